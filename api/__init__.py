@@ -1,0 +1,1 @@
+"""The ways in: HTTP (FastAPI), web pages and the `custody` command line."""

@@ -1,0 +1,1 @@
+"""The ledger: entries, hash chain, Merkle tree, checkpoints, proofs, keys and verification."""

@@ -1,0 +1,111 @@
+"""Creating a ledger and opening it again: `custody init`, and the first start of the service.
+
+`init` is idempotent and safe to run from several processes at once: the schema migration
+takes a lock, the key file is created exclusively, and the genesis entry is written only
+while holding the append lock and only into an empty ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from custody import keys, migrate
+from custody.db import Database
+from custody.entries import NewEntry
+from custody.errors import LedgerKeyError, LedgerStateError
+from custody.ledger import Ledger
+from custody.ledger_key import LedgerKeyFile
+from custody.note import Signer
+from custody.settings import Settings
+from custody.store import Head, Store
+
+# Written into the genesis entry so that an auditor years from now knows what to check.
+LEDGER_FORMAT = {
+    "format": "custody-ledger/v1",
+    "canonicalization": "RFC 8785",
+    "leaf_hash": "SHA-256(0x00 || body), RFC 9162 section 2.1.1",
+    "entry_signature": "Ed25519 over 'custody/ledger-entry/v1' 0x00 || leaf hash",
+    "act_signature": "Ed25519 over 'custody/act/v1' 0x00 || RFC 8785 act",
+    "checkpoint": "C2SP tlog-checkpoint in a C2SP signed note",
+}
+
+
+@dataclass(frozen=True)
+class InitResult:
+    ledger: Ledger
+    created_database: bool
+    created_key: bool
+    wrote_genesis: bool
+
+
+def genesis_entry(signer: Signer, actor: str) -> NewEntry:
+    public_key = signer.verifier.public_key
+    data = {
+        "origin": signer.name,
+        "key": keys.key_object(keys.LEDGER_OWNER, keys.LEDGER, signer.name, public_key),
+        **LEDGER_FORMAT,
+    }
+    return NewEntry(kind="ledger_created", actor=actor, data=data)
+
+
+def init(settings: Settings, actor: str = "system") -> InitResult:
+    database = Database(settings.database_url)
+    created_database = not database.is_migrated()
+    migrate.upgrade(database)
+    key_file = LedgerKeyFile(settings.ledger_key_file)
+    with database.read() as conn:
+        head = Store(conn).head()
+    if head.size > 0:
+        assert head.ledger_key_id is not None
+        return InitResult(
+            _open(database, key_file, head.ledger_key_id), created_database, False, False
+        )
+    created_key = False
+    if not key_file.exists():
+        try:
+            key_file.create(Signer.generate(settings.origin))
+            created_key = True
+        except LedgerKeyError:
+            pass  # another process created it a moment ago; use theirs
+    signer = key_file.load()
+    ledger = Ledger(database, signer)
+    with database.write() as conn:
+        if Store(conn).head().size > 0:
+            return InitResult(ledger, created_database, created_key, False)
+        ledger.append(conn, genesis_entry(signer, actor))
+    return InitResult(ledger, created_database, created_key, True)
+
+
+def _open(database: Database, key_file: LedgerKeyFile, ledger_key_id: str) -> Ledger:
+    if not key_file.exists() and not key_file.pending_path.exists():
+        raise LedgerKeyError(
+            f"the ledger exists but its key file {key_file.path} is missing; "
+            f"restore the key with id {ledger_key_id} (a new key would not be trusted)"
+        )
+    return Ledger(database, key_file.load_current(ledger_key_id))
+
+
+def open_ledger(settings: Settings) -> Ledger:
+    """Open an initialised ledger with its signing key."""
+    database = Database(settings.database_url)
+    head = _head(database)
+    assert head.ledger_key_id is not None
+    return _open(database, LedgerKeyFile(settings.ledger_key_file), head.ledger_key_id)
+
+
+def open_readonly(settings: Settings) -> Ledger:
+    """Open a ledger to read and verify it; no key is needed or loaded."""
+    database = Database(settings.database_url)
+    _head(database)
+    return Ledger(database)
+
+
+def _head(database: Database) -> Head:
+    if not database.is_migrated():
+        url = database.engine.url.render_as_string(hide_password=True)
+        raise LedgerStateError(f"no ledger at {url}: run `custody init`")
+    with database.read() as conn:
+        head = Store(conn).head()
+    if head.size == 0:
+        raise LedgerStateError("the ledger has no genesis entry: run `custody init`")
+    return head

@@ -1,0 +1,42 @@
+"""Time as the ledger writes it: RFC 3339 in UTC with exactly six fractional digits.
+
+The fixed width makes the text order the time order, so the ledger can keep entry times
+non-decreasing by comparing strings. Times are shown to people in their own zone by the
+ways in (`api/`); the ledger stores only UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+Clock = Callable[[], dt.datetime]
+
+_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def format_time(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("refusing a naive datetime: the ledger needs to know it is UTC")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> dt.datetime:
+    if not _RFC3339_UTC.fullmatch(text):
+        raise ValueError(f"{text!r} is not RFC 3339 UTC with six fractional digits")
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+
+
+def is_time(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        parse_time(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,114 @@
+"""The database session every write goes through: one user action, one transaction.
+
+Appends are serialised by the database itself, never by a Python lock, so that any number
+of processes on any number of machines can write to one ledger without forking its chain:
+
+- SQLite runs in WAL mode with synchronous=FULL (an acknowledged commit survives a power
+  cut) and write transactions start with BEGIN IMMEDIATE, taking the write lock before the
+  first read, so two writers can never both read the same head;
+- PostgreSQL runs with synchronous_commit=on, and a write transaction first locks the one
+  row of `ledger_head` (SELECT ... FOR UPDATE), which every other writer then waits for.
+
+Because the lock is taken when the transaction starts, a rule checked inside it (is this item
+still at the warehouse?) cannot be invalidated by a concurrent writer before it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlmodel import Session
+
+from custody.errors import LedgerStateError
+
+_WRITE = "custody_write"
+_LOCK_HEAD = "SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE"
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+
+
+def _sqlite_engine(url: str) -> Engine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the sqlite3 module, so that we can say IMMEDIATE ourselves.
+        dbapi_connection.isolation_level = None
+        for pragma in (
+            "journal_mode = WAL",
+            "synchronous = FULL",
+            "foreign_keys = ON",
+            f"busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+        ):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgresql_engine(url: str) -> Engine:
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"options": "-c synchronous_commit=on"},
+    )
+
+
+def make_engine(url: str) -> Engine:
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url)
+    if backend == "postgresql":
+        return _postgresql_engine(url)
+    raise LedgerStateError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+
+
+class Database:
+    """One database: its engine, and transactions for reading and for writing."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._write_engine = self.engine.execution_options(**{_WRITE: True})
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction holding the ledger's append lock from its first statement."""
+        with self._write_engine.begin() as conn:
+            if self.dialect == "postgresql":
+                conn.exec_driver_sql(_LOCK_HEAD)
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot for everything read inside it."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """An ORM session inside a write transaction (for the state tables of workflows)."""
+        with self.write() as conn, Session(bind=conn) as session:
+            yield session
+            session.flush()
+
+    def is_migrated(self) -> bool:
+        return inspect(self.engine).has_table("ledger_head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,154 @@
+"""Ledger entries: the body format of DESIGN §5 and the public vocabulary of entry kinds.
+
+A body is a JSON object, stored as its RFC 8785 bytes:
+
+    {"actor", "data", "item", "item_prev", "kind", "prev", "seq", "time"}
+
+`prev` is the leaf hash of entry `seq - 1` (null for seq 0); `item_prev` the leaf hash of the
+previous entry about the same item (null for its first). Hashes are lowercase hex.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from custody import canonical
+from custody.clock import is_time
+from custody.errors import EncodingError, MalformedEntryError
+
+# The public vocabulary (DESIGN §5). Auditors read the process from these names; a kind keeps
+# its meaning forever, and new ones are only ever added.
+LEDGER_KINDS = frozenset({"ledger_created", "key_added", "key_rotated", "key_revoked"})
+PROCESS_KINDS = frozenset(
+    {
+        "item_registered",
+        "decision_recorded",
+        "decision_appealed",
+        "decision_suspended",
+        "decision_final",
+        "decision_reversed",
+        "item_returned",
+        "transfer_sent",
+        "transfer_received",
+        "forensic_sent",
+        "forensic_received",
+        "test_fired",
+        "registry_result_recorded",
+        "evidence_released",
+        "parts_removed",
+        "parts_incinerated",
+        "deformed",
+        "cut",
+        "batch_opened",
+        "batch_loaded",
+        "presence_recorded",
+        "melted",
+        "fuses_removed",
+        "depackaged",
+        "burned",
+        "statement_signed",
+        "discrepancy_recorded",
+        "discrepancy_resolved",
+    }
+)
+KINDS = LEDGER_KINDS | PROCESS_KINDS
+
+FIELDS = ("actor", "data", "item", "item_prev", "kind", "prev", "seq", "time")
+MAX_NAME = 128
+_HEX_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class EntryBody:
+    seq: int
+    time: str
+    actor: str
+    kind: str
+    item: str | None
+    item_prev: str | None
+    prev: str | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def encode(self) -> bytes:
+        """The canonical bytes; raises EncodingError for values JCS cannot carry exactly."""
+        return canonical.dumps(self.to_json())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of `ledger_entries`: the exact body bytes and the ledger's signature."""
+
+    seq: int
+    body: bytes
+    leaf_hash: bytes
+    sig: bytes
+    key_id: str
+
+
+def check_name(value: object, what: str) -> str:
+    """Actors and items: non-empty text of at most 128 characters, no control characters."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_NAME:
+        raise MalformedEntryError(f"{what} must be text of 1 to {MAX_NAME} characters")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise MalformedEntryError(f"{what} must not hold control characters")
+    return value
+
+
+def _check_hash(value: object, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _HEX_HASH.fullmatch(value):
+        raise MalformedEntryError(f"{what} must be a lowercase hex SHA-256 hash or null")
+    return value
+
+
+def validate(body: dict[str, Any]) -> EntryBody:
+    """Check a parsed body against the format and return it typed."""
+    if not isinstance(body, dict) or sorted(body) != list(FIELDS):
+        raise MalformedEntryError(f"a body has exactly the fields {', '.join(FIELDS)}")
+    seq = body["seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise MalformedEntryError("seq must be a non-negative integer")
+    if not is_time(body["time"]):
+        raise MalformedEntryError("time must be RFC 3339 UTC with six fractional digits")
+    if body["kind"] not in KINDS:
+        raise MalformedEntryError(f"kind {body['kind']!r} is not in the public vocabulary")
+    if not isinstance(body["data"], dict):
+        raise MalformedEntryError("data must be an object")
+    item = body["item"]
+    if item is not None:
+        check_name(item, "item")
+    return EntryBody(
+        seq=seq,
+        time=body["time"],
+        actor=check_name(body["actor"], "actor"),
+        kind=body["kind"],
+        item=item,
+        item_prev=_check_hash(body["item_prev"], "item_prev"),
+        prev=_check_hash(body["prev"], "prev"),
+        data=body["data"],
+    )
+
+
+def decode(body: bytes) -> EntryBody:
+    """Parse stored bytes, refusing anything that is not canonical or not of the format."""
+    try:
+        value = canonical.loads_canonical(body)
+    except EncodingError as exc:
+        raise MalformedEntryError(f"body is not canonical JSON: {exc}") from exc
+    return validate(value)
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """What a caller asks the ledger to append; seq, time and the links are the ledger's."""
+
+    kind: str
+    actor: str
+    item: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)

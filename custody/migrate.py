@@ -1,0 +1,31 @@
+"""Schema migrations (Alembic), run by `custody init` and on the first start of the service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from custody.db import Database
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any constant will do; it keeps two PostgreSQL processes from migrating at the same time.
+_MIGRATION_LOCK = 0x637573746F6479
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
+def upgrade(database: Database) -> None:
+    """Bring the schema to the newest revision; safe to run from several processes at once."""
+    config = alembic_config()
+    with database.engine.execution_options(custody_write=True).begin() as conn:
+        if database.dialect == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "heads")

@@ -1,0 +1,48 @@
+"""Every Ed25519 message the system signs, each under its own domain-separation prefix.
+
+A signature made for one purpose can never be replayed for another, because the signed bytes
+of each purpose start with a different prefix (DESIGN §5):
+
+- a ledger entry, by the ledger key:  b"custody/ledger-entry/v1\\x00" + leaf hash
+- a person's act, by that person:     b"custody/act/v1\\x00" + JCS(act)
+- checkpoints are C2SP signed notes (`custody.note`), whose text can never begin with either
+  prefix because the prefixes hold a NUL byte, which a note's text may not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
+
+from custody import canonical
+
+ENTRY_DOMAIN = b"custody/ledger-entry/v1\x00"
+ACT_DOMAIN = b"custody/act/v1\x00"
+SIGNATURE_SIZE = 64
+PUBLIC_KEY_SIZE = 32
+
+
+def entry_message(leaf_hash: bytes) -> bytes:
+    return ENTRY_DOMAIN + leaf_hash
+
+
+def act_message(act: Mapping[str, Any]) -> bytes:
+    return ACT_DOMAIN + canonical.dumps(act)
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    return bytes(SigningKey(seed).sign(message).signature)
+
+
+def verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    """True when `signature` is a valid Ed25519 signature of `message` by `public_key`."""
+    if len(signature) != SIGNATURE_SIZE or len(public_key) != PUBLIC_KEY_SIZE:
+        return False
+    try:
+        VerifyKey(public_key).verify(message, signature)
+    except (BadSignatureError, ValueError):
+        return False
+    return True

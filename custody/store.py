@@ -1,0 +1,273 @@
+"""The ledger's SQL, run on the DBAPI connection underneath the caller's SQLAlchemy transaction.
+
+This is the hot path: one append is a handful of statements, and going through the ORM or
+even SQLAlchemy Core costs more than the SHA-256 and the Ed25519 signature together (measured
+in bench/). So the statements are plain SQL, written once with `?` placeholders, and they run
+inside whatever transaction the caller opened: the state change and the entry commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from custody.acts import SignedAct
+from custody.entries import Entry
+from custody.errors import LedgerStateError
+from custody.keys import KeyRecord
+from custody.merkle import NodeId, StoredNode
+from custody.rfc6962 import HASH_SIZE
+
+_KEY_COLUMNS = (
+    "key_id, owner, purpose, name, public_key, added_seq, valid_from_seq, "
+    "rotated_at_seq, revoked_at_seq, replaced_by"
+)
+# SQLite refuses more than 32766 variables in one statement; stay far below.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Head:
+    size: int
+    peaks: list[bytes]
+    last_leaf: bytes | None
+    last_time: str | None
+    origin: str | None
+    ledger_key_id: str | None
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    size: int
+    root: bytes
+    note: str
+    key_id: str
+    issued_at: str
+
+
+def _split_peaks(blob: bytes) -> list[bytes]:
+    return [bytes(blob[i : i + HASH_SIZE]) for i in range(0, len(blob), HASH_SIZE)]
+
+
+def _bytes(value: Any) -> bytes:
+    return bytes(value) if value is not None else b""
+
+
+class Store:
+    """Statements on one connection, in its current transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        driver = conn.connection.driver_connection
+        if driver is None:
+            raise LedgerStateError("the connection is closed")
+        self.raw: Any = driver
+
+    def _sql(self, text: str) -> str:
+        return text.replace("?", "%s") if self.postgres else text
+
+    def _one(self, text: str, params: Sequence[Any] = ()) -> Any:
+        cursor = self.raw.execute(self._sql(text), params)
+        return cursor.fetchone()
+
+    def _all(self, text: str, params: Sequence[Any] = ()) -> list[Any]:
+        cursor = self.raw.execute(self._sql(text), params)
+        return list(cursor.fetchall())
+
+    def _many(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.raw.cursor().executemany(self._sql(text), rows)
+
+    # -- the head ---------------------------------------------------------------------------
+
+    def head(self) -> Head:
+        row = self._one(
+            "SELECT size, peaks, last_leaf, last_time, origin, ledger_key_id "
+            "FROM ledger_head WHERE id = 1"
+        )
+        if row is None:
+            raise LedgerStateError("no ledger here: run `custody init`")
+        size, peaks, last_leaf, last_time, origin, key_id = row
+        return Head(
+            size=int(size),
+            peaks=_split_peaks(_bytes(peaks)),
+            last_leaf=bytes(last_leaf) if last_leaf is not None else None,
+            last_time=last_time,
+            origin=origin,
+            ledger_key_id=key_id,
+        )
+
+    def update_head(self, head: Head) -> None:
+        self.raw.execute(
+            self._sql(
+                "UPDATE ledger_head SET size = ?, peaks = ?, last_leaf = ?, last_time = ?, "
+                "origin = ?, ledger_key_id = ? WHERE id = 1"
+            ),
+            (
+                head.size,
+                b"".join(head.peaks),
+                head.last_leaf,
+                head.last_time,
+                head.origin,
+                head.ledger_key_id,
+            ),
+        )
+
+    # -- entries ----------------------------------------------------------------------------
+
+    def insert_entries(self, entries: Sequence[tuple[Entry, str | None]]) -> None:
+        self._many(
+            "INSERT INTO ledger_entries (seq, body, leaf_hash, sig, key_id, item) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(e.seq, e.body, e.leaf_hash, e.sig, e.key_id, item) for e, item in entries],
+        )
+
+    def insert_nodes(self, nodes: Sequence[StoredNode]) -> None:
+        self._many(
+            "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)",
+            [(n.level, n.index, n.hash) for n in nodes],
+        )
+
+    def last_leaves(self, items: Iterable[str]) -> dict[str, bytes]:
+        """The leaf hash of the newest entry of each item (for the `item_prev` links)."""
+        wanted = list(dict.fromkeys(items))
+        found: dict[str, bytes] = {}
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._all(
+                "SELECT item, leaf_hash FROM ledger_entries WHERE seq IN ("
+                f"SELECT MAX(seq) FROM ledger_entries WHERE item IN ({marks}) GROUP BY item)",
+                chunk,
+            )
+            found.update({item: bytes(leaf) for item, leaf in rows})
+        return found
+
+    def entries(self, start: int, stop: int) -> list[Entry]:
+        rows = self._all(
+            "SELECT seq, body, leaf_hash, sig, key_id FROM ledger_entries "
+            "WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, stop),
+        )
+        return [Entry(int(s), bytes(b), bytes(h), bytes(g), k) for s, b, h, g, k in rows]
+
+    def item_entries(self, item: str) -> list[Entry]:
+        rows = self._all(
+            "SELECT seq, body, leaf_hash, sig, key_id FROM ledger_entries "
+            "WHERE item = ? ORDER BY seq",
+            (item,),
+        )
+        return [Entry(int(s), bytes(b), bytes(h), bytes(g), k) for s, b, h, g, k in rows]
+
+    # -- the Merkle tree --------------------------------------------------------------------
+
+    def nodes(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+        """Fetch perfect subtree hashes in two statements: leaves and interior nodes."""
+        leaves = [index for level, index in ids if level == 0]
+        interior = [(level, index) for level, index in ids if level > 0]
+        found: dict[NodeId, bytes] = {}
+        if leaves:
+            marks = ", ".join("?" * len(leaves))
+            for seq, leaf in self._all(
+                f"SELECT seq, leaf_hash FROM ledger_entries WHERE seq IN ({marks})", leaves
+            ):
+                found[(0, int(seq))] = bytes(leaf)
+        if interior:
+            where = " OR ".join("(level = ? AND idx = ?)" for _ in interior)
+            params = [value for pair in interior for value in pair]
+            for level, index, value in self._all(
+                f"SELECT level, idx, hash FROM merkle_nodes WHERE {where}", params
+            ):
+                found[(int(level), int(index))] = bytes(value)
+        missing = [node for node in ids if node not in found]
+        if missing:
+            raise LedgerStateError(f"Merkle nodes missing from the store: {missing[:3]}")
+        return found
+
+    # -- keys and acts ----------------------------------------------------------------------
+
+    def keys(self, key_ids: Sequence[str] | None = None) -> list[KeyRecord]:
+        if key_ids is None:
+            rows = self._all(f"SELECT {_KEY_COLUMNS} FROM ledger_keys ORDER BY added_seq, key_id")
+        elif not key_ids:
+            return []
+        else:
+            marks = ", ".join("?" * len(key_ids))
+            rows = self._all(
+                f"SELECT {_KEY_COLUMNS} FROM ledger_keys WHERE key_id IN ({marks})", key_ids
+            )
+        return [
+            KeyRecord(r[0], r[1], r[2], r[3], bytes(r[4]), int(r[5]), int(r[6]), *r[7:])
+            for r in rows
+        ]
+
+    def save_keys(self, records: Sequence[KeyRecord]) -> None:
+        for record in records:
+            self.raw.execute(
+                self._sql("DELETE FROM ledger_keys WHERE key_id = ?"), (record.key_id,)
+            )
+        self._many(
+            f"INSERT INTO ledger_keys ({_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    r.key_id,
+                    r.owner,
+                    r.purpose,
+                    r.name,
+                    r.public_key,
+                    r.added_seq,
+                    r.valid_from_seq,
+                    r.rotated_at_seq,
+                    r.revoked_at_seq,
+                    r.replaced_by,
+                )
+                for r in records
+            ],
+        )
+
+    def acts_recorded(self, acts: Sequence[SignedAct]) -> dict[bytes, int]:
+        if not acts:
+            return {}
+        digests = [a.digest for a in acts]
+        marks = ", ".join("?" * len(digests))
+        rows = self._all(f"SELECT digest, seq FROM ledger_acts WHERE digest IN ({marks})", digests)
+        return {bytes(d): int(s) for d, s in rows}
+
+    def record_acts(self, acts: Sequence[tuple[bytes, int]]) -> None:
+        self._many("INSERT INTO ledger_acts (digest, seq) VALUES (?, ?)", acts)
+
+    # -- checkpoints ------------------------------------------------------------------------
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        rows = self._all(
+            "SELECT size, root, note, key_id, issued_at FROM checkpoints ORDER BY size"
+        )
+        return [StoredCheckpoint(int(s), bytes(r), n, k, t) for s, r, n, k, t in rows]
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        row = self._one(
+            "SELECT size, root, note, key_id, issued_at FROM checkpoints ORDER BY size DESC LIMIT 1"
+        )
+        if row is None:
+            return None
+        size, root, note, key_id, issued_at = row
+        return StoredCheckpoint(int(size), bytes(root), note, key_id, issued_at)
+
+    def insert_checkpoint(self, checkpoint: StoredCheckpoint) -> None:
+        self.raw.execute(
+            self._sql(
+                "INSERT INTO checkpoints (size, root, note, key_id, issued_at) "
+                "VALUES (?, ?, ?, ?, ?)"
+            ),
+            (
+                checkpoint.size,
+                checkpoint.root,
+                checkpoint.note,
+                checkpoint.key_id,
+                checkpoint.issued_at,
+            ),
+        )

@@ -1,0 +1,43 @@
+"""People with real Ed25519 keys, registered in a ledger, who sign acts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from custody import keyring
+from custody.acts import SignedAct, sign_act
+from custody.clock import format_time, utc_now
+from custody.entries import NewEntry
+from custody.keyfile import PersonKey
+from custody.ledger import Ledger
+
+
+@dataclass
+class Person:
+    user: str
+    key: PersonKey
+    key_id: str
+
+    def act(self, kind: str, item: str | None = None, **fields: Any) -> SignedAct:
+        act: dict[str, Any] = {
+            "kind": kind,
+            "person": self.user,
+            "key_id": self.key_id,
+            "time": format_time(utc_now()),
+            **fields,
+        }
+        if item is not None:
+            act["item"] = item
+        return sign_act(act, self.key.seed)
+
+    def entry(self, kind: str, item: str, **fields: Any) -> NewEntry:
+        return NewEntry(kind=kind, actor=self.user, item=item, data=self.act(kind, item, **fields).to_data())
+
+
+def register(ledger: Ledger, user: str, purpose: str = "act") -> Person:
+    key = PersonKey.generate()
+    entry = keyring.add_key(ledger, "admin", user, purpose, key.public_key)
+    from custody.entries import decode
+
+    return Person(user, key, decode(entry.body).data["key"]["key_id"])
