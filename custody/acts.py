@@ -26,7 +26,7 @@ from custody import signatures
 from custody.clock import is_time, parse_time
 from custody.entries import EntryBody
 from custody.errors import ActError
-from custody.keys import KeyRegistry
+from custody.keys import KeyRecord, KeyRegistry
 
 MAX_CLOCK_SKEW = dt.timedelta(minutes=5)
 REQUIRED = ("key_id", "kind", "person", "time")
@@ -66,7 +66,17 @@ def act_of(body: EntryBody) -> SignedAct | None:
 
 def check_act(body: EntryBody, signed: SignedAct, registry: KeyRegistry) -> None:
     """Raise ActError unless the act was signed by its person's valid key, for this entry."""
-    act = signed.act
+    key = check_binding(body, signed.act, registry)
+    if not verify_signature(signed, key.public_key):
+        raise ActError(f"act signature does not verify with key {key.key_id}")
+
+
+def verify_signature(signed: SignedAct, public_key: bytes) -> bool:
+    return signatures.verify(public_key, signatures.act_message(signed.act), signed.sig)
+
+
+def check_binding(body: EntryBody, act: dict[str, Any], registry: KeyRegistry) -> KeyRecord:
+    """Every rule of an act but its signature; returns the key that must have signed it."""
     missing = [name for name in REQUIRED if not isinstance(act.get(name), str)]
     if missing:
         raise ActError(f"act lacks {', '.join(missing)}")
@@ -94,5 +104,4 @@ def check_act(body: EntryBody, signed: SignedAct, registry: KeyRegistry) -> None
             f"act by {act['person']!r} recorded by {body.actor!r} "
             f"with a key of {key.owner!r}: nobody signs for someone else"
         )
-    if not signatures.verify(key.public_key, signatures.act_message(act), signed.sig):
-        raise ActError(f"act signature does not verify with key {key.key_id}")
+    return key

@@ -1,23 +1,23 @@
 """RFC 8785 (JCS) canonical JSON: the exact bytes every ledger body is hashed and signed as.
 
-`rfc8785` is the reference encoder. Because it is pure Python (about 50 µs for one entry body,
-as much as an Ed25519 signature), we also use orjson, but only on the domain where the two
-provably give the same bytes:
+`rfc8785` is the reference encoder. Because it is pure Python (about 50 µs for one entry
+body, as much as an Ed25519 signature), orjson does the work wherever the two provably give
+the same bytes, which is for every value that has
 
-- no floats anywhere (orjson and JCS format floats differently);
-- integers of at most 15 digits (JCS refuses integers beyond 2^53, orjson does not);
-- no code point above U+FFFF in any key (JCS sorts keys by UTF-16 code units, orjson by code
-  point; the two orders differ only when a key holds a surrogate pair).
+- no floats (orjson and JCS format floats differently),
+- no integer beyond 2^53 (JCS refuses them),
+- no key with a code point above U+FFFF (JCS sorts keys by UTF-16 code units, orjson by
+  code point; the orders differ only when a key holds a surrogate pair).
 
-Outside that domain the reference encoder is used. `tests/test_canonical.py` checks with
-hypothesis that both paths give identical bytes wherever `rfc8785` accepts a value.
+Their string escapes are the same: `"`, `\\`, `\\b \\f \\n \\r \\t`, other controls as \\u00xx,
+and nothing else. Outside that domain the reference encoder is used. `tests/test_canonical.py`
+checks with hypothesis that both paths give identical bytes.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 import orjson
@@ -30,12 +30,12 @@ from custody.errors import EncodingError
 # as one, so 2.0**53 would come back as an integer nobody may write.
 MAX_EXACT = 2**53 - 1
 
-_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS
-_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
-# In orjson's compact output every number token follows '{', ':', ',', '[' or starts the text;
-# this finds the tokens the fast path must not judge: floats and integers of 16 digits or more,
-# and any 4-byte UTF-8 sequence (a code point above U+FFFF).
-_FAST_PATH_UNSAFE = re.compile(rb"(?:^|[:,\[])-?(?:\d{16}|\d+[.eE])|[\xf0-\xf4]")
+_SORTED = orjson.OPT_SORT_KEYS
+_FAST, _REFERENCE = False, True
+
+
+class _Refused(Exception):
+    """Raised inside the scan; `dumps` then walks again to say where and why."""
 
 
 def dumps(value: Any) -> bytes:
@@ -44,36 +44,32 @@ def dumps(value: Any) -> bytes:
     Refuses what JCS cannot carry exactly: non-finite floats and floats beyond 2^53, negative
     zero, integers beyond 2^53, bytes, datetimes, lone surrogates, non-string keys.
     """
-    needs_reference = _check(value, "$")
-    if needs_reference:
-        return _reference(value)
     try:
-        return orjson.dumps(value, option=_ORJSON_OPTIONS)
-    except (TypeError, orjson.JSONEncodeError) as exc:
-        raise EncodingError(f"cannot encode as canonical JSON: {exc}") from exc
+        path = _scan(value)
+    except _Refused:
+        _explain(value, "$")
+        raise EncodingError("cannot encode as canonical JSON") from None
+    if path is _REFERENCE:
+        return _reference(value)
+    return orjson.dumps(value, option=_SORTED)
 
 
 def loads_canonical(body: bytes) -> Any:
     """Parse `body` and return its value if, and only if, `body` is in canonical form.
 
-    Raises EncodingError when the bytes are not JSON or not exactly the JCS form of the value
-    they hold (other key order, white space, escapes, number forms, duplicate keys).
+    Raises EncodingError when the bytes are not JSON, or not exactly the JCS form of the
+    value they hold (another key order, white space, escapes or number form, duplicate keys).
     """
-    if _FAST_PATH_UNSAFE.search(body) is None:
-        try:
-            value = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            value = _NOT_PARSED
-        if value is not _NOT_PARSED and orjson.dumps(value, option=_ORJSON_OPTIONS) == body:
-            return value
+    try:
+        value = orjson.loads(body)
+        fast = _scan(value) is _FAST
+    except (orjson.JSONDecodeError, _Refused):
+        fast = False
+    if fast:
+        if orjson.dumps(value, option=_SORTED) != body:
+            raise EncodingError("not in RFC 8785 canonical form")
+        return value
     return _loads_reference(body)
-
-
-class _NotParsed:
-    pass
-
-
-_NOT_PARSED = _NotParsed()
 
 
 def _loads_reference(body: bytes) -> Any:
@@ -98,54 +94,86 @@ def _reference(value: Any) -> bytes:
     return result
 
 
-def _check(value: Any, path: str) -> bool:
-    """Refuse what JCS cannot carry; return True when the reference encoder must be used."""
-    if value is None or isinstance(value, bool):
-        return False
-    if isinstance(value, str):
-        _check_str(value, path)
-        return False
-    if isinstance(value, int):
+def _scan(value: Any) -> bool:
+    """_FAST when orjson gives the JCS bytes, _REFERENCE when rfc8785 must; _Refused when
+    JCS cannot carry the value exactly. Kept tight: it runs once per entry, both ways."""
+    kind = type(value)
+    if kind is str:
+        if not value.isascii() and _has_surrogate(value):
+            raise _Refused
+        return _FAST
+    if value is None or kind is bool:
+        return _FAST
+    if kind is int:
+        if -MAX_EXACT <= value <= MAX_EXACT:
+            return _FAST
+        raise _Refused
+    if kind is dict:
+        path = _FAST
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _Refused
+            if not key.isascii():
+                if _has_surrogate(key):
+                    raise _Refused
+                if any(ord(c) > 0xFFFF for c in key):
+                    path = _REFERENCE
+            if _scan(item) is _REFERENCE:
+                path = _REFERENCE
+        return path
+    if kind is list or kind is tuple:
+        path = _FAST
+        for item in value:
+            if _scan(item) is _REFERENCE:
+                path = _REFERENCE
+        return path
+    if kind is float:
+        if _float_problem(value) is not None:
+            raise _Refused
+        return _REFERENCE
+    raise _Refused
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _float_problem(value: float) -> str | None:
+    if math.isnan(value) or math.isinf(value):
+        return f"{value} is not a JSON number"
+    if abs(value) > MAX_EXACT:
+        return f"float {value} is beyond 2^53 and not exact in JSON"
+    if value == 0 and math.copysign(1.0, value) < 0:
+        return "negative zero does not survive canonical JSON"
+    return None
+
+
+def _explain(value: Any, path: str) -> None:
+    """Raise EncodingError naming the first place in `value` that JCS cannot carry."""
+    kind = type(value)
+    if kind is str:
+        if _has_surrogate(value):
+            raise EncodingError(f"{path}: string holds a lone surrogate")
+    elif kind is int:
         if not -MAX_EXACT <= value <= MAX_EXACT:
             raise EncodingError(f"{path}: integer {value} is beyond 2^53 and not exact in JSON")
-        return False
-    if isinstance(value, float):
-        _check_float(value, path)
-        return True
-    if isinstance(value, list | tuple):
-        needs = False
+    elif kind is float:
+        problem = _float_problem(value)
+        if problem is not None:
+            raise EncodingError(f"{path}: {problem}")
+    elif kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                raise EncodingError(f"{path}: key {key!r} is not a string")
+            if _has_surrogate(key):
+                raise EncodingError(f"{path}: key holds a lone surrogate")
+            _explain(item, f"{path}.{key}")
+    elif kind is list or kind is tuple:
         for index, item in enumerate(value):
-            needs = _check(item, f"{path}[{index}]") or needs
-        return needs
-    if isinstance(value, dict):
-        return _check_object(value, path)
-    raise EncodingError(f"{path}: {type(value).__name__} is not a JSON value")
-
-
-def _check_object(value: dict[Any, Any], path: str) -> bool:
-    needs = False
-    for key, item in value.items():
-        if not isinstance(key, str):
-            raise EncodingError(f"{path}: key {key!r} is not a string")
-        _check_str(key, path)
-        if not key.isascii() and _NON_BMP.search(key):
-            needs = True
-        needs = _check(item, f"{path}.{key}") or needs
-    return needs
-
-
-def _check_str(value: str, path: str) -> None:
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise EncodingError(f"{path}: string holds a lone surrogate") from exc
-
-
-def _check_float(value: float, path: str) -> None:
-    if math.isnan(value) or math.isinf(value):
-        raise EncodingError(f"{path}: {value} is not a JSON number")
-    if abs(value) > MAX_EXACT:
-        raise EncodingError(f"{path}: float {value} is beyond 2^53 and not exact in JSON")
-    if value == 0 and math.copysign(1.0, value) < 0:
-        raise EncodingError(f"{path}: negative zero does not survive canonical JSON")
+            _explain(item, f"{path}[{index}]")
+    elif value is not None and kind is not bool:
+        raise EncodingError(f"{path}: {kind.__name__} is not a JSON value")

@@ -29,7 +29,8 @@ def format_time(moment: dt.datetime) -> str:
 def parse_time(text: str) -> dt.datetime:
     if not _RFC3339_UTC.fullmatch(text):
         raise ValueError(f"{text!r} is not RFC 3339 UTC with six fractional digits")
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    # fromisoformat also refuses impossible dates (month 13, February 30).
+    return dt.datetime.fromisoformat(text)
 
 
 def is_time(text: object) -> bool:

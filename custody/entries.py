@@ -58,6 +58,7 @@ KINDS = LEDGER_KINDS | PROCESS_KINDS
 FIELDS = ("actor", "data", "item", "item_prev", "kind", "prev", "seq", "time")
 MAX_NAME = 128
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def check_name(value: object, what: str) -> str:
     """Actors and items: non-empty text of at most 128 characters, no control characters."""
     if not isinstance(value, str) or not 0 < len(value) <= MAX_NAME:
         raise MalformedEntryError(f"{what} must be text of 1 to {MAX_NAME} characters")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+    if _CONTROL.search(value):
         raise MalformedEntryError(f"{what} must not hold control characters")
     return value
 

@@ -179,7 +179,7 @@ class Ledger:
 
     def _registry(self, store: Store, batch: _Batch) -> KeyRegistry:
         if batch.registry is None:
-            batch.registry = KeyRegistry(store.keys())
+            batch.registry = KeyRegistry(store.key_records())
             batch.registry.origin = batch.head.origin
             batch.changed_keys = {}
         return batch.registry
@@ -288,7 +288,7 @@ class Ledger:
         )
 
     def keys(self, conn: Connection) -> list[KeyRecord]:
-        return Store(conn).keys()
+        return Store(conn).key_records()
 
     # -- checkpoints ------------------------------------------------------------------------
 

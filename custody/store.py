@@ -8,7 +8,7 @@ inside whatever transaction the caller opened: the state change and the entry co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,6 +155,30 @@ class Store:
         )
         return [Entry(int(s), bytes(b), bytes(h), bytes(g), k) for s, b, h, g, k in rows]
 
+    def rows_for_verify(
+        self, start: int, stop: int
+    ) -> list[tuple[int, bytes, bytes, bytes, str, str | None]]:
+        rows = self._all(
+            "SELECT seq, body, leaf_hash, sig, key_id, item FROM ledger_entries "
+            "WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, stop),
+        )
+        return [(int(s), bytes(b), bytes(h), bytes(g), k, i) for s, b, h, g, k, i in rows]
+
+    def extent(self) -> tuple[int, int]:
+        """How many entry rows there are, and one past the highest seq."""
+        count, top = self._one("SELECT COUNT(*), MAX(seq) FROM ledger_entries")
+        return int(count), (int(top) + 1 if top is not None else 0)
+
+    def all_nodes(self) -> Iterator[tuple[int, int, bytes]]:
+        cursor = self.raw.execute("SELECT level, idx, hash FROM merkle_nodes ORDER BY level, idx")
+        while rows := cursor.fetchmany(10_000):
+            for level, index, value in rows:
+                yield int(level), int(index), bytes(value)
+
+    def acts(self) -> dict[bytes, int]:
+        return {bytes(d): int(s) for d, s in self._all("SELECT digest, seq FROM ledger_acts")}
+
     def item_entries(self, item: str) -> list[Entry]:
         rows = self._all(
             "SELECT seq, body, leaf_hash, sig, key_id FROM ledger_entries "
@@ -190,7 +214,7 @@ class Store:
 
     # -- keys and acts ----------------------------------------------------------------------
 
-    def keys(self, key_ids: Sequence[str] | None = None) -> list[KeyRecord]:
+    def key_records(self, key_ids: Sequence[str] | None = None) -> list[KeyRecord]:
         if key_ids is None:
             rows = self._all(f"SELECT {_KEY_COLUMNS} FROM ledger_keys ORDER BY added_seq, key_id")
         elif not key_ids:

@@ -71,7 +71,9 @@ def test_init_is_idempotent(ledger: Ledger, app_settings: Settings) -> None:
 def test_entries_chain_by_prev_and_by_item(ledger: Ledger) -> None:
     first = ledger.record(_item(1))
     other = ledger.record(_item(2))
-    again = ledger.record(NewEntry(kind="decision_recorded", actor="unit.serikbaev", item="KZ-000001"))
+    again = ledger.record(
+        NewEntry(kind="decision_recorded", actor="unit.serikbaev", item="KZ-000001")
+    )
     bodies = [decode(e.body) for e in (first, other, again)]
     assert [b.seq for b in bodies] == [1, 2, 3]
     assert bodies[1].prev == first.leaf_hash.hex()
@@ -82,9 +84,7 @@ def test_entries_chain_by_prev_and_by_item(ledger: Ledger) -> None:
 
 
 def test_time_never_goes_backwards(app_settings: Settings) -> None:
-    moments = iter(
-        [dt.datetime(2026, 5, 1, tzinfo=dt.UTC), dt.datetime(2026, 4, 1, tzinfo=dt.UTC)]
-    )
+    moments = iter([dt.datetime(2026, 5, 1, tzinfo=dt.UTC), dt.datetime(2026, 4, 1, tzinfo=dt.UTC)])
     result = init(app_settings)
     ledger = Ledger(result.ledger.database, result.ledger.signer, clock=lambda: next(moments))
     a, b = ledger.record(_item(1)), ledger.record(_item(2))
@@ -120,9 +120,13 @@ def test_a_rolled_back_transaction_leaves_no_gap(ledger: Ledger) -> None:
     class Abort(Exception):
         pass
 
-    with pytest.raises(Abort), ledger.database.write() as conn:
-        ledger.append(conn, _item(1))
-        raise Abort
+    def append_then_fail() -> None:
+        with ledger.database.write() as conn:
+            ledger.append(conn, _item(1))
+            raise Abort
+
+    with pytest.raises(Abort):
+        append_then_fail()
     entry = ledger.record(_item(2))
     assert entry.seq == 1
     assert decode(entry.body).item == "KZ-000002"
@@ -169,7 +173,9 @@ def test_stored_tree_gives_the_reference_roots_and_proofs(ledger: Ledger) -> Non
         ("root", (99,)),
     ],
 )
-def test_proofs_outside_the_tree_are_refused(ledger: Ledger, call: str, args: tuple[object, ...]) -> None:
+def test_proofs_outside_the_tree_are_refused(
+    ledger: Ledger, call: str, args: tuple[object, ...]
+) -> None:
     with ledger.database.write() as conn:
         ledger.append_many(conn, [_item(n) for n in range(4)])
     with ledger.database.read() as conn, pytest.raises(ProofRangeError):
@@ -189,7 +195,11 @@ def test_checkpoints_are_issued_when_the_tree_grows_and_all_are_kept(ledger: Led
         parsed, signers = open_note(issued.note, [vkey])
         assert signers == [vkey]
         body = parse_body(parsed.text)
-        assert (body.origin, body.size, body.root) == ("custody.test/ledger", issued.size, issued.root)
+        assert (body.origin, body.size, body.root) == (
+            "custody.test/ledger",
+            issued.size,
+            issued.root,
+        )
     with ledger.database.read() as conn:
         assert ledger.root(conn, 1) == first.root
         assert ledger.latest_checkpoint(conn) == second
@@ -214,17 +224,26 @@ def test_acts_are_checked_before_they_are_written(ledger: Ledger) -> None:
     ledger.record(alice.entry("registry_result_recorded", "KZ-000001", result="no_match"))
 
     act = bob.act("registry_result_recorded", "KZ-000001", result="no_match")
-    forged = NewEntry(kind="registry_result_recorded", actor="alice", item="KZ-000001", data=act.to_data())
+    forged = NewEntry(
+        kind="registry_result_recorded", actor="alice", item="KZ-000001", data=act.to_data()
+    )
     with pytest.raises(ActError, match="nobody signs for someone else"):
         ledger.record(forged)
 
     replay = alice.act("registry_result_recorded", "KZ-000001", result="no_match")
-    entry = NewEntry(kind="registry_result_recorded", actor="alice", item="KZ-000001", data=replay.to_data())
+    entry = NewEntry(
+        kind="registry_result_recorded", actor="alice", item="KZ-000001", data=replay.to_data()
+    )
     ledger.record(entry)
     with pytest.raises(ActError, match="already recorded"):
         ledger.record(entry)
 
-    wrong_kind = NewEntry(kind="evidence_released", actor="alice", item="KZ-000001", data=alice.act("registry_result_recorded", "KZ-000001").to_data())
+    wrong_kind = NewEntry(
+        kind="evidence_released",
+        actor="alice",
+        item="KZ-000001",
+        data=alice.act("registry_result_recorded", "KZ-000001").to_data(),
+    )
     with pytest.raises(ActError, match="recorded as"):
         ledger.record(wrong_kind)
 

@@ -22,7 +22,11 @@ START_HINT = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main
 
 def _admin() -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(
-        host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=PG_ADMIN_DB, autocommit=True,
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        dbname=PG_ADMIN_DB,
+        autocommit=True,
         connect_timeout=5,
     )
 

@@ -32,7 +32,9 @@ class Person:
         return sign_act(act, self.key.seed)
 
     def entry(self, kind: str, item: str, **fields: Any) -> NewEntry:
-        return NewEntry(kind=kind, actor=self.user, item=item, data=self.act(kind, item, **fields).to_data())
+        return NewEntry(
+            kind=kind, actor=self.user, item=item, data=self.act(kind, item, **fields).to_data()
+        )
 
 
 def register(ledger: Ledger, user: str, purpose: str = "act") -> Person:
