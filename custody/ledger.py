@@ -242,7 +242,12 @@ class Ledger:
         return merkle.fold([nodes[node] for node in ids])
 
     def entries(self, conn: Connection, start: int, limit: int) -> list[Entry]:
-        return Store(conn).entries(start, start + limit)
+        """Up to `limit` entries from seq `start`, never beyond the head."""
+        store = Store(conn)
+        size = store.head().size
+        if start >= size:
+            return []
+        return store.entries(start, min(start + limit, size))
 
     def item_history(self, conn: Connection, item: str) -> list[Entry]:
         return Store(conn).item_entries(item)

@@ -1,0 +1,40 @@
+# What a person does here. `make run` and `make test` work on a fresh machine with only
+# Python 3.11, pip and apt: the first run creates .venv and installs what is missing.
+
+VENV := .venv
+BIN := $(VENV)/bin
+READY := $(VENV)/.ready
+
+.PHONY: run test lint typecheck unit bench lock clean
+
+$(READY): pyproject.toml constraints.txt scripts/bootstrap.sh
+	scripts/bootstrap.sh
+	touch $@
+
+## run: the service on an embedded SQLite database in ./custody-data
+run: $(READY)
+	$(BIN)/custody serve
+
+## test: lint, type checks and the whole test suite (PostgreSQL at 127.0.0.1:5432 too)
+test: lint typecheck unit
+
+lint: $(READY)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(READY)
+	$(BIN)/mypy
+
+unit: $(READY)
+	$(BIN)/pytest -n 2 --dist loadfile
+
+## bench: the benchmarks, each against a baseline measured in the same run
+bench: $(READY)
+	$(BIN)/python -m bench
+
+## lock: pin the versions the project installs to what .venv has now
+lock: $(READY)
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > constraints.txt
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build *.egg-info

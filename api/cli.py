@@ -1,0 +1,101 @@
+"""The `custody` command line: the ledger's commands, for administrators and auditors.
+
+Errors are one line on stderr and a non-zero exit: 1 for anything refused or not verified,
+2 for a command used wrongly.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from api import cli_keys, cli_verify
+from custody.bootstrap import init as init_ledger
+from custody.bootstrap import open_ledger
+from custody.errors import CustodyError
+from custody.settings import Settings
+
+app = typer.Typer(
+    name="custody",
+    help="Chain of custody of seized weapons, up to their proven destruction.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(cli_keys.app, name="keys")
+app.command(name="verify")(cli_verify.verify)
+app.command(name="keygen")(cli_keys.keygen)
+
+
+@app.command()
+def init(
+    actor: Annotated[str, typer.Option(envvar="CUSTODY_ACTOR", help="who runs it")] = "admin",
+) -> None:
+    """Create the database, the ledger key and the genesis entry (safe to run again)."""
+    settings = Settings()
+    result = init_ledger(settings, actor)
+    ledger = result.ledger
+    signer = ledger.signer
+    assert signer is not None
+    with ledger.database.read() as conn:
+        size = ledger.head(conn).size
+    if result.wrote_genesis:
+        typer.echo(f"created ledger {signer.name} in {settings.safe_database_url}")
+    else:
+        typer.echo(f"ledger {signer.name} is already there: {size} entries")
+    key_note = "new, " if result.created_key else ""
+    typer.echo(f"ledger key {signer.verifier.key_id} ({key_note}{settings.ledger_key_file})")
+    typer.echo(f"verifier key: {signer.verifier.vkey}")
+
+
+@app.command()
+def checkpoint() -> None:
+    """Print the latest signed checkpoint, signing a new one first if the tree has grown."""
+    ledger = open_ledger(Settings())
+    with ledger.database.write() as conn:
+        issued = ledger.issue_checkpoint(conn)
+    typer.echo(issued.note, nl=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Run the API (creating the database and the ledger key on first start)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    ledger = init_ledger(settings).ledger
+    typer.echo(
+        f"custody: ledger {ledger.signer.name if ledger.signer else '?'} "
+        f"on {settings.safe_database_url}"
+    )
+    typer.echo(f"custody: serving on http://{host}:{port}/ (API docs at /docs)")
+    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info")
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"custody: {message}", err=True)
+    raise SystemExit(code)
+
+
+def main() -> None:
+    try:
+        app()
+    except CustodyError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # one line for people; the traceback only when asked for
+        if os.environ.get("CUSTODY_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (CUSTODY_DEBUG=1 shows where)", 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""`custody verify`: the audit, on a terminal or as a JSON report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from custody.bootstrap import open_readonly
+from custody.errors import MalformedNoteError
+from custody.note import Verifier
+from custody.settings import Settings
+from custody.verify import Audit, AuditorCheckpoint, Report
+
+
+def _pinned_key(value: str | None) -> Verifier | None:
+    if value is None:
+        return None
+    path = Path(value)
+    text = path.read_text().strip() if path.is_file() else value.strip()
+    try:
+        return Verifier.parse(text)
+    except MalformedNoteError as exc:
+        raise typer.BadParameter(f"--key: not a verifier key ({exc})") from exc
+
+
+def verify(
+    key: Annotated[
+        str | None,
+        typer.Option("--key", help="the ledger verifier key you trust (text, or a file)"),
+    ] = None,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option("--checkpoint", help="a signed checkpoint you saved earlier (repeatable)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="processes for signature checks (default: one per core)")
+    ] = None,
+) -> None:
+    """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""
+    pinned = _pinned_key(key)
+    given = [AuditorCheckpoint(str(p), p.read_text()) for p in checkpoint or []]
+    ledger = open_readonly(Settings())
+    show_progress = not as_json and sys.stderr.isatty()
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        disable=not show_progress,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("verifying entries", total=None)
+        audit = Audit(
+            ledger.database,
+            pinned_key=pinned,
+            auditor_checkpoints=given,
+            workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+        report = audit.run()
+    ledger.database.dispose()
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        _print(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _print(report: Report) -> None:
+    root = report.root.hex() if report.root else "none"
+    typer.echo(f"ledger {report.origin}: {report.size} entries, root {root}")
+    for step in report.steps:
+        if step.ok:
+            status = "ok"
+        else:
+            where = f" at seq {step.seq}" if step.seq is not None else ""
+            status = f"FAILED{where}: {step.reason}"
+        typer.echo(f"{step.number:>2}. {step.name:<18} {status}")
+    failure = report.first_failure
+    if failure is None:
+        typer.echo(f"verified: every step holds ({report.checkpoints_checked} checkpoints checked)")
+    else:
+        where = f", seq {failure.seq}" if failure.seq is not None else ""
+        typer.echo(
+            f"custody verify: FAILED at step {failure.number} ({failure.name}{where}): "
+            f"{failure.reason}",
+            err=True,
+        )

@@ -1,0 +1,75 @@
+"""Running the real `custody` command and the real server, as a user would."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+CUSTODY = str(Path(sys.executable).parent / "custody")
+
+
+def environment(data_dir: Path, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTODY_")}
+    env["CUSTODY_DATA_DIR"] = str(data_dir)
+    env["CUSTODY_ORIGIN"] = "custody.test/ledger"
+    if database_url is not None:
+        env["CUSTODY_DATABASE_URL"] = database_url
+    env.update(extra)
+    return env
+
+
+def run(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CUSTODY, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(env: dict[str, str]) -> Iterator[str]:
+    """`custody serve` on a free port; yields its base URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [CUSTODY, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/openapi.json", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read() if process.stdout else ""
+                    raise RuntimeError(f"custody serve did not start:\n{output}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

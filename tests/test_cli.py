@@ -1,0 +1,163 @@
+"""The `custody` command line, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from custody import keyfile
+from custody.errors import KeyFileError
+from custody.note import Verifier, open_note
+from tests.support.processes import environment, run
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    env = environment(tmp_path)
+    result = run(env, "init")
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def _passphrase(tmp_path: Path) -> Path:
+    path = tmp_path / "passphrase"
+    path.write_text("корректная лошадь батарея скрепка\n")
+    return path
+
+
+def _size(env: dict[str, str]) -> int:
+    report = json.loads(run(env, "verify", "--json").stdout)
+    return int(report["size"])
+
+
+def test_init_prints_the_verifier_key_and_is_idempotent(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    first = run(env, "init")
+    assert first.returncode == 0
+    assert "created ledger custody.test/ledger" in first.stdout
+    vkey = first.stdout.strip().splitlines()[-1].removeprefix("verifier key: ")
+    assert Verifier.parse(vkey).name == "custody.test/ledger"
+    again = run(env, "init")
+    assert again.returncode == 0
+    assert "already there: 1 entries" in again.stdout
+    assert stat.S_IMODE((tmp_path / "ledger.key").stat().st_mode) == 0o600
+
+
+def test_keygen_writes_an_encrypted_key_and_prints_the_public_key(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "alice.key"
+    result = run(env, "keygen", "--out", str(out), "--passphrase-file", str(_passphrase(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    public_key = result.stdout.strip()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    document = json.loads(out.read_text())
+    assert document["kdf"]["alg"] == "argon2id13"
+    assert "seed" not in out.read_text()
+    opened = keyfile.read(out, "корректная лошадь батарея скрепка")
+    assert opened.public_key_b64 == public_key
+    with pytest.raises(KeyFileError, match="wrong passphrase"):
+        keyfile.read(out, "wrong")
+    again = run(env, "keygen", "--out", str(out), "--passphrase-file", str(_passphrase(tmp_path)))
+    assert again.returncode == 1
+    assert "refusing to overwrite" in again.stderr
+
+
+def test_keygen_without_a_passphrase_source_refuses(env: dict[str, str], tmp_path: Path) -> None:
+    result = run(env, "keygen", "--out", str(tmp_path / "k"))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "no passphrase" in result.stderr
+    assert not (tmp_path / "k").exists()
+
+
+def test_keys_add_rotate_revoke_and_list(env: dict[str, str], tmp_path: Path) -> None:
+    keys = [keyfile.PersonKey.generate().public_key_b64 for _ in range(2)]
+    added = run(env, "keys", "add", "alice", keys[0], "--purpose", "act")
+    assert added.returncode == 0, added.stderr
+    key_id = added.stdout.split()[1]
+    assert "holds from seq 2" in added.stdout
+    rotated = run(env, "keys", "rotate", key_id, keys[1])
+    assert rotated.returncode == 0, rotated.stderr
+    new_id = rotated.stdout.split()[4]
+    revoked = run(env, "keys", "revoke", new_id, "--reason", "уволен")
+    assert revoked.returncode == 0
+    listing = json.loads(run(env, "keys", "list", "--json").stdout)
+    by_id = {k["key_id"]: k for k in listing}
+    assert by_id[key_id]["rotated_at_seq"] == 2
+    assert by_id[new_id]["revoked_at_seq"] == 3
+    assert run(env, "verify").returncode == 0
+
+
+def test_a_refused_command_says_why_in_one_line_and_writes_nothing(env: dict[str, str]) -> None:
+    public_key = keyfile.PersonKey.generate().public_key_b64
+    for args in (
+        ("keys", "add", "alice", public_key, "--purpose", "ledger"),
+        ("keys", "add", "al ice", public_key, "--purpose", "act"),
+        ("keys", "add", "alice", "bm90IGEga2V5", "--purpose", "act"),
+        ("keys", "revoke", "deadbeef"),
+    ):
+        result = run(env, *args)
+        assert result.returncode == 1, args
+        assert result.stderr.startswith("custody: ")
+        assert result.stderr.count("\n") == 1, result.stderr
+    assert _size(env) == 1
+
+
+def test_ledger_key_rotation_from_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
+    before = run(env, "init").stdout.strip().splitlines()[-1].removeprefix("verifier key: ")
+    result = run(env, "keys", "rotate", "--ledger")
+    assert result.returncode == 0, result.stderr
+    after = result.stdout.strip().splitlines()[-1]
+    assert Verifier.parse(after).key_id != Verifier.parse(before).key_id
+    note = run(env, "checkpoint").stdout
+    _, signers = open_note(note, [Verifier.parse(after)])
+    assert signers
+    assert run(env, "verify", "--key", before).returncode == 0
+
+
+def test_verify_names_the_failing_step_and_exits_1(env: dict[str, str], tmp_path: Path) -> None:
+    run(
+        env, "keys", "add", "alice", keyfile.PersonKey.generate().public_key_b64, "--purpose", "act"
+    )
+    saved = tmp_path / "saved.note"
+    saved.write_text(run(env, "checkpoint").stdout)
+    assert run(env, "verify", "--checkpoint", str(saved)).returncode == 0
+    with sqlite3.connect(tmp_path / "custody.db") as conn:
+        conn.execute("UPDATE ledger_entries SET leaf_hash = zeroblob(32) WHERE seq = 1")
+    result = run(env, "verify")
+    assert result.returncode == 1
+    assert "step 3 (leaf hashes, seq 1)" in result.stderr
+    assert " 3. leaf hashes        FAILED at seq 1" in result.stdout
+    report = json.loads(run(env, "verify", "--json").stdout)
+    assert report["ok"] is False
+    assert report["first_failure"] == {
+        "step": 3,
+        "name": "leaf hashes",
+        "ok": False,
+        "seq": 1,
+        "reason": "the stored leaf hash is not SHA-256(0x00 || body)",
+    }
+
+
+def test_verify_without_a_ledger_says_so(tmp_path: Path) -> None:
+    result = run(environment(tmp_path / "empty"), "verify")
+    assert result.returncode == 1
+    assert "run `custody init`" in result.stderr
+
+
+def test_a_malformed_pinned_key_is_a_usage_error(env: dict[str, str]) -> None:
+    result = run(env, "verify", "--key", "not+a+key")
+    assert result.returncode == 2
+    assert "not a verifier key" in result.stderr
+
+
+def test_the_ledger_key_never_appears_in_output(env: dict[str, str], tmp_path: Path) -> None:
+    secret = (tmp_path / "ledger.key").read_text().strip().rsplit("+", 1)[1]
+    outputs = [run(env, *args) for args in (("init",), ("checkpoint",), ("verify", "--json"))]
+    for result in outputs:
+        assert secret not in result.stdout + result.stderr
