@@ -54,6 +54,19 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=_SORTED)
 
 
+def dumps_with_data(value: dict[str, Any], data: Any) -> bytes:
+    """Like `dumps`, for an object whose members other than `data` are already known to be
+    safe for the fast path (ASCII keys; checked text, integers within 2^53, null)."""
+    try:
+        path = _scan(data)
+    except _Refused:
+        _explain(data, "$.data")
+        raise EncodingError("cannot encode as canonical JSON") from None
+    if path is _REFERENCE:
+        return _reference(value)
+    return orjson.dumps(value, option=_SORTED)
+
+
 def loads_canonical(body: bytes) -> Any:
     """Parse `body` and return its value if, and only if, `body` is in canonical form.
 
@@ -96,18 +109,9 @@ def _reference(value: Any) -> bytes:
 
 def _scan(value: Any) -> bool:
     """_FAST when orjson gives the JCS bytes, _REFERENCE when rfc8785 must; _Refused when
-    JCS cannot carry the value exactly. Kept tight: it runs once per entry, both ways."""
+    JCS cannot carry the value exactly. It runs for every entry, written and verified, so
+    the scalars in objects and arrays are judged inline rather than by a call each."""
     kind = type(value)
-    if kind is str:
-        if not value.isascii() and _has_surrogate(value):
-            raise _Refused
-        return _FAST
-    if value is None or kind is bool:
-        return _FAST
-    if kind is int:
-        if -MAX_EXACT <= value <= MAX_EXACT:
-            return _FAST
-        raise _Refused
     if kind is dict:
         path = _FAST
         for key, item in value.items():
@@ -118,15 +122,32 @@ def _scan(value: Any) -> bool:
                     raise _Refused
                 if any(ord(c) > 0xFFFF for c in key):
                     path = _REFERENCE
-            if _scan(item) is _REFERENCE:
+            if _scan_member(item) is _REFERENCE:
                 path = _REFERENCE
         return path
     if kind is list or kind is tuple:
         path = _FAST
         for item in value:
-            if _scan(item) is _REFERENCE:
+            if _scan_member(item) is _REFERENCE:
                 path = _REFERENCE
         return path
+    return _scan_member(value)
+
+
+def _scan_member(value: Any) -> bool:
+    kind = type(value)
+    if kind is str:
+        if not value.isascii() and _has_surrogate(value):
+            raise _Refused
+        return _FAST
+    if kind is int:
+        if -MAX_EXACT <= value <= MAX_EXACT:
+            return _FAST
+        raise _Refused
+    if value is None or kind is bool:
+        return _FAST
+    if kind is dict or kind is list or kind is tuple:
+        return _scan(value)
     if kind is float:
         if _float_problem(value) is not None:
             raise _Refused

@@ -23,7 +23,9 @@ def utc_now() -> dt.datetime:
 def format_time(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("refusing a naive datetime: the ledger needs to know it is UTC")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: a tenth of the cost, and this runs for every entry.
+    text = moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    return text + "Z"
 
 
 def parse_time(text: str) -> dt.datetime:

@@ -15,6 +15,7 @@ still at the warehouse?) cannot be invalidated by a concurrent writer before it 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,13 +49,18 @@ def _sqlite_engine(url: str) -> Engine:
             "synchronous = FULL",
             "foreign_keys = ON",
             f"busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}",
+            "cache_size = -65536",
         ):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
+        # Straight to the driver: through SQLAlchemy's execution path this one statement
+        # costs as much as the rest of an append (see bench/appends.py).
         immediate = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+            "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        )
 
     return engine
 
@@ -83,18 +89,39 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
+        # One write connection per thread, kept open: taking one from the pool (and, for
+        # PostgreSQL, pinging it) and giving it back cost more than an append's own work.
+        self._local = threading.local()
+        self._held: list[Connection] = []
+        self._held_lock = threading.Lock()
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A write transaction holding the ledger's append lock from its first statement."""
-        with self._write_engine.begin() as conn:
-            if self.dialect == "postgresql":
+    def write(self, lock: bool = True) -> Iterator[Connection]:
+        """A write transaction holding the ledger's append lock from its first statement.
+
+        `lock=False` is for a transaction whose first statement is an append, which locks
+        the head itself (PostgreSQL); on SQLite the lock always comes with BEGIN IMMEDIATE.
+        """
+        conn = self._write_connection()
+        if conn.in_transaction():
+            raise LedgerStateError("a write transaction is already open in this thread")
+        with conn.begin():
+            if lock and self.dialect == "postgresql":
                 conn.exec_driver_sql(_LOCK_HEAD)
             yield conn
+
+    def _write_connection(self) -> Connection:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._write_engine.connect()
+            self._local.conn = conn
+            with self._held_lock:
+                self._held.append(conn)
+        return conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -115,4 +142,9 @@ class Database:
         return inspect(self.engine).has_table("ledger_head")
 
     def dispose(self) -> None:
+        with self._held_lock:
+            held, self._held = self._held, []
+        for conn in held:
+            conn.close()
+        self._local = threading.local()
         self.engine.dispose()

@@ -14,7 +14,7 @@ that must be stored.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from custody.rfc6962 import EMPTY_ROOT, HASH_SIZE, node_hash
 
@@ -22,12 +22,11 @@ NodeId = tuple[int, int]  # (level, index)
 Range = tuple[int, int]  # [lo, hi) in leaf indexes
 
 
-@dataclass(frozen=True)
-class StoredNode:
+class StoredNode(NamedTuple):
     """A perfect subtree hash that completes when a leaf is appended (level >= 1)."""
 
     level: int
-    index: int
+    idx: int  # not `index`, which a tuple already has
     hash: bytes
 
 

@@ -9,6 +9,7 @@ inside whatever transaction the caller opened: the state change and the entry co
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,20 +80,31 @@ class Store:
         return list(cursor.fetchall())
 
     def _many(self, text: str, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
+        if len(rows) == 1:  # executemany's machinery costs more than one row
+            self.raw.execute(self._sql(text), rows[0])
+        elif rows:
             self.raw.cursor().executemany(self._sql(text), rows)
 
     # -- the head ---------------------------------------------------------------------------
 
     def head(self) -> Head:
+        return self.head_for_append(None)[0]
+
+    def head_for_append(self, item: str | None) -> tuple[Head, bytes | None]:
+        """The head, locked on PostgreSQL (SQLite's BEGIN IMMEDIATE holds the lock already),
+        and the last leaf of `item`, in one statement: one round trip less inside the lock."""
+        lock = " FOR UPDATE OF h" if self.postgres else ""
         row = self._one(
-            "SELECT size, peaks, last_leaf, last_time, origin, ledger_key_id "
-            "FROM ledger_head WHERE id = 1"
+            "SELECT h.size, h.peaks, h.last_leaf, h.last_time, h.origin, h.ledger_key_id, "
+            "(SELECT e.leaf_hash FROM ledger_entries e WHERE e.item = ? "
+            "ORDER BY e.seq DESC LIMIT 1) "
+            f"FROM ledger_head h WHERE h.id = 1{lock}",
+            (item,),
         )
         if row is None:
             raise LedgerStateError("no ledger here: run `custody init`")
-        size, peaks, last_leaf, last_time, origin, key_id = row
-        return Head(
+        size, peaks, last_leaf, last_time, origin, key_id, item_leaf = row
+        head = Head(
             size=int(size),
             peaks=_split_peaks(_bytes(peaks)),
             last_leaf=bytes(last_leaf) if last_leaf is not None else None,
@@ -100,6 +112,16 @@ class Store:
             origin=origin,
             ledger_key_id=key_id,
         )
+        return head, bytes(item_leaf) if item_leaf is not None else None
+
+    @contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """On PostgreSQL, send the statements inside without waiting for each answer."""
+        if self.postgres:
+            with self.raw.pipeline():
+                yield
+        else:
+            yield
 
     def update_head(self, head: Head) -> None:
         self.raw.execute(
@@ -129,7 +151,7 @@ class Store:
     def insert_nodes(self, nodes: Sequence[StoredNode]) -> None:
         self._many(
             "INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)",
-            [(n.level, n.index, n.hash) for n in nodes],
+            [(n.level, n.idx, n.hash) for n in nodes],
         )
 
     def last_leaves(self, items: Iterable[str]) -> dict[str, bytes]:

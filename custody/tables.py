@@ -43,6 +43,7 @@ class LedgerEntryRow(SQLModel, table=True):
 
 class MerkleNodeRow(SQLModel, table=True):
     __tablename__ = "merkle_nodes"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     level: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
     idx: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
@@ -89,6 +90,7 @@ class LedgerKeyRow(SQLModel, table=True):
 
 class LedgerActRow(SQLModel, table=True):
     __tablename__ = "ledger_acts"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     digest: bytes = Field(sa_column=Column(LargeBinary, primary_key=True))
     seq: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -24,7 +24,7 @@ class MemoryTree:
         self.nodes[(0, self.size)] = leaf
         self.peaks, completed = merkle.append_leaf(self.peaks, self.size, leaf)
         for node in completed:
-            self.nodes[(node.level, node.index)] = node.hash
+            self.nodes[(node.level, node.idx)] = node.hash
         self.size += 1
 
     def root(self, size: int | None = None) -> bytes:

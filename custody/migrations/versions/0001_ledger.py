@@ -29,11 +29,14 @@ def upgrade() -> None:
         sa.Column("item", sa.String(128), nullable=True),
     )
     op.create_index("ix_ledger_entries_item_seq", "ledger_entries", ["item", "seq"])
+    # SQLite: WITHOUT ROWID keeps one B-tree, ordered by the key, instead of a table plus an
+    # index; every append writes here (ignored by PostgreSQL).
     op.create_table(
         "merkle_nodes",
         sa.Column("level", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("idx", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("hash", sa.LargeBinary(), nullable=False),
+        sqlite_with_rowid=False,
     )
     head = op.create_table(
         "ledger_head",
@@ -73,6 +76,7 @@ def upgrade() -> None:
         "ledger_acts",
         sa.Column("digest", sa.LargeBinary(), primary_key=True),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sqlite_with_rowid=False,
     )
 
 

@@ -1,0 +1,171 @@
+"""Building one append call: the links, the tree, the key and act rules, the signatures.
+
+Nothing is written until every entry of the call has been built and checked; then the rows,
+the Merkle nodes, the key registry, the acts and the head are written in the caller's
+transaction, so that an append is all of its entries or none.
+"""
+
+from __future__ import annotations
+
+from custody import merkle
+from custody.acts import SignedAct, act_of, check_act
+from custody.entries import LEDGER_KINDS, Entry, EntryBody, NewEntry, encode_body
+from custody.errors import ActError, LedgerKeyError
+from custody.keys import KeyRecord, KeyRegistry
+from custody.note import Signer
+from custody.rfc6962 import leaf_hash
+from custody.signatures import ENTRY_DOMAIN, entry_message
+from custody.signing_workers import Batch, workers_for
+from custody.store import Head, Store
+
+# Below this many entries a call is signed here: starting work elsewhere costs more.
+PARALLEL_SIGNING_FROM = 256
+SIGNING_CHUNK = 128
+
+
+def _hex(value: bytes | None) -> str | None:
+    return value.hex() if value is not None else None
+
+
+class Signatures:
+    """The ledger's signatures over one call's leaves: made here for a few; for many, by
+    worker processes while the bodies are still being built (custody.signing_workers)."""
+
+    def __init__(self, signer: Signer, expected: int) -> None:
+        self.signer = signer
+        self.done: list[bytes] = []
+        self.chunk: list[bytes] = []
+        self.batch: Batch | None = None
+        if expected >= PARALLEL_SIGNING_FROM:
+            pool = workers_for(signer.verifier.key_id, signer.seed, ENTRY_DOMAIN, self._sign_here)
+            self.batch = Batch(pool)
+
+    def _sign_here(self, leaf: bytes) -> bytes:
+        return self.signer.sign(entry_message(leaf))
+
+    def add(self, leaf: bytes) -> None:
+        if self.batch is None:
+            self.done.append(self._sign_here(leaf))
+            return
+        self.chunk.append(leaf)
+        if len(self.chunk) == SIGNING_CHUNK:
+            self.batch.send(self.chunk)
+            self.chunk = []
+
+    def all(self) -> list[bytes]:
+        if self.batch is None:
+            return self.done
+        if self.chunk:
+            self.batch.send(self.chunk)
+            self.chunk = []
+        return self.batch.collect()
+
+    def close(self) -> None:
+        if self.batch is not None:
+            self.batch.close()
+
+
+class Builder:
+    """One append call, before anything is written."""
+
+    def __init__(self, store: Store, head: Head, time: str, signer: Signer, count: int) -> None:
+        self.store, self.head, self.time, self.signer = store, head, time, signer
+        self.size, self.prev, self.peaks = head.size, head.last_leaf, head.peaks
+        self.origin, self.key_id = head.origin, head.ledger_key_id
+        self.last_leaves: dict[str, bytes] = {}
+        self.registry: KeyRegistry | None = None
+        self.changed_keys: dict[str, KeyRecord] = {}
+        self.acts: list[tuple[SignedAct, int]] = []
+        self.bodies: list[bytes] = []
+        self.leaves: list[bytes] = []
+        self.items: list[str | None] = []
+        self.nodes: list[merkle.StoredNode] = []
+        self.signatures = Signatures(signer, count)
+
+    def add(self, new: NewEntry) -> None:
+        if self.key_id != self.head.ledger_key_id and self.size > self.head.size:
+            raise LedgerKeyError("after a ledger key rotation, append in a new transaction")
+        item_prev = self.last_leaves.get(new.item) if new.item is not None else None
+        fields = (
+            self.size,
+            self.time,
+            new.actor,
+            new.kind,
+            new.item,
+            _hex(item_prev),
+            _hex(self.prev),
+            new.data,
+        )
+        raw = encode_body(*fields)
+        # The typed body only where rules apply: key entries and people's acts.
+        if new.kind in LEDGER_KINDS or "act" in new.data or "act_sig" in new.data:
+            self._apply_rules(EntryBody(*fields))
+        leaf = leaf_hash(raw)
+        self.signatures.add(leaf)
+        self.peaks, completed = merkle.append_leaf(self.peaks, self.size, leaf)
+        self.nodes.extend(completed)
+        self.bodies.append(raw)
+        self.leaves.append(leaf)
+        self.items.append(new.item)
+        if new.item is not None:
+            self.last_leaves[new.item] = leaf
+        self.prev = leaf
+        self.size += 1
+
+    def _apply_rules(self, body: EntryBody) -> None:
+        if body.kind in LEDGER_KINDS:
+            self._apply_key_entry(body)
+        signed_act = act_of(body)
+        if signed_act is not None:
+            check_act(body, signed_act, self._registry())
+            self.acts.append((signed_act, body.seq))
+
+    def _registry(self) -> KeyRegistry:
+        if self.registry is None:
+            self.registry = KeyRegistry(self.store.key_records())
+            self.registry.origin = self.head.origin
+        return self.registry
+
+    def _apply_key_entry(self, body: EntryBody) -> None:
+        registry = self._registry()
+        changed = registry.apply(body)
+        self.changed_keys.update((record.key_id, record) for record in changed)
+        if body.kind == "ledger_created":
+            if changed[0].key_id != self.signer.verifier.key_id:
+                raise LedgerKeyError("the genesis entry must publish the key that signs it")
+            self.origin, self.key_id = registry.origin, changed[0].key_id
+        elif body.kind == "key_rotated" and changed[0].purpose == "ledger":
+            self.key_id = changed[1].key_id
+
+    def _check_acts_unused(self) -> None:
+        digests = [act.digest for act, _ in self.acts]
+        if len(set(digests)) != len(digests):
+            raise ActError("the same act appears twice in one transaction")
+        recorded = self.store.acts_recorded([act for act, _ in self.acts])
+        if recorded:
+            raise ActError(f"this act was already recorded at seq {min(recorded.values())}")
+
+    def write(self) -> list[Entry]:
+        self._check_acts_unused()
+        key_id = self.signer.verifier.key_id
+        first = self.head.size
+        rows = [
+            (Entry(first + i, body, leaf, sig, key_id), item)
+            for i, (body, leaf, sig, item) in enumerate(
+                zip(self.bodies, self.leaves, self.signatures.all(), self.items, strict=True)
+            )
+        ]
+        with self.store.pipeline():
+            self.store.insert_entries(rows)
+            self.store.insert_nodes(self.nodes)
+            if self.changed_keys:
+                self.store.save_keys(list(self.changed_keys.values()))
+            self.store.record_acts([(act.digest, seq) for act, seq in self.acts])
+            self.store.update_head(
+                Head(self.size, self.peaks, self.prev, self.time, self.origin, self.key_id)
+            )
+        return [entry for entry, _ in rows]
+
+    def close(self) -> None:
+        """Release the signing workers, whether or not the append got as far as writing."""
+        self.signatures.close()
