@@ -75,8 +75,8 @@ def loads_canonical(body: bytes) -> Any:
     """
     try:
         value = orjson.loads(body)
-        fast = _scan(value) is _FAST
-    except (orjson.JSONDecodeError, _Refused):
+        fast = _exact(value)
+    except orjson.JSONDecodeError:
         fast = False
     if fast:
         if orjson.dumps(value, option=_SORTED) != body:
@@ -153,6 +153,31 @@ def _scan_member(value: Any) -> bool:
             raise _Refused
         return _REFERENCE
     raise _Refused
+
+
+def _exact(value: Any) -> bool:
+    """For a value orjson has just parsed: True when it holds no float, no integer beyond
+    2^53 and no key above U+FFFF, so that orjson writes exactly its JCS bytes. Its strings
+    need no look: orjson parses only valid UTF-8, without lone surrogates."""
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if not key.isascii() and any(ord(c) > 0xFFFF for c in key):
+                return False
+            kind = type(item)
+            if kind is str or kind is bool or item is None:
+                continue
+            if kind is int:
+                if not -MAX_EXACT <= item <= MAX_EXACT:
+                    return False
+            elif not _exact(item):
+                return False
+        return True
+    if kind is list:
+        return all(_exact(item) for item in value)
+    if kind is int:
+        return bool(-MAX_EXACT <= value <= MAX_EXACT)
+    return kind is str or kind is bool or value is None
 
 
 def _has_surrogate(text: str) -> bool:

@@ -59,6 +59,7 @@ FIELDS = ("actor", "data", "item", "item_prev", "kind", "prev", "seq", "time")
 MAX_NAME = 128
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_FIELD_SET = frozenset(FIELDS)
 
 
 @dataclass(frozen=True)
@@ -157,41 +158,56 @@ def _check_hash(value: object, what: str) -> str | None:
     return value
 
 
-def validate(body: dict[str, Any]) -> EntryBody:
-    """Check a parsed body against the format and return it typed."""
-    if not isinstance(body, dict) or sorted(body) != list(FIELDS):
+# The fields of a body in the order of EntryBody: seq, time, actor, kind, item, item_prev,
+# prev, data. `custody verify` works on these tuples: a million dataclasses cost seconds.
+Fields = tuple[int, str, str, str, str | None, str | None, str | None, dict[str, Any]]
+
+
+def validate_fields(body: Any) -> Fields:
+    """Check a parsed body against the format; return its fields."""
+    if type(body) is not dict or body.keys() != _FIELD_SET:
         raise MalformedEntryError(f"a body has exactly the fields {', '.join(FIELDS)}")
     seq = body["seq"]
-    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+    if type(seq) is not int or seq < 0:
         raise MalformedEntryError("seq must be a non-negative integer")
     if not is_time(body["time"]):
         raise MalformedEntryError("time must be RFC 3339 UTC with six fractional digits")
     if body["kind"] not in KINDS:
         raise MalformedEntryError(f"kind {body['kind']!r} is not in the public vocabulary")
-    if not isinstance(body["data"], dict):
+    if type(body["data"]) is not dict:
         raise MalformedEntryError("data must be an object")
     item = body["item"]
     if item is not None:
         check_name(item, "item")
-    return EntryBody(
-        seq=seq,
-        time=body["time"],
-        actor=check_name(body["actor"], "actor"),
-        kind=body["kind"],
-        item=item,
-        item_prev=_check_hash(body["item_prev"], "item_prev"),
-        prev=_check_hash(body["prev"], "prev"),
-        data=body["data"],
+    return (
+        seq,
+        body["time"],
+        check_name(body["actor"], "actor"),
+        body["kind"],
+        item,
+        _check_hash(body["item_prev"], "item_prev"),
+        _check_hash(body["prev"], "prev"),
+        body["data"],
     )
 
 
-def decode(body: bytes) -> EntryBody:
+def validate(body: Any) -> EntryBody:
+    """Check a parsed body against the format and return it typed."""
+    return EntryBody(*validate_fields(body))
+
+
+def decode_fields(body: bytes) -> Fields:
     """Parse stored bytes, refusing anything that is not canonical or not of the format."""
     try:
         value = canonical.loads_canonical(body)
     except EncodingError as exc:
         raise MalformedEntryError(f"body is not canonical JSON: {exc}") from exc
-    return validate(value)
+    return validate_fields(value)
+
+
+def decode(body: bytes) -> EntryBody:
+    """Parse stored bytes, refusing anything that is not canonical or not of the format."""
+    return EntryBody(*decode_fields(body))
 
 
 @dataclass(frozen=True)

@@ -46,10 +46,10 @@ from custody.errors import (
     MalformedEntryError,
     ProofVerificationError,
 )
-from custody.keys import KeyRegistry
+from custody.keys import KeyRecord, KeyRegistry
 from custody.ledger import Ledger
 from custody.proofs import verify_consistency
-from custody.rfc6962 import leaf_hash
+from custody.rfc6962 import leaf_hash, node_hash
 from custody.store import Head, Store, StoredCheckpoint
 
 STEPS: dict[int, str] = {
@@ -134,13 +134,23 @@ class AuditorCheckpoint:
 
 # -- per-entry work, in the worker processes -----------------------------------------------------
 
-# The fields of a body the fold needs; `data` only for key entries and entries with an act.
-Fields = tuple[int, str, str, str, str | None, str | None, str | None, dict[str, Any] | None]
+# The body's fields as the fold needs them: `data` is None except where rules apply (key
+# entries and people's acts), so that less goes through the pipes from the workers.
+FoldFields = tuple[int, str, str, str, str | None, str | None, str | None, dict[str, Any] | None]
 # seq, recomputed leaf, stored leaf matches, step-2 error, key id, signature,
 # signature ok with the key table's key (None: not in the table), act signature ok, item column,
 # body fields (None when the body did not parse)
 Checked = tuple[
-    int, bytes, bool, str | None, str, bytes, bool | None, bool | None, str | None, Fields | None
+    int,
+    bytes,
+    bool,
+    str | None,
+    str,
+    bytes,
+    bool | None,
+    bool | None,
+    str | None,
+    FoldFields | None,
 ]
 Row = tuple[int, bytes, bytes, bytes, str, str | None]
 
@@ -157,7 +167,7 @@ def check_row(row: Row, table_keys: dict[str, bytes]) -> Checked:
         else signatures.verify(public_key, signatures.entry_message(leaf), sig)
     )
     try:
-        parsed = entries.decode(body)
+        fields = entries.decode_fields(body)
     except MalformedEntryError as exc:
         return (
             seq,
@@ -171,28 +181,23 @@ def check_row(row: Row, table_keys: dict[str, bytes]) -> Checked:
             item_column,
             None,
         )
+    data = fields[7]
     act_ok = None
-    keep_data = parsed.kind in entries.LEDGER_KINDS
-    if "act" in parsed.data or "act_sig" in parsed.data:
-        keep_data = True
+    kept: FoldFields = fields
+    if "act" in data or "act_sig" in data:
         try:
-            act = act_rules.act_of(parsed)
+            act = act_rules.act_of(entries.EntryBody(*fields))
         except ActError:
             act = None
         act_key = table_keys.get(str(act.act.get("key_id"))) if act is not None else None
         if act is not None and act_key is not None:
             act_ok = act_rules.verify_signature(act, act_key)
-    fields: Fields = (
-        parsed.seq,
-        parsed.time,
-        parsed.actor,
-        parsed.kind,
-        parsed.item,
-        parsed.item_prev,
-        parsed.prev,
-        parsed.data if keep_data else None,
-    )
-    return seq, leaf, leaf == stored_leaf, None, key_id, sig, sig_ok, act_ok, item_column, fields
+    elif fields[3] not in entries.LEDGER_KINDS:
+        kept = (*fields[:7], None)
+    # The signature goes back only when this check failed or could not be made: one that
+    # verified with the table's key cannot verify with another, should the log's differ.
+    sent_sig = b"" if sig_ok else sig
+    return seq, leaf, leaf == stored_leaf, None, key_id, sent_sig, sig_ok, act_ok, item_column, kept
 
 
 def _init_worker(url: str, table_keys: dict[str, bytes]) -> None:
@@ -219,13 +224,15 @@ class _Fold:
     expected: int = 0
     prev: bytes | None = None
     last_time: str = ""
-    item_leaves: dict[str, bytes] = field(default_factory=dict)
+    prev_hex: str | None = None
+    item_leaves: dict[str, str] = field(default_factory=dict)  # item -> hex of its last leaf
     acts: dict[bytes, int] = field(default_factory=dict)
     tree_size: int = 0
     peaks: list[bytes] = field(default_factory=list)
     levels: list[list[bytes]] = field(default_factory=list)
     wanted_roots: set[int] = field(default_factory=set)
     roots_at: dict[int, bytes] = field(default_factory=dict)
+    current_key: KeyRecord | None = None
 
     def fail(self, step: int, seq: int | None, reason: str) -> None:
         result = self.steps[step]
@@ -240,55 +247,60 @@ class _Fold:
             self.fail(2, seq, error)
         if not leaf_ok:
             self.fail(3, seq, "the stored leaf hash is not SHA-256(0x00 || body)")
+        leaf_hex = leaf.hex()
         if fields is not None:
-            body = entries.EntryBody(*fields[:7], data=fields[7] or {})
-            self._chain(seq, body, leaf, item_column)
-            self._keys_and_signature(seq, body, leaf, key_id, sig, sig_ok)
-            if fields[7] is not None:
+            self._chain(seq, fields, leaf_hex, item_column)
+            data = fields[7]
+            body = entries.EntryBody(*fields[:7], data) if data is not None else None
+            self._keys_and_signature(seq, fields[3], body, leaf, key_id, sig, sig_ok)
+            if body is not None:
                 self._act(seq, body, act_ok)
         self._tree(leaf)
-        self.prev = leaf
+        self.prev, self.prev_hex = leaf, leaf_hex
         self.expected = seq + 1
 
-    def _chain(self, seq: int, body: entries.EntryBody, leaf: bytes, column: str | None) -> None:
-        if body.seq != seq:
-            self.fail(4, seq, f"the body stored at seq {seq} says it is seq {body.seq}")
-        elif body.prev != (self.prev.hex() if self.prev is not None else None):
+    def _chain(self, seq: int, fields: FoldFields, leaf_hex: str, column: str | None) -> None:
+        body_seq, time, _actor, _kind, item, item_prev, prev, _data = fields
+        if body_seq != seq:
+            self.fail(4, seq, f"the body stored at seq {seq} says it is seq {body_seq}")
+        elif prev != self.prev_hex:
             self.fail(4, seq, "prev is not the leaf hash of the entry before")
-        if body.item is not None:
-            last = self.item_leaves.get(body.item)
-            if body.item_prev != (last.hex() if last is not None else None):
-                self.fail(4, seq, f"item_prev is not the previous entry of item {body.item!r}")
-            self.item_leaves[body.item] = leaf
-        elif body.item_prev is not None:
+        if item is not None:
+            if item_prev != self.item_leaves.get(item):
+                self.fail(4, seq, f"item_prev is not the previous entry of item {item!r}")
+            self.item_leaves[item] = leaf_hex
+        elif item_prev is not None:
             self.fail(4, seq, "item_prev is set on an entry without an item")
-        if column != body.item:
+        if column != item:
             self.fail(4, seq, "the item column does not repeat the body's item")
-        if body.time < self.last_time:
-            self.fail(4, seq, f"time {body.time} is before the entry before ({self.last_time})")
-        self.last_time = max(self.last_time, body.time)
+        if time < self.last_time:
+            self.fail(4, seq, f"time {time} is before the entry before ({self.last_time})")
+        else:
+            self.last_time = time
 
     def _keys_and_signature(
         self,
         seq: int,
-        body: entries.EntryBody,
+        kind: str,
+        body: entries.EntryBody | None,
         leaf: bytes,
         key_id: str,
         sig: bytes,
         sig_ok: bool | None,
     ) -> None:
-        # The entry's own key is the one valid before it changes the registry; the genesis
-        # entry is the exception: it is signed by the key it publishes.
-        signer = self.registry.ledger_key_at(seq)
-        if seq == 0 and body.kind != "ledger_created":
+        # The entry's own key is the one that holds before it changes the registry; the
+        # genesis entry is the exception: it is signed by the key it publishes.
+        signer = self._ledger_key(seq)
+        if seq == 0 and kind != "ledger_created":
             self.fail(5, seq, "the first entry is not ledger_created")
-        if body.kind in entries.LEDGER_KINDS:
+        if kind in entries.LEDGER_KINDS and body is not None:
             try:
                 self.registry.apply(body)
             except (KeyRegistryError, MalformedEntryError) as exc:
                 self.fail(5, seq, f"the key entry breaks the key rules: {exc}")
+            self.current_key = None
         if seq == 0:
-            signer = self.registry.ledger_key_at(0)
+            signer = self._ledger_key(0)
         if signer is None or signer.key_id != key_id:
             expected = signer.key_id if signer is not None else "none"
             self.fail(
@@ -296,9 +308,20 @@ class _Fold:
             )
             return
         if self.table_keys.get(key_id) != signer.public_key:
-            sig_ok = signatures.verify(signer.public_key, signatures.entry_message(leaf), sig)
+            # The worker used another key than the log's; see check_row for why a signature
+            # it did not send back cannot verify with the log's key.
+            sig_ok = bool(sig) and signatures.verify(
+                signer.public_key, signatures.entry_message(leaf), sig
+            )
         if not sig_ok:
             self.fail(5, seq, f"the ledger signature does not verify with key {key_id}")
+
+    def _ledger_key(self, seq: int) -> KeyRecord | None:
+        # Looked up again only when a key entry changed the registry or the key ran out.
+        current = self.current_key
+        if current is None or not current.valid_at(seq):
+            current = self.current_key = self.registry.ledger_key_at(seq)
+        return current
 
     def _act(self, seq: int, body: entries.EntryBody, act_ok: bool | None) -> None:
         try:
@@ -318,16 +341,22 @@ class _Fold:
             self.fail(6, seq, f"this act was already recorded at seq {first}")
 
     def _tree(self, leaf: bytes) -> None:
+        # merkle.append_leaf, in place and without node objects: it runs once per entry.
         # By position, not by the row's seq: with a row missing, the two differ.
-        position = self.tree_size
+        index = self.tree_size
         self.tree_size += 1
-        self.peaks, completed = merkle.append_leaf(self.peaks, position, leaf)
-        for node in completed:
-            if len(self.levels) < node.level:
-                self.levels.append([])
-            self.levels[node.level - 1].append(node.hash)
+        peaks, levels = self.peaks, self.levels
+        current, level = leaf, 0
+        while index & 1:
+            current = node_hash(peaks.pop(), current)
+            if len(levels) == level:
+                levels.append([])
+            levels[level].append(current)
+            level += 1
+            index >>= 1
+        peaks.append(current)
         if self.tree_size in self.wanted_roots:
-            self.roots_at[self.tree_size] = merkle.root_from_peaks(self.peaks)
+            self.roots_at[self.tree_size] = merkle.root_from_peaks(peaks)
 
 
 # -- the audit ----------------------------------------------------------------------------------

@@ -358,3 +358,21 @@ def test_forged_checkpoint(target: Target) -> None:
     report = target.audit()
     assert _failed_at(report) == (9, None)
     assert "not signed by the ledger key" in str(report.first_failure.reason)  # type: ignore[union-attr]
+
+
+def test_edited_public_key_in_the_key_table(target: Target) -> None:
+    # The workers check signatures against the stored key table; the audit must see through
+    # a table that lies and blame the table, not the genuine signatures.
+    impostor = Signer.generate("custody.test/ledger")
+    vkey = Verifier.parse(target.scenario.early_vkey)
+    target.tamper(
+        lambda c: _sql(
+            c,
+            "UPDATE ledger_keys SET public_key = :p WHERE key_id = :k",
+            p=impostor.verifier.public_key,
+            k=vkey.key_id,
+        )
+    )
+    report = target.audit()
+    assert _failed_at(report) == (7, None)
+    assert all(step.ok for step in report.steps[:6])
