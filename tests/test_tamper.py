@@ -376,3 +376,13 @@ def test_edited_public_key_in_the_key_table(target: Target) -> None:
     report = target.audit()
     assert _failed_at(report) == (7, None)
     assert all(step.ok for step in report.steps[:6])
+
+
+def test_entry_signed_by_a_rotated_out_ledger_key(target: Target) -> None:
+    # The key file holds only the new key; whoever kept a copy of the old one writes with it.
+    retired = target.scenario.retired_signer
+    assert retired.verifier.key_id != target.signer().verifier.key_id
+    target.tamper(lambda c: forge.append_unchecked(c, retired, "cut", "sklad.b", "KZ-000004", {}))
+    report = target.audit()
+    assert _failed_at(report) == (5, target.scenario.size)
+    assert "ledger key at this seq" in str(report.first_failure.reason)  # type: ignore[union-attr]

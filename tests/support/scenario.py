@@ -10,6 +10,7 @@ from custody import keyring
 from custody.bootstrap import init
 from custody.entries import NewEntry
 from custody.ledger_key import LedgerKeyFile
+from custody.note import Signer
 from custody.settings import Settings
 from tests.support.people import Person, register
 
@@ -23,6 +24,7 @@ class Scenario:
     alice: Person
     carol: Person
     size: int
+    retired_signer: Signer  # the ledger key before the rotation, as a careless admin kept it
 
 
 def item(n: int, actor: str = "unit.serikbaev") -> NewEntry:
@@ -51,6 +53,8 @@ def build(settings: Settings) -> Scenario:
     with ledger.database.write() as conn:
         early = ledger.issue_checkpoint(conn)
     early_vkey = ledger.verifier_key
+    retired = ledger.signer
+    assert retired is not None
     keyring.revoke_key(ledger, "admin", carol.key_id, "left the service")
     keyring.rotate_ledger_key(ledger, "admin", LedgerKeyFile(settings.ledger_key_file))
     with ledger.database.write() as conn:
@@ -69,7 +73,7 @@ def build(settings: Settings) -> Scenario:
         ledger.append_many(conn, [item(n) for n in range(20, 30)])
         late = ledger.issue_checkpoint(conn)
     scenario = Scenario(
-        settings, early.note, early_vkey, ledger.verifier_key, alice, carol, late.size
+        settings, early.note, early_vkey, ledger.verifier_key, alice, carol, late.size, retired
     )
     ledger.database.dispose()
     return scenario
