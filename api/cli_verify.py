@@ -86,7 +86,9 @@ def _print(report: Report) -> None:
         typer.echo(f"{step.number:>2}. {step.name:<18} {status}")
     failure = report.first_failure
     if failure is None:
-        typer.echo(f"verified: every step holds ({report.checkpoints_checked} checkpoints checked)")
+        count = report.checkpoints_checked
+        noun = "checkpoint" if count == 1 else "checkpoints"
+        typer.echo(f"verified: every step holds ({count} {noun} checked)")
     else:
         where = f", seq {failure.seq}" if failure.seq is not None else ""
         typer.echo(

@@ -44,25 +44,23 @@ def dumps(value: Any) -> bytes:
     Refuses what JCS cannot carry exactly: non-finite floats and floats beyond 2^53, negative
     zero, integers beyond 2^53, bytes, datetimes, lone surrogates, non-string keys.
     """
-    try:
-        path = _scan(value)
-    except _Refused:
-        _explain(value, "$")
-        raise EncodingError("cannot encode as canonical JSON") from None
-    if path is _REFERENCE:
-        return _reference(value)
-    return orjson.dumps(value, option=_SORTED)
+    return _encode(value, value, "$")
 
 
 def dumps_with_data(value: dict[str, Any], data: Any) -> bytes:
     """Like `dumps`, for an object whose members other than `data` are already known to be
     safe for the fast path (ASCII keys; checked text, integers within 2^53, null)."""
+    return _encode(value, data, "$.data")
+
+
+def _encode(value: Any, scanned: Any, path: str) -> bytes:
+    """Encode `value`, judging which encoder may by scanning `scanned` (named `path`)."""
     try:
-        path = _scan(data)
+        encoder = _scan(scanned)
     except _Refused:
-        _explain(data, "$.data")
+        _explain(scanned, path)
         raise EncodingError("cannot encode as canonical JSON") from None
-    if path is _REFERENCE:
+    if encoder is _REFERENCE:
         return _reference(value)
     return orjson.dumps(value, option=_SORTED)
 

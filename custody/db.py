@@ -15,6 +15,7 @@ still at the warehouse?) cannot be invalidated by a concurrent writer before it 
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from custody.errors import LedgerStateError
 
@@ -34,11 +36,12 @@ _LOCK_HEAD = "SELECT size FROM ledger_head WHERE id = 1 FOR UPDATE"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, pooled: bool = True) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        _create_private(Path(database))
+    options: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -65,6 +68,15 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only, in a directory only the owner
+    may enter; SQLite gives its -wal and -shm files the same mode as the database."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def _postgresql_engine(url: str) -> Engine:
     return create_engine(
         url,
@@ -89,10 +101,17 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._write_engine = self.engine.execution_options(**{_WRITE: True})
-        # One write connection per thread, kept open: taking one from the pool (and, for
-        # PostgreSQL, pinging it) and giving it back cost more than an append's own work.
+        # SQLite: one write connection per thread, kept open, from an engine of its own
+        # without a pool: taking a connection from a pool and giving it back costs more than
+        # an append's own work but its fsync, and kept connections must not starve the pool
+        # the readers use. Connections of threads that have ended are closed as new ones come.
+        self._sqlite_writer: Engine | None = None
+        if self.dialect == "sqlite":
+            self._sqlite_writer = _sqlite_engine(url, pooled=False).execution_options(
+                **{_WRITE: True}
+            )
         self._local = threading.local()
-        self._held: list[Connection] = []
+        self._held: dict[threading.Thread, Connection] = {}
         self._held_lock = threading.Lock()
 
     @property
@@ -106,21 +125,27 @@ class Database:
         `lock=False` is for a transaction whose first statement is an append, which locks
         the head itself (PostgreSQL); on SQLite the lock always comes with BEGIN IMMEDIATE.
         """
-        conn = self._write_connection()
+        if self._sqlite_writer is None:
+            with self._write_engine.begin() as conn:
+                if lock:
+                    conn.exec_driver_sql(_LOCK_HEAD)
+                yield conn
+            return
+        conn = self._sqlite_write_connection(self._sqlite_writer)
         if conn.in_transaction():
             raise LedgerStateError("a write transaction is already open in this thread")
         with conn.begin():
-            if lock and self.dialect == "postgresql":
-                conn.exec_driver_sql(_LOCK_HEAD)
             yield conn
 
-    def _write_connection(self) -> Connection:
+    def _sqlite_write_connection(self, writer: Engine) -> Connection:
         conn: Connection | None = getattr(self._local, "conn", None)
         if conn is None or conn.closed or conn.invalidated:
-            conn = self._write_engine.connect()
+            conn = writer.connect()
             self._local.conn = conn
             with self._held_lock:
-                self._held.append(conn)
+                for thread in [t for t in self._held if not t.is_alive()]:
+                    self._held.pop(thread).close()
+                self._held[threading.current_thread()] = conn
         return conn
 
     @contextmanager
@@ -143,8 +168,10 @@ class Database:
 
     def dispose(self) -> None:
         with self._held_lock:
-            held, self._held = self._held, []
+            held, self._held = list(self._held.values()), {}
         for conn in held:
             conn.close()
         self._local = threading.local()
+        if self._sqlite_writer is not None:
+            self._sqlite_writer.engine.dispose()
         self.engine.dispose()

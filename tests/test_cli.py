@@ -161,3 +161,13 @@ def test_the_ledger_key_never_appears_in_output(env: dict[str, str], tmp_path: P
     outputs = [run(env, *args) for args in (("init",), ("checkpoint",), ("verify", "--json"))]
     for result in outputs:
         assert secret not in result.stdout + result.stderr
+
+
+def test_the_database_and_its_directory_are_private(tmp_path: Path) -> None:
+    data = tmp_path / "fresh" / "data"
+    assert run(environment(data), "init").returncode == 0
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for name in ("custody.db", "custody.db-wal", "ledger.key"):
+        path = data / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name

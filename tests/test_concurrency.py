@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,31 @@ def test_a_killed_writer_loses_nothing_it_acknowledged(app_settings: Settings) -
     after = reopened.record(NewEntry(kind="item_registered", actor="after.crash", item="X-1"))
     assert after.seq == len(rows)
     reopened.database.dispose()
+
+
+def test_many_threads_write_without_starving_the_readers(app_settings: Settings) -> None:
+    ledger = init(app_settings).ledger
+    errors: list[BaseException] = []
+
+    def writer(tag: int) -> None:
+        try:
+            for n in range(10):
+                ledger.record(NewEntry(kind="cut", actor=f"t{tag}", item=f"T{tag}-{n % 3}"))
+                with ledger.database.read() as conn:
+                    ledger.head(conn)
+        except BaseException as exc:  # handed to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(tag,)) for tag in range(32)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert verify(ledger.database).size == 1 + 32 * 10
+    # a new writer thread closes what the ended ones left open
+    late = threading.Thread(target=lambda: ledger.record(NewEntry(kind="cut", actor="late")))
+    late.start()
+    late.join()
+    assert len(ledger.database._held) <= 2  # the late thread's, and this test thread's
+    ledger.database.dispose()

@@ -206,38 +206,35 @@ def test_truncated_tail_with_the_stored_checkpoints_removed(target: Target) -> N
     assert "early.note" in str(report.first_failure.reason)  # type: ignore[union-attr]
 
 
-def test_forged_ledger_signature(target: Target) -> None:
-    impostor = Signer.generate("custody.test/ledger")
-
-    def attack(conn: Connection) -> None:
-        leaf = bytes(
-            conn.execute(text("SELECT leaf_hash FROM ledger_entries WHERE seq = 8")).scalar_one()
-        )
+def _resign(conn: Connection, seq: int, signer: Signer, *, claim_key: bool) -> None:
+    """Replace an entry's signature by one of `signer`; with `claim_key`, its key id too."""
+    leaf = bytes(
+        conn.execute(
+            text("SELECT leaf_hash FROM ledger_entries WHERE seq = :s"), {"s": seq}
+        ).scalar_one()
+    )
+    sig = signer.sign(entry_message(leaf))
+    if claim_key:
         _sql(
             conn,
-            "UPDATE ledger_entries SET sig = :s WHERE seq = 8",
-            s=impostor.sign(entry_message(leaf)),
+            "UPDATE ledger_entries SET sig = :g, key_id = :k WHERE seq = :s",
+            g=sig,
+            k=signer.verifier.key_id,
+            s=seq,
         )
+    else:
+        _sql(conn, "UPDATE ledger_entries SET sig = :g WHERE seq = :s", g=sig, s=seq)
 
-    target.tamper(attack)
+
+def test_forged_ledger_signature(target: Target) -> None:
+    impostor = Signer.generate("custody.test/ledger")
+    target.tamper(lambda c: _resign(c, 8, impostor, claim_key=False))
     assert _failed_at(target.audit()) == (5, 8)
 
 
 def test_entry_signed_by_an_unknown_key(target: Target) -> None:
     impostor = Signer.generate("custody.test/ledger")
-
-    def attack(conn: Connection) -> None:
-        leaf = bytes(
-            conn.execute(text("SELECT leaf_hash FROM ledger_entries WHERE seq = 8")).scalar_one()
-        )
-        _sql(
-            conn,
-            "UPDATE ledger_entries SET sig = :s, key_id = :k WHERE seq = 8",
-            s=impostor.sign(entry_message(leaf)),
-            k=impostor.verifier.key_id,
-        )
-
-    target.tamper(attack)
+    target.tamper(lambda c: _resign(c, 8, impostor, claim_key=True))
     assert _failed_at(target.audit()) == (5, 8)
 
 
