@@ -299,7 +299,7 @@ def test_a_key_file_readable_by_others_is_refused(ledger: Ledger, app_settings: 
 
 
 def test_durability_settings_are_in_force(ledger: Ledger) -> None:
-    with ledger.database.read() as conn:
+    with ledger.database.write() as conn:  # where entries are committed
         if ledger.database.dialect == "sqlite":
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
