@@ -7,7 +7,9 @@ while holding the append lock and only into an empty ledger.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from custody import keys, migrate
 from custody.db import Database
@@ -48,10 +50,11 @@ def genesis_entry(signer: Signer, actor: str) -> NewEntry:
     return NewEntry(kind="ledger_created", actor=actor, data=data)
 
 
-def init(settings: Settings, actor: str = "system") -> InitResult:
+def init(settings: Settings, actor: str = "system", migrations: Sequence[Path] = ()) -> InitResult:
+    """Create (or open) the ledger; `migrations` adds the revisions of the layers above."""
     database = Database(settings.database_url)
     created_database = not database.is_migrated()
-    migrate.upgrade(database)
+    migrate.upgrade(database, migrations)
     key_file = LedgerKeyFile(settings.ledger_key_file)
     with database.read() as conn:
         head = Store(conn).head()

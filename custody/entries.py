@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from custody import canonical
 from custody.clock import is_time
 from custody.errors import EncodingError, MalformedEntryError
@@ -51,6 +53,12 @@ PROCESS_KINDS = frozenset(
         "statement_signed",
         "discrepancy_recorded",
         "discrepancy_resolved",
+        # added by the destruction process, beyond DESIGN §5's list:
+        "location_added",  # a unit, warehouse, forensic unit or plant (item: its id)
+        "commission_member_added",  # a person joins a commission, from a time (item: commission)
+        "commission_member_removed",  # and leaves it
+        "forensic_returned",  # the forensic unit hands the item back to a warehouse
+        "transfer_closed",  # the receiver has scanned all that arrived (item: the transfer)
     }
 )
 KINDS = LEDGER_KINDS | PROCESS_KINDS
@@ -218,3 +226,9 @@ class NewEntry:
     actor: str
     item: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+def time_of(body: bytes) -> str:
+    """The time field of a stored body (the entries of one append call share it)."""
+    value: str = orjson.loads(body)["time"]
+    return value

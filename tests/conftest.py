@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from hypothesis import HealthCheck, settings
 from custody.bootstrap import init
 from custody.ledger import Ledger
 from custody.settings import Settings
-from tests.support.databases import postgres_database, sqlite_url
+from tests.support.databases import postgres_copy, postgres_database, sqlite_url
+from tests.support.scenario import copy_sqlite
+from tests.support.site import Site, build_site, reopen_site
 
 settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
@@ -53,3 +57,42 @@ def ledger(app_settings: Settings) -> Iterator[Ledger]:
     result = init(app_settings)
     yield result.ledger
     result.ledger.database.dispose()
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def site_template(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Settings, Site]]:
+    """A site built once per kind of database: places, a commission, people with keys."""
+    directory = tmp_path_factory.mktemp(f"site-{request.param}")
+    with ExitStack() as stack:
+        url = (
+            sqlite_url(directory)
+            if request.param == "sqlite"
+            else stack.enter_context(postgres_database())
+        )
+        settings = make_settings(directory, url)
+        template = build_site(settings)
+        template.ledger.database.dispose()
+        yield settings, template
+
+
+@pytest.fixture
+def site(site_template: tuple[Settings, Site], tmp_path: Path) -> Iterator[Site]:
+    """A copy of the template site, for one test to change as it likes."""
+    settings, template = site_template
+    with ExitStack() as stack:
+        if settings.database_url.startswith("sqlite"):
+            copy_sqlite(
+                Path(settings.database_url.removeprefix("sqlite:///")), tmp_path / "custody.db"
+            )
+            url = sqlite_url(tmp_path)
+        else:
+            url = stack.enter_context(postgres_copy(settings.database_url))
+        shutil.copy2(settings.ledger_key_file, tmp_path / "ledger.key")
+        shutil.copytree(settings.data_dir / "files", tmp_path / "files")
+        copy = reopen_site(make_settings(tmp_path, url), template)
+        yield copy
+        copy.ledger.database.dispose()

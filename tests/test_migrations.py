@@ -9,9 +9,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import custody.tables  # noqa: F401  (registers the tables)
+import custody.tables  # noqa: F401  (registers the ledger's tables)
+import workflows.tables  # noqa: F401  (and the process's)
 from custody import migrate
 from custody.db import Database
+from workflows.migrations import VERSIONS
 
 LEDGER_TABLES = {
     "ledger_entries",
@@ -25,7 +27,7 @@ LEDGER_TABLES = {
 
 def test_the_migrated_schema_is_the_tables_metadata(database_url: str) -> None:
     database = Database(database_url)
-    migrate.upgrade(database)
+    migrate.upgrade(database, [VERSIONS])
     with database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)

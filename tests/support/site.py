@@ -1,0 +1,229 @@
+"""A working site for the process tests: places, a technical commission, people with real
+keys, a file store with a real marking photo, and a clock the tests can move."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import struct
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from custody.acts import SignedAct, sign_act
+from custody.bootstrap import init
+from custody.clock import format_time, utc_now
+from custody.ledger import Ledger
+from custody.settings import Settings
+from tests.support.people import Person, register
+from workflows.config import ProcessConfig
+from workflows.files import FileStore
+from workflows.intake import Intake
+from workflows.migrations import VERSIONS
+from workflows.process import Process
+
+UNIT, WAREHOUSE, FORENSICS, PLANT = "UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"
+COMMISSION = "TK-1"
+DECISION = {"ref": "2-1234/2026", "authority": "court", "date": "2026-10-28"}
+
+
+class Clock:
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+def png(text: str) -> bytes:
+    """A real (tiny) PNG: a 1x1 pixel whose colour depends on `text`."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    colour = hashlib.sha256(text.encode()).digest()[:3]
+    raw = zlib.compress(b"\x00" + colour)
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+@dataclass
+class Site:
+    process: Process
+    ledger: Ledger
+    clock: Clock
+    files: FileStore
+    people: dict[str, Person] = field(default_factory=dict)
+    counter: int = 0
+
+    def photo(self, what: str = "marking") -> dict[str, Any]:
+        return self.files.put(png(what), "marking").to_json()
+
+    def next_id(self, prefix: str = "KZ") -> str:
+        self.counter += 1
+        return f"{prefix}-{self.counter:06d}"
+
+    def act(self, person: str, kind: str, item: str, **fields: Any) -> SignedAct:
+        who = self.people[person]
+        act = {
+            "kind": kind,
+            "item": item,
+            "person": who.user,
+            "key_id": who.key_id,
+            "time": format_time(self.clock()),
+            **fields,
+        }
+        return sign_act(act, who.key.seed)
+
+    # -- taking items along the path --------------------------------------------------------
+
+    def register_rifle(
+        self,
+        *,
+        source: str = "confiscated",
+        rifled: bool = True,
+        marking: str | None = None,
+        weight_g: int = 3600,
+    ) -> str:
+        [item] = self.process.register(
+            "unit.serikbaev",
+            Intake(
+                item=self.next_id(),
+                category="firearm",
+                source=source,
+                location=UNIT,
+                weight_g=weight_g,
+                rifled=rifled,
+                marking=marking or f"АК-74 №{self.counter + 1000}",
+                marking_place="ствольная коробка",
+                details={
+                    "type": "автомат",
+                    "model": "AK-74",
+                    "calibre": "5.45x39",
+                    "manufacturer": "Ижмаш",
+                    "country": "СССР",
+                    "year": 1986,
+                },
+                files=[self.photo(f"intake {self.counter}")],
+            ),
+        )
+        return item
+
+    def to_warehouse(self, *items: str) -> None:
+        self.process.record_decision("unit.serikbaev", list(items), DECISION)
+        self.process.decision_step("unit.serikbaev", "decision_final", list(items))
+        transfer = self.next_id("T")
+        self.process.send("unit.serikbaev", transfer, WAREHOUSE, list(items))
+        self.process.receive("sklad.omarov", transfer, list(items))
+        self.process.close_transfer("sklad.omarov", transfer)
+
+    def through_forensics(
+        self, item: str, result: str = "no_match", case: str | None = None
+    ) -> None:
+        self.process.send_to_forensics("sklad.omarov", [item], FORENSICS)
+        self.process.step("expert.sadykova", "forensic_received", [item])
+        self.process.step("expert.sadykova", "test_fired", [item])
+        fields: dict[str, Any] = {"result": result}
+        if case:
+            fields["case"] = case
+        act = self.act("expert.sadykova", "registry_result_recorded", item, **fields)
+        self.process.record_registry_result("expert.sadykova", item, act)
+        if result == "match":
+            return
+        self.process.return_from_forensics("expert.sadykova", [item], WAREHOUSE)
+
+    def prepare(self, *items: str, weight_g: int = 3000) -> None:
+        self.process.remove_parts("sklad.omarov", list(items), ["приклад", "цевьё"])
+        self.process.incinerate_parts("sklad.omarov", list(items))
+        self.process.deform("sklad.omarov", list(items), "гидравлический пресс")
+        self.process.cut(
+            "sklad.omarov",
+            dict.fromkeys(items, weight_g),
+            barrel_along=True,
+            barrel_across=True,
+            parts_through=True,
+            files=[self.photo("cut")],
+        )
+
+    def melt(self, *items: str, charge_weight_g: int | None = None) -> str:
+        batch = self.next_id("B")
+        self.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
+        self.process.load("sklad.omarov", batch, list(items))
+        for person in ("chair.nurlanov", "member.abenova", "member.kim"):
+            self.process.record_presence("sklad.omarov", batch, person, "commission_member")
+        self.process.record_presence("sklad.omarov", batch, "plant.ivanov", "plant_representative")
+        weight = charge_weight_g if charge_weight_g is not None else 3000 * len(items)
+        self.process.destroy(
+            "sklad.omarov",
+            batch,
+            {"charge_weight_g": weight, "scrap_weight_g": weight - 100},
+            files=[self.photo("furnace")],
+            per_item={i: {"files": [self.photo(f"melt {i}")]} for i in items},
+        )
+        return batch
+
+    def sign(self, batch: str, *members: str) -> None:
+        content, digest = self.process.statement(batch)
+        for member in members:
+            act = self.act(
+                member,
+                "statement_signed",
+                batch,
+                items=[i["id"] for i in content["items"]],
+                statement=digest,
+            )
+            self.process.sign_statement(member, batch, act)
+
+
+def build_site(settings: Settings) -> Site:
+    ledger = init(settings, migrations=[VERSIONS]).ledger
+    # From the present on: the ledger never lets time go back, and its genesis entry was
+    # written with the real clock.
+    clock = Clock(utc_now())
+    ledger.clock = clock
+    files = FileStore(Path(settings.data_dir) / "files")
+    site = Site(Process(ledger, files, ProcessConfig(), clock), ledger, clock, files)
+    for location, kind, name in (
+        (UNIT, "unit", "УП г. Алматы, Медеуский РУВД"),
+        (WAREHOUSE, "warehouse", "Артиллерийский склад ДП г. Алматы"),
+        (FORENSICS, "forensics", "Центр судебной экспертизы, г. Алматы"),
+        (PLANT, "plant", "Карагандинский металлургический комбинат"),
+    ):
+        site.process.add_location("admin", location, kind, name, "Алматы")
+    for person, role in (
+        ("chair.nurlanov", "chair"),
+        ("member.abenova", "member"),
+        ("member.kim", "member"),
+    ):
+        site.process.add_commission_member(
+            "admin", COMMISSION, person, role, name="Техническая комиссия №1"
+        )
+    for person in (
+        "expert.sadykova",
+        "official.zhakupov",
+        "chair.nurlanov",
+        "member.abenova",
+        "member.kim",
+        "member.tokayeva",
+    ):
+        site.people[person] = register(ledger, person)
+    return site
+
+
+def reopen_site(settings: Settings, template: Site) -> Site:
+    """The template's people and time, on a copy of its database and files."""
+    clock = Clock(template.clock.now)
+    ledger = init(settings, migrations=[VERSIONS]).ledger
+    ledger.clock = clock
+    files = FileStore(Path(settings.data_dir) / "files")
+    process = Process(ledger, files, ProcessConfig(), clock)
+    return Site(process, ledger, clock, files, dict(template.people), template.counter)

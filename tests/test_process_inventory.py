@@ -1,0 +1,148 @@
+"""Transfers checked item by item, discrepancies and losses, files, deadlines that survive a
+restart, and the replay that proves the state tables, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from custody.verify import Audit, Report
+from tests.support.site import DECISION, UNIT, WAREHOUSE, Site, png
+from workflows.errors import InvalidRequest, RuleViolation
+from workflows.intake import Intake
+from workflows.process import Process
+from workflows.replay import verify_steps
+
+
+def _audit(site: Site) -> Report:
+    return Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run()
+
+
+def _sent(site: Site, count: int) -> tuple[str, list[str]]:
+    guns = [site.register_rifle(source="surplus") for _ in range(count)]
+    site.process.record_decision("unit.serikbaev", guns, DECISION)
+    site.process.send("unit.serikbaev", "T-1", WAREHOUSE, guns)
+    return "T-1", guns
+
+
+def test_an_item_sent_but_not_received_becomes_a_discrepancy(site: Site) -> None:
+    transfer, guns = _sent(site, 3)
+    site.process.receive("sklad.omarov", transfer, guns[:2])
+    [opened] = site.process.close_transfer("sklad.omarov", transfer)
+    missing = site.process.item(guns[2])
+    assert (missing.state, missing.discrepancy) == ("discrepancy", opened)
+    with pytest.raises(RuleViolation) as refusal:
+        site.process.remove_parts("sklad.omarov", [guns[2]], ["приклад"])
+    assert refusal.value.rule == "INVENTORY"
+    site.process.resolve_discrepancy("sklad.omarov", opened, "found", "нашёлся в машине")
+    assert site.process.item(guns[2]).state == "in_transit"
+    site.process.receive("sklad.omarov", transfer, [guns[2]])  # late, on its closed transfer
+    assert site.process.item(guns[2]).location == WAREHOUSE
+    assert _audit(site).ok
+
+
+def test_an_item_received_but_not_sent_becomes_a_discrepancy(site: Site) -> None:
+    transfer, guns = _sent(site, 1)
+    stray = site.register_rifle(source="surplus")
+    opened = site.process.receive("sklad.omarov", transfer, [guns[0], stray])
+    assert len(opened) == 1
+    assert site.process.item(stray).state == "discrepancy"
+    site.process.close_transfer("sklad.omarov", transfer)
+    closed = site.process.transfer(transfer)
+    assert (closed.state, closed.received, closed.unexpected) == ("closed", guns, [stray])
+    assert _audit(site).ok
+
+
+def test_a_lost_item_is_final_and_its_deadlines_are_cancelled(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    opened = site.process.record_discrepancy(
+        "unit.serikbaev", rifle, "не найдено при инвентаризации"
+    )
+    site.process.resolve_discrepancy("chair.nurlanov", opened, "lost", "утрата, рапорт №5")
+    assert site.process.item(rifle).state == "lost"
+    assert site.process.deadlines() == []
+    with pytest.raises(RuleViolation, match="lost"):
+        site.process.record_discrepancy("unit.serikbaev", rifle, "ещё раз")
+
+
+def test_deadlines_survive_a_restart(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    site.clock.advance(days=11)
+    restarted = Process(site.ledger, site.files, clock=site.clock)  # nothing kept in memory
+    [deadline] = restarted.deadlines()
+    assert (deadline.item, deadline.rule, deadline.status(site.clock())) == (rifle, "R1", "overdue")
+
+
+def test_replay_equals_the_state_tables_after_a_whole_destruction(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.to_warehouse(rifle)
+    site.through_forensics(rifle)
+    site.prepare(rifle)
+    batch = site.melt(rifle)
+    site.sign(batch, "chair.nurlanov", "member.abenova")
+    report = _audit(site)
+    assert report.ok, report.first_failure
+    assert [s.name for s in report.steps[-2:]] == ["state replay", "files"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE wf_items SET state = 'destroyed'",
+        'UPDATE wf_items SET data = replace(data, \'"source":"surplus"\', \'"source":"found"\')',
+        "DELETE FROM wf_deadlines",
+        "INSERT INTO wf_locations (id, kind, data) VALUES ('X', 'unit', '{}')",
+    ],
+    ids=["edited_state", "edited_document", "deleted_deadline", "invented_location"],
+)
+def test_replay_catches_a_state_table_that_lies(site: Site, statement: str) -> None:
+    rifle = site.register_rifle(source="surplus")
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(text(statement))
+    report = _audit(site)
+    failure = report.first_failure
+    assert failure is not None
+    assert failure.name == "state replay"
+
+
+def test_a_swapped_or_deleted_photo_shows(site: Site) -> None:
+    rifle = site.register_rifle()
+    photo = site.process.item(rifle).files[0]
+    path = site.files.path(photo["sha256"])
+    path.write_bytes(png("a different photo"))
+    report = _audit(site)
+    assert report.first_failure is not None
+    assert (report.first_failure.name, report.first_failure.seq) == ("files", photo["seq"])
+    path.unlink()
+    assert "missing" in str(_audit(site).first_failure.reason)  # type: ignore[union-attr]
+
+
+def test_a_file_is_judged_by_its_bytes_not_its_name(site: Site) -> None:
+    with pytest.raises(InvalidRequest, match="only JPEG, PNG, PDF and MP4"):
+        site.files.put(b"MZ\x90\x00 this is an executable, whatever it is called", "marking")
+    ref = site.files.put(png("ok"), "marking")
+    assert ref.media_type == "image/png"
+
+
+def test_a_file_must_be_uploaded_before_a_step_names_it(site: Site) -> None:
+    fake = {"sha256": "ab" * 32, "size": 10, "media_type": "image/png", "role": "marking"}
+    with pytest.raises(InvalidRequest, match="has not been uploaded"):
+        site.process.register("unit.serikbaev", _intake(files=[fake]))
+
+
+def _intake(**changes: object):  # type: ignore[no-untyped-def]
+
+    fields: dict[str, object] = {
+        "item": "KZ-F",
+        "category": "firearm",
+        "source": "found",
+        "location": UNIT,
+        "weight_g": 800,
+        "marking": "ИЖ №5",
+        "files": [],
+    }
+    fields.update(changes)
+    return Intake(**fields)  # type: ignore[arg-type]

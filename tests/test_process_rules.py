@@ -1,0 +1,433 @@
+"""One scenario per rule of DESIGN §3, named for it, on SQLite and PostgreSQL. Every refusal
+names its rule and writes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from custody.errors import ActError
+from tests.support.site import COMMISSION, DECISION, FORENSICS, PLANT, UNIT, WAREHOUSE, Site
+from workflows.errors import RuleViolation
+from workflows.intake import Intake
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
+
+
+@contextmanager
+def refused(site: Site, rule: str, words: str = "") -> Iterator[None]:
+    """The step inside must be refused under `rule`, saying `words`, and write nothing."""
+    before = _size(site)
+    with pytest.raises(RuleViolation) as refusal:
+        yield
+    assert refusal.value.rule == rule, refusal.value
+    assert words in refusal.value.message, refusal.value
+    assert _size(site) == before
+
+
+def _ready_rifle(site: Site) -> str:
+    rifle = site.register_rifle()
+    site.to_warehouse(rifle)
+    return rifle
+
+
+# -- R1: ten days at the unit -------------------------------------------------------------------
+
+
+def test_r1_item_stays_at_unit_without_a_decision(site: Site) -> None:
+    rifle = site.register_rifle()
+    with refused(site, "R1", "no decision"):
+        site.process.send("unit.serikbaev", "T-1", WAREHOUSE, [rifle])
+
+
+def test_r1_appeal_pauses_ten_day_clock(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    [deadline] = site.process.deadlines()
+    assert deadline.rule == "R1"
+    first_due = deadline.due_at
+    site.clock.advance(days=3)
+    site.process.decision_step("unit.serikbaev", "decision_appealed", [rifle], "апелляция")
+    [paused] = site.process.deadlines()
+    assert (paused.due_at, paused.status(site.clock())) == (None, "paused")
+    with refused(site, "R1", "appealed"):
+        site.process.send("unit.serikbaev", "T-1", WAREHOUSE, [rifle])
+    site.clock.advance(days=30)  # a long appeal: the clock does not run
+    assert site.process.deadlines()[0].status(site.clock()) == "paused"
+    site.process.decision_step("unit.serikbaev", "decision_final", [rifle])
+    [restarted] = site.process.deadlines()
+    assert restarted.due_at is not None
+    assert first_due is not None
+    assert restarted.due_at > first_due
+    assert restarted.status(site.clock()) == "running"
+    site.clock.advance(days=9, hours=23)
+    assert site.process.deadlines()[0].status(site.clock()) == "running"
+    site.clock.advance(hours=2)
+    assert site.process.deadlines()[0].status(site.clock()) == "overdue"
+
+
+def test_r1_suspended_decision_keeps_the_item_at_the_unit(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    site.process.decision_step("unit.serikbaev", "decision_suspended", [rifle])
+    with refused(site, "R1", "suspended"):
+        site.process.send("unit.serikbaev", "T-1", WAREHOUSE, [rifle])
+
+
+def test_r1_reversed_decision_ends_in_return_to_the_owner(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    site.process.decision_step("unit.serikbaev", "decision_appealed", [rifle])
+    site.process.decision_step("unit.serikbaev", "decision_reversed", [rifle], "отменено судом")
+    with refused(site, "R1", "reversed"):
+        site.process.send("unit.serikbaev", "T-1", WAREHOUSE, [rifle])
+    site.process.return_to_owner("unit.serikbaev", [rifle], "Сейткали А. Б.")
+    assert site.process.item(rifle).state == "returned"
+    assert site.process.deadlines() == []  # cancelled, not overdue
+    with refused(site, "PROCESS", "returned"):
+        site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+
+
+def test_r1_an_overdue_hold_is_reported_not_blocking(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    site.clock.advance(days=12)
+    [overdue] = site.process.deadlines()
+    assert overdue.status(site.clock()) == "overdue"
+    site.process.send("unit.serikbaev", "T-1", WAREHOUSE, [rifle])  # not blocked
+    assert site.process.deadlines() == []
+    [late] = site.process.deadlines(include_closed=True)
+    assert late.status(site.clock()) == "met_late"
+
+
+# -- R2: to forensics within 48 hours -----------------------------------------------------------
+
+
+def test_r2_clock_starts_at_receipt_for_a_confiscated_rifle(site: Site) -> None:
+    rifle = _ready_rifle(site)
+    [r2] = site.process.deadlines()
+    assert (r2.item, r2.rule) == (rifle, "R2")
+    site.clock.advance(hours=49)
+    assert site.process.deadlines()[0].status(site.clock()) == "overdue"
+    site.process.send_to_forensics("sklad.omarov", [rifle], FORENSICS)
+    assert site.process.deadlines() == []
+    assert site.process.deadlines(include_closed=True)[0].status(site.clock()) == "met_late"
+
+
+@pytest.mark.parametrize(
+    ("source", "rifled"), [("surplus", True), ("confiscated", False)], ids=["surplus", "smoothbore"]
+)
+def test_r2_surplus_rifle_and_smoothbore_are_not_sent_to_forensics(
+    site: Site, source: str, rifled: bool
+) -> None:
+    gun = site.register_rifle(source=source, rifled=rifled)
+    site.to_warehouse(gun)
+    assert site.process.deadlines() == []
+    site.prepare(gun)  # no registry result needed (R3 does not apply)
+    assert site.process.item(gun).state == "cut"
+
+
+# -- R3 and R4: the bullet registry -------------------------------------------------------------
+
+
+def test_r3_deformation_refused_before_registry_result(site: Site) -> None:
+    rifle = _ready_rifle(site)
+    with refused(site, "R3", "before deformed"):
+        site.process.deform("sklad.omarov", [rifle], "пресс")
+    with refused(site, "R3", "before parts removed"):
+        site.process.remove_parts("sklad.omarov", [rifle], ["приклад"])
+
+
+def test_r3_destruction_goes_ahead_once_the_result_is_recorded(site: Site) -> None:
+    rifle = _ready_rifle(site)
+    site.through_forensics(rifle, "not_testable")
+    site.prepare(rifle)
+    assert site.process.item(rifle).registry_result == "not_testable"
+
+
+def test_r4_match_holds_item_as_evidence_until_signed_release(site: Site) -> None:
+    rifle = _ready_rifle(site)
+    site.through_forensics(rifle, "match", case="ЕРДР 262000021000123")
+    item = site.process.item(rifle)
+    assert (item.state, item.case_ref) == ("evidence_hold", "ЕРДР 262000021000123")
+    with refused(site, "R4", "evidence"):
+        site.process.return_from_forensics("expert.sadykova", [rifle], WAREHOUSE)
+    release = site.act(
+        "official.zhakupov",
+        "evidence_released",
+        rifle,
+        case="ЕРДР 262000021000123",
+        order="постановление №17",
+    )
+    site.process.release_evidence("official.zhakupov", rifle, release)
+    site.process.return_from_forensics("expert.sadykova", [rifle], WAREHOUSE)
+    site.prepare(rifle)
+    assert site.process.item(rifle).state == "cut"
+
+
+def test_r4_a_match_must_name_its_case(site: Site) -> None:
+    rifle = _ready_rifle(site)
+    site.process.send_to_forensics("sklad.omarov", [rifle], FORENSICS)
+    site.process.step("expert.sadykova", "forensic_received", [rifle])
+    act = site.act("expert.sadykova", "registry_result_recorded", rifle, result="match")
+    with refused(site, "R4", "case"):
+        site.process.record_registry_result("expert.sadykova", rifle, act)
+
+
+def test_r4_nobody_releases_for_someone_else(site: Site) -> None:
+    rifle = _ready_rifle(site)
+    site.through_forensics(rifle, "match", case="ЕРДР 1")
+    release = site.act("official.zhakupov", "evidence_released", rifle, case="ЕРДР 1")
+    with pytest.raises(ActError, match="nobody signs for someone else"):
+        site.process.release_evidence("sklad.omarov", rifle, release)
+    assert site.process.item(rifle).state == "evidence_hold"
+
+
+# -- R5, R6: parts, deformation, cutting --------------------------------------------------------
+
+
+def test_r5_deformation_refused_before_parts_are_incinerated(site: Site) -> None:
+    gun = site.register_rifle(source="surplus")
+    site.to_warehouse(gun)
+    with refused(site, "R5", "deformed cannot follow at warehouse"):
+        site.process.deform("sklad.omarov", [gun], "пресс")
+    site.process.remove_parts("sklad.omarov", [gun], ["приклад"])
+    with refused(site, "R5", "deformed cannot follow parts removed"):
+        site.process.deform("sklad.omarov", [gun], "пресс")
+
+
+def test_r6_cut_must_be_along_and_across_the_barrel(site: Site) -> None:
+    gun = site.register_rifle(source="surplus")
+    site.to_warehouse(gun)
+    site.process.remove_parts("sklad.omarov", [gun], ["приклад"])
+    site.process.incinerate_parts("sklad.omarov", [gun])
+    site.process.deform("sklad.omarov", [gun], "пресс")
+    with refused(site, "R6", "barrel cut across"):
+        site.process.cut(
+            "sklad.omarov",
+            {gun: 3000},
+            barrel_along=True,
+            barrel_across=False,
+            parts_through=True,
+            files=[site.photo()],
+        )
+
+
+def test_r6_an_uncut_weapon_is_refused_at_the_furnace(site: Site) -> None:
+    gun = site.register_rifle(source="surplus")
+    site.to_warehouse(gun)
+    site.process.remove_parts("sklad.omarov", [gun], ["приклад"])
+    site.process.incinerate_parts("sklad.omarov", [gun])
+    site.process.deform("sklad.omarov", [gun], "пресс")
+    site.process.open_batch("sklad.omarov", "B-1", "furnace", PLANT, "ДСП-3", COMMISSION)
+    with refused(site, "R6", "batch loaded cannot follow deformed"):
+        site.process.load("sklad.omarov", "B-1", [gun])
+
+
+# -- R7, R8: melting and the statement ----------------------------------------------------------
+
+
+def _loaded_batch(site: Site, *present: tuple[str, str]) -> tuple[str, str]:
+    gun = site.register_rifle(source="surplus")
+    site.to_warehouse(gun)
+    site.prepare(gun)
+    site.process.open_batch("sklad.omarov", "B-1", "furnace", PLANT, "ДСП-3", COMMISSION)
+    site.process.load("sklad.omarov", "B-1", [gun])
+    for person, role in present:
+        site.process.record_presence("sklad.omarov", "B-1", person, role)
+    return "B-1", gun
+
+
+def _melt(site: Site, batch: str, gun: str, charge: int = 3000) -> str | None:
+    return site.process.destroy(
+        "sklad.omarov",
+        batch,
+        {"charge_weight_g": charge, "scrap_weight_g": charge - 80},
+        per_item={gun: {"files": [site.photo()]}},
+    )
+
+
+def test_r7_melting_refused_without_quorum(site: Site) -> None:
+    batch, gun = _loaded_batch(
+        site, ("chair.nurlanov", "commission_member"), ("plant.ivanov", "plant_representative")
+    )
+    with refused(site, "R7", "quorum is 2"):
+        _melt(site, batch, gun)
+
+
+def test_r7_melting_refused_without_a_plant_representative(site: Site) -> None:
+    batch, gun = _loaded_batch(
+        site, ("chair.nurlanov", "commission_member"), ("member.kim", "commission_member")
+    )
+    with refused(site, "R7", "plant representative"):
+        _melt(site, batch, gun)
+
+
+def test_r7_a_member_who_left_the_commission_does_not_count(site: Site) -> None:
+    site.process.remove_commission_member("admin", COMMISSION, "member.kim")
+    batch, gun = _loaded_batch(
+        site,
+        ("chair.nurlanov", "commission_member"),
+        ("member.kim", "commission_member"),
+        ("plant.ivanov", "plant_representative"),
+    )
+    with refused(site, "R7", "1 of the commission's 2 members"):
+        _melt(site, batch, gun)
+
+
+def test_r8_statement_signed_by_members_present_only(site: Site) -> None:
+    batch, gun = _loaded_batch(
+        site,
+        ("chair.nurlanov", "commission_member"),
+        ("member.kim", "commission_member"),
+        ("plant.ivanov", "plant_representative"),
+    )
+    _melt(site, batch, gun)
+    with refused(site, "R8", "not recorded present"):
+        site.sign(batch, "member.abenova")
+    site.sign(batch, "chair.nurlanov")
+    assert site.process.batch(batch).state == "melted"  # one of a quorum of two
+    with refused(site, "R8", "signed this statement already"):
+        site.sign(batch, "chair.nurlanov")
+    site.sign(batch, "member.kim")
+    assert site.process.batch(batch).state == "final"
+    assert site.process.item(gun).state == "destroyed"
+
+
+def test_r8_weight_difference_blocks_the_statement_until_resolved(site: Site) -> None:
+    batch, gun = _loaded_batch(
+        site,
+        ("chair.nurlanov", "commission_member"),
+        ("member.kim", "commission_member"),
+        ("plant.ivanov", "plant_representative"),
+    )
+    discrepancy = _melt(site, batch, gun, charge=2500)  # 500 g missing; tolerance 200 g
+    assert discrepancy is not None
+    with refused(site, "R8", "blocked by discrepancy"):
+        site.sign(batch, "chair.nurlanov")
+    site.process.resolve_discrepancy(
+        "chair.nurlanov", discrepancy, "corrected", "перевешено: весы неисправны, акт №3"
+    )
+    site.sign(batch, "chair.nurlanov", "member.kim")
+    assert site.process.item(gun).state == "destroyed"
+
+
+# -- R9: ammunition -----------------------------------------------------------------------------
+
+
+def _ammunition_lot(site: Site) -> str:
+    [lot] = site.process.register(
+        "unit.serikbaev",
+        Intake(
+            item=site.next_id("L"),
+            category="ammunition",
+            source="confiscated",
+            location=UNIT,
+            weight_g=12_000,
+            quantity=480,
+            unmarked=True,
+            details={"kind": "патроны 7,62x39", "calibre": "7.62x39"},
+        ),
+    )
+    site.to_warehouse(lot)
+    return lot
+
+
+def test_r9_burning_needs_fuses_counted_and_packaging_off(site: Site) -> None:
+    lot = _ammunition_lot(site)
+    with refused(site, "R9", "depackaged cannot follow at warehouse"):
+        site.process.depackage("sklad.omarov", {lot: 11_000})
+    with refused(site, "R9", "count the fuses"):
+        site.process.remove_fuses("sklad.omarov", lot, -1, 0, 0)
+    site.process.remove_fuses("sklad.omarov", lot, 0, 0, 0)
+    site.process.open_batch("sklad.omarov", "BB-1", "burn", WAREHOUSE, "бункер №2", COMMISSION)
+    with refused(site, "R9", "batch loaded cannot follow inspected"):
+        site.process.load("sklad.omarov", "BB-1", [lot])
+
+
+def test_r9_burn_statement_states_quantity_method_scrap_and_explosive(site: Site) -> None:
+    lot = _ammunition_lot(site)
+    site.process.remove_fuses("sklad.omarov", lot, 0, 0, 0)
+    site.process.depackage("sklad.omarov", {lot: 11_000})
+    site.process.open_batch("sklad.omarov", "BB-1", "burn", WAREHOUSE, "бункер №2", COMMISSION)
+    site.process.load("sklad.omarov", "BB-1", [lot])
+    for person in ("chair.nurlanov", "member.kim"):
+        site.process.record_presence("sklad.omarov", "BB-1", person, "commission_member")
+    site.process.record_presence("sklad.omarov", "BB-1", "sapper.bekov", "expert")
+    facts = {"charge_weight_g": 11_000, "scrap_weight_g": 7_400, "method": "выжигание"}
+    with refused(site, "R9", "quantity, explosive_type, explosive_amount"):
+        site.process.destroy("sklad.omarov", "BB-1", facts)
+    facts |= {"quantity": 480, "explosive_type": "дизельное топливо", "explosive_amount": "40 л"}
+    site.process.destroy("sklad.omarov", "BB-1", facts)
+    site.sign("BB-1", "chair.nurlanov", "member.kim")
+    assert site.process.item(lot).state == "destroyed"
+    statement, _ = site.process.statement("BB-1")
+    assert statement["facts"]["explosive_type"] == "дизельное топливо"
+
+
+# -- R10: identified by marking -----------------------------------------------------------------
+
+
+def test_r10_marking_required_or_an_internal_tag(site: Site) -> None:
+    intake = Intake(
+        item="KZ-X",
+        category="firearm",
+        source="found",
+        location=UNIT,
+        weight_g=900,
+        files=[site.photo()],
+    )
+    with refused(site, "R10", "marking is missing"):
+        site.process.register("unit.serikbaev", intake)
+    [item] = site.process.register(
+        "unit.serikbaev",
+        Intake(
+            item="KZ-X",
+            category="firearm",
+            source="found",
+            location=UNIT,
+            weight_g=900,
+            unmarked=True,
+            files=[site.photo()],
+        ),
+    )
+    assert site.process.item(item).internal_tag == "KZ-X"
+
+
+def test_r10_a_marking_is_registered_once(site: Site) -> None:
+    site.register_rifle(marking="ПМ №ХА-1234")
+    with refused(site, "R10", "already registered"):
+        site.register_rifle(marking="ПМ №ХА-1234")
+
+
+def test_r10_firearm_intake_needs_a_photo_of_its_marking(site: Site) -> None:
+    intake = Intake(
+        item="KZ-Y",
+        category="firearm",
+        source="found",
+        location=UNIT,
+        weight_g=900,
+        marking="ТТ №1942",
+    )
+    with refused(site, "R10", "photo with its marking"):
+        site.process.register("unit.serikbaev", intake)
+
+
+# -- all or nothing -----------------------------------------------------------------------------
+
+
+def test_a_bulk_step_is_all_or_nothing_and_names_the_item(site: Site) -> None:
+    guns = [site.register_rifle(source="surplus") for _ in range(3)]
+    site.to_warehouse(*guns)
+    site.process.remove_parts("sklad.omarov", guns[:2], ["приклад"])
+    before = _size(site)
+    with pytest.raises(RuleViolation) as refusal:
+        site.process.incinerate_parts("sklad.omarov", guns)
+    assert (refusal.value.rule, refusal.value.item) == ("R5", guns[2])
+    assert _size(site) == before
+    assert [site.process.item(g).state for g in guns] == ["parts_removed"] * 2 + ["at_warehouse"]

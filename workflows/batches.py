@@ -1,0 +1,143 @@
+"""Furnace and burn batches: loading, presence, and destruction (R7, R9).
+
+Each item is scanned at the furnace or bunker as it is loaded. Destruction needs the quorum
+of the technical commission in office at that moment, and a representative of the plant at a
+furnace or an ammunition-destruction expert at a bunker (R7, R9). The charge is weighed and
+reconciled against what its items weighed after cutting or depackaging: a difference beyond
+the tolerance opens a discrepancy on the batch, which blocks its statement (R8), so that
+nothing can leave between the cutting table and the furnace unnoticed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from workflows import registers, rules
+from workflows.errors import InvalidRequest, RuleViolation
+from workflows.movements import new_discrepancy_id
+from workflows.steps import advance, file_refs
+from workflows.unit_of_work import Work
+from workflows.vocabulary import BURN, FURNACE, PLANT, PRESENCE_ROLES, WAREHOUSE
+
+# What a statement must state (R9 for burning; the furnace's own facts for melting).
+FURNACE_FACTS = ("charge_weight_g", "scrap_weight_g")
+BURN_FACTS = (
+    "charge_weight_g",
+    "scrap_weight_g",
+    "method",
+    "quantity",
+    "explosive_type",
+    "explosive_amount",
+)
+
+
+def open_batch(
+    work: Work, batch_id: str, kind: str, location: str, installation: str, commission: str
+) -> None:
+    if kind not in (FURNACE, BURN):
+        raise InvalidRequest("a batch is a furnace batch or a burn batch")
+    places = (PLANT,) if kind == FURNACE else (PLANT, WAREHOUSE)  # a bunker may be at a range
+    registers.location_of_kind(work, location, *places)
+    work.load("commissions", [commission])
+    work.world.commission(commission)
+    work.load("batches", [batch_id])
+    if work.world.find("batches", batch_id) is not None:
+        raise InvalidRequest(f"batch {batch_id} exists already")
+    if not installation.strip():
+        raise InvalidRequest("name the furnace or bunker")
+    data = {
+        "kind": kind,
+        "location": location,
+        "installation": installation.strip(),
+        "commission": commission,
+    }
+    work.entry("batch_opened", batch_id, data)
+
+
+def load(
+    work: Work,
+    batch_id: str,
+    item_ids: Sequence[str],
+    per_item: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Items scanned at the furnace or bunker, one entry each."""
+    work.load("batches", [batch_id])
+    work.world.batch(batch_id)
+    advance(work, "batch_loaded", item_ids, {"batch": batch_id}, per_item)
+
+
+def record_presence(work: Work, batch_id: str, person: str, role: str) -> None:
+    if role not in PRESENCE_ROLES:
+        raise InvalidRequest(f"a role at a batch is one of {', '.join(sorted(PRESENCE_ROLES))}")
+    work.load("batches", [batch_id])
+    batch = work.world.batch(batch_id)
+    if batch.state != "open":
+        raise InvalidRequest(f"batch {batch_id} is {batch.state}; presence is recorded before")
+    if person in batch.present_in_role(role):
+        raise InvalidRequest(f"{person} is recorded present already")
+    work.entry("presence_recorded", batch_id, {"person": person, "role": role})
+
+
+def _facts(kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:
+    wanted = FURNACE_FACTS if kind == FURNACE else BURN_FACTS
+    missing = [name for name in wanted if facts.get(name) in (None, "")]
+    if missing:
+        rule = "R7" if kind == FURNACE else "R9"
+        raise RuleViolation(rule, "the statement must state " + ", ".join(missing))
+    for name in ("charge_weight_g", "scrap_weight_g", "quantity"):
+        value = facts.get(name)
+        if value is not None and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            raise InvalidRequest(f"{name} is a whole number")
+    return dict(facts)
+
+
+def destroy(
+    work: Work,
+    batch_id: str,
+    facts: Mapping[str, Any],
+    files: Sequence[Any] = (),
+    per_item: Mapping[str, Mapping[str, Any]] | None = None,
+) -> str | None:
+    """Melt (furnace) or burn (bunker) a batch; returns a weight discrepancy, if one opened."""
+    work.load("batches", [batch_id])
+    batch = work.world.batch(batch_id)
+    if batch.state != "open" or not batch.items:
+        raise InvalidRequest(f"batch {batch_id} is {batch.state} with {len(batch.items)} items")
+    work.load("commissions", [batch.commission])
+    violation = rules.r7_present(batch, work.world, work.now)
+    if violation is not None:
+        raise violation
+    step = "melted" if batch.kind == FURNACE else "burned"
+    data = _facts(batch.kind, facts)
+    work.load("items", batch.items)
+    expected = sum(work.world.item(i).charge_weight_g or 0 for i in batch.items)
+    difference = data["charge_weight_g"] - expected
+    tolerance = work.config.tolerance_g(expected)
+    commission = work.world.commission(batch.commission)
+    data |= {
+        "items_weight_g": expected,
+        "difference_g": difference,
+        "tolerance_g": tolerance,
+        "quorum": commission.quorum_at(work.now),
+        "files": file_refs(work, files),
+    }
+    work.entry(step, batch_id, data)
+    advance(work, step, batch.items, {"batch": batch_id}, per_item)
+    if abs(difference) <= tolerance:
+        return None
+    discrepancy = new_discrepancy_id()
+    details = {
+        "expected_g": expected,
+        "charge_g": data["charge_weight_g"],
+        "difference_g": difference,
+        "tolerance_g": tolerance,
+    }
+    work.entry(
+        "discrepancy_recorded",
+        batch_id,
+        {"discrepancy": discrepancy, "reason": "weight", "details": details},
+    )
+    return discrepancy

@@ -1,0 +1,70 @@
+"""Every error of the destruction process, in one family.
+
+    WorkflowError                (a CustodyError: the API maps the whole family in one place)
+    ├── RuleViolation            a step the law or the process does not allow now; it names the
+    │                            rule (R1 ... R10 of DESIGN §3, or PROCESS / INVENTORY / ACCESS)
+    │                            and the item, in words a warehouse clerk understands
+    ├── UnknownObject            an item, batch, transfer, location or commission nobody registered
+    ├── InvalidRequest           a request that is malformed before any rule applies (a negative
+    │                            weight, a photo that is not one)
+    └── FoldError                replay met an entry the process could not have written
+
+Guards return a RuleViolation rather than raising it, so that rules stay plain functions of
+plain data; the service raises the first one it gets.
+"""
+
+from __future__ import annotations
+
+from custody.errors import CustodyError
+
+# Rule ids beyond R1-R10 (DESIGN §3): the order of the process itself, the inventory (an open
+# discrepancy blocks an item), and who may do a step at all.
+PROCESS = "PROCESS"
+INVENTORY = "INVENTORY"
+ACCESS = "ACCESS"
+
+
+class WorkflowError(CustodyError):
+    """Base of the errors of the destruction process."""
+
+
+class RuleViolation(WorkflowError):
+    """A refused step: `rule` is "R1" ... "R10", PROCESS, INVENTORY or ACCESS."""
+
+    def __init__(self, rule: str, message: str, item: str | None = None) -> None:
+        self.rule = rule
+        self.message = message
+        self.item = item
+        where = f" (item {item})" if item is not None else ""
+        super().__init__(f"{rule}: {message}{where}")
+
+    def about(self, item: str) -> RuleViolation:
+        """The same refusal, naming the item (for bulk steps)."""
+        return RuleViolation(self.rule, self.message, item)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RuleViolation) and (self.rule, self.message, self.item) == (
+            other.rule,
+            other.message,
+            other.item,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.rule, self.message, self.item))
+
+
+class UnknownObject(WorkflowError, LookupError):
+    """No item, batch, transfer, location or commission of that id has been registered."""
+
+
+class InvalidRequest(WorkflowError, ValueError):
+    """A request that is malformed before any rule applies."""
+
+
+class FoldError(WorkflowError):
+    """The log holds an entry the process could not have written (found by replay): a step
+    from a state that does not allow it, or about an object nobody registered."""
+
+    def __init__(self, seq: int, message: str) -> None:
+        self.seq = seq
+        super().__init__(f"entry {seq}: {message}")

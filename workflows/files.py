@@ -1,0 +1,121 @@
+"""Photos and scanned documents, stored by their content outside the database.
+
+A file is kept under `<files dir>/<first two hex digits>/<SHA-256 hex>`, written once and
+never changed; a step's entry holds its SHA-256, size, media type and role, so a file that is
+swapped, edited or deleted shows (`custody verify` checks every one). The media type is read
+from the bytes, never from a name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workflows.errors import InvalidRequest
+from workflows.vocabulary import FILE_ROLES
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# Signatures at the start of the file: what we accept and what each is.
+_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf", "video/mp4"})
+
+
+def sniff(head: bytes) -> str | None:
+    """The media type the bytes show, or None if they are none of ours."""
+    for magic, media_type in _MAGIC:
+        if head.startswith(magic):
+            return media_type
+    if head[4:8] == b"ftyp":  # ISO base media: MP4 and relatives
+        return "video/mp4"
+    return None
+
+
+@dataclass(frozen=True)
+class FileRef:
+    sha256: str
+    size: int
+    media_type: str
+    role: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "media_type": self.media_type,
+            "role": self.role,
+        }
+
+    @classmethod
+    def parse(cls, value: Any) -> FileRef:
+        if not isinstance(value, dict):
+            raise InvalidRequest("a file is {sha256, size, media_type, role}")
+        sha256, size = value.get("sha256"), value.get("size")
+        media_type, role = value.get("media_type"), value.get("role")
+        if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+            raise InvalidRequest("a file's sha256 is 64 lowercase hex digits")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise InvalidRequest("a file's size is a whole number of bytes")
+        if media_type not in MEDIA_TYPES:
+            raise InvalidRequest(f"a file is one of {', '.join(sorted(MEDIA_TYPES))}")
+        if role not in FILE_ROLES:
+            raise InvalidRequest(f"a file's role is one of {', '.join(sorted(FILE_ROLES))}")
+        return cls(sha256, size, str(media_type), str(role))
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def put(self, content: bytes, role: str) -> FileRef:
+        """Keep `content`; return its reference. The same content is kept once."""
+        media_type = sniff(content[:16])
+        if media_type is None:
+            raise InvalidRequest("only JPEG, PNG, PDF and MP4 files are kept")
+        if role not in FILE_ROLES:
+            raise InvalidRequest(f"a file's role is one of {', '.join(sorted(FILE_ROLES))}")
+        sha256 = hashlib.sha256(content).hexdigest()
+        path = self.path(sha256)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            partial = path.with_suffix(".partial")
+            with open(partial, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(partial, path)
+        return FileRef(sha256, len(content), media_type, role)
+
+    def has(self, ref: FileRef) -> bool:
+        path = self.path(ref.sha256)
+        return path.exists() and path.stat().st_size == ref.size
+
+    def problem(self, ref: dict[str, Any]) -> str | None:
+        """Why a referenced file does not hold (missing, changed), or None."""
+        path = self.path(str(ref["sha256"]))
+        if not path.exists():
+            return f"file {ref['sha256']} is missing from the store"
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        if digest.hexdigest() != ref["sha256"] or path.stat().st_size != ref["size"]:
+            return f"file {ref['sha256']} in the store is not the file that was recorded"
+        return None
+
+    def check_refs(self, refs: Iterable[FileRef]) -> None:
+        for ref in refs:
+            if not self.has(ref):
+                raise InvalidRequest(f"file {ref.sha256} has not been uploaded")

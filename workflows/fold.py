@@ -1,0 +1,404 @@
+"""The state of the process as a fold of the ledger: `apply(world, body)`, entry by entry.
+
+The one place that says what each entry kind does to items, batches, transfers, commissions,
+locations, deadlines and discrepancies. A live action folds the entries it just wrote into
+the objects it loaded; a replay folds the whole log into an empty World; the two must agree
+with the state tables (`workflows.replay`). The fold trusts only the entries: what it needs
+to know (a quorum, a destination) is written in them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from custody.entries import EntryBody
+from workflows import deadlines
+from workflows.deadlines import R1, R2
+from workflows.errors import FoldError, UnknownObject
+from workflows.machines import WORKFLOWS, workflow_for
+from workflows.model import Batch, Commission, Discrepancy, Item, Location, Transfer
+from workflows.vocabulary import MATCH, WAREHOUSE, needs_forensics
+from workflows.world import World
+
+Handler = Callable[[World, EntryBody], None]
+
+
+def apply(world: World, body: EntryBody) -> None:
+    handler = _HANDLERS.get(body.kind)
+    if handler is None:
+        return  # the ledger's own kinds (keys) change nothing here
+    try:
+        handler(world, body)
+    except UnknownObject as exc:
+        raise FoldError(body.seq, str(exc)) from exc
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _subject(body: EntryBody) -> str:
+    if body.item is None:
+        raise FoldError(body.seq, f"a {body.kind} entry must name its subject")
+    return body.item
+
+
+def _move(world: World, item_id: str, body: EntryBody, facts: frozenset[str] = frozenset()) -> Item:
+    item = world.item(item_id)
+    dest = WORKFLOWS[item.workflow].next_state(item.state, body.kind, facts)
+    if dest is None:
+        raise FoldError(body.seq, f"{body.kind} cannot follow {item.state} for item {item_id}")
+    item.state = dest
+    item.updated_at, item.last_seq = body.time, body.seq
+    _keep_files(item, body)
+    world.touch("items", item)
+    return item
+
+
+def _keep_files(item: Item, body: EntryBody) -> None:
+    for ref in body.data.get("files", ()):
+        item.files.append({**ref, "step": body.kind, "seq": body.seq})
+
+
+def _deadline_step(
+    world: World, item_id: str, rule: str, step: Callable[..., None], at: str
+) -> None:
+    deadline = world.deadline(item_id, rule)
+    if deadline is not None:
+        step(deadline, at)
+        world.touch("deadlines", deadline)
+
+
+def _start_deadline(world: World, item_id: str, rule: str, at: str) -> None:
+    world.put("deadlines", deadlines.start(item_id, rule, at))
+
+
+# -- registers ----------------------------------------------------------------------------------
+
+
+def _location_added(world: World, body: EntryBody) -> None:
+    data = body.data
+    world.put(
+        "locations",
+        Location(id=_subject(body), kind=data["kind"], name=data["name"], region=data["region"]),
+    )
+
+
+def _commission_member_added(world: World, body: EntryBody) -> None:
+    commission_id = _subject(body)
+    commission = world.find("commissions", commission_id) or Commission(
+        id=commission_id, name=body.data.get("name", commission_id)
+    )
+    commission.members.append(
+        {
+            "person": body.data["person"],
+            "role": body.data["role"],
+            "since": body.data.get("since", body.time),
+            "until": None,
+        }
+    )
+    world.put("commissions", commission)
+
+
+def _commission_member_removed(world: World, body: EntryBody) -> None:
+    commission = world.commission(_subject(body))
+    for member in commission.members:
+        if member["person"] == body.data["person"] and member["until"] is None:
+            member["until"] = body.data.get("until", body.time)
+    world.touch("commissions", commission)
+
+
+# -- intake and decisions -----------------------------------------------------------------------
+
+
+def _item_registered(world: World, body: EntryBody) -> None:
+    item_id, data = _subject(body), body.data
+    location = world.location(data["location"])
+    at_warehouse = location.kind == WAREHOUSE
+    workflow = workflow_for(data["category"])
+    state = workflow.next_state(
+        "new", body.kind, frozenset({"at_warehouse"} if at_warehouse else ())
+    )
+    if state is None or world.find("items", item_id) is not None:
+        raise FoldError(body.seq, f"item {item_id} is registered twice")
+    decision = data.get("decision")
+    item = Item(
+        id=item_id,
+        workflow=workflow.name,
+        category=data["category"],
+        source=data["source"],
+        state=state,
+        location=location.id,
+        unit=location.id,
+        rifled=bool(data.get("rifled")),
+        marking=data.get("marking"),
+        marking_place=data.get("marking_place"),
+        internal_tag=data.get("internal_tag"),
+        weight_g=data["weight_g"],
+        quantity=data.get("quantity"),
+        details=data.get("details", {}),
+        registered_at=body.time,
+        updated_at=body.time,
+        last_seq=body.seq,
+        decision={**decision, "status": "final"} if decision else None,
+    )
+    _keep_files(item, body)
+    world.put("items", item)
+    if at_warehouse and needs_forensics(item.category, item.rifled, item.source):
+        _start_deadline(world, item_id, R2, body.time)
+
+
+def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
+    def handle(world: World, body: EntryBody) -> None:
+        item = _move(world, _subject(body), body)
+        item.decision = {**(item.decision or {}), **body.data, "status": status}
+        item.decision.pop("files", None)
+        if clock is not None:
+            _deadline_step(world, item.id, R1, clock, body.time)
+
+    return handle
+
+
+def _decision_recorded(world: World, body: EntryBody) -> None:
+    item = _move(world, _subject(body), body)
+    item.decision = {k: v for k, v in body.data.items() if k != "files"} | {"status": "recorded"}
+    _start_deadline(world, item.id, R1, body.time)
+
+
+def _item_returned(world: World, body: EntryBody) -> None:
+    _move(world, _subject(body), body)
+
+
+# -- transfers ----------------------------------------------------------------------------------
+
+
+def _transfer_sent(world: World, body: EntryBody) -> None:
+    data = body.data
+    transfer = world.find("transfers", data["transfer"]) or Transfer(
+        id=data["transfer"],
+        origin=data["origin"],
+        destination=data["destination"],
+        state="open",
+        opened_at=body.time,
+    )
+    item = _move(world, _subject(body), body)
+    transfer.sent.append(item.id)
+    world.put("transfers", transfer)
+    item.transfer, item.destination = transfer.id, transfer.destination
+    if item.location == item.unit:
+        _deadline_step(world, item.id, R1, deadlines.meet, body.time)
+
+
+def _transfer_received(world: World, body: EntryBody) -> None:
+    transfer = world.transfer(body.data["transfer"])
+    item = _move(world, _subject(body), body)
+    transfer.received.append(item.id)
+    world.touch("transfers", transfer)
+    item.location, item.destination, item.transfer = transfer.destination, None, None
+    if needs_forensics(item.category, item.rifled, item.source) and not world.deadline(item.id, R2):
+        _start_deadline(world, item.id, R2, body.time)
+
+
+def _transfer_closed(world: World, body: EntryBody) -> None:
+    transfer = world.transfer(_subject(body))
+    transfer.state, transfer.closed_at = "closed", body.time
+    world.touch("transfers", transfer)
+
+
+# -- forensics ----------------------------------------------------------------------------------
+
+
+def _forensic_sent(world: World, body: EntryBody) -> None:
+    item = _move(world, _subject(body), body)
+    item.destination = body.data["forensics"]
+    _deadline_step(world, item.id, R2, deadlines.meet, body.time)
+
+
+def _forensic_received(world: World, body: EntryBody) -> None:
+    item = _move(world, _subject(body), body)
+    item.location, item.destination = item.destination or item.location, None
+
+
+def _registry_result_recorded(world: World, body: EntryBody) -> None:
+    act = body.data["act"]
+    result = act["result"]
+    item = _move(
+        world, _subject(body), body, frozenset({"match" if result == MATCH else "no_match"})
+    )
+    item.registry_result, item.case_ref = result, act.get("case")
+
+
+def _evidence_released(world: World, body: EntryBody) -> None:
+    item = _move(world, _subject(body), body)
+    item.evidence_released = True
+
+
+def _forensic_returned(world: World, body: EntryBody) -> None:
+    item = _move(world, _subject(body), body)
+    item.location = body.data["warehouse"]
+
+
+def _step(world: World, body: EntryBody) -> None:
+    """A step that only moves the item (parts, deformation, cutting, depackaging...)."""
+    _move(world, _subject(body), body)
+
+
+def _weighed(world: World, body: EntryBody) -> None:
+    """cut / depackaged: the step, and the weight the item brings to a charge."""
+    item = _move(world, _subject(body), body)
+    item.charge_weight_g = body.data["weight_g"]
+
+
+def _fuses_removed(world: World, body: EntryBody) -> None:
+    item = _move(world, _subject(body), body)
+    item.fuses = {k: body.data[k] for k in ("fuses", "firing_devices", "detonators")}
+
+
+# -- batches and statements ---------------------------------------------------------------------
+
+
+def _batch_opened(world: World, body: EntryBody) -> None:
+    data = body.data
+    world.put(
+        "batches",
+        Batch(
+            id=_subject(body),
+            kind=data["kind"],
+            location=data["location"],
+            installation=data["installation"],
+            commission=data["commission"],
+            state="open",
+            opened_at=body.time,
+        ),
+    )
+
+
+def _batch_loaded(world: World, body: EntryBody) -> None:
+    batch = world.batch(body.data["batch"])
+    item = _move(world, _subject(body), body)
+    batch.items.append(item.id)
+    world.touch("batches", batch)
+    item.batch, item.location = batch.id, batch.location
+
+
+def _presence_recorded(world: World, body: EntryBody) -> None:
+    batch = world.batch(_subject(body))
+    batch.present.append(
+        {"person": body.data["person"], "role": body.data["role"], "at": body.time}
+    )
+    world.touch("batches", batch)
+
+
+def _destroyed(state: str) -> Handler:
+    """melted / burned: about a batch, its facts; about an item, its move (data names the batch)."""
+
+    def handle(world: World, body: EntryBody) -> None:
+        if "batch" in body.data:
+            _move(world, _subject(body), body)
+            return
+        batch = world.batch(_subject(body))
+        batch.state, batch.destroyed_at = state, body.time
+        batch.quorum = body.data["quorum"]
+        batch.facts = {k: v for k, v in body.data.items() if k != "quorum"}
+        world.touch("batches", batch)
+
+    return handle
+
+
+def _statement_signed(world: World, body: EntryBody) -> None:
+    batch = world.batch(_subject(body))
+    act = body.data["act"]
+    batch.signatures.append({"person": act["person"], "key_id": act["key_id"], "seq": body.seq})
+    batch.statement = act["statement"]
+    signers = {s["person"] for s in batch.signatures}
+    if batch.state != "final" and batch.quorum is not None and len(signers) >= batch.quorum:
+        batch.state = "final"
+        for item_id in batch.items:
+            _move(world, item_id, body)
+    world.touch("batches", batch)
+
+
+# -- discrepancies ------------------------------------------------------------------------------
+
+
+def _discrepancy_recorded(world: World, body: EntryBody) -> None:
+    subject, data = _subject(body), body.data
+    discrepancy = Discrepancy(
+        id=data["discrepancy"],
+        subject=subject,
+        reason=data["reason"],
+        opened_at=body.time,
+        opened_seq=body.seq,
+        details=data.get("details", {}),
+    )
+    world.put("discrepancies", discrepancy)
+    if subject in world.batches:
+        batch = world.batch(subject)
+        batch.discrepancy = discrepancy.id
+        world.touch("batches", batch)
+        return
+    before = world.item(subject).state
+    item = _move(world, subject, body)
+    item.discrepancy, item.state_before_discrepancy = discrepancy.id, before
+    transfer_id = discrepancy.details.get("transfer")
+    if discrepancy.reason == "received_not_sent" and transfer_id is not None:
+        transfer = world.transfer(transfer_id)
+        transfer.unexpected.append(subject)
+        world.touch("transfers", transfer)
+
+
+def _discrepancy_resolved(world: World, body: EntryBody) -> None:
+    subject, data = _subject(body), body.data
+    discrepancy = world.discrepancy(data["discrepancy"])
+    discrepancy.resolved_at, discrepancy.resolution = body.time, data["resolution"]
+    discrepancy.note = data.get("note")
+    world.touch("discrepancies", discrepancy)
+    if subject in world.batches:
+        batch = world.batch(subject)
+        batch.discrepancy = None
+        world.touch("batches", batch)
+        return
+    item = world.item(subject)
+    lost = data["resolution"] == "lost"
+    fact = "lost" if lost else f"was_{item.state_before_discrepancy}"
+    item = _move(world, subject, body, frozenset({fact}))
+    item.discrepancy, item.state_before_discrepancy = None, None
+    if lost:
+        for rule in (R1, R2):
+            _deadline_step(world, item.id, rule, deadlines.cancel, body.time)
+
+
+_HANDLERS: dict[str, Handler] = {
+    "location_added": _location_added,
+    "commission_member_added": _commission_member_added,
+    "commission_member_removed": _commission_member_removed,
+    "item_registered": _item_registered,
+    "decision_recorded": _decision_recorded,
+    "decision_appealed": _decision("appealed", deadlines.pause),
+    "decision_suspended": _decision("suspended", deadlines.pause),
+    "decision_final": _decision("final", deadlines.restart),
+    "decision_reversed": _decision("reversed", deadlines.cancel),
+    "item_returned": _item_returned,
+    "transfer_sent": _transfer_sent,
+    "transfer_received": _transfer_received,
+    "transfer_closed": _transfer_closed,
+    "forensic_sent": _forensic_sent,
+    "forensic_received": _forensic_received,
+    "test_fired": _step,
+    "registry_result_recorded": _registry_result_recorded,
+    "evidence_released": _evidence_released,
+    "forensic_returned": _forensic_returned,
+    "parts_removed": _step,
+    "parts_incinerated": _step,
+    "deformed": _step,
+    "cut": _weighed,
+    "fuses_removed": _fuses_removed,
+    "depackaged": _weighed,
+    "batch_opened": _batch_opened,
+    "batch_loaded": _batch_loaded,
+    "presence_recorded": _presence_recorded,
+    "melted": _destroyed("melted"),
+    "burned": _destroyed("burned"),
+    "statement_signed": _statement_signed,
+    "discrepancy_recorded": _discrepancy_recorded,
+    "discrepancy_resolved": _discrepancy_resolved,
+}

@@ -1,0 +1,187 @@
+"""Intake at the unit (R10) and the decision that governs an item's hold there (R1)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from custody.entries import check_name
+from workflows import registers
+from workflows.errors import InvalidRequest, RuleViolation
+from workflows.machines import TERMINAL
+from workflows.steps import advance, file_refs, unique
+from workflows.tables import ItemRow
+from workflows.unit_of_work import Work
+from workflows.vocabulary import (
+    AMMUNITION,
+    AUTHORITIES,
+    CATEGORIES,
+    FIREARM,
+    MARKING_PHOTO,
+    SOURCES,
+    SURPLUS,
+    UNIT,
+    WAREHOUSE,
+)
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a unit officer records when an item comes in."""
+
+    category: str
+    source: str
+    location: str
+    weight_g: int
+    item: str | None = None  # the id on its label; one is made if none is given
+    rifled: bool = False
+    marking: str | None = None
+    marking_place: str | None = None
+    unmarked: bool = False  # R10: then its id is its internal tag
+    quantity: int | None = None  # ammunition lots
+    details: dict[str, Any] = field(default_factory=dict)  # type, model, calibre, maker, year
+    decision: dict[str, Any] | None = None  # state surplus registered at a warehouse
+    files: Sequence[Any] = ()
+
+
+def new_item_id() -> str:
+    return f"KZ-{uuid.uuid4().hex[:10].upper()}"
+
+
+def _positive(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise InvalidRequest(f"{what} is a whole number above zero")
+    return value
+
+
+def check_decision(decision: Any) -> dict[str, Any]:
+    if not isinstance(decision, dict):
+        raise InvalidRequest("a decision is {ref, authority, date}")
+    ref, authority, date = decision.get("ref"), decision.get("authority"), decision.get("date")
+    if not isinstance(ref, str) or not ref.strip():
+        raise InvalidRequest("a decision needs its reference (number of the case or order)")
+    if authority not in AUTHORITIES:
+        raise InvalidRequest(f"a decision's authority is one of {', '.join(sorted(AUTHORITIES))}")
+    if not isinstance(date, str) or not _DATE.fullmatch(date):
+        raise InvalidRequest("a decision's date is YYYY-MM-DD")
+    return {"ref": ref.strip(), "authority": authority, "date": date}
+
+
+def _validate(work: Work, intake: Intake) -> dict[str, Any]:
+    if intake.category not in CATEGORIES:
+        raise InvalidRequest(f"a category is one of {', '.join(sorted(CATEGORIES))}")
+    if intake.source not in SOURCES:
+        raise InvalidRequest(f"a source is one of {', '.join(sorted(SOURCES))}")
+    if intake.rifled and intake.category != FIREARM:
+        raise InvalidRequest("only a firearm is rifled")
+    if intake.category == AMMUNITION:
+        _positive(intake.quantity, "the quantity of a lot")
+    kinds = (UNIT, WAREHOUSE) if intake.source == SURPLUS else (UNIT,)
+    location = registers.location_of_kind(work, intake.location, *kinds)
+    data: dict[str, Any] = {
+        "category": intake.category,
+        "source": intake.source,
+        "location": location.id,
+        "rifled": intake.rifled,
+        "weight_g": _positive(intake.weight_g, "the weight in grams"),
+        "details": intake.details,
+        "files": file_refs(work, intake.files),
+    }
+    if intake.quantity is not None:
+        data["quantity"] = _positive(intake.quantity, "the quantity of a lot")
+    if location.kind == WAREHOUSE:
+        data["decision"] = check_decision(intake.decision)
+    return data
+
+
+def _identity(intake: Intake, item_id: str) -> dict[str, Any]:
+    """R10: an item is identified by its marking; an unmarked one gets an internal tag."""
+    if intake.unmarked:
+        return {"marking": None, "marking_place": None, "internal_tag": item_id}
+    if not intake.marking or not intake.marking.strip():
+        raise RuleViolation(
+            "R10",
+            "the marking is missing; if the item has none, register it as unmarked "
+            "so that it gets an internal tag",
+            item_id,
+        )
+    return {
+        "marking": intake.marking.strip(),
+        "marking_place": intake.marking_place,
+        "internal_tag": None,
+    }
+
+
+def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
+    """Register items (one, or a whole import), all or none."""
+    prepared = []
+    for intake in intakes:
+        item_id = check_name(intake.item or new_item_id(), "item id")
+        data = {**_validate(work, intake), **_identity(intake, item_id)}
+        prepared.append((item_id, data))
+    ids = unique([item_id for item_id, _ in prepared])
+    _refuse_known(work, ids, [d for _, d in prepared])
+    for item_id, data in prepared:
+        _require_marking_photo(work, item_id, data)
+        work.entry("item_registered", item_id, data)
+    return ids
+
+
+def _refuse_known(work: Work, ids: list[str], data: list[dict[str, Any]]) -> None:
+    work.load("items", ids)
+    for item_id in ids:
+        if work.world.find("items", item_id) is not None:
+            raise InvalidRequest(f"item {item_id} is registered already")
+    markings = [d["marking"] for d in data if d["marking"]]
+    taken: dict[tuple[str, str, Any], str] = {}
+    for item in work.repo.documents("items", ItemRow.marking.in_(markings)) if markings else []:  # type: ignore[union-attr]
+        if item.state not in TERMINAL:
+            taken[(item.marking or "", item.category, item.details.get("model"))] = item.id
+    for item_id, d in zip(ids, data, strict=True):
+        key = (d["marking"] or "", d["category"], d["details"].get("model"))
+        if d["marking"] and key in taken:
+            raise RuleViolation(
+                "R10",
+                f"marking {d['marking']} is already registered as item {taken[key]}",
+                item_id,
+            )
+        if d["marking"]:
+            taken[key] = item_id
+
+
+def _require_marking_photo(work: Work, item_id: str, data: dict[str, Any]) -> None:
+    if data["category"] != FIREARM or "item_registered" not in work.config.photo_steps:
+        return
+    if not any(f["role"] == MARKING_PHOTO for f in data["files"]):
+        raise RuleViolation(
+            "R10", "the intake of a firearm needs a photo with its marking visible", item_id
+        )
+
+
+def record_decision(
+    work: Work, item_ids: Sequence[str], decision: dict[str, Any], files: Sequence[Any] = ()
+) -> None:
+    """The decision of a court, official or commission: R1's clock starts."""
+    advance(work, "decision_recorded", item_ids, {**check_decision(decision), "files": list(files)})
+
+
+def decision_step(
+    work: Work, step: str, item_ids: Sequence[str], note: str | None, files: Sequence[Any] = ()
+) -> None:
+    """decision_appealed / _suspended / _final / _reversed, with what the clerk notes."""
+    data: dict[str, Any] = {"files": list(files)}
+    if note:
+        data["note"] = note
+    advance(work, step, item_ids, data)
+
+
+def return_to_owner(work: Work, item_ids: Sequence[str], owner: str) -> None:
+    """A reversed decision ends in return to the owner, not destruction (R1)."""
+    if not owner.strip():
+        raise InvalidRequest("name the owner the item is returned to")
+    advance(work, "item_returned", item_ids, {"owner": owner.strip()})

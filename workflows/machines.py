@@ -1,0 +1,147 @@
+"""The destruction process as two state machines, one per workflow kind, defined once.
+
+Each is a `transitions.Machine` with no model attached and auto transitions off: it is the
+table of legal steps, shared by every item. An item's row holds only its state's name; to
+take a step the service asks `Workflow.next_state(state, step, facts)`, which looks the step
+up in the machine. A step is an entry kind of the ledger (DESIGN §5), so the log reads as
+the path an item took. Where one step can lead to two states, the transition names a fact
+the service supplies (`match`, `lost`, `at_warehouse`, `was_<state>`).
+
+    weapon      firearms, gas and edged weapons, parts: intake, decision (R1), transfer,
+                forensics (R2-R4), parts (R5), deformation and cutting (R6), melting (R7),
+                statement (R8)
+    ammunition  lots of ammunition and explosives: intake, decision, transfer, fuses and
+                detonators out, packaging off, burning (R9), statement
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from transitions import Machine
+
+NEW = "new"  # before the intake entry; no row is ever in it
+DISCREPANCY, LOST, RETURNED, DESTROYED = "discrepancy", "lost", "returned", "destroyed"
+TERMINAL = frozenset({RETURNED, DESTROYED, LOST})
+
+# The way from intake to the warehouse, shared by both kinds.
+_INTAKE: list[tuple[str, str | list[str], str, str | None]] = [
+    # (step, from, to, fact that must hold)
+    ("item_registered", NEW, "registered", None),
+    ("item_registered", NEW, "at_warehouse", "at_warehouse"),  # surplus, registered in store
+    ("decision_recorded", "registered", "decided", None),
+    ("decision_appealed", ["decided", "suspended"], "appealed", None),
+    ("decision_suspended", ["decided", "appealed"], "suspended", None),
+    ("decision_final", ["decided", "appealed", "suspended"], "final", None),
+    ("decision_reversed", ["decided", "appealed", "suspended"], "reversed", None),
+    ("item_returned", "reversed", RETURNED, None),
+    ("transfer_sent", ["decided", "final", "at_warehouse"], "in_transit", None),
+    ("transfer_received", "in_transit", "at_warehouse", None),
+]
+
+_WEAPON = [
+    *_INTAKE,
+    ("forensic_sent", "at_warehouse", "to_forensics", None),
+    ("forensic_received", "to_forensics", "at_forensics", None),
+    ("test_fired", "at_forensics", "test_fired", None),
+    ("registry_result_recorded", ["at_forensics", "test_fired"], "evidence_hold", "match"),
+    ("registry_result_recorded", ["at_forensics", "test_fired"], "examined", "no_match"),
+    ("evidence_released", "evidence_hold", "examined", None),
+    ("forensic_returned", "examined", "at_warehouse", None),
+    ("parts_removed", "at_warehouse", "parts_removed", None),
+    ("parts_incinerated", "parts_removed", "parts_incinerated", None),
+    ("deformed", "parts_incinerated", "deformed", None),
+    ("cut", "deformed", "cut", None),
+    ("batch_loaded", "cut", "loaded", None),
+    ("melted", "loaded", "melted", None),
+    ("statement_signed", "melted", DESTROYED, None),
+]
+
+_AMMUNITION = [
+    *_INTAKE,
+    ("fuses_removed", "at_warehouse", "inspected", None),
+    ("depackaged", "inspected", "depackaged", None),
+    ("batch_loaded", "depackaged", "loaded", None),
+    ("burned", "loaded", "burned", None),
+    ("statement_signed", "burned", DESTROYED, None),
+]
+
+
+def _states(steps: Iterable[tuple[str, str | list[str], str, str | None]]) -> list[str]:
+    seen: dict[str, None] = {NEW: None}
+    for _, sources, dest, _ in steps:
+        for source in [sources] if isinstance(sources, str) else sources:
+            seen[source] = None
+        seen[dest] = None
+    return list(seen)
+
+
+def _with_inventory(
+    steps: list[tuple[str, str | list[str], str, str | None]],
+) -> list[tuple[str, str | list[str], str, str | None]]:
+    """Add the inventory: from any live state an open discrepancy blocks the item; when it
+    is resolved the item goes back where it was, or is recorded as lost."""
+    live = [s for s in _states(steps) if s not in TERMINAL and s != NEW]
+    return [
+        *steps,
+        ("discrepancy_recorded", live, DISCREPANCY, None),
+        ("discrepancy_resolved", DISCREPANCY, LOST, "lost"),
+        *[("discrepancy_resolved", DISCREPANCY, state, f"was_{state}") for state in live],
+    ]
+
+
+def _machine(name: str, steps: list[tuple[str, str | list[str], str, str | None]]) -> Machine:
+    machine = Machine(
+        model=None,
+        states=[*_states(steps), DISCREPANCY, LOST],
+        initial=NEW,
+        auto_transitions=False,
+        ignore_invalid_triggers=False,
+        name=name,
+    )
+    for step, sources, dest, fact in steps:
+        conditions: Any = [fact] if fact is not None else None
+        machine.add_transition(step, cast(Any, sources), dest, conditions=conditions)
+    return machine
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """One workflow kind: its machine, and the questions the service asks it."""
+
+    name: str
+    machine: Machine
+    steps: tuple[tuple[str, str | list[str], str, str | None], ...]
+
+    def next_state(self, state: str, step: str, facts: frozenset[str] = frozenset()) -> str | None:
+        """The state `step` leads to from `state` given `facts`, or None if it may not."""
+        event = self.machine.events.get(step)
+        if event is None:
+            return None
+        # The most specific transition whose facts all hold: a branch that names a fact
+        # wins over the plain one.
+        candidates = sorted(event.transitions.get(state, ()), key=lambda t: -len(t.conditions))
+        for transition in candidates:
+            needed = {c.func for c in transition.conditions if c.target}
+            if needed <= facts:
+                return str(transition.dest)
+        return None
+
+    def steps_from(self, state: str) -> list[str]:
+        return [name for name, event in self.machine.events.items() if event.transitions.get(state)]
+
+    def states(self) -> list[str]:
+        return list(self.machine.states)
+
+
+WEAPON = Workflow("weapon", _machine("weapon", _with_inventory(_WEAPON)), tuple(_WEAPON))
+AMMUNITION = Workflow(
+    "ammunition", _machine("ammunition", _with_inventory(_AMMUNITION)), tuple(_AMMUNITION)
+)
+WORKFLOWS = {WEAPON.name: WEAPON, AMMUNITION.name: AMMUNITION}
+
+
+def workflow_for(category: str) -> Workflow:
+    return AMMUNITION if category == "ammunition" else WEAPON

@@ -1,0 +1,189 @@
+"""The objects of the process: items, locations, commissions, transfers, batches, deadlines
+and discrepancies, as plain data.
+
+Their state is a fold of the ledger (`workflows.fold`); the state tables store each object as
+a JSON document (`to_json`) beside a few columns to search by, and replay compares documents.
+Times are RFC 3339 UTC strings, as the ledger writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, ClassVar, TypeVar
+
+from custody.clock import format_time, parse_time
+
+T = TypeVar("T", bound="Document")
+
+
+class Document:
+    """A dataclass that is stored as JSON and read back equal."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("id",)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload, no-any-return]
+
+    @classmethod
+    def from_json(cls: type[T], data: dict[str, Any]) -> T:
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.key_fields)
+
+
+@dataclass
+class Location(Document):
+    id: str
+    kind: str  # unit | warehouse | forensics | plant
+    name: str
+    region: str
+
+
+@dataclass
+class Item(Document):
+    id: str
+    workflow: str  # weapon | ammunition
+    category: str
+    source: str
+    state: str
+    location: str  # where it is now; in transit, where it left from
+    unit: str  # where it was registered
+    rifled: bool
+    marking: str | None
+    marking_place: str | None
+    internal_tag: str | None  # R10: an unmarked item gets one
+    weight_g: int
+    quantity: int | None  # ammunition lots: rounds or pieces
+    details: dict[str, Any]  # type, model, calibre, manufacturer, country, year; lot kind
+    registered_at: str
+    updated_at: str
+    last_seq: int
+    decision: dict[str, Any] | None = None  # ref, authority, date, status
+    registry_result: str | None = None
+    case_ref: str | None = None  # R4: the criminal case a registry match is held for
+    evidence_released: bool = False
+    transfer: str | None = None
+    destination: str | None = None  # while in transit
+    batch: str | None = None
+    discrepancy: str | None = None
+    state_before_discrepancy: str | None = None
+    fuses: dict[str, int] | None = None  # R9: fuses, firing devices, detonators removed
+    # What it should add to a furnace or bunker charge: weighed after cutting (weapons, parts
+    # gone) or after depackaging (lots), so that a charge can be reconciled against it.
+    charge_weight_g: int | None = None
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """How people know it: its marking, or the internal tag R10 gave it."""
+        return self.marking or self.internal_tag or self.id
+
+
+@dataclass
+class Member(Document):
+    person: str
+    role: str  # chair | member
+    since: str
+    until: str | None = None
+
+    def in_office(self, moment: str) -> bool:
+        return self.since <= moment and (self.until is None or moment < self.until)
+
+
+@dataclass
+class Commission(Document):
+    id: str
+    name: str
+    members: list[dict[str, Any]] = field(default_factory=list)
+
+    def members_at(self, moment: str) -> list[Member]:
+        return [m for m in map(Member.from_json, self.members) if m.in_office(moment)]
+
+    def quorum_at(self, moment: str) -> int:
+        """More than half of the members in office (the chair is one of them)."""
+        return len(self.members_at(moment)) // 2 + 1
+
+
+@dataclass
+class Transfer(Document):
+    id: str
+    origin: str
+    destination: str
+    state: str  # open | closed
+    opened_at: str
+    closed_at: str | None = None
+    sent: list[str] = field(default_factory=list)
+    received: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)  # received, but never sent
+
+
+@dataclass
+class Batch(Document):
+    id: str
+    kind: str  # furnace | burn
+    location: str  # the plant, or the burning site
+    installation: str  # the furnace, or the bunker
+    commission: str
+    state: str  # open | melted | burned | final
+    opened_at: str
+    items: list[str] = field(default_factory=list)
+    present: list[dict[str, Any]] = field(default_factory=list)  # person, role, at
+    destroyed_at: str | None = None
+    facts: dict[str, Any] = field(default_factory=dict)  # weights, fuel, method, quantities
+    quorum: int | None = None  # fixed when the batch is destroyed (R8)
+    discrepancy: str | None = None
+    signatures: list[dict[str, Any]] = field(default_factory=list)  # person, key_id, seq
+    statement: str | None = None  # hex SHA-256 of the content the signers sign
+
+    def present_in_role(self, role: str) -> list[str]:
+        return [p["person"] for p in self.present if p["role"] == role]
+
+
+@dataclass
+class Deadline(Document):
+    """A legal time limit (R1, R2) as data: due times survive any restart."""
+
+    key_fields: ClassVar[tuple[str, ...]] = ("item", "rule")
+
+    item: str
+    rule: str  # R1 | R2
+    started_at: str
+    due_at: str | None  # None while the clock is paused
+    paused_at: str | None = None
+    met_at: str | None = None
+    cancelled_at: str | None = None
+
+    def status(self, now: dt.datetime) -> str:
+        if self.cancelled_at is not None:
+            return "cancelled"
+        if self.met_at is not None:
+            return "met" if self.due_at is None or self.met_at <= self.due_at else "met_late"
+        if self.due_at is None:
+            return "paused"
+        return "overdue" if format_time(now) > self.due_at else "running"
+
+    def remaining(self, now: dt.datetime) -> dt.timedelta | None:
+        if self.due_at is None or self.met_at is not None or self.cancelled_at is not None:
+            return None
+        return parse_time(self.due_at) - now
+
+
+@dataclass
+class Discrepancy(Document):
+    id: str
+    subject: str  # an item, a batch or a transfer
+    reason: str
+    opened_at: str
+    opened_seq: int
+    details: dict[str, Any] = field(default_factory=dict)
+    resolved_at: str | None = None
+    resolution: str | None = None  # found | corrected | lost
+    note: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None

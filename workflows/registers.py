@@ -1,0 +1,68 @@
+"""The places and the commissions of the process, kept in the ledger like everything else."""
+
+from __future__ import annotations
+
+from custody.clock import is_time
+from custody.entries import check_name
+from workflows.errors import InvalidRequest
+from workflows.model import Commission, Location
+from workflows.unit_of_work import Work
+from workflows.vocabulary import COMMISSION_ROLES, LOCATION_KINDS
+
+
+def _name(value: str, what: str) -> str:
+    try:
+        return check_name(value, what)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from exc
+
+
+def add_location(work: Work, location_id: str, kind: str, name: str, region: str) -> None:
+    _name(location_id, "location id")
+    if kind not in LOCATION_KINDS:
+        raise InvalidRequest(f"a location is one of {', '.join(sorted(LOCATION_KINDS))}")
+    work.load("locations", [location_id])
+    if work.world.find("locations", location_id) is not None:
+        raise InvalidRequest(f"location {location_id} exists already")
+    work.entry(
+        "location_added",
+        location_id,
+        {"kind": kind, "name": _name(name, "name"), "region": _name(region, "region")},
+    )
+
+
+def add_member(
+    work: Work, commission_id: str, person: str, role: str, name: str | None, since: str | None
+) -> None:
+    """A person joins a commission from `since` (default: now)."""
+    _name(commission_id, "commission id")
+    if role not in COMMISSION_ROLES:
+        raise InvalidRequest(f"a commission role is one of {', '.join(sorted(COMMISSION_ROLES))}")
+    if since is not None and not is_time(since):
+        raise InvalidRequest("since is an RFC 3339 UTC time with six fractional digits")
+    work.load("commissions", [commission_id])
+    commission: Commission | None = work.world.find("commissions", commission_id)
+    if commission is not None and any(
+        m.person == person for m in commission.members_at(since or work.now)
+    ):
+        raise InvalidRequest(f"{person} is a member of {commission_id} already")
+    data = {"person": _name(person, "person"), "role": role, "since": since or work.now}
+    if commission is None:
+        data["name"] = _name(name or commission_id, "commission name")
+    work.entry("commission_member_added", commission_id, data)
+
+
+def remove_member(work: Work, commission_id: str, person: str) -> None:
+    work.load("commissions", [commission_id])
+    commission = work.world.commission(commission_id)
+    if not any(m.person == person for m in commission.members_at(work.now)):
+        raise InvalidRequest(f"{person} is not a member of {commission_id}")
+    work.entry("commission_member_removed", commission_id, {"person": person, "until": work.now})
+
+
+def location_of_kind(work: Work, location_id: str, *kinds: str) -> Location:
+    work.load("locations", [location_id])
+    location = work.world.location(location_id)
+    if location.kind not in kinds:
+        raise InvalidRequest(f"{location_id} is a {location.kind}, not a {' or '.join(kinds)}")
+    return location

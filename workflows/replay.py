@@ -1,0 +1,106 @@
+"""Rebuilding the state of the process from the ledger alone, and the checks `custody verify`
+adds with it (DESIGN §4: the state tables are a cache of the fold, and verify proves it).
+
+    state replay   fold every entry, in seq order, into an empty World; each row of the state
+                   tables must be exactly the row the replay makes, and no row may be missing
+                   or extra
+    files          every photo and document an entry names is in the store, with the SHA-256
+                   and size the entry recorded
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from custody.db import Database
+from custody.entries import decode
+from custody.store import Store
+from custody.verify import ExtraStep
+from workflows import fold
+from workflows.errors import FoldError
+from workflows.files import FileStore
+from workflows.repository import SHELVES, Repository, row_of
+from workflows.world import World
+
+Outcome = tuple[int | None, str] | None
+_CHUNK = 5000
+
+
+def replay(database: Database) -> World:
+    """The state the ledger says the process is in. Raises FoldError on an entry the process
+    could not have written."""
+    world = World()
+    with database.read() as conn:
+        store = Store(conn)
+        size = store.head().size
+        for start in range(0, size, _CHUNK):
+            for entry in store.entries(start, min(start + _CHUNK, size)):
+                fold.apply(world, decode(entry.body))
+    return world
+
+
+def _key_of(kind: str, row: dict[str, Any]) -> Any:
+    key = tuple(row[name] for name in SHELVES[kind].key)
+    return key if len(key) > 1 else key[0]
+
+
+def _differences(world: World, repo: Repository) -> Iterator[str]:
+    for kind in SHELVES:
+        expected = {key: row_of(kind, doc) for key, doc in world.table(kind).items()}
+        seen = set()
+        for row in repo.rows(kind):
+            key = _key_of(kind, row)
+            seen.add(key)
+            wanted = expected.get(key)
+            if wanted is None:
+                yield f"{kind} row {key} is not in the ledger"
+            elif _normal(row) != _normal(wanted):
+                yield f"{kind} row {key} differs from what the ledger says"
+        for key in expected.keys() - seen:
+            yield f"{kind} row {key} is missing"
+
+
+def _normal(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "data": orjson.loads(row["data"])}
+
+
+def check_state(world: World, database: Database) -> Outcome:
+    with database.read() as conn:
+        first = next(_differences(world, Repository(conn)), None)
+    return (None, first) if first is not None else None
+
+
+def check_files(world: World, files: FileStore) -> Outcome:
+    for item in world.items.values():
+        for ref in item.files:
+            problem = files.problem(ref)
+            if problem is not None:
+                return ref.get("seq"), f"{problem} (item {item.id}, {ref.get('step')})"
+    for batch in world.batches.values():
+        for ref in batch.facts.get("files", []):
+            problem = files.problem(ref)
+            if problem is not None:
+                return None, f"{problem} (batch {batch.id})"
+    return None
+
+
+def verify_steps(files: FileStore) -> list[ExtraStep]:
+    """The steps the process adds to `custody verify`, after the ledger's own nine; they
+    share one replay of the log."""
+    replayed: dict[str, World] = {}
+
+    def state(database: Database) -> Outcome:
+        try:
+            replayed["world"] = replay(database)
+        except FoldError as exc:
+            return exc.seq, str(exc)
+        return check_state(replayed["world"], database)
+
+    def stored_files(database: Database) -> Outcome:
+        world = replayed.get("world") or replay(database)
+        return check_files(world, files)
+
+    return [ExtraStep("state replay", state), ExtraStep("files", stored_files)]

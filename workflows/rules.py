@@ -1,0 +1,273 @@
+"""The rules R1-R10 (DESIGN §3) as guards: plain functions of plain data and the time.
+
+A guard returns None when the step may go ahead, or the RuleViolation that stops it, in a
+sentence a warehouse clerk understands. `check_step` runs the guards of a step in order:
+first what blocks an item whatever is asked (an open discrepancy, a finished item), then the
+law's gates (R1, R3, R4), then what the step itself needs (R5-R10), and last the order of the
+process; where the law dictates that order, the refusal names its rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from workflows.config import ProcessConfig
+from workflows.errors import INVENTORY, PROCESS, RuleViolation
+from workflows.machines import DISCREPANCY, TERMINAL, WORKFLOWS
+from workflows.model import Batch, Item
+from workflows.vocabulary import (
+    AMMUNITION,
+    BURN,
+    COMMISSION_MEMBER,
+    EXPERT,
+    FIREARM,
+    FURNACE,
+    MARKING_PHOTO,
+    MATCH,
+    PLANT_REPRESENTATIVE,
+    needs_forensics,
+)
+from workflows.world import World
+
+
+@dataclass(frozen=True)
+class Check:
+    """A step asked for one item, as the rules see it."""
+
+    step: str
+    item: Item
+    data: dict[str, Any]
+    world: World
+    now: str  # RFC 3339 UTC
+    config: ProcessConfig
+
+
+Guard = Callable[[Check], RuleViolation | None]
+
+# Steps that destroy or alter a weapon beyond what test-firing can undo (R3).
+DESTRUCTIVE = frozenset(
+    {"parts_removed", "parts_incinerated", "deformed", "cut", "batch_loaded", "melted"}
+)
+
+
+def _refuse(rule: str, message: str) -> RuleViolation:
+    return RuleViolation(rule, message)
+
+
+# -- what blocks an item whatever is asked ------------------------------------------------------
+
+
+def open_discrepancy(check: Check) -> RuleViolation | None:
+    item = check.item
+    if item.state == DISCREPANCY and check.step != "discrepancy_resolved":
+        return _refuse(
+            INVENTORY, f"{item.name} has an open discrepancy ({item.discrepancy}); resolve it first"
+        )
+    return None
+
+
+def finished(check: Check) -> RuleViolation | None:
+    if check.item.state in TERMINAL:
+        return _refuse(
+            PROCESS, f"{check.item.name} is {check.item.state}; nothing more can be done"
+        )
+    return None
+
+
+# -- the law's gates ----------------------------------------------------------------------------
+
+
+def r1_decision_in_force(check: Check) -> RuleViolation | None:
+    """R1: an item leaves the unit only under a decision that is neither appealed nor
+    suspended; a reversed decision sends it back to its owner."""
+    state = check.item.state
+    if state == "registered":
+        return _refuse("R1", "no decision has been recorded; the item stays at the unit")
+    if state in ("appealed", "suspended"):
+        return _refuse(
+            "R1", f"the decision is {state}; the item stays at the unit until it is final"
+        )
+    if state == "reversed":
+        return _refuse("R1", "the decision was reversed; the item goes back to its owner")
+    return None
+
+
+def r3_registry_gate(check: Check) -> RuleViolation | None:
+    """R3 and R4: no destruction before the registry result; none while a match holds it."""
+    item = check.item
+    if not needs_forensics(item.category, item.rifled, item.source):
+        return None
+    step = check.step.replace("_", " ")
+    if item.registry_result is None:
+        return _refuse("R3", f"the bullet-registry result must be recorded before {step}")
+    if item.registry_result == MATCH and not item.evidence_released:
+        return _refuse(
+            "R4",
+            f"a registry match holds the item as evidence for case {item.case_ref} "
+            "until an authorised release",
+        )
+    return None
+
+
+def r4_evidence_hold(check: Check) -> RuleViolation | None:
+    if check.item.state == "evidence_hold":
+        return _refuse(
+            "R4",
+            f"the item is held as evidence for case {check.item.case_ref} until an "
+            "authorised release",
+        )
+    return None
+
+
+# -- what a step needs --------------------------------------------------------------------------
+
+
+def r6_cut_through(check: Check) -> RuleViolation | None:
+    """R6: along and across the barrel, and every other part through."""
+    data, item = check.data, check.item
+    missing = [] if data.get("parts_cut_through") else ["other parts cut through"]
+    if item.category in (FIREARM, "gas"):
+        missing = [
+            *(["barrel cut along"] if not data.get("barrel_cut_along") else []),
+            *(["barrel cut across"] if not data.get("barrel_cut_across") else []),
+            *missing,
+        ]
+    if missing:
+        return _refuse("R6", "the cutting must be recorded as done: " + ", ".join(missing))
+    return _weight(check)
+
+
+def _weight(check: Check) -> RuleViolation | None:
+    weight = check.data.get("weight_g")
+    if not isinstance(weight, int) or isinstance(weight, bool) or weight <= 0:
+        return _refuse(PROCESS, "weigh the item now (weight_g, a whole number of grams)")
+    return None
+
+
+def r9_fuses_counted(check: Check) -> RuleViolation | None:
+    counts = [check.data.get(k) for k in ("fuses", "firing_devices", "detonators")]
+    if not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counts):
+        return _refuse("R9", "count the fuses, firing devices and detonators removed (0 if none)")
+    return None
+
+
+def batch_accepts(check: Check) -> RuleViolation | None:
+    batch: Batch | None = check.world.find("batches", check.data.get("batch"))
+    if batch is None:
+        return _refuse(PROCESS, f"there is no batch {check.data.get('batch')!r}")
+    wanted = BURN if check.item.category == AMMUNITION else FURNACE
+    if batch.kind != wanted:
+        return _refuse(
+            "R9" if wanted == BURN else "R7", f"{check.item.name} goes to a {wanted} batch"
+        )
+    if batch.state != "open":
+        return _refuse(PROCESS, f"batch {batch.id} is already {batch.state}")
+    return None
+
+
+def r10_marking_photo(check: Check) -> RuleViolation | None:
+    """R10: a firearm is known by its marking; at the configured steps a photo must show it."""
+    item = check.item
+    if item.category != FIREARM or check.step not in check.config.photo_steps:
+        return None
+    if not any(f.get("role") == MARKING_PHOTO for f in check.data.get("files", ())):
+        return _refuse(
+            "R10",
+            f"{check.step.replace('_', ' ')} of a firearm needs a photo with its marking visible",
+        )
+    return None
+
+
+# -- the order of the process -------------------------------------------------------------------
+
+# Where the law itself dictates the order, a step out of order is refused under its rule.
+_ORDER_RULES = {
+    "transfer_sent": "R1",
+    "parts_incinerated": "R5",
+    "deformed": "R5",
+    "batch_loaded": "R6",
+    "melted": "R7",
+    "forensic_returned": "R4",
+    "depackaged": "R9",
+    "burned": "R9",
+}
+
+
+def in_order(check: Check, facts: frozenset[str] = frozenset()) -> RuleViolation | None:
+    item = check.item
+    workflow = WORKFLOWS[item.workflow]
+    if workflow.next_state(item.state, check.step, facts) is not None:
+        return None
+    rule = _ORDER_RULES.get(check.step, PROCESS)
+    if check.step == "batch_loaded" and item.workflow == AMMUNITION:
+        rule = "R9"
+    allowed = ", ".join(workflow.steps_from(item.state)) or "none"
+    step = check.step.replace("_", " ")
+    return _refuse(rule, f"{step} cannot follow {item.state.replace('_', ' ')} (next: {allowed})")
+
+
+STEP_GUARDS: dict[str, Sequence[Guard]] = {
+    "transfer_sent": [r1_decision_in_force],
+    "parts_removed": [r3_registry_gate],
+    "parts_incinerated": [r3_registry_gate],
+    "deformed": [r3_registry_gate],
+    "cut": [r3_registry_gate, r6_cut_through, r10_marking_photo],
+    "batch_loaded": [r3_registry_gate, batch_accepts],
+    "melted": [r3_registry_gate, r10_marking_photo],
+    "forensic_returned": [r4_evidence_hold],
+    "fuses_removed": [r9_fuses_counted],
+    "depackaged": [_weight],
+}
+
+
+def check_step(check: Check, facts: frozenset[str] = frozenset()) -> RuleViolation | None:
+    """The first rule that stops `check.step` for `check.item`, or None."""
+    for guard in (open_discrepancy, finished, *STEP_GUARDS.get(check.step, ())):
+        violation = guard(check)
+        if violation is not None:
+            return violation.about(check.item.id)
+    violation = in_order(check, facts)
+    return violation.about(check.item.id) if violation is not None else None
+
+
+# -- batches ------------------------------------------------------------------------------------
+
+
+def r7_present(batch: Batch, world: World, now: str) -> RuleViolation | None:
+    """R7 (and R9 for ammunition): a quorum of the commission, in office now, and for
+    melting a representative of the plant, for burning an ammunition-destruction expert."""
+    commission = world.commission(batch.commission)
+    members = {m.person for m in commission.members_at(now)}
+    present = set(batch.present_in_role(COMMISSION_MEMBER)) & members
+    rule = "R7" if batch.kind == FURNACE else "R9"
+    quorum = commission.quorum_at(now)
+    if len(present) < quorum:
+        return _refuse(
+            rule,
+            f"{len(present)} of the commission's {len(members)} members are recorded "
+            f"present; the quorum is {quorum}",
+        )
+    needed = PLANT_REPRESENTATIVE if batch.kind == FURNACE else EXPERT
+    if not batch.present_in_role(needed):
+        return _refuse(rule, f"a {needed.replace('_', ' ')} must be recorded present")
+    return None
+
+
+def r8_may_sign(batch: Batch, world: World, person: str, now: str) -> RuleViolation | None:
+    """R8: the statement is signed by the commission members who were present."""
+    if batch.state not in ("melted", "burned"):
+        return _refuse("R8", f"batch {batch.id} has not been destroyed yet; nothing to sign")
+    if batch.discrepancy is not None:
+        return _refuse(
+            "R8", f"the statement is blocked by discrepancy {batch.discrepancy}; resolve it first"
+        )
+    if person not in batch.present_in_role(COMMISSION_MEMBER):
+        return _refuse("R8", f"{person} was not recorded present as a commission member")
+    commission = world.commission(batch.commission)
+    if person not in {m.person for m in commission.members_at(batch.destroyed_at or now)}:
+        return _refuse("R8", f"{person} was not a member of {commission.name} at the time")
+    if any(s["person"] == person for s in batch.signatures):
+        return _refuse("R8", f"{person} has signed this statement already")
+    return None

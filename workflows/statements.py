@@ -1,0 +1,83 @@
+"""Destruction statements (R8, R9): what the commission members present sign.
+
+The content is built from the batch and its items, deterministically, and each signer signs
+its SHA-256 in a person's act (DESIGN §5): {"kind": "statement_signed", "item": <batch>,
+"items": [...], "statement": <hex digest>, "person", "key_id", "time"}. Once more than half of
+the commission in office at the destruction have signed, the statement is final and its items
+are destroyed. The statements issue renders the same content as a PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from custody import canonical
+from custody.acts import SignedAct
+from workflows import rules
+from workflows.errors import InvalidRequest
+from workflows.model import Batch
+from workflows.unit_of_work import Work
+from workflows.world import World
+
+
+def content(world: World, batch: Batch) -> dict[str, Any]:
+    """What the statement says, as data; every field comes from the ledger's fold."""
+    location = world.location(batch.location)
+    commission = world.commission(batch.commission)
+    items = [world.item(item_id) for item_id in sorted(batch.items)]
+    return {
+        "batch": batch.id,
+        "kind": batch.kind,
+        "location": {"id": location.id, "name": location.name, "region": location.region},
+        "installation": batch.installation,
+        "commission": {"id": commission.id, "name": commission.name},
+        "destroyed_at": batch.destroyed_at,
+        "present": [{"person": p["person"], "role": p["role"]} for p in batch.present],
+        "facts": {k: v for k, v in batch.facts.items() if k != "files"},
+        "items": [
+            {
+                "id": item.id,
+                "category": item.category,
+                "marking": item.marking,
+                "internal_tag": item.internal_tag,
+                "source": item.source,
+                "model": item.details.get("model"),
+                "calibre": item.details.get("calibre"),
+                "quantity": item.quantity,
+                "decision": (item.decision or {}).get("ref"),
+                "registry_result": item.registry_result,
+                "weight_g": item.charge_weight_g,
+            }
+            for item in items
+        ],
+    }
+
+
+def digest(statement: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical.dumps(statement)).hexdigest()
+
+
+def load_for_statement(work: Work, batch_id: str) -> Batch:
+    work.load("batches", [batch_id])
+    batch = work.world.batch(batch_id)
+    work.load("items", batch.items)
+    work.load("locations", [batch.location])
+    work.load("commissions", [batch.commission])
+    return batch
+
+
+def sign(work: Work, batch_id: str, signed: SignedAct) -> None:
+    """One commission member's signature; R8 says who may sign, and when."""
+    batch = load_for_statement(work, batch_id)
+    act = signed.act
+    person = str(act.get("person"))
+    violation = rules.r8_may_sign(batch, work.world, person, work.now)
+    if violation is not None:
+        raise violation.about(batch_id)
+    expected = digest(content(work.world, batch))
+    if act.get("statement") != expected:
+        raise InvalidRequest("the act signs another content than this batch's statement")
+    if act.get("items") != sorted(batch.items) or act.get("item") != batch_id:
+        raise InvalidRequest("the act must name the batch and every item in it")
+    work.entry("statement_signed", batch_id, signed.to_data())

@@ -1,0 +1,67 @@
+"""Advancing items one step, one at a time or 500 scanned barcodes at once.
+
+A bulk step is one transaction with one entry per item: every item is checked first, and the
+first that may not go names itself and the rule; then nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from workflows import rules
+from workflows.errors import InvalidRequest
+from workflows.files import FileRef
+from workflows.unit_of_work import Work
+
+
+def unique(ids: Sequence[str]) -> list[str]:
+    if not ids:
+        raise InvalidRequest("name at least one item")
+    seen: set[str] = set()
+    for item_id in ids:
+        if item_id in seen:
+            raise InvalidRequest(f"item {item_id} is named twice")
+        seen.add(item_id)
+    return list(ids)
+
+
+def file_refs(work: Work, files: Sequence[Any]) -> list[dict[str, Any]]:
+    """Check file references (well-formed, uploaded) and return them as entry data."""
+    refs = [f if isinstance(f, FileRef) else FileRef.parse(f) for f in files]
+    work.files.check_refs(refs)
+    return [ref.to_json() for ref in refs]
+
+
+def advance(
+    work: Work,
+    step: str,
+    item_ids: Sequence[str],
+    data: Mapping[str, Any] | None = None,
+    per_item: Mapping[str, Mapping[str, Any]] | None = None,
+    facts: frozenset[str] = frozenset(),
+) -> None:
+    """Check `step` for every item, then write one entry each; data is shared, per_item adds
+    to it for one item (its own photos, its own weight)."""
+    ids = unique(item_ids)
+    work.load("items", ids)
+    shared = dict(data or {})
+    if "files" in shared:
+        shared["files"] = file_refs(work, shared["files"])
+    entries: list[tuple[str, dict[str, Any]]] = []
+    for item_id in ids:
+        item = work.world.item(item_id)
+        item_data = shared
+        if per_item and item_id in per_item:
+            item_data = {**shared, **per_item[item_id]}
+            if "files" in per_item[item_id]:
+                item_data["files"] = shared.get("files", []) + file_refs(
+                    work, per_item[item_id]["files"]
+                )
+        check = rules.Check(step, item, item_data, work.world, work.now, work.config)
+        violation = rules.check_step(check, facts)
+        if violation is not None:
+            raise violation
+        entries.append((item_id, item_data))
+    for item_id, item_data in entries:
+        work.entry(step, item_id, item_data)

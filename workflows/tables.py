@@ -1,0 +1,86 @@
+"""The state tables of the process: a cache of the fold of the ledger (`workflows.fold`).
+
+Each object is kept whole as JSON in `data`, beside the few columns the ways in search by
+(state, location, marking, due time). `custody verify` replays the ledger and compares every
+row with what the replay made (`workflows.replay`), so nothing here is trusted on its own.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, String, Text
+from sqlmodel import Field, SQLModel
+
+_ID = 128
+
+
+class ItemRow(SQLModel, table=True):
+    __tablename__ = "wf_items"
+    __table_args__ = (
+        Index("ix_wf_items_state", "state"),
+        Index("ix_wf_items_location", "location"),
+        Index("ix_wf_items_marking", "marking"),
+    )
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    workflow: str = Field(sa_column=Column(String(16), nullable=False))
+    category: str = Field(sa_column=Column(String(16), nullable=False))
+    source: str = Field(sa_column=Column(String(16), nullable=False))
+    state: str = Field(sa_column=Column(String(32), nullable=False))
+    location: str = Field(sa_column=Column(String(_ID), nullable=False))
+    marking: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
+    batch: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
+    last_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class LocationRow(SQLModel, table=True):
+    __tablename__ = "wf_locations"
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CommissionRow(SQLModel, table=True):
+    __tablename__ = "wf_commissions"
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TransferRow(SQLModel, table=True):
+    __tablename__ = "wf_transfers"
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class BatchRow(SQLModel, table=True):
+    __tablename__ = "wf_batches"
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DeadlineRow(SQLModel, table=True):
+    __tablename__ = "wf_deadlines"
+    __table_args__ = (Index("ix_wf_deadlines_due_at", "due_at"),)
+
+    item: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    rule: str = Field(sa_column=Column(String(8), primary_key=True))
+    due_at: str | None = Field(default=None, sa_column=Column(String(27), nullable=True))
+    closed: str | None = Field(default=None, sa_column=Column(String(27), nullable=True))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DiscrepancyRow(SQLModel, table=True):
+    __tablename__ = "wf_discrepancies"
+    __table_args__ = (Index("ix_wf_discrepancies_subject", "subject"),)
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    subject: str = Field(sa_column=Column(String(_ID), nullable=False))
+    resolved_at: str | None = Field(default=None, sa_column=Column(String(27), nullable=True))
+    data: str = Field(sa_column=Column(Text, nullable=False))

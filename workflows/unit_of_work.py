@@ -1,0 +1,88 @@
+"""One action: its transaction, the objects it works on, the entries it writes.
+
+    with process.work(actor) as work:        # BEGIN, and the ledger's append lock
+        work.load("items", ids)              # the objects the rules need
+        ...check the rules, then work.entry(kind, item, data) for each step...
+                                             # on leaving: append the entries, fold them
+                                             # into the objects, save those; COMMIT
+
+All of it commits together or not at all: the entries, and the state they lead to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from custody.clock import format_time
+from custody.entries import Entry, EntryBody, NewEntry, time_of
+from custody.ledger import Ledger
+from workflows import fold
+from workflows.config import ProcessConfig
+from workflows.files import FileStore
+from workflows.repository import Repository
+from workflows.world import World
+
+
+class Work:
+    def __init__(
+        self,
+        ledger: Ledger,
+        conn: Connection,
+        actor: str,
+        now: dt.datetime,
+        config: ProcessConfig,
+        files: FileStore,
+    ) -> None:
+        self.ledger, self.conn, self.actor = ledger, conn, actor
+        self.moment = now
+        self.now = format_time(now)
+        self.config, self.files = config, files
+        self.repo = Repository(conn)
+        self.world = World()
+        self.news: list[NewEntry] = []
+        self.written: list[Entry] = []
+
+    def load(self, kind: str, keys: Iterable[Any]) -> None:
+        self.repo.load(self.world, kind, keys)
+
+    def entry(self, kind: str, item: str | None, data: dict[str, Any]) -> None:
+        self.news.append(NewEntry(kind=kind, actor=self.actor, item=item, data=data))
+
+    def _load_what_the_fold_touches(self) -> None:
+        """Everything the fold may change, so that a live action folds into the same objects
+        a replay would: the subjects, their deadlines, and what the entries name."""
+        subjects = {new.item for new in self.news if new.item is not None}
+        named = {
+            key: {new.data[key] for new in self.news if isinstance(new.data.get(key), str)}
+            for key in ("transfer", "batch", "discrepancy", "location")
+        }
+        self.load("items", subjects)
+        self.load("deadlines", [(s, rule) for s in subjects for rule in ("R1", "R2")])
+        in_details = {
+            new.data["details"]["transfer"]
+            for new in self.news
+            if isinstance(new.data.get("details"), dict) and "transfer" in new.data["details"]
+        }
+        self.load("transfers", subjects | named["transfer"] | in_details)
+        self.load("batches", subjects | named["batch"])
+        self.load("discrepancies", named["discrepancy"])
+        self.load("locations", subjects | named["location"])
+        self.load("commissions", subjects)
+
+    def commit(self) -> list[Entry]:
+        """Append the entries, fold them into the loaded objects, save what changed."""
+        if not self.news:
+            return []
+        self._load_what_the_fold_touches()
+        entries = self.ledger.append_many(self.conn, self.news)
+        time = time_of(entries[0].body)
+        for new, entry in zip(self.news, entries, strict=True):
+            body = EntryBody(entry.seq, time, new.actor, new.kind, new.item, None, None, new.data)
+            fold.apply(self.world, body)
+        self.repo.save(self.world)
+        self.written, self.news = entries, []
+        return entries

@@ -1,0 +1,109 @@
+"""The objects one action (or a replay) works on, and which of them it changed.
+
+A live action loads into a World only the objects it needs; a replay starts from an empty
+World and folds the whole log into it. Either way `changed` says what to write back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflows.errors import UnknownObject
+from workflows.model import (
+    Batch,
+    Commission,
+    Deadline,
+    Discrepancy,
+    Document,
+    Item,
+    Location,
+    Transfer,
+)
+
+KINDS: dict[str, type[Document]] = {
+    "items": Item,
+    "locations": Location,
+    "commissions": Commission,
+    "transfers": Transfer,
+    "batches": Batch,
+    "deadlines": Deadline,
+    "discrepancies": Discrepancy,
+}
+_NAMES = {
+    "items": "item",
+    "locations": "location",
+    "commissions": "commission",
+    "transfers": "transfer",
+    "batches": "batch",
+    "deadlines": "deadline",
+    "discrepancies": "discrepancy",
+}
+
+
+@dataclass
+class World:
+    items: dict[Any, Item] = field(default_factory=dict)
+    locations: dict[Any, Location] = field(default_factory=dict)
+    commissions: dict[Any, Commission] = field(default_factory=dict)
+    transfers: dict[Any, Transfer] = field(default_factory=dict)
+    batches: dict[Any, Batch] = field(default_factory=dict)
+    deadlines: dict[Any, Deadline] = field(default_factory=dict)
+    discrepancies: dict[Any, Discrepancy] = field(default_factory=dict)
+    changed: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
+
+    def table(self, kind: str) -> dict[Any, Any]:
+        table: dict[Any, Any] = getattr(self, kind)
+        return table
+
+    def get(self, kind: str, key: Any) -> Any:
+        try:
+            return self.table(kind)[key]
+        except KeyError:
+            raise UnknownObject(f"no {_NAMES[kind]} {key!r} is registered") from None
+
+    def find(self, kind: str, key: Any) -> Any:
+        return self.table(kind).get(key)
+
+    def put(self, kind: str, document: Document) -> None:
+        self.table(kind)[document.key if len(document.key) > 1 else document.key[0]] = document
+        self.touch(kind, document)
+
+    def touch(self, kind: str, document: Document) -> None:
+        key = document.key if len(document.key) > 1 else document.key[0]
+        self.changed[kind].add(key)
+
+    def item(self, item_id: str) -> Item:
+        item: Item = self.get("items", item_id)
+        return item
+
+    def batch(self, batch_id: str) -> Batch:
+        batch: Batch = self.get("batches", batch_id)
+        return batch
+
+    def transfer(self, transfer_id: str) -> Transfer:
+        transfer: Transfer = self.get("transfers", transfer_id)
+        return transfer
+
+    def commission(self, commission_id: str) -> Commission:
+        commission: Commission = self.get("commissions", commission_id)
+        return commission
+
+    def location(self, location_id: str) -> Location:
+        location: Location = self.get("locations", location_id)
+        return location
+
+    def discrepancy(self, discrepancy_id: str) -> Discrepancy:
+        discrepancy: Discrepancy = self.get("discrepancies", discrepancy_id)
+        return discrepancy
+
+    def deadline(self, item_id: str, rule: str) -> Deadline | None:
+        deadline: Deadline | None = self.find("deadlines", (item_id, rule))
+        return deadline
+
+    def changed_documents(self) -> Iterable[tuple[str, Document]]:
+        for kind, keys in self.changed.items():
+            table = self.table(kind)
+            for key in keys:
+                yield kind, table[key]
