@@ -73,6 +73,8 @@ class Site:
         return f"{prefix}-{self.counter:06d}"
 
     def act(self, person: str, kind: str, item: str, **fields: Any) -> SignedAct:
+        # Each act at its own instant, as on a real clock: the ledger records an act once.
+        self.clock.advance(microseconds=1)
         who = self.people[person]
         act = {
             "kind": kind,
