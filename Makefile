@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: run test lint typecheck unit bench lock clean
+.PHONY: run test lint typecheck unit bench docs lock clean
 
 $(READY): pyproject.toml constraints.txt scripts/bootstrap.sh
 	scripts/bootstrap.sh
@@ -31,6 +31,10 @@ unit: $(READY)
 ## bench: the benchmarks, each against a baseline measured in the same run
 bench: $(READY)
 	$(BIN)/python -m bench
+
+## docs: redraw the process diagrams in docs/process.md from the machines
+docs: $(READY)
+	$(BIN)/python -m workflows.diagrams docs/process.md
 
 ## lock: pin the versions the project installs to what .venv has now
 lock: $(READY)

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import ledger_routes, problems
-from custody.bootstrap import init
+from api.system import initialise
 from custody.ledger import Ledger
 from custody.settings import Settings
 
@@ -18,7 +18,9 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.ledger = ledger if ledger is not None else init(settings or Settings()).ledger
+        app.state.ledger = (
+            ledger if ledger is not None else initialise(settings or Settings())[1].ledger
+        )
         yield
         app.state.ledger.database.dispose()
 

@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
-from api import cli_keys, cli_verify
-from custody.bootstrap import init as init_ledger
+from api import cli_deadlines, cli_keys, cli_verify
+from api.system import initialise
 from custody.bootstrap import open_ledger
 from custody.errors import CustodyError
 from custody.settings import Settings
@@ -27,6 +27,7 @@ app = typer.Typer(
 app.add_typer(cli_keys.app, name="keys")
 app.command(name="verify")(cli_verify.verify)
 app.command(name="keygen")(cli_keys.keygen)
+app.command(name="deadlines")(cli_deadlines.deadlines)
 
 
 @app.command()
@@ -35,7 +36,7 @@ def init(
 ) -> None:
     """Create the database, the ledger key and the genesis entry (safe to run again)."""
     settings = Settings()
-    result = init_ledger(settings, actor)
+    result, _ = initialise(settings, actor)
     ledger = result.ledger
     signer = ledger.signer
     assert signer is not None
@@ -70,7 +71,8 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
-    ledger = init_ledger(settings).ledger
+    _, system = initialise(settings)
+    ledger = system.ledger
     typer.echo(
         f"custody: ledger {ledger.signer.name if ledger.signer else '?'} "
         f"on {settings.safe_database_url}"

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from api.system import audit_steps
 from custody.bootstrap import open_readonly
 from custody.errors import MalformedNoteError
 from custody.note import Verifier
@@ -46,7 +47,8 @@ def verify(
     """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""
     pinned = _pinned_key(key)
     given = [AuditorCheckpoint(str(p), p.read_text()) for p in checkpoint or []]
-    ledger = open_readonly(Settings())
+    settings = Settings()
+    ledger = open_readonly(settings)
     show_progress = not as_json and sys.stderr.isatty()
     with Progress(
         "[progress.description]{task.description}",
@@ -63,6 +65,7 @@ def verify(
             pinned_key=pinned,
             auditor_checkpoints=given,
             workers=workers,
+            extra_steps=audit_steps(settings),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
         report = audit.run()

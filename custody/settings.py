@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     ledger_key_file: Path = Path()
     origin: str = "custody.local/ledger"
+    timezone: str = "Asia/Almaty"
 
     @model_validator(mode="after")
     def _defaults_in_data_dir(self) -> Settings:

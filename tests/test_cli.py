@@ -171,3 +171,43 @@ def test_the_database_and_its_directory_are_private(tmp_path: Path) -> None:
         path = data / name
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+
+
+def test_deadlines_are_listed_in_the_users_zone_with_utc(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    from tests.conftest import make_settings
+    from tests.support.databases import sqlite_url
+    from tests.support.site import DECISION, build_site
+
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    site.ledger.database.dispose()
+    listed = run(env, "deadlines", "--tz", "Asia/Almaty")
+    assert listed.returncode == 0, listed.stderr
+    assert f"RUNNING   R1 {rifle}" in listed.stdout
+    assert "+05 (" in listed.stdout
+    assert "UTC)" in listed.stdout
+    as_json = json.loads(run(env, "deadlines", "--json").stdout)
+    assert [(d["item"], d["rule"], d["status"]) for d in as_json] == [(rifle, "R1", "running")]
+    assert run(env, "deadlines", "--tz", "Mars/Olympus").returncode == 2
+
+
+def test_verify_replays_the_process_and_checks_its_files(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    from tests.conftest import make_settings
+    from tests.support.databases import sqlite_url
+    from tests.support.site import build_site
+
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    rifle = site.register_rifle()
+    photo = site.process.item(rifle).files[0]["sha256"]
+    site.ledger.database.dispose()
+    result = run(env, "verify")
+    assert result.returncode == 0, result.stdout
+    assert "10. state replay" in result.stdout
+    assert "11. files" in result.stdout
+    site.files.path(photo).unlink()
+    result = run(env, "verify")
+    assert result.returncode == 1
+    assert "step 11 (files" in result.stderr

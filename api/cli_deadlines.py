@@ -1,0 +1,69 @@
+"""`custody deadlines`: what is due and what is overdue (R1, R2), in the user's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+from api.system import open_for_reading
+from custody.clock import parse_time
+from custody.settings import Settings
+from workflows.model import Deadline
+
+RULES = {"R1": "at the unit after the decision (10 days)", "R2": "to forensics (48 hours)"}
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise typer.BadParameter(f"unknown time zone {name!r}") from exc
+
+
+def shown(moment: str | None, zone: ZoneInfo) -> str:
+    """A time as people read it: in their zone, with UTC beside it."""
+    if moment is None:
+        return "-"
+    utc = parse_time(moment)
+    local = utc.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local:%Z} ({utc:%H:%M} UTC)"
+
+
+def deadlines(
+    include_met: Annotated[
+        bool, typer.Option("--all", help="also deadlines that were met late")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="as JSON (times in UTC)")] = False,
+    tz: Annotated[str | None, typer.Option("--tz", help="time zone (default: settings)")] = None,
+) -> None:
+    """List what is due and what is overdue: overdue first, then by due time."""
+    settings = Settings()
+    zone = _zone(tz or settings.timezone)
+    system = open_for_reading(settings)
+    now = dt.datetime.now(dt.UTC)
+    found = system.process.deadlines(include_closed=include_met)
+    system.ledger.database.dispose()
+    if as_json:
+        rows = [d.to_json() | {"status": d.status(now)} for d in found]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not found:
+        typer.echo("no deadline is running")
+        return
+    for deadline in found:
+        typer.echo(_line(deadline, now, zone))
+
+
+def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo) -> str:
+    status = deadline.status(now)
+    if status == "paused":
+        when = f"paused since {shown(deadline.paused_at, zone)}"
+    elif status == "met_late":
+        when = f"due {shown(deadline.due_at, zone)}, met late {shown(deadline.met_at, zone)}"
+    else:
+        when = f"due {shown(deadline.due_at, zone)}"
+    return f"{status.upper():9} {deadline.rule} {deadline.item:14} {RULES[deadline.rule]}; {when}"
