@@ -9,7 +9,8 @@ to know (a quorum, a destination) is written in them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from custody.entries import EntryBody
 from workflows import deadlines
@@ -21,6 +22,58 @@ from workflows.vocabulary import MATCH, WAREHOUSE, needs_forensics
 from workflows.world import World
 
 Handler = Callable[[World, EntryBody], None]
+
+
+# What an entry's fold reaches beyond its own item, so that a live action can load exactly
+# that (a replay has everything): kinds whose subject is not an item, and kinds that move
+# a deadline.
+SUBJECTS = {
+    "location_added": "locations",
+    "commission_member_added": "commissions",
+    "commission_member_removed": "commissions",
+    "transfer_closed": "transfers",
+    "batch_opened": "batches",
+    "presence_recorded": "batches",
+    "statement_signed": "batches",
+}
+MOVES_DEADLINES = frozenset(
+    {
+        "item_registered",
+        "decision_recorded",
+        "decision_appealed",
+        "decision_suspended",
+        "decision_final",
+        "decision_reversed",
+        "transfer_sent",
+        "transfer_received",
+        "forensic_sent",
+        "discrepancy_resolved",
+    }
+)
+
+
+def touches(kind: str, item: str | None, data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The objects the fold of this entry may read or change, as (kind, key)."""
+    if item is not None:
+        yield SUBJECTS.get(kind, "items"), item
+        if kind in ("melted", "burned", "discrepancy_recorded", "discrepancy_resolved"):
+            yield "batches", item  # these kinds are about a batch or an item
+        if kind in MOVES_DEADLINES:
+            yield "deadlines", (item, R1)
+            yield "deadlines", (item, R2)
+    for field, table in (
+        ("transfer", "transfers"),
+        ("batch", "batches"),
+        ("discrepancy", "discrepancies"),
+        ("location", "locations"),
+    ):
+        if isinstance(data.get(field), str):
+            yield table, data[field]
+    details = data.get("details")
+    if isinstance(details, dict) and isinstance(details.get("transfer"), str):
+        yield "transfers", details["transfer"]
+    # A final signature moves every item of its batch; those the signing action loads with
+    # the batch (statements.load_for_statement), as the fold cannot name them before.
 
 
 def apply(world: World, body: EntryBody) -> None:

@@ -94,18 +94,24 @@ def send_to_forensics(work: Work, item_ids: Sequence[str], forensics: str) -> No
     advance(work, "forensic_sent", item_ids, {"forensics": forensics})
 
 
-def record_registry_result(work: Work, item_id: str, signed: SignedAct) -> None:
-    """R3: the examiner's own signed act; a match (R4) holds the item as evidence."""
-    act = signed.act
-    result = act.get("result")
-    if result not in REGISTRY_RESULTS:
-        raise InvalidRequest(f"a registry result is one of {', '.join(sorted(REGISTRY_RESULTS))}")
-    if result == MATCH and not str(act.get("case") or "").strip():
-        raise RuleViolation(
-            "R4", "a registry match names the criminal case it is held for", item_id
-        )
-    facts = frozenset({"match" if result == MATCH else "no_match"})
-    advance(work, "registry_result_recorded", [item_id], signed.to_data(), facts=facts)
+def record_registry_results(work: Work, results: Sequence[tuple[str, SignedAct]]) -> None:
+    """R3: each result the examiner's own signed act; a match (R4) holds its item as evidence.
+    Many at once are one transaction, all or nothing."""
+    per_item: dict[str, dict[str, Any]] = {}
+    facts: dict[str, frozenset[str]] = {}
+    for item_id, signed in results:
+        result = signed.act.get("result")
+        if result not in REGISTRY_RESULTS:
+            raise InvalidRequest(
+                f"a registry result is one of {', '.join(sorted(REGISTRY_RESULTS))}"
+            )
+        if result == MATCH and not str(signed.act.get("case") or "").strip():
+            raise RuleViolation(
+                "R4", "a registry match names the criminal case it is held for", item_id
+            )
+        per_item[item_id] = signed.to_data()
+        facts[item_id] = frozenset({"match" if result == MATCH else "no_match"})
+    advance(work, "registry_result_recorded", list(per_item), {}, per_item, facts)
 
 
 def release_evidence(work: Work, item_id: str, signed: SignedAct) -> None:

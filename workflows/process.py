@@ -182,8 +182,11 @@ class Process:
             advance(work, step, items, data)
 
     def record_registry_result(self, actor: str, item: str, act: SignedAct) -> None:
+        self.record_registry_results(actor, [(item, act)])
+
+    def record_registry_results(self, actor: str, results: Sequence[tuple[str, SignedAct]]) -> None:
         with self.work(actor) as work:
-            movements.record_registry_result(work, item, act)
+            movements.record_registry_results(work, results)
 
     def release_evidence(self, actor: str, item: str, act: SignedAct) -> None:
         with self.work(actor) as work:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
 from workflows.model import Deadline, Document, Item
@@ -79,25 +78,43 @@ def row_of(kind: str, document: Document) -> dict[str, Any]:
 
 
 class Repository:
+    """Plain SQL on the driver connection under the caller's transaction, like the ledger's
+    store: through SQLAlchemy's statement handling, loading and saving cost more per object
+    than writing its ledger entry (bench/lifecycles.py)."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self.raw: Any = conn.connection.driver_connection
+
+    def _sql(self, text: str) -> str:
+        return text.replace("?", "%s") if self.postgres else text
 
     def load(self, world: World, kind: str, keys: Iterable[Any]) -> None:
         """Put into `world` the objects of these keys that exist (unknown keys are skipped)."""
         shelf = SHELVES[kind]
-        wanted = [k for k in dict.fromkeys(keys) if k is not None]
         table = world.table(kind)
+        wanted = [k for k in dict.fromkeys(keys) if k is not None and k not in table]
+        cls = KINDS[kind]
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            for document in self._select(kind, shelf, chunk):
-                key = document.key if len(shelf.key) > 1 else document.key[0]
-                table.setdefault(key, document)
+            for (data,) in self._select(shelf, chunk):
+                document = cls.from_json(orjson.loads(data))
+                key = document.key
+                table.setdefault(key if len(key) > 1 else key[0], document)
 
-    def _select(self, kind: str, shelf: Shelf, keys: list[Any]) -> Iterator[Document]:
-        columns = [shelf.table.c[name] for name in shelf.key]
-        where = columns[0].in_(keys) if len(columns) == 1 else tuple_(*columns).in_(keys)
-        for (data,) in self.conn.execute(select(shelf.table.c.data).where(where)):
-            yield KINDS[kind].from_json(orjson.loads(data))
+    def _select(self, shelf: Shelf, keys: list[Any]) -> list[Any]:
+        name = shelf.table.name
+        if len(shelf.key) == 1:
+            marks = ", ".join("?" * len(keys))
+            sql = f"SELECT data FROM {name} WHERE {shelf.key[0]} IN ({marks})"
+            params: list[Any] = list(keys)
+        else:
+            pair = "(" + " AND ".join(f"{column} = ?" for column in shelf.key) + ")"
+            sql = f"SELECT data FROM {name} WHERE " + " OR ".join([pair] * len(keys))
+            params = [value for key in keys for value in key]
+        cursor = self.raw.execute(self._sql(sql), params)
+        return list(cursor.fetchall())
 
     def documents(self, kind: str, where: Any = None) -> list[Any]:
         shelf = SHELVES[kind]
@@ -121,8 +138,11 @@ class Repository:
 
     def _upsert(self, kind: str, rows: list[dict[str, Any]]) -> None:
         shelf = SHELVES[kind]
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(shelf.table)
-        updates = {c: statement.excluded[c] for c in rows[0] if c not in shelf.key}
-        statement = statement.on_conflict_do_update(index_elements=list(shelf.key), set_=updates)
-        self.conn.execute(statement, rows)
+        columns = list(rows[0])
+        updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in shelf.key)
+        sql = (
+            f"INSERT INTO {shelf.table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT ({', '.join(shelf.key)}) DO UPDATE SET {updates}"
+        )
+        self.raw.cursor().executemany(self._sql(sql), [tuple(r[c] for c in columns) for r in rows])

@@ -39,10 +39,11 @@ def advance(
     item_ids: Sequence[str],
     data: Mapping[str, Any] | None = None,
     per_item: Mapping[str, Mapping[str, Any]] | None = None,
-    facts: frozenset[str] = frozenset(),
+    facts: frozenset[str] | Mapping[str, frozenset[str]] = frozenset(),
 ) -> None:
     """Check `step` for every item, then write one entry each; data is shared, per_item adds
-    to it for one item (its own photos, its own weight)."""
+    to it for one item (its own photos, its own weight, its own signed act); facts choose
+    between branches of the machine, for all items or item by item."""
     ids = unique(item_ids)
     work.load("items", ids)
     shared = dict(data or {})
@@ -59,7 +60,8 @@ def advance(
                     work, per_item[item_id]["files"]
                 )
         check = rules.Check(step, item, item_data, work.world, work.now, work.config)
-        violation = rules.check_step(check, facts)
+        item_facts = facts if isinstance(facts, frozenset) else facts.get(item_id, frozenset())
+        violation = rules.check_step(check, item_facts)
         if violation is not None:
             raise violation
         entries.append((item_id, item_data))

@@ -53,25 +53,14 @@ class Work:
         self.news.append(NewEntry(kind=kind, actor=self.actor, item=item, data=data))
 
     def _load_what_the_fold_touches(self) -> None:
-        """Everything the fold may change, so that a live action folds into the same objects
-        a replay would: the subjects, their deadlines, and what the entries name."""
-        subjects = {new.item for new in self.news if new.item is not None}
-        named = {
-            key: {new.data[key] for new in self.news if isinstance(new.data.get(key), str)}
-            for key in ("transfer", "batch", "discrepancy", "location")
-        }
-        self.load("items", subjects)
-        self.load("deadlines", [(s, rule) for s in subjects for rule in ("R1", "R2")])
-        in_details = {
-            new.data["details"]["transfer"]
-            for new in self.news
-            if isinstance(new.data.get("details"), dict) and "transfer" in new.data["details"]
-        }
-        self.load("transfers", subjects | named["transfer"] | in_details)
-        self.load("batches", subjects | named["batch"])
-        self.load("discrepancies", named["discrepancy"])
-        self.load("locations", subjects | named["location"])
-        self.load("commissions", subjects)
+        """Everything the fold of these entries may change, so that a live action folds into
+        the same objects a replay would."""
+        wanted: dict[str, set[Any]] = {}
+        for new in self.news:
+            for kind, key in fold.touches(new.kind, new.item, new.data):
+                wanted.setdefault(kind, set()).add(key)
+        for kind, keys in wanted.items():
+            self.load(kind, keys)
 
     def commit(self) -> list[Entry]:
         """Append the entries, fold them into the loaded objects, save what changed."""
