@@ -159,9 +159,9 @@ def melt(site: Site, clocked: Clocked, items: list[str]) -> None:
     batch = f"B-{items[0]}"
     clocked(p.open_batch, "sklad.b", batch, "furnace", "PLANT", "ДСП-3", "TK-1")
     clocked(p.load, "sklad.b", batch, items)
-    for person in MEMBERS:
-        clocked(p.record_presence, "sklad.b", batch, person, "commission_member")
-    clocked(p.record_presence, "sklad.b", batch, "plant.ivanov", "plant_representative")
+    present = [(person, "commission_member") for person in MEMBERS]
+    present.append(("plant.ivanov", "plant_representative"))
+    clocked(p.record_presence, "sklad.b", batch, present)
     facts = {"charge_weight_g": 3000 * len(items), "scrap_weight_g": 2950 * len(items)}
     per_item = {i: {"files": [site.photo]} for i in items}
     clocked(p.destroy, "sklad.b", batch, facts, per_item=per_item)

@@ -7,11 +7,16 @@ import pytest
 from sqlalchemy import text
 
 from custody.verify import Audit, Report
-from tests.support.site import DECISION, UNIT, WAREHOUSE, Site, png
+from tests.support.site import COMMISSION, DECISION, PLANT, UNIT, WAREHOUSE, Site, png
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.intake import Intake
 from workflows.process import Process
 from workflows.replay import verify_steps
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
 
 
 def _audit(site: Site) -> Report:
@@ -146,3 +151,23 @@ def _intake(**changes: object):  # type: ignore[no-untyped-def]
     }
     fields.update(changes)
     return Intake(**fields)  # type: ignore[arg-type]
+
+
+def test_presence_at_a_batch_is_recorded_all_or_nothing(site: Site) -> None:
+    gun = site.register_rifle(source="surplus")
+    site.to_warehouse(gun)
+    site.prepare(gun)
+    site.process.open_batch("sklad.omarov", "B-P", "furnace", PLANT, "ДСП-3", COMMISSION)
+    before = _size(site)
+    twice = [("chair.nurlanov", "commission_member"), ("chair.nurlanov", "commission_member")]
+    with pytest.raises(InvalidRequest, match=r"chair\.nurlanov is recorded present already"):
+        site.process.record_presence("sklad.omarov", "B-P", twice)
+    with pytest.raises(InvalidRequest, match="a role at a batch is one of"):
+        site.process.record_presence("sklad.omarov", "B-P", [("member.kim", "guest")])
+    assert _size(site) == before
+    assert site.process.batch("B-P").present == []
+    both = [("chair.nurlanov", "commission_member"), ("plant.ivanov", "plant_representative")]
+    site.process.record_presence("sklad.omarov", "B-P", both)
+    assert _size(site) == before + 2
+    present = site.process.batch("B-P").present
+    assert [(p["person"], p["role"]) for p in present] == both

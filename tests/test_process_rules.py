@@ -238,8 +238,8 @@ def _loaded_batch(site: Site, *present: tuple[str, str]) -> tuple[str, str]:
     site.prepare(gun)
     site.process.open_batch("sklad.omarov", "B-1", "furnace", PLANT, "ДСП-3", COMMISSION)
     site.process.load("sklad.omarov", "B-1", [gun])
-    for person, role in present:
-        site.process.record_presence("sklad.omarov", "B-1", person, role)
+    if present:
+        site.process.record_presence("sklad.omarov", "B-1", present)
     return "B-1", gun
 
 
@@ -356,9 +356,8 @@ def test_r9_burn_statement_states_quantity_method_scrap_and_explosive(site: Site
     site.process.depackage("sklad.omarov", {lot: 11_000})
     site.process.open_batch("sklad.omarov", "BB-1", "burn", WAREHOUSE, "бункер №2", COMMISSION)
     site.process.load("sklad.omarov", "BB-1", [lot])
-    for person in ("chair.nurlanov", "member.kim"):
-        site.process.record_presence("sklad.omarov", "BB-1", person, "commission_member")
-    site.process.record_presence("sklad.omarov", "BB-1", "sapper.bekov", "expert")
+    members = [(person, "commission_member") for person in ("chair.nurlanov", "member.kim")]
+    site.process.record_presence("sklad.omarov", "BB-1", [*members, ("sapper.bekov", "expert")])
     facts = {"charge_weight_g": 11_000, "scrap_weight_g": 7_400, "method": "выжигание"}
     with refused(site, "R9", "quantity, explosive_type, explosive_amount"):
         site.process.destroy("sklad.omarov", "BB-1", facts)

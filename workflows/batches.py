@@ -67,16 +67,23 @@ def load(
     advance(work, "batch_loaded", item_ids, {"batch": batch_id}, per_item)
 
 
-def record_presence(work: Work, batch_id: str, person: str, role: str) -> None:
-    if role not in PRESENCE_ROLES:
-        raise InvalidRequest(f"a role at a batch is one of {', '.join(sorted(PRESENCE_ROLES))}")
+def record_presence(work: Work, batch_id: str, present: Sequence[tuple[str, str]]) -> None:
+    """Who is at the furnace or bunker, each in their role: one entry each, all or none."""
+    if not present:
+        raise InvalidRequest("name at least one person present")
     work.load("batches", [batch_id])
     batch = work.world.batch(batch_id)
     if batch.state != "open":
         raise InvalidRequest(f"batch {batch_id} is {batch.state}; presence is recorded before")
-    if person in batch.present_in_role(role):
-        raise InvalidRequest(f"{person} is recorded present already")
-    work.entry("presence_recorded", batch_id, {"person": person, "role": role})
+    recorded = {(p["person"], p["role"]) for p in batch.present}
+    for person, role in present:
+        if role not in PRESENCE_ROLES:
+            roles = ", ".join(sorted(PRESENCE_ROLES))
+            raise InvalidRequest(f"a role at a batch is one of {roles}")
+        if (person, role) in recorded:
+            raise InvalidRequest(f"{person} is recorded present already")
+        recorded.add((person, role))
+        work.entry("presence_recorded", batch_id, {"person": person, "role": role})
 
 
 def _facts(kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:

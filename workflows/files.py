@@ -99,8 +99,10 @@ class FileStore:
         return FileRef(sha256, len(content), media_type, role)
 
     def has(self, ref: FileRef) -> bool:
-        path = self.path(ref.sha256)
-        return path.exists() and path.stat().st_size == ref.size
+        try:
+            return self.path(ref.sha256).stat().st_size == ref.size
+        except FileNotFoundError:
+            return False
 
     def problem(self, ref: dict[str, Any]) -> str | None:
         """Why a referenced file does not hold (missing, changed), or None."""
@@ -116,6 +118,6 @@ class FileStore:
         return None
 
     def check_refs(self, refs: Iterable[FileRef]) -> None:
-        for ref in refs:
+        for ref in dict.fromkeys(refs):  # a photo of a whole batch is named once per item
             if not self.has(ref):
                 raise InvalidRequest(f"file {ref.sha256} has not been uploaded")

@@ -36,31 +36,37 @@ SUBJECTS = {
     "presence_recorded": "batches",
     "statement_signed": "batches",
 }
-MOVES_DEADLINES = frozenset(
-    {
-        "item_registered",
-        "decision_recorded",
-        "decision_appealed",
-        "decision_suspended",
-        "decision_final",
-        "decision_reversed",
-        "transfer_sent",
-        "transfer_received",
-        "forensic_sent",
-        "discrepancy_resolved",
-    }
-)
+# The deadlines a kind reads or moves (one that only starts a clock needs nothing loaded).
+MOVES_DEADLINES = {
+    "decision_appealed": (R1,),
+    "decision_suspended": (R1,),
+    "decision_final": (R1,),
+    "decision_reversed": (R1,),
+    "transfer_sent": (R1,),
+    "transfer_received": (R2,),
+    "forensic_sent": (R2,),
+    "discrepancy_resolved": (R1, R2),
+}
 
 
 def touches(kind: str, item: str | None, data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """The objects the fold of this entry may read or change, as (kind, key)."""
     if item is not None:
-        yield SUBJECTS.get(kind, "items"), item
-        if kind in ("melted", "burned", "discrepancy_recorded", "discrepancy_resolved"):
-            yield "batches", item  # these kinds are about a batch or an item
-        if kind in MOVES_DEADLINES:
-            yield "deadlines", (item, R1)
-            yield "deadlines", (item, R2)
+        yield from touches_subject(kind, item)
+    yield from touches_data(data)
+
+
+def touches_subject(kind: str, item: str) -> Iterator[tuple[str, Any]]:
+    """What an entry reaches through the subject it names."""
+    yield SUBJECTS.get(kind, "items"), item
+    if kind in ("melted", "burned", "discrepancy_recorded", "discrepancy_resolved"):
+        yield "batches", item  # these kinds are about a batch or an item
+    for rule in MOVES_DEADLINES.get(kind, ()):
+        yield "deadlines", (item, rule)
+
+
+def touches_data(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """What an entry reaches through the objects its data names."""
     for field, table in (
         ("transfer", "transfers"),
         ("batch", "batches"),

@@ -17,7 +17,7 @@ the service supplies (`match`, `lost`, `at_warehouse`, `was_<state>`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from transitions import Machine
@@ -107,6 +107,20 @@ def _machine(name: str, steps: list[tuple[str, str | list[str], str, str | None]
     return machine
 
 
+def _choices(machine: Machine) -> dict[tuple[str, str], tuple[tuple[frozenset[str], str], ...]]:
+    """For each (state, step), the facts each transition needs and where it leads, the most
+    specific first: a branch that names a fact wins over the plain one."""
+    choices = {}
+    for step, event in machine.events.items():
+        for state, transitions in event.transitions.items():
+            ordered = sorted(transitions, key=lambda t: -len(t.conditions))
+            choices[(state, step)] = tuple(
+                (frozenset(str(c.func) for c in t.conditions if c.target), str(t.dest))
+                for t in ordered
+            )
+    return choices
+
+
 @dataclass(frozen=True)
 class Workflow:
     """One workflow kind: its machine, and the questions the service asks it."""
@@ -114,19 +128,19 @@ class Workflow:
     name: str
     machine: Machine
     steps: tuple[tuple[str, str | list[str], str, str | None], ...]
+    choices: dict[tuple[str, str], tuple[tuple[frozenset[str], str], ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        # Read off the machine once: every step of every item asks, twice.
+        object.__setattr__(self, "choices", _choices(self.machine))
 
     def next_state(self, state: str, step: str, facts: frozenset[str] = frozenset()) -> str | None:
         """The state `step` leads to from `state` given `facts`, or None if it may not."""
-        event = self.machine.events.get(step)
-        if event is None:
-            return None
-        # The most specific transition whose facts all hold: a branch that names a fact
-        # wins over the plain one.
-        candidates = sorted(event.transitions.get(state, ()), key=lambda t: -len(t.conditions))
-        for transition in candidates:
-            needed = {c.func for c in transition.conditions if c.target}
+        for needed, dest in self.choices.get((state, step), ()):
             if needed <= facts:
-                return str(transition.dest)
+                return dest
         return None
 
     def steps_from(self, state: str) -> list[str]:

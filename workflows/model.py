@@ -24,8 +24,8 @@ class Document:
     without the deep copy `dataclasses.asdict` makes: the process writes thousands a second.
     """
 
-    key_fields: ClassVar[tuple[str, ...]] = ("id",)
     _names: ClassVar[tuple[str, ...]] = ()
+    _name_set: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -35,6 +35,7 @@ class Document:
     def field_names(cls) -> tuple[str, ...]:
         if not cls._names:
             cls._names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+            cls._name_set = frozenset(cls._names)
         return cls._names
 
     def to_json(self) -> dict[str, Any]:
@@ -43,7 +44,7 @@ class Document:
     @classmethod
     def from_json(cls: type[T], data: dict[str, Any]) -> T:
         names = cls.field_names()
-        if len(data) == len(names) and data.keys() == set(names):
+        if len(data) == len(names) and data.keys() == cls._name_set:
             # Written by to_json: exactly the fields, so no defaults to fill in. Skipping
             # __init__ (which these dataclasses only use to assign) saves two thirds.
             document = object.__new__(cls)
@@ -52,10 +53,9 @@ class Document:
         return cls(**{k: v for k, v in data.items() if k in names})
 
     @property
-    def key(self) -> tuple[Any, ...]:
-        if len(self.key_fields) == 1:
-            return (getattr(self, self.key_fields[0]),)
-        return tuple(getattr(self, name) for name in self.key_fields)
+    def ref(self) -> Any:
+        """The key a World indexes it by: its id, or the key tuple where there are several."""
+        return self.id  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -170,8 +170,6 @@ class Batch(Document):
 class Deadline(Document):
     """A legal time limit (R1, R2) as data: due times survive any restart."""
 
-    key_fields: ClassVar[tuple[str, ...]] = ("item", "rule")
-
     item: str
     rule: str  # R1 | R2
     started_at: str
@@ -179,6 +177,14 @@ class Deadline(Document):
     paused_at: str | None = None
     met_at: str | None = None
     cancelled_at: str | None = None
+
+    @property
+    def ref(self) -> Any:
+        return (self.item, self.rule)
+
+    @property
+    def closed(self) -> str | None:
+        return self.met_at or self.cancelled_at
 
     def status(self, now: dt.datetime) -> str:
         if self.cancelled_at is not None:

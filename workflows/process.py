@@ -270,9 +270,10 @@ class Process:
         with self.work(actor) as work:
             batches.load(work, batch, items, per_item)
 
-    def record_presence(self, actor: str, batch: str, person: str, role: str) -> None:
+    def record_presence(self, actor: str, batch: str, present: Sequence[tuple[str, str]]) -> None:
+        """Record who is present at a batch, as (person, role) pairs, in one action."""
         with self.work(actor) as work:
-            batches.record_presence(work, batch, person, role)
+            batches.record_presence(work, batch, present)
 
     def destroy(
         self,

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 import orjson
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
-from workflows.model import Deadline, Document, Item
+from workflows.model import Document
 from workflows.tables import (
     BatchRow,
     CommissionRow,
@@ -32,60 +34,77 @@ _CHUNK = 500
 
 @dataclass(frozen=True)
 class Shelf:
-    """Where one kind of object is kept: its table, key, and the columns searched by."""
+    """Where one kind of object is kept: its table, key, and the columns searched by (each
+    an attribute of the object of the same name)."""
 
     table: Table
     key: tuple[str, ...]
-    columns: Callable[[Any], dict[str, Any]]
+    searched: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.key, *self.searched, "data")
+
+    @cached_property
+    def _values(self) -> Callable[[Any], Any]:
+        return attrgetter(*self.key, *self.searched)
+
+    def values(self, document: Document) -> tuple[Any, ...]:
+        """The row for `document`, in the order of `columns`, its JSON as UTF-8 bytes.
+
+        orjson writes a dataclass field by field itself, the same JSON `to_json` gives, at a
+        fraction of the cost; the bytes go to the database as they are (see Repository)."""
+        values = self._values(document)
+        data = orjson.dumps(document)
+        return (*values, data) if isinstance(values, tuple) else (values, data)
 
 
-def _deadline_columns(d: Deadline) -> dict[str, Any]:
-    return {"due_at": d.due_at, "closed": d.met_at or d.cancelled_at}
-
-
-def _item_columns(i: Item) -> dict[str, Any]:
-    return {
-        "workflow": i.workflow,
-        "category": i.category,
-        "source": i.source,
-        "state": i.state,
-        "location": i.location,
-        "marking": i.marking,
-        "batch": i.batch,
-        "last_seq": i.last_seq,
-    }
+def _shelf(row: Any, *searched: str) -> Shelf:
+    table: Table = row.__table__
+    return Shelf(table, tuple(c.name for c in table.primary_key.columns), searched)
 
 
 SHELVES: dict[str, Shelf] = {
-    "items": Shelf(ItemRow.__table__, ("id",), _item_columns),  # type: ignore[attr-defined]
-    "locations": Shelf(LocationRow.__table__, ("id",), lambda d: {"kind": d.kind}),  # type: ignore[attr-defined]
-    "commissions": Shelf(CommissionRow.__table__, ("id",), lambda d: {}),  # type: ignore[attr-defined]
-    "transfers": Shelf(TransferRow.__table__, ("id",), lambda d: {"state": d.state}),  # type: ignore[attr-defined]
-    "batches": Shelf(BatchRow.__table__, ("id",), lambda d: {"kind": d.kind, "state": d.state}),  # type: ignore[attr-defined]
-    "deadlines": Shelf(DeadlineRow.__table__, ("item", "rule"), _deadline_columns),  # type: ignore[attr-defined]
-    "discrepancies": Shelf(
-        DiscrepancyRow.__table__,  # type: ignore[attr-defined]
-        ("id",),
-        lambda d: {"subject": d.subject, "resolved_at": d.resolved_at},
+    "items": _shelf(
+        ItemRow,
+        "workflow",
+        "category",
+        "source",
+        "state",
+        "location",
+        "marking",
+        "batch",
+        "last_seq",
     ),
+    "locations": _shelf(LocationRow, "kind"),
+    "commissions": _shelf(CommissionRow),
+    "transfers": _shelf(TransferRow, "state"),
+    "batches": _shelf(BatchRow, "kind", "state"),
+    "deadlines": _shelf(DeadlineRow, "due_at", "closed"),
+    "discrepancies": _shelf(DiscrepancyRow, "subject", "resolved_at"),
 }
 
 
 def row_of(kind: str, document: Document) -> dict[str, Any]:
     shelf = SHELVES[kind]
-    keys = dict(zip(shelf.key, document.key, strict=True))
-    return {**keys, **shelf.columns(document), "data": orjson.dumps(document.to_json()).decode()}
+    return dict(zip(shelf.columns, shelf.values(document), strict=True))
 
 
 class Repository:
     """Plain SQL on the driver connection under the caller's transaction, like the ledger's
     store: through SQLAlchemy's statement handling, loading and saving cost more per object
-    than writing its ledger entry (bench/lifecycles.py)."""
+    than writing its ledger entry (bench/lifecycles.py).
+
+    The JSON travels as UTF-8 bytes, converted to text in the database: a document with
+    Cyrillic in it would otherwise be decoded into a Python string and encoded back on
+    every load and every save."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self.raw: Any = conn.connection.driver_connection
+        self._text = "convert_from(%s, 'UTF8')" if self.postgres else "CAST(? AS TEXT)"
+        self._bytes = "data" if self.postgres else "CAST(data AS BLOB)"
 
     def _sql(self, text: str) -> str:
         return text.replace("?", "%s") if self.postgres else text
@@ -98,23 +117,24 @@ class Repository:
         cls = KINDS[kind]
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            for (data,) in self._select(shelf, chunk):
+            for data, *_ in self._select(shelf, chunk):
                 document = cls.from_json(orjson.loads(data))
-                key = document.key
-                table.setdefault(key if len(key) > 1 else key[0], document)
+                table.setdefault(document.ref, document)
+                world.stored[kind].add(document.ref)
 
     def _select(self, shelf: Shelf, keys: list[Any]) -> list[Any]:
+        # A composite key is looked up by its first column (an item's deadlines), which an
+        # index leads with; the rows of keys not asked for are then left out.
+        firsts = list(dict.fromkeys(keys)) if len(shelf.key) == 1 else list({k[0]: 0 for k in keys})
+        marks = ", ".join("?" * len(firsts))
+        columns = ", ".join(shelf.key)
         name = shelf.table.name
+        sql = f"SELECT {self._bytes}, {columns} FROM {name} WHERE {shelf.key[0]} IN ({marks})"
+        rows = self.raw.execute(self._sql(sql), firsts).fetchall()
         if len(shelf.key) == 1:
-            marks = ", ".join("?" * len(keys))
-            sql = f"SELECT data FROM {name} WHERE {shelf.key[0]} IN ({marks})"
-            params: list[Any] = list(keys)
-        else:
-            pair = "(" + " AND ".join(f"{column} = ?" for column in shelf.key) + ")"
-            sql = f"SELECT data FROM {name} WHERE " + " OR ".join([pair] * len(keys))
-            params = [value for key in keys for value in key]
-        cursor = self.raw.execute(self._sql(sql), params)
-        return list(cursor.fetchall())
+            return list(rows)
+        wanted = set(keys)
+        return [row for row in rows if tuple(row[1:]) in wanted]
 
     def documents(self, kind: str, where: Any = None) -> list[Any]:
         shelf = SHELVES[kind]
@@ -130,19 +150,35 @@ class Repository:
             yield dict(row)
 
     def save(self, world: World) -> None:
+        """Write what changed: an UPDATE of the rows it was loaded from, an upsert of the rest
+        (new, or written over without being read, as a clock started again)."""
         for kind, keys in world.changed.items():
             if keys:
-                table = world.table(kind)
-                self._upsert(kind, [row_of(kind, table[key]) for key in keys])
+                table, stored = world.table(kind), world.stored[kind]
+                values = SHELVES[kind].values
+                self._update(kind, [values(table[key]) for key in keys if key in stored])
+                self._upsert(kind, [values(table[key]) for key in keys if key not in stored])
                 keys.clear()
 
-    def _upsert(self, kind: str, rows: list[dict[str, Any]]) -> None:
+    def _update(self, kind: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
         shelf = SHELVES[kind]
-        columns = list(rows[0])
+        keys = len(shelf.key)
+        updates = ", ".join([f"{c} = ?" for c in shelf.searched] + [f"data = {self._text}"])
+        where = " AND ".join(f"{c} = ?" for c in shelf.key)
+        sql = f"UPDATE {shelf.table.name} SET {updates} WHERE {where}"
+        self.raw.cursor().executemany(self._sql(sql), [(*r[keys:], *r[:keys]) for r in rows])
+
+    def _upsert(self, kind: str, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        shelf = SHELVES[kind]
+        columns = shelf.columns
         updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in shelf.key)
+        marks = ", ".join(["?"] * (len(columns) - 1) + [self._text])
         sql = (
-            f"INSERT INTO {shelf.table.name} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))}) "
+            f"INSERT INTO {shelf.table.name} ({', '.join(columns)}) VALUES ({marks}) "
             f"ON CONFLICT ({', '.join(shelf.key)}) DO UPDATE SET {updates}"
         )
-        self.raw.cursor().executemany(self._sql(sql), [tuple(r[c] for c in columns) for r in rows])
+        self.raw.cursor().executemany(self._sql(sql), rows)

@@ -10,8 +10,7 @@ process; where the law dictates that order, the refusal names its rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from workflows.config import ProcessConfig
 from workflows.errors import INVENTORY, PROCESS, RuleViolation
@@ -32,9 +31,9 @@ from workflows.vocabulary import (
 from workflows.world import World
 
 
-@dataclass(frozen=True)
-class Check:
-    """A step asked for one item, as the rules see it."""
+class Check(NamedTuple):
+    """A step asked for one item, as the rules see it (a tuple: one is made per item of a
+    bulk step)."""
 
     step: str
     item: Item
@@ -222,9 +221,13 @@ STEP_GUARDS: dict[str, Sequence[Guard]] = {
 }
 
 
+_ALWAYS: tuple[Guard, ...] = (open_discrepancy, finished)
+_GUARDS = {step: (*_ALWAYS, *guards) for step, guards in STEP_GUARDS.items()}
+
+
 def check_step(check: Check, facts: frozenset[str] = frozenset()) -> RuleViolation | None:
     """The first rule that stops `check.step` for `check.item`, or None."""
-    for guard in (open_discrepancy, finished, *STEP_GUARDS.get(check.step, ())):
+    for guard in _GUARDS.get(check.step, _ALWAYS):
         violation = guard(check)
         if violation is not None:
             return violation.about(check.item.id)

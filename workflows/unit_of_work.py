@@ -56,8 +56,13 @@ class Work:
         """Everything the fold of these entries may change, so that a live action folds into
         the same objects a replay would."""
         wanted: dict[str, set[Any]] = {}
+        seen_data: set[int] = set()  # a bulk step shares one data dict among its entries
         for new in self.news:
-            for kind, key in fold.touches(new.kind, new.item, new.data):
+            reached = fold.touches_subject(new.kind, new.item) if new.item is not None else ()
+            if id(new.data) not in seen_data:
+                seen_data.add(id(new.data))
+                reached = (*reached, *fold.touches_data(new.data))
+            for kind, key in reached:
                 wanted.setdefault(kind, set()).add(key)
         for kind, keys in wanted.items():
             self.load(kind, keys)

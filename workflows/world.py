@@ -52,6 +52,8 @@ class World:
     deadlines: dict[Any, Deadline] = field(default_factory=dict)
     discrepancies: dict[Any, Discrepancy] = field(default_factory=dict)
     changed: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
+    # What was read from the state tables (and so has a row there), against what is new.
+    stored: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
 
     def table(self, kind: str) -> dict[Any, Any]:
         table: dict[Any, Any] = getattr(self, kind)
@@ -67,12 +69,11 @@ class World:
         return self.table(kind).get(key)
 
     def put(self, kind: str, document: Document) -> None:
-        self.table(kind)[document.key if len(document.key) > 1 else document.key[0]] = document
-        self.touch(kind, document)
+        self.table(kind)[document.ref] = document
+        self.changed[kind].add(document.ref)
 
     def touch(self, kind: str, document: Document) -> None:
-        key = document.key if len(document.key) > 1 else document.key[0]
-        self.changed[kind].add(key)
+        self.changed[kind].add(document.ref)
 
     def item(self, item_id: str) -> Item:
         item: Item = self.get("items", item_id)

@@ -160,9 +160,10 @@ class Site:
         batch = self.next_id("B")
         self.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
         self.process.load("sklad.omarov", batch, list(items))
-        for person in ("chair.nurlanov", "member.abenova", "member.kim"):
-            self.process.record_presence("sklad.omarov", batch, person, "commission_member")
-        self.process.record_presence("sklad.omarov", batch, "plant.ivanov", "plant_representative")
+        members = ("chair.nurlanov", "member.abenova", "member.kim")
+        present = [(person, "commission_member") for person in members]
+        present.append(("plant.ivanov", "plant_representative"))
+        self.process.record_presence("sklad.omarov", batch, present)
         weight = charge_weight_g if charge_weight_g is not None else 3000 * len(items)
         self.process.destroy(
             "sklad.omarov",
