@@ -13,12 +13,13 @@ verify or was recorded before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy.engine import Connection
 
 from custody import merkle
-from custody.append import Builder
+from custody.append import Builder, Pending
 from custody.checkpoint import Checkpoint
 from custody.clock import Clock, format_time, utc_now
 from custody.db import Database
@@ -52,6 +53,16 @@ class Ledger:
         """Append entries in order, in the caller's transaction: all of them or none."""
         if not news:
             return []
+        with self.appending(conn, news) as pending:
+            return pending.write()
+
+    @contextmanager
+    def appending(self, conn: Connection, news: Sequence[NewEntry]) -> Iterator[Pending]:
+        """Build and check the entries and set their signing going; `write()` them when the
+        caller has done what it does meanwhile (the process folds and saves its state while
+        the signing workers sign). Nothing is written unless `write()` is called."""
+        if not news:
+            raise LedgerStateError("nothing to append")
         signer = self._require_signer()
         for new in news:
             _check_new(new)
@@ -69,7 +80,8 @@ class Ledger:
                 builder.last_leaves = store.last_leaves(items)
             for new in news:
                 builder.add(new)
-            return builder.write()
+            builder.signatures.flush()
+            yield Pending(builder)
         finally:
             builder.close()
 
