@@ -17,6 +17,7 @@ from custody.acts import SignedAct
 from custody.clock import Clock, utc_now
 from custody.ledger import Ledger
 from workflows import batches, intake, inventory, movements, preparation, registers, statements
+from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.intake import Intake
@@ -35,18 +36,23 @@ class Process:
         files: FileStore,
         config: ProcessConfig | None = None,
         clock: Clock = utc_now,
+        cache: DocumentCache | None = None,
     ) -> None:
         self.ledger, self.files = ledger, files
         self.config = config or ProcessConfig()
         self.clock = clock
+        self.cache = cache if cache is not None else DocumentCache()
 
     @contextmanager
     def work(self, actor: str) -> Iterator[Work]:
         """One action: everything inside commits together, entries and state, or nothing."""
         with self.ledger.database.write() as conn:
-            work = Work(self.ledger, conn, actor, self.clock(), self.config, self.files)
+            now = self.clock()
+            work = Work(self.ledger, conn, actor, now, self.config, self.files, self.cache)
             yield work
             work.commit()
+        # Committed: what it wrote may serve the next action (workflows.cache).
+        self.cache.give(work.repo.written)
 
     # -- reading --------------------------------------------------------------------------------
 

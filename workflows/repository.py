@@ -17,6 +17,7 @@ import orjson
 from sqlalchemy import Table, select
 from sqlalchemy.engine import Connection
 
+from workflows.cache import DocumentCache
 from workflows.model import Document
 from workflows.tables import (
     BatchRow,
@@ -99,12 +100,15 @@ class Repository:
     Cyrillic in it would otherwise be decoded into a Python string and encoded back on
     every load and every save."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, cache: DocumentCache | None = None) -> None:
         self.conn = conn
+        self.cache = cache
         self.postgres = conn.dialect.name == "postgresql"
         self.raw: Any = conn.connection.driver_connection
         self._text = "convert_from(%s, 'UTF8')" if self.postgres else "CAST(? AS TEXT)"
-        self._bytes = "data" if self.postgres else "CAST(data AS BLOB)"
+        self._bytes = "convert_to(data, 'UTF8')" if self.postgres else "CAST(data AS BLOB)"
+        # What save() wrote, to give to the cache once the transaction has committed.
+        self.written: list[tuple[str, Any, bytes, Document]] = []
 
     def _sql(self, text: str) -> str:
         return text.replace("?", "%s") if self.postgres else text
@@ -114,13 +118,18 @@ class Repository:
         shelf = SHELVES[kind]
         table = world.table(kind)
         wanted = [k for k in dict.fromkeys(keys) if k is not None and k not in table]
-        cls = KINDS[kind]
+        cls, stored, cache = KINDS[kind], world.stored[kind], self.cache
+        single = len(shelf.key) == 1
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
-            for data, *_ in self._select(shelf, chunk):
-                document = cls.from_json(orjson.loads(data))
-                table.setdefault(document.ref, document)
-                world.stored[kind].add(document.ref)
+            for row in self._select(shelf, chunk):
+                data = bytes(row[0])
+                ref = row[1] if single else tuple(row[1:])
+                document = cache.take(kind, ref, data) if cache is not None else None
+                if document is None:
+                    document = cls.from_json(orjson.loads(data))
+                table.setdefault(ref, document)
+                stored.add(ref)
 
     def _select(self, shelf: Shelf, keys: list[Any]) -> list[Any]:
         # A composite key is looked up by its first column (an item's deadlines), which an
@@ -156,8 +165,10 @@ class Repository:
             if keys:
                 table, stored = world.table(kind), world.stored[kind]
                 values = SHELVES[kind].values
-                self._update(kind, [values(table[key]) for key in keys if key in stored])
-                self._upsert(kind, [values(table[key]) for key in keys if key not in stored])
+                rows = {key: values(table[key]) for key in keys}
+                self._update(kind, [row for key, row in rows.items() if key in stored])
+                self._upsert(kind, [row for key, row in rows.items() if key not in stored])
+                self.written.extend((kind, key, row[-1], table[key]) for key, row in rows.items())
                 keys.clear()
 
     def _update(self, kind: str, rows: list[tuple[Any, ...]]) -> None:

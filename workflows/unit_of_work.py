@@ -18,9 +18,10 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from custody.clock import format_time
-from custody.entries import Entry, EntryBody, NewEntry, time_of
+from custody.entries import Entry, EntryBody, NewEntry
 from custody.ledger import Ledger
 from workflows import fold
+from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.repository import Repository
@@ -36,12 +37,13 @@ class Work:
         now: dt.datetime,
         config: ProcessConfig,
         files: FileStore,
+        cache: DocumentCache | None = None,
     ) -> None:
         self.ledger, self.conn, self.actor = ledger, conn, actor
         self.moment = now
         self.now = format_time(now)
         self.config, self.files = config, files
-        self.repo = Repository(conn)
+        self.repo = Repository(conn, cache)
         self.world = World()
         self.news: list[NewEntry] = []
         self.written: list[Entry] = []
@@ -72,11 +74,14 @@ class Work:
         if not self.news:
             return []
         self._load_what_the_fold_touches()
-        entries = self.ledger.append_many(self.conn, self.news)
-        time = time_of(entries[0].body)
-        for new, entry in zip(self.news, entries, strict=True):
-            body = EntryBody(entry.seq, time, new.actor, new.kind, new.item, None, None, new.data)
-            fold.apply(self.world, body)
-        self.repo.save(self.world)
+        with self.ledger.appending(self.conn, self.news) as pending:
+            # The state is folded and saved while the ledger's signatures are being made.
+            seq, time = pending.first, pending.time
+            for new in self.news:
+                body = EntryBody(seq, time, new.actor, new.kind, new.item, None, None, new.data)
+                fold.apply(self.world, body)
+                seq += 1
+            self.repo.save(self.world)
+            entries = pending.write()
         self.written, self.news = entries, []
         return entries
