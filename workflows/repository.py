@@ -36,11 +36,13 @@ _CHUNK = 500
 @dataclass(frozen=True)
 class Shelf:
     """Where one kind of object is kept: its table, key, and the columns searched by (each
-    an attribute of the object of the same name)."""
+    an attribute of the object of the same name), of which `fixed` are set when the row is
+    made and never changed: an UPDATE leaves them, and their indexes, alone."""
 
     table: Table
     key: tuple[str, ...]
     searched: tuple[str, ...] = ()
+    fixed: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -59,10 +61,18 @@ class Shelf:
         data = orjson.dumps(document)
         return (*values, data) if isinstance(values, tuple) else (values, data)
 
+    @cached_property
+    def updated(self) -> tuple[int, ...]:
+        """Where, in a row from `values`, the columns an UPDATE sets are (data last)."""
+        first = len(self.key)
+        changing = [first + i for i, c in enumerate(self.searched) if c not in self.fixed]
+        return (*changing, first + len(self.searched))
 
-def _shelf(row: Any, *searched: str) -> Shelf:
+
+def _shelf(row: Any, *searched: str, fixed: tuple[str, ...] = ()) -> Shelf:
     table: Table = row.__table__
-    return Shelf(table, tuple(c.name for c in table.primary_key.columns), searched)
+    key = tuple(c.name for c in table.primary_key.columns)
+    return Shelf(table, key, searched, frozenset(fixed))
 
 
 SHELVES: dict[str, Shelf] = {
@@ -76,6 +86,8 @@ SHELVES: dict[str, Shelf] = {
         "marking",
         "batch",
         "last_seq",
+        # What an item is and where it came from: recorded at intake, never changed by a step.
+        fixed=("workflow", "category", "source", "marking"),
     ),
     "locations": _shelf(LocationRow, "kind"),
     "commissions": _shelf(CommissionRow),
@@ -175,11 +187,12 @@ class Repository:
         if not rows:
             return
         shelf = SHELVES[kind]
-        keys = len(shelf.key)
-        updates = ", ".join([f"{c} = ?" for c in shelf.searched] + [f"data = {self._text}"])
+        keys, updated, columns = len(shelf.key), shelf.updated, shelf.columns
+        sets = [f"{columns[i]} = ?" for i in updated[:-1]] + [f"data = {self._text}"]
         where = " AND ".join(f"{c} = ?" for c in shelf.key)
-        sql = f"UPDATE {shelf.table.name} SET {updates} WHERE {where}"
-        self.raw.cursor().executemany(self._sql(sql), [(*r[keys:], *r[:keys]) for r in rows])
+        sql = f"UPDATE {shelf.table.name} SET {', '.join(sets)} WHERE {where}"
+        params = [(*[r[i] for i in updated], *r[:keys]) for r in rows]
+        self.raw.cursor().executemany(self._sql(sql), params)
 
     def _upsert(self, kind: str, rows: list[tuple[Any, ...]]) -> None:
         if not rows:
