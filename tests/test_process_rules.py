@@ -137,9 +137,9 @@ def test_r2_surplus_rifle_and_smoothbore_are_not_sent_to_forensics(
 
 def test_r3_deformation_refused_before_registry_result(site: Site) -> None:
     rifle = _ready_rifle(site)
-    with refused(site, "R3", "before deformed"):
+    with refused(site, "R3", "before deformation"):
         site.process.deform("sklad.omarov", [rifle], "пресс")
-    with refused(site, "R3", "before parts removed"):
+    with refused(site, "R3", "before parts removal"):
         site.process.remove_parts("sklad.omarov", [rifle], ["приклад"])
 
 

@@ -93,12 +93,23 @@ def r1_decision_in_force(check: Check) -> RuleViolation | None:
     return None
 
 
+# The destructive steps R3 gates, as a clerk would name them in a sentence.
+_GATED_STEPS = {
+    "parts_removed": "parts removal",
+    "parts_incinerated": "parts incineration",
+    "deformed": "deformation",
+    "cut": "cutting",
+    "batch_loaded": "loading into a furnace",
+    "melted": "melting",
+}
+
+
 def r3_registry_gate(check: Check) -> RuleViolation | None:
     """R3 and R4: no destruction before the registry result; none while a match holds it."""
     item = check.item
     if not needs_forensics(item.category, item.rifled, item.source):
         return None
-    step = check.step.replace("_", " ")
+    step = _GATED_STEPS.get(check.step, check.step.replace("_", " "))
     if item.registry_result is None:
         return _refuse("R3", f"the bullet-registry result must be recorded before {step}")
     if item.registry_result == MATCH and not item.evidence_released:
