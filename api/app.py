@@ -7,22 +7,28 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import ledger_routes, problems
-from api.system import initialise
-from custody.ledger import Ledger
+from api import auth_routes, ledger_routes, problems
+from api.config import ApiConfig
+from api.login import Accounts
+from api.system import System, initialise
 from custody.settings import Settings
 
 
-def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    system: System | None = None,
+    config: ApiConfig | None = None,
+) -> FastAPI:
     """Build the app; on start it initialises the database and the ledger key if needed."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.ledger = (
-            ledger if ledger is not None else initialise(settings or Settings())[1].ledger
-        )
+        ready = system if system is not None else initialise(settings or Settings())[1]
+        app.state.system = ready
+        app.state.ledger = ready.ledger
+        app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
         yield
-        app.state.ledger.database.dispose()
+        ready.ledger.database.dispose()
 
     app = FastAPI(
         title="custody",
@@ -32,4 +38,5 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     )
     problems.install(app)
     app.include_router(ledger_routes.router)
+    app.include_router(auth_routes.router)
     return app

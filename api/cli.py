@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from api import cli_deadlines, cli_keys, cli_verify
+from api import cli_deadlines, cli_keys, cli_users, cli_verify
 from api.system import initialise
 from custody.bootstrap import open_ledger
 from custody.errors import CustodyError
@@ -25,6 +25,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(cli_keys.app, name="keys")
+app.add_typer(cli_users.app, name="user")
 app.command(name="verify")(cli_verify.verify)
 app.command(name="keygen")(cli_keys.keygen)
 app.command(name="deadlines")(cli_deadlines.deadlines)
@@ -78,7 +79,7 @@ def serve(
         f"on {settings.safe_database_url}"
     )
     typer.echo(f"custody: serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, system), host=host, port=port, log_level="info")
 
 
 def fail(message: str, code: int = 1) -> None:

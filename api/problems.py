@@ -15,15 +15,25 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.errors import (
+    AccountError,
+    Forbidden,
+    IdempotencyConflict,
+    Throttled,
+    Unauthenticated,
+)
 from custody.errors import (
+    ActError,
     CustodyError,
     EncodingError,
+    KeyRegistryError,
     LedgerKeyError,
     LedgerStateError,
     MalformedEntryError,
     NoteError,
     ProofRangeError,
 )
+from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("custody.api")
@@ -37,20 +47,41 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
+    rule: str | None = None  # for a refused step: R1 ... R10, PROCESS, INVENTORY
+    item: str | None = None  # and the item it names, in a bulk step
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": title}
     for status, title in (
         (400, "Bad request"),
+        (401, "Not logged in"),
+        (403, "Not allowed for this role"),
         (404, "Not found"),
+        (409, "Refused by a rule"),
         (422, "Invalid parameters"),
+        (429, "Too many failed logins"),
         (503, "Ledger unavailable"),
     )
 }
 
 # error class -> (status, type slug, title); the first match in this order wins
 _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
+    (Unauthenticated, 401, "unauthenticated", "Not logged in"),
+    (Forbidden, 403, "forbidden", "Not allowed for this role"),
+    (Throttled, 429, "throttled", "Too many failed logins"),
+    (AccountError, 422, "account", "Account refused"),
+    (
+        IdempotencyConflict,
+        422,
+        "idempotency-key-reused",
+        "Idempotency-Key sent with another request",
+    ),
+    (RuleViolation, 409, "rule", "Refused by a rule"),
+    (UnknownObject, 404, "unknown", "No such object"),
+    (InvalidRequest, 422, "invalid-request", "Invalid request"),
+    (ActError, 422, "act", "Signed act refused"),
+    (KeyRegistryError, 422, "key", "Key refused"),
     (ProofRangeError, 400, "proof-range", "No such proof in this tree"),
     (EncodingError, 422, "encoding", "Value cannot be written exactly"),
     (MalformedEntryError, 422, "malformed-entry", "Malformed entry"),
@@ -61,7 +92,13 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
 
 
 def problem(
-    status: int, slug: str, title: str, detail: str | None, request: Request
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None,
+    request: Request,
+    headers: dict[str, str] | None = None,
+    **extra: str | None,
 ) -> JSONResponse:
     body = Problem(
         type=f"/problems/{slug}",
@@ -69,10 +106,22 @@ def problem(
         status=status,
         detail=detail,
         instance=request.url.path,
+        **extra,
     )
     return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=status, media_type=MEDIA_TYPE
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=MEDIA_TYPE,
+        headers=headers,
     )
+
+
+def _headers(exc: CustodyError) -> dict[str, str] | None:
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, Throttled):
+        return {"Retry-After": str(exc.retry_after)}
+    return None
 
 
 def install(app: FastAPI) -> None:
@@ -80,7 +129,11 @@ def install(app: FastAPI) -> None:
     async def custody_error(request: Request, exc: CustodyError) -> JSONResponse:
         for kind, status, slug, title in _MAPPING:
             if isinstance(exc, kind):
-                return problem(status, slug, title, str(exc), request)
+                if isinstance(exc, RuleViolation):
+                    return problem(
+                        status, slug, title, str(exc), request, rule=exc.rule, item=exc.item
+                    )
+                return problem(status, slug, title, str(exc), request, _headers(exc))
         return problem(400, "refused", "Refused", str(exc), request)
 
     @app.exception_handler(RequestValidationError)
@@ -93,7 +146,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem(exc.status_code, slug, str(exc.detail), None, request)
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(exc.status_code, slug, str(exc.detail), None, request, headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

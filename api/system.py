@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.migrations import VERSIONS as API_VERSIONS
 from custody.bootstrap import InitResult, init, open_ledger, open_readonly
+from custody.clock import Clock
 from custody.ledger import Ledger
 from custody.settings import Settings
 from custody.verify import ExtraStep
@@ -20,7 +22,7 @@ from workflows.migrations import VERSIONS
 from workflows.process import Process
 from workflows.replay import verify_steps
 
-MIGRATIONS = [VERSIONS]
+MIGRATIONS = [VERSIONS, API_VERSIONS]
 
 
 def file_store(settings: Settings) -> FileStore:
@@ -31,6 +33,10 @@ def file_store(settings: Settings) -> FileStore:
 class System:
     ledger: Ledger
     process: Process
+
+    @property
+    def clock(self) -> Clock:
+        return self.process.clock
 
 
 def initialise(settings: Settings, actor: str = "system") -> tuple[InitResult, System]:

@@ -9,11 +9,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+import api.tables  # noqa: F401  (and the service's)
 import custody.tables  # noqa: F401  (registers the ledger's tables)
 import workflows.tables  # noqa: F401  (and the process's)
+from api.system import MIGRATIONS
 from custody import migrate
 from custody.db import Database
-from workflows.migrations import VERSIONS
 
 LEDGER_TABLES = {
     "ledger_entries",
@@ -27,7 +28,7 @@ LEDGER_TABLES = {
 
 def test_the_migrated_schema_is_the_tables_metadata(database_url: str) -> None:
     database = Database(database_url)
-    migrate.upgrade(database, [VERSIONS])
+    migrate.upgrade(database, MIGRATIONS)
     with database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)

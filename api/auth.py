@@ -1,0 +1,41 @@
+"""Who is asking, and may they: FastAPI dependencies over api.login and api.roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from api.errors import Forbidden, Unauthenticated
+from api.login import Accounts
+from api.roles import may
+from api.tokens import Principal
+
+bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def accounts_of(request: Request) -> Accounts:
+    return request.app.state.accounts  # type: ignore[no-any-return]
+
+
+async def principal(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:
+    if not token:
+        raise Unauthenticated("log in first: send Authorization: Bearer <token>")
+    return accounts_of(request).principal(token)
+
+
+Caller = Annotated[Principal, Depends(principal)]
+
+
+def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that lets the request through only for a role holding `permission`."""
+
+    async def allowed(caller: Caller) -> Principal:
+        if not may(caller.role, permission):
+            raise Forbidden(caller.role, permission)
+        return caller
+
+    allowed.__name__ = f"require_{permission}"
+    return allowed

@@ -1,0 +1,27 @@
+"""Settings of the service, from the environment (CUSTODY_*) like the ledger's.
+
+CUSTODY_TOKEN_SECONDS              how long a login's bearer token lasts (default 1800)
+CUSTODY_UPLOAD_MAX_BYTES           the largest photo, scan or video accepted (default 64 MiB)
+CUSTODY_LOGIN_FAILURES_PER_ACCOUNT failed logins allowed per account and per address within
+CUSTODY_LOGIN_FAILURES_PER_ADDRESS the window before further tries are refused with 429
+CUSTODY_LOGIN_WINDOW_MINUTES       (defaults 5, 20 and 15 minutes)
+CUSTODY_PASSWORD_STRENGTH          Argon2id cost: interactive (default), moderate or sensitive
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiConfig(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CUSTODY_", env_file=".env", extra="ignore")
+
+    token_seconds: int = Field(default=1800, ge=1, le=24 * 3600)
+    upload_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    password_strength: Literal["interactive", "moderate", "sensitive"] = "interactive"  # noqa: S105

@@ -1,0 +1,42 @@
+"""The errors of the ways in, beside the ledger's and the process's (api/problems.py maps
+them all to problem+json).
+
+    ApiError                  (a CustodyError)
+    ├── Unauthenticated       no token, or one unknown, expired or revoked: 401
+    ├── Forbidden             a valid user whose role does not hold the permission: 403
+    ├── Throttled             too many failed logins for the account or the address: 429
+    ├── AccountError          an account that cannot be made or changed as asked: 422
+    └── IdempotencyConflict   an Idempotency-Key sent again with another request: 422
+"""
+
+from __future__ import annotations
+
+from custody.errors import CustodyError
+
+
+class ApiError(CustodyError):
+    """Base of the errors of the ways in."""
+
+
+class Unauthenticated(ApiError):
+    pass
+
+
+class Forbidden(ApiError):
+    def __init__(self, role: str, permission: str) -> None:
+        self.role, self.permission = role, permission
+        super().__init__(f"the role {role} may not do {permission}")
+
+
+class Throttled(ApiError):
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many failed logins; try again in {retry_after} s")
+
+
+class AccountError(ApiError, ValueError):
+    pass
+
+
+class IdempotencyConflict(ApiError):
+    pass

@@ -1,0 +1,64 @@
+"""The service's own tables: accounts, tokens, failed logins and the answers kept for
+Idempotency-Key. None of it is process state; who did what is in the ledger, by name."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+_NAME = 128
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "api_users"
+
+    username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
+    name: str = Field(sa_column=Column(String(256), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))
+    password_hash: str = Field(sa_column=Column(String(256), nullable=False))
+    disabled: bool = Field(sa_column=Column(Boolean, nullable=False, default=False))
+    created_at: str = Field(sa_column=Column(String(32), nullable=False))
+
+
+class TokenRow(SQLModel, table=True):
+    """A bearer token, kept as its SHA-256 only: a copy of the database logs nobody in."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (Index("ix_api_tokens_username", "username"),)
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    username: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # login | device
+    label: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
+    created_at: str = Field(sa_column=Column(String(32), nullable=False))
+    expires_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    revoked_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+
+
+class LoginFailureRow(SQLModel, table=True):
+    __tablename__ = "api_login_failures"
+    __table_args__ = (
+        Index("ix_api_login_failures_username", "username", "at"),
+        Index("ix_api_login_failures_address", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    username: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    address: str = Field(sa_column=Column(String(64), nullable=False))
+    at: str = Field(sa_column=Column(String(32), nullable=False))
+
+
+class IdempotentRow(SQLModel, table=True):
+    """The first answer to a write sent with an Idempotency-Key, written in the same
+    transaction as the write itself: a retry finds either both or neither."""
+
+    __tablename__ = "api_idempotency"
+
+    username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
+    key: str = Field(sa_column=Column(String(256), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    status: int = Field(sa_column=Column(Integer, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(sa_column=Column(String(32), nullable=False))
+    last_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

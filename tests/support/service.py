@@ -1,0 +1,71 @@
+"""A real `custody serve` for API tests, with accounts made by the real `custody user add`,
+and an httpx client that logs in as any of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.support.databases import postgres_database
+from tests.support.processes import environment, run, server
+
+PASSWORD = "correct horse battery"
+PROBLEM = "application/problem+json"
+
+
+@dataclass
+class Service:
+    base: str
+    env: dict[str, str]
+    directory: Path
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def add_user(self, username: str, role: str, name: str | None = None) -> None:
+        secret = self.directory / "password"
+        secret.write_text(PASSWORD + "\n")
+        done = run(
+            self.env,
+            "user",
+            "add",
+            username,
+            "--role",
+            role,
+            "--name",
+            name or f"Тестовый {username}",
+            "--password-file",
+            str(secret),
+        )
+        assert done.returncode == 0, done.stderr
+
+    def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+        return httpx.post(
+            f"{self.base}/auth/token", data={"username": username, "password": password}
+        )
+
+    def token(self, username: str) -> str:
+        if username not in self.tokens:
+            response = self.login(username)
+            assert response.status_code == 200, response.text
+            self.tokens[username] = response.json()["access_token"]
+        return self.tokens[username]
+
+    def client(self, username: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=30)
+
+
+@contextmanager
+def service(directory: Path, kind: str = "sqlite", **settings: str) -> Iterator[Service]:
+    """A server on a new database of `kind` (sqlite or postgresql), with CUSTODY_* settings."""
+    with ExitStack() as stack:
+        url = None if kind == "sqlite" else stack.enter_context(postgres_database())
+        env = environment(
+            directory, url, **{f"CUSTODY_{k.upper()}": v for k, v in settings.items()}
+        )
+        assert run(env, "init").returncode == 0
+        base = stack.enter_context(server(env))
+        yield Service(base, env, directory)

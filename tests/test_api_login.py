@@ -1,0 +1,148 @@
+"""Logging in and out through a real server: Argon2id passwords, short-lived and device
+tokens, revocation, disabled accounts, and throttled failures, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from api.roles import ROLES
+from tests.support.processes import run
+from tests.support.service import PROBLEM, Service, service
+
+KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    with service(tmp_path_factory.mktemp("login"), request.param) as running:
+        yield running
+
+
+def _me(service: Service, token: str) -> httpx.Response:
+    return httpx.get(f"{service.base}/auth/me", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_login_gives_a_token_that_names_the_user_and_role(shared: Service) -> None:
+    shared.add_user("sklad.omarov", "warehouse_clerk")
+    response = shared.login("sklad.omarov")
+    assert response.status_code == 200
+    issued = response.json()
+    assert (issued["token_type"], issued["role"], issued["expires_in"]) == (
+        "bearer",
+        "warehouse_clerk",
+        1800,
+    )
+    me = _me(shared, issued["access_token"]).json()
+    assert (me["username"], me["role"], me["token"]) == ("sklad.omarov", "warehouse_clerk", "login")
+    assert set(me["permissions"]) == ROLES["warehouse_clerk"]
+
+
+def test_a_revoked_token_is_refused(shared: Service) -> None:
+    shared.add_user("unit.serikbaev", "unit_officer")
+    token = shared.login("unit.serikbaev").json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.post(f"{shared.base}/auth/revoke", headers=headers).status_code == 204
+    refused = _me(shared, token)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.headers["www-authenticate"] == "Bearer"
+    assert refused.json()["type"] == "/problems/unauthenticated"
+
+
+@pytest.mark.parametrize("who", ["expert.sadykova", "nobody.here"])
+def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(
+    shared: Service, who: str
+) -> None:
+    if who == "expert.sadykova":
+        shared.add_user(who, "forensic_examiner")
+    refused = shared.login(who, "not the password at all")
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "wrong username or password, or the account is disabled"
+
+
+def test_no_token_or_a_made_up_one_is_401(shared: Service) -> None:
+    assert httpx.get(f"{shared.base}/auth/me").status_code == 401
+    assert _me(shared, "made-up").status_code == 401
+
+
+def test_a_device_token_is_bound_to_the_user_and_outlives_the_login(shared: Service) -> None:
+    shared.add_user("scanner.owner", "warehouse_clerk")
+    login = shared.login("scanner.owner").json()["access_token"]
+    headers = {"Authorization": f"Bearer {login}"}
+    made = httpx.post(f"{shared.base}/auth/devices", headers=headers, json={"label": "ТСД-7"})
+    assert made.status_code == 200
+    device = made.json()
+    assert (device["role"], device["expires_in"]) == ("warehouse_clerk", None)
+    httpx.post(f"{shared.base}/auth/revoke", headers=headers)
+    me = _me(shared, device["access_token"]).json()
+    assert (me["username"], me["token"]) == ("scanner.owner", "device")
+
+
+def test_disabling_an_account_revokes_its_tokens_and_stops_logins(shared: Service) -> None:
+    shared.add_user("member.kim", "commission_member")
+    token = shared.login("member.kim").json()["access_token"]
+    done = run(shared.env, "user", "disable", "member.kim")
+    assert done.returncode == 0, done.stderr
+    assert _me(shared, token).status_code == 401
+    assert shared.login("member.kim").status_code == 401
+    assert run(shared.env, "user", "enable", "member.kim").returncode == 0
+    assert shared.login("member.kim").status_code == 200
+
+
+def test_the_role_matrix_is_published(shared: Service) -> None:
+    published = httpx.get(f"{shared.base}/roles").json()
+    assert {r["role"]: set(r["permissions"]) for r in published} == ROLES
+    auditor = next(r for r in published if r["role"] == "auditor")
+    assert auditor["permissions"] == ["read"]
+
+
+def test_the_cli_refuses_bad_accounts_in_one_line(shared: Service) -> None:
+    secret = shared.directory / "short"
+    secret.write_text("short\n")
+    for args, words in (
+        (["Bad Name", "--role", "auditor"], "a username is"),
+        (["ok.name", "--role", "superuser"], "unknown role 'superuser'"),
+        (["ok.name", "--role", "auditor", "--password-file", str(secret)], "at least 10"),
+    ):
+        done = run(shared.env, "user", "add", *args, "--name", "Имя")
+        assert done.returncode == 1
+        assert done.stderr.count("\n") == 1, done.stderr
+        assert words in done.stderr
+    listed = run(shared.env, "user", "list", "--json")
+    assert "ok.name" not in listed.stdout
+
+
+def test_failed_logins_are_throttled_per_account_and_per_address(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with service(
+        tmp_path_factory.mktemp("throttle"),
+        login_failures_per_account="3",
+        login_failures_per_address="5",
+    ) as running:
+        running.add_user("chair.nurlanov", "commission_member")
+        for _ in range(3):
+            assert running.login("chair.nurlanov", "guessing wrong").status_code == 401
+        throttled = running.login("chair.nurlanov")  # even the right password, for now
+        assert throttled.status_code == 429
+        assert int(throttled.headers["retry-after"]) > 0
+        assert throttled.json()["type"] == "/problems/throttled"
+        running.add_user("member.abenova", "commission_member")
+        for _ in range(2):  # the address has 5 failures then
+            assert running.login("member.abenova", "guessing wrong").status_code == 401
+        assert running.login("member.abenova").status_code == 429
+
+
+def test_a_login_token_expires(tmp_path_factory: pytest.TempPathFactory) -> None:
+    with service(tmp_path_factory.mktemp("expiry"), token_seconds="1") as running:
+        running.add_user("official.zhakupov", "official")
+        token = running.login("official.zhakupov").json()["access_token"]
+        assert _me(running, token).status_code == 200
+        time.sleep(1.2)
+        assert _me(running, token).status_code == 401
