@@ -7,10 +7,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import auth_routes, ledger_routes, problems
+from api import (
+    auth_routes,
+    file_routes,
+    ledger_routes,
+    problems,
+    read_routes,
+    step_routes,
+    user_routes,
+)
 from api.config import ApiConfig
 from api.login import Accounts
 from api.system import System, initialise
+from api.writes import Writer
 from custody.settings import Settings
 
 
@@ -27,6 +36,7 @@ def create_app(
         app.state.system = ready
         app.state.ledger = ready.ledger
         app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
+        app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
         yield
         ready.ledger.database.dispose()
 
@@ -39,4 +49,8 @@ def create_app(
     problems.install(app)
     app.include_router(ledger_routes.router)
     app.include_router(auth_routes.router)
+    app.include_router(user_routes.router)
+    app.include_router(step_routes.router)
+    app.include_router(read_routes.router)
+    app.include_router(file_routes.router)
     return app

@@ -6,7 +6,8 @@ them all to problem+json).
     ├── Forbidden             a valid user whose role does not hold the permission: 403
     ├── Throttled             too many failed logins for the account or the address: 429
     ├── AccountError          an account that cannot be made or changed as asked: 422
-    └── IdempotencyConflict   an Idempotency-Key sent again with another request: 422
+    ├── IdempotencyConflict   an Idempotency-Key sent again with another request: 422
+    └── TooLarge              an upload over CUSTODY_UPLOAD_MAX_BYTES: 413
 """
 
 from __future__ import annotations
@@ -40,3 +41,7 @@ class AccountError(ApiError, ValueError):
 
 class IdempotencyConflict(ApiError):
     pass
+
+
+class TooLarge(ApiError):
+    """An upload over the size limit: 413."""

@@ -20,6 +20,7 @@ from api.errors import (
     Forbidden,
     IdempotencyConflict,
     Throttled,
+    TooLarge,
     Unauthenticated,
 )
 from custody.errors import (
@@ -59,6 +60,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Not allowed for this role"),
         (404, "Not found"),
         (409, "Refused by a rule"),
+        (413, "File too large"),
         (422, "Invalid parameters"),
         (429, "Too many failed logins"),
         (503, "Ledger unavailable"),
@@ -77,6 +79,7 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
         "idempotency-key-reused",
         "Idempotency-Key sent with another request",
     ),
+    (TooLarge, 413, "too-large", "File too large"),
     (RuleViolation, 409, "rule", "Refused by a rule"),
     (UnknownObject, 404, "unknown", "No such object"),
     (InvalidRequest, 422, "invalid-request", "Invalid request"),

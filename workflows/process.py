@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from custody.acts import SignedAct
-from custody.clock import Clock, utc_now
+from custody.clock import Clock, format_time, utc_now
 from custody.ledger import Ledger
 from workflows import batches, intake, inventory, movements, preparation, registers, statements
 from workflows.cache import DocumentCache
@@ -22,7 +22,7 @@ from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.intake import Intake
 from workflows.model import Batch, Deadline, Item, Transfer
-from workflows.repository import Repository
+from workflows.repository import ItemSearch, Repository
 from workflows.steps import advance
 from workflows.tables import DeadlineRow
 from workflows.unit_of_work import Work
@@ -86,6 +86,11 @@ class Process:
             repo.load(world, "commissions", [batch.commission])
             statement = statements.content(world, batch)
         return statement, statements.digest(statement)
+
+    def items(self, search: ItemSearch) -> list[Item]:
+        """Items matching every given filter, in id order after `search.after` (a page)."""
+        with self._read() as (repo, _):
+            return repo.search_items(search, format_time(self.clock()))
 
     def deadlines(self, include_closed: bool = False) -> list[Deadline]:
         """Deadlines not yet met, overdue first; with include_closed, also those met late."""

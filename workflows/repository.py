@@ -14,11 +14,11 @@ from operator import attrgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, select
+from sqlalchemy import Table, exists, select
 from sqlalchemy.engine import Connection
 
 from workflows.cache import DocumentCache
-from workflows.model import Document
+from workflows.model import Document, Item
 from workflows.tables import (
     BatchRow,
     CommissionRow,
@@ -98,6 +98,21 @@ SHELVES: dict[str, Shelf] = {
 }
 
 
+@dataclass(frozen=True)
+class ItemSearch:
+    """Filters for a page of items; each one given narrows the search."""
+
+    state: str | None = None
+    location: str | None = None
+    source: str | None = None
+    category: str | None = None
+    batch: str | None = None
+    overdue: bool | None = None  # with a deadline past due and not met
+    text: str | None = None  # in the marking
+    after: str | None = None  # the last id of the page before
+    limit: int = 100
+
+
 def row_of(kind: str, document: Document) -> dict[str, Any]:
     shelf = SHELVES[kind]
     return dict(zip(shelf.columns, shelf.values(document), strict=True))
@@ -163,6 +178,28 @@ class Repository:
         if where is not None:
             query = query.where(where)
         return [KINDS[kind].from_json(orjson.loads(d)) for (d,) in self.conn.execute(query)]
+
+    def search_items(self, search: ItemSearch, now: str) -> list[Item]:
+        items, deadlines = ItemRow.__table__, DeadlineRow.__table__  # type: ignore[attr-defined]
+        query = select(items.c.data).order_by(items.c.id).limit(search.limit)
+        for column in ("state", "location", "source", "category", "batch"):
+            value = getattr(search, column)
+            if value is not None:
+                query = query.where(items.c[column] == value)
+        if search.text:
+            escaped = search.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(items.c.marking.like(f"%{escaped}%", escape="\\"))
+        if search.after is not None:
+            query = query.where(items.c.id > search.after)
+        if search.overdue is not None:
+            late = exists().where(
+                deadlines.c.item == items.c.id,
+                deadlines.c.closed.is_(None),
+                deadlines.c.due_at.is_not(None),
+                deadlines.c.due_at < now,
+            )
+            query = query.where(late if search.overdue else ~late)
+        return [Item.from_json(orjson.loads(d)) for (d,) in self.conn.execute(query)]
 
     def rows(self, kind: str) -> Iterator[dict[str, Any]]:
         """Every row of a table, as stored (for replay to compare)."""

@@ -1,0 +1,75 @@
+"""Idempotency-Key: the first answer to a write is kept, in the write's own transaction, and a
+retry with the same key gets it back without writing anything again, across restarts and
+across servers of one database. The key is the client's, scoped to the account; sent again
+with a different request it is refused rather than guessed at."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.engine import Connection
+
+from api.errors import IdempotencyConflict
+from api.tables import IdempotentRow
+
+_ROWS = IdempotentRow.__table__  # type: ignore[attr-defined]
+MAX_KEY = 256
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: str
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not key or len(key) > MAX_KEY or not key.isprintable():
+        raise IdempotencyConflict(f"an Idempotency-Key is 1-{MAX_KEY} printable characters")
+    return key
+
+
+def recall(conn: Connection, username: str, key: str, print_: str) -> Answer | None:
+    row = conn.execute(
+        select(_ROWS.c.fingerprint, _ROWS.c.status, _ROWS.c.body).where(
+            and_(_ROWS.c.username == username, _ROWS.c.key == key)
+        )
+    ).first()
+    if row is None:
+        return None
+    if row[0] != print_:
+        raise IdempotencyConflict(
+            f"the Idempotency-Key {key!r} came with another request before; use a new key"
+        )
+    return Answer(int(row[1]), str(row[2]))
+
+
+def keep(
+    conn: Connection,
+    username: str,
+    key: str,
+    print_: str,
+    answer: Answer,
+    now: str,
+    last_seq: int | None,
+) -> None:
+    conn.execute(
+        _ROWS.insert().values(
+            username=username,
+            key=key,
+            fingerprint=print_,
+            status=answer.status,
+            body=answer.body,
+            created_at=now,
+            last_seq=last_seq,
+        )
+    )

@@ -1,0 +1,164 @@
+"""Reading the process: items (searched, paged), an item's own chain of entries with proofs,
+transfers, batches and their statements, deadlines, places. Every route needs `read`."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from api.auth import require
+from api.problems import PROBLEM_RESPONSES
+from api.roles import READ
+from api.system import System
+from api.tokens import Principal
+from custody.clock import format_time
+from workflows.errors import UnknownObject
+from workflows.repository import ItemSearch
+
+router = APIRouter(tags=["reading"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require(READ))]
+Page = Annotated[int, Query(ge=1, le=1000, description="at most this many")]
+
+
+def system_of(request: Request) -> System:
+    return request.app.state.system  # type: ignore[no-any-return]
+
+
+class ItemsPage(BaseModel):
+    items: list[dict[str, Any]]
+    next: str | None = Field(description="pass as `after` for the next page; null at the end")
+
+
+class HistoryEntry(BaseModel):
+    seq: int
+    body: str = Field(description="base64 of the exact stored bytes")
+    leaf_hash: str
+    sig: str
+    key_id: str
+    inclusion: list[str] = Field(description="RFC 9162 inclusion proof to the tree of `size`")
+
+
+class History(BaseModel):
+    item: str
+    size: int
+    root: str
+    entries: list[HistoryEntry]
+
+
+class DeadlineOut(BaseModel):
+    item: str
+    rule: str
+    status: str
+    started_at: str
+    due_at: str | None
+    paused_at: str | None
+    met_at: str | None
+    cancelled_at: str | None
+
+
+@router.get("/items", response_model=ItemsPage)
+async def items(
+    request: Request,
+    _: Reader,
+    state: str | None = None,
+    location: str | None = None,
+    source: str | None = None,
+    category: str | None = None,
+    batch: str | None = None,
+    overdue: Annotated[bool | None, Query(description="with a deadline past due")] = None,
+    q: Annotated[str | None, Query(max_length=128, description="text in the marking")] = None,
+    after: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Page = 100,
+) -> ItemsPage:
+    search = ItemSearch(state, location, source, category, batch, overdue, q, after, limit + 1)
+    found = system_of(request).process.items(search)
+    more = len(found) > limit
+    page = found[:limit]
+    return ItemsPage(items=[i.to_json() for i in page], next=page[-1].id if more and page else None)
+
+
+@router.get("/items/{item_id}", response_model=dict[str, Any])
+async def item(request: Request, item_id: str, _: Reader) -> dict[str, Any]:
+    return system_of(request).process.item(item_id).to_json()
+
+
+@router.get("/items/{item_id}/history", response_model=History)
+async def history(request: Request, item_id: str, _: Reader) -> History:
+    """The item's own chain of entries, each with its inclusion proof to one tree size."""
+    ledger = system_of(request).ledger
+    with ledger.database.read() as conn:
+        entries = ledger.item_history(conn, item_id)
+        if not entries:
+            raise UnknownObject(f"no entry names item {item_id!r}")
+        size = ledger.head(conn).size
+        proofs = [ledger.inclusion_proof(conn, e.seq, size) for e in entries]
+    return History(
+        item=item_id,
+        size=size,
+        root=proofs[0].root.hex(),
+        entries=[
+            HistoryEntry(
+                seq=e.seq,
+                body=base64.b64encode(e.body).decode(),
+                leaf_hash=e.leaf_hash.hex(),
+                sig=base64.b64encode(e.sig).decode(),
+                key_id=e.key_id,
+                inclusion=[h.hex() for h in p.hashes],
+            )
+            for e, p in zip(entries, proofs, strict=True)
+        ],
+    )
+
+
+@router.get("/transfers/{transfer_id}", response_model=dict[str, Any])
+async def transfer(request: Request, transfer_id: str, _: Reader) -> dict[str, Any]:
+    return system_of(request).process.transfer(transfer_id).to_json()
+
+
+@router.get("/batches/{batch_id}", response_model=dict[str, Any])
+async def batch(request: Request, batch_id: str, _: Reader) -> dict[str, Any]:
+    return system_of(request).process.batch(batch_id).to_json()
+
+
+class StatementOut(BaseModel):
+    statement: dict[str, Any]
+    sha256: str = Field(description="what each member present signs, in a statement_signed act")
+
+
+@router.get("/batches/{batch_id}/statement", response_model=StatementOut)
+async def statement(request: Request, batch_id: str, _: Reader) -> StatementOut:
+    content, digest = system_of(request).process.statement(batch_id)
+    return StatementOut(statement=content, sha256=digest)
+
+
+@router.get("/deadlines", response_model=list[DeadlineOut])
+async def deadlines(
+    request: Request,
+    _: Reader,
+    include_closed: Annotated[bool, Query(description="also those met late")] = False,
+) -> list[DeadlineOut]:
+    """What is due and what is overdue, overdue first (times in UTC)."""
+    process = system_of(request).process
+    now = process.now()
+    return [
+        DeadlineOut(
+            item=d.item,
+            rule=d.rule,
+            status=d.status(now),
+            started_at=d.started_at,
+            due_at=d.due_at,
+            paused_at=d.paused_at,
+            met_at=d.met_at,
+            cancelled_at=d.cancelled_at,
+        )
+        for d in process.deadlines(include_closed)
+    ]
+
+
+@router.get("/time")
+async def server_time(request: Request) -> dict[str, str]:
+    """The server's clock (UTC), for devices that sign acts."""
+    return {"now": format_time(system_of(request).process.now())}

@@ -1,0 +1,73 @@
+"""Accounts, for administrators: make, list, disable (which revokes every token at once)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api import accounts, tokens
+from api.accounts import User
+from api.auth import require
+from api.errors import AccountError
+from api.passwords import WeakPassword, hash_password
+from api.problems import PROBLEM_RESPONSES
+from api.roles import ADMIN
+from api.system import System
+from api.tokens import Principal
+from custody.clock import format_time
+
+router = APIRouter(prefix="/users", tags=["accounts"], responses=PROBLEM_RESPONSES)
+Admin = Annotated[Principal, Depends(require(ADMIN))]
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=2, max_length=64)
+    name: str = Field(min_length=1, max_length=256)
+    role: str
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class UserOut(BaseModel):
+    username: str
+    name: str
+    role: str
+    disabled: bool
+    created_at: str
+
+
+def _system(request: Request) -> System:
+    return request.app.state.system  # type: ignore[no-any-return]
+
+
+@router.post("", response_model=UserOut, status_code=201)
+async def add_user(request: Request, body: UserIn, _: Admin) -> UserOut:
+    accounts.check_username(body.username)
+    accounts.check_role(body.role)
+    strength = request.app.state.accounts.config.password_strength
+    try:
+        hashed = await run_in_threadpool(hash_password, body.password, strength)
+    except WeakPassword as exc:
+        raise AccountError(str(exc)) from None
+    system = _system(request)
+    user = User(body.username, body.name, body.role, False, format_time(system.clock()))
+    with system.ledger.database.write(lock=False) as conn:
+        accounts.add(conn, user, hashed)
+    return UserOut(**user.__dict__)
+
+
+@router.get("", response_model=list[UserOut])
+async def list_users(request: Request, _: Admin) -> list[UserOut]:
+    with _system(request).ledger.database.read() as conn:
+        return [UserOut(**u.__dict__) for u in accounts.all_users(conn)]
+
+
+@router.post("/{username}/disable", status_code=204)
+async def disable_user(request: Request, username: str, _: Admin) -> Response:
+    system = _system(request)
+    with system.ledger.database.write(lock=False) as conn:
+        accounts.set_disabled(conn, username, True)
+        tokens.revoke_all(conn, username, system.clock())
+    return Response(status_code=204)

@@ -1,0 +1,429 @@
+"""The process through HTTP alone, on a real server: a rifle from intake to melted with
+people's own signed acts, refusals that name their rule and write nothing, idempotent
+retries, uploads, and the whole role matrix, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from api.roles import READ, ROLES, UPLOAD, may
+from api.steps import STEPS
+from custody.acts import sign_act
+from custody.clock import format_time, utc_now
+from custody.keyfile import PersonKey
+from tests.support import rfc9162_reference as ref
+from tests.support.processes import run, server
+from tests.support.service import PASSWORD, PROBLEM, Service, service
+from tests.support.site import png
+
+KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+PEOPLE = {
+    "unit.serikbaev": "unit_officer",
+    "sklad.omarov": "warehouse_clerk",
+    "expert.sadykova": "forensic_examiner",
+    "chair.nurlanov": "commission_member",
+    "member.abenova": "commission_member",
+    "member.kim": "commission_member",
+    "plant.ivanov": "plant_representative",
+    "official.zhakupov": "official",
+    "auditor.li": "auditor",
+}
+SIGNERS = ("expert.sadykova", "official.zhakupov", "chair.nurlanov", "member.abenova", "member.kim")
+DECISION = {"ref": "2-1234/2026", "authority": "court", "date": "2026-10-28"}
+
+
+@dataclass
+class Site:
+    service: Service
+    keys: dict[str, tuple[PersonKey, str]] = field(default_factory=dict)
+    counter: int = 0
+
+    def as_(self, user: str) -> httpx.Client:
+        return self.service.client(user)
+
+    def step(self, user: str, kind: str, body: dict[str, Any], **headers: str) -> httpx.Response:
+        with self.as_(user) as client:
+            return client.post(f"/steps/{kind}", json=body, headers=headers)
+
+    def ok(self, user: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.step(user, kind, body)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def act(self, person: str, kind: str, item: str, **fields: Any) -> dict[str, Any]:
+        key, key_id = self.keys[person]
+        act = {
+            "kind": kind,
+            "item": item,
+            "person": person,
+            "key_id": key_id,
+            "time": format_time(utc_now()),
+            **fields,
+        }
+        signed = sign_act(act, key.seed)
+        return {"act": act, "sig": base64.b64encode(signed.sig).decode()}
+
+    def photo(self, user: str, what: str) -> dict[str, Any]:
+        with self.as_(user) as client:
+            response = client.post(
+                "/files", files={"file": ("x.bin", png(what))}, data={"role": "marking"}
+            )
+        assert response.status_code == 201, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    def next_id(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}-{self.counter:04d}"
+
+    def size(self) -> int:
+        return int(httpx.get(f"{self.service.base}/ledger/entries?limit=1").json()["size"])
+
+    def rifle(self) -> str:
+        self.counter += 1
+        intake = {
+            "category": "firearm",
+            "source": "confiscated",
+            "location": "UNIT-ALM",
+            "weight_g": 3600,
+            "rifled": True,
+            "marking": f"АК-74 №{self.counter + 7000}",
+            "marking_place": "ствольная коробка",
+            "details": {"model": "AK-74", "calibre": "5.45x39"},
+            "files": [self.photo("unit.serikbaev", f"intake {self.counter}")],
+        }
+        return str(self.ok("unit.serikbaev", "item_registered", {"intakes": [intake]})["result"][0])
+
+    def to_warehouse(self, rifle: str) -> None:
+        self.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": DECISION})
+        self.ok("unit.serikbaev", "decision_final", {"items": [rifle]})
+        transfer = self.next_id("T")
+        self.ok(
+            "unit.serikbaev",
+            "transfer_sent",
+            {"transfer": transfer, "destination": "WH-ALM", "items": [rifle]},
+        )
+        self.ok("sklad.omarov", "transfer_received", {"transfer": transfer, "items": [rifle]})
+        self.ok("sklad.omarov", "transfer_closed", {"transfer": transfer})
+
+
+def _build(running: Service) -> Site:
+    running.add_user("admin", "administrator")
+    site = Site(running)
+    with running.client("admin") as admin:
+        for username, role in PEOPLE.items():
+            made = admin.post(
+                "/users",
+                json={
+                    "username": username,
+                    "name": f"Сотрудник {username}",
+                    "role": role,
+                    "password": PASSWORD,
+                },
+            )
+            assert made.status_code == 201, made.text
+    for location, kind in (
+        ("UNIT-ALM", "unit"),
+        ("WH-ALM", "warehouse"),
+        ("CSE-ALM", "forensics"),
+        ("PLANT-KRG", "plant"),
+    ):
+        site.ok(
+            "admin",
+            "location_added",
+            {"location": location, "kind": kind, "name": f"{location} Алматы", "region": "Алматы"},
+        )
+    for person, role in (
+        ("chair.nurlanov", "chair"),
+        ("member.abenova", "member"),
+        ("member.kim", "member"),
+    ):
+        site.ok(
+            "admin",
+            "commission_member_added",
+            {
+                "commission": "TK-1",
+                "person": person,
+                "role": role,
+                "name": "Техническая комиссия №1",
+            },
+        )
+    for person in SIGNERS:
+        key = PersonKey.generate()
+        done = run(running.env, "keys", "add", person, key.public_key_b64, "--purpose", "act")
+        assert done.returncode == 0, done.stderr
+        site.keys[person] = (key, "")
+    published = httpx.get(f"{running.base}/ledger/keys").json()
+    for record in published:
+        if record["owner"] in site.keys:
+            site.keys[record["owner"]] = (site.keys[record["owner"]][0], record["key_id"])
+    return site
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    with service(tmp_path_factory.mktemp("process"), request.param) as running:
+        yield _build(running)
+
+
+def test_a_rifle_goes_from_intake_to_melted_through_http_alone(site: Site) -> None:
+    rifle = site.rifle()
+    site.to_warehouse(rifle)
+    site.ok("sklad.omarov", "forensic_sent", {"items": [rifle], "forensics": "CSE-ALM"})
+    site.ok("expert.sadykova", "forensic_received", {"items": [rifle]})
+    site.ok("expert.sadykova", "test_fired", {"items": [rifle]})
+    result = site.act("expert.sadykova", "registry_result_recorded", rifle, result="no_match")
+    site.ok(
+        "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": result}]}
+    )
+    site.ok("expert.sadykova", "forensic_returned", {"items": [rifle], "warehouse": "WH-ALM"})
+    site.ok("sklad.omarov", "parts_removed", {"items": [rifle], "parts": ["приклад", "цевьё"]})
+    site.ok("sklad.omarov", "parts_incinerated", {"items": [rifle]})
+    site.ok("sklad.omarov", "deformed", {"items": [rifle], "method": "гидравлический пресс"})
+    site.ok(
+        "sklad.omarov",
+        "cut",
+        {
+            "weights": {rifle: 3000},
+            "barrel_along": True,
+            "barrel_across": True,
+            "parts_through": True,
+            "files": [site.photo("sklad.omarov", "cut")],
+        },
+    )
+    batch = site.next_id("B")
+    site.ok(
+        "sklad.omarov",
+        "batch_opened",
+        {
+            "batch": batch,
+            "kind": "furnace",
+            "location": "PLANT-KRG",
+            "installation": "ДСП-3",
+            "commission": "TK-1",
+        },
+    )
+    site.ok("sklad.omarov", "batch_loaded", {"batch": batch, "items": [rifle]})
+    present = [
+        {"person": p, "role": "commission_member"}
+        for p in ("chair.nurlanov", "member.abenova", "member.kim")
+    ]
+    present.append({"person": "plant.ivanov", "role": "plant_representative"})
+    site.ok("sklad.omarov", "presence_recorded", {"batch": batch, "present": present})
+    site.ok(
+        "sklad.omarov",
+        "melted",
+        {
+            "batch": batch,
+            "facts": {"charge_weight_g": 3000, "scrap_weight_g": 2900},
+            "files": [site.photo("sklad.omarov", "furnace")],
+            "per_item": {rifle: {"files": [site.photo("sklad.omarov", "melt")]}},
+        },
+    )
+    with site.as_("auditor.li") as auditor:
+        statement = auditor.get(f"/batches/{batch}/statement").json()
+    for member in ("chair.nurlanov", "member.abenova"):
+        act = site.act(
+            member, "statement_signed", batch, items=[rifle], statement=statement["sha256"]
+        )
+        site.ok(member, "statement_signed", {"batch": batch, "act": act})
+    with site.as_("auditor.li") as auditor:
+        assert auditor.get(f"/items/{rifle}").json()["state"] == "destroyed"
+        history = auditor.get(f"/items/{rifle}/history").json()
+    _check_history_independently(site, rifle, history)
+
+
+def _check_history_independently(site: Site, rifle: str, history: dict[str, Any]) -> None:
+    """Every entry of the rifle is in the tree, by an RFC 9162 implementation of our own,
+    and the tree is the one the ledger signed."""
+    root = bytes.fromhex(history["root"])
+    kinds = []
+    for entry in history["entries"]:
+        body = base64.b64decode(entry["body"])
+        leaf = hashlib.sha256(b"\x00" + body).digest()
+        assert leaf.hex() == entry["leaf_hash"]
+        hashes = [bytes.fromhex(h) for h in entry["inclusion"]]
+        assert ref.root_from_inclusion(entry["seq"], history["size"], leaf, hashes) == root
+        kinds.append(body.split(b'"kind":"')[1].split(b'"')[0].decode())
+    assert kinds[0] == "item_registered"
+    assert "registry_result_recorded" in kinds
+    assert kinds[-1] == "melted"
+    done = run(site.service.env, "checkpoint")
+    assert done.returncode == 0, done.stderr
+    signed_size = int(done.stdout.splitlines()[1])
+    consistency = httpx.get(
+        f"{site.service.base}/ledger/proof/consistency",
+        params={"old": history["size"], "new": signed_size},
+    )
+    if signed_size == history["size"]:
+        assert base64.b64decode(done.stdout.splitlines()[2]) == root
+    else:
+        assert consistency.json()["old_root"] == history["root"]
+
+
+def test_a_refused_step_names_its_rule_and_writes_nothing(site: Site) -> None:
+    rifle = site.rifle()
+    site.to_warehouse(rifle)
+    before = site.size()
+    refused = site.step("sklad.omarov", "deformed", {"items": [rifle], "method": "пресс"})
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == PROBLEM
+    problem = refused.json()
+    assert (problem["rule"], problem["item"], problem["type"]) == ("R3", rifle, "/problems/rule")
+    assert "before deformation" in problem["detail"]
+    assert site.size() == before
+
+
+def test_a_bulk_refusal_names_the_item_and_writes_none(site: Site) -> None:
+    good, bad = site.rifle(), site.rifle()
+    site.to_warehouse(good)
+    before = site.size()
+    refused = site.step(
+        "sklad.omarov", "forensic_sent", {"items": [good, bad], "forensics": "CSE-ALM"}
+    )
+    assert refused.status_code == 409
+    assert refused.json()["item"] == bad
+    assert site.size() == before
+    with site.as_("auditor.li") as auditor:
+        assert auditor.get(f"/items/{good}").json()["state"] == "at_warehouse"
+
+
+def test_an_act_signed_for_someone_else_is_refused(site: Site) -> None:
+    rifle = site.rifle()
+    site.to_warehouse(rifle)
+    site.ok("sklad.omarov", "forensic_sent", {"items": [rifle], "forensics": "CSE-ALM"})
+    site.ok("expert.sadykova", "forensic_received", {"items": [rifle]})
+    site.ok("expert.sadykova", "test_fired", {"items": [rifle]})
+    # The official holds an act key, but the examiner records the official's act as hers.
+    act = site.act("official.zhakupov", "registry_result_recorded", rifle, result="no_match")
+    refused = site.step(
+        "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": act}]}
+    )
+    assert refused.status_code == 422
+    assert "nobody signs for someone else" in refused.json()["detail"]
+    forged = site.act("expert.sadykova", "registry_result_recorded", rifle, result="no_match")
+    forged["act"]["result"] = "not_testable"  # changed after signing
+    refused = site.step(
+        "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": forged}]}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["type"] == "/problems/act"
+
+
+def test_a_retried_write_with_its_key_is_written_once(site: Site) -> None:
+    rifle = site.rifle()
+    body = {"items": [rifle], "decision": DECISION}
+    first = site.step(
+        "unit.serikbaev", "decision_recorded", body, **{"Idempotency-Key": f"d-{rifle}"}
+    )
+    size = site.size()
+    again = site.step(
+        "unit.serikbaev", "decision_recorded", body, **{"Idempotency-Key": f"d-{rifle}"}
+    )
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert site.size() == size
+    other = site.step(
+        "unit.serikbaev", "decision_final", {"items": [rifle]}, **{"Idempotency-Key": f"d-{rifle}"}
+    )
+    assert other.status_code == 422
+    assert other.json()["type"] == "/problems/idempotency-key-reused"
+
+
+def test_uploads_are_typed_by_their_bytes_and_limited(site: Site) -> None:
+    with site.as_("sklad.omarov") as clerk:
+        renamed = clerk.post(
+            "/files",
+            files={"file": ("photo.jpg", b"MZ\x90\x00 not a photo")},
+            data={"role": "marking"},
+        )
+        assert renamed.status_code == 422
+        pdf = clerk.post(
+            "/files",
+            files={"file": ("scan", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj")},
+            data={"role": "document"},
+        )
+        assert pdf.status_code == 201
+        assert pdf.json()["media_type"] == "application/pdf"
+    sha = pdf.json()["sha256"]
+    with site.as_("auditor.li") as auditor:
+        back = auditor.get(f"/files/{sha}")
+        assert back.status_code == 200
+        assert back.headers["content-type"] == "application/pdf"
+        assert hashlib.sha256(back.content).hexdigest() == sha
+    with site.as_("admin") as admin:
+        assert admin.get(f"/files/{sha}").status_code == 403
+
+
+def test_items_are_searched_and_paged(site: Site) -> None:
+    made = [site.rifle() for _ in range(3)]
+    with site.as_("auditor.li") as auditor:
+        seen: list[str] = []
+        after = None
+        while True:
+            params: dict[str, Any] = {"limit": 2, "state": "registered"}
+            if after:
+                params["after"] = after
+            page = auditor.get("/items", params=params).json()
+            seen += [i["id"] for i in page["items"]]
+            after = page["next"]
+            if after is None:
+                break
+        assert set(made) <= set(seen)
+        assert seen == sorted(seen)
+        marking = auditor.get(f"/items/{made[0]}").json()["marking"]
+        found = auditor.get("/items", params={"q": marking.split("№")[1]}).json()["items"]
+        assert [i["id"] for i in found] == [made[0]]
+        assert auditor.get("/items/KZ-NOPE").status_code == 404
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_the_role_matrix(site: Site, role: str) -> None:
+    """Every step and read for one role: allowed ones get past the door (to the body's
+    validation, as an empty body is not valid), the others are 403, nothing is written."""
+    user = next((u for u, r in PEOPLE.items() if r == role), "admin")
+    before = site.size()
+    with site.as_(user) as client:
+        for step in STEPS:
+            status = client.post(f"/steps/{step.kind}", json={}).status_code
+            assert status == (422 if may(role, step.kind) else 403), (role, step.kind, status)
+        reading = client.get("/items", params={"limit": 1}).status_code
+        assert reading == (200 if may(role, READ) else 403)
+        uploading = client.post("/files", data={"role": "marking"}).status_code
+        assert uploading == (422 if may(role, UPLOAD) else 403)
+        accounts = client.get("/users").status_code
+        assert accounts == (200 if role == "administrator" else 403)
+    assert site.size() == before
+    assert httpx.post(f"{site.service.base}/steps/cut", json={}).status_code == 401
+
+
+def test_an_idempotent_answer_survives_a_restart(tmp_path_factory: pytest.TempPathFactory) -> None:
+    directory = tmp_path_factory.mktemp("restart")
+    with service(directory) as running:
+        site = _build(running)
+        rifle = site.rifle()
+        body = {"items": [rifle], "decision": DECISION}
+        first = site.step(
+            "unit.serikbaev", "decision_recorded", body, **{"Idempotency-Key": "once"}
+        )
+        assert first.status_code == 200
+        env = running.env
+    with server(env) as base:
+        restarted = Service(base, env, directory)
+        size = Site(restarted).size()
+        with restarted.client("unit.serikbaev") as client:
+            again = client.post(
+                "/steps/decision_recorded", json=body, headers={"Idempotency-Key": "once"}
+            )
+        assert again.json() == first.json()
+        assert Site(restarted).size() == size
