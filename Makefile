@@ -11,8 +11,9 @@ $(READY): pyproject.toml constraints.txt scripts/bootstrap.sh
 	scripts/bootstrap.sh
 	touch $@
 
-## run: the service on an embedded SQLite database in ./custody-data
+## run: the service on an embedded SQLite database in ./custody-data, with demo data
 run: $(READY)
+	$(BIN)/custody demo --if-empty
 	$(BIN)/custody serve
 
 ## test: lint, type checks and the whole test suite (PostgreSQL at 127.0.0.1:5432 too)

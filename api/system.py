@@ -12,7 +12,7 @@ from pathlib import Path
 
 from api.migrations import VERSIONS as API_VERSIONS
 from custody.bootstrap import InitResult, init, open_ledger, open_readonly
-from custody.clock import Clock
+from custody.clock import Clock, utc_now
 from custody.ledger import Ledger
 from custody.settings import Settings
 from custody.verify import ExtraStep
@@ -39,10 +39,12 @@ class System:
         return self.process.clock
 
 
-def initialise(settings: Settings, actor: str = "system") -> tuple[InitResult, System]:
+def initialise(
+    settings: Settings, actor: str = "system", clock: Clock = utc_now
+) -> tuple[InitResult, System]:
     """Create or open everything: database and schema, ledger key, genesis entry."""
-    result = init(settings, actor, migrations=MIGRATIONS)
-    process = Process(result.ledger, file_store(settings), ProcessConfig())
+    result = init(settings, actor, migrations=MIGRATIONS, clock=clock)
+    process = Process(result.ledger, file_store(settings), ProcessConfig(), clock)
     return result, System(result.ledger, process)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from custody import keys, migrate
+from custody.clock import Clock, utc_now
 from custody.db import Database
 from custody.entries import NewEntry
 from custody.errors import LedgerKeyError, LedgerStateError
@@ -50,8 +51,14 @@ def genesis_entry(signer: Signer, actor: str) -> NewEntry:
     return NewEntry(kind="ledger_created", actor=actor, data=data)
 
 
-def init(settings: Settings, actor: str = "system", migrations: Sequence[Path] = ()) -> InitResult:
-    """Create (or open) the ledger; `migrations` adds the revisions of the layers above."""
+def init(
+    settings: Settings,
+    actor: str = "system",
+    migrations: Sequence[Path] = (),
+    clock: Clock = utc_now,
+) -> InitResult:
+    """Create (or open) the ledger; `migrations` adds the revisions of the layers above.
+    `clock` dates its entries, the genesis entry first (demo data is dated in the past)."""
     database = Database(settings.database_url)
     created_database = not database.is_migrated()
     migrate.upgrade(database, migrations)
@@ -60,9 +67,9 @@ def init(settings: Settings, actor: str = "system", migrations: Sequence[Path] =
         head = Store(conn).head()
     if head.size > 0:
         assert head.ledger_key_id is not None
-        return InitResult(
-            _open(database, key_file, head.ledger_key_id), created_database, False, False
-        )
+        opened = _open(database, key_file, head.ledger_key_id)
+        opened.clock = clock
+        return InitResult(opened, created_database, False, False)
     created_key = False
     if not key_file.exists():
         try:
@@ -71,7 +78,7 @@ def init(settings: Settings, actor: str = "system", migrations: Sequence[Path] =
         except LedgerKeyError:
             pass  # another process created it a moment ago; use theirs
     signer = key_file.load()
-    ledger = Ledger(database, signer)
+    ledger = Ledger(database, signer, clock)
     with database.write() as conn:
         if Store(conn).head().size > 0:
             return InitResult(ledger, created_database, created_key, False)

@@ -23,6 +23,7 @@ class Service:
     env: dict[str, str]
     directory: Path
     tokens: dict[str, str] = field(default_factory=dict)
+    password: str = PASSWORD
 
     def add_user(self, username: str, role: str, name: str | None = None) -> None:
         secret = self.directory / "password"
@@ -41,9 +42,10 @@ class Service:
         )
         assert done.returncode == 0, done.stderr
 
-    def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
+    def login(self, username: str, password: str | None = None) -> httpx.Response:
         return httpx.post(
-            f"{self.base}/auth/token", data={"username": username, "password": password}
+            f"{self.base}/auth/token",
+            data={"username": username, "password": password or self.password},
         )
 
     def token(self, username: str) -> str:

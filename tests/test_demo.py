@@ -1,0 +1,81 @@
+"""`custody demo`, run as a user would: a new database with every state of both workflows,
+overdue deadlines, signed statements, people's keys encrypted on disk, and logins that work;
+and it refuses to touch a database that holds a ledger."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from custody import keyfile
+from tests.support.processes import environment, run, server
+from tests.support.service import Service
+from workflows.machines import WORKFLOWS
+
+PASSWORD = "demo-password-2026"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path, str]]:
+    directory = tmp_path_factory.mktemp("demo")
+    env = environment(directory)
+    done = run(env, "demo")
+    assert done.returncode == 0, done.stderr
+    return env, directory, done.stdout
+
+
+def test_the_demo_holds_every_state_of_both_workflows(
+    demo: tuple[dict[str, str], Path, str],
+) -> None:
+    env, _directory, out = demo
+    counts = dict(part.rsplit(" ", 1) for part in out.splitlines()[1].strip().split(", "))
+    every = {s for w in WORKFLOWS.values() for s in w.states()} - {"new"}
+    # burned lots and melted items are destroyed once their statement is signed; a melted
+    # batch still waiting for signatures shows the melted state.
+    assert every - set(counts) <= {"burned"}, every - set(counts)
+    assert run(env, "verify").returncode == 0
+
+
+def test_the_demo_has_overdue_deadlines_of_both_rules(
+    demo: tuple[dict[str, str], Path, str],
+) -> None:
+    env, _, _ = demo
+    listed = json.loads(run(env, "deadlines", "--json").stdout)
+    overdue = {d["rule"] for d in listed if d["status"] == "overdue"}
+    assert overdue == {"R1", "R2"}
+
+
+def test_the_demo_logins_work_and_their_keys_open(demo: tuple[dict[str, str], Path, str]) -> None:
+    env, directory, out = demo
+    assert "auditor.li" in out
+    assert PASSWORD in out
+    key = keyfile.read(directory / "demo-keys" / "expert.sadykova.key", PASSWORD)
+    assert len(key.public_key) == 32
+    assert (directory / "demo-keys" / "expert.sadykova.key").stat().st_mode & 0o077 == 0
+    with server(env) as base:
+        service = Service(base, env, directory, password=PASSWORD)
+        with service.client("auditor.li") as auditor:
+            page = auditor.get("/items", params={"state": "evidence_hold"}).json()
+        assert len(page["items"]) == 1
+        assert page["items"][0]["case_ref"].startswith("уг. дело")
+
+
+def test_the_demo_refuses_a_database_with_a_ledger(demo: tuple[dict[str, str], Path, str]) -> None:
+    env, _, _ = demo
+    again = run(env, "demo")
+    assert again.returncode == 1
+    assert again.stderr.count("\n") == 1
+    assert "holds a ledger already" in again.stderr
+    quiet = run(env, "demo", "--if-empty")
+    assert quiet.returncode == 0
+    assert "demo logins" in quiet.stdout
+
+
+def test_demo_if_empty_leaves_a_real_ledger_alone(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    assert run(env, "init").returncode == 0
+    done = run(env, "demo", "--if-empty")
+    assert (done.returncode, done.stdout) == (0, "")
