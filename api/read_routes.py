@@ -9,9 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from api.auth import require
+from api.auth import Caller, require
+from api.errors import Forbidden
 from api.problems import PROBLEM_RESPONSES
-from api.roles import READ
+from api.roles import ADMIN, READ, may
 from api.system import System
 from api.tokens import Principal
 from custody.clock import format_time
@@ -20,6 +21,15 @@ from workflows.repository import ItemSearch
 
 router = APIRouter(tags=["reading"], responses=PROBLEM_RESPONSES)
 Reader = Annotated[Principal, Depends(require(READ))]
+
+
+async def require_any(caller: Caller) -> Principal:
+    """The registers (places, commissions): for readers and for administrators."""
+    if not (may(caller.role, READ) or may(caller.role, ADMIN)):
+        raise Forbidden(caller.role, READ)
+    return caller
+
+
 Page = Annotated[int, Query(ge=1, le=1000, description="at most this many")]
 
 
@@ -156,6 +166,18 @@ async def deadlines(
         )
         for d in process.deadlines(include_closed)
     ]
+
+
+@router.get("/locations", response_model=list[dict[str, Any]])
+async def locations(request: Request, _: Annotated[Principal, Depends(require_any)]) -> Any:
+    """Units, warehouses, forensic units and plants."""
+    return [place.to_json() for place in system_of(request).process.locations()]
+
+
+@router.get("/commissions", response_model=list[dict[str, Any]])
+async def commissions(request: Request, _: Annotated[Principal, Depends(require_any)]) -> Any:
+    """Commissions with their members, each from when and until when."""
+    return [c.to_json() for c in system_of(request).process.commissions()]
 
 
 @router.get("/time")

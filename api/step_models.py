@@ -255,3 +255,19 @@ class MemberIn(Model):
 class MemberOutIn(Model):
     commission: Id
     person: Id
+
+
+class KeyAddIn(Model):
+    owner: Id = Field(description="the username the key belongs to")
+    purpose: str = Field(description="act (people's acts) or witness (co-signing checkpoints)")
+    public_key: str = Field(description="base64 Ed25519 public key, or a verifier key")
+
+
+class KeyRotateIn(Model):
+    key_id: str = Field(pattern="^[0-9a-f]{8}$")
+    public_key: str
+
+
+class KeyRevokeIn(Model):
+    key_id: str = Field(pattern="^[0-9a-f]{8}$")
+    reason: Text

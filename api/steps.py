@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from api import step_models as m
+from custody import keyring
+from custody.keys import parse_public_key
+from custody.store import Store
 from workflows import batches, intake, inventory, movements, preparation, registers, statements
 from workflows.errors import RuleViolation
 from workflows.intake import Intake
@@ -61,6 +64,17 @@ def _destroy(kind: str) -> Callable[[Work, m.DestroyIn], str | None]:
         return batches.destroy(work, body.batch, body.facts, m.files(body.files), body.per_item)
 
     return run
+
+
+def _key_added(work: Work, body: m.KeyAddIn) -> None:
+    key = keyring.person_key(body.owner, body.purpose, parse_public_key(body.public_key))
+    work.entry("key_added", None, {"key": key})
+
+
+def _key_rotated(work: Work, body: m.KeyRotateIn) -> None:
+    known = Store(work.conn).key_records()
+    new_key = parse_public_key(body.public_key)
+    work.entry("key_rotated", None, keyring.rotation(known, body.key_id, new_key))
 
 
 def _cut(work: Work, body: m.CutIn) -> None:
@@ -269,5 +283,23 @@ STEPS: list[Step] = [
         m.MemberOutIn,
         lambda w, b: registers.remove_member(w, b.commission, b.person),
         "A person leaves a commission",
+    ),
+    Step(
+        "key_added",
+        m.KeyAddIn,
+        _key_added,
+        "Register a person's public key; it holds from the next entry on",
+    ),
+    Step(
+        "key_rotated",
+        m.KeyRotateIn,
+        _key_rotated,
+        "Replace a person's key: the old holds up to this entry, the new from the next",
+    ),
+    Step(
+        "key_revoked",
+        m.KeyRevokeIn,
+        lambda w, b: w.entry("key_revoked", None, {"key_id": b.key_id, "reason": b.reason}),
+        "Revoke a person's key: no act it signs holds from this entry on",
     ),
 ]

@@ -9,12 +9,14 @@ from custody import keys
 from custody.acts import sign_act
 from custody.entries import Entry, NewEntry
 from custody.errors import KeyRegistryError
+from custody.keys import KeyRecord
 from custody.ledger import Ledger
 from custody.ledger_key import LedgerKeyFile
 from custody.note import Signer, is_valid_name
 
 
-def _person_key(owner: str, purpose: str, public_key: bytes) -> dict[str, object]:
+def person_key(owner: str, purpose: str, public_key: bytes) -> dict[str, object]:
+    """The key object a key_added or key_rotated entry carries for a person's key."""
     if purpose not in keys.PERSON_PURPOSES:
         raise KeyRegistryError(f"purpose must be one of {sorted(keys.PERSON_PURPOSES)}")
     if not is_valid_name(owner):
@@ -23,21 +25,24 @@ def _person_key(owner: str, purpose: str, public_key: bytes) -> dict[str, object
 
 
 def add_key(ledger: Ledger, actor: str, owner: str, purpose: str, public_key: bytes) -> Entry:
-    key = _person_key(owner, purpose, public_key)
+    key = person_key(owner, purpose, public_key)
     return ledger.record(NewEntry(kind="key_added", actor=actor, data={"key": key}))
 
 
 def rotate_key(ledger: Ledger, actor: str, key_id: str, public_key: bytes) -> Entry:
     with ledger.database.read() as conn:
-        old = next((k for k in ledger.keys(conn) if k.key_id == key_id), None)
+        data = rotation(ledger.keys(conn), key_id, public_key)
+    return ledger.record(NewEntry(kind="key_rotated", actor=actor, data=data))
+
+
+def rotation(known: list[KeyRecord], key_id: str, public_key: bytes) -> dict[str, object]:
+    """The data of a key_rotated entry replacing a person's key by `public_key`."""
+    old = next((k for k in known if k.key_id == key_id), None)
     if old is None:
         raise KeyRegistryError(f"unknown key {key_id}")
     if old.purpose == keys.LEDGER:
         raise KeyRegistryError("rotate the ledger key with rotate_ledger_key")
-    key = _person_key(old.owner, old.purpose, public_key)
-    return ledger.record(
-        NewEntry(kind="key_rotated", actor=actor, data={"key_id": key_id, "key": key})
-    )
+    return {"key_id": key_id, "key": person_key(old.owner, old.purpose, public_key)}
 
 
 def revoke_key(ledger: Ledger, actor: str, key_id: str, reason: str) -> Entry:

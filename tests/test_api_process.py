@@ -427,3 +427,38 @@ def test_an_idempotent_answer_survives_a_restart(tmp_path_factory: pytest.TempPa
             )
         assert again.json() == first.json()
         assert Site(restarted).size() == size
+
+
+def test_people_keys_are_added_and_revoked_through_the_api(site: Site) -> None:
+    rifle = site.rifle()
+    site.to_warehouse(rifle)
+    site.ok("sklad.omarov", "forensic_sent", {"items": [rifle], "forensics": "CSE-ALM"})
+    site.ok("expert.sadykova", "forensic_received", {"items": [rifle]})
+    old_key, old_id = site.keys["expert.sadykova"]
+    new_key = PersonKey.generate()
+    site.ok("admin", "key_rotated", {"key_id": old_id, "public_key": new_key.public_key_b64})
+    published = {k["key_id"]: k for k in httpx.get(f"{site.service.base}/ledger/keys").json()}
+    new_id = next(
+        k
+        for k, r in published.items()
+        if r["owner"] == "expert.sadykova"
+        and r["rotated_at_seq"] is None
+        and r["revoked_at_seq"] is None
+    )
+    stale = site.act("expert.sadykova", "registry_result_recorded", rifle, result="no_match")
+    refused = site.step(
+        "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": stale}]}
+    )
+    assert refused.status_code == 422
+    site.keys["expert.sadykova"] = (new_key, new_id)
+    fresh = site.act("expert.sadykova", "registry_result_recorded", rifle, result="no_match")
+    site.ok(
+        "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": fresh}]}
+    )
+    site.ok("admin", "key_revoked", {"key_id": new_id, "reason": "утерян токен"})
+    published = {k["key_id"]: k for k in httpx.get(f"{site.service.base}/ledger/keys").json()}
+    assert published[new_id]["revoked_at_seq"] is not None
+    with site.as_("admin") as admin:
+        places = admin.get("/locations").json()
+    assert {p["id"] for p in places} >= {"UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"}
+    del old_key

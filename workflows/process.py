@@ -21,7 +21,7 @@ from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.intake import Intake
-from workflows.model import Batch, Deadline, Item, Transfer
+from workflows.model import Batch, Commission, Deadline, Item, Location, Transfer
 from workflows.repository import ItemSearch, Repository
 from workflows.steps import advance
 from workflows.tables import DeadlineRow
@@ -86,6 +86,14 @@ class Process:
             repo.load(world, "commissions", [batch.commission])
             statement = statements.content(world, batch)
         return statement, statements.digest(statement)
+
+    def locations(self) -> list[Location]:
+        with self._read() as (repo, _):
+            return sorted(repo.documents("locations"), key=lambda place: place.id)
+
+    def commissions(self) -> list[Commission]:
+        with self._read() as (repo, _):
+            return sorted(repo.documents("commissions"), key=lambda c: c.id)
 
     def items(self, search: ItemSearch) -> list[Item]:
         """Items matching every given filter, in id order after `search.after` (a page)."""
