@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from api import cli_deadlines, cli_demo, cli_keys, cli_users, cli_verify
+from api import cli_deadlines, cli_demo, cli_keys, cli_sign, cli_users, cli_verify
 from api.system import initialise
 from custody.bootstrap import open_ledger
 from custody.errors import CustodyError
@@ -30,6 +30,7 @@ app.command(name="verify")(cli_verify.verify)
 app.command(name="keygen")(cli_keys.keygen)
 app.command(name="deadlines")(cli_deadlines.deadlines)
 app.command(name="demo")(cli_demo.demo)
+app.command(name="sign")(cli_sign.sign)
 
 
 @app.command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -462,3 +463,67 @@ def test_people_keys_are_added_and_revoked_through_the_api(site: Site) -> None:
         places = admin.get("/locations").json()
     assert {p["id"] for p in places} >= {"UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"}
     del old_key
+
+
+def test_an_act_signed_with_custody_sign_is_accepted(site: Site) -> None:
+    env, directory = site.service.env, site.service.directory
+    with site.as_("admin") as admin:
+        made = admin.post(
+            "/users",
+            json={
+                "username": "expert.two",
+                "name": "Эксперт Два",
+                "role": "forensic_examiner",
+                "password": PASSWORD,
+            },
+        )
+    assert made.status_code == 201
+    (directory / "pass").write_text("мой пароль к ключу\n")
+    keygen = run(
+        env,
+        "keygen",
+        "--out",
+        str(directory / "two.key"),
+        "--passphrase-file",
+        str(directory / "pass"),
+    )
+    assert keygen.returncode == 0, keygen.stderr
+    site.ok(
+        "admin",
+        "key_added",
+        {"owner": "expert.two", "purpose": "act", "public_key": keygen.stdout.strip()},
+    )
+    rifle = site.rifle()
+    site.to_warehouse(rifle)
+    site.ok("sklad.omarov", "forensic_sent", {"items": [rifle], "forensics": "CSE-ALM"})
+    site.ok("expert.two", "forensic_received", {"items": [rifle]})
+    (directory / "act.json").write_text(
+        f'{{"kind": "registry_result_recorded", "item": "{rifle}", "result": "not_testable"}}'
+    )
+
+    def sign_as(person: str) -> dict[str, Any]:
+        done = run(
+            env,
+            "sign",
+            str(directory / "act.json"),
+            "--key",
+            str(directory / "two.key"),
+            "--person",
+            person,
+            "--passphrase-file",
+            str(directory / "pass"),
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+    # Signed with this key in another's name: its key id is then no key the ledger knows.
+    forged = sign_as("expert.sadykova")
+    refused = site.step(
+        "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": forged}]}
+    )
+    assert refused.status_code == 422
+    assert refused.json()["type"] == "/problems/act"
+    act = sign_as("expert.two")
+    site.ok("expert.two", "registry_result_recorded", {"results": [{"item": rifle, "act": act}]})
+    with site.as_("auditor.li") as auditor:
+        assert auditor.get(f"/items/{rifle}").json()["registry_result"] == "not_testable"
