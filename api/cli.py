@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from api import cli_deadlines, cli_demo, cli_keys, cli_sign, cli_users, cli_verify
+from api import cli_deadlines, cli_demo, cli_io, cli_keys, cli_sign, cli_users, cli_verify
 from api.system import initialise
 from custody.bootstrap import open_ledger
 from custody.errors import CustodyError
@@ -31,6 +31,8 @@ app.command(name="keygen")(cli_keys.keygen)
 app.command(name="deadlines")(cli_deadlines.deadlines)
 app.command(name="demo")(cli_demo.demo)
 app.command(name="sign")(cli_sign.sign)
+app.command(name="import")(cli_io.import_csv)
+app.command(name="export")(cli_io.export)
 
 
 @app.command()
