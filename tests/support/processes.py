@@ -48,12 +48,16 @@ def free_port() -> int:
 
 @contextmanager
 def server(env: dict[str, str]) -> Iterator[str]:
-    """`custody serve` on a free port; yields its base URL once it answers."""
+    """`custody serve` on a free port; yields its base URL once it answers. Its output goes
+    to a file beside its data (a pipe nobody reads would fill and stop the server)."""
     port = free_port()
+    log_path = Path(env["CUSTODY_DATA_DIR"]) / f"serve-{port}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w")  # noqa: SIM115 (closed in finally, after the process)
     process = subprocess.Popen(
         [CUSTODY, "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -66,10 +70,11 @@ def server(env: dict[str, str]) -> Iterator[str]:
                 break
             except httpx.HTTPError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read() if process.stdout else ""
+                    output = log_path.read_text()
                     raise RuntimeError(f"custody serve did not start:\n{output}") from None
                 time.sleep(0.1)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
