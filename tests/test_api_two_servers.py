@@ -1,0 +1,112 @@
+"""Two `custody serve` processes on one PostgreSQL database, written to at once and turn
+about on the same items: every write lands once, the ledger stays one linear chain, and the
+state tables equal its replay (`custody verify`)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.demo_data import photo
+from tests.support.databases import postgres_database
+from tests.support.processes import environment, run, server
+from tests.support.service import PASSWORD, Service
+
+pytestmark = pytest.mark.postgres
+DECISION = {"ref": "2-77/2026", "authority": "court", "date": "2026-11-01"}
+
+
+def _intake(n: int, marking_photo: dict[str, object]) -> dict[str, object]:
+    return {
+        "category": "firearm",
+        "source": "confiscated",
+        "location": "UNIT-ALM",
+        "weight_g": 3000 + n,
+        "rifled": True,
+        "marking": f"ДС {n:06d}",
+        "marking_place": "ствольная коробка",
+        "files": [marking_photo],
+    }
+
+
+def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path) -> None:
+    with ExitStack() as stack:
+        url = stack.enter_context(postgres_database())
+        env = environment(tmp_path, url)
+        assert run(env, "init").returncode == 0
+        (tmp_path / "pw").write_text(PASSWORD + "\n")
+        for user, role in (("admin", "administrator"), ("unit.a", "unit_officer")):
+            done = run(
+                env,
+                "user",
+                "add",
+                user,
+                "--role",
+                role,
+                "--name",
+                "Имя",
+                "--password-file",
+                str(tmp_path / "pw"),
+            )
+            assert done.returncode == 0, done.stderr
+        first = Service(stack.enter_context(server(env)), env, tmp_path)
+        second = Service(stack.enter_context(server(env)), env, tmp_path)
+        with first.client("admin") as admin:
+            made = admin.post(
+                "/steps/location_added",
+                json={
+                    "location": "UNIT-ALM",
+                    "kind": "unit",
+                    "name": "УП Алматы",
+                    "region": "Алматы",
+                },
+            )
+            assert made.status_code == 200, made.text
+        with first.client("unit.a") as unit:
+            uploaded = unit.post(
+                "/files", files={"file": ("m.png", photo(1))}, data={"role": "marking"}
+            ).json()
+        clients = [first.client("unit.a"), second.client("unit.a")]
+        for client in clients:
+            stack.enter_context(client)
+
+        def register(n: int) -> str:
+            body = {"intakes": [_intake(n, uploaded)]}
+            answer = clients[n % 2].post("/steps/item_registered", json=body)
+            assert answer.status_code == 200, answer.text
+            return str(answer.json()["result"][0])
+
+        with ThreadPoolExecutor(8) as pool:
+            items = list(pool.map(register, range(60)))
+
+        def decide_then_appeal(n: int) -> None:
+            # Turn about: one server decides, the other appeals the same item right after,
+            # so each must read what the other wrote, not what it kept.
+            item = items[n]
+            one, other = clients[n % 2], clients[(n + 1) % 2]
+            assert (
+                one.post(
+                    "/steps/decision_recorded", json={"items": [item], "decision": DECISION}
+                ).status_code
+                == 200
+            )
+            appealed = other.post("/steps/decision_appealed", json={"items": [item]})
+            assert appealed.status_code == 200, appealed.text
+            assert one.post("/steps/decision_final", json={"items": [item]}).status_code == 200
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(decide_then_appeal, range(60)))
+
+        page = httpx.get(f"{first.base}/ledger/entries", params={"limit": 1000}).json()
+        seqs = [e["seq"] for e in page["entries"]]
+        assert seqs == list(range(page["size"]))
+        assert page["size"] == 1 + 1 + 60 + 3 * 60  # genesis, location, intakes, decisions
+        with second.client("unit.a") as unit:
+            states = {unit.get(f"/items/{i}").json()["state"] for i in items}
+        assert states == {"final"}
+        verified = run(env, "verify")
+        assert verified.returncode == 0, verified.stdout + verified.stderr
