@@ -31,6 +31,7 @@ unit: $(READY)
 
 ## bench: the benchmarks, each against a baseline measured in the same run
 bench: $(READY)
+	@command -v wrk >/dev/null || SYSTEM_PACKAGES=wrk scripts/bootstrap.sh
 	$(BIN)/python -m bench
 
 ## docs: redraw the process diagrams in docs/process.md from the machines

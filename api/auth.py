@@ -30,9 +30,13 @@ Caller = Annotated[Principal, Depends(principal)]
 
 
 def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that lets the request through only for a role holding `permission`."""
+    """A dependency that lets the request through only for a role holding `permission`.
+    One level, not a dependency on `principal`: each level costs every request its share."""
 
-    async def allowed(caller: Caller) -> Principal:
+    async def allowed(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:
+        if not token:
+            raise Unauthenticated("log in first: send Authorization: Bearer <token>")
+        caller = accounts_of(request).principal(token)
         if not may(caller.role, permission):
             raise Forbidden(caller.role, permission)
         return caller

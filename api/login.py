@@ -10,8 +10,9 @@ from api import accounts, throttle, tokens
 from api.config import ApiConfig
 from api.errors import Unauthenticated
 from api.passwords import check_password, waste_time
+from api.token_cache import TokenCache
 from api.tokens import DEVICE, LOGIN, Principal
-from custody.clock import Clock
+from custody.clock import Clock, format_time
 from custody.db import Database
 
 WRONG = "wrong username or password, or the account is disabled"
@@ -27,6 +28,7 @@ class Issued:
 class Accounts:
     def __init__(self, database: Database, config: ApiConfig, clock: Clock) -> None:
         self.database, self.config, self.clock = database, config, clock
+        self.cache = TokenCache()
 
     def login(self, username: str, password: str, address: str) -> Issued:
         now = self.clock()
@@ -57,12 +59,22 @@ class Accounts:
         return Issued(token, principal.role, None)
 
     def principal(self, token: str) -> Principal:
+        hashed, now = tokens.digest(token), format_time(self.clock())
+        cached = self.cache.get(hashed, now)
+        if cached is not None:
+            return cached
         with self.database.read() as conn:
-            found = tokens.resolve(conn, token, self.clock())
+            found = tokens.resolve(conn, hashed, now)
         if found is None:
             raise Unauthenticated("the token is unknown, expired or revoked")
-        return found
+        self.cache.put(*found)
+        return found[0]
 
     def logout(self, principal: Principal) -> None:
         with self.database.write(lock=False) as conn:
             tokens.revoke(conn, principal.token_hash, self.clock())
+        self.cache.drop(token_hash=principal.token_hash)
+
+    def forget_user(self, username: str) -> None:
+        """After an account is disabled here: its cached tokens go at once."""
+        self.cache.drop(username=username)

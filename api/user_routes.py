@@ -70,4 +70,5 @@ async def disable_user(request: Request, username: str, _: Admin) -> Response:
     with system.ledger.database.write(lock=False) as conn:
         accounts.set_disabled(conn, username, True)
         tokens.revoke_all(conn, username, system.clock())
+    request.app.state.accounts.forget_user(username)
     return Response(status_code=204)

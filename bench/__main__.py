@@ -6,7 +6,7 @@ import sys
 
 from bench.common import machine
 
-SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles")
+SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api")
 
 
 def main() -> None:

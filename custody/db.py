@@ -106,12 +106,15 @@ class Database:
         # an append's own work but its fsync, and kept connections must not starve the pool
         # the readers use. Connections of threads that have ended are closed as new ones come.
         self._sqlite_writer: Engine | None = None
+        self._sqlite_reader: Engine | None = None
         if self.dialect == "sqlite":
             self._sqlite_writer = _sqlite_engine(url, pooled=False).execution_options(
                 **{_WRITE: True}
             )
+            # Readers keep theirs too: a server's event loop reads on one thread all day.
+            self._sqlite_reader = _sqlite_engine(url, pooled=False)
         self._local = threading.local()
-        self._held: dict[threading.Thread, Connection] = {}
+        self._held: dict[tuple[threading.Thread, str], Connection] = {}
         self._held_lock = threading.Lock()
 
     @property
@@ -131,27 +134,36 @@ class Database:
                     conn.exec_driver_sql(_LOCK_HEAD)
                 yield conn
             return
-        conn = self._sqlite_write_connection(self._sqlite_writer)
+        conn = self._kept_connection(self._sqlite_writer, "write")
         if conn.in_transaction():
             raise LedgerStateError("a write transaction is already open in this thread")
         with conn.begin():
             yield conn
 
-    def _sqlite_write_connection(self, writer: Engine) -> Connection:
-        conn: Connection | None = getattr(self._local, "conn", None)
+    def _kept_connection(self, engine: Engine, use: str) -> Connection:
+        """This thread's own connection for `use` (SQLite), opened on first use."""
+        conn: Connection | None = getattr(self._local, use, None)
         if conn is None or conn.closed or conn.invalidated:
-            conn = writer.connect()
-            self._local.conn = conn
+            conn = engine.connect()
+            setattr(self._local, use, conn)
             with self._held_lock:
-                for thread in [t for t in self._held if not t.is_alive()]:
-                    self._held.pop(thread).close()
-                self._held[threading.current_thread()] = conn
+                for key in [k for k in self._held if not k[0].is_alive()]:
+                    self._held.pop(key).close()
+                self._held[(threading.current_thread(), use)] = conn
         return conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read transaction: one consistent snapshot for everything read inside it."""
-        with self.engine.connect() as conn, conn.begin():
+        if self._sqlite_reader is None:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+            return
+        conn = self._kept_connection(self._sqlite_reader, "read")
+        if conn.in_transaction():  # a read inside a read on this thread: the same snapshot
+            yield conn
+            return
+        with conn.begin():
             yield conn
 
     @contextmanager
@@ -174,4 +186,6 @@ class Database:
         self._local = threading.local()
         if self._sqlite_writer is not None:
             self._sqlite_writer.engine.dispose()
+        if self._sqlite_reader is not None:
+            self._sqlite_reader.dispose()
         self.engine.dispose()

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from api.roles import ROLES
+from api.token_cache import TTL_SECONDS
 from tests.support.processes import run
 from tests.support.service import PROBLEM, Service, service
 
@@ -146,3 +147,12 @@ def test_a_login_token_expires(tmp_path_factory: pytest.TempPathFactory) -> None
         assert _me(running, token).status_code == 200
         time.sleep(1.2)
         assert _me(running, token).status_code == 401
+
+
+def test_a_token_revoked_elsewhere_is_refused_within_the_cache_window(shared: Service) -> None:
+    shared.add_user("sklad.second", "warehouse_clerk")
+    token = shared.login("sklad.second").json()["access_token"]
+    assert _me(shared, token).status_code == 200  # now cached by the server
+    assert run(shared.env, "user", "disable", "sklad.second").returncode == 0
+    time.sleep(TTL_SECONDS + 0.2)
+    assert _me(shared, token).status_code == 401
