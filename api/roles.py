@@ -41,6 +41,7 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "item_returned",
             "transfer_sent",
             "discrepancy_recorded",
+            "inventory_counted",
         }
     ),
     WAREHOUSE_CLERK: frozenset(
@@ -64,6 +65,7 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "melted",
             "burned",
             "discrepancy_recorded",
+            "inventory_counted",
         }
     ),
     FORENSIC_EXAMINER: frozenset(

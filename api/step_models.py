@@ -271,3 +271,8 @@ class KeyRotateIn(Model):
 class KeyRevokeIn(Model):
     key_id: str = Field(pattern="^[0-9a-f]{8}$")
     reason: Text
+
+
+class CountIn(Model):
+    location: Id
+    items: list[Id] = Field(max_length=100_000, description="every item scanned at the place")

@@ -285,6 +285,12 @@ STEPS: list[Step] = [
         "A person leaves a commission",
     ),
     Step(
+        "inventory_counted",
+        m.CountIn,
+        lambda w, b: inventory.count(w, b.location, b.items),
+        "An inventory count: discrepancies for what is missing and what is extra",
+    ),
+    Step(
         "key_added",
         m.KeyAddIn,
         _key_added,

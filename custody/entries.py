@@ -59,6 +59,7 @@ PROCESS_KINDS = frozenset(
         "commission_member_removed",  # and leaves it
         "forensic_returned",  # the forensic unit hands the item back to a warehouse
         "transfer_closed",  # the receiver has scanned all that arrived (item: the transfer)
+        "inventory_counted",  # a count at a place: what was missing, what was extra (item: place)
     }
 )
 KINDS = LEDGER_KINDS | PROCESS_KINDS

@@ -171,3 +171,27 @@ def test_presence_at_a_batch_is_recorded_all_or_nothing(site: Site) -> None:
     assert _size(site) == before + 2
     present = site.process.batch("B-P").present
     assert [(p["person"], p["role"]) for p in present] == both
+
+
+def test_an_inventory_count_opens_a_discrepancy_for_what_is_missing_and_what_is_extra(
+    site: Site,
+) -> None:
+    transfer, guns = _sent(site, 3)
+    site.process.receive("sklad.omarov", transfer, guns)
+    elsewhere = site.register_rifle(source="surplus")  # recorded at the unit
+    before = _size(site)
+    counted = site.process.count_inventory(
+        "sklad.omarov", WAREHOUSE, [guns[0], guns[1], elsewhere, "KZ-NONE"]
+    )
+    assert counted["missing"] == [guns[2]]
+    assert counted["unexpected"] == [elsewhere]
+    assert counted["unknown"] == ["KZ-NONE"]
+    assert len(counted["opened"]) == 2
+    assert site.process.item(guns[2]).state == "discrepancy"
+    assert site.process.item(elsewhere).state == "discrepancy"
+    assert site.process.item(guns[0]).state == "at_warehouse"
+    assert _size(site) == before + 3  # the count and two discrepancies
+    assert _audit(site).ok
+    again = site.process.count_inventory("sklad.omarov", WAREHOUSE, [guns[0], guns[1]])
+    assert again["missing"] == []
+    assert again["opened"] == []

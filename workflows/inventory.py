@@ -8,14 +8,62 @@ the discrepancy is resolved.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from workflows import registers
 from workflows.errors import InvalidRequest
+from workflows.machines import WORKFLOWS
 from workflows.movements import new_discrepancy_id
 from workflows.steps import advance
 from workflows.unit_of_work import Work
+from workflows.vocabulary import LOCATION_KINDS
 
 RESOLUTIONS = frozenset({"found", "corrected", "lost"})
+# Recorded at a place but not on its shelves: on the road, gone, or flagged already.
+NOT_ON_HAND = frozenset(
+    {"in_transit", "returned", "lost", "destroyed", "melted", "burned", "discrepancy"}
+)
+
+
+def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any]:
+    """An inventory count: what was scanned at a place against what is recorded there.
+    Each item recorded but not found, and each found but recorded elsewhere, gets a
+    discrepancy (where its state allows one); the count itself is an entry listing both."""
+    registers.location_of_kind(work, location_id, *LOCATION_KINDS)
+    found = list(dict.fromkeys(scanned))
+    recorded = [i for i, state in work.repo.states_at(location_id) if state not in NOT_ON_HAND]
+    work.load("items", found)
+    unknown = [i for i in found if i not in work.world.items]
+    missing = sorted(set(recorded) - set(found))
+    unexpected = [i for i in found if i in work.world.items and i not in set(recorded)]
+    work.entry(
+        "inventory_counted",
+        location_id,
+        {
+            "scanned": len(found),
+            "recorded": len(recorded),
+            "missing": missing,
+            "unexpected": unexpected,
+            "unknown": unknown,
+        },
+    )
+    work.load("items", missing)
+    opened = [
+        record(work, item, reason)
+        for items, reason in (
+            (missing, f"not found at the count of {location_id}"),
+            (unexpected, f"found at the count of {location_id}, but recorded elsewhere"),
+        )
+        for item in items
+        if _may_open(work, item)
+    ]
+    return {"missing": missing, "unexpected": unexpected, "unknown": unknown, "opened": opened}
+
+
+def _may_open(work: Work, item_id: str) -> bool:
+    item = work.world.item(item_id)
+    return WORKFLOWS[item.workflow].next_state(item.state, "discrepancy_recorded") is not None
 
 
 def record(work: Work, subject: str, reason: str, details: dict[str, Any] | None = None) -> str:

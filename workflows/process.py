@@ -318,6 +318,11 @@ class Process:
         with self.work(actor) as work:
             return inventory.record(work, subject, reason, details)
 
+    def count_inventory(self, actor: str, location: str, scanned: Sequence[str]) -> dict[str, Any]:
+        """An inventory count at `location` of the items scanned there."""
+        with self.work(actor) as work:
+            return inventory.count(work, location, scanned)
+
     def resolve_discrepancy(self, actor: str, discrepancy: str, resolution: str, note: str) -> None:
         with self.work(actor) as work:
             inventory.resolve(work, discrepancy, resolution, note)

@@ -179,6 +179,11 @@ class Repository:
             query = query.where(where)
         return [KINDS[kind].from_json(orjson.loads(d)) for (d,) in self.conn.execute(query)]
 
+    def states_at(self, location: str) -> list[tuple[str, str]]:
+        """(id, state) of every item recorded at `location`."""
+        sql = self._sql("SELECT id, state FROM wf_items WHERE location = ? ORDER BY id")
+        return [(str(i), str(s)) for i, s in self.raw.execute(sql, (location,)).fetchall()]
+
     def search_items(self, search: ItemSearch, now: str) -> list[Item]:
         items, deadlines = ItemRow.__table__, DeadlineRow.__table__  # type: ignore[attr-defined]
         query = select(items.c.data).order_by(items.c.id).limit(search.limit)
