@@ -148,40 +148,74 @@ async def statement(request: Request, batch_id: str, _: Reader) -> StatementOut:
     return StatementOut(statement=content, sha256=digest)
 
 
-@router.get("/deadlines", response_model=list[DeadlineOut])
+class DeadlinesPage(BaseModel):
+    deadlines: list[DeadlineOut]
+    next: int | None = Field(description="pass as `offset` for the next page; null at the end")
+
+
+class RegisterPage(BaseModel):
+    entries: list[dict[str, Any]]
+    next: int | None = Field(description="pass as `offset` for the next page; null at the end")
+
+
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+def _page(found: list[Any], offset: int, limit: int) -> tuple[list[Any], int | None]:
+    page = found[offset : offset + limit]
+    return page, (offset + limit if offset + limit < len(found) else None)
+
+
+@router.get("/deadlines", response_model=DeadlinesPage)
 async def deadlines(
     request: Request,
     _: Reader,
     include_closed: Annotated[bool, Query(description="also those met late")] = False,
-) -> list[DeadlineOut]:
-    """What is due and what is overdue, overdue first (times in UTC)."""
+    offset: Offset = 0,
+    limit: Page = 100,
+) -> DeadlinesPage:
+    """What is due and what is overdue, overdue first (times in UTC), a page at a time."""
     process = system_of(request).process
     now = process.now()
-    return [
-        DeadlineOut(
-            item=d.item,
-            rule=d.rule,
-            status=d.status(now),
-            started_at=d.started_at,
-            due_at=d.due_at,
-            paused_at=d.paused_at,
-            met_at=d.met_at,
-            cancelled_at=d.cancelled_at,
-        )
-        for d in process.deadlines(include_closed)
-    ]
+    page, following = _page(process.deadlines(include_closed), offset, limit)
+    return DeadlinesPage(deadlines=[_deadline(d, now) for d in page], next=following)
 
 
-@router.get("/locations", response_model=list[dict[str, Any]])
-async def locations(request: Request, _: Annotated[Principal, Depends(require_any)]) -> Any:
-    """Units, warehouses, forensic units and plants."""
-    return [place.to_json() for place in system_of(request).process.locations()]
+def _deadline(d: Any, now: Any) -> DeadlineOut:
+    return DeadlineOut(
+        item=d.item,
+        rule=d.rule,
+        status=d.status(now),
+        started_at=d.started_at,
+        due_at=d.due_at,
+        paused_at=d.paused_at,
+        met_at=d.met_at,
+        cancelled_at=d.cancelled_at,
+    )
 
 
-@router.get("/commissions", response_model=list[dict[str, Any]])
-async def commissions(request: Request, _: Annotated[Principal, Depends(require_any)]) -> Any:
-    """Commissions with their members, each from when and until when."""
-    return [c.to_json() for c in system_of(request).process.commissions()]
+@router.get("/locations", response_model=RegisterPage)
+async def locations(
+    request: Request,
+    _: Annotated[Principal, Depends(require_any)],
+    offset: Offset = 0,
+    limit: Page = 100,
+) -> RegisterPage:
+    """Units, warehouses, forensic units and plants, a page at a time."""
+    page, following = _page(system_of(request).process.locations(), offset, limit)
+    return RegisterPage(entries=[place.to_json() for place in page], next=following)
+
+
+@router.get("/commissions", response_model=RegisterPage)
+async def commissions(
+    request: Request,
+    _: Annotated[Principal, Depends(require_any)],
+    offset: Offset = 0,
+    limit: Page = 100,
+) -> RegisterPage:
+    """Commissions with their members, each from when and until when, a page at a time."""
+    page, following = _page(system_of(request).process.commissions(), offset, limit)
+    return RegisterPage(entries=[c.to_json() for c in page], next=following)
 
 
 @router.get("/time")

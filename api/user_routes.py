@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -58,10 +58,24 @@ async def add_user(request: Request, body: UserIn, _: Admin) -> UserOut:
     return UserOut(**user.__dict__)
 
 
-@router.get("", response_model=list[UserOut])
-async def list_users(request: Request, _: Admin) -> list[UserOut]:
+class UsersPage(BaseModel):
+    users: list[UserOut]
+    next: int | None = Field(description="pass as `offset` for the next page; null at the end")
+
+
+@router.get("", response_model=UsersPage)
+async def list_users(
+    request: Request,
+    _: Admin,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> UsersPage:
+    """Every account, a page at a time."""
     with _system(request).ledger.database.read() as conn:
-        return [UserOut(**u.__dict__) for u in accounts.all_users(conn)]
+        found = accounts.all_users(conn)
+    page = found[offset : offset + limit]
+    following = offset + limit if offset + limit < len(found) else None
+    return UsersPage(users=[UserOut(**u.__dict__) for u in page], next=following)
 
 
 @router.post("/{username}/disable", status_code=204)

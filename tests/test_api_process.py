@@ -460,7 +460,7 @@ def test_people_keys_are_added_and_revoked_through_the_api(site: Site) -> None:
     published = {k["key_id"]: k for k in httpx.get(f"{site.service.base}/ledger/keys").json()}
     assert published[new_id]["revoked_at_seq"] is not None
     with site.as_("admin") as admin:
-        places = admin.get("/locations").json()
+        places = admin.get("/locations").json()["entries"]
     assert {p["id"] for p in places} >= {"UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"}
     del old_key
 
@@ -527,3 +527,27 @@ def test_an_act_signed_with_custody_sign_is_accepted(site: Site) -> None:
     site.ok("expert.two", "registry_result_recorded", {"results": [{"item": rifle, "act": act}]})
     with site.as_("auditor.li") as auditor:
         assert auditor.get(f"/items/{rifle}").json()["registry_result"] == "not_testable"
+
+
+def test_every_list_comes_a_page_at_a_time(site: Site) -> None:
+    for _ in range(3):
+        rifle = site.rifle()
+        site.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": DECISION})
+    with site.as_("auditor.li") as auditor:
+        whole = auditor.get("/deadlines", params={"limit": 1000}).json()
+        assert whole["next"] is None
+        paged: list[dict[str, Any]] = []
+        offset: int | None = 0
+        while offset is not None:
+            page = auditor.get("/deadlines", params={"limit": 2, "offset": offset}).json()
+            paged += page["deadlines"]
+            offset = page["next"]
+        assert paged == whole["deadlines"]
+        assert len(paged) >= 3
+    with site.as_("admin") as admin:
+        first = admin.get("/users", params={"limit": 3}).json()
+        assert len(first["users"]) == 3
+        rest = admin.get("/users", params={"offset": first["next"], "limit": 1000}).json()
+        names = [u["username"] for u in first["users"] + rest["users"]]
+        assert set(names) >= set(PEOPLE)
+        assert len(names) == len(set(names))
