@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
@@ -94,9 +93,9 @@ async def items(
 
 @router.get("/items/{item_id}", response_model=dict[str, Any])
 async def item(request: Request, item_id: str, _: Reader) -> Response:
-    # The document as orjson writes it: it is JSON already, validating it again would cost
-    # as much as reading it (bench/api.py).
-    return Response(orjson.dumps(system_of(request).process.item(item_id)), media_type=JSON)
+    # The document as the state table holds it: it is JSON already, and parsing it to write
+    # it again would cost as much as reading it (bench/api.py).
+    return Response(system_of(request).process.item_json(item_id), media_type=JSON)
 
 
 @router.get("/items/{item_id}/history", response_model=History)

@@ -19,6 +19,7 @@ from custody.ledger import Ledger
 from workflows import batches, intake, inventory, movements, preparation, registers, statements
 from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
+from workflows.errors import UnknownObject
 from workflows.files import FileStore
 from workflows.intake import Intake
 from workflows.model import Batch, Commission, Deadline, Item, Location, Transfer
@@ -65,6 +66,14 @@ class Process:
         with self._read() as (repo, world):
             repo.load(world, "items", [item_id])
             return world.item(item_id)
+
+    def item_json(self, item_id: str) -> bytes:
+        """The item's document as stored, JSON bytes: for a server to send as they are."""
+        with self._read() as (repo, _):
+            stored = repo.stored_json("items", item_id)
+        if stored is None:
+            raise UnknownObject(f"no item {item_id!r} is registered")
+        return stored
 
     def transfer(self, transfer_id: str) -> Transfer:
         with self._read() as (repo, world):

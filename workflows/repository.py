@@ -179,6 +179,13 @@ class Repository:
             query = query.where(where)
         return [KINDS[kind].from_json(orjson.loads(d)) for (d,) in self.conn.execute(query)]
 
+    def stored_json(self, kind: str, key: str) -> bytes | None:
+        """The document of `key` as the table holds it (UTF-8 JSON), or None."""
+        shelf = SHELVES[kind]
+        sql = f"SELECT {self._bytes} FROM {shelf.table.name} WHERE {shelf.key[0]} = ?"
+        row = self.raw.execute(self._sql(sql), (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
     def states_at(self, location: str) -> list[tuple[str, str]]:
         """(id, state) of every item recorded at `location`."""
         sql = self._sql("SELECT id, state FROM wf_items WHERE location = ? ORDER BY id")
