@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from api.errors import Forbidden, Unauthenticated
 from api.login import Accounts
 from api.roles import may
+from api.system import System
 from api.tokens import Principal
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -18,6 +19,11 @@ bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 def accounts_of(request: Request) -> Accounts:
     return request.app.state.accounts  # type: ignore[no-any-return]
+
+
+def system_of(request: Request) -> System:
+    """The ledger and the process the app serves."""
+    return request.app.state.system  # type: ignore[no-any-return]
 
 
 async def principal(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:

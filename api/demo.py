@@ -23,7 +23,7 @@ from api.accounts import User
 from api.passwords import hash_password
 from api.system import System, initialise
 from custody import keyfile, keyring
-from custody.acts import SignedAct, sign_act
+from custody.acts import SignedAct, new_act, sign_act
 from custody.clock import format_time, utc_now
 from custody.db import Database
 from custody.entries import decode
@@ -77,14 +77,7 @@ class Demo:
     def act(self, person: str, kind: str, item: str, **fields: Any) -> SignedAct:
         self.clock.tick()
         key, key_id = self.keys[person]
-        act = {
-            "kind": kind,
-            "item": item,
-            "person": person,
-            "key_id": key_id,
-            "time": format_time(self.clock()),
-            **fields,
-        }
+        act = new_act(kind, person, key_id, format_time(self.clock()), item, **fields)
         return sign_act(act, key.seed)
 
 

@@ -10,11 +10,10 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import require
+from api.auth import require, system_of
 from api.errors import TooLarge
 from api.problems import PROBLEM_RESPONSES
 from api.roles import READ, UPLOAD
-from api.system import System
 from api.tokens import Principal
 from workflows.errors import InvalidRequest, UnknownObject
 from workflows.files import sniff
@@ -28,10 +27,6 @@ class FileOut(BaseModel):
     size: int
     media_type: str
     role: str
-
-
-def _system(request: Request) -> System:
-    return request.app.state.system  # type: ignore[no-any-return]
 
 
 @router.post("", response_model=FileOut, status_code=201)
@@ -48,7 +43,7 @@ async def upload(
         content += chunk
         if len(content) > limit:
             raise TooLarge(f"a file is at most {limit} bytes")
-    ref = await run_in_threadpool(_system(request).process.files.put, bytes(content), role)
+    ref = await run_in_threadpool(system_of(request).process.files.put, bytes(content), role)
     return FileOut(**ref.to_json())
 
 
@@ -58,7 +53,7 @@ async def download(
 ) -> FileResponse:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
         raise InvalidRequest("a file is named by its SHA-256 in lowercase hex")
-    path = _system(request).process.files.path(sha256)
+    path = system_of(request).process.files.path(sha256)
     if not path.is_file():
         raise UnknownObject(f"no file {sha256}")
     with open(path, "rb") as handle:

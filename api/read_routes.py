@@ -9,11 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from api.auth import Caller, require
+from api.auth import Caller, require, system_of
 from api.errors import Forbidden
 from api.problems import PROBLEM_RESPONSES
 from api.roles import ADMIN, READ, may
-from api.system import System
 from api.tokens import Principal
 from custody.clock import format_time
 from workflows.errors import UnknownObject
@@ -32,10 +31,6 @@ async def require_any(caller: Caller) -> Principal:
 
 
 Page = Annotated[int, Query(ge=1, le=1000, description="at most this many")]
-
-
-def system_of(request: Request) -> System:
-    return request.app.state.system  # type: ignore[no-any-return]
 
 
 class ItemsPage(BaseModel):

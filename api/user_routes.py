@@ -10,12 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api import accounts, tokens
 from api.accounts import User
-from api.auth import require
+from api.auth import require, system_of
 from api.errors import AccountError
 from api.passwords import WeakPassword, hash_password
 from api.problems import PROBLEM_RESPONSES
 from api.roles import ADMIN
-from api.system import System
 from api.tokens import Principal
 from custody.clock import format_time
 
@@ -38,10 +37,6 @@ class UserOut(BaseModel):
     created_at: str
 
 
-def _system(request: Request) -> System:
-    return request.app.state.system  # type: ignore[no-any-return]
-
-
 @router.post("", response_model=UserOut, status_code=201)
 async def add_user(request: Request, body: UserIn, _: Admin) -> UserOut:
     accounts.check_username(body.username)
@@ -51,7 +46,7 @@ async def add_user(request: Request, body: UserIn, _: Admin) -> UserOut:
         hashed = await run_in_threadpool(hash_password, body.password, strength)
     except WeakPassword as exc:
         raise AccountError(str(exc)) from None
-    system = _system(request)
+    system = system_of(request)
     user = User(body.username, body.name, body.role, False, format_time(system.clock()))
     with system.ledger.database.write(lock=False) as conn:
         accounts.add(conn, user, hashed)
@@ -71,7 +66,7 @@ async def list_users(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> UsersPage:
     """Every account, a page at a time."""
-    with _system(request).ledger.database.read() as conn:
+    with system_of(request).ledger.database.read() as conn:
         found = accounts.all_users(conn)
     page = found[offset : offset + limit]
     following = offset + limit if offset + limit < len(found) else None
@@ -80,7 +75,7 @@ async def list_users(
 
 @router.post("/{username}/disable", status_code=204)
 async def disable_user(request: Request, username: str, _: Admin) -> Response:
-    system = _system(request)
+    system = system_of(request)
     with system.ledger.database.write(lock=False) as conn:
         accounts.set_disabled(conn, username, True)
         tokens.revoke_all(conn, username, system.clock())

@@ -23,7 +23,7 @@ import orjson
 
 from bench.common import Figure, fresh, report
 from custody import keyring
-from custody.acts import SignedAct, sign_act
+from custody.acts import SignedAct, new_act, sign_act
 from custody.bootstrap import init
 from custody.clock import format_time, utc_now
 from custody.entries import NewEntry
@@ -137,14 +137,7 @@ class Site:
 
     def act(self, person: str, kind: str, item: str, **fields: Any) -> SignedAct:
         key, key_id = self.keys[person]
-        act = {
-            "kind": kind,
-            "item": item,
-            "person": person,
-            "key_id": key_id,
-            "time": format_time(utc_now()),
-            **fields,
-        }
+        act = new_act(kind, person, key_id, format_time(utc_now()), item, **fields)
         return sign_act(act, key.seed)
 
 

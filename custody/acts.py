@@ -46,6 +46,16 @@ class SignedAct:
         return hashlib.sha256(signatures.act_message(self.act)).digest()
 
 
+def new_act(
+    kind: str, person: str, key_id: str, time: str, item: str | None = None, **fields: Any
+) -> dict[str, Any]:
+    """An act's content as DESIGN §5 names it, ready to sign."""
+    act: dict[str, Any] = {"kind": kind, "person": person, "key_id": key_id, "time": time}
+    if item is not None:
+        act["item"] = item
+    return {**act, **fields}
+
+
 def sign_act(act: dict[str, Any], seed: bytes) -> SignedAct:
     return SignedAct(act, signatures.sign(seed, signatures.act_message(act)))
 

@@ -16,7 +16,7 @@ import pytest
 
 from api.roles import READ, ROLES, UPLOAD, may
 from api.steps import STEPS
-from custody.acts import sign_act
+from custody.acts import new_act, sign_act
 from custody.clock import format_time, utc_now
 from custody.keyfile import PersonKey
 from tests.support import rfc9162_reference as ref
@@ -60,14 +60,7 @@ class Site:
 
     def act(self, person: str, kind: str, item: str, **fields: Any) -> dict[str, Any]:
         key, key_id = self.keys[person]
-        act = {
-            "kind": kind,
-            "item": item,
-            "person": person,
-            "key_id": key_id,
-            "time": format_time(utc_now()),
-            **fields,
-        }
+        act = new_act(kind, person, key_id, format_time(utc_now()), item, **fields)
         signed = sign_act(act, key.seed)
         return {"act": act, "sig": base64.b64encode(signed.sig).decode()}
 

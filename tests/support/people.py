@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from custody import keyring
-from custody.acts import SignedAct, sign_act
+from custody.acts import SignedAct, new_act, sign_act
 from custody.clock import format_time, utc_now
 from custody.entries import NewEntry
 from custody.keyfile import PersonKey
@@ -20,15 +20,7 @@ class Person:
     key_id: str
 
     def act(self, kind: str, item: str | None = None, **fields: Any) -> SignedAct:
-        act: dict[str, Any] = {
-            "kind": kind,
-            "person": self.user,
-            "key_id": self.key_id,
-            "time": format_time(utc_now()),
-            **fields,
-        }
-        if item is not None:
-            act["item"] = item
+        act = new_act(kind, self.user, self.key_id, format_time(utc_now()), item, **fields)
         return sign_act(act, self.key.seed)
 
     def entry(self, kind: str, item: str, **fields: Any) -> NewEntry:

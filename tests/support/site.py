@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from custody.acts import SignedAct, sign_act
+from custody.acts import SignedAct, new_act, sign_act
 from custody.bootstrap import init
 from custody.clock import format_time, utc_now
 from custody.ledger import Ledger
@@ -76,14 +76,7 @@ class Site:
         # Each act at its own instant, as on a real clock: the ledger records an act once.
         self.clock.advance(microseconds=1)
         who = self.people[person]
-        act = {
-            "kind": kind,
-            "item": item,
-            "person": who.user,
-            "key_id": who.key_id,
-            "time": format_time(self.clock()),
-            **fields,
-        }
+        act = new_act(kind, who.user, who.key_id, format_time(self.clock()), item, **fields)
         return sign_act(act, who.key.seed)
 
     # -- taking items along the path --------------------------------------------------------
