@@ -2,6 +2,10 @@
 
 Errors are one line on stderr and a non-zero exit: 1 for anything refused or not verified,
 2 for a command used wrongly.
+
+The commands import the process and the database layers inside their functions, not at the
+top of their modules: every `custody ...`, `--help` included, would otherwise pay for all of
+them before doing anything.
 """
 
 from __future__ import annotations
@@ -12,8 +16,6 @@ from typing import Annotated
 import typer
 
 from api import cli_deadlines, cli_demo, cli_io, cli_keys, cli_sign, cli_users, cli_verify
-from api.system import initialise
-from custody.bootstrap import open_ledger
 from custody.errors import CustodyError
 from custody.settings import Settings
 
@@ -41,6 +43,8 @@ def init(
 ) -> None:
     """Create the database, the ledger key and the genesis entry (safe to run again)."""
     settings = Settings()
+    from api.system import initialise
+
     result, _ = initialise(settings, actor)
     ledger = result.ledger
     signer = ledger.signer
@@ -59,6 +63,8 @@ def init(
 @app.command()
 def checkpoint() -> None:
     """Print the latest signed checkpoint, signing a new one first if the tree has grown."""
+    from custody.bootstrap import open_ledger
+
     ledger = open_ledger(Settings())
     with ledger.database.write() as conn:
         issued = ledger.issue_checkpoint(conn)
@@ -76,6 +82,8 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
+    from api.system import initialise
+
     _, system = initialise(settings)
     ledger = system.ledger
     typer.echo(

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from api.system import open_for_reading
 from custody.clock import parse_time
 from custody.settings import Settings
 from workflows.model import Deadline
@@ -43,6 +42,8 @@ def deadlines(
     """List what is due and what is overdue: overdue first, then by due time."""
     settings = Settings()
     zone = _zone(tz or settings.timezone)
+    from api.system import open_for_reading
+
     system = open_for_reading(settings)
     now = dt.datetime.now(dt.UTC)
     found = system.process.deadlines(include_closed=include_met)

@@ -10,7 +10,6 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from api import demo_data
-from api.demo import fill, is_demo, require_new
 from custody.settings import Settings
 
 
@@ -22,11 +21,15 @@ def demo(
 ) -> None:
     """Fill a new database with demo data in every state of the process (under 20 s)."""
     settings = Settings()
+    from api.demo import is_demo
+
     if if_empty and is_demo(settings):
         print_logins()
         return
     if if_empty and _has_ledger(settings):
         return
+    from api.demo import require_new
+
     require_new(settings)
     started = time.perf_counter()
     console = Console(stderr=True)
@@ -43,6 +46,8 @@ def demo(
         def say(what: str, count: int) -> None:
             suffix = f" ({count} so far)" if count else ""
             progress.update(task, description=f"demo: {what}{suffix}")
+
+        from api.demo import fill
 
         states = fill(settings, say)
     took = time.perf_counter() - started

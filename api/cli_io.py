@@ -18,7 +18,6 @@ from api import accounts
 from api.csv_intake import RowError, check_header, intake_of
 from api.errors import Forbidden
 from api.roles import may
-from api.system import open_for_reading, open_system
 from custody.errors import CustodyError
 from custody.settings import Settings
 from workflows.errors import RuleViolation, WorkflowError
@@ -58,6 +57,8 @@ def import_csv(
     marking_place, unmarked, quantity, type, model, calibre, manufacturer, country, year,
     decision_ref, decision_authority, decision_date, photo (a path beside the file).
     """
+    from api.system import open_system
+
     system = open_system(Settings())
     _require_role(system, actor)
     intakes, lines = _read(system, csv_file)
@@ -134,6 +135,8 @@ def export(
 ) -> None:
     """Every entry from `start` as JSON lines: seq, body (base64 of the exact bytes), leaf
     hash, signature and key id, as GET /ledger/entries gives them."""
+    from api.system import open_for_reading
+
     ledger = open_for_reading(Settings()).ledger
     handle = out.open("w", encoding="utf-8") if out else sys.stdout
     try:

@@ -15,7 +15,6 @@ from api.config import ApiConfig
 from api.errors import AccountError
 from api.passwords import WeakPassword, hash_password
 from api.roles import ROLES
-from api.system import open_system
 from custody.clock import format_time, utc_now
 from custody.settings import Settings
 
@@ -39,6 +38,8 @@ def add(
         hashed = hash_password(password, ApiConfig().password_strength)
     except WeakPassword as exc:
         raise AccountError(str(exc)) from None
+    from api.system import open_system
+
     database = open_system(Settings()).ledger.database
     user = User(username, name, role, False, format_time(utc_now()))
     with database.write(lock=False) as conn:
@@ -49,6 +50,8 @@ def add(
 @app.command("list")
 def list_users(as_json: Annotated[bool, typer.Option("--json", help="as JSON")] = False) -> None:
     """Every account, its role, and whether it is disabled."""
+    from api.system import open_system
+
     database = open_system(Settings()).ledger.database
     with database.read() as conn:
         users = accounts.all_users(conn)
@@ -63,6 +66,8 @@ def list_users(as_json: Annotated[bool, typer.Option("--json", help="as JSON")] 
 @app.command("disable")
 def disable(username: Annotated[str, typer.Argument()]) -> None:
     """Stop an account from logging in; every token it holds is revoked at once."""
+    from api.system import open_system
+
     database = open_system(Settings()).ledger.database
     with database.write(lock=False) as conn:
         accounts.set_disabled(conn, username, True)
@@ -72,6 +77,8 @@ def disable(username: Annotated[str, typer.Argument()]) -> None:
 
 @app.command("enable")
 def enable(username: Annotated[str, typer.Argument()]) -> None:
+    from api.system import open_system
+
     database = open_system(Settings()).ledger.database
     with database.write(lock=False) as conn:
         accounts.set_disabled(conn, username, False)

@@ -11,8 +11,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from api.system import audit_steps
-from custody.bootstrap import open_readonly
 from custody.errors import MalformedNoteError
 from custody.note import Verifier
 from custody.settings import Settings
@@ -48,6 +46,9 @@ def verify(
     pinned = _pinned_key(key)
     given = [AuditorCheckpoint(str(p), p.read_text()) for p in checkpoint or []]
     settings = Settings()
+    from api.system import audit_steps
+    from custody.bootstrap import open_readonly
+
     ledger = open_readonly(settings)
     show_progress = not as_json and sys.stderr.isatty()
     with Progress(

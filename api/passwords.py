@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import nacl.exceptions
@@ -41,10 +42,13 @@ def check_password(stored: str, password: str) -> bool:
         return False
 
 
-# Checked against when the account does not exist, so that the answer takes as long as for
-# one that does and does not tell who has an account.
-_DECOY = hash_password("not a password of anyone")
+@functools.cache
+def _decoy() -> str:
+    # Made on first use, not on import: every `custody` command imports this module.
+    return hash_password("not a password of anyone")
 
 
 def waste_time(password: str) -> None:
-    check_password(_DECOY, password)
+    """Check against a decoy when the account does not exist, so that the answer takes as
+    long as for one that does and does not tell who has an account."""
+    check_password(_decoy(), password)
