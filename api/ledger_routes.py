@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from api.problems import PROBLEM_RESPONSES
+from custody.entries import Entry
 from custody.ledger import Ledger
 
 router = APIRouter(prefix="/ledger", tags=["ledger (public)"], responses=PROBLEM_RESPONSES)
@@ -23,6 +24,17 @@ class EntryOut(BaseModel):
     leaf_hash: str
     sig: str
     key_id: str
+
+
+def entry_fields(entry: Entry) -> dict[str, Any]:
+    """An entry as the API gives it: the exact stored bytes in base64, hashes in hex."""
+    return {
+        "seq": entry.seq,
+        "body": base64.b64encode(entry.body).decode(),
+        "leaf_hash": entry.leaf_hash.hex(),
+        "sig": base64.b64encode(entry.sig).decode(),
+        "key_id": entry.key_id,
+    }
 
 
 class EntriesOut(BaseModel):
@@ -106,16 +118,7 @@ def entries(
         rows = ledger.entries(conn, start, limit)
     end = start + len(rows)
     return EntriesOut(
-        entries=[
-            EntryOut(
-                seq=e.seq,
-                body=base64.b64encode(e.body).decode(),
-                leaf_hash=e.leaf_hash.hex(),
-                sig=base64.b64encode(e.sig).decode(),
-                key_id=e.key_id,
-            )
-            for e in rows
-        ],
+        entries=[EntryOut(**entry_fields(e)) for e in rows],
         size=size,
         next=end if end < size else None,
     )

@@ -3,14 +3,15 @@ transfers, batches and their statements, deadlines, places. Every route needs `r
 
 from __future__ import annotations
 
-import base64
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from api import paging
 from api.auth import Caller, require, system_of
 from api.errors import Forbidden
+from api.ledger_routes import EntryOut, entry_fields
 from api.problems import PROBLEM_RESPONSES
 from api.roles import ADMIN, READ, may
 from api.tokens import Principal
@@ -30,20 +31,12 @@ async def require_any(caller: Caller) -> Principal:
     return caller
 
 
-Page = Annotated[int, Query(ge=1, le=1000, description="at most this many")]
-
-
 class ItemsPage(BaseModel):
     items: list[dict[str, Any]]
     next: str | None = Field(description="pass as `after` for the next page; null at the end")
 
 
-class HistoryEntry(BaseModel):
-    seq: int
-    body: str = Field(description="base64 of the exact stored bytes")
-    leaf_hash: str
-    sig: str
-    key_id: str
+class HistoryEntry(EntryOut):
     inclusion: list[str] = Field(description="RFC 9162 inclusion proof to the tree of `size`")
 
 
@@ -77,7 +70,7 @@ async def items(
     overdue: Annotated[bool | None, Query(description="with a deadline past due")] = None,
     q: Annotated[str | None, Query(max_length=128, description="text in the marking")] = None,
     after: Annotated[str | None, Query(max_length=128)] = None,
-    limit: Page = 100,
+    limit: paging.Limit = 100,
 ) -> ItemsPage:
     search = ItemSearch(state, location, source, category, batch, overdue, q, after, limit + 1)
     found = system_of(request).process.items(search)
@@ -108,14 +101,7 @@ async def history(request: Request, item_id: str, _: Reader) -> History:
         size=size,
         root=proofs[0].root.hex(),
         entries=[
-            HistoryEntry(
-                seq=e.seq,
-                body=base64.b64encode(e.body).decode(),
-                leaf_hash=e.leaf_hash.hex(),
-                sig=base64.b64encode(e.sig).decode(),
-                key_id=e.key_id,
-                inclusion=[h.hex() for h in p.hashes],
-            )
+            HistoryEntry(**entry_fields(e), inclusion=[h.hex() for h in p.hashes])
             for e, p in zip(entries, proofs, strict=True)
         ],
     )
@@ -152,27 +138,19 @@ class RegisterPage(BaseModel):
     next: int | None = Field(description="pass as `offset` for the next page; null at the end")
 
 
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def _page(found: list[Any], offset: int, limit: int) -> tuple[list[Any], int | None]:
-    page = found[offset : offset + limit]
-    return page, (offset + limit if offset + limit < len(found) else None)
-
-
 @router.get("/deadlines", response_model=DeadlinesPage)
 async def deadlines(
     request: Request,
     _: Reader,
     include_closed: Annotated[bool, Query(description="also those met late")] = False,
-    offset: Offset = 0,
-    limit: Page = 100,
+    offset: paging.Offset = 0,
+    limit: paging.Limit = 100,
 ) -> DeadlinesPage:
     """What is due and what is overdue, overdue first (times in UTC), a page at a time."""
     process = system_of(request).process
     now = process.now()
-    page, following = _page(process.deadlines(include_closed), offset, limit)
-    return DeadlinesPage(deadlines=[_deadline(d, now) for d in page], next=following)
+    shown, following = paging.page(process.deadlines(include_closed), offset, limit)
+    return DeadlinesPage(deadlines=[_deadline(d, now) for d in shown], next=following)
 
 
 def _deadline(d: Any, now: Any) -> DeadlineOut:
@@ -192,24 +170,24 @@ def _deadline(d: Any, now: Any) -> DeadlineOut:
 async def locations(
     request: Request,
     _: Annotated[Principal, Depends(require_any)],
-    offset: Offset = 0,
-    limit: Page = 100,
+    offset: paging.Offset = 0,
+    limit: paging.Limit = 100,
 ) -> RegisterPage:
     """Units, warehouses, forensic units and plants, a page at a time."""
-    page, following = _page(system_of(request).process.locations(), offset, limit)
-    return RegisterPage(entries=[place.to_json() for place in page], next=following)
+    shown, following = paging.page(system_of(request).process.locations(), offset, limit)
+    return RegisterPage(entries=[place.to_json() for place in shown], next=following)
 
 
 @router.get("/commissions", response_model=RegisterPage)
 async def commissions(
     request: Request,
     _: Annotated[Principal, Depends(require_any)],
-    offset: Offset = 0,
-    limit: Page = 100,
+    offset: paging.Offset = 0,
+    limit: paging.Limit = 100,
 ) -> RegisterPage:
     """Commissions with their members, each from when and until when, a page at a time."""
-    page, following = _page(system_of(request).process.commissions(), offset, limit)
-    return RegisterPage(entries=[c.to_json() for c in page], next=following)
+    shown, following = paging.page(system_of(request).process.commissions(), offset, limit)
+    return RegisterPage(entries=[c.to_json() for c in shown], next=following)
 
 
 @router.get("/time")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api import accounts, tokens
+from api import accounts, paging, tokens
 from api.accounts import User
 from api.auth import require, system_of
 from api.errors import AccountError
@@ -62,15 +62,14 @@ class UsersPage(BaseModel):
 async def list_users(
     request: Request,
     _: Admin,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: paging.Offset = 0,
+    limit: paging.Limit = 100,
 ) -> UsersPage:
     """Every account, a page at a time."""
     with system_of(request).ledger.database.read() as conn:
         found = accounts.all_users(conn)
-    page = found[offset : offset + limit]
-    following = offset + limit if offset + limit < len(found) else None
-    return UsersPage(users=[UserOut(**u.__dict__) for u in page], next=following)
+    shown, following = paging.page(found, offset, limit)
+    return UsersPage(users=[UserOut(**u.__dict__) for u in shown], next=following)
 
 
 @router.post("/{username}/disable", status_code=204)
