@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
@@ -14,6 +13,7 @@ from fastapi.responses import Response
 from api import idempotency
 from api.idempotency import Answer
 from api.tokens import Principal
+from api.write_threads import WriteThreads
 from workflows.process import Process
 from workflows.unit_of_work import Work
 
@@ -26,7 +26,10 @@ class Writer:
         self.process = process
         # SQLite has one writer at a time anyway: threads queued on its lock would only wait
         # in its busy handler. PostgreSQL queues them on the ledger head's lock.
-        self.limiter = anyio.CapacityLimiter(1 if sqlite else 8)
+        self.threads = WriteThreads(1 if sqlite else 8)
+
+    def close(self) -> None:
+        self.threads.close()
 
     async def write(self, request: Request, caller: Principal, action: Action) -> Response:
         key = request.headers.get("Idempotency-Key")
@@ -35,8 +38,8 @@ class Writer:
             idempotency.check_key(key)
             body = await request.body()
             print_ = idempotency.fingerprint(request.method, request.url.path, body)
-        answer, replayed = await anyio.to_thread.run_sync(
-            self._perform, caller.username, key, print_, action, limiter=self.limiter
+        answer, replayed = await self.threads.run(
+            self._perform, caller.username, key, print_, action
         )
         headers = {REPLAYED: "true"} if replayed else {}
         return Response(answer.body, answer.status, headers=headers, media_type="application/json")
