@@ -15,7 +15,16 @@ from typing import Annotated
 
 import typer
 
-from api import cli_deadlines, cli_demo, cli_io, cli_keys, cli_sign, cli_users, cli_verify
+from api import (
+    cli_deadlines,
+    cli_demo,
+    cli_io,
+    cli_keys,
+    cli_sign,
+    cli_statements,
+    cli_users,
+    cli_verify,
+)
 from custody.errors import CustodyError
 from custody.settings import Settings
 
@@ -28,7 +37,9 @@ app = typer.Typer(
 )
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_users.app, name="user")
+app.add_typer(cli_statements.app, name="statement")
 app.command(name="verify")(cli_verify.verify)
+app.command(name="verify-statement")(cli_statements.verify_statement)
 app.command(name="keygen")(cli_keys.keygen)
 app.command(name="deadlines")(cli_deadlines.deadlines)
 app.command(name="demo")(cli_demo.demo)

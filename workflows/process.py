@@ -100,6 +100,11 @@ class Process:
         with self._read() as (repo, _):
             return sorted(repo.documents("locations"), key=lambda place: place.id)
 
+    def batches(self) -> list[Batch]:
+        """Every furnace and burn batch, in id order."""
+        with self._read() as (repo, _):
+            return sorted(repo.documents("batches"), key=lambda b: b.id)
+
     def commissions(self) -> list[Commission]:
         with self._read() as (repo, _):
             return sorted(repo.documents("commissions"), key=lambda c: c.id)

@@ -1,0 +1,49 @@
+"""Statements as the API and the CLI hand them out: the process's content, the ledger's
+evidence for it, rendered to PDF in the certificates worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.system import System
+from certificates import evidence
+from workflows.errors import InvalidRequest
+
+DESTROYED = ("melted", "burned", "final")
+
+
+def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:
+    """Everything a statement's PDF carries; a checkpoint is signed first if none covers it."""
+    batch = system.process.batch(batch_id)
+    if batch.state not in DESTROYED:
+        raise InvalidRequest(f"batch {batch_id} is {batch.state}: nothing destroyed to state yet")
+    content, digest = system.process.statement(batch_id)
+    database = system.ledger.database
+    with database.read() as conn:
+        checkpoint = evidence.covering_checkpoint(conn, evidence.newest_seq(conn, content) + 1)
+    if checkpoint is None:
+        with database.write() as conn:
+            checkpoint = system.ledger.issue_checkpoint(conn)
+    with database.read() as conn:
+        return evidence.gather(system.ledger, conn, content, digest, checkpoint)
+
+
+def statements(system: System) -> list[dict[str, Any]]:
+    """Every batch with a statement to give: destroyed, awaiting signatures or final."""
+    shown = []
+    for batch in system.process.batches():
+        signers = {s["person"] for s in batch.signatures}
+        shown.append(
+            {
+                "batch": batch.id,
+                "kind": batch.kind,
+                "state": batch.state,
+                "destroyed_at": batch.destroyed_at,
+                "items": len(batch.items),
+                "signatures": len(signers),
+                "quorum": batch.quorum,
+                "final": batch.state == "final",
+                "discrepancy": batch.discrepancy,
+            }
+        )
+    return shown

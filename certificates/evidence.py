@@ -1,0 +1,114 @@
+"""The evidence a statement carries (`evidence.json`, attached to its PDF): everything needed to
+check it offline, with nothing but the file.
+
+    {
+      "format": "custody/statement-evidence/v1",
+      "statement": {...the content the members signed...}, "sha256": "<hex of JCS(statement)>",
+      "checkpoint": "<the C2SP signed note>",
+      "chains": {"<subject>": [entry, ...]},   the batch, each item, the commission: every entry
+                                               about it, first to last, linked by item_prev
+      "keys": [entry, ...],                    ledger_created and every key_added, key_rotated,
+                                               key_revoked up to the checkpoint
+      "proofs": {"<seq>": {"index", "size", "leaf_hash", "root", "hashes"}},
+      "key_records": [...]                     the keys as the ledger published them (for people;
+                                               the verifier folds them again from "keys")
+    }
+
+An entry is {"seq", "body" (the exact canonical bytes, as text), "sig" (base64), "key_id"}.
+Every key entry and the newest entry of every chain has an RFC 9162 inclusion proof to the
+checkpoint; an older entry of a chain is committed to by the item_prev hash of the one after
+it, so one proof per chain covers it, and 1,000 items need 1,000 proofs, not 16,000.
+
+The checkpoint is the first one the ledger signed that covers every entry here, so rendering
+the statement again later gives the same evidence, and the same PDF.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from custody.entries import Entry
+from custody.ledger import Ledger
+from custody.store import Store, StoredCheckpoint
+
+FORMAT = "custody/statement-evidence/v1"
+NAME = "evidence.json"
+
+
+def entry_json(entry: Entry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "body": entry.body.decode(),
+        "sig": base64.b64encode(entry.sig).decode(),
+        "key_id": entry.key_id,
+    }
+
+
+def subjects(statement: dict[str, Any]) -> list[str]:
+    """Whose chains the evidence carries: the batch, its commission, every item on it."""
+    return [
+        statement["batch"],
+        statement["commission"]["id"],
+        *(item["id"] for item in statement["items"]),
+    ]
+
+
+def newest_seq(conn: Connection, statement: dict[str, Any]) -> int:
+    store = Store(conn)
+    return max(chain[-1].seq for s in subjects(statement) if (chain := store.item_entries(s)))
+
+
+def covering_checkpoint(conn: Connection, size: int) -> StoredCheckpoint | None:
+    """The first checkpoint the ledger signed of at least `size` entries, if there is one."""
+    return next((c for c in Store(conn).checkpoints() if c.size >= size), None)
+
+
+def gather(
+    ledger: Ledger,
+    conn: Connection,
+    statement: dict[str, Any],
+    sha256: str,
+    checkpoint: StoredCheckpoint,
+) -> dict[str, Any]:
+    """The evidence for a statement whose content is `statement` (workflows.statements),
+    proven to `checkpoint`, which must cover its newest entry."""
+    store = Store(conn)
+    chains = {
+        subject: [e for e in store.item_entries(subject) if e.seq < checkpoint.size]
+        for subject in subjects(statement)
+    }
+    key_entries = _key_entries(store, checkpoint.size)
+    proven = [chain[-1].seq for chain in chains.values() if chain]
+    proven += [entry.seq for entry in key_entries]
+    proofs = {
+        str(seq): ledger.inclusion_proof(conn, seq, checkpoint.size).to_json()
+        for seq in sorted(set(proven))
+    }
+    return {
+        "format": FORMAT,
+        "statement": statement,
+        "sha256": sha256,
+        "checkpoint": checkpoint.note,
+        "chains": {s: [entry_json(e) for e in chain] for s, chain in chains.items()},
+        "keys": [entry_json(e) for e in key_entries],
+        "proofs": proofs,
+        "key_records": [r.to_json() for r in store.key_records() if r.added_seq < checkpoint.size],
+    }
+
+
+def _key_entries(store: Store, size: int) -> list[Entry]:
+    seqs = {0}
+    for record in store.key_records():
+        for seq in (record.added_seq, record.rotated_at_seq, record.revoked_at_seq):
+            if seq is not None and seq < size:
+                seqs.add(seq)
+    return [store.entries(seq, seq + 1)[0] for seq in sorted(seqs)]
+
+
+def dumps(evidence: dict[str, Any]) -> bytes:
+    """The attachment's bytes: deterministic, so that two renders are byte-identical."""
+    return json.dumps(evidence, ensure_ascii=False, sort_keys=True, indent=1).encode()

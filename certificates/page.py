@@ -1,0 +1,167 @@
+"""What a statement's pages say, as plain data made from its evidence alone.
+
+The renderer lays this out; `verify-statement` makes it again from the attached evidence and
+compares it with the text it reads back from the PDF, so both must come from here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+
+from certificates.labels import word, words
+from custody.checkpoint import parse_note
+from custody.clock import parse_time
+
+FURNACE_COLUMNS = (
+    "n", "id", "marking", "category", "model", "calibre", "source", "decision", "registry",
+    "weight",
+)  # fmt: skip
+BURN_COLUMNS = ("n", "id", "marking", "calibre", "quantity", "source", "decision", "weight")
+FACTS = (
+    "charge_weight_g", "scrap_weight_g", "items_weight_g", "difference_g", "tolerance_g",
+    "method", "quantity", "explosive_type", "explosive_amount",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Signature:
+    person: str
+    key_id: str
+    time: str  # as printed
+    seq: int
+
+
+@dataclass(frozen=True)
+class Page:
+    lang: str
+    title: str
+    header: list[tuple[str, str]]
+    method: str
+    columns: list[str]
+    rows: list[list[str]]
+    facts: list[tuple[str, str]]
+    signatures: list[Signature]
+    final: bool
+    status: str
+    footer: str
+    checkpoint: str  # "size root" as printed
+    qr: str  # what the QR code on each page carries
+
+
+def build(evidence: dict[str, Any], lang: str, zone: str) -> Page:
+    w = words(lang)
+    statement = evidence["statement"]
+    kind = statement["kind"]
+    batch_chain = [json.loads(e["body"]) for e in evidence["chains"][statement["batch"]]]
+    signatures = [_signature(body, lang, zone) for body in batch_chain if _signed(body)]
+    quorum = next((b["data"].get("quorum") for b in batch_chain if _destroyed(b)), None)
+    final = quorum is not None and len({s.person for s in signatures}) >= quorum
+    size, root = _checkpoint_line(evidence["checkpoint"])
+    columns = FURNACE_COLUMNS if kind == "furnace" else BURN_COLUMNS
+    return Page(
+        lang=lang,
+        title=w[f"title.{kind}"],
+        header=_header(statement, lang, zone),
+        method=w[f"method.{kind}"],
+        columns=[w[f"col.{c}"] for c in columns],
+        rows=[_row(n, item, columns, lang) for n, item in enumerate(statement["items"], 1)],
+        facts=_facts(statement["facts"], lang),
+        signatures=signatures,
+        final=final,
+        status=w["status.final" if final else "status.pending"],
+        footer=f"{statement['batch']} · SHA-256 {evidence['sha256'][:16]}",
+        checkpoint=f"{size} {root}",
+        qr=f"custody-statement:v1;batch={statement['batch']};sha256={evidence['sha256']};"
+        f"size={size};root={root}",
+    )
+
+
+def moment(value: str | None, lang: str, zone: str) -> str:
+    """A ledger time in the reader's zone, with the UTC time beside it."""
+    if value is None:
+        return ""
+    at = parse_time(value)
+    local = format_datetime(at, "long", tzinfo=ZoneInfo(zone), locale=lang)
+    return f"{local} ({at.astimezone(dt.UTC):%Y-%m-%d %H:%M} {word(lang, 'utc')})"
+
+
+def kilograms(grams: int | None, lang: str) -> str:
+    if grams is None:
+        return ""
+    return format_decimal(Decimal(grams) / 1000, format="#,##0.000", locale=lang)
+
+
+def _header(statement: dict[str, Any], lang: str, zone: str) -> list[tuple[str, str]]:
+    w = words(lang)
+    place = statement["location"]
+    present = "; ".join(f"{p['person']} ({word(lang, p['role'])})" for p in statement["present"])
+    return [
+        (w["batch"], statement["batch"]),
+        (w["place"], f"{place['name']}, {place['region']}"),
+        (w["installation"], statement["installation"]),
+        (w["destroyed_at"], moment(statement["destroyed_at"], lang, zone)),
+        (w["commission"], statement["commission"]["name"]),
+        (w["present"], present),
+    ]
+
+
+def _row(n: int, item: dict[str, Any], columns: tuple[str, ...], lang: str) -> list[str]:
+    cells = {
+        "n": str(n),
+        "id": item["id"],
+        "marking": item["marking"] or item["internal_tag"] or "",
+        "category": word(lang, item["category"]),
+        "model": item["model"] or "",
+        "calibre": item["calibre"] or "",
+        "quantity": ""
+        if item["quantity"] is None
+        else format_decimal(item["quantity"], locale=lang),
+        "source": word(lang, item["source"]),
+        "decision": item["decision"] or "",
+        "registry": word(lang, item["registry_result"]),
+        "weight": kilograms(item["weight_g"], lang),
+    }
+    return [cells[c] for c in columns]
+
+
+def _facts(facts: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    w = words(lang)
+    shown = []
+    for name in FACTS:
+        if name not in facts:
+            continue
+        value = facts[name]
+        if name.endswith("_weight_g") or name in ("difference_g", "tolerance_g"):
+            text = kilograms(value, lang)
+        elif isinstance(value, int):
+            text = format_decimal(value, locale=lang)
+        else:
+            text = str(value)
+        shown.append((w[f"fact.{name}"], text))
+    return shown
+
+
+def _signed(body: dict[str, Any]) -> bool:
+    return bool(body["kind"] == "statement_signed")
+
+
+def _destroyed(body: dict[str, Any]) -> bool:
+    return body["kind"] in ("melted", "burned") and "quorum" in body["data"]
+
+
+def _signature(body: dict[str, Any], lang: str, zone: str) -> Signature:
+    act = body["data"]["act"]
+    return Signature(act["person"], act["key_id"], moment(body["time"], lang, zone), body["seq"])
+
+
+def _checkpoint_line(note: str) -> tuple[int, str]:
+    checkpoint, _ = parse_note(note)
+    return checkpoint.size, checkpoint.root.hex()

@@ -1,0 +1,408 @@
+"""`custody verify-statement`: a destruction statement checked offline, from its PDF alone.
+
+The steps, in order; the first that fails is named, with why:
+
+     1 attachment        the PDF carries evidence.json in the format we write
+     2 keys              the key entries fold into the ledger's key registry (genesis first);
+                         with --key, the ledger key the reader trusts is the genesis key
+     3 checkpoint        the checkpoint is signed by the ledger key
+     4 entries           every entry is canonical, below the checkpoint's size, and signed by the
+                         ledger key that held at its seq
+     5 chains            each subject's entries are linked by item_prev from its first entry
+     6 inclusion proofs  the newest entry of every chain and every key entry is in the tree the
+                         checkpoint signs (RFC 9162)
+     7 statement         its SHA-256 is the one signed; its items are those loaded into the
+                         batch, each destroyed in it, each as it was registered
+     8 signatures        each member's act verifies with their key, valid when it was recorded;
+                         it signs this statement; the signer was present and a member then
+     9 quorum            more than half of the commission in office signed (the quorum fixed at
+                         the destruction)
+    10 page              the text printed on the pages says exactly what the evidence says
+
+Trust: without --key the ledger key is the one the evidence itself publishes; an attacker who
+forges a whole ledger with a key of their own is caught only by pinning the real key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from certificates import evidence as proof
+from certificates import page as pages
+from certificates.labels import words
+from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
+from custody import acts, canonical, entries, note, signatures
+from custody.checkpoint import Checkpoint, open_checkpoint
+from custody.errors import CustodyError
+from custody.keys import KeyRegistry
+from custody.proofs import verify_inclusion
+from custody.rfc6962 import leaf_hash
+from custody.verify import StepResult
+
+STEPS: dict[int, str] = {
+    1: "attachment",
+    2: "keys",
+    3: "checkpoint",
+    4: "entries",
+    5: "chains",
+    6: "inclusion proofs",
+    7: "statement",
+    8: "signatures",
+    9: "quorum",
+    10: "page",
+}
+COMMISSION_MEMBER = "commission_member"
+DESTROYED = {"furnace": "melted", "burn": "burned"}
+
+
+class StepFailed(Exception):
+    def __init__(self, reason: str, seq: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.seq = reason, seq
+
+
+@dataclass
+class StatementReport:
+    batch: str | None = None
+    size: int | None = None
+    root: str | None = None
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return len(self.steps) == len(STEPS) and all(s.ok for s in self.steps)
+
+    @property
+    def first_failure(self) -> StepResult | None:
+        return next((step for step in self.steps if not step.ok), None)
+
+    def to_json(self) -> dict[str, Any]:
+        failure = self.first_failure
+        return {
+            "ok": self.ok,
+            "batch": self.batch,
+            "checkpoint_size": self.size,
+            "checkpoint_root": self.root,
+            "steps": [step.to_json() for step in self.steps],
+            "first_failure": failure.to_json() if failure is not None else None,
+        }
+
+
+@dataclass
+class _Entry:
+    seq: int
+    raw: bytes
+    body: entries.EntryBody
+    leaf: bytes
+    sig: bytes
+    key_id: str
+
+
+class StatementCheck:
+    def __init__(self, pdf: bytes, pinned_key: note.Verifier | None = None) -> None:
+        self.pdf, self.pinned = pdf, pinned_key
+        self.report = StatementReport()
+        self.content: PdfContent | None = None
+        self.evidence: dict[str, Any] = {}
+        self.registry = KeyRegistry()
+        self.checkpoint: Checkpoint | None = None
+        self.chains: dict[str, list[_Entry]] = {}
+        self.keys: list[_Entry] = []
+
+    def run(self) -> StatementReport:
+        steps: list[Callable[[], None]] = [
+            self._attachment,
+            self._keys,
+            self._checkpoint,
+            self._entries,
+            self._chains,
+            self._proofs,
+            self._statement,
+            self._signatures,
+            self._quorum,
+            self._page,
+        ]
+        for number, step in enumerate(steps, 1):
+            result = StepResult(number, STEPS[number])
+            self.report.steps.append(result)
+            try:
+                step()
+            except StepFailed as failed:
+                result.ok, result.reason, result.seq = False, failed.reason, failed.seq
+                break
+            except (CustodyError, KeyError, TypeError, ValueError, IndexError) as exc:
+                result.ok, result.reason = False, f"malformed evidence: {exc!r}"
+                break
+        return self.report
+
+    # -- 1 ------------------------------------------------------------------------------------
+
+    def _attachment(self) -> None:
+        try:
+            self.content = read_pdf(self.pdf, proof.NAME)
+        except UnreadablePdf as exc:
+            raise StepFailed(str(exc)) from exc
+        if self.content.attachment is None:
+            raise StepFailed(f"the PDF carries no {proof.NAME}")
+        try:
+            evidence = json.loads(self.content.attachment)
+        except ValueError as exc:
+            raise StepFailed(f"{proof.NAME} is not JSON: {exc}") from exc
+        if not isinstance(evidence, dict) or evidence.get("format") != proof.FORMAT:
+            raise StepFailed(f"{proof.NAME} is not of the format {proof.FORMAT}")
+        self.evidence = evidence
+        self.report.batch = evidence["statement"]["batch"]
+
+    # -- 2-6: the ledger's own proofs ---------------------------------------------------------
+
+    def _keys(self) -> None:
+        self.keys = [_parse(raw) for raw in self.evidence["keys"]]
+        if not self.keys or self.keys[0].seq != 0:
+            raise StepFailed("the evidence lacks the ledger's genesis entry")
+        for entry in self.keys:
+            self.registry.apply(entry.body)
+        genesis = self.registry.ledger_keys()[0]
+        if self.pinned is not None and self.pinned.vkey != genesis.verifier.vkey:
+            raise StepFailed(f"the ledger key is {genesis.verifier.vkey}, not the one you trust")
+
+    def _checkpoint(self) -> None:
+        verifiers = [record.verifier for record in self.registry.ledger_keys()]
+        try:
+            self.checkpoint, _ = open_checkpoint(self.evidence["checkpoint"], verifiers)
+        except CustodyError as exc:
+            raise StepFailed(f"the checkpoint does not verify: {exc}") from exc
+        if self.checkpoint.origin != self.registry.origin:
+            raise StepFailed(f"the checkpoint is of another log: {self.checkpoint.origin}")
+        self.report.size, self.report.root = self.checkpoint.size, self.checkpoint.root.hex()
+
+    def _entries(self) -> None:
+        assert self.checkpoint is not None
+        self.chains = {
+            subject: [_parse(raw) for raw in chain]
+            for subject, chain in self.evidence["chains"].items()
+        }
+        for entry in self.keys + [e for chain in self.chains.values() for e in chain]:
+            if entry.seq >= self.checkpoint.size:
+                raise StepFailed("the entry is beyond the checkpoint", entry.seq)
+            key = self.registry.ledger_key_at(entry.seq)
+            if key is None or key.key_id != entry.key_id:
+                raise StepFailed(f"no ledger key {entry.key_id} held at this seq", entry.seq)
+            message = signatures.entry_message(entry.leaf)
+            if not signatures.verify(key.public_key, message, entry.sig):
+                raise StepFailed("the ledger's signature does not verify", entry.seq)
+
+    def _chains(self) -> None:
+        for subject, chain in self.chains.items():
+            if not chain:
+                raise StepFailed(f"no entries for {subject}")
+            previous: bytes | None = None
+            for entry in chain:
+                if entry.body.item != subject:
+                    raise StepFailed(f"an entry about {entry.body.item} in {subject}'s", entry.seq)
+                linked = entry.body.item_prev
+                if linked != (previous.hex() if previous is not None else None):
+                    raise StepFailed(f"{subject}'s entries are not linked here", entry.seq)
+                previous = entry.leaf
+
+    def _proofs(self) -> None:
+        assert self.checkpoint is not None
+        proofs = self.evidence["proofs"]
+        heads = [chain[-1] for chain in self.chains.values()] + self.keys
+        for entry in heads:
+            given = proofs.get(str(entry.seq))
+            if given is None:
+                raise StepFailed("no inclusion proof for this entry", entry.seq)
+            hashes = [bytes.fromhex(h) for h in given["hashes"]]
+            try:
+                verify_inclusion(
+                    entry.seq, self.checkpoint.size, entry.leaf, hashes, self.checkpoint.root
+                )
+            except CustodyError as exc:
+                raise StepFailed(f"inclusion proof: {exc}", entry.seq) from exc
+
+    # -- 7-9: the statement and its signatures ------------------------------------------------
+
+    def _statement(self) -> None:
+        statement = self.evidence["statement"]
+        digest = hashlib.sha256(canonical.dumps(statement)).hexdigest()
+        if digest != self.evidence["sha256"]:
+            raise StepFailed("the statement's SHA-256 is not the one given")
+        listed = [item["id"] for item in statement["items"]]
+        if listed != sorted(set(listed)):
+            raise StepFailed("the statement lists an item twice, or out of order")
+        for item in statement["items"]:
+            self._item_as_registered(item, statement)
+        destroyed = self._destruction(statement)
+        weight = sum(item["weight_g"] or 0 for item in statement["items"])
+        if weight != destroyed.data.get("items_weight_g"):
+            raise StepFailed(
+                f"the items listed weigh {weight} g; the batch destroyed "
+                f"{destroyed.data.get('items_weight_g')} g of items: an item is missing",
+                destroyed.seq,
+            )
+
+    def _destruction(self, statement: dict[str, Any]) -> entries.EntryBody:
+        for entry in self.chains[statement["batch"]]:
+            if entry.body.kind == DESTROYED[statement["kind"]]:
+                return entry.body
+        raise StepFailed(f"{statement['batch']} has no record of its destruction")
+
+    def _item_as_registered(self, item: dict[str, Any], statement: dict[str, Any]) -> None:
+        chain = self.chains.get(item["id"])
+        if not chain:
+            raise StepFailed(f"no entries for item {item['id']}")
+        first = chain[0].body
+        if first.kind != "item_registered":
+            raise StepFailed(f"{item['id']} does not begin with its registration", first.seq)
+        for name in ("category", "source", "marking"):
+            if first.data.get(name) != item[name]:
+                raise StepFailed(f"{item['id']}: {name} on the statement is not as registered")
+        batch = statement["batch"]
+        for kind in ("batch_loaded", DESTROYED[statement["kind"]]):
+            if not any(e.body.kind == kind and e.body.data.get("batch") == batch for e in chain):
+                raise StepFailed(f"{item['id']} has no {kind} entry for {batch}")
+
+    def _signatures(self) -> None:
+        statement = self.evidence["statement"]
+        batch = self.chains[statement["batch"]]
+        destroyed_at = statement["destroyed_at"]
+        present = {
+            e.body.data["person"]
+            for e in batch
+            if e.body.kind == "presence_recorded" and e.body.data["role"] == COMMISSION_MEMBER
+        }
+        members = _members_at(self.chains[statement["commission"]["id"]], destroyed_at)
+        for entry in batch:
+            if entry.body.kind != "statement_signed":
+                continue
+            signed = acts.act_of(entry.body)
+            assert signed is not None
+            try:
+                acts.check_act(entry.body, signed, self._registry_at(entry.seq))
+            except CustodyError as exc:
+                raise StepFailed(str(exc), entry.seq) from exc
+            act = signed.act
+            if act.get("statement") != self.evidence["sha256"]:
+                raise StepFailed("the act signs another statement", entry.seq)
+            if act.get("items") != sorted(i["id"] for i in statement["items"]):
+                raise StepFailed("the act names other items", entry.seq)
+            person = act["person"]
+            if person not in members:
+                raise StepFailed(f"{person} was not a member of the commission then", entry.seq)
+            if person not in present:
+                raise StepFailed(f"{person} was not recorded present", entry.seq)
+
+    def _registry_at(self, seq: int) -> KeyRegistry:
+        """The keys as the log stood just after `seq`: a key revoked later still held then."""
+        registry = KeyRegistry()
+        for entry in self.keys:
+            if entry.seq <= seq:
+                registry.apply(entry.body)
+        return registry
+
+    def _quorum(self) -> None:
+        statement = self.evidence["statement"]
+        batch = self.chains[statement["batch"]]
+        quorum = self._destruction(statement).data.get("quorum")
+        if not isinstance(quorum, int):
+            raise StepFailed(f"{statement['batch']}'s destruction fixed no quorum")
+        signers = {e.body.data["act"]["person"] for e in batch if e.body.kind == "statement_signed"}
+        if len(signers) < quorum:
+            raise StepFailed(f"{len(signers)} of the {quorum} signatures needed; not final")
+
+    # -- 10 -----------------------------------------------------------------------------------
+
+    def _page(self) -> None:
+        assert self.content is not None
+        shown = self.evidence["page"]
+        page = pages.build(self.evidence, shown["lang"], shown["zone"])
+        problem = compare_page(page, self.content.text)
+        if problem is not None:
+            raise StepFailed(problem)
+
+
+def _parse(raw: dict[str, Any]) -> _Entry:
+    body = raw["body"].encode()
+    try:
+        sig = base64.b64decode(raw["sig"], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise StepFailed("a signature is not base64", raw.get("seq")) from exc
+    try:
+        parsed = entries.decode(body)
+    except CustodyError as exc:
+        raise StepFailed(f"the entry is not of the ledger's format: {exc}", raw.get("seq")) from exc
+    if parsed.seq != raw["seq"]:
+        raise StepFailed(f"the entry says seq {parsed.seq}", raw["seq"])
+    return _Entry(parsed.seq, body, parsed, leaf_hash(body), sig, raw["key_id"])
+
+
+def _members_at(commission: list[_Entry], moment: str | None) -> set[str]:
+    if moment is None:
+        return set()
+    office: dict[str, tuple[str, str | None]] = {}
+    for entry in commission:
+        data = entry.body.data
+        if entry.body.kind == "commission_member_added":
+            office[data["person"]] = (data["since"], None)
+        elif entry.body.kind == "commission_member_removed" and data["person"] in office:
+            office[data["person"]] = (office[data["person"]][0], data["until"])
+    return {
+        p
+        for p, (since, until) in office.items()
+        if since <= moment and (until is None or moment < until)
+    }
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def compare_page(page: pages.Page, text: str) -> str | None:
+    """None when the printed text says what `page` says; else what differs, in a sentence."""
+    printed = _squeeze(text)
+    footer = re.escape(_squeeze(page.footer)) + r"·[^·]*?\d+/\d+"
+    printed = re.sub(footer, "", printed)
+    for label, value in page.header:
+        if _squeeze(label + value) not in printed:
+            return f"the page does not print {label}: {value}"
+    head = _squeeze("".join(page.columns))
+    start = printed.find(head)
+    if start < 0:
+        return "the page prints no table of items"
+    body = printed[start:].replace(head, "")
+    wanted = "".join(_squeeze("".join(row)) for row in page.rows)
+    if not body.startswith(wanted):
+        return _first_row_missing(page, body)
+    after = body[len(wanted) :]
+    if not after.startswith(_squeeze(words(page.lang)["facts"])):
+        return "the page prints rows that are not in the evidence"
+    for label, value in page.facts:
+        if _squeeze(label + value) not in after:
+            return f"the page does not print {label}: {value}"
+    for signature in page.signatures:
+        if _squeeze(signature.person + signature.key_id + signature.time) not in after:
+            return f"the page does not print the signature of {signature.person}"
+    if _squeeze(page.status) not in after:
+        return "the page does not say whether the statement is final"
+    return None
+
+
+def _first_row_missing(page: pages.Page, body: str) -> str:
+    position = 0
+    for row in page.rows:
+        expected = _squeeze("".join(row))
+        if not body.startswith(expected, position):
+            return f"row {row[0]} ({row[1]}) on the page is not as in the evidence"
+        position += len(expected)
+    return "the table on the page is not as in the evidence"
+
+
+def verify_statement(pdf: bytes, pinned_key: note.Verifier | None = None) -> StatementReport:
+    return StatementCheck(pdf, pinned_key).run()

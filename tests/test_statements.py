@@ -1,0 +1,269 @@
+"""Destruction statements as PDFs (certificates/): rendered in each language, read back (text and
+attachment), PDF/A-3, byte-identical when rendered again, and checked offline by
+verify-statement, which names the step each attack fails at."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import io
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pypdf
+import pytest
+
+from certificates import evidence as proof
+from certificates import page as pages
+from certificates import render
+from certificates.labels import LANGUAGES
+from certificates.pdf_reading import read_pdf
+from certificates.verify_statement import STEPS, StatementReport, verify_statement
+from certificates.worker import Renderer
+from custody import canonical, keyring
+from custody.checkpoint import parse_note
+from custody.note import Signer
+from tests.conftest import make_settings
+from tests.support.databases import sqlite_url
+from tests.support.site import Site, build_site
+
+ZONE = "Asia/Almaty"
+MEMBERS = ("chair.nurlanov", "member.abenova")  # two of three: the quorum
+
+
+def _destroyed(site: Site, count: int) -> str:
+    rifles = [site.register_rifle(marking=f"ҚҰ {n:06d}") for n in range(count)]
+    site.to_warehouse(*rifles)
+    for rifle in rifles:
+        site.through_forensics(rifle)
+    site.prepare(*rifles)
+    return site.melt(*rifles)
+
+
+def evidence_of(site: Site, batch: str) -> dict[str, Any]:
+    content, digest = site.process.statement(batch)
+    with site.ledger.database.write() as conn:
+        newest = proof.newest_seq(conn, content)
+        checkpoint = proof.covering_checkpoint(conn, newest + 1)
+        if checkpoint is None:
+            checkpoint = site.ledger.issue_checkpoint(conn)
+        return proof.gather(site.ledger, conn, content, digest, checkpoint)
+
+
+@pytest.fixture(autouse=True)
+def _keep_environment() -> Iterator[None]:
+    """render() sets SOURCE_DATE_EPOCH for its process; these tests render in theirs."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    yield
+    if before is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
+    """A site with three rifles melted in one batch whose statement a quorum signed."""
+    directory = tmp_path_factory.mktemp("statements")
+    site = build_site(make_settings(directory, sqlite_url(directory)))
+    batch = _destroyed(site, 3)
+    site.sign(batch, *MEMBERS)
+    yield site, batch
+    site.ledger.database.dispose()
+
+
+@pytest.fixture(scope="module")
+def evidence(signed: tuple[Site, str]) -> dict[str, Any]:
+    return evidence_of(*signed)
+
+
+@pytest.fixture(scope="module")
+def pdf(evidence: dict[str, Any]) -> bytes:
+    return render.render(evidence, "ru", ZONE)
+
+
+def failed_at(report: StatementReport) -> tuple[str, str]:
+    failure = report.first_failure
+    assert failure is not None, "verify-statement passed a forged statement"
+    return failure.name, failure.reason or ""
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_each_language_renders_a_statement_that_reads_back_as_its_data(
+    evidence: dict[str, Any], lang: str
+) -> None:
+    data = render.render(evidence, lang, ZONE)
+    content = read_pdf(data, proof.NAME)
+    page = pages.build(evidence, lang, ZONE)
+    text = " ".join(content.text.split())
+    assert page.title in text
+    for item in evidence["statement"]["items"]:
+        assert item["id"] in text
+        assert item["marking"] in text  # Kazakh letters Қ and Ұ, read back from the glyphs
+    for member in MEMBERS:
+        assert member in text
+    assert content.attachment is not None
+    attached = json.loads(content.attachment)
+    assert attached == {**evidence, "page": {"lang": lang, "zone": ZONE}}
+    assert verify_statement(data).ok
+
+
+def test_the_pdf_is_pdf_a_3_with_the_evidence_as_its_source(pdf: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    described = xmp.rdf_root.toxml()
+    assert 'pdfaid:part="3"' in described
+    assert 'pdfaid:conformance="B"' in described
+    assert list(reader.attachments) == [proof.NAME]
+    catalog = reader.trailer["/Root"]
+    assert "/AF" in catalog  # PDF/A-3 names its associated files
+    for filespec in (f.get_object() for f in catalog["/AF"]):
+        assert filespec["/F"] == proof.NAME
+        assert filespec["/AFRelationship"] == "/Source"
+    assert "/OutputIntents" in catalog
+
+
+def test_a_statement_rendered_again_in_another_process_is_byte_identical(
+    evidence: dict[str, Any], pdf: bytes
+) -> None:
+    renderer = Renderer()
+    try:
+        again = renderer.render(evidence, "ru", ZONE)
+    finally:
+        renderer.close()
+    assert again == pdf
+
+
+def test_the_statement_names_its_checkpoint_and_digest_in_its_qr_code(
+    evidence: dict[str, Any],
+) -> None:
+    page = pages.build(evidence, "en", ZONE)
+    checkpoint, _ = parse_note(evidence["checkpoint"])
+    assert page.qr == (
+        f"custody-statement:v1;batch={evidence['statement']['batch']};"
+        f"sha256={evidence['sha256']};size={checkpoint.size};root={checkpoint.root.hex()}"
+    )
+    assert "data:image/svg+xml" in render.html(evidence, "en", ZONE)
+
+
+# -- verifying ---------------------------------------------------------------------------------
+
+
+def test_a_genuine_statement_verifies_every_step(pdf: bytes, signed: tuple[Site, str]) -> None:
+    site, _ = signed
+    assert site.ledger.signer is not None
+    report = verify_statement(pdf, site.ledger.signer.verifier)
+    assert report.ok
+    assert [step.name for step in report.steps] == list(STEPS.values())
+
+
+def test_not_a_pdf_fails_at_the_attachment() -> None:
+    assert failed_at(verify_statement(b"%PDF-1.7 but not really"))[0] == "attachment"
+
+
+def test_a_ledger_key_other_than_the_one_trusted_fails_at_keys(pdf: bytes) -> None:
+    other = Signer.generate("custody.test/ledger").verifier  # same name, another key
+    assert failed_at(verify_statement(pdf, other))[0] == "keys"
+
+
+def test_edited_attachment_entry_body(evidence: dict[str, Any]) -> None:
+    forged = copy.deepcopy(evidence)
+    item = forged["statement"]["items"][0]["id"]
+    first = forged["chains"][item][0]
+    first["body"] = first["body"].replace("ҚҰ", "КУ", 1)
+    assert failed_at(verify_statement(render.render(forged, "ru", ZONE)))[0] == "entries"
+
+
+def test_edited_attachment_statement(evidence: dict[str, Any]) -> None:
+    forged = copy.deepcopy(evidence)
+    forged["statement"]["items"][0]["marking"] = "ЖОҚ 000000"
+    assert failed_at(verify_statement(render.render(forged, "ru", ZONE)))[0] == "statement"
+
+
+def test_edited_row_on_the_page(evidence: dict[str, Any]) -> None:
+    page = pages.build(evidence, "kk", ZONE)
+    rows = [list(row) for row in page.rows]
+    rows[1][2] = "ҚҰ 999999"  # another marking printed; the attachment untouched
+    forged = render.render(evidence, "kk", ZONE, dataclasses.replace(page, rows=rows))
+    name, reason = failed_at(verify_statement(forged))
+    assert name == "page"
+    assert "row 2" in reason
+
+
+def test_item_dropped_from_the_table(evidence: dict[str, Any]) -> None:
+    page = pages.build(evidence, "ru", ZONE)
+    forged = render.render(evidence, "ru", ZONE, dataclasses.replace(page, rows=page.rows[:-1]))
+    assert failed_at(verify_statement(forged))[0] == "page"
+
+
+def test_item_dropped_from_the_evidence(evidence: dict[str, Any]) -> None:
+    forged = copy.deepcopy(evidence)
+    dropped = forged["statement"]["items"].pop()
+    del forged["chains"][dropped["id"]]
+    forged["sha256"] = hashlib.sha256(canonical.dumps(forged["statement"])).hexdigest()
+    name, reason = failed_at(verify_statement(render.render(forged, "ru", ZONE)))
+    assert name == "statement"
+    assert "missing" in reason
+
+
+def test_forged_checkpoint(evidence: dict[str, Any]) -> None:
+    forged = copy.deepcopy(evidence)
+    lines = forged["checkpoint"].split("\n")
+    lines[1] = str(int(lines[1]) + 1)  # a bigger tree, under the old signature
+    forged["checkpoint"] = "\n".join(lines)
+    assert failed_at(verify_statement(render.render(forged, "ru", ZONE)))[0] == "checkpoint"
+
+
+def test_statement_before_the_quorum_signed(tmp_path: Path) -> None:
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    batch = _destroyed(site, 1)
+    site.sign(batch, "member.kim")
+    data = render.render(evidence_of(site, batch), "en", ZONE)
+    name, reason = failed_at(verify_statement(data))
+    assert name == "quorum"
+    assert "not final" in reason
+    assert "Not final" in read_pdf(data, proof.NAME).text
+
+
+def test_signature_by_a_key_revoked_before_signing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that skipped the ledger's act check: its log is signed, its proofs hold, and
+    still the statement fails, because the key was revoked before the act was recorded."""
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    batch = _destroyed(site, 1)
+    keyring.revoke_key(site.ledger, "admin", site.people["member.abenova"].key_id, "lost")
+    monkeypatch.setattr("custody.append.check_act", lambda *_: None)
+    site.sign(batch, *MEMBERS)
+    name, reason = failed_at(verify_statement(render.render(evidence_of(site, batch), "ru", ZONE)))
+    assert name == "signatures"
+    assert "revoked" in reason
+
+
+def test_a_key_revoked_after_signing_still_holds(tmp_path: Path) -> None:
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    batch = _destroyed(site, 1)
+    site.sign(batch, *MEMBERS)
+    keyring.revoke_key(site.ledger, "admin", site.people["member.abenova"].key_id, "retired")
+    assert verify_statement(render.render(evidence_of(site, batch), "ru", ZONE)).ok
+
+
+def test_signer_who_was_not_a_member_at_the_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that skipped R8: someone with a valid key, but no member of the commission."""
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    batch = _destroyed(site, 1)
+    monkeypatch.setattr("workflows.rules.r8_may_sign", lambda *_: None)
+    site.sign(batch, "member.tokayeva", *MEMBERS)
+    name, reason = failed_at(verify_statement(render.render(evidence_of(site, batch), "ru", ZONE)))
+    assert name == "signatures"
+    assert "member.tokayeva was not a member" in reason
