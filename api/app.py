@@ -14,6 +14,7 @@ from api import (
     ledger_routes,
     problems,
     read_routes,
+    statement_routes,
     step_routes,
     user_routes,
 )
@@ -21,6 +22,7 @@ from api.config import ApiConfig
 from api.login import Accounts
 from api.system import System, initialise
 from api.writes import Writer
+from certificates.worker import Renderer
 from custody.settings import Settings
 
 
@@ -33,7 +35,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ready = system if system is not None else initialise(settings or Settings())[1]
+        given = settings or Settings()
+        ready = system if system is not None else initialise(given)[1]
+        app.state.timezone = given.timezone
+        app.state.renderer = Renderer()
         app.state.system = ready
         app.state.ledger = ready.ledger
         app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
@@ -41,6 +46,7 @@ def create_app(
         settle_heap(app)
         yield
         app.state.writer.close()
+        app.state.renderer.close()
         ready.ledger.database.dispose()
 
     app = FastAPI(
@@ -58,6 +64,7 @@ def create_app(
     app.include_router(file_routes.router)
     app.include_router(user_routes.router)
     app.include_router(step_routes.router)
+    app.include_router(statement_routes.router)
     return app
 
 

@@ -232,7 +232,22 @@ def test_a_rifle_goes_from_intake_to_melted_through_http_alone(site: Site) -> No
     with site.as_("auditor.li") as auditor:
         assert auditor.get(f"/items/{rifle}").json()["state"] == "destroyed"
         history = auditor.get(f"/items/{rifle}/history").json()
+        pdf = auditor.get(f"/batches/{batch}/statement.pdf", params={"lang": "kk"}, timeout=120)
     _check_history_independently(site, rifle, history)
+    _check_statement_offline(site, pdf)
+
+
+def _check_statement_offline(site: Site, answer: httpx.Response) -> None:
+    """The statement from the API verifies offline, against the ledger key the public
+    endpoint publishes."""
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/pdf"
+    path = site.service.directory / "statement.pdf"
+    path.write_bytes(answer.content)
+    key = httpx.get(f"{site.service.base}/ledger/key").text.strip()
+    done = run(site.service.env, "verify-statement", str(path), "--key", key, "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)["ok"] is True
 
 
 def _check_history_independently(site: Site, rifle: str, history: dict[str, Any]) -> None:

@@ -79,3 +79,38 @@ def test_demo_if_empty_leaves_a_real_ledger_alone(tmp_path: Path) -> None:
     assert run(env, "init").returncode == 0
     done = run(env, "demo", "--if-empty")
     assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_the_demos_statements_render_and_verify_offline(
+    demo: tuple[dict[str, str], Path, str], tmp_path: Path
+) -> None:
+    env, _directory, _out = demo
+    listed = json.loads(run(env, "statement", "list", "--json").stdout)
+    final = {s["kind"]: s["batch"] for s in listed if s["final"]}
+    assert set(final) == {"furnace", "burn"}
+    for kind, lang in (("furnace", "en"), ("burn", "kk")):
+        pdf = tmp_path / f"{kind}.pdf"
+        done = run(env, "statement", "render", final[kind], "--lang", lang, "--out", str(pdf))
+        assert done.returncode == 0, done.stderr
+        checked = run(env, "verify-statement", str(pdf))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "10. page              ok" in checked.stdout
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(pdf.read_bytes()[:4000])
+    failed = run(env, "verify-statement", str(cut))
+    assert failed.returncode == 1
+    assert failed.stderr.count("\n") == 1
+    assert "step 1 (attachment)" in failed.stderr
+
+
+def test_a_batch_not_yet_destroyed_has_no_statement(
+    demo: tuple[dict[str, str], Path, str], tmp_path: Path
+) -> None:
+    env, _directory, _out = demo
+    listed = json.loads(run(env, "statement", "list", "--json").stdout)
+    still_open = next(s["batch"] for s in listed if s["state"] == "open")
+    pdf = tmp_path / "open.pdf"
+    done = run(env, "statement", "render", still_open, "--out", str(pdf))
+    assert done.returncode == 1
+    assert done.stderr == f"custody: batch {still_open} is open: nothing destroyed to state yet\n"
+    assert not pdf.exists()

@@ -1,0 +1,67 @@
+"""Statements over HTTP: the list, and each as a PDF that carries its own evidence."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import anyio
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.auth import require, system_of
+from api.problems import PROBLEM_RESPONSES
+from api.roles import READ
+from api.statements import statement_evidence, statements
+from api.tokens import Principal
+from certificates.labels import LANGUAGES
+from certificates.worker import Renderer
+from workflows.errors import InvalidRequest
+
+router = APIRouter(tags=["statements"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require(READ))]
+PDF = "application/pdf"
+
+
+@router.get("/statements", response_model=list[dict[str, Any]])
+async def statement_list(request: Request, _: Reader) -> list[dict[str, Any]]:
+    """Every furnace and burn batch: its state, signatures so far and quorum."""
+    return await anyio.to_thread.run_sync(statements, system_of(request))
+
+
+@router.get(
+    "/batches/{batch_id}/statement.pdf",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}, "description": "the statement, PDF/A-3"}},
+)
+async def statement_pdf(
+    request: Request,
+    batch_id: str,
+    _: Reader,
+    lang: Annotated[str, Query(description="ru, kk or en")] = "ru",
+    tz: Annotated[str | None, Query(description="time zone (default: the server's)")] = None,
+) -> Response:
+    """The statement of a destroyed batch, with its evidence attached (`custody
+    verify-statement` checks it offline)."""
+    if lang not in LANGUAGES:
+        raise InvalidRequest(f"no statement language {lang!r}: choose {', '.join(LANGUAGES)}")
+    zone = tz or request.app.state.timezone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidRequest(f"unknown time zone {zone!r}") from exc
+    evidence = await anyio.to_thread.run_sync(statement_evidence, system_of(request), batch_id)
+    renderer: Renderer = request.app.state.renderer
+    pdf = await renderer.render_async(evidence, lang, zone)
+    name = f"statement-{batch_id}-{lang}.pdf"
+    return Response(
+        pdf,
+        media_type=PDF,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
