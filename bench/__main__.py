@@ -6,7 +6,7 @@ import sys
 
 from bench.common import machine
 
-SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api")
+SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api", "statements")
 
 
 def main() -> None:

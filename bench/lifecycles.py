@@ -141,9 +141,9 @@ class Site:
         return sign_act(act, key.seed)
 
 
-def lifecycle(site: Site, clocked: Clocked) -> int:
+def lifecycle(site: Site, clocked: Clocked, count: int = ITEMS, batch: int = BATCH) -> int:
     p, photo = site.process, site.photo
-    ids = [f"KZ-{n:06d}" for n in range(ITEMS)]
+    ids = [f"KZ-{n:06d}" for n in range(count)]
     decision = {"ref": "2-1/2026", "authority": "court", "date": "2026-11-01"}
     for chunk in _chunks(ids, STEP):
         intakes = [_intake(item, photo) for item in chunk]
@@ -169,9 +169,9 @@ def lifecycle(site: Site, clocked: Clocked) -> int:
         weights = dict.fromkeys(chunk, 3000)
         cuts = {"barrel_along": True, "barrel_across": True, "parts_through": True}
         clocked(p.cut, "sklad.b", weights, files=[photo], **cuts)
-    for batch_items in _chunks(ids, BATCH):
+    for batch_items in _chunks(ids, batch):
         melt(site, clocked, batch_items)
-    return ITEMS
+    return count
 
 
 def _intake(item: str, photo: dict[str, Any]) -> Intake:

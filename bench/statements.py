@@ -1,0 +1,117 @@
+"""A destruction statement of 1,000 items: rendering time and peak memory against WeasyPrint
+rendering the same HTML on its own, each in a fresh process, alternating, in the same run;
+`verify-statement` time for it; and the memory of a process that has statements rendered by
+the worker (certificates.worker), as a server does.
+
+The 1,000 rifles go through their whole lifecycle first (bench.lifecycles), one furnace
+batch, signed by a quorum, so that the evidence is what a real statement carries.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import Figure, fresh, report
+from bench.lifecycles import Clocked, Site, lifecycle
+from certificates import evidence as proof
+from certificates import render
+from certificates.verify_statement import verify_statement
+from certificates.worker import Renderer
+
+ITEMS = 1_000
+ROUNDS = 3
+ZONE = "Asia/Almaty"
+
+# Each child prints its seconds and its peak resident memory (KiB on Linux).
+OURS = """
+import json, resource, sys, time
+from certificates import render
+evidence = json.loads(open(sys.argv[1]).read())
+start = time.perf_counter()
+pdf = render.render(evidence, "ru", "Asia/Almaty")
+seconds = time.perf_counter() - start
+open(sys.argv[2], "wb").write(pdf)
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+BARE = """
+import resource, sys, time
+from weasyprint import HTML
+html = open(sys.argv[1]).read()
+start = time.perf_counter()
+HTML(string=html).write_pdf()
+seconds = time.perf_counter() - start
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _child(script: str, *args: Path) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[0]), float(out[1]) / 1024
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run() -> None:
+    with fresh("statements") as work:
+        site = Site(work / "process")
+        lifecycle(site, Clocked(site.ledger), ITEMS, ITEMS)
+        [batch] = [b.id for b in site.process.batches()]
+        content, digest = site.process.statement(batch)
+        with site.ledger.database.write() as conn:
+            checkpoint = site.ledger.issue_checkpoint(conn)
+        started = time.perf_counter()
+        with site.ledger.database.read() as conn:
+            evidence = proof.gather(site.ledger, conn, content, digest, checkpoint)
+        gathered = time.perf_counter() - started
+        site.ledger.database.dispose()
+        (work / "evidence.json").write_text(json.dumps(evidence))
+        (work / "page.html").write_text(render.html(evidence, "ru", ZONE))
+        ours, bare = [], []
+        for _ in range(ROUNDS):  # alternating, so that both see the machine as it is
+            bare.append(_child(BARE, work / "page.html"))
+            ours.append(_child(OURS, work / "evidence.json", work / "statement.pdf"))
+        pdf = (work / "statement.pdf").read_bytes()
+        started = time.perf_counter()
+        verified = verify_statement(pdf)
+        verify_seconds = time.perf_counter() - started
+        assert verified.ok, verified.to_json()
+        renderer = Renderer()
+        try:
+            renderer.render(evidence, "kk", ZONE)
+            before = _rss_mib()  # after the first: the pool and its pipes are set up
+            for _ in range(3):
+                renderer.render(evidence, "kk", ZONE)
+            growth = _rss_mib() - before
+        finally:
+            renderer.close()
+    ours_s, ours_mib = _median(ours)
+    bare_s, bare_mib = _median(bare)
+    report(
+        f"statements: one furnace batch of {ITEMS:,} items, {len(pdf) / 1e6:.1f} MB PDF, "
+        f"medians of {ROUNDS} alternating renders, each in a fresh process",
+        [
+            Figure("baseline: bare WeasyPrint, the same HTML, seconds", bare_s, "s"),
+            Figure("baseline: peak memory", bare_mib, "MiB"),
+            Figure("statement render (evidence to PDF/A-3)", ours_s, "s", bare_s, "<= 1.30 x"),
+            Figure("statement render: peak memory", ours_mib, "MiB", bare_mib),
+            Figure("evidence gathered from the ledger", gathered, "s"),
+            Figure("verify-statement", verify_seconds, "s", None, "< 2 s"),
+            Figure("caller's memory growth over 3 more worker renders", growth, "MiB", None, "~0"),
+        ],
+    )
+
+
+def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    ordered = sorted(runs)
+    return ordered[len(ordered) // 2]
