@@ -55,7 +55,7 @@ def render_statement(
     tz: Annotated[str | None, typer.Option("--tz", help="time zone (default: settings)")] = None,
 ) -> None:
     """Write the statement of a destroyed batch as a PDF/A-3 that carries its own evidence."""
-    from certificates.labels import UnknownLanguage, words
+    from certificates.words import UnknownLanguage, words
 
     try:
         words(lang)  # an unknown language fails before any work
@@ -129,3 +129,28 @@ def _progress() -> Progress:
         disable=not sys.stderr.isatty(),
         transient=True,
     )
+
+
+def print_labels(
+    items: Annotated[list[str], typer.Argument(help="record numbers of the items")],
+    out: Annotated[Path, typer.Option("--out", help="the PDF file to write")],
+    single: Annotated[
+        bool, typer.Option("--single", help="62 mm labels, one per page (else A4 sheets of 24)")
+    ] = False,
+    lang: Annotated[str, typer.Option("--lang", help="ru, kk or en")] = "ru",
+) -> None:
+    """Print intake labels: marking, record number and a QR code for each item."""
+    from api.statements import label_items
+    from api.system import open_for_reading
+    from certificates import labels
+    from certificates.words import UnknownLanguage
+
+    system = open_for_reading(Settings())
+    found = label_items(system, items)
+    system.ledger.database.dispose()
+    try:
+        pdf = labels.render(found, lang, single)
+    except UnknownLanguage as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    out.write_bytes(pdf)
+    typer.echo(f"wrote {out} ({len(found)} labels)")

@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from api.auth import require, system_of
 from api.problems import PROBLEM_RESPONSES
 from api.roles import READ
-from api.statements import statement_evidence, statements
+from api.statements import label_items, statement_evidence, statements
 from api.tokens import Principal
-from certificates.labels import LANGUAGES
+from certificates.words import LANGUAGES
 from certificates.worker import Renderer
 from workflows.errors import InvalidRequest
 
@@ -59,6 +59,27 @@ async def statement_pdf(
         media_type=PDF,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
     )
+
+
+@router.get(
+    "/items/{item_id}/label.pdf",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}, "description": "the item's label"}},
+)
+async def item_label(
+    request: Request,
+    item_id: str,
+    _: Reader,
+    lang: Annotated[str, Query(description="ru, kk or en")] = "ru",
+    single: Annotated[bool, Query(description="a 62 mm label (else an A4 sheet)")] = True,
+) -> Response:
+    """The item's intake label: marking, record number and a QR code."""
+    if lang not in LANGUAGES:
+        raise InvalidRequest(f"no label language {lang!r}: choose {', '.join(LANGUAGES)}")
+    items = await anyio.to_thread.run_sync(label_items, system_of(request), [item_id])
+    renderer: Renderer = request.app.state.renderer
+    pdf = await renderer.labels_async(items, lang, single)
+    return Response(pdf, media_type=PDF)
 
 
 def _quote(name: str) -> str:

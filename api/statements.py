@@ -7,6 +7,7 @@ from typing import Any
 
 from api.system import System
 from certificates import evidence
+from certificates.labels import LabelItem
 from workflows.errors import InvalidRequest
 
 DESTROYED = ("melted", "burned", "final")
@@ -47,3 +48,22 @@ def statements(system: System) -> list[dict[str, Any]]:
             }
         )
     return shown
+
+
+def label_items(system: System, item_ids: list[str]) -> list[LabelItem]:
+    """What the labels of these items print; UnknownObject for an id not registered."""
+    found = []
+    for item_id in item_ids:
+        item = system.process.item(item_id)
+        details = item.details
+        found.append(
+            LabelItem(
+                item.id,
+                item.marking,
+                item.internal_tag,
+                item.category,
+                details.get("model"),
+                details.get("calibre"),
+            )
+        )
+    return found

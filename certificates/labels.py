@@ -1,244 +1,64 @@
-"""The words a statement is printed in: Russian, Kazakh and English.
-
-Codes from the ledger (categories, sources, registry results, roles, facts) are printed in the
-statement's language; anything without a word here is printed as the ledger has it.
-"""
+"""Intake labels: the item's marking (or the internal tag R10 gave it), its record number and a
+QR code a scanner reads back, on a sheet of 24 (A4, 70 x 37 mm) or one 62 mm label for a
+label printer. The QR code carries `custody-item:v1;id=<record number>`."""
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-LANGUAGES: Final = ("ru", "kk", "en")
+import segno
 
-_WORDS: Final[dict[str, dict[str, str]]] = {
-    "ru": {
-        "title.furnace": "Акт уничтожения оружия путём переплавки",
-        "title.burn": "Акт уничтожения боеприпасов",
-        "batch": "Партия",
-        "place": "Место",
-        "installation": "Установка",
-        "destroyed_at": "Дата и время уничтожения",
-        "commission": "Комиссия",
-        "present": "Присутствовали",
-        "method": "Способ уничтожения",
-        "method.furnace": (
-            "неметаллические части удалены и сожжены; оружие деформировано механически; "
-            "стволы разрезаны газовой горелкой вдоль и поперёк, прочие части разрезаны; "
-            "переплавлено в печи"
-        ),
-        "method.burn": (
-            "взрыватели, средства воспламенения и детонаторы извлечены; бумажная и картонная "
-            "упаковка удалена; порох выжжен в металлическом бункере с подачей по желобу"
-        ),
-        "items": "Перечень уничтоженного",
-        "col.n": "№",
-        "col.id": "Учётный №",
-        "col.marking": "Маркировка / бирка",
-        "col.category": "Вид",
-        "col.model": "Модель",
-        "col.calibre": "Калибр",
-        "col.quantity": "Кол-во",
-        "col.source": "Источник",
-        "col.decision": "Решение",
-        "col.registry": "Пулегильзотека",
-        "col.weight": "Масса, кг",
-        "facts": "Сведения об уничтожении",
-        "signatures": "Подписи членов комиссии",
-        "sig.person": "Член комиссии",
-        "sig.key": "Ключ",
-        "sig.time": "Подписано",
-        "sig.none": "Подписей нет",
-        "status.final": "Акт окончательный: подписан кворумом комиссии",
-        "status.pending": "Акт не окончательный: кворум подписей не собран",
-        "utc": "UTC",
-        "evidence": (
-            "Доказательства приложены к файлу (evidence.json); проверка без сети: "
-            "custody verify-statement ФАЙЛ.pdf"
-        ),
-        "checkpoint": "Контрольная точка журнала",
-        "page": "стр.",
-        "firearm": "огнестрельное",
-        "gas": "газовое",
-        "edged": "холодное",
-        "part": "часть оружия",
-        "ammunition": "боеприпасы",
-        "confiscated": "конфисковано",
-        "surrendered": "сдано добровольно",
-        "found": "найдено",
-        "surplus": "излишки",
-        "no_match": "совпадений нет",
-        "match": "совпадение",
-        "not_testable": "не испытывалось",
-        "commission_member": "член комиссии",
-        "plant_representative": "представитель предприятия",
-        "expert": "эксперт",
-        "fact.charge_weight_g": "Масса загрузки, кг",
-        "fact.scrap_weight_g": "Масса полученного лома, кг",
-        "fact.items_weight_g": "Масса предметов по учёту, кг",
-        "fact.difference_g": "Расхождение, кг",
-        "fact.tolerance_g": "Допуск, кг",
-        "fact.method": "Способ",
-        "fact.quantity": "Количество, шт.",
-        "fact.explosive_type": "Тип ВВ или топлива",
-        "fact.explosive_amount": "Количество ВВ или топлива, г",
-    },
-    "kk": {
-        "title.furnace": "Қаруды балқыту арқылы жою актісі",
-        "title.burn": "Оқ-дәрілерді жою актісі",
-        "batch": "Партия",
-        "place": "Орны",
-        "installation": "Қондырғы",
-        "destroyed_at": "Жойылған күні мен уақыты",
-        "commission": "Комиссия",
-        "present": "Қатысқандар",
-        "method": "Жою тәсілі",
-        "method.furnace": (
-            "металл емес бөліктері алынып, өртелді; қару механикалық түрде деформацияланды; "
-            "ұңғылар газ оттығымен бойынан және көлденеңінен кесілді, басқа бөліктері "
-            "кесілді; пеште балқытылды"
-        ),
-        "method.burn": (
-            "оталғыштар, тұтандыру құралдары мен детонаторлар алынды; қағаз және картон "
-            "қаптамасы алынды; оқ-дәрі науа арқылы берілетін металл бункерде өртелді"
-        ),
-        "items": "Жойылғандардың тізбесі",
-        "col.n": "№",
-        "col.id": "Есептік №",
-        "col.marking": "Таңбасы / белгі",
-        "col.category": "Түрі",
-        "col.model": "Үлгісі",
-        "col.calibre": "Калибрі",
-        "col.quantity": "Саны",
-        "col.source": "Көзі",
-        "col.decision": "Шешім",
-        "col.registry": "Оқ-гильза есебі",
-        "col.weight": "Салмағы, кг",
-        "facts": "Жою туралы мәліметтер",
-        "signatures": "Комиссия мүшелерінің қолдары",
-        "sig.person": "Комиссия мүшесі",
-        "sig.key": "Кілт",
-        "sig.time": "Қол қойылды",
-        "sig.none": "Қолдар жоқ",
-        "status.final": "Акт түпкілікті: комиссияның кворумы қол қойды",
-        "status.pending": "Акт түпкілікті емес: қолдардың кворумы жиналмаған",
-        "utc": "UTC",
-        "evidence": (
-            "Дәлелдер файлға тіркелген (evidence.json); желісіз тексеру: "
-            "custody verify-statement ФАЙЛ.pdf"
-        ),
-        "checkpoint": "Журналдың бақылау нүктесі",
-        "page": "бет",
-        "firearm": "атыс қаруы",
-        "gas": "газ қаруы",
-        "edged": "суық қару",
-        "part": "қару бөлігі",
-        "ammunition": "оқ-дәрілер",
-        "confiscated": "тәркіленген",
-        "surrendered": "өз еркімен тапсырылған",
-        "found": "табылған",
-        "surplus": "артық мүлік",
-        "no_match": "сәйкестік жоқ",
-        "match": "сәйкестік бар",
-        "not_testable": "сынақтан өтпеген",
-        "commission_member": "комиссия мүшесі",
-        "plant_representative": "кәсіпорын өкілі",
-        "expert": "сарапшы",
-        "fact.charge_weight_g": "Жүктеме салмағы, кг",
-        "fact.scrap_weight_g": "Алынған сынықтың салмағы, кг",
-        "fact.items_weight_g": "Есеп бойынша заттардың салмағы, кг",
-        "fact.difference_g": "Айырмашылық, кг",
-        "fact.tolerance_g": "Рұқсат етілген ауытқу, кг",
-        "fact.method": "Тәсілі",
-        "fact.quantity": "Саны, дана",
-        "fact.explosive_type": "Жарылғыш зат немесе отын түрі",
-        "fact.explosive_amount": "Жарылғыш зат немесе отын мөлшері, г",
-    },
-    "en": {
-        "title.furnace": "Weapons destruction statement: melting",
-        "title.burn": "Ammunition destruction statement",
-        "batch": "Batch",
-        "place": "Place",
-        "installation": "Installation",
-        "destroyed_at": "Date and time of destruction",
-        "commission": "Commission",
-        "present": "Present",
-        "method": "Method",
-        "method.furnace": (
-            "non-metallic parts removed and incinerated; weapons deformed mechanically; "
-            "barrels cut with a gas torch along and across, other parts cut through; "
-            "melted in a furnace"
-        ),
-        "method.burn": (
-            "fuses, firing devices and detonators removed; paper and cardboard packaging "
-            "removed; powder burned off in a metal bunker fed by a chute"
-        ),
-        "items": "Items destroyed",
-        "col.n": "No.",
-        "col.id": "Record no.",
-        "col.marking": "Marking / tag",
-        "col.category": "Type",
-        "col.model": "Model",
-        "col.calibre": "Calibre",
-        "col.quantity": "Qty",
-        "col.source": "Source",
-        "col.decision": "Decision",
-        "col.registry": "Bullet registry",
-        "col.weight": "Weight, kg",
-        "facts": "Destruction facts",
-        "signatures": "Signatures of the commission members",
-        "sig.person": "Commission member",
-        "sig.key": "Key",
-        "sig.time": "Signed",
-        "sig.none": "No signatures",
-        "status.final": "Final: signed by a quorum of the commission",
-        "status.pending": "Not final: the quorum has not signed",
-        "utc": "UTC",
-        "evidence": (
-            "The evidence is attached to this file (evidence.json); to check it offline: "
-            "custody verify-statement FILE.pdf"
-        ),
-        "checkpoint": "Ledger checkpoint",
-        "page": "page",
-        "firearm": "firearm",
-        "gas": "gas weapon",
-        "edged": "edged weapon",
-        "part": "weapon part",
-        "ammunition": "ammunition",
-        "confiscated": "confiscated",
-        "surrendered": "surrendered",
-        "found": "found",
-        "surplus": "state surplus",
-        "no_match": "no match",
-        "match": "match",
-        "not_testable": "not testable",
-        "commission_member": "commission member",
-        "plant_representative": "plant representative",
-        "expert": "expert",
-        "fact.charge_weight_g": "Charge weight, kg",
-        "fact.scrap_weight_g": "Scrap obtained, kg",
-        "fact.items_weight_g": "Weight of the items on record, kg",
-        "fact.difference_g": "Difference, kg",
-        "fact.tolerance_g": "Tolerance, kg",
-        "fact.method": "Method",
-        "fact.quantity": "Quantity, pieces",
-        "fact.explosive_type": "Explosive or fuel used",
-        "fact.explosive_amount": "Amount of explosive or fuel, g",
-    },
-}
+from certificates.render import templates
+from certificates.words import word, words
 
 
-class UnknownLanguage(ValueError):
-    """A statement was asked for in a language we have no words for."""
+@dataclass(frozen=True)
+class LabelItem:
+    """What a label prints about an item (from workflows.model.Item)."""
+
+    id: str
+    marking: str | None
+    internal_tag: str | None
+    category: str
+    model: str | None
+    calibre: str | None
 
 
-def words(lang: str) -> dict[str, str]:
-    if lang not in _WORDS:
-        raise UnknownLanguage(f"no statement language {lang!r}: choose {', '.join(LANGUAGES)}")
-    return _WORDS[lang]
+@dataclass(frozen=True)
+class Label:
+    id: str
+    marking: str
+    what: str
+    qr: str
 
 
-def word(lang: str, code: str | None) -> str:
-    """The word for a code from the ledger, or the code itself."""
-    if code is None:
-        return ""
-    return words(lang).get(code, code)
+def qr_text(item_id: str) -> str:
+    return f"custody-item:v1;id={item_id}"
+
+
+def label(item: LabelItem, lang: str) -> Label:
+    what = " · ".join(p for p in (word(lang, item.category), item.model, item.calibre) if p)
+    return Label(
+        id=item.id,
+        marking=item.marking or item.internal_tag or item.id,
+        what=what,
+        qr=segno.make(qr_text(item.id), error="m").svg_data_uri(scale=4, border=1),
+    )
+
+
+def html(items: Sequence[LabelItem], lang: str = "ru", single: bool = False) -> str:
+    words(lang)  # an unknown language fails here
+    return templates.get_template("labels.html.j2").render(
+        labels=[label(item, lang) for item in items],
+        lang=lang,
+        single=single,
+        title=", ".join(item.id for item in items[:3]),
+    )
+
+
+def render(items: Sequence[LabelItem], lang: str = "ru", single: bool = False) -> bytes:
+    """Labels as a PDF: one page per label when `single`, else sheets of 24."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html(items, lang, single)).write_pdf())

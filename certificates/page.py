@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
-from certificates.labels import word, words
+from certificates.words import word, words
 from custody.checkpoint import parse_note
 from custody.clock import parse_time
 

@@ -21,12 +21,12 @@ from markupsafe import Markup
 
 from certificates import evidence as proof
 from certificates import page as pages
-from certificates.labels import words
+from certificates.words import words
 from custody.clock import parse_time
 
 PDF_VARIANT = "pdf/a-3b"
 
-_templates = Environment(
+templates = Environment(
     loader=PackageLoader("certificates", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     trim_blocks=False,
@@ -36,7 +36,7 @@ _templates = Environment(
 def html(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | None = None) -> str:
     """The statement's page as HTML; `page` replaces what the evidence says (tests forge it)."""
     shown = page or pages.build(evidence, lang, zone)
-    return _templates.get_template("statement.html.j2").render(
+    return templates.get_template("statement.html.j2").render(
         page=_css_safe(shown),
         words=words(lang),
         sha256=evidence["sha256"],

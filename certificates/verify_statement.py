@@ -38,8 +38,8 @@ from typing import Any
 
 from certificates import evidence as proof
 from certificates import page as pages
-from certificates.labels import words
 from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
+from certificates.words import words
 from custody import acts, canonical, entries, note, signatures
 from custody.checkpoint import Checkpoint, open_checkpoint
 from custody.errors import CustodyError

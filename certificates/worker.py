@@ -13,7 +13,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from certificates import render
+from certificates import labels, render
 
 RENDERS_PER_PROCESS = 8
 
@@ -31,6 +31,9 @@ class Renderer:
 
     async def render_async(self, evidence: dict[str, Any], lang: str, zone: str) -> bytes:
         return await asyncio.wrap_future(self._pool.submit(render.render, evidence, lang, zone))
+
+    async def labels_async(self, items: list[labels.LabelItem], lang: str, single: bool) -> bytes:
+        return await asyncio.wrap_future(self._pool.submit(labels.render, items, lang, single))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

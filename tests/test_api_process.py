@@ -16,6 +16,7 @@ import pytest
 
 from api.roles import READ, ROLES, UPLOAD, may
 from api.steps import STEPS
+from certificates.pdf_reading import read_pdf
 from custody.acts import new_act, sign_act
 from custody.clock import format_time, utc_now
 from custody.keyfile import PersonKey
@@ -233,6 +234,9 @@ def test_a_rifle_goes_from_intake_to_melted_through_http_alone(site: Site) -> No
         assert auditor.get(f"/items/{rifle}").json()["state"] == "destroyed"
         history = auditor.get(f"/items/{rifle}/history").json()
         pdf = auditor.get(f"/batches/{batch}/statement.pdf", params={"lang": "kk"}, timeout=120)
+        label = auditor.get(f"/items/{rifle}/label.pdf", timeout=120)
+    assert label.headers["content-type"] == "application/pdf"
+    assert rifle in read_pdf(label.content, "none").text
     _check_history_independently(site, rifle, history)
     _check_statement_offline(site, pdf)
 

@@ -20,9 +20,9 @@ import pytest
 from certificates import evidence as proof
 from certificates import page as pages
 from certificates import render
-from certificates.labels import LANGUAGES
 from certificates.pdf_reading import read_pdf
 from certificates.verify_statement import STEPS, StatementReport, verify_statement
+from certificates.words import LANGUAGES
 from certificates.worker import Renderer
 from custody import canonical, keyring
 from custody.checkpoint import parse_note
