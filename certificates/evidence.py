@@ -26,9 +26,9 @@ the statement again later gives the same evidence, and the same PDF.
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import Connection
 
 from custody.entries import Entry
@@ -111,4 +111,4 @@ def _key_entries(store: Store, size: int) -> list[Entry]:
 
 def dumps(evidence: dict[str, Any]) -> bytes:
     """The attachment's bytes: deterministic, so that two renders are byte-identical."""
-    return json.dumps(evidence, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    return orjson.dumps(evidence, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
