@@ -73,7 +73,7 @@ def build(evidence: dict[str, Any], lang: str, zone: str) -> Page:
         method=w[f"method.{kind}"],
         columns=[w[f"col.{c}"] for c in columns],
         rows=[_row(n, item, columns, lang) for n, item in enumerate(statement["items"], 1)],
-        facts=_facts(statement["facts"], lang),
+        facts=_facts(statement["facts"], lang) + _removed(evidence, lang),
         signatures=signatures,
         final=final,
         status=w["status.final" if final else "status.pending"],
@@ -147,6 +147,24 @@ def _facts(facts: dict[str, Any], lang: str) -> list[tuple[str, str]]:
             text = str(value)
         shown.append((w[f"fact.{name}"], text))
     return shown
+
+
+REMOVED = ("fuses", "firing_devices", "detonators")
+
+
+def _removed(evidence: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """R9: the fuses, firing devices and detonators taken out of the lots, from their entries."""
+    if evidence["statement"]["kind"] != "burn":
+        return []
+    totals = dict.fromkeys(REMOVED, 0)
+    for item in evidence["statement"]["items"]:
+        for raw in evidence["chains"].get(item["id"], []):
+            body = json.loads(raw["body"])
+            if body["kind"] == "fuses_removed":
+                for name in REMOVED:
+                    totals[name] += int(body["data"].get(name, 0))
+    w = words(lang)
+    return [(w[f"removed.{name}"], format_decimal(totals[name], locale=lang)) for name in REMOVED]
 
 
 def _signed(body: dict[str, Any]) -> bool:

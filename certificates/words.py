@@ -81,6 +81,9 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "fact.quantity": "Количество, шт.",
         "fact.explosive_type": "Тип ВВ или топлива",
         "fact.explosive_amount": "Количество ВВ или топлива, г",
+        "removed.fuses": "Извлечено взрывателей, шт.",
+        "removed.firing_devices": "Извлечено средств воспламенения, шт.",
+        "removed.detonators": "Извлечено детонаторов, шт.",
     },
     "kk": {
         "title.furnace": "Қаруды балқыту арқылы жою актісі",
@@ -152,6 +155,9 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "fact.quantity": "Саны, дана",
         "fact.explosive_type": "Жарылғыш зат немесе отын түрі",
         "fact.explosive_amount": "Жарылғыш зат немесе отын мөлшері, г",
+        "removed.fuses": "Алынған оталғыштар, дана",
+        "removed.firing_devices": "Алынған тұтандыру құралдары, дана",
+        "removed.detonators": "Алынған детонаторлар, дана",
     },
     "en": {
         "title.furnace": "Weapons destruction statement: melting",
@@ -223,6 +229,9 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "fact.quantity": "Quantity, pieces",
         "fact.explosive_type": "Explosive or fuel used",
         "fact.explosive_amount": "Amount of explosive or fuel, g",
+        "removed.fuses": "Fuses removed",
+        "removed.firing_devices": "Firing devices removed",
+        "removed.detonators": "Detonators removed",
     },
 }
 
