@@ -34,6 +34,7 @@ FACTS = (
 @dataclass(frozen=True)
 class Signature:
     person: str
+    role: str  # as printed: the commission's chair or a member
     key_id: str
     time: str  # as printed
     seq: int
@@ -61,7 +62,8 @@ def build(evidence: dict[str, Any], lang: str, zone: str) -> Page:
     statement = evidence["statement"]
     kind = statement["kind"]
     batch_chain = [json.loads(e["body"]) for e in evidence["chains"][statement["batch"]]]
-    signatures = [_signature(body, lang, zone) for body in batch_chain if _signed(body)]
+    chairs = _chairs(evidence)
+    signatures = [_signature(b, chairs, lang, zone) for b in batch_chain if _signed(b)]
     quorum = next((b["data"].get("quorum") for b in batch_chain if _destroyed(b)), None)
     final = quorum is not None and len({s.person for s in signatures}) >= quorum
     size, root = _checkpoint_line(evidence["checkpoint"])
@@ -69,7 +71,7 @@ def build(evidence: dict[str, Any], lang: str, zone: str) -> Page:
     return Page(
         lang=lang,
         title=w[f"title.{kind}"],
-        header=_header(statement, lang, zone),
+        header=_header(statement, chairs, lang, zone),
         method=w[f"method.{kind}"],
         columns=[w[f"col.{c}"] for c in columns],
         rows=[_row(n, item, columns, lang) for n, item in enumerate(statement["items"], 1)],
@@ -99,10 +101,15 @@ def kilograms(grams: int | None, lang: str) -> str:
     return format_decimal(Decimal(grams) / 1000, format="#,##0.000", locale=lang)
 
 
-def _header(statement: dict[str, Any], lang: str, zone: str) -> list[tuple[str, str]]:
+def _header(
+    statement: dict[str, Any], chairs: set[str], lang: str, zone: str
+) -> list[tuple[str, str]]:
     w = words(lang)
     place = statement["location"]
-    present = "; ".join(f"{p['person']} ({word(lang, p['role'])})" for p in statement["present"])
+    present = "; ".join(
+        f"{p['person']} ({word(lang, _role(p['person'], p['role'], chairs))})"
+        for p in statement["present"]
+    )
     return [
         (w["batch"], statement["batch"]),
         (w["place"], f"{place['name']}, {place['region']}"),
@@ -175,9 +182,35 @@ def _destroyed(body: dict[str, Any]) -> bool:
     return body["kind"] in ("melted", "burned") and "quorum" in body["data"]
 
 
-def _signature(body: dict[str, Any], lang: str, zone: str) -> Signature:
+def _chairs(evidence: dict[str, Any]) -> set[str]:
+    """Who chaired the commission at the destruction, from the commission's own entries."""
+    statement = evidence["statement"]
+    at = statement["destroyed_at"] or ""
+    office: dict[str, tuple[str, str, str | None]] = {}
+    for raw in evidence["chains"].get(statement["commission"]["id"], []):
+        body = json.loads(raw["body"])
+        data = body["data"]
+        if body["kind"] == "commission_member_added":
+            office[data["person"]] = (data["role"], data["since"], None)
+        elif body["kind"] == "commission_member_removed" and data["person"] in office:
+            role, since, _ = office[data["person"]]
+            office[data["person"]] = (role, since, data["until"])
+    return {
+        person
+        for person, (role, since, until) in office.items()
+        if role == "chair" and since <= at and (until is None or at < until)
+    }
+
+
+def _role(person: str, role: str, chairs: set[str]) -> str:
+    return "chair" if role == "commission_member" and person in chairs else role
+
+
+def _signature(body: dict[str, Any], chairs: set[str], lang: str, zone: str) -> Signature:
     act = body["data"]["act"]
-    return Signature(act["person"], act["key_id"], moment(body["time"], lang, zone), body["seq"])
+    role = word(lang, _role(act["person"], "commission_member", chairs))
+    when = moment(body["time"], lang, zone)
+    return Signature(act["person"], role, act["key_id"], when, body["seq"])
 
 
 def _checkpoint_line(note: str) -> tuple[int, str]:

@@ -409,7 +409,8 @@ def compare_page(page: pages.Page, text: str) -> str | None:
         if _squeeze(label + value) not in after:
             return f"the page does not print {label}: {value}"
     for signature in page.signatures:
-        if _squeeze(signature.person + signature.key_id + signature.time) not in after:
+        printed_as = signature.person + signature.role + signature.key_id + signature.time
+        if _squeeze(printed_as) not in after:
             return f"the page does not print the signature of {signature.person}"
     if _squeeze(page.status) not in after:
         return "the page does not say whether the statement is final"

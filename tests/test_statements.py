@@ -22,7 +22,7 @@ from certificates import page as pages
 from certificates import render
 from certificates.pdf_reading import read_pdf
 from certificates.verify_statement import STEPS, StatementReport, verify_statement
-from certificates.words import LANGUAGES
+from certificates.words import LANGUAGES, words
 from certificates.worker import Renderer
 from custody import canonical, keyring
 from custody.checkpoint import parse_note
@@ -109,6 +109,7 @@ def test_each_language_renders_a_statement_that_reads_back_as_its_data(
         assert item["marking"] in text  # Kazakh letters Қ and Ұ, read back from the glyphs
     for member in MEMBERS:
         assert member in text
+    assert f"chair.nurlanov ({words(lang)['chair']})" in text  # the chair, from the commission
     assert content.attachment is not None
     attached = json.loads(content.attachment)
     assert attached == {**evidence, "page": {"lang": lang, "zone": ZONE}}
