@@ -16,7 +16,7 @@ from workflows.model import Deadline
 RULES = {"R1": "at the unit after the decision (10 days)", "R2": "to forensics (48 hours)"}
 
 
-def _zone(name: str) -> ZoneInfo:
+def zone_of(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -41,7 +41,7 @@ def deadlines(
 ) -> None:
     """List what is due and what is overdue: overdue first, then by due time."""
     settings = Settings()
-    zone = _zone(tz or settings.timezone)
+    zone = zone_of(tz or settings.timezone)
     from api.system import open_for_reading
 
     system = open_for_reading(settings)

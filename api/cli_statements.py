@@ -11,9 +11,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from api.cli_deadlines import _zone as zone_of
-from api.cli_deadlines import shown
-from api.cli_verify import _pinned_key
+from api.cli_deadlines import shown, zone_of
+from api.cli_verify import pinned_key
 from custody.settings import Settings
 
 app = typer.Typer(help="destruction statements of furnace and burn batches", no_args_is_help=True)
@@ -95,7 +94,7 @@ def verify_statement(
     the first that fails."""
     from certificates.verify_statement import verify_statement as check
 
-    report = check(file.read_bytes(), _pinned_key(key))
+    report = check(file.read_bytes(), pinned_key(key))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         raise typer.Exit(0 if report.ok else 1)

@@ -17,7 +17,7 @@ from custody.settings import Settings
 from custody.verify import Audit, AuditorCheckpoint, Report
 
 
-def _pinned_key(value: str | None) -> Verifier | None:
+def pinned_key(value: str | None) -> Verifier | None:
     if value is None:
         return None
     path = Path(value)
@@ -43,7 +43,7 @@ def verify(
     ] = None,
 ) -> None:
     """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""
-    pinned = _pinned_key(key)
+    pinned = pinned_key(key)
     given = [AuditorCheckpoint(str(p), p.read_text()) for p in checkpoint or []]
     settings = Settings()
     from api.system import audit_steps

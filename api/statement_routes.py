@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
+from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from api import paging
 from api.auth import require, system_of
 from api.problems import PROBLEM_RESPONSES
+from api.read_routes import RegisterPage
 from api.roles import READ
 from api.statements import label_items, statement_evidence, statements
 from api.tokens import Principal
@@ -23,10 +26,15 @@ Reader = Annotated[Principal, Depends(require(READ))]
 PDF = "application/pdf"
 
 
-@router.get("/statements", response_model=list[dict[str, Any]])
-async def statement_list(request: Request, _: Reader) -> list[dict[str, Any]]:
-    """Every furnace and burn batch: its state, signatures so far and quorum."""
-    return await anyio.to_thread.run_sync(statements, system_of(request))
+@router.get("/statements", response_model=RegisterPage)
+async def statement_list(
+    request: Request, _: Reader, offset: paging.Offset = 0, limit: paging.Limit = 100
+) -> RegisterPage:
+    """Every furnace and burn batch: its state, signatures so far and quorum, a page at a
+    time."""
+    found = await anyio.to_thread.run_sync(statements, system_of(request))
+    shown, following = paging.page(found, offset, limit)
+    return RegisterPage(entries=shown, next=following)
 
 
 @router.get(
@@ -83,6 +91,4 @@ async def item_label(
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name, safe="")

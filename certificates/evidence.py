@@ -32,6 +32,7 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from custody.entries import Entry
+from custody.errors import LedgerStateError
 from custody.ledger import Ledger
 from custody.store import Store, StoredCheckpoint
 
@@ -58,8 +59,11 @@ def subjects(statement: dict[str, Any]) -> list[str]:
 
 
 def newest_seq(conn: Connection, statement: dict[str, Any]) -> int:
-    store = Store(conn)
-    return max(chain[-1].seq for s in subjects(statement) if (chain := store.item_entries(s)))
+    """The newest entry the evidence must be proven to: one indexed query, not the chains."""
+    newest = Store(conn).newest_seq(subjects(statement))
+    if newest is None:
+        raise LedgerStateError(f"no entries about batch {statement['batch']}")
+    return newest
 
 
 def covering_checkpoint(conn: Connection, size: int) -> StoredCheckpoint | None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from certificates import office
 from certificates.words import word, words
 from custody.checkpoint import parse_note
 from custody.clock import parse_time
@@ -185,21 +186,11 @@ def _destroyed(body: dict[str, Any]) -> bool:
 def _chairs(evidence: dict[str, Any]) -> set[str]:
     """Who chaired the commission at the destruction, from the commission's own entries."""
     statement = evidence["statement"]
-    at = statement["destroyed_at"] or ""
-    office: dict[str, tuple[str, str, str | None]] = {}
-    for raw in evidence["chains"].get(statement["commission"]["id"], []):
-        body = json.loads(raw["body"])
-        data = body["data"]
-        if body["kind"] == "commission_member_added":
-            office[data["person"]] = (data["role"], data["since"], None)
-        elif body["kind"] == "commission_member_removed" and data["person"] in office:
-            role, since, _ = office[data["person"]]
-            office[data["person"]] = (role, since, data["until"])
-    return {
-        person
-        for person, (role, since, until) in office.items()
-        if role == "chair" and since <= at and (until is None or at < until)
-    }
+    bodies = (json.loads(raw["body"]) for raw in evidence["chains"][statement["commission"]["id"]])
+    held = office.in_office(
+        ((b["kind"], b["data"]) for b in bodies), statement["destroyed_at"] or ""
+    )
+    return {person for person, role in held.items() if role == "chair"}
 
 
 def _role(person: str, role: str, chairs: set[str]) -> str:

@@ -9,6 +9,7 @@ keeps the memory it used.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -80,4 +81,4 @@ def _css_safe(page: pages.Page) -> pages.Page:
     quoted = page.footer.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
     quoted = quoted.replace("<", "\\3c ")
     # Escaped for CSS above; HTML escaping would print its entities in the footer.
-    return pages.Page(**{**page.__dict__, "footer": Markup(quoted)})  # noqa: S704
+    return dataclasses.replace(page, footer=Markup(quoted))  # noqa: S704

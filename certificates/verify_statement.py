@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from certificates import evidence as proof
+from certificates import office
 from certificates import page as pages
 from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
 from certificates.words import words
@@ -101,7 +102,6 @@ class StatementReport:
 @dataclass
 class _Entry:
     seq: int
-    raw: bytes
     body: entries.EntryBody
     leaf: bytes
     sig: bytes
@@ -278,13 +278,16 @@ class StatementCheck:
     def _signatures(self) -> None:
         statement = self.evidence["statement"]
         batch = self.chains[statement["batch"]]
-        destroyed_at = statement["destroyed_at"]
+        destroyed_at = statement["destroyed_at"] or ""
         present = {
             e.body.data["person"]
             for e in batch
             if e.body.kind == "presence_recorded" and e.body.data["role"] == COMMISSION_MEMBER
         }
-        members = _members_at(self.chains[statement["commission"]["id"]], destroyed_at)
+        commission = self.chains[statement["commission"]["id"]]
+        held = office.in_office(
+            ((e.body.kind, e.body.data) for e in commission), destroyed_at or ""
+        )
         for entry in batch:
             if entry.body.kind != "statement_signed":
                 continue
@@ -300,7 +303,7 @@ class StatementCheck:
             if act.get("items") != sorted(i["id"] for i in statement["items"]):
                 raise StepFailed("the act names other items", entry.seq)
             person = act["person"]
-            if person not in members:
+            if person not in held:
                 raise StepFailed(f"{person} was not a member of the commission then", entry.seq)
             if person not in present:
                 raise StepFailed(f"{person} was not recorded present", entry.seq)
@@ -362,24 +365,7 @@ def _parse(raw: dict[str, Any]) -> _Entry:
         raise StepFailed(f"the entry is not of the ledger's format: {exc}", raw.get("seq")) from exc
     if parsed.seq != raw["seq"]:
         raise StepFailed(f"the entry says seq {parsed.seq}", raw["seq"])
-    return _Entry(parsed.seq, body, parsed, leaf_hash(body), sig, raw["key_id"])
-
-
-def _members_at(commission: list[_Entry], moment: str | None) -> set[str]:
-    if moment is None:
-        return set()
-    office: dict[str, tuple[str, str | None]] = {}
-    for entry in commission:
-        data = entry.body.data
-        if entry.body.kind == "commission_member_added":
-            office[data["person"]] = (data["since"], None)
-        elif entry.body.kind == "commission_member_removed" and data["person"] in office:
-            office[data["person"]] = (office[data["person"]][0], data["until"])
-    return {
-        p
-        for p, (since, until) in office.items()
-        if since <= moment and (until is None or moment < until)
-    }
+    return _Entry(parsed.seq, parsed, leaf_hash(body), sig, raw["key_id"])
 
 
 def _squeeze(text: str) -> str:

@@ -210,6 +210,14 @@ class Store:
         )
         return [Entry(int(s), bytes(b), bytes(h), bytes(g), k) for s, b, h, g, k in rows]
 
+    def newest_seq(self, items: Sequence[str]) -> int | None:
+        """The seq of the newest entry about any of `items` (by the item index)."""
+        if not items:
+            return None
+        marks = ", ".join("?" * len(items))
+        row = self._one(f"SELECT MAX(seq) FROM ledger_entries WHERE item IN ({marks})", items)
+        return None if row is None or row[0] is None else int(row[0])
+
     # -- the Merkle tree --------------------------------------------------------------------
 
     def nodes(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:

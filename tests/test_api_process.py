@@ -235,6 +235,9 @@ def test_a_rifle_goes_from_intake_to_melted_through_http_alone(site: Site) -> No
         history = auditor.get(f"/items/{rifle}/history").json()
         pdf = auditor.get(f"/batches/{batch}/statement.pdf", params={"lang": "kk"}, timeout=120)
         label = auditor.get(f"/items/{rifle}/label.pdf", timeout=120)
+        listed = auditor.get("/statements", params={"limit": 1}).json()
+    assert listed["entries"][0]["batch"] == batch
+    assert listed["entries"][0]["final"] is True
     assert label.headers["content-type"] == "application/pdf"
     assert rifle in read_pdf(label.content, "none").text
     _check_history_independently(site, rifle, history)
