@@ -45,7 +45,7 @@ def create_app(
         app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
         settle_heap(app)
         yield
-        app.state.writer.close()
+        await app.state.writer.close()
         app.state.renderer.close()
         ready.ledger.database.dispose()
 

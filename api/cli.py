@@ -87,23 +87,40 @@ def checkpoint() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="server processes [default: CUSTODY_WORKERS, or one per core]"
+        ),
+    ] = None,
 ) -> None:
     """Run the API (creating the database and the ledger key on first start)."""
     import uvicorn
 
     from api.app import create_app
-
-    settings = Settings()
+    from api.config import ApiConfig
     from api.system import initialise
 
+    settings = Settings()
+    count = workers or ApiConfig().workers
     _, system = initialise(settings)
     ledger = system.ledger
     typer.echo(
         f"custody: ledger {ledger.signer.name if ledger.signer else '?'} "
         f"on {settings.safe_database_url}"
     )
-    typer.echo(f"custody: serving on http://{host}:{port}/ (API docs at /docs)")
-    uvicorn.run(create_app(settings, system), host=host, port=port, log_level="info")
+    typer.echo(
+        f"custody: serving on http://{host}:{port}/ (API docs at /docs), "
+        f"{count} process{'es' if count > 1 else ''}"
+    )
+    if count == 1:
+        uvicorn.run(create_app(settings, system), host=host, port=port, log_level="info")
+        return
+    # Each process opens the database and the key itself (Settings from the same environment).
+    ledger.database.dispose()
+    uvicorn.run(
+        "api.app:create_app", factory=True, workers=count, host=host, port=port, log_level="info"
+    )
 
 
 def fail(message: str, code: int = 1) -> None:

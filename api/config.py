@@ -6,10 +6,12 @@ CUSTODY_LOGIN_FAILURES_PER_ACCOUNT failed logins allowed per account and per add
 CUSTODY_LOGIN_FAILURES_PER_ADDRESS the window before further tries are refused with 429
 CUSTODY_LOGIN_WINDOW_MINUTES       (defaults 5, 20 and 15 minutes)
 CUSTODY_PASSWORD_STRENGTH          Argon2id cost: interactive (default), moderate or sensitive
+CUSTODY_WORKERS                    server processes `custody serve` runs (default: one per core)
 """
 
 from __future__ import annotations
 
+import os
 from typing import Literal
 
 from pydantic import Field
@@ -25,3 +27,4 @@ class ApiConfig(BaseSettings):
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     password_strength: Literal["interactive", "moderate", "sensitive"] = "interactive"  # noqa: S105
+    workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)

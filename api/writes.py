@@ -1,9 +1,12 @@
-"""Every write the API makes: one action of the process in one transaction, off the event
-loop, with the Idempotency-Key's answer kept in that same transaction."""
+"""Every step the API writes: one action of the process, whole or not at all, with the
+Idempotency-Key's answer kept in its transaction. On SQLite the actions queued at a moment
+share one transaction, each in a savepoint of its own (api.write_batches); on PostgreSQL each
+has its own, on a write thread (api.write_threads)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import orjson
@@ -13,6 +16,7 @@ from fastapi.responses import Response
 from api import idempotency
 from api.idempotency import Answer
 from api.tokens import Principal
+from api.write_batches import HEAVY_BODY, WriteBatches
 from api.write_threads import WriteThreads
 from workflows.process import Process
 from workflows.unit_of_work import Work
@@ -24,41 +28,55 @@ REPLAYED = "Idempotent-Replayed"
 class Writer:
     def __init__(self, process: Process, sqlite: bool) -> None:
         self.process = process
-        # SQLite has one writer at a time anyway: threads queued on its lock would only wait
-        # in its busy handler. PostgreSQL queues them on the ledger head's lock.
-        self.threads = WriteThreads(1 if sqlite else 8)
+        # SQLite writes one transaction at a time, quickly, on this machine: on the loop, in
+        # batches (api.write_batches). PostgreSQL's writes wait on the network and on the
+        # ledger head's lock, which eight threads queue on (of every server of the database).
+        self.batches = WriteBatches(process) if sqlite else None
+        self.threads = None if sqlite else WriteThreads(8)
 
-    def close(self) -> None:
-        self.threads.close()
+    async def close(self) -> None:
+        if self.batches is not None:
+            await self.batches.close()
+        if self.threads is not None:
+            self.threads.close()
 
     async def write(self, request: Request, caller: Principal, action: Action) -> Response:
         key = request.headers.get("Idempotency-Key")
         print_ = None
+        body = await request.body()
         if key is not None:
             idempotency.check_key(key)
-            body = await request.body()
             print_ = idempotency.fingerprint(request.method, request.url.path, body)
-        answer, replayed = await self.threads.run(
-            self._perform, caller.username, key, print_, action
-        )
+        perform = partial(_perform, key, print_, action)
+        if self.batches is not None:
+            heavy = len(body) > HEAVY_BODY
+            answer, replayed = await self.batches.run(caller.username, perform, heavy)
+        else:
+            assert self.threads is not None
+            answer, replayed = await self.threads.run(self._alone, caller.username, perform)
         headers = {REPLAYED: "true"} if replayed else {}
         return Response(answer.body, answer.status, headers=headers, media_type="application/json")
 
-    def _perform(
-        self, actor: str, key: str | None, print_: str | None, action: Action
-    ) -> tuple[Answer, bool]:
+    def _alone(self, actor: str, perform: Action) -> tuple[Answer, bool]:
         with self.process.work(actor) as work:
-            if key is not None and print_ is not None:
-                kept = idempotency.recall(work.conn, actor, key, print_)
-                if kept is not None:
-                    return kept, True
-            result = action(work)
-            entries = work.commit()
-            answer = Answer(200, _body(entries, result))
-            if key is not None and print_ is not None:
-                last = entries[-1].seq if entries else None
-                idempotency.keep(work.conn, actor, key, print_, answer, work.now, last)
-        return answer, False
+            return perform(work)  # type: ignore[no-any-return]
+
+
+def _perform(
+    key: str | None, print_: str | None, action: Action, work: Work
+) -> tuple[Answer, bool]:
+    """The action, with its Idempotency-Key's answer recalled or kept in its transaction."""
+    if key is not None and print_ is not None:
+        kept = idempotency.recall(work.conn, work.actor, key, print_)
+        if kept is not None:
+            return kept, True
+    result = action(work)
+    entries = work.commit()
+    answer = Answer(200, _body(entries, result))
+    if key is not None and print_ is not None:
+        last = entries[-1].seq if entries else None
+        idempotency.keep(work.conn, work.actor, key, print_, answer, work.now, last)
+    return answer, False
 
 
 def _body(entries: list[Any], result: Any) -> str:

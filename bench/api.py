@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from api.config import ApiConfig
 from bench.api_load import WRITE_SCRIPT, Load, run_wrk
 from bench.common import Figure, fresh, report
 
@@ -80,8 +81,11 @@ def run() -> None:
         started = time.perf_counter()
         subprocess.run([str(BIN / "custody"), "demo"], env=env, check=True, capture_output=True)
         demo_seconds = time.perf_counter() - started
+        # Both with as many processes as `custody serve` runs by default (one per core).
+        workers = str(ApiConfig().workers)
         uvicorn = [str(BIN / "uvicorn"), "bench.bare:app", "--log-level", "info"]
-        custody = [str(BIN / "custody"), "serve"]
+        uvicorn += ["--workers", workers]
+        custody = [str(BIN / "custody"), "serve", "--workers", workers]
         with (
             _serving(uvicorn, env, "/ping", work / "bare.log") as bare,
             _serving(custody, env, "/openapi.json", work / "custody.log") as base,
@@ -104,8 +108,8 @@ def run() -> None:
                 )
     baseline, reads, writes = (_median([r[n] for r in rounds]) for n in range(3))
     report(
-        f"api on SQLite, 16 connections for 10 s each (wrk), demo data, medians of {ROUNDS} "
-        "alternating rounds",
+        f"api on SQLite, {ApiConfig().workers} server processes each, 16 connections for 10 s "
+        f"each (wrk), demo data, medians of {ROUNDS} alternating rounds",
         [
             Figure("baseline: bare FastAPI endpoint, requests/s", baseline.requests_per_s, "req/s"),
             Figure("baseline: p99", baseline.p99_ms, "ms"),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from custody.errors import LedgerStateError
+from custody.write_lock import WriteLock
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -107,7 +108,11 @@ class Database:
         # the readers use. Connections of threads that have ended are closed as new ones come.
         self._sqlite_writer: Engine | None = None
         self._sqlite_reader: Engine | None = None
+        self.write_lock: WriteLock | None = None
         if self.dialect == "sqlite":
+            database = make_url(url).database
+            if database and database != ":memory:":
+                self.write_lock = WriteLock(Path(f"{database}.lock"))
             self._sqlite_writer = _sqlite_engine(url, pooled=False).execution_options(
                 **{_WRITE: True}
             )
@@ -137,7 +142,7 @@ class Database:
         conn = self._kept_connection(self._sqlite_writer, "write")
         if conn.in_transaction():
             raise LedgerStateError("a write transaction is already open in this thread")
-        with conn.begin():
+        with self.write_lock or nullcontext(), conn.begin():
             yield conn
 
     def _kept_connection(self, engine: Engine, use: str) -> Connection:
@@ -188,4 +193,6 @@ class Database:
             self._sqlite_writer.engine.dispose()
         if self._sqlite_reader is not None:
             self._sqlite_reader.dispose()
+        if self.write_lock is not None:
+            self.write_lock.close()
         self.engine.dispose()

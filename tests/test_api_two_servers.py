@@ -1,6 +1,8 @@
-"""Two `custody serve` processes on one PostgreSQL database, written to at once and turn
-about on the same items: every write lands once, the ledger stays one linear chain, and the
-state tables equal its replay (`custody verify`)."""
+"""Two `custody serve` commands on one database, each with two server processes, written to
+at once and turn about on the same items: every write lands once, the ledger stays one
+linear chain, and the state tables equal its replay (`custody verify`). On SQLite the four
+processes take turns through the database's write lock (custody.write_lock) and commit in
+batches (api.write_batches); on PostgreSQL they queue on the ledger head's row lock."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
 from tests.support.service import PASSWORD, Service
 
-pytestmark = pytest.mark.postgres
 DECISION = {"ref": "2-77/2026", "authority": "court", "date": "2026-11-01"}
 
 
@@ -33,10 +34,11 @@ def _intake(n: int, marking_photo: dict[str, object]) -> dict[str, object]:
     }
 
 
-def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -> None:
     with ExitStack() as stack:
-        url = stack.enter_context(postgres_database())
-        env = environment(tmp_path, url)
+        url = stack.enter_context(postgres_database()) if kind == "postgresql" else None
+        env = environment(tmp_path, url, CUSTODY_WORKERS="2")
         assert run(env, "init").returncode == 0
         (tmp_path / "pw").write_text(PASSWORD + "\n")
         for user, role in (("admin", "administrator"), ("unit.a", "unit_officer")):

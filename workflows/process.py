@@ -9,9 +9,9 @@ transaction that checks the rules, writes the entries and updates the state (DES
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from custody.acts import SignedAct
 from custody.clock import Clock, format_time, utc_now
@@ -28,6 +28,9 @@ from workflows.steps import advance
 from workflows.tables import DeadlineRow
 from workflows.unit_of_work import Work
 from workflows.world import World
+
+T = TypeVar("T")
+Action = Callable[[Work], T]
 
 
 class Process:
@@ -54,6 +57,32 @@ class Process:
             work.commit()
         # Committed: what it wrote may serve the next action (workflows.cache).
         self.cache.give(work.repo.written)
+
+    def work_together(self, actions: Sequence[tuple[str, Action[T]]]) -> list[T | Exception]:
+        """Several actions in one transaction, one after another, each in a savepoint of its
+        own: each is whole or not there, as with `work`, and one refused leaves the others
+        written. They share one commit, and so one fsync: a server's group commit.
+
+        Returns each action's result, or the exception that undid it. If the commit itself
+        fails, it raises, and none of them is written."""
+        outcomes: list[T | Exception] = []
+        done: list[Work] = []
+        with self.ledger.database.write() as conn:
+            for actor, action in actions:
+                now = self.clock()
+                work = Work(self.ledger, conn, actor, now, self.config, self.files, self.cache)
+                try:
+                    with conn.begin_nested():
+                        result = action(work)
+                        work.commit()
+                except Exception as refused:  # handed to the caller of that action
+                    outcomes.append(refused)
+                else:
+                    outcomes.append(result)
+                    done.append(work)
+        for work in done:
+            self.cache.give(work.repo.written)
+        return outcomes
 
     # -- reading --------------------------------------------------------------------------------
 

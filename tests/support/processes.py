@@ -22,6 +22,9 @@ def environment(data_dir: Path, database_url: str | None = None, **extra: str) -
     env["CUSTODY_ORIGIN"] = "custody.test/ledger"
     if database_url is not None:
         env["CUSTODY_DATABASE_URL"] = database_url
+    # One server process each, where a user's machine runs one per core: a process takes
+    # 2-3 s to start. Tests of several processes ask for them (test_api_two_servers).
+    env["CUSTODY_WORKERS"] = "1"
     env.update(extra)
     return env
 
