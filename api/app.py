@@ -56,14 +56,15 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
-    # Matched in this order, one route after another: the reads scanners and pages make most
-    # come first (bench/api.py), the steps, each its own route, after them.
+    # Matched in this order, one route after another (and twice: FastAPI matches again to
+    # handle): the reads scanners and pages make most come first, the steps, each its own
+    # route, next, and the routes called now and then after them (bench/api.py).
     app.include_router(read_routes.router)
+    app.include_router(step_routes.router)
     app.include_router(ledger_routes.router)
     app.include_router(auth_routes.router)
     app.include_router(file_routes.router)
     app.include_router(user_routes.router)
-    app.include_router(step_routes.router)
     app.include_router(statement_routes.router)
     return app
 
