@@ -7,8 +7,9 @@ then waited for the busy loop to give the GIL back: a write of 1.3 ms of CPU too
 the writer's time, and only one writer can run (bench/api.py). On the loop itself a write
 waits for no one, and the writes that queued meanwhile share the next commit.
 
-A batch holding a large request (a bulk step, a statement's signature over 200 items) is
-done on a thread instead, so that the loop is not held up for it; batches never overlap.
+A large request (a bulk step, a statement's signature over 200 items) is written alone on a
+thread, so that the loop is not held up for it; batches never overlap. The database's write
+lock (custody.write_lock) is waited for on a thread too, while another server process writes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from workflows.process import Process
 from workflows.unit_of_work import Work
 
-# A request body larger than this makes its batch go to a thread (bytes): a one-item step
+# A request body larger than this is written alone on a thread (bytes): a one-item step
 # sends a few hundred.
 HEAVY_BODY = 4096
 MOST = 16  # writes in one transaction: the loop serves no one else meanwhile

@@ -1,10 +1,11 @@
 """Threads that do nothing but write, each taking the next action the moment it has
-finished one.
+finished one: PostgreSQL's writes, which wait on the network and on the ledger head's lock
+(SQLite's are done in batches on the event loop, api.write_batches).
 
 Through the event loop's thread pool every write also waited for the loop to hand it over
-once the write before it had finished: under 16 connections the one SQLite writer sat idle
-about 1.4 ms between writes of about 1.8 ms (bench/api.py), and every queued request paid for
-it. Here a write waits only for the writes queued before it.
+once the write before it had finished: under 16 connections a single writer sat idle about
+1.4 ms between writes of about 1.8 ms (bench/api.py), and every queued request paid for it.
+Here a write waits only for the writes queued before it.
 """
 
 from __future__ import annotations
