@@ -69,6 +69,23 @@ def _sqlite_engine(url: str, pooled: bool = True) -> Engine:
     return engine
 
 
+@contextmanager
+def savepoint(conn: Connection) -> Iterator[None]:
+    """What is done inside is undone if it raises, and the transaction goes on.
+
+    Straight through the driver, as BEGIN above: SQLAlchemy's begin_nested took 0.25 ms a
+    savepoint on its execution path, a quarter of a one-item write in a batch."""
+    raw: Any = conn.connection.driver_connection
+    raw.execute("SAVEPOINT action")
+    try:
+        yield
+    except BaseException:
+        raw.execute("ROLLBACK TO SAVEPOINT action")
+        raw.execute("RELEASE SAVEPOINT action")
+        raise
+    raw.execute("RELEASE SAVEPOINT action")
+
+
 def _create_private(path: Path) -> None:
     """Create the database file readable by its owner only, in a directory only the owner
     may enter; SQLite gives its -wal and -shm files the same mode as the database."""

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from custody.acts import SignedAct
 from custody.clock import Clock, format_time, utc_now
+from custody.db import savepoint
 from custody.ledger import Ledger
 from workflows import batches, intake, inventory, movements, preparation, registers, statements
 from workflows.cache import DocumentCache
@@ -72,7 +73,7 @@ class Process:
                 now = self.clock()
                 work = Work(self.ledger, conn, actor, now, self.config, self.files, self.cache)
                 try:
-                    with conn.begin_nested():
+                    with savepoint(conn):
                         result = action(work)
                         work.commit()
                 except Exception as refused:  # handed to the caller of that action
