@@ -14,6 +14,7 @@ import os
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from api import (
     cli_deadlines,
@@ -128,11 +129,21 @@ def fail(message: str, code: int = 1) -> None:
     raise SystemExit(code)
 
 
+def _invalid(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = "_".join(str(part) for part in first["loc"])
+    if exc.title.endswith(("Settings", "Config")):  # from the environment or .env
+        where = f"setting CUSTODY_{where.upper()}"
+    return f"{where}: {first['msg']} (given {first.get('input')!r})"
+
+
 def main() -> None:
     try:
         app()
     except CustodyError as exc:
         fail(str(exc))
+    except ValidationError as exc:
+        fail(_invalid(exc))
     except KeyboardInterrupt:
         fail("interrupted", 130)
     except Exception as exc:  # one line for people; the traceback only when asked for

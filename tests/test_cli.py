@@ -108,6 +108,18 @@ def test_a_refused_command_says_why_in_one_line_and_writes_nothing(env: dict[str
     assert _size(env) == 1
 
 
+def test_a_bad_setting_is_named_in_one_line(env: dict[str, str]) -> None:
+    for setting, value, words in (
+        ("CUSTODY_WORKERS", "0", "greater than or equal to 1"),
+        ("CUSTODY_TOKEN_SECONDS", "soon", "valid integer"),
+    ):
+        result = run({**env, setting: value}, "serve", "--port", "1")
+        assert result.returncode == 1, result.stdout
+        assert result.stderr.startswith(f"custody: setting {setting}: "), result.stderr
+        assert words in result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+
+
 def test_ledger_key_rotation_from_the_command_line(env: dict[str, str], tmp_path: Path) -> None:
     before = run(env, "init").stdout.strip().splitlines()[-1].removeprefix("verifier key: ")
     result = run(env, "keys", "rotate", "--ledger")
