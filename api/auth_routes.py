@@ -56,14 +56,15 @@ async def login(
 @router.post("/auth/revoke", status_code=204)
 async def logout(request: Request, caller: Caller) -> Response:
     """Revoke the token this request carries."""
-    accounts_of(request).logout(caller)
+    # Writes go off the loop: on SQLite they may wait for another server process's write.
+    await run_in_threadpool(accounts_of(request).logout, caller)
     return Response(status_code=204)
 
 
 @router.post("/auth/devices", response_model=TokenOut)
 async def device(request: Request, caller: Caller, body: DeviceIn) -> TokenOut:
     """A lasting token for a barcode scanner or a script, bound to you and your role."""
-    issued = accounts_of(request).device_token(caller, body.label)
+    issued = await run_in_threadpool(accounts_of(request).device_token, caller, body.label)
     return TokenOut(access_token=issued.token, expires_in=None, role=issued.role)
 
 

@@ -15,6 +15,7 @@ from api.errors import AccountError
 from api.passwords import WeakPassword, hash_password
 from api.problems import PROBLEM_RESPONSES
 from api.roles import ADMIN
+from api.system import System
 from api.tokens import Principal
 from custody.clock import format_time
 
@@ -48,9 +49,14 @@ async def add_user(request: Request, body: UserIn, _: Admin) -> UserOut:
         raise AccountError(str(exc)) from None
     system = system_of(request)
     user = User(body.username, body.name, body.role, False, format_time(system.clock()))
+    await run_in_threadpool(_add, system, user, hashed)
+    return UserOut(**user.__dict__)
+
+
+def _add(system: System, user: User, hashed: str) -> None:
+    # Off the loop: on SQLite a write may wait for another server process's write.
     with system.ledger.database.write(lock=False) as conn:
         accounts.add(conn, user, hashed)
-    return UserOut(**user.__dict__)
 
 
 class UsersPage(BaseModel):
@@ -74,9 +80,12 @@ async def list_users(
 
 @router.post("/{username}/disable", status_code=204)
 async def disable_user(request: Request, username: str, _: Admin) -> Response:
-    system = system_of(request)
+    await run_in_threadpool(_disable, system_of(request), username)
+    request.app.state.accounts.forget_user(username)
+    return Response(status_code=204)
+
+
+def _disable(system: System, username: str) -> None:
     with system.ledger.database.write(lock=False) as conn:
         accounts.set_disabled(conn, username, True)
         tokens.revoke_all(conn, username, system.clock())
-    request.app.state.accounts.forget_user(username)
-    return Response(status_code=204)
