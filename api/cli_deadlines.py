@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
@@ -12,6 +14,9 @@ import typer
 from custody.clock import parse_time
 from custody.settings import Settings
 from workflows.model import Deadline
+
+if TYPE_CHECKING:
+    from api.system import System
 
 RULES = {"R1": "at the unit after the decision (10 days)", "R2": "to forensics (48 hours)"}
 
@@ -21,6 +26,21 @@ def zone_of(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise typer.BadParameter(f"unknown time zone {name!r}") from exc
+
+
+@contextmanager
+def reading(tz: str | None) -> Iterator[tuple[System, ZoneInfo]]:
+    """The database opened for reading and the zone to show times in (--tz or settings),
+    for a command that lists; the database is let go when it is done."""
+    from api.system import open_for_reading
+
+    settings = Settings()
+    zone = zone_of(tz or settings.timezone)
+    system = open_for_reading(settings)
+    try:
+        yield system, zone
+    finally:
+        system.ledger.database.dispose()
 
 
 def shown(moment: str | None, zone: ZoneInfo) -> str:
@@ -40,14 +60,9 @@ def deadlines(
     tz: Annotated[str | None, typer.Option("--tz", help="time zone (default: settings)")] = None,
 ) -> None:
     """List what is due and what is overdue: overdue first, then by due time."""
-    settings = Settings()
-    zone = zone_of(tz or settings.timezone)
-    from api.system import open_for_reading
-
-    system = open_for_reading(settings)
-    now = dt.datetime.now(dt.UTC)
-    found = system.process.deadlines(include_closed=include_met)
-    system.ledger.database.dispose()
+    with reading(tz) as (system, zone):
+        now = dt.datetime.now(dt.UTC)
+        found = system.process.deadlines(include_closed=include_met)
     if as_json:
         rows = [d.to_json() | {"status": d.status(now)} for d in found]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))

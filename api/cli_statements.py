@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from api.cli_deadlines import shown, zone_of
+from api.cli_deadlines import reading, shown, zone_of
 from api.cli_verify import pinned_key
 from custody.settings import Settings
 
@@ -24,14 +24,10 @@ def list_statements(
     tz: Annotated[str | None, typer.Option("--tz", help="time zone (default: settings)")] = None,
 ) -> None:
     """Every batch: destroyed or not, signatures so far, final or not."""
-    settings = Settings()
-    zone = zone_of(tz or settings.timezone)
     from api.statements import statements
-    from api.system import open_for_reading
 
-    system = open_for_reading(settings)
-    found = statements(system)
-    system.ledger.database.dispose()
+    with reading(tz) as (system, zone):
+        found = statements(system)
     if as_json:
         typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
