@@ -1,5 +1,6 @@
-"""Logging in and out, and device tokens: the account side of the service, on the database
-alone (the ledger is not involved: who did what is recorded by the entries themselves)."""
+"""Logging in and out: a password exchanged for a short-lived token that acts with the
+account's roles and places as the ledger says them (device tokens, which an administrator
+issues, are in api.access.accounts)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from api.access.passwords import check_password, waste_time
 from api.access.token_cache import TokenCache
 from api.access.tokens import DEVICE, LOGIN, Principal
 from api.config import ApiConfig
-from api.errors import Unauthenticated
+from api.errors import AccountError, Unauthenticated
 from custody.clock import Clock, format_time
 from custody.db import Database
 
@@ -22,7 +23,7 @@ WRONG = "wrong username or password, or the account is disabled"
 class Issued:
     token: str
     role: str
-    expires_in: int | None  # seconds; None for a device token
+    expires_in: int  # seconds
 
 
 class Accounts:
@@ -35,28 +36,22 @@ class Accounts:
         with self.database.read() as conn:
             throttle.check(conn, username, address, now, self.config)
             found = accounts.find(conn, username)
-        if found is None:
+        hashed = found[1] if found is not None else None
+        if hashed is None:
             waste_time(password)
         user_ok = found is not None and not found[0].disabled
-        if found is None or not check_password(found[1], password) or not user_ok:
+        if found is None or hashed is None or not check_password(hashed, password) or not user_ok:
             with self.database.write(lock=False) as conn:
                 throttle.record_failure(conn, username, address, now)
             raise Unauthenticated(WRONG)
-        user = found[0]
+        account = found[0]
         lifetime = dt.timedelta(seconds=self.config.token_seconds)
         window = dt.timedelta(minutes=self.config.login_window_minutes)
         with self.database.write(lock=False) as conn:
             throttle.forget(conn, username, now, window)
-            token = tokens.issue(conn, user.username, user.role, LOGIN, now, lifetime)
-        return Issued(token, user.role, self.config.token_seconds)
-
-    def device_token(self, principal: Principal, label: str) -> Issued:
-        """A lasting token for a scanner or script, bound to the account and its role."""
-        with self.database.write(lock=False) as conn:
-            token = tokens.issue(
-                conn, principal.username, principal.role, DEVICE, self.clock(), None, label
-            )
-        return Issued(token, principal.role, None)
+            token = tokens.issue(conn, account.id, LOGIN, now, format_time(now + lifetime))
+        role = account.roles[0] if account.roles else ""
+        return Issued(token, role, self.config.token_seconds)
 
     def principal(self, token: str) -> Principal:
         hashed, now = tokens.digest(token), format_time(self.clock())
@@ -71,9 +66,17 @@ class Accounts:
         return found[0]
 
     def logout(self, principal: Principal) -> None:
+        """Revoke the login's own token. A device token is revoked by an administrator, in
+        the ledger (api.access.accounts.revoke_device)."""
+        if principal.kind == DEVICE:
+            raise AccountError("a device token is revoked by an administrator, not by itself")
         with self.database.write(lock=False) as conn:
             tokens.revoke(conn, principal.token_hash, self.clock())
         self.cache.drop(token_hash=principal.token_hash)
+
+    def forget_device(self, device: str) -> None:
+        """After a device token is revoked here: it goes at once."""
+        self.cache.drop(device=device)
 
     def forget_user(self, username: str) -> None:
         """After an account is disabled here: its cached tokens go at once."""

@@ -15,13 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.access import accounts
-from api.access.roles import may
+from api.access.roles import may_any
 from api.errors import Forbidden
 from api.imports.csv_intake import RowError, check_header, intake_of
 from custody.errors import CustodyError
 from custody.settings import Settings
 from workflows.commands.intake import IntakeIn, RegisterItems
-from workflows.errors import RuleViolation, WorkflowError
+from workflows.errors import AccessRefused, RuleViolation, WorkflowError
 
 _BATCH = 1000
 
@@ -64,6 +64,8 @@ def import_csv(
     intakes, lines = _read(system, csv_file)
     try:
         ids = system.process.run(actor, RegisterItems(intakes=intakes))
+    except AccessRefused as exc:  # a place the importer does not work at
+        raise ImportRefused(f"{exc}; nothing was imported") from None
     except RuleViolation as exc:
         where = lines.get(exc.item or "", "?")
         raise ImportRefused(f"line {where}: {exc}; nothing was imported") from None
@@ -77,8 +79,8 @@ def _require_role(system: Any, actor: str) -> None:
         found = accounts.find(conn, actor)
     if found is None or found[0].disabled:
         raise ImportRefused(f"there is no enabled account {actor!r}")
-    if not may(found[0].role, "item_registered"):
-        raise Forbidden(found[0].role, "item_registered")
+    if not may_any(found[0].roles, "item_registered"):
+        raise Forbidden(found[0].roles[0] if found[0].roles else "none", "item_registered")
 
 
 def _read(system: Any, csv_file: Path) -> tuple[list[IntakeIn], dict[str, int]]:

@@ -62,6 +62,9 @@ class RegisterItems(Command):
     summary: ClassVar[str] = "Register items at intake (R10)"
     intakes: list[IntakeIn] = Field(min_length=1, max_length=1000)
 
+    def acts_at(self, work: Work) -> set[str]:
+        return {i.location for i in self.intakes}
+
     def run(self, work: Work) -> list[str]:
         return intake.register(work, [i.intake() for i in self.intakes])
 
