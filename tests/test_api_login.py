@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.access.roles import ROLES
+from api.access.roles import PLACE_KINDS, ROLES
 from api.access.token_cache import TTL_SECONDS
 from tests.support.processes import run
 from tests.support.service import PROBLEM, Service, service
@@ -149,6 +149,10 @@ def test_the_role_matrix_is_published(shared: Service) -> None:
     assert {r["role"]: set(r["permissions"]) for r in published} == ROLES
     auditor = next(r for r in published if r["role"] == "auditor")
     assert auditor["permissions"] == ["read"]
+    places = {r["role"]: set(r["place_kinds"]) for r in published}
+    assert places == {role: set(kinds) for role, kinds in PLACE_KINDS.items()}
+    assert places["warehouse_clerk"] >= {"warehouse"}
+    assert places["unit_officer"] == {"unit"}
 
 
 def test_the_cli_refuses_bad_accounts_in_one_line(shared: Service) -> None:
