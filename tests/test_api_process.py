@@ -298,6 +298,8 @@ def test_a_refused_step_names_its_rule_and_writes_nothing(site: Site) -> None:
 def test_a_bulk_refusal_names_the_item_and_writes_none(site: Site) -> None:
     good, bad = site.rifle(), site.rifle()
     site.to_warehouse(good)
+    site.to_warehouse(bad)
+    site.ok("sklad.omarov", "forensic_sent", {"items": [bad], "forensics": "CSE-ALM"})
     before = site.size()
     refused = site.step(
         "sklad.omarov", "forensic_sent", {"items": [good, bad], "forensics": "CSE-ALM"}
@@ -486,6 +488,7 @@ def test_an_act_signed_with_custody_sign_is_accepted(site: Site) -> None:
                 "username": "expert.two",
                 "name": "Эксперт Два",
                 "role": "forensic_examiner",
+                "places": ["CSE-ALM"],
                 "password": PASSWORD,
             },
         )
