@@ -78,7 +78,7 @@ class Site:
         return f"{prefix}-{self.counter:04d}"
 
     def size(self) -> int:
-        return int(httpx.get(f"{self.service.base}/ledger/entries?limit=1").json()["size"])
+        return int(httpx.get(f"{self.service.base}/ledger/leaves?limit=1").json()["size"])
 
     def rifle(self) -> str:
         self.counter += 1
