@@ -16,7 +16,17 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from api.cli import deadlines, demo, import_export, keys, sign, statements, users, verify
+from api.cli import (
+    deadlines,
+    demo,
+    import_export,
+    keys,
+    login_alerts,
+    sign,
+    statements,
+    users,
+    verify,
+)
 from custody.errors import CustodyError
 from custody.settings import Settings
 
@@ -28,6 +38,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(keys.app, name="keys")
+users.app.command(name="alerts")(login_alerts.alerts)
 app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
 app.command(name="verify")(verify.verify)

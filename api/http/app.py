@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from api.access.login import Accounts
 from api.config import ApiConfig
-from api.http import files, ledger, login, problems, reads, statements, steps, users
+from api.http import alerts, files, ledger, login, problems, reads, statements, steps, users
 from api.http.writes import Writer
 from api.system import System, initialise
 from certificates.worker import Renderer
@@ -54,6 +54,7 @@ def create_app(
     app.include_router(steps.router)
     app.include_router(ledger.router)
     app.include_router(login.router)
+    app.include_router(alerts.router)
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
