@@ -20,6 +20,7 @@ from api.cli import (
     deadlines,
     demo,
     import_export,
+    item_proof,
     keys,
     login_alerts,
     sign,
@@ -43,6 +44,8 @@ app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
 app.command(name="verify")(verify.verify)
 app.command(name="verify-statement")(statements.verify_statement)
+app.command(name="item-proof")(item_proof.item_proof)
+app.command(name="verify-item")(item_proof.verify_item)
 app.command(name="labels")(statements.print_labels)
 app.command(name="keygen")(keys.keygen)
 app.command(name="deadlines")(deadlines.deadlines)

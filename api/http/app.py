@@ -10,7 +10,18 @@ from fastapi import FastAPI
 
 from api.access.login import Accounts
 from api.config import ApiConfig
-from api.http import alerts, files, ledger, login, problems, reads, statements, steps, users
+from api.http import (
+    alerts,
+    disclosure,
+    files,
+    ledger,
+    login,
+    problems,
+    reads,
+    statements,
+    steps,
+    users,
+)
 from api.http.writes import Writer
 from api.system import System, initialise
 from certificates.worker import Renderer
@@ -53,6 +64,7 @@ def create_app(
     app.include_router(reads.router)
     app.include_router(steps.router)
     app.include_router(ledger.router)
+    app.include_router(disclosure.router)
     app.include_router(login.router)
     app.include_router(alerts.router)
     app.include_router(files.router)
