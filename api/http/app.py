@@ -22,6 +22,7 @@ from api.http import (
     steps,
     users,
 )
+from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.system import System, initialise
 from certificates.worker import Renderer
@@ -58,6 +59,7 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
+    app.add_middleware(SecurityHeaders)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
     # route, next, and the routes called now and then after them (bench/api.py).
