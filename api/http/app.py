@@ -25,6 +25,7 @@ from api.http import (
 from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.system import System, initialise
+from api.web import docs
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -57,7 +58,10 @@ def create_app(
         summary="Chain of custody of seized weapons, up to their proven destruction",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    docs.install(app)
     problems.install(app)
     app.add_middleware(SecurityHeaders)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
