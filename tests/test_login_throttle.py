@@ -98,30 +98,30 @@ def test_a_strangers_loop_cannot_keep_a_member_out(
         tmp_path_factory.mktemp("stranger"),
         kind,
         login_failures_per_account="3",
-        login_delay_seconds="1",
+        login_delay_seconds="600",
     ) as running:
         running.add_user("member.abenova", "commission_member")
         running.add_user("admin.tulegenov", "administrator")
         assert login(running.base, MEMBER, "member.abenova").status_code == 200
-        # The stranger guesses for a while, as fast as the throttle lets them through.
-        answers = Counter()
-        deadline = time.monotonic() + 3.5
-        while time.monotonic() < deadline:
-            answer = login(running.base, STRANGER, "member.abenova", "guess")
-            answers[answer.status_code] += 1
-            time.sleep(0.05)
-        assert answers[429] > answers[401]
-        assert 3 <= answers[401] <= 5  # 3, then one after 1 s and one after 2 s more
+        # The stranger guesses, one after another, as long as they like.
+        answers = Counter(
+            login(running.base, STRANGER, "member.abenova", "guess").status_code for _ in range(12)
+        )
+        assert answers == {401: 3, 429: 9}
         # the member, from the address they logged in from before, gets in at once
-        assert login(running.base, MEMBER, "member.abenova").status_code == 200
+        member = login(running.base, MEMBER, "member.abenova")
+        assert member.status_code == 200
         # and the stranger is still held back, so is any new address on that account
         assert login(running.base, STRANGER, "member.abenova").status_code == 429
         assert login(running.base, ELSEWHERE, "member.abenova").status_code == 429
         # the member's successes erased nothing
         kept = attempts(running, "member.abenova")
-        assert kept[(STRANGER, "failure")] == answers[401]
-        assert kept[(STRANGER, "refused")] == answers[429] + 1
-        assert kept[(MEMBER, "success")] == 2
+        assert kept == {
+            (MEMBER, "success"): 2,
+            (STRANGER, "failure"): 3,
+            (STRANGER, "refused"): 10,
+            (ELSEWHERE, "refused"): 1,
+        }
         # the administrators are told, over HTTP and on the command line
         with running.client("admin.tulegenov") as admin:
             alerts = admin.get("/auth/alerts").json()
@@ -133,30 +133,34 @@ def test_a_strangers_loop_cannot_keep_a_member_out(
         assert [(a["username"], a["address"]) for a in json.loads(listed.stdout)] == [
             ("member.abenova", STRANGER)
         ]
-        with running.client("member.abenova") as member:
-            assert member.get("/auth/alerts").status_code == 403
+        token = {"Authorization": f"Bearer {member.json()['access_token']}"}
+        assert httpx.get(f"{running.base}/auth/alerts", headers=token).status_code == 403
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_wait_grows_with_each_failure_beyond_the_limit(
     tmp_path_factory: pytest.TempPathFactory, kind: str
 ) -> None:
+    """At the limit the first wait is 3 s, then 6 s: each told in Retry-After (less the time
+    the client took to ask, which a slow machine makes a second or two)."""
     with service(
         tmp_path_factory.mktemp("delay"),
         kind,
         login_failures_per_account="2",
-        login_delay_seconds="2",
+        login_delay_seconds="3",
     ) as running:
         running.add_user("official.zhakupov", "official")
         for _ in range(2):
             assert login(running.base, STRANGER, "official.zhakupov", "x").status_code == 401
         first = login(running.base, STRANGER, "official.zhakupov", "x")
-        assert (first.status_code, first.headers["retry-after"]) == (429, "2")
-        time.sleep(2.1)
+        assert first.status_code == 429
+        assert 1 <= int(first.headers["retry-after"]) <= 3
+        time.sleep(int(first.headers["retry-after"]) + 0.1)
         assert login(running.base, STRANGER, "official.zhakupov", "x").status_code == 401
         second = login(running.base, STRANGER, "official.zhakupov", "x")
-        assert (second.status_code, second.headers["retry-after"]) == (429, "4")
-        time.sleep(4.1)
+        assert second.status_code == 429
+        assert 3 < int(second.headers["retry-after"]) <= 6
+        time.sleep(int(second.headers["retry-after"]) + 0.1)
         # a person who remembers their password gets in once the wait is over
         assert login(running.base, STRANGER, "official.zhakupov").status_code == 200
 
