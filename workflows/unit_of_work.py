@@ -20,9 +20,10 @@ from sqlalchemy.engine import Connection
 from custody.clock import format_time
 from custody.entries import Entry, EntryBody, NewEntry
 from custody.ledger import Ledger
-from workflows import fold
+from workflows import fold, subjects
 from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
+from workflows.errors import InvalidRequest
 from workflows.files import FileStore
 from workflows.repository import Repository
 from workflows.world import World
@@ -64,16 +65,34 @@ class Work:
             if id(new.data) not in seen_data:
                 seen_data.add(id(new.data))
                 reached = (*reached, *fold.touches_data(new.data))
+            reached = (*reached, *subjects.lookups(new.kind, new.item, new.data))
             for kind, key in reached:
                 wanted.setdefault(kind, set()).add(key)
         for kind, keys in wanted.items():
             self.load(kind, keys)
+
+    def _check_new_subjects(self) -> None:
+        """The id register (workflows.subjects): no entry may bring into being a subject whose
+        id names one of another kind, whichever command wrote it. Raises InvalidRequest."""
+        made: dict[str, str] = {}  # the subjects these entries make, before they exist
+        for new in self.news:
+            claim = subjects.claimed(new.kind, new.item, new.data)
+            if claim is None:
+                continue
+            table, subject = claim
+            refused = subjects.conflict(self.world, table, subject)
+            if refused is None and made.get(subject, table) != table:
+                refused = subjects.conflict_in_one_action(made[subject], table, subject)
+            if refused is not None:
+                raise InvalidRequest(refused)
+            made[subject] = table
 
     def commit(self) -> list[Entry]:
         """Append the entries, fold them into the loaded objects, save what changed."""
         if not self.news:
             return []
         self._load_what_the_fold_touches()
+        self._check_new_subjects()
         with self.ledger.appending(self.conn, self.news) as pending:
             # The state is folded and saved while the ledger's signatures are being made.
             seq, time = pending.first, pending.time
