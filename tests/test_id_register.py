@@ -32,7 +32,7 @@ def _written(site: Site) -> tuple[Any, ...]:
     with site.ledger.database.read() as conn:
         size = site.ledger.head(conn).size
         rows = tuple(
-            tuple(conn.execute(text(f"SELECT id, data FROM {t} ORDER BY id")).all())  # noqa: S608
+            tuple(conn.execute(text(f"SELECT id, data FROM {t} ORDER BY id")).all())
             for t in (*TABLES, "wf_discrepancies")
         )
     return size, rows
