@@ -61,11 +61,12 @@ class Work:
         wanted: dict[str, set[Any]] = {}
         seen_data: set[int] = set()  # a bulk step shares one data dict among its entries
         for new in self.news:
-            reached = fold.touches_subject(new.kind, new.item) if new.item is not None else ()
+            reached: list[tuple[str, Any]] = list(subjects.lookups(new.kind, new.item, new.data))
+            if new.item is not None:
+                reached.extend(fold.touches_subject(new.kind, new.item))
             if id(new.data) not in seen_data:
                 seen_data.add(id(new.data))
-                reached = (*reached, *fold.touches_data(new.data))
-            reached = (*reached, *subjects.lookups(new.kind, new.item, new.data))
+                reached.extend(fold.touches_data(new.data))
             for kind, key in reached:
                 wanted.setdefault(kind, set()).add(key)
         for kind, keys in wanted.items():
