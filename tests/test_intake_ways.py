@@ -61,7 +61,8 @@ def ways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ways]:
 
 _text = (
     st.text(
-        alphabet="АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯабвгдежзиклмнопрстуфхцчшэюяABCDEKMNPTXabc0123456789 №-.",
+        alphabet="АБВГДЕЖЗИКЛМНОПРСТУФХЦЧШЭЮЯабвгдежзиклмнопрстуфхцчшэюя"
+        "ABCDEKMNPTXabc0123456789 №-.",
         min_size=1,
         max_size=24,
     )

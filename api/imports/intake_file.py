@@ -1,5 +1,6 @@
 """An intake file (.csv or .xlsx, chosen by its extension) read whole into the one
-`RegisterItems` command that registers all its rows or none.
+`RegisterItems` command (RegisterItemsFromFile: the same, for up to 100,000 rows) that
+registers all its rows or none.
 
 Every row becomes the same `IntakeIn` the HTTP API takes; what the process then refuses
 (RuleViolation naming an item) is traced back to the row by `where`.
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 from api.imports.csv_table import CsvTable, Row, TableError
 from api.imports.intake_rows import Photo, RowError, intake_of
 from api.imports.xlsx_table import XlsxTable
-from workflows.commands.intake import IntakeIn, RegisterItems
+from workflows.commands.intake import FILE_ROWS, IntakeIn, RegisterItemsFromFile
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -50,8 +51,8 @@ class IntakeFile:
     intakes: list[IntakeIn] = field(default_factory=list)
     where: dict[str, str] = field(default_factory=dict)
 
-    def command(self) -> RegisterItems:
-        return RegisterItems(intakes=self.intakes)
+    def command(self) -> RegisterItemsFromFile:
+        return RegisterItemsFromFile(intakes=self.intakes)
 
 
 def read(
@@ -82,6 +83,8 @@ def read(
                 row.where,
                 f"column item: item {intake.item} is on {read_file.where[intake.item]} too",
             )
+        if len(read_file.intakes) == FILE_ROWS:
+            raise TableError(row.where, f"a file holds at most {FILE_ROWS:,} rows; split it")
         read_file.where[intake.item] = row.where
         read_file.intakes.append(intake)
         progress()
