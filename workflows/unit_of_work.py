@@ -61,7 +61,7 @@ class Work:
         wanted: dict[str, set[Any]] = {}
         seen_data: set[int] = set()  # a bulk step shares one data dict among its entries
         for new in self.news:
-            reached: list[tuple[str, Any]] = list(subjects.lookups(new.kind, new.item, new.data))
+            reached: list[tuple[str, Any]] = []
             if new.item is not None:
                 reached.extend(fold.touches_subject(new.kind, new.item))
             if id(new.data) not in seen_data:
@@ -75,18 +75,23 @@ class Work:
     def _check_new_subjects(self) -> None:
         """The id register (workflows.subjects): no entry may bring into being a subject whose
         id names one of another kind, whichever command wrote it. Raises InvalidRequest."""
-        made: dict[str, str] = {}  # the subjects these entries make, before they exist
-        for new in self.news:
-            claim = subjects.claimed(new.kind, new.item, new.data)
-            if claim is None:
-                continue
-            table, subject = claim
-            refused = subjects.conflict(self.world, table, subject)
-            if refused is None and made.get(subject, table) != table:
-                refused = subjects.conflict_in_one_action(made[subject], table, subject)
+        claims = [subjects.claimed(n.kind, n.item, n.data) for n in self.news]
+        made = [claim for claim in claims if claim is not None]
+        if not made:
+            return
+        ids = [subject for _, subject in made]
+        # Each kind's own command refuses a second one of its kind; here, the other kinds.
+        holders: dict[str, list[str]] = {}
+        for kind in subjects.KINDS:
+            for subject in self.repo.existing(kind, ids):
+                holders.setdefault(subject, []).append(kind)
+        first: dict[str, str] = {}  # the subjects these entries make, before they exist
+        for table, subject in made:
+            refused = subjects.refusal(table, subject, holders.get(subject, ()))
+            if refused is None and first.setdefault(subject, table) != table:
+                refused = subjects.conflict_in_one_action(first[subject], table, subject)
             if refused is not None:
                 raise InvalidRequest(refused)
-            made[subject] = table
 
     def commit(self) -> list[Entry]:
         """Append the entries, fold them into the loaded objects, save what changed."""
