@@ -174,3 +174,16 @@ def test_a_missing_or_unwritable_path_is_one_line_and_exit_2(
     assert done.stderr.count("\n") == 1 or "Usage" in done.stderr, done.stderr
     assert "internal error" not in done.stderr
     assert said.format(**names) in done.stderr
+
+
+def test_an_imported_item_cannot_take_a_places_id_and_the_line_is_named(
+    env: dict[str, str],
+) -> None:
+    good = "CSV-400,edged,found,UNIT-ALM,400,no,,,yes,,"
+    place = "WH-ALM,edged,found,UNIT-ALM,400,no,,,yes,,"
+    before = len(run(env, "export").stdout.splitlines())
+    done = run(env, "import", _csv(env, "ids.csv", good, place), "--actor", "unit.serikbaev")
+    assert done.returncode == 1
+    assert done.stderr.startswith("custody: line 3: id WH-ALM names a place already"), done.stderr
+    assert done.stderr.endswith("nothing was imported\n")
+    assert len(run(env, "export").stdout.splitlines()) == before

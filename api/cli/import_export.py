@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -93,12 +94,19 @@ def import_file(
         raise ImportRefused(f"{exc}; nothing was imported") from None
     try:
         ids = system.process.run(actor, read.command())
-    except RuleViolation as exc:
-        where = read.where.get(exc.item or "", "")
-        raise ImportRefused(f"{where + ': ' if where else ''}{exc}; nothing was imported") from None
     except WorkflowError as exc:
-        raise ImportRefused(f"{exc}; nothing was imported") from None
+        where = _row_of(read.where, exc)
+        raise ImportRefused(f"{where + ': ' if where else ''}{exc}; nothing was imported") from None
     typer.echo(f"imported {len(ids)} items from {table_file} ({read.table.described})")
+
+
+def _row_of(where: dict[str, str], exc: WorkflowError) -> str:
+    """The line (or row) of the item a refusal is about: the one a RuleViolation names, or
+    the first of the file's item ids among the words of another refusal."""
+    if isinstance(exc, RuleViolation) and exc.item in where:
+        return where[exc.item]
+    words = re.split(r"[\s,;:()]+", str(exc))
+    return next((where[word] for word in words if word in where), "")
 
 
 def _require_role(system: Any, actor: str) -> None:
