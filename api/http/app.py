@@ -13,6 +13,7 @@ from api.config import ApiConfig
 from api.http import files, ledger, login, problems, reads, statements, steps, users
 from api.http.writes import Writer
 from api.system import System, initialise
+from api.web import docs
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -45,7 +46,10 @@ def create_app(
         summary="Chain of custody of seized weapons, up to their proven destruction",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    docs.install(app)
     problems.install(app)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
