@@ -1,7 +1,7 @@
 """The files and folders named on the command line, checked before any work starts: a file
 that is missing or unreadable, or an output whose folder is missing or not writable, is one
 line on stderr and exit 2 (a command used wrongly), not an internal error after minutes of
-rendering. `custody.main` also turns any OSError naming a file into that line."""
+rendering. api/cli/main.py also turns any OSError naming a file into that line."""
 
 from __future__ import annotations
 
