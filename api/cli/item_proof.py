@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli.paths import readable, writable
 from api.cli.verify import pinned_key
 from custody.settings import Settings
 
@@ -28,6 +29,7 @@ def item_proof(
     from custody.bootstrap import open_ledger
     from custody.disclosure import disclose
 
+    writable(out, "--out")
     ledger = open_ledger(Settings())
     try:
         bundle = disclose(ledger, item, size)
@@ -38,7 +40,7 @@ def item_proof(
 
 
 def verify_item(
-    file: Annotated[Path, typer.Argument(help="an item-proof bundle", exists=True, dir_okay=False)],
+    file: Annotated[Path, typer.Argument(help="an item-proof bundle")],
     key: Annotated[
         str | None,
         typer.Option("--key", help="the ledger verifier key you trust (text, or a file)"),
@@ -53,7 +55,13 @@ def verify_item(
     fails."""
     from custody.disclosure import check
 
-    trusted = checkpoint.read_text() if checkpoint is not None else None
+    readable(file)
+    # Not UTF-8 is not refused here: such a note fails step 3 with its reason.
+    trusted = (
+        readable(checkpoint, "--checkpoint").read_bytes().decode(errors="replace")
+        if checkpoint
+        else None
+    )
     report = check(file.read_bytes(), pinned_key(key), trusted)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
