@@ -177,6 +177,14 @@ class Store:
         )
         return [Entry(int(s), bytes(b), bytes(h), bytes(g), k) for s, b, h, g, k in rows]
 
+    def leaves(self, start: int, stop: int) -> list[tuple[int, bytes]]:
+        """(seq, leaf hash) of the entries in [start, stop): the public face, without bodies."""
+        rows = self._all(
+            "SELECT seq, leaf_hash FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq",
+            (start, stop),
+        )
+        return [(int(seq), bytes(leaf)) for seq, leaf in rows]
+
     def rows_for_verify(
         self, start: int, stop: int
     ) -> list[tuple[int, bytes, bytes, bytes, str, str | None]]:

@@ -12,7 +12,7 @@ from api.access.passwords import check_password, waste_time
 from api.access.token_cache import TokenCache
 from api.access.tokens import DEVICE, LOGIN, Principal
 from api.config import ApiConfig
-from api.errors import AccountError, Unauthenticated
+from api.errors import AccountError, Throttled, Unauthenticated
 from custody.clock import Clock, format_time
 from custody.db import Database
 
@@ -32,26 +32,37 @@ class Accounts:
         self.cache = TokenCache()
 
     def login(self, username: str, password: str, address: str) -> Issued:
-        now = self.clock()
+        """A token for the right password, unless the throttle holds the attempt back
+        (Throttled, recorded). The attempt is admitted before its password is checked, so
+        parallel guesses cannot all pass one count (api.access.throttle)."""
+        with self.database.write(lock=False) as conn:
+            admission = throttle.admit(conn, username, address, self.clock(), self.config)
+        if admission.retry_after:
+            raise Throttled(admission.retry_after)
         with self.database.read() as conn:
-            throttle.check(conn, username, address, now, self.config)
             found = accounts.find(conn, username)
         hashed = found[1] if found is not None else None
         if hashed is None:
             waste_time(password)
-        user_ok = found is not None and not found[0].disabled
-        if found is None or hashed is None or not check_password(hashed, password) or not user_ok:
-            with self.database.write(lock=False) as conn:
-                throttle.record_failure(conn, username, address, now)
-            raise Unauthenticated(WRONG)
-        account = found[0]
+        account = found[0] if found is not None else None
+        if account is None or hashed is None or not check_password(hashed, password):
+            account = None
+        if account is not None and account.disabled:
+            account = None
+        now = self.clock()
         lifetime = dt.timedelta(seconds=self.config.token_seconds)
-        window = dt.timedelta(minutes=self.config.login_window_minutes)
         with self.database.write(lock=False) as conn:
-            throttle.forget(conn, username, now, window)
-            token = tokens.issue(conn, account.id, LOGIN, now, format_time(now + lifetime))
+            throttle.settle(conn, admission, account is not None, now, self.config)
+            if account is not None:
+                token = tokens.issue(conn, account.id, LOGIN, now, format_time(now + lifetime))
+        if account is None:  # raised once the failure is committed
+            raise Unauthenticated(WRONG)
         role = account.roles[0] if account.roles else ""
         return Issued(token, role, self.config.token_seconds)
+
+    def alerts(self, limit: int) -> list[throttle.Alert]:
+        with self.database.read() as conn:
+            return throttle.alerts(conn, limit)
 
     def principal(self, token: str) -> Principal:
         hashed, now = tokens.digest(token), format_time(self.clock())

@@ -3,7 +3,7 @@ not be in it, each account's password hash, and its tokens; a device token names
 the ledger and the place it is bound to.
 
 Revision ID: 0005_credentials
-Revises: 0003_api
+Revises: 0004_login_attempts
 Create Date: 2026-11-29
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_credentials"
-down_revision = "0003_api"
+down_revision = "0004_login_attempts"
 branch_labels = None
 depends_on = ("0004_accounts",)
 
