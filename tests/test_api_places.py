@@ -165,7 +165,7 @@ def _ok(running: Service, user: str, kind: str, body: dict[str, Any]) -> Any:
 
 
 def _size(running: Service) -> int:
-    return int(httpx.get(f"{running.base}/ledger/entries?limit=1").json()["size"])
+    return int(httpx.get(f"{running.base}/ledger/leaves?limit=1").json()["size"])
 
 
 def _site(running: Service) -> dict[str, Objects]:

@@ -89,7 +89,7 @@ def test_replay_equals_the_state_tables_after_a_whole_destruction(site: Site) ->
     site.sign(batch, "chair.nurlanov", "member.abenova")
     report = _audit(site)
     assert report.ok, report.first_failure
-    assert [s.name for s in report.steps[-2:]] == ["state replay", "files"]
+    assert [s.name for s in report.steps[-3:]] == ["state replay", "access", "files"]
 
 
 @pytest.mark.parametrize(
