@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api.access.login import Accounts
 from api.config import ApiConfig
 from api.http import files, ledger, login, problems, reads, statements, steps, users
+from api.http.limits import BodyLimits
 from api.http.writes import Writer
 from api.system import System, initialise
 from certificates.worker import Renderer
@@ -23,6 +24,7 @@ def create_app(
     config: ApiConfig | None = None,
 ) -> FastAPI:
     """Build the app; on start it initialises the database and the ledger key if needed."""
+    config = config or ApiConfig()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -32,7 +34,7 @@ def create_app(
         app.state.renderer = Renderer()
         app.state.system = ready
         app.state.ledger = ready.ledger
-        app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
+        app.state.accounts = Accounts(ready.ledger.database, config, ready.clock)
         app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
         settle_heap(app)
         yield
@@ -47,6 +49,12 @@ def create_app(
         lifespan=lifespan,
     )
     problems.install(app)
+    app.add_middleware(
+        BodyLimits,
+        max_body=config.request_max_bytes,
+        max_upload=config.upload_max_bytes,
+        max_depth=config.json_max_depth,
+    )
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
     # route, next, and the routes called now and then after them (bench/api.py).
