@@ -172,6 +172,22 @@ def test_melted_per_item_cannot_move_an_item_to_another_batch(
     refused(answer, 422, "invalid-parameters", f"per_item.{rifle}.batch")
 
 
+def test_melted_per_item_cannot_name_an_item_outside_the_batch(
+    site: Site, ready_batch: tuple[str, str]
+) -> None:
+    batch, _ = ready_batch
+    stranger = site.rifle()
+    melt = {
+        "batch": batch,
+        "facts": {"charge_weight_g": 3000, "scrap_weight_g": 2900},
+        "files": [site.photo("sklad.omarov", "furnace")],
+        "per_item": {stranger: {"files": [site.photo("sklad.omarov", "stranger")]}},
+    }
+    with unchanged(site):
+        answer = site.step("sklad.omarov", "melted", melt)
+    refused(answer, 422, "invalid-request", f"per_item names {stranger}")
+
+
 def test_melted_facts_cannot_carry_the_batch(site: Site, ready_batch: tuple[str, str]) -> None:
     batch, _ = ready_batch
     facts = {"charge_weight_g": 3000, "scrap_weight_g": 2900, "batch": "B-9999"}
@@ -577,6 +593,16 @@ def test_an_upload_just_over_the_limit_is_refused_and_leaves_nothing(site: Site)
 
 
 # --- answers that name their real cause -------------------------------------------------
+
+
+def test_a_body_that_is_not_json_is_reported_as_such(site: Site) -> None:
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/decision_final",
+            content=b'{"items": ["KZ-1"',
+            headers={"Content-Type": "application/json"},
+        )
+    refused(answer, 422, "malformed-json")
 
 
 def test_a_malformed_idempotency_key_is_reported_as_malformed(site: Site) -> None:

@@ -148,9 +148,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
         details = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in errors
         )
+        if errors and all(error["type"] == "json_invalid" for error in errors):
+            # not JSON at all: its own type, so that a client is not sent looking for a field
+            return problem(422, "malformed-json", "Body is not JSON", details, request)
         return problem(422, "invalid-parameters", "Invalid parameters", details, request)
 
     @app.exception_handler(StarletteHTTPException)

@@ -99,7 +99,7 @@ class Destroy(Command):
 
     def destroy(self, work: Work, facts: FurnaceFacts) -> str | None:
         per_item = (
-            {item: {"files": files(given.files)} for item, given in self.per_item.items()}
+            {item: {"files": files(own.files)} for item, own in self.per_item.items() if own.files}
             if self.per_item
             else None
         )
