@@ -14,6 +14,7 @@ from api.http import files, ledger, login, problems, reads, statements, steps, u
 from api.http.limits import BodyLimits
 from api.http.writes import Writer
 from api.system import System, initialise
+from api.web import docs
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -47,7 +48,10 @@ def create_app(
         summary="Chain of custody of seized weapons, up to their proven destruction",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    docs.install(app)
     problems.install(app)
     app.add_middleware(
         BodyLimits,
