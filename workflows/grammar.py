@@ -37,8 +37,20 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 _KEY = re.compile(r"[a-z][a-z0-9_]*", re.ASCII)
 
 
+# Controls have no Unicode name; the ones people meet are named here.
+_CONTROLS = {
+    "\x00": "NULL",
+    "\t": "CHARACTER TABULATION",
+    "\n": "LINE FEED",
+    "\r": "CARRIAGE RETURN",
+    "\x1b": "ESCAPE",
+    "\x7f": "DELETE",
+}
+
+
 def _describe(char: str) -> str:
-    return f"U+{ord(char):04X} {unicodedata.name(char, '(unnamed)')}".rstrip()
+    name = _CONTROLS.get(char) or unicodedata.name(char, "a control character")
+    return f"U+{ord(char):04X} {name}"
 
 
 def _first_unprintable(value: str, allowed: str = "") -> str:
