@@ -14,6 +14,7 @@ from api import (
     ledger_routes,
     problems,
     read_routes,
+    report_routes,
     statement_routes,
     step_routes,
     user_routes,
@@ -66,6 +67,7 @@ def create_app(
     app.include_router(file_routes.router)
     app.include_router(user_routes.router)
     app.include_router(statement_routes.router)
+    app.include_router(report_routes.router)
     return app
 
 

@@ -21,6 +21,7 @@ from api import (
     cli_demo,
     cli_io,
     cli_keys,
+    cli_reports,
     cli_sign,
     cli_statements,
     cli_users,
@@ -39,6 +40,8 @@ app = typer.Typer(
 app.add_typer(cli_keys.app, name="keys")
 app.add_typer(cli_users.app, name="user")
 app.add_typer(cli_statements.app, name="statement")
+app.add_typer(cli_reports.app, name="report")
+app.command(name="verify-report")(cli_reports.verify_report)
 app.command(name="verify")(cli_verify.verify)
 app.command(name="verify-statement")(cli_statements.verify_statement)
 app.command(name="labels")(cli_statements.print_labels)
