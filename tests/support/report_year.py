@@ -138,3 +138,46 @@ EXPECTED_AMMUNITION = {
     "scrap_weight_kg": 7.4,
     "explosive_used_kg": 12.0,
 }
+
+
+@dataclass
+class Troubles:
+    """A month that goes wrong: deadlines missed, an item lost after cutting, a charge too
+    heavy. `first` is the local day it starts on."""
+
+    first: dt.date
+    items: dict[str, str] = field(default_factory=dict)
+    batch: str = ""
+
+
+def troubles(site: Site) -> Troubles:
+    zone = ZoneInfo(ZONE)
+    month = Troubles(site.clock.now.astimezone(zone).date())
+    take = month.items
+    for name in "ABCD":
+        take[name] = site.register_rifle(source="confiscated")
+    site.process.record_decision("unit.serikbaev", [take["A"], take["D"]], DECISION)
+    site.to_warehouse(take["B"], take["C"])  # R1 met at once
+    site.through_forensics(take["B"])  # R2 met at once
+    site.through_forensics(take["C"])
+    site.clock.advance(days=11)  # A waits at the unit a day too long; D is never sent
+    site.process.decision_step("unit.serikbaev", "decision_final", [take["A"]])
+    transfer = site.next_id("T")
+    site.process.send("unit.serikbaev", transfer, WAREHOUSE, [take["A"]])
+    site.process.receive("sklad.omarov", transfer, [take["A"]])
+    site.process.close_transfer("sklad.omarov", transfer)
+    site.clock.advance(hours=50)  # two hours late to forensics
+    site.through_forensics(take["A"])
+    site.prepare(take["A"], take["B"], take["C"])  # 3,000 g each after cutting
+    # C goes missing between the cutting table and the furnace.
+    counted = site.process.count_inventory("sklad.omarov", WAREHOUSE, [take["A"], take["B"]])
+    [lost] = counted["opened"]
+    site.process.resolve_discrepancy("official.zhakupov", lost, "lost", "не найден при пересчёте")
+    # The charge weighs a kilogram more than the two items that went into it.
+    month.batch = site.melt(take["A"], take["B"], charge_weight_g=7000)
+    discrepancy = site.process.batch(month.batch).discrepancy
+    assert discrepancy is not None
+    site.process.resolve_discrepancy(
+        "official.zhakupov", discrepancy, "corrected", "весы не были обнулены"
+    )
+    return month
