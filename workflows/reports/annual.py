@@ -29,7 +29,6 @@ from typing import Any
 from custody.entries import EntryBody
 from workflows.reports.period import Period
 from workflows.reports.tally import Tally
-from workflows.reports.whereabouts import Whereabouts
 from workflows.vocabulary import AMMUNITION, FIREARM, SOURCES, WEAPON_CATEGORIES
 
 WEAPON_FIGURES = (
@@ -67,34 +66,36 @@ class Kind:
 class AnnualFold:
     period: Period
     tally: Tally = field(default_factory=Tally)
-    where: Whereabouts = field(default_factory=Whereabouts)
     kinds: dict[str, Kind] = field(default_factory=dict)
+    registered_at: dict[str, str] = field(default_factory=dict)  # item -> its place of intake
+    forensics: dict[str, str] = field(default_factory=dict)  # item -> forensic unit sent to
+    batches: dict[str, str] = field(default_factory=dict)  # batch -> its plant or site
     evidence: dict[str, int] = field(default_factory=dict)  # item -> seq of its match
+    gone: set[str] = field(default_factory=set)  # lost for good
     year_ended: bool = False
 
     def apply(self, body: EntryBody) -> None:
         if not self.year_ended and body.time >= self.period.end:
             self.close_year()
-        place = self.where.place.get(body.item) if body.item is not None else None
-        self.where.apply(body)
         if self.year_ended or body.time < self.period.start:
             self._keep(body)
             return
         handler = _COUNTS.get(body.kind)
         if handler is not None:
-            handler(self, body, place)
+            handler(self, body)
 
     def _keep(self, body: EntryBody) -> None:
-        """Outside the year, only what later counts need: kinds of items, evidence holds."""
+        """Outside the year, only what later counts need: items, places, evidence holds."""
         if body.kind == "item_registered":
             self._kind(body)
-        elif body.kind in ("registry_result_recorded", "evidence_released"):
-            _COUNTS[body.kind](self, body, None)
+        elif body.kind in _KEPT:
+            _COUNTS[body.kind](self, body)
 
     def _kind(self, body: EntryBody) -> Kind:
-        data = body.data
+        data, item = body.data, str(body.item)
         kind = Kind(data["category"], bool(data.get("rifled")), int(data.get("quantity") or 0))
-        self.kinds[str(body.item)] = kind
+        self.kinds[item] = kind
+        self.registered_at[item] = data["location"]
         return kind
 
     def _weapon(self, place: str | None, figure: str, item: str, seq: int, kind: Kind) -> None:
@@ -102,7 +103,7 @@ class AnnualFold:
         if kind.category == FIREARM and kind.rifled:
             self.tally.add_at(place, f"weapons.{figure}.rifled", item, seq)
 
-    def _registered(self, body: EntryBody, place: str | None) -> None:
+    def _registered(self, body: EntryBody) -> None:
         item, kind = str(body.item), self._kind(body)
         at = body.data["location"]
         if kind.category in WEAPON_CATEGORIES and body.data["source"] in SOURCES:
@@ -113,70 +114,89 @@ class AnnualFold:
             self.tally.add_at(at, "ammunition.lots_registered", item, body.seq)
             self.tally.add_at(at, "ammunition.rounds_registered", item, body.seq, kind.quantity)
 
-    def _melted(self, body: EntryBody, place: str | None) -> None:
+    def _batch_opened(self, body: EntryBody) -> None:
+        self.batches[str(body.item)] = body.data["location"]
+
+    def _forensic_sent(self, body: EntryBody) -> None:
+        self.forensics[str(body.item)] = body.data["forensics"]
+
+    def _melted(self, body: EntryBody) -> None:
         if "batch" not in body.data:
             return  # the batch's entry; each item has its own
         item = str(body.item)
         kind = self.kinds.get(item)
         if kind is None or kind.category not in WEAPON_CATEGORIES:
             return
+        place = self.batches.get(body.data["batch"])
         self._weapon(place, "destroyed", item, body.seq, kind)
         self.tally.add_at(place, f"weapons.destroyed.by_category.{kind.category}", item, body.seq)
         month = self.period.month(body.time)
         self.tally.add_at(place, f"by_month.destroyed.{month}", item, body.seq)
 
-    def _burned(self, body: EntryBody, place: str | None) -> None:
+    def _burned(self, body: EntryBody) -> None:
         item = str(body.item)
         if "batch" in body.data:
             kind = self.kinds.get(item)
             if kind is not None and kind.category == AMMUNITION:
+                place = self.batches.get(body.data["batch"])
                 self.tally.add_at(place, "ammunition.lots_destroyed", item, body.seq)
-                self.tally.add_at(
-                    place, "ammunition.rounds_destroyed", item, body.seq, kind.quantity
-                )
+                rounds = kind.quantity
+                self.tally.add_at(place, "ammunition.rounds_destroyed", item, body.seq, rounds)
             return
-        site = self.where.batches.get(item)
-        for figure, fact in (
-            ("scrap_weight_kg", "scrap_weight_g"),
-            ("explosive_used_kg", "explosive_amount"),
-        ):
+        site = self.batches.get(item)
+        for figure, fact in BURN_FIGURES:
             grams = body.data.get(fact)
             if isinstance(grams, int | float) and not isinstance(grams, bool):
                 self.tally.add_at(site, f"ammunition.{figure}", item, body.seq, grams)
 
-    def _returned(self, body: EntryBody, place: str | None) -> None:
+    def _returned(self, body: EntryBody) -> None:
+        # A reversed decision comes before any transfer: the item is at its unit of intake.
         item = str(body.item)
         kind = self.kinds.get(item)
         if kind is not None and kind.category in WEAPON_CATEGORIES:
-            self._weapon(place, "returned_to_owner", item, body.seq, kind)
+            self._weapon(self.registered_at.get(item), "returned_to_owner", item, body.seq, kind)
 
-    def _registry(self, body: EntryBody, place: str | None) -> None:
+    def _registry(self, body: EntryBody) -> None:
         if body.data.get("act", {}).get("result") == "match":
             self.evidence[str(body.item)] = body.seq
 
-    def _released(self, body: EntryBody, place: str | None) -> None:
+    def _released(self, body: EntryBody) -> None:
         self.evidence.pop(str(body.item), None)
 
+    def _resolved(self, body: EntryBody) -> None:
+        if body.data.get("resolution") == "lost":
+            self.gone.add(str(body.item))
+            self.evidence.pop(str(body.item), None)
+
     def close_year(self) -> None:
-        """The holds standing at the end of the year (or at the checkpoint)."""
+        """The holds standing at the end of the year (or at the checkpoint): an item held
+        for its case stays at the forensic unit that found the match (R4)."""
         self.year_ended = True
         for item, seq in self.evidence.items():
             kind = self.kinds.get(item)
-            if kind is None or kind.category not in WEAPON_CATEGORIES or item in self.where.gone:
+            if kind is None or kind.category not in WEAPON_CATEGORIES or item in self.gone:
                 continue
-            self._weapon(
-                self.where.place.get(item), "held_as_evidence_at_year_end", item, seq, kind
-            )
+            place = self.forensics.get(item)
+            self._weapon(place, "held_as_evidence_at_year_end", item, seq, kind)
 
 
 _COUNTS = {
     "item_registered": AnnualFold._registered,
+    "batch_opened": AnnualFold._batch_opened,
+    "forensic_sent": AnnualFold._forensic_sent,
+    "discrepancy_resolved": AnnualFold._resolved,
     "melted": AnnualFold._melted,
     "burned": AnnualFold._burned,
     "item_returned": AnnualFold._returned,
     "registry_result_recorded": AnnualFold._registry,
     "evidence_released": AnnualFold._released,
 }
+# Outside the year, what later counts need; the fold reads no other kind (KINDS).
+_KEPT = frozenset(
+    {"batch_opened", "forensic_sent", "registry_result_recorded", "evidence_released"}
+    | {"discrepancy_resolved"}
+)
+KINDS = frozenset(_COUNTS)
 
 
 def fold(bodies: Iterable[EntryBody], period: Period) -> Tally:

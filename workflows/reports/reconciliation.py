@@ -22,7 +22,7 @@ from typing import Any
 from custody.entries import EntryBody
 from workflows.reports.period import Period
 from workflows.reports.tally import Tally
-from workflows.reports.whereabouts import Whereabouts
+from workflows.reports.whereabouts import MOVING, Whereabouts
 
 FLOWS = ("received", "sent", "destroyed", "returned", "lost")
 
@@ -41,17 +41,19 @@ class ReconciliationFold:
     period: Period
     tally: Tally = field(default_factory=Tally)
     where: Whereabouts = field(default_factory=Whereabouts)
-    opening: dict[str, set[str]] | None = None
+    opening: dict[str, dict[str, int]] | None = None  # place -> item -> seq it came by
     counts: dict[str, dict[str, Any]] = field(default_factory=dict)  # place -> last count
     weights: dict[str, tuple[int, int]] = field(default_factory=dict)  # item -> (g, seq)
     batches: dict[str, Batch] = field(default_factory=dict)
     ended: bool = False
 
-    def stock(self) -> dict[str, set[str]]:
-        shelves: dict[str, set[str]] = {}
+    def stock(self) -> dict[str, dict[str, int]]:
+        """What each place holds now: item -> the seq of the entry that brought it there."""
+        shelves: dict[str, dict[str, int]] = {}
+        since = self.where.since
         for item, place in self.where.place.items():
             if place is not None:
-                shelves.setdefault(place, set()).add(item)
+                shelves.setdefault(place, {})[item] = since[item]
         return shelves
 
     def apply(self, body: EntryBody) -> None:
@@ -74,7 +76,7 @@ class ReconciliationFold:
 
     def _inventory(self, body: EntryBody) -> None:
         place = str(body.item)
-        on_shelf = self.stock().get(place, set())
+        on_shelf = self.stock().get(place, {})
         self.counts[place] = {
             "seq": body.seq,
             "time": body.time,
@@ -126,6 +128,9 @@ _FACTS = {
 }
 
 
+KINDS = frozenset(_FACTS) | MOVING
+
+
 def fold(bodies: Iterable[EntryBody], period: Period) -> ReconciliationFold:
     reconciliation = ReconciliationFold(period)
     for body in bodies:
@@ -137,13 +142,13 @@ def fold(bodies: Iterable[EntryBody], period: Period) -> ReconciliationFold:
     return reconciliation
 
 
-def _place(fold: ReconciliationFold, place: str, closing: set[str]) -> dict[str, Any]:
+def _place(fold: ReconciliationFold, place: str, closing: dict[str, int]) -> dict[str, Any]:
     tally = fold.tally
-    opening = (fold.opening or {}).get(place, set())
+    opening = (fold.opening or {}).get(place, {})
     for item in sorted(opening):
-        tally.add(f"places.{place}.opening", item, 0)
+        tally.add(f"places.{place}.opening", item, opening[item])
     for item in sorted(closing):
-        tally.add(f"places.{place}.closing", item, 0)
+        tally.add(f"places.{place}.closing", item, closing[item])
     flows = {flow: int(tally.value(f"places.{place}.{flow}")) for flow in FLOWS}
     balance = len(opening) + flows["received"] - sum(flows[f] for f in FLOWS[1:])
     count = fold.counts.get(place)
@@ -203,7 +208,7 @@ def report(fold: ReconciliationFold) -> tuple[dict[str, Any], Tally]:
         "from": period.first.isoformat(),
         "to": period.last.isoformat(),
         "time_zone": period.zone,
-        "places": {p: _place(fold, p, closing.get(p, set())) for p in sorted(shelves)},
+        "places": {p: _place(fold, p, closing.get(p, {})) for p in sorted(shelves)},
         "batches": {
             b: _batch(fold, b, batch)
             for b, batch in sorted(fold.batches.items())

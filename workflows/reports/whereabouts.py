@@ -24,6 +24,7 @@ NO_MOVES: list[Move] = []
 @dataclass
 class Whereabouts:
     place: dict[str, str | None] = field(default_factory=dict)  # None: on the road
+    since: dict[str, int] = field(default_factory=dict)  # item -> seq of the entry that put it
     gone: dict[str, str] = field(default_factory=dict)  # item -> destroyed | returned | lost
     transfers: dict[str, str] = field(default_factory=dict)  # transfer -> destination
     forensics: dict[str, str] = field(default_factory=dict)  # item -> forensic unit it goes to
@@ -33,7 +34,10 @@ class Whereabouts:
         handler = _MOVES.get(body.kind)
         if handler is None or body.item is None:
             return NO_MOVES
-        return handler(self, body, body.item)
+        moves = handler(self, body, body.item)
+        for item, *_ in moves:
+            self.since[item] = body.seq
+        return moves
 
     def _to(self, item: str, target: str | None, how: str) -> list[Move]:
         source = self.place.get(item)
@@ -100,3 +104,4 @@ _MOVES = {
     "item_returned": Whereabouts._returned,
     "discrepancy_resolved": Whereabouts._resolved,
 }
+MOVING = frozenset(_MOVES)
