@@ -39,6 +39,8 @@ if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
 fi
 # shellcheck disable=SC2086
 [ -n "$SYSTEM_PACKAGES" ] && apt_install $SYSTEM_PACKAGES
+# npm fetches the front-end packages the pages serve (scripts/fetch_assets.py).
+command -v npm >/dev/null || apt_install npm
 
 if [ ! -x .venv/bin/python ]; then
     say "creating .venv"
