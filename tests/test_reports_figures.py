@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from custody.entries import KINDS, encode_body
 from workflows.errors import InvalidRequest
 from workflows.reports.figures import differences, flatten
-from workflows.reports.period import year
+from workflows.reports.period import days, year
 from workflows.reports.recompute import kind_of
 
 TRICKY = st.sampled_from(['","kind":"melted', ',"kind":"', '"kind"', "kind", "\\", '"', "ё"])
@@ -68,3 +68,18 @@ def test_a_year_in_almaty_starts_at_19_00_utc_the_evening_before() -> None:
 def test_a_year_that_cannot_be_is_refused(number: int, zone: str) -> None:
     with pytest.raises(InvalidRequest):
         year(number, zone)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (dt.date(1, 1, 1), dt.date(1, 1, 2)),
+        (dt.date(9999, 12, 30), dt.date(9999, 12, 31)),
+        (dt.date(2026, 2, 1), dt.date(2026, 1, 31)),
+    ],
+)
+def test_a_period_at_the_ends_of_the_calendar_or_backwards_is_refused(
+    first: dt.date, last: dt.date
+) -> None:
+    with pytest.raises(InvalidRequest):
+        days(first, last, "Asia/Almaty")

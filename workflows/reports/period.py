@@ -47,9 +47,12 @@ def days(first: dt.date, last: dt.date, zone: str) -> Period:
     if last < first:
         raise InvalidRequest(f"the period ends ({last}) before it starts ({first})")
     tz = zone_info(zone)
-    start = dt.datetime.combine(first, dt.time(), tz)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
-    return Period(zone, first, last, format_time(start), format_time(end))
+    try:
+        start = dt.datetime.combine(first, dt.time(), tz)
+        end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
+        return Period(zone, first, last, format_time(start), format_time(end))
+    except OverflowError as exc:  # days at the ends of the calendar
+        raise InvalidRequest(f"the period {first} to {last} is out of range") from exc
 
 
 def year(number: int, zone: str) -> Period:
