@@ -233,7 +233,7 @@ def figures(tally: Tally, prefix: str = "") -> dict[str, Any]:
 
 
 def places(tally: Tally) -> list[str]:
-    return sorted({path.split(".")[1] for path in tally.values if path.startswith("by_place.")})
+    return sorted({path.split(".")[1] for path in tally.behind if path.startswith("by_place.")})
 
 
 def by_month(tally: Tally, prefix: str = "") -> dict[str, list[int]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from custody.clock import format_time, parse_time
@@ -31,7 +32,12 @@ class Period:
 
     def month(self, time: str) -> int:
         """1-12: the month of an entry's time in the zone."""
-        return parse_time(time).astimezone(ZoneInfo(self.zone)).month
+        return _month(time[:16], self.zone)  # zones are offset by whole minutes
+
+
+@lru_cache(maxsize=65_536)
+def _month(minute: str, zone: str) -> int:
+    return parse_time(minute + ":00.000000Z").astimezone(ZoneInfo(zone)).month
 
 
 def zone_info(zone: str) -> ZoneInfo:

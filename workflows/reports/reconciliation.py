@@ -201,7 +201,7 @@ def report(fold: ReconciliationFold) -> tuple[dict[str, Any], Tally]:
     """The report's figures (the caller adds the checkpoint), and what lies behind them."""
     closing = fold.stock()
     shelves = set(closing) | set(fold.opening or {}) | set(fold.counts)
-    shelves |= {path.split(".")[1] for path in fold.tally.values if path.startswith("places.")}
+    shelves |= {path.split(".")[1] for path in fold.tally.behind if path.startswith("places.")}
     period = fold.period
     figures = {
         "report": "reconciliation",

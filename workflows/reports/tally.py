@@ -12,12 +12,15 @@ Behind = tuple[str | None, int, float]
 
 @dataclass
 class Tally:
-    values: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     behind: dict[str, list[Behind]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, path: str, subject: str | None, seq: int, amount: float = 1) -> None:
-        self.values[path] += amount
         self.behind[path].append((subject, seq, amount))
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Each figure: the sum of what lies behind it (summed once, when asked)."""
+        return {path: sum(amount for _, _, amount in items) for path, items in self.behind.items()}
 
     def add_at(
         self, place: str | None, path: str, subject: str | None, seq: int, amount: float = 1
@@ -28,7 +31,7 @@ class Tally:
             self.add(f"by_place.{place}.{path}", subject, seq, amount)
 
     def value(self, path: str) -> float:
-        return self.values.get(path, 0)
+        return sum(amount for _, _, amount in self.behind.get(path, ()))
 
     def explain(self, path: str) -> list[Behind]:
         """Raises KeyError for a figure no entry contributed to."""
