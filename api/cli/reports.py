@@ -6,12 +6,15 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from api.cli.verify import pinned_key
 from custody.settings import Settings
+
+if TYPE_CHECKING:
+    from workflows.reports.recompute import ReportRequest
 
 app = typer.Typer(
     help="reports a ministry files and an auditor can recompute", no_args_is_help=True
@@ -79,7 +82,12 @@ def _zone(tz: str | None) -> str:
 
 
 def _run(
-    request: Any, fmt: str, out: Path | None, lang: str, at: Path | None, explain: str | None
+    request: ReportRequest,
+    fmt: str,
+    out: Path | None,
+    lang: str,
+    at: Path | None,
+    explain: str | None,
 ) -> None:
     from api.reports import check_format, check_pdf, compute, written
     from certificates.report_words import report_words

@@ -20,6 +20,7 @@ from custody.ledger import Ledger
 from custody.store import Store
 from workflows.errors import InvalidRequest
 from workflows.reports import annual, compliance, reconciliation
+from workflows.reports.figures import flatten
 from workflows.reports.period import Period, days, year
 from workflows.reports.tally import Tally
 
@@ -166,8 +167,6 @@ def explain(
 ) -> list[tuple[str | None, int, float]]:
     """The subjects and entry seqs behind one figure of `report`, by its path. Raises
     InvalidRequest for a path that is not a figure of the report."""
-    from workflows.reports.figures import flatten
-
     if figure not in dict(flatten(report)) and figure not in tally.behind:
         raise InvalidRequest(f"the report has no figure {figure!r}")
     place = report.get("place")
