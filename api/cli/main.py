@@ -24,6 +24,7 @@ from api.cli import (
     item_proof,
     keys,
     login_alerts,
+    reports,
     sign,
     statements,
     users,
@@ -44,6 +45,8 @@ app.add_typer(keys.app, name="keys")
 users.app.command(name="alerts")(login_alerts.alerts)
 app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
+app.add_typer(reports.app, name="report")
+app.command(name="verify-report")(reports.verify_report)
 app.command(name="verify")(verify.verify)
 app.command(name="verify-statement")(statements.verify_statement)
 app.command(name="item-proof")(item_proof.item_proof)

@@ -18,6 +18,7 @@ from api.http import (
     login,
     problems,
     reads,
+    reports,
     statements,
     steps,
     users,
@@ -76,6 +77,7 @@ def create_app(
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
+    app.include_router(reports.router)
     return app
 
 
