@@ -3,7 +3,7 @@
 A file is kept under `<files dir>/<first two hex digits>/<SHA-256 hex>`, written once and
 never changed; a step's entry holds its SHA-256, size, media type and role, so a file that is
 swapped, edited or deleted shows (`custody verify` checks every one). The media type is read
-from the bytes, never from a name.
+from the whole file, never from a name (workflows.media).
 """
 
 from __future__ import annotations
@@ -18,26 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from workflows.errors import InvalidRequest
+from workflows.media import MEDIA_TYPES, identify
 from workflows.vocabulary import FILE_ROLES
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# Signatures at the start of the file: what we accept and what each is.
-_MAGIC = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
-MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf", "video/mp4"})
-
-
-def sniff(head: bytes) -> str | None:
-    """The media type the bytes show, or None if they are none of ours."""
-    for magic, media_type in _MAGIC:
-        if head.startswith(magic):
-            return media_type
-    if head[4:8] == b"ftyp":  # ISO base media: MP4 and relatives
-        return "video/mp4"
-    return None
 
 
 @dataclass(frozen=True)
@@ -82,12 +66,11 @@ class FileStore:
         return self.root / sha256[:2] / sha256
 
     def put(self, content: bytes, role: str) -> FileRef:
-        """Keep `content`; return its reference. The same content is kept once."""
-        media_type = sniff(content[:16])
-        if media_type is None:
-            raise InvalidRequest("only JPEG, PNG, PDF and MP4 files are kept")
+        """Keep `content`, once checked whole to be a JPEG, PNG, PDF or MP4 and nothing else
+        (workflows.media); return its reference. The same content is kept once."""
         if role not in FILE_ROLES:
             raise InvalidRequest(f"a file's role is one of {', '.join(sorted(FILE_ROLES))}")
+        media_type = identify(content)
         sha256 = hashlib.sha256(content).hexdigest()
         path = self.path(sha256)
         if not path.exists():
@@ -102,25 +85,23 @@ class FileStore:
 
     def put_stream(self, chunks: Iterable[bytes], role: str) -> FileRef:
         """Keep the content `chunks` yield, written to a temporary file of the store as it
-        comes (never held whole in memory); return its reference. Whatever `chunks` raises
-        (the caller's size limit) leaves nothing behind in the store."""
+        comes; return its reference. Whatever `chunks` raises (the caller's size limit) or
+        the checks refuse leaves nothing behind in the store. The file, once whole and within
+        the caller's limit, is read back for the whole-file checks (workflows.media)."""
         if role not in FILE_ROLES:
             raise InvalidRequest(f"a file's role is one of {', '.join(sorted(FILE_ROLES))}")
-        digest, size, head = hashlib.sha256(), 0, b""
+        digest, size = hashlib.sha256(), 0
         descriptor, partial = tempfile.mkstemp(dir=self.root, suffix=".partial")
         try:
-            with os.fdopen(descriptor, "wb") as handle:
+            with os.fdopen(descriptor, "w+b") as handle:
                 for chunk in chunks:
-                    if len(head) < 16:
-                        head += chunk[: 16 - len(head)]
                     digest.update(chunk)
                     size += len(chunk)
                     handle.write(chunk)
                 handle.flush()
                 os.fsync(handle.fileno())
-            media_type = sniff(head)
-            if media_type is None:
-                raise InvalidRequest("only JPEG, PNG, PDF and MP4 files are kept")
+                handle.seek(0)
+                media_type = identify(handle.read())
             sha256 = digest.hexdigest()
             path = self.path(sha256)
             if not path.exists():

@@ -17,7 +17,19 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from api.cli import deadlines, demo, import_export, keys, sign, statements, users, verify
+from api.cli import (
+    deadlines,
+    demo,
+    import_export,
+    item_proof,
+    keys,
+    login_alerts,
+    reports,
+    sign,
+    statements,
+    users,
+    verify,
+)
 from api.cli.paths import PathRefused
 from custody.errors import CustodyError
 from custody.settings import Settings
@@ -30,10 +42,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(keys.app, name="keys")
+users.app.command(name="alerts")(login_alerts.alerts)
 app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
+app.add_typer(reports.app, name="report")
+app.command(name="verify-report")(reports.verify_report)
 app.command(name="verify")(verify.verify)
 app.command(name="verify-statement")(statements.verify_statement)
+app.command(name="item-proof")(item_proof.item_proof)
+app.command(name="verify-item")(item_proof.verify_item)
 app.command(name="labels")(statements.print_labels)
 app.command(name="keygen")(keys.keygen)
 app.command(name="deadlines")(deadlines.deadlines)

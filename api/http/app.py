@@ -10,8 +10,21 @@ from fastapi import FastAPI
 
 from api.access.login import Accounts
 from api.config import ApiConfig
-from api.http import files, ledger, login, problems, reads, statements, steps, users
+from api.http import (
+    alerts,
+    disclosure,
+    files,
+    ledger,
+    login,
+    problems,
+    reads,
+    reports,
+    statements,
+    steps,
+    users,
+)
 from api.http.limits import BodyLimits
+from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.system import System, initialise
 from api.web import docs
@@ -59,16 +72,21 @@ def create_app(
         max_upload=config.upload_max_bytes,
         max_depth=config.json_max_depth,
     )
+    # Added last, so outermost: the limits' own refusals carry the security headers too.
+    app.add_middleware(SecurityHeaders)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
     # route, next, and the routes called now and then after them (bench/api.py).
     app.include_router(reads.router)
     app.include_router(steps.router)
     app.include_router(ledger.router)
+    app.include_router(disclosure.router)
     app.include_router(login.router)
+    app.include_router(alerts.router)
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
+    app.include_router(reports.router)
     return app
 
 
