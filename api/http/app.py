@@ -13,7 +13,7 @@ from api.config import ApiConfig
 from api.http import files, ledger, login, problems, reads, statements, steps, users
 from api.http.writes import Writer
 from api.system import System, initialise
-from api.web import docs
+from api.web import docs, pages
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -61,6 +61,8 @@ def create_app(
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
+    # The pages last: every API request would otherwise try their routes first.
+    pages.install(app)
     return app
 
 
