@@ -18,9 +18,10 @@ from api.errors import Forbidden, TooLarge
 from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
-from workflows.commands import RecordRegistryResults, RegisterItems
+from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
 from workflows.errors import RuleViolation, WorkflowError
 from workflows.repository import ItemSearch
+from workflows.unit_of_work import Work
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -86,16 +87,17 @@ async def intake(
         given["marking"] = marking.strip()
     else:
         given["unmarked"] = True
-    if decision_ref.strip():
-        given["decision"] = {
-            "ref": decision_ref,
-            "authority": decision_authority,
-            "date": decision_date,
-        }
+    decision = (
+        {"ref": decision_ref.strip(), "authority": decision_authority, "date": decision_date}
+        if decision_ref.strip()
+        else None
+    )
     places = await run_in_threadpool(system_of(request).process.locations)
     try:
         command = RegisterItems.model_validate({"intakes": [given]})
-        _, ids = await request.app.state.writer.run(me.principal, command.run)
+        if decision is not None:
+            RecordDecision.model_validate({"items": ["-"], "decision": decision})
+        _, ids = await request.app.state.writer.run(me.principal, _intake(command, decision))
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"][2:])
         error = gettext("Check the field: %(field)s") % {"field": where}
@@ -113,6 +115,19 @@ async def intake(
             "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
         )
     return RedirectResponse(f"/web/items/{ids[0]}?registered=1", status_code=303)
+
+
+def _intake(command: RegisterItems, decision: dict[str, Any] | None) -> Any:
+    """The intake and, when the form gave one, its decision: two commands, one transaction."""
+
+    def both(work: Work) -> list[str]:
+        ids: list[str] = command.run(work)
+        if decision is not None:
+            work.commit()  # the items exist for the next command; the transaction goes on
+            RecordDecision.model_validate({"items": ids, "decision": decision}).run(work)
+        return ids
+
+    return both
 
 
 # -- registry results, signed in the browser ---------------------------------------------------

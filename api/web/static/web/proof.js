@@ -43,7 +43,10 @@
       fetch("/ledger/checkpoint").then((r) => r.text()),
       fetch("/ledger/key").then((r) => r.text()),
     ]);
-    const [name, hashHex, keyB64] = vkey.trim().split("+");
+    // <name>+<hex key hash>+<base64 key>: the name has no "+", base64 may.
+    const text_ = vkey.trim();
+    const one = text_.indexOf("+"), two = text_.indexOf("+", one + 1);
+    const [name, hashHex, keyB64] = [text_.slice(0, one), text_.slice(one + 1, two), text_.slice(two + 1)];
     const key = fromB64(keyB64);
     if (key[0] !== 1 || key.length !== 33) throw new Error("not an Ed25519 verifier key");
     const split = note.indexOf("\n\n");

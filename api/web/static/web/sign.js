@@ -57,7 +57,7 @@
       const mine = [...form.querySelectorAll(".my-key")].find((k) => k.dataset.public === b64(pair.publicKey));
       if (!mine) { sodium.memzero(pair.privateKey); say(form.dataset.unknown, false); return; }
       const { now } = await fetch("/time").then((r) => r.json());
-      const item = form.elements.item.value;
+      const item = form.querySelector("#item").value;  // not elements.item: a method of the collection
       const act = {
         kind: "registry_result_recorded", person: form.dataset.person, key_id: mine.dataset.keyId,
         time: now, item, result: form.elements.result.value,
@@ -72,7 +72,7 @@
         body: JSON.stringify({ item, act, sig: b64(sig) }),
       });
       const said = await answer.json().catch(() => ({ ok: false, message: String(answer.status) }));
-      say(said.message, said.ok);
+      say(said.message || said.detail || String(answer.status), Boolean(said.ok));
     });
   });
 })();
