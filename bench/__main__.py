@@ -6,7 +6,7 @@ import sys
 
 from bench.common import machine
 
-SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api", "statements")
+SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api", "statements", "pages")
 
 
 def main() -> None:

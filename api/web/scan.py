@@ -162,10 +162,10 @@ async def check(
         me.language,
         me,
         outcome="flag" if problem else "ok",
+        code=wanted,
         message=problem or gettext("%(name)s added") % {"name": item.name},
         item=item,
         problem=problem,
-        count=len(listed) + 1,
     )
 
 

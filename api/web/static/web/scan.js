@@ -22,13 +22,37 @@
     const code = document.getElementById("code");
     const form = document.getElementById("scan");
     if (!code || !form) return;
+    const count = document.getElementById("scan-count");
+    document.body.addEventListener("htmx:afterSettle", () => {
+      count.textContent = String(document.querySelectorAll("#scan-list li").length);
+      // For tests and for anyone watching: how many answers the page has shown.
+      document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + 1);
+    });
     document.body.addEventListener("htmx:afterSwap", (event) => {
       const target = event.detail.target;
       const said = target && target.querySelector("[data-outcome]");
       if (said && TONES[said.dataset.outcome]) tone(...TONES[said.dataset.outcome]);
-      document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + 1);
     });
     form.addEventListener("htmx:afterRequest", () => { code.value = ""; code.focus(); });
+    // A label read twice is known here, without asking the server: the list holds each
+    // item's id and the code it was scanned by. (The server ignores a repeat too.)
+    const status = document.getElementById("scan-status");
+    form.addEventListener("htmx:configRequest", (event) => {
+      const read = code.value.trim().replace(/^custody-item:v1;id=/, "");
+      const listed = [...document.querySelectorAll("#scan-list li")].find(
+        (li) => li.dataset.item === read || li.dataset.code === read);
+      if (!listed) return;
+      event.preventDefault();
+      const said = document.createElement("p");
+      said.className = "scan-repeat";
+      said.dataset.outcome = "repeat";
+      said.textContent = form.dataset.repeat.replace("{name}", listed.dataset.name);
+      status.replaceChildren(said);
+      tone(...TONES.repeat);
+      code.value = "";
+      code.focus();
+      document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + 1);
+    });
     document.getElementById("apply").addEventListener("htmx:afterRequest", () => code.focus());
 
     const camera = document.getElementById("camera");
