@@ -157,7 +157,11 @@ def screenshot(page: Any, name: str) -> None:
 def ready_for_parts(site: Site, count: int) -> list[str]:
     """Items at a warehouse that need no registry check, taken to parts incinerated
     through the API as the clerk (setting up; the journey itself is in the page)."""
-    ready = [i["id"] for i in site.items("at_warehouse") if not _needs_forensics(i)][:count]
+    ready = [
+        i["id"]
+        for i in site.items("at_warehouse")
+        if i["workflow"] == "weapon" and not _needs_forensics(i)
+    ][:count]
     assert len(ready) == count
     with site.api(CLERK) as client:
         done = client.post("/steps/parts_removed", json={"items": ready, "parts": ["приклад"]})
