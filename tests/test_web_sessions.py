@@ -100,6 +100,12 @@ def test_language_and_zone_are_remembered_per_account(site: Service) -> None:
     page = fresh.get("/web/settings").text
     assert '<html lang="ru">' in page
     assert "<option selected>Asia/Aqtobe</option>" in page
+    # Logging in again without choosing keeps the account's language.
+    again = httpx.Client(base_url=site.base, headers={"Accept-Language": "en"})
+    csrf = login_form(again)
+    form = {"username": "sklad.other", "password": PASSWORD, "language": "", "csrf": csrf}
+    assert again.post("/web/login", data=form).status_code == 303
+    assert '<html lang="ru">' in again.get("/web/").text
     bad = fresh.post(
         "/web/settings",
         data={"language": "de", "timezone": "Mars/Base", "csrf": session_csrf(fresh)},

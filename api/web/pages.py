@@ -44,11 +44,12 @@ async def login(
     request: Request,
     username: Annotated[str, Form(max_length=128)],
     password: Annotated[str, Form(max_length=1024)],
-    language: Annotated[str, Form(max_length=8)] = i18n.DEFAULT,
+    language: Annotated[str, Form(max_length=8)] = "",
     csrf: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
-    language = i18n.language_of(language)
-    gettext = i18n.gettext_of(language)
+    chosen = language if language in i18n.LANGUAGES else None
+    shown = i18n.language_of(chosen, request.headers.get("accept-language"))
+    gettext = i18n.gettext_of(shown)
     sessions.check_login_csrf(request, csrf)
     address = request.client.host if request.client else "unknown"
     accounts = accounts_of(request)
@@ -57,17 +58,18 @@ async def login(
         issued = await run_in_threadpool(accounts.login, username, password, address)
     except Throttled as exc:
         message = gettext("Too many failed logins; try again in %(s)s s") % {"s": exc.retry_after}
-        return _login(request, language, message, 429)
+        return _login(request, shown, message, 429)
     except Unauthenticated:
-        return _login(request, language, gettext("Wrong username or password"), 401)
-    await run_in_threadpool(_remember_language, request, username, language)
+        return _login(request, shown, gettext("Wrong username or password"), 401)
+    if chosen is not None:  # else the account keeps the language it has
+        await run_in_threadpool(_remember_language, request, username, chosen)
     response = RedirectResponse(HOME, status_code=303)
     sessions.start(response, request, issued.token, accounts.config.token_seconds)
     return response
 
 
 def _remember_language(request: Request, username: str, language: str) -> None:
-    """The language chosen at login is the account's from then on; its zone is kept."""
+    """A language chosen at login is the account's from then on; its zone is kept."""
     database = system_of(request).ledger.database
     with database.read() as conn:
         kept = preferences.of(conn, username, request.app.state.timezone)
