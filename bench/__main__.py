@@ -6,7 +6,17 @@ import sys
 
 from bench.common import machine
 
-SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api", "statements", "pages")
+SECTIONS = (
+    "appends",
+    "postgres",
+    "proofs",
+    "verify",
+    "lifecycles",
+    "api",
+    "statements",
+    "imports",
+    "pages",
+)
 
 
 def main() -> None:
