@@ -27,7 +27,7 @@ from api.http.limits import BodyLimits
 from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.system import System, initialise
-from api.web import docs
+from api.web import docs, pages
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -87,6 +87,8 @@ def create_app(
     app.include_router(users.router)
     app.include_router(statements.router)
     app.include_router(reports.router)
+    # The pages last: every API request would otherwise try their routes first.
+    pages.install(app)
     return app
 
 
