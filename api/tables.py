@@ -98,3 +98,13 @@ class IdempotentRow(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(sa_column=Column(String(32), nullable=False))
     last_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class PreferenceRow(SQLModel, table=True):
+    """What the web pages remember of an account: its language and time zone."""
+
+    __tablename__ = "web_preferences"
+
+    username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
+    language: str = Field(sa_column=Column(String(8), nullable=False))
+    timezone: str = Field(sa_column=Column(String(64), nullable=False))

@@ -18,14 +18,16 @@ from api.http import (
     login,
     problems,
     reads,
+    reports,
     statements,
     steps,
     users,
 )
+from api.http.limits import BodyLimits
 from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.system import System, initialise
-from api.web import docs
+from api.web import docs, pages
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -36,6 +38,7 @@ def create_app(
     config: ApiConfig | None = None,
 ) -> FastAPI:
     """Build the app; on start it initialises the database and the ledger key if needed."""
+    config = config or ApiConfig()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,7 +48,7 @@ def create_app(
         app.state.renderer = Renderer()
         app.state.system = ready
         app.state.ledger = ready.ledger
-        app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
+        app.state.accounts = Accounts(ready.ledger.database, config, ready.clock)
         app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
         settle_heap(app)
         yield
@@ -63,6 +66,13 @@ def create_app(
     )
     docs.install(app)
     problems.install(app)
+    app.add_middleware(
+        BodyLimits,
+        max_body=config.request_max_bytes,
+        max_upload=config.upload_max_bytes,
+        max_depth=config.json_max_depth,
+    )
+    # Added last, so outermost: the limits' own refusals carry the security headers too.
     app.add_middleware(SecurityHeaders)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
@@ -76,6 +86,9 @@ def create_app(
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
+    app.include_router(reports.router)
+    # The pages last: every API request would otherwise try their routes first.
+    pages.install(app)
     return app
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from workflows import inventory
+from workflows import grammar, inventory
 from workflows.access import place_of
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Id, Text
+from workflows.commands.fields import Details, Flag, Id, Note, Text, Word
 from workflows.unit_of_work import Work
 
 
@@ -28,7 +28,7 @@ class RecordDiscrepancy(Command):
     summary: ClassVar[str] = "Record an inventory discrepancy; it blocks the item until resolved"
     subject: Id
     reason: Text
-    details: dict[str, Any] | None = None
+    details: Details | None = None
 
     def acts_at(self, work: Work) -> set[str]:
         return subject_place(work, self.kind, self.subject)
@@ -42,8 +42,8 @@ class ResolveDiscrepancy(Command):
     kind: ClassVar[str] = "discrepancy_resolved"
     summary: ClassVar[str] = "Settle a discrepancy: found, corrected or lost"
     discrepancy: Id
-    resolution: str = Field(description="found, lost or corrected")
-    note: Text
+    resolution: Word = Field(description="found, lost or corrected")
+    note: Note
 
     def acts_at(self, work: Work) -> set[str]:
         work.load("discrepancies", [self.discrepancy])
@@ -61,7 +61,21 @@ class CountInventory(Command):
         "An inventory count: discrepancies for what is missing and what is extra"
     )
     location: Id
-    items: list[Id] = Field(max_length=100_000, description="every item scanned at the place")
+    items: list[Id] = Field(max_length=100_000, description="every item scanned at the place, once")
+    empty: Flag = Field(
+        default=False, description="true when nothing was found at the place (items is then [])"
+    )
+
+    @model_validator(mode="after")
+    def _an_empty_place_is_said_so(self) -> CountInventory:
+        # An empty list would otherwise turn every item on hand into a discrepancy: a count
+        # sent before the scans were attached must not read as "the shelves are bare".
+        if not self.items and not self.empty:
+            raise ValueError('an empty count says so: send "empty": true, or the items scanned')
+        if self.items and self.empty:
+            raise ValueError("a count with items scanned is not empty")
+        grammar.not_repeated(self.items)
+        return self
 
     def acts_at(self, work: Work) -> set[str]:
         return {self.location}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from workflows import movements
+from workflows import grammar, movements
 from workflows.access import place_of
 from workflows.commands.base import Command, command
 from workflows.commands.fields import ActIn, Id, Items, Part
@@ -106,6 +106,13 @@ class RecordRegistryResults(Command):
 
     def subjects(self) -> list[str]:
         return [r.item for r in self.results]
+
+    @model_validator(mode="after")
+    def _one_result_per_item(self) -> RecordRegistryResults:
+        # Two results for one item in one request contradict or repeat each other: neither
+        # may be dropped in silence, so the request is refused whole.
+        grammar.not_repeated([r.item for r in self.results])
+        return self
 
     def run(self, work: Work) -> None:
         movements.record_registry_results(work, [(r.item, r.act.signed()) for r in self.results])
