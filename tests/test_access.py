@@ -64,12 +64,14 @@ def test_a_clerk_acts_only_at_their_own_warehouse(site: Site) -> None:
     _other_warehouse(site)
     before = _size(site)
     with pytest.raises(AccessRefused) as refused:
-        site.process.run("sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[]))
+        site.process.run(
+            "sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True)
+        )
     assert refused.value.place == OTHER_WAREHOUSE
     assert refused.value.rule == "ACCESS"
     assert f"does not work at {OTHER_WAREHOUSE}" in str(refused.value)
     assert _size(site) == before
-    site.process.run("sklad.omarov", CountInventory(location=WAREHOUSE, items=[]))
+    site.process.run("sklad.omarov", CountInventory(location=WAREHOUSE, items=[], empty=True))
 
 
 def test_a_unit_officer_cannot_act_for_items_at_another_place(site: Site) -> None:
@@ -82,7 +84,7 @@ def test_a_unit_officer_cannot_act_for_items_at_another_place(site: Site) -> Non
 
 def test_an_assigned_place_opens_and_a_withdrawn_one_closes(site: Site) -> None:
     _other_warehouse(site)
-    count = CountInventory(location=OTHER_WAREHOUSE, items=[])
+    count = CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True)
     site.process.run("admin", AssignPlace(username="sklad.omarov", place=OTHER_WAREHOUSE))
     site.process.run("sklad.omarov", count)
     site.process.run("admin", WithdrawPlace(username="sklad.omarov", place=OTHER_WAREHOUSE))
@@ -101,10 +103,10 @@ def test_a_place_of_a_kind_the_role_does_not_act_at_is_refused(site: Site) -> No
 def test_a_role_withdrawn_stops_its_steps_at_once(site: Site) -> None:
     site.process.run("admin", GrantRole(username="auditor.li", role="warehouse_clerk"))
     site.process.run("admin", AssignPlace(username="auditor.li", place=WAREHOUSE))
-    site.process.run("auditor.li", CountInventory(location=WAREHOUSE, items=[]))
+    site.process.run("auditor.li", CountInventory(location=WAREHOUSE, items=[], empty=True))
     site.process.run("admin", WithdrawRole(username="auditor.li", role="warehouse_clerk"))
     with pytest.raises(AccessRefused, match="may not write inventory_counted"):
-        site.process.run("auditor.li", CountInventory(location=WAREHOUSE, items=[]))
+        site.process.run("auditor.li", CountInventory(location=WAREHOUSE, items=[], empty=True))
     assert _audit(site).ok
 
 
@@ -128,7 +130,7 @@ def test_an_accounts_place_changed_in_the_database_fails_verify(site: Site) -> N
     # The tables are a cache: the lie lets the clerk act there, and once the row is put
     # back the entry written meanwhile still names a place the ledger never gave him.
     seq = _size(site)
-    site.process.run("sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[]))
+    site.process.run("sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True))
     _write_account_row(site, "sklad.omarov", row)
     number, failed_seq, reason = _failed_at(_audit(site))
     assert (number, failed_seq) == (ACCESS, seq)
@@ -138,7 +140,7 @@ def test_an_accounts_place_changed_in_the_database_fails_verify(site: Site) -> N
 def test_an_entry_by_an_actor_without_the_role_at_that_seq_fails_verify(site: Site) -> None:
     # Done legitimately while the clerk works there; then the place is withdrawn, and an
     # attacker holding the ledger key writes one more in his name.
-    site.process.run("sklad.omarov", CountInventory(location=WAREHOUSE, items=[]))
+    site.process.run("sklad.omarov", CountInventory(location=WAREHOUSE, items=[], empty=True))
     site.process.run("admin", WithdrawPlace(username="sklad.omarov", place=WAREHOUSE))
     assert _audit(site).ok
     signer = site.ledger.signer

@@ -149,7 +149,7 @@ BODIES: dict[str, Body] = {
         {"discrepancy": o["discrepancy"], "resolution": "found", "note": "нашёлся"},
         o["unit"],
     ),
-    "inventory_counted": _home(lambda place: {"location": place, "items": []}),
+    "inventory_counted": _home(lambda place: {"location": place, "items": [], "empty": True}),
 }
 
 
