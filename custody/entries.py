@@ -60,6 +60,8 @@ PROCESS_KINDS = frozenset(
         "forensic_returned",  # the forensic unit hands the item back to a warehouse
         "transfer_closed",  # the receiver has scanned all that arrived (item: the transfer)
         "inventory_counted",  # a count at a place: what was missing, what was extra (item: place)
+        "supervisor_assigned",  # a person answers for a place's deadlines at a level (item: place)
+        "supervisor_withdrawn",  # and no longer does
     }
 )
 KINDS = LEDGER_KINDS | PROCESS_KINDS

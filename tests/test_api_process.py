@@ -22,7 +22,7 @@ from custody.keyfile import PersonKey
 from tests.support import rfc9162_reference as ref
 from tests.support.processes import run, server
 from tests.support.service import PASSWORD, PROBLEM, Service, service
-from tests.support.site import png
+from tests.support.site import png, today
 from workflows.commands import REGISTRY
 
 KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -97,7 +97,7 @@ class Site:
 
     def to_warehouse(self, rifle: str) -> None:
         self.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": DECISION})
-        self.ok("unit.serikbaev", "decision_final", {"items": [rifle]})
+        self.ok("unit.serikbaev", "decision_final", {"items": [rifle], "date": today()})
         transfer = self.next_id("T")
         self.ok(
             "unit.serikbaev",
@@ -350,7 +350,10 @@ def test_a_retried_write_with_its_key_is_written_once(site: Site) -> None:
     assert "idempotent-replayed" not in first.headers
     assert site.size() == size
     other = site.step(
-        "unit.serikbaev", "decision_final", {"items": [rifle]}, **{"Idempotency-Key": f"d-{rifle}"}
+        "unit.serikbaev",
+        "decision_final",
+        {"items": [rifle], "date": today()},
+        **{"Idempotency-Key": f"d-{rifle}"},
     )
     assert other.status_code == 422
     assert other.json()["type"] == "/problems/idempotency-key-reused"

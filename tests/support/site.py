@@ -10,6 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from custody.acts import SignedAct, new_act, sign_act
 from custody.bootstrap import init
@@ -26,6 +27,11 @@ from workflows.migrations import VERSIONS
 UNIT, WAREHOUSE, FORENSICS, PLANT = "UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"
 COMMISSION = "TK-1"
 DECISION = {"ref": "2-1234/2026", "authority": "court", "date": "2026-10-28"}
+
+
+def today() -> str:
+    """Today's date at the tests' units (Almaty), as decision steps carry it."""
+    return utc_now().astimezone(ZoneInfo("Asia/Almaty")).date().isoformat()
 
 
 class Clock:
