@@ -33,6 +33,16 @@ REGION_ZONES: dict[str, str] = {
     "almaty": "Asia/Almaty",
     "astana": "Asia/Almaty",
     "shymkent": "Asia/Almaty",
+    # The same in Russian, as the places' registers write them.
+    "актюбинская область": "Asia/Aqtobe",
+    "атырауская область": "Asia/Atyrau",
+    "костанайская область": "Asia/Qostanay",
+    "кызылординская область": "Asia/Qyzylorda",
+    "мангистауская область": "Asia/Aqtau",
+    "западно-казахстанская область": "Asia/Oral",
+    "алматы": "Asia/Almaty",
+    "астана": "Asia/Almaty",
+    "шымкент": "Asia/Almaty",
 }
 
 
@@ -51,8 +61,10 @@ def zone(name: str) -> ZoneInfo:
 
 def zone_of_region(region: str) -> str | None:
     """The zone of a region of Kazakhstan by its name ("Kostanay region" -> Asia/Qostanay)."""
-    words = region.strip().lower().replace(" region", "").replace(" oblast", "")
-    return REGION_ZONES.get(words)
+    words = region.strip().lower()
+    return REGION_ZONES.get(words) or REGION_ZONES.get(
+        words.removesuffix(" region").removesuffix(" oblast")
+    )
 
 
 def local_date(moment: str, zone_name: str) -> dt.date:

@@ -89,6 +89,8 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "location_added",
             "commission_member_added",
             "commission_member_removed",
+            "supervisor_assigned",
+            "supervisor_withdrawn",
             "key_added",
             "key_rotated",
             "key_revoked",
@@ -107,7 +109,8 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PLANT_REPRESENTATIVE: "is recorded as present at melting; reads",
     OFFICIAL: "releases items from evidence hold with their own key, settles discrepancies",
     AUDITOR: "reads everything, writes nothing",
-    ADMINISTRATOR: "manages accounts, places, commissions and people's public keys",
+    ADMINISTRATOR: "manages accounts, places, commissions, who supervises which place, and "
+    "people's public keys",
 }
 
 PERMISSIONS: Final[frozenset[str]] = frozenset().union(*ROLES.values())

@@ -12,7 +12,16 @@ and its HTTP path (`POST /steps/{kind}`).
 
 from __future__ import annotations
 
-from workflows.commands import batches, intake, inventory, keys, movements, preparation, registers
+from workflows.commands import (
+    batches,
+    intake,
+    inventory,
+    keys,
+    movements,
+    preparation,
+    registers,
+    supervision,
+)
 from workflows.commands.base import REGISTRY, Command, parse
 from workflows.commands.batches import (
     Burn,
@@ -53,6 +62,7 @@ from workflows.commands.preparation import (
     RemoveParts,
 )
 from workflows.commands.registers import AddCommissionMember, AddLocation, RemoveCommissionMember
+from workflows.commands.supervision import AssignSupervisor, WithdrawSupervisor
 
 __all__ = [
     "REGISTRY",
@@ -60,6 +70,7 @@ __all__ = [
     "AddKey",
     "AddLocation",
     "AppealDecision",
+    "AssignSupervisor",
     "Burn",
     "CloseTransfer",
     "Command",
@@ -94,12 +105,13 @@ __all__ = [
     "SignStatement",
     "SuspendDecision",
     "TestFire",
+    "WithdrawSupervisor",
     "parse",
 ]
 
 # The modules above register their commands on import; in the order the process goes, which
 # is the order every list of commands (the API's routes, its documentation) shows them in.
-MODULES = (intake, movements, preparation, batches, inventory, registers, keys)
+MODULES = (intake, movements, preparation, batches, inventory, registers, supervision, keys)
 _ORDER = {module.__name__: n for n, module in enumerate(MODULES)}
 for _kind, _cls in sorted(REGISTRY.items(), key=lambda kv: _ORDER[kv[1].__module__]):
     REGISTRY[_kind] = REGISTRY.pop(_kind)
