@@ -117,3 +117,41 @@ def meet(deadline: Deadline, at: str) -> None:
 def cancel(deadline: Deadline, at: str) -> None:
     if _open(deadline):
         deadline.cancelled_at = at
+
+
+def is_late(event: dict[str, Any], late_after_days: int) -> bool:
+    """Entered late: as its command found (`entered_late`), or, for an entry written before
+    the command recorded it, more than `late_after_days` after its own date."""
+    return bool(event.get("entered_late")) or event.get("delay_days", 0) > late_after_days
+
+
+_SAID = {
+    "decision": "decision of {date}",
+    "appealed": "appeal lodged {date}: the clock stops",
+    "suspended": "suspended {date}: the clock stops",
+    "final": "final {date}",
+    "reversed": "reversed {date}",
+}
+
+
+def explain(deadline: Deadline, late_after_days: int) -> list[str]:
+    """Why the deadline is due when it is, one line per fact (English; times in UTC)."""
+    lines = []
+    for event in deadline.facts:
+        line = _SAID.get(event["fact"], event["fact"]).format(date=event["date"])
+        if "paused_days" in event:
+            line += f" after {event['paused_days']} days paused: 10 days run again from it"
+        line += f", entered {event['entered_at'][:10]}"
+        if event.get("date_from") == "entry_time":
+            line += " (no date in the entry: its entry day counts)"
+        elif is_late(event, late_after_days):
+            line += f" — ENTERED LATE, {event['delay_days']} days after its date"
+        lines.append(line)
+    if deadline.rule == R1 and deadline.counted_from and deadline.due_at:
+        lines.append(
+            f"{R1_DAYS} days from the day after {deadline.counted_from}, to 24:00 of the last "
+            f"day in {deadline.zone}"
+        )
+    elif deadline.rule == R2:
+        lines.append(f"48 hours from the receipt at {deadline.place} ({deadline.started_at})")
+    return lines

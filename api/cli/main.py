@@ -16,7 +16,17 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from api.cli import deadlines, demo, import_export, keys, sign, statements, users, verify
+from api.cli import (
+    deadlines,
+    demo,
+    import_export,
+    keys,
+    notices,
+    sign,
+    statements,
+    users,
+    verify,
+)
 from custody.errors import CustodyError
 from custody.settings import Settings
 
@@ -30,11 +40,13 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
+app.add_typer(notices.app, name="notices")
 app.command(name="verify")(verify.verify)
 app.command(name="verify-statement")(statements.verify_statement)
 app.command(name="labels")(statements.print_labels)
 app.command(name="keygen")(keys.keygen)
 app.command(name="deadlines")(deadlines.deadlines)
+app.command(name="notify")(notices.notify)
 app.command(name="demo")(demo.demo)
 app.command(name="sign")(sign.sign)
 app.command(name="import")(import_export.import_csv)

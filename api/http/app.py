@@ -10,8 +10,10 @@ from fastapi import FastAPI
 
 from api.access.login import Accounts
 from api.config import ApiConfig
-from api.http import files, ledger, login, problems, reads, statements, steps, users
+from api.http import files, ledger, login, notices, problems, reads, statements, steps, users
 from api.http.writes import Writer
+from api.notices.config import NoticeConfig
+from api.notices.worker import Loop
 from api.system import System, initialise
 from certificates.worker import Renderer
 from custody.settings import Settings
@@ -34,8 +36,11 @@ def create_app(
         app.state.ledger = ready.ledger
         app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
         app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
+        notice_loop = Loop(ready, NoticeConfig())
+        notice_loop.start()
         settle_heap(app)
         yield
+        notice_loop.stop()
         await app.state.writer.close()
         app.state.renderer.close()
         ready.ledger.database.dispose()
@@ -57,6 +62,7 @@ def create_app(
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
+    app.include_router(notices.router)
     return app
 
 
