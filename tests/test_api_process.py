@@ -5,6 +5,7 @@ retries, uploads, and the whole role matrix, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
@@ -569,3 +570,49 @@ def test_every_list_comes_a_page_at_a_time(site: Site) -> None:
         names = [u["username"] for u in first["users"] + rest["users"]]
         assert set(names) >= set(PEOPLE)
         assert len(names) == len(set(names))
+
+
+def test_late_decisions_and_notices_are_in_plain_sight(site: Site) -> None:
+    rifle, other = site.rifle(), site.rifle()
+    day = dt.date.fromisoformat(today())
+    twelve_days_ago = (day - dt.timedelta(days=12)).isoformat()
+    decided = {**DECISION, "date": twelve_days_ago}
+    site.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": decided})
+    size = site.size()
+    tomorrow = {**DECISION, "date": (day + dt.timedelta(days=1)).isoformat()}
+    refused = site.step(
+        "unit.serikbaev", "decision_recorded", {"items": [other], "decision": tomorrow}
+    )
+    assert refused.status_code in (400, 422), refused.text
+    assert refused.headers["content-type"] == PROBLEM
+    assert "R1" in refused.text
+    assert site.size() == size
+    with site.as_("auditor.li") as auditor:
+        listed = auditor.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
+        [mine] = [d for d in listed if d["item"] == rifle]
+        assert mine["status"] == "overdue"
+        assert mine["late_entries"][0]["delay_days"] == 12
+        assert any("ENTERED LATE" in line for line in mine["why"])
+        item = auditor.get(f"/items/{rifle}").json()
+        assert item["decision"]["late_entries"][0]["delay_days"] == 12
+    site.ok(
+        "admin",
+        "supervisor_assigned",
+        {"location": "UNIT-ALM", "person": "unit.serikbaev", "level": "staff"},
+    )
+    done = run(site.service.env, "notify")
+    assert done.returncode == 0, done.stderr
+    with site.as_("unit.serikbaev") as officer:
+        [notice] = [n for n in officer.get("/notices").json() if n["item"] == rifle]
+        assert (notice["kind"], notice["level"]) == ("overdue", "staff")
+        with site.as_("auditor.li") as auditor:
+            someone_else = auditor.post(f"/notices/{notice['id']}/ack")
+            assert someone_else.status_code == 403
+            assert auditor.post("/notices/999999/ack").status_code == 404
+        acked = officer.post(f"/notices/{notice['id']}/ack")
+        assert acked.status_code == 200, acked.text
+        assert acked.json()["acknowledged_by"] == "unit.serikbaev"
+    with site.as_("auditor.li") as auditor:
+        listed = auditor.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
+        [mine] = [d for d in listed if d["item"] == rifle]
+        assert mine["notices"][0]["acknowledged_by"] == "unit.serikbaev"
