@@ -6,7 +6,16 @@ import sys
 
 from bench.common import machine
 
-SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api", "statements")
+SECTIONS = (
+    "appends",
+    "postgres",
+    "proofs",
+    "verify",
+    "lifecycles",
+    "api",
+    "statements",
+    "deadlines",
+)
 
 
 def main() -> None:

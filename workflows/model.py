@@ -209,13 +209,17 @@ class Deadline(Document):
         return self.met_at or self.cancelled_at
 
     def status(self, now: dt.datetime) -> str:
+        return self.status_at(format_time(now))
+
+    def status_at(self, now: str) -> str:
+        """The status at `now`, an RFC 3339 UTC time as the ledger writes it."""
         if self.cancelled_at is not None:
             return "cancelled"
         if self.met_at is not None:
             return "met" if self.due_at is None or self.met_at <= self.due_at else "met_late"
         if self.due_at is None:
             return "paused"
-        return "overdue" if format_time(now) > self.due_at else "running"
+        return "overdue" if now > self.due_at else "running"
 
     def remaining(self, now: dt.datetime) -> dt.timedelta | None:
         if self.due_at is None or self.met_at is not None or self.cancelled_at is not None:
