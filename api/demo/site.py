@@ -163,6 +163,9 @@ def _registers(demo: Demo) -> None:
     for place_id, kind, name, region in d.PLACES:
         place = {"location": place_id, "kind": kind, "name": name, "region": region}
         demo.do("admin", c.AddLocation.model_validate(place))
+    for unit in d.UNITS:  # who is told of the units' deadlines (issue 19)
+        for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):
+            demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
     for person, role in d.MEMBERS:
         member = {"commission": d.COMMISSION, "person": person, "role": role}
         demo.do("admin", c.AddCommissionMember(**member, name=d.COMMISSION_NAME))

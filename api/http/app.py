@@ -15,6 +15,7 @@ from api.http.writes import Writer
 from api.notices.config import NoticeConfig
 from api.notices.worker import Loop
 from api.system import System, initialise
+from api.web import docs
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -50,7 +51,10 @@ def create_app(
         summary="Chain of custody of seized weapons, up to their proven destruction",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    docs.install(app)
     problems.install(app)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
