@@ -54,6 +54,18 @@ def shown(moment: str | None, zone: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local:%Z} ({utc:%H:%M} UTC)"
 
 
+def due_shown(moment: str | None, zone: ZoneInfo) -> str:
+    """A due time as the law words it: midnight is 24:00 at the end of the day before."""
+    if moment is None:
+        return "-"
+    utc = parse_time(moment)
+    local = utc.astimezone(zone)
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return shown(moment, zone)
+    day = local.date() - dt.timedelta(days=1)
+    return f"{day:%Y-%m-%d} 24:00 {local:%Z} ({utc:%H:%M} UTC)"
+
+
 def deadlines(
     include_met: Annotated[
         bool, typer.Option("--all", help="also deadlines that were met late")
@@ -121,9 +133,9 @@ def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int)
     if status == "paused":
         when = f"paused since {shown(deadline.paused_at, zone)}"
     elif status == "met_late":
-        when = f"due {shown(deadline.due_at, zone)}, met late {shown(deadline.met_at, zone)}"
+        when = f"due {due_shown(deadline.due_at, zone)}, met late {shown(deadline.met_at, zone)}"
     else:
-        when = f"due {shown(deadline.due_at, zone)}"
+        when = f"due {due_shown(deadline.due_at, zone)}"
     late = [f for f in deadline.facts if is_late(f, late_after)]
     if late:
         days = ", ".join(f"{f['fact']} {f['delay_days']} days" for f in late)
