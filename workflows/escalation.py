@@ -22,7 +22,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from custody.clock import parse_time
+from custody.clock import format_time, parse_time
 from workflows.model import Deadline, Location
 from workflows.vocabulary import LEVELS, STAFF
 
@@ -54,14 +54,28 @@ class Timing:
     ack_within: dt.timedelta
 
 
-def kind_now(deadline: Deadline, now: dt.datetime, timing: Timing) -> str | None:
+@dataclass(frozen=True)
+class Moment:
+    """A pass's now, and the latest due time that is due soon at it, as RFC 3339 UTC text
+    (compared as text, which is the time order: custody.clock), worked out once a pass."""
+
+    now: dt.datetime
+    now_text: str
+    soon_text: str
+
+    @classmethod
+    def at(cls, now: dt.datetime, timing: Timing) -> Moment:
+        return cls(now, format_time(now), format_time(now + timing.due_soon))
+
+
+def kind_now(deadline: Deadline, moment: Moment) -> str | None:
     """`overdue`, `due_soon`, or None (not yet, paused, met or cancelled)."""
-    if deadline.due_at is None or deadline.closed is not None:
+    due = deadline.due_at
+    if due is None or deadline.closed is not None:
         return None
-    due = parse_time(deadline.due_at)
-    if now > due:
+    if moment.now_text > due:
         return OVERDUE
-    return DUE_SOON if now >= due - timing.due_soon else None
+    return DUE_SOON if due <= moment.soon_text else None
 
 
 def levels_reached(
@@ -88,14 +102,17 @@ def plan(
     deadline: Deadline,
     place: Location | None,
     written: list[Notice],
-    now: dt.datetime,
+    moment: Moment,
     timing: Timing,
 ) -> list[Notice]:
-    """The notices to write now for one deadline, given those written for its due time."""
-    kind = kind_now(deadline, now, timing)
+    """The notices to write at `moment` for one deadline, given those written for its due
+    time."""
+    kind = kind_now(deadline, moment)
     if kind is None or place is None or deadline.due_at is None:
         return []
-    levels = [STAFF] if kind == DUE_SOON else levels_reached(written, place, now, timing)
+    levels = [STAFF]
+    if kind == OVERDUE:
+        levels = levels_reached(written, place, moment.now, timing)
     have = {n.key for n in written}
     new = []
     for level in levels:

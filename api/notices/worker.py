@@ -21,7 +21,7 @@ from api.notices.config import NoticeConfig
 from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
-from workflows.escalation import Notice, Timing, plan
+from workflows.escalation import Moment, Notice, Timing, plan
 from workflows.model import Location
 from workflows.repository import Repository
 from workflows.world import World
@@ -53,9 +53,10 @@ def write_due(system: System) -> int:
     """Write the notices due now; returns how many were new."""
     timing = timing_of(system)
     now = system.clock()
-    horizon = format_time(now + timing.due_soon)
+    moment = Moment.at(now, timing)
+    horizon = moment.soon_text
     with system.ledger.database.write() as conn:
-        deadlines = outbox.open_deadlines(conn, horizon)
+        deadlines = Repository(conn).deadlines_due(horizon)
         written: dict[tuple[str, str, str], list[Notice]] = defaultdict(list)
         for notice in outbox.written_for(conn, horizon):
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
@@ -65,7 +66,7 @@ def write_due(system: System) -> int:
         for deadline in deadlines:
             place: Location | None = world.find("locations", deadline.place)
             key = (deadline.item, deadline.rule, deadline.due_at or "")
-            new.extend(plan(deadline, place, written[key], now, timing))
+            new.extend(plan(deadline, place, written[key], moment, timing))
         emails = outbox.addresses(conn, (n.person for n in new))
         outbox.write(conn, new, emails, format_time(now))
     return len(new)
