@@ -137,9 +137,9 @@ class Loop:
         self.thread.join(timeout=self.config.smtp_timeout_seconds + 5)
 
     def _run(self) -> None:
-        while not self.stopping.is_set():
+        # The first pass an interval after start: a server starting takes no write lock.
+        while not self.stopping.wait(self.config.notice_interval_seconds):
             try:
                 one_pass(self.system, self.config, self.owner)
             except Exception:  # the loop outlives a bad pass; the next one tries again
                 log.exception("notice pass failed")
-            self.stopping.wait(self.config.notice_interval_seconds)
