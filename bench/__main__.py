@@ -14,6 +14,7 @@ SECTIONS = (
     "lifecycles",
     "api",
     "statements",
+    "imports",
     "deadlines",
 )
 

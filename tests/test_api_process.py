@@ -313,6 +313,26 @@ def test_a_bulk_refusal_names_the_item_and_writes_none(site: Site) -> None:
         assert auditor.get(f"/items/{good}").json()["state"] == "at_warehouse"
 
 
+def test_edged_weapon_cannot_take_its_commissions_id_over_http(site: Site) -> None:
+    before = site.size()
+    intake = {
+        "item": "TK-1",
+        "category": "edged",
+        "source": "found",
+        "location": "UNIT-ALM",
+        "weight_g": 400,
+        "marking": "ШШ №1",
+    }
+    refused = site.step("unit.serikbaev", "item_registered", {"intakes": [intake]})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["type"] == "/problems/invalid-request"
+    assert "id TK-1 names a commission already" in refused.json()["detail"]
+    assert site.size() == before
+    with site.as_("auditor.li") as auditor:
+        assert auditor.get("/items/TK-1").status_code == 404
+
+
 def test_an_act_signed_for_someone_else_is_refused(site: Site) -> None:
     rifle = site.rifle()
     site.to_warehouse(rifle)

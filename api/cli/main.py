@@ -1,7 +1,8 @@
 """The `custody` command line: the ledger's commands, for administrators and auditors.
 
 Errors are one line on stderr and a non-zero exit: 1 for anything refused or not verified,
-2 for a command used wrongly.
+2 for a command used wrongly (a file named on the command line that is missing or cannot be
+read, an output whose folder is missing or not writable: api/cli/paths.py).
 
 The commands import the process and the database layers inside their functions, not at the
 top of their modules: every `custody ...`, `--help` included, would otherwise pay for all of
@@ -27,6 +28,7 @@ from api.cli import (
     users,
     verify,
 )
+from api.cli.paths import PathRefused
 from custody.errors import CustodyError
 from custody.settings import Settings
 
@@ -49,7 +51,7 @@ app.command(name="deadlines")(deadlines.deadlines)
 app.command(name="notify")(notices.notify)
 app.command(name="demo")(demo.demo)
 app.command(name="sign")(sign.sign)
-app.command(name="import")(import_export.import_csv)
+app.command(name="import")(import_export.import_file)
 app.command(name="export")(import_export.export)
 
 
@@ -148,16 +150,26 @@ def _invalid(exc: ValidationError) -> str:
 def main() -> None:
     try:
         app()
+    except PathRefused as exc:
+        fail(str(exc), 2)
     except CustodyError as exc:
         fail(str(exc))
     except ValidationError as exc:
         fail(_invalid(exc))
     except KeyboardInterrupt:
         fail("interrupted", 130)
+    except OSError as exc:
+        if exc.filename is None:  # a socket, a pipe: not a path the user gave
+            _internal(exc)
+        fail(f"{exc.filename}: {exc.strerror or exc}", 2)
     except Exception as exc:  # one line for people; the traceback only when asked for
-        if os.environ.get("CUSTODY_DEBUG"):
-            raise
-        fail(f"internal error: {type(exc).__name__}: {exc} (CUSTODY_DEBUG=1 shows where)", 1)
+        _internal(exc)
+
+
+def _internal(exc: Exception) -> None:
+    if os.environ.get("CUSTODY_DEBUG"):
+        raise exc
+    fail(f"internal error: {type(exc).__name__}: {exc} (CUSTODY_DEBUG=1 shows where)", 1)
 
 
 if __name__ == "__main__":

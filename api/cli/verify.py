@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from api.cli.paths import PathRefused, readable
 from custody.errors import MalformedNoteError
 from custody.note import Verifier
 from custody.settings import Settings
@@ -21,11 +22,18 @@ def pinned_key(value: str | None) -> Verifier | None:
     if value is None:
         return None
     path = Path(value)
-    text = path.read_text().strip() if path.is_file() else value.strip()
+    text = readable(path, "--key").read_text().strip() if path.is_file() else value.strip()
     try:
         return Verifier.parse(text)
     except MalformedNoteError as exc:
         raise typer.BadParameter(f"--key: not a verifier key ({exc})") from exc
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise PathRefused(f"{path} is not a checkpoint: it is not UTF-8 text") from None
 
 
 def verify(
@@ -44,7 +52,9 @@ def verify(
 ) -> None:
     """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""
     pinned = pinned_key(key)
-    given = [AuditorCheckpoint(str(p), p.read_text()) for p in checkpoint or []]
+    given = [
+        AuditorCheckpoint(str(p), _text(readable(p, "--checkpoint"))) for p in checkpoint or []
+    ]
     settings = Settings()
     from api.system import audit_steps
     from custody.bootstrap import open_readonly
