@@ -15,6 +15,7 @@ SECTIONS = (
     "api",
     "statements",
     "imports",
+    "reports",
     "deadlines",
 )
 

@@ -13,7 +13,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from certificates import labels, render
+from certificates import labels, render, report_pdf
 
 RENDERS_PER_PROCESS = 8
 
@@ -34,6 +34,12 @@ class Renderer:
 
     async def labels_async(self, items: list[labels.LabelItem], lang: str, single: bool) -> bytes:
         return await asyncio.wrap_future(self._pool.submit(labels.render, items, lang, single))
+
+    def report(self, report: dict[str, Any], lang: str) -> bytes:
+        return self._pool.submit(report_pdf.render, report, lang).result()
+
+    async def report_async(self, report: dict[str, Any], lang: str) -> bytes:
+        return await asyncio.wrap_future(self._pool.submit(report_pdf.render, report, lang))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -21,8 +21,11 @@ from api.cli import (
     deadlines,
     demo,
     import_export,
+    item_proof,
     keys,
+    login_alerts,
     notices,
+    reports,
     sign,
     statements,
     users,
@@ -40,11 +43,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(keys.app, name="keys")
+users.app.command(name="alerts")(login_alerts.alerts)
 app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
 app.add_typer(notices.app, name="notices")
+app.add_typer(reports.app, name="report")
+app.command(name="verify-report")(reports.verify_report)
 app.command(name="verify")(verify.verify)
 app.command(name="verify-statement")(statements.verify_statement)
+app.command(name="item-proof")(item_proof.item_proof)
+app.command(name="verify-item")(item_proof.verify_item)
 app.command(name="labels")(statements.print_labels)
 app.command(name="keygen")(keys.keygen)
 app.command(name="deadlines")(deadlines.deadlines)
