@@ -26,12 +26,16 @@ from workflows.migrations import VERSIONS
 
 UNIT, WAREHOUSE, FORENSICS, PLANT = "UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"
 COMMISSION = "TK-1"
-DECISION = {"ref": "2-1234/2026", "authority": "court", "date": "2026-10-28"}
 
 
 def today() -> str:
     """Today's date at the tests' units (Almaty), as decision steps carry it."""
     return utc_now().astimezone(ZoneInfo("Asia/Almaty")).date().isoformat()
+
+
+# Dated the day the tests run: R1 counts from a decision's own date (issue 19), so a fixed
+# date would make every deadline of a test overdue and every decision entered late.
+DECISION = {"ref": "2-1234/2026", "authority": "court", "date": today()}
 
 
 class Clock:
