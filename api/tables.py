@@ -145,3 +145,13 @@ class NoticeRow(SQLModel, table=True):
     acknowledged_by: str | None = Field(
         default=None, sa_column=Column(String(_NAME), nullable=True)
     )
+
+
+class PreferenceRow(SQLModel, table=True):
+    """What the web pages remember of an account: its language and time zone."""
+
+    __tablename__ = "web_preferences"
+
+    username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
+    language: str = Field(sa_column=Column(String(8), nullable=False))
+    timezone: str = Field(sa_column=Column(String(64), nullable=False))

@@ -16,6 +16,7 @@ SECTIONS = (
     "statements",
     "imports",
     "reports",
+    "pages",
     "deadlines",
 )
 

@@ -104,7 +104,7 @@ def test_deadline_ending_31_december_counts_to_the_end_of_that_day_in_almaty(sit
 def test_decision_dated_tomorrow_is_refused_and_writes_nothing(site: Site) -> None:
     rifle = site.register_rifle()
     before = _size(site)
-    with pytest.raises(InvalidRequest, match=r"R1: .* is in the future"):
+    with pytest.raises(InvalidRequest, match="is in the future"):
         _decide(site, rifle, _today(site) + dt.timedelta(days=1))
     assert _size(site) == before
     assert site.process.item(rifle).state == "registered"

@@ -12,6 +12,7 @@ them before doing anything.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -107,8 +108,20 @@ def serve(
             min=1, max=64, help="server processes [default: CUSTODY_WORKERS, or one per core]"
         ),
     ] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(help="PEM certificate (chain): serve HTTPS, which phones need for the camera"),
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert")] = None,
 ) -> None:
-    """Run the API (creating the database and the ledger key on first start)."""
+    """Run the API and the web pages (creating the database and the ledger key on first start)."""
+    if (tls_cert is None) != (tls_key is None):
+        fail("--tls-cert and --tls-key go together")
+    for given in (tls_cert, tls_key):
+        if given is not None and not given.is_file():
+            fail(f"{given} is not a file")
+    certfile, keyfile = (str(tls_cert), str(tls_key)) if tls_cert else (None, None)
+    scheme = "https" if tls_cert else "http"
     import uvicorn
 
     from api.config import ApiConfig
@@ -124,11 +137,18 @@ def serve(
         f"on {settings.safe_database_url}"
     )
     typer.echo(
-        f"custody: serving on http://{host}:{port}/ (API docs at /docs), "
+        f"custody: serving on {scheme}://{host}:{port}/ (pages at /web/, API docs at /docs), "
         f"{count} process{'es' if count > 1 else ''}"
     )
     if count == 1:
-        uvicorn.run(create_app(settings, system), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings, system),
+            host=host,
+            port=port,
+            log_level="info",
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+        )
         return
     # Each process opens the database and the key itself (Settings from the same environment).
     ledger.database.dispose()
@@ -139,6 +159,8 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
 
 

@@ -24,12 +24,13 @@ from api.http import (
     steps,
     users,
 )
+from api.http.limits import BodyLimits
 from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.notices.config import NoticeConfig
 from api.notices.worker import Loop
 from api.system import System, initialise
-from api.web import docs
+from api.web import docs, pages
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -40,6 +41,7 @@ def create_app(
     config: ApiConfig | None = None,
 ) -> FastAPI:
     """Build the app; on start it initialises the database and the ledger key if needed."""
+    config = config or ApiConfig()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,7 +51,7 @@ def create_app(
         app.state.renderer = Renderer()
         app.state.system = ready
         app.state.ledger = ready.ledger
-        app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
+        app.state.accounts = Accounts(ready.ledger.database, config, ready.clock)
         app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
         notice_loop = Loop(ready, NoticeConfig())
         notice_loop.start()
@@ -70,6 +72,13 @@ def create_app(
     )
     docs.install(app)
     problems.install(app)
+    app.add_middleware(
+        BodyLimits,
+        max_body=config.request_max_bytes,
+        max_upload=config.upload_max_bytes,
+        max_depth=config.json_max_depth,
+    )
+    # Added last, so outermost: the limits' own refusals carry the security headers too.
     app.add_middleware(SecurityHeaders)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
@@ -85,6 +94,8 @@ def create_app(
     app.include_router(statements.router)
     app.include_router(notices.router)
     app.include_router(reports.router)
+    # The pages last: every API request would otherwise try their routes first.
+    pages.install(app)
     return app
 
 
