@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from custody.clock import format_time
 from custody.entries import EntryBody
@@ -134,7 +135,7 @@ def test_finality_dated_tomorrow_or_before_the_appeal_is_refused(site: Site) -> 
             [rifle],
             date=(today - dt.timedelta(days=3)).isoformat(),
         )
-    with pytest.raises(InvalidRequest, match="not a calendar date"):
+    with pytest.raises(ValidationError, match="not a date of the calendar"):  # the grammar
         site.process.decision_step("unit.serikbaev", "decision_final", [rifle], date="2026-02-30")
 
 

@@ -60,9 +60,11 @@ def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> d
                 f"at {item.unit}, {zone}); a decision's dates are when it happened (item {item.id})"
             )
         _not_before(step, day, deadline.facts if deadline is not None else [], item.id)
-        data: dict[str, Any] = {"date": day.isoformat()}
-        if step == "decision_recorded":
+        data: dict[str, Any] = {}
+        if step == "decision_recorded":  # the decision's date is in the shared data
             data["time_zone"] = zone
+        else:
+            data["date"] = day.isoformat()
         delay = (today - day).days
         if delay > work.config.late_entry_days:
             data["entered_late_days"] = delay
