@@ -3,8 +3,8 @@
 The deadline rows themselves are a cache of the fold: a database made before R1 was counted
 by the law's days gets them with `custody deadlines --rebuild` (docs/process.md).
 
-Revision ID: 0004_notices
-Revises: 0003_api
+Revision ID: 0006_notices
+Revises: 0005_web
 Create Date: 2026-11-29
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_notices"
-down_revision = "0003_api"
+revision = "0006_notices"
+down_revision = "0005_web"
 branch_labels = None
 depends_on = None
 
