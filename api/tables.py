@@ -100,6 +100,58 @@ class IdempotentRow(SQLModel, table=True):
     last_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
 
+class ContactRow(SQLModel, table=True):
+    """Where a person is told of deadlines: their e-mail, kept apart from the accounts (a
+    person in the supervision register may have no account here). Set by administrators."""
+
+    __tablename__ = "api_contacts"
+
+    username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
+    email: str = Field(sa_column=Column(String(320), nullable=False))
+    updated_at: str = Field(sa_column=Column(String(32), nullable=False))
+
+
+class NoticeRow(SQLModel, table=True):
+    """A notice of a due-soon or overdue deadline to one person: written once (the unique
+    key), sent by whichever worker holds its lease, acknowledged by a person."""
+
+    __tablename__ = "api_notices"
+    __table_args__ = (
+        Index(
+            "ux_api_notices_once",
+            "item",
+            "rule",
+            "due_at",
+            "kind",
+            "level",
+            "person",
+            unique=True,
+        ),
+        Index("ix_api_notices_unsent", "sent_at", "lease_until"),
+        Index("ix_api_notices_person", "person"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    item: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    rule: str = Field(sa_column=Column(String(8), nullable=False))
+    due_at: str = Field(sa_column=Column(String(32), nullable=False))
+    kind: str = Field(sa_column=Column(String(16), nullable=False))  # due_soon | overdue
+    level: str = Field(sa_column=Column(String(16), nullable=False))
+    person: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    place: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    email: str | None = Field(default=None, sa_column=Column(String(320), nullable=True))
+    created_at: str = Field(sa_column=Column(String(32), nullable=False))
+    lease_owner: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    lease_until: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    attempts: int = Field(sa_column=Column(Integer, nullable=False, default=0))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sent_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    acknowledged_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    acknowledged_by: str | None = Field(
+        default=None, sa_column=Column(String(_NAME), nullable=True)
+    )
+
+
 class PreferenceRow(SQLModel, table=True):
     """What the web pages remember of an account: its language and time zone."""
 

@@ -17,6 +17,7 @@ SECTIONS = (
     "imports",
     "reports",
     "pages",
+    "deadlines",
 )
 
 

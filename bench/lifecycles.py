@@ -162,7 +162,7 @@ def lifecycle(site: Site, clocked: Clocked, count: int = ITEMS, batch: int = BAT
         intakes = [_intake(item, photo) for item in chunk]
         clocked(p.run, "unit.a", c.RegisterItems.model_validate({"intakes": intakes}))
         clocked(p.run, "unit.a", c.RecordDecision.model_validate(decision | {"items": chunk}))
-        clocked(p.run, "unit.a", c.FinaliseDecision(items=chunk))
+        clocked(p.run, "unit.a", c.FinaliseDecision(items=chunk, date="2026-11-02"))
         transfer = f"T-{chunk[0]}"
         clocked(p.run, "unit.a", c.SendTransfer(transfer=transfer, destination="WH", items=chunk))
         clocked(p.run, "sklad.b", c.ReceiveTransfer(transfer=transfer, items=chunk))

@@ -70,6 +70,8 @@ PROCESS_KINDS = frozenset(
         "account_enabled",
         "device_token_issued",
         "device_token_revoked",
+        "supervisor_assigned",  # a person answers for a place's deadlines at a level (item: place)
+        "supervisor_withdrawn",  # and no longer does
     }
 )
 KINDS = LEDGER_KINDS | PROCESS_KINDS

@@ -5,6 +5,7 @@ retries, uploads, and the whole role matrix, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ from tests.support.processes import run, server
 from tests.support.samples import jpeg
 from tests.support.samples import pdf as real_pdf
 from tests.support.service import PASSWORD, PROBLEM, Service, service
-from tests.support.site import ACCOUNTS, png
+from tests.support.site import ACCOUNTS, png, today
 from workflows.commands import REGISTRY
 
 KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -100,7 +101,7 @@ class Site:
 
     def to_warehouse(self, rifle: str) -> None:
         self.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": DECISION})
-        self.ok("unit.serikbaev", "decision_final", {"items": [rifle]})
+        self.ok("unit.serikbaev", "decision_final", {"items": [rifle], "date": today()})
         transfer = self.next_id("T")
         self.ok(
             "unit.serikbaev",
@@ -371,7 +372,10 @@ def test_a_retried_write_with_its_key_is_written_once(site: Site) -> None:
     assert "idempotent-replayed" not in first.headers
     assert site.size() == size
     other = site.step(
-        "unit.serikbaev", "decision_final", {"items": [rifle]}, **{"Idempotency-Key": f"d-{rifle}"}
+        "unit.serikbaev",
+        "decision_final",
+        {"items": [rifle], "date": today()},
+        **{"Idempotency-Key": f"d-{rifle}"},
     )
     assert other.status_code == 422
     assert other.json()["type"] == "/problems/idempotency-key-reused"
@@ -617,3 +621,49 @@ def test_every_list_comes_a_page_at_a_time(site: Site) -> None:
         names = [u["username"] for u in first["users"] + rest["users"]]
         assert set(names) >= set(PEOPLE)
         assert len(names) == len(set(names))
+
+
+def test_late_decisions_and_notices_are_in_plain_sight(site: Site) -> None:
+    rifle, other = site.rifle(), site.rifle()
+    day = dt.date.fromisoformat(today())
+    twelve_days_ago = (day - dt.timedelta(days=12)).isoformat()
+    decided = {**DECISION, "date": twelve_days_ago}
+    site.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": decided})
+    size = site.size()
+    tomorrow = {**DECISION, "date": (day + dt.timedelta(days=1)).isoformat()}
+    refused = site.step(
+        "unit.serikbaev", "decision_recorded", {"items": [other], "decision": tomorrow}
+    )
+    assert refused.status_code in (400, 422), refused.text
+    assert refused.headers["content-type"] == PROBLEM
+    assert "in the future" in refused.text
+    assert site.size() == size
+    with site.as_("auditor.li") as auditor:
+        listed = auditor.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
+        [mine] = [d for d in listed if d["item"] == rifle]
+        assert mine["status"] == "overdue"
+        assert mine["late_entries"][0]["delay_days"] == 12
+        assert any("ENTERED LATE" in line for line in mine["why"])
+        item = auditor.get(f"/items/{rifle}").json()
+        assert item["decision"]["late_entries"][0]["delay_days"] == 12
+    site.ok(
+        "admin",
+        "supervisor_assigned",
+        {"location": "UNIT-ALM", "person": "unit.serikbaev", "level": "staff"},
+    )
+    done = run(site.service.env, "notify")
+    assert done.returncode == 0, done.stderr
+    with site.as_("unit.serikbaev") as officer:
+        [notice] = [n for n in officer.get("/notices").json() if n["item"] == rifle]
+        assert (notice["kind"], notice["level"]) == ("overdue", "staff")
+        with site.as_("auditor.li") as auditor:
+            someone_else = auditor.post(f"/notices/{notice['id']}/ack")
+            assert someone_else.status_code == 403
+            assert auditor.post("/notices/999999/ack").status_code == 404
+        acked = officer.post(f"/notices/{notice['id']}/ack")
+        assert acked.status_code == 200, acked.text
+        assert acked.json()["acknowledged_by"] == "unit.serikbaev"
+    with site.as_("auditor.li") as auditor:
+        listed = auditor.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
+        [mine] = [d for d in listed if d["item"] == rifle]
+        assert mine["notices"][0]["acknowledged_by"] == "unit.serikbaev"

@@ -17,6 +17,7 @@ from api.demo.data import photo
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
 from tests.support.service import Service
+from tests.support.site import today
 
 DECISION = {"ref": "2-77/2026", "authority": "court", "date": "2026-11-01"}
 
@@ -85,7 +86,12 @@ def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -
             )
             appealed = other.post("/steps/decision_appealed", json={"items": [item]})
             assert appealed.status_code == 200, appealed.text
-            assert one.post("/steps/decision_final", json={"items": [item]}).status_code == 200
+            assert (
+                one.post(
+                    "/steps/decision_final", json={"items": [item], "date": today()}
+                ).status_code
+                == 200
+            )
 
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(decide_then_appeal, range(60)))

@@ -189,19 +189,30 @@ def test_deadlines_are_listed_in_the_users_zone_with_utc(tmp_path: Path) -> None
     env = environment(tmp_path)
     from tests.conftest import make_settings
     from tests.support.databases import sqlite_url
-    from tests.support.site import DECISION, build_site
+    from tests.support.site import DECISION, build_site, today
 
     site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
     rifle = site.register_rifle()
-    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    site.process.record_decision("unit.serikbaev", [rifle], {**DECISION, "date": today()})
+    late = site.register_rifle()
+    weeks_ago = {**DECISION, "date": "2026-10-28"}  # decided weeks before it was entered
+    site.process.record_decision("unit.serikbaev", [late], weeks_ago)
     site.ledger.database.dispose()
-    listed = run(env, "deadlines", "--tz", "Asia/Almaty")
+    listed = run(env, "deadlines", "--tz", "Asia/Almaty", "--why")
     assert listed.returncode == 0, listed.stderr
     assert f"RUNNING   R1 {rifle}" in listed.stdout
+    assert f"OVERDUE   R1 {late}" in listed.stdout
+    assert "ENTERED LATE" in listed.stdout.split(late)[1]
+    assert "decision of 2026-10-28" in listed.stdout
     assert "+05 (" in listed.stdout
     assert "UTC)" in listed.stdout
     as_json = json.loads(run(env, "deadlines", "--json").stdout)
-    assert [(d["item"], d["rule"], d["status"]) for d in as_json] == [(rifle, "R1", "running")]
+    assert [(d["item"], d["rule"], d["status"]) for d in as_json] == [
+        (late, "R1", "overdue"),
+        (rifle, "R1", "running"),
+    ]
+    assert as_json[0]["late_entries"][0]["fact"] == "decision"
+    assert as_json[1]["late_entries"] == []
     assert run(env, "deadlines", "--tz", "Mars/Olympus").returncode == 2
 
 

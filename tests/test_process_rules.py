@@ -3,8 +3,10 @@ names its rule and writes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
@@ -66,9 +68,14 @@ def test_r1_appeal_pauses_ten_day_clock(site: Site) -> None:
     assert first_due is not None
     assert restarted.due_at > first_due
     assert restarted.status(site.clock()) == "running"
-    site.clock.advance(days=9, hours=23)
+    # Ten full days from the day after finality, to midnight at the unit (Almaty).
+    final_day = site.clock().astimezone(ZoneInfo("Asia/Almaty")).date()
+    midnight = dt.datetime.combine(
+        final_day + dt.timedelta(days=11), dt.time(), ZoneInfo("Asia/Almaty")
+    )
+    site.clock.now = midnight - dt.timedelta(microseconds=1)
     assert site.process.deadlines()[0].status(site.clock()) == "running"
-    site.clock.advance(hours=2)
+    site.clock.now = midnight + dt.timedelta(microseconds=1)
     assert site.process.deadlines()[0].status(site.clock()) == "overdue"
 
 

@@ -4,6 +4,7 @@ item behind each missed one; read through the process's own fold of the entries.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -52,7 +53,13 @@ def test_a_missed_deadline_names_its_item_and_by_how_much(site: Site, month: Tro
         (month.items["A"], "R2"),
         (month.items["D"], "R1"),
     }
-    assert missed[month.items["A"], "R1"]["late_by_hours"] == 24.0
+    # R1 by the law's days (issue 19): 24:00 at the end of the tenth day after the decision's
+    # date at the unit; A left on the eleventh day.
+    late_r1 = missed[month.items["A"], "R1"]
+    due = dt.datetime.combine(month.first + dt.timedelta(days=11), dt.time(), ZoneInfo(ZONE))
+    expected_r1 = parse_time(late_r1["met_at"]) - due
+    assert late_r1["late_by_hours"] == round(expected_r1.total_seconds() / 3600, 2)
+    assert 0 < late_r1["late_by_hours"] < 24
     assert missed[month.items["A"], "R1"]["place"] == UNIT
     assert missed[month.items["A"], "R2"]["late_by_hours"] == 2.0
     assert missed[month.items["A"], "R2"]["place"] == WAREHOUSE

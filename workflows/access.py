@@ -107,6 +107,8 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "location_added",
             "commission_member_added",
             "commission_member_removed",
+            "supervisor_assigned",
+            "supervisor_withdrawn",
             "key_added",
             "key_rotated",
             "key_revoked",

@@ -6,6 +6,13 @@ CUSTODY_PHOTO_STEPS              steps at which a firearm needs a photo with its
 CUSTODY_WEIGHT_TOLERANCE_G       the charge of a furnace or bunker may differ from the sum of
 CUSTODY_WEIGHT_TOLERANCE_PERCENT its items' weights by the larger of these (default 200 g
                                  and 1 %); beyond it the statement is blocked until resolved
+CUSTODY_TIMEZONE                 the zone days are counted in at a place that names none and
+                                 whose region is not one of Kazakhstan's (default Asia/Almaty)
+CUSTODY_LATE_ENTRY_DAYS          a decision, appeal, suspension or finality entered more than
+                                 this many days after its own date is entered late (default 3)
+CUSTODY_NOTICE_DUE_SOON_HOURS    a due-soon notice goes this long before the due time (24)
+CUSTODY_NOTICE_ACK_HOURS         an overdue notice not acknowledged this long after it was
+                                 sent goes to the next level up (24)
 CUSTODY_RECORD_HORIZON           the earliest date a decision may bear and a commission
                                  membership may start (default 1991-12-16, the day the
                                  Republic's independence was declared): older is a typo
@@ -28,6 +35,10 @@ class ProcessConfig(BaseSettings):
     )
     weight_tolerance_g: int = Field(default=200, ge=0)
     weight_tolerance_percent: float = Field(default=1.0, ge=0)
+    timezone: str = "Asia/Almaty"
+    late_entry_days: int = Field(default=3, ge=0, le=3650)
+    notice_due_soon_hours: float = Field(default=24, ge=0, le=24 * 30)
+    notice_ack_hours: float = Field(default=24, gt=0, le=24 * 30)
     record_horizon: dt.date = dt.date(1991, 12, 16)
 
     @field_validator("photo_steps", mode="before")

@@ -1,18 +1,22 @@
 """The legal time limits of the process, as data with due times (never timers).
 
-The counting rules, exactly (docs/process.md repeats them):
+The counting rules, exactly (docs/process.md repeats them, with their source):
 
-R1  At the unit, after a decision: 10 days, counted as 10 x 24 hours of elapsed time from
-    the moment the `decision_recorded` entry is written (the ledger can vouch for when the
-    decision reached the system, not for a date typed in; the decision's own date stays in
-    the entry for reports). A `decision_appealed` or `decision_suspended` entry stops the
-    clock. The `decision_final` entry that follows starts it again with a full 10 x 24 hours
-    from its own time ("runs again from that date"). It is met by the `transfer_sent` entry
-    that takes the item from the unit, and cancelled by `decision_reversed` (the item goes
-    back to its owner).
+R1  At the unit, after a decision: 10 days, counted as the law counts days (workflows.terms):
+    from the day after the decision's own date (the `date` of `decision_recorded`), to 24:00
+    at the end of the tenth day in the unit's time zone. A `decision_appealed` or
+    `decision_suspended` entry stops the clock; the `decision_final` that follows starts a
+    full 10 days again from the date the decision became final (its `date`), counted the
+    same way. The pause is recorded in whole days (lodged to final). A `decision_final` with
+    no pause before it leaves the running term alone. It is met by the `transfer_sent` entry
+    that takes the item from the unit, and cancelled by `decision_reversed`.
 R2  At the warehouse, for rifled firearms that were confiscated, surrendered or found (not
     state surplus, not smoothbore): 48 hours from the `transfer_received` entry (or from
     intake, for an item registered at the warehouse), met by the `forensic_sent` entry.
+
+An appeal, suspension or finality entry written before these entries carried their own date
+is counted from the date of its entry time at the place, and its fact says so
+(`date_from: entry_time`).
 
 A deadline is due at an instant in UTC; it is overdue once that instant has passed without
 being met. Missing it blocks nothing: it is reported, and a late meeting stays on the record.
@@ -22,38 +26,132 @@ An item that is lost has its running deadlines cancelled.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from custody.clock import format_time, parse_time
+from workflows import terms
 from workflows.model import Deadline
 
 R1, R2 = "R1", "R2"
-LIMITS = {R1: dt.timedelta(days=10), R2: dt.timedelta(hours=48)}
+R1_DAYS = 10
+R2_HOURS = dt.timedelta(hours=48)
+PAUSES = ("appealed", "suspended")
 
 
-def _due(at: str, rule: str) -> str:
-    return format_time(parse_time(at) + LIMITS[rule])
+def fact(
+    name: str, date: str | None, at: str, seq: int, zone: str, late: bool = False
+) -> dict[str, Any]:
+    """A dated event as a deadline records it: its date (or, for an entry that had none,
+    the date of its entry time at the place), when it was entered and how many days after."""
+    entered_on = terms.local_date(at, zone)
+    day = terms.parse_date(date) if date is not None else entered_on
+    made: dict[str, Any] = {
+        "fact": name,
+        "date": day.isoformat(),
+        "entered_at": at,
+        "seq": seq,
+        "delay_days": (entered_on - day).days,
+    }
+    if date is None:
+        made["date_from"] = "entry_time"  # written before entries carried their date
+    if late:
+        made["entered_late"] = True
+    return made
 
 
-def start(item: str, rule: str, at: str) -> Deadline:
-    return Deadline(item=item, rule=rule, started_at=at, due_at=_due(at, rule))
+def start_r1(item: str, place: str, zone: str, decision: dict[str, Any]) -> Deadline:
+    """R1's clock, from the decision's fact (see `fact`)."""
+    return Deadline(
+        item=item,
+        rule=R1,
+        started_at=decision["entered_at"],
+        due_at=terms.term_end(terms.parse_date(decision["date"]), R1_DAYS, zone),
+        place=place,
+        zone=zone,
+        counted_from=decision["date"],
+        facts=[decision],
+    )
 
 
-def pause(deadline: Deadline, at: str) -> None:
-    if deadline.met_at is None and deadline.cancelled_at is None and deadline.due_at is not None:
-        deadline.paused_at, deadline.due_at = at, None
+def start_r2(item: str, place: str, at: str) -> Deadline:
+    """R2's clock: 48 hours of elapsed time from the receipt at the warehouse."""
+    due = format_time(parse_time(at) + R2_HOURS)
+    return Deadline(item=item, rule=R2, started_at=at, due_at=due, place=place)
 
 
-def restart(deadline: Deadline, at: str) -> None:
-    """After a pause, the full time again from `at`; a running clock is left alone."""
-    if deadline.due_at is None and deadline.met_at is None and deadline.cancelled_at is None:
-        deadline.started_at, deadline.due_at, deadline.paused_at = at, _due(at, deadline.rule), None
+def _open(deadline: Deadline) -> bool:
+    return deadline.met_at is None and deadline.cancelled_at is None
+
+
+def pause(deadline: Deadline, event: dict[str, Any]) -> None:
+    """An appeal or suspension: the clock stops (from the day it was lodged or ordered)."""
+    if not _open(deadline):
+        return
+    deadline.facts.append(event)
+    if deadline.due_at is not None:
+        deadline.paused_at, deadline.due_at = event["entered_at"], None
+
+
+def finalise(deadline: Deadline, event: dict[str, Any]) -> None:
+    """The decision became final: after a pause, the full term again from that date; a
+    running clock is left alone (nothing stopped it)."""
+    if not _open(deadline):
+        return
+    if deadline.due_at is None:
+        lodged = next(f for f in reversed(deadline.facts) if f["fact"] in PAUSES)
+        final_day = terms.parse_date(event["date"])
+        paused = terms.whole_days(terms.parse_date(lodged["date"]), final_day)
+        event = {**event, "paused_days": paused}
+        zone = deadline.zone or terms.DEFAULT_ZONE
+        deadline.started_at, deadline.paused_at = event["entered_at"], None
+        deadline.due_at = terms.term_end(final_day, R1_DAYS, zone)
+        deadline.counted_from = event["date"]
+    deadline.facts.append(event)
 
 
 def meet(deadline: Deadline, at: str) -> None:
-    if deadline.met_at is None and deadline.cancelled_at is None:
+    if _open(deadline):
         deadline.met_at = at
 
 
 def cancel(deadline: Deadline, at: str) -> None:
-    if deadline.met_at is None and deadline.cancelled_at is None:
+    if _open(deadline):
         deadline.cancelled_at = at
+
+
+def is_late(event: dict[str, Any], late_after_days: int) -> bool:
+    """Entered late: as its command found (`entered_late`), or, for an entry written before
+    the command recorded it, more than `late_after_days` after its own date."""
+    return bool(event.get("entered_late")) or event.get("delay_days", 0) > late_after_days
+
+
+_SAID = {
+    "decision": "decision of {date}",
+    "appealed": "appeal lodged {date}: the clock stops",
+    "suspended": "suspended {date}: the clock stops",
+    "final": "final {date}",
+    "reversed": "reversed {date}",
+}
+
+
+def explain(deadline: Deadline, late_after_days: int) -> list[str]:
+    """Why the deadline is due when it is, one line per fact (English; times in UTC)."""
+    lines = []
+    for event in deadline.facts:
+        line = _SAID.get(event["fact"], event["fact"]).format(date=event["date"])
+        if "paused_days" in event:
+            line += f" after {event['paused_days']} days paused: 10 days run again from it"
+        line += f", entered {event['entered_at'][:10]}"
+        if event.get("date_from") == "entry_time":
+            line += " (no date in the entry: its entry day counts)"
+        elif is_late(event, late_after_days):
+            line += f" — ENTERED LATE, {event['delay_days']} days after its date"
+        lines.append(line)
+    if deadline.rule == R1 and deadline.counted_from and deadline.due_at:
+        lines.append(
+            f"{R1_DAYS} days from the day after {deadline.counted_from}, to 24:00 of the last "
+            f"day in {deadline.zone}"
+        )
+    elif deadline.rule == R2:
+        lines.append(f"48 hours from the receipt at {deadline.place} ({deadline.started_at})")
+    return lines

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from custody.entries import EntryBody
-from workflows import deadlines, subjects
+from workflows import deadlines, subjects, terms
 from workflows.deadlines import R1, R2
 from workflows.errors import FoldError, UnknownObject
 from workflows.machines import WORKFLOWS, workflow_for
@@ -38,6 +38,8 @@ Handler = Callable[[World, EntryBody], None]
 # a deadline.
 SUBJECTS = {
     "location_added": "locations",
+    "supervisor_assigned": "locations",
+    "supervisor_withdrawn": "locations",
     "commission_member_added": "commissions",
     "commission_member_removed": "commissions",
     "transfer_closed": "transfers",
@@ -150,8 +152,31 @@ def _deadline_step(
         world.touch("deadlines", deadline)
 
 
-def _start_deadline(world: World, item_id: str, rule: str, at: str) -> None:
-    world.put("deadlines", deadlines.start(item_id, rule, at))
+def _start_r2(world: World, item_id: str, place: str, at: str) -> None:
+    world.put("deadlines", deadlines.start_r2(item_id, place, at))
+
+
+# What a decision's entry carries for the clock and the record, not for the decision itself.
+_CLOCK_FIELDS = ("files", "date", "time_zone", "entered_late_days")
+
+
+def _zone(world: World, item: Item, data: dict[str, Any]) -> str:
+    """The zone R1's days are counted in: the one the entry names (written since entries
+    carry it), else the unit's own, its region's, or Almaty's."""
+    given = data.get("time_zone")
+    if isinstance(given, str):
+        return given
+    place = world.find("locations", item.unit)
+    if place is not None:
+        return place.time_zone or terms.zone_of_region(place.region) or terms.DEFAULT_ZONE
+    return terms.DEFAULT_ZONE
+
+
+def _note_late(item: Item, body: EntryBody, event: dict[str, Any]) -> None:
+    """A late entry is a fact of its own: kept on the item's decision for its page."""
+    if event.get("entered_late") and item.decision is not None:
+        late = {k: event[k] for k in ("date", "entered_at", "delay_days")}
+        item.decision.setdefault("late_entries", []).append({"step": body.kind, **late})
 
 
 # -- registers ----------------------------------------------------------------------------------
@@ -159,10 +184,26 @@ def _start_deadline(world: World, item_id: str, rule: str, at: str) -> None:
 
 def _location_added(world: World, body: EntryBody) -> None:
     data = body.data
-    world.put(
-        "locations",
-        Location(id=_subject(body), kind=data["kind"], name=data["name"], region=data["region"]),
-    )
+    place = Location(id=_subject(body), kind=data["kind"], name=data["name"], region=data["region"])
+    place.time_zone = data.get("time_zone")
+    world.put("locations", place)
+
+
+def _supervisor_assigned(world: World, body: EntryBody) -> None:
+    """The supervision register: a person answers for a place at a level."""
+    place = world.location(_subject(body))
+    person, level = body.data["person"], body.data["level"]
+    place.people.append({"person": person, "level": level, "since": body.time, "until": None})
+    world.touch("locations", place)
+
+
+def _supervisor_withdrawn(world: World, body: EntryBody) -> None:
+    place = world.location(_subject(body))
+    for held in place.people:
+        same = held["person"] == body.data["person"] and held["level"] == body.data["level"]
+        if same and held["until"] is None:
+            held["until"] = body.time
+    world.touch("locations", place)
 
 
 def _commission_member_added(world: World, body: EntryBody) -> None:
@@ -299,24 +340,46 @@ def _item_registered(world: World, body: EntryBody) -> None:
     _keep_files(item, body)
     world.put("items", item)
     if at_warehouse and needs_forensics(item.category, item.rifled, item.source):
-        _start_deadline(world, item_id, R2, body.time)
+        _start_r2(world, item_id, location.id, body.time)
 
 
 def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
     def handle(world: World, body: EntryBody) -> None:
         item = _move(world, _subject(body), body)
-        item.decision = {**(item.decision or {}), **body.data, "status": status}
-        item.decision.pop("files", None)
-        if clock is not None:
-            _deadline_step(world, item.id, R1, clock, body.time)
+        data = body.data
+        kept = {k: v for k, v in data.items() if k not in _CLOCK_FIELDS}
+        item.decision = {**(item.decision or {}), **kept, "status": status}
+        if "date" in data:
+            item.decision[f"{status}_date"] = data["date"]
+        if clock is None:
+            return
+        deadline = world.deadline(item.id, R1)
+        if deadline is None:
+            return
+        zone = deadline.zone or terms.DEFAULT_ZONE
+        late = "entered_late_days" in data
+        event = deadlines.fact(status, data.get("date"), body.time, body.seq, zone, late)
+        clock(deadline, event)
+        world.touch("deadlines", deadline)
+        _note_late(item, body, event)
 
     return handle
 
 
 def _decision_recorded(world: World, body: EntryBody) -> None:
     item = _move(world, _subject(body), body)
-    item.decision = {k: v for k, v in body.data.items() if k != "files"} | {"status": "recorded"}
-    _start_deadline(world, item.id, R1, body.time)
+    data = body.data
+    kept = {k: v for k, v in data.items() if k not in _CLOCK_FIELDS}
+    item.decision = {**kept, "date": data["date"], "status": "recorded"}
+    zone = _zone(world, item, data)
+    late = "entered_late_days" in data
+    event = deadlines.fact("decision", data["date"], body.time, body.seq, zone, late)
+    world.put("deadlines", deadlines.start_r1(item.id, item.unit, zone, event))
+    _note_late(item, body, event)
+
+
+def _cancel_r1(deadline: Any, event: dict[str, Any]) -> None:
+    deadlines.cancel(deadline, event["entered_at"])
 
 
 def _item_returned(world: World, body: EntryBody) -> None:
@@ -350,7 +413,7 @@ def _transfer_received(world: World, body: EntryBody) -> None:
     world.touch("transfers", transfer)
     item.location, item.destination, item.transfer = transfer.destination, None, None
     if needs_forensics(item.category, item.rifled, item.source) and not world.deadline(item.id, R2):
-        _start_deadline(world, item.id, R2, body.time)
+        _start_r2(world, item.id, transfer.destination, body.time)
 
 
 def _transfer_closed(world: World, body: EntryBody) -> None:
@@ -524,14 +587,16 @@ def _discrepancy_resolved(world: World, body: EntryBody) -> None:
 
 _HANDLERS: dict[str, Handler] = {
     "location_added": _location_added,
+    "supervisor_assigned": _supervisor_assigned,
+    "supervisor_withdrawn": _supervisor_withdrawn,
     "commission_member_added": _commission_member_added,
     "commission_member_removed": _commission_member_removed,
     "item_registered": _item_registered,
     "decision_recorded": _decision_recorded,
     "decision_appealed": _decision("appealed", deadlines.pause),
     "decision_suspended": _decision("suspended", deadlines.pause),
-    "decision_final": _decision("final", deadlines.restart),
-    "decision_reversed": _decision("reversed", deadlines.cancel),
+    "decision_final": _decision("final", deadlines.finalise),
+    "decision_reversed": _decision("reversed", _cancel_r1),
     "item_returned": _item_returned,
     "transfer_sent": _transfer_sent,
     "transfer_received": _transfer_received,

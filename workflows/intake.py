@@ -10,6 +10,7 @@ from typing import Any
 
 from custody.entries import check_name
 from workflows import grammar, registers
+from workflows.decision_dates import dated
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.machines import TERMINAL
 from workflows.steps import advance, file_refs, unique
@@ -181,19 +182,28 @@ def _require_marking_photo(work: Work, item_id: str, data: dict[str, Any]) -> No
 def record_decision(
     work: Work, item_ids: Sequence[str], decision: dict[str, Any], files: Sequence[Any] = ()
 ) -> None:
-    """The decision of a court, official or commission: R1's clock starts."""
-    data = {**check_decision(work, decision), "files": list(files)}
-    advance(work, "decision_recorded", item_ids, data)
+    """The decision of a court, official or commission: R1's clock starts from its date."""
+    checked = check_decision(work, decision)
+    ids = unique(item_ids)
+    per_item = dated(work, "decision_recorded", ids, checked["date"])
+    advance(work, "decision_recorded", ids, {**checked, "files": list(files)}, per_item)
 
 
 def decision_step(
-    work: Work, step: str, item_ids: Sequence[str], note: str | None, files: Sequence[Any] = ()
+    work: Work,
+    step: str,
+    item_ids: Sequence[str],
+    note: str | None,
+    files: Sequence[Any] = (),
+    date: str | None = None,
 ) -> None:
-    """decision_appealed / _suspended / _final / _reversed, with what the clerk notes."""
+    """decision_appealed / _suspended / _final / _reversed, with what the clerk notes and the
+    date of the event itself (today at the unit if none is given; finality needs one)."""
     data: dict[str, Any] = {"files": list(files)}
     if note:
         data["note"] = note
-    advance(work, step, item_ids, data)
+    ids = unique(item_ids)
+    advance(work, step, ids, data, dated(work, step, ids, date))
 
 
 def return_to_owner(work: Work, item_ids: Sequence[str], owner: str) -> None:

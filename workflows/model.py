@@ -64,6 +64,16 @@ class Location(Document):
     kind: str  # unit | warehouse | forensics | plant
     name: str
     region: str
+    # The tz database's zone the place counts days in (R1); None: its region's, or the
+    # configured one. Written at location_added; a place made before it has none.
+    time_zone: str | None = None
+    # Who answers for the place's deadlines, and who above them (the supervision register):
+    # each {person, level: staff | supervisor | regional_head, since, until}.
+    people: list[dict[str, Any]] = field(default_factory=list)
+
+    def on_duty(self, level: str) -> list[str]:
+        """The people of this level at the place now (their assignment not withdrawn)."""
+        return [p["person"] for p in self.people if p["level"] == level and p["until"] is None]
 
 
 @dataclass
@@ -168,7 +178,10 @@ class Batch(Document):
 
 @dataclass
 class Deadline(Document):
-    """A legal time limit (R1, R2) as data: due times survive any restart."""
+    """A legal time limit (R1, R2) as data: due times survive any restart.
+
+    `facts` is why it is due when it is (workflows.deadlines): each dated event that moved
+    it, {fact, date, entered_at, seq, delay_days[, entered_late][, date_from]}, in order."""
 
     item: str
     rule: str  # R1 | R2
@@ -177,6 +190,15 @@ class Deadline(Document):
     paused_at: str | None = None
     met_at: str | None = None
     cancelled_at: str | None = None
+    place: str | None = None  # whose deadline it is: the unit (R1), the warehouse (R2)
+    zone: str | None = None  # the tz zone its days are counted in (R1)
+    counted_from: str | None = None  # the date (YYYY-MM-DD) the running term counts from
+    facts: list[dict[str, Any]] = field(default_factory=list)
+
+    def late_entries(self) -> list[dict[str, Any]]:
+        """The facts that were entered late (more than CUSTODY_LATE_ENTRY_DAYS after their
+        own date, as the command that wrote them found)."""
+        return [f for f in self.facts if f.get("entered_late")]
 
     @property
     def ref(self) -> Any:
@@ -187,13 +209,17 @@ class Deadline(Document):
         return self.met_at or self.cancelled_at
 
     def status(self, now: dt.datetime) -> str:
+        return self.status_at(format_time(now))
+
+    def status_at(self, now: str) -> str:
+        """The status at `now`, an RFC 3339 UTC time as the ledger writes it."""
         if self.cancelled_at is not None:
             return "cancelled"
         if self.met_at is not None:
             return "met" if self.due_at is None or self.met_at <= self.due_at else "met_late"
         if self.due_at is None:
             return "paused"
-        return "overdue" if format_time(now) > self.due_at else "running"
+        return "overdue" if now > self.due_at else "running"
 
     def remaining(self, now: dt.datetime) -> dt.timedelta | None:
         if self.due_at is None or self.met_at is not None or self.cancelled_at is not None:

@@ -31,7 +31,6 @@ from workflows.errors import RuleViolation, UnknownObject
 from workflows.files import FileStore
 from workflows.model import Batch, Commission, Deadline, Item, Location, Transfer
 from workflows.repository import ItemSearch, Repository
-from workflows.tables import DeadlineRow
 from workflows.unit_of_work import Work
 from workflows.world import World
 
@@ -153,16 +152,14 @@ class Process:
 
     def deadlines(self, include_closed: bool = False) -> list[Deadline]:
         """Deadlines not yet met, overdue first; with include_closed, also those met late."""
-        now = self.clock()
+        now = format_time(self.clock())
         with self._read() as (repo, _):
-            where = None if include_closed else DeadlineRow.closed.is_(None)  # type: ignore[union-attr]
-            found: list[Deadline] = repo.documents("deadlines", where)
-        if include_closed:
-            found = [
-                d for d in found if d.status(now) in ("met_late", "overdue", "running", "paused")
-            ]
+            found: list[Deadline] = repo.deadlines(open_only=not include_closed)
         order = {"overdue": 0, "met_late": 1, "running": 2, "paused": 3}
-        return sorted(found, key=lambda d: (order[d.status(now)], d.due_at or "~", d.item))
+        keyed = [(order.get(d.status_at(now), 4), d.due_at or "~", d.item, d) for d in found]
+        keyed = [k for k in keyed if k[0] < 4]
+        keyed.sort(key=lambda k: k[:3])
+        return [k[3] for k in keyed]
 
     def refusal(
         self, step: str, item_id: str, data: dict[str, Any] | None = None

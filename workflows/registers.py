@@ -6,6 +6,7 @@ import datetime as dt
 
 from custody.clock import is_time, parse_time
 from custody.entries import check_name
+from workflows import terms
 from workflows.errors import InvalidRequest
 from workflows.model import Commission, Location
 from workflows.unit_of_work import Work
@@ -19,18 +20,24 @@ def _name(value: str, what: str) -> str:
         raise InvalidRequest(str(exc)) from exc
 
 
-def add_location(work: Work, location_id: str, kind: str, name: str, region: str) -> None:
+def add_location(
+    work: Work, location_id: str, kind: str, name: str, region: str, time_zone: str | None = None
+) -> None:
+    """A place; the zone it counts days in is written in its entry (R1), given or found
+    from its region, else the configured one, so that replay needs no settings."""
     _name(location_id, "location id")
     if kind not in LOCATION_KINDS:
         raise InvalidRequest(f"a location is one of {', '.join(sorted(LOCATION_KINDS))}")
     work.load("locations", [location_id])
     if work.world.find("locations", location_id) is not None:
         raise InvalidRequest(f"location {location_id} exists already")
-    work.entry(
-        "location_added",
-        location_id,
-        {"kind": kind, "name": _name(name, "name"), "region": _name(region, "region")},
-    )
+    zone_name = time_zone or terms.zone_of_region(region) or work.config.timezone
+    try:
+        terms.zone(zone_name)
+    except terms.UnknownZone as exc:
+        raise InvalidRequest(str(exc)) from None
+    data = {"kind": kind, "name": _name(name, "name"), "region": _name(region, "region")}
+    work.entry("location_added", location_id, data | {"time_zone": zone_name})
 
 
 def add_member(

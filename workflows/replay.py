@@ -59,6 +59,21 @@ def replay(database: Database, refused: list[tuple[int, str]] | None = None) -> 
     return world
 
 
+def refold(database: Database) -> dict[str, int]:
+    """Bring the state tables up to date with the fold: replay the ledger and write every
+    row again, removing any the replay does not make. The tables are a cache of the fold,
+    so this is how a database made before a change of the fold (R1 counted by the law's
+    days, the supervision register) gets the rows the new code makes; `custody verify` then
+    passes. Returns the number of rows of each kind. Raises FoldError as `replay`."""
+    world = replay(database)
+    with database.write() as conn:
+        for kind, shelf in SHELVES.items():
+            conn.execute(shelf.table.delete())
+            world.changed[kind] = set(world.table(kind))
+        Repository(conn).save(world)
+    return {kind: len(world.table(kind)) for kind in SHELVES}
+
+
 def _key_of(kind: str, row: dict[str, Any]) -> Any:
     key = tuple(row[name] for name in SHELVES[kind].key)
     return key if len(key) > 1 else key[0]

@@ -196,6 +196,24 @@ class Repository:
             query = query.where(where)
         return [KINDS[kind].from_json(orjson.loads(d)) for (d,) in self.conn.execute(query)]
 
+    def deadlines(self, open_only: bool) -> list[Any]:
+        """Every deadline (or those not met nor cancelled), read as bytes in one fetch: after
+        a restart this is how they are all listed, as fast as the rows can be read."""
+        sql = f"SELECT {self._bytes} FROM wf_deadlines"
+        if open_only:
+            sql += " WHERE closed IS NULL"
+        load, parse = KINDS["deadlines"].from_json, orjson.loads
+        return [load(parse(row[0])) for row in self.raw.execute(sql).fetchall()]
+
+    def deadlines_due(self, horizon: str) -> list[Any]:
+        """The deadlines not met nor cancelled that are due by `horizon` (RFC 3339 UTC), by
+        the due-time index: what the notice worker plans from."""
+        sql = self._sql(
+            f"SELECT {self._bytes} FROM wf_deadlines WHERE due_at <= ? AND closed IS NULL"
+        )
+        load, parse = KINDS["deadlines"].from_json, orjson.loads
+        return [load(parse(row[0])) for row in self.raw.execute(sql, (horizon,)).fetchall()]
+
     def stored_json(self, kind: str, key: str) -> bytes | None:
         """The document of `key` as the table holds it (UTF-8 JSON), or None."""
         shelf = SHELVES[kind]

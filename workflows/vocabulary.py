@@ -47,3 +47,11 @@ FILE_ROLES: Final = frozenset({MARKING_PHOTO, BEFORE, AFTER, DOCUMENT})
 def needs_forensics(category: str, rifled: bool, source: str) -> bool:
     """R2: rifled firearms confiscated, surrendered or found go to the bullet registry."""
     return category == FIREARM and rifled and source in FORENSIC_SOURCES
+
+
+# The supervision register: who answers for a place's deadlines, and who above them, in the
+# order an unacknowledged overdue notice climbs.
+STAFF = "staff"
+SUPERVISOR = "supervisor"
+REGIONAL_HEAD = "regional_head"
+LEVELS: Final = (STAFF, SUPERVISOR, REGIONAL_HEAD)

@@ -6,13 +6,15 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from api.deadline_reasons import notices_of, reasons
 from custody.clock import parse_time
 from custody.settings import Settings
+from workflows.deadlines import explain, is_late
 from workflows.model import Deadline
 
 if TYPE_CHECKING:
@@ -52,34 +54,90 @@ def shown(moment: str | None, zone: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local:%Z} ({utc:%H:%M} UTC)"
 
 
+def due_shown(moment: str | None, zone: ZoneInfo) -> str:
+    """A due time as the law words it: midnight is 24:00 at the end of the day before."""
+    if moment is None:
+        return "-"
+    utc = parse_time(moment)
+    local = utc.astimezone(zone)
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return shown(moment, zone)
+    day = local.date() - dt.timedelta(days=1)
+    return f"{day:%Y-%m-%d} 24:00 {local:%Z} ({utc:%H:%M} UTC)"
+
+
 def deadlines(
     include_met: Annotated[
         bool, typer.Option("--all", help="also deadlines that were met late")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="as JSON (times in UTC)")] = False,
     tz: Annotated[str | None, typer.Option("--tz", help="time zone (default: settings)")] = None,
+    why: Annotated[bool, typer.Option("--why", help="with the reason each is where it is")] = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="first derive the deadline rows (and all state rows) again from the ledger: "
+            "for a database made before R1 was counted by the law's days",
+        ),
+    ] = False,
 ) -> None:
     """List what is due and what is overdue: overdue first, then by due time."""
+    if rebuild:
+        _rebuild()
     with reading(tz) as (system, zone):
         now = dt.datetime.now(dt.UTC)
         found = system.process.deadlines(include_closed=include_met)
+        notices = notices_of(system.ledger.database, found)
+    late_after = system.process.config.late_entry_days
     if as_json:
-        rows = [d.to_json() | {"status": d.status(now)} for d in found]
+        rows = [reasons(d, now, late_after, notices.get((d.item, d.rule), [])) for d in found]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not found:
         typer.echo("no deadline is running")
         return
     for deadline in found:
-        typer.echo(_line(deadline, now, zone))
+        typer.echo(_line(deadline, now, zone, late_after))
+        if why:
+            for said in explain(deadline, late_after):
+                typer.echo(f"    {said}")
+            for notice in notices.get((deadline.item, deadline.rule), []):
+                typer.echo(f"    {_notice_line(notice, zone)}")
 
 
-def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo) -> str:
+def _notice_line(row: dict[str, Any], zone: ZoneInfo) -> str:
+    sent = f"sent {shown(row['sent_at'], zone)}" if row["sent_at"] else "not sent yet"
+    acked = (
+        f"acknowledged by {row['acknowledged_by']} {shown(row['acknowledged_at'], zone)}"
+        if row["acknowledged_at"]
+        else "not acknowledged"
+    )
+    return f"notice {row['id']} {row['kind']} to {row['person']} ({row['level']}): {sent}, {acked}"
+
+
+def _rebuild() -> None:
+    from api.system import initialise
+    from workflows.replay import refold
+
+    _, system = initialise(Settings())
+    try:
+        counts = refold(system.ledger.database)
+    finally:
+        system.ledger.database.dispose()
+    typer.echo(f"rebuilt from the ledger: {counts['deadlines']} deadlines, {counts['items']} items")
+
+
+def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int) -> str:
     status = deadline.status(now)
     if status == "paused":
         when = f"paused since {shown(deadline.paused_at, zone)}"
     elif status == "met_late":
-        when = f"due {shown(deadline.due_at, zone)}, met late {shown(deadline.met_at, zone)}"
+        when = f"due {due_shown(deadline.due_at, zone)}, met late {shown(deadline.met_at, zone)}"
     else:
-        when = f"due {shown(deadline.due_at, zone)}"
+        when = f"due {due_shown(deadline.due_at, zone)}"
+    late = [f for f in deadline.facts if is_late(f, late_after)]
+    if late:
+        days = ", ".join(f"{f['fact']} {f['delay_days']} days" for f in late)
+        when += f"; ENTERED LATE ({days})"
     return f"{status.upper():9} {deadline.rule} {deadline.item:14} {RULES[deadline.rule]}; {when}"

@@ -25,6 +25,7 @@ from api.cli import (
     item_proof,
     keys,
     login_alerts,
+    notices,
     reports,
     sign,
     statements,
@@ -46,6 +47,7 @@ app.add_typer(keys.app, name="keys")
 users.app.command(name="alerts")(login_alerts.alerts)
 app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
+app.add_typer(notices.app, name="notices")
 app.add_typer(reports.app, name="report")
 app.command(name="verify-report")(reports.verify_report)
 app.command(name="verify")(verify.verify)
@@ -55,6 +57,7 @@ app.command(name="verify-item")(item_proof.verify_item)
 app.command(name="labels")(statements.print_labels)
 app.command(name="keygen")(keys.keygen)
 app.command(name="deadlines")(deadlines.deadlines)
+app.command(name="notify")(notices.notify)
 app.command(name="demo")(demo.demo)
 app.command(name="sign")(sign.sign)
 app.command(name="import")(import_export.import_file)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import workflows.commands as c
 from api.access import accounts
@@ -52,6 +53,11 @@ class DemoClock:
 
     def tick(self) -> None:
         self.now += dt.timedelta(seconds=37)
+
+    def date(self, days_before: int = 0) -> str:
+        """The date at the demo's units (Almaty), `days_before` the demo's now."""
+        local = self.now.astimezone(ZoneInfo("Asia/Almaty")).date()
+        return (local - dt.timedelta(days=days_before)).isoformat()
 
 
 @dataclass
@@ -158,6 +164,9 @@ def _registers(demo: Demo) -> None:
     for place_id, kind, name, region in d.PLACES:
         place = {"location": place_id, "kind": kind, "name": name, "region": region}
         demo.do("admin", c.AddLocation.model_validate(place))
+    for unit in d.UNITS:  # who is told of the units' deadlines (issue 19)
+        for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):
+            demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
     for person, role in d.MEMBERS:
         member = {"commission": d.COMMISSION, "person": person, "role": role}
         demo.do("admin", c.AddCommissionMember(**member, name=d.COMMISSION_NAME))
@@ -281,7 +290,8 @@ def _weapons(demo: Demo, say: Progress) -> None:
     old = [i for unit in d.UNITS for i in _register(demo, 64, unit)]
     say("weapons", len(old))
     clock.to(40)
-    decision = {"ref": "2-4471/2026", "authority": "court", "date": "2026-10-09"}
+    # Decided eleven days before it was entered: the unit's record shows a late entry.
+    decision = {"ref": "2-4471/2026", "authority": "court", "date": clock.date(11)}
     demo.do("unit.serikbaev", c.RecordDecision.model_validate({"items": old, "decision": decision}))
     appealed, suspended, reversed_, rest = old[:8], old[8:12], old[12:17], old[17:]
     demo.do("unit.serikbaev", c.AppealDecision(items=appealed, note="апелляция подана"))
@@ -291,7 +301,7 @@ def _weapons(demo: Demo, say: Progress) -> None:
     demo.do("unit.serikbaev", c.ReturnToOwner(items=reversed_[:3], owner="Ахметов Б. К."))
     clock.to(38)
     rest = rest[7:]  # the first seven stay at their unit, never sent: R1 overdue
-    demo.do("unit.serikbaev", c.FinaliseDecision(items=rest))
+    demo.do("unit.serikbaev", c.FinaliseDecision(items=rest, date=clock.date()))
     clock.to(37)
     arrived = _to_warehouse(demo, rest, missing=2)
     lost = rest[-1]  # with rest[-2], sent and never received: one lost, one still open
@@ -347,11 +357,11 @@ def _recent(demo: Demo, say: Progress, done: int) -> None:
     clock = demo.clock
     clock.to(12)
     recent = [i for unit in d.UNITS[:3] for i in _register(demo, 30, unit)]
-    decision = {"ref": "2-5120/2026", "authority": "court", "date": "2026-11-10"}
+    decision = {"ref": "2-5120/2026", "authority": "court", "date": clock.date(1)}
     given = {"items": recent, "decision": decision}
     demo.do("unit.serikbaev", c.RecordDecision.model_validate(given))
     clock.to(4)
-    demo.do("unit.serikbaev", c.FinaliseDecision(items=recent[:70]))
+    demo.do("unit.serikbaev", c.FinaliseDecision(items=recent[:70], date=clock.date()))
     arrived = _to_warehouse(demo, recent[:40])
     in_transit = c.SendTransfer(
         transfer=demo.next_id("T"), destination="WH-ALM", items=recent[40:60]
@@ -373,7 +383,7 @@ def _ammunition(demo: Demo) -> None:
     decision = {
         "ref": "ВТК-12/2026",
         "authority": "military_technical_commission",
-        "date": "2026-11-02",
+        "date": clock.date(27),
     }
     lots = []
     for n, (kind, calibre, quantity, weight) in enumerate(d.AMMUNITION * 2):

@@ -16,6 +16,7 @@ from api.http import (
     files,
     ledger,
     login,
+    notices,
     problems,
     reads,
     reports,
@@ -26,6 +27,8 @@ from api.http import (
 from api.http.limits import BodyLimits
 from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
+from api.notices.config import NoticeConfig
+from api.notices.worker import Loop
 from api.system import System, initialise
 from api.web import docs, pages
 from certificates.worker import Renderer
@@ -50,8 +53,11 @@ def create_app(
         app.state.ledger = ready.ledger
         app.state.accounts = Accounts(ready.ledger.database, config, ready.clock)
         app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
+        notice_loop = Loop(ready, NoticeConfig())
+        notice_loop.start()
         settle_heap(app)
         yield
+        notice_loop.stop()
         await app.state.writer.close()
         app.state.renderer.close()
         ready.ledger.database.dispose()
@@ -86,6 +92,7 @@ def create_app(
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
+    app.include_router(notices.router)
     app.include_router(reports.router)
     # The pages last: every API request would otherwise try their routes first.
     pages.install(app)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN, READ, may_any
 from api.access.tokens import Principal
+from api.deadline_reasons import notices_of, reasons
 from api.errors import Forbidden
 from api.http import paging
 from api.http.ledger import EntryOut, entry_fields
@@ -56,6 +57,16 @@ class DeadlineOut(BaseModel):
     paused_at: str | None
     met_at: str | None
     cancelled_at: str | None
+    place: str | None = Field(description="whose deadline it is: the unit (R1), warehouse (R2)")
+    zone: str | None = Field(description="the tz zone R1's days are counted in")
+    counted_from: str | None = Field(description="the date the running term counts from")
+    facts: list[dict[str, Any]] = Field(
+        description="the dated events that moved it: decision, appeal, suspension, finality, "
+        "each with its date, entry time, delay_days and entered_late"
+    )
+    late_entries: list[dict[str, Any]] = Field(description="the facts entered late")
+    why: list[str] = Field(description="the same, as sentences")
+    notices: list[dict[str, Any]] = Field(description="notices written, sent, acknowledged")
 
 
 @router.get("/items", response_model=ItemsPage)
@@ -147,22 +158,18 @@ async def deadlines(
     limit: paging.Limit = 100,
 ) -> DeadlinesPage:
     """What is due and what is overdue, overdue first (times in UTC), a page at a time."""
-    process = system_of(request).process
+    system = system_of(request)
+    process = system.process
     now = process.now()
     shown, following = paging.page(process.deadlines(include_closed), offset, limit)
-    return DeadlinesPage(deadlines=[_deadline(d, now) for d in shown], next=following)
-
-
-def _deadline(d: Any, now: Any) -> DeadlineOut:
-    return DeadlineOut(
-        item=d.item,
-        rule=d.rule,
-        status=d.status(now),
-        started_at=d.started_at,
-        due_at=d.due_at,
-        paused_at=d.paused_at,
-        met_at=d.met_at,
-        cancelled_at=d.cancelled_at,
+    notices = notices_of(system.ledger.database, shown)
+    late_after = process.config.late_entry_days
+    return DeadlinesPage(
+        deadlines=[
+            DeadlineOut(**reasons(d, now, late_after, notices.get((d.item, d.rule), [])))
+            for d in shown
+        ],
+        next=following,
     )
 
 

@@ -57,7 +57,8 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     "parts_incinerated": (),
     "deformed": (Field_("method", N_("Method"), "text", "гидравлический пресс"),),
     "transfer_sent": (Field_("destination", N_("Destination"), "place:warehouse"),),
-    "decision_final": (),
+    # R1 runs again from the date the decision became final (issue 19): it is asked for.
+    "decision_final": (Field_("date", N_("Date"), "text", ""),),
 }
 
 

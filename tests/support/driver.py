@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from custody.acts import SignedAct
 from workflows.commands import batches as b
@@ -18,6 +19,7 @@ from workflows.commands import registers as r
 from workflows.commands.fields import ActIn
 from workflows.intake import Intake
 from workflows.process import Process
+from workflows.terms import DEFAULT_ZONE
 
 DECISION_STEPS = {
     "decision_appealed": i.AppealDecision,
@@ -72,8 +74,13 @@ class Driver(Process):
         items: Sequence[str],
         note: str | None = None,
         files: Sequence[Any] = (),
+        date: str | None = None,
     ) -> None:
-        given = {"items": list(items), "note": note, "files": list(files)}
+        """A later step of a decision; finality, if no date is given, dated today in the
+        default zone (the tests' units are in Almaty's)."""
+        if date is None and step == "decision_final":
+            date = self.clock().astimezone(ZoneInfo(DEFAULT_ZONE)).date().isoformat()
+        given = {"items": list(items), "note": note, "files": list(files), "date": date}
         self.run(actor, DECISION_STEPS[step].model_validate(given))
 
     def return_to_owner(self, actor: str, items: Sequence[str], owner: str) -> None:

@@ -10,6 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from custody.acts import SignedAct, new_act, sign_act
 from custody.bootstrap import init
@@ -40,7 +41,16 @@ ACCOUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "plant.ivanov": ("plant_representative", (PLANT,)),
     "auditor.li": ("auditor", ()),
 }
-DECISION = {"ref": "2-1234/2026", "authority": "court", "date": "2026-10-28"}
+
+
+def today() -> str:
+    """Today's date at the tests' units (Almaty), as decision steps carry it."""
+    return utc_now().astimezone(ZoneInfo("Asia/Almaty")).date().isoformat()
+
+
+# Dated the day the tests run: R1 counts from a decision's own date (issue 19), so a fixed
+# date would make every deadline of a test overdue and every decision entered late.
+DECISION = {"ref": "2-1234/2026", "authority": "court", "date": today()}
 
 
 class Clock:

@@ -21,6 +21,7 @@ from workflows.commands import (
     movements,
     preparation,
     registers,
+    supervision,
 )
 from workflows.commands.accounts import (
     AssignPlace,
@@ -73,6 +74,7 @@ from workflows.commands.preparation import (
     RemoveParts,
 )
 from workflows.commands.registers import AddCommissionMember, AddLocation, RemoveCommissionMember
+from workflows.commands.supervision import AssignSupervisor, WithdrawSupervisor
 
 __all__ = [
     "REGISTRY",
@@ -81,6 +83,7 @@ __all__ = [
     "AddLocation",
     "AppealDecision",
     "AssignPlace",
+    "AssignSupervisor",
     "Burn",
     "CloseTransfer",
     "Command",
@@ -123,12 +126,23 @@ __all__ = [
     "TestFire",
     "WithdrawPlace",
     "WithdrawRole",
+    "WithdrawSupervisor",
     "parse",
 ]
 
 # The modules above register their commands on import; in the order the process goes, which
 # is the order every list of commands (the API's routes, its documentation) shows them in.
-MODULES = (intake, movements, preparation, batches, inventory, registers, keys, accounts)
+MODULES = (
+    intake,
+    movements,
+    preparation,
+    batches,
+    inventory,
+    registers,
+    supervision,
+    keys,
+    accounts,
+)
 _ORDER = {module.__name__: n for n, module in enumerate(MODULES)}
 for _kind, _cls in sorted(REGISTRY.items(), key=lambda kv: _ORDER[kv[1].__module__]):
     REGISTRY[_kind] = REGISTRY.pop(_kind)

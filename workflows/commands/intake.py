@@ -113,14 +113,18 @@ class RecordDecision(Command):
 
 
 class DecisionStep(Command):
-    """A later step of a decision: appealed, suspended, final or reversed."""
+    """A later step of a decision: appealed, suspended, final or reversed, with the date it
+    happened (R1 counts from it): lodged, ordered, final or reversed; today at the unit if
+    not given."""
 
     items: Items
     note: Note | None = None
     files: Files = ()
+    date: Date | None = Field(default=None, description="YYYY-MM-DD the event happened")
 
     def run(self, work: Work) -> None:
-        intake.decision_step(work, self.kind, self.items, self.note, files(self.files))
+        given = files(self.files)
+        intake.decision_step(work, self.kind, self.items, self.note, given, self.date)
 
 
 @command
@@ -138,7 +142,8 @@ class SuspendDecision(DecisionStep):
 @command
 class FinaliseDecision(DecisionStep):
     kind: ClassVar[str] = "decision_final"
-    summary: ClassVar[str] = "The decision is final: the R1 clock runs again"
+    summary: ClassVar[str] = "The decision is final: after a pause, R1's 10 days run from its date"
+    date: Date = Field(description="YYYY-MM-DD the decision became final")
 
 
 @command

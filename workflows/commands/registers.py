@@ -20,9 +20,16 @@ class AddLocation(Command):
     kind_of_place: Word = Field(alias="kind", description="unit, warehouse, forensics or plant")
     name: Text
     region: Text
+    time_zone: str | None = Field(
+        default=None,
+        description="tz database zone its days are counted in (R1), e.g. Asia/Qostanay; "
+        "default: its region's, else CUSTODY_TIMEZONE",
+    )
 
     def run(self, work: Work) -> None:
-        registers.add_location(work, self.location, self.kind_of_place, self.name, self.region)
+        registers.add_location(
+            work, self.location, self.kind_of_place, self.name, self.region, self.time_zone
+        )
 
 
 @command

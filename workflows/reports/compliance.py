@@ -11,6 +11,8 @@ last entry up to the checkpoint.
 A deadline belongs to the period when it fell due in it (or, paused, started in it).
 Statuses (`workflows.model.Deadline.status`): met, met_late, overdue (due and not met by the
 report's moment), running, paused, cancelled. `met_late` and `overdue` are missed.
+`late_entries` lists the decisions, appeals, suspensions and finalities of the period's
+deadlines whose entries were written late (the `entered_late_days` their command recorded).
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
     totals = {rule: dict.fromkeys(STATUSES, 0) for rule in RULES}
     by_place: dict[str, dict[str, dict[str, int]]] = {}
     missed = []
+    late_entries = []
     for key in sorted(compliance.world.deadlines):
         deadline = compliance.world.deadlines[key]
         if not _in_period(deadline, period) or now is None:
@@ -105,6 +108,11 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
         shelf = by_place.setdefault(place, {rule: dict.fromkeys(STATUSES, 0) for rule in RULES})
         shelf[deadline.rule][status] += 1
         first_seq = compliance.seqs.get(key, [0])[0]
+        for fact in deadline.late_entries():  # a late entry is a fact of its own (issue 19)
+            late_entries.append(
+                {"item": deadline.item, "rule": deadline.rule, "place": place}
+                | {k: fact[k] for k in ("fact", "date", "entered_at", "seq", "delay_days")}
+            )
         tally.add(f"deadlines.{deadline.rule}.{status}", deadline.item, first_seq)
         tally.add(f"by_place.{place}.{deadline.rule}.{status}", deadline.item, first_seq)
         if status in MISSED:
@@ -133,5 +141,6 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
         "deadlines": totals,
         "by_place": dict(sorted(by_place.items())),
         "missed": missed,
+        "late_entries": late_entries,
     }
     return figures, tally

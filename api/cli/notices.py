@@ -1,0 +1,103 @@
+"""`custody notify` (one pass of the notice worker) and `custody notices ...`: the notices
+of due and overdue deadlines, their acknowledgement, and where each person is told."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import typer
+
+from custody.clock import format_time
+from custody.errors import CustodyError
+from custody.settings import Settings
+
+app = typer.Typer(help="Notices of due and overdue deadlines.", no_args_is_help=True)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class NoticeRefused(CustodyError):
+    """A notice command given what it cannot do."""
+
+
+def notify() -> None:
+    """One pass of the notice worker: write the notices due now, send those unsent."""
+    from api.notices.worker import one_pass
+    from api.system import initialise
+
+    _, system = initialise(Settings())
+    try:
+        done = one_pass(system)
+    finally:
+        system.ledger.database.dispose()
+    typer.echo(f"notices: {done.written} written, {done.sent} sent, {done.failed} not sent")
+
+
+@app.command(name="list")
+def list_notices(
+    person: Annotated[str | None, typer.Option(help="only this person's")] = None,
+    unacknowledged: Annotated[bool, typer.Option(help="only those not acknowledged")] = False,
+) -> None:
+    """Notices, newest first."""
+    from api.cli.deadlines import reading, shown
+    from api.notices import outbox
+
+    where, params = ["1 = 1"], {}
+    if person:
+        where.append("person = :person")
+        params["person"] = person
+    if unacknowledged:
+        where.append("acknowledged_at IS NULL")
+    with reading(None) as (system, zone), system.ledger.database.read() as conn:
+        rows = outbox.listed(conn, " AND ".join(where), params)
+    for row in rows:
+        acked = (
+            f"acknowledged by {row['acknowledged_by']} {shown(row['acknowledged_at'], zone)}"
+            if row["acknowledged_at"]
+            else "not acknowledged"
+        )
+        sent = f"sent {shown(row['sent_at'], zone)}" if row["sent_at"] else "not sent"
+        typer.echo(
+            f"{row['id']:6} {row['kind']:8} {row['rule']} {row['item']:14} to {row['person']} "
+            f"({row['level']}, {row['place']}): {sent}; {acked}"
+        )
+
+
+@app.command(name="ack")
+def acknowledge(
+    notice: Annotated[int, typer.Argument(help="the notice's number")],
+    by: Annotated[str, typer.Option("--by", help="the person acknowledging it")],
+) -> None:
+    """A person has read a notice: it climbs no further."""
+    from api.notices import outbox
+    from api.system import open_system
+
+    system = open_system(Settings())
+    try:
+        with system.ledger.database.write() as conn:
+            row = outbox.acknowledge(conn, notice, by, format_time(system.clock()))
+    finally:
+        system.ledger.database.dispose()
+    if row is None:
+        raise NoticeRefused(f"no notice {notice}")
+    typer.echo(f"notice {notice} acknowledged by {row['acknowledged_by']}")
+
+
+@app.command(name="contact")
+def contact(
+    person: Annotated[str, typer.Argument(help="their username")],
+    email: Annotated[str, typer.Argument(help="where their notices go")],
+) -> None:
+    """Set the e-mail address a person's notices go to (administrators)."""
+    from api.notices import outbox
+    from api.system import initialise
+
+    if not _EMAIL.fullmatch(email):
+        raise NoticeRefused(f"{email!r} is not an e-mail address")
+    _, system = initialise(Settings())
+    try:
+        with system.ledger.database.write() as conn:
+            outbox.set_contact(conn, person, email, format_time(system.clock()))
+    finally:
+        system.ledger.database.dispose()
+    typer.echo(f"{person}: notices go to {email}")

@@ -1,0 +1,76 @@
+"""Notices of due and overdue deadlines: a person's own (GET /notices), and acknowledging
+one (POST /notices/{id}/ack), which stops it climbing to the next level."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api.access.auth import require, system_of
+from api.access.roles import READ
+from api.access.tokens import Principal
+from api.errors import Forbidden
+from api.http.problems import PROBLEM_RESPONSES
+from api.notices import outbox
+from custody.clock import format_time
+from workflows.errors import UnknownObject
+
+router = APIRouter(tags=["notices"], responses=PROBLEM_RESPONSES)
+Reader = Annotated[Principal, Depends(require(READ))]
+
+
+class NoticeOut(BaseModel):
+    id: int
+    item: str
+    rule: str
+    due_at: str
+    kind: str = Field(description="due_soon or overdue")
+    level: str = Field(description="staff, supervisor or regional_head")
+    person: str
+    place: str
+    created_at: str
+    sent_at: str | None
+    acknowledged_at: str | None
+    acknowledged_by: str | None
+
+
+def _out(row: dict[str, Any]) -> NoticeOut:
+    return NoticeOut(**{k: row[k] for k in NoticeOut.model_fields})
+
+
+@router.get("/notices", response_model=list[NoticeOut])
+async def notices(
+    request: Request,
+    caller: Reader,
+    unacknowledged: Annotated[bool, Query(description="only those not acknowledged")] = False,
+) -> list[NoticeOut]:
+    """The caller's own notices, newest first."""
+    where = "person = :person" + (" AND acknowledged_at IS NULL" if unacknowledged else "")
+    with system_of(request).ledger.database.read() as conn:
+        rows = outbox.listed(conn, where, {"person": caller.username})
+    return [_out(row) for row in rows]
+
+
+@router.post("/notices/{notice_id}/ack", response_model=NoticeOut)
+async def acknowledge(request: Request, notice_id: int, caller: Reader) -> NoticeOut:
+    """The addressee has read the notice; it climbs no further. The first acknowledgement
+    stands (who and when); acknowledging again changes nothing."""
+    system = system_of(request)
+    with system.ledger.database.read() as conn:
+        found = outbox.listed(conn, "id = :id", {"id": notice_id})
+    if not found:
+        raise UnknownObject(f"no notice {notice_id}")
+    if found[0]["person"] != caller.username:  # each person acknowledges their own
+        raise Forbidden(caller.role, f"acknowledge a notice to {found[0]['person']}")
+
+    def write() -> dict[str, Any] | None:
+        with system.ledger.database.write() as conn:
+            return outbox.acknowledge(conn, notice_id, caller.username, format_time(system.clock()))
+
+    # Off the event loop: on SQLite a write may wait for another process's lock.
+    row = await run_in_threadpool(write)
+    assert row is not None
+    return _out(row)

@@ -1,0 +1,86 @@
+"""A notice as an e-mail, in Russian, Kazakh and English, sent with the standard library's
+smtplib through the server CUSTODY_SMTP_URL names. The password in the URL is never logged
+nor put in an error message."""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from api.notices.config import NoticeConfig
+from api.notices.outbox import Outgoing
+from custody.clock import parse_time
+
+SUBJECTS = {
+    "due_soon": ("Срок истекает", "Мерзімі өтуде", "Deadline due soon"),
+    "overdue": ("Срок пропущен", "Мерзімі өтті", "Deadline overdue"),
+}
+RULES = {
+    "R1": (
+        "хранение в подразделении после решения (10 суток)",
+        "шешімнен кейін бөлімшеде сақтау (10 тәулік)",
+        "held at the unit after the decision (10 days)",
+    ),
+    "R2": (
+        "направление на криминалистическую экспертизу (48 часов)",
+        "криминалистикалық сараптамаға жіберу (48 сағат)",
+        "sent to forensics (48 hours)",
+    ),
+}
+
+
+class MailError(Exception):
+    """The mail server could not be reached or refused the message (no secrets in it)."""
+
+
+def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
+    """The e-mail of one notice; its Message-ID is the notice's, so a copy sent twice (a
+    worker killed between the server's reply and its commit) is recognisably the same."""
+    due = parse_time(notice.due_at)
+    local = due.astimezone(ZoneInfo(zone))
+    when = f"{local:%Y-%m-%d %H:%M} {local:%Z} ({due:%Y-%m-%d %H:%M} UTC)"
+    ru, kk, en = SUBJECTS[notice.kind]
+    rule_ru, rule_kk, rule_en = RULES.get(notice.rule, (notice.rule,) * 3)
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = notice.email
+    mail["Subject"] = f"{ru} / {kk} / {en}: {notice.rule} {notice.item}"
+    mail["Message-ID"] = f"<notice-{notice.id}.{notice.rule}@custody>"
+    mail["X-Custody-Notice"] = str(notice.id)
+    mail.set_content(
+        f"{ru}: {notice.item}, {notice.rule} — {rule_ru}. Срок: {when}. Место: {notice.place}.\n"
+        f"{kk}: {notice.item}, {notice.rule} — {rule_kk}. Мерзімі: {when}. Орны: {notice.place}.\n"
+        f"{en}: {notice.item}, {notice.rule} — {rule_en}. Due: {when}. Place: {notice.place}.\n\n"
+        f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
+    )
+    return mail
+
+
+@contextmanager
+def connection(config: NoticeConfig) -> Iterator[smtplib.SMTP]:
+    """An open, logged-in connection to the configured server; raises MailError."""
+    url = urlsplit(config.smtp_url)
+    if url.scheme not in ("smtp", "smtps") or not url.hostname:
+        raise MailError("CUSTODY_SMTP_URL is smtp://host[:port] or smtps://host[:port]")
+    secure = url.scheme == "smtps"
+    port = url.port or (465 if secure else 25)
+    kind = smtplib.SMTP_SSL if secure else smtplib.SMTP
+    try:
+        server = kind(url.hostname, port, timeout=config.smtp_timeout_seconds)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"mail server {url.hostname}:{port}: {type(exc).__name__}") from None
+    try:
+        if parse_qs(url.query).get("starttls") == ["1"]:
+            server.starttls()
+        if url.username:
+            server.login(unquote(url.username), unquote(url.password or ""))
+        yield server
+    finally:
+        try:
+            server.quit()
+        except (OSError, smtplib.SMTPException):
+            server.close()

@@ -1,0 +1,178 @@
+"""The notices table as an outbox: notices written once, claimed with a lease, marked sent,
+acknowledged. Plain SQL through SQLAlchemy Core, the same on SQLite and PostgreSQL.
+
+Sending once with several servers and restarts: a notice's row is written (unique per item,
+rule, due time, kind, level and person: a second writer's copy is dropped), then claimed by
+one worker with `UPDATE ... WHERE` its lease is free (both databases let only one UPDATE of
+a row win), sent, and marked sent by that worker in its own commit. A worker killed after
+claiming leaves the lease to run out, and the next pass of any worker sends it. A worker
+killed between the mail server's "250 OK" and its commit would send again: the message's
+Message-ID is the notice's, so a mail system can drop the copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+
+from workflows.escalation import Notice
+
+_INSERT = (
+    "INSERT INTO api_notices (item, rule, due_at, kind, level, person, place, email, "
+    "created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "
+    "ON CONFLICT (item, rule, due_at, kind, level, person) DO NOTHING"
+)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed notice, with what the message needs."""
+
+    id: int
+    item: str
+    rule: str
+    due_at: str
+    kind: str
+    level: str
+    person: str
+    place: str
+    email: str
+
+
+def written_for(conn: Connection, horizon: str) -> list[Notice]:
+    """The notices already written for the due times of open deadlines before `horizon`."""
+    rows = conn.execute(
+        text(
+            "SELECT n.item, n.rule, n.due_at, n.kind, n.level, n.person, n.place, "
+            "n.created_at, n.acknowledged_at FROM api_notices n JOIN wf_deadlines d "
+            "ON d.item = n.item AND d.rule = n.rule AND d.due_at = n.due_at "
+            "WHERE d.closed IS NULL AND d.due_at <= :horizon"
+        ),
+        {"horizon": horizon},
+    )
+    return [Notice(*row) for row in rows]
+
+
+def addresses(conn: Connection, people: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(people))
+    if not wanted:
+        return {}
+    query = text("SELECT username, email FROM api_contacts WHERE username IN :names")
+    rows = conn.execute(query.bindparams(bindparam("names", expanding=True)), {"names": wanted})
+    return {name: email for name, email in rows}
+
+
+def write(conn: Connection, notices: Sequence[Notice], emails: dict[str, str], now: str) -> None:
+    """Write new notices; one written already (by another server) is left as it is."""
+    if not notices:
+        return
+    rows = [
+        (n.item, n.rule, n.due_at, n.kind, n.level, n.person, n.place, emails.get(n.person), now)
+        for n in notices
+    ]
+    # The driver's own executemany: SQLAlchemy's, for 10,000 rows, cost more than the
+    # planning (bench/deadlines.py).
+    sql = _INSERT if conn.dialect.name != "postgresql" else _INSERT.replace("?", "%s")
+    conn.connection.driver_connection.cursor().executemany(sql, rows)  # type: ignore[union-attr]
+
+
+def claim(conn: Connection, owner: str, now: str, until: str, limit: int) -> list[Outgoing]:
+    """Take the lease of up to `limit` unsent notices with an address whose lease is free."""
+    free = "sent_at IS NULL AND email IS NOT NULL AND (lease_until IS NULL OR lease_until < :now)"
+    conn.execute(
+        text(
+            f"UPDATE api_notices SET lease_owner = :owner, lease_until = :until "  # noqa: S608
+            f"WHERE {free} AND id IN (SELECT id FROM api_notices WHERE {free} "
+            f"ORDER BY id LIMIT :limit)"
+        ),
+        {"owner": owner, "until": until, "now": now, "limit": limit},
+    )
+    rows = conn.execute(
+        text(
+            "SELECT id, item, rule, due_at, kind, level, person, place, email FROM api_notices "
+            "WHERE lease_owner = :owner AND lease_until = :until AND sent_at IS NULL ORDER BY id"
+        ),
+        {"owner": owner, "until": until},
+    )
+    return [Outgoing(*row) for row in rows]
+
+
+def mark_sent(conn: Connection, notice_id: int, owner: str, now: str) -> bool:
+    """Record the sending, if this worker still holds the lease."""
+    done = conn.execute(
+        text(
+            "UPDATE api_notices SET sent_at = :now, attempts = attempts + 1 "
+            "WHERE id = :id AND lease_owner = :owner AND sent_at IS NULL"
+        ),
+        {"now": now, "id": notice_id, "owner": owner},
+    )
+    return bool(done.rowcount)
+
+
+def mark_failed(conn: Connection, notice_id: int, owner: str, error: str, retry_at: str) -> None:
+    """A failed sending: tried again once the lease, moved to `retry_at`, runs out."""
+    conn.execute(
+        text(
+            "UPDATE api_notices SET attempts = attempts + 1, last_error = :error, "
+            "lease_until = :retry WHERE id = :id AND lease_owner = :owner AND sent_at IS NULL"
+        ),
+        {"error": error[:2000], "retry": retry_at, "id": notice_id, "owner": owner},
+    )
+
+
+def acknowledge(conn: Connection, notice_id: int, person: str, now: str) -> dict[str, Any] | None:
+    """`person` has read notice `notice_id`; the first acknowledgement stands. None for a
+    notice that does not exist."""
+    conn.execute(
+        text(
+            "UPDATE api_notices SET acknowledged_at = :now, acknowledged_by = :person "
+            "WHERE id = :id AND acknowledged_at IS NULL"
+        ),
+        {"now": now, "person": person, "id": notice_id},
+    )
+    found = listed(conn, "id = :id", {"id": notice_id})
+    return found[0] if found else None
+
+
+_COLUMNS = (
+    "id, item, rule, due_at, kind, level, person, place, email, created_at, attempts, "
+    "last_error, sent_at, acknowledged_at, acknowledged_by"
+)
+
+
+def listed(
+    conn: Connection, where: str = "1 = 1", params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Notices as dicts (columns by name), newest first."""
+    rows = conn.execute(
+        text(f"SELECT {_COLUMNS} FROM api_notices WHERE {where} ORDER BY id DESC"),  # noqa: S608
+        params or {},
+    )
+    return [dict(row) for row in rows.mappings()]
+
+
+def of_deadlines(
+    conn: Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The notices of these deadlines (item, rule), oldest first."""
+    wanted = set(keys)
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if not wanted:
+        return found
+    for row in reversed(listed(conn)):
+        key = (row["item"], row["rule"])
+        if key in wanted:
+            found.setdefault(key, []).append(row)
+    return found
+
+
+def set_contact(conn: Connection, username: str, email: str, now: str) -> None:
+    conn.execute(text("DELETE FROM api_contacts WHERE username = :u"), {"u": username})
+    conn.execute(
+        text("INSERT INTO api_contacts (username, email, updated_at) VALUES (:u, :e, :t)"),
+        {"u": username, "e": email, "t": now},
+    )

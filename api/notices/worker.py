@@ -1,0 +1,145 @@
+"""The notice worker: one pass writes the notices now due (workflows.escalation) and sends
+those not sent yet; `custody notify` runs one pass, `custody serve` a loop of them in each
+server process. Any number of them may run at once and be killed at any moment (see
+api.notices.outbox for how each notice is sent once).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import smtplib
+import socket
+import threading
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from api.notices import mail, outbox
+from api.notices.config import NoticeConfig
+from api.system import System
+from custody.clock import format_time
+from custody.settings import Settings
+from workflows.escalation import Moment, Notice, Timing, plan
+from workflows.model import Location
+from workflows.repository import Repository
+from workflows.world import World
+
+log = logging.getLogger("custody.notices")
+
+
+@dataclass(frozen=True)
+class PassResult:
+    written: int
+    sent: int
+    failed: int
+
+
+def worker_id() -> str:
+    """Who holds a lease: this host and process, and a nonce for a restarted pid."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def timing_of(system: System) -> Timing:
+    config = system.process.config
+    return Timing(
+        due_soon=dt.timedelta(hours=config.notice_due_soon_hours),
+        ack_within=dt.timedelta(hours=config.notice_ack_hours),
+    )
+
+
+def write_due(system: System) -> int:
+    """Write the notices due now; returns how many were new."""
+    timing = timing_of(system)
+    now = system.clock()
+    moment = Moment.at(now, timing)
+    horizon = moment.soon_text
+    with system.ledger.database.write() as conn:
+        deadlines = Repository(conn).deadlines_due(horizon)
+        written: dict[tuple[str, str, str], list[Notice]] = defaultdict(list)
+        for notice in outbox.written_for(conn, horizon):
+            written[(notice.item, notice.rule, notice.due_at)].append(notice)
+        world = World()
+        Repository(conn).load(world, "locations", {d.place for d in deadlines if d.place})
+        new: list[Notice] = []
+        for deadline in deadlines:
+            place: Location | None = world.find("locations", deadline.place)
+            key = (deadline.item, deadline.rule, deadline.due_at or "")
+            new.extend(plan(deadline, place, written[key], moment, timing))
+        emails = outbox.addresses(conn, (n.person for n in new))
+        outbox.write(conn, new, emails, format_time(now))
+    return len(new)
+
+
+def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int]:
+    """Claim and send notices until none is left; returns (sent, failed)."""
+    sent = failed = 0
+    if not config.smtp_url:
+        return sent, failed
+    database, zone = system.ledger.database, Settings().timezone
+    while True:
+        now = system.clock()
+        until = format_time(now + dt.timedelta(seconds=config.notice_lease_seconds))
+        with database.write() as conn:
+            batch = outbox.claim(conn, owner, format_time(now), until, config.notice_batch)
+        if not batch:
+            return sent, failed
+        try:
+            with mail.connection(config) as server:
+                for notice in batch:
+                    try:
+                        server.send_message(mail.message(notice, config.notice_from, zone))
+                    except (OSError, smtplib.SMTPException) as exc:
+                        failed += 1
+                        _failed(system, notice.id, owner, exc)
+                        continue
+                    with database.write() as conn:
+                        sent += outbox.mark_sent(
+                            conn, notice.id, owner, format_time(system.clock())
+                        )
+        except (mail.MailError, OSError, smtplib.SMTPException) as exc:
+            # The server is away: every notice of the batch waits for its lease to run out.
+            log.warning("notices not sent: %s", exc)
+            return sent, failed + len(batch)
+
+
+def _failed(system: System, notice_id: int, owner: str, exc: Exception) -> None:
+    log.warning("notice %s not sent: %s", notice_id, type(exc).__name__)
+    with system.ledger.database.write() as conn:
+        retry = format_time(system.clock() + dt.timedelta(minutes=5))
+        outbox.mark_failed(conn, notice_id, owner, f"{type(exc).__name__}: {exc}", retry)
+
+
+def one_pass(system: System, config: NoticeConfig | None = None, owner: str = "") -> PassResult:
+    """Write what is due, then send what is unsent."""
+    config = config or NoticeConfig()
+    written = write_due(system)
+    sent, failed = send_due(system, config, owner or worker_id())
+    return PassResult(written, sent, failed)
+
+
+class Loop:
+    """Passes every CUSTODY_NOTICE_INTERVAL_SECONDS in a thread of the server process,
+    until stopped. A pass that fails is logged and the next one tries again."""
+
+    def __init__(self, system: System, config: NoticeConfig) -> None:
+        self.system, self.config = system, config
+        self.owner = worker_id()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="custody-notices", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=self.config.smtp_timeout_seconds + 5)
+
+    def _run(self) -> None:
+        # The first pass an interval after start: a server starting takes no write lock.
+        while not self.stopping.wait(self.config.notice_interval_seconds):
+            try:
+                one_pass(self.system, self.config, self.owner)
+            except Exception:  # the loop outlives a bad pass; the next one tries again
+                log.exception("notice pass failed")

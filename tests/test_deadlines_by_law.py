@@ -1,0 +1,237 @@
+"""R1 counted as the law counts days (workflows.terms, workflows.deadlines): from the day
+after the decision's own date, or finality's after an appeal or suspension, to 24:00 of the
+tenth day at the unit; late entries on record; dates in the future refused. The named
+scenarios of issue 19 run through the process on SQLite and PostgreSQL; the property runs the
+fold itself over random appeals, suspensions and finality against a day count of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from custody.clock import format_time
+from custody.entries import EntryBody
+from tests.support.site import DECISION, Site
+from workflows import fold, terms
+from workflows.errors import InvalidRequest
+from workflows.model import Location
+from workflows.world import World
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+def _midnight_after(day: dt.date, zone: ZoneInfo = ALMATY) -> dt.datetime:
+    """00:00 of the day after `day` at the place: the end of `day`, counted independently."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+
+
+def _today(site: Site) -> dt.date:
+    return site.clock().astimezone(ALMATY).date()
+
+
+def _status_at(site: Site, moment: dt.datetime) -> str:
+    site.clock.now = moment.astimezone(dt.UTC)
+    [deadline] = site.process.deadlines()
+    return deadline.status(site.clock())
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
+
+
+def _decide(site: Site, rifle: str, day: dt.date) -> None:
+    site.process.record_decision("unit.serikbaev", [rifle], {**DECISION, "date": day.isoformat()})
+
+
+# -- the named scenarios ------------------------------------------------------------------------
+
+
+def test_decision_entered_eight_days_late_is_overdue_two_days_after_entry(site: Site) -> None:
+    rifle = site.register_rifle()
+    entered = _today(site)
+    _decide(site, rifle, entered - dt.timedelta(days=8))
+    [deadline] = site.process.deadlines()
+    [fact] = deadline.facts
+    assert (fact["delay_days"], fact["entered_late"]) == (8, True)
+    assert site.process.item(rifle).decision["late_entries"][0]["delay_days"] == 8  # type: ignore[index]
+    end = _midnight_after(entered + dt.timedelta(days=2))
+    assert _status_at(site, end - dt.timedelta(microseconds=1)) == "running"
+    assert _status_at(site, end + dt.timedelta(microseconds=1)) == "overdue"  # two, not ten
+
+
+def test_appeal_on_day_3_and_finality_20_days_later_leave_10_full_days(site: Site) -> None:
+    rifle = site.register_rifle()
+    decided = _today(site)
+    _decide(site, rifle, decided)
+    site.clock.advance(days=3)
+    appeal_day = decided + dt.timedelta(days=3)
+    site.process.decision_step(
+        "unit.serikbaev", "decision_appealed", [rifle], date=appeal_day.isoformat()
+    )
+    site.clock.advance(days=20)
+    final_day = appeal_day + dt.timedelta(days=20)
+    site.process.decision_step(
+        "unit.serikbaev", "decision_final", [rifle], date=final_day.isoformat()
+    )
+    [deadline] = site.process.deadlines()
+    assert deadline.facts[-1]["paused_days"] == 20
+    assert deadline.counted_from == final_day.isoformat()
+    end = _midnight_after(final_day + dt.timedelta(days=10))
+    assert _status_at(site, end - dt.timedelta(microseconds=1)) == "running"
+    assert _status_at(site, end + dt.timedelta(microseconds=1)) == "overdue"
+
+
+def test_deadline_ending_31_december_counts_to_the_end_of_that_day_in_almaty(site: Site) -> None:
+    now = site.clock()
+    year = now.year if now < dt.datetime(now.year, 12, 21, tzinfo=ALMATY) else now.year + 1
+    site.clock.now = dt.datetime(year, 12, 21, 10, tzinfo=ALMATY).astimezone(dt.UTC)
+    rifle = site.register_rifle()
+    _decide(site, rifle, dt.date(year, 12, 21))
+    [deadline] = site.process.deadlines()
+    # 24:00 on 31 December in Almaty, UTC+5 since March 2024: 19:00 UTC that day.
+    assert deadline.due_at == f"{year}-12-31T19:00:00.000000Z"
+    last_minute = dt.datetime(year, 12, 31, 23, 59, 59, tzinfo=ALMATY)
+    assert _status_at(site, last_minute) == "running"
+    first_instant = dt.datetime(year + 1, 1, 1, 0, 0, 0, 1, tzinfo=ALMATY)
+    assert _status_at(site, first_instant) == "overdue"
+
+
+def test_decision_dated_tomorrow_is_refused_and_writes_nothing(site: Site) -> None:
+    rifle = site.register_rifle()
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match="is in the future"):
+        _decide(site, rifle, _today(site) + dt.timedelta(days=1))
+    assert _size(site) == before
+    assert site.process.item(rifle).state == "registered"
+
+
+def test_finality_dated_tomorrow_or_before_the_appeal_is_refused(site: Site) -> None:
+    rifle = site.register_rifle()
+    today = _today(site)
+    _decide(site, rifle, today - dt.timedelta(days=5))
+    site.process.decision_step(
+        "unit.serikbaev",
+        "decision_appealed",
+        [rifle],
+        date=(today - dt.timedelta(days=2)).isoformat(),
+    )
+    with pytest.raises(InvalidRequest, match="in the future"):
+        site.process.decision_step(
+            "unit.serikbaev",
+            "decision_final",
+            [rifle],
+            date=(today + dt.timedelta(days=1)).isoformat(),
+        )
+    with pytest.raises(InvalidRequest, match="before the appealed"):
+        site.process.decision_step(
+            "unit.serikbaev",
+            "decision_final",
+            [rifle],
+            date=(today - dt.timedelta(days=3)).isoformat(),
+        )
+    with pytest.raises(ValidationError, match="not a date of the calendar"):  # the grammar
+        site.process.decision_step("unit.serikbaev", "decision_final", [rifle], date="2026-02-30")
+
+
+def test_an_entry_on_time_is_not_marked_late(site: Site) -> None:
+    rifle = site.register_rifle()
+    _decide(site, rifle, _today(site) - dt.timedelta(days=3))  # CUSTODY_LATE_ENTRY_DAYS: 3
+    [deadline] = site.process.deadlines()
+    assert deadline.late_entries() == []
+    assert deadline.facts[0]["delay_days"] == 3
+
+
+# -- the 2024 change of Kazakhstan's zones ------------------------------------------------------
+
+
+def test_almaty_moved_to_utc_plus_5_in_march_2024() -> None:
+    assert terms.term_end(dt.date(2023, 12, 21), 10, "Asia/Almaty") == "2023-12-31T18:00:00.000000Z"
+    assert terms.term_end(dt.date(2024, 12, 21), 10, "Asia/Almaty") == "2024-12-31T19:00:00.000000Z"
+    assert (
+        terms.term_end(dt.date(2024, 12, 21), 10, "Asia/Qostanay") == "2024-12-31T19:00:00.000000Z"
+    )
+
+
+def test_regions_name_their_zone() -> None:
+    assert terms.zone_of_region("Kostanay region") == "Asia/Qostanay"
+    assert terms.zone_of_region("Мангистауская область") == "Asia/Aqtau"
+    assert terms.zone_of_region("Mars") is None
+
+
+# -- the property: the fold's due time against an independent day count ----------------------
+
+ZONES = ["Asia/Almaty", "Asia/Qostanay", "Asia/Aqtau", "Asia/Oral", "Asia/Aqtobe"]
+# From each state of the decision, the steps the machine allows that keep the clock alive.
+NEXT = {
+    "decided": ("decision_appealed", "decision_suspended", "decision_final"),
+    "appealed": ("decision_suspended", "decision_final"),
+    "suspended": ("decision_appealed", "decision_final"),
+}
+STATE_OF = {"decision_appealed": "appealed", "decision_suspended": "suspended"}
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[str, dt.date, list[tuple[str, dt.date | None, int]], int]:
+    zone = draw(st.sampled_from(ZONES))
+    decided = draw(st.dates(dt.date(2022, 1, 1), dt.date(2027, 12, 31)))
+    steps: list[tuple[str, dt.date | None, int]] = []
+    state, day = "decided", decided
+    while state in NEXT and draw(st.booleans()):
+        kind = draw(st.sampled_from(NEXT[state]))
+        day = day + dt.timedelta(days=draw(st.integers(0, 40)))
+        dated = draw(st.booleans()) or kind == "decision_final"  # old entries had no date
+        steps.append((kind, day if dated else None, draw(st.integers(0, 12))))
+        state = STATE_OF.get(kind, "final")
+    return zone, decided, steps, draw(st.integers(0, 12))
+
+
+def _entry(seq: int, kind: str, data: dict[str, object], at: dt.datetime) -> EntryBody:
+    return EntryBody(seq, format_time(at), "clerk", kind, "KZ-1", None, None, data)
+
+
+def _noon(day: dt.date, zone: str, delay: int) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=delay), dt.time(12), ZoneInfo(zone))
+
+
+@given(histories())
+def test_due_time_equals_an_independent_day_count(
+    history: tuple[str, dt.date, list[tuple[str, dt.date | None, int]], int],
+) -> None:
+    zone, decided, steps, delay = history
+    world = World()
+    world.put("locations", Location("U", "unit", "unit", "region", time_zone=zone))
+    intake = {"category": "edged", "source": "found", "location": "U", "weight_g": 1}
+    fold.apply(world, _entry(1, "item_registered", intake, _noon(decided, zone, 0)))
+    decision = {"ref": "1", "authority": "court", "date": decided.isoformat()}
+    fold.apply(world, _entry(2, "decision_recorded", decision, _noon(decided, zone, delay)))
+    # The count, written out: ten days from the day after the decision, or after finality
+    # if an appeal or suspension came first; a pause without finality has no due time.
+    start: dt.date | None = decided
+    paused = False
+    last_entry = _noon(decided, zone, delay)
+    for seq, (kind, given_day, entered_after) in enumerate(steps, start=3):
+        at = max(last_entry, _noon(given_day or decided, zone, entered_after))
+        last_entry = at
+        data = {} if given_day is None else {"date": given_day.isoformat()}
+        fold.apply(world, _entry(seq, kind, data, at))
+        # Written before entries carried their date: counted from the entry's own day.
+        day = given_day or at.astimezone(ZoneInfo(zone)).date()
+        if kind == "decision_final":
+            start = day if paused else start
+            paused = False
+        else:
+            paused, start = True, None
+    deadline = world.deadline("KZ-1", "R1")
+    assert deadline is not None
+    if paused:
+        assert deadline.due_at is None
+        return
+    assert start is not None
+    end = dt.datetime.combine(start + dt.timedelta(days=11), dt.time(), ZoneInfo(zone))
+    assert deadline.due_at == format_time(end.astimezone(dt.UTC))

@@ -1,0 +1,141 @@
+"""Notices of due and overdue deadlines (workflows.escalation, api.notices): to the place's
+staff, then up to the supervisor and the regional head while nobody acknowledges; each sent
+once, by e-mail to a real SMTP server, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import workflows.commands as c
+from api.notices import outbox
+from api.notices.config import NoticeConfig
+from api.notices.worker import one_pass
+from api.system import MIGRATIONS, System
+from custody import migrate
+from custody.clock import format_time
+from tests.support.mailbox import Mailbox, mailbox
+from tests.support.site import DECISION, UNIT, Site
+
+ALMATY = ZoneInfo("Asia/Almaty")
+PEOPLE = {"staff": "unit.ospanov", "supervisor": "chief.bekov", "regional_head": "head.amanov"}
+
+
+@pytest.fixture
+def system(site: Site) -> System:
+    """The site with the service's tables, its supervision register and addresses."""
+    migrate.upgrade(site.ledger.database, MIGRATIONS)
+    for level, person in PEOPLE.items():
+        site.process.run("admin", c.AssignSupervisor(location=UNIT, person=person, level=level))
+    with site.ledger.database.write() as conn:
+        for person in PEOPLE.values():
+            outbox.set_contact(conn, person, f"{person}@police.kz", format_time(site.clock()))
+    return System(site.ledger, site.process)
+
+
+@pytest.fixture
+def box() -> Iterator[Mailbox]:
+    with mailbox() as box:
+        yield box
+
+
+def _overdue_rifle(site: Site, days_ago: int = 12) -> str:
+    rifle = site.register_rifle()
+    today = site.clock().astimezone(ALMATY).date()
+    decision = {**DECISION, "date": (today - dt.timedelta(days=days_ago)).isoformat()}
+    site.process.record_decision("unit.serikbaev", [rifle], decision)
+    return rifle
+
+
+def _ack(system: System, person: str) -> None:
+    with system.ledger.database.write() as conn:
+        for row in outbox.listed(conn, "person = :p", {"p": person}):
+            outbox.acknowledge(conn, row["id"], person, format_time(system.clock()))
+
+
+def test_unacknowledged_overdue_notice_reaches_the_supervisor_then_the_head(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    rifle = _overdue_rifle(site)
+    config = NoticeConfig(smtp_url=box.url)
+    assert one_pass(system, config).sent == 1
+    [to_staff] = box.to("unit.ospanov@police.kz")
+    assert rifle in to_staff["Subject"]
+    assert "Срок пропущен" in to_staff["Subject"]
+    assert box.to("chief.bekov@police.kz") == []
+    site.clock.advance(hours=23)  # CUSTODY_NOTICE_ACK_HOURS (24) not passed yet
+    assert one_pass(system, config).sent == 0
+    site.clock.advance(hours=2)
+    assert one_pass(system, config).sent == 1
+    assert len(box.to("chief.bekov@police.kz")) == 1
+    assert box.to("head.amanov@police.kz") == []
+    site.clock.advance(hours=25)
+    assert one_pass(system, config).sent == 1
+    assert len(box.to("head.amanov@police.kz")) == 1
+    site.clock.advance(hours=100)
+    assert one_pass(system, config).sent == 0  # each notice once
+    assert len(box.messages) == 3
+
+
+def test_an_acknowledged_overdue_notice_climbs_no_further(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    _overdue_rifle(site)
+    config = NoticeConfig(smtp_url=box.url)
+    one_pass(system, config)
+    _ack(system, "unit.ospanov")
+    site.clock.advance(hours=72)
+    one_pass(system, config)
+    assert [m["To"] for m in box.messages] == ["unit.ospanov@police.kz"]
+    with system.ledger.database.read() as conn:
+        [row] = outbox.listed(conn)
+    assert row["acknowledged_by"] == "unit.ospanov"
+    assert row["sent_at"] is not None
+
+
+def test_a_deadline_due_today_gives_a_due_soon_notice_to_the_staff_only(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    # Decided ten days ago: due at 24:00 tonight at the unit, within the 24 hours.
+    _overdue_rifle(site, days_ago=10)
+    one_pass(system, NoticeConfig(smtp_url=box.url))
+    [notice] = box.messages
+    assert notice["To"] == "unit.ospanov@police.kz"
+    assert "Срок истекает" in notice["Subject"]
+
+
+def test_met_deadline_gives_no_notice(site: Site, system: System, box: Mailbox) -> None:
+    rifle = _overdue_rifle(site)
+    site.process.send("unit.serikbaev", "T-9", "WH-ALM", [rifle])
+    assert one_pass(system, NoticeConfig(smtp_url=box.url)).written == 0
+    assert box.messages == []
+
+
+def test_workers_passing_at_once_send_each_notice_once(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    for _ in range(6):
+        _overdue_rifle(site)
+    config = NoticeConfig(smtp_url=box.url)
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda n: one_pass(system, config, f"worker-{n}"), range(3)))
+    assert sum(r.sent for r in results) == 6
+    assert sorted(box.notice_ids()) == sorted(set(box.notice_ids()))
+    assert len(box.messages) == 6
+
+
+def test_a_mail_server_away_leaves_notices_unsent_for_the_next_pass(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    _overdue_rifle(site)
+    away = NoticeConfig(smtp_url="smtp://127.0.0.1:9", notice_lease_seconds=60)
+    assert one_pass(system, away).sent == 0
+    config = NoticeConfig(smtp_url=box.url)
+    assert one_pass(system, config).sent == 0  # the lease holds it for the first worker
+    site.clock.advance(seconds=61)
+    assert one_pass(system, config).sent == 1
+    assert len(box.messages) == 1

@@ -1,0 +1,88 @@
+"""The dates a decision's entries carry (R1): checked against the calendar at the unit, and
+the facts about them the entry records.
+
+Each of `decision_recorded`, `decision_appealed`, `decision_suspended`, `decision_final`
+carries the date of the event itself (the decision taken, the appeal lodged, the suspension
+ordered, the decision final), because R1 counts from those dates, not from when a clerk typed
+them in. So a date is refused when it is in the future at the unit, or before the event it
+follows; and one entered more than CUSTODY_LATE_ENTRY_DAYS after it is written with
+`entered_late_days`, a fact of its own in the ledger. The entry also names the zone the unit
+counts days in (`time_zone`, on `decision_recorded`), so that replay needs no settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from workflows import terms
+from workflows.deadlines import PAUSES, R1
+from workflows.errors import InvalidRequest
+from workflows.model import Location
+from workflows.unit_of_work import Work
+
+
+def zone_of_place(place: Location | None, default: str) -> str:
+    """The zone a place counts days in: its own, its region's, else `default`."""
+    if place is None:
+        return default
+    return place.time_zone or terms.zone_of_region(place.region) or default
+
+
+def day_of(text: str) -> dt.date:
+    """A date YYYY-MM-DD that exists in the calendar; raises InvalidRequest."""
+    try:
+        return terms.parse_date(text)
+    except ValueError:
+        raise InvalidRequest(f"{text!r} is not a calendar date YYYY-MM-DD") from None
+
+
+def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> dict[str, Any]:
+    """The per-item data of a dated decision step: its date (today at the unit, if none is
+    given), the zone (for `decision_recorded`), and `entered_late_days` when late.
+    Raises InvalidRequest ("R1: ...") for a date in the future or before what it follows."""
+    work.load("items", item_ids)
+    items = [work.world.item(i) for i in item_ids]
+    work.load("locations", {item.unit for item in items})
+    work.load("deadlines", [(i, R1) for i in item_ids])
+    per_item: dict[str, Any] = {}
+    for item in items:
+        zone = zone_of_place(work.world.find("locations", item.unit), work.config.timezone)
+        deadline = work.world.deadline(item.id, R1)
+        if deadline is not None and deadline.zone is not None:
+            zone = deadline.zone
+        today = terms.local_date(work.now, zone)
+        day = day_of(date) if date is not None else today
+        if day > today:
+            raise InvalidRequest(
+                f"R1: {day.isoformat()} is in the future (today is {today.isoformat()} "
+                f"at {item.unit}, {zone}); a decision's dates are when it happened (item {item.id})"
+            )
+        _not_before(step, day, deadline.facts if deadline is not None else [], item.id)
+        data: dict[str, Any] = {}
+        if step == "decision_recorded":  # the decision's date is in the shared data
+            data["time_zone"] = zone
+        else:
+            data["date"] = day.isoformat()
+        delay = (today - day).days
+        if delay > work.config.late_entry_days:
+            data["entered_late_days"] = delay
+        per_item[item.id] = data
+    return per_item
+
+
+def _not_before(step: str, day: dt.date, facts: list[dict[str, Any]], item: str) -> None:
+    """An appeal, suspension or finality cannot precede the decision; finality cannot
+    precede the appeal or suspension it ends."""
+    if step == "decision_recorded" or not facts:
+        return
+    follows = facts[0]
+    if step == "decision_final":
+        pauses = [f for f in facts if f["fact"] in PAUSES]
+        follows = pauses[-1] if pauses else follows
+    if day.isoformat() < follows["date"]:
+        raise InvalidRequest(
+            f"R1: {day.isoformat()} is before the {follows['fact']} of {follows['date']} "
+            f"it follows (item {item})"
+        )

@@ -1,0 +1,125 @@
+"""Who is told of a deadline, and when (plain data in, notices to write out; no I/O).
+
+Every deadline has a responsible place (its unit for R1, its warehouse for R2), and through
+the place's supervision register (workflows.supervision) the people on duty there and above
+them. For a deadline not met:
+
+- from CUSTODY_NOTICE_DUE_SOON_HOURS before its due time, a `due_soon` notice to the place's
+  staff;
+- once it is overdue, an `overdue` notice to the place's staff;
+- an overdue notice of one level that nobody at that level has acknowledged within
+  CUSTODY_NOTICE_ACK_HOURS of its writing goes to the next level: supervisor, then regional
+  head. A level with nobody on it is passed over at once.
+
+Each notice is one (item, rule, due time, kind, level, person): a clock that starts again
+after an appeal has a new due time, and so new notices. Nothing here sends anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from custody.clock import format_time, parse_time
+from workflows.model import Deadline, Location
+from workflows.vocabulary import LEVELS, STAFF
+
+DUE_SOON, OVERDUE = "due_soon", "overdue"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice to write (or one written: then with when, and whether acknowledged)."""
+
+    item: str
+    rule: str
+    due_at: str
+    kind: str  # due_soon | overdue
+    level: str  # staff | supervisor | regional_head
+    person: str
+    place: str
+    created_at: str | None = None
+    acknowledged_at: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str, str]:
+        return (self.item, self.rule, self.due_at, self.kind, self.level, self.person)
+
+
+@dataclass(frozen=True)
+class Timing:
+    due_soon: dt.timedelta
+    ack_within: dt.timedelta
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A pass's now, and the latest due time that is due soon at it, as RFC 3339 UTC text
+    (compared as text, which is the time order: custody.clock), worked out once a pass."""
+
+    now: dt.datetime
+    now_text: str
+    soon_text: str
+
+    @classmethod
+    def at(cls, now: dt.datetime, timing: Timing) -> Moment:
+        return cls(now, format_time(now), format_time(now + timing.due_soon))
+
+
+def kind_now(deadline: Deadline, moment: Moment) -> str | None:
+    """`overdue`, `due_soon`, or None (not yet, paused, met or cancelled)."""
+    due = deadline.due_at
+    if due is None or deadline.closed is not None:
+        return None
+    if moment.now_text > due:
+        return OVERDUE
+    return DUE_SOON if due <= moment.soon_text else None
+
+
+def levels_reached(
+    written: Iterable[Notice], place: Location, now: dt.datetime, timing: Timing
+) -> list[str]:
+    """The levels an overdue deadline's notices have reached by `now`: staff, and each
+    level above whose level below has an unacknowledged notice older than the ack time (or
+    nobody on duty)."""
+    overdue = [n for n in written if n.kind == OVERDUE]
+    reached = [STAFF]
+    for lower, upper in itertools.pairwise(LEVELS):
+        if place.on_duty(lower):
+            mine = [n for n in overdue if n.level == lower]
+            if not mine or any(n.acknowledged_at for n in mine):
+                break
+            first = min(parse_time(n.created_at or "") for n in mine)
+            if now < first + timing.ack_within:
+                break
+        reached.append(upper)
+    return reached
+
+
+def plan(
+    deadline: Deadline,
+    place: Location | None,
+    written: list[Notice],
+    moment: Moment,
+    timing: Timing,
+) -> list[Notice]:
+    """The notices to write at `moment` for one deadline, given those written for its due
+    time."""
+    kind = kind_now(deadline, moment)
+    if kind is None or place is None or deadline.due_at is None:
+        return []
+    levels = [STAFF]
+    if kind == OVERDUE:
+        levels = levels_reached(written, place, moment.now, timing)
+    have = {n.key for n in written}
+    new = []
+    for level in levels:
+        for person in place.on_duty(level):
+            notice = Notice(
+                deadline.item, deadline.rule, deadline.due_at, kind, level, person, place.id
+            )
+            if notice.key not in have:
+                new.append(notice)
+    return new
