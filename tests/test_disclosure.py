@@ -292,3 +292,30 @@ def test_the_api_gives_the_bundle_to_readers_only(cli_env: dict[str, str]) -> No
             assert report.ok, report.first_failure
             assert auditor.get("/items/KZ-999999/proof").status_code == 404
             assert auditor.get("/items/KZ-000001/proof", params={"size": 1}).status_code == 400
+
+
+def test_a_bundle_across_a_ledger_key_rotation(tmp_path: Path) -> None:
+    """After the ledger key is rotated the head is signed by the new key, which held at the
+    latest checkpoint's size; a checkpoint from before the rotation cannot get a head (the
+    old key is no longer at hand), so its bundle is refused rather than given unproven."""
+    from custody.bootstrap import open_ledger
+    from custody.checkpoint import parse_note
+    from custody.errors import ProofRangeError
+    from custody.note import Verifier
+    from tests.support.scenario import build
+
+    scenario = build(make_settings(tmp_path, sqlite_url(tmp_path)))
+    ledger = open_ledger(scenario.settings)
+    try:
+        after = disclose(ledger, "KZ-000001")
+        early, _ = parse_note(scenario.early_checkpoint)
+        with pytest.raises(ProofRangeError, match="ledger key has changed"):
+            disclose(ledger, "KZ-000001", early.size)
+    finally:
+        ledger.database.dispose()
+    report = check(after, Verifier.parse(scenario.early_vkey))
+    assert report.ok, report.first_failure
+    head = json.loads(after)["subject_head"]
+    assert head["key_id"] == Verifier.parse(scenario.late_vkey).key_id
+    name, _ = failed_at(check(rewritten(after, drop_last)))
+    assert name == "chain"
