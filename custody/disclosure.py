@@ -13,6 +13,11 @@ The file is the RFC 8785 (JCS) canonical form of
                                  key_revoked below the checkpoint's size, in seq order
       "proofs": {"<seq>": ["<hex>", ...], ...}   an RFC 9162 inclusion proof (section 2.1.3) of
                                  every entry above, leaf index = seq, to the checkpoint's tree
+      "subject_head": {"subject", "size", "last_seq", "leaf_hash", "origin", "key_id", "sig"}
+                                 the ledger's word that at tree size `size` (the checkpoint's)
+                                 the item's newest entry is seq `last_seq`, of that leaf hash:
+                                 signed by the ledger key that held at that size over
+                                 b"custody/subject-head/v1\\x00" + JCS(the first five members)
     }
 
 with an entry `{"seq", "body" (base64 of the exact bytes), "sig" (base64 of the ledger's
@@ -29,15 +34,17 @@ The checks (`check`), in order; the first that fails is named, with why:
                         (--checkpoint, e.g. GET /ledger/checkpoint) must be the same tree
     4 entries           each canonical, of its seq, below the checkpoint, signed by the ledger
                         key that held at its seq; the keys' entries are key entries, the item's
-                        entries name the item
-    5 chain             the item's entries are linked by item_prev from item_registered
+                        entries name the item; the subject head is of this item, this log and
+                        the checkpoint's size, signed by the ledger key that held at that size
+    5 chain             the item's entries are linked by item_prev from item_registered, and
+                        the last is the one the subject head names: no tail was cut off
     6 inclusion proofs  every entry is in the tree the checkpoint signs
     7 acts              every person's act an entry carries verifies with that person's key,
                         valid at its seq (docs/ledger.md, "Signatures")
 
-What it cannot show: that no entry about the item came after the last one in the bundle, below
-the checkpoint (that needs the entries after it). A bundle proves what it holds happened, in
-that order, in the log everyone else sees.
+A bundle proves what it holds happened, in that order, in the log everyone else sees, and
+(by the subject head) that nothing about the item came after its last entry below the
+checkpoint.
 """
 
 from __future__ import annotations
@@ -75,7 +82,9 @@ STEPS: dict[int, str] = {
     6: "inclusion proofs",
     7: "acts",
 }
-_MEMBERS = {"format", "item", "checkpoint", "entries", "keys", "proofs"}
+_MEMBERS = {"format", "item", "checkpoint", "entries", "keys", "proofs", "subject_head"}
+_HEAD_SIGNED = {"subject", "size", "last_seq", "leaf_hash", "origin"}
+_HEAD_MEMBERS = _HEAD_SIGNED | {"key_id", "sig"}
 _ENTRY_MEMBERS = {"seq", "body", "sig", "key_id"}
 _HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -93,6 +102,7 @@ def build(ledger: Ledger, conn: Connection, item: str, checkpoint: StoredCheckpo
             f"no entry about {item!r} in the first {checkpoint.size} entries of the ledger"
         )
     keys = _key_entries(store, checkpoint.size)
+    head = _subject_head(ledger, conn, keys, chain[-1], checkpoint.size)
     proofs = {
         str(e.seq): [h.hex() for h in ledger.inclusion_proof(conn, e.seq, checkpoint.size).hashes]
         for e in [*chain, *keys]
@@ -104,8 +114,38 @@ def build(ledger: Ledger, conn: Connection, item: str, checkpoint: StoredCheckpo
         "entries": [_entry_json(e) for e in chain],
         "keys": [_entry_json(e) for e in keys],
         "proofs": proofs,
+        "subject_head": head,
     }
     return canonical.dumps(bundle)
+
+
+def _subject_head(
+    ledger: Ledger, conn: Connection, keys: list[Entry], last: Entry, size: int
+) -> dict[str, Any]:
+    """The ledger's signed word that `last` is the item's newest entry at tree `size`.
+
+    Signed now, by the ledger's key; a reader checks it with the key that held at `size`
+    (from the bundle's key entries), so once the key has been rotated past `size` no head can
+    be given for it: ProofRangeError, ask for a bundle proven to a later checkpoint."""
+    signer = ledger.signer
+    registry = KeyRegistry()
+    for key_entry in keys:
+        registry.apply(entries.decode(key_entry.body))
+    holder = registry.ledger_key_at(size)
+    if signer is None or holder is None or holder.key_id != signer.verifier.key_id:
+        raise ProofRangeError(
+            f"the ledger key has changed since the checkpoint of {size} entries: ask for a "
+            "bundle proven to the latest checkpoint"
+        )
+    signed = {
+        "subject": entries.decode(last.body).item,
+        "size": size,
+        "last_seq": last.seq,
+        "leaf_hash": last.leaf_hash.hex(),
+        "origin": ledger.head(conn).origin,
+    }
+    sig = signer.sign(signatures.subject_head_message(signed))
+    return {**signed, "key_id": signer.verifier.key_id, "sig": base64.b64encode(sig).decode()}
 
 
 def disclose(ledger: Ledger, item: str, size: int | None = None) -> bytes:
@@ -265,6 +305,7 @@ class _Check:
             for p in proofs.values()
         ):
             raise StepFailed("proofs map a seq to a list of lowercase hex SHA-256 hashes")
+        _head_shape(bundle["subject_head"])
         self.bundle = bundle
         self.report.item = bundle["item"]
 
@@ -330,8 +371,32 @@ class _Check:
                 key.public_key, signatures.entry_message(entry.leaf), entry.sig
             ):
                 raise StepFailed("the ledger's signature does not verify", entry.seq)
+        self._subject_head()
         self.report.entries = len(self.entries)
         self.report.last_kind = self.entries[-1].body.kind
+
+    def _subject_head(self) -> None:
+        assert self.checkpoint is not None
+        head = self.bundle["subject_head"]
+        if head["subject"] != self.report.item:
+            raise StepFailed(f"the subject head is of {head['subject']}, not {self.report.item}")
+        if head["origin"] != self.checkpoint.origin:
+            raise StepFailed(f"the subject head is of another log: {head['origin']}")
+        if head["size"] != self.checkpoint.size:
+            raise StepFailed(
+                f"the subject head is at size {head['size']}, the checkpoint's is "
+                f"{self.checkpoint.size}"
+            )
+        key = self.registry.ledger_key_at(self.checkpoint.size)
+        if key is None or key.key_id != head["key_id"]:
+            raise StepFailed(
+                f"no ledger key {head['key_id']} held at size {self.checkpoint.size} to sign "
+                "the subject head"
+            )
+        signed = {name: head[name] for name in _HEAD_SIGNED}
+        sig = _b64(head["sig"], "subject head's signature", None)
+        if not signatures.verify(key.public_key, signatures.subject_head_message(signed), sig):
+            raise StepFailed("the ledger's signature of the subject head does not verify")
 
     # -- 5-7 ----------------------------------------------------------------------------------
 
@@ -349,6 +414,13 @@ class _Check:
                     "item_prev is not the entry before it in the bundle: an entry is missing",
                     entry.seq,
                 )
+        head, last = self.bundle["subject_head"], self.entries[-1]
+        if (head["last_seq"], head["leaf_hash"]) != (last.seq, last.leaf.hex()):
+            raise StepFailed(
+                f"the ledger says the item's newest entry at size {head['size']} is seq "
+                f"{head['last_seq']}; the bundle ends at seq {last.seq}",
+                last.seq,
+            )
 
     def _proofs(self) -> None:
         assert self.checkpoint is not None
@@ -395,6 +467,19 @@ def _b64(text: object, what: str, seq: object) -> bytes:
             f"the {what} is not base64 as written", seq if isinstance(seq, int) else None
         )
     return value
+
+
+def _head_shape(head: object) -> None:
+    if not isinstance(head, dict) or set(head) != _HEAD_MEMBERS:
+        raise StepFailed(f"the subject head has exactly {sorted(_HEAD_MEMBERS)}")
+    whole = [head[name] for name in ("size", "last_seq")]
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in whole):
+        raise StepFailed("the subject head's size and last_seq are whole numbers")
+    texts = [head[name] for name in ("subject", "origin", "key_id", "sig")]
+    if not all(isinstance(t, str) for t in texts):
+        raise StepFailed("the subject head's subject, origin, key_id and sig are strings")
+    if not isinstance(head["leaf_hash"], str) or not _HEX.fullmatch(head["leaf_hash"]):
+        raise StepFailed("the subject head's leaf_hash is lowercase hex SHA-256")
 
 
 def _parse(raw: dict[str, Any]) -> _Entry:

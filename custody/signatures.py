@@ -5,6 +5,8 @@ of each purpose start with a different prefix (DESIGN §5):
 
 - a ledger entry, by the ledger key:  b"custody/ledger-entry/v1\\x00" + leaf hash
 - a person's act, by that person:     b"custody/act/v1\\x00" + JCS(act)
+- a subject head, by the ledger key:  b"custody/subject-head/v1\\x00" + JCS(head), an item's
+  newest entry at a tree size (custody.disclosure)
 - checkpoints are C2SP signed notes (`custody.note`), whose text can never begin with either
   prefix because the prefixes hold a NUL byte, which a note's text may not.
 """
@@ -22,6 +24,7 @@ from custody import canonical
 
 ENTRY_DOMAIN = b"custody/ledger-entry/v1\x00"
 ACT_DOMAIN = b"custody/act/v1\x00"
+SUBJECT_HEAD_DOMAIN = b"custody/subject-head/v1\x00"
 SIGNATURE_SIZE = 64
 PUBLIC_KEY_SIZE = 32
 
@@ -32,6 +35,12 @@ def entry_message(leaf_hash: bytes) -> bytes:
 
 def act_message(act: Mapping[str, Any]) -> bytes:
     return ACT_DOMAIN + canonical.dumps(act)
+
+
+def subject_head_message(head: Mapping[str, Any]) -> bytes:
+    """The bytes the ledger key signs for a subject head: `{"subject", "size", "last_seq",
+    "leaf_hash", "origin"}` (docs/ledger.md, "Disclosure bundles")."""
+    return SUBJECT_HEAD_DOMAIN + canonical.dumps(head)
 
 
 def sign(seed: bytes, message: bytes) -> bytes:

@@ -5,6 +5,7 @@ the item's chain is found. Through the real `custody item-proof`/`verify-item` a
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from custody import canonical
+from custody import canonical, signatures
 from custody.disclosure import FORMAT, STEPS, ItemReport, check, disclose
 from custody.entries import decode
 from custody.note import Signer
@@ -125,6 +126,77 @@ def test_a_bundle_with_an_entry_left_out_fails_at_the_chain(bundle: bytes, index
     assert "an entry is missing" in reason
 
 
+def drop_last(value: dict[str, Any]) -> None:
+    last = value["entries"].pop()
+    del value["proofs"][str(last["seq"])]
+
+
+def test_a_bundle_with_its_last_entry_cut_off_fails(bundle: bytes) -> None:
+    """Cutting the tail would hide the melting (or a later discrepancy): the ledger's signed
+    subject head names the item's newest entry at the checkpoint's size."""
+    value = json.loads(bundle)
+    last = value["entries"][-1]["seq"]
+    before = value["entries"][-2]["seq"]
+    report = check(rewritten(bundle, drop_last))
+    name, reason = failed_at(report)
+    assert name == "chain"
+    size = value["subject_head"]["size"]
+    assert reason == (
+        f"the ledger says the item's newest entry at size {size} is seq {last}; "
+        f"the bundle ends at seq {before}"
+    )
+    assert report.last_kind != "melted"
+
+
+@pytest.mark.parametrize("change", ["last_seq", "leaf_hash", "size", "subject"])
+def test_a_forged_subject_head_fails(bundle: bytes, change: str) -> None:
+    """The tail cut off and the head rewritten to match it, under the ledger's old signature."""
+    value = json.loads(bundle)
+    kept = value["entries"][-2]
+    forged = {
+        "last_seq": kept["seq"],
+        "leaf_hash": hashlib.sha256(b"\x00" + base64.b64decode(kept["body"])).hexdigest(),
+        "size": value["subject_head"]["size"] - 1,
+        "subject": "KZ-000002",
+    }[change]
+
+    def forge(value: dict[str, Any]) -> None:
+        drop_last(value)
+        value["subject_head"][change] = forged
+
+    name, reason = failed_at(check(rewritten(bundle, forge)))
+    assert name == "entries"
+    assert "subject head" in reason
+
+
+def test_a_subject_head_signed_by_another_key_fails(bundle: bytes) -> None:
+    forger = Signer.generate("custody.test/ledger")
+    head = json.loads(bundle)["subject_head"]
+    signed = {k: head[k] for k in ("subject", "size", "last_seq", "leaf_hash", "origin")}
+    sig = base64.b64encode(forger.sign(signatures.subject_head_message(signed))).decode()
+
+    def resign(value: dict[str, Any]) -> None:
+        value["subject_head"]["sig"] = sig
+
+    name, reason = failed_at(check(rewritten(bundle, resign)))
+    assert (name, reason) == (
+        "entries",
+        "the ledger's signature of the subject head does not verify",
+    )
+
+
+def test_a_subject_head_signature_is_domain_separated(site: Site, bundle: bytes) -> None:
+    """The head's signature is over its own prefix: the same JCS bytes signed bare fail."""
+    head = json.loads(bundle)["subject_head"]
+    signed = {k: head[k] for k in ("subject", "size", "last_seq", "leaf_hash", "origin")}
+    bare = site.ledger.signer.sign(canonical.dumps(signed))  # type: ignore[union-attr]
+
+    def resign(value: dict[str, Any]) -> None:
+        value["subject_head"]["sig"] = base64.b64encode(bare).decode()
+
+    assert failed_at(check(rewritten(bundle, resign)))[0] == "entries"
+
+
 def test_an_entry_of_another_item_slipped_in_fails_at_entries(site: Site, bundle: bytes) -> None:
     other = json.loads(disclose(site.ledger, "KZ-000002"))
 
@@ -220,3 +292,30 @@ def test_the_api_gives_the_bundle_to_readers_only(cli_env: dict[str, str]) -> No
             assert report.ok, report.first_failure
             assert auditor.get("/items/KZ-999999/proof").status_code == 404
             assert auditor.get("/items/KZ-000001/proof", params={"size": 1}).status_code == 400
+
+
+def test_a_bundle_across_a_ledger_key_rotation(tmp_path: Path) -> None:
+    """After the ledger key is rotated the head is signed by the new key, which held at the
+    latest checkpoint's size; a checkpoint from before the rotation cannot get a head (the
+    old key is no longer at hand), so its bundle is refused rather than given unproven."""
+    from custody.bootstrap import open_ledger
+    from custody.checkpoint import parse_note
+    from custody.errors import ProofRangeError
+    from custody.note import Verifier
+    from tests.support.scenario import build
+
+    scenario = build(make_settings(tmp_path, sqlite_url(tmp_path)))
+    ledger = open_ledger(scenario.settings)
+    try:
+        after = disclose(ledger, "KZ-000001")
+        early, _ = parse_note(scenario.early_checkpoint)
+        with pytest.raises(ProofRangeError, match="ledger key has changed"):
+            disclose(ledger, "KZ-000001", early.size)
+    finally:
+        ledger.database.dispose()
+    report = check(after, Verifier.parse(scenario.early_vkey))
+    assert report.ok, report.first_failure
+    head = json.loads(after)["subject_head"]
+    assert head["key_id"] == Verifier.parse(scenario.late_vkey).key_id
+    name, _ = failed_at(check(rewritten(after, drop_last)))
+    assert name == "chain"

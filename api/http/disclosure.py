@@ -35,7 +35,8 @@ async def item_proof(
     ] = None,
 ) -> Response:
     """The item's entries with their exact bytes and signatures, an RFC 9162 inclusion proof
-    of each to one signed checkpoint, and the ledger's keys (docs/ledger.md, format
+    of each to one signed checkpoint, the ledger's keys and its signed subject head (the item's
+    newest entry at that size; docs/ledger.md, format
     custody/item-proof/v1): check it offline with `custody verify-item`."""
     ledger = system_of(request).ledger
     try:
