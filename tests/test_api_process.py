@@ -566,3 +566,15 @@ def test_every_list_comes_a_page_at_a_time(site: Site) -> None:
         names = [u["username"] for u in first["users"] + rest["users"]]
         assert set(names) >= set(PEOPLE)
         assert len(names) == len(set(names))
+
+
+def test_a_small_order_public_key_is_refused_by_the_api_and_writes_nothing(site: Site) -> None:
+    size = site.size()
+    identity = "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+    refused = site.step(
+        "admin", "key_added", {"owner": "expert.sadykova", "purpose": "act", "public_key": identity}
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "small-order" in refused.json()["detail"]
+    assert site.size() == size
