@@ -35,7 +35,12 @@ def verify(
     ] = None,
     checkpoint: Annotated[
         list[Path] | None,
-        typer.Option("--checkpoint", help="a signed checkpoint you saved earlier (repeatable)"),
+        typer.Option(
+            "--checkpoint",
+            help="a signed checkpoint you saved earlier (repeatable)",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
     workers: Annotated[
@@ -44,7 +49,8 @@ def verify(
 ) -> None:
     """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""
     pinned = pinned_key(key)
-    given = [AuditorCheckpoint(str(p), p.read_text()) for p in checkpoint or []]
+    # As bytes: a file that is not a checkpoint (not even UTF-8) fails step 9 in the report.
+    given = [AuditorCheckpoint(str(p), p.read_bytes()) for p in checkpoint or []]
     settings = Settings()
     from api.system import audit_steps
     from custody.bootstrap import open_readonly
@@ -82,12 +88,7 @@ def _print(report: Report) -> None:
     root = report.root.hex() if report.root else "none"
     typer.echo(f"ledger {report.origin}: {report.size} entries, root {root}")
     for step in report.steps:
-        if step.ok:
-            status = "ok"
-        else:
-            where = f" at seq {step.seq}" if step.seq is not None else ""
-            status = f"FAILED{where}: {step.reason}"
-        typer.echo(f"{step.number:>2}. {step.name:<18} {status}")
+        typer.echo(f"{step.number:>2}. {step.name:<18} {step.shown()}")
     failure = report.first_failure
     if failure is None:
         count = report.checkpoints_checked

@@ -123,9 +123,7 @@ def parse_public_key(text: str) -> bytes:
         try:
             raw = note.Verifier.parse(text).public_key
         except MalformedNoteError as exc:
-            raise KeyRegistryError(
-                "a public key is base64 of 32 bytes, or a verifier key"
-            ) from exc
+            raise KeyRegistryError("a public key is base64 of 32 bytes, or a verifier key") from exc
     if not signatures.is_strong_public_key(raw):
         raise KeyRegistryError(WEAK_KEY)
     return raw
