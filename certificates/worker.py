@@ -4,18 +4,40 @@ WeasyPrint keeps the memory a render used (a 1,000-item statement takes about 16
 a render sets SOURCE_DATE_EPOCH for its fonts: neither may touch the server. The child is
 started fresh (spawn, not fork: the server has threads) and replaced after a few renders, so
 what it holds goes back to the system.
+
+The child dies with its parent, however the parent ends (kill -9 too): a watcher thread in
+the child sees its parent pid change (it is re-parented when the parent dies) and ends it
+within half a second. Without this, each crashed server left a 135 MB renderer behind,
+blocked on a pipe whose other end it holds itself. (prctl PR_SET_PDEATHSIG would signal
+the child when the parent *thread* that spawned it ends: the pool spawns from whichever
+thread submits, and a worker thread that is reaped would kill a healthy renderer.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import os
+import threading
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from certificates import labels, render
 
 RENDERS_PER_PROCESS = 8
+WATCH_SECONDS = 0.5
+
+
+def die_with_parent(parent: int) -> None:
+    """In the child: end when the process `parent` ends (the pool's initializer)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class Renderer:
@@ -24,6 +46,8 @@ class Renderer:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=renders_per_process,
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def render(self, evidence: dict[str, Any], lang: str, zone: str) -> bytes:
@@ -32,8 +56,14 @@ class Renderer:
     async def render_async(self, evidence: dict[str, Any], lang: str, zone: str) -> bytes:
         return await asyncio.wrap_future(self._pool.submit(render.render, evidence, lang, zone))
 
+    def render_again(self, attached: dict[str, Any]) -> Future[tuple[dict[str, Any], bytes | None]]:
+        """verify-statement's render of the evidence a PDF carries (render.render_again),
+        started now and awaited when the page is compared."""
+        return self._pool.submit(render.render_again, attached)
+
     async def labels_async(self, items: list[labels.LabelItem], lang: str, single: bool) -> bytes:
         return await asyncio.wrap_future(self._pool.submit(labels.render, items, lang, single))
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        """Stop the renderer; without `wait`, a render under way is left to end with it."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -19,7 +20,7 @@ import pytest
 
 from certificates import evidence as proof
 from certificates import page as pages
-from certificates import render
+from certificates import render, renderer_identity
 from certificates.pdf_reading import read_pdf
 from certificates.verify_statement import STEPS, StatementReport, verify_statement
 from certificates.words import LANGUAGES, words
@@ -63,6 +64,18 @@ def _keep_environment() -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     else:
         os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _renderer() -> Iterator[None]:
+    """One renderer process for every verification here (each would start its own)."""
+    global verify_statement
+    shared = Renderer(renders_per_process=1_000)
+    plain = verify_statement
+    verify_statement = functools.partial(plain, renderer=shared)  # type: ignore[assignment]
+    yield
+    verify_statement = plain
+    shared.close()
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +125,8 @@ def test_each_language_renders_a_statement_that_reads_back_as_its_data(
     assert f"chair.nurlanov ({words(lang)['chair']})" in text  # the chair, from the commission
     assert content.attachment is not None
     attached = json.loads(content.attachment)
-    assert attached == {**evidence, "page": {"lang": lang, "zone": ZONE}}
+    shown = {"lang": lang, "zone": ZONE, "renderer": renderer_identity.identity()}
+    assert attached == {**evidence, "page": shown}
     assert verify_statement(data).ok
 
 
