@@ -16,8 +16,8 @@ from collections import Counter
 from typing import Any
 
 import pypdf
-from pypdf.errors import PdfReadError
 from pypdf import PageObject
+from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream, DictionaryObject, IndirectObject, StreamObject
 
 # Content stream operators (ISO 32000-2 tables 50-107) as a reader understands them.
@@ -35,6 +35,12 @@ OPERATORS = {
     b"'": "text",
     b'"': "text",
     b"Tf": "font selection",
+    b"Td": "text position",
+    b"Tm": "text position",
+    b"BT": "text object",
+    b"cm": "transformation",
+    b"q": "saved graphics state",
+    b"Q": "restored graphics state",
     b"rg": "fill colour",
     b"g": "fill colour",
     b"k": "fill colour",
@@ -148,8 +154,8 @@ def _content_difference(a: PageObject, b: PageObject, ra: Any, rb: Any) -> str:
     if not parts:
         changed = sum(1 for x, y in zip(ops_a, ops_b, strict=False) if x != y)
         parts.append(
-            f"draws the same operators with other operands ({_plural(changed, 'operation')} "
-            "differ: other text, glyphs or places)"
+            f"draws the same operators with other operands ({changed} of them differ: "
+            "other text, glyphs or places)"
         )
     return "its content is not the render of its evidence: it " + "; ".join(parts)
 
