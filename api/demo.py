@@ -29,6 +29,7 @@ from custody.db import Database
 from custody.entries import decode
 from custody.errors import CustodyError
 from custody.settings import Settings
+from workflows.batches import Present
 from workflows.intake import Intake
 
 Progress = Callable[[str, int], None]  # (what is being done, items so far)
@@ -149,9 +150,18 @@ def _accounts(demo: Demo) -> None:
 
 def _registers(demo: Demo) -> None:
     for place_id, kind, name, region in d.PLACES:
-        demo.p.add_location("admin", place_id, kind, name, region)
-    for person, role in d.MEMBERS:
-        demo.p.add_commission_member("admin", d.COMMISSION, person, role, d.COMMISSION_NAME)
+        demo.p.add_location("admin", place_id, kind, name, region, d.PLACE_NAMES.get(place_id))
+    for n, (person, role) in enumerate(d.MEMBERS):
+        demo.p.add_commission_member(
+            "admin",
+            d.COMMISSION,
+            person,
+            role,
+            d.COMMISSION_NAME,
+            full_name=d.PEOPLE[person][1],
+            position=d.POSITIONS[person],
+            names=d.COMMISSION_NAMES if n == 0 else None,
+        )
     demo.photos = [demo.p.files.put(d.photo(i), "marking").to_json() for i in range(24)]
 
 
@@ -231,8 +241,15 @@ def _melt(demo: Demo, items: list[str], *, melt: bool, signers: Sequence[str] = 
     demo.p.load("sklad.omarov", batch, items)
     if not melt:
         return
-    present = [(person, "commission_member") for person, _ in d.MEMBERS]
-    present.append(("plant.ivanov", "plant_representative"))
+    present = [Present(person, "commission_member") for person, _ in d.MEMBERS]
+    present.append(
+        Present(
+            "plant.ivanov",
+            "plant_representative",
+            d.PEOPLE["plant.ivanov"][1],
+            d.POSITIONS["plant.ivanov"],
+        )
+    )
     demo.p.record_presence("sklad.omarov", batch, present)
     charge = sum(demo.p.item(i).charge_weight_g or 0 for i in items)
     demo.p.destroy(
@@ -372,8 +389,15 @@ def _ammunition(demo: Demo) -> None:
     batch = demo.next_id("БУНКЕР")
     p.open_batch("sklad.omarov", batch, "burn", "WH-KRG", "подрывная площадка №1", d.COMMISSION)
     p.load("sklad.omarov", batch, ids[:3])
-    present = [(person, "commission_member") for person, _ in d.MEMBERS]
-    present.append(("expert.baimukhanov", "expert"))
+    present = [Present(person, "commission_member") for person, _ in d.MEMBERS]
+    present.append(
+        Present(
+            "expert.baimukhanov",
+            "expert",
+            "Баймуханов Данияр Ерболович",
+            d.POSITIONS["expert.baimukhanov"],
+        )
+    )
     p.record_presence("sklad.omarov", batch, present)
     charge = sum(p.item(i).charge_weight_g or 0 for i in ids[:3])
     p.destroy(

@@ -203,6 +203,11 @@ class LoadIn(Model):
 class PresentIn(Model):
     person: Id
     role: str = Field(description="commission_member, plant_representative or expert")
+    full_name: Text | None = Field(
+        default=None,
+        description="as the statement prints it (a commission member's: from the commission)",
+    )
+    position: Text | None = Field(default=None, description="their post, as printed")
 
 
 class PresenceIn(Model):
@@ -242,6 +247,9 @@ class LocationIn(Model):
     kind: str = Field(description="unit, warehouse, forensics or plant")
     name: Text
     region: Text
+    names: dict[str, Text] | None = Field(
+        default=None, description="the name in the statement languages: {ru, kk, en}, any"
+    )
 
 
 class MemberIn(Model):
@@ -249,7 +257,12 @@ class MemberIn(Model):
     person: Id
     role: str = Field(description="chair or member")
     name: Text | None = Field(default=None, description="the commission's name, when new")
+    names: dict[str, Text] | None = Field(
+        default=None, description="the new commission's name in {ru, kk, en}, any"
+    )
     since: str | None = None
+    full_name: Text | None = Field(default=None, description="as the statement prints it")
+    position: Text | None = Field(default=None, description="their post, as printed")
 
 
 class MemberOutIn(Model):

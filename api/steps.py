@@ -233,7 +233,11 @@ STEPS: list[Step] = [
     Step(
         "presence_recorded",
         m.PresenceIn,
-        lambda w, b: batches.record_presence(w, b.batch, [(p.person, p.role) for p in b.present]),
+        lambda w, b: batches.record_presence(
+            w,
+            b.batch,
+            [batches.Present(p.person, p.role, p.full_name, p.position) for p in b.present],
+        ),
         "Record who is present at a batch (R7, R9)",
     ),
     Step(
@@ -269,13 +273,15 @@ STEPS: list[Step] = [
     Step(
         "location_added",
         m.LocationIn,
-        lambda w, b: registers.add_location(w, b.location, b.kind, b.name, b.region),
+        lambda w, b: registers.add_location(w, b.location, b.kind, b.name, b.region, b.names),
         "Add a unit, warehouse, forensic unit or plant",
     ),
     Step(
         "commission_member_added",
         m.MemberIn,
-        lambda w, b: registers.add_member(w, b.commission, b.person, b.role, b.name, b.since),
+        lambda w, b: registers.add_member(
+            w, b.commission, b.person, b.role, b.name, b.since, b.full_name, b.position, b.names
+        ),
         "A person joins a commission",
     ),
     Step(

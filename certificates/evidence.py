@@ -54,10 +54,12 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def subjects(statement: dict[str, Any]) -> list[str]:
-    """Whose chains the evidence carries: the batch, its commission, every item on it."""
+    """Whose chains the evidence carries: the batch, its commission, its place, every item
+    on it."""
     return [
         statement["batch"],
         statement["commission"]["id"],
+        statement["location"]["id"],
         *(item["id"] for item in statement["items"]),
     ]
 

@@ -50,6 +50,7 @@ import unicodedata
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any
 
 from certificates import evidence as proof
@@ -65,6 +66,7 @@ from custody.keys import KeyRegistry
 from custody.proofs import verify_inclusion
 from custody.rfc6962 import leaf_hash
 from custody.verify import StepResult, first_failure
+from workflows.statements import PRESENT
 
 STEPS: dict[int, str] = {
     1: "attachment",
@@ -303,6 +305,8 @@ class StatementCheck:
             raise StepFailed("the statement lists an item twice, or out of order")
         for item in statement["items"]:
             self._item_as_registered(item, statement)
+        self._present_as_recorded(statement)
+        self._registers_as_recorded(statement)
         destroyed = self._destruction(statement)
         weight = sum(item["weight_g"] or 0 for item in statement["items"])
         if weight != destroyed.data.get("items_weight_g"):
@@ -311,6 +315,37 @@ class StatementCheck:
                 f"{destroyed.data.get('items_weight_g')} g of items: an item is missing",
                 destroyed.seq,
             )
+
+    def _present_as_recorded(self, statement: dict[str, Any]) -> None:
+        """Who the statement says was present, named as they are, is what the batch's
+        presence entries record (signed), in their order."""
+        recorded = [
+            {k: e.body.data[k] for k in PRESENT if k in e.body.data}
+            for e in self.chains[statement["batch"]]
+            if e.body.kind == "presence_recorded"
+        ]
+        for n, (shown, entry) in enumerate(zip_longest(statement["present"], recorded), 1):
+            if shown != entry:
+                who = (shown or entry or {}).get("person")
+                raise StepFailed(
+                    f"person {n} present ({who}) on the statement is not as the batch's "
+                    "presence entries record them"
+                )
+
+    def _registers_as_recorded(self, statement: dict[str, Any]) -> None:
+        """The commission's and the place's names are those their first entries give."""
+        first = self.chains[statement["commission"]["id"]][0].body.data
+        commission = statement["commission"]
+        if (commission["name"], commission.get("names")) != (first.get("name"), first.get("names")):
+            raise StepFailed("the commission's name on the statement is not as registered")
+        place = statement["location"]
+        chain = self.chains.get(place["id"])
+        if not chain or chain[0].body.kind != "location_added":
+            raise StepFailed(f"the evidence lacks the registration of {place['id']}")
+        added = chain[0].body.data
+        wanted = (added.get("name"), added.get("region"), added.get("names"))
+        if (place["name"], place["region"], place.get("names")) != wanted:
+            raise StepFailed(f"the place {place['id']} on the statement is not as registered")
 
     def _destruction(self, statement: dict[str, Any]) -> entries.EntryBody:
         for entry in self.chains[statement["batch"]]:
@@ -483,9 +518,9 @@ def compare_page(page: pages.Page, text: str) -> str | None:
         if _squeeze(label + value) not in after:
             return f"the page does not print {label}: {value}"
     for signature in page.signatures:
-        printed_as = signature.person + signature.role + signature.key_id + signature.time
+        printed_as = signature.name + signature.role + signature.key_id + signature.time
         if _squeeze(printed_as) not in after:
-            return f"the page does not print the signature of {signature.person}"
+            return f"the page does not print the signature of {signature.name}"
     if _squeeze(page.status) not in after:
         return "the page does not say whether the statement is final"
     return None

@@ -350,3 +350,36 @@ def test_rendered_by_another_renderer_version_could_not_be_completed(
     assert "10. page              could not be completed" in done.stdout
     assert f"weasyprint 71.0 there, {recorded['packages']['weasyprint']} here" in done.stdout
     assert "COULD NOT COMPLETE step 10" in done.stderr
+
+
+def test_markings_with_soft_hyphen_decomposed_letter_or_zero_width_space_verify(
+    tmp_path: Path, renderer: Renderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The verifier agrees with the renderer on every marking the grammar allows: genuine
+    statements whose markings hold a soft hyphen, a decomposed й (и + U+0306) or a zero-width
+    space pass; rendered elsewhere, their text and QR codes agree with the evidence."""
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    try:
+        markings = ("АК\u00ad74 №101", "И\u0306Ц 000102", "ҚҰ\u200b000103")
+        rifles = [site.register_rifle(marking=m) for m in markings]
+        site.to_warehouse(*rifles)
+        for rifle in rifles:
+            site.through_forensics(rifle)
+        site.prepare(*rifles)
+        batch = site.melt(*rifles)
+        site.sign(batch, *MEMBERS)
+        evidence = evidence_of(site, batch)
+        for lang in ("ru", "kk"):
+            report = check(render.render(evidence, lang, ZONE), renderer)
+            assert report.ok, report.first_failure
+        recorded = renderer_identity.identity()
+        other = {**recorded, "pango": "0.0.1"}
+        monkeypatch.setattr(renderer_identity, "identity", lambda: other)
+        elsewhere = render.render(evidence, "ru", ZONE)
+        monkeypatch.undo()
+        failure = check(elsewhere, renderer).first_failure
+        assert failure is not None
+        assert (failure.name, failure.status) == ("page", "incomplete"), failure.reason
+        assert "pango 0.0.1 there" in (failure.reason or "")
+    finally:
+        site.ledger.database.dispose()

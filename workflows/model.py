@@ -64,6 +64,7 @@ class Location(Document):
     kind: str  # unit | warehouse | forensics | plant
     name: str
     region: str
+    names: dict[str, str] = field(default_factory=dict)  # the name in ru, kk, en, if given
 
 
 @dataclass
@@ -112,6 +113,8 @@ class Member(Document):
     role: str  # chair | member
     since: str
     until: str | None = None
+    full_name: str | None = None  # as the statement prints them
+    position: str | None = None
 
     def in_office(self, moment: str) -> bool:
         return self.since <= moment and (self.until is None or moment < self.until)
@@ -122,6 +125,7 @@ class Commission(Document):
     id: str
     name: str
     members: list[dict[str, Any]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # the name in ru, kk, en, if given
 
     def members_at(self, moment: str) -> list[Member]:
         return [m for m in map(Member.from_json, self.members) if m.in_office(moment)]

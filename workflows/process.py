@@ -18,6 +18,7 @@ from custody.clock import Clock, format_time, utc_now
 from custody.db import savepoint
 from custody.ledger import Ledger
 from workflows import batches, intake, inventory, movements, preparation, registers, statements
+from workflows.batches import Present
 from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.errors import UnknownObject
@@ -162,9 +163,17 @@ class Process:
 
     # -- registers ------------------------------------------------------------------------------
 
-    def add_location(self, actor: str, location_id: str, kind: str, name: str, region: str) -> None:
+    def add_location(
+        self,
+        actor: str,
+        location_id: str,
+        kind: str,
+        name: str,
+        region: str,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         with self.work(actor) as work:
-            registers.add_location(work, location_id, kind, name, region)
+            registers.add_location(work, location_id, kind, name, region, names)
 
     def add_commission_member(
         self,
@@ -174,9 +183,14 @@ class Process:
         role: str,
         name: str | None = None,
         since: str | None = None,
+        full_name: str | None = None,
+        position: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         with self.work(actor) as work:
-            registers.add_member(work, commission, person, role, name, since)
+            registers.add_member(
+                work, commission, person, role, name, since, full_name, position, names
+            )
 
     def remove_commission_member(self, actor: str, commission: str, person: str) -> None:
         with self.work(actor) as work:
@@ -333,8 +347,11 @@ class Process:
         with self.work(actor) as work:
             batches.load(work, batch, items, per_item)
 
-    def record_presence(self, actor: str, batch: str, present: Sequence[tuple[str, str]]) -> None:
-        """Record who is present at a batch, as (person, role) pairs, in one action."""
+    def record_presence(
+        self, actor: str, batch: str, present: Sequence[Present | tuple[str, str]]
+    ) -> None:
+        """Record who is present at a batch, as batches.Present or (person, role) pairs, in
+        one action."""
         with self.work(actor) as work:
             batches.record_presence(work, batch, present)
 
