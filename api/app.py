@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -22,6 +23,7 @@ from api.config import ApiConfig
 from api.login import Accounts
 from api.system import System, initialise
 from api.writes import Writer
+from certificates.statement_cache import StatementCache
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -38,7 +40,7 @@ def create_app(
         given = settings or Settings()
         ready = system if system is not None else initialise(given)[1]
         app.state.timezone = given.timezone
-        app.state.renderer = Renderer()
+        app.state.renderer = Renderer(cache=StatementCache(Path(given.data_dir) / "statements"))
         app.state.system = ready
         app.state.ledger = ready.ledger
         app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)

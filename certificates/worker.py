@@ -20,10 +20,12 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from certificates import labels, render
+from certificates import labels, render, renderer_identity
+from certificates.statement_cache import StatementBasis, StatementCache
 
 RENDERS_PER_PROCESS = 8
 WATCH_SECONDS = 0.5
@@ -41,7 +43,12 @@ def die_with_parent(parent: int) -> None:
 
 
 class Renderer:
-    def __init__(self, renders_per_process: int = RENDERS_PER_PROCESS) -> None:
+    def __init__(
+        self, renders_per_process: int = RENDERS_PER_PROCESS, cache: StatementCache | None = None
+    ) -> None:
+        """`cache`, if given, keeps every statement rendered (statement_async) by content."""
+        self.cache = cache
+        self._identity: dict[str, Any] | None = None
         self._pool = ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
@@ -52,6 +59,34 @@ class Renderer:
 
     def render(self, evidence: dict[str, Any], lang: str, zone: str) -> bytes:
         return self._pool.submit(render.render, evidence, lang, zone).result()
+
+    async def identity_async(self) -> dict[str, Any]:
+        """What renders here (renderer_identity), asked of the child once."""
+        if self._identity is None:
+            future = self._pool.submit(renderer_identity.identity)
+            self._identity = await asyncio.wrap_future(future)
+        return self._identity
+
+    async def statement_async(
+        self,
+        basis: StatementBasis,
+        lang: str,
+        zone: str,
+        evidence_of: Callable[[StatementBasis], dict[str, Any]],
+    ) -> bytes:
+        """The statement's PDF: from the cache when this content, checkpoint, language, zone
+        and renderer were rendered before (no evidence is gathered then), else rendered from
+        `evidence_of(basis)` (run in a thread: it reads the database) and kept."""
+        key = basis.key(lang, zone, await self.identity_async())
+        if self.cache is not None:
+            kept = await asyncio.to_thread(self.cache.get, key)
+            if kept is not None:
+                return kept
+        evidence = await asyncio.to_thread(evidence_of, basis)
+        pdf = await self.render_async(evidence, lang, zone)
+        if self.cache is not None:
+            await asyncio.to_thread(self.cache.put, key, pdf)
+        return pdf
 
     async def render_async(self, evidence: dict[str, Any], lang: str, zone: str) -> bytes:
         return await asyncio.wrap_future(self._pool.submit(render.render, evidence, lang, zone))
