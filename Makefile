@@ -4,6 +4,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+ASSETS := api/web/static/vendor/.assets.json
 
 .PHONY: run test lint typecheck unit bench docs lock clean
 
@@ -11,8 +12,12 @@ $(READY): pyproject.toml constraints.txt scripts/bootstrap.sh
 	scripts/bootstrap.sh
 	touch $@
 
+# The front-end packages the pages serve, checked against the integrity in api/web/assets.json.
+$(ASSETS): api/web/assets.json scripts/fetch_assets.py $(READY)
+	$(BIN)/python scripts/fetch_assets.py
+
 ## run: the service on an embedded SQLite database in ./custody-data, with demo data
-run: $(READY)
+run: $(READY) $(ASSETS)
 	$(BIN)/custody demo --if-empty
 	$(BIN)/custody serve
 
@@ -26,11 +31,11 @@ lint: $(READY)
 typecheck: $(READY)
 	$(BIN)/mypy
 
-unit: $(READY)
+unit: $(READY) $(ASSETS)
 	$(BIN)/pytest -n 2 --dist loadfile
 
 ## bench: the benchmarks, each against a baseline measured in the same run
-bench: $(READY)
+bench: $(READY) $(ASSETS)
 	@command -v wrk >/dev/null || SYSTEM_PACKAGES=wrk scripts/bootstrap.sh
 	$(BIN)/python -m bench
 

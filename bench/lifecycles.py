@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+import workflows.commands as c
 from bench.common import Figure, fresh, report
 from custody import keyring
 from custody.acts import SignedAct, new_act, sign_act
@@ -30,9 +31,9 @@ from custody.entries import NewEntry
 from custody.keyfile import PersonKey
 from custody.ledger import Ledger
 from custody.settings import Settings
+from workflows.commands.fields import ActIn
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
-from workflows.intake import Intake
 from workflows.migrations import VERSIONS
 from workflows.process import Process
 
@@ -44,6 +45,7 @@ PNG = (
     b"\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef"
     b"\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+EXPERT, REGISTRY_RESULT = "expert.sadykova", "registry_result_recorded"
 MEMBERS = ("chair.nurlanov", "member.abenova", "member.kim")
 
 
@@ -125,9 +127,11 @@ class Site:
             ("CSE", "forensics"),
             ("PLANT", "plant"),
         ):
-            p.add_location("admin", location, kind, f"{location} г. Алматы", "Алматы")
+            place = {"location": location, "kind": kind, "name": f"{location} г. Алматы"}
+            p.run("admin", c.AddLocation.model_validate({**place, "region": "Алматы"}))
         for person in MEMBERS:
-            p.add_commission_member("admin", "TK-1", person, "member", name="Комиссия №1")
+            member = {"commission": "TK-1", "person": person, "role": "member"}
+            p.run("admin", c.AddCommissionMember.model_validate({**member, "name": "Комиссия №1"}))
         self.keys: dict[str, tuple[PersonKey, str]] = {}
         for person in ("expert.sadykova", *MEMBERS):
             key = PersonKey.generate()
@@ -144,65 +148,72 @@ class Site:
 def lifecycle(site: Site, clocked: Clocked, count: int = ITEMS, batch: int = BATCH) -> int:
     p, photo = site.process, site.photo
     ids = [f"KZ-{n:06d}" for n in range(count)]
-    decision = {"ref": "2-1/2026", "authority": "court", "date": "2026-11-01"}
+    decision = {"decision": {"ref": "2-1/2026", "authority": "court", "date": "2026-11-01"}}
     for chunk in _chunks(ids, STEP):
         intakes = [_intake(item, photo) for item in chunk]
-        clocked(p.register, "unit.a", *intakes)
-        clocked(p.record_decision, "unit.a", chunk, decision)
-        clocked(p.decision_step, "unit.a", "decision_final", chunk)
+        clocked(p.run, "unit.a", c.RegisterItems.model_validate({"intakes": intakes}))
+        clocked(p.run, "unit.a", c.RecordDecision.model_validate(decision | {"items": chunk}))
+        clocked(p.run, "unit.a", c.FinaliseDecision(items=chunk))
         transfer = f"T-{chunk[0]}"
-        clocked(p.send, "unit.a", transfer, "WH", chunk)
-        clocked(p.receive, "sklad.b", transfer, chunk)
-        clocked(p.close_transfer, "sklad.b", transfer)
-        clocked(p.send_to_forensics, "sklad.b", chunk, "CSE")
-        clocked(p.step, "expert.sadykova", "forensic_received", chunk)
-        clocked(p.step, "expert.sadykova", "test_fired", chunk)
-        acts = [
-            (i, site.act("expert.sadykova", "registry_result_recorded", i, result="no_match"))
+        clocked(p.run, "unit.a", c.SendTransfer(transfer=transfer, destination="WH", items=chunk))
+        clocked(p.run, "sklad.b", c.ReceiveTransfer(transfer=transfer, items=chunk))
+        clocked(p.run, "sklad.b", c.CloseTransfer(transfer=transfer))
+        clocked(p.run, "sklad.b", c.SendToForensics(items=chunk, forensics="CSE"))
+        clocked(p.run, "expert.sadykova", c.ReceiveAtForensics(items=chunk))
+        clocked(p.run, "expert.sadykova", c.TestFire(items=chunk))
+        results = [
+            {"item": i, "act": ActIn.of(site.act(EXPERT, REGISTRY_RESULT, i, result="no_match"))}
             for i in chunk
         ]
-        clocked(p.record_registry_results, "expert.sadykova", acts)
-        clocked(p.return_from_forensics, "expert.sadykova", chunk, "WH")
-        clocked(p.remove_parts, "sklad.b", chunk, ["приклад"])
-        clocked(p.incinerate_parts, "sklad.b", chunk)
-        clocked(p.deform, "sklad.b", chunk, "пресс")
-        weights = dict.fromkeys(chunk, 3000)
-        cuts = {"barrel_along": True, "barrel_across": True, "parts_through": True}
-        clocked(p.cut, "sklad.b", weights, files=[photo], **cuts)
+        clocked(p.run, EXPERT, c.RecordRegistryResults.model_validate({"results": results}))
+        clocked(p.run, EXPERT, c.ReturnFromForensics(items=chunk, warehouse="WH"))
+        clocked(p.run, "sklad.b", c.RemoveParts(items=chunk, parts=["приклад"]))
+        clocked(p.run, "sklad.b", c.IncinerateParts(items=chunk))
+        clocked(p.run, "sklad.b", c.Deform(items=chunk, method="пресс"))
+        cut = {
+            "weights": dict.fromkeys(chunk, 3000),
+            "barrel_along": True,
+            "barrel_across": True,
+            "parts_through": True,
+            "files": [photo],
+        }
+        clocked(p.run, "sklad.b", c.Cut.model_validate(cut))
     for batch_items in _chunks(ids, batch):
         melt(site, clocked, batch_items)
     return count
 
 
-def _intake(item: str, photo: dict[str, Any]) -> Intake:
-    return Intake(
-        item=item,
-        category="firearm",
-        source="confiscated",
-        location="UNIT",
-        weight_g=3600,
-        rifled=True,
-        marking=f"АК-74 №{item}",
-        details={"model": "AK-74", "calibre": "5.45x39"},
-        files=[photo],
-    )
+def _intake(item: str, photo: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "item": item,
+        "category": "firearm",
+        "source": "confiscated",
+        "location": "UNIT",
+        "weight_g": 3600,
+        "rifled": True,
+        "marking": f"АК-74 №{item}",
+        "details": {"model": "AK-74", "calibre": "5.45x39"},
+        "files": [photo],
+    }
 
 
 def melt(site: Site, clocked: Clocked, items: list[str]) -> None:
     p = site.process
     batch = f"B-{items[0]}"
-    clocked(p.open_batch, "sklad.b", batch, "furnace", "PLANT", "ДСП-3", "TK-1")
-    clocked(p.load, "sklad.b", batch, items)
-    present = [(person, "commission_member") for person in MEMBERS]
-    present.append(("plant.ivanov", "plant_representative"))
-    clocked(p.record_presence, "sklad.b", batch, present)
+    opened = {"batch": batch, "kind": "furnace", "location": "PLANT", "commission": "TK-1"}
+    clocked(p.run, "sklad.b", c.OpenBatch.model_validate({**opened, "installation": "ДСП-3"}))
+    clocked(p.run, "sklad.b", c.LoadBatch(batch=batch, items=items))
+    present = [{"person": person, "role": "commission_member"} for person in MEMBERS]
+    present.append({"person": "plant.ivanov", "role": "plant_representative"})
+    clocked(p.run, "sklad.b", c.RecordPresence.model_validate({"batch": batch, "present": present}))
     facts = {"charge_weight_g": 3000 * len(items), "scrap_weight_g": 2950 * len(items)}
     per_item = {i: {"files": [site.photo]} for i in items}
-    clocked(p.destroy, "sklad.b", batch, facts, per_item=per_item)
+    melt = {"batch": batch, "facts": facts, "per_item": per_item}
+    clocked(p.run, "sklad.b", c.Melt.model_validate(melt))
     _, digest = p.statement(batch)
     for person in MEMBERS[:2]:
         act = site.act(person, "statement_signed", batch, items=sorted(items), statement=digest)
-        clocked(p.sign_statement, person, batch, act)
+        clocked(p.run, person, c.SignStatement(batch=batch, act=ActIn.of(act)))
 
 
 def run() -> None:

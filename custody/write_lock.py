@@ -8,7 +8,7 @@ the database wakes its next waiter as soon as it is let go. SQLite's own locking
 the database consistent with a writer that does not take this lock (the sqlite3 shell).
 
 Re-entrant in the thread that holds it, so that a caller may take it before the write
-transaction that takes it again (api.write_batches, which waits for it off the event loop).
+transaction that takes it again (api.http.write_batches, which waits for it off the event loop).
 """
 
 from __future__ import annotations

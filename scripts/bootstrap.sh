@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 # Debian packages the project needs at run time or for its tests: Pango and HarfBuzz's subsetter
 # for WeasyPrint (the statements), DejaVu fonts (they have every Kazakh letter), poppler-utils
-# (pdftoppm, for the page images under docs/).
-SYSTEM_PACKAGES=${SYSTEM_PACKAGES:-libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils}
+# (pdftoppm, for the page images under docs/), jq and curl (the README's examples).
+SYSTEM_PACKAGES=${SYSTEM_PACKAGES:-libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils jq curl}
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 
@@ -39,6 +39,8 @@ if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
 fi
 # shellcheck disable=SC2086
 [ -n "$SYSTEM_PACKAGES" ] && apt_install $SYSTEM_PACKAGES
+# npm fetches the front-end packages the pages serve (scripts/fetch_assets.py).
+command -v npm >/dev/null || apt_install npm
 
 if [ ! -x .venv/bin/python ]; then
     say "creating .venv"

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.roles import ROLES
-from api.token_cache import TTL_SECONDS
+from api.access.roles import ROLES
+from api.access.token_cache import TTL_SECONDS
 from tests.support.processes import run
 from tests.support.service import PROBLEM, Service, service
 

@@ -14,8 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.roles import READ, ROLES, UPLOAD, may
-from api.steps import STEPS
+from api.access.roles import READ, ROLES, UPLOAD, may
 from certificates.pdf_reading import read_pdf
 from custody.acts import new_act, sign_act
 from custody.clock import format_time, utc_now
@@ -24,6 +23,7 @@ from tests.support import rfc9162_reference as ref
 from tests.support.processes import run, server
 from tests.support.service import PASSWORD, PROBLEM, Service, service
 from tests.support.site import png
+from workflows.commands import REGISTRY
 
 KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 PEOPLE = {
@@ -415,7 +415,7 @@ def test_the_role_matrix(site: Site, role: str) -> None:
     user = next((u for u, r in PEOPLE.items() if r == role), "admin")
     before = site.size()
     with site.as_(user) as client:
-        for step in STEPS:
+        for step in REGISTRY.values():
             status = client.post(f"/steps/{step.kind}", json={}).status_code
             assert status == (422 if may(role, step.kind) else 403), (role, step.kind, status)
         reading = client.get("/items", params={"limit": 1}).status_code

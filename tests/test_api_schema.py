@@ -12,9 +12,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from api.app import create_app
-from api.demo_data import PASSWORD, PEOPLE
-from api.roles import READ, may
+from api.access.roles import READ, may
+from api.demo.data import PASSWORD, PEOPLE
+from api.http.app import create_app
 from tests.support.processes import environment, run, server
 
 

@@ -2,7 +2,7 @@
 at once and turn about on the same items: every write lands once, the ledger stays one
 linear chain, and the state tables equal its replay (`custody verify`). On SQLite the four
 processes take turns through the database's write lock (custody.write_lock) and commit in
-batches (api.write_batches); on PostgreSQL they queue on the ledger head's row lock."""
+batches (api.http.write_batches); on PostgreSQL they queue on the ledger head's row lock."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.demo_data import photo
+from api.demo.data import photo
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
 from tests.support.service import PASSWORD, Service

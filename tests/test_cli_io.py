@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from api.demo_data import photo
+from api.demo.data import photo
 from tests.support.processes import environment, run
 
 HEADER = "item,category,source,location,weight_g,rifled,marking,marking_place,unmarked,model,photo"

@@ -8,10 +8,10 @@ import pytest
 
 from custody.errors import ActError
 from custody.verify import Audit
+from tests.support.driver import Driver
 from tests.support.site import DECISION, FORENSICS, WAREHOUSE, Site
 from workflows.cache import DocumentCache
 from workflows.model import Location
-from workflows.process import Process
 from workflows.replay import verify_steps
 
 
@@ -28,7 +28,7 @@ def test_a_row_changed_by_another_process_is_read_afresh(site: Site) -> None:
     rifle = site.register_rifle()
     site.process.record_decision("unit.serikbaev", [rifle], DECISION)
     assert len(site.process.cache) > 0  # the decided rifle is kept here
-    elsewhere = Process(site.ledger, site.files, site.process.config, site.clock)
+    elsewhere = Driver(site.ledger, site.files, site.process.config, site.clock)
     elsewhere.decision_step("unit.serikbaev", "decision_final", [rifle])
     elsewhere.send("unit.serikbaev", "T-9", WAREHOUSE, [rifle])
     # Kept here as decided, in transit in the database: receiving it works only from the row.

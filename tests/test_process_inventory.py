@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import text
 
 from custody.verify import Audit, Report
+from tests.support.driver import Driver
 from tests.support.site import COMMISSION, DECISION, PLANT, UNIT, WAREHOUSE, Site, png
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.intake import Intake
-from workflows.process import Process
 from workflows.replay import verify_steps
 
 
@@ -75,7 +75,7 @@ def test_deadlines_survive_a_restart(site: Site) -> None:
     rifle = site.register_rifle()
     site.process.record_decision("unit.serikbaev", [rifle], DECISION)
     site.clock.advance(days=11)
-    restarted = Process(site.ledger, site.files, clock=site.clock)  # nothing kept in memory
+    restarted = Driver(site.ledger, site.files, clock=site.clock)  # nothing kept in memory
     [deadline] = restarted.deadlines()
     assert (deadline.item, deadline.rule, deadline.status(site.clock())) == (rifle, "R1", "overdue")
 

@@ -1,4 +1,4 @@
-"""SQLite's writes in the server (api.write_batches) and the lock its processes share
+"""SQLite's writes in the server (api.http.write_batches) and the lock its processes share
 (custody.write_lock), with a real process holding the lock where another process matters:
 writes queued together share a transaction, each gets its own answer or error, a heavy one
 leaves the event loop free, and while another process writes the loop goes on serving."""
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from api.write_batches import WriteBatches
+from api.http.write_batches import WriteBatches
 from custody.write_lock import WriteLock
 from tests.support.site import UNIT, Site
 from workflows import intake

@@ -1,4 +1,4 @@
-"""The server's write threads (api.write_threads) and its settled heap: writes run in the
+"""The server's write threads (api.http.write_threads) and its settled heap: writes run in the
 order they were asked for, their errors reach the request that asked, a request that gives up
 still has its write done, and the app's long-lived objects are out of the collector's sight."""
 
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi import FastAPI
 
-from api.app import settle_heap
-from api.write_threads import WriteThreads
+from api.http.app import settle_heap
+from api.http.write_threads import WriteThreads
 
 
 class Refused(Exception):

@@ -147,10 +147,15 @@ def destroy(
     facts: Mapping[str, Any],
     files: Sequence[Any] = (),
     per_item: Mapping[str, Mapping[str, Any]] | None = None,
+    kind: str | None = None,
 ) -> str | None:
-    """Melt (furnace) or burn (bunker) a batch; returns a weight discrepancy, if one opened."""
+    """Melt (furnace) or burn (bunker) a batch; returns a weight discrepancy, if one opened.
+    With `kind`, a batch of the other kind is refused (a furnace batch is not burned)."""
     work.load("batches", [batch_id])
     batch = work.world.batch(batch_id)
+    if kind is not None and batch.kind != kind:
+        step = "melted" if kind == FURNACE else "burned"
+        raise RuleViolation("PROCESS", f"a {batch.kind} batch is not {step}", batch_id)
     if batch.state != "open" or not batch.items:
         raise InvalidRequest(f"batch {batch_id} is {batch.state} with {len(batch.items)} items")
     work.load("commissions", [batch.commission])

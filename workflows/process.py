@@ -1,32 +1,30 @@
-"""The destruction process as the ways in use it: one method per user action, each one
-transaction that checks the rules, writes the entries and updates the state (DESIGN §4).
+"""The destruction process as the ways in use it: reading its state, and doing commands
+(workflows.commands), each one transaction that checks the rules, writes the entries and
+updates the state (DESIGN §4).
 
     process = Process(ledger, FileStore(data_dir / "files"))
-    [item] = process.register("unit.serikbaev", Intake(category="firearm", ...))
-    process.record_decision("unit.serikbaev", [item], {"ref": "2-1234/2026", ...})
+    [item] = process.run("unit.serikbaev", RegisterItems(intakes=[{"category": "firearm", ...}]))
+    process.item(item).state                       # "registered"
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from custody.acts import SignedAct
 from custody.clock import Clock, format_time, utc_now
 from custody.db import savepoint
 from custody.ledger import Ledger
-from workflows import batches, intake, inventory, movements, preparation, registers, statements
-from workflows.batches import Present
+from workflows import statements
 from workflows.cache import DocumentCache
+from workflows.commands.base import Command
 from workflows.config import ProcessConfig
 from workflows.errors import UnknownObject
 from workflows.files import FileStore
-from workflows.intake import Intake
 from workflows.model import Batch, Commission, Deadline, Item, Location, Transfer
 from workflows.repository import ItemSearch, Repository
-from workflows.steps import advance
 from workflows.tables import DeadlineRow
 from workflows.unit_of_work import Work
 from workflows.world import World
@@ -161,229 +159,12 @@ class Process:
     def now(self) -> dt.datetime:
         return self.clock()
 
-    # -- registers ------------------------------------------------------------------------------
+    # -- acting ---------------------------------------------------------------------------------
 
-    def add_location(
-        self,
-        actor: str,
-        location_id: str,
-        kind: str,
-        name: str,
-        region: str,
-        names: Mapping[str, str] | None = None,
-    ) -> None:
+    def run(self, actor: str, command: Command) -> Any:
+        """Do one command as `actor`, in one transaction: its rules checked, its entries
+        appended, the state they lead to saved, or nothing at all. Returns what the command
+        returns (ids made, discrepancies opened, or None); raises the workflows.errors family.
+        Whether `actor` may (the command's permission, DESIGN §2) is the caller's to check."""
         with self.work(actor) as work:
-            registers.add_location(work, location_id, kind, name, region, names)
-
-    def add_commission_member(
-        self,
-        actor: str,
-        commission: str,
-        person: str,
-        role: str,
-        name: str | None = None,
-        since: str | None = None,
-        full_name: str | None = None,
-        position: str | None = None,
-        names: Mapping[str, str] | None = None,
-    ) -> None:
-        with self.work(actor) as work:
-            registers.add_member(
-                work, commission, person, role, name, since, full_name, position, names
-            )
-
-    def remove_commission_member(self, actor: str, commission: str, person: str) -> None:
-        with self.work(actor) as work:
-            registers.remove_member(work, commission, person)
-
-    # -- intake and decisions (R1, R10) ---------------------------------------------------------
-
-    def register(self, actor: str, *intakes: Intake) -> list[str]:
-        with self.work(actor) as work:
-            return intake.register(work, intakes)
-
-    def record_decision(
-        self, actor: str, items: Sequence[str], decision: dict[str, Any], files: Sequence[Any] = ()
-    ) -> None:
-        with self.work(actor) as work:
-            intake.record_decision(work, items, decision, files)
-
-    def decision_step(
-        self,
-        actor: str,
-        step: str,
-        items: Sequence[str],
-        note: str | None = None,
-        files: Sequence[Any] = (),
-    ) -> None:
-        """decision_appealed, decision_suspended, decision_final or decision_reversed."""
-        if step not in (
-            "decision_appealed",
-            "decision_suspended",
-            "decision_final",
-            "decision_reversed",
-        ):
-            raise ValueError(f"{step} is not a step of a decision")
-        with self.work(actor) as work:
-            intake.decision_step(work, step, items, note, files)
-
-    def return_to_owner(self, actor: str, items: Sequence[str], owner: str) -> None:
-        with self.work(actor) as work:
-            intake.return_to_owner(work, items, owner)
-
-    # -- transfers and forensics (R2-R4) --------------------------------------------------------
-
-    def send(self, actor: str, transfer: str, destination: str, items: Sequence[str]) -> None:
-        with self.work(actor) as work:
-            movements.send(work, transfer, destination, items)
-
-    def receive(self, actor: str, transfer: str, items: Sequence[str]) -> list[str]:
-        with self.work(actor) as work:
-            return movements.receive(work, transfer, items)
-
-    def close_transfer(self, actor: str, transfer: str) -> list[str]:
-        with self.work(actor) as work:
-            return movements.close(work, transfer)
-
-    def send_to_forensics(self, actor: str, items: Sequence[str], forensics: str) -> None:
-        with self.work(actor) as work:
-            movements.send_to_forensics(work, items, forensics)
-
-    def step(
-        self, actor: str, step: str, items: Sequence[str], data: Mapping[str, Any] | None = None
-    ) -> None:
-        """A step that needs nothing but the items: forensic_received, test_fired."""
-        if step not in ("forensic_received", "test_fired"):
-            raise ValueError(f"{step} takes data of its own; use its method")
-        with self.work(actor) as work:
-            advance(work, step, items, data)
-
-    def record_registry_result(self, actor: str, item: str, act: SignedAct) -> None:
-        self.record_registry_results(actor, [(item, act)])
-
-    def record_registry_results(self, actor: str, results: Sequence[tuple[str, SignedAct]]) -> None:
-        with self.work(actor) as work:
-            movements.record_registry_results(work, results)
-
-    def release_evidence(self, actor: str, item: str, act: SignedAct) -> None:
-        with self.work(actor) as work:
-            movements.release_evidence(work, item, act)
-
-    def return_from_forensics(self, actor: str, items: Sequence[str], warehouse: str) -> None:
-        with self.work(actor) as work:
-            movements.return_from_forensics(work, items, warehouse)
-
-    # -- preparation (R5, R6, R9) ---------------------------------------------------------------
-
-    def remove_parts(
-        self, actor: str, items: Sequence[str], parts: Sequence[str], files: Sequence[Any] = ()
-    ) -> None:
-        with self.work(actor) as work:
-            preparation.remove_parts(work, items, parts, files)
-
-    def incinerate_parts(self, actor: str, items: Sequence[str], files: Sequence[Any] = ()) -> None:
-        with self.work(actor) as work:
-            preparation.incinerate_parts(work, items, files)
-
-    def deform(
-        self, actor: str, items: Sequence[str], method: str, files: Sequence[Any] = ()
-    ) -> None:
-        with self.work(actor) as work:
-            preparation.deform(work, items, method, files)
-
-    def cut(
-        self,
-        actor: str,
-        weights: Mapping[str, int],
-        *,
-        barrel_along: bool,
-        barrel_across: bool,
-        parts_through: bool,
-        files: Sequence[Any] = (),
-        per_item_files: Mapping[str, Sequence[Any]] | None = None,
-    ) -> None:
-        with self.work(actor) as work:
-            preparation.cut(
-                work,
-                weights,
-                barrel_along=barrel_along,
-                barrel_across=barrel_across,
-                parts_through=parts_through,
-                files=files,
-                per_item_files=per_item_files,
-            )
-
-    def remove_fuses(
-        self,
-        actor: str,
-        item: str,
-        fuses: int,
-        firing_devices: int,
-        detonators: int,
-        files: Sequence[Any] = (),
-    ) -> None:
-        with self.work(actor) as work:
-            preparation.remove_fuses(work, item, fuses, firing_devices, detonators, files)
-
-    def depackage(self, actor: str, weights: Mapping[str, int], files: Sequence[Any] = ()) -> None:
-        with self.work(actor) as work:
-            preparation.depackage(work, weights, files)
-
-    # -- batches and statements (R7-R9) ---------------------------------------------------------
-
-    def open_batch(
-        self, actor: str, batch: str, kind: str, location: str, installation: str, commission: str
-    ) -> None:
-        with self.work(actor) as work:
-            batches.open_batch(work, batch, kind, location, installation, commission)
-
-    def load(
-        self,
-        actor: str,
-        batch: str,
-        items: Sequence[str],
-        per_item: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> None:
-        with self.work(actor) as work:
-            batches.load(work, batch, items, per_item)
-
-    def record_presence(
-        self, actor: str, batch: str, present: Sequence[Present | tuple[str, str]]
-    ) -> None:
-        """Record who is present at a batch, as batches.Present or (person, role) pairs, in
-        one action."""
-        with self.work(actor) as work:
-            batches.record_presence(work, batch, present)
-
-    def destroy(
-        self,
-        actor: str,
-        batch: str,
-        facts: Mapping[str, Any],
-        files: Sequence[Any] = (),
-        per_item: Mapping[str, Mapping[str, Any]] | None = None,
-    ) -> str | None:
-        """Melt or burn; returns the weight discrepancy it opened, if any."""
-        with self.work(actor) as work:
-            return batches.destroy(work, batch, facts, files, per_item)
-
-    def sign_statement(self, actor: str, batch: str, act: SignedAct) -> None:
-        with self.work(actor) as work:
-            statements.sign(work, batch, act)
-
-    # -- the inventory --------------------------------------------------------------------------
-
-    def record_discrepancy(
-        self, actor: str, subject: str, reason: str, details: dict[str, Any] | None = None
-    ) -> str:
-        with self.work(actor) as work:
-            return inventory.record(work, subject, reason, details)
-
-    def count_inventory(self, actor: str, location: str, scanned: Sequence[str]) -> dict[str, Any]:
-        """An inventory count at `location` of the items scanned there."""
-        with self.work(actor) as work:
-            return inventory.count(work, location, scanned)
-
-    def resolve_discrepancy(self, actor: str, discrepancy: str, resolution: str, note: str) -> None:
-        with self.work(actor) as work:
-            inventory.resolve(work, discrepancy, resolution, note)
+            return command.run(work)

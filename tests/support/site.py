@@ -16,12 +16,12 @@ from custody.bootstrap import init
 from custody.clock import format_time, utc_now
 from custody.ledger import Ledger
 from custody.settings import Settings
+from tests.support.driver import Driver
 from tests.support.people import Person, register
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.intake import Intake
 from workflows.migrations import VERSIONS
-from workflows.process import Process
 
 UNIT, WAREHOUSE, FORENSICS, PLANT = "UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"
 COMMISSION = "TK-1"
@@ -67,7 +67,7 @@ def png(text: str) -> bytes:
 
 @dataclass
 class Site:
-    process: Process
+    process: Driver
     ledger: Ledger
     clock: Clock
     files: FileStore
@@ -196,7 +196,7 @@ def build_site(settings: Settings) -> Site:
     clock = Clock(utc_now())
     ledger.clock = clock
     files = FileStore(Path(settings.data_dir) / "files")
-    site = Site(Process(ledger, files, ProcessConfig(), clock), ledger, clock, files)
+    site = Site(Driver(ledger, files, ProcessConfig(), clock), ledger, clock, files)
     for location, kind, name in (
         (UNIT, "unit", "УП г. Алматы, Медеуский РУВД"),
         (WAREHOUSE, "warehouse", "Артиллерийский склад ДП г. Алматы"),
@@ -239,5 +239,5 @@ def reopen_site(settings: Settings, template: Site) -> Site:
     ledger = init(settings, migrations=[VERSIONS]).ledger
     ledger.clock = clock
     files = FileStore(Path(settings.data_dir) / "files")
-    process = Process(ledger, files, ProcessConfig(), clock)
+    process = Driver(ledger, files, ProcessConfig(), clock)
     return Site(process, ledger, clock, files, dict(template.people), template.counter)

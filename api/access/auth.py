@@ -1,0 +1,51 @@
+"""Who is asking, and may they: FastAPI dependencies over api.access.login and api.access.roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from api.access.login import Accounts
+from api.access.roles import may
+from api.access.tokens import Principal
+from api.errors import Forbidden, Unauthenticated
+from api.system import System
+
+bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def accounts_of(request: Request) -> Accounts:
+    return request.app.state.accounts  # type: ignore[no-any-return]
+
+
+def system_of(request: Request) -> System:
+    """The ledger and the process the app serves."""
+    return request.app.state.system  # type: ignore[no-any-return]
+
+
+async def principal(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:
+    if not token:
+        raise Unauthenticated("log in first: send Authorization: Bearer <token>")
+    return accounts_of(request).principal(token)
+
+
+Caller = Annotated[Principal, Depends(principal)]
+
+
+def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that lets the request through only for a role holding `permission`.
+    One level, not a dependency on `principal`: each level costs every request its share."""
+
+    async def allowed(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:
+        if not token:
+            raise Unauthenticated("log in first: send Authorization: Bearer <token>")
+        caller = accounts_of(request).principal(token)
+        if not may(caller.role, permission):
+            raise Forbidden(caller.role, permission)
+        return caller
+
+    allowed.__name__ = f"require_{permission}"
+    return allowed

@@ -1,0 +1,152 @@
+"""The `custody` command line: the ledger's commands, for administrators and auditors.
+
+Errors are one line on stderr and a non-zero exit: 1 for anything refused or not verified,
+2 for a command used wrongly.
+
+The commands import the process and the database layers inside their functions, not at the
+top of their modules: every `custody ...`, `--help` included, would otherwise pay for all of
+them before doing anything.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from api.cli import deadlines, demo, import_export, keys, sign, statements, users, verify
+from custody.errors import CustodyError
+from custody.settings import Settings
+
+app = typer.Typer(
+    name="custody",
+    help="Chain of custody of seized weapons, up to their proven destruction.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="user")
+app.add_typer(statements.app, name="statement")
+app.command(name="verify")(verify.verify)
+app.command(name="verify-statement")(statements.verify_statement)
+app.command(name="labels")(statements.print_labels)
+app.command(name="keygen")(keys.keygen)
+app.command(name="deadlines")(deadlines.deadlines)
+app.command(name="demo")(demo.demo)
+app.command(name="sign")(sign.sign)
+app.command(name="import")(import_export.import_csv)
+app.command(name="export")(import_export.export)
+
+
+@app.command()
+def init(
+    actor: Annotated[str, typer.Option(envvar="CUSTODY_ACTOR", help="who runs it")] = "admin",
+) -> None:
+    """Create the database, the ledger key and the genesis entry (safe to run again)."""
+    settings = Settings()
+    from api.system import initialise
+
+    result, _ = initialise(settings, actor)
+    ledger = result.ledger
+    signer = ledger.signer
+    assert signer is not None
+    with ledger.database.read() as conn:
+        size = ledger.head(conn).size
+    if result.wrote_genesis:
+        typer.echo(f"created ledger {signer.name} in {settings.safe_database_url}")
+    else:
+        typer.echo(f"ledger {signer.name} is already there: {size} entries")
+    key_note = "new, " if result.created_key else ""
+    typer.echo(f"ledger key {signer.verifier.key_id} ({key_note}{settings.ledger_key_file})")
+    typer.echo(f"verifier key: {signer.verifier.vkey}")
+
+
+@app.command()
+def checkpoint() -> None:
+    """Print the latest signed checkpoint, signing a new one first if the tree has grown."""
+    from custody.bootstrap import open_ledger
+
+    ledger = open_ledger(Settings())
+    with ledger.database.write() as conn:
+        issued = ledger.issue_checkpoint(conn)
+    typer.echo(issued.note, nl=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="server processes [default: CUSTODY_WORKERS, or one per core]"
+        ),
+    ] = None,
+) -> None:
+    """Run the API (creating the database and the ledger key on first start)."""
+    import uvicorn
+
+    from api.config import ApiConfig
+    from api.http.app import create_app
+    from api.system import initialise
+
+    settings = Settings()
+    count = workers or ApiConfig().workers
+    _, system = initialise(settings)
+    ledger = system.ledger
+    typer.echo(
+        f"custody: ledger {ledger.signer.name if ledger.signer else '?'} "
+        f"on {settings.safe_database_url}"
+    )
+    typer.echo(
+        f"custody: serving on http://{host}:{port}/ (API docs at /docs), "
+        f"{count} process{'es' if count > 1 else ''}"
+    )
+    if count == 1:
+        uvicorn.run(create_app(settings, system), host=host, port=port, log_level="info")
+        return
+    # Each process opens the database and the key itself (Settings from the same environment).
+    ledger.database.dispose()
+    uvicorn.run(
+        "api.http.app:create_app",
+        factory=True,
+        workers=count,
+        host=host,
+        port=port,
+        log_level="info",
+    )
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"custody: {message}", err=True)
+    raise SystemExit(code)
+
+
+def _invalid(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = "_".join(str(part) for part in first["loc"])
+    if exc.title.endswith(("Settings", "Config")):  # from the environment or .env
+        where = f"setting CUSTODY_{where.upper()}"
+    return f"{where}: {first['msg']} (given {first.get('input')!r})"
+
+
+def main() -> None:
+    try:
+        app()
+    except CustodyError as exc:
+        fail(str(exc))
+    except ValidationError as exc:
+        fail(_invalid(exc))
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except Exception as exc:  # one line for people; the traceback only when asked for
+        if os.environ.get("CUSTODY_DEBUG"):
+            raise
+        fail(f"internal error: {type(exc).__name__}: {exc} (CUSTODY_DEBUG=1 shows where)", 1)
+
+
+if __name__ == "__main__":
+    main()

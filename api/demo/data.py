@@ -1,0 +1,141 @@
+"""What the demo is made of: places in Kazakhstan's regions, the people of a site, typical
+models with their calibres, and markings in Cyrillic. Plain data, no I/O."""
+
+from __future__ import annotations
+
+import random
+import struct
+import zlib
+from typing import Any
+
+PASSWORD = "demo-password-2026"  # noqa: S105 (printed on purpose: demo accounts only)
+
+# (id, kind, name, region)
+PLACES = [
+    ("UNIT-ALM", "unit", "УП г. Алматы, Медеуский РУВД", "Алматы"),
+    ("UNIT-AST", "unit", "ДП г. Астаны, УП района «Есиль»", "Астана"),
+    ("UNIT-SHY", "unit", "ДП г. Шымкента, Абайский РУВД", "Шымкент"),
+    ("UNIT-KRG", "unit", "Қарағанды облысы ПД, Октябрьский РУВД", "Қарағанды облысы"),
+    ("UNIT-UKK", "unit", "ДП ВКО, УП г. Өскемен", "Шығыс Қазақстан облысы"),
+    ("WH-ALM", "warehouse", "Артиллерийский склад ДП г. Алматы", "Алматы"),
+    ("WH-KRG", "warehouse", "Артиллерийский склад ДП Карагандинской области", "Қарағанды облысы"),
+    ("CSE-ALM", "forensics", "Институт судебных экспертиз по г. Алматы", "Алматы"),
+    ("PLANT-TMR", "plant", "Металлургический комбинат, г. Темиртау", "Қарағанды облысы"),
+]
+# The places statements are printed at, named in each statement language.
+PLACE_NAMES = {
+    "PLANT-TMR": {
+        "ru": "Металлургический комбинат, г. Темиртау",
+        "kk": "Металлургиялық комбинат, Теміртау қ.",
+        "en": "Metallurgical plant, Temirtau",
+    },
+    "WH-ALM": {
+        "ru": "Артиллерийский склад ДП г. Алматы",
+        "kk": "Алматы қ. ПД артиллериялық қоймасы",
+        "en": "Artillery warehouse of the Almaty Police Department",
+    },
+}
+UNITS = [p[0] for p in PLACES if p[1] == "unit"]
+COMMISSION = "TK-ALM"
+COMMISSION_NAME = "Техническая комиссия ДП г. Алматы"
+COMMISSION_NAMES = {
+    "ru": COMMISSION_NAME,
+    "kk": "Алматы қ. ПД техникалық комиссиясы",
+    "en": "Technical commission of the Almaty Police Department",
+}
+
+# username -> (role, name); the commission's members and who signs acts follow
+PEOPLE = {
+    "admin": ("administrator", "Администратор системы"),
+    "unit.serikbaev": ("unit_officer", "Серікбаев Нұрлан Асқарұлы"),
+    "sklad.omarov": ("warehouse_clerk", "Омаров Ерлан Маратович"),
+    "expert.sadykova": ("forensic_examiner", "Садықова Әсел Бауыржанқызы"),
+    "chair.nurlanov": ("commission_member", "Нурланов Қайрат Серікұлы"),
+    "member.abenova": ("commission_member", "Абенова Гүлнар Өмірзаққызы"),
+    "member.kim": ("commission_member", "Ким Виктор Алексеевич"),
+    "plant.ivanov": ("plant_representative", "Иванов Сергей Петрович"),
+    "official.zhakupov": ("official", "Жақыпов Ержан Талғатұлы"),
+    "auditor.li": ("auditor", "Ли Марина Сергеевна"),
+}
+MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
+# What the statements print of the people present: full names and posts.
+POSITIONS = {
+    "chair.nurlanov": "заместитель начальника ДП г. Алматы, полковник полиции",
+    "member.abenova": "начальник отдела тылового обеспечения, подполковник полиции",
+    "member.kim": "старший инспектор отдела вооружения, майор полиции",
+    "plant.ivanov": "главный инженер металлургического комбината",
+    "expert.baimukhanov": "эксперт-взрывотехник, капитан полиции",
+}
+FULL_NAMES = {person: name for person, (_, name) in PEOPLE.items()} | {
+    "expert.baimukhanov": "Баймуханов Данияр Ерболович"
+}
+SIGNERS = ("expert.sadykova", "official.zhakupov", "chair.nurlanov", "member.abenova", "member.kim")
+
+# model, type, calibre, maker, country, rifled, weight in grams, marking letters
+MODELS = [
+    ("АКМ", "автомат", "7.62x39", "Ижмаш", "СССР", True, 3100, "ВЕ"),
+    ("АК-74", "автомат", "5.45x39", "Ижмаш", "СССР", True, 3300, "ЛМ"),
+    ("ПМ", "пистолет", "9x18", "Ижмех", "СССР", True, 730, "ТЕ"),
+    ("ТТ", "пистолет", "7.62x25", "Тульский оружейный завод", "СССР", True, 850, "ПА"),
+    ("ИЖ-27", "ружьё охотничье", "12/70", "Ижмех", "Россия", False, 3300, "Н"),
+    ("Сайга-12К", "карабин гладкоствольный", "12/76", "Ижмаш", "Россия", False, 3600, "С"),
+    ("СКС", "карабин", "7.62x39", "Тульский оружейный завод", "СССР", True, 3850, "ЗХ"),
+    (
+        "Мосина обр. 1891/30",
+        "винтовка",
+        "7.62x54R",
+        "Тульский оружейный завод",
+        "СССР",
+        True,
+        4000,
+        "ГА",
+    ),
+]
+SOURCES = ["confiscated", "confiscated", "confiscated", "surrendered", "found"]
+AMMUNITION = [
+    ("патроны 7.62x39", "7.62x39", 1200, 19_800),
+    ("патроны 5.45x39", "5.45x39", 2000, 21_400),
+    ("ручные гранаты РГД-5", None, 40, 12_400),
+]
+
+
+def firearm(rng: random.Random, n: int, unit: str) -> dict[str, Any]:
+    """An intake of a typical firearm; every eleventh one has its marking ground off (R10)."""
+    model, kind, calibre, maker, country, rifled, weight, letters = rng.choice(MODELS)
+    unmarked = n % 11 == 10
+    return {
+        "category": "firearm",
+        "source": rng.choice(SOURCES),
+        "location": unit,
+        "weight_g": weight + rng.randrange(-50, 50),
+        "rifled": rifled,
+        "marking": None if unmarked else f"{letters} {rng.randrange(1000, 999_999):06d}",
+        "marking_place": None if unmarked else "ствольная коробка",
+        "unmarked": unmarked,
+        "details": {
+            "type": kind,
+            "model": model,
+            "calibre": calibre,
+            "manufacturer": maker,
+            "country": country,
+            "year": rng.randrange(1949, 1991) if country == "СССР" else rng.randrange(1995, 2015),
+        },
+    }
+
+
+def photo(seed: int) -> bytes:
+    """A small real PNG (8x8, one colour per seed): the demo's stand-in for marking photos."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    colour = bytes(((seed * 67) % 256, (seed * 131) % 256, (seed * 29) % 256))
+    rows = b"".join(b"\x00" + colour * 8 for _ in range(8))
+    header = struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

@@ -1,0 +1,196 @@
+"""Reading the process: items (searched, paged), an item's own chain of entries with proofs,
+transfers, batches and their statements, deadlines, places. Every route needs `read`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from api.access.auth import Caller, require, system_of
+from api.access.roles import ADMIN, READ, may
+from api.access.tokens import Principal
+from api.errors import Forbidden
+from api.http import paging
+from api.http.ledger import EntryOut, entry_fields
+from api.http.problems import PROBLEM_RESPONSES
+from custody.clock import format_time
+from workflows.errors import UnknownObject
+from workflows.repository import ItemSearch
+
+router = APIRouter(tags=["reading"], responses=PROBLEM_RESPONSES)
+JSON = "application/json"
+Reader = Annotated[Principal, Depends(require(READ))]
+
+
+async def require_any(caller: Caller) -> Principal:
+    """The registers (places, commissions): for readers and for administrators."""
+    if not (may(caller.role, READ) or may(caller.role, ADMIN)):
+        raise Forbidden(caller.role, READ)
+    return caller
+
+
+class ItemsPage(BaseModel):
+    items: list[dict[str, Any]]
+    next: str | None = Field(description="pass as `after` for the next page; null at the end")
+
+
+class HistoryEntry(EntryOut):
+    inclusion: list[str] = Field(description="RFC 9162 inclusion proof to the tree of `size`")
+
+
+class History(BaseModel):
+    item: str
+    size: int
+    root: str
+    entries: list[HistoryEntry]
+
+
+class DeadlineOut(BaseModel):
+    item: str
+    rule: str
+    status: str
+    started_at: str
+    due_at: str | None
+    paused_at: str | None
+    met_at: str | None
+    cancelled_at: str | None
+
+
+@router.get("/items", response_model=ItemsPage)
+async def items(
+    request: Request,
+    _: Reader,
+    state: str | None = None,
+    location: str | None = None,
+    source: str | None = None,
+    category: str | None = None,
+    batch: str | None = None,
+    overdue: Annotated[bool | None, Query(description="with a deadline past due")] = None,
+    q: Annotated[str | None, Query(max_length=128, description="text in the marking")] = None,
+    after: Annotated[str | None, Query(max_length=128)] = None,
+    limit: paging.Limit = 100,
+) -> ItemsPage:
+    search = ItemSearch(state, location, source, category, batch, overdue, q, after, limit + 1)
+    found = system_of(request).process.items(search)
+    more = len(found) > limit
+    page = found[:limit]
+    return ItemsPage(items=[i.to_json() for i in page], next=page[-1].id if more and page else None)
+
+
+@router.get("/items/{item_id}", response_model=dict[str, Any])
+async def item(request: Request, item_id: str, _: Reader) -> Response:
+    # The document as the state table holds it: it is JSON already, and parsing it to write
+    # it again would cost as much as reading it (bench/api.py).
+    return Response(system_of(request).process.item_json(item_id), media_type=JSON)
+
+
+@router.get("/items/{item_id}/history", response_model=History)
+async def history(request: Request, item_id: str, _: Reader) -> History:
+    """The item's own chain of entries, each with its inclusion proof to one tree size."""
+    ledger = system_of(request).ledger
+    with ledger.database.read() as conn:
+        entries = ledger.item_history(conn, item_id)
+        if not entries:
+            raise UnknownObject(f"no entry names item {item_id!r}")
+        size = ledger.head(conn).size
+        proofs = [ledger.inclusion_proof(conn, e.seq, size) for e in entries]
+    return History(
+        item=item_id,
+        size=size,
+        root=proofs[0].root.hex(),
+        entries=[
+            HistoryEntry(**entry_fields(e), inclusion=[h.hex() for h in p.hashes])
+            for e, p in zip(entries, proofs, strict=True)
+        ],
+    )
+
+
+@router.get("/transfers/{transfer_id}", response_model=dict[str, Any])
+async def transfer(request: Request, transfer_id: str, _: Reader) -> dict[str, Any]:
+    return system_of(request).process.transfer(transfer_id).to_json()
+
+
+@router.get("/batches/{batch_id}", response_model=dict[str, Any])
+async def batch(request: Request, batch_id: str, _: Reader) -> dict[str, Any]:
+    return system_of(request).process.batch(batch_id).to_json()
+
+
+class StatementOut(BaseModel):
+    statement: dict[str, Any]
+    sha256: str = Field(description="what each member present signs, in a statement_signed act")
+
+
+@router.get("/batches/{batch_id}/statement", response_model=StatementOut)
+async def statement(request: Request, batch_id: str, _: Reader) -> StatementOut:
+    content, digest = system_of(request).process.statement(batch_id)
+    return StatementOut(statement=content, sha256=digest)
+
+
+class DeadlinesPage(BaseModel):
+    deadlines: list[DeadlineOut]
+    next: int | None = Field(description="pass as `offset` for the next page; null at the end")
+
+
+class RegisterPage(BaseModel):
+    entries: list[dict[str, Any]]
+    next: int | None = Field(description="pass as `offset` for the next page; null at the end")
+
+
+@router.get("/deadlines", response_model=DeadlinesPage)
+async def deadlines(
+    request: Request,
+    _: Reader,
+    include_closed: Annotated[bool, Query(description="also those met late")] = False,
+    offset: paging.Offset = 0,
+    limit: paging.Limit = 100,
+) -> DeadlinesPage:
+    """What is due and what is overdue, overdue first (times in UTC), a page at a time."""
+    process = system_of(request).process
+    now = process.now()
+    shown, following = paging.page(process.deadlines(include_closed), offset, limit)
+    return DeadlinesPage(deadlines=[_deadline(d, now) for d in shown], next=following)
+
+
+def _deadline(d: Any, now: Any) -> DeadlineOut:
+    return DeadlineOut(
+        item=d.item,
+        rule=d.rule,
+        status=d.status(now),
+        started_at=d.started_at,
+        due_at=d.due_at,
+        paused_at=d.paused_at,
+        met_at=d.met_at,
+        cancelled_at=d.cancelled_at,
+    )
+
+
+@router.get("/locations", response_model=RegisterPage)
+async def locations(
+    request: Request,
+    _: Annotated[Principal, Depends(require_any)],
+    offset: paging.Offset = 0,
+    limit: paging.Limit = 100,
+) -> RegisterPage:
+    """Units, warehouses, forensic units and plants, a page at a time."""
+    shown, following = paging.page(system_of(request).process.locations(), offset, limit)
+    return RegisterPage(entries=[place.to_json() for place in shown], next=following)
+
+
+@router.get("/commissions", response_model=RegisterPage)
+async def commissions(
+    request: Request,
+    _: Annotated[Principal, Depends(require_any)],
+    offset: paging.Offset = 0,
+    limit: paging.Limit = 100,
+) -> RegisterPage:
+    """Commissions with their members, each from when and until when, a page at a time."""
+    shown, following = paging.page(system_of(request).process.commissions(), offset, limit)
+    return RegisterPage(entries=[c.to_json() for c in shown], next=following)
+
+
+@router.get("/time")
+async def server_time(request: Request) -> dict[str, str]:
+    """The server's clock (UTC), for devices that sign acts."""
+    return {"now": format_time(system_of(request).process.now())}

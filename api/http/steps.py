@@ -1,0 +1,55 @@
+"""POST /steps/{kind}: one endpoint per command of the process (workflows.commands), each
+allowed to the roles that hold the command's permission, each accepting an Idempotency-Key.
+The route only translates: the command's model is the request body, and the command does it.
+
+No `from __future__ import annotations` here: FastAPI reads each endpoint's body model from
+its annotation, which is a different model per step."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.access.auth import require
+from api.access.tokens import Principal
+from api.http.problems import PROBLEM_RESPONSES
+from api.http.writes import Writer
+from workflows.commands import REGISTRY, Command
+
+router = APIRouter(prefix="/steps", tags=["steps"], responses=PROBLEM_RESPONSES)
+
+
+class Written(BaseModel):
+    entries: int = Field(description="how many ledger entries the step wrote")
+    first_seq: int | None
+    last_seq: int | None
+    result: Any = Field(description="ids the step made (items, discrepancies), if any")
+
+
+def writer_of(request: Request) -> Writer:
+    return request.app.state.writer  # type: ignore[no-any-return]
+
+
+def _add(command: type[Command]) -> None:
+    async def endpoint(
+        request: Request,
+        body: command,  # type: ignore[valid-type]
+        caller: Annotated[Principal, Depends(require(command.permission()))],
+    ) -> Response:
+        return await writer_of(request).write(request, caller, body.run)  # type: ignore[attr-defined]
+
+    endpoint.__name__ = command.kind
+    router.add_api_route(
+        f"/{command.kind}",
+        endpoint,
+        methods=["POST"],
+        response_model=Written,
+        summary=command.summary,
+        description=f"Writes `{command.kind}` entries. Needs the `{command.permission()}` "
+        "permission. Send an Idempotency-Key to make retries safe.",
+    )
+
+
+for _command in REGISTRY.values():
+    _add(_command)

@@ -1,0 +1,51 @@
+"""The API documentation pages (/docs, /redoc) and the static files they need, all served
+from the service: FastAPI's defaults load Swagger UI, ReDoc, a favicon and Google Fonts from
+outside, which a closed ministry network does not reach (a blank page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+STATIC = Path(__file__).resolve().parent / "static"
+SWAGGER = "/static/vendor/swagger-ui-dist"
+REDOC = "/static/vendor/redoc/bundles/redoc.standalone.js"
+FAVICON = f"{SWAGGER}/favicon-32x32.png"
+
+
+def install(app: FastAPI) -> None:
+    """Serve /static and the two documentation pages; the app must be made with
+    docs_url=None and redoc_url=None. Raises RuntimeError when the front-end packages were
+    never fetched (scripts/fetch_assets.py, run by `make`)."""
+    if not (STATIC / "vendor" / "LICENCES.md").exists():
+        raise RuntimeError(
+            f"the web assets are missing in {STATIC / 'vendor'}: run scripts/fetch_assets.py"
+        )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    title = f"{app.title}: API"
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=title,
+            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+            swagger_favicon_url=FAVICON,
+            # Swagger UI asks validator.swagger.io about the schema unless told not to.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=title,
+            redoc_js_url=REDOC,
+            redoc_favicon_url=FAVICON,
+            with_google_fonts=False,
+        )

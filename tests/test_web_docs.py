@@ -1,0 +1,105 @@
+"""The API documentation pages load nothing from outside the service: on a closed ministry
+network FastAPI's defaults (Swagger UI, ReDoc, a favicon and Google Fonts from CDNs) give a
+blank page. Every address a page names is on the service, and the service serves it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.util
+import io
+import json
+import re
+import tarfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import httpx
+import pytest
+
+from tests.support.service import Service, service
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDRESS = re.compile(r"""(?:src|href|spec-url)\s*=\s*["']([^"']+)["']|url:\s*["']([^"']+)["']""")
+
+
+@pytest.fixture(scope="module")
+def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    with service(tmp_path_factory.mktemp("docs")) as found:
+        yield found
+
+
+def addresses(html: str) -> list[str]:
+    return [a or b for a, b in ADDRESS.findall(html)]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_documentation_page_names_only_addresses_of_the_service(
+    running: Service, page: str
+) -> None:
+    response = httpx.get(running.base + page)
+    assert response.status_code == 200
+    named = addresses(response.text)
+    assert "/openapi.json" in named
+    outside = [a for a in named if not a.startswith("/")]
+    assert outside == []
+    assert "fonts.googleapis" not in response.text
+    for address in named:
+        assert httpx.get(running.base + address).status_code == 200, address
+
+
+def test_swagger_ui_is_told_not_to_ask_the_outside_validator(running: Service) -> None:
+    assert '"validatorUrl": null' in httpx.get(running.base + "/docs").text
+
+
+def test_vendored_files_match_the_pinned_packages() -> None:
+    """What the service serves is what scripts/fetch_assets.py took from the pinned tarballs:
+    the manifest it recorded is the one in the repository, with a licence beside each."""
+    vendor = ROOT / "api" / "web" / "static" / "vendor"
+    manifest = json.loads((ROOT / "api" / "web" / "assets.json").read_text())
+    assert (vendor / ".assets.json").read_text() == (
+        ROOT / "api" / "web" / "assets.json"
+    ).read_text()
+    licences = (vendor / "LICENCES.md").read_text()
+    for package in manifest["packages"]:
+        assert package["integrity"].startswith("sha512-")
+        assert f"| {package['name']} | {package['version']} | {package['license']} |" in licences
+        for name in package["files"]:
+            assert (vendor / package["name"] / name).stat().st_size > 0
+        assert any("LICENSE" in name for name in package["files"])
+
+
+def _fetch_assets() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("fetch_assets", ROOT / "scripts/fetch_assets.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _tarball(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_a_tarball_is_unpacked_only_with_the_pinned_integrity(tmp_path: Path) -> None:
+    fetch_assets = _fetch_assets()
+    data = _tarball({"lib.js": b"console.log(1)", "LICENSE": b"MIT"})
+    package = {"name": "lib", "version": "1.0.0", "files": ["lib.js", "LICENSE"]}
+    pinned = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    forged = _tarball({"lib.js": b"fetch('https://elsewhere')", "LICENSE": b"MIT"})
+    with pytest.raises(fetch_assets.AssetError, match="integrity"):
+        fetch_assets.unpack(forged, {**package, "integrity": pinned}, tmp_path / "forged")
+    assert not (tmp_path / "forged").exists()
+    fetch_assets.unpack(data, {**package, "integrity": pinned}, tmp_path / "good")
+    assert (tmp_path / "good" / "lib" / "lib.js").read_bytes() == b"console.log(1)"
+    missing = {**package, "files": ["other.js"], "integrity": pinned}
+    with pytest.raises(fetch_assets.AssetError, match="no file"):
+        fetch_assets.unpack(data, missing, tmp_path / "missing")

@@ -1,0 +1,105 @@
+"""Every action a person can cause, as one command: its input model (where bad input stops, for
+every way in), the permission it needs, and the function that does it (DESIGN §4).
+
+    command = REGISTRY["deformed"].model_validate({"items": ["KZ-1"], "method": "пресс"})
+    process.run("sklad.omarov", command)          # one transaction: rules, entries, state
+
+The HTTP routes, the CLI, spreadsheet import, `custody demo` and the web pages build commands
+from what they are given and hand them to `Process.run`; none of them decides anything itself.
+A command's `kind` is the ledger entry kind it writes, which is also the permission it needs
+and its HTTP path (`POST /steps/{kind}`).
+"""
+
+from __future__ import annotations
+
+from workflows.commands import batches, intake, inventory, keys, movements, preparation, registers
+from workflows.commands.base import REGISTRY, Command, parse
+from workflows.commands.batches import (
+    Burn,
+    LoadBatch,
+    Melt,
+    OpenBatch,
+    RecordPresence,
+    SignStatement,
+)
+from workflows.commands.intake import (
+    AppealDecision,
+    FinaliseDecision,
+    RecordDecision,
+    RegisterItems,
+    ReturnToOwner,
+    ReverseDecision,
+    SuspendDecision,
+)
+from workflows.commands.inventory import CountInventory, RecordDiscrepancy, ResolveDiscrepancy
+from workflows.commands.keys import AddKey, RevokeKey, RotateKey
+from workflows.commands.movements import (
+    CloseTransfer,
+    ReceiveAtForensics,
+    ReceiveTransfer,
+    RecordRegistryResults,
+    ReleaseEvidence,
+    ReturnFromForensics,
+    SendToForensics,
+    SendTransfer,
+    TestFire,
+)
+from workflows.commands.preparation import (
+    Cut,
+    Deform,
+    Depackage,
+    IncinerateParts,
+    RemoveFuses,
+    RemoveParts,
+)
+from workflows.commands.registers import AddCommissionMember, AddLocation, RemoveCommissionMember
+
+__all__ = [
+    "REGISTRY",
+    "AddCommissionMember",
+    "AddKey",
+    "AddLocation",
+    "AppealDecision",
+    "Burn",
+    "CloseTransfer",
+    "Command",
+    "CountInventory",
+    "Cut",
+    "Deform",
+    "Depackage",
+    "FinaliseDecision",
+    "IncinerateParts",
+    "LoadBatch",
+    "Melt",
+    "OpenBatch",
+    "ReceiveAtForensics",
+    "ReceiveTransfer",
+    "RecordDecision",
+    "RecordDiscrepancy",
+    "RecordPresence",
+    "RecordRegistryResults",
+    "RegisterItems",
+    "ReleaseEvidence",
+    "RemoveCommissionMember",
+    "RemoveFuses",
+    "RemoveParts",
+    "ResolveDiscrepancy",
+    "ReturnFromForensics",
+    "ReturnToOwner",
+    "ReverseDecision",
+    "RevokeKey",
+    "RotateKey",
+    "SendToForensics",
+    "SendTransfer",
+    "SignStatement",
+    "SuspendDecision",
+    "TestFire",
+    "parse",
+]
+
+# The modules above register their commands on import; in the order the process goes, which
+# is the order every list of commands (the API's routes, its documentation) shows them in.
+MODULES = (intake, movements, preparation, batches, inventory, registers, keys)
+_ORDER = {module.__name__: n for n, module in enumerate(MODULES)}
+for _kind, _cls in sorted(REGISTRY.items(), key=lambda kv: _ORDER[kv[1].__module__]):
+    REGISTRY[_kind] = REGISTRY.pop(_kind)

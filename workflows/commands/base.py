@@ -1,0 +1,54 @@
+"""What a command is, and the registry every way in looks commands up in."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from workflows.unit_of_work import Work
+
+
+class Command(BaseModel):
+    """One action a person can cause.
+
+    Its fields are its input, checked whole before anything runs (pydantic: a wrong field is a
+    `pydantic.ValidationError` naming it, and nothing is written). `kind` is the ledger entry
+    kind the command writes: the permission a role needs for it (api.access.roles) and its
+    path. `run` does it inside one unit of work (workflows.unit_of_work.Work) and returns what
+    the caller should learn: ids it made, discrepancies it opened, or None. It raises the
+    workflows.errors family (RuleViolation naming the rule, UnknownObject, InvalidRequest).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: ClassVar[str]
+    summary: ClassVar[str]
+
+    @classmethod
+    def permission(cls) -> str:
+        """The permission a role must hold to run this command: its entry kind."""
+        return cls.kind
+
+    def run(self, work: Work) -> Any:
+        raise NotImplementedError
+
+
+C = TypeVar("C", bound=type[Command])
+
+REGISTRY: dict[str, type[Command]] = {}
+"""Every command, by its kind, in the order the process goes."""
+
+
+def command(cls: C) -> C:
+    """Register a command class under its kind (a kind is registered once)."""
+    if cls.kind in REGISTRY:
+        raise ValueError(f"a command for {cls.kind} is registered already")
+    REGISTRY[cls.kind] = cls
+    return cls
+
+
+def parse(kind: str, given: Any) -> Command:
+    """The command of `kind` from JSON-like data; raises KeyError for an unknown kind and
+    pydantic.ValidationError for bad input."""
+    return REGISTRY[kind].model_validate(given)

@@ -1,0 +1,124 @@
+"""Intake at the unit (R10) and the decisions that govern an item's hold there (R1)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from workflows import intake
+from workflows.commands.base import Command, command
+from workflows.commands.fields import Files, Grams, Id, Items, Part, Text, files
+from workflows.intake import new_item_id
+from workflows.unit_of_work import Work
+
+__all__ = ["IntakeIn", "new_item_id"]  # a label's id, for ways in that print labels first
+
+
+class DecisionIn(Part):
+    ref: Text
+    authority: str = Field(description="court, official or military_technical_commission")
+    date: str = Field(description="YYYY-MM-DD")
+
+
+class IntakeIn(Part):
+    category: str = Field(description="firearm, gas, edged, part or ammunition")
+    source: str = Field(description="confiscated, surrendered, found or surplus")
+    location: Id
+    weight_g: Grams
+    item: Id | None = Field(default=None, description="the id on its label; made if absent")
+    rifled: bool = False
+    marking: Text | None = None
+    marking_place: Text | None = None
+    unmarked: bool = Field(default=False, description="R10: its id is then its internal tag")
+    quantity: int | None = Field(default=None, gt=0, description="ammunition lots")
+    details: dict[str, Any] = Field(
+        default_factory=dict, description="type, model, calibre, manufacturer, country, year"
+    )
+    decision: DecisionIn | None = None
+    files: Files = ()
+
+    def intake(self) -> intake.Intake:
+        return intake.Intake(
+            category=self.category,
+            source=self.source,
+            location=self.location,
+            weight_g=self.weight_g,
+            item=self.item,
+            rifled=self.rifled,
+            marking=self.marking,
+            marking_place=self.marking_place,
+            unmarked=self.unmarked,
+            quantity=self.quantity,
+            details=dict(self.details),
+            decision=self.decision.model_dump() if self.decision else None,
+            files=files(self.files),
+        )
+
+
+@command
+class RegisterItems(Command):
+    kind: ClassVar[str] = "item_registered"
+    summary: ClassVar[str] = "Register items at intake (R10)"
+    intakes: list[IntakeIn] = Field(min_length=1, max_length=1000)
+
+    def run(self, work: Work) -> list[str]:
+        return intake.register(work, [i.intake() for i in self.intakes])
+
+
+@command
+class RecordDecision(Command):
+    kind: ClassVar[str] = "decision_recorded"
+    summary: ClassVar[str] = "Record the court's or official's decision (starts the R1 clock)"
+    items: Items
+    decision: DecisionIn
+    files: Files = ()
+
+    def run(self, work: Work) -> None:
+        intake.record_decision(work, self.items, self.decision.model_dump(), files(self.files))
+
+
+class DecisionStep(Command):
+    """A later step of a decision: appealed, suspended, final or reversed."""
+
+    items: Items
+    note: Text | None = None
+    files: Files = ()
+
+    def run(self, work: Work) -> None:
+        intake.decision_step(work, self.kind, self.items, self.note, files(self.files))
+
+
+@command
+class AppealDecision(DecisionStep):
+    kind: ClassVar[str] = "decision_appealed"
+    summary: ClassVar[str] = "An appeal: the R1 clock stops"
+
+
+@command
+class SuspendDecision(DecisionStep):
+    kind: ClassVar[str] = "decision_suspended"
+    summary: ClassVar[str] = "A suspension: the R1 clock stops"
+
+
+@command
+class FinaliseDecision(DecisionStep):
+    kind: ClassVar[str] = "decision_final"
+    summary: ClassVar[str] = "The decision is final: the R1 clock runs again"
+
+
+@command
+class ReverseDecision(DecisionStep):
+    kind: ClassVar[str] = "decision_reversed"
+    summary: ClassVar[str] = "The decision is reversed: the item goes back to its owner"
+
+
+@command
+class ReturnToOwner(Command):
+    kind: ClassVar[str] = "item_returned"
+    summary: ClassVar[str] = "Hand items back to their owner after a reversed decision"
+    items: Items
+    owner: Text
+
+    def run(self, work: Work) -> None:
+        intake.return_to_owner(work, self.items, self.owner)

@@ -1,0 +1,54 @@
+"""People's public keys: registered, rotated and revoked by entries of the ledger itself, so
+that an act's signature is checked against the key valid at its seq (DESIGN §5)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from custody import keyring
+from custody.keys import parse_public_key
+from custody.store import Store
+from workflows.commands.base import Command, command
+from workflows.commands.fields import Id, Text
+from workflows.unit_of_work import Work
+
+
+@command
+class AddKey(Command):
+    kind: ClassVar[str] = "key_added"
+    summary: ClassVar[str] = "Register a person's public key; it holds from the next entry on"
+    owner: Id = Field(description="the username the key belongs to")
+    purpose: str = Field(description="act (people's acts) or witness (co-signing checkpoints)")
+    public_key: str = Field(description="base64 Ed25519 public key, or a verifier key")
+
+    def run(self, work: Work) -> None:
+        key = keyring.person_key(self.owner, self.purpose, parse_public_key(self.public_key))
+        work.entry("key_added", None, {"key": key})
+
+
+@command
+class RotateKey(Command):
+    kind: ClassVar[str] = "key_rotated"
+    summary: ClassVar[str] = (
+        "Replace a person's key: the old holds up to this entry, the new from the next"
+    )
+    key_id: str = Field(pattern="^[0-9a-f]{8}$")
+    public_key: str
+
+    def run(self, work: Work) -> None:
+        known = Store(work.conn).key_records()
+        new_key = parse_public_key(self.public_key)
+        work.entry("key_rotated", None, keyring.rotation(known, self.key_id, new_key))
+
+
+@command
+class RevokeKey(Command):
+    kind: ClassVar[str] = "key_revoked"
+    summary: ClassVar[str] = "Revoke a person's key: no act it signs holds from this entry on"
+    key_id: str = Field(pattern="^[0-9a-f]{8}$")
+    reason: Text
+
+    def run(self, work: Work) -> None:
+        work.entry("key_revoked", None, {"key_id": self.key_id, "reason": self.reason})

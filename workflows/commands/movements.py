@@ -1,0 +1,118 @@
+"""Transfers between places, and the forensic unit's part (R2, R3, R4)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from workflows import movements
+from workflows.commands.base import Command, command
+from workflows.commands.fields import ActIn, Id, Items, Part
+from workflows.steps import advance
+from workflows.unit_of_work import Work
+
+
+@command
+class SendTransfer(Command):
+    kind: ClassVar[str] = "transfer_sent"
+    summary: ClassVar[str] = "Send items on a transfer (meets R1)"
+    transfer: Id
+    destination: Id
+    items: Items
+
+    def run(self, work: Work) -> None:
+        movements.send(work, self.transfer, self.destination, self.items)
+
+
+@command
+class ReceiveTransfer(Command):
+    kind: ClassVar[str] = "transfer_received"
+    summary: ClassVar[str] = "Receive scanned items; returns the discrepancies it opened"
+    transfer: Id
+    items: Items = Field(description="as scanned on arrival")
+
+    def run(self, work: Work) -> list[str]:
+        return movements.receive(work, self.transfer, self.items)
+
+
+@command
+class CloseTransfer(Command):
+    kind: ClassVar[str] = "transfer_closed"
+    summary: ClassVar[str] = "Close a transfer; items sent but not received become discrepancies"
+    transfer: Id
+
+    def run(self, work: Work) -> list[str]:
+        return movements.close(work, self.transfer)
+
+
+@command
+class SendToForensics(Command):
+    kind: ClassVar[str] = "forensic_sent"
+    summary: ClassVar[str] = "Send rifled firearms to forensics (meets R2)"
+    items: Items
+    forensics: Id
+
+    def run(self, work: Work) -> None:
+        movements.send_to_forensics(work, self.items, self.forensics)
+
+
+class PlainStep(Command):
+    """A step that needs nothing but the items."""
+
+    items: Items
+
+    def run(self, work: Work) -> None:
+        advance(work, self.kind, self.items)
+
+
+@command
+class ReceiveAtForensics(PlainStep):
+    kind: ClassVar[str] = "forensic_received"
+    summary: ClassVar[str] = "The forensic unit receives items"
+
+
+@command
+class TestFire(PlainStep):
+    __test__ = False  # a step of the process, not a pytest class
+    kind: ClassVar[str] = "test_fired"
+    summary: ClassVar[str] = "Items test-fired"
+
+
+class ResultIn(Part):
+    item: Id
+    act: ActIn
+
+
+@command
+class RecordRegistryResults(Command):
+    kind: ClassVar[str] = "registry_result_recorded"
+    summary: ClassVar[str] = "Bullet-registry results, each the examiner's own signed act (R3, R4)"
+    results: list[ResultIn] = Field(min_length=1, max_length=1000)
+
+    def run(self, work: Work) -> None:
+        movements.record_registry_results(work, [(r.item, r.act.signed()) for r in self.results])
+
+
+@command
+class ReleaseEvidence(Command):
+    kind: ClassVar[str] = "evidence_released"
+    summary: ClassVar[str] = (
+        "Release from evidence hold, the authorising official's signed act (R4)"
+    )
+    item: Id
+    act: ActIn
+
+    def run(self, work: Work) -> None:
+        movements.release_evidence(work, self.item, self.act.signed())
+
+
+@command
+class ReturnFromForensics(Command):
+    kind: ClassVar[str] = "forensic_returned"
+    summary: ClassVar[str] = "Return items from forensics to a warehouse"
+    items: Items
+    warehouse: Id
+
+    def run(self, work: Work) -> None:
+        movements.return_from_forensics(work, self.items, self.warehouse)
