@@ -115,9 +115,12 @@ def _new(body: bytes) -> NewEntry:
     return NewEntry(fields["kind"], fields["actor"], fields["item"], fields["data"])
 
 
+ORIGIN = "bench.custody/ledger"
+
+
 class Site:
     def __init__(self, directory: Path) -> None:
-        settings = Settings(data_dir=directory, origin="bench.custody/ledger")
+        settings = Settings(data_dir=directory, origin=ORIGIN)
         self.ledger = init(settings, migrations=[VERSIONS]).ledger
         self.process = Process(self.ledger, FileStore(directory / "files"), ProcessConfig())
         p = self.process

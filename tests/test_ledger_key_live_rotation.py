@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api.demo.data import photo
 
+from api.demo.data import photo
 from custody.note import Verifier
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
