@@ -160,6 +160,8 @@ def _over_http(work: Path, batch: str) -> tuple[float, float]:
     env["CUSTODY_WORKERS"] = "1"
     secret = work / "password"
     secret.write_text(PASSWORD + "\n")
+    # init adds the API's tables to the bench's ledger (it has the process's only).
+    subprocess.run([str(BIN / "custody"), "init"], env=env, check=True, capture_output=True)
     add = [str(BIN / "custody"), "user", "add", "auditor.li", "--role", "auditor"]
     add += ["--name", "Ли Марина Сергеевна", "--password-file", str(secret)]
     subprocess.run(add, env=env, check=True, capture_output=True)
