@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 ASSETS := api/web/static/vendor/.assets.json
 
-.PHONY: run test lint typecheck unit bench docs lock clean
+.PHONY: run test lint typecheck unit bench docs messages lock clean
 
 $(READY): pyproject.toml constraints.txt scripts/bootstrap.sh
 	scripts/bootstrap.sh
@@ -42,6 +42,14 @@ bench: $(READY) $(ASSETS)
 ## docs: redraw the process diagrams in docs/process.md from the machines
 docs: $(READY)
 	$(BIN)/python -m workflows.diagrams docs/process.md
+
+## messages: extract the web pages' texts and merge them into the ru, kk and en catalogues
+messages: $(READY)
+	$(BIN)/pybabel extract -F api/web/babel.cfg -k N_ -k gettext --no-location --sort-output \
+		--omit-header -o api/web/locale/messages.pot .
+	$(BIN)/pybabel update -i api/web/locale/messages.pot -d api/web/locale --no-fuzzy-matching \
+		--ignore-obsolete
+	$(BIN)/pybabel compile -d api/web/locale --statistics
 
 ## lock: pin the versions the project installs to what .venv has now
 lock: $(READY)

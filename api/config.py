@@ -3,8 +3,12 @@
 CUSTODY_TOKEN_SECONDS              how long a login's bearer token lasts (default 1800)
 CUSTODY_UPLOAD_MAX_BYTES           the largest photo, scan or video accepted (default 64 MiB)
 CUSTODY_LOGIN_FAILURES_PER_ACCOUNT failed logins allowed per account and per address within
-CUSTODY_LOGIN_FAILURES_PER_ADDRESS the window before further tries are refused with 429
+CUSTODY_LOGIN_FAILURES_PER_ADDRESS the window before further tries must wait (429)
 CUSTODY_LOGIN_WINDOW_MINUTES       (defaults 5, 20 and 15 minutes)
+CUSTODY_LOGIN_DELAY_SECONDS        the first wait at the limit, doubled with each failure
+                                   beyond it up to the window (default 30)
+CUSTODY_LOGIN_KNOWN_DAYS           how long an address a user logged in from stays theirs:
+                                   others' failures do not hold it back (default 90)
 CUSTODY_PASSWORD_STRENGTH          Argon2id cost: interactive (default), moderate or sensitive
 CUSTODY_WORKERS                    server processes `custody serve` runs (default: one per core)
 """
@@ -26,5 +30,7 @@ class ApiConfig(BaseSettings):
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    login_delay_seconds: int = Field(default=30, ge=1)
+    login_known_days: int = Field(default=90, ge=1)
     password_strength: Literal["interactive", "moderate", "sensitive"] = "interactive"  # noqa: S105
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)

@@ -1,4 +1,4 @@
-"""The service's own tables: accounts, tokens, failed logins and the answers kept for
+"""The service's own tables: accounts, tokens, login attempts and the answers kept for
 Idempotency-Key. None of it is process state; who did what is in the ledger, by name."""
 
 from __future__ import annotations
@@ -36,17 +36,48 @@ class TokenRow(SQLModel, table=True):
     revoked_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
 
 
-class LoginFailureRow(SQLModel, table=True):
-    __tablename__ = "api_login_failures"
+class LoginAttemptRow(SQLModel, table=True):
+    """Every login attempt, kept for audit (a success erases nothing): `checking` while its
+    password is being checked (it counts as a failure until settled), then `failure` or
+    `success`; `refused` when the throttle turned it away unchecked. `known` says whether the
+    address had logged in to this account before, which decides the counter it falls under."""
+
+    __tablename__ = "api_login_attempts"
     __table_args__ = (
-        Index("ix_api_login_failures_username", "username", "at"),
-        Index("ix_api_login_failures_address", "address", "at"),
+        Index("ix_api_login_attempts_username", "username", "at"),
+        Index("ix_api_login_attempts_address", "address", "at"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     username: str = Field(sa_column=Column(String(_NAME), nullable=False))
     address: str = Field(sa_column=Column(String(64), nullable=False))
     at: str = Field(sa_column=Column(String(32), nullable=False))
+    known: bool = Field(sa_column=Column(Boolean, nullable=False))
+    outcome: str = Field(sa_column=Column(String(16), nullable=False))
+
+
+class LoginLockRow(SQLModel, table=True):
+    """One row per account and per address tried, locked by each attempt's transaction (an
+    upsert), so that counting the attempts and admitting one is a single step on PostgreSQL
+    too; on SQLite BEGIN IMMEDIATE already makes it one."""
+
+    __tablename__ = "api_login_locks"
+
+    key: str = Field(sa_column=Column(String(_NAME + 16), primary_key=True))
+    attempts: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class LoginAlertRow(SQLModel, table=True):
+    """An account or an address whose failed logins reached the limit: for administrators."""
+
+    __tablename__ = "api_login_alerts"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    at: str = Field(sa_column=Column(String(32), nullable=False))
+    scope: str = Field(sa_column=Column(String(16), nullable=False))  # account|address|known
+    username: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    address: str = Field(sa_column=Column(String(64), nullable=False))
+    failures: int = Field(sa_column=Column(Integer, nullable=False))
 
 
 class IdempotentRow(SQLModel, table=True):
@@ -62,3 +93,13 @@ class IdempotentRow(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(sa_column=Column(String(32), nullable=False))
     last_seq: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class PreferenceRow(SQLModel, table=True):
+    """What the web pages remember of an account: its language and time zone."""
+
+    __tablename__ = "web_preferences"
+
+    username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
+    language: str = Field(sa_column=Column(String(8), nullable=False))
+    timezone: str = Field(sa_column=Column(String(64), nullable=False))

@@ -6,7 +6,18 @@ import sys
 
 from bench.common import machine
 
-SECTIONS = ("appends", "postgres", "proofs", "verify", "lifecycles", "api", "statements")
+SECTIONS = (
+    "appends",
+    "postgres",
+    "proofs",
+    "verify",
+    "lifecycles",
+    "api",
+    "statements",
+    "imports",
+    "reports",
+    "pages",
+)
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from certificates import labels, render, renderer_identity
+from certificates import labels, render, renderer_identity, report_pdf
 from certificates.statement_cache import StatementBasis, StatementCache
 
 RENDERS_PER_PROCESS = 8
@@ -98,6 +98,12 @@ class Renderer:
 
     async def labels_async(self, items: list[labels.LabelItem], lang: str, single: bool) -> bytes:
         return await asyncio.wrap_future(self._pool.submit(labels.render, items, lang, single))
+
+    def report(self, report: dict[str, Any], lang: str) -> bytes:
+        return self._pool.submit(report_pdf.render, report, lang).result()
+
+    async def report_async(self, report: dict[str, Any], lang: str) -> bytes:
+        return await asyncio.wrap_future(self._pool.submit(report_pdf.render, report, lang))
 
     def close(self, wait: bool = True) -> None:
         """Stop the renderer; without `wait`, a render under way is left to end with it."""

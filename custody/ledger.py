@@ -142,6 +142,14 @@ class Ledger:
             return []
         return store.entries(start, min(start + limit, size))
 
+    def leaves(self, conn: Connection, start: int, limit: int) -> list[tuple[int, bytes]]:
+        """Up to `limit` (seq, leaf hash) pairs from seq `start`, never beyond the head."""
+        store = Store(conn)
+        size = store.head().size
+        if start >= size:
+            return []
+        return store.leaves(start, min(start + limit, size))
+
     def item_history(self, conn: Connection, item: str) -> list[Entry]:
         return Store(conn).item_entries(item)
 

@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 # Debian packages the project needs at run time or for its tests: Pango and HarfBuzz's subsetter
 # for WeasyPrint (the statements), DejaVu fonts (they have every Kazakh letter), poppler-utils
-# (pdftoppm, for the page images under docs/), jq and curl (the README's examples).
-SYSTEM_PACKAGES=${SYSTEM_PACKAGES:-libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils jq curl}
+# (pdftoppm, for the page images under docs/), jq and curl (the README's examples), Chromium
+# (the pages' browser tests drive Debian's build through Playwright: Playwright's own browser
+# downloads are not reachable here).
+SYSTEM_PACKAGES=${SYSTEM_PACKAGES:-libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils jq curl chromium}
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 

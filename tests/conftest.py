@@ -15,6 +15,12 @@ from custody.bootstrap import init
 from custody.ledger import Ledger
 from custody.settings import Settings
 from tests.support.databases import postgres_copy, postgres_database, sqlite_url
+from tests.support.ran_all import (  # noqa: F401 (hooks: a run fails when fewer tests ran than were collected)
+    pytest_collection_finish,
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_xdist_node_collection_finished,
+)
 from tests.support.scenario import copy_sqlite
 from tests.support.site import Site, build_site, reopen_site
 

@@ -1,5 +1,6 @@
-"""The public ledger endpoints, served by a real `custody serve` on a free port, on SQLite and
-PostgreSQL; everything checked with code that does not come from the server."""
+"""The ledger endpoints, served by a real `custody serve` on a free port, on SQLite and
+PostgreSQL; everything checked with code that does not come from the server. Proofs, leaf
+hashes, keys and checkpoints are public; entry bodies need a login with `read`."""
 
 from __future__ import annotations
 
@@ -20,14 +21,18 @@ from custody.signatures import entry_message, verify
 from tests.support import rfc9162_reference as ref
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
+from tests.support.service import Service
 
 PROBLEM = "application/problem+json"
+AUDITOR = "auditor.beisenova"
 
 
 @pytest.fixture(
     scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
-def base(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def running(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
     """One server per kind of database, shared: these tests only read."""
     directory = tmp_path_factory.mktemp(f"api-{request.param}")
     with ExitStack() as stack:
@@ -35,36 +40,51 @@ def base(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         yield stack.enter_context(_populated_server(directory, url))
 
 
+@pytest.fixture(scope="module")
+def base(running: Service) -> str:
+    return running.base
+
+
+@pytest.fixture(scope="module")
+def auditor(running: Service) -> dict[str, str]:
+    return {"Authorization": f"Bearer {running.token(AUDITOR)}"}
+
+
 @contextmanager
-def _populated_server(directory: Path, database_url: str | None) -> Iterator[str]:
+def _populated_server(directory: Path, database_url: str | None) -> Iterator[Service]:
     env = environment(directory, database_url)
     with server(env) as url:
         for name in ("alice", "bob", "carol"):
             public_key = keyfile.PersonKey.generate().public_key_b64
             assert run(env, "keys", "add", name, public_key, "--purpose", "act").returncode == 0
-        yield url
+        service = Service(url, env, directory)
+        service.add_user(AUDITOR, "auditor")
+        yield service
 
 
-def _bodies(base: str) -> list[bytes]:
-    page = httpx.get(f"{base}/ledger/entries", params={"limit": 1000}).json()
+def _bodies(running: Service) -> list[bytes]:
+    with running.client(AUDITOR) as client:
+        page = client.get("/ledger/entries", params={"limit": 1000}).json()
     return [base64.b64decode(e["body"]) for e in page["entries"]]
 
 
-def test_key_and_checkpoint_verify_together(base: str) -> None:
+def test_key_and_checkpoint_verify_together(base: str, running: Service) -> None:
     vkey = Verifier.parse(httpx.get(f"{base}/ledger/key").text.strip())
     response = httpx.get(f"{base}/ledger/checkpoint")
     assert response.headers["content-type"].startswith("text/plain")
     checkpoint, signers = open_checkpoint(response.text, [vkey])
     assert signers == [vkey]
     assert checkpoint.origin == "custody.test/ledger"
-    bodies = _bodies(base)
+    bodies = _bodies(running)
     assert checkpoint.size == len(bodies) == 4
     assert checkpoint.root == ref.mth(bodies)
 
 
-def test_entries_are_the_exact_signed_bytes(base: str) -> None:
+def test_entries_are_the_exact_signed_bytes(base: str, auditor: dict[str, str]) -> None:
     vkey = Verifier.parse(httpx.get(f"{base}/ledger/key").text.strip())
-    page = httpx.get(f"{base}/ledger/entries", params={"start": 1, "limit": 2}).json()
+    page = httpx.get(
+        f"{base}/ledger/entries", params={"start": 1, "limit": 2}, headers=auditor
+    ).json()
     assert [e["seq"] for e in page["entries"]] == [1, 2]
     assert (page["size"], page["next"]) == (4, 3)
     for entry in page["entries"]:
@@ -74,7 +94,7 @@ def test_entries_are_the_exact_signed_bytes(base: str) -> None:
         assert entry["key_id"] == vkey.key_id
         assert verify(vkey.public_key, entry_message(leaf), base64.b64decode(entry["sig"]))
         assert decode(body).seq == entry["seq"]
-    last = httpx.get(f"{base}/ledger/entries", params={"start": 3}).json()
+    last = httpx.get(f"{base}/ledger/entries", params={"start": 3}, headers=auditor).json()
     assert last["next"] is None
 
 
@@ -89,8 +109,8 @@ def test_keys_list_every_key_with_its_validity(base: str) -> None:
     assert all(k["revoked_at_seq"] is None for k in keys)
 
 
-def test_inclusion_proofs_verify_independently(base: str) -> None:
-    bodies = _bodies(base)
+def test_inclusion_proofs_verify_independently(base: str, running: Service) -> None:
+    bodies = _bodies(running)
     for size in range(1, len(bodies) + 1):
         for index in range(size):
             proof = httpx.get(
@@ -103,8 +123,8 @@ def test_inclusion_proofs_verify_independently(base: str) -> None:
             assert proof["root"] == ref.mth(bodies[:size]).hex()
 
 
-def test_consistency_proofs_match_the_rfc_definition(base: str) -> None:
-    bodies = _bodies(base)
+def test_consistency_proofs_match_the_rfc_definition(base: str, running: Service) -> None:
+    bodies = _bodies(running)
     for old in range(1, len(bodies) + 1):
         proof = httpx.get(f"{base}/ledger/proof/consistency", params={"old": old}).json()
         assert proof["new"] == len(bodies)
@@ -128,16 +148,18 @@ def test_consistency_proofs_match_the_rfc_definition(base: str) -> None:
         ("/ledger/entries", {"start": 2**63 - 1}, 200),
         ("/ledger/entries", {"limit": 0}, 422),
         ("/ledger/entries", {"limit": 100000}, 422),
+        ("/ledger/leaves", {"start": 2**63 - 1}, 200),
+        ("/ledger/leaves", {"limit": 0}, 422),
         ("/ledger/nowhere", {}, 404),
     ],
 )
 def test_bad_requests_get_problem_details(
-    base: str, path: str, params: dict[str, object], status: int
+    base: str, auditor: dict[str, str], path: str, params: dict[str, object], status: int
 ) -> None:
-    response = httpx.get(f"{base}{path}", params=params)  # type: ignore[arg-type]
+    response = httpx.get(f"{base}{path}", params=params, headers=auditor)  # type: ignore[arg-type]
     assert response.status_code == status
     if status == 200:
-        assert response.json()["entries"] == []
+        assert response.json()[path.rsplit("/", 1)[1]] == []
         return
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()
@@ -159,7 +181,44 @@ def test_the_openapi_document_describes_the_ledger(base: str) -> None:
         "/ledger/key",
         "/ledger/keys",
         "/ledger/entries",
+        "/ledger/leaves",
         "/ledger/proof/inclusion",
         "/ledger/proof/consistency",
     ):
         assert path in paths
+
+
+def test_an_anonymous_reader_gets_no_entry_body(base: str) -> None:
+    refused = httpx.get(f"{base}/ledger/entries", params={"limit": 10})
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["type"] == "/problems/unauthenticated"
+    assert "body" not in refused.text
+
+
+def test_a_role_without_read_gets_no_entry_body(running: Service) -> None:
+    running.add_user("admin.tulegenov", "administrator")
+    with running.client("admin.tulegenov") as admin:
+        refused = admin.get("/ledger/entries")
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == PROBLEM
+
+
+def test_anonymous_leaves_and_proofs_verify_without_any_body(base: str, running: Service) -> None:
+    """What an outsider gets, alone, proves the log: leaf hashes rebuild the signed root and
+    every inclusion proof, checked with the independent RFC 9162 implementation."""
+    vkey = Verifier.parse(httpx.get(f"{base}/ledger/key").text.strip())
+    checkpoint, _ = open_checkpoint(httpx.get(f"{base}/ledger/checkpoint").text, [vkey])
+    page = httpx.get(f"{base}/ledger/leaves", params={"limit": checkpoint.size}).json()
+    leaves = [bytes.fromhex(leaf["leaf_hash"]) for leaf in page["leaves"]]
+    assert [leaf["seq"] for leaf in page["leaves"]] == list(range(checkpoint.size))
+    assert set(page["leaves"][0]) == {"seq", "leaf_hash"}
+    assert ref.mth_of_leaf_hashes(leaves) == checkpoint.root
+    for index, leaf in enumerate(leaves):
+        proof = httpx.get(
+            f"{base}/ledger/proof/inclusion", params={"index": index, "size": checkpoint.size}
+        ).json()
+        hashes = [bytes.fromhex(h) for h in proof["hashes"]]
+        assert ref.root_from_inclusion(index, checkpoint.size, leaf, hashes) == checkpoint.root
+    # and they are the hashes of the bodies a reader with a login sees
+    assert leaves == [hashlib.sha256(b"\x00" + body).digest() for body in _bodies(running)]

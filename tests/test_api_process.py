@@ -21,6 +21,8 @@ from custody.clock import format_time, utc_now
 from custody.keyfile import PersonKey
 from tests.support import rfc9162_reference as ref
 from tests.support.processes import run, server
+from tests.support.samples import jpeg
+from tests.support.samples import pdf as real_pdf
 from tests.support.service import PASSWORD, PROBLEM, Service, service
 from tests.support.site import png
 from workflows.commands import REGISTRY
@@ -78,7 +80,7 @@ class Site:
         return f"{prefix}-{self.counter:04d}"
 
     def size(self) -> int:
-        return int(httpx.get(f"{self.service.base}/ledger/entries?limit=1").json()["size"])
+        return int(httpx.get(f"{self.service.base}/ledger/leaves?limit=1").json()["size"])
 
     def rifle(self) -> str:
         self.counter += 1
@@ -317,6 +319,26 @@ def test_a_bulk_refusal_names_the_item_and_writes_none(site: Site) -> None:
         assert auditor.get(f"/items/{good}").json()["state"] == "at_warehouse"
 
 
+def test_edged_weapon_cannot_take_its_commissions_id_over_http(site: Site) -> None:
+    before = site.size()
+    intake = {
+        "item": "TK-1",
+        "category": "edged",
+        "source": "found",
+        "location": "UNIT-ALM",
+        "weight_g": 400,
+        "marking": "ШШ №1",
+    }
+    refused = site.step("unit.serikbaev", "item_registered", {"intakes": [intake]})
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["type"] == "/problems/invalid-request"
+    assert "id TK-1 names a commission already" in refused.json()["detail"]
+    assert site.size() == before
+    with site.as_("auditor.li") as auditor:
+        assert auditor.get("/items/TK-1").status_code == 404
+
+
 def test_an_act_signed_for_someone_else_is_refused(site: Site) -> None:
     rifle = site.rifle()
     site.to_warehouse(rifle)
@@ -361,7 +383,7 @@ def test_a_retried_write_with_its_key_is_written_once(site: Site) -> None:
     assert other.json()["type"] == "/problems/idempotency-key-reused"
 
 
-def test_uploads_are_typed_by_their_bytes_and_limited(site: Site) -> None:
+def test_uploads_are_typed_by_their_whole_bytes_and_served_as_attachments(site: Site) -> None:
     with site.as_("sklad.omarov") as clerk:
         renamed = clerk.post(
             "/files",
@@ -369,11 +391,21 @@ def test_uploads_are_typed_by_their_bytes_and_limited(site: Site) -> None:
             data={"role": "marking"},
         )
         assert renamed.status_code == 422
-        pdf = clerk.post(
+        pretending = clerk.post(
             "/files",
-            files={"file": ("scan", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj")},
+            files={"file": ("scan.pdf", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj")},
             data={"role": "document"},
         )
+        assert pretending.status_code == 422
+        assert pretending.headers["content-type"] == PROBLEM
+        polyglot = clerk.post(
+            "/files",
+            files={"file": ("p.jpg", jpeg() + b"<html><script>alert(1)</script></html>")},
+            data={"role": "marking"},
+        )
+        assert polyglot.status_code == 422
+        assert "follow the end of the JPEG" in polyglot.json()["detail"]
+        pdf = clerk.post("/files", files={"file": ("scan", real_pdf())}, data={"role": "document"})
         assert pdf.status_code == 201
         assert pdf.json()["media_type"] == "application/pdf"
     sha = pdf.json()["sha256"]
@@ -381,9 +413,28 @@ def test_uploads_are_typed_by_their_bytes_and_limited(site: Site) -> None:
         back = auditor.get(f"/files/{sha}")
         assert back.status_code == 200
         assert back.headers["content-type"] == "application/pdf"
+        assert back.headers["x-content-type-options"] == "nosniff"
+        assert back.headers["content-disposition"] == f'attachment; filename="{sha}.pdf"'
+        assert back.headers["content-security-policy"] == "default-src 'none'; sandbox"
         assert hashlib.sha256(back.content).hexdigest() == sha
     with site.as_("admin") as admin:
         assert admin.get(f"/files/{sha}").status_code == 403
+
+
+def test_every_response_carries_the_security_headers(site: Site) -> None:
+    anonymous = httpx.get(f"{site.service.base}/ledger/keys")
+    refused = httpx.get(f"{site.service.base}/items")
+    with site.as_("auditor.li") as auditor:
+        logged_in = auditor.get("/items", params={"limit": 1})
+    for response in (anonymous, refused, logged_in):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "default-src 'none'" in response.headers["content-security-policy"]
+        assert "strict-transport-security" not in response.headers  # plain HTTP here
+    assert refused.headers["content-type"] == PROBLEM
+    assert logged_in.headers["cache-control"] == "no-store"
+    assert "no-store" not in anonymous.headers.get("cache-control", "")
 
 
 def test_items_are_searched_and_paged(site: Site) -> None:

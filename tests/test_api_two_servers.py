@@ -103,8 +103,8 @@ def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(decide_then_appeal, range(60)))
 
-        page = httpx.get(f"{first.base}/ledger/entries", params={"limit": 1000}).json()
-        seqs = [e["seq"] for e in page["entries"]]
+        page = httpx.get(f"{first.base}/ledger/leaves", params={"limit": 1000}).json()
+        seqs = [e["seq"] for e in page["leaves"]]
         assert seqs == list(range(page["size"]))
         assert page["size"] == 1 + 1 + 60 + 3 * 60  # genesis, location, intakes, decisions
         with second.client("unit.a") as unit:

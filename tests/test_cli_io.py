@@ -59,13 +59,13 @@ def test_a_csv_imports_every_row(env: dict[str, str]) -> None:
     [
         (
             "CSV-101,firearm,confiscated,UNIT-ALM,35x0,yes,ЛМ 1,коробка,no,,marking.png",
-            "line 3: weight_g is not a whole number",
+            "line 3: column weight_g: '35x0' is not a whole number in ASCII digits",
         ),
         ("CSV-102,edged,found,UNIT-ALM,400,no,,,no,,", "line 3: R10"),
         ("CSV-103,firearm,confiscated,NOWHERE,3500,yes,ЛМ 2,коробка,no,,marking.png", "line 3: "),
         (
             "CSV-104,firearm,confiscated,UNIT-ALM,3500,yes,ЛМ 3,коробка,no,,missing.png",
-            "line 3: photo",
+            "line 3: column photo:",
         ),
     ],
 )
@@ -100,3 +100,90 @@ def test_the_export_holds_every_entry_with_its_exact_bytes(env: dict[str, str]) 
         assert hashlib.sha256(b"\x00" + body).hexdigest() == line["leaf_hash"]
     tail = run(env, "export", "--start", str(len(lines) - 3)).stdout.splitlines()
     assert [json.loads(t)["seq"] for t in tail] == [len(lines) - 3, len(lines) - 2, len(lines) - 1]
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+@pytest.mark.parametrize(
+    ("sample", "said"),
+    [
+        ("intake-sample.csv", "(UTF-8, cells separated by ',')"),
+        ("intake-sample-cp1251.csv", "(Windows-1251, cells separated by ';')"),
+        ("intake-sample.xlsx", "(sheet 'Приём')"),
+    ],
+)
+def test_the_readme_samples_import_into_the_demo(
+    env: dict[str, str], sample: str, said: str
+) -> None:
+    done = run(env, "import", str(DOCS / sample), "--actor", "unit.serikbaev")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"imported 5 items from {DOCS / sample} {said}"
+
+
+@pytest.mark.parametrize("weight", ["1_200", "١٢٠٠"])
+def test_a_weight_python_would_take_is_refused_naming_line_and_column(
+    env: dict[str, str], weight: str
+) -> None:
+    good = "CSV-300,edged,found,UNIT-ALM,400,no,,,yes,,"
+    bad = f"CSV-301,edged,found,UNIT-ALM,{weight},no,,,yes,,"
+    before = len(run(env, "export").stdout.splitlines())
+    done = run(env, "import", _csv(env, "digits.csv", good, bad), "--actor", "unit.serikbaev")
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"custody: line 3: column weight_g: {weight!r} is not a whole number in ASCII digits; "
+        "nothing was imported\n"
+    )
+    assert len(run(env, "export").stdout.splitlines()) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["import", "{missing}", "--actor", "unit.serikbaev"], "cannot read {missing}: "),
+        (["verify", "--checkpoint", "{missing}"], "cannot read --checkpoint {missing}: "),
+        (["statement", "render", "B-1", "--out", "{nodir}"], "cannot write --out {nodir}: "),
+        (["labels", "KZ-1", "--out", "{nodir}"], "cannot write --out {nodir}: "),
+        (["export", "--out", "{nodir}"], "cannot write {nodir}: "),
+        (["verify-statement", "{missing}"], ""),
+        (["sign", "{missing}", "--key", "{missing}"], "cannot read {missing}: "),
+        (["keygen", "--out", "{nodir}"], "cannot write --out {nodir}: "),
+        (
+            [
+                "user",
+                "add",
+                "x.y",
+                "--role",
+                "auditor",
+                "--name",
+                "X",
+                "--password-file",
+                "{missing}",
+            ],
+            "cannot read {missing}: ",
+        ),
+    ],
+    ids=lambda v: v[0] if isinstance(v, list) else None,
+)
+def test_a_missing_or_unwritable_path_is_one_line_and_exit_2(
+    env: dict[str, str], tmp_path: Path, args: list[str], said: str
+) -> None:
+    names = {"missing": str(tmp_path / "missing.txt"), "nodir": str(tmp_path / "no" / "x.pdf")}
+    done = run(env, *[a.format(**names) for a in args])
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.count("\n") == 1 or "Usage" in done.stderr, done.stderr
+    assert "internal error" not in done.stderr
+    assert said.format(**names) in done.stderr
+
+
+def test_an_imported_item_cannot_take_a_places_id_and_the_line_is_named(
+    env: dict[str, str],
+) -> None:
+    good = "CSV-400,edged,found,UNIT-ALM,400,no,,,yes,,"
+    place = "WH-ALM,edged,found,UNIT-ALM,400,no,,,yes,,"
+    before = len(run(env, "export").stdout.splitlines())
+    done = run(env, "import", _csv(env, "ids.csv", good, place), "--actor", "unit.serikbaev")
+    assert done.returncode == 1
+    assert done.stderr.startswith("custody: line 3: id WH-ALM names a place already"), done.stderr
+    assert done.stderr.endswith("nothing was imported\n")
+    assert len(run(env, "export").stdout.splitlines()) == before

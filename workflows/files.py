@@ -3,7 +3,7 @@
 A file is kept under `<files dir>/<first two hex digits>/<SHA-256 hex>`, written once and
 never changed; a step's entry holds its SHA-256, size, media type and role, so a file that is
 swapped, edited or deleted shows (`custody verify` checks every one). The media type is read
-from the bytes, never from a name.
+from the whole file, never from a name (workflows.media).
 """
 
 from __future__ import annotations
@@ -17,26 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from workflows.errors import InvalidRequest
+from workflows.media import MEDIA_TYPES, identify
 from workflows.vocabulary import FILE_ROLES
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# Signatures at the start of the file: what we accept and what each is.
-_MAGIC = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-)
-MEDIA_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf", "video/mp4"})
-
-
-def sniff(head: bytes) -> str | None:
-    """The media type the bytes show, or None if they are none of ours."""
-    for magic, media_type in _MAGIC:
-        if head.startswith(magic):
-            return media_type
-    if head[4:8] == b"ftyp":  # ISO base media: MP4 and relatives
-        return "video/mp4"
-    return None
 
 
 @dataclass(frozen=True)
@@ -81,12 +65,11 @@ class FileStore:
         return self.root / sha256[:2] / sha256
 
     def put(self, content: bytes, role: str) -> FileRef:
-        """Keep `content`; return its reference. The same content is kept once."""
-        media_type = sniff(content[:16])
-        if media_type is None:
-            raise InvalidRequest("only JPEG, PNG, PDF and MP4 files are kept")
+        """Keep `content`, once checked whole to be a JPEG, PNG, PDF or MP4 and nothing else
+        (workflows.media); return its reference. The same content is kept once."""
         if role not in FILE_ROLES:
             raise InvalidRequest(f"a file's role is one of {', '.join(sorted(FILE_ROLES))}")
+        media_type = identify(content)
         sha256 = hashlib.sha256(content).hexdigest()
         path = self.path(sha256)
         if not path.exists():

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from custody.entries import EntryBody
-from workflows import deadlines
+from workflows import deadlines, subjects
 from workflows.deadlines import R1, R2
 from workflows.errors import FoldError, UnknownObject
 from workflows.machines import WORKFLOWS, workflow_for
@@ -88,6 +88,11 @@ def apply(world: World, body: EntryBody) -> None:
     handler = _HANDLERS.get(body.kind)
     if handler is None:
         return  # the ledger's own kinds (keys) change nothing here
+    made = subjects.claimed(body.kind, body.item, body.data)
+    if made is not None:
+        refused = subjects.conflict(world, *made)
+        if refused is not None:
+            raise FoldError(body.seq, refused)
     try:
         handler(world, body)
     except UnknownObject as exc:

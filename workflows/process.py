@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 from custody.clock import Clock, format_time, utc_now
 from custody.db import savepoint
 from custody.ledger import Ledger
-from workflows import statements
+from workflows import rules, statements
 from workflows.cache import DocumentCache
 from workflows.commands.base import Command
 from workflows.config import ProcessConfig
-from workflows.errors import UnknownObject
+from workflows.errors import RuleViolation, UnknownObject
 from workflows.files import FileStore
 from workflows.model import Batch, Commission, Deadline, Item, Location, Transfer
 from workflows.repository import ItemSearch, Repository
@@ -155,6 +155,21 @@ class Process:
             ]
         order = {"overdue": 0, "met_late": 1, "running": 2, "paused": 3}
         return sorted(found, key=lambda d: (order[d.status(now)], d.due_at or "~", d.item))
+
+    def refusal(
+        self, step: str, item_id: str, data: dict[str, Any] | None = None
+    ) -> RuleViolation | None:
+        """The rule that would stop `step` for the item now, or None: what a scanning page
+        flags the moment a label is read. Reading only; the command checks again when it runs.
+        Raises UnknownObject for an item nobody registered."""
+        with self._read() as (repo, world):
+            repo.load(world, "items", [item_id])
+            item = world.item(item_id)
+            given = dict(data or {})
+            if isinstance(given.get("batch"), str):
+                repo.load(world, "batches", [given["batch"]])
+            now = format_time(self.clock())
+            return rules.check_step(rules.Check(step, item, given, world, now, self.config))
 
     def now(self) -> dt.datetime:
         return self.clock()

@@ -158,6 +158,19 @@ class Repository:
                 table.setdefault(ref, document)
                 stored.add(ref)
 
+    def existing(self, kind: str, keys: Iterable[str]) -> set[str]:
+        """Which of these ids have a row of `kind` (one-column keys): ids only, no documents,
+        for the id register's check (workflows.subjects)."""
+        name = SHELVES[kind].table.name
+        wanted = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = self._sql(f"SELECT id FROM {name} WHERE id IN ({marks})")
+            found.update(row[0] for row in self.raw.execute(sql, chunk).fetchall())
+        return found
+
     def _select(self, shelf: Shelf, keys: list[Any]) -> list[Any]:
         # A composite key is looked up by its first column (an item's deadlines), which an
         # index leads with; the rows of keys not asked for are then left out.

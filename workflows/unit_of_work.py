@@ -20,9 +20,10 @@ from sqlalchemy.engine import Connection
 from custody.clock import format_time
 from custody.entries import Entry, EntryBody, NewEntry
 from custody.ledger import Ledger
-from workflows import fold
+from workflows import fold, subjects
 from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
+from workflows.errors import InvalidRequest
 from workflows.files import FileStore
 from workflows.repository import Repository
 from workflows.world import World
@@ -60,20 +61,44 @@ class Work:
         wanted: dict[str, set[Any]] = {}
         seen_data: set[int] = set()  # a bulk step shares one data dict among its entries
         for new in self.news:
-            reached = fold.touches_subject(new.kind, new.item) if new.item is not None else ()
+            reached: list[tuple[str, Any]] = []
+            if new.item is not None:
+                reached.extend(fold.touches_subject(new.kind, new.item))
             if id(new.data) not in seen_data:
                 seen_data.add(id(new.data))
-                reached = (*reached, *fold.touches_data(new.data))
+                reached.extend(fold.touches_data(new.data))
             for kind, key in reached:
                 wanted.setdefault(kind, set()).add(key)
         for kind, keys in wanted.items():
             self.load(kind, keys)
+
+    def _check_new_subjects(self) -> None:
+        """The id register (workflows.subjects): no entry may bring into being a subject whose
+        id names one of another kind, whichever command wrote it. Raises InvalidRequest."""
+        claims = [subjects.claimed(n.kind, n.item, n.data) for n in self.news]
+        made = [claim for claim in claims if claim is not None]
+        if not made:
+            return
+        ids = [subject for _, subject in made]
+        # Each kind's own command refuses a second one of its kind; here, the other kinds.
+        holders: dict[str, list[str]] = {}
+        for kind in subjects.KINDS:
+            for subject in self.repo.existing(kind, ids):
+                holders.setdefault(subject, []).append(kind)
+        first: dict[str, str] = {}  # the subjects these entries make, before they exist
+        for table, subject in made:
+            refused = subjects.refusal(table, subject, holders.get(subject, ()))
+            if refused is None and first.setdefault(subject, table) != table:
+                refused = subjects.conflict_in_one_action(first[subject], table, subject)
+            if refused is not None:
+                raise InvalidRequest(refused)
 
     def commit(self) -> list[Entry]:
         """Append the entries, fold them into the loaded objects, save what changed."""
         if not self.news:
             return []
         self._load_what_the_fold_touches()
+        self._check_new_subjects()
         with self.ledger.appending(self.conn, self.news) as pending:
             # The state is folded and saved while the ledger's signatures are being made.
             seq, time = pending.first, pending.time

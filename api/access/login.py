@@ -11,7 +11,7 @@ from api.access.passwords import check_password, waste_time
 from api.access.token_cache import TokenCache
 from api.access.tokens import DEVICE, LOGIN, Principal
 from api.config import ApiConfig
-from api.errors import Unauthenticated
+from api.errors import Throttled, Unauthenticated
 from custody.clock import Clock, format_time
 from custody.db import Database
 
@@ -31,24 +31,33 @@ class Accounts:
         self.cache = TokenCache()
 
     def login(self, username: str, password: str, address: str) -> Issued:
-        now = self.clock()
+        """A token for the right password, unless the throttle holds the attempt back
+        (Throttled, recorded). The attempt is admitted before its password is checked, so
+        parallel guesses cannot all pass one count (api.access.throttle)."""
+        with self.database.write(lock=False) as conn:
+            admission = throttle.admit(conn, username, address, self.clock(), self.config)
+        if admission.retry_after:
+            raise Throttled(admission.retry_after)
         with self.database.read() as conn:
-            throttle.check(conn, username, address, now, self.config)
             found = accounts.find(conn, username)
         if found is None:
             waste_time(password)
-        user_ok = found is not None and not found[0].disabled
-        if found is None or not check_password(found[1], password) or not user_ok:
-            with self.database.write(lock=False) as conn:
-                throttle.record_failure(conn, username, address, now)
-            raise Unauthenticated(WRONG)
-        user = found[0]
+        user = found[0] if found is not None and check_password(found[1], password) else None
+        if user is not None and user.disabled:
+            user = None
+        now = self.clock()
         lifetime = dt.timedelta(seconds=self.config.token_seconds)
-        window = dt.timedelta(minutes=self.config.login_window_minutes)
         with self.database.write(lock=False) as conn:
-            throttle.forget(conn, username, now, window)
-            token = tokens.issue(conn, user.username, user.role, LOGIN, now, lifetime)
+            throttle.settle(conn, admission, user is not None, now, self.config)
+            if user is not None:
+                token = tokens.issue(conn, user.username, user.role, LOGIN, now, lifetime)
+        if user is None:  # raised once the failure is committed
+            raise Unauthenticated(WRONG)
         return Issued(token, user.role, self.config.token_seconds)
+
+    def alerts(self, limit: int) -> list[throttle.Alert]:
+        with self.database.read() as conn:
+            return throttle.alerts(conn, limit)
 
     def device_token(self, principal: Principal, label: str) -> Issued:
         """A lasting token for a scanner or script, bound to the account and its role."""

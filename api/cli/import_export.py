@@ -1,11 +1,11 @@
-"""`custody import` (intake from CSV, all rows or none) and `custody export` (entries as
+"""`custody import` (intake from CSV or .xlsx, all rows or none) and `custody export` (entries as
 JSON lines), with progress bars on long work."""
 
 from __future__ import annotations
 
 import base64
-import csv
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,11 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.access import accounts
 from api.access.roles import may
+from api.cli.paths import readable, writable
 from api.errors import Forbidden
-from api.imports.csv_intake import RowError, check_header, intake_of
+from api.imports import intake_file
+from api.imports.csv_table import TableError
+from api.imports.intake_rows import RowError
 from custody.errors import CustodyError
 from custody.settings import Settings
-from workflows.commands.intake import IntakeIn, RegisterItems
 from workflows.errors import RuleViolation, WorkflowError
 
 _BATCH = 1000
@@ -43,33 +45,68 @@ def _progress() -> Progress:
     )
 
 
-def import_csv(
-    csv_file: Annotated[
-        Path, typer.Argument(help="UTF-8 CSV; the header is in `custody import --help`")
+def import_file(
+    table_file: Annotated[
+        Path,
+        typer.Argument(help="a .csv (UTF-8 or Windows-1251, , or ;) or .xlsx file of intakes"),
     ],
     actor: Annotated[
         str, typer.Option("--actor", envvar="CUSTODY_ACTOR", help="the account registering them")
     ],
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="CSV: utf-8 or windows-1251 [default: UTF-8 if it decodes, else 1251]"),
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option(help="CSV: , or ; [default: the one the header line uses]")
+    ] = None,
 ) -> None:
-    """Register the items of a CSV file in one transaction: every row, or none.
+    """Register the items of a CSV or .xlsx file in one transaction: every row, or none.
 
-    Columns: item, category, source, location, weight_g (required), rifled, marking,
-    marking_place, unmarked, quantity, type, model, calibre, manufacturer, country, year,
-    decision_ref, decision_authority, decision_date, photo (a path beside the file).
+    Columns (the first line or row): item, category, source, location, weight_g (required),
+    rifled, marking, marking_place, unmarked, quantity, type, model, calibre, manufacturer,
+    country, year, decision_ref, decision_authority, decision_date, photo (a path beside the
+    file). Whole numbers in ASCII digits. A bad row is named by its line and column.
     """
     from api.system import open_system
 
+    readable(table_file)
     system = open_system(Settings())
     _require_role(system, actor)
-    intakes, lines = _read(system, csv_file)
+    files = system.process.files
+
+    def photo(path: Path) -> dict[str, Any]:
+        try:
+            return files.put(path.read_bytes(), "marking").to_json()
+        except OSError as exc:
+            raise RowError("photo", f"{path}: {exc.strerror}") from None
+        except WorkflowError as exc:
+            raise RowError("photo", f"{path}: {exc}") from None
+
+    places = {place.id for place in system.process.locations()}
     try:
-        ids = system.process.run(actor, RegisterItems(intakes=intakes))
-    except RuleViolation as exc:
-        where = lines.get(exc.item or "", "?")
-        raise ImportRefused(f"line {where}: {exc}; nothing was imported") from None
-    except WorkflowError as exc:
+        with _progress() as progress:
+            task = progress.add_task("reading", total=None)
+            read = intake_file.read(
+                table_file, photo, places, encoding, delimiter, lambda: progress.advance(task)
+            )
+    except (TableError, WorkflowError) as exc:
         raise ImportRefused(f"{exc}; nothing was imported") from None
-    typer.echo(f"imported {len(ids)} items from {csv_file}")
+    try:
+        ids = system.process.run(actor, read.command())
+    except WorkflowError as exc:
+        where = _row_of(read.where, exc)
+        raise ImportRefused(f"{where + ': ' if where else ''}{exc}; nothing was imported") from None
+    typer.echo(f"imported {len(ids)} items from {table_file} ({read.table.described})")
+
+
+def _row_of(where: dict[str, str], exc: WorkflowError) -> str:
+    """The line (or row) of the item a refusal is about: the one a RuleViolation names, or
+    the first of the file's item ids among the words of another refusal."""
+    if isinstance(exc, RuleViolation) and exc.item in where:
+        return where[exc.item]
+    words = re.split(r"[\s,;:()]+", str(exc))
+    return next((where[word] for word in words if word in where), "")
 
 
 def _require_role(system: Any, actor: str) -> None:
@@ -79,52 +116,6 @@ def _require_role(system: Any, actor: str) -> None:
         raise ImportRefused(f"there is no enabled account {actor!r}")
     if not may(found[0].role, "item_registered"):
         raise Forbidden(found[0].role, "item_registered")
-
-
-def _read(system: Any, csv_file: Path) -> tuple[list[IntakeIn], dict[str, int]]:
-    """Every row as an intake, or ImportRefused naming the first bad line."""
-    files = system.process.files
-
-    def photo(path: Path) -> dict[str, Any]:
-        try:
-            return files.put(path.read_bytes(), "marking").to_json()  # type: ignore[no-any-return]
-        except OSError as exc:
-            raise RowError(f"photo {path}: {exc.strerror}") from None
-
-    text = csv_file.read_text(encoding="utf-8-sig").splitlines()
-    reader = csv.DictReader(text)
-    try:
-        check_header(reader.fieldnames)  # type: ignore[arg-type]
-    except RowError as exc:
-        raise ImportRefused(f"line 1: {exc}; nothing was imported") from None
-    places = {place.id for place in system.process.locations()}
-    intakes: list[IntakeIn] = []
-    lines: dict[str, int] = {}
-    with _progress() as progress:
-        task = progress.add_task("reading", total=max(len(text) - 1, 0))
-        for row in reader:
-            line = reader.line_num
-            try:
-                intake = intake_of(row, photo, csv_file.parent)
-            except (RowError, WorkflowError) as exc:
-                raise ImportRefused(f"line {line}: {exc}; nothing was imported") from None
-            assert intake.item is not None
-            if intake.location not in places:
-                raise ImportRefused(
-                    f"line {line}: no location {intake.location!r} is registered; "
-                    "nothing was imported"
-                )
-            if intake.item in lines:
-                raise ImportRefused(
-                    f"line {line}: item {intake.item} is on line {lines[intake.item]} too; "
-                    "nothing was imported"
-                )
-            lines[intake.item] = line
-            intakes.append(intake)
-            progress.advance(task)
-    if not intakes:
-        raise ImportRefused("the file has a header but no rows")
-    return intakes, lines
 
 
 def export(
@@ -137,6 +128,8 @@ def export(
     hash, signature and key id, as GET /ledger/entries gives them."""
     from api.system import open_for_reading
 
+    if out is not None:
+        writable(out)
     ledger = open_for_reading(Settings()).ledger
     handle = out.open("w", encoding="utf-8") if out else sys.stdout
     try:

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli.paths import readable, writable
 from custody import keyfile, keyring
 from custody.bootstrap import open_ledger, open_readonly
 from custody.entries import decode
@@ -24,7 +25,7 @@ Actor = Annotated[str, typer.Option(envvar="CUSTODY_ACTOR", help="who does it (a
 def read_passphrase(passphrase_file: Path | None, confirm: bool) -> str:
     """From the file's first line, or asked on the terminal; never from an argument."""
     if passphrase_file is not None:
-        lines = passphrase_file.read_text().splitlines()
+        lines = readable(passphrase_file).read_text().splitlines()
         passphrase = lines[0] if lines else ""
     elif sys.stdin.isatty():
         passphrase = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
@@ -43,6 +44,7 @@ def keygen(
 ) -> None:
     """Make a person's key pair: the private key, encrypted with a passphrase, into a new
     file of mode 0600; the public key printed in base64."""
+    writable(out, "--out")
     passphrase = read_passphrase(passphrase_file, confirm=True)
     key = keyfile.PersonKey.generate()
     keyfile.write(out, key, passphrase)

@@ -1,7 +1,8 @@
 """The `custody` command line: the ledger's commands, for administrators and auditors.
 
 Errors are one line on stderr and a non-zero exit: 1 for anything refused or not verified,
-2 for a command used wrongly.
+2 for a command used wrongly (a file named on the command line that is missing or cannot be
+read, an output whose folder is missing or not writable: api/cli/paths.py).
 
 The commands import the process and the database layers inside their functions, not at the
 top of their modules: every `custody ...`, `--help` included, would otherwise pay for all of
@@ -11,12 +12,26 @@ them before doing anything.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
-from api.cli import deadlines, demo, import_export, keys, sign, statements, users, verify
+from api.cli import (
+    deadlines,
+    demo,
+    import_export,
+    item_proof,
+    keys,
+    login_alerts,
+    reports,
+    sign,
+    statements,
+    users,
+    verify,
+)
+from api.cli.paths import PathRefused
 from custody.errors import CustodyError
 from custody.settings import Settings
 
@@ -28,16 +43,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(keys.app, name="keys")
+users.app.command(name="alerts")(login_alerts.alerts)
 app.add_typer(users.app, name="user")
 app.add_typer(statements.app, name="statement")
+app.add_typer(reports.app, name="report")
+app.command(name="verify-report")(reports.verify_report)
 app.command(name="verify")(verify.verify)
 app.command(name="verify-statement")(statements.verify_statement)
+app.command(name="item-proof")(item_proof.item_proof)
+app.command(name="verify-item")(item_proof.verify_item)
 app.command(name="labels")(statements.print_labels)
 app.command(name="keygen")(keys.keygen)
 app.command(name="deadlines")(deadlines.deadlines)
 app.command(name="demo")(demo.demo)
 app.command(name="sign")(sign.sign)
-app.command(name="import")(import_export.import_csv)
+app.command(name="import")(import_export.import_file)
 app.command(name="export")(import_export.export)
 
 
@@ -85,8 +105,20 @@ def serve(
             min=1, max=64, help="server processes [default: CUSTODY_WORKERS, or one per core]"
         ),
     ] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option(help="PEM certificate (chain): serve HTTPS, which phones need for the camera"),
+    ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="PEM private key of --tls-cert")] = None,
 ) -> None:
-    """Run the API (creating the database and the ledger key on first start)."""
+    """Run the API and the web pages (creating the database and the ledger key on first start)."""
+    if (tls_cert is None) != (tls_key is None):
+        fail("--tls-cert and --tls-key go together")
+    for given in (tls_cert, tls_key):
+        if given is not None and not given.is_file():
+            fail(f"{given} is not a file")
+    certfile, keyfile = (str(tls_cert), str(tls_key)) if tls_cert else (None, None)
+    scheme = "https" if tls_cert else "http"
     import uvicorn
 
     from api.config import ApiConfig
@@ -102,11 +134,18 @@ def serve(
         f"on {settings.safe_database_url}"
     )
     typer.echo(
-        f"custody: serving on http://{host}:{port}/ (API docs at /docs), "
+        f"custody: serving on {scheme}://{host}:{port}/ (pages at /web/, API docs at /docs), "
         f"{count} process{'es' if count > 1 else ''}"
     )
     if count == 1:
-        uvicorn.run(create_app(settings, system), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings, system),
+            host=host,
+            port=port,
+            log_level="info",
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+        )
         return
     # Each process opens the database and the key itself (Settings from the same environment).
     ledger.database.dispose()
@@ -117,6 +156,8 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
 
 
@@ -136,16 +177,26 @@ def _invalid(exc: ValidationError) -> str:
 def main() -> None:
     try:
         app()
+    except PathRefused as exc:
+        fail(str(exc), 2)
     except CustodyError as exc:
         fail(str(exc))
     except ValidationError as exc:
         fail(_invalid(exc))
     except KeyboardInterrupt:
         fail("interrupted", 130)
+    except OSError as exc:
+        if exc.filename is None:  # a socket, a pipe: not a path the user gave
+            _internal(exc)
+        fail(f"{exc.filename}: {exc.strerror or exc}", 2)
     except Exception as exc:  # one line for people; the traceback only when asked for
-        if os.environ.get("CUSTODY_DEBUG"):
-            raise
-        fail(f"internal error: {type(exc).__name__}: {exc} (CUSTODY_DEBUG=1 shows where)", 1)
+        _internal(exc)
+
+
+def _internal(exc: Exception) -> None:
+    if os.environ.get("CUSTODY_DEBUG"):
+        raise exc
+    fail(f"internal error: {type(exc).__name__}: {exc} (CUSTODY_DEBUG=1 shows where)", 1)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli.keys import read_passphrase
+from api.cli.paths import readable
 from custody import keyfile, note
 from custody.acts import sign_act
 from custody.clock import format_time, utc_now
@@ -33,7 +34,8 @@ def sign(
     ] = None,
 ) -> None:
     """Sign an act with your key; prints {"act", "sig"} as the API takes it."""
-    text = sys.stdin.read() if str(act_file) == "-" else act_file.read_text()
+    text = sys.stdin.read() if str(act_file) == "-" else readable(act_file).read_text()
+    readable(key, "--key")
     act = _act(text, person)
     secret = keyfile.read(key, read_passphrase(passphrase_file, confirm=False))
     key_id = note.key_id(act["person"], secret.public_key)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from api.cli.deadlines import reading, shown, zone_of
+from api.cli.paths import readable, writable
 from api.cli.verify import pinned_key
 from custody.settings import Settings
 
@@ -59,6 +60,7 @@ def render_statement(
         words(lang)  # an unknown language fails before any work
     except UnknownLanguage as exc:
         raise typer.BadParameter(str(exc)) from exc
+    writable(out, "--out")
     settings = Settings()
     zone = tz or settings.timezone
     zone_of(zone)
@@ -94,7 +96,7 @@ def verify_statement(
     (another renderer than the one the statement records)."""
     from certificates.verify_statement import verify_statement as check
 
-    report = check(file.read_bytes(), pinned_key(key))
+    report = check(readable(file).read_bytes(), pinned_key(key))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         raise typer.Exit(_exit_code(report))
@@ -145,6 +147,7 @@ def print_labels(
     lang: Annotated[str, typer.Option("--lang", help="ru, kk or en")] = "ru",
 ) -> None:
     """Print intake labels: marking, record number and a QR code for each item."""
+    writable(out, "--out")
     from api.statements import label_items
     from api.system import open_for_reading
     from certificates import labels

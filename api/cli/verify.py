@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from api.cli.paths import readable
 from custody.errors import MalformedNoteError
 from custody.note import Verifier
 from custody.settings import Settings
@@ -21,7 +22,7 @@ def pinned_key(value: str | None) -> Verifier | None:
     if value is None:
         return None
     path = Path(value)
-    text = path.read_text().strip() if path.is_file() else value.strip()
+    text = readable(path, "--key").read_text().strip() if path.is_file() else value.strip()
     try:
         return Verifier.parse(text)
     except MalformedNoteError as exc:
@@ -50,7 +51,10 @@ def verify(
     """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""
     pinned = pinned_key(key)
     # As bytes: a file that is not a checkpoint (not even UTF-8) fails step 9 in the report.
-    given = [AuditorCheckpoint(str(p), p.read_bytes()) for p in checkpoint or []]
+    given = [
+        AuditorCheckpoint(str(p), readable(p, "--checkpoint").read_bytes())
+        for p in checkpoint or []
+    ]
     settings = Settings()
     from api.system import audit_steps
     from custody.bootstrap import open_readonly

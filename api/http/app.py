@@ -11,10 +11,23 @@ from fastapi import FastAPI
 
 from api.access.login import Accounts
 from api.config import ApiConfig
-from api.http import files, ledger, login, problems, reads, statements, steps, users
+from api.http import (
+    alerts,
+    disclosure,
+    files,
+    ledger,
+    login,
+    problems,
+    reads,
+    reports,
+    statements,
+    steps,
+    users,
+)
+from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.system import System, initialise
-from api.web import docs
+from api.web import docs, pages
 from certificates.statement_cache import StatementCache
 from certificates.worker import Renderer
 from custody.settings import Settings
@@ -53,16 +66,22 @@ def create_app(
     )
     docs.install(app)
     problems.install(app)
+    app.add_middleware(SecurityHeaders)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
     # route, next, and the routes called now and then after them (bench/api.py).
     app.include_router(reads.router)
     app.include_router(steps.router)
     app.include_router(ledger.router)
+    app.include_router(disclosure.router)
     app.include_router(login.router)
+    app.include_router(alerts.router)
     app.include_router(files.router)
     app.include_router(users.router)
     app.include_router(statements.router)
+    app.include_router(reports.router)
+    # The pages last: every API request would otherwise try their routes first.
+    pages.install(app)
     return app
 
 

@@ -1,19 +1,27 @@
-"""The public, read-only ledger endpoints of DESIGN §7: anyone may audit, no login needed."""
+"""The ledger's read-only endpoints of DESIGN §7.
+
+What proves the log is public, as Sigsum logs publish hashes and signatures, not data:
+checkpoints, keys, leaf hashes and proofs need no login. Entry bodies name weapons, people,
+places and transfers on the road, so they are for a logged-in role holding `read` only.
+"""
 
 from __future__ import annotations
 
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
+from api.access.auth import require
+from api.access.roles import READ
+from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
 from custody.entries import Entry
 from custody.ledger import Ledger
 
-router = APIRouter(prefix="/ledger", tags=["ledger (public)"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix="/ledger", tags=["ledger"], responses=PROBLEM_RESPONSES)
 MAX_PAGE = 1000
 MAX_SEQ = 2**63 - 1  # what a database BIGINT holds; beyond it a query could only fail
 
@@ -39,6 +47,17 @@ def entry_fields(entry: Entry) -> dict[str, Any]:
 
 class EntriesOut(BaseModel):
     entries: list[EntryOut]
+    size: int
+    next: int | None
+
+
+class LeafOut(BaseModel):
+    seq: int
+    leaf_hash: str
+
+
+class LeavesOut(BaseModel):
+    leaves: list[LeafOut]
     size: int
     next: int | None
 
@@ -108,13 +127,34 @@ def keys(request: Request) -> list[KeyOut]:
     return [KeyOut.model_validate(record.to_json()) for record in records]
 
 
-@router.get("/entries", response_model=EntriesOut)
-def entries(
+@router.get("/leaves", response_model=LeavesOut)
+def leaves(
     request: Request,
     start: Annotated[int, Query(ge=0, le=MAX_SEQ, description="first seq")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> LeavesOut:
+    """Public: the leaf hash of each entry in seq order, without its body. With the
+    checkpoint they rebuild the tree (RFC 9162 section 2.1.1), and nothing of what it holds."""
+    ledger = _ledger(request)
+    with ledger.database.read() as conn:
+        size = ledger.head(conn).size
+        rows = ledger.leaves(conn, start, limit)
+    end = start + len(rows)
+    return LeavesOut(
+        leaves=[LeafOut(seq=seq, leaf_hash=leaf.hex()) for seq, leaf in rows],
+        size=size,
+        next=end if end < size else None,
+    )
+
+
+@router.get("/entries", response_model=EntriesOut)
+def entries(
+    request: Request,
+    _: Annotated[Principal, Depends(require(READ))],
+    start: Annotated[int, Query(ge=0, le=MAX_SEQ, description="first seq")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
 ) -> EntriesOut:
-    """Entries in seq order, with the exact stored bytes of each body."""
+    """Entries in seq order, with the exact stored bytes of each body (login, `read`)."""
     ledger = _ledger(request)
     with ledger.database.read() as conn:
         size = ledger.head(conn).size

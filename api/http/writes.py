@@ -57,6 +57,19 @@ class Writer:
         headers = {REPLAYED: "true"} if replayed else {}
         return Response(answer.body, answer.status, headers=headers, media_type="application/json")
 
+    async def run(self, caller: Principal, action: Action, heavy: bool = True) -> tuple[int, Any]:
+        """An action for a web page, the way every step is written: (entries written, what the
+        action returned). Raises what the action raises, with nothing written."""
+
+        def counted(work: Work) -> tuple[int, Any]:
+            result = action(work)
+            return len(work.commit()), result
+
+        if self.batches is not None:
+            return await self.batches.run(caller.username, counted, heavy)  # type: ignore[no-any-return]
+        assert self.threads is not None
+        return await self.threads.run(self._alone, caller.username, counted)  # type: ignore[arg-type]
+
     def _alone(self, actor: str, perform: Action) -> tuple[Answer, bool]:
         with self.process.work(actor) as work:
             return perform(work)  # type: ignore[no-any-return]

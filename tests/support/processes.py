@@ -50,26 +50,27 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(env: dict[str, str]) -> Iterator[str]:
+def server(env: dict[str, str], *args: str, scheme: str = "http") -> Iterator[str]:
     """`custody serve` on a free port; yields its base URL once it answers. Its output goes
-    to a file beside its data (a pipe nobody reads would fill and stop the server)."""
+    to a file beside its data (a pipe nobody reads would fill and stop the server). `args`
+    go to `custody serve` (e.g. --tls-cert, --tls-key with scheme="https")."""
     port = free_port()
     log_path = Path(env["CUSTODY_DATA_DIR"]) / f"serve-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 (closed in finally, after the process)
     process = subprocess.Popen(
-        [CUSTODY, "serve", "--port", str(port)],
+        [CUSTODY, "serve", "--port", str(port), *args],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"{scheme}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{base}/openapi.json", timeout=1).raise_for_status()
+                httpx.get(f"{base}/openapi.json", timeout=1, verify=False).raise_for_status()  # noqa: S501
                 break
             except httpx.HTTPError:
                 if process.poll() is not None or time.monotonic() > deadline:

@@ -28,6 +28,19 @@ def mth(leaves: list[bytes]) -> bytes:
     return hashlib.sha256(b"\x01" + mth(leaves[:k]) + mth(leaves[k:])).digest()
 
 
+def mth_of_leaf_hashes(hashes: list[bytes]) -> bytes:
+    """MTH when only the leaf hashes (SHA-256(0x00 || d)) are known, not the leaves."""
+    n = len(hashes)
+    if n == 0:
+        return hashlib.sha256(b"").digest()
+    if n == 1:
+        return hashes[0]
+    k = _k(n)
+    return hashlib.sha256(
+        b"\x01" + mth_of_leaf_hashes(hashes[:k]) + mth_of_leaf_hashes(hashes[k:])
+    ).digest()
+
+
 def path(m: int, leaves: list[bytes]) -> list[bytes]:
     n = len(leaves)
     if n == 1:

@@ -1,0 +1,165 @@
+"""A CSV file as a table of rows, read by the csv module straight from the byte stream.
+
+What Russian Excel and LibreOffice save: UTF-8 with or without a BOM, or Windows-1251, and
+`,` or `;` between cells. The encoding is the one asked for or found (UTF-8 if the whole file
+decodes as UTF-8, else Windows-1251), the delimiter the one asked for or the one the header
+line uses. A line break inside a quoted cell stays in the cell (whether a marking may hold
+one is for the command's grammar to say); lines are never split or joined before the parser
+(str.splitlines would split at U+2028 and U+0085 too).
+
+Each row comes with the line it starts on, so an error names it even after a quoted break.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from api.imports.intake_rows import RowError, check_header
+
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1251": "Windows-1251"}
+DELIMITERS = (",", ";")
+_CHUNK = 1 << 20
+T = TypeVar("T")
+
+
+class TableError(ValueError):
+    """The file cannot be read as a table: `where` names the line (or row)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class Row:
+    where: str  # "line 17" (CSV) or "row 17" (xlsx)
+    cells: dict[str, str]
+
+
+def codec_of(name: str) -> str:
+    """The codec for an --encoding name: utf-8 (utf8) or cp1251 (windows-1251)."""
+    try:
+        found = codecs.lookup(name).name
+    except LookupError:
+        found = ""
+    if found not in ("utf-8", "cp1251"):
+        raise TableError("", f"the encoding is utf-8 or windows-1251, not {name!r}")
+    return found
+
+
+def detect(path: Path) -> str:
+    """utf-8-sig (a BOM), utf-8 (all of it decodes), else cp1251; streamed, not held."""
+    with path.open("rb") as handle:
+        if handle.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1251"
+    return "utf-8"
+
+
+def _delimiter(header_line: str, given: str | None) -> str:
+    if given is not None:
+        if given not in DELIMITERS:
+            raise TableError("", f"the delimiter is , or ;, not {given!r}")
+        return given
+    # Header names hold neither, so the header line shows which one the file uses.
+    return max(DELIMITERS, key=header_line.count)
+
+
+class CsvTable:
+    """Open with `CsvTable(path, encoding, delimiter)` (None: detect), then iterate rows.
+
+    Raises TableError naming the line for a bad header, an undecodable byte, broken quoting
+    or a row with more cells than the header."""
+
+    def __init__(self, path: Path, encoding: str | None = None, delimiter: str | None = None):
+        codec = codec_of(encoding) if encoding else detect(path)
+        if codec == "utf-8" and detect(path) == "utf-8-sig":
+            codec = "utf-8-sig"  # asked for UTF-8, and the file starts with its BOM
+        self.path, self.codec = path, codec
+        self.delimiter = delimiter
+        self.header: list[str] = []
+
+    @property
+    def described(self) -> str:
+        return f"{ENCODINGS[self.codec]}, cells separated by {self.delimiter!r}"
+
+    def rows(self) -> Iterator[Row]:
+        with self.path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=self.codec, errors="strict", newline="")
+            first = self._decoded(text.readline, 1)
+            self.delimiter = _delimiter(first, self.delimiter)
+            self.header = [h.strip() for h in next(csv.reader([first], self._dialect()), [])]
+            try:
+                check_header(self.header)
+            except RowError as exc:
+                raise TableError("line 1", str(exc)) from None
+            yield from self._records(text)
+
+    def _dialect(self) -> csv.Dialect:
+        class Dialect(csv.excel):
+            delimiter = self.delimiter or ","
+            strict = True
+
+        return Dialect()
+
+    def _records(self, text: io.TextIOWrapper) -> Iterator[Row]:
+        reader = csv.reader(text, self._dialect())
+        read = 1  # physical lines read so far, the header's included
+        while True:
+            start = read + 1
+            try:
+                record = self._decoded(lambda: next(reader, None), start)
+            except csv.Error as exc:
+                raise TableError(f"line {start}", f"the CSV is malformed: {exc}") from None
+            if record is None:
+                return
+            read = 1 + reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) > len(self.header):
+                raise TableError(
+                    f"line {start}",
+                    f"{len(record)} cells, the header has {len(self.header)} "
+                    f"(is the delimiter {self.delimiter!r} right?)",
+                )
+            yield Row(f"line {start}", dict(zip(self.header, record, strict=False)))
+
+    def _decoded(self, read: Callable[[], T], line: int) -> T:
+        try:
+            return read()
+        except UnicodeDecodeError:
+            # The wrapper decodes ahead of the parser: find the byte's own line.
+            line, byte = _first_bad_byte(self.path, self.codec)
+            raise TableError(
+                f"line {line}",
+                f"byte 0x{byte} is not {ENCODINGS[self.codec]} (--encoding says which the file is)",
+            ) from None
+
+
+def _first_bad_byte(path: Path, codec: str) -> tuple[int, str]:
+    """The line (from 1) of the first byte `codec` cannot decode, and that byte in hex."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    line = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return line + chunk[: exc.start].count(b"\n"), chunk[
+                    exc.start : exc.start + 1
+                ].hex()
+            line += chunk.count(b"\n")
+    return line, "??"

@@ -1,0 +1,93 @@
+"""An intake file (.csv or .xlsx, chosen by its extension) read whole into the one
+`RegisterItems` command (RegisterItemsFromFile: the same, for up to 100,000 rows) that
+registers all its rows or none.
+
+Every row becomes the same `IntakeIn` the HTTP API takes; what the process then refuses
+(RuleViolation naming an item) is traced back to the row by `where`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from api.imports.csv_table import CsvTable, Row, TableError
+from api.imports.intake_rows import Photo, RowError, intake_of
+from api.imports.xlsx_table import XlsxTable
+from workflows.commands.intake import FILE_ROWS, IntakeIn, RegisterItemsFromFile
+
+SUFFIXES = (".csv", ".xlsx")
+
+
+class Table(Protocol):
+    header: list[str]
+
+    @property
+    def described(self) -> str: ...
+
+    def rows(self) -> Iterator[Row]: ...
+
+
+def open_table(path: Path, encoding: str | None = None, delimiter: str | None = None) -> Table:
+    """The table of a .csv (encoding and delimiter as given, or found) or an .xlsx file.
+    Raises TableError for another extension, or options that do not fit the file's kind."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        if encoding or delimiter:
+            raise TableError("", "--encoding and --delimiter are for CSV files, not .xlsx")
+        return XlsxTable(path)
+    if suffix == ".csv":
+        return CsvTable(path, encoding, delimiter)
+    raise TableError("", f"an intake file is .csv or .xlsx, not {path.name!r}")
+
+
+@dataclass
+class IntakeFile:
+    """The intakes of a file and where each came from (item id -> "line 17")."""
+
+    table: Table
+    intakes: list[IntakeIn] = field(default_factory=list)
+    where: dict[str, str] = field(default_factory=dict)
+
+    def command(self) -> RegisterItemsFromFile:
+        return RegisterItemsFromFile(intakes=self.intakes)
+
+
+def read(
+    path: Path,
+    photo: Photo,
+    places: set[str],
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: Callable[[], Any] = lambda: None,
+) -> IntakeFile:
+    """Every row as an intake, or TableError naming the first bad row and column.
+
+    `photo(path)` stores a marking photo and returns its file reference; `places` are the
+    registered locations (a row naming another is refused here, naming its line)."""
+    read_file = IntakeFile(open_table(path, encoding, delimiter))
+    for row in read_file.table.rows():
+        try:
+            intake = intake_of(row.cells, photo, path.parent)
+        except RowError as exc:
+            raise TableError(row.where, str(exc)) from None
+        assert intake.item is not None
+        if intake.location not in places:
+            raise TableError(
+                row.where, f"column location: no location {intake.location!r} is registered"
+            )
+        if intake.item in read_file.where:
+            raise TableError(
+                row.where,
+                f"column item: item {intake.item} is on {read_file.where[intake.item]} too",
+            )
+        if len(read_file.intakes) == FILE_ROWS:
+            raise TableError(row.where, f"a file holds at most {FILE_ROWS:,} rows; split it")
+        read_file.where[intake.item] = row.where
+        read_file.intakes.append(intake)
+        progress()
+    if not read_file.intakes:
+        raise TableError("", "the file has a header but no rows")
+    return read_file

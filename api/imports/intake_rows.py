@@ -1,0 +1,146 @@
+"""A row of an intake table (CSV or xlsx) as the intake it describes: the very `IntakeIn`
+the HTTP API takes (workflows.commands.intake), so every way in is checked by one model.
+
+The columns, by their header names:
+
+    item            the id on its label (made here when empty)
+    category        firearm, gas, edged, part or ammunition                  (required)
+    source          confiscated, surrendered, found or surplus               (required)
+    location        the unit (or, for surplus, the warehouse) it comes in at (required)
+    weight_g        its weight in grams                                      (required)
+    rifled          yes/no (firearms)
+    marking         the serial or marking as it reads
+    marking_place   where on the item it is marked
+    unmarked        yes when it bears none (R10: its id becomes its internal tag)
+    quantity        rounds or pieces (ammunition lots)
+    type, model, calibre, manufacturer, country, year      what it is
+    decision_ref, decision_authority, decision_date         for surplus: the decision
+    photo           a photo with the marking visible, a path relative to the table's file
+
+Whole numbers are ASCII digits only: Python's int() would take `1_200` and Arabic-Indic
+`١٢٠٠`, which no clerk typed as a weight. Parsing is the shape only; what a cell may hold
+(the grammar of ids and markings) is the command model's, and the rules (R10, places, known
+markings) are the process's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from workflows.commands.intake import IntakeIn, new_item_id
+
+REQUIRED = ("category", "source", "location", "weight_g")
+DETAILS = ("type", "model", "calibre", "manufacturer", "country", "year")
+DECISION = ("decision_ref", "decision_authority", "decision_date")
+COLUMNS = (
+    "item",
+    *REQUIRED,
+    "rifled",
+    "marking",
+    "marking_place",
+    "unmarked",
+    "quantity",
+    *DETAILS,
+    *DECISION,
+    "photo",
+)
+_KNOWN = frozenset(COLUMNS)
+_YES = frozenset({"yes", "y", "true", "1", "да", "иә"})
+_NO = frozenset({"no", "n", "false", "0", "нет", "жоқ", ""})
+_DIGITS = re.compile("[0-9]+")
+_BLANK = " \t"  # what a cell may carry around its value; a line break inside is the value's
+
+Photo = Callable[[Path], dict[str, Any]]
+
+
+class RowError(ValueError):
+    """What is wrong with a row (or the header), and in which column."""
+
+    def __init__(self, column: str | None, message: str) -> None:
+        self.column, self.message = column, message
+        super().__init__(f"column {column}: {message}" if column else message)
+
+
+def check_header(header: list[str]) -> None:
+    """Raises RowError for an empty header, a missing required column, an unknown or a
+    repeated one."""
+    if not any(header):
+        raise RowError(None, "the file is empty: the first line is the header")
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise RowError(None, f"the header lacks {', '.join(missing)}")
+    unknown = [c for c in header if c not in _KNOWN]
+    if unknown:
+        raise RowError(None, f"unknown column {unknown[0]!r} (known: {', '.join(COLUMNS)})")
+    repeated = [c for c in header if header.count(c) > 1]
+    if repeated:
+        raise RowError(None, f"column {repeated[0]} is in the header twice")
+
+
+def intake_of(row: Mapping[str, str], photo: Photo, base: Path) -> IntakeIn:
+    """The intake a row ({column: cell text}) describes; RowError names the column."""
+    cell = {k: v.strip(_BLANK) for k, v in row.items()}
+    for column in REQUIRED:
+        if not cell.get(column):
+            raise RowError(column, "is empty")
+    details: dict[str, Any] = {k: cell[k] for k in DETAILS if cell.get(k)}
+    if "year" in details:
+        details["year"] = whole(details["year"], "year")
+    decision = None
+    if any(cell.get(c) for c in DECISION):
+        decision = {
+            "ref": cell.get("decision_ref", ""),
+            "authority": cell.get("decision_authority", ""),
+            "date": cell.get("decision_date", ""),
+        }
+    given = {
+        "item": cell.get("item") or new_item_id(),
+        "category": cell["category"],
+        "source": cell["source"],
+        "location": cell["location"],
+        "weight_g": whole(cell["weight_g"], "weight_g"),
+        "rifled": flag(cell.get("rifled", ""), "rifled"),
+        "marking": cell.get("marking") or None,
+        "marking_place": cell.get("marking_place") or None,
+        "unmarked": flag(cell.get("unmarked", ""), "unmarked"),
+        "quantity": whole(cell["quantity"], "quantity") if cell.get("quantity") else None,
+        "details": details,
+        "decision": decision,
+        "files": [photo(base / cell["photo"])] if cell.get("photo") else [],
+    }
+    try:
+        return IntakeIn.model_validate(given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise RowError(_column_of(first["loc"]), first["msg"]) from None
+
+
+def _column_of(loc: tuple[int | str, ...]) -> str:
+    """The column a model field came from: decision.date is decision_date, files is photo."""
+    head = str(loc[0]) if loc else "?"
+    if head == "decision" and len(loc) > 1:
+        return f"decision_{loc[1]}"
+    if head == "details" and len(loc) > 1:
+        return str(loc[1])
+    return "photo" if head == "files" else head
+
+
+def whole(text: str, column: str) -> int:
+    """A whole number written in ASCII digits, or RowError."""
+    if not _DIGITS.fullmatch(text):
+        raise RowError(column, f"{text!r} is not a whole number in ASCII digits")
+    return int(text)
+
+
+def flag(text: str, column: str) -> bool:
+    """yes/no (and да/нет, иә/жоқ, true/false, 1/0); empty is no."""
+    if text.lower() in _YES:
+        return True
+    if text.lower() in _NO:
+        return False
+    raise RowError(column, f"is yes or no, not {text!r}")

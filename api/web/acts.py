@@ -1,0 +1,186 @@
+"""Forms that record what people do and sign: an intake with its marking photo and decision
+(RegisterItems), and a registry result signed in the browser with the examiner's own key
+(RecordRegistryResults). The key file is opened by the page (static/web/sign.js: libsodium's
+Argon2id and secretbox, then Ed25519); only the signed act comes here, never the key or the
+passphrase."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.errors import Forbidden, TooLarge
+from api.web import i18n, sessions
+from api.web.render import Visitor, page, system_of, visitor
+from custody.errors import CustodyError
+from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
+from workflows.errors import RuleViolation, WorkflowError
+from workflows.repository import ItemSearch
+from workflows.unit_of_work import Work
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+Me = Annotated[Visitor, Depends(visitor)]
+_CHUNK = 1 << 20
+
+
+def _require(me: Visitor, permission: str) -> None:
+    if not me.may(permission):
+        raise Forbidden(me.role, permission)
+
+
+@router.get("/intake", response_class=HTMLResponse)
+async def intake_page(request: Request, me: Me) -> Response:
+    _require(me, RegisterItems.kind)
+    places = await run_in_threadpool(system_of(request).process.locations)
+    return page("intake.html.j2", me.language, me, places=places, today=dt.date.today().isoformat())
+
+
+async def _upload(request: Request, upload: UploadFile, role: str) -> dict[str, Any]:
+    limit = request.app.state.accounts.config.upload_max_bytes
+    content = bytearray()
+    while chunk := await upload.read(_CHUNK):
+        content += chunk
+        if len(content) > limit:
+            raise TooLarge(f"a file is at most {limit} bytes")
+    ref = await run_in_threadpool(system_of(request).process.files.put, bytes(content), role)
+    return ref.to_json()
+
+
+@router.post("/intake", response_class=HTMLResponse)
+async def intake(
+    request: Request,
+    me: Me,
+    location: Annotated[str, Form(max_length=128)],
+    category: Annotated[str, Form(max_length=32)],
+    source: Annotated[str, Form(max_length=32)],
+    weight_g: Annotated[str, Form(max_length=12)],
+    marking: Annotated[str, Form(max_length=2000)] = "",
+    model: Annotated[str, Form(max_length=200)] = "",
+    rifled: Annotated[bool, Form()] = False,
+    decision_ref: Annotated[str, Form(max_length=2000)] = "",
+    decision_authority: Annotated[str, Form(max_length=64)] = "court",
+    decision_date: Annotated[str, Form(max_length=10)] = "",
+    photo: Annotated[UploadFile | None, File()] = None,
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    sessions.check_csrf(me.session, csrf)
+    _require(me, RegisterItems.kind)
+    gettext = i18n.gettext_of(me.language)
+    files = (
+        [await _upload(request, photo, "marking")] if photo is not None and photo.filename else []
+    )
+    given: dict[str, Any] = {
+        "category": category,
+        "source": source,
+        "location": location,
+        "weight_g": weight_g,
+        "rifled": rifled,
+        "files": files,
+        "details": {"model": model} if model else {},
+    }
+    if marking.strip():
+        given["marking"] = marking.strip()
+    else:
+        given["unmarked"] = True
+    decision = (
+        {"ref": decision_ref.strip(), "authority": decision_authority, "date": decision_date}
+        if decision_ref.strip()
+        else None
+    )
+    places = await run_in_threadpool(system_of(request).process.locations)
+    try:
+        command = RegisterItems.model_validate({"intakes": [given]})
+        if decision is not None:
+            RecordDecision.model_validate({"items": ["-"], "decision": decision})
+        _, ids = await request.app.state.writer.run(me.principal, _intake(command, decision))
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"][2:])
+        error = gettext("Check the field: %(field)s") % {"field": where}
+        return page(
+            "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
+        )
+    except RuleViolation as refused:
+        error = i18n.refusal(refused, me.language)
+        return page(
+            "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
+        )
+    except WorkflowError as exc:
+        error = gettext("Refused: %(why)s") % {"why": str(exc)}
+        return page(
+            "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
+        )
+    return RedirectResponse(f"/web/items/{ids[0]}?registered=1", status_code=303)
+
+
+def _intake(command: RegisterItems, decision: dict[str, Any] | None) -> Any:
+    """The intake and, when the form gave one, its decision: two commands, one transaction."""
+
+    def both(work: Work) -> list[str]:
+        ids: list[str] = command.run(work)
+        if decision is not None:
+            work.commit()  # the items exist for the next command; the transaction goes on
+            RecordDecision.model_validate({"items": ids, "decision": decision}).run(work)
+        return ids
+
+    return both
+
+
+# -- registry results, signed in the browser ---------------------------------------------------
+
+
+@router.get("/registry", response_class=HTMLResponse)
+async def registry_page(request: Request, me: Me, item: str | None = None) -> Response:
+    _require(me, RecordRegistryResults.kind)
+    system = system_of(request)
+
+    def read() -> tuple[list[Any], list[Any]]:
+        waiting = system.process.items(ItemSearch(state="test_fired", limit=200))
+        waiting += system.process.items(ItemSearch(state="at_forensics", limit=200))
+        with system.ledger.database.read() as conn:
+            keys = [
+                k
+                for k in system.ledger.keys(conn)
+                if k.owner == me.username
+                and k.purpose == "act"
+                and k.revoked_at_seq is None
+                and k.rotated_at_seq is None
+            ]
+        return waiting, keys
+
+    waiting, keys = await run_in_threadpool(read)
+    return page("registry.html.j2", me.language, me, waiting=waiting, keys=keys, chosen=item)
+
+
+class SignedResult(BaseModel):
+    item: str = Field(min_length=1, max_length=128)
+    act: dict[str, Any]
+    sig: str = Field(max_length=200)
+
+
+@router.post("/registry")
+async def record_result(request: Request, me: Me, signed: SignedResult) -> Response:
+    sessions.check_csrf(me.session, request.headers.get(sessions.CSRF_HEADER))
+    _require(me, RecordRegistryResults.kind)
+    gettext = i18n.gettext_of(me.language)
+    try:
+        command = RecordRegistryResults.model_validate(
+            {"results": [{"item": signed.item, "act": {"act": signed.act, "sig": signed.sig}}]}
+        )
+        written, _ = await request.app.state.writer.run(me.principal, command.run)
+    except ValidationError:
+        return JSONResponse({"ok": False, "message": gettext("The signed act is malformed")}, 422)
+    except RuleViolation as refused:
+        return JSONResponse({"ok": False, "message": i18n.refusal(refused, me.language)}, 422)
+    except CustodyError as exc:
+        return JSONResponse(
+            {"ok": False, "message": gettext("Refused: %(why)s") % {"why": str(exc)}}, 422
+        )
+    message = gettext("Registry result recorded for %(item)s, signed by you") % {
+        "item": signed.item
+    }
+    return JSONResponse({"ok": True, "message": message, "entries": written})

@@ -1,0 +1,216 @@
+"""The pages' languages (ru, kk, en): gettext catalogues kept as .po files under
+api/web/locale/, compiled in memory when the service starts (Babel), and the sentences of the
+process's refusals said in the reader's language.
+
+    translations("kk").gettext("Log in")           # "Кіру"
+    refusal(RuleViolation("R3", "...", "KZ-1"), "kk")
+
+Messages are extracted from the templates and from this room's Python (`make messages`:
+pybabel extract, update; api/web/babel.cfg says where). English is the language of the
+msgids; a message missing in Russian or Kazakh is a failing test (tests/test_web_i18n.py).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from workflows.errors import RuleViolation
+
+LANGUAGES = ("ru", "kk", "en")
+DEFAULT = "ru"
+NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
+LOCALE = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+def language_of(given: str | None, accept: str | None = None) -> str:
+    """The given language if we have it, else the first of Accept-Language we have, else ru."""
+    if given in LANGUAGES:
+        return given
+    for part in (accept or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue of `language`, compiled from its .po file (ValueError if unknown)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no language {language!r}: {', '.join(LANGUAGES)}")
+    path = LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return NullTranslations()
+    with open(path, "rb") as handle:
+        catalog = read_po(handle, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def gettext_of(language: str) -> Callable[[str], str]:
+    return translations(language).gettext
+
+
+# -- words of the process ---------------------------------------------------------------------
+
+# Step kinds and states, as a person names them. N_ marks them for extraction.
+STEPS = {
+    "item_registered": N_("Intake"),
+    "decision_recorded": N_("Decision recorded"),
+    "decision_appealed": N_("Decision appealed"),
+    "decision_suspended": N_("Decision suspended"),
+    "decision_final": N_("Decision final"),
+    "decision_reversed": N_("Decision reversed"),
+    "item_returned": N_("Returned to owner"),
+    "transfer_sent": N_("Sent on transfer"),
+    "transfer_received": N_("Received from transfer"),
+    "forensic_sent": N_("Sent to forensics"),
+    "forensic_received": N_("Received at forensics"),
+    "test_fired": N_("Test-fired"),
+    "registry_result_recorded": N_("Registry result"),
+    "evidence_released": N_("Released from evidence"),
+    "forensic_returned": N_("Returned from forensics"),
+    "parts_removed": N_("Parts removed"),
+    "parts_incinerated": N_("Parts incinerated"),
+    "deformed": N_("Deformed"),
+    "cut": N_("Cut"),
+    "batch_loaded": N_("Loaded into a batch"),
+    "melted": N_("Melted"),
+    "fuses_removed": N_("Fuses removed"),
+    "depackaged": N_("Depackaged"),
+    "burned": N_("Burned"),
+    "statement_signed": N_("Statement signed"),
+    "discrepancy_recorded": N_("Discrepancy recorded"),
+    "discrepancy_resolved": N_("Discrepancy resolved"),
+    "inventory_counted": N_("Inventory counted"),
+}
+
+STATES = {
+    "registered": N_("registered"),
+    "decided": N_("decided"),
+    "appealed": N_("appealed"),
+    "suspended": N_("suspended"),
+    "final": N_("decision final"),
+    "reversed": N_("decision reversed"),
+    "returned": N_("returned"),
+    "in_transit": N_("in transit"),
+    "at_warehouse": N_("at the warehouse"),
+    "to_forensics": N_("on the way to forensics"),
+    "at_forensics": N_("at forensics"),
+    "test_fired": N_("test-fired"),
+    "evidence_hold": N_("held as evidence"),
+    "examined": N_("examined"),
+    "parts_removed": N_("parts removed"),
+    "parts_incinerated": N_("parts incinerated"),
+    "deformed": N_("deformed"),
+    "cut": N_("cut"),
+    "loaded": N_("loaded"),
+    "melted": N_("melted"),
+    "inspected": N_("inspected"),
+    "depackaged": N_("depackaged"),
+    "burned": N_("burned"),
+    "destroyed": N_("destroyed"),
+    "discrepancy": N_("discrepancy"),
+    "lost": N_("lost"),
+}
+
+# The sentences of workflows.rules, each a pattern of the English the process writes and the
+# msgid that says it; what a pattern captures goes into the translation as it is (ids, cases),
+# except a `step` or `state`, which is translated too.
+_GATED = {
+    "parts removal": "parts_removed",
+    "parts incineration": "parts_incinerated",
+    "deformation": "deformed",
+    "cutting": "cut",
+    "loading into a furnace": "batch_loaded",
+    "melting": "melted",
+}
+REFUSALS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"the bullet-registry result must be recorded before (?P<step>.+)"),
+        N_("the bullet-registry result must be recorded before this step: %(step)s"),
+    ),
+    (
+        re.compile(
+            r"a registry match holds the item as evidence for case (?P<case>.+) until an "
+            r"authorised release"
+        ),
+        N_("a registry match holds the item as evidence for case %(case)s until it is released"),
+    ),
+    (
+        re.compile(
+            r"the item is held as evidence for case (?P<case>.+) until an authorised release"
+        ),
+        N_("the item is held as evidence for case %(case)s until it is released"),
+    ),
+    (
+        re.compile(r"no decision has been recorded; the item stays at the unit"),
+        N_("no decision has been recorded; the item stays at the unit"),
+    ),
+    (
+        re.compile(r"the decision is (?P<state>\w+); the item stays at the unit until it is final"),
+        N_("the decision is %(state)s; the item stays at the unit until it is final"),
+    ),
+    (
+        re.compile(r"the decision was reversed; the item goes back to its owner"),
+        N_("the decision was reversed; the item goes back to its owner"),
+    ),
+    (
+        re.compile(r"(?P<name>.+) has an open discrepancy \((?P<id>.+)\); resolve it first"),
+        N_("%(name)s has an open discrepancy (%(id)s); resolve it first"),
+    ),
+    (
+        re.compile(r"(?P<name>.+) is (?P<state>\w+); nothing more can be done"),
+        N_("%(name)s is %(state)s; nothing more can be done"),
+    ),
+    (
+        re.compile(r"(?P<step>[a-z ]+) cannot follow (?P<state>[a-z ]+) \(next: (?P<next>.*)\)"),
+        N_("%(step)s cannot follow %(state)s"),
+    ),
+    (
+        re.compile(r".+ needs a photo with its marking visible"),
+        N_("a photo with the marking visible is needed for this step"),
+    ),
+]
+
+
+def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str:
+    key = key.strip().replace(" ", "_")
+    key = _GATED.get(key.replace("_", " "), key)
+    return gettext(table[key]) if key in table else key.replace("_", " ")
+
+
+def refusal(violation: RuleViolation, language: str) -> str:
+    """`R3: <the rule's sentence in language> (<item>)`: the English of the process when no
+    pattern knows the sentence (a new rule not yet translated)."""
+    gettext = gettext_of(language)
+    sentence = violation.message
+    for pattern, msgid in REFUSALS:
+        found = pattern.fullmatch(violation.message)
+        if found is None:
+            continue
+        values = found.groupdict()
+        if "step" in values:
+            values["step"] = _word(STEPS, values["step"], gettext)
+        if "state" in values:
+            values["state"] = _word(STATES, values["state"], gettext)
+        sentence = gettext(msgid) % values
+        break
+    where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
+    return f"{violation.rule}: {sentence}{where}"

@@ -1,0 +1,116 @@
+"""The item page: what the item is, its photos, its state, the steps allowed next (and for a
+step not allowed, the rule that stops it), and its whole chain of entries as a timeline, each
+with a button that checks its inclusion proof against the signed checkpoint in the browser
+(static/web/proof.js: SHA-256 and Ed25519 in WebCrypto). Also its label and its files."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.access.roles import READ
+from api.errors import Forbidden
+from api.statements import label_items
+from api.web import i18n
+from api.web.render import Visitor, page, system_of, visitor
+from custody.entries import decode
+from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
+from workflows.machines import WORKFLOWS
+from workflows.media import sniff
+from workflows.model import Item
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+Me = Annotated[Visitor, Depends(visitor)]
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One entry of the item's chain, as the timeline shows it."""
+
+    seq: int
+    time: str
+    actor: str
+    kind: str
+    body: str  # base64 of the exact stored bytes: what proof.js hashes
+    leaf_hash: str
+    act: dict[str, Any] | None
+
+
+def _reader(me: Visitor) -> None:
+    if not me.may(READ):
+        raise Forbidden(me.role, READ)
+
+
+def _read(
+    request: Request, item_id: str
+) -> tuple[Item, list[Moment], list[tuple[str, RuleViolation | None]]]:
+    system = system_of(request)
+    item = system.process.item(item_id)
+    with system.ledger.database.read() as conn:
+        entries = system.ledger.item_history(conn, item_id)
+    moments = []
+    for entry in entries:
+        body = decode(entry.body)
+        moments.append(
+            Moment(
+                entry.seq,
+                body.time,
+                body.actor,
+                body.kind,
+                base64.b64encode(entry.body).decode(),
+                entry.leaf_hash.hex(),
+                body.data.get("act"),
+            )
+        )
+    steps = WORKFLOWS[item.workflow].steps_from(item.state)
+    next_steps = [(step, system.process.refusal(step, item_id)) for step in steps]
+    return item, moments, next_steps
+
+
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+async def item_page(request: Request, item_id: str, me: Me) -> Response:
+    _reader(me)
+    try:
+        item, moments, next_steps = await run_in_threadpool(_read, request, item_id)
+    except UnknownObject:
+        gettext = i18n.gettext_of(me.language)
+        message = gettext("No item %(code)s is registered") % {"code": item_id}
+        return page("error.html.j2", me.language, me, 404, message=message)
+    refusals = {step: i18n.refusal(v, me.language) for step, v in next_steps if v is not None}
+    return page(
+        "item.html.j2",
+        me.language,
+        me,
+        item=item,
+        moments=moments,
+        next_steps=[s for s, _ in next_steps],
+        refusals=refusals,
+    )
+
+
+@router.get("/items/{item_id}/label.pdf")
+async def label(request: Request, item_id: str, me: Me) -> Response:
+    """The intake label in the reader's language (the API's label, certificates.labels)."""
+    _reader(me)
+    items = await anyio.to_thread.run_sync(label_items, system_of(request), [item_id])
+    pdf = await request.app.state.renderer.labels_async(items, me.language, True)
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/files/{sha256}")
+async def file(request: Request, sha256: str, me: Me) -> Response:
+    _reader(me)
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise InvalidRequest("a file is named by its SHA-256 in lowercase hex")
+    path = system_of(request).process.files.path(sha256)
+    if not path.is_file():
+        raise UnknownObject(f"no file {sha256}")
+    with open(path, "rb") as handle:
+        media_type = sniff(handle.read(16)) or "application/octet-stream"
+    return FileResponse(path, media_type=media_type)

@@ -1,0 +1,159 @@
+"""The web pages' front door: logging in and out, the account's language and zone, and the
+home page of each role with its work queues. `install` puts every page room on the app.
+
+Pages act only through the commands (workflows.commands, run by the API's own writer) and the
+API's access rules (api.access); they decide nothing themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.errors import AccountError, Throttled, Unauthenticated
+from api.web import i18n, preferences, queues, sessions
+from api.web.render import Visitor, accounts_of, page, system_of, visitor
+from api.web.scan import STEP_FIELDS
+from api.web.sessions import CsrfRefused, LoginNeeded
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+Me = Annotated[Visitor, Depends(visitor)]
+HOME = "/web/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, lang: str | None = None) -> Response:
+    language = i18n.language_of(lang, request.headers.get("accept-language"))
+    return _login(request, language)
+
+
+def _login(
+    request: Request, language: str, error: str | None = None, status: int = 200
+) -> Response:
+    csrf = sessions.login_csrf(request)
+    response = page("login.html.j2", language, None, status, csrf=csrf, error=error)
+    sessions.keep_login_csrf(response, request, csrf)
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=128)],
+    password: Annotated[str, Form(max_length=1024)],
+    language: Annotated[str, Form(max_length=8)] = "",
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    chosen = language if language in i18n.LANGUAGES else None
+    shown = i18n.language_of(chosen, request.headers.get("accept-language"))
+    gettext = i18n.gettext_of(shown)
+    sessions.check_login_csrf(request, csrf)
+    address = request.client.host if request.client else "unknown"
+    accounts = accounts_of(request)
+    try:
+        # The API's own login: the same throttle, the same token, the same expiry.
+        issued = await run_in_threadpool(accounts.login, username, password, address)
+    except Throttled as exc:
+        message = gettext("Too many failed logins; try again in %(s)s s") % {"s": exc.retry_after}
+        return _login(request, shown, message, 429)
+    except Unauthenticated:
+        return _login(request, shown, gettext("Wrong username or password"), 401)
+    if chosen is not None:  # else the account keeps the language it has
+        await run_in_threadpool(_remember_language, request, username, chosen)
+    response = RedirectResponse(HOME, status_code=303)
+    sessions.start(response, request, issued.token, accounts.config.token_seconds)
+    return response
+
+
+def _remember_language(request: Request, username: str, language: str) -> None:
+    """A language chosen at login is the account's from then on; its zone is kept."""
+    database = system_of(request).ledger.database
+    with database.read() as conn:
+        kept = preferences.of(conn, username, request.app.state.timezone)
+    with database.write(lock=False) as conn:
+        preferences.save(conn, username, language, kept.timezone)
+
+
+@router.post("/logout")
+async def logout(
+    request: Request, me: Me, csrf: Annotated[str | None, Form(max_length=128)] = None
+) -> Response:
+    sessions.check_csrf(me.session, csrf)
+    await run_in_threadpool(accounts_of(request).logout, me.principal)
+    response = RedirectResponse(f"/web/login?lang={me.language}", status_code=303)
+    sessions.end(response, request)
+    return response
+
+
+@router.get("/settings", response_class=HTMLResponse)
+async def settings_page(me: Me) -> Response:
+    return page("settings.html.j2", me.language, me, zones=_ZONES)
+
+
+_ZONES = ("Asia/Almaty", "Asia/Aqtobe", "Asia/Aqtau", "Asia/Oral", "Asia/Qyzylorda", "UTC")
+
+
+@router.post("/settings")
+async def save_settings(
+    request: Request,
+    me: Me,
+    language: Annotated[str, Form(max_length=8)],
+    timezone: Annotated[str, Form(max_length=64)],
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    sessions.check_csrf(me.session, csrf)
+    try:
+        with system_of(request).ledger.database.write(lock=False) as conn:
+            preferences.save(conn, me.username, language, timezone)
+    except AccountError:
+        gettext = i18n.gettext_of(me.language)
+        error = gettext("Choose a language and a time zone from the lists")
+        return page("settings.html.j2", me.language, me, 422, zones=_ZONES, error=error)
+    return RedirectResponse("/web/settings?saved=1", status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, me: Me) -> Response:
+    process = system_of(request).process
+    places = queues.places_of(me.principal)
+    shown = await run_in_threadpool(queues.for_role, process, me.role, places)
+    locations = await run_in_threadpool(process.locations)
+    return page(
+        "home.html.j2",
+        me.language,
+        me,
+        queues=shown,
+        now=process.now(),
+        fields=STEP_FIELDS,
+        places=locations,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Put the pages on the app: the front door here, scanning, items and forms."""
+    from api.web import acts, item_page, scan
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse(HOME, status_code=307)
+
+    @app.exception_handler(LoginNeeded)
+    async def to_login(request: Request, exc: LoginNeeded) -> Response:
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/web/login"})
+        response = RedirectResponse("/web/login", status_code=303)
+        sessions.end(response, request)
+        return response
+
+    @app.exception_handler(CsrfRefused)
+    async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
+        language = i18n.language_of(None, request.headers.get("accept-language"))
+        gettext = i18n.gettext_of(language)
+        message = gettext("The form has expired or came from elsewhere; reload the page")
+        return page("error.html.j2", language, None, 403, message=message)
+
+    for room in (router, scan.router, item_page.router, acts.router):
+        app.include_router(room)

@@ -1,0 +1,58 @@
+"""Each account's language and time zone, remembered for its pages (table web_preferences)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete
+from sqlalchemy.engine import Connection
+
+from api.errors import AccountError
+from api.tables import PreferenceRow
+from api.web.i18n import LANGUAGES
+
+_PREFERENCES = PreferenceRow.__table__  # type: ignore[attr-defined]
+ZONE = "Asia/Almaty"
+
+
+@dataclass(frozen=True)
+class Preferences:
+    name: str  # the person's name, from the account
+    language: str | None  # None until chosen
+    timezone: str
+
+
+# One indexed look-up per page, on the driver like the token's (api.access.tokens).
+_READ = (
+    "SELECT u.name, p.language, p.timezone FROM api_users u "
+    "LEFT JOIN web_preferences p ON p.username = u.username WHERE u.username = ?"
+)
+
+
+def of(conn: Connection, username: str, default_zone: str = ZONE) -> Preferences:
+    postgres = conn.dialect.name == "postgresql"
+    raw = conn.connection.driver_connection
+    row = raw.execute(_READ.replace("?", "%s") if postgres else _READ, (username,)).fetchone()  # type: ignore[union-attr]
+    if row is None:
+        return Preferences(username, None, default_zone)
+    return Preferences(str(row[0]), row[1], row[2] or default_zone)
+
+
+def check_zone(zone: str) -> str:
+    """An IANA time zone name; AccountError otherwise."""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise AccountError(f"unknown time zone {zone!r}") from exc
+    return zone
+
+
+def save(conn: Connection, username: str, language: str, timezone: str) -> None:
+    if language not in LANGUAGES:
+        raise AccountError(f"no language {language!r}: {', '.join(LANGUAGES)}")
+    check_zone(timezone)
+    conn.execute(delete(_PREFERENCES).where(_PREFERENCES.c.username == username))
+    conn.execute(
+        _PREFERENCES.insert().values(username=username, language=language, timezone=timezone)
+    )

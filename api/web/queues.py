@@ -1,0 +1,225 @@
+"""The work queues of each role's home page, drawn from the state and deadline facts: which
+items wait for which step at the person's places, each with its legal clock (R1, R2) and
+the step a bulk action would apply. Reading only; the step itself is a command.
+
+Places: an account acts at its places (DESIGN §2). `places_of` gives them; an account with
+none is shown every place, until accounts carry places (the access issue).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from api.access import roles
+from api.access.tokens import Principal
+from workflows.model import Deadline, Item, Transfer
+from workflows.process import Process
+from workflows.repository import Repository
+from workflows.vocabulary import needs_forensics
+from workflows.world import World
+
+SHOWN = 20  # rows per queue on the page; the count says how many there are
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    key: str
+    title: str  # msgid
+    states: tuple[str, ...]
+    step: str | None  # the bulk action, a command kind; None: link to the item's own page
+    rule: str | None = None  # the clock shown: R1, R2
+    when: str | None = None  # "forensics": only items that still need the registry check
+
+
+def N_(message: str) -> str:
+    return message
+
+
+ROLE_QUEUES: dict[str, tuple[QueueSpec, ...]] = {
+    roles.UNIT_OFFICER: (
+        QueueSpec("decide", N_("Decisions to record"), ("registered",), None),
+        QueueSpec(
+            "send",
+            N_("Transfers to send (R1: 10 days)"),
+            ("decided", "final"),
+            "transfer_sent",
+            "R1",
+        ),
+        QueueSpec(
+            "paused",
+            N_("Appealed or suspended (R1 clock paused)"),
+            ("appealed", "suspended"),
+            None,
+            "R1",
+        ),
+    ),
+    roles.WAREHOUSE_CLERK: (
+        QueueSpec(
+            "forensics",
+            N_("Due at forensics (R2: 48 hours)"),
+            ("at_warehouse",),
+            "forensic_sent",
+            "R2",
+            "forensics",
+        ),
+        QueueSpec(
+            "parts",
+            N_("Ready for parts removal (R5)"),
+            ("at_warehouse",),
+            "parts_removed",
+            None,
+            "ready",
+        ),
+        QueueSpec(
+            "incinerate", N_("Parts to incinerate (R5)"), ("parts_removed",), "parts_incinerated"
+        ),
+        QueueSpec("deform", N_("Ready for deformation (R6)"), ("parts_incinerated",), "deformed"),
+        QueueSpec("cut", N_("Ready for cutting (R6)"), ("deformed",), None),
+        QueueSpec("load", N_("Ready for loading (R7)"), ("cut",), None),
+        QueueSpec("discrepancies", N_("Discrepancies"), ("discrepancy",), None),
+    ),
+    roles.FORENSIC_EXAMINER: (
+        QueueSpec("receive", N_("Items to receive"), ("to_forensics",), "forensic_received"),
+        QueueSpec("fire", N_("Awaiting test fire"), ("at_forensics",), "test_fired"),
+        QueueSpec("result", N_("Awaiting registry result"), ("test_fired",), None),
+        QueueSpec("return", N_("To return to the warehouse"), ("examined",), "forensic_returned"),
+    ),
+}
+
+
+@dataclass
+class Row:
+    item: Item
+    deadline: Deadline | None = None
+
+    def remaining(self, now: dt.datetime) -> dt.timedelta | None:
+        return self.deadline.remaining(now) if self.deadline else None
+
+
+@dataclass
+class Queue:
+    spec: QueueSpec
+    rows: list[Row] = field(default_factory=list)
+    total: int = 0
+
+
+@dataclass
+class Home:
+    queues: list[Queue]
+    transfers: list[Transfer]  # open transfers coming to the person's places
+
+
+def places_of(principal: Principal) -> Sequence[str] | None:
+    """The places the account acts at; None while accounts carry none (every place)."""
+    return getattr(principal, "places", None) or None
+
+
+def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
+    """The role's queues at `places` (None: everywhere), SHOWN rows each, clocks first.
+
+    Plain SQL on the driver, like the API's hot reads: a state's rows are taken by its index
+    without sorting the thousands a warehouse holds (the clocks order what is shown); the
+    R2 queue comes from the open R2 deadlines, soonest due first."""
+    specs = ROLE_QUEUES.get(role, ())
+    with process.ledger.database.read() as conn:
+        shelf = _Shelf(Repository(conn), places)
+        counts = shelf.counts()
+        queues = [Queue(spec) for spec in specs]
+        fetched: dict[str, list[Item]] = {}
+        for queue in queues:
+            for state in queue.spec.states:
+                if queue.spec.when == "forensics":
+                    fetched["R2"] = shelf.due("R2", state)
+                elif state not in fetched:
+                    # A state shared with a forensics queue is sifted: take more of it.
+                    shared = any(q.when == "ready" and state in q.states for q in specs)
+                    fetched[state] = shelf.items(state, 3 * SHOWN if shared else SHOWN)
+        world = World()
+        keys = [(i.id, r) for items in fetched.values() for i in items for r in ("R1", "R2")]
+        shelf.repo.load(world, "deadlines", keys)
+        for queue in queues:
+            for state in queue.spec.states:
+                source = fetched["R2" if queue.spec.when == "forensics" else state]
+                for item in source:
+                    if not _belongs(queue.spec, item) or len(queue.rows) >= SHOWN:
+                        continue
+                    rule = queue.spec.rule
+                    deadline = world.find("deadlines", (item.id, rule)) if rule else None
+                    queue.rows.append(Row(item, deadline))
+            queue.total = _total(queue, counts, len(queue.rows))
+            queue.rows.sort(key=lambda r: (r.deadline is None, _due(r), r.item.id))
+        transfers = shelf.arriving() if role == roles.WAREHOUSE_CLERK else []
+    return Home(queues, transfers)
+
+
+def _belongs(spec: QueueSpec, item: Item) -> bool:
+    pending = needs_forensics(item.category, item.rifled, item.source) and not item.registry_result
+    if spec.when == "forensics":
+        return pending
+    if spec.when == "ready":
+        return not pending
+    return True
+
+
+def _due(row: Row) -> str:
+    return (row.deadline.due_at if row.deadline else None) or "~"
+
+
+def _total(queue: Queue, counts: dict[str, int], shown: int) -> int:
+    if queue.spec.when is not None:  # a share of a state: counted among those fetched
+        return shown
+    return sum(counts.get(s, 0) for s in queue.spec.states)
+
+
+class _Shelf:
+    """The reads of the queues, at some places or everywhere."""
+
+    def __init__(self, repo: Repository, places: Sequence[str] | None) -> None:
+        self.repo, self.places = repo, list(places) if places is not None else None
+        self.data = repo._bytes
+
+    def _where_place(self, column: str = "location") -> tuple[str, list[str]]:
+        if self.places is None:
+            return "", []
+        return f" AND {column} IN ({', '.join('?' * len(self.places))})", list(self.places)
+
+    def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        return list(self.repo.raw.execute(self.repo._sql(sql), list(params)).fetchall())
+
+    def counts(self) -> dict[str, int]:
+        where, params = self._where_place()
+        sql = f"SELECT state, COUNT(*) FROM wf_items WHERE 1 = 1{where} GROUP BY state"
+        return {str(state): int(n) for state, n in self._rows(sql, params)}
+
+    def items(self, state: str, limit: int) -> list[Item]:
+        where, params = self._where_place()
+        sql = f"SELECT {self.data} FROM wf_items WHERE state = ?{where} LIMIT {int(limit)}"
+        return [
+            Item.from_json(orjson.loads(bytes(r[0]))) for r in self._rows(sql, [state, *params])
+        ]
+
+    def due(self, rule: str, state: str) -> list[Item]:
+        """Items in `state` with an open `rule` clock, soonest due first."""
+        where, params = self._where_place("i.location")
+        data = self.data.replace("data", "i.data")
+        sql = (
+            # CROSS JOIN: SQLite then starts from the open clocks, a few, not from the
+            # thousands of items in the state; standard SQL, the same for PostgreSQL.
+            f"SELECT {data} FROM wf_deadlines d CROSS JOIN wf_items i "
+            f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND i.state = ?{where} "
+            f"ORDER BY d.due_at LIMIT {SHOWN}"
+        )
+        return [
+            Item.from_json(orjson.loads(bytes(r[0])))
+            for r in self._rows(sql, [rule, state, *params])
+        ]
+
+    def arriving(self) -> list[Transfer]:
+        sql = f"SELECT {self.data} FROM wf_transfers WHERE state = 'open'"
+        found = [Transfer.from_json(orjson.loads(bytes(r[0]))) for r in self._rows(sql, [])]
+        return [t for t in found if self.places is None or t.destination in self.places][:SHOWN]

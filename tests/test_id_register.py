@@ -1,0 +1,184 @@
+"""The one id register (workflows.subjects): an id names one subject, of one kind, for ever.
+
+Entries name their subject in one field, so two subjects of different kinds sharing an id
+would be one subject to every reader (issue 12: a discrepancy on item `B-1` landed on batch
+`B-1`; an edged weapon called `TK-1` mixed its entries with its commission's and its signed
+statement failed `verify-statement`). Each test refuses one such second use, on SQLite and
+PostgreSQL, and shows that nothing was written; the last shows that a ledger written around
+the process fails `custody verify` at step 10.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from custody.verify import Audit
+from tests.support import forge
+from tests.support.site import COMMISSION, PLANT, UNIT, WAREHOUSE, Site
+from workflows.errors import InvalidRequest
+from workflows.intake import Intake
+from workflows.replay import verify_steps
+from workflows.subjects import KINDS
+
+TABLES = ("wf_items", "wf_batches", "wf_locations", "wf_commissions", "wf_transfers")
+
+
+def _written(site: Site) -> tuple[Any, ...]:
+    """The ledger's size and every register table's rows: what a refusal must leave alone."""
+    with site.ledger.database.read() as conn:
+        size = site.ledger.head(conn).size
+        rows = tuple(
+            tuple(conn.execute(text(f"SELECT id, data FROM {t} ORDER BY id")).all())
+            for t in (*TABLES, "wf_discrepancies")
+        )
+    return size, rows
+
+
+def _refused(site: Site, action: Callable[[], object], taken: str, word: str) -> None:
+    before = _written(site)
+    with pytest.raises(InvalidRequest) as refused:
+        action()
+    message = str(refused.value)
+    assert f"id {taken} names {word} already" in message
+    assert "an id names one subject for ever" in message
+    assert _written(site) == before
+
+
+def _edged(item: str) -> Intake:
+    return Intake(
+        item=item,
+        category="edged",
+        source="found",
+        location=UNIT,
+        weight_g=400,
+        marking=f"ШШ №{item}",
+        details={"type": "шашка"},
+    )
+
+
+def _open_batch(site: Site, batch: str) -> None:
+    site.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
+
+
+def test_item_id_cannot_reuse_a_batch_id(site: Site) -> None:
+    _open_batch(site, "B-1")
+    _refused(
+        site,
+        lambda: site.process.register("unit.serikbaev", _edged("B-1")),
+        "B-1",
+        KINDS["batches"],
+    )
+
+
+def test_edged_weapon_cannot_take_its_commissions_id(site: Site) -> None:
+    _refused(
+        site,
+        lambda: site.process.register("unit.serikbaev", _edged(COMMISSION)),
+        COMMISSION,
+        KINDS["commissions"],
+    )
+
+
+def test_item_id_cannot_reuse_a_place_id(site: Site) -> None:
+    _refused(
+        site,
+        lambda: site.process.register("unit.serikbaev", _edged(WAREHOUSE)),
+        WAREHOUSE,
+        KINDS["locations"],
+    )
+
+
+def test_one_import_cannot_name_a_place_among_its_items(site: Site) -> None:
+    # all or none: the good intake beside it is not written either
+    _refused(
+        site,
+        lambda: site.process.register("unit.serikbaev", _edged("KZ-GOOD"), _edged(PLANT)),
+        PLANT,
+        KINDS["locations"],
+    )
+
+
+def test_batch_id_cannot_reuse_an_item_id(site: Site) -> None:
+    rifle = site.register_rifle()
+    _refused(site, lambda: _open_batch(site, rifle), rifle, KINDS["items"])
+
+
+def test_transfer_id_cannot_reuse_an_item_id(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision(
+        "unit.serikbaev", [rifle], {"ref": "1/2026", "authority": "court", "date": "2026-10-28"}
+    )
+    site.process.decision_step("unit.serikbaev", "decision_final", [rifle])
+    _refused(
+        site,
+        lambda: site.process.send("unit.serikbaev", rifle, WAREHOUSE, [rifle]),
+        rifle,
+        KINDS["items"],
+    )
+
+
+def test_place_id_cannot_reuse_a_commission_id(site: Site) -> None:
+    _refused(
+        site,
+        lambda: site.process.add_location("admin", COMMISSION, "unit", "УП", "Алматы"),
+        COMMISSION,
+        KINDS["commissions"],
+    )
+
+
+def test_commission_id_cannot_reuse_an_item_id(site: Site) -> None:
+    rifle = site.register_rifle()
+    _refused(
+        site,
+        lambda: site.process.add_commission_member(
+            "admin", rifle, "member.kim", "member", "Комиссия"
+        ),
+        rifle,
+        KINDS["items"],
+    )
+
+
+def test_a_commission_and_a_transfer_still_grow_under_their_own_id(site: Site) -> None:
+    site.process.add_commission_member("admin", COMMISSION, "plant.ivanov", "member")
+    guns = [site.register_rifle(source="surplus") for _ in range(2)]
+    decision = {"ref": "1/2026", "authority": "court", "date": "2026-10-28"}
+    site.process.record_decision("unit.serikbaev", guns, decision)
+    site.process.send("unit.serikbaev", "T-1", WAREHOUSE, guns[:1])
+    site.process.send("unit.serikbaev", "T-1", WAREHOUSE, guns[1:])
+    assert site.process.transfer("T-1").sent == guns
+
+
+def test_a_ledger_that_reuses_an_id_across_kinds_fails_verify_at_step_10(site: Site) -> None:
+    # An insider with the ledger key appends an intake named like the commission, around
+    # the process: every entry is chained and signed, only the replay can tell.
+    signer = site.ledger.signer
+    assert signer is not None
+    with site.ledger.database.engine.begin() as conn:
+        forged = forge.append_unchecked(
+            conn,
+            signer,
+            "item_registered",
+            "unit.serikbaev",
+            COMMISSION,
+            {
+                "category": "edged",
+                "source": "found",
+                "location": UNIT,
+                "rifled": False,
+                "weight_g": 400,
+                "details": {},
+                "files": [],
+                "marking": "ШШ №7",
+                "marking_place": None,
+                "internal_tag": None,
+            },
+        )
+    report = Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run()
+    failure = report.first_failure
+    assert failure is not None
+    assert (failure.number, failure.name, failure.seq) == (10, "state replay", forged.seq)
+    assert f"id {COMMISSION} names {KINDS['commissions']} already" in failure.reason

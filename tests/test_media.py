@@ -1,0 +1,156 @@
+"""Uploaded files typed from the whole file (workflows.media): real JPEGs, PNGs and PDFs made
+by Pillow and PDFium, an MP4's boxes; polyglots that a browser could run as a page refused."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+
+import pypdf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import PngImagePlugin
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+from tests.support.samples import box, jpeg, mp4, pdf, png
+from workflows.errors import InvalidRequest
+from workflows.media import identify
+
+PAGE = b"<html><body><script>fetch('/ledger/entries')</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("content", "media_type"),
+    [
+        (jpeg(), "image/jpeg"),
+        (jpeg(progressive=True, restart_marker_blocks=1), "image/jpeg"),
+        (jpeg(xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'), "image/jpeg"),
+        (png(), "image/png"),
+        (pdf(), "application/pdf"),
+        (mp4(), "video/mp4"),
+        (mp4(box(b"free", bytes(16))), "video/mp4"),
+    ],
+    ids=[
+        "jpeg",
+        "progressive-jpeg-with-restarts",
+        "jpeg-with-xmp",
+        "png",
+        "pdf",
+        "mp4",
+        "mp4+free",
+    ],
+)
+def test_genuine_files_are_typed_from_their_whole_content(content: bytes, media_type: str) -> None:
+    assert identify(content) == media_type
+
+
+def _png_with_text(key: str, text: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text(key, text)
+    return png(info)
+
+
+def _png_with_compressed_text(text: bytes) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", text.decode(), zip=True)
+    return png(info)
+
+
+def _pdf_with_javascript() -> bytes:
+    """Document-level JavaScript (ISO 32000-1 section 12.6.4.16), which a reader runs on open."""
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdf()))
+    action = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Action"),
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert('hello');"),
+        }
+    )
+    scripts = ArrayObject([TextStringObject("hello"), writer._add_object(action)])
+    writer.root_object[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/JavaScript"): DictionaryObject({NameObject("/Names"): scripts})}
+    )
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (jpeg(comment=PAGE), "HTML or script"),
+        (jpeg() + PAGE, "bytes follow the end of the JPEG"),
+        (b"\xff\xd8\xff\xe0" + PAGE, "does not decode"),
+        (jpeg()[:-200], "does not decode"),
+        (_png_with_text("Comment", PAGE.decode()), "HTML or script"),
+        (_png_with_compressed_text(PAGE), "HTML or script"),
+        (png() + PAGE, "follow the PNG's end"),
+        (b"%PDF-1.7\n" + PAGE, "the PDF does not open"),
+        (_pdf_with_javascript(), "JavaScript"),
+        (mp4(PAGE), "box"),
+        (mp4()[:-10], "wrong size"),
+        (box(b"ftyp", b"isom") + box(b"mdat", bytes(8)), "one moov box"),
+        (PAGE, "only JPEG, PNG, PDF and MP4"),
+    ],
+    ids=[
+        "jpeg_html_polyglot_in_comment",
+        "jpeg_html_polyglot_after_end",
+        "jpeg_magic_then_html",
+        "truncated_jpeg",
+        "png_html_in_text_chunk",
+        "png_html_in_compressed_text",
+        "png_html_after_end",
+        "pdf_magic_then_html",
+        "pdf_with_javascript",
+        "mp4_html_after_boxes",
+        "truncated_mp4",
+        "mp4_without_movie",
+        "plain_html",
+    ],
+)
+def test_polyglots_and_broken_files_are_refused(content: bytes, words: str) -> None:
+    with pytest.raises(InvalidRequest, match=words):
+        identify(content)
+
+
+MAGICS = [b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-", b"\x00\x00\x00\x10ftyp"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(MAGICS), st.binary(max_size=600))
+def test_any_bytes_behind_a_magic_are_refused_with_a_reason_never_a_crash(
+    magic: bytes, rest: bytes
+) -> None:
+    try:
+        identify(magic + rest)
+    except InvalidRequest as refused:
+        reason = str(refused)
+    else:
+        reason = "accepted"
+    assert reason
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_genuine_jpeg_cut_or_extended_anywhere_is_refused(data: st.DataObject) -> None:
+    content = jpeg()
+    cut = data.draw(st.integers(2, len(content) - 1))
+    with pytest.raises(InvalidRequest):
+        identify(content[:cut])
+    tail = data.draw(st.binary(min_size=1, max_size=64))
+    with pytest.raises(InvalidRequest):
+        identify(content + tail)
+
+
+def test_a_png_text_bomb_is_refused_without_being_inflated_whole() -> None:
+    bomb = zlib.compress(bytes(50_000_000))
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "x")
+    plain = png(info)
+    chunk = b"zTXt" + b"Comment\x00\x00" + bomb
+    body = struct.pack(">I", len(chunk) - 4) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    end = plain.index(b"IEND") - 4
+    with pytest.raises(InvalidRequest, match="too large"):
+        identify(plain[:end] + body + plain[end:])

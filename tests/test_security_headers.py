@@ -1,0 +1,66 @@
+"""The security-headers middleware on a small Starlette app: what every response carries, what
+depends on a login, on JSON and on TLS, and that a route's own header is kept."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from api.http.security_headers import HSTS, JSON_POLICY, SecurityHeaders
+
+
+def _json(_: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+def _text(_: Request) -> Response:
+    return PlainTextResponse("checkpoint\n")
+
+
+def _sandboxed(_: Request) -> Response:
+    return Response(b"%PDF", headers={"Content-Security-Policy": "default-src 'none'; sandbox"})
+
+
+APP = Starlette(routes=[Route("/json", _json), Route("/text", _text), Route("/file", _sandboxed)])
+APP.add_middleware(SecurityHeaders)
+
+
+def get(path: str, base: str = "http://testserver", **headers: str) -> httpx.Headers:
+    async def asking() -> httpx.Response:
+        transport = httpx.ASGITransport(app=APP)
+        async with httpx.AsyncClient(transport=transport, base_url=base) as client:
+            return await client.get(path, headers=headers)
+
+    return asyncio.run(asking()).headers
+
+
+def test_every_response_is_not_sniffed_not_framed_and_sends_no_referrer() -> None:
+    for path in ("/json", "/text", "/file", "/nowhere"):
+        headers = get(path)
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY"
+
+
+def test_json_gets_a_policy_that_runs_nothing_and_text_is_left_alone() -> None:
+    assert get("/json")["content-security-policy"] == JSON_POLICY
+    assert "content-security-policy" not in get("/text")
+
+
+def test_a_routes_own_policy_is_kept() -> None:
+    assert get("/file")["content-security-policy"] == "default-src 'none'; sandbox"
+
+
+def test_answers_to_a_login_are_not_stored_by_any_cache() -> None:
+    assert get("/json", Authorization="Bearer x")["cache-control"] == "no-store"
+    assert "cache-control" not in get("/json")
+
+
+def test_strict_transport_security_only_over_tls() -> None:
+    assert get("/text", base="https://custody.example")["strict-transport-security"] == HSTS
+    assert "strict-transport-security" not in get("/text")

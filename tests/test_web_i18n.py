@@ -1,0 +1,84 @@
+"""The pages' catalogues: every message the code and templates use is in the template
+catalogue, and translated in Russian and Kazakh; placeholders survive translation; the
+process's refusals are said in the reader's language, naming rule and item."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from api.web import i18n
+from workflows.errors import RuleViolation
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\(\w+\)s")
+
+
+def catalogue(language: str) -> dict[str, str]:
+    path = i18n.LOCALE / language / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id}
+
+
+def extracted(tmp_path: Path) -> set[str]:
+    """The messages of the code and templates as they are now (pybabel extract)."""
+    out = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).parent / "pybabel"
+    subprocess.run(
+        [str(pybabel), "extract", "-F", "api/web/babel.cfg", "-k", "N_", "-k", "gettext",
+         "-o", str(out), "--no-location", "--omit-header", "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    with open(out, "rb") as handle:
+        return {m.id for m in read_po(handle) if m.id}
+
+
+def test_no_message_is_missing_in_any_language(tmp_path: Path) -> None:
+    wanted = extracted(tmp_path)
+    assert len(wanted) > 100
+    for language in i18n.LANGUAGES:
+        have = catalogue(language)
+        missing = sorted(wanted - have.keys())
+        assert missing == [], f"{language}: run `make messages` and translate {missing}"
+        untranslated = sorted(m for m in wanted if not have[m].strip())
+        assert untranslated == [], f"{language}: untranslated {untranslated}"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_translations_keep_every_placeholder(language: str) -> None:
+    for msgid, msgstr in catalogue(language).items():
+        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
+
+
+def test_an_r3_refusal_is_said_in_kazakh_naming_rule_and_item() -> None:
+    refused = RuleViolation("R3", "the bullet-registry result must be recorded before deformation")
+    said = i18n.refusal(refused.about("KZ-1"), "kk")
+    assert said.startswith("R3: ")
+    assert "оқ-гильза қоры" in said
+    assert "деформацияланды" in said.lower()
+    assert said.endswith("(зат KZ-1)")
+
+
+def test_an_out_of_order_step_is_said_in_russian_with_its_words() -> None:
+    refused = RuleViolation("PROCESS", "deformed cannot follow at warehouse (next: parts_removed)")
+    said = i18n.refusal(refused.about("KZ-2"), "ru")
+    assert (
+        said
+        == "PROCESS: «Деформировано» не может следовать за состоянием «на складе» (предмет KZ-2)"
+    )
+
+
+def test_a_sentence_no_pattern_knows_is_shown_as_the_process_wrote_it() -> None:
+    said = i18n.refusal(RuleViolation("R9", "a new rule nobody translated yet", "L-1"), "kk")
+    assert said == "R9: a new rule nobody translated yet (зат L-1)"
+
+
+def test_the_language_comes_from_the_choice_then_the_browser_then_russian() -> None:
+    assert i18n.language_of("kk", "en-GB,en") == "kk"
+    assert i18n.language_of(None, "de-DE,en;q=0.8") == "en"
+    assert i18n.language_of("xx", None) == "ru"

@@ -1,0 +1,260 @@
+"""The annual small-arms report: a fold over the entry bodies of the ledger up to a checkpoint.
+
+Definitions (docs/reports.md gives them beside the national report's wording):
+
+- weapons: items of the weapon categories (firearm, gas, edged, part); `rifled` is the subset
+  of rifled firearms.
+- surrendered / confiscated / found / surplus: weapons by the source recorded at intake,
+  counted in the year of their `item_registered` entry, at the place they were registered.
+- destroyed: weapons whose own `melted` entry falls in the year (the year of melting), by
+  category, at the place of the furnace.
+- returned_to_owner: weapons whose `item_returned` entry falls in the year.
+- held_as_evidence_at_year_end: weapons whose registry match (R4) was recorded and not
+  released at the end of the year (or at the checkpoint, if the year had not ended by then),
+  at the place they were held.
+- ammunition: lots (and their rounds) registered in the year; lots (and rounds) whose own
+  `burned` entry falls in the year; scrap weight and explosive or fuel of the burn batches
+  burned in the year (statement facts, grams in the ledger, kilograms here).
+
+A year is a calendar year in the report's time zone (workflows.reports.period).
+`by_month` gives registrations and destructions of weapons month by month, for the chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from custody.entries import EntryBody
+from workflows.reports.period import Period
+from workflows.reports.tally import Tally
+from workflows.vocabulary import AMMUNITION, FIREARM, SOURCES, WEAPON_CATEGORIES
+
+WEAPON_FIGURES = (
+    "surrendered",
+    "confiscated",
+    "found",
+    "surplus",
+    "destroyed",
+    "returned_to_owner",
+    "held_as_evidence_at_year_end",
+)
+CATEGORY_FIGURES = ("firearm", "gas", "edged", "part")
+AMMUNITION_FIGURES = (
+    "lots_registered",
+    "rounds_registered",
+    "lots_destroyed",
+    "rounds_destroyed",
+    "scrap_weight_kg",
+    "explosive_used_kg",
+)
+BURN_FIGURES = (("scrap_weight_kg", "scrap_weight_g"), ("explosive_used_kg", "explosive_amount"))
+KILOGRAMS = frozenset({"scrap_weight_kg", "explosive_used_kg"})  # tallied in grams
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the report needs to know of an item, from its intake entry."""
+
+    category: str
+    rifled: bool
+    quantity: int
+
+
+@dataclass
+class AnnualFold:
+    period: Period
+    tally: Tally = field(default_factory=Tally)
+    kinds: dict[str, Kind] = field(default_factory=dict)
+    registered_at: dict[str, str] = field(default_factory=dict)  # item -> its place of intake
+    forensics: dict[str, str] = field(default_factory=dict)  # item -> forensic unit sent to
+    batches: dict[str, str] = field(default_factory=dict)  # batch -> its plant or site
+    evidence: dict[str, int] = field(default_factory=dict)  # item -> seq of its match
+    gone: set[str] = field(default_factory=set)  # lost for good
+    year_ended: bool = False
+
+    def apply(self, body: EntryBody) -> None:
+        if not self.year_ended and body.time >= self.period.end:
+            self.close_year()
+        if self.year_ended or body.time < self.period.start:
+            self._keep(body)
+            return
+        handler = _COUNTS.get(body.kind)
+        if handler is not None:
+            handler(self, body)
+
+    def _keep(self, body: EntryBody) -> None:
+        """Outside the year, only what later counts need: items, places, evidence holds."""
+        if body.kind == "item_registered":
+            self._kind(body)
+        elif body.kind in _KEPT:
+            _COUNTS[body.kind](self, body)
+
+    def _kind(self, body: EntryBody) -> Kind:
+        data, item = body.data, str(body.item)
+        kind = Kind(data["category"], bool(data.get("rifled")), int(data.get("quantity") or 0))
+        self.kinds[item] = kind
+        self.registered_at[item] = data["location"]
+        return kind
+
+    def _weapon(self, place: str | None, figure: str, item: str, seq: int, kind: Kind) -> None:
+        self.tally.add_at(place, f"weapons.{figure}.total", item, seq)
+        if kind.category == FIREARM and kind.rifled:
+            self.tally.add_at(place, f"weapons.{figure}.rifled", item, seq)
+
+    def _registered(self, body: EntryBody) -> None:
+        item, kind = str(body.item), self._kind(body)
+        at = body.data["location"]
+        if kind.category in WEAPON_CATEGORIES and body.data["source"] in SOURCES:
+            self._weapon(at, body.data["source"], item, body.seq, kind)
+            month = self.period.month(body.time)
+            self.tally.add_at(at, f"by_month.registered.{month}", item, body.seq)
+        elif kind.category == AMMUNITION:
+            self.tally.add_at(at, "ammunition.lots_registered", item, body.seq)
+            self.tally.add_at(at, "ammunition.rounds_registered", item, body.seq, kind.quantity)
+
+    def _batch_opened(self, body: EntryBody) -> None:
+        self.batches[str(body.item)] = body.data["location"]
+
+    def _forensic_sent(self, body: EntryBody) -> None:
+        self.forensics[str(body.item)] = body.data["forensics"]
+
+    def _melted(self, body: EntryBody) -> None:
+        if "batch" not in body.data:
+            return  # the batch's entry; each item has its own
+        item = str(body.item)
+        kind = self.kinds.get(item)
+        if kind is None or kind.category not in WEAPON_CATEGORIES:
+            return
+        place = self.batches.get(body.data["batch"])
+        self._weapon(place, "destroyed", item, body.seq, kind)
+        self.tally.add_at(place, f"weapons.destroyed.by_category.{kind.category}", item, body.seq)
+        month = self.period.month(body.time)
+        self.tally.add_at(place, f"by_month.destroyed.{month}", item, body.seq)
+
+    def _burned(self, body: EntryBody) -> None:
+        item = str(body.item)
+        if "batch" in body.data:
+            kind = self.kinds.get(item)
+            if kind is not None and kind.category == AMMUNITION:
+                place = self.batches.get(body.data["batch"])
+                self.tally.add_at(place, "ammunition.lots_destroyed", item, body.seq)
+                rounds = kind.quantity
+                self.tally.add_at(place, "ammunition.rounds_destroyed", item, body.seq, rounds)
+            return
+        site = self.batches.get(item)
+        for figure, fact in BURN_FIGURES:
+            grams = body.data.get(fact)
+            if isinstance(grams, int | float) and not isinstance(grams, bool):
+                self.tally.add_at(site, f"ammunition.{figure}", item, body.seq, grams)
+
+    def _returned(self, body: EntryBody) -> None:
+        # A reversed decision comes before any transfer: the item is at its unit of intake.
+        item = str(body.item)
+        kind = self.kinds.get(item)
+        if kind is not None and kind.category in WEAPON_CATEGORIES:
+            self._weapon(self.registered_at.get(item), "returned_to_owner", item, body.seq, kind)
+
+    def _registry(self, body: EntryBody) -> None:
+        if body.data.get("act", {}).get("result") == "match":
+            self.evidence[str(body.item)] = body.seq
+
+    def _released(self, body: EntryBody) -> None:
+        self.evidence.pop(str(body.item), None)
+
+    def _resolved(self, body: EntryBody) -> None:
+        if body.data.get("resolution") == "lost":
+            self.gone.add(str(body.item))
+            self.evidence.pop(str(body.item), None)
+
+    def close_year(self) -> None:
+        """The holds standing at the end of the year (or at the checkpoint): an item held
+        for its case stays at the forensic unit that found the match (R4)."""
+        self.year_ended = True
+        for item, seq in self.evidence.items():
+            kind = self.kinds.get(item)
+            if kind is None or kind.category not in WEAPON_CATEGORIES or item in self.gone:
+                continue
+            place = self.forensics.get(item)
+            self._weapon(place, "held_as_evidence_at_year_end", item, seq, kind)
+
+
+_COUNTS = {
+    "item_registered": AnnualFold._registered,
+    "batch_opened": AnnualFold._batch_opened,
+    "forensic_sent": AnnualFold._forensic_sent,
+    "discrepancy_resolved": AnnualFold._resolved,
+    "melted": AnnualFold._melted,
+    "burned": AnnualFold._burned,
+    "item_returned": AnnualFold._returned,
+    "registry_result_recorded": AnnualFold._registry,
+    "evidence_released": AnnualFold._released,
+}
+# Outside the year, what later counts need; the fold reads no other kind (KINDS).
+_KEPT = frozenset(
+    {"batch_opened", "forensic_sent", "registry_result_recorded", "evidence_released"}
+    | {"discrepancy_resolved"}
+)
+KINDS = frozenset(_COUNTS)
+
+
+def fold(bodies: Iterable[EntryBody], period: Period) -> Tally:
+    """The tally of a year over `bodies` (in seq order, from seq 0)."""
+    annual = AnnualFold(period)
+    for body in bodies:
+        annual.apply(body)
+    if not annual.year_ended:
+        annual.close_year()
+    return annual.tally
+
+
+def _number(tally: Tally, path: str) -> float:
+    value = tally.value(path)
+    if path.rsplit(".", 1)[-1] in KILOGRAMS:
+        return round(value / 1000, 3)
+    return int(value)
+
+
+def figures(tally: Tally, prefix: str = "") -> dict[str, Any]:
+    """The weapons and ammunition figures (of the nation, or of `by_place.<id>.`)."""
+    weapons: dict[str, Any] = {}
+    for figure in WEAPON_FIGURES:
+        path = f"{prefix}weapons.{figure}"
+        weapons[figure] = {
+            "total": _number(tally, f"{path}.total"),
+            "rifled": _number(tally, f"{path}.rifled"),
+        }
+    weapons["destroyed"]["by_category"] = {
+        c: _number(tally, f"{prefix}weapons.destroyed.by_category.{c}") for c in CATEGORY_FIGURES
+    }
+    ammunition = {f: _number(tally, f"{prefix}ammunition.{f}") for f in AMMUNITION_FIGURES}
+    return {"weapons": weapons, "ammunition": ammunition}
+
+
+def places(tally: Tally) -> list[str]:
+    return sorted({path.split(".")[1] for path in tally.behind if path.startswith("by_place.")})
+
+
+def by_month(tally: Tally, prefix: str = "") -> dict[str, list[int]]:
+    """Weapons registered and destroyed in each month (January first), for the chart."""
+    return {
+        what: [int(tally.value(f"{prefix}by_month.{what}.{month}")) for month in range(1, 13)]
+        for what in ("registered", "destroyed")
+    }
+
+
+def report(tally: Tally, period: Period, place: str | None = None) -> dict[str, Any]:
+    """The report's figures (the caller adds the checkpoint): the nation's, or one place's."""
+    shown = [place] if place is not None else places(tally)
+    prefix = f"by_place.{place}." if place is not None else ""
+    national = figures(tally, prefix)
+    return {
+        "report": "annual",
+        "year": period.first.year,
+        "time_zone": period.zone,
+        "place": place,
+        **national,
+        "by_place": {p: figures(tally, f"by_place.{p}.") for p in shown},
+        "by_month": by_month(tally, prefix),
+    }

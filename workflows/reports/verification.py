@@ -1,0 +1,91 @@
+"""`custody verify-report`: a report's figures, checked against the ledger they claim.
+
+    1 checkpoint   the report names a signed checkpoint; its size and root are the note's
+    2 ledger       `custody verify`'s own steps (custody.verify) over the ledger, with the
+                   report's checkpoint as one an auditor brings: every entry, signature and
+                   Merkle node holds, and the checkpoint's root is the root of the ledger's
+                   first `size` entries, signed by the ledger key of its time
+    3 figures      the report computed again from those entries equals the report, figure by
+                   figure; the first figure that differs is named (all are listed)
+
+The state tables are not read: the figures come from the entries alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from custody.db import Database
+from custody.note import Verifier
+from custody.verify import Audit, AuditorCheckpoint
+from custody.verify import Report as AuditReport
+from workflows.errors import InvalidRequest
+from workflows.reports.figures import differences
+from workflows.reports.recompute import Checkpoint, ReportRequest, at_checkpoint
+
+
+@dataclass
+class ReportVerdict:
+    step: str | None = None  # the first step that failed
+    reason: str | None = None
+    differing: list[str] = field(default_factory=list)
+    audit: AuditReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.step is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "step": self.step,
+            "reason": self.reason,
+            "differing": self.differing,
+            "ledger": self.audit.to_json() if self.audit is not None else None,
+        }
+
+
+def claimed_checkpoint(report: dict[str, Any]) -> Checkpoint:
+    """The report's checkpoint, when its size and root are those of its signed note.
+    Raises InvalidRequest otherwise."""
+    named = report.get("checkpoint")
+    if not isinstance(named, dict) or not isinstance(named.get("note"), str):
+        raise InvalidRequest("the report names no signed checkpoint")
+    checkpoint = Checkpoint.from_note(named["note"])
+    if (named.get("size"), named.get("root")) != (checkpoint.size, checkpoint.root):
+        raise InvalidRequest("checkpoint.size or checkpoint.root is not the signed note's")
+    return checkpoint
+
+
+def verify_report(
+    database: Database,
+    report: dict[str, Any],
+    *,
+    pinned_key: Verifier | None = None,
+    workers: int | None = None,
+) -> ReportVerdict:
+    """Steps 1-3 above; never raises for a report that does not hold, says why instead."""
+    try:
+        request = ReportRequest.of(report)
+        checkpoint = claimed_checkpoint(report)
+    except InvalidRequest as exc:
+        return ReportVerdict("checkpoint", str(exc))
+    audit = Audit(
+        database,
+        pinned_key=pinned_key,
+        auditor_checkpoints=[AuditorCheckpoint("of the report", checkpoint.note)],
+        workers=workers,
+    ).run()
+    failure = audit.first_failure
+    if failure is not None:
+        where = f" at seq {failure.seq}" if failure.seq is not None else ""
+        reason = f"step {failure.number} ({failure.name}){where}: {failure.reason}"
+        return ReportVerdict("ledger", reason, audit=audit)
+    recomputed, _ = at_checkpoint(database, request, checkpoint)
+    differing = differences(report, recomputed)
+    if differing:
+        first = differing[0]
+        reason = f"figure {first} differs from the ledger's entries up to {checkpoint.size}"
+        return ReportVerdict("figures", reason, differing, audit)
+    return ReportVerdict(audit=audit)
