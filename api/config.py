@@ -2,6 +2,8 @@
 
 CUSTODY_TOKEN_SECONDS              how long a login's bearer token lasts (default 1800)
 CUSTODY_UPLOAD_MAX_BYTES           the largest photo, scan or video accepted (default 64 MiB)
+CUSTODY_REQUEST_MAX_BYTES          the largest body of any other request (default 16 MiB)
+CUSTODY_JSON_MAX_DEPTH             how deep a request's JSON may nest (default 32)
 CUSTODY_LOGIN_FAILURES_PER_ACCOUNT failed logins allowed per account and per address within
 CUSTODY_LOGIN_FAILURES_PER_ADDRESS the window before further tries must wait (429)
 CUSTODY_LOGIN_WINDOW_MINUTES       (defaults 5, 20 and 15 minutes)
@@ -27,6 +29,8 @@ class ApiConfig(BaseSettings):
 
     token_seconds: int = Field(default=1800, ge=1, le=24 * 3600)
     upload_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
+    json_max_depth: int = Field(default=32, ge=8, le=200)
     login_failures_per_account: int = Field(default=5, ge=1)
     login_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)

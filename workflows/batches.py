@@ -163,6 +163,9 @@ def destroy(
     if violation is not None:
         raise violation
     step = "melted" if batch.kind == FURNACE else "burned"
+    stray = next((i for i in per_item or {} if i not in batch.items), None)
+    if stray is not None:
+        raise InvalidRequest(f"per_item names {stray}, which is not in batch {batch_id}")
     data = _facts(batch.kind, facts)
     work.load("items", batch.items)
     expected = sum(work.world.item(i).charge_weight_g or 0 for i in batch.items)

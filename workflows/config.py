@@ -6,10 +6,14 @@ CUSTODY_PHOTO_STEPS              steps at which a firearm needs a photo with its
 CUSTODY_WEIGHT_TOLERANCE_G       the charge of a furnace or bunker may differ from the sum of
 CUSTODY_WEIGHT_TOLERANCE_PERCENT its items' weights by the larger of these (default 200 g
                                  and 1 %); beyond it the statement is blocked until resolved
+CUSTODY_RECORD_HORIZON           the earliest date a decision may bear and a commission
+                                 membership may start (default 1991-12-16, the day the
+                                 Republic's independence was declared): older is a typo
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -24,6 +28,7 @@ class ProcessConfig(BaseSettings):
     )
     weight_tolerance_g: int = Field(default=200, ge=0)
     weight_tolerance_percent: float = Field(default=1.0, ge=0)
+    record_horizon: dt.date = dt.date(1991, 12, 16)
 
     @field_validator("photo_steps", mode="before")
     @classmethod

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from custody.entries import check_name
-from workflows import registers
+from workflows import grammar, registers
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.machines import TERMINAL
 from workflows.steps import advance, file_refs, unique
@@ -26,8 +26,6 @@ from workflows.vocabulary import (
     UNIT,
     WAREHOUSE,
 )
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,15 @@ def _positive(value: Any, what: str) -> int:
     return value
 
 
-def check_decision(decision: Any) -> dict[str, Any]:
+# The date a decision may bear, at the latest: today somewhere on Earth (UTC+14), so that a
+# decision taken today in Almaty (UTC+5) is accepted in the hours its day is ahead of UTC.
+_AHEAD_OF_UTC = dt.timedelta(hours=14)
+
+
+def check_decision(work: Work, decision: Any) -> dict[str, Any]:
+    """A decision {ref, authority, date} as entry data. Its date is a day of the calendar
+    (workflows.grammar.calendar_date) from the record horizon (ProcessConfig.record_horizon)
+    up to today: a decision is recorded after it is taken. Raises InvalidRequest."""
     if not isinstance(decision, dict):
         raise InvalidRequest("a decision is {ref, authority, date}")
     ref, authority, date = decision.get("ref"), decision.get("authority"), decision.get("date")
@@ -67,8 +73,17 @@ def check_decision(decision: Any) -> dict[str, Any]:
         raise InvalidRequest("a decision needs its reference (number of the case or order)")
     if authority not in AUTHORITIES:
         raise InvalidRequest(f"a decision's authority is one of {', '.join(sorted(AUTHORITIES))}")
-    if not isinstance(date, str) or not _DATE.fullmatch(date):
-        raise InvalidRequest("a decision's date is YYYY-MM-DD")
+    try:
+        grammar.calendar_date(date)
+    except ValueError as exc:
+        raise InvalidRequest(f"a decision's date: {exc}") from None
+    day = dt.date.fromisoformat(str(date))
+    if day > (work.moment + _AHEAD_OF_UTC).date():
+        raise InvalidRequest(f"a decision's date {date} is in the future")
+    if day < work.config.record_horizon:
+        raise InvalidRequest(
+            f"a decision's date {date} is before {work.config.record_horizon} (the record horizon)"
+        )
     return {"ref": ref.strip(), "authority": authority, "date": date}
 
 
@@ -95,7 +110,7 @@ def _validate(work: Work, intake: Intake) -> dict[str, Any]:
     if intake.quantity is not None:
         data["quantity"] = _positive(intake.quantity, "the quantity of a lot")
     if location.kind == WAREHOUSE:
-        data["decision"] = check_decision(intake.decision)
+        data["decision"] = check_decision(work, intake.decision)
     return data
 
 
@@ -167,7 +182,8 @@ def record_decision(
     work: Work, item_ids: Sequence[str], decision: dict[str, Any], files: Sequence[Any] = ()
 ) -> None:
     """The decision of a court, official or commission: R1's clock starts."""
-    advance(work, "decision_recorded", item_ids, {**check_decision(decision), "files": list(files)})
+    data = {**check_decision(work, decision), "files": list(files)}
+    advance(work, "decision_recorded", item_ids, data)
 
 
 def decision_step(

@@ -9,10 +9,11 @@ entries.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from custody.clock import is_time
+from custody.clock import is_time, parse_time
 from custody.entries import check_name
 from workflows.errors import InvalidRequest
 from workflows.model import Commission, Location
@@ -79,8 +80,8 @@ def add_member(
     _name(commission_id, "commission id")
     if role not in COMMISSION_ROLES:
         raise InvalidRequest(f"a commission role is one of {', '.join(sorted(COMMISSION_ROLES))}")
-    if since is not None and not is_time(since):
-        raise InvalidRequest("since is an RFC 3339 UTC time with six fractional digits")
+    if since is not None:
+        _check_since(work, since)
     work.load("commissions", [commission_id])
     commission: Commission | None = work.world.find("commissions", commission_id)
     if commission is not None and any(
@@ -104,6 +105,20 @@ def add_member(
     elif names:
         raise InvalidRequest(f"{commission_id} is named already; names go with its first member")
     work.entry("commission_member_added", commission_id, data)
+
+
+def _check_since(work: Work, since: str) -> None:
+    """A membership starts at a moment already past (an act signed before it was recorded may
+    need the member in office), and not before the record horizon: backdated years, or set
+    to 9999, it would put a person in office for acts they were never part of (R7)."""
+    if not is_time(since):
+        raise InvalidRequest("since is an RFC 3339 UTC time with six fractional digits")
+    moment = parse_time(since).replace(tzinfo=dt.UTC)
+    if moment > work.moment:
+        raise InvalidRequest(f"since {since} is in the future: a membership starts by now")
+    horizon = work.config.record_horizon
+    if moment.date() < horizon:
+        raise InvalidRequest(f"since {since} is before {horizon} (the record horizon)")
 
 
 def remove_member(work: Work, commission_id: str, person: str) -> None:

@@ -43,7 +43,11 @@ def advance(
 ) -> None:
     """Check `step` for every item, then write one entry each; data is shared, per_item adds
     to it for one item (its own photos, its own weight, its own signed act); facts choose
-    between branches of the machine, for all items or item by item."""
+    between branches of the machine, for all items or item by item.
+
+    per_item only adds: a key the shared data holds (the batch, the step's own facts) is
+    refused with InvalidRequest, never overridden, but for `files`, which are added to the
+    shared ones. Whatever a caller passes in per_item, the server's fields stay its own."""
     ids = unique(item_ids)
     work.load("items", ids)
     shared = dict(data or {})
@@ -54,8 +58,12 @@ def advance(
         item = work.world.item(item_id)
         item_data = shared
         if per_item and item_id in per_item:
-            item_data = {**shared, **per_item[item_id]}
-            if "files" in per_item[item_id]:
+            own = per_item[item_id]
+            clash = next((k for k in own if k in shared and k != "files"), None)
+            if clash is not None:
+                raise InvalidRequest(f"item {item_id} may not set {clash}: it is the step's own")
+            item_data = {**shared, **own}
+            if "files" in own:
                 item_data["files"] = shared.get("files", []) + file_refs(
                     work, per_item[item_id]["files"]
                 )

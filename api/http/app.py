@@ -24,6 +24,7 @@ from api.http import (
     steps,
     users,
 )
+from api.http.limits import BodyLimits
 from api.http.security_headers import SecurityHeaders
 from api.http.writes import Writer
 from api.system import System, initialise
@@ -39,6 +40,7 @@ def create_app(
     config: ApiConfig | None = None,
 ) -> FastAPI:
     """Build the app; on start it initialises the database and the ledger key if needed."""
+    config = config or ApiConfig()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,7 +50,7 @@ def create_app(
         app.state.renderer = Renderer(cache=StatementCache(Path(given.data_dir) / "statements"))
         app.state.system = ready
         app.state.ledger = ready.ledger
-        app.state.accounts = Accounts(ready.ledger.database, config or ApiConfig(), ready.clock)
+        app.state.accounts = Accounts(ready.ledger.database, config, ready.clock)
         app.state.writer = Writer(ready.process, ready.ledger.database.dialect == "sqlite")
         settle_heap(app)
         yield
@@ -66,6 +68,13 @@ def create_app(
     )
     docs.install(app)
     problems.install(app)
+    app.add_middleware(
+        BodyLimits,
+        max_body=config.request_max_bytes,
+        max_upload=config.upload_max_bytes,
+        max_depth=config.json_max_depth,
+    )
+    # Added last, so outermost: the limits' own refusals carry the security headers too.
     app.add_middleware(SecurityHeaders)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own

@@ -7,7 +7,8 @@ file that fooled the checks would be saved, never run as a page of this origin."
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, BinaryIO
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import FileResponse
@@ -50,13 +51,20 @@ async def upload(
     """A JPEG, PNG, PDF or MP4, checked whole: images decoded, PDFs opened page by page, MP4
     boxes walked, no HTML hidden in them (its type is never taken from its name)."""
     limit = request.app.state.accounts.config.upload_max_bytes
-    content = bytearray()
-    while chunk := await file.read(_CHUNK):
-        content += chunk
-        if len(content) > limit:
-            raise TooLarge(f"a file is at most {limit} bytes")
-    ref = await run_in_threadpool(system_of(request).process.files.put, bytes(content), role)
+    # The body was cut at the limit before it was parsed (api.http.limits); what the parser
+    # spooled is copied into the store a megabyte at a time, never held whole.
+    store = system_of(request).process.files
+    ref = await run_in_threadpool(store.put_stream, _chunks(file.file, limit), role)
     return FileOut(**ref.to_json())
+
+
+def _chunks(handle: BinaryIO, limit: int) -> Iterator[bytes]:
+    size = 0
+    while chunk := handle.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"a file is at most {limit} bytes")
+        yield chunk
 
 
 @router.get("/{sha256}", response_class=FileResponse)

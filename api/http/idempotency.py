@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
-from api.errors import IdempotencyConflict
+from api.errors import IdempotencyConflict, MalformedIdempotencyKey
 from api.tables import IdempotentRow
 
 _ROWS = IdempotentRow.__table__  # type: ignore[attr-defined]
@@ -34,7 +34,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 def check_key(key: str) -> str:
     if not key or len(key) > MAX_KEY or not key.isprintable():
-        raise IdempotencyConflict(f"an Idempotency-Key is 1-{MAX_KEY} printable characters")
+        raise MalformedIdempotencyKey(f"an Idempotency-Key is 1-{MAX_KEY} printable characters")
     return key
 
 

@@ -19,6 +19,7 @@ from api.errors import (
     AccountError,
     Forbidden,
     IdempotencyConflict,
+    MalformedIdempotencyKey,
     Throttled,
     TooLarge,
     Unauthenticated,
@@ -60,7 +61,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (403, "Not allowed for this role"),
         (404, "Not found"),
         (409, "Refused by a rule"),
-        (413, "File too large"),
+        (413, "Request or file too large"),
         (422, "Invalid parameters"),
         (429, "Too many failed logins"),
         (503, "Ledger unavailable"),
@@ -73,6 +74,12 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
     (Forbidden, 403, "forbidden", "Not allowed for this role"),
     (Throttled, 429, "throttled", "Too many failed logins"),
     (AccountError, 422, "account", "Account refused"),
+    (
+        MalformedIdempotencyKey,
+        400,
+        "idempotency-key-malformed",
+        "Idempotency-Key malformed",
+    ),
     (
         IdempotencyConflict,
         422,
@@ -141,14 +148,20 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
         details = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in errors
         )
+        if errors and all(error["type"] == "json_invalid" for error in errors):
+            # not JSON at all: its own type, so that a client is not sent looking for a field
+            return problem(422, "malformed-json", "Body is not JSON", details, request)
         return problem(422, "invalid-parameters", "Invalid parameters", details, request)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        slug = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(
+            exc.status_code, "http-error"
+        )
         headers = dict(exc.headers) if exc.headers else None
         return problem(exc.status_code, slug, str(exc.detail), None, request, headers)
 

@@ -78,7 +78,9 @@ async def intake(
         "category": category,
         "source": source,
         "location": location,
-        "weight_g": weight_g,
+        # A form is text; the command takes whole numbers as integers (docs/identifiers.md).
+        # ASCII digits only: anything else goes on as given, for the model to refuse by name.
+        "weight_g": int(weight_g) if weight_g.isascii() and weight_g.isdigit() else weight_g,
         "rifled": rifled,
         "files": files,
         "details": {"model": model} if model else {},

@@ -9,15 +9,54 @@ import binascii
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from custody.acts import SignedAct
+from workflows import grammar
 
-Id = Annotated[str, Field(min_length=1, max_length=128)]
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Items = Annotated[list[Id], Field(min_length=1, max_length=1000, description="item ids")]
-Grams = Annotated[int, Field(gt=0, le=100_000_000)]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
+# The grammar of docs/identifiers.md (workflows.grammar). The lengths are given to pydantic as
+# well, so that the API's schema states them and an oversized value is refused before the
+# grammar looks at it.
+Id = Annotated[
+    str,
+    Field(min_length=1, max_length=grammar.MAX_ID, description="an id (docs/identifiers.md)"),
+    AfterValidator(grammar.identifier),
+]
+Text = Annotated[
+    str, Field(min_length=1, max_length=grammar.MAX_TEXT), AfterValidator(grammar.line)
+]
+"""Free text of one line: a name, a reference, a method, a reason."""
+Note = Annotated[
+    str, Field(min_length=1, max_length=grammar.MAX_TEXT), AfterValidator(grammar.text)
+]
+"""Free text that may run over lines (line feeds only)."""
+Marking = Annotated[
+    str,
+    Field(min_length=1, max_length=grammar.MAX_MARKING, description="as the plate shows it"),
+    AfterValidator(grammar.marking),
+]
+Word = Annotated[str, Field(min_length=1, max_length=64)]
+"""A word of the process's vocabulary (a category, a role, a kind): the process names the
+words it takes; this only bounds what it is shown."""
+Date = Annotated[
+    str,
+    Field(min_length=10, max_length=10, description="YYYY-MM-DD"),
+    AfterValidator(grammar.calendar_date),
+]
+Items = Annotated[
+    list[Id],
+    Field(min_length=1, max_length=1000, description="item ids, each once"),
+    AfterValidator(grammar.not_repeated),
+]
+# Whole numbers are JSON integers: true, "500" and 500.0 are refused, not read as 1 or 500.
+Grams = Annotated[int, Field(strict=True, gt=0, le=100_000_000)]
+Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000)]
+Flag = StrictBool
+Details = Annotated[
+    dict[str, Any],
+    Field(description="flat: type, model, calibre, manufacturer, country, year"),
+    AfterValidator(grammar.details),
+]
 
 
 class Part(BaseModel):
@@ -30,7 +69,7 @@ class FileIn(Part):
     """A file uploaded before (POST /files), as that call answered."""
 
     sha256: str = Field(pattern="^[0-9a-f]{64}$")
-    size: int = Field(ge=0)
+    size: int = Field(strict=True, ge=0)
     media_type: str = Field(max_length=64)
     role: str = Field(max_length=32, description="marking, before, after or document")
 
@@ -46,8 +85,8 @@ def files(given: Sequence[FileIn]) -> list[dict[str, Any]]:
 class ActIn(Part):
     """A person's act and their detached Ed25519 signature over it (DESIGN §5)."""
 
-    act: dict[str, Any]
-    sig: str = Field(description="base64 of the 64-byte signature")
+    act: Annotated[dict[str, Any], AfterValidator(grammar.bounded_json)]
+    sig: str = Field(max_length=100, description="base64 of the 64-byte signature")
 
     @field_validator("sig")
     @classmethod

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from workflows import intake
+from workflows import grammar, intake
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Files, Grams, Id, Items, Part, Text, files
+from workflows.commands.fields import (
+    Date,
+    Details,
+    Files,
+    Flag,
+    Grams,
+    Id,
+    Items,
+    Marking,
+    Note,
+    Part,
+    Text,
+    Word,
+    files,
+)
 from workflows.intake import new_item_id
 from workflows.unit_of_work import Work
 
@@ -19,22 +33,24 @@ FILE_ROWS = 100_000  # the rows of one intake file, registered in one transactio
 
 class DecisionIn(Part):
     ref: Text
-    authority: str = Field(description="court, official or military_technical_commission")
-    date: str = Field(description="YYYY-MM-DD")
+    authority: Word = Field(description="court, official or military_technical_commission")
+    date: Date = Field(description="YYYY-MM-DD: a day of the calendar, not after today")
 
 
 class IntakeIn(Part):
-    category: str = Field(description="firearm, gas, edged, part or ammunition")
-    source: str = Field(description="confiscated, surrendered, found or surplus")
+    category: Word = Field(description="firearm, gas, edged, part or ammunition")
+    source: Word = Field(description="confiscated, surrendered, found or surplus")
     location: Id
     weight_g: Grams
     item: Id | None = Field(default=None, description="the id on its label; made if absent")
-    rifled: bool = False
-    marking: Text | None = None
+    rifled: Flag = False
+    marking: Marking | None = None
     marking_place: Text | None = None
-    unmarked: bool = Field(default=False, description="R10: its id is then its internal tag")
-    quantity: int | None = Field(default=None, gt=0, description="ammunition lots")
-    details: dict[str, Any] = Field(
+    unmarked: Flag = Field(default=False, description="R10: its id is then its internal tag")
+    quantity: int | None = Field(
+        default=None, strict=True, gt=0, le=100_000_000, description="ammunition lots"
+    )
+    details: Details = Field(
         default_factory=dict, description="type, model, calibre, manufacturer, country, year"
     )
     decision: DecisionIn | None = None
@@ -64,6 +80,11 @@ class RegisterItems(Command):
     summary: ClassVar[str] = "Register items at intake (R10)"
     intakes: list[IntakeIn] = Field(min_length=1, max_length=1000)
 
+    @model_validator(mode="after")
+    def _each_item_once(self) -> RegisterItems:
+        grammar.not_repeated([i.item for i in self.intakes if i.item is not None])
+        return self
+
     def run(self, work: Work) -> list[str]:
         return intake.register(work, [i.intake() for i in self.intakes])
 
@@ -92,7 +113,7 @@ class DecisionStep(Command):
     """A later step of a decision: appealed, suspended, final or reversed."""
 
     items: Items
-    note: Text | None = None
+    note: Note | None = None
     files: Files = ()
 
     def run(self, work: Work) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from workflows import inventory
+from workflows import grammar, inventory
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Id, Text
+from workflows.commands.fields import Details, Flag, Id, Note, Text, Word
 from workflows.unit_of_work import Work
 
 
@@ -19,7 +19,7 @@ class RecordDiscrepancy(Command):
     summary: ClassVar[str] = "Record an inventory discrepancy; it blocks the item until resolved"
     subject: Id
     reason: Text
-    details: dict[str, Any] | None = None
+    details: Details | None = None
 
     def run(self, work: Work) -> str:
         return inventory.record(work, self.subject, self.reason, self.details)
@@ -30,8 +30,8 @@ class ResolveDiscrepancy(Command):
     kind: ClassVar[str] = "discrepancy_resolved"
     summary: ClassVar[str] = "Settle a discrepancy: found, corrected or lost"
     discrepancy: Id
-    resolution: str = Field(description="found, lost or corrected")
-    note: Text
+    resolution: Word = Field(description="found, lost or corrected")
+    note: Note
 
     def run(self, work: Work) -> None:
         inventory.resolve(work, self.discrepancy, self.resolution, self.note)
@@ -44,7 +44,21 @@ class CountInventory(Command):
         "An inventory count: discrepancies for what is missing and what is extra"
     )
     location: Id
-    items: list[Id] = Field(max_length=100_000, description="every item scanned at the place")
+    items: list[Id] = Field(max_length=100_000, description="every item scanned at the place, once")
+    empty: Flag = Field(
+        default=False, description="true when nothing was found at the place (items is then [])"
+    )
+
+    @model_validator(mode="after")
+    def _an_empty_place_is_said_so(self) -> CountInventory:
+        # An empty list would otherwise turn every item on hand into a discrepancy: a count
+        # sent before the scans were attached must not read as "the shelves are bare".
+        if not self.items and not self.empty:
+            raise ValueError('an empty count says so: send "empty": true, or the items scanned')
+        if self.items and self.empty:
+            raise ValueError("a count with items scanned is not empty")
+        grammar.not_repeated(self.items)
+        return self
 
     def run(self, work: Work) -> dict[str, Any]:
         return inventory.count(work, self.location, self.items)

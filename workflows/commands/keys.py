@@ -11,7 +11,7 @@ from custody import keyring
 from custody.keys import parse_public_key
 from custody.store import Store
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Id, Text
+from workflows.commands.fields import Id, Text, Word
 from workflows.unit_of_work import Work
 
 
@@ -20,8 +20,10 @@ class AddKey(Command):
     kind: ClassVar[str] = "key_added"
     summary: ClassVar[str] = "Register a person's public key; it holds from the next entry on"
     owner: Id = Field(description="the username the key belongs to")
-    purpose: str = Field(description="act (people's acts) or witness (co-signing checkpoints)")
-    public_key: str = Field(description="base64 Ed25519 public key, or a verifier key")
+    purpose: Word = Field(description="act (people's acts) or witness (co-signing checkpoints)")
+    public_key: str = Field(
+        max_length=512, description="base64 Ed25519 public key, or a verifier key"
+    )
 
     def run(self, work: Work) -> None:
         key = keyring.person_key(self.owner, self.purpose, parse_public_key(self.public_key))
@@ -35,7 +37,7 @@ class RotateKey(Command):
         "Replace a person's key: the old holds up to this entry, the new from the next"
     )
     key_id: str = Field(pattern="^[0-9a-f]{8}$")
-    public_key: str
+    public_key: str = Field(max_length=512)
 
     def run(self, work: Work) -> None:
         known = Store(work.conn).key_records()

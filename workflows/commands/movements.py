@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from workflows import movements
+from workflows import grammar, movements
 from workflows.commands.base import Command, command
 from workflows.commands.fields import ActIn, Id, Items, Part
 from workflows.steps import advance
@@ -89,6 +89,13 @@ class RecordRegistryResults(Command):
     kind: ClassVar[str] = "registry_result_recorded"
     summary: ClassVar[str] = "Bullet-registry results, each the examiner's own signed act (R3, R4)"
     results: list[ResultIn] = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def _one_result_per_item(self) -> RecordRegistryResults:
+        # Two results for one item in one request contradict or repeat each other: neither
+        # may be dropped in silence, so the request is refused whole.
+        grammar.not_repeated([r.item for r in self.results])
+        return self
 
     def run(self, work: Work) -> None:
         movements.record_registry_results(work, [(r.item, r.act.signed()) for r in self.results])

@@ -3,13 +3,13 @@ ammunition lots unfused and depackaged (R9)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from workflows import preparation
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Count, FileIn, Files, Grams, Id, Items, Text, files
+from workflows.commands.fields import Count, FileIn, Files, Flag, Grams, Id, Items, Text, files
 from workflows.unit_of_work import Work
 
 
@@ -55,11 +55,20 @@ class Cut(Command):
     weights: dict[Id, Grams] = Field(
         min_length=1, max_length=1000, description="each item's weight after cutting"
     )
-    barrel_along: bool
-    barrel_across: bool
-    parts_through: bool
+    barrel_along: Flag
+    barrel_across: Flag
+    parts_through: Flag
     files: Files = ()
-    per_item_files: dict[Id, list[FileIn]] | None = None
+    per_item_files: dict[Id, Annotated[list[FileIn], Field(max_length=100)]] | None = Field(
+        default=None, max_length=1000
+    )
+
+    @model_validator(mode="after")
+    def _files_of_items_cut(self) -> Cut:
+        stray = [i for i in self.per_item_files or {} if i not in self.weights]
+        if stray:
+            raise ValueError(f"per_item_files names {stray[0]}, which is not cut here")
+        return self
 
     def run(self, work: Work) -> None:
         per_item = (

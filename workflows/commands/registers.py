@@ -8,7 +8,7 @@ from pydantic import Field
 
 from workflows import registers
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Id, Text
+from workflows.commands.fields import Id, Text, Word
 from workflows.unit_of_work import Work
 
 
@@ -17,7 +17,7 @@ class AddLocation(Command):
     kind: ClassVar[str] = "location_added"
     summary: ClassVar[str] = "Add a unit, warehouse, forensic unit or plant"
     location: Id
-    kind_of_place: str = Field(alias="kind", description="unit, warehouse, forensics or plant")
+    kind_of_place: Word = Field(alias="kind", description="unit, warehouse, forensics or plant")
     name: Text
     region: Text
     names: dict[str, Text] | None = Field(
@@ -36,12 +36,17 @@ class AddCommissionMember(Command):
     summary: ClassVar[str] = "A person joins a commission"
     commission: Id
     person: Id
-    role: str = Field(description="chair or member")
+    role: Word = Field(description="chair or member")
     name: Text | None = Field(default=None, description="the commission's name, when new")
     names: dict[str, Text] | None = Field(
         default=None, description="the new commission's name in {ru, kk, en}, any"
     )
-    since: str | None = None
+    since: str | None = Field(
+        default=None,
+        max_length=27,
+        description="RFC 3339 UTC with six fractional digits; not before the record horizon "
+        "(CUSTODY_RECORD_HORIZON), not in the future; default: now",
+    )
     full_name: Text | None = Field(default=None, description="as the statement prints it")
     position: Text | None = Field(default=None, description="their post, as printed")
 

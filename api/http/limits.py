@@ -1,0 +1,188 @@
+"""What a request may carry, enforced on its bytes before anything parses them.
+
+A pure ASGI middleware, outermost of the app's own, so that nothing (FastAPI's JSON parser,
+the multipart parser, pydantic) sees a request over the limits:
+
+- a body declared (Content-Length) over its limit is answered 413 without a byte read;
+- a body streamed without a length is counted as it comes and cut at the limit: 413;
+- a JSON body nested deeper than CUSTODY_JSON_MAX_DEPTH is answered 422 after a scan of its
+  bytes (JSON nested 300 deep used to reach the parser's recursion limit: 500, and a
+  traceback logged per request).
+
+The limit is CUSTODY_REQUEST_MAX_BYTES for every body but an upload's (multipart/form-data),
+whose limit is CUSTODY_UPLOAD_MAX_BYTES and a little for the form's own framing; the upload
+route checks the file's own size against CUSTODY_UPLOAD_MAX_BYTES exactly (api.http.files).
+Each answer is RFC 9457 problem+json with its own type: /problems/too-large (413) and
+/problems/too-deep (422).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+
+from api.http.problems import MEDIA_TYPE
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+
+FORM_FRAMING = 64 * 1024
+"""What a multipart upload may carry beside the file itself: boundaries, headers, the role."""
+
+# Strings may hold brackets; their contents are dropped before the brackets are counted.
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def too_deep(body: bytes, limit: int) -> bool:
+    """Whether the JSON text `body` nests arrays and objects deeper than `limit`.
+
+    A body with no more opening brackets than the limit cannot be deeper (the common case,
+    answered by two `bytes.count`); otherwise strings are dropped and the brackets left are
+    walked. Malformed JSON is the parser's to refuse; this only keeps it from recursing."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    depth = 0
+    for byte in brackets:
+        if byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+class _Cut(Exception):
+    """The body went over its limit while the app was reading it."""
+
+
+class BodyLimits:
+    """The middleware: `app.add_middleware(BodyLimits, max_body=..., max_upload=...,
+    max_depth=...)`; sizes in bytes."""
+
+    def __init__(self, app: App, max_body: int, max_upload: int, max_depth: int) -> None:
+        self.app = app
+        self.max_body, self.max_upload, self.max_depth = max_body, max_upload, max_depth
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length, content_type = None, b""
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = value
+            elif name == b"content-type":
+                content_type = value.lower()
+        if length is None and scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send)  # the reads: no body to limit
+            return
+        upload = content_type.startswith(b"multipart/form-data")
+        limit = self.max_upload + FORM_FRAMING if upload else self.max_body
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _refuse(scope, send, 413, "too-large", _size(limit))
+            return
+        if upload:
+            await self._stream(scope, receive, send, limit)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > limit:
+                await _refuse(scope, send, 413, "too-large", _size(limit))
+                return
+        whole = bytes(body)
+        if _may_be_json(content_type) and too_deep(whole, self.max_depth):
+            detail = f"JSON is nested at most {self.max_depth} deep"
+            await _refuse(scope, send, 422, "too-deep", detail)
+            return
+        await self.app(scope, _replay(whole, receive), send)
+
+    async def _stream(
+        self, scope: MutableMapping[str, Any], receive: Receive, send: Send, limit: int
+    ) -> None:
+        """Pass an upload through as it comes, counting; over the limit, the app's reading
+        stops and whatever it answers is replaced by the 413."""
+        seen = 0
+        cut = False
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen, cut
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                cut = True
+                raise _Cut
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if cut:
+                return  # the app's answer to a body it never got whole
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not cut:
+                raise
+        if cut and not started:
+            await _refuse(scope, send, 413, "too-large", _size(limit))
+
+
+def _may_be_json(content_type: bytes) -> bool:
+    # FastAPI parses a body without a Content-Type as JSON too.
+    return not content_type or b"json" in content_type
+
+
+def _size(limit: int) -> str:
+    return f"a request's body is at most {limit} bytes"
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()  # a disconnect, when the client goes
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
+
+
+async def _refuse(
+    scope: MutableMapping[str, Any], send: Send, status: int, slug: str, detail: str
+) -> None:
+    titles = {"too-large": "Request too large", "too-deep": "JSON nested too deep"}
+    body = orjson.dumps(
+        {
+            "type": f"/problems/{slug}",
+            "title": titles[slug],
+            "status": status,
+            "detail": detail,
+            "instance": scope["path"],
+        }
+    )
+    headers = [
+        (b"content-type", MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,187 @@
+"""The grammar of ids, markings, text, dates and details (workflows.grammar,
+docs/identifiers.md), the JSON depth scan that runs before parsing (api.http.limits), and the
+process's own guard against a client setting the server's fields (workflows.steps.advance)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from api.http.limits import too_deep
+from tests.support.site import Site
+from workflows import grammar
+from workflows.errors import InvalidRequest
+from workflows.steps import advance
+
+# What no label may carry: controls, bidi controls, zero-width characters, the soft hyphen.
+INVISIBLE = (
+    [chr(c) for c in range(0x20)]
+    + [chr(c) for c in range(0x7F, 0xA0)]
+    + list("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+    + list("\u200b\u200c\u200d\u2060\ufeff\u00ad\u2028\u2029\u00a0")
+)
+CHECKS = [grammar.identifier, grammar.marking, grammar.line, grammar.text]
+
+
+def _outcome(check: Any, value: Any) -> str | None:
+    try:
+        assert check(value) is value  # returned unchanged, never normalised
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+@given(st.text(max_size=300))
+@example("../../etc/passwd")
+@example("\u200b")
+@example("И\u0306")
+def test_an_id_is_accepted_only_when_every_part_of_the_grammar_holds(value: str) -> None:
+    holds = (
+        0 < len(value) <= grammar.MAX_ID
+        and value.isprintable()
+        and value.strip() == value
+        and value.strip(".") != ""
+        and "/" not in value
+        and "\\" not in value
+        and unicodedata.is_normalized("NFC", value)
+    )
+    assert (_outcome(grammar.identifier, value) is None) == holds
+
+
+@given(
+    st.sampled_from(CHECKS),
+    st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=20),
+    st.sampled_from(INVISIBLE),
+    st.integers(min_value=0, max_value=20),
+)
+def test_no_invisible_character_passes_anywhere_in_a_value(
+    check: Any, word: str, invisible: str, at: int
+) -> None:
+    value = unicodedata.normalize("NFC", word)
+    value = value[:at] + invisible + value[at:]
+    if check is grammar.text and invisible == "\n" and 0 < at < len(value) - 1:
+        return  # a note may run over lines
+    why = _outcome(check, value)
+    assert why is not None
+    if invisible not in " \n" or not (at == 0 or at >= len(value) - 1):
+        assert f"U+{ord(invisible):04X}" in why or "space" in why or "blank" in why
+
+
+@given(st.text(alphabet="АВЕКМНОРСТХавекмнорстхABEKMHOPCTXabekmhopctx0123456789 -№", max_size=40))
+def test_a_marking_keeps_its_cyrillic_and_latin_letters_as_given(value: str) -> None:
+    value = value.strip()
+    if not value or not any(c.isalnum() for c in value):
+        return
+    assert grammar.marking(value) == value
+    assert grammar.marking(value).encode() == value.encode()
+
+
+@given(st.text(max_size=3000))
+def test_every_value_is_either_accepted_unchanged_or_refused_with_a_value_error(
+    value: str,
+) -> None:
+    for check in CHECKS:
+        _outcome(check, value)
+
+
+@given(st.dates(min_value=dt.date(1, 1, 1)))
+def test_every_calendar_date_is_accepted(day: dt.date) -> None:
+    text = day.isoformat()
+    assert grammar.calendar_date(text) == text
+
+
+@given(st.text(max_size=12))
+@example("2026-13-45")
+@example("0000-00-00")
+@example("٢٠٢٦-١٠-٢٨")
+@example("2026-02-29")
+@example("２０２６-１０-２８")
+def test_a_date_is_accepted_only_when_it_is_a_day_of_the_calendar_in_ascii(text: str) -> None:
+    try:
+        day = dt.date.fromisoformat(text)
+        real = day.isoformat() == text and text.isascii()
+    except ValueError:
+        real = False
+    assert (_outcome(grammar.calendar_date, text) is None) == real
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=70),
+        st.one_of(st.text(max_size=50), st.integers(), st.booleans(), st.floats(), st.none()),
+        max_size=40,
+    )
+)
+def test_details_are_flat_small_and_typed(details: dict[str, Any]) -> None:
+    holds = len(details) <= grammar.MAX_DETAILS and all(
+        0 < len(key) <= grammar.MAX_KEY
+        and key.isascii()
+        and key[0].islower()
+        and all(c.islower() or c.isdigit() or c == "_" for c in key)
+        and (
+            (type(value) is int and abs(value) <= grammar.MAX_WHOLE)
+            or (isinstance(value, str) and _outcome(grammar.line, value) is None)
+        )
+        for key, value in details.items()
+    )
+    assert (_outcome(grammar.details, details) is None) == holds
+
+
+@given(st.lists(st.sampled_from(["KZ-1", "KZ-2", "KZ-3", "B-1"]), max_size=6))
+def test_ids_of_one_request_are_refused_when_one_repeats(ids: list[str]) -> None:
+    why = _outcome(grammar.not_repeated, ids)
+    assert (why is None) == (len(set(ids)) == len(ids))
+
+
+# --- the depth scan before parsing ------------------------------------------------------
+
+BRACKETY = st.text(alphabet='[]{}"\\ab', max_size=8)
+JSON = st.recursive(
+    st.none() | st.integers() | BRACKETY,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(BRACKETY, inner, max_size=3),
+    max_leaves=40,
+)
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+@given(JSON, st.integers(min_value=0, max_value=8))
+def test_the_depth_scan_agrees_with_the_parsed_depth(value: Any, limit: int) -> None:
+    body = json.dumps(value, ensure_ascii=False).encode()
+    assert too_deep(body, limit) == (_depth(value) > limit)
+
+
+def test_json_300_deep_is_found_too_deep_without_parsing() -> None:
+    assert too_deep(b"[" * 300 + b"]" * 300, 32)
+    assert not too_deep(b'["' + b"[" * 300 + b'"]', 32)
+
+
+# --- the process's own guard ------------------------------------------------------------
+
+
+def test_per_item_cannot_override_what_the_step_shares(site: Site) -> None:
+    rifle = site.register_rifle()
+    size = _size(site)
+    with (
+        pytest.raises(InvalidRequest, match="may not set batch"),
+        site.process.work("sklad.omarov") as work,
+    ):
+        advance(work, "batch_loaded", [rifle], {"batch": "B-1"}, {rifle: {"batch": "B-2"}})
+    assert _size(site) == size
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
