@@ -13,6 +13,7 @@ from pathlib import Path
 from api.migrations import VERSIONS as API_VERSIONS
 from custody.bootstrap import InitResult, init, open_ledger, open_readonly
 from custody.clock import Clock, utc_now
+from custody.db import Database
 from custody.ledger import Ledger
 from custody.settings import Settings
 from custody.verify import ExtraStep
@@ -21,6 +22,7 @@ from workflows.files import FileStore
 from workflows.migrations import VERSIONS
 from workflows.process import Process
 from workflows.replay import verify_steps
+from workflows.world import World
 
 MIGRATIONS = [VERSIONS, API_VERSIONS]
 
@@ -40,11 +42,14 @@ class System:
 
 
 def initialise(
-    settings: Settings, actor: str = "system", clock: Clock = utc_now
+    settings: Settings, actor: str = "admin", clock: Clock = utc_now
 ) -> tuple[InitResult, System]:
-    """Create or open everything: database and schema, ledger key, genesis entry."""
+    """Create or open everything: database and schema, ledger key, genesis entry, and the
+    first administrator's account (the genesis entry's actor; `custody user password` gives
+    it a password)."""
     result = init(settings, actor, migrations=MIGRATIONS, clock=clock)
     process = Process(result.ledger, file_store(settings), ProcessConfig(), clock)
+    process.found()
     return result, System(result.ledger, process)
 
 
@@ -59,5 +64,40 @@ def open_for_reading(settings: Settings) -> System:
 
 
 def audit_steps(settings: Settings) -> list[ExtraStep]:
-    """What `custody verify` checks after the ledger's own nine steps."""
-    return verify_steps(file_store(settings))
+    """What `custody verify` checks after the ledger's own nine steps: the process's, and
+    that the service's credentials and device tokens are those of the ledger's accounts."""
+    return verify_steps(file_store(settings), [("credentials", check_credentials)])
+
+
+def check_credentials(world: World, database: Database) -> tuple[int | None, str] | None:
+    """The service's tables against the ledger's accounts: a password only for an account the
+    ledger has; each device token exactly as its `device_token_issued` entry bound it
+    (account, role, place, expiry), revoked if and only if the ledger revoked it."""
+    from sqlalchemy import inspect, select
+
+    from api.access import tokens
+    from api.tables import UserRow
+
+    with database.read() as conn:
+        if not inspect(conn).has_table("api_users"):
+            return None  # a ledger the service never ran on: no credentials to check
+        users = conn.execute(select(UserRow.username)).scalars().all()  # type: ignore[call-overload]
+        devices = tokens.devices(conn)
+    for username in users:
+        if username not in world.accounts:
+            return None, f"api_users has a password for {username}, an account the ledger lacks"
+    for device_id, row in devices.items():
+        device = world.devices.get(device_id)
+        if device is None:
+            return None, f"api_tokens has device token {device_id}, which the ledger never issued"
+        recorded = {
+            "account": device.account,
+            "role": device.role,
+            "place": device.place,
+            "expires_at": device.expires_at,
+        }
+        if {k: row[k] for k in recorded} != recorded:
+            return None, f"device token {device_id} differs from its device_token_issued entry"
+        if (row["revoked_at"] is None) != (device.revoked_at is None):
+            return None, f"device token {device_id} is revoked in one of ledger and api_tokens only"
+    return None

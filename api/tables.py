@@ -1,5 +1,6 @@
-"""The service's own tables: accounts, tokens, login attempts and the answers kept for
-Idempotency-Key. None of it is process state; who did what is in the ledger, by name."""
+"""The service's own tables: credentials, tokens, login attempts and the answers kept for
+Idempotency-Key. None of it is process state: who may do what, where, is in the ledger
+(workflows.accounts), and these rows are linked to its accounts by username."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ _NAME = 128
 
 
 class UserRow(SQLModel, table=True):
+    """An account's password (Argon2id); the account itself is the ledger's."""
+
     __tablename__ = "api_users"
 
     username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
-    name: str = Field(sa_column=Column(String(256), nullable=False))
-    role: str = Field(sa_column=Column(String(32), nullable=False))
     password_hash: str = Field(sa_column=Column(String(256), nullable=False))
-    disabled: bool = Field(sa_column=Column(Boolean, nullable=False, default=False))
     created_at: str = Field(sa_column=Column(String(32), nullable=False))
 
 
@@ -24,16 +24,21 @@ class TokenRow(SQLModel, table=True):
     """A bearer token, kept as its SHA-256 only: a copy of the database logs nobody in."""
 
     __tablename__ = "api_tokens"
-    __table_args__ = (Index("ix_api_tokens_username", "username"),)
+    __table_args__ = (
+        Index("ix_api_tokens_username", "username"),
+        Index("ix_api_tokens_device", "device"),
+    )
 
     token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
     username: str = Field(sa_column=Column(String(_NAME), nullable=False))
-    role: str = Field(sa_column=Column(String(32), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))  # a device's; "" for a login
     kind: str = Field(sa_column=Column(String(16), nullable=False))  # login | device
     label: str | None = Field(default=None, sa_column=Column(String(256), nullable=True))
     created_at: str = Field(sa_column=Column(String(32), nullable=False))
     expires_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     revoked_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    device: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    place: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
 
 
 class LoginAttemptRow(SQLModel, table=True):

@@ -121,9 +121,10 @@ ORIGIN = "bench.custody/ledger"
 class Site:
     def __init__(self, directory: Path) -> None:
         settings = Settings(data_dir=directory, origin=ORIGIN)
-        self.ledger = init(settings, migrations=[VERSIONS]).ledger
+        self.ledger = init(settings, "admin", migrations=[VERSIONS]).ledger
         self.process = Process(self.ledger, FileStore(directory / "files"), ProcessConfig())
         p = self.process
+        p.found()  # admin, the genesis actor, is the first administrator
         for location, kind in (
             ("UNIT", "unit"),
             ("WH", "warehouse"),
@@ -132,6 +133,14 @@ class Site:
         ):
             place = {"location": location, "kind": kind, "name": f"{location} г. Алматы"}
             p.run("admin", c.AddLocation.model_validate({**place, "region": "Алматы"}))
+        for username, role, places in (
+            ("unit.a", "unit_officer", ["UNIT"]),
+            ("sklad.b", "warehouse_clerk", ["WH", "PLANT"]),
+            (EXPERT, "forensic_examiner", ["CSE"]),
+            *((person, "commission_member", ["WH", "PLANT"]) for person in MEMBERS),
+        ):
+            account = {"username": username, "name": username, "roles": [role], "places": places}
+            p.run("admin", c.CreateAccount.model_validate(account))
         for person in MEMBERS:
             member = {"commission": "TK-1", "person": person, "role": "member"}
             p.run("admin", c.AddCommissionMember.model_validate({**member, "name": "Комиссия №1"}))

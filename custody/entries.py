@@ -60,6 +60,16 @@ PROCESS_KINDS = frozenset(
         "forensic_returned",  # the forensic unit hands the item back to a warehouse
         "transfer_closed",  # the receiver has scanned all that arrived (item: the transfer)
         "inventory_counted",  # a count at a place: what was missing, what was extra (item: place)
+        # who may do what, where (item: the username, or the device token's id):
+        "account_created",
+        "role_granted",
+        "role_withdrawn",
+        "place_assigned",
+        "place_withdrawn",
+        "account_disabled",
+        "account_enabled",
+        "device_token_issued",
+        "device_token_revoked",
     }
 )
 KINDS = LEDGER_KINDS | PROCESS_KINDS

@@ -76,7 +76,7 @@ def test_key_and_checkpoint_verify_together(base: str, running: Service) -> None
     assert signers == [vkey]
     assert checkpoint.origin == "custody.test/ledger"
     bodies = _bodies(running)
-    assert checkpoint.size == len(bodies) == 4
+    assert checkpoint.size == len(bodies) == 6  # genesis, admin's account, 3 keys, an account
     assert checkpoint.root == ref.mth(bodies)
 
 
@@ -86,7 +86,7 @@ def test_entries_are_the_exact_signed_bytes(base: str, auditor: dict[str, str]) 
         f"{base}/ledger/entries", params={"start": 1, "limit": 2}, headers=auditor
     ).json()
     assert [e["seq"] for e in page["entries"]] == [1, 2]
-    assert (page["size"], page["next"]) == (4, 3)
+    assert (page["size"], page["next"]) == (6, 3)
     for entry in page["entries"]:
         body = base64.b64decode(entry["body"])
         leaf = hashlib.sha256(b"\x00" + body).digest()
@@ -102,9 +102,9 @@ def test_keys_list_every_key_with_its_validity(base: str) -> None:
     keys = httpx.get(f"{base}/ledger/keys").json()
     assert [(k["owner"], k["purpose"], k["valid_from_seq"]) for k in keys] == [
         ("ledger", "ledger", 0),
-        ("alice", "act", 2),
-        ("bob", "act", 3),
-        ("carol", "act", 4),
+        ("alice", "act", 3),
+        ("bob", "act", 4),
+        ("carol", "act", 5),
     ]
     assert all(k["revoked_at_seq"] is None for k in keys)
 
@@ -135,7 +135,7 @@ def test_consistency_proofs_match_the_rfc_definition(base: str, running: Service
 @pytest.mark.parametrize(
     ("path", "params", "status"),
     [
-        ("/ledger/proof/inclusion", {"index": 4}, 400),
+        ("/ledger/proof/inclusion", {"index": 6}, 400),
         ("/ledger/proof/inclusion", {"index": 0, "size": 99}, 400),
         ("/ledger/proof/inclusion", {"index": -1}, 422),
         ("/ledger/proof/inclusion", {"index": "x"}, 422),

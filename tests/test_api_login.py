@@ -3,13 +3,15 @@ tokens, revocation, disabled accounts, and throttled failures, on SQLite and Pos
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from api.access.roles import ROLES
+from api.access.roles import PLACE_KINDS, ROLES
 from api.access.token_cache import TTL_SECONDS
 from tests.support.processes import run
 from tests.support.service import PROBLEM, Service, service
@@ -72,17 +74,65 @@ def test_no_token_or_a_made_up_one_is_401(shared: Service) -> None:
     assert _me(shared, "made-up").status_code == 401
 
 
-def test_a_device_token_is_bound_to_the_user_and_outlives_the_login(shared: Service) -> None:
-    shared.add_user("scanner.owner", "warehouse_clerk")
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_device_token_life_cycle(shared: Service) -> None:
+    """Issued by an administrator only, bound to an account, a role and a place, with an
+    expiry, recorded in the ledger; it outlives the owner's logout, mints nothing, is listed
+    and revoked one by one, and then stops at once."""
+    shared.add_user("admin", "administrator")
+    with shared.client("admin") as admin:
+        place = {"location": "WH-DEV", "kind": "warehouse", "name": "Склад", "region": "Алматы"}
+        assert admin.post("/steps/location_added", json=place).status_code == 200
+    shared.add_user("scanner.owner", "warehouse_clerk", places=["WH-DEV"])
     login = shared.login("scanner.owner").json()["access_token"]
-    headers = {"Authorization": f"Bearer {login}"}
-    made = httpx.post(f"{shared.base}/auth/devices", headers=headers, json={"label": "ТСД-7"})
-    assert made.status_code == 200
+    wanted = {"username": "scanner.owner", "role": "warehouse_clerk", "place": "WH-DEV"}
+    asked = {**wanted, "label": "ТСД-7", "days": 30}
+    by_owner = httpx.post(f"{shared.base}/auth/devices", headers=_bearer(login), json=asked)
+    assert by_owner.status_code == 403  # only administrators issue device tokens
+    assert by_owner.headers["content-type"] == PROBLEM
+    with shared.client("admin") as admin:
+        elsewhere = admin.post("/auth/devices", json={**asked, "place": "WH-OTHER"})
+        assert elsewhere.status_code == 422, elsewhere.text  # not one of the account's places
+        made = admin.post("/auth/devices", json=asked)
+    assert made.status_code == 201, made.text
     device = made.json()
-    assert (device["role"], device["expires_in"]) == ("warehouse_clerk", None)
-    httpx.post(f"{shared.base}/auth/revoke", headers=headers)
-    me = _me(shared, device["access_token"]).json()
-    assert (me["username"], me["token"]) == ("scanner.owner", "device")
+    assert {k: device[k] for k in wanted} == wanted
+    assert device["device"].startswith("DEV-")
+    assert device["revoked_at"] is None
+    assert device["access_token"].encode() not in _ledger_text(shared)  # only its id is there
+    token = device["access_token"]
+    assert httpx.post(f"{shared.base}/auth/revoke", headers=_bearer(login)).status_code == 204
+    assert _me(shared, login).status_code == 401  # logout revoked the login's own token
+    me = _me(shared, token).json()
+    assert (me["username"], me["token"], me["device"]) == (
+        "scanner.owner",
+        "device",
+        device["device"],
+    )
+    assert (me["roles"], me["places"]) == (["warehouse_clerk"], ["WH-DEV"])
+    minted = httpx.post(f"{shared.base}/auth/devices", headers=_bearer(token), json=asked)
+    assert minted.status_code == 403  # a device token cannot mint more
+    listed = run(shared.env, "user", "devices", "scanner.owner", "--json")
+    assert [d["id"] for d in json.loads(listed.stdout)] == [device["device"]]
+    done = run(shared.env, "user", "revoke-device", device["device"])
+    assert done.returncode == 0, done.stderr
+    time.sleep(TTL_SECONDS + 0.2)  # this server may have it cached a moment longer
+    assert _me(shared, token).status_code == 401
+    with shared.client("admin") as admin:
+        page = admin.get("/auth/devices", params={"username": "scanner.owner"}).json()
+    assert page["devices"][0]["revoked_at"] is not None
+    assert run(shared.env, "verify").returncode == 0
+
+
+def _ledger_text(service: Service) -> bytes:
+    if "auditor.ledger" not in service.tokens:
+        service.add_user("auditor.ledger", "auditor")  # entry bodies are for a reading role
+    with service.client("auditor.ledger") as auditor:
+        entries = auditor.get("/ledger/entries", params={"limit": 1000}).json()["entries"]
+    return b"".join(base64.b64decode(e["body"]) for e in entries)
 
 
 def test_disabling_an_account_revokes_its_tokens_and_stops_logins(shared: Service) -> None:
@@ -101,6 +151,10 @@ def test_the_role_matrix_is_published(shared: Service) -> None:
     assert {r["role"]: set(r["permissions"]) for r in published} == ROLES
     auditor = next(r for r in published if r["role"] == "auditor")
     assert auditor["permissions"] == ["read"]
+    places = {r["role"]: set(r["place_kinds"]) for r in published}
+    assert places == {role: set(kinds) for role, kinds in PLACE_KINDS.items()}
+    assert places["warehouse_clerk"] >= {"warehouse"}
+    assert places["unit_officer"] == {"unit"}
 
 
 def test_the_cli_refuses_bad_accounts_in_one_line(shared: Service) -> None:

@@ -16,7 +16,7 @@ import pytest
 from api.demo.data import photo
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
-from tests.support.service import PASSWORD, Service
+from tests.support.service import Service
 
 DECISION = {"ref": "2-77/2026", "authority": "court", "date": "2026-11-01"}
 
@@ -40,23 +40,9 @@ def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -
         url = stack.enter_context(postgres_database()) if kind == "postgresql" else None
         env = environment(tmp_path, url, CUSTODY_WORKERS="2")
         assert run(env, "init").returncode == 0
-        (tmp_path / "pw").write_text(PASSWORD + "\n")
-        for user, role in (("admin", "administrator"), ("unit.a", "unit_officer")):
-            done = run(
-                env,
-                "user",
-                "add",
-                user,
-                "--role",
-                role,
-                "--name",
-                "Имя",
-                "--password-file",
-                str(tmp_path / "pw"),
-            )
-            assert done.returncode == 0, done.stderr
         first = Service(stack.enter_context(server(env)), env, tmp_path)
         second = Service(stack.enter_context(server(env)), env, tmp_path)
+        first.add_user("admin", "administrator")  # made by init; it gets its password
         with first.client("admin") as admin:
             made = admin.post(
                 "/steps/location_added",
@@ -68,6 +54,7 @@ def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -
                 },
             )
             assert made.status_code == 200, made.text
+        first.add_user("unit.a", "unit_officer", "Имя", places=["UNIT-ALM"])
         with first.client("unit.a") as unit:
             uploaded = unit.post(
                 "/files", files={"file": ("m.png", photo(1))}, data={"role": "marking"}
@@ -106,7 +93,9 @@ def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -
         page = httpx.get(f"{first.base}/ledger/leaves", params={"limit": 1000}).json()
         seqs = [e["seq"] for e in page["leaves"]]
         assert seqs == list(range(page["size"]))
-        assert page["size"] == 1 + 1 + 60 + 3 * 60  # genesis, location, intakes, decisions
+        # genesis, the first administrator's account, location, unit.a's account, intakes,
+        # decisions
+        assert page["size"] == 1 + 1 + 1 + 1 + 60 + 3 * 60
         with second.client("unit.a") as unit:
             states = {unit.get(f"/items/{i}").json()["state"] for i in items}
         assert states == {"final"}

@@ -185,7 +185,7 @@ def test_r4_nobody_releases_for_someone_else(site: Site) -> None:
     site.through_forensics(rifle, "match", case="ЕРДР 1")
     release = site.act("official.zhakupov", "evidence_released", rifle, case="ЕРДР 1")
     with pytest.raises(ActError, match="nobody signs for someone else"):
-        site.process.release_evidence("sklad.omarov", rifle, release)
+        site.process.release_evidence("official.beisenov", rifle, release)
     assert site.process.item(rifle).state == "evidence_hold"
 
 
@@ -312,7 +312,7 @@ def test_r8_weight_difference_blocks_the_statement_until_resolved(site: Site) ->
     with refused(site, "R8", "blocked by discrepancy"):
         site.sign(batch, "chair.nurlanov")
     site.process.resolve_discrepancy(
-        "chair.nurlanov", discrepancy, "corrected", "перевешено: весы неисправны, акт №3"
+        "official.zhakupov", discrepancy, "corrected", "перевешено: весы неисправны, акт №3"
     )
     site.sign(batch, "chair.nurlanov", "member.kim")
     assert site.process.item(gun).state == "destroyed"

@@ -42,7 +42,7 @@ from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
 from workflows.replay import check_state, replay, verify_steps
 from workflows.vocabulary import needs_forensics
 
-RULES = {f"R{n}" for n in range(1, 11)} | {"PROCESS", "INVENTORY"}
+RULES = {f"R{n}" for n in range(1, 11)} | {"PROCESS", "INVENTORY", "ACCESS"}
 REACHED: Counter[str] = Counter()  # what the runs got to, to check the search went deep
 
 
@@ -257,7 +257,9 @@ class ProcessMachine(RuleBasedStateMachine):
     )
     def resolve(self, discrepancy: str, resolution: str) -> None:
         self.attempt(
-            lambda: self.p.resolve_discrepancy("chair.nurlanov", discrepancy, resolution, "решено")
+            lambda: self.p.resolve_discrepancy(
+                "official.zhakupov", discrepancy, resolution, "решено"
+            )
         )
 
     @rule(hours=st.integers(1, 24 * 15))

@@ -4,6 +4,7 @@
     ├── RuleViolation            a step the law or the process does not allow now; it names the
     │                            rule (R1 ... R10 of DESIGN §3, or PROCESS / INVENTORY / ACCESS)
     │                            and the item, in words a warehouse clerk understands
+    │   └── AccessRefused        ACCESS: the actor's roles or places do not allow it there
     ├── UnknownObject            an item, batch, transfer, location or commission nobody registered
     ├── InvalidRequest           a request that is malformed before any rule applies (a negative
     │                            weight, a photo that is not one)
@@ -51,6 +52,15 @@ class RuleViolation(WorkflowError):
 
     def __hash__(self) -> int:
         return hash((self.rule, self.message, self.item))
+
+
+class AccessRefused(RuleViolation):
+    """ACCESS: the actor has no account, a disabled one, no role that permits the step, or
+    does not work at the place it is done at (`place`, when there is one)."""
+
+    def __init__(self, message: str, place: str | None = None) -> None:
+        super().__init__(ACCESS, message)
+        self.place = place
 
 
 class UnknownObject(WorkflowError, LookupError):

@@ -17,7 +17,16 @@ from workflows import deadlines, subjects
 from workflows.deadlines import R1, R2
 from workflows.errors import FoldError, UnknownObject
 from workflows.machines import WORKFLOWS, workflow_for
-from workflows.model import Batch, Commission, Discrepancy, Item, Location, Transfer
+from workflows.model import (
+    Account,
+    Batch,
+    Commission,
+    Device,
+    Discrepancy,
+    Item,
+    Location,
+    Transfer,
+)
 from workflows.vocabulary import MATCH, WAREHOUSE, needs_forensics
 from workflows.world import World
 
@@ -37,6 +46,15 @@ SUBJECTS = {
     "batch_opened": "batches",
     "presence_recorded": "batches",
     "statement_signed": "batches",
+    "account_created": "accounts",
+    "role_granted": "accounts",
+    "role_withdrawn": "accounts",
+    "place_assigned": "accounts",
+    "place_withdrawn": "accounts",
+    "account_disabled": "accounts",
+    "account_enabled": "accounts",
+    "device_token_issued": "devices",
+    "device_token_revoked": "devices",
 }
 # The deadlines a kind reads or moves (one that only starts a clock needs nothing loaded).
 MOVES_DEADLINES = {
@@ -179,6 +197,79 @@ def _commission_member_removed(world: World, body: EntryBody) -> None:
         if member["person"] == body.data["person"] and member["until"] is None:
             member["until"] = body.data.get("until", body.time)
     world.touch("commissions", commission)
+
+
+# -- accounts: who may act, and where -----------------------------------------------------------
+
+
+def _account_created(world: World, body: EntryBody) -> None:
+    username, data = _subject(body), body.data
+    if world.find("accounts", username) is not None:
+        raise FoldError(body.seq, f"account {username} is created twice")
+    world.put(
+        "accounts",
+        Account(
+            id=username,
+            name=data["name"],
+            roles=list(data["roles"]),
+            places=list(data["places"]),
+            disabled=False,
+            created_at=body.time,
+        ),
+    )
+
+
+def _account_change(field: str, add: bool) -> Handler:
+    """role_granted / role_withdrawn / place_assigned / place_withdrawn."""
+
+    def handle(world: World, body: EntryBody) -> None:
+        account = world.account(_subject(body))
+        values: list[str] = getattr(account, field + "s")
+        value = body.data[field]
+        if (value in values) == add:
+            held = "holds" if add else "does not hold"
+            raise FoldError(body.seq, f"account {account.id} {held} {field} {value} already")
+        if add:
+            values.append(value)
+            values.sort()
+        else:
+            values.remove(value)
+        world.touch("accounts", account)
+
+    return handle
+
+
+def _account_disabled(disabled: bool) -> Handler:
+    def handle(world: World, body: EntryBody) -> None:
+        account = world.account(_subject(body))
+        account.disabled = disabled
+        world.touch("accounts", account)
+
+    return handle
+
+
+def _device_token_issued(world: World, body: EntryBody) -> None:
+    device_id, data = _subject(body), body.data
+    if world.find("devices", device_id) is not None:
+        raise FoldError(body.seq, f"device token {device_id} is issued twice")
+    world.put(
+        "devices",
+        Device(
+            id=device_id,
+            account=data["account"],
+            role=data["role"],
+            place=data.get("place"),
+            label=data["label"],
+            issued_at=body.time,
+            expires_at=data["expires_at"],
+        ),
+    )
+
+
+def _device_token_revoked(world: World, body: EntryBody) -> None:
+    device = world.device(_subject(body))
+    device.revoked_at = body.time
+    world.touch("devices", device)
 
 
 # -- intake and decisions -----------------------------------------------------------------------
@@ -475,4 +566,13 @@ _HANDLERS: dict[str, Handler] = {
     "statement_signed": _statement_signed,
     "discrepancy_recorded": _discrepancy_recorded,
     "discrepancy_resolved": _discrepancy_resolved,
+    "account_created": _account_created,
+    "role_granted": _account_change("role", True),
+    "role_withdrawn": _account_change("role", False),
+    "place_assigned": _account_change("place", True),
+    "place_withdrawn": _account_change("place", False),
+    "account_disabled": _account_disabled(True),
+    "account_enabled": _account_disabled(False),
+    "device_token_issued": _device_token_issued,
+    "device_token_revoked": _device_token_revoked,
 }

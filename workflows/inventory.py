@@ -50,7 +50,7 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
     )
     work.load("items", missing)
     opened = [
-        record(work, item, reason)
+        record(work, item, reason, {"counted_at": location_id})
         for items, reason in (
             (missing, f"not found at the count of {location_id}"),
             (unexpected, f"found at the count of {location_id}, but recorded elsewhere"),

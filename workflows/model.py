@@ -220,3 +220,31 @@ class Discrepancy(Document):
     @property
     def open(self) -> bool:
         return self.resolved_at is None
+
+
+@dataclass
+class Account(Document):
+    """Who may act: a person's roles and the places they act at, as the ledger says
+    (workflows.accounts). Passwords and tokens are not here: the service keeps them."""
+
+    id: str  # the username: the actor of the entries its person writes
+    name: str
+    roles: list[str]
+    places: list[str]
+    disabled: bool
+    created_at: str
+
+
+@dataclass
+class Device(Document):
+    """A device token (a scanner, a script): bound to one account, one of its roles and one
+    of its places, until it expires or is revoked. Its id is a fingerprint, not the token."""
+
+    id: str
+    account: str
+    role: str
+    place: str | None
+    label: str
+    issued_at: str
+    expires_at: str
+    revoked_at: str | None = None

@@ -14,11 +14,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from sqlalchemy import text
+
 from custody.clock import Clock, format_time, utc_now
 from custody.db import savepoint
+from custody.entries import decode
 from custody.ledger import Ledger
+from custody.store import Store
 from workflows import rules, statements
+from workflows.access import ADMINISTRATOR
 from workflows.cache import DocumentCache
+from workflows.commands.accounts import CreateAccount
 from workflows.commands.base import Command
 from workflows.config import ProcessConfig
 from workflows.errors import RuleViolation, UnknownObject
@@ -30,6 +36,7 @@ from workflows.unit_of_work import Work
 from workflows.world import World
 
 T = TypeVar("T")
+FOUNDER = "Первый администратор"  # the first administrator's name until they say theirs
 Action = Callable[[Work], T]
 
 
@@ -48,11 +55,12 @@ class Process:
         self.cache = cache if cache is not None else DocumentCache()
 
     @contextmanager
-    def work(self, actor: str) -> Iterator[Work]:
-        """One action: everything inside commits together, entries and state, or nothing."""
+    def work(self, actor: str, device: str | None = None) -> Iterator[Work]:
+        """One action: everything inside commits together, entries and state, or nothing.
+        `device` is the device token the actor acts through, if any (workflows.gate)."""
         with self.ledger.database.write() as conn:
             now = self.clock()
-            work = Work(self.ledger, conn, actor, now, self.config, self.files, self.cache)
+            work = Work(self.ledger, conn, actor, now, self.config, self.files, self.cache, device)
             yield work
             work.commit()
         # Committed: what it wrote may serve the next action (workflows.cache).
@@ -174,12 +182,25 @@ class Process:
     def now(self) -> dt.datetime:
         return self.clock()
 
+    def found(self) -> str | None:
+        """The first account: while the ledger has none, its genesis entry's actor makes
+        itself the administrator (workflows.access.founding). Returns the founder's username
+        if it wrote the account now, None if accounts exist already."""
+        with self.ledger.database.read() as conn:
+            if conn.execute(text("SELECT 1 FROM wf_accounts LIMIT 1")).first() is not None:
+                return None
+            genesis = Store(conn).entries(0, 1)
+        founder = decode(genesis[0].body).actor
+        self.run(founder, CreateAccount(username=founder, name=FOUNDER, roles=[ADMINISTRATOR]))
+        return founder
+
     # -- acting ---------------------------------------------------------------------------------
 
-    def run(self, actor: str, command: Command) -> Any:
-        """Do one command as `actor`, in one transaction: its rules checked, its entries
-        appended, the state they lead to saved, or nothing at all. Returns what the command
-        returns (ids made, discrepancies opened, or None); raises the workflows.errors family.
-        Whether `actor` may (the command's permission, DESIGN §2) is the caller's to check."""
-        with self.work(actor) as work:
-            return command.run(work)
+    def run(self, actor: str, command: Command, device: str | None = None) -> Any:
+        """Do one command as `actor`, in one transaction: who may checked (their roles and
+        places, as the ledger says: RuleViolation ACCESS naming the place), its rules
+        checked, its entries appended, the state they lead to saved, or nothing at all.
+        Returns what the command returns (ids made, discrepancies opened, or None); raises
+        the workflows.errors family."""
+        with self.work(actor, device) as work:
+            return command.perform(work)

@@ -4,13 +4,17 @@ adds with it (DESIGN §4: the state tables are a cache of the fold, and verify p
     state replay   fold every entry, in seq order, into an empty World; each row of the state
                    tables must be exactly the row the replay makes, and no row may be missing
                    or extra
+    access         every entry's actor held, at that entry's seq, an account, enabled, with a
+                   role that permits its kind and the place where it was done (its item's
+                   place, its transfer's destination, its batch's site), as the accounts'
+                   own entries say up to there (workflows.access); checked in the same pass
     files          every photo and document an entry names is in the store, with the SHA-256
                    and size the entry recorded
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -20,6 +24,7 @@ from custody.entries import decode
 from custody.store import Store
 from custody.verify import ExtraStep
 from workflows import fold
+from workflows.access import entry_refusal
 from workflows.errors import FoldError
 from workflows.files import FileStore
 from workflows.repository import SHELVES, Repository, row_of
@@ -29,16 +34,28 @@ Outcome = tuple[int | None, str] | None
 _CHUNK = 5000
 
 
-def replay(database: Database) -> World:
+def replay(database: Database, refused: list[tuple[int, str]] | None = None) -> World:
     """The state the ledger says the process is in. Raises FoldError on an entry the process
-    could not have written."""
+    could not have written. With `refused`, also checks who wrote each entry (the access
+    step) from the state just before it, and appends the first entry its actor could not
+    have written, as (seq, why)."""
     world = World()
+    check = refused is not None and not refused
     with database.read() as conn:
         store = Store(conn)
         size = store.head().size
         for start in range(0, size, _CHUNK):
             for entry in store.entries(start, min(start + _CHUNK, size)):
-                fold.apply(world, decode(entry.body))
+                body = decode(entry.body)
+                if check:
+                    why = entry_refusal(
+                        world, body.seq, body.actor, body.kind, body.item, body.data
+                    )
+                    if why is not None:
+                        assert refused is not None
+                        refused.append((body.seq, f"{body.kind} by {body.actor}: {why}"))
+                        check = False
+                fold.apply(world, body)
     return world
 
 
@@ -87,20 +104,41 @@ def check_files(world: World, files: FileStore) -> Outcome:
     return None
 
 
-def verify_steps(files: FileStore) -> list[ExtraStep]:
+WorldCheck = Callable[[World, Database], Outcome]
+
+
+def verify_steps(files: FileStore, more: Sequence[tuple[str, WorldCheck]] = ()) -> list[ExtraStep]:
     """The steps the process adds to `custody verify`, after the ledger's own nine; they
-    share one replay of the log."""
+    share one replay of the log. `more` adds steps of the layers above that check their
+    own tables against the replayed World (the service's credentials against the accounts)."""
     replayed: dict[str, World] = {}
+    refused: list[tuple[int, str]] = []
+
+    def world_of(database: Database) -> World:
+        if "world" not in replayed:
+            replayed["world"] = replay(database, refused)
+        return replayed["world"]
 
     def state(database: Database) -> Outcome:
         try:
-            replayed["world"] = replay(database)
+            world = world_of(database)
         except FoldError as exc:
             return exc.seq, str(exc)
-        return check_state(replayed["world"], database)
+        return check_state(world, database)
+
+    def access(database: Database) -> Outcome:
+        world_of(database)
+        return refused[0] if refused else None
 
     def stored_files(database: Database) -> Outcome:
-        world = replayed.get("world") or replay(database)
-        return check_files(world, files)
+        return check_files(world_of(database), files)
 
-    return [ExtraStep("state replay", state), ExtraStep("files", stored_files)]
+    def step(name: str, check: WorldCheck) -> ExtraStep:
+        return ExtraStep(name, lambda database: check(world_of(database), database))
+
+    return [
+        ExtraStep("state replay", state),
+        ExtraStep("access", access),
+        *(step(name, check) for name, check in more),
+        ExtraStep("files", stored_files),
+    ]

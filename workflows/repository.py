@@ -20,9 +20,11 @@ from sqlalchemy.engine import Connection
 from workflows.cache import DocumentCache
 from workflows.model import Document, Item
 from workflows.tables import (
+    AccountRow,
     BatchRow,
     CommissionRow,
     DeadlineRow,
+    DeviceRow,
     DiscrepancyRow,
     ItemRow,
     LocationRow,
@@ -95,6 +97,8 @@ SHELVES: dict[str, Shelf] = {
     "batches": _shelf(BatchRow, "kind", "state"),
     "deadlines": _shelf(DeadlineRow, "due_at", "closed"),
     "discrepancies": _shelf(DiscrepancyRow, "subject", "resolved_at"),
+    "accounts": _shelf(AccountRow),
+    "devices": _shelf(DeviceRow, "account", fixed=("account",)),
 }
 
 

@@ -1,5 +1,5 @@
 """The one register of ids: an id names one subject (an item, a batch, a place, a commission,
-a transfer or a discrepancy) for ever.
+a transfer, a discrepancy, an account or a device token) for ever.
 
 Entries name their subject in one field (`item`, docs/ledger.md), and the state of every kind
 is looked up by that id alone, so a batch and an item both called `B-1` would be one subject
@@ -29,6 +29,8 @@ KINDS = {
     "commissions": "a commission",
     "transfers": "a transfer",
     "discrepancies": "a discrepancy",
+    "accounts": "an account",
+    "devices": "a device token",
 }
 # The entry kind that brings a subject into being, and where its id is: in `item` (None) or
 # in a field of the data. A commission and a transfer are made by their first such entry;
@@ -40,6 +42,8 @@ FIRST_ENTRIES: dict[str, tuple[str, str | None]] = {
     "commission_member_added": ("commissions", None),
     "transfer_sent": ("transfers", "transfer"),
     "discrepancy_recorded": ("discrepancies", "discrepancy"),
+    "account_created": ("accounts", None),
+    "device_token_issued": ("devices", None),
 }
 _GROWS = frozenset({"commissions", "transfers"})  # subjects more than one entry adds to
 
@@ -72,7 +76,7 @@ def refusal(table: str, subject: str, holders: Iterable[str]) -> str | None:
         return (
             f"id {subject} names {KINDS[other]} already, so it cannot name {KINDS[table]}: "
             "an id names one subject for ever (item, batch, place, commission, transfer, "
-            "discrepancy)"
+            "discrepancy, account, device token)"
         )
     return None
 

@@ -84,3 +84,21 @@ class DiscrepancyRow(SQLModel, table=True):
     subject: str = Field(sa_column=Column(String(_ID), nullable=False))
     resolved_at: str | None = Field(default=None, sa_column=Column(String(27), nullable=True))
     data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AccountRow(SQLModel, table=True):
+    """An account's roles and places (the fold of its entries); no credential."""
+
+    __tablename__ = "wf_accounts"
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DeviceRow(SQLModel, table=True):
+    __tablename__ = "wf_devices"
+    __table_args__ = (Index("ix_wf_devices_account", "account"),)
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    account: str = Field(sa_column=Column(String(_ID), nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))

@@ -21,10 +21,12 @@ from custody.clock import format_time
 from custody.entries import Entry, EntryBody, NewEntry
 from custody.ledger import Ledger
 from workflows import fold, subjects
+from workflows.access import place_of
 from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.errors import InvalidRequest
 from workflows.files import FileStore
+from workflows.gate import Gate
 from workflows.repository import Repository
 from workflows.world import World
 
@@ -39,8 +41,11 @@ class Work:
         config: ProcessConfig,
         files: FileStore,
         cache: DocumentCache | None = None,
+        device: str | None = None,
     ) -> None:
         self.ledger, self.conn, self.actor = ledger, conn, actor
+        # Who acts, through which device token: checked for each entry as it is written.
+        self.gate = Gate(actor, device)
         self.moment = now
         self.now = format_time(now)
         self.config, self.files = config, files
@@ -48,6 +53,11 @@ class Work:
         self.world = World()
         self.news: list[NewEntry] = []
         self.written: list[Entry] = []
+
+    def through(self, device: str | None) -> Work:
+        """Act through this device token (its role and place only), or none."""
+        self.gate = Gate(self.actor, device)
+        return self
 
     def load(self, kind: str, keys: Iterable[Any]) -> None:
         self.repo.load(self.world, kind, keys)
@@ -99,10 +109,14 @@ class Work:
             return []
         self._load_what_the_fold_touches()
         self._check_new_subjects()
+        world, gate = self.world, self.gate
+        gate.prepare(self, {p for n in self.news if (p := place_of(world, n.kind, n.item, n.data))})
         with self.ledger.appending(self.conn, self.news) as pending:
             # The state is folded and saved while the ledger's signatures are being made.
             seq, time = pending.first, pending.time
             for new in self.news:
+                # Who may write it, where, from the state just before it, as verify will.
+                gate.check(self, seq, new.kind, new.item, new.data)
                 body = EntryBody(seq, time, new.actor, new.kind, new.item, None, None, new.data)
                 fold.apply(self.world, body)
                 seq += 1

@@ -12,9 +12,11 @@ from typing import Any
 
 from workflows.errors import UnknownObject
 from workflows.model import (
+    Account,
     Batch,
     Commission,
     Deadline,
+    Device,
     Discrepancy,
     Document,
     Item,
@@ -30,6 +32,8 @@ KINDS: dict[str, type[Document]] = {
     "batches": Batch,
     "deadlines": Deadline,
     "discrepancies": Discrepancy,
+    "accounts": Account,
+    "devices": Device,
 }
 _NAMES = {
     "items": "item",
@@ -39,6 +43,8 @@ _NAMES = {
     "batches": "batch",
     "deadlines": "deadline",
     "discrepancies": "discrepancy",
+    "accounts": "account",
+    "devices": "device token",
 }
 
 
@@ -51,6 +57,8 @@ class World:
     batches: dict[Any, Batch] = field(default_factory=dict)
     deadlines: dict[Any, Deadline] = field(default_factory=dict)
     discrepancies: dict[Any, Discrepancy] = field(default_factory=dict)
+    accounts: dict[Any, Account] = field(default_factory=dict)
+    devices: dict[Any, Device] = field(default_factory=dict)
     changed: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
     # What was read from the state tables (and so has a row there), against what is new.
     stored: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
@@ -98,6 +106,14 @@ class World:
     def discrepancy(self, discrepancy_id: str) -> Discrepancy:
         discrepancy: Discrepancy = self.get("discrepancies", discrepancy_id)
         return discrepancy
+
+    def account(self, username: str) -> Account:
+        account: Account = self.get("accounts", username)
+        return account
+
+    def device(self, device_id: str) -> Device:
+        device: Device = self.get("devices", device_id)
+        return device
 
     def deadline(self, item_id: str, rule: str) -> Deadline | None:
         deadline: Deadline | None = self.find("deadlines", (item_id, rule))

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.access.login import Accounts
-from api.access.roles import may
+from api.access.roles import may_any
 from api.access.tokens import Principal
 from api.errors import Forbidden, Unauthenticated
 from api.system import System
@@ -43,7 +43,7 @@ def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
         if not token:
             raise Unauthenticated("log in first: send Authorization: Bearer <token>")
         caller = accounts_of(request).principal(token)
-        if not may(caller.role, permission):
+        if not may_any(caller.roles, permission):
             raise Forbidden(caller.role, permission)
         return caller
 

@@ -1,5 +1,6 @@
-"""Logging in and out, and device tokens: the account side of the service, on the database
-alone (the ledger is not involved: who did what is recorded by the entries themselves)."""
+"""Logging in and out: a password exchanged for a short-lived token that acts with the
+account's roles and places as the ledger says them (device tokens, which an administrator
+issues, are in api.access.accounts)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from api.access.passwords import check_password, waste_time
 from api.access.token_cache import TokenCache
 from api.access.tokens import DEVICE, LOGIN, Principal
 from api.config import ApiConfig
-from api.errors import Throttled, Unauthenticated
+from api.errors import AccountError, Throttled, Unauthenticated
 from custody.clock import Clock, format_time
 from custody.db import Database
 
@@ -22,7 +23,7 @@ WRONG = "wrong username or password, or the account is disabled"
 class Issued:
     token: str
     role: str
-    expires_in: int | None  # seconds; None for a device token
+    expires_in: int  # seconds
 
 
 class Accounts:
@@ -40,32 +41,28 @@ class Accounts:
             raise Throttled(admission.retry_after)
         with self.database.read() as conn:
             found = accounts.find(conn, username)
-        if found is None:
+        hashed = found[1] if found is not None else None
+        if hashed is None:
             waste_time(password)
-        user = found[0] if found is not None and check_password(found[1], password) else None
-        if user is not None and user.disabled:
-            user = None
+        account = found[0] if found is not None else None
+        if account is None or hashed is None or not check_password(hashed, password):
+            account = None
+        if account is not None and account.disabled:
+            account = None
         now = self.clock()
         lifetime = dt.timedelta(seconds=self.config.token_seconds)
         with self.database.write(lock=False) as conn:
-            throttle.settle(conn, admission, user is not None, now, self.config)
-            if user is not None:
-                token = tokens.issue(conn, user.username, user.role, LOGIN, now, lifetime)
-        if user is None:  # raised once the failure is committed
+            throttle.settle(conn, admission, account is not None, now, self.config)
+            if account is not None:
+                token = tokens.issue(conn, account.id, LOGIN, now, format_time(now + lifetime))
+        if account is None:  # raised once the failure is committed
             raise Unauthenticated(WRONG)
-        return Issued(token, user.role, self.config.token_seconds)
+        role = account.roles[0] if account.roles else ""
+        return Issued(token, role, self.config.token_seconds)
 
     def alerts(self, limit: int) -> list[throttle.Alert]:
         with self.database.read() as conn:
             return throttle.alerts(conn, limit)
-
-    def device_token(self, principal: Principal, label: str) -> Issued:
-        """A lasting token for a scanner or script, bound to the account and its role."""
-        with self.database.write(lock=False) as conn:
-            token = tokens.issue(
-                conn, principal.username, principal.role, DEVICE, self.clock(), None, label
-            )
-        return Issued(token, principal.role, None)
 
     def principal(self, token: str) -> Principal:
         hashed, now = tokens.digest(token), format_time(self.clock())
@@ -80,9 +77,17 @@ class Accounts:
         return found[0]
 
     def logout(self, principal: Principal) -> None:
+        """Revoke the login's own token. A device token is revoked by an administrator, in
+        the ledger (api.access.accounts.revoke_device)."""
+        if principal.kind == DEVICE:
+            raise AccountError("a device token is revoked by an administrator, not by itself")
         with self.database.write(lock=False) as conn:
             tokens.revoke(conn, principal.token_hash, self.clock())
         self.cache.drop(token_hash=principal.token_hash)
+
+    def forget_device(self, device: str) -> None:
+        """After a device token is revoked here: it goes at once."""
+        self.cache.drop(device=device)
 
     def forget_user(self, username: str) -> None:
         """After an account is disabled here: its cached tokens go at once."""

@@ -41,10 +41,18 @@ class TokenCache:
             while len(self._kept) > self.capacity:
                 self._kept.popitem(last=False)
 
-    def drop(self, token_hash: str | None = None, username: str | None = None) -> None:
+    def drop(
+        self,
+        token_hash: str | None = None,
+        username: str | None = None,
+        device: str | None = None,
+    ) -> None:
         with self._lock:
             if token_hash is not None:
                 self._kept.pop(token_hash, None)
+            if device is not None:
+                for key in [k for k, v in self._kept.items() if v[1].device == device]:
+                    del self._kept[key]
             if username is not None:
                 for key in [k for k, v in self._kept.items() if v[1].username == username]:
                     del self._kept[key]

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.access import accounts
-from api.access.roles import may
+from api.access.roles import may_any
 from api.cli.paths import readable, writable
 from api.errors import Forbidden
 from api.imports import intake_file
@@ -114,8 +114,8 @@ def _require_role(system: Any, actor: str) -> None:
         found = accounts.find(conn, actor)
     if found is None or found[0].disabled:
         raise ImportRefused(f"there is no enabled account {actor!r}")
-    if not may(found[0].role, "item_registered"):
-        raise Forbidden(found[0].role, "item_registered")
+    if not may_any(found[0].roles, "item_registered"):
+        raise Forbidden(found[0].roles[0] if found[0].roles else "none", "item_registered")
 
 
 def export(

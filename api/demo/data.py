@@ -57,6 +57,19 @@ PEOPLE = {
     "official.zhakupov": ("official", "Жақыпов Ержан Талғатұлы"),
     "auditor.li": ("auditor", "Ли Марина Сергеевна"),
 }
+# username -> the places they act at (workflows.access); the administrator and the auditor
+# act at none. One officer stands for the site's five units, one clerk for both warehouses.
+WAREHOUSES = [p[0] for p in PLACES if p[1] == "warehouse"]
+PLACES_OF = {
+    "unit.serikbaev": UNITS,
+    "sklad.omarov": [*WAREHOUSES, "PLANT-TMR"],
+    "expert.sadykova": ["CSE-ALM"],
+    "chair.nurlanov": [*WAREHOUSES, "PLANT-TMR"],
+    "member.abenova": [*WAREHOUSES, "PLANT-TMR"],
+    "member.kim": [*WAREHOUSES, "PLANT-TMR"],
+    "plant.ivanov": ["PLANT-TMR"],
+    "official.zhakupov": [p[0] for p in PLACES],
+}
 MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
 # What the statements print of the people present: full names and posts.
 POSITIONS = {

@@ -19,7 +19,6 @@ from typing import Any
 
 import workflows.commands as c
 from api.access import accounts
-from api.access.accounts import User
 from api.access.passwords import hash_password
 from api.demo import data as d
 from api.system import System, initialise
@@ -95,8 +94,8 @@ def fill(settings: Settings, progress: Progress | None = None) -> dict[str, int]
     demo = Demo(system, clock, Path(settings.data_dir) / "demo-keys")
     say = progress or (lambda _what, _n: None)
     say("accounts and keys", 0)
-    _accounts(demo)
     _registers(demo)
+    _accounts(demo)
     say("weapons", 0)
     _weapons(demo, say)
     say("ammunition", 0)
@@ -140,9 +139,11 @@ def require_new(settings: Settings) -> None:
 def _accounts(demo: Demo) -> None:
     ledger = demo.system.ledger
     hashed = hash_password(d.PASSWORD)  # one hash for all: they share the demo password
-    with ledger.database.write(lock=False) as conn:
-        for username, (role, name) in d.PEOPLE.items():
-            accounts.add(conn, User(username, name, role, False, format_time(demo.clock())), hashed)
+    accounts.set_password(demo.p, "admin", hashed)  # the first administrator, made by init
+    for username, (role, name) in d.PEOPLE.items():
+        if username != "admin":
+            places = d.PLACES_OF.get(username, [])
+            accounts.add(demo.p, "admin", username, name, [role], places, hashed)
     demo.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for person in d.SIGNERS:
         key = keyfile.PersonKey.generate()

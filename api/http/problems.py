@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import (
@@ -35,7 +35,7 @@ from custody.errors import (
     NoteError,
     ProofRangeError,
 )
-from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
+from workflows.errors import AccessRefused, InvalidRequest, RuleViolation, UnknownObject
 
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("custody.api")
@@ -51,6 +51,7 @@ class Problem(BaseModel):
     instance: str | None = None
     rule: str | None = None  # for a refused step: R1 ... R10, PROCESS, INVENTORY
     item: str | None = None  # and the item it names, in a bulk step
+    place: str | None = None  # for ACCESS: the place the caller does not act at
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -87,6 +88,7 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
         "Idempotency-Key sent with another request",
     ),
     (TooLarge, 413, "too-large", "File too large"),
+    (AccessRefused, 403, "access", "Not allowed here"),
     (RuleViolation, 409, "rule", "Refused by a rule"),
     (UnknownObject, 404, "unknown", "No such object"),
     (InvalidRequest, 422, "invalid-request", "Invalid request"),
@@ -139,6 +141,10 @@ def install(app: FastAPI) -> None:
     async def custody_error(request: Request, exc: CustodyError) -> JSONResponse:
         for kind, status, slug, title in _MAPPING:
             if isinstance(exc, kind):
+                if isinstance(exc, AccessRefused):
+                    return problem(
+                        status, slug, title, str(exc), request, rule=exc.rule, place=exc.place
+                    )
                 if isinstance(exc, RuleViolation):
                     return problem(
                         status, slug, title, str(exc), request, rule=exc.rule, item=exc.item
@@ -155,6 +161,15 @@ def install(app: FastAPI) -> None:
         if errors and all(error["type"] == "json_invalid" for error in errors):
             # not JSON at all: its own type, so that a client is not sent looking for a field
             return problem(422, "malformed-json", "Body is not JSON", details, request)
+        return problem(422, "invalid-parameters", "Invalid parameters", details, request)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_command(request: Request, exc: ValidationError) -> JSONResponse:
+        # A command built by a route from what it was given (an account's, a device's):
+        # its model refuses the input as the request's own model would.
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in exc.errors()
+        )
         return problem(422, "invalid-parameters", "Invalid parameters", details, request)
 
     @app.exception_handler(StarletteHTTPException)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from api.access.auth import Caller, require, system_of
-from api.access.roles import ADMIN, READ, may
+from api.access.roles import ADMIN, READ, may_any
 from api.access.tokens import Principal
 from api.errors import Forbidden
 from api.http import paging
@@ -26,7 +26,7 @@ Reader = Annotated[Principal, Depends(require(READ))]
 
 async def require_any(caller: Caller) -> Principal:
     """The registers (places, commissions): for readers and for administrators."""
-    if not (may(caller.role, READ) or may(caller.role, ADMIN)):
+    if not (may_any(caller.roles, READ) or may_any(caller.roles, ADMIN)):
         raise Forbidden(caller.role, READ)
     return caller
 

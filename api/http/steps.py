@@ -5,6 +5,7 @@ The route only translates: the command's model is the request body, and the comm
 No `from __future__ import annotations` here: FastAPI reads each endpoint's body model from
 its annotation, which is a different model per step."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -16,6 +17,7 @@ from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.writes import Writer
 from workflows.commands import REGISTRY, Command
+from workflows.unit_of_work import Work
 
 router = APIRouter(prefix="/steps", tags=["steps"], responses=PROBLEM_RESPONSES)
 
@@ -31,13 +33,20 @@ def writer_of(request: Request) -> Writer:
     return request.app.state.writer  # type: ignore[no-any-return]
 
 
+def _perform(command: Command, device: str | None, work: Work) -> Any:
+    """The command, as its caller may do it: through their device token's role and place,
+    if they came with one (workflows.gate)."""
+    return command.perform(work.through(device))
+
+
 def _add(command: type[Command]) -> None:
     async def endpoint(
         request: Request,
         body: command,  # type: ignore[valid-type]
         caller: Annotated[Principal, Depends(require(command.permission()))],
     ) -> Response:
-        return await writer_of(request).write(request, caller, body.run)  # type: ignore[attr-defined]
+        action = partial(_perform, body, caller.device)
+        return await writer_of(request).write(request, caller, action)
 
     endpoint.__name__ = command.kind
     router.add_api_route(
@@ -47,9 +56,11 @@ def _add(command: type[Command]) -> None:
         response_model=Written,
         summary=command.summary,
         description=f"Writes `{command.kind}` entries. Needs the `{command.permission()}` "
-        "permission. Send an Idempotency-Key to make retries safe.",
+        "permission, at the place it is done (403 naming the place otherwise). "
+        "Send an Idempotency-Key to make retries safe.",
     )
 
 
 for _command in REGISTRY.values():
-    _add(_command)
+    if _command.step_route:
+        _add(_command)

@@ -1,4 +1,6 @@
-"""Accounts, for administrators: make, list, disable (which revokes every token at once)."""
+"""Accounts, for administrators: make, list, change roles and places, disable and enable.
+Each change is an entry of the ledger (workflows.commands.accounts) written in the same
+transaction as the service's own change; disabling revokes every token at once."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.access import accounts, tokens
+from api.access import accounts
 from api.access.accounts import User
 from api.access.auth import require, system_of
 from api.access.passwords import WeakPassword, hash_password
@@ -17,8 +19,14 @@ from api.access.tokens import Principal
 from api.errors import AccountError
 from api.http import paging
 from api.http.problems import PROBLEM_RESPONSES
-from api.system import System
-from custody.clock import format_time
+from workflows.commands.accounts import (
+    AssignPlace,
+    EnableAccount,
+    GrantRole,
+    WithdrawPlace,
+    WithdrawRole,
+)
+from workflows.commands.base import Command
 
 router = APIRouter(prefix="/users", tags=["accounts"], responses=PROBLEM_RESPONSES)
 Admin = Annotated[Principal, Depends(require(ADMIN))]
@@ -27,37 +35,71 @@ Admin = Annotated[Principal, Depends(require(ADMIN))]
 class UserIn(BaseModel):
     username: str = Field(min_length=2, max_length=64)
     name: str = Field(min_length=1, max_length=256)
-    role: str
+    role: str | None = Field(default=None, description="one role (or give `roles`)")
+    roles: list[str] = Field(default_factory=list, max_length=8)
+    places: list[str] = Field(
+        default_factory=list, max_length=100, description="the places the account acts at"
+    )
     password: str = Field(min_length=1, max_length=1024)
+
+    def all_roles(self) -> list[str]:
+        return sorted({*self.roles, *([self.role] if self.role else [])})
 
 
 class UserOut(BaseModel):
     username: str
     name: str
     role: str
+    roles: list[str]
+    places: list[str]
     disabled: bool
     created_at: str
+    password: bool = Field(description="whether it has a password to log in with")
+
+
+class RoleIn(BaseModel):
+    role: str
+
+
+class PlaceIn(BaseModel):
+    place: str
+
+
+def _out(user: User) -> UserOut:
+    return UserOut(
+        username=user.username,
+        name=user.name,
+        role=user.role,
+        roles=user.roles,
+        places=user.places,
+        disabled=user.disabled,
+        created_at=user.created_at,
+        password=user.password,
+    )
 
 
 @router.post("", response_model=UserOut, status_code=201)
-async def add_user(request: Request, body: UserIn, _: Admin) -> UserOut:
-    accounts.check_username(body.username)
-    accounts.check_role(body.role)
+async def add_user(request: Request, body: UserIn, caller: Admin) -> UserOut:
+    """Make an account with its roles and places (an `account_created` entry) and its
+    password."""
+    accounts.check(body.username)
     strength = request.app.state.accounts.config.password_strength
     try:
         hashed = await run_in_threadpool(hash_password, body.password, strength)
     except WeakPassword as exc:
         raise AccountError(str(exc)) from None
-    system = system_of(request)
-    user = User(body.username, body.name, body.role, False, format_time(system.clock()))
-    await run_in_threadpool(_add, system, user, hashed)
-    return UserOut(**user.__dict__)
-
-
-def _add(system: System, user: User, hashed: str) -> None:
     # Off the loop: on SQLite a write may wait for another server process's write.
-    with system.ledger.database.write(lock=False) as conn:
-        accounts.add(conn, user, hashed)
+    user = await run_in_threadpool(
+        accounts.add,
+        system_of(request).process,
+        caller.username,
+        body.username,
+        body.name,
+        body.all_roles(),
+        body.places,
+        hashed,
+    )
+    return _out(user)
 
 
 class UsersPage(BaseModel):
@@ -72,21 +114,56 @@ async def list_users(
     offset: paging.Offset = 0,
     limit: paging.Limit = 100,
 ) -> UsersPage:
-    """Every account, a page at a time."""
+    """Every account, its roles and places, a page at a time."""
     with system_of(request).ledger.database.read() as conn:
         found = accounts.all_users(conn)
     shown, following = paging.page(found, offset, limit)
-    return UsersPage(users=[UserOut(**u.__dict__) for u in shown], next=following)
+    return UsersPage(users=[_out(u) for u in shown], next=following)
+
+
+async def _change(request: Request, caller: Principal, username: str, command: Command) -> None:
+    await run_in_threadpool(accounts.change, system_of(request).process, caller.username, command)
+    request.app.state.accounts.forget_user(username)
 
 
 @router.post("/{username}/disable", status_code=204)
-async def disable_user(request: Request, username: str, _: Admin) -> Response:
-    await run_in_threadpool(_disable, system_of(request), username)
+async def disable_user(request: Request, username: str, caller: Admin) -> Response:
+    """Disable an account (an `account_disabled` entry); its tokens stop at once."""
+    process = system_of(request).process
+    await run_in_threadpool(accounts.disable, process, caller.username, username)
     request.app.state.accounts.forget_user(username)
     return Response(status_code=204)
 
 
-def _disable(system: System, username: str) -> None:
-    with system.ledger.database.write(lock=False) as conn:
-        accounts.set_disabled(conn, username, True)
-        tokens.revoke_all(conn, username, system.clock())
+@router.post("/{username}/enable", status_code=204)
+async def enable_user(request: Request, username: str, caller: Admin) -> Response:
+    await _change(request, caller, username, EnableAccount(username=username))
+    return Response(status_code=204)
+
+
+@router.post("/{username}/roles", status_code=204)
+async def grant_role(request: Request, username: str, body: RoleIn, caller: Admin) -> Response:
+    """Grant a role (a `role_granted` entry)."""
+    await _change(request, caller, username, GrantRole(username=username, role=body.role))
+    return Response(status_code=204)
+
+
+@router.delete("/{username}/roles/{role}", status_code=204)
+async def withdraw_role(request: Request, username: str, role: str, caller: Admin) -> Response:
+    """Withdraw a role (a `role_withdrawn` entry)."""
+    await _change(request, caller, username, WithdrawRole(username=username, role=role))
+    return Response(status_code=204)
+
+
+@router.post("/{username}/places", status_code=204)
+async def assign_place(request: Request, username: str, body: PlaceIn, caller: Admin) -> Response:
+    """Assign a place the account acts at (a `place_assigned` entry)."""
+    await _change(request, caller, username, AssignPlace(username=username, place=body.place))
+    return Response(status_code=204)
+
+
+@router.delete("/{username}/places/{place}", status_code=204)
+async def withdraw_place(request: Request, username: str, place: str, caller: Admin) -> Response:
+    """Withdraw a place (a `place_withdrawn` entry)."""
+    await _change(request, caller, username, WithdrawPlace(username=username, place=place))
+    return Response(status_code=204)

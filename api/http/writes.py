@@ -62,7 +62,8 @@ class Writer:
         action returned). Raises what the action raises, with nothing written."""
 
         def counted(work: Work) -> tuple[int, Any]:
-            result = action(work)
+            # Through the caller's device token, if the page was opened with one.
+            result = action(work.through(caller.device))
             return len(work.commit()), result
 
         if self.batches is not None:

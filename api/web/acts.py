@@ -123,10 +123,10 @@ def _intake(command: RegisterItems, decision: dict[str, Any] | None) -> Any:
     """The intake and, when the form gave one, its decision: two commands, one transaction."""
 
     def both(work: Work) -> list[str]:
-        ids: list[str] = command.run(work)
+        ids: list[str] = command.perform(work)
         if decision is not None:
             work.commit()  # the items exist for the next command; the transaction goes on
-            RecordDecision.model_validate({"items": ids, "decision": decision}).run(work)
+            RecordDecision.model_validate({"items": ids, "decision": decision}).perform(work)
         return ids
 
     return both
@@ -173,7 +173,7 @@ async def record_result(request: Request, me: Me, signed: SignedResult) -> Respo
         command = RecordRegistryResults.model_validate(
             {"results": [{"item": signed.item, "act": {"act": signed.act, "sig": signed.sig}}]}
         )
-        written, _ = await request.app.state.writer.run(me.principal, command.run)
+        written, _ = await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError:
         return JSONResponse({"ok": False, "message": gettext("The signed act is malformed")}, 422)
     except RuleViolation as refused:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
 from sqlalchemy import delete
 from sqlalchemy.engine import Connection
 
@@ -24,9 +25,10 @@ class Preferences:
 
 
 # One indexed look-up per page, on the driver like the token's (api.access.tokens).
+# The name is the ledger's account's (workflows.accounts); the service keeps no copy.
 _READ = (
-    "SELECT u.name, p.language, p.timezone FROM api_users u "
-    "LEFT JOIN web_preferences p ON p.username = u.username WHERE u.username = ?"
+    "SELECT a.data, p.language, p.timezone FROM wf_accounts a "
+    "LEFT JOIN web_preferences p ON p.username = a.id WHERE a.id = ?"
 )
 
 
@@ -36,7 +38,7 @@ def of(conn: Connection, username: str, default_zone: str = ZONE) -> Preferences
     row = raw.execute(_READ.replace("?", "%s") if postgres else _READ, (username,)).fetchone()  # type: ignore[union-attr]
     if row is None:
         return Preferences(username, None, default_zone)
-    return Preferences(str(row[0]), row[1], row[2] or default_zone)
+    return Preferences(str(orjson.loads(row[0])["name"]), row[1], row[2] or default_zone)
 
 
 def check_zone(zone: str) -> str:

@@ -194,7 +194,7 @@ async def apply(request: Request, me: Me) -> Response:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         return _outcome(me, gettext("Check the field: %(field)s") % {"field": where}, False)
     try:
-        written, _ = await request.app.state.writer.run(me.principal, command.run)
+        written, _ = await request.app.state.writer.run(me.principal, command.perform)
     except RuleViolation as refused:
         return _outcome(me, i18n.refusal(refused, me.language), False)
     except (UnknownObject, InvalidRequest, WorkflowError) as exc:

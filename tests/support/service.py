@@ -1,9 +1,10 @@
-"""A real `custody serve` for API tests, with accounts made by the real `custody user add`,
-and an httpx client that logs in as any of them."""
+"""A real `custody serve` for API tests, with accounts made by the real `custody user add`
+(their roles and places are entries of the ledger), and an httpx client that logs in as any
+of them. `admin` is the first administrator `custody init` made; it gets its password."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
 
 PASSWORD = "correct horse battery"
+FOUNDER = "admin"  # the genesis actor: `custody init` makes it the first administrator
 PROBLEM = "application/problem+json"
 
 
@@ -25,9 +27,17 @@ class Service:
     tokens: dict[str, str] = field(default_factory=dict)
     password: str = PASSWORD
 
-    def add_user(self, username: str, role: str, name: str | None = None) -> None:
+    def add_user(
+        self, username: str, role: str, name: str | None = None, places: Sequence[str] = ()
+    ) -> None:
         secret = self.directory / "password"
         secret.write_text(PASSWORD + "\n")
+        if username == FOUNDER:
+            assert role == "administrator", "init made admin the administrator"
+            done = run(self.env, "user", "password", username, "--password-file", str(secret))
+            assert done.returncode == 0, done.stderr
+            return
+        where = [arg for place in places for arg in ("--place", place)]
         done = run(
             self.env,
             "user",
@@ -37,6 +47,7 @@ class Service:
             role,
             "--name",
             name or f"Тестовый {username}",
+            *where,
             "--password-file",
             str(secret),
         )

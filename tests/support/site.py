@@ -18,6 +18,7 @@ from custody.ledger import Ledger
 from custody.settings import Settings
 from tests.support.driver import Driver
 from tests.support.people import Person, register
+from workflows.commands.accounts import CreateAccount
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.intake import Intake
@@ -33,6 +34,20 @@ PLACE_NAMES = {
         "kk": "Қарағанды металлургиялық комбинаты",
         "en": "Karaganda metallurgical plant",
     }
+}
+# Every person of the site, with their roles and the places they act at (workflows.access).
+ACCOUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "unit.serikbaev": ("unit_officer", (UNIT,)),
+    "sklad.omarov": ("warehouse_clerk", (WAREHOUSE, PLANT)),
+    "expert.sadykova": ("forensic_examiner", (FORENSICS,)),
+    "official.zhakupov": ("official", (UNIT, WAREHOUSE, FORENSICS, PLANT)),
+    "official.beisenov": ("official", (UNIT, WAREHOUSE, FORENSICS, PLANT)),  # holds no key
+    "chair.nurlanov": ("commission_member", (WAREHOUSE, PLANT)),
+    "member.abenova": ("commission_member", (WAREHOUSE, PLANT)),
+    "member.kim": ("commission_member", (WAREHOUSE, PLANT)),
+    "member.tokayeva": ("commission_member", (WAREHOUSE, PLANT)),
+    "plant.ivanov": ("plant_representative", (PLANT,)),
+    "auditor.li": ("auditor", ()),
 }
 DECISION = {"ref": "2-1234/2026", "authority": "court", "date": "2026-10-28"}
 
@@ -190,13 +205,14 @@ class Site:
 
 
 def build_site(settings: Settings) -> Site:
-    ledger = init(settings, migrations=[VERSIONS]).ledger
+    ledger = init(settings, "admin", migrations=[VERSIONS]).ledger
     # From the present on: the ledger never lets time go back, and its genesis entry was
     # written with the real clock.
     clock = Clock(utc_now())
     ledger.clock = clock
     files = FileStore(Path(settings.data_dir) / "files")
     site = Site(Driver(ledger, files, ProcessConfig(), clock), ledger, clock, files)
+    site.process.found()  # admin, the genesis actor, is the first administrator
     for location, kind, name in (
         (UNIT, "unit", "УП г. Алматы, Медеуский РУВД"),
         (WAREHOUSE, "warehouse", "Артиллерийский склад ДП г. Алматы"),
@@ -221,6 +237,11 @@ def build_site(settings: Settings) -> Site:
             full_name=full_name,
             position=position,
         )
+    for username, (role, places) in ACCOUNTS.items():
+        account = CreateAccount(
+            username=username, name=f"Сотрудник {username}", roles=[role], places=list(places)
+        )
+        site.process.run("admin", account)
     for person in (
         "expert.sadykova",
         "official.zhakupov",

@@ -12,7 +12,27 @@ and its HTTP path (`POST /steps/{kind}`).
 
 from __future__ import annotations
 
-from workflows.commands import batches, intake, inventory, keys, movements, preparation, registers
+from workflows.commands import (
+    accounts,
+    batches,
+    intake,
+    inventory,
+    keys,
+    movements,
+    preparation,
+    registers,
+)
+from workflows.commands.accounts import (
+    AssignPlace,
+    CreateAccount,
+    DisableAccount,
+    EnableAccount,
+    GrantRole,
+    IssueDeviceToken,
+    RevokeDeviceToken,
+    WithdrawPlace,
+    WithdrawRole,
+)
 from workflows.commands.base import REGISTRY, Command, parse
 from workflows.commands.batches import (
     Burn,
@@ -60,15 +80,21 @@ __all__ = [
     "AddKey",
     "AddLocation",
     "AppealDecision",
+    "AssignPlace",
     "Burn",
     "CloseTransfer",
     "Command",
     "CountInventory",
+    "CreateAccount",
     "Cut",
     "Deform",
     "Depackage",
+    "DisableAccount",
+    "EnableAccount",
     "FinaliseDecision",
+    "GrantRole",
     "IncinerateParts",
+    "IssueDeviceToken",
     "LoadBatch",
     "Melt",
     "OpenBatch",
@@ -87,6 +113,7 @@ __all__ = [
     "ReturnFromForensics",
     "ReturnToOwner",
     "ReverseDecision",
+    "RevokeDeviceToken",
     "RevokeKey",
     "RotateKey",
     "SendToForensics",
@@ -94,12 +121,14 @@ __all__ = [
     "SignStatement",
     "SuspendDecision",
     "TestFire",
+    "WithdrawPlace",
+    "WithdrawRole",
     "parse",
 ]
 
 # The modules above register their commands on import; in the order the process goes, which
 # is the order every list of commands (the API's routes, its documentation) shows them in.
-MODULES = (intake, movements, preparation, batches, inventory, registers, keys)
+MODULES = (intake, movements, preparation, batches, inventory, registers, keys, accounts)
 _ORDER = {module.__name__: n for n, module in enumerate(MODULES)}
 for _kind, _cls in sorted(REGISTRY.items(), key=lambda kv: _ORDER[kv[1].__module__]):
     REGISTRY[_kind] = REGISTRY.pop(_kind)

@@ -6,6 +6,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from workflows import access
 from workflows.unit_of_work import Work
 
 
@@ -24,6 +25,9 @@ class Command(BaseModel):
 
     kind: ClassVar[str]
     summary: ClassVar[str]
+    # Whether POST /steps/{kind} does it; accounts have routes of their own (/users), which
+    # keep the password beside the entry.
+    step_route: ClassVar[bool] = True
 
     @classmethod
     def permission(cls) -> str:
@@ -32,6 +36,33 @@ class Command(BaseModel):
 
     def run(self, work: Work) -> Any:
         raise NotImplementedError
+
+    def subjects(self) -> list[str]:
+        """The items the command acts on, where it names them (items, item, weights)."""
+        given = self.__dict__
+        if given.get("items"):
+            return list(given["items"])
+        if given.get("weights"):
+            return list(given["weights"])
+        if isinstance(given.get("item"), str):
+            return [given["item"]]
+        return []
+
+    def acts_at(self, work: Work) -> set[str]:
+        """The places it acts at, from the state before it (workflows.access.place_of): by
+        default where its items are. Objects nobody registered add none (the command then
+        refuses them itself)."""
+        subjects = self.subjects()
+        work.load("items", subjects)
+        found = (access.place_of(work.world, self.kind, i, {}) for i in subjects)
+        return {place for place in found if place is not None}
+
+    def perform(self, work: Work) -> Any:
+        """Check that the actor may do it, at every place it acts at (their roles and places
+        as the ledger says, in this transaction), then run it. Raises RuleViolation(ACCESS)
+        naming the place; the unit of work checks each entry again as it writes it."""
+        work.gate.admit(work, self.kind, sorted(self.acts_at(work)))
+        return self.run(work)
 
 
 C = TypeVar("C", bound=type[Command])

@@ -8,10 +8,22 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from workflows import batches, statements
+from workflows.access import place_of
 from workflows.commands.base import Command, command
 from workflows.commands.fields import ActIn, Files, Id, Items, Part, Text, Word, files
 from workflows.unit_of_work import Work
 from workflows.vocabulary import BURN, FURNACE
+
+
+class AtBatch(Command):
+    """A command done where its batch is (the plant, or the burning site)."""
+
+    batch: Id
+
+    def acts_at(self, work: Work) -> set[str]:
+        work.load("batches", [self.batch])
+        place = place_of(work.world, self.kind, self.batch, {"batch": self.batch})
+        return {place} if place is not None else set()
 
 
 @command
@@ -24,6 +36,9 @@ class OpenBatch(Command):
     installation: Text
     commission: Id
 
+    def acts_at(self, work: Work) -> set[str]:
+        return {self.location}
+
     def run(self, work: Work) -> None:
         batches.open_batch(
             work, self.batch, self.kind_of_batch, self.location, self.installation, self.commission
@@ -31,7 +46,7 @@ class OpenBatch(Command):
 
 
 @command
-class LoadBatch(Command):
+class LoadBatch(AtBatch):
     kind: ClassVar[str] = "batch_loaded"
     summary: ClassVar[str] = "Load items scanned at the furnace or bunker"
     batch: Id
@@ -52,7 +67,7 @@ class PresentIn(Part):
 
 
 @command
-class RecordPresence(Command):
+class RecordPresence(AtBatch):
     kind: ClassVar[str] = "presence_recorded"
     summary: ClassVar[str] = "Record who is present at a batch (R7, R9)"
     batch: Id
@@ -96,7 +111,7 @@ class ItemFiles(Part):
     files: Files = ()
 
 
-class Destroy(Command):
+class Destroy(AtBatch):
     """Melt a furnace batch or burn an ammunition batch."""
 
     batch_kind: ClassVar[str]
@@ -147,7 +162,7 @@ class Burn(Destroy):
 
 
 @command
-class SignStatement(Command):
+class SignStatement(AtBatch):
     kind: ClassVar[str] = "statement_signed"
     summary: ClassVar[str] = "Sign a destruction statement with your own key (R8)"
     batch: Id

@@ -80,6 +80,9 @@ class RegisterItems(Command):
     summary: ClassVar[str] = "Register items at intake (R10)"
     intakes: list[IntakeIn] = Field(min_length=1, max_length=1000)
 
+    def acts_at(self, work: Work) -> set[str]:
+        return {i.location for i in self.intakes}
+
     @model_validator(mode="after")
     def _each_item_once(self) -> RegisterItems:
         grammar.not_repeated([i.item for i in self.intakes if i.item is not None])

@@ -8,9 +8,18 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from workflows import grammar, inventory
+from workflows.access import place_of
 from workflows.commands.base import Command, command
 from workflows.commands.fields import Details, Flag, Id, Note, Text, Word
 from workflows.unit_of_work import Work
+
+
+def subject_place(work: Work, kind: str, subject: str) -> set[str]:
+    """Where a discrepancy's subject is: its item, or its batch."""
+    work.load("items", [subject])
+    work.load("batches", [subject])
+    place = place_of(work.world, kind, subject, {})
+    return {place} if place is not None else set()
 
 
 @command
@@ -20,6 +29,9 @@ class RecordDiscrepancy(Command):
     subject: Id
     reason: Text
     details: Details | None = None
+
+    def acts_at(self, work: Work) -> set[str]:
+        return subject_place(work, self.kind, self.subject)
 
     def run(self, work: Work) -> str:
         return inventory.record(work, self.subject, self.reason, self.details)
@@ -32,6 +44,11 @@ class ResolveDiscrepancy(Command):
     discrepancy: Id
     resolution: Word = Field(description="found, lost or corrected")
     note: Note
+
+    def acts_at(self, work: Work) -> set[str]:
+        work.load("discrepancies", [self.discrepancy])
+        found = work.world.discrepancies.get(self.discrepancy)
+        return subject_place(work, self.kind, found.subject) if found is not None else set()
 
     def run(self, work: Work) -> None:
         inventory.resolve(work, self.discrepancy, self.resolution, self.note)
@@ -59,6 +76,9 @@ class CountInventory(Command):
             raise ValueError("a count with items scanned is not empty")
         grammar.not_repeated(self.items)
         return self
+
+    def acts_at(self, work: Work) -> set[str]:
+        return {self.location}
 
     def run(self, work: Work) -> dict[str, Any]:
         return inventory.count(work, self.location, self.items)

@@ -7,10 +7,18 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 
 from workflows import grammar, movements
+from workflows.access import place_of
 from workflows.commands.base import Command, command
 from workflows.commands.fields import ActIn, Id, Items, Part
 from workflows.steps import advance
 from workflows.unit_of_work import Work
+
+
+def transfer_place(work: Work, kind: str, transfer: str) -> set[str]:
+    """Where a transfer's receiver works: its destination."""
+    work.load("transfers", [transfer])
+    place = place_of(work.world, kind, transfer, {"transfer": transfer})
+    return {place} if place is not None else set()
 
 
 @command
@@ -32,6 +40,9 @@ class ReceiveTransfer(Command):
     transfer: Id
     items: Items = Field(description="as scanned on arrival")
 
+    def acts_at(self, work: Work) -> set[str]:
+        return transfer_place(work, self.kind, self.transfer)
+
     def run(self, work: Work) -> list[str]:
         return movements.receive(work, self.transfer, self.items)
 
@@ -41,6 +52,9 @@ class CloseTransfer(Command):
     kind: ClassVar[str] = "transfer_closed"
     summary: ClassVar[str] = "Close a transfer; items sent but not received become discrepancies"
     transfer: Id
+
+    def acts_at(self, work: Work) -> set[str]:
+        return transfer_place(work, self.kind, self.transfer)
 
     def run(self, work: Work) -> list[str]:
         return movements.close(work, self.transfer)
@@ -89,6 +103,9 @@ class RecordRegistryResults(Command):
     kind: ClassVar[str] = "registry_result_recorded"
     summary: ClassVar[str] = "Bullet-registry results, each the examiner's own signed act (R3, R4)"
     results: list[ResultIn] = Field(min_length=1, max_length=1000)
+
+    def subjects(self) -> list[str]:
+        return [r.item for r in self.results]
 
     @model_validator(mode="after")
     def _one_result_per_item(self) -> RecordRegistryResults:

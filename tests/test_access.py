@@ -1,0 +1,157 @@
+"""Who may do what, where, proven from the ledger: each account acts only at its places, as
+its own entries say; a role or place granted in the database only, or an entry written by
+an actor who did not hold the role or the place at that seq, fails `custody verify`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import text
+
+from custody.verify import Report, verify
+from tests.support.forge import append_unchecked
+from tests.support.site import PLANT, UNIT, WAREHOUSE, Site
+from workflows.commands.accounts import AssignPlace, GrantRole, WithdrawPlace, WithdrawRole
+from workflows.commands.inventory import CountInventory
+from workflows.errors import AccessRefused, InvalidRequest
+from workflows.replay import verify_steps
+
+OTHER_WAREHOUSE = "WH-KRG"
+STATE, ACCESS = 10, 11  # custody verify's steps after the ledger's own nine
+
+
+def _audit(site: Site) -> Report:
+    return verify(site.ledger.database, extra_steps=verify_steps(site.files))
+
+
+def _failed_at(report: Report) -> tuple[int, int | None, str]:
+    failure = report.first_failure
+    assert failure is not None, "the attack went unnoticed"
+    return failure.number, failure.seq, str(failure.reason)
+
+
+def _other_warehouse(site: Site) -> None:
+    site.process.add_location("admin", OTHER_WAREHOUSE, "warehouse", "Склад Караганды", "Қарағанды")
+
+
+def _account_row(site: Site, username: str) -> dict[str, Any]:
+    with site.ledger.database.read() as conn:
+        raw = conn.execute(
+            text("SELECT data FROM wf_accounts WHERE id = :u"), {"u": username}
+        ).scalar_one()
+    return orjson.loads(raw)  # type: ignore[no-any-return]
+
+
+def _write_account_row(site: Site, username: str, data: dict[str, Any]) -> None:
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE wf_accounts SET data = :d WHERE id = :u"),
+            {"d": orjson.dumps(data).decode(), "u": username},
+        )
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
+
+
+# -- places in every permission ----------------------------------------------------------------
+
+
+def test_a_clerk_acts_only_at_their_own_warehouse(site: Site) -> None:
+    _other_warehouse(site)
+    before = _size(site)
+    with pytest.raises(AccessRefused) as refused:
+        site.process.run(
+            "sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True)
+        )
+    assert refused.value.place == OTHER_WAREHOUSE
+    assert refused.value.rule == "ACCESS"
+    assert f"does not work at {OTHER_WAREHOUSE}" in str(refused.value)
+    assert _size(site) == before
+    site.process.run("sklad.omarov", CountInventory(location=WAREHOUSE, items=[], empty=True))
+
+
+def test_a_unit_officer_cannot_act_for_items_at_another_place(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.to_warehouse(rifle)
+    with pytest.raises(AccessRefused) as refused:  # the rifle is at the warehouse now
+        site.process.record_discrepancy("unit.serikbaev", rifle, "не найден")
+    assert refused.value.place == WAREHOUSE
+
+
+def test_an_assigned_place_opens_and_a_withdrawn_one_closes(site: Site) -> None:
+    _other_warehouse(site)
+    count = CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True)
+    site.process.run("admin", AssignPlace(username="sklad.omarov", place=OTHER_WAREHOUSE))
+    site.process.run("sklad.omarov", count)
+    site.process.run("admin", WithdrawPlace(username="sklad.omarov", place=OTHER_WAREHOUSE))
+    with pytest.raises(AccessRefused):
+        site.process.run("sklad.omarov", count)
+    assert _audit(site).ok
+
+
+def test_a_place_of_a_kind_the_role_does_not_act_at_is_refused(site: Site) -> None:
+    with pytest.raises(InvalidRequest, match="does not act there"):
+        site.process.run("admin", AssignPlace(username="expert.sadykova", place=UNIT))
+    with pytest.raises(AccessRefused, match="may not write place_assigned"):
+        site.process.run("sklad.omarov", AssignPlace(username="sklad.omarov", place=PLANT))
+
+
+def test_a_role_withdrawn_stops_its_steps_at_once(site: Site) -> None:
+    site.process.run("admin", GrantRole(username="auditor.li", role="warehouse_clerk"))
+    site.process.run("admin", AssignPlace(username="auditor.li", place=WAREHOUSE))
+    site.process.run("auditor.li", CountInventory(location=WAREHOUSE, items=[], empty=True))
+    site.process.run("admin", WithdrawRole(username="auditor.li", role="warehouse_clerk"))
+    with pytest.raises(AccessRefused, match="may not write inventory_counted"):
+        site.process.run("auditor.li", CountInventory(location=WAREHOUSE, items=[], empty=True))
+    assert _audit(site).ok
+
+
+# -- tamper: named for the attack ------------------------------------------------------------------
+
+
+def test_a_role_granted_in_the_database_only_fails_verify(site: Site) -> None:
+    row = _account_row(site, "auditor.li")
+    _write_account_row(site, "auditor.li", {**row, "roles": ["administrator", "auditor"]})
+    number, _, reason = _failed_at(_audit(site))
+    assert number == STATE
+    assert "accounts row auditor.li differs" in reason
+
+
+def test_an_accounts_place_changed_in_the_database_fails_verify(site: Site) -> None:
+    _other_warehouse(site)
+    row = _account_row(site, "sklad.omarov")
+    _write_account_row(site, "sklad.omarov", {**row, "places": [*row["places"], OTHER_WAREHOUSE]})
+    number, _, reason = _failed_at(_audit(site))
+    assert (number, "accounts row sklad.omarov differs" in reason) == (STATE, True)
+    # The tables are a cache: the lie lets the clerk act there, and once the row is put
+    # back the entry written meanwhile still names a place the ledger never gave him.
+    seq = _size(site)
+    site.process.run("sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True))
+    _write_account_row(site, "sklad.omarov", row)
+    number, failed_seq, reason = _failed_at(_audit(site))
+    assert (number, failed_seq) == (ACCESS, seq)
+    assert f"sklad.omarov does not work at {OTHER_WAREHOUSE}" in reason
+
+
+def test_an_entry_by_an_actor_without_the_role_at_that_seq_fails_verify(site: Site) -> None:
+    # Done legitimately while the clerk works there; then the place is withdrawn, and an
+    # attacker holding the ledger key writes one more in his name.
+    site.process.run("sklad.omarov", CountInventory(location=WAREHOUSE, items=[], empty=True))
+    site.process.run("admin", WithdrawPlace(username="sklad.omarov", place=WAREHOUSE))
+    assert _audit(site).ok
+    signer = site.ledger.signer
+    assert signer is not None
+    data = {"scanned": 0, "recorded": 0, "missing": [], "unexpected": [], "unknown": []}
+    with site.ledger.database.engine.begin() as conn:
+        forged = append_unchecked(
+            conn, signer, "inventory_counted", "sklad.omarov", WAREHOUSE, data
+        )
+        seq = forged.seq
+        append_unchecked(conn, signer, "inventory_counted", "auditor.li", WAREHOUSE, data)
+    number, failed_seq, reason = _failed_at(_audit(site))
+    assert (number, failed_seq) == (ACCESS, seq)
+    assert "sklad.omarov does not work at WH-ALM" in reason

@@ -1,0 +1,316 @@
+"""Who may do what, and where (DESIGN §2), as data: each role, the permissions it holds, and
+the kinds of place it acts at; and the one check, entry by entry, that the process makes when
+it writes and `custody verify` makes again from the ledger alone.
+
+A permission that writes is named for the ledger entry kind it writes, so that the matrix
+reads like the log: a warehouse clerk may write `deformed`, a forensic examiner
+`registry_result_recorded`. Besides those: `read` (items, transfers, batches, deadlines,
+their history and files), `upload` (photos and documents for the steps one may do),
+`admin` (accounts, places, commissions, people's public keys). Least privilege: nobody holds a
+permission their work does not need, the auditor holds only `read`, and people's acts (a
+registry result, a release, a statement signature) are refused unless signed by the user's
+own key, whatever the role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from workflows.vocabulary import FORENSICS, PLANT, UNIT, WAREHOUSE
+
+READ = "read"
+UPLOAD = "upload"
+ADMIN = "admin"
+
+UNIT_OFFICER = "unit_officer"
+WAREHOUSE_CLERK = "warehouse_clerk"
+FORENSIC_EXAMINER = "forensic_examiner"
+COMMISSION_MEMBER = "commission_member"
+PLANT_REPRESENTATIVE = "plant_representative"
+OFFICIAL = "official"
+AUDITOR = "auditor"
+ADMINISTRATOR = "administrator"
+
+# The entries that keep who may do what, and where: the accounts' history (workflows.accounts).
+ACCOUNT_KINDS: Final = (
+    "account_created",
+    "role_granted",
+    "role_withdrawn",
+    "place_assigned",
+    "place_withdrawn",
+    "account_disabled",
+    "account_enabled",
+    "device_token_issued",
+    "device_token_revoked",
+)
+
+ROLES: Final[dict[str, frozenset[str]]] = {
+    UNIT_OFFICER: frozenset(
+        {
+            READ,
+            UPLOAD,
+            "item_registered",
+            "decision_recorded",
+            "decision_appealed",
+            "decision_suspended",
+            "decision_final",
+            "decision_reversed",
+            "item_returned",
+            "transfer_sent",
+            "discrepancy_recorded",
+            "inventory_counted",
+        }
+    ),
+    WAREHOUSE_CLERK: frozenset(
+        {
+            READ,
+            UPLOAD,
+            "item_registered",  # state surplus is registered where it is stored
+            "transfer_sent",
+            "transfer_received",
+            "transfer_closed",
+            "forensic_sent",
+            "parts_removed",
+            "parts_incinerated",
+            "deformed",
+            "cut",
+            "fuses_removed",
+            "depackaged",
+            "batch_opened",
+            "batch_loaded",
+            "presence_recorded",
+            "melted",
+            "burned",
+            "discrepancy_recorded",
+            "inventory_counted",
+        }
+    ),
+    FORENSIC_EXAMINER: frozenset(
+        {
+            READ,
+            UPLOAD,
+            "forensic_received",
+            "test_fired",
+            "registry_result_recorded",
+            "forensic_returned",
+        }
+    ),
+    COMMISSION_MEMBER: frozenset({READ, "statement_signed"}),
+    PLANT_REPRESENTATIVE: frozenset({READ}),
+    # The authorising official: ends evidence holds and settles discrepancies.
+    OFFICIAL: frozenset({READ, "evidence_released", "discrepancy_resolved"}),
+    AUDITOR: frozenset({READ}),
+    ADMINISTRATOR: frozenset(
+        {
+            ADMIN,
+            "location_added",
+            "commission_member_added",
+            "commission_member_removed",
+            "key_added",
+            "key_rotated",
+            "key_revoked",
+            *ACCOUNT_KINDS,
+        }
+    ),
+}
+
+DESCRIPTIONS: Final[dict[str, str]] = {
+    UNIT_OFFICER: "registers items at intake, records decisions, appeals and suspensions, "
+    "hands items over for transfer",
+    WAREHOUSE_CLERK: "receives transfers, sends rifled firearms to forensics, removes parts, "
+    "deforms, cuts, loads and runs furnace and burn batches, counts the inventory",
+    FORENSIC_EXAMINER: "receives and test-fires items, records bullet-registry results with "
+    "their own key, returns items",
+    COMMISSION_MEMBER: "signs destruction statements with their own key",
+    PLANT_REPRESENTATIVE: "is recorded as present at melting; reads",
+    OFFICIAL: "releases items from evidence hold with their own key, settles discrepancies",
+    AUDITOR: "reads everything, writes nothing",
+    ADMINISTRATOR: "manages accounts, places, commissions and people's public keys",
+}
+
+# Where each role acts: an account acts only at the places assigned to it, and only at those
+# of a kind its role acts at (a clerk at their warehouse and at the plant or burning site
+# their batches go to). Roles with none act at no place: they keep the registers (the
+# administrator) or only read (the auditor).
+PLACE_KINDS: Final[dict[str, frozenset[str]]] = {
+    UNIT_OFFICER: frozenset({UNIT}),
+    WAREHOUSE_CLERK: frozenset({WAREHOUSE, PLANT}),
+    FORENSIC_EXAMINER: frozenset({FORENSICS}),
+    COMMISSION_MEMBER: frozenset({WAREHOUSE, PLANT}),
+    PLANT_REPRESENTATIVE: frozenset({PLANT}),
+    OFFICIAL: frozenset({UNIT, WAREHOUSE, FORENSICS, PLANT}),
+    AUDITOR: frozenset(),
+    ADMINISTRATOR: frozenset(),
+}
+
+PERMISSIONS: Final[frozenset[str]] = frozenset().union(*ROLES.values())
+
+
+def may(role: str, permission: str) -> bool:
+    return permission in ROLES.get(role, frozenset())
+
+
+def may_any(roles: Iterable[str], permission: str) -> bool:
+    return any(permission in ROLES.get(role, ()) for role in roles)
+
+
+# -- where an entry is done ---------------------------------------------------------------------
+
+# Kinds done where their item is now.
+_AT_ITEM = frozenset(
+    {
+        "decision_recorded",
+        "decision_appealed",
+        "decision_suspended",
+        "decision_final",
+        "decision_reversed",
+        "item_returned",
+        "transfer_sent",
+        "forensic_sent",
+        "test_fired",
+        "registry_result_recorded",
+        "evidence_released",
+        "forensic_returned",
+        "parts_removed",
+        "parts_incinerated",
+        "deformed",
+        "cut",
+        "fuses_removed",
+        "depackaged",
+    }
+)
+
+
+def place_of(world: Any, kind: str, item: str | None, data: Mapping[str, Any]) -> str | None:
+    """The place where an entry of `kind` about `item` with `data` is done, from the state
+    before it (a workflows.world.World): where the item is, where the transfer goes, where the
+    batch burns; None for entries done at no place (registers, keys, accounts) or about an
+    object the World does not hold (the fold then refuses the entry itself).
+
+    Raises nothing: the verifier calls it for every entry of the log."""
+    if kind in _AT_ITEM:
+        found = world.items.get(item)
+        return found.location if found is not None else None
+    if kind in ("item_registered", "batch_opened"):
+        location = data.get("location")
+        return location if isinstance(location, str) else None
+    if kind == "inventory_counted":
+        return item
+    if kind == "forensic_received":
+        found = world.items.get(item)
+        return (found.destination or found.location) if found is not None else None
+    if kind == "transfer_received":
+        return _destination(world, data.get("transfer"))
+    if kind == "transfer_closed":
+        return _destination(world, item)
+    if kind == "batch_loaded":
+        return _batch_place(world, data.get("batch"))
+    if kind in ("presence_recorded", "statement_signed"):
+        return _batch_place(world, item)
+    if kind in ("melted", "burned"):
+        return _batch_place(world, data.get("batch", item))
+    if kind in ("discrepancy_recorded", "discrepancy_resolved"):
+        return _discrepancy_place(world, kind, item, data)
+    return None
+
+
+def _destination(world: Any, transfer_id: Any) -> str | None:
+    transfer = world.transfers.get(transfer_id) if isinstance(transfer_id, str) else None
+    return transfer.destination if transfer is not None else None
+
+
+def _batch_place(world: Any, batch_id: Any) -> str | None:
+    batch = world.batches.get(batch_id) if isinstance(batch_id, str) else None
+    return batch.location if batch is not None else None
+
+
+def _discrepancy_place(
+    world: Any, kind: str, item: str | None, data: Mapping[str, Any]
+) -> str | None:
+    details = data.get("details")
+    if kind == "discrepancy_recorded" and isinstance(details, dict):
+        # Found where it was counted, or on the transfer its receiver checks.
+        if isinstance(details.get("counted_at"), str):
+            return str(details["counted_at"])
+        if isinstance(details.get("transfer"), str):
+            return _destination(world, details["transfer"])
+    if item in world.batches:
+        return _batch_place(world, item)
+    found = world.items.get(item)
+    return found.location if found is not None else None
+
+
+# -- may this account do it there ---------------------------------------------------------------
+
+
+def refusal(
+    account: Any,
+    kind: str,
+    place: str | None,
+    place_kind: str | None,
+    bound: tuple[str, str | None] | None = None,
+) -> str | None:
+    """Why `account` (a workflows.model.Account, or None) may not write an entry of `kind` at
+    `place` (of `place_kind`), in words its user understands; None when it may.
+
+    `bound` narrows the account to one role and place: a device token's (role, place)."""
+    if account is None:
+        return "there is no account of that name in the ledger"
+    name = account.id
+    if account.disabled:
+        return f"the account {name} is disabled"
+    roles = [r for r in account.roles if kind in ROLES.get(r, ())]
+    if bound is not None:
+        roles = [r for r in roles if r == bound[0]]
+    if not roles:
+        held = ", ".join(account.roles) or "no role"
+        return f"{name} ({held}) may not write {kind}"
+    if place is None:
+        return None
+    if place not in account.places or (bound is not None and bound[1] != place):
+        return f"{name} does not work at {place}: only its own staff may write {kind} there"
+    if place_kind is None or not any(place_kind in PLACE_KINDS[r] for r in roles):
+        acting = ", ".join(roles)
+        return f"{place} is a {place_kind or 'place nobody registered'}: no {acting} acts there"
+    return None
+
+
+def founding(kind: str, actor: str, item: str | None, data: Mapping[str, Any]) -> bool:
+    """The first account of a ledger: its genesis actor makes itself the administrator
+    (`custody init`). Only while no account exists does this hold."""
+    return (
+        kind == "account_created"
+        and item == actor
+        and list(data.get("roles", ())) == [ADMINISTRATOR]
+        and not data.get("places")
+    )
+
+
+def entry_refusal(
+    world: Any,
+    seq: int,
+    actor: str,
+    kind: str,
+    item: str | None,
+    data: Mapping[str, Any],
+    bound: tuple[str, str | None] | None = None,
+    any_account: bool | None = None,
+) -> str | None:
+    """Why `actor` may not have written this entry, from the World as it was just before it
+    (its accounts, locations, items, transfers and batches); None when they may. The one
+    check the process makes as it writes and `custody verify` makes again from the log.
+
+    `any_account` says whether any account exists (a live World holds only what it loaded;
+    a replay's holds them all)."""
+    if kind == "ledger_created":
+        return None if seq == 0 else "a ledger is created once, at seq 0"
+    account = world.accounts.get(actor)
+    if account is None:
+        exists = bool(world.accounts) if any_account is None else any_account
+        if not exists and founding(kind, actor, item, data):
+            return None
+        return f"{actor} has no account"
+    place = place_of(world, kind, item, data)
+    location = world.locations.get(place) if place is not None else None
+    return refusal(account, kind, place, location.kind if location is not None else None, bound)
