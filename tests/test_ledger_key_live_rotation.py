@@ -17,7 +17,7 @@ from api.demo.data import photo
 from custody.note import Verifier
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
-from tests.support.service import PASSWORD, Service
+from tests.support.service import Service
 
 
 def _intake(n: int, marking_photo: dict[str, object]) -> dict[str, object]:
@@ -38,19 +38,16 @@ def test_ledger_key_rotated_under_write_load_fails_no_request(tmp_path: Path, ki
         url = stack.enter_context(postgres_database()) if kind == "postgresql" else None
         env = environment(tmp_path, url, CUSTODY_WORKERS="2")
         assert run(env, "init").returncode == 0
-        (tmp_path / "pw").write_text(PASSWORD + "\n")
-        for user, role in (("admin", "administrator"), ("unit.a", "unit_officer")):
-            done = run(env, "user", "add", user, "--role", role, "--name", "Имя",
-                       "--password-file", str(tmp_path / "pw"))  # fmt: skip
-            assert done.returncode == 0, done.stderr
         service = Service(stack.enter_context(server(env)), env, tmp_path)
         genesis = httpx.get(f"{service.base}/ledger/key").text.strip()
+        service.add_user("admin", "administrator")  # made by init; it gets its password
         with service.client("admin") as admin:
             made = admin.post(
                 "/steps/location_added",
                 json={"location": "UNIT-ALM", "kind": "unit", "name": "УП", "region": "Алматы"},
             )
             assert made.status_code == 200, made.text
+        service.add_user("unit.a", "unit_officer", "Имя", places=["UNIT-ALM"])
         with service.client("unit.a") as unit:
             uploaded = unit.post(
                 "/files", files={"file": ("m.png", photo(1))}, data={"role": "marking"}
