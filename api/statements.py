@@ -8,13 +8,16 @@ from typing import Any
 from api.system import System
 from certificates import evidence
 from certificates.labels import LabelItem
+from certificates.statement_cache import StatementBasis
+from custody.errors import LedgerStateError
 from workflows.errors import InvalidRequest
 
 DESTROYED = ("melted", "burned", "final")
 
 
-def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:
-    """Everything a statement's PDF carries; a checkpoint is signed first if none covers it."""
+def statement_basis(system: System, batch_id: str) -> StatementBasis:
+    """What the statement's evidence is made from (certificates.statement_cache): its
+    content and the checkpoint it is proven to; one is signed first if none covers it."""
     batch = system.process.batch(batch_id)
     if batch.state not in DESTROYED:
         raise InvalidRequest(f"batch {batch_id} is {batch.state}: nothing destroyed to state yet")
@@ -25,8 +28,22 @@ def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:
     if checkpoint is None:
         with database.write() as conn:
             checkpoint = system.ledger.issue_checkpoint(conn)
-    with database.read() as conn:
-        return evidence.gather(system.ledger, conn, content, digest, checkpoint)
+    return StatementBasis(content, digest, checkpoint.size)
+
+
+def gather_evidence(system: System, basis: StatementBasis) -> dict[str, Any]:
+    """Everything the statement's PDF carries, proven to the basis's checkpoint."""
+    with system.ledger.database.read() as conn:
+        # The first checkpoint of at least that size is the basis's own.
+        checkpoint = evidence.covering_checkpoint(conn, basis.checkpoint_size)
+        if checkpoint is None or checkpoint.size != basis.checkpoint_size:
+            raise LedgerStateError(f"no checkpoint of size {basis.checkpoint_size}")
+        return evidence.gather(system.ledger, conn, basis.content, basis.digest, checkpoint)
+
+
+def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:
+    """Everything a statement's PDF carries; a checkpoint is signed first if none covers it."""
+    return gather_evidence(system, statement_basis(system, batch_id))
 
 
 def statements(system: System) -> list[dict[str, Any]]:

@@ -115,9 +115,12 @@ def _new(body: bytes) -> NewEntry:
     return NewEntry(fields["kind"], fields["actor"], fields["item"], fields["data"])
 
 
+ORIGIN = "bench.custody/ledger"
+
+
 class Site:
     def __init__(self, directory: Path) -> None:
-        settings = Settings(data_dir=directory, origin="bench.custody/ledger")
+        settings = Settings(data_dir=directory, origin=ORIGIN)
         self.ledger = init(settings, "admin", migrations=[VERSIONS]).ledger
         self.process = Process(self.ledger, FileStore(directory / "files"), ProcessConfig())
         p = self.process
@@ -140,7 +143,7 @@ class Site:
             p.run("admin", c.CreateAccount.model_validate(account))
         for person in MEMBERS:
             member = {"commission": "TK-1", "person": person, "role": "member"}
-            p.run("admin", c.AddCommissionMember(**member, name="Комиссия №1"))
+            p.run("admin", c.AddCommissionMember.model_validate({**member, "name": "Комиссия №1"}))
         self.keys: dict[str, tuple[PersonKey, str]] = {}
         for person in ("expert.sadykova", *MEMBERS):
             key = PersonKey.generate()

@@ -19,8 +19,11 @@ Every key entry and the newest entry of every chain has an RFC 9162 inclusion pr
 checkpoint; an older entry of a chain is committed to by the item_prev hash of the one after
 it, so one proof per chain covers it, and 1,000 items need 1,000 proofs, not 16,000.
 
-The checkpoint is the first one the ledger signed that covers every entry here, so rendering
-the statement again later gives the same evidence, and the same PDF.
+The checkpoint is the first one the ledger signed that covers every entry here and the
+ledger's newest key rotation, so rendering the statement again later gives the same
+evidence, and the same PDF, until the ledger key is rotated; after a rotation the evidence
+carries the rotation entries, so that a reader may pin any key of the chain (the genesis
+key or the one `/ledger/key` serves now).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy.engine import Connection
 
 from custody.entries import Entry
 from custody.errors import LedgerStateError
+from custody.keys import LEDGER
 from custody.ledger import Ledger
 from custody.store import Store, StoredCheckpoint
 
@@ -50,20 +54,25 @@ def entry_json(entry: Entry) -> dict[str, Any]:
 
 
 def subjects(statement: dict[str, Any]) -> list[str]:
-    """Whose chains the evidence carries: the batch, its commission, every item on it."""
+    """Whose chains the evidence carries: the batch, its commission, its place, every item
+    on it."""
     return [
         statement["batch"],
         statement["commission"]["id"],
+        statement["location"]["id"],
         *(item["id"] for item in statement["items"]),
     ]
 
 
 def newest_seq(conn: Connection, statement: dict[str, Any]) -> int:
-    """The newest entry the evidence must be proven to: one indexed query, not the chains."""
-    newest = Store(conn).newest_seq(subjects(statement))
+    """The newest entry the evidence must be proven to: the newest about its subjects (one
+    indexed query, not the chains) or the ledger key's newest rotation, whichever is later."""
+    store = Store(conn)
+    newest = store.newest_seq(subjects(statement))
     if newest is None:
         raise LedgerStateError(f"no entries about batch {statement['batch']}")
-    return newest
+    rotations = [r.added_seq for r in store.key_records() if r.purpose == LEDGER]
+    return max(newest, *rotations)
 
 
 def covering_checkpoint(conn: Connection, size: int) -> StoredCheckpoint | None:

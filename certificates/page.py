@@ -34,7 +34,8 @@ FACTS = (
 
 @dataclass(frozen=True)
 class Signature:
-    person: str
+    person: str  # the user id that signed
+    name: str  # as printed: full name and position from the commission's entry, else the id
     role: str  # as printed: the commission's chair or a member
     key_id: str
     time: str  # as printed
@@ -64,7 +65,8 @@ def build(evidence: dict[str, Any], lang: str, zone: str) -> Page:
     kind = statement["kind"]
     batch_chain = [json.loads(e["body"]) for e in evidence["chains"][statement["batch"]]]
     chairs = _chairs(evidence)
-    signatures = [_signature(b, chairs, lang, zone) for b in batch_chain if _signed(b)]
+    people = _people(evidence)
+    signatures = [_signature(b, chairs, people, lang, zone) for b in batch_chain if _signed(b)]
     quorum = next((b["data"].get("quorum") for b in batch_chain if _destroyed(b)), None)
     final = quorum is not None and len({s.person for s in signatures}) >= quorum
     size, root = _checkpoint_line(evidence["checkpoint"])
@@ -108,17 +110,33 @@ def _header(
     w = words(lang)
     place = statement["location"]
     present = "; ".join(
-        f"{p['person']} ({word(lang, _role(p['person'], p['role'], chairs))})"
+        f"{named(p)} ({word(lang, _role(p['person'], p['role'], chairs))})"
         for p in statement["present"]
     )
     return [
         (w["batch"], statement["batch"]),
-        (w["place"], f"{place['name']}, {place['region']}"),
+        (w["place"], f"{in_language(place, lang)}, {place['region']}"),
         (w["installation"], statement["installation"]),
         (w["destroyed_at"], moment(statement["destroyed_at"], lang, zone)),
-        (w["commission"], statement["commission"]["name"]),
+        (w["commission"], in_language(statement["commission"], lang)),
         (w["present"], present),
     ]
+
+
+def in_language(register: dict[str, Any], lang: str) -> str:
+    """A place's or commission's name in `lang` where the register gives one, else its name."""
+    names = register.get("names") or {}
+    return str(names.get(lang) or register["name"])
+
+
+def named(person: dict[str, Any]) -> str:
+    """A person as a legal act names them: full name and position where the ledger records
+    them (their presence or commission entry), else their user id."""
+    full_name = person.get("full_name")
+    if not full_name:
+        return str(person["person"])
+    position = person.get("position")
+    return f"{full_name}, {position}" if position else str(full_name)
 
 
 def _row(n: int, item: dict[str, Any], columns: tuple[str, ...], lang: str) -> list[str]:
@@ -197,11 +215,30 @@ def _role(person: str, role: str, chairs: set[str]) -> str:
     return "chair" if role == "commission_member" and person in chairs else role
 
 
-def _signature(body: dict[str, Any], chairs: set[str], lang: str, zone: str) -> Signature:
+def _people(evidence: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """person -> their newest commission_member_added data, from the commission's entries."""
+    statement = evidence["statement"]
+    found: dict[str, dict[str, Any]] = {}
+    for raw in evidence["chains"][statement["commission"]["id"]]:
+        body = json.loads(raw["body"])
+        if body["kind"] == "commission_member_added":
+            found[body["data"]["person"]] = body["data"]
+    return found
+
+
+def _signature(
+    body: dict[str, Any],
+    chairs: set[str],
+    people: dict[str, dict[str, Any]],
+    lang: str,
+    zone: str,
+) -> Signature:
     act = body["data"]["act"]
-    role = word(lang, _role(act["person"], "commission_member", chairs))
+    person = act["person"]
+    role = word(lang, _role(person, "commission_member", chairs))
     when = moment(body["time"], lang, zone)
-    return Signature(act["person"], role, act["key_id"], when, body["seq"])
+    name = named(people.get(person) or {"person": person})
+    return Signature(person, name, role, act["key_id"], when, body["seq"])
 
 
 def _checkpoint_line(note: str) -> tuple[int, str]:

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from certificates import evidence as proof
 from certificates import page as pages
+from certificates import renderer_identity
 from certificates.words import words
 from custody.clock import parse_time
 
@@ -49,10 +50,13 @@ def html(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | None
 def render(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | None = None) -> bytes:
     from weasyprint import HTML, Attachment  # imported here: it takes a second to load
 
+    """The statement's PDF/A-3 bytes; the attached evidence gains a "page" member saying how
+    it was printed: language, zone and what rendered it (renderer_identity), so that a
+    verifier renders it again and compares."""
     moment = created(evidence)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
-    # How the page was printed travels with the evidence, so that a verifier prints it again.
-    attached = proof.dumps({**evidence, "page": {"lang": lang, "zone": zone}})
+    shown = {"lang": lang, "zone": zone, "renderer": renderer_identity.identity()}
+    attached = proof.dumps({**evidence, "page": shown})
     attachment = Attachment(
         string=attached,
         name=proof.NAME,
@@ -68,6 +72,18 @@ def render(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | No
             pdf_identifier=hashlib.sha256(attached).hexdigest()[:32].encode(),
         )
     )
+
+
+def render_again(attached: dict[str, Any]) -> tuple[dict[str, Any], bytes | None]:
+    """For verify-statement: this machine's renderer identity, and the statement rendered
+    again from `attached` (the evidence as the PDF carries it, with its "page" member), or
+    None when this machine's renderer is not the one the evidence records."""
+    here = renderer_identity.identity()
+    shown = attached["page"]
+    if shown.get("renderer") != here:
+        return here, None
+    evidence = {name: value for name, value in attached.items() if name != "page"}
+    return here, render(evidence, shown["lang"], shown["zone"])
 
 
 def created(evidence: dict[str, Any]) -> dt.datetime:

@@ -4,7 +4,10 @@ The steps, in order; the first that fails is named, with why:
 
      1 attachment        the PDF carries evidence.json in the format we write
      2 keys              the key entries fold into the ledger's key registry (genesis first);
-                         with --key, the ledger key the reader trusts is the genesis key
+                         with --key, the ledger key the reader trusts is one of the ledger's
+                         rotation chain (each rotation is signed by the key before it, step 4,
+                         and the new key proves possession), so the genesis key and the
+                         current one both anchor it
      3 checkpoint        the checkpoint is signed by the ledger key
      4 entries           every entry is canonical, below the checkpoint's size, and signed by the
                          ledger key that held at its seq
@@ -17,7 +20,19 @@ The steps, in order; the first that fails is named, with why:
                          it signs this statement; the signer was present and a member then
      9 quorum            more than half of the commission in office signed (the quorum fixed at
                          the destruction)
-    10 page              the text printed on the pages says exactly what the evidence says
+    10 page              the file is, byte for byte, the statement rendered again from its
+                         evidence on this machine (the evidence records what rendered it:
+                         renderer_identity), and the QR code read back from every page's
+                         image says what the evidence says. Anything drawn over the page,
+                         an annotation, an incremental update, another font or a font whose
+                         text mapping lies makes another file, and the step says how it
+                         differs (pdf_difference). Where this machine's renderer is not the
+                         one recorded, the page cannot be rendered again: the step reads the
+                         printed text and the QR codes and is reported "could not be
+                         completed" (exit 2), neither ok nor a forgery.
+
+The render runs in a process of its own, started as soon as the attachment is read, while
+steps 2-9 run here. Steps after the first that fails are reported "not run".
 
 Trust: without --key the ledger key is the one the evidence itself publishes; an attacker who
 forges a whole ledger with a key of their own is caught only by pinning the real key.
@@ -31,23 +46,27 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any
 
 from certificates import evidence as proof
-from certificates import office
+from certificates import office, pdf_difference, qr_reading, renderer_identity
 from certificates import page as pages
 from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
 from certificates.words import words
+from certificates.worker import Renderer
 from custody import acts, canonical, entries, note, signatures
 from custody.checkpoint import Checkpoint, open_checkpoint
 from custody.errors import CustodyError
 from custody.keys import KeyRegistry
 from custody.proofs import verify_inclusion
 from custody.rfc6962 import leaf_hash
-from custody.verify import StepResult
+from custody.verify import StepResult, first_failure
+from workflows.statements import PRESENT
 
 STEPS: dict[int, str] = {
     1: "attachment",
@@ -72,6 +91,14 @@ class StepFailed(Exception):
         self.reason, self.seq = reason, seq
 
 
+class StepIncomplete(Exception):
+    """The step could not be completed on this machine; it proves neither way."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass
 class StatementReport:
     batch: str | None = None
@@ -85,7 +112,13 @@ class StatementReport:
 
     @property
     def first_failure(self) -> StepResult | None:
-        return next((step for step in self.steps if not step.ok), None)
+        return first_failure(self.steps)
+
+    @property
+    def incomplete(self) -> bool:
+        """Nothing failed, but a step could not be completed here (exit 2)."""
+        failure = self.first_failure
+        return failure is not None and failure.status == "incomplete"
 
     def to_json(self) -> dict[str, Any]:
         failure = self.first_failure
@@ -109,8 +142,17 @@ class _Entry:
 
 
 class StatementCheck:
-    def __init__(self, pdf: bytes, pinned_key: note.Verifier | None = None) -> None:
+    def __init__(
+        self,
+        pdf: bytes,
+        pinned_key: note.Verifier | None = None,
+        renderer: Renderer | None = None,
+        page_proof: bool = True,
+    ) -> None:
         self.pdf, self.pinned = pdf, pinned_key
+        self.renderer = renderer
+        self.page_proof = page_proof
+        self.again: Future[tuple[dict[str, Any], bytes | None]] | None = None
         self.report = StatementReport()
         self.content: PdfContent | None = None
         self.evidence: dict[str, Any] = {}
@@ -132,18 +174,40 @@ class StatementCheck:
             self._quorum,
             self._page,
         ]
-        for number, step in enumerate(steps, 1):
-            result = StepResult(number, STEPS[number])
-            self.report.steps.append(result)
-            try:
-                step()
-            except StepFailed as failed:
-                result.ok, result.reason, result.seq = False, failed.reason, failed.seq
-                break
-            except (CustodyError, KeyError, TypeError, ValueError, IndexError) as exc:
-                result.ok, result.reason = False, f"malformed evidence: {exc!r}"
-                break
+        self.report.steps = [StepResult(n, name) for n, name in STEPS.items()]
+        if not self.page_proof:  # steps 1-9 alone; step 10 is reported "not run"
+            for result, step in zip(self.report.steps, steps[:-1], strict=False):
+                if not self._step(result, step):
+                    break
+            return self.report
+        own = self.renderer is None
+        renderer = self.renderer or Renderer(renders_per_process=1)
+        try:
+            for result, step in zip(self.report.steps, steps, strict=True):
+                if not self._step(result, step):
+                    break
+                if result.number == 1:
+                    self.again = renderer.render_again(self.evidence)
+        finally:
+            if own:
+                # A render nobody waits for any more ends with its process.
+                renderer.close(wait=self.again is None or self.again.done())
         return self.report
+
+    def _step(self, result: StepResult, step: Callable[[], None]) -> bool:
+        try:
+            step()
+        except StepFailed as failed:
+            result.fail(failed.seq, failed.reason)
+            return False
+        except StepIncomplete as incomplete:
+            result.incomplete(incomplete.reason)
+            return False
+        except (CustodyError, KeyError, TypeError, ValueError, IndexError) as exc:
+            result.fail(None, f"malformed evidence: {exc!r}")
+            return False
+        result.hold()
+        return True
 
     # -- 1 ------------------------------------------------------------------------------------
 
@@ -171,9 +235,12 @@ class StatementCheck:
             raise StepFailed("the evidence lacks the ledger's genesis entry")
         for entry in self.keys:
             self.registry.apply(entry.body)
-        genesis = self.registry.ledger_keys()[0]
-        if self.pinned is not None and self.pinned.vkey != genesis.verifier.vkey:
-            raise StepFailed(f"the ledger key is {genesis.verifier.vkey}, not the one you trust")
+        chain = [record.verifier.vkey for record in self.registry.ledger_keys()]
+        if self.pinned is not None and self.pinned.vkey not in chain:
+            raise StepFailed(
+                f"the ledger's keys are {', '.join(chain)}: none is the one you trust "
+                f"({self.pinned.vkey})"
+            )
 
     def _checkpoint(self) -> None:
         verifiers = [record.verifier for record in self.registry.ledger_keys()]
@@ -245,6 +312,8 @@ class StatementCheck:
             raise StepFailed("the statement lists an item twice, or out of order")
         for item in statement["items"]:
             self._item_as_registered(item, statement)
+        self._present_as_recorded(statement)
+        self._registers_as_recorded(statement)
         destroyed = self._destruction(statement)
         weight = sum(item["weight_g"] or 0 for item in statement["items"])
         if weight != destroyed.data.get("items_weight_g"):
@@ -253,6 +322,37 @@ class StatementCheck:
                 f"{destroyed.data.get('items_weight_g')} g of items: an item is missing",
                 destroyed.seq,
             )
+
+    def _present_as_recorded(self, statement: dict[str, Any]) -> None:
+        """Who the statement says was present, named as they are, is what the batch's
+        presence entries record (signed), in their order."""
+        recorded = [
+            {k: e.body.data[k] for k in PRESENT if k in e.body.data}
+            for e in self.chains[statement["batch"]]
+            if e.body.kind == "presence_recorded"
+        ]
+        for n, (shown, entry) in enumerate(zip_longest(statement["present"], recorded), 1):
+            if shown != entry:
+                who = (shown or entry or {}).get("person")
+                raise StepFailed(
+                    f"person {n} present ({who}) on the statement is not as the batch's "
+                    "presence entries record them"
+                )
+
+    def _registers_as_recorded(self, statement: dict[str, Any]) -> None:
+        """The commission's and the place's names are those their first entries give."""
+        first = self.chains[statement["commission"]["id"]][0].body.data
+        commission = statement["commission"]
+        if (commission["name"], commission.get("names")) != (first.get("name"), first.get("names")):
+            raise StepFailed("the commission's name on the statement is not as registered")
+        place = statement["location"]
+        chain = self.chains.get(place["id"])
+        if not chain or chain[0].body.kind != "location_added":
+            raise StepFailed(f"the evidence lacks the registration of {place['id']}")
+        added = chain[0].body.data
+        wanted = (added.get("name"), added.get("region"), added.get("names"))
+        if (place["name"], place["region"], place.get("names")) != wanted:
+            raise StepFailed(f"the place {place['id']} on the statement is not as registered")
 
     def _destruction(self, statement: dict[str, Any]) -> entries.EntryBody:
         for entry in self.chains[statement["batch"]]:
@@ -330,11 +430,34 @@ class StatementCheck:
 
     def _page(self) -> None:
         assert self.content is not None
+        assert self.again is not None
         shown = self.evidence["page"]
         page = pages.build(self.evidence, shown["lang"], shown["zone"])
-        problem = compare_page(page, self.content.text)
+        here, again = self.again.result()
+        if again is None:
+            self._page_without_render(page, shown.get("renderer"), here)
+        elif again != self.pdf:
+            problems = [
+                compare_page(page, self.content.text),
+                pdf_difference.describe(again, self.pdf),
+            ]
+            raise StepFailed("; ".join(p for p in problems if p))
+        problem = qr_problem(page, self.pdf)
         if problem is not None:
             raise StepFailed(problem)
+
+    def _page_without_render(self, page: pages.Page, recorded: Any, here: dict[str, Any]) -> None:
+        assert self.content is not None
+        problem = compare_page(page, self.content.text) or qr_problem(page, self.pdf)
+        if problem is not None:
+            raise StepFailed(problem)
+        differs = renderer_identity.differences(recorded, here)
+        raise StepIncomplete(
+            f"the page was rendered by other software than this machine's ({'; '.join(differs)}), "
+            "so it cannot be rendered again to prove what it shows; its text and QR codes "
+            "agree with the evidence, which proves less (text can be drawn over). Verify on "
+            "a machine with the recorded renderer"
+        )
 
 
 def signatures_hold(checks: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
@@ -368,8 +491,15 @@ def _parse(raw: dict[str, Any]) -> _Entry:
     return _Entry(parsed.seq, parsed, leaf_hash(body), sig, raw["key_id"])
 
 
+# Drawn as nothing, or only where a line breaks: a soft hyphen, zero-width spaces and joiners,
+# the word joiner and the byte order mark.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Text as both the page and the evidence can be compared: composed (NFC: и + U+0306 is
+    й, whichever the PDF's text layer gives), without what is not drawn, without spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text).translate(_INVISIBLE))
 
 
 def compare_page(page: pages.Page, text: str) -> str | None:
@@ -395,9 +525,9 @@ def compare_page(page: pages.Page, text: str) -> str | None:
         if _squeeze(label + value) not in after:
             return f"the page does not print {label}: {value}"
     for signature in page.signatures:
-        printed_as = signature.person + signature.role + signature.key_id + signature.time
+        printed_as = signature.name + signature.role + signature.key_id + signature.time
         if _squeeze(printed_as) not in after:
-            return f"the page does not print the signature of {signature.person}"
+            return f"the page does not print the signature of {signature.name}"
     if _squeeze(page.status) not in after:
         return "the page does not say whether the statement is final"
     return None
@@ -413,5 +543,24 @@ def _first_row_missing(page: pages.Page, body: str) -> str:
     return "the table on the page is not as in the evidence"
 
 
-def verify_statement(pdf: bytes, pinned_key: note.Verifier | None = None) -> StatementReport:
-    return StatementCheck(pdf, pinned_key).run()
+def qr_problem(page: pages.Page, pdf: bytes) -> str | None:
+    """None when every page's QR code, read back from its image, carries `page.qr`."""
+    for number, codes in enumerate(qr_reading.page_codes(pdf), 1):
+        if not codes:
+            return f"page {number} carries no QR code that can be read"
+        wrong = [code for code in codes if code != page.qr]
+        if wrong:
+            return f"the QR code on page {number} says {wrong[0]!r}, not {page.qr!r}"
+    return None
+
+
+def verify_statement(
+    pdf: bytes,
+    pinned_key: note.Verifier | None = None,
+    renderer: Renderer | None = None,
+    page_proof: bool = True,
+) -> StatementReport:
+    """Check a statement's PDF offline (the steps above). `renderer` renders it again for
+    step 10; by default a process of its own, started for this check and ended after it.
+    Without `page_proof` only steps 1-9 run (the benchmark's figure for the ledger proofs)."""
+    return StatementCheck(pdf, pinned_key, renderer, page_proof).run()

@@ -78,7 +78,7 @@ def init(
         except LedgerKeyError:
             pass  # another process created it a moment ago; use theirs
     signer = key_file.load()
-    ledger = Ledger(database, signer, clock)
+    ledger = Ledger(database, signer, clock, key_file)
     with database.write() as conn:
         if Store(conn).head().size > 0:
             return InitResult(ledger, created_database, created_key, False)
@@ -92,7 +92,7 @@ def _open(database: Database, key_file: LedgerKeyFile, ledger_key_id: str) -> Le
             f"the ledger exists but its key file {key_file.path} is missing; "
             f"restore the key with id {ledger_key_id} (a new key would not be trusted)"
         )
-    return Ledger(database, key_file.load_current(ledger_key_id))
+    return Ledger(database, key_file.load_current(ledger_key_id), key_file=key_file)
 
 
 def open_ledger(settings: Settings) -> Ledger:

@@ -69,7 +69,9 @@ def loads_canonical(body: bytes) -> Any:
     """Parse `body` and return its value if, and only if, `body` is in canonical form.
 
     Raises EncodingError when the bytes are not JSON, or not exactly the JCS form of the
-    value they hold (another key order, white space, escapes or number form, duplicate keys).
+    value they hold (another key order, white space, escapes or number form, duplicate keys),
+    or hold what `dumps` refuses (numbers beyond 2^53, negative zero): the reader accepts
+    exactly what the writer writes (docs/ledger.md "Entries").
     """
     try:
         value = orjson.loads(body)
@@ -88,6 +90,13 @@ def _loads_reference(body: bytes) -> Any:
         value = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise EncodingError(f"not JSON: {exc}") from exc
+    # The writer's refusals hold for the reader too: 1e+21 is canonical JCS, but a number
+    # beyond 2^53 is one docs/ledger.md forbids, so no verifier may take it as an entry.
+    try:
+        _scan(value)
+    except _Refused:
+        _explain(value, "$")
+        raise EncodingError("cannot be written as an entry body") from None
     if _reference(value) != body:
         raise EncodingError("not in RFC 8785 canonical form")
     return value

@@ -268,11 +268,12 @@ class _Check:
             try:
                 step()
             except StepFailed as failed:
-                result.ok, result.reason, result.seq = False, failed.reason, failed.seq
+                result.fail(failed.seq, failed.reason)
                 break
             except (CustodyError, KeyError, TypeError, ValueError, IndexError) as exc:
-                result.ok, result.reason = False, f"malformed bundle: {exc!r}"
+                result.fail(None, f"malformed bundle: {exc!r}")
                 break
+            result.hold()
         return self.report
 
     # -- 1 ------------------------------------------------------------------------------------

@@ -33,6 +33,10 @@ LEDGER = "ledger"
 # for a witness, cosignatures on checkpoints.
 PERSON_PURPOSES = frozenset({"act", "witness"})
 PURPOSES = PERSON_PURPOSES | {LEDGER}
+WEAK_KEY = (
+    "the public key is a small-order or non-canonical Ed25519 point: no signature under it "
+    "can be trusted"
+)
 _KEY_FIELDS = {"key_id", "name", "owner", "purpose", "public_key"}
 
 
@@ -105,18 +109,24 @@ def possession_act(new: dict[str, Any], replaces: str, origin: str) -> dict[str,
 
 
 def parse_public_key(text: str) -> bytes:
-    """A public key given as base64 of its 32 bytes, or as a C2SP verifier key."""
+    """A public key given as base64 of its 32 bytes, or as a C2SP verifier key.
+
+    Raises KeyRegistryError for anything else, and for a small-order or non-canonical point
+    (`signatures.is_strong_public_key`), so that `keys add`, rotations and the API refuse it.
+    """
     text = text.strip()
     try:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         raw = b""
-    if len(raw) == signatures.PUBLIC_KEY_SIZE:
-        return raw
-    try:
-        return note.Verifier.parse(text).public_key
-    except MalformedNoteError as exc:
-        raise KeyRegistryError("a public key is base64 of 32 bytes, or a verifier key") from exc
+    if len(raw) != signatures.PUBLIC_KEY_SIZE:
+        try:
+            raw = note.Verifier.parse(text).public_key
+        except MalformedNoteError as exc:
+            raise KeyRegistryError("a public key is base64 of 32 bytes, or a verifier key") from exc
+    if not signatures.is_strong_public_key(raw):
+        raise KeyRegistryError(WEAK_KEY)
+    return raw
 
 
 def _parse_key_object(value: object, seq: int) -> KeyRecord:
@@ -128,6 +138,8 @@ def _parse_key_object(value: object, seq: int) -> KeyRecord:
         raise MalformedEntryError("public_key is not base64") from exc
     if len(public_key) != signatures.PUBLIC_KEY_SIZE:
         raise MalformedEntryError("public_key is not 32 bytes")
+    if not signatures.is_strong_public_key(public_key):
+        raise MalformedEntryError(WEAK_KEY)
     name = value["name"]
     if not isinstance(name, str) or not note.is_valid_name(name):
         raise MalformedEntryError("key name must be non-empty, without spaces or '+'")

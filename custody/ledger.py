@@ -26,16 +26,26 @@ from custody.db import Database
 from custody.entries import KINDS, Entry, NewEntry, check_name
 from custody.errors import LedgerKeyError, LedgerStateError, MalformedEntryError, ProofRangeError
 from custody.keys import KeyRecord
+from custody.ledger_key import LedgerKeyFile
 from custody.note import Signer
 from custody.proofs import ConsistencyProof, InclusionProof
 from custody.store import Head, Store, StoredCheckpoint
 
 
 class Ledger:
-    def __init__(self, database: Database, signer: Signer | None = None, clock: Clock = utc_now):
+    def __init__(
+        self,
+        database: Database,
+        signer: Signer | None = None,
+        clock: Clock = utc_now,
+        key_file: LedgerKeyFile | None = None,
+    ):
+        """`key_file`, when given, is where a ledger key rotated by another process is
+        loaded from (a running server picks it up at its next write, without a restart)."""
         self.database = database
         self.signer = signer
         self.clock = clock
+        self.key_file = key_file
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -63,7 +73,7 @@ class Ledger:
         the signing workers sign). Nothing is written unless `write()` is called."""
         if not news:
             raise LedgerStateError("nothing to append")
-        signer = self._require_signer()
+        self._require_signer()
         for new in news:
             _check_new(new)
         store = Store(conn)
@@ -71,7 +81,7 @@ class Ledger:
         head, item_leaf = store.head_for_append(items[0] if len(items) == 1 else None)
         if head.size == 0 and news[0].kind != "ledger_created":
             raise LedgerStateError("the ledger has no genesis entry: run `custody init`")
-        self._check_signer(head, signer)
+        signer = self._signer_for(head)
         builder = Builder(store, head, self._time(head), signer, len(news))
         try:
             if len(items) == 1:
@@ -90,12 +100,19 @@ class Ledger:
             raise LedgerKeyError("this ledger was opened without its signing key")
         return self.signer
 
-    def _check_signer(self, head: Head, signer: Signer) -> None:
-        if head.size > 0 and head.ledger_key_id != signer.verifier.key_id:
-            raise LedgerKeyError(
-                f"the ledger is signed by key {head.ledger_key_id}, "
-                f"but the key file holds key {signer.verifier.key_id}"
-            )
+    def _signer_for(self, head: Head) -> Signer:
+        """The key that signs the next entry: the one the locked head names. When another
+        process rotated it, it is loaded from the key file, once."""
+        signer = self._require_signer()
+        if head.size == 0 or head.ledger_key_id == signer.verifier.key_id:
+            return signer
+        if self.key_file is not None and head.ledger_key_id is not None:
+            signer = self.signer = self.key_file.load_current(head.ledger_key_id)
+            return signer
+        raise LedgerKeyError(
+            f"the ledger is signed by key {head.ledger_key_id}, "
+            f"but the key file holds key {signer.verifier.key_id}"
+        )
 
     def _time(self, head: Head) -> str:
         # Never earlier than the entry before: an auditor reads time order from seq order.
@@ -189,7 +206,7 @@ class Ledger:
 
         Call inside a write transaction: the lock keeps two issuers from racing.
         """
-        signer = self._require_signer()
+        self._require_signer()
         store = Store(conn)
         head = store.head()
         latest = store.latest_checkpoint()
@@ -197,7 +214,7 @@ class Ledger:
             return latest
         if head.origin is None:
             raise LedgerStateError("the ledger has no genesis entry: run `custody init`")
-        self._check_signer(head, signer)
+        signer = self._signer_for(head)
         root = merkle.root_from_peaks(head.peaks)
         issued = StoredCheckpoint(
             size=head.size,
@@ -211,7 +228,17 @@ class Ledger:
 
     @property
     def verifier_key(self) -> str:
+        """The verifier key of the key this process holds (see current_verifier_key)."""
         return self._require_signer().verifier.vkey
+
+    def current_verifier_key(self, conn: Connection) -> str:
+        """The verifier key of the key that signs the ledger now, as its head and key table
+        say: after another process rotated the key, this one's may be the old one."""
+        head = Store(conn).head()
+        if head.ledger_key_id is None:
+            raise LedgerStateError("the ledger has no genesis entry: run `custody init`")
+        (record,) = Store(conn).key_records([head.ledger_key_id])
+        return record.verifier.vkey
 
 
 def _check_new(new: NewEntry) -> None:

@@ -77,7 +77,12 @@ class LedgerKeyFile:
         _write_private(self.pending_path, signer.skey + "\n")
 
     def promote(self) -> None:
-        os.replace(self.pending_path, self.path)
+        try:
+            os.replace(self.pending_path, self.path)
+        except FileNotFoundError:
+            if not self.path.exists():
+                raise
+            # A server that saw the rotation commit promoted it a moment ago.
         _sync_dir(self.path.parent)
 
     def discard_pending(self) -> None:
@@ -85,8 +90,11 @@ class LedgerKeyFile:
 
     def load_current(self, ledger_key_id: str) -> Signer:
         """The key the ledger names as current, finishing or undoing an interrupted rotation."""
-        if self.pending_path.exists():
-            pending = _read_private(self.pending_path)
+        try:
+            pending: Signer | None = _read_private(self.pending_path)
+        except LedgerKeyError:
+            pending = None  # none, or another process promoted it as we looked
+        if pending is not None:
             if pending.verifier.key_id == ledger_key_id:
                 self.promote()
             else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nacl.bindings import crypto_sign_open
+from nacl.bindings import crypto_core_ed25519_is_valid_point, crypto_sign_open
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey
 
@@ -27,6 +27,21 @@ ACT_DOMAIN = b"custody/act/v1\x00"
 SUBJECT_HEAD_DOMAIN = b"custody/subject-head/v1\x00"
 SIGNATURE_SIZE = 64
 PUBLIC_KEY_SIZE = 32
+
+
+def is_strong_public_key(public_key: bytes) -> bool:
+    """True when `public_key` (32 bytes) is a canonical encoding of a point of the prime-order
+    subgroup (libsodium's crypto_core_ed25519_is_valid_point).
+
+    Small-order keys (the identity point, the order-2 point ...) and non-canonical encodings
+    are refused wherever a key enters: libsodium rejects every signature under them, but other
+    verifiers do not (Go's crypto/ed25519 accepts R = identity, S = 0 on any message under the
+    identity key; RFC 8032 section 5.1.7 leaves the check to the implementation), so an
+    auditor with such a verifier would accept forgeries.
+    """
+    return len(public_key) == PUBLIC_KEY_SIZE and bool(
+        crypto_core_ed25519_is_valid_point(public_key)
+    )
 
 
 def entry_message(leaf_hash: bytes) -> bytes:

@@ -234,8 +234,13 @@ def test_a_rifle_goes_from_intake_to_melted_through_http_alone(site: Site) -> No
         assert auditor.get(f"/items/{rifle}").json()["state"] == "destroyed"
         history = auditor.get(f"/items/{rifle}/history").json()
         pdf = auditor.get(f"/batches/{batch}/statement.pdf", params={"lang": "kk"}, timeout=120)
+        again = auditor.get(f"/batches/{batch}/statement.pdf", params={"lang": "kk"}, timeout=120)
         label = auditor.get(f"/items/{rifle}/label.pdf", timeout=120)
         listed = auditor.get("/statements", params={"limit": 1}).json()
+    # The second download is the first, read from the statements kept by their content.
+    assert again.content == pdf.content
+    kept = list((site.service.directory / "statements").glob("*/*.pdf"))
+    assert [path.read_bytes() for path in kept] == [pdf.content]
     assert listed["entries"][0]["batch"] == batch
     assert listed["entries"][0]["final"] is True
     assert label.headers["content-type"] == "application/pdf"
@@ -667,3 +672,15 @@ def test_late_decisions_and_notices_are_in_plain_sight(site: Site) -> None:
         listed = auditor.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
         [mine] = [d for d in listed if d["item"] == rifle]
         assert mine["notices"][0]["acknowledged_by"] == "unit.serikbaev"
+
+
+def test_a_small_order_public_key_is_refused_by_the_api_and_writes_nothing(site: Site) -> None:
+    size = site.size()
+    identity = "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+    refused = site.step(
+        "admin", "key_added", {"owner": "expert.sadykova", "purpose": "act", "public_key": identity}
+    )
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "small-order" in refused.json()["detail"]
+    assert site.size() == size

@@ -134,3 +134,30 @@ def test_floats_are_taken_exactly_when_jcs_round_trips_them(value: float) -> Non
 def test_strings_survive_with_every_escape(value: str) -> None:
     assume(all(not 0xD800 <= ord(c) <= 0xDFFF for c in value))
     assert canonical.loads_canonical(canonical.dumps([value])) == [value]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"a":1e+21}', b'{"a":9007199254740992}', b'{"a":-9007199254740992}', b"[1e+300]"],
+)
+def test_reader_refuses_a_body_with_a_number_the_writer_refuses(body: bytes) -> None:
+    """1e+21 is the JCS form of 1e21, but docs/ledger.md allows no number beyond 2^53."""
+    with pytest.raises(EncodingError, match="beyond 2\\^53"):
+        canonical.loads_canonical(body)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_reader_accepts_a_float_exactly_when_the_writer_would_write_it(value: float) -> None:
+    assume(not (value == 0 and math.copysign(1, value) < 0))  # JCS writes -0.0 as 0
+    try:
+        body = rfc8785.dumps({"x": value})
+    except rfc8785.CanonicalizationError:
+        return
+    try:
+        written = canonical.dumps({"x": value})
+    except EncodingError:
+        with pytest.raises(EncodingError):
+            canonical.loads_canonical(body)
+    else:
+        assert written == body
+        assert canonical.loads_canonical(body) == {"x": value}

@@ -151,6 +151,7 @@ def test_verify_names_the_failing_step_and_exits_1(env: dict[str, str], tmp_path
         "step": 3,
         "name": "leaf hashes",
         "ok": False,
+        "status": "failed",
         "seq": 1,
         "reason": "the stored leaf hash is not SHA-256(0x00 || body)",
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -19,7 +20,7 @@ import pytest
 
 from certificates import evidence as proof
 from certificates import page as pages
-from certificates import render
+from certificates import render, renderer_identity
 from certificates.pdf_reading import read_pdf
 from certificates.verify_statement import STEPS, StatementReport, verify_statement
 from certificates.words import LANGUAGES, words
@@ -29,7 +30,7 @@ from custody.checkpoint import parse_note
 from custody.note import Signer
 from tests.conftest import make_settings
 from tests.support.databases import sqlite_url
-from tests.support.site import Site, build_site
+from tests.support.site import PLACE_NAMES, PLANT, Site, build_site
 
 ZONE = "Asia/Almaty"
 MEMBERS = ("chair.nurlanov", "member.abenova")  # two of three: the quorum
@@ -63,6 +64,18 @@ def _keep_environment() -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
     else:
         os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _renderer() -> Iterator[None]:
+    """One renderer process for every verification here (each would start its own)."""
+    global verify_statement
+    shared = Renderer(renders_per_process=1_000)
+    plain = verify_statement
+    verify_statement = functools.partial(plain, renderer=shared)  # type: ignore[assignment]
+    yield
+    verify_statement = plain
+    shared.close()
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +120,19 @@ def test_each_language_renders_a_statement_that_reads_back_as_its_data(
     for item in evidence["statement"]["items"]:
         assert item["id"] in text
         assert item["marking"] in text  # Kazakh letters Қ and Ұ, read back from the glyphs
-    for member in MEMBERS:
-        assert member in text
-    assert f"chair.nurlanov ({words(lang)['chair']})" in text  # the chair, from the commission
+    # The chair by full name and position, from the signed commission and presence entries;
+    # a member the register names by user id only, by that id.
+    chair = "Нурланов Қайрат Серікұлы, заместитель начальника ДП"
+    assert f"{chair} ({words(lang)['chair']})" in text  # present, and chair from the commission
+    assert f"{chair} {words(lang)['chair']}" in text  # in the signatures
+    assert "chair.nurlanov" not in text
+    assert f"member.abenova ({words(lang)['commission_member']})" in text
+    plant = {"ru": "Карагандинский металлургический комбинат"} | PLACE_NAMES[PLANT]
+    assert f"{plant[lang]}, Алматы" in text  # the place in the statement's language
     assert content.attachment is not None
     attached = json.loads(content.attachment)
-    assert attached == {**evidence, "page": {"lang": lang, "zone": ZONE}}
+    shown = {"lang": lang, "zone": ZONE, "renderer": renderer_identity.identity()}
+    assert attached == {**evidence, "page": shown}
     assert verify_statement(data).ok
 
 
@@ -268,3 +288,28 @@ def test_signer_who_was_not_a_member_at_the_time(
     name, reason = failed_at(verify_statement(render.render(evidence_of(site, batch), "ru", ZONE)))
     assert name == "signatures"
     assert "member.tokayeva was not a member" in reason
+
+
+def test_statement_naming_someone_other_than_the_presence_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that printed another name for a person present than their presence entry
+    records (and had the members sign that): the statement fails at its content."""
+    from workflows import statements
+
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    batch = _destroyed(site, 1)
+    honest = statements.content
+
+    def renamed(world: Any, batch_: Any) -> dict[str, Any]:
+        content = honest(world, batch_)
+        content["present"][0]["full_name"] = "Другой Человек"
+        return content
+
+    monkeypatch.setattr(statements, "content", renamed)
+    site.sign(batch, *MEMBERS)
+    evidence = evidence_of(site, batch)
+    monkeypatch.undo()
+    name, reason = failed_at(verify_statement(render.render(evidence, "ru", ZONE)))
+    assert name == "statement"
+    assert "person 1 present (chair.nurlanov)" in reason

@@ -43,7 +43,7 @@ def big(tmp_path: Path) -> Settings:
 
 def _both(database: Database, monkeypatch: pytest.MonkeyPatch) -> tuple[Report, Report]:
     here = Audit(database, workers=1).run()
-    monkeypatch.setattr(audit_module, "PARALLEL_FROM", 0)
+    monkeypatch.setattr("custody.verification.audit.PARALLEL_FROM", 0)
     there = Audit(database, workers=2).run()
     return here, there
 

@@ -11,14 +11,23 @@ nothing can leave between the cutting table and the furnace unnoticed.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from custody.entries import check_name
 from workflows import registers, rules
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.movements import new_discrepancy_id
 from workflows.steps import advance, file_refs
 from workflows.unit_of_work import Work
-from workflows.vocabulary import BURN, FURNACE, PLANT, PRESENCE_ROLES, WAREHOUSE
+from workflows.vocabulary import (
+    BURN,
+    COMMISSION_MEMBER,
+    FURNACE,
+    PLANT,
+    PRESENCE_ROLES,
+    WAREHOUSE,
+)
 
 # What a statement must state (R9 for burning; the furnace's own facts for melting).
 FURNACE_FACTS = ("charge_weight_g", "scrap_weight_g")
@@ -67,8 +76,22 @@ def load(
     advance(work, "batch_loaded", item_ids, {"batch": batch_id}, per_item)
 
 
-def record_presence(work: Work, batch_id: str, present: Sequence[tuple[str, str]]) -> None:
-    """Who is at the furnace or bunker, each in their role: one entry each, all or none."""
+@dataclass(frozen=True)
+class Present:
+    """A person at a furnace or bunker, named as the statement prints them. A commission
+    member's full name and position are taken from the commission's entry when not given."""
+
+    person: str
+    role: str
+    full_name: str | None = None
+    position: str | None = None
+
+
+def record_presence(
+    work: Work, batch_id: str, present: Sequence[Present | tuple[str, str]]
+) -> None:
+    """Who is at the furnace or bunker, each in their role: one entry each, all or none.
+    Each entry carries what the statement prints of the person (full_name, position)."""
     if not present:
         raise InvalidRequest("name at least one person present")
     work.load("batches", [batch_id])
@@ -76,14 +99,31 @@ def record_presence(work: Work, batch_id: str, present: Sequence[tuple[str, str]
     if batch.state != "open":
         raise InvalidRequest(f"batch {batch_id} is {batch.state}; presence is recorded before")
     recorded = {(p["person"], p["role"]) for p in batch.present}
-    for person, role in present:
-        if role not in PRESENCE_ROLES:
+    work.load("commissions", [batch.commission])
+    commission = work.world.find("commissions", batch.commission)
+    on_record = {m["person"]: m for m in commission.members} if commission is not None else {}
+    for given in present:
+        one = given if isinstance(given, Present) else Present(*given)
+        if one.role not in PRESENCE_ROLES:
             roles = ", ".join(sorted(PRESENCE_ROLES))
             raise InvalidRequest(f"a role at a batch is one of {roles}")
-        if (person, role) in recorded:
-            raise InvalidRequest(f"{person} is recorded present already")
-        recorded.add((person, role))
-        work.entry("presence_recorded", batch_id, {"person": person, "role": role})
+        if (one.person, one.role) in recorded:
+            raise InvalidRequest(f"{one.person} is recorded present already")
+        recorded.add((one.person, one.role))
+        member = on_record.get(one.person, {}) if one.role == COMMISSION_MEMBER else {}
+        data = {"person": one.person, "role": one.role}
+        for name in ("full_name", "position"):
+            value = getattr(one, name) or member.get(name)
+            if value is not None:
+                data[name] = _text(value, name.replace("_", " "))
+        work.entry("presence_recorded", batch_id, data)
+
+
+def _text(value: str, what: str) -> str:
+    try:
+        return check_name(value, what)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from exc
 
 
 def _facts(kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:

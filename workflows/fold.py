@@ -32,6 +32,8 @@ from workflows.world import World
 
 Handler = Callable[[World, EntryBody], None]
 
+NAMED = ("full_name", "position")  # what a statement prints of a person, when recorded
+
 
 # What an entry's fold reaches beyond its own item, so that a live action can load exactly
 # that (a replay has everything): kinds whose subject is not an item, and kinds that move
@@ -186,6 +188,7 @@ def _location_added(world: World, body: EntryBody) -> None:
     data = body.data
     place = Location(id=_subject(body), kind=data["kind"], name=data["name"], region=data["region"])
     place.time_zone = data.get("time_zone")
+    place.names = data.get("names", {})
     world.put("locations", place)
 
 
@@ -209,16 +212,18 @@ def _supervisor_withdrawn(world: World, body: EntryBody) -> None:
 def _commission_member_added(world: World, body: EntryBody) -> None:
     commission_id = _subject(body)
     commission = world.find("commissions", commission_id) or Commission(
-        id=commission_id, name=body.data.get("name", commission_id)
+        id=commission_id,
+        name=body.data.get("name", commission_id),
+        names=body.data.get("names", {}),
     )
-    commission.members.append(
-        {
-            "person": body.data["person"],
-            "role": body.data["role"],
-            "since": body.data.get("since", body.time),
-            "until": None,
-        }
-    )
+    member = {
+        "person": body.data["person"],
+        "role": body.data["role"],
+        "since": body.data.get("since", body.time),
+        "until": None,
+    }
+    member.update({k: body.data[k] for k in NAMED if k in body.data})
+    commission.members.append(member)
     world.put("commissions", commission)
 
 
@@ -500,9 +505,9 @@ def _batch_loaded(world: World, body: EntryBody) -> None:
 
 def _presence_recorded(world: World, body: EntryBody) -> None:
     batch = world.batch(_subject(body))
-    batch.present.append(
-        {"person": body.data["person"], "role": body.data["role"], "at": body.time}
-    )
+    present = {"person": body.data["person"], "role": body.data["role"], "at": body.time}
+    present.update({k: body.data[k] for k in NAMED if k in body.data})
+    batch.present.append(present)
     world.touch("batches", batch)
 
 

@@ -75,6 +75,8 @@ class Location(Document):
         """The people of this level at the place now (their assignment not withdrawn)."""
         return [p["person"] for p in self.people if p["level"] == level and p["until"] is None]
 
+    names: dict[str, str] = field(default_factory=dict)  # the name in ru, kk, en, if given
+
 
 @dataclass
 class Item(Document):
@@ -122,6 +124,8 @@ class Member(Document):
     role: str  # chair | member
     since: str
     until: str | None = None
+    full_name: str | None = None  # as the statement prints them
+    position: str | None = None
 
     def in_office(self, moment: str) -> bool:
         return self.since <= moment and (self.until is None or moment < self.until)
@@ -132,6 +136,7 @@ class Commission(Document):
     id: str
     name: str
     members: list[dict[str, Any]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # the name in ru, kk, en, if given
 
     def members_at(self, moment: str) -> list[Member]:
         return [m for m in map(Member.from_json, self.members) if m.in_office(moment)]

@@ -1,8 +1,17 @@
-"""The places and the commissions of the process, kept in the ledger like everything else."""
+"""The places and the commissions of the process, kept in the ledger like everything else.
+
+What a statement prints of them is signed here, in their entries: a place's and a
+commission's name, and optionally the same in each statement language (`names`: {"ru", "kk",
+"en"}); a commission member's full name and position (`full_name`, `position`), so that the
+statement names people as a legal act must, and verify-statement checks the page against the
+entries.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from custody.clock import is_time, parse_time
 from custody.entries import check_name
@@ -10,7 +19,7 @@ from workflows import terms
 from workflows.errors import InvalidRequest
 from workflows.model import Commission, Location
 from workflows.unit_of_work import Work
-from workflows.vocabulary import COMMISSION_ROLES, LOCATION_KINDS
+from workflows.vocabulary import COMMISSION_ROLES, LOCATION_KINDS, NAME_LANGUAGES
 
 
 def _name(value: str, what: str) -> str:
@@ -20,11 +29,29 @@ def _name(value: str, what: str) -> str:
         raise InvalidRequest(str(exc)) from exc
 
 
+def names_in_languages(names: Mapping[str, str] | None) -> dict[str, str]:
+    """{"ru": ..., "kk": ..., "en": ...}, any of them; InvalidRequest for another key or a
+    name that is not text of 1 to 200 characters."""
+    if not names:
+        return {}
+    unknown = sorted(set(names) - set(NAME_LANGUAGES))
+    if unknown:
+        raise InvalidRequest(f"names are given in {', '.join(NAME_LANGUAGES)}, not {unknown[0]}")
+    return {lang: _name(names[lang], f"name in {lang}") for lang in NAME_LANGUAGES if lang in names}
+
+
 def add_location(
-    work: Work, location_id: str, kind: str, name: str, region: str, time_zone: str | None = None
+    work: Work,
+    location_id: str,
+    kind: str,
+    name: str,
+    region: str,
+    time_zone: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> None:
     """A place; the zone it counts days in is written in its entry (R1), given or found
-    from its region, else the configured one, so that replay needs no settings."""
+    from its region, else the configured one, so that replay needs no settings; its name in
+    the statement languages, where given."""
     _name(location_id, "location id")
     if kind not in LOCATION_KINDS:
         raise InvalidRequest(f"a location is one of {', '.join(sorted(LOCATION_KINDS))}")
@@ -36,14 +63,31 @@ def add_location(
         terms.zone(zone_name)
     except terms.UnknownZone as exc:
         raise InvalidRequest(str(exc)) from None
-    data = {"kind": kind, "name": _name(name, "name"), "region": _name(region, "region")}
-    work.entry("location_added", location_id, data | {"time_zone": zone_name})
+    data: dict[str, Any] = {
+        "kind": kind,
+        "name": _name(name, "name"),
+        "region": _name(region, "region"),
+        "time_zone": zone_name,
+    }
+    translated = names_in_languages(names)
+    if translated:
+        data["names"] = translated
+    work.entry("location_added", location_id, data)
 
 
 def add_member(
-    work: Work, commission_id: str, person: str, role: str, name: str | None, since: str | None
+    work: Work,
+    commission_id: str,
+    person: str,
+    role: str,
+    name: str | None,
+    since: str | None,
+    full_name: str | None = None,
+    position: str | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> None:
-    """A person joins a commission from `since` (default: now)."""
+    """A person joins a commission from `since` (default: now), named as the statement will
+    print them (`full_name`, `position`); `name` and `names` name a new commission."""
     _name(commission_id, "commission id")
     if role not in COMMISSION_ROLES:
         raise InvalidRequest(f"a commission role is one of {', '.join(sorted(COMMISSION_ROLES))}")
@@ -55,9 +99,22 @@ def add_member(
         m.person == person for m in commission.members_at(since or work.now)
     ):
         raise InvalidRequest(f"{person} is a member of {commission_id} already")
-    data = {"person": _name(person, "person"), "role": role, "since": since or work.now}
+    data: dict[str, Any] = {
+        "person": _name(person, "person"),
+        "role": role,
+        "since": since or work.now,
+    }
+    if full_name is not None:
+        data["full_name"] = _name(full_name, "full name")
+    if position is not None:
+        data["position"] = _name(position, "position")
     if commission is None:
         data["name"] = _name(name or commission_id, "commission name")
+        translated = names_in_languages(names)
+        if translated:
+            data["names"] = translated
+    elif names:
+        raise InvalidRequest(f"{commission_id} is named already; names go with its first member")
     work.entry("commission_member_added", commission_id, data)
 
 

@@ -10,7 +10,7 @@ are destroyed. The statements issue renders the same content as a PDF.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Final
 
 from custody import canonical
 from custody.acts import SignedAct
@@ -26,14 +26,22 @@ def content(world: World, batch: Batch) -> dict[str, Any]:
     location = world.location(batch.location)
     commission = world.commission(batch.commission)
     items = [world.item(item_id) for item_id in sorted(batch.items)]
+    # Names in the statement's languages, full names and positions are there only where the
+    # register has them, so that statements of data without them keep their digests.
+    place: dict[str, Any] = {"id": location.id, "name": location.name, "region": location.region}
+    if location.names:
+        place["names"] = location.names
+    named: dict[str, Any] = {"id": commission.id, "name": commission.name}
+    if commission.names:
+        named["names"] = commission.names
     return {
         "batch": batch.id,
         "kind": batch.kind,
-        "location": {"id": location.id, "name": location.name, "region": location.region},
+        "location": place,
         "installation": batch.installation,
-        "commission": {"id": commission.id, "name": commission.name},
+        "commission": named,
         "destroyed_at": batch.destroyed_at,
-        "present": [{"person": p["person"], "role": p["role"]} for p in batch.present],
+        "present": [{k: p[k] for k in PRESENT if k in p} for p in batch.present],
         "facts": {k: v for k, v in batch.facts.items() if k != "files"},
         "items": [
             {
@@ -52,6 +60,9 @@ def content(world: World, batch: Batch) -> dict[str, Any]:
             for item in items
         ],
     }
+
+
+PRESENT: Final = ("person", "role", "full_name", "position")
 
 
 def digest(statement: dict[str, Any]) -> str:

@@ -38,6 +38,8 @@ EXPERT = "expert"  # an ammunition-destruction expert (R9)
 PRESENCE_ROLES: Final = frozenset({COMMISSION_MEMBER, PLANT_REPRESENTATIVE, EXPERT})
 CHAIR, MEMBER = "chair", "member"
 COMMISSION_ROLES: Final = frozenset({CHAIR, MEMBER})
+# The languages a register may name a place or a commission in (`names`), the statement's.
+NAME_LANGUAGES: Final = ("ru", "kk", "en")
 
 # File roles on a step: a photo with the marking visible, before and after photos, documents.
 MARKING_PHOTO, BEFORE, AFTER, DOCUMENT = "marking", "before", "after", "document"

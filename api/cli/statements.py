@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -15,6 +15,9 @@ from api.cli.deadlines import reading, shown, zone_of
 from api.cli.paths import readable, writable
 from api.cli.verify import pinned_key
 from custody.settings import Settings
+
+if TYPE_CHECKING:
+    from certificates.verify_statement import StatementReport
 
 app = typer.Typer(help="destruction statements of furnace and burn batches", no_args_is_help=True)
 
@@ -89,28 +92,35 @@ def verify_statement(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
     """Check a statement offline, from the PDF alone: exit 0 when every step holds, 1 naming
-    the first that fails."""
+    the first that fails, 2 when nothing failed but the page could not be rendered again here
+    (another renderer than the one the statement records)."""
     from certificates.verify_statement import verify_statement as check
 
     report = check(readable(file).read_bytes(), pinned_key(key))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
-        raise typer.Exit(0 if report.ok else 1)
+        raise typer.Exit(_exit_code(report))
     typer.echo(f"statement {report.batch or '?'} ({file.name}), checkpoint size {report.size}")
     for step in report.steps:
-        status = "ok" if step.ok else f"FAILED{_at(step.seq)}: {step.reason}"
-        typer.echo(f"{step.number:>2}. {step.name:<17} {status}")
+        typer.echo(f"{step.number:>2}. {step.name:<17} {step.shown()}")
     failure = report.first_failure
     if failure is None:
         note = "" if key else " (ledger key taken from the file; pin it with --key)"
         typer.echo(f"verified: every step holds{note}")
         raise typer.Exit(0)
+    verdict = "COULD NOT COMPLETE" if report.incomplete else "FAILED at"
     typer.echo(
-        f"custody verify-statement: FAILED at step {failure.number} ({failure.name}"
+        f"custody verify-statement: {verdict} step {failure.number} ({failure.name}"
         f"{_at(failure.seq)}): {failure.reason}",
         err=True,
     )
-    raise typer.Exit(1)
+    raise typer.Exit(_exit_code(report))
+
+
+def _exit_code(report: StatementReport) -> int:
+    if report.ok:
+        return 0
+    return 2 if report.incomplete else 1
 
 
 def _at(seq: int | None) -> str:

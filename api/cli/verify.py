@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from api.cli.paths import PathRefused, readable
+from api.cli.paths import readable
 from custody.errors import MalformedNoteError
 from custody.note import Verifier
 from custody.settings import Settings
@@ -29,13 +29,6 @@ def pinned_key(value: str | None) -> Verifier | None:
         raise typer.BadParameter(f"--key: not a verifier key ({exc})") from exc
 
 
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise PathRefused(f"{path} is not a checkpoint: it is not UTF-8 text") from None
-
-
 def verify(
     key: Annotated[
         str | None,
@@ -43,7 +36,12 @@ def verify(
     ] = None,
     checkpoint: Annotated[
         list[Path] | None,
-        typer.Option("--checkpoint", help="a signed checkpoint you saved earlier (repeatable)"),
+        typer.Option(
+            "--checkpoint",
+            help="a signed checkpoint you saved earlier (repeatable)",
+            exists=True,
+            dir_okay=False,
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
     workers: Annotated[
@@ -52,8 +50,10 @@ def verify(
 ) -> None:
     """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""
     pinned = pinned_key(key)
+    # As bytes: a file that is not a checkpoint (not even UTF-8) fails step 9 in the report.
     given = [
-        AuditorCheckpoint(str(p), _text(readable(p, "--checkpoint"))) for p in checkpoint or []
+        AuditorCheckpoint(str(p), readable(p, "--checkpoint").read_bytes())
+        for p in checkpoint or []
     ]
     settings = Settings()
     from api.system import audit_steps
@@ -92,12 +92,7 @@ def _print(report: Report) -> None:
     root = report.root.hex() if report.root else "none"
     typer.echo(f"ledger {report.origin}: {report.size} entries, root {root}")
     for step in report.steps:
-        if step.ok:
-            status = "ok"
-        else:
-            where = f" at seq {step.seq}" if step.seq is not None else ""
-            status = f"FAILED{where}: {step.reason}"
-        typer.echo(f"{step.number:>2}. {step.name:<18} {status}")
+        typer.echo(f"{step.number:>2}. {step.name:<18} {step.shown()}")
     failure = report.first_failure
     if failure is None:
         count = report.checkpoints_checked

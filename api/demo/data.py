@@ -22,9 +22,27 @@ PLACES = [
     ("CSE-ALM", "forensics", "Институт судебных экспертиз по г. Алматы", "Алматы"),
     ("PLANT-TMR", "plant", "Металлургический комбинат, г. Темиртау", "Қарағанды облысы"),
 ]
+# The places statements are printed at, named in each statement language.
+PLACE_NAMES = {
+    "PLANT-TMR": {
+        "ru": "Металлургический комбинат, г. Темиртау",
+        "kk": "Металлургиялық комбинат, Теміртау қ.",
+        "en": "Metallurgical plant, Temirtau",
+    },
+    "WH-ALM": {
+        "ru": "Артиллерийский склад ДП г. Алматы",
+        "kk": "Алматы қ. ПД артиллериялық қоймасы",
+        "en": "Artillery warehouse of the Almaty Police Department",
+    },
+}
 UNITS = [p[0] for p in PLACES if p[1] == "unit"]
 COMMISSION = "TK-ALM"
 COMMISSION_NAME = "Техническая комиссия ДП г. Алматы"
+COMMISSION_NAMES = {
+    "ru": COMMISSION_NAME,
+    "kk": "Алматы қ. ПД техникалық комиссиясы",
+    "en": "Technical commission of the Almaty Police Department",
+}
 
 # username -> (role, name); the commission's members and who signs acts follow
 PEOPLE = {
@@ -53,6 +71,17 @@ PLACES_OF = {
     "official.zhakupov": [p[0] for p in PLACES],
 }
 MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
+# What the statements print of the people present: full names and posts.
+POSITIONS = {
+    "chair.nurlanov": "заместитель начальника ДП г. Алматы, полковник полиции",
+    "member.abenova": "начальник отдела тылового обеспечения, подполковник полиции",
+    "member.kim": "старший инспектор отдела вооружения, майор полиции",
+    "plant.ivanov": "главный инженер металлургического комбината",
+    "expert.baimukhanov": "эксперт-взрывотехник, капитан полиции",
+}
+FULL_NAMES = {person: name for person, (_, name) in PEOPLE.items()} | {
+    "expert.baimukhanov": "Баймуханов Данияр Ерболович"
+}
 SIGNERS = ("expert.sadykova", "official.zhakupov", "chair.nurlanov", "member.abenova", "member.kim")
 
 # model, type, calibre, maker, country, rifled, weight in grams, marking letters

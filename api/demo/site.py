@@ -162,14 +162,18 @@ def _accounts(demo: Demo) -> None:
 
 def _registers(demo: Demo) -> None:
     for place_id, kind, name, region in d.PLACES:
-        place = {"location": place_id, "kind": kind, "name": name, "region": region}
+        place: dict[str, Any] = {"location": place_id, "kind": kind, "name": name}
+        place |= {"region": region, "names": d.PLACE_NAMES.get(place_id)}
         demo.do("admin", c.AddLocation.model_validate(place))
     for unit in d.UNITS:  # who is told of the units' deadlines (issue 19)
         for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):
             demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
-    for person, role in d.MEMBERS:
-        member = {"commission": d.COMMISSION, "person": person, "role": role}
-        demo.do("admin", c.AddCommissionMember(**member, name=d.COMMISSION_NAME))
+    for n, (person, role) in enumerate(d.MEMBERS):
+        member: dict[str, Any] = {"commission": d.COMMISSION, "person": person, "role": role}
+        # Named as the statements print them; the commission in each statement language.
+        member |= {"full_name": d.PEOPLE[person][1], "position": d.POSITIONS[person]}
+        member |= {"name": d.COMMISSION_NAME, "names": d.COMMISSION_NAMES if n == 0 else None}
+        demo.do("admin", c.AddCommissionMember.model_validate(member))
     demo.photos = [demo.p.files.put(d.photo(i), "marking").to_json() for i in range(24)]
 
 
@@ -280,8 +284,17 @@ def _open(demo: Demo, batch: str, kind: str, place: str, installation: str) -> N
 
 
 def _present(demo: Demo, batch: str, other: tuple[str, str]) -> None:
+    """The commission (named from its entries) and `other`, named as the statement prints."""
     present = [{"person": person, "role": "commission_member"} for person, _ in d.MEMBERS]
-    present.append({"person": other[0], "role": other[1]})
+    person, role = other
+    present.append(
+        {
+            "person": person,
+            "role": role,
+            "full_name": d.FULL_NAMES[person],
+            "position": d.POSITIONS[person],
+        }
+    )
     demo.do("sklad.omarov", c.RecordPresence.model_validate({"batch": batch, "present": present}))
 
 

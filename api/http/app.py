@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -31,6 +32,7 @@ from api.notices.config import NoticeConfig
 from api.notices.worker import Loop
 from api.system import System, initialise
 from api.web import docs, pages
+from certificates.statement_cache import StatementCache
 from certificates.worker import Renderer
 from custody.settings import Settings
 
@@ -48,7 +50,7 @@ def create_app(
         given = settings or Settings()
         ready = system if system is not None else initialise(given)[1]
         app.state.timezone = given.timezone
-        app.state.renderer = Renderer()
+        app.state.renderer = Renderer(cache=StatementCache(Path(given.data_dir) / "statements"))
         app.state.system = ready
         app.state.ledger = ready.ledger
         app.state.accounts = Accounts(ready.ledger.database, config, ready.clock)

@@ -111,8 +111,11 @@ def checkpoint(request: Request) -> str:
 
 @router.get("/key", response_class=PlainTextResponse)
 def key(request: Request) -> str:
-    """The ledger's verifier key: `<origin>+<hex key id>+<base64(0x01 || public key)>`."""
-    return _ledger(request).verifier_key + "\n"
+    """The ledger's verifier key: `<origin>+<hex key id>+<base64(0x01 || public key)>`; the
+    current one, also when another process has just rotated it."""
+    ledger = _ledger(request)
+    with ledger.database.read() as conn:
+        return ledger.current_verifier_key(conn) + "\n"
 
 
 @router.get("/keys", response_model=list[KeyOut])

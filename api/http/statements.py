@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,7 +17,7 @@ from api.access.tokens import Principal
 from api.http import paging
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.reads import RegisterPage
-from api.statements import label_items, statement_evidence, statements
+from api.statements import gather_evidence, label_items, statement_basis, statements
 from certificates.words import LANGUAGES
 from certificates.worker import Renderer
 from workflows.errors import InvalidRequest
@@ -58,9 +59,10 @@ async def statement_pdf(
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidRequest(f"unknown time zone {zone!r}") from exc
-    evidence = await anyio.to_thread.run_sync(statement_evidence, system_of(request), batch_id)
+    system = system_of(request)
+    basis = await anyio.to_thread.run_sync(statement_basis, system, batch_id)
     renderer: Renderer = request.app.state.renderer
-    pdf = await renderer.render_async(evidence, lang, zone)
+    pdf = await renderer.statement_async(basis, lang, zone, partial(gather_evidence, system))
     name = f"statement-{batch_id}-{lang}.pdf"
     return Response(
         pdf,

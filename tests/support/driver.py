@@ -36,9 +36,17 @@ def intake_in(intake: Intake) -> dict[str, Any]:
 
 
 class Driver(Process):
-    def add_location(self, actor: str, location: str, kind: str, name: str, region: str) -> None:
-        command = r.AddLocation(location=location, kind=kind, name=name, region=region)
-        self.run(actor, command)
+    def add_location(
+        self,
+        actor: str,
+        location: str,
+        kind: str,
+        name: str,
+        region: str,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        given = {"location": location, "kind": kind, "name": name, "region": region}
+        self.run(actor, r.AddLocation.model_validate({**given, "names": names}))
 
     def add_commission_member(
         self,
@@ -48,9 +56,21 @@ class Driver(Process):
         role: str,
         name: str | None = None,
         since: str | None = None,
+        full_name: str | None = None,
+        position: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
-        command = r.AddCommissionMember(
-            commission=commission, person=person, role=role, name=name, since=since
+        command = r.AddCommissionMember.model_validate(
+            {
+                "commission": commission,
+                "person": person,
+                "role": role,
+                "name": name,
+                "since": since,
+                "full_name": full_name,
+                "position": position,
+                "names": names,
+            }
         )
         self.run(actor, command)
 

@@ -27,6 +27,15 @@ from workflows.migrations import VERSIONS
 
 UNIT, WAREHOUSE, FORENSICS, PLANT = "UNIT-ALM", "WH-ALM", "CSE-ALM", "PLANT-KRG"
 COMMISSION = "TK-1"
+# The chair is named by full name and position; the other members by user id only (an older
+# register), so that statements show both. The plant has its name in Kazakh and English.
+NAMED = {"chair.nurlanov": ("Нурланов Қайрат Серікұлы", "заместитель начальника ДП")}
+PLACE_NAMES = {
+    PLANT: {
+        "kk": "Қарағанды металлургиялық комбинаты",
+        "en": "Karaganda metallurgical plant",
+    }
+}
 # Every person of the site, with their roles and the places they act at (workflows.access).
 ACCOUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "unit.serikbaev": ("unit_officer", (UNIT,)),
@@ -220,14 +229,23 @@ def build_site(settings: Settings) -> Site:
         (FORENSICS, "forensics", "Центр судебной экспертизы, г. Алматы"),
         (PLANT, "plant", "Карагандинский металлургический комбинат"),
     ):
-        site.process.add_location("admin", location, kind, name, "Алматы")
+        site.process.add_location(
+            "admin", location, kind, name, "Алматы", PLACE_NAMES.get(location)
+        )
     for person, role in (
         ("chair.nurlanov", "chair"),
         ("member.abenova", "member"),
         ("member.kim", "member"),
     ):
+        full_name, position = NAMED.get(person, (None, None))
         site.process.add_commission_member(
-            "admin", COMMISSION, person, role, name="Техническая комиссия №1"
+            "admin",
+            COMMISSION,
+            person,
+            role,
+            name="Техническая комиссия №1",
+            full_name=full_name,
+            position=position,
         )
     for username, (role, places) in ACCOUNTS.items():
         account = CreateAccount(

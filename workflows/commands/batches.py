@@ -59,6 +59,11 @@ class LoadBatch(AtBatch):
 class PresentIn(Part):
     person: Id
     role: Word = Field(description="commission_member, plant_representative or expert")
+    full_name: Text | None = Field(
+        default=None,
+        description="as the statement prints it (a commission member's: from the commission)",
+    )
+    position: Text | None = Field(default=None, description="their post, as printed")
 
 
 @command
@@ -69,7 +74,11 @@ class RecordPresence(AtBatch):
     present: list[PresentIn] = Field(min_length=1, max_length=100)
 
     def run(self, work: Work) -> None:
-        batches.record_presence(work, self.batch, [(p.person, p.role) for p in self.present])
+        batches.record_presence(
+            work,
+            self.batch,
+            [batches.Present(p.person, p.role, p.full_name, p.position) for p in self.present],
+        )
 
 
 # A fact the statement must state may be left out here: the process then refuses the step

@@ -25,10 +25,19 @@ class AddLocation(Command):
         description="tz database zone its days are counted in (R1), e.g. Asia/Qostanay; "
         "default: its region's, else CUSTODY_TIMEZONE",
     )
+    names: dict[str, Text] | None = Field(
+        default=None, description="the name in the statement languages: {ru, kk, en}, any"
+    )
 
     def run(self, work: Work) -> None:
         registers.add_location(
-            work, self.location, self.kind_of_place, self.name, self.region, self.time_zone
+            work,
+            self.location,
+            self.kind_of_place,
+            self.name,
+            self.region,
+            self.time_zone,
+            self.names,
         )
 
 
@@ -40,15 +49,30 @@ class AddCommissionMember(Command):
     person: Id
     role: Word = Field(description="chair or member")
     name: Text | None = Field(default=None, description="the commission's name, when new")
+    names: dict[str, Text] | None = Field(
+        default=None, description="the new commission's name in {ru, kk, en}, any"
+    )
     since: str | None = Field(
         default=None,
         max_length=27,
         description="RFC 3339 UTC with six fractional digits; not before the record horizon "
         "(CUSTODY_RECORD_HORIZON), not in the future; default: now",
     )
+    full_name: Text | None = Field(default=None, description="as the statement prints it")
+    position: Text | None = Field(default=None, description="their post, as printed")
 
     def run(self, work: Work) -> None:
-        registers.add_member(work, self.commission, self.person, self.role, self.name, self.since)
+        registers.add_member(
+            work,
+            self.commission,
+            self.person,
+            self.role,
+            self.name,
+            self.since,
+            self.full_name,
+            self.position,
+            self.names,
+        )
 
 
 @command

@@ -1,0 +1,62 @@
+"""Rendered statements kept on disk by their content, so that a second download is a file read.
+
+A statement's PDF is a function of its evidence, language, zone and renderer, and its
+evidence is a function of the statement's content (its SHA-256, which the members sign) and
+the checkpoint it is proven to (evidence.gather reads nothing else: the chains, key entries
+and proofs are those below the checkpoint's size). So the key is the SHA-256 of those, known
+before any evidence is gathered; a batch that changes (a new signature) has a new content
+digest, a new checkpoint or rotation a new checkpoint, and so a new file. Files are written
+whole and renamed into place, so a reader never sees half of one; the directory may be
+emptied at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StatementBasis:
+    """What a statement's evidence is made from: its content, digest and checkpoint size."""
+
+    content: dict[str, Any]
+    digest: str
+    checkpoint_size: int
+
+    def key(self, lang: str, zone: str, renderer: dict[str, Any]) -> str:
+        named = json.dumps(
+            [self.digest, self.checkpoint_size, lang, zone, renderer], sort_keys=True
+        )
+        return hashlib.sha256(named.encode()).hexdigest()
+
+
+class StatementCache:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.pdf"
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, pdf: bytes) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(pdf)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
