@@ -92,15 +92,12 @@ def rows(tag: str) -> list[dict[str, str]]:
         {
             "item": f"IMP-{tag}-005",
             "category": "edged",
-            "source": "surplus",
-            "location": "WH-ALM",
+            "source": "found",
+            "location": "UNIT-SHY",
             "weight_g": "900",
             "marking": f"ШО 77{n}105",
             "marking_place": "клинок",
             "type": "штык-нож",
-            "decision_ref": "приказ № 77/2026",
-            "decision_authority": "official",
-            "decision_date": "2026-10-28",
         },
     ]
 

@@ -14,7 +14,7 @@ import pytest
 
 from api.access.roles import PLACE_KINDS, ROLES
 from tests.support.service import PASSWORD, PROBLEM, Service, service
-from tests.support.site import png
+from tests.support.site import png, today
 from workflows.commands import REGISTRY
 
 KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -96,7 +96,7 @@ BODIES: dict[str, Body] = {
     "decision_recorded": _items({"decision": DECISION}),
     "decision_appealed": _items(),
     "decision_suspended": _items(),
-    "decision_final": _items(),
+    "decision_final": _items({"date": today()}),
     "decision_reversed": _items(),
     "item_returned": _items({"owner": "Владелец"}),
     "transfer_sent": lambda o, role: (
@@ -222,7 +222,7 @@ def _objects(running: Service, which: str, places: dict[str, str]) -> Objects:
     unit_item, flagged, at_warehouse, at_forensics = rifle(), rifle(), rifle(), rifle()
     moving = [at_warehouse, at_forensics]
     _ok(running, officer, "decision_recorded", {"items": moving, "decision": DECISION})
-    _ok(running, officer, "decision_final", {"items": moving})
+    _ok(running, officer, "decision_final", {"items": moving, "date": today()})
     transfer = f"T-{which}"
     sent = {"transfer": transfer, "destination": places["warehouse"], "items": moving}
     _ok(running, officer, "transfer_sent", sent)

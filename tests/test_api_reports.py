@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.support import report_year
-from tests.support.processes import environment, server
+from tests.support.processes import environment, run, server
 from tests.support.report_year import EXPECTED_WEAPONS, Year
-from tests.support.service import PROBLEM, Service
+from tests.support.service import PASSWORD, PROBLEM, Service
 from tests.support.site import PLANT, Site
 
 
@@ -22,7 +22,11 @@ def served(site: Site, tmp_path: Path) -> Iterator[tuple[Service, Year]]:
     env = environment(tmp_path, site.ledger.database.url)
     with server(env) as base:
         service = Service(base, env, tmp_path)
-        service.add_user("auditor.li", "auditor")
+        # The site's accounts are in its ledger already; the auditor needs only a password.
+        secret = tmp_path / "password"
+        secret.write_text(PASSWORD + "\n")
+        done = run(env, "user", "password", "auditor.li", "--password-file", str(secret))
+        assert done.returncode == 0, done.stderr
         yield service, year
 
 

@@ -39,8 +39,6 @@ def verify(
         typer.Option(
             "--checkpoint",
             help="a signed checkpoint you saved earlier (repeatable)",
-            exists=True,
-            dir_okay=False,
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
