@@ -75,10 +75,13 @@ def as_json(row: dict[str, str]) -> dict[str, Any]:
 
 def site(directory: Path) -> Process:
     settings = Settings(data_dir=directory, origin="bench.custody/ledger")
-    ledger = init(settings, migrations=[VERSIONS]).ledger
+    ledger = init(settings, "admin", migrations=[VERSIONS]).ledger
     process = Process(ledger, FileStore(directory / "files"))
+    process.found()  # admin, the genesis actor, is the first administrator
     place = {"location": "UNIT", "kind": "unit", "name": "УП г. Алматы", "region": "Алматы"}
     process.run("admin", c.AddLocation.model_validate(place))
+    officer = {"username": ACTOR, "name": ACTOR, "roles": ["unit_officer"], "places": ["UNIT"]}
+    process.run("admin", c.CreateAccount.model_validate(officer))
     return process
 
 
