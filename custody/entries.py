@@ -23,6 +23,19 @@ from custody.errors import EncodingError, MalformedEntryError
 # The public vocabulary (DESIGN §5). Auditors read the process from these names; a kind keeps
 # its meaning forever, and new ones are only ever added.
 LEDGER_KINDS = frozenset({"ledger_created", "key_added", "key_rotated", "key_revoked"})
+# Who may do what, where (item: the username, or the device token's id): the accounts'
+# history, folded by workflows.accounts.
+ACCOUNT_KINDS = (
+    "account_created",
+    "role_granted",
+    "role_withdrawn",
+    "place_assigned",
+    "place_withdrawn",
+    "account_disabled",
+    "account_enabled",
+    "device_token_issued",
+    "device_token_revoked",
+)
 PROCESS_KINDS = frozenset(
     {
         "item_registered",
@@ -60,18 +73,9 @@ PROCESS_KINDS = frozenset(
         "forensic_returned",  # the forensic unit hands the item back to a warehouse
         "transfer_closed",  # the receiver has scanned all that arrived (item: the transfer)
         "inventory_counted",  # a count at a place: what was missing, what was extra (item: place)
-        # who may do what, where (item: the username, or the device token's id):
-        "account_created",
-        "role_granted",
-        "role_withdrawn",
-        "place_assigned",
-        "place_withdrawn",
-        "account_disabled",
-        "account_enabled",
-        "device_token_issued",
-        "device_token_revoked",
         "supervisor_assigned",  # a person answers for a place's deadlines at a level (item: place)
         "supervisor_withdrawn",  # and no longer does
+        *ACCOUNT_KINDS,
     }
 )
 KINDS = LEDGER_KINDS | PROCESS_KINDS

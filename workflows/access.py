@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from custody.entries import ACCOUNT_KINDS
 from workflows.vocabulary import FORENSICS, PLANT, UNIT, WAREHOUSE
 
 READ = "read"
@@ -32,18 +33,6 @@ OFFICIAL = "official"
 AUDITOR = "auditor"
 ADMINISTRATOR = "administrator"
 
-# The entries that keep who may do what, and where: the accounts' history (workflows.accounts).
-ACCOUNT_KINDS: Final = (
-    "account_created",
-    "role_granted",
-    "role_withdrawn",
-    "place_assigned",
-    "place_withdrawn",
-    "account_disabled",
-    "account_enabled",
-    "device_token_issued",
-    "device_token_revoked",
-)
 
 ROLES: Final[dict[str, frozenset[str]]] = {
     UNIT_OFFICER: frozenset(

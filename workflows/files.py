@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workflows.errors import InvalidRequest
-from workflows.media import MEDIA_TYPES, identify
+from workflows.errors import InvalidRequest, UnknownObject
+from workflows.media import MEDIA_TYPES, identify, sniff
 from workflows.vocabulary import FILE_ROLES
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -64,6 +64,18 @@ class FileStore:
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
+
+    def stored(self, sha256: str) -> tuple[Path, str]:
+        """The kept file named by `sha256` (lowercase hex) and its media type, from its first
+        bytes (it was checked whole when kept). InvalidRequest for a malformed name,
+        UnknownObject when no such file is kept."""
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise InvalidRequest("a file is named by its SHA-256 in lowercase hex")
+        path = self.path(sha256)
+        if not path.is_file():
+            raise UnknownObject(f"no file {sha256}")
+        with open(path, "rb") as handle:
+            return path, sniff(handle.read(16)) or "application/octet-stream"
 
     def put(self, content: bytes, role: str) -> FileRef:
         """Keep `content`, once checked whole to be a JPEG, PNG, PDF or MP4 and nothing else

@@ -20,8 +20,6 @@ from api.access.roles import READ, UPLOAD
 from api.access.tokens import Principal
 from api.errors import TooLarge
 from api.http.problems import PROBLEM_RESPONSES
-from workflows.errors import InvalidRequest, UnknownObject
-from workflows.media import sniff
 
 router = APIRouter(prefix="/files", tags=["files"], responses=PROBLEM_RESPONSES)
 _CHUNK = 1 << 20
@@ -32,6 +30,8 @@ _EXTENSIONS = {
     "video/mp4": "mp4",
 }
 SANDBOX = "default-src 'none'; sandbox"
+# What every stored file is served with, shown inline (the web pages' photos) or not.
+INLINE_FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": SANDBOX}
 
 
 class FileOut(BaseModel):
@@ -71,20 +71,13 @@ def _chunks(handle: BinaryIO, limit: int) -> Iterator[bytes]:
 async def download(
     request: Request, sha256: str, _: Annotated[Principal, Depends(require(READ))]
 ) -> FileResponse:
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise InvalidRequest("a file is named by its SHA-256 in lowercase hex")
-    path = system_of(request).process.files.path(sha256)
-    if not path.is_file():
-        raise UnknownObject(f"no file {sha256}")
-    with open(path, "rb") as handle:
-        media_type = sniff(handle.read(16)) or "application/octet-stream"
+    path, media_type = system_of(request).process.files.stored(sha256)
     name = f"{sha256}.{_EXTENSIONS.get(media_type, 'bin')}"
     return FileResponse(
         path,
         media_type=media_type,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": SANDBOX,
+            **INLINE_FILE_HEADERS,
         },
     )

@@ -16,13 +16,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access.roles import READ
 from api.errors import Forbidden
+from api.http.files import INLINE_FILE_HEADERS
 from api.statements import label_items
 from api.web import i18n
 from api.web.render import Visitor, page, system_of, visitor
 from custody.entries import decode
-from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
+from workflows.errors import RuleViolation, UnknownObject
 from workflows.machines import WORKFLOWS
-from workflows.media import sniff
 from workflows.model import Item
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -106,11 +106,6 @@ async def label(request: Request, item_id: str, me: Me) -> Response:
 @router.get("/files/{sha256}")
 async def file(request: Request, sha256: str, me: Me) -> Response:
     _reader(me)
-    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-        raise InvalidRequest("a file is named by its SHA-256 in lowercase hex")
-    path = system_of(request).process.files.path(sha256)
-    if not path.is_file():
-        raise UnknownObject(f"no file {sha256}")
-    with open(path, "rb") as handle:
-        media_type = sniff(handle.read(16)) or "application/octet-stream"
-    return FileResponse(path, media_type=media_type)
+    path, media_type = system_of(request).process.files.stored(sha256)
+    # Shown inline in the page, but never sniffed or run as a page of this origin.
+    return FileResponse(path, media_type=media_type, headers=INLINE_FILE_HEADERS)
