@@ -687,3 +687,21 @@ def test_arbitrary_json_to_a_command_is_never_a_5xx_and_never_writes(site: Site,
 
         post()
     assert _state(site) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"items": ["KZ-1"], "items": ["KZ-2"]}',
+        '{"results": [{"item": "KZ-1", "item": "KZ-2", "act": {}}]}',
+    ],
+    ids=["top-level", "nested"],
+)
+def test_a_key_given_twice_is_refused_not_collapsed(site: Site, body: str) -> None:
+    # json.loads would keep the last "items" and write it as if it were the only one
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/decision_final", content=body, headers={"Content-Type": "application/json"}
+        )
+    problem = refused(answer, 422, "malformed-json")
+    assert "duplicate key" in json.dumps(problem), problem

@@ -16,9 +16,10 @@ from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, ROLES
 from api.access.tokens import Principal
 from api.http import paging
 from api.http.problems import PROBLEM_RESPONSES
+from api.http.strict_json import StrictJSONRoute
 from workflows.model import Device
 
-router = APIRouter(tags=["login"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["login"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute)
 Admin = Annotated[Principal, Depends(require(ADMIN))]
 
 

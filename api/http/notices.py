@@ -14,11 +14,12 @@ from api.access.roles import READ
 from api.access.tokens import Principal
 from api.errors import Forbidden
 from api.http.problems import PROBLEM_RESPONSES
+from api.http.strict_json import StrictJSONRoute
 from api.notices import outbox
 from custody.clock import format_time
 from workflows.errors import UnknownObject
 
-router = APIRouter(tags=["notices"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["notices"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute)
 Reader = Annotated[Principal, Depends(require(READ))]
 
 

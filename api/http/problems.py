@@ -159,8 +159,13 @@ def install(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}" for error in errors
         )
         if errors and all(error["type"] == "json_invalid" for error in errors):
-            # not JSON at all: its own type, so that a client is not sent looking for a field
-            return problem(422, "malformed-json", "Body is not JSON", details, request)
+            # not JSON at all: its own type, so that a client is not sent looking for a field;
+            # the decoder's reason (e.g. a key given twice, api.http.strict_json) is kept
+            reasons = "; ".join(
+                f"{error['msg']}: {error['ctx']['error']}" if error.get("ctx") else error["msg"]
+                for error in errors
+            )
+            return problem(422, "malformed-json", "Body is not JSON", reasons, request)
         return problem(422, "invalid-parameters", "Invalid parameters", details, request)
 
     @app.exception_handler(ValidationError)

@@ -15,6 +15,7 @@ from api.access.auth import require, system_of
 from api.access.roles import READ
 from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
+from api.http.strict_json import StrictJSONRoute
 from api.reports import FORMATS, check_format, check_pdf, compute, written
 from certificates.report_words import report_words
 from certificates.words import UnknownLanguage
@@ -22,7 +23,7 @@ from certificates.worker import Renderer
 from workflows.errors import InvalidRequest
 from workflows.reports.recompute import ReportRequest
 
-router = APIRouter(tags=["reports"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["reports"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute)
 Reader = Annotated[Principal, Depends(require(READ))]
 Format = Annotated[str, Query(alias="format", description="json, csv, xlsx or pdf (annual)")]
 Lang = Annotated[str, Query(description="ru, kk or en (xlsx, pdf)")]

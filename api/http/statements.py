@@ -17,12 +17,13 @@ from api.access.tokens import Principal
 from api.http import paging
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.reads import RegisterPage
+from api.http.strict_json import StrictJSONRoute
 from api.statements import gather_evidence, label_items, statement_basis, statements
 from certificates.words import LANGUAGES
 from certificates.worker import Renderer
 from workflows.errors import InvalidRequest
 
-router = APIRouter(tags=["statements"], responses=PROBLEM_RESPONSES)
+router = APIRouter(tags=["statements"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute)
 Reader = Annotated[Principal, Depends(require(READ))]
 PDF = "application/pdf"
 

@@ -15,11 +15,14 @@ from pydantic import BaseModel, Field
 from api.access.auth import require
 from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
+from api.http.strict_json import StrictJSONRoute
 from api.http.writes import Writer
 from workflows.commands import REGISTRY, Command
 from workflows.unit_of_work import Work
 
-router = APIRouter(prefix="/steps", tags=["steps"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/steps", tags=["steps"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute
+)
 
 
 class Written(BaseModel):

@@ -19,6 +19,7 @@ from api.access.tokens import Principal
 from api.errors import AccountError
 from api.http import paging
 from api.http.problems import PROBLEM_RESPONSES
+from api.http.strict_json import StrictJSONRoute
 from workflows.commands.accounts import (
     AssignPlace,
     EnableAccount,
@@ -28,7 +29,9 @@ from workflows.commands.accounts import (
 )
 from workflows.commands.base import Command
 
-router = APIRouter(prefix="/users", tags=["accounts"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/users", tags=["accounts"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute
+)
 Admin = Annotated[Principal, Depends(require(ADMIN))]
 
 

@@ -1,0 +1,53 @@
+"""JSON request bodies read strictly: an object that names a key twice is refused.
+
+The standard library keeps the last of two equal keys and says nothing (RFC 8259 section 4
+only says names SHOULD be unique), so `{"item": "A-1", "item": "A-2"}` would reach the
+command as if the caller had sent one of them. A court record takes neither: the body is
+refused whole, as FastAPI refuses any JSON it cannot decode (422 problem+json,
+`json_invalid`, naming the key).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+
+def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`json.loads`'s object_pairs_hook: the object as a dict, or json.JSONDecodeError
+    naming the first key given twice."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise json.JSONDecodeError(f"duplicate key {key!r}", key, 0)
+        found[key] = value
+    return found
+
+
+def loads_strict(body: bytes | str) -> Any:
+    """Parse JSON text (bytes as UTF-8), refusing duplicate keys at any depth.
+    Raises json.JSONDecodeError (ValueError)."""
+    return json.loads(body, object_pairs_hook=unique_pairs)
+
+
+class StrictJSONRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = loads_strict(await self.body())
+        return self._json
+
+
+class StrictJSONRoute(APIRoute):
+    """A route whose JSON body is parsed by `loads_strict`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict
