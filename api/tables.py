@@ -44,13 +44,16 @@ class TokenRow(SQLModel, table=True):
 class LoginAttemptRow(SQLModel, table=True):
     """Every login attempt, kept for audit (a success erases nothing): `checking` while its
     password is being checked (it counts as a failure until settled), then `failure` or
-    `success`; `refused` when the throttle turned it away unchecked. `known` says whether the
-    address had logged in to this account before, which decides the counter it falls under."""
+    `success`; `refused` when the throttle turned it away unchecked. `device` is the SHA-256
+    of the login device's cookie, if it sent one. `known` says whether that device (or, without
+    one, the address) had logged in to this account before, which decides the counter it falls
+    under (api.access.throttle)."""
 
     __tablename__ = "api_login_attempts"
     __table_args__ = (
         Index("ix_api_login_attempts_username", "username", "at"),
         Index("ix_api_login_attempts_address", "address", "at"),
+        Index("ix_api_login_attempts_device", "username", "device"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
@@ -59,6 +62,7 @@ class LoginAttemptRow(SQLModel, table=True):
     at: str = Field(sa_column=Column(String(32), nullable=False))
     known: bool = Field(sa_column=Column(Boolean, nullable=False))
     outcome: str = Field(sa_column=Column(String(16), nullable=False))
+    device: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
 
 
 class LoginLockRow(SQLModel, table=True):

@@ -6,6 +6,7 @@ so the server sees a member's known address and a stranger's apart, as on a netw
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections import Counter
@@ -163,6 +164,68 @@ def test_the_wait_grows_with_each_failure_beyond_the_limit(
         time.sleep(int(second.headers["retry-after"]) + 0.1)
         # a person who remembers their password gets in once the wait is over
         assert login(running.base, STRANGER, "official.zhakupov").status_code == 200
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_stranger_behind_the_members_own_address_cannot_keep_the_members_device_out(
+    tmp_path_factory: pytest.TempPathFactory, kind: str
+) -> None:
+    """One NAT for a whole building: the stranger speaks from the member's address. The
+    member's device, known by the cookie of its first success, keeps its own budget."""
+    with service(
+        tmp_path_factory.mktemp("device"),
+        kind,
+        login_failures_per_account="3",
+        login_delay_seconds="600",
+    ) as running:
+        running.add_user("member.kim", "commission_member")
+        form = {"username": "member.kim", "password": PASSWORD}
+        with speaking_from(MEMBER) as device:
+            first = device.post(f"{running.base}/auth/token", data=form)
+            assert first.status_code == 200
+            cookie = device.cookies[throttle.DEVICE_COOKIE]
+            assert len(cookie) == throttle.DEVICE_COOKIE_CHARS
+            assert "httponly" in first.headers["set-cookie"].lower()
+            # the stranger, same address, no cookie (or a made-up one), guesses on and on
+            for made_up in (None, "x" * throttle.DEVICE_COOKIE_CHARS):
+                jar = {} if made_up is None else {throttle.DEVICE_COOKIE: made_up}
+                with speaking_from(MEMBER) as stranger:
+                    stranger.cookies.update(jar)
+                    answers = Counter(
+                        stranger.post(
+                            f"{running.base}/auth/token", data=form | {"password": "guess"}
+                        ).status_code
+                        for _ in range(6)
+                    )
+                assert answers == {401: 3, 429: 3}, made_up
+            # the member's device gets in at once, and is not given a new cookie
+            again = device.post(f"{running.base}/auth/token", data=form)
+            assert again.status_code == 200, again.text
+            assert "set-cookie" not in again.headers
+        # the right password without the device's cookie is held back with the stranger
+        assert login(running.base, MEMBER, "member.kim").status_code == 429
+        kept = _devices(running, "member.kim")
+        digest = hashlib.sha256(cookie.encode()).hexdigest()
+        assert kept[(digest, "success")] == 2
+        assert cookie not in {device for device, _ in kept}  # only its digest is kept
+
+
+def _devices(running: Service, username: str) -> Counter[tuple[str | None, str]]:
+    database = Database(
+        Settings(
+            data_dir=running.env["CUSTODY_DATA_DIR"],
+            database_url=running.env.get("CUSTODY_DATABASE_URL", ""),
+        ).database_url
+    )
+    try:
+        with database.read() as conn:
+            rows = conn.execute(
+                text("SELECT device, outcome FROM api_login_attempts WHERE username = :u"),
+                {"u": username},
+            ).all()
+    finally:
+        database.dispose()
+    return Counter((device, outcome) for device, outcome in rows)
 
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)

@@ -24,6 +24,7 @@ class Issued:
     token: str
     role: str
     expires_in: int  # seconds
+    device_cookie: str | None = None  # a new `custody_device` value to set, if one was given
 
 
 class Accounts:
@@ -31,12 +32,17 @@ class Accounts:
         self.database, self.config, self.clock = database, config, clock
         self.cache = TokenCache()
 
-    def login(self, username: str, password: str, address: str) -> Issued:
+    def login(
+        self, username: str, password: str, address: str, device_cookie: str | None = None
+    ) -> Issued:
         """A token for the right password, unless the throttle holds the attempt back
         (Throttled, recorded). The attempt is admitted before its password is checked, so
-        parallel guesses cannot all pass one count (api.access.throttle)."""
+        parallel guesses cannot all pass one count (api.access.throttle). `device_cookie`:
+        the `custody_device` cookie the request carried; a success without a valid one
+        gives a new one (`Issued.device_cookie`), which makes this device known."""
+        device = throttle.device_digest(device_cookie)
         with self.database.write(lock=False) as conn:
-            admission = throttle.admit(conn, username, address, self.clock(), self.config)
+            admission = throttle.admit(conn, username, address, self.clock(), self.config, device)
         if admission.retry_after:
             raise Throttled(admission.retry_after)
         with self.database.read() as conn:
@@ -51,14 +57,16 @@ class Accounts:
             account = None
         now = self.clock()
         lifetime = dt.timedelta(seconds=self.config.token_seconds)
+        fresh = throttle.new_device_cookie() if device is None else None
+        given = throttle.device_digest(fresh)
         with self.database.write(lock=False) as conn:
-            throttle.settle(conn, admission, account is not None, now, self.config)
+            throttle.settle(conn, admission, account is not None, now, self.config, given)
             if account is not None:
                 token = tokens.issue(conn, account.id, LOGIN, now, format_time(now + lifetime))
         if account is None:  # raised once the failure is committed
             raise Unauthenticated(WRONG)
         role = account.roles[0] if account.roles else ""
-        return Issued(token, role, self.config.token_seconds)
+        return Issued(token, role, self.config.token_seconds, fresh)
 
     def alerts(self, limit: int) -> list[throttle.Alert]:
         with self.database.read() as conn:

@@ -12,9 +12,13 @@ by time, and the records stay for audit.
 
 Three counters (scopes), so that a stranger cannot keep a member out:
 
-    known     attempts from an address that has logged in to this account before
+    known     attempts from a device that has logged in to this account before
               (CUSTODY_LOGIN_KNOWN_DAYS): the member's own budget, which nobody else's
-              failures touch; limit CUSTODY_LOGIN_FAILURES_PER_ACCOUNT
+              failures touch; limit CUSTODY_LOGIN_FAILURES_PER_ACCOUNT. A device is known by
+              the `custody_device` cookie given at its first success (only its SHA-256 is
+              kept), so a stranger behind the member's own address (one NAT for a whole
+              building) does not share it; a client that sends no cookie is known by its
+              address, as before.
     account   attempts on the account from any other address; same limit
     address   attempts from an unknown address on any account; CUSTODY_LOGIN_FAILURES_PER_ADDRESS
 
@@ -27,7 +31,9 @@ attempt that reaches a limit writes an alert that administrators list (`GET /aut
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +51,8 @@ _ALERTS = LoginAlertRow.__table__  # type: ignore[attr-defined]
 
 CHECKING, FAILURE, SUCCESS, REFUSED = "checking", "failure", "success", "refused"
 KNOWN, ACCOUNT, ADDRESS = "known", "account", "address"
+DEVICE_COOKIE = "custody_device"
+DEVICE_COOKIE_CHARS = 43
 
 
 # -- the rule, as plain data and functions ----------------------------------------------------
@@ -84,45 +92,65 @@ class Admission:
     address: str
     known: bool
     retry_after: int
+    device: str | None = None  # SHA-256 hex of the device cookie, if one was sent
 
 
 # -- in the database --------------------------------------------------------------------------
 
 
 def admit(
-    conn: Connection, username: str, address: str, now: dt.datetime, config: ApiConfig
+    conn: Connection,
+    username: str,
+    address: str,
+    now: dt.datetime,
+    config: ApiConfig,
+    device: str | None = None,
 ) -> Admission:
     """Count and record an attempt in one step (call inside a write transaction): refused
-    and recorded as `refused` when a scope it falls under must still wait."""
-    known = _lock_and_know(conn, username, address, now, config)
-    tallies = _tallies(conn, username, address, known, now, config)
+    and recorded as `refused` when a scope it falls under must still wait. `device`: the
+    SHA-256 hex of the login device's cookie (`device_digest`), or None."""
+    known = _lock_and_know(conn, username, address, device, now, config)
+    tallies = _tallies(conn, username, address, device, known, now, config)
     wait = max(wait_seconds(t, limit_of(t.scope, config), now, config) for t in tallies)
     outcome = REFUSED if wait > 0 else CHECKING
     attempt = conn.execute(
         _ATTEMPTS.insert()
         .values(
-            username=username, address=address, at=format_time(now), known=known, outcome=outcome
+            username=username,
+            address=address,
+            device=device,
+            at=format_time(now),
+            known=known,
+            outcome=outcome,
         )
         .returning(_ATTEMPTS.c.id)
     ).scalar_one()
-    return Admission(int(attempt), username, address, known, math.ceil(wait) if wait else 0)
+    retry = math.ceil(wait) if wait else 0
+    return Admission(int(attempt), username, address, known, retry, device)
 
 
 def settle(
-    conn: Connection, admission: Admission, ok: bool, now: dt.datetime, config: ApiConfig
+    conn: Connection,
+    admission: Admission,
+    ok: bool,
+    now: dt.datetime,
+    config: ApiConfig,
+    given_device: str | None = None,
 ) -> None:
     """The checked attempt's outcome; a failure that brings a scope to its limit writes an
-    alert for the administrators. Never deletes: a success resets the counts by time."""
+    alert for the administrators. Never deletes: a success resets the counts by time.
+    `given_device`: the digest of a device cookie given with this success (the device is
+    known from now on)."""
     _lock(conn, admission.username, admission.address, admission.known)
-    conn.execute(
-        update(_ATTEMPTS)
-        .where(_ATTEMPTS.c.id == admission.attempt)
-        .values(outcome=SUCCESS if ok else FAILURE)
-    )
+    values: dict[str, Any] = {"outcome": SUCCESS if ok else FAILURE}
+    if ok and given_device is not None:
+        values["device"] = given_device
+    conn.execute(update(_ATTEMPTS).where(_ATTEMPTS.c.id == admission.attempt).values(**values))
     if ok:
         return
+    a = admission
     for tally in _tallies(
-        conn, admission.username, admission.address, admission.known, now, config, settled=True
+        conn, a.username, a.address, a.device, a.known, now, config, settled=True
     ):
         if tally.failures == limit_of(tally.scope, config):
             conn.execute(
@@ -180,18 +208,31 @@ def _lock(conn: Connection, username: str, address: str, known: bool) -> None:
         )
 
 
+def _origin(username: str, address: str, device: str | None) -> Any:
+    """Where an attempt comes from, as a condition on the attempts: its device if it sent
+    one, otherwise its address."""
+    a = _ATTEMPTS.c
+    if device is not None:
+        return and_(a.username == username, a.device == device)
+    return and_(a.username == username, a.address == address)
+
+
 def _lock_and_know(
-    conn: Connection, username: str, address: str, now: dt.datetime, config: ApiConfig
+    conn: Connection,
+    username: str,
+    address: str,
+    device: str | None,
+    now: dt.datetime,
+    config: ApiConfig,
 ) -> bool:
-    # Whether the address is known changes only by a success on this account, which takes
+    # Whether the origin is known changes only by a success on this account, which takes
     # the account's lock too: so it is read under that lock, and the address locked after.
     _lock(conn, username, address, known=True)
     since = format_time(now - dt.timedelta(days=config.login_known_days))
     known = conn.execute(
         select(_ATTEMPTS.c.id)
         .where(
-            _ATTEMPTS.c.username == username,
-            _ATTEMPTS.c.address == address,
+            _origin(username, address, device),
             _ATTEMPTS.c.outcome == SUCCESS,
             _ATTEMPTS.c.at > since,
         )
@@ -206,6 +247,7 @@ def _tallies(
     conn: Connection,
     username: str,
     address: str,
+    device: str | None,
     known: bool,
     now: dt.datetime,
     config: ApiConfig,
@@ -215,7 +257,11 @@ def _tallies(
     counted = [FAILURE] if settled else [FAILURE, CHECKING]
     a = _ATTEMPTS.c
     if known:
-        scopes = {KNOWN: and_(a.username == username, a.address == address, a.known)}
+        # without a cookie, only cookieless attempts: a browser's own budget stays its own
+        origin = _origin(username, address, device)
+        if device is None:
+            origin = and_(origin, a.device.is_(None))
+        scopes = {KNOWN: and_(origin, a.known)}
     else:
         scopes = {
             ACCOUNT: and_(a.username == username, ~a.known),
@@ -238,3 +284,16 @@ def _tallies(
         ).one()
         tallies.append(Tally(scope, int(count), parse_time(last) if last else None))
     return tallies
+
+
+def device_digest(cookie: str | None) -> str | None:
+    """The SHA-256 hex kept for a `custody_device` cookie's value (None without one, or for a
+    value that no success of ours could have given: the cookie is 43 URL-safe characters)."""
+    if cookie is None or len(cookie) != DEVICE_COOKIE_CHARS or not cookie.isascii():
+        return None
+    return hashlib.sha256(cookie.encode()).hexdigest()
+
+
+def new_device_cookie() -> str:
+    """A fresh `custody_device` value: 32 random bytes, URL-safe base64 (43 characters)."""
+    return secrets.token_urlsafe(32)

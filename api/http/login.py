@@ -14,7 +14,7 @@ from api.access import accounts
 from api.access.auth import Caller, accounts_of, require, system_of
 from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, ROLES
 from api.access.tokens import Principal
-from api.http import paging
+from api.http import device_cookie, paging
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.strict_json import StrictJSONRoute
 from workflows.model import Device
@@ -96,14 +96,18 @@ def _device(device: Device) -> DeviceOut:
 
 @router.post("/auth/token", response_model=TokenOut)
 async def login(
-    request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]
+    request: Request, response: Response, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenOut:
-    """Exchange a username and password for a short-lived bearer token."""
+    """Exchange a username and password for a short-lived bearer token. The first success
+    from a device sets a `custody_device` cookie: sent back with later logins, it keeps the
+    device's own failure budget apart from a stranger's (api.access.throttle)."""
     address = request.client.host if request.client else "unknown"
+    accounts = accounts_of(request)
     # Argon2id takes tens of milliseconds of CPU on purpose: not on the event loop.
     issued = await run_in_threadpool(
-        accounts_of(request).login, form.username, form.password, address
+        accounts.login, form.username, form.password, address, device_cookie.presented(request)
     )
+    device_cookie.remember(response, request, issued, accounts.config.login_known_days)
     return TokenOut(access_token=issued.token, expires_in=issued.expires_in, role=issued.role)
 
 

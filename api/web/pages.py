@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import AccountError, Throttled, Unauthenticated
+from api.http import device_cookie
 from api.web import i18n, preferences, queues, sessions
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
 from api.web.scan import STEP_FIELDS
@@ -55,7 +56,9 @@ async def login(
     accounts = accounts_of(request)
     try:
         # The API's own login: the same throttle, the same token, the same expiry.
-        issued = await run_in_threadpool(accounts.login, username, password, address)
+        issued = await run_in_threadpool(
+            accounts.login, username, password, address, device_cookie.presented(request)
+        )
     except Throttled as exc:
         message = gettext("Too many failed logins; try again in %(s)s s") % {"s": exc.retry_after}
         return _login(request, shown, message, 429)
@@ -65,6 +68,7 @@ async def login(
         await run_in_threadpool(_remember_language, request, username, chosen)
     response = RedirectResponse(HOME, status_code=303)
     sessions.start(response, request, issued.token, accounts.config.token_seconds)
+    device_cookie.remember(response, request, issued, accounts.config.login_known_days)
     return response
 
 
