@@ -279,3 +279,73 @@ def test_a_list_with_an_unknown_filter_says_so(site: Site, browser: Browser) -> 
 def test_the_dashboard_screenshot_is_in_the_docs() -> None:
     assert (SHOTS / "dashboard.png").stat().st_size > 10_000
     assert "docs/screenshots/dashboard.png" in (SHOTS.parent.parent / "README.md").read_text()
+
+
+# -- the reports' pages ---------------------------------------------------------------------------
+
+
+def test_annual_report_page_shows_the_report_and_its_files_verify(
+    site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    page = browser.page()
+    log_in(page, site.base, AUDITOR, "en")
+    page.click("a[href='/web/reports']")
+    page.click("form[action='/web/reports/annual'] button[type=submit]")
+    page.wait_for_url("**/web/reports/annual?**")
+    year = int(page.url.split("year=")[1].split("&")[0])
+    with site.api(AUDITOR) as client:
+        answer = client.get("/reports/annual", params={"year": year})
+        expected = answer.json()
+    for figure in ("surrendered", "confiscated", "found", "destroyed"):
+        row = page.locator(f"#weapons tr[data-figure='weapons.{figure}'] td")
+        assert int(row.nth(0).inner_text()) == expected["weapons"][figure]["total"]
+        assert int(row.nth(1).inner_text()) == expected["weapons"][figure]["rifled"]
+    assert expected["weapons"]["destroyed"]["total"] > 0
+    assert serious_violations(page) == []
+    files = {}
+    for fmt in ("json", "csv", "xlsx", "pdf"):
+        with page.expect_download() as download:
+            page.click(f"a[href$='format={fmt}']")
+        files[fmt] = tmp_path / f"annual.{fmt}"
+        download.value.save_as(files[fmt])
+    written = json.loads(files["json"].read_text())
+    assert written["weapons"] == expected["weapons"]
+    assert files["xlsx"].read_bytes()[:2] == b"PK"
+    assert "weapons.destroyed.total" in files["csv"].read_text()
+    checked = run(site.env, "verify-report", str(files["pdf"]))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    page.context.close()
+
+
+def test_compliance_and_reconciliation_pages_list_the_reports_rows(
+    site: Site, browser: Browser
+) -> None:
+    page = browser.page()
+    log_in(page, site.base, OFFICIAL, "kk")  # an official covers every place of the site
+    period = {"from": "2026-01-01", "to": "2026-12-31"}
+    with site.api(AUDITOR) as client:
+        compliance = client.get("/reports/compliance", params=period).json()
+        reconciliation = client.get("/reports/reconciliation", params=period).json()
+    page.goto(f"{site.base}/web/reports/compliance?from=2026-01-01&to=2026-12-31")
+    assert page.locator("#missed tbody tr").count() == len(compliance["missed"]) > 0
+    r1 = page.locator("#deadlines tr[data-rule='R1'] td")
+    assert int(r1.nth(3).inner_text()) == compliance["deadlines"]["R1"]["overdue"]
+    assert serious_violations(page) == []
+    page.goto(f"{site.base}/web/reports/reconciliation?from=2026-01-01&to=2026-12-31")
+    assert page.locator("#stock tbody tr").count() == len(reconciliation["places"])
+    assert page.locator("#batches tbody tr").count() == len(reconciliation["batches"]) > 0
+    assert serious_violations(page) == []
+    page.context.close()
+
+
+def test_report_pages_keep_to_the_readers_places(site: Site, browser: Browser) -> None:
+    page = browser.page()
+    log_in(page, site.base, CLERK, "en")
+    assert page.goto(f"{site.base}/web/reports/compliance").status == 403
+    assert page.goto(f"{site.base}/web/reports/annual").status == 403  # every place
+    assert page.goto(f"{site.base}/web/reports/annual?place=UNIT-ALM").status == 403
+    assert page.goto(f"{site.base}/web/reports/annual/file?place=UNIT-ALM").status == 403
+    assert page.goto(f"{site.base}/web/reports/annual?place=PLANT-TMR").status == 200
+    destroyed = page.locator("#weapons tr[data-figure='weapons.destroyed'] td").first
+    assert int(destroyed.inner_text()) > 0
+    page.context.close()
