@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from custody.clock import parse_time
+from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
 from tests.test_web_pages import (
     CHROMIUM,
@@ -279,6 +280,30 @@ def test_a_list_with_an_unknown_filter_says_so(site: Site, browser: Browser) -> 
 def test_the_dashboard_screenshot_is_in_the_docs() -> None:
     assert (SHOTS / "dashboard.png").stat().st_size > 10_000
     assert "docs/screenshots/dashboard.png" in (SHOTS.parent.parent / "README.md").read_text()
+
+
+def test_the_same_figures_on_postgresql(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+) -> None:
+    with ExitStack() as stack:
+        directory = tmp_path_factory.mktemp("dashboard-pg")
+        env = environment(directory, stack.enter_context(postgres_database()))
+        done = run(env, "demo")
+        assert done.returncode == 0, done.stderr
+        site = Site(stack.enter_context(server(env)), env, directory)
+        expected = count(site)
+        page = browser.page()
+        log_in(page, site.base, OFFICIAL, "en")
+        page.goto(f"{site.base}/web/dashboard")
+        assert tile(page, "total") == len(expected["total"])
+        assert tile(page, "overdue-R1") == len(expected["overdue"]["R1"]) > 0
+        assert tile(page, "overdue-R2") == len(expected["overdue"]["R2"]) > 0
+        assert tile(page, "discrepancies") == len(expected["discrepancies"]) > 0
+        month = max(expected["destroyed"])
+        destroyed = listed(page, site.base, f"/web/items?destroyed={month}")
+        assert destroyed == expected["destroyed"][month]
+        assert listed(page, site.base, "/web/items?overdue=R2") == expected["overdue"]["R2"]
+        page.context.close()
 
 
 # -- the reports' pages ---------------------------------------------------------------------------
