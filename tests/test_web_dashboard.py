@@ -171,8 +171,8 @@ def test_dashboard_figures_equal_a_count_of_the_api_and_the_ledger(
     rows = page.locator("#by-month tbody tr")
     months = {}
     for index in range(rows.count()):
-        month = rows.nth(index).locator("th").inner_text()
-        months[month] = int(rows.nth(index).locator("td").first.inner_text())
+        month = rows.nth(index).locator("th").text_content().strip()
+        months[month] = int(rows.nth(index).locator("td").first.text_content())
     assert {m: n for m, n in months.items() if n} == {
         m: len(ids) for m, ids in expected["destroyed"].items()
     }

@@ -25,7 +25,7 @@ class Bar:
     shown: str  # the value as written beside the bar ("1 204", "3.5 t")
 
 
-def columns(bars: Sequence[Bar], title: str, width: int = 640, height: int = 220) -> Markup:
+def columns(bars: Sequence[Bar], title: str, width: int = 480, height: int = 220) -> Markup:
     """Vertical bars, one per label left to right (months), the value above each."""
     top, bottom, left, right = 18, 34, 8, 8
     plot = height - top - bottom
@@ -55,7 +55,7 @@ def columns(bars: Sequence[Bar], title: str, width: int = 640, height: int = 220
 
 def rows(bars: Sequence[Bar], title: str, width: int = 640) -> Markup:
     """Horizontal bars, one per line (states), the label left and the value at the end."""
-    line, gap, label_w, value_w = 20, 6, 190, 60
+    line, gap, label_w, value_w = 16, 5, 190, 60
     height = len(bars) * (line + gap) + gap
     peak = max([0.0, *(b.value for b in bars)]) or 1.0
     room = width - label_w - value_w
@@ -80,7 +80,7 @@ def _open(width: int, height: int, title: str) -> str:
     # role="group": the bars are links, each with its own name; the title names the group.
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="group" aria-label="{escape(title)}" font-size="12" '
+        f'width="100%" role="group" aria-label="{escape(title)}" font-size="13" '
         f'font-family="sans-serif"><title>{escape(title)}</title>'
     )
 

@@ -119,12 +119,17 @@ def _view(kept: Kept, language: str) -> dict[str, Any]:
         for s in states
     ]
     destroyed = [
-        charts.Bar(m, figures.destroyed[m], f"/web/items?destroyed={m}", _n(figures.destroyed[m]))
+        charts.Bar(
+            _short(m), figures.destroyed[m], f"/web/items?destroyed={m}", _n(figures.destroyed[m])
+        )
         for m in figures.months
     ]
     melted = [
         charts.Bar(
-            m, figures.melted_g[m] / 1000, f"/web/items?destroyed={m}", _kg(figures.melted_g[m])
+            _short(m),
+            figures.melted_g[m] / 1000,
+            f"/web/items?destroyed={m}",
+            _kg(figures.melted_g[m]),
         )
         for m in figures.months
     ]
@@ -143,6 +148,11 @@ def _view(kept: Kept, language: str) -> dict[str, Any]:
         "destroyed_chart": charts.columns(destroyed, gettext("Items destroyed per month")),
         "melted_chart": charts.columns(melted, gettext("Weight melted per month, kg")),
     }
+
+
+def _short(month: str) -> str:
+    """2026-11 as a bar's label has room for it: 11.26."""
+    return f"{month[5:]}.{month[2:4]}"
 
 
 def _n(value: int) -> str:
