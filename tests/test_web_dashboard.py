@@ -374,3 +374,11 @@ def test_report_pages_keep_to_the_readers_places(site: Site, browser: Browser) -
     destroyed = page.locator("#weapons tr[data-figure='weapons.destroyed'] td").first
     assert int(destroyed.inner_text()) > 0
     page.context.close()
+
+
+def test_no_request_of_the_dashboard_or_reports_left_this_machine(browser: Browser) -> None:
+    assert browser.requests, "the tests above made no request"
+    assert all(url.startswith("http://127.0.0.1:") for url in browser.requests), [
+        url for url in browser.requests if not url.startswith("http://127.0.0.1:")
+    ]
+    assert browser.refused == []  # nothing the strict CSP stopped, on any page
