@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from api.reports import compute
 from api.system import System
 from api.web.dashboard import FigureCache
 from api.web.figures import last_months, month_of
+from api.web.report_pages import ReportCache
 from custody.clock import format_time
 from tests.support.site import PLANT, UNIT, WAREHOUSE, Site
+from workflows.reports.recompute import ReportRequest
 
 ZONE = "Asia/Almaty"
 
@@ -97,3 +100,23 @@ def test_last_months_are_consecutive_and_end_with_now_s_month_in_the_zone(
     for earlier, later in itertools.pairwise(months):
         year, month = int(earlier[:4]), int(earlier[5:])
         assert later == (f"{year + 1:04d}-01" if month == 12 else f"{year:04d}-{month + 1:02d}")
+
+
+def test_a_kept_report_is_given_again_at_the_same_checkpoint_and_computed_anew_after_it(
+    site: Site,
+) -> None:
+    cache = ReportCache()
+    year = site.clock().astimezone(ZoneInfo(ZONE)).year
+    wanted = ReportRequest.annual(year, ZONE)
+    first = cache.report(site.ledger, wanted)
+    again = cache.report(site.ledger, wanted)
+    assert again == first
+    assert again["checkpoint"]["size"] == first["checkpoint"]["size"]
+    site.register_rifle(source="confiscated")
+    after = cache.report(site.ledger, wanted)
+    assert after["checkpoint"]["size"] > first["checkpoint"]["size"]
+    confiscated = after["weapons"]["confiscated"]["total"]
+    assert confiscated == first["weapons"]["confiscated"]["total"] + 1
+    # What was kept is what the report's own code computes at that checkpoint.
+    fresh, _ = compute(site.ledger, wanted, after["checkpoint"]["note"])
+    assert fresh == after

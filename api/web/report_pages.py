@@ -11,6 +11,7 @@ of every place, are for readers who cover them all (the auditor, an official of 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -21,14 +22,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.access.roles import READ
 from api.errors import Forbidden
-from api.reports import FORMATS, check_pdf, compute, written
+from api.reports import FORMATS, check_pdf, written
 from api.web import charts, i18n, queues
 from api.web.dashboard import place_name
 from api.web.render import Visitor, page, system_of, visitor
 from certificates.worker import Renderer
+from custody.ledger import Ledger
 from workflows.errors import InvalidRequest
 from workflows.model import Location
-from workflows.reports.recompute import ReportRequest
+from workflows.reports.recompute import ReportRequest, at_checkpoint, choose_checkpoint
 
 router = APIRouter(prefix="/web/reports", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -71,6 +73,45 @@ NAMES = {
     "paused": N_("paused"),
     "cancelled": N_("cancelled"),
 }
+
+
+class ReportCache:
+    """Reports already computed, by what was asked and the checkpoint's size and root: the
+    figures over the same entries are the same, so the page and each of its files compute the
+    report once. The few last ones are kept."""
+
+    KEPT = 16
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[ReportRequest, int, str], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def report(self, ledger: Ledger, wanted: ReportRequest) -> dict[str, Any]:
+        """The report at today's checkpoint (api.reports.compute), computed or kept."""
+        checkpoint = choose_checkpoint(ledger)
+        key = (wanted, checkpoint.size, checkpoint.root)
+        with self._lock:
+            kept = self._kept.get(key)
+        if kept is None:
+            kept, _ = at_checkpoint(ledger.database, wanted, checkpoint)
+            with self._lock:
+                self._kept[key] = kept
+                while len(self._kept) > self.KEPT:
+                    del self._kept[next(iter(self._kept))]
+        # The note as signed now: the same tree, perhaps signed again.
+        return {**kept, "checkpoint": checkpoint.to_json()}
+
+
+def _reports(request: Request) -> ReportCache:
+    state = request.app.state
+    if not hasattr(state, "web_reports"):
+        state.web_reports = ReportCache()
+    return state.web_reports  # type: ignore[no-any-return]
+
+
+async def _compute(request: Request, wanted: ReportRequest) -> dict[str, Any]:
+    cache, ledger = _reports(request), system_of(request).ledger
+    return await anyio.to_thread.run_sync(cache.report, ledger, wanted)
 
 
 def _reader(me: Visitor) -> None:
@@ -142,8 +183,7 @@ async def annual(request: Request, me: Me, year: Year = None, place: Place = Non
     wanted = _annual_request(request, me, year, place, located)
     if wanted is None:
         return _refused(me)
-    ledger = system_of(request).ledger
-    report, _ = await anyio.to_thread.run_sync(compute, ledger, wanted)
+    report = await _compute(request, wanted)
     gettext = i18n.gettext_of(me.language)
     months = [str(m) for m in range(1, 13)]
     query = urlencode({k: v for k, v in {"year": report["year"], "place": place}.items() if v})
@@ -204,7 +244,7 @@ async def report_file(
         raise InvalidRequest(f"no report {kind!r}: choose annual, compliance or reconciliation")
     if wanted is None:
         return _refused(me)
-    report, _ = await anyio.to_thread.run_sync(compute, system_of(request).ledger, wanted)
+    report = await _compute(request, wanted)
     renderer: Renderer = request.app.state.renderer
     if fmt == "pdf":
         check_pdf(report)
@@ -238,7 +278,7 @@ async def _between(
     if not _covers_all(queues.places_of(me.principal), located):
         return _refused(me)
     wanted = _period(request, kind, first, last)
-    report, _ = await anyio.to_thread.run_sync(compute, system_of(request).ledger, wanted)
+    report = await _compute(request, wanted)
     query = urlencode({"from": report["from"], "to": report["to"]})
     return page(
         f"report_{kind}.html.j2",
