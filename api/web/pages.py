@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.access import roles
 from api.errors import AccountError, Throttled, Unauthenticated
 from api.http import device_cookie
 from api.web import i18n, preferences, queues, sessions
@@ -121,6 +122,10 @@ async def save_settings(
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, me: Me) -> Response:
+    if me.role == roles.AUDITOR:  # reads everything, has no queue: the dashboard is home
+        from api.web.dashboard import dashboard_page
+
+        return await dashboard_page(request, me)
     process = system_of(request).process
     places = queues.places_of(me.principal)
     shown = await run_in_threadpool(queues.for_role, process, me.role, places)
@@ -138,7 +143,7 @@ async def home(request: Request, me: Me) -> Response:
 
 def install(app: FastAPI) -> None:
     """Put the pages on the app: the front door here, scanning, items and forms."""
-    from api.web import acts, item_page, scan
+    from api.web import acts, dashboard, item_page, report_pages, scan
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
@@ -159,5 +164,12 @@ def install(app: FastAPI) -> None:
         message = gettext("The form has expired or came from elsewhere; reload the page")
         return page("error.html.j2", language, None, 403, message=message)
 
-    for room in (router, scan.router, item_page.router, acts.router):
+    for room in (
+        router,
+        scan.router,
+        item_page.router,
+        acts.router,
+        dashboard.router,
+        report_pages.router,
+    ):
         app.include_router(room)
