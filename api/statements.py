@@ -7,9 +7,11 @@ from typing import Any
 
 from api.system import System
 from certificates import evidence
+from certificates import page as pages
 from certificates.labels import LabelItem
 from certificates.statement_cache import StatementBasis
 from custody.errors import LedgerStateError
+from custody.store import Store
 from workflows.errors import InvalidRequest
 
 DESTROYED = ("melted", "burned", "final")
@@ -39,6 +41,31 @@ def gather_evidence(system: System, basis: StatementBasis) -> dict[str, Any]:
         if checkpoint is None or checkpoint.size != basis.checkpoint_size:
             raise LedgerStateError(f"no checkpoint of size {basis.checkpoint_size}")
         return evidence.gather(system.ledger, conn, basis.content, basis.digest, checkpoint)
+
+
+def preview(system: System, batch_id: str) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """The statement as it stands now, for the commission's page: its content, digest and an
+    evidence of the entries so far (no proofs), from which `certificates.page.build` makes
+    the same page the PDF prints. Its checkpoint line is the newest checkpoint's: the PDF's
+    is the first that covers the statement's entries."""
+    content, digest = system.process.statement(batch_id)
+    wanted = [content["batch"], content["commission"]["id"]]
+    if content["kind"] == "burn":  # R9: the fuses removed are read from the items' entries
+        wanted += [item["id"] for item in content["items"]]
+    with system.ledger.database.read() as conn:
+        store = Store(conn)
+        chains = {s: [evidence.entry_json(e) for e in store.item_entries(s)] for s in wanted}
+        newest = store.latest_checkpoint()
+        if newest is None:
+            raise LedgerStateError("the ledger has signed no checkpoint yet")
+    shown = {"statement": content, "sha256": digest, "checkpoint": newest.note, "chains": chains}
+    return content, digest, shown
+
+
+def preview_page(system: System, batch_id: str, lang: str, zone: str) -> tuple[str, pages.Page]:
+    """The digest the members sign and the statement's page as the PDF prints it now."""
+    _, digest, shown = preview(system, batch_id)
+    return digest, pages.build(shown, lang, zone)
 
 
 def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:
