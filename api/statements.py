@@ -56,8 +56,9 @@ def preview(system: System, batch_id: str) -> tuple[dict[str, Any], str, dict[st
         store = Store(conn)
         chains = {s: [evidence.entry_json(e) for e in store.item_entries(s)] for s in wanted}
         newest = store.latest_checkpoint()
-        if newest is None:
-            raise LedgerStateError("the ledger has signed no checkpoint yet")
+    if newest is None:  # as statement_basis does: the first statement asks for the first one
+        with system.ledger.database.write() as conn:
+            newest = system.ledger.issue_checkpoint(conn)
     shown = {"statement": content, "sha256": digest, "checkpoint": newest.note, "chains": chains}
     return content, digest, shown
 

@@ -18,15 +18,17 @@ from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from api.access.roles import READ
 from api.errors import Forbidden
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
 from api.web import i18n, sessions
+from api.web.acts import upload
 from api.web.render import Visitor, page, system_of, visitor
 from certificates.page import Page
 from certificates.words import words
@@ -205,42 +207,42 @@ async def record_presence(request: Request, me: Me, batch_id: str) -> Response:
 
 
 @router.post("/batches/{batch_id}/destroy")
-async def destroy(
-    request: Request,
-    me: Me,
-    batch_id: str,
-    kind: Annotated[str, Form(max_length=16)],
-    charge_weight_g: Annotated[str, Form(max_length=12)],
-    scrap_weight_g: Annotated[str, Form(max_length=12)],
-    method: Annotated[str, Form(max_length=200)] = "",
-    quantity: Annotated[str, Form(max_length=12)] = "",
-    explosive_type: Annotated[str, Form(max_length=200)] = "",
-    explosive_amount: Annotated[str, Form(max_length=200)] = "",
-    csrf: Annotated[str | None, Form(max_length=128)] = None,
-) -> Response:
+async def destroy(request: Request, me: Me, batch_id: str) -> Response:
     """Melting (R7: the charge and the scrap) or burning (R9: and the method, the quantity,
-    the explosive and how much of it), as the statement will state them."""
-    sessions.check_csrf(me.session, csrf)
-    step = Melt if kind == FURNACE else Burn
+    the explosive and how much of it), as the statement will state them, with each item's
+    photo at the furnace or bunker (R10: a firearm's marking visible)."""
+    form = await request.form()
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    step = Melt if form.get("kind") == FURNACE else Burn
     _require(me, step.kind)
 
-    def number(text: str) -> Any:
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value.strip()[:200] if isinstance(value, str) else ""
+
+    def number(name: str) -> Any:
         # Digits become a number; anything else goes on as given, for the model to refuse.
-        return int(text) if text.isascii() and text.isdigit() else (text or None)
+        given = text(name)
+        return int(given) if given.isascii() and given.isdigit() else (given or None)
 
     facts: dict[str, Any] = {
-        "charge_weight_g": number(charge_weight_g),
-        "scrap_weight_g": number(scrap_weight_g),
+        "charge_weight_g": number("charge_weight_g"),
+        "scrap_weight_g": number("scrap_weight_g"),
     }
     if step is Burn:
         facts |= {
-            "method": method.strip() or None,
-            "quantity": number(quantity),
-            "explosive_type": explosive_type.strip() or None,
-            "explosive_amount": explosive_amount.strip() or None,
+            "method": text("method") or None,
+            "quantity": number("quantity"),
+            "explosive_type": text("explosive_type") or None,
+            "explosive_amount": text("explosive_amount") or None,
         }
-    command = partial(step.model_validate, {"batch": batch_id, "facts": facts})
-    return await _act(request, me, batch_id, command)
+    per_item: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if name.startswith("photo:") and isinstance(value, UploadFile) and value.filename:
+            ref = await upload(request, value, "marking")
+            per_item.setdefault(name.removeprefix("photo:"), {"files": []})["files"].append(ref)
+    given = {"batch": batch_id, "facts": facts, "per_item": per_item or None}
+    return await _act(request, me, batch_id, partial(step.model_validate, given))
 
 
 class SignedStatement(BaseModel):

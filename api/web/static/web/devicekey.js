@@ -8,7 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!form) return;
   const keys = window.custodyKeys;
   const out = document.getElementById("make-key-result");
-  const say = (text, ok) => { out.textContent = text; out.className = ok ? "done" : "problem"; };
+  const say = (text, ok) => { out.textContent = text; out.className = ok === null ? "busy" : ok ? "done" : "problem"; };
   const post = (url, body) => fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-CSRF-Token": form.dataset.csrf },
@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    say(form.dataset.busy, true);
+    say(form.dataset.busy, null);
     let made;
     try {
       made = await keys.makeDeviceKey(form.dataset.person);

@@ -11,7 +11,7 @@
     const form = document.getElementById("sign-statement");
     if (!form) return;
     const out = document.getElementById("sign-result");
-    const say = (text, ok) => { out.textContent = text; out.className = ok ? "done" : "problem"; };
+    const say = (text, ok) => { out.textContent = text; out.className = ok === null ? "busy" : ok ? "done" : "problem"; };
     const registered = [...form.querySelectorAll(".my-key")].map((k) => ({ keyId: k.dataset.keyId, publicKey: k.dataset.public }));
     const person = form.dataset.person;
 
@@ -61,7 +61,7 @@
 
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      say(form.dataset.busy, true);
+      say(form.dataset.busy, null);
       let key;
       try {
         key = await signer();
