@@ -11,7 +11,6 @@ from certificates import page as pages
 from certificates.labels import LabelItem
 from certificates.statement_cache import StatementBasis
 from custody.errors import LedgerStateError
-from custody.store import Store
 from workflows.errors import InvalidRequest
 
 DESTROYED = ("melted", "burned", "final")
@@ -45,21 +44,18 @@ def gather_evidence(system: System, basis: StatementBasis) -> dict[str, Any]:
 
 def preview(system: System, batch_id: str) -> tuple[dict[str, Any], str, dict[str, Any]]:
     """The statement as it stands now, for the commission's page: its content, digest and an
-    evidence of the entries so far (no proofs), from which `certificates.page.build` makes
-    the same page the PDF prints. Its checkpoint line is the newest checkpoint's: the PDF's
-    is the first that covers the statement's entries."""
+    evidence of the entries so far (certificates.evidence.preview), from which
+    `certificates.page.build` makes the same page the PDF prints."""
     content, digest = system.process.statement(batch_id)
-    wanted = [content["batch"], content["commission"]["id"]]
-    if content["kind"] == "burn":  # R9: the fuses removed are read from the items' entries
-        wanted += [item["id"] for item in content["items"]]
     with system.ledger.database.read() as conn:
-        store = Store(conn)
-        chains = {s: [evidence.entry_json(e) for e in store.item_entries(s)] for s in wanted}
-        newest = store.latest_checkpoint()
-    if newest is None:  # as statement_basis does: the first statement asks for the first one
+        shown = evidence.preview(conn, content, digest)
+    if shown is None:  # as statement_basis does: the first statement asks for the first one
         with system.ledger.database.write() as conn:
-            newest = system.ledger.issue_checkpoint(conn)
-    shown = {"statement": content, "sha256": digest, "checkpoint": newest.note, "chains": chains}
+            system.ledger.issue_checkpoint(conn)
+        with system.ledger.database.read() as conn:
+            shown = evidence.preview(conn, content, digest)
+    if shown is None:
+        raise LedgerStateError("the ledger signed no checkpoint")
     return content, digest, shown
 
 

@@ -34,13 +34,11 @@ from certificates.page import Page
 from certificates.words import words
 from custody.clock import format_time
 from custody.errors import CustodyError
-from workflows import rules
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
 from workflows.errors import RuleViolation, WorkflowError
 from workflows.model import Batch, Commission, Item, Member
 from workflows.repository import ItemSearch
 from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRESENTATIVE
-from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -109,8 +107,7 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
     if batch.state in DESTROYED:
         view.digest, view.statement = preview_page(system, batch_id, me.language, me.zone)
     if me.may(SignStatement.kind):
-        world = World(commissions={commission.id: commission})
-        refused = rules.r8_may_sign(batch, world, me.username, now)
+        refused = process.may_sign(batch_id, me.username)
         view.refused = i18n.refusal(refused, me.language) if refused is not None else None
         with system.ledger.database.read() as conn:
             view.keys = [
