@@ -179,14 +179,13 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     )
 
     # Three members, three browsers: two key files, one key kept in the browser.
-    chair = browser.page()
+    chair = browser.page(1280, 1500)  # tall enough for the screenshot to reach the quorum
     log_in(chair, site.base, CHAIR, "ru")
     abenova = browser.page(390, 844)  # a phone at the furnace
     log_in(abenova, site.base, ABENOVA, "kk")
     pages = {CHAIR: chair, ABENOVA: abenova, KIM: kim}
     for page in pages.values():
         page.goto(url)
-    screenshot(chair, "commission-batch")
     assert serious_violations(chair) == []
     assert serious_violations(abenova) == []
     digest = chair.locator("#statement-digest").inner_text()
@@ -234,6 +233,7 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
 
     # The final PDF, downloaded from the page, verifies offline against the published key.
     chair.goto(url)
+    screenshot(chair, "commission-batch")
     with chair.expect_download() as downloading:
         chair.click("#statement-pdf")
     pdf = tmp_path / "statement.pdf"
@@ -369,3 +369,9 @@ def test_a_burn_states_its_r9_facts_in_the_page_as_in_the_pdf(site: Site, browse
     for fact in ("сжигание в бронированной камере", "тротил", "400 г", "120"):
         assert fact in statement
     assert serious_violations(clerk) == []
+
+
+def test_the_commission_screenshots_are_in_the_docs() -> None:
+    shots = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    for name in ("commission-batch", "admin-keys"):
+        assert (shots / f"{name}.png").exists()
