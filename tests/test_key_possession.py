@@ -6,6 +6,7 @@ when the log is replayed (`custody verify`)."""
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,10 @@ from custody import keys, signatures
 from custody.entries import EntryBody
 from custody.errors import KeyRegistryError
 from custody.keyfile import PersonKey
+from tests.conftest import make_settings
+from tests.support.databases import sqlite_url
+from tests.support.site import build_site
+from workflows.commands import AddKey
 
 CHALLENGE = "c" * 32
 
@@ -73,3 +78,49 @@ def test_a_proof_for_one_challenge_never_holds_for_another(challenge: str) -> No
 
 
 PERSON = PersonKey.generate()
+
+
+def _site(tmp_path: Path) -> Any:
+    return build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+
+
+def test_add_key_with_its_proof_is_written_and_verify_holds(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    try:
+        key = PersonKey.generate()
+        command = AddKey.model_validate(
+            {
+                "owner": "member.kim",
+                "purpose": "act",
+                "public_key": key.public_key_b64,
+                "possession": _proof(key, "member.kim"),
+            }
+        )
+        site.process.run("admin", command)
+        with site.ledger.database.read() as conn:
+            added = [k for k in site.ledger.keys(conn) if k.public_key == key.public_key]
+        assert [k.owner for k in added] == ["member.kim"]
+    finally:
+        site.ledger.database.dispose()
+
+
+def test_add_key_with_a_wrong_proof_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    site = _site(tmp_path)
+    try:
+        key, other = PersonKey.generate(), PersonKey.generate()
+        command = AddKey.model_validate(
+            {
+                "owner": "member.kim",
+                "purpose": "act",
+                "public_key": key.public_key_b64,
+                "possession": _proof(other, "member.kim"),
+            }
+        )
+        with site.ledger.database.read() as conn:
+            size = site.ledger.head(conn).size
+        with pytest.raises(KeyRegistryError, match="proof of possession"):
+            site.process.run("admin", command)
+        with site.ledger.database.read() as conn:
+            assert site.ledger.head(conn).size == size
+    finally:
+        site.ledger.database.dispose()

@@ -72,6 +72,7 @@ class BatchView:
     items_weight_g: int
     tolerance_g: int
     needed: str  # the role that must be present beside the quorum (R7, R9)
+    place: str  # the plant's or site's name in the visitor's language
     refused: str | None = None  # why the visitor may not sign, in their language (R8)
     digest: str | None = None
     statement: Page | None = None
@@ -103,6 +104,14 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
         items_weight_g=items_weight,
         tolerance_g=process.config.tolerance_g(items_weight),
         needed=PLANT_REPRESENTATIVE if batch.kind == FURNACE else EXPERT,
+        place=next(
+            (
+                p.names.get(me.language) or p.name
+                for p in process.locations()
+                if p.id == batch.location
+            ),
+            batch.location,
+        ),
     )
     if batch.state in DESTROYED:
         view.digest, view.statement = preview_page(system, batch_id, me.language, me.zone)
