@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -375,3 +376,33 @@ def test_the_commission_screenshots_are_in_the_docs() -> None:
     shots = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
     for name in ("commission-batch", "admin-keys"):
         assert (shots / f"{name}.png").exists()
+
+
+def test_a_key_file_proves_possession_in_the_page_and_is_registered(
+    site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    """A `custody keygen` key file, opened in the page, signs the challenge; the administrator
+    registers it as the official's new key (a rotation)."""
+    secret = tmp_path / "passphrase"
+    secret.write_text("a long passphrase for the new key\n")
+    made = run(
+        site.env, "keygen", "--out", str(tmp_path / "new.key"), "--passphrase-file", str(secret)
+    )
+    assert made.returncode == 0, made.stderr
+    public_key = re.search(r"[A-Za-z0-9+/]{43}=", made.stdout).group(0)  # type: ignore[union-attr]
+    page = browser.page()
+    log_in(page, site.base, "official.zhakupov", "kk")
+    page.goto(f"{site.base}/web/keys")
+    page.set_input_files("#keyfile", str(tmp_path / "new.key"))
+    page.fill("#passphrase", "a long passphrase for the new key")
+    page.click("#prove-keyfile button[type=submit]")
+    page.wait_for_selector("#prove-keyfile-result.done")
+    admin = browser.page()
+    log_in(admin, site.base, ADMIN, "en")
+    form = _request_form(admin, site.base, "official.zhakupov", public_key)
+    form.locator("select[name=replaces]").select_option(index=1)
+    form.locator("button[type=submit]").click()
+    admin.wait_for_selector("#keys-done")
+    with site.api(ADMIN) as client:
+        found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
+    assert [k["owner"] for k in found] == ["official.zhakupov"]

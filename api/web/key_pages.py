@@ -100,7 +100,7 @@ async def request_key(request: Request, me: Me, given: KeyRequestIn) -> Response
     except key_requests.RequestRefused:
         message = gettext("This challenge cannot serve; make the key again")
         return JSONResponse({"ok": False, "message": message}, 422)
-    message = gettext("Key made and kept in this browser; an administrator now registers it")
+    message = gettext("The key and its proof are sent; an administrator now registers it")
     return JSONResponse({"ok": True, "message": message})
 
 
