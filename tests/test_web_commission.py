@@ -210,6 +210,8 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
         _seen_signed(page, 3)
         page.wait_for_selector("#quorum.final")
     assert site.size() == before + 3
+    # A final statement's box tells htmx to stop polling (286), and polls no more when shown.
+    assert chair.request.get(f"{url}/quorum").status == 286
 
     # Each signature is the act `custody sign` makes, by each member's own key.
     with site.api(CLERK) as client:
