@@ -94,7 +94,19 @@ def _make_browser_key(page: Any, base: str) -> str:
     page.fill("#label", "planshet-1")
     page.click("#make-key button[type=submit]")
     page.wait_for_selector("#make-key-result.done")
-    return str(page.locator("#made-public-key").inner_text())
+    public_key = str(page.locator("#made-public-key").inner_text())
+    # The private half is kept as a CryptoKey nobody can export, not as bytes.
+    kept = page.evaluate(
+        """async (person) => (await window.custodyKeys.deviceKeys(person)).map((k) => ({
+            publicKey: k.publicKey, extractable: k.privateKey.extractable,
+            type: k.privateKey.type, algorithm: k.privateKey.algorithm.name }))""",
+        page.locator("#make-key").get_attribute("data-person"),
+    )
+    mine = [k for k in kept if k["publicKey"] == public_key]
+    assert mine == [
+        {"publicKey": public_key, "extractable": False, "type": "private", "algorithm": "Ed25519"}
+    ]
+    return public_key
 
 
 def _request_form(admin: Any, base: str, owner: str, public_key: str) -> Any:
