@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
 from api.tables import KeyRequestRow
+from custody import keys, note
 from custody.clock import format_time, parse_time
+from workflows.commands import AddKey, RotateKey
+from workflows.unit_of_work import Work
 
 _TABLE = KeyRequestRow.__table__  # type: ignore[attr-defined]
 LIFETIME = dt.timedelta(days=1)
@@ -114,3 +118,34 @@ def mine(conn: Connection, owner: str) -> list[KeyRequest]:
 
 def registered(conn: Connection, challenge: str, key_id: str) -> None:
     conn.execute(update(_TABLE).where(_TABLE.c.challenge == challenge).values(key_id=key_id))
+
+
+def registration(
+    challenge: str, owner: str, public_key: str, sig: str, replaces: str, now: dt.datetime
+) -> Callable[[Work], str]:
+    """The administrator's registration of a requested key, as one action (for the writer):
+    the request must be `owner`'s, unused and fresh (RequestRefused); the key is added, or
+    rotated in for `replaces`, with its proof, which the ledger checks (KeyRegistryError); the
+    challenge is marked used in the same transaction. The action returns the new key's id.
+    Raises pydantic's ValidationError at once for malformed fields."""
+    possession = {"challenge": challenge, "sig": sig}
+    command: AddKey | RotateKey = (
+        RotateKey.model_validate(
+            {"key_id": replaces, "public_key": public_key, "possession": possession}
+        )
+        if replaces
+        else AddKey.model_validate(
+            {"owner": owner, "purpose": PURPOSE, "public_key": public_key, "possession": possession}
+        )
+    )
+
+    def register(work: Work) -> str:
+        asked = usable(find(work.conn, challenge), now)
+        if asked.owner != owner or asked.public_key != public_key:
+            raise RequestRefused("the challenge was given to someone else, or for another key")
+        command.perform(work)
+        key_id = note.key_id(owner, keys.parse_public_key(public_key))
+        registered(work.conn, challenge, key_id)
+        return key_id
+
+    return register

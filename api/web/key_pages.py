@@ -23,9 +23,8 @@ from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody import keys, note
 from custody.errors import CustodyError, KeyRegistryError
-from workflows.commands import AddKey, RevokeKey, RotateKey
+from workflows.commands import RevokeKey
 from workflows.errors import WorkflowError
-from workflows.unit_of_work import Work
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -160,36 +159,15 @@ async def register(
     _admin(me)
     gettext = i18n.gettext_of(me.language)
     system = system_of(request)
-    possession = {"challenge": challenge, "sig": sig}
     try:
-        command: AddKey | RotateKey = (
-            RotateKey.model_validate(
-                {"key_id": replaces, "public_key": public_key, "possession": possession}
-            )
-            if replaces
-            else AddKey.model_validate(
-                {
-                    "owner": owner,
-                    "purpose": key_requests.PURPOSE,
-                    "public_key": public_key,
-                    "possession": possession,
-                }
-            )
+        action = key_requests.registration(
+            challenge, owner, public_key, sig, replaces, system.process.now()
         )
     except ValidationError:
         return await _admin_page(request, me, gettext("Check the request's fields"), 422)
 
-    def both(work: Work) -> str:
-        asked = key_requests.usable(key_requests.find(work.conn, challenge), system.process.now())
-        if asked.owner != owner:
-            raise key_requests.RequestRefused("the challenge was given to someone else")
-        command.perform(work)
-        key_id = note.key_id(owner, keys.parse_public_key(public_key))
-        key_requests.registered(work.conn, challenge, key_id)
-        return key_id
-
     try:
-        _, key_id = await request.app.state.writer.run(me.principal, both)
+        _, key_id = await request.app.state.writer.run(me.principal, action)
     except key_requests.RequestRefused as exc:
         why = gettext("The request cannot serve: %(why)s") % {"why": str(exc)}
         return await _admin_page(request, me, why, 422)
