@@ -1,6 +1,7 @@
 """People's key requests over HTTP against a real `custody serve`: a person's key, made on
 their own machine, registered by an administrator with proof that the person holds it; a
-wrong proof is a 422 problem that writes nothing; a challenge serves once and only its owner."""
+wrong proof is a 422 problem that writes nothing; a challenge serves once and only its owner.
+On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ from tests.support.service import PROBLEM, Service, service
 PERSON = "member.kim"
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    with service(tmp_path_factory.mktemp("key-requests")) as running:
+KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    with service(tmp_path_factory.mktemp("key-requests"), request.param) as running:
         running.add_user("admin", "administrator")
         running.add_user(PERSON, "commission_member")
         running.add_user("member.abenova", "commission_member")
