@@ -7,6 +7,7 @@ from typing import Any
 
 from api.system import System
 from certificates import evidence
+from certificates import page as pages
 from certificates.labels import LabelItem
 from certificates.statement_cache import StatementBasis
 from custody.errors import LedgerStateError
@@ -39,6 +40,29 @@ def gather_evidence(system: System, basis: StatementBasis) -> dict[str, Any]:
         if checkpoint is None or checkpoint.size != basis.checkpoint_size:
             raise LedgerStateError(f"no checkpoint of size {basis.checkpoint_size}")
         return evidence.gather(system.ledger, conn, basis.content, basis.digest, checkpoint)
+
+
+def preview(system: System, batch_id: str) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """The statement as it stands now, for the commission's page: its content, digest and an
+    evidence of the entries so far (certificates.evidence.preview), from which
+    `certificates.page.build` makes the same page the PDF prints."""
+    content, digest = system.process.statement(batch_id)
+    with system.ledger.database.read() as conn:
+        shown = evidence.preview(conn, content, digest)
+    if shown is None:  # as statement_basis does: the first statement asks for the first one
+        with system.ledger.database.write() as conn:
+            system.ledger.issue_checkpoint(conn)
+        with system.ledger.database.read() as conn:
+            shown = evidence.preview(conn, content, digest)
+    if shown is None:
+        raise LedgerStateError("the ledger signed no checkpoint")
+    return content, digest, shown
+
+
+def preview_page(system: System, batch_id: str, lang: str, zone: str) -> tuple[str, pages.Page]:
+    """The digest the members sign and the statement's page as the PDF prints it now."""
+    _, digest, shown = preview(system, batch_id)
+    return digest, pages.build(shown, lang, zone)
 
 
 def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:

@@ -164,3 +164,21 @@ class PreferenceRow(SQLModel, table=True):
     username: str = Field(sa_column=Column(String(_NAME), primary_key=True))
     language: str = Field(sa_column=Column(String(8), nullable=False))
     timezone: str = Field(sa_column=Column(String(64), nullable=False))
+
+
+class KeyRequestRow(SQLModel, table=True):
+    """A person's request to have a key registered: the challenge the service gave them, then
+    the public key they made and its proof of possession over that challenge, until an
+    administrator registers it (api.key_requests). The private key never comes here."""
+
+    __tablename__ = "web_key_requests"
+    __table_args__ = (Index("ix_web_key_requests_owner", "owner"),)
+
+    challenge: str = Field(sa_column=Column(String(64), primary_key=True))
+    owner: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    issued_at: str = Field(sa_column=Column(String(32), nullable=False))
+    public_key: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
+    sig: str | None = Field(default=None, sa_column=Column(String(100), nullable=True))
+    label: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    submitted_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    key_id: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))

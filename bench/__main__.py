@@ -19,6 +19,7 @@ SECTIONS = (
     "pages",
     "deadlines",
     "dashboard",
+    "commission",
 )
 
 

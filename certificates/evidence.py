@@ -113,6 +113,22 @@ def gather(
     }
 
 
+def preview(conn: Connection, statement: dict[str, Any], sha256: str) -> dict[str, Any] | None:
+    """What `certificates.page.build` needs to lay out the statement as it stands now, for
+    the commission's page: the batch's and commission's entries so far (and the items' for a
+    burn, whose fuses R9 counts), no proofs, and the newest checkpoint for the checkpoint line
+    (the PDF's is the first that covers the statement). None while no checkpoint is signed."""
+    store = Store(conn)
+    newest = store.latest_checkpoint()
+    if newest is None:
+        return None
+    wanted = [statement["batch"], statement["commission"]["id"]]
+    if statement["kind"] == "burn":
+        wanted += [item["id"] for item in statement["items"]]
+    chains = {s: [entry_json(e) for e in store.item_entries(s)] for s in wanted}
+    return {"statement": statement, "sha256": sha256, "checkpoint": newest.note, "chains": chains}
+
+
 def _key_entries(store: Store, size: int) -> list[Entry]:
     seqs = {0}
     for record in store.key_records():

@@ -8,6 +8,10 @@ of sequence numbers, written by the entries that change it:
 - `key_rotated` at seq k: the old key holds up to and including k, the new one from k + 1.
   A new *ledger* key must prove possession: it signs a `key_possession` act naming itself,
   the key it replaces and the origin; the entry itself is signed by the old key;
+- a person's key may carry, in its `key_added` or `key_rotated` entry, `possession`:
+  `{"challenge", "sig"}`, the key's own signature over its owner, purpose, public key and the
+  challenge the service gave them (`signatures.possession_message`); when it is there it must
+  verify, here and in `custody verify`;
 - `key_revoked` at seq r: the key no longer holds from r on. The ledger key is rotated, never
   revoked, so that there is always exactly one key that may sign the next entry.
 
@@ -106,6 +110,36 @@ def possession_act(new: dict[str, Any], replaces: str, origin: str) -> dict[str,
         "replaces": replaces,
         "origin": origin,
     }
+
+
+def possession_claim(owner: str, purpose: str, public_key: bytes, challenge: str) -> dict[str, str]:
+    """What a person's new key signs to prove its owner holds it (signatures.possession_message)."""
+    return {
+        "owner": owner,
+        "purpose": purpose,
+        "public_key": base64.b64encode(public_key).decode(),
+        "challenge": challenge,
+    }
+
+
+def check_person_possession(record: KeyRecord, proof: object) -> None:
+    """Raise KeyRegistryError unless `proof` ({"challenge", "sig"}) is `record`'s key's own
+    signature over its possession claim (docs/ledger.md, "Keys")."""
+    if not isinstance(proof, dict) or set(proof) != {"challenge", "sig"}:
+        raise KeyRegistryError("a possession proof is {challenge, sig}")
+    challenge, sig = proof["challenge"], proof["sig"]
+    if not isinstance(challenge, str) or not 16 <= len(challenge) <= 128:
+        raise KeyRegistryError("a possession challenge is text of 16 to 128 characters")
+    try:
+        raw = base64.b64decode(sig, validate=True) if isinstance(sig, str) else b""
+    except (binascii.Error, ValueError):
+        raw = b""
+    claim = possession_claim(record.owner, record.purpose, record.public_key, challenge)
+    if not signatures.verify(record.public_key, signatures.possession_message(claim), raw):
+        raise KeyRegistryError(
+            f"the proof of possession does not verify with key {record.key_id}: "
+            "it was not made by the key being registered, or for another owner or challenge"
+        )
 
 
 def parse_public_key(text: str) -> bytes:
@@ -221,6 +255,8 @@ class KeyRegistry:
         if record.name != record.owner:
             raise KeyRegistryError("a person's key is named for its owner")
         self._new(record)
+        if "possession" in body.data:
+            check_person_possession(record, body.data["possession"])
         return [record]
 
     def _current(self, key_id: object, seq: int) -> KeyRecord:
@@ -239,6 +275,8 @@ class KeyRegistry:
         self._new(new)
         if old.purpose == LEDGER:
             self._check_possession(body, new, old)
+        elif "possession" in body.data:
+            check_person_possession(new, body.data["possession"])
         return [replace(old, rotated_at_seq=body.seq, replaced_by=new.key_id), new]
 
     def _check_possession(self, body: EntryBody, new: KeyRecord, old: KeyRecord) -> None:

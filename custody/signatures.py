@@ -7,6 +7,8 @@ of each purpose start with a different prefix (DESIGN §5):
 - a person's act, by that person:     b"custody/act/v1\\x00" + JCS(act)
 - a subject head, by the ledger key:  b"custody/subject-head/v1\\x00" + JCS(head), an item's
   newest entry at a tree size (custody.disclosure)
+- a person's proof that they hold a key being registered for them, by that key:
+  b"custody/key-possession/v1\\x00" + JCS({owner, purpose, public_key, challenge})
 - checkpoints are C2SP signed notes (`custody.note`), whose text can never begin with either
   prefix because the prefixes hold a NUL byte, which a note's text may not.
 """
@@ -25,6 +27,7 @@ from custody import canonical
 ENTRY_DOMAIN = b"custody/ledger-entry/v1\x00"
 ACT_DOMAIN = b"custody/act/v1\x00"
 SUBJECT_HEAD_DOMAIN = b"custody/subject-head/v1\x00"
+POSSESSION_DOMAIN = b"custody/key-possession/v1\x00"
 SIGNATURE_SIZE = 64
 PUBLIC_KEY_SIZE = 32
 
@@ -56,6 +59,12 @@ def subject_head_message(head: Mapping[str, Any]) -> bytes:
     """The bytes the ledger key signs for a subject head: `{"subject", "size", "last_seq",
     "leaf_hash", "origin"}` (docs/ledger.md, "Disclosure bundles")."""
     return SUBJECT_HEAD_DOMAIN + canonical.dumps(head)
+
+
+def possession_message(claim: Mapping[str, Any]) -> bytes:
+    """The bytes a person's new key signs to prove it is held by its owner:
+    `{"owner", "purpose", "public_key" (base64), "challenge"}` (docs/ledger.md, "Keys")."""
+    return POSSESSION_DOMAIN + canonical.dumps(claim)
 
 
 def sign(seed: bytes, message: bytes) -> bytes:

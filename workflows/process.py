@@ -176,6 +176,15 @@ class Process:
             now = format_time(self.clock())
             return rules.check_step(rules.Check(step, item, given, world, now, self.config))
 
+    def may_sign(self, batch_id: str, person: str) -> RuleViolation | None:
+        """The rule that would stop `person` signing the batch's statement now (R8), or None;
+        reading only: the command checks again when it runs."""
+        with self._read() as (repo, world):
+            repo.load(world, "batches", [batch_id])
+            batch = world.batch(batch_id)
+            repo.load(world, "commissions", [batch.commission])
+            return rules.r8_may_sign(batch, world, person, format_time(self.clock()))
+
     def now(self) -> dt.datetime:
         return self.clock()
 

@@ -15,6 +15,7 @@ from api.http import (
     alerts,
     disclosure,
     files,
+    key_requests,
     ledger,
     login,
     notices,
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(statements.router)
     app.include_router(notices.router)
     app.include_router(reports.router)
+    app.include_router(key_requests.router)
     # The pages last: every API request would otherwise try their routes first.
     pages.install(app)
     return app

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.errors import Forbidden, TooLarge
 from api.web import i18n, sessions
@@ -40,10 +41,12 @@ async def intake_page(request: Request, me: Me) -> Response:
     return page("intake.html.j2", me.language, me, places=places, today=dt.date.today().isoformat())
 
 
-async def _upload(request: Request, upload: UploadFile, role: str) -> dict[str, Any]:
+async def upload(request: Request, given: StarletteUpload, role: str) -> dict[str, Any]:
+    """Keep an uploaded photo or document in the file store (size-limited as it comes);
+    its file reference for a command's `files`."""
     limit = request.app.state.accounts.config.upload_max_bytes
     content = bytearray()
-    while chunk := await upload.read(_CHUNK):
+    while chunk := await given.read(_CHUNK):
         content += chunk
         if len(content) > limit:
             raise TooLarge(f"a file is at most {limit} bytes")
@@ -72,7 +75,7 @@ async def intake(
     _require(me, RegisterItems.kind)
     gettext = i18n.gettext_of(me.language)
     files = (
-        [await _upload(request, photo, "marking")] if photo is not None and photo.filename else []
+        [await upload(request, photo, "marking")] if photo is not None and photo.filename else []
     )
     given: dict[str, Any] = {
         "category": category,

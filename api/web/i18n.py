@@ -187,6 +187,42 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r".+ needs a photo with its marking visible"),
         N_("a photo with the marking visible is needed for this step"),
     ),
+    # The commission at the furnace or bunker (R7, R8, R9).
+    (
+        re.compile(r"(?P<person>\S+) was not recorded present as a commission member"),
+        N_("%(person)s was not recorded present as a commission member: only members present sign"),
+    ),
+    (
+        re.compile(r"(?P<person>\S+) was not a member of (?P<commission>.+) at the time"),
+        N_("%(person)s was not a member of %(commission)s at the time of the destruction"),
+    ),
+    (
+        re.compile(r"(?P<person>\S+) has signed this statement already"),
+        N_("%(person)s has signed this statement already"),
+    ),
+    (
+        re.compile(r"batch (?P<batch>.+) has not been destroyed yet; nothing to sign"),
+        N_("batch %(batch)s has not been destroyed yet; there is nothing to sign"),
+    ),
+    (
+        re.compile(r"the statement is blocked by discrepancy (?P<id>.+); resolve it first"),
+        N_("the statement is blocked by discrepancy %(id)s; resolve it first"),
+    ),
+    (
+        re.compile(
+            r"(?P<present>\d+) of the commission's (?P<members>\d+) members are recorded "
+            r"present; the quorum is (?P<quorum>\d+)"
+        ),
+        N_("%(present)s of the %(members)s members are recorded present; the quorum is %(quorum)s"),
+    ),
+    (
+        re.compile(r"a plant representative must be recorded present"),
+        N_("a representative of the plant must be recorded present"),
+    ),
+    (
+        re.compile(r"a expert must be recorded present"),
+        N_("an ammunition-destruction expert must be recorded present"),
+    ),
 ]
 
 

@@ -143,7 +143,7 @@ async def home(request: Request, me: Me) -> Response:
 
 def install(app: FastAPI) -> None:
     """Put the pages on the app: the front door here, scanning, items and forms."""
-    from api.web import acts, dashboard, item_page, report_pages, scan
+    from api.web import acts, commission, dashboard, item_page, key_pages, report_pages, scan
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
@@ -171,5 +171,7 @@ def install(app: FastAPI) -> None:
         acts.router,
         dashboard.router,
         report_pages.router,
+        commission.router,
+        key_pages.router,
     ):
         app.include_router(room)

@@ -11,8 +11,16 @@ from custody import keyring
 from custody.keys import parse_public_key
 from custody.store import Store
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Id, Text, Word
+from workflows.commands.fields import Id, Part, Text, Word
 from workflows.unit_of_work import Work
+
+
+class Possession(Part):
+    """The new key's own signature over its owner, purpose, public key and a challenge the
+    service gave its owner (custody.keys.check_person_possession; docs/ledger.md, "Keys")."""
+
+    challenge: str = Field(min_length=16, max_length=128, pattern="^[A-Za-z0-9_-]+$")
+    sig: str = Field(max_length=100, description="base64 of the 64-byte Ed25519 signature")
 
 
 @command
@@ -24,10 +32,16 @@ class AddKey(Command):
     public_key: str = Field(
         max_length=512, description="base64 Ed25519 public key, or a verifier key"
     )
+    possession: Possession | None = Field(
+        default=None, description="the key's proof that its owner holds it, recorded with it"
+    )
 
     def run(self, work: Work) -> None:
         key = keyring.person_key(self.owner, self.purpose, parse_public_key(self.public_key))
-        work.entry("key_added", None, {"key": key})
+        data: dict[str, object] = {"key": key}
+        if self.possession is not None:  # the ledger checks it as it writes (custody.keys)
+            data["possession"] = self.possession.model_dump()
+        work.entry("key_added", None, data)
 
 
 @command
@@ -38,11 +52,17 @@ class RotateKey(Command):
     )
     key_id: str = Field(pattern="^[0-9a-f]{8}$")
     public_key: str = Field(max_length=512)
+    possession: Possession | None = Field(
+        default=None, description="the new key's proof that its owner holds it"
+    )
 
     def run(self, work: Work) -> None:
         known = Store(work.conn).key_records()
         new_key = parse_public_key(self.public_key)
-        work.entry("key_rotated", None, keyring.rotation(known, self.key_id, new_key))
+        data = keyring.rotation(known, self.key_id, new_key)
+        if self.possession is not None:
+            data["possession"] = self.possession.model_dump()
+        work.entry("key_rotated", None, data)
 
 
 @command

@@ -5,34 +5,7 @@
 // passphrase fails the secretbox's tag: nothing is sent.
 "use strict";
 (() => {
-  const enc = new TextEncoder();
-  const b64 = (bytes) => btoa(String.fromCharCode(...bytes));
-  const fromB64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-
-  // RFC 8785 for the acts we make: objects of strings, keys sorted by UTF-16 code units,
-  // which is what JSON.stringify's string escaping and Array.sort give.
-  function jcs(value) {
-    if (value === null || typeof value !== "object") return JSON.stringify(value);
-    if (Array.isArray(value)) return `[${value.map(jcs).join(",")}]`;
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${jcs(value[k])}`).join(",")}}`;
-  }
-
-  async function openKey(sodium, file, passphrase) {
-    const doc = JSON.parse(await file.text());
-    if (doc.format !== "custody-person-key/v1" || doc.kdf.alg !== "argon2id13") throw new Error("format");
-    const secret = sodium.crypto_pwhash(
-      sodium.crypto_secretbox_KEYBYTES, enc.encode(passphrase), fromB64(doc.kdf.salt),
-      Number(doc.kdf.opslimit), Number(doc.kdf.memlimit), sodium.crypto_pwhash_ALG_ARGON2ID13);
-    const sealed = fromB64(doc.box.ciphertext);
-    const nonce = sealed.slice(0, sodium.crypto_secretbox_NONCEBYTES);
-    const seed = sodium.crypto_secretbox_open_easy(sealed.slice(nonce.length), nonce, secret);
-    sodium.memzero(secret);
-    const pair = sodium.crypto_sign_seed_keypair(seed);
-    sodium.memzero(seed);
-    if (b64(pair.publicKey) !== doc.public_key) throw new Error("format");
-    return pair;
-  }
+  const { b64, actMessage, openKey } = window.custodyKeys;  // static/web/keys.js
 
   document.addEventListener("DOMContentLoaded", () => {
     const form = document.getElementById("sign");
@@ -63,8 +36,7 @@
         time: now, item, result: form.elements.result.value,
       };
       if (act.result === "match") act.case = form.elements.case.value;
-      const message = new Uint8Array([...enc.encode("custody/act/v1\0"), ...enc.encode(jcs(act))]);
-      const sig = sodium.crypto_sign_detached(message, pair.privateKey);
+      const sig = sodium.crypto_sign_detached(actMessage(act), pair.privateKey);
       sodium.memzero(pair.privateKey);
       const answer = await fetch("/web/registry", {
         method: "POST",

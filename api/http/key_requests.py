@@ -1,0 +1,138 @@
+"""People's key requests over HTTP (api.key_requests): a person asks for a challenge and sends
+the public key they made with its proof of possession; an administrator lists the requests and
+registers one, as a new key or the rotation of the owner's key. The proof is the ledger's to
+check (custody.keys): a wrong one is a 422 problem (`/problems/key`) and writes nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from api import key_requests
+from api.access.auth import Caller, require, system_of
+from api.access.roles import ADMIN
+from api.access.tokens import Principal
+from api.http.problems import PROBLEM_RESPONSES
+from custody import keys
+from workflows.errors import InvalidRequest
+
+router = APIRouter(prefix="/keys", tags=["keys"], responses=PROBLEM_RESPONSES)
+Admin = Annotated[Principal, Depends(require(ADMIN))]
+
+
+class Challenge(BaseModel):
+    challenge: str = Field(description="base64url, to be signed with the new key; serves once")
+
+
+class RequestIn(BaseModel):
+    challenge: str = Field(min_length=16, max_length=64)
+    public_key: str = Field(max_length=64, description="base64 of the 32-byte Ed25519 key")
+    sig: str = Field(
+        max_length=100,
+        description='base64 Ed25519 signature of "custody/key-possession/v1" 0x00 || '
+        "JCS({owner, purpose: act, public_key, challenge}) by the new key (docs/ledger.md)",
+    )
+    label: str = Field(default="", max_length=128, description="the device, for the administrator")
+
+
+class RequestOut(BaseModel):
+    challenge: str
+    owner: str
+    public_key: str
+    sig: str
+    label: str | None
+    submitted_at: str
+
+
+class Registered(BaseModel):
+    key_id: str
+
+
+class RegisterIn(BaseModel):
+    replaces: str = Field(
+        default="", max_length=8, description="the owner's key it rotates out, if any"
+    )
+
+
+@router.post("/challenge", response_model=Challenge)
+async def challenge(request: Request, caller: Caller) -> Challenge:
+    """A new challenge for the caller's next key."""
+    system = system_of(request)
+
+    def issue() -> str:
+        with system.ledger.database.write(lock=False) as conn:
+            return key_requests.issue(conn, caller.username, system.process.now())
+
+    return Challenge(challenge=await run_in_threadpool(issue))
+
+
+@router.post("/requests", status_code=204)
+async def submit(request: Request, body: RequestIn, caller: Caller) -> None:
+    """The caller's new public key and its proof over their challenge, for an administrator."""
+    keys.parse_public_key(body.public_key)  # a weak or malformed key: 422 /problems/key
+    system = system_of(request)
+
+    def keep() -> None:
+        with system.ledger.database.write(lock=False) as conn:
+            key_requests.submit(
+                conn,
+                caller.username,
+                body.challenge,
+                body.public_key,
+                body.sig,
+                body.label,
+                system.process.now(),
+            )
+
+    try:
+        await run_in_threadpool(keep)
+    except key_requests.RequestRefused as exc:
+        raise InvalidRequest(str(exc)) from exc
+
+
+@router.get("/requests", response_model=list[RequestOut])
+async def pending(request: Request, _: Admin) -> list[RequestOut]:
+    """Requests with a key and proof, not registered yet, issued within a day."""
+    system = system_of(request)
+
+    def read() -> list[key_requests.KeyRequest]:
+        with system.ledger.database.read() as conn:
+            return key_requests.pending(conn, system.process.now())
+
+    return [
+        RequestOut(
+            challenge=r.challenge,
+            owner=r.owner,
+            public_key=r.public_key or "",
+            sig=r.sig or "",
+            label=r.label,
+            submitted_at=r.submitted_at or "",
+        )
+        for r in await run_in_threadpool(read)
+    ]
+
+
+@router.post("/requests/{challenge}/register", response_model=Registered)
+async def register(request: Request, challenge: str, body: RegisterIn, caller: Admin) -> Registered:
+    """Register the requested key with its proof (a `key_added` entry, or `key_rotated` with
+    `replaces`); the challenge serves once."""
+    system = system_of(request)
+
+    def read() -> key_requests.KeyRequest | None:
+        with system.ledger.database.read() as conn:
+            return key_requests.find(conn, challenge)
+
+    found = await run_in_threadpool(read)
+    if found is None or not found.public_key or not found.sig:
+        raise InvalidRequest("no key was sent for this challenge")
+    action = key_requests.registration(
+        challenge, found.owner, found.public_key, found.sig, body.replaces, system.process.now()
+    )
+    try:
+        _, key_id = await request.app.state.writer.run(caller, action)
+    except key_requests.RequestRefused as exc:
+        raise InvalidRequest(str(exc)) from exc
+    return Registered(key_id=key_id)

@@ -1,0 +1,151 @@
+"""People's key requests (table web_key_requests): how a key made in a person's browser (or
+by `custody keygen`) reaches the ledger with proof that its owner holds it.
+
+1. the person asks for a challenge: 32 random bytes, base64url, kept with their username;
+2. their page makes the key and signs `signatures.possession_message` over their username,
+   the purpose `act`, the public key and the challenge, and sends the public key and proof;
+3. an administrator registers it (workflows.commands.AddKey or RotateKey with `possession`):
+   the ledger checks the proof as it writes the entry, and `custody verify` checks it again.
+
+A challenge serves once and for a day; only the public half of a key ever comes here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from api.tables import KeyRequestRow
+from custody import keys, note
+from custody.clock import format_time, parse_time
+from workflows.commands import AddKey, RotateKey
+from workflows.unit_of_work import Work
+
+_TABLE = KeyRequestRow.__table__  # type: ignore[attr-defined]
+LIFETIME = dt.timedelta(days=1)
+PURPOSE = "act"
+
+
+class RequestRefused(ValueError):
+    """A challenge that is unknown, someone else's, used or older than LIFETIME."""
+
+
+@dataclass(frozen=True)
+class KeyRequest:
+    challenge: str
+    owner: str
+    issued_at: str
+    public_key: str | None
+    sig: str | None
+    label: str | None
+    submitted_at: str | None
+    key_id: str | None
+
+
+def issue(conn: Connection, owner: str, now: dt.datetime) -> str:
+    """A new challenge for `owner`: 43 characters of base64url (256 bits)."""
+    challenge = secrets.token_urlsafe(32)
+    conn.execute(
+        _TABLE.insert().values(challenge=challenge, owner=owner, issued_at=format_time(now))
+    )
+    return challenge
+
+
+def submit(
+    conn: Connection,
+    owner: str,
+    challenge: str,
+    public_key: str,
+    sig: str,
+    label: str,
+    now: dt.datetime,
+) -> None:
+    """The key `owner` made for `challenge`, and its proof; RequestRefused when the challenge
+    is not theirs to use. The proof itself is checked when the key is registered."""
+    found = find(conn, challenge)
+    usable(found, now)
+    if found is None or found.owner != owner:
+        raise RequestRefused("this challenge was not given to you; ask for a new one")
+    conn.execute(
+        update(_TABLE)
+        .where(_TABLE.c.challenge == challenge)
+        .values(public_key=public_key, sig=sig, label=label[:128], submitted_at=format_time(now))
+    )
+
+
+def usable(found: KeyRequest | None, now: dt.datetime) -> KeyRequest:
+    """The request, if its challenge may still serve; RequestRefused otherwise."""
+    if found is None:
+        raise RequestRefused("no such challenge")
+    if found.key_id is not None:
+        raise RequestRefused("this challenge has served already")
+    if parse_time(found.issued_at) + LIFETIME < now:
+        raise RequestRefused("this challenge is older than a day; ask for a new one")
+    return found
+
+
+def find(conn: Connection, challenge: str) -> KeyRequest | None:
+    row = conn.execute(select(_TABLE).where(_TABLE.c.challenge == challenge)).mappings().first()
+    return KeyRequest(**row) if row is not None else None
+
+
+def pending(conn: Connection, now: dt.datetime) -> list[KeyRequest]:
+    """Requests with a key and proof, not registered yet, issued less than a day ago."""
+    since = format_time(now - LIFETIME)
+    rows = conn.execute(
+        select(_TABLE)
+        .where(_TABLE.c.submitted_at.is_not(None), _TABLE.c.key_id.is_(None))
+        .where(_TABLE.c.issued_at >= since)
+        .order_by(_TABLE.c.submitted_at)
+    ).mappings()
+    return [KeyRequest(**row) for row in rows]
+
+
+def mine(conn: Connection, owner: str) -> list[KeyRequest]:
+    rows = conn.execute(
+        select(_TABLE)
+        .where(_TABLE.c.owner == owner, _TABLE.c.submitted_at.is_not(None))
+        .order_by(_TABLE.c.submitted_at.desc())
+        .limit(20)
+    ).mappings()
+    return [KeyRequest(**row) for row in rows]
+
+
+def registered(conn: Connection, challenge: str, key_id: str) -> None:
+    conn.execute(update(_TABLE).where(_TABLE.c.challenge == challenge).values(key_id=key_id))
+
+
+def registration(
+    challenge: str, owner: str, public_key: str, sig: str, replaces: str, now: dt.datetime
+) -> Callable[[Work], str]:
+    """The administrator's registration of a requested key, as one action (for the writer):
+    the request must be `owner`'s, unused and fresh (RequestRefused); the key is added, or
+    rotated in for `replaces`, with its proof, which the ledger checks (KeyRegistryError); the
+    challenge is marked used in the same transaction. The action returns the new key's id.
+    Raises pydantic's ValidationError at once for malformed fields."""
+    possession = {"challenge": challenge, "sig": sig}
+    command: AddKey | RotateKey = (
+        RotateKey.model_validate(
+            {"key_id": replaces, "public_key": public_key, "possession": possession}
+        )
+        if replaces
+        else AddKey.model_validate(
+            {"owner": owner, "purpose": PURPOSE, "public_key": public_key, "possession": possession}
+        )
+    )
+
+    def register(work: Work) -> str:
+        asked = usable(find(work.conn, challenge), now)
+        if asked.owner != owner or asked.public_key != public_key:
+            raise RequestRefused("the challenge was given to someone else, or for another key")
+        command.perform(work)
+        key_id = note.key_id(owner, keys.parse_public_key(public_key))
+        registered(work.conn, challenge, key_id)
+        return key_id
+
+    return register

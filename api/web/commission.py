@@ -1,0 +1,300 @@
+"""The commission at the furnace or bunker (R7, R8, R9): the batch page with its items, their
+photos and weights reconciled against the charge, the quorum and who is recorded present;
+recording presence and the destruction (the warehouse clerk); the statement as its PDF will
+print it (certificates.page, from the same entries); each member signing it in the browser
+with their own key; the quorum filling up live; the final PDF.
+
+The signature is the act `custody sign` makes (workflows.statements, DESIGN §5):
+{"kind": "statement_signed", "person", "key_id", "time", "item": <batch>,
+"items": [sorted ids], "statement": <hex SHA-256 of JCS(content)>}, signed over
+"custody/act/v1\\0" + JCS(act) by a key file opened in the page or a key kept in the browser
+(static/web/statement.js); only the act and its signature come here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api.access.roles import READ
+from api.errors import Forbidden
+from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
+from api.web import i18n, sessions
+from api.web.acts import upload
+from api.web.render import Visitor, page, system_of, visitor
+from certificates.page import Page
+from certificates.words import words
+from custody.clock import format_time
+from custody.errors import CustodyError
+from workflows.commands import Burn, Melt, RecordPresence, SignStatement
+from workflows.errors import RuleViolation, WorkflowError
+from workflows.model import Batch, Commission, Item, Member
+from workflows.repository import ItemSearch
+from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRESENTATIVE
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+Me = Annotated[Visitor, Depends(visitor)]
+MOST_ITEMS = 1000
+
+
+def _require(me: Visitor, permission: str) -> None:
+    if not me.may(permission):
+        raise Forbidden(me.role, permission)
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """Where the statement stands: who of the members present signed, against the quorum."""
+
+    quorum: int  # fixed at the destruction; before it, of the members in office now
+    signed: list[str]
+    present: list[str]  # commission members recorded present
+    final: bool
+    state: str
+
+
+@dataclass
+class BatchView:
+    batch: Batch
+    items: list[Item]
+    commission: Commission
+    members: list[Member]  # in office at the destruction (or now, before it)
+    quorum: Quorum
+    others: list[dict[str, Any]]  # present in another role than commission member
+    items_weight_g: int
+    tolerance_g: int
+    needed: str  # the role that must be present beside the quorum (R7, R9)
+    place: str  # the plant's or site's name in the visitor's language
+    refused: str | None = None  # why the visitor may not sign, in their language (R8)
+    digest: str | None = None
+    statement: Page | None = None
+    keys: list[Any] = field(default_factory=list)  # the visitor's keys for acts
+
+
+def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
+    quorum = batch.quorum or commission.quorum_at(batch.destroyed_at or now)
+    signed = sorted({s["person"] for s in batch.signatures})
+    present = batch.present_in_role(COMMISSION_MEMBER)
+    return Quorum(quorum, signed, present, batch.state == "final", batch.state)
+
+
+def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
+    system = system_of(request)
+    process = system.process
+    batch = process.batch(batch_id)
+    now = format_time(process.now())
+    items = process.items(ItemSearch(batch=batch_id, limit=MOST_ITEMS))
+    commission = next(c for c in process.commissions() if c.id == batch.commission)
+    items_weight = sum(i.charge_weight_g or 0 for i in items)
+    view = BatchView(
+        batch=batch,
+        items=items,
+        commission=commission,
+        members=commission.members_at(batch.destroyed_at or now),
+        quorum=quorum_of(batch, commission, now),
+        others=[p for p in batch.present if p["role"] != COMMISSION_MEMBER],
+        items_weight_g=items_weight,
+        tolerance_g=process.config.tolerance_g(items_weight),
+        needed=PLANT_REPRESENTATIVE if batch.kind == FURNACE else EXPERT,
+        place=next(
+            (
+                p.names.get(me.language) or p.name
+                for p in process.locations()
+                if p.id == batch.location
+            ),
+            batch.location,
+        ),
+    )
+    if batch.state in DESTROYED:
+        view.digest, view.statement = preview_page(system, batch_id, me.language, me.zone)
+    if me.may(SignStatement.kind):
+        refused = process.may_sign(batch_id, me.username)
+        view.refused = i18n.refusal(refused, me.language) if refused is not None else None
+        with system.ledger.database.read() as conn:
+            view.keys = [
+                k
+                for k in system.ledger.keys(conn)
+                if k.owner == me.username
+                and k.purpose == "act"
+                and k.revoked_at_seq is None
+                and k.rotated_at_seq is None
+            ]
+    return view
+
+
+@router.get("/batches", response_class=HTMLResponse)
+async def batches_page(request: Request, me: Me) -> Response:
+    _require(me, READ)
+    found = await run_in_threadpool(system_of(request).process.batches)
+    shown = sorted(found, key=lambda b: b.opened_at, reverse=True)
+    return page("batches.html.j2", me.language, me, batches=shown)
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+async def batch_page(request: Request, me: Me, batch_id: str) -> Response:
+    _require(me, READ)
+    return await _render(request, me, batch_id)
+
+
+async def _render(
+    request: Request, me: Visitor, batch_id: str, error: str | None = None, status: int = 200
+) -> Response:
+    view = await run_in_threadpool(_view, request, me, batch_id)
+    return page("batch.html.j2", me.language, me, status, v=view, w=words(me.language), error=error)
+
+
+@router.get("/batches/{batch_id}/quorum", response_class=HTMLResponse)
+async def quorum_fragment(request: Request, me: Me, batch_id: str) -> Response:
+    """The quorum box alone, for htmx to poll: one batch and its commission read, no more.
+    Once the statement is final the answer is 286, which tells htmx to stop polling."""
+    _require(me, READ)
+    process = system_of(request).process
+
+    def read() -> Quorum:
+        batch = process.batch(batch_id)
+        commission = next(c for c in process.commissions() if c.id == batch.commission)
+        return quorum_of(batch, commission, format_time(process.now()))
+
+    shown = await run_in_threadpool(read)
+    answer = page("_quorum.html.j2", me.language, me, q=shown, batch_id=batch_id)
+    if shown.final:
+        answer.status_code = 286
+    return answer
+
+
+async def _act(request: Request, me: Visitor, batch_id: str, build: Any) -> Response:
+    """Run a form's command; back to the batch page, or the page again with the refusal in
+    the visitor's words (422) and nothing written."""
+    gettext = i18n.gettext_of(me.language)
+    try:
+        command = build()
+        await request.app.state.writer.run(me.principal, command.perform)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        error = gettext("Check the field: %(field)s") % {"field": where}
+        return await _render(request, me, batch_id, error, 422)
+    except RuleViolation as refused:
+        return await _render(request, me, batch_id, i18n.refusal(refused, me.language), 422)
+    except (WorkflowError, CustodyError) as exc:
+        error = gettext("Refused: %(why)s") % {"why": str(exc)}
+        return await _render(request, me, batch_id, error, 422)
+    where = f"/web/batches/{quote(batch_id, safe='')}"
+    return RedirectResponse(where, status_code=303)
+
+
+@router.post("/batches/{batch_id}/presence")
+async def record_presence(request: Request, me: Me, batch_id: str) -> Response:
+    """The people the clerk ticks as present: commission members in office, and the plant's
+    representative or the ammunition expert with their name and post as printed."""
+    form = await request.form()
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    _require(me, RecordPresence.kind)
+    present: list[dict[str, Any]] = [
+        {"person": str(p), "role": COMMISSION_MEMBER} for p in form.getlist("member")
+    ]
+    other = str(form.get("other_person") or "").strip()
+    if other:
+        person: dict[str, Any] = {"person": other, "role": str(form.get("other_role") or "")}
+        for name in ("full_name", "position"):
+            given = str(form.get(f"other_{name}") or "").strip()
+            if given:
+                person[name] = given
+        present.append(person)
+    command = partial(RecordPresence.model_validate, {"batch": batch_id, "present": present})
+    return await _act(request, me, batch_id, command)
+
+
+@router.post("/batches/{batch_id}/destroy")
+async def destroy(request: Request, me: Me, batch_id: str) -> Response:
+    """Melting (R7: the charge and the scrap) or burning (R9: and the method, the quantity,
+    the explosive and how much of it), as the statement will state them, with each item's
+    photo at the furnace or bunker (R10: a firearm's marking visible)."""
+    form = await request.form()
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    step = Melt if form.get("kind") == FURNACE else Burn
+    _require(me, step.kind)
+
+    def text(name: str) -> str:
+        value = form.get(name)
+        return value.strip()[:200] if isinstance(value, str) else ""
+
+    def number(name: str) -> Any:
+        # Digits become a number; anything else goes on as given, for the model to refuse.
+        given = text(name)
+        return int(given) if given.isascii() and given.isdigit() else (given or None)
+
+    facts: dict[str, Any] = {
+        "charge_weight_g": number("charge_weight_g"),
+        "scrap_weight_g": number("scrap_weight_g"),
+    }
+    if step is Burn:
+        facts |= {
+            "method": text("method") or None,
+            "quantity": number("quantity"),
+            "explosive_type": text("explosive_type") or None,
+            "explosive_amount": text("explosive_amount") or None,
+        }
+    per_item: dict[str, Any] = {}
+    for name, value in form.multi_items():
+        if name.startswith("photo:") and isinstance(value, UploadFile) and value.filename:
+            ref = await upload(request, value, "marking")
+            per_item.setdefault(name.removeprefix("photo:"), {"files": []})["files"].append(ref)
+    given = {"batch": batch_id, "facts": facts, "per_item": per_item or None}
+    return await _act(request, me, batch_id, partial(step.model_validate, given))
+
+
+class SignedStatement(BaseModel):
+    act: dict[str, Any]
+    sig: str = Field(max_length=200)
+
+
+@router.post("/batches/{batch_id}/sign")
+async def sign(request: Request, me: Me, batch_id: str, signed: SignedStatement) -> Response:
+    """One member's signed act under the statement (R8); JSON in and out, for the page's
+    script. The act is checked by the command and again by the ledger (custody.acts)."""
+    sessions.check_csrf(me.session, request.headers.get(sessions.CSRF_HEADER))
+    _require(me, SignStatement.kind)
+    gettext = i18n.gettext_of(me.language)
+    try:
+        command = SignStatement.model_validate(
+            {"batch": batch_id, "act": {"act": signed.act, "sig": signed.sig}}
+        )
+        await request.app.state.writer.run(me.principal, command.perform)
+    except ValidationError:
+        return JSONResponse({"ok": False, "message": gettext("The signed act is malformed")}, 422)
+    except RuleViolation as refused:
+        return JSONResponse({"ok": False, "message": i18n.refusal(refused, me.language)}, 422)
+    except (WorkflowError, CustodyError) as exc:
+        message = gettext("Refused: %(why)s") % {"why": str(exc)}
+        return JSONResponse({"ok": False, "message": message}, 422)
+    message = gettext("Your signature under the statement of %(batch)s is recorded") % {
+        "batch": batch_id
+    }
+    return JSONResponse({"ok": True, "message": message})
+
+
+@router.get("/batches/{batch_id}/statement.pdf")
+async def statement_pdf(request: Request, me: Me, batch_id: str) -> Response:
+    """The statement's PDF in the visitor's language and zone, with its evidence attached:
+    the API's (GET /batches/{id}/statement.pdf), for the page's session."""
+    _require(me, READ)
+    system = system_of(request)
+    basis = await run_in_threadpool(statement_basis, system, batch_id)
+    renderer = request.app.state.renderer
+    pdf = await renderer.statement_async(
+        basis, me.language, me.zone, partial(gather_evidence, system)
+    )
+    name = quote(f"statement-{batch_id}-{me.language}.pdf", safe="")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )

@@ -1,0 +1,206 @@
+"""People's keys on the pages: a person makes a key in their browser and asks for it to be
+registered, with proof that they hold it (api.key_requests); the administrator registers it
+(AddKey, or RotateKey to replace their old key), and revokes keys.
+
+The proof is checked by the ledger as it writes the entry (custody.keys), so a wrong proof
+writes nothing, whichever way it came in; the challenge serves once (marked in the same
+transaction as the entry).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api import key_requests
+from api.access.roles import ADMIN
+from api.errors import Forbidden
+from api.web import i18n, sessions
+from api.web.render import Visitor, page, system_of, visitor
+from custody import keys, note
+from custody.errors import CustodyError, KeyRegistryError
+from workflows.commands import RevokeKey
+from workflows.errors import WorkflowError
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+Me = Annotated[Visitor, Depends(visitor)]
+
+
+def _admin(me: Visitor) -> None:
+    if not me.may(ADMIN):
+        raise Forbidden(me.role, ADMIN)
+
+
+# -- the person: a key made in the browser, and the request to register it -------------------
+
+
+@router.get("/keys", response_class=HTMLResponse)
+async def my_keys(request: Request, me: Me) -> Response:
+    system = system_of(request)
+
+    def read() -> tuple[list[keys.KeyRecord], list[key_requests.KeyRequest]]:
+        with system.ledger.database.read() as conn:
+            mine = [k for k in system.ledger.keys(conn) if k.owner == me.username]
+            return mine, key_requests.mine(conn, me.username)
+
+    mine, asked = await run_in_threadpool(read)
+    return page("keys.html.j2", me.language, me, keys=mine, requests=asked)
+
+
+@router.post("/keys/challenge")
+async def challenge(request: Request, me: Me) -> Response:
+    """A new challenge for the visitor's next key (JSON: {"challenge"})."""
+    sessions.check_csrf(me.session, request.headers.get(sessions.CSRF_HEADER))
+    system = system_of(request)
+
+    def issue() -> str:
+        with system.ledger.database.write(lock=False) as conn:
+            return key_requests.issue(conn, me.username, system.process.now())
+
+    return JSONResponse({"challenge": await run_in_threadpool(issue)})
+
+
+class KeyRequestIn(BaseModel):
+    challenge: str = Field(min_length=16, max_length=64)
+    public_key: str = Field(max_length=64)
+    sig: str = Field(max_length=100)
+    label: str = Field(default="", max_length=128)
+
+
+@router.post("/keys/request")
+async def request_key(request: Request, me: Me, given: KeyRequestIn) -> Response:
+    """The public key the visitor's browser made, and its proof over their challenge."""
+    sessions.check_csrf(me.session, request.headers.get(sessions.CSRF_HEADER))
+    gettext = i18n.gettext_of(me.language)
+    system = system_of(request)
+    try:
+        keys.parse_public_key(given.public_key)
+    except KeyRegistryError:
+        return JSONResponse({"ok": False, "message": gettext("That is not a usable key")}, 422)
+
+    def submit() -> None:
+        with system.ledger.database.write(lock=False) as conn:
+            key_requests.submit(
+                conn,
+                me.username,
+                given.challenge,
+                given.public_key,
+                given.sig,
+                given.label,
+                system.process.now(),
+            )
+
+    try:
+        await run_in_threadpool(submit)
+    except key_requests.RequestRefused:
+        message = gettext("This challenge cannot serve; make the key again")
+        return JSONResponse({"ok": False, "message": message}, 422)
+    message = gettext("The key and its proof are sent; an administrator now registers it")
+    return JSONResponse({"ok": True, "message": message})
+
+
+# -- the administrator: register with proof, rotate, revoke -----------------------------------
+
+
+@router.get("/admin/keys", response_class=HTMLResponse)
+async def admin_keys(request: Request, me: Me) -> Response:
+    _admin(me)
+    return await _admin_page(request, me)
+
+
+async def _admin_page(
+    request: Request, me: Visitor, error: str | None = None, status: int = 200
+) -> Response:
+    system = system_of(request)
+
+    def read() -> tuple[list[keys.KeyRecord], list[key_requests.KeyRequest]]:
+        with system.ledger.database.read() as conn:
+            known = [k for k in system.ledger.keys(conn) if k.purpose in keys.PERSON_PURPOSES]
+            return known, key_requests.pending(conn, system.process.now())
+
+    known, waiting = await run_in_threadpool(read)
+    current = {
+        k.owner: k.key_id
+        for k in known
+        if k.purpose == "act" and k.revoked_at_seq is None and k.rotated_at_seq is None
+    }
+    return page(
+        "admin_keys.html.j2",
+        me.language,
+        me,
+        status,
+        keys=sorted(known, key=lambda k: (k.owner, k.added_seq)),
+        requests=waiting,
+        current=current,
+        error=error,
+        done=request.query_params.get("done"),
+        key_id_of=lambda r: note.key_id(r.owner, keys.parse_public_key(r.public_key)),
+    )
+
+
+@router.post("/admin/keys/register")
+async def register(
+    request: Request,
+    me: Me,
+    challenge: Annotated[str, Form(max_length=64)],
+    owner: Annotated[str, Form(max_length=128)],
+    public_key: Annotated[str, Form(max_length=64)],
+    sig: Annotated[str, Form(max_length=100)],
+    replaces: Annotated[str, Form(max_length=8)] = "",
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    """Register a requested key with its proof; with `replaces`, as the rotation of that key.
+    The request must be the owner's, unused and fresh; the proof is the ledger's to check."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    gettext = i18n.gettext_of(me.language)
+    system = system_of(request)
+    try:
+        action = key_requests.registration(
+            challenge, owner, public_key, sig, replaces, system.process.now()
+        )
+    except ValidationError:
+        return await _admin_page(request, me, gettext("Check the request's fields"), 422)
+
+    try:
+        _, key_id = await request.app.state.writer.run(me.principal, action)
+    except key_requests.RequestRefused as exc:
+        why = gettext("The request cannot serve: %(why)s") % {"why": str(exc)}
+        return await _admin_page(request, me, why, 422)
+    except KeyRegistryError as exc:
+        if "proof of possession" in str(exc):
+            why = gettext(
+                "The proof of possession does not verify: it was not made by this key for "
+                "this person and challenge. Nothing was registered."
+            )
+        else:
+            why = gettext("Refused: %(why)s") % {"why": str(exc)}
+        return await _admin_page(request, me, why, 422)
+    except (WorkflowError, CustodyError) as exc:
+        return await _admin_page(request, me, gettext("Refused: %(why)s") % {"why": str(exc)}, 422)
+    return RedirectResponse(f"/web/admin/keys?done={key_id}", status_code=303)
+
+
+@router.post("/admin/keys/revoke")
+async def revoke(
+    request: Request,
+    me: Me,
+    key_id: Annotated[str, Form(max_length=8)],
+    reason: Annotated[str, Form(max_length=500)],
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    gettext = i18n.gettext_of(me.language)
+    try:
+        command = RevokeKey.model_validate({"key_id": key_id, "reason": reason})
+        await request.app.state.writer.run(me.principal, command.perform)
+    except ValidationError:
+        return await _admin_page(request, me, gettext("Give the reason for the revocation"), 422)
+    except (WorkflowError, CustodyError) as exc:
+        return await _admin_page(request, me, gettext("Refused: %(why)s") % {"why": str(exc)}, 422)
+    return RedirectResponse(f"/web/admin/keys?done={key_id}", status_code=303)

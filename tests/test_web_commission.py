@@ -1,0 +1,436 @@
+"""The commission at the furnace in a real browser (Debian's Chromium through Playwright)
+against a real `custody serve` on the demo's data: presence recorded, the charge melted, three
+members in three browser contexts signing one statement (two with their key files, one with a
+key made in the browser and registered by the administrator with proof of possession), each
+seeing the quorum fill; the PDF checked by `custody verify-statement` pinned to the published
+ledger key; a member not present refused under R8 in their language; a wrong proof of
+possession registering nothing; a burn with its R9 facts; axe-core on every page.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rfc8785
+from nacl.signing import VerifyKey
+
+from api.demo.data import PASSWORD
+from tests.support.processes import run
+from tests.test_web_pages import (
+    CHROMIUM,
+    CLERK,
+    Browser,
+    Site,
+    log_in,
+    screenshot,
+    serious_violations,
+)
+from tests.test_web_pages import browser as browser  # the module fixtures, for this module
+from tests.test_web_pages import site as site
+from tests.test_web_pages import sites as sites
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+
+ADMIN = "admin"
+CHAIR, ABENOVA, KIM = "chair.nurlanov", "member.abenova", "member.kim"
+ABSENT = "member.absent"  # a fourth member, so that three make the quorum and one is away
+COMMISSION = "TK-ALM"
+
+
+_WITH_FOURTH: set[str] = set()
+
+
+def with_fourth_member(site: Site) -> str:
+    """A fourth member of the commission with an account: the quorum becomes 3 of 4."""
+    if site.base in _WITH_FOURTH:
+        return ABSENT
+    with site.api(ADMIN) as client:
+        made = client.post(
+            "/users",
+            json={
+                "username": ABSENT,
+                "name": "Отсутствующий Член Комиссии",
+                "role": "commission_member",
+                "places": ["PLANT-TMR"],
+                "password": PASSWORD,
+            },
+        )
+        assert made.status_code == 201, made.text
+        joined = client.post(
+            "/steps/commission_member_added",
+            json={"commission": COMMISSION, "person": ABSENT, "role": "member"},
+        )
+        assert joined.status_code == 200, joined.text
+    _WITH_FOURTH.add(site.base)
+    return ABSENT
+
+
+@pytest.fixture(scope="module")
+def fourth_member(site: Site) -> str:
+    return with_fourth_member(site)
+
+
+def _open_batch(site: Site, batch: str, kind: str, place: str, items: list[str]) -> None:
+    with site.api(CLERK) as client:
+        opened = client.post(
+            "/steps/batch_opened",
+            json={
+                "batch": batch,
+                "kind": kind,
+                "location": place,
+                "installation": "ДСП-25 №2" if kind == "furnace" else "подрывная площадка №1",
+                "commission": COMMISSION,
+            },
+        )
+        assert opened.status_code == 200, opened.text
+        loaded = client.post("/steps/batch_loaded", json={"batch": batch, "items": items})
+        assert loaded.status_code == 200, loaded.text
+
+
+def _charge(site: Site, items: list[str]) -> int:
+    with site.api(CLERK) as client:
+        return sum(int(client.get(f"/items/{i}").json()["charge_weight_g"]) for i in items)
+
+
+def _make_browser_key(page: Any, base: str) -> str:
+    """The member's page makes a key in WebCrypto and asks for its registration."""
+    page.goto(f"{base}/web/keys")
+    assert serious_violations(page) == []
+    page.fill("#label", "planshet-1")
+    page.click("#make-key button[type=submit]")
+    page.wait_for_selector("#make-key-result.done")
+    public_key = str(page.locator("#made-public-key").inner_text())
+    # The private half is kept as a CryptoKey nobody can export, not as bytes.
+    kept = page.evaluate(
+        """async (person) => (await window.custodyKeys.deviceKeys(person)).map((k) => ({
+            publicKey: k.publicKey, extractable: k.privateKey.extractable,
+            type: k.privateKey.type, algorithm: k.privateKey.algorithm.name }))""",
+        page.locator("#make-key").get_attribute("data-person"),
+    )
+    mine = [k for k in kept if k["publicKey"] == public_key]
+    assert mine == [
+        {"publicKey": public_key, "extractable": False, "type": "private", "algorithm": "Ed25519"}
+    ]
+    return public_key
+
+
+def _request_form(admin: Any, base: str, owner: str, public_key: str) -> Any:
+    admin.goto(f"{base}/web/admin/keys")
+    form = admin.locator(f"form.request[data-owner='{owner}']").filter(
+        has=admin.locator(f"input[name=public_key][value='{public_key}']")
+    )
+    assert form.count() == 1
+    return form
+
+
+def _signs_with_key_file(page: Any, site: Site, person: str) -> None:
+    page.check("#way-file")
+    page.set_input_files("#keyfile", str(site.data / "demo-keys" / f"{person}.key"))
+    page.fill("#passphrase", PASSWORD)
+    page.click("#sign-statement button[type=submit]")
+    page.wait_for_selector("#sign-result.done")
+
+
+def _submit(page: Any, form: str) -> None:
+    """Send a form of the batch page; it answers with the page again, refused or not."""
+    with page.expect_navigation():
+        page.click(f"{form} button[type=submit]")
+    errors = page.locator("#batch-error")
+    assert errors.count() == 0, errors.inner_text()
+
+
+def _seen_signed(page: Any, count: int) -> None:
+    """The quorum box, polled by htmx, shows `count` signatures without a reload."""
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('#quorum li .done').length >= n",
+        arg=count,
+        timeout=20_000,
+    )
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies(
+    sites: dict[str, Site], browser: Browser, tmp_path: Path, kind: str
+) -> None:
+    site = sites[kind]
+    with_fourth_member(site)
+    from api.demo.data import photo as picture
+
+    photo = tmp_path / "at-the-furnace.png"
+    photo.write_bytes(picture(11))
+    items = [i["id"] for i in site.items("cut")][:3]
+    assert len(items) == 3
+    batch = "FURNACE-WEB-1"
+    _open_batch(site, batch, "furnace", "PLANT-TMR", items)
+    url = f"{site.base}/web/batches/{batch}"
+
+    # Kim's tablet makes a key in the browser; the administrator registers it with its proof.
+    kim = browser.page(820, 1180)
+    log_in(kim, site.base, KIM, "ru")
+    public_key = _make_browser_key(kim, site.base)
+    admin = browser.page()
+    log_in(admin, site.base, ADMIN, "en")
+    form = _request_form(admin, site.base, KIM, public_key)
+    form.locator("button[type=submit]").click()
+    admin.wait_for_selector("#keys-done")
+
+    # The clerk records presence (three of the four members and the plant) and the melting.
+    clerk = browser.page()
+    log_in(clerk, site.base, CLERK, "ru")
+    clerk.goto(url)
+    assert serious_violations(clerk) == []
+    for person in (CHAIR, ABENOVA, KIM):
+        clerk.check(f"#presence-form input[value='{person}']")
+    clerk.fill("#other_person", "plant.ivanov")
+    clerk.fill("#other_full_name", "Иванов Сергей Петрович")
+    clerk.fill("#other_position", "главный инженер металлургического комбината")
+    _submit(clerk, "#presence-form")
+    assert "R7" in clerk.locator("#quorum-rule").inner_text()
+    assert clerk.locator(".present-list .done").count() == 4
+    charge = _charge(site, items)
+    assert clerk.locator("#items-weight").inner_text() == str(charge)
+    clerk.fill("#charge_weight_g", str(charge + 100))
+    clerk.fill("#scrap_weight_g", str(int(charge * 0.93)))
+    for n in range(1, len(items) + 1):  # each item's photo at the furnace (R10)
+        clerk.set_input_files(f"#photo-{n}", str(photo))
+    _submit(clerk, "#destroy-form")
+    assert clerk.locator("table.loaded img").count() >= len(items)  # the photos of the furnace
+    assert "within the tolerance" in clerk.locator("#reconciled").inner_text() or (
+        "допуск" in clerk.locator("#reconciled").inner_text()
+    )
+
+    # Three members, three browsers: two key files, one key kept in the browser.
+    chair = browser.page(1280, 1500)  # tall enough for the screenshot to reach the quorum
+    log_in(chair, site.base, CHAIR, "ru")
+    abenova = browser.page(390, 844)  # a phone at the furnace
+    log_in(abenova, site.base, ABENOVA, "kk")
+    pages = {CHAIR: chair, ABENOVA: abenova, KIM: kim}
+    for page in pages.values():
+        page.goto(url)
+    assert serious_violations(chair) == []
+    assert serious_violations(abenova) == []
+    digest = chair.locator("#statement-digest").inner_text()
+    with site.api(CLERK) as client:
+        assert client.get(f"/batches/{batch}/statement").json()["sha256"] == digest
+    # The page's statement is the PDF's: its items table lists the batch's items.
+    assert all(chair.locator(".statement").get_by_text(i, exact=True).count() == 1 for i in items)
+
+    before = site.size()
+    _signs_with_key_file(chair, site, CHAIR)
+    for page in pages.values():
+        _seen_signed(page, 1)
+    _signs_with_key_file(abenova, site, ABENOVA)
+    for page in pages.values():
+        _seen_signed(page, 2)
+    kim.wait_for_function("() => !document.getElementById('way-device').disabled")
+    kim.check("#way-device")
+    kim.click("#sign-statement button[type=submit]")
+    kim.wait_for_selector("#sign-result.done")
+    for page in pages.values():
+        _seen_signed(page, 3)
+        page.wait_for_selector("#quorum.final")
+    assert site.size() == before + 3
+    # A final statement's box tells htmx to stop polling (286), and polls no more when shown.
+    assert chair.request.get(f"{url}/quorum").status == 286
+
+    # Each signature is the act `custody sign` makes, by each member's own key.
+    with site.api(CLERK) as client:
+        history = client.get(f"/items/{batch}/history").json()["entries"]
+        keys = {k["key_id"]: k for k in client.get("/ledger/keys").json()}
+        ledger_key = client.get("/ledger/key").text.strip()
+    signed = [json.loads(base64.b64decode(e["body"])) for e in history]
+    signed = [b for b in signed if b["kind"] == "statement_signed"]
+    assert [b["actor"] for b in signed] == [CHAIR, ABENOVA, KIM]
+    for body in signed:
+        act = body["data"]["act"]
+        assert set(act) == {"kind", "person", "key_id", "time", "item", "items", "statement"}
+        assert act["item"] == batch
+        assert act["items"] == sorted(items)
+        assert act["statement"] == digest
+        key = keys[act["key_id"]]
+        assert key["owner"] == body["actor"]
+        VerifyKey(base64.b64decode(key["public_key"])).verify(
+            b"custody/act/v1\x00" + rfc8785.dumps(act), base64.b64decode(body["data"]["act_sig"])
+        )
+    assert keys[signed[2]["data"]["act"]["key_id"]]["public_key"] == public_key
+
+    # The final PDF, downloaded from the page, verifies offline against the published key.
+    chair.goto(url)
+    if kind == "sqlite":
+        screenshot(chair, "commission-batch")
+    with chair.expect_download() as downloading:
+        chair.click("#statement-pdf")
+    pdf = tmp_path / "statement.pdf"
+    downloading.value.save_as(pdf)
+    checked = run(site.env, "verify-statement", str(pdf), "--key", ledger_key, "--json")
+    report = json.loads(checked.stdout)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert report["batch"] == batch
+
+
+def test_a_member_not_present_cannot_sign_and_sees_r8_in_their_language(
+    site: Site, browser: Browser, fourth_member: str
+) -> None:
+    from api.demo.data import photo as picture
+
+    items = [i["id"] for i in site.items("cut")][:2]
+    assert len(items) == 2
+    batch = "FURNACE-WEB-2"
+    _open_batch(site, batch, "furnace", "PLANT-TMR", items)
+    present = [{"person": p, "role": "commission_member"} for p in (CHAIR, ABENOVA, KIM)]
+    present.append({"person": "plant.ivanov", "role": "plant_representative"})
+    with site.api(CLERK) as client:
+        done = client.post("/steps/presence_recorded", json={"batch": batch, "present": present})
+        assert done.status_code == 200, done.text
+        charge = _charge(site, items)
+        facts = {"charge_weight_g": charge, "scrap_weight_g": charge - 50}
+        photos = {}
+        for n, item in enumerate(items):  # R10: each firearm's marking at the furnace
+            kept = client.post(
+                "/files", files={"file": ("m.png", picture(20 + n))}, data={"role": "marking"}
+            )
+            photos[item] = {"files": [kept.json()]}
+        melted = {"batch": batch, "facts": facts, "per_item": photos}
+        done = client.post("/steps/melted", json=melted)
+        assert done.status_code == 200, done.text
+    page = browser.page()
+    log_in(page, site.base, fourth_member, "kk")
+    page.goto(f"{site.base}/web/batches/{batch}")
+    refusal = page.locator("#sign-refused").inner_text()
+    assert refusal.startswith("R8: ")
+    assert fourth_member in refusal
+    assert "комиссия мүшесі ретінде" in refusal  # said in Kazakh
+    assert page.locator("#sign-statement").count() == 0
+    assert serious_violations(page) == []
+    # The same refusal in English, for the same person choosing English at login.
+    english = browser.page()
+    log_in(english, site.base, fourth_member, "en")
+    english.goto(f"{site.base}/web/batches/{batch}")
+    said = english.locator("#sign-refused").inner_text()
+    assert said.startswith("R8: ")
+    assert "was not recorded present as a commission member" in said
+
+
+def test_a_browser_key_is_registered_only_with_its_own_proof_and_can_be_revoked(
+    site: Site, browser: Browser
+) -> None:
+    member = browser.page()
+    log_in(member, site.base, ABENOVA, "en")
+    public_key = _make_browser_key(member, site.base)
+    admin = browser.page()
+    log_in(admin, site.base, ADMIN, "ru")
+    admin.goto(f"{site.base}/web/admin/keys")
+    screenshot(admin, "admin-keys")
+    assert serious_violations(admin) == []
+    form = _request_form(admin, site.base, ABENOVA, public_key)
+    proof = form.locator("input[name=sig]").input_value()
+    raw = bytearray(base64.b64decode(proof))
+    raw[10] ^= 1  # one bit of the signature changed
+    before = site.size()
+    form.locator("input[name=sig]").fill(base64.b64encode(bytes(raw)).decode())
+    form.locator("button[type=submit]").click()
+    admin.wait_for_selector("#keys-error")
+    assert "не" in admin.locator("#keys-error").inner_text()  # said in Russian
+    assert site.size() == before
+    with site.api(ADMIN) as client:
+        published = [k["public_key"] for k in client.get("/ledger/keys").json()]
+    assert public_key not in published
+
+    # The same request with its own proof registers the key, as the rotation of her old one.
+    form = _request_form(admin, site.base, ABENOVA, public_key)
+    form.locator("select[name=replaces]").select_option(index=1)
+    form.locator("button[type=submit]").click()
+    admin.wait_for_selector("#keys-done")
+    assert site.size() == before + 1
+    with site.api(ADMIN) as client:
+        found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
+    assert len(found) == 1
+    assert found[0]["owner"] == ABENOVA
+    key_id = found[0]["key_id"]
+    # The challenge served once: the request is gone from the list.
+    admin.goto(f"{site.base}/web/admin/keys")
+    assert admin.locator(f"input[name=public_key][value='{public_key}']").count() == 0
+
+    revoke = admin.locator(f"tr[data-key-id='{key_id}'] form.revoke")
+    revoke.locator("input[name=reason]").fill("планшет утерян")
+    revoke.locator("button[type=submit]").click()
+    admin.wait_for_selector("#keys-done")
+    with site.api(ADMIN) as client:
+        record = next(k for k in client.get("/ledger/keys").json() if k["key_id"] == key_id)
+    assert record["revoked_at_seq"] is not None
+    verified = run(site.env, "verify", "--json")
+    assert verified.returncode == 0, verified.stdout[-2000:]
+
+
+def test_a_burn_states_its_r9_facts_in_the_page_as_in_the_pdf(site: Site, browser: Browser) -> None:
+    lots = [i["id"] for i in site.items("depackaged")][:1]
+    assert lots
+    batch = "BURN-WEB-1"
+    _open_batch(site, batch, "burn", "WH-KRG", lots)
+    clerk = browser.page()
+    log_in(clerk, site.base, CLERK, "en")
+    url = f"{site.base}/web/batches/{batch}"
+    clerk.goto(url)
+    assert "R9" in clerk.locator("#quorum-rule").inner_text()
+    for person in (CHAIR, ABENOVA, KIM):
+        clerk.check(f"#presence-form input[value='{person}']")
+    clerk.fill("#other_person", "expert.baimukhanov")
+    clerk.fill("#other_full_name", "Баймуханов Данияр Ерболович")
+    _submit(clerk, "#presence-form")
+    charge = _charge(site, lots)
+    clerk.fill("#charge_weight_g", str(charge))
+    clerk.fill("#scrap_weight_g", "0")
+    clerk.fill("#method", "сжигание в бронированной камере")
+    clerk.fill("#quantity", "120")
+    clerk.fill("#explosive_type", "тротил")
+    # Without the explosive's amount the browser's own check stops the form; without the
+    # required attribute the command would refuse under R9.
+    clerk.click("#destroy-form button[type=submit]")
+    assert clerk.url == url
+    clerk.fill("#explosive_amount", "400 г")
+    _submit(clerk, "#destroy-form")
+    statement = clerk.locator(".statement").inner_text()
+    for fact in ("сжигание в бронированной камере", "тротил", "400 г", "120"):
+        assert fact in statement
+    assert serious_violations(clerk) == []
+
+
+def test_the_commission_screenshots_are_in_the_docs() -> None:
+    shots = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    for name in ("commission-batch", "admin-keys"):
+        assert (shots / f"{name}.png").exists()
+
+
+def test_a_key_file_proves_possession_in_the_page_and_is_registered(
+    site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    """A `custody keygen` key file, opened in the page, signs the challenge; the administrator
+    registers it as the official's new key (a rotation)."""
+    secret = tmp_path / "passphrase"
+    secret.write_text("a long passphrase for the new key\n")
+    made = run(
+        site.env, "keygen", "--out", str(tmp_path / "new.key"), "--passphrase-file", str(secret)
+    )
+    assert made.returncode == 0, made.stderr
+    public_key = re.search(r"[A-Za-z0-9+/]{43}=", made.stdout).group(0)  # type: ignore[union-attr]
+    page = browser.page()
+    log_in(page, site.base, "official.zhakupov", "kk")
+    page.goto(f"{site.base}/web/keys")
+    page.set_input_files("#keyfile", str(tmp_path / "new.key"))
+    page.fill("#passphrase", "a long passphrase for the new key")
+    page.click("#prove-keyfile button[type=submit]")
+    page.wait_for_selector("#prove-keyfile-result.done")
+    admin = browser.page()
+    log_in(admin, site.base, ADMIN, "en")
+    form = _request_form(admin, site.base, "official.zhakupov", public_key)
+    form.locator("select[name=replaces]").select_option(index=1)
+    form.locator("button[type=submit]").click()
+    admin.wait_for_selector("#keys-done")
+    with site.api(ADMIN) as client:
+        found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
+    assert [k["owner"] for k in found] == ["official.zhakupov"]
