@@ -216,7 +216,7 @@ async def bundle(
         gettext = i18n.gettext_of(me.language)
         message = gettext("No entry names %(code)s") % {"code": item}
         return page("error.html.j2", me.language, me, 404, message=message)
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in item)
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in item)
     return Response(
         made,
         media_type="application/json",
