@@ -54,7 +54,12 @@ def filled(
             )
         for n in range(120, 240):
             ledger.record(
-                NewEntry(kind=KINDS[n % 4], actor=ACTORS[n % 3], item=SUBJECTS[n % 5 % 4])
+                NewEntry(
+                    kind=KINDS[n % 4],
+                    actor=ACTORS[n % 3],
+                    item=SUBJECTS[n % 5 % 4],
+                    data={"kind": KINDS[(n + 1) % 4], "actor": ACTORS[(n + 1) % 3]},
+                )
             )
         with ledger.database.read() as conn:
             bodies = [decode(e.body) for e in ledger.entries(conn, 0, 1000)]

@@ -3,10 +3,12 @@
 a page at a time by seq (keyset paging: the next page starts after the last seq shown, so
 a page is the same however the log grows behind it).
 
-Only `subject` is indexed (ledger_entries.item); kind, actor and time are read from the
-bodies, so a page scans forward from its cursor in chunks and stops when it is full or has
-read `SCAN_LIMIT` entries: then the page says where it stopped, and the next one goes on
-from there. Plain functions over a connection, apart from the pages.
+Only `subject` is indexed (ledger_entries.item); kind and actor are read from the bodies, so
+a page scans forward from its cursor in chunks and stops when it is full or has read
+`SCAN_LIMIT` entries: then the page says where it stopped, and the next one goes on from
+there. Times never go back along seq (custody.ledger writes each entry's time no earlier than
+the one before), so a time range is found by bisection, and the scan ends at its end. Plain
+functions over a connection, apart from the pages.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from custody.entries import decode
+from custody import canonical
+from custody.entries import decode, time_of
+from custody.store import Store
 
 PAGE = 50
 CHUNK = 500
@@ -82,6 +86,39 @@ def _rows(conn: Connection, filters: Filters, after: int, limit: int) -> list[An
     return list(conn.execute(text(query), params))
 
 
+def _time_at(conn: Connection, seq: int) -> str:
+    row = conn.execute(text("SELECT body FROM ledger_entries WHERE seq = :seq"), {"seq": seq})
+    return time_of(bytes(row.scalar_one()))
+
+
+def first_at(conn: Connection, since: str) -> int:
+    """The first seq whose time is at or after `since` (the size when none is): a bisection
+    over seq, as times never go back along it; about log2(size) reads of one body."""
+    low, high = 0, Store(conn).head().size
+    while low < high:
+        middle = (low + high) // 2
+        if _time_at(conn, middle) < since:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
+
+def _needles(filters: Filters) -> list[tuple[bytes, int | None]]:
+    """What a stored body must hold, as bytes, to hold the filters' kind and actor, and how
+    far into it to look: a body is RFC 8785 JSON, its keys sorted, so it starts with
+    `{"actor":<actor>,` and has `"kind":<kind>` in it (maybe also inside `data`, so a body
+    that has it is still decoded and checked). Most bodies of a rare kind or actor are passed
+    over without decoding them."""
+    found: list[tuple[bytes, int | None]] = []
+    if filters.actor:
+        prefix = b'{"actor":' + canonical.dumps(filters.actor) + b","
+        found.append((prefix, len(prefix)))
+    if filters.kind:
+        found.append((b'"kind":' + canonical.dumps(filters.kind), None))
+    return found
+
+
 def browse(
     conn: Connection, filters: Filters, after: int = -1, size: int = PAGE, scan: int = SCAN_LIMIT
 ) -> Page:
@@ -92,6 +129,9 @@ def browse(
     found: list[Shown] = []
     read = 0
     cursor = after
+    if filters.since:
+        cursor = max(cursor, first_at(conn, filters.since) - 1)
+    needles = _needles(filters)
     while read < scan:
         rows = _rows(conn, filters, cursor, min(CHUNK, scan - read))
         if not rows:
@@ -99,7 +139,12 @@ def browse(
         for seq, raw, leaf, key_id, item in rows:
             read += 1
             cursor = int(seq)
-            body = decode(bytes(raw))
+            raw = bytes(raw)
+            if not all(raw.find(needle, 0, end) >= 0 for needle, end in needles):
+                continue  # cannot hold: not worth decoding
+            body = decode(raw)
+            if filters.until and body.time >= filters.until:
+                return Page(found, None, None)  # no later entry is earlier
             if not filters.holds(body.kind, body.actor, body.time):
                 continue
             found.append(
