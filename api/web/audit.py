@@ -228,24 +228,23 @@ async def bundle(
 
 
 def jobs_of(request: Request) -> Jobs:
-    state = request.app.state
-    if not hasattr(state, "verify_jobs"):
-        state.verify_jobs = Jobs()
-    jobs: Jobs = state.verify_jobs
-    return jobs
+    system = system_of(request)
+    return Jobs(system.ledger.database, system.clock)
 
 
 @router.get("/verify", response_class=HTMLResponse)
 async def verify_page(request: Request, me: Me) -> Response:
     _auditor(me)
-    return page("audit_verify.html.j2", me.language, me, job=jobs_of(request).current())
+    job = await run_in_threadpool(jobs_of(request).current)
+    return page("audit_verify.html.j2", me.language, me, job=job)
 
 
 @router.get("/verify/status", response_class=HTMLResponse)
 async def verify_status(request: Request, me: Me) -> Response:
     """The running audit's progress, or the last one's numbered report (htmx polls it)."""
     _auditor(me)
-    return page("_verify_status.html.j2", me.language, me, job=jobs_of(request).current())
+    job = await run_in_threadpool(jobs_of(request).current)
+    return page("_verify_status.html.j2", me.language, me, job=job)
 
 
 @router.post("/verify")
@@ -266,24 +265,19 @@ async def start_verify(
         pinned = Verifier.parse(key.strip()) if key.strip() else None
     except MalformedNoteError:
         error = gettext("That is not a ledger verifier key")
-        return page("audit_verify.html.j2", me.language, me, 422, job=jobs.current(), error=error)
+        job = await run_in_threadpool(jobs.current)
+        return page("audit_verify.html.j2", me.language, me, 422, job=job, error=error)
     given = (
         [AuditorCheckpoint("page", checkpoint.replace("\r\n", "\n").encode())]
         if checkpoint.strip()
         else []
     )
     system = system_of(request)
+    steps = verify_steps(system.process.files, [("credentials", check_credentials)])
     try:
-        jobs.start(
-            system.ledger.database,
-            me.username,
-            format_time(system.clock()),
-            verify_steps(system.process.files, [("credentials", check_credentials)]),
-            lambda: format_time(system.clock()),
-            pinned,
-            given,
-        )
+        await run_in_threadpool(jobs.start, me.username, steps, pinned, given)
     except AlreadyRunning:
         error = gettext("An audit is running already; its progress is below")
-        return page("audit_verify.html.j2", me.language, me, 409, job=jobs.current(), error=error)
+        job = await run_in_threadpool(jobs.current)
+        return page("audit_verify.html.j2", me.language, me, 409, job=job, error=error)
     return RedirectResponse("/web/audit/verify", status_code=303)
