@@ -393,3 +393,29 @@ def test_administrator_cannot_open_the_auditor_pages(site: Site, browser: Browse
     assert page.inner_text("p.problem") == "Вашей роли эта страница недоступна"
     page.context.close()
     assert PASSWORD  # the demo's logins
+
+
+def test_on_postgresql_verify_runs_from_the_page_and_the_browser_pages_by_seq(
+    sites: dict[str, Site], browser: Browser
+) -> None:
+    site = sites["postgresql"]
+    entries = entries_of(site)
+    page = browser.page()
+    log_in(page, site.base, AUDITOR, "kk")
+    page.goto(f"{site.base}/web/audit/verify")
+    page.click("#start-verify")
+    page.wait_for_selector("#verify-report", timeout=120_000)
+    assert page.locator("#verify-report li.verified").count() == 13
+    # The first two pages of everything, as the ledger has them.
+    page.goto(f"{site.base}/web/audit/ledger")
+    page.click("form.filters button[type=submit]")
+    first = page.locator("table.entries tbody tr[data-seq]").evaluate_all(
+        "(rows) => rows.map((r) => Number(r.dataset.seq))"
+    )
+    page.click("#next-page")
+    page.wait_for_load_state()
+    second = page.locator("table.entries tbody tr[data-seq]").evaluate_all(
+        "(rows) => rows.map((r) => Number(r.dataset.seq))"
+    )
+    assert first + second == [e.seq for e in entries[:100]]
+    page.context.close()
