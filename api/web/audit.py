@@ -227,6 +227,25 @@ async def bundle(
 # -- custody verify, from the page --------------------------------------------------------------
 
 
+# The names of custody verify's numbered steps (custody.verification, workflows.replay,
+# api.system), as the report on the page says them; the CLI's English names otherwise.
+STEP_NAMES = {
+    "entries": i18n.N_("entries"),
+    "canonical bodies": i18n.N_("canonical bodies"),
+    "leaf hashes": i18n.N_("leaf hashes"),
+    "chain links": i18n.N_("chain links"),
+    "ledger signatures": i18n.N_("ledger signatures"),
+    "people's acts": i18n.N_("people's acts"),
+    "derived tables": i18n.N_("derived tables"),
+    "Merkle tree": i18n.N_("Merkle tree"),
+    "checkpoints": i18n.N_("checkpoints"),
+    "state replay": i18n.N_("state replay"),
+    "access": i18n.N_("access"),
+    "credentials": i18n.N_("credentials"),
+    "files": i18n.N_("files"),
+}
+
+
 def jobs_of(request: Request) -> Jobs:
     system = system_of(request)
     return Jobs(system.ledger.database, system.clock)
@@ -236,7 +255,7 @@ def jobs_of(request: Request) -> Jobs:
 async def verify_page(request: Request, me: Me) -> Response:
     _auditor(me)
     job = await run_in_threadpool(jobs_of(request).current)
-    return page("audit_verify.html.j2", me.language, me, job=job)
+    return page("audit_verify.html.j2", me.language, me, job=job, step_names=STEP_NAMES)
 
 
 @router.get("/verify/status", response_class=HTMLResponse)
@@ -244,7 +263,7 @@ async def verify_status(request: Request, me: Me) -> Response:
     """The running audit's progress, or the last one's numbered report (htmx polls it)."""
     _auditor(me)
     job = await run_in_threadpool(jobs_of(request).current)
-    return page("_verify_status.html.j2", me.language, me, job=job)
+    return page("_verify_status.html.j2", me.language, me, job=job, step_names=STEP_NAMES)
 
 
 @router.post("/verify")
@@ -266,7 +285,15 @@ async def start_verify(
     except MalformedNoteError:
         error = gettext("That is not a ledger verifier key")
         job = await run_in_threadpool(jobs.current)
-        return page("audit_verify.html.j2", me.language, me, 422, job=job, error=error)
+        return page(
+            "audit_verify.html.j2",
+            me.language,
+            me,
+            422,
+            job=job,
+            error=error,
+            step_names=STEP_NAMES,
+        )
     given = (
         [AuditorCheckpoint("page", checkpoint.replace("\r\n", "\n").encode())]
         if checkpoint.strip()
@@ -279,5 +306,13 @@ async def start_verify(
     except AlreadyRunning:
         error = gettext("An audit is running already; its progress is below")
         job = await run_in_threadpool(jobs.current)
-        return page("audit_verify.html.j2", me.language, me, 409, job=job, error=error)
+        return page(
+            "audit_verify.html.j2",
+            me.language,
+            me,
+            409,
+            job=job,
+            error=error,
+            step_names=STEP_NAMES,
+        )
     return RedirectResponse("/web/audit/verify", status_code=303)
