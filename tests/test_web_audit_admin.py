@@ -419,3 +419,20 @@ def test_on_postgresql_verify_runs_from_the_page_and_the_browser_pages_by_seq(
     )
     assert first + second == [e.seq for e in entries[:100]]
     page.context.close()
+
+
+def test_no_request_of_these_pages_left_this_machine(browser: Browser) -> None:
+    assert browser.requests, "the journeys above made requests"
+    outside = [
+        url
+        for url in browser.requests
+        if not url.startswith(("http://127.0.0.1:", "data:", "blob:"))
+    ]
+    assert outside == []
+    assert browser.refused == []  # nothing the strict CSP stopped
+
+
+def test_the_ledger_browser_screenshot_is_in_the_docs() -> None:
+    from tests.test_web_pages import SHOTS
+
+    assert (SHOTS / "ledger-browser.png").exists()
