@@ -130,3 +130,22 @@ def test_an_entry_is_shown_with_its_decoded_body(
     assert (entry.kind, entry.actor, entry.subject, entry.time) == (kind, actor, subject, time)
     assert entry.data == {"n": seq - 1}
     assert len(entry.leaf_hash) == 64
+
+
+def test_a_body_that_is_not_an_entry_is_shown_as_such_not_a_crash(ledger: Ledger) -> None:
+    from sqlalchemy import text
+
+    from api.web.ledger_browser import MALFORMED
+
+    for n in range(3):
+        ledger.record(NewEntry(kind="cut", actor="sklad.omarov", item=f"KZ-{n}"))
+    with ledger.database.write() as conn:  # as someone with the database's password could
+        conn.execute(text("UPDATE ledger_entries SET body = :b WHERE seq = 2"), {"b": b"{oops"})
+    for since in ("", "2000-01-01T00:00:00.000000Z"):
+        with ledger.database.read() as conn:
+            page = browse(conn, Filters(since=since))
+        assert [e.seq for e in page.entries] == [0, 1, 2, 3]
+        shown = page.entries[2]
+        assert shown.kind == MALFORMED
+        assert shown.data["bytes"] == "{oops"
+        assert "canonical" in shown.data["error"]

@@ -113,6 +113,7 @@ async def ledger_page(
         found=found,
         after=after,
         pretty=_pretty,
+        MALFORMED=ledger_browser.MALFORMED,
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from custody import canonical
 from custody.entries import decode, time_of
+from custody.errors import MalformedEntryError
 from custody.store import Store
 
 PAGE = 50
@@ -97,11 +98,26 @@ def first_at(conn: Connection, since: str) -> int:
     low, high = 0, Store(conn).head().size
     while low < high:
         middle = (low + high) // 2
-        if _time_at(conn, middle) < since:
+        try:
+            earlier = _time_at(conn, middle) < since
+        except (ValueError, KeyError, TypeError):
+            return 0  # a body without a time: read from the start, as if unsorted
+        if earlier:
             low = middle + 1
         else:
             high = middle
     return low
+
+
+MALFORMED = "(malformed)"
+
+
+def _malformed(
+    seq: int, item: str | None, raw: bytes, exc: Exception, leaf: str, key_id: str
+) -> Shown:
+    """A stored body that is not an entry: its bytes as text, and why it is refused."""
+    text_of = raw[:2000].decode("utf-8", errors="replace")
+    return Shown(seq, "", MALFORMED, "", item, {"error": str(exc), "bytes": text_of}, leaf, key_id)
 
 
 def _needles(filters: Filters) -> list[tuple[bytes, int | None]]:
@@ -142,23 +158,28 @@ def browse(
             raw = bytes(raw)
             if not all(raw.find(needle, 0, end) >= 0 for needle, end in needles):
                 continue  # cannot hold: not worth decoding
-            body = decode(raw)
-            if filters.until and body.time >= filters.until:
-                return Page(found, None, None)  # no later entry is earlier
-            if not filters.holds(body.kind, body.actor, body.time):
-                continue
-            found.append(
-                Shown(
-                    cursor,
-                    body.time,
-                    body.kind,
-                    body.actor,
-                    item,
-                    body.data,
-                    bytes(leaf).hex(),
-                    key_id,
+            try:
+                body = decode(raw)
+            except MalformedEntryError as exc:
+                # Shown, not hidden nor a crash: what `custody verify` will fail on.
+                found.append(_malformed(cursor, item, raw, exc, bytes(leaf).hex(), key_id))
+            else:
+                if filters.until and body.time >= filters.until:
+                    return Page(found, None, None)  # no later entry is earlier
+                if not filters.holds(body.kind, body.actor, body.time):
+                    continue
+                found.append(
+                    Shown(
+                        cursor,
+                        body.time,
+                        body.kind,
+                        body.actor,
+                        item,
+                        body.data,
+                        bytes(leaf).hex(),
+                        key_id,
+                    )
                 )
-            )
             if len(found) == size:
                 return Page(found, cursor, None)
     return Page(found, cursor, cursor)
