@@ -280,6 +280,32 @@ def test_administrator_makes_an_account_with_a_place_who_then_logs_in(
     me = httpx.get(f"{site.base}/auth/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert (me["roles"], me["places"]) == (["warehouse_clerk"], ["WH-ALM"])
 
+    # A place more, granted on the page; a place that does not exist, refused, nothing
+    # written; then the account disabled: its token stops at once.
+    page = browser.page()
+    log_in(page, site.base, ADMIN, "en")
+    page.goto(f"{site.base}/web/admin/accounts")
+    row = page.locator("#user-sklad\\.new")
+    row.locator("summary").click()
+    row.locator("select[name=what]").select_option("place")
+    row.locator("input[name=value]").fill("PLANT-TMR")
+    row.locator("form[action$='/grant'] button").click()
+    page.wait_for_url(re.compile(r".*done=changed.*"))
+    assert "PLANT-TMR" in page.locator("#user-sklad\\.new").inner_text()
+    size = site.size()
+    row = page.locator("#user-sklad\\.new")
+    row.locator("summary").click()
+    row.locator("input[name=value]").fill("NO-SUCH-PLACE")
+    row.locator("form[action$='/grant'] button").click()
+    assert page.locator("p.problem").count() == 1
+    assert site.size() == size  # nothing written
+    page.locator("#user-sklad\\.new form[action$='/disable'] button").click()
+    page.wait_for_url(re.compile(r".*done=disabled.*"))
+    assert "disabled" in page.locator("#user-sklad\\.new").inner_text()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{site.base}/auth/me", headers=headers).status_code == 401
+    page.context.close()
+
 
 def test_administrator_issues_a_device_token_shown_once_and_revokes_it(
     site: Site, browser: Browser
