@@ -30,9 +30,9 @@ from custody.clock import format_time
 from custody.disclosure import disclose
 from custody.entries import LEDGER_KINDS, PROCESS_KINDS
 from custody.errors import CustodyError, MalformedNoteError, ProofRangeError
+from custody.ledger import StoredCheckpoint
 from custody.note import Verifier
 from custody.proofs import verify_consistency
-from custody.store import StoredCheckpoint
 from custody.verify import AuditorCheckpoint
 from workflows.replay import verify_steps
 
@@ -126,17 +126,15 @@ def _pretty(data: dict[str, Any]) -> str:
 
 
 def _checkpoints(request: Request) -> list[StoredCheckpoint]:
-    from custody.store import Store
-
     ledger = system_of(request).ledger
     with ledger.database.read() as conn:
-        stored = Store(conn).checkpoints()
+        stored = ledger.checkpoints(conn)
         size = ledger.head(conn).size
     if not stored or stored[-1].size < size:
         with ledger.database.write() as conn:  # as GET /ledger/checkpoint: the newest signed
             ledger.issue_checkpoint(conn)
         with ledger.database.read() as conn:
-            stored = Store(conn).checkpoints()
+            stored = ledger.checkpoints(conn)
     return stored
 
 
@@ -151,11 +149,9 @@ def consistency(request: Request, old: int, new: int) -> dict[str, Any]:
     """The RFC 9162 consistency proof between two stored checkpoints, checked against the
     roots their signed notes give (custody.proofs.verify_consistency). Returns what the
     page shows: both notes, the proof and whether it holds (and why not)."""
-    from custody.store import Store
-
     ledger = system_of(request).ledger
     with ledger.database.read() as conn:
-        stored = {c.size: c for c in Store(conn).checkpoints()}
+        stored = {c.size: c for c in ledger.checkpoints(conn)}
         if old not in stored or new not in stored:
             raise ProofRangeError("choose two checkpoints of the list")
         old, new = min(old, new), max(old, new)

@@ -22,7 +22,6 @@ from sqlalchemy.engine import Connection
 from custody import canonical
 from custody.entries import decode, time_of
 from custody.errors import MalformedEntryError
-from custody.store import Store
 
 PAGE = 50
 CHUNK = 500
@@ -95,7 +94,8 @@ def _time_at(conn: Connection, seq: int) -> str:
 def first_at(conn: Connection, since: str) -> int:
     """The first seq whose time is at or after `since` (the size when none is): a bisection
     over seq, as times never go back along it; about log2(size) reads of one body."""
-    low, high = 0, Store(conn).head().size
+    last = conn.execute(text("SELECT max(seq) FROM ledger_entries")).scalar()
+    low, high = 0, (int(last) + 1 if last is not None else 0)
     while low < high:
         middle = (low + high) // 2
         try:
