@@ -4,7 +4,7 @@ Idempotency-Key. None of it is process state: who may do what, where, is in the 
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 _NAME = 128
@@ -182,3 +182,23 @@ class KeyRequestRow(SQLModel, table=True):
     label: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
     submitted_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     key_id: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+
+
+class AuditJobRow(SQLModel, table=True):
+    """`custody verify` started from the auditor's page (api.web.verify_jobs): the one running,
+    else the last, whichever server process runs it. One row (id 1): one audit at a time."""
+
+    __tablename__ = "web_audit_job"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_web_audit_job_single_row"),)
+
+    id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    number: int = Field(sa_column=Column(Integer, nullable=False))
+    started_by: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    started_at: str = Field(sa_column=Column(String(32), nullable=False))
+    status: str = Field(sa_column=Column(String(16), nullable=False))
+    done: int = Field(sa_column=Column(BigInteger, nullable=False))
+    total: int = Field(sa_column=Column(BigInteger, nullable=False))
+    heartbeat_at: str = Field(sa_column=Column(String(32), nullable=False))
+    finished_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    report: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

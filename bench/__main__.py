@@ -20,6 +20,7 @@ SECTIONS = (
     "deadlines",
     "dashboard",
     "commission",
+    "browser",
 )
 
 

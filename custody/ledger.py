@@ -29,7 +29,8 @@ from custody.keys import KeyRecord
 from custody.ledger_key import LedgerKeyFile
 from custody.note import Signer
 from custody.proofs import ConsistencyProof, InclusionProof
-from custody.store import Head, Store, StoredCheckpoint
+from custody.store import Head, Store
+from custody.store import StoredCheckpoint as StoredCheckpoint  # what checkpoints() gives
 
 
 class Ledger:
@@ -197,6 +198,10 @@ class Ledger:
         return Store(conn).key_records()
 
     # -- checkpoints ------------------------------------------------------------------------
+
+    def checkpoints(self, conn: Connection) -> list[StoredCheckpoint]:
+        """Every signed checkpoint issued, smallest tree first."""
+        return Store(conn).checkpoints()
 
     def latest_checkpoint(self, conn: Connection) -> StoredCheckpoint | None:
         return Store(conn).latest_checkpoint()

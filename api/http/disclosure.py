@@ -45,7 +45,7 @@ async def item_proof(
         if size is None:
             raise UnknownObject(f"no entry names item {item_id!r}") from exc
         raise
-    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in item_id)
+    name = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in item_id)
     return Response(
         bundle,
         media_type="application/json",

@@ -14,8 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.access import roles
-from api.errors import AccountError, Throttled, Unauthenticated
+from api.errors import AccountError, Forbidden, Throttled, Unauthenticated
 from api.http import device_cookie
+from api.http.problems import problem
 from api.web import i18n, preferences, queues, sessions
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
 from api.web.scan import STEP_FIELDS
@@ -143,7 +144,17 @@ async def home(request: Request, me: Me) -> Response:
 
 def install(app: FastAPI) -> None:
     """Put the pages on the app: the front door here, scanning, items and forms."""
-    from api.web import acts, commission, dashboard, item_page, key_pages, report_pages, scan
+    from api.web import (
+        acts,
+        admin,
+        audit,
+        commission,
+        dashboard,
+        item_page,
+        key_pages,
+        report_pages,
+        scan,
+    )
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
@@ -164,6 +175,16 @@ def install(app: FastAPI) -> None:
         message = gettext("The form has expired or came from elsewhere; reload the page")
         return page("error.html.j2", language, None, 403, message=message)
 
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        # A page says it in the reader's language; the API answers problem+json as before.
+        if not request.url.path.startswith("/web/"):
+            return problem(403, "forbidden", "Not allowed for this role", str(exc), request)
+        me = await visitor(request)
+        gettext = i18n.gettext_of(me.language)
+        message = gettext("Your role may not open this page")
+        return page("error.html.j2", me.language, me, 403, message=message)
+
     for room in (
         router,
         scan.router,
@@ -173,5 +194,7 @@ def install(app: FastAPI) -> None:
         report_pages.router,
         commission.router,
         key_pages.router,
+        audit.router,
+        admin.router,
     ):
         app.include_router(room)

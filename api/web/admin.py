@@ -1,0 +1,473 @@
+"""The administrator's pages: accounts (made with a role, a place and a password; roles and
+places granted and withdrawn; disabled and enabled), device tokens (issued, shown once,
+listed, revoked), commissions and their members with their positions, and places with their
+names in three languages.
+
+Every change goes through the same functions and commands as the API's (api.access.accounts,
+workflows.commands.accounts and registers): a ledger entry each, refused by the process as
+it would refuse the API. Only a role holding `admin` opens them; anyone else gets the 403
+page in their language. Each form posts, then the page is shown again (post/redirect/get),
+with what was done or why it was refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.access import accounts
+from api.access.passwords import WeakPassword, hash_password
+from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, ROLES
+from api.errors import Forbidden
+from api.web import i18n, sessions
+from api.web.render import Visitor, accounts_of, page, system_of, visitor
+from custody.clock import format_time
+from custody.entries import decode
+from custody.errors import CustodyError
+from custody.ledger import Ledger
+from workflows.commands.accounts import (
+    AssignPlace,
+    EnableAccount,
+    GrantRole,
+    WithdrawPlace,
+    WithdrawRole,
+)
+from workflows.commands.base import Command
+from workflows.commands.registers import AddCommissionMember, AddLocation, RemoveCommissionMember
+from workflows.errors import RuleViolation
+
+router = APIRouter(prefix="/web/admin", include_in_schema=False)
+Me = Annotated[Visitor, Depends(visitor)]
+Csrf = Annotated[str | None, Form(max_length=128)]
+LOCATION_KINDS = ("unit", "warehouse", "forensics", "plant")
+NAME_LANGUAGES = ("ru", "kk", "en")
+
+
+def _admin(me: Visitor) -> None:
+    if not me.may(ADMIN):
+        raise Forbidden(me.role, ADMIN)
+
+
+def _refused(exc: Exception, language: str) -> str:
+    """Why a change was refused, in the reader's language (a rule by its id)."""
+    gettext = i18n.gettext_of(language)
+    if isinstance(exc, RuleViolation):
+        return i18n.refusal(exc, language)
+    if isinstance(exc, ValidationError):
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        return gettext("Check the field: %(field)s") % {"field": where}
+    return gettext("Refused: %(why)s") % {"why": str(exc)}
+
+
+# What a form did, said on the page it comes back to (post/redirect/get): a code and its
+# subject in the address, the sentence from here, so that no address can put words on a page.
+DONE = {
+    "made": i18n.N_("Account %(id)s made"),
+    "disabled": i18n.N_("Account %(id)s disabled"),
+    "enabled": i18n.N_("Account %(id)s enabled"),
+    "changed": i18n.N_("Account %(id)s changed"),
+    "revoked": i18n.N_("Device token %(id)s revoked"),
+    "joined": i18n.N_("%(id)s joined the commission"),
+    "left": i18n.N_("%(id)s left the commission"),
+    "place": i18n.N_("Place %(id)s added"),
+}
+Render = Callable[[Request, Visitor, int, str | None], Any]
+
+
+async def _act(
+    request: Request,
+    me: Visitor,
+    action: Callable[[], Any],
+    render: Render,
+    back: str,
+    done: str,
+    subject: str,
+) -> Response:
+    """Run `action` off the loop; on success back to `back` saying `done`, else the same page
+    with the refusal (422), and nothing changed."""
+    try:
+        await run_in_threadpool(action)
+    except (CustodyError, ValidationError, WeakPassword) as exc:
+        result: Response = await render(request, me, 422, _refused(exc, me.language))
+        return result
+    return RedirectResponse(f"{back}?{urlencode({'done': done, 'id': subject})}", status_code=303)
+
+
+def _done(request: Request, language: str) -> str | None:
+    code = request.query_params.get("done", "")
+    if code not in DONE:
+        return None
+    subject = request.query_params.get("id", "")[:128]
+    return i18n.gettext_of(language)(DONE[code]) % {"id": subject}
+
+
+# -- accounts, roles and places -----------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+async def admin_home(me: Me) -> Response:
+    _admin(me)
+    return RedirectResponse("/web/admin/accounts", status_code=303)
+
+
+async def _accounts(request: Request, me: Visitor, status: int, error: str | None) -> Response:
+    system = system_of(request)
+
+    def read() -> tuple[list[Any], list[Any]]:
+        with system.ledger.database.read() as conn:
+            users = accounts.all_users(conn)
+        return users, system.process.locations()
+
+    users, places = await run_in_threadpool(read)
+    return page(
+        "admin_accounts.html.j2",
+        me.language,
+        me,
+        status,
+        users=users,
+        places=places,
+        roles=sorted(ROLES),
+        descriptions=DESCRIPTIONS,
+        place_kinds=PLACE_KINDS,
+        done=None if error else _done(request, me.language),
+        error=error,
+    )
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+async def accounts_page(request: Request, me: Me) -> Response:
+    _admin(me)
+    return await _accounts(request, me, 200, None)
+
+
+@router.post("/accounts")
+async def create_account(
+    request: Request,
+    me: Me,
+    username: Annotated[str, Form(max_length=64)],
+    name: Annotated[str, Form(max_length=256)],
+    role: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    place: Annotated[str, Form(max_length=128)] = "",
+    csrf: Csrf = None,
+) -> Response:
+    """Make an account with one role and (for a role that acts at places) one place, and
+    its password: an `account_created` entry, as POST /users."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    strength = accounts_of(request).config.password_strength
+    process = system_of(request).process
+    username = username.strip()
+
+    def make() -> None:
+        accounts.check(username)
+        hashed = hash_password(password, strength)
+        places = [place] if place else []
+        accounts.add(process, me.username, username, name, [role], places, hashed)
+
+    return await _act(request, me, make, _accounts, "/web/admin/accounts", "made", username)
+
+
+def _change(request: Request, me: Visitor, username: str, command: Command) -> Callable[[], Any]:
+    def change() -> None:
+        accounts.change(system_of(request).process, me.username, command)
+        accounts_of(request).forget_user(username)
+
+    return change
+
+
+@router.post("/accounts/{username}/disable")
+async def disable_account(request: Request, me: Me, username: str, csrf: Csrf = None) -> Response:
+    """Disable an account: its entry, its device tokens revoked, every token stops at once."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+
+    def disable() -> None:
+        accounts.disable(system_of(request).process, me.username, username)
+        accounts_of(request).forget_user(username)
+
+    return await _act(request, me, disable, _accounts, "/web/admin/accounts", "disabled", username)
+
+
+@router.post("/accounts/{username}/enable")
+async def enable_account(request: Request, me: Me, username: str, csrf: Csrf = None) -> Response:
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    action = _change(request, me, username, EnableAccount(username=username))
+    return await _act(request, me, action, _accounts, "/web/admin/accounts", "enabled", username)
+
+
+@router.post("/accounts/{username}/grant")
+async def change_grant(
+    request: Request,
+    me: Me,
+    username: str,
+    what: Annotated[str, Form(pattern="^(role|place)$")],
+    value: Annotated[str, Form(min_length=1, max_length=128)],
+    withdraw: Annotated[bool, Form()] = False,
+    csrf: Csrf = None,
+) -> Response:
+    """Grant or withdraw a role or a place: a `role_granted`, `role_withdrawn`,
+    `place_assigned` or `place_withdrawn` entry."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+
+    def change() -> None:
+        if what == "role":
+            made: Command = (WithdrawRole if withdraw else GrantRole)(username=username, role=value)
+        else:
+            made = (WithdrawPlace if withdraw else AssignPlace)(username=username, place=value)
+        _change(request, me, username, made)()
+
+    return await _act(request, me, change, _accounts, "/web/admin/accounts", "changed", username)
+
+
+# -- device tokens ------------------------------------------------------------------------------
+
+
+async def _devices(request: Request, me: Visitor, status: int, error: str | None) -> Response:
+    system = system_of(request)
+
+    def read() -> tuple[list[Any], list[Any], list[Any]]:
+        with system.ledger.database.read() as conn:
+            return accounts.all_devices(conn), accounts.all_users(conn), system.process.locations()
+
+    devices, users, places = await run_in_threadpool(read)
+    return page(
+        "admin_devices.html.j2",
+        me.language,
+        me,
+        status,
+        devices=devices,
+        users=[u for u in users if not u.disabled],
+        roles=sorted(ROLES),
+        places=places,
+        most_days=accounts.MOST_DEVICE_DAYS,
+        done=None if error else _done(request, me.language),
+        error=error,
+    )
+
+
+@router.get("/devices", response_class=HTMLResponse)
+async def devices_page(request: Request, me: Me) -> Response:
+    _admin(me)
+    return await _devices(request, me, 200, None)
+
+
+@router.post("/devices", response_class=HTMLResponse)
+async def issue_device(
+    request: Request,
+    me: Me,
+    username: Annotated[str, Form(max_length=64)],
+    role: Annotated[str, Form(max_length=64)],
+    label: Annotated[str, Form(max_length=200)],
+    place: Annotated[str, Form(max_length=128)] = "",
+    days: Annotated[int, Form(ge=1, le=accounts.MOST_DEVICE_DAYS)] = 90,
+    csrf: Csrf = None,
+) -> Response:
+    """Issue a device token (a `device_token_issued` entry, as POST /auth/devices); the token
+    is shown on the answering page once, never again: the service keeps only its hash."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    system = system_of(request)
+    try:
+        token, device = await run_in_threadpool(
+            accounts.issue_device,
+            system.process,
+            me.username,
+            username,
+            role,
+            place or None,
+            label,
+            dt.timedelta(days=days),
+        )
+    except (CustodyError, ValidationError) as exc:
+        return await _devices(request, me, 422, _refused(exc, me.language))
+    # Not a redirect: the token must not go into an address, a history or a log.
+    response = page("admin_token.html.j2", me.language, me, 201, token=token, device=device)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/devices/{device}/revoke")
+async def revoke_device(request: Request, me: Me, device: str, csrf: Csrf = None) -> Response:
+    """Revoke a device token (a `device_token_revoked` entry); it stops at once."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+
+    def revoke() -> None:
+        accounts.revoke_device(system_of(request).process, me.username, device)
+        accounts_of(request).forget_device(device)
+
+    return await _act(request, me, revoke, _devices, "/web/admin/devices", "revoked", device)
+
+
+# -- commissions --------------------------------------------------------------------------------
+
+
+async def _commissions(request: Request, me: Visitor, status: int, error: str | None) -> Response:
+    process = system_of(request).process
+    commissions = await run_in_threadpool(process.commissions)
+    return page(
+        "admin_commissions.html.j2",
+        me.language,
+        me,
+        status,
+        commissions=sorted(commissions, key=lambda c: c.id),
+        now=format_time(process.now()),
+        done=None if error else _done(request, me.language),
+        error=error,
+    )
+
+
+@router.get("/commissions", response_class=HTMLResponse)
+async def commissions_page(request: Request, me: Me) -> Response:
+    _admin(me)
+    return await _commissions(request, me, 200, None)
+
+
+@router.post("/commissions")
+async def add_member(
+    request: Request,
+    me: Me,
+    commission: Annotated[str, Form(max_length=128)],
+    person: Annotated[str, Form(max_length=128)],
+    role: Annotated[str, Form(max_length=16)],
+    full_name: Annotated[str, Form(max_length=256)] = "",
+    position: Annotated[str, Form(max_length=256)] = "",
+    name: Annotated[str, Form(max_length=256)] = "",
+    name_ru: Annotated[str, Form(max_length=256)] = "",
+    name_kk: Annotated[str, Form(max_length=256)] = "",
+    name_en: Annotated[str, Form(max_length=256)] = "",
+    csrf: Csrf = None,
+) -> Response:
+    """A person joins a commission with their position (a `commission_member_added` entry);
+    a new commission is named with its first member, in up to three languages."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    names = {k: v.strip() for k, v in (("ru", name_ru), ("kk", name_kk), ("en", name_en)) if v}
+    process = system_of(request).process
+
+    def add() -> None:
+        command = AddCommissionMember.model_validate(
+            {
+                "commission": commission.strip(),
+                "person": person.strip(),
+                "role": role,
+                "name": name.strip() or None,
+                "names": names or None,
+                "full_name": full_name.strip() or None,
+                "position": position.strip() or None,
+            }
+        )
+        process.run(me.username, command)
+
+    back = "/web/admin/commissions"
+    return await _act(request, me, add, _commissions, back, "joined", person.strip())
+
+
+@router.post("/commissions/{commission}/remove")
+async def remove_member(
+    request: Request,
+    me: Me,
+    commission: str,
+    person: Annotated[str, Form(max_length=128)],
+    csrf: Csrf = None,
+) -> Response:
+    """A person leaves a commission (a `commission_member_removed` entry)."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    process = system_of(request).process
+
+    def remove() -> None:
+        process.run(me.username, RemoveCommissionMember(commission=commission, person=person))
+
+    back = "/web/admin/commissions"
+    return await _act(request, me, remove, _commissions, back, "left", person)
+
+
+# -- places -------------------------------------------------------------------------------------
+
+
+def place_names(ledger: Ledger, ids: list[str]) -> dict[str, dict[str, str]]:
+    """Each place's name in ru, kk and en, as its `location_added` entry gives them."""
+    found: dict[str, dict[str, str]] = {}
+    with ledger.database.read() as conn:
+        for place in ids:
+            for entry in ledger.item_history(conn, place):
+                body = decode(entry.body)
+                if body.kind == "location_added":
+                    found[place] = dict(body.data.get("names") or {})
+                    break
+    return found
+
+
+async def _places(request: Request, me: Visitor, status: int, error: str | None) -> Response:
+    system = system_of(request)
+
+    def read() -> tuple[list[Any], dict[str, dict[str, str]]]:
+        places = sorted(system.process.locations(), key=lambda p: (p.kind, p.id))
+        return places, place_names(system.ledger, [p.id for p in places])
+
+    places, names = await run_in_threadpool(read)
+    return page(
+        "admin_places.html.j2",
+        me.language,
+        me,
+        status,
+        places=places,
+        names=names,
+        kinds=LOCATION_KINDS,
+        done=None if error else _done(request, me.language),
+        error=error,
+    )
+
+
+@router.get("/places", response_class=HTMLResponse)
+async def places_page(request: Request, me: Me) -> Response:
+    _admin(me)
+    return await _places(request, me, 200, None)
+
+
+@router.post("/places")
+async def add_place(
+    request: Request,
+    me: Me,
+    location: Annotated[str, Form(max_length=128)],
+    kind: Annotated[str, Form(max_length=16)],
+    region: Annotated[str, Form(max_length=256)],
+    name_ru: Annotated[str, Form(max_length=256)],
+    name_kk: Annotated[str, Form(max_length=256)],
+    name_en: Annotated[str, Form(max_length=256)],
+    time_zone: Annotated[str, Form(max_length=64)] = "",
+    csrf: Csrf = None,
+) -> Response:
+    """A place with its name in the three languages (a `location_added` entry); its own
+    name is the Russian one."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    process = system_of(request).process
+    names = {"ru": name_ru.strip(), "kk": name_kk.strip(), "en": name_en.strip()}
+
+    def add() -> None:
+        command = AddLocation.model_validate(
+            {
+                "location": location.strip(),
+                "kind": kind,
+                "name": names["ru"],
+                "region": region.strip(),
+                "time_zone": time_zone.strip() or None,
+                "names": names,
+            }
+        )
+        process.run(me.username, command)
+
+    back = "/web/admin/places"
+    return await _act(request, me, add, _places, back, "place", location.strip())
