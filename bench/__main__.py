@@ -18,6 +18,7 @@ SECTIONS = (
     "reports",
     "pages",
     "deadlines",
+    "diversion",
 )
 
 

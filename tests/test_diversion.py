@@ -20,10 +20,10 @@ from workflows.commands import (
     ConfirmCompensation,
     OpenCampaign,
     PayCompensation,
+    ReportDiversion,
     ResolveDiscrepancy,
     ResolveDiversion,
 )
-from workflows.commands.accounts import CreateAccount
 from workflows.commands.fields import ActIn
 from workflows.compensation import recipient_hash
 from workflows.config import ProcessConfig
@@ -115,12 +115,8 @@ def _resolve(site: Site, item: str, discrepancy: str, outcome: str) -> None:
 
 
 def _paying(site: Site) -> None:
+    """The service's recipient secret set (the site's paymasters are PAYERS)."""
     site.process.config = ProcessConfig(recipient_secret=SECRET)
-    for name in PAYERS:
-        account = CreateAccount(
-            username=name, name=f"Кассир {name}", roles=["paymaster"], places=[UNIT, WAREHOUSE]
-        )
-        site.process.run("admin", account)
 
 
 def _campaign(site: Site, campaign: str, budget: int = 5_000_000, days: int = 30) -> None:
@@ -397,3 +393,50 @@ def test_a_decision_on_a_suspected_weapon_still_goes_ahead(site: Site) -> None:
     new = _register(site, "AK 9", model="AK-74")
     site.process.record_decision("unit.serikbaev", [new], DECISION)
     assert site.process.item(new).state == "decided"
+
+
+def test_a_suspicion_reported_by_hand_needs_the_rule_to_find_the_same_weapon(site: Site) -> None:
+    old, _ = _destroyed(site, "АК 31")
+    other = _register(site, "AK 32")
+    with refused(site, "R11", "is not the weapon of item"):
+        site.process.run("unit.serikbaev", ReportDiversion(item=other, old_item=old))
+    # Registered before the old one was destroyed, under a record the rule now matches.
+    live = _register(site, "АК 33", model=None)
+    twin, _ = _destroyed(site, "AK-33")
+    assert site.process.item(live).diversion is None
+    found = site.process.run("unit.serikbaev", ReportDiversion(item=live, old_item=twin))
+    assert site.process.item(live).diversion == found
+    _verified(site)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_new_rules_are_said_in_every_language_naming_the_rule(language: str) -> None:
+    from api.web.i18n import refusal
+
+    sentences = [
+        RuleViolation(
+            "R11",
+            "АК 1 is suspected of diversion (D-1); an authorised official's "
+            "signed resolution must come first",
+            "KZ-1",
+        ),
+        RuleViolation(
+            "R12",
+            "the bullet registry's result is not recorded yet: no compensation for АК 1",
+            "KZ-1",
+        ),
+        RuleViolation(
+            "R13", "payment PAY-1 is checked by a second person, not by kassa.a who paid it", "KZ-1"
+        ),
+        RuleViolation(
+            "R14",
+            "АК 1 was compensated already: payment PAY-1 for item KZ-0 in campaign KARU-1",
+            "KZ-1",
+        ),
+        RuleViolation("R15", "campaign KARU-1 runs from 2026-01-01 to 2026-01-10, not 2026-02-01"),
+    ]
+    for violation in sentences:
+        said = refusal(violation, language)
+        assert said.startswith(f"{violation.rule}: ")
+        if language != "en":
+            assert violation.message not in said  # translated, not the process's English

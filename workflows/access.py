@@ -34,8 +34,8 @@ AUDITOR = "auditor"
 ADMINISTRATOR = "administrator"
 PAYMASTER = "paymaster"
 
-# Written by the process itself beside the step that found it (an intake, a batch load), by
-# whoever did that step: R11.
+# Written beside the step that found it (an intake, a batch load) by whoever did that step,
+# or by hand where someone sees it (R11).
 _SUSPECTS = "diversion_suspected"
 
 

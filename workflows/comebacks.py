@@ -68,6 +68,25 @@ def check_load(work: Work, place: str, item_ids: list[str]) -> dict[str, str]:
     return suspected
 
 
+def report(work: Work, item_id: str, old_id: str) -> str:
+    """R11 by hand: someone sees that an item's marking is that of one gone (a plate read
+    again, a record corrected). Refused unless the rule itself finds them the same weapon.
+    Returns the suspicion's id. Raises UnknownObject, RuleViolation(R11)."""
+    work.load("items", [item_id, old_id])
+    item, old = work.world.item(item_id), work.world.item(old_id)
+    if item.diversion is not None:
+        raise RuleViolation(R11, f"{item.name} is suspected already ({item.diversion})", item_id)
+    same = item.marking_folded is not None and item.marking_folded == old.marking_folded
+    if not same or comeback(item.category, item.model, [old], itself=item.id) is None:
+        raise RuleViolation(
+            R11,
+            f"{item.name} is not the weapon of item {old_id}: the marking, category and model "
+            "must be one, and that item destroyed or returned",
+            item_id,
+        )
+    return suspect(work, item_id, old, item.location, "reported")
+
+
 def resolve(work: Work, discrepancy_id: str, signed: SignedAct) -> None:
     """R11: an authorised official's signed act settles a suspicion: `outcome` one of
     different_weapon, re_marked, diversion_confirmed, with a note. Raises InvalidRequest,

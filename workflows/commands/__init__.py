@@ -48,6 +48,7 @@ from workflows.commands.diversion import (
     ConfirmCompensation,
     OpenCampaign,
     PayCompensation,
+    ReportDiversion,
     ResolveDiversion,
 )
 from workflows.commands.intake import (
@@ -122,6 +123,7 @@ __all__ = [
     "RemoveCommissionMember",
     "RemoveFuses",
     "RemoveParts",
+    "ReportDiversion",
     "ResolveDiscrepancy",
     "ResolveDiversion",
     "ReturnFromForensics",

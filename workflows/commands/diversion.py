@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr
 
 from workflows import campaigns, comebacks, compensation
 from workflows.commands.base import Command, command
@@ -13,6 +13,20 @@ from workflows.commands.inventory import subject_place
 from workflows.unit_of_work import Work
 
 Tenge = Annotated[int, Field(strict=True, gt=0, le=10**12, description="whole tenge")]
+
+
+@command
+class ReportDiversion(Command):
+    kind: ClassVar[str] = "diversion_suspected"
+    summary: ClassVar[str] = (
+        "Suspect an item of being one destroyed or returned (R11; intake and batch loading "
+        "do it themselves)"
+    )
+    item: Id
+    old_item: Id = Field(description="the item destroyed or returned whose marking it bears")
+
+    def run(self, work: Work) -> str:
+        return comebacks.report(work, self.item, self.old_item)
 
 
 @command
@@ -82,12 +96,8 @@ class PayCompensation(Command):
         "keyed hash is kept"
     )
 
-    @model_validator(mode="after")
-    def _twelve_digits(self) -> PayCompensation:
-        given = self.national_id.get_secret_value()
-        if len(given) != 12 or not given.isascii() or not given.isdigit():
-            raise ValueError("a national identity number is 12 digits")  # never echoed
-        return self
+    # Its form (12 digits) is checked by workflows.compensation.recipient_hash, whose
+    # refusal does not repeat it: a validation error here would carry the input along.
 
     def run(self, work: Work) -> str:
         given = self.national_id.get_secret_value()
