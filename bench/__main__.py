@@ -21,6 +21,7 @@ SECTIONS = (
     "dashboard",
     "commission",
     "browser",
+    "diversion",
 )
 
 

@@ -75,6 +75,11 @@ PROCESS_KINDS = frozenset(
         "inventory_counted",  # a count at a place: what was missing, what was extra (item: place)
         "supervisor_assigned",  # a person answers for a place's deadlines at a level (item: place)
         "supervisor_withdrawn",  # and no longer does
+        "diversion_suspected",  # R11: an item's marking is that of one destroyed or returned
+        "diversion_resolved",  # R11: an official's signed act settles the suspicion
+        "campaign_opened",  # a surrender campaign (item: its id)
+        "compensation_paid",  # R12-R14: compensation paid for a surrendered item
+        "compensation_confirmed",  # R13: a second person checks the payment (four eyes)
         *ACCOUNT_KINDS,
     }
 )

@@ -39,6 +39,7 @@ PEOPLE = {
     "plant.ivanov": "plant_representative",
     "official.zhakupov": "official",
     "auditor.li": "auditor",
+    "kassa.amanova": "paymaster",
 }
 PLACES = {"UNIT-ALM": "unit", "WH-ALM": "warehouse", "CSE-ALM": "forensics", "PLANT-KRG": "plant"}
 SIGNERS = ("expert.sadykova", "official.zhakupov", "chair.nurlanov", "member.abenova", "member.kim")

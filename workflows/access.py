@@ -32,6 +32,11 @@ PLANT_REPRESENTATIVE = "plant_representative"
 OFFICIAL = "official"
 AUDITOR = "auditor"
 ADMINISTRATOR = "administrator"
+PAYMASTER = "paymaster"
+
+# Written beside the step that found it (an intake, a batch load) by whoever did that step,
+# or by hand where someone sees it (R11).
+_SUSPECTS = "diversion_suspected"
 
 
 ROLES: Final[dict[str, frozenset[str]]] = {
@@ -49,6 +54,7 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "transfer_sent",
             "discrepancy_recorded",
             "inventory_counted",
+            _SUSPECTS,
         }
     ),
     WAREHOUSE_CLERK: frozenset(
@@ -73,6 +79,7 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "burned",
             "discrepancy_recorded",
             "inventory_counted",
+            _SUSPECTS,
         }
     ),
     FORENSIC_EXAMINER: frozenset(
@@ -88,7 +95,7 @@ ROLES: Final[dict[str, frozenset[str]]] = {
     COMMISSION_MEMBER: frozenset({READ, "statement_signed"}),
     PLANT_REPRESENTATIVE: frozenset({READ}),
     # The authorising official: ends evidence holds and settles discrepancies.
-    OFFICIAL: frozenset({READ, "evidence_released", "discrepancy_resolved"}),
+    OFFICIAL: frozenset({READ, "evidence_released", "discrepancy_resolved", "diversion_resolved"}),
     AUDITOR: frozenset({READ}),
     ADMINISTRATOR: frozenset(
         {
@@ -102,8 +109,12 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "key_rotated",
             "key_revoked",
             *ACCOUNT_KINDS,
+            "campaign_opened",
         }
     ),
+    # Pays compensation for surrendered items at the unit (R12), and checks another's
+    # payment (R13: never their own).
+    PAYMASTER: frozenset({READ, "compensation_paid", "compensation_confirmed"}),
 }
 
 DESCRIPTIONS: Final[dict[str, str]] = {
@@ -117,7 +128,9 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     PLANT_REPRESENTATIVE: "is recorded as present at melting; reads",
     OFFICIAL: "releases items from evidence hold with their own key, settles discrepancies",
     AUDITOR: "reads everything, writes nothing",
-    ADMINISTRATOR: "manages accounts, places, commissions and people's public keys",
+    ADMINISTRATOR: "manages accounts, places, commissions, surrender campaigns and people's "
+    "public keys",
+    PAYMASTER: "pays compensation for surrendered items and checks the payments of others",
 }
 
 # Where each role acts: an account acts only at the places assigned to it, and only at those
@@ -133,6 +146,7 @@ PLACE_KINDS: Final[dict[str, frozenset[str]]] = {
     OFFICIAL: frozenset({UNIT, WAREHOUSE, FORENSICS, PLANT}),
     AUDITOR: frozenset(),
     ADMINISTRATOR: frozenset(),
+    PAYMASTER: frozenset({UNIT, WAREHOUSE}),
 }
 
 PERMISSIONS: Final[frozenset[str]] = frozenset().union(*ROLES.values())
@@ -169,6 +183,9 @@ _AT_ITEM = frozenset(
         "cut",
         "fuses_removed",
         "depackaged",
+        "diversion_resolved",
+        "compensation_paid",
+        "compensation_confirmed",
     }
 )
 
@@ -188,6 +205,9 @@ def place_of(world: Any, kind: str, item: str | None, data: Mapping[str, Any]) -
         return location if isinstance(location, str) else None
     if kind == "inventory_counted":
         return item
+    if kind == _SUSPECTS:  # where it was found: the intake's unit, the batch's site
+        place = data.get("place")
+        return place if isinstance(place, str) else None
     if kind == "forensic_received":
         found = world.items.get(item)
         return (found.destination or found.location) if found is not None else None

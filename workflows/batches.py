@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from custody.entries import check_name
-from workflows import registers, rules
+from workflows import comebacks, registers, rules
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.movements import new_discrepancy_id
-from workflows.steps import advance, file_refs
+from workflows.steps import advance, file_refs, unique
 from workflows.unit_of_work import Work
 from workflows.vocabulary import (
     BURN,
@@ -69,11 +69,19 @@ def load(
     batch_id: str,
     item_ids: Sequence[str],
     per_item: Mapping[str, Mapping[str, Any]] | None = None,
-) -> None:
-    """Items scanned at the furnace or bunker, one entry each."""
+) -> dict[str, str]:
+    """Items scanned at the furnace or bunker, one entry each. R11: an item whose marking is
+    that of one already destroyed is suspected instead of loaded; returns {item: suspicion}."""
     work.load("batches", [batch_id])
-    work.world.batch(batch_id)
-    advance(work, "batch_loaded", item_ids, {"batch": batch_id}, per_item)
+    batch = work.world.batch(batch_id)
+    ids = unique(item_ids)
+    work.load("items", ids)
+    known = [i for i in ids if i in work.world.items]  # advance refuses the others by name
+    suspected = comebacks.check_load(work, batch.location, known)
+    rest = [i for i in ids if i not in suspected]
+    if rest:
+        advance(work, "batch_loaded", rest, {"batch": batch_id}, per_item)
+    return suspected
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,10 @@ CUSTODY_NOTICE_ACK_HOURS         an overdue notice not acknowledged this long af
 CUSTODY_RECORD_HORIZON           the earliest date a decision may bear and a commission
                                  membership may start (default 1991-12-16, the day the
                                  Republic's independence was declared): older is a typo
+CUSTODY_RECIPIENT_SECRET         the service's secret that keys the hash a compensation's
+                                 recipient is recorded by (HMAC-SHA-256 of their national
+                                 identity number, R14); at least 32 bytes; no payment is
+                                 written without it. Never logged, never in the ledger
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -40,6 +44,7 @@ class ProcessConfig(BaseSettings):
     notice_due_soon_hours: float = Field(default=24, ge=0, le=24 * 30)
     notice_ack_hours: float = Field(default=24, gt=0, le=24 * 30)
     record_horizon: dt.date = dt.date(1991, 12, 16)
+    recipient_secret: SecretStr | None = Field(default=None, min_length=32)
 
     @field_validator("photo_steps", mode="before")
     @classmethod

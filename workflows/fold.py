@@ -15,16 +15,19 @@ from typing import Any
 from custody.entries import EntryBody
 from workflows import deadlines, subjects, terms
 from workflows.deadlines import R1, R2
+from workflows.diversion import compensation_refusal, confirmation_refusal
 from workflows.errors import FoldError, UnknownObject
 from workflows.machines import WORKFLOWS, workflow_for
 from workflows.model import (
     Account,
     Batch,
+    Campaign,
     Commission,
     Device,
     Discrepancy,
     Item,
     Location,
+    Payment,
     Transfer,
 )
 from workflows.vocabulary import MATCH, WAREHOUSE, needs_forensics
@@ -57,6 +60,7 @@ SUBJECTS = {
     "account_enabled": "accounts",
     "device_token_issued": "devices",
     "device_token_revoked": "devices",
+    "campaign_opened": "campaigns",
 }
 # The deadlines a kind reads or moves (one that only starts a clock needs nothing loaded).
 MOVES_DEADLINES = {
@@ -94,6 +98,8 @@ def touches_data(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         ("batch", "batches"),
         ("discrepancy", "discrepancies"),
         ("location", "locations"),
+        ("campaign", "campaigns"),
+        ("payment", "payments"),
     ):
         if isinstance(data.get(field), str):
             yield table, data[field]
@@ -341,6 +347,7 @@ def _item_registered(world: World, body: EntryBody) -> None:
         updated_at=body.time,
         last_seq=body.seq,
         decision={**decision, "status": "final"} if decision else None,
+        campaign=data.get("campaign"),
     )
     _keep_files(item, body)
     world.put("items", item)
@@ -590,6 +597,98 @@ def _discrepancy_resolved(world: World, body: EntryBody) -> None:
             _deadline_step(world, item.id, rule, deadlines.cancel, body.time)
 
 
+# -- diversion, campaigns, compensation (R11-R14) -------------------------------------------------
+
+
+def _touch_item(world: World, item: Item, body: EntryBody) -> None:
+    item.updated_at, item.last_seq = body.time, body.seq
+    world.touch("items", item)
+
+
+def _diversion_suspected(world: World, body: EntryBody) -> None:
+    """R11: the item's marking is that of one melted, on a signed statement, or returned."""
+    item, data = world.item(_subject(body)), body.data
+    if item.diversion is not None:
+        raise FoldError(body.seq, f"item {item.id} is suspected already ({item.diversion})")
+    discrepancy = Discrepancy(
+        id=data["discrepancy"],
+        subject=item.id,
+        reason="diversion_suspected",
+        opened_at=body.time,
+        opened_seq=body.seq,
+        details={k: v for k, v in data.items() if k != "discrepancy"},
+    )
+    world.put("discrepancies", discrepancy)
+    item.diversion = discrepancy.id
+    _touch_item(world, item, body)
+
+
+def _diversion_resolved(world: World, body: EntryBody) -> None:
+    """R11: an official's signed act settles the suspicion; the item may then be destroyed."""
+    item, data = world.item(_subject(body)), body.data
+    discrepancy = world.discrepancy(data["discrepancy"])
+    if item.diversion != discrepancy.id or not discrepancy.open:
+        raise FoldError(body.seq, f"{discrepancy.id} is not an open suspicion about {item.id}")
+    act = data["act"]
+    discrepancy.resolved_at, discrepancy.resolution = body.time, act["outcome"]
+    discrepancy.note = act.get("note")
+    world.touch("discrepancies", discrepancy)
+    item.diversion = None
+    item.diversion_cleared.append(discrepancy.details["old_item"])
+    _touch_item(world, item, body)
+
+
+def _campaign_opened(world: World, body: EntryBody) -> None:
+    data = body.data
+    world.put(
+        "campaigns",
+        Campaign(
+            id=_subject(body),
+            name=data["name"],
+            starts=data["starts"],
+            ends=data["ends"],
+            places=list(data["places"]),
+            budget_tenge=data["budget_tenge"],
+            tariffs=dict(data["tariffs"]),
+            opened_at=body.time,
+        ),
+    )
+
+
+def _compensation_paid(world: World, body: EntryBody) -> None:
+    item, data = world.item(_subject(body)), body.data
+    first = world.paid.get(data.get("marking_folded") or "")
+    refused = compensation_refusal(item, world.find("payments", first) or first)
+    if refused is not None:
+        raise FoldError(body.seq, str(refused))
+    payment = Payment(
+        id=data["payment"],
+        item=item.id,
+        campaign=data["campaign"],
+        marking_folded=data.get("marking_folded"),
+        amount_tenge=data["amount_tenge"],
+        reference=data["reference"],
+        recipient=data["recipient"],
+        paid_by=body.actor,
+        paid_at=body.time,
+        paid_seq=body.seq,
+    )
+    world.put("payments", payment)
+    if payment.marking_folded:
+        world.paid[payment.marking_folded] = payment.id
+    item.compensation = payment.id
+    _touch_item(world, item, body)
+
+
+def _compensation_confirmed(world: World, body: EntryBody) -> None:
+    payment = world.payment(body.data["payment"])
+    refused = confirmation_refusal(payment, body.actor)
+    if refused is not None or payment.item != body.item:
+        raise FoldError(body.seq, str(refused or f"{payment.id} is not about {body.item}"))
+    payment.confirmed_by, payment.confirmed_at = body.actor, body.time
+    world.touch("payments", payment)
+
+
 _HANDLERS: dict[str, Handler] = {
     "location_added": _location_added,
     "supervisor_assigned": _supervisor_assigned,
@@ -635,4 +734,9 @@ _HANDLERS: dict[str, Handler] = {
     "account_enabled": _account_disabled(False),
     "device_token_issued": _device_token_issued,
     "device_token_revoked": _device_token_revoked,
+    "diversion_suspected": _diversion_suspected,
+    "diversion_resolved": _diversion_resolved,
+    "campaign_opened": _campaign_opened,
+    "compensation_paid": _compensation_paid,
+    "compensation_confirmed": _compensation_confirmed,
 }

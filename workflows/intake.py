@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from custody.entries import check_name
-from workflows import grammar, registers
+from workflows import comebacks, grammar, registers, terms
 from workflows.decision_dates import dated
+from workflows.diversion import GONE, campaign_refusal, comeback
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.machines import TERMINAL
+from workflows.markings import fold_or_none
 from workflows.steps import advance, file_refs, unique
-from workflows.tables import ItemRow
 from workflows.unit_of_work import Work
 from workflows.vocabulary import (
     AMMUNITION,
@@ -46,6 +47,7 @@ class Intake:
     details: dict[str, Any] = field(default_factory=dict)  # type, model, calibre, maker, year
     decision: dict[str, Any] | None = None  # state surplus registered at a warehouse
     files: Sequence[Any] = ()
+    campaign: str | None = None  # the surrender campaign it came in (R15)
 
 
 def new_item_id() -> str:
@@ -112,7 +114,23 @@ def _validate(work: Work, intake: Intake) -> dict[str, Any]:
         data["quantity"] = _positive(intake.quantity, "the quantity of a lot")
     if location.kind == WAREHOUSE:
         data["decision"] = check_decision(work, intake.decision)
+    if intake.campaign is not None:
+        data["campaign"] = _campaign(work, intake, location.id)
     return data
+
+
+def _campaign(work: Work, intake: Intake, place: str) -> str:
+    """R15: the campaign it names takes this surrender, here, today (at the place's zone)."""
+    assert intake.campaign is not None
+    work.load("campaigns", [intake.campaign])
+    campaign = work.world.campaign(intake.campaign)
+    where = work.world.find("locations", place)
+    zone = where.time_zone or terms.zone_of_region(where.region) if where else None
+    day = terms.local_date(work.now, zone or work.config.timezone).isoformat()
+    refused = campaign_refusal(campaign, intake.source, place, day)
+    if refused is not None:
+        raise refused
+    return campaign.id
 
 
 def _identity(intake: Intake, item_id: str) -> dict[str, Any]:
@@ -141,32 +159,49 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
         data = {**_validate(work, intake), **_identity(intake, item_id)}
         prepared.append((item_id, data))
     ids = unique([item_id for item_id, _ in prepared])
-    _refuse_known(work, ids, [d for _, d in prepared])
-    for item_id, data in prepared:
-        _require_marking_photo(work, item_id, data)
-        work.entry("item_registered", item_id, data)
+    given = [d for _, d in prepared]
+    alike = comebacks.marked_alike(work, [fold_or_none(d["marking"]) for d in given])
+    _refuse_known(work, ids, given, alike)
+    for item_id, d in prepared:
+        _require_marking_photo(work, item_id, d)
+        work.entry("item_registered", item_id, d)
+        identity = fold_or_none(d["marking"])
+        if identity is not None and identity in alike:
+            old = comeback(d["category"], _model(d), alike[identity])
+            if old is not None:
+                comebacks.suspect(work, item_id, old, d["location"], "item_registered")
     return ids
 
 
-def _refuse_known(work: Work, ids: list[str], data: list[dict[str, Any]]) -> None:
+def _model(data: dict[str, Any]) -> str | None:
+    model = data["details"].get("model")
+    return model if isinstance(model, str) and model.strip() else None
+
+
+def _refuse_known(
+    work: Work, ids: list[str], data: list[dict[str, Any]], alike: dict[str, list[Any]]
+) -> None:
+    """R10: a marking's identity (not its bytes: `АК 1` and `ak-1` are one) names one live
+    item of a category and model; those gone are R11's."""
     work.load("items", ids)
     for item_id in ids:
         if work.world.find("items", item_id) is not None:
             raise InvalidRequest(f"item {item_id} is registered already")
-    markings = [d["marking"] for d in data if d["marking"]]
     taken: dict[tuple[str, str, Any], str] = {}
-    for item in work.repo.documents("items", ItemRow.marking.in_(markings)) if markings else []:  # type: ignore[union-attr]
-        if item.state not in TERMINAL:
-            taken[(item.marking or "", item.category, item.details.get("model"))] = item.id
+    for identity, items in alike.items():
+        for item in items:
+            if item.state not in TERMINAL and item.state not in GONE:
+                taken[(identity, item.category, item.details.get("model"))] = item.id
     for item_id, d in zip(ids, data, strict=True):
-        key = (d["marking"] or "", d["category"], d["details"].get("model"))
-        if d["marking"] and key in taken:
+        folded = fold_or_none(d["marking"])
+        key = (folded or "", d["category"], d["details"].get("model"))
+        if folded and key in taken:
             raise RuleViolation(
                 "R10",
                 f"marking {d['marking']} is already registered as item {taken[key]}",
                 item_id,
             )
-        if d["marking"]:
+        if folded:
             taken[key] = item_id
 
 

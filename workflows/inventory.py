@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from workflows import registers
-from workflows.errors import InvalidRequest
+from workflows.diversion import R11, SUSPECTED
+from workflows.errors import InvalidRequest, RuleViolation
 from workflows.machines import WORKFLOWS
 from workflows.movements import new_discrepancy_id
 from workflows.steps import advance
@@ -83,6 +84,12 @@ def resolve(work: Work, discrepancy_id: str, resolution: str, note: str) -> None
         raise InvalidRequest("say how it was resolved")
     work.load("discrepancies", [discrepancy_id])
     discrepancy = work.world.discrepancy(discrepancy_id)
+    if discrepancy.reason == SUSPECTED:
+        raise RuleViolation(
+            R11,
+            f"{discrepancy_id} is a diversion suspicion: an official settles it with a signed "
+            "act (diversion_resolved)",
+        )
     if not discrepancy.open:
         raise InvalidRequest(f"discrepancy {discrepancy_id} is resolved already")
     data = {"discrepancy": discrepancy_id, "resolution": resolution, "note": note.strip()}

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 from custody.clock import format_time, parse_time
+from workflows.markings import fold_or_none
 
 T = TypeVar("T", bound="Document")
 
@@ -111,6 +112,22 @@ class Item(Document):
     # gone) or after depackaging (lots), so that a charge can be reconciled against it.
     charge_weight_g: int | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
+    # R11: the open diversion suspicion (a discrepancy id) that blocks its destruction, and
+    # the items an official's signed act found it is not (or is knowingly) the same as.
+    diversion: str | None = None
+    diversion_cleared: list[str] = field(default_factory=list)
+    campaign: str | None = None  # the surrender campaign its intake named
+    compensation: str | None = None  # R14: the payment made for it, if any
+
+    @property
+    def marking_folded(self) -> str | None:
+        """Its marking's identity (workflows.markings.fold): the column searched by."""
+        return fold_or_none(self.marking)
+
+    @property
+    def model(self) -> str | None:
+        given = self.details.get("model")
+        return given if isinstance(given, str) and given.strip() else None
 
     @property
     def name(self) -> str:
@@ -275,3 +292,40 @@ class Device(Document):
     issued_at: str
     expires_at: str
     revoked_at: str | None = None
+
+
+@dataclass
+class Campaign(Document):
+    """A voluntary surrender campaign ("Karu"): its period (YYYY-MM-DD, both days in), the
+    places that take surrenders, its budget and the tariff per category, in whole tenge."""
+
+    id: str
+    name: str
+    starts: str
+    ends: str
+    places: list[str]
+    budget_tenge: int
+    tariffs: dict[str, int]
+    opened_at: str
+
+    def runs_on(self, day: str) -> bool:
+        return self.starts <= day <= self.ends
+
+
+@dataclass
+class Payment(Document):
+    """A compensation paid for one surrendered item (R12-R14): the recipient only as a keyed
+    hash of their national identity number; checked by a second person (four eyes)."""
+
+    id: str
+    item: str
+    campaign: str
+    marking_folded: str | None
+    amount_tenge: int
+    reference: str
+    recipient: str  # hex HMAC-SHA-256 of the national identity number (workflows.compensation)
+    paid_by: str
+    paid_at: str
+    paid_seq: int
+    confirmed_by: str | None = None
+    confirmed_at: str | None = None

@@ -21,16 +21,28 @@ from custody.db import savepoint
 from custody.entries import decode
 from custody.ledger import Ledger
 from custody.store import Store
-from workflows import rules, statements
+from workflows import campaigns, rules, statements
 from workflows.access import ADMINISTRATOR
 from workflows.cache import DocumentCache
 from workflows.commands.accounts import CreateAccount
 from workflows.commands.base import Command
 from workflows.config import ProcessConfig
+from workflows.diversion import SUSPECTED
 from workflows.errors import RuleViolation, UnknownObject
 from workflows.files import FileStore
-from workflows.model import Batch, Commission, Deadline, Item, Location, Transfer
+from workflows.model import (
+    Batch,
+    Campaign,
+    Commission,
+    Deadline,
+    Discrepancy,
+    Item,
+    Location,
+    Payment,
+    Transfer,
+)
 from workflows.repository import ItemSearch, Repository
+from workflows.tables import DiscrepancyRow
 from workflows.unit_of_work import Work
 from workflows.world import World
 
@@ -160,6 +172,45 @@ class Process:
         keyed = [k for k in keyed if k[0] < 4]
         keyed.sort(key=lambda k: k[:3])
         return [k[3] for k in keyed]
+
+    def suspicions(self, open_only: bool = True) -> list[Discrepancy]:
+        """R11's diversion suspicions (discrepancies of reason diversion_suspected), oldest
+        first: each names both items, the old item's batch and statement (`details`). What
+        the dashboard and the auditor's views list; open ones only unless asked."""
+        table = DiscrepancyRow.__table__  # type: ignore[attr-defined]
+        where = table.c.data.like(f'%"reason":"{SUSPECTED}"%')
+        if open_only:
+            where = where & table.c.resolved_at.is_(None)
+        with self._read() as (repo, _):
+            found: list[Discrepancy] = repo.documents("discrepancies", where)
+        kept = [d for d in found if d.reason == SUSPECTED and (d.open or not open_only)]
+        return sorted(kept, key=lambda d: d.opened_seq)
+
+    def suspicions_of_batch(self, batch_id: str) -> list[Discrepancy]:
+        """Every suspicion naming an item of this batch as the one that came back: what its
+        statement's page shows beside the statement."""
+        every = self.suspicions(open_only=False)
+        return [d for d in every if d.details.get("old_batch") == batch_id]
+
+    def campaigns(self) -> list[Campaign]:
+        with self._read() as (repo, _):
+            return sorted(repo.documents("campaigns"), key=lambda c: c.starts + c.id)
+
+    def campaign_totals(self, campaign_id: str) -> dict[str, Any]:
+        """campaigns.totals of one campaign (items, rifled, by category, paid, budget left).
+        Raises UnknownObject."""
+        with self._read() as (repo, world):
+            repo.load(world, "campaigns", [campaign_id])
+            campaign = world.campaign(campaign_id)
+            items = repo.items_of_campaign(campaign_id)
+            payments = repo.payments_where("campaign", campaign_id)
+        return campaigns.totals(campaign, items, payments)
+
+    def payments(self, item_id: str) -> list[Payment]:
+        """The compensation paid for an item (R14: at most one), with who checked it."""
+        with self._read() as (repo, _):
+            found: list[Payment] = repo.payments_where("item", item_id)
+            return found
 
     def refusal(
         self, step: str, item_id: str, data: dict[str, Any] | None = None

@@ -18,16 +18,19 @@ from sqlalchemy import Table, exists, select
 from sqlalchemy.engine import Connection
 
 from workflows.cache import DocumentCache
+from workflows.markings import fold
 from workflows.model import Document, Item
 from workflows.tables import (
     AccountRow,
     BatchRow,
+    CampaignRow,
     CommissionRow,
     DeadlineRow,
     DeviceRow,
     DiscrepancyRow,
     ItemRow,
     LocationRow,
+    PaymentRow,
     TransferRow,
 )
 from workflows.world import KINDS, World
@@ -86,10 +89,12 @@ SHELVES: dict[str, Shelf] = {
         "state",
         "location",
         "marking",
+        "marking_folded",
+        "campaign",
         "batch",
         "last_seq",
         # What an item is and where it came from: recorded at intake, never changed by a step.
-        fixed=("workflow", "category", "source", "marking"),
+        fixed=("workflow", "category", "source", "marking", "marking_folded", "campaign"),
     ),
     "locations": _shelf(LocationRow, "kind"),
     "commissions": _shelf(CommissionRow),
@@ -99,6 +104,14 @@ SHELVES: dict[str, Shelf] = {
     "discrepancies": _shelf(DiscrepancyRow, "subject", "resolved_at"),
     "accounts": _shelf(AccountRow),
     "devices": _shelf(DeviceRow, "account", fixed=("account",)),
+    "campaigns": _shelf(CampaignRow),
+    "payments": _shelf(
+        PaymentRow,
+        "item",
+        "marking_folded",
+        "campaign",
+        fixed=("item", "marking_folded", "campaign"),
+    ),
 }
 
 
@@ -115,6 +128,11 @@ class ItemSearch:
     text: str | None = None  # in the marking
     after: str | None = None  # the last id of the page before
     limit: int = 100
+
+
+def _contains(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def row_of(kind: str, document: Document) -> dict[str, Any]:
@@ -221,6 +239,34 @@ class Repository:
         row = self.raw.execute(self._sql(sql), (key,)).fetchone()
         return None if row is None else bytes(row[0])
 
+    def items_marked(self, folded: Iterable[str]) -> list[Item]:
+        """Every item whose marking's identity (workflows.markings.fold) is one of these, by
+        the index on it: what R10 and R11 compare an intake or a batch load with."""
+        wanted = [f for f in dict.fromkeys(folded) if f]
+        found: list[Item] = []
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT {self._bytes} FROM wf_items WHERE marking_folded IN ({marks})"
+            rows = self.raw.execute(self._sql(sql), chunk).fetchall()
+            found.extend(Item.from_json(orjson.loads(bytes(row[0]))) for row in rows)
+        return found
+
+    def payments_where(self, column: str, value: str) -> list[Any]:
+        """The payments of one item, marking identity or campaign (column: item,
+        marking_folded or campaign), in the order they were paid."""
+        if column not in ("item", "marking_folded", "campaign"):
+            raise ValueError(f"payments are not searched by {column}")
+        sql = self._sql(f"SELECT {self._bytes} FROM wf_payments WHERE {column} = ?")
+        load = KINDS["payments"].from_json
+        found = [load(orjson.loads(bytes(row[0]))) for row in self.raw.execute(sql, (value,))]
+        return sorted(found, key=lambda p: p.paid_seq)
+
+    def items_of_campaign(self, campaign: str) -> list[Item]:
+        sql = self._sql(f"SELECT {self._bytes} FROM wf_items WHERE campaign = ? ORDER BY id")
+        rows = self.raw.execute(sql, (campaign,)).fetchall()
+        return [Item.from_json(orjson.loads(bytes(row[0]))) for row in rows]
+
     def states_at(self, location: str) -> list[tuple[str, str]]:
         """(id, state) of every item recorded at `location`."""
         sql = self._sql("SELECT id, state FROM wf_items WHERE location = ? ORDER BY id")
@@ -234,8 +280,11 @@ class Repository:
             if value is not None:
                 query = query.where(items.c[column] == value)
         if search.text:
-            escaped = search.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(items.c.marking.like(f"%{escaped}%", escape="\\"))
+            # As written, or by its identity: `ak-123` finds `АК 123 456` (R11).
+            written = items.c.marking.like(_contains(search.text), escape="\\")
+            folded = fold(search.text)
+            same = items.c.marking_folded.like(_contains(folded), escape="\\")
+            query = query.where(written | same if folded else written)
         if search.after is not None:
             query = query.where(items.c.id > search.after)
         if search.overdue is not None:

@@ -1,4 +1,5 @@
-"""The rules R1-R10 (DESIGN §3) as guards: plain functions of plain data and the time.
+"""The rules R1-R10 (DESIGN §3) and R11 (workflows.diversion) as guards: plain functions of
+plain data and the time.
 
 A guard returns None when the step may go ahead, or the RuleViolation that stops it, in a
 sentence a warehouse clerk understands. `check_step` runs the guards of a step in order:
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from workflows.config import ProcessConfig
+from workflows.diversion import suspicion_blocks
 from workflows.errors import INVENTORY, PROCESS, RuleViolation
 from workflows.machines import DISCREPANCY, TERMINAL, WORKFLOWS
 from workflows.model import Batch, Item
@@ -65,6 +67,11 @@ def open_discrepancy(check: Check) -> RuleViolation | None:
             INVENTORY, f"{item.name} has an open discrepancy ({item.discrepancy}); resolve it first"
         )
     return None
+
+
+def open_suspicion(check: Check) -> RuleViolation | None:
+    """R11: a weapon suspected of diversion is not destroyed until an official says why."""
+    return suspicion_blocks(check.item, check.step)
 
 
 def finished(check: Check) -> RuleViolation | None:
@@ -232,7 +239,7 @@ STEP_GUARDS: dict[str, Sequence[Guard]] = {
 }
 
 
-_ALWAYS: tuple[Guard, ...] = (open_discrepancy, finished)
+_ALWAYS: tuple[Guard, ...] = (open_discrepancy, finished, open_suspicion)
 _GUARDS = {step: (*_ALWAYS, *guards) for step, guards in STEP_GUARDS.items()}
 
 

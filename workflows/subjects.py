@@ -31,6 +31,8 @@ KINDS = {
     "discrepancies": "a discrepancy",
     "accounts": "an account",
     "devices": "a device token",
+    "campaigns": "a campaign",
+    "payments": "a payment",
 }
 # The entry kind that brings a subject into being, and where its id is: in `item` (None) or
 # in a field of the data. A commission and a transfer are made by their first such entry;
@@ -44,6 +46,9 @@ FIRST_ENTRIES: dict[str, tuple[str, str | None]] = {
     "discrepancy_recorded": ("discrepancies", "discrepancy"),
     "account_created": ("accounts", None),
     "device_token_issued": ("devices", None),
+    "diversion_suspected": ("discrepancies", "discrepancy"),
+    "campaign_opened": ("campaigns", None),
+    "compensation_paid": ("payments", "payment"),
 }
 _GROWS = frozenset({"commissions", "transfers"})  # subjects more than one entry adds to
 

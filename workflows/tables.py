@@ -19,6 +19,8 @@ class ItemRow(SQLModel, table=True):
         Index("ix_wf_items_state", "state"),
         Index("ix_wf_items_location", "location"),
         Index("ix_wf_items_marking", "marking"),
+        Index("ix_wf_items_marking_folded", "marking_folded"),
+        Index("ix_wf_items_campaign", "campaign"),
     )
 
     id: str = Field(sa_column=Column(String(_ID), primary_key=True))
@@ -28,6 +30,9 @@ class ItemRow(SQLModel, table=True):
     state: str = Field(sa_column=Column(String(32), nullable=False))
     location: str = Field(sa_column=Column(String(_ID), nullable=False))
     marking: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
+    # R11, R14: the marking's identity (workflows.markings.fold), and the campaign it came in.
+    marking_folded: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
+    campaign: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
     batch: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
     last_seq: int = Field(sa_column=Column(BigInteger, nullable=False))
     data: str = Field(sa_column=Column(Text, nullable=False))
@@ -101,4 +106,28 @@ class DeviceRow(SQLModel, table=True):
 
     id: str = Field(sa_column=Column(String(_ID), primary_key=True))
     account: str = Field(sa_column=Column(String(_ID), nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class CampaignRow(SQLModel, table=True):
+    __tablename__ = "wf_campaigns"
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PaymentRow(SQLModel, table=True):
+    """A compensation paid (R12-R14): found by its item, and by its marking's identity."""
+
+    __tablename__ = "wf_payments"
+    __table_args__ = (
+        Index("ix_wf_payments_item", "item"),
+        Index("ix_wf_payments_marking_folded", "marking_folded"),
+        Index("ix_wf_payments_campaign", "campaign"),
+    )
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    item: str = Field(sa_column=Column(String(_ID), nullable=False))
+    marking_folded: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
+    campaign: str = Field(sa_column=Column(String(_ID), nullable=False))
     data: str = Field(sa_column=Column(Text, nullable=False))

@@ -14,6 +14,7 @@ from workflows.errors import UnknownObject
 from workflows.model import (
     Account,
     Batch,
+    Campaign,
     Commission,
     Deadline,
     Device,
@@ -21,6 +22,7 @@ from workflows.model import (
     Document,
     Item,
     Location,
+    Payment,
     Transfer,
 )
 
@@ -34,6 +36,8 @@ KINDS: dict[str, type[Document]] = {
     "discrepancies": Discrepancy,
     "accounts": Account,
     "devices": Device,
+    "campaigns": Campaign,
+    "payments": Payment,
 }
 _NAMES = {
     "items": "item",
@@ -45,6 +49,8 @@ _NAMES = {
     "discrepancies": "discrepancy",
     "accounts": "account",
     "devices": "device token",
+    "campaigns": "campaign",
+    "payments": "payment",
 }
 
 
@@ -59,6 +65,11 @@ class World:
     discrepancies: dict[Any, Discrepancy] = field(default_factory=dict)
     accounts: dict[Any, Account] = field(default_factory=dict)
     devices: dict[Any, Device] = field(default_factory=dict)
+    campaigns: dict[Any, Campaign] = field(default_factory=dict)
+    payments: dict[Any, Payment] = field(default_factory=dict)
+    # R14: the payment made for each marking identity, as the fold has met them (a replay
+    # meets them all; a live action, those it loaded or made).
+    paid: dict[str, str] = field(default_factory=dict)
     changed: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
     # What was read from the state tables (and so has a row there), against what is new.
     stored: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
@@ -114,6 +125,14 @@ class World:
     def device(self, device_id: str) -> Device:
         device: Device = self.get("devices", device_id)
         return device
+
+    def campaign(self, campaign_id: str) -> Campaign:
+        campaign: Campaign = self.get("campaigns", campaign_id)
+        return campaign
+
+    def payment(self, payment_id: str) -> Payment:
+        payment: Payment = self.get("payments", payment_id)
+        return payment
 
     def deadline(self, item_id: str, rule: str) -> Deadline | None:
         deadline: Deadline | None = self.find("deadlines", (item_id, rule))

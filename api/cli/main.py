@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from api.cli import (
     deadlines,
     demo,
+    diversion,
     import_export,
     item_proof,
     keys,
@@ -62,6 +63,8 @@ app.command(name="demo")(demo.demo)
 app.command(name="sign")(sign.sign)
 app.command(name="import")(import_export.import_file)
 app.command(name="export")(import_export.export)
+app.command(name="campaigns")(diversion.campaigns)
+app.command(name="suspicions")(diversion.suspicions)
 
 
 @app.command()

@@ -56,6 +56,7 @@ PEOPLE = {
     "plant.ivanov": ("plant_representative", "Иванов Сергей Петрович"),
     "official.zhakupov": ("official", "Жақыпов Ержан Талғатұлы"),
     "auditor.li": ("auditor", "Ли Марина Сергеевна"),
+    "kassa.amanova": ("paymaster", "Аманова Сәуле Ерланқызы"),
 }
 # username -> the places they act at (workflows.access); the administrator and the auditor
 # act at none. One officer stands for the site's five units, one clerk for both warehouses.
@@ -69,6 +70,7 @@ PLACES_OF = {
     "member.kim": [*WAREHOUSES, "PLANT-TMR"],
     "plant.ivanov": ["PLANT-TMR"],
     "official.zhakupov": [p[0] for p in PLACES],
+    "kassa.amanova": [*UNITS, *WAREHOUSES],
 }
 MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
 # What the statements print of the people present: full names and posts.

@@ -14,6 +14,7 @@ from api.config import ApiConfig
 from api.http import (
     alerts,
     disclosure,
+    diversion,
     files,
     key_requests,
     ledger,
@@ -94,6 +95,7 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(files.router)
     app.include_router(users.router)
+    app.include_router(diversion.router)
     app.include_router(statements.router)
     app.include_router(notices.router)
     app.include_router(reports.router)

@@ -99,6 +99,11 @@ STEPS = {
     "discrepancy_recorded": N_("Discrepancy recorded"),
     "discrepancy_resolved": N_("Discrepancy resolved"),
     "inventory_counted": N_("Inventory counted"),
+    "diversion_suspected": N_("Suspected of diversion"),
+    "diversion_resolved": N_("Diversion suspicion settled"),
+    "campaign_opened": N_("Campaign opened"),
+    "compensation_paid": N_("Compensation paid"),
+    "compensation_confirmed": N_("Compensation checked"),
 }
 
 STATES = {
@@ -222,6 +227,122 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"a expert must be recorded present"),
         N_("an ammunition-destruction expert must be recorded present"),
+    ),
+    # R11-R15 (workflows.diversion)
+    (
+        re.compile(
+            r"(?P<name>.+) is suspected of diversion \((?P<id>.+)\); an authorised official's "
+            r"signed resolution must come first"
+        ),
+        N_(
+            "%(name)s is suspected of diversion (%(id)s); an authorised official's signed "
+            "resolution must come first"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<id>.+) is a diversion suspicion: an official settles it with a signed act "
+            r"\(diversion_resolved\)"
+        ),
+        N_("%(id)s is a diversion suspicion: an official settles it with a signed act"),
+    ),
+    (
+        re.compile(r"(?P<name>.+) is suspected already \((?P<id>.+)\)"),
+        N_("%(name)s is suspected already (%(id)s)"),
+    ),
+    (
+        re.compile(
+            r"(?P<name>.+) is not the weapon of item (?P<old>\S+): the marking, category and "
+            r"model must be one, and that item destroyed or returned"
+        ),
+        N_(
+            "%(name)s is not the weapon of item %(old)s: the marking, category and model must "
+            "be one, and that item destroyed or returned"
+        ),
+    ),
+    (
+        re.compile(r"suspicion (?P<id>.+) is resolved already"),
+        N_("suspicion %(id)s is resolved already"),
+    ),
+    (
+        re.compile(r"(?P<name>.+) is suspected of diversion \((?P<id>.+)\); nothing is paid"),
+        N_("%(name)s is suspected of diversion (%(id)s); nothing is paid"),
+    ),
+    (
+        re.compile(r"(?P<name>.+) was not surrendered in a campaign"),
+        N_("%(name)s was not surrendered in a campaign"),
+    ),
+    (
+        re.compile(
+            r"the bullet registry's result is not recorded yet: no compensation for (?P<name>.+)"
+        ),
+        N_("the bullet registry's result is not recorded yet: no compensation for %(name)s"),
+    ),
+    (
+        re.compile(
+            r"the bullet registry's result is (?P<result>\w+); it goes to evidence: no "
+            r"compensation for (?P<name>.+)"
+        ),
+        N_(
+            "the bullet registry's result is %(result)s; it goes to evidence: no compensation "
+            "for %(name)s"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<name>.+) was compensated already: payment (?P<payment>\S+) for item "
+            r"(?P<first>\S+) in campaign (?P<campaign>\S+)"
+        ),
+        N_(
+            "%(name)s was compensated already: payment %(payment)s for item %(first)s in "
+            "campaign %(campaign)s"
+        ),
+    ),
+    (
+        re.compile(r"(?P<name>.+) was compensated already: payment (?P<payment>\S+)"),
+        N_("%(name)s was compensated already: payment %(payment)s"),
+    ),
+    (
+        re.compile(r"payment (?P<id>\S+) was checked already by (?P<who>\S+)"),
+        N_("payment %(id)s was checked already by %(who)s"),
+    ),
+    (
+        re.compile(
+            r"payment (?P<id>\S+) is checked by a second person, not by (?P<who>\S+) who paid it"
+        ),
+        N_("payment %(id)s is checked by a second person, not by %(who)s who paid it"),
+    ),
+    (
+        re.compile(r"campaign (?P<id>\S+) takes surrendered items, not (?P<source>\w+)"),
+        N_("campaign %(id)s takes surrendered items, not %(source)s"),
+    ),
+    (
+        re.compile(r"campaign (?P<id>\S+) does not take surrenders at (?P<place>\S+)"),
+        N_("campaign %(id)s does not take surrenders at %(place)s"),
+    ),
+    (
+        re.compile(
+            r"campaign (?P<id>\S+) runs from (?P<starts>\S+) to (?P<ends>\S+), not (?P<day>\S+)"
+        ),
+        N_("campaign %(id)s runs from %(starts)s to %(ends)s, not %(day)s"),
+    ),
+    (
+        re.compile(r"campaign (?P<id>\S+) pays nothing for (?P<category>\w+)"),
+        N_("campaign %(id)s pays nothing for %(category)s"),
+    ),
+    (
+        re.compile(
+            r"(?P<amount>\d+) tenge is above campaign (?P<id>\S+)'s tariff for "
+            r"(?P<category>\w+): (?P<tariff>\d+)"
+        ),
+        N_("%(amount)s tenge is above campaign %(id)s's tariff for %(category)s: %(tariff)s"),
+    ),
+    (
+        re.compile(
+            r"(?P<amount>\d+) tenge is above what is left of campaign (?P<id>\S+)'s budget: "
+            r"(?P<left>-?\d+)"
+        ),
+        N_("%(amount)s tenge is above what is left of campaign %(id)s's budget: %(left)s"),
     ),
 ]
 

@@ -49,6 +49,8 @@ ACCOUNTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "member.tokayeva": ("commission_member", (WAREHOUSE, PLANT)),
     "plant.ivanov": ("plant_representative", (PLANT,)),
     "auditor.li": ("auditor", ()),
+    "kassa.amanova": ("paymaster", (UNIT, WAREHOUSE)),
+    "kassa.bekov": ("paymaster", (UNIT, WAREHOUSE)),
 }
 
 

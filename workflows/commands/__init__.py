@@ -15,6 +15,7 @@ from __future__ import annotations
 from workflows.commands import (
     accounts,
     batches,
+    diversion,
     intake,
     inventory,
     keys,
@@ -42,6 +43,13 @@ from workflows.commands.batches import (
     OpenBatch,
     RecordPresence,
     SignStatement,
+)
+from workflows.commands.diversion import (
+    ConfirmCompensation,
+    OpenCampaign,
+    PayCompensation,
+    ReportDiversion,
+    ResolveDiversion,
 )
 from workflows.commands.intake import (
     AppealDecision,
@@ -87,6 +95,7 @@ __all__ = [
     "Burn",
     "CloseTransfer",
     "Command",
+    "ConfirmCompensation",
     "CountInventory",
     "CreateAccount",
     "Cut",
@@ -101,6 +110,8 @@ __all__ = [
     "LoadBatch",
     "Melt",
     "OpenBatch",
+    "OpenCampaign",
+    "PayCompensation",
     "ReceiveAtForensics",
     "ReceiveTransfer",
     "RecordDecision",
@@ -112,7 +123,9 @@ __all__ = [
     "RemoveCommissionMember",
     "RemoveFuses",
     "RemoveParts",
+    "ReportDiversion",
     "ResolveDiscrepancy",
+    "ResolveDiversion",
     "ReturnFromForensics",
     "ReturnToOwner",
     "ReverseDecision",
@@ -142,6 +155,7 @@ MODULES = (
     supervision,
     keys,
     accounts,
+    diversion,
 )
 _ORDER = {module.__name__: n for n, module in enumerate(MODULES)}
 for _kind, _cls in sorted(REGISTRY.items(), key=lambda kv: _ORDER[kv[1].__module__]):

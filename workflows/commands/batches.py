@@ -52,8 +52,9 @@ class LoadBatch(AtBatch):
     batch: Id
     items: Items = Field(description="as scanned at the furnace or bunker")
 
-    def run(self, work: Work) -> None:
-        batches.load(work, self.batch, self.items)
+    def run(self, work: Work) -> dict[str, str] | None:
+        """None, or {item: suspicion} for the items R11 suspected instead of loading."""
+        return batches.load(work, self.batch, self.items) or None
 
 
 class PresentIn(Part):

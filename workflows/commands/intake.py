@@ -55,6 +55,7 @@ class IntakeIn(Part):
     )
     decision: DecisionIn | None = None
     files: Files = ()
+    campaign: Id | None = Field(default=None, description="the surrender campaign it came in")
 
     def intake(self) -> intake.Intake:
         return intake.Intake(
@@ -71,6 +72,7 @@ class IntakeIn(Part):
             details=dict(self.details),
             decision=self.decision.model_dump() if self.decision else None,
             files=files(self.files),
+            campaign=self.campaign,
         )
 
 

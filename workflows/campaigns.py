@@ -1,0 +1,75 @@
+"""Surrender campaigns ("Karu", and buy-backs under the decree of 26 December 2007): opening
+one, and its totals as a plain function of its items and payments (R15)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from workflows import registers
+from workflows.errors import InvalidRequest
+from workflows.model import Campaign, Item, Payment
+from workflows.unit_of_work import Work
+from workflows.vocabulary import CATEGORIES, UNIT
+
+
+def open_campaign(
+    work: Work,
+    campaign_id: str,
+    name: str,
+    starts: str,
+    ends: str,
+    places: Iterable[str],
+    budget_tenge: int,
+    tariffs: Mapping[str, int],
+) -> None:
+    """A campaign: its period (YYYY-MM-DD, both days in), the units that take surrenders, its
+    budget and tariff per category, in whole tenge. Raises InvalidRequest, UnknownObject."""
+    if ends < starts:
+        raise InvalidRequest(f"a campaign ends ({ends}) on or after the day it starts ({starts})")
+    at = list(dict.fromkeys(places))
+    if not at:
+        raise InvalidRequest("name the units that take surrenders in the campaign")
+    for place in at:
+        registers.location_of_kind(work, place, UNIT)
+    unknown = sorted(set(tariffs) - CATEGORIES)
+    if unknown:
+        raise InvalidRequest(f"a tariff is for a category ({', '.join(sorted(CATEGORIES))})")
+    work.load("campaigns", [campaign_id])
+    if work.world.find("campaigns", campaign_id) is not None:
+        raise InvalidRequest(f"campaign {campaign_id} is opened already")
+    data: dict[str, Any] = {
+        "name": name.strip(),
+        "starts": starts,
+        "ends": ends,
+        "places": at,
+        "budget_tenge": budget_tenge,
+        "tariffs": dict(sorted(tariffs.items())),
+    }
+    work.entry("campaign_opened", campaign_id, data)
+
+
+def totals(
+    campaign: Campaign, items: Iterable[Item], payments: Iterable[Payment]
+) -> dict[str, Any]:
+    """What a campaign brought in and paid: items, rifled firearms, items by category,
+    payments and tenge paid (and of those checked by a second person), budget left."""
+    brought = [i for i in items if i.campaign == campaign.id]
+    paid = [p for p in payments if p.campaign == campaign.id]
+    spent = sum(p.amount_tenge for p in paid)
+    return {
+        "campaign": campaign.id,
+        "name": campaign.name,
+        "starts": campaign.starts,
+        "ends": campaign.ends,
+        "items": len(brought),
+        "rifled": sum(1 for i in brought if i.rifled),
+        "by_category": dict(sorted(Counter(i.category for i in brought).items())),
+        "payments": len(paid),
+        "paid_tenge": spent,
+        "confirmed_payments": sum(1 for p in paid if p.confirmed_by is not None),
+        "confirmed_tenge": sum(p.amount_tenge for p in paid if p.confirmed_by is not None),
+        "budget_tenge": campaign.budget_tenge,
+        "budget_left_tenge": campaign.budget_tenge - spent,
+    }
