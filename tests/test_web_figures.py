@@ -120,3 +120,21 @@ def test_a_kept_report_is_given_again_at_the_same_checkpoint_and_computed_anew_a
     # What was kept is what the report's own code computes at that checkpoint.
     fresh, _ = compute(site.ledger, wanted, after["checkpoint"]["note"])
     assert fresh == after
+
+
+def test_a_weapon_come_back_is_counted_as_suspected_at_the_places_of_its_new_item(
+    site: Site,
+) -> None:
+    from tests.test_diversion import _destroyed, _register
+
+    before = FigureCache().figures(system_of(site), None).figures
+    old, batch = _destroyed(site, "АК 424242")
+    new = _register(site, "ak-424242")  # the melted rifle's marking, typed in Latin letters
+    after = FigureCache().figures(system_of(site), None).figures
+    assert after.suspicions == before.suspicions + 1
+    assert after.discrepancies == before.discrepancies + 1
+    # at the unit where the new item stands, not at a warehouse that never held it
+    assert FigureCache().figures(system_of(site), [UNIT]).figures.suspicions >= 1
+    assert FigureCache().figures(system_of(site), [WAREHOUSE]).figures.suspicions == 0
+    assert site.process.item(new).diversion is not None
+    assert old not in (new, batch)

@@ -237,8 +237,12 @@ async def item_list(
 
 
 @router.get("/discrepancies", response_class=HTMLResponse)
-async def discrepancies(request: Request, me: Me) -> Response:
-    """The open discrepancies at the reader's places, oldest first."""
+async def discrepancies(
+    request: Request, me: Me, reason: Annotated[str | None, Query(max_length=64)] = None
+) -> Response:
+    """The open discrepancies at the reader's places, oldest first; `reason` keeps those of
+    one reason (`diversion_suspected`: R11's suspicions, with the old item, its batch and its
+    statement)."""
     _reader(me)
     system = system_of(request)
     places = queues.places_of(me.principal)
@@ -248,4 +252,8 @@ async def discrepancies(request: Request, me: Me) -> Response:
             return Reader(Repository(conn), places).open_discrepancies()
 
     found, items = await run_in_threadpool(read)
-    return page("discrepancies.html.j2", me.language, me, discrepancies=found, items=items)
+    if reason is not None:
+        found = [d for d in found if d.reason == reason]
+    return page(
+        "discrepancies.html.j2", me.language, me, discrepancies=found, items=items, reason=reason
+    )

@@ -10,7 +10,8 @@ Figures (all at the reader's places; `places` None is every place):
   the calendar month, in the service's time zone, of their batch's melted / burned entry, the
   last `MONTHS` months; weight melted: the charge weight of the furnace batches melted in
   that month at the places (grams, as the melted entry gives it);
-- open discrepancies: not resolved, about an item at the places, or a batch or transfer there.
+- open discrepancies: not resolved, about an item at the places, or a batch or transfer there;
+  among them the open diversion suspicions (R11: a destroyed or returned weapon come back).
 
 Reading only, plain SQL on the driver connection like the work queues (api.web.queues).
 """
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from custody.clock import parse_time
+from workflows.diversion import SUSPECTED
 from workflows.model import Batch, Discrepancy, Item, Transfer
 from workflows.repository import Repository
 
@@ -49,6 +51,7 @@ class Figures:
     next_due: str | None  # the soonest open due time after `now`: the overdue figures hold until
     total: int = 0
     overdue_total: dict[str, int] = field(default_factory=dict)
+    suspicions: int = 0  # open discrepancies of reason diversion_suspected (R11)
 
 
 class Reader:
@@ -108,6 +111,7 @@ class Reader:
             month = month_of(batch.destroyed_at or "", zone)
             if batch.kind == "furnace" and month in melted and self._at_places(batch.location):
                 melted[month] += int(batch.facts.get("charge_weight_g") or 0)
+        open_ones = self.open_discrepancies()[0]
         return Figures(
             now=now,
             by_place=by_place,
@@ -116,7 +120,8 @@ class Reader:
             months=months,
             destroyed=destroyed,
             melted_g=melted,
-            discrepancies=len(self.open_discrepancies()[0]),
+            discrepancies=len(open_ones),
+            suspicions=sum(1 for d in open_ones if d.reason == SUSPECTED),
             next_due=str(next_due) if next_due is not None else None,
             total=sum(by_state.values()),
             overdue_total={rule: sum(overdue[rule].values()) for rule in RULES},
