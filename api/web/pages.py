@@ -7,6 +7,8 @@ API's access rules (api.access); they decide nothing themselves.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -14,10 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import AccountError, Throttled, Unauthenticated
-from api.web import i18n, preferences, queues, sessions
-from api.web.render import Visitor, accounts_of, page, system_of, visitor
+from api.web import i18n, notices, preferences, queues, sessions
+from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, visitor
 from api.web.scan import STEP_FIELDS
 from api.web.sessions import CsrfRefused, LoginNeeded
+from workflows.errors import UnknownObject
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -117,15 +120,54 @@ async def save_settings(
 
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request, me: Me) -> Response:
+    """The role's work queues: each queue's count and its first rows, clocks first. Kept
+    (render.KEPT) while the ledger, the person's open notices and the minute are the same:
+    the clocks are shown to the minute, as of the minute the page was drawn."""
     process = system_of(request).process
     places = queues.places_of(me.principal)
-    shown = await run_in_threadpool(queues.for_role, process, me.role, places)
-    locations = await run_in_threadpool(process.locations)
-    return page(
+    minute = process.now().replace(second=0, microsecond=0)
+    key = KEPT.key(me, "home", minute, tuple(places or ()))
+    kept = KEPT.get(key)
+    if kept is None:
+        html = await run_in_threadpool(_home, request, me, places, minute)
+        kept = KEPT.put(key, html)
+    return HTMLResponse(kept)
+
+
+def _home(request: Request, me: Visitor, places: Sequence[str] | None, now: dt.datetime) -> str:
+    system = system_of(request)
+    shown = queues.for_role(system.process, me.role, places)
+    with system.ledger.database.read() as conn:
+        mine = notices.open_of(conn, me.username)
+    return text(
         "home.html.j2",
         me.language,
         me,
         queues=shown,
+        now=now,
+        fields=STEP_FIELDS,
+        places=system.process.locations(),
+        notices=mine,
+    )
+
+
+@router.get("/queues/{key}", response_class=HTMLResponse)
+async def queue_page(request: Request, me: Me, key: str, page_no: int = 1) -> Response:
+    """One queue in full, QUEUE_PAGE rows a page: the home page's "more"."""
+    spec = queues.spec_of(me.role, key)
+    if spec is None:
+        raise UnknownObject(f"no queue {key!r} for your role")
+    process = system_of(request).process
+    places = queues.places_of(me.principal)
+    number = max(1, min(page_no, 10_000))
+    shown = await run_in_threadpool(queues.one_page, process, spec, places, number)
+    locations = await run_in_threadpool(process.locations)
+    return page(
+        "queue.html.j2",
+        me.language,
+        me,
+        queue=shown,
+        page_no=number,
         now=process.now(),
         fields=STEP_FIELDS,
         places=locations,
@@ -134,7 +176,7 @@ async def home(request: Request, me: Me) -> Response:
 
 def install(app: FastAPI) -> None:
     """Put the pages on the app: the front door here, scanning, items and forms."""
-    from api.web import acts, item_page, scan
+    from api.web import acts, item_page, notices, scan
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
@@ -155,5 +197,5 @@ def install(app: FastAPI) -> None:
         message = gettext("The form has expired or came from elsewhere; reload the page")
         return page("error.html.j2", language, None, 403, message=message)
 
-    for room in (router, scan.router, item_page.router, acts.router):
+    for room in (router, scan.router, item_page.router, acts.router, notices.router):
         app.include_router(room)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,6 +36,7 @@ class Visitor:
     language: str
     zone: str
     chosen: bool  # whether the account has chosen its language
+    version: tuple[int, int, int] = (0, 0, 0)  # preferences.Preferences.version
 
     @property
     def principal(self) -> Principal:
@@ -66,7 +68,8 @@ async def visitor(request: Request) -> Visitor:
     with system_of(request).ledger.database.read() as conn:
         prefs = preferences.of(conn, session.principal.username, request.app.state.timezone)
     language = prefs.language or i18n.language_of(None, request.headers.get("accept-language"))
-    return Visitor(session, prefs.name, language, prefs.timezone, prefs.language is not None)
+    chosen = prefs.language is not None
+    return Visitor(session, prefs.name, language, prefs.timezone, chosen, prefs.version)
 
 
 def local_time(value: str | None, zone: str, with_seconds: bool = False) -> str:
@@ -114,12 +117,48 @@ def environment(language: str) -> Environment:
     return env
 
 
+def text(template: str, language: str, visitor: Visitor | None = None, **context: Any) -> str:
+    """The page's HTML."""
+    env = environment(language)
+    zone = visitor.zone if visitor else "UTC"
+    return env.get_template(template).render(
+        me=visitor, when=lambda v, s=False: local_time(v, zone, s), **context
+    )
+
+
 def page(
     template: str, language: str, visitor: Visitor | None = None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    env = environment(language)
-    zone = visitor.zone if visitor else "UTC"
-    html = env.get_template(template).render(
-        me=visitor, when=lambda v, s=False: local_time(v, zone, s), **context
-    )
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(text(template, language, visitor, **context), status_code=status)
+
+
+class Kept:
+    """Pages drawn from the state, kept while what they show holds: the key names the page,
+    the person's session (its CSRF token is in the forms), language, zone and name, and the
+    state's version (Visitor.version, read with the session on every request); a page with
+    clocks on it adds the minute it was drawn at. Each server process keeps its own; the
+    version read from the database keeps them all current. At most `size` pages, the least
+    recently used going first."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+    @staticmethod
+    def key(me: Visitor, *more: Any) -> tuple[Any, ...]:
+        return (me.session.csrf, me.language, me.zone, me.name, me.version, *more)
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        found = self._pages.get(key)
+        if found is not None:
+            self._pages.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], html: str) -> str:
+        self._pages[key] = html
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+        return html
+
+
+KEPT = Kept()

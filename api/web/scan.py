@@ -10,6 +10,7 @@ in the reader's language (api.web.i18n.refusal).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -20,16 +21,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
 from api.web import i18n, queues, sessions
-from api.web.render import Visitor, page, system_of, visitor
+from api.web.render import KEPT, Visitor, page, system_of, text, visitor
 from certificates.labels import qr_text
 from workflows.commands import REGISTRY
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Item
+from workflows.process import Process
 from workflows.repository import Repository
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
 PAYLOAD = qr_text("")  # "custody-item:v1;id=" and the id after it
+MAX_CODES = 200  # codes in one check: what a scanner reads while one answer is on the way
 
 
 @dataclass(frozen=True)
@@ -98,76 +101,112 @@ def find(repo: Repository, code: str) -> str | None:
 
 @router.get("/scan", response_class=HTMLResponse)
 async def scan_page(request: Request, me: Me, step: str | None = None) -> Response:
+    """The scan page, kept (render.KEPT) while the ledger is the same: its place lists are
+    the ledger's registers."""
     steps = steps_for(me)
     chosen = step if step in steps else (steps[0] if steps else None)
-    places = await run_in_threadpool(system_of(request).process.locations)
-    return page(
-        "scan.html.j2", me.language, me, steps=steps, step=chosen, fields=STEP_FIELDS, places=places
-    )
+    key = KEPT.key(me, "scan", chosen)
+    kept = KEPT.get(key)
+    if kept is None:
+        places = await run_in_threadpool(system_of(request).process.locations)
+        html = text(
+            "scan.html.j2",
+            me.language,
+            me,
+            steps=steps,
+            step=chosen,
+            fields=STEP_FIELDS,
+            places=places,
+        )
+        kept = KEPT.put(key, html)
+    return HTMLResponse(kept)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the page shows for one scanned code."""
+
+    outcome: str  # ok | flag | bad | repeat | empty
+    message: str
+    code: str = ""
+    item: Item | None = None
+    problem: str | None = None
 
 
 @router.post("/scan/check", response_class=HTMLResponse)
 async def check(
     request: Request,
     me: Me,
-    code: Annotated[str, Form(max_length=512)],
+    code: Annotated[list[str], Form()],
     step: Annotated[str, Form(max_length=64)],
     items: Annotated[list[str] | None, Form()] = None,
     csrf: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
+    """Each code the scanner read (the page sends the codes read while its last check was
+    on the way together, in the order read): its item added to the list, flagged with the
+    place or the rule that stops the step, or said unknown or repeated. One read for all."""
     sessions.check_csrf(me.session, csrf)
-    gettext = i18n.gettext_of(me.language)
-    wanted = read_code(code)
-    if not wanted:
-        return page(
-            "scan_status.html.j2",
-            me.language,
-            me,
-            outcome="empty",
-            message=gettext("Nothing was scanned"),
-        )
     process = system_of(request).process
+    places = queues.places_of(me.principal)
+    wanted = [read_code(c[:512]) for c in code[:MAX_CODES]]
+    looked = await run_in_threadpool(_look, process, wanted, step, places)
+    answers = _answers(me, wanted, looked, set(items or ()))
+    return page("scan_status.html.j2", me.language, me, answers=answers)
 
-    def look() -> tuple[Item | None, RuleViolation | None, str | None]:
-        with process.ledger.database.read() as conn:
-            found = find(Repository(conn), wanted)
-        if found is None:
-            return None, None, None
-        item = process.item(found)
-        places = queues.places_of(me.principal)
-        if places is not None and item.location not in places:
-            return item, None, "place"
-        if step not in STEP_FIELDS:
-            return item, None, None
-        return item, process.refusal(step, item.id, _preview(step)), None
 
-    item, refused, elsewhere = await run_in_threadpool(look)
-    listed = items or []
-    if item is None:
-        message = gettext("No item %(code)s is registered") % {"code": wanted}
-        return page("scan_status.html.j2", me.language, me, outcome="bad", message=message)
-    if item.id in listed:
-        message = gettext("%(name)s is in the list already") % {"name": item.name}
-        return page("scan_status.html.j2", me.language, me, outcome="repeat", message=message)
-    if elsewhere:
-        problem = gettext("%(name)s is not at your places (it is at %(place)s)") % {
-            "name": item.name,
-            "place": item.location,
-        }
-    elif refused is not None:
-        problem = i18n.refusal(refused, me.language)
-    else:
-        problem = None
-    return page(
-        "scan_status.html.j2",
-        me.language,
-        me,
-        outcome="flag" if problem else "ok",
-        code=wanted,
-        message=problem or gettext("%(name)s added") % {"name": item.name},
-        item=item,
-        problem=problem,
-    )
+def _look(
+    process: Process, codes: list[str], step: str, places: Sequence[str] | None
+) -> dict[str, tuple[Item, RuleViolation | None, bool]]:
+    """Each code's item, the rule that stops `step` for it, and whether it is elsewhere."""
+    with process.ledger.database.read() as conn:
+        repo = Repository(conn)
+        ids = {code: find(repo, code) for code in set(codes) if code}
+    known = sorted({i for i in ids.values() if i is not None})
+    checks = process.refusals(step if step in STEP_FIELDS else None, known, _preview(step))
+    found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
+    for code, item_id in ids.items():
+        if item_id is None:
+            continue
+        item, refused = checks[item_id]
+        elsewhere = places is not None and item.location not in places
+        found[code] = (item, None if elsewhere else refused, elsewhere)
+    return found
+
+
+def _answers(
+    me: Visitor,
+    codes: list[str],
+    looked: dict[str, tuple[Item, RuleViolation | None, bool]],
+    listed: set[str],
+) -> list[Answer]:
+    gettext = i18n.gettext_of(me.language)
+    answers: list[Answer] = []
+    for wanted in codes:
+        if not wanted:
+            answers.append(Answer("empty", gettext("Nothing was scanned")))
+            continue
+        if wanted not in looked:
+            message = gettext("No item %(code)s is registered") % {"code": wanted}
+            answers.append(Answer("bad", message))
+            continue
+        item, refused, elsewhere = looked[wanted]
+        if item.id in listed:
+            message = gettext("%(name)s is in the list already") % {"name": item.name}
+            answers.append(Answer("repeat", message))
+            continue
+        listed.add(item.id)
+        if elsewhere:
+            problem: str | None = gettext("%(name)s is not at your places (it is at %(place)s)") % {
+                "name": item.name,
+                "place": item.location,
+            }
+        elif refused is not None:
+            problem = i18n.refusal(refused, me.language)
+        else:
+            problem = None
+        message = problem or gettext("%(name)s added") % {"name": item.name}
+        answers.append(Answer("flag" if problem else "ok", message, wanted, item, problem))
+    return answers
 
 
 def _preview(step: str) -> dict[str, Any]:
