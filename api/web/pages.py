@@ -67,7 +67,7 @@ async def login(
     if chosen is not None:  # else the account keeps the language it has
         await run_in_threadpool(_remember_language, request, username, chosen)
     response = RedirectResponse(HOME, status_code=303)
-    sessions.start(response, request, issued.token, accounts.config.token_seconds)
+    sessions.start(response, request, issued.token, accounts.config.session_max_seconds)
     return response
 
 
@@ -176,7 +176,7 @@ async def queue_page(request: Request, me: Me, key: str, page_no: int = 1) -> Re
 
 def install(app: FastAPI) -> None:
     """Put the pages on the app: the front door here, scanning, items and forms."""
-    from api.web import acts, item_page, notices, scan
+    from api.web import acts, forms, item_page, scan
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
@@ -197,5 +197,5 @@ def install(app: FastAPI) -> None:
         message = gettext("The form has expired or came from elsewhere; reload the page")
         return page("error.html.j2", language, None, 403, message=message)
 
-    for room in (router, scan.router, item_page.router, acts.router, notices.router):
+    for room in (router, scan.router, item_page.router, acts.router, notices.router, forms.router):
         app.include_router(room)

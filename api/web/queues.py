@@ -43,7 +43,7 @@ def N_(message: str) -> str:
 
 ROLE_QUEUES: dict[str, tuple[QueueSpec, ...]] = {
     roles.UNIT_OFFICER: (
-        QueueSpec("decide", N_("Decisions to record"), ("registered",), None),
+        QueueSpec("decide", N_("Decisions to record"), ("registered",), "decision_recorded"),
         QueueSpec(
             "send",
             N_("Transfers to send (R1: 10 days)"),

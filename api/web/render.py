@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from api.access.login import Accounts
 from api.access.roles import may
-from api.access.tokens import Principal
+from api.access.tokens import LOGIN, Principal
 from api.system import System
 from api.web import i18n, preferences
 from api.web.sessions import Session, current
@@ -64,12 +65,25 @@ def system_of(request: Request) -> System:
 
 async def visitor(request: Request) -> Visitor:
     """The logged-in person (a FastAPI dependency); LoginNeeded sends them to log in."""
-    session = current(request, accounts_of(request))
+    accounts = accounts_of(request)
+    session = current(request, accounts)
+    if session.principal.kind == LOGIN and _renew_due(accounts, session.principal):
+        await run_in_threadpool(accounts.renew, session.principal)
     with system_of(request).ledger.database.read() as conn:
         prefs = preferences.of(conn, session.principal.username, request.app.state.timezone)
     language = prefs.language or i18n.language_of(None, request.headers.get("accept-language"))
     chosen = prefs.language is not None
     return Visitor(session, prefs.name, language, prefs.timezone, chosen, prefs.version)
+
+
+def _renew_due(accounts: Accounts, principal: Principal) -> bool:
+    """Whether the session's token has less than half its lifetime left: it is then renewed
+    (sliding expiry), one write per half lifetime of a session in use, not one per page."""
+    expires = accounts.expiry(principal)
+    if expires is None:
+        return False
+    half = dt.timedelta(seconds=accounts.config.token_seconds / 2)
+    return parse_time(expires) - accounts.clock() < half
 
 
 def local_time(value: str | None, zone: str, with_seconds: bool = False) -> str:

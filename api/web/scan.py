@@ -39,13 +39,29 @@ MAX_CODES = 200  # codes in one check: what a scanner reads while one answer is 
 class Field_:
     name: str
     label: str  # msgid
-    kind: str  # text | place:<kind>
+    kind: str  # text | date | place:<kind> | choice:<value>=<msgid>|<value>=<msgid>...
     default: str = ""
+    required: bool = True
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """A choice field's (value, msgid) pairs."""
+        pairs = self.kind.removeprefix("choice:").split("|")
+        return [(p.split("=", 1)[0], p.split("=", 1)[1]) for p in pairs]
 
 
 def N_(message: str) -> str:
     return message
 
+
+_AUTHORITIES = (
+    "choice:court="
+    + N_("court")
+    + "|official="
+    + N_("empowered official")
+    + "|military_technical_commission="
+    + N_("a military technical commission")
+)
 
 # The steps a list of scanned items can be given at once, and what each asks besides the list.
 STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
@@ -62,6 +78,24 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     "transfer_sent": (Field_("destination", N_("Destination"), "place:warehouse"),),
     # R1 runs again from the date the decision became final (issue 19): it is asked for.
     "decision_final": (Field_("date", N_("Date"), "text", ""),),
+    # A decision and its later steps carry their own dates: R1 counts from them (issue 19).
+    "decision_recorded": (
+        Field_("ref", N_("Decision reference"), "text"),
+        Field_("authority", N_("Decided by"), _AUTHORITIES),
+        Field_("date", N_("Date of the decision"), "date"),
+    ),
+    "decision_appealed": (
+        Field_("date", N_("Date the appeal was lodged"), "date"),
+        Field_("note", N_("Note"), "text", required=False),
+    ),
+    "decision_suspended": (
+        Field_("date", N_("Date of the suspension"), "date"),
+        Field_("note", N_("Note"), "text", required=False),
+    ),
+    "decision_reversed": (
+        Field_("date", N_("Date of the reversal"), "date"),
+        Field_("note", N_("Note"), "text", required=False),
+    ),
 }
 
 
@@ -78,6 +112,8 @@ def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any
             data["parts"] = [p.strip() for p in value.split(",") if p.strip()]
         elif value:
             data[field.name] = value
+    if step == "decision_recorded":
+        data["decision"] = {k: data.pop(k, "") for k in ("ref", "authority", "date")}
     if step == "transfer_sent":
         data["transfer"] = given.get("transfer") or f"T-{secrets.token_hex(4).upper()}"
     return data
