@@ -18,21 +18,21 @@ import httpx
 import pytest
 
 from api.demo.data import PLACES_OF, photo
+from tests import test_web_pages as pages
 from tests.support.processes import environment, run, server
-from tests.test_web_pages import (  # noqa: F401  (fixtures: sites, site, browser)
+from tests.test_web_pages import (
     CLERK,
     OFFICER,
     Browser,
     Site,
-    browser,
     log_in,
     ready_for_parts,
     serious_violations,
-    site,
-    sites,
 )
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
+# The journeys' fixtures, for this module's own server and browser.
+sites, site, browser = pages.sites, pages.site, pages.browser
 pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium")
 
 
@@ -129,7 +129,8 @@ def test_home_queue_shows_its_count_and_the_first_rows_with_more_on_paged_pages(
         shown = {r.get_attribute("value") for r in page.locator("input[name=items]").all()}
         page.click("a[rel=prev]")
         earlier = {r.get_attribute("value") for r in page.locator("input[name=items]").all()}
-        assert shown and not shown & earlier
+        assert shown
+        assert not shown & earlier
 
 
 def test_clerk_cuts_items_with_their_weights_and_photos_before_and_after(
@@ -199,7 +200,8 @@ def test_officer_registers_items_from_a_spreadsheet_every_row_or_none(
     page.click("form.card button[type=submit]")
     page.wait_for_selector("#import-result.problem")
     said = page.locator("#import-result").inner_text()
-    assert "line 3" in said and "weight_g" in said
+    assert "line 3" in said
+    assert "weight_g" in said
     assert site.size() == before
     page.set_input_files("#table", str(good))
     page.click("form.card button[type=submit]")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.errors import Forbidden, TooLarge
 from api.web import i18n, sessions
@@ -40,7 +41,7 @@ async def intake_page(request: Request, me: Me) -> Response:
     return page("intake.html.j2", me.language, me, places=places, today=dt.date.today().isoformat())
 
 
-async def _upload(request: Request, upload: UploadFile, role: str) -> dict[str, Any]:
+async def _upload(request: Request, upload: StarletteUpload, role: str) -> dict[str, Any]:
     limit = request.app.state.accounts.config.upload_max_bytes
     content = bytearray()
     while chunk := await upload.read(_CHUNK):
