@@ -27,8 +27,10 @@ from tests.test_web_pages import (
     Site,
     log_in,
     ready_for_parts,
+    scan,
     serious_violations,
 )
+from workflows.inventory import NOT_ON_HAND
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 # The journeys' fixtures, for this module's own server and browser.
@@ -278,3 +280,65 @@ def test_a_session_in_use_slides_on_and_ends_at_its_cap_or_when_left_idle(
     page.goto(f"{base}/web/")
     assert page.url.startswith(f"{base}/web/login")
     assert httpx.get(f"{base}/web/", follow_redirects=False).status_code == 303
+
+
+def test_clerk_receives_a_transfer_by_scanning_and_closing_it_shows_the_missing_one(
+    site: Site, browser: Browser
+) -> None:
+    sent = [i["id"] for i in at_officers_unit(site, "decided") if i["location"] == "UNIT-ALM"][:3]
+    assert len(sent) == 3
+    transfer = "T-WEB-0001"
+    with site.api(OFFICER) as client:
+        done = client.post(
+            "/steps/transfer_sent",
+            json={"transfer": transfer, "destination": "WH-ALM", "items": sent},
+        )
+        assert done.status_code == 200, done.text
+    page = browser.page()
+    log_in(page, site.base, CLERK, "en")
+    page.click(f"a[href='/web/transfers/{transfer}']")
+    assert page.locator("#received-count").inner_text() == "0"
+    assert serious_violations(page) == []
+    page.click("text=Scan what arrived")
+    assert page.locator("#f-transfer_received-transfer").input_value() == transfer
+    for item in sent[:2]:
+        scan(page, f"custody-item:v1;id={item}")
+    page.click("#apply-button")
+    page.wait_for_selector("#outcome .done")
+    page.goto(f"{site.base}/web/transfers/{transfer}")
+    assert page.locator("#received-count").inner_text() == "2"
+    assert page.locator(f"li.missing[data-item='{sent[2]}']").count() == 1
+    before = site.size()
+    page.click("#close-transfer")
+    page.wait_for_url("**closed=1")
+    assert site.size() == before + 2  # the discrepancy of the missing one, and the closing
+    shown = page.locator("ul.discrepancies li")
+    assert shown.count() == 1
+    assert sent[2] in shown.inner_text()
+    assert "sent, not received" in shown.inner_text()
+    with site.api(CLERK) as client:
+        assert client.get(f"/transfers/{transfer}").json()["state"] == "closed"
+
+
+def test_clerk_counts_a_warehouse_by_scanning_and_the_one_not_found_is_a_discrepancy(
+    site: Site, browser: Browser
+) -> None:
+    with site.api(CLERK) as client:
+        held = {
+            w: client.get("/items", params={"location": w, "limit": 1000}).json()["items"]
+            for w in ("WH-KRG", "WH-ALM")
+        }
+    place, items = min(((w, i) for w, i in held.items() if len(i) >= 3), key=lambda p: len(p[1]))
+    on_hand = [i["id"] for i in items if i["state"] not in {*NOT_ON_HAND, "discrepancy"}]
+    page = browser.page()
+    log_in(page, site.base, CLERK, "ru")
+    page.click(f"a[data-count='{place}']")
+    assert page.locator("#f-inventory_counted-location").input_value() == place
+    for item in on_hand[1:]:
+        scan(page, f"custody-item:v1;id={item}")
+    assert page.locator("#scan-list li.flagged").count() == 0
+    page.click("#apply-button")
+    page.wait_for_selector("#outcome .done")
+    with site.api(CLERK) as client:
+        assert client.get(f"/items/{on_hand[0]}").json()["state"] == "discrepancy"
+        assert all(client.get(f"/items/{i}").json()["state"] != "discrepancy" for i in on_hand[1:])

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
@@ -25,9 +25,11 @@ from api.imports.intake_rows import RowError
 from api.web import i18n, queues, sessions
 from api.web.acts import _upload
 from api.web.render import Visitor, page, system_of, visitor
-from workflows.commands import Cut, RegisterItems
-from workflows.errors import RuleViolation, WorkflowError
-from workflows.model import Item
+from workflows.commands import CloseTransfer, Cut, RegisterItems
+from workflows.errors import RuleViolation, UnknownObject, WorkflowError
+from workflows.model import Discrepancy, Item, Transfer
+from workflows.repository import Repository
+from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -182,3 +184,62 @@ async def cut(request: Request, me: Me) -> Response:
         "e": written,
     }
     return page("cut.html.j2", me.language, me, waiting=waiting, done=message)
+
+
+# -- a transfer coming in, with its discrepancies ---------------------------------------------
+
+
+def _transfer(request: Request, transfer_id: str) -> tuple[Transfer, list[Discrepancy]]:
+    """The transfer and the discrepancies about its items on its route (received but never
+    sent, sent but not received), read from the state tables."""
+    system = system_of(request)
+    transfer = system.process.transfer(transfer_id)
+    subjects = [*transfer.sent, *transfer.unexpected]
+    with system.ledger.database.read() as conn:
+        repo = Repository(conn)
+        world = World()
+        repo.load(world, "items", subjects)
+        ids = [world.items[i].discrepancy for i in subjects if i in world.items]
+        repo.load(world, "discrepancies", [i for i in ids if i])
+        found = [
+            d for d in world.discrepancies.values() if d.details.get("transfer") == transfer_id
+        ]
+    return transfer, sorted(found, key=lambda d: d.opened_seq)
+
+
+@router.get("/transfers/{transfer_id}", response_class=HTMLResponse)
+async def transfer_page(request: Request, me: Me, transfer_id: str) -> Response:
+    """What was sent, what has arrived, what is missing or came unexpected, and the
+    discrepancies opened for them; receiving is scanning (the scan page, this transfer's
+    step), closing turns what has not arrived into discrepancies."""
+    try:
+        transfer, found = await run_in_threadpool(_transfer, request, transfer_id)
+    except UnknownObject:
+        gettext = i18n.gettext_of(me.language)
+        message = gettext("No transfer %(id)s") % {"id": transfer_id}
+        return page("error.html.j2", me.language, me, 404, message=message)
+    return page("transfer.html.j2", me.language, me, transfer=transfer, discrepancies=found)
+
+
+@router.post("/transfers/{transfer_id}/close", response_class=HTMLResponse)
+async def close_transfer(
+    request: Request,
+    me: Me,
+    transfer_id: str,
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    """Close the transfer (CloseTransfer): each item sent and not received gets its
+    discrepancy. Then the transfer's page again, showing them."""
+    sessions.check_csrf(me.session, csrf)
+    _require(me, CloseTransfer.kind)
+    gettext = i18n.gettext_of(me.language)
+    try:
+        command = CloseTransfer(transfer=transfer_id)
+        await request.app.state.writer.run(me.principal, command.perform)
+    except RuleViolation as refused:
+        message = i18n.refusal(refused, me.language)
+        return page("error.html.j2", me.language, me, 422, message=message)
+    except WorkflowError as exc:
+        message = gettext("Refused: %(why)s") % {"why": str(exc)}
+        return page("error.html.j2", me.language, me, 422, message=message)
+    return RedirectResponse(f"/web/transfers/{transfer_id}?closed=1", status_code=303)

@@ -113,6 +113,9 @@ class Queue:
 class Home:
     queues: list[Queue]
     transfers: list[Transfer]  # open transfers coming to the person's places
+    # Inventory counts to make: each warehouse of the person's places, with how many items
+    # are recorded there (a clerk's).
+    counts: list[tuple[str, int]] = field(default_factory=list)
 
 
 def places_of(principal: Principal) -> Sequence[str] | None:
@@ -154,8 +157,10 @@ def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
                     queue.rows.append(Row(item, deadline))
             queue.total = _total(queue, counts, shelf)
             queue.rows.sort(key=lambda r: (r.deadline is None, _due(r), r.item.id))
-        transfers = shelf.arriving() if role == roles.WAREHOUSE_CLERK else []
-    return Home(queues, transfers)
+        clerk = role == roles.WAREHOUSE_CLERK
+        transfers = shelf.arriving() if clerk else []
+        to_count = shelf.held_at_warehouses() if clerk else []
+    return Home(queues, transfers, to_count)
 
 
 def _sifted(shelf: _Shelf, spec: QueueSpec, state: str, skip: int) -> list[Item]:
@@ -280,6 +285,15 @@ class _Shelf:
             Item.from_json(orjson.loads(bytes(r[0])))
             for r in self._rows(sql, [rule, state, *params])
         ]
+
+    def held_at_warehouses(self) -> list[tuple[str, int]]:
+        """Each warehouse among the places, with how many items are recorded there."""
+        where, params = self._where_place("l.id")
+        sql = (
+            "SELECT l.id, (SELECT COUNT(*) FROM wf_items i WHERE i.location = l.id) "
+            f"FROM wf_locations l WHERE l.kind = 'warehouse'{where} ORDER BY l.id"
+        )
+        return [(str(place), int(n)) for place, n in self._rows(sql, params)]
 
     def arriving(self) -> list[Transfer]:
         sql = f"SELECT {self.data} FROM wf_transfers WHERE state = 'open'"

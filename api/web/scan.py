@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -96,7 +96,12 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
         Field_("date", N_("Date of the reversal"), "date"),
         Field_("note", N_("Note"), "text", required=False),
     ),
+    # An inventory count: every item found at the place scanned, then one count (CountInventory).
+    "inventory_counted": (Field_("location", N_("Place counted"), "place:warehouse"),),
 }
+
+# Steps that are not an item's own step: nothing to preview per item at scan time.
+NOT_PREVIEWED = frozenset({"inventory_counted"})
 
 
 def steps_for(me: Visitor) -> list[str]:
@@ -136,12 +141,20 @@ def find(repo: Repository, code: str) -> str | None:
 
 
 @router.get("/scan", response_class=HTMLResponse)
-async def scan_page(request: Request, me: Me, step: str | None = None) -> Response:
+async def scan_page(
+    request: Request,
+    me: Me,
+    step: str | None = None,
+    transfer: Annotated[str | None, Query(max_length=128)] = None,
+    location: Annotated[str | None, Query(max_length=128)] = None,
+) -> Response:
     """The scan page, kept (render.KEPT) while the ledger is the same: its place lists are
     the ledger's registers."""
     steps = steps_for(me)
     chosen = step if step in steps else (steps[0] if steps else None)
-    key = KEPT.key(me, "scan", chosen)
+    # A link may fill a field in: the transfer being received, the place being counted.
+    given = {k: v for k, v in (("transfer", transfer), ("location", location)) if v}
+    key = KEPT.key(me, "scan", chosen, tuple(given.items()))
     kept = KEPT.get(key)
     if kept is None:
         places = await run_in_threadpool(system_of(request).process.locations)
@@ -153,6 +166,7 @@ async def scan_page(request: Request, me: Me, step: str | None = None) -> Respon
             step=chosen,
             fields=STEP_FIELDS,
             places=places,
+            given=given,
         )
         kept = KEPT.put(key, html)
     return HTMLResponse(kept)
@@ -198,7 +212,8 @@ def _look(
         repo = Repository(conn)
         ids = {code: find(repo, code) for code in set(codes) if code}
     known = sorted({i for i in ids.values() if i is not None})
-    checks = process.refusals(step if step in STEP_FIELDS else None, known, _preview(step))
+    previewed = step in STEP_FIELDS and step not in NOT_PREVIEWED
+    checks = process.refusals(step if previewed else None, known, _preview(step))
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         if item_id is None:
