@@ -127,11 +127,7 @@ async def home(request: Request, me: Me) -> Response:
     places = queues.places_of(me.principal)
     minute = process.now().replace(second=0, microsecond=0)
     key = KEPT.key(me, "home", minute, tuple(places or ()))
-    kept = KEPT.get(key)
-    if kept is None:
-        html = await run_in_threadpool(_home, request, me, places, minute)
-        kept = KEPT.put(key, html)
-    return HTMLResponse(kept)
+    return await KEPT.page(key, lambda: _home(request, me, places, minute))
 
 
 def _home(request: Request, me: Visitor, places: Sequence[str] | None, now: dt.datetime) -> str:

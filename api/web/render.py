@@ -3,9 +3,11 @@ swapped between requests), the person who asks, and times in their zone."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -157,6 +159,31 @@ class Kept:
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._drawing: dict[tuple[Any, ...], asyncio.Future[str]] = {}
+
+    async def page(self, key: tuple[Any, ...], draw: Callable[[], str]) -> HTMLResponse:
+        """The page kept under `key`, or drawn by `draw` (blocking: run in a worker thread)
+        and kept. Requests that ask for a page being drawn wait for that drawing rather than
+        drawing it again: at a new minute or a new entry, 16 connections would otherwise
+        draw the same page 16 times at once. Call from the event loop only."""
+        found = self.get(key)
+        if found is not None:
+            return HTMLResponse(found)
+        drawing = self._drawing.get(key)
+        if drawing is not None:
+            return HTMLResponse(await asyncio.shield(drawing))
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._drawing[key] = future
+        try:
+            html = await run_in_threadpool(draw)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            self._drawing.pop(key, None)
+        future.set_result(html)
+        return HTMLResponse(self.put(key, html))
 
     @staticmethod
     def key(me: Visitor, *more: Any) -> tuple[Any, ...]:

@@ -155,21 +155,21 @@ async def scan_page(
     # A link may fill a field in: the transfer being received, the place being counted.
     given = {k: v for k, v in (("transfer", transfer), ("location", location)) if v}
     key = KEPT.key(me, "scan", chosen, tuple(given.items()))
-    kept = KEPT.get(key)
-    if kept is None:
-        places = await run_in_threadpool(system_of(request).process.locations)
-        html = text(
+    process = system_of(request).process
+
+    def draw() -> str:
+        return text(
             "scan.html.j2",
             me.language,
             me,
             steps=steps,
             step=chosen,
             fields=STEP_FIELDS,
-            places=places,
+            places=process.locations(),
             given=given,
         )
-        kept = KEPT.put(key, html)
-    return HTMLResponse(kept)
+
+    return await KEPT.page(key, draw)
 
 
 @dataclass(frozen=True)
