@@ -80,15 +80,15 @@ def _wrk_cookie(url: str, cookie: str) -> Load:
 
 
 def _scan_and_apply(client: httpx.Client, csrf: str, items: list[str], together: int) -> float:
-    """What the scan page does for the labels read (POST /web/scan/check with the list so
-    far and the codes read while the last check was on its way, `together` at a time), then
-    the one apply: seconds for all of it."""
+    """What the scan page does for the labels read (POST /web/scan/check with the codes
+    read while the last check was on its way, `together` at a time), then the one apply
+    with the whole list: seconds for all of it."""
     started = time.perf_counter()
     listed: list[str] = []
     for start in range(0, len(items), together):
         some = items[start : start + together]
         form = {"code": [f"custody-item:v1;id={i}" for i in some], "step": "parts_removed"}
-        answer = client.post("/web/scan/check", data={**form, "csrf": csrf, "items": listed})
+        answer = client.post("/web/scan/check", data={**form, "csrf": csrf})
         if answer.text.count("scan-ok") != len(some):
             raise RuntimeError(f"scan of {some[0]}... was not accepted: {answer.text[:300]}")
         listed += some

@@ -34,7 +34,9 @@
     document.body.addEventListener("htmx:afterSettle", counted);
     // Codes read while the last check is on its way wait here and go together in the next
     // one: a scanner gun reads faster than a server answers, and the order is kept.
-    let waiting = [], busy = false;
+    // The list's items are not sent: the page knows a repeat itself (the server ignores a
+    // repeat within one check), and a list of hundreds would go with every check.
+    let waiting = [], asked = [], busy = false;
     function repeatOf(read) {
       return [...list.querySelectorAll("li")].find(
         (li) => li.dataset.item === read || li.dataset.code === read);
@@ -42,12 +44,11 @@
     async function send() {
       if (busy || !waiting.length) return;
       busy = true;
-      const codes = waiting; waiting = [];
+      const codes = waiting; waiting = []; asked = codes;
       const body = new URLSearchParams();
       codes.forEach((c) => body.append("code", c));
       body.append("step", document.getElementById("step").value);
       body.append("csrf", apply.querySelector("[name=csrf]").value);
-      list.querySelectorAll("li").forEach((li) => body.append("items", li.dataset.item));
       try {
         const answer = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
         if (answer.status === 401) { window.location.href = "/web/login"; return; }
@@ -64,7 +65,7 @@
       } finally {
         counted();
         answered(codes.length);
-        busy = false;
+        busy = false; asked = [];
         send();
       }
     }
@@ -77,7 +78,7 @@
       // A label read twice is known here, without asking the server: the list holds each
       // item's id and the code it was scanned by. (The server ignores a repeat too.)
       const listed = read && repeatOf(read);
-      if (listed || (read && waiting.includes(raw))) {
+      if (listed || (read && (waiting.includes(raw) || asked.includes(raw)))) {
         const said = document.createElement("p");
         said.className = "scan-repeat";
         said.dataset.outcome = "repeat";
