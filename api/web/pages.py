@@ -14,6 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute, Match
+from starlette.types import Receive, Scope, Send
 
 from api.errors import AccountError, Throttled, Unauthenticated
 from api.web import i18n, notices, preferences, queues, sessions
@@ -193,5 +195,25 @@ def install(app: FastAPI) -> None:
         message = gettext("The form has expired or came from elsewhere; reload the page")
         return page("error.html.j2", language, None, 403, message=message)
 
+    # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
+    # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
+    web = APIRouter(include_in_schema=False)
     for room in (router, scan.router, item_page.router, acts.router, notices.router, forms.router):
-        app.include_router(room)
+        web.include_router(room)
+    app.router.routes.insert(0, WebFirst(web))
+
+
+class WebFirst(BaseRoute):
+    """A route that takes every /web/ path to the pages' router (which answers 404 for one it
+    does not know), and lets every other path by after one string comparison."""
+
+    def __init__(self, pages: APIRouter) -> None:
+        self.pages = pages
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["path"].startswith("/web/"):
+            return Match.FULL, {}
+        return Match.NONE, {}
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.pages(scope, receive, send)
