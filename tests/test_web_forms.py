@@ -299,7 +299,8 @@ def test_clerk_receives_a_transfer_by_scanning_and_closing_it_shows_the_missing_
     page.click(f"a[href='/web/transfers/{transfer}']")
     assert page.locator("#received-count").inner_text() == "0"
     assert serious_violations(page) == []
-    page.click("text=Scan what arrived")
+    with page.expect_navigation():  # loaded, with its script listening, before scanning
+        page.click("text=Scan what arrived")
     assert page.locator("#f-transfer_received-transfer").input_value() == transfer
     for item in sent[:2]:
         scan(page, f"custody-item:v1;id={item}")
@@ -332,7 +333,8 @@ def test_clerk_counts_a_warehouse_by_scanning_and_the_one_not_found_is_a_discrep
     on_hand = [i["id"] for i in items if i["state"] not in {*NOT_ON_HAND, "discrepancy"}]
     page = browser.page()
     log_in(page, site.base, CLERK, "ru")
-    page.click(f"a[data-count='{place}']")
+    with page.expect_navigation():  # loaded, with its script listening, before scanning
+        page.click(f"a[data-count='{place}']")
     assert page.locator("#f-inventory_counted-location").input_value() == place
     for item in on_hand[1:]:
         scan(page, f"custody-item:v1;id={item}")
