@@ -180,6 +180,10 @@ def install(app: FastAPI) -> None:
     async def root() -> RedirectResponse:
         return RedirectResponse(HOME, status_code=307)
 
+    @app.get("/web", include_in_schema=False)
+    async def web_root() -> RedirectResponse:
+        return RedirectResponse(HOME, status_code=307)
+
     @app.exception_handler(LoginNeeded)
     async def to_login(request: Request, exc: LoginNeeded) -> Response:
         if request.headers.get("HX-Request"):
