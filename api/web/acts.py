@@ -41,7 +41,9 @@ async def intake_page(request: Request, me: Me) -> Response:
     return page("intake.html.j2", me.language, me, places=places, today=dt.date.today().isoformat())
 
 
-async def _upload(request: Request, upload: StarletteUpload, role: str) -> dict[str, Any]:
+async def keep_upload(request: Request, upload: StarletteUpload, role: str) -> dict[str, Any]:
+    """The uploaded file kept in the file store under `role` (TooLarge past the limit); its
+    reference as entry data."""
     limit = request.app.state.accounts.config.upload_max_bytes
     content = bytearray()
     while chunk := await upload.read(_CHUNK):
@@ -73,7 +75,9 @@ async def intake(
     _require(me, RegisterItems.kind)
     gettext = i18n.gettext_of(me.language)
     files = (
-        [await _upload(request, photo, "marking")] if photo is not None and photo.filename else []
+        [await keep_upload(request, photo, "marking")]
+        if photo is not None and photo.filename
+        else []
     )
     given: dict[str, Any] = {
         "category": category,

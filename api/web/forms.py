@@ -23,7 +23,7 @@ from api.imports import intake_file
 from api.imports.csv_table import TableError
 from api.imports.intake_rows import RowError
 from api.web import i18n, queues, sessions
-from api.web.acts import _upload
+from api.web.acts import keep_upload
 from api.web.render import Visitor, page, system_of, visitor
 from workflows.commands import CloseTransfer, Cut, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
@@ -151,7 +151,7 @@ async def cut(request: Request, me: Me) -> Response:
     for field, role in (("before", "before"), ("after", "after"), ("marking", "marking")):
         upload = form.get(field)
         if isinstance(upload, StarletteUpload) and upload.filename:
-            files.append(await _upload(request, upload, role))
+            files.append(await keep_upload(request, upload, role))
     waiting = await run_in_threadpool(_deformed, request, me)
 
     def again(message: str) -> Response:
