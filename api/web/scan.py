@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -195,23 +195,22 @@ class Answer:
 
 
 @router.post("/scan/check", response_class=HTMLResponse)
-async def check(
-    request: Request,
-    me: Me,
-    code: Annotated[list[str], Form()],
-    step: Annotated[str, Form(max_length=64)],
-    items: Annotated[list[str] | None, Form()] = None,
-    csrf: Annotated[str | None, Form(max_length=128)] = None,
-) -> Response:
+async def check(request: Request, me: Me) -> Response:
     """Each code the scanner read (the page sends the codes read while its last check was
-    on the way together, in the order read): its item added to the list, flagged with the
-    place or the rule that stops the step, or said unknown or repeated. One read for all."""
-    sessions.check_csrf(me.session, csrf)
+    on the way together, in the order read; `code` repeated, `step`, `csrf`): its item
+    added to the list, flagged with the place or the rule that stops the step, or said
+    unknown or repeated. One read for all. The form is read as it is, without a model: a
+    check is the page's most frequent request."""
+    form = await request.form(max_fields=MAX_CODES + 8)
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    step = str(form.get("step") or "")[:64]
+    code = [str(c) for c in form.getlist("code")]
+    listed = {str(i) for i in form.getlist("items")}
     process = system_of(request).process
     places = queues.places_of(me.principal)
     wanted = [read_code(c[:512]) for c in code[:MAX_CODES]]
     looked = await run_in_threadpool(_look, process, wanted, step, places)
-    answers = _answers(me, wanted, looked, set(items or ()))
+    answers = _answers(me, wanted, looked, listed)
     return page("scan_status.html.j2", me.language, me, answers=answers)
 
 
