@@ -28,6 +28,9 @@ class ApiConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CUSTODY_", env_file=".env", extra="ignore")
 
     token_seconds: int = Field(default=1800, ge=1, le=24 * 3600)
+    # A browser session's token is renewed for token_seconds more as it is used (sliding
+    # expiry), never beyond this many seconds after its login (the absolute cap).
+    session_max_seconds: int = Field(default=12 * 3600, ge=1, le=7 * 24 * 3600)
     upload_max_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     request_max_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024)
     json_max_depth: int = Field(default=32, ge=8, le=200)

@@ -236,6 +236,27 @@ class Process:
             repo.load(world, "commissions", [batch.commission])
             return rules.r8_may_sign(batch, world, person, format_time(self.clock()))
 
+    def refusals(
+        self, step: str | None, item_ids: Sequence[str], data: dict[str, Any] | None = None
+    ) -> dict[str, tuple[Item, RuleViolation | None]]:
+        """`refusal` for many items in one read: each registered item with the rule that
+        would stop `step` for it now (None: nothing stops it, or no step given). Items
+        nobody registered are left out."""
+        found: dict[str, tuple[Item, RuleViolation | None]] = {}
+        with self._read() as (repo, world):
+            repo.load(world, "items", list(item_ids))
+            now = format_time(self.clock())
+            for item_id in item_ids:
+                item = world.items.get(item_id)
+                if item is None:
+                    continue
+                refused = None
+                if step is not None:
+                    check = rules.Check(step, item, dict(data or {}), world, now, self.config)
+                    refused = rules.check_step(check)
+                found[item_id] = (item, refused)
+        return found
+
     def now(self) -> dt.datetime:
         return self.clock()
 

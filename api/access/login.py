@@ -84,6 +84,25 @@ class Accounts:
         self.cache.put(*found)
         return found[0]
 
+    def expiry(self, principal: Principal) -> str | None:
+        """When the principal's token expires, as last looked up (RFC 3339 UTC)."""
+        return self.cache.expiry(principal.token_hash)
+
+    def renew(self, principal: Principal) -> str | None:
+        """Sliding expiry of a browser session: its login token lives token_seconds more,
+        up to session_max_seconds after login (tokens.renew). Returns the new expiry or None."""
+        with self.database.write(lock=False) as conn:
+            until = tokens.renew(
+                conn,
+                principal.token_hash,
+                self.clock(),
+                self.config.token_seconds,
+                self.config.session_max_seconds,
+            )
+        if until is not None:
+            self.cache.drop(token_hash=principal.token_hash)
+        return until
+
     def logout(self, principal: Principal) -> None:
         """Revoke the login's own token. A device token is revoked by an administrator, in
         the ledger (api.access.accounts.revoke_device)."""

@@ -34,6 +34,12 @@ class TokenCache:
             return None
         return principal
 
+    def expiry(self, token_hash: str) -> str | None:
+        """The expiry kept with a token found good (None: none kept, or it never expires)."""
+        with self._lock:
+            kept = self._kept.get(token_hash)
+        return kept[2] if kept is not None else None
+
     def put(self, principal: Principal, expires_at: str | None) -> None:
         with self._lock:
             self._kept[principal.token_hash] = (time.monotonic(), principal, expires_at)

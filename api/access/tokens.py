@@ -15,7 +15,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Connection
 
 from api.tables import TokenRow
-from custody.clock import format_time
+from custody.clock import format_time, parse_time
 
 LOGIN, DEVICE = "login", "device"
 _TOKENS = TokenRow.__table__  # type: ignore[attr-defined]
@@ -131,6 +131,31 @@ def devices(conn: Connection) -> dict[str, dict[str, str | None]]:
         }
         for row in conn.execute(query)
     }
+
+
+def renew(
+    conn: Connection, token_hash: str, now: dt.datetime, seconds: int, cap_seconds: int
+) -> str | None:
+    """A login token in use lives `seconds` more from `now`, but never past `cap_seconds`
+    after it was issued (sliding expiry with an absolute cap). Returns the new expiry
+    (RFC 3339 UTC), or None for a token revoked, expired, a device's, or at its cap."""
+    row = conn.execute(
+        select(_TOKENS.c.created_at, _TOKENS.c.expires_at).where(
+            and_(
+                _TOKENS.c.token_hash == token_hash,
+                _TOKENS.c.kind == LOGIN,
+                _TOKENS.c.revoked_at.is_(None),
+            )
+        )
+    ).first()
+    if row is None or row.expires_at is None or row.expires_at <= format_time(now):
+        return None
+    cap = parse_time(row.created_at) + dt.timedelta(seconds=cap_seconds)
+    until = format_time(min(now + dt.timedelta(seconds=seconds), cap))
+    if until <= row.expires_at:
+        return None
+    conn.execute(update(_TOKENS).where(_TOKENS.c.token_hash == token_hash).values(expires_at=until))
+    return until
 
 
 def revoke(conn: Connection, token_hash: str, now: dt.datetime) -> None:

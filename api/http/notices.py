@@ -12,12 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from api.access.auth import require, system_of
 from api.access.roles import READ
 from api.access.tokens import Principal
-from api.errors import Forbidden
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.strict_json import StrictJSONRoute
 from api.notices import outbox
-from custody.clock import format_time
-from workflows.errors import UnknownObject
+from api.notices.acknowledging import acknowledge_own
 
 router = APIRouter(tags=["notices"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute)
 Reader = Annotated[Principal, Depends(require(READ))]
@@ -60,18 +58,6 @@ async def acknowledge(request: Request, notice_id: int, caller: Reader) -> Notic
     """The addressee has read the notice; it climbs no further. The first acknowledgement
     stands (who and when); acknowledging again changes nothing."""
     system = system_of(request)
-    with system.ledger.database.read() as conn:
-        found = outbox.listed(conn, "id = :id", {"id": notice_id})
-    if not found:
-        raise UnknownObject(f"no notice {notice_id}")
-    if found[0]["person"] != caller.username:  # each person acknowledges their own
-        raise Forbidden(caller.role, f"acknowledge a notice to {found[0]['person']}")
-
-    def write() -> dict[str, Any] | None:
-        with system.ledger.database.write() as conn:
-            return outbox.acknowledge(conn, notice_id, caller.username, format_time(system.clock()))
-
     # Off the event loop: on SQLite a write may wait for another process's lock.
-    row = await run_in_threadpool(write)
-    assert row is not None
+    row = await run_in_threadpool(acknowledge_own, system, caller, notice_id)
     return _out(row)

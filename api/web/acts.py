@@ -42,8 +42,8 @@ async def intake_page(request: Request, me: Me) -> Response:
 
 
 async def upload(request: Request, given: StarletteUpload, role: str) -> dict[str, Any]:
-    """Keep an uploaded photo or document in the file store (size-limited as it comes);
-    its file reference for a command's `files`."""
+    """Keep an uploaded photo or document in the file store under `role` (TooLarge past the
+    limit, checked as it comes); its file reference for a command's `files`."""
     limit = request.app.state.accounts.config.upload_max_bytes
     content = bytearray()
     while chunk := await given.read(_CHUNK):

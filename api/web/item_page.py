@@ -20,6 +20,7 @@ from api.http.files import INLINE_FILE_HEADERS
 from api.statements import label_items
 from api.web import i18n
 from api.web.render import Visitor, page, system_of, visitor
+from api.web.scan import STEP_FIELDS
 from custody.entries import decode
 from workflows.errors import RuleViolation, UnknownObject
 from workflows.machines import WORKFLOWS
@@ -83,6 +84,9 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
         message = gettext("No item %(code)s is registered") % {"code": item_id}
         return page("error.html.j2", me.language, me, 404, message=message)
     refusals = {step: i18n.refusal(v, me.language) for step, v in next_steps if v is not None}
+    # The steps this person may take here now, each a small form (through /web/steps/apply).
+    doable = [s for s, v in next_steps if v is None and s in STEP_FIELDS and me.may(s)]
+    places = await run_in_threadpool(system_of(request).process.locations) if doable else []
     return page(
         "item.html.j2",
         me.language,
@@ -91,6 +95,9 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
         moments=moments,
         next_steps=[s for s, _ in next_steps],
         refusals=refusals,
+        doable=doable,
+        fields=STEP_FIELDS,
+        places=places,
     )
 
 

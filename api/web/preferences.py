@@ -22,13 +22,20 @@ class Preferences:
     name: str  # the person's name, from the account
     language: str | None  # None until chosen
     timezone: str
+    # What a page drawn from the state shows changes only with these: the ledger's size
+    # (every state table is written with its entries) and the person's open notices (count,
+    # newest id). A page kept under a version is current while the version is.
+    version: tuple[int, int, int] = (0, 0, 0)
 
 
 # One indexed look-up per page, on the driver like the token's (api.access.tokens).
 # The name is the ledger's account's (workflows.accounts); the service keeps no copy.
 _READ = (
-    "SELECT a.data, p.language, p.timezone FROM wf_accounts a "
-    "LEFT JOIN web_preferences p ON p.username = a.id WHERE a.id = ?"
+    "SELECT a.data, p.language, p.timezone, "
+    "(SELECT size FROM ledger_head WHERE id = 1), "
+    "(SELECT COUNT(*) FROM api_notices n WHERE n.person = a.id AND n.acknowledged_at IS NULL), "
+    "(SELECT MAX(id) FROM api_notices n WHERE n.person = a.id AND n.acknowledged_at IS NULL) "
+    "FROM wf_accounts a LEFT JOIN web_preferences p ON p.username = a.id WHERE a.id = ?"
 )
 
 
@@ -38,7 +45,9 @@ def of(conn: Connection, username: str, default_zone: str = ZONE) -> Preferences
     row = raw.execute(_READ.replace("?", "%s") if postgres else _READ, (username,)).fetchone()  # type: ignore[union-attr]
     if row is None:
         return Preferences(username, None, default_zone)
-    return Preferences(str(orjson.loads(row[0])["name"]), row[1], row[2] or default_zone)
+    version = (int(row[3] or 0), int(row[4] or 0), int(row[5] or 0))
+    name = str(orjson.loads(row[0])["name"])
+    return Preferences(name, row[1], row[2] or default_zone, version)
 
 
 def check_zone(zone: str) -> str:

@@ -23,7 +23,8 @@ from workflows.repository import Repository
 from workflows.vocabulary import needs_forensics
 from workflows.world import World
 
-SHOWN = 20  # rows per queue on the page; the count says how many there are
+SHOWN = 10  # rows per queue on the home page; the count says how many, "more" pages on
+QUEUE_PAGE = 50  # rows per page of one queue (/web/queues/{key})
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def N_(message: str) -> str:
 
 ROLE_QUEUES: dict[str, tuple[QueueSpec, ...]] = {
     roles.UNIT_OFFICER: (
-        QueueSpec("decide", N_("Decisions to record"), ("registered",), None),
+        QueueSpec("decide", N_("Decisions to record"), ("registered",), "decision_recorded"),
         QueueSpec(
             "send",
             N_("Transfers to send (R1: 10 days)"),
@@ -112,6 +113,9 @@ class Queue:
 class Home:
     queues: list[Queue]
     transfers: list[Transfer]  # open transfers coming to the person's places
+    # Inventory counts to make: each warehouse of the person's places, with how many items
+    # are recorded there (a clerk's).
+    counts: list[tuple[str, int]] = field(default_factory=list)
 
 
 def places_of(principal: Principal) -> Sequence[str] | None:
@@ -151,10 +155,25 @@ def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
                     rule = queue.spec.rule
                     deadline = world.find("deadlines", (item.id, rule)) if rule else None
                     queue.rows.append(Row(item, deadline))
-            queue.total = _total(queue, counts, len(queue.rows))
+            queue.total = _total(queue, counts, shelf)
             queue.rows.sort(key=lambda r: (r.deadline is None, _due(r), r.item.id))
-        transfers = shelf.arriving() if role == roles.WAREHOUSE_CLERK else []
-    return Home(queues, transfers)
+        clerk = role == roles.WAREHOUSE_CLERK
+        transfers = shelf.arriving() if clerk else []
+        to_count = shelf.held_at_warehouses() if clerk else []
+    return Home(queues, transfers, to_count)
+
+
+def _sifted(shelf: _Shelf, spec: QueueSpec, state: str, skip: int) -> list[Item]:
+    """A page of a state's items that belong to `spec`, read in chunks until it is full."""
+    chunk, offset = 1000, 0
+    kept: list[Item] = []
+    while len(kept) < skip + QUEUE_PAGE:
+        read = shelf.items(state, chunk, offset, ordered=True)
+        kept += [i for i in read if _belongs(spec, i)]
+        if len(read) < chunk:
+            break
+        offset += chunk
+    return kept[skip : skip + QUEUE_PAGE]
 
 
 def _belongs(spec: QueueSpec, item: Item) -> bool:
@@ -170,10 +189,45 @@ def _due(row: Row) -> str:
     return (row.deadline.due_at if row.deadline else None) or "~"
 
 
-def _total(queue: Queue, counts: dict[str, int], shown: int) -> int:
-    if queue.spec.when is not None:  # a share of a state: counted among those fetched
-        return shown
-    return sum(counts.get(s, 0) for s in queue.spec.states)
+def _total(queue: Queue, counts: dict[str, int], shelf: _Shelf) -> int:
+    whole = sum(counts.get(s, 0) for s in queue.spec.states)
+    if queue.spec.when is None:
+        return whole
+    # A share of a state: those that still wait for forensics have their R2 clock open.
+    waiting = sum(shelf.count_due("R2", s) for s in queue.spec.states)
+    return waiting if queue.spec.when == "forensics" else max(0, whole - waiting)
+
+
+def spec_of(role: str, key: str) -> QueueSpec | None:
+    """The role's queue of that key, or None."""
+    return next((spec for spec in ROLE_QUEUES.get(role, ()) if spec.key == key), None)
+
+
+def one_page(process: Process, spec: QueueSpec, places: Sequence[str] | None, number: int) -> Queue:
+    """Page `number` (from 1) of one queue, QUEUE_PAGE rows in id order (the R2 queue:
+    soonest due first), with its clocks and its total."""
+    skip = (number - 1) * QUEUE_PAGE
+    with process.ledger.database.read() as conn:
+        shelf = _Shelf(Repository(conn), places)
+        counts = shelf.counts()
+        queue = Queue(spec)
+        found: list[Item] = []
+        for state in spec.states:
+            if spec.when == "forensics":
+                found += shelf.due("R2", state, QUEUE_PAGE, skip)
+            elif spec.when is None:
+                found += shelf.items(state, QUEUE_PAGE, skip, ordered=True)
+            else:  # sifted in Python, the registry result being inside the item's document
+                found += _sifted(shelf, spec, state, skip)
+        found = found[:QUEUE_PAGE]
+        world = World()
+        if spec.rule:
+            shelf.repo.load(world, "deadlines", [(i.id, spec.rule) for i in found])
+        for item in found:
+            deadline = world.find("deadlines", (item.id, spec.rule)) if spec.rule else None
+            queue.rows.append(Row(item, deadline))
+        queue.total = _total(queue, counts, shelf)
+    return queue
 
 
 class _Shelf:
@@ -196,14 +250,27 @@ class _Shelf:
         sql = f"SELECT state, COUNT(*) FROM wf_items WHERE 1 = 1{where} GROUP BY state"
         return {str(state): int(n) for state, n in self._rows(sql, params)}
 
-    def items(self, state: str, limit: int) -> list[Item]:
+    def items(self, state: str, limit: int, skip: int = 0, ordered: bool = False) -> list[Item]:
         where, params = self._where_place()
-        sql = f"SELECT {self.data} FROM wf_items WHERE state = ?{where} LIMIT {int(limit)}"
+        order = " ORDER BY id" if ordered else ""
+        sql = (
+            f"SELECT {self.data} FROM wf_items WHERE state = ?{where}{order} "
+            f"LIMIT {int(limit)} OFFSET {int(skip)}"
+        )
         return [
             Item.from_json(orjson.loads(bytes(r[0]))) for r in self._rows(sql, [state, *params])
         ]
 
-    def due(self, rule: str, state: str) -> list[Item]:
+    def count_due(self, rule: str, state: str) -> int:
+        """How many items in `state` have an open `rule` clock."""
+        where, params = self._where_place("i.location")
+        sql = (
+            "SELECT COUNT(*) FROM wf_deadlines d CROSS JOIN wf_items i "
+            f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND i.state = ?{where}"
+        )
+        return int(self._rows(sql, [rule, state, *params])[0][0])
+
+    def due(self, rule: str, state: str, limit: int = SHOWN, skip: int = 0) -> list[Item]:
         """Items in `state` with an open `rule` clock, soonest due first."""
         where, params = self._where_place("i.location")
         data = self.data.replace("data", "i.data")
@@ -212,12 +279,21 @@ class _Shelf:
             # thousands of items in the state; standard SQL, the same for PostgreSQL.
             f"SELECT {data} FROM wf_deadlines d CROSS JOIN wf_items i "
             f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND i.state = ?{where} "
-            f"ORDER BY d.due_at LIMIT {SHOWN}"
+            f"ORDER BY d.due_at LIMIT {int(limit)} OFFSET {int(skip)}"
         )
         return [
             Item.from_json(orjson.loads(bytes(r[0])))
             for r in self._rows(sql, [rule, state, *params])
         ]
+
+    def held_at_warehouses(self) -> list[tuple[str, int]]:
+        """Each warehouse among the places, with how many items are recorded there."""
+        where, params = self._where_place("l.id")
+        sql = (
+            "SELECT l.id, (SELECT COUNT(*) FROM wf_items i WHERE i.location = l.id) "
+            f"FROM wf_locations l WHERE l.kind = 'warehouse'{where} ORDER BY l.id"
+        )
+        return [(str(place), int(n)) for place, n in self._rows(sql, params)]
 
     def arriving(self) -> list[Transfer]:
         sql = f"SELECT {self.data} FROM wf_transfers WHERE state = 'open'"

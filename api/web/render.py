@@ -3,8 +3,11 @@ swapped between requests), the person who asks, and times in their zone."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,10 +17,11 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
 
 from api.access.login import Accounts
 from api.access.roles import may
-from api.access.tokens import Principal
+from api.access.tokens import LOGIN, Principal
 from api.system import System
 from api.web import i18n, preferences
 from api.web.sessions import Session, current
@@ -35,6 +39,7 @@ class Visitor:
     language: str
     zone: str
     chosen: bool  # whether the account has chosen its language
+    version: tuple[int, int, int] = (0, 0, 0)  # preferences.Preferences.version
 
     @property
     def principal(self) -> Principal:
@@ -62,11 +67,25 @@ def system_of(request: Request) -> System:
 
 async def visitor(request: Request) -> Visitor:
     """The logged-in person (a FastAPI dependency); LoginNeeded sends them to log in."""
-    session = current(request, accounts_of(request))
+    accounts = accounts_of(request)
+    session = current(request, accounts)
+    if session.principal.kind == LOGIN and _renew_due(accounts, session.principal):
+        await run_in_threadpool(accounts.renew, session.principal)
     with system_of(request).ledger.database.read() as conn:
         prefs = preferences.of(conn, session.principal.username, request.app.state.timezone)
     language = prefs.language or i18n.language_of(None, request.headers.get("accept-language"))
-    return Visitor(session, prefs.name, language, prefs.timezone, prefs.language is not None)
+    chosen = prefs.language is not None
+    return Visitor(session, prefs.name, language, prefs.timezone, chosen, prefs.version)
+
+
+def _renew_due(accounts: Accounts, principal: Principal) -> bool:
+    """Whether the session's token has less than half its lifetime left: it is then renewed
+    (sliding expiry), one write per half lifetime of a session in use, not one per page."""
+    expires = accounts.expiry(principal)
+    if expires is None:
+        return False
+    half = dt.timedelta(seconds=accounts.config.token_seconds / 2)
+    return parse_time(expires) - accounts.clock() < half
 
 
 def local_time(value: str | None, zone: str, with_seconds: bool = False) -> str:
@@ -114,12 +133,73 @@ def environment(language: str) -> Environment:
     return env
 
 
+def text(template: str, language: str, visitor: Visitor | None = None, **context: Any) -> str:
+    """The page's HTML."""
+    env = environment(language)
+    zone = visitor.zone if visitor else "UTC"
+    return env.get_template(template).render(
+        me=visitor, when=lambda v, s=False: local_time(v, zone, s), **context
+    )
+
+
 def page(
     template: str, language: str, visitor: Visitor | None = None, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    env = environment(language)
-    zone = visitor.zone if visitor else "UTC"
-    html = env.get_template(template).render(
-        me=visitor, when=lambda v, s=False: local_time(v, zone, s), **context
-    )
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(text(template, language, visitor, **context), status_code=status)
+
+
+class Kept:
+    """Pages drawn from the state, kept while what they show holds: the key names the page,
+    the person's session (its CSRF token is in the forms), language, zone and name, and the
+    state's version (Visitor.version, read with the session on every request); a page with
+    clocks on it adds the minute it was drawn at. Each server process keeps its own; the
+    version read from the database keeps them all current. At most `size` pages, the least
+    recently used going first."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._drawing: dict[tuple[Any, ...], asyncio.Future[str]] = {}
+
+    async def page(self, key: tuple[Any, ...], draw: Callable[[], str]) -> HTMLResponse:
+        """The page kept under `key`, or drawn by `draw` (blocking: run in a worker thread)
+        and kept. Requests that ask for a page being drawn wait for that drawing rather than
+        drawing it again: at a new minute or a new entry, 16 connections would otherwise
+        draw the same page 16 times at once. Call from the event loop only."""
+        found = self.get(key)
+        if found is not None:
+            return HTMLResponse(found)
+        drawing = self._drawing.get(key)
+        if drawing is not None:
+            return HTMLResponse(await asyncio.shield(drawing))
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._drawing[key] = future
+        try:
+            html = await run_in_threadpool(draw)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            self._drawing.pop(key, None)
+        future.set_result(html)
+        return HTMLResponse(self.put(key, html))
+
+    @staticmethod
+    def key(me: Visitor, *more: Any) -> tuple[Any, ...]:
+        return (me.session.csrf, me.language, me.zone, me.name, me.version, *more)
+
+    def get(self, key: tuple[Any, ...]) -> str | None:
+        found = self._pages.get(key)
+        if found is not None:
+            self._pages.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[Any, ...], html: str) -> str:
+        self._pages[key] = html
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+        return html
+
+
+KEPT = Kept()

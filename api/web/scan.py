@@ -10,39 +10,58 @@ in the reader's language (api.web.i18n.refusal).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
 from api.web import i18n, queues, sessions
-from api.web.render import Visitor, page, system_of, visitor
+from api.web.render import KEPT, Visitor, page, system_of, text, visitor
 from certificates.labels import qr_text
 from workflows.commands import REGISTRY
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Item
+from workflows.process import Process
 from workflows.repository import Repository
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
 PAYLOAD = qr_text("")  # "custody-item:v1;id=" and the id after it
+MAX_CODES = 200  # codes in one check: what a scanner reads while one answer is on the way
 
 
 @dataclass(frozen=True)
 class Field_:
     name: str
     label: str  # msgid
-    kind: str  # text | place:<kind>
+    kind: str  # text | date | place:<kind> | choice:<value>=<msgid>|<value>=<msgid>...
     default: str = ""
+    required: bool = True
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """A choice field's (value, msgid) pairs."""
+        pairs = self.kind.removeprefix("choice:").split("|")
+        return [(p.split("=", 1)[0], p.split("=", 1)[1]) for p in pairs]
 
 
 def N_(message: str) -> str:
     return message
 
+
+_AUTHORITIES = (
+    "choice:court="
+    + N_("court")
+    + "|official="
+    + N_("empowered official")
+    + "|military_technical_commission="
+    + N_("a military technical commission")
+)
 
 # The steps a list of scanned items can be given at once, and what each asks besides the list.
 STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
@@ -59,7 +78,30 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     "transfer_sent": (Field_("destination", N_("Destination"), "place:warehouse"),),
     # R1 runs again from the date the decision became final (issue 19): it is asked for.
     "decision_final": (Field_("date", N_("Date"), "text", ""),),
+    # A decision and its later steps carry their own dates: R1 counts from them (issue 19).
+    "decision_recorded": (
+        Field_("ref", N_("Decision reference"), "text"),
+        Field_("authority", N_("Decided by"), _AUTHORITIES),
+        Field_("date", N_("Date of the decision"), "date"),
+    ),
+    "decision_appealed": (
+        Field_("date", N_("Date the appeal was lodged"), "date"),
+        Field_("note", N_("Note"), "text", required=False),
+    ),
+    "decision_suspended": (
+        Field_("date", N_("Date of the suspension"), "date"),
+        Field_("note", N_("Note"), "text", required=False),
+    ),
+    "decision_reversed": (
+        Field_("date", N_("Date of the reversal"), "date"),
+        Field_("note", N_("Note"), "text", required=False),
+    ),
+    # An inventory count: every item found at the place scanned, then one count (CountInventory).
+    "inventory_counted": (Field_("location", N_("Place counted"), "place:warehouse"),),
 }
+
+# Steps that are not an item's own step: nothing to preview per item at scan time.
+NOT_PREVIEWED = frozenset({"inventory_counted"})
 
 
 def steps_for(me: Visitor) -> list[str]:
@@ -75,6 +117,8 @@ def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any
             data["parts"] = [p.strip() for p in value.split(",") if p.strip()]
         elif value:
             data[field.name] = value
+    if step == "decision_recorded":
+        data["decision"] = {k: data.pop(k, "") for k in ("ref", "authority", "date")}
     if step == "transfer_sent":
         data["transfer"] = given.get("transfer") or f"T-{secrets.token_hex(4).upper()}"
     return data
@@ -88,86 +132,140 @@ def read_code(code: str) -> str:
 
 def find(repo: Repository, code: str) -> str | None:
     """The item a scanned code names: its id, else its marking (exact)."""
+    return find_all(repo, [code]).get(code)
+
+
+def find_all(repo: Repository, codes: Sequence[str]) -> dict[str, str]:
+    """The items the codes name (code -> item id), by id, then by marking (exact), in two
+    indexed reads for any number of codes. Codes naming nothing are left out."""
+    found: dict[str, str] = {}
+    wanted = sorted({c for c in codes if c})
     for column in ("id", "marking"):
-        sql = repo._sql(f"SELECT id FROM wf_items WHERE {column} = ? LIMIT 1")  # noqa: S608
-        row = repo.raw.execute(sql, (code,)).fetchone()
-        if row is not None:
-            return str(row[0])
-    return None
+        left = [c for c in wanted if c not in found]
+        if not left:
+            break
+        marks = ", ".join("?" * len(left))
+        sql = repo._sql(f"SELECT id, {column} FROM wf_items WHERE {column} IN ({marks})")  # noqa: S608
+        for item_id, value in repo.raw.execute(sql, left).fetchall():
+            found.setdefault(str(value), str(item_id))
+    return found
 
 
 @router.get("/scan", response_class=HTMLResponse)
-async def scan_page(request: Request, me: Me, step: str | None = None) -> Response:
+async def scan_page(
+    request: Request,
+    me: Me,
+    step: str | None = None,
+    transfer: Annotated[str | None, Query(max_length=128)] = None,
+    location: Annotated[str | None, Query(max_length=128)] = None,
+) -> Response:
+    """The scan page, kept (render.KEPT) while the ledger is the same: its place lists are
+    the ledger's registers."""
     steps = steps_for(me)
     chosen = step if step in steps else (steps[0] if steps else None)
-    places = await run_in_threadpool(system_of(request).process.locations)
-    return page(
-        "scan.html.j2", me.language, me, steps=steps, step=chosen, fields=STEP_FIELDS, places=places
-    )
+    # A link may fill a field in: the transfer being received, the place being counted.
+    given = {k: v for k, v in (("transfer", transfer), ("location", location)) if v}
+    key = KEPT.key(me, "scan", chosen, tuple(given.items()))
+    process = system_of(request).process
+
+    def draw() -> str:
+        return text(
+            "scan.html.j2",
+            me.language,
+            me,
+            steps=steps,
+            step=chosen,
+            fields=STEP_FIELDS,
+            places=process.locations(),
+            given=given,
+        )
+
+    return await KEPT.page(key, draw)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the page shows for one scanned code."""
+
+    outcome: str  # ok | flag | bad | repeat | empty
+    message: str
+    code: str = ""
+    item: Item | None = None
+    problem: str | None = None
 
 
 @router.post("/scan/check", response_class=HTMLResponse)
-async def check(
-    request: Request,
-    me: Me,
-    code: Annotated[str, Form(max_length=512)],
-    step: Annotated[str, Form(max_length=64)],
-    items: Annotated[list[str] | None, Form()] = None,
-    csrf: Annotated[str | None, Form(max_length=128)] = None,
-) -> Response:
-    sessions.check_csrf(me.session, csrf)
-    gettext = i18n.gettext_of(me.language)
-    wanted = read_code(code)
-    if not wanted:
-        return page(
-            "scan_status.html.j2",
-            me.language,
-            me,
-            outcome="empty",
-            message=gettext("Nothing was scanned"),
-        )
+async def check(request: Request, me: Me) -> Response:
+    """Each code the scanner read (the page sends the codes read while its last check was
+    on the way together, in the order read; `code` repeated, `step`, `csrf`): its item
+    added to the list, flagged with the place or the rule that stops the step, or said
+    unknown or repeated. One read for all. The form is read as it is, without a model: a
+    check is the page's most frequent request."""
+    form = await request.form(max_fields=MAX_CODES + 8)
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    step = str(form.get("step") or "")[:64]
+    code = [str(c) for c in form.getlist("code")]
+    listed = {str(i) for i in form.getlist("items")}
     process = system_of(request).process
+    places = queues.places_of(me.principal)
+    wanted = [read_code(c[:512]) for c in code[:MAX_CODES]]
+    looked = await run_in_threadpool(_look, process, wanted, step, places)
+    answers = _answers(me, wanted, looked, listed)
+    return page("scan_status.html.j2", me.language, me, answers=answers)
 
-    def look() -> tuple[Item | None, RuleViolation | None, str | None]:
-        with process.ledger.database.read() as conn:
-            found = find(Repository(conn), wanted)
-        if found is None:
-            return None, None, None
-        item = process.item(found)
-        places = queues.places_of(me.principal)
-        if places is not None and item.location not in places:
-            return item, None, "place"
-        if step not in STEP_FIELDS:
-            return item, None, None
-        return item, process.refusal(step, item.id, _preview(step)), None
 
-    item, refused, elsewhere = await run_in_threadpool(look)
-    listed = items or []
-    if item is None:
-        message = gettext("No item %(code)s is registered") % {"code": wanted}
-        return page("scan_status.html.j2", me.language, me, outcome="bad", message=message)
-    if item.id in listed:
-        message = gettext("%(name)s is in the list already") % {"name": item.name}
-        return page("scan_status.html.j2", me.language, me, outcome="repeat", message=message)
-    if elsewhere:
-        problem = gettext("%(name)s is not at your places (it is at %(place)s)") % {
-            "name": item.name,
-            "place": item.location,
-        }
-    elif refused is not None:
-        problem = i18n.refusal(refused, me.language)
-    else:
-        problem = None
-    return page(
-        "scan_status.html.j2",
-        me.language,
-        me,
-        outcome="flag" if problem else "ok",
-        code=wanted,
-        message=problem or gettext("%(name)s added") % {"name": item.name},
-        item=item,
-        problem=problem,
-    )
+def _look(
+    process: Process, codes: list[str], step: str, places: Sequence[str] | None
+) -> dict[str, tuple[Item, RuleViolation | None, bool]]:
+    """Each code's item, the rule that stops `step` for it, and whether it is elsewhere."""
+    with process.ledger.database.read() as conn:
+        repo = Repository(conn)
+        ids = find_all(repo, codes)
+    known = sorted(set(ids.values()))
+    previewed = step in STEP_FIELDS and step not in NOT_PREVIEWED
+    checks = process.refusals(step if previewed else None, known, _preview(step))
+    found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
+    for code, item_id in ids.items():
+        item, refused = checks[item_id]
+        elsewhere = places is not None and item.location not in places
+        found[code] = (item, None if elsewhere else refused, elsewhere)
+    return found
+
+
+def _answers(
+    me: Visitor,
+    codes: list[str],
+    looked: dict[str, tuple[Item, RuleViolation | None, bool]],
+    listed: set[str],
+) -> list[Answer]:
+    gettext = i18n.gettext_of(me.language)
+    answers: list[Answer] = []
+    for wanted in codes:
+        if not wanted:
+            answers.append(Answer("empty", gettext("Nothing was scanned")))
+            continue
+        if wanted not in looked:
+            message = gettext("No item %(code)s is registered") % {"code": wanted}
+            answers.append(Answer("bad", message))
+            continue
+        item, refused, elsewhere = looked[wanted]
+        if item.id in listed:
+            message = gettext("%(name)s is in the list already") % {"name": item.name}
+            answers.append(Answer("repeat", message))
+            continue
+        listed.add(item.id)
+        if elsewhere:
+            problem: str | None = gettext("%(name)s is not at your places (it is at %(place)s)") % {
+                "name": item.name,
+                "place": item.location,
+            }
+        elif refused is not None:
+            problem = i18n.refusal(refused, me.language)
+        else:
+            problem = None
+        message = problem or gettext("%(name)s added") % {"name": item.name}
+        answers.append(Answer("flag" if problem else "ok", message, wanted, item, problem))
+    return answers
 
 
 def _preview(step: str) -> dict[str, Any]:

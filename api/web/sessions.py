@@ -2,7 +2,9 @@
 revocation) kept in a cookie the page's scripts cannot read, and a CSRF token on every form.
 
 The cookie is HttpOnly, SameSite=Strict, Secure when the page came over TLS, and lives as
-long as the token (CUSTODY_TOKEN_SECONDS). A form's CSRF token is derived from the session's
+long as a session may (CUSTODY_SESSION_MAX_SECONDS); the token in it expires
+CUSTODY_TOKEN_SECONDS after its last use (renewed by api.web.render.visitor), and never
+later than that cap after login. A form's CSRF token is derived from the session's
 token (SHA-256 under its own prefix), so it needs no storage and dies with the session; before
 login, a random value in a cookie of its own and in the form (double submit). SameSite=Strict
 alone would stop a cross-site post in today's browsers; the token stops it in any.

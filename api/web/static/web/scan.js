@@ -23,35 +23,73 @@
     const form = document.getElementById("scan");
     if (!code || !form) return;
     const count = document.getElementById("scan-count");
-    document.body.addEventListener("htmx:afterSettle", () => {
-      count.textContent = String(document.querySelectorAll("#scan-list li").length);
-      // For tests and for anyone watching: how many answers the page has shown.
-      document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + 1);
-    });
-    document.body.addEventListener("htmx:afterSwap", (event) => {
-      const target = event.detail.target;
-      const said = target && target.querySelector("[data-outcome]");
-      if (said && TONES[said.dataset.outcome]) tone(...TONES[said.dataset.outcome]);
-    });
-    form.addEventListener("htmx:afterRequest", () => { code.value = ""; code.focus(); });
-    // A label read twice is known here, without asking the server: the list holds each
-    // item's id and the code it was scanned by. (The server ignores a repeat too.)
     const status = document.getElementById("scan-status");
-    form.addEventListener("htmx:configRequest", (event) => {
-      const read = code.value.trim().replace(/^custody-item:v1;id=/, "");
-      const listed = [...document.querySelectorAll("#scan-list li")].find(
+    const list = document.getElementById("scan-list");
+    const apply = document.getElementById("apply");
+    const counted = () => { count.textContent = String(list.querySelectorAll("li").length); };
+    // For tests and for anyone watching: how many codes the page has answered.
+    const answered = (n) => {
+      document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + n);
+    };
+    document.body.addEventListener("htmx:afterSettle", counted);
+    // Codes read while the last check is on its way wait here and go together in the next
+    // one: a scanner gun reads faster than a server answers, and the order is kept.
+    // The list's items are not sent: the page knows a repeat itself (the server ignores a
+    // repeat within one check), and a list of hundreds would go with every check.
+    let waiting = [], asked = [], busy = false;
+    function repeatOf(read) {
+      return [...list.querySelectorAll("li")].find(
         (li) => li.dataset.item === read || li.dataset.code === read);
-      if (!listed) return;
+    }
+    async function send() {
+      if (busy || !waiting.length) return;
+      busy = true;
+      const codes = waiting; waiting = []; asked = codes;
+      const body = new URLSearchParams();
+      codes.forEach((c) => body.append("code", c));
+      body.append("step", document.getElementById("step").value);
+      body.append("csrf", apply.querySelector("[name=csrf]").value);
+      try {
+        const answer = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
+        if (answer.status === 401) { window.location.href = "/web/login"; return; }
+        const shown = document.createElement("template");
+        shown.innerHTML = await answer.text();
+        const said = [...shown.content.querySelectorAll("[data-outcome]")];
+        shown.content.querySelectorAll("template[data-add]").forEach(
+          (t) => list.append(...t.content.children));
+        const last = said[said.length - 1];
+        if (last) status.replaceChildren(last);
+        const worst = said.find((p) => p.dataset.outcome === "flag" || p.dataset.outcome === "bad");
+        const heard = worst || last;
+        if (heard && TONES[heard.dataset.outcome]) tone(...TONES[heard.dataset.outcome]);
+      } finally {
+        counted();
+        answered(codes.length);
+        busy = false; asked = [];
+        send();
+      }
+    }
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const said = document.createElement("p");
-      said.className = "scan-repeat";
-      said.dataset.outcome = "repeat";
-      said.textContent = form.dataset.repeat.replace("{name}", listed.dataset.name);
-      status.replaceChildren(said);
-      tone(...TONES.repeat);
+      const raw = code.value.trim();
       code.value = "";
       code.focus();
-      document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + 1);
+      const read = raw.replace(/^custody-item:v1;id=/, "");
+      // A label read twice is known here, without asking the server: the list holds each
+      // item's id and the code it was scanned by. (The server ignores a repeat too.)
+      const listed = read && repeatOf(read);
+      if (listed || (read && (waiting.includes(raw) || asked.includes(raw)))) {
+        const said = document.createElement("p");
+        said.className = "scan-repeat";
+        said.dataset.outcome = "repeat";
+        said.textContent = form.dataset.repeat.replace("{name}", listed ? listed.dataset.name : read);
+        status.replaceChildren(said);
+        tone(...TONES.repeat);
+        answered(1);
+        return;
+      }
+      waiting.push(raw);
+      send();
     });
     document.getElementById("apply").addEventListener("htmx:afterRequest", () => code.focus());
 
@@ -63,7 +101,7 @@
       if (text === last && now - lastAt < 2500) return;
       last = text; lastAt = now;
       code.value = text;
-      htmx.trigger(form, "submit");
+      form.requestSubmit();
     }
     async function start() {
       if (running || !navigator.mediaDevices) return;

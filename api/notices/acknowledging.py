@@ -1,0 +1,31 @@
+"""Acknowledging a notice: by the person it was written to, once (the first stands). The one
+way to do it, for the API (POST /notices/{id}/ack) and the web pages' home page alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.access.tokens import Principal
+from api.errors import Forbidden
+from api.notices import outbox
+from api.system import System
+from custody.clock import format_time
+from workflows.errors import UnknownObject
+
+
+def acknowledge_own(system: System, caller: Principal, notice_id: int) -> dict[str, Any]:
+    """The notice's row (outbox.listed's shape) after `caller` acknowledged it.
+
+    Raises UnknownObject for no such notice, Forbidden for a notice to someone else (each
+    person acknowledges their own: issue 19). Blocking: call it off the event loop."""
+    with system.ledger.database.read() as conn:
+        found = outbox.listed(conn, "id = :id", {"id": notice_id})
+    if not found:
+        raise UnknownObject(f"no notice {notice_id}")
+    if found[0]["person"] != caller.username:
+        raise Forbidden(caller.role, f"acknowledge a notice to {found[0]['person']}")
+    # On SQLite a write may wait for another process's lock.
+    with system.ledger.database.write() as conn:
+        row = outbox.acknowledge(conn, notice_id, caller.username, format_time(system.clock()))
+    assert row is not None
+    return row

@@ -1,0 +1,245 @@
+"""Forms beyond scanning: an intake file uploaded from the page (api.imports, as `custody
+import` reads it: every row or none), and cutting (R6) with each item's weight after cutting
+and the photos before and after (R10 at cut: a firearm's marking must show).
+
+Each builds the same command the API and the CLI build and runs it through the API's writer.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
+
+from api.errors import Forbidden, TooLarge
+from api.imports import intake_file
+from api.imports.csv_table import TableError
+from api.imports.intake_rows import RowError
+from api.web import i18n, queues, sessions
+from api.web.acts import upload as keep_upload
+from api.web.render import Visitor, page, system_of, visitor
+from workflows.commands import CloseTransfer, Cut, RegisterItems
+from workflows.errors import RuleViolation, UnknownObject, WorkflowError
+from workflows.model import Discrepancy, Item, Transfer
+from workflows.repository import Repository
+from workflows.world import World
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+Me = Annotated[Visitor, Depends(visitor)]
+_CHUNK = 1 << 20
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _require(me: Visitor, permission: str) -> None:
+    if not me.may(permission):
+        raise Forbidden(me.role, permission)
+
+
+# -- an intake file ------------------------------------------------------------------------------
+
+
+@router.get("/import", response_class=HTMLResponse)
+async def import_page(me: Me) -> Response:
+    _require(me, RegisterItems.kind)
+    return page("import.html.j2", me.language, me)
+
+
+async def _save(request: Request, upload: UploadFile, folder: Path) -> Path:
+    """The upload kept under `folder` by its own base name (made safe), within the limit."""
+    limit = request.app.state.accounts.config.upload_max_bytes
+    name = _SAFE_NAME.sub("_", Path(upload.filename or "file").name) or "file"
+    path, size = folder / name, 0
+    with path.open("wb") as handle:
+        while chunk := await upload.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"a file is at most {limit} bytes")
+            handle.write(chunk)
+    return path
+
+
+@router.post("/import", response_class=HTMLResponse)
+async def import_file(
+    request: Request,
+    me: Me,
+    table: Annotated[UploadFile, File()],
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    """Register every row of the uploaded .csv or .xlsx file, or none: the page names the
+    first bad line and column, or the rule a row's item broke. Photos named in its `photo`
+    column come in the same form."""
+    sessions.check_csrf(me.session, csrf)
+    _require(me, RegisterItems.kind)
+    gettext = i18n.gettext_of(me.language)
+    system = system_of(request)
+    with tempfile.TemporaryDirectory(prefix="custody-import-") as work:
+        folder = Path(work)
+        path = await _save(request, table, folder)
+        for photo in photos or []:
+            if photo.filename:
+                await _save(request, photo, folder)
+
+        def stored(given: Path) -> dict[str, Any]:
+            try:
+                return system.process.files.put(given.read_bytes(), "marking").to_json()
+            except OSError:
+                raise RowError("photo", f"{given.name}: not among the photos sent") from None
+            except WorkflowError as exc:
+                raise RowError("photo", f"{given.name}: {exc}") from None
+
+        places = {p.id for p in await run_in_threadpool(system.process.locations)}
+        try:
+            read = await run_in_threadpool(intake_file.read, path, stored, places)
+        except (TableError, WorkflowError) as exc:
+            error = gettext("Nothing was imported: %(why)s") % {"why": str(exc)}
+            return page("import.html.j2", me.language, me, 422, error=error)
+    try:
+        _, ids = await request.app.state.writer.run(me.principal, read.command().perform)
+    except RuleViolation as refused:
+        where = read.where.get(refused.item or "", "")
+        error = gettext("Nothing was imported: %(why)s") % {
+            "why": (where + ": " if where else "") + i18n.refusal(refused, me.language)
+        }
+        return page("import.html.j2", me.language, me, 422, error=error)
+    except WorkflowError as exc:
+        error = gettext("Nothing was imported: %(why)s") % {"why": str(exc)}
+        return page("import.html.j2", me.language, me, 422, error=error)
+    return page("import.html.j2", me.language, me, imported=ids, described=read.table.described)
+
+
+# -- cutting (R6) --------------------------------------------------------------------------------
+
+
+def _deformed(request: Request, me: Visitor) -> list[Item]:
+    spec = queues.spec_of(me.role, "cut")
+    if spec is None:
+        return []
+    process = system_of(request).process
+    shown = queues.one_page(process, spec, queues.places_of(me.principal), 1)
+    return [row.item for row in shown.rows]
+
+
+@router.get("/cut", response_class=HTMLResponse)
+async def cut_page(request: Request, me: Me) -> Response:
+    _require(me, Cut.kind)
+    waiting = await run_in_threadpool(_deformed, request, me)
+    return page("cut.html.j2", me.language, me, waiting=waiting)
+
+
+@router.post("/cut", response_class=HTMLResponse)
+async def cut(request: Request, me: Me) -> Response:
+    """Cut the chosen items: each with its weight after cutting (grams), the three cuts R6
+    asks confirmed, the photos before and after (and, for firearms, one with the marking)."""
+    form = await request.form()
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    _require(me, Cut.kind)
+    gettext = i18n.gettext_of(me.language)
+    chosen = [str(v) for v in form.getlist("items")]
+    weights: dict[str, Any] = {}
+    for item in chosen:
+        given = str(form.get(f"weight-{item}") or "").strip()
+        weights[item] = int(given) if given.isascii() and given.isdigit() else given
+    files = []
+    for field, role in (("before", "before"), ("after", "after"), ("marking", "marking")):
+        upload = form.get(field)
+        if isinstance(upload, StarletteUpload) and upload.filename:
+            files.append(await keep_upload(request, upload, role))
+    waiting = await run_in_threadpool(_deformed, request, me)
+
+    def again(message: str) -> Response:
+        return page("cut.html.j2", me.language, me, 422, waiting=waiting, error=message)
+
+    if not chosen:
+        return again(gettext("Scan or choose at least one item"))
+    try:
+        command = Cut.model_validate(
+            {
+                "weights": weights,
+                "barrel_along": form.get("barrel_along") == "true",
+                "barrel_across": form.get("barrel_across") == "true",
+                "parts_through": form.get("parts_through") == "true",
+                "files": files,
+            }
+        )
+        written, _ = await request.app.state.writer.run(me.principal, command.perform)
+    except ValidationError as exc:
+        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        return again(gettext("Check the field: %(field)s") % {"field": where})
+    except RuleViolation as refused:
+        return again(i18n.refusal(refused, me.language))
+    except WorkflowError as exc:
+        return again(gettext("Refused: %(why)s") % {"why": str(exc)})
+    waiting = await run_in_threadpool(_deformed, request, me)
+    message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
+        "step": gettext(i18n.STEPS["cut"]),
+        "n": len(chosen),
+        "e": written,
+    }
+    return page("cut.html.j2", me.language, me, waiting=waiting, done=message)
+
+
+# -- a transfer coming in, with its discrepancies ---------------------------------------------
+
+
+def _transfer(request: Request, transfer_id: str) -> tuple[Transfer, list[Discrepancy]]:
+    """The transfer and the discrepancies about its items on its route (received but never
+    sent, sent but not received), read from the state tables."""
+    system = system_of(request)
+    transfer = system.process.transfer(transfer_id)
+    subjects = [*transfer.sent, *transfer.unexpected]
+    with system.ledger.database.read() as conn:
+        repo = Repository(conn)
+        world = World()
+        repo.load(world, "items", subjects)
+        ids = [world.items[i].discrepancy for i in subjects if i in world.items]
+        repo.load(world, "discrepancies", [i for i in ids if i])
+        found = [
+            d for d in world.discrepancies.values() if d.details.get("transfer") == transfer_id
+        ]
+    return transfer, sorted(found, key=lambda d: d.opened_seq)
+
+
+@router.get("/transfers/{transfer_id}", response_class=HTMLResponse)
+async def transfer_page(request: Request, me: Me, transfer_id: str) -> Response:
+    """What was sent, what has arrived, what is missing or came unexpected, and the
+    discrepancies opened for them; receiving is scanning (the scan page, this transfer's
+    step), closing turns what has not arrived into discrepancies."""
+    try:
+        transfer, found = await run_in_threadpool(_transfer, request, transfer_id)
+    except UnknownObject:
+        gettext = i18n.gettext_of(me.language)
+        message = gettext("No transfer %(id)s") % {"id": transfer_id}
+        return page("error.html.j2", me.language, me, 404, message=message)
+    return page("transfer.html.j2", me.language, me, transfer=transfer, discrepancies=found)
+
+
+@router.post("/transfers/{transfer_id}/close", response_class=HTMLResponse)
+async def close_transfer(
+    request: Request,
+    me: Me,
+    transfer_id: str,
+    csrf: Annotated[str | None, Form(max_length=128)] = None,
+) -> Response:
+    """Close the transfer (CloseTransfer): each item sent and not received gets its
+    discrepancy. Then the transfer's page again, showing them."""
+    sessions.check_csrf(me.session, csrf)
+    _require(me, CloseTransfer.kind)
+    gettext = i18n.gettext_of(me.language)
+    try:
+        command = CloseTransfer(transfer=transfer_id)
+        await request.app.state.writer.run(me.principal, command.perform)
+    except RuleViolation as refused:
+        message = i18n.refusal(refused, me.language)
+        return page("error.html.j2", me.language, me, 422, message=message)
+    except WorkflowError as exc:
+        message = gettext("Refused: %(why)s") % {"why": str(exc)}
+        return page("error.html.j2", me.language, me, 422, message=message)
+    return RedirectResponse(f"/web/transfers/{transfer_id}?closed=1", status_code=303)
