@@ -313,3 +313,31 @@ def test_statement_naming_someone_other_than_the_presence_entries(
     name, reason = failed_at(verify_statement(render.render(evidence, "ru", ZONE)))
     assert name == "statement"
     assert "person 1 present (chair.nurlanov)" in reason
+
+
+# -- the render again in a process of its own (certificates.again) ----------------------------
+
+
+def test_a_genuine_statement_verifies_with_its_render_in_a_process_of_its_own(
+    pdf: bytes, signed: tuple[Site, str]
+) -> None:
+    from certificates.verify_statement import StatementCheck
+
+    site, _ = signed
+    assert site.ledger.signer is not None
+    check = StatementCheck(pdf, site.ledger.signer.verifier)
+    assert check.run().ok
+    assert check.again is not None
+    assert check.again.returncode == 0
+
+
+def test_a_check_that_fails_before_the_page_kills_its_render_at_once(pdf: bytes) -> None:
+    """It used to wait for the render nobody needed (seconds for 1,000 items)."""
+    from certificates.again import RenderAgain
+    from certificates.verify_statement import StatementCheck
+
+    other = Signer.generate("custody.test/ledger").verifier
+    check = StatementCheck(pdf, other)
+    assert failed_at(check.run())[0] == "keys"
+    assert isinstance(check.again, RenderAgain)
+    assert check.again.returncode == -9  # killed, not left to finish its render
