@@ -54,7 +54,7 @@ from itertools import zip_longest
 from typing import Any
 
 from certificates import evidence as proof
-from certificates import office, pdf_difference, qr_reading, renderer_identity
+from certificates import office, pdf_difference, qr_payload, qr_reading, renderer_identity
 from certificates import page as pages
 from certificates.again import RenderAgain, RenderFailed
 from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
@@ -436,7 +436,7 @@ class StatementCheck:
         assert self.content is not None
         assert self.again is not None
         shown = self.evidence["page"]
-        page = pages.build(self.evidence, shown["lang"], shown["zone"])
+        page = pages.build(self.evidence, shown["lang"], shown["zone"], shown.get("public_url"))
         # The QR codes are read here while the render runs in its process (one core each);
         # a file that is the render, byte for byte, still has its codes read: what a phone
         # sees is checked, not assumed.
@@ -559,13 +559,28 @@ def _first_row_missing(page: pages.Page, body: str) -> str:
 
 def qr_problem(page: pages.Page, found: list[list[str]]) -> str | None:
     """None when every page's QR code, read back from its image (`found`:
-    qr_reading.page_codes), carries `page.qr`."""
+    qr_reading.page_codes), carries `page.qr`; else which page's code says what, read as a
+    payload of either version (certificates.qr_payload) and compared fact by fact."""
+    wanted = qr_payload.parse(page.qr)
     for number, codes in enumerate(found, 1):
         if not codes:
             return f"page {number} carries no QR code that can be read"
-        wrong = [code for code in codes if code != page.qr]
-        if wrong:
-            return f"the QR code on page {number} says {wrong[0]!r}, not {page.qr!r}"
+        for code in codes:
+            if code == page.qr:
+                continue
+            try:
+                read = qr_payload.parse(code)
+            except qr_payload.NotAStatementCode as exc:
+                return f"the QR code on page {number} is not a statement's ({exc}): {code!r}"
+            differs = [
+                f"{name} {getattr(read, name)!r}, not {getattr(wanted, name)!r}"
+                for name in ("batch", "sha256", "size", "root", "base")
+                if getattr(read, name) != getattr(wanted, name)
+            ]
+            return (
+                f"the QR code on page {number} says {code!r}: "
+                f"{'; '.join(differs) or 'not as the statement prints it'}"
+            )
     return None
 
 
@@ -599,3 +614,17 @@ def verify_statement(
     step 10; by default a process of its own, started for this check and ended after it.
     Without `page_proof` only steps 1-9 run (the benchmark's figure for the ledger proofs)."""
     return StatementCheck(pdf, pinned_key, renderer, page_proof).run()
+
+
+def _main() -> None:
+    """`python -m certificates.verify_statement [KEY]`: the PDF on stdin, the JSON report on
+    stdout (the public check page runs it so, in a process of its own that it can stop)."""
+    import sys
+
+    key = note.Verifier.parse(sys.argv[1]) if len(sys.argv) > 1 else None
+    report = verify_statement(sys.stdin.buffer.read(), key)
+    sys.stdout.write(json.dumps(report.to_json()))
+
+
+if __name__ == "__main__":
+    _main()

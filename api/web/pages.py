@@ -134,7 +134,7 @@ async def home(request: Request, me: Me) -> Response:
 
 def install(app: FastAPI) -> None:
     """Put the pages on the app: the front door here, scanning, items and forms."""
-    from api.web import acts, item_page, scan
+    from api.web import acts, item_page, public_check, scan
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
@@ -155,5 +155,5 @@ def install(app: FastAPI) -> None:
         message = gettext("The form has expired or came from elsewhere; reload the page")
         return page("error.html.j2", language, None, 403, message=message)
 
-    for room in (router, scan.router, item_page.router, acts.router):
+    for room in (router, scan.router, item_page.router, acts.router, public_check.router):
         app.include_router(room)
