@@ -26,7 +26,6 @@ from certificates.qr_payload import Payload
 from custody import entries
 from custody.errors import CustodyError
 from custody.proofs import verify_consistency
-from custody.store import Store
 from workflows.errors import UnknownObject
 
 
@@ -72,7 +71,7 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
     batch = system.process.batch(paper.batch)  # UnknownObject
     members = _members(system, batch.commission)
     with system.ledger.database.read() as conn:
-        signed = [_signed(conn, s, members, paper.size) for s in batch.signatures]
+        signed = [_signed(system, conn, s, members, paper.size) for s in batch.signatures]
         consistency = _consistency(system, conn, paper)
     return PublicStatement(
         batch=batch.id,
@@ -91,10 +90,10 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
 def log_state(system: System) -> tuple[int, int | None]:
     """The log's size and its newest checkpoint's size: a public page made at these is the
     same until one of them changes (a signature is an entry; a checkpoint is signed)."""
-    with system.ledger.database.read() as conn:
-        store = Store(conn)
-        latest = store.latest_checkpoint()
-        return store.head().size, latest.size if latest is not None else None
+    ledger = system.ledger
+    with ledger.database.read() as conn:
+        latest = ledger.latest_checkpoint(conn)
+        return ledger.head(conn).size, latest.size if latest is not None else None
 
 
 def _members(system: System, commission: str) -> dict[str, dict[str, str]]:
@@ -105,11 +104,15 @@ def _members(system: System, commission: str) -> dict[str, dict[str, str]]:
 
 
 def _signed(
-    conn: Connection, signature: dict[str, object], members: dict[str, dict[str, str]], size: int
+    system: System,
+    conn: Connection,
+    signature: dict[str, object],
+    members: dict[str, dict[str, str]],
+    size: int,
 ) -> Signed:
     seq = int(str(signature["seq"]))
     person = str(signature["person"])
-    (entry,) = Store(conn).entries(seq, seq + 1)
+    (entry,) = system.ledger.entries(conn, seq, 1)
     body = entries.decode(entry.body)
     member = members.get(person, {})
     full_name, position = member.get("full_name"), member.get("position")

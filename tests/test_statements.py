@@ -341,3 +341,56 @@ def test_a_check_that_fails_before_the_page_kills_its_render_at_once(pdf: bytes)
     assert failed_at(check.run())[0] == "keys"
     assert isinstance(check.again, RenderAgain)
     assert check.again.returncode == -9  # killed, not left to finish its render
+
+
+# -- the QR code's payload (certificates.qr_payload, docs/statement-qr.md) ---------------------
+
+
+PUBLIC = "https://custody.example.kz/base"
+
+
+def test_a_statement_with_a_public_url_carries_the_check_address_and_verifies(
+    evidence: dict[str, Any], signed: tuple[Site, str]
+) -> None:
+    from certificates import qr_reading
+    from certificates.qr_payload import parse
+
+    pdf = render.render(evidence, "kk", ZONE, public_url=PUBLIC)
+    checkpoint, _ = parse_note(evidence["checkpoint"])
+    batch = evidence["statement"]["batch"]
+    codes = {code for page in qr_reading.page_codes(pdf) for code in page}
+    assert codes == {
+        f"{PUBLIC}/web/check/{batch}?sha256={evidence['sha256']}"
+        f"&size={checkpoint.size}&root={checkpoint.root.hex()}"
+    }
+    read = parse(codes.pop())
+    assert (read.batch, read.sha256, read.size, read.base) == (
+        batch,
+        evidence["sha256"],
+        checkpoint.size,
+        PUBLIC,
+    )
+    site, _ = signed
+    assert site.ledger.signer is not None
+    report = verify_statement(pdf, site.ledger.signer.verifier)
+    assert report.ok, report.first_failure
+
+
+def test_a_qr_code_that_names_another_statement_fails_naming_what_differs(
+    evidence: dict[str, Any],
+) -> None:
+    from certificates.verify_statement import qr_problem
+
+    page = pages.build(evidence, "ru", ZONE, PUBLIC)
+    other = page.qr.replace(f"sha256={evidence['sha256']}", "sha256=" + "0" * 64)
+    problem = qr_problem(page, [[page.qr], [other]])
+    assert problem is not None
+    assert "page 2" in problem
+    assert "sha256" in problem
+    old = pages.build(evidence, "ru", ZONE)  # the version 1 text, for the same statement
+    problem = qr_problem(page, [[old.qr]])
+    assert problem is not None
+    assert "base None" in problem
+    assert qr_problem(page, [["https://example.com/"]]) is not None
+    assert qr_problem(page, [[]]) == "page 1 carries no QR code that can be read"
+    assert qr_problem(page, [[page.qr], [page.qr]]) is None
