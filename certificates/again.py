@@ -22,6 +22,7 @@ or b"error"), a frame of this machine's renderer identity (JSON), and a frame of
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -133,6 +134,12 @@ def _main() -> None:
     from certificates import render, renderer_identity
 
     here = renderer_identity.identity()
+    # A process for one render: what the imports made lives until it ends, so the collector
+    # need never scan it (freeze), and a render's millions of short-lived objects are
+    # collected in larger rounds. The render takes a quarter less CPU (bench/README.md), its
+    # peak memory the same, its bytes the same.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     attached = _read(source)
     try:
