@@ -9,7 +9,9 @@ statement dropped on the check page shows the step it fails at.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,6 +185,33 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_runs(site: Demo) -> N
     )
     assert answer.status_code == 413
     assert "larger than" in answer.text
+
+
+def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn(
+    site: Demo,
+) -> None:
+    """One check at a time per server process (each renders the page again): a second drop
+    while the first runs is answered 503 at once, saying so; the first holds every step."""
+    genuine = site.statement(site.final_batch())
+
+    def drop() -> httpx.Response:
+        return httpx.post(
+            f"{site.base}/web/check?lang=en",
+            files={"statement": ("statement.pdf", genuine, "application/pdf")},
+            headers={"HX-Request": "true"},
+            timeout=SLOW / 1000,
+        )
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(drop)
+        time.sleep(1.0)  # the first is running: it renders for seconds
+        second = drop()
+        answer = first.result()
+    assert second.status_code == 503
+    assert "Another statement is being checked" in second.text
+    assert answer.status_code == 200
+    assert "Every step holds" in answer.text
+    assert answer.text.count('class="step-ok"') == 10
 
 
 def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(

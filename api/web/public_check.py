@@ -9,7 +9,7 @@
     POST /web/check                               runs verify-statement's numbered steps on it
                                                   (api.statement_check), pinned to this
                                                   service's ledger key; the PDF is kept for
-                                                  the request only
+                                                  the request only, one at a time
 
 Both answer in the visitor's language (?lang=, else Accept-Language) and carry a strict
 Content-Security-Policy of their own (nothing inline, nothing from elsewhere). The statement
@@ -19,6 +19,7 @@ the same page is served from memory (bench/statements.py holds its p99 under loa
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from typing import Annotated, Any
 
@@ -43,6 +44,9 @@ POLICY = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 HEADERS = {"Content-Security-Policy": POLICY, "Cache-Control": "no-store"}
+# One dropped statement checked at a time per server process: a check renders the page again
+# (a core and some 300 MB for 1,000 items), and anyone may ask for one.
+_running = asyncio.Lock()
 
 # verify-statement's steps as the page names them (certificates.verify_statement.STEPS).
 STEP_NAMES = {
@@ -99,15 +103,19 @@ async def check_dropped(
         status = 413
     elif not data:
         error, status = gettext("The file is empty"), 422
+    elif _running.locked():
+        error, status = gettext("Another statement is being checked; try again in a minute"), 503
     else:
         key = await run_in_threadpool(_ledger_key, request)
-        try:
-            report = await check_statement(data, key)
-        except CheckUnavailable as exc:
-            error, status = (
-                gettext("The check could not run to its end: %(why)s") % {"why": str(exc)},
-                503,
-            )
+        async with _running:
+            try:
+                report = await check_statement(data, key)
+            except CheckUnavailable as exc:
+                why = str(exc)
+                error, status = (
+                    gettext("The check could not run to its end: %(why)s") % {"why": why},
+                    503,
+                )
     del data
     context = {
         "report": report,
