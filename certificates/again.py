@@ -128,19 +128,27 @@ def _main() -> None:
     from certificates.worker import die_with_parent
 
     die_with_parent(int(sys.argv[1]))
+    source, sink = sys.stdin.buffer, sys.stdout.buffer
     # The slow imports first, while the caller is still reading the PDF.
-    import weasyprint  # noqa: F401
+    try:
+        import weasyprint  # noqa: F401
 
-    from certificates import render, renderer_identity
+        from certificates import render, renderer_identity
 
-    here = renderer_identity.identity()
+        here = renderer_identity.identity()
+    except (ImportError, OSError, RuntimeError) as exc:
+        # No renderer here at all (WeasyPrint, Pango or a font missing): like another
+        # renderer, the page cannot be rendered again on this machine.
+        _read(source)
+        for frame in (b"other", json.dumps({"unavailable": repr(exc)}).encode(), b""):
+            _write(sink, frame)
+        return
     # A process for one render: what the imports made lives until it ends, so the collector
     # need never scan it (freeze), and a render's millions of short-lived objects are
     # collected in larger rounds. The render takes a quarter less CPU (bench/README.md), its
     # peak memory the same, its bytes the same.
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    source, sink = sys.stdin.buffer, sys.stdout.buffer
     attached = _read(source)
     try:
         evidence = json.loads(attached)

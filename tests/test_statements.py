@@ -394,3 +394,23 @@ def test_a_qr_code_that_names_another_statement_fails_naming_what_differs(
     assert qr_problem(page, [["https://example.com/"]]) is not None
     assert qr_problem(page, [[]]) == "page 1 carries no QR code that can be read"
     assert qr_problem(page, [[page.qr], [page.qr]]) is None
+
+
+def test_a_machine_without_a_renderer_reports_the_page_step_could_not_be_completed(
+    pdf: bytes, tmp_path: Path
+) -> None:
+    """WeasyPrint (or Pango) missing where the statement is checked: step 10 is neither ok
+    nor failed, it says why, and the command exits 2."""
+    from tests.support.processes import environment, run
+
+    fake = tmp_path / "nothing-renders-here"
+    (fake / "weasyprint").mkdir(parents=True)
+    (fake / "weasyprint" / "__init__.py").write_text("raise ImportError('no Pango here')\n")
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf)
+    env = environment(tmp_path)
+    env["PYTHONPATH"] = os.pathsep.join([str(fake), env.get("PYTHONPATH", "")])
+    done = run(env, "verify-statement", str(path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "10. page              could not be completed" in done.stdout
+    assert "no Pango here" in done.stdout
