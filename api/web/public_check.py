@@ -148,8 +148,10 @@ async def statement_page(
         message = gettext("This address is not one a statement's QR code carries")
         return _public(page("error.html.j2", language, None, 404, message=message))
     system = system_of(request)
-    # The page changes only when the log grows or signs a checkpoint.
-    key = (paper, language, await run_in_threadpool(log_state, system))
+    # The page changes only when the log grows or signs a checkpoint. Two indexed reads,
+    # made here on the loop: a hop to a thread costs more than they do (as the session
+    # check of every logged-in page).
+    key = (paper, language, log_state(system))
     kept: OrderedDict[Any, bytes] = _kept(request)
     html = kept.get(key)
     if html is None:
