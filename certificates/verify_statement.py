@@ -23,11 +23,13 @@ The steps, in order; the first that fails is named, with why:
     10 page              the file is, byte for byte, the statement rendered again from its
                          evidence on this machine (the evidence records what rendered it:
                          renderer_identity), and the QR code read back from every page's
-                         image says what the evidence says. Anything drawn over the page,
+                         image says what the evidence says (either payload version:
+                         docs/statement-qr.md). Anything drawn over the page,
                          an annotation, an incremental update, another font or a font whose
                          text mapping lies makes another file, and the step says how it
                          differs (pdf_difference). Where this machine's renderer is not the
-                         one recorded, the page cannot be rendered again: the step reads the
+                         one recorded (or no renderer at all), the page cannot be rendered
+                         again: the step reads the
                          printed text and the QR codes and is reported "could not be
                          completed" (exit 2), neither ok nor a forgery.
 
