@@ -16,7 +16,6 @@ thread submits, and a worker thread that is reaped would kill a healthy renderer
 from __future__ import annotations
 
 import asyncio
-import gc
 import multiprocessing
 import os
 import threading
@@ -43,21 +42,6 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def collect_in_larger_rounds() -> None:
-    """In a renderer's process: freeze what exists now (imports live as long as the process,
-    the collector need never scan them again) and collect the young generation every 50,000
-    allocations instead of 700. A render makes millions of short-lived objects; this takes a
-    quarter of its CPU off for the same bytes and the same peak memory (bench/README.md)."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-
-
-def start_child(parent: int) -> None:
-    """The pool's initializer: end with `parent`, and collect garbage in larger rounds."""
-    die_with_parent(parent)
-    collect_in_larger_rounds()
-
-
 class Renderer:
     def __init__(
         self, renders_per_process: int = RENDERS_PER_PROCESS, cache: StatementCache | None = None
@@ -69,7 +53,7 @@ class Renderer:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=renders_per_process,
-            initializer=start_child,
+            initializer=die_with_parent,
             initargs=(os.getpid(),),
         )
 
