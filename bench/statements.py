@@ -3,7 +3,8 @@ rendering the same HTML on its own, each in a fresh process, alternating, in the
 `verify-statement` time for it with the page proof (rendered again in a process of its own,
 as the command does) beside the render time, and without it (steps 1-9); the memory of a
 process that has statements rendered by the worker (certificates.worker), as a server does;
-and the same statement over HTTP from `custody serve`, first and again (kept by content).
+and the same statement over HTTP from `custody serve`, first and again (kept by content);
+the public page its QR code opens, under 16 connections (wrk), beside GET /ledger/checkpoint.
 
 The 1,000 rifles go through their whole lifecycle first (bench.lifecycles), one furnace
 batch, signed by a quorum, so that the evidence is what a real statement carries.
@@ -17,14 +18,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
 from bench.api import BIN, _serving
+from bench.api_load import Load, run_wrk
 from bench.common import Figure, fresh, report
 from bench.lifecycles import ORIGIN, Clocked, Site, lifecycle
 from certificates import evidence as proof
-from certificates import render
+from certificates import qr_payload, qr_reading, render
 from certificates.verify_statement import verify_statement
 from certificates.worker import Renderer
 
@@ -40,7 +43,7 @@ PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).
 OURS = """
 import json, sys, time
 import weasyprint  # imported before the clock starts, as in the baseline
-from certificates import render
+from certificates import qr_payload, qr_reading, render
 evidence = json.loads(open(sys.argv[1]).read())
 start = time.perf_counter()
 pdf = render.render(evidence, "ru", "Asia/Almaty")
@@ -113,7 +116,7 @@ def run() -> None:
             growth = _rss_mib() - before
         finally:
             renderer.close()
-        first, again = _over_http(work, batch)
+        first, again, public, checkpoint_load = _over_http(work, batch)
     ours_s, ours_mib = _median(ours)
     bare_s, bare_mib = _median(bare)
     report(
@@ -148,16 +151,27 @@ def run() -> None:
                 "< 50 ms",
             ),
             Figure("caller's memory growth over 3 more worker renders", growth, "MiB", None, "~0"),
+            Figure(
+                "baseline: GET /ledger/checkpoint, 16 connections, p99",
+                checkpoint_load.p99_ms,
+                "ms",
+            ),
+            Figure("public statement page (its QR code's address)", public.requests_per_s, "/s"),
+            Figure(
+                "public statement page, 16 connections, p99", public.p99_ms, "ms", None, "< 50 ms"
+            ),
         ],
     )
 
 
-def _over_http(work: Path, batch: str) -> tuple[float, float]:
+def _over_http(work: Path, batch: str) -> tuple[float, float, Load, Load]:
     """Seconds of the first GET of the statement from `custody serve` on the bench's ledger,
-    and the median of five more."""
+    and the median of five more; then the public page its QR code opens under 16
+    connections for 10 s (wrk), and GET /ledger/checkpoint, public too, the same."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CUSTODY_")}
     env |= {"CUSTODY_DATA_DIR": str(work / "process"), "CUSTODY_ORIGIN": ORIGIN}
     env["CUSTODY_WORKERS"] = "1"
+    env["CUSTODY_PUBLIC_URL"] = "https://custody.example.kz"
     secret = work / "password"
     secret.write_text(PASSWORD + "\n")
     # init adds the API's tables to the bench's ledger (it has the process's only).
@@ -180,7 +194,15 @@ def _over_http(work: Path, batch: str) -> tuple[float, float]:
 
             first = download()
             again = sorted(download() for _ in range(5))[2]
-    return first, again
+            pdf = client.get(f"/batches/{batch}/statement.pdf", timeout=300).content
+        paper = qr_payload.parse(qr_reading.page_codes(pdf)[0][0])
+        address = f"{base}{qr_payload.PATH}{quote(paper.batch, safe='')}?sha256={paper.sha256}"
+        address += f"&size={paper.size}&root={paper.root}"
+        assert "Consistent" in httpx.get(address + "&lang=en").text
+        public = run_wrk(address)
+        checkpoint = run_wrk(f"{base}/ledger/checkpoint")
+        assert public.errors == 0, "the public page answered with errors under load"
+    return first, again, public, checkpoint
 
 
 def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:

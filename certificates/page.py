@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from certificates import office
+from certificates.qr_payload import Payload
 from certificates.words import word, words
 from custody.checkpoint import parse_note
 from custody.clock import parse_time
@@ -59,7 +60,9 @@ class Page:
     qr: str  # what the QR code on each page carries
 
 
-def build(evidence: dict[str, Any], lang: str, zone: str) -> Page:
+def build(evidence: dict[str, Any], lang: str, zone: str, public_url: str | None = None) -> Page:
+    """The page of a statement; its QR code is an address of the public check under
+    `public_url` where one is given, else the version 1 text (certificates.qr_payload)."""
     w = words(lang)
     statement = evidence["statement"]
     kind = statement["kind"]
@@ -84,8 +87,7 @@ def build(evidence: dict[str, Any], lang: str, zone: str) -> Page:
         status=w["status.final" if final else "status.pending"],
         footer=f"{statement['batch']} · SHA-256 {evidence['sha256'][:16]}",
         checkpoint=f"{size} {root}",
-        qr=f"custody-statement:v1;batch={statement['batch']};sha256={evidence['sha256']};"
-        f"size={size};root={root}",
+        qr=Payload(statement["batch"], evidence["sha256"], size, root, public_url).text(),
     )
 
 

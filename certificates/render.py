@@ -35,9 +35,15 @@ templates = Environment(
 )
 
 
-def html(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | None = None) -> str:
+def html(
+    evidence: dict[str, Any],
+    lang: str,
+    zone: str,
+    page: pages.Page | None = None,
+    public_url: str | None = None,
+) -> str:
     """The statement's page as HTML; `page` replaces what the evidence says (tests forge it)."""
-    shown = page or pages.build(evidence, lang, zone)
+    shown = page or pages.build(evidence, lang, zone, public_url)
     return templates.get_template("statement.html.j2").render(
         page=_css_safe(shown),
         words=words(lang),
@@ -47,15 +53,24 @@ def html(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | None
     )
 
 
-def render(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | None = None) -> bytes:
+def render(
+    evidence: dict[str, Any],
+    lang: str,
+    zone: str,
+    page: pages.Page | None = None,
+    public_url: str | None = None,
+) -> bytes:
+    """The statement's PDF/A-3 bytes; the attached evidence gains a "page" member saying how
+    it was printed: language, zone, the public base URL its QR code names (when there is
+    one: certificates.qr_payload) and what rendered it (renderer_identity), so that a
+    verifier renders it again and compares."""
     from weasyprint import HTML, Attachment  # imported here: it takes a second to load
 
-    """The statement's PDF/A-3 bytes; the attached evidence gains a "page" member saying how
-    it was printed: language, zone and what rendered it (renderer_identity), so that a
-    verifier renders it again and compares."""
     moment = created(evidence)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
-    shown = {"lang": lang, "zone": zone, "renderer": renderer_identity.identity()}
+    shown: dict[str, Any] = {"lang": lang, "zone": zone, "renderer": renderer_identity.identity()}
+    if public_url is not None:
+        shown["public_url"] = public_url
     attached = proof.dumps({**evidence, "page": shown})
     attachment = Attachment(
         string=attached,
@@ -66,7 +81,7 @@ def render(evidence: dict[str, Any], lang: str, zone: str, page: pages.Page | No
         relationship="Source",
     )
     return bytes(
-        HTML(string=html(evidence, lang, zone, page)).write_pdf(
+        HTML(string=html(evidence, lang, zone, page, public_url)).write_pdf(
             attachments=[attachment],
             pdf_variant=PDF_VARIANT,
             pdf_identifier=hashlib.sha256(attached).hexdigest()[:32].encode(),
@@ -83,7 +98,7 @@ def render_again(attached: dict[str, Any]) -> tuple[dict[str, Any], bytes | None
     if shown.get("renderer") != here:
         return here, None
     evidence = {name: value for name, value in attached.items() if name != "page"}
-    return here, render(evidence, shown["lang"], shown["zone"])
+    return here, render(evidence, shown["lang"], shown["zone"], public_url=shown.get("public_url"))
 
 
 def created(evidence: dict[str, Any]) -> dt.datetime:

@@ -24,7 +24,10 @@ from typing import Any
 PACKAGES = ("weasyprint", "pydyf", "fonttools", "babel", "segno", "jinja2")
 FONTS = ("DejaVu Sans", "DejaVu Sans:bold")  # what the template asks for
 # Our own code and data that decide what is drawn.
-SOURCES = ("templates/statement.html.j2", "render.py", "page.py", "words.py", "office.py")
+SOURCES = (
+    "templates/statement.html.j2", "render.py", "page.py", "words.py", "office.py",
+    "qr_payload.py",
+)  # fmt: skip
 
 
 @functools.cache

@@ -29,9 +29,12 @@ class StatementBasis:
     digest: str
     checkpoint_size: int
 
-    def key(self, lang: str, zone: str, renderer: dict[str, Any]) -> str:
+    def key(
+        self, lang: str, zone: str, renderer: dict[str, Any], public_url: str | None = None
+    ) -> str:
+        """The cache key: a PDF is a function of these (its QR code names `public_url`)."""
         named = json.dumps(
-            [self.digest, self.checkpoint_size, lang, zone, renderer], sort_keys=True
+            [self.digest, self.checkpoint_size, lang, zone, renderer, public_url], sort_keys=True
         )
         return hashlib.sha256(named.encode()).hexdigest()
 

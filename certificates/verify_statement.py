@@ -23,15 +23,17 @@ The steps, in order; the first that fails is named, with why:
     10 page              the file is, byte for byte, the statement rendered again from its
                          evidence on this machine (the evidence records what rendered it:
                          renderer_identity), and the QR code read back from every page's
-                         image says what the evidence says. Anything drawn over the page,
+                         image says what the evidence says (either payload version:
+                         docs/statement-qr.md). Anything drawn over the page,
                          an annotation, an incremental update, another font or a font whose
                          text mapping lies makes another file, and the step says how it
                          differs (pdf_difference). Where this machine's renderer is not the
-                         one recorded, the page cannot be rendered again: the step reads the
+                         one recorded (or no renderer at all), the page cannot be rendered
+                         again: the step reads the
                          printed text and the QR codes and is reported "could not be
                          completed" (exit 2), neither ok nor a forgery.
 
-The render runs in a process of its own, started as soon as the attachment is read, while
+The render runs in a process of its own (certificates.again), started with the check, while
 steps 2-9 run here. Steps after the first that fails are reported "not run".
 
 Trust: without --key the ledger key is the one the evidence itself publishes; an attacker who
@@ -54,8 +56,9 @@ from itertools import zip_longest
 from typing import Any
 
 from certificates import evidence as proof
-from certificates import office, pdf_difference, qr_reading, renderer_identity
+from certificates import office, pdf_difference, qr_payload, qr_reading, renderer_identity
 from certificates import page as pages
+from certificates.again import RenderAgain, RenderFailed
 from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
 from certificates.words import words
 from certificates.worker import Renderer
@@ -152,7 +155,7 @@ class StatementCheck:
         self.pdf, self.pinned = pdf, pinned_key
         self.renderer = renderer
         self.page_proof = page_proof
-        self.again: Future[tuple[dict[str, Any], bytes | None]] | None = None
+        self.again: RenderAgain | _SharedRender | None = None
         self.report = StatementReport()
         self.content: PdfContent | None = None
         self.evidence: dict[str, Any] = {}
@@ -180,18 +183,19 @@ class StatementCheck:
                 if not self._step(result, step):
                     break
             return self.report
-        own = self.renderer is None
-        renderer = self.renderer or Renderer(renders_per_process=1)
+        # The render starts now, in a process of its own (certificates.again), so that its
+        # imports and the render run beside steps 1-9; a check that fails early kills it.
+        self.again = _SharedRender(self.renderer) if self.renderer else RenderAgain()
         try:
             for result, step in zip(self.report.steps, steps, strict=True):
                 if not self._step(result, step):
                     break
                 if result.number == 1:
-                    self.again = renderer.render_again(self.evidence)
+                    assert self.content is not None
+                    assert self.content.attachment is not None
+                    self.again.give(self.evidence, self.content.attachment)
         finally:
-            if own:
-                # A render nobody waits for any more ends with its process.
-                renderer.close(wait=self.again is None or self.again.done())
+            self.again.stop()
         return self.report
 
     def _step(self, result: StepResult, step: Callable[[], None]) -> bool:
@@ -267,7 +271,9 @@ class StatementCheck:
             if key is None or key.key_id != entry.key_id:
                 raise StepFailed(f"no ledger key {entry.key_id} held at this seq", entry.seq)
             checks.append((key.public_key, signatures.entry_message(entry.leaf), entry.sig))
-        for entry, holds in zip(every, signatures_hold(checks), strict=True):
+        # With the page proof, one core renders (step 10): the signatures take the others.
+        spare = 1 if self.page_proof else 0
+        for entry, holds in zip(every, signatures_hold(checks, spare), strict=True):
             if not holds:
                 raise StepFailed("the ledger's signature does not verify", entry.seq)
 
@@ -432,23 +438,32 @@ class StatementCheck:
         assert self.content is not None
         assert self.again is not None
         shown = self.evidence["page"]
-        page = pages.build(self.evidence, shown["lang"], shown["zone"])
-        here, again = self.again.result()
+        page = pages.build(self.evidence, shown["lang"], shown["zone"], shown.get("public_url"))
+        # The QR codes are read here while the render runs in its process (one core each);
+        # a file that is the render, byte for byte, still has its codes read: what a phone
+        # sees is checked, not assumed.
+        codes = qr_reading.page_codes(self.pdf)
+        try:
+            here, again = self.again.result()
+        except RenderFailed as exc:
+            raise StepFailed(str(exc)) from exc
         if again is None:
-            self._page_without_render(page, shown.get("renderer"), here)
+            self._page_without_render(page, shown.get("renderer"), here, codes)
         elif again != self.pdf:
             problems = [
                 compare_page(page, self.content.text),
                 pdf_difference.describe(again, self.pdf),
             ]
             raise StepFailed("; ".join(p for p in problems if p))
-        problem = qr_problem(page, self.pdf)
+        problem = qr_problem(page, codes)
         if problem is not None:
             raise StepFailed(problem)
 
-    def _page_without_render(self, page: pages.Page, recorded: Any, here: dict[str, Any]) -> None:
+    def _page_without_render(
+        self, page: pages.Page, recorded: Any, here: dict[str, Any], codes: list[list[str]]
+    ) -> None:
         assert self.content is not None
-        problem = compare_page(page, self.content.text) or qr_problem(page, self.pdf)
+        problem = compare_page(page, self.content.text) or qr_problem(page, codes)
         if problem is not None:
             raise StepFailed(problem)
         differs = renderer_identity.differences(recorded, here)
@@ -460,10 +475,11 @@ class StatementCheck:
         )
 
 
-def signatures_hold(checks: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
+def signatures_hold(checks: list[tuple[bytes, bytes, bytes]], busy: int = 0) -> list[bool]:
     """Ed25519 (public key, message, signature) checks; a 1,000-item statement carries some
-    16,000 entries, a second of Ed25519 on one core, so large sets go to one process per core."""
-    workers = min(os.cpu_count() or 1, 8)
+    16,000 entries, a second of Ed25519 on one core, so large sets go to one process per core,
+    less the `busy` cores that other work of the check holds (the render of step 10)."""
+    workers = min(os.cpu_count() or 1, 8) - busy
     if len(checks) < PARALLEL_FROM or workers < 2:
         return _hold(checks)
     size = -(-len(checks) // workers)
@@ -543,15 +559,51 @@ def _first_row_missing(page: pages.Page, body: str) -> str:
     return "the table on the page is not as in the evidence"
 
 
-def qr_problem(page: pages.Page, pdf: bytes) -> str | None:
-    """None when every page's QR code, read back from its image, carries `page.qr`."""
-    for number, codes in enumerate(qr_reading.page_codes(pdf), 1):
+def qr_problem(page: pages.Page, found: list[list[str]]) -> str | None:
+    """None when every page's QR code, read back from its image (`found`:
+    qr_reading.page_codes), carries `page.qr`; else which page's code says what, read as a
+    payload of either version (certificates.qr_payload) and compared fact by fact."""
+    wanted = qr_payload.parse(page.qr)
+    for number, codes in enumerate(found, 1):
         if not codes:
             return f"page {number} carries no QR code that can be read"
-        wrong = [code for code in codes if code != page.qr]
-        if wrong:
-            return f"the QR code on page {number} says {wrong[0]!r}, not {page.qr!r}"
+        for code in codes:
+            if code == page.qr:
+                continue
+            try:
+                read = qr_payload.parse(code)
+            except qr_payload.NotAStatementCode as exc:
+                return f"the QR code on page {number} is not a statement's ({exc}): {code!r}"
+            differs = [
+                f"{name} {getattr(read, name)!r}, not {getattr(wanted, name)!r}"
+                for name in ("batch", "sha256", "size", "root", "base")
+                if getattr(read, name) != getattr(wanted, name)
+            ]
+            return (
+                f"the QR code on page {number} says {code!r}: "
+                f"{'; '.join(differs) or 'not as the statement prints it'}"
+            )
     return None
+
+
+class _SharedRender:
+    """The render again on a renderer the caller keeps (a server's, a test's): submitted
+    when the evidence is read; a check that fails early leaves it to finish there."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.future: Future[tuple[dict[str, Any], bytes | None]] | None = None
+
+    def give(self, evidence: dict[str, Any], attached: bytes) -> None:
+        self.future = self.renderer.render_again(evidence)
+
+    def result(self) -> tuple[dict[str, Any], bytes | None]:
+        assert self.future is not None
+        return self.future.result()
+
+    def stop(self) -> None:
+        if self.future is not None:
+            self.future.cancel()
 
 
 def verify_statement(
@@ -564,3 +616,17 @@ def verify_statement(
     step 10; by default a process of its own, started for this check and ended after it.
     Without `page_proof` only steps 1-9 run (the benchmark's figure for the ledger proofs)."""
     return StatementCheck(pdf, pinned_key, renderer, page_proof).run()
+
+
+def _main() -> None:
+    """`python -m certificates.verify_statement [KEY]`: the PDF on stdin, the JSON report on
+    stdout (the public check page runs it so, in a process of its own that it can stop)."""
+    import sys
+
+    key = note.Verifier.parse(sys.argv[1]) if len(sys.argv) > 1 else None
+    report = verify_statement(sys.stdin.buffer.read(), key)
+    sys.stdout.write(json.dumps(report.to_json()))
+
+
+if __name__ == "__main__":
+    _main()

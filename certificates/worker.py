@@ -57,8 +57,11 @@ class Renderer:
             initargs=(os.getpid(),),
         )
 
-    def render(self, evidence: dict[str, Any], lang: str, zone: str) -> bytes:
-        return self._pool.submit(render.render, evidence, lang, zone).result()
+    def render(
+        self, evidence: dict[str, Any], lang: str, zone: str, public_url: str | None = None
+    ) -> bytes:
+        submitted = self._pool.submit(render.render, evidence, lang, zone, None, public_url)
+        return submitted.result()
 
     async def identity_async(self) -> dict[str, Any]:
         """What renders here (renderer_identity), asked of the child once."""
@@ -73,23 +76,27 @@ class Renderer:
         lang: str,
         zone: str,
         evidence_of: Callable[[StatementBasis], dict[str, Any]],
+        public_url: str | None = None,
     ) -> bytes:
-        """The statement's PDF: from the cache when this content, checkpoint, language, zone
-        and renderer were rendered before (no evidence is gathered then), else rendered from
-        `evidence_of(basis)` (run in a thread: it reads the database) and kept."""
-        key = basis.key(lang, zone, await self.identity_async())
+        """The statement's PDF: from the cache when this content, checkpoint, language, zone,
+        renderer and public URL were rendered before (no evidence is gathered then), else
+        rendered from `evidence_of(basis)` (run in a thread: it reads the database) and kept."""
+        key = basis.key(lang, zone, await self.identity_async(), public_url)
         if self.cache is not None:
             kept = await asyncio.to_thread(self.cache.get, key)
             if kept is not None:
                 return kept
         evidence = await asyncio.to_thread(evidence_of, basis)
-        pdf = await self.render_async(evidence, lang, zone)
+        pdf = await self.render_async(evidence, lang, zone, public_url)
         if self.cache is not None:
             await asyncio.to_thread(self.cache.put, key, pdf)
         return pdf
 
-    async def render_async(self, evidence: dict[str, Any], lang: str, zone: str) -> bytes:
-        return await asyncio.wrap_future(self._pool.submit(render.render, evidence, lang, zone))
+    async def render_async(
+        self, evidence: dict[str, Any], lang: str, zone: str, public_url: str | None = None
+    ) -> bytes:
+        submitted = self._pool.submit(render.render, evidence, lang, zone, None, public_url)
+        return await asyncio.wrap_future(submitted)
 
     def render_again(self, attached: dict[str, Any]) -> Future[tuple[dict[str, Any], bytes | None]]:
         """verify-statement's render of the evidence a PDF carries (render.render_again),

@@ -313,3 +313,104 @@ def test_statement_naming_someone_other_than_the_presence_entries(
     name, reason = failed_at(verify_statement(render.render(evidence, "ru", ZONE)))
     assert name == "statement"
     assert "person 1 present (chair.nurlanov)" in reason
+
+
+# -- the render again in a process of its own (certificates.again) ----------------------------
+
+
+def test_a_genuine_statement_verifies_with_its_render_in_a_process_of_its_own(
+    pdf: bytes, signed: tuple[Site, str]
+) -> None:
+    from certificates.verify_statement import StatementCheck
+
+    site, _ = signed
+    assert site.ledger.signer is not None
+    check = StatementCheck(pdf, site.ledger.signer.verifier)
+    assert check.run().ok
+    assert check.again is not None
+    assert check.again.returncode == 0
+
+
+def test_a_check_that_fails_before_the_page_kills_its_render_at_once(pdf: bytes) -> None:
+    """It used to wait for the render nobody needed (seconds for 1,000 items)."""
+    from certificates.again import RenderAgain
+    from certificates.verify_statement import StatementCheck
+
+    other = Signer.generate("custody.test/ledger").verifier
+    check = StatementCheck(pdf, other)
+    assert failed_at(check.run())[0] == "keys"
+    assert isinstance(check.again, RenderAgain)
+    assert check.again.returncode == -9  # killed, not left to finish its render
+
+
+# -- the QR code's payload (certificates.qr_payload, docs/statement-qr.md) ---------------------
+
+
+PUBLIC = "https://custody.example.kz/base"
+
+
+def test_a_statement_with_a_public_url_carries_the_check_address_and_verifies(
+    evidence: dict[str, Any], signed: tuple[Site, str]
+) -> None:
+    from certificates import qr_reading
+    from certificates.qr_payload import parse
+
+    pdf = render.render(evidence, "kk", ZONE, public_url=PUBLIC)
+    checkpoint, _ = parse_note(evidence["checkpoint"])
+    batch = evidence["statement"]["batch"]
+    codes = {code for page in qr_reading.page_codes(pdf) for code in page}
+    assert codes == {
+        f"{PUBLIC}/web/check/{batch}?sha256={evidence['sha256']}"
+        f"&size={checkpoint.size}&root={checkpoint.root.hex()}"
+    }
+    read = parse(codes.pop())
+    assert (read.batch, read.sha256, read.size, read.base) == (
+        batch,
+        evidence["sha256"],
+        checkpoint.size,
+        PUBLIC,
+    )
+    site, _ = signed
+    assert site.ledger.signer is not None
+    report = verify_statement(pdf, site.ledger.signer.verifier)
+    assert report.ok, report.first_failure
+
+
+def test_a_qr_code_that_names_another_statement_fails_naming_what_differs(
+    evidence: dict[str, Any],
+) -> None:
+    from certificates.verify_statement import qr_problem
+
+    page = pages.build(evidence, "ru", ZONE, PUBLIC)
+    other = page.qr.replace(f"sha256={evidence['sha256']}", "sha256=" + "0" * 64)
+    problem = qr_problem(page, [[page.qr], [other]])
+    assert problem is not None
+    assert "page 2" in problem
+    assert "sha256" in problem
+    old = pages.build(evidence, "ru", ZONE)  # the version 1 text, for the same statement
+    problem = qr_problem(page, [[old.qr]])
+    assert problem is not None
+    assert "base None" in problem
+    assert qr_problem(page, [["https://example.com/"]]) is not None
+    assert qr_problem(page, [[]]) == "page 1 carries no QR code that can be read"
+    assert qr_problem(page, [[page.qr], [page.qr]]) is None
+
+
+def test_a_machine_without_a_renderer_reports_the_page_step_could_not_be_completed(
+    pdf: bytes, tmp_path: Path
+) -> None:
+    """WeasyPrint (or Pango) missing where the statement is checked: step 10 is neither ok
+    nor failed, it says why, and the command exits 2."""
+    from tests.support.processes import environment, run
+
+    fake = tmp_path / "nothing-renders-here"
+    (fake / "weasyprint").mkdir(parents=True)
+    (fake / "weasyprint" / "__init__.py").write_text("raise ImportError('no Pango here')\n")
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf)
+    env = environment(tmp_path)
+    env["PYTHONPATH"] = os.pathsep.join([str(fake), env.get("PYTHONPATH", "")])
+    done = run(env, "verify-statement", str(path))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "10. page              could not be completed" in done.stdout
+    assert "no Pango here" in done.stdout

@@ -76,7 +76,7 @@ def render_statement(
         progress.update(task, description=f"rendering {len(evidence['statement']['items'])} items")
         renderer = Renderer()
         try:
-            pdf = renderer.render(evidence, lang, zone)
+            pdf = renderer.render(evidence, lang, zone, settings.public_url or None)
         finally:
             renderer.close()
     out.write_bytes(pdf)

@@ -52,6 +52,7 @@ def create_app(
         given = settings or Settings()
         ready = system if system is not None else initialise(given)[1]
         app.state.timezone = given.timezone
+        app.state.public_url = given.public_url or None  # statements' QR codes name it
         app.state.renderer = Renderer(cache=StatementCache(Path(given.data_dir) / "statements"))
         app.state.system = ready
         app.state.ledger = ready.ledger

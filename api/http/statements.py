@@ -63,7 +63,9 @@ async def statement_pdf(
     system = system_of(request)
     basis = await anyio.to_thread.run_sync(statement_basis, system, batch_id)
     renderer: Renderer = request.app.state.renderer
-    pdf = await renderer.statement_async(basis, lang, zone, partial(gather_evidence, system))
+    public_url = request.app.state.public_url
+    evidence_of = partial(gather_evidence, system)
+    pdf = await renderer.statement_async(basis, lang, zone, evidence_of, public_url)
     name = f"statement-{batch_id}-{lang}.pdf"
     return Response(
         pdf,

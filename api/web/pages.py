@@ -194,6 +194,7 @@ def install(app: FastAPI) -> None:
         forms,
         item_page,
         key_pages,
+        public_check,
         report_pages,
         scan,
     )
@@ -235,7 +236,7 @@ def install(app: FastAPI) -> None:
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
     web = APIRouter(include_in_schema=False)
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
-    more = (dashboard, report_pages, commission, key_pages, audit, admin)
+    more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check)
     for room in (*rooms, *(m.router for m in more)):
         web.include_router(room)
     app.router.routes.insert(0, WebFirst(web))

@@ -50,11 +50,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(env: dict[str, str], *args: str, scheme: str = "http") -> Iterator[str]:
+def server(
+    env: dict[str, str], *args: str, scheme: str = "http", port: int | None = None
+) -> Iterator[str]:
     """`custody serve` on a free port; yields its base URL once it answers. Its output goes
     to a file beside its data (a pipe nobody reads would fill and stop the server). `args`
-    go to `custody serve` (e.g. --tls-cert, --tls-key with scheme="https")."""
-    port = free_port()
+    go to `custody serve` (e.g. --tls-cert, --tls-key with scheme="https"); `port`, when
+    given, is the one to serve on (a served address named in advance, CUSTODY_PUBLIC_URL)."""
+    port = port or free_port()
     log_path = Path(env["CUSTODY_DATA_DIR"]) / f"serve-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "w")  # noqa: SIM115 (closed in finally, after the process)

@@ -1,0 +1,196 @@
+"""The public check: two pages anyone may open, without login.
+
+    GET  /web/check/{batch}?sha256=&size=&root=   what a statement's QR code opens
+                                                  (certificates.qr_payload, version 2): the
+                                                  statement final or not, who signed and when,
+                                                  and the log's consistency with the paper's
+                                                  checkpoint (api.public_statements)
+    GET  /web/check                               a page to drop a statement's PDF on
+    POST /web/check                               runs verify-statement's numbered steps on it
+                                                  (api.statement_check), pinned to this
+                                                  service's ledger key; the PDF is kept for
+                                                  the request only, one at a time
+
+Both answer in the visitor's language (?lang=, else Accept-Language) and carry a strict
+Content-Security-Policy of their own (nothing inline, nothing from elsewhere). The statement
+page is made once per statement, language and size of the log: while the log does not grow,
+the same page is served from memory (bench/statements.py holds its p99 under load).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.public_statements import log_state, public_statement
+from api.statement_check import CheckUnavailable, check_statement
+from api.web import i18n
+from api.web.i18n import N_
+from api.web.render import local_time, page, system_of
+from certificates.qr_payload import NotAStatementCode, from_fields
+from workflows.errors import UnknownObject
+
+router = APIRouter(prefix="/web", include_in_schema=False)
+
+MAX_BYTES = 32 * 1024 * 1024  # a 1,000-item statement is some 6 MB
+KEPT_PAGES = 512
+POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+HEADERS = {"Content-Security-Policy": POLICY, "Cache-Control": "no-store"}
+# One dropped statement checked at a time per server process: a check renders the page again
+# (a core and some 300 MB for 1,000 items), and anyone may ask for one.
+_running = asyncio.Lock()
+
+# verify-statement's steps as the page names them (certificates.verify_statement.STEPS).
+STEP_NAMES = {
+    "attachment": N_("The evidence attached to the PDF"),
+    "keys": N_("The ledger's keys"),
+    "checkpoint": N_("The signed checkpoint"),
+    "entries": N_("The ledger's entries and signatures"),
+    "chains": N_("Each subject's chain of entries"),
+    "inclusion proofs": N_("Inclusion in the ledger's tree"),
+    "statement": N_("The statement's content"),
+    "signatures": N_("The commission's signatures"),
+    "quorum": N_("The quorum"),
+    "page": N_("The page as printed, and its QR codes"),
+}
+STATUS_NAMES = {
+    "ok": N_("holds"),
+    "failed": N_("FAILED"),
+    "not run": N_("not run"),
+    "incomplete": N_("could not be completed here"),
+}
+
+
+def _language(request: Request, lang: str | None) -> str:
+    return i18n.language_of(lang, request.headers.get("accept-language"))
+
+
+def _public(response: Response) -> Response:
+    response.headers.update(HEADERS)
+    return response
+
+
+@router.get("/check", response_class=HTMLResponse)
+async def drop_page(request: Request, lang: str | None = None) -> Response:
+    language = _language(request, lang)
+    return _public(page("check.html.j2", language, None, **_drop_context(request)))
+
+
+@router.post("/check", response_class=HTMLResponse)
+async def check_dropped(
+    request: Request, statement: UploadFile, lang: Annotated[str | None, Query()] = None
+) -> Response:
+    """verify-statement on the dropped PDF; the report as a fragment (htmx) or a page."""
+    language = _language(request, lang)
+    gettext = i18n.gettext_of(language)
+    data = await statement.read(MAX_BYTES + 1)
+    await statement.close()  # a spooled temporary file, if any, is gone with it
+    error: str | None = None
+    report: dict[str, Any] | None = None
+    status = 200
+    if len(data) > MAX_BYTES:
+        error = gettext("The file is larger than %(mb)s MB: no statement is that large") % {
+            "mb": MAX_BYTES // (1024 * 1024)
+        }
+        status = 413
+    elif not data:
+        error, status = gettext("The file is empty"), 422
+    elif _running.locked():
+        error, status = gettext("Another statement is being checked; try again in a minute"), 503
+    else:
+        key = await run_in_threadpool(_ledger_key, request)
+        async with _running:
+            try:
+                report = await check_statement(data, key)
+            except CheckUnavailable as exc:
+                why = str(exc)
+                error, status = (
+                    gettext("The check could not run to its end: %(why)s") % {"why": why},
+                    503,
+                )
+    del data
+    context = {
+        "report": report,
+        "error": error,
+        "file_name": statement.filename or "",
+        "step_names": STEP_NAMES,
+        "status_names": STATUS_NAMES,
+        **_drop_context(request),
+    }
+    template = "_check_report.html.j2" if request.headers.get("HX-Request") else "check.html.j2"
+    return _public(page(template, language, None, status, **context))
+
+
+@router.get("/check/{batch}", response_class=HTMLResponse)
+async def statement_page(
+    request: Request,
+    batch: str,
+    sha256: str = "",
+    size: str = "",
+    root: str = "",
+    lang: str | None = None,
+) -> Response:
+    """What a statement's QR code opens."""
+    language = _language(request, lang)
+    gettext = i18n.gettext_of(language)
+    base = str(request.base_url).rstrip("/")
+    try:
+        paper = from_fields(batch, sha256, size, root, base)
+    except NotAStatementCode:
+        message = gettext("This address is not one a statement's QR code carries")
+        return _public(page("error.html.j2", language, None, 404, message=message))
+    system = system_of(request)
+    # The page changes only when the log grows or signs a checkpoint. Two indexed reads,
+    # made here on the loop: a hop to a thread costs more than they do (as the session
+    # check of every logged-in page).
+    key = (paper, language, log_state(system))
+    kept: OrderedDict[Any, bytes] = _kept(request)
+    html = kept.get(key)
+    if html is None:
+        try:
+            found = await run_in_threadpool(public_statement, system, paper)
+        except UnknownObject:
+            message = gettext(
+                "The log has no batch %(batch)s: this paper is not from this service, or the "
+                "log has been rolled back or replaced since it was printed"
+            ) % {"batch": paper.batch}
+            return _public(page("error.html.j2", language, None, 404, message=message))
+        zone = request.app.state.timezone
+        shown = page("check_statement.html.j2", language, None, s=found, at=_at(zone))
+        html = bytes(shown.body)
+        kept[key] = html
+        while len(kept) > KEPT_PAGES:
+            kept.popitem(last=False)
+    return _public(HTMLResponse(html))  # bytes: rendered once, sent as they are
+
+
+def _at(zone: str) -> Any:
+    """A ledger time as the service's zone shows it, with the zone's name (no login: no
+    zone of the reader's own)."""
+    return lambda value: f"{local_time(value, zone)} ({zone})"
+
+
+def _kept(request: Request) -> OrderedDict[Any, bytes]:
+    state = request.app.state
+    if not hasattr(state, "public_pages"):
+        state.public_pages = OrderedDict()
+    return state.public_pages  # type: ignore[no-any-return]
+
+
+def _ledger_key(request: Request) -> str:
+    ledger = system_of(request).ledger
+    with ledger.database.read() as conn:
+        return ledger.current_verifier_key(conn)
+
+
+def _drop_context(request: Request) -> dict[str, Any]:
+    base = str(request.base_url).rstrip("/")
+    return {"base": base, "max_mb": MAX_BYTES // (1024 * 1024)}

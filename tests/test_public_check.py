@@ -1,0 +1,265 @@
+"""The public check (api/web/public_check.py) in a real browser against a real `custody serve`
+on the demo's data, served at the address its statements' QR codes name (CUSTODY_PUBLIC_URL):
+the QR code read from a downloaded statement's image opens a page that needs no login and
+says final and consistent; after the log is rolled back to an older copy of its database
+(and then rewritten past the paper's checkpoint), the same page says inconsistent; a forged
+statement dropped on the check page shows the step it fails at.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from api.demo.data import PASSWORD
+from api.web.public_check import MAX_BYTES
+from certificates import qr_payload, qr_reading
+from tests.support.processes import environment, free_port, run, server
+from tests.test_statement_forgeries import draw_over, incremental, white_box
+from tests.test_web_pages import CHROMIUM, SHOTS, Browser, screenshot, serious_violations
+from tests.test_web_pages import browser as browser  # the module's browser fixture
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+
+AUDITOR, CLERK = "auditor.li", "sklad.omarov"
+SLOW = 240_000  # ms: verify-statement renders the page again, on a shared two-core machine
+
+
+@dataclass
+class Demo:
+    """The demo's data in a directory, served (when it is) at the port its public URL names."""
+
+    port: int
+    env: dict[str, str]
+    data: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, username: str) -> httpx.Client:
+        answer = httpx.post(
+            f"{self.base}/auth/token",
+            data={"username": username, "password": PASSWORD},
+            timeout=60,
+        )
+        answer.raise_for_status()
+        token = answer.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        return httpx.Client(base_url=self.base, headers=headers, timeout=300)
+
+    def final_batch(self) -> str:
+        with self.client(AUDITOR) as client:
+            found = client.get("/statements", params={"limit": 100}).json()["entries"]
+        return str(next(s["batch"] for s in found if s["final"] and s["kind"] == "furnace"))
+
+    def statement(self, batch: str) -> bytes:
+        with self.client(AUDITOR) as client:
+            answer = client.get(f"/batches/{quote(batch, safe='')}/statement.pdf")
+            assert answer.status_code == 200, answer.text
+            return answer.content
+
+    def write_something(self, count: int) -> None:
+        """`count` entries that have nothing to do with the statement: parts removed from
+        items at a warehouse that need no registry check."""
+        with self.client(CLERK) as client:
+            items = client.get("/items", params={"state": "at_warehouse", "limit": 1000})
+            ready = [i["id"] for i in items.json()["items"] if _plain_weapon(i)][:count]
+            assert len(ready) == count
+            done = client.post("/steps/parts_removed", json={"items": ready, "parts": ["приклад"]})
+            assert done.status_code == 200, done.text
+
+    def checkpoint_size(self) -> int:
+        """The size of the log's newest checkpoint (one is signed if the log has grown)."""
+        answer = httpx.get(f"{self.base}/ledger/checkpoint", timeout=60)
+        return int(answer.text.splitlines()[1])
+
+    def copy_database(self, source: Path, target: Path) -> None:
+        """A consistent copy of a SQLite database, through SQLite (WAL and all)."""
+        with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
+            old.backup(new)
+
+
+def _plain_weapon(item: dict[str, Any]) -> bool:
+    forensics = item["category"] == "firearm" and item["rifled"] and item["source"] != "surplus"
+    return bool(item["workflow"] == "weapon" and not forensics)
+
+
+def _demo(directory: Path) -> Demo:
+    port = free_port()
+    env = environment(directory, CUSTODY_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    done = run(env, "demo")
+    assert done.returncode == 0, done.stderr
+    return Demo(port, env, directory)
+
+
+def qr_of(pdf: bytes) -> str:
+    """The one address every page's QR code carries, read from the pages' images."""
+    codes = {code for page in qr_reading.page_codes(pdf) for code in page}
+    assert len(codes) == 1, codes
+    return codes.pop()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    demo = _demo(tmp_path_factory.mktemp("public-check"))
+    with server(demo.env, port=demo.port):
+        yield demo
+
+
+def test_statement_qr_code_opens_the_public_page_which_says_final_and_consistent(
+    site: Demo, browser: Browser
+) -> None:
+    batch = site.final_batch()
+    url = qr_of(site.statement(batch))
+    paper = qr_payload.parse(url)
+    assert url.startswith(f"{site.base}/web/check/")
+    assert (paper.base, paper.batch) == (site.base, batch)
+    page = browser.page(width=390, height=844)  # a phone; no login
+    answer = page.goto(url)
+    assert answer.status == 200
+    assert "no-store" in answer.headers["cache-control"]
+    assert "default-src 'none'" in answer.headers["content-security-policy"]
+    # No account, no language chosen: the browser's, else Russian.
+    assert page.locator("#final-verdict").inner_text().startswith("Окончательный")
+    assert page.locator("#log-verdict").inner_text().startswith("Согласован")
+    assert page.locator("#paper-size").inner_text() == str(paper.size)
+    assert page.locator("#signatures li").count() >= 2
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 391).map(e => e.outerHTML.slice(0, 80))"
+    )
+    assert wide == []
+    assert serious_violations(page) == []
+    page.goto(url + "&lang=kk")
+    assert "Түпкілікті" in page.locator("#final-verdict").inner_text()
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(url + "&lang=en")
+    assert page.locator("#log-verdict").inner_text().startswith("Consistent")
+    screenshot(page, "public-check")
+
+
+def test_the_public_page_of_an_address_no_statement_carries_is_404(site: Demo) -> None:
+    address = f"{site.base}/web/check/{quote('ПЕЧЬ-0326')}?sha256=zz&size=1&root=00"
+    answer = httpx.get(address, timeout=60)
+    assert answer.status_code == 404
+    assert "content-security-policy" in answer.headers
+
+
+def test_a_forged_statement_dropped_on_the_check_page_shows_the_failing_step(
+    site: Demo, browser: Browser
+) -> None:
+    genuine = site.statement(site.final_batch())
+    forged = incremental(
+        genuine, lambda w: draw_over(w, white_box((100.0, 300.0, 300.0, 320.0)), {})
+    )
+    page = browser.page()
+    page.goto(f"{site.base}/web/check?lang=en")
+    assert site.base in page.locator("pre.command").inner_text()  # the offline command
+    page.set_input_files(
+        "#statement",
+        files=[{"name": "forged.pdf", "mimeType": "application/pdf", "buffer": forged}],
+    )
+    page.wait_for_selector("#check-verdict", timeout=SLOW)
+    assert page.locator("#check-verdict").inner_text() == "FAILED at step 10"
+    failed = page.locator("li.step-failed")
+    assert failed.count() == 1
+    assert failed.get_attribute("data-step") == "page"
+    assert "incremental update" in failed.inner_text()
+    assert page.locator("li.step-ok").count() == 9
+    assert serious_violations(page) == []
+
+
+def test_a_file_over_the_size_limit_is_refused_and_nothing_runs(site: Demo) -> None:
+    big = b"%PDF-1.7\n" + b"0" * MAX_BYTES
+    answer = httpx.post(
+        f"{site.base}/web/check?lang=en",
+        files={"statement": ("big.pdf", big, "application/pdf")},
+        timeout=120,
+    )
+    assert answer.status_code == 413
+    assert "larger than" in answer.text
+
+
+def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn(
+    site: Demo,
+) -> None:
+    """One check at a time per server process (each renders the page again): a second drop
+    while the first runs is answered 503 at once, saying so; the first holds every step."""
+    genuine = site.statement(site.final_batch())
+
+    def drop() -> httpx.Response:
+        return httpx.post(
+            f"{site.base}/web/check?lang=en",
+            files={"statement": ("statement.pdf", genuine, "application/pdf")},
+            headers={"HX-Request": "true"},
+            timeout=SLOW / 1000,
+        )
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(drop)
+        time.sleep(1.0)  # the first is running, most likely: a check takes seconds
+        second = drop()
+        answers = sorted([first.result(), second], key=lambda a: a.status_code)
+    answer, refused = answers  # whichever reached the server first ran
+    assert refused.status_code == 503
+    assert "Another statement is being checked" in refused.text
+    assert answer.status_code == 200
+    assert "Every step holds" in answer.text
+    assert answer.text.count('class="step-ok"') == 10
+
+
+def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
+    tmp_path: Path, browser: Browser
+) -> None:
+    demo = _demo(tmp_path)
+    database, copy = tmp_path / "custody.db", tmp_path / "older-copy.db"
+    with server(demo.env, port=demo.port):
+        demo.copy_database(database, copy)
+        demo.write_something(3)  # the log grows past the copy...
+        url = qr_of(demo.statement(demo.final_batch()))  # ...and the paper is bound to that
+        paper = qr_payload.parse(url)
+        url += "&lang=en"
+        page = browser.page()
+        page.goto(url)
+        assert "Consistent" in page.locator("#log-verdict").inner_text()
+    demo.copy_database(copy, database)  # the log rolled back to the older copy
+    with server(demo.env, port=demo.port):
+        assert demo.checkpoint_size() < paper.size
+        page.goto(url)
+        verdict = page.locator("#log-verdict").inner_text()
+        assert "INCONSISTENT" in verdict
+        assert "rolled back" in verdict
+        # Written again past the paper's size: another tree, whose proof cannot hold.
+        demo.write_something(6)
+        assert demo.checkpoint_size() > paper.size
+        page.goto(url)
+        verdict = page.locator("#log-verdict").inner_text()
+        assert "INCONSISTENT" in verdict
+        assert "rewritten" in verdict
+        assert "does not hold" in page.locator(".proof").inner_text()
+        assert serious_violations(page) == []
+
+
+def test_the_public_page_screenshot_is_in_the_docs() -> None:
+    assert (SHOTS / "public-check.png").exists()
+
+
+def test_no_request_of_the_public_pages_left_this_machine(browser: Browser) -> None:
+    outside = [
+        url
+        for url in browser.requests
+        if not url.startswith(("http://127.0.0.1:", "data:", "blob:"))
+    ]
+    assert outside == []
+    assert browser.refused == []
