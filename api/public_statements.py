@@ -17,7 +17,7 @@ root of the checkpoint the paper is proven to) and the ledger as it stands now:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
 
@@ -52,6 +52,17 @@ class Consistency:
 
 
 @dataclass(frozen=True)
+class ComeBack:
+    """A weapon of this statement presented again (R11): the paper's own item id, when it was
+    found again, and how an official settled it (None while open). The new item's id and
+    place stay off this public page: the paper does not show them."""
+
+    old_item: str
+    found_at: str  # RFC 3339 UTC, the suspicion's entry
+    outcome: str | None  # different_weapon | re_marked | diversion_confirmed
+
+
+@dataclass(frozen=True)
 class PublicStatement:
     batch: str
     kind: str  # furnace | burn
@@ -63,6 +74,7 @@ class PublicStatement:
     signatures: list[Signed]
     paper: Payload
     consistency: Consistency
+    come_back: list[ComeBack] = field(default_factory=list)
 
 
 def public_statement(system: System, paper: Payload) -> PublicStatement:
@@ -84,6 +96,10 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
         signatures=signed,
         paper=paper,
         consistency=consistency,
+        come_back=[
+            ComeBack(d.details["old_item"], d.opened_at, d.resolution)
+            for d in system.process.suspicions_of_batch(batch.id)
+        ],
     )
 
 

@@ -440,3 +440,27 @@ def test_the_new_rules_are_said_in_every_language_naming_the_rule(language: str)
         assert said.startswith(f"{violation.rule}: ")
         if language != "en":
             assert violation.message not in said  # translated, not the process's English
+
+
+def test_a_weapon_come_back_is_shown_on_its_old_statements_public_page(site: Site) -> None:
+    from api.public_statements import public_statement
+    from api.system import System
+    from certificates.qr_payload import Payload
+
+    old, batch = _destroyed(site, "СКС 778899")
+    _, digest = site.process.statement(batch)
+    with site.ledger.database.read() as conn:
+        size = site.ledger.head(conn).size
+        root = site.ledger.root(conn, size).hex()
+    paper = Payload(batch, digest, size, root, None)
+    system = System(site.ledger, site.process)
+    assert public_statement(system, paper).come_back == []
+
+    new = _register(site, "ckc-778899", model=None)  # Latin look-alikes and a dash
+    [shown] = public_statement(system, paper).come_back
+    assert (shown.old_item, shown.outcome) == (old, None)
+    discrepancy = site.process.item(new).diversion
+    assert discrepancy is not None
+    _resolve(site, new, discrepancy, "re_marked")
+    [settled] = public_statement(system, paper).come_back
+    assert (settled.old_item, settled.outcome) == (old, "re_marked")
