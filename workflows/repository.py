@@ -197,13 +197,31 @@ class Repository:
         return [KINDS[kind].from_json(orjson.loads(d)) for (d,) in self.conn.execute(query)]
 
     def deadlines(self, open_only: bool) -> list[Any]:
-        """Every deadline (or those not met nor cancelled), read as bytes in one fetch: after
-        a restart this is how they are all listed, as fast as the rows can be read."""
+        """Every deadline (or those not met nor cancelled), read as bytes in one fetch."""
         sql = f"SELECT {self._bytes} FROM wf_deadlines"
         if open_only:
             sql += " WHERE closed IS NULL"
         load, parse = KINDS["deadlines"].from_json, orjson.loads
         return [load(parse(row[0])) for row in self.raw.execute(sql).fetchall()]
+
+    def open_deadlines(self, now: str, limit: int | None = None, offset: int = 0) -> list[Any]:
+        """The deadlines not met nor cancelled, in the order a list shows them: overdue
+        (due before `now`, RFC 3339 UTC), then running, each by due time, then paused; ties
+        by item. Sorted and paged by the database (`limit` rows from `offset`; all without a
+        limit), so a page of 100 reads 100 rows; after a restart this is how they are all
+        listed, about as fast as the rows can be read."""
+        collate = ' COLLATE "C"' if self.postgres else ""
+        sql = self._sql(
+            f"SELECT {self._bytes} FROM wf_deadlines WHERE closed IS NULL ORDER BY "
+            "CASE WHEN due_at IS NULL THEN 2 WHEN due_at < ? THEN 0 ELSE 1 END, "
+            f"due_at{collate}, item{collate}, rule{collate}"
+        )
+        params: tuple[Any, ...] = (now,)
+        if limit is not None:
+            sql += self._sql(" LIMIT ? OFFSET ?")
+            params = (now, limit, offset)
+        load, parse = KINDS["deadlines"].from_json, orjson.loads
+        return [load(parse(row[0])) for row in self.raw.execute(sql, params).fetchall()]
 
     def deadlines_due(self, horizon: str) -> list[Any]:
         """The deadlines not met nor cancelled that are due by `horizon` (RFC 3339 UTC), by
