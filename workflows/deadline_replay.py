@@ -24,6 +24,7 @@ from custody.db import Database
 from custody.store import Store
 from workflows import deadlines, terms
 from workflows.deadlines import R1, R2
+from workflows.heap import collector_paused
 from workflows.model import Deadline
 from workflows.reports.recompute import CHUNK
 from workflows.vocabulary import WAREHOUSE, needs_forensics
@@ -183,11 +184,14 @@ def rederive(database: Database) -> int:
     many. The other state tables are left as they are."""
     with database.read() as conn:
         size = Store(conn).head().size
-    made = derive(_bodies(database, size))
+    with collector_paused():  # hundreds of thousands of small dicts, kept (workflows.heap)
+        made = derive(_bodies(database, size))
+        dumps = orjson.dumps
+        rows = [
+            (d.item, d.rule, d.due_at, d.met_at or d.cancelled_at, dumps(d)) for d in made.values()
+        ]
     postgres = database.engine.dialect.name == "postgresql"
     sql = _INSERT.replace("?", "%s").replace("CAST(%s AS TEXT)", _PG_TEXT) if postgres else _INSERT
-    dumps = orjson.dumps
-    rows = [(d.item, d.rule, d.due_at, d.met_at or d.cancelled_at, dumps(d)) for d in made.values()]
     with database.write() as conn:
         raw: Any = conn.connection.driver_connection
         raw.execute("DELETE FROM wf_deadlines")

@@ -18,6 +18,7 @@ from sqlalchemy import Table, exists, select
 from sqlalchemy.engine import Connection
 
 from workflows.cache import DocumentCache
+from workflows.heap import collector_paused
 from workflows.model import Document, Item
 from workflows.tables import (
     AccountRow,
@@ -202,7 +203,8 @@ class Repository:
         if open_only:
             sql += " WHERE closed IS NULL"
         load, parse = KINDS["deadlines"].from_json, orjson.loads
-        return [load(parse(row[0])) for row in self.raw.execute(sql).fetchall()]
+        with collector_paused():
+            return [load(parse(row[0])) for row in self.raw.execute(sql).fetchall()]
 
     def open_deadlines(self, now: str, limit: int | None = None, offset: int = 0) -> list[Any]:
         """The deadlines not met nor cancelled, in the order a list shows them: overdue
@@ -221,7 +223,8 @@ class Repository:
             sql += self._sql(" LIMIT ? OFFSET ?")
             params = (now, limit, offset)
         load, parse = KINDS["deadlines"].from_json, orjson.loads
-        return [load(parse(row[0])) for row in self.raw.execute(sql, params).fetchall()]
+        with collector_paused():  # 100,000 documents of small dicts (workflows.heap)
+            return [load(parse(row[0])) for row in self.raw.execute(sql, params).fetchall()]
 
     def deadlines_due(self, horizon: str) -> list[Any]:
         """The deadlines not met nor cancelled that are due by `horizon` (RFC 3339 UTC), by
@@ -230,7 +233,8 @@ class Repository:
             f"SELECT {self._bytes} FROM wf_deadlines WHERE due_at <= ? AND closed IS NULL"
         )
         load, parse = KINDS["deadlines"].from_json, orjson.loads
-        return [load(parse(row[0])) for row in self.raw.execute(sql, (horizon,)).fetchall()]
+        with collector_paused():
+            return [load(parse(row[0])) for row in self.raw.execute(sql, (horizon,)).fetchall()]
 
     def stored_json(self, kind: str, key: str) -> bytes | None:
         """The document of `key` as the table holds it (UTF-8 JSON), or None."""
