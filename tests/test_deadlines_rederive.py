@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -15,6 +16,7 @@ from sqlalchemy import text
 
 from custody.clock import format_time
 from custody.entries import EntryBody
+from tests.support.processes import environment, run
 from tests.support.site import DECISION, Site
 from tests.test_deadlines_by_law import ALMATY, _noon, histories
 from workflows import fold
@@ -63,6 +65,25 @@ def test_rederive_writes_the_rows_of_the_whole_fold(site: Site) -> None:
     assert rederive(database) == len(before)
     assert _rows(site) == before
     assert check_state(replay(database), database) is None
+
+
+def test_custody_deadlines_rederive_mends_the_rows(site: Site, tmp_path: Path) -> None:
+    rifle = site.register_rifle()
+    decided = site.clock().astimezone(ALMATY).date() - dt.timedelta(days=3)
+    site.process.record_decision(
+        "unit.serikbaev", [rifle], {**DECISION, "date": decided.isoformat()}
+    )
+    before = _rows(site)
+    database = site.ledger.database
+    with database.write() as conn:
+        conn.execute(text("UPDATE wf_deadlines SET due_at = NULL, data = '{}'"))
+    url = database.engine.url.render_as_string(hide_password=False)
+    database.dispose()
+    done = run(environment(tmp_path, url), "deadlines", "--rederive", "--why")
+    assert done.returncode == 0, done.stderr
+    assert "derived from the ledger: 1 deadlines" in done.stdout
+    assert f"decision of {decided.isoformat()}" in done.stdout
+    assert _rows(site) == before
 
 
 @given(histories())
