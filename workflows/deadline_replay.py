@@ -165,27 +165,27 @@ def derive(bodies: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Deadline]:
     return state.deadlines
 
 
-def _bodies(database: Database, size: int) -> Iterator[dict[str, Any]]:
-    """The parsed bodies of the entries of `KINDS`, in seq order, a chunk per read (the kind
-    found in the stored bytes first, as workflows.reports.recompute.kind_of does)."""
+def _bodies(database: Database) -> Iterator[dict[str, Any]]:
+    """The parsed bodies of the entries of `KINDS`, in seq order, read in one snapshot a
+    chunk at a time (the kind found in the stored bytes first, as
+    workflows.reports.recompute.kind_of does)."""
     wanted, marker, loads = {k.encode() for k in KINDS}, b',"kind":"', orjson.loads
-    for start in range(0, size, CHUNK):
-        with database.read() as conn:
-            rows = Store(conn).bodies(start, min(start + CHUNK, size))
-        for (stored,) in rows:
-            at = stored.rfind(marker) + 9
-            if stored[at : stored.index(b'"', at)] in wanted:
-                yield loads(stored)
+    with database.read() as conn:
+        store = Store(conn)
+        size = store.head().size
+        for start in range(0, size, CHUNK):
+            for (stored,) in store.bodies(start, min(start + CHUNK, size)):
+                at = stored.rfind(marker) + 9
+                if stored[at : stored.index(b'"', at)] in wanted:
+                    yield loads(stored)
 
 
 def rederive(database: Database) -> int:
     """Write the deadline rows again from the ledger alone, in one transaction: every row
     removed, every deadline the ledger makes inserted (the driver's executemany). Returns how
     many. The other state tables are left as they are."""
-    with database.read() as conn:
-        size = Store(conn).head().size
     with collector_paused():  # hundreds of thousands of small dicts, kept (workflows.heap)
-        made = derive(_bodies(database, size))
+        made = derive(_bodies(database))
         dumps = orjson.dumps
         rows = [
             (d.item, d.rule, d.due_at, d.met_at or d.cancelled_at, dumps(d)) for d in made.values()
