@@ -159,7 +159,7 @@ class Process:
         now = format_time(self.clock())
         with self._read() as (repo, _):
             if not include_closed:
-                shown: list[Deadline] = repo.open_deadlines(now, limit, offset)
+                shown: list[Deadline] = repo.open_deadlines(limit, offset)
                 return shown
             found: list[Deadline] = repo.deadlines(open_only=False)
         order = {"overdue": 0, "met_late": 1, "running": 2, "paused": 3}
