@@ -162,16 +162,24 @@ class Process:
         with self._read() as (repo, _):
             return repo.search_items(search, format_time(self.clock()))
 
-    def deadlines(self, include_closed: bool = False) -> list[Deadline]:
-        """Deadlines not yet met, overdue first; with include_closed, also those met late."""
+    def deadlines(
+        self, include_closed: bool = False, limit: int | None = None, offset: int = 0
+    ) -> list[Deadline]:
+        """Deadlines not yet met, overdue first, then by due time, paused last; with
+        include_closed, also those met late (after the overdue ones). With `limit`, that many
+        from `offset` (a page)."""
         now = format_time(self.clock())
         with self._read() as (repo, _):
-            found: list[Deadline] = repo.deadlines(open_only=not include_closed)
+            if not include_closed:
+                shown: list[Deadline] = repo.open_deadlines(limit, offset)
+                return shown
+            found: list[Deadline] = repo.deadlines(open_only=False)
         order = {"overdue": 0, "met_late": 1, "running": 2, "paused": 3}
         keyed = [(order.get(d.status_at(now), 4), d.due_at or "~", d.item, d) for d in found]
         keyed = [k for k in keyed if k[0] < 4]
         keyed.sort(key=lambda k: k[:3])
-        return [k[3] for k in keyed]
+        chosen = keyed[offset:] if limit is None else keyed[offset : offset + limit]
+        return [k[3] for k in chosen]
 
     def suspicions(self, open_only: bool = True) -> list[Discrepancy]:
         """R11's diversion suspicions (discrepancies of reason diversion_suspected), oldest

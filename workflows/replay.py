@@ -27,6 +27,7 @@ from workflows import fold
 from workflows.access import entry_refusal
 from workflows.errors import FoldError
 from workflows.files import FileStore
+from workflows.heap import collector_paused
 from workflows.repository import SHELVES, Repository, row_of
 from workflows.world import World
 
@@ -41,7 +42,7 @@ def replay(database: Database, refused: list[tuple[int, str]] | None = None) -> 
     have written, as (seq, why)."""
     world = World()
     check = refused is not None and not refused
-    with database.read() as conn:
+    with collector_paused(), database.read() as conn:  # the whole state, kept (workflows.heap)
         store = Store(conn)
         size = store.head().size
         for start in range(0, size, _CHUNK):
@@ -65,7 +66,12 @@ def refold(database: Database) -> dict[str, int]:
     so this is how a database made before a change of the fold (R1 counted by the law's
     days, the supervision register) gets the rows the new code makes; `custody verify` then
     passes. Returns the number of rows of each kind. Raises FoldError as `replay`."""
-    world = replay(database)
+    with collector_paused():
+        world = replay(database)
+        return _rewrite(database, world)
+
+
+def _rewrite(database: Database, world: World) -> dict[str, int]:
     with database.write() as conn:
         for kind, shelf in SHELVES.items():
             conn.execute(shelf.table.delete())

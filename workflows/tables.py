@@ -72,7 +72,7 @@ class BatchRow(SQLModel, table=True):
 
 class DeadlineRow(SQLModel, table=True):
     __tablename__ = "wf_deadlines"
-    __table_args__ = (Index("ix_wf_deadlines_due_at", "due_at"),)
+    __table_args__ = (Index("ix_wf_deadlines_due_at_item", "due_at", "item", "rule"),)
 
     item: str = Field(sa_column=Column(String(_ID), primary_key=True))
     rule: str = Field(sa_column=Column(String(8), primary_key=True))

@@ -81,10 +81,20 @@ def deadlines(
             "for a database made before R1 was counted by the law's days",
         ),
     ] = False,
+    rederive: Annotated[
+        bool,
+        typer.Option(
+            "--rederive",
+            help="first derive the deadline rows alone again from the ledger, in one quick "
+            "pass (the other state rows as they are)",
+        ),
+    ] = False,
 ) -> None:
     """List what is due and what is overdue: overdue first, then by due time."""
     if rebuild:
         _rebuild()
+    elif rederive:
+        _rederive()
     with reading(tz) as (system, zone):
         now = dt.datetime.now(dt.UTC)
         found = system.process.deadlines(include_closed=include_met)
@@ -126,6 +136,18 @@ def _rebuild() -> None:
     finally:
         system.ledger.database.dispose()
     typer.echo(f"rebuilt from the ledger: {counts['deadlines']} deadlines, {counts['items']} items")
+
+
+def _rederive() -> None:
+    from api.system import initialise
+    from workflows.deadline_replay import rederive
+
+    _, system = initialise(Settings())
+    try:
+        count = rederive(system.ledger.database)
+    finally:
+        system.ledger.database.dispose()
+    typer.echo(f"derived from the ledger: {count} deadlines")
 
 
 def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int) -> str:

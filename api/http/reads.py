@@ -161,7 +161,10 @@ async def deadlines(
     system = system_of(request)
     process = system.process
     now = process.now()
-    shown, following = paging.page(process.deadlines(include_closed), offset, limit)
+    # One more than the page, read by the database's own order: is there a next page?
+    shown = process.deadlines(include_closed, limit + 1, offset)
+    following = offset + limit if len(shown) > limit else None
+    shown = shown[:limit]
     notices = notices_of(system.ledger.database, shown)
     late_after = process.config.late_entry_days
     return DeadlinesPage(

@@ -22,6 +22,7 @@ from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
 from workflows.escalation import Moment, Notice, Timing, plan
+from workflows.heap import collector_paused
 from workflows.model import Location
 from workflows.repository import Repository
 from workflows.world import World
@@ -55,18 +56,21 @@ def write_due(system: System) -> int:
     now = system.clock()
     moment = Moment.at(now, timing)
     horizon = moment.soon_text
-    with system.ledger.database.write() as conn:
+    # Thousands of deadlines and notices made and kept for the pass (workflows.heap).
+    with collector_paused(), system.ledger.database.write() as conn:
         deadlines = Repository(conn).deadlines_due(horizon)
         written: dict[tuple[str, str, str], list[Notice]] = defaultdict(list)
         for notice in outbox.written_for(conn, horizon):
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
         world = World()
         Repository(conn).load(world, "locations", {d.place for d in deadlines if d.place})
+        places: dict[str | None, Location] = world.locations
         new: list[Notice] = []
         for deadline in deadlines:
-            place: Location | None = world.find("locations", deadline.place)
             key = (deadline.item, deadline.rule, deadline.due_at or "")
-            new.extend(plan(deadline, place, written[key], moment, timing))
+            new.extend(
+                plan(deadline, places.get(deadline.place), written.get(key, []), moment, timing)
+            )
         emails = outbox.addresses(conn, (n.person for n in new))
         outbox.write(conn, new, emails, format_time(now))
     return len(new)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from custody.entries import EntryBody
 from workflows.reports.period import Period
@@ -49,13 +49,15 @@ AMMUNITION_FIGURES = (
     "scrap_weight_kg",
     "explosive_used_kg",
 )
+_TOTAL = {figure: f"weapons.{figure}.total" for figure in WEAPON_FIGURES}
+_RIFLED = {figure: f"weapons.{figure}.rifled" for figure in WEAPON_FIGURES}
 BURN_FIGURES = (("scrap_weight_kg", "scrap_weight_g"), ("explosive_used_kg", "explosive_amount"))
 KILOGRAMS = frozenset({"scrap_weight_kg", "explosive_used_kg"})  # tallied in grams
 
 
-@dataclass(frozen=True)
-class Kind:
-    """What the report needs to know of an item, from its intake entry."""
+class Kind(NamedTuple):
+    """What the report needs to know of an item, from its intake entry (a tuple: one is
+    made for each of tens of thousands of items)."""
 
     category: str
     rifled: bool
@@ -99,9 +101,9 @@ class AnnualFold:
         return kind
 
     def _weapon(self, place: str | None, figure: str, item: str, seq: int, kind: Kind) -> None:
-        self.tally.add_at(place, f"weapons.{figure}.total", item, seq)
+        self.tally.add_at(place, _TOTAL[figure], item, seq)
         if kind.category == FIREARM and kind.rifled:
-            self.tally.add_at(place, f"weapons.{figure}.rifled", item, seq)
+            self.tally.add_at(place, _RIFLED[figure], item, seq)
 
     def _registered(self, body: EntryBody) -> None:
         item, kind = str(body.item), self._kind(body)

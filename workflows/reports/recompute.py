@@ -19,6 +19,7 @@ from custody.errors import CustodyError
 from custody.ledger import Ledger
 from custody.store import Store
 from workflows.errors import InvalidRequest
+from workflows.heap import collector_paused
 from workflows.reports import annual, compliance, reconciliation
 from workflows.reports.figures import flatten
 from workflows.reports.period import Period, days, year
@@ -103,18 +104,19 @@ def read_bodies(
     the entries of those kinds (the others are not parsed). The bodies are taken as stored:
     `custody verify-report` verifies them first."""
     wanted = None if kinds is None else {kind.encode() for kind in kinds}
+    loads, new, mark, skip = orjson.loads, object.__new__, _KIND, len(_KIND)
     for start in range(0, size, CHUNK):
         with database.read() as conn:
             rows = Store(conn).bodies(start, min(start + CHUNK, size))
         for (stored,) in rows:
             if wanted is not None:
-                at = stored.rfind(_KIND) + len(_KIND)
+                at = stored.rfind(mark) + skip
                 if stored[at : stored.index(b'"', at)] not in wanted:
                     continue
             # The parsed object has exactly the body's fields (DESIGN §5), which are
             # EntryBody's: taken over whole, without the frozen dataclass's eight setattrs.
-            body = object.__new__(EntryBody)
-            body.__dict__.update(orjson.loads(stored))
+            body = new(EntryBody)
+            body.__dict__.update(loads(stored))
             yield body
 
 
@@ -135,7 +137,8 @@ def at_checkpoint(
 ) -> tuple[dict[str, Any], Tally]:
     """The report over the entries the checkpoint covers, with the checkpoint named in it."""
     kinds = _KINDS[request.kind]
-    figures, tally = compute(read_bodies(database, checkpoint.size, kinds), request)
+    with collector_paused():  # a million amounts kept behind the figures (workflows.heap)
+        figures, tally = compute(read_bodies(database, checkpoint.size, kinds), request)
     return {**figures, "checkpoint": checkpoint.to_json()}, tally
 
 

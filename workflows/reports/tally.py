@@ -13,6 +13,9 @@ Behind = tuple[str | None, int, float]
 @dataclass
 class Tally:
     behind: dict[str, list[Behind]] = field(default_factory=lambda: defaultdict(list))
+    # Each (place, figure)'s path, made once: a report over a million entries adds a
+    # million amounts to a few hundred figures.
+    _paths: dict[tuple[str, str], str] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, path: str, subject: str | None, seq: int, amount: float = 1) -> None:
         self.behind[path].append((subject, seq, amount))
@@ -26,9 +29,13 @@ class Tally:
         self, place: str | None, path: str, subject: str | None, seq: int, amount: float = 1
     ) -> None:
         """The national figure and the same figure of the place it happened at."""
-        self.add(path, subject, seq, amount)
+        behind = self.behind
+        behind[path].append((subject, seq, amount))
         if place is not None:
-            self.add(f"by_place.{place}.{path}", subject, seq, amount)
+            at = self._paths.get((place, path))
+            if at is None:
+                at = self._paths[(place, path)] = f"by_place.{place}.{path}"
+            behind[at].append((subject, seq, amount))
 
     def value(self, path: str) -> float:
         return sum(amount for _, _, amount in self.behind.get(path, ()))

@@ -1,0 +1,39 @@
+"""The cyclic garbage collector held off while a bulk read builds and keeps many objects.
+
+A replay, a report or a listing over 100,000 items makes hundreds of thousands of small
+dicts, lists and tuples and keeps them all until it is done: each time their count passes
+the collector's threshold it walks the young ones again, and every so often all of them,
+which cost a third to a half of such a pass (bench/deadlines.py, bench/reports.py). These
+objects hold no reference cycles, so nothing is left uncollected by waiting: the collector
+runs again, as usual, once the last such pass in the process has ended.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_lock = threading.Lock()
+_holding = 0  # passes in progress, in any thread
+_was_enabled = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold off the cyclic collector for the block (nested and concurrent blocks share one
+    pause, and it ends with the last of them)."""
+    global _holding, _was_enabled
+    with _lock:
+        if _holding == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _holding += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _holding -= 1
+            if _holding == 0 and _was_enabled:
+                gc.enable()
