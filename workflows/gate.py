@@ -41,8 +41,11 @@ class Gate:
         return self._any_account
 
     def _load(self, work: Work, places: Iterable[str]) -> None:
-        work.load("accounts", [self.actor])
-        work.load("locations", places)
+        # One statement for the account, its device token and the places (Repository).
+        wanted = {"accounts": [self.actor], "locations": places}
+        if self.device is not None:
+            wanted["devices"] = [self.device]
+        work.repo.load_kinds(work.world, wanted)
 
     def admit(self, work: Work, kind: str, places: list[str]) -> None:
         """Raise AccessRefused, naming the place, unless the actor may do a command of
