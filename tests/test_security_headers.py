@@ -1,9 +1,13 @@
 """The security-headers middleware on a small Starlette app: what every response carries, what
-depends on a login, on JSON and on TLS, and that a route's own header is kept."""
+depends on a login, on JSON and on TLS, and that a route's own header is kept; and on a real
+`custody serve`, that an unhandled error's 500 carries them too."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
@@ -12,6 +16,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from api.http.security_headers import HSTS, JSON_POLICY, SecurityHeaders
+from tests.support.service import FOUNDER, PROBLEM, service
 
 
 def _json(_: Request) -> Response:
@@ -64,3 +69,28 @@ def test_answers_to_a_login_are_not_stored_by_any_cache() -> None:
 def test_strict_transport_security_only_over_tls() -> None:
     assert get("/text", base="https://custody.example")["strict-transport-security"] == HSTS
     assert "strict-transport-security" not in get("/text")
+
+
+def test_an_unhandled_error_is_a_500_that_carries_the_headers_too(tmp_path: Path) -> None:
+    """A real `custody serve` whose database loses a state table under it: reading the
+    places then fails where no handler expects it (sqlite3.OperationalError), and the 500
+    that starlette's outermost error middleware writes carries the headers as well."""
+    with service(tmp_path) as running:
+        running.add_user(FOUNDER, "administrator")
+        with running.client(FOUNDER) as admin:
+            assert admin.get("/locations").status_code == 200
+            with closing(sqlite3.connect(tmp_path / "custody.db")) as db:
+                db.execute("ALTER TABLE wf_locations RENAME TO wf_locations_lost")
+                db.commit()
+            failed = admin.get("/locations")
+    assert failed.status_code == 500
+    assert failed.headers["content-type"] == PROBLEM
+    assert failed.json()["type"] == "/problems/internal"
+    assert failed.headers["x-content-type-options"] == "nosniff"
+    assert failed.headers["referrer-policy"] == "no-referrer"
+    assert failed.headers["x-frame-options"] == "DENY"
+    assert failed.headers["content-security-policy"] == JSON_POLICY
+    assert failed.headers["cache-control"] == "no-store"
+    # The operator still learns what failed: the server logged the error with its cause.
+    logged = "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))
+    assert "wf_locations" in logged

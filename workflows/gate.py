@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from custody.entries import ACCOUNT_KINDS
 from workflows.access import entry_refusal, place_of, refusal
 from workflows.errors import AccessRefused
 
@@ -17,10 +18,24 @@ if TYPE_CHECKING:
     from workflows.unit_of_work import Work
 
 
+# Entries after which the same kind at the same place may be answered otherwise: those that
+# change an account, a device token or a place (workflows.fold), and the ledger's first.
+_CHANGES_WHO_MAY = frozenset(
+    {
+        *ACCOUNT_KINDS,
+        "location_added",
+        "supervisor_assigned",
+        "supervisor_withdrawn",
+        "ledger_created",
+    }
+)
+
+
 class Gate:
     def __init__(self, actor: str, device: str | None = None) -> None:
         self.actor, self.device = actor, device
         self._any_account: bool | None = None
+        self._allowed: set[tuple[str, str | None]] = set()  # (kind, place) checked: allowed
 
     def _bound(self, work: Work) -> tuple[str, str | None] | None:
         """The device token's role and place; refused if it no longer holds."""
@@ -41,8 +56,11 @@ class Gate:
         return self._any_account
 
     def _load(self, work: Work, places: Iterable[str]) -> None:
-        work.load("accounts", [self.actor])
-        work.load("locations", places)
+        # One statement for the account, its device token and the places (Repository).
+        wanted = {"accounts": [self.actor], "locations": places}
+        if self.device is not None:
+            wanted["devices"] = [self.device]
+        work.repo.load_kinds(work.world, wanted)
 
     def admit(self, work: Work, kind: str, places: list[str]) -> None:
         """Raise AccessRefused, naming the place, unless the actor may do a command of
@@ -67,6 +85,19 @@ class Gate:
             self._any(work)
 
     def check(self, work: Work, seq: int, kind: str, item: str | None, data: Any) -> None:
+        """Raise AccessRefused, naming the place, unless the actor may write this entry, from
+        the state just before it (workflows.access.entry_refusal).
+
+        The answer depends on the entry only through its kind and place, so within one unit
+        of work an answer once given holds for the entries after it (a bulk step of 500
+        asks once), until an entry that changes an account, a device token or a place:
+        then every answer is asked for again."""
+        if kind in _CHANGES_WHO_MAY:
+            self._allowed.clear()
+        else:
+            place = place_of(work.world, kind, item, data)
+            if (kind, place) in self._allowed:
+                return
         why = entry_refusal(
             work.world,
             seq,
@@ -79,3 +110,5 @@ class Gate:
         )
         if why is not None:
             raise AccessRefused(why, place_of(work.world, kind, item, data))
+        if kind not in _CHANGES_WHO_MAY:
+            self._allowed.add((kind, place))

@@ -7,7 +7,7 @@ the caller's transaction (the same one the ledger entries are written in): a bul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
@@ -158,6 +158,9 @@ class Repository:
         self.raw: Any = conn.connection.driver_connection
         self._text = "convert_from(%s, 'UTF8')" if self.postgres else "CAST(? AS TEXT)"
         self._bytes = "convert_to(data, 'UTF8')" if self.postgres else "CAST(data AS BLOB)"
+        # Keys asked for and not found, by kind: in this transaction nothing but save() adds
+        # rows, and what it adds is in the World already.
+        self._absent: dict[str, set[Any]] = {}
         # What save() wrote, to give to the cache once the transaction has committed.
         self.written: list[tuple[str, Any, bytes, Document]] = []
 
@@ -166,33 +169,87 @@ class Repository:
 
     def load(self, world: World, kind: str, keys: Iterable[Any]) -> None:
         """Put into `world` the objects of these keys that exist (unknown keys are skipped)."""
-        shelf = SHELVES[kind]
-        table = world.table(kind)
-        wanted = [k for k in dict.fromkeys(keys) if k is not None and k not in table]
-        cls, stored, cache = KINDS[kind], world.stored[kind], self.cache
-        single = len(shelf.key) == 1
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
-            for row in self._select(shelf, chunk):
-                data = bytes(row[0])
-                ref = row[1] if single else tuple(row[1:])
-                document = cache.take(kind, ref, data) if cache is not None else None
-                if document is None:
-                    document = cls.from_json(orjson.loads(data))
-                table.setdefault(ref, document)
-                stored.add(ref)
+        self.load_kinds(world, {kind: keys})
+
+    def load_kinds(self, world: World, wanted: Mapping[str, Iterable[Any]]) -> None:
+        """`load` for several kinds at once: {kind: keys}. Up to _CHUNK keys of one-column
+        kinds are read in one statement (a SELECT per table, UNION ALL), since a command's
+        check reads a few rows of several tables (its actor's account, the places, the items)
+        and each statement costs more than its row. A key found missing is remembered as
+        missing for this transaction, so that it is not asked for again."""
+        asked: dict[str, list[Any]] = {}
+        for kind, keys in wanted.items():
+            table, absent = world.table(kind), self._absent.setdefault(kind, set())
+            fresh = [k for k in dict.fromkeys(keys) if k is not None and k not in table]
+            fresh = [k for k in fresh if k not in absent]
+            if fresh:
+                asked[kind] = fresh
+        together = {k: v for k, v in asked.items() if len(SHELVES[k].key) == 1}
+        if len(together) > 1 and sum(map(len, together.values())) <= _CHUNK:
+            rows = self._select_kinds(together)
+            for kind, keys in together.items():
+                self._take(world, kind, keys, rows.get(kind, []))
+                del asked[kind]
+        for kind, keys in asked.items():
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                self._take(world, kind, chunk, self._select(SHELVES[kind], chunk))
+
+    def _take(self, world: World, kind: str, asked: list[Any], rows: list[Any]) -> None:
+        """The objects of `rows` (data bytes, then the key's columns) into `world`."""
+        table, stored, cache = world.table(kind), world.stored[kind], self.cache
+        cls = KINDS[kind]
+        single = len(SHELVES[kind].key) == 1
+        found = set()
+        for row in rows:
+            data = bytes(row[0])
+            ref = row[1] if single else tuple(row[1:])
+            document = cache.take(kind, ref, data) if cache is not None else None
+            if document is None:
+                document = cls.from_json(orjson.loads(data))
+            table.setdefault(ref, document)
+            stored.add(ref)
+            found.add(ref)
+        if single:
+            self._absent[kind].update(k for k in asked if k not in found)
+
+    def _select_kinds(self, wanted: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
+        """The rows of one-column-key kinds, {kind: [(data bytes, key)]}, in one statement."""
+        parts, params = [], []
+        for number, (kind, keys) in enumerate(wanted.items()):
+            shelf = SHELVES[kind]
+            marks = ", ".join("?" * len(keys))
+            parts.append(
+                f"SELECT {number}, {self._bytes}, {shelf.key[0]} FROM {shelf.table.name} "
+                f"WHERE {shelf.key[0]} IN ({marks})"
+            )
+            params.extend(keys)
+        kinds = list(wanted)
+        rows: dict[str, list[Any]] = {}
+        for number, data, key in self.raw.execute(self._sql(" UNION ALL ".join(parts)), params):
+            rows.setdefault(kinds[number], []).append((data, key))
+        return rows
 
     def existing(self, kind: str, keys: Iterable[str]) -> set[str]:
         """Which of these ids have a row of `kind` (one-column keys): ids only, no documents,
         for the id register's check (workflows.subjects)."""
-        name = SHELVES[kind].table.name
+        return self.holders([kind], keys).get(kind, set())
+
+    def holders(self, kinds: Sequence[str], keys: Iterable[str]) -> dict[str, set[str]]:
+        """Which of these ids have a row of each of these kinds (one-column keys):
+        {kind: ids}, ids only, read for all the kinds in one statement per chunk of ids."""
         wanted = list(dict.fromkeys(keys))
-        found: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            chunk = wanted[start : start + _CHUNK]
+        found: dict[str, set[str]] = {}
+        per = max(1, _CHUNK // max(1, len(kinds)))
+        for start in range(0, len(wanted), per):
+            chunk = wanted[start : start + per]
             marks = ", ".join("?" * len(chunk))
-            sql = self._sql(f"SELECT id FROM {name} WHERE id IN ({marks})")
-            found.update(row[0] for row in self.raw.execute(sql, chunk).fetchall())
+            sql = " UNION ALL ".join(
+                f"SELECT {number}, id FROM {SHELVES[kind].table.name} WHERE id IN ({marks})"
+                for number, kind in enumerate(kinds)
+            )
+            for number, subject in self.raw.execute(self._sql(sql), chunk * len(kinds)):
+                found.setdefault(kinds[number], set()).add(subject)
         return found
 
     def _select(self, shelf: Shelf, keys: list[Any]) -> list[Any]:

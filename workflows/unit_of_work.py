@@ -79,8 +79,7 @@ class Work:
                 reached.extend(fold.touches_data(new.data))
             for kind, key in reached:
                 wanted.setdefault(kind, set()).add(key)
-        for kind, keys in wanted.items():
-            self.load(kind, keys)
+        self.repo.load_kinds(self.world, wanted)
 
     def _check_new_subjects(self) -> None:
         """The id register (workflows.subjects): no entry may bring into being a subject whose
@@ -92,8 +91,9 @@ class Work:
         ids = [subject for _, subject in made]
         # Each kind's own command refuses a second one of its kind; here, the other kinds.
         holders: dict[str, list[str]] = {}
+        held = self.repo.holders(list(subjects.KINDS), ids)  # one statement, not one a kind
         for kind in subjects.KINDS:
-            for subject in self.repo.existing(kind, ids):
+            for subject in held.get(kind, ()):
                 holders.setdefault(subject, []).append(kind)
         first: dict[str, str] = {}  # the subjects these entries make, before they exist
         for table, subject in made:

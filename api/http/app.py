@@ -27,8 +27,7 @@ from api.http import (
     steps,
     users,
 )
-from api.http.limits import BodyLimits
-from api.http.security_headers import SecurityHeaders
+from api.http.edge import App
 from api.http.writes import Writer
 from api.notices.config import NoticeConfig
 from api.notices.worker import Loop
@@ -67,7 +66,7 @@ def create_app(
         app.state.renderer.close()
         ready.ledger.database.dispose()
 
-    app = FastAPI(
+    app = App(
         title="custody",
         summary="Chain of custody of seized weapons, up to their proven destruction",
         version="0.1.0",
@@ -77,14 +76,8 @@ def create_app(
     )
     docs.install(app)
     problems.install(app)
-    app.add_middleware(
-        BodyLimits,
-        max_body=config.request_max_bytes,
-        max_upload=config.upload_max_bytes,
-        max_depth=config.json_max_depth,
-    )
-    # Added last, so outermost: the limits' own refusals carry the security headers too.
-    app.add_middleware(SecurityHeaders)
+    # Body limits and security headers, outside even the 500 handler (api.http.edge).
+    app.edge_limits = (config.request_max_bytes, config.upload_max_bytes, config.json_max_depth)
     # Matched in this order, one route after another (and twice: FastAPI matches again to
     # handle): the reads scanners and pages make most come first, the steps, each its own
     # route, next, and the routes called now and then after them (bench/api.py).

@@ -1,6 +1,6 @@
 """What a request may carry, enforced on its bytes before anything parses them.
 
-A pure ASGI middleware, outermost of the app's own, so that nothing (FastAPI's JSON parser,
+Run by the app's outermost middleware (api.http.edge), so that nothing (FastAPI's JSON parser,
 the multipart parser, pydantic) sees a request over the limits:
 
 - a body declared (Content-Length) over its limit is answered 413 without a byte read;
@@ -64,8 +64,9 @@ class _Cut(Exception):
 
 
 class BodyLimits:
-    """The middleware: `app.add_middleware(BodyLimits, max_body=..., max_upload=...,
-    max_depth=...)`; sizes in bytes."""
+    """The limits alone, as a middleware: `app.add_middleware(BodyLimits, max_body=...,
+    max_upload=..., max_depth=...)`; sizes in bytes. The app runs them in its edge
+    (api.http.edge), together with the security headers."""
 
     def __init__(self, app: App, max_body: int, max_upload: int, max_depth: int) -> None:
         self.app = app
@@ -81,6 +82,18 @@ class BodyLimits:
                 length = value
             elif name == b"content-type":
                 content_type = value.lower()
+        await self.limited(scope, receive, send, length, content_type)
+
+    async def limited(
+        self,
+        scope: MutableMapping[str, Any],
+        receive: Receive,
+        send: Send,
+        length: bytes | None,
+        content_type: bytes,
+    ) -> None:
+        """The request, within the limits: `length` is its Content-Length header (None when
+        it has none) and `content_type` its Content-Type, lowercased (b"" when none)."""
         if length is None and scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)  # the reads: no body to limit
             return

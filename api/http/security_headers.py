@@ -1,4 +1,4 @@
-"""The headers every response carries, as a small pure-ASGI middleware (no body buffering):
+"""The headers every response carries, set on its start message with no body buffering:
 
     X-Content-Type-Options: nosniff      a browser takes the Content-Type as given
     Referrer-Policy: no-referrer         no address of ours (an item id) leaks to another site
@@ -9,11 +9,12 @@
     Strict-Transport-Security            when served over TLS
 
 A header the route set itself (a file's sandboxing policy, a statement's caching) is kept.
+The app sets them in its outermost middleware (api.http.edge), outside the one that answers
+an unhandled error with a 500, so that answer carries them too.
 """
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ALWAYS = (
@@ -23,10 +24,48 @@ ALWAYS = (
 )
 JSON_POLICY = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
-_JSON_TYPES = ("application/json", "application/problem+json")
+
+_ALWAYS = tuple((name.encode(), value.encode()) for name, value in ALWAYS)
+_JSON_TYPES = (b"application/json", b"application/problem+json")
+_NO_STORE = (b"cache-control", b"no-store")
+_POLICY = (b"content-security-policy", JSON_POLICY.encode())
+_HSTS = (b"strict-transport-security", HSTS.encode())
+
+
+def add(message: Message, authenticated: bool, secure: bool) -> None:
+    """Add the headers to an `http.response.start` message, keeping any the route set.
+
+    Works on the raw header list (byte pairs) rather than through starlette's MutableHeaders:
+    this runs for every response, and the list is short."""
+    headers = message.get("headers")
+    headers = list(headers) if headers is not None else []
+    present = set()
+    content_type = b""
+    for name, value in headers:
+        lowered = name.lower()
+        present.add(lowered)
+        if lowered == b"content-type":
+            content_type = value
+    for pair in _ALWAYS:
+        if pair[0] not in present:
+            headers.append(pair)
+    if authenticated and b"cache-control" not in present:
+        headers.append(_NO_STORE)
+    if b"content-security-policy" not in present and content_type.startswith(_JSON_TYPES):
+        headers.append(_POLICY)
+    if secure and b"strict-transport-security" not in present:
+        headers.append(_HSTS)
+    message["headers"] = headers
+
+
+def authenticated(scope: Scope) -> bool:
+    """Whether the request carried a login (an Authorization header)."""
+    return any(name == b"authorization" for name, _ in scope["headers"])
 
 
 class SecurityHeaders:
+    """The headers alone, as a pure-ASGI middleware (for an app without the edge's limits)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -34,20 +73,11 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        authenticated = any(name == b"authorization" for name, _ in scope["headers"])
-        secure = scope.get("scheme") == "https"
+        login, secure = authenticated(scope), scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS:
-                    headers.setdefault(name, value)
-                if authenticated:
-                    headers.setdefault("cache-control", "no-store")
-                if headers.get("content-type", "").startswith(_JSON_TYPES):
-                    headers.setdefault("content-security-policy", JSON_POLICY)
-                if secure:
-                    headers.setdefault("strict-transport-security", HSTS)
+                add(message, login, secure)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
