@@ -379,6 +379,18 @@ def test_campaign_totals_equal_an_independent_count(site: Site) -> None:
     assert (totals["payments"], totals["paid_tenge"]) == (len(payable), paid)
     assert totals["confirmed_payments"] == len(payable[::2])
     assert totals["budget_left_tenge"] == 1_000_000 - paid
+    # the annual report names the campaign with the same figures, recomputable from the entries
+    from tests.test_reports_annual import annual
+
+    year = site.clock().astimezone(dt.timezone(dt.timedelta(hours=5))).year
+    report, tally = annual(site, year)
+    shown = report["campaigns"]["KARU-1"]
+    assert (shown["items"], shown["rifled"]) == (totals["items"], totals["rifled"])
+    assert {c: n for c, n in shown["by_category"].items() if n} == totals["by_category"]
+    assert (shown["paid_tenge"], shown["budget_left_tenge"]) == (paid, 1_000_000 - paid)
+    assert shown["confirmed_tenge"] == totals["confirmed_tenge"]
+    assert shown["budget_tenge"] == 1_000_000
+    assert len(tally.behind["campaigns.KARU-1.paid_tenge"]) == len(payable)  # --explain's rows
     knife = _register(
         site, "НОЖ-1", category="edged", rifled=False, source="surrendered", campaign="KARU-1"
     )

@@ -16,6 +16,13 @@ Definitions (docs/reports.md gives them beside the national report's wording):
   `burned` entry falls in the year; scrap weight and explosive or fuel of the burn batches
   burned in the year (statement facts, grams in the ledger, kilograms here).
 
+- campaigns (the national report only): each voluntary-surrender campaign whose period meets
+  the year: weapons surrendered under it and registered in the year (total, rifled, by
+  category); compensation paid in the year (`compensation_paid` entries, tenge) and confirmed
+  in the year by the second person (`compensation_confirmed`, R13); its budget, and what was
+  left of it at the end of the year (or at the checkpoint): the budget less every payment
+  entered by then.
+
 A year is a calendar year in the report's time zone (workflows.reports.period).
 `by_month` gives registrations and destructions of weapons month by month, for the chart.
 """
@@ -74,6 +81,8 @@ class AnnualFold:
     batches: dict[str, str] = field(default_factory=dict)  # batch -> its plant or site
     evidence: dict[str, int] = field(default_factory=dict)  # item -> seq of its match
     gone: set[str] = field(default_factory=set)  # lost for good
+    campaigns: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> its entry's data
+    payments: dict[str, tuple[str, int]] = field(default_factory=dict)  # id -> campaign, tenge
     year_ended: bool = False
 
     def apply(self, body: EntryBody) -> None:
@@ -87,11 +96,14 @@ class AnnualFold:
             handler(self, body)
 
     def _keep(self, body: EntryBody) -> None:
-        """Outside the year, only what later counts need: items, places, evidence holds."""
+        """Outside the year, only what later counts need: items, places, evidence holds,
+        campaigns and the payments that drew on their budgets before the year's end."""
         if body.kind == "item_registered":
             self._kind(body)
         elif body.kind in _KEPT:
             _COUNTS[body.kind](self, body)
+        elif body.kind == "compensation_paid":
+            self._paid(body, counted=False)
 
     def _kind(self, body: EntryBody) -> Kind:
         data, item = body.data, str(body.item)
@@ -115,6 +127,36 @@ class AnnualFold:
         elif kind.category == AMMUNITION:
             self.tally.add_at(at, "ammunition.lots_registered", item, body.seq)
             self.tally.add_at(at, "ammunition.rounds_registered", item, body.seq, kind.quantity)
+        campaign = body.data.get("campaign")
+        if campaign is not None and kind.category in WEAPON_CATEGORIES:
+            path = f"campaigns.{campaign}"
+            self.tally.add(f"{path}.items", item, body.seq)
+            self.tally.add(f"{path}.by_category.{kind.category}", item, body.seq)
+            if kind.category == FIREARM and kind.rifled:
+                self.tally.add(f"{path}.rifled", item, body.seq)
+
+    def _campaign_opened(self, body: EntryBody) -> None:
+        campaign = str(body.item)
+        self.campaigns[campaign] = body.data
+        budget = body.data["budget_tenge"]
+        self.tally.add(f"campaigns.{campaign}.budget_left_tenge", campaign, body.seq, budget)
+
+    def _paid(self, body: EntryBody, counted: bool = True) -> None:
+        """A payment draws on its campaign's budget when entered (before the year's end);
+        it is paid in the year of its entry."""
+        data = body.data
+        campaign, amount = data["campaign"], int(data["amount_tenge"])
+        self.payments[data["payment"]] = (campaign, amount)
+        if self.year_ended:
+            return
+        path = f"campaigns.{campaign}"
+        self.tally.add(f"{path}.budget_left_tenge", str(body.item), body.seq, -amount)
+        if counted:
+            self.tally.add(f"{path}.paid_tenge", str(body.item), body.seq, amount)
+
+    def _confirmed(self, body: EntryBody) -> None:
+        campaign, amount = self.payments[body.data["payment"]]
+        self.tally.add(f"campaigns.{campaign}.confirmed_tenge", str(body.item), body.seq, amount)
 
     def _batch_opened(self, body: EntryBody) -> None:
         self.batches[str(body.item)] = body.data["location"]
@@ -192,23 +234,31 @@ _COUNTS = {
     "item_returned": AnnualFold._returned,
     "registry_result_recorded": AnnualFold._registry,
     "evidence_released": AnnualFold._released,
+    "campaign_opened": AnnualFold._campaign_opened,
+    "compensation_paid": AnnualFold._paid,
+    "compensation_confirmed": AnnualFold._confirmed,
 }
 # Outside the year, what later counts need; the fold reads no other kind (KINDS).
 _KEPT = frozenset(
     {"batch_opened", "forensic_sent", "registry_result_recorded", "evidence_released"}
-    | {"discrepancy_resolved"}
+    | {"discrepancy_resolved", "campaign_opened"}
 )
 KINDS = frozenset(_COUNTS)
 
 
-def fold(bodies: Iterable[EntryBody], period: Period) -> Tally:
-    """The tally of a year over `bodies` (in seq order, from seq 0)."""
+def folded(bodies: Iterable[EntryBody], period: Period) -> AnnualFold:
+    """A year folded over `bodies` (in seq order, from seq 0): its tally and campaigns."""
     annual = AnnualFold(period)
     for body in bodies:
         annual.apply(body)
     if not annual.year_ended:
         annual.close_year()
-    return annual.tally
+    return annual
+
+
+def fold(bodies: Iterable[EntryBody], period: Period) -> Tally:
+    """The tally of a year over `bodies` (in seq order, from seq 0)."""
+    return folded(bodies, period).tally
 
 
 def _number(tally: Tally, path: str) -> float:
@@ -246,8 +296,39 @@ def by_month(tally: Tally, prefix: str = "") -> dict[str, list[int]]:
     }
 
 
-def report(tally: Tally, period: Period, place: str | None = None) -> dict[str, Any]:
-    """The report's figures (the caller adds the checkpoint): the nation's, or one place's."""
+CAMPAIGN_FIGURES = ("items", "rifled", "paid_tenge", "confirmed_tenge", "budget_left_tenge")
+
+
+def campaigns(tally: Tally, opened: dict[str, dict[str, Any]], period: Period) -> dict[str, Any]:
+    """Each campaign whose period (its first and last day) meets the year, by id."""
+    first, last = period.first.isoformat(), period.last.isoformat()
+    shown: dict[str, Any] = {}
+    for campaign, data in sorted(opened.items()):
+        if data["starts"] > last or data["ends"] < first:
+            continue
+        path = f"campaigns.{campaign}"
+        figures: dict[str, Any] = {
+            "name": data["name"],
+            "starts": data["starts"],
+            "ends": data["ends"],
+            "budget_tenge": int(data["budget_tenge"]),
+        }
+        figures |= {f: int(tally.value(f"{path}.{f}")) for f in CAMPAIGN_FIGURES}
+        figures["by_category"] = {
+            c: int(tally.value(f"{path}.by_category.{c}")) for c in CATEGORY_FIGURES
+        }
+        shown[campaign] = figures
+    return shown
+
+
+def report(
+    tally: Tally,
+    period: Period,
+    place: str | None = None,
+    opened: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The report's figures (the caller adds the checkpoint): the nation's, or one place's;
+    the nation's name the campaigns `opened` (AnnualFold.campaigns) that meet the year."""
     shown = [place] if place is not None else places(tally)
     prefix = f"by_place.{place}." if place is not None else ""
     national = figures(tally, prefix)
@@ -259,4 +340,5 @@ def report(tally: Tally, period: Period, place: str | None = None) -> dict[str, 
         **national,
         "by_place": {p: figures(tally, f"by_place.{p}.") for p in shown},
         "by_month": by_month(tally, prefix),
+        "campaigns": campaigns(tally, opened or {}, period) if place is None else {},
     }

@@ -123,8 +123,9 @@ def read_bodies(
 def compute(bodies: Iterator[EntryBody], request: ReportRequest) -> tuple[dict[str, Any], Tally]:
     """The report's figures over `bodies` (seq 0 on, in order), and what lies behind them."""
     if request.kind == "annual":
-        tally = annual.fold(bodies, request.period)
-        return annual.report(tally, request.period, request.place), tally
+        year = annual.folded(bodies, request.period)
+        shown = annual.report(year.tally, request.period, request.place, year.campaigns)
+        return shown, year.tally
     if request.kind == "compliance":
         return compliance.report(compliance.fold(bodies), request.period)
     if request.kind == "reconciliation":
