@@ -476,3 +476,68 @@ def test_a_weapon_come_back_is_shown_on_its_old_statements_public_page(site: Sit
     _resolve(site, new, discrepancy, "re_marked")
     [settled] = public_statement(system, paper).come_back
     assert (settled.old_item, settled.outcome) == (old, "re_marked")
+
+
+@pytest.mark.parametrize(
+    "again",
+    [
+        "ＺＺ 100001",
+        "ZZ.100001",
+        "ZZ_100001",
+        "ZZ\u2043100001",
+        "ZZ\u3164100001",
+        "ｚｚ－１０００01",
+    ],
+    ids=["fullwidth", "dot", "underscore", "hyphen-bullet", "hangul-filler", "fullwidth-digits"],
+)
+def test_a_second_payment_for_one_pistol_typed_with_other_characters_is_refused(
+    site: Site, again: str
+) -> None:
+    """A breaker's attack: one pistol paid three times, its marking typed in fullwidth
+    letters or with a dot between the parts, which the fold once kept apart."""
+    _paying(site)
+    _campaign(site, "KARU-1")
+    kwargs: dict[str, Any] = {"source": "surrendered", "rifled": False, "model": "ПМ"}
+    first = _register(site, "ZZ 100001", campaign="KARU-1", **kwargs)
+    payment = _pay(site, first)
+    # R10 sees the same live pistol; once it is away (say returned), R14 still holds
+    with refused(site, "R10", first):
+        _register(site, again, campaign="KARU-1", **kwargs)
+    second = _register(site, again, campaign="KARU-1", **kwargs | {"model": "Макаров"})
+    with refused(site, "R14", payment):
+        _pay(site, second, payer=PAYERS[1])
+
+
+# (`PM` in Latin letters is a transliteration, not a look-alike: П is not P on a plate)
+@pytest.mark.parametrize("model", ["пм", "П-М", "п.м", "ＰＭ".replace("Ｐ", "П")])
+def test_a_melted_pistols_model_typed_another_way_is_still_the_same_weapon(
+    site: Site, model: str
+) -> None:
+    old = _register(site, "ТЕ 417959", model="ПМ")
+    site.to_warehouse(old)
+    site.through_forensics(old)
+    site.prepare(old)
+    batch = site.melt(old)
+    site.sign(batch, "chair.nurlanov", "member.abenova")
+    new = _register(site, "TE-417959", model=model)
+    [suspicion] = site.process.suspicions()
+    assert (suspicion.subject, suspicion.details["old_item"]) == (new, old)
+
+
+def test_a_weapon_found_diverted_is_never_bought_back(site: Site) -> None:
+    """Once an official's signed act confirms the diversion (or finds it re-marked), the
+    suspicion is settled and the item may be destroyed, but nothing is paid for it."""
+    _paying(site)
+    old, _ = _destroyed(site, "ЛМ 840060")
+    _campaign(site, "KARU-1")
+    new = _register(
+        site, "лм-840060", model=None, source="surrendered", rifled=False, campaign="KARU-1"
+    )
+    discrepancy = site.process.item(new).diversion
+    assert discrepancy is not None
+    _resolve(site, new, discrepancy, "diversion_confirmed")
+    assert site.process.item(new).diversion is None
+    with refused(site, "R11", "found diverted"):
+        _pay(site, new)
+    _verified(site)
+    assert old != new

@@ -23,8 +23,8 @@ TWINS = {
     "B": ["В", "Β"],
     "C": ["С"],
     "E": ["Е", "Ε"],
-    "H": ["Н", "Η"],
-    "K": ["К", "Κ"],
+    "H": ["Н", "Η", "Һ"],
+    "K": ["К", "Κ", "Қ"],
     "M": ["М", "Μ"],
     "O": ["О", "Ο"],
     "P": ["Р", "Ρ"],
@@ -36,6 +36,14 @@ TWINS = {
 OWN = ["Д", "Ж", "З", "Й", "Ш"]
 CANONICAL = [*"ABCDEFGHJKLMNOPQRTUVWXZ0123456789", *OWN, "№", "/"]
 SEPARATORS = ["", "", "", " ", "-", "\u2013", "\u2014", "\u2212", "\u00a0", "\t", "\u2010"]
+# and what a clerk or a forger types between the parts instead: a dot, an underscore, a
+# hyphen bullet, a modifier minus, a Hangul filler, the braille blank, an ideographic space
+SEPARATORS += [".", "_", "\u2043", "\u02d7", "\u3164", "\u2800", "\u3000"]
+
+
+def fullwidth(char: str) -> str:
+    """The fullwidth form of a printable ASCII character (U+FF01-FF5E)."""
+    return chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char
 
 
 @st.composite
@@ -43,7 +51,7 @@ def writings(draw: st.DrawFn, canonical: str) -> str:
     """One way a clerk may type `canonical`."""
     out = [draw(st.sampled_from(SEPARATORS))]
     for char in canonical:
-        ways = [char, char.lower()]
+        ways = [char, char.lower(), fullwidth(char), fullwidth(char.lower())]
         for twin in TWINS.get(char, []):
             ways += [twin, twin.lower()]
         if char == "Й":

@@ -25,6 +25,7 @@ from typing import Final
 
 from workflows.errors import RuleViolation
 from workflows.machines import DESTROYED, RETURNED
+from workflows.markings import fold
 from workflows.model import Campaign, Item, Payment
 from workflows.vocabulary import FIREARM, NO_MATCH, SURRENDERED
 
@@ -34,6 +35,7 @@ SUSPECTED = "diversion_suspected"  # the reason of the discrepancy R11 opens
 # How an official settles a suspicion (the act's `outcome`).
 DIFFERENT_WEAPON, RE_MARKED, CONFIRMED = "different_weapon", "re_marked", "diversion_confirmed"
 OUTCOMES: Final = frozenset({DIFFERENT_WEAPON, RE_MARKED, CONFIRMED})
+FOUND_DIVERTED: Final = frozenset({RE_MARKED, CONFIRMED})  # the outcomes that bar payment
 # An item whose weapon should be gone from the world: melted or burned (the statement is then
 # signed or being signed), destroyed, or handed back to its owner.
 GONE: Final = frozenset({"melted", "burned", DESTROYED, RETURNED})
@@ -53,12 +55,16 @@ BLOCKED: Final = frozenset(
 )
 
 
+def same_model(model: str | None, other: str | None) -> bool:
+    """One model where both name one, compared as markings are (workflows.markings: `ПМ`,
+    `PM` and `пм` are one); a record without a model cannot tell two apart."""
+    return model is None or other is None or fold(model) == fold(other)
+
+
 def same_weapon(category: str, model: str | None, old: Item) -> bool:
     """R11: one category, and one model where both name a model (two models that share a
-    marking are two weapons; a record without a model cannot tell them apart)."""
-    if category != old.category:
-        return False
-    return model is None or old.model is None or model.strip() == old.model.strip()
+    marking are two weapons)."""
+    return category == old.category and same_model(model, old.model)
 
 
 def comeback(
@@ -101,6 +107,12 @@ def compensation_refusal(item: Item, first: Payment | str | None = None) -> Rule
     if item.diversion is not None:
         return RuleViolation(
             R11, f"{item.name} is suspected of diversion ({item.diversion}); nothing is paid"
+        )
+    if item.diversion_found is not None:
+        return RuleViolation(
+            R11,
+            f"{item.name} was found diverted or re-marked ({item.diversion_found}); "
+            "nothing is paid",
         )
     if item.source != SURRENDERED or item.campaign is None:
         return RuleViolation(R12, f"{item.name} was not surrendered in a campaign")

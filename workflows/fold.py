@@ -15,7 +15,7 @@ from typing import Any
 from custody.entries import EntryBody
 from workflows import deadlines, subjects, terms
 from workflows.deadlines import R1, R2
-from workflows.diversion import compensation_refusal, confirmation_refusal
+from workflows.diversion import FOUND_DIVERTED, compensation_refusal, confirmation_refusal
 from workflows.errors import FoldError, UnknownObject
 from workflows.machines import WORKFLOWS, workflow_for
 from workflows.model import (
@@ -635,6 +635,8 @@ def _diversion_resolved(world: World, body: EntryBody) -> None:
     world.touch("discrepancies", discrepancy)
     item.diversion = None
     item.diversion_cleared.append(discrepancy.details["old_item"])
+    if act["outcome"] in FOUND_DIVERTED:
+        item.diversion_found = discrepancy.id
     _touch_item(world, item, body)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from custody.entries import check_name
 from workflows import comebacks, grammar, registers, terms
 from workflows.decision_dates import dated
-from workflows.diversion import GONE, campaign_refusal, comeback
+from workflows.diversion import GONE, campaign_refusal, comeback, same_model
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.machines import TERMINAL
 from workflows.markings import fold_or_none
@@ -187,22 +187,26 @@ def _refuse_known(
     for item_id in ids:
         if work.world.find("items", item_id) is not None:
             raise InvalidRequest(f"item {item_id} is registered already")
-    taken: dict[tuple[str, str, Any], str] = {}
+    # (identity, category) -> the live items' (model, id): one model as R11 compares them
+    taken: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
     for identity, items in alike.items():
         for item in items:
             if item.state not in TERMINAL and item.state not in GONE:
-                taken[(identity, item.category, item.details.get("model"))] = item.id
+                taken.setdefault((identity, item.category), []).append((item.model, item.id))
     for item_id, d in zip(ids, data, strict=True):
         folded = fold_or_none(d["marking"])
-        key = (folded or "", d["category"], d["details"].get("model"))
-        if folded and key in taken:
-            raise RuleViolation(
-                "R10",
-                f"marking {d['marking']} is already registered as item {taken[key]}",
-                item_id,
-            )
-        if folded:
-            taken[key] = item_id
+        if not folded:
+            continue
+        live = taken.setdefault((folded, d["category"]), [])
+        model = _model(d)
+        for other_model, other in live:
+            # R10 keeps a record without a model apart from one with a model (R11, with the
+            # weapon gone, does not); two models are one when they fold alike
+            if (model is None) == (other_model is None) and same_model(model, other_model):
+                raise RuleViolation(
+                    "R10", f"marking {d['marking']} is already registered as item {other}", item_id
+                )
+        live.append((model, item_id))
 
 
 def _require_marking_photo(work: Work, item_id: str, data: dict[str, Any]) -> None:

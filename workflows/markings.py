@@ -6,10 +6,15 @@ by their folded form, and keeps the marking itself exactly as it was written:
 
     fold("АК 123456") == fold("ak-123456") == "AK123456"
 
-Folding: Unicode NFC; upper case; every space (any Unicode white space) and dash (Unicode
-category Pd, and the minus sign) removed; Cyrillic and Greek capitals that look like a Latin
-capital written as that Latin capital. Digits are kept as they are: `0` and `O` are not folded
-together, as a plate's serial number tells them apart.
+Folding: Unicode NFC; compatibility forms as their plain letter or digit (fullwidth `Ｚ`,
+mathematical `𝐀`, circled `①`, superscript `¹`, Roman numeral `Ⅰ`: NFKC, character by
+character, except `№`, which a plate shows as itself); upper case; every space (any Unicode
+white space, and the blank fillers that look like one), dash (Unicode category Pd, the minus
+sign and the dash-like marks below), connector (category Pc: `_`) and dot removed; Cyrillic
+and Greek capitals that look like a Latin capital written as that Latin capital. Digits are
+kept as they are: `0` and `O` are not folded together, as a plate's serial number tells them
+apart; nor are letters with diacritics (`Й` is not `И`). `/` and `№` stay: they are part of
+what a plate says.
 """
 
 from __future__ import annotations
@@ -38,21 +43,53 @@ LOOKALIKES: Final[dict[str, str]] = {
     "Y": "\u04ae\u03a5",  # Ү (Kazakh) Υ
     "Z": "\u0396",  # Ζ
 }
+# Cyrillic letters of other languages, and small capitals, that a keyboard offers and that
+# look like a Latin capital on a plate.
+MORE_LOOKALIKES: Final[dict[str, str]] = {
+    "H": "\u04ba",  # Һ (Kazakh)
+    "I": "\u04c0",  # Ӏ palochka
+    "K": "\u049a\u1d0b",  # Қ (Kazakh) ᴋ
+    "Q": "\u051a",  # Ԛ
+    "W": "\u051c",  # Ԝ
+}
 _TABLE: Final[dict[int, str]] = {
-    ord(look): latin for latin, looks in LOOKALIKES.items() for look in looks
+    ord(look): latin
+    for table in (LOOKALIKES, MORE_LOOKALIKES)
+    for latin, looks in table.items()
+    for look in looks
 }
 MINUS = "\u2212"
+# Marks that separate like a dash or a dot, and blank fillers that show as a space.
+SEPARATORS: Final[frozenset[str]] = frozenset(
+    ".\u00b7\u2022\u2027\u2043\u2219\u02d7\u30fb\uff0e\uff65"  # . · • ‧ ⁃ ∙ ˗ ・ ． ･
+    "\u115f\u1160\u3164\uffa0\u2800"  # Hangul fillers, the braille blank
+)
+KEPT_AS_WRITTEN: Final[frozenset[str]] = frozenset("\u2116")  # №
 
 
 def _dropped(char: str) -> bool:
-    return char.isspace() or char == MINUS or unicodedata.category(char) == "Pd"
+    return (
+        char.isspace()
+        or char == MINUS
+        or char in SEPARATORS
+        or unicodedata.category(char) in ("Pd", "Pc")
+    )
+
+
+def _plain(char: str) -> str:
+    """A compatibility character (fullwidth, font, circled, super- or subscript, Roman
+    numeral...) as the plain one(s) NFKC gives; any other as it is."""
+    if char in KEPT_AS_WRITTEN or not unicodedata.decomposition(char).startswith("<"):
+        return char
+    return unicodedata.normalize("NFKC", char)
 
 
 def fold(marking: str) -> str:
-    """The identity of a marking as written (any text): NFC, upper case, no spaces or dashes,
-    look-alike capitals as Latin ones. Total: raises nothing; "" for a marking of only
-    spaces and dashes."""
-    upper = unicodedata.normalize("NFC", marking).upper()
+    """The identity of a marking as written (any text): NFC, compatibility forms plain, upper
+    case, no spaces, dashes, connectors or dots, look-alike capitals as Latin ones. Total:
+    raises nothing; "" for a marking of only spaces and dashes."""
+    plain = "".join(_plain(char) for char in unicodedata.normalize("NFC", marking))
+    upper = plain.upper()
     kept = "".join(char for char in upper if not _dropped(char))
     # NFC again: upper-casing may leave a letter and a combining mark composable.
     return unicodedata.normalize("NFC", kept.translate(_TABLE))

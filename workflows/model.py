@@ -116,6 +116,9 @@ class Item(Document):
     # the items an official's signed act found it is not (or is knowingly) the same as.
     diversion: str | None = None
     diversion_cleared: list[str] = field(default_factory=list)
+    # R11: the suspicion an official settled as diversion confirmed or a re-marked weapon
+    # (nothing is paid for it, R12)
+    diversion_found: str | None = None
     campaign: str | None = None  # the surrender campaign its intake named
     compensation: str | None = None  # R14: the payment made for it, if any
 

@@ -28,6 +28,7 @@ _ID = 128
 _NEW_FIELDS: dict[str, object] = {
     "diversion": None,
     "diversion_cleared": [],
+    "diversion_found": None,
     "campaign": None,
     "compensation": None,
 }
