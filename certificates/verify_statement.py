@@ -224,7 +224,7 @@ class StatementCheck:
             raise StepFailed(f"the PDF carries no {proof.NAME}")
         try:
             evidence = json.loads(self.content.attachment)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # nested too deep: not evidence either
             raise StepFailed(f"{proof.NAME} is not JSON: {exc}") from exc
         if not isinstance(evidence, dict) or evidence.get("format") != proof.FORMAT:
             raise StepFailed(f"{proof.NAME} is not of the format {proof.FORMAT}")
@@ -249,11 +249,21 @@ class StatementCheck:
     def _checkpoint(self) -> None:
         verifiers = [record.verifier for record in self.registry.ledger_keys()]
         try:
-            self.checkpoint, _ = open_checkpoint(self.evidence["checkpoint"], verifiers)
+            self.checkpoint, signed_by = open_checkpoint(self.evidence["checkpoint"], verifiers)
         except CustodyError as exc:
             raise StepFailed(f"the checkpoint does not verify: {exc}") from exc
         if self.checkpoint.origin != self.registry.origin:
             raise StepFailed(f"the checkpoint is of another log: {self.checkpoint.origin}")
+        # Only the key that held at the checkpoint's size may sign it: a key rotated out
+        # could otherwise sign a made-up larger tree that holds the genuine rotation entry
+        # (and so names the key the reader trusts) around forged entries.
+        holder = self.registry.ledger_key_at(self.checkpoint.size)
+        if holder is None or holder.verifier.vkey not in {v.vkey for v in signed_by}:
+            held = holder.key_id if holder is not None else "none"
+            raise StepFailed(
+                f"the checkpoint of size {self.checkpoint.size} is not signed by the ledger "
+                f"key that held at that size ({held})"
+            )
         self.report.size, self.report.root = self.checkpoint.size, self.checkpoint.root.hex()
 
     def _entries(self) -> None:

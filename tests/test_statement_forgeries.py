@@ -407,3 +407,36 @@ def _with_marking(site: Site, marking: str) -> Intake:
         details={"type": "автомат", "model": "AK-74", "calibre": "5.45x39"},
         files=[site.photo(f"intake {marking}")],
     )
+
+
+def test_a_checkpoint_signed_by_a_key_rotated_out_is_refused(
+    tmp_path: Path, renderer: Renderer
+) -> None:
+    """A breaker's attack: whoever kept the old ledger key after a rotation signs a tree
+    that holds the genuine rotation entry (so the chain names the key the reader trusts).
+    Only the key that held at the checkpoint's size may sign it."""
+    from certificates import evidence as proof
+    from tests.support.forge import sign_checkpoint
+
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    try:
+        old = site.ledger.signer
+        assert old is not None
+        batch = _destroyed(site, 2)
+        site.sign(batch, *MEMBERS)
+        keyring.rotate_ledger_key(site.ledger, "admin", LedgerKeyFile(tmp_path / "ledger.key"))
+        current = site.ledger.signer.verifier
+        content, digest = site.process.statement(batch)
+        with site.ledger.database.write() as conn:
+            by_old = sign_checkpoint(conn, old)  # the whole tree, rotation entry included
+            forged = proof.gather(site.ledger, conn, content, digest, by_old)
+            genuine = proof.gather(
+                site.ledger, conn, content, digest, site.ledger.issue_checkpoint(conn)
+            )
+        failure = check(render.render(forged, "ru", ZONE), renderer, current).first_failure
+        assert failure is not None
+        assert failure.name == "checkpoint"
+        assert "not signed by the ledger key that held" in (failure.reason or "")
+        assert check(render.render(genuine, "ru", ZONE), renderer, current).ok
+    finally:
+        site.ledger.database.dispose()
