@@ -7,6 +7,7 @@ the verifier's is reported "could not be completed", never ok."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -416,7 +417,8 @@ def test_a_checkpoint_signed_by_a_key_rotated_out_is_refused(
     that holds the genuine rotation entry (so the chain names the key the reader trusts).
     Only the key that held at the checkpoint's size may sign it."""
     from certificates import evidence as proof
-    from tests.support.forge import sign_checkpoint
+    from custody.checkpoint import Checkpoint
+    from custody.store import Store
 
     site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
     try:
@@ -428,15 +430,19 @@ def test_a_checkpoint_signed_by_a_key_rotated_out_is_refused(
         current = site.ledger.signer.verifier
         content, digest = site.process.statement(batch)
         with site.ledger.database.write() as conn:
-            by_old = sign_checkpoint(conn, old)  # the whole tree, rotation entry included
+            issued = site.ledger.issue_checkpoint(conn)  # by the current key
+            genuine = proof.gather(site.ledger, conn, content, digest, issued)
+            # the same tree, the rotation entry in it, signed by the key rotated out
+            origin = Store(conn).head().origin
+            assert origin is not None
+            note = Checkpoint(origin, issued.size, issued.root).sign([old])
+            by_old = dataclasses.replace(issued, note=note, key_id=old.verifier.key_id)
             forged = proof.gather(site.ledger, conn, content, digest, by_old)
-            genuine = proof.gather(
-                site.ledger, conn, content, digest, site.ledger.issue_checkpoint(conn)
-            )
         failure = check(render.render(forged, "ru", ZONE), renderer, current).first_failure
         assert failure is not None
         assert failure.name == "checkpoint"
         assert "not signed by the ledger key that held" in (failure.reason or "")
-        assert check(render.render(genuine, "ru", ZONE), renderer, current).ok
+        report = check(render.render(genuine, "ru", ZONE), renderer, current)
+        assert report.ok, report.first_failure
     finally:
         site.ledger.database.dispose()
