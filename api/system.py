@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.migrations import VERSIONS as API_VERSIONS
+from api.service_secret import process_config
 from custody.bootstrap import InitResult, init, open_ledger, open_readonly
 from custody.clock import Clock, utc_now
 from custody.db import Database
@@ -48,17 +49,18 @@ def initialise(
     first administrator's account (the genesis entry's actor; `custody user password` gives
     it a password)."""
     result = init(settings, actor, migrations=MIGRATIONS, clock=clock)
-    process = Process(result.ledger, file_store(settings), ProcessConfig(), clock)
+    process = Process(result.ledger, file_store(settings), process_config(settings.data_dir), clock)
     process.found()
     return result, System(result.ledger, process)
 
 
 def open_system(settings: Settings) -> System:
     ledger = open_ledger(settings)
-    return System(ledger, Process(ledger, file_store(settings), ProcessConfig()))
+    return System(ledger, Process(ledger, file_store(settings), process_config(settings.data_dir)))
 
 
 def open_for_reading(settings: Settings) -> System:
+    # reading writes nothing, not even the recipient secret's file (no payment is made)
     ledger = open_readonly(settings)
     return System(ledger, Process(ledger, file_store(settings), ProcessConfig()))
 

@@ -57,6 +57,7 @@ PEOPLE = {
     "official.zhakupov": ("official", "Жақыпов Ержан Талғатұлы"),
     "auditor.li": ("auditor", "Ли Марина Сергеевна"),
     "kassa.amanova": ("paymaster", "Аманова Сәуле Ерланқызы"),
+    "kassa.bekov": ("paymaster", "Беков Данияр Маратұлы"),
 }
 # username -> the places they act at (workflows.access); the administrator and the auditor
 # act at none. One officer stands for the site's five units, one clerk for both warehouses.
@@ -71,6 +72,7 @@ PLACES_OF = {
     "plant.ivanov": ["PLANT-TMR"],
     "official.zhakupov": [p[0] for p in PLACES],
     "kassa.amanova": [*UNITS, *WAREHOUSES],
+    "kassa.bekov": [*UNITS, *WAREHOUSES],
 }
 MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
 # What the statements print of the people present: full names and posts.

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
 import workflows.commands as c
 from api.access import accounts
 from api.access.passwords import hash_password
@@ -106,6 +108,9 @@ def fill(settings: Settings, progress: Progress | None = None) -> dict[str, int]
     _weapons(demo, say)
     say("ammunition", 0)
     _ammunition(demo)
+    say("campaigns and diversion signals", 0)
+    _campaign(demo)
+    _comeback(demo)
     states: dict[str, int] = {}
     with system.ledger.database.read() as conn:
         for (state,) in conn.exec_driver_sql("SELECT state FROM wf_items"):
@@ -437,3 +442,73 @@ def _ammunition(demo: Demo) -> None:
     }
     demo.do("sklad.omarov", c.Burn.model_validate({"batch": batch, "facts": facts}))
     _sign(demo, batch, ("chair.nurlanov", "member.kim"))
+
+
+def _campaign(demo: Demo) -> None:
+    """A "Karu" surrender campaign at the units: six shotguns brought in, four paid (one
+    checked by a second paymaster, R13), the rest of the budget left."""
+    clock = demo.clock
+    clock.to(0.1)
+    opened = c.OpenCampaign(
+        campaign="KARU-2026-2",
+        name="«Қару» 2026, екінші кезең",
+        starts=clock.date(),
+        ends=clock.date(-30),
+        places=list(d.UNITS),
+        budget_tenge=5_000_000,
+        tariffs={"firearm": 60_000, "gas": 20_000, "edged": 5_000},
+    )
+    demo.do("admin", opened)
+    intakes = []
+    for n in range(6):
+        fields = d.firearm(demo.rng, demo.counter, d.UNITS[0])
+        demo.counter += 1
+        fields |= {
+            "source": "surrendered",
+            "rifled": False,
+            "marking": f"ИЖ {770_100 + n}",
+            "marking_place": "колодка",
+            "unmarked": False,
+            "campaign": "KARU-2026-2",
+            "files": [demo.photo()],
+        }
+        fields["details"] = {"type": "ружьё", "model": "ИЖ-27", "calibre": "12"}
+        intakes.append(fields)
+    brought = demo.do("unit.serikbaev", c.RegisterItems.model_validate({"intakes": intakes}))
+    for n, item in enumerate(brought[:4]):
+        national_id = f"8501{n:02d}300{n:03d}"  # made up: 12 digits as an IIN has
+        pay = c.PayCompensation(
+            item=item,
+            amount_tenge=60_000,
+            reference=f"ПП-{4100 + n}",
+            national_id=SecretStr(national_id),
+        )
+        payment = demo.do("kassa.amanova", pay)
+        if n == 0:
+            demo.do("kassa.bekov", c.ConfirmCompensation(payment=payment))
+
+
+def _comeback(demo: Demo) -> None:
+    """A rifle certified melted turns up again, its marking typed in Latin letters: it is
+    registered and suspected at once (R11) until an official settles it."""
+    with demo.system.ledger.database.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT id FROM wf_items WHERE state = 'destroyed' AND category = 'firearm' "
+            "AND marking IS NOT NULL ORDER BY id LIMIT 1"
+        ).first()
+    if row is None:
+        return
+    old = demo.p.item(str(row[0]))
+    latin = str(old.marking).translate(str.maketrans("АВЕКМНОРСТХ", "ABEKMHOPCTX")).lower()
+    fields = d.firearm(demo.rng, demo.counter, d.UNITS[1])
+    demo.counter += 1
+    fields |= {
+        "source": "confiscated",
+        "rifled": old.rifled,
+        "marking": latin,
+        "marking_place": "ствольная коробка",
+        "unmarked": False,
+        "files": [demo.photo()],
+    }
+    fields["details"] = dict(old.details)
+    demo.do("unit.serikbaev", c.RegisterItems.model_validate({"intakes": [fields]}))

@@ -6,6 +6,7 @@ with a different request it is refused rather than guessed at."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
 from sqlalchemy import and_, select
@@ -24,8 +25,11 @@ class Answer:
     body: str
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    digest = hashlib.sha256()
+def fingerprint(method: str, path: str, body: bytes, key: bytes = b"") -> str:
+    """HMAC-SHA-256 under `key` (api.service_secret.fingerprint_key) of the request's method,
+    path and body, each length-prefixed: kept to tell a retry from another request under one
+    Idempotency-Key, never to be tested against guesses of what a body held."""
+    digest = hmac.new(key, digestmod=hashlib.sha256)
     for part in (method.encode(), path.encode(), body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)

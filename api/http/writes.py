@@ -18,6 +18,7 @@ from api.http import idempotency
 from api.http.idempotency import Answer
 from api.http.write_batches import HEAVY_BODY, WriteBatches
 from api.http.write_threads import WriteThreads
+from api.service_secret import fingerprint_key
 from workflows.process import Process
 from workflows.unit_of_work import Work
 
@@ -28,6 +29,7 @@ REPLAYED = "Idempotent-Replayed"
 class Writer:
     def __init__(self, process: Process, sqlite: bool) -> None:
         self.process = process
+        self.fingerprint_key = fingerprint_key(process.config)
         # SQLite writes one transaction at a time, quickly, on this machine: on the loop, in
         # batches (api.http.write_batches). PostgreSQL's writes wait on the network and on the
         # ledger head's lock, which eight threads queue on (of every server of the database).
@@ -46,7 +48,9 @@ class Writer:
         body = await request.body()
         if key is not None:
             idempotency.check_key(key)
-            print_ = idempotency.fingerprint(request.method, request.url.path, body)
+            print_ = idempotency.fingerprint(
+                request.method, request.url.path, body, self.fingerprint_key
+            )
         perform = partial(_perform, key, print_, action)
         if self.batches is not None:
             heavy = len(body) > HEAVY_BODY
