@@ -12,10 +12,10 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from api.http.security_headers import HSTS, JSON_POLICY, SecurityHeaders
+from api.http.security_headers import HSTS, JSON_POLICY, PAGE_POLICY, SecurityHeaders
 from tests.support.service import FOUNDER, PROBLEM, service
 
 
@@ -31,7 +31,19 @@ def _sandboxed(_: Request) -> Response:
     return Response(b"%PDF", headers={"Content-Security-Policy": "default-src 'none'; sandbox"})
 
 
-APP = Starlette(routes=[Route("/json", _json), Route("/text", _text), Route("/file", _sandboxed)])
+def _page(_: Request) -> Response:
+    return HTMLResponse("<!doctype html><title>page</title>")
+
+
+APP = Starlette(
+    routes=[
+        Route("/json", _json),
+        Route("/text", _text),
+        Route("/file", _sandboxed),
+        Route("/web/page", _page),
+        Route("/docs", _page),
+    ]
+)
 APP.add_middleware(SecurityHeaders)
 
 
@@ -94,3 +106,13 @@ def test_an_unhandled_error_is_a_500_that_carries_the_headers_too(tmp_path: Path
     # The operator still learns what failed: the server logged the error with its cause.
     logged = "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))
     assert "wf_locations" in logged
+
+
+def test_the_pages_html_carries_their_policy_and_a_session_keeps_it_out_of_caches() -> None:
+    """A breaker found the logged-in pages served with no CSP (the browser tests had added it
+    themselves) and cacheable, since only an Authorization header meant a login."""
+    page = get("/web/page", cookie="custody_session=x")
+    assert page["content-security-policy"] == PAGE_POLICY
+    assert page["cache-control"] == "no-store"
+    assert "content-security-policy" not in get("/docs")  # the API's docs keep their own
+    assert "cache-control" not in get("/web/page")

@@ -25,6 +25,7 @@ import rfc8785
 from nacl.signing import VerifyKey
 
 from api.demo.data import PASSWORD
+from api.http.security_headers import PAGE_POLICY
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
 
@@ -116,26 +117,26 @@ class Browser:
         return page
 
 
-# The strictest policy the pages must live under (the security-headers issue sets the real
-# one): nothing inline, nothing from elsewhere, no eval. WebAssembly is allowed
-# ('wasm-unsafe-eval', which lets no JavaScript be eval'ed): libsodium's Argon2id opens a key
-# file in about a second with it, and far too slowly in its asm.js fallback.
-CSP = (
-    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self' data: blob:; "
-    "connect-src 'self'; form-action 'self'; media-src 'self' blob:; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
+# The policy the pages live under, as the server sends it (api.http.security_headers): nothing
+# inline, nothing from elsewhere, no eval. WebAssembly is allowed ('wasm-unsafe-eval', which
+# lets no JavaScript be eval'ed): libsodium's Argon2id opens a key file in about a second with
+# it, and far too slowly in its asm.js fallback.
+CSP = PAGE_POLICY
 
 
 def strict_csp(route: Any) -> None:
-    """Every page is served to the browser under CSP; a violation breaks the journeys."""
+    """Every page must come with the server's own policy: a page without it is not shown, so
+    a journey through it breaks; a violation of it breaks the journeys too."""
     if route.request.resource_type != "document" or route.request.method != "GET":
         # Posts answer with a redirect to a page, which comes back here.
         route.continue_()
         return
     answer = route.fetch(max_redirects=0)
-    route.fulfill(response=answer, headers={**answer.headers, "content-security-policy": CSP})
+    html = answer.headers.get("content-type", "").startswith("text/html")
+    if html and answer.headers.get("content-security-policy") != CSP:
+        route.fulfill(status=500, body=f"served without the pages' CSP: {route.request.url}")
+        return
+    route.fulfill(response=answer)
 
 
 @pytest.fixture(scope="module")

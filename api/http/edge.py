@@ -35,13 +35,14 @@ class Edge(BodyLimits):
                 length = value
             elif name == b"content-type":
                 content_type = value.lower()
-            elif name == b"authorization":
+            elif name in (b"authorization", b"cookie"):  # a token, or a page's session
                 login = True
         secure = scope.get("scheme") == "https"
+        page = scope["path"].startswith("/web/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                security_headers.add(message, login, secure)
+                security_headers.add(message, login, secure, page)
             await send(message)
 
         await self.limited(scope, receive, send_with_headers, length, content_type)
