@@ -103,3 +103,25 @@ def test_a_tarball_is_unpacked_only_with_the_pinned_integrity(tmp_path: Path) ->
     missing = {**package, "files": ["other.js"], "integrity": pinned}
     with pytest.raises(fetch_assets.AssetError, match="no file"):
         fetch_assets.unpack(data, missing, tmp_path / "missing")
+
+
+def test_redoc_renders_in_a_browser_and_asks_nothing_of_another_host(running: Service) -> None:
+    """A breaker saw /redoc fetch its footer's logo from cdn.redoc.ly."""
+    from playwright.sync_api import sync_playwright
+
+    asked: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
+        )
+        try:
+            page = browser.new_page()
+            # what reached the network: a request the policy blocked gets no response
+            page.on("response", lambda response: asked.append(response.url))
+            page.goto(running.base + "/redoc")
+            page.get_by_text("Download OpenAPI specification").first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1_000)  # the footer's logo is asked for after the text
+        finally:
+            browser.close()
+    assert asked
+    assert [a for a in asked if not a.startswith((running.base, "data:", "blob:"))] == []
