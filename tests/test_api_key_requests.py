@@ -9,8 +9,10 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
+from api.web import sessions
 from custody import keys, signatures
 from custody.keyfile import PersonKey
 from tests.support.processes import run
@@ -278,3 +280,79 @@ def test_a_rotation_cannot_take_over_another_persons_key(shared: Service) -> Non
         again = admin.post(f"/keys/requests/{stale}/register", json={"replaces": hers})
     assert again.status_code == 422
     assert "no longer in force" in again.json()["detail"]
+
+
+# -- the same on the pages: a session cookie holding a device token; the admin's form ---------
+
+
+def _page_client(shared: Service, token: str) -> httpx.Client:
+    """The pages as a browser holding `token` in its session cookie, with its CSRF token."""
+    client = httpx.Client(base_url=shared.base, timeout=30, follow_redirects=False)
+    client.cookies.set(sessions.SESSION, token)
+    client.headers[sessions.CSRF_HEADER] = sessions.csrf_of(token)
+    return client
+
+
+def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Service) -> None:
+    if AT_PLANT not in shared.tokens:  # not made by an earlier test on this database
+        _device_token(shared, AT_PLANT)
+    with shared.client("admin") as admin:
+        made = admin.post(
+            "/auth/devices",
+            json={
+                "username": AT_PLANT,
+                "role": "commission_member",
+                "place": "PLANT-DEV",
+                "label": "второй планшет",
+                "days": 1,
+            },
+        )
+    assert made.status_code == 201, made.text
+    with _page_client(shared, made.json()["access_token"]) as device:
+        asked = device.post("/web/keys/challenge")
+    assert asked.status_code == 403
+    assert asked.json()["message"].startswith("ACCESS: ")
+    with _page_client(shared, shared.token(AT_PLANT)) as own:
+        assert own.post("/web/keys/challenge").status_code == 200
+
+    if CHAIR not in shared.tokens:  # likewise
+        shared.add_user(CHAIR, "commission_member")
+    _, chairs = _registered(shared, CHAIR)
+    _, hers = _registered(shared, MEMBER)
+    chair_keys = _owned(shared, CHAIR)
+    taker = PersonKey.generate()
+    with shared.client(MEMBER) as member:
+        challenge = member.post("/keys/challenge").json()["challenge"]
+        proof = _proof(taker, CHAIR, challenge)
+        sent = {"challenge": challenge, "public_key": taker.public_key_b64, **proof}
+        assert member.post("/keys/requests", json=sent).status_code == 204
+    form = {"owner": MEMBER, "public_key": taker.public_key_b64, **proof}
+    token = shared.token("admin")
+    with _page_client(shared, token) as admin_page:
+        taken = admin_page.post(
+            "/web/admin/keys/register",
+            data={**form, "replaces": chairs, "csrf": sessions.csrf_of(token)},
+        )
+    assert taken.status_code == 422
+    assert f"key {chairs} is not an act key of {MEMBER}" in taken.text
+    assert _owned(shared, CHAIR) == chair_keys
+
+    mine = PersonKey.generate()
+    own = _request(shared, MEMBER, mine, mine)
+    with _page_client(shared, token) as admin_page:
+        done = admin_page.post(
+            "/web/admin/keys/register",
+            data={
+                "challenge": own,
+                "owner": MEMBER,
+                "public_key": mine.public_key_b64,
+                "sig": _proof(mine, MEMBER, own)["sig"],
+                "replaces": hers,
+                "csrf": sessions.csrf_of(token),
+            },
+        )
+    assert done.status_code == 303, done.text
+    shown = done.headers["location"].split("done=")[1]
+    published = {k["key_id"]: k for k in _keys(shared)}
+    assert published[shown]["public_key"] == mine.public_key_b64
+    assert published[hers]["replaced_by"] == shown
