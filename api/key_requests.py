@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from api.notices import outbox
 from api.tables import KeyRequestRow
 from custody import keys, note
 from custody.clock import format_time, parse_time
@@ -35,6 +36,7 @@ from custody.keys import KeyRecord
 from custody.store import Store
 from workflows.commands import AddKey, Command, RotateKey
 from workflows.errors import InvalidRequest
+from workflows.escalation import Notice
 from workflows.unit_of_work import Work
 
 _TABLE = KeyRequestRow.__table__  # type: ignore[attr-defined]
@@ -173,6 +175,14 @@ def _requested(
     return note.key_id(name, public_key)
 
 
+def tell_owner(work: Work, owner: str, key_id: str) -> None:
+    """A notice to `owner` (api_notices, shown on their home page and mailed if they have an
+    address), written in the registration's transaction: a key in their name is never news
+    they hear last."""
+    notice = Notice(key_id, "KEY", work.now, outbox.KEY_REGISTERED, "staff", owner, "")
+    outbox.write(work.conn, [notice], outbox.addresses(work.conn, [owner]), work.now)
+
+
 def registration(
     challenge: str, owner: str, public_key: str, sig: str, replaces: str, now: dt.datetime
 ) -> Callable[[Work], str]:
@@ -198,6 +208,7 @@ def registration(
         key_id = _requested(work, challenge, owner, raw, replaces, now)
         command.perform(work)
         registered(work.conn, challenge, key_id)
+        tell_owner(work, owner, key_id)
         return key_id
 
     return register
@@ -229,6 +240,7 @@ def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], A
         key_id = _requested(work, challenge, owner, raw, replaces, parse_time(work.now))
         result = perform(work)
         registered(work.conn, challenge, key_id)
+        tell_owner(work, owner, key_id)
         return result
 
     return guarded

@@ -232,6 +232,11 @@ def test_a_step_carrying_the_owners_request_registers_once(shared: Service) -> N
     assert kept.status_code == 200, kept.text
     found = [k for k in _keys(shared) if k["public_key"] == key.public_key_b64]
     assert [k["owner"] for k in found] == [MEMBER]
+    with shared.client(MEMBER) as member:  # she is told, in the same transaction
+        told = member.get("/notices").json()
+    assert [(n["kind"], n["rule"]) for n in told if n["item"] == found[0]["key_id"]] == [
+        ("key_registered", "KEY")
+    ]
 
 
 def test_a_rotation_cannot_take_over_another_persons_key(shared: Service) -> None:
@@ -356,3 +361,7 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
     published = {k["key_id"]: k for k in _keys(shared)}
     assert published[shown]["public_key"] == mine.public_key_b64
     assert published[hers]["replaced_by"] == shown
+    with _page_client(shared, shared.token(MEMBER)) as her_page:
+        home = her_page.get("/web/")
+    assert home.status_code == 200
+    assert f'<a href="/web/keys">{shown}</a>' in home.text
