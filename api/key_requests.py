@@ -8,6 +8,13 @@ by `custody keygen`) reaches the ledger with proof that its owner holds it.
    the ledger checks the proof as it writes the entry, and `custody verify` checks it again.
 
 A challenge serves once and for a day; only the public half of a key ever comes here.
+
+Over HTTP this is the only way a person's act key reaches the ledger: an administrator alone
+(or their device token) must not be able to give a member a key the administrator holds, so
+`step` refuses `key_added` and `key_rotated` of an act key without the owner's request, and
+only the owner's login (never a device token, which an administrator issues) asks for a
+challenge or sends a request (api.http.key_requests, api.web.key_pages). The server-side CLI
+(`custody keys add`), run by the operator, is not HTTP and keeps its own way.
 """
 
 from __future__ import annotations
@@ -16,14 +23,20 @@ import datetime as dt
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from api.notices import outbox
 from api.tables import KeyRequestRow
 from custody import keys, note
 from custody.clock import format_time, parse_time
-from workflows.commands import AddKey, RotateKey
+from custody.keys import KeyRecord
+from custody.store import Store
+from workflows.commands import AddKey, Command, RotateKey
+from workflows.errors import InvalidRequest
+from workflows.escalation import Notice
 from workflows.unit_of_work import Work
 
 _TABLE = KeyRequestRow.__table__  # type: ignore[attr-defined]
@@ -31,8 +44,18 @@ LIFETIME = dt.timedelta(days=1)
 PURPOSE = "act"
 
 
-class RequestRefused(ValueError):
-    """A challenge that is unknown, someone else's, used or older than LIFETIME."""
+KINDS = frozenset({AddKey.kind, RotateKey.kind})
+NEEDS_REQUEST = (
+    "a person's act key is registered over HTTP only with its owner's proof of possession "
+    "over a challenge given to them: the owner asks for it (POST /keys/challenge), sends the "
+    "key (POST /keys/requests), and an administrator registers the request"
+)
+
+
+class RequestRefused(InvalidRequest):
+    """A challenge that is unknown, someone else's, used or older than LIFETIME; a request for
+    another key or owner; a rotation of a key that is not the owner's act key in force.
+    An InvalidRequest, so the API answers 422 problem+json wherever it comes from."""
 
 
 @dataclass(frozen=True)
@@ -120,13 +143,54 @@ def registered(conn: Connection, challenge: str, key_id: str) -> None:
     conn.execute(update(_TABLE).where(_TABLE.c.challenge == challenge).values(key_id=key_id))
 
 
+def replaced(known: list[KeyRecord], key_id: str, owner: str) -> KeyRecord:
+    """The key a rotation for `owner` replaces: it must be `owner`'s act key, neither rotated
+    out nor revoked (RequestRefused otherwise), so that no one's request takes over another
+    person's key."""
+    old = next((k for k in known if k.key_id == key_id), None)
+    if old is None or old.purpose != PURPOSE or old.owner != owner:
+        raise RequestRefused(f"key {key_id} is not an act key of {owner}; it cannot be replaced")
+    if old.rotated_at_seq is not None or old.revoked_at_seq is not None:
+        raise RequestRefused(f"key {key_id} is no longer in force; it cannot be replaced")
+    return old
+
+
+def _requested(
+    work: Work, challenge: str, owner: str, public_key: bytes, replaces: str, now: dt.datetime
+) -> str:
+    """Check, in the writer's transaction, that `owner` asked for `public_key` under their
+    unused, fresh `challenge` and that `replaces` (if any) is their act key in force; return
+    the new key's id (the note key hash of the owner's name and key, as keyring names it)."""
+    asked = usable(find(work.conn, challenge), now)
+    if (
+        asked.owner != owner
+        or asked.public_key is None
+        or keys.parse_public_key(asked.public_key) != public_key
+    ):
+        raise RequestRefused("the challenge was given to someone else, or for another key")
+    # The id the entry will carry: a rotated key keeps the old one's name (keyring.rotation).
+    name = owner
+    if replaces:
+        name = replaced(Store(work.conn).key_records([replaces]), replaces, owner).name
+    return note.key_id(name, public_key)
+
+
+def tell_owner(work: Work, owner: str, key_id: str) -> None:
+    """A notice to `owner` (api_notices, shown on their home page and mailed if they have an
+    address), written in the registration's transaction: a key in their name is never news
+    they hear last."""
+    notice = Notice(key_id, "KEY", work.now, outbox.KEY_REGISTERED, "staff", owner, "")
+    outbox.write(work.conn, [notice], outbox.addresses(work.conn, [owner]), work.now)
+
+
 def registration(
     challenge: str, owner: str, public_key: str, sig: str, replaces: str, now: dt.datetime
 ) -> Callable[[Work], str]:
     """The administrator's registration of a requested key, as one action (for the writer):
-    the request must be `owner`'s, unused and fresh (RequestRefused); the key is added, or
-    rotated in for `replaces`, with its proof, which the ledger checks (KeyRegistryError); the
-    challenge is marked used in the same transaction. The action returns the new key's id.
+    the request must be `owner`'s, unused and fresh, and `replaces` (when given) `owner`'s act
+    key in force (RequestRefused); the key is added, or rotated in for `replaces`, with its
+    proof, which the ledger checks (KeyRegistryError); the challenge is marked used in the same
+    transaction. The action returns the new key's id, as the ledger registered it.
     Raises pydantic's ValidationError at once for malformed fields."""
     possession = {"challenge": challenge, "sig": sig}
     command: AddKey | RotateKey = (
@@ -140,12 +204,43 @@ def registration(
     )
 
     def register(work: Work) -> str:
-        asked = usable(find(work.conn, challenge), now)
-        if asked.owner != owner or asked.public_key != public_key:
-            raise RequestRefused("the challenge was given to someone else, or for another key")
+        raw = keys.parse_public_key(public_key)
+        key_id = _requested(work, challenge, owner, raw, replaces, now)
         command.perform(work)
-        key_id = note.key_id(owner, keys.parse_public_key(public_key))
         registered(work.conn, challenge, key_id)
+        tell_owner(work, owner, key_id)
         return key_id
 
     return register
+
+
+def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], Any]:
+    """`perform` (a step of `command`, key_added or key_rotated, come over HTTP) guarded: a
+    person's act key needs its owner's request, as `registration` does (RequestRefused, 422:
+    NEEDS_REQUEST or why the request cannot serve); the challenge is then marked used in
+    the same transaction. Witness keys, and other kinds, pass unchanged."""
+    if not isinstance(command, AddKey | RotateKey):
+        return perform
+
+    def guarded(work: Work) -> Any:
+        raw = keys.parse_public_key(command.public_key)
+        if isinstance(command, AddKey):
+            owner, purpose, replaces = command.owner, command.purpose, ""
+        else:
+            found = Store(work.conn).key_records([command.key_id])
+            old = found[0] if found else None
+            if old is None:
+                return perform(work)  # the command refuses an unknown key itself
+            owner, purpose, replaces = old.owner, old.purpose, command.key_id
+        if purpose != PURPOSE:
+            return perform(work)
+        if command.possession is None:
+            raise RequestRefused(NEEDS_REQUEST)
+        challenge = command.possession.challenge
+        key_id = _requested(work, challenge, owner, raw, replaces, parse_time(work.now))
+        result = perform(work)
+        registered(work.conn, challenge, key_id)
+        tell_owner(work, owner, key_id)
+        return result
+
+    return guarded

@@ -9,8 +9,10 @@ import base64
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
+from api.web import sessions
 from custody import keys, signatures
 from custody.keyfile import PersonKey
 from tests.support.processes import run
@@ -117,3 +119,249 @@ def test_only_an_administrator_lists_and_registers(shared: Service) -> None:
         refused = client.post("/keys/requests/a-challenge-of-someone/register", json={})
     assert refused.status_code == 403
     assert refused.headers["content-type"] == PROBLEM
+
+
+# -- the breaker's attacks (issue 16): an administrator alone, a device token, a rotation ------
+
+MEMBER, CHAIR, AT_PLANT = "member.abenova", "chair.one", "member.sarsenova"
+
+
+def _proof(key: PersonKey, owner: str, challenge: str) -> dict[str, str]:
+    claim = keys.possession_claim(owner, "act", key.public_key, challenge)
+    sig = signatures.sign(key.seed, signatures.possession_message(claim))
+    return {"challenge": challenge, "sig": base64.b64encode(sig).decode()}
+
+
+def _owned(shared: Service, owner: str) -> list[str]:
+    return [k["key_id"] for k in _keys(shared) if k["owner"] == owner]
+
+
+def _device_token(shared: Service, owner: str) -> str:
+    """A device token the administrator issues for `owner`, a member at a plant."""
+    place = {"location": "PLANT-DEV", "kind": "plant", "name": "Завод", "region": "Караганда"}
+    with shared.client("admin") as admin:
+        assert admin.post("/steps/location_added", json=place).status_code == 200
+    shared.add_user(owner, "commission_member", places=["PLANT-DEV"])
+    asked = {"username": owner, "role": "commission_member", "place": "PLANT-DEV"}
+    with shared.client("admin") as admin:
+        made = admin.post("/auth/devices", json={**asked, "label": "планшет", "days": 1})
+    assert made.status_code == 201, made.text
+    return str(made.json()["access_token"])
+
+
+def _registered(shared: Service, owner: str) -> tuple[PersonKey, str]:
+    """A key of `owner`'s, asked for by their login and registered by the administrator."""
+    key = PersonKey.generate()
+    challenge = _request(shared, owner, key, key)
+    with shared.client("admin") as admin:
+        done = admin.post(f"/keys/requests/{challenge}/register", json={})
+    assert done.status_code == 200, done.text
+    return key, str(done.json()["key_id"])
+
+
+def test_an_administrator_alone_cannot_give_a_member_a_key_over_the_steps(
+    shared: Service,
+) -> None:
+    """The attack: POST /steps/key_added for the member with a key the administrator made,
+    bare or with a proof the administrator signed over a challenge of their own making."""
+    forged = PersonKey.generate()
+    size, before = _size(shared), _owned(shared, MEMBER)
+    bare = {"owner": MEMBER, "purpose": "act", "public_key": forged.public_key_b64}
+    own_challenge = _proof(forged, MEMBER, "made-up-by-the-admin-" + "x" * 22)
+    with shared.client("admin") as admin:
+        refused = [
+            admin.post("/steps/key_added", json=bare),
+            admin.post("/steps/key_added", json={**bare, "possession": own_challenge}),
+        ]
+    for answer in refused:
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == PROBLEM
+    assert "owner's proof of possession" in refused[0].json()["detail"]
+    assert "no such challenge" in refused[1].json()["detail"]
+    assert (_size(shared), _owned(shared, MEMBER)) == (size, before)
+
+
+def test_a_device_token_cannot_ask_for_a_challenge_or_send_a_key(shared: Service) -> None:
+    """The attack: a device token the administrator issued for the member, used to get a
+    challenge "as" her. Her own login still can."""
+    token = _device_token(shared, AT_PLANT)
+    key = PersonKey.generate()
+    with shared.client() as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        asked = client.post("/keys/challenge")
+        with shared.client(AT_PLANT) as own:
+            challenge = own.post("/keys/challenge").json()["challenge"]
+        sent = client.post(
+            "/keys/requests",
+            json={
+                "challenge": challenge,
+                "public_key": key.public_key_b64,
+                "sig": _proof(key, AT_PLANT, challenge)["sig"],
+            },
+        )
+    for answer in (asked, sent):
+        assert answer.status_code == 403, answer.text
+        assert answer.headers["content-type"] == PROBLEM
+        assert "device token" in answer.json()["detail"]
+    with shared.client("admin") as admin:
+        assert challenge not in {r["challenge"] for r in admin.get("/keys/requests").json()}
+
+
+def test_a_step_carrying_the_owners_request_registers_once(shared: Service) -> None:
+    """The way that stays open over the steps: the owner's own request, its challenge once;
+    a witness key, which signs no act, keeps its way without a request."""
+    key = PersonKey.generate()
+    challenge = _request(shared, MEMBER, key, key)
+    step = {
+        "owner": MEMBER,
+        "purpose": "act",
+        "public_key": key.public_key_b64,
+        "possession": _proof(key, MEMBER, challenge),
+    }
+    with shared.client("admin") as admin:
+        done = admin.post("/steps/key_added", json=step)
+        again = admin.post("/steps/key_added", json=step)
+        witness = PersonKey.generate().public_key_b64
+        kept = admin.post(
+            "/steps/key_added",
+            json={"owner": "witness.one", "purpose": "witness", "public_key": witness},
+        )
+    assert done.status_code == 200, done.text
+    assert again.status_code == 422
+    assert "served already" in again.json()["detail"]
+    assert kept.status_code == 200, kept.text
+    found = [k for k in _keys(shared) if k["public_key"] == key.public_key_b64]
+    assert [k["owner"] for k in found] == [MEMBER]
+    with shared.client(MEMBER) as member:  # she is told, in the same transaction
+        told = member.get("/notices").json()
+    assert [(n["kind"], n["rule"]) for n in told if n["item"] == found[0]["key_id"]] == [
+        ("key_registered", "KEY")
+    ]
+
+
+def test_a_rotation_cannot_take_over_another_persons_key(shared: Service) -> None:
+    """The attack: a member's request whose proof names the chair, registered as the rotation
+    of the chair's key (by the requests and by the steps). Her own rotation holds, under the
+    key id the ledger publishes."""
+    shared.add_user(CHAIR, "commission_member")
+    _, chairs = _registered(shared, CHAIR)
+    _, hers = _registered(shared, MEMBER)
+    taker = PersonKey.generate()
+    with shared.client(MEMBER) as member:
+        challenge = member.post("/keys/challenge").json()["challenge"]
+        proof = _proof(taker, CHAIR, challenge)  # signed for the chair's name
+        assert (
+            member.post(
+                "/keys/requests",
+                json={"challenge": challenge, "public_key": taker.public_key_b64, **proof},
+            ).status_code
+            == 204
+        )
+    size = _size(shared)
+    with shared.client("admin") as admin:
+        by_request = admin.post(f"/keys/requests/{challenge}/register", json={"replaces": chairs})
+        by_step = admin.post(
+            "/steps/key_rotated",
+            json={"key_id": chairs, "public_key": taker.public_key_b64, "possession": proof},
+        )
+    assert by_request.status_code == 422, by_request.text
+    assert by_request.headers["content-type"] == PROBLEM
+    assert f"key {chairs} is not an act key of {MEMBER}" in by_request.json()["detail"]
+    assert by_step.status_code == 422, by_step.text
+    assert _size(shared) == size
+    assert _owned(shared, CHAIR) == [chairs]
+
+    mine = PersonKey.generate()
+    own = _request(shared, MEMBER, mine, mine)
+    with shared.client("admin") as admin:
+        rotated = admin.post(f"/keys/requests/{own}/register", json={"replaces": hers})
+    assert rotated.status_code == 200, rotated.text
+    published = {k["key_id"]: k for k in _keys(shared)}
+    new_id = rotated.json()["key_id"]
+    assert published[new_id]["public_key"] == mine.public_key_b64
+    assert published[hers]["replaced_by"] == new_id
+    stale = _request(shared, MEMBER, PersonKey.generate(), PersonKey.generate())
+    with shared.client("admin") as admin:  # a key already rotated out is replaced no more
+        again = admin.post(f"/keys/requests/{stale}/register", json={"replaces": hers})
+    assert again.status_code == 422
+    assert "no longer in force" in again.json()["detail"]
+
+
+# -- the same on the pages: a session cookie holding a device token; the admin's form ---------
+
+
+def _page_client(shared: Service, token: str) -> httpx.Client:
+    """The pages as a browser holding `token` in its session cookie, with its CSRF token."""
+    client = httpx.Client(base_url=shared.base, timeout=30, follow_redirects=False)
+    client.cookies.set(sessions.SESSION, token)
+    client.headers[sessions.CSRF_HEADER] = sessions.csrf_of(token)
+    return client
+
+
+def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Service) -> None:
+    if AT_PLANT not in shared.tokens:  # not made by an earlier test on this database
+        _device_token(shared, AT_PLANT)
+    with shared.client("admin") as admin:
+        made = admin.post(
+            "/auth/devices",
+            json={
+                "username": AT_PLANT,
+                "role": "commission_member",
+                "place": "PLANT-DEV",
+                "label": "второй планшет",
+                "days": 1,
+            },
+        )
+    assert made.status_code == 201, made.text
+    with _page_client(shared, made.json()["access_token"]) as device:
+        asked = device.post("/web/keys/challenge")
+    assert asked.status_code == 403
+    assert asked.json()["message"].startswith("ACCESS: ")
+    with _page_client(shared, shared.token(AT_PLANT)) as own:
+        assert own.post("/web/keys/challenge").status_code == 200
+
+    if CHAIR not in shared.tokens:  # likewise
+        shared.add_user(CHAIR, "commission_member")
+    _, chairs = _registered(shared, CHAIR)
+    _, hers = _registered(shared, MEMBER)
+    chair_keys = _owned(shared, CHAIR)
+    taker = PersonKey.generate()
+    with shared.client(MEMBER) as member:
+        challenge = member.post("/keys/challenge").json()["challenge"]
+        proof = _proof(taker, CHAIR, challenge)
+        sent = {"challenge": challenge, "public_key": taker.public_key_b64, **proof}
+        assert member.post("/keys/requests", json=sent).status_code == 204
+    form = {"owner": MEMBER, "public_key": taker.public_key_b64, **proof}
+    token = shared.token("admin")
+    with _page_client(shared, token) as admin_page:
+        taken = admin_page.post(
+            "/web/admin/keys/register",
+            data={**form, "replaces": chairs, "csrf": sessions.csrf_of(token)},
+        )
+    assert taken.status_code == 422
+    assert f"key {chairs} is not an act key of {MEMBER}" in taken.text
+    assert _owned(shared, CHAIR) == chair_keys
+
+    mine = PersonKey.generate()
+    own = _request(shared, MEMBER, mine, mine)
+    with _page_client(shared, token) as admin_page:
+        done = admin_page.post(
+            "/web/admin/keys/register",
+            data={
+                "challenge": own,
+                "owner": MEMBER,
+                "public_key": mine.public_key_b64,
+                "sig": _proof(mine, MEMBER, own)["sig"],
+                "replaces": hers,
+                "csrf": sessions.csrf_of(token),
+            },
+        )
+    assert done.status_code == 303, done.text
+    shown = done.headers["location"].split("done=")[1]
+    published = {k["key_id"]: k for k in _keys(shared)}
+    assert published[shown]["public_key"] == mine.public_key_b64
+    assert published[hers]["replaced_by"] == shown
+    with _page_client(shared, shared.token(MEMBER)) as her_page:
+        home = her_page.get("/web/")
+    assert home.status_code == 200
+    assert f'<a href="/web/keys">{shown}</a>' in home.text

@@ -17,6 +17,7 @@ import pytest
 
 from api.access.roles import READ, ROLES, UPLOAD, may
 from certificates.pdf_reading import read_pdf
+from custody import keys, signatures
 from custody.acts import new_act, sign_act
 from custody.clock import format_time, utc_now
 from custody.keyfile import PersonKey
@@ -505,6 +506,18 @@ def test_an_idempotent_answer_survives_a_restart(tmp_path_factory: pytest.TempPa
         assert Site(restarted).size() == size
 
 
+def _asked(site: Site, person: str, key: PersonKey) -> dict[str, str]:
+    """`person`'s own request for `key` (their login's challenge, the key's proof over it),
+    as the `possession` a key step then carries."""
+    with site.as_(person) as client:
+        challenge = client.post("/keys/challenge").json()["challenge"]
+        claim = keys.possession_claim(person, "act", key.public_key, challenge)
+        sig = base64.b64encode(signatures.sign(key.seed, signatures.possession_message(claim)))
+        asked = {"challenge": challenge, "public_key": key.public_key_b64, "sig": sig.decode()}
+        assert client.post("/keys/requests", json=asked).status_code == 204
+    return {"challenge": challenge, "sig": sig.decode()}
+
+
 def test_people_keys_are_added_and_revoked_through_the_api(site: Site) -> None:
     rifle = site.rifle()
     site.to_warehouse(rifle)
@@ -512,7 +525,12 @@ def test_people_keys_are_added_and_revoked_through_the_api(site: Site) -> None:
     site.ok("expert.sadykova", "forensic_received", {"items": [rifle]})
     old_key, old_id = site.keys["expert.sadykova"]
     new_key = PersonKey.generate()
-    site.ok("admin", "key_rotated", {"key_id": old_id, "public_key": new_key.public_key_b64})
+    rotation = {"key_id": old_id, "public_key": new_key.public_key_b64}
+    refused = site.step("admin", "key_rotated", rotation)  # not without the owner's request
+    assert refused.status_code == 422, refused.text
+    site.ok(
+        "admin", "key_rotated", {**rotation, "possession": _asked(site, "expert.sadykova", new_key)}
+    )
     published = {k["key_id"]: k for k in httpx.get(f"{site.service.base}/ledger/keys").json()}
     new_id = next(
         k
@@ -564,11 +582,9 @@ def test_an_act_signed_with_custody_sign_is_accepted(site: Site) -> None:
         str(directory / "pass"),
     )
     assert keygen.returncode == 0, keygen.stderr
-    site.ok(
-        "admin",
-        "key_added",
-        {"owner": "expert.two", "purpose": "act", "public_key": keygen.stdout.strip()},
-    )
+    # The operator's way on the server (not HTTP): over HTTP it needs the owner's request.
+    added = run(env, "keys", "add", "expert.two", keygen.stdout.strip(), "--purpose", "act")
+    assert added.returncode == 0, added.stderr
     rifle = site.rifle()
     site.to_warehouse(rifle)
     site.ok("sklad.omarov", "forensic_sent", {"items": [rifle], "forensics": "CSE-ALM"})

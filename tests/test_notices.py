@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import workflows.commands as c
+from api.notices import mail as mails
 from api.notices import outbox
 from api.notices.config import NoticeConfig
 from api.notices.worker import one_pass
@@ -139,3 +140,25 @@ def test_a_mail_server_away_leaves_notices_unsent_for_the_next_pass(
     site.clock.advance(seconds=61)
     assert one_pass(system, config).sent == 1
     assert len(box.messages) == 1
+
+
+def test_a_key_registered_notice_reads_as_one_not_as_a_deadline() -> None:
+    """The notice a person gets when a key is registered in their name (api.key_requests)."""
+    notice = outbox.Outgoing(
+        7,
+        "441ccfc3",
+        "KEY",
+        "2026-11-30T02:00:00.000000Z",
+        outbox.KEY_REGISTERED,
+        "staff",
+        "m.a",
+        "",
+        "m@a",
+    )
+    written = mails.message(notice, "custody@example.org", "Asia/Almaty")
+    assert "A key was registered in your name" in written["Subject"]
+    body = written.get_content()
+    assert "441ccfc3" in body
+    assert "2026-11-30 07:00" in body  # the person's zone
+    assert "If you did not ask for it, tell the administrator" in body
+    assert "Due:" not in body

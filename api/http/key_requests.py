@@ -14,13 +14,26 @@ from starlette.concurrency import run_in_threadpool
 from api import key_requests
 from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN
-from api.access.tokens import Principal
+from api.access.tokens import LOGIN, Principal
 from api.http.problems import PROBLEM_RESPONSES
 from custody import keys
-from workflows.errors import InvalidRequest
+from workflows.errors import AccessRefused, InvalidRequest
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=PROBLEM_RESPONSES)
 Admin = Annotated[Principal, Depends(require(ADMIN))]
+
+
+BY_LOGIN_ONLY = (
+    "only the owner's own login (password) may ask for a key challenge or send a key, never a "
+    "device token, which an administrator issues for any account"
+)
+
+
+def _own_login(caller: Principal) -> None:
+    """AccessRefused (403) unless the caller came with a login token: a device token is made
+    by an administrator, so a key asked for with it would not prove its owner asked."""
+    if caller.kind != LOGIN:
+        raise AccessRefused(BY_LOGIN_ONLY)
 
 
 class Challenge(BaseModel):
@@ -59,7 +72,8 @@ class RegisterIn(BaseModel):
 
 @router.post("/challenge", response_model=Challenge)
 async def challenge(request: Request, caller: Caller) -> Challenge:
-    """A new challenge for the caller's next key."""
+    """A new challenge for the caller's next key; their login token only (403 for a device)."""
+    _own_login(caller)
     system = system_of(request)
 
     def issue() -> str:
@@ -71,7 +85,9 @@ async def challenge(request: Request, caller: Caller) -> Challenge:
 
 @router.post("/requests", status_code=204)
 async def submit(request: Request, body: RequestIn, caller: Caller) -> None:
-    """The caller's new public key and its proof over their challenge, for an administrator."""
+    """The caller's new public key and its proof over their challenge, for an administrator;
+    their login token only (403 for a device token)."""
+    _own_login(caller)
     keys.parse_public_key(body.public_key)  # a weak or malformed key: 422 /problems/key
     system = system_of(request)
 

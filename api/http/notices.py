@@ -26,7 +26,7 @@ class NoticeOut(BaseModel):
     item: str
     rule: str
     due_at: str
-    kind: str = Field(description="due_soon or overdue")
+    kind: str = Field(description="due_soon, overdue, or key_registered (item: the key id)")
     level: str = Field(description="staff, supervisor or regional_head")
     person: str
     place: str

@@ -5,6 +5,7 @@ The route only translates: the command's model is the request body, and the comm
 No `from __future__ import annotations` here: FastAPI reads each endpoint's body model from
 its annotation, which is a different model per step."""
 
+from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api import key_requests
 from api.access.auth import require
 from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
@@ -48,7 +50,9 @@ def _add(command: type[Command]) -> None:
         body: command,  # type: ignore[valid-type]
         caller: Annotated[Principal, Depends(require(command.permission()))],
     ) -> Response:
-        action = partial(_perform, body, caller.device)
+        action: Callable[[Work], Any] = partial(_perform, body, caller.device)
+        if command.kind in key_requests.KINDS:  # a person's key only with its owner's request
+            action = key_requests.step(body, action)
         return await writer_of(request).write(request, caller, action)
 
     endpoint.__name__ = command.kind

@@ -12,12 +12,17 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from api.notices.config import NoticeConfig
-from api.notices.outbox import Outgoing
+from api.notices.outbox import KEY_REGISTERED, Outgoing
 from custody.clock import parse_time
 
 SUBJECTS = {
     "due_soon": ("Срок истекает", "Мерзімі өтуде", "Deadline due soon"),
     "overdue": ("Срок пропущен", "Мерзімі өтті", "Deadline overdue"),
+    KEY_REGISTERED: (
+        "На ваше имя зарегистрирован ключ",
+        "Сіздің атыңызға кілт тіркелді",
+        "A key was registered in your name",
+    ),
 }
 RULES = {
     "R1": (
@@ -51,6 +56,14 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
     mail["Subject"] = f"{ru} / {kk} / {en}: {notice.rule} {notice.item}"
     mail["Message-ID"] = f"<notice-{notice.id}.{notice.rule}@custody>"
     mail["X-Custody-Notice"] = str(notice.id)
+    if notice.kind == KEY_REGISTERED:
+        mail.set_content(
+            f"{ru}: {notice.item}, {when}. Если вы его не запрашивали, сообщите администратору.\n"
+            f"{kk}: {notice.item}, {when}. Оны сұрамаған болсаңыз, әкімшіге хабарлаңыз.\n"
+            f"{en}: {notice.item}, {when}. If you did not ask for it, tell the administrator.\n\n"
+            f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
+        )
+        return mail
     mail.set_content(
         f"{ru}: {notice.item}, {notice.rule} — {rule_ru}. Срок: {when}. Место: {notice.place}.\n"
         f"{kk}: {notice.item}, {notice.rule} — {rule_kk}. Мерзімі: {when}. Орны: {notice.place}.\n"

@@ -21,6 +21,10 @@ from sqlalchemy.engine import Connection
 
 from workflows.escalation import Notice
 
+# A notice that is no deadline's: a key registered in the person's name (api.key_requests);
+# its item is the key id, its rule KEY, its due time the registration's.
+KEY_REGISTERED = "key_registered"
+
 _INSERT = (
     "INSERT INTO api_notices (item, rule, due_at, kind, level, person, place, email, "
     "created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0) "

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import key_requests
 from api.access.roles import ADMIN
+from api.access.tokens import LOGIN
 from api.errors import Forbidden
 from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
@@ -38,6 +39,16 @@ def _admin(me: Visitor) -> None:
 # -- the person: a key made in the browser, and the request to register it -------------------
 
 
+def _not_own_login(me: Visitor) -> Response | None:
+    """A 403 answer when the page's session is a device token's (which an administrator
+    issues for any account): only the person's own login asks for a challenge or sends a key."""
+    if me.principal.kind == LOGIN:
+        return None
+    gettext = i18n.gettext_of(me.language)
+    message = gettext("ACCESS: only your own login with your password may ask to register a key")
+    return JSONResponse({"ok": False, "message": message}, 403)
+
+
 @router.get("/keys", response_class=HTMLResponse)
 async def my_keys(request: Request, me: Me) -> Response:
     system = system_of(request)
@@ -55,6 +66,8 @@ async def my_keys(request: Request, me: Me) -> Response:
 async def challenge(request: Request, me: Me) -> Response:
     """A new challenge for the visitor's next key (JSON: {"challenge"})."""
     sessions.check_csrf(me.session, request.headers.get(sessions.CSRF_HEADER))
+    if (refused := _not_own_login(me)) is not None:
+        return refused
     system = system_of(request)
 
     def issue() -> str:
@@ -75,6 +88,8 @@ class KeyRequestIn(BaseModel):
 async def request_key(request: Request, me: Me, given: KeyRequestIn) -> Response:
     """The public key the visitor's browser made, and its proof over their challenge."""
     sessions.check_csrf(me.session, request.headers.get(sessions.CSRF_HEADER))
+    if (refused := _not_own_login(me)) is not None:
+        return refused
     gettext = i18n.gettext_of(me.language)
     system = system_of(request)
     try:
