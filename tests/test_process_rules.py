@@ -438,3 +438,19 @@ def test_a_bulk_step_is_all_or_nothing_and_names_the_item(site: Site) -> None:
     assert (refusal.value.rule, refusal.value.item) == ("R5", guns[2])
     assert _size(site) == before
     assert [site.process.item(g).state for g in guns] == ["parts_removed"] * 2 + ["at_warehouse"]
+
+
+def test_a_member_present_after_the_quorum_signed_is_told_the_statement_is_final(
+    site: Site,
+) -> None:
+    """A newcomer saw "batch ... has not been destroyed yet" on a melted, final statement."""
+    rifle = site.register_rifle(source="surplus", rifled=False)
+    site.to_warehouse(rifle)
+    site.prepare(rifle)
+    batch = site.melt(rifle)
+    site.sign(batch, "chair.nurlanov", "member.abenova")
+    refused = site.process.may_sign(batch, "member.kim")
+    assert refused is not None
+    assert refused.rule == "R8"
+    assert "is final" in str(refused)
+    assert "not been destroyed" not in str(refused)

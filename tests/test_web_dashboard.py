@@ -102,9 +102,10 @@ def count(site: Site, places: set[str] | None = None) -> dict[str, Any]:
             page = client.get("/ledger/entries", params={"start": start, "limit": 1000}).json()
             for entry in page["entries"]:
                 body = json.loads(base64.b64decode(entry["body"]))
-                if body["kind"] == "discrepancy_recorded":
+                # R11's suspicions are discrepancies too, settled by diversion_resolved
+                if body["kind"] in ("discrepancy_recorded", "diversion_suspected"):
                     opened[body["data"]["discrepancy"]] = body["item"]
-                elif body["kind"] == "discrepancy_resolved":
+                elif body["kind"] in ("discrepancy_resolved", "diversion_resolved"):
                     opened.pop(body["data"]["discrepancy"], None)
     by_state: dict[str, set[str]] = defaultdict(set)
     for item in items:

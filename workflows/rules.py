@@ -278,6 +278,8 @@ def r7_present(batch: Batch, world: World, now: str) -> RuleViolation | None:
 
 def r8_may_sign(batch: Batch, world: World, person: str, now: str) -> RuleViolation | None:
     """R8: the statement is signed by the commission members who were present."""
+    if batch.state == "final":
+        return _refuse("R8", f"the statement of batch {batch.id} is final: its quorum signed it")
     if batch.state not in ("melted", "burned"):
         return _refuse("R8", f"batch {batch.id} has not been destroyed yet; nothing to sign")
     if batch.discrepancy is not None:

@@ -22,17 +22,24 @@ app = typer.Typer(help="People's public keys, and the ledger key.", no_args_is_h
 Actor = Annotated[str, typer.Option(envvar="CUSTODY_ACTOR", help="who does it (a user id)")]
 
 
-def read_passphrase(passphrase_file: Path | None, confirm: bool) -> str:
-    """From the file's first line, or asked on the terminal; never from an argument."""
+def read_passphrase(
+    passphrase_file: Path | None,
+    confirm: bool,
+    what: str = "passphrase",
+    option: str = "--passphrase-file",
+) -> str:
+    """From the file's first line, or asked on the terminal; never from an argument. `what`
+    and `option` name it in the prompt and the errors (a password: --password-file)."""
     if passphrase_file is not None:
         lines = readable(passphrase_file).read_text().splitlines()
         passphrase = lines[0] if lines else ""
     elif sys.stdin.isatty():
-        passphrase = typer.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
+        prompt = what.capitalize()
+        passphrase = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     else:
-        raise KeyFileError("no passphrase: give --passphrase-file, or run on a terminal")
+        raise KeyFileError(f"no {what}: give {option}, or run on a terminal")
     if not passphrase:
-        raise KeyFileError("the passphrase must not be empty")
+        raise KeyFileError(f"the {what} must not be empty")
     return passphrase
 
 

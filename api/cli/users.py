@@ -42,7 +42,7 @@ def _process() -> Process:
 
 
 def _hash(password_file: Path | None) -> str:
-    password = read_passphrase(password_file, confirm=True)
+    password = read_passphrase(password_file, True, "password", "--password-file")
     try:
         return hash_password(password, ApiConfig().password_strength)
     except WeakPassword as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -38,7 +39,11 @@ def _require(me: Visitor, permission: str) -> None:
 async def intake_page(request: Request, me: Me) -> Response:
     _require(me, RegisterItems.kind)
     places = await run_in_threadpool(system_of(request).process.locations)
-    return page("intake.html.j2", me.language, me, places=places, today=dt.date.today().isoformat())
+    mine = set(getattr(me.principal, "places", None) or ())
+    if mine:  # only where the officer may register (any other is refused: ACCESS)
+        places = [p for p in places if p.id in mine]
+    today = dt.datetime.now(ZoneInfo(me.zone)).date().isoformat()  # the person's day
+    return page("intake.html.j2", me.language, me, places=places, today=today)
 
 
 async def upload(request: Request, given: StarletteUpload, role: str) -> dict[str, Any]:

@@ -206,6 +206,10 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("%(person)s has signed this statement already"),
     ),
     (
+        re.compile(r"the statement of batch (?P<batch>.+) is final: its quorum signed it"),
+        N_("the statement of batch %(batch)s is final: its quorum signed it"),
+    ),
+    (
         re.compile(r"batch (?P<batch>.+) has not been destroyed yet; nothing to sign"),
         N_("batch %(batch)s has not been destroyed yet; there is nothing to sign"),
     ),
