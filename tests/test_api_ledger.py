@@ -56,7 +56,8 @@ def _populated_server(directory: Path, database_url: str | None) -> Iterator[Ser
     with server(env) as url:
         for name in ("alice", "bob", "carol"):
             public_key = keyfile.PersonKey.generate().public_key_b64
-            assert run(env, "keys", "add", name, public_key, "--purpose", "act").returncode == 0
+            # witnesses' keys: an act key is an account's, and these are nobody's
+            assert run(env, "keys", "add", name, public_key, "--purpose", "witness").returncode == 0
         service = Service(url, env, directory)
         service.add_user(AUDITOR, "auditor")
         yield service
@@ -102,9 +103,9 @@ def test_keys_list_every_key_with_its_validity(base: str) -> None:
     keys = httpx.get(f"{base}/ledger/keys").json()
     assert [(k["owner"], k["purpose"], k["valid_from_seq"]) for k in keys] == [
         ("ledger", "ledger", 0),
-        ("alice", "act", 3),
-        ("bob", "act", 4),
-        ("carol", "act", 5),
+        ("alice", "witness", 3),
+        ("bob", "witness", 4),
+        ("carol", "witness", 5),
     ]
     assert all(k["revoked_at_seq"] is None for k in keys)
 

@@ -77,8 +77,16 @@ def test_keygen_without_a_passphrase_source_refuses(env: dict[str, str], tmp_pat
 
 def test_keys_add_rotate_revoke_and_list(env: dict[str, str], tmp_path: Path) -> None:
     keys = [keyfile.PersonKey.generate().public_key_b64 for _ in range(2)]
-    added = run(env, "keys", "add", "alice", keys[0], "--purpose", "act")
+    # alice has no account: she may witness checkpoints, but no act key is hers
+    refused = run(env, "keys", "add", "alice", keys[0], "--purpose", "act")
+    assert refused.returncode == 1
+    assert "alice is not an account in service" in refused.stderr
+    added = run(env, "keys", "add", "alice", keys[0], "--purpose", "witness")
     assert added.returncode == 0, added.stderr
+    # and one key is one person's: bob cannot have alice's
+    taken = run(env, "keys", "add", "bob", keys[0], "--purpose", "witness")
+    assert taken.returncode == 1
+    assert "one key, one person" in taken.stderr
     key_id = added.stdout.split()[1]
     assert "holds from seq 3" in added.stdout
     rotated = run(env, "keys", "rotate", key_id, keys[1])
@@ -97,8 +105,8 @@ def test_a_refused_command_says_why_in_one_line_and_writes_nothing(env: dict[str
     public_key = keyfile.PersonKey.generate().public_key_b64
     for args in (
         ("keys", "add", "alice", public_key, "--purpose", "ledger"),
-        ("keys", "add", "al ice", public_key, "--purpose", "act"),
-        ("keys", "add", "alice", "bm90IGEga2V5", "--purpose", "act"),
+        ("keys", "add", "al ice", public_key, "--purpose", "witness"),
+        ("keys", "add", "alice", "bm90IGEga2V5", "--purpose", "witness"),
         ("keys", "revoke", "deadbeef"),
     ):
         result = run(env, *args)

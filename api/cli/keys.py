@@ -66,11 +66,18 @@ def add(
     purpose: Annotated[str, typer.Option(help=f"one of {', '.join(sorted(PERSON_PURPOSES))}")],
     actor: Actor = "admin",
 ) -> None:
-    """Register a person's public key; it holds from the next entry on."""
-    ledger = open_ledger(Settings())
-    entry = keyring.add_key(ledger, actor, owner, purpose, parse_public_key(public_key))
-    key = decode(entry.body).data["key"]
-    typer.echo(f"key {key['key_id']} of {owner} ({purpose}) holds from seq {entry.seq + 1}")
+    """Register a person's public key; it holds from the next entry on. Through the process's
+    command (workflows.commands.keys.AddKey), as over HTTP: an act key is an account's, and a
+    public key is one person's."""
+    from api.system import open_system
+    from workflows.commands.keys import AddKey
+
+    process = open_system(Settings()).process
+    command = AddKey(owner=owner, purpose=purpose, public_key=public_key)
+    key_id = process.run(actor, command)
+    with process.ledger.database.read() as conn:
+        size = process.ledger.head(conn).size
+    typer.echo(f"key {key_id} of {owner} ({purpose}) holds from seq {size}")
 
 
 @app.command("rotate")

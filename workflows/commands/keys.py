@@ -12,6 +12,7 @@ from custody.keys import parse_public_key
 from custody.store import Store
 from workflows.commands.base import Command, command
 from workflows.commands.fields import Id, Part, Text, Word
+from workflows.errors import InvalidRequest
 from workflows.unit_of_work import Work
 
 
@@ -36,12 +37,32 @@ class AddKey(Command):
         default=None, description="the key's proof that its owner holds it, recorded with it"
     )
 
-    def run(self, work: Work) -> None:
-        key = keyring.person_key(self.owner, self.purpose, parse_public_key(self.public_key))
+    def run(self, work: Work) -> str:
+        raw = parse_public_key(self.public_key)
+        if self.purpose == "act":
+            work.load("accounts", [self.owner])
+            account = work.world.find("accounts", self.owner)
+            if account is None or account.disabled:
+                raise InvalidRequest(
+                    f"{self.owner} is not an account in service: a person's act key is an account's"
+                )
+        _refuse_anothers(work, self.owner, raw)
+        key = keyring.person_key(self.owner, self.purpose, raw)
         data: dict[str, object] = {"key": key}
         if self.possession is not None:  # the ledger checks it as it writes (custody.keys)
             data["possession"] = self.possession.model_dump()
         work.entry("key_added", None, data)
+        return str(key["key_id"])
+
+
+def _refuse_anothers(work: Work, owner: str, raw: bytes) -> None:
+    """One key, one person: a public key already registered for someone else (in force or
+    not) is refused, or one person's private key would sign another's acts."""
+    for record in Store(work.conn).key_records():
+        if record.public_key == raw and record.owner != owner:
+            raise InvalidRequest(
+                f"this public key is {record.owner}'s (key {record.key_id}): one key, one person"
+            )
 
 
 @command
@@ -60,6 +81,9 @@ class RotateKey(Command):
         known = Store(work.conn).key_records()
         new_key = parse_public_key(self.public_key)
         data = keyring.rotation(known, self.key_id, new_key)
+        replaced = next((r for r in known if r.key_id == self.key_id), None)
+        if replaced is not None:
+            _refuse_anothers(work, replaced.owner, new_key)
         if self.possession is not None:
             data["possession"] = self.possession.model_dump()
         work.entry("key_rotated", None, data)
