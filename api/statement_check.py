@@ -20,12 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from certificates.again import out_of_memory
+
 _ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 120  # a 1,000-item statement takes some 10 s on two cores
 MEMORY = 3 * 1024**3  # bytes of address space; a 1,000-item check needs some 300 MB resident
 # A child that a failed allocation ended in native code (abort, or a fault on a null page).
-_OUT_OF_MEMORY = {-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS}
-TOO_LARGE = "too large to check"  # the child's stderr line when Python ran out (verify_statement)
+_OUT_OF_MEMORY = {-signal.SIGTRAP, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS}
+TOO_LARGE = "too large to check"  # as verify_statement.TOO_LARGE (not imported: it is heavy)
 
 
 class CheckUnavailable(RuntimeError):
@@ -76,7 +78,8 @@ async def check_statement(
         ended = child.returncode
         # Out of memory: said by the check (verify_statement._main), by Python before the
         # check began (an import's MemoryError), or a native allocation's abort.
-        if any(m in err for m in (TOO_LARGE.encode(), b"MemoryError")) or ended in _OUT_OF_MEMORY:
+        said = err.decode(errors="replace")
+        if TOO_LARGE in said or out_of_memory(said) or ended in _OUT_OF_MEMORY:
             raise CheckTooLarge(TOO_LARGE) from exc
         raise CheckUnavailable(f"the check ended without a report (exit {ended})") from exc
     return report

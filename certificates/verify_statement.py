@@ -64,7 +64,7 @@ from typing import Any
 from certificates import evidence as proof
 from certificates import office, pdf_difference, qr_payload, qr_reading, renderer_identity
 from certificates import page as pages
-from certificates.again import RenderAgain, RenderFailed
+from certificates.again import RenderAgain, RenderFailed, RenderOutOfMemory
 from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
 from certificates.words import words
 from certificates.worker import Renderer
@@ -92,6 +92,7 @@ STEPS: dict[int, str] = {
 COMMISSION_MEMBER = "commission_member"
 PARALLEL_FROM = 4_000  # below this, starting processes costs more than it saves
 DESTROYED = {"furnace": "melted", "burn": "burned"}
+TOO_LARGE = "too large to check"  # a check (or its render) out of memory under a cap
 
 
 class StepFailed(Exception):
@@ -474,6 +475,8 @@ class StatementCheck:
         codes = qr_reading.page_codes(self.pdf)
         try:
             here, again = self.again.result()
+        except RenderOutOfMemory as exc:
+            raise StepFailed(f"{TOO_LARGE}: {exc}") from exc
         except RenderFailed as exc:
             raise StepFailed(str(exc)) from exc
         if again is None:
@@ -665,7 +668,7 @@ def _main() -> None:
     try:
         report = verify_statement(sys.stdin.buffer.read(), keys, public_url=public_url)
     except MemoryError:
-        sys.stderr.write("too large to check\n")
+        sys.stderr.write(f"{TOO_LARGE}\n")
         sys.exit(3)
     sys.stdout.write(json.dumps(report.to_json()))
 
