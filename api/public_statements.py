@@ -10,9 +10,15 @@ root of the checkpoint the paper is proven to) and the ledger as it stands now:
   commission), each flagged when signed after the paper's checkpoint,
 - the checkpoint the paper is bound to, the log's newest signed checkpoint, and an RFC 9162
   consistency proof between them (section 2.1.4), made from the log and checked here
-  (custody.proofs.verify_consistency) before it is shown. A log rolled back to an older
-  copy has a newest checkpoint smaller than the paper's, or one whose tree does not extend
-  the paper's root: both are reported as inconsistent, with why.
+  (custody.proofs.verify_consistency) before it is shown. The paper's checkpoint is first
+  looked up among those the log signed (its stored checkpoints): one it never signed is a
+  paper (or a log) that is not genuine, never proof that the log was rewritten. A log whose
+  newest checkpoint is smaller than the paper's is reported rolled back; a log that signed the
+  paper's checkpoint but whose proof to its newest no longer holds, inconsistent.
+
+Guessing batch ids must not disclose a batch: when the paper's SHA-256 is not the batch's
+statement content, or the batch is not final, the page says that verdict alone (`withheld`):
+no signers, no times, no suspicions, no quorum.
 """
 
 from __future__ import annotations
@@ -40,11 +46,15 @@ class Signed:
 
 @dataclass(frozen=True)
 class Consistency:
-    """The paper's checkpoint against the log's newest; `ok` only when the proof held."""
+    """The paper's checkpoint against the log's newest; `ok` only when the proof held.
+
+    `verdict`: ok | no_checkpoint (the log signed none) | rolled_back (its newest is smaller
+    than the paper's) | not_signed (the log never signed the paper's size and root) |
+    inconsistent (it did, but the proof to its newest does not hold now)."""
 
     ok: bool
-    reason: str | None  # why not, in English (the page says it in the reader's language too)
-    rolled_back: bool  # the log's newest checkpoint is smaller than the paper's
+    reason: str | None  # why not, in English, for logs and the API; the page words it itself
+    verdict: str
     new_size: int | None
     new_root: str | None
     note: str | None  # the newest checkpoint as signed (C2SP signed note)
@@ -76,23 +86,36 @@ class PublicStatement:
     consistency: Consistency
     come_back: list[ComeBack] = field(default_factory=list)
 
+    @property
+    def withheld(self) -> bool:
+        """Only the verdict is shown: the paper is not this batch's statement, or the batch
+        is not final (a guessed id with made-up values learns nothing more)."""
+        return not self.digest_matches or not self.final
+
 
 def public_statement(system: System, paper: Payload) -> PublicStatement:
     """The public view of the statement `paper` names; UnknownObject when the log has no
     such batch (which, for a real paper, also means a rolled-back or replaced log)."""
     batch = system.process.batch(paper.batch)  # UnknownObject
-    members = _members(system, batch.commission)
+    final = batch.state == "final"
+    matches = batch.statement == paper.sha256
     with system.ledger.database.read() as conn:
-        signed = [_signed(system, conn, s, members, paper.size) for s in batch.signatures]
         consistency = _consistency(system, conn, paper)
+        if not (final and matches):
+            # The verdict alone: nothing of the batch is read for the page.
+            return PublicStatement(
+                batch.id, batch.kind, "", None, None, final, matches, [], paper, consistency
+            )
+        members = _members(system, batch.commission)
+        signed = [_signed(system, conn, s, members, paper.size) for s in batch.signatures]
     return PublicStatement(
         batch=batch.id,
         kind=batch.kind,
         state=batch.state,
         destroyed_at=batch.destroyed_at,
         quorum=batch.quorum,
-        final=batch.state == "final",
-        digest_matches=batch.statement == paper.sha256,
+        final=final,
+        digest_matches=matches,
         signatures=signed,
         paper=paper,
         consistency=consistency,
@@ -140,7 +163,8 @@ def _consistency(system: System, conn: Connection, paper: Payload) -> Consistenc
     ledger = system.ledger
     latest = ledger.latest_checkpoint(conn)
     if latest is None:
-        return Consistency(False, "the log has signed no checkpoint", True, None, None, None, [])
+        reason = "the log has signed no checkpoint"
+        return Consistency(False, reason, "no_checkpoint", None, None, None, [])
     new_root = latest.root.hex()
     if latest.size < paper.size:
         reason = (
@@ -148,7 +172,14 @@ def _consistency(system: System, conn: Connection, paper: Payload) -> Consistenc
             f"statement is bound to (size {paper.size}): the log has been rolled back or "
             "replaced"
         )
-        return Consistency(False, reason, True, latest.size, new_root, latest.note, [])
+        return Consistency(False, reason, "rolled_back", latest.size, new_root, latest.note, [])
+    signed = ledger.checkpoint_at(conn, paper.size)
+    if signed is None or signed.root.hex() != paper.root:
+        reason = (
+            f"this paper's checkpoint (size {paper.size}, root {paper.root}) is not one this "
+            "log signed: the paper or the log is not genuine"
+        )
+        return Consistency(False, reason, "not_signed", latest.size, new_root, latest.note, [])
     hashes: list[bytes] = []
     try:
         proof = ledger.consistency_proof(conn, paper.size, latest.size)
@@ -156,11 +187,10 @@ def _consistency(system: System, conn: Connection, paper: Payload) -> Consistenc
         verify_consistency(paper.size, latest.size, bytes.fromhex(paper.root), latest.root, hashes)
     except CustodyError as exc:
         reason = (
-            f"the log's tree at size {paper.size} is not the one this statement is bound to "
-            f"({exc}): the log has been rewritten since it was printed"
+            f"the log signed this paper's checkpoint (size {paper.size}), but its tree no "
+            f"longer extends it ({exc}): the log has been rewritten since"
         )
         shown = [h.hex() for h in hashes]
-        return Consistency(False, reason, False, latest.size, new_root, latest.note, shown)
-    return Consistency(
-        True, None, False, latest.size, new_root, latest.note, [h.hex() for h in hashes]
-    )
+        return Consistency(False, reason, "inconsistent", latest.size, new_root, latest.note, shown)
+    shown = [h.hex() for h in hashes]
+    return Consistency(True, None, "ok", latest.size, new_root, latest.note, shown)

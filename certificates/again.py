@@ -17,6 +17,11 @@ The pipe, both ways: frames of an 8-byte big-endian length and the bytes. To the
 frame, the attachment. From the child: a status frame (b"ok", b"other" for another renderer,
 or b"error"), a frame of this machine's renderer identity (JSON), and a frame of the PDF
 (ok), nothing (other) or the error's text (error).
+
+Under a memory cap (the public check's RLIMIT_AS, api.statement_check, which the child
+inherits) a render may run out: a MemoryError, a library that cannot be mapped, or a native
+allocation that aborts the child by a signal. That is RenderOutOfMemory, so that the check
+says "too large to check" rather than "another renderer" or a bare exit status.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import contextlib
 import gc
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -33,10 +39,23 @@ from typing import IO, Any
 
 _LENGTH = 8
 _ROOT = Path(__file__).resolve().parent.parent  # where `certificates` is imported from
+# How a child out of its address space ends: a native allocation's abort (GLib's g_error is
+# a SIGTRAP), a fault on what it could not map.
+_OUT_OF_MEMORY = {-signal.SIGTRAP, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS}
+_NO_MEMORY = ("MemoryError", "failed to map segment", "Cannot allocate memory")
 
 
 class RenderFailed(ValueError):
     """The child could not render the evidence (it is malformed) or ended without a word."""
+
+
+class RenderOutOfMemory(RenderFailed):
+    """The child ran out of memory (under a cap) or was ended by a signal as that does."""
+
+
+def out_of_memory(text: str) -> bool:
+    """Whether an error's text says memory ran out (MemoryError, a library not mapped)."""
+    return any(sign in text for sign in _NO_MEMORY)
 
 
 class RenderAgain:
@@ -83,9 +102,13 @@ class RenderAgain:
             pass  # it has said all it had to say; stop() ends it
         except EOFError as exc:
             ended = self._child.wait()
+            if ended in _OUT_OF_MEMORY:
+                raise RenderOutOfMemory(f"the render ran out of memory (exit {ended})") from exc
             raise RenderFailed(f"the render ended without a result (exit {ended})") from exc
         finally:
             self.stop()
+        if status == b"error" and out_of_memory(last.decode()):
+            raise RenderOutOfMemory(f"the render ran out of memory: {last.decode()}")
         if status == b"error":
             raise RenderFailed(f"the evidence cannot be rendered again: {last.decode()}")
         return here, (last if status == b"ok" else None)
@@ -136,7 +159,12 @@ def _main() -> None:
         from certificates import render, renderer_identity
 
         here = renderer_identity.identity()
-    except (ImportError, OSError, RuntimeError) as exc:
+    except (ImportError, OSError, RuntimeError, MemoryError) as exc:
+        if isinstance(exc, MemoryError) or out_of_memory(str(exc)):
+            _read(source)  # out of memory under a cap: not another renderer
+            for frame in (b"error", b"{}", repr(exc).encode()):
+                _write(sink, frame)
+            return
         # No renderer here at all (WeasyPrint, Pango or a font missing): like another
         # renderer, the page cannot be rendered again on this machine.
         _read(source)
@@ -153,7 +181,7 @@ def _main() -> None:
     try:
         evidence = json.loads(attached)
         found, pdf = render.render_again(evidence)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, MemoryError) as exc:
         for frame in (b"error", json.dumps(here).encode(), repr(exc).encode()):
             _write(sink, frame)
         return

@@ -60,6 +60,14 @@ class Page:
     qr: str  # what the QR code on each page carries
 
 
+def qr_text(evidence: dict[str, Any]) -> str:
+    """What the QR code of the statement `evidence` records carries (its page.public_url's
+    address, else the version 1 text), as build() lays it; KeyError/ValueError if malformed."""
+    size, root = _checkpoint_line(evidence["checkpoint"])
+    base = evidence["page"].get("public_url")
+    return Payload(evidence["statement"]["batch"], evidence["sha256"], size, root, base).text()
+
+
 def build(evidence: dict[str, Any], lang: str, zone: str, public_url: str | None = None) -> Page:
     """The page of a statement; its QR code is an address of the public check under
     `public_url` where one is given, else the version 1 text (certificates.qr_payload)."""

@@ -4,7 +4,9 @@ The steps, in order; the first that fails is named, with why:
 
      1 attachment        the PDF carries evidence.json in the format we write
      2 keys              the key entries fold into the ledger's key registry (genesis first);
-                         with --key, the ledger key the reader trusts is one of the ledger's
+                         with --key (given once or more: any of them trusted, as a service
+                         trusts its whole rotation chain), a ledger key the reader trusts is
+                         one of the ledger's
                          rotation chain (each rotation is signed by the key before it, step 4,
                          and the new key proves possession), so the genesis key and the
                          current one both anchor it
@@ -31,7 +33,10 @@ The steps, in order; the first that fails is named, with why:
                          one recorded (or no renderer at all), the page cannot be rendered
                          again: the step reads the
                          printed text and the QR codes and is reported "could not be
-                         completed" (exit 2), neither ok nor a forgery.
+                         completed" (exit 2), neither ok nor a forgery. With --public-url,
+                         the address the QR code opens must be of that service (a statement
+                         re-rendered to send phones to another host fails); a version 1
+                         code opens no address and is not refused for it.
 
 The render runs in a process of its own (certificates.again), started with the check, while
 steps 2-9 run here. Steps after the first that fails are reported "not run".
@@ -44,12 +49,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -58,7 +64,7 @@ from typing import Any
 from certificates import evidence as proof
 from certificates import office, pdf_difference, qr_payload, qr_reading, renderer_identity
 from certificates import page as pages
-from certificates.again import RenderAgain, RenderFailed
+from certificates.again import RenderAgain, RenderFailed, RenderOutOfMemory
 from certificates.pdf_reading import PdfContent, UnreadablePdf, read_pdf
 from certificates.words import words
 from certificates.worker import Renderer
@@ -86,6 +92,7 @@ STEPS: dict[int, str] = {
 COMMISSION_MEMBER = "commission_member"
 PARALLEL_FROM = 4_000  # below this, starting processes costs more than it saves
 DESTROYED = {"furnace": "melted", "burn": "burned"}
+TOO_LARGE = "too large to check"  # a check (or its render) out of memory under a cap
 
 
 class StepFailed(Exception):
@@ -107,6 +114,7 @@ class StatementReport:
     batch: str | None = None
     size: int | None = None
     root: str | None = None
+    qr: str | None = None  # what the QR code carries (an address, for version 2)
     steps: list[StepResult] = field(default_factory=list)
 
     @property
@@ -130,6 +138,7 @@ class StatementReport:
             "batch": self.batch,
             "checkpoint_size": self.size,
             "checkpoint_root": self.root,
+            "qr": self.qr,
             "steps": [step.to_json() for step in self.steps],
             "first_failure": failure.to_json() if failure is not None else None,
         }
@@ -148,11 +157,15 @@ class StatementCheck:
     def __init__(
         self,
         pdf: bytes,
-        pinned_key: note.Verifier | None = None,
+        pinned_key: note.Verifier | Sequence[note.Verifier] | None = None,
         renderer: Renderer | None = None,
         page_proof: bool = True,
+        public_url: str | None = None,
     ) -> None:
-        self.pdf, self.pinned = pdf, pinned_key
+        trusted = [pinned_key] if isinstance(pinned_key, note.Verifier) else pinned_key or []
+        self.pdf, self.trusted = pdf, list(trusted)
+        self.pinned = self.trusted[0] if self.trusted else None
+        self.public_url = public_url.rstrip("/") if public_url else None
         self.renderer = renderer
         self.page_proof = page_proof
         self.again: RenderAgain | _SharedRender | None = None
@@ -182,6 +195,7 @@ class StatementCheck:
             for result, step in zip(self.report.steps, steps[:-1], strict=False):
                 if not self._step(result, step):
                     break
+            self._qr()
             return self.report
         # The render starts now, in a process of its own (certificates.again), so that its
         # imports and the render run beside steps 1-9; a check that fails early kills it.
@@ -196,7 +210,15 @@ class StatementCheck:
                     self.again.give(self.evidence, self.content.attachment)
         finally:
             self.again.stop()
+            self._qr()
         return self.report
+
+    def _qr(self) -> None:
+        """The report names what the QR code carries (the address a phone opens), however
+        far the check went, once the evidence could be read."""
+        if self.report.qr is None and self.evidence:
+            with contextlib.suppress(CustodyError, KeyError, TypeError, ValueError, IndexError):
+                self.report.qr = pages.qr_text(self.evidence)
 
     def _step(self, result: StepResult, step: Callable[[], None]) -> bool:
         try:
@@ -240,10 +262,10 @@ class StatementCheck:
         for entry in self.keys:
             self.registry.apply(entry.body)
         chain = [record.verifier.vkey for record in self.registry.ledger_keys()]
-        if self.pinned is not None and self.pinned.vkey not in chain:
+        if self.trusted and not any(key.vkey in chain for key in self.trusted):
             raise StepFailed(
-                f"the ledger's keys are {', '.join(chain)}: none is the one you trust "
-                f"({self.pinned.vkey})"
+                f"the ledger's keys are {', '.join(chain)}: none is one you trust "
+                f"({', '.join(key.vkey for key in self.trusted)})"
             )
 
     def _checkpoint(self) -> None:
@@ -448,13 +470,23 @@ class StatementCheck:
         assert self.content is not None
         assert self.again is not None
         shown = self.evidence["page"]
-        page = pages.build(self.evidence, shown["lang"], shown["zone"], shown.get("public_url"))
+        recorded = shown.get("public_url")
+        page = pages.build(self.evidence, shown["lang"], shown["zone"], recorded)
+        self.report.qr = page.qr
+        pinned, base = self.public_url, str(recorded or "").rstrip("/")
+        if pinned is not None and recorded is not None and base != pinned:
+            raise StepFailed(
+                f"the QR code opens {page.qr}: another host than the service's own "
+                f"({pinned}), where anyone may say anything of it"
+            )
         # The QR codes are read here while the render runs in its process (one core each);
         # a file that is the render, byte for byte, still has its codes read: what a phone
         # sees is checked, not assumed.
         codes = qr_reading.page_codes(self.pdf)
         try:
             here, again = self.again.result()
+        except RenderOutOfMemory as exc:
+            raise StepFailed(f"{TOO_LARGE}: {exc}") from exc
         except RenderFailed as exc:
             raise StepFailed(str(exc)) from exc
         if again is None:
@@ -618,23 +650,36 @@ class _SharedRender:
 
 def verify_statement(
     pdf: bytes,
-    pinned_key: note.Verifier | None = None,
+    pinned_key: note.Verifier | Sequence[note.Verifier] | None = None,
     renderer: Renderer | None = None,
     page_proof: bool = True,
+    public_url: str | None = None,
 ) -> StatementReport:
-    """Check a statement's PDF offline (the steps above). `renderer` renders it again for
-    step 10; by default a process of its own, started for this check and ended after it.
-    Without `page_proof` only steps 1-9 run (the benchmark's figure for the ledger proofs)."""
-    return StatementCheck(pdf, pinned_key, renderer, page_proof).run()
+    """Check a statement's PDF offline (the steps above). `pinned_key`: the ledger key, or
+    keys, the reader trusts (any of them; none: the evidence's own). `renderer` renders it
+    again for step 10; by default a process of its own, started for this check and ended
+    after it. Without `page_proof` only steps 1-9 run (the benchmark's figure for the ledger
+    proofs). `public_url`: the base address the QR code must open (step 10)."""
+    return StatementCheck(pdf, pinned_key, renderer, page_proof, public_url).run()
 
 
 def _main() -> None:
-    """`python -m certificates.verify_statement [KEY]`: the PDF on stdin, the JSON report on
-    stdout (the public check page runs it so, in a process of its own that it can stop)."""
+    """`python -m certificates.verify_statement [--public-url URL] [KEY ...]`: the PDF on
+    stdin, the JSON report on stdout (the public check page runs it so, in a process of its
+    own that it can stop, its memory capped: running out is "too large to check" on stderr,
+    exit 3)."""
     import sys
 
-    key = note.Verifier.parse(sys.argv[1]) if len(sys.argv) > 1 else None
-    report = verify_statement(sys.stdin.buffer.read(), key)
+    args = sys.argv[1:]
+    public_url: str | None = None
+    if args[:1] == ["--public-url"]:
+        public_url, args = args[1], args[2:]
+    keys = [note.Verifier.parse(text) for text in args]
+    try:
+        report = verify_statement(sys.stdin.buffer.read(), keys, public_url=public_url)
+    except MemoryError:
+        sys.stderr.write(f"{TOO_LARGE}\n")
+        sys.exit(3)
     sys.stdout.write(json.dumps(report.to_json()))
 
 

@@ -203,6 +203,10 @@ class Ledger:
         """Every signed checkpoint issued, smallest tree first."""
         return Store(conn).checkpoints()
 
+    def checkpoint_at(self, conn: Connection, size: int) -> StoredCheckpoint | None:
+        """The checkpoint this log signed of its tree at `size`, None if it signed none."""
+        return Store(conn).checkpoint_at(size)
+
     def latest_checkpoint(self, conn: Connection) -> StoredCheckpoint | None:
         return Store(conn).latest_checkpoint()
 

@@ -319,6 +319,15 @@ class Store:
         )
         return [StoredCheckpoint(int(s), bytes(r), n, k, t) for s, r, n, k, t in rows]
 
+    def checkpoint_at(self, size: int) -> StoredCheckpoint | None:
+        row = self._one(
+            "SELECT size, root, note, key_id, issued_at FROM checkpoints WHERE size = ?", [size]
+        )
+        if row is None:
+            return None
+        size, root, note, key_id, issued_at = row
+        return StoredCheckpoint(int(size), bytes(root), note, key_id, issued_at)
+
     def latest_checkpoint(self) -> StoredCheckpoint | None:
         row = self._one(
             "SELECT size, root, note, key_id, issued_at FROM checkpoints ORDER BY size DESC LIMIT 1"

@@ -4,10 +4,21 @@ the QR code read from a downloaded statement's image opens a page that needs no 
 says final and consistent; after the log is rolled back to an older copy of its database
 (and then rewritten past the paper's checkpoint), the same page says inconsistent; a forged
 statement dropped on the check page shows the step it fails at.
+
+A forger's probes (issue 16): a guessed batch id with made-up values learns only the verdict; a
+made-up checkpoint in a genuine-looking code is called not genuine, never a rewritten log, in
+the page's language; a statement re-rendered to send phones to another host fails here and in
+`custody verify-statement --public-url`; a statement printed before a ledger key rotation still
+holds here; the drop page's offline command never takes the Host header; a check that runs out
+of its memory fails "too large to check".
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -21,8 +32,12 @@ import httpx
 import pytest
 
 from api.demo.data import PASSWORD
+from api.statement_check import CheckTooLarge, check_statement
 from api.web.public_check import MAX_BYTES
+from certificates import evidence as proof
 from certificates import qr_payload, qr_reading
+from certificates.pdf_reading import read_pdf
+from custody.note import Verifier
 from tests.support.processes import environment, free_port, run, server
 from tests.test_statement_forgeries import draw_over, incremental, white_box
 from tests.test_web_pages import CHROMIUM, SHOTS, Browser, screenshot, serious_violations
@@ -245,8 +260,9 @@ def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
         assert demo.checkpoint_size() > paper.size
         page.goto(url)
         verdict = page.locator("#log-verdict").inner_text()
-        assert "INCONSISTENT" in verdict
-        assert "rewritten" in verdict
+        # The log never signed the paper's checkpoint: the paper or the log is not genuine.
+        assert "NOT GENUINE" in verdict
+        assert "not one this log signed" in verdict
         assert "does not hold" in page.locator(".proof").inner_text()
         assert serious_violations(page) == []
 
@@ -263,3 +279,182 @@ def test_no_request_of_the_public_pages_left_this_machine(browser: Browser) -> N
     ]
     assert outside == []
     assert browser.refused == []
+
+
+# -- a forger's probes (issue 16) ---------------------------------------------------------------
+
+ELSEWHERE = "https://custody.example.org"  # a host that is not the service's: never contacted
+
+
+def _public_page(site: Demo, paper: qr_payload.Payload, lang: str = "en") -> httpx.Response:
+    shown = qr_payload.Payload(paper.batch, paper.sha256, paper.size, paper.root, site.base)
+    return httpx.get(shown.text() + f"&lang={lang}", timeout=60)
+
+
+def _drop(site: Demo, pdf: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.post(
+        f"{site.base}/web/check?lang=en",
+        files={"statement": ("statement.pdf", pdf, "application/pdf")},
+        headers={"HX-Request": "true", **(headers or {})},
+        timeout=SLOW / 1000,
+    )
+
+
+def _signers(site: Demo, paper: qr_payload.Payload) -> list[str]:
+    genuine = _public_page(site, paper)
+    names = re.findall(r"<li><strong>([^<]+)</strong> \(", genuine.text)
+    assert names, genuine.text
+    return names
+
+
+def test_a_guessed_batch_with_made_up_values_learns_nothing_but_the_verdict(site: Demo) -> None:
+    paper = qr_payload.parse(qr_of(site.statement(site.final_batch())))
+    names = _signers(site, paper)
+    guessed = qr_payload.Payload(paper.batch, "ab" * 32, paper.size, paper.root, site.base)
+    answer = _public_page(site, guessed)
+    assert answer.status_code == 200
+    assert "NOT this batch's statement" in answer.text
+    for withheld in ('id="signatures"', 'id="final-verdict"', "Destroyed", "come-back", *names):
+        assert withheld not in answer.text
+    with site.client(AUDITOR) as client:
+        found = client.get("/statements", params={"limit": 100}).json()["entries"]
+    pending = [s["batch"] for s in found if not s["final"]]
+    if pending:  # a batch not final: not its signers, times nor quorum either
+        other = qr_payload.Payload(pending[0], "cd" * 32, paper.size, paper.root, site.base)
+        shown = _public_page(site, other)
+        assert 'id="signatures"' not in shown.text
+        assert "Destroyed" not in shown.text
+
+
+def test_a_checkpoint_the_log_never_signed_is_not_genuine_and_the_log_is_not_accused(
+    site: Demo,
+) -> None:
+    paper = qr_payload.parse(qr_of(site.statement(site.final_batch())))
+    latest = site.checkpoint_size()
+    made_up = [
+        qr_payload.Payload(paper.batch, paper.sha256, paper.size, "0" * 64, None),
+        qr_payload.Payload(paper.batch, paper.sha256, paper.size - 1, paper.root, None),
+    ]
+    reasons = {
+        "en": "this paper's checkpoint is not one this log signed",
+        "ru": "контрольная точка этой бумаги не из подписанных этим журналом",
+        "kk": "бұл қағаздың бақылау нүктесі осы журнал қол қойғандардың бірі емес",
+    }
+    for forged in made_up:
+        for lang, reason in reasons.items():
+            text = _public_page(site, forged, lang).text
+            verdict = text.split('id="log-verdict"', 1)[1].split("</p>", 1)[0]
+            assert reason in verdict, (lang, verdict)
+            assert reason in text.split('class="facts stack proof"', 1)[1]
+            for accusation in ("rewritten", "rolled back", "переписали", "қайта жазылған"):
+                assert accusation not in text
+            proof_section = text.split('class="facts stack proof"', 1)[1].split("</dl>", 1)[0]
+            assert 'lang="en"' not in proof_section  # the reason in the page's language
+    # A size beyond the log's newest checkpoint, and nothing else wrong: rolled back.
+    ahead = qr_payload.Payload(paper.batch, paper.sha256, latest + 5, paper.root, None)
+    assert "rolled back" in _public_page(site, ahead).text
+
+
+def _re_rendered(pdf: bytes, public_url: str) -> bytes:
+    """The statement rendered again from its own evidence, its QR code naming `public_url`:
+    every signature and proof genuine, only the address a phone opens changed."""
+    from certificates import render
+
+    attached = read_pdf(pdf, proof.NAME).attachment
+    assert attached is not None
+    evidence = json.loads(attached)
+    shown = evidence.pop("page")
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    try:
+        return render.render(evidence, shown["lang"], shown["zone"], public_url=public_url)
+    finally:
+        if before is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def test_a_statement_whose_qr_code_opens_another_host_fails_here_and_offline(
+    site: Demo, tmp_path: Path
+) -> None:
+    genuine = site.statement(site.final_batch())
+    forged = _re_rendered(genuine, ELSEWHERE)
+    assert qr_of(forged).startswith(f"{ELSEWHERE}/web/check/")
+    answer = _drop(site, forged)
+    assert answer.status_code == 200
+    assert "FAILED at step 10" in answer.text
+    assert ELSEWHERE in answer.text
+    assert site.base in answer.text
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(forged)
+    offline = run(site.env, "verify-statement", "--public-url", site.base, str(path))
+    assert offline.returncode == 1
+    assert f"its QR code opens {ELSEWHERE}/web/check/" in offline.stdout
+    assert "another host" in offline.stderr
+    path.write_bytes(genuine)
+    pinned = run(site.env, "verify-statement", "--public-url", site.base + "/", str(path))
+    assert pinned.returncode == 0, pinned.stderr
+    assert f"its QR code opens {site.base}/web/check/" in pinned.stdout
+
+
+def test_the_drop_pages_offline_command_names_the_configured_address_not_the_host_header(
+    site: Demo,
+) -> None:
+    answer = httpx.get(
+        f"{site.base}/web/check?lang=en", headers={"Host": "forger.example.org"}, timeout=60
+    )
+    assert answer.status_code == 200
+    assert "forger.example.org" not in answer.text
+    assert f"curl -s {site.base}/ledger/key" in answer.text
+    assert f"--public-url {site.base}" in answer.text
+
+
+def _checked(pdf: bytes, keys: list[str], *args: Any, **options: Any) -> dict[str, Any]:
+    """check_statement run as the server runs it, on an event loop of its own (in a thread:
+    the browser's loop holds this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, check_statement(pdf, keys, *args, **options)).result()
+
+
+def test_a_check_out_of_memory_is_too_large_to_check_and_any_pinned_key_is_trusted(
+    site: Demo,
+) -> None:
+    genuine = site.statement(site.final_batch())
+    # Out of memory in the check itself (here, before its imports are done): too large.
+    with pytest.raises(CheckTooLarge):
+        _checked(genuine, [], memory=60 * 1024 * 1024)
+    # Enough for the check, not for the render it starts (which inherits the cap): step 10
+    # fails, too large to check, never "another renderer" nor a bare exit status.
+    try:
+        starved = _checked(genuine, [], memory=200 * 1024 * 1024)
+    except CheckTooLarge:
+        pass  # the check itself ran out first: as good
+    else:
+        assert starved["first_failure"]["name"] == "page"
+        assert starved["first_failure"]["reason"].startswith("too large to check")
+    vkey = httpx.get(f"{site.base}/ledger/key", timeout=60).text.strip()
+    real = Verifier.parse(vkey)
+    stranger = Verifier(real.name, real.public_key[::-1]).vkey
+    failed = _checked(genuine, [stranger])
+    assert failed["first_failure"]["name"] == "keys"
+    held = _checked(genuine, [stranger, vkey], site.base)
+    assert held["ok"], held["first_failure"]
+    assert held["qr"].startswith(f"{site.base}/web/check/")
+
+
+def test_a_statement_printed_before_a_ledger_key_rotation_holds_on_the_service(
+    tmp_path: Path,
+) -> None:
+    demo = _demo(tmp_path)
+    without_address = {k: v for k, v in demo.env.items() if k != "CUSTODY_PUBLIC_URL"}
+    with server(demo.env, port=demo.port):
+        printed = demo.statement(demo.final_batch())
+    rotated = run(demo.env, "keys", "rotate", "--ledger")
+    assert rotated.returncode == 0, rotated.stderr
+    with server(without_address, port=demo.port):
+        answer = _drop(demo, printed)
+        assert answer.status_code == 200
+        assert "Every step holds" in answer.text, answer.text
+        page = httpx.get(f"{demo.base}/web/check?lang=en", timeout=60)
+        assert "curl -s THIS-SERVICE-ADDRESS/ledger/key" in page.text
+        assert "127.0.0.1" not in page.text.split('class="command"', 1)[1].split("</pre>", 1)[0]

@@ -86,21 +86,38 @@ def render_statement(
 def verify_statement(
     file: Annotated[Path, typer.Argument(help="the statement's PDF", exists=True, dir_okay=False)],
     key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--key",
+            help="a ledger verifier key you trust (text, or a file); repeatable: any of them "
+            "(a service's keys before and after a rotation)",
+        ),
+    ] = None,
+    public_url: Annotated[
         str | None,
-        typer.Option("--key", help="the ledger verifier key you trust (text, or a file)"),
+        typer.Option(
+            "--public-url",
+            help="the service's address (e.g. https://custody.example.kz): the QR code must "
+            "open it",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
 ) -> None:
     """Check a statement offline, from the PDF alone: exit 0 when every step holds, 1 naming
     the first that fails, 2 when nothing failed but the page could not be rendered again here
-    (another renderer than the one the statement records)."""
+    (another renderer than the one the statement records). Prints the address its QR code
+    opens; --public-url fails one that opens another."""
     from certificates.verify_statement import verify_statement as check
 
-    report = check(readable(file).read_bytes(), pinned_key(key))
+    trusted = [k for k in (pinned_key(value) for value in key or []) if k is not None]
+    report = check(readable(file).read_bytes(), trusted, public_url=public_url)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         raise typer.Exit(_exit_code(report))
     typer.echo(f"statement {report.batch or '?'} ({file.name}), checkpoint size {report.size}")
+    if report.qr is not None:
+        opens = report.qr if "://" in report.qr else f"no address (a version 1 code: {report.qr})"
+        typer.echo(f"its QR code opens {opens}")
     for step in report.steps:
         typer.echo(f"{step.number:>2}. {step.name:<17} {step.shown()}")
     failure = report.first_failure

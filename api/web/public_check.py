@@ -8,7 +8,11 @@
     GET  /web/check                               a page to drop a statement's PDF on
     POST /web/check                               runs verify-statement's numbered steps on it
                                                   (api.statement_check), pinned to this
-                                                  service's ledger key; the PDF is kept for
+                                                  service's ledger keys (its whole rotation
+                                                  chain: a paper printed before a rotation
+                                                  still holds) and, when CUSTODY_PUBLIC_URL is
+                                                  set, to its address (a QR code that opens
+                                                  another host fails); the PDF is kept for
                                                   the request only, one at a time
 
 Both answer in the visitor's language (?lang=, else Accept-Language) and carry a strict
@@ -28,11 +32,12 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.public_statements import log_state, public_statement
-from api.statement_check import CheckUnavailable, check_statement
+from api.statement_check import CheckTooLarge, CheckUnavailable, check_statement
 from api.web import i18n
 from api.web.i18n import N_
 from api.web.render import local_time, page, system_of
 from certificates.qr_payload import NotAStatementCode, from_fields
+from custody.keys import LEDGER
 from workflows.errors import UnknownObject
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -95,6 +100,7 @@ async def check_dropped(
     await statement.close()  # a spooled temporary file, if any, is gone with it
     error: str | None = None
     report: dict[str, Any] | None = None
+    too_large = False
     status = 200
     if len(data) > MAX_BYTES:
         error = gettext("The file is larger than %(mb)s MB: no statement is that large") % {
@@ -106,10 +112,12 @@ async def check_dropped(
     elif _running.locked():
         error, status = gettext("Another statement is being checked; try again in a minute"), 503
     else:
-        key = await run_in_threadpool(_ledger_key, request)
+        keys = await run_in_threadpool(_ledger_keys, request)
         async with _running:
             try:
-                report = await check_statement(data, key)
+                report = await check_statement(data, keys, request.app.state.public_url)
+            except CheckTooLarge:
+                too_large = True  # a verdict on the file, not the service's failure
             except CheckUnavailable as exc:
                 why = str(exc)
                 error, status = (
@@ -120,6 +128,7 @@ async def check_dropped(
     context = {
         "report": report,
         "error": error,
+        "too_large": too_large,
         "file_name": statement.filename or "",
         "step_names": STEP_NAMES,
         "status_names": STATUS_NAMES,
@@ -185,12 +194,16 @@ def _kept(request: Request) -> OrderedDict[Any, bytes]:
     return state.public_pages  # type: ignore[no-any-return]
 
 
-def _ledger_key(request: Request) -> str:
+def _ledger_keys(request: Request) -> list[str]:
+    """Every ledger key this service has had (its rotation chain, oldest first): a statement
+    printed before a rotation is bound to a checkpoint the older key signed."""
     ledger = system_of(request).ledger
     with ledger.database.read() as conn:
-        return ledger.current_verifier_key(conn)
+        return [r.verifier.vkey for r in ledger.keys(conn) if r.purpose == LEDGER]
 
 
 def _drop_context(request: Request) -> dict[str, Any]:
-    base = str(request.base_url).rstrip("/")
-    return {"base": base, "max_mb": MAX_BYTES // (1024 * 1024)}
+    # The offline command names the configured public address, never the Host header
+    # (anyone can send one): without it the page says "this service's address".
+    base: str | None = request.app.state.public_url
+    return {"base": base.rstrip("/") if base else None, "max_mb": MAX_BYTES // (1024 * 1024)}
