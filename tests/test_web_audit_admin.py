@@ -458,6 +458,18 @@ def test_no_request_of_these_pages_left_this_machine(browser: Browser) -> None:
     assert browser.refused == []  # nothing the strict CSP stopped
 
 
+def test_a_time_outside_the_calendar_is_a_422_page_not_a_500(site: Site, browser: Browser) -> None:
+    # Year 1 on a wall clock east of Greenwich is before year 1 in UTC: OverflowError once.
+    page = browser.page()
+    log_in(page, site.base, AUDITOR, "en")
+    for asked in ("since=0001-01-01T00:00", "until=0001-01-01T00:00"):
+        answer = page.goto(f"{site.base}/web/audit/ledger?{asked}")
+        assert answer is not None
+        assert answer.status == 422, asked
+        assert "Give the times as the date and time fields ask" in page.content()
+    page.context.close()
+
+
 def test_the_ledger_browser_screenshot_is_in_the_docs() -> None:
     from tests.test_web_pages import SHOTS
 
