@@ -138,6 +138,7 @@ class Site:
             ("sklad.b", "warehouse_clerk", ["WH", "PLANT"]),
             (EXPERT, "forensic_examiner", ["CSE"]),
             *((person, "commission_member", ["WH", "PLANT"]) for person in MEMBERS),
+            ("plant.ivanov", "plant_representative", ["PLANT"]),  # present at melting (R7)
         ):
             account = {"username": username, "name": username, "roles": [role], "places": places}
             p.run("admin", c.CreateAccount.model_validate(account))

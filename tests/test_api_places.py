@@ -137,7 +137,9 @@ BODIES: dict[str, Body] = {
         o["plant"],
     ),
     "batch_loaded": _batch({"items": ["KZ-NONE"]}),
-    "presence_recorded": _batch({"present": [{"person": "p.x", "role": "commission_member"}]}),
+    "presence_recorded": _batch(
+        {"present": [{"person": "commission_member.own", "role": "commission_member"}]}
+    ),
     "melted": _batch({"facts": {}}),
     "burned": _batch({"facts": {}}),
     "statement_signed": _batch({"act": ACT}),
@@ -190,7 +192,12 @@ def _site(running: Service) -> dict[str, Objects]:
                     },
                 )
                 assert made.status_code == 201, made.text
-        member = {"commission": "TK-1", "person": "p.x", "role": "chair", "name": "ТК-1"}
+        member = {
+            "commission": "TK-1",
+            "person": "commission_member.own",
+            "role": "chair",
+            "name": "ТК-1",
+        }
         assert admin.post("/steps/commission_member_added", json=member).status_code == 200
     return {which: _objects(running, which, places) for which, places in SETS.items()}
 

@@ -143,7 +143,7 @@ def test_commission_id_cannot_reuse_an_item_id(site: Site) -> None:
 
 
 def test_a_commission_and_a_transfer_still_grow_under_their_own_id(site: Site) -> None:
-    site.process.add_commission_member("admin", COMMISSION, "plant.ivanov", "member")
+    site.process.add_commission_member("admin", COMMISSION, "member.tokayeva", "member")
     guns = [site.register_rifle(source="surplus") for _ in range(2)]
     decision = {"ref": "1/2026", "authority": "court", "date": "2026-10-28"}
     site.process.record_decision("unit.serikbaev", guns, decision)

@@ -251,6 +251,25 @@ def _loaded_batch(site: Site, *present: tuple[str, str]) -> tuple[str, str]:
     return "B-1", gun
 
 
+# An ammunition-destruction expert holds no account role: named in full (R9).
+SAPPER = ("sapper.bekov", "expert", "Беков Арман Серикович", "сапёр-пиротехник")
+
+
+def test_r9_an_expert_is_named_in_full_and_is_not_a_member(site: Site) -> None:
+    lot = _ammunition_lot(site)
+    site.process.remove_fuses("sklad.omarov", lot, 0, 0, 0)
+    site.process.depackage("sklad.omarov", {lot: 11_000})
+    site.process.open_batch("sklad.omarov", "BB-1", "burn", WAREHOUSE, "бункер №2", COMMISSION)
+    for unnamed in (("sapper.bekov", "expert"), ("sapper.bekov", "expert", "Беков")):
+        with refused(site, "R9", "named with a full name and position"):
+            site.process.record_presence("sklad.omarov", "BB-1", [unnamed])
+    with refused(site, "R9", "member.kim is a member of"):
+        site.process.record_presence("sklad.omarov", "BB-1", [("member.kim", *SAPPER[1:])])
+    site.process.record_presence("sklad.omarov", "BB-1", [SAPPER])
+    (entry,) = site.process.batch("BB-1").present
+    assert (entry["full_name"], entry["position"]) == SAPPER[2:]
+
+
 def _melt(site: Site, batch: str, gun: str, charge: int = 3000) -> str | None:
     return site.process.destroy(
         "sklad.omarov",
@@ -277,15 +296,86 @@ def test_r7_melting_refused_without_a_plant_representative(site: Site) -> None:
 
 
 def test_r7_a_member_who_left_the_commission_does_not_count(site: Site) -> None:
-    site.process.remove_commission_member("admin", COMMISSION, "member.kim")
     batch, gun = _loaded_batch(
         site,
         ("chair.nurlanov", "commission_member"),
         ("member.kim", "commission_member"),
         ("plant.ivanov", "plant_representative"),
     )
+    site.process.remove_commission_member("admin", COMMISSION, "member.kim")
     with refused(site, "R7", "1 of the commission's 2 members"):
         _melt(site, batch, gun)
+
+
+def test_r7_presence_records_only_members_of_the_commission_now(site: Site) -> None:
+    site.process.remove_commission_member("admin", COMMISSION, "member.kim")
+    batch, _ = _loaded_batch(site)
+    # One who left, one never in it (the clerk), one with no account at all.
+    for person in ("member.kim", "sklad.omarov", "stranger"):
+        with refused(site, "R7", f"{person} is not a member of"):
+            site.process.record_presence("sklad.omarov", batch, [(person, "commission_member")])
+
+
+def test_r7_a_members_name_and_position_are_the_registers_never_typed(site: Site) -> None:
+    batch, _ = _loaded_batch(site)
+    forged = ("chair.nurlanov", "commission_member", "Другой Человек", None)
+    with refused(site, "R7", "full name is the commission register's"):
+        site.process.record_presence("sklad.omarov", batch, [forged])
+    moved = ("chair.nurlanov", "commission_member", None, "Министр")
+    with refused(site, "R7", "position is the commission register's"):
+        site.process.record_presence("sklad.omarov", batch, [moved])
+    site.process.record_presence("sklad.omarov", batch, [("chair.nurlanov", "commission_member")])
+    (entry,) = site.process.batch(batch).present
+    (commission,) = (c for c in site.process.commissions() if c.id == COMMISSION)
+    member = next(m for m in commission.members if m["person"] == "chair.nurlanov")
+    assert (entry.get("full_name"), entry.get("position")) == (
+        member.get("full_name"),
+        member.get("position"),
+    )
+
+
+def test_r7_one_person_holds_one_role_at_a_batch(site: Site) -> None:
+    batch, _ = _loaded_batch(site)
+    both = [("chair.nurlanov", "commission_member"), ("chair.nurlanov", "plant_representative")]
+    with refused(site, "R7", "one role each"):
+        site.process.record_presence("sklad.omarov", batch, both)
+    site.process.record_presence("sklad.omarov", batch, [("plant.ivanov", "plant_representative")])
+    with refused(site, "R7", "one role each"):
+        site.process.record_presence("sklad.omarov", batch, [("plant.ivanov", "commission_member")])
+
+
+def test_r7_a_plant_representative_is_an_account_of_that_role_at_the_plant(site: Site) -> None:
+    batch, _ = _loaded_batch(site)
+    for person in ("sklad.omarov", "stranger", "official.zhakupov"):
+        with refused(site, "R7", f"{person} is not a plant representative at {PLANT}"):
+            site.process.record_presence("sklad.omarov", batch, [(person, "plant_representative")])
+    with refused(site, "R7", "is a member of"):
+        site.process.record_presence(
+            "sklad.omarov", batch, [("member.kim", "plant_representative")]
+        )
+    renamed = ("plant.ivanov", "plant_representative", "Петров Пётр", "инженер")
+    with refused(site, "R7", "full name is their account's"):
+        site.process.record_presence("sklad.omarov", batch, [renamed])
+    named = ("plant.ivanov", "plant_representative", None, "главный инженер")
+    site.process.record_presence("sklad.omarov", batch, [named])
+    (entry,) = site.process.batch(batch).present
+    assert entry["full_name"] == "Сотрудник plant.ivanov"  # the account's name
+    assert entry["position"] == "главный инженер"
+
+
+def test_r8_a_commission_takes_only_accounts_that_may_sign_and_one_chair(site: Site) -> None:
+    # No account, an account of another role (the auditor reads, never signs).
+    for person in ("nobody.at.all", "auditor.li", "plant.ivanov"):
+        with refused(site, "R8", f"{person} is not an account holding the commission_member"):
+            site.process.add_commission_member("admin", COMMISSION, person, "member")
+    with refused(site, "R8", f"{COMMISSION} has a chair already: chair.nurlanov"):
+        site.process.add_commission_member("admin", COMMISSION, "member.tokayeva", "chair")
+    # Once the chair leaves, another may chair.
+    site.process.remove_commission_member("admin", COMMISSION, "chair.nurlanov")
+    site.process.add_commission_member("admin", COMMISSION, "member.tokayeva", "chair")
+    site.process.add_commission_member("admin", "TK-2", "member.abenova", "chair", "Комиссия №2")
+    with refused(site, "R8", "TK-2 has a chair already: member.abenova"):
+        site.process.add_commission_member("admin", "TK-2", "member.kim", "chair")
 
 
 def test_r8_statement_signed_by_members_present_only(site: Site) -> None:
@@ -365,7 +455,7 @@ def test_r9_burn_statement_states_quantity_method_scrap_and_explosive(site: Site
     site.process.open_batch("sklad.omarov", "BB-1", "burn", WAREHOUSE, "бункер №2", COMMISSION)
     site.process.load("sklad.omarov", "BB-1", [lot])
     members = [(person, "commission_member") for person in ("chair.nurlanov", "member.kim")]
-    site.process.record_presence("sklad.omarov", "BB-1", [*members, ("sapper.bekov", "expert")])
+    site.process.record_presence("sklad.omarov", "BB-1", [*members, SAPPER])
     facts = {"charge_weight_g": 11_000, "scrap_weight_g": 7_400, "method": "выжигание"}
     with refused(site, "R9", "quantity, explosive_type, explosive_amount"):
         site.process.destroy("sklad.omarov", "BB-1", facts)

@@ -381,6 +381,7 @@ def test_a_burn_states_its_r9_facts_in_the_page_as_in_the_pdf(site: Site, browse
         clerk.check(f"#presence-form input[value='{person}']")
     clerk.fill("#other_person", "expert.baimukhanov")
     clerk.fill("#other_full_name", "Баймуханов Данияр Ерболович")
+    clerk.fill("#other_position", "эксперт-взрывотехник")  # an expert is named in full (R9)
     _submit(clerk, "#presence-form")
     charge = _charge(site, lots)
     clerk.fill("#charge_weight_g", str(charge))
@@ -434,3 +435,47 @@ def test_a_key_file_proves_possession_in_the_page_and_is_registered(
     with site.api(ADMIN) as client:
         found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
     assert [k["owner"] for k in found] == ["official.zhakupov"]
+
+
+def test_an_id_with_a_question_mark_links_and_presence_cannot_be_falsified(
+    site: Site, browser: Browser
+) -> None:
+    # Issue 16: ids are URL-encoded in links; the presence form is held to R7 by the process.
+    batch = "WEB?1#x"
+    with site.api(CLERK) as client:
+        opened = client.post(
+            "/steps/batch_opened",
+            json={
+                "batch": batch,
+                "kind": "furnace",
+                "location": "PLANT-TMR",
+                "installation": "ДСП-25 №3",
+                "commission": COMMISSION,
+            },
+        )
+        assert opened.status_code == 200, opened.text
+    clerk = browser.page()
+    log_in(clerk, site.base, CLERK, "ru")
+    clerk.goto(f"{site.base}/web/batches")
+    with clerk.expect_navigation():
+        clerk.click(f"a:text-is('{batch}')")
+    assert clerk.url == f"{site.base}/web/batches/WEB%3F1%23x"
+    assert batch in clerk.inner_text("main")
+    assert clerk.get_attribute("#quorum", "hx-get") == "/web/batches/WEB%3F1%23x/quorum"
+    assert clerk.get_attribute("#presence-form", "action") == "/web/batches/WEB%3F1%23x/presence"
+    for other, words in (
+        (CHAIR, "одно лицо — одна роль"),  # a member in a second role
+        (CLERK, "не является учётной записью представителя завода"),  # not the plant's
+    ):
+        clerk.check(f"#presence-form input[value='{CHAIR}']")
+        clerk.fill("#other_person", other)
+        clerk.fill("#other_full_name", "Иванов Сергей Петрович")
+        clerk.fill("#other_position", "главный инженер")
+        with clerk.expect_navigation():
+            clerk.click("#presence-form button[type=submit]")
+        error = clerk.locator("#batch-error").inner_text()
+        assert error.startswith("R7: "), error
+        assert words in error, error
+        clerk.goto(f"{site.base}/web/batches/WEB%3F1%23x")
+        assert clerk.locator(".present-list .done").count() == 0
+    clerk.context.close()

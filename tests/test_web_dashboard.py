@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from api.demo.data import PASSWORD
 from custody.clock import parse_time
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
@@ -266,6 +267,40 @@ def test_a_person_sees_only_the_places_of_their_account(
     elsewhere = "UNIT-ALM" if username != OFFICER else "WH-ALM"
     assert listed(page, site.base, f"/web/items?location={elsewhere}") == set()
     assert listed(page, site.base, "/web/items") == expected["total"]
+    page.context.close()
+
+
+def test_a_clerk_whose_only_warehouse_is_withdrawn_reads_nothing(
+    site: Site, browser: Browser
+) -> None:
+    # Least privilege: a missing place never widens what one reads (issue 14).
+    with site.api("admin") as admin:
+        made = admin.post(
+            "/users",
+            json={
+                "username": "sklad.former",
+                "name": "Бывший Кладовщик",
+                "role": "warehouse_clerk",
+                "places": ["WH-ALM"],
+                "password": PASSWORD,
+            },
+        )
+        assert made.status_code == 201, made.text
+        gone = admin.delete("/users/sklad.former/places/WH-ALM")
+        assert gone.status_code == 204, gone.text
+    page = browser.page()
+    log_in(page, site.base, "sklad.former", "en")
+    page.goto(f"{site.base}/web/dashboard")
+    assert page.locator("#by-place tbody tr td:nth-child(2) a").count() == 0
+    assert tile(page, "total") == 0
+    assert tile(page, "overdue-R2") == 0
+    assert listed(page, site.base, "/web/items") == set()
+    assert listed(page, site.base, "/web/items?location=WH-ALM") == set()
+    page.goto(f"{site.base}/web/queues/forensics")
+    assert (
+        page.locator("table tbody tr[data-item], table tbody tr td a[href*='/web/items/']").count()
+        == 0
+    )
     page.context.close()
 
 

@@ -73,6 +73,28 @@ def test_an_out_of_order_step_is_said_in_russian_with_its_words() -> None:
     )
 
 
+def test_the_presence_and_membership_refusals_are_said_in_every_language() -> None:
+    # What workflows.batches and workflows.registers write, word for word.
+    cases = [
+        ("R7", "chair.nurlanov is recorded present as commission_member; one role each"),
+        ("R7", "sklad.omarov is not a member of Техническая комиссия №1 now"),
+        ("R7", "a member's full name is the commission register's, not typed"),
+        ("R7", "a member's position is the commission register's, not typed"),
+        ("R9", "member.kim is a member of Техническая комиссия №1, not a expert"),
+        ("R7", "sklad.omarov is not a plant representative at PLANT-TMR"),
+        ("R7", "a plant representative's full name is their account's"),
+        ("R9", "an expert present is named with a full name and position"),
+        ("R8", "auditor.li is not an account holding the commission_member role"),
+        ("R8", "TK-1 has a chair already: chair.nurlanov"),
+    ]
+    for rule, message in cases:
+        said = {lang: i18n.refusal(RuleViolation(rule, message), lang) for lang in ("ru", "kk")}
+        for lang, sentence in said.items():
+            assert sentence.startswith(f"{rule}: "), sentence
+            assert message not in sentence, (lang, sentence)  # a pattern knew it
+        assert said["ru"] != said["kk"]
+
+
 def test_a_sentence_no_pattern_knows_is_shown_as_the_process_wrote_it() -> None:
     said = i18n.refusal(RuleViolation("R9", "a new rule nobody translated yet", "L-1"), "kk")
     assert said == "R9: a new rule nobody translated yet (зат L-1)"

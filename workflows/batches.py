@@ -17,6 +17,7 @@ from typing import Any
 from custody.entries import check_name
 from workflows import comebacks, registers, rules
 from workflows.errors import InvalidRequest, RuleViolation
+from workflows.model import Account, Member
 from workflows.movements import new_discrepancy_id
 from workflows.steps import advance, file_refs, unique
 from workflows.unit_of_work import Work
@@ -25,6 +26,7 @@ from workflows.vocabulary import (
     COMMISSION_MEMBER,
     FURNACE,
     PLANT,
+    PLANT_REPRESENTATIVE,
     PRESENCE_ROLES,
     WAREHOUSE,
 )
@@ -99,32 +101,96 @@ def record_presence(
     work: Work, batch_id: str, present: Sequence[Present | tuple[str, str]]
 ) -> None:
     """Who is at the furnace or bunker, each in their role: one entry each, all or none.
-    Each entry carries what the statement prints of the person (full_name, position)."""
+    Each entry carries what the statement prints of the person (full_name, position).
+
+    Who may be recorded is the rule of the batch's kind (R7 at a furnace, R9 at a bunker),
+    so that the statement the members sign (R8) names only people who could be there:
+    a commission member is a member of the batch's commission now, named and placed as the
+    register names them (a typed name or position that differs is refused); a plant
+    representative is an account holding that role at the batch's place, named as the
+    account is; an expert (no account role of their own) is named with a full name and
+    position and is not one of the commission's members; and each person holds one role.
+    Raises InvalidRequest for a malformed request, RuleViolation (R7/R9) for these."""
     if not present:
         raise InvalidRequest("name at least one person present")
     work.load("batches", [batch_id])
     batch = work.world.batch(batch_id)
     if batch.state != "open":
         raise InvalidRequest(f"batch {batch_id} is {batch.state}; presence is recorded before")
-    recorded = {(p["person"], p["role"]) for p in batch.present}
+    rule = "R7" if batch.kind == FURNACE else "R9"
+    recorded = {p["person"]: p["role"] for p in batch.present}
     work.load("commissions", [batch.commission])
-    commission = work.world.find("commissions", batch.commission)
-    on_record = {m["person"]: m for m in commission.members} if commission is not None else {}
-    for given in present:
-        one = given if isinstance(given, Present) else Present(*given)
+    commission = work.world.commission(batch.commission)
+    on_record = {m.person: m for m in commission.members_at(work.now)}
+    ever = {str(m["person"]) for m in commission.members}
+    people = [g if isinstance(g, Present) else Present(*g) for g in present]
+    work.load("accounts", sorted({p.person for p in people if p.role == PLANT_REPRESENTATIVE}))
+    for one in people:
         if one.role not in PRESENCE_ROLES:
             roles = ", ".join(sorted(PRESENCE_ROLES))
             raise InvalidRequest(f"a role at a batch is one of {roles}")
-        if (one.person, one.role) in recorded:
-            raise InvalidRequest(f"{one.person} is recorded present already")
-        recorded.add((one.person, one.role))
-        member = on_record.get(one.person, {}) if one.role == COMMISSION_MEMBER else {}
-        data = {"person": one.person, "role": one.role}
-        for name in ("full_name", "position"):
-            value = getattr(one, name) or member.get(name)
+        if one.person in recorded:
+            if recorded[one.person] == one.role:
+                raise InvalidRequest(f"{one.person} is recorded present already")
+            raise RuleViolation(
+                rule, f"{one.person} is recorded present as {recorded[one.person]}; one role each"
+            )
+        recorded[one.person] = one.role
+        data: dict[str, Any] = {"person": one.person, "role": one.role}
+        named = _named(work, batch.location, commission.name, on_record, ever, one, rule)
+        for name, value in named.items():
             if value is not None:
                 data[name] = _text(value, name.replace("_", " "))
         work.entry("presence_recorded", batch_id, data)
+
+
+def _named(
+    work: Work,
+    place: str,
+    commission: str,
+    on_record: Mapping[str, Member],
+    ever: set[str],
+    one: Present,
+    rule: str,
+) -> dict[str, str | None]:
+    """The full name and position the statement prints for `one`, by the rule of its role."""
+    typed = {"full_name": one.full_name, "position": one.position}
+    if one.role == COMMISSION_MEMBER:
+        member = on_record.get(one.person)
+        if member is None:
+            raise RuleViolation(rule, f"{one.person} is not a member of {commission} now")
+        kept = {"full_name": member.full_name, "position": member.position}
+        for name, value in typed.items():
+            if value is not None and value.strip() != (kept[name] or "").strip():
+                what = name.replace("_", " ")
+                raise RuleViolation(
+                    rule, f"a member's {what} is the commission register's, not typed"
+                )
+        return kept
+    if one.person in ever:
+        raise RuleViolation(
+            rule, f"{one.person} is a member of {commission}, not a {_role_words(one.role)}"
+        )
+    if one.role == PLANT_REPRESENTATIVE:
+        account: Account | None = work.world.find("accounts", one.person)
+        if (
+            account is None
+            or account.disabled
+            or PLANT_REPRESENTATIVE not in account.roles
+            or place not in account.places
+        ):
+            raise RuleViolation(rule, f"{one.person} is not a plant representative at {place}")
+        if one.full_name is not None and one.full_name.strip() != account.name.strip():
+            raise RuleViolation(rule, "a plant representative's full name is their account's")
+        return {"full_name": account.name, "position": one.position}
+    # An expert holds no account role (workflows.access): named in full, as the statement is.
+    if not (one.full_name or "").strip() or not (one.position or "").strip():
+        raise RuleViolation(rule, "an expert present is named with a full name and position")
+    return typed
+
+
+def _role_words(role: str) -> str:
+    return role.replace("_", " ")
 
 
 def _text(value: str, what: str) -> str:

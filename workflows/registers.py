@@ -16,10 +16,16 @@ from typing import Any
 from custody.clock import is_time, parse_time
 from custody.entries import check_name
 from workflows import terms
-from workflows.errors import InvalidRequest
-from workflows.model import Commission, Location
+from workflows.errors import InvalidRequest, RuleViolation
+from workflows.model import Account, Commission, Location
 from workflows.unit_of_work import Work
-from workflows.vocabulary import COMMISSION_ROLES, LOCATION_KINDS, NAME_LANGUAGES
+from workflows.vocabulary import (
+    CHAIR,
+    COMMISSION_MEMBER,
+    COMMISSION_ROLES,
+    LOCATION_KINDS,
+    NAME_LANGUAGES,
+)
 
 
 def _name(value: str, what: str) -> str:
@@ -99,6 +105,7 @@ def add_member(
         m.person == person for m in commission.members_at(since or work.now)
     ):
         raise InvalidRequest(f"{person} is a member of {commission_id} already")
+    _may_sign(work, commission, commission_id, person, role, since or work.now)
     data: dict[str, Any] = {
         "person": _name(person, "person"),
         "role": role,
@@ -116,6 +123,22 @@ def add_member(
     elif names:
         raise InvalidRequest(f"{commission_id} is named already; names go with its first member")
     work.entry("commission_member_added", commission_id, data)
+
+
+def _may_sign(
+    work: Work, commission: Commission | None, commission_id: str, person: str, role: str, at: str
+) -> None:
+    """R8: a member signs the statements of the batches they attend with their own key, so
+    a member is an account holding the commission_member role (not an auditor, not a name
+    with no account); and a commission has one chair at a time. RuleViolation otherwise."""
+    work.load("accounts", [person])
+    account: Account | None = work.world.find("accounts", person)
+    if account is None or account.disabled or COMMISSION_MEMBER not in account.roles:
+        raise RuleViolation("R8", f"{person} is not an account holding the commission_member role")
+    if role == CHAIR and commission is not None:
+        chairs = [m.person for m in commission.members_at(at) if m.role == CHAIR]
+        if chairs:
+            raise RuleViolation("R8", f"{commission_id} has a chair already: {chairs[0]}")
 
 
 def _check_since(work: Work, since: str) -> None:

@@ -104,6 +104,7 @@ def fill(settings: Settings, progress: Progress | None = None) -> dict[str, int]
     say("accounts and keys", 0)
     _registers(demo)
     _accounts(demo)
+    _commission(demo)
     say("weapons", 0)
     _weapons(demo, say)
     say("ammunition", 0)
@@ -173,13 +174,17 @@ def _registers(demo: Demo) -> None:
     for unit in d.UNITS:  # who is told of the units' deadlines (issue 19)
         for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):
             demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
+    demo.photos = [demo.p.files.put(d.photo(i), "marking").to_json() for i in range(24)]
+
+
+def _commission(demo: Demo) -> None:
+    """The members join after their accounts exist: a member is one who can sign (R8)."""
     for n, (person, role) in enumerate(d.MEMBERS):
         member: dict[str, Any] = {"commission": d.COMMISSION, "person": person, "role": role}
         # Named as the statements print them; the commission in each statement language.
         member |= {"full_name": d.PEOPLE[person][1], "position": d.POSITIONS[person]}
         member |= {"name": d.COMMISSION_NAME, "names": d.COMMISSION_NAMES if n == 0 else None}
         demo.do("admin", c.AddCommissionMember.model_validate(member))
-    demo.photos = [demo.p.files.put(d.photo(i), "marking").to_json() for i in range(24)]
 
 
 def _register(demo: Demo, count: int, unit: str) -> list[str]:

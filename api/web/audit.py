@@ -53,13 +53,17 @@ def _auditor(me: Visitor) -> None:
 
 def utc_of(local: str, zone: str) -> str:
     """A `datetime-local` value (`2026-11-29T14:05`) on the reader's wall clock as the
-    ledger's RFC 3339 UTC; "" for ""; ValueError for anything else."""
+    ledger's RFC 3339 UTC; "" for ""; ValueError for anything else, also a time whose UTC
+    falls outside the years 1..9999 (`0001-01-01T00:00` east of Greenwich)."""
     if not local:
         return ""
     moment = dt.datetime.fromisoformat(local)
     if moment.tzinfo is not None:
         raise ValueError("a wall-clock time has no zone of its own")
-    return format_time(moment.replace(tzinfo=ZoneInfo(zone)))
+    try:
+        return format_time(moment.replace(tzinfo=ZoneInfo(zone)))
+    except OverflowError as error:
+        raise ValueError("the time is out of the calendar's range") from error
 
 
 # -- the ledger browser -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ The figures (api.web.figures) are counted by SQL over the state tables and kept,
 places, until the ledger grows (its tree size), the month turns, or the soonest open
 deadline falls due (an overdue figure changes with time alone); a render with nothing changed
 reads the tree size and draws the page from what is kept. Everything is at the reader's
-places (an account without places, the auditor's, sees all of them).
+places (the auditor and administrator, who act at no place, see all of them).
 """
 
 from __future__ import annotations

@@ -63,6 +63,8 @@ class Reader:
     def _in(self, column: str) -> tuple[str, list[str]]:
         if self.places is None:
             return "", []
+        if not self.places:  # an account of a placed role without places sees nothing
+            return " AND 1 = 0", []
         return f" AND {column} IN ({', '.join('?' * len(self.places))})", list(self.places)
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:

@@ -348,6 +348,47 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         ),
         N_("%(amount)s tenge is above what is left of campaign %(id)s's budget: %(left)s"),
     ),
+    # Who may be present at a batch (R7, R9) and who may join a commission (R8).
+    (
+        re.compile(r"(?P<person>\S+) is recorded present as (?P<role>\w+); one role each"),
+        N_("%(person)s is recorded present as %(role)s already; one person, one role"),
+    ),
+    (
+        re.compile(r"(?P<person>\S+) is not a member of (?P<commission>.+) now"),
+        N_("%(person)s is not a member of the commission %(commission)s now"),
+    ),
+    (
+        re.compile(r"a member's full name is the commission register's, not typed"),
+        N_("a member's full name is taken from the commission register, not typed"),
+    ),
+    (
+        re.compile(r"a member's position is the commission register's, not typed"),
+        N_("a member's position is taken from the commission register, not typed"),
+    ),
+    (
+        re.compile(r"(?P<person>\S+) is a member of (?P<commission>.+), not a (?P<role>[\w ]+)"),
+        N_("%(person)s is a member of the commission %(commission)s, not a %(role)s"),
+    ),
+    (
+        re.compile(r"(?P<person>\S+) is not a plant representative at (?P<place>\S+)"),
+        N_("%(person)s is not an account of a plant representative at %(place)s"),
+    ),
+    (
+        re.compile(r"a plant representative's full name is their account's"),
+        N_("a plant representative's full name is the one of their account"),
+    ),
+    (
+        re.compile(r"an expert present is named with a full name and position"),
+        N_("an expert present is named with a full name and a position"),
+    ),
+    (
+        re.compile(r"(?P<person>\S+) is not an account holding the commission_member role"),
+        N_("%(person)s is not an account holding the commission member role"),
+    ),
+    (
+        re.compile(r"(?P<commission>.+) has a chair already: (?P<chair>\S+)"),
+        N_("%(commission)s has a chair already: %(chair)s"),
+    ),
 ]
 
 

@@ -2,8 +2,9 @@
 items wait for which step at the person's places, each with its legal clock (R1, R2) and
 the step a bulk action would apply. Reading only; the step itself is a command.
 
-Places: an account acts at its places (DESIGN §2). `places_of` gives them; an account with
-none is shown every place, until accounts carry places (the access issue).
+Places: an account acts at its places (DESIGN §2). `places_of` gives them; only the roles
+that act at no place (auditor, administrator) read every place, and an account of a placed
+role without places is shown nothing.
 """
 
 from __future__ import annotations
@@ -119,8 +120,14 @@ class Home:
 
 
 def places_of(principal: Principal) -> Sequence[str] | None:
-    """The places the account acts at; None while accounts carry none (every place)."""
-    return getattr(principal, "places", None) or None
+    """The places the account reads at: None (every place) only for an account holding a
+    role that acts at no place and reads everywhere (the auditor, the administrator:
+    `PLACE_KINDS` empty, DESIGN §2); otherwise its places, and an account of a placed role
+    with none (its only warehouse withdrawn) gets () and sees nothing. Least privilege:
+    a missing place never widens what one reads."""
+    if any(not roles.PLACE_KINDS.get(role, frozenset({""})) for role in principal.roles):
+        return None
+    return tuple(principal.places)
 
 
 def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
@@ -240,6 +247,8 @@ class _Shelf:
     def _where_place(self, column: str = "location") -> tuple[str, list[str]]:
         if self.places is None:
             return "", []
+        if not self.places:  # an account of a placed role without places sees nothing
+            return " AND 1 = 0", []
         return f" AND {column} IN ({', '.join('?' * len(self.places))})", list(self.places)
 
     def _rows(self, sql: str, params: Sequence[Any]) -> list[Any]:

@@ -215,8 +215,14 @@ class Driver(Process):
     def load(self, actor: str, batch: str, items: Sequence[str]) -> None:
         self.run(actor, b.LoadBatch(batch=batch, items=list(items)))
 
-    def record_presence(self, actor: str, batch: str, present: Sequence[tuple[str, str]]) -> None:
-        given = [{"person": person, "role": role} for person, role in present]
+    def record_presence(
+        self, actor: str, batch: str, present: Sequence[tuple[str | None, ...]]
+    ) -> None:
+        """Each one present as (person, role[, full_name[, position]]), None left out."""
+        fields = ("person", "role", "full_name", "position")
+        given = [
+            {k: v for k, v in zip(fields, one, strict=False) if v is not None} for one in present
+        ]
         self.run(actor, b.RecordPresence.model_validate({"batch": batch, "present": given}))
 
     def destroy(

@@ -58,7 +58,9 @@ def burn(site: Site, lot: str, batch: str) -> None:
     site.process.open_batch("sklad.omarov", batch, "burn", WAREHOUSE, "бункер №2", COMMISSION)
     site.process.load("sklad.omarov", batch, [lot])
     members = [(p, "commission_member") for p in ("chair.nurlanov", "member.abenova")]
-    site.process.record_presence("sklad.omarov", batch, [*members, ("sapper.bekov", "expert")])
+    site.process.record_presence(
+        "sklad.omarov", batch, [*members, ("sapper.bekov", "expert", "Беков Арман", "сапёр")]
+    )
     facts: dict[str, Any] = {
         "charge_weight_g": 11_000,
         "scrap_weight_g": 7_400,

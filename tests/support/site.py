@@ -234,6 +234,11 @@ def build_site(settings: Settings) -> Site:
         site.process.add_location(
             "admin", location, kind, name, "Алматы", PLACE_NAMES.get(location)
         )
+    for username, (role, places) in ACCOUNTS.items():
+        account = CreateAccount(
+            username=username, name=f"Сотрудник {username}", roles=[role], places=list(places)
+        )
+        site.process.run("admin", account)
     for person, role in (
         ("chair.nurlanov", "chair"),
         ("member.abenova", "member"),
@@ -249,11 +254,6 @@ def build_site(settings: Settings) -> Site:
             full_name=full_name,
             position=position,
         )
-    for username, (role, places) in ACCOUNTS.items():
-        account = CreateAccount(
-            username=username, name=f"Сотрудник {username}", roles=[role], places=list(places)
-        )
-        site.process.run("admin", account)
     for person in (
         "expert.sadykova",
         "official.zhakupov",
