@@ -378,8 +378,13 @@ def test_marking_of_only_a_zero_width_space_is_refused(site: Site) -> None:
 
 
 def test_a_marking_keeps_its_cyrillic_and_latin_letters(site: Site) -> None:
-    cyrillic, latin = "АК 7713 Р", "AK 7713 P"  # look alike, are not alike
-    made = [str(register(site, marking=m).json()["result"][0]) for m in (cyrillic, latin)]
+    # look alike, are one marking identity (R10, R11: issue 18), and each is kept as written;
+    # two models, so that R10 lets both live items be
+    cyrillic, latin = "АК 7713 Р", "AK 7713 P"
+    made = [
+        str(register(site, marking=m, details={"model": model}).json()["result"][0])
+        for m, model in ((cyrillic, "AK-74"), (latin, "AKS-74U"))
+    ]
     with site.as_("auditor.li") as auditor:
         shown = [auditor.get(f"/items/{item}").json()["marking"] for item in made]
     assert shown == [cyrillic, latin]

@@ -25,6 +25,12 @@ class ReportDiversion(Command):
     item: Id
     old_item: Id = Field(description="the item destroyed or returned whose marking it bears")
 
+    def acts_at(self, work: Work) -> set[str]:
+        # where the item is, which the entry records as its place (workflows.access.place_of)
+        work.load("items", [self.item])
+        found = work.world.items.get(self.item)
+        return {found.location} if found is not None else set()
+
     def run(self, work: Work) -> str:
         return comebacks.report(work, self.item, self.old_item)
 
