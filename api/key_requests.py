@@ -33,7 +33,6 @@ from api.tables import KeyRequestRow
 from custody import keys, note
 from custody.clock import format_time, parse_time
 from custody.keys import KeyRecord
-from custody.store import Store
 from workflows.commands import AddKey, Command, RotateKey
 from workflows.errors import InvalidRequest
 from workflows.escalation import Notice
@@ -171,7 +170,7 @@ def _requested(
     # The id the entry will carry: a rotated key keeps the old one's name (keyring.rotation).
     name = owner
     if replaces:
-        name = replaced(Store(work.conn).key_records([replaces]), replaces, owner).name
+        name = replaced(_records(work, replaces), replaces, owner).name
     return note.key_id(name, public_key)
 
 
@@ -227,7 +226,7 @@ def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], A
         if isinstance(command, AddKey):
             owner, purpose, replaces = command.owner, command.purpose, ""
         else:
-            found = Store(work.conn).key_records([command.key_id])
+            found = _records(work, command.key_id)
             old = found[0] if found else None
             if old is None:
                 return perform(work)  # the command refuses an unknown key itself
@@ -244,3 +243,8 @@ def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], A
         return result
 
     return guarded
+
+
+def _records(work: Work, key_id: str) -> list[KeyRecord]:
+    """The ledger's record of one key (none if unknown), through the ledger's own read."""
+    return [r for r in work.ledger.keys(work.conn) if r.key_id == key_id]
