@@ -80,6 +80,14 @@ async def _report(request: Request, wanted: ReportRequest, fmt: str, lang: str) 
         raise InvalidRequest(str(exc)) from exc
     ledger = system_of(request).ledger
     report, _ = await anyio.to_thread.run_sync(compute, ledger, wanted)
+    return await report_file(request, report, wanted, fmt, lang)
+
+
+async def report_file(
+    request: Request, report: dict[str, Any], wanted: ReportRequest, fmt: str, lang: str
+) -> Response:
+    """A computed report as a file to download (json, csv, xlsx, or pdf rendered by the
+    service's renderer), named for its kind and period; for the API and the report pages."""
     renderer: Renderer = request.app.state.renderer
     if fmt == "pdf":
         check_pdf(report)

@@ -14,7 +14,7 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,11 +22,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.access.roles import READ
 from api.errors import Forbidden
-from api.reports import FORMATS, check_pdf, written
+from api.http import reports as http_reports
+from api.reports import FORMATS
 from api.web import charts, i18n, queues
 from api.web.dashboard import place_name
 from api.web.render import Visitor, page, system_of, visitor
-from certificates.worker import Renderer
 from custody.ledger import Ledger
 from workflows.errors import InvalidRequest
 from workflows.model import Location
@@ -245,18 +245,7 @@ async def report_file(
     if wanted is None:
         return _refused(me)
     report = await _compute(request, wanted)
-    renderer: Renderer = request.app.state.renderer
-    if fmt == "pdf":
-        check_pdf(report)
-        data = await renderer.report_async(report, language)
-    else:
-        data = await anyio.to_thread.run_sync(written, report, fmt, language)
-    name = f"{wanted.kind}-{wanted.period.first}-{wanted.period.last}.{fmt}"
-    return Response(
-        data,
-        media_type=FORMATS[fmt],
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
-    )
+    return await http_reports.report_file(request, report, wanted, fmt, language)
 
 
 def _period(
