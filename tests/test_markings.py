@@ -14,7 +14,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflows.markings import fold
+from workflows.diversion import same_model
+from workflows.markings import fold, transliterated
 
 # The look-alikes a keyboard offers for each Latin capital, from the alphabets themselves
 # (Cyrillic U+0400 block, Greek U+0370 block), independently of the module's table.
@@ -90,3 +91,34 @@ def test_a_writing_of_the_same_marking_twice_over_folds_alike(
 def test_the_plate_of_the_issue() -> None:
     assert fold("АК 123456") == fold("AK 123456") == fold("ak-123456") == "AK123456"
     assert fold("AK 0123") != fold("AK O123")  # a zero is not the letter O
+
+
+# Models as the maker's documents write them in Cyrillic and as a clerk writes them in Latin
+# letters (their transliteration, not their look): each pair is one model.
+MODELS = [
+    ("ПМ", "PM"),
+    ("РПК", "RPK"),
+    ("АКМ", "AKM"),
+    ("СКС", "SKS"),
+    ("ТТ", "TT"),
+    ("ИЖ-27", "IZh-27"),
+    ("ПСМ", "psm"),
+    ("Сайга-12", "Saiga 12"),
+    ("ВПО-136", "VPO-136"),
+]
+
+
+@given(st.sampled_from(MODELS), st.sampled_from(SEPARATORS))
+def test_a_model_typed_in_latin_letters_is_the_cyrillic_model(
+    pair: tuple[str, str], separator: str
+) -> None:
+    cyrillic, latin = pair
+    assert transliterated(cyrillic) == transliterated(latin.replace("-", separator))
+    assert same_model(cyrillic, latin)
+    assert same_model(latin.lower(), cyrillic)
+
+
+@given(st.sampled_from(MODELS), st.sampled_from(MODELS))
+def test_two_different_models_stay_two(one: tuple[str, str], other: tuple[str, str]) -> None:
+    assert same_model(one[0], other[1]) == (one == other)
+    assert same_model(one[0], other[0]) == (one == other)

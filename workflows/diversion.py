@@ -25,7 +25,7 @@ from typing import Final
 
 from workflows.errors import RuleViolation
 from workflows.machines import DESTROYED, RETURNED
-from workflows.markings import fold
+from workflows.markings import fold, transliterated
 from workflows.model import Campaign, Item, Payment
 from workflows.vocabulary import FIREARM, NO_MATCH, SURRENDERED
 
@@ -56,9 +56,12 @@ BLOCKED: Final = frozenset(
 
 
 def same_model(model: str | None, other: str | None) -> bool:
-    """One model where both name one, compared as markings are (workflows.markings: `ПМ`,
-    `PM` and `пм` are one); a record without a model cannot tell two apart."""
-    return model is None or other is None or fold(model) == fold(other)
+    """One model where both name one: alike as markings are folded (`ПМ`, `пм`, `П-М`) or
+    as transliterated (`ПМ` and `PM`, `РПК` and `RPK`; workflows.markings); a record without
+    a model cannot tell two apart."""
+    if model is None or other is None:
+        return True
+    return fold(model) == fold(other) or transliterated(model) == transliterated(other)
 
 
 def same_weapon(category: str, model: str | None, old: Item) -> bool:

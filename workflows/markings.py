@@ -67,6 +67,22 @@ SEPARATORS: Final[frozenset[str]] = frozenset(
 KEPT_AS_WRITTEN: Final[frozenset[str]] = frozenset("\u2116")  # №
 
 
+# A model's name in Latin letters is its transliteration (`ПМ` is written `PM`, `РПК` is `RPK`),
+# not its look (look-alikes would make `РПК` `PPK`). Cyrillic letters (Russian and Kazakh) as
+# Latin ones by the table of ICAO Doc 9303, which Kazakhstan's passports follow; Kazakh letters
+# as the Latin letter their sound is written with.
+TRANSLITERATION: Final[dict[int, str]] = str.maketrans(
+    {
+        "А": "A", "Б": "B", "В": "V", "Г": "G", "Д": "D", "Е": "E", "Ё": "E", "Ж": "ZH",
+        "З": "Z", "И": "I", "Й": "I", "К": "K", "Л": "L", "М": "M", "Н": "N", "О": "O",
+        "П": "P", "Р": "R", "С": "S", "Т": "T", "У": "U", "Ф": "F", "Х": "KH", "Ц": "TS",
+        "Ч": "CH", "Ш": "SH", "Щ": "SHCH", "Ъ": "IE", "Ы": "Y", "Ь": "", "Э": "E", "Ю": "IU",
+        "Я": "IA", "Ә": "A", "Ғ": "G", "Қ": "K", "Ң": "N", "Ө": "O", "Ұ": "U", "Ү": "U",
+        "Һ": "H", "І": "I",
+    }
+)  # fmt: skip
+
+
 def _dropped(char: str) -> bool:
     return (
         char.isspace()
@@ -98,3 +114,11 @@ def fold(marking: str) -> str:
 def fold_or_none(marking: str | None) -> str | None:
     """fold(marking), or None for no marking (an unmarked item has an internal tag)."""
     return None if marking is None else fold(marking)
+
+
+def transliterated(name: str) -> str:
+    """A model's name (any text) with its Cyrillic letters in Latin ones (ICAO Doc 9303),
+    then folded as a marking: `transliterated("ПМ") == transliterated("pm") == "PM"`.
+    Total: raises nothing."""
+    upper = "".join(_plain(char) for char in unicodedata.normalize("NFC", name)).upper()
+    return fold(upper.translate(TRANSLITERATION))
