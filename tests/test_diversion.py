@@ -27,7 +27,7 @@ from workflows.commands import (
 from workflows.commands.fields import ActIn
 from workflows.compensation import recipient_hash
 from workflows.config import ProcessConfig
-from workflows.errors import RuleViolation
+from workflows.errors import InvalidRequest, RuleViolation
 from workflows.intake import Intake
 from workflows.replay import verify_steps
 from workflows.repository import ItemSearch
@@ -343,6 +343,32 @@ def test_an_intake_outside_its_campaign_is_refused(site: Site) -> None:
     site.clock.advance(days=10)
     with refused(site, "R15", "runs from"):
         _register(site, "ИЖ 2", source="surrendered", campaign="KARU-1")
+
+
+@pytest.mark.parametrize(
+    ("days", "tariffs", "words"),
+    [(365 * 80, {"gas": 20_000}, "at most 366 days"), (30, {}, "tariff of at least one")],
+    ids=["eighty-years", "no-tariff"],
+)
+def test_a_campaign_that_could_pay_for_ever_or_never_is_refused(
+    site: Site, days: int, tariffs: dict[str, int], words: str
+) -> None:
+    today = site.clock().date()
+    size = _size(site)
+    with pytest.raises(InvalidRequest, match=words):
+        site.process.run(
+            "admin",
+            OpenCampaign(
+                campaign="KARU-9",
+                name="Қару",
+                starts=today.isoformat(),
+                ends=(today + dt.timedelta(days=days)).isoformat(),
+                places=[UNIT],
+                budget_tenge=1_000_000,
+                tariffs=tariffs,
+            ),
+        )
+    assert _size(site) == size
 
 
 def test_campaign_totals_equal_an_independent_count(site: Site) -> None:

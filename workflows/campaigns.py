@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from workflows import registers
@@ -12,6 +13,14 @@ from workflows.errors import InvalidRequest
 from workflows.model import Campaign, Item, Payment
 from workflows.unit_of_work import Work
 from workflows.vocabulary import CATEGORIES, UNIT
+
+# "Karu" campaigns are biannual (the UN PoA report, A.6), the 2007 buy-back one programme; a
+# period longer than a year is a typo (`2062` for `2026`) that would keep a campaign paying.
+LONGEST_DAYS = 366
+
+
+def _days(starts: str, ends: str) -> int:
+    return (date.fromisoformat(ends) - date.fromisoformat(starts)).days + 1
 
 
 def open_campaign(
@@ -25,9 +34,17 @@ def open_campaign(
     tariffs: Mapping[str, int],
 ) -> None:
     """A campaign: its period (YYYY-MM-DD, both days in), the units that take surrenders, its
-    budget and tariff per category, in whole tenge. Raises InvalidRequest, UnknownObject."""
+    budget and tariff per category, in whole tenge (at least one tariff; at most LONGEST_DAYS
+    days, R15). Raises InvalidRequest, UnknownObject."""
     if ends < starts:
         raise InvalidRequest(f"a campaign ends ({ends}) on or after the day it starts ({starts})")
+    if _days(starts, ends) > LONGEST_DAYS:
+        raise InvalidRequest(
+            f"a campaign runs for at most {LONGEST_DAYS} days ({starts} to {ends} is longer):"
+            " open one campaign per period"
+        )
+    if not tariffs:
+        raise InvalidRequest("a campaign pays by tariff: name the tariff of at least one category")
     at = list(dict.fromkeys(places))
     if not at:
         raise InvalidRequest("name the units that take surrenders in the campaign")
