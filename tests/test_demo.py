@@ -114,3 +114,34 @@ def test_a_batch_not_yet_destroyed_has_no_statement(
     assert done.returncode == 1
     assert done.stderr == f"custody: batch {still_open} is open: nothing destroyed to state yet\n"
     assert not pdf.exists()
+
+
+def test_every_demo_place_is_named_in_russian_kazakh_and_english(
+    demo: tuple[dict[str, str], Path, str],
+) -> None:
+    import base64
+
+    from api.demo.data import PLACES
+    from custody.entries import decode
+
+    env, directory, _ = demo
+    named: dict[str, dict[str, str]] = {}
+    with server(env) as base:
+        service = Service(base, env, directory, password=PASSWORD)
+        with service.client("auditor.li") as auditor:
+            start: int | None = 0
+            while start is not None:
+                page = auditor.get("/ledger/entries", params={"start": start, "limit": 1000})
+                for entry in page.json()["entries"]:
+                    body = decode(base64.b64decode(entry["body"]))
+                    if body.kind == "location_added":
+                        named[body.item] = dict(body.data.get("names") or {})
+                start = page.json()["next"]
+    assert set(named) == {place for place, _, _ in PLACES}
+    kazakh = set("әғқңөұүһі")
+    for place, names in named.items():
+        assert set(names) == {"ru", "kk", "en"}, place
+        assert all(name.strip() for name in names.values()), place
+        assert len({names["ru"], names["kk"], names["en"]}) == 3, place
+        assert kazakh & set(names["kk"].lower()), (place, names["kk"])  # written in Kazakh
+        assert names["en"].isascii(), (place, names["en"])
