@@ -46,6 +46,14 @@ def test_the_demo_has_overdue_deadlines_of_both_rules(
     listed = json.loads(run(env, "deadlines", "--json").stdout)
     overdue = {d["rule"] for d in listed if d["status"] == "overdue"}
     assert overdue == {"R1", "R2"}
+    # Overdue deadlines are listed, not a failure: exit 0 (README, `deadlines --help`).
+    done = run(env, "deadlines")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OVERDUE")
+    wrong = run(env, "deadlines", "--tz", "Nowhere/Else")
+    assert wrong.returncode == 2
+    said = run(env, "deadlines", "--help").stdout
+    assert all(f"Exit code {code}" in said for code in (0, 1, 2))
 
 
 def test_the_demo_logins_work_and_their_keys_open(demo: tuple[dict[str, str], Path, str]) -> None:
