@@ -254,7 +254,7 @@ def test_administrator_makes_an_account_with_a_place_who_then_logs_in(
     page.wait_for_url(re.compile(r".*/web/admin/accounts\?done=made.*"))
     assert page.inner_text("p.done") == "Account sklad.new made"
     row = page.locator("#user-sklad\\.new")
-    assert "warehouse_clerk" in row.inner_text()
+    assert "warehouse clerk" in row.inner_text()  # the role's label (api.web.labels)
     assert "WH-ALM" in row.inner_text()
     # Made twice: refused by name, nothing changes.
     page.fill("#a-username", "sklad.new")

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access import accounts
 from api.access.passwords import WeakPassword, hash_password
-from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, ROLES
+from api.access.roles import ADMIN, PLACE_KINDS, ROLES
 from api.errors import Forbidden
 from api.web import i18n, issued_tokens, sessions
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
@@ -134,7 +134,6 @@ async def _accounts(request: Request, me: Visitor, status: int, error: str | Non
         users=users,
         places=places,
         roles=sorted(ROLES),
-        descriptions=DESCRIPTIONS,
         place_kinds=PLACE_KINDS,
         done=None if error else _done(request, me.language),
         error=error,
@@ -315,7 +314,8 @@ async def issued_device(request: Request, me: Me) -> Response:
 
     found = await run_in_threadpool(take)
     if found is None:
-        gone = i18n.gettext_of(me.language)(
+        gettext = i18n.gettext_of(me.language)
+        gone = gettext(
             "The token was shown once and is kept no more: if it was not copied, revoke it "
             "and issue another."
         )
