@@ -202,3 +202,15 @@ class AuditJobRow(SQLModel, table=True):
     finished_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     report: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class IssuedTokenRow(SQLModel, table=True):
+    """A device token issued on the administrator's page, until the page after the issuing
+    form shows it once (api.web.issued_tokens): sealed under a key only the browser session's
+    cookie gives, and keyed by a hash of that cookie."""
+
+    __tablename__ = "web_issued_tokens"
+
+    session: str = Field(sa_column=Column(String(64), primary_key=True))
+    sealed: str = Field(sa_column=Column(Text, nullable=False))
+    issued_at: str = Field(sa_column=Column(String(32), nullable=False))

@@ -98,8 +98,15 @@ def test_the_export_holds_every_entry_with_its_exact_bytes(env: dict[str, str]) 
     for line in lines:
         body = base64.b64decode(line["body"])
         assert hashlib.sha256(b"\x00" + body).hexdigest() == line["leaf_hash"]
-    tail = run(env, "export", "--start", str(len(lines) - 3)).stdout.splitlines()
-    assert [json.loads(t)["seq"] for t in tail] == [len(lines) - 3, len(lines) - 2, len(lines) - 1]
+    n = len(lines)
+    assert done.stdout == f"exported {n} entries (seq 0 to {n - 1}) to {out}\n"
+    tail = run(env, "export", "--start", str(n - 3))
+    assert [json.loads(t)["seq"] for t in tail.stdout.splitlines()] == [n - 3, n - 2, n - 1]
+    # The entries are standard output; the one line saying so goes to standard error.
+    assert tail.stderr == f"exported 3 entries (seq {n - 3} to {n - 1}) to standard output\n"
+    beyond = run(env, "export", "--start", str(n + 5))
+    assert (beyond.returncode, beyond.stdout) == (0, "")
+    assert beyond.stderr == "exported 0 entries to standard output\n"
 
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -46,6 +46,14 @@ def test_the_demo_has_overdue_deadlines_of_both_rules(
     listed = json.loads(run(env, "deadlines", "--json").stdout)
     overdue = {d["rule"] for d in listed if d["status"] == "overdue"}
     assert overdue == {"R1", "R2"}
+    # Overdue deadlines are listed, not a failure: exit 0 (README, `deadlines --help`).
+    done = run(env, "deadlines")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OVERDUE")
+    wrong = run(env, "deadlines", "--tz", "Nowhere/Else")
+    assert wrong.returncode == 2
+    said = run(env, "deadlines", "--help").stdout
+    assert all(f"Exit code {code}" in said for code in (0, 1, 2))
 
 
 def test_the_demo_logins_work_and_their_keys_open(demo: tuple[dict[str, str], Path, str]) -> None:
@@ -114,3 +122,34 @@ def test_a_batch_not_yet_destroyed_has_no_statement(
     assert done.returncode == 1
     assert done.stderr == f"custody: batch {still_open} is open: nothing destroyed to state yet\n"
     assert not pdf.exists()
+
+
+def test_every_demo_place_is_named_in_russian_kazakh_and_english(
+    demo: tuple[dict[str, str], Path, str],
+) -> None:
+    import base64
+
+    from api.demo.data import PLACES
+    from custody.entries import decode
+
+    env, directory, _ = demo
+    named: dict[str, dict[str, str]] = {}
+    with server(env) as base:
+        service = Service(base, env, directory, password=PASSWORD)
+        with service.client("auditor.li") as auditor:
+            start: int | None = 0
+            while start is not None:
+                page = auditor.get("/ledger/entries", params={"start": start, "limit": 1000})
+                for entry in page.json()["entries"]:
+                    body = decode(base64.b64decode(entry["body"]))
+                    if body.kind == "location_added":
+                        named[body.item] = dict(body.data.get("names") or {})
+                start = page.json()["next"]
+    assert set(named) == {place for place, _, _ in PLACES}
+    kazakh = set("әғқңөұүһі")
+    for place, names in named.items():
+        assert set(names) == {"ru", "kk", "en"}, place
+        assert all(name.strip() for name in names.values()), place
+        assert len({names["ru"], names["kk"], names["en"]}) == 3, place
+        assert kazakh & set(names["kk"].lower()), (place, names["kk"])  # written in Kazakh
+        assert names["en"].isascii(), (place, names["en"])

@@ -254,7 +254,7 @@ def test_administrator_makes_an_account_with_a_place_who_then_logs_in(
     page.wait_for_url(re.compile(r".*/web/admin/accounts\?done=made.*"))
     assert page.inner_text("p.done") == "Account sklad.new made"
     row = page.locator("#user-sklad\\.new")
-    assert "warehouse_clerk" in row.inner_text()
+    assert "warehouse clerk" in row.inner_text()  # the role's label (api.web.labels)
     assert "WH-ALM" in row.inner_text()
     # Made twice: refused by name, nothing changes.
     page.fill("#a-username", "sklad.new")
@@ -319,14 +319,26 @@ def test_administrator_issues_a_device_token_shown_once_and_revokes_it(
     page.select_option("#d-place", "WH-ALM")
     page.fill("#d-label", "scanner at the gate")
     page.click("text=Issue the token")
-    page.wait_for_selector("#issued-token")
+    # Post/redirect/get: the token is shown on the page the form redirects to, not in its
+    # address, and once: a reload of that page issues nothing and shows it no more.
+    page.wait_for_url(f"{site.base}/web/admin/devices/issued")
     token = page.input_value("#issued-token")
     device = page.inner_text("#issued-device")
+    assert token not in page.url
     assert serious_violations(page) == []
     headers = {"Authorization": f"Bearer {token}"}
     answer = httpx.get(f"{site.base}/auth/me", headers=headers)
     assert answer.status_code == 200
     assert answer.json()["device"] == device
+    size = site.size()
+    reloaded = page.reload()
+    assert reloaded is not None
+    assert reloaded.status == 410
+    assert page.locator("#issued-token").count() == 0
+    assert "shown once" in page.inner_text("p.problem")
+    assert token not in page.content()
+    assert site.size() == size  # nothing issued
+    assert page.locator("table.devices tbody tr", has_text="scanner at the gate").count() == 1
     # Listed, without the token; then revoked from the list.
     page.goto(f"{site.base}/web/admin/devices")
     row = page.locator(f"#device-{device}")

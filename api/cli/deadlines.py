@@ -90,7 +90,14 @@ def deadlines(
         ),
     ] = False,
 ) -> None:
-    """List what is due and what is overdue: overdue first, then by due time."""
+    """List what is due and what is overdue: overdue first, then by due time.
+
+    Exit code 0: the list was written, whether or not anything in it is overdue.
+
+    Exit code 1: the database could not be read, or the list was cut short (as by `| head`).
+
+    Exit code 2: an option used wrongly (an unknown --tz).
+    """
     if rebuild:
         _rebuild()
     elif rederive:

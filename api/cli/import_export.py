@@ -125,18 +125,20 @@ def export(
     start: Annotated[int, typer.Option(help="the first seq")] = 0,
 ) -> None:
     """Every entry from `start` as JSON lines: seq, body (base64 of the exact bytes), leaf
-    hash, signature and key id, as GET /ledger/entries gives them."""
+    hash, signature and key id, as GET /ledger/entries gives them. Then one line says how
+    many entries went where: on standard output with --out, else on standard error (the
+    entries are standard output)."""
     from api.system import open_for_reading
 
     if out is not None:
         writable(out)
     ledger = open_for_reading(Settings()).ledger
     handle = out.open("w", encoding="utf-8") if out else sys.stdout
+    seq = start
     try:
         with ledger.database.read() as conn, _progress() as progress:
             size = ledger.head(conn).size
             task = progress.add_task("exporting", total=max(size - start, 0))
-            seq = start
             while seq < size:
                 for entry in ledger.entries(conn, seq, _BATCH):
                     record = {
@@ -152,3 +154,8 @@ def export(
     finally:
         if out:
             handle.close()
+    written = max(seq - start, 0)
+    where = str(out) if out else "standard output"
+    span = f" (seq {start} to {seq - 1})" if written else ""
+    said = f"exported {written} {'entry' if written == 1 else 'entries'}{span} to {where}"
+    typer.echo(said, err=out is None)

@@ -10,29 +10,64 @@ from typing import Any
 
 PASSWORD = "demo-password-2026"  # noqa: S105 (printed on purpose: demo accounts only)
 
-# (id, kind, name, region)
+# (id, kind, region): the places of the site, each named below in the three languages
 PLACES = [
-    ("UNIT-ALM", "unit", "УП г. Алматы, Медеуский РУВД", "Алматы"),
-    ("UNIT-AST", "unit", "ДП г. Астаны, УП района «Есиль»", "Астана"),
-    ("UNIT-SHY", "unit", "ДП г. Шымкента, Абайский РУВД", "Шымкент"),
-    ("UNIT-KRG", "unit", "Қарағанды облысы ПД, Октябрьский РУВД", "Қарағанды облысы"),
-    ("UNIT-UKK", "unit", "ДП ВКО, УП г. Өскемен", "Шығыс Қазақстан облысы"),
-    ("WH-ALM", "warehouse", "Артиллерийский склад ДП г. Алматы", "Алматы"),
-    ("WH-KRG", "warehouse", "Артиллерийский склад ДП Карагандинской области", "Қарағанды облысы"),
-    ("CSE-ALM", "forensics", "Институт судебных экспертиз по г. Алматы", "Алматы"),
-    ("PLANT-TMR", "plant", "Металлургический комбинат, г. Темиртау", "Қарағанды облысы"),
+    ("UNIT-ALM", "unit", "Алматы"),
+    ("UNIT-AST", "unit", "Астана"),
+    ("UNIT-SHY", "unit", "Шымкент"),
+    ("UNIT-KRG", "unit", "Қарағанды облысы"),
+    ("UNIT-UKK", "unit", "Шығыс Қазақстан облысы"),
+    ("WH-ALM", "warehouse", "Алматы"),
+    ("WH-KRG", "warehouse", "Қарағанды облысы"),
+    ("CSE-ALM", "forensics", "Алматы"),
+    ("PLANT-TMR", "plant", "Қарағанды облысы"),
 ]
-# The places statements are printed at, named in each statement language.
+# Each place's name in every page and statement language; its own name is the Russian one.
 PLACE_NAMES = {
-    "PLANT-TMR": {
-        "ru": "Металлургический комбинат, г. Темиртау",
-        "kk": "Металлургиялық комбинат, Теміртау қ.",
-        "en": "Metallurgical plant, Temirtau",
+    "UNIT-ALM": {
+        "ru": "УП г. Алматы, Медеуский РУВД",
+        "kk": "Алматы қ. ПБ, Медеу АІІБ",
+        "en": "Almaty Police Directorate, Medeu district police",
+    },
+    "UNIT-AST": {
+        "ru": "ДП г. Астаны, УП района «Есиль»",
+        "kk": "Астана қ. ПД, «Есіл» ауданының ПБ",
+        "en": "Astana Police Department, Esil district police",
+    },
+    "UNIT-SHY": {
+        "ru": "ДП г. Шымкента, Абайский РУВД",
+        "kk": "Шымкент қ. ПД, Абай АІІБ",
+        "en": "Shymkent Police Department, Abay district police",
+    },
+    "UNIT-KRG": {
+        "ru": "ДП Карагандинской области, Октябрьский РУВД",
+        "kk": "Қарағанды облысы ПД, Октябрь АІІБ",
+        "en": "Karaganda Region Police Department, Oktyabrsky district police",
+    },
+    "UNIT-UKK": {
+        "ru": "ДП ВКО, УП г. Усть-Каменогорска",
+        "kk": "ШҚО ПД, Өскемен қ. ПБ",
+        "en": "East Kazakhstan Police Department, Ust-Kamenogorsk city police",
     },
     "WH-ALM": {
         "ru": "Артиллерийский склад ДП г. Алматы",
         "kk": "Алматы қ. ПД артиллериялық қоймасы",
         "en": "Artillery warehouse of the Almaty Police Department",
+    },
+    "WH-KRG": {
+        "ru": "Артиллерийский склад ДП Карагандинской области",
+        "kk": "Қарағанды облысы ПД артиллериялық қоймасы",
+        "en": "Artillery warehouse of the Karaganda Region Police Department",
+    },
+    "CSE-ALM": {
+        "ru": "Институт судебных экспертиз по г. Алматы",
+        "kk": "Алматы қ. бойынша Сот сараптамалары институты",
+        "en": "Institute of Forensic Examinations, Almaty",
+    },
+    "PLANT-TMR": {
+        "ru": "Металлургический комбинат, г. Темиртау",
+        "kk": "Металлургиялық комбинат, Теміртау қ.",
+        "en": "Metallurgical plant, Temirtau",
     },
 }
 UNITS = [p[0] for p in PLACES if p[1] == "unit"]

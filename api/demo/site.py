@@ -167,9 +167,10 @@ def _accounts(demo: Demo) -> None:
 
 
 def _registers(demo: Demo) -> None:
-    for place_id, kind, name, region in d.PLACES:
-        place: dict[str, Any] = {"location": place_id, "kind": kind, "name": name}
-        place |= {"region": region, "names": d.PLACE_NAMES.get(place_id)}
+    for place_id, kind, region in d.PLACES:
+        names = d.PLACE_NAMES[place_id]
+        place: dict[str, Any] = {"location": place_id, "kind": kind, "name": names["ru"]}
+        place |= {"region": region, "names": names}
         demo.do("admin", c.AddLocation.model_validate(place))
     for unit in d.UNITS:  # who is told of the units' deadlines (issue 19)
         for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):

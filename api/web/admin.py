@@ -24,9 +24,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access import accounts
 from api.access.passwords import WeakPassword, hash_password
-from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, ROLES
+from api.access.roles import ADMIN, PLACE_KINDS, ROLES
 from api.errors import Forbidden
-from api.web import i18n, sessions
+from api.web import i18n, issued_tokens, sessions
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
 from custody.clock import format_time
 from custody.entries import decode
@@ -134,7 +134,6 @@ async def _accounts(request: Request, me: Visitor, status: int, error: str | Non
         users=users,
         places=places,
         roles=sorted(ROLES),
-        descriptions=DESCRIPTIONS,
         place_kinds=PLACE_KINDS,
         done=None if error else _done(request, me.language),
         error=error,
@@ -272,14 +271,17 @@ async def issue_device(
     days: Annotated[int, Form(ge=1, le=accounts.MOST_DEVICE_DAYS)] = 90,
     csrf: Csrf = None,
 ) -> Response:
-    """Issue a device token (a `device_token_issued` entry, as POST /auth/devices); the token
-    is shown on the answering page once, never again: the service keeps only its hash."""
+    """Issue a device token (a `device_token_issued` entry, as POST /auth/devices), then
+    show it once on the page the answer redirects to (post/redirect/get: reloading that page
+    issues nothing). The token waits for it sealed (api.web.issued_tokens), never in an
+    address; the service keeps only its hash."""
     sessions.check_csrf(me.session, csrf)
     _admin(me)
     system = system_of(request)
-    try:
-        token, device = await run_in_threadpool(
-            accounts.issue_device,
+    cookie = request.cookies.get(sessions.SESSION, "")
+
+    def issue() -> None:
+        token, device = accounts.issue_device(
             system.process,
             me.username,
             username,
@@ -288,10 +290,38 @@ async def issue_device(
             label,
             dt.timedelta(days=days),
         )
+        with system.ledger.database.write(lock=False) as conn:
+            issued_tokens.keep(conn, cookie, token, device, system.process.now())
+
+    try:
+        await run_in_threadpool(issue)
     except (CustodyError, ValidationError) as exc:
         return await _devices(request, me, 422, _refused(exc, me.language))
-    # Not a redirect: the token must not go into an address, a history or a log.
-    response = page("admin_token.html.j2", me.language, me, 201, token=token, device=device)
+    return RedirectResponse("/web/admin/devices/issued", status_code=303)
+
+
+@router.get("/devices/issued", response_class=HTMLResponse)
+async def issued_device(request: Request, me: Me) -> Response:
+    """The token just issued in this browser session, once: shown again (a reload, the back
+    button) it is gone, and the page says so (410) rather than issuing another."""
+    _admin(me)
+    system = system_of(request)
+    cookie = request.cookies.get(sessions.SESSION, "")
+
+    def take() -> tuple[str, Any] | None:
+        with system.ledger.database.write(lock=False) as conn:
+            return issued_tokens.take(conn, cookie, system.process.now())
+
+    found = await run_in_threadpool(take)
+    if found is None:
+        gettext = i18n.gettext_of(me.language)
+        gone = gettext(
+            "The token was shown once and is kept no more: if it was not copied, revoke it "
+            "and issue another."
+        )
+        return await _devices(request, me, 410, gone)
+    token, device = found
+    response = page("admin_token.html.j2", me.language, me, 200, token=token, device=device)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -22,6 +22,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from api.web import labels
 from workflows.errors import RuleViolation
 
 LANGUAGES = ("ru", "kk", "en")
@@ -69,71 +70,10 @@ def gettext_of(language: str) -> Callable[[str], str]:
 
 # -- words of the process ---------------------------------------------------------------------
 
-# Step kinds and states, as a person names them. N_ marks them for extraction.
-STEPS = {
-    "item_registered": N_("Intake"),
-    "decision_recorded": N_("Decision recorded"),
-    "decision_appealed": N_("Decision appealed"),
-    "decision_suspended": N_("Decision suspended"),
-    "decision_final": N_("Decision final"),
-    "decision_reversed": N_("Decision reversed"),
-    "item_returned": N_("Returned to owner"),
-    "transfer_sent": N_("Sent on transfer"),
-    "transfer_received": N_("Received from transfer"),
-    "forensic_sent": N_("Sent to forensics"),
-    "forensic_received": N_("Received at forensics"),
-    "test_fired": N_("Test-fired"),
-    "registry_result_recorded": N_("Registry result"),
-    "evidence_released": N_("Released from evidence"),
-    "forensic_returned": N_("Returned from forensics"),
-    "parts_removed": N_("Parts removed"),
-    "parts_incinerated": N_("Parts incinerated"),
-    "deformed": N_("Deformed"),
-    "cut": N_("Cut"),
-    "batch_loaded": N_("Loaded into a batch"),
-    "melted": N_("Melted"),
-    "fuses_removed": N_("Fuses removed"),
-    "depackaged": N_("Depackaged"),
-    "burned": N_("Burned"),
-    "statement_signed": N_("Statement signed"),
-    "discrepancy_recorded": N_("Discrepancy recorded"),
-    "discrepancy_resolved": N_("Discrepancy resolved"),
-    "inventory_counted": N_("Inventory counted"),
-    "diversion_suspected": N_("Suspected of diversion"),
-    "diversion_resolved": N_("Diversion suspicion settled"),
-    "campaign_opened": N_("Campaign opened"),
-    "compensation_paid": N_("Compensation paid"),
-    "compensation_confirmed": N_("Compensation checked"),
-}
-
-STATES = {
-    "registered": N_("registered"),
-    "decided": N_("decided"),
-    "appealed": N_("appealed"),
-    "suspended": N_("suspended"),
-    "final": N_("decision final"),
-    "reversed": N_("decision reversed"),
-    "returned": N_("returned"),
-    "in_transit": N_("in transit"),
-    "at_warehouse": N_("at the warehouse"),
-    "to_forensics": N_("on the way to forensics"),
-    "at_forensics": N_("at forensics"),
-    "test_fired": N_("test-fired"),
-    "evidence_hold": N_("held as evidence"),
-    "examined": N_("examined"),
-    "parts_removed": N_("parts removed"),
-    "parts_incinerated": N_("parts incinerated"),
-    "deformed": N_("deformed"),
-    "cut": N_("cut"),
-    "loaded": N_("loaded"),
-    "melted": N_("melted"),
-    "inspected": N_("inspected"),
-    "depackaged": N_("depackaged"),
-    "burned": N_("burned"),
-    "destroyed": N_("destroyed"),
-    "discrepancy": N_("discrepancy"),
-    "lost": N_("lost"),
-}
+# Entry kinds (a step of the process is one) and states, as a person names them: the one
+# table of labels (api.web.labels).
+STEPS = labels.KINDS
+STATES = labels.STATES
 
 # The sentences of workflows.rules, each a pattern of the English the process writes and the
 # msgid that says it; what a pattern captures goes into the translation as it is (ids, cases),

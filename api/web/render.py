@@ -23,7 +23,7 @@ from api.access.login import Accounts
 from api.access.roles import may
 from api.access.tokens import LOGIN, Principal
 from api.system import System
-from api.web import i18n, preferences
+from api.web import i18n, labels, preferences
 from api.web.sessions import Session, current
 from custody.clock import parse_time
 
@@ -124,8 +124,13 @@ def environment(language: str) -> Environment:
         LANGUAGES=i18n.LANGUAGES,
         LANGUAGE_NAMES=i18n.NAMES,
         lang=language,
-        step_name=lambda kind: gettext(i18n.STEPS[kind]) if kind in i18n.STEPS else kind,
-        state_name=lambda s: gettext(i18n.STATES[s]) if s in i18n.STATES else s,
+        label=lambda family, value: labels.label(family, value, gettext),
+        # A filter's choices: (id, label) by label, as the reader's language sorts them.
+        labelled=lambda family, values: sorted(
+            ((v, labels.label(family, v, gettext)) for v in values), key=lambda p: p[1].casefold()
+        ),
+        step_name=lambda kind: labels.label("kind", kind, gettext),
+        state_name=lambda s: labels.label("state", s, gettext),
         # Looked up, not called, in the long tables: a call through Jinja costs ten times more.
         STATE_NAMES={state: gettext(msgid) for state, msgid in i18n.STATES.items()},
         span=lambda delta: span(delta, gettext),
