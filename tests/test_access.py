@@ -22,8 +22,8 @@ OTHER_WAREHOUSE = "WH-KRG"
 STATE, ACCESS = 10, 11  # custody verify's steps after the ledger's own nine
 
 
-def _audit(site: Site) -> Report:
-    return verify(site.ledger.database, extra_steps=verify_steps(site.files))
+def _audit(site: Site, workers: int | None = None) -> Report:
+    return verify(site.ledger.database, extra_steps=verify_steps(site.files), workers=workers)
 
 
 def _failed_at(report: Report) -> tuple[int, int | None, str]:
@@ -155,3 +155,23 @@ def test_an_entry_by_an_actor_without_the_role_at_that_seq_fails_verify(site: Si
     number, failed_seq, reason = _failed_at(_audit(site))
     assert (number, failed_seq) == (ACCESS, seq)
     assert "sklad.omarov does not work at WH-ALM" in reason
+
+
+def test_the_replay_beside_the_ledgers_steps_fails_the_same_steps(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a large ledger the replay, access and files run in a process of their own while the
+    # ledger's steps run; the threshold is lowered so that this small ledger takes that path.
+    monkeypatch.setattr("custody.verification.audit.PARALLEL_FROM", 0)
+    assert _audit(site, workers=2).ok
+    row = _account_row(site, "sklad.omarov")
+    _other_warehouse(site)
+    _write_account_row(site, "sklad.omarov", {**row, "places": [*row["places"], OTHER_WAREHOUSE]})
+    number, _, reason = _failed_at(_audit(site, workers=2))
+    assert (number, "accounts row sklad.omarov differs" in reason) == (STATE, True)
+    seq = _size(site)
+    site.process.run("sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True))
+    _write_account_row(site, "sklad.omarov", row)
+    number, failed_seq, reason = _failed_at(_audit(site, workers=2))
+    assert (number, failed_seq) == (ACCESS, seq)
+    assert f"sklad.omarov does not work at {OTHER_WAREHOUSE}" in reason
