@@ -175,3 +175,57 @@ def test_the_replay_beside_the_ledgers_steps_fails_the_same_steps(
     number, failed_seq, reason = _failed_at(_audit(site, workers=2))
     assert (number, failed_seq) == (ACCESS, seq)
     assert f"sklad.omarov does not work at {OTHER_WAREHOUSE}" in reason
+
+
+# -- the state tables against the replay -----------------------------------------------------------
+
+
+def _execute(site: Site, sql: str, **params: Any) -> None:
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def _state_failure(site: Site, sql: str, **params: Any) -> str:
+    _execute(site, sql, **params)
+    number, _, reason = _failed_at(_audit(site))
+    assert number == STATE
+    return reason
+
+
+def test_an_item_row_deleted_added_or_moved_in_the_database_fails_the_state_replay(
+    site: Site,
+) -> None:
+    rifle = site.register_rifle()
+    with site.ledger.database.read() as conn:
+        row = dict(
+            conn.execute(text("SELECT * FROM wf_items WHERE id = :i"), {"i": rifle}).one()._mapping
+        )
+    reason = _state_failure(site, "DELETE FROM wf_items WHERE id = :i", i=rifle)
+    assert reason == f"items row {rifle} is missing"
+    names = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    _execute(site, f"INSERT INTO wf_items ({names}) VALUES ({marks})", **row)
+    assert _audit(site).ok
+    reason = _state_failure(
+        site, f"INSERT INTO wf_items ({names}) VALUES ({marks})", **{**row, "id": "KZ-GHOST"}
+    )
+    assert reason == "items row KZ-GHOST is not in the ledger"
+    _execute(site, "DELETE FROM wf_items WHERE id = 'KZ-GHOST'")
+    reason = _state_failure(site, "UPDATE wf_items SET location = 'WH-KRG' WHERE id = :i", i=rifle)
+    assert reason == f"items row {rifle} differs from what the ledger says"
+
+
+def test_a_row_holding_the_same_document_in_another_key_order_holds(site: Site) -> None:
+    rifle = site.register_rifle()
+    with site.ledger.database.read() as conn:
+        data = conn.execute(
+            text("SELECT data FROM wf_items WHERE id = :i"), {"i": rifle}
+        ).scalar_one()
+    reordered = dict(reversed(list(orjson.loads(data).items())))
+    assert orjson.dumps(reordered) != data.encode()
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE wf_items SET data = :d WHERE id = :i"),
+            {"d": orjson.dumps(reordered).decode(), "i": rifle},
+        )
+    assert _audit(site).ok

@@ -408,6 +408,15 @@ class Repository:
             for row in rows:  # psycopg may give the bytes as a memoryview
                 yield (*row[:-1], bytes(row[-1]))
 
+    def stored_keys(self, kind: str) -> Iterator[Any]:
+        """Every key of a table: the value of a one-column key, else a tuple."""
+        shelf = SHELVES[kind]
+        cursor = self.raw.cursor()
+        cursor.execute(f"SELECT {', '.join(shelf.key)} FROM {shelf.table.name}")
+        single = len(shelf.key) == 1
+        while rows := cursor.fetchmany(_FETCH):
+            yield from (row[0] if single else tuple(row) for row in rows)
+
     def save(self, world: World) -> None:
         """Write what changed: an UPDATE of the rows it was loaded from, an upsert of the rest
         (new, or written over without being read, as a clock started again)."""
