@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from multiprocessing import get_context
 
 from nacl.bindings import crypto_sign_open
@@ -45,7 +46,7 @@ def _timed(steps: list[ExtraStep], seconds: dict[str, float]) -> list[ExtraStep]
             finally:
                 seconds[step.name] = time.perf_counter() - began
 
-        return ExtraStep(step.name, run)
+        return replace(step, run=run)
 
     return [timing(step) for step in steps]
 

@@ -22,8 +22,8 @@ OTHER_WAREHOUSE = "WH-KRG"
 STATE, ACCESS = 10, 11  # custody verify's steps after the ledger's own nine
 
 
-def _audit(site: Site) -> Report:
-    return verify(site.ledger.database, extra_steps=verify_steps(site.files))
+def _audit(site: Site, workers: int | None = None) -> Report:
+    return verify(site.ledger.database, extra_steps=verify_steps(site.files), workers=workers)
 
 
 def _failed_at(report: Report) -> tuple[int, int | None, str]:
@@ -155,3 +155,77 @@ def test_an_entry_by_an_actor_without_the_role_at_that_seq_fails_verify(site: Si
     number, failed_seq, reason = _failed_at(_audit(site))
     assert (number, failed_seq) == (ACCESS, seq)
     assert "sklad.omarov does not work at WH-ALM" in reason
+
+
+def test_the_replay_beside_the_ledgers_steps_fails_the_same_steps(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a large ledger the replay, access and files run in a process of their own while the
+    # ledger's steps run; the threshold is lowered so that this small ledger takes that path.
+    monkeypatch.setattr("custody.verification.audit.PARALLEL_FROM", 0)
+    assert _audit(site, workers=2).ok
+    row = _account_row(site, "sklad.omarov")
+    _other_warehouse(site)
+    _write_account_row(site, "sklad.omarov", {**row, "places": [*row["places"], OTHER_WAREHOUSE]})
+    number, _, reason = _failed_at(_audit(site, workers=2))
+    assert (number, "accounts row sklad.omarov differs" in reason) == (STATE, True)
+    seq = _size(site)
+    site.process.run("sklad.omarov", CountInventory(location=OTHER_WAREHOUSE, items=[], empty=True))
+    _write_account_row(site, "sklad.omarov", row)
+    number, failed_seq, reason = _failed_at(_audit(site, workers=2))
+    assert (number, failed_seq) == (ACCESS, seq)
+    assert f"sklad.omarov does not work at {OTHER_WAREHOUSE}" in reason
+
+
+# -- the state tables against the replay -----------------------------------------------------------
+
+
+def _execute(site: Site, sql: str, **params: Any) -> None:
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(text(sql), params)
+
+
+def _state_failure(site: Site, sql: str, **params: Any) -> str:
+    _execute(site, sql, **params)
+    number, _, reason = _failed_at(_audit(site))
+    assert number == STATE
+    return reason
+
+
+def test_an_item_row_deleted_added_or_moved_in_the_database_fails_the_state_replay(
+    site: Site,
+) -> None:
+    rifle = site.register_rifle()
+    with site.ledger.database.read() as conn:
+        row = dict(
+            conn.execute(text("SELECT * FROM wf_items WHERE id = :i"), {"i": rifle}).one()._mapping
+        )
+    reason = _state_failure(site, "DELETE FROM wf_items WHERE id = :i", i=rifle)
+    assert reason == f"items row {rifle} is missing"
+    names = ", ".join(row)
+    marks = ", ".join(f":{name}" for name in row)
+    _execute(site, f"INSERT INTO wf_items ({names}) VALUES ({marks})", **row)
+    assert _audit(site).ok
+    reason = _state_failure(
+        site, f"INSERT INTO wf_items ({names}) VALUES ({marks})", **{**row, "id": "KZ-GHOST"}
+    )
+    assert reason == "items row KZ-GHOST is not in the ledger"
+    _execute(site, "DELETE FROM wf_items WHERE id = 'KZ-GHOST'")
+    reason = _state_failure(site, "UPDATE wf_items SET location = 'WH-KRG' WHERE id = :i", i=rifle)
+    assert reason == f"items row {rifle} differs from what the ledger says"
+
+
+def test_a_row_holding_the_same_document_in_another_key_order_holds(site: Site) -> None:
+    rifle = site.register_rifle()
+    with site.ledger.database.read() as conn:
+        data = conn.execute(
+            text("SELECT data FROM wf_items WHERE id = :i"), {"i": rifle}
+        ).scalar_one()
+    reordered = dict(reversed(list(orjson.loads(data).items())))
+    assert orjson.dumps(reordered) != data.encode()
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE wf_items SET data = :d WHERE id = :i"),
+            {"d": orjson.dumps(reordered).decode(), "i": rifle},
+        )
+    assert _audit(site).ok

@@ -181,3 +181,19 @@ def test_cli_bad_input_is_one_line_and_writes_nothing(
     assert done.returncode != 0
     assert done.stdout == ""
     assert done.stderr.strip()
+
+
+def test_figures_folded_beside_the_ledgers_steps_are_checked_the_same(
+    site: Site, year: Year, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a large ledger the figures are folded in a process of their own while the ledger's
+    # steps run; here the threshold is lowered so that this small ledger takes that path.
+    monkeypatch.setattr("custody.verification.audit.PARALLEL_FROM", 0)
+    report = annual(site, year.year)
+    assert verify_report(site.ledger.database, report, workers=2).ok
+    forged = copy.deepcopy(report)
+    forged["weapons"]["destroyed"]["rifled"] += 1
+    verdict = verify_report(site.ledger.database, forged, workers=2)
+    assert (verdict.step, verdict.differing) == ("figures", ["weapons.destroyed.rifled"])
+    forged["checkpoint"]["size"] -= 1
+    assert verify_report(site.ledger.database, forged, workers=2).step == "checkpoint"

@@ -20,6 +20,7 @@ what a plate says.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Final
 
 # Capitals that look like a Latin capital on a plate, by the Latin capital they look like.
@@ -100,15 +101,42 @@ def _plain(char: str) -> str:
     return unicodedata.normalize("NFKC", char)
 
 
+class _ByCharacter(dict[int, str | None]):
+    """A `str.translate` table filled on first use: each character's result computed once
+    by `rule` (the fold runs for every item a replay compares, a million in `custody
+    verify`); at most _KEPT characters are kept, so odd input cannot grow it without end."""
+
+    def __init__(self, rule: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, code: int) -> str | None:
+        result = self.rule(chr(code))
+        if len(self) < _KEPT:
+            self[code] = result
+        return result
+
+
+_KEPT = 1 << 16
+
+
+def _kept(char: str) -> str | None:
+    """None for a character dropped, else its look-alike's Latin capital, or itself."""
+    return None if _dropped(char) else _TABLE.get(ord(char), char)
+
+
+_PLAIN = _ByCharacter(_plain)
+_KEEP = _ByCharacter(_kept)
+
+
 def fold(marking: str) -> str:
     """The identity of a marking as written (any text): NFC, compatibility forms plain, upper
     case, no spaces, dashes, connectors or dots, look-alike capitals as Latin ones. Total:
     raises nothing; "" for a marking of only spaces and dashes."""
-    plain = "".join(_plain(char) for char in unicodedata.normalize("NFC", marking))
-    upper = plain.upper()
-    kept = "".join(char for char in upper if not _dropped(char))
-    # NFC again: upper-casing may leave a letter and a combining mark composable.
-    return unicodedata.normalize("NFC", kept.translate(_TABLE))
+    plain = unicodedata.normalize("NFC", marking).translate(_PLAIN)
+    # Dropping and the look-alike table, character by character, in one pass; NFC again:
+    # upper-casing may leave a letter and a combining mark composable.
+    return unicodedata.normalize("NFC", plain.upper().translate(_KEEP))
 
 
 def fold_or_none(marking: str | None) -> str | None:

@@ -15,20 +15,23 @@ adds with it (DESIGN §4: the state tables are a cache of the fold, and verify p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 import orjson
+from sqlalchemy.engine import Connection
 
 from custody.db import Database
 from custody.entries import decode, validate
 from custody.store import Store
+from custody.verification.background import Background
 from custody.verify import ExtraStep
 from workflows import fold
 from workflows.access import entry_refusal
 from workflows.errors import FoldError
 from workflows.files import FileStore
 from workflows.heap import collector_paused
-from workflows.repository import SHELVES, Repository, row_of
+from workflows.repository import SHELVES, Repository
 from workflows.world import World
 
 Outcome = tuple[int | None, str] | None
@@ -43,27 +46,29 @@ def replay(
     step) from the state just before it, and appends the first entry its actor could not
     have written, as (seq, why).
 
-    `canonical=True` says the bodies were proven canonical already (`custody verify` runs
-    its own steps only after the ledger's, whose step 2 proves it): each is then parsed and
-    checked against the format, without checking its bytes again (a fifth of the replay); an
-    entry appended since the ledger's steps read the log is left to the next audit's step 2."""
+    `canonical=True` says the bodies were proven canonical already (`custody verify` uses
+    the replay only when the ledger's step 2 proves it): each is then parsed and checked
+    against the format, without checking its bytes again (a fifth of the replay); an entry
+    appended since the ledger's steps read the log is left to the next audit's step 2."""
+    with collector_paused(), database.read() as conn:  # the whole state, kept (workflows.heap)
+        return _replayed(conn, refused, canonical)
+
+
+def _replayed(conn: Connection, refused: list[tuple[int, str]] | None, canonical: bool) -> World:
     world = World()
     check = refused is not None and not refused
-    with collector_paused(), database.read() as conn:  # the whole state, kept (workflows.heap)
-        store = Store(conn)
-        size = store.head().size
-        for start in range(0, size, _CHUNK):
-            for entry in store.entries(start, min(start + _CHUNK, size)):
-                body = validate(orjson.loads(entry.body)) if canonical else decode(entry.body)
-                if check:
-                    why = entry_refusal(
-                        world, body.seq, body.actor, body.kind, body.item, body.data
-                    )
-                    if why is not None:
-                        assert refused is not None
-                        refused.append((body.seq, f"{body.kind} by {body.actor}: {why}"))
-                        check = False
-                fold.apply(world, body)
+    store = Store(conn)
+    size = store.head().size
+    for start in range(0, size, _CHUNK):
+        for entry in store.entries(start, min(start + _CHUNK, size)):
+            body = validate(orjson.loads(entry.body)) if canonical else decode(entry.body)
+            if check:
+                why = entry_refusal(world, body.seq, body.actor, body.kind, body.item, body.data)
+                if why is not None:
+                    assert refused is not None
+                    refused.append((body.seq, f"{body.kind} by {body.actor}: {why}"))
+                    check = False
+            fold.apply(world, body)
     return world
 
 
@@ -87,47 +92,49 @@ def _rewrite(database: Database, world: World) -> dict[str, int]:
     return {kind: len(world.table(kind)) for kind in SHELVES}
 
 
-def _key_of(kind: str, row: dict[str, Any]) -> Any:
-    key = tuple(row[name] for name in SHELVES[kind].key)
-    return key if len(key) > 1 else key[0]
-
-
 def _differences(world: World, repo: Repository) -> Iterator[str]:
-    for kind in SHELVES:
-        expected = {key: row_of(kind, doc) for key, doc in world.table(kind).items()}
-        seen = set()
-        for row in repo.rows(kind):
-            key = _key_of(kind, row)
-            seen.add(key)
-            wanted = expected.get(key)
-            if wanted is None:
+    """Each state row against the one the replay makes, as tuples in the order of the
+    table's columns with the JSON as bytes (Shelf.values; Repository.stored_rows): one
+    tuple comparison a row, parsed only when the bytes differ. Each row's tuple is made as
+    the row is read, not all first (a million items' rows would be a gigabyte more)."""
+    for kind, shelf in SHELVES.items():
+        table, values, width = world.table(kind), shelf.values, len(shelf.key)
+        found = 0
+        for row in repo.stored_rows(kind):
+            key = row[0] if width == 1 else row[:width]
+            document = table.get(key)
+            if document is None:
                 yield f"{kind} row {key} is not in the ledger"
-            elif not _same(row, wanted):
+                continue
+            found += 1  # keys are the table's primary key: each is read once
+            wanted = values(document)
+            if row != wanted and not _same(row, wanted):
                 yield f"{kind} row {key} differs from what the ledger says"
-        for key in expected.keys() - seen:
-            yield f"{kind} row {key} is missing"
+        if found < len(table):
+            stored = set(repo.stored_keys(kind))
+            yield from (f"{kind} row {key} is missing" for key in table if key not in stored)
 
 
-def _same(row: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    """Whether a stored row is the one the replay makes. The process writes a document's
-    JSON as the replay makes it (Repository.save: orjson of the same object), so the bytes
-    are compared first and parsed only when they differ (a row written in another key order
-    or by an older version may still hold the same document)."""
-    stored, made = row["data"], wanted["data"]
-    if isinstance(stored, str) and isinstance(made, bytes) and stored.encode() == made:
-        others = (row[k] == v for k, v in wanted.items() if k != "data")
-        if row.keys() == wanted.keys() and all(others):
-            return True
-    return _normal(row) == _normal(wanted)
-
-
-def _normal(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "data": orjson.loads(row["data"])}
+def _same(row: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:
+    """Whether a stored row whose bytes are not the replay's still holds the same document
+    (written in another key order, or by an older version): the process writes a document's
+    JSON as the replay makes it (Repository.save: orjson of the same object), so this is
+    asked only of a row that differs."""
+    if row[:-1] != wanted[:-1]:
+        return False
+    try:
+        return bool(orjson.loads(row[-1]) == orjson.loads(wanted[-1]))
+    except orjson.JSONDecodeError:
+        return False
 
 
 def check_state(world: World, database: Database) -> Outcome:
     with database.read() as conn:
-        first = next(_differences(world, Repository(conn)), None)
+        return _first_difference(world, conn)
+
+
+def _first_difference(world: World, conn: Connection) -> Outcome:
+    first = next(_differences(world, Repository(conn)), None)
     return (None, first) if first is not None else None
 
 
@@ -148,38 +155,85 @@ def check_files(world: World, files: FileStore) -> Outcome:
 WorldCheck = Callable[[World, Database], Outcome]
 
 
+def audit_outcomes(
+    database: Database, files: FileStore, more: Sequence[tuple[str, WorldCheck]] = ()
+) -> list[Outcome]:
+    """The outcomes of the process's steps (state replay, access, `more`, files), in that
+    order, up to the first that fails: the replay and the state rows it is compared with
+    are read in one snapshot. Runs in a process of its own beside the ledger's steps on a
+    large ledger (verify_steps), so it returns only the outcomes, not the World."""
+    refused: list[tuple[int, str]] = []
+    with collector_paused():  # the whole state, kept (workflows.heap)
+        with database.read() as conn:
+            try:
+                world = _replayed(conn, refused, canonical=True)
+            except FoldError as exc:
+                return [(exc.seq, str(exc))]
+            outcomes = [_first_difference(world, conn)]
+        checks: list[Callable[[], Outcome]] = [
+            lambda: refused[0] if refused else None,
+            *(partial(check, world, database) for _, check in more),
+            partial(check_files, world, files),
+        ]
+        for check in checks:
+            if outcomes[-1] is not None:
+                break
+            outcomes.append(check())
+        return outcomes
+
+
+def _outcomes_at(url: str, files: FileStore, more: Sequence[tuple[str, WorldCheck]]) -> Any:
+    database = Database(url)
+    try:
+        return audit_outcomes(database, files, more)
+    finally:
+        database.dispose()
+
+
+class _Shared:
+    """The process's steps' outcomes, computed once for all of them: beside the ledger's
+    steps when the audit starts them (Audit: a ledger large enough for workers), else here
+    when the first step asks."""
+
+    def __init__(self, files: FileStore, more: Sequence[tuple[str, WorldCheck]]) -> None:
+        self.files, self.more = files, list(more)
+        self.background: Background | None = None
+        self.outcomes: list[Outcome] | None = None
+
+    def start(self, database: Database) -> None:
+        self.stop()
+        self.outcomes = None
+        self.background = Background(_outcomes_at, database.url, self.files, self.more)
+
+    def stop(self) -> None:
+        if self.background is not None:
+            self.background.close()
+            self.background = None
+
+    def outcome(self, number: int, database: Database) -> Outcome:
+        if self.outcomes is None:
+            if self.background is not None:
+                self.outcomes = self.background.result()
+            else:
+                self.outcomes = audit_outcomes(database, self.files, self.more)
+        assert self.outcomes is not None
+        return self.outcomes[number] if number < len(self.outcomes) else None
+
+
 def verify_steps(files: FileStore, more: Sequence[tuple[str, WorldCheck]] = ()) -> list[ExtraStep]:
     """The steps the process adds to `custody verify`, after the ledger's own nine; they
-    share one replay of the log. `more` adds steps of the layers above that check their
-    own tables against the replayed World (the service's credentials against the accounts)."""
-    replayed: dict[str, World] = {}
-    refused: list[tuple[int, str]] = []
-
-    def world_of(database: Database) -> World:
-        if "world" not in replayed:
-            replayed["world"] = replay(database, refused, canonical=True)
-        return replayed["world"]
-
-    def state(database: Database) -> Outcome:
-        try:
-            world = world_of(database)
-        except FoldError as exc:
-            return exc.seq, str(exc)
-        return check_state(world, database)
-
-    def access(database: Database) -> Outcome:
-        world_of(database)
-        return refused[0] if refused else None
-
-    def stored_files(database: Database) -> Outcome:
-        return check_files(world_of(database), files)
-
-    def step(name: str, check: WorldCheck) -> ExtraStep:
-        return ExtraStep(name, lambda database: check(world_of(database), database))
-
+    share one replay of the log (audit_outcomes), run beside the ledger's steps on a large
+    ledger. `more` adds steps of the layers above that check their own tables against the
+    replayed World (the service's credentials against the accounts); its checks must be
+    module-level functions, as they may run in another process."""
+    shared = _Shared(files, more)
+    names = ["state replay", "access", *(name for name, _ in more), "files"]
     return [
-        ExtraStep("state replay", state),
-        ExtraStep("access", access),
-        *(step(name, check) for name, check in more),
-        ExtraStep("files", stored_files),
+        ExtraStep(
+            name,
+            partial(shared.outcome, number),
+            shared.start if number == 0 else None,
+            shared.stop if number == 0 else None,
+        )
+        for number, name in enumerate(names)
     ]

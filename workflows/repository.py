@@ -37,6 +37,7 @@ from workflows.tables import (
 from workflows.world import KINDS, World
 
 _CHUNK = 500
+_FETCH = 10_000  # rows fetched at a time when a whole table is read
 _DUE_COUNT = "SELECT COUNT(*) FROM wf_deadlines WHERE closed IS NULL AND due_at IS NOT NULL"
 
 
@@ -394,6 +395,27 @@ class Repository:
         shelf = SHELVES[kind]
         for row in self.conn.execute(select(shelf.table)).mappings():
             yield dict(row)
+
+    def stored_rows(self, kind: str) -> Iterator[tuple[Any, ...]]:
+        """Every row of a table as the driver gives it, in the order of `Shelf.columns`, the
+        JSON as UTF-8 bytes: the tuples `Shelf.values` makes, so that a replay compares
+        each row with one tuple comparison (no mapping, no text decoded)."""
+        shelf = SHELVES[kind]
+        columns = ", ".join(shelf.columns[:-1])
+        cursor = self.raw.cursor()
+        cursor.execute(f"SELECT {columns}, {self._bytes} FROM {shelf.table.name}")
+        while rows := cursor.fetchmany(_FETCH):
+            for row in rows:  # psycopg may give the bytes as a memoryview
+                yield (*row[:-1], bytes(row[-1]))
+
+    def stored_keys(self, kind: str) -> Iterator[Any]:
+        """Every key of a table: the value of a one-column key, else a tuple."""
+        shelf = SHELVES[kind]
+        cursor = self.raw.cursor()
+        cursor.execute(f"SELECT {', '.join(shelf.key)} FROM {shelf.table.name}")
+        single = len(shelf.key) == 1
+        while rows := cursor.fetchmany(_FETCH):
+            yield from (row[0] if single else tuple(row) for row in rows)
 
     def save(self, world: World) -> None:
         """Write what changed: an UPDATE of the rows it was loaded from, an upsert of the rest

@@ -52,6 +52,11 @@ class ExtraStep:
 
     name: str
     run: Callable[[Database], tuple[int | None, str] | None]
+    # On a ledger large enough for worker processes, `start` is called before the ledger's
+    # steps read the log, to begin the step's work beside them (custody.verification.
+    # background); `stop` is called at the end of the audit, to end what is left of it.
+    start: Callable[[Database], None] | None = None
+    stop: Callable[[], None] | None = None
 
 
 _worker: tuple[Database, dict[str, bytes]] | None = None
@@ -68,6 +73,15 @@ def _check_range(start: int, stop: int) -> list[Checked]:
     with database.read() as conn:
         rows = Store(conn).rows_for_verify(start, stop)
     return [check_row(Row(*row), table_keys) for row in rows]
+
+
+def workers_for(size: int, asked: int | None = None) -> int:
+    """How many worker processes read a log of `size` entries: one per core, or as asked;
+    1 (the rows are read in the auditing process) below PARALLEL_FROM entries, where
+    starting processes costs more than it saves."""
+    if size < PARALLEL_FROM:
+        return 1
+    return max(1, asked if asked is not None else (os.cpu_count() or 1))
 
 
 class Audit:
@@ -94,13 +108,18 @@ class Audit:
             StepResult(number, extra.name)
             for number, extra in enumerate(self.extra_steps, start=len(STEPS) + 1)
         ]
-        with self.database.engine.connect() as conn:
-            if self.database.dialect == "postgresql":
-                conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                report = self._ledger_steps(conn, results)
-        if all(step.ok for step in results[: len(STEPS)]):
-            self._extra_steps(results[len(STEPS) :])
+        try:
+            with self.database.engine.connect() as conn:
+                if self.database.dialect == "postgresql":
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    report = self._ledger_steps(conn, results)
+            if all(step.ok for step in results[: len(STEPS)]):
+                self._extra_steps(results[len(STEPS) :])
+        finally:
+            for extra in self.extra_steps:
+                if extra.stop is not None:
+                    extra.stop()
         return report
 
     def _ledger_steps(self, conn: Connection, results: list[StepResult]) -> Report:
@@ -121,6 +140,10 @@ class Audit:
         auditor = parse_auditor_checkpoints(step[9], self.auditor_checkpoints)
         tree = MerkleTree(step[8])
         tree.wanted_roots = {c.size for c in stored_checkpoints} | {p.body.size for p in auditor}
+        if self._workers(size) > 1:
+            for extra in self.extra_steps:
+                if extra.start is not None:
+                    extra.start(self.database)
         for checked in self._checked(size, table_keys):
             entries.take(checked)
             canonical.take(checked)
@@ -146,8 +169,8 @@ class Audit:
 
     def _checked(self, size: int, table_keys: dict[str, bytes]) -> Iterator[Checked]:
         ranges = [(start, min(start + CHUNK, size)) for start in range(0, size, CHUNK)]
-        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
-        if workers <= 1 or size < PARALLEL_FROM:
+        workers = self._workers(size)
+        if workers <= 1:
             for start, stop in ranges:
                 with self.database.read() as conn:
                     rows = Store(conn).rows_for_verify(start, stop)
@@ -174,6 +197,9 @@ class Audit:
                 next_range = next(queue, None)
                 if next_range is not None:
                     pending.append((next_range[1], pool.submit(_check_range, *next_range)))
+
+    def _workers(self, size: int) -> int:
+        return workers_for(size, self.workers)
 
     def _advance(self, done: int, total: int) -> None:
         if self.progress is not None:

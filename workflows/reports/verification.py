@@ -18,6 +18,8 @@ from typing import Any
 
 from custody.db import Database
 from custody.note import Verifier
+from custody.verification.audit import workers_for
+from custody.verification.background import Background
 from custody.verify import Audit, AuditorCheckpoint
 from custody.verify import Report as AuditReport
 from workflows.errors import InvalidRequest
@@ -71,21 +73,42 @@ def verify_report(
         checkpoint = claimed_checkpoint(report)
     except InvalidRequest as exc:
         return ReportVerdict("checkpoint", str(exc))
-    audit = Audit(
-        database,
-        pinned_key=pinned_key,
-        auditor_checkpoints=[AuditorCheckpoint("of the report", checkpoint.note)],
-        workers=workers,
-    ).run()
-    failure = audit.first_failure
-    if failure is not None:
-        where = f" at seq {failure.seq}" if failure.seq is not None else ""
-        reason = f"step {failure.number} ({failure.name}){where}: {failure.reason}"
-        return ReportVerdict("ledger", reason, audit=audit)
-    recomputed, _ = at_checkpoint(database, request, checkpoint)
+    # The figures are folded beside the ledger's steps on a large ledger (they read the same
+    # entries); they are compared only if those steps hold.
+    beside = workers_for(checkpoint.size, workers) > 1
+    background = Background(_figures_at, database.url, request, checkpoint) if beside else None
+    try:
+        audit = Audit(
+            database,
+            pinned_key=pinned_key,
+            auditor_checkpoints=[AuditorCheckpoint("of the report", checkpoint.note)],
+            workers=workers,
+        ).run()
+        failure = audit.first_failure
+        if failure is not None:
+            where = f" at seq {failure.seq}" if failure.seq is not None else ""
+            reason = f"step {failure.number} ({failure.name}){where}: {failure.reason}"
+            return ReportVerdict("ledger", reason, audit=audit)
+        if background is not None:
+            recomputed = background.result()
+        else:
+            recomputed, _ = at_checkpoint(database, request, checkpoint)
+    finally:
+        if background is not None:
+            background.close()
     differing = differences(report, recomputed)
     if differing:
         first = differing[0]
         reason = f"figure {first} differs from the ledger's entries up to {checkpoint.size}"
         return ReportVerdict("figures", reason, differing, audit)
     return ReportVerdict(audit=audit)
+
+
+def _figures_at(url: str, request: ReportRequest, checkpoint: Checkpoint) -> dict[str, Any]:
+    """at_checkpoint's figures, in a process of its own (custody.verification.background)."""
+    database = Database(url)
+    try:
+        figures, _ = at_checkpoint(database, request, checkpoint)
+        return figures
+    finally:
+        database.dispose()
