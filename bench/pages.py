@@ -14,8 +14,6 @@ import sys
 import time
 
 import httpx
-from websockets.sync.client import connect
-from websockets.typing import Origin
 
 from api.config import ApiConfig
 from api.demo.data import PASSWORD
@@ -23,6 +21,7 @@ from api.web import sessions
 from bench.api import BIN, _auth, _median, _serving, _token
 from bench.api_load import Load, run_wrk
 from bench.common import Figure, fresh, report
+from bench.ws_client import WebSocket
 
 ROUNDS = 2
 STOCK = 10_000
@@ -98,14 +97,14 @@ def _scan_and_apply(client: httpx.Client, csrf: str, items: list[str]) -> float:
 def _scan_live_and_apply(client: httpx.Client, csrf: str, items: list[str]) -> float:
     """What the scan page does: its WebSocket opened (/web/scan/live, with the session's
     cookie and the page's origin), one message per label read, each answer awaited before
-    the next label (as a person scans), then the one apply: seconds for all of it."""
+    the next label (as a person scans), then the one apply: seconds for all of it. The
+    client is bench.ws_client (no thread, as a browser's native one)."""
     base = str(client.base_url).rstrip("/")
     cookie = f"{sessions.SESSION}={client.cookies[sessions.SESSION]}"
     started = time.perf_counter()
-    with connect(
+    with WebSocket(
         base.replace("http://", "ws://", 1) + "/web/scan/live",
-        origin=Origin(base),
-        additional_headers={"Cookie": cookie},
+        {"Origin": base, "Cookie": cookie},
     ) as socket:
         for item in items:
             code = f"custody-item:v1;id={item}"

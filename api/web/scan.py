@@ -17,12 +17,24 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse, Response
+from jinja2.utils import url_quote
+from markupsafe import escape
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
 from api.web import i18n, queues, sessions
-from api.web.render import KEPT, Visitor, page, session_of, system_of, text, visitor, visitor_of
+from api.web.render import (
+    KEPT,
+    Visitor,
+    environment,
+    page,
+    session_of,
+    system_of,
+    text,
+    visitor,
+    visitor_of,
+)
 from api.web.sessions import CsrfRefused, LoginNeeded
 from certificates.labels import qr_text
 from workflows.commands import REGISTRY
@@ -223,11 +235,41 @@ def checked(
     me: Visitor, process: Process, codes: list[str], step: str, listed: set[str] | None = None
 ) -> str:
     """The answers to the codes read (at most MAX_CODES), as the scan page shows them
-    (scan_status.html.j2): one read transaction for all of them."""
+    (`shown`): one read transaction for all of them."""
     wanted = [read_code(c[:512]) for c in codes[:MAX_CODES]]
     looked = _look(process, wanted, step, queues.places_of(me.principal))
-    answers = _answers(me, wanted, looked, set(listed or ()))
-    return text("scan_status.html.j2", me.language, me, answers=answers)
+    return shown(_answers(me, wanted, looked, set(listed or ())), me.language)
+
+
+def shown(answers: list[Answer], language: str) -> str:
+    """The answers as HTML: for each, its message (what the page says and sounds) and, for
+    an item, the list's row in a <template data-add> the page's script moves into the list.
+    Built here rather than by Jinja: a scan is the pages' most frequent message, and a Jinja
+    render of this fragment (its context made from the environment's globals) cost as much
+    as finding and checking the item. Every value is escaped."""
+    states = environment(language).globals["STATE_NAMES"]
+    out: list[str] = []
+    for a in answers:
+        out.append(
+            f'<p class="scan-{a.outcome}" data-outcome="{a.outcome}">{escape(a.message)}</p>\n'
+        )
+        if a.item is None:
+            continue
+        item = a.item
+        state = escape(states.get(item.state, item.state))
+        problem = f'<span class="problem">{escape(a.problem)}</span>' if a.problem else ""
+        out.append(
+            "<template data-add>\n"
+            f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{escape(item.id)}"'
+            f' data-code="{escape(a.code)}" data-name="{escape(item.name)}">\n'
+            f'    <input type="hidden" name="items" value="{escape(item.id)}">\n'
+            f'    <a href="/web/items/{escape(url_quote(item.id))}">{escape(item.name)}</a>\n'
+            f'    <span class="state">{state} · {escape(item.location)}</span>\n'
+            f"    {problem}\n"
+            "  </li>\n"
+            "</template>\n"
+        )
+    return "".join(out)
 
 
 LOGIN_NEEDED = 4401  # a WebSocket close code (private range): the page sends them to log in
