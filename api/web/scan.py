@@ -247,7 +247,7 @@ def shown(answers: list[Answer], language: str) -> str:
     Built here rather than by Jinja: a scan is the pages' most frequent message, and a Jinja
     render of this fragment (its context made from the environment's globals) cost as much
     as finding and checking the item. Every value is escaped."""
-    states = environment(language).globals["STATE_NAMES"]
+    states: dict[str, str] = environment(language).globals["STATE_NAMES"]  # type: ignore[assignment]
     out: list[str] = []
     for a in answers:
         out.append(
