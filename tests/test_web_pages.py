@@ -280,6 +280,28 @@ def test_scan_of_an_item_not_released_from_forensics_shows_r3_in_kazakh_and_writ
     assert next(i for i in site.items("at_warehouse") if i["id"] == item["id"])
 
 
+def test_where_the_scan_socket_cannot_open_each_scan_is_posted_and_the_list_is_the_same(
+    site: Site, browser: Browser
+) -> None:
+    items = ready_for_parts(site, 2)
+    page = browser.page()
+    refused: list[str] = []
+    # What a proxy that does not pass WebSocket upgrades does: the socket closes at once.
+    page.route_web_socket("**/web/scan/live", lambda ws: (refused.append(ws.url), ws.close()))
+    log_in(page, site.base, CLERK, "en")
+    page.goto(f"{site.base}/web/scan?step=deformed")
+    posted = len(browser.requests)
+    for item in items:
+        scan(page, f"custody-item:v1;id={item}")
+    scan(page, f"custody-item:v1;id={items[1]}")  # read again: the page knows it
+    assert refused
+    assert [u for u in browser.requests[posted:] if u.endswith("/web/scan/check")] == [
+        f"{site.base}/web/scan/check"
+    ] * 2
+    assert page.locator("#scan-list li.ok").count() == 2
+    assert "in the list already" in page.locator("#scan-status").inner_text()
+
+
 def test_unit_officer_records_an_intake_with_a_photo_and_a_decision_and_prints_its_label(
     site: Site, browser: Browser, tmp_path: Path
 ) -> None:
