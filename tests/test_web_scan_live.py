@@ -159,3 +159,11 @@ def test_a_message_not_of_the_pages_shape_closes_the_socket(base: str, said: str
     with opened(base, client) as socket:
         socket.send(said)
         assert closed_with(socket) == 1003
+
+
+@pytest.mark.parametrize("size", [100_000, 1_000_000])
+def test_a_message_too_long_closes_the_socket_unread(base: str, size: int) -> None:
+    client, csrf = logged_in(base)
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": ["x" * size], "step": "parts_removed", "csrf": csrf}))
+        assert closed_with(socket) == 1009
