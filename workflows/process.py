@@ -250,19 +250,42 @@ class Process:
         """`refusal` for many items in one read: each registered item with the rule that
         would stop `step` for it now (None: nothing stops it, or no step given). Items
         nobody registered are left out."""
-        found: dict[str, tuple[Item, RuleViolation | None]] = {}
         with self._read() as (repo, world):
-            repo.load(world, "items", list(item_ids))
-            now = format_time(self.clock())
-            for item_id in item_ids:
-                item = world.items.get(item_id)
-                if item is None:
-                    continue
-                refused = None
-                if step is not None:
-                    check = rules.Check(step, item, dict(data or {}), world, now, self.config)
-                    refused = rules.check_step(check)
-                found[item_id] = (item, refused)
+            return self._refusals(repo, world, step, item_ids, data)
+
+    def found_refusals(
+        self,
+        find: Callable[[Repository], dict[str, str]],
+        step: str | None,
+        data: dict[str, Any] | None = None,
+    ) -> tuple[dict[str, str], dict[str, tuple[Item, RuleViolation | None]]]:
+        """`refusals` of the items `find` names (what it was asked -> item id), found and
+        checked in the same read transaction: a scanned code costs one transaction, not two
+        (api.web.scan). Returns what `find` returned and the refusals of its items."""
+        with self._read() as (repo, world):
+            ids = find(repo)
+            return ids, self._refusals(repo, world, step, sorted(set(ids.values())), data)
+
+    def _refusals(
+        self,
+        repo: Repository,
+        world: World,
+        step: str | None,
+        item_ids: Sequence[str],
+        data: dict[str, Any] | None,
+    ) -> dict[str, tuple[Item, RuleViolation | None]]:
+        found: dict[str, tuple[Item, RuleViolation | None]] = {}
+        repo.load(world, "items", list(item_ids))
+        now = format_time(self.clock())
+        for item_id in item_ids:
+            item = world.items.get(item_id)
+            if item is None:
+                continue
+            refused = None
+            if step is not None:
+                check = rules.Check(step, item, dict(data or {}), world, now, self.config)
+                refused = rules.check_step(check)
+            found[item_id] = (item, refused)
         return found
 
     def now(self) -> dt.datetime:

@@ -101,6 +101,11 @@ def checkpoint() -> None:
     typer.echo(issued.note, nl=False)
 
 
+# The largest WebSocket message the server reads (uvicorn's default is 16 MiB): the scan
+# page's socket takes a few codes at a time (api.web.scan.LIVE_MAX_CHARS, 64 Ki characters).
+WS_MAX_BYTES = 256 * 1024
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -151,6 +156,7 @@ def serve(
             log_level="info",
             ssl_certfile=certfile,
             ssl_keyfile=keyfile,
+            ws_max_size=WS_MAX_BYTES,
         )
         return
     # Each process opens the database and the key itself (Settings from the same environment).
@@ -164,6 +170,7 @@ def serve(
         log_level="info",
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
+        ws_max_size=WS_MAX_BYTES,
     )
 
 

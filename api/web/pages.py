@@ -250,7 +250,7 @@ class WebFirst(BaseRoute):
         self.pages = pages
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if scope["type"] == "http" and scope["path"].startswith("/web/"):
+        if scope["type"] in ("http", "websocket") and scope["path"].startswith("/web/"):
             return Match.FULL, {}
         return Match.NONE, {}
 

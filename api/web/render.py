@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
 
 from api.access.login import Accounts
 from api.access.roles import may
@@ -57,20 +58,32 @@ class Visitor:
         return may(self.role, permission)
 
 
-def accounts_of(request: Request) -> Accounts:
+def accounts_of(request: HTTPConnection) -> Accounts:
     return request.app.state.accounts  # type: ignore[no-any-return]
 
 
-def system_of(request: Request) -> System:
+def system_of(request: HTTPConnection) -> System:
     return request.app.state.system  # type: ignore[no-any-return]
 
 
 async def visitor(request: Request) -> Visitor:
     """The logged-in person (a FastAPI dependency); LoginNeeded sends them to log in."""
+    return await visitor_of(request)
+
+
+async def session_of(request: HTTPConnection) -> Session:
+    """The session of the request's cookie, its token renewed when half its life is gone
+    (sliding expiry); LoginNeeded when it is missing, expired or revoked."""
     accounts = accounts_of(request)
     session = current(request, accounts)
     if session.principal.kind == LOGIN and _renew_due(accounts, session.principal):
         await run_in_threadpool(accounts.renew, session.principal)
+    return session
+
+
+async def visitor_of(request: HTTPConnection) -> Visitor:
+    """`visitor` for a request or a WebSocket's opening handshake."""
+    session = await session_of(request)
     with system_of(request).ledger.database.read() as conn:
         prefs = preferences.of(conn, session.principal.username, request.app.state.timezone)
     language = prefs.language or i18n.language_of(None, request.headers.get("accept-language"))

@@ -11,17 +11,31 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+import orjson
+from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse, Response
+from jinja2.utils import url_quote
+from markupsafe import escape
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
 from api.web import i18n, queues, sessions
-from api.web.render import KEPT, Visitor, page, system_of, text, visitor
+from api.web.render import (
+    KEPT,
+    Visitor,
+    environment,
+    page,
+    session_of,
+    system_of,
+    text,
+    visitor,
+    visitor_of,
+)
+from api.web.sessions import CsrfRefused, LoginNeeded
 from certificates.labels import qr_text
 from workflows.commands import REGISTRY
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
@@ -136,19 +150,26 @@ def find(repo: Repository, code: str) -> str | None:
 
 
 def find_all(repo: Repository, codes: Sequence[str]) -> dict[str, str]:
-    """The items the codes name (code -> item id), by id, then by marking (exact), in two
-    indexed reads for any number of codes. Codes naming nothing are left out."""
-    found: dict[str, str] = {}
+    """The items the codes name (code -> item id), by id, else by marking (exact), in one
+    read for any number of codes (the OR of the two indexed lookups, ix_wf_items_marking).
+    Codes naming nothing are left out."""
     wanted = sorted({c for c in codes if c})
-    for column in ("id", "marking"):
-        left = [c for c in wanted if c not in found]
-        if not left:
-            break
-        marks = ", ".join("?" * len(left))
-        sql = repo._sql(f"SELECT id, {column} FROM wf_items WHERE {column} IN ({marks})")  # noqa: S608
-        for item_id, value in repo.raw.execute(sql, left).fetchall():
-            found.setdefault(str(value), str(item_id))
-    return found
+    if not wanted:
+        return {}
+    marks = ", ".join("?" * len(wanted))
+    sql = repo._sql(
+        f"SELECT id, marking FROM wf_items WHERE id IN ({marks}) OR marking IN ({marks})"  # noqa: S608
+    )
+    by_id: set[str] = set()
+    by_marking: dict[str, str] = {}
+    asked = set(wanted)
+    for item_id, marking in repo.raw.execute(sql, wanted + wanted).fetchall():
+        if item_id in asked:
+            by_id.add(str(item_id))
+        if marking in asked:
+            by_marking.setdefault(str(marking), str(item_id))
+    # An id names its item before a marking that happens to read the same.
+    return {c: c if c in by_id else by_marking[c] for c in wanted if c in by_id or c in by_marking}
 
 
 @router.get("/scan", response_class=HTMLResponse)
@@ -196,34 +217,148 @@ class Answer:
 
 @router.post("/scan/check", response_class=HTMLResponse)
 async def check(request: Request, me: Me) -> Response:
-    """Each code the scanner read (the page sends the codes read while its last check was
-    on the way together, in the order read; `code` repeated, `step`, `csrf`): its item
-    added to the list, flagged with the place or the rule that stops the step, or said
-    unknown or repeated. One read for all. The form is read as it is, without a model: a
-    check is the page's most frequent request."""
+    """Each code the scanner read (`code` repeated, in the order read; `step`, `csrf`): its
+    item added to the list, flagged with the place or the rule that stops the step, or said
+    unknown or repeated. One read for all. The page uses this where its WebSocket (`live`)
+    cannot open. The form is read as it is, without a model."""
     form = await request.form(max_fields=MAX_CODES + 8)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     step = str(form.get("step") or "")[:64]
-    code = [str(c) for c in form.getlist("code")]
+    codes = [str(c) for c in form.getlist("code")]
     listed = {str(i) for i in form.getlist("items")}
     process = system_of(request).process
-    places = queues.places_of(me.principal)
-    wanted = [read_code(c[:512]) for c in code[:MAX_CODES]]
-    looked = await run_in_threadpool(_look, process, wanted, step, places)
-    answers = _answers(me, wanted, looked, listed)
-    return page("scan_status.html.j2", me.language, me, answers=answers)
+    html = await run_in_threadpool(checked, me, process, codes, step, listed)
+    return HTMLResponse(html)
+
+
+def checked(
+    me: Visitor, process: Process, codes: list[str], step: str, listed: set[str] | None = None
+) -> str:
+    """The answers to the codes read (at most MAX_CODES), as the scan page shows them
+    (`shown`): one read transaction for all of them."""
+    wanted = [read_code(c[:512]) for c in codes[:MAX_CODES]]
+    looked = _look(process, wanted, step, queues.places_of(me.principal))
+    return shown(_answers(me, wanted, looked, set(listed or ())), me.language)
+
+
+def shown(answers: list[Answer], language: str) -> str:
+    """The answers as HTML: for each, its message (what the page says and sounds) and, for
+    an item, the list's row in a <template data-add> the page's script moves into the list.
+    Built here rather than by Jinja: a scan is the pages' most frequent message, and a Jinja
+    render of this fragment (its context made from the environment's globals) cost as much
+    as finding and checking the item. Every value is escaped."""
+    states: dict[str, str] = environment(language).globals["STATE_NAMES"]  # type: ignore[assignment]
+    out: list[str] = []
+    for a in answers:
+        out.append(
+            f'<p class="scan-{a.outcome}" data-outcome="{a.outcome}">{escape(a.message)}</p>\n'
+        )
+        if a.item is None:
+            continue
+        item = a.item
+        state = escape(states.get(item.state, item.state))
+        problem = f'<span class="problem">{escape(a.problem)}</span>' if a.problem else ""
+        out.append(
+            "<template data-add>\n"
+            f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{escape(item.id)}"'
+            f' data-code="{escape(a.code)}" data-name="{escape(item.name)}">\n'
+            f'    <input type="hidden" name="items" value="{escape(item.id)}">\n'
+            f'    <a href="/web/items/{escape(url_quote(item.id))}">{escape(item.name)}</a>\n'
+            f'    <span class="state">{state} · {escape(item.location)}</span>\n'
+            f"    {problem}\n"
+            "  </li>\n"
+            "</template>\n"
+        )
+    return "".join(out)
+
+
+LOGIN_NEEDED = 4401  # a WebSocket close code (private range): the page sends them to log in
+LIVE_MAX_CHARS = 64 * 1024  # one message: MAX_CODES codes of 512 characters fit with room
+
+
+@router.websocket("/scan/live")
+async def live(socket: WebSocket) -> None:
+    """The scan field's channel: one message per scan (JSON {"code": [...], "step", "csrf"};
+    the codes read while the last answer was on its way go together, as with `check`), each
+    answered as `check` answers it. A scan is then a message on an open connection, not a
+    request with its headers, cookie, routing and form: about a tenth of the cost (bench
+    pages). The same checks as a request: the opening must come from this site's own page
+    (Origin, against cross-site WebSocket hijacking) with a session, and every message
+    carries the page's CSRF token and is answered only while the session holds (looked up
+    again, as each request's is; renewed likewise). Closes with LOGIN_NEEDED when the session
+    is gone, 1008 for a foreign origin or a wrong token, 1003/1009 for a message that is not
+    JSON of that shape or is too long."""
+    if not _same_origin(socket):
+        await socket.close(code=status.WS_1008_POLICY_VIOLATION)
+        return
+    try:
+        me = await visitor_of(socket)
+    except LoginNeeded:
+        await socket.close(code=LOGIN_NEEDED)
+        return
+    await socket.accept()
+    process = system_of(socket).process
+    try:
+        while True:
+            said = await socket.receive_text()
+            if len(said) > LIVE_MAX_CHARS:
+                await socket.close(code=status.WS_1009_MESSAGE_TOO_BIG)
+                return
+            asked = _asked(said)
+            if asked is None:
+                await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+                return
+            codes, step, csrf = asked
+            try:
+                me = replace(me, session=await session_of(socket))
+                sessions.check_csrf(me.session, csrf)
+            except LoginNeeded:
+                await socket.close(code=LOGIN_NEEDED)
+                return
+            except CsrfRefused:
+                await socket.close(code=status.WS_1008_POLICY_VIOLATION)
+                return
+            # Run here, not in a worker thread: two indexed reads, cheaper than the hop.
+            await socket.send_text(checked(me, process, codes, step))
+    except WebSocketDisconnect:
+        return
+
+
+def _same_origin(socket: WebSocket) -> bool:
+    """Whether the opening came from a page of this site: a browser always sends Origin on a
+    WebSocket opening, and a page elsewhere cannot choose it."""
+    host = socket.headers.get("host")
+    scheme = "https" if socket.url.scheme == "wss" else "http"
+    return host is not None and socket.headers.get("origin") == f"{scheme}://{host}"
+
+
+def _asked(said: str) -> tuple[list[str], str, str] | None:
+    """A message's codes, step and CSRF token; None unless it is that JSON object."""
+    try:
+        asked = orjson.loads(said)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(asked, dict):
+        return None
+    codes, step, csrf = asked.get("code"), asked.get("step", ""), asked.get("csrf")
+    if isinstance(codes, str):
+        codes = [codes]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        return None
+    if not isinstance(step, str) or not isinstance(csrf, str):
+        return None
+    return codes, step[:64], csrf
 
 
 def _look(
     process: Process, codes: list[str], step: str, places: Sequence[str] | None
 ) -> dict[str, tuple[Item, RuleViolation | None, bool]]:
-    """Each code's item, the rule that stops `step` for it, and whether it is elsewhere."""
-    with process.ledger.database.read() as conn:
-        repo = Repository(conn)
-        ids = find_all(repo, codes)
-    known = sorted(set(ids.values()))
+    """Each code's item, the rule that stops `step` for it, and whether it is elsewhere:
+    found and checked in one read transaction (Process.found_refusals)."""
     previewed = step in STEP_FIELDS and step not in NOT_PREVIEWED
-    checks = process.refusals(step if previewed else None, known, _preview(step))
+    ids, checks = process.found_refusals(
+        lambda repo: find_all(repo, codes), step if previewed else None, _preview(step)
+    )
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]

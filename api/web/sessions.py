@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.requests import HTTPConnection
 
 from api.access.login import Accounts
 from api.access.tokens import Principal
@@ -53,7 +54,7 @@ def secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def current(request: Request, accounts: Accounts) -> Session:
+def current(request: HTTPConnection, accounts: Accounts) -> Session:
     """The session of the request's cookie; LoginNeeded when there is none that holds."""
     token = request.cookies.get(SESSION)
     if not token:

@@ -1,0 +1,169 @@
+"""The scan page's WebSocket (/web/scan/live) against a real `custody serve` on the demo's data,
+without a browser: it answers as the POST check does, and keeps every check a request has (the
+page's origin, the session, the CSRF token in each message, the session looked up again for
+each message), writing nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Origin
+
+from api.demo.data import PASSWORD
+from tests.support.processes import environment, run, server
+
+CLERK, AUDITOR = "sklad.omarov", "auditor.li"
+LOGIN_NEEDED = 4401
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory: Path = tmp_path_factory.mktemp("web-scan-live")
+    env = environment(directory)
+    done = run(env, "demo")
+    assert done.returncode == 0, done.stderr
+    with server(env) as running:
+        yield running
+
+
+def logged_in(base: str) -> tuple[httpx.Client, str]:
+    """A clerk's browser session (Russian) and the scan page's CSRF token."""
+    client = httpx.Client(base_url=base, timeout=30)
+    login = client.get("/web/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
+    form = {"username": CLERK, "password": PASSWORD, "csrf": csrf, "language": "ru"}
+    assert client.post("/web/login", data=form).status_code == 303
+    page = client.get("/web/scan").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    return client, csrf
+
+
+def opened(base: str, client: httpx.Client | None, origin: str | None = None) -> ClientConnection:
+    headers = {"Cookie": f"custody_session={client.cookies['custody_session']}"} if client else {}
+    return connect(
+        base.replace("http://", "ws://", 1) + "/web/scan/live",
+        origin=Origin(origin or base),
+        additional_headers=headers,
+    )
+
+
+def items(base: str, username: str, **params: str) -> list[dict[str, object]]:
+    token = httpx.post(f"{base}/auth/token", data={"username": username, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    answer = httpx.get(f"{base}/items", params={**params, "limit": 1000}, headers=headers)
+    return list(answer.json()["items"])
+
+
+def size(base: str) -> int:
+    token = httpx.post(f"{base}/auth/token", data={"username": AUDITOR, "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return int(
+        httpx.get(f"{base}/ledger/entries", params={"limit": 1}, headers=headers).json()["size"]
+    )
+
+
+def outcomes(html: str) -> list[str]:
+    return re.findall(r'data-outcome="(\w+)"', html)
+
+
+def closed_with(socket: ClientConnection) -> int | None:
+    with pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=10)
+    return closed.value.rcvd.code if closed.value.rcvd else None
+
+
+def test_a_scan_answers_as_the_post_check_does_a_repeat_ignored_and_elsewhere_flagged(
+    base: str,
+) -> None:
+    client, csrf = logged_in(base)
+    at_warehouse = [  # weapons that need no registry check: parts may be removed now
+        i
+        for i in items(base, CLERK, state="at_warehouse")
+        if i["workflow"] == "weapon" and not (i["rifled"] and i["source"] != "surplus")
+    ]
+    elsewhere = [i for i in items(base, AUDITOR) if str(i["location"]).startswith("UNIT-")]
+    here, away = f"custody-item:v1;id={at_warehouse[0]['id']}", str(elsewhere[0]["id"])
+    codes = [here, here, away, "NO-SUCH-ITEM"]
+    before = size(base)
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": codes, "step": "parts_removed", "csrf": csrf}))
+        live = str(socket.recv(timeout=10))
+    posted = client.post(
+        "/web/scan/check", data={"code": codes, "step": "parts_removed", "csrf": csrf}
+    ).text
+    assert outcomes(live) == ["ok", "repeat", "flag", "bad"]
+    assert live == posted
+    assert f"не на ваших объектах (он в {elsewhere[0]['location']})" in live
+    assert size(base) == before
+
+
+def test_a_rule_that_stops_the_step_is_flagged_at_once_in_the_readers_language(base: str) -> None:
+    client, csrf = logged_in(base)
+    waiting = [
+        i
+        for i in items(base, CLERK, state="at_warehouse", category="firearm")
+        if i["rifled"] and i["source"] != "surplus" and i["registry_result"] is None
+    ]
+    with opened(base, client) as socket:
+        message = {"code": [str(waiting[0]["id"])], "step": "deformed", "csrf": csrf}
+        socket.send(json.dumps(message))
+        answer = str(socket.recv(timeout=10))
+    assert outcomes(answer) == ["flag"]
+    assert "R3: " in answer
+    assert "пулегильзотеке" in answer
+
+
+def test_an_opening_from_another_sites_page_is_refused(base: str) -> None:
+    client, _ = logged_in(base)
+    with pytest.raises(InvalidStatus) as refused:
+        opened(base, client, origin="http://elsewhere.example")
+    assert refused.value.response.status_code == 403
+
+
+def test_an_opening_without_a_session_is_refused(base: str) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        opened(base, None)
+    assert refused.value.response.status_code == 403
+
+
+def test_a_message_without_the_pages_csrf_token_is_not_answered(base: str) -> None:
+    client, _ = logged_in(base)
+    item = items(base, CLERK, state="at_warehouse")[0]["id"]
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": [item], "step": "parts_removed", "csrf": "0" * 64}))
+        assert closed_with(socket) == 1008
+
+
+def test_after_logout_the_open_socket_answers_no_more(base: str) -> None:
+    client, csrf = logged_in(base)
+    item = items(base, CLERK, state="at_warehouse")[0]["id"]
+    message = json.dumps({"code": [item], "step": "parts_removed", "csrf": csrf})
+    with opened(base, client) as socket:
+        socket.send(message)
+        assert outcomes(str(socket.recv(timeout=10))) == ["ok"]
+        assert client.post("/web/logout", data={"csrf": csrf}).status_code == 303
+        socket.send(message)
+        assert closed_with(socket) == LOGIN_NEEDED
+
+
+@pytest.mark.parametrize("said", ["not json", "[1, 2]", '{"code": [1], "csrf": "x"}'])
+def test_a_message_not_of_the_pages_shape_closes_the_socket(base: str, said: str) -> None:
+    client, _ = logged_in(base)
+    with opened(base, client) as socket:
+        socket.send(said)
+        assert closed_with(socket) == 1003
+
+
+@pytest.mark.parametrize("size", [100_000, 1_000_000])
+def test_a_message_too_long_closes_the_socket_unread(base: str, size: int) -> None:
+    client, csrf = logged_in(base)
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": ["x" * size], "step": "parts_removed", "csrf": csrf}))
+        assert closed_with(socket) == 1009
