@@ -190,7 +190,8 @@ def test_the_public_page_lists_the_items_and_totals_the_paper_prints(
     totals = page.locator("#paper-totals dd").all_inner_texts()
     assert totals[0] == str(len(statement["items"]))
     labels = page.locator("#paper-totals dt").all_inner_texts()
-    assert "Масса загрузки, кг" in labels and "Масса полученного лома, кг" in labels
+    assert "Масса загрузки, кг" in labels
+    assert "Масса полученного лома, кг" in labels
     for label, value in zip(labels[1:], totals[1:], strict=True):
         assert f"{label} {' '.join(value.split())}" in text, (label, value)
     assert serious_violations(page) == []
