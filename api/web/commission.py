@@ -8,7 +8,9 @@ The signature is the act `custody sign` makes (workflows.statements, DESIGN §5)
 {"kind": "statement_signed", "person", "key_id", "time", "item": <batch>,
 "items": [sorted ids], "statement": <hex SHA-256 of JCS(content)>}, signed over
 "custody/act/v1\\0" + JCS(act) by a key file opened in the page or a key kept in the browser
-(static/web/statement.js); only the act and its signature come here.
+(static/web/statement.js); only the act and its signature come here. The page carries the
+content itself, so that the browser recomputes the digest from the statement it shows and
+signs nothing else; the time in the act is held to R8 by the process (rules.r8_signed_in_time).
 """
 
 from __future__ import annotations
