@@ -5,6 +5,8 @@ From the QR code's facts (certificates.qr_payload: batch, the content's SHA-256,
 root of the checkpoint the paper is proven to) and the ledger as it stands now:
 
 - whether the paper is this batch's statement (its SHA-256 is the content the members sign),
+- the items the paper lists (id, kind, marking, weight) and the totals it states, from the
+  content whose SHA-256 the paper carries, so that a reader compares paper and page,
 - whether the statement is final (the quorum fixed at the destruction signed), and who
   signed and when, named as the paper names them (full name and position, role on the
   commission), each flagged when signed after the paper's checkpoint,
@@ -18,12 +20,13 @@ root of the checkpoint the paper is proven to) and the ledger as it stands now:
 
 Guessing batch ids must not disclose a batch: when the paper's SHA-256 is not the batch's
 statement content, or the batch is not final, the page says that verdict alone (`withheld`):
-no signers, no times, no suspicions, no quorum.
+no signers, no times, no items, no suspicions, no quorum.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.engine import Connection
 
@@ -85,6 +88,9 @@ class PublicStatement:
     paper: Payload
     consistency: Consistency
     come_back: list[ComeBack] = field(default_factory=list)
+    # The content the paper prints and its SHA-256 covers (workflows.statements.content):
+    # the page lists its items and totals as the paper does (certificates.page.listed).
+    content: dict[str, Any] | None = None
 
     @property
     def withheld(self) -> bool:
@@ -123,7 +129,15 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
             ComeBack(d.details["old_item"], d.opened_at, d.resolution)
             for d in system.process.suspicions_of_batch(batch.id)
         ],
+        content=_printed(system, paper),
     )
+
+
+def _printed(system: System, paper: Payload) -> dict[str, Any] | None:
+    """The statement's content as the paper prints it, only if its SHA-256 is the paper's:
+    the page then repeats what that paper says, never what it does not."""
+    content, digest = system.process.statement(paper.batch)
+    return content if digest == paper.sha256 else None
 
 
 def log_state(system: System) -> tuple[int, int | None]:

@@ -59,10 +59,13 @@ def preview(system: System, batch_id: str) -> tuple[dict[str, Any], str, dict[st
     return content, digest, shown
 
 
-def preview_page(system: System, batch_id: str, lang: str, zone: str) -> tuple[str, pages.Page]:
-    """The digest the members sign and the statement's page as the PDF prints it now."""
-    _, digest, shown = preview(system, batch_id)
-    return digest, pages.build(shown, lang, zone)
+def preview_page(
+    system: System, batch_id: str, lang: str, zone: str
+) -> tuple[dict[str, Any], str, pages.Page]:
+    """What the members sign (the content, whose SHA-256 of its RFC 8785 form is the digest
+    in their acts), that digest, and the statement's page as the PDF prints it now."""
+    content, digest, shown = preview(system, batch_id)
+    return content, digest, pages.build(shown, lang, zone)
 
 
 def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:

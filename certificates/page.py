@@ -168,10 +168,39 @@ def _row(n: int, item: dict[str, Any], columns: tuple[str, ...], lang: str) -> l
     return [cells[c] for c in columns]
 
 
-def _facts(facts: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+# What the public check page repeats of the paper (api/web/public_check.py): each item's id,
+# kind, marking (a lot's quantity) and weight as printed, and the totals the paper states.
+PUBLIC_COLUMNS = {
+    "furnace": ("n", "id", "category", "marking", "weight"),
+    "burn": ("n", "id", "category", "marking", "quantity", "weight"),
+}
+TOTALS = (
+    "items_weight_g", "charge_weight_g", "scrap_weight_g", "difference_g", "tolerance_g",
+    "quantity",
+)  # fmt: skip
+
+
+def listed(statement: dict[str, Any], lang: str) -> tuple[list[str], list[list[str]]]:
+    """The statement's items as the paper prints their cells, in PUBLIC_COLUMNS of its kind:
+    the column headings and one row each, in the statement's order. KeyError if `statement`
+    is not a statement's content (workflows.statements.content)."""
+    w = words(lang)
+    columns = PUBLIC_COLUMNS[statement["kind"]]
+    rows = [_row(n, item, columns, lang) for n, item in enumerate(statement["items"], 1)]
+    return [w[f"col.{c}"] for c in columns], rows
+
+
+def totals(statement: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The totals the paper states among its facts (TOTALS), each as printed."""
+    return _facts(statement["facts"], lang, TOTALS)
+
+
+def _facts(
+    facts: dict[str, Any], lang: str, names: tuple[str, ...] = FACTS
+) -> list[tuple[str, str]]:
     w = words(lang)
     shown = []
-    for name in FACTS:
+    for name in names:
         if name not in facts:
             continue
         value = facts[name]

@@ -9,12 +9,18 @@ from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from custody.acts import MAX_CLOCK_SKEW, SignedAct, new_act, sign_act
+from custody.clock import format_time, parse_time
 from custody.errors import ActError
 from tests.support.site import COMMISSION, DECISION, FORENSICS, PLANT, UNIT, WAREHOUSE, Site
+from workflows import rules
 from workflows.errors import RuleViolation
 from workflows.intake import Intake
+from workflows.model import Batch
 
 
 def _size(site: Site) -> int:
@@ -395,6 +401,65 @@ def test_r8_statement_signed_by_members_present_only(site: Site) -> None:
     site.sign(batch, "member.kim")
     assert site.process.batch(batch).state == "final"
     assert site.process.item(gun).state == "destroyed"
+
+
+def _act_at(site: Site, member: str, batch: str, at: dt.datetime) -> SignedAct:
+    content, digest = site.process.statement(batch)
+    who = site.people[member]
+    items = [i["id"] for i in content["items"]]
+    act = new_act(
+        "statement_signed", who.user, who.key_id, format_time(at), batch, items=items,
+        statement=digest,
+    )  # fmt: skip
+    return sign_act(act, who.key.seed)
+
+
+def test_r8_a_signature_dated_before_the_melting_or_ahead_of_the_clock_is_refused(
+    site: Site,
+) -> None:
+    batch, gun = _loaded_batch(
+        site,
+        ("chair.nurlanov", "commission_member"),
+        ("member.kim", "commission_member"),
+        ("plant.ivanov", "plant_representative"),
+    )
+    _melt(site, batch, gun)
+    melted = parse_time(str(site.process.batch(batch).destroyed_at))
+    backdated = _act_at(site, "chair.nurlanov", batch, melted - dt.timedelta(seconds=1))
+    with refused(site, "R8", "before the destruction"):
+        site.process.sign_statement("chair.nurlanov", batch, backdated)
+    ahead = site.clock() + MAX_CLOCK_SKEW + dt.timedelta(seconds=1)
+    early = _act_at(site, "chair.nurlanov", batch, ahead)
+    with refused(site, "R8", "minutes ahead of the clock"):
+        site.process.sign_statement("chair.nurlanov", batch, early)
+    # Within the skew, and at the very moment of the melting, a signature holds.
+    site.clock.advance(seconds=10)
+    skewed = _act_at(site, "chair.nurlanov", batch, site.clock() + dt.timedelta(minutes=4))
+    site.process.sign_statement("chair.nurlanov", batch, skewed)
+    on_time = _act_at(site, "member.kim", batch, melted)
+    site.process.sign_statement("member.kim", batch, on_time)
+    assert site.process.batch(batch).state == "final"
+
+
+@given(
+    after_melting=st.integers(-(10**9), 10**9),
+    clock_after_melting=st.integers(0, 10**9),
+)
+def test_r8_signature_time_holds_exactly_between_the_melting_and_the_skewed_clock(
+    after_melting: int, clock_after_melting: int
+) -> None:
+    melted = dt.datetime(2026, 3, 1, 10, tzinfo=dt.UTC)
+    batch = Batch(
+        id="B", kind="furnace", location=PLANT, installation="ДСП-3", commission=COMMISSION,
+        opened_at=format_time(melted), state="melted", destroyed_at=format_time(melted),
+    )  # fmt: skip
+    signed = melted + dt.timedelta(microseconds=after_melting)
+    now = melted + dt.timedelta(microseconds=clock_after_melting)
+    refusal = rules.r8_signed_in_time(batch, format_time(signed), format_time(now))
+    holds = melted <= signed <= now + MAX_CLOCK_SKEW
+    assert (refusal is None) == holds
+    if refusal is not None:
+        assert refusal.rule == "R8"
 
 
 def test_r8_weight_difference_blocks_the_statement_until_resolved(site: Site) -> None:

@@ -3,7 +3,8 @@ on the demo's data, served at the address its statements' QR codes name (CUSTODY
 the QR code read from a downloaded statement's image opens a page that needs no login and
 says final and consistent; after the log is rolled back to an older copy of its database
 (and then rewritten past the paper's checkpoint), the same page says inconsistent; a forged
-statement dropped on the check page shows the step it fails at.
+statement dropped on the check page shows the step it fails at; the page lists the items and
+totals the paper prints, cell for cell.
 
 A forger's probes (issue 16): a guessed batch id with made-up values learns only the verdict; a
 made-up checkpoint in a genuine-looking code is called not genuine, never a rewritten log, in
@@ -164,6 +165,44 @@ def test_statement_qr_code_opens_the_public_page_which_says_final_and_consistent
     screenshot(page, "public-check")
 
 
+def test_the_public_page_lists_the_items_and_totals_the_paper_prints(
+    site: Demo, browser: Browser
+) -> None:
+    """Issue 16: a reader lays the page beside the paper: the same items, in the same order,
+    with the same ids, kinds, markings and weights, and the same totals, as printed."""
+    pdf = site.statement(site.final_batch())  # printed in Russian
+    printed = read_pdf(pdf, proof.NAME)
+    assert printed.attachment is not None
+    statement = json.loads(printed.attachment)["statement"]
+    text = " ".join(printed.text.split())
+    page = browser.page(width=390, height=844)
+    page.goto(qr_of(pdf) + "&lang=ru")
+    rows = page.locator("#paper-items tbody tr")
+    assert rows.count() == len(statement["items"]) > 0
+    heads = page.locator("#paper-items thead th").all_inner_texts()
+    assert heads[:4] == ["№", "Учётный №", "Вид", "Маркировка / бирка"]
+    for n, item in enumerate(statement["items"]):
+        cells = rows.nth(n).locator("td").all_inner_texts()
+        assert cells[1] == item["id"]
+        assert cells[3] == (item["marking"] or item["internal_tag"])
+        for cell in cells:  # each cell as the paper prints it
+            assert " ".join(cell.split()) in text, cell
+    totals = page.locator("#paper-totals dd").all_inner_texts()
+    assert totals[0] == str(len(statement["items"]))
+    labels = page.locator("#paper-totals dt").all_inner_texts()
+    assert "Масса загрузки, кг" in labels
+    assert "Масса полученного лома, кг" in labels
+    for label, value in zip(labels[1:], totals[1:], strict=True):
+        assert f"{label} {' '.join(value.split())}" in text, (label, value)
+    assert serious_violations(page) == []
+    # Not listed when the paper is not this batch's statement (a guessed id learns nothing).
+    paper = qr_payload.parse(qr_of(pdf))
+    guessed = qr_payload.Payload(paper.batch, "ab" * 32, paper.size, paper.root, site.base)
+    answer = _public_page(site, guessed)
+    assert 'id="paper-items"' not in answer.text
+    assert statement["items"][0]["id"] not in answer.text
+
+
 def test_the_public_page_of_an_address_no_statement_carries_is_404(site: Demo) -> None:
     address = f"{site.base}/web/check/{quote('ПЕЧЬ-0326')}?sha256=zz&size=1&root=00"
     answer = httpx.get(address, timeout=60)
@@ -314,7 +353,8 @@ def test_a_guessed_batch_with_made_up_values_learns_nothing_but_the_verdict(site
     answer = _public_page(site, guessed)
     assert answer.status_code == 200
     assert "NOT this batch's statement" in answer.text
-    for withheld in ('id="signatures"', 'id="final-verdict"', "Destroyed", "come-back", *names):
+    withheld_marks = ('id="signatures"', 'id="final-verdict"', 'id="paper-items"', "come-back")
+    for withheld in (*withheld_marks, "Destroyed", *names):
         assert withheld not in answer.text
     with site.client(AUDITOR) as client:
         found = client.get("/statements", params={"limit": 100}).json()["entries"]
@@ -323,6 +363,7 @@ def test_a_guessed_batch_with_made_up_values_learns_nothing_but_the_verdict(site
         other = qr_payload.Payload(pending[0], "cd" * 32, paper.size, paper.root, site.base)
         shown = _public_page(site, other)
         assert 'id="signatures"' not in shown.text
+        assert 'id="paper-items"' not in shown.text
         assert "Destroyed" not in shown.text
 
 

@@ -10,6 +10,7 @@ possession registering nothing; a burn with its R9 facts; axe-core on every page
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -186,8 +187,12 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     assert serious_violations(clerk) == []
     for person in (CHAIR, ABENOVA, KIM):
         clerk.check(f"#presence-form input[value='{person}']")
-    clerk.fill("#other_person", "plant.ivanov")
-    clerk.fill("#other_full_name", "Иванов Сергей Петрович")
+    # The plant's representative is picked from the accounts of the place, named as the
+    # account is; only the post the statement prints is typed (no register holds it).
+    offered = clerk.locator("#other_person option").all_inner_texts()
+    assert offered[1:] == ["Иванов Сергей Петрович (plant.ivanov)"]
+    assert clerk.locator("#other_full_name").count() == 0
+    clerk.select_option("#other_person", "plant.ivanov")
     clerk.fill("#other_position", "главный инженер металлургического комбината")
     _submit(clerk, "#presence-form")
     assert "R7" in clerk.locator("#quorum-rule").inner_text()
@@ -271,6 +276,185 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     report = json.loads(checked.stdout)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert report["batch"] == batch
+
+
+def _melted_batch(site: Site, batch: str, count: int) -> list[str]:
+    """A furnace batch of `count` items, three members and the plant recorded present,
+    melted within the tolerance, each item photographed (R10): ready to sign."""
+    from api.demo.data import photo as picture
+
+    # Deformed items cut here (R6, R10), leaving the demo's cut ones to the other journeys.
+    items = [i["id"] for i in site.items("deformed")][:count]
+    assert len(items) == count
+    with site.api(CLERK) as client:
+        weights, photos = {}, {}
+        for n, item in enumerate(items):
+            weights[item] = int(client.get(f"/items/{item}").json()["weight_g"]) - 50
+            kept = client.post(
+                "/files", files={"file": ("c.png", picture(60 + n))}, data={"role": "marking"}
+            )
+            photos[item] = [kept.json()]
+        cut = {
+            "weights": weights,
+            "barrel_along": True,
+            "barrel_across": True,
+            "parts_through": True,
+            "per_item_files": photos,
+        }
+        done = client.post("/steps/cut", json=cut)
+        assert done.status_code == 200, done.text
+    _open_batch(site, batch, "furnace", "PLANT-TMR", items)
+    present = [{"person": p, "role": "commission_member"} for p in (CHAIR, ABENOVA, KIM)]
+    present.append({"person": "plant.ivanov", "role": "plant_representative"})
+    with site.api(CLERK) as client:
+        done = client.post("/steps/presence_recorded", json={"batch": batch, "present": present})
+        assert done.status_code == 200, done.text
+        charge = _charge(site, items)
+        facts = {"charge_weight_g": charge, "scrap_weight_g": charge - 50}
+        photos = {}
+        for n, item in enumerate(items):
+            kept = client.post(
+                "/files", files={"file": ("m.png", picture(40 + n))}, data={"role": "marking"}
+            )
+            photos[item] = {"files": [kept.json()]}
+        melted = {"batch": batch, "facts": facts, "per_item": photos}
+        done = client.post("/steps/melted", json=melted)
+        assert done.status_code == 200, done.text
+    return items
+
+
+def _served_altered(page: Any, url: str, alter: Any) -> None:
+    """The batch page as a server that lies would serve it: `alter` rewrites its HTML."""
+
+    def lie(route: Any) -> None:
+        answer = route.fetch()
+        route.fulfill(response=answer, body=alter(answer.text()))
+
+    page.route(url, lie)
+
+
+def test_the_page_recomputes_the_digest_and_refuses_to_sign_one_the_server_altered(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: the member signs SHA-256(JCS(content)) of the statement the page shows,
+    computed in the browser, never the server's word for it; a digest that differs, or
+    content that is not the statement shown, is refused in the member's language and nothing
+    is written."""
+    batch = "FURNACE-WEB-3"
+    items = _melted_batch(site, batch, 1)
+    url = f"{site.base}/web/batches/{batch}"
+    with site.api(CLERK) as client:
+        genuine = client.get(f"/batches/{batch}/statement").json()
+    digest = genuine["sha256"]
+    other = hashlib.sha256(b"another statement").hexdigest()
+    chair = browser.page()
+    log_in(chair, site.base, CHAIR, "ru")
+    before = site.size()
+
+    # 1. The server hands the page another digest to sign than the statement it shows.
+    _served_altered(
+        chair,
+        url,
+        lambda html: html.replace(f'data-statement="{digest}"', f'data-statement="{other}"'),
+    )
+    chair.goto(url)
+    assert chair.locator("#sign-statement").get_attribute("data-statement") == other
+    _try_to_sign(chair, site, CHAIR)
+    said = chair.locator("#sign-result").inner_text()
+    assert said == chair.locator("#sign-statement").get_attribute("data-mismatch")
+    assert said.startswith("Хеш показанного акта не совпадает"), said  # in Russian
+    assert site.size() == before
+
+    # 2. A server that also rewrote the content (an item's marking) and its digest to match:
+    # the content no longer is the statement the page shows.
+    def rewritten(html: str) -> str:
+        found = re.search(
+            r'<script type="application/json" id="statement-content">(.*?)</script>', html, re.S
+        )
+        assert found is not None
+        content = json.loads(found.group(1))
+        content["items"][0]["marking"] = "ПОДМЕНА-0001"
+        forged = hashlib.sha256(rfc8785.dumps(content)).hexdigest()
+        html = html.replace(found.group(1), json.dumps(content))
+        html = html.replace(f'data-statement="{digest}"', f'data-statement="{forged}"')
+        return html.replace(f'id="statement-digest">{digest}<', f'id="statement-digest">{forged}<')
+
+    chair.unroute(url)
+    _served_altered(chair, url, rewritten)
+    chair.goto(url)
+    _try_to_sign(chair, site, CHAIR)
+    said = chair.locator("#sign-result").inner_text()
+    assert said == chair.locator("#sign-statement").get_attribute("data-not-shown")
+    assert said.startswith("Данные акта на этой странице не совпадают"), said
+    assert site.size() == before
+
+    # The genuine page signs, with the digest it computed: the server's, for the same content.
+    chair.unroute(url)
+    chair.goto(url)
+    _signs_with_key_file(chair, site, CHAIR)
+    assert site.size() == before + 1
+    with site.api(CLERK) as client:
+        history = client.get(f"/items/{batch}/history").json()["entries"]
+    bodies = [json.loads(base64.b64decode(e["body"])) for e in history]
+    (act,) = [b["data"]["act"] for b in bodies if b["kind"] == "statement_signed"]
+    assert (
+        act["statement"]
+        == digest
+        == hashlib.sha256(rfc8785.dumps(genuine["statement"])).hexdigest()
+    )
+    assert act["items"] == items
+
+
+def _try_to_sign(page: Any, site: Site, person: str) -> None:
+    """Sign with the key file, expecting a refusal before anything is sent."""
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.check("#way-file")
+    page.set_input_files("#keyfile", str(site.data / "demo-keys" / f"{person}.key"))
+    page.fill("#passphrase", PASSWORD)
+    page.click("#sign-statement button[type=submit]")
+    page.wait_for_selector("#sign-result.problem")
+    assert sent == []
+    # The passphrase field keeps what was typed: the key was never opened.
+    assert page.input_value("#passphrase") == PASSWORD
+
+
+def test_the_state_line_turns_final_live_for_everyone_on_the_page(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: when the quorum completes, the batch's state line and the statement's status
+    line change on every page open on the batch, without a reload."""
+    with_fourth_member(site)  # the quorum: three of four
+    batch = "FURNACE-WEB-4"
+    _melted_batch(site, batch, 1)
+    url = f"{site.base}/web/batches/{batch}"
+    chair, abenova, kim = browser.page(), browser.page(), browser.page()
+    log_in(chair, site.base, CHAIR, "en")
+    log_in(abenova, site.base, ABENOVA, "en")
+    log_in(kim, site.base, KIM, "en")
+    for page in (chair, abenova, kim):
+        page.goto(url)
+    loaded = chair.evaluate("() => performance.timeOrigin")
+    state = chair.locator("#batch-state")
+    assert state.inner_text() == "melted, awaiting signatures · signed: 0 of the quorum of 3"
+    assert abenova.locator("#statement-status").inner_text().startswith("Not final")
+
+    _signs_with_key_file(abenova, site, ABENOVA)
+    chair.wait_for_function(
+        "() => document.getElementById('batch-state').textContent.includes('signed: 1 of')",
+        timeout=20_000,
+    )
+    _signs_with_key_file(kim, site, KIM)
+    _signs_with_key_file(chair, site, CHAIR)
+    for page in (chair, abenova, kim):
+        page.wait_for_function(
+            "() => document.getElementById('batch-state').textContent.startsWith('final')",
+            timeout=20_000,
+        )
+        assert page.locator("#batch-state").inner_text() == "final · signed: 3 of the quorum of 3"
+        assert page.locator("#statement-status").inner_text().startswith("Final")
+    # Nobody reloaded: the chair's page is the one first loaded.
+    assert chair.evaluate("() => performance.timeOrigin") == loaded
 
 
 def test_a_member_not_present_cannot_sign_and_sees_r8_in_their_language(
@@ -468,8 +652,12 @@ def test_an_id_with_a_question_mark_links_and_presence_cannot_be_falsified(
         (CLERK, "не является учётной записью представителя завода"),  # not the plant's
     ):
         clerk.check(f"#presence-form input[value='{CHAIR}']")
-        clerk.fill("#other_person", other)
-        clerk.fill("#other_full_name", "Иванов Сергей Петрович")
+        # The form offers neither; a forged form that sends one is refused by R7 all the same.
+        assert other not in clerk.locator("#other_person").inner_text()
+        clerk.evaluate(
+            "(who) => document.getElementById('other_person').add(new Option(who, who))", other
+        )
+        clerk.select_option("#other_person", other)
         clerk.fill("#other_position", "главный инженер")
         with clerk.expect_navigation():
             clerk.click("#presence-form button[type=submit]")

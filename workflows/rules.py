@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
+from custody.acts import MAX_CLOCK_SKEW
+from custody.clock import is_time, parse_time
 from workflows.config import ProcessConfig
 from workflows.diversion import suspicion_blocks
 from workflows.errors import INVENTORY, PROCESS, RuleViolation
@@ -293,4 +295,29 @@ def r8_may_sign(batch: Batch, world: World, person: str, now: str) -> RuleViolat
         return _refuse("R8", f"{person} was not a member of {commission.name} at the time")
     if any(s["person"] == person for s in batch.signatures):
         return _refuse("R8", f"{person} has signed this statement already")
+    return None
+
+
+def r8_signed_in_time(batch: Batch, signed_at: str, now: str) -> RuleViolation | None:
+    """R8: a member signs what they saw destroyed, when they sign it. The act's `time`
+    (RFC 3339 UTC) may not be before the melting or burning entry (`batch.destroyed_at`),
+    nor later than `now` by more than custody.acts.MAX_CLOCK_SKEW (5 minutes: a signer's
+    clock a little ahead of the server's). None when it holds, or when the time is not one
+    at all (the ledger refuses that act as malformed: custody.acts)."""
+    if not is_time(signed_at):
+        return None
+    at = parse_time(signed_at)
+    if batch.destroyed_at is not None and at < parse_time(batch.destroyed_at):
+        return _refuse(
+            "R8",
+            f"the signature's time {signed_at} is before the destruction at "
+            f"{batch.destroyed_at}: a statement is not signed before the fact",
+        )
+    if at > parse_time(now) + MAX_CLOCK_SKEW:
+        minutes = int(MAX_CLOCK_SKEW.total_seconds() // 60)
+        return _refuse(
+            "R8",
+            f"the signature's time {signed_at} is more than {minutes} minutes ahead of "
+            f"the clock ({now})",
+        )
     return None

@@ -79,11 +79,14 @@ def load_for_statement(work: Work, batch_id: str) -> Batch:
 
 
 def sign(work: Work, batch_id: str, signed: SignedAct) -> None:
-    """One commission member's signature; R8 says who may sign, and when."""
+    """One commission member's signature; R8 says who may sign, and when: after the
+    destruction, and not dated ahead of the clock (rules.r8_signed_in_time)."""
     batch = load_for_statement(work, batch_id)
     act = signed.act
     person = str(act.get("person"))
-    violation = rules.r8_may_sign(batch, work.world, person, work.now)
+    violation = rules.r8_may_sign(batch, work.world, person, work.now) or (
+        rules.r8_signed_in_time(batch, str(act.get("time")), work.now)
+    )
     if violation is not None:
         raise violation.about(batch_id)
     expected = digest(content(work.world, batch))

@@ -8,7 +8,9 @@ The signature is the act `custody sign` makes (workflows.statements, DESIGN §5)
 {"kind": "statement_signed", "person", "key_id", "time", "item": <batch>,
 "items": [sorted ids], "statement": <hex SHA-256 of JCS(content)>}, signed over
 "custody/act/v1\\0" + JCS(act) by a key file opened in the page or a key kept in the browser
-(static/web/statement.js); only the act and its signature come here.
+(static/web/statement.js); only the act and its signature come here. The page carries the
+content itself, so that the browser recomputes the digest from the statement it shows and
+signs nothing else; the time in the act is held to R8 by the process (rules.r8_signed_in_time).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.datastructures import UploadFile
 from api.access.roles import READ
 from api.errors import Forbidden
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
+from api.system import System
 from api.web import i18n, sessions
 from api.web.acts import upload
 from api.web.render import Visitor, page, system_of, visitor
@@ -36,8 +39,9 @@ from custody.clock import format_time
 from custody.errors import CustodyError
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
 from workflows.errors import RuleViolation, WorkflowError
-from workflows.model import Batch, Commission, Item, Member
-from workflows.repository import ItemSearch
+from workflows.model import Account, Batch, Commission, Item, Member
+from workflows.repository import ItemSearch, Repository
+from workflows.tables import AccountRow
 from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRESENTATIVE
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -73,7 +77,10 @@ class BatchView:
     tolerance_g: int
     needed: str  # the role that must be present beside the quorum (R7, R9)
     place: str  # the plant's or site's name in the visitor's language
+    # Accounts R7 accepts as the plant's representative here, for the presence form to offer.
+    representatives: list[Account] = field(default_factory=list)
     refused: str | None = None  # why the visitor may not sign, in their language (R8)
+    content: dict[str, Any] | None = None  # what the members sign: its JCS is hashed
     digest: str | None = None
     statement: Page | None = None
     keys: list[Any] = field(default_factory=list)  # the visitor's keys for acts
@@ -113,8 +120,12 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
             batch.location,
         ),
     )
+    if batch.kind == FURNACE and batch.state == "open" and me.may(RecordPresence.kind):
+        view.representatives = plant_representatives(system, batch.location, commission)
     if batch.state in DESTROYED:
-        view.digest, view.statement = preview_page(system, batch_id, me.language, me.zone)
+        view.content, view.digest, view.statement = preview_page(
+            system, batch_id, me.language, me.zone
+        )
     if me.may(SignStatement.kind):
         refused = process.may_sign(batch_id, me.username)
         view.refused = i18n.refusal(refused, me.language) if refused is not None else None
@@ -128,6 +139,29 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
                 and k.rotated_at_seq is None
             ]
     return view
+
+
+def plant_representatives(system: System, place: str, commission: Commission) -> list[Account]:
+    """The accounts R7 accepts as the plant's representative at `place`, by name: enabled,
+    holding that role there, and never a member of `commission` (workflows.batches._named
+    refuses the others, whatever a form sends)."""
+    table = AccountRow.__table__  # type: ignore[attr-defined]
+    with system.ledger.database.read() as conn:
+        found: list[Account] = Repository(conn).documents(
+            "accounts", table.c.data.like(f'%"{PLANT_REPRESENTATIVE}"%')
+        )
+    members = {str(m["person"]) for m in commission.members}
+    return sorted(
+        (
+            a
+            for a in found
+            if not a.disabled
+            and PLANT_REPRESENTATIVE in a.roles
+            and place in a.places
+            and a.id not in members
+        ),
+        key=lambda a: (a.name, a.id),
+    )
 
 
 @router.get("/batches", response_class=HTMLResponse)
@@ -153,8 +187,10 @@ async def _render(
 
 @router.get("/batches/{batch_id}/quorum", response_class=HTMLResponse)
 async def quorum_fragment(request: Request, me: Me, batch_id: str) -> Response:
-    """The quorum box alone, for htmx to poll: one batch and its commission read, no more.
-    Once the statement is final the answer is 286, which tells htmx to stop polling."""
+    """The quorum box, for htmx to poll, with the batch's state line and the statement's
+    status line out of band (they sit elsewhere on the page): one batch and its commission
+    read, no more. Once the statement is final the answer is 286, which tells htmx to stop
+    polling."""
     _require(me, READ)
     process = system_of(request).process
 
@@ -164,7 +200,9 @@ async def quorum_fragment(request: Request, me: Me, batch_id: str) -> Response:
         return quorum_of(batch, commission, format_time(process.now()))
 
     shown = await run_in_threadpool(read)
-    answer = page("_quorum.html.j2", me.language, me, q=shown, batch_id=batch_id)
+    answer = page(
+        "_quorum_live.html.j2", me.language, me, q=shown, batch_id=batch_id, w=words(me.language)
+    )
     if shown.final:
         answer.status_code = 286
     return answer
@@ -192,8 +230,10 @@ async def _act(request: Request, me: Visitor, batch_id: str, build: Any) -> Resp
 
 @router.post("/batches/{batch_id}/presence")
 async def record_presence(request: Request, me: Me, batch_id: str) -> Response:
-    """The people the clerk ticks as present: commission members in office, and the plant's
-    representative or the ammunition expert with their name and post as printed."""
+    """The people the clerk picks as present: commission members in office (named as the
+    commission's register names them), the plant's representative from the accounts of the
+    place (named as the account is, with the post the statement prints), or the ammunition
+    expert, who has no account, with their name and post as printed."""
     form = await request.form()
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     _require(me, RecordPresence.kind)

@@ -142,6 +142,26 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("%(person)s was not a member of %(commission)s at the time of the destruction"),
     ),
     (
+        re.compile(
+            r"the signature's time (?P<time>\S+) is before the destruction at (?P<at>\S+): "
+            r"a statement is not signed before the fact"
+        ),
+        N_(
+            "the signature is dated %(time)s, before the destruction at %(at)s: a statement "
+            "is not signed before the fact"
+        ),
+    ),
+    (
+        re.compile(
+            r"the signature's time (?P<time>\S+) is more than (?P<minutes>\d+) minutes ahead "
+            r"of the clock \((?P<now>\S+)\)"
+        ),
+        N_(
+            "the signature is dated %(time)s, more than %(minutes)s minutes ahead of the "
+            "server's clock (%(now)s): a statement is not signed in advance"
+        ),
+    ),
+    (
         re.compile(r"(?P<person>\S+) has signed this statement already"),
         N_("%(person)s has signed this statement already"),
     ),

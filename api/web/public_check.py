@@ -2,7 +2,8 @@
 
     GET  /web/check/{batch}?sha256=&size=&root=   what a statement's QR code opens
                                                   (certificates.qr_payload, version 2): the
-                                                  statement final or not, who signed and when,
+                                                  statement final or not, the items and
+                                                  totals the paper prints, who signed and when,
                                                   and the log's consistency with the paper's
                                                   checkpoint (api.public_statements)
     GET  /web/check                               a page to drop a statement's PDF on
@@ -31,11 +32,12 @@ from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.public_statements import log_state, public_statement
+from api.public_statements import PublicStatement, log_state, public_statement
 from api.statement_check import CheckTooLarge, CheckUnavailable, check_statement
 from api.web import i18n
 from api.web.i18n import N_
 from api.web.render import local_time, page, system_of
+from certificates import page as pages
 from certificates.qr_payload import NotAStatementCode, from_fields
 from custody.keys import LEDGER
 from workflows.errors import UnknownObject
@@ -173,12 +175,28 @@ async def statement_page(
             ) % {"batch": paper.batch}
             return _public(page("error.html.j2", language, None, 404, message=message))
         zone = request.app.state.timezone
-        shown = page("check_statement.html.j2", language, None, s=found, at=_at(zone))
+        shown = page(
+            "check_statement.html.j2",
+            language,
+            None,
+            s=found,
+            at=_at(zone),
+            **_paper(found, language),
+        )
         html = bytes(shown.body)
         kept[key] = html
         while len(kept) > KEPT_PAGES:
             kept.popitem(last=False)
     return _public(HTMLResponse(html))  # bytes: rendered once, sent as they are
+
+
+def _paper(found: PublicStatement, language: str) -> dict[str, Any]:
+    """The paper's list of items and its totals, worded as the paper in `language` words
+    them (certificates.page), for the reader to lay beside the paper; empty when withheld."""
+    if found.withheld or found.content is None:
+        return {"columns": [], "rows": [], "totals": []}
+    columns, rows = pages.listed(found.content, language)
+    return {"columns": columns, "rows": rows, "totals": pages.totals(found.content, language)}
 
 
 def _at(zone: str) -> Any:

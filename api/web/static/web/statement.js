@@ -3,6 +3,13 @@
 // "item": <batch>, "items": [sorted ids], "statement": <hex SHA-256>}, signed over
 // "custody/act/v1\0" || JCS(act) with the member's key file (opened here with libsodium) or
 // the key this browser keeps (WebCrypto, non-extractable). Only the act and signature are sent.
+//
+// The digest is not taken on the server's word: a court relies on what the member signs. The
+// page carries the statement's content (workflows.statements.content, the JSON the PDF prints
+// and verify-statement hashes); before any key is opened this script checks that the content's
+// items are the rows the page shows (ids and markings, in order, certificates.page), recomputes
+// SHA-256(JCS(content)) with WebCrypto, and signs that digest only if it is the one the server
+// gave; otherwise it says so and sends nothing.
 "use strict";
 (() => {
   const keys = window.custodyKeys;  // static/web/keys.js
@@ -35,6 +42,23 @@
     for (const choice of form.querySelectorAll("input[name=way]")) choice.addEventListener("change", showWay);
     showWay();
 
+    const hex = (bytes) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+    // The content shown and its digest, or the reason (in the page's words) not to sign it.
+    async function statementToSign() {
+      const content = JSON.parse(document.getElementById("statement-content").textContent);
+      // The statement's items table: n, id, marking first, for furnace and burn alike.
+      const rows = [...document.querySelectorAll("#statement-items tbody tr")].map((tr) => [...tr.cells].map((td) => td.textContent));
+      const items = Array.isArray(content.items) ? content.items : [];
+      const shown = content.batch === form.dataset.batch && rows.length === items.length
+        && items.every((item, n) => rows[n][1] === item.id && rows[n][2] === (item.marking || item.internal_tag || ""));
+      if (!shown) return { problem: form.dataset.notShown };
+      const digest = hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(keys.jcs(content))));
+      const given = [form.dataset.statement, document.getElementById("statement-digest").textContent.trim()];
+      if (given.some((d) => d !== digest)) return { problem: form.dataset.mismatch };
+      return { digest, batch: content.batch, items: items.map((item) => item.id) };
+    }
+
     async function signer() {
       if (form.elements.way.value === "device") {
         const keyId = registered.find((r) => r.publicKey === device.publicKey).keyId;
@@ -62,6 +86,13 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       say(form.dataset.busy, null);
+      let statement;
+      try {
+        statement = await statementToSign();
+      } catch (error) {
+        statement = { problem: form.dataset.notShown };
+      }
+      if (statement.problem) { say(statement.problem, false); return; }
       let key;
       try {
         key = await signer();
@@ -72,8 +103,8 @@
       const { now } = await fetch("/time").then((r) => r.json());
       const act = {
         kind: "statement_signed", person, key_id: key.keyId, time: now,
-        item: form.dataset.batch, items: JSON.parse(form.dataset.items),  // sorted by the server, as the act wants them
-        statement: form.dataset.statement,
+        item: statement.batch, items: statement.items,  // the content's order: sorted, as the act wants them
+        statement: statement.digest,  // recomputed here, equal to the server's
       };
       const sig = await key.sign(keys.actMessage(act));
       const answer = await fetch(form.action, {
