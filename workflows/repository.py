@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from workflows.cache import DocumentCache
 from workflows.heap import collector_paused
 from workflows.markings import fold
-from workflows.model import Document, Item
+from workflows.model import Deadline, Document, Item
 from workflows.tables import (
     AccountRow,
     BatchRow,
@@ -278,9 +278,8 @@ class Repository:
         sql = f"SELECT {self._bytes} FROM wf_deadlines"
         if open_only:
             sql += " WHERE closed IS NULL"
-        load, parse = KINDS["deadlines"].adopt, orjson.loads
         with collector_paused():
-            return [load(parse(row[0])) for row in self.raw.execute(sql).fetchall()]
+            return Deadline.load_rows(self.raw.execute(sql).fetchall())
 
     def open_deadlines(self, limit: int | None = None, offset: int = 0) -> list[Any]:
         """The deadlines not met nor cancelled, in the order a list shows them: by due time
@@ -311,8 +310,7 @@ class Repository:
                 rows += self.raw.execute(
                     paused + page, (limit - len(rows), max(skip, 0))
                 ).fetchall()
-            load, parse = KINDS["deadlines"].adopt, orjson.loads
-            return [load(parse(row[0])) for row in rows]
+            return Deadline.load_rows(rows)
 
     def due_for_notices(self, horizon: str) -> list[tuple[str, str, str, str | None]]:
         """(item, rule, due_at, place) of each deadline not met nor cancelled that is due by
