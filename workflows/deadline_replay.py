@@ -83,7 +83,8 @@ class _Pass:
         self.deadlines: dict[tuple[str, str], Deadline] = {}
 
     def handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
-        """What each kind of `KINDS` does, by kind: looked up once per entry."""
+        """What each kind of `KINDS` does to the state, by kind, given the parsed entry body
+        (its fields as DESIGN §5 has them): looked up once per entry."""
         made: dict[str, Callable[[dict[str, Any]], None]] = {
             kind: functools.partial(self._clock, status=status, clock=clock)
             for kind, (status, clock) in _CLOCKS.items()
@@ -102,12 +103,6 @@ class _Pass:
             location_added=self._location,
         )
         return made
-
-    def apply(self, body: dict[str, Any]) -> None:
-        """Fold one parsed entry body (its fields as DESIGN §5 has them)."""
-        handler = self.handlers().get(body["kind"])
-        if handler is not None:
-            handler(body)
 
     def _sent(self, body: dict[str, Any]) -> None:
         item, data = body["item"], body["data"]
