@@ -15,10 +15,12 @@ verify` checks their form, and its state replay checks these rows against the wh
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
+from sqlalchemy.engine import Connection
 
 from custody.db import Database
 from custody.store import Store
@@ -59,6 +61,8 @@ _INSERT = (
     "VALUES (?, ?, ?, ?, CAST(? AS TEXT))"
 )
 _PG_TEXT = "convert_from(%s, 'UTF8')"
+_STORED = "SELECT item, rule, CAST(data AS BLOB) FROM wf_deadlines"
+_STORED_PG = "SELECT item, rule, convert_to(data, 'UTF8') FROM wf_deadlines"
 _CLOCKS: dict[str, tuple[str, Callable[..., None]]] = {
     "decision_appealed": ("appealed", deadlines.pause),
     "decision_suspended": ("suspended", deadlines.pause),
@@ -78,47 +82,73 @@ class _Pass:
         self.batches: dict[str, str] = {}  # id -> location
         self.deadlines: dict[tuple[str, str], Deadline] = {}
 
-    def apply(self, body: dict[str, Any]) -> None:
-        """Fold one parsed entry body (its fields as DESIGN §5 has them)."""
-        kind, item, data = body["kind"], body["item"], body["data"]
-        if kind in _CLOCKS:
-            self._clock(body, *_CLOCKS[kind])
-        elif kind == "item_registered":
-            self._registered(body)
-        elif kind == "decision_recorded":
-            self._decided(body)
-        elif kind == "transfer_sent":
-            self.transfers.setdefault(data["transfer"], data["destination"])
-            state = self.items[item]
-            state[_DESTINATION] = self.transfers[data["transfer"]]
-            if state[_LOCATION] == state[_UNIT]:
-                self._step(item, R1, deadlines.meet, body["time"])
-        elif kind == "transfer_received":
-            state = self.items[item]
-            state[_LOCATION], state[_DESTINATION] = self.transfers[data["transfer"]], None
-            if state[_FORENSICS] and (item, R2) not in self.deadlines:
-                self._put(deadlines.start_r2(item, state[_LOCATION], body["time"]))
-        elif kind == "forensic_sent":
-            self.items[item][_DESTINATION] = data["forensics"]
-            self._step(item, R2, deadlines.meet, body["time"])
-        elif kind == "forensic_received":
-            state = self.items[item]
-            state[_LOCATION], state[_DESTINATION] = state[_DESTINATION] or state[_LOCATION], None
-        elif kind == "forensic_returned":
-            self.items[item][_LOCATION] = data["warehouse"]
-        elif kind == "batch_opened":
-            self.batches[item] = data["location"]
-        elif kind == "batch_loaded":
-            self.items[item][_LOCATION] = self.batches[data["batch"]]
-        elif kind == "discrepancy_resolved":
-            if data["resolution"] == "lost" and item not in self.batches:
-                for rule in (R1, R2):
-                    self._step(item, rule, deadlines.cancel, body["time"])
-        elif kind == "location_added":
-            zone = data.get("time_zone")
-            if not isinstance(zone, str):
-                zone = terms.zone_of_region(data["region"]) or terms.DEFAULT_ZONE
-            self.places[item] = (data["kind"], zone)
+    def handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        """What each kind of `KINDS` does to the state, by kind, given the parsed entry body
+        (its fields as DESIGN §5 has them): looked up once per entry."""
+        made: dict[str, Callable[[dict[str, Any]], None]] = {
+            kind: functools.partial(self._clock, status=status, clock=clock)
+            for kind, (status, clock) in _CLOCKS.items()
+        }
+        made.update(
+            item_registered=self._registered,
+            decision_recorded=self._decided,
+            transfer_sent=self._sent,
+            transfer_received=self._received,
+            forensic_sent=self._forensic_sent,
+            forensic_received=self._forensic_received,
+            forensic_returned=self._forensic_returned,
+            batch_opened=self._batch_opened,
+            batch_loaded=self._batch_loaded,
+            discrepancy_resolved=self._resolved,
+            location_added=self._location,
+        )
+        return made
+
+    def _sent(self, body: dict[str, Any]) -> None:
+        item, data = body["item"], body["data"]
+        self.transfers.setdefault(data["transfer"], data["destination"])
+        state = self.items[item]
+        state[_DESTINATION] = self.transfers[data["transfer"]]
+        if state[_LOCATION] == state[_UNIT]:
+            self._step(item, R1, deadlines.meet, body["time"])
+
+    def _received(self, body: dict[str, Any]) -> None:
+        item = body["item"]
+        state = self.items[item]
+        state[_LOCATION], state[_DESTINATION] = self.transfers[body["data"]["transfer"]], None
+        if state[_FORENSICS] and (item, R2) not in self.deadlines:
+            self._put(deadlines.start_r2(item, state[_LOCATION], body["time"]))
+
+    def _forensic_sent(self, body: dict[str, Any]) -> None:
+        item = body["item"]
+        self.items[item][_DESTINATION] = body["data"]["forensics"]
+        self._step(item, R2, deadlines.meet, body["time"])
+
+    def _forensic_received(self, body: dict[str, Any]) -> None:
+        state = self.items[body["item"]]
+        state[_LOCATION], state[_DESTINATION] = state[_DESTINATION] or state[_LOCATION], None
+
+    def _forensic_returned(self, body: dict[str, Any]) -> None:
+        self.items[body["item"]][_LOCATION] = body["data"]["warehouse"]
+
+    def _batch_opened(self, body: dict[str, Any]) -> None:
+        self.batches[body["item"]] = body["data"]["location"]
+
+    def _batch_loaded(self, body: dict[str, Any]) -> None:
+        self.items[body["item"]][_LOCATION] = self.batches[body["data"]["batch"]]
+
+    def _resolved(self, body: dict[str, Any]) -> None:
+        item = body["item"]
+        if body["data"]["resolution"] == "lost" and item not in self.batches:
+            for rule in (R1, R2):
+                self._step(item, rule, deadlines.cancel, body["time"])
+
+    def _location(self, body: dict[str, Any]) -> None:
+        data = body["data"]
+        zone = data.get("time_zone")
+        if not isinstance(zone, str):
+            zone = terms.zone_of_region(data["region"]) or terms.DEFAULT_ZONE
+        self.places[body["item"]] = (data["kind"], zone)
 
     def _put(self, deadline: Deadline) -> None:
         self.deadlines[(deadline.item, deadline.rule)] = deadline
@@ -143,9 +173,11 @@ class _Pass:
             zone = self.places[unit][1] if unit in self.places else terms.DEFAULT_ZONE
         late = "entered_late_days" in data
         event = deadlines.fact("decision", data["date"], body["time"], body["seq"], zone, late)
-        self._put(deadlines.start_r1(item, unit, zone, event))
+        self.deadlines[(item, R1)] = deadlines.start_r1(item, unit, zone, event)
 
-    def _clock(self, body: dict[str, Any], status: str, clock: Callable[..., None]) -> None:
+    def _clock(
+        self, body: dict[str, Any], status: str, clock: Callable[[Deadline, Any], None]
+    ) -> None:
         deadline = self.deadlines.get((body["item"], R1))
         if deadline is None:
             return
@@ -160,40 +192,73 @@ def derive(bodies: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Deadline]:
     """The deadlines the parsed entry bodies (seq 0 on, in order, at least those of `KINDS`)
     make."""
     state = _Pass()
+    handlers = state.handlers()
     for body in bodies:
-        state.apply(body)
+        handler = handlers.get(body["kind"])
+        if handler is not None:
+            handler(body)
     return state.deadlines
 
 
-def _bodies(database: Database) -> Iterator[dict[str, Any]]:
-    """The parsed bodies of the entries of `KINDS`, in seq order, read in one snapshot a
-    chunk at a time (the kind found in the stored bytes first, as
+def _bodies(conn: Connection) -> Iterator[dict[str, Any]]:
+    """The parsed bodies of the entries of `KINDS`, in seq order, read a chunk at a time in
+    the caller's transaction (the kind found in the stored bytes first, as
     workflows.reports.recompute.kind_of does)."""
-    wanted, marker, loads = {k.encode() for k in KINDS}, b',"kind":"', orjson.loads
-    with database.read() as conn:
-        store = Store(conn)
-        size = store.head().size
-        for start in range(0, size, CHUNK):
-            for (stored,) in store.bodies(start, min(start + CHUNK, size)):
-                at = stored.rfind(marker) + 9
-                if stored[at : stored.index(b'"', at)] in wanted:
-                    yield loads(stored)
+    # The kinds wanted, each with its closing quote, tested where the kind starts.
+    wanted, marker, loads = tuple(f'{k}"'.encode() for k in KINDS), b',"kind":"', orjson.loads
+    store = Store(conn)
+    size = store.head().size
+    for start in range(0, size, CHUNK):
+        for (stored,) in store.bodies(start, min(start + CHUNK, size)):
+            if stored.startswith(wanted, stored.rfind(marker) + 9):
+                yield loads(stored)
 
 
 def rederive(database: Database) -> int:
-    """Write the deadline rows again from the ledger alone, in one transaction: every row
-    removed, every deadline the ledger makes inserted (the driver's executemany). Returns how
-    many. The other state tables are left as they are."""
-    with collector_paused():  # hundreds of thousands of small dicts, kept (workflows.heap)
-        made = derive(_bodies(database))
-        dumps = orjson.dumps
-        rows = [
-            (d.item, d.rule, d.due_at, d.met_at or d.cancelled_at, dumps(d)) for d in made.values()
-        ]
+    """Derive the deadline rows again from the ledger and make the table hold exactly them,
+    in one write transaction (so no entry is appended between the read and the write):
+    a row that is already as derived is left alone, the others are written (the driver's
+    executemany) and rows the ledger does not make are removed. Returns how many deadlines
+    the ledger makes. The other state tables are left as they are.
+
+    After a restart the rows are normally right already, and comparing costs a read of
+    them instead of a rewrite of 100,000 rows (bench/deadlines.py); a database made
+    before the law count has every row rewritten."""
     postgres = database.engine.dialect.name == "postgresql"
-    sql = _INSERT.replace("?", "%s").replace("CAST(%s AS TEXT)", _PG_TEXT) if postgres else _INSERT
-    with database.write() as conn:
+    read = _STORED_PG if postgres else _STORED
+    # Hundreds of thousands of small dicts made and kept for the pass (workflows.heap).
+    with collector_paused(), database.write() as conn:
+        made = derive(_bodies(conn))
         raw: Any = conn.connection.driver_connection
+        stored = {(item, rule): body for item, rule, body in raw.execute(read)}
+        # Each document written out and compared at once: the bytes of the equal ones (all,
+        # after a restart) are freed as they are made, and their memory used again.
+        dumps, changed = orjson.dumps, []
+        for key, d in made.items():
+            data = dumps(d)
+            if stored.pop(key, None) != data:
+                changed.append((d.item, d.rule, d.due_at, d.met_at or d.cancelled_at, data))
+        count = len(made)
+        _write(raw, postgres, changed, list(stored), everything=len(changed) == count)
+        # Freed while the collector is held off: left for it, the first collection after
+        # the pause would walk every one of them (workflows.heap).
+        del made, stored, changed
+    return count
+
+
+def _write(
+    raw: Any, postgres: bool, rows: list[Any], stale: list[tuple[str, str]], everything: bool
+) -> None:
+    """Remove the `stale` rows and write `rows` over those of their keys."""
+    insert = (
+        _INSERT.replace("?", "%s").replace("CAST(%s AS TEXT)", _PG_TEXT) if postgres else _INSERT
+    )
+    delete = "DELETE FROM wf_deadlines WHERE item = ? AND rule = ?"
+    if everything:  # nothing to keep: one statement instead of a delete per row
         raw.execute("DELETE FROM wf_deadlines")
-        raw.cursor().executemany(sql, rows)
-    return len(rows)
+    else:
+        gone = stale + [(row[0], row[1]) for row in rows]
+        if gone:
+            raw.cursor().executemany(delete.replace("?", "%s") if postgres else delete, gone)
+    if rows:
+        raw.cursor().executemany(insert, rows)

@@ -26,6 +26,7 @@ An item that is lost has its running deadlines cancelled.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from custody.clock import format_time, parse_time
@@ -43,14 +44,13 @@ def fact(
 ) -> dict[str, Any]:
     """A dated event as a deadline records it: its date (or, for an entry that had none,
     the date of its entry time at the place), when it was entered and how many days after."""
-    entered_on = terms.local_date(at, zone)
-    day = terms.parse_date(date) if date is not None else entered_on
+    day, delay = _dated(date, at[:16], zone)
     made: dict[str, Any] = {
         "fact": name,
-        "date": day.isoformat(),
+        "date": day,
         "entered_at": at,
         "seq": seq,
-        "delay_days": (entered_on - day).days,
+        "delay_days": delay,
     }
     if date is None:
         made["date_from"] = "entry_time"  # written before entries carried their date
@@ -59,17 +59,33 @@ def fact(
     return made
 
 
+@lru_cache(maxsize=4096)
+def _dated(date: str | None, minute: str, zone: str) -> tuple[str, int]:
+    """(the event's date YYYY-MM-DD, days from it to its entry at the place) for an entry
+    written in `minute` (YYYY-MM-DDTHH:MM, UTC): asked the same thousands of times in a
+    replay, and the tz database's offsets are whole minutes."""
+    entered_on = terms.local_date(minute, zone)
+    day = terms.parse_date(date) if date is not None else entered_on
+    return day.isoformat(), (entered_on - day).days
+
+
 def start_r1(item: str, place: str, zone: str, decision: dict[str, Any]) -> Deadline:
     """R1's clock, from the decision's fact (see `fact`)."""
-    return Deadline(
-        item=item,
-        rule=R1,
-        started_at=decision["entered_at"],
-        due_at=terms.term_end(terms.parse_date(decision["date"]), R1_DAYS, zone),
-        place=place,
-        zone=zone,
-        counted_from=decision["date"],
-        facts=[decision],
+    # Made from its fields as a dict (Document.adopt): a replay starts 100,000 of these.
+    return Deadline.adopt(
+        {
+            "item": item,
+            "rule": R1,
+            "started_at": decision["entered_at"],
+            "due_at": terms.term_end(terms.parse_date(decision["date"]), R1_DAYS, zone),
+            "paused_at": None,
+            "met_at": None,
+            "cancelled_at": None,
+            "place": place,
+            "zone": zone,
+            "counted_from": decision["date"],
+            "facts": [decision],
+        }
     )
 
 

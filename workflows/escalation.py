@@ -70,12 +70,18 @@ class Moment:
 
 def kind_now(deadline: Deadline, moment: Moment) -> str | None:
     """`overdue`, `due_soon`, or None (not yet, paused, met or cancelled)."""
-    due = deadline.due_at
-    if due is None or deadline.closed is not None:
+    if deadline.closed is not None:
         return None
-    if moment.now_text > due:
+    return kind_at(deadline.due_at, moment)
+
+
+def kind_at(due_at: str | None, moment: Moment) -> str | None:
+    """`kind_now` of a deadline not met nor cancelled, by its due time (None: paused)."""
+    if due_at is None:
+        return None
+    if moment.now_text > due_at:
         return OVERDUE
-    return DUE_SOON if due <= moment.soon_text else None
+    return DUE_SOON if due_at <= moment.soon_text else None
 
 
 def levels_reached(
@@ -98,6 +104,17 @@ def levels_reached(
     return reached
 
 
+def recipients(
+    kind: str, place: Location, written: list[Notice], moment: Moment, timing: Timing
+) -> list[tuple[str, str]]:
+    """(level, person) of everyone a deadline's `kind` notice goes to at `moment`, given
+    the notices written for its due time (those already written among them too). With none
+    written, a function of the place and the kind alone: the notice worker asks once per
+    place and kind."""
+    levels = levels_reached(written, place, moment.now, timing) if kind == OVERDUE else [STAFF]
+    return [(level, person) for level in levels for person in place.on_duty(level)]
+
+
 def plan(
     deadline: Deadline,
     place: Location | None,
@@ -110,16 +127,12 @@ def plan(
     kind = kind_now(deadline, moment)
     if kind is None or place is None or deadline.due_at is None:
         return []
-    levels = [STAFF]
-    if kind == OVERDUE:
-        levels = levels_reached(written, place, moment.now, timing)
     have = {n.key for n in written}
     new = []
-    for level in levels:
-        for person in place.on_duty(level):
-            notice = Notice(
-                deadline.item, deadline.rule, deadline.due_at, kind, level, person, place.id
-            )
-            if notice.key not in have:
-                new.append(notice)
+    for level, person in recipients(kind, place, written, moment, timing):
+        notice = Notice(
+            deadline.item, deadline.rule, deadline.due_at, kind, level, person, place.id
+        )
+        if notice.key not in have:
+            new.append(notice)
     return new

@@ -21,7 +21,7 @@ from api.notices.config import NoticeConfig
 from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
-from workflows.escalation import Moment, Notice, Timing, plan
+from workflows.escalation import Moment, Notice, Timing, kind_at, recipients
 from workflows.heap import collector_paused
 from workflows.model import Location
 from workflows.repository import Repository
@@ -55,25 +55,52 @@ def write_due(system: System) -> int:
     timing = timing_of(system)
     now = system.clock()
     moment = Moment.at(now, timing)
-    horizon = moment.soon_text
     # Thousands of deadlines and notices made and kept for the pass (workflows.heap).
     with collector_paused(), system.ledger.database.write() as conn:
-        deadlines = Repository(conn).deadlines_due(horizon)
+        due = Repository(conn).due_for_notices(moment.soon_text)
         written: dict[tuple[str, str, str], list[Notice]] = defaultdict(list)
-        for notice in outbox.written_for(conn, horizon):
+        for notice in outbox.written_for(conn, moment.soon_text):
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
         world = World()
-        Repository(conn).load(world, "locations", {d.place for d in deadlines if d.place})
-        places: dict[str | None, Location] = world.locations
-        new: list[Notice] = []
-        for deadline in deadlines:
-            key = (deadline.item, deadline.rule, deadline.due_at or "")
-            new.extend(
-                plan(deadline, places.get(deadline.place), written.get(key, []), moment, timing)
-            )
-        emails = outbox.addresses(conn, (n.person for n in new))
-        outbox.write(conn, new, emails, format_time(now))
+        Repository(conn).load(world, "locations", {place for *_, place in due if place})
+        new = planned(due, world.locations, written, moment, timing)
+        emails = outbox.addresses(conn, {row[5] for row in new})
+        outbox.insert(conn, new, emails, format_time(now))
     return len(new)
+
+
+def planned(
+    due: list[tuple[str, str, str, str | None]],
+    places: dict[str, Location],
+    written: dict[tuple[str, str, str], list[Notice]],
+    moment: Moment,
+    timing: Timing,
+) -> list[outbox.Planned]:
+    """The notices to write for the deadlines `due` (item, rule, due_at, place), given those
+    written for their due times: workflows.escalation's `plan`, with the recipients of a
+    deadline that has no notice yet asked once per place and kind (they depend on nothing
+    else: escalation.recipients)."""
+    new: list[outbox.Planned] = []
+    first: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for item, rule, due_at, place_id in due:
+        kind = kind_at(due_at, moment)
+        place = places.get(place_id or "")
+        if kind is None or place is None:
+            continue
+        before = written.get((item, rule, due_at))
+        if before:
+            have = {n.key for n in before}
+            to = [
+                (level, person)
+                for level, person in recipients(kind, place, before, moment, timing)
+                if (item, rule, due_at, kind, level, person) not in have
+            ]
+        else:
+            to = first.get((place.id, kind)) or []
+            if (place.id, kind) not in first:
+                to = first[(place.id, kind)] = recipients(kind, place, [], moment, timing)
+        new.extend((item, rule, due_at, kind, level, person, place.id) for level, person in to)
+    return new
 
 
 def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int]:
