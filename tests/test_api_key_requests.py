@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -357,7 +358,9 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
             },
         )
     assert done.status_code == 303, done.text
-    shown = done.headers["location"].split("done=")[1]
+    asked = parse_qs(urlsplit(done.headers["location"]).query)
+    assert asked["done"] == ["registered"]
+    [shown] = asked["id"]
     published = {k["key_id"]: k for k in _keys(shared)}
     assert published[shown]["public_key"] == mine.public_key_b64
     assert published[hers]["replaced_by"] == shown
