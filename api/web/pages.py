@@ -249,7 +249,8 @@ def install(app: FastAPI) -> None:
         if not request.url.path.startswith("/web/"):
             return await _as_problem(app, request, exc)
         me = await visitor(request)
-        message = i18n.gettext_of(me.language)("Nothing of that id is registered")
+        gettext = i18n.gettext_of(me.language)
+        message = gettext("Nothing of that id is registered")
         return page("error.html.j2", me.language, me, 404, message=message)
 
     @app.exception_handler(AccessRefused)
