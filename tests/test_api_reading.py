@@ -283,3 +283,25 @@ def test_the_auditor_opens_every_page_of_both_places(
                 for value in _values(objects[which], kind):
                     seen = auditor.get(_path(template, kind, value))
                     assert seen.status_code == 200, (template, value, seen.status_code)
+
+
+def test_a_scanned_label_of_another_place_says_not_yours_but_not_where(
+    site: tuple[Service, dict[str, dict[str, str]]],
+) -> None:
+    """The scan page: the label in hand says the item exists, but not where it belongs; what
+    is on the road to the clerk's warehouse is theirs to receive."""
+    running, objects = site
+    other = objects["other"]
+    with closing(_web(running, _user("warehouse_clerk", "own"))) as clerk:
+        found = re.search(r'name="csrf" value="([^"]+)"', clerk.get("/web/settings").text)
+        assert found is not None
+        for item, theirs in ((other["warehouse_item"], False), (other["incoming"], True)):
+            answer = clerk.post(
+                "/web/scan/check",
+                data={"code": item, "step": "transfer_received", "csrf": found[1]},
+            )
+            assert answer.status_code == 200, answer.text
+            assert ("is not at your places" not in answer.text) == theirs, answer.text
+            if not theirs:
+                assert other["warehouse"] not in answer.text
+                assert f"/web/items/{item}" not in answer.text

@@ -23,10 +23,12 @@ from api.errors import Forbidden
 from api.web import i18n, queues, sessions
 from api.web.render import KEPT, Visitor, page, system_of, text, visitor
 from certificates.labels import qr_text
+from workflows import reading
 from workflows.commands import REGISTRY
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Item
 from workflows.process import Process
+from workflows.reading import item_places
 from workflows.repository import Repository
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -192,6 +194,7 @@ class Answer:
     code: str = ""
     item: Item | None = None
     problem: str | None = None
+    elsewhere: bool = False  # at a place the reader does not read at: no state, no place
 
 
 @router.post("/scan/check", response_class=HTMLResponse)
@@ -227,7 +230,7 @@ def _look(
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]
-        elsewhere = places is not None and item.location not in places
+        elsewhere = places is not None and not reading.sees(frozenset(places), item_places(item))
         found[code] = (item, None if elsewhere else refused, elsewhere)
     return found
 
@@ -255,16 +258,17 @@ def _answers(
             continue
         listed.add(item.id)
         if elsewhere:
-            problem: str | None = gettext("%(name)s is not at your places (it is at %(place)s)") % {
-                "name": item.name,
-                "place": item.location,
-            }
+            # Not where it is: the label in hand says the item exists, but its place is
+            # another's to read (docs/access.md).
+            problem: str | None = gettext("%(name)s is not at your places") % {"name": item.name}
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
         else:
             problem = None
         message = problem or gettext("%(name)s added") % {"name": item.name}
-        answers.append(Answer("flag" if problem else "ok", message, wanted, item, problem))
+        answers.append(
+            Answer("flag" if problem else "ok", message, wanted, item, problem, elsewhere)
+        )
     return answers
 
 
