@@ -9,6 +9,12 @@ by `custody keygen`) reaches the ledger with proof that its owner holds it.
 
 A challenge serves once and for a day; only the public half of a key ever comes here.
 
+A witness's key (cosignatures on checkpoints) has no account behind it: an administrator asks
+for a challenge in the witness's name (POST /keys/witness-challenge), hands it to them, and
+registers the key with the witness's signature over it (`custody keys prove` makes it, with
+the same domain-separated message). No key at all reaches the ledger over HTTP without the
+proof that its owner holds it.
+
 Over HTTP this is the only way a person's act key reaches the ledger: an administrator alone
 (or their device token) must not be able to give a member a key the administrator holds, so
 `step` refuses `key_added` and `key_rotated` of an act key without the owner's request, and
@@ -48,6 +54,14 @@ NEEDS_REQUEST = (
     "a person's act key is registered over HTTP only with its owner's proof of possession "
     "over a challenge given to them: the owner asks for it (POST /keys/challenge), sends the "
     "key (POST /keys/requests), and an administrator registers the request"
+)
+
+
+NEEDS_PROOF = (
+    "every key is registered over HTTP only with its owner's proof of possession over a "
+    "challenge given for them: an administrator asks for one (POST /keys/witness-challenge), "
+    "the owner signs it with the key (custody keys prove), and the step carries "
+    "possession {challenge, sig}"
 )
 
 
@@ -142,13 +156,16 @@ def registered(conn: Connection, challenge: str, key_id: str) -> None:
     conn.execute(update(_TABLE).where(_TABLE.c.challenge == challenge).values(key_id=key_id))
 
 
-def replaced(known: list[KeyRecord], key_id: str, owner: str) -> KeyRecord:
-    """The key a rotation for `owner` replaces: it must be `owner`'s act key, neither rotated
-    out nor revoked (RequestRefused otherwise), so that no one's request takes over another
-    person's key."""
+def replaced(known: list[KeyRecord], key_id: str, owner: str, purpose: str = PURPOSE) -> KeyRecord:
+    """The key a rotation for `owner` replaces: it must be `owner`'s key of `purpose`,
+    neither rotated out nor revoked (RequestRefused otherwise), so that no one's request
+    takes over another person's key."""
     old = next((k for k in known if k.key_id == key_id), None)
-    if old is None or old.purpose != PURPOSE or old.owner != owner:
-        raise RequestRefused(f"key {key_id} is not an act key of {owner}; it cannot be replaced")
+    if old is None or old.purpose != purpose or old.owner != owner:
+        raise RequestRefused(
+            f"key {key_id} is not {'an' if purpose[0] in 'aeiou' else 'a'} {purpose} key of "
+            f"{owner}; it cannot be replaced"
+        )
     if old.rotated_at_seq is not None or old.revoked_at_seq is not None:
         raise RequestRefused(f"key {key_id} is no longer in force; it cannot be replaced")
     return old
@@ -214,10 +231,14 @@ def registration(
 
 
 def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], Any]:
-    """`perform` (a step of `command`, key_added or key_rotated, come over HTTP) guarded: a
-    person's act key needs its owner's request, as `registration` does (RequestRefused, 422:
-    NEEDS_REQUEST or why the request cannot serve); the challenge is then marked used in
-    the same transaction. Witness keys, and other kinds, pass unchanged."""
+    """`perform` (a step of `command`, key_added or key_rotated, come over HTTP) guarded:
+    every key needs the proof that its owner holds it, over a fresh challenge the service
+    gave for that owner (RequestRefused, 422, otherwise). A person's act key needs more: its
+    owner's own request, as `registration` does (NEEDS_REQUEST); any other key (a witness's)
+    a challenge the administrator asked for its owner (POST /keys/witness-challenge), which
+    the owner signed with the key (`custody keys prove`). The ledger checks the signature as
+    it writes the entry (custody.keys); the challenge is marked used in the same
+    transaction. Steps of other kinds pass unchanged."""
     if not isinstance(command, AddKey | RotateKey):
         return perform
 
@@ -231,18 +252,42 @@ def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], A
             if old is None:
                 return perform(work)  # the command refuses an unknown key itself
             owner, purpose, replaces = old.owner, old.purpose, command.key_id
-        if purpose != PURPOSE:
-            return perform(work)
         if command.possession is None:
-            raise RequestRefused(NEEDS_REQUEST)
-        challenge = command.possession.challenge
-        key_id = _requested(work, challenge, owner, raw, replaces, parse_time(work.now))
+            raise RequestRefused(NEEDS_REQUEST if purpose == PURPOSE else NEEDS_PROOF)
+        challenge, now = command.possession.challenge, parse_time(work.now)
+        if purpose == PURPOSE:
+            key_id = _requested(work, challenge, owner, raw, replaces, now)
+        else:
+            key_id = _challenged(work, challenge, owner, purpose, raw, replaces, now)
         result = perform(work)
         registered(work.conn, challenge, key_id)
-        tell_owner(work, owner, key_id)
+        if purpose == PURPOSE:
+            tell_owner(work, owner, key_id)
         return result
 
     return guarded
+
+
+def _challenged(
+    work: Work,
+    challenge: str,
+    owner: str,
+    purpose: str,
+    public_key: bytes,
+    replaces: str,
+    now: dt.datetime,
+) -> str:
+    """Check, in the writer's transaction, that `challenge` was given for `owner`, is unused
+    and fresh, and (if a key was sent with it) was sent for `public_key`; that `replaces`
+    (if any) is `owner`'s key of `purpose` in force. Returns the new key's id."""
+    asked = usable(find(work.conn, challenge), now)
+    sent = asked.public_key
+    if asked.owner != owner or (sent is not None and keys.parse_public_key(sent) != public_key):
+        raise RequestRefused("the challenge was given for someone else, or for another key")
+    name = owner
+    if replaces:
+        name = replaced(_records(work, replaces), replaces, owner, purpose).name
+    return note.key_id(name, public_key)
 
 
 def _records(work: Work, key_id: str) -> list[KeyRecord]:

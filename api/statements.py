@@ -11,7 +11,9 @@ from certificates import page as pages
 from certificates.labels import LabelItem
 from certificates.statement_cache import StatementBasis
 from custody.errors import LedgerStateError
+from workflows import reading
 from workflows.errors import InvalidRequest
+from workflows.reading import Scope
 
 DESTROYED = ("melted", "burned", "final")
 
@@ -73,10 +75,13 @@ def statement_evidence(system: System, batch_id: str) -> dict[str, Any]:
     return gather_evidence(system, statement_basis(system, batch_id))
 
 
-def statements(system: System) -> list[dict[str, Any]]:
-    """Every batch with a statement to give: destroyed, awaiting signatures or final."""
+def statements(system: System, reader: Scope = None) -> list[dict[str, Any]]:
+    """Every batch with a statement to give: destroyed, awaiting signatures or final; of a
+    place reader (`reader`, workflows.reading), those burnt at its places."""
     shown = []
     for batch in system.process.batches():
+        if not reading.sees_document(reader, batch):
+            continue
         signers = {s["person"] for s in batch.signatures}
         shown.append(
             {

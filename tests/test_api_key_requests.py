@@ -6,14 +6,16 @@ On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from api.web import sessions
-from custody import keys, signatures
+from custody import keyfile, keys, signatures
 from custody.keyfile import PersonKey
 from tests.support.processes import run
 from tests.support.service import PROBLEM, Service, service
@@ -208,8 +210,7 @@ def test_a_device_token_cannot_ask_for_a_challenge_or_send_a_key(shared: Service
 
 
 def test_a_step_carrying_the_owners_request_registers_once(shared: Service) -> None:
-    """The way that stays open over the steps: the owner's own request, its challenge once;
-    a witness key, which signs no act, keeps its way without a request."""
+    """The way that stays open over the steps: the owner's own request, its challenge once."""
     key = PersonKey.generate()
     challenge = _request(shared, MEMBER, key, key)
     step = {
@@ -221,15 +222,9 @@ def test_a_step_carrying_the_owners_request_registers_once(shared: Service) -> N
     with shared.client("admin") as admin:
         done = admin.post("/steps/key_added", json=step)
         again = admin.post("/steps/key_added", json=step)
-        witness = PersonKey.generate().public_key_b64
-        kept = admin.post(
-            "/steps/key_added",
-            json={"owner": "witness.one", "purpose": "witness", "public_key": witness},
-        )
     assert done.status_code == 200, done.text
     assert again.status_code == 422
     assert "served already" in again.json()["detail"]
-    assert kept.status_code == 200, kept.text
     found = [k for k in _keys(shared) if k["public_key"] == key.public_key_b64]
     assert [k["owner"] for k in found] == [MEMBER]
     with shared.client(MEMBER) as member:  # she is told, in the same transaction
@@ -357,7 +352,9 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
             },
         )
     assert done.status_code == 303, done.text
-    shown = done.headers["location"].split("done=")[1]
+    asked = parse_qs(urlsplit(done.headers["location"]).query)
+    assert asked["done"] == ["registered"]
+    [shown] = asked["id"]
     published = {k["key_id"]: k for k in _keys(shared)}
     assert published[shown]["public_key"] == mine.public_key_b64
     assert published[hers]["replaced_by"] == shown
@@ -365,3 +362,120 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
         home = her_page.get("/web/")
     assert home.status_code == 200
     assert f'<a href="/web/keys">{shown}</a>' in home.text
+
+
+WITNESS = "witness.observer"
+
+
+def _witness_challenge(shared: Service, owner: str = WITNESS) -> str:
+    with shared.client("admin") as admin:
+        asked = admin.post("/keys/witness-challenge", json={"owner": owner})
+    assert asked.status_code == 200, asked.text
+    return str(asked.json()["challenge"])
+
+
+def _prove(shared: Service, key: PersonKey, owner: str, challenge: str) -> dict[str, Any]:
+    """The witness's own proof, made on their machine by `custody keys prove`."""
+    secret = shared.directory / f"{owner}.passphrase"
+    secret.write_text("witness passphrase\n")
+    path = shared.directory / f"{owner}-{challenge[:8]}.key"
+    keyfile.write(path, key, "witness passphrase")
+    done = run(
+        shared.env,
+        "keys",
+        "prove",
+        challenge,
+        "--key",
+        str(path),
+        "--owner",
+        owner,
+        "--purpose",
+        "witness",
+        "--passphrase-file",
+        str(secret),
+    )
+    assert done.returncode == 0, done.stderr
+    return dict(json.loads(done.stdout))
+
+
+def test_a_witness_key_without_proof_of_possession_is_refused(shared: Service) -> None:
+    """The attack: an administrator registers, in a witness's name, a key the witness never
+    held (their own, or anyone's public key), so that cosignatures could be forged. Without a
+    proof, with a proof over a challenge nobody gave, or with a proof by another key, it is
+    a 422 problem and nothing is written."""
+    key, stranger = PersonKey.generate(), PersonKey.generate()
+    given = _witness_challenge(shared)
+    wrong = {"challenge": given, **_sig(stranger, WITNESS, given)}
+    bodies = [
+        {"owner": WITNESS, "purpose": "witness", "public_key": key.public_key_b64},
+        {
+            "owner": WITNESS,
+            "purpose": "witness",
+            "public_key": key.public_key_b64,
+            "possession": {"challenge": "x" * 43, **_sig(key, WITNESS, "x" * 43)},
+        },
+        {
+            "owner": WITNESS,
+            "purpose": "witness",
+            "public_key": key.public_key_b64,
+            "possession": wrong,
+        },
+        {  # a proof for another owner's challenge
+            "owner": "witness.other",
+            "purpose": "witness",
+            "public_key": key.public_key_b64,
+            "possession": {"challenge": given, **_sig(key, "witness.other", given)},
+        },
+    ]
+    size = _size(shared)
+    with shared.client("admin") as admin:
+        for body in bodies:
+            refused = admin.post("/steps/key_added", json=body)
+            assert refused.status_code == 422, (body, refused.text)
+            assert refused.headers["content-type"] == PROBLEM
+    assert _size(shared) == size
+    assert key.public_key_b64 not in {k["public_key"] for k in _keys(shared)}
+
+
+def _sig(key: PersonKey, owner: str, challenge: str) -> dict[str, str]:
+    claim = keys.possession_claim(owner, "witness", key.public_key, challenge)
+    return {
+        "sig": base64.b64encode(
+            signatures.sign(key.seed, signatures.possession_message(claim))
+        ).decode()
+    }
+
+
+def test_a_witness_key_with_its_proof_is_registered_once_and_rotated_with_a_new_one(
+    shared: Service,
+) -> None:
+    key = PersonKey.generate()
+    challenge = _witness_challenge(shared)
+    proof = _prove(shared, key, WITNESS, challenge)
+    step = {"owner": WITNESS, "purpose": "witness", **proof}
+    with shared.client("admin") as admin:
+        done = admin.post("/steps/key_added", json=step)
+        again = admin.post("/steps/key_added", json=step)
+    assert done.status_code == 200, done.text
+    assert again.status_code == 422
+    assert "served already" in again.json()["detail"]
+    [record] = [k for k in _keys(shared) if k["public_key"] == key.public_key_b64]
+    assert (record["owner"], record["purpose"]) == (WITNESS, "witness")
+    # A rotation needs the new key's own proof, over a new challenge.
+    new = PersonKey.generate()
+    bare = {"key_id": record["key_id"], "public_key": new.public_key_b64}
+    with shared.client("admin") as admin:
+        refused = admin.post("/steps/key_rotated", json=bare)
+        assert refused.status_code == 422, refused.text
+        second = _witness_challenge(shared)
+        proved = _prove(shared, new, WITNESS, second)
+        rotated = admin.post("/steps/key_rotated", json={"key_id": record["key_id"], **proved})
+    assert rotated.status_code == 200, rotated.text
+    assert run(shared.env, "verify").returncode == 0
+
+
+def test_only_an_administrator_asks_for_a_witness_challenge(shared: Service) -> None:
+    with shared.client(PERSON) as member:
+        refused = member.post("/keys/witness-challenge", json={"owner": WITNESS})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == PROBLEM

@@ -21,6 +21,7 @@ from api.demo.data import PLACES_OF, photo
 from tests import test_web_pages as pages
 from tests.support.processes import environment, run, server
 from tests.test_web_pages import (
+    AUDITOR,
     CLERK,
     OFFICER,
     Browser,
@@ -48,7 +49,7 @@ def at_officers_unit(site: Site, state: str) -> list[dict[str, Any]]:
 
 
 def state_of(site: Site, item: str) -> str:
-    with site.api(CLERK) as client:
+    with site.api(AUDITOR) as client:
         return str(client.get(f"/items/{item}").json()["state"])
 
 
@@ -324,7 +325,7 @@ def test_clerk_receives_a_transfer_by_scanning_and_closing_it_shows_the_missing_
 def test_clerk_counts_a_warehouse_by_scanning_and_the_one_not_found_is_a_discrepancy(
     site: Site, browser: Browser
 ) -> None:
-    with site.api(CLERK) as client:
+    with site.api(AUDITOR) as client:
         held = {
             w: client.get("/items", params={"location": w, "limit": 1000}).json()["items"]
             for w in ("WH-KRG", "WH-ALM")

@@ -78,14 +78,14 @@ def test_login_posted_from_another_site_without_the_forms_token_is_refused(
 def test_a_step_posted_without_the_sessions_csrf_token_writes_nothing(site: Service) -> None:
     client = logged_in(site)
     with site.client(CLERK) as api:
-        before = api.get("/ledger/entries", params={"limit": 1}).json()["size"]
+        before = api.get("/ledger/leaves", params={"limit": 1}).json()["size"]
     forged = {"step": "deformed", "items": ["KZ-1"], "method": "пресс", "csrf": "0" * 64}
     answer = client.post("/web/steps/apply", data=forged)
     assert answer.status_code == 403
     answer = client.post("/web/settings", data={"language": "kk", "timezone": "UTC"})
     assert answer.status_code == 403
     with site.client(CLERK) as api:
-        assert api.get("/ledger/entries", params={"limit": 1}).json()["size"] == before
+        assert api.get("/ledger/leaves", params={"limit": 1}).json()["size"] == before
 
 
 def test_language_and_zone_are_remembered_per_account(site: Service) -> None:

@@ -14,7 +14,8 @@ from operator import attrgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, exists, select
+from sqlalchemy import Table, cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 
 from workflows.cache import DocumentCache
@@ -38,6 +39,9 @@ from workflows.world import KINDS, World
 
 _CHUNK = 500
 _FETCH = 10_000  # rows fetched at a time when a whole table is read
+# The states of an item that has a destination (workflows.machines): sent to a warehouse, or
+# to forensics.
+_ON_THE_ROAD = ("in_transit", "to_forensics")
 _DUE_COUNT = "SELECT COUNT(*) FROM wf_deadlines WHERE closed IS NULL AND due_at IS NOT NULL"
 
 
@@ -131,6 +135,9 @@ class ItemSearch:
     text: str | None = None  # in the marking
     after: str | None = None  # the last id of the page before
     limit: int = 100
+    # A place reader's scope (workflows.reading): items at these places or on the road to
+    # them; None for a reader of every place.
+    places: frozenset[str] | None = None
 
 
 def _contains(text: str) -> str:
@@ -382,6 +389,8 @@ class Repository:
             query = query.where(written | same if folded else written)
         if search.after is not None:
             query = query.where(items.c.id > search.after)
+        if search.places is not None:
+            query = query.where(self._at_places(items, sorted(search.places)))
         if search.overdue is not None:
             late = exists().where(
                 deadlines.c.item == items.c.id,
@@ -391,6 +400,19 @@ class Repository:
             )
             query = query.where(late if search.overdue else ~late)
         return [Item.from_json(orjson.loads(d)) for (d,) in self.conn.execute(query)]
+
+    def _at_places(self, items: Table, places: list[str]) -> Any:
+        """Items at `places`, or on the road to one (workflows.reading.item_places): by the
+        location index, and, among the items the state index finds in transit, by the
+        destination their document holds."""
+        data = items.c.data
+        going = (
+            cast(data, JSONB)["destination"].astext
+            if self.postgres
+            else func.json_extract(data, "$.destination")
+        )
+        moving = items.c.state.in_(_ON_THE_ROAD) & going.in_(places)
+        return items.c.location.in_(places) | moving
 
     def rows(self, kind: str) -> Iterator[dict[str, Any]]:
         """Every row of a table, as stored (for replay to compare)."""

@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from api.access.login import Accounts
+from api.access.reading import scope_of
 from api.access.roles import may_any
 from api.access.tokens import Principal
 from api.errors import Forbidden, Unauthenticated
 from api.system import System
+from workflows.errors import AccessRefused
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -49,3 +51,27 @@ def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
 
     allowed.__name__ = f"require_{permission}"
     return allowed
+
+
+EVERY_PLACE = (
+    "this read holds every place together (the whole log, a report); it is for the "
+    "roles that read everywhere (the auditor): staff read at their places"
+)
+
+
+def require_everywhere(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """As `require`, and only for a caller that reads every place (api.access.reading):
+    reads that cannot be cut to some places (the log's bodies by seq, the reports counted at
+    a checkpoint) are refused to a place reader, 403 (AccessRefused)."""
+    allowed = require(permission)
+
+    async def everywhere(
+        request: Request, token: Annotated[str | None, Depends(bearer)]
+    ) -> Principal:
+        caller = await allowed(request, token)
+        if scope_of(caller) is not None:
+            raise AccessRefused(EVERY_PLACE)
+        return caller
+
+    everywhere.__name__ = f"require_{permission}_everywhere"
+    return everywhere

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from pathlib import Path
@@ -10,11 +11,11 @@ from typing import Annotated
 import typer
 
 from api.cli.paths import readable, writable
-from custody import keyfile, keyring
+from custody import keyfile, keyring, signatures
 from custody.bootstrap import open_ledger, open_readonly
 from custody.entries import decode
 from custody.errors import KeyFileError
-from custody.keys import PERSON_PURPOSES, parse_public_key
+from custody.keys import PERSON_PURPOSES, parse_public_key, possession_claim
 from custody.ledger_key import LedgerKeyFile
 from custody.settings import Settings
 
@@ -78,6 +79,32 @@ def add(
     with process.ledger.database.read() as conn:
         size = process.ledger.head(conn).size
     typer.echo(f"key {key_id} of {owner} ({purpose}) holds from seq {size}")
+
+
+@app.command("prove")
+def prove(
+    challenge: Annotated[str, typer.Argument(help="the challenge the service gave for you")],
+    key: Annotated[Path, typer.Option("--key", help="your encrypted key file (custody keygen)")],
+    owner: Annotated[str, typer.Option("--owner", help="your name, as the key will carry it")],
+    purpose: Annotated[str, typer.Option(help=f"one of {', '.join(sorted(PERSON_PURPOSES))}")],
+    passphrase_file: Annotated[
+        Path | None, typer.Option("--passphrase-file", help="first line is the passphrase")
+    ] = None,
+) -> None:
+    """Prove you hold your key: sign the possession claim over your name, the purpose, the
+    public key and the challenge (custody.signatures.possession_message, domain-separated);
+    prints {"public_key", "possession": {"challenge", "sig"}} for the registration."""
+    if purpose not in PERSON_PURPOSES:
+        raise typer.BadParameter(f"--purpose is one of {', '.join(sorted(PERSON_PURPOSES))}")
+    readable(key, "--key")
+    secret = keyfile.read(key, read_passphrase(passphrase_file, confirm=False))
+    claim = possession_claim(owner, purpose, secret.public_key, challenge)
+    sig = signatures.sign(secret.seed, signatures.possession_message(claim))
+    out = {
+        "public_key": secret.public_key_b64,
+        "possession": {"challenge": challenge, "sig": base64.b64encode(sig).decode()},
+    }
+    typer.echo(json.dumps(out, indent=2))
 
 
 @app.command("rotate")

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.access import reading
 from api.access.auth import require, system_of
 from api.access.roles import READ
 from api.access.tokens import Principal
@@ -28,7 +29,7 @@ router = APIRouter(tags=["ledger"], responses=PROBLEM_RESPONSES)
 async def item_proof(
     request: Request,
     item_id: str,
-    _: Annotated[Principal, Depends(require(READ))],
+    caller: Annotated[Principal, Depends(require(READ))],
     size: Annotated[
         int | None,
         Query(ge=1, le=MAX_SEQ, description="the checkpoint's size; default: the latest"),
@@ -38,7 +39,9 @@ async def item_proof(
     of each to one signed checkpoint, the ledger's keys and its signed subject head (the item's
     newest entry at that size; docs/ledger.md, format
     custody/item-proof/v1): check it offline with `custody verify-item`."""
-    ledger = system_of(request).ledger
+    system = system_of(request)
+    await run_in_threadpool(reading.check_subject, system.process, caller, item_id)
+    ledger = system.ledger
     try:
         bundle = await run_in_threadpool(disclose, ledger, item_id, size)
     except ProofRangeError as exc:

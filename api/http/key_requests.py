@@ -17,6 +17,7 @@ from api.access.roles import ADMIN
 from api.access.tokens import LOGIN, Principal
 from api.http.problems import PROBLEM_RESPONSES
 from custody import keys
+from workflows.commands.fields import Id
 from workflows.errors import AccessRefused, InvalidRequest
 
 router = APIRouter(prefix="/keys", tags=["keys"], responses=PROBLEM_RESPONSES)
@@ -51,6 +52,10 @@ class RequestIn(BaseModel):
     label: str = Field(default="", max_length=128, description="the device, for the administrator")
 
 
+class WitnessIn(BaseModel):
+    owner: Id = Field(description="the key's owner, as its key_added entry will name them")
+
+
 class RequestOut(BaseModel):
     challenge: str
     owner: str
@@ -79,6 +84,20 @@ async def challenge(request: Request, caller: Caller) -> Challenge:
     def issue() -> str:
         with system.ledger.database.write(lock=False) as conn:
             return key_requests.issue(conn, caller.username, system.process.now())
+
+    return Challenge(challenge=await run_in_threadpool(issue))
+
+
+@router.post("/witness-challenge", response_model=Challenge)
+async def witness_challenge(request: Request, body: WitnessIn, _: Admin) -> Challenge:
+    """A challenge for a key that is no account's (a witness's): the administrator hands it
+    to the owner, who signs it with the key (`custody keys prove`); POST /steps/key_added
+    then carries it as `possession`. Serves once, for a day."""
+    system = system_of(request)
+
+    def issue() -> str:
+        with system.ledger.database.write(lock=False) as conn:
+            return key_requests.issue(conn, body.owner, system.process.now())
 
     return Challenge(challenge=await run_in_threadpool(issue))
 

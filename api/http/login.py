@@ -18,6 +18,7 @@ from api.http import device_cookie, paging
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.strict_json import StrictJSONRoute
 from workflows.model import Device
+from workflows.reading import READS_EVERYWHERE
 
 router = APIRouter(tags=["login"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute)
 Admin = Annotated[Principal, Depends(require(ADMIN))]
@@ -78,6 +79,11 @@ class Role(BaseModel):
     place_kinds: list[str] = Field(
         description="the kinds of place it acts at (unit, warehouse, forensics, plant); "
         "an account acts only at the places assigned to it, of these kinds"
+    )
+    reads: str = Field(
+        description="where it reads, if it holds read: `everywhere`, or `its places` (items "
+        "there or on the road to them, transfers from or to them, batches burnt there; "
+        "anything elsewhere is answered 404 as unknown: docs/access.md)"
     )
 
 
@@ -180,13 +186,14 @@ async def me(caller: Caller) -> Me:
 @router.get("/roles", response_model=list[Role])
 async def roles() -> list[Role]:
     """Who may do what, where: every role, its permissions (a writing permission is named
-    for the ledger entry kind it writes) and the kinds of place it acts at."""
+    for the ledger entry kind it writes), the kinds of place it acts at, and where it reads."""
     return [
         Role(
             role=role,
             description=DESCRIPTIONS[role],
             permissions=sorted(permissions),
             place_kinds=sorted(PLACE_KINDS[role]),
+            reads="everywhere" if role in READS_EVERYWHERE else "its places",
         )
         for role, permissions in ROLES.items()
     ]

@@ -1,5 +1,7 @@
 """Reading the process: items (searched, paged), an item's own chain of entries with proofs,
-transfers, batches and their statements, deadlines, places. Every route needs `read`."""
+transfers, batches and their statements, deadlines, places. Every route needs `read`, and a
+caller of a placed role reads only at its places (api.access.reading): its lists hold what
+is there, and an object elsewhere is answered 404 as if unknown."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from api.access import reading
 from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN, READ, may_any
 from api.access.tokens import Principal
@@ -72,7 +75,7 @@ class DeadlineOut(BaseModel):
 @router.get("/items", response_model=ItemsPage)
 async def items(
     request: Request,
-    _: Reader,
+    caller: Reader,
     state: str | None = None,
     location: str | None = None,
     source: str | None = None,
@@ -83,7 +86,18 @@ async def items(
     after: Annotated[str | None, Query(max_length=128)] = None,
     limit: paging.Limit = 100,
 ) -> ItemsPage:
-    search = ItemSearch(state, location, source, category, batch, overdue, q, after, limit + 1)
+    search = ItemSearch(
+        state,
+        location,
+        source,
+        category,
+        batch,
+        overdue,
+        q,
+        after,
+        limit + 1,
+        places=reading.scope_of(caller),
+    )
     found = system_of(request).process.items(search)
     more = len(found) > limit
     page = found[:limit]
@@ -91,16 +105,20 @@ async def items(
 
 
 @router.get("/items/{item_id}", response_model=dict[str, Any])
-async def item(request: Request, item_id: str, _: Reader) -> Response:
+async def item(request: Request, item_id: str, caller: Reader) -> Response:
     # The document as the state table holds it: it is JSON already, and parsing it to write
-    # it again would cost as much as reading it (bench/api.py).
-    return Response(system_of(request).process.item_json(item_id), media_type=JSON)
+    # it again would cost as much as reading it (bench/api.py); only a place reader's is
+    # parsed, to see where the item is.
+    process = system_of(request).process
+    return Response(reading.item_json(process, caller, item_id), media_type=JSON)
 
 
 @router.get("/items/{item_id}/history", response_model=History)
-async def history(request: Request, item_id: str, _: Reader) -> History:
+async def history(request: Request, item_id: str, caller: Reader) -> History:
     """The item's own chain of entries, each with its inclusion proof to one tree size."""
-    ledger = system_of(request).ledger
+    system = system_of(request)
+    reading.check_subject(system.process, caller, item_id)
+    ledger = system.ledger
     with ledger.database.read() as conn:
         entries = ledger.item_history(conn, item_id)
         if not entries:
@@ -119,13 +137,19 @@ async def history(request: Request, item_id: str, _: Reader) -> History:
 
 
 @router.get("/transfers/{transfer_id}", response_model=dict[str, Any])
-async def transfer(request: Request, transfer_id: str, _: Reader) -> dict[str, Any]:
-    return system_of(request).process.transfer(transfer_id).to_json()
+async def transfer(request: Request, transfer_id: str, caller: Reader) -> dict[str, Any]:
+    """A transfer, for readers where it left from or where it goes."""
+    found = system_of(request).process.transfer(transfer_id)
+    reading.check(caller, found, "transfer", transfer_id)
+    return found.to_json()
 
 
 @router.get("/batches/{batch_id}", response_model=dict[str, Any])
-async def batch(request: Request, batch_id: str, _: Reader) -> dict[str, Any]:
-    return system_of(request).process.batch(batch_id).to_json()
+async def batch(request: Request, batch_id: str, caller: Reader) -> dict[str, Any]:
+    """A batch, for readers where it burns."""
+    found = system_of(request).process.batch(batch_id)
+    reading.check(caller, found, "batch", batch_id)
+    return found.to_json()
 
 
 class StatementOut(BaseModel):
@@ -134,8 +158,10 @@ class StatementOut(BaseModel):
 
 
 @router.get("/batches/{batch_id}/statement", response_model=StatementOut)
-async def statement(request: Request, batch_id: str, _: Reader) -> StatementOut:
-    content, digest = system_of(request).process.statement(batch_id)
+async def statement(request: Request, batch_id: str, caller: Reader) -> StatementOut:
+    process = system_of(request).process
+    reading.check(caller, process.batch(batch_id), "batch", batch_id)
+    content, digest = process.statement(batch_id)
     return StatementOut(statement=content, sha256=digest)
 
 
@@ -152,17 +178,23 @@ class RegisterPage(BaseModel):
 @router.get("/deadlines", response_model=DeadlinesPage)
 async def deadlines(
     request: Request,
-    _: Reader,
+    caller: Reader,
     include_closed: Annotated[bool, Query(description="also those met late")] = False,
     offset: paging.Offset = 0,
     limit: paging.Limit = 100,
 ) -> DeadlinesPage:
-    """What is due and what is overdue, overdue first (times in UTC), a page at a time."""
+    """What is due and what is overdue, overdue first (times in UTC), a page at a time; a
+    place reader's, those of its places."""
     system = system_of(request)
     process = system.process
     now = process.now()
-    # One more than the page, read by the database's own order: is there a next page?
-    shown = process.deadlines(include_closed, limit + 1, offset)
+    reader = reading.scope_of(caller)
+    if reader is None:
+        # One more than the page, read by the database's own order: is there a next page?
+        shown = process.deadlines(include_closed, limit + 1, offset)
+    else:
+        mine = [d for d in process.deadlines(include_closed) if d.place in reader]
+        shown = mine[offset : offset + limit + 1]
     following = offset + limit if len(shown) > limit else None
     shown = shown[:limit]
     notices = notices_of(system.ledger.database, shown)

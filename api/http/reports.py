@@ -11,7 +11,8 @@ import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.access.auth import require, system_of
+from api.access.auth import require, require_everywhere, system_of
+from api.access.reading import scope_of
 from api.access.roles import READ
 from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
@@ -20,11 +21,13 @@ from api.reports import FORMATS, check_format, check_pdf, compute, written
 from certificates.report_words import report_words
 from certificates.words import UnknownLanguage
 from certificates.worker import Renderer
-from workflows.errors import InvalidRequest
+from workflows.errors import AccessRefused, InvalidRequest
 from workflows.reports.recompute import ReportRequest
 
 router = APIRouter(tags=["reports"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute)
 Reader = Annotated[Principal, Depends(require(READ))]
+# Counted over every place at a signed checkpoint: not for a reader of some places.
+EveryPlace = Annotated[Principal, Depends(require_everywhere(READ))]
 Format = Annotated[str, Query(alias="format", description="json, csv, xlsx or pdf (annual)")]
 Lang = Annotated[str, Query(description="ru, kk or en (xlsx, pdf)")]
 Zone = Annotated[str | None, Query(description="time zone (default: the server's)")]
@@ -38,7 +41,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
 @router.get("/reports/annual", response_class=Response, responses=_CONTENT)
 async def annual_report(
     request: Request,
-    _: Reader,
+    caller: Reader,
     year: Annotated[int, Query(ge=1970, le=9998, description="calendar year, in the zone")],
     place: Annotated[str | None, Query(description="one place's figures")] = None,
     fmt: Format = "json",
@@ -46,14 +49,19 @@ async def annual_report(
     tz: Zone = None,
 ) -> Response:
     """Small-arms statistics of a year, from the ledger, tied to a signed checkpoint (the
-    JSON shape and every definition: docs/reports.md)."""
+    JSON shape and every definition: docs/reports.md); a place reader's, of one of its
+    places (403 for every place or another place)."""
+    reader = scope_of(caller)
+    if reader is not None and (place is None or place not in reader):
+        where = place or "every place"
+        raise AccessRefused(f"{caller.username} does not read at {where}", place)
     wanted = ReportRequest.annual(year, tz or request.app.state.timezone, place)
     return await _report(request, wanted, fmt, lang)
 
 
 @router.get("/reports/compliance", response_class=Response, responses=_CONTENT)
 async def compliance_report(
-    request: Request, _: Reader, first: First, last: Last, fmt: Format = "json",
+    request: Request, _: EveryPlace, first: First, last: Last, fmt: Format = "json",
     lang: Lang = "ru", tz: Zone = None,
 ) -> Response:  # fmt: skip
     """Every R1 and R2 deadline of the period, met or missed and by how much."""
@@ -63,7 +71,7 @@ async def compliance_report(
 
 @router.get("/reports/reconciliation", response_class=Response, responses=_CONTENT)
 async def reconciliation_report(
-    request: Request, _: Reader, first: First, last: Last, fmt: Format = "json",
+    request: Request, _: EveryPlace, first: First, last: Last, fmt: Format = "json",
     lang: Lang = "ru", tz: Zone = None,
 ) -> Response:  # fmt: skip
     """Stock by place against the last inventory count; weight of each furnace batch."""

@@ -11,6 +11,7 @@ import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from api.access import reading
 from api.access.auth import require, system_of
 from api.access.roles import READ
 from api.access.tokens import Principal
@@ -30,11 +31,12 @@ PDF = "application/pdf"
 
 @router.get("/statements", response_model=RegisterPage)
 async def statement_list(
-    request: Request, _: Reader, offset: paging.Offset = 0, limit: paging.Limit = 100
+    request: Request, caller: Reader, offset: paging.Offset = 0, limit: paging.Limit = 100
 ) -> RegisterPage:
-    """Every furnace and burn batch: its state, signatures so far and quorum, a page at a
-    time."""
-    found = await anyio.to_thread.run_sync(statements, system_of(request))
+    """Every furnace and burn batch (a place reader's: those at its places): its state,
+    signatures so far and quorum, a page at a time."""
+    reader = reading.scope_of(caller)
+    found = await anyio.to_thread.run_sync(statements, system_of(request), reader)
     shown, following = paging.page(found, offset, limit)
     return RegisterPage(entries=shown, next=following)
 
@@ -47,7 +49,7 @@ async def statement_list(
 async def statement_pdf(
     request: Request,
     batch_id: str,
-    _: Reader,
+    caller: Reader,
     lang: Annotated[str, Query(description="ru, kk or en")] = "ru",
     tz: Annotated[str | None, Query(description="time zone (default: the server's)")] = None,
 ) -> Response:
@@ -61,6 +63,8 @@ async def statement_pdf(
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InvalidRequest(f"unknown time zone {zone!r}") from exc
     system = system_of(request)
+    batch = await anyio.to_thread.run_sync(system.process.batch, batch_id)
+    reading.check(caller, batch, "batch", batch_id)
     basis = await anyio.to_thread.run_sync(statement_basis, system, batch_id)
     renderer: Renderer = request.app.state.renderer
     public_url = request.app.state.public_url
@@ -82,14 +86,16 @@ async def statement_pdf(
 async def item_label(
     request: Request,
     item_id: str,
-    _: Reader,
+    caller: Reader,
     lang: Annotated[str, Query(description="ru, kk or en")] = "ru",
     single: Annotated[bool, Query(description="a 62 mm label (else an A4 sheet)")] = True,
 ) -> Response:
     """The item's intake label: marking, record number and a QR code."""
     if lang not in LANGUAGES:
         raise InvalidRequest(f"no label language {lang!r}: choose {', '.join(LANGUAGES)}")
-    items = await anyio.to_thread.run_sync(label_items, system_of(request), [item_id])
+    system = system_of(request)
+    await anyio.to_thread.run_sync(reading.item_json, system.process, caller, item_id)
+    items = await anyio.to_thread.run_sync(label_items, system, [item_id])
     renderer: Renderer = request.app.state.renderer
     pdf = await renderer.labels_async(items, lang, single)
     return Response(pdf, media_type=PDF)

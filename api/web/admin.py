@@ -13,7 +13,7 @@ with what was done or why it was refused.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -42,6 +42,7 @@ from workflows.commands.accounts import (
 from workflows.commands.base import Command
 from workflows.commands.registers import AddCommissionMember, AddLocation, RemoveCommissionMember
 from workflows.errors import RuleViolation
+from workflows.model import Commission
 
 router = APIRouter(prefix="/web/admin", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -100,12 +101,18 @@ async def _act(
     return RedirectResponse(f"{back}?{urlencode({'done': done, 'id': subject})}", status_code=303)
 
 
-def _done(request: Request, language: str) -> str | None:
+def done_message(
+    request: Request, language: str, known: Iterable[str], codes: dict[str, str] = DONE
+) -> str | None:
+    """The sentence for the address's `done` code, naming its `id` only when that is one of
+    the page's own objects (`known`: its accounts, devices, people or places); None for an
+    unknown code or subject. A crafted link shows nothing rather than its words on a
+    trusted page."""
     code = request.query_params.get("done", "")
-    if code not in DONE:
+    subject = request.query_params.get("id", "")
+    if code not in codes or subject not in set(known):
         return None
-    subject = request.query_params.get("id", "")[:128]
-    return i18n.gettext_of(language)(DONE[code]) % {"id": subject}
+    return i18n.gettext_of(language)(codes[code]) % {"id": subject}
 
 
 # -- accounts, roles and places -----------------------------------------------------------------
@@ -135,7 +142,7 @@ async def _accounts(request: Request, me: Visitor, status: int, error: str | Non
         places=places,
         roles=sorted(ROLES),
         place_kinds=PLACE_KINDS,
-        done=None if error else _done(request, me.language),
+        done=None if error else done_message(request, me.language, (u.username for u in users)),
         error=error,
     )
 
@@ -249,7 +256,7 @@ async def _devices(request: Request, me: Visitor, status: int, error: str | None
         roles=sorted(ROLES),
         places=places,
         most_days=accounts.MOST_DEVICE_DAYS,
-        done=None if error else _done(request, me.language),
+        done=None if error else done_message(request, me.language, (d.id for d in devices)),
         error=error,
     )
 
@@ -352,9 +359,13 @@ async def _commissions(request: Request, me: Visitor, status: int, error: str | 
         status,
         commissions=sorted(commissions, key=lambda c: c.id),
         now=format_time(process.now()),
-        done=None if error else _done(request, me.language),
+        done=None if error else done_message(request, me.language, _people(commissions)),
         error=error,
     )
+
+
+def _people(commissions: list[Commission]) -> set[str]:
+    return {str(m["person"]) for c in commissions for m in c.members}
 
 
 @router.get("/commissions", response_class=HTMLResponse)
@@ -455,7 +466,7 @@ async def _places(request: Request, me: Visitor, status: int, error: str | None)
         places=places,
         names=names,
         kinds=LOCATION_KINDS,
-        done=None if error else _done(request, me.language),
+        done=None if error else done_message(request, me.language, (p.id for p in places)),
         error=error,
     )
 

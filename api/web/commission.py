@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
@@ -42,6 +43,7 @@ from workflows.errors import RuleViolation, WorkflowError
 from workflows.model import Account, Batch, Commission, Item, Member
 from workflows.repository import ItemSearch, Repository
 from workflows.tables import AccountRow
+from workflows.reading import sees_document
 from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRESENTATIVE
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -97,6 +99,7 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
     system = system_of(request)
     process = system.process
     batch = process.batch(batch_id)
+    reading.check(me.principal, batch, "batch", batch_id)
     now = format_time(process.now())
     items = process.items(ItemSearch(batch=batch_id, limit=MOST_ITEMS))
     commission = next(c for c in process.commissions() if c.id == batch.commission)
@@ -168,7 +171,10 @@ def plant_representatives(system: System, place: str, commission: Commission) ->
 async def batches_page(request: Request, me: Me) -> Response:
     _require(me, READ)
     found = await run_in_threadpool(system_of(request).process.batches)
-    shown = sorted(found, key=lambda b: b.opened_at, reverse=True)
+    reader = reading.scope_of(me.principal)
+    shown = sorted(
+        (b for b in found if sees_document(reader, b)), key=lambda b: b.opened_at, reverse=True
+    )
     return page("batches.html.j2", me.language, me, batches=shown)
 
 
@@ -196,6 +202,7 @@ async def quorum_fragment(request: Request, me: Me, batch_id: str) -> Response:
 
     def read() -> Quorum:
         batch = process.batch(batch_id)
+        reading.check(me.principal, batch, "batch", batch_id)
         commission = next(c for c in process.commissions() if c.id == batch.commission)
         return quorum_of(batch, commission, format_time(process.now()))
 
@@ -327,6 +334,8 @@ async def statement_pdf(request: Request, me: Me, batch_id: str) -> Response:
     the API's (GET /batches/{id}/statement.pdf), for the page's session."""
     _require(me, READ)
     system = system_of(request)
+    batch = await run_in_threadpool(system.process.batch, batch_id)
+    reading.check(me.principal, batch, "batch", batch_id)
     basis = await run_in_threadpool(statement_basis, system, batch_id)
     renderer = request.app.state.renderer
     pdf = await renderer.statement_async(

@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from api.access import reading
+from api.access.roles import READ
 from api.errors import Forbidden, TooLarge
 from api.imports import intake_file
 from api.imports.csv_table import TableError
@@ -189,11 +191,15 @@ async def cut(request: Request, me: Me) -> Response:
 # -- a transfer coming in, with its discrepancies ---------------------------------------------
 
 
-def _transfer(request: Request, transfer_id: str) -> tuple[Transfer, list[Discrepancy]]:
+def _transfer(
+    request: Request, me: Visitor, transfer_id: str
+) -> tuple[Transfer, list[Discrepancy]]:
     """The transfer and the discrepancies about its items on its route (received but never
-    sent, sent but not received), read from the state tables."""
+    sent, sent but not received), read from the state tables; UnknownObject for one
+    nobody sent, or one neither from nor to the visitor's places (api.access.reading)."""
     system = system_of(request)
     transfer = system.process.transfer(transfer_id)
+    reading.check(me.principal, transfer, "transfer", transfer_id)
     subjects = [*transfer.sent, *transfer.unexpected]
     with system.ledger.database.read() as conn:
         repo = Repository(conn)
@@ -212,8 +218,9 @@ async def transfer_page(request: Request, me: Me, transfer_id: str) -> Response:
     """What was sent, what has arrived, what is missing or came unexpected, and the
     discrepancies opened for them; receiving is scanning (the scan page, this transfer's
     step), closing turns what has not arrived into discrepancies."""
+    _require(me, READ)
     try:
-        transfer, found = await run_in_threadpool(_transfer, request, transfer_id)
+        transfer, found = await run_in_threadpool(_transfer, request, me, transfer_id)
     except UnknownObject:
         gettext = i18n.gettext_of(me.language)
         message = gettext("No transfer %(id)s") % {"id": transfer_id}

@@ -1,7 +1,10 @@
 """The item page: what the item is, its photos, its state, the steps allowed next (and for a
 step not allowed, the rule that stops it), and its whole chain of entries as a timeline, each
 with a button that checks its inclusion proof against the signed checkpoint in the browser
-(static/web/proof.js: SHA-256 and Ed25519 in WebCrypto). Also its label and its files."""
+(static/web/proof.js: SHA-256 and Ed25519 in WebCrypto). Also its label and its files.
+
+Staff read the items at their places only (api.access.reading): another place's item is
+answered as an unknown one."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden
 from api.http.files import INLINE_FILE_HEADERS
@@ -49,10 +53,11 @@ def _reader(me: Visitor) -> None:
 
 
 def _read(
-    request: Request, item_id: str
+    request: Request, me: Visitor, item_id: str
 ) -> tuple[Item, list[Moment], list[tuple[str, RuleViolation | None]]]:
     system = system_of(request)
     item = system.process.item(item_id)
+    reading.check(me.principal, item, "item", item_id)
     with system.ledger.database.read() as conn:
         entries = system.ledger.item_history(conn, item_id)
     moments = []
@@ -78,7 +83,7 @@ def _read(
 async def item_page(request: Request, item_id: str, me: Me) -> Response:
     _reader(me)
     try:
-        item, moments, next_steps = await run_in_threadpool(_read, request, item_id)
+        item, moments, next_steps = await run_in_threadpool(_read, request, me, item_id)
     except UnknownObject:
         gettext = i18n.gettext_of(me.language)
         message = gettext("No item %(code)s is registered") % {"code": item_id}
@@ -105,7 +110,9 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
 async def label(request: Request, item_id: str, me: Me) -> Response:
     """The intake label in the reader's language (the API's label, certificates.labels)."""
     _reader(me)
-    items = await anyio.to_thread.run_sync(label_items, system_of(request), [item_id])
+    system = system_of(request)
+    await anyio.to_thread.run_sync(reading.item_json, system.process, me.principal, item_id)
+    items = await anyio.to_thread.run_sync(label_items, system, [item_id])
     pdf = await request.app.state.renderer.labels_async(items, me.language, True)
     return Response(pdf, media_type="application/pdf")
 

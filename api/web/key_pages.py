@@ -10,6 +10,7 @@ transaction as the entry).
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -21,6 +22,7 @@ from api.access.roles import ADMIN
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
 from api.web import i18n, sessions
+from api.web.admin import done_message
 from api.web.render import Visitor, page, system_of, visitor
 from custody import keys, note
 from custody.errors import CustodyError, KeyRegistryError
@@ -28,6 +30,11 @@ from workflows.commands import RevokeKey
 from workflows.errors import WorkflowError
 
 router = APIRouter(prefix="/web", include_in_schema=False)
+# What the administrator's form did, said on the page it comes back to (admin.done_message).
+DONE = {
+    "registered": i18n.N_("Key %(id)s registered"),
+    "revoked": i18n.N_("Key %(id)s revoked"),
+}
 Me = Annotated[Visitor, Depends(visitor)]
 
 
@@ -152,7 +159,7 @@ async def _admin_page(
         requests=waiting,
         current=current,
         error=error,
-        done=request.query_params.get("done"),
+        done=done_message(request, me.language, (k.key_id for k in known), DONE),
         key_id_of=lambda r: note.key_id(r.owner, keys.parse_public_key(r.public_key)),
     )
 
@@ -197,7 +204,13 @@ async def register(
         return await _admin_page(request, me, why, 422)
     except (WorkflowError, CustodyError) as exc:
         return await _admin_page(request, me, gettext("Refused: %(why)s") % {"why": str(exc)}, 422)
-    return RedirectResponse(f"/web/admin/keys?done={key_id}", status_code=303)
+    return _done("registered", key_id)
+
+
+def _done(code: str, key_id: str) -> Response:
+    """Back to the keys page saying what was done: a code and the key, never words."""
+    where = f"/web/admin/keys?{urlencode({'done': code, 'id': key_id})}"
+    return RedirectResponse(where, status_code=303)
 
 
 @router.post("/admin/keys/revoke")
@@ -218,4 +231,4 @@ async def revoke(
         return await _admin_page(request, me, gettext("Give the reason for the revocation"), 422)
     except (WorkflowError, CustodyError) as exc:
         return await _admin_page(request, me, gettext("Refused: %(why)s") % {"why": str(exc)}, 422)
-    return RedirectResponse(f"/web/admin/keys?done={key_id}", status_code=303)
+    return _done("revoked", key_id)

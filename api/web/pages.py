@@ -8,6 +8,7 @@ API's access rules (api.access); they decide nothing themselves.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -25,9 +26,18 @@ from api.web import i18n, notices, preferences, queues, sessions
 from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, visitor
 from api.web.scan import STEP_FIELDS
 from api.web.sessions import CsrfRefused, LoginNeeded
-from workflows.errors import UnknownObject
+from custody.errors import CustodyError
+from workflows.errors import AccessRefused, UnknownObject
 
 router = APIRouter(prefix="/web", include_in_schema=False)
+
+
+async def _as_problem(app: FastAPI, request: Request, exc: CustodyError) -> Response:
+    """The API's answer to `exc` (api.http.problems), for a path that is not a page."""
+    answer = app.exception_handlers[CustodyError](request, exc)
+    return await answer if inspect.isawaitable(answer) else answer
+
+
 Me = Annotated[Visitor, Depends(visitor)]
 HOME = "/web/"
 
@@ -231,6 +241,24 @@ def install(app: FastAPI) -> None:
         gettext = i18n.gettext_of(me.language)
         message = gettext("Your role may not open this page")
         return page("error.html.j2", me.language, me, 403, message=message)
+
+    @app.exception_handler(UnknownObject)
+    async def unknown(request: Request, exc: UnknownObject) -> Response:
+        # Unknown, or at a place the reader does not read at (api.access.reading): the
+        # same words for both, so that a page tells no one where another place's item is.
+        if not request.url.path.startswith("/web/"):
+            return await _as_problem(app, request, exc)
+        me = await visitor(request)
+        gettext = i18n.gettext_of(me.language)
+        message = gettext("Nothing of that id is registered")
+        return page("error.html.j2", me.language, me, 404, message=message)
+
+    @app.exception_handler(AccessRefused)
+    async def refused(request: Request, exc: AccessRefused) -> Response:
+        if not request.url.path.startswith("/web/"):
+            return await _as_problem(app, request, exc)
+        me = await visitor(request)
+        return page("error.html.j2", me.language, me, 403, message=i18n.refusal(exc, me.language))
 
     # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).

@@ -18,6 +18,7 @@ import orjson
 
 from api.access import roles
 from api.access.tokens import Principal
+from workflows import reading
 from workflows.model import Deadline, Item, Transfer
 from workflows.process import Process
 from workflows.repository import Repository
@@ -120,12 +121,12 @@ class Home:
 
 
 def places_of(principal: Principal) -> Sequence[str] | None:
-    """The places the account reads at: None (every place) only for an account holding a
-    role that acts at no place and reads everywhere (the auditor, the administrator:
-    `PLACE_KINDS` empty, DESIGN §2); otherwise its places, and an account of a placed role
-    with none (its only warehouse withdrawn) gets () and sees nothing. Least privilege:
-    a missing place never widens what one reads."""
-    if any(not roles.PLACE_KINDS.get(role, frozenset({""})) for role in principal.roles):
+    """The places the account reads at (workflows.reading.scope): None (every place) only
+    for an account holding a role that acts at no place and reads everywhere (the auditor,
+    the administrator: `PLACE_KINDS` empty, DESIGN §2); otherwise its places, and an account
+    of a placed role with none (its only warehouse withdrawn) gets () and sees nothing.
+    Least privilege: a missing place never widens what one reads."""
+    if reading.scope(principal.roles, principal.places) is None:
         return None
     return tuple(principal.places)
 

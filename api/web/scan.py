@@ -37,10 +37,12 @@ from api.web.render import (
 )
 from api.web.sessions import CsrfRefused, LoginNeeded
 from certificates.labels import qr_text
+from workflows import reading
 from workflows.commands import REGISTRY
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Item
 from workflows.process import Process
+from workflows.reading import item_places
 from workflows.repository import Repository
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -213,6 +215,7 @@ class Answer:
     code: str = ""
     item: Item | None = None
     problem: str | None = None
+    elsewhere: bool = False  # at a place the reader does not read at: no state, no place
 
 
 @router.post("/scan/check", response_class=HTMLResponse)
@@ -263,13 +266,23 @@ def shown(answers: list[Answer], language: str) -> str:
             f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{escape(item.id)}"'
             f' data-code="{escape(a.code)}" data-name="{escape(item.name)}">\n'
             f'    <input type="hidden" name="items" value="{escape(item.id)}">\n'
-            f'    <a href="/web/items/{escape(url_quote(item.id))}">{escape(item.name)}</a>\n'
-            f'    <span class="state">{state} · {escape(item.location)}</span>\n'
+            f"    {_where(item, state, a.elsewhere)}\n"
             f"    {problem}\n"
             "  </li>\n"
             "</template>\n"
         )
     return "".join(out)
+
+
+def _where(item: Item, state: str, elsewhere: bool) -> str:
+    """The row's name, state and place; for an item at a place the reader does not read at
+    (docs/access.md), its name only: no link, state or place."""
+    if elsewhere:
+        return f"<span>{escape(item.name)}</span>"
+    return (
+        f'<a href="/web/items/{escape(url_quote(item.id))}">{escape(item.name)}</a>\n'
+        f'    <span class="state">{state} · {escape(item.location)}</span>'
+    )
 
 
 LOGIN_NEEDED = 4401  # a WebSocket close code (private range): the page sends them to log in
@@ -362,7 +375,7 @@ def _look(
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]
-        elsewhere = places is not None and item.location not in places
+        elsewhere = places is not None and not reading.sees(frozenset(places), item_places(item))
         found[code] = (item, None if elsewhere else refused, elsewhere)
     return found
 
@@ -390,16 +403,17 @@ def _answers(
             continue
         listed.add(item.id)
         if elsewhere:
-            problem: str | None = gettext("%(name)s is not at your places (it is at %(place)s)") % {
-                "name": item.name,
-                "place": item.location,
-            }
+            # Not where it is: the label in hand says the item exists, but its place is
+            # another's to read (docs/access.md).
+            problem: str | None = gettext("%(name)s is not at your places") % {"name": item.name}
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
         else:
             problem = None
         message = problem or gettext("%(name)s added") % {"name": item.name}
-        answers.append(Answer("flag" if problem else "ok", message, wanted, item, problem))
+        answers.append(
+            Answer("flag" if problem else "ok", message, wanted, item, problem, elsewhere)
+        )
     return answers
 
 
