@@ -7,13 +7,16 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
 from api.web import i18n
+from workflows.access import refusal as access_refusal
 from workflows.errors import RuleViolation
+from workflows.model import Account
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
@@ -93,6 +96,31 @@ def test_the_presence_and_membership_refusals_are_said_in_every_language() -> No
             assert sentence.startswith(f"{rule}: "), sentence
             assert message not in sentence, (lang, sentence)  # a pattern knew it
         assert said["ru"] != said["kk"]
+
+
+def test_access_refusals_are_said_in_the_readers_language_with_roles_and_steps() -> None:
+    """A breaker's finding: every ACCESS refusal reached a Kazakh page in English, with the
+    step's id. The sentences are workflows.access.refusal's, built by the function itself."""
+
+    def account(name: str, roles: list[str], places: list[str]) -> Account:
+        return Account(name, name, roles, places, disabled=False, created_at="2026-01-01")
+
+    clerk = account("sklad.krg", ["warehouse_clerk"], ["WH-KRG"])
+    nobody = account("guest.one", [], [])
+    reasons = [
+        access_refusal(clerk, "parts_removed", "WH-ALM", "warehouse"),
+        access_refusal(clerk, "decision_recorded", "WH-KRG", "warehouse"),
+        access_refusal(nobody, "item_registered", "UNIT-ALM", "unit"),
+        access_refusal(clerk, "parts_removed", "WH-KRG", "unit"),
+        access_refusal(replace(clerk, disabled=True), "parts_removed", "WH-KRG", "warehouse"),
+    ]
+    for reason in reasons:
+        assert reason is not None
+        for lang in ("ru", "kk"):
+            said = i18n.refusal(RuleViolation("ACCESS", reason), lang)
+            assert said.startswith("ACCESS: "), said
+            assert reason not in said, (lang, said)
+            assert not re.search(r"[a-z]+_[a-z]+", said.replace("sklad.krg", "")), said
 
 
 def test_a_sentence_no_pattern_knows_is_shown_as_the_process_wrote_it() -> None:

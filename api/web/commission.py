@@ -41,9 +41,9 @@ from custody.errors import CustodyError
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
 from workflows.errors import RuleViolation, WorkflowError
 from workflows.model import Account, Batch, Commission, Item, Member
+from workflows.reading import sees_document
 from workflows.repository import ItemSearch, Repository
 from workflows.tables import AccountRow
-from workflows.reading import sees_document
 from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRESENTATIVE
 
 router = APIRouter(prefix="/web", include_in_schema=False)

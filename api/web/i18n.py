@@ -86,6 +86,8 @@ _GATED = {
     "loading into a furnace": "batch_loaded",
     "melting": "melted",
 }
+# The roles an ACCESS refusal names (an account with none "holds" no role).
+_ROLE_WORDS = {**labels.ROLES, "no role": N_("no role")}
 REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"the bullet-registry result must be recorded before (?P<step>.+)"),
@@ -349,6 +351,29 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<commission>.+) has a chair already: (?P<chair>\S+)"),
         N_("%(commission)s has a chair already: %(chair)s"),
     ),
+    # ACCESS (workflows.access.refusal): the roles and the kind of place are translated too
+    (
+        re.compile(r"the account (?P<name>\S+) is disabled"),
+        N_("the account %(name)s is disabled"),
+    ),
+    (
+        re.compile(r"(?P<name>\S+) \((?P<roles>[^)]*)\) may not write (?P<step>\S+)"),
+        N_("%(name)s (%(roles)s) may not do this step: %(step)s"),
+    ),
+    (
+        re.compile(
+            r"(?P<name>\S+) does not work at (?P<place>\S+): only its own staff may write "
+            r"(?P<step>\S+) there"
+        ),
+        N_(
+            "%(name)s does not work at %(place)s: only its own staff may do this step there:"
+            " %(step)s"
+        ),
+    ),
+    (
+        re.compile(r"(?P<place>\S+) is a (?P<place_kind>.+?): no (?P<roles>.+) acts there"),
+        N_("%(place)s is a place of another kind (%(place_kind)s): no %(roles)s acts there"),
+    ),
 ]
 
 
@@ -372,6 +397,13 @@ def refusal(violation: RuleViolation, language: str) -> str:
             values["step"] = _word(STEPS, values["step"], gettext)
         if "state" in values:
             values["state"] = _word(STATES, values["state"], gettext)
+        if "roles" in values:
+            values["roles"] = ", ".join(
+                gettext(_ROLE_WORDS.get(role, role)) for role in values["roles"].split(", ")
+            )
+        if "place_kind" in values:
+            kind = values["place_kind"]
+            values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
         sentence = gettext(msgid) % values
         break
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
