@@ -70,7 +70,7 @@ def server(
     )
     base = f"{scheme}://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
         while True:
             try:
                 httpx.get(f"{base}/openapi.json", timeout=1, verify=False).raise_for_status()  # noqa: S501
