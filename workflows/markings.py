@@ -20,6 +20,7 @@ what a plate says.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 # Capitals that look like a Latin capital on a plate, by the Latin capital they look like.
@@ -84,6 +85,9 @@ def _plain(char: str) -> str:
     return unicodedata.normalize("NFKC", char)
 
 
+# A pure function of its text, asked for one marking several times in one action (the
+# intake's checks, its row, R11 at the furnace: about 80 µs each time).
+@lru_cache(maxsize=16_384)
 def fold(marking: str) -> str:
     """The identity of a marking as written (any text): NFC, compatibility forms plain, upper
     case, no spaces, dashes, connectors or dots, look-alike capitals as Latin ones. Total:
