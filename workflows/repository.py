@@ -74,11 +74,23 @@ class Shelf:
         return (*values, data) if isinstance(values, tuple) else (values, data)
 
     @cached_property
-    def updated(self) -> tuple[int, ...]:
-        """Where, in a row from `values`, the columns an UPDATE sets are (data last)."""
-        first = len(self.key)
-        changing = [first + i for i, c in enumerate(self.searched) if c not in self.fixed]
-        return (*changing, first + len(self.searched))
+    def changing(self) -> tuple[str, ...]:
+        """The searched columns an UPDATE sets: all but the fixed ones."""
+        return tuple(c for c in self.searched if c not in self.fixed)
+
+    @cached_property
+    def _update_values(self) -> Callable[[Any], tuple[Any, ...]]:
+        names = (*self.changing, *self.key)
+        get = attrgetter(*names)
+        return (lambda document: (get(document),)) if len(names) == 1 else get
+
+    def update_params(self, document: Document) -> tuple[Any, ...]:
+        """The parameters of the UPDATE of `document`'s row: the changing columns, its JSON
+        as UTF-8 bytes (at `len(changing)`), then the key. The fixed columns are neither
+        set nor computed: an item's folded marking (workflows.markings) costs more than
+        the rest of its row, and no step changes it."""
+        changing, key = len(self.changing), self._update_values(document)
+        return (*key[:changing], orjson.dumps(document), *key[changing:])
 
 
 def _shelf(row: Any, *searched: str, fixed: tuple[str, ...] = ()) -> Shelf:
@@ -446,23 +458,32 @@ class Repository:
         (new, or written over without being read, as a clock started again)."""
         for kind, keys in world.changed.items():
             if keys:
-                table, stored = world.table(kind), world.stored[kind]
-                values = SHELVES[kind].values
-                rows = {key: values(table[key]) for key in keys}
-                self._update(kind, [row for key, row in rows.items() if key in stored])
-                self._upsert(kind, [row for key, row in rows.items() if key not in stored])
-                self.written.extend((kind, key, row[-1], table[key]) for key, row in rows.items())
+                table, stored, shelf = world.table(kind), world.stored[kind], SHELVES[kind]
+                data_at = len(shelf.changing)
+                updates, upserts = [], []
+                for key in keys:
+                    document = table[key]
+                    if key in stored:
+                        row = shelf.update_params(document)
+                        updates.append(row)
+                        data = row[data_at]
+                    else:
+                        row = shelf.values(document)
+                        upserts.append(row)
+                        data = row[-1]
+                    self.written.append((kind, key, data, document))
+                self._update(kind, updates)
+                self._upsert(kind, upserts)
                 keys.clear()
 
-    def _update(self, kind: str, rows: list[tuple[Any, ...]]) -> None:
-        if not rows:
+    def _update(self, kind: str, params: list[tuple[Any, ...]]) -> None:
+        """UPDATE rows from `Shelf.update_params`."""
+        if not params:
             return
         shelf = SHELVES[kind]
-        keys, updated, columns = len(shelf.key), shelf.updated, shelf.columns
-        sets = [f"{columns[i]} = ?" for i in updated[:-1]] + [f"data = {self._text}"]
+        sets = [f"{c} = ?" for c in shelf.changing] + [f"data = {self._text}"]
         where = " AND ".join(f"{c} = ?" for c in shelf.key)
         sql = f"UPDATE {shelf.table.name} SET {', '.join(sets)} WHERE {where}"
-        params = [(*[r[i] for i in updated], *r[:keys]) for r in rows]
         self.raw.cursor().executemany(self._sql(sql), params)
 
     def _upsert(self, kind: str, rows: list[tuple[Any, ...]]) -> None:

@@ -27,9 +27,12 @@ def unique(ids: Sequence[str]) -> list[str]:
 
 
 def file_refs(work: Work, files: Sequence[Any]) -> list[dict[str, Any]]:
-    """Check file references (well-formed, uploaded) and return them as entry data."""
+    """Check file references (well-formed, uploaded) and return them as entry data. A file
+    found in the store is not looked for again in the same action (the store only adds
+    files): a bulk intake or melt names one photo for each of its 500 items."""
     refs = [f if isinstance(f, FileRef) else FileRef.parse(f) for f in files]
-    work.files.check_refs(refs)
+    work.files.check_refs(ref for ref in refs if ref not in work.uploaded)
+    work.uploaded.update(refs)
     return [ref.to_json() for ref in refs]
 
 

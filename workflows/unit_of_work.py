@@ -25,7 +25,7 @@ from workflows.access import place_of
 from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.errors import InvalidRequest
-from workflows.files import FileStore
+from workflows.files import FileRef, FileStore
 from workflows.gate import Gate
 from workflows.repository import Repository
 from workflows.world import World
@@ -53,6 +53,7 @@ class Work:
         self.world = World()
         self.news: list[NewEntry] = []
         self.written: list[Entry] = []
+        self.uploaded: set[FileRef] = set()  # files found in the store (workflows.steps)
 
     def through(self, device: str | None) -> Work:
         """Act through this device token (its role and place only), or none."""
