@@ -67,6 +67,31 @@ def test_rederive_writes_the_rows_of_the_whole_fold(site: Site) -> None:
     assert check_state(replay(database), database) is None
 
 
+def test_rederive_mends_only_the_rows_that_differ_and_removes_the_ones_not_made(
+    site: Site,
+) -> None:
+    kept, changed, missing = (site.register_rifle() for _ in range(3))
+    decided = site.clock().astimezone(ALMATY).date() - dt.timedelta(days=2)
+    site.process.record_decision(
+        "unit.serikbaev", [kept, changed, missing], {**DECISION, "date": decided.isoformat()}
+    )
+    before = _rows(site)
+    database = site.ledger.database
+    with database.write() as conn:
+        conn.execute(text("UPDATE wf_deadlines SET data = '{}' WHERE item = :i"), {"i": changed})
+        conn.execute(text("DELETE FROM wf_deadlines WHERE item = :i"), {"i": missing})
+        conn.execute(  # a row the ledger does not make
+            text(
+                "INSERT INTO wf_deadlines (item, rule, due_at, closed, data) "
+                "SELECT 'KZ-NOWHERE', rule, due_at, closed, data FROM wf_deadlines "
+                "WHERE item = :i"
+            ),
+            {"i": kept},
+        )
+    assert rederive(database) == len(before)
+    assert _rows(site) == before
+
+
 def test_custody_deadlines_rederive_mends_the_rows(site: Site, tmp_path: Path) -> None:
     rifle = site.register_rifle()
     decided = site.clock().astimezone(ALMATY).date() - dt.timedelta(days=3)

@@ -22,10 +22,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
 
 
-def catalogue(language: str) -> dict[str, str]:
+def catalogue(language: str) -> dict[str, tuple[str, ...]]:
+    """msgid (a plural message's singular) -> its translation's forms (one, or one for each
+    of the language's plural forms, every one of them filled)."""
     path = i18n.LOCALE / language / "LC_MESSAGES" / "messages.po"
     with open(path, "rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
+        read = read_po(handle, locale=language)
+    found = {}
+    for m in read:
+        if not m.id:
+            continue
+        forms = tuple(m.string) if m.pluralizable else (m.string,)
+        if m.pluralizable:  # as many forms as the language has (Russian three, Kazakh two)
+            assert len(forms) == read.num_plurals, (language, m.id)
+        found[_singular(m.id)] = forms
+    return found
+
+
+def _singular(msgid: str | tuple[str, ...]) -> str:
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def extracted(tmp_path: Path) -> set[str]:
@@ -38,7 +53,7 @@ def extracted(tmp_path: Path) -> set[str]:
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with open(out, "rb") as handle:
-        return {m.id for m in read_po(handle) if m.id}
+        return {_singular(m.id) for m in read_po(handle) if m.id}
 
 
 def test_no_message_is_missing_in_any_language(tmp_path: Path) -> None:
@@ -48,14 +63,15 @@ def test_no_message_is_missing_in_any_language(tmp_path: Path) -> None:
         have = catalogue(language)
         missing = sorted(wanted - have.keys())
         assert missing == [], f"{language}: run `make messages` and translate {missing}"
-        untranslated = sorted(m for m in wanted if not have[m].strip())
+        untranslated = sorted(m for m in wanted if not all(f.strip() for f in have[m]))
         assert untranslated == [], f"{language}: untranslated {untranslated}"
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
 def test_translations_keep_every_placeholder(language: str) -> None:
-    for msgid, msgstr in catalogue(language).items():
-        assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
+    for msgid, forms in catalogue(language).items():
+        for msgstr in forms:
+            assert sorted(PLACEHOLDER.findall(msgid)) == sorted(PLACEHOLDER.findall(msgstr)), msgid
 
 
 def test_an_r3_refusal_is_said_in_kazakh_naming_rule_and_item() -> None:

@@ -229,20 +229,23 @@ def rederive(database: Database) -> int:
     # Hundreds of thousands of small dicts made and kept for the pass (workflows.heap).
     with collector_paused(), database.write() as conn:
         made = derive(_bodies(conn))
-        raw: Any = conn.connection.driver_connection
-        stored = {(item, rule): body for item, rule, body in raw.execute(read)}
-        # Each document written out and compared at once: the bytes of the equal ones (all,
-        # after a restart) are freed as they are made, and their memory used again.
-        dumps, changed = orjson.dumps, []
-        for key, d in made.items():
-            data = dumps(d)
-            if stored.pop(key, None) != data:
-                changed.append((d.item, d.rule, d.due_at, d.met_at or d.cancelled_at, data))
         count = len(made)
-        _write(raw, postgres, changed, list(stored), everything=len(changed) == count)
+        raw: Any = conn.connection.driver_connection
+        # Each stored row compared, as it is read, with its document written out: neither
+        # side is kept (the bytes of the equal ones, all after a restart, are freed at once).
+        dumps, changed, stale = orjson.dumps, [], []
+        for item, rule, body in raw.execute(read):
+            d = made.pop((item, rule), None)
+            if d is None:
+                stale.append((item, rule))
+            elif dumps(d) != body:
+                changed.append(d)
+        changed += made.values()  # the deadlines with no row yet
+        rows = [(d.item, d.rule, d.due_at, d.met_at or d.cancelled_at, dumps(d)) for d in changed]
+        _write(raw, postgres, rows, stale, everything=len(rows) == count)
         # Freed while the collector is held off: left for it, the first collection after
         # the pause would walk every one of them (workflows.heap).
-        del made, stored, changed
+        del made, changed, rows
     return count
 
 

@@ -74,6 +74,15 @@ NAMES = {
     "cancelled": N_("cancelled"),
 }
 
+# A deadline's fact (workflows.deadlines.fact) as the step whose entry records it: its name.
+FACT_STEPS = {
+    "decision": "decision_recorded",
+    "appealed": "decision_appealed",
+    "suspended": "decision_suspended",
+    "final": "decision_final",
+    "reversed": "decision_reversed",
+}
+
 
 class ReportCache:
     """Reports already computed, by what was asked and the checkpoint's size and root: the
@@ -275,6 +284,7 @@ async def _between(
         me,
         report=report,
         words=NAMES,
+        fact_steps=FACT_STEPS,
         names={p: place_name(located, p, me.language) for p in located},
         query=query,
         formats=[f for f in FORMATS if f != "pdf"],

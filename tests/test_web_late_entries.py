@@ -1,0 +1,126 @@
+"""A late entry in plain sight in the web pages (issue 19): a decision entered twelve days
+after its own date shows "entered late by 12 days" in the reader's language on its item page,
+with its entry time in the reader's zone, and is a row of the compliance report's page; a
+decision entered on its own date is in neither. A real `custody serve` on the demo's data, the
+decisions recorded through the API, the pages read in Chromium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from custody.clock import parse_time
+from tests.support.processes import environment, run, server
+from tests.support.site import today
+from tests.test_web_pages import CHROMIUM, OFFICER, Browser, Site, log_in, serious_violations
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+
+OFFICIAL = "official.zhakupov"  # covers every place: may read the compliance report
+ZONE = ZoneInfo("Asia/Almaty")  # the service's zone, the readers' own by default
+LATE_DAYS = 12  # CUSTODY_LATE_ENTRY_DAYS is 3 by default
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with ExitStack() as stack:
+        directory = tmp_path_factory.mktemp("late")
+        env = environment(directory)
+        done = run(env, "demo")
+        assert done.returncode == 0, done.stderr
+        yield Site(stack.enter_context(server(env)), env, directory)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with playwright_sync.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
+        )
+        yield Browser(launched)
+        launched.close()
+
+
+def decide(site: Site, item: str, days_ago: int) -> None:
+    day = dt.date.fromisoformat(today()) - dt.timedelta(days=days_ago)
+    decision = {"ref": f"2-{days_ago}/2026", "authority": "court", "date": day.isoformat()}
+    with site.api(OFFICER) as client:
+        done = client.post("/steps/decision_recorded", json={"items": [item], "decision": decision})
+    assert done.status_code == 200, done.text
+
+
+@pytest.fixture(scope="module")
+def decided(site: Site) -> dict[str, Any]:
+    """Two registered items of the officer's unit: one decided twelve days ago, one today;
+    the late one's entry as the API gives it."""
+    registered = [i["id"] for i in site.items("registered") if i["location"] == "UNIT-ALM"]
+    late, timely = registered[:2]
+    decide(site, late, LATE_DAYS)
+    decide(site, timely, 0)
+    with site.api(OFFICER) as client:
+        item = client.get(f"/items/{late}").json()
+    [entry] = item["decision"]["late_entries"]
+    return {"late": late, "timely": timely, "entry": entry}
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("ru", f"внесено с опозданием на {LATE_DAYS} дней"),
+        ("kk", f"{LATE_DAYS} күн кешігіп енгізілді"),
+        ("en", f"entered late by {LATE_DAYS} days"),
+    ],
+)
+def test_item_page_says_a_decision_was_entered_late_and_by_how_many_days(
+    site: Site, browser: Browser, decided: dict[str, Any], language: str, said: str
+) -> None:
+    page = browser.page()
+    log_in(page, site.base, OFFICER, language)
+    page.goto(f"{site.base}/web/items/{decided['late']}")
+    shown = page.locator(".late-entry")
+    assert shown.count() == 1
+    assert shown.get_attribute("data-step") == "decision_recorded"
+    text = shown.inner_text()
+    assert said in text
+    assert decided["entry"]["date"] in text
+    # the entry's time on the reader's wall clock (Almaty), not in UTC
+    entered = parse_time(decided["entry"]["entered_at"]).astimezone(ZONE)
+    assert entered.strftime("%Y-%m-%d %H:%M") in text
+    assert serious_violations(page) == []
+    page.goto(f"{site.base}/web/items/{decided['timely']}")
+    assert page.locator(".late-entry").count() == 0
+    page.context.close()
+
+
+def test_compliance_report_page_lists_the_decision_entered_late(
+    site: Site, browser: Browser, decided: dict[str, Any]
+) -> None:
+    page = browser.page()
+    log_in(page, site.base, OFFICIAL, "kk")
+    first = (dt.date.fromisoformat(today()) - dt.timedelta(days=60)).isoformat()
+    last = (dt.date.fromisoformat(today()) + dt.timedelta(days=60)).isoformat()
+    with site.api(OFFICIAL) as client:
+        report = client.get("/reports/compliance", params={"from": first, "to": last}).json()
+    page.goto(f"{site.base}/web/reports/compliance?from={first}&to={last}")
+    rows = page.locator("#late tbody tr")
+    assert rows.count() == len(report["late_entries"]) > 0
+    mine = page.locator(f"#late tbody tr[data-item='{decided['late']}']")
+    assert mine.count() == 1
+    cells = mine.locator("td")
+    assert cells.nth(1).inner_text() == "R1"
+    assert cells.nth(3).inner_text() == "Шешім енгізілді"  # "Decision recorded", in Kazakh
+    assert cells.nth(4).inner_text() == decided["entry"]["date"]
+    entered = parse_time(decided["entry"]["entered_at"]).astimezone(ZONE)
+    assert cells.nth(5).inner_text() == entered.strftime("%Y-%m-%d %H:%M")
+    assert int(cells.nth(6).inner_text()) == LATE_DAYS
+    assert page.locator(f"#late tbody tr[data-item='{decided['timely']}']").count() == 0
+    assert int(page.locator("#h-late .count").inner_text()) == len(report["late_entries"])
+    assert serious_violations(page) == []
+    page.context.close()
