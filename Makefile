@@ -17,9 +17,11 @@ $(ASSETS): api/web/assets.json scripts/fetch_assets.py $(READY)
 	$(BIN)/python scripts/fetch_assets.py
 
 ## run: the service on an embedded SQLite database in ./custody-data, with demo data
+## (on another port: make run PORT=8135)
+PORT ?= 8000
 run: $(READY) $(ASSETS)
 	$(BIN)/custody demo --if-empty
-	$(BIN)/custody serve
+	$(BIN)/custody serve --port $(PORT)
 
 ## test: lint, type checks and the whole test suite (PostgreSQL at 127.0.0.1:5432 too)
 test: lint typecheck unit
