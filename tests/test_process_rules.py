@@ -609,3 +609,22 @@ def test_a_member_present_after_the_quorum_signed_is_told_the_statement_is_final
     assert refused.rule == "R8"
     assert "is final" in str(refused)
     assert "not been destroyed" not in str(refused)
+
+
+def test_a_page_offers_the_registry_result_after_test_fire_whatever_the_result_will_be(
+    site: Site,
+) -> None:
+    """A newcomer's finding: the item page said the registry result may not follow test
+    fire (the step leads on by its result, which the page does not know yet), while the
+    queue offered it and signing it succeeded. The preview asks whether any result may."""
+    item = site.register_rifle()
+    site.to_warehouse(item)
+    site.process.send_to_forensics("sklad.omarov", [item], FORENSICS)
+    site.process.step("expert.sadykova", "forensic_received", [item])
+    site.process.step("expert.sadykova", "test_fired", [item])
+    assert site.process.refusal("registry_result_recorded", item) is None
+    [(_, refused)] = site.process.refusals("registry_result_recorded", [item]).values()
+    assert refused is None
+    stopped = site.process.refusal("parts_removed", item)
+    assert stopped is not None
+    assert stopped.rule in ("PROCESS", "R3")

@@ -143,6 +143,11 @@ class Workflow:
                 return dest
         return None
 
+    def may_follow(self, state: str, step: str) -> bool:
+        """Whether `step` may follow `state` given some facts (a registry result leads on
+        by its result: match or no match)."""
+        return bool(self.choices.get((state, step)))
+
     def steps_from(self, state: str) -> list[str]:
         return [name for name, event in self.machine.events.items() if event.transitions.get(state)]
 

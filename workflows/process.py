@@ -238,7 +238,8 @@ class Process:
             if isinstance(given.get("batch"), str):
                 repo.load(world, "batches", [given["batch"]])
             now = format_time(self.clock())
-            return rules.check_step(rules.Check(step, item, given, world, now, self.config))
+            check = rules.Check(step, item, given, world, now, self.config)
+            return rules.check_step(check, facts=None)  # a preview: whichever result is given
 
     def may_sign(self, batch_id: str, person: str) -> RuleViolation | None:
         """The rule that would stop `person` signing the batch's statement now (R8), or None;
@@ -289,7 +290,7 @@ class Process:
             refused = None
             if step is not None:
                 check = rules.Check(step, item, dict(data or {}), world, now, self.config)
-                refused = rules.check_step(check)
+                refused = rules.check_step(check, facts=None)  # a preview, as `refusal`
             found[item_id] = (item, refused)
         return found
 

@@ -214,10 +214,16 @@ _ORDER_RULES = {
 }
 
 
-def in_order(check: Check, facts: frozenset[str] = frozenset()) -> RuleViolation | None:
+def in_order(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleViolation | None:
+    """PROCESS (or the step's own rule) when the step may not follow the item's state given
+    `facts`; `facts=None` asks whether it may given any facts (a page's preview, before the
+    person has said, e.g., what the registry answered)."""
     item = check.item
     workflow = WORKFLOWS[item.workflow]
-    if workflow.next_state(item.state, check.step, facts) is not None:
+    if facts is None:
+        if workflow.may_follow(item.state, check.step):
+            return None
+    elif workflow.next_state(item.state, check.step, facts) is not None:
         return None
     rule = _ORDER_RULES.get(check.step, PROCESS)
     if check.step == "batch_loaded" and item.workflow == AMMUNITION:
@@ -245,8 +251,9 @@ _ALWAYS: tuple[Guard, ...] = (open_discrepancy, finished, open_suspicion)
 _GUARDS = {step: (*_ALWAYS, *guards) for step, guards in STEP_GUARDS.items()}
 
 
-def check_step(check: Check, facts: frozenset[str] = frozenset()) -> RuleViolation | None:
-    """The first rule that stops `check.step` for `check.item`, or None."""
+def check_step(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleViolation | None:
+    """The first rule that stops `check.step` for `check.item`, or None (`facts=None`: given
+    whichever facts the step may come with, as in_order says)."""
     for guard in _GUARDS.get(check.step, _ALWAYS):
         violation = guard(check)
         if violation is not None:
