@@ -40,6 +40,7 @@ from certificates.labels import qr_text
 from workflows import reading
 from workflows.commands import REGISTRY
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
+from workflows.inventory import RECORDED_DESTROYED
 from workflows.model import Item
 from workflows.process import Process
 from workflows.reading import item_places
@@ -313,7 +314,10 @@ async def live(socket: WebSocket) -> None:
     process = system_of(socket).process
     try:
         while True:
-            said = await socket.receive_text()
+            said = await _received_text(socket)
+            if said is None:
+                await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+                return
             if len(said) > LIVE_MAX_CHARS:
                 await socket.close(code=status.WS_1009_MESSAGE_TOO_BIG)
                 return
@@ -335,6 +339,16 @@ async def live(socket: WebSocket) -> None:
             await socket.send_text(checked(me, process, codes, step))
     except WebSocketDisconnect:
         return
+
+
+async def _received_text(socket: WebSocket) -> str | None:
+    """The next text message; None for a binary frame (the page sends only text).
+    Raises WebSocketDisconnect when the other side closed."""
+    message = await socket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    said = message.get("text")
+    return said if isinstance(said, str) else None
 
 
 def _same_origin(socket: WebSocket) -> bool:
@@ -402,10 +416,14 @@ def _answers(
             answers.append(Answer("repeat", message))
             continue
         listed.add(item.id)
-        if elsewhere:
+        if item.state in RECORDED_DESTROYED:
+            # R11: a weapon the ledger says was destroyed is in the scanner's hands, wherever
+            # it is recorded: the strongest diversion signal, said before anything else.
+            problem: str | None = destroyed_warning(item.name, me.language)
+        elif elsewhere:
             # Not where it is: the label in hand says the item exists, but its place is
             # another's to read (docs/access.md).
-            problem: str | None = gettext("%(name)s is not at your places") % {"name": item.name}
+            problem = gettext("%(name)s is not at your places") % {"name": item.name}
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
         else:
@@ -415,6 +433,16 @@ def _answers(
             Answer("flag" if problem else "ok", message, wanted, item, problem, elsewhere)
         )
     return answers
+
+
+def destroyed_warning(name: str, language: str) -> str:
+    """R11's warning for a weapon found that the ledger records destroyed (melted, burned,
+    destroyed): workflows.inventory.count lists it and opens a suspicion."""
+    gettext = i18n.gettext_of(language)
+    return gettext(
+        "R11: %(name)s is recorded destroyed: a weapon found that the ledger says was "
+        "destroyed is a sign of diversion; keep it apart and report it"
+    ) % {"name": name}
 
 
 def _preview(step: str) -> dict[str, Any]:
@@ -442,7 +470,7 @@ async def apply(request: Request, me: Me) -> Response:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         return _outcome(me, gettext("Check the field: %(field)s") % {"field": where}, False)
     try:
-        written, _ = await request.app.state.writer.run(me.principal, command.perform)
+        written, result = await request.app.state.writer.run(me.principal, command.perform)
     except RuleViolation as refused:
         return _outcome(me, i18n.refusal(refused, me.language), False)
     except (UnknownObject, InvalidRequest, WorkflowError) as exc:
@@ -452,6 +480,11 @@ async def apply(request: Request, me: Me) -> Response:
         "n": len(items),
         "e": written,
     }
+    destroyed = result.get("destroyed_found") if isinstance(result, dict) else None
+    if destroyed:
+        message += " " + gettext(
+            "R11: recorded destroyed, found here, and suspected of diversion: %(items)s"
+        ) % {"items": ", ".join(destroyed)}
     return _outcome(me, message, True, len(items))
 
 
