@@ -252,6 +252,8 @@ def shown(answers: list[Answer], language: str) -> str:
     render of this fragment (its context made from the environment's globals) cost as much
     as finding and checking the item. Every value is escaped."""
     states: dict[str, str] = environment(language).globals["STATE_NAMES"]  # type: ignore[assignment]
+    # The row's button: "Remove" seen, "Remove <name>" heard (the seen text begins the name).
+    remove = escape(i18n.gettext_of(language)("Remove"))
     out: list[str] = []
     for a in answers:
         out.append(
@@ -269,6 +271,8 @@ def shown(answers: list[Answer], language: str) -> str:
             f'    <input type="hidden" name="items" value="{escape(item.id)}">\n'
             f"    {_where(item, state, a.elsewhere)}\n"
             f"    {problem}\n"
+            f'    <button type="button" class="remove secondary" data-remove>{remove}'
+            f'<span class="sr-only"> {escape(item.name)}</span></button>\n'
             "  </li>\n"
             "</template>\n"
         )
@@ -463,6 +467,10 @@ async def apply(request: Request, me: Me) -> Response:
         raise Forbidden(me.role, step)
     if not items:
         return _outcome(me, gettext("Scan or choose at least one item"), False)
+    twice = _twice(items)
+    if twice is not None:
+        message = gettext("Item %(item)s is in the list twice: remove one and apply again")
+        return _outcome(me, message % {"item": twice}, False)
     given = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
         command = REGISTRY[step].model_validate(payload(step, items, given))
@@ -486,6 +494,17 @@ async def apply(request: Request, me: Me) -> Response:
             "R11: recorded destroyed, found here, and suspected of diversion: %(items)s"
         ) % {"items": ", ".join(destroyed)}
     return _outcome(me, message, True, len(items))
+
+
+def _twice(items: list[str]) -> str | None:
+    """The first item listed twice (a list built by hand or by an older page), else None:
+    named to the person, rather than the command's "Check the field: items"."""
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
 
 
 def _outcome(me: Visitor, message: str, done: bool, count: int = 0) -> Response:
