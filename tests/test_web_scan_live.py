@@ -88,7 +88,11 @@ def test_a_scan_answers_as_the_post_check_does_a_repeat_ignored_and_elsewhere_fl
         for i in items(base, CLERK, state="at_warehouse")
         if i["workflow"] == "weapon" and not (i["rifled"] and i["source"] != "surplus")
     ]
-    elsewhere = [i for i in items(base, AUDITOR) if str(i["location"]).startswith("UNIT-")]
+    elsewhere = [  # not on the road to the clerk's warehouse: that one is theirs to receive
+        i
+        for i in items(base, AUDITOR)
+        if str(i["location"]).startswith("UNIT-") and i["state"] != "in_transit"
+    ]
     here, away = f"custody-item:v1;id={at_warehouse[0]['id']}", str(elsewhere[0]["id"])
     codes = [here, here, away, "NO-SUCH-ITEM"]
     before = size(base)
@@ -188,3 +192,19 @@ def test_a_weapon_recorded_destroyed_is_flagged_r11_at_scan_time(base: str) -> N
     assert outcomes(answer) == ["flag"]
     assert "R11: " in answer
     assert "числится уничтоженным" in answer
+
+
+def test_a_label_typed_under_the_russian_layout_is_read_as_the_label(base: str) -> None:
+    client, csrf = logged_in(base)
+    item = str(items(base, CLERK, state="at_warehouse")[0]["id"])
+    qwerty = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./~QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>?"
+    russian = "ёйцукенгшщзхъфывапролджэячсмитьбю.ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,"
+    typed = f"custody-item:v1;id={item}".translate(str.maketrans(qwerty, russian))
+    caps = f"CUSTODY-ITEM:V1;ID={item.swapcase()}"
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": [typed], "step": "parts_removed", "csrf": csrf}))
+        answer = str(socket.recv(timeout=10))
+        socket.send(json.dumps({"code": [caps], "step": "parts_removed", "csrf": csrf}))
+        again = str(socket.recv(timeout=10))
+    assert f'data-item="{item}"' in answer
+    assert f'data-item="{item}"' in again

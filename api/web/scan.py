@@ -35,8 +35,8 @@ from api.web.render import (
     visitor,
     visitor_of,
 )
+from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
-from certificates.labels import qr_text
 from workflows import reading
 from workflows.commands import REGISTRY
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
@@ -48,7 +48,6 @@ from workflows.repository import Repository
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
-PAYLOAD = qr_text("")  # "custody-item:v1;id=" and the id after it
 MAX_CODES = 200  # codes in one check: what a scanner reads while one answer is on the way
 
 
@@ -141,40 +140,6 @@ def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any
     return data
 
 
-def read_code(code: str) -> str:
-    """What the scanner typed, without the label's prefix."""
-    code = code.strip()
-    return code[len(PAYLOAD) :] if code.startswith(PAYLOAD) else code
-
-
-def find(repo: Repository, code: str) -> str | None:
-    """The item a scanned code names: its id, else its marking (exact)."""
-    return find_all(repo, [code]).get(code)
-
-
-def find_all(repo: Repository, codes: Sequence[str]) -> dict[str, str]:
-    """The items the codes name (code -> item id), by id, else by marking (exact), in one
-    read for any number of codes (the OR of the two indexed lookups, ix_wf_items_marking).
-    Codes naming nothing are left out."""
-    wanted = sorted({c for c in codes if c})
-    if not wanted:
-        return {}
-    marks = ", ".join("?" * len(wanted))
-    sql = repo._sql(
-        f"SELECT id, marking FROM wf_items WHERE id IN ({marks}) OR marking IN ({marks})"  # noqa: S608
-    )
-    by_id: set[str] = set()
-    by_marking: dict[str, str] = {}
-    asked = set(wanted)
-    for item_id, marking in repo.raw.execute(sql, wanted + wanted).fetchall():
-        if item_id in asked:
-            by_id.add(str(item_id))
-        if marking in asked:
-            by_marking.setdefault(str(marking), str(item_id))
-    # An id names its item before a marking that happens to read the same.
-    return {c: c if c in by_id else by_marking[c] for c in wanted if c in by_id or c in by_marking}
-
-
 @router.get("/scan", response_class=HTMLResponse)
 async def scan_page(
     request: Request,
@@ -240,9 +205,9 @@ def checked(
 ) -> str:
     """The answers to the codes read (at most MAX_CODES), as the scan page shows them
     (`shown`): one read transaction for all of them."""
-    wanted = [read_code(c[:512]) for c in codes[:MAX_CODES]]
-    looked = _look(process, wanted, step, queues.places_of(me.principal))
-    return shown(_answers(me, wanted, looked, set(listed or ())), me.language)
+    wanted = [c[:512] for c in codes[:MAX_CODES]]
+    looked, shared = _look(process, wanted, step, queues.places_of(me.principal))
+    return shown(_answers(me, wanted, looked, shared, set(listed or ())), me.language)
 
 
 def shown(answers: list[Answer], language: str) -> str:
@@ -383,38 +348,52 @@ def _asked(said: str) -> tuple[list[str], str, str] | None:
 
 def _look(
     process: Process, codes: list[str], step: str, places: Sequence[str] | None
-) -> dict[str, tuple[Item, RuleViolation | None, bool]]:
+) -> tuple[dict[str, tuple[Item, RuleViolation | None, bool]], dict[str, int]]:
     """Each code's item, the rule that stops `step` for it, and whether it is elsewhere:
-    found and checked in one read transaction (Process.found_refusals)."""
+    found and checked in one read transaction (Process.found_refusals); and the codes read
+    as a marking several items share, with how many (scan_codes.Found.shared)."""
     previewed = step in STEP_FIELDS and step not in NOT_PREVIEWED
-    ids, checks = process.found_refusals(
-        lambda repo: find_all(repo, codes), step if previewed else None, _preview(step)
-    )
+    shared: dict[str, int] = {}
+
+    def find(repo: Repository) -> dict[str, str]:
+        found = find_all(repo, codes)
+        shared.update(found.shared)
+        return found.ids
+
+    ids, checks = process.found_refusals(find, step if previewed else None, _preview(step))
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]
         elsewhere = places is not None and not reading.sees(frozenset(places), item_places(item))
         found[code] = (item, None if elsewhere else refused, elsewhere)
-    return found
+    return found, shared
 
 
 def _answers(
     me: Visitor,
     codes: list[str],
     looked: dict[str, tuple[Item, RuleViolation | None, bool]],
+    shared: dict[str, int],
     listed: set[str],
 ) -> list[Answer]:
     gettext = i18n.gettext_of(me.language)
     answers: list[Answer] = []
-    for wanted in codes:
+    for scanned in codes:
+        wanted = read_code(scanned)
         if not wanted:
             answers.append(Answer("empty", gettext("Nothing was scanned")))
             continue
-        if wanted not in looked:
+        if scanned in shared:
+            # R10 lets another model or category share a marking: which weapon is in hand
+            # only its label says, so none is chosen.
+            message = gettext("Items with this marking: %(n)s. Scan the label")
+            answers.append(Answer("bad", message % {"n": shared[scanned]}))
+            continue
+        if scanned not in looked:
             message = gettext("No item %(code)s is registered") % {"code": wanted}
             answers.append(Answer("bad", message))
             continue
-        item, refused, elsewhere = looked[wanted]
+        item, refused, elsewhere = looked[scanned]
         if item.id in listed:
             message = gettext("%(name)s is in the list already") % {"name": item.name}
             answers.append(Answer("repeat", message))

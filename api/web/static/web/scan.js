@@ -143,7 +143,7 @@
       const raw = code.value.trim();
       code.value = "";
       code.focus();
-      const read = raw.replace(/^custody-item:v1;id=/, "");
+      const read = raw.replace(/^custody-item:v1;id=/i, "");
       // A label read twice is known here, without asking the server: the list holds each
       // item's id and the code it was scanned by. (The server ignores a repeat too.)
       const listed = read && repeatOf(read);
