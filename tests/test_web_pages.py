@@ -347,6 +347,28 @@ def test_an_item_scanned_by_label_then_by_marking_is_listed_once_and_a_row_can_b
     assert site.size() == before
 
 
+def test_where_the_session_ended_a_posted_scan_sends_the_page_to_log_in(
+    site: Site, browser: Browser
+) -> None:
+    item = site.items("at_warehouse")[0]["id"]
+    page = browser.page()
+    page.route_web_socket("**/web/scan/live", lambda ws: ws.close())  # the POST fallback
+    log_in(page, site.base, CLERK, "en")
+    page.goto(f"{site.base}/web/scan?step=deformed")
+    csrf = page.locator("#apply [name=csrf]").get_attribute("value")
+    ended = page.context.request.post(f"{site.base}/web/logout", form={"csrf": csrf})
+    assert ended.ok
+    answers: list[int] = []
+    page.on(
+        "response",
+        lambda r: answers.append(r.status) if r.url.endswith("/web/scan/check") else None,
+    )
+    page.keyboard.type(f"custody-item:v1;id={item}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site.base}/web/login*")
+    assert answers == [401]
+
+
 def test_unit_officer_records_an_intake_with_a_photo_and_a_decision_and_prints_its_label(
     site: Site, browser: Browser, tmp_path: Path
 ) -> None:

@@ -94,7 +94,10 @@
       body.append("step", step);
       body.append("csrf", csrf);
       const answer = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
-      if (answer.status === 401) { window.location.href = "/web/login"; return ""; }
+      // The session ended: 401 (or, from a browser that does not say it is a fetch, the
+      // login page the redirect led to). Off to log in, as the socket's 4401 sends.
+      const toLogin = answer.redirected && new URL(answer.url).pathname === "/web/login";
+      if (answer.status === 401 || toLogin) { window.location.href = "/web/login"; return ""; }
       return answer.text();
     }
     async function send() {
