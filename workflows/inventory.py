@@ -13,7 +13,7 @@ from typing import Any
 
 from workflows import registers
 from workflows.comebacks import suspect
-from workflows.diversion import R11, SUSPECTED
+from workflows.diversion import R11, RECORDED_DESTROYED, SUSPECTED
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.machines import WORKFLOWS
 from workflows.movements import new_discrepancy_id
@@ -26,8 +26,6 @@ RESOLUTIONS = frozenset({"found", "corrected", "lost"})
 NOT_ON_HAND = frozenset(
     {"in_transit", "returned", "lost", "destroyed", "melted", "burned", "discrepancy"}
 )
-# Recorded destroyed: a weapon of these states found on a shelf is R11's strongest signal.
-RECORDED_DESTROYED = frozenset({"destroyed", "melted", "burned"})
 
 
 def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any]:

@@ -39,8 +39,8 @@ from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import reading
 from workflows.commands import REGISTRY
+from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
-from workflows.inventory import RECORDED_DESTROYED
 from workflows.model import Item
 from workflows.process import Process
 from workflows.reading import item_places
