@@ -91,7 +91,10 @@ def test_a_scan_answers_as_the_post_check_does_a_repeat_ignored_and_elsewhere_fl
     elsewhere = [  # not on the road to the clerk's warehouse: that one is theirs to receive
         i
         for i in items(base, AUDITOR)
-        if str(i["location"]).startswith("UNIT-") and i["state"] != "in_transit"
+        if str(i["location"]).startswith("UNIT-")
+        and i["state"] != "in_transit"
+        and i["destination"] is None
+        and i["transfer"] is None
     ]
     here, away = f"custody-item:v1;id={at_warehouse[0]['id']}", str(elsewhere[0]["id"])
     codes = [here, here, away, "NO-SUCH-ITEM"]

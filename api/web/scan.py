@@ -218,7 +218,8 @@ def shown(answers: list[Answer], language: str) -> str:
     as finding and checking the item. Every value is escaped."""
     states: dict[str, str] = environment(language).globals["STATE_NAMES"]  # type: ignore[assignment]
     # The row's button: "Remove" seen, "Remove <name>" heard (the seen text begins the name).
-    remove = escape(i18n.gettext_of(language)("Remove"))
+    gettext = i18n.gettext_of(language)
+    remove = escape(gettext("Remove from the list"))
     out: list[str] = []
     for a in answers:
         out.append(
