@@ -195,3 +195,31 @@ def test_an_inventory_count_opens_a_discrepancy_for_what_is_missing_and_what_is_
     again = site.process.count_inventory("sklad.omarov", WAREHOUSE, [guns[0], guns[1]])
     assert again["missing"] == []
     assert again["opened"] == []
+
+
+def test_a_weapon_recorded_destroyed_found_at_a_count_is_named_and_suspected_r11(
+    site: Site,
+) -> None:
+    rifle = site.register_rifle(source="surplus")
+    site.to_warehouse(rifle)
+    site.through_forensics(rifle)
+    site.prepare(rifle)
+    batch = site.melt(rifle)
+    site.sign(batch, "chair.nurlanov", "member.abenova")
+    assert site.process.item(rifle).state == "destroyed"
+    counted = site.process.count_inventory("sklad.omarov", WAREHOUSE, [rifle])
+    assert counted["destroyed_found"] == [rifle]
+    assert list(counted["suspected"]) == [rifle]
+    [suspicion] = site.process.suspicions()
+    assert (suspicion.subject, suspicion.id) == (rifle, counted["suspected"][rifle])
+    assert suspicion.details["found_at"] == "inventory_counted"
+    assert suspicion.details["old_batch"] == batch
+    assert site.process.item(rifle).state == "destroyed"  # nothing refused, nothing undone
+    with site.ledger.database.read() as conn:  # the count's entry names it
+        bodies = [bytes(e.body) for e in site.ledger.entries(conn, 0, _size(site))]
+    [count] = [b for b in bodies if b'"inventory_counted"' in b and b'"scanned"' in b]
+    assert f'"destroyed_found":["{rifle}"]'.encode() in count
+    assert _audit(site).ok
+    again = site.process.count_inventory("sklad.omarov", WAREHOUSE, [rifle])
+    assert again["destroyed_found"] == [rifle]
+    assert again["suspected"] == {}

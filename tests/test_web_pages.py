@@ -304,6 +304,71 @@ def test_where_the_scan_socket_cannot_open_each_scan_is_posted_and_the_list_is_t
     assert "in the list already" in page.locator("#scan-status").inner_text()
 
 
+def test_an_item_scanned_by_label_then_by_marking_is_listed_once_and_a_row_can_be_removed(
+    site: Site, browser: Browser
+) -> None:
+    every = [i for state in ("at_warehouse",) for i in site.items(state)]
+    markings = [str(i["marking"]) for i in every]
+    item = next(
+        i for i in every if i["workflow"] == "weapon" and markings.count(str(i["marking"])) == 1
+    )
+    other = next(i for i in every if i["id"] != item["id"])
+    page = browser.page()
+    log_in(page, site.base, CLERK, "en")
+    page.goto(f"{site.base}/web/scan?step=deformed")
+    scan(page, f"custody-item:v1;id={item['id']}")
+    scan(page, str(item["marking"]))  # the same weapon, typed by its marking
+    assert page.locator("#scan-list li").count() == 1
+    assert page.locator("#scan-count").inner_text() == "1"
+    assert "in the list already" in page.locator("#scan-status").inner_text()
+    scan(page, str(other["id"]))
+    assert page.locator("#scan-list li").count() == 2
+    # One wrong scan taken off by keyboard alone: the row's button, then focus back.
+    row = page.locator(f"#scan-list li[data-item='{other['id']}']")
+    remove = row.locator("button[data-remove]")
+    assert remove.text_content() == f"Remove {row.get_attribute('data-name')}"
+    remove.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#scan-list li").count() == 1
+    assert page.locator("#scan-count").inner_text() == "1"
+    assert page.evaluate("document.activeElement.id") == "code"
+    # A list holding one item twice (built by an older page) is refused naming the item.
+    page.evaluate(
+        "() => { const li = document.querySelector('#scan-list li');"
+        " li.after(li.cloneNode(true)); }"
+    )
+    before = site.size()
+    page.click("#apply-button")
+    page.wait_for_selector("#outcome .problem")
+    refusal = page.locator("#outcome").inner_text()
+    assert item["id"] in refusal
+    assert "twice" in refusal
+    assert "Check the field" not in refusal
+    assert site.size() == before
+
+
+def test_where_the_session_ended_a_posted_scan_sends_the_page_to_log_in(
+    site: Site, browser: Browser
+) -> None:
+    item = site.items("at_warehouse")[0]["id"]
+    page = browser.page()
+    page.route_web_socket("**/web/scan/live", lambda ws: ws.close())  # the POST fallback
+    log_in(page, site.base, CLERK, "en")
+    page.goto(f"{site.base}/web/scan?step=deformed")
+    csrf = page.locator("#apply [name=csrf]").get_attribute("value")
+    ended = page.context.request.post(f"{site.base}/web/logout", form={"csrf": csrf})
+    assert ended.ok
+    answers: list[int] = []
+    page.on(
+        "response",
+        lambda r: answers.append(r.status) if r.url.endswith("/web/scan/check") else None,
+    )
+    page.keyboard.type(f"custody-item:v1;id={item}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{site.base}/web/login*")
+    assert answers == [401]
+
+
 def test_unit_officer_records_an_intake_with_a_photo_and_a_decision_and_prints_its_label(
     site: Site, browser: Browser, tmp_path: Path
 ) -> None:

@@ -38,7 +38,10 @@ OUTCOMES: Final = frozenset({DIFFERENT_WEAPON, RE_MARKED, CONFIRMED})
 FOUND_DIVERTED: Final = frozenset({RE_MARKED, CONFIRMED})  # the outcomes that bar payment
 # An item whose weapon should be gone from the world: melted or burned (the statement is then
 # signed or being signed), destroyed, or handed back to its owner.
-GONE: Final = frozenset({"melted", "burned", DESTROYED, RETURNED})
+# Recorded destroyed: such a weapon found on a shelf (an inventory count, a scan) is R11's
+# strongest signal (workflows.inventory.count).
+RECORDED_DESTROYED: Final = frozenset({"melted", "burned", DESTROYED})
+GONE: Final = RECORDED_DESTROYED | {RETURNED}
 # The steps an open suspicion refuses: those that destroy or alter the weapon.
 BLOCKED: Final = frozenset(
     {

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from workflows import registers
-from workflows.diversion import R11, SUSPECTED
+from workflows.comebacks import suspect
+from workflows.diversion import R11, RECORDED_DESTROYED, SUSPECTED
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.machines import WORKFLOWS
 from workflows.movements import new_discrepancy_id
@@ -30,7 +31,14 @@ NOT_ON_HAND = frozenset(
 def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any]:
     """An inventory count: what was scanned at a place against what is recorded there.
     Each item recorded but not found, and each found but recorded elsewhere, gets a
-    discrepancy (where its state allows one); the count itself is an entry listing both."""
+    discrepancy (where its state allows one); the count itself is an entry listing both.
+
+    An item found that the ledger records destroyed (melted, burned, destroyed) is listed
+    besides in `destroyed_found` and, unless suspected already, an R11 diversion suspicion
+    is opened on it (comebacks.suspect, the item its own "old" item, found_at
+    inventory_counted): nothing is refused, the count is recorded as it was.
+    Returns {"missing", "unexpected", "unknown", "destroyed_found": [item ids],
+    "opened": [discrepancy ids], "suspected": {item: suspicion id}}."""
     registers.location_of_kind(work, location_id, *LOCATION_KINDS)
     found = list(dict.fromkeys(scanned))
     recorded = [i for i, state in work.repo.states_at(location_id) if state not in NOT_ON_HAND]
@@ -38,6 +46,7 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
     unknown = [i for i in found if i not in work.world.items]
     missing = sorted(set(recorded) - set(found))
     unexpected = [i for i in found if i in work.world.items and i not in set(recorded)]
+    destroyed = [i for i in unexpected if work.world.item(i).state in RECORDED_DESTROYED]
     work.entry(
         "inventory_counted",
         location_id,
@@ -47,6 +56,7 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
             "missing": missing,
             "unexpected": unexpected,
             "unknown": unknown,
+            "destroyed_found": destroyed,
         },
     )
     work.load("items", missing)
@@ -59,7 +69,27 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
         for item in items
         if _may_open(work, item)
     ]
-    return {"missing": missing, "unexpected": unexpected, "unknown": unknown, "opened": opened}
+    suspected = _suspect_destroyed(work, location_id, destroyed)
+    return {
+        "missing": missing,
+        "unexpected": unexpected,
+        "unknown": unknown,
+        "destroyed_found": destroyed,
+        "opened": opened,
+        "suspected": suspected,
+    }
+
+
+def _suspect_destroyed(work: Work, location_id: str, destroyed: list[str]) -> dict[str, str]:
+    """R11: a weapon recorded destroyed and found at a count is suspected of diversion, as a
+    comeback is: the suspicion names the item itself as the one recorded gone, its batch and
+    statement. An item suspected already keeps its open suspicion."""
+    suspected = {}
+    for item_id in destroyed:
+        item = work.world.item(item_id)
+        if item.diversion is None:
+            suspected[item_id] = suspect(work, item_id, item, location_id, "inventory_counted")
+    return suspected
 
 
 def _may_open(work: Work, item_id: str) -> bool:

@@ -219,9 +219,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LoginNeeded)
     async def to_login(request: Request, exc: LoginNeeded) -> Response:
+        """A page is sent to log in; a script's request (htmx, or a fetch: Sec-Fetch-Dest
+        empty) is answered 401, since a fetch would follow the redirect and get the login
+        page's HTML as its answer, which the scan page cannot show: it goes to log in itself."""
         if request.headers.get("HX-Request"):
             return Response(status_code=401, headers={"HX-Redirect": "/web/login"})
-        response = RedirectResponse("/web/login", status_code=303)
+        if request.headers.get("Sec-Fetch-Dest") == "empty":
+            response: Response = Response(status_code=401)
+        else:
+            response = RedirectResponse("/web/login", status_code=303)
         sessions.end(response, request)
         return response
 

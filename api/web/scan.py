@@ -35,10 +35,11 @@ from api.web.render import (
     visitor,
     visitor_of,
 )
+from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
-from certificates.labels import qr_text
 from workflows import reading
 from workflows.commands import REGISTRY
+from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Item
 from workflows.process import Process
@@ -47,7 +48,6 @@ from workflows.repository import Repository
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
-PAYLOAD = qr_text("")  # "custody-item:v1;id=" and the id after it
 MAX_CODES = 200  # codes in one check: what a scanner reads while one answer is on the way
 
 
@@ -140,40 +140,6 @@ def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any
     return data
 
 
-def read_code(code: str) -> str:
-    """What the scanner typed, without the label's prefix."""
-    code = code.strip()
-    return code[len(PAYLOAD) :] if code.startswith(PAYLOAD) else code
-
-
-def find(repo: Repository, code: str) -> str | None:
-    """The item a scanned code names: its id, else its marking (exact)."""
-    return find_all(repo, [code]).get(code)
-
-
-def find_all(repo: Repository, codes: Sequence[str]) -> dict[str, str]:
-    """The items the codes name (code -> item id), by id, else by marking (exact), in one
-    read for any number of codes (the OR of the two indexed lookups, ix_wf_items_marking).
-    Codes naming nothing are left out."""
-    wanted = sorted({c for c in codes if c})
-    if not wanted:
-        return {}
-    marks = ", ".join("?" * len(wanted))
-    sql = repo._sql(
-        f"SELECT id, marking FROM wf_items WHERE id IN ({marks}) OR marking IN ({marks})"  # noqa: S608
-    )
-    by_id: set[str] = set()
-    by_marking: dict[str, str] = {}
-    asked = set(wanted)
-    for item_id, marking in repo.raw.execute(sql, wanted + wanted).fetchall():
-        if item_id in asked:
-            by_id.add(str(item_id))
-        if marking in asked:
-            by_marking.setdefault(str(marking), str(item_id))
-    # An id names its item before a marking that happens to read the same.
-    return {c: c if c in by_id else by_marking[c] for c in wanted if c in by_id or c in by_marking}
-
-
 @router.get("/scan", response_class=HTMLResponse)
 async def scan_page(
     request: Request,
@@ -239,9 +205,9 @@ def checked(
 ) -> str:
     """The answers to the codes read (at most MAX_CODES), as the scan page shows them
     (`shown`): one read transaction for all of them."""
-    wanted = [read_code(c[:512]) for c in codes[:MAX_CODES]]
-    looked = _look(process, wanted, step, queues.places_of(me.principal))
-    return shown(_answers(me, wanted, looked, set(listed or ())), me.language)
+    wanted = [c[:512] for c in codes[:MAX_CODES]]
+    looked, shared = _look(process, wanted, step, queues.places_of(me.principal))
+    return shown(_answers(me, wanted, looked, shared, set(listed or ())), me.language)
 
 
 def shown(answers: list[Answer], language: str) -> str:
@@ -251,6 +217,9 @@ def shown(answers: list[Answer], language: str) -> str:
     render of this fragment (its context made from the environment's globals) cost as much
     as finding and checking the item. Every value is escaped."""
     states: dict[str, str] = environment(language).globals["STATE_NAMES"]  # type: ignore[assignment]
+    # The row's button: "Remove" seen, "Remove <name>" heard (the seen text begins the name).
+    gettext = i18n.gettext_of(language)
+    remove = escape(gettext("Remove from the list"))
     out: list[str] = []
     for a in answers:
         out.append(
@@ -268,6 +237,8 @@ def shown(answers: list[Answer], language: str) -> str:
             f'    <input type="hidden" name="items" value="{escape(item.id)}">\n'
             f"    {_where(item, state, a.elsewhere)}\n"
             f"    {problem}\n"
+            f'    <button type="button" class="remove secondary" data-remove>{remove}'
+            f'<span class="sr-only"> {escape(item.name)}</span></button>\n'
             "  </li>\n"
             "</template>\n"
         )
@@ -313,7 +284,10 @@ async def live(socket: WebSocket) -> None:
     process = system_of(socket).process
     try:
         while True:
-            said = await socket.receive_text()
+            said = await _received_text(socket)
+            if said is None:
+                await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+                return
             if len(said) > LIVE_MAX_CHARS:
                 await socket.close(code=status.WS_1009_MESSAGE_TOO_BIG)
                 return
@@ -335,6 +309,16 @@ async def live(socket: WebSocket) -> None:
             await socket.send_text(checked(me, process, codes, step))
     except WebSocketDisconnect:
         return
+
+
+async def _received_text(socket: WebSocket) -> str | None:
+    """The next text message; None for a binary frame (the page sends only text).
+    Raises WebSocketDisconnect when the other side closed."""
+    message = await socket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+    said = message.get("text")
+    return said if isinstance(said, str) else None
 
 
 def _same_origin(socket: WebSocket) -> bool:
@@ -365,47 +349,65 @@ def _asked(said: str) -> tuple[list[str], str, str] | None:
 
 def _look(
     process: Process, codes: list[str], step: str, places: Sequence[str] | None
-) -> dict[str, tuple[Item, RuleViolation | None, bool]]:
+) -> tuple[dict[str, tuple[Item, RuleViolation | None, bool]], dict[str, int]]:
     """Each code's item, the rule that stops `step` for it, and whether it is elsewhere:
-    found and checked in one read transaction (Process.found_refusals)."""
+    found and checked in one read transaction (Process.found_refusals); and the codes read
+    as a marking several items share, with how many (scan_codes.Found.shared)."""
     previewed = step in STEP_FIELDS and step not in NOT_PREVIEWED
-    ids, checks = process.found_refusals(
-        lambda repo: find_all(repo, codes), step if previewed else None, _preview(step)
-    )
+    shared: dict[str, int] = {}
+
+    def find(repo: Repository) -> dict[str, str]:
+        found = find_all(repo, codes)
+        shared.update(found.shared)
+        return found.ids
+
+    ids, checks = process.found_refusals(find, step if previewed else None, _preview(step))
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]
         elsewhere = places is not None and not reading.sees(frozenset(places), item_places(item))
         found[code] = (item, None if elsewhere else refused, elsewhere)
-    return found
+    return found, shared
 
 
 def _answers(
     me: Visitor,
     codes: list[str],
     looked: dict[str, tuple[Item, RuleViolation | None, bool]],
+    shared: dict[str, int],
     listed: set[str],
 ) -> list[Answer]:
     gettext = i18n.gettext_of(me.language)
     answers: list[Answer] = []
-    for wanted in codes:
+    for scanned in codes:
+        wanted = read_code(scanned)
         if not wanted:
             answers.append(Answer("empty", gettext("Nothing was scanned")))
             continue
-        if wanted not in looked:
+        if scanned in shared:
+            # R10 lets another model or category share a marking: which weapon is in hand
+            # only its label says, so none is chosen.
+            message = gettext("Items with this marking: %(n)s. Scan the label")
+            answers.append(Answer("bad", message % {"n": shared[scanned]}))
+            continue
+        if scanned not in looked:
             message = gettext("No item %(code)s is registered") % {"code": wanted}
             answers.append(Answer("bad", message))
             continue
-        item, refused, elsewhere = looked[wanted]
+        item, refused, elsewhere = looked[scanned]
         if item.id in listed:
             message = gettext("%(name)s is in the list already") % {"name": item.name}
             answers.append(Answer("repeat", message))
             continue
         listed.add(item.id)
-        if elsewhere:
+        if item.state in RECORDED_DESTROYED:
+            # R11: a weapon the ledger says was destroyed is in the scanner's hands, wherever
+            # it is recorded: the strongest diversion signal, said before anything else.
+            problem: str | None = destroyed_warning(item.name, me.language)
+        elif elsewhere:
             # Not where it is: the label in hand says the item exists, but its place is
             # another's to read (docs/access.md).
-            problem: str | None = gettext("%(name)s is not at your places") % {"name": item.name}
+            problem = gettext("%(name)s is not at your places") % {"name": item.name}
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
         else:
@@ -415,6 +417,16 @@ def _answers(
             Answer("flag" if problem else "ok", message, wanted, item, problem, elsewhere)
         )
     return answers
+
+
+def destroyed_warning(name: str, language: str) -> str:
+    """R11's warning for a weapon found that the ledger records destroyed (melted, burned,
+    destroyed): workflows.inventory.count lists it and opens a suspicion."""
+    gettext = i18n.gettext_of(language)
+    return gettext(
+        "R11: %(name)s is recorded destroyed: a weapon found that the ledger says was "
+        "destroyed is a sign of diversion; keep it apart and report it"
+    ) % {"name": name}
 
 
 def _preview(step: str) -> dict[str, Any]:
@@ -435,6 +447,10 @@ async def apply(request: Request, me: Me) -> Response:
         raise Forbidden(me.role, step)
     if not items:
         return _outcome(me, gettext("Scan or choose at least one item"), False)
+    twice = _twice(items)
+    if twice is not None:
+        message = gettext("Item %(item)s is in the list twice: remove one and apply again")
+        return _outcome(me, message % {"item": twice}, False)
     given = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
         command = REGISTRY[step].model_validate(payload(step, items, given))
@@ -442,7 +458,7 @@ async def apply(request: Request, me: Me) -> Response:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         return _outcome(me, gettext("Check the field: %(field)s") % {"field": where}, False)
     try:
-        written, _ = await request.app.state.writer.run(me.principal, command.perform)
+        written, result = await request.app.state.writer.run(me.principal, command.perform)
     except RuleViolation as refused:
         return _outcome(me, i18n.refusal(refused, me.language), False)
     except (UnknownObject, InvalidRequest, WorkflowError) as exc:
@@ -452,7 +468,23 @@ async def apply(request: Request, me: Me) -> Response:
         "n": len(items),
         "e": written,
     }
+    destroyed = result.get("destroyed_found") if isinstance(result, dict) else None
+    if destroyed:
+        message += " " + gettext(
+            "R11: recorded destroyed, found here, and suspected of diversion: %(items)s"
+        ) % {"items": ", ".join(destroyed)}
     return _outcome(me, message, True, len(items))
+
+
+def _twice(items: list[str]) -> str | None:
+    """The first item listed twice (a list built by hand or by an older page), else None:
+    named to the person, rather than the command's "Check the field: items"."""
+    seen: set[str] = set()
+    for item in items:
+        if item in seen:
+            return item
+        seen.add(item)
+    return None
 
 
 def _outcome(me: Visitor, message: str, done: bool, count: int = 0) -> Response:

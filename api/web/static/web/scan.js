@@ -41,6 +41,23 @@
       return [...list.querySelectorAll("li")].find(
         (li) => li.dataset.item === read || li.dataset.code === read);
     }
+    function listedItem(id) {
+      return [...list.querySelectorAll("li")].find((li) => li.dataset.item === id);
+    }
+    function repeated(said, name) {
+      said.className = "scan-repeat";
+      said.dataset.outcome = "repeat";
+      said.textContent = form.dataset.repeat.replace("{name}", name);
+      return said;
+    }
+    // A row's remove button takes one wrong scan off the list (no reload, focus back).
+    list.addEventListener("click", (event) => {
+      const button = event.target.closest("button[data-remove]");
+      if (!button) return;
+      button.closest("li").remove();
+      counted();
+      code.focus();
+    });
     // Each scan goes as one message on the page's WebSocket (a message on an open
     // connection costs a tenth of a request); where it cannot open, as a POST.
     let live = null, pending = null;
@@ -77,7 +94,10 @@
       body.append("step", step);
       body.append("csrf", csrf);
       const answer = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
-      if (answer.status === 401) { window.location.href = "/web/login"; return ""; }
+      // The session ended: 401 (or, from a browser that does not say it is a fetch, the
+      // login page the redirect led to). Off to log in, as the socket's 4401 sends.
+      const toLogin = answer.redirected && new URL(answer.url).pathname === "/web/login";
+      if (answer.status === 401 || toLogin) { window.location.href = "/web/login"; return ""; }
       return answer.text();
     }
     async function send() {
@@ -96,8 +116,19 @@
         const shown = document.createElement("template");
         shown.innerHTML = html;
         const said = [...shown.content.querySelectorAll("[data-outcome]")];
-        shown.content.querySelectorAll("template[data-add]").forEach(
-          (t) => list.append(...t.content.children));
+        // Each row follows its message. One item is listed once, by its id, however it was
+        // scanned (a label's payload, then its marking typed): a second row is dropped and
+        // its message says so, as a repeat found here says it.
+        let message = null;
+        [...shown.content.children].forEach((node) => {
+          if (node.dataset.outcome) { message = node; return; }
+          if (!node.matches("template[data-add]")) return;
+          [...node.content.children].forEach((row) => {
+            const listed = listedItem(row.dataset.item);
+            if (!listed) { list.append(row); return; }
+            if (message) repeated(message, listed.dataset.name);
+          });
+        });
         const last = said[said.length - 1];
         if (last) status.replaceChildren(last);
         const worst = said.find((p) => p.dataset.outcome === "flag" || p.dataset.outcome === "bad");
@@ -115,16 +146,12 @@
       const raw = code.value.trim();
       code.value = "";
       code.focus();
-      const read = raw.replace(/^custody-item:v1;id=/, "");
+      const read = raw.replace(/^custody-item:v1;id=/i, "");
       // A label read twice is known here, without asking the server: the list holds each
       // item's id and the code it was scanned by. (The server ignores a repeat too.)
       const listed = read && repeatOf(read);
       if (listed || (read && (waiting.includes(raw) || asked.includes(raw)))) {
-        const said = document.createElement("p");
-        said.className = "scan-repeat";
-        said.dataset.outcome = "repeat";
-        said.textContent = form.dataset.repeat.replace("{name}", listed ? listed.dataset.name : read);
-        status.replaceChildren(said);
+        status.replaceChildren(repeated(document.createElement("p"), listed ? listed.dataset.name : read));
         tone(...TONES.repeat);
         answered(1);
         return;
