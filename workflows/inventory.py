@@ -30,14 +30,16 @@ NOT_ON_HAND = frozenset(
 
 def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any]:
     """An inventory count: what was scanned at a place against what is recorded there.
-    Each item recorded but not found, and each found but recorded elsewhere, gets a
-    discrepancy (where its state allows one); the count itself is an entry listing both.
+    Each item recorded but not found, and each found but recorded elsewhere at a place the
+    counting account works at too, gets a discrepancy (where its state allows one); one
+    recorded at a place the account does not work at is listed in `elsewhere` and left to
+    that place and the auditor. The count itself is an entry listing them all.
 
     An item found that the ledger records destroyed (melted, burned, destroyed) is listed
     besides in `destroyed_found` and, unless suspected already, an R11 diversion suspicion
     is opened on it (comebacks.suspect, the item its own "old" item, found_at
     inventory_counted): nothing is refused, the count is recorded as it was.
-    Returns {"missing", "unexpected", "unknown", "destroyed_found": [item ids],
+    Returns {"missing", "unexpected", "unknown", "destroyed_found", "elsewhere": [item ids],
     "opened": [discrepancy ids], "suspected": {item: suspicion id}}."""
     registers.location_of_kind(work, location_id, *LOCATION_KINDS)
     found = list(dict.fromkeys(scanned))
@@ -47,6 +49,7 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
     missing = sorted(set(recorded) - set(found))
     unexpected = [i for i in found if i in work.world.items and i not in set(recorded)]
     destroyed = [i for i in unexpected if work.world.item(i).state in RECORDED_DESTROYED]
+    elsewhere = _not_the_counters(work, [i for i in unexpected if i not in set(destroyed)])
     work.entry(
         "inventory_counted",
         location_id,
@@ -57,6 +60,7 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
             "unexpected": unexpected,
             "unknown": unknown,
             "destroyed_found": destroyed,
+            "elsewhere": elsewhere,
         },
     )
     work.load("items", missing)
@@ -64,7 +68,10 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
         record(work, item, reason, {"counted_at": location_id})
         for items, reason in (
             (missing, f"not found at the count of {location_id}"),
-            (unexpected, f"found at the count of {location_id}, but recorded elsewhere"),
+            (
+                [i for i in unexpected if i not in set(elsewhere)],
+                f"found at the count of {location_id}, but recorded elsewhere",
+            ),
         )
         for item in items
         if _may_open(work, item)
@@ -75,6 +82,7 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
         "unexpected": unexpected,
         "unknown": unknown,
         "destroyed_found": destroyed,
+        "elsewhere": elsewhere,
         "opened": opened,
         "suspected": suspected,
     }
@@ -90,6 +98,17 @@ def _suspect_destroyed(work: Work, location_id: str, destroyed: list[str]) -> di
         if item.diversion is None:
             suspected[item_id] = suspect(work, item_id, item, location_id, "inventory_counted")
     return suspected
+
+
+def _not_the_counters(work: Work, items: list[str]) -> list[str]:
+    """Of the live items found, those recorded at a place the counting account does not work
+    at. The count lists them (`elsewhere`, and in `unexpected` for the reconciliation) but
+    opens no discrepancy on them: a clerk's scan of a label must not block another place's
+    weapon, or one on the road, on their word alone (least privilege by place, issue 14);
+    the reconciliation report puts them before the auditor."""
+    account = work.world.accounts.get(work.actor)
+    mine = set(account.places) if account is not None else set()
+    return [i for i in items if work.world.item(i).location not in mine]
 
 
 def _may_open(work: Work, item_id: str) -> bool:
