@@ -356,7 +356,7 @@ def duty_refusal(
     if kind == "role_granted":
         found = world.accounts.get(item)
         held = list(found.roles) if found is not None else []
-        return roles_together([*held, data.get("role")])
+        return roles_together([*held, str(data.get("role"))])
     return None
 
 
