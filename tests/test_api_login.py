@@ -210,3 +210,30 @@ def test_a_token_revoked_elsewhere_is_refused_within_the_cache_window(shared: Se
     assert run(shared.env, "user", "disable", "sklad.second").returncode == 0
     time.sleep(TTL_SECONDS + 0.2)
     assert _me(shared, token).status_code == 401
+
+
+def test_no_device_token_is_bound_to_an_administrator_or_issued_to_oneself(
+    shared: Service,
+) -> None:
+    """Separation of duties (issue 14): a device token is for a scanner or a script, never an
+    administrator's, and an administrator never issues one to themselves (403, ACCESS,
+    nothing written)."""
+    if "admin" not in shared.tokens:  # a new password would end an earlier test's login
+        shared.add_user("admin", "administrator")
+    if "admin.devices" not in shared.tokens:
+        shared.add_user("admin.devices", "administrator")
+        shared.token("admin.devices")
+    with shared.client("admin") as admin:
+        size = admin.get("/ledger/checkpoint").text.splitlines()[1]
+        before = admin.get("/auth/devices").json()["devices"]
+        for username in ("admin.devices", "admin"):
+            asked = {"username": username, "role": "administrator", "label": "скрипт", "days": 1}
+            refused = admin.post("/auth/devices", json=asked)
+            assert refused.status_code == 403, refused.text
+            assert refused.headers["content-type"] == PROBLEM
+            assert refused.json()["rule"] == "ACCESS"
+            assert "separation of duties" in refused.json()["detail"] or (
+                "never bound to the administrator role" in refused.json()["detail"]
+            )
+        assert admin.get("/auth/devices").json()["devices"] == before
+        assert admin.get("/ledger/checkpoint").text.splitlines()[1] == size
