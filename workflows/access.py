@@ -317,8 +317,8 @@ def roles_together(roles: Iterable[str]) -> str | None:
     if pair is None:
         return None
     return (
-        f"separation of duties: one account does not hold both {pair[0]} and {pair[1]}; "
-        "give them to two people"
+        f"separation of duties: one account does not hold these roles together: "
+        f"{pair[0]}, {pair[1]}; give them to two people"
     )
 
 
