@@ -40,7 +40,7 @@ from custody import keys, note
 from custody.clock import format_time, parse_time
 from custody.keys import KeyRecord
 from workflows.commands import AddKey, Command, RotateKey
-from workflows.errors import InvalidRequest
+from workflows.errors import AccessRefused, InvalidRequest
 from workflows.escalation import Notice
 from workflows.unit_of_work import Work
 
@@ -176,7 +176,14 @@ def _requested(
 ) -> str:
     """Check, in the writer's transaction, that `owner` asked for `public_key` under their
     unused, fresh `challenge` and that `replaces` (if any) is their act key in force; return
-    the new key's id (the note key hash of the owner's name and key, as keyring names it)."""
+    the new key's id (the note key hash of the owner's name and key, as keyring names it).
+    AccessRefused when the administrator registering it is its owner (separation of duties:
+    a key is vouched for by another person than the one who will sign with it)."""
+    if work.actor == owner:
+        raise AccessRefused(
+            f"separation of duties: {owner} may not register their own key; "
+            "another administrator does it"
+        )
     asked = usable(find(work.conn, challenge), now)
     if (
         asked.owner != owner
@@ -279,7 +286,13 @@ def _challenged(
 ) -> str:
     """Check, in the writer's transaction, that `challenge` was given for `owner`, is unused
     and fresh, and (if a key was sent with it) was sent for `public_key`; that `replaces`
-    (if any) is `owner`'s key of `purpose` in force. Returns the new key's id."""
+    (if any) is `owner`'s key of `purpose` in force. Returns the new key's id. A new key's
+    owner is no account's username (AccessRefused: witness_owner_refusal)."""
+    if not replaces:
+        work.load("accounts", [owner])
+        why = witness_owner_refusal(owner, work.world.find("accounts", owner) is not None)
+        if why is not None:
+            raise AccessRefused(why)
     asked = usable(find(work.conn, challenge), now)
     sent = asked.public_key
     if asked.owner != owner or (sent is not None and keys.parse_public_key(sent) != public_key):
@@ -288,6 +301,18 @@ def _challenged(
     if replaces:
         name = replaced(_records(work, replaces), replaces, owner, purpose).name
     return note.key_id(name, public_key)
+
+
+def witness_owner_refusal(owner: str, is_account: bool) -> str | None:
+    """Why a witness key may not be made in `owner`'s name; None when it may. A witness key
+    is no account's: in an account holder's name it would be a key in a member's name that
+    the member never asked for (their own key goes through their own request)."""
+    if not is_account:
+        return None
+    return (
+        f"{owner} is the username of an account: a witness key is never made in an account "
+        "holder's name; their own key is asked for with their own login"
+    )
 
 
 def _records(work: Work, key_id: str) -> list[KeyRecord]:

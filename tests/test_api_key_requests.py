@@ -479,3 +479,51 @@ def test_only_an_administrator_asks_for_a_witness_challenge(shared: Service) -> 
         refused = member.post("/keys/witness-challenge", json={"owner": WITNESS})
     assert refused.status_code == 403
     assert refused.headers["content-type"] == PROBLEM
+
+
+SECOND_ADMIN = "admin.second"
+
+
+def _second_admin(shared: Service) -> None:
+    if SECOND_ADMIN not in shared.tokens:  # not made by an earlier test on this database
+        shared.add_user(SECOND_ADMIN, "administrator")
+        shared.token(SECOND_ADMIN)
+
+
+def test_an_administrator_does_not_register_their_own_key(shared: Service) -> None:
+    _second_admin(shared)
+    key = PersonKey.generate()
+    challenge = _request(shared, SECOND_ADMIN, key, key)
+    before = _size(shared)
+    with shared.client(SECOND_ADMIN) as own:
+        refused = own.post(f"/keys/requests/{challenge}/register", json={})
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["rule"] == "ACCESS"
+    assert "may not register their own key" in refused.json()["detail"]
+    with shared.client("admin") as admin:
+        listed = admin.get("/keys/requests").json()
+    sig = next(r["sig"] for r in listed if r["challenge"] == challenge)
+    token = shared.token(SECOND_ADMIN)
+    with _page_client(shared, token) as page:
+        form = {"challenge": challenge, "owner": SECOND_ADMIN, "public_key": key.public_key_b64}
+        form |= {"sig": sig, "csrf": sessions.csrf_of(token)}
+        shown = page.post("/web/admin/keys/register", data=form)
+    assert shown.status_code in (403, 422), shown.status_code
+    assert "ACCESS" in shown.text
+    assert _size(shared) == before
+    with shared.client("admin") as other:  # another person registers it
+        done = other.post(f"/keys/requests/{challenge}/register", json={})
+    assert done.status_code == 200, done.text
+
+
+def test_a_witness_key_is_never_made_in_an_account_holders_name(shared: Service) -> None:
+    before = _size(shared)
+    with shared.client("admin") as admin:
+        refused = admin.post("/keys/witness-challenge", json={"owner": PERSON})
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["rule"] == "ACCESS"
+    assert f"{PERSON} is the username of an account" in refused.json()["detail"]
+    assert _size(shared) == before
+    assert PERSON not in {k["owner"] for k in _keys(shared) if k["purpose"] == "witness"}

@@ -4,15 +4,19 @@ tokens, revocation, disabled accounts, and throttled failures, on SQLite and Pos
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from sqlalchemy import create_engine
 
+from api.access import tokens
 from api.access.roles import PLACE_KINDS, ROLES
 from api.access.token_cache import TTL_SECONDS
+from custody.clock import format_time
 from tests.support.processes import run
 from tests.support.service import PROBLEM, Service, service
 
@@ -210,3 +214,68 @@ def test_a_token_revoked_elsewhere_is_refused_within_the_cache_window(shared: Se
     assert run(shared.env, "user", "disable", "sklad.second").returncode == 0
     time.sleep(TTL_SECONDS + 0.2)
     assert _me(shared, token).status_code == 401
+
+
+def test_no_device_token_is_bound_to_an_administrator_or_issued_to_oneself(
+    shared: Service,
+) -> None:
+    """Separation of duties (issue 14): a device token is for a scanner or a script, never an
+    administrator's, and an administrator never issues one to themselves (403, ACCESS,
+    nothing written)."""
+    if "admin" not in shared.tokens:  # a new password would end an earlier test's login
+        shared.add_user("admin", "administrator")
+    if "admin.devices" not in shared.tokens:
+        shared.add_user("admin.devices", "administrator")
+        shared.token("admin.devices")
+    with shared.client("admin") as admin:
+        size = admin.get("/ledger/checkpoint").text.splitlines()[1]
+        before = admin.get("/auth/devices").json()["devices"]
+        for username in ("admin.devices", "admin"):
+            asked = {"username": username, "role": "administrator", "label": "скрипт", "days": 1}
+            refused = admin.post("/auth/devices", json=asked)
+            assert refused.status_code == 403, refused.text
+            assert refused.headers["content-type"] == PROBLEM
+            assert refused.json()["rule"] == "ACCESS"
+            assert "separation of duties" in refused.json()["detail"] or (
+                "never bound to the administrator role" in refused.json()["detail"]
+            )
+        assert admin.get("/auth/devices").json()["devices"] == before
+        assert admin.get("/ledger/checkpoint").text.splitlines()[1] == size
+
+
+def test_a_device_token_whatever_its_role_is_refused_by_the_administrators_routes(
+    shared: Service,
+) -> None:
+    """A device token bound to the administrator role from before the rule (written here
+    straight into the service's tokens, as an old one would be) still cannot keep the
+    registers: users, device tokens, key requests and challenges answer 403 ACCESS."""
+    if "admin" not in shared.tokens:  # a new password would end an earlier test's login
+        shared.add_user("admin", "administrator")
+    if "admin.legacy" not in shared.tokens:
+        shared.add_user("admin.legacy", "administrator")
+        shared.token("admin.legacy")
+    data = shared.env["CUSTODY_DATA_DIR"]
+    url = shared.env.get("CUSTODY_DATABASE_URL") or f"sqlite:///{data}/custody.db"
+    engine = create_engine(url)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        until = format_time(now + dt.timedelta(days=1))
+        token = tokens.issue(
+            conn, "admin.legacy", tokens.DEVICE, now, until, role="administrator", label="old"
+        )
+    engine.dispose()
+    assert _me(shared, token).json()["roles"] == ["administrator"]
+    asked = {"username": "admin", "role": "administrator", "label": "ещё", "days": 1}
+    with httpx.Client(base_url=shared.base, headers=_bearer(token), timeout=30) as device:
+        for method, path, body in (
+            ("GET", "/users", None),
+            ("GET", "/auth/devices", None),
+            ("POST", "/auth/devices", asked),
+            ("GET", "/keys/requests", None),
+            ("POST", "/keys/witness-challenge", {"owner": "witness.someone"}),
+        ):
+            refused = device.request(method, path, json=body)
+            assert refused.status_code == 403, (path, refused.text)
+            assert refused.headers["content-type"] == PROBLEM
+            assert refused.json()["rule"] == "ACCESS", path
+            assert "cannot issue more" in refused.json()["detail"], path

@@ -151,6 +151,21 @@ PLACE_KINDS: Final[dict[str, frozenset[str]]] = {
 
 PERMISSIONS: Final[frozenset[str]] = frozenset().union(*ROLES.values())
 
+# Separation of duties: pairs of roles one account never holds together. The administrator
+# makes accounts, places, commissions and keys; holding beside that a role that signs
+# statements, releases evidence, attends a melting or pays money would let one person make
+# the commission and then be it.
+INCOMPATIBLE: Final[frozenset[frozenset[str]]] = frozenset(
+    frozenset({ADMINISTRATOR, other})
+    for other in (COMMISSION_MEMBER, OFFICIAL, PLANT_REPRESENTATIVE, PAYMASTER)
+)
+
+# Entries about an account (its username is the entry's item) that its own holder never
+# writes: an administrator's roles, places and enabling are another administrator's act.
+OWN_ACCOUNT_KINDS: Final[frozenset[str]] = frozenset(
+    {"role_granted", "role_withdrawn", "place_assigned", "place_withdrawn", "account_enabled"}
+)
+
 
 def may(role: str, permission: str) -> bool:
     return permission in ROLES.get(role, frozenset())
@@ -287,6 +302,64 @@ def refusal(
     return None
 
 
+def incompatible(roles: Iterable[str]) -> tuple[str, str] | None:
+    """The first pair (sorted) of INCOMPATIBLE roles that `roles` holds together; None."""
+    held = set(roles)
+    for pair in sorted(sorted(p) for p in INCOMPATIBLE):
+        if held.issuperset(pair):
+            return pair[0], pair[1]
+    return None
+
+
+def roles_together(roles: Iterable[str]) -> str | None:
+    """Why one account may not hold `roles` together (INCOMPATIBLE), in plain words; None."""
+    pair = incompatible(roles)
+    if pair is None:
+        return None
+    return (
+        f"separation of duties: one account does not hold these roles together: "
+        f"{pair[0]}, {pair[1]}; give them to two people"
+    )
+
+
+def duty_refusal(
+    world: Any, actor: str, kind: str, item: str | None, data: Mapping[str, Any]
+) -> str | None:
+    """Why `actor` may not write this account entry under separation of duties, from the
+    World just before it; None when they may (or when the entry is not about accounts).
+
+    - An administrator never changes their own account (OWN_ACCOUNT_KINDS: roles, places,
+      enabling) nor issues a device token to themselves.
+    - A device token is never bound to the administrator role (tokens are for scanners and
+      scripts; an administrator logs in).
+    - An account never holds INCOMPATIBLE roles, at `account_created` or `role_granted`.
+
+    Raises nothing: the verifier calls it for every entry of the log."""
+    if kind in OWN_ACCOUNT_KINDS and item == actor:
+        return (
+            f"separation of duties: {actor} may not change their own account ({kind}); "
+            "another administrator does it"
+        )
+    if kind == "device_token_issued":
+        if data.get("account") == actor:
+            return (
+                f"separation of duties: {actor} may not issue a device token to themselves; "
+                "another administrator does it"
+            )
+        if data.get("role") == ADMINISTRATOR:
+            return (
+                "a device token is for a scanner or a script and is never bound to the "
+                "administrator role: an administrator logs in"
+            )
+    if kind == "account_created":
+        return roles_together(data.get("roles", ()))
+    if kind == "role_granted":
+        found = world.accounts.get(item)
+        held = list(found.roles) if found is not None else []
+        return roles_together([*held, str(data.get("role"))])
+    return None
+
+
 def founding(kind: str, actor: str, item: str | None, data: Mapping[str, Any]) -> bool:
     """The first account of a ledger: its genesis actor makes itself the administrator
     (`custody init`). Only while no account exists does this hold."""
@@ -324,4 +397,6 @@ def entry_refusal(
         return f"{actor} has no account"
     place = place_of(world, kind, item, data)
     location = world.locations.get(place) if place is not None else None
-    return refusal(account, kind, place, location.kind if location is not None else None, bound)
+    kind_of = location.kind if location is not None else None
+    why = refusal(account, kind, place, kind_of, bound)
+    return why if why is not None else duty_refusal(world, actor, kind, item, data)

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 
 from custody.clock import is_time
-from workflows.access import PLACE_KINDS, ROLES
-from workflows.errors import InvalidRequest
+from workflows.access import PLACE_KINDS, ROLES, roles_together
+from workflows.errors import AccessRefused, InvalidRequest
 from workflows.model import Account, Device
 from workflows.unit_of_work import Work
 
@@ -62,6 +62,7 @@ def create(
         raise InvalidRequest("an account needs a role")
     for role in roles:
         check_role(role)
+    _compatible(roles)
     work.load("accounts", [username])
     if work.world.find("accounts", username) is not None:
         raise InvalidRequest(f"there is already an account {username!r}")
@@ -71,10 +72,20 @@ def create(
     work.entry("account_created", username, data)
 
 
+def _compatible(roles: Sequence[str]) -> None:
+    """AccessRefused unless one account may hold `roles` together (workflows.access
+    INCOMPATIBLE); the gate checks it again on the entry, as `custody verify` does."""
+    why = roles_together(roles)
+    if why is not None:
+        raise AccessRefused(why)
+
+
 def grant(work: Work, username: str, role: str) -> None:
     check_role(role)
-    if role in account(work, username).roles:
+    held = account(work, username).roles
+    if role in held:
         raise InvalidRequest(f"{username} holds {role} already")
+    _compatible([*held, role])
     work.entry("role_granted", username, {"role": role})
 
 

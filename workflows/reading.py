@@ -1,5 +1,5 @@
 """Who may read what, and where (issue 14; DESIGN §2): staff read only what is at their
-places, the auditor and the administrator (roles that act at no place) read everywhere.
+places, the auditor (a role that reads and acts at no place) reads everywhere.
 
 A place reader's *scope* is the set of place ids they work at; `None` stands for everywhere.
 What is "at" a place, for reading:
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from workflows.access import PLACE_KINDS
+from workflows.access import PLACE_KINDS, READ, ROLES
 from workflows.model import Batch, Deadline, Discrepancy, Item, Transfer
 
 Scope = frozenset[str] | None
@@ -33,9 +33,14 @@ Scope = frozenset[str] | None
 
 EVERYWHERE: Scope = None
 
-# Roles that act at no place (workflows.access.PLACE_KINDS: the auditor, the administrator)
-# oversee or keep the registers of every place, so their reading is not bound to one.
-READS_EVERYWHERE = frozenset(role for role, kinds in PLACE_KINDS.items() if not kinds)
+# Roles that hold `read` and act at no place (workflows.access: the auditor) oversee every
+# place, so their reading is not bound to one. The administrator acts at no place either,
+# but holds no `read`: it reads the registers, not item bodies, so it never widens the
+# scope of a placed role held beside it (a clerk who is also an administrator reads at the
+# clerk's places).
+READS_EVERYWHERE = frozenset(
+    role for role, kinds in PLACE_KINDS.items() if not kinds and READ in ROLES[role]
+)
 
 
 def scope(roles: Iterable[str], places: Iterable[str]) -> Scope:

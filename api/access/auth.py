@@ -10,8 +10,8 @@ from fastapi.security import OAuth2PasswordBearer
 
 from api.access.login import Accounts
 from api.access.reading import scope_of
-from api.access.roles import may_any
-from api.access.tokens import Principal
+from api.access.roles import ADMIN, may_any
+from api.access.tokens import LOGIN, Principal
 from api.errors import Forbidden, Unauthenticated
 from api.system import System
 from workflows.errors import AccessRefused
@@ -37,8 +37,16 @@ async def principal(request: Request, token: Annotated[str | None, Depends(beare
 Caller = Annotated[Principal, Depends(principal)]
 
 
+BY_DEVICE = (
+    "the registers (accounts, roles, device tokens, keys) are kept by an administrator's own "
+    "login: a device token, whatever its role, is for a scanner or a script and cannot "
+    "issue more"
+)
+
+
 def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that lets the request through only for a role holding `permission`.
+    """A dependency that lets the request through only for a role holding `permission`
+    (Forbidden, 403); `admin` only with a login token (AccessRefused BY_DEVICE, 403).
     One level, not a dependency on `principal`: each level costs every request its share."""
 
     async def allowed(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:
@@ -47,6 +55,8 @@ def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
         caller = accounts_of(request).principal(token)
         if not may_any(caller.roles, permission):
             raise Forbidden(caller.role, permission)
+        if permission == ADMIN and caller.kind != LOGIN:
+            raise AccessRefused(BY_DEVICE)
         return caller
 
     allowed.__name__ = f"require_{permission}"

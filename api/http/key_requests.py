@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import key_requests
+from api.access import accounts
 from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN, Principal
@@ -90,13 +91,18 @@ async def challenge(request: Request, caller: Caller) -> Challenge:
 
 @router.post("/witness-challenge", response_model=Challenge)
 async def witness_challenge(request: Request, body: WitnessIn, _: Admin) -> Challenge:
-    """A challenge for a key that is no account's (a witness's): the administrator hands it
+    """A challenge for a key that is no account's (a witness's; an account's username is
+    refused, 403 ACCESS, and nothing is written): the administrator hands it
     to the owner, who signs it with the key (`custody keys prove`); POST /steps/key_added
     then carries it as `possession`. Serves once, for a day."""
     system = system_of(request)
 
     def issue() -> str:
         with system.ledger.database.write(lock=False) as conn:
+            is_account = accounts.find(conn, body.owner) is not None
+            why = key_requests.witness_owner_refusal(body.owner, is_account)
+            if why is not None:
+                raise AccessRefused(why)
             return key_requests.issue(conn, body.owner, system.process.now())
 
     return Challenge(challenge=await run_in_threadpool(issue))

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access import accounts
 from api.access.auth import Caller, accounts_of, require, system_of
-from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, ROLES
+from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, READ, ROLES
 from api.access.tokens import Principal
 from api.http import device_cookie, paging
 from api.http.problems import PROBLEM_RESPONSES
@@ -183,6 +183,14 @@ async def me(caller: Caller) -> Me:
     )
 
 
+def _reads(role: str) -> str:
+    """Where `role` reads (workflows.reading): everywhere, at its places, or (a role without
+    `read`: the administrator) only the registers it keeps."""
+    if role in READS_EVERYWHERE:
+        return "everywhere"
+    return "its places" if READ in ROLES[role] else "the registers"
+
+
 @router.get("/roles", response_model=list[Role])
 async def roles() -> list[Role]:
     """Who may do what, where: every role, its permissions (a writing permission is named
@@ -193,7 +201,7 @@ async def roles() -> list[Role]:
             description=DESCRIPTIONS[role],
             permissions=sorted(permissions),
             place_kinds=sorted(PLACE_KINDS[role]),
-            reads="everywhere" if role in READS_EVERYWHERE else "its places",
+            reads=_reads(role),
         )
         for role, permissions in ROLES.items()
     ]

@@ -23,8 +23,10 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.access import accounts
+from api.access.auth import BY_DEVICE
 from api.access.passwords import WeakPassword, hash_password
 from api.access.roles import ADMIN, PLACE_KINDS, ROLES
+from api.access.tokens import LOGIN
 from api.errors import Forbidden
 from api.web import i18n, issued_tokens, sessions
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
@@ -41,7 +43,7 @@ from workflows.commands.accounts import (
 )
 from workflows.commands.base import Command
 from workflows.commands.registers import AddCommissionMember, AddLocation, RemoveCommissionMember
-from workflows.errors import RuleViolation
+from workflows.errors import AccessRefused, RuleViolation
 from workflows.model import Commission
 
 router = APIRouter(prefix="/web/admin", include_in_schema=False)
@@ -52,8 +54,12 @@ NAME_LANGUAGES = ("ru", "kk", "en")
 
 
 def _admin(me: Visitor) -> None:
+    """Forbidden unless an administrator; AccessRefused for a device token's session, whatever
+    its role: the registers are kept by an administrator's own login (api.access.auth)."""
     if not me.may(ADMIN):
         raise Forbidden(me.role, ADMIN)
+    if me.principal.kind != LOGIN:
+        raise AccessRefused(BY_DEVICE)
 
 
 def _refused(exc: Exception, language: str) -> str:

@@ -351,6 +351,70 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<commission>.+) has a chair already: (?P<chair>\S+)"),
         N_("%(commission)s has a chair already: %(chair)s"),
     ),
+    # ACCESS, separation of duties (workflows.access.duty_refusal, api.key_requests,
+    # api.access.auth)
+    (
+        re.compile(
+            r"separation of duties: (?P<name>\S+) may not change their own account "
+            r"\((?P<step>\S+)\); another administrator does it"
+        ),
+        N_(
+            "separation of duties: %(name)s may not change their own account (%(step)s); "
+            "another administrator does it"
+        ),
+    ),
+    (
+        re.compile(
+            r"separation of duties: (?P<name>\S+) may not issue a device token to themselves; "
+            r"another administrator does it"
+        ),
+        N_(
+            "separation of duties: %(name)s may not issue a device token to themselves; "
+            "another administrator does it"
+        ),
+    ),
+    (
+        re.compile(
+            r"separation of duties: one account does not hold these roles together: "
+            r"(?P<roles>.+); give them to two people"
+        ),
+        N_(
+            "separation of duties: one account does not hold these roles together: "
+            "%(roles)s; give them to two people"
+        ),
+    ),
+    (
+        re.compile(
+            r"separation of duties: (?P<name>\S+) may not register their own key; "
+            r"another administrator does it"
+        ),
+        N_(
+            "separation of duties: %(name)s may not register their own key; another "
+            "administrator does it"
+        ),
+    ),
+    (
+        re.compile(
+            r"a device token is for a scanner or a script and is never bound to the "
+            r"administrator role: an administrator logs in"
+        ),
+        N_(
+            "a device token is for a scanner or a script and is never bound to the "
+            "administrator role: an administrator logs in"
+        ),
+    ),
+    (
+        re.compile(
+            r"the registers \(accounts, roles, device tokens, keys\) are kept by an "
+            r"administrator's own login: a device token, whatever its role, is for a scanner "
+            r"or a script and cannot issue more"
+        ),
+        N_(
+            "the registers (accounts, roles, device tokens, keys) are kept by an "
+            "administrator's own login: a device token, whatever its role, is for a scanner "
+            "or a script and cannot issue more"
+        ),
+    ),
     # ACCESS (workflows.access.refusal): the roles and the kind of place are translated too
     (
         re.compile(r"the account (?P<name>\S+) is disabled"),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import key_requests
+from api.access.auth import BY_DEVICE
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
@@ -27,7 +28,7 @@ from api.web.render import Visitor, page, system_of, visitor
 from custody import keys, note
 from custody.errors import CustodyError, KeyRegistryError
 from workflows.commands import RevokeKey
-from workflows.errors import WorkflowError
+from workflows.errors import AccessRefused, WorkflowError
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 # What the administrator's form did, said on the page it comes back to (admin.done_message).
@@ -39,8 +40,12 @@ Me = Annotated[Visitor, Depends(visitor)]
 
 
 def _admin(me: Visitor) -> None:
+    """Forbidden unless an administrator; AccessRefused for a device token's session, whatever
+    its role: the registers are kept by an administrator's own login (api.access.auth)."""
     if not me.may(ADMIN):
         raise Forbidden(me.role, ADMIN)
+    if me.principal.kind != LOGIN:
+        raise AccessRefused(BY_DEVICE)
 
 
 # -- the person: a key made in the browser, and the request to register it -------------------
@@ -202,6 +207,8 @@ async def register(
         else:
             why = gettext("Refused: %(why)s") % {"why": str(exc)}
         return await _admin_page(request, me, why, 422)
+    except AccessRefused as exc:  # separation of duties: the owner does not register it
+        return await _admin_page(request, me, i18n.refusal(exc, me.language), 403)
     except (WorkflowError, CustodyError) as exc:
         return await _admin_page(request, me, gettext("Refused: %(why)s") % {"why": str(exc)}, 422)
     return _done("registered", key_id)
