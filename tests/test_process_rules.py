@@ -16,7 +16,16 @@ from pydantic import ValidationError
 from custody.acts import MAX_CLOCK_SKEW, SignedAct, new_act, sign_act
 from custody.clock import format_time, parse_time
 from custody.errors import ActError
-from tests.support.site import COMMISSION, DECISION, FORENSICS, PLANT, UNIT, WAREHOUSE, Site
+from tests.support.site import (
+    COMMISSION,
+    DECISION,
+    FORENSICS,
+    NAMED,
+    PLANT,
+    UNIT,
+    WAREHOUSE,
+    Site,
+)
 from workflows import rules
 from workflows.errors import RuleViolation
 from workflows.intake import Intake
@@ -274,6 +283,41 @@ def test_r9_an_expert_is_named_in_full_and_is_not_a_member(site: Site) -> None:
     site.process.record_presence("sklad.omarov", "BB-1", [SAPPER])
     (entry,) = site.process.batch("BB-1").present
     assert (entry["full_name"], entry["position"]) == SAPPER[2:]
+
+
+def test_r7_no_expert_at_a_melting(site: Site) -> None:
+    # Issue 16: R7 names who stands at a furnace: commission members and the plant's
+    # representative; an ammunition expert (R9) is not one of them, whatever name they carry.
+    batch, _ = _loaded_batch(site)
+    with refused(site, "R7", "only commission members and a plant representative"):
+        site.process.record_presence("sklad.omarov", batch, [SAPPER])
+    assert site.process.batch(batch).present == []
+
+
+def test_r9_an_expert_is_no_account_and_not_named_as_one_or_as_a_member(site: Site) -> None:
+    # Issue 16: an expert's line must not put an account holder's or a member's name on the
+    # statement: their id is no account's, and their name no account's or member's.
+    lot = _ammunition_lot(site)
+    site.process.remove_fuses("sklad.omarov", lot, 0, 0, 0)
+    site.process.depackage("sklad.omarov", {lot: 11_000})
+    site.process.open_batch("sklad.omarov", "BB-2", "burn", WAREHOUSE, "бункер №2", COMMISSION)
+    position = SAPPER[3]
+    for account in ("official.zhakupov", "plant.ivanov", "sklad.omarov"):
+        with refused(site, "R9", f"{account} is an account"):
+            site.process.record_presence(
+                "sklad.omarov", "BB-2", [(account, "expert", "Беков Арман", position)]
+            )
+    member = NAMED["chair.nurlanov"][0]  # the chair's name as the commission register has it
+    account = "Сотрудник official.zhakupov"  # an account's name (tests.support.site)
+    taken = [member, member.upper(), member.replace(" ", "  "), account]
+    for name in taken:
+        with refused(site, "R9", "name of an account or member"):
+            site.process.record_presence(
+                "sklad.omarov", "BB-2", [("sapper.x", "expert", name, position)]
+            )
+    assert site.process.batch("BB-2").present == []
+    site.process.record_presence("sklad.omarov", "BB-2", [SAPPER])
+    assert [p["person"] for p in site.process.batch("BB-2").present] == ["sapper.bekov"]
 
 
 def _melt(site: Site, batch: str, gun: str, charge: int = 3000) -> str | None:

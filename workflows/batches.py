@@ -10,6 +10,7 @@ nothing can leave between the cutting table and the furnace unnoticed.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from workflows.unit_of_work import Work
 from workflows.vocabulary import (
     BURN,
     COMMISSION_MEMBER,
+    EXPERT,
     FURNACE,
     PLANT,
     PLANT_REPRESENTATIVE,
@@ -110,7 +112,11 @@ def record_presence(
     representative is an account holding that role at the batch's place, named as the
     account is; an expert (no account role of their own) is named with a full name and
     position and is not one of the commission's members; and each person holds one role.
-    Raises InvalidRequest for a malformed request, RuleViolation (R7/R9) for these."""
+    R7 admits no expert at a melting (commission members and the plant's representative
+    only); at a burn (R9) an expert is no account (their id is none) and is not named as an
+    account or a commission member is, so that an expert's line cannot put someone else's
+    name on the statement. Raises InvalidRequest for a malformed request, RuleViolation
+    (R7/R9) for these."""
     if not present:
         raise InvalidRequest("name at least one person present")
     work.load("batches", [batch_id])
@@ -124,11 +130,15 @@ def record_presence(
     on_record = {m.person: m for m in commission.members_at(work.now)}
     ever = {str(m["person"]) for m in commission.members}
     people = [g if isinstance(g, Present) else Present(*g) for g in present]
-    work.load("accounts", sorted({p.person for p in people if p.role == PLANT_REPRESENTATIVE}))
+    work.load("accounts", sorted({p.person for p in people if p.role != COMMISSION_MEMBER}))
     for one in people:
         if one.role not in PRESENCE_ROLES:
             roles = ", ".join(sorted(PRESENCE_ROLES))
             raise InvalidRequest(f"a role at a batch is one of {roles}")
+        if one.role == EXPERT and batch.kind == FURNACE:
+            raise RuleViolation(
+                rule, "at a melting only commission members and a plant representative are present"
+            )
         if one.person in recorded:
             if recorded[one.person] == one.role:
                 raise InvalidRequest(f"{one.person} is recorded present already")
@@ -186,7 +196,27 @@ def _named(
     # An expert holds no account role (workflows.access): named in full, as the statement is.
     if not (one.full_name or "").strip() or not (one.position or "").strip():
         raise RuleViolation(rule, "an expert present is named with a full name and position")
+    _not_someone_else(work, one, rule)
     return typed
+
+
+def _not_someone_else(work: Work, one: Present, rule: str) -> None:
+    """R9: an expert has no account, and their name is not an account's nor a member's (of
+    any commission, ever), compared as a reader would (case, spacing and Unicode forms aside).
+    The accounts are the staff's, a few hundred at most: read whole, not indexed by name."""
+    if work.world.find("accounts", one.person) is not None:
+        raise RuleViolation(rule, f"{one.person} is an account, not an expert without one")
+    name = same_name(one.full_name or "")
+    names = [a.name for a in work.repo.documents("accounts")] + [
+        str(m.get("full_name") or "") for c in work.repo.documents("commissions") for m in c.members
+    ]
+    if any(same_name(other) == name for other in names):
+        raise RuleViolation(rule, "an expert's full name is the name of an account or member")
+
+
+def same_name(text: str) -> str:
+    """A person's name as compared, not printed: NFKC, case-folded, single-spaced."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _role_words(role: str) -> str:
