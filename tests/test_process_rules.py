@@ -26,8 +26,8 @@ from tests.support.site import (
     WAREHOUSE,
     Site,
 )
-from workflows import rules
-from workflows.errors import RuleViolation
+from workflows import rules, statements
+from workflows.errors import InvalidRequest, RuleViolation
 from workflows.intake import Intake
 from workflows.model import Batch
 
@@ -456,6 +456,33 @@ def _act_at(site: Site, member: str, batch: str, at: dt.datetime) -> SignedAct:
         statement=digest,
     )  # fmt: skip
     return sign_act(act, who.key.seed)
+
+
+def test_r8_a_statement_act_with_a_field_it_does_not_show_is_refused(site: Site) -> None:
+    # Issue 16: a signed act carrying a field shown nowhere ("note") would count as a
+    # signature of the statement while saying more than it: refused at the command's model
+    # and by the process itself, nothing written; the act of exactly its fields counts.
+    batch, gun = _loaded_batch(
+        site,
+        ("chair.nurlanov", "commission_member"),
+        ("member.kim", "commission_member"),
+        ("plant.ivanov", "plant_representative"),
+    )
+    _melt(site, batch, gun)
+    act = _act_at(site, "chair.nurlanov", batch, site.clock())
+    who = site.people["chair.nurlanov"]
+    noted = sign_act({**act.act, "note": "x"}, who.key.seed)
+    short = sign_act({k: v for k, v in act.act.items() if k != "items"}, who.key.seed)
+    before = _size(site)
+    for forged in (noted, short):
+        with pytest.raises(ValidationError):
+            site.process.sign_statement("chair.nurlanov", batch, forged)
+        with pytest.raises(InvalidRequest, match=r"unknown note|missing items"):
+            statements.check_act_fields(forged.act)
+    assert _size(site) == before
+    assert site.process.batch(batch).signatures == []
+    site.process.sign_statement("chair.nurlanov", batch, act)
+    assert [s["person"] for s in site.process.batch(batch).signatures] == ["chair.nurlanov"]
 
 
 def test_r8_a_signature_dated_before_the_melting_or_ahead_of_the_clock_is_refused(
