@@ -89,8 +89,9 @@ def _open_batch(site: Site, batch: str, kind: str, place: str, items: list[str])
             },
         )
         assert opened.status_code == 200, opened.text
-        loaded = client.post("/steps/batch_loaded", json={"batch": batch, "items": items})
-        assert loaded.status_code == 200, loaded.text
+        if items:
+            loaded = client.post("/steps/batch_loaded", json={"batch": batch, "items": items})
+            assert loaded.status_code == 200, loaded.text
 
 
 def _charge(site: Site, items: list[str]) -> int:
@@ -666,4 +667,52 @@ def test_an_id_with_a_question_mark_links_and_presence_cannot_be_falsified(
         assert words in error, error
         clerk.goto(f"{site.base}/web/batches/WEB%3F1%23x")
         assert clerk.locator(".present-list .done").count() == 0
+    clerk.context.close()
+
+
+def test_the_presence_form_takes_no_expert_at_a_furnace_and_keeps_offering_the_plant(
+    site: Site, browser: Browser
+) -> None:
+    # Issue 16: a presence form forged to send other_role=expert at a furnace, naming the plant's
+    # representative, an official or a member in full, is refused as R7 by the process and
+    # nothing is recorded; and the form still offers the representative once others are present.
+    batch = "FURNACE-WEB-EXPERT"
+    _open_batch(site, batch, "furnace", "PLANT-TMR", [])
+    clerk = browser.page()
+    log_in(clerk, site.base, CLERK, "ru")
+    url = f"{site.base}/web/batches/{batch}"
+    clerk.goto(url)
+    before = site.size()
+    for person, name in (
+        ("plant.ivanov", "Иванов Сергей Петрович"),
+        ("official.zhakupov", "Жакупов"),
+        ("expert.x", "Нурланов Қайрат Серікұлы"),
+    ):
+        clerk.evaluate(
+            """([person, name]) => {
+                const form = document.getElementById('presence-form');
+                form.querySelector('[name=other_role]').value = 'expert';
+                form.querySelector('#other_person').replaceWith(Object.assign(
+                    document.createElement('input'), {name: 'other_person', value: person}));
+                form.append(Object.assign(document.createElement('input'),
+                    {type: 'hidden', name: 'other_full_name', value: name}));
+                form.querySelector('#other_position').value = 'главный инженер';
+            }""",
+            [person, name],
+        )
+        with clerk.expect_navigation():
+            clerk.click("#presence-form button[type=submit]")
+        error = clerk.locator("#batch-error").inner_text()
+        assert error.startswith("R7: при плавке присутствуют только члены комиссии"), error
+        assert site.size() == before
+        clerk.goto(url)
+        assert clerk.locator(".present-list .done").count() == 0
+    clerk.check(f"#presence-form input[value='{CHAIR}']")
+    clerk.select_option("#other_person", "plant.ivanov")
+    clerk.fill("#other_position", "главный инженер")
+    _submit(clerk, "#presence-form")
+    assert clerk.locator(".present-list .done").count() == 2
+    # Still offered (a second representative may come), without the one recorded.
+    assert clerk.locator("select#other_person").count() == 1
+    assert "plant.ivanov" not in clerk.locator("#other_person").inner_text()
     clerk.context.close()
