@@ -27,6 +27,7 @@ from tests.support.site import (
     Site,
 )
 from workflows import rules, statements
+from workflows.batches import MAX_EXPLOSIVE_G, explosive_amount_ok
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.intake import Intake
 from workflows.model import Batch
@@ -595,12 +596,26 @@ def test_r9_burn_statement_states_quantity_method_scrap_and_explosive(site: Site
     facts = {"charge_weight_g": 11_000, "scrap_weight_g": 7_400, "method": "выжигание"}
     with refused(site, "R9", "quantity, explosive_type, explosive_amount"):
         site.process.destroy("sklad.omarov", "BB-1", facts)
-    facts |= {"quantity": 480, "explosive_type": "дизельное топливо", "explosive_amount": "40 л"}
-    site.process.destroy("sklad.omarov", "BB-1", facts)
+    facts |= {"quantity": 480, "explosive_type": "дизельное топливо"}
+    # Issue 16: whole grams (the statement prints "…, g"), neither a unit of its own nor
+    # more than half a tonne, nor nothing.
+    for amount in ("40 л", 0, -1, MAX_EXPLOSIVE_G + 1, 10**12, "33600"):
+        with refused(site, "R9", f"whole grams, 1 to {MAX_EXPLOSIVE_G}"):
+            site.process.destroy("sklad.omarov", "BB-1", facts | {"explosive_amount": amount})
+    with pytest.raises(ValidationError):  # true is not 1 gram: stopped at the command's door
+        site.process.destroy("sklad.omarov", "BB-1", facts | {"explosive_amount": True})
+    site.process.destroy("sklad.omarov", "BB-1", facts | {"explosive_amount": MAX_EXPLOSIVE_G})
     site.sign("BB-1", "chair.nurlanov", "member.kim")
     assert site.process.item(lot).state == "destroyed"
     statement, _ = site.process.statement("BB-1")
     assert statement["facts"]["explosive_type"] == "дизельное топливо"
+    assert statement["facts"]["explosive_amount"] == MAX_EXPLOSIVE_G
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_r9_the_explosive_amount_is_whole_grams_up_to_half_a_tonne(grams: int) -> None:
+    assert explosive_amount_ok(grams) == (1 <= grams <= MAX_EXPLOSIVE_G)
+    assert not explosive_amount_ok(str(grams))
 
 
 # -- R10: identified by marking -----------------------------------------------------------------

@@ -578,11 +578,25 @@ def test_a_burn_states_its_r9_facts_in_the_page_as_in_the_pdf(site: Site, browse
     # required attribute the command would refuse under R9.
     clerk.click("#destroy-form button[type=submit]")
     assert clerk.url == url
-    clerk.fill("#explosive_amount", "400 г")
+    # Issue 16: whole grams, as the statement's heading says, and at most half a tonne.
+    for amount in ("400 г", "500001"):
+        clerk.fill("#explosive_amount", amount)
+        with clerk.expect_navigation():
+            clerk.click("#destroy-form button[type=submit]")
+        error = clerk.locator("#batch-error").inner_text()
+        assert error.startswith("R9: the amount of explosive or fuel is a whole number"), error
+        assert clerk.locator(".statement").count() == 0
+        for name, value in (("charge_weight_g", charge), ("scrap_weight_g", 0), ("quantity", 120)):
+            clerk.fill(f"#{name}", str(value))
+        clerk.fill("#method", "сжигание в бронированной камере")
+        clerk.fill("#explosive_type", "тротил")
+    clerk.fill("#explosive_amount", "400")
     _submit(clerk, "#destroy-form")
     statement = clerk.locator(".statement").inner_text()
-    for fact in ("сжигание в бронированной камере", "тротил", "400 г", "120"):
-        assert fact in statement
+    for fact in ("сжигание в бронированной камере", "тротил", "120"):
+        assert fact in statement, statement
+    amount = clerk.locator(".statement dt:text-is('Amount of explosive or fuel, g') + dd")
+    assert amount.inner_text() == "400"
     assert serious_violations(clerk) == []
 
 

@@ -287,7 +287,7 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
             "method": text("method") or None,
             "quantity": number("quantity"),
             "explosive_type": text("explosive_type") or None,
-            "explosive_amount": text("explosive_amount") or None,
+            "explosive_amount": number("explosive_amount"),
         }
     per_item: dict[str, Any] = {}
     for name, value in form.multi_items():

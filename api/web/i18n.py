@@ -344,6 +344,10 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("an expert present is named with a full name and a position"),
     ),
     (
+        re.compile(r"the amount of explosive or fuel is whole grams, 1 to (?P<most>\d+)"),
+        N_("the amount of explosive or fuel is a whole number of grams, 1 to %(most)s"),
+    ),
+    (
         re.compile(r"at a melting only commission members and a plant representative are present"),
         N_("at a melting only commission members and a plant representative are present"),
     ),

@@ -100,8 +100,10 @@ class BurnFacts(FurnaceFacts):
     method: Text | None = None
     quantity: Annotated[int, Field(strict=True, gt=0, le=100_000_000)] | None = None
     explosive_type: Text | None = None
-    explosive_amount: Text | Annotated[int, Field(strict=True, ge=0)] | None = Field(
-        default=None, description='as measured: grams, or with its unit ("40 л")'
+    # Text is taken here so that the process says why it is refused (R9: whole grams).
+    explosive_amount: Text | Annotated[int, Field(strict=True)] | None = Field(
+        default=None,
+        description=f"explosive or fuel used, whole grams, 1 to {batches.MAX_EXPLOSIVE_G} (R9)",
     )
 
 
