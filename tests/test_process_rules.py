@@ -16,9 +16,19 @@ from pydantic import ValidationError
 from custody.acts import MAX_CLOCK_SKEW, SignedAct, new_act, sign_act
 from custody.clock import format_time, parse_time
 from custody.errors import ActError
-from tests.support.site import COMMISSION, DECISION, FORENSICS, PLANT, UNIT, WAREHOUSE, Site
-from workflows import rules
-from workflows.errors import RuleViolation
+from tests.support.site import (
+    COMMISSION,
+    DECISION,
+    FORENSICS,
+    NAMED,
+    PLANT,
+    UNIT,
+    WAREHOUSE,
+    Site,
+)
+from workflows import rules, statements
+from workflows.batches import MAX_EXPLOSIVE_G, explosive_amount_ok
+from workflows.errors import InvalidRequest, RuleViolation
 from workflows.intake import Intake
 from workflows.model import Batch
 
@@ -276,6 +286,41 @@ def test_r9_an_expert_is_named_in_full_and_is_not_a_member(site: Site) -> None:
     assert (entry["full_name"], entry["position"]) == SAPPER[2:]
 
 
+def test_r7_no_expert_at_a_melting(site: Site) -> None:
+    # Issue 16: R7 names who stands at a furnace: commission members and the plant's
+    # representative; an ammunition expert (R9) is not one of them, whatever name they carry.
+    batch, _ = _loaded_batch(site)
+    with refused(site, "R7", "only commission members and a plant representative"):
+        site.process.record_presence("sklad.omarov", batch, [SAPPER])
+    assert site.process.batch(batch).present == []
+
+
+def test_r9_an_expert_is_no_account_and_not_named_as_one_or_as_a_member(site: Site) -> None:
+    # Issue 16: an expert's line must not put an account holder's or a member's name on the
+    # statement: their id is no account's, and their name no account's or member's.
+    lot = _ammunition_lot(site)
+    site.process.remove_fuses("sklad.omarov", lot, 0, 0, 0)
+    site.process.depackage("sklad.omarov", {lot: 11_000})
+    site.process.open_batch("sklad.omarov", "BB-2", "burn", WAREHOUSE, "бункер №2", COMMISSION)
+    position = SAPPER[3]
+    for account in ("official.zhakupov", "plant.ivanov", "sklad.omarov"):
+        with refused(site, "R9", f"{account} is an account"):
+            site.process.record_presence(
+                "sklad.omarov", "BB-2", [(account, "expert", "Беков Арман", position)]
+            )
+    member = NAMED["chair.nurlanov"][0]  # the chair's name as the commission register has it
+    account = "Сотрудник official.zhakupov"  # an account's name (tests.support.site)
+    taken = [member, member.upper(), member.replace(" ", "  "), account]
+    for name in taken:
+        with refused(site, "R9", "name of an account or member"):
+            site.process.record_presence(
+                "sklad.omarov", "BB-2", [("sapper.x", "expert", name, position)]
+            )
+    assert site.process.batch("BB-2").present == []
+    site.process.record_presence("sklad.omarov", "BB-2", [SAPPER])
+    assert [p["person"] for p in site.process.batch("BB-2").present] == ["sapper.bekov"]
+
+
 def _melt(site: Site, batch: str, gun: str, charge: int = 3000) -> str | None:
     return site.process.destroy(
         "sklad.omarov",
@@ -414,6 +459,33 @@ def _act_at(site: Site, member: str, batch: str, at: dt.datetime) -> SignedAct:
     return sign_act(act, who.key.seed)
 
 
+def test_r8_a_statement_act_with_a_field_it_does_not_show_is_refused(site: Site) -> None:
+    # Issue 16: a signed act carrying a field shown nowhere ("note") would count as a
+    # signature of the statement while saying more than it: refused at the command's model
+    # and by the process itself, nothing written; the act of exactly its fields counts.
+    batch, gun = _loaded_batch(
+        site,
+        ("chair.nurlanov", "commission_member"),
+        ("member.kim", "commission_member"),
+        ("plant.ivanov", "plant_representative"),
+    )
+    _melt(site, batch, gun)
+    act = _act_at(site, "chair.nurlanov", batch, site.clock())
+    who = site.people["chair.nurlanov"]
+    noted = sign_act({**act.act, "note": "x"}, who.key.seed)
+    short = sign_act({k: v for k, v in act.act.items() if k != "items"}, who.key.seed)
+    before = _size(site)
+    for forged in (noted, short):
+        with pytest.raises(ValidationError):
+            site.process.sign_statement("chair.nurlanov", batch, forged)
+        with pytest.raises(InvalidRequest, match=r"unknown note|missing items"):
+            statements.check_act_fields(forged.act)
+    assert _size(site) == before
+    assert site.process.batch(batch).signatures == []
+    site.process.sign_statement("chair.nurlanov", batch, act)
+    assert [s["person"] for s in site.process.batch(batch).signatures] == ["chair.nurlanov"]
+
+
 def test_r8_a_signature_dated_before_the_melting_or_ahead_of_the_clock_is_refused(
     site: Site,
 ) -> None:
@@ -524,12 +596,26 @@ def test_r9_burn_statement_states_quantity_method_scrap_and_explosive(site: Site
     facts = {"charge_weight_g": 11_000, "scrap_weight_g": 7_400, "method": "выжигание"}
     with refused(site, "R9", "quantity, explosive_type, explosive_amount"):
         site.process.destroy("sklad.omarov", "BB-1", facts)
-    facts |= {"quantity": 480, "explosive_type": "дизельное топливо", "explosive_amount": "40 л"}
-    site.process.destroy("sklad.omarov", "BB-1", facts)
+    facts |= {"quantity": 480, "explosive_type": "дизельное топливо"}
+    # Issue 16: whole grams (the statement prints "…, g"), neither a unit of its own nor
+    # more than half a tonne, nor nothing.
+    for amount in ("40 л", 0, -1, MAX_EXPLOSIVE_G + 1, 10**12, "33600"):
+        with refused(site, "R9", f"whole grams, 1 to {MAX_EXPLOSIVE_G}"):
+            site.process.destroy("sklad.omarov", "BB-1", facts | {"explosive_amount": amount})
+    with pytest.raises(ValidationError):  # true is not 1 gram: stopped at the command's door
+        site.process.destroy("sklad.omarov", "BB-1", facts | {"explosive_amount": True})
+    site.process.destroy("sklad.omarov", "BB-1", facts | {"explosive_amount": MAX_EXPLOSIVE_G})
     site.sign("BB-1", "chair.nurlanov", "member.kim")
     assert site.process.item(lot).state == "destroyed"
     statement, _ = site.process.statement("BB-1")
     assert statement["facts"]["explosive_type"] == "дизельное топливо"
+    assert statement["facts"]["explosive_amount"] == MAX_EXPLOSIVE_G
+
+
+@given(st.integers(min_value=-(10**15), max_value=10**15))
+def test_r9_the_explosive_amount_is_whole_grams_up_to_half_a_tonne(grams: int) -> None:
+    assert explosive_amount_ok(grams) == (1 <= grams <= MAX_EXPLOSIVE_G)
+    assert not explosive_amount_ok(str(grams))
 
 
 # -- R10: identified by marking -----------------------------------------------------------------

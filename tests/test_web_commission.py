@@ -89,8 +89,9 @@ def _open_batch(site: Site, batch: str, kind: str, place: str, items: list[str])
             },
         )
         assert opened.status_code == 200, opened.text
-        loaded = client.post("/steps/batch_loaded", json={"batch": batch, "items": items})
-        assert loaded.status_code == 200, loaded.text
+        if items:
+            loaded = client.post("/steps/batch_loaded", json={"batch": batch, "items": items})
+            assert loaded.status_code == 200, loaded.text
 
 
 def _charge(site: Site, items: list[str]) -> int:
@@ -577,11 +578,31 @@ def test_a_burn_states_its_r9_facts_in_the_page_as_in_the_pdf(site: Site, browse
     # required attribute the command would refuse under R9.
     clerk.click("#destroy-form button[type=submit]")
     assert clerk.url == url
-    clerk.fill("#explosive_amount", "400 г")
+    # Issue 16: whole grams, as the statement's heading says, and at most half a tonne.
+    for amount in ("400 г", "500001"):
+        clerk.fill("#explosive_amount", amount)
+        with clerk.expect_navigation():
+            clerk.click("#destroy-form button[type=submit]")
+        error = clerk.locator("#batch-error").inner_text()
+        assert error.startswith("R9: the amount of explosive or fuel is a whole number"), error
+        assert clerk.locator(".statement").count() == 0
+        for name, value in (("charge_weight_g", charge), ("scrap_weight_g", 0), ("quantity", 120)):
+            clerk.fill(f"#{name}", str(value))
+        clerk.fill("#method", "сжигание в бронированной камере")
+        clerk.fill("#explosive_type", "тротил")
+    clerk.fill("#explosive_amount", "400")
     _submit(clerk, "#destroy-form")
     statement = clerk.locator(".statement").inner_text()
-    for fact in ("сжигание в бронированной камере", "тротил", "400 г", "120"):
-        assert fact in statement
+    for fact in ("сжигание в бронированной камере", "тротил", "120"):
+        assert fact in statement, statement
+    amount = clerk.locator(".statement dt:text-is('Amount of explosive or fuel, g') + dd")
+    assert amount.inner_text() == "400"
+    # What a member reads of a burn is the content it hashes, cell for cell (issue 16).
+    member = browser.page()
+    log_in(member, site.base, KIM, "ru")
+    member.goto(url)
+    assert member.evaluate(_CHECK) is None
+    member.context.close()
     assert serious_violations(clerk) == []
 
 
@@ -667,3 +688,129 @@ def test_an_id_with_a_question_mark_links_and_presence_cannot_be_falsified(
         clerk.goto(f"{site.base}/web/batches/WEB%3F1%23x")
         assert clerk.locator(".present-list .done").count() == 0
     clerk.context.close()
+
+
+def test_the_presence_form_takes_no_expert_at_a_furnace_and_keeps_offering_the_plant(
+    site: Site, browser: Browser
+) -> None:
+    # Issue 16: a presence form forged to send other_role=expert at a furnace, naming the plant's
+    # representative, an official or a member in full, is refused as R7 by the process and
+    # nothing is recorded; and the form still offers the representative once others are present.
+    batch = "FURNACE-WEB-EXPERT"
+    _open_batch(site, batch, "furnace", "PLANT-TMR", [])
+    clerk = browser.page()
+    log_in(clerk, site.base, CLERK, "ru")
+    url = f"{site.base}/web/batches/{batch}"
+    clerk.goto(url)
+    before = site.size()
+    for person, name in (
+        ("plant.ivanov", "Иванов Сергей Петрович"),
+        ("official.zhakupov", "Жакупов"),
+        ("expert.x", "Нурланов Қайрат Серікұлы"),
+    ):
+        clerk.evaluate(
+            """([person, name]) => {
+                const form = document.getElementById('presence-form');
+                form.querySelector('[name=other_role]').value = 'expert';
+                form.querySelector('#other_person').replaceWith(Object.assign(
+                    document.createElement('input'), {name: 'other_person', value: person}));
+                form.append(Object.assign(document.createElement('input'),
+                    {type: 'hidden', name: 'other_full_name', value: name}));
+                form.querySelector('#other_position').value = 'главный инженер';
+            }""",
+            [person, name],
+        )
+        with clerk.expect_navigation():
+            clerk.click("#presence-form button[type=submit]")
+        error = clerk.locator("#batch-error").inner_text()
+        assert error.startswith("R7: при плавке присутствуют только члены комиссии"), error
+        assert site.size() == before
+        clerk.goto(url)
+        assert clerk.locator(".present-list .done").count() == 0
+    clerk.check(f"#presence-form input[value='{CHAIR}']")
+    clerk.select_option("#other_person", "plant.ivanov")
+    clerk.fill("#other_position", "главный инженер")
+    _submit(clerk, "#presence-form")
+    assert clerk.locator(".present-list .done").count() == 2
+    # Still offered (a second representative may come), without the one recorded.
+    assert clerk.locator("select#other_person").count() == 1
+    assert "plant.ivanov" not in clerk.locator("#other_person").inner_text()
+    clerk.context.close()
+
+
+# What the page's own check (static/web/statement-check.js) says of the statement shown:
+# None when every cell and fact is the hashed content's, else what differs first.
+_CHECK = """async () => {
+    const article = document.querySelector("article.statement");
+    const words = await (await fetch(`/web/statement-words/${article.lang}`)).json();
+    const content = JSON.parse(document.getElementById("statement-content").textContent);
+    return window.custodyStatementCheck(content, article, words);
+}"""
+
+
+def _statement_cell(html: str, column: int, forged: str) -> str:
+    """`html` with the statement table's first row's cell `column` reading `forged`."""
+    head, _, tail = html.partition('id="statement-items"')
+    body = tail.index("<tbody>")
+    cells = [m.span(1) for m in re.finditer(r"<td>(.*?)</td>", tail[body:])]
+    start, end = cells[column]
+    tail = tail[: body + start] + forged + tail[body + end :]
+    return head + 'id="statement-items"' + tail
+
+
+def _statement_fact(html: str, label: str, forged: str) -> str:
+    """`html` with the statement's fact `label` reading `forged`."""
+    head, _, tail = html.partition('id="statement-items"')
+    tail = re.sub(rf"(<dt>{re.escape(label)}</dt><dd>)(.*?)(</dd>)", rf"\g<1>{forged}\g<3>", tail)
+    return head + 'id="statement-items"' + tail
+
+
+def test_the_page_signs_only_a_statement_whose_every_cell_and_fact_is_the_hashed_content(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: a server that rewrites what the page shows of the statement (an item's
+    weight, its model, the charge) while the content and digest stay the genuine ones would
+    have the member sign what they did not see: the page makes every cell and fact again from
+    the content and refuses, sending nothing; the genuine page, in each language, passes."""
+    batch = "FURNACE-WEB-CELLS"
+    _melted_batch(site, batch, 1)
+    url = f"{site.base}/web/batches/{batch}"
+    chair = browser.page()
+    log_in(chair, site.base, CHAIR, "ru")
+    chair.goto(url)
+    row = chair.locator("#statement-items tbody tr").first.locator("td").all_inner_texts()
+    heads = chair.locator("#statement-items thead th").all_inner_texts()
+    model, weight = heads.index("Модель"), heads.index("Масса, кг")
+    assert row[model], row
+    assert row[weight], row
+    check = _CHECK
+    before = site.size()
+    for alter, differs in (
+        (lambda html: _statement_cell(html, weight, "0,001"), "row 1"),
+        (lambda html: _statement_cell(html, model, row[model] + "-М"), "row 1"),
+        (lambda html: _statement_fact(html, "Масса загрузки, кг", "1\xa0000,000"), "fact 1"),
+    ):
+        _served_altered(chair, url, alter)
+        chair.goto(url)
+        shown = chair.locator("#statement-items tbody tr").first.locator("td").all_inner_texts()
+        facts = chair.locator(".statement").inner_text()
+        assert shown != row or "1\xa0000,000" in facts  # the page shows the lie
+        assert chair.evaluate(check) == differs
+        _try_to_sign(chair, site, CHAIR)
+        said = chair.locator("#sign-result").inner_text()
+        assert said == chair.locator("#sign-statement").get_attribute("data-not-shown")
+        assert site.size() == before
+        chair.unroute(url)
+    # The genuine page passes the check in every language (numbers, dates and words as
+    # certificates.page prints them), and in Russian signs.
+    for lang in ("kk", "en", "ru"):  # the chair's choice, ru again at the end
+        chair.goto(f"{site.base}/web/settings")
+        chair.select_option("#language", lang)
+        with chair.expect_navigation():
+            chair.click("main button[type=submit]")
+        chair.goto(url)
+        assert chair.locator("article.statement").get_attribute("lang") == lang
+        assert chair.evaluate(check) is None, lang
+    _signs_with_key_file(chair, site, CHAIR)
+    assert site.size() == before + 1
+    chair.context.close()

@@ -103,6 +103,10 @@ def test_the_presence_and_membership_refusals_are_said_in_every_language() -> No
         ("R7", "sklad.omarov is not a plant representative at PLANT-TMR"),
         ("R7", "a plant representative's full name is their account's"),
         ("R9", "an expert present is named with a full name and position"),
+        ("R7", "at a melting only commission members and a plant representative are present"),
+        ("R9", "official.zhakupov is an account, not an expert without one"),
+        ("R9", "an expert's full name is the name of an account or member"),
+        ("R9", "the amount of explosive or fuel is whole grams, 1 to 500000"),
         ("R8", "auditor.li is not an account holding the commission_member role"),
         ("R8", "TK-1 has a chair already: chair.nurlanov"),
     ]

@@ -78,9 +78,30 @@ def load_for_statement(work: Work, batch_id: str) -> Batch:
     return batch
 
 
+# The fields of a statement signature act (DESIGN §5), no more: a field the statement and its
+# verifier show nowhere must not ride along under a member's signature (issue 16).
+ACT_FIELDS: Final = frozenset({"kind", "person", "key_id", "time", "item", "items", "statement"})
+
+
+def check_act_fields(act: dict[str, Any]) -> None:
+    """InvalidRequest unless `act` has exactly ACT_FIELDS (workflows.commands.StatementAct
+    is the same shape as a model, for the HTTP boundary)."""
+    extra, missing = sorted(set(act) - ACT_FIELDS), sorted(ACT_FIELDS - set(act))
+    if extra or missing:
+        said = "; ".join(
+            f"{what} {', '.join(names)}"
+            for what, names in (("unknown", extra), ("missing", missing))
+            if names
+        )
+        raise InvalidRequest(f"a statement act has exactly {', '.join(sorted(ACT_FIELDS))}: {said}")
+
+
 def sign(work: Work, batch_id: str, signed: SignedAct) -> None:
     """One commission member's signature; R8 says who may sign, and when: after the
-    destruction, and not dated ahead of the clock (rules.r8_signed_in_time)."""
+    destruction, and not dated ahead of the clock (rules.r8_signed_in_time). The act has
+    exactly ACT_FIELDS (InvalidRequest otherwise), signs this batch's content's digest and
+    names its items (InvalidRequest otherwise)."""
+    check_act_fields(signed.act)
     batch = load_for_statement(work, batch_id)
     act = signed.act
     person = str(act.get("person"))

@@ -9,17 +9,20 @@ The signature is the act `custody sign` makes (workflows.statements, DESIGN §5)
 "items": [sorted ids], "statement": <hex SHA-256 of JCS(content)>}, signed over
 "custody/act/v1\\0" + JCS(act) by a key file opened in the page or a key kept in the browser
 (static/web/statement.js); only the act and its signature come here. The page carries the
-content itself, so that the browser recomputes the digest from the statement it shows and
-signs nothing else; the time in the act is held to R8 by the process (rules.r8_signed_in_time).
+content itself, so that the browser makes every cell and fact it shows again from that
+content (static/web/statement-check.js, with the words of GET /web/statement-words/<lang>),
+recomputes the digest and signs nothing else; the act has exactly its fields (StatementAct);
+the time in the act is held to R8 by the process (rules.r8_signed_in_time).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
+from babel.dates import get_month_names
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
@@ -287,7 +290,7 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
             "method": text("method") or None,
             "quantity": number("quantity"),
             "explosive_type": text("explosive_type") or None,
-            "explosive_amount": text("explosive_amount") or None,
+            "explosive_amount": number("explosive_amount"),
         }
     per_item: dict[str, Any] = {}
     for name, value in form.multi_items():
@@ -326,6 +329,19 @@ async def sign(request: Request, me: Me, batch_id: str, signed: SignedStatement)
         "batch": batch_id
     }
     return JSONResponse({"ok": True, "message": message})
+
+
+@router.get("/statement-words/{lang}")
+async def statement_words(me: Me, lang: Literal["ru", "kk", "en"]) -> Response:
+    """The words a statement is printed in (certificates.words), for the batch page's script
+    to make each shown cell and fact again from the content it hashes (static/web/
+    statement-check.js): fetched apart from the page, not taken from the page it checks."""
+    _require(me, READ)
+    # The months' names as the statement's time of destruction prints them (babel's long
+    # format, certificates.page.moment): a browser may not carry a Kazakh calendar of its own.
+    months = get_month_names("wide", "format", lang)
+    said = words(lang) | {f"month.{n}": str(months[n]) for n in range(1, 13)}
+    return JSONResponse(said, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/batches/{batch_id}/statement.pdf")

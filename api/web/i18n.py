@@ -344,6 +344,22 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("an expert present is named with a full name and a position"),
     ),
     (
+        re.compile(r"the amount of explosive or fuel is whole grams, 1 to (?P<most>\d+)"),
+        N_("the amount of explosive or fuel is a whole number of grams, 1 to %(most)s"),
+    ),
+    (
+        re.compile(r"at a melting only commission members and a plant representative are present"),
+        N_("at a melting only commission members and a plant representative are present"),
+    ),
+    (
+        re.compile(r"(?P<person>\S+) is an account, not an expert without one"),
+        N_("%(person)s is an account: an ammunition-destruction expert has none"),
+    ),
+    (
+        re.compile(r"an expert's full name is the name of an account or member"),
+        N_("an expert's full name is the name of an account or a commission member"),
+    ),
+    (
         re.compile(r"(?P<person>\S+) is not an account holding the commission_member role"),
         N_("%(person)s is not an account holding the commission member role"),
     ),

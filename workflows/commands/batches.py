@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from workflows import batches, statements
 from workflows.access import place_of
@@ -100,8 +100,10 @@ class BurnFacts(FurnaceFacts):
     method: Text | None = None
     quantity: Annotated[int, Field(strict=True, gt=0, le=100_000_000)] | None = None
     explosive_type: Text | None = None
-    explosive_amount: Text | Annotated[int, Field(strict=True, ge=0)] | None = Field(
-        default=None, description='as measured: grams, or with its unit ("40 л")'
+    # Text is taken here so that the process says why it is refused (R9: whole grams).
+    explosive_amount: Text | Annotated[int, Field(strict=True)] | None = Field(
+        default=None,
+        description=f"explosive or fuel used, whole grams, 1 to {batches.MAX_EXPLOSIVE_G} (R9)",
     )
 
 
@@ -162,12 +164,31 @@ class Burn(Destroy):
         return self.destroy(work, self.facts)
 
 
+class StatementAct(Part):
+    """A statement signature act (DESIGN §5; workflows.statements.ACT_FIELDS): these fields
+    and no other, so that nothing is signed that the statement does not show."""
+
+    kind: Literal["statement_signed"]
+    person: Id
+    key_id: str = Field(max_length=100)
+    time: str = Field(max_length=40)
+    item: Id = Field(description="the batch")
+    items: list[Id] = Field(max_length=100_000, description="every item of the batch, sorted")
+    statement: str = Field(pattern="^[0-9a-f]{64}$", description="hex SHA-256 of its content")
+
+
 @command
 class SignStatement(AtBatch):
     kind: ClassVar[str] = "statement_signed"
     summary: ClassVar[str] = "Sign a destruction statement with your own key (R8)"
     batch: Id
-    act: ActIn
+    act: ActIn = Field(description="its act a StatementAct, exactly")
+
+    @field_validator("act")
+    @classmethod
+    def _statement_act(cls, value: ActIn) -> ActIn:
+        StatementAct.model_validate(value.act)
+        return value
 
     def run(self, work: Work) -> None:
         statements.sign(work, self.batch, self.act.signed())

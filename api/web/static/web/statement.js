@@ -6,8 +6,9 @@
 //
 // The digest is not taken on the server's word: a court relies on what the member signs. The
 // page carries the statement's content (workflows.statements.content, the JSON the PDF prints
-// and verify-statement hashes); before any key is opened this script checks that the content's
-// items are the rows the page shows (ids and markings, in order, certificates.page), recomputes
+// and verify-statement hashes); before any key is opened this script checks that every cell
+// and fact the page shows is the content's, as certificates.page prints it (statement-check.js;
+// a rewritten weight, model or charge is refused), recomputes
 // SHA-256(JCS(content)) with WebCrypto, and signs that digest only if it is the one the server
 // gave; otherwise it says so and sends nothing.
 "use strict";
@@ -47,11 +48,15 @@
     // The content shown and its digest, or the reason (in the page's words) not to sign it.
     async function statementToSign() {
       const content = JSON.parse(document.getElementById("statement-content").textContent);
-      // The statement's items table: n, id, marking first, for furnace and burn alike.
-      const rows = [...document.querySelectorAll("#statement-items tbody tr")].map((tr) => [...tr.cells].map((td) => td.textContent));
       const items = Array.isArray(content.items) ? content.items : [];
-      const shown = content.batch === form.dataset.batch && rows.length === items.length
-        && items.every((item, n) => rows[n][1] === item.id && rows[n][2] === (item.marking || item.internal_tag || ""));
+      // Every cell and fact of the statement shown, made again from the content
+      // (static/web/statement-check.js), in the words fetched apart from this page.
+      const article = document.querySelector("article.statement");
+      const lang = article ? article.lang : "";
+      const answer = await fetch(`/web/statement-words/${encodeURIComponent(lang)}`);
+      const words = answer.ok ? await answer.json() : null;
+      const shown = content.batch === form.dataset.batch && words !== null
+        && window.custodyStatementCheck(content, article, words) === null;
       if (!shown) return { problem: form.dataset.notShown };
       const digest = hex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(keys.jcs(content))));
       const given = [form.dataset.statement, document.getElementById("statement-digest").textContent.trim()];
