@@ -208,9 +208,7 @@ def _not_someone_else(work: Work, one: Present, rule: str) -> None:
         raise RuleViolation(rule, f"{one.person} is an account, not an expert without one")
     name = same_name(one.full_name or "")
     names = [a.name for a in work.repo.documents("accounts")] + [
-        str(m.get("full_name") or "")
-        for c in work.repo.documents("commissions")
-        for m in c.members
+        str(m.get("full_name") or "") for c in work.repo.documents("commissions") for m in c.members
     ]
     if any(same_name(other) == name for other in names):
         raise RuleViolation(rule, "an expert's full name is the name of an account or member")
@@ -232,12 +230,22 @@ def _text(value: str, what: str) -> str:
         raise InvalidRequest(str(exc)) from exc
 
 
+# R9's "amount of explosive or fuel", in grams as the statement's heading prints it ("…, g"):
+# a fuel is weighed too. Half a tonne bounds the charge of one bunker burn with room to spare
+# (docs/process.md); more is a typing slip (grams for milligrams, a digit too many).
+MAX_EXPLOSIVE_G = 500_000
+
+
 def _facts(kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:
     wanted = FURNACE_FACTS if kind == FURNACE else BURN_FACTS
     missing = [name for name in wanted if facts.get(name) in (None, "")]
     if missing:
         rule = "R7" if kind == FURNACE else "R9"
         raise RuleViolation(rule, "the statement must state " + ", ".join(missing))
+    if kind == BURN and not explosive_amount_ok(facts["explosive_amount"]):
+        raise RuleViolation(
+            "R9", f"the amount of explosive or fuel is whole grams, 1 to {MAX_EXPLOSIVE_G}"
+        )
     for name in ("charge_weight_g", "scrap_weight_g", "quantity"):
         value = facts.get(name)
         if value is not None and (
@@ -245,6 +253,12 @@ def _facts(kind: str, facts: Mapping[str, Any]) -> dict[str, Any]:
         ):
             raise InvalidRequest(f"{name} is a whole number")
     return dict(facts)
+
+
+def explosive_amount_ok(value: Any) -> bool:
+    """R9: the amount of explosive or fuel a burn used is a whole number of grams, 1 to
+    MAX_EXPLOSIVE_G (a JSON integer: not a boolean, nor text with a unit of its own)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_EXPLOSIVE_G
 
 
 def destroy(
