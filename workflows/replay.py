@@ -96,23 +96,32 @@ def _differences(world: World, repo: Repository) -> Iterator[str]:
     """Each state row against the one the replay makes, as tuples in the order of the
     table's columns with the JSON as bytes (Shelf.values; Repository.stored_rows): one
     tuple comparison a row, parsed only when the bytes differ. Each row's tuple is made as
-    the row is read, not all first (a million items' rows would be a gigabyte more)."""
+    the row is read, not all first (a million items' rows would be a gigabyte more).
+
+    Rows are matched by key, never counted: a table whose primary key was dropped could
+    hold one row twice in place of a missing one, so a key read twice is a difference, and
+    a missing row is a key of the replay that was not read. A table without its primary
+    key is a difference before any row is read."""
     for kind, shelf in SHELVES.items():
+        if not repo.has_primary_key(kind):
+            yield f"{kind} table {shelf.table.name} has lost its primary key"
+            continue
         table, values, width = world.table(kind), shelf.values, len(shelf.key)
-        found = 0
+        seen: set[Any] = set()
         for row in repo.stored_rows(kind):
             key = row[0] if width == 1 else row[:width]
+            if key in seen:
+                yield f"{kind} row {key} appears twice"
+                continue
+            seen.add(key)
             document = table.get(key)
             if document is None:
                 yield f"{kind} row {key} is not in the ledger"
                 continue
-            found += 1  # keys are the table's primary key: each is read once
             wanted = values(document)
             if row != wanted and not _same(row, wanted):
                 yield f"{kind} row {key} differs from what the ledger says"
-        if found < len(table):
-            stored = set(repo.stored_keys(kind))
-            yield from (f"{kind} row {key} is missing" for key in table if key not in stored)
+        yield from (f"{kind} row {key} is missing" for key in table if key not in seen)
 
 
 def _same(row: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:
