@@ -4,13 +4,16 @@ state replay) must not vouch for them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from custody.db import Database
 from custody.verify import Audit, Report
 from tests.support.site import DECISION, Site
-from workflows.replay import _differences, replay, verify_steps
+from workflows.replay import _differences, _outcomes_at, audit_outcomes, replay, verify_steps
 from workflows.repository import Repository
 
 STATE = 10
@@ -63,3 +66,56 @@ def test_duplicate_row_in_place_of_a_missing_one_is_named_by_key(
         found = list(_differences(world, Repository(conn)))
     assert f"items row {kept} appears twice" in found
     assert f"items row {hidden} is missing" in found
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
+
+
+def _append_unsigned_entry(site: Site) -> str:
+    """A rifle registered with its state rows, then its entry's signature wiped: an entry no
+    step of the ledger's can have checked if it came after they read the log."""
+    rifle = site.register_rifle()
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE ledger_entries SET sig = :g WHERE seq = :s"),
+            {"g": b"\x00" * 64, "s": _size(site) - 1},
+        )
+    return rifle
+
+
+def test_unsigned_entry_appended_after_the_ledger_steps_read_the_log(site: Site) -> None:
+    site.register_rifle()
+    verified = _size(site)
+    steps = verify_steps(site.files)
+    replay_step = steps[0]
+
+    def appended_first(database: Database, size: int) -> tuple[int | None, str] | None:
+        _append_unsigned_entry(site)  # after steps 1-9, before the replay reads the head
+        return replay_step.run(database, size)
+
+    steps[0] = replace(replay_step, run=appended_first)
+    report = Audit(site.ledger.database, extra_steps=steps).run()
+    assert report.size == verified
+    assert _size(site) == verified + 1
+    failure = report.first_failure
+    assert failure is not None, "the unverified entry was vouched for"
+    assert (failure.number, failure.name) == (STATE, "state replay")
+    assert f"the ledger grew during verification ({verified} entries verified" in str(
+        failure.reason
+    )
+    # the next audit reads the new entry, and step 5 refuses its signature
+    assert _audit(site).first_failure.number == 5  # type: ignore[union-attr]
+
+
+def test_unsigned_entry_appended_before_the_background_replay_reads(site: Site) -> None:
+    # the replay in a process of its own (a large ledger) is given the verified size too
+    site.register_rifle()
+    verified = _size(site)
+    _append_unsigned_entry(site)
+    outcomes = audit_outcomes(site.ledger.database, site.files, (), verified)
+    assert outcomes[0] is not None
+    assert "the ledger grew during verification" in outcomes[0][1]
+    assert _outcomes_at(site.ledger.database.url, site.files, (), verified) == outcomes
+    assert audit_outcomes(site.ledger.database, site.files, (), verified + 1)[0] is None
