@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from custody.db import Database
+from custody.db import Database, with_lock_timeout
 from custody.verify import Audit, Report
 from tests.support.site import DECISION, Site
 from workflows.replay import _differences, _outcomes_at, audit_outcomes, replay, verify_steps
@@ -119,3 +119,20 @@ def test_unsigned_entry_appended_before_the_background_replay_reads(site: Site) 
     assert "the ledger grew during verification" in outcomes[0][1]
     assert _outcomes_at(site.ledger.database.url, site.files, (), verified) == outcomes
     assert audit_outcomes(site.ledger.database, site.files, (), verified + 1)[0] is None
+
+
+def test_table_locked_by_another_session_makes_verify_give_up(site: Site) -> None:
+    url = site.ledger.database.url
+    if not url.startswith("postgresql"):
+        pytest.skip("SQLite's readers are never held up by a lock (WAL)")
+    holder = Database(url)
+    verifying = Database(with_lock_timeout(url, 300))
+    try:
+        with holder.engine.begin() as conn:
+            conn.execute(text("LOCK TABLE ledger_entries IN ACCESS EXCLUSIVE MODE"))
+            with pytest.raises(Exception, match="due to lock timeout"):  # psycopg or SQLAlchemy
+                Audit(verifying, extra_steps=verify_steps(site.files)).run()
+    finally:
+        verifying.dispose()
+        holder.dispose()
+    assert Audit(verifying, extra_steps=verify_steps(site.files)).run().ok
