@@ -49,14 +49,30 @@ def differences(claimed: Any, recomputed: Any, path: str = "") -> list[str]:
             else:
                 found += differences(claimed[key], recomputed[key], where)
         return found
-    if isinstance(claimed, list) and isinstance(recomputed, list):
-        if len(claimed) != len(recomputed):
-            return [path]
-        found = []
-        for index, (mine, theirs) in enumerate(zip(claimed, recomputed, strict=True)):
-            found += differences(mine, theirs, f"{path}[{index}]")
+    both_lists = isinstance(claimed, list) and isinstance(recomputed, list)
+    if both_lists and (_listed(claimed) or _listed(recomputed)):  # as flatten walks them
+        found = [path] if len(claimed) != len(recomputed) else []
+        for index in range(max(len(claimed), len(recomputed))):
+            where = f"{path}[{index}]"
+            if index >= len(claimed) or index >= len(recomputed):
+                longer = claimed if index < len(claimed) else recomputed
+                found += [leaf for leaf, _ in flatten(longer[index], where)] or [where]
+            else:
+                found += differences(claimed[index], recomputed[index], where)
         return found
-    if isinstance(claimed, dict | list) or isinstance(recomputed, dict | list):
+    if isinstance(claimed, dict) or isinstance(recomputed, dict):
         return [path]
-    same = claimed == recomputed and isinstance(claimed, bool) == isinstance(recomputed, bool)
-    return [] if same else [path]
+    return [] if _same(claimed, recomputed) else [path]
+
+
+def _listed(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and isinstance(value[0], dict | list)
+
+
+def _same(claimed: Any, recomputed: Any) -> bool:
+    """Equal leaves (a value, or a list of values): a boolean is never equal to a number."""
+    if isinstance(claimed, list) and isinstance(recomputed, list):
+        return len(claimed) == len(recomputed) and all(map(_same, claimed, recomputed))
+    if isinstance(claimed, bool) != isinstance(recomputed, bool):
+        return False
+    return type(claimed) is not list and type(recomputed) is not list and claimed == recomputed
