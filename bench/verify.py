@@ -39,10 +39,10 @@ def _raw(url: str, start: int, stop: int, public_key: bytes) -> tuple[int, float
 
 def _timed(steps: list[ExtraStep], seconds: dict[str, float]) -> list[ExtraStep]:
     def timing(step: ExtraStep) -> ExtraStep:
-        def run(database: Database) -> tuple[int | None, str] | None:
+        def run(database: Database, size: int) -> tuple[int | None, str] | None:
             began = time.perf_counter()
             try:
-                return step.run(database)
+                return step.run(database, size)
             finally:
                 seconds[step.name] = time.perf_counter() - began
 

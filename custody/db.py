@@ -96,11 +96,25 @@ def _create_private(path: Path) -> None:
 
 
 def _postgresql_engine(url: str) -> Engine:
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"options": "-c synchronous_commit=on"},
-    )
+    # connect_args replace the URL's own `options` (with_lock_timeout): both are kept
+    given = make_url(url).query.get("options")
+    options = " ".join(["-c synchronous_commit=on", *([given] if isinstance(given, str) else [])])
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+
+
+VERIFY_LOCK_TIMEOUT_MS = 60_000  # how long `custody verify` waits for a table someone locked
+
+
+def with_lock_timeout(url: str, milliseconds: int = VERIFY_LOCK_TIMEOUT_MS) -> str:
+    """A PostgreSQL URL whose every connection (worker processes' too, as they are given the
+    URL) gives up waiting for a lock after `milliseconds` ("canceling statement due to lock
+    timeout", SQLSTATE 55P03) instead of waiting for ever; any other URL unchanged (SQLite
+    waits SQLITE_BUSY_TIMEOUT_MS at most already)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    option = f"-c lock_timeout={milliseconds}"
+    return parsed.update_query_dict({"options": option}).render_as_string(hide_password=False)
 
 
 def make_engine(url: str) -> Engine:

@@ -204,6 +204,11 @@ class Store:
             (start, stop),
         )
 
+    def head_size(self) -> int:
+        """The head's size, read without the lock `head` takes on PostgreSQL: for a reader
+        (the replay of `custody verify`) that must not wait for, nor hold up, appends."""
+        return int(self._one("SELECT size FROM ledger_head WHERE id = 1")[0])
+
     def extent(self) -> tuple[int, int]:
         """How many entry rows there are, and one past the highest seq."""
         count, top = self._one("SELECT COUNT(*), MAX(seq) FROM ledger_entries")

@@ -66,6 +66,38 @@ def test_a_figure_changed_by_hand_is_named(
     assert verdict.differing == [path]
 
 
+def test_false_nested_figure_shadowed_by_a_dotted_top_level_key(site: Site, year: Year) -> None:
+    # flattened, {"weapons": {"destroyed": {"rifled": n}}} and {"weapons.destroyed.rifled": n}
+    # were one path, and the last one read (the true figure) was the one compared
+    forged = copy.deepcopy(annual(site, year.year))
+    destroyed = forged["weapons"]["destroyed"]
+    forged["weapons.destroyed.rifled"] = destroyed["rifled"]
+    destroyed["rifled"] += 5
+    verdict = verify_report(site.ledger.database, forged, workers=1)
+    assert not verdict.ok
+    assert verdict.step == "figures"
+    assert sorted(verdict.differing) == ['["weapons.destroyed.rifled"]', "weapons.destroyed.rifled"]
+
+
+@pytest.mark.parametrize(
+    ("added", "path"),
+    [
+        ({}, "weapons.destroyed.extra"),
+        ([], "weapons.destroyed.extra"),
+        (True, "weapons.destroyed.extra"),
+    ],
+    ids=["empty_object", "empty_list", "value"],
+)
+def test_a_key_the_ledger_does_not_give_is_named(
+    site: Site, year: Year, added: object, path: str
+) -> None:
+    forged = copy.deepcopy(annual(site, year.year))
+    forged["weapons"]["destroyed"]["extra"] = added
+    verdict = verify_report(site.ledger.database, forged, workers=1)
+    assert verdict.step == "figures"
+    assert verdict.differing == [path]
+
+
 def test_a_report_at_a_checkpoint_stays_equal_after_the_ledger_grows(
     site: Site, year: Year
 ) -> None:

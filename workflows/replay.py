@@ -51,14 +51,16 @@ def replay(
     against the format, without checking its bytes again (a fifth of the replay); an entry
     appended since the ledger's steps read the log is left to the next audit's step 2."""
     with collector_paused(), database.read() as conn:  # the whole state, kept (workflows.heap)
-        return _replayed(conn, refused, canonical)
+        return _replayed(conn, refused, canonical, Store(conn).head_size())
 
 
-def _replayed(conn: Connection, refused: list[tuple[int, str]] | None, canonical: bool) -> World:
+def _replayed(
+    conn: Connection, refused: list[tuple[int, str]] | None, canonical: bool, size: int
+) -> World:
+    """The World of entries 0 to size-1, exactly."""
     world = World()
     check = refused is not None and not refused
     store = Store(conn)
-    size = store.head().size
     for start in range(0, size, _CHUNK):
         for entry in store.entries(start, min(start + _CHUNK, size)):
             body = validate(orjson.loads(entry.body)) if canonical else decode(entry.body)
@@ -96,23 +98,32 @@ def _differences(world: World, repo: Repository) -> Iterator[str]:
     """Each state row against the one the replay makes, as tuples in the order of the
     table's columns with the JSON as bytes (Shelf.values; Repository.stored_rows): one
     tuple comparison a row, parsed only when the bytes differ. Each row's tuple is made as
-    the row is read, not all first (a million items' rows would be a gigabyte more)."""
+    the row is read, not all first (a million items' rows would be a gigabyte more).
+
+    Rows are matched by key, never counted: a table whose primary key was dropped could
+    hold one row twice in place of a missing one, so a key read twice is a difference, and
+    a missing row is a key of the replay that was not read. A table without its primary
+    key is a difference before any row is read."""
     for kind, shelf in SHELVES.items():
+        if not repo.has_primary_key(kind):
+            yield f"{kind} table {shelf.table.name} has lost its primary key"
+            continue
         table, values, width = world.table(kind), shelf.values, len(shelf.key)
-        found = 0
+        seen: set[Any] = set()
         for row in repo.stored_rows(kind):
             key = row[0] if width == 1 else row[:width]
+            if key in seen:
+                yield f"{kind} row {key} appears twice"
+                continue
+            seen.add(key)
             document = table.get(key)
             if document is None:
                 yield f"{kind} row {key} is not in the ledger"
                 continue
-            found += 1  # keys are the table's primary key: each is read once
             wanted = values(document)
             if row != wanted and not _same(row, wanted):
                 yield f"{kind} row {key} differs from what the ledger says"
-        if found < len(table):
-            stored = set(repo.stored_keys(kind))
-            yield from (f"{kind} row {key} is missing" for key in table if key not in stored)
+        yield from (f"{kind} row {key} is missing" for key in table if key not in seen)
 
 
 def _same(row: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:
@@ -156,17 +167,27 @@ WorldCheck = Callable[[World, Database], Outcome]
 
 
 def audit_outcomes(
-    database: Database, files: FileStore, more: Sequence[tuple[str, WorldCheck]] = ()
+    database: Database,
+    files: FileStore,
+    more: Sequence[tuple[str, WorldCheck]] = (),
+    size: int | None = None,
 ) -> list[Outcome]:
     """The outcomes of the process's steps (state replay, access, `more`, files), in that
-    order, up to the first that fails: the replay and the state rows it is compared with
-    are read in one snapshot. Runs in a process of its own beside the ledger's steps on a
-    large ledger (verify_steps), so it returns only the outcomes, not the World."""
+    order, up to the first that fails. `size` is the log's size the ledger's steps verified
+    (the head's, read here, when None): exactly its entries are replayed, and the state rows
+    are read in the same snapshot as the head; when that head is not `size` the state
+    tables reflect entries nothing verified, and the replay fails ("run again"), vouching
+    for nothing. Runs in a process of its own beside the ledger's steps on a large ledger
+    (verify_steps), so it returns only the outcomes, not the World."""
     refused: list[tuple[int, str]] = []
     with collector_paused():  # the whole state, kept (workflows.heap)
         with database.read() as conn:
+            head = Store(conn).head_size()  # the snapshot the state rows are read in
+            verified = head if size is None else size
+            if head != verified:
+                return [(None, _moved(verified, head))]
             try:
-                world = _replayed(conn, refused, canonical=True)
+                world = _replayed(conn, refused, True, verified)
             except FoldError as exc:
                 return [(exc.seq, str(exc))]
             outcomes = [_first_difference(world, conn)]
@@ -182,10 +203,20 @@ def audit_outcomes(
         return outcomes
 
 
-def _outcomes_at(url: str, files: FileStore, more: Sequence[tuple[str, WorldCheck]]) -> Any:
+def _moved(verified: int, head: int) -> str:
+    how = "grew" if head > verified else "shrank"
+    return (
+        f"the ledger {how} during verification ({verified} entries verified, {head} now): "
+        "the state tables are not those of the verified entries; run custody verify again"
+    )
+
+
+def _outcomes_at(
+    url: str, files: FileStore, more: Sequence[tuple[str, WorldCheck]], size: int
+) -> Any:
     database = Database(url)
     try:
-        return audit_outcomes(database, files, more)
+        return audit_outcomes(database, files, more, size)
     finally:
         database.dispose()
 
@@ -198,24 +229,26 @@ class _Shared:
     def __init__(self, files: FileStore, more: Sequence[tuple[str, WorldCheck]]) -> None:
         self.files, self.more = files, list(more)
         self.background: Background | None = None
+        self.size: int | None = None  # the verified size the background replays up to
         self.outcomes: list[Outcome] | None = None
 
-    def start(self, database: Database) -> None:
+    def start(self, database: Database, size: int) -> None:
         self.stop()
-        self.outcomes = None
-        self.background = Background(_outcomes_at, database.url, self.files, self.more)
+        self.outcomes, self.size = None, size
+        self.background = Background(_outcomes_at, database.url, self.files, self.more, size)
 
     def stop(self) -> None:
         if self.background is not None:
             self.background.close()
             self.background = None
 
-    def outcome(self, number: int, database: Database) -> Outcome:
+    def outcome(self, number: int, database: Database, size: int) -> Outcome:
         if self.outcomes is None:
-            if self.background is not None:
+            if self.background is not None and self.size == size:
                 self.outcomes = self.background.result()
             else:
-                self.outcomes = audit_outcomes(database, self.files, self.more)
+                self.stop()
+                self.outcomes = audit_outcomes(database, self.files, self.more, size)
         assert self.outcomes is not None
         return self.outcomes[number] if number < len(self.outcomes) else None
 

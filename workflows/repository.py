@@ -14,7 +14,7 @@ from operator import attrgetter
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, cast, exists, func, select
+from sqlalchemy import Table, cast, exists, func, inspect, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 
@@ -444,14 +444,13 @@ class Repository:
             for row in rows:  # psycopg may give the bytes as a memoryview
                 yield (*row[:-1], bytes(row[-1]))
 
-    def stored_keys(self, kind: str) -> Iterator[Any]:
-        """Every key of a table: the value of a one-column key, else a tuple."""
+    def has_primary_key(self, kind: str) -> bool:
+        """Whether the table still has its primary key, on exactly the shelf's key columns
+        (the database's catalogue: PRAGMA table_info on SQLite, pg_constraint on PostgreSQL).
+        Without it the table may hold one key twice, and no row would be refused for it."""
         shelf = SHELVES[kind]
-        cursor = self.raw.cursor()
-        cursor.execute(f"SELECT {', '.join(shelf.key)} FROM {shelf.table.name}")
-        single = len(shelf.key) == 1
-        while rows := cursor.fetchmany(_FETCH):
-            yield from (row[0] if single else tuple(row) for row in rows)
+        constraint = inspect(self.conn).get_pk_constraint(shelf.table.name)
+        return tuple(constraint.get("constrained_columns") or ()) == shelf.key
 
     def save(self, world: World) -> None:
         """Write what changed: an UPDATE of the rows it was loaded from, an upsert of the rest

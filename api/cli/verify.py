@@ -12,10 +12,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from api.cli.paths import readable
+from custody.db import VERIFY_LOCK_TIMEOUT_MS, with_lock_timeout
 from custody.errors import MalformedNoteError
 from custody.note import Verifier
 from custody.settings import Settings
 from custody.verify import Audit, AuditorCheckpoint, Report
+
+LOCK_TIMEOUT = "due to lock timeout"  # PostgreSQL's words, raised here or in a worker process
+
+
+def verifying(settings: Settings) -> str:
+    """The database URL `custody verify` reads through (db.with_lock_timeout)."""
+    return with_lock_timeout(settings.database_url)
 
 
 def pinned_key(value: str | None) -> Verifier | None:
@@ -57,7 +65,8 @@ def verify(
     from api.system import audit_steps
     from custody.bootstrap import open_readonly
 
-    ledger = open_readonly(settings)
+    # A table someone holds locked makes the audit fail in a minute, not wait for ever.
+    ledger = open_readonly(settings.model_copy(update={"database_url": verifying(settings)}))
     show_progress = not as_json and sys.stderr.isatty()
     with Progress(
         "[progress.description]{task.description}",
@@ -77,7 +86,17 @@ def verify(
             extra_steps=audit_steps(settings),
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-        report = audit.run()
+        try:
+            report = audit.run()
+        except Exception as exc:
+            if LOCK_TIMEOUT not in str(exc):
+                raise
+            typer.echo(
+                f"custody verify: a table stayed locked for {VERIFY_LOCK_TIMEOUT_MS // 1000} s "
+                "(another session holds it): run custody verify again when it is released",
+                err=True,
+            )
+            raise typer.Exit(2) from None
     ledger.database.dispose()
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

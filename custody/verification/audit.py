@@ -1,8 +1,11 @@
-"""The audit: reads the rows (in worker processes, one per core, each its own range, for a
-large ledger), folds the checked rows in seq order through steps 1-6 and 8 inside one read
-snapshot, then checks the tables (7), the tree (8) and the checkpoints (9). Higher layers add
-steps (the replay of the state tables) as `ExtraStep`s; they run only when steps 1-9 hold,
-and are reported "not run" otherwise."""
+"""The audit: takes the log's size in one read transaction (REPEATABLE READ on PostgreSQL),
+reads exactly the entries below it (in worker processes, one per core, each its own range,
+for a large ledger; each range in a read of its own, so entries appended meanwhile are never
+read), folds the checked rows in seq order through steps 1-6 and 8, then checks the tables
+(7), the tree (8) and the checkpoints (9) in that first transaction. Higher layers add steps
+(the replay of the state tables) as `ExtraStep`s, given the size steps 1-9 verified: they
+must vouch for no entry past it. They run only when steps 1-9 hold, and are reported "not
+run" otherwise."""
 
 from __future__ import annotations
 
@@ -48,14 +51,16 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class ExtraStep:
     """A step a higher layer adds; it runs only when the ledger's own steps hold, and
-    returns None, or the seq (if any) and the reason it fails."""
+    returns None, or the seq (if any) and the reason it fails. `run` and `start` are given
+    the database and the log's size that steps 1-9 verified (entries 0 to size-1): an
+    entry appended since was verified by nothing, and the step must not vouch for it."""
 
     name: str
-    run: Callable[[Database], tuple[int | None, str] | None]
+    run: Callable[[Database, int], tuple[int | None, str] | None]
     # On a ledger large enough for worker processes, `start` is called before the ledger's
     # steps read the log, to begin the step's work beside them (custody.verification.
     # background); `stop` is called at the end of the audit, to end what is left of it.
-    start: Callable[[Database], None] | None = None
+    start: Callable[[Database, int], None] | None = None
     stop: Callable[[], None] | None = None
 
 
@@ -115,7 +120,7 @@ class Audit:
                 with conn.begin():
                     report = self._ledger_steps(conn, results)
             if all(step.ok for step in results[: len(STEPS)]):
-                self._extra_steps(results[len(STEPS) :])
+                self._extra_steps(results[len(STEPS) :], report.size)
         finally:
             for extra in self.extra_steps:
                 if extra.stop is not None:
@@ -143,7 +148,7 @@ class Audit:
         if self._workers(size) > 1:
             for extra in self.extra_steps:
                 if extra.start is not None:
-                    extra.start(self.database)
+                    extra.start(self.database, size)
         for checked in self._checked(size, table_keys):
             entries.take(checked)
             canonical.take(checked)
@@ -205,9 +210,9 @@ class Audit:
         if self.progress is not None:
             self.progress(done, total)
 
-    def _extra_steps(self, results: list[StepResult]) -> None:
+    def _extra_steps(self, results: list[StepResult], size: int) -> None:
         for result, extra in zip(results, self.extra_steps, strict=True):
-            outcome = extra.run(self.database)
+            outcome = extra.run(self.database, size)
             if outcome is not None:
                 result.fail(*outcome)
                 return  # the ones after it are "not run"
