@@ -1,7 +1,10 @@
 """The role-and-place matrix through HTTP, on SQLite and PostgreSQL: for every step, every
 role that may do it, at its own place (past the door: whatever the rules then say) and at
-another place (403 problem+json naming that place, nothing written). One server per
-database; the other place has its own staff, who made what is there."""
+another place, nothing written: a step on an item, transfer or batch there, which the actor
+may not read, is answered byte for byte as the same step on an id nobody registered (404,
+issue 14: docs/access.md); any other (a place the request names itself) 403 problem+json
+naming that place. One server per database; the other place has its own staff, who made
+what is there."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from api.access.roles import PLACE_KINDS, ROLES
@@ -290,26 +294,61 @@ def _objects(running: Service, which: str, places: dict[str, str]) -> Objects:
 def test_the_role_and_place_matrix(kind: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     with service(tmp_path_factory.mktemp(f"places-{kind}"), kind) as running:
         objects = _site(running)
-        tried = 0
+        tried = hidden = 0
         for step in (s for s in REGISTRY.values() if s.step_route and s.kind not in UNTRIED):
             for role in (r for r in PLACED if step.kind in ROLES[r]):
                 user = _user(role, "own")
                 elsewhere, place = BODIES[step.kind](objects["other"], role)
                 before = _size(running)
+                named = step.model_validate(elsewhere).objects()
                 with running.client(user) as client:
                     refused = client.post(f"/steps/{step.kind}", json=elsewhere)
-                    assert refused.status_code == 403, (role, step.kind, refused.text)
-                    assert refused.headers["content-type"] == PROBLEM
-                    problem = refused.json()
-                    assert (problem["rule"], problem["place"]) == ("ACCESS", place), problem
-                    assert place in problem["detail"]
+                    if named:
+                        _as_if_unknown(client, step.kind, elsewhere, named, refused)
+                        hidden += 1
+                    else:
+                        assert refused.status_code == 403, (role, step.kind, refused.text)
+                        assert refused.headers["content-type"] == PROBLEM
+                        problem = refused.json()
+                        assert (problem["rule"], problem["place"]) == ("ACCESS", place), problem
+                        assert place in problem["detail"]
                     assert _size(running) == before
                     at_home, _ = BODIES[step.kind](objects["own"], role)
                     allowed = client.post(f"/steps/{step.kind}", json=at_home)
                     assert allowed.status_code != 403, (role, step.kind, allowed.text)
                 tried += 1
         assert tried >= len([s for s in REGISTRY.values() if s.step_route]) - 7
+        assert hidden >= 20  # every step on items, a transfer or a batch, by each role
         assert run_verify(running)
+
+
+def _unregistered(key: str) -> str:
+    """An id of the same length nobody registered (so Content-Length must match too)."""
+    return key[:-1] + ("Q" if key[-1] != "Q" else "Z")
+
+
+def _as_if_unknown(
+    client: httpx.Client,
+    kind: str,
+    body: dict[str, Any],
+    named: list[tuple[str, str]],
+    refused: httpx.Response,
+) -> None:
+    """`refused` (a step on objects at another place) is the answer to the same step on an
+    unregistered id, byte for byte but for that id: status, the headers a caller can tell
+    apart by, and the body, which names nothing of where the object is."""
+    _, key = named[0]
+    other = _unregistered(key)
+    given = orjson.loads(orjson.dumps(body).replace(key.encode(), other.encode()))
+    unknown = client.post(f"/steps/{kind}", json=given)
+    assert unknown.status_code == 404, (kind, unknown.text)
+    assert (refused.status_code, refused.content) == (
+        unknown.status_code,
+        unknown.content.replace(other.encode(), key.encode()),
+    ), (kind, refused.text, unknown.text)
+    for header in ("content-type", "content-length", "www-authenticate", "cache-control"):
+        assert refused.headers.get(header) == unknown.headers.get(header), (kind, header)
+    assert set(refused.headers) == set(unknown.headers)
 
 
 def run_verify(running: Service) -> bool:

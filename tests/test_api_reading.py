@@ -16,6 +16,7 @@ from contextlib import closing
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from api.access.roles import PLACE_KINDS
@@ -305,3 +306,69 @@ def test_a_scanned_label_of_another_place_says_not_yours_but_not_where(
             if not theirs:
                 assert other["warehouse"] not in answer.text
                 assert f"/web/items/{item}" not in answer.text
+
+
+def test_a_write_on_another_places_object_answers_as_an_unknown_id(
+    site: tuple[Service, dict[str, dict[str, str]]],
+) -> None:
+    """The attack of issue 14: a clerk of another warehouse closes or receives the transfer
+    on the road to ours, or deforms our item. Each answer is the one for an id nobody
+    registered, byte for byte but for the id (nothing of where it goes), nothing written;
+    the clerk who reads the item coming to them is still told where it is (403 naming the
+    place), since that tells them nothing they may not read."""
+    running, objects = site
+    own, other = objects["own"], objects["other"]
+    road, item = "T-ROAD", own["warehouse_item"]
+    tries = [
+        ("transfer_closed", {"transfer": road}, road),
+        ("transfer_received", {"transfer": road, "items": [other["incoming"]]}, road),
+        ("deformed", {"items": [item], "method": "пресс"}, item),
+    ]
+    before = _size(running)
+    with running.client(_user("warehouse_clerk", "other")) as stranger:
+        for kind, body, key in tries:
+            hidden = stranger.post(f"/steps/{kind}", json=body)
+            nobody = _same_length(key)
+            given = orjson.loads(orjson.dumps(body).replace(key.encode(), nobody.encode()))
+            unknown = stranger.post(f"/steps/{kind}", json=given)
+            assert unknown.status_code == 404, (kind, unknown.text)
+            assert hidden.status_code == 404, (kind, hidden.text)
+            assert hidden.content == unknown.content.replace(nobody.encode(), key.encode())
+            assert hidden.headers["content-type"] == unknown.headers["content-type"] == PROBLEM
+            assert own["warehouse"] not in hidden.text
+    with running.client(_user("warehouse_clerk", "own")) as receiver:
+        seen = receiver.post("/steps/deformed", json={"items": [other["incoming"]], "method": "x"})
+        assert seen.status_code == 403, seen.text
+        assert (seen.json()["rule"], seen.json()["place"]) == ("ACCESS", other["unit"])
+    assert _size(running) == before
+
+
+def test_a_page_that_closes_another_places_transfer_says_no_such_transfer(
+    site: tuple[Service, dict[str, dict[str, str]]],
+) -> None:
+    """`POST /web/transfers/{id}/close` by a clerk of another warehouse: the not-found page
+    in the clerk's language, the same as for an id nobody sent, naming no place."""
+    running, objects = site
+    before = _size(running)
+    for language in ("ru", "kk", "en"):
+        with closing(_web(running, _user("warehouse_clerk", "other"), language)) as clerk:
+            page = clerk.get(f"/web/transfers/{objects['other']['transfer']}").text
+            found = re.search(r'name="csrf" value="([^"]+)"', page)
+            assert found is not None
+            answers = [
+                clerk.post(f"/web/transfers/{t}/close", data={"csrf": found[1]})
+                for t in ("T-ROAD", "T-ROAQ")
+            ]
+            hidden, unknown = answers
+            assert hidden.status_code == unknown.status_code == 404, hidden.text[:300]
+            assert _message(hidden.text) == _message(unknown.text).replace("T-ROAQ", "T-ROAD")
+            assert objects["own"]["warehouse"] not in hidden.text
+    assert _size(running) == before
+
+
+def _same_length(key: str) -> str:
+    return key[:-1] + ("Q" if key[-1] != "Q" else "Z")
+
+
+def _size(running: Service) -> int:
+    return int(httpx.get(f"{running.base}/ledger/leaves?limit=1").json()["size"])

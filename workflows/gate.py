@@ -6,11 +6,12 @@ once for the command (where it acts) and again for every entry it writes (workfl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import text
 
 from custody.entries import ACCOUNT_KINDS
+from workflows import reading
 from workflows.access import entry_refusal, place_of, refusal
 from workflows.errors import AccessRefused
 
@@ -70,6 +71,11 @@ class Gate:
         if account is None and kind == "account_created":
             return  # the first account's own creation: its entry is checked on writing
         bound = self._bound(work)
+        # Refused whatever the place (no account, disabled, no role for it): said without a
+        # place, as for an object nobody registered, which has none (docs/access.md).
+        anywhere = refusal(account, kind, None, None, bound)
+        if anywhere is not None:
+            raise AccessRefused(anywhere)
         where: list[str | None] = [*places] or [None]
         for place in where:
             location = work.world.locations.get(place) if place is not None else None
@@ -77,6 +83,21 @@ class Gate:
             why = refusal(account, kind, place, kind_of, bound)
             if why is not None:
                 raise AccessRefused(why, place)
+
+    def reads(self, work: Work) -> reading.Scope | Literal[False]:
+        """The places the actor reads at (workflows.reading.scope; None: everywhere), as the
+        ledger says in this transaction, through its device token's one role and place if
+        it came with one; False when it has no account or a disabled one (then the
+        access check refuses it whatever the object, without naming a place)."""
+        self._load(work, [])
+        account = work.world.accounts.get(self.actor)
+        if account is None or account.disabled:
+            return False
+        bound = self._bound(work)
+        if bound is not None:
+            role, place = bound
+            return reading.scope([role], [place] if place is not None else [])
+        return reading.scope(account.roles, account.places)
 
     def prepare(self, work: Work, places: Iterable[str]) -> None:
         """Load what checking the entries needs: the account, the device, the places."""

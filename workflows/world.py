@@ -54,6 +54,13 @@ _NAMES = {
 }
 
 
+def unknown(kind: str, key: Any) -> UnknownObject:
+    """The answer for an id of `kind` (a World table: "items", "transfers", ...) nobody
+    registered, word for word: also the answer for one the reader may not see
+    (docs/access.md)."""
+    return UnknownObject(f"no {_NAMES[kind]} {key!r} is registered")
+
+
 @dataclass
 class World:
     items: dict[Any, Item] = field(default_factory=dict)
@@ -82,7 +89,7 @@ class World:
         try:
             return self.table(kind)[key]
         except KeyError:
-            raise UnknownObject(f"no {_NAMES[kind]} {key!r} is registered") from None
+            raise unknown(kind, key) from None
 
     def find(self, kind: str, key: Any) -> Any:
         return self.table(kind).get(key)

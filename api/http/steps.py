@@ -63,7 +63,8 @@ def _add(command: type[Command]) -> None:
         response_model=Written,
         summary=command.summary,
         description=f"Writes `{command.kind}` entries. Needs the `{command.permission()}` "
-        "permission, at the place it is done (403 naming the place otherwise). "
+        "permission, at the place it is done (403 naming the place otherwise; 404, as for "
+        "an unknown id, for an item, transfer or batch the caller may not read). "
         "Send an Idempotency-Key to make retries safe.",
     )
 

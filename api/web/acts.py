@@ -21,7 +21,7 @@ from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
 from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
-from workflows.errors import RuleViolation, WorkflowError
+from workflows.errors import RuleViolation, UnknownObject, WorkflowError
 from workflows.repository import ItemSearch
 from workflows.unit_of_work import Work
 
@@ -186,6 +186,9 @@ async def record_result(request: Request, me: Me, signed: SignedResult) -> Respo
         return JSONResponse({"ok": False, "message": gettext("The signed act is malformed")}, 422)
     except RuleViolation as refused:
         return JSONResponse({"ok": False, "message": i18n.refusal(refused, me.language)}, 422)
+    except UnknownObject:  # or at a place the examiner does not read at: the same words
+        message = gettext("No item %(code)s is registered") % {"code": signed.item}
+        return JSONResponse({"ok": False, "message": message}, 404)
     except CustodyError as exc:
         return JSONResponse(
             {"ok": False, "message": gettext("Refused: %(why)s") % {"why": str(exc)}}, 422

@@ -177,6 +177,8 @@ async def cut(request: Request, me: Me) -> Response:
         return again(gettext("Check the field: %(field)s") % {"field": where})
     except RuleViolation as refused:
         return again(i18n.refusal(refused, me.language))
+    except UnknownObject:  # or at a place the clerk does not read at: the same words
+        return again(gettext("Nothing of that id is registered"))
     except WorkflowError as exc:
         return again(gettext("Refused: %(why)s") % {"why": str(exc)})
     waiting = await run_in_threadpool(_deformed, request, me)
@@ -243,6 +245,11 @@ async def close_transfer(
     try:
         command = CloseTransfer(transfer=transfer_id)
         await request.app.state.writer.run(me.principal, command.perform)
+    except UnknownObject:
+        # Nobody sent it, or it is neither from nor to the visitor's places: the same page
+        # as the transfer's own for such an id, naming no place (docs/access.md).
+        message = gettext("No transfer %(id)s") % {"id": transfer_id}
+        return page("error.html.j2", me.language, me, 404, message=message)
     except RuleViolation as refused:
         message = i18n.refusal(refused, me.language)
         return page("error.html.j2", me.language, me, 422, message=message)

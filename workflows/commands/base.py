@@ -6,8 +6,9 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from workflows import access
+from workflows import access, reading
 from workflows.unit_of_work import Work
+from workflows.world import unknown
 
 
 class Command(BaseModel):
@@ -48,6 +49,12 @@ class Command(BaseModel):
             return [given["item"]]
         return []
 
+    def objects(self) -> list[tuple[str, str]]:
+        """The registered objects the command acts on, as (World table, id) in the order it
+        names them: by default its items (`subjects`). Items it only scans (a receipt, a
+        load, a count), which may be unknown, are none of them."""
+        return [("items", item) for item in self.subjects()]
+
     def acts_at(self, work: Work) -> set[str]:
         """The places it acts at, from the state before it (workflows.access.place_of): by
         default where its items are. Objects nobody registered add none (the command then
@@ -58,11 +65,35 @@ class Command(BaseModel):
         return {place for place in found if place is not None}
 
     def perform(self, work: Work) -> Any:
-        """Check that the actor may do it, at every place it acts at (their roles and places
-        as the ledger says, in this transaction), then run it. Raises RuleViolation(ACCESS)
-        naming the place; the unit of work checks each entry again as it writes it."""
-        work.gate.admit(work, self.kind, sorted(self.acts_at(work)))
+        """Check that the objects it names exist for the actor (`seen`), that the actor may
+        do it at every place it acts at (their roles and places as the ledger says, in this
+        transaction), then run it. Raises UnknownObject, or AccessRefused (ACCESS) naming
+        the place; the unit of work checks each entry again as it writes it."""
+        places = self.acts_at(work)
+        self.seen(work)
+        work.gate.admit(work, self.kind, sorted(places))
         return self.run(work)
+
+    def seen(self, work: Work) -> None:
+        """Raise UnknownObject, word for word the answer for an id nobody registered
+        (workflows.world.unknown), for the first of its `objects` that is not registered or
+        that the actor may not read (workflows.reading: an item at another warehouse, a
+        transfer between two places not theirs). A refusal naming the place would tell a
+        clerk of one warehouse where a weapon of another is, or where a transfer goes
+        (docs/access.md, issue 14). No one acts where they may not read, so this refuses
+        nothing the access check would allow; an actor refused whatever the object (no
+        account, disabled) is left to that check."""
+        wanted = self.objects()
+        if not wanted:
+            return
+        reader = work.gate.reads(work)
+        if reader is False:
+            return
+        for table, key in wanted:
+            work.load(table, [key])
+            found = work.world.find(table, key)
+            if found is None or not reading.sees_document(reader, found):
+                raise unknown(table, key)
 
 
 C = TypeVar("C", bound=type[Command])

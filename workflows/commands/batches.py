@@ -20,6 +20,9 @@ class AtBatch(Command):
 
     batch: Id
 
+    def objects(self) -> list[tuple[str, str]]:
+        return [("batches", self.batch)]  # its items, if any, are scanned: maybe unknown
+
     def acts_at(self, work: Work) -> set[str]:
         work.load("batches", [self.batch])
         place = place_of(work.world, self.kind, self.batch, {"batch": self.batch})

@@ -77,6 +77,9 @@ class CountInventory(Command):
         grammar.not_repeated(self.items)
         return self
 
+    def objects(self) -> list[tuple[str, str]]:
+        return []  # the items scanned at the count: unknown ones are what it records
+
     def acts_at(self, work: Work) -> set[str]:
         return {self.location}
 

@@ -40,6 +40,9 @@ class ReceiveTransfer(Command):
     transfer: Id
     items: Items = Field(description="as scanned on arrival")
 
+    def objects(self) -> list[tuple[str, str]]:
+        return [("transfers", self.transfer)]
+
     def acts_at(self, work: Work) -> set[str]:
         return transfer_place(work, self.kind, self.transfer)
 
@@ -52,6 +55,9 @@ class CloseTransfer(Command):
     kind: ClassVar[str] = "transfer_closed"
     summary: ClassVar[str] = "Close a transfer; items sent but not received become discrepancies"
     transfer: Id
+
+    def objects(self) -> list[tuple[str, str]]:
+        return [("transfers", self.transfer)]
 
     def acts_at(self, work: Work) -> set[str]:
         return transfer_place(work, self.kind, self.transfer)
