@@ -33,12 +33,12 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield running
 
 
-def logged_in(base: str) -> tuple[httpx.Client, str]:
-    """A clerk's browser session (Russian) and the scan page's CSRF token."""
+def logged_in(base: str, username: str = "sklad.omarov") -> tuple[httpx.Client, str]:
+    """A clerk's (or `username`'s) browser session (Russian) and the scan page's CSRF token."""
     client = httpx.Client(base_url=base, timeout=30)
     login = client.get("/web/login").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
-    form = {"username": CLERK, "password": PASSWORD, "csrf": csrf, "language": "ru"}
+    form = {"username": username, "password": PASSWORD, "csrf": csrf, "language": "ru"}
     assert client.post("/web/login", data=form).status_code == 303
     page = client.get("/web/scan").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
@@ -211,3 +211,17 @@ def test_a_label_typed_under_the_russian_layout_is_read_as_the_label(base: str) 
         again = str(socket.recv(timeout=10))
     assert f'data-item="{item}"' in answer
     assert f'data-item="{item}"' in again
+
+
+def test_one_who_may_not_read_items_learns_a_codes_name_only(base: str) -> None:
+    """An attacker's finding: the administrator (no `read`) posted codes with no step and got
+    each item's state and place. Now every found code is "not at your places", name only."""
+    item = items(base, AUDITOR, state="at_warehouse")[0]
+    client, csrf = logged_in(base, "admin")
+    answer = client.post(
+        "/web/scan/check", data={"code": [str(item["id"])], "step": "", "csrf": csrf}
+    )
+    assert answer.status_code == 200
+    assert "не на ваших объектах" in answer.text
+    assert str(item["location"]) not in answer.text
+    assert "на складе" not in answer.text

@@ -38,6 +38,7 @@ from api.web.render import (
 from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import reading
+from workflows.access import READ
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
@@ -206,7 +207,9 @@ def checked(
     """The answers to the codes read (at most MAX_CODES), as the scan page shows them
     (`shown`): one read transaction for all of them."""
     wanted = [c[:512] for c in codes[:MAX_CODES]]
-    looked, shared = _look(process, wanted, step, queues.places_of(me.principal))
+    # one who may not read items (an administrator) learns a code's name only, as elsewhere
+    places = queues.places_of(me.principal) if me.may(READ) else ()
+    looked, shared = _look(process, wanted, step, places)
     return shown(_answers(me, wanted, looked, shared, set(listed or ())), me.language)
 
 
