@@ -1,5 +1,7 @@
 """What the public check page says of a statement whose QR code was scanned: no login, and
-nothing the paper does not already print.
+nothing the paper does not already print, but one thing the paper cannot: a weapon of the
+statement presented again since (R11), which is what a reader of the paper checks it for
+(docs/statement-qr.md).
 
 From the QR code's facts (certificates.qr_payload: batch, the content's SHA-256, the size and
 root of the checkpoint the paper is proven to) and the ledger as it stands now:

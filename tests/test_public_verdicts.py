@@ -111,3 +111,25 @@ def test_two_histories_of_one_size_are_two_log_states_and_two_statements(
     paper = Payload(batch, first.digest, first.checkpoint_size, first.checkpoint_root, None)
     assert public_statement(one, paper).consistency.ok
     assert public_statement(two, paper).consistency.verdict == "not_signed"
+
+
+def test_a_weapon_come_back_is_on_the_public_page_as_the_docs_say_and_why(site: Site) -> None:
+    """The one section the paper cannot print (R11: it happens after the paper): kept on the
+    public page on purpose, and docs/statement-qr.md says so and why; the new item's id is not
+    on the page."""
+    rifle = site.register_rifle(marking="СКС 556677")
+    site.to_warehouse(rifle)
+    site.through_forensics(rifle)
+    site.prepare(rifle)
+    batch = site.melt(rifle)
+    site.sign(batch, "chair.nurlanov", "member.abenova")
+    paper = _paper(site, batch)
+    assert 'id="come-back"' not in _page(site, paper)
+    again = site.register_rifle(marking="СКС 556677")  # the same weapon, presented again
+    text = _page(site, paper)
+    assert 'id="come-back"' in text
+    assert rifle in text.split('id="come-back-list"', 1)[1]
+    assert again not in text
+    docs = (Path(__file__).parent.parent / "docs" / "statement-qr.md").read_text()
+    assert "One section is the exception, on purpose" in docs
+    assert "R11" in docs
