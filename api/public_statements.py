@@ -55,9 +55,10 @@ class Signed:
 class Consistency:
     """The paper's checkpoint against the log's newest; `ok` only when the proof held.
 
-    `verdict`: ok | no_checkpoint (the log signed none) | rolled_back (its newest is smaller
-    than the paper's) | not_signed (the log never signed the paper's size and root) |
-    inconsistent (it did, but the proof to its newest does not hold now)."""
+    `verdict`: ok | rolled_back (the log signed none, or its newest is smaller than the
+    paper's: rolled back or replaced, or the size made up) | not_signed (the log never
+    signed the paper's size and root) | inconsistent (it did, but the proof to its newest
+    does not hold now)."""
 
     ok: bool
     reason: str | None  # why not, in English, for logs and the API; the page words it itself
@@ -216,8 +217,14 @@ def _consistency(system: System, conn: Connection, paper: Payload) -> Consistenc
     ledger = system.ledger
     latest = ledger.latest_checkpoint(conn)
     if latest is None:
-        reason = "the log has signed no checkpoint"
-        return Consistency(False, reason, "no_checkpoint", None, None, None, [])
+        # A paper names a checkpoint (size >= 1): a log that signed none is behind it, as
+        # one whose newest is smaller.
+        reason = (
+            f"the log has signed no checkpoint, and this statement is bound to one of size "
+            f"{paper.size}: either the log has been rolled back or replaced, or the paper's "
+            "size is made up"
+        )
+        return Consistency(False, reason, "rolled_back", None, None, None, [])
     new_root = latest.root.hex()
     if latest.size < paper.size:
         reason = (
