@@ -1,5 +1,7 @@
 """What the public check page says of a statement whose QR code was scanned: no login, and
-nothing the paper does not already print.
+nothing the paper does not already print, but one thing the paper cannot: a weapon of the
+statement presented again since (R11), which is what a reader of the paper checks it for
+(docs/statement-qr.md).
 
 From the QR code's facts (certificates.qr_payload: batch, the content's SHA-256, the size and
 root of the checkpoint the paper is proven to) and the ledger as it stands now:
@@ -37,6 +39,8 @@ from custody.errors import CustodyError
 from custody.proofs import verify_consistency
 from workflows.errors import UnknownObject
 
+DESTROYED = ("melted", "burned")  # a statement to sign, not yet final
+
 
 @dataclass(frozen=True)
 class Signed:
@@ -51,9 +55,10 @@ class Signed:
 class Consistency:
     """The paper's checkpoint against the log's newest; `ok` only when the proof held.
 
-    `verdict`: ok | no_checkpoint (the log signed none) | rolled_back (its newest is smaller
-    than the paper's) | not_signed (the log never signed the paper's size and root) |
-    inconsistent (it did, but the proof to its newest does not hold now)."""
+    `verdict`: ok | rolled_back (the log signed none, or its newest is smaller than the
+    paper's: rolled back or replaced, or the size made up) | not_signed (the log never
+    signed the paper's size and root) | inconsistent (it did, but the proof to its newest
+    does not hold now)."""
 
     ok: bool
     reason: str | None  # why not, in English, for logs and the API; the page words it itself
@@ -104,7 +109,12 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
     such batch (which, for a real paper, also means a rolled-back or replaced log)."""
     batch = system.process.batch(paper.batch)  # UnknownObject
     final = batch.state == "final"
-    matches = batch.statement == paper.sha256
+    # The signed content's digest once a member has signed; before the first signature
+    # `batch.statement` is empty, and the paper is compared with the content as it is now
+    # (what the members will sign): a genuine paper of a melted batch is "not final".
+    matches = batch.statement == paper.sha256 or (
+        not final and batch.state in DESTROYED and _digest(system, paper.batch) == paper.sha256
+    )
     with system.ledger.database.read() as conn:
         consistency = _consistency(system, conn, paper)
         if not (final and matches):
@@ -133,6 +143,10 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
     )
 
 
+def _digest(system: System, batch: str) -> str:
+    return system.process.statement(batch)[1]
+
+
 def _printed(system: System, paper: Payload) -> dict[str, Any] | None:
     """The statement's content as the paper prints it, only if its SHA-256 is the paper's:
     the page then repeats what that paper says, never what it does not."""
@@ -140,13 +154,39 @@ def _printed(system: System, paper: Payload) -> dict[str, Any] | None:
     return content if digest == paper.sha256 else None
 
 
-def log_state(system: System) -> tuple[int, int | None]:
-    """The log's size and its newest checkpoint's size: a public page made at these is the
-    same until one of them changes (a signature is an entry; a checkpoint is signed)."""
+def log_state(system: System) -> tuple[Any, ...]:
+    """The log's head (its size and the peaks its root is made of) and its newest
+    checkpoint (size and root hash): a public page made at these is the same until one of
+    them changes (a signature is an entry; a checkpoint is signed). The roots are in it:
+    a log replaced by another history of the same size is another log, and a page that
+    said "consistent" of the first must not be served of the second."""
     ledger = system.ledger
     with ledger.database.read() as conn:
         latest = ledger.latest_checkpoint(conn)
-        return ledger.head(conn).size, latest.size if latest is not None else None
+        head = ledger.head(conn)
+    newest = (latest.size, latest.root) if latest is not None else None
+    return head.size, tuple(head.peaks), newest
+
+
+def paper_checkpoint_on_log(system: System, size: int, root: str) -> str:
+    """Whether this log holds the checkpoint (`size`, `root` hex) a statement is bound to:
+    "held" (the log signed it), "beyond" (larger than the log's newest signed checkpoint:
+    the log rolled back or replaced, or the size made up) or "not_signed" (a size and root
+    this log never signed). Raises nothing."""
+    ledger = system.ledger
+    with ledger.database.read() as conn:
+        latest = ledger.latest_checkpoint(conn)
+        if latest is None or latest.size < size:
+            return "beyond"
+        signed = ledger.checkpoint_at(conn, size)
+    return "held" if signed is not None and signed.root.hex() == root else "not_signed"
+
+
+def consistency_of(system: System, paper: Payload) -> Consistency:
+    """The paper's checkpoint against the log's newest (as PublicStatement.consistency),
+    also for a paper whose batch the log does not have."""
+    with system.ledger.database.read() as conn:
+        return _consistency(system, conn, paper)
 
 
 def _members(system: System, commission: str) -> dict[str, dict[str, str]]:
@@ -177,14 +217,21 @@ def _consistency(system: System, conn: Connection, paper: Payload) -> Consistenc
     ledger = system.ledger
     latest = ledger.latest_checkpoint(conn)
     if latest is None:
-        reason = "the log has signed no checkpoint"
-        return Consistency(False, reason, "no_checkpoint", None, None, None, [])
+        # A paper names a checkpoint (size >= 1): a log that signed none is behind it, as
+        # one whose newest is smaller.
+        reason = (
+            f"the log has signed no checkpoint, and this statement is bound to one of size "
+            f"{paper.size}: either the log has been rolled back or replaced, or the paper's "
+            "size is made up"
+        )
+        return Consistency(False, reason, "rolled_back", None, None, None, [])
     new_root = latest.root.hex()
     if latest.size < paper.size:
         reason = (
             f"the log's newest checkpoint (size {latest.size}) is older than the one this "
-            f"statement is bound to (size {paper.size}): the log has been rolled back or "
-            "replaced"
+            f"statement is bound to (size {paper.size}): either the log has been rolled "
+            "back or replaced, or the paper's size is made up (the QR code carries no "
+            "signature of its checkpoint, so the two cannot be told apart here)"
         )
         return Consistency(False, reason, "rolled_back", latest.size, new_root, latest.note, [])
     signed = ledger.checkpoint_at(conn, paper.size)

@@ -31,7 +31,7 @@ def statement_basis(system: System, batch_id: str) -> StatementBasis:
     if checkpoint is None:
         with database.write() as conn:
             checkpoint = system.ledger.issue_checkpoint(conn)
-    return StatementBasis(content, digest, checkpoint.size)
+    return StatementBasis(content, digest, checkpoint.size, checkpoint.root.hex())
 
 
 def gather_evidence(system: System, basis: StatementBasis) -> dict[str, Any]:
@@ -41,6 +41,8 @@ def gather_evidence(system: System, basis: StatementBasis) -> dict[str, Any]:
         checkpoint = evidence.covering_checkpoint(conn, basis.checkpoint_size)
         if checkpoint is None or checkpoint.size != basis.checkpoint_size:
             raise LedgerStateError(f"no checkpoint of size {basis.checkpoint_size}")
+        if checkpoint.root.hex() != basis.checkpoint_root:  # the log replaced meanwhile
+            raise LedgerStateError(f"the checkpoint of size {basis.checkpoint_size} changed")
         return evidence.gather(system.ledger, conn, basis.content, basis.digest, checkpoint)
 
 

@@ -2,9 +2,11 @@
 
 A statement's PDF is a function of its evidence, language, zone and renderer, and its
 evidence is a function of the statement's content (its SHA-256, which the members sign) and
-the checkpoint it is proven to (evidence.gather reads nothing else: the chains, key entries
-and proofs are those below the checkpoint's size). So the key is the SHA-256 of those, known
-before any evidence is gathered; a batch that changes (a new signature) has a new content
+the checkpoint it is proven to (its size and root hash; evidence.gather reads nothing else:
+the chains, key entries and proofs are those below the checkpoint's size). So the key is
+the SHA-256 of those, known before any evidence is gathered (the root in it: a log replaced
+by another history of the same size is another statement); a batch that changes (a new
+signature) has a new content
 digest, a new checkpoint or rotation a new checkpoint, and so a new file. Files are written
 whole and renamed into place, so a reader never sees half of one; the directory may be
 emptied at any time.
@@ -23,18 +25,30 @@ from typing import Any
 
 @dataclass(frozen=True)
 class StatementBasis:
-    """What a statement's evidence is made from: its content, digest and checkpoint size."""
+    """What a statement's evidence is made from: its content, digest and checkpoint (size,
+    and root hash in hex: a log replaced by another history of the same size has another
+    root at that size, and its statement is another file)."""
 
     content: dict[str, Any]
     digest: str
     checkpoint_size: int
+    checkpoint_root: str
 
     def key(
         self, lang: str, zone: str, renderer: dict[str, Any], public_url: str | None = None
     ) -> str:
         """The cache key: a PDF is a function of these (its QR code names `public_url`)."""
         named = json.dumps(
-            [self.digest, self.checkpoint_size, lang, zone, renderer, public_url], sort_keys=True
+            [
+                self.digest,
+                self.checkpoint_size,
+                self.checkpoint_root,
+                lang,
+                zone,
+                renderer,
+                public_url,
+            ],
+            sort_keys=True,
         )
         return hashlib.sha256(named.encode()).hexdigest()
 

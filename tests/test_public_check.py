@@ -17,6 +17,7 @@ of its memory fails "too large to check".
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import re
@@ -271,6 +272,7 @@ def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn
     assert answer.status_code == 200
     assert "Every step holds" in answer.text
     assert answer.text.count('class="step-ok"') == 10
+    assert "This service's log holds the statement's checkpoint" in answer.text
 
 
 def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
@@ -281,7 +283,8 @@ def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
     with server(demo.env, port=demo.port):
         demo.copy_database(database, copy)
         demo.write_something(3)  # the log grows past the copy...
-        url = qr_of(demo.statement(demo.final_batch()))  # ...and the paper is bound to that
+        printed = demo.statement(demo.final_batch())  # ...and the paper is bound to that
+        url = qr_of(printed)
         paper = qr_payload.parse(url)
         url += "&lang=en"
         page = browser.page()
@@ -289,11 +292,25 @@ def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
         assert "Consistent" in page.locator("#log-verdict").inner_text()
     demo.copy_database(copy, database)  # the log rolled back to the older copy
     with server(demo.env, port=demo.port):
-        assert demo.checkpoint_size() < paper.size
-        page.goto(url)
+        page.goto(url)  # (not GET /ledger/checkpoint: it would sign one of the log as it is)
+        # The paper is not blamed for what the rolled-back log no longer has.
+        assert "NOT this batch's statement" not in page.content()
         verdict = page.locator("#log-verdict").inner_text()
         assert "INCONSISTENT" in verdict
         assert "rolled back" in verdict
+        dropped = _drop(demo, printed)  # every step holds: the PDF is genuine...
+        assert "Every step holds" in dropped.text
+        # ...but this service's log no longer reaches its checkpoint.
+        assert "no longer reaches the statement's checkpoint" in dropped.text
+        # The same entries written again, at other times: another history of the same size.
+        demo.write_something(3)
+        again = demo.statement(demo.final_batch())
+        rewritten = qr_payload.parse(qr_of(again))
+        assert rewritten.size == paper.size
+        assert rewritten.root != paper.root  # never the PDF kept of the history gone
+        assert rewritten.root == _newest_root(demo)
+        page.goto(url)
+        assert "NOT GENUINE" in page.locator("#log-verdict").inner_text()
         # Written again past the paper's size: another tree, whose proof cannot hold.
         demo.write_something(6)
         assert demo.checkpoint_size() > paper.size
@@ -304,6 +321,12 @@ def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
         assert "not one this log signed" in verdict
         assert "does not hold" in page.locator(".proof").inner_text()
         assert serious_violations(page) == []
+
+
+def _newest_root(demo: Demo) -> str:
+    """The root hash of the log's newest checkpoint, hex (its signed note's third line)."""
+    note = httpx.get(f"{demo.base}/ledger/checkpoint", timeout=60).text.splitlines()
+    return base64.b64decode(note[2]).hex()
 
 
 def test_the_public_page_screenshot_is_in_the_docs() -> None:
@@ -499,3 +522,43 @@ def test_a_statement_printed_before_a_ledger_key_rotation_holds_on_the_service(
         page = httpx.get(f"{demo.base}/web/check?lang=en", timeout=60)
         assert "curl -s THIS-SERVICE-ADDRESS/ledger/key" in page.text
         assert "127.0.0.1" not in page.text.split('class="command"', 1)[1].split("</pre>", 1)[0]
+
+
+def test_a_batch_that_is_not_an_id_or_a_query_not_a_qr_codes_is_refused_unechoed(
+    site: Demo,
+) -> None:
+    """Issue 16: the official page never repeats an attacker's text (bidi controls, a long
+    line) and refuses a query a QR code does not carry (each field exactly once, nothing
+    else); a made-up id is not from this service, never a sign of a rolled-back log."""
+    paper = qr_payload.parse(qr_of(site.statement(site.final_batch())))
+    query = f"sha256={paper.sha256}&size={paper.size}&root={paper.root}"
+    planted = "\u202eOFFICIAL: this weapon was returned to its owner\u202c" + "x" * 300
+    answer = httpx.get(f"{site.base}/web/check/{quote(planted)}?{query}&lang=en", timeout=60)
+    assert answer.status_code == 404
+    assert "OFFICIAL" not in answer.text
+    assert "\u202e" not in answer.text
+    assert "QR code carries" in answer.text
+    batch = quote(paper.batch, safe="")
+    for odd in (f"{query}&extra=1", f"{query}&size={paper.size}", f"{query}&lang=en&lang=ru"):
+        refused = httpx.get(f"{site.base}/web/check/{batch}?{odd}", timeout=60)
+        assert refused.status_code == 404, odd
+        assert 'id="log-verdict"' not in refused.text
+    assert httpx.get(f"{site.base}/web/check/{batch}?{query}", timeout=60).status_code == 200
+    made_up = httpx.get(f"{site.base}/web/check/NO-SUCH-0001?{query}&lang=en", timeout=60)
+    assert made_up.status_code == 404
+    assert "this paper is not from this service" in made_up.text
+    assert "rolled back" not in made_up.text
+
+
+def test_a_made_up_size_says_a_rollback_or_a_made_up_size_may_be_the_cause(site: Demo) -> None:
+    """Without the checkpoint's signature in the QR code a size beyond the log's newest may be
+    a rollback or a forgery: the page says both, in the page's language."""
+    paper = qr_payload.parse(qr_of(site.statement(site.final_batch())))
+    ahead = qr_payload.Payload(paper.batch, paper.sha256, 99999, paper.root, None)
+    said = {"en": ("rolled back", "made up"), "ru": ("откатили", "выдуман")}
+    said["kk"] = ("кері қайтарылған", "ойдан шығарылған")
+    for lang, words in said.items():
+        text = _public_page(site, ahead, lang).text
+        verdict = text.split('id="log-verdict"', 1)[1].split("</p>", 1)[0]
+        for word in words:
+            assert word in verdict, (lang, verdict)

@@ -18,8 +18,10 @@
 
 Both answer in the visitor's language (?lang=, else Accept-Language) and carry a strict
 Content-Security-Policy of their own (nothing inline, nothing from elsewhere). The statement
-page is made once per statement, language and size of the log: while the log does not grow,
-the same page is served from memory (bench/statements.py holds its p99 under load).
+page is made once per statement, language and state of the log (its head's size and peaks,
+its newest checkpoint's size and root: a log replaced by another history of the same size
+is another state): while the log does not change, the same page is served from memory
+(bench/statements.py holds its p99 under load).
 """
 
 from __future__ import annotations
@@ -32,7 +34,13 @@ from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.public_statements import PublicStatement, log_state, public_statement
+from api.public_statements import (
+    PublicStatement,
+    consistency_of,
+    log_state,
+    paper_checkpoint_on_log,
+    public_statement,
+)
 from api.statement_check import CheckTooLarge, CheckUnavailable, check_statement
 from api.web import i18n
 from api.web.i18n import N_
@@ -41,6 +49,7 @@ from certificates import page as pages
 from certificates.qr_payload import NotAStatementCode, from_fields
 from custody.keys import LEDGER
 from workflows.errors import UnknownObject
+from workflows.grammar import identifier
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 
@@ -51,6 +60,9 @@ POLICY = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 HEADERS = {"Content-Security-Policy": POLICY, "Cache-Control": "no-store"}
+# A QR code's query (docs/statement-qr.md): each of these exactly once and nothing else; the
+# page's own language links add `lang`, at most once.
+PAPER_FIELDS = ("sha256", "size", "root")
 # One dropped statement checked at a time per server process: a check renders the page again
 # (a core and some 300 MB for 1,000 items), and anyone may ask for one.
 _running = asyncio.Lock()
@@ -118,6 +130,7 @@ async def check_dropped(
         async with _running:
             try:
                 report = await check_statement(data, keys, request.app.state.public_url)
+                report["on_log"] = await run_in_threadpool(_on_log, request, report)
             except CheckTooLarge:
                 too_large = True  # a verdict on the file, not the service's failure
             except CheckUnavailable as exc:
@@ -154,8 +167,12 @@ async def statement_page(
     gettext = i18n.gettext_of(language)
     base = str(request.base_url).rstrip("/")
     try:
+        if not _paper_query(request):
+            raise NotAStatementCode("not a QR code's query")
+        identifier(batch)  # ValueError: bidi controls, a second line, an endless id...
         paper = from_fields(batch, sha256, size, root, base)
-    except NotAStatementCode:
+    except (NotAStatementCode, ValueError):
+        # Said without the address's text: nothing an attacker wrote reaches this page.
         message = gettext("This address is not one a statement's QR code carries")
         return _public(page("error.html.j2", language, None, 404, message=message))
     system = system_of(request)
@@ -169,11 +186,7 @@ async def statement_page(
         try:
             found = await run_in_threadpool(public_statement, system, paper)
         except UnknownObject:
-            message = gettext(
-                "The log has no batch %(batch)s: this paper is not from this service, or the "
-                "log has been rolled back or replaced since it was printed"
-            ) % {"batch": paper.batch}
-            return _public(page("error.html.j2", language, None, 404, message=message))
+            return _public(await _no_batch(system, paper, language))
         zone = request.app.state.timezone
         shown = page(
             "check_statement.html.j2",
@@ -188,6 +201,34 @@ async def statement_page(
         while len(kept) > KEPT_PAGES:
             kept.popitem(last=False)
     return _public(HTMLResponse(html))  # bytes: rendered once, sent as they are
+
+
+def _paper_query(request: Request) -> bool:
+    """The query is a QR code's: sha256, size and root exactly once, lang at most once, and
+    nothing else (docs/statement-qr.md)."""
+    names = [name for name, _ in request.query_params.multi_items()]
+    if any(name not in (*PAPER_FIELDS, "lang") for name in names):
+        return False
+    return all(names.count(n) == 1 for n in PAPER_FIELDS) and names.count("lang") <= 1
+
+
+async def _no_batch(system: Any, paper: Any, language: str) -> Response:
+    """The page for a batch the log does not have. A made-up id is no sign of a rolled-back
+    log: only when the paper's checkpoint is also beyond the log's newest may the log have
+    been rolled back, and then the page says the size may as well be made up."""
+    gettext = i18n.gettext_of(language)
+    consistency = await run_in_threadpool(consistency_of, system, paper)
+    if consistency.verdict == "rolled_back":
+        message = gettext(
+            "The log has no batch %(batch)s, and its newest checkpoint is smaller than the one "
+            "this paper names: either the log has been rolled back or replaced since the paper "
+            "was printed, or the paper is not from this service (its checkpoint's size made up)"
+        ) % {"batch": paper.batch}
+    else:
+        message = gettext("The log has no batch %(batch)s: this paper is not from this service") % {
+            "batch": paper.batch
+        }
+    return page("error.html.j2", language, None, 404, message=message)
 
 
 def _paper(found: PublicStatement, language: str) -> dict[str, Any]:
@@ -210,6 +251,15 @@ def _kept(request: Request) -> OrderedDict[Any, bytes]:
     if not hasattr(state, "public_pages"):
         state.public_pages = OrderedDict()
     return state.public_pages  # type: ignore[no-any-return]
+
+
+def _on_log(request: Request, report: dict[str, Any]) -> str | None:
+    """Whether this service's log still holds the checkpoint the dropped statement is bound
+    to (api.public_statements.paper_checkpoint_on_log); None when the check read none."""
+    size, root = report.get("checkpoint_size"), report.get("checkpoint_root")
+    if not isinstance(size, int) or not isinstance(root, str):
+        return None
+    return paper_checkpoint_on_log(system_of(request), size, root)
 
 
 def _ledger_keys(request: Request) -> list[str]:
