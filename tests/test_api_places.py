@@ -39,6 +39,23 @@ SETS = {
 PLACED = sorted(role for role, kinds in PLACE_KINDS.items() if kinds)
 DECISION = {"ref": "2-1/2026", "authority": "court", "date": "2026-10-28"}
 ACT = {"act": {"kind": "placeholder"}, "sig": base64.b64encode(bytes(64)).decode()}
+
+
+def _statement_act(batch: str) -> dict[str, Any]:
+    """A statement act of the right shape (SignStatement takes nothing else); its signature
+    is nobody's: the place is what is refused, before any signature is read."""
+    act = {
+        "kind": "statement_signed",
+        "person": "commission_member.own",
+        "key_id": "0" * 16,
+        "time": "2026-11-30T00:00:00Z",
+        "item": batch,
+        "items": [],
+        "statement": "0" * 64,
+    }
+    return {"act": act, "sig": ACT["sig"]}
+
+
 # Which of a set's objects each role works on, where a step is about items.
 ITEM_OF = {
     "unit_officer": "unit_item",
@@ -148,7 +165,7 @@ BODIES: dict[str, Body] = {
     ),
     "melted": _batch({"facts": {}}),
     "burned": _batch({"facts": {}}),
-    "statement_signed": _batch({"act": ACT}),
+    "statement_signed": lambda o, role: _batch({"act": _statement_act(o["batch"])})(o, role),
     "discrepancy_recorded": lambda o, role: (
         {"subject": o[ITEM_OF[role]], "reason": "не найден"},
         o[f"{ITEM_OF[role]}_place"],

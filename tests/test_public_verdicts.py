@@ -20,7 +20,7 @@ import pytest
 from api.public_statements import log_state, public_statement
 from api.statements import gather_evidence, statement_basis
 from api.system import System
-from api.web.public_check import _at
+from api.web.public_check import times_in
 from api.web.render import page
 from certificates.qr_payload import Payload
 from custody.errors import LedgerStateError
@@ -62,7 +62,7 @@ def _paper(site: Site, batch: str) -> Payload:
 def _page(site: Site, paper: Payload) -> str:
     """The public page as /web/check/{batch} draws it, in English."""
     found = public_statement(System(site.ledger, site.process), paper)
-    shown = page("check_statement.html.j2", "en", None, s=found, at=_at("UTC"))
+    shown = page("check_statement.html.j2", "en", None, s=found, at=times_in("UTC"))
     return bytes(shown.body).decode()
 
 

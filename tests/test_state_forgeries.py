@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from custody.db import Database, with_lock_timeout
 from custody.verify import Audit, Report
 from tests.support.site import DECISION, Site
-from workflows.replay import _differences, _outcomes_at, audit_outcomes, replay, verify_steps
+from workflows.replay import audit_outcomes, outcomes_at, replay, row_differences, verify_steps
 from workflows.repository import Repository
 
 STATE = 10
@@ -63,7 +63,7 @@ def test_duplicate_row_in_place_of_a_missing_one_is_named_by_key(
     world = replay(site.ledger.database)
     with site.ledger.database.read() as conn:
         monkeypatch.setattr(Repository, "has_primary_key", lambda *_: True, raising=False)
-        found = list(_differences(world, Repository(conn)))
+        found = list(row_differences(world, Repository(conn)))
     assert f"items row {kept} appears twice" in found
     assert f"items row {hidden} is missing" in found
 
@@ -117,7 +117,7 @@ def test_unsigned_entry_appended_before_the_background_replay_reads(site: Site) 
     outcomes = audit_outcomes(site.ledger.database, site.files, (), verified)
     assert outcomes[0] is not None
     assert "the ledger grew during verification" in outcomes[0][1]
-    assert _outcomes_at(site.ledger.database.url, site.files, (), verified) == outcomes
+    assert outcomes_at(site.ledger.database.url, site.files, (), verified) == outcomes
     assert audit_outcomes(site.ledger.database, site.files, (), verified + 1)[0] is None
 
 

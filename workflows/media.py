@@ -161,10 +161,18 @@ def _check_png(content: bytes) -> None:
 
 
 def _inflate(data: bytes, limit: int = 1 << 20) -> bytes:
+    """A zTXt chunk's text, refused when it inflates beyond `limit` bytes. Checked here, not
+    left to Pillow: Pillow lets a too large text chunk pass as empty wherever
+    `ImageFile.LOAD_TRUNCATED_IMAGES` is set, as a library in the same process may set it
+    (the suite found it so)."""
+    inflater = zlib.decompressobj()
     try:
-        return zlib.decompressobj().decompress(data, limit)
+        text = inflater.decompress(data, limit)
     except zlib.error as exc:
         raise InvalidRequest("a PNG text chunk does not inflate") from exc
+    if inflater.unconsumed_tail:
+        raise InvalidRequest("a PNG text chunk is too large when inflated")
+    return text
 
 
 # -- PDF --------------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def _rewrite(database: Database, world: World) -> dict[str, int]:
     return {kind: len(world.table(kind)) for kind in SHELVES}
 
 
-def _differences(world: World, repo: Repository) -> Iterator[str]:
+def row_differences(world: World, repo: Repository) -> Iterator[str]:
     """Each state row against the one the replay makes, as tuples in the order of the
     table's columns with the JSON as bytes (Shelf.values; Repository.stored_rows): one
     tuple comparison a row, parsed only when the bytes differ. Each row's tuple is made as
@@ -145,7 +145,7 @@ def check_state(world: World, database: Database) -> Outcome:
 
 
 def _first_difference(world: World, conn: Connection) -> Outcome:
-    first = next(_differences(world, Repository(conn)), None)
+    first = next(row_differences(world, Repository(conn)), None)
     return (None, first) if first is not None else None
 
 
@@ -211,7 +211,7 @@ def _moved(verified: int, head: int) -> str:
     )
 
 
-def _outcomes_at(
+def outcomes_at(
     url: str, files: FileStore, more: Sequence[tuple[str, WorldCheck]], size: int
 ) -> Any:
     database = Database(url)
@@ -235,7 +235,7 @@ class _Shared:
     def start(self, database: Database, size: int) -> None:
         self.stop()
         self.outcomes, self.size = None, size
-        self.background = Background(_outcomes_at, database.url, self.files, self.more, size)
+        self.background = Background(outcomes_at, database.url, self.files, self.more, size)
 
     def stop(self) -> None:
         if self.background is not None:

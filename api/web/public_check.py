@@ -193,7 +193,7 @@ async def statement_page(
             language,
             None,
             s=found,
-            at=_at(zone),
+            at=times_in(zone),
             **_paper(found, language),
         )
         html = bytes(shown.body)
@@ -240,7 +240,7 @@ def _paper(found: PublicStatement, language: str) -> dict[str, Any]:
     return {"columns": columns, "rows": rows, "totals": pages.totals(found.content, language)}
 
 
-def _at(zone: str) -> Any:
+def times_in(zone: str) -> Any:
     """A ledger time as the service's zone shows it, with the zone's name (no login: no
     zone of the reader's own)."""
     return lambda value: f"{local_time(value, zone)} ({zone})"
