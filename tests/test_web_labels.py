@@ -118,7 +118,8 @@ def _walk(page: Any, base: str, language: str) -> dict[str, list[str]]:
 
 
 @needs_chromium
-@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+# ru and kk: in English a label is mostly its id's own words, and the walk takes 40 s a language
+@pytest.mark.parametrize("language", ["ru", "kk"])
 def test_no_page_shows_a_raw_id_in_any_language(
     site: Site, browser: Browser, language: str
 ) -> None:
