@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +16,7 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from api.demo.data import PASSWORD
-from tests.support.processes import environment, run, server
+from tests.support.processes import demo_served
 
 CLERK, AUDITOR = "sklad.omarov", "auditor.li"
 LOGIN_NEEDED = 4401
@@ -25,11 +24,7 @@ LOGIN_NEEDED = 4401
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory: Path = tmp_path_factory.mktemp("web-scan-live")
-    env = environment(directory)
-    done = run(env, "demo")
-    assert done.returncode == 0, done.stderr
-    with server(env) as running:
+    with demo_served(tmp_path_factory.mktemp("web-scan-live")) as running:
         yield running
 
 

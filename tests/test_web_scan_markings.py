@@ -5,24 +5,19 @@ registers would change what the other scan tests pick)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from api.demo.data import PASSWORD
-from tests.support.processes import environment, run, server
+from tests.support.processes import demo_served
 from tests.support.site import png, today
 from tests.test_web_scan_live import CLERK, items, logged_in, outcomes
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    directory: Path = tmp_path_factory.mktemp("web-scan-markings")
-    env = environment(directory)
-    done = run(env, "demo")
-    assert done.returncode == 0, done.stderr
-    with server(env) as running:
+    with demo_served(tmp_path_factory.mktemp("web-scan-markings")) as running:
         yield running
 
 
