@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from workflows.heap import collector_paused
+from workflows.heap import collector_paused, freeze_for_life, thaw
 
 
 @pytest.fixture
@@ -68,3 +68,27 @@ def test_a_collector_turned_off_elsewhere_stays_off() -> None:
     finally:
         if was:
             gc.enable()
+
+
+@pytest.mark.usefixtures("collecting")
+def test_a_pass_leaves_a_frozen_start_up_heap_frozen() -> None:
+    freeze_for_life()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with collector_paused():
+            kept = [[n] for n in range(1000)]
+        assert gc.get_freeze_count() == frozen  # not thawed into the oldest generation
+        assert kept[-1] == [999]
+    finally:
+        thaw()
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("collecting")
+def test_what_a_pass_kept_is_aged_into_the_oldest_generation() -> None:
+    gc.collect()
+    with collector_paused():
+        kept = [[n] for n in range(1000)]
+    assert gc.get_count()[0] < 1000  # not waiting in the young generation
+    assert kept[0] == [0]

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from api.http.app import settle_heap
 from api.http.write_threads import WriteThreads
+from workflows.heap import thaw
 
 
 class Refused(Exception):
@@ -92,4 +93,4 @@ def test_the_apps_long_lived_objects_are_frozen_out_of_full_collections() -> Non
         assert gc.get_freeze_count() > 0
         assert app.openapi_schema is not None  # built before freezing, not on first request
     finally:
-        gc.unfreeze()
+        thaw()

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _holding = 0  # passes in progress, in any thread
 _was_enabled = False
+_frozen = False  # a server's start-up heap lies in the permanent generation (freeze_for_life)
 
 
 @contextmanager
@@ -47,10 +48,30 @@ def _age_all() -> None:
     first young collection after the pause, a quarter of a listing's time, and again by the
     middle one; in the oldest generation they wait for the next full collection, as they
     would after surviving two young ones. freeze() moves all of them to the permanent
-    generation and unfreeze() back into the oldest, so this is done only where nothing else
-    is frozen (the server freezes its start-up heap, api/http/app.py: there the collector
-    runs as usual). Young cyclic garbage moved with them is collected by that full
-    collection, not lost."""
-    if gc.get_freeze_count() == 0:
+    generation and unfreeze() back into the oldest (both splice lists: no walk), so this is
+    done only where nothing else is frozen (a server freezes its start-up heap,
+    freeze_for_life: there the collector runs as usual). Young cyclic garbage moved with
+    them is collected by that full collection, not lost.
+
+    The flag, not gc.get_freeze_count(): that counts the permanent generation one object
+    at a time, and in a server, after every action, it cost a one-step write 20 ms
+    (bench/api.py, 2026-11-30)."""
+    if not _frozen:
         gc.freeze()
         gc.unfreeze()
+
+
+def freeze_for_life() -> None:
+    """Collect, then move every tracked object into the permanent generation, never
+    scanned again (gc.freeze); for what a process keeps until it ends (api/http/app.py)."""
+    global _frozen
+    gc.collect()
+    gc.freeze()
+    _frozen = True
+
+
+def thaw() -> None:
+    """Undo freeze_for_life (for tests that freeze in a process that goes on)."""
+    global _frozen
+    gc.unfreeze()
+    _frozen = False

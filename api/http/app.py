@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +35,7 @@ from api.web import docs, pages
 from certificates.statement_cache import StatementCache
 from certificates.worker import Renderer
 from custody.settings import Settings
+from workflows.heap import freeze_for_life
 
 
 def create_app(
@@ -108,5 +108,4 @@ def settle_heap(app: FastAPI) -> None:
     bench/api.py). Frozen, the objects are never scanned again and a full collection takes
     a few milliseconds. They live as long as the process anyway."""
     app.openapi()
-    gc.collect()
-    gc.freeze()
+    freeze_for_life()
