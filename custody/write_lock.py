@@ -8,7 +8,8 @@ the database wakes its next waiter as soon as it is let go. SQLite's own locking
 the database consistent with a writer that does not take this lock (the sqlite3 shell).
 
 Re-entrant in the thread that holds it, so that a caller may take it before the write
-transaction that takes it again (api.http.write_batches, which waits for it off the event loop).
+transaction that takes it again (api.http.write_batches, which has it taken off the event
+loop, for the loop's thread).
 """
 
 from __future__ import annotations
@@ -23,34 +24,44 @@ class WriteLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
-        self._thread = threading.RLock()
-        self._depth = 0  # changed only by the thread holding _thread
+        # A plain lock, not an RLock: a thread may take it for another (acquire's `owner`),
+        # and the owner, not the taker, lets it go.
+        self._mutex = threading.Lock()
+        self._owner: int | None = None  # the thread holding it (threading.get_ident())
+        self._depth = 0  # changed only by the owner
 
-    def acquire(self, blocking: bool = True) -> bool:
-        """Take the lock; without blocking, False at once if another holds it."""
-        if not self._thread.acquire(blocking=blocking):
+    def acquire(self, blocking: bool = True, owner: int | None = None) -> bool:
+        """Take the lock for `owner` (a thread's ident; this thread's by default), which
+        lets it go; without blocking, False at once if another holds it.
+
+        Taking it for another thread lets a helper thread wait for a writer in another
+        process and hand the lock, held, to the event loop's thread (api.http.write_batches):
+        a waiter that let go again on waking lost the lock to that writer's next batch."""
+        holder = threading.get_ident() if owner is None else owner
+        if self._owner == holder:
+            self._depth += 1
+            return True
+        if not self._mutex.acquire(blocking=blocking):
             return False
-        if self._depth == 0:
-            try:
-                fcntl.flock(self._file(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-            except BaseException as failed:
-                self._thread.release()
-                if isinstance(failed, BlockingIOError) and not blocking:
-                    return False
-                raise
-        self._depth += 1
+        try:
+            fcntl.flock(self._file(), fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BaseException as failed:
+            self._mutex.release()
+            if isinstance(failed, BlockingIOError) and not blocking:
+                return False
+            raise
+        self._owner, self._depth = holder, 1
         return True
 
     def release(self) -> None:
+        """Let go once (by the owner); the last let-go frees it for others."""
+        if self._owner != threading.get_ident():
+            raise RuntimeError("the write lock is let go by a thread that does not hold it")
         self._depth -= 1
         if self._depth == 0:
+            self._owner = None
             fcntl.flock(self._file(), fcntl.LOCK_UN)
-        self._thread.release()
-
-    def wait(self) -> None:
-        """Block until the lock is free, without keeping it."""
-        self.acquire()
-        self.release()
+            self._mutex.release()
 
     def __enter__(self) -> WriteLock:
         self.acquire()

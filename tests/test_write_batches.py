@@ -89,7 +89,7 @@ def test_the_lock_excludes_another_process_and_is_handed_on_when_let_go(tmp_path
     lock = WriteLock(tmp_path / "db.lock")
     with held_elsewhere(lock.path) as let_go:
         assert not lock.acquire(blocking=False)
-        waited = threading.Thread(target=lock.wait)
+        waited = threading.Thread(target=lambda: (lock.acquire(), lock.release()))
         waited.start()
         waited.join(0.3)
         assert waited.is_alive()  # still waiting for the other process
@@ -116,6 +116,37 @@ def test_the_lock_is_reentrant_in_its_thread_and_excludes_other_threads(tmp_path
     assert got == [False, True]
     lock.close()
     assert (tmp_path / "db.lock").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_thread_takes_the_lock_for_another_which_alone_lets_it_go(tmp_path: Path) -> None:
+    lock = WriteLock(tmp_path / "db.lock")
+    me = threading.get_ident()
+    with held_elsewhere(lock.path) as let_go:
+        taker = threading.Thread(target=lock.acquire, args=(True, me))
+        taker.start()
+        taker.join(0.3)
+        assert taker.is_alive()  # waits for the other process
+        let_go()
+        taker.join(10)
+    assert lock.acquire(blocking=False)  # held for this thread: re-entered
+    lock.release()
+    refused: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            assert not lock.acquire(blocking=False)
+            lock.release()
+        except BaseException as failed:
+            refused.append(failed)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert [type(r) for r in refused] == [RuntimeError]
+    lock.release()  # the owner lets it go: free for another process
+    with held_elsewhere(lock.path):
+        pass
+    lock.close()
 
 
 # -- the batches ---------------------------------------------------------------------------

@@ -15,10 +15,12 @@ lock (custody.write_lock) is waited for on a thread too, while another server pr
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from custody.write_lock import WriteLock
 from workflows.process import Process
 from workflows.unit_of_work import Work
 
@@ -83,10 +85,11 @@ class WriteBatches:
 
     async def _on_loop(self, batch: list[_Job]) -> list[Any]:
         lock = self.process.ledger.database.write_lock
-        while lock is not None and not lock.acquire(blocking=False):
-            # Another process or thread is writing: wait for it off the loop, which goes on
-            # reading requests, whose writes join this batch.
-            await asyncio.to_thread(lock.wait)
+        if lock is not None and not lock.acquire(blocking=False):
+            # Another process or thread is writing: a thread waits for it and takes the lock
+            # for the loop's thread, while the loop goes on reading requests, whose writes
+            # join this batch.
+            await _taken_for_this_thread(lock)
         try:
             batch.extend(self._light(MOST - len(batch)))
             return self._together(batch)
@@ -102,6 +105,27 @@ class WriteBatches:
             return self.process.work_together([(job.actor, job.action) for job in batch])
         except Exception as failed:  # the commit: none of them is written
             return [failed] * len(batch)
+
+
+async def _taken_for_this_thread(lock: WriteLock) -> None:
+    """`lock` held for the calling (event loop's) thread, waited for on another thread.
+
+    Taken and kept in one step: a thread that waited, let go and left the loop to take it
+    lost it, more often than not, to the other process's next batch, queued behind its
+    commits (the one-step write p99 of bench/api.py). If the wait is cancelled, the lock is
+    let go as soon as the thread has it."""
+    me = threading.get_ident()
+    taking = asyncio.ensure_future(asyncio.to_thread(lock.acquire, True, me))
+    try:
+        await asyncio.shield(taking)
+    except asyncio.CancelledError:
+        taking.add_done_callback(lambda done: _let_go_if_taken(lock, done))
+        raise
+
+
+def _let_go_if_taken(lock: WriteLock, taking: asyncio.Future[bool]) -> None:
+    if not taking.cancelled() and taking.exception() is None:
+        lock.release()
 
 
 def _settle(future: asyncio.Future[Any], outcome: Any) -> None:
