@@ -18,6 +18,7 @@ from custody.db import Database
 from custody.ledger import Ledger
 from custody.settings import Settings
 from custody.verify import ExtraStep
+from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.migrations import VERSIONS
@@ -43,13 +44,18 @@ class System:
 
 
 def initialise(
-    settings: Settings, actor: str = "admin", clock: Clock = utc_now
+    settings: Settings,
+    actor: str = "admin",
+    clock: Clock = utc_now,
+    cache: DocumentCache | None = None,
 ) -> tuple[InitResult, System]:
     """Create or open everything: database and schema, ledger key, genesis entry, and the
     first administrator's account (the genesis entry's actor; `custody user password` gives
-    it a password)."""
+    it a password). `cache`: the documents kept between actions (workflows.cache; by
+    default 20,000)."""
     result = init(settings, actor, migrations=MIGRATIONS, clock=clock)
-    process = Process(result.ledger, file_store(settings), process_config(settings.data_dir), clock)
+    config = process_config(settings.data_dir)
+    process = Process(result.ledger, file_store(settings), config, clock, cache)
     process.found()
     return result, System(result.ledger, process)
 

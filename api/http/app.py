@@ -35,6 +35,7 @@ from api.web import docs, pages
 from certificates.statement_cache import StatementCache
 from certificates.worker import Renderer
 from custody.settings import Settings
+from workflows.cache import DocumentCache
 from workflows.heap import freeze_for_life
 
 
@@ -49,7 +50,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         given = settings or Settings()
-        ready = system if system is not None else initialise(given)[1]
+        ready = system if system is not None else initialise(given, cache=_documents())[1]
         app.state.timezone = given.timezone
         app.state.public_url = given.public_url or None  # statements' QR codes name it
         app.state.renderer = Renderer(cache=StatementCache(Path(given.data_dir) / "statements"))
@@ -97,6 +98,21 @@ def create_app(
     # The pages last: every API request would otherwise try their routes first.
     pages.install(app)
     return app
+
+
+SERVER_DOCUMENTS = 2_000  # documents a server keeps between actions (workflows.cache)
+
+
+def _documents() -> DocumentCache:
+    """A server's document cache: a tenth of a batch run's.
+
+    Every kept document is a handful of objects the cyclic collector walks in each full
+    collection, on the event loop: with 20,000 kept, one took 40-80 ms and every request
+    waited (the one-step write p99 of bench/api.py rose from 22 to 76 ms as the cache
+    filled). A server's actions are one person's few items, or a bulk step over items
+    another process wrote; a chain of bulk steps over the same 10,000 items, where a large
+    cache pays, is a batch run's (bench/lifecycles.py)."""
+    return DocumentCache(SERVER_DOCUMENTS)
 
 
 def settle_heap(app: FastAPI) -> None:
