@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -44,23 +43,40 @@ BY_DEVICE = (
 )
 
 
-def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that lets the request through only for a role holding `permission`
-    (Forbidden, 403); `admin` only with a login token (AccessRefused BY_DEVICE, 403).
-    One level, not a dependency on `principal`: each level costs every request its share."""
+class Required(OAuth2PasswordBearer):
+    """A route's permission as one dependency: the bearer token read, its caller found, the
+    permission checked (Forbidden, 403), and `admin` let through only with a login token
+    (AccessRefused BY_DEVICE, 403); with `everywhere`, only for a caller that reads every
+    place (AccessRefused EVERY_PLACE, 403). Unauthenticated (401) without a token.
 
-    async def allowed(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:
+    The token scheme itself, not a dependency on it: /openapi.json shows the same
+    OAuth2PasswordBearer scheme on each route, and a request resolves one dependency, not
+    three (each level cost an item read its share: bench/api.py)."""
+
+    def __init__(self, permission: str, everywhere: bool = False) -> None:
+        super().__init__(
+            tokenUrl="/auth/token", scheme_name="OAuth2PasswordBearer", auto_error=False
+        )
+        self.permission, self.everywhere = permission, everywhere
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        token = await super().__call__(request)
         if not token:
             raise Unauthenticated("log in first: send Authorization: Bearer <token>")
         caller = accounts_of(request).principal(token)
-        if not may_any(caller.roles, permission):
-            raise Forbidden(caller.role, permission)
-        if permission == ADMIN and caller.kind != LOGIN:
+        if not may_any(caller.roles, self.permission):
+            raise Forbidden(caller.role, self.permission)
+        if self.permission == ADMIN and caller.kind != LOGIN:
             raise AccessRefused(BY_DEVICE)
+        if self.everywhere and scope_of(caller) is not None:
+            raise AccessRefused(EVERY_PLACE)
         return caller
 
-    allowed.__name__ = f"require_{permission}"
-    return allowed
+
+def require(permission: str) -> Required:
+    """The dependency letting a request through only for a role holding `permission`
+    (Required)."""
+    return Required(permission)
 
 
 EVERY_PLACE = (
@@ -69,19 +85,8 @@ EVERY_PLACE = (
 )
 
 
-def require_everywhere(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+def require_everywhere(permission: str) -> Required:
     """As `require`, and only for a caller that reads every place (api.access.reading):
     reads that cannot be cut to some places (the log's bodies by seq, the reports counted at
-    a checkpoint) are refused to a place reader, 403 (AccessRefused)."""
-    allowed = require(permission)
-
-    async def everywhere(
-        request: Request, token: Annotated[str | None, Depends(bearer)]
-    ) -> Principal:
-        caller = await allowed(request, token)
-        if scope_of(caller) is not None:
-            raise AccessRefused(EVERY_PLACE)
-        return caller
-
-    everywhere.__name__ = f"require_{permission}_everywhere"
-    return everywhere
+    a checkpoint) are refused to a place reader, 403 (AccessRefused EVERY_PLACE)."""
+    return Required(permission, everywhere=True)
