@@ -106,6 +106,13 @@ def checkpoint() -> None:
 WS_MAX_BYTES = 256 * 1024
 
 
+# How long a server process may leave uvicorn's health ping unanswered before it is killed
+# and started again (seconds; uvicorn's default is 5). A process answers from a thread that
+# needs the GIL: starting (migrations, the heap settled) or a bulk step on a loaded machine
+# took longer, and uvicorn killed the processes over and over (a breaker, load 17 on 2 cores).
+WORKER_HEALTHCHECK_S = 60
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
@@ -171,6 +178,7 @@ def serve(
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         ws_max_size=WS_MAX_BYTES,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
 
 
