@@ -22,15 +22,39 @@ class NoticeRefused(CustodyError):
 
 def notify() -> None:
     """One pass of the notice worker: write the notices due now, send those unsent."""
+    from api.notices import outbox
+    from api.notices.config import NoticeConfig
     from api.notices.worker import one_pass
     from api.system import initialise
 
+    config = NoticeConfig()
     _, system = initialise(Settings())
     try:
-        done = one_pass(system)
+        done = one_pass(system, config)
+        with system.ledger.database.read() as conn:
+            addressed, unaddressed = outbox.unsent(conn)
     finally:
         system.ledger.database.dispose()
     typer.echo(f"notices: {done.written} written, {done.sent} sent, {done.failed} not sent")
+    for line in waiting_lines(addressed, unaddressed, bool(config.smtp_url)):
+        typer.echo(line)
+
+
+def waiting_lines(addressed: int, unaddressed: int, mail: bool) -> list[str]:
+    """Why notices wait: no mail server set, or people without an address (a pass that
+    sent none said nothing of the notices it left waiting)."""
+    lines = []
+    if addressed and not mail:
+        lines.append(
+            f"notices: {addressed} wait to be e-mailed, but no mail server is set "
+            "(CUSTODY_SMTP_URL); people see them on their pages and in `custody notices list`"
+        )
+    if unaddressed:
+        lines.append(
+            f"notices: {unaddressed} go by no e-mail: their people have no address "
+            "(`custody notices contact <username> <email>`); they see them on their pages"
+        )
+    return lines
 
 
 @app.command(name="list")

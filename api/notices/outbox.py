@@ -165,6 +165,14 @@ _COLUMNS = (
 )
 
 
+def unsent(conn: Connection) -> tuple[int, int]:
+    """How many notices are not sent: (with an e-mail address, without one)."""
+    row = conn.execute(
+        text("SELECT COUNT(email), COUNT(*) - COUNT(email) FROM api_notices WHERE sent_at IS NULL")
+    ).one()
+    return int(row[0]), int(row[1])
+
+
 def listed(
     conn: Connection, where: str = "1 = 1", params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
