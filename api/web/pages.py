@@ -163,6 +163,7 @@ def _home(request: Request, me: Visitor, places: Sequence[str] | None, now: dt.d
         me.language,
         me,
         queues=shown,
+        to_sign=queues.to_sign(system.process, me.principal),
         now=now,
         fields=STEP_FIELDS,
         places=system.process.locations(),

@@ -19,7 +19,7 @@ import orjson
 from api.access import roles
 from api.access.tokens import Principal
 from workflows import reading
-from workflows.model import Deadline, Item, Transfer
+from workflows.model import Batch, Deadline, Item, Transfer
 from workflows.process import Process
 from workflows.repository import Repository
 from workflows.vocabulary import needs_forensics
@@ -309,3 +309,26 @@ class _Shelf:
         sql = f"SELECT {self.data} FROM wf_transfers WHERE state = 'open'"
         found = [Transfer.from_json(orjson.loads(bytes(r[0]))) for r in self._rows(sql, [])]
         return [t for t in found if self.places is None or t.destination in self.places][:SHOWN]
+
+
+AWAITING_SIGNATURES = ("melted", "burned")  # a batch's states while its statement is signed
+
+
+def to_sign(process: Process, principal: Principal) -> list[Batch]:
+    """The batches whose statement waits for this commission member's signature: destroyed
+    (melted, burned), not final, the member recorded present (R8: only those present sign)
+    and not signed yet; at the places the member reads, oldest first. Empty for anyone who
+    is not a commission member."""
+    if roles.COMMISSION_MEMBER not in principal.roles:
+        return []
+    reader = reading.scope(principal.roles, principal.places)
+    me = principal.username
+    waiting = (
+        b
+        for b in process.batches()
+        if b.state in AWAITING_SIGNATURES
+        and me in b.present_in_role(roles.COMMISSION_MEMBER)
+        and me not in {s["person"] for s in b.signatures}
+        and reading.sees_document(reader, b)
+    )
+    return sorted(waiting, key=lambda b: b.opened_at)
