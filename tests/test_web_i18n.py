@@ -152,3 +152,37 @@ def test_the_language_comes_from_the_choice_then_the_browser_then_russian() -> N
     assert i18n.language_of("kk", "en-GB,en") == "kk"
     assert i18n.language_of(None, "de-DE,en;q=0.8") == "en"
     assert i18n.language_of("xx", None) == "ru"
+
+
+def test_refusals_that_name_no_rule_are_said_in_the_readers_language() -> None:
+    """A newcomer's finding: a decision dated ahead, a short password, a bad number in an
+    import and a place of the wrong kind reached Russian pages in English ("Отказано: a
+    decision's date ... is in the future"). The errors are the layers' own, raised by them
+    where that is cheap, else their message as the layer writes it."""
+    from api.access.passwords import WeakPassword, hash_password
+    from api.imports.csv_table import TableError
+    from api.imports.intake_rows import RowError, whole
+    from workflows.errors import InvalidRequest
+
+    with pytest.raises(WeakPassword) as short:
+        hash_password("short")
+    with pytest.raises(RowError) as number:
+        whole("1_200", "weight_g")
+    in_file = TableError("line 2", str(number.value))
+    ahead = InvalidRequest("a decision's date 2026-12-05 is in the future")
+    for lang, words in (("ru", ("пароль", "строка 2", "столбец weight_g", "дата решения")),):
+        assert words[0] in i18n.reason(short.value, lang)
+        said = i18n.reason(in_file, lang)
+        assert said.startswith(f"{words[1]}: {words[2]}: "), said
+        assert "'1_200'" in said
+        assert "whole number" not in said
+        assert i18n.reason(ahead, lang).startswith(words[3])
+    for lang in ("ru", "kk"):
+        for refused in (short.value, in_file, ahead):
+            said = i18n.reason(refused, lang)
+            assert not re.search(r"\b(a|is|the|at least|column|line)\b", said), (lang, said)
+    r4 = RuleViolation("R4", "a registry match names the criminal case it is held for", "KZ-1")
+    assert i18n.reason(r4, "kk").startswith("R4: ")
+    assert "criminal case" not in i18n.reason(r4, "kk")
+    unknown = InvalidRequest("a message nobody translated yet")
+    assert i18n.reason(unknown, "ru") == "a message nobody translated yet"

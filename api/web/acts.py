@@ -120,7 +120,7 @@ async def intake(
             "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
         )
     except WorkflowError as exc:
-        error = gettext("Refused: %(why)s") % {"why": str(exc)}
+        error = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return page(
             "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
         )
@@ -191,7 +191,11 @@ async def record_result(request: Request, me: Me, signed: SignedResult) -> Respo
         return JSONResponse({"ok": False, "message": message}, 404)
     except CustodyError as exc:
         return JSONResponse(
-            {"ok": False, "message": gettext("Refused: %(why)s") % {"why": str(exc)}}, 422
+            {
+                "ok": False,
+                "message": gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)},
+            },
+            422,
         )
     message = gettext("Registry result recorded for %(item)s, signed by you") % {
         "item": signed.item

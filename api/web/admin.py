@@ -70,7 +70,7 @@ def _refused(exc: Exception, language: str) -> str:
     if isinstance(exc, ValidationError):
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         return gettext("Check the field: %(field)s") % {"field": where}
-    return gettext("Refused: %(why)s") % {"why": str(exc)}
+    return gettext("Refused: %(why)s") % {"why": i18n.reason(exc, language)}
 
 
 # What a form did, said on the page it comes back to (post/redirect/get): a code and its

@@ -232,7 +232,7 @@ async def _act(request: Request, me: Visitor, batch_id: str, build: Any) -> Resp
     except RuleViolation as refused:
         return await _render(request, me, batch_id, i18n.refusal(refused, me.language), 422)
     except (WorkflowError, CustodyError) as exc:
-        error = gettext("Refused: %(why)s") % {"why": str(exc)}
+        error = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return await _render(request, me, batch_id, error, 422)
     where = f"/web/batches/{quote(batch_id, safe='')}"
     return RedirectResponse(where, status_code=303)
@@ -323,7 +323,7 @@ async def sign(request: Request, me: Me, batch_id: str, signed: SignedStatement)
     except RuleViolation as refused:
         return JSONResponse({"ok": False, "message": i18n.refusal(refused, me.language)}, 422)
     except (WorkflowError, CustodyError) as exc:
-        message = gettext("Refused: %(why)s") % {"why": str(exc)}
+        message = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return JSONResponse({"ok": False, "message": message}, 422)
     message = gettext("Your signature under the statement of %(batch)s is recorded") % {
         "batch": batch_id

@@ -101,7 +101,9 @@ async def import_file(
         try:
             read = await run_in_threadpool(intake_file.read, path, stored, places)
         except (TableError, WorkflowError) as exc:
-            error = gettext("Nothing was imported: %(why)s") % {"why": str(exc)}
+            error = gettext("Nothing was imported: %(why)s") % {
+                "why": i18n.reason(exc, me.language)
+            }
             return page("import.html.j2", me.language, me, 422, error=error)
     try:
         _, ids = await request.app.state.writer.run(me.principal, read.command().perform)
@@ -112,7 +114,7 @@ async def import_file(
         }
         return page("import.html.j2", me.language, me, 422, error=error)
     except WorkflowError as exc:
-        error = gettext("Nothing was imported: %(why)s") % {"why": str(exc)}
+        error = gettext("Nothing was imported: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return page("import.html.j2", me.language, me, 422, error=error)
     return page("import.html.j2", me.language, me, imported=ids, described=read.table.described)
 
@@ -180,7 +182,7 @@ async def cut(request: Request, me: Me) -> Response:
     except UnknownObject:  # or at a place the clerk does not read at: the same words
         return again(gettext("Nothing of that id is registered"))
     except WorkflowError as exc:
-        return again(gettext("Refused: %(why)s") % {"why": str(exc)})
+        return again(gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)})
     waiting = await run_in_threadpool(_deformed, request, me)
     message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
         "step": gettext(i18n.STEPS["cut"]),
@@ -254,6 +256,6 @@ async def close_transfer(
         message = i18n.refusal(refused, me.language)
         return page("error.html.j2", me.language, me, 422, message=message)
     except WorkflowError as exc:
-        message = gettext("Refused: %(why)s") % {"why": str(exc)}
+        message = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return page("error.html.j2", me.language, me, 422, message=message)
     return RedirectResponse(f"/web/transfers/{transfer_id}?closed=1", status_code=303)

@@ -454,6 +454,34 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<place>\S+) is a (?P<place_kind>.+?): no (?P<roles>.+) acts there"),
         N_("%(place)s is a place of another kind (%(place_kind)s): no %(roles)s acts there"),
     ),
+    (
+        re.compile(r"a registry match names the criminal case it is held for"),
+        N_("a registry match names the criminal case the weapon is held for"),
+    ),
+]
+
+# Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
+# English a layer writes and the msgid that says it.
+MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"a decision's date (?P<date>\S+) is in the future"),
+        N_("the decision's date %(date)s is in the future"),
+    ),
+    (
+        re.compile(
+            r"(?P<place>\S+) is a (?P<place_kind>\w+); an account with (?P<roles>.+) does not "
+            r"act there"
+        ),
+        N_("%(place)s is a place of another kind (%(place_kind)s): no %(roles)s acts there"),
+    ),
+    (
+        re.compile(r"a password has at least (?P<n>\d+) characters"),
+        N_("a password has at least %(n)s characters"),
+    ),
+    (
+        re.compile(r"(?P<text>.+) is not a whole number in ASCII digits"),
+        N_("%(text)s is not a whole number (digits 0-9 only)"),
+    ),
 ]
 
 
@@ -463,13 +491,12 @@ def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str
     return gettext(table[key]) if key in table else key.replace("_", " ")
 
 
-def refusal(violation: RuleViolation, language: str) -> str:
-    """`R3: <the rule's sentence in language> (<item>)`: the English of the process when no
-    pattern knows the sentence (a new rule not yet translated)."""
-    gettext = gettext_of(language)
-    sentence = violation.message
-    for pattern, msgid in REFUSALS:
-        found = pattern.fullmatch(violation.message)
+def _said(
+    patterns: list[tuple[re.Pattern[str], str]], message: str, gettext: Callable[[str], str]
+) -> str | None:
+    """`message` in the reader's language by the first pattern that matches it whole."""
+    for pattern, msgid in patterns:
+        found = pattern.fullmatch(message)
         if found is None:
             continue
         values = found.groupdict()
@@ -484,7 +511,40 @@ def refusal(violation: RuleViolation, language: str) -> str:
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
-        sentence = gettext(msgid) % values
-        break
+        return gettext(msgid) % values
+    return None
+
+
+def reason(exc: Exception, language: str) -> str:
+    """Why a request was refused, in `language`: a rule's refusal by its id (`refusal`);
+    another, with the line, row and column of an import it names, by MESSAGES; its English
+    where no pattern knows it (a new message not yet translated)."""
+    if isinstance(exc, RuleViolation):
+        return refusal(exc, language)
+    return _sentence(str(exc), gettext_of(language))
+
+
+_PLACED = re.compile(r"(?P<where>line|row|column) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
+_WHERE = {
+    "line": N_("line %(at)s: %(why)s"),
+    "row": N_("row %(at)s: %(why)s"),
+    "column": N_("column %(at)s: %(why)s"),
+}
+
+
+def _sentence(message: str, gettext: Callable[[str], str]) -> str:
+    placed = _PLACED.fullmatch(message)
+    if placed is not None:  # "line 2: column weight_g: ..." (api.imports)
+        why = _sentence(placed.group("why"), gettext)
+        said = _WHERE[placed.group("where")]
+        return gettext(said) % {"at": placed.group("at"), "why": why}
+    return _said(MESSAGES, message, gettext) or message
+
+
+def refusal(violation: RuleViolation, language: str) -> str:
+    """`R3: <the rule's sentence in language> (<item>)`: the English of the process when no
+    pattern knows the sentence (a new rule not yet translated)."""
+    gettext = gettext_of(language)
+    sentence = _said(REFUSALS, violation.message, gettext) or violation.message
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
     return f"{violation.rule}: {sentence}{where}"

@@ -196,7 +196,7 @@ async def register(
     try:
         _, key_id = await request.app.state.writer.run(me.principal, action)
     except key_requests.RequestRefused as exc:
-        why = gettext("The request cannot serve: %(why)s") % {"why": str(exc)}
+        why = gettext("The request cannot serve: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return await _admin_page(request, me, why, 422)
     except KeyRegistryError as exc:
         if "proof of possession" in str(exc):
@@ -205,12 +205,14 @@ async def register(
                 "this person and challenge. Nothing was registered."
             )
         else:
-            why = gettext("Refused: %(why)s") % {"why": str(exc)}
+            why = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return await _admin_page(request, me, why, 422)
     except AccessRefused as exc:  # separation of duties: the owner does not register it
         return await _admin_page(request, me, i18n.refusal(exc, me.language), 403)
     except (WorkflowError, CustodyError) as exc:
-        return await _admin_page(request, me, gettext("Refused: %(why)s") % {"why": str(exc)}, 422)
+        return await _admin_page(
+            request, me, gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}, 422
+        )
     return _done("registered", key_id)
 
 
@@ -237,5 +239,7 @@ async def revoke(
     except ValidationError:
         return await _admin_page(request, me, gettext("Give the reason for the revocation"), 422)
     except (WorkflowError, CustodyError) as exc:
-        return await _admin_page(request, me, gettext("Refused: %(why)s") % {"why": str(exc)}, 422)
+        return await _admin_page(
+            request, me, gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}, 422
+        )
     return _done("revoked", key_id)
