@@ -64,3 +64,46 @@ def test_each_member_sees_exactly_the_statements_waiting_for_them(base: str) -> 
 
 def test_a_clerk_has_no_statements_to_sign(base: str) -> None:
     assert listed_to_sign(home_of(base, "sklad.omarov")) == set()
+
+
+def test_the_officers_send_queue_shows_its_overdue_items_first(base: str) -> None:
+    """A newcomer's finding: 3 of the 7 overdue items were in the first 10 rows of "send"
+    (rows were taken in id order, then sorted by clock). Every overdue one the API lists for
+    the queue's states comes first, up to the ten the home page shows."""
+    officer = "unit.serikbaev"
+    token = httpx.post(
+        f"{base}/auth/token", data={"username": officer, "password": PASSWORD}
+    ).json()["access_token"]
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as api:
+        # Twelve decided today, then three decided three weeks ago (entered late): the
+        # overdue ones are the last written, behind the others in the table.
+        for prefix, count, day in (("A", 12, "2026-11-29"), ("B", 3, "2026-11-09")):
+            ids = [f"{prefix}-{n:04d}" for n in range(count)]
+            intakes = [
+                {"item": i, "category": "edged", "source": "found", "location": "UNIT-ALM"}
+                | {"weight_g": 500, "unmarked": True}
+                for i in ids
+            ]
+            made = api.post("/steps/item_registered", json={"intakes": intakes})
+            assert made.status_code == 200, made.text
+            decision = {"ref": f"{prefix}-1/2026", "authority": "court", "date": day}
+            decided = api.post(
+                "/steps/decision_recorded", json={"items": ids, "decision": decision}
+            )
+            assert decided.status_code == 200, decided.text
+        deadlines = api.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
+        overdue = {
+            d["item"]
+            for d in deadlines
+            if d["rule"] == "R1"
+            and d["status"] == "overdue"
+            and api.get(f"/items/{d['item']}").json()["state"] in ("decided", "final")
+        }
+    page = home_of(base, officer)
+    section = re.search(r'aria-labelledby="q-send".*?</section>', page, re.S)
+    assert section is not None
+    rows = re.findall(r"<tr>(.*?)</tr>", section.group(0), re.S)[1:]  # the header row first
+    late = ['class="overdue"' in row for row in rows]
+    assert len(overdue) > 3  # the demo has more overdue ones than the old order showed
+    assert late == sorted(late, reverse=True)  # none after a row that is not overdue
+    assert sum(late) == min(len(rows), len(overdue))

@@ -147,6 +147,8 @@ def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
             for state in queue.spec.states:
                 if queue.spec.when == "forensics":
                     fetched["R2"] = shelf.due("R2", state)
+                elif queue.spec.rule and queue.spec.when is None:
+                    fetched[state] = shelf.clocks_first(queue.spec.rule, state, SHOWN)
                 elif state not in fetched:
                     # A state shared with a forensics queue is sifted: take more of it.
                     shared = any(q.when == "ready" and state in q.states for q in specs)
@@ -223,6 +225,8 @@ def one_page(process: Process, spec: QueueSpec, places: Sequence[str] | None, nu
         for state in spec.states:
             if spec.when == "forensics":
                 found += shelf.due("R2", state, QUEUE_PAGE, skip)
+            elif spec.when is None and spec.rule:
+                found += shelf.clocks_first(spec.rule, state, QUEUE_PAGE, skip)
             elif spec.when is None:
                 found += shelf.items(state, QUEUE_PAGE, skip, ordered=True)
             else:  # sifted in Python, the registry result being inside the item's document
@@ -234,6 +238,7 @@ def one_page(process: Process, spec: QueueSpec, places: Sequence[str] | None, nu
         for item in found:
             deadline = world.find("deadlines", (item.id, spec.rule)) if spec.rule else None
             queue.rows.append(Row(item, deadline))
+        queue.rows.sort(key=lambda r: (r.deadline is None, _due(r), r.item.id))
         queue.total = _total(queue, counts, shelf)
     return queue
 
@@ -289,12 +294,30 @@ class _Shelf:
             # thousands of items in the state; standard SQL, the same for PostgreSQL.
             f"SELECT {data} FROM wf_deadlines d CROSS JOIN wf_items i "
             f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND i.state = ?{where} "
-            f"ORDER BY d.due_at LIMIT {int(limit)} OFFSET {int(skip)}"
+            f"ORDER BY d.due_at IS NULL, d.due_at, i.id LIMIT {int(limit)} OFFSET {int(skip)}"
         )
         return [
             Item.from_json(orjson.loads(bytes(r[0])))
             for r in self._rows(sql, [rule, state, *params])
         ]
+
+    def clocks_first(self, rule: str, state: str, limit: int, skip: int = 0) -> list[Item]:
+        """Items in `state`, those with an open `rule` clock first, soonest due first (a
+        paused one, with no due time, after the running ones), then the rest in id order:
+        a queue's overdue items are never behind rows that have no clock."""
+        clocked = self.count_due(rule, state)
+        found = self.due(rule, state, limit, skip) if skip < clocked else []
+        if len(found) < limit:
+            where, params = self._where_place()
+            rest = limit - len(found)
+            sql = (
+                f"SELECT {self.data} FROM wf_items WHERE state = ?{where} AND id NOT IN "
+                "(SELECT item FROM wf_deadlines WHERE rule = ? AND closed IS NULL) "
+                f"ORDER BY id LIMIT {int(rest)} OFFSET {int(max(0, skip - clocked))}"
+            )
+            rows = self._rows(sql, [state, *params, rule])
+            found += [Item.from_json(orjson.loads(bytes(r[0]))) for r in rows]
+        return found
 
     def held_at_warehouses(self) -> list[tuple[str, int]]:
         """Each warehouse among the places, with how many items are recorded there."""
