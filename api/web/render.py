@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -131,6 +132,11 @@ def environment(language: str) -> Environment:
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     gettext = translations.gettext
     env.filters["b64"] = lambda raw: base64.b64encode(raw).decode()
+    # Numbers as the reader's language writes them (Russian and Kazakh: "12,5"), as the
+    # statements do (certificates.page); `digits` fixes the decimals.
+    env.filters["number"] = lambda value, digits=None: format_decimal(
+        value, format=None if digits is None else "#,##0." + "0" * digits, locale=language
+    )
     env.globals.update(
         STEPS=i18n.STEPS,
         STATES=i18n.STATES,
