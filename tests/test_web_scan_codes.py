@@ -38,8 +38,8 @@ def _another_model(site: Site, marking: str) -> str:
 def _found(site: Site, *codes: str) -> Found:
     kept: list[Found] = []
 
-    def find(repo: object) -> dict[str, str]:
-        kept.append(find_all(repo, codes))  # type: ignore[arg-type]
+    def find(repo: object, world: object) -> dict[str, str]:
+        kept.append(find_all(repo, codes, world))  # type: ignore[arg-type]
         return kept[0].ids
 
     site.process.found_refusals(find, None)

@@ -261,15 +261,17 @@ class Process:
 
     def found_refusals(
         self,
-        find: Callable[[Repository], dict[str, str]],
+        find: Callable[[Repository, World], dict[str, str]],
         step: str | None,
         data: dict[str, Any] | None = None,
     ) -> tuple[dict[str, str], dict[str, tuple[Item, RuleViolation | None]]]:
         """`refusals` of the items `find` names (what it was asked -> item id), found and
         checked in the same read transaction: a scanned code costs one transaction, not two
-        (api.web.scan). Returns what `find` returned and the refusals of its items."""
+        (api.web.scan). `find` may put the items' documents into the World it is given, if
+        it reads them anyway: those are not read again. Returns what `find` returned and the
+        refusals of its items."""
         with self._read() as (repo, world):
-            ids = find(repo)
+            ids = find(repo, world)
             return ids, self._refusals(repo, world, step, sorted(set(ids.values())), data)
 
     def _refusals(
@@ -281,7 +283,9 @@ class Process:
         data: dict[str, Any] | None,
     ) -> dict[str, tuple[Item, RuleViolation | None]]:
         found: dict[str, tuple[Item, RuleViolation | None]] = {}
-        repo.load(world, "items", list(item_ids))
+        missing = [i for i in item_ids if i not in world.items]
+        if missing:  # those a `find` read already are in the World
+            repo.load(world, "items", missing)
         now = format_time(self.clock())
         for item_id in item_ids:
             item = world.items.get(item_id)

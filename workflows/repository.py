@@ -230,8 +230,8 @@ class Repository:
             table.setdefault(ref, document)
             stored.add(ref)
             found.add(ref)
-        if single:
-            self._absent[kind].update(k for k in asked if k not in found)
+        if single and asked:
+            self._absent.setdefault(kind, set()).update(k for k in asked if k not in found)
 
     def _select_kinds(self, wanted: Mapping[str, list[Any]]) -> dict[str, list[Any]]:
         """The rows of one-column-key kinds, {kind: [(data bytes, key)]}, in one statement."""
@@ -366,6 +366,22 @@ class Repository:
             found.extend(Item.from_json(orjson.loads(bytes(row[0]))) for row in rows)
         return found
 
+    def items_named(
+        self, world: World, ids: Sequence[str], markings: Sequence[str], folded: Sequence[str]
+    ) -> list[tuple[str, str | None, str | None]]:
+        """The items whose id is one of `ids`, or whose marking is one of `markings` as written
+        or one of `folded` by its identity (the OR of three indexed lookups), put into `world`
+        as `load` puts them, in one statement: (id, marking, marking_folded) of each. What a
+        scan reads (api.web.scan_codes): the item found and its document, not two reads."""
+        sql = self._sql(
+            f"SELECT {self._bytes}, id, marking, marking_folded FROM wf_items"
+            f" WHERE id IN ({_marks(ids)}) OR marking IN ({_marks(markings)})"
+            f" OR marking_folded IN ({_marks(folded)})"
+        )
+        rows = self.raw.execute(sql, [*ids, *markings, *folded]).fetchall()
+        self._take(world, "items", [], [(row[0], row[1]) for row in rows])
+        return [(str(row[1]), row[2], row[3]) for row in rows]
+
     def payments_where(self, column: str, value: str) -> list[Any]:
         """The payments of one item, marking identity or campaign (column: item,
         marking_folded or campaign), in the order they were paid."""
@@ -497,3 +513,8 @@ class Repository:
             f"ON CONFLICT ({', '.join(shelf.key)}) DO UPDATE SET {updates}"
         )
         self.raw.cursor().executemany(self._sql(sql), rows)
+
+
+def _marks(values: Sequence[Any]) -> str:
+    # "IN ()" is not SQL: an empty list asks for a value no column holds.
+    return ", ".join("?" * len(values)) if values else "NULL"

@@ -12,13 +12,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse, Response
-from jinja2.utils import url_quote
-from markupsafe import escape
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +27,6 @@ from api.web import i18n, queues, sessions
 from api.web.render import (
     KEPT,
     Visitor,
-    environment,
     page,
     session_of,
     system_of,
@@ -46,6 +45,7 @@ from workflows.model import Item
 from workflows.process import Process
 from workflows.reading import item_places
 from workflows.repository import Repository
+from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -218,44 +218,64 @@ def shown(answers: list[Answer], language: str) -> str:
     an item, the list's row in a <template data-add> the page's script moves into the list.
     Built here rather than by Jinja: a scan is the pages' most frequent message, and a Jinja
     render of this fragment (its context made from the environment's globals) cost as much
-    as finding and checking the item. Every value is escaped."""
-    states: dict[str, str] = environment(language).globals["STATE_NAMES"]  # type: ignore[assignment]
-    # The row's button: "Remove" seen, "Remove <name>" heard (the seen text begins the name).
-    gettext = i18n.gettext_of(language)
-    remove = escape(gettext("Remove from the list"))
+    as finding and checking the item. Every value is escaped (`_escaped`, as Jinja would)."""
+    states, remove = _words(language)
     out: list[str] = []
     for a in answers:
         out.append(
-            f'<p class="scan-{a.outcome}" data-outcome="{a.outcome}">{escape(a.message)}</p>\n'
+            f'<p class="scan-{a.outcome}" data-outcome="{a.outcome}">{_escaped(a.message)}</p>\n'
         )
         if a.item is None:
             continue
         item = a.item
-        state = escape(states.get(item.state, item.state))
-        problem = f'<span class="problem">{escape(a.problem)}</span>' if a.problem else ""
+        item_id, name = _escaped(item.id), _escaped(item.name)
+        state = _escaped(states.get(item.state, item.state))
+        problem = f'<span class="problem">{_escaped(a.problem)}</span>' if a.problem else ""
         out.append(
             "<template data-add>\n"
-            f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{escape(item.id)}"'
-            f' data-code="{escape(a.code)}" data-name="{escape(item.name)}">\n'
-            f'    <input type="hidden" name="items" value="{escape(item.id)}">\n'
-            f"    {_where(item, state, a.elsewhere)}\n"
+            f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{item_id}"'
+            f' data-code="{_escaped(a.code)}" data-name="{name}">\n'
+            f'    <input type="hidden" name="items" value="{item_id}">\n'
+            f"    {_where(item, name, state, a.elsewhere)}\n"
             f"    {problem}\n"
             f'    <button type="button" class="remove secondary" data-remove>{remove}'
-            f'<span class="sr-only"> {escape(item.name)}</span></button>\n'
+            f'<span class="sr-only"> {name}</span></button>\n'
             "  </li>\n"
             "</template>\n"
         )
     return "".join(out)
 
 
-def _where(item: Item, state: str, elsewhere: bool) -> str:
-    """The row's name, state and place; for an item at a place the reader does not read at
-    (docs/access.md), its name only: no link, state or place."""
-    if elsewhere:
-        return f"<span>{escape(item.name)}</span>"
+@cache
+def _words(language: str) -> tuple[dict[str, str], str]:
+    """What every answer in `language` says alike: the states' names, and the row's button
+    ("Remove" seen, "Remove <name>" heard: the seen text begins the name), escaped."""
+    gettext = i18n.gettext_of(language)
+    states = {state: gettext(msgid) for state, msgid in i18n.STATES.items()}
+    return states, _escaped(gettext("Remove from the list"))
+
+
+def _escaped(text: str) -> str:
+    """`text` safe in HTML text and in a quoted attribute: markupsafe.escape's replacements
+    (& < > ' "), as plain str methods, without making a Markup of each value."""
     return (
-        f'<a href="/web/items/{escape(url_quote(item.id))}">{escape(item.name)}</a>\n'
-        f'    <span class="state">{state} · {escape(item.location)}</span>'
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+def _where(item: Item, name: str, state: str, elsewhere: bool) -> str:
+    """The row's name, state and place (each given escaped but the place); for an item at a
+    place the reader does not read at (docs/access.md), its name only: no link, state or
+    place."""
+    if elsewhere:
+        return f"<span>{name}</span>"
+    return (
+        f'<a href="/web/items/{_escaped(quote(item.id, safe="/"))}">{name}</a>\n'
+        f'    <span class="state">{state} · {_escaped(item.location)}</span>'
     )
 
 
@@ -359,8 +379,8 @@ def _look(
     previewed = step in STEP_FIELDS and step not in NOT_PREVIEWED
     shared: dict[str, int] = {}
 
-    def find(repo: Repository) -> dict[str, str]:
-        found = find_all(repo, codes)
+    def find(repo: Repository, world: World) -> dict[str, str]:
+        found = find_all(repo, codes, world)
         shared.update(found.shared)
         return found.ids
 

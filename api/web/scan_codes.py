@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from certificates.labels import qr_text
 from workflows.markings import fold
 from workflows.repository import Repository
+from workflows.world import World
 
 PAYLOAD = qr_text("")  # "custody-item:v1;id=" and the id after it
 
@@ -72,32 +73,31 @@ class Found:
     shared: dict[str, int] = field(default_factory=dict)
 
 
-def find_all(repo: Repository, codes: Sequence[str]) -> Found:
+def find_all(repo: Repository, codes: Sequence[str], world: World | None = None) -> Found:
     """The items the codes (as scanned) name, in one read for any number of codes (the OR of
     three indexed lookups: id, ix_wf_items_marking, marking_folded). For each code: an id
     among its `candidates`, else the one item whose marking is it as typed or has its
     identity; a marking several items have (as typed or by identity: `AK 1` and `АК 1` are
-    one plate's two writings) is `shared`, none chosen. Codes naming nothing are left out."""
+    one plate's two writings) is `shared`, none chosen. Codes naming nothing are left out.
+    The documents of the items read are put into `world` (a new one if None), as
+    Repository.load puts them: the scan's check needs them, and the same statement reads them
+    (Repository.items_named)."""
     tried = {c: candidates(c) for c in dict.fromkeys(codes) if c.strip()}
     ids = sorted({c for cs in tried.values() for c in cs if c})
     markings = sorted({cs[0] for cs in tried.values() if cs[0]})
     folded = sorted({f for f in map(fold, markings) if f})
     if not ids:
         return Found()
-    sql = repo._sql(
-        "SELECT id, marking, marking_folded FROM wf_items"  # noqa: S608
-        f" WHERE id IN ({_marks(ids)}) OR marking IN ({_marks(markings)})"
-        f" OR marking_folded IN ({_marks(folded)})"
-    )
+    rows = repo.items_named(World() if world is None else world, ids, markings, folded)
     known: set[str] = set()
     by_marking: dict[str, list[str]] = {}
     by_folded: dict[str, list[str]] = {}
-    for item_id, marking, marking_folded in repo.raw.execute(sql, ids + markings + folded):
-        known.add(str(item_id))
+    for item_id, marking, marking_folded in rows:
+        known.add(item_id)
         if marking is not None:  # an unmarked item has an internal tag, not a marking
-            by_marking.setdefault(str(marking), []).append(str(item_id))
+            by_marking.setdefault(str(marking), []).append(item_id)
         if marking_folded is not None:
-            by_folded.setdefault(str(marking_folded), []).append(str(item_id))
+            by_folded.setdefault(str(marking_folded), []).append(item_id)
     found = Found()
     for code, cs in tried.items():
         marked = {*by_marking.get(cs[0], ()), *by_folded.get(fold(cs[0]), ())}
@@ -114,8 +114,3 @@ def _choose(found: Found, code: str, tried: list[str], known: set[str], marked: 
         found.ids[code] = marked[0]
     elif marked:
         found.shared[code] = len(marked)
-
-
-def _marks(values: Sequence[str]) -> str:
-    # "IN ()" is not SQL: an empty list asks for a value no column holds.
-    return ", ".join("?" * len(values)) if values else "NULL"
