@@ -43,7 +43,8 @@ def _serving(command: list[str], env: dict[str, str], probe: str, log: Path) -> 
         process = subprocess.Popen([*command, "--port", str(port)], env=env, stdout=out, stderr=out)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
+            # Up to two minutes: on a loaded machine a server took longer than 30 s to start.
+            for _ in range(1200):
                 try:
                     httpx.get(base + probe, timeout=1)
                     break
