@@ -32,6 +32,33 @@ settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 TEST_ORIGIN = "custody.test/ledger"
 
+# pytest-xdist hands out whole files (--dist loadfile), each to the first worker that is free,
+# in the order they were collected (pyproject.toml: --no-loadscope-reorder; its default hands
+# out the files with the most tests first, so that these, few long tests each, came last and
+# one worker ran the last of them alone): the files that take longest go first, longest first,
+# and the short ones fill in at the end. Measured on the CI machine kind, November 2026.
+LONGEST_FIRST = (
+    "test_web_commission.py",
+    "test_web_labels.py",
+    "test_process_stateful.py",
+    "test_public_check.py",
+    "test_api_diversion.py",
+    "test_web_pages.py",
+    "test_api_process.py",
+    "test_api_boundary.py",
+    "test_web_dashboard.py",
+    "test_web_audit_admin.py",
+    "test_web_forms.py",
+    "test_api_key_requests.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest files first (LONGEST_FIRST), the others after them as collected; the
+    tests of a file keep their order and stay together (a stable sort by file)."""
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -65,24 +92,40 @@ def ledger(app_settings: Settings) -> Iterator[Ledger]:
     result.ledger.database.dispose()
 
 
-@pytest.fixture(
-    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def site_template(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Settings, Site]]:
-    """A site built once per kind of database: places, a commission, people with keys."""
-    directory = tmp_path_factory.mktemp(f"site-{request.param}")
+@pytest.fixture(scope="session")
+def site_templates(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, tuple[Settings, Site]]]:
+    """Sites built when first asked for, once per kind of database and worker: places, a
+    commission, people with keys. Kept for the whole run, so that a worker going from a
+    file's SQLite tests to its PostgreSQL ones and on to the next file's builds none again (a
+    parametrized session fixture keeps one parameter at a time, and rebuilt the site at every
+    change of kind: twice a file)."""
     with ExitStack() as stack:
-        url = (
-            sqlite_url(directory)
-            if request.param == "sqlite"
-            else stack.enter_context(postgres_database())
-        )
-        settings = make_settings(directory, url)
-        template = build_site(settings)
-        template.ledger.database.dispose()
-        yield settings, template
+
+        class Built(dict[str, tuple[Settings, Site]]):
+            def __missing__(self, kind: str) -> tuple[Settings, Site]:
+                directory = tmp_path_factory.mktemp(f"site-{kind}")
+                url = (
+                    sqlite_url(directory)
+                    if kind == "sqlite"
+                    else stack.enter_context(postgres_database())
+                )
+                settings = make_settings(directory, url)
+                template = build_site(settings)
+                template.ledger.database.dispose()
+                self[kind] = (settings, template)
+                return self[kind]
+
+        yield Built()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def site_template(
+    request: pytest.FixtureRequest, site_templates: dict[str, tuple[Settings, Site]]
+) -> tuple[Settings, Site]:
+    """The site of each kind of database, built once (site_templates): only to copy."""
+    return site_templates[request.param]
 
 
 @pytest.fixture
