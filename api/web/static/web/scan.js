@@ -26,7 +26,14 @@
     const status = document.getElementById("scan-status");
     const list = document.getElementById("scan-list");
     const apply = document.getElementById("apply");
-    const counted = () => { count.textContent = String(list.querySelectorAll("li").length); };
+    // The list changed: a count's question asked about the list as it was goes (its button
+    // would record that list, not this one); Apply asks again.
+    const counted = () => {
+      count.textContent = String(list.querySelectorAll("li").length);
+      const asking = document.querySelector("#outcome [data-outcome=confirm]");
+      const ids = [...list.querySelectorAll("li")].map((li) => li.dataset.item).join(" ");
+      if (asking && asking.dataset.items !== ids) asking.remove();
+    };
     // For tests and for anyone watching: how many codes the page has answered.
     const answered = (n) => {
       document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + n);
