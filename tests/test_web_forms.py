@@ -107,7 +107,9 @@ def test_officer_records_a_decision_for_items_chosen_in_the_home_queue(
     page.fill("#f-decide-date", (dt.date.today() - dt.timedelta(days=2)).isoformat())
     before = site.size()
     queue.locator("fieldset.bulk button[type=submit]").click()
-    page.wait_for_selector("#out-decide .done")
+    # The page is drawn again: the chosen items are off the queue, the line stays.
+    page.wait_for_selector("#out-decide .done[data-redrawn]")
+    assert int(queue.locator("h2 .count").inner_text()) == count - 2
     assert site.size() == before + 2
     assert [state_of(site, i) for i in chosen if i] == ["decided", "decided"]
     assert serious_violations(page) == []
@@ -341,6 +343,11 @@ def test_clerk_counts_a_warehouse_by_scanning_and_the_one_not_found_is_a_discrep
         scan(page, f"custody-item:v1;id={item}")
     assert page.locator("#scan-list li.flagged").count() == 0
     page.click("#apply-button")
+    # One recorded here was not scanned: the page asks before it records it missing.
+    page.wait_for_selector("#outcome [data-outcome=confirm]")
+    assert place in page.locator("#outcome .problem").inner_text()
+    assert page.locator("#confirm-button").inner_text().endswith(" 1")
+    page.click("#confirm-button")
     page.wait_for_selector("#outcome .done")
     with site.api(CLERK) as client:
         assert client.get(f"/items/{on_hand[0]}").json()["state"] == "discrepancy"

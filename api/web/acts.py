@@ -22,6 +22,7 @@ from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
 from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
+from workflows.model import Location
 from workflows.repository import ItemSearch
 from workflows.unit_of_work import Work
 
@@ -38,12 +39,17 @@ def _require(me: Visitor, permission: str) -> None:
 @router.get("/intake", response_class=HTMLResponse)
 async def intake_page(request: Request, me: Me) -> Response:
     _require(me, RegisterItems.kind)
+    places = await _intake_places(request, me)
+    today = dt.datetime.now(ZoneInfo(me.zone)).date().isoformat()  # the person's day
+    return page("intake.html.j2", me.language, me, places=places, today=today, form={})
+
+
+async def _intake_places(request: Request, me: Visitor) -> list[Location]:
+    """The places the person may register items at: a unit or a warehouse, and of those
+    only the person's own when they have places (any other is refused: ACCESS)."""
     places = await run_in_threadpool(system_of(request).process.locations)
     mine = set(getattr(me.principal, "places", None) or ())
-    if mine:  # only where the officer may register (any other is refused: ACCESS)
-        places = [p for p in places if p.id in mine]
-    today = dt.datetime.now(ZoneInfo(me.zone)).date().isoformat()  # the person's day
-    return page("intake.html.j2", me.language, me, places=places, today=today)
+    return [p for p in places if p.kind in ("unit", "warehouse") and (not mine or p.id in mine)]
 
 
 async def upload(request: Request, given: StarletteUpload, role: str) -> dict[str, Any]:
@@ -102,7 +108,33 @@ async def intake(
         if decision_ref.strip()
         else None
     )
-    places = await run_in_threadpool(system_of(request).process.locations)
+    places = await _intake_places(request, me)
+    # What was typed, drawn again with a refusal (a file cannot be: the page says so).
+    typed = {
+        "location": location,
+        "category": category,
+        "source": source,
+        "weight_g": weight_g,
+        "marking": marking,
+        "model": model,
+        "rifled": rifled,
+        "decision_ref": decision_ref,
+        "decision_authority": decision_authority,
+        "photo": bool(files),
+    }
+
+    def refused_page(error: str) -> Response:
+        return page(
+            "intake.html.j2",
+            me.language,
+            me,
+            422,
+            places=places,
+            error=error,
+            today=decision_date,
+            form=typed,
+        )
+
     try:
         command = RegisterItems.model_validate({"intakes": [given]})
         if decision is not None:
@@ -110,20 +142,13 @@ async def intake(
         _, ids = await request.app.state.writer.run(me.principal, _intake(command, decision))
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"][2:])
-        error = gettext("Check the field: %(field)s") % {"field": where}
-        return page(
-            "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
-        )
+        return refused_page(gettext("Check the field: %(field)s") % {"field": where})
     except RuleViolation as refused:
-        error = i18n.refusal(refused, me.language)
-        return page(
-            "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
-        )
+        # The item's id was made for this intake and never written: not named.
+        unnamed = RuleViolation(refused.rule, refused.message)
+        return refused_page(i18n.refusal(unnamed, me.language))
     except WorkflowError as exc:
-        error = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
-        return page(
-            "intake.html.j2", me.language, me, 422, places=places, error=error, today=decision_date
-        )
+        return refused_page(gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)})
     return RedirectResponse(f"/web/items/{ids[0]}?registered=1", status_code=303)
 
 

@@ -41,6 +41,7 @@ from workflows.access import READ
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
+from workflows.inventory import NOT_ON_HAND
 from workflows.model import Item
 from workflows.process import Process
 from workflows.reading import item_places
@@ -88,10 +89,10 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     "test_fired": (),
     "forensic_returned": (Field_("warehouse", N_("Warehouse"), "place:warehouse"),),
     "parts_removed": (
-        Field_("parts", N_("Parts removed (comma between)"), "text", "приклад, цевьё"),
+        Field_("parts", N_("Parts removed (comma between)"), "text", N_("stock, fore-end")),
     ),
     "parts_incinerated": (),
-    "deformed": (Field_("method", N_("Method"), "text", "гидравлический пресс"),),
+    "deformed": (Field_("method", N_("Method"), "text", N_("hydraulic press")),),
     "transfer_sent": (Field_("destination", N_("Destination"), "place:warehouse"),),
     # R1 runs again from the date the decision became final (issue 19): it is asked for.
     "decision_final": (Field_("date", N_("Date"), "text", ""),),
@@ -194,23 +195,31 @@ async def check(request: Request, me: Me) -> Response:
     form = await request.form(max_fields=MAX_CODES + 8)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     step = str(form.get("step") or "")[:64]
+    place = str(form.get("place") or "")[:128]
     codes = [str(c) for c in form.getlist("code")]
     listed = {str(i) for i in form.getlist("items")}
     process = system_of(request).process
-    html = await run_in_threadpool(checked, me, process, codes, step, listed)
+    html = await run_in_threadpool(checked, me, process, codes, step, listed, place)
     return HTMLResponse(html)
 
 
 def checked(
-    me: Visitor, process: Process, codes: list[str], step: str, listed: set[str] | None = None
+    me: Visitor,
+    process: Process,
+    codes: list[str],
+    step: str,
+    listed: set[str] | None = None,
+    place: str = "",
 ) -> str:
     """The answers to the codes read (at most MAX_CODES), as the scan page shows them
-    (`shown`): one read transaction for all of them."""
+    (`shown`): one read transaction for all of them. `place`: for an inventory count, the
+    place being counted (an item recorded elsewhere is flagged "not at <place>")."""
     wanted = [c[:512] for c in codes[:MAX_CODES]]
     # one who may not read items (an administrator) learns a code's name only, as elsewhere
     places = queues.places_of(me.principal) if me.may(READ) else ()
     looked, shared = _look(process, wanted, step, places)
-    return shown(_answers(me, wanted, looked, shared, set(listed or ())), me.language)
+    counted = place if step == "inventory_counted" else ""
+    return shown(_answers(me, wanted, looked, shared, set(listed or ()), counted), me.language)
 
 
 def shown(answers: list[Answer], language: str) -> str:
@@ -318,7 +327,7 @@ async def live(socket: WebSocket) -> None:
             if asked is None:
                 await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
                 return
-            codes, step, csrf = asked
+            codes, step, csrf, place = asked
             try:
                 me = replace(me, session=await session_of(socket))
                 sessions.check_csrf(me.session, csrf)
@@ -329,7 +338,7 @@ async def live(socket: WebSocket) -> None:
                 await socket.close(code=status.WS_1008_POLICY_VIOLATION)
                 return
             # Run here, not in a worker thread: two indexed reads, cheaper than the hop.
-            await socket.send_text(checked(me, process, codes, step))
+            await socket.send_text(checked(me, process, codes, step, None, place))
     except WebSocketDisconnect:
         return
 
@@ -352,8 +361,9 @@ def _same_origin(socket: WebSocket) -> bool:
     return host is not None and socket.headers.get("origin") == f"{scheme}://{host}"
 
 
-def _asked(said: str) -> tuple[list[str], str, str] | None:
-    """A message's codes, step and CSRF token; None unless it is that JSON object."""
+def _asked(said: str) -> tuple[list[str], str, str, str] | None:
+    """A message's codes, step, CSRF token and place counted (`place`, optional: an
+    inventory count's); None unless it is that JSON object."""
     try:
         asked = orjson.loads(said)
     except orjson.JSONDecodeError:
@@ -365,9 +375,10 @@ def _asked(said: str) -> tuple[list[str], str, str] | None:
         codes = [codes]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         return None
-    if not isinstance(step, str) or not isinstance(csrf, str):
+    place = asked.get("place", "")
+    if not isinstance(step, str) or not isinstance(csrf, str) or not isinstance(place, str):
         return None
-    return codes, step[:64], csrf
+    return codes, step[:64], csrf, place[:128]
 
 
 def _look(
@@ -399,6 +410,7 @@ def _answers(
     looked: dict[str, tuple[Item, RuleViolation | None, bool]],
     shared: dict[str, int],
     listed: set[str],
+    counted: str = "",
 ) -> list[Answer]:
     gettext = i18n.gettext_of(me.language)
     answers: list[Answer] = []
@@ -431,6 +443,14 @@ def _answers(
             # Not where it is: the label in hand says the item exists, but its place is
             # another's to read (docs/access.md).
             problem = gettext("%(name)s is not at your places") % {"name": item.name}
+        elif counted and item.location != counted:
+            # An inventory count: the item is recorded at another place; counting it here
+            # records it found here and, at its own place, not found (workflows.inventory).
+            problem = gettext("%(name)s is not at %(place)s: it is recorded at %(there)s") % {
+                "name": item.name,
+                "place": counted,
+                "there": item.location,
+            }
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
         else:
@@ -462,30 +482,41 @@ async def apply(request: Request, me: Me) -> Response:
     form = await request.form()
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     gettext = i18n.gettext_of(me.language)
+    # The page the form is on: the scan page empties its list after a step; any other
+    # page is drawn again (page.js), so it shows the item's new state and next steps.
+    origin = "scan" if form.get("origin") == "scan" else ""
     step = str(form.get("step") or "")
     items = [str(v) for v in form.getlist("items")]
     if step not in STEP_FIELDS:
-        return _outcome(me, gettext("Choose a step"), False)
+        return _outcome(me, gettext("Choose a step"), False, origin=origin)
     if not me.may(step):
         raise Forbidden(me.role, step)
     if not items:
-        return _outcome(me, gettext("Scan or choose at least one item"), False)
+        return _outcome(me, gettext("Scan or choose at least one item"), False, origin=origin)
     twice = _twice(items)
     if twice is not None:
         message = gettext("Item %(item)s is in the list twice: remove one and apply again")
-        return _outcome(me, message % {"item": twice}, False)
+        return _outcome(me, message % {"item": twice}, False, origin=origin)
     given = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
         command = REGISTRY[step].model_validate(payload(step, items, given))
     except ValidationError as exc:
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        return _outcome(me, gettext("Check the field: %(field)s") % {"field": where}, False)
+        return _outcome(
+            me, gettext("Check the field: %(field)s") % {"field": where}, False, origin=origin
+        )
+    if step == "inventory_counted":
+        asked = await run_in_threadpool(
+            _unconfirmed_count, me, system_of(request).process, items, given
+        )
+        if asked is not None:
+            return asked
     try:
         written, result = await request.app.state.writer.run(me.principal, command.perform)
     except RuleViolation as refused:
-        return _outcome(me, i18n.refusal(refused, me.language), False)
+        return _outcome(me, i18n.refusal(refused, me.language), False, origin=origin)
     except (UnknownObject, InvalidRequest, WorkflowError) as exc:
-        return _outcome(me, gettext("Refused: %(why)s") % {"why": str(exc)}, False)
+        return _outcome(me, gettext("Refused: %(why)s") % {"why": str(exc)}, False, origin=origin)
     message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
         "step": gettext(i18n.STEPS[step]),
         "n": len(items),
@@ -496,7 +527,45 @@ async def apply(request: Request, me: Me) -> Response:
         message += " " + gettext(
             "R11: recorded destroyed, found here, and suspected of diversion: %(items)s"
         ) % {"items": ", ".join(destroyed)}
-    return _outcome(me, message, True, len(items))
+    return _outcome(me, message, True, len(items), origin)
+
+
+def _unconfirmed_count(
+    me: Visitor, process: Process, items: list[str], given: dict[str, str]
+) -> Response | None:
+    """For an inventory count that would record items missing, the question the page asks
+    before it does (None: nothing would be missing, or the person confirmed that number):
+    how many items recorded on hand at the place were not scanned, and which scanned items
+    are recorded elsewhere. The confirmation (`confirmed`) must name the number missing as
+    it is now, so a bare POST, or one confirmed before more items were scanned, records
+    nothing. The count's own rules are workflows.inventory.count's."""
+    place = given.get("location", "").strip()
+    with process.ledger.database.read() as conn:
+        repo = Repository(conn)
+        on_hand = {i for i, state in repo.states_at(place) if state not in NOT_ON_HAND}
+    missing = len(on_hand - set(items))
+    if not missing or given.get("confirmed", "").strip() == str(missing):
+        return None
+    gettext = i18n.gettext_of(me.language)
+    away = [i for i in items if i not in on_hand]
+    question = gettext(
+        "%(n)s items at %(place)s were not scanned and will be recorded missing: record the count?"
+    ) % {"n": missing, "place": place}
+    if away:
+        question += " " + gettext(
+            "Not at %(place)s (recorded at another place or not on hand): %(items)s"
+        ) % {"place": place, "items": ", ".join(away)}
+    return page(
+        "confirm_count.html.j2",
+        me.language,
+        me,
+        200,
+        message=question,
+        items=items,
+        place=place,
+        missing=missing,
+        origin=given.get("origin", ""),
+    )
 
 
 def _twice(items: list[str]) -> str | None:
@@ -510,5 +579,17 @@ def _twice(items: list[str]) -> str | None:
     return None
 
 
-def _outcome(me: Visitor, message: str, done: bool, count: int = 0) -> Response:
-    return page("outcome.html.j2", me.language, me, 200, message=message, done=done, count=count)
+def _outcome(me: Visitor, message: str, done: bool, count: int = 0, origin: str = "") -> Response:
+    """The line saying what the step did or why it was refused. `origin` "scan": the scan
+    page's list and count are emptied with it (out of band: those targets are on the scan
+    page only); from any other page, a step done asks the page to be drawn again."""
+    return page(
+        "outcome.html.j2",
+        me.language,
+        me,
+        200,
+        message=message,
+        done=done,
+        count=count,
+        origin=origin,
+    )

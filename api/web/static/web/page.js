@@ -14,3 +14,36 @@ document.addEventListener("DOMContentLoaded", () => {
   step.addEventListener("change", show);
   show();
 });
+
+// A step done from a page other than the scan page (the item page, a home queue): the page
+// is drawn again, so it shows the new state, the next steps and the queues as they are now,
+// and the line saying what was done is shown again in the same place (kept in
+// sessionStorage over the reload; set as text, never as HTML). A refusal stays as it is:
+// nothing changed.
+const SAID = "custody-said";
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  const done = target && target.querySelector("[data-outcome=ok][data-reload]");
+  if (!done) return;
+  try {
+    sessionStorage.setItem(SAID, JSON.stringify({ path: location.pathname + location.search, target: target.id, text: done.textContent }));
+  } catch (e) { /* no storage: the page is drawn again all the same */ }
+  location.reload();
+});
+document.addEventListener("DOMContentLoaded", () => {
+  let said = null;
+  try {
+    said = JSON.parse(sessionStorage.getItem(SAID) || "null");
+    sessionStorage.removeItem(SAID);
+  } catch (e) { return; }
+  if (!said || said.path !== location.pathname + location.search) return;
+  const line = document.createElement("p");
+  line.className = "done";
+  line.setAttribute("role", "status");
+  line.dataset.outcome = "ok";
+  line.dataset.redrawn = "";  // the page as it is after the step (tests wait for it)
+  line.textContent = said.text;
+  const place = document.getElementById(said.target);
+  if (place) place.replaceChildren(line);
+  else (document.querySelector("main") || document.body).prepend(line);
+});

@@ -26,7 +26,14 @@
     const status = document.getElementById("scan-status");
     const list = document.getElementById("scan-list");
     const apply = document.getElementById("apply");
-    const counted = () => { count.textContent = String(list.querySelectorAll("li").length); };
+    // The list changed: a count's question asked about the list as it was goes (its button
+    // would record that list, not this one); Apply asks again.
+    const counted = () => {
+      count.textContent = String(list.querySelectorAll("li").length);
+      const asking = document.querySelector("#outcome [data-outcome=confirm]");
+      const ids = [...list.querySelectorAll("li")].map((li) => li.dataset.item).join(" ");
+      if (asking && asking.dataset.items !== ids) asking.remove();
+    };
     // For tests and for anyone watching: how many codes the page has answered.
     const answered = (n) => {
       document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + n);
@@ -82,17 +89,23 @@
       });
     }
     connect();
-    function overSocket(codes, step, csrf) {
+    // An inventory count's place: each item scanned is checked against it ("not at ...").
+    const counting = document.getElementById("f-inventory_counted-location");
+    function placeOf(step) {
+      return step === "inventory_counted" && counting ? counting.value : "";
+    }
+    function overSocket(codes, step, csrf, place) {
       return new Promise((resolve, reject) => {
         pending = { resolve, reject };
-        live.send(JSON.stringify({ code: codes, step, csrf }));
+        live.send(JSON.stringify({ code: codes, step, csrf, place }));
       });
     }
-    async function overPost(codes, step, csrf) {
+    async function overPost(codes, step, csrf, place) {
       const body = new URLSearchParams();
       codes.forEach((c) => body.append("code", c));
       body.append("step", step);
       body.append("csrf", csrf);
+      body.append("place", place);
       const answer = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
       // The session ended: 401 (or, from a browser that does not say it is a fetch, the
       // login page the redirect led to). Off to log in, as the socket's 4401 sends.
@@ -106,12 +119,13 @@
       const codes = waiting; waiting = []; asked = codes;
       const step = document.getElementById("step").value;
       const csrf = apply.querySelector("[name=csrf]").value;
+      const place = placeOf(step);
       try {
         let html;
         try {
-          html = live ? await overSocket(codes, step, csrf) : await overPost(codes, step, csrf);
+          html = live ? await overSocket(codes, step, csrf, place) : await overPost(codes, step, csrf, place);
         } catch (e) {
-          html = await overPost(codes, step, csrf);  // the socket closed under this scan
+          html = await overPost(codes, step, csrf, place);  // the socket closed under this scan
         }
         const shown = document.createElement("template");
         shown.innerHTML = html;
@@ -160,6 +174,37 @@
       send();
     });
     document.getElementById("apply").addEventListener("htmx:afterRequest", () => code.focus());
+
+    // The step (or the place counted) changed: the rows listed are checked again for it, by
+    // their item ids, and each row is replaced by its new one (its flag, or none). A newer
+    // change makes an older check's answers stale: they are dropped.
+    let round = 0;
+    async function recheck() {
+      const mine = ++round;
+      const rows = [...list.querySelectorAll("li")];
+      const step = document.getElementById("step").value;
+      const csrf = apply.querySelector("[name=csrf]").value;
+      const place = placeOf(step);
+      for (let i = 0; i < rows.length; i += 200) {
+        const ids = rows.slice(i, i + 200).map((li) => li.dataset.item);
+        const html = await overPost(ids, step, csrf, place);
+        if (mine !== round) return;
+        const shown = document.createElement("template");
+        shown.innerHTML = html;
+        shown.content.querySelectorAll("template[data-add]").forEach((node) => {
+          [...node.content.children].forEach((row) => {
+            const old = listedItem(row.dataset.item);
+            if (!old) return;
+            row.dataset.code = old.dataset.code;
+            old.replaceWith(row);
+          });
+        });
+      }
+      counted();
+      document.body.dataset.rechecked = String(Number(document.body.dataset.rechecked || 0) + 1);
+    }
+    document.getElementById("step").addEventListener("change", recheck);
+    if (counting) counting.addEventListener("change", recheck);
 
     const camera = document.getElementById("camera");
     const video = document.getElementById("viewfinder");

@@ -1,0 +1,251 @@
+"""The desk pages as a newcomer found them (issue 15's follow-up), in a real browser (Debian's
+Chromium) against a real `custody serve` on the demo's data: an inventory count that asks
+before it records a place's items missing, pages drawn again after a step, an intake form
+that keeps what was typed after a refusal, place names and defaults in the reader's
+language, and rows checked again when the scan page's step changes.
+
+Shares test_web_pages' helpers; this module has its own server and browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from api.demo.data import PLACE_NAMES, PLACES_OF
+from tests import test_web_pages as pages
+from tests.test_web_pages import (
+    AUDITOR,
+    CLERK,
+    OFFICER,
+    Browser,
+    Site,
+    log_in,
+    scan,
+    serious_violations,
+)
+from workflows.inventory import NOT_ON_HAND
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+expect = playwright_sync.expect
+sites, site, browser = pages.sites, pages.site, pages.browser
+pytestmark = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium")
+
+
+def held_at(site: Site, place: str) -> list[dict[str, Any]]:
+    with site.api(AUDITOR) as client:
+        answer = client.get("/items", params={"location": place, "limit": 1000})
+        return list(answer.json()["items"])
+
+
+def on_hand(site: Site, place: str) -> list[str]:
+    return [i["id"] for i in held_at(site, place) if i["state"] not in NOT_ON_HAND]
+
+
+def state_of(site: Site, item: str) -> str:
+    with site.api(AUDITOR) as client:
+        return str(client.get(f"/items/{item}").json()["state"])
+
+
+def errors_of(page: Any) -> list[str]:
+    """What the page's console says as errors (htmx's oobErrorNoTarget among them)."""
+    said: list[str] = []
+    page.on("console", lambda m: said.append(m.text) if m.type == "error" else None)
+    return said
+
+
+def test_an_item_of_another_place_is_flagged_and_the_count_asks_before_recording_missing(
+    site: Site, browser: Browser
+) -> None:
+    counted, other = "WH-ALM", "WH-KRG"
+    here, there = on_hand(site, counted), on_hand(site, other)
+    assert here
+    assert there
+    page = browser.page()
+    log_in(page, site.base, CLERK, "en")
+    page.goto(f"{site.base}/web/scan?step=inventory_counted&location={counted}")
+    page.wait_for_function("() => document.body.dataset.live === 'open'")
+    scan(page, f"custody-item:v1;id={there[0]}")
+    row = page.locator("#scan-list li")
+    expect(row).to_have_class("flagged")
+    assert f"not at {counted}" in row.inner_text()
+    before = site.size()
+    page.click("#apply-button")
+    page.wait_for_selector("#outcome [data-outcome=confirm]")
+    asked = page.locator("#outcome").inner_text()
+    assert f"{len(here)} items at {counted} were not scanned and will be recorded missing" in (
+        asked
+    )
+    assert there[0] in asked  # named as not at the place counted
+    assert site.size() == before
+    # Nor can a bare POST record it, without the confirmation or with a stale number.
+    csrf = page.locator("#apply [name=csrf]").input_value()
+    for confirmed in (None, "1"):
+        form = {"csrf": csrf, "step": "inventory_counted", "location": counted}
+        form |= {"items": there[0]} | ({"confirmed": confirmed} if confirmed else {})
+        answer = page.request.post(f"{site.base}/web/steps/apply", form=form)
+        assert answer.status == 200
+        assert "will be recorded missing" in answer.text()
+    assert site.size() == before
+    assert state_of(site, here[0]) != "discrepancy"
+    assert serious_violations(page) == []
+    # Scanning on: the question about the list as it was goes (its button would record that).
+    scan(page, f"custody-item:v1;id={here[0]}")
+    expect(page.locator("#outcome [data-outcome=confirm]")).to_have_count(0)
+    page.click("#apply-button")
+    page.wait_for_selector("#outcome [data-outcome=confirm]")
+    assert f"{len(here) - 1} items at {counted}" in page.locator("#outcome").inner_text()
+    assert site.size() == before
+
+
+def test_changing_the_step_checks_the_listed_rows_again_for_the_new_step(
+    site: Site, browser: Browser
+) -> None:
+    item = on_hand(site, "WH-KRG")[0]
+    page = browser.page()
+    log_in(page, site.base, CLERK, "en")
+    page.goto(f"{site.base}/web/scan?step=inventory_counted&location=WH-KRG")
+    page.wait_for_function("() => document.body.dataset.live === 'open'")
+    scan(page, f"custody-item:v1;id={item}")
+    expect(page.locator("#scan-list li")).to_have_class("ok")
+
+    def rechecked(change: Any) -> None:
+        done = page.evaluate("Number(document.body.dataset.rechecked || 0)")
+        change()
+        page.wait_for_function(
+            "(done) => Number(document.body.dataset.rechecked || 0) > done", arg=done
+        )
+
+    rechecked(lambda: page.select_option("#f-inventory_counted-location", "WH-ALM"))
+    expect(page.locator("#scan-list li")).to_have_class("flagged")
+    assert "not at WH-ALM" in page.locator("#scan-list li").inner_text()
+    rechecked(lambda: page.select_option("#f-inventory_counted-location", "WH-KRG"))
+    expect(page.locator("#scan-list li")).to_have_class("ok")
+    # A step its state does not allow (parts are burned only once removed).
+    rechecked(lambda: page.select_option("#step", "parts_incinerated"))
+    expect(page.locator("#scan-list li")).to_have_class("flagged")
+    assert page.locator("#scan-list li").count() == 1
+
+
+def test_a_step_on_the_item_page_draws_it_again_with_the_new_state_and_no_old_refusal(
+    site: Site, browser: Browser
+) -> None:
+    places = set(PLACES_OF[OFFICER])
+    with site.api(AUDITOR) as client:
+        decided = client.get("/items", params={"state": "decided", "limit": 1000}).json()
+    item = next(i["id"] for i in decided["items"] if i["location"] in places)
+    page = browser.page()
+    errors = errors_of(page)
+    log_in(page, site.base, OFFICER, "ru")
+    page.goto(f"{site.base}/web/items/{item}")
+    # Refused first: an appeal lodged tomorrow.
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    page.fill("#s-decision_appealed-date", tomorrow)
+    page.click("form[data-step=decision_appealed] button[type=submit]")
+    page.wait_for_selector("#out-item .problem")
+    before = site.size()
+    page.fill("#s-decision_appealed-date", dt.date.today().isoformat())
+    page.click("form[data-step=decision_appealed] button[type=submit]")
+    expect(page.locator(".state-now")).to_have_text("обжаловано")
+    expect(page.locator("#out-item .done")).to_be_visible()
+    assert page.locator("#out-item .problem").count() == 0
+    assert page.locator("form[data-step=decision_appealed]").count() == 0
+    assert site.size() == before + 1
+    assert not [e for e in errors if "oobError" in e]
+
+
+def test_a_bulk_decision_on_the_kazakh_home_queue_takes_the_items_off_it(
+    site: Site, browser: Browser
+) -> None:
+    page = browser.page()
+    errors = errors_of(page)
+    log_in(page, site.base, OFFICER, "kk")
+    count = page.locator("#q-decide .count")
+    total = int(count.inner_text())
+    assert total >= 2
+    chosen = [page.locator("#c-decide-1").get_attribute("value")]
+    chosen.append(page.locator("#c-decide-2").get_attribute("value"))
+    page.check("#c-decide-1")
+    page.check("#c-decide-2")
+    page.fill("#f-decide-ref", "DESK-1")
+    page.fill("#f-decide-date", dt.date.today().isoformat())
+    page.locator("#f-decide-ref").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    expect(count).to_have_text(str(total - 2))
+    expect(page.locator("#out-decide .done, main > .done").first).to_be_visible()
+    for item in chosen:
+        assert page.locator(f"#q-decide ~ form input[value='{item}']").count() == 0
+        assert state_of(site, str(item)) == "decided"
+    assert not [e for e in errors if "oobError" in e]
+
+
+def test_an_intake_refused_keeps_what_was_typed_and_names_no_unwritten_item(
+    site: Site, browser: Browser
+) -> None:
+    page = browser.page()
+    log_in(page, site.base, OFFICER, "en")
+    page.goto(f"{site.base}/web/intake")
+    offered = page.locator("#location option").evaluate_all("os => os.map(o => o.value)")
+    assert set(offered) <= set(PLACES_OF[OFFICER])
+    place = offered[-1]
+    page.select_option("#location", place)
+    page.select_option("#category", "firearm")
+    page.select_option("#source", "found")
+    page.check("#rifled")
+    page.fill("#marking", "DESK-7731")
+    page.fill("#model", "ИЖ-27")
+    page.fill("#weight_g", "3200")
+    page.fill("#decision_ref", "DESK-REF-1")
+    before = site.size()
+    page.click("form.card button[type=submit]")
+    refusal = page.locator("main .problem").inner_text()
+    assert refusal.startswith("R10: ")
+    assert "KZ-" not in refusal
+    assert site.size() == before
+    assert page.locator("#location").input_value() == place
+    assert page.locator("#category").input_value() == "firearm"
+    assert page.locator("#source").input_value() == "found"
+    assert page.locator("#rifled").is_checked()
+    assert page.locator("#marking").input_value() == "DESK-7731"
+    assert page.locator("#model").input_value() == "ИЖ-27"
+    assert page.locator("#weight_g").input_value() == "3200"
+    assert page.locator("#decision_ref").input_value() == "DESK-REF-1"
+    assert "choose the photo again" in page.locator("#kept").inner_text()
+    offered = page.locator("#location option").evaluate_all("os => os.map(o => o.value)")
+    assert set(offered) <= set(PLACES_OF[OFFICER])
+
+
+@pytest.mark.parametrize("language", ["en", "kk"])
+def test_place_names_and_step_defaults_are_in_the_readers_language(
+    site: Site, browser: Browser, language: str
+) -> None:
+    page = browser.page()
+    log_in(page, site.base, CLERK, language)
+    page.goto(f"{site.base}/web/scan?step=transfer_sent")
+    shown = page.locator("#f-transfer_sent-destination option[value='WH-KRG']").inner_text()
+    assert shown == f"WH-KRG · {PLACE_NAMES['WH-KRG'][language]}"
+    defaults = {
+        "en": ("stock, fore-end", "hydraulic press"),
+        "kk": ("дүмше, цевье", "гидравликалық пресс"),
+    }
+    parts = page.locator("#f-parts_removed-parts").input_value()
+    method = page.locator("#f-deformed-method").input_value()
+    assert (parts, method) == defaults[language]
+    log_in(page, site.base, OFFICER, language)
+    page.goto(f"{site.base}/web/intake")
+    option = page.locator("#location option").first
+    place = str(option.get_attribute("value"))
+    assert option.inner_text() == f"{place} · {PLACE_NAMES[place][language]}"
+
+
+def test_the_russian_item_page_says_grams_in_russian(site: Site, browser: Browser) -> None:
+    item = on_hand(site, "WH-ALM")[0]
+    page = browser.page()
+    log_in(page, site.base, CLERK, "ru")
+    page.goto(f"{site.base}/web/items/{item}")
+    weight = page.locator("dt:text-is('Вес') + dd").inner_text()
+    assert weight.endswith(" г")
