@@ -8,8 +8,9 @@ says, but only where the payload's own prefix shows the keyboard state, and only
 code as typed named nothing. Ids are case-sensitive (docs/identifiers.md: letters are never
 case-folded), so an id typed in another case is not folded; undoing Caps Lock restores the
 exact id the label carries. A marking is found as typed, else by its identity
-(workflows.markings.fold: look-alike letters, case, spaces and dashes), and a marking that
-several items share (R10 allows it for another model or category) names none of them.
+(workflows.markings.fold: look-alike letters, case, spaces and dashes), among the items the
+reader reads only, and a marking that several of those share (R10 allows it for another
+model or category) names none of them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import orjson
+
 from certificates.labels import qr_text
 from workflows.markings import fold
+from workflows.reading import EVERYWHERE, Scope
 from workflows.repository import Repository
 
 PAYLOAD = qr_text("")  # "custody-item:v1;id=" and the id after it
@@ -72,12 +76,18 @@ class Found:
     shared: dict[str, int] = field(default_factory=dict)
 
 
-def find_all(repo: Repository, codes: Sequence[str]) -> Found:
+def find_all(repo: Repository, codes: Sequence[str], reader: Scope = EVERYWHERE) -> Found:
     """The items the codes (as scanned) name, in one read for any number of codes (the OR of
     three indexed lookups: id, ix_wf_items_marking, marking_folded). For each code: an id
     among its `candidates`, else the one item whose marking is it as typed or has its
     identity; a marking several items have (as typed or by identity: `AK 1` and `АК 1` are
-    one plate's two writings) is `shared`, none chosen. Codes naming nothing are left out."""
+    one plate's two writings) is `shared`, none chosen. Codes naming nothing are left out.
+
+    A marking is read only among the items `reader` (workflows.reading.Scope) reads: one
+    that names only items elsewhere is left out as one naming nothing, and `shared` counts
+    only the items the reader sees (docs/access.md: a marking is no label in hand; it would
+    tell which weapon another place holds). An id is found wherever its item is: the caller
+    says it is not at the reader's places."""
     tried = {c: candidates(c) for c in dict.fromkeys(codes) if c.strip()}
     ids = sorted({c for cs in tried.values() for c in cs if c})
     markings = sorted({cs[0] for cs in tried.values() if cs[0]})
@@ -85,15 +95,19 @@ def find_all(repo: Repository, codes: Sequence[str]) -> Found:
     if not ids:
         return Found()
     sql = repo._sql(
-        "SELECT id, marking, marking_folded FROM wf_items"  # noqa: S608
+        "SELECT id, marking, marking_folded, location, data FROM wf_items"  # noqa: S608
         f" WHERE id IN ({_marks(ids)}) OR marking IN ({_marks(markings)})"
         f" OR marking_folded IN ({_marks(folded)})"
     )
     known: set[str] = set()
     by_marking: dict[str, list[str]] = {}
     by_folded: dict[str, list[str]] = {}
-    for item_id, marking, marking_folded in repo.raw.execute(sql, ids + markings + folded):
+    for item_id, marking, marking_folded, location, data in repo.raw.execute(
+        sql, ids + markings + folded
+    ):
         known.add(str(item_id))
+        if not _seen(reader, str(location), data):
+            continue  # its id names it; its marking, for this reader, nothing
         if marking is not None:  # an unmarked item has an internal tag, not a marking
             by_marking.setdefault(str(marking), []).append(str(item_id))
         if marking_folded is not None:
@@ -103,6 +117,16 @@ def find_all(repo: Repository, codes: Sequence[str]) -> Found:
         marked = {*by_marking.get(cs[0], ()), *by_folded.get(fold(cs[0]), ())}
         _choose(found, code, cs, known, sorted(marked))
     return found
+
+
+def _seen(reader: Scope, location: str, data: str | bytes) -> bool:
+    """Whether `reader` reads an item at `location` (and, on the road, its destination:
+    workflows.reading.item_places); the document is parsed only when its location is not
+    the reader's."""
+    if reader is None or location in reader:
+        return True
+    destination = orjson.loads(data).get("destination")
+    return isinstance(destination, str) and destination in reader
 
 
 def _choose(found: Found, code: str, tried: list[str], known: set[str], marked: list[str]) -> None:
