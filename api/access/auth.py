@@ -54,7 +54,7 @@ def require(permission: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
             raise Unauthenticated("log in first: send Authorization: Bearer <token>")
         caller = accounts_of(request).principal(token)
         if not may_any(caller.roles, permission):
-            raise Forbidden(caller.role, permission)
+            raise Forbidden(caller.roles, permission)
         if permission == ADMIN and caller.kind != LOGIN:
             raise AccessRefused(BY_DEVICE)
         return caller
