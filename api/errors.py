@@ -13,6 +13,8 @@ them all to problem+json).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from custody.errors import CustodyError
 
 
@@ -25,9 +27,19 @@ class Unauthenticated(ApiError):
 
 
 class Forbidden(ApiError):
-    def __init__(self, role: str, permission: str) -> None:
-        self.role, self.permission = role, permission
-        super().__init__(f"the role {role} may not do {permission}")
+    """`roles`: the role (or every role) the caller holds, none of which holds `permission`;
+    an account left with no role (all withdrawn) is told so, not "the role  may not"."""
+
+    def __init__(self, roles: str | Sequence[str], permission: str) -> None:
+        held = [r for r in ([roles] if isinstance(roles, str) else roles) if r]
+        self.role, self.permission = (held[0] if held else ""), permission
+        if not held:
+            said = f"the account holds no role that may do {permission}"
+        elif len(held) == 1:
+            said = f"the role {held[0]} may not do {permission}"
+        else:
+            said = f"none of the roles {', '.join(held)} may do {permission}"
+        super().__init__(said)
 
 
 class Throttled(ApiError):

@@ -110,3 +110,40 @@ def test_campaign_totals_read_the_same_in_the_api_and_the_cli(site: Site) -> Non
     cli = run(site.service.env, "campaigns", "KARU-API", "--json")
     assert cli.returncode == 0, cli.stderr
     assert json.loads(cli.stdout) == [totals]
+
+
+def test_a_payment_at_a_place_one_does_not_read_is_answered_as_an_unknown_one(site: Site) -> None:
+    """A breaker's finding (issue 14): a check of a payment for an item at another place was
+    refused 403 naming that place, which told a paymaster where the item is. It is now the
+    answer for a payment id nobody registered, byte for byte but for the id, nothing written."""
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=5))).date()
+    site.ok(
+        "admin",
+        "campaign_opened",
+        {
+            "campaign": "KARU-HIDE",
+            "name": "Қару 2026, II",
+            "starts": (today - dt.timedelta(days=1)).isoformat(),
+            "ends": (today + dt.timedelta(days=30)).isoformat(),
+            "places": ["UNIT-ALM"],
+            "budget_tenge": 100_000,
+            "tariffs": {"gas": 20_000},
+        },
+    )
+    item = _register(site, "ГП ЖАС 1", campaign="KARU-HIDE")
+    paid = str(
+        site.ok(
+            "kassa.amanova",
+            "compensation_paid",
+            {"item": item, "amount_tenge": 20_000, "reference": "ПП-9", "national_id": IIN},
+        )["result"]
+    )
+    site.service.add_user("kassa.sklad", "paymaster", places=["WH-ALM"])  # not the unit's
+    before = site.size()
+    hidden = site.step("kassa.sklad", "compensation_confirmed", {"payment": paid})
+    nobody = paid[:-1] + ("0" if paid[-1] != "0" else "1")
+    unknown = site.step("kassa.sklad", "compensation_confirmed", {"payment": nobody})
+    assert (hidden.status_code, unknown.status_code) == (404, 404), hidden.text
+    assert hidden.content == unknown.content.replace(nobody.encode(), paid.encode())
+    assert "UNIT-ALM" not in hidden.text
+    assert site.size() == before

@@ -18,7 +18,7 @@ from api.web import sessions
 from custody import keyfile, keys, signatures
 from custody.keyfile import PersonKey
 from tests.support.processes import run
-from tests.support.service import PROBLEM, Service, service
+from tests.support.service import PASSWORD, PROBLEM, Service, service
 
 PERSON = "member.kim"
 
@@ -527,3 +527,41 @@ def test_a_witness_key_is_never_made_in_an_account_holders_name(shared: Service)
     assert f"{PERSON} is the username of an account" in refused.json()["detail"]
     assert _size(shared) == before
     assert PERSON not in {k["owner"] for k in _keys(shared) if k["purpose"] == "witness"}
+
+
+def test_no_account_is_made_in_the_name_of_a_witness_keys_owner(shared: Service) -> None:
+    """A breaker's finding (issue 14, L4): a witness key for a name no account has yet, then
+    an account of that name as a commission member, and the member held a witness key they
+    never asked for. The account is refused (403 ACCESS, nothing written), through the API
+    and the command line; a name that owns no key is made as before."""
+    owner = "future.member2"
+    key = PersonKey.generate()
+    proof = _prove(shared, key, owner, _witness_challenge(shared, owner))
+    with shared.client("admin") as admin:
+        added = admin.post("/steps/key_added", json={"owner": owner, "purpose": "witness", **proof})
+        assert added.status_code == 200, added.text
+        key_id = added.json()["result"]
+        before = _size(shared)
+        account = {
+            "username": owner,
+            "name": "Будущий член комиссии",
+            "role": "commission_member",
+            "places": [],
+            "password": PASSWORD,
+        }
+        refused = admin.post("/users", json=account)
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"] == PROBLEM
+        assert refused.json()["rule"] == "ACCESS"
+        assert f"{owner} owns key {key_id} already (a witness's)" in refused.json()["detail"]
+        secret = shared.directory / "future.password"
+        secret.write_text(PASSWORD + "\n")
+        cli = run(
+            shared.env,
+            *("user", "add", owner, "--role", "auditor", "--name", "Кто-то"),
+            *("--password-file", str(secret)),
+        )
+        assert cli.returncode != 0
+        assert "owns key" in cli.stderr
+        assert _size(shared) == before
+        assert admin.post("/users", json={**account, "username": "future.member3"}).is_success

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine
 from api.access import tokens
 from api.access.roles import PLACE_KINDS, ROLES
 from api.access.token_cache import TTL_SECONDS
+from api.web import sessions
 from custody.clock import format_time
 from tests.support.processes import run
 from tests.support.service import PROBLEM, Service, service
@@ -279,3 +280,67 @@ def test_a_device_token_whatever_its_role_is_refused_by_the_administrators_route
             assert refused.headers["content-type"] == PROBLEM
             assert refused.json()["rule"] == "ACCESS", path
             assert "cannot issue more" in refused.json()["detail"], path
+
+
+def _admin(shared: Service) -> None:
+    if "admin" not in shared.tokens:  # a new password would end an earlier test's login
+        shared.add_user("admin", "administrator")
+
+
+def test_a_device_token_withdrawn_with_its_role_or_place_stays_revoked(shared: Service) -> None:
+    """A breaker's finding (issue 14, L2): a device token stopped (401) when its account's
+    place or role was withdrawn, and came back to life when they were given again. The
+    withdrawal now revokes it in the ledger and in the service (GET /auth/devices shows
+    when), for good; the answer to its issue shows the issued_at the list shows."""
+    _admin(shared)
+    with shared.client("admin") as admin:
+        for place in ("WH-L2A", "WH-L2B"):
+            where = {"location": place, "kind": "warehouse", "name": "Склад", "region": "Алматы"}
+            assert admin.post("/steps/location_added", json=where).status_code == 200
+    shared.add_user("scanner.l2", "warehouse_clerk", places=["WH-L2A", "WH-L2B"])
+    with shared.client("admin") as admin:
+        assert admin.post("/users/scanner.l2/roles", json={"role": "unit_officer"}).is_success
+        asked = {"username": "scanner.l2", "role": "warehouse_clerk", "label": "ТСД", "days": 9}
+        by_place = admin.post("/auth/devices", json={**asked, "place": "WH-L2A"}).json()
+        by_role = admin.post("/auth/devices", json={**asked, "place": "WH-L2B"}).json()
+        listed = admin.get("/auth/devices", params={"username": "scanner.l2"}).json()["devices"]
+        issued = {d["device"]: d["issued_at"] for d in listed}
+        assert issued[by_place["device"]] == by_place["issued_at"]
+        assert issued[by_role["device"]] == by_role["issued_at"]
+        for made in (by_place, by_role):
+            assert _me(shared, made["access_token"]).status_code == 200
+        # The place one token is bound to, taken and given again.
+        assert admin.delete("/users/scanner.l2/places/WH-L2A").is_success
+        assert _me(shared, by_place["access_token"]).status_code == 401
+        assert _me(shared, by_role["access_token"]).status_code == 200  # bound elsewhere
+        assert admin.post("/users/scanner.l2/places", json={"place": "WH-L2A"}).is_success
+        assert _me(shared, by_place["access_token"]).status_code == 401
+        # The role both are bound to, taken and given again.
+        assert admin.delete("/users/scanner.l2/roles/warehouse_clerk").is_success
+        assert admin.post("/users/scanner.l2/roles", json={"role": "warehouse_clerk"}).is_success
+        assert _me(shared, by_role["access_token"]).status_code == 401
+        listed = admin.get("/auth/devices", params={"username": "scanner.l2"}).json()["devices"]
+    # the ledger's fold of the device_token_revoked entries written with the withdrawals
+    assert all(d["revoked_at"] is not None for d in listed), listed
+
+
+def test_an_account_left_with_no_role_is_told_so(shared: Service) -> None:
+    """A breaker's finding: after its only role was withdrawn, an account was told "the role
+    may not do read", naming an empty role. It is told it holds no role that may, by the API
+    and by a page in Russian, Kazakh and English."""
+    _admin(shared)
+    shared.add_user("auditor.gone", "auditor")
+    token = shared.login("auditor.gone").json()["access_token"]
+    with shared.client("admin") as admin:
+        assert admin.delete("/users/auditor.gone/roles/auditor").is_success
+    refused = httpx.get(f"{shared.base}/items", headers=_bearer(token))
+    assert refused.status_code == 403, refused.text
+    assert refused.headers["content-type"] == PROBLEM
+    assert refused.json()["detail"] == "the account holds no role that may do read"
+    # A page says it in the reader's language.
+    for language, words in (("ru", "нет роли"), ("kk", "рөл жоқ"), ("en", "holds no role")):
+        with httpx.Client(base_url=shared.base, timeout=30) as browser:
+            browser.cookies.set(sessions.SESSION, token)
+            page = browser.get("/web/items/KZ-0", headers={"Accept-Language": language})
+        assert page.status_code == 403, page.text
+        assert words in page.text, (language, page.text)

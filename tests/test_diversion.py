@@ -27,7 +27,7 @@ from workflows.commands import (
 from workflows.commands.fields import ActIn
 from workflows.compensation import recipient_hash
 from workflows.config import ProcessConfig
-from workflows.errors import InvalidRequest, RuleViolation
+from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
 from workflows.intake import Intake
 from workflows.replay import verify_steps
 from workflows.repository import ItemSearch
@@ -206,7 +206,7 @@ def test_a_suspicion_is_resolved_only_by_an_officials_own_signed_act(site: Site)
         site.process.run(
             "official.zhakupov", ResolveDiversion(discrepancy=suspicion.id, act=ActIn.of(act))
         )
-    # A clerk holds no permission to settle it.
+    # The unit's officer, who reads there, holds no permission to settle it.
     good = site.act(
         "official.zhakupov",
         "diversion_resolved",
@@ -217,9 +217,15 @@ def test_a_suspicion_is_resolved_only_by_an_officials_own_signed_act(site: Site)
     )
     with pytest.raises(RuleViolation) as refusal:
         site.process.run(
-            "sklad.omarov", ResolveDiversion(discrepancy=suspicion.id, act=ActIn.of(good))
+            "unit.serikbaev", ResolveDiversion(discrepancy=suspicion.id, act=ActIn.of(good))
         )
     assert refusal.value.rule == "ACCESS"
+    # A warehouse's clerk, who does not read at the unit, is answered as for a suspicion
+    # nobody recorded (docs/access.md).
+    with pytest.raises(UnknownObject, match=f"no discrepancy '{suspicion.id}' is registered"):
+        site.process.run(
+            "sklad.omarov", ResolveDiversion(discrepancy=suspicion.id, act=ActIn.of(good))
+        )
     assert _size(site) == before
     assert site.process.item(new).diversion == suspicion.id
 

@@ -13,10 +13,12 @@ import orjson
 import pytest
 from sqlalchemy import text
 
+from api.web import i18n
 from custody.clock import format_time
 from custody.verify import verify
 from tests.support.forge import append_unchecked
 from tests.support.site import PLANT, WAREHOUSE, Site
+from workflows import access
 from workflows.access import INCOMPATIBLE
 from workflows.commands.accounts import (
     AssignPlace,
@@ -27,11 +29,13 @@ from workflows.commands.accounts import (
     WithdrawRole,
 )
 from workflows.commands.base import Command
-from workflows.errors import AccessRefused
-from workflows.replay import verify_steps
+from workflows.commands.inventory import ResolveDiscrepancy
+from workflows.errors import AccessRefused, RuleViolation
+from workflows.replay import refold, verify_steps
 
 ACCESS_STEP = 11  # custody verify's access step (tests/test_access.py)
 SECOND = "admin.second"
+LANGS = ("ru", "kk", "en")
 
 
 def _size(site: Site) -> int:
@@ -170,3 +174,79 @@ def test_a_forged_grant_to_oneself_fails_verify(site: Site) -> None:
     number, failed, reason = _access_failure(site)
     assert (number, failed) == (ACCESS_STEP, seq)
     assert "admin may not change their own account (role_granted)" in reason
+
+
+# -- a discrepancy is not settled by the one who recorded it (a breaker's finding, F5) ----------
+
+DUAL = "dual.one"
+
+
+def _recorded_by_dual(site: Site) -> tuple[str, str]:
+    """An account holding a clerk's and an official's roles at the warehouse (a compatible
+    pair) records a discrepancy about a rifle there. Returns (rifle, discrepancy)."""
+    roles = ["official", "warehouse_clerk"]
+    site.process.run(
+        "admin", CreateAccount(username=DUAL, name="Двое в одном", roles=roles, places=[WAREHOUSE])
+    )
+    rifle = site.register_rifle()
+    site.to_warehouse(rifle)
+    return rifle, site.process.record_discrepancy(DUAL, rifle, "не найден при пересчёте")
+
+
+def test_who_recorded_a_discrepancy_does_not_settle_it(site: Site) -> None:
+    """The breaker's account, clerk and official at one warehouse, recorded a discrepancy and
+    then wrote the rifle off as lost on its own word. Refused (ACCESS, separation of duties,
+    nothing written); another official settles it, and the log verifies."""
+    rifle, discrepancy = _recorded_by_dual(site)
+    resolve = ResolveDiscrepancy(discrepancy=discrepancy, resolution="lost", note="не нашли")
+    refused = _refused(site, DUAL, resolve, f"{DUAL} recorded {discrepancy} and may not settle")
+    assert refused.message.startswith("separation of duties: ")
+    site.process.run("official.zhakupov", resolve)
+    assert site.process.item(rifle).state == "lost"
+    assert verify(site.ledger.database, extra_steps=verify_steps(site.files)).ok
+
+
+def test_a_discrepancy_settled_by_its_recorder_forged_into_the_log_fails_verify(
+    site: Site,
+) -> None:
+    """An insider with the ledger key writes the self-settlement and rebuilds the state
+    tables from the log, so that only the access step can see what is wrong."""
+    rifle, discrepancy = _recorded_by_dual(site)
+    signer = site.ledger.signer
+    assert signer is not None
+    data = {"discrepancy": discrepancy, "resolution": "lost", "note": "не нашли"}
+    with site.ledger.database.engine.begin() as conn:
+        seq = append_unchecked(conn, signer, "discrepancy_resolved", DUAL, rifle, data).seq
+    refold(site.ledger.database)
+    number, failed, reason = _access_failure(site)
+    assert (number, failed) == (ACCESS_STEP, seq)
+    assert f"separation of duties: {DUAL} recorded {discrepancy} and may not settle it" in reason
+
+
+def test_the_new_duty_refusals_are_said_in_every_language() -> None:
+    """What workflows.access writes for a self-settlement and for an account in a key
+    owner's name, said in Russian and Kazakh with nothing left in English, the ids kept."""
+    reasons = [
+        access._settles_own(_World(), DUAL, "DISC-1"),
+        access.key_owner_refusal("future.member2", "8cc9151a"),
+    ]
+    for reason in reasons:
+        assert reason is not None
+        said = {lang: i18n.refusal(RuleViolation("ACCESS", reason), lang) for lang in LANGS}
+        assert said["en"] == f"ACCESS: {reason}"
+        for lang in ("ru", "kk"):
+            assert reason not in said[lang], (lang, said[lang])
+            assert ("DISC-1" in reason) == ("DISC-1" in said[lang])
+            assert ("8cc9151a" in reason) == ("8cc9151a" in said[lang])
+        assert said["ru"] != said["kk"]
+
+
+class _World:
+    """The one table `_settles_own` reads: a discrepancy recorded by DUAL."""
+
+    def __init__(self) -> None:
+        self.discrepancies = {"DISC-1": _Recorded()}
+
+
+class _Recorded:
+    opened_by = DUAL

@@ -209,15 +209,19 @@ def test_a_label_typed_under_the_russian_layout_is_read_as_the_label(base: str) 
     assert f'data-item="{item}"' in again
 
 
-def test_one_who_may_not_read_items_learns_a_codes_name_only(base: str) -> None:
+def test_one_who_may_not_read_items_learns_nothing_more_than_for_an_unknown_code(
+    base: str,
+) -> None:
     """An attacker's finding: the administrator (no `read`) posted codes with no step and got
-    each item's state and place. Now every found code is "not at your places", name only."""
-    item = items(base, AUDITOR, state="at_warehouse")[0]
+    each item's state and place; then "not at your places", which still said the item
+    exists, and its name. Now an id or a marking is answered as a code nobody registered."""
+    item = next(i for i in items(base, AUDITOR, state="at_warehouse") if i["marking"])
     client, csrf = logged_in(base, "admin")
-    answer = client.post(
-        "/web/scan/check", data={"code": [str(item["id"])], "step": "", "csrf": csrf}
-    )
-    assert answer.status_code == 200
-    assert "не на ваших объектах" in answer.text
-    assert str(item["location"]) not in answer.text
-    assert "на складе" not in answer.text
+    for code in (str(item["id"]), f"custody-item:v1;id={item['id']}", str(item["marking"])):
+        answer = client.post("/web/scan/check", data={"code": [code], "step": "", "csrf": csrf})
+        assert answer.status_code == 200
+        shown = code.removeprefix("custody-item:v1;id=")
+        unknown = "Ж" * len(shown)
+        same = client.post("/web/scan/check", data={"code": [unknown], "step": "", "csrf": csrf})
+        assert answer.text == same.text.replace(unknown, shown), code
+        assert "data-item" not in answer.text

@@ -322,6 +322,21 @@ def roles_together(roles: Iterable[str]) -> str | None:
     )
 
 
+# Entries that settle a discrepancy (data["discrepancy"]): never by the account that
+# recorded it (duty_refusal). Their answer depends on the discrepancy, not only on where.
+SETTLES: Final[frozenset[str]] = frozenset({"discrepancy_resolved", "diversion_resolved"})
+
+
+def _settles_own(world: Any, actor: str, discrepancy_id: Any) -> str | None:
+    found = world.discrepancies.get(discrepancy_id) if isinstance(discrepancy_id, str) else None
+    if found is None or found.opened_by != actor:
+        return None
+    return (
+        f"separation of duties: {actor} recorded {discrepancy_id} and may not settle it; "
+        "another official does it"
+    )
+
+
 def duty_refusal(
     world: Any, actor: str, kind: str, item: str | None, data: Mapping[str, Any]
 ) -> str | None:
@@ -333,8 +348,13 @@ def duty_refusal(
     - A device token is never bound to the administrator role (tokens are for scanners and
       scripts; an administrator logs in).
     - An account never holds INCOMPATIBLE roles, at `account_created` or `role_granted`.
+    - A discrepancy or a diversion suspicion is never settled (SETTLES) by the account that
+      recorded it: one holding a clerk's and an official's roles would otherwise write an
+      item off as lost on their own word.
 
     Raises nothing: the verifier calls it for every entry of the log."""
+    if kind in SETTLES:
+        return _settles_own(world, actor, data.get("discrepancy"))
     if kind in OWN_ACCOUNT_KINDS and item == actor:
         return (
             f"separation of duties: {actor} may not change their own account ({kind}); "
@@ -358,6 +378,19 @@ def duty_refusal(
         held = list(found.roles) if found is not None else []
         return roles_together([*held, str(data.get("role"))])
     return None
+
+
+def key_owner_refusal(username: str, key_id: str) -> str:
+    """Why no account is made named `username`, who owns key `key_id` already. A key whose
+    owner has no account is a witness's (an act key is made only for an account:
+    workflows.commands.keys), and a witness key is never made in an account holder's name
+    (api.key_requests.witness_owner_refusal); an account made afterwards in the key owner's
+    name would put a witness key in a member's name all the same."""
+    return (
+        f"{username} owns key {key_id} already (a witness's): an account is never made in a "
+        "key owner's name, so that no witness key is an account holder's; choose another "
+        "username"
+    )
 
 
 def founding(kind: str, actor: str, item: str | None, data: Mapping[str, Any]) -> bool:

@@ -11,12 +11,14 @@ service keeps those, linked by username.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from custody.clock import is_time
-from workflows.access import PLACE_KINDS, ROLES, roles_together
+from custody.store import Store
+from workflows.access import PLACE_KINDS, ROLES, key_owner_refusal, roles_together
 from workflows.errors import AccessRefused, InvalidRequest
 from workflows.model import Account, Device
+from workflows.repository import SHELVES
 from workflows.unit_of_work import Work
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
@@ -66,6 +68,9 @@ def create(
     work.load("accounts", [username])
     if work.world.find("accounts", username) is not None:
         raise InvalidRequest(f"there is already an account {username!r}")
+    owned = next((k for k in Store(work.conn).key_records() if k.owner == username), None)
+    if owned is not None:
+        raise AccessRefused(key_owner_refusal(username, owned.key_id))
     for place in places:
         _check_place(work, roles, place)
     data = {"name": name.strip(), "roles": sorted(set(roles)), "places": sorted(set(places))}
@@ -96,6 +101,7 @@ def withdraw(work: Work, username: str, role: str) -> None:
     if username == work.actor and role == "administrator":
         raise InvalidRequest("an administrator does not withdraw their own administrator role")
     work.entry("role_withdrawn", username, {"role": role})
+    _revoke_bound(work, username, f"role {role} withdrawn", lambda d: d.role == role)
 
 
 def assign(work: Work, username: str, place: str) -> None:
@@ -110,6 +116,19 @@ def unassign(work: Work, username: str, place: str) -> None:
     if place not in account(work, username).places:
         raise InvalidRequest(f"{username} does not work at {place}")
     work.entry("place_withdrawn", username, {"place": place})
+    _revoke_bound(work, username, f"place {place} withdrawn", lambda d: d.place == place)
+
+
+def _revoke_bound(work: Work, username: str, reason: str, bound: Callable[[Device], bool]) -> None:
+    """Revoke, by a `device_token_revoked` entry each, the account's device tokens in force
+    that are `bound` to the role or place just withdrawn: withdrawal is for good, and a
+    token does not come back to life when the role or place is given again (the service
+    revokes its token row beside: api.access.accounts.change)."""
+    table = SHELVES["devices"].table
+    held: list[Device] = work.repo.documents("devices", table.c.account == username)
+    for device in sorted(held, key=lambda d: d.id):
+        if device.revoked_at is None and bound(device):
+            work.entry("device_token_revoked", device.id, {"account": username, "reason": reason})
 
 
 def disable(work: Work, username: str) -> None:

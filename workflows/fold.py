@@ -559,6 +559,7 @@ def _discrepancy_recorded(world: World, body: EntryBody) -> None:
         opened_at=body.time,
         opened_seq=body.seq,
         details=data.get("details", {}),
+        opened_by=body.actor,
     )
     world.put("discrepancies", discrepancy)
     if subject in world.batches:
@@ -617,6 +618,7 @@ def _diversion_suspected(world: World, body: EntryBody) -> None:
         opened_at=body.time,
         opened_seq=body.seq,
         details={k: v for k, v in data.items() if k != "discrepancy"},
+        opened_by=body.actor,
     )
     world.put("discrepancies", discrepancy)
     item.diversion = discrepancy.id

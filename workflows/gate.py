@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from custody.entries import ACCOUNT_KINDS
 from workflows import reading
-from workflows.access import entry_refusal, place_of, refusal
+from workflows.access import SETTLES, entry_refusal, place_of, refusal
 from workflows.errors import AccessRefused
 
 if TYPE_CHECKING:
@@ -109,9 +109,10 @@ class Gate:
         """Raise AccessRefused, naming the place, unless the actor may write this entry, from
         the state just before it (workflows.access.entry_refusal).
 
-        The answer depends on the entry only through its kind and place, so within one unit
-        of work an answer once given holds for the entries after it (a bulk step of 500
-        asks once), until an entry that changes an account, a device token or a place:
+        The answer depends on the entry only through its kind and place (but for SETTLES,
+        whose answer depends on who recorded the discrepancy: asked each time), so within
+        one unit of work an answer once given holds for the entries after it (a bulk step
+        of 500 asks once), until an entry that changes an account, a device token or a place:
         then every answer is asked for again."""
         if kind in _CHANGES_WHO_MAY:
             self._allowed.clear()
@@ -131,5 +132,5 @@ class Gate:
         )
         if why is not None:
             raise AccessRefused(why, place_of(work.world, kind, item, data))
-        if kind not in _CHANGES_WHO_MAY:
+        if kind not in _CHANGES_WHO_MAY and kind not in SETTLES:  # SETTLES: by discrepancy
             self._allowed.add((kind, place))

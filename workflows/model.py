@@ -295,6 +295,9 @@ class Discrepancy(Document):
     resolved_at: str | None = None
     resolution: str | None = None  # found | corrected | lost
     note: str | None = None
+    # Who recorded it (the actor of its entry): never the one who settles it
+    # (workflows.access.duty_refusal, separation of duties).
+    opened_by: str | None = None
 
     @property
     def open(self) -> bool:

@@ -72,12 +72,14 @@ def discrepancy_places(
     discrepancy: Discrepancy,
     subject: Item | Batch | Transfer | None,
 ) -> frozenset[str]:
-    """Where a discrepancy is read: where it was counted, and where its subject (loaded by
-    the caller, None if it is gone) is."""
+    """Where a discrepancy is read: where it was counted (`counted_at`) or found (a
+    diversion suspicion's `place`), and where its subject (loaded by the caller, None if it
+    is gone) is."""
     found: set[str] = set()
-    counted = discrepancy.details.get("counted_at")
-    if isinstance(counted, str):
-        found.add(counted)
+    for key in ("counted_at", "place"):
+        where = discrepancy.details.get(key)
+        if isinstance(where, str):
+            found.add(where)
     if subject is not None:
         found |= places_of(subject)
     return frozenset(found)

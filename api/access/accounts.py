@@ -110,8 +110,14 @@ def set_password(process: Process, username: str, password_hash: str) -> None:
 
 
 def change(process: Process, actor: str, command: Command) -> None:
-    """A change of roles, places or of being enabled: its entry, through the command."""
-    process.run(actor, command)
+    """A change of roles, places or of being enabled: its entry, through the command. A
+    device token the change revokes in the ledger (one bound to a role or place withdrawn:
+    workflows.accounts) is revoked here too, in the same transaction, for good."""
+    with process.work(actor) as work:
+        command.perform(work)
+        for new in work.news:
+            if new.kind == "device_token_revoked" and new.item is not None:
+                tokens.revoke_device(work.conn, new.item, work.moment)
 
 
 def disable(process: Process, actor: str, username: str) -> int:
@@ -161,7 +167,9 @@ def issue_device(
             device=device,
             label=command.label,
         )
-    record = Device(device, username, role, place, command.label.strip(), work.now, expires)
+    # As the ledger records it (the fold of its entry: issued at the entry's time), so that
+    # this answer and GET /auth/devices show one issued_at.
+    record = work.world.device(device)
     return token, record
 
 

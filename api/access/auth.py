@@ -65,7 +65,7 @@ class Required(OAuth2PasswordBearer):
             raise Unauthenticated("log in first: send Authorization: Bearer <token>")
         caller = accounts_of(request).principal(token)
         if not may_any(caller.roles, self.permission):
-            raise Forbidden(caller.role, self.permission)
+            raise Forbidden(caller.roles, self.permission)
         if self.permission == ADMIN and caller.kind != LOGIN:
             raise AccessRefused(BY_DEVICE)
         if self.everywhere and scope_of(caller) is not None:

@@ -31,7 +31,7 @@ Reader = Annotated[Principal, Depends(require(READ))]
 async def require_any(caller: Caller) -> Principal:
     """The registers (places, commissions): for readers and for administrators."""
     if not (may_any(caller.roles, READ) or may_any(caller.roles, ADMIN)):
-        raise Forbidden(caller.role, READ)
+        raise Forbidden(caller.roles, READ)
     return caller
 
 

@@ -411,6 +411,28 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
+            r"separation of duties: (?P<name>\S+) recorded (?P<id>\S+) and may not settle it; "
+            r"another official does it"
+        ),
+        N_(
+            "separation of duties: %(name)s recorded %(id)s and may not settle it; another "
+            "official does it"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<name>\S+) owns key (?P<key>\S+) already \(a witness's\): an account is never "
+            r"made in a key owner's name, so that no witness key is an account holder's; "
+            r"choose another username"
+        ),
+        N_(
+            "%(name)s owns key %(key)s already (a witness's): an account is never made in a "
+            "key owner's name, so that no witness key is an account holder's; choose another "
+            "username"
+        ),
+    ),
+    (
+        re.compile(
             r"a device token is for a scanner or a script and is never bound to the "
             r"administrator role: an administrator logs in"
         ),

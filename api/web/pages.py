@@ -246,7 +246,10 @@ def install(app: FastAPI) -> None:
             return problem(403, "forbidden", "Not allowed for this role", str(exc), request)
         me = await visitor(request)
         gettext = i18n.gettext_of(me.language)
-        message = gettext("Your role may not open this page")
+        if exc.role:
+            message = gettext("Your role may not open this page")
+        else:  # every role withdrawn: there is no role to name
+            message = gettext("Your account holds no role that may open this page")
         return page("error.html.j2", me.language, me, 403, message=message)
 
     @app.exception_handler(UnknownObject)

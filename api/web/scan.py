@@ -37,7 +37,7 @@ from api.web.render import (
 from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import reading
-from workflows.access import READ
+from workflows.access import READ, may_any
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
@@ -215,11 +215,13 @@ def checked(
     (`shown`): one read transaction for all of them. `place`: for an inventory count, the
     place being counted (an item recorded elsewhere is flagged "not at <place>")."""
     wanted = [c[:512] for c in codes[:MAX_CODES]]
-    # one who may not read items (an administrator) learns a code's name only, as elsewhere
-    places = queues.places_of(me.principal) if me.may(READ) else ()
+    # One who reads nowhere (an administrator: no `read`) reads no item at any place.
+    reads = may_any(me.principal.roles, READ)
+    places = queues.places_of(me.principal) if reads else ()
     looked, shared = _look(process, wanted, step, places)
     counted = place if step == "inventory_counted" else ""
-    return shown(_answers(me, wanted, looked, shared, set(listed or ()), counted), me.language)
+    answers = _answers(me, wanted, looked, shared, set(listed or ()), counted, reads)
+    return shown(answers, me.language)
 
 
 def shown(answers: list[Answer], language: str) -> str:
@@ -237,7 +239,9 @@ def shown(answers: list[Answer], language: str) -> str:
         if a.item is None:
             continue
         item = a.item
-        item_id, name = _escaped(item.id), _escaped(item.name)
+        # elsewhere: the id the label carries (what was scanned), never the name or marking
+        item_id = _escaped(item.id)
+        name = item_id if a.elsewhere else _escaped(item.name)
         state = _escaped(states.get(item.state, item.state))
         problem = f'<span class="problem">{_escaped(a.problem)}</span>' if a.problem else ""
         out.append(
@@ -278,8 +282,8 @@ def _escaped(text: str) -> str:
 
 def _where(item: Item, name: str, state: str, elsewhere: bool) -> str:
     """The row's name, state and place (each given escaped but the place); for an item at a
-    place the reader does not read at (docs/access.md), its name only: no link, state or
-    place."""
+    place the reader does not read at (docs/access.md), the id its label carries only (as
+    `name`): no link, state or place."""
     if elsewhere:
         return f"<span>{name}</span>"
     return (
@@ -386,12 +390,14 @@ def _look(
 ) -> tuple[dict[str, tuple[Item, RuleViolation | None, bool]], dict[str, int]]:
     """Each code's item, the rule that stops `step` for it, and whether it is elsewhere:
     found and checked in one read transaction (Process.found_refusals); and the codes read
-    as a marking several items share, with how many (scan_codes.Found.shared)."""
+    as a marking several items share, with how many (scan_codes.Found.shared). A marking
+    is read among the items at `places` only (None: everywhere; scan_codes.find_all)."""
     previewed = step in STEP_FIELDS and step not in NOT_PREVIEWED
     shared: dict[str, int] = {}
+    reader = None if places is None else frozenset(places)
 
     def find(repo: Repository, world: World) -> dict[str, str]:
-        found = find_all(repo, codes, world)
+        found = find_all(repo, codes, world, reader)
         shared.update(found.shared)
         return found.ids
 
@@ -399,7 +405,7 @@ def _look(
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]
-        elsewhere = places is not None and not reading.sees(frozenset(places), item_places(item))
+        elsewhere = not reading.sees(reader, item_places(item))
         found[code] = (item, None if elsewhere else refused, elsewhere)
     return found, shared
 
@@ -411,7 +417,12 @@ def _answers(
     shared: dict[str, int],
     listed: set[str],
     counted: str = "",
+    reads: bool = True,
 ) -> list[Answer]:
+    """What the page says of each code. An item elsewhere (its id scanned: a marking names
+    only items the reader sees) is said to be not at the reader's places under the id as
+    scanned, without its name, marking, state or place (docs/access.md); to one who reads
+    nowhere (`reads` false: the administrator), as a code nobody registered."""
     gettext = i18n.gettext_of(me.language)
     answers: list[Answer] = []
     for scanned in codes:
@@ -425,29 +436,31 @@ def _answers(
             message = gettext("Items with this marking: %(n)s. Scan the label")
             answers.append(Answer("bad", message % {"n": shared[scanned]}))
             continue
-        if scanned not in looked:
+        if scanned not in looked or (looked[scanned][2] and not reads):
             message = gettext("No item %(code)s is registered") % {"code": wanted}
             answers.append(Answer("bad", message))
             continue
         item, refused, elsewhere = looked[scanned]
+        # An item elsewhere goes by the id its label carries (the code as read), not its name.
+        name = item.id if elsewhere else item.name
         if item.id in listed:
-            message = gettext("%(name)s is in the list already") % {"name": item.name}
+            message = gettext("%(name)s is in the list already") % {"name": name}
             answers.append(Answer("repeat", message))
             continue
         listed.add(item.id)
         if item.state in RECORDED_DESTROYED:
             # R11: a weapon the ledger says was destroyed is in the scanner's hands, wherever
             # it is recorded: the strongest diversion signal, said before anything else.
-            problem: str | None = destroyed_warning(item.name, me.language)
+            problem: str | None = destroyed_warning(name, me.language)
         elif elsewhere:
             # Not where it is: the label in hand says the item exists, but its place is
             # another's to read (docs/access.md).
-            problem = gettext("%(name)s is not at your places") % {"name": item.name}
+            problem = gettext("%(name)s is not at your places") % {"name": name}
         elif counted and item.location != counted:
             # An inventory count: the item is recorded at another place; counting it here
             # records it found here and, at its own place, not found (workflows.inventory).
             problem = gettext("%(name)s is not at %(place)s: it is recorded at %(there)s") % {
-                "name": item.name,
+                "name": name,
                 "place": counted,
                 "there": item.location,
             }
@@ -455,7 +468,7 @@ def _answers(
             problem = i18n.refusal(refused, me.language)
         else:
             problem = None
-        message = problem or gettext("%(name)s added") % {"name": item.name}
+        message = problem or gettext("%(name)s added") % {"name": name}
         answers.append(
             Answer("flag" if problem else "ok", message, wanted, item, problem, elsewhere)
         )

@@ -8,8 +8,9 @@ says, but only where the payload's own prefix shows the keyboard state, and only
 code as typed named nothing. Ids are case-sensitive (docs/identifiers.md: letters are never
 case-folded), so an id typed in another case is not folded; undoing Caps Lock restores the
 exact id the label carries. A marking is found as typed, else by its identity
-(workflows.markings.fold: look-alike letters, case, spaces and dashes), and a marking that
-several items share (R10 allows it for another model or category) names none of them.
+(workflows.markings.fold: look-alike letters, case, spaces and dashes), among the items the
+reader reads only, and a marking that several of those share (R10 allows it for another
+model or category) names none of them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from certificates.labels import qr_text
+from workflows import reading
 from workflows.markings import fold
+from workflows.reading import EVERYWHERE, Scope
 from workflows.repository import Repository
 from workflows.world import World
 
@@ -73,7 +76,9 @@ class Found:
     shared: dict[str, int] = field(default_factory=dict)
 
 
-def find_all(repo: Repository, codes: Sequence[str], world: World | None = None) -> Found:
+def find_all(
+    repo: Repository, codes: Sequence[str], world: World | None = None, reader: Scope = EVERYWHERE
+) -> Found:
     """The items the codes (as scanned) name, in one read for any number of codes (the OR of
     three indexed lookups: id, ix_wf_items_marking, marking_folded). For each code: an id
     among its `candidates`, else the one item whose marking is it as typed or has its
@@ -81,19 +86,28 @@ def find_all(repo: Repository, codes: Sequence[str], world: World | None = None)
     one plate's two writings) is `shared`, none chosen. Codes naming nothing are left out.
     The documents of the items read are put into `world` (a new one if None), as
     Repository.load puts them: the scan's check needs them, and the same statement reads them
-    (Repository.items_named)."""
+    (Repository.items_named).
+
+    A marking is read only among the items `reader` (workflows.reading.Scope) reads: one
+    that names only items elsewhere is left out as one naming nothing, and `shared` counts
+    only the items the reader sees (docs/access.md: a marking is no label in hand; it would
+    tell which weapon another place holds). An id is found wherever its item is: the caller
+    says it is not at the reader's places."""
     tried = {c: candidates(c) for c in dict.fromkeys(codes) if c.strip()}
     ids = sorted({c for cs in tried.values() for c in cs if c})
     markings = sorted({cs[0] for cs in tried.values() if cs[0]})
     folded = sorted({f for f in map(fold, markings) if f})
     if not ids:
         return Found()
-    rows = repo.items_named(World() if world is None else world, ids, markings, folded)
+    world = World() if world is None else world
+    rows = repo.items_named(world, ids, markings, folded)
     known: set[str] = set()
     by_marking: dict[str, list[str]] = {}
     by_folded: dict[str, list[str]] = {}
     for item_id, marking, marking_folded in rows:
         known.add(item_id)
+        if not reading.sees(reader, reading.item_places(world.item(item_id))):
+            continue  # its id names it; its marking, for this reader, nothing
         if marking is not None:  # an unmarked item has an internal tag, not a marking
             by_marking.setdefault(str(marking), []).append(item_id)
         if marking_folded is not None:

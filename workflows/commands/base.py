@@ -77,8 +77,9 @@ class Command(BaseModel):
     def seen(self, work: Work) -> None:
         """Raise UnknownObject, word for word the answer for an id nobody registered
         (workflows.world.unknown), for the first of its `objects` that is not registered or
-        that the actor may not read (workflows.reading: an item at another warehouse, a
-        transfer between two places not theirs). A refusal naming the place would tell a
+        that the actor may not read (workflows.reading, `read_at`: an item at another
+        warehouse, a transfer between two places not theirs, a discrepancy or a payment
+        about an item elsewhere). A refusal naming the place would tell a
         clerk of one warehouse where a weapon of another is, or where a transfer goes
         (docs/access.md, issue 14). No one acts where they may not read, so this refuses
         nothing the access check would allow; an actor refused whatever the object (no
@@ -92,8 +93,26 @@ class Command(BaseModel):
         for table, key in wanted:
             work.load(table, [key])
             found = work.world.find(table, key)
-            if found is None or not reading.sees_document(reader, found):
+            if found is None or not reading.sees(reader, read_at(work, table, found)):
                 raise unknown(table, key)
+
+
+def read_at(work: Work, table: str, document: Any) -> frozenset[str]:
+    """Where `document` (of World `table`) is read (workflows.reading): a discrepancy where
+    it was counted or found and where its subject (an item, batch or transfer) is; a
+    payment where its item is; anything else by reading.places_of. Loads what it needs."""
+    if table == "discrepancies":
+        subject: Any = None
+        for kind in ("items", "batches", "transfers"):  # what a discrepancy may be about
+            work.load(kind, [document.subject])
+            if subject is None:
+                subject = work.world.find(kind, document.subject)
+        return reading.discrepancy_places(document, subject)
+    if table == "payments":
+        work.load("items", [document.item])
+        item = work.world.items.get(document.item)
+        return reading.item_places(item) if item is not None else frozenset()
+    return reading.places_of(document)
 
 
 C = TypeVar("C", bound=type[Command])

@@ -48,6 +48,9 @@ class ResolveDiversion(Command):
         "outcome, note} and its signature"
     )
 
+    def objects(self) -> list[tuple[str, str]]:
+        return [("discrepancies", self.discrepancy)]
+
     def acts_at(self, work: Work) -> set[str]:
         work.load("discrepancies", [self.discrepancy])
         found = work.world.discrepancies.get(self.discrepancy)
@@ -115,6 +118,9 @@ class ConfirmCompensation(Command):
     kind: ClassVar[str] = "compensation_confirmed"
     summary: ClassVar[str] = "Check another person's compensation payment (R13, four eyes)"
     payment: Id
+
+    def objects(self) -> list[tuple[str, str]]:
+        return [("payments", self.payment)]
 
     def acts_at(self, work: Work) -> set[str]:
         work.load("payments", [self.payment])

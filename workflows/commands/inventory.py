@@ -30,6 +30,9 @@ class RecordDiscrepancy(Command):
     reason: Text
     details: Details | None = None
 
+    def objects(self) -> list[tuple[str, str]]:
+        return [("items", self.subject)]  # an item the actor does not read: as unknown
+
     def acts_at(self, work: Work) -> set[str]:
         return subject_place(work, self.kind, self.subject)
 
@@ -44,6 +47,9 @@ class ResolveDiscrepancy(Command):
     discrepancy: Id
     resolution: Word = Field(description="found, lost or corrected")
     note: Note
+
+    def objects(self) -> list[tuple[str, str]]:
+        return [("discrepancies", self.discrepancy)]
 
     def acts_at(self, work: Work) -> set[str]:
         work.load("discrepancies", [self.discrepancy])
