@@ -299,10 +299,15 @@ def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
         verdict = page.locator("#log-verdict").inner_text()
         assert "INCONSISTENT" in verdict
         assert "rolled back" in verdict
-        dropped = _drop(demo, printed)  # every step holds: the PDF is genuine...
-        assert "Every step holds" in dropped.text
-        # ...but this service's log no longer reaches its checkpoint.
+        dropped = _drop(demo, printed)  # every step of the PDF holds: it is genuine...
+        assert dropped.text.count('class="step-ok"') == 10
+        # ...but this service's log no longer reaches its checkpoint, and the headline says
+        # so as the QR page does, never "Every step holds" in green (issue 16).
         assert "no longer reaches the statement's checkpoint" in dropped.text
+        assert "Every step holds" not in dropped.text
+        headline = re.search(r'<span class="([^"]+)" id="check-verdict">([^<]+)<', dropped.text)
+        assert headline is not None, dropped.text
+        assert headline.groups() == ("problem", "INCONSISTENT")
         # The same entries written again, at other times: another history of the same size.
         demo.write_something(3)
         again = demo.statement(demo.final_batch())
