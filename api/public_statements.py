@@ -10,8 +10,9 @@ root of the checkpoint the paper is proven to) and the ledger as it stands now:
 - the items the paper lists (id, kind, marking, weight) and the totals it states, from the
   content whose SHA-256 the paper carries, so that a reader compares paper and page,
 - whether the statement is final (the quorum fixed at the destruction signed), and who
-  signed and when, named as the paper names them (full name and position, role on the
-  commission), each flagged when signed after the paper's checkpoint,
+  signed and when, named as the paper names them (full name and position as the register
+  stood at their signature, role on the commission at the destruction: one definition,
+  workflows.membership.as_signed), each flagged when signed after the paper's checkpoint,
 - the checkpoint the paper is bound to, the log's newest signed checkpoint, and an RFC 9162
   consistency proof between them (section 2.1.4), made from the log and checked here
   (custody.proofs.verify_consistency) before it is shown. The paper's checkpoint is first
@@ -37,6 +38,7 @@ from certificates.qr_payload import Payload
 from custody import entries
 from custody.errors import CustodyError
 from custody.proofs import verify_consistency
+from workflows import membership
 from workflows.errors import UnknownObject
 
 DESTROYED = ("melted", "burned")  # a statement to sign, not yet final
@@ -123,7 +125,10 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
                 batch.id, batch.kind, "", None, None, final, matches, [], paper, consistency
             )
         members = _members(system, batch.commission)
-        signed = [_signed(system, conn, s, members, paper.size) for s in batch.signatures]
+        destroyed_at = batch.destroyed_at or ""
+        signed = [
+            _signed(system, conn, s, members, destroyed_at, paper.size) for s in batch.signatures
+        ]
     return PublicStatement(
         batch=batch.id,
         kind=batch.kind,
@@ -189,28 +194,37 @@ def consistency_of(system: System, paper: Payload) -> Consistency:
         return _consistency(system, conn, paper)
 
 
-def _members(system: System, commission: str) -> dict[str, dict[str, str]]:
+def _members(system: System, commission: str) -> list[dict[str, Any]]:
+    """Every membership period of `commission` (workflows.membership), as the fold keeps
+    them: the same periods the paper's evidence replays from the commission's entries."""
     found = [c for c in system.process.commissions() if c.id == commission]
     if not found:
         raise UnknownObject(f"no commission {commission}")
-    return {m["person"]: m for m in found[0].members}
+    return found[0].members
 
 
 def _signed(
     system: System,
     conn: Connection,
     signature: dict[str, object],
-    members: dict[str, dict[str, str]],
+    members: list[dict[str, Any]],
+    destroyed_at: str,
     size: int,
 ) -> Signed:
+    """A signer named as the paper names them (certificates.page): the register at their
+    signature (workflows.membership.as_signed), the role held at the destruction; a later
+    edit of the register (a member removed and added again under another name or
+    position) changes neither."""
     seq = int(str(signature["seq"]))
     person = str(signature["person"])
     (entry,) = system.ledger.entries(conn, seq, 1)
     body = entries.decode(entry.body)
-    member = members.get(person, {})
+    member = membership.as_signed(members, person, body.time, destroyed_at) or {}
     full_name, position = member.get("full_name"), member.get("position")
     name = (f"{full_name}, {position}" if position else full_name) if full_name else person
-    return Signed(name, member.get("role") or "member", body.time, seq, seq >= size)
+    own = [p for p in members if p["person"] == person]
+    chair = any(p["role"] == "chair" for p in membership.in_office(own, destroyed_at))
+    return Signed(name, "chair" if chair else "member", body.time, seq, seq >= size)
 
 
 def _consistency(system: System, conn: Connection, paper: Payload) -> Consistency:

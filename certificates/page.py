@@ -21,6 +21,7 @@ from certificates.qr_payload import Payload
 from certificates.words import word, words
 from custody.checkpoint import parse_note
 from custody.clock import parse_time
+from workflows import membership
 
 FURNACE_COLUMNS = (
     "n", "id", "marking", "category", "model", "calibre", "source", "decision", "registry",
@@ -77,7 +78,10 @@ def build(evidence: dict[str, Any], lang: str, zone: str, public_url: str | None
     batch_chain = [json.loads(e["body"]) for e in evidence["chains"][statement["batch"]]]
     chairs = _chairs(evidence)
     people = _people(evidence)
-    signatures = [_signature(b, chairs, people, lang, zone) for b in batch_chain if _signed(b)]
+    destroyed_at = statement["destroyed_at"] or ""
+    signatures = [
+        _signature(b, chairs, people, destroyed_at, lang, zone) for b in batch_chain if _signed(b)
+    ]
     quorum = next((b["data"].get("quorum") for b in batch_chain if _destroyed(b)), None)
     final = quorum is not None and len({s.person for s in signatures}) >= quorum
     size, root = _checkpoint_line(evidence["checkpoint"])
@@ -240,13 +244,18 @@ def _destroyed(body: dict[str, Any]) -> bool:
     return body["kind"] in ("melted", "burned") and "quorum" in body["data"]
 
 
+def _commission(evidence: dict[str, Any]) -> list[tuple[str, dict[str, Any], str]]:
+    """The commission's entries as (kind, data, time), in log order."""
+    bodies = (
+        json.loads(raw["body"])
+        for raw in evidence["chains"][evidence["statement"]["commission"]["id"]]
+    )
+    return [(b["kind"], b["data"], b["time"]) for b in bodies]
+
+
 def _chairs(evidence: dict[str, Any]) -> set[str]:
     """Who chaired the commission at the destruction, from the commission's own entries."""
-    statement = evidence["statement"]
-    bodies = (json.loads(raw["body"]) for raw in evidence["chains"][statement["commission"]["id"]])
-    held = office.in_office(
-        ((b["kind"], b["data"]) for b in bodies), statement["destroyed_at"] or ""
-    )
+    held = office.in_office(_commission(evidence), evidence["statement"]["destroyed_at"] or "")
     return {person for person, role in held.items() if role == "chair"}
 
 
@@ -254,29 +263,27 @@ def _role(person: str, role: str, chairs: set[str]) -> str:
     return "chair" if role == "commission_member" and person in chairs else role
 
 
-def _people(evidence: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """person -> their newest commission_member_added data, from the commission's entries."""
-    statement = evidence["statement"]
-    found: dict[str, dict[str, Any]] = {}
-    for raw in evidence["chains"][statement["commission"]["id"]]:
-        body = json.loads(raw["body"])
-        if body["kind"] == "commission_member_added":
-            found[body["data"]["person"]] = body["data"]
-    return found
+def _people(evidence: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every membership period of the commission, from its entries (certificates.office)."""
+    return office.periods(_commission(evidence))
 
 
 def _signature(
     body: dict[str, Any],
     chairs: set[str],
-    people: dict[str, dict[str, Any]],
+    people: list[dict[str, Any]],
+    destroyed_at: str,
     lang: str,
     zone: str,
 ) -> Signature:
+    """A signer named as the register stood when they signed (workflows.membership.as_signed):
+    a position changed later does not rename them on a statement rendered again."""
     act = body["data"]["act"]
     person = act["person"]
     role = word(lang, _role(person, "commission_member", chairs))
     when = moment(body["time"], lang, zone)
-    name = named(people.get(person) or {"person": person})
+    period = membership.as_signed(people, person, body["time"], destroyed_at)
+    name = named(dict(period) if period is not None else {"person": person})
     return Signature(person, name, role, act["key_id"], when, body["seq"])
 
 

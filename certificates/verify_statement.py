@@ -424,7 +424,7 @@ class StatementCheck:
         }
         commission = self.chains[statement["commission"]["id"]]
         held = office.in_office(
-            ((e.body.kind, e.body.data) for e in commission), destroyed_at or ""
+            ((e.body.kind, e.body.data, e.body.time) for e in commission), destroyed_at
         )
         for entry in batch:
             if entry.body.kind != "statement_signed":

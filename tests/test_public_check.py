@@ -25,6 +25,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -298,10 +299,15 @@ def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
         verdict = page.locator("#log-verdict").inner_text()
         assert "INCONSISTENT" in verdict
         assert "rolled back" in verdict
-        dropped = _drop(demo, printed)  # every step holds: the PDF is genuine...
-        assert "Every step holds" in dropped.text
-        # ...but this service's log no longer reaches its checkpoint.
+        dropped = _drop(demo, printed)  # every step of the PDF holds: it is genuine...
+        assert dropped.text.count('class="step-ok"') == 10
+        # ...but this service's log no longer reaches its checkpoint, and the headline says
+        # so as the QR page does, never "Every step holds" in green (issue 16).
         assert "no longer reaches the statement's checkpoint" in dropped.text
+        assert "Every step holds" not in dropped.text
+        headline = re.search(r'<span class="([^"]+)" id="check-verdict">([^<]+)<', dropped.text)
+        assert headline is not None, dropped.text
+        assert headline.groups() == ("problem", "INCONSISTENT")
         # The same entries written again, at other times: another history of the same size.
         demo.write_something(3)
         again = demo.statement(demo.final_batch())
@@ -562,3 +568,78 @@ def test_a_made_up_size_says_a_rollback_or_a_made_up_size_may_be_the_cause(site:
         verdict = text.split('id="log-verdict"', 1)[1].split("</p>", 1)[0]
         for word in words:
             assert word in verdict, (lang, verdict)
+
+
+# -- the register edited after a statement was signed (issue 16, F2 and F3) ---------------------
+
+RENAMED = "Генеральный Прокурор РК"
+
+
+def _web_admin(demo: Demo) -> httpx.Client:
+    client = httpx.Client(base_url=demo.base, timeout=60)
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/login").text)
+    assert found is not None
+    answer = client.post(
+        "/web/login",
+        data={"username": "admin", "password": PASSWORD, "language": "en", "csrf": found[1]},
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def _readd(demo: Demo, person: str, role: str, full_name: str, position: str) -> None:
+    """An administrator removes `person` from the demo's commission and adds them back under
+    another name and position, on the admin page (its only way to edit a position)."""
+    with closing(_web_admin(demo)) as admin:
+        page = admin.get("/web/admin/commissions").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf is not None
+        left = admin.post(
+            "/web/admin/commissions/TK-ALM/remove", data={"person": person, "csrf": csrf[1]}
+        )
+        assert left.status_code == 303, left.text
+        joined = admin.post(
+            "/web/admin/commissions",
+            data={
+                "commission": "TK-ALM",
+                "person": person,
+                "role": role,
+                "full_name": full_name,
+                "position": position,
+                "csrf": csrf[1],
+            },
+        )
+        assert joined.status_code == 303, joined.text
+        assert "error" not in joined.headers["location"], joined.headers["location"]
+
+
+def test_signers_removed_and_added_again_keep_their_statement_and_their_names(
+    tmp_path: Path,
+) -> None:
+    """F3: the statement a member signed before being removed and added back still holds
+    (GET statement.pdf, dropped on the check page, and offline), and prints them as they
+    were; F2: the QR page names them as the paper does, not as today's register."""
+    demo = _demo(tmp_path)
+    with server(demo.env, port=demo.port):
+        batch = demo.final_batch()
+        before = demo.statement(batch)
+        paper = qr_payload.parse(qr_of(before))
+        signers = _signers(demo, paper)
+        assert any("Абенова" in name for name in signers), signers
+        _readd(demo, "member.abenova", "member", RENAMED, "прокурор")
+        _readd(demo, "chair.nurlanov", "chair", RENAMED, "председатель")
+        assert _signers(demo, paper) == signers
+        after = demo.statement(batch)
+        assert after != before  # proven to a newer checkpoint, with the edits in its evidence
+        text = " ".join(read_pdf(after, proof.NAME).text.split())
+        assert "Абенова Гүлнар Өмірзаққызы" in text
+        assert RENAMED not in text
+        dropped = _drop(demo, after)
+        assert dropped.status_code == 200
+        assert "Every step holds" in dropped.text, dropped.text
+        assert dropped.text.count('class="step-ok"') == 10
+        assert _signers(demo, qr_payload.parse(qr_of(after))) == signers
+    statement = tmp_path / "after.pdf"
+    statement.write_bytes(after)
+    offline = run(demo.env, "verify-statement", str(statement))
+    assert offline.returncode == 0, offline.stdout + offline.stderr

@@ -30,7 +30,7 @@ from custody.checkpoint import parse_note
 from custody.note import Signer
 from tests.conftest import make_settings
 from tests.support.databases import sqlite_url
-from tests.support.site import PLACE_NAMES, PLANT, Site, build_site
+from tests.support.site import COMMISSION, NAMED, PLACE_NAMES, PLANT, Site, build_site
 
 ZONE = "Asia/Almaty"
 MEMBERS = ("chair.nurlanov", "member.abenova")  # two of three: the quorum
@@ -414,3 +414,34 @@ def test_a_machine_without_a_renderer_reports_the_page_step_could_not_be_complet
     assert done.returncode == 2, done.stdout + done.stderr
     assert "10. page              could not be completed" in done.stdout
     assert "no Pango here" in done.stdout
+
+
+def test_signers_removed_and_added_again_still_signed_their_statement_as_they_were(
+    tmp_path: Path,
+) -> None:
+    """Issue 16 (F3): an administrator changes a position the only way the admin page has,
+    removing a member and adding them back. Every membership period counts (as the server's
+    rule, workflows.membership): the statement they signed before, rendered again now, still
+    verifies, and prints each signer as the register stood when they signed."""
+    site = build_site(make_settings(tmp_path, sqlite_url(tmp_path)))
+    batch = _destroyed(site, 1)
+    site.sign(batch, *MEMBERS)
+    site.clock.advance(hours=2)
+    for person, role in (("chair.nurlanov", "chair"), ("member.abenova", "member")):
+        site.process.remove_commission_member("admin", COMMISSION, person)
+        site.clock.advance(minutes=5)
+        site.process.add_commission_member(
+            "admin", COMMISSION, person, role, full_name=NEW_NAME, position=NEW_POSITION
+        )
+    data = render.render(evidence_of(site, batch), "ru", ZONE)
+    report = verify_statement(data)
+    assert report.ok, failed_at(report)
+    text = " ".join(read_pdf(data, proof.NAME).text.split())
+    full_name, position = NAMED["chair.nurlanov"]
+    assert f"{full_name}, {position}" in text
+    assert "member.abenova" in text  # named by user id, as when she signed
+    assert NEW_NAME not in text
+    assert NEW_POSITION not in text
+
+
+NEW_NAME, NEW_POSITION = "Генеральный Прокурор РК", "прокурор"

@@ -91,12 +91,41 @@ def test_auditor_runs_verify_from_the_page_to_its_numbered_report(
     assert all(s.endswith("ok") for s in steps), steps
     assert page.locator("#verify-report li").first.get_attribute("value") == "1"
     assert "verified: every step holds" in page.inner_text("#verify-verdict")
+    # What the verdict rests on (issue 16): the key given, and no checkpoint of the auditor's.
+    assert "Trusted key given" in page.inner_text("#verify-key")
+    assert key in page.inner_text("#verify-key")
+    assert "No checkpoint of yours given" in page.inner_text("#verify-checkpoint")
     assert serious_violations(page) == []
     # The report survives a reload: the job is the service's, not the page's.
     page.reload()
     assert page.locator("#verify-report li").count() == 13
     assert f"started by {AUDITOR}" in page.inner_text("#verify-status")
     page.context.close()
+
+
+def test_verify_without_a_key_says_no_trusted_key_was_given_in_each_language(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: "every step holds" against the database's own keys is a weaker word than
+    against a key the auditor brought; the page says which it is, and that a checkpoint of
+    theirs was checked."""
+    checkpoint = httpx.get(f"{site.base}/ledger/checkpoint").text
+    page = browser.page()
+    log_in(page, site.base, AUDITOR, "en")
+    page.goto(f"{site.base}/web/audit/verify")
+    page.fill("#v-checkpoint", checkpoint)
+    page.click("#start-verify")
+    page.wait_for_selector("#verify-report", timeout=120_000)
+    assert "verified: every step holds" in page.inner_text("#verify-verdict")
+    assert "No trusted key given" in page.inner_text("#verify-key")
+    assert "Checkpoint given: 1 checkpoint of yours" in page.inner_text("#verify-checkpoint")
+    page.context.close()
+    for language, no_key in (("ru", "Доверенный ключ не указан"), ("kk", "Сенімді кілт берілмеді")):
+        page = browser.page()
+        log_in(page, site.base, AUDITOR, language)
+        page.goto(f"{site.base}/web/audit/verify")
+        assert no_key in page.inner_text("#verify-key")
+        page.context.close()
 
 
 def test_verify_with_a_key_of_another_ledger_fails_at_step_5_on_the_page(

@@ -13,11 +13,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from custody.entries import EntryBody
-from workflows import deadlines, subjects, terms
+from workflows import deadlines, membership, subjects, terms
 from workflows.deadlines import R1, R2
 from workflows.diversion import FOUND_DIVERTED, compensation_refusal, confirmation_refusal
 from workflows.errors import FoldError, UnknownObject
 from workflows.machines import WORKFLOWS, workflow_for
+from workflows.membership import NAMED
 from workflows.model import (
     Account,
     Batch,
@@ -34,8 +35,6 @@ from workflows.vocabulary import MATCH, WAREHOUSE, needs_forensics
 from workflows.world import World
 
 Handler = Callable[[World, EntryBody], None]
-
-NAMED = ("full_name", "position")  # what a statement prints of a person, when recorded
 
 
 # What an entry's fold reaches beyond its own item, so that a live action can load exactly
@@ -222,22 +221,13 @@ def _commission_member_added(world: World, body: EntryBody) -> None:
         name=body.data.get("name", commission_id),
         names=body.data.get("names", {}),
     )
-    member = {
-        "person": body.data["person"],
-        "role": body.data["role"],
-        "since": body.data.get("since", body.time),
-        "until": None,
-    }
-    member.update({k: body.data[k] for k in NAMED if k in body.data})
-    commission.members.append(member)
+    membership.joined(commission.members, body.data, body.time)
     world.put("commissions", commission)
 
 
 def _commission_member_removed(world: World, body: EntryBody) -> None:
     commission = world.commission(_subject(body))
-    for member in commission.members:
-        if member["person"] == body.data["person"] and member["until"] is None:
-            member["until"] = body.data.get("until", body.time)
+    membership.left(commission.members, body.data, body.time)
     world.touch("commissions", commission)
 
 

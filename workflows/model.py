@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 import orjson
 
 from custody.clock import format_time, parse_time
+from workflows import membership
 from workflows.markings import fold_or_none
 
 T = TypeVar("T", bound="Document")
@@ -180,7 +181,7 @@ class Member(Document):
     position: str | None = None
 
     def in_office(self, moment: str) -> bool:
-        return self.since <= moment and (self.until is None or moment < self.until)
+        return membership.holds(self.since, self.until, moment)
 
 
 @dataclass
@@ -191,6 +192,8 @@ class Commission(Document):
     names: dict[str, str] = field(default_factory=dict)  # the name in ru, kk, en, if given
 
     def members_at(self, moment: str) -> list[Member]:
+        """Every membership period in office at `moment` (workflows.membership): a person
+        removed and added again counts in the period of each record."""
         return [m for m in map(Member.from_json, self.members) if m.in_office(moment)]
 
     def quorum_at(self, moment: str) -> int:

@@ -170,7 +170,16 @@ class Audit:
         for number in STEPS:
             step[number].hold()
         checked_count = len(stored_checkpoints) + len(auditor)
-        return Report(signatures.registry.origin, size, root, results, checked_count)
+        pinned = self.pinned_key.vkey if self.pinned_key is not None else None
+        return Report(
+            signatures.registry.origin,
+            size,
+            root,
+            results,
+            checked_count,
+            pinned_key=pinned,
+            auditor_checkpoints=len(self.auditor_checkpoints),
+        )
 
     def _checked(self, size: int, table_keys: dict[str, bytes]) -> Iterator[Checked]:
         ranges = [(start, min(start + CHUNK, size)) for start in range(0, size, CHUNK)]

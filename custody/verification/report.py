@@ -76,6 +76,11 @@ class Report:
     root: bytes | None
     steps: list[StepResult]
     checkpoints_checked: int = 0
+    # What the auditor brought, so that a report says what its "ok" rests on: the ledger
+    # key pinned (as `<name>+<key id>+<base64 key>`, None when the database's own keys were
+    # the only anchor) and how many of the auditor's own checkpoints were given.
+    pinned_key: str | None = None
+    auditor_checkpoints: int = 0
 
     @property
     def ok(self) -> bool:
@@ -93,6 +98,8 @@ class Report:
             "size": self.size,
             "root": self.root.hex() if self.root is not None else None,
             "checkpoints_checked": self.checkpoints_checked,
+            "pinned_key": self.pinned_key,
+            "auditor_checkpoints": self.auditor_checkpoints,
             "steps": [step.to_json() for step in self.steps],
             "first_failure": failure.to_json() if failure is not None else None,
         }
