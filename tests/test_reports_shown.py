@@ -134,9 +134,7 @@ def test_a_pdf_whose_pages_show_other_figures_than_its_attachment_fails_naming_t
     assert f"{total}00" in reason.split("the report rendered again")[0]
 
 
-def test_a_pdf_that_does_not_say_how_it_was_printed_is_not_verified(
-    site: Site, year: Year
-) -> None:
+def test_a_pdf_that_does_not_say_how_it_was_printed_is_not_verified(site: Site, year: Year) -> None:
     from weasyprint import HTML, Attachment
 
     report = annual(site, year.year)
@@ -206,7 +204,7 @@ FIELDS = ["report", "year", "place", "time_zone", "from", "to", "checkpoint"]
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(st.dictionaries(st.sampled_from(FIELDS + ["checkpoint.size", "checkpoint.note"]), JSON))
+@given(st.dictionaries(st.sampled_from([*FIELDS, "checkpoint.size", "checkpoint.note"]), JSON))
 def test_any_json_in_the_reports_fields_is_refused_or_verified_never_an_error(
     site: Site, year: Year, changes: dict[str, Any]
 ) -> None:

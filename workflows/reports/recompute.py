@@ -22,7 +22,7 @@ from workflows.errors import InvalidRequest
 from workflows.heap import collector_paused
 from workflows.reports import annual, compliance, reconciliation
 from workflows.reports.figures import flatten
-from workflows.reports.period import Period, days, year
+from workflows.reports.period import Period, days, year, zone_info
 from workflows.reports.tally import Tally
 
 KINDS = ("annual", "compliance", "reconciliation")
@@ -85,13 +85,24 @@ class ReportRequest:
         if kind not in KINDS:
             raise InvalidRequest(f'field "report": {kind!r} is not one of {", ".join(KINDS)}')
         zone = _field(report, "time_zone", str)
+        try:
+            zone_info(zone)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f'field "time_zone": {exc}') from exc
         if kind == "annual":
             place = report.get("place")
             if place is not None and not isinstance(place, str):
                 raise InvalidRequest(f'field "place": {_kind(place)}, not text or null')
-            return cls.annual(_field(report, "year", int), zone, place)
+            number = _field(report, "year", int)
+            try:
+                return cls.annual(number, zone, place)
+            except InvalidRequest as exc:
+                raise InvalidRequest(f'field "year": {exc}') from exc
         first, last = (_day(report, name) for name in ("from", "to"))
-        return cls.between(kind, first, last, zone)
+        try:
+            return cls.between(kind, first, last, zone)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f'fields "from" and "to": {exc}') from exc
 
 
 def _field(report: dict[str, Any], name: str, kind: type[Any]) -> Any:
