@@ -4,6 +4,7 @@ written as JSON, CSV, .xlsx or PDF by certificates."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from certificates import report_sheet
@@ -11,6 +12,7 @@ from custody.ledger import Ledger
 from workflows.errors import InvalidRequest
 from workflows.reports.recompute import ReportRequest, at_checkpoint, choose_checkpoint
 from workflows.reports.tally import Tally
+from workflows.reports.verification import ShownCheck
 
 FORMATS = {
     "json": "application/json",
@@ -18,6 +20,8 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+CSV_HEAD = b"figure,value"  # report_sheet.to_csv's first line
+VERIFIABLE = "verify-report reads a report's .json, .xlsx or .pdf"
 
 
 def compute(
@@ -50,23 +54,43 @@ def written(report: dict[str, Any], fmt: str, lang: str) -> bytes:
     raise InvalidRequest(f"the {fmt} of a report is rendered by the worker")
 
 
-def read_report(data: bytes) -> dict[str, Any]:
-    """A report from the file `written` made: JSON, the PDF's attachment, or the workbook's
-    hidden sheet. Raises InvalidRequest."""
-    from certificates.pdf_reading import UnreadablePdf, read_pdf
-    from certificates.report_pdf import ATTACHMENT
+@dataclass
+class ReportFile:
+    """A report as a file carries it, and what the file shows a reader, to be checked against
+    it (certificates.report_check; None for JSON, which shows nothing else)."""
 
+    report: dict[str, Any]
+    shown: ShownCheck | None = None
+
+
+def read_report(data: bytes) -> ReportFile:
+    """A report from the file `written` made: JSON, the PDF's attachment, or the workbook's
+    hidden sheet. Raises InvalidRequest, saying so plainly for a CSV (it carries no signed
+    checkpoint, so it cannot be verified) and for any other file."""
+    from certificates import report_check
+    from certificates.pdf_reading import UnreadablePdf, read_pdf
+    from certificates.report_pdf import ATTACHMENT, PAGE
+
+    if data.startswith(CSV_HEAD):
+        raise InvalidRequest(
+            f"a CSV report cannot be verified (it carries no signed checkpoint): {VERIFIABLE}"
+        )
+    shown: ShownCheck | None = None
     try:
         if data.startswith(b"%PDF"):
-            attached = read_pdf(data, ATTACHMENT).attachment
-            if attached is None:
+            content = read_pdf(data, ATTACHMENT)
+            if content.attachment is None:
                 raise InvalidRequest(f"the PDF carries no {ATTACHMENT}")
-            data = attached
+            report = json.loads(content.attachment)
+            if isinstance(report, dict):
+                shown = report_check.PdfShown(content, report.pop(PAGE, None))
         elif data.startswith(b"PK"):
-            return report_sheet.from_xlsx(data)
-        report = json.loads(data)
-    except (UnreadablePdf, ValueError) as exc:
-        raise InvalidRequest(f"not a report: {exc}") from exc
+            report = report_sheet.from_xlsx(data)
+            shown = report_check.SheetShown(data)
+        else:
+            report = json.loads(data)
+    except (UnreadablePdf, ValueError, RecursionError) as exc:
+        raise InvalidRequest(f"not a report ({exc}): {VERIFIABLE}") from exc
     if not isinstance(report, dict):
         raise InvalidRequest("not a report: the JSON is not an object")
-    return report
+    return ReportFile(report, shown)

@@ -17,8 +17,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from api.reports import read_report
 from bench.common import WORK, Figure, report
 from bench.lifecycles import Clocked, Site, lifecycle
+from certificates.worker import Renderer
 from custody.bootstrap import open_ledger
 from custody.db import Database
 from custody.settings import Settings
@@ -137,12 +139,24 @@ def run() -> None:
     began = time.perf_counter()
     verdict = verify_report(database, figures, workers=2)
     verify_report_seconds = time.perf_counter() - began
+    # The PDF: the same steps, and its pages rendered again beside them and compared
+    # (certificates.report_check); rendered here first, outside the timing.
+    renderer = Renderer()
+    try:
+        pdf = renderer.report(figures, "ru")
+    finally:
+        renderer.close()
+    began = time.perf_counter()
+    read = read_report(pdf)
+    pdf_verdict = verify_report(database, read.report, workers=2, shown=read.shown)
+    verify_pdf_seconds = time.perf_counter() - began
     database.dispose()
     report(
         f"reports: the annual report over {checkpoint.size:,} entries ({ITEMS:,} items), SQLite"
         f" (figures {'agree' if agree else 'DIFFER'} with the SQL count;"
         f" verify {'holds' if audited.ok else 'FAILED'},"
-        f" verify-report {'holds' if verdict.ok else 'FAILED: ' + str(verdict.reason)})",
+        f" verify-report {'holds' if verdict.ok else 'FAILED: ' + str(verdict.reason)},"
+        f" of the PDF {'holds' if pdf_verdict.ok else 'FAILED: ' + str(pdf_verdict.reason)})",
         [
             Figure("baseline: plain SQL count over the state tables", sql, "s"),
             Figure("custody report annual (fold of the entries)", annual, "s", sql,
@@ -151,5 +165,7 @@ def run() -> None:
                    verify_seconds, "s"),
             Figure("custody verify-report (nine steps + the report again)",
                    verify_report_seconds, "s", verify_seconds, "<= 1.2 x"),
+            Figure("custody verify-report of its PDF (+ the pages rendered again)",
+                   verify_pdf_seconds, "s", verify_seconds, "<= 1.2 x"),
         ],
     )  # fmt: skip

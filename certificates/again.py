@@ -43,6 +43,7 @@ _ROOT = Path(__file__).resolve().parent.parent  # where `certificates` is import
 # a SIGTRAP), a fault on what it could not map.
 _OUT_OF_MEMORY = {-signal.SIGTRAP, -signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS}
 _NO_MEMORY = ("MemoryError", "failed to map segment", "Cannot allocate memory")
+_RENDERS = ("statement", "report")
 
 
 class RenderFailed(ValueError):
@@ -59,13 +60,17 @@ def out_of_memory(text: str) -> bool:
 
 
 class RenderAgain:
-    """One render again of one statement's evidence, by a child process started now."""
+    """One render again of one statement's evidence (or, `what="report"`, of an annual
+    report's PDF from the JSON it carries: report_pdf.render_again), by a child process
+    started now."""
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "statement") -> None:
+        if what not in _RENDERS:
+            raise ValueError(f"no render again of a {what!r}")
         path = os.environ.get("PYTHONPATH")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(_ROOT), path) if p)}
         self._child = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "certificates.again", str(os.getpid())],
+            [sys.executable, "-m", "certificates.again", str(os.getpid()), what],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
@@ -151,12 +156,13 @@ def _main() -> None:
     from certificates.worker import die_with_parent
 
     die_with_parent(int(sys.argv[1]))
+    what = sys.argv[2] if len(sys.argv) > 2 else "statement"
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     # The slow imports first, while the caller is still reading the PDF.
     try:
         import weasyprint  # noqa: F401
 
-        from certificates import render, renderer_identity
+        from certificates import render, renderer_identity, report_pdf
 
         here = renderer_identity.identity()
     except (ImportError, OSError, RuntimeError, MemoryError) as exc:
@@ -180,7 +186,8 @@ def _main() -> None:
     attached = _read(source)
     try:
         evidence = json.loads(attached)
-        found, pdf = render.render_again(evidence)
+        again = report_pdf.render_again if what == "report" else render.render_again
+        found, pdf = again(evidence)
     except (KeyError, TypeError, ValueError, AttributeError, MemoryError) as exc:
         for frame in (b"error", json.dumps(here).encode(), repr(exc).encode()):
             _write(sink, frame)

@@ -18,6 +18,7 @@ class UnreadablePdf(ValueError):
 class PdfContent:
     text: str  # every page's text, page after page
     attachment: bytes | None  # the file asked for, if it is attached
+    pages: tuple[str, ...] = ()  # each page's text, first page first
 
 
 def read_pdf(data: bytes, attachment_name: str) -> PdfContent:
@@ -39,6 +40,6 @@ def read_pdf(data: bytes, attachment_name: str) -> PdfContent:
             attached = document.get_attachment(index)
             if attached.get_name() == attachment_name:
                 found = bytes(attached.get_data())
-        return PdfContent("\n".join(texts), found)
+        return PdfContent("\n".join(texts), found, tuple(texts))
     finally:
         document.close()

@@ -13,6 +13,7 @@ from certificates.render import PDF_VARIANT, templates
 from certificates.report_words import report_words
 
 ATTACHMENT = "report.json"
+PAGE = "page"  # the attachment's member saying how the PDF was printed (not a figure)
 PLACE_FIGURES = (*tables.SOURCES, "destroyed", "returned_to_owner")
 
 
@@ -42,10 +43,16 @@ def dumps(report: dict[str, Any]) -> bytes:
 
 
 def render(report: dict[str, Any], lang: str) -> bytes:
+    """The PDF; its attachment is the report's JSON with a "page" member saying how it was
+    printed (`lang`, and what rendered it: renderer_identity), so that `verify-report`
+    renders it again and compares the pages' text. Raises UnknownLanguage."""
     from weasyprint import HTML, Attachment  # imported here: it takes a second to load
 
+    from certificates import renderer_identity
+
+    shown = {"lang": lang, "renderer": renderer_identity.identity()}
     attachment = Attachment(
-        string=dumps(report),
+        string=dumps({**report, PAGE: shown}),
         name=ATTACHMENT,
         description="custody report: recompute with custody verify-report",
         relationship="Source",
@@ -53,3 +60,14 @@ def render(report: dict[str, Any], lang: str) -> bytes:
     return bytes(
         HTML(string=html(report, lang)).write_pdf(attachments=[attachment], pdf_variant=PDF_VARIANT)
     )
+
+
+def render_again(attached: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+    """For verify-report: this machine's renderer identity, and the PDF rendered again from
+    `attached` (the report as the PDF carries it, with its "page" member). Raises KeyError,
+    TypeError or ValueError (UnknownLanguage) for an attachment that does not say how."""
+    from certificates import renderer_identity
+
+    shown = attached[PAGE]
+    report = {name: value for name, value in attached.items() if name != PAGE}
+    return renderer_identity.identity(), render(report, shown["lang"])

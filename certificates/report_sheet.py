@@ -56,6 +56,7 @@ def to_xlsx(report: dict[str, Any], lang: str = "ru") -> bytes:
     for start in range(0, len(text), _CELL):
         hidden.append([text[start : start + _CELL]])
     hidden.sheet_state = "hidden"
+    book.properties.language = lang  # verify-report makes the workbook again in it
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -554,7 +554,7 @@ def _parse(raw: dict[str, Any]) -> _Entry:
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
-def _squeeze(text: str) -> str:
+def squeeze(text: str) -> str:
     """Text as both the page and the evidence can be compared: composed (NFC: и + U+0306 is
     й, whichever the PDF's text layer gives), without what is not drawn, without spaces."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFC", text).translate(_INVISIBLE))
@@ -562,31 +562,31 @@ def _squeeze(text: str) -> str:
 
 def compare_page(page: pages.Page, text: str) -> str | None:
     """None when the printed text says what `page` says; else what differs, in a sentence."""
-    printed = _squeeze(text)
-    footer = re.escape(_squeeze(page.footer)) + r"·[^·]*?\d+/\d+"
+    printed = squeeze(text)
+    footer = re.escape(squeeze(page.footer)) + r"·[^·]*?\d+/\d+"
     printed = re.sub(footer, "", printed)
     for label, value in page.header:
-        if _squeeze(label + value) not in printed:
+        if squeeze(label + value) not in printed:
             return f"the page does not print {label}: {value}"
-    head = _squeeze("".join(page.columns))
+    head = squeeze("".join(page.columns))
     start = printed.find(head)
     if start < 0:
         return "the page prints no table of items"
     body = printed[start:].replace(head, "")
-    wanted = "".join(_squeeze("".join(row)) for row in page.rows)
+    wanted = "".join(squeeze("".join(row)) for row in page.rows)
     if not body.startswith(wanted):
         return _first_row_missing(page, body)
     after = body[len(wanted) :]
-    if not after.startswith(_squeeze(words(page.lang)["facts"])):
+    if not after.startswith(squeeze(words(page.lang)["facts"])):
         return "the page prints rows that are not in the evidence"
     for label, value in page.facts:
-        if _squeeze(label + value) not in after:
+        if squeeze(label + value) not in after:
             return f"the page does not print {label}: {value}"
     for signature in page.signatures:
         printed_as = signature.name + signature.role + signature.key_id + signature.time
-        if _squeeze(printed_as) not in after:
+        if squeeze(printed_as) not in after:
             return f"the page does not print the signature of {signature.name}"
-    if _squeeze(page.status) not in after:
+    if squeeze(page.status) not in after:
         return "the page does not say whether the statement is final"
     return None
 
@@ -594,7 +594,7 @@ def compare_page(page: pages.Page, text: str) -> str | None:
 def _first_row_missing(page: pages.Page, body: str) -> str:
     position = 0
     for row in page.rows:
-        expected = _squeeze("".join(row))
+        expected = squeeze("".join(row))
         if not body.startswith(expected, position):
             return f"row {row[0]} ({row[1]}) on the page is not as in the evidence"
         position += len(expected)

@@ -141,7 +141,9 @@ def _explain(report: dict[str, Any], tally: Any, figure: str) -> None:
 
 
 def verify_report(
-    file: Annotated[Path, typer.Argument(help="a report (json, xlsx or pdf)", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="a report (json, xlsx or pdf; a CSV cannot be)", dir_okay=False)
+    ],
     key: Annotated[
         str | None,
         typer.Option("--key", help="the ledger verifier key you trust (text, or a file)"),
@@ -153,7 +155,9 @@ def verify_report(
     ] = None,
 ) -> None:
     """Verify the ledger up to the report's checkpoint, recompute every figure from its
-    entries, and name any figure that differs: exit 0 when all hold, 1 otherwise."""
+    entries, and name any figure that differs; for a workbook or a PDF, check that what it
+    shows (every sheet's cells, every page's text) is what the report makes: exit 0 when
+    all hold, 1 otherwise."""
     from api.reports import read_report
     from custody.bootstrap import open_readonly
     from workflows.reports.recompute import ReportRequest, at_checkpoint
@@ -161,11 +165,16 @@ def verify_report(
 
     if not file.is_file():
         raise typer.BadParameter(f"no file {file}")
-    report = read_report(file.read_bytes())
+    read = read_report(file.read_bytes())
+    report = read.report
     ledger = open_readonly(Settings())
     try:
         verdict = verify_report(
-            ledger.database, report, pinned_key=pinned_key(key), workers=workers
+            ledger.database,
+            report,
+            pinned_key=pinned_key(key),
+            workers=workers,
+            shown=read.shown,
         )
         if explain is not None and verdict.ok:
             _, tally = at_checkpoint(
@@ -178,9 +187,12 @@ def verify_report(
         typer.echo(json.dumps(verdict.to_json(), indent=2, ensure_ascii=False))
     elif verdict.ok:
         size = report["checkpoint"]["size"]
+        shows = {"SheetShown": "; every sheet", "PdfShown": "; every page"}
+        shown = shows.get(type(read.shown).__name__, "")
         typer.echo(
             f"verified: every figure of the {report['report']} report recomputes from "
-            f"the ledger's first {size} entries"
+            f"the ledger's first {size} entries{shown}"
+            f"{' shows what the report makes' if shown else ''}"
         )
     if not verdict.ok:
         typer.echo(f"custody verify-report: FAILED at {verdict.step}: {verdict.reason}", err=True)

@@ -22,7 +22,7 @@ from workflows.errors import InvalidRequest
 from workflows.heap import collector_paused
 from workflows.reports import annual, compliance, reconciliation
 from workflows.reports.figures import flatten
-from workflows.reports.period import Period, days, year
+from workflows.reports.period import Period, days, year, zone_info
 from workflows.reports.tally import Tally
 
 KINDS = ("annual", "compliance", "reconciliation")
@@ -77,15 +77,57 @@ class ReportRequest:
 
     @classmethod
     def of(cls, report: dict[str, Any]) -> ReportRequest:
-        """The request a report was made for, from its own JSON. Raises InvalidRequest."""
+        """The request a report was made for, from its own JSON: `report` (one of KINDS),
+        `time_zone` (a zone of the tz database), and `year` (a whole number) and `place`
+        (null or text) of an annual report, or `from` and `to` (days, YYYY-MM-DD) of the
+        others. Raises InvalidRequest naming the first field that is not so."""
+        kind = _field(report, "report", str)
+        if kind not in KINDS:
+            raise InvalidRequest(f'field "report": {kind!r} is not one of {", ".join(KINDS)}')
+        zone = _field(report, "time_zone", str)
         try:
-            kind, zone = report["report"], report["time_zone"]
-            if kind == "annual":
-                return cls.annual(int(report["year"]), zone, report.get("place"))
-            first = dt.date.fromisoformat(report["from"])
-            return cls.between(kind, first, dt.date.fromisoformat(report["to"]), zone)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidRequest(f"not a report of custody: {exc}") from exc
+            zone_info(zone)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f'field "time_zone": {exc}') from exc
+        if kind == "annual":
+            place = report.get("place")
+            if place is not None and not isinstance(place, str):
+                raise InvalidRequest(f'field "place": {_kind(place)}, not text or null')
+            number = _field(report, "year", int)
+            try:
+                return cls.annual(number, zone, place)
+            except InvalidRequest as exc:
+                raise InvalidRequest(f'field "year": {exc}') from exc
+        first, last = (_day(report, name) for name in ("from", "to"))
+        try:
+            return cls.between(kind, first, last, zone)
+        except InvalidRequest as exc:
+            raise InvalidRequest(f'fields "from" and "to": {exc}') from exc
+
+
+def _field(report: dict[str, Any], name: str, kind: type[Any]) -> Any:
+    """report[name] when it is of `kind` (a boolean is not an int); else InvalidRequest."""
+    if name not in report:
+        raise InvalidRequest(f'field "{name}" is missing: not a report of custody')
+    value = report[name]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        wanted = {str: "text", int: "a whole number"}[kind]
+        raise InvalidRequest(f'field "{name}": {_kind(value)}, not {wanted}')
+    return value
+
+
+def _day(report: dict[str, Any], name: str) -> dt.date:
+    text = _field(report, name, str)
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidRequest(f'field "{name}": {text[:40]!r} is not a day (YYYY-MM-DD)') from exc
+
+
+def _kind(value: Any) -> str:
+    """A JSON value, named for a message (its text cut short)."""
+    shown = repr(value)
+    return f"{type(value).__name__} {shown[:40]}{'…' if len(shown) > 40 else ''}"
 
 
 def kind_of(body: bytes) -> bytes:
