@@ -238,7 +238,8 @@ def test_web_import_takes_only_a_photo_sent_with_the_form_and_says_the_same_for_
     client.close()
     assert answer.status_code == 422, answer.text[:500]
     assert _said(answer.text) == (
-        f"Nothing was imported: line 2: column photo: {given!r} is not among the photos sent"
+        "Nothing was imported: line 2: column photo: "
+        f"{given!r} is not among the photos sent with the file"
     )
     assert site.size() == before
     assert not site.stored(SECRET)
