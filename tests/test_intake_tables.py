@@ -5,15 +5,20 @@ parser, Windows-1251 an internal error, int() taking `1_200` and Arabic-Indic di
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import tracemalloc
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from api.imports import intake_file
+from api.imports import intake_file, xlsx_table
 from api.imports.csv_table import CsvTable, TableError
 from api.imports.intake_rows import COLUMNS
 
@@ -154,3 +159,191 @@ def test_the_samples_in_docs_hold_the_same_columns(tmp_path: Path) -> None:
         seen[name] = [row.cells for row in table.rows()]
         assert table.header == list(COLUMNS)
     assert len({len(rows) for rows in seen.values()}) == 1
+
+
+# -- workbooks as an attacker writes them (issue 12, the breaker's x_*.xlsx) --------------------
+
+_SHEET = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    "<sheetData>{rows}</sheetData></worksheet>"
+)
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _sheet_row(number: int, item: str, marking: str) -> str:
+    cells = [item, "edged", "found", "UNIT-ALM"]
+    inline = "".join(_inline(f"{col}{number}", v) for col, v in zip("ABCD", cells, strict=True))
+    weight = f'<c r="E{number}" t="n"><v>500</v></c>'
+    return f'<row r="{number}">{inline}{weight}{_inline(f"F{number}", marking)}</row>'
+
+
+def _crafted(
+    path: Path, rows: str, prolog: str = "", first_state: str = "visible", part: str = ""
+) -> Path:
+    """A workbook openpyxl writes, its first sheet's XML replaced by `rows` (raw <row>s after
+    the header row) and `prolog` (before the root), the first sheet's state set."""
+    book = Workbook()
+    book.active.title = "Приём"
+    book.save(path)
+    header = "".join(_inline(f"{col}1", h) for col, h in zip("ABCDEF", HEADER, strict=False))
+    sheet = _SHEET.format(prolog=prolog, rows=f'<row r="1">{header}</row>{rows}')
+    with zipfile.ZipFile(path) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = part.encode() or sheet.encode()
+    if first_state != "visible":
+        # A second, visible sheet: Excel shows it, and the hidden first one not at all.
+        book = Workbook()
+        book.active.title = "Скрытый"
+        book.active.sheet_state = first_state
+        book.create_sheet("Приём")
+        book.save(path)
+        with zipfile.ZipFile(path) as source:
+            parts = {i.filename: source.read(i) for i in source.infolist()}
+        parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+        parts["xl/worksheets/sheet2.xml"] = _SHEET.format(
+            prolog="", rows=f'<row r="1">{header}</row>{_sheet_row(2, "KZ-SEEN", "АК 2")}'
+        ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_sheet_is_refused_not_imported_unseen(tmp_path: Path, state: str) -> None:
+    path = _crafted(tmp_path / "h.xlsx", _sheet_row(2, "KZ-UNSEEN", "АК 1"), first_state=state)
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    said = str(refused.value)
+    assert f"the first sheet 'Скрытый' is hidden ({state})" in said
+    assert "Excel shows 'Приём'" in said
+
+
+def test_a_row_number_given_twice_is_refused_naming_the_row(tmp_path: Path) -> None:
+    rows = _sheet_row(2, "KZ-1", "АК 1") + _sheet_row(2, "KZ-2", "АК 2")
+    with pytest.raises(TableError, match=r"^row 2: the sheet gives this row twice$"):
+        _read(_crafted(tmp_path / "d.xlsx", rows))
+
+
+def test_ooxml_escapes_are_decoded_so_the_grammar_refuses_a_carriage_return(
+    tmp_path: Path,
+) -> None:
+    path = _crafted(tmp_path / "cr.xlsx", _sheet_row(2, "KZ-1", "АК_x000D_7713"))
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith("row 2: column marking:")
+    assert "U+000D" in str(refused.value)
+    # An escaped underscore is the literal text, decoded once: `_x005F_x0041_` is `_x0041_`.
+    kept = _read(_crafted(tmp_path / "u.xlsx", _sheet_row(2, "KZ-2", "АК_x005F_x0041_ 1")))
+    assert kept.intakes[0].marking == "АК_x0041_ 1"
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>',
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>',
+        '<!DOCTYPE x SYSTEM "http://127.0.0.1:9/x.dtd">',
+    ],
+    ids=["entity_bomb", "external_entity", "external_dtd"],
+)
+def test_a_document_type_is_refused_before_any_entity_is_expanded(
+    tmp_path: Path, prolog: str
+) -> None:
+    marking = "&d;" if "ENTITY a" in prolog else "&e;" if "ENTITY e" in prolog else "АК 1"
+    path = _crafted(tmp_path / "x.xlsx", _sheet_row(2, "KZ-1", marking), prolog=prolog)
+    with pytest.raises(TableError, match="declares a document type"):
+        _read(path)
+
+
+def test_an_undefined_entity_is_a_table_error_not_a_parse_error(tmp_path: Path) -> None:
+    with pytest.raises(TableError, match="malformed XML"):
+        _read(_crafted(tmp_path / "u.xlsx", _sheet_row(2, "KZ-1", "&xxe;")))
+
+
+def test_an_inline_string_with_a_bare_phonetic_run_is_a_table_error(tmp_path: Path) -> None:
+    row = _sheet_row(2, "KZ-1", "x").replace(
+        _inline("F2", "x"),
+        '<c r="F2" t="inlineStr"><is><r><t>АК</t></r><r><t xml:space="preserve"> 1</t></r>'
+        "<rPh><t>ZZZ</t></rPh></is></c>",
+    )
+    with pytest.raises(TableError, match=r"^row 2: the sheet's XML is not as a spreadsheet"):
+        _read(_crafted(tmp_path / "r.xlsx", row))
+
+
+def test_a_huge_cell_is_refused_while_streaming_without_holding_it(tmp_path: Path) -> None:
+    big = "A" * (20 * 1024 * 1024)  # 20 MiB of text, a few KB compressed
+    path = _crafted(tmp_path / "big.xlsx", _sheet_row(2, "KZ-1", big))
+    del big
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(TableError, match=r"a cell holds more than 65,536 characters"):
+            _read(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024 * 1024, peak  # chunks of it, never the cell whole
+
+
+def test_a_sheet_larger_than_its_unpacked_limit_is_refused_before_it_is_read(
+    tmp_path: Path,
+) -> None:
+    path = _crafted(tmp_path / "wide.xlsx", _sheet_row(2, "KZ-1", "АК 1"))
+    zeros = b" " * (1 << 24)
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as out,
+        out.open("xl/padding.xml", "w", force_zip64=True) as part,
+    ):
+        for _ in range(xlsx_table.PART_MAX // len(zeros) + 1):
+            part.write(zeros)
+    with pytest.raises(TableError, match=r"xl/padding.xml is larger than 268,435,456 bytes"):
+        _read(path)
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "<rPh>",
+        "</rPh>",
+        "<rPh sb='0' eb='1'><t>x</t></rPh>",
+        "<r><t>",
+        "</t></r>",
+        "</t></is></c>",
+        '<c r="F2" t="inlineStr"><is>',
+        "<v>",
+        "</v>",
+        '<c r="ZZZZ9" t="n"><v>1e999</v></c>',
+        '<c t="s"><v>99</v></c>',
+        '<c t="d"><v>2026-13-45</v></c>',
+        '<c t="b"><v>7</v></c>',
+        '<c t="e"><v>#N/A</v></c>',
+        '<row r="0">',
+        '<row r="-1">',
+        '<row r="x">',
+        "</row>",
+        "&amp;",
+        "&#0;",
+        "&#x1F600;",
+        "_x000D_",
+        "_xD800_",
+        "АК 1",
+    ]
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pieces=st.lists(st.one_of(_FRAGMENTS, st.text(max_size=8)), max_size=8))
+def test_any_sheet_xml_gives_rows_or_a_table_error_never_another_exception(
+    tmp_path: Path, pieces: list[str]
+) -> None:
+    marking = "".join(pieces)
+    path = _crafted(tmp_path / "fuzz.xlsx", _sheet_row(2, "KZ-1", marking))
+    with contextlib.suppress(TableError):
+        _read(path)

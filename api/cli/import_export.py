@@ -17,8 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from api.access import accounts
 from api.access.roles import may_any
 from api.cli.paths import readable, writable
+from api.config import ApiConfig
 from api.errors import Forbidden
-from api.imports import intake_file
+from api.imports import intake_file, photos
 from api.imports.csv_table import TableError
 from api.imports.intake_rows import RowError
 from custody.errors import CustodyError
@@ -65,8 +66,9 @@ def import_file(
 
     Columns (the first line or row): item, category, source, location, weight_g (required),
     rifled, marking, marking_place, unmarked, quantity, type, model, calibre, manufacturer,
-    country, year, decision_ref, decision_authority, decision_date, photo (a path beside the
-    file). Whole numbers in ASCII digits. A bad row is named by its line and column.
+    country, year, decision_ref, decision_authority, decision_date, photo (a file in the
+    table's folder, at most CUSTODY_UPLOAD_MAX_BYTES). Whole numbers in ASCII digits. A bad
+    row is named by its line and column.
     """
     from api.system import open_system
 
@@ -75,13 +77,15 @@ def import_file(
     _require_role(system, actor)
     files = system.process.files
 
-    def photo(path: Path) -> dict[str, Any]:
+    folder, limit = table_file.parent, ApiConfig().upload_max_bytes
+
+    def photo(cell: str) -> dict[str, Any]:
+        # Only a file in the table's folder, regular and within the upload limit.
+        content = photos.beside(folder, cell, limit)
         try:
-            return files.put(path.read_bytes(), "marking").to_json()
-        except OSError as exc:
-            raise RowError("photo", f"{path}: {exc.strerror}") from None
+            return files.put(content, "marking").to_json()
         except WorkflowError as exc:
-            raise RowError("photo", f"{path}: {exc}") from None
+            raise RowError("photo", f"{cell!r}: {exc}") from None
 
     places = {place.id for place in system.process.locations()}
     try:

@@ -65,12 +65,13 @@ def read(
 ) -> IntakeFile:
     """Every row as an intake, or TableError naming the first bad row and column.
 
-    `photo(path)` stores a marking photo and returns its file reference; `places` are the
-    registered locations (a row naming another is refused here, naming its line)."""
+    `photo(cell)` stores the marking photo a photo cell names (api.imports.photos) and
+    returns its file reference; `places` are the registered locations (a row naming another
+    is refused here, naming its line)."""
     read_file = IntakeFile(open_table(path, encoding, delimiter))
     for row in read_file.table.rows():
         try:
-            intake = intake_of(row.cells, photo, path.parent)
+            intake = intake_of(row.cells, photo)
         except RowError as exc:
             raise TableError(row.where, str(exc)) from None
         assert intake.item is not None

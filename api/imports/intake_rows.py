@@ -15,7 +15,8 @@ The columns, by their header names:
     quantity        rounds or pieces (ammunition lots)
     type, model, calibre, manufacturer, country, year      what it is
     decision_ref, decision_authority, decision_date         for surplus: the decision
-    photo           a photo with the marking visible, a path relative to the table's file
+    photo           a photo with the marking visible: a file beside the table (`custody
+                    import`) or one sent with the web form, by its name (api.imports.photos)
 
 Whole numbers are ASCII digits only: Python's int() would take `1_200` and Arabic-Indic
 `١٢٠٠`, which no clerk typed as a weight. Parsing is the shape only; what a cell may hold
@@ -27,7 +28,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -55,7 +55,8 @@ _NO = frozenset({"no", "n", "false", "0", "нет", "жоқ", ""})
 _DIGITS = re.compile("[0-9]+")
 _BLANK = " \t"  # what a cell may carry around its value; a line break inside is the value's
 
-Photo = Callable[[Path], dict[str, Any]]
+# The photo cell's text as written -> the stored file's reference (or RowError).
+Photo = Callable[[str], dict[str, Any]]
 
 
 class RowError(ValueError):
@@ -82,7 +83,7 @@ def check_header(header: list[str]) -> None:
         raise RowError(None, f"column {repeated[0]} is in the header twice")
 
 
-def intake_of(row: Mapping[str, str], photo: Photo, base: Path) -> IntakeIn:
+def intake_of(row: Mapping[str, str], photo: Photo) -> IntakeIn:
     """The intake a row ({column: cell text}) describes; RowError names the column."""
     cell = {k: v.strip(_BLANK) for k, v in row.items()}
     for column in REQUIRED:
@@ -111,7 +112,7 @@ def intake_of(row: Mapping[str, str], photo: Photo, base: Path) -> IntakeIn:
         "quantity": whole(cell["quantity"], "quantity") if cell.get("quantity") else None,
         "details": details,
         "decision": decision,
-        "files": [photo(base / cell["photo"])] if cell.get("photo") else [],
+        "files": [photo(cell["photo"])] if cell.get("photo") else [],
     }
     try:
         return IntakeIn.model_validate(given)

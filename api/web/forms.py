@@ -22,6 +22,7 @@ from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden, TooLarge
 from api.imports import intake_file
+from api.imports import photos as intake_photos
 from api.imports.csv_table import TableError
 from api.imports.intake_rows import RowError
 from api.web import i18n, queues, sessions
@@ -53,11 +54,10 @@ async def import_page(me: Me) -> Response:
     return page("import.html.j2", me.language, me)
 
 
-async def _save(request: Request, upload: UploadFile, folder: Path) -> Path:
-    """The upload kept under `folder` by its own base name (made safe), within the limit."""
+async def _save(request: Request, upload: UploadFile, folder: Path, name: str) -> Path:
+    """The upload kept under `folder` as `name` (made safe), within the upload limit."""
     limit = request.app.state.accounts.config.upload_max_bytes
-    name = _SAFE_NAME.sub("_", Path(upload.filename or "file").name) or "file"
-    path, size = folder / name, 0
+    path, size = folder / (_SAFE_NAME.sub("_", name) or "file"), 0
     with path.open("wb") as handle:
         while chunk := await upload.read(_CHUNK):
             size += len(chunk)
@@ -82,20 +82,27 @@ async def import_file(
     _require(me, RegisterItems.kind)
     gettext = i18n.gettext_of(me.language)
     system = system_of(request)
+    limit = request.app.state.accounts.config.upload_max_bytes
     with tempfile.TemporaryDirectory(prefix="custody-import-") as work:
         folder = Path(work)
-        path = await _save(request, table, folder)
-        for photo in photos or []:
+        # The table by its own extension; the photos kept apart, each by its number, and
+        # known by the plain file name they were sent with: a photo cell names one of them
+        # or nothing (api.imports.photos.sent), never a file of the server.
+        suffix = Path(table.filename or "").suffix.lower()
+        path = await _save(request, table, folder, f"table{suffix}")
+        sent: dict[str, Path] = {}
+        (folder / "photos").mkdir()
+        for number, photo in enumerate(photos or []):
             if photo.filename:
-                await _save(request, photo, folder)
+                kept = await _save(request, photo, folder / "photos", str(number))
+                sent.setdefault(photo.filename, kept)
 
-        def stored(given: Path) -> dict[str, Any]:
+        def stored(cell: str) -> dict[str, Any]:
+            content = intake_photos.sent(sent, cell, limit)
             try:
-                return system.process.files.put(given.read_bytes(), "marking").to_json()
-            except OSError:
-                raise RowError("photo", f"{given.name}: not among the photos sent") from None
+                return system.process.files.put(content, "marking").to_json()
             except WorkflowError as exc:
-                raise RowError("photo", f"{given.name}: {exc}") from None
+                raise RowError("photo", f"{cell!r}: {exc}") from None
 
         places = {p.id for p in await run_in_threadpool(system.process.locations)}
         try:

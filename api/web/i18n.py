@@ -504,6 +504,42 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<text>.+) is not a whole number in ASCII digits"),
         N_("%(text)s is not a whole number (digits 0-9 only)"),
     ),
+    # An intake file's photos and workbooks (api.imports.photos, api.imports.xlsx_table).
+    (
+        re.compile(r"(?P<name>.+) is not among the photos sent"),
+        N_("%(name)s is not among the photos sent with the file"),
+    ),
+    (re.compile(r"the sheet gives this row twice"), N_("the sheet gives this row twice")),
+    (
+        re.compile(
+            r"the first sheet (?P<sheet>.+) is hidden \((?P<how>\w+)\), and Excel shows "
+            r"(?P<shown>.+): put the sheet to import first and visible"
+        ),
+        N_(
+            "the first sheet %(sheet)s is hidden, and Excel shows %(shown)s: put the sheet "
+            "to import first and make it visible"
+        ),
+    ),
+    (
+        re.compile(r"(?P<part>\S+) declares a document type \(entities\): refused"),
+        N_("the workbook's %(part)s declares a document type (entities): refused"),
+    ),
+    (
+        re.compile(r"(?P<part>\S+): a cell holds more than (?P<n>[\d,]+) characters"),
+        N_("a cell of the workbook holds more than %(n)s characters"),
+    ),
+    (
+        re.compile(r"(?P<part>\S+) is larger than (?P<n>[\d,]+) bytes unpacked"),
+        N_("the workbook's %(part)s is larger than %(n)s bytes unpacked"),
+    ),
+    (
+        re.compile(r"the sheet's XML is not as a spreadsheet writes it \((?P<detail>.*)\)", re.S),
+        N_("the sheet's XML is not as a spreadsheet writes it (%(detail)s)"),
+    ),
+    (
+        re.compile(r"(?P<name>\S+) holds malformed XML \((?P<detail>.*)\)", re.S),
+        N_("%(name)s holds malformed XML (%(detail)s)"),
+    ),
 ]
 
 
