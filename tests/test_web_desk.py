@@ -27,7 +27,7 @@ from tests.test_web_pages import (
     scan,
     serious_violations,
 )
-from workflows.inventory import NOT_ON_HAND
+from workflows.vocabulary import NOT_ON_HAND
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect

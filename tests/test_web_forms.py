@@ -31,7 +31,7 @@ from tests.test_web_pages import (
     scan,
     serious_violations,
 )
-from workflows.inventory import NOT_ON_HAND
+from workflows.vocabulary import NOT_ON_HAND
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 # The journeys' fixtures, for this module's own server and browser.

@@ -19,13 +19,9 @@ from workflows.machines import WORKFLOWS
 from workflows.movements import new_discrepancy_id
 from workflows.steps import advance
 from workflows.unit_of_work import Work
-from workflows.vocabulary import LOCATION_KINDS
+from workflows.vocabulary import LOCATION_KINDS, NOT_ON_HAND
 
 RESOLUTIONS = frozenset({"found", "corrected", "lost"})
-# Recorded at a place but not on its shelves: on the road, gone, or flagged already.
-NOT_ON_HAND = frozenset(
-    {"in_transit", "returned", "lost", "destroyed", "melted", "burned", "discrepancy"}
-)
 
 
 def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any]:

@@ -57,3 +57,9 @@ STAFF = "staff"
 SUPERVISOR = "supervisor"
 REGIONAL_HEAD = "regional_head"
 LEVELS: Final = (STAFF, SUPERVISOR, REGIONAL_HEAD)
+
+# Recorded at a place but not on its shelves: on the road, gone, or flagged already (what an
+# inventory count does not expect to find: workflows.inventory).
+NOT_ON_HAND: Final = frozenset(
+    {"in_transit", "returned", "lost", "destroyed", "melted", "burned", "discrepancy"}
+)

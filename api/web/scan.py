@@ -41,11 +41,11 @@ from workflows.access import READ, may_any
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
-from workflows.inventory import NOT_ON_HAND
 from workflows.model import Item
 from workflows.process import Process
 from workflows.reading import item_places
 from workflows.repository import Repository
+from workflows.vocabulary import NOT_ON_HAND
 from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False)
