@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from custody import merkle
 from custody.acts import SignedAct, act_of, check_act
-from custody.entries import LEDGER_KINDS, Entry, EntryBody, NewEntry, encode_body
+from custody.entries import LEDGER_KINDS, Entry, EntryBody, NewEntry, encode_body, new_nonce
 from custody.errors import ActError, LedgerKeyError, LedgerStateError
 from custody.keys import KeyRecord, KeyRegistry
 from custody.note import Signer
@@ -101,6 +101,7 @@ class Builder:
             _hex(item_prev),
             _hex(self.prev),
             new.data,
+            new_nonce(),  # the leaf salt: every entry written carries one (format v2)
         )
         raw = encode_body(*fields)
         # The typed body only where rules apply: key entries and people's acts.

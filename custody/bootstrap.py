@@ -24,8 +24,9 @@ from custody.store import Head, Store
 
 # Written into the genesis entry so that an auditor years from now knows what to check.
 LEDGER_FORMAT = {
-    "format": "custody-ledger/v1",
+    "format": "custody-ledger/v2",
     "canonicalization": "RFC 8785",
+    "leaf_salt": "every body carries nonce: 128 random bits, 32 lowercase hex digits",
     "leaf_hash": "SHA-256(0x00 || body), RFC 9162 section 2.1.1",
     "entry_signature": "Ed25519 over 'custody/ledger-entry/v1' 0x00 || leaf hash",
     "act_signature": "Ed25519 over 'custody/act/v1' 0x00 || RFC 8785 act",

@@ -362,6 +362,7 @@ class _Check:
         for entry in self.entries:
             if entry.body.item != self.report.item:
                 raise StepFailed(f"an entry about {entry.body.item}", entry.seq)
+        _salted_as_the_ledger_says(self.keys, self.entries)
         for entry in self.keys + self.entries:
             if entry.seq >= self.checkpoint.size:
                 raise StepFailed("the entry is beyond the checkpoint", entry.seq)
@@ -496,6 +497,20 @@ def _parse(raw: dict[str, Any]) -> _Entry:
     if parsed.seq != seq:
         raise StepFailed(f"the entry says seq {parsed.seq}", seq)
     return _Entry(seq, parsed, leaf_hash(body), sig, raw["key_id"])
+
+
+def _salted_as_the_ledger_says(keys: list[_Entry], found: list[_Entry]) -> None:
+    """The leaf salt rule of `custody verify` step 2, on what a bundle holds: in a ledger
+    whose genesis names format v2 every entry carries a nonce, and in any ledger every entry
+    after a salted one does (docs/ledger.md "Leaf salt"). StepFailed otherwise."""
+    salted_from: int | None = None
+    if keys and keys[0].seq == 0 and keys[0].body.data.get("format") == entries.FORMAT_V2:
+        salted_from = 0
+    for entry in sorted(keys + found, key=lambda e: e.seq):
+        if entry.body.nonce is not None:
+            salted_from = entry.seq if salted_from is None else salted_from
+        elif salted_from is not None:
+            raise StepFailed(entries.unsalted_message(salted_from), entry.seq)
 
 
 def _in_order(found: list[_Entry]) -> None:

@@ -2,15 +2,21 @@
 
 A body is a JSON object, stored as its RFC 8785 bytes:
 
-    {"actor", "data", "item", "item_prev", "kind", "prev", "seq", "time"}
+    {"actor", "data", "item", "item_prev", "kind", "nonce", "prev", "seq", "time"}
 
 `prev` is the leaf hash of entry `seq - 1` (null for seq 0); `item_prev` the leaf hash of the
 previous entry about the same item (null for its first). Hashes are lowercase hex.
+
+`nonce` (format custody-ledger/v2, docs/ledger.md "Leaf salt") is 128 random bits from
+`secrets`, 32 lowercase hex digits, so that a leaf hash, which is public, cannot be matched
+against guessed bodies. Entries of a v1 ledger written before its first salted entry have
+no `nonce`; every entry written since carries one (`custody verify` step 2).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,11 +91,35 @@ PROCESS_KINDS = frozenset(
 )
 KINDS = LEDGER_KINDS | PROCESS_KINDS
 
+# A body of format v1 (docs/ledger.md "Entries"); v2 adds the member `nonce`.
 FIELDS = ("actor", "data", "item", "item_prev", "kind", "prev", "seq", "time")
+SALTED_FIELDS = ("actor", "data", "item", "item_prev", "kind", "nonce", "prev", "seq", "time")
+# The ledger format the genesis entry names (`ledger_created` data.format): v1 bodies carry
+# no nonce; in a v2 ledger every body does (and so does every body after the first salted one
+# of a v1 ledger that newer code went on writing).
+FORMAT_V1 = "custody-ledger/v1"
+FORMAT_V2 = "custody-ledger/v2"
+NONCE_BYTES = 16  # 128 bits: 2^128 guesses per leaf, beyond any brute force
 MAX_NAME = 128
 _HEX_HASH = re.compile(r"[0-9a-f]{64}")
+_HEX_NONCE = re.compile(r"[0-9a-f]{32}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_SET = frozenset(FIELDS)
+_SALTED_SET = frozenset(SALTED_FIELDS)
+
+
+def unsalted_message(salted_from: int) -> str:
+    """Why an entry without a nonce is refused where the ledger's entries carry one."""
+    return (
+        f"the entry carries no nonce, though every entry from seq {salted_from} on must"
+        f" (format {FORMAT_V2}: leaf salt)"
+    )
+
+
+def new_nonce() -> str:
+    """A fresh leaf salt: 16 bytes from the OS's CSPRNG (`secrets`), as 32 lowercase hex
+    digits. Cost: about a microsecond."""
+    return secrets.token_hex(NONCE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -102,9 +132,10 @@ class EntryBody:
     item_prev: str | None
     prev: str | None
     data: dict[str, Any] = field(default_factory=dict)
+    nonce: str | None = None  # None only in entries of format v1
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body = {
             "actor": self.actor,
             "data": self.data,
             "item": self.item,
@@ -114,6 +145,9 @@ class EntryBody:
             "seq": self.seq,
             "time": self.time,
         }
+        if self.nonce is not None:
+            body["nonce"] = self.nonce
+        return body
 
     def encode(self) -> bytes:
         """The canonical bytes; raises EncodingError for values JCS cannot carry exactly."""
@@ -126,6 +160,7 @@ class EntryBody:
             self.item_prev,
             self.prev,
             self.data,
+            self.nonce,
         )
 
 
@@ -138,10 +173,12 @@ def encode_body(
     item_prev: str | None,
     prev: str | None,
     data: dict[str, Any],
+    nonce: str | None = None,
 ) -> bytes:
     """The canonical bytes of a body, built from its fields without an EntryBody (appends
     build thousands a second). Only `data` needs scanning: every other field is an integer,
-    a hex hash, an RFC 3339 time, a word of the vocabulary, or text `check_name` passed."""
+    a hex hash, an RFC 3339 time, a word of the vocabulary, or text `check_name` passed.
+    `nonce` None gives a v1 body (no member `nonce`): only forgeries and tests write one."""
     body = {
         "actor": actor,
         "data": data,
@@ -152,6 +189,8 @@ def encode_body(
         "seq": seq,
         "time": time,
     }
+    if nonce is not None:
+        body["nonce"] = nonce
     return canonical.dumps_with_data(body, data)
 
 
@@ -189,14 +228,28 @@ def _check_hash(value: object, what: str) -> str | None:
 
 
 # The fields of a body in the order of EntryBody: seq, time, actor, kind, item, item_prev,
-# prev, data. `custody verify` works on these tuples: a million dataclasses cost seconds.
-Fields = tuple[int, str, str, str, str | None, str | None, str | None, dict[str, Any]]
+# prev, data, nonce. `custody verify` works on these tuples: a million dataclasses cost seconds.
+Fields = tuple[int, str, str, str, str | None, str | None, str | None, dict[str, Any], str | None]
 
 
 def validate_fields(body: Any) -> Fields:
-    """Check a parsed body against the format; return its fields."""
-    if type(body) is not dict or body.keys() != _FIELD_SET:
-        raise MalformedEntryError(f"a body has exactly the fields {', '.join(FIELDS)}")
+    """Check a parsed body against the format (v2 with `nonce`, or v1 without; which one an
+    entry must be is the ledger's to say: `custody verify` step 2); return its fields.
+    Raises MalformedEntryError."""
+    if type(body) is not dict:
+        raise MalformedEntryError(f"a body has exactly the fields {', '.join(SALTED_FIELDS)}")
+    keys = body.keys()
+    if keys == _SALTED_SET:
+        nonce = body["nonce"]
+        if type(nonce) is not str or not _HEX_NONCE.fullmatch(nonce):
+            raise MalformedEntryError("nonce must be 32 lowercase hex digits (128 bits)")
+    elif keys == _FIELD_SET:
+        nonce = None
+    else:
+        raise MalformedEntryError(
+            f"a body has exactly the fields {', '.join(SALTED_FIELDS)}"
+            f" (or, format v1, {', '.join(FIELDS)})"
+        )
     seq = body["seq"]
     if type(seq) is not int or seq < 0:
         raise MalformedEntryError("seq must be a non-negative integer")
@@ -218,6 +271,7 @@ def validate_fields(body: Any) -> Fields:
         _check_hash(body["item_prev"], "item_prev"),
         _check_hash(body["prev"], "prev"),
         body["data"],
+        nonce,
     )
 
 

@@ -1,7 +1,9 @@
 """Steps 1-4 of `custody verify`, folded over the checked rows in seq order.
 
 1 entries            rows are exactly seq 0..n-1, none missing
-2 canonical bodies   each body is the RFC 8785 form of an entry of the ledger's format
+2 canonical bodies   each body is the RFC 8785 form of an entry of the ledger's format; an
+                     entry carries a nonce if the genesis names format v2 or an entry
+                     before it carries one (docs/ledger.md "Leaf salt")
 3 leaf hashes        the stored leaf hash is SHA-256(0x00 || body)
 4 chain links        the body's seq is its row's; prev and item_prev are the leaf hashes of
                      the entries before; time never goes back; the item column repeats it
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from custody.entries import FORMAT_V2, unsalted_message
 from custody.verification.report import StepResult
 from custody.verification.rows import Checked
 
@@ -36,13 +39,27 @@ class Entries:
 
 @dataclass
 class CanonicalBodies:
-    """Step 2: canonical bytes of the ledger's format (the workers parsed them)."""
+    """Step 2: canonical bytes of the ledger's format (the workers parsed them); salted
+    (format v2) from the genesis entry if it names v2, else from the first salted entry on."""
 
     result: StepResult
+    salted_from: int | None = None  # the seq from which every entry carries a nonce
 
     def take(self, checked: Checked) -> None:
         if checked.malformed is not None:
             self.result.fail(checked.seq, checked.malformed)
+            return
+        body = checked.body
+        if body is None:
+            return
+        genesis = checked.seq == 0 and body.kind == "ledger_created" and body.data is not None
+        if genesis and body.data is not None and body.data.get("format") == FORMAT_V2:
+            self.salted_from = 0
+        if body.salted:
+            if self.salted_from is None:
+                self.salted_from = checked.seq
+        elif self.salted_from is not None:
+            self.result.fail(checked.seq, unsalted_message(self.salted_from))
 
 
 @dataclass

@@ -38,6 +38,7 @@ class Body(NamedTuple):
     item_prev: str | None
     prev: str | None
     data: dict[str, Any] | None
+    salted: bool  # it carries a nonce (format v2); the nonce itself need not travel
 
     def entry(self) -> entries.EntryBody | None:
         return entries.EntryBody(*self[:7], self.data) if self.data is not None else None
@@ -80,7 +81,7 @@ def check_row(row: Row, table_keys: dict[str, bytes]) -> Checked:
         )
     data = fields[7]
     act_ok = None
-    kept = Body(*fields)
+    kept = Body(*fields[:8], fields[8] is not None)
     if "act" in data or "act_sig" in data:
         act_ok = _act_holds(fields, table_keys)
     elif fields[3] not in entries.LEDGER_KINDS:

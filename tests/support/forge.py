@@ -12,7 +12,7 @@ from custody import keys, merkle
 from custody.acts import act_of
 from custody.checkpoint import Checkpoint
 from custody.clock import format_time, utc_now
-from custody.entries import Entry, EntryBody, decode
+from custody.entries import FORMAT_V1, Entry, EntryBody, decode, new_nonce
 from custody.keys import KeyRegistry
 from custody.note import Signer
 from custody.rfc6962 import leaf_hash
@@ -21,9 +21,16 @@ from custody.store import Head, Store, StoredCheckpoint
 
 
 def append_unchecked(
-    conn: Connection, signer: Signer, kind: str, actor: str, item: str | None, data: dict[str, Any]
+    conn: Connection,
+    signer: Signer,
+    kind: str,
+    actor: str,
+    item: str | None,
+    data: dict[str, Any],
+    nonce: str | None = "",
 ) -> Entry:
-    """Append one entry, correctly chained and signed, but with no rule applied."""
+    """Append one entry, correctly chained and signed, but with no rule applied; salted with
+    a fresh nonce as the service does, unless `nonce` is given (None: an unsalted v1 body)."""
     store = Store(conn)
     head = store.head()
     item_prev = store.last_leaves([item]).get(item) if item else None
@@ -36,6 +43,7 @@ def append_unchecked(
         item_prev.hex() if item_prev else None,
         head.last_leaf.hex() if head.last_leaf else None,
         data,
+        new_nonce() if nonce == "" else nonce,
     ).encode()
     leaf = leaf_hash(body)
     entry = Entry(head.size, body, leaf, signer.sign(entry_message(leaf)), signer.verifier.key_id)
@@ -103,10 +111,14 @@ def sign_checkpoint(conn: Connection, signer: Signer) -> StoredCheckpoint:
     return issued
 
 
-def rewrite_history(conn: Connection, signer: Signer, edit: dict[int, dict[str, Any]]) -> None:
+def rewrite_history(
+    conn: Connection, signer: Signer, edit: dict[int, dict[str, Any]], salted: bool = True
+) -> None:
     """Rebuild the whole ledger under a fresh ledger key: a new genesis publishing it, the
     ledger key rotation left out, `edit` applied to the data of the entries it names, every
-    link, signature, node, key row and checkpoint made anew, so that all is consistent."""
+    link, signature, node, key row and checkpoint made anew, so that all is consistent.
+    `salted=False` writes it as a ledger of format v1 (no nonce, the genesis naming v1), as
+    the service wrote before the leaf salt."""
     store = Store(conn)
     old = [decode(e.body) for e in store.entries(0, store.head().size)]
     for table in ("ledger_entries", "merkle_nodes", "checkpoints", "ledger_keys", "ledger_acts"):
@@ -122,8 +134,12 @@ def rewrite_history(conn: Connection, signer: Signer, edit: dict[int, dict[str, 
             )
         if body.kind == "key_rotated" and data.get("possession"):
             continue
+        if body.kind == "ledger_created" and not salted:
+            data.pop("leaf_salt", None)
+            data["format"] = FORMAT_V1
         data.update(edit.get(body.seq, {}))
-        entry = append_unchecked(conn, signer, body.kind, body.actor, body.item, data)
+        nonce = "" if salted else None
+        entry = append_unchecked(conn, signer, body.kind, body.actor, body.item, data, nonce)
         rebuilt = decode(entry.body)
         for record in registry.apply(rebuilt):
             store.save_keys([record])
