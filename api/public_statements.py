@@ -107,9 +107,19 @@ class PublicStatement:
 
 
 def public_statement(system: System, paper: Payload) -> PublicStatement:
-    """The public view of the statement `paper` names; UnknownObject when the log has no
-    such batch (which, for a real paper, also means a rolled-back or replaced log)."""
-    batch = system.process.batch(paper.batch)  # UnknownObject
+    """The public view of the statement `paper` names. A batch the log does not have is
+    answered as one whose statement is not the paper's (`withheld`, the same fields, so the
+    same page byte for byte): whether a batch id exists is not for anyone without a login to
+    learn (docs/access.md, "The public check"); for a real paper the log's verdict still says
+    when the log has been rolled back or replaced."""
+    try:
+        batch = system.process.batch(paper.batch)
+    except UnknownObject:
+        with system.ledger.database.read() as conn:
+            consistency = _consistency(system, conn, paper)
+        return PublicStatement(
+            paper.batch, "", "", None, None, False, False, [], paper, consistency
+        )
     final = batch.state == "final"
     # The signed content's digest once a member has signed; before the first signature
     # `batch.statement` is empty, and the paper is compared with the content as it is now
@@ -120,9 +130,10 @@ def public_statement(system: System, paper: Payload) -> PublicStatement:
     with system.ledger.database.read() as conn:
         consistency = _consistency(system, conn, paper)
         if not (final and matches):
-            # The verdict alone: nothing of the batch is read for the page.
+            # The verdict alone: nothing of the batch is read for the page, not even its
+            # kind (a batch unknown to the log is answered with these same fields).
             return PublicStatement(
-                batch.id, batch.kind, "", None, None, final, matches, [], paper, consistency
+                paper.batch, "", "", None, None, final, matches, [], paper, consistency
             )
         members = _members(system, batch.commission)
         destroyed_at = batch.destroyed_at or ""
@@ -185,13 +196,6 @@ def paper_checkpoint_on_log(system: System, size: int, root: str) -> str:
             return "beyond"
         signed = ledger.checkpoint_at(conn, size)
     return "held" if signed is not None and signed.root.hex() == root else "not_signed"
-
-
-def consistency_of(system: System, paper: Payload) -> Consistency:
-    """The paper's checkpoint against the log's newest (as PublicStatement.consistency),
-    also for a paper whose batch the log does not have."""
-    with system.ledger.database.read() as conn:
-        return _consistency(system, conn, paper)
 
 
 def _members(system: System, commission: str) -> list[dict[str, Any]]:

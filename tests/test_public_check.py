@@ -535,7 +535,8 @@ def test_a_batch_that_is_not_an_id_or_a_query_not_a_qr_codes_is_refused_unechoed
 ) -> None:
     """Issue 16: the official page never repeats an attacker's text (bidi controls, a long
     line) and refuses a query a QR code does not carry (each field exactly once, nothing
-    else); a made-up id is not from this service, never a sign of a rolled-back log."""
+    else); a made-up id is a paper that is not the batch's statement (issue 14: not a
+    404 that would tell the id is unknown), never a sign of a rolled-back log."""
     paper = qr_payload.parse(qr_of(site.statement(site.final_batch())))
     query = f"sha256={paper.sha256}&size={paper.size}&root={paper.root}"
     planted = "\u202eOFFICIAL: this weapon was returned to its owner\u202c" + "x" * 300
@@ -551,9 +552,64 @@ def test_a_batch_that_is_not_an_id_or_a_query_not_a_qr_codes_is_refused_unechoed
         assert 'id="log-verdict"' not in refused.text
     assert httpx.get(f"{site.base}/web/check/{batch}?{query}", timeout=60).status_code == 200
     made_up = httpx.get(f"{site.base}/web/check/NO-SUCH-0001?{query}&lang=en", timeout=60)
-    assert made_up.status_code == 404
-    assert "this paper is not from this service" in made_up.text
+    assert made_up.status_code == 200
+    assert "NOT this batch's statement" in made_up.text
     assert "rolled back" not in made_up.text
+
+
+def _check(site: Demo, batch: str, sha256: str, size: int, root: str) -> httpx.Response:
+    query = f"sha256={sha256}&size={size}&root={root}&lang=en"
+    return httpx.get(f"{site.base}/web/check/{quote(batch, safe='')}?{query}", timeout=60)
+
+
+def _unknown_like(site: Demo, batch: str) -> str:
+    """An id of the same length as `batch` that the log does not have."""
+    with site.client(AUDITOR) as client:
+        for n in range(100):
+            made_up = f"{batch[: -len(str(n)) - 1]}Z{n}"
+            if client.get(f"/batches/{quote(made_up, safe='')}").status_code == 404:
+                return made_up
+    raise AssertionError("every id tried is a batch")
+
+
+def test_a_batch_the_log_does_not_have_is_answered_byte_for_byte_as_a_paper_not_its_statement(
+    site: Demo,
+) -> None:
+    """Issue 14, L3: without a login nobody learns whether a batch id exists. An unknown
+    batch is answered as a known one whose statement the paper is not, or is not final:
+    the same status, headers and bytes (but for the id the address names), and about the
+    same time (each request a new paper, so that no page comes from the cache)."""
+    paper = qr_payload.parse(qr_of(site.statement(site.final_batch())))
+    known = paper.batch
+    unknown = _unknown_like(site, known)
+    sizes = [(paper.size, paper.root), (paper.size + 99999, paper.root)]  # the log's, beyond
+    for size, root in sizes:
+        mine, other = (_check(site, b, "ab" * 32, size, root) for b in (known, unknown))
+        assert mine.status_code == other.status_code == 200
+        assert mine.content.replace(known.encode(), b"@") == other.content.replace(
+            unknown.encode(), b"@"
+        )
+        for name in ("content-type", "content-length", "content-security-policy", "cache-control"):
+            assert mine.headers.get(name) == other.headers.get(name), name
+    with site.client(AUDITOR) as client:
+        found = client.get("/statements", params={"limit": 100}).json()["entries"]
+    for pending in [s["batch"] for s in found if not s["final"]][:1]:
+        made_up = _unknown_like(site, pending)
+        mine, other = (
+            _check(site, b, "cd" * 32, paper.size, paper.root) for b in (pending, made_up)
+        )
+        assert mine.content.replace(pending.encode(), b"@") == other.content.replace(
+            made_up.encode(), b"@"
+        )
+    times: dict[str, list[float]] = {known: [], unknown: []}
+    for n in range(15):
+        for batch in (known, unknown):
+            started = time.perf_counter()
+            _check(site, batch, f"{n:064x}", paper.size, paper.root)
+            times[batch].append(time.perf_counter() - started)
+    median = {b: sorted(t)[len(t) // 2] for b, t in times.items()}
+    # Generous under load (docs: do not chase timing flakes): the same path, not a shortcut.
+    assert 1 / 3 < median[known] / median[unknown] < 3, median
 
 
 def test_a_made_up_size_says_a_rollback_or_a_made_up_size_may_be_the_cause(site: Demo) -> None:

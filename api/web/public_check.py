@@ -36,7 +36,6 @@ from starlette.concurrency import run_in_threadpool
 
 from api.public_statements import (
     PublicStatement,
-    consistency_of,
     log_state,
     paper_checkpoint_on_log,
     public_statement,
@@ -48,7 +47,6 @@ from api.web.render import local_time, page, system_of
 from certificates import page as pages
 from certificates.qr_payload import NotAStatementCode, from_fields
 from custody.keys import LEDGER
-from workflows.errors import UnknownObject
 from workflows.grammar import identifier
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -183,10 +181,9 @@ async def statement_page(
     kept: OrderedDict[Any, bytes] = _kept(request)
     html = kept.get(key)
     if html is None:
-        try:
-            found = await run_in_threadpool(public_statement, system, paper)
-        except UnknownObject:
-            return _public(await _no_batch(system, paper, language))
+        # A batch the log does not have is answered as one whose statement is not the
+        # paper's, byte for byte and by the same path (public_statement), cached alike.
+        found = await run_in_threadpool(public_statement, system, paper)
         zone = request.app.state.timezone
         shown = page(
             "check_statement.html.j2",
@@ -210,25 +207,6 @@ def _paper_query(request: Request) -> bool:
     if any(name not in (*PAPER_FIELDS, "lang") for name in names):
         return False
     return all(names.count(n) == 1 for n in PAPER_FIELDS) and names.count("lang") <= 1
-
-
-async def _no_batch(system: Any, paper: Any, language: str) -> Response:
-    """The page for a batch the log does not have. A made-up id is no sign of a rolled-back
-    log: only when the paper's checkpoint is also beyond the log's newest may the log have
-    been rolled back, and then the page says the size may as well be made up."""
-    gettext = i18n.gettext_of(language)
-    consistency = await run_in_threadpool(consistency_of, system, paper)
-    if consistency.verdict == "rolled_back":
-        message = gettext(
-            "The log has no batch %(batch)s, and its newest checkpoint is smaller than the one "
-            "this paper names: either the log has been rolled back or replaced since the paper "
-            "was printed, or the paper is not from this service (its checkpoint's size made up)"
-        ) % {"batch": paper.batch}
-    else:
-        message = gettext("The log has no batch %(batch)s: this paper is not from this service") % {
-            "batch": paper.batch
-        }
-    return page("error.html.j2", language, None, 404, message=message)
 
 
 def _paper(found: PublicStatement, language: str) -> dict[str, Any]:
