@@ -191,6 +191,6 @@ def test_an_imported_item_cannot_take_a_places_id_and_the_line_is_named(
     before = len(run(env, "export").stdout.splitlines())
     done = run(env, "import", _csv(env, "ids.csv", good, place), "--actor", "unit.serikbaev")
     assert done.returncode == 1
-    assert done.stderr.startswith("custody: line 3: id WH-ALM names a place already"), done.stderr
+    assert done.stderr.startswith("custody: line 3: id WH-ALM is not available"), done.stderr
     assert done.stderr.endswith("nothing was imported\n")
     assert len(run(env, "export").stdout.splitlines()) == before

@@ -19,10 +19,10 @@ from sqlalchemy import text
 from custody.verify import Audit
 from tests.support import forge
 from tests.support.site import COMMISSION, PLANT, UNIT, WAREHOUSE, Site
-from workflows.errors import InvalidRequest
+from workflows.errors import InvalidRequest, RuleViolation
 from workflows.intake import Intake
 from workflows.replay import verify_steps
-from workflows.subjects import KINDS
+from workflows.subjects import KINDS, unavailable
 
 TABLES = ("wf_items", "wf_batches", "wf_locations", "wf_commissions", "wf_transfers")
 
@@ -38,13 +38,14 @@ def _written(site: Site) -> tuple[Any, ...]:
     return size, rows
 
 
-def _refused(site: Site, action: Callable[[], object], taken: str, word: str) -> None:
+def _refused(site: Site, action: Callable[[], object], taken: str) -> None:
+    """Refused with the one sentence for an id taken, whatever holds it (issue 14, L1: not
+    which kind, nor whether the reader may see it), and nothing written."""
     before = _written(site)
     with pytest.raises(InvalidRequest) as refused:
         action()
-    message = str(refused.value)
-    assert f"id {taken} names {word} already" in message
-    assert "an id names one subject for ever" in message
+    assert str(refused.value) == unavailable(taken)
+    assert "an id names one subject for ever" in str(refused.value)
     assert _written(site) == before
 
 
@@ -70,7 +71,6 @@ def test_item_id_cannot_reuse_a_batch_id(site: Site) -> None:
         site,
         lambda: site.process.register("unit.serikbaev", _edged("B-1")),
         "B-1",
-        KINDS["batches"],
     )
 
 
@@ -79,7 +79,6 @@ def test_edged_weapon_cannot_take_its_commissions_id(site: Site) -> None:
         site,
         lambda: site.process.register("unit.serikbaev", _edged(COMMISSION)),
         COMMISSION,
-        KINDS["commissions"],
     )
 
 
@@ -88,7 +87,6 @@ def test_item_id_cannot_reuse_a_place_id(site: Site) -> None:
         site,
         lambda: site.process.register("unit.serikbaev", _edged(WAREHOUSE)),
         WAREHOUSE,
-        KINDS["locations"],
     )
 
 
@@ -98,13 +96,12 @@ def test_one_import_cannot_name_a_place_among_its_items(site: Site) -> None:
         site,
         lambda: site.process.register("unit.serikbaev", _edged("KZ-GOOD"), _edged(PLANT)),
         PLANT,
-        KINDS["locations"],
     )
 
 
 def test_batch_id_cannot_reuse_an_item_id(site: Site) -> None:
     rifle = site.register_rifle()
-    _refused(site, lambda: _open_batch(site, rifle), rifle, KINDS["items"])
+    _refused(site, lambda: _open_batch(site, rifle), rifle)
 
 
 def test_transfer_id_cannot_reuse_an_item_id(site: Site) -> None:
@@ -117,7 +114,6 @@ def test_transfer_id_cannot_reuse_an_item_id(site: Site) -> None:
         site,
         lambda: site.process.send("unit.serikbaev", rifle, WAREHOUSE, [rifle]),
         rifle,
-        KINDS["items"],
     )
 
 
@@ -126,7 +122,6 @@ def test_place_id_cannot_reuse_a_commission_id(site: Site) -> None:
         site,
         lambda: site.process.add_location("admin", COMMISSION, "unit", "УП", "Алматы"),
         COMMISSION,
-        KINDS["commissions"],
     )
 
 
@@ -138,7 +133,6 @@ def test_commission_id_cannot_reuse_an_item_id(site: Site) -> None:
             "admin", rifle, "member.kim", "member", "Комиссия"
         ),
         rifle,
-        KINDS["items"],
     )
 
 
@@ -182,3 +176,40 @@ def test_a_ledger_that_reuses_an_id_across_kinds_fails_verify_at_step_10(site: S
     assert failure is not None
     assert (failure.number, failure.name, failure.seq) == (10, "state replay", forged.seq)
     assert f"id {COMMISSION} names {KINDS['commissions']} already" in failure.reason
+
+
+def test_an_id_taken_is_one_sentence_whoever_holds_it_and_wherever(site: Site) -> None:
+    """Issue 14, L1: a unit officer choosing an id learns that it is taken, never what took
+    it nor where: an item at their own unit, a weapon at the warehouse they may not read, a
+    batch, a place, a commission are refused word for word alike (but for the id)."""
+    mine = site.register_rifle()
+    theirs = site.register_rifle()
+    site.to_warehouse(theirs)  # now at WH-ALM, where the unit officer does not read
+    _open_batch(site, "B-9")
+    said = {}
+    for taken in (mine, theirs, "B-9", WAREHOUSE, COMMISSION):
+        with pytest.raises(InvalidRequest) as refused:
+            site.process.register("unit.serikbaev", _edged(taken))
+        said[taken] = str(refused.value).replace(taken, "<id>")
+    assert len(set(said.values())) == 1, said
+    assert "item" not in next(iter(said.values()))
+    assert site.process.item(theirs).location == WAREHOUSE
+
+
+def test_r10_names_the_item_holding_a_marking_only_at_the_readers_places(site: Site) -> None:
+    """R10 refuses a second live weapon of a marking; the refusal names the first one's id
+    to a reader of its place, and to another only that the marking is registered."""
+    here = site.register_rifle(marking="АК-74 №555001")
+    away = site.register_rifle(marking="АК-74 №555002")
+    site.to_warehouse(away)
+    for marking, named in (("АК-74 №555001", here), ("АК-74 №555002", None)):
+        with pytest.raises(RuleViolation) as refused:
+            site.register_rifle(marking=marking)
+        assert refused.value.rule == "R10"
+        if named is not None:
+            assert f"as item {named}" in refused.value.message
+        else:
+            assert away not in refused.value.message
+            assert (
+                refused.value.message == f"marking {marking} is already registered to a live item"
+            )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from custody.entries import check_name
-from workflows import comebacks, registers, rules
+from workflows import comebacks, registers, rules, subjects
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.model import Account, Member
 from workflows.movements import new_discrepancy_id
@@ -56,7 +56,7 @@ def open_batch(
     work.world.commission(commission)
     work.load("batches", [batch_id])
     if work.world.find("batches", batch_id) is not None:
-        raise InvalidRequest(f"batch {batch_id} exists already")
+        raise InvalidRequest(subjects.unavailable(batch_id))  # as for any id taken
     if not installation.strip():
         raise InvalidRequest("name the furnace or bunker")
     data = {

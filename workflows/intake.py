@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from custody.entries import check_name
-from workflows import comebacks, grammar, registers, terms
+from workflows import comebacks, grammar, registers, subjects, terms
 from workflows.decision_dates import dated
 from workflows.diversion import GONE, campaign_refusal, comeback, same_model
 from workflows.errors import InvalidRequest, RuleViolation
@@ -182,31 +182,39 @@ def _refuse_known(
     work: Work, ids: list[str], data: list[dict[str, Any]], alike: dict[str, list[Any]]
 ) -> None:
     """R10: a marking's identity (not its bytes: `АК 1` and `ak-1` are one) names one live
-    item of a category and model; those gone are R11's."""
+    item of a category and model; those gone are R11's. The refusal names the item that
+    holds the marking only when it is at one of the registering account's places: another
+    place's weapon is not named to a clerk who may not read it (issue 14, L1)."""
     work.load("items", ids)
     for item_id in ids:
         if work.world.find("items", item_id) is not None:
-            raise InvalidRequest(f"item {item_id} is registered already")
-    # (identity, category) -> the live items' (model, id): one model as R11 compares them
-    taken: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
+            raise InvalidRequest(subjects.unavailable(item_id))  # not whose, nor where
+    # (identity, category) -> the live items' (model, id, location): one model as R11
+    # compares them
+    taken: dict[tuple[str, str], list[tuple[str | None, str, str | None]]] = {}
     for identity, items in alike.items():
         for item in items:
             if item.state not in TERMINAL and item.state not in GONE:
-                taken.setdefault((identity, item.category), []).append((item.model, item.id))
+                held = (item.model, item.id, item.location)
+                taken.setdefault((identity, item.category), []).append(held)
+    account = work.world.accounts.get(work.actor)
+    mine = set(account.places) if account is not None else set()
     for item_id, d in zip(ids, data, strict=True):
         folded = fold_or_none(d["marking"])
         if not folded:
             continue
         live = taken.setdefault((folded, d["category"]), [])
         model = _model(d)
-        for other_model, other in live:
+        for other_model, other, where in live:
             # R10 keeps a record without a model apart from one with a model (R11, with the
             # weapon gone, does not); two models are one when they fold alike
             if (model is None) == (other_model is None) and same_model(model, other_model):
-                raise RuleViolation(
-                    "R10", f"marking {d['marking']} is already registered as item {other}", item_id
-                )
-        live.append((model, item_id))
+                if where in mine:
+                    said = f"marking {d['marking']} is already registered as item {other}"
+                else:
+                    said = f"marking {d['marking']} is already registered to a live item"
+                raise RuleViolation("R10", said, item_id)
+        live.append((model, item_id, d["location"]))
 
 
 def _require_marking_photo(work: Work, item_id: str, data: dict[str, Any]) -> None:

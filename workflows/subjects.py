@@ -86,6 +86,19 @@ def refusal(table: str, subject: str, holders: Iterable[str]) -> str | None:
     return None
 
 
+def unavailable(subject: str) -> str:
+    """The one refusal a person reads when an id they chose for a new subject is taken,
+    whatever took it: an item of their place, another place's item, a batch, a transfer, an
+    account (issue 14, L1). Which kind holds the id, and whether it is one they may read, is
+    not said: with `refusal`'s wording a clerk could learn by trying that another place
+    registered a weapon under an id (docs/access.md, "Ids of new subjects"). The auditor's
+    replay (`conflict`, `custody verify` step 10) still names the kinds."""
+    return (
+        f"id {subject} is not available: an id names one subject for ever; choose another, "
+        "or leave it out where the service gives one"
+    )
+
+
 def conflict_in_one_action(first: str, table: str, subject: str) -> str:
     """The refusal for one action that would make two subjects of different kinds share an id."""
     return (

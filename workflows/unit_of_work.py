@@ -84,7 +84,8 @@ class Work:
 
     def _check_new_subjects(self) -> None:
         """The id register (workflows.subjects): no entry may bring into being a subject whose
-        id names one of another kind, whichever command wrote it. Raises InvalidRequest."""
+        id names one of another kind, whichever command wrote it. Raises InvalidRequest, with
+        one sentence whatever holds the id (subjects.unavailable: no existence oracle)."""
         claims = [subjects.claimed(n.kind, n.item, n.data) for n in self.news]
         made = [claim for claim in claims if claim is not None]
         if not made:
@@ -98,11 +99,12 @@ class Work:
                 holders.setdefault(subject, []).append(kind)
         first: dict[str, str] = {}  # the subjects these entries make, before they exist
         for table, subject in made:
-            refused = subjects.refusal(table, subject, holders.get(subject, ()))
-            if refused is None and first.setdefault(subject, table) != table:
-                refused = subjects.conflict_in_one_action(first[subject], table, subject)
-            if refused is not None:
-                raise InvalidRequest(refused)
+            if subjects.refusal(table, subject, holders.get(subject, ())) is not None:
+                raise InvalidRequest(subjects.unavailable(subject))
+            if first.setdefault(subject, table) != table:  # the request's own two subjects
+                raise InvalidRequest(
+                    subjects.conflict_in_one_action(first[subject], table, subject)
+                )
 
     def commit(self) -> list[Entry]:
         """Append the entries, fold them into the loaded objects, save what changed."""

@@ -89,6 +89,15 @@ _GATED = {
 # The roles an ACCESS refusal names (an account with none "holds" no role).
 _ROLE_WORDS = {**labels.ROLES, "no role": N_("no role")}
 REFUSALS: list[tuple[re.Pattern[str], str]] = [
+    # R10: the item holding a marking is named only to a reader of its place.
+    (
+        re.compile(r"marking (?P<marking>.+) is already registered as item (?P<item>\S+)"),
+        N_("marking %(marking)s is already registered as item %(item)s"),
+    ),
+    (
+        re.compile(r"marking (?P<marking>.+) is already registered to a live item"),
+        N_("marking %(marking)s is already registered to a live item"),
+    ),
     (
         re.compile(r"the bullet-registry result must be recorded before (?P<step>.+)"),
         N_("the bullet-registry result must be recorded before this step: %(step)s"),
@@ -485,6 +494,16 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 # Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
 # English a layer writes and the msgid that says it.
 MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"id (?P<id>.+) is not available: an id names one subject for ever; choose "
+            r"another, or leave it out where the service gives one"
+        ),
+        N_(
+            "id %(id)s is not available: an id names one subject for ever; choose another, "
+            "or leave it out where the service gives one"
+        ),
+    ),
     (
         re.compile(r"a decision's date (?P<date>\S+) is in the future"),
         N_("the decision's date %(date)s is in the future"),
