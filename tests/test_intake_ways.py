@@ -185,6 +185,9 @@ def _last_entry(settings: Settings) -> tuple[str, str | None, dict[str, Any]]:
     finally:
         ledger.database.dispose()
     body = decode(entry.body)
+    # Not the nonce (the leaf salt: 128 fresh random bits in every entry, so two equal
+    # intakes never share a leaf hash), nor seq, time and the links: those are the ledger's.
+    assert body.nonce is not None
     return body.kind, body.item, body.data
 
 
