@@ -502,7 +502,8 @@ def _parse(raw: dict[str, Any]) -> _Entry:
 def _salted_as_the_ledger_says(keys: list[_Entry], found: list[_Entry]) -> None:
     """The leaf salt rule of `custody verify` step 2, on what a bundle holds: in a ledger
     whose genesis names format v2 every entry carries a nonce, and in any ledger every entry
-    after a salted one does (docs/ledger.md "Leaf salt"). StepFailed otherwise."""
+    after a salted one does (docs/ledger.md, "Format versions and the leaf salt").
+    StepFailed otherwise."""
     salted_from: int | None = None
     if keys and keys[0].seq == 0 and keys[0].body.data.get("format") == entries.FORMAT_V2:
         salted_from = 0

@@ -7,10 +7,10 @@ A body is a JSON object, stored as its RFC 8785 bytes:
 `prev` is the leaf hash of entry `seq - 1` (null for seq 0); `item_prev` the leaf hash of the
 previous entry about the same item (null for its first). Hashes are lowercase hex.
 
-`nonce` (format custody-ledger/v2, docs/ledger.md "Leaf salt") is 128 random bits from
-`secrets`, 32 lowercase hex digits, so that a leaf hash, which is public, cannot be matched
-against guessed bodies. Entries of a v1 ledger written before its first salted entry have
-no `nonce`; every entry written since carries one (`custody verify` step 2).
+`nonce` (format custody-ledger/v2; docs/ledger.md, "Format versions and the leaf salt") is 128
+random bits from `secrets`, 32 lowercase hex digits, so that a leaf hash, which is public,
+cannot be matched against guessed bodies. Entries of a v1 ledger written before its first salted
+entry have no `nonce`; every entry written since carries one (`custody verify` step 2).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""The leaf salt (format custody-ledger/v2, docs/ledger.md "Leaf salt"): leaf hashes are
-public, bodies are not, and a body holds little that cannot be guessed (an access breaker
-matched a transfer's destination against /ledger/leaves in 7.7e7 hashes). Every entry now
-carries 128 random bits, so a body known but for its nonce gives no leaf to compare; old
-ledgers without nonces still verify, and no entry after a salted one may go without.
-On real SQLite files and PostgreSQL, through `custody verify` and the disclosure bundle."""
+"""The leaf salt (format custody-ledger/v2; docs/ledger.md, "Format versions and the leaf salt"):
+leaf hashes are public, bodies are not, and a body holds little that cannot be guessed (an access
+breaker matched a transfer's destination against /ledger/leaves in 7.7e7 hashes). Every entry now
+carries 128 random bits, so a body known but for its nonce gives no leaf to compare; old ledgers
+without nonces still verify, and no entry after a salted one may go without. On real SQLite files
+and PostgreSQL, through `custody verify` and the disclosure bundle."""
 
 from __future__ import annotations
 

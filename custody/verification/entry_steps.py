@@ -3,7 +3,8 @@
 1 entries            rows are exactly seq 0..n-1, none missing
 2 canonical bodies   each body is the RFC 8785 form of an entry of the ledger's format; an
                      entry carries a nonce if the genesis names format v2 or an entry
-                     before it carries one (docs/ledger.md "Leaf salt")
+                     before it carries one (docs/ledger.md, "Format versions and the
+                     leaf salt")
 3 leaf hashes        the stored leaf hash is SHA-256(0x00 || body)
 4 chain links        the body's seq is its row's; prev and item_prev are the leaf hashes of
                      the entries before; time never goes back; the item column repeats it
