@@ -29,6 +29,7 @@ from workflows.model import (
     Item,
     Location,
     Payment,
+    Proposal,
     Transfer,
 )
 from workflows.vocabulary import MATCH, WAREHOUSE, needs_forensics
@@ -60,6 +61,9 @@ SUBJECTS = {
     "device_token_issued": "devices",
     "device_token_revoked": "devices",
     "campaign_opened": "campaigns",
+    "change_proposed": "proposals",
+    "change_confirmed": "proposals",
+    "change_declined": "proposals",
 }
 # The deadlines a kind reads or moves (one that only starts a clock needs nothing loaded).
 MOVES_DEADLINES = {
@@ -110,6 +114,7 @@ def touches_data(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def apply(world: World, body: EntryBody) -> None:
+    world.confirmed = None  # a confirmation holds for the one entry after it (workflows.dual)
     handler = _HANDLERS.get(body.kind)
     if handler is None:
         return  # the ledger's own kinds (keys) change nothing here
@@ -247,6 +252,7 @@ def _account_created(world: World, body: EntryBody) -> None:
             places=list(data["places"]),
             disabled=False,
             created_at=body.time,
+            created_by=body.actor,
         ),
     )
 
@@ -683,6 +689,42 @@ def _compensation_confirmed(world: World, body: EntryBody) -> None:
     world.touch("payments", payment)
 
 
+# -- dual control: proposed changes and their confirmation (workflows.dual) ---------------------
+
+
+def _change_proposed(world: World, body: EntryBody) -> None:
+    proposal_id, data = _subject(body), body.data
+    if world.find("proposals", proposal_id) is not None:
+        raise FoldError(body.seq, f"change {proposal_id} is proposed twice")
+    world.put(
+        "proposals",
+        Proposal(
+            id=proposal_id,
+            kind=data["kind"],
+            fields=dict(data["fields"]),
+            concerns=data["concerns"],
+            proposed_by=body.actor,
+            proposed_at=body.time,
+            proposed_seq=body.seq,
+        ),
+    )
+
+
+def _change_decided(state: str) -> Handler:
+    def handle(world: World, body: EntryBody) -> None:
+        proposal = world.proposal(_subject(body))
+        if proposal.state != "proposed":
+            raise FoldError(body.seq, f"change {proposal.id} is {proposal.state} already")
+        proposal.state, proposal.decided_by, proposal.decided_at = state, body.actor, body.time
+        if state == "declined":
+            proposal.reason = body.data.get("reason")
+        else:
+            world.confirmed = (body.seq, proposal.id)
+        world.touch("proposals", proposal)
+
+    return handle
+
+
 _HANDLERS: dict[str, Handler] = {
     "location_added": _location_added,
     "supervisor_assigned": _supervisor_assigned,
@@ -733,4 +775,7 @@ _HANDLERS: dict[str, Handler] = {
     "campaign_opened": _campaign_opened,
     "compensation_paid": _compensation_paid,
     "compensation_confirmed": _compensation_confirmed,
+    "change_proposed": _change_proposed,
+    "change_confirmed": _change_decided("confirmed"),
+    "change_declined": _change_decided("declined"),
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 from workflows.commands import (
     accounts,
     batches,
+    changes,
     diversion,
     intake,
     inventory,
@@ -36,6 +37,7 @@ from workflows.commands.accounts import (
     WithdrawRole,
 )
 from workflows.commands.base import REGISTRY, Command, parse
+from workflows.commands.changes import ConfirmChange, DeclineChange, ProposeChange
 from workflows.commands.batches import (
     Burn,
     LoadBatch,
@@ -95,9 +97,11 @@ __all__ = [
     "Burn",
     "CloseTransfer",
     "Command",
+    "ConfirmChange",
     "ConfirmCompensation",
     "CountInventory",
     "CreateAccount",
+    "DeclineChange",
     "Cut",
     "Deform",
     "Depackage",
@@ -112,6 +116,7 @@ __all__ = [
     "OpenBatch",
     "OpenCampaign",
     "PayCompensation",
+    "ProposeChange",
     "ReceiveAtForensics",
     "ReceiveTransfer",
     "RecordDecision",
@@ -155,6 +160,7 @@ MODULES = (
     supervision,
     keys,
     accounts,
+    changes,
     diversion,
 )
 _ORDER = {module.__name__: n for n, module in enumerate(MODULES)}
