@@ -226,6 +226,10 @@ def _commission_member_added(world: World, body: EntryBody) -> None:
         name=body.data.get("name", commission_id),
         names=body.data.get("names", {}),
     )
+    since = body.data.get("since", body.time)
+    period = membership.overlapping(commission.members, body.data.get("person", ""), since)
+    if period is not None:
+        raise FoldError(body.seq, "R8: " + membership.overlap_refusal(period, since))
     membership.joined(commission.members, body.data, body.time)
     world.put("commissions", commission)
 
