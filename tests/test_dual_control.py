@@ -67,7 +67,11 @@ def _refusals(site: Site) -> list[tuple[int, str]]:
 
 
 def test_every_signer_making_change_is_refused_to_one_administrator(site: Site) -> None:
-    _alone(site, "admin", CreateAccount(username="stand.in", name="Подставной", roles=["commission_member"]))
+    _alone(
+        site,
+        "admin",
+        CreateAccount(username="stand.in", name="Подставной", roles=["commission_member"]),
+    )
     _alone(site, "admin", CreateAccount(username="admin3", name="Третий", roles=["administrator"]))
     site.process.run("admin", CreateAccount(username="clerk.two", name="Клерк", roles=["auditor"]))
     for role in ("commission_member", "official", "plant_representative", "forensic_examiner"):
@@ -103,7 +107,9 @@ def test_a_change_takes_effect_when_another_administrator_confirms_it(site: Site
 def test_the_account_concerned_and_its_creator_never_confirm(site: Site) -> None:
     # admin2 makes a third administrator with admin (admin proposes, admin2 confirms:
     # admin2 wrote the account, so is its creator).
-    proposal = _propose(site, "admin", CreateAccount(username="admin3", name="Третий", roles=["administrator"]))
+    proposal = _propose(
+        site, "admin", CreateAccount(username="admin3", name="Третий", roles=["administrator"])
+    )
     Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
     # A key for admin3's own use as a signer is never confirmed by admin2 (its creator),
     # nor by admin3 itself.
@@ -114,17 +120,27 @@ def test_the_account_concerned_and_its_creator_never_confirm(site: Site) -> None
     with pytest.raises(AccessRefused, match="own account"):
         Process.run(site.process, "admin3", ConfirmChange(proposal=about_admin3))
     # Declined by one who may decide it: it never takes effect.
-    Process.run(site.process, "admin3", DeclineChange(proposal=_propose(
-        site, "admin", GrantRole(username="clerk.x", role="official")), reason="не нужно"))
+    Process.run(
+        site.process,
+        "admin3",
+        DeclineChange(
+            proposal=_propose(site, "admin", GrantRole(username="clerk.x", role="official")),
+            reason="не нужно",
+        ),
+    )
     assert _refusals(site) == []
 
 
 def test_a_signer_made_in_the_ledger_without_confirmation_fails_verify(site: Site) -> None:
     """The forger holds the ledger key and writes the grant straight into the log."""
-    site.process.run("admin", CreateAccount(username="stand.in", name="Подставной", roles=["auditor"]))
+    site.process.run(
+        "admin", CreateAccount(username="stand.in", name="Подставной", roles=["auditor"])
+    )
     assert _refusals(site) == []
     site.ledger.record(
-        NewEntry(kind="role_granted", actor="admin", item="stand.in", data={"role": "commission_member"})
+        NewEntry(
+            kind="role_granted", actor="admin", item="stand.in", data={"role": "commission_member"}
+        )
     )
     [(seq, why)] = _refusals(site)
     assert "role_granted by admin: four eyes" in why
@@ -153,7 +169,9 @@ def test_a_period_overlapping_an_earlier_one_is_refused(site: Site) -> None:
     site.clock.advance(days=1)
     earlier = format_time(parse_time(first["since"]) - dt.timedelta(days=1))
     with pytest.raises(RuleViolation, match="R8: .*overlap"):
-        site.process.add_commission_member("admin", COMMISSION, "member.kim", "member", since=earlier)
+        site.process.add_commission_member(
+            "admin", COMMISSION, "member.kim", "member", since=earlier
+        )
     # From now on, after the first period ended, is a new period, not an overlap.
     site.process.add_commission_member("admin", COMMISSION, "member.kim", "member")
     assert _refusals(site) == []

@@ -103,7 +103,9 @@ def concerns(kind: str, fields: Mapping[str, Any], key_owner: str | None = None)
     return str(fields.get("person"))
 
 
-def matches(fields: Mapping[str, Any], kind: str, item: str | None, data: Mapping[str, Any]) -> bool:
+def matches(
+    fields: Mapping[str, Any], kind: str, item: str | None, data: Mapping[str, Any]
+) -> bool:
     """Whether the entry (`kind`, `item`, `data`) is the change proposed with the command
     input `fields`: the same account and roles, role, key, or commission, person and role.
     Raises nothing."""

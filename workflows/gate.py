@@ -62,7 +62,9 @@ class Gate:
     def _accounts(self, work: Work) -> int:
         """How many accounts exist, up to 2, with those this unit of work made
         (workflows.access.second_founding asks whether the founder's is the only one)."""
-        found = work.conn.execute(text("SELECT count(*) FROM (SELECT 1 FROM wf_accounts LIMIT 2) a"))
+        found = work.conn.execute(
+            text("SELECT count(*) FROM (SELECT 1 FROM wf_accounts LIMIT 2) a")
+        )
         made = set(work.world.accounts) - work.world.stored["accounts"]
         return int(found.scalar() or 0) + len(made)
 

@@ -10,21 +10,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from custody.acts import SignedAct
+from workflows import dual
 from workflows.commands import batches as b
 from workflows.commands import intake as i
 from workflows.commands import inventory as v
 from workflows.commands import movements as m
 from workflows.commands import preparation as p
-from workflows import dual
 from workflows.commands import registers as r
 from workflows.commands.base import Command
 from workflows.commands.changes import ConfirmChange, ProposeChange
-from workflows.repository import Repository
-from workflows.world import World
 from workflows.commands.fields import ActIn
 from workflows.intake import Intake
 from workflows.process import Process
+from workflows.repository import Repository
 from workflows.terms import DEFAULT_ZONE
+from workflows.world import World
 
 DECISION_STEPS = {
     "decision_appealed": i.AppealDecision,

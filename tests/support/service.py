@@ -4,6 +4,7 @@ of them. `admin` is the first administrator `custody init` made; it gets its pas
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ import httpx
 
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
+from workflows import dual
 
 PASSWORD = "correct horse battery"
 FOUNDER = "admin"  # the genesis actor: `custody init` makes it the first administrator
@@ -34,6 +36,19 @@ class Service:
         secret.write_text(PASSWORD + "\n")
         if username == FOUNDER:
             assert role == "administrator", "init made admin the administrator"
+            done = run(self.env, "user", "password", username, "--password-file", str(secret))
+            assert done.returncode == 0, done.stderr
+            return
+        if dual.needs_four_eyes("account_created", {"roles": [role]}):
+            # Proposed by one founding administrator, confirmed by the other (four eyes),
+            # then its password given at the console.
+            fields = {"username": username, "name": name or f"Тестовый {username}"}
+            fields |= {"roles": [role], "places": list(places)}
+            done = run(self.env, "change", "propose", "account_created", json.dumps(fields))
+            assert done.returncode == 0, done.stderr
+            proposal = done.stdout.strip()
+            done = run(self.env, "change", "confirm", proposal, "--actor", "admin2")
+            assert done.returncode == 0, done.stderr
             done = run(self.env, "user", "password", username, "--password-file", str(secret))
             assert done.returncode == 0, done.stderr
             return

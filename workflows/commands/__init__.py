@@ -37,7 +37,6 @@ from workflows.commands.accounts import (
     WithdrawRole,
 )
 from workflows.commands.base import REGISTRY, Command, parse
-from workflows.commands.changes import ConfirmChange, DeclineChange, ProposeChange
 from workflows.commands.batches import (
     Burn,
     LoadBatch,
@@ -46,6 +45,7 @@ from workflows.commands.batches import (
     RecordPresence,
     SignStatement,
 )
+from workflows.commands.changes import ConfirmChange, DeclineChange, ProposeChange
 from workflows.commands.diversion import (
     ConfirmCompensation,
     OpenCampaign,
@@ -101,8 +101,8 @@ __all__ = [
     "ConfirmCompensation",
     "CountInventory",
     "CreateAccount",
-    "DeclineChange",
     "Cut",
+    "DeclineChange",
     "Deform",
     "Depackage",
     "DisableAccount",

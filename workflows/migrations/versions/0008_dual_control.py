@@ -40,9 +40,7 @@ def upgrade() -> None:
         if "created_by" in document:
             continue
         made = conn.execute(
-            sa.text(
-                "SELECT body FROM ledger_entries WHERE item = :item ORDER BY seq LIMIT 50"
-            ),
+            sa.text("SELECT body FROM ledger_entries WHERE item = :item ORDER BY seq LIMIT 50"),
             {"item": username},
         ).fetchall()
         document["created_by"] = None
