@@ -52,8 +52,8 @@ def initialise(
 ) -> tuple[InitResult, System]:
     """Create or open everything: database and schema, ledger key, genesis entry, and the two
     founding administrators' accounts (the genesis entry's actor and `second`: dual control,
-    workflows.dual; `custody user password` gives each a password). `cache`: the documents kept between actions (workflows.cache; by
-    default 20,000)."""
+    workflows.dual; `custody user password` gives each a password). `cache`: the documents
+    kept between actions (workflows.cache; by default 20,000)."""
     result = init(settings, actor, migrations=MIGRATIONS, clock=clock)
     config = process_config(settings.data_dir)
     process = Process(result.ledger, file_store(settings), config, clock, cache)

@@ -95,7 +95,7 @@ def test_a_change_takes_effect_when_another_administrator_confirms_it(site: Site
     grant = GrantRole(username="official.zhakupov", role="commission_member")
     proposal = _propose(site, "admin2", grant)
     assert _size(site) == before + 1  # proposed: nothing granted yet
-    with pytest.raises(AccessRefused, match="proposed .* may not confirm it"):
+    with pytest.raises(AccessRefused, match=r"proposed .* may not confirm it"):
         Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
     Process.run(site.process, "admin", ConfirmChange(proposal=proposal))
     assert _size(site) == before + 3  # proposed, confirmed, granted
@@ -168,7 +168,7 @@ def test_a_period_overlapping_an_earlier_one_is_refused(site: Site) -> None:
     site.process.remove_commission_member("admin", COMMISSION, "member.kim")
     site.clock.advance(days=1)
     earlier = format_time(parse_time(first["since"]) - dt.timedelta(days=1))
-    with pytest.raises(RuleViolation, match="R8: .*overlap"):
+    with pytest.raises(RuleViolation, match=r"R8: .*overlap"):
         site.process.add_commission_member(
             "admin", COMMISSION, "member.kim", "member", since=earlier
         )

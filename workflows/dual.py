@@ -155,7 +155,10 @@ def confirmation_refusal(world: Any, proposal: Any, actor: str) -> str | None:
             "another administrator does"
         )
     if proposal.concerns == actor:
-        return f"four eyes: {proposal.id} is about {actor}'s own account; another administrator confirms it"
+        return (
+            f"four eyes: {proposal.id} is about {actor}'s own account; another "
+            "administrator confirms it"
+        )
     account = world.accounts.get(proposal.concerns)
     if account is not None and account.created_by == actor:
         return (
