@@ -90,44 +90,38 @@ def test_every_signer_making_change_is_refused_to_one_administrator(site: Site) 
 
 def test_a_change_takes_effect_when_another_administrator_confirms_it(site: Site) -> None:
     before = _size(site)
-    # official.zhakupov was made by admin2 (the site's accounts: admin proposed them):
-    # admin2 proposes, admin confirms.
     grant = GrantRole(username="official.zhakupov", role="commission_member")
-    proposal = _propose(site, "admin2", grant)
+    proposal = _propose(site, "admin", grant)
     assert _size(site) == before + 1  # proposed: nothing granted yet
     with pytest.raises(AccessRefused, match=r"proposed .* may not confirm it"):
-        Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
-    Process.run(site.process, "admin", ConfirmChange(proposal=proposal))
+        Process.run(site.process, "admin", ConfirmChange(proposal=proposal))
+    Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
     assert _size(site) == before + 3  # proposed, confirmed, granted
     with pytest.raises(AccessRefused, match="confirmed already"):
-        Process.run(site.process, "admin", ConfirmChange(proposal=proposal))
+        Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
     assert _refusals(site) == []
 
 
 def test_the_account_concerned_and_its_creator_never_confirm(site: Site) -> None:
-    # admin2 makes a third administrator with admin (admin proposes, admin2 confirms:
-    # admin2 wrote the account, so is its creator).
-    proposal = _propose(
-        site, "admin", CreateAccount(username="admin3", name="Третий", roles=["administrator"])
-    )
-    Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
-    # A key for admin3's own use as a signer is never confirmed by admin2 (its creator),
-    # nor by admin3 itself.
-    site.process.run("admin", CreateAccount(username="clerk.x", name="Клерк", roles=["auditor"]))
+    # A third administrator, proposed by admin and confirmed by admin2: admin made it.
+    third = CreateAccount(username="admin3", name="Третий", roles=["administrator"])
+    Process.run(site.process, "admin2", ConfirmChange(proposal=_propose(site, "admin", third)))
+    # An auditor's account made by admin alone (admin set its password): admin never
+    # confirms it being made an official, even when another proposes it.
+    auditor = CreateAccount(username="clerk.x", name="Клерк", roles=["auditor"])
+    Process.run(site.process, "admin", auditor)
+    official = _propose(site, "admin2", GrantRole(username="clerk.x", role="official"))
+    with pytest.raises(AccessRefused, match="admin created the account clerk.x"):
+        Process.run(site.process, "admin", ConfirmChange(proposal=official))
+    # Nor does the account concerned confirm a change about itself.
     about_admin3 = _propose(site, "admin", AddKey(owner="admin3", purpose="act", public_key=_key()))
-    with pytest.raises(AccessRefused, match="created the account admin3"):
-        Process.run(site.process, "admin2", ConfirmChange(proposal=about_admin3))
     with pytest.raises(AccessRefused, match="own account"):
         Process.run(site.process, "admin3", ConfirmChange(proposal=about_admin3))
-    # Declined by one who may decide it: it never takes effect.
-    Process.run(
-        site.process,
-        "admin3",
-        DeclineChange(
-            proposal=_propose(site, "admin", GrantRole(username="clerk.x", role="official")),
-            reason="не нужно",
-        ),
-    )
+    # A third who is neither decides: one is confirmed, one declined (never takes effect).
+    Process.run(site.process, "admin3", ConfirmChange(proposal=official))
+    Process.run(site.process, "admin2", DeclineChange(proposal=about_admin3, reason="не нужно"))
+    with pytest.raises(AccessRefused, match="declined already"):
+        Process.run(site.process, "admin2", ConfirmChange(proposal=about_admin3))
     assert _refusals(site) == []
 
 

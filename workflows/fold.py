@@ -114,7 +114,16 @@ def touches_data(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def apply(world: World, body: EntryBody) -> None:
-    world.confirmed = None  # a confirmation holds for the one entry after it (workflows.dual)
+    confirmed = world.confirmed
+    try:
+        _apply(world, body)
+    finally:
+        # A confirmation holds for the one entry after it (workflows.dual).
+        if world.confirmed is confirmed:
+            world.confirmed = None
+
+
+def _apply(world: World, body: EntryBody) -> None:
     handler = _HANDLERS.get(body.kind)
     if handler is None:
         return  # the ledger's own kinds (keys) change nothing here
@@ -256,9 +265,19 @@ def _account_created(world: World, body: EntryBody) -> None:
             places=list(data["places"]),
             disabled=False,
             created_at=body.time,
-            created_by=body.actor,
+            created_by=_creator(world, body),
         ),
     )
+
+
+def _creator(world: World, body: EntryBody) -> str:
+    """Who made an account: the administrator who proposed it, when another's confirmation
+    just before wrote it (workflows.dual); else the entry's actor."""
+    if world.confirmed is not None:
+        proposal = world.find("proposals", world.confirmed[1])
+        if proposal is not None:
+            return str(proposal.proposed_by)
+    return body.actor
 
 
 def _account_change(field: str, add: bool) -> Handler:

@@ -318,8 +318,9 @@ class Account(Document):
     places: list[str]
     disabled: bool
     created_at: str
-    # Who wrote its `account_created` (an administrator; the founder for the founding
-    # accounts): never the one who confirms a signer-making change about it (workflows.dual).
+    # Who made it: the actor of its `account_created`, or, when another administrator's
+    # confirmation wrote it, the one who proposed it (the founder for the founding
+    # accounts); never the one who confirms a signer-making change about it (workflows.dual).
     created_by: str | None = None
 
 

@@ -10,12 +10,10 @@ from typing import Annotated
 
 import typer
 
+from api.access import changes
 from api.cli.keys import Actor
 from custody.settings import Settings
-from workflows.commands.changes import ConfirmChange, DeclineChange, ProposeChange
-from workflows.model import Proposal
 from workflows.process import Process
-from workflows.repository import SHELVES, Repository
 
 app = typer.Typer(
     help="Changes that make a signer or an administrator: proposed by one administrator, "
@@ -29,14 +27,6 @@ def _process() -> Process:
     from api.system import open_system
 
     return open_system(Settings()).process
-
-
-def pending(process: Process) -> list[Proposal]:
-    """The proposals awaiting confirmation, oldest first."""
-    table = SHELVES["proposals"].table
-    with process.ledger.database.read() as conn:
-        found: list[Proposal] = Repository(conn).documents("proposals", table.c.state == "proposed")
-    return sorted(found, key=lambda p: p.proposed_seq)
 
 
 @app.command("propose")
@@ -56,14 +46,13 @@ def propose(
         given = json.loads(fields)
     except json.JSONDecodeError as exc:
         raise typer.BadParameter(f"FIELDS is not JSON: {exc.msg}") from None
-    proposal = _process().run(actor, ProposeChange(change=change, fields=given))
-    typer.echo(proposal)
+    typer.echo(changes.propose(_process(), actor, change, given))
 
 
 @app.command("confirm")
 def confirm(proposal: ProposalId, actor: Actor = "admin") -> None:
     """Confirm another administrator's proposal: the change is written now, as yours."""
-    _process().run(actor, ConfirmChange(proposal=proposal))
+    changes.confirm(_process(), actor, proposal)
     typer.echo(f"{proposal} confirmed")
 
 
@@ -74,14 +63,14 @@ def decline(
     actor: Actor = "admin",
 ) -> None:
     """Decline another administrator's proposal: it never takes effect."""
-    _process().run(actor, DeclineChange(proposal=proposal, reason=reason))
+    changes.decline(_process(), actor, proposal, reason)
     typer.echo(f"{proposal} declined")
 
 
 @app.command("list")
 def list_pending(as_json: Annotated[bool, typer.Option("--json", help="as JSON")] = False) -> None:
     """The proposals awaiting confirmation."""
-    found = pending(_process())
+    found = changes.pending(_process())
     if as_json:
         typer.echo(json.dumps([p.to_json() for p in found], ensure_ascii=False, indent=2))
         return

@@ -18,6 +18,7 @@ from workflows import dual
 
 PASSWORD = "correct horse battery"
 FOUNDER = "admin"  # the genesis actor: `custody init` makes it the first administrator
+SECOND = "admin2"  # and the second (four eyes: workflows.dual)
 PROBLEM = "application/problem+json"
 
 
@@ -34,8 +35,8 @@ class Service:
     ) -> None:
         secret = self.directory / "password"
         secret.write_text(PASSWORD + "\n")
-        if username == FOUNDER:
-            assert role == "administrator", "init made admin the administrator"
+        if username in (FOUNDER, SECOND):
+            assert role == "administrator", "init made admin and admin2 the administrators"
             done = run(self.env, "user", "password", username, "--password-file", str(secret))
             assert done.returncode == 0, done.stderr
             return
@@ -47,7 +48,7 @@ class Service:
             done = run(self.env, "change", "propose", "account_created", json.dumps(fields))
             assert done.returncode == 0, done.stderr
             proposal = done.stdout.strip()
-            done = run(self.env, "change", "confirm", proposal, "--actor", "admin2")
+            done = run(self.env, "change", "confirm", proposal, "--actor", SECOND)
             assert done.returncode == 0, done.stderr
             done = run(self.env, "user", "password", username, "--password-file", str(secret))
             assert done.returncode == 0, done.stderr
@@ -67,6 +68,14 @@ class Service:
             str(secret),
         )
         assert done.returncode == 0, done.stderr
+
+    def confirm(self, proposal: str, by: str = SECOND) -> None:
+        """Another administrator confirms a proposed change over HTTP (four eyes)."""
+        if by == SECOND and by not in self.tokens:
+            self.add_user(SECOND, "administrator")
+        with self.client(by) as client:
+            done = client.post(f"/changes/{proposal}/confirm")
+        assert done.status_code == 204, done.text
 
     def login(self, username: str, password: str | None = None) -> httpx.Response:
         return httpx.post(
