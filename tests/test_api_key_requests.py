@@ -366,9 +366,11 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
         )
     assert done.status_code == 303, done.text
     asked = parse_qs(urlsplit(done.headers["location"]).query)
-    assert asked["done"] == ["registered"]
-    [shown] = asked["id"]
+    assert asked["done"] == ["proposed"]  # four eyes: registered once another confirms it
+    [proposal] = asked["id"]
+    shared.confirm(proposal)
     published = {k["key_id"]: k for k in _keys(shared)}
+    [shown] = [i for i, k in published.items() if k["public_key"] == mine.public_key_b64]
     assert published[shown]["public_key"] == mine.public_key_b64
     assert published[hers]["replaced_by"] == shown
     with _page_client(shared, shared.token(MEMBER)) as her_page:
@@ -525,9 +527,10 @@ def test_an_administrator_does_not_register_their_own_key(shared: Service) -> No
     assert shown.status_code in (403, 422), shown.status_code
     assert "ACCESS" in shown.text
     assert _size(shared) == before
-    with shared.client("admin") as other:  # another person registers it
+    with shared.client("admin") as other:  # another person proposes it, a third confirms
         done = other.post(f"/keys/requests/{challenge}/register", json={})
-    assert done.status_code == 200, done.text
+    assert done.status_code == 202, done.text
+    shared.confirm(done.json()["proposal"])
 
 
 def test_a_witness_key_is_never_made_in_an_account_holders_name(shared: Service) -> None:
@@ -577,4 +580,5 @@ def test_no_account_is_made_in_the_name_of_a_witness_keys_owner(shared: Service)
         assert cli.returncode != 0
         assert "owns key" in cli.stderr
         assert _size(shared) == before
-        assert admin.post("/users", json={**account, "username": "future.member3"}).is_success
+        another = {**account, "username": "future.member3", "role": "auditor"}
+        assert admin.post("/users", json=another).is_success
