@@ -16,6 +16,7 @@ part in the same transaction:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete
@@ -40,27 +41,37 @@ _USERS = UserRow.__table__  # type: ignore[attr-defined]
 _MAKES_ACCOUNT = frozenset({"account_created", "role_granted"})
 
 
-def propose(process: Process, actor: str, change: str, fields: dict[str, Any]) -> str:
+def _guarded(inner: Any, over_http: bool) -> bool:
+    """Whether a key change goes through its owner's request (api.key_requests.step): over
+    HTTP always; at the console (`custody change`, the demo), when it carries a proof."""
+    return isinstance(inner, AddKey | RotateKey) and (over_http or inner.possession is not None)
+
+
+def propose(
+    process: Process, actor: str, change: str, fields: dict[str, Any], over_http: bool = False
+) -> str:
     """Propose a change (`change`: its entry kind; `fields`: its command's input); returns
     the proposal's id. A key is checked against its owner's request as it would be at
     registration (api.key_requests.step), its challenge left unused."""
     command = ProposeChange(change=change, fields=fields)
     inner = REGISTRY[change].model_validate(fields) if change in dual.SIGNER_KINDS else None
     with process.work(actor) as work:
-        if isinstance(inner, AddKey | RotateKey):
+        if isinstance(inner, AddKey | RotateKey) and _guarded(inner, over_http):
             key_requests.step(inner, lambda w: None, mark=False)(work)
         proposal: str = command.perform(work)
     return proposal
 
 
-def confirm(process: Process, actor: str, proposal_id: str) -> Any:
+def confirm(process: Process, actor: str, proposal_id: str, over_http: bool = False) -> Any:
     """Confirm a proposal (workflows.commands.changes.ConfirmChange) with the service's part
     (above) in the same transaction. Returns what the change's command returns."""
     with process.work(actor) as work:
         proposal = _proposal(work, proposal_id)
         inner = REGISTRY[proposal.kind].model_validate(proposal.fields)
         confirmation = ConfirmChange(proposal=proposal_id)
-        perform = key_requests.step(inner, confirmation.perform)
+        perform: Callable[[Work], Any] = confirmation.perform
+        if _guarded(inner, over_http):
+            perform = key_requests.step(inner, confirmation.perform)
         result = perform(work)
         if proposal.kind in _MAKES_ACCOUNT and dual.needs_four_eyes(proposal.kind, proposal.fields):
             take_password(work, proposal.concerns)

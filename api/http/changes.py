@@ -91,7 +91,7 @@ async def propose(request: Request, body: ChangeIn, caller: Admin) -> ChangeOut:
     written only when another administrator confirms it."""
     process = system_of(request).process
     made = await run_in_threadpool(
-        changes.propose, process, caller.username, body.change, body.fields
+        changes.propose, process, caller.username, body.change, body.fields, True
     )
     found = await run_in_threadpool(changes.find, process, made)
     assert found is not None
@@ -107,7 +107,7 @@ async def confirm(request: Request, proposal: str, caller: Admin) -> Response:
     found = await run_in_threadpool(changes.find, process, proposal)
     if found is None:
         raise unknown("proposals", proposal)
-    await run_in_threadpool(changes.confirm, process, caller.username, proposal)
+    await run_in_threadpool(changes.confirm, process, caller.username, proposal, True)
     request.app.state.accounts.forget_user(found.concerns)
     return Response(status_code=204)
 

@@ -186,7 +186,7 @@ async def register(request: Request, challenge: str, body: RegisterIn, caller: A
                 known = system.ledger.keys(conn)
             name = key_requests.replaced(known, body.replaces, found.owner).name
         proposal = await run_in_threadpool(
-            changes.propose, system.process, caller.username, command.kind, fields
+            changes.propose, system.process, caller.username, command.kind, fields, True
         )
     except key_requests.RequestRefused as exc:
         raise InvalidRequest(str(exc)) from exc

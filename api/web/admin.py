@@ -135,7 +135,7 @@ def _four_eyes(request: Request, me: Visitor, command: Command) -> Proposed | No
     if not dual.needs_four_eyes(command.kind, fields):
         return None
     process = system_of(request).process
-    return Proposed(changes.propose(process, me.username, command.kind, fields))
+    return Proposed(changes.propose(process, me.username, command.kind, fields, True))
 
 
 def done_message(
@@ -595,7 +595,7 @@ async def confirm_change(request: Request, me: Me, proposal: str, csrf: Csrf = N
 
     def confirm() -> None:
         found = changes.find(process, proposal)
-        changes.confirm(process, me.username, proposal)
+        changes.confirm(process, me.username, proposal, True)
         if found is not None:
             accounts_of(request).forget_user(found.concerns)
 

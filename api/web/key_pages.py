@@ -199,7 +199,7 @@ async def register(
             with system.ledger.database.read() as conn:
                 key_requests.replaced(system.ledger.keys(conn), replaces, owner)
         fields = command.model_dump(mode="json", exclude_none=True)
-        return changes.propose(system.process, me.username, command.kind, fields)
+        return changes.propose(system.process, me.username, command.kind, fields, True)
 
     try:
         proposal = await run_in_threadpool(propose)
