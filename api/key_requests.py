@@ -206,6 +206,22 @@ def tell_owner(work: Work, owner: str, key_id: str) -> None:
     outbox.write(work.conn, [notice], outbox.addresses(work.conn, [owner]), work.now)
 
 
+def requested_command(
+    challenge: str, owner: str, public_key: str, sig: str, replaces: str
+) -> AddKey | RotateKey:
+    """The command that registers a requested key: AddKey, or RotateKey of `replaces`, with
+    its proof. An act key makes a signer: an administrator proposes it and another confirms
+    it (api.access.changes; workflows.dual). Raises pydantic's ValidationError."""
+    possession = {"challenge": challenge, "sig": sig}
+    if replaces:
+        return RotateKey.model_validate(
+            {"key_id": replaces, "public_key": public_key, "possession": possession}
+        )
+    return AddKey.model_validate(
+        {"owner": owner, "purpose": PURPOSE, "public_key": public_key, "possession": possession}
+    )
+
+
 def registration(
     challenge: str, owner: str, public_key: str, sig: str, replaces: str, now: dt.datetime
 ) -> Callable[[Work], str]:
@@ -237,7 +253,9 @@ def registration(
     return register
 
 
-def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], Any]:
+def step(
+    command: Command, perform: Callable[[Work], Any], mark: bool = True
+) -> Callable[[Work], Any]:
     """`perform` (a step of `command`, key_added or key_rotated, come over HTTP) guarded:
     every key needs the proof that its owner holds it, over a fresh challenge the service
     gave for that owner (RequestRefused, 422, otherwise). A person's act key needs more: its
@@ -245,7 +263,8 @@ def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], A
     a challenge the administrator asked for its owner (POST /keys/witness-challenge), which
     the owner signed with the key (`custody keys prove`). The ledger checks the signature as
     it writes the entry (custody.keys); the challenge is marked used in the same
-    transaction. Steps of other kinds pass unchanged."""
+    transaction. Steps of other kinds pass unchanged. With `mark=False` (a key proposed,
+    not yet confirmed: api.access.changes) the request is checked and left unused."""
     if not isinstance(command, AddKey | RotateKey):
         return perform
 
@@ -267,9 +286,10 @@ def step(command: Command, perform: Callable[[Work], Any]) -> Callable[[Work], A
         else:
             key_id = _challenged(work, challenge, owner, purpose, raw, replaces, now)
         result = perform(work)
-        registered(work.conn, challenge, key_id)
-        if purpose == PURPOSE:
-            tell_owner(work, owner, key_id)
+        if mark:
+            registered(work.conn, challenge, key_id)
+            if purpose == PURPOSE:
+                tell_owner(work, owner, key_id)
         return result
 
     return guarded

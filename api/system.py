@@ -22,7 +22,7 @@ from workflows.cache import DocumentCache
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
 from workflows.migrations import VERSIONS
-from workflows.process import Process
+from workflows.process import SECOND_ADMIN, Process
 from workflows.replay import verify_steps
 from workflows.world import World
 
@@ -48,15 +48,16 @@ def initialise(
     actor: str = "admin",
     clock: Clock = utc_now,
     cache: DocumentCache | None = None,
+    second: str = SECOND_ADMIN,
 ) -> tuple[InitResult, System]:
-    """Create or open everything: database and schema, ledger key, genesis entry, and the
-    first administrator's account (the genesis entry's actor; `custody user password` gives
-    it a password). `cache`: the documents kept between actions (workflows.cache; by
-    default 20,000)."""
+    """Create or open everything: database and schema, ledger key, genesis entry, and the two
+    founding administrators' accounts (the genesis entry's actor and `second`: dual control,
+    workflows.dual; `custody user password` gives each a password). `cache`: the documents
+    kept between actions (workflows.cache; by default 20,000)."""
     result = init(settings, actor, migrations=MIGRATIONS, clock=clock)
     config = process_config(settings.data_dir)
     process = Process(result.ledger, file_store(settings), config, clock, cache)
-    process.found()
+    process.found(second)
     return result, System(result.ledger, process)
 
 

@@ -75,7 +75,10 @@ def test_a_key_with_its_own_proof_is_registered_once_and_verify_holds(shared: Se
             key.public_key_b64
         ]
         done = admin.post(f"/keys/requests/{challenge}/register", json={})
-        assert done.status_code == 200, done.text
+        assert done.status_code == 202, done.text
+        # Proposed: not registered until another administrator confirms it (four eyes).
+        assert key.public_key_b64 not in {k["public_key"] for k in _keys(shared)}
+        shared.confirm(done.json()["proposal"])
         again = admin.post(f"/keys/requests/{challenge}/register", json={})
     assert again.status_code == 422
     assert again.headers["content-type"] == PROBLEM
@@ -157,7 +160,8 @@ def _registered(shared: Service, owner: str) -> tuple[PersonKey, str]:
     challenge = _request(shared, owner, key, key)
     with shared.client("admin") as admin:
         done = admin.post(f"/keys/requests/{challenge}/register", json={})
-    assert done.status_code == 200, done.text
+    assert done.status_code == 202, done.text
+    shared.confirm(done.json()["proposal"])
     return key, str(done.json()["key_id"])
 
 
@@ -209,8 +213,10 @@ def test_a_device_token_cannot_ask_for_a_challenge_or_send_a_key(shared: Service
         assert challenge not in {r["challenge"] for r in admin.get("/keys/requests").json()}
 
 
-def test_a_step_carrying_the_owners_request_registers_once(shared: Service) -> None:
-    """The way that stays open over the steps: the owner's own request, its challenge once."""
+def test_a_change_carrying_the_owners_request_registers_once(shared: Service) -> None:
+    """The way that stays open beside the requests' page: the owner's own request, its
+    challenge once, proposed by one administrator and confirmed by another (never one
+    administrator's step alone: four eyes)."""
     key = PersonKey.generate()
     challenge = _request(shared, MEMBER, key, key)
     step = {
@@ -220,9 +226,15 @@ def test_a_step_carrying_the_owners_request_registers_once(shared: Service) -> N
         "possession": _proof(key, MEMBER, challenge),
     }
     with shared.client("admin") as admin:
-        done = admin.post("/steps/key_added", json=step)
-        again = admin.post("/steps/key_added", json=step)
-    assert done.status_code == 200, done.text
+        alone = admin.post("/steps/key_added", json=step)
+        done = admin.post("/changes", json={"change": "key_added", "fields": step})
+        assert done.status_code == 201, done.text
+        assert done.json()["state"] == "proposed"
+        assert done.json()["concerns"] == MEMBER
+        shared.confirm(done.json()["id"])
+        again = admin.post("/changes", json={"change": "key_added", "fields": step})
+    assert alone.status_code == 403, alone.text
+    assert "four eyes" in alone.json()["detail"]
     assert again.status_code == 422
     assert "served already" in again.json()["detail"]
     found = [k for k in _keys(shared) if k["public_key"] == key.public_key_b64]
@@ -270,7 +282,8 @@ def test_a_rotation_cannot_take_over_another_persons_key(shared: Service) -> Non
     own = _request(shared, MEMBER, mine, mine)
     with shared.client("admin") as admin:
         rotated = admin.post(f"/keys/requests/{own}/register", json={"replaces": hers})
-    assert rotated.status_code == 200, rotated.text
+    assert rotated.status_code == 202, rotated.text
+    shared.confirm(rotated.json()["proposal"])
     published = {k["key_id"]: k for k in _keys(shared)}
     new_id = rotated.json()["key_id"]
     assert published[new_id]["public_key"] == mine.public_key_b64
@@ -353,9 +366,11 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
         )
     assert done.status_code == 303, done.text
     asked = parse_qs(urlsplit(done.headers["location"]).query)
-    assert asked["done"] == ["registered"]
-    [shown] = asked["id"]
+    assert asked["done"] == ["proposed"]  # four eyes: registered once another confirms it
+    [proposal] = asked["id"]
+    shared.confirm(proposal)
     published = {k["key_id"]: k for k in _keys(shared)}
+    [shown] = [i for i, k in published.items() if k["public_key"] == mine.public_key_b64]
     assert published[shown]["public_key"] == mine.public_key_b64
     assert published[hers]["replaced_by"] == shown
     with _page_client(shared, shared.token(MEMBER)) as her_page:
@@ -512,9 +527,10 @@ def test_an_administrator_does_not_register_their_own_key(shared: Service) -> No
     assert shown.status_code in (403, 422), shown.status_code
     assert "ACCESS" in shown.text
     assert _size(shared) == before
-    with shared.client("admin") as other:  # another person registers it
+    with shared.client("admin") as other:  # another person proposes it, a third confirms
         done = other.post(f"/keys/requests/{challenge}/register", json={})
-    assert done.status_code == 200, done.text
+    assert done.status_code == 202, done.text
+    shared.confirm(done.json()["proposal"])
 
 
 def test_a_witness_key_is_never_made_in_an_account_holders_name(shared: Service) -> None:
@@ -564,4 +580,5 @@ def test_no_account_is_made_in_the_name_of_a_witness_keys_owner(shared: Service)
         assert cli.returncode != 0
         assert "owns key" in cli.stderr
         assert _size(shared) == before
-        assert admin.post("/users", json={**account, "username": "future.member3"}).is_success
+        another = {**account, "username": "future.member3", "role": "auditor"}
+        assert admin.post("/users", json=another).is_success

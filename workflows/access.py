@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from custody.entries import ACCOUNT_KINDS
+from workflows import dual
 from workflows.vocabulary import FORENSICS, PLANT, UNIT, WAREHOUSE
 
 READ = "read"
@@ -109,6 +110,7 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "key_rotated",
             "key_revoked",
             *ACCOUNT_KINDS,
+            *dual.KINDS,
             "campaign_opened",
         }
     ),
@@ -404,6 +406,25 @@ def founding(kind: str, actor: str, item: str | None, data: Mapping[str, Any]) -
     )
 
 
+def second_founding(
+    world: Any, actor: str, kind: str, item: str | None, data: Mapping[str, Any], accounts: int
+) -> bool:
+    """The second administrator of a ledger, made by the founder at the console (`custody
+    init`) while the founder's own account is the only one (`accounts`: how many exist): from
+    then on every administrator is made by one and confirmed by another (workflows.dual)."""
+    founder = world.accounts.get(actor)
+    return (
+        accounts == 1
+        and founder is not None
+        and founder.created_by == actor
+        and founder.roles == [ADMINISTRATOR]
+        and kind == "account_created"
+        and item != actor
+        and list(data.get("roles", ())) == [ADMINISTRATOR]
+        and not data.get("places")
+    )
+
+
 def entry_refusal(
     world: Any,
     seq: int,
@@ -413,13 +434,19 @@ def entry_refusal(
     data: Mapping[str, Any],
     bound: tuple[str, str | None] | None = None,
     any_account: bool | None = None,
+    accounts: int | None = None,
 ) -> str | None:
     """Why `actor` may not have written this entry, from the World as it was just before it
     (its accounts, locations, items, transfers and batches); None when they may. The one
     check the process makes as it writes and `custody verify` makes again from the log.
 
-    `any_account` says whether any account exists (a live World holds only what it loaded;
-    a replay's holds them all)."""
+    `any_account` says whether any account exists, `accounts` how many (a live World holds
+    only what it loaded; a replay's holds them all).
+
+    Besides who may write the kind there, and the separations of duties (`duty_refusal`),
+    a change that makes a signer or an administrator is refused unless another
+    administrator confirmed it just before (workflows.dual), but for the two founding
+    administrators."""
     if kind == "ledger_created":
         return None if seq == 0 else "a ledger is created once, at seq 0"
     account = world.accounts.get(actor)
@@ -432,4 +459,11 @@ def entry_refusal(
     location = world.locations.get(place) if place is not None else None
     kind_of = location.kind if location is not None else None
     why = refusal(account, kind, place, kind_of, bound)
-    return why if why is not None else duty_refusal(world, actor, kind, item, data)
+    if why is None:
+        why = duty_refusal(world, actor, kind, item, data)
+    if why is None:
+        why = dual.refusal(world, seq, actor, kind, item, data)
+        count = len(world.accounts) if accounts is None else accounts
+        if why is not None and second_founding(world, actor, kind, item, data, count):
+            return None
+    return why

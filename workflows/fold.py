@@ -29,6 +29,7 @@ from workflows.model import (
     Item,
     Location,
     Payment,
+    Proposal,
     Transfer,
 )
 from workflows.vocabulary import MATCH, WAREHOUSE, needs_forensics
@@ -60,6 +61,9 @@ SUBJECTS = {
     "device_token_issued": "devices",
     "device_token_revoked": "devices",
     "campaign_opened": "campaigns",
+    "change_proposed": "proposals",
+    "change_confirmed": "proposals",
+    "change_declined": "proposals",
 }
 # The deadlines a kind reads or moves (one that only starts a clock needs nothing loaded).
 MOVES_DEADLINES = {
@@ -110,6 +114,16 @@ def touches_data(data: dict[str, Any]) -> Iterator[tuple[str, Any]]:
 
 
 def apply(world: World, body: EntryBody) -> None:
+    confirmed = world.confirmed
+    try:
+        _apply(world, body)
+    finally:
+        # A confirmation holds for the one entry after it (workflows.dual).
+        if world.confirmed is confirmed:
+            world.confirmed = None
+
+
+def _apply(world: World, body: EntryBody) -> None:
     handler = _HANDLERS.get(body.kind)
     if handler is None:
         return  # the ledger's own kinds (keys) change nothing here
@@ -221,6 +235,10 @@ def _commission_member_added(world: World, body: EntryBody) -> None:
         name=body.data.get("name", commission_id),
         names=body.data.get("names", {}),
     )
+    since = body.data.get("since", body.time)
+    period = membership.overlapping(commission.members, body.data.get("person", ""), since)
+    if period is not None:
+        raise FoldError(body.seq, "R8: " + membership.overlap_refusal(period, since))
     membership.joined(commission.members, body.data, body.time)
     world.put("commissions", commission)
 
@@ -247,8 +265,19 @@ def _account_created(world: World, body: EntryBody) -> None:
             places=list(data["places"]),
             disabled=False,
             created_at=body.time,
+            created_by=_creator(world, body),
         ),
     )
+
+
+def _creator(world: World, body: EntryBody) -> str:
+    """Who made an account: the administrator who proposed it, when another's confirmation
+    just before wrote it (workflows.dual); else the entry's actor."""
+    if world.confirmed is not None:
+        proposal = world.find("proposals", world.confirmed[1])
+        if proposal is not None:
+            return str(proposal.proposed_by)
+    return body.actor
 
 
 def _account_change(field: str, add: bool) -> Handler:
@@ -683,6 +712,42 @@ def _compensation_confirmed(world: World, body: EntryBody) -> None:
     world.touch("payments", payment)
 
 
+# -- dual control: proposed changes and their confirmation (workflows.dual) ---------------------
+
+
+def _change_proposed(world: World, body: EntryBody) -> None:
+    proposal_id, data = _subject(body), body.data
+    if world.find("proposals", proposal_id) is not None:
+        raise FoldError(body.seq, f"change {proposal_id} is proposed twice")
+    world.put(
+        "proposals",
+        Proposal(
+            id=proposal_id,
+            kind=data["kind"],
+            fields=dict(data["fields"]),
+            concerns=data["concerns"],
+            proposed_by=body.actor,
+            proposed_at=body.time,
+            proposed_seq=body.seq,
+        ),
+    )
+
+
+def _change_decided(state: str) -> Handler:
+    def handle(world: World, body: EntryBody) -> None:
+        proposal = world.proposal(_subject(body))
+        if proposal.state != "proposed":
+            raise FoldError(body.seq, f"change {proposal.id} is {proposal.state} already")
+        proposal.state, proposal.decided_by, proposal.decided_at = state, body.actor, body.time
+        if state == "declined":
+            proposal.reason = body.data.get("reason")
+        else:
+            world.confirmed = (body.seq, proposal.id)
+        world.touch("proposals", proposal)
+
+    return handle
+
+
 _HANDLERS: dict[str, Handler] = {
     "location_added": _location_added,
     "supervisor_assigned": _supervisor_assigned,
@@ -733,4 +798,7 @@ _HANDLERS: dict[str, Handler] = {
     "campaign_opened": _campaign_opened,
     "compensation_paid": _compensation_paid,
     "compensation_confirmed": _compensation_confirmed,
+    "change_proposed": _change_proposed,
+    "change_confirmed": _change_decided("confirmed"),
+    "change_declined": _change_decided("declined"),
 }

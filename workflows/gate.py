@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import text
 
 from custody.entries import ACCOUNT_KINDS
-from workflows import reading
+from workflows import dual, reading
 from workflows.access import SETTLES, entry_refusal, place_of, refusal
 from workflows.errors import AccessRefused
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 _CHANGES_WHO_MAY = frozenset(
     {
         *ACCOUNT_KINDS,
+        # dual control: each confirmation and signer-making change is checked (workflows.dual)
+        *dual.KINDS,
+        *dual.SIGNER_KINDS,
         "location_added",
         "supervisor_assigned",
         "supervisor_withdrawn",
@@ -55,6 +58,15 @@ class Gate:
             found = work.conn.execute(text("SELECT 1 FROM wf_accounts LIMIT 1")).first()
             self._any_account = found is not None
         return self._any_account
+
+    def _accounts(self, work: Work) -> int:
+        """How many accounts exist, up to 2, with those this unit of work made
+        (workflows.access.second_founding asks whether the founder's is the only one)."""
+        found = work.conn.execute(
+            text("SELECT count(*) FROM (SELECT 1 FROM wf_accounts LIMIT 2) a")
+        )
+        made = set(work.world.accounts) - work.world.stored["accounts"]
+        return int(found.scalar() or 0) + len(made)
 
     def _load(self, work: Work, places: Iterable[str]) -> None:
         # One statement for the account, its device token and the places (Repository).
@@ -129,6 +141,7 @@ class Gate:
             data,
             self._bound(work),
             self._any_account,
+            self._accounts(work) if kind == "account_created" else None,
         )
         if why is not None:
             raise AccessRefused(why, place_of(work.world, kind, item, data))

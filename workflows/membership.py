@@ -45,6 +45,28 @@ def left(periods: list[dict[str, Any]], data: Mapping[str, Any], time: str) -> N
             period["until"] = data.get("until", time)
 
 
+def overlapping(
+    periods: Iterable[Mapping[str, Any]], person: str, since: str
+) -> Mapping[str, Any] | None:
+    """The first period of `person` that a new one opened at `since` (and open to no end)
+    would overlap: one still open, or one that ends after `since`. A person holds one period
+    at a time, or the quorum would count them twice (issue 16: re-added with a `since`
+    before their first period). None when there is none."""
+    for period in periods:
+        if period["person"] == person and (period["until"] is None or since < period["until"]):
+            return period
+    return None
+
+
+def overlap_refusal(period: Mapping[str, Any], since: str) -> str:
+    """R8, in words: why a period from `since` is refused beside `period`."""
+    until = period["until"] or "now"
+    return (
+        f"{period['person']} is in office from {period['since']} to {until} already: a period "
+        f"from {since} would overlap it and count them twice for the quorum"
+    )
+
+
 def holds(since: str, until: str | None, moment: str) -> bool:
     """Whether a period [since, until) holds at `moment` (RFC 3339 UTC strings of one
     format, which order as times)."""

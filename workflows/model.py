@@ -318,6 +318,10 @@ class Account(Document):
     places: list[str]
     disabled: bool
     created_at: str
+    # Who made it: the actor of its `account_created`, or, when another administrator's
+    # confirmation wrote it, the one who proposed it (the founder for the founding
+    # accounts); never the one who confirms a signer-making change about it (workflows.dual).
+    created_by: str | None = None
 
 
 @dataclass
@@ -351,6 +355,26 @@ class Campaign(Document):
 
     def runs_on(self, day: str) -> bool:
         return self.starts <= day <= self.ends
+
+
+@dataclass
+class Proposal(Document):
+    """A change that makes a signer or an administrator (workflows.dual), proposed by one
+    administrator: it takes effect only when another confirms it. `fields` are the
+    command's input (workflows.commands, its `kind`); `concerns` the account the change is
+    about (the account made or granted, a key's owner, a commission's member)."""
+
+    id: str
+    kind: str
+    fields: dict[str, Any]
+    concerns: str
+    proposed_by: str
+    proposed_at: str
+    proposed_seq: int
+    state: str = "proposed"  # proposed, confirmed or declined
+    decided_by: str | None = None
+    decided_at: str | None = None
+    reason: str | None = None
 
 
 @dataclass

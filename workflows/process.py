@@ -28,7 +28,7 @@ from workflows.commands.accounts import CreateAccount
 from workflows.commands.base import Command
 from workflows.config import ProcessConfig
 from workflows.diversion import SUSPECTED
-from workflows.errors import RuleViolation, UnknownObject
+from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
 from workflows.files import FileStore
 from workflows.heap import collector_paused
 from workflows.model import (
@@ -49,6 +49,8 @@ from workflows.world import World
 
 T = TypeVar("T")
 FOUNDER = "Первый администратор"  # the first administrator's name until they say theirs
+SECOND = "Второй администратор"  # the second's
+SECOND_ADMIN = "admin2"  # the second administrator's username unless `custody init` is told
 Action = Callable[[Work], T]
 
 
@@ -301,16 +303,23 @@ class Process:
     def now(self) -> dt.datetime:
         return self.clock()
 
-    def found(self) -> str | None:
-        """The first account: while the ledger has none, its genesis entry's actor makes
-        itself the administrator (workflows.access.founding). Returns the founder's username
-        if it wrote the account now, None if accounts exist already."""
+    def found(self, second: str = SECOND_ADMIN) -> str | None:
+        """The founding accounts, made at the console (`custody init`): while the ledger has
+        none, its genesis entry's actor makes itself the administrator
+        (workflows.access.founding), then `second`, the second administrator, while its own
+        is the only account (workflows.access.second_founding): from then on one
+        administrator proposes a signer-making change and another confirms it
+        (workflows.dual). Returns the founder's username if it wrote the accounts now, None
+        if accounts exist already."""
         with self.ledger.database.read() as conn:
             if conn.execute(text("SELECT 1 FROM wf_accounts LIMIT 1")).first() is not None:
                 return None
             genesis = Store(conn).entries(0, 1)
         founder = decode(genesis[0].body).actor
+        if second == founder:
+            raise InvalidRequest("the second administrator is another person than the first")
         self.run(founder, CreateAccount(username=founder, name=FOUNDER, roles=[ADMINISTRATOR]))
+        self.run(founder, CreateAccount(username=second, name=SECOND, roles=[ADMINISTRATOR]))
         return founder
 
     # -- acting ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 from custody.clock import is_time, parse_time
 from custody.entries import check_name
-from workflows import terms
+from workflows import membership, terms
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.model import Account, Commission, Location
 from workflows.unit_of_work import Work
@@ -106,6 +106,10 @@ def add_member(
     ):
         raise InvalidRequest(f"{person} is a member of {commission_id} already")
     _may_sign(work, commission, commission_id, person, role, since or work.now)
+    if commission is not None:
+        period = membership.overlapping(commission.members, person, since or work.now)
+        if period is not None:
+            raise RuleViolation("R8", membership.overlap_refusal(period, since or work.now))
     data: dict[str, Any] = {
         "person": _name(person, "person"),
         "role": role,

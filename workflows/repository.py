@@ -33,6 +33,7 @@ from workflows.tables import (
     ItemRow,
     LocationRow,
     PaymentRow,
+    ProposalRow,
     TransferRow,
 )
 from workflows.world import KINDS, World
@@ -131,6 +132,7 @@ SHELVES: dict[str, Shelf] = {
         "campaign",
         fixed=("item", "marking_folded", "campaign"),
     ),
+    "proposals": _shelf(ProposalRow, "state"),
 }
 
 

@@ -131,3 +131,15 @@ class PaymentRow(SQLModel, table=True):
     marking_folded: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
     campaign: str = Field(sa_column=Column(String(_ID), nullable=False))
     data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ProposalRow(SQLModel, table=True):
+    """A proposed signer-making change and whether another administrator decided it
+    (workflows.dual): found by its state, for the queue awaiting confirmation."""
+
+    __tablename__ = "wf_proposals"
+    __table_args__ = (Index("ix_wf_proposals_state", "state"),)
+
+    id: str = Field(sa_column=Column(String(_ID), primary_key=True))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))

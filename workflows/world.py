@@ -23,6 +23,7 @@ from workflows.model import (
     Item,
     Location,
     Payment,
+    Proposal,
     Transfer,
 )
 
@@ -38,6 +39,7 @@ KINDS: dict[str, type[Document]] = {
     "devices": Device,
     "campaigns": Campaign,
     "payments": Payment,
+    "proposals": Proposal,
 }
 _NAMES = {
     "items": "item",
@@ -51,6 +53,7 @@ _NAMES = {
     "devices": "device token",
     "campaigns": "campaign",
     "payments": "payment",
+    "proposals": "proposed change",
 }
 
 
@@ -74,9 +77,13 @@ class World:
     devices: dict[Any, Device] = field(default_factory=dict)
     campaigns: dict[Any, Campaign] = field(default_factory=dict)
     payments: dict[Any, Payment] = field(default_factory=dict)
+    proposals: dict[Any, Proposal] = field(default_factory=dict)
     # R14: the payment made for each marking identity, as the fold has met them (a replay
     # meets them all; a live action, those it loaded or made).
     paid: dict[str, str] = field(default_factory=dict)
+    # The proposal the entry just folded confirmed, as (its seq, the proposal's id): the one
+    # entry after it may be that change (workflows.dual); any other entry ends it.
+    confirmed: tuple[int, str] | None = None
     changed: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
     # What was read from the state tables (and so has a row there), against what is new.
     stored: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
@@ -140,6 +147,10 @@ class World:
     def payment(self, payment_id: str) -> Payment:
         payment: Payment = self.get("payments", payment_id)
         return payment
+
+    def proposal(self, proposal_id: str) -> Proposal:
+        proposal: Proposal = self.get("proposals", proposal_id)
+        return proposal
 
     def deadline(self, item_id: str, rule: str) -> Deadline | None:
         deadline: Deadline | None = self.find("deadlines", (item_id, rule))

@@ -19,6 +19,7 @@ import typer
 from pydantic import ValidationError
 
 from api.cli import (
+    changes,
     deadlines,
     demo,
     diversion,
@@ -47,6 +48,7 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 users.app.command(name="alerts")(login_alerts.alerts)
 app.add_typer(users.app, name="user")
+app.add_typer(changes.app, name="change")
 app.add_typer(statements.app, name="statement")
 app.add_typer(notices.app, name="notices")
 app.add_typer(reports.app, name="report")
@@ -70,12 +72,17 @@ app.command(name="suspicions")(diversion.suspicions)
 @app.command()
 def init(
     actor: Annotated[str, typer.Option(envvar="CUSTODY_ACTOR", help="who runs it")] = "admin",
+    second: Annotated[
+        str, typer.Option(help="the second administrator's username (four eyes)")
+    ] = "admin2",
 ) -> None:
-    """Create the database, the ledger key and the genesis entry (safe to run again)."""
+    """Create the database, the ledger key, the genesis entry and the two founding
+    administrators (`actor` and `second`: one proposes what makes a signer, the other
+    confirms it); safe to run again. Give each their password with `custody user password`."""
     settings = Settings()
     from api.system import initialise
 
-    result, _ = initialise(settings, actor)
+    result, _ = initialise(settings, actor, second=second)
     ledger = result.ledger
     signer = ledger.signer
     assert signer is not None

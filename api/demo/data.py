@@ -82,6 +82,9 @@ COMMISSION_NAMES = {
 # username -> (role, name); the commission's members and who signs acts follow
 PEOPLE = {
     "admin": ("administrator", "Администратор системы"),
+    # the second administrator (`custody init` makes both): what makes a signer is proposed
+    # by one and confirmed by the other (workflows.dual)
+    "admin2": ("administrator", "Второй администратор"),
     "unit.serikbaev": ("unit_officer", "Серікбаев Нұрлан Асқарұлы"),
     "sklad.omarov": ("warehouse_clerk", "Омаров Ерлан Маратович"),
     "expert.sadykova": ("forensic_examiner", "Садықова Әсел Бауыржанқызы"),

@@ -10,6 +10,7 @@ database of its own: it refuses one that holds a ledger already.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import random
 from collections.abc import Callable, Sequence
@@ -21,17 +22,17 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 import workflows.commands as c
-from api.access import accounts
+from api.access import accounts, changes
 from api.access.passwords import hash_password
 from api.demo import data as d
 from api.system import System, initialise
-from custody import keyfile, keyring
+from custody import keyfile
 from custody.acts import SignedAct, new_act, sign_act
 from custody.clock import format_time, utc_now
 from custody.db import Database
-from custody.entries import decode
 from custody.errors import CustodyError
 from custody.settings import Settings
+from workflows import dual
 from workflows.commands.fields import ActIn
 from workflows.process import Process
 
@@ -77,8 +78,14 @@ class Demo:
         return self.system.process
 
     def do(self, actor: str, command: c.Command) -> Any:
-        """One command of the demo's site, as its person would give it."""
-        return self.system.process.run(actor, command)
+        """One command of the demo's site, as its person would give it; one that makes a
+        signer or an administrator proposed by `actor` and confirmed by the other
+        administrator (four eyes: workflows.dual), as two people do it."""
+        fields = command.model_dump(mode="json", exclude_none=True)
+        if not dual.needs_four_eyes(command.kind, fields):
+            return self.system.process.run(actor, command)
+        proposal = changes.propose(self.p, actor, command.kind, fields)
+        return changes.confirm(self.p, next(a for a in ADMINS if a != actor), proposal)
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -148,19 +155,28 @@ def require_new(settings: Settings) -> None:
         database.dispose()
 
 
+ADMINS = ("admin", "admin2")  # the demo's two administrators (custody init)
+
+
 def _accounts(demo: Demo) -> None:
-    ledger = demo.system.ledger
     hashed = hash_password(d.PASSWORD)  # one hash for all: they share the demo password
-    accounts.set_password(demo.p, "admin", hashed)  # the first administrator, made by init
     for username, (role, name) in d.PEOPLE.items():
-        if username != "admin":
-            places = d.PLACES_OF.get(username, [])
+        places = d.PLACES_OF.get(username, [])
+        if username in ADMINS:  # the two administrators, made by init
+            pass
+        elif dual.needs_four_eyes("account_created", {"roles": [role]}):
+            made = c.CreateAccount(username=username, name=name, roles=[role], places=places)
+            demo.do("admin", made)  # proposed and confirmed: it gets no password from them
+        else:
             accounts.add(demo.p, "admin", username, name, [role], places, hashed)
+        # At the console, as each person sets their own (the demo: one for all).
+        accounts.set_password(demo.p, username, hashed)
     demo.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     for person in d.SIGNERS:
         key = keyfile.PersonKey.generate()
-        entry = keyring.add_key(ledger, "admin", person, "act", key.public_key)
-        demo.keys[person] = (key, decode(entry.body).data["key"]["key_id"])
+        public = base64.b64encode(key.public_key).decode()
+        key_id = demo.do("admin", c.AddKey(owner=person, purpose="act", public_key=public))
+        demo.keys[person] = (key, str(key_id))
         path = demo.keys_dir / f"{person}.key"
         path.unlink(missing_ok=True)
         keyfile.write(path, key, d.PASSWORD, keyfile.INTERACTIVE)

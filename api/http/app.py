@@ -12,6 +12,7 @@ from api.access.login import Accounts
 from api.config import ApiConfig
 from api.http import (
     alerts,
+    changes,
     disclosure,
     diversion,
     files,
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(files.router)
     app.include_router(users.router)
+    app.include_router(changes.router)
     app.include_router(diversion.router)
     app.include_router(statements.router)
     app.include_router(notices.router)

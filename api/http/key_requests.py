@@ -12,12 +12,12 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import key_requests
-from api.access import accounts
+from api.access import accounts, changes
 from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN, Principal
 from api.http.problems import PROBLEM_RESPONSES
-from custody import keys
+from custody import keys, note
 from workflows.commands.fields import Id
 from workflows.errors import AccessRefused, InvalidRequest
 
@@ -67,7 +67,11 @@ class RequestOut(BaseModel):
 
 
 class Registered(BaseModel):
-    key_id: str
+    key_id: str = Field(description="the key's id, as the ledger will register it")
+    proposal: str = Field(
+        description="the proposed change (CHG-...): the key is registered when another "
+        "administrator confirms it (POST /changes/{proposal}/confirm)"
+    )
 
 
 class RegisterIn(BaseModel):
@@ -156,10 +160,12 @@ async def pending(request: Request, _: Admin) -> list[RequestOut]:
     ]
 
 
-@router.post("/requests/{challenge}/register", response_model=Registered)
+@router.post("/requests/{challenge}/register", response_model=Registered, status_code=202)
 async def register(request: Request, challenge: str, body: RegisterIn, caller: Admin) -> Registered:
-    """Register the requested key with its proof (a `key_added` entry, or `key_rotated` with
-    `replaces`); the challenge serves once."""
+    """Propose the registration of the requested key with its proof (a `key_added` entry, or
+    `key_rotated` with `replaces`): a `change_proposed` entry; another administrator
+    confirms it (POST /changes/{proposal}/confirm, four eyes: workflows.dual), and only then
+    is the key registered and the challenge used up."""
     system = system_of(request)
 
     def read() -> key_requests.KeyRequest | None:
@@ -169,11 +175,20 @@ async def register(request: Request, challenge: str, body: RegisterIn, caller: A
     found = await run_in_threadpool(read)
     if found is None or not found.public_key or not found.sig:
         raise InvalidRequest("no key was sent for this challenge")
-    action = key_requests.registration(
-        challenge, found.owner, found.public_key, found.sig, body.replaces, system.process.now()
+    command = key_requests.requested_command(
+        challenge, found.owner, found.public_key, found.sig, body.replaces
     )
+    fields = command.model_dump(mode="json", exclude_none=True)
+    name = found.owner
     try:
-        _, key_id = await request.app.state.writer.run(caller, action)
+        if body.replaces:  # the requester's own act key in force, or refused as such
+            with system.ledger.database.read() as conn:
+                known = system.ledger.keys(conn)
+            name = key_requests.replaced(known, body.replaces, found.owner).name
+        proposal = await run_in_threadpool(
+            changes.propose, system.process, caller.username, command.kind, fields, True
+        )
     except key_requests.RequestRefused as exc:
         raise InvalidRequest(str(exc)) from exc
-    return Registered(key_id=key_id)
+    key_id = note.key_id(name, keys.parse_public_key(found.public_key))
+    return Registered(key_id=key_id, proposal=proposal)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.access import accounts
+from api.access import accounts, changes
 from api.access.auth import BY_DEVICE
 from api.access.passwords import WeakPassword, hash_password
 from api.access.roles import ADMIN, PLACE_KINDS, ROLES
@@ -34,8 +35,10 @@ from custody.clock import format_time
 from custody.entries import decode
 from custody.errors import CustodyError
 from custody.ledger import Ledger
+from workflows import dual
 from workflows.commands.accounts import (
     AssignPlace,
+    CreateAccount,
     EnableAccount,
     GrantRole,
     WithdrawPlace,
@@ -84,6 +87,11 @@ DONE = {
     "joined": i18n.N_("%(id)s joined the commission"),
     "left": i18n.N_("%(id)s left the commission"),
     "place": i18n.N_("Place %(id)s added"),
+    "proposed": i18n.N_(
+        "Change %(id)s proposed: it takes effect when another administrator confirms it"
+    ),
+    "confirmed": i18n.N_("Change %(id)s confirmed: it is in the ledger"),
+    "declined": i18n.N_("Change %(id)s declined"),
 }
 Render = Callable[[Request, Visitor, int, str | None], Any]
 
@@ -100,11 +108,34 @@ async def _act(
     """Run `action` off the loop; on success back to `back` saying `done`, else the same page
     with the refusal (422), and nothing changed."""
     try:
-        await run_in_threadpool(action)
+        proposal = await run_in_threadpool(action)
     except (CustodyError, ValidationError, WeakPassword) as exc:
         result: Response = await render(request, me, 422, _refused(exc, me.language))
         return result
+    if isinstance(proposal, Proposed):  # four eyes: to the queue, awaiting another
+        back, done, subject = CHANGES, "proposed", proposal.id
     return RedirectResponse(f"{back}?{urlencode({'done': done, 'id': subject})}", status_code=303)
+
+
+CHANGES = "/web/admin/changes"
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """What a form's action returns when it proposed its change instead of making it."""
+
+    id: str
+
+
+def _four_eyes(request: Request, me: Visitor, command: Command) -> Proposed | None:
+    """Propose `command` (api.access.changes) when it makes a signer or an administrator
+    (workflows.dual): it then waits for another administrator. None when it does not:
+    the caller does it at once."""
+    fields = command.model_dump(mode="json", exclude_none=True)
+    if not dual.needs_four_eyes(command.kind, fields):
+        return None
+    process = system_of(request).process
+    return Proposed(changes.propose(process, me.username, command.kind, fields, True))
 
 
 def done_message(
@@ -178,11 +209,16 @@ async def create_account(
     process = system_of(request).process
     username = username.strip()
 
-    def make() -> None:
+    def make() -> Proposed | None:
         accounts.check(username)
-        hashed = hash_password(password, strength)
         places = [place] if place else []
+        made = CreateAccount(username=username, name=name, roles=[role], places=places)
+        proposed = _four_eyes(request, me, made)
+        if proposed is not None:  # its person sets a password at the console once confirmed
+            return proposed
+        hashed = hash_password(password, strength)
         accounts.add(process, me.username, username, name, [role], places, hashed)
+        return None
 
     return await _act(request, me, make, _accounts, "/web/admin/accounts", "made", username)
 
@@ -231,12 +267,15 @@ async def change_grant(
     sessions.check_csrf(me.session, csrf)
     _admin(me)
 
-    def change() -> None:
+    def change() -> Proposed | None:
         if what == "role":
             made: Command = (WithdrawRole if withdraw else GrantRole)(username=username, role=value)
         else:
             made = (WithdrawPlace if withdraw else AssignPlace)(username=username, place=value)
-        _change(request, me, username, made)()
+        proposed = _four_eyes(request, me, made)
+        if proposed is None:
+            _change(request, me, username, made)()
+        return proposed
 
     return await _act(request, me, change, _accounts, "/web/admin/accounts", "changed", username)
 
@@ -400,9 +439,8 @@ async def add_member(
     sessions.check_csrf(me.session, csrf)
     _admin(me)
     names = {k: v.strip() for k, v in (("ru", name_ru), ("kk", name_kk), ("en", name_en)) if v}
-    process = system_of(request).process
 
-    def add() -> None:
+    def add() -> Proposed | None:
         command = AddCommissionMember.model_validate(
             {
                 "commission": commission.strip(),
@@ -414,7 +452,7 @@ async def add_member(
                 "position": position.strip() or None,
             }
         )
-        process.run(me.username, command)
+        return _four_eyes(request, me, command)
 
     back = "/web/admin/commissions"
     return await _act(request, me, add, _commissions, back, "joined", person.strip())
@@ -431,10 +469,10 @@ async def remove_member(
     """A person leaves a commission (a `commission_member_removed` entry)."""
     sessions.check_csrf(me.session, csrf)
     _admin(me)
-    process = system_of(request).process
 
-    def remove() -> None:
-        process.run(me.username, RemoveCommissionMember(commission=commission, person=person))
+    def remove() -> Proposed | None:
+        command = RemoveCommissionMember(commission=commission, person=person)
+        return _four_eyes(request, me, command)
 
     back = "/web/admin/commissions"
     return await _act(request, me, remove, _commissions, back, "left", person)
@@ -518,3 +556,66 @@ async def add_place(
 
     back = "/web/admin/places"
     return await _act(request, me, add, _places, back, "place", location.strip())
+
+
+# -- four eyes: changes awaiting another administrator's confirmation -----------------------------
+
+
+async def _changes(request: Request, me: Visitor, status: int, error: str | None) -> Response:
+    process = system_of(request).process
+    waiting = await run_in_threadpool(changes.pending, process)
+    asked = request.query_params.get("id", "")
+    found = await run_in_threadpool(changes.find, process, asked) if asked else None
+    known = [p.id for p in waiting] + ([found.id] if found is not None else [])
+    return page(
+        "admin_changes.html.j2",
+        me.language,
+        me,
+        status,
+        changes=waiting,
+        done=None if error else done_message(request, me.language, known),
+        error=error,
+    )
+
+
+@router.get("/changes", response_class=HTMLResponse)
+async def changes_page(request: Request, me: Me) -> Response:
+    """The changes that make a signer or an administrator, proposed by one administrator and
+    awaiting another's confirmation (workflows.dual)."""
+    _admin(me)
+    return await _changes(request, me, 200, None)
+
+
+@router.post("/changes/{proposal}/confirm")
+async def confirm_change(request: Request, me: Me, proposal: str, csrf: Csrf = None) -> Response:
+    """Confirm another administrator's proposal: `change_confirmed` and the change itself."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    process = system_of(request).process
+
+    def confirm() -> None:
+        found = changes.find(process, proposal)
+        changes.confirm(process, me.username, proposal, True)
+        if found is not None:
+            accounts_of(request).forget_user(found.concerns)
+
+    return await _act(request, me, confirm, _changes, CHANGES, "confirmed", proposal)
+
+
+@router.post("/changes/{proposal}/decline")
+async def decline_change(
+    request: Request,
+    me: Me,
+    proposal: str,
+    reason: Annotated[str, Form(min_length=1, max_length=500)],
+    csrf: Csrf = None,
+) -> Response:
+    """Decline another administrator's proposal: `change_declined`; it never takes effect."""
+    sessions.check_csrf(me.session, csrf)
+    _admin(me)
+    process = system_of(request).process
+
+    def decline() -> None:
+        changes.decline(process, me.username, proposal, reason.strip())
+
+    return await _act(request, me, decline, _changes, CHANGES, "declined", proposal)

@@ -376,6 +376,63 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<commission>.+) has a chair already: (?P<chair>\S+)"),
         N_("%(commission)s has a chair already: %(chair)s"),
     ),
+    # R8: one period of office at a time (workflows.membership.overlap_refusal)
+    (
+        re.compile(
+            r"(?P<person>\S+) is in office from (?P<since>\S+) to (?P<until>\S+) already: a "
+            r"period from (?P<start>\S+) would overlap it and count them twice for the quorum"
+        ),
+        N_(
+            "%(person)s is in office from %(since)s to %(until)s already: a period from "
+            "%(start)s would overlap it and count them twice for the quorum"
+        ),
+    ),
+    # ACCESS, four eyes (workflows.dual)
+    (
+        re.compile(
+            r"four eyes: (?P<step>\S+) makes a signer or an administrator, and one "
+            r"administrator never does it alone: propose it \(change_proposed\) and another "
+            r"administrator confirms it"
+        ),
+        N_(
+            "four eyes: %(step)s makes a signer or an administrator, and one administrator "
+            "never does it alone: propose it and another administrator confirms it"
+        ),
+    ),
+    (
+        re.compile(
+            r"four eyes: (?P<name>\S+) proposed (?P<id>\S+) and may not confirm it; another "
+            r"administrator does"
+        ),
+        N_(
+            "four eyes: %(name)s proposed %(id)s and may not confirm it; another administrator does"
+        ),
+    ),
+    (
+        re.compile(
+            r"four eyes: (?P<id>\S+) is about (?P<name>\S+)'s own account; another "
+            r"administrator confirms it"
+        ),
+        N_("four eyes: %(id)s is about %(name)s's own account; another administrator confirms it"),
+    ),
+    (
+        re.compile(
+            r"four eyes: (?P<name>\S+) created the account (?P<account>\S+) and may not "
+            r"confirm (?P<id>\S+) about it; another administrator does"
+        ),
+        N_(
+            "four eyes: %(name)s created the account %(account)s and may not confirm %(id)s "
+            "about it; another administrator does"
+        ),
+    ),
+    (
+        re.compile(r"four eyes: (?P<id>\S+) is (?:proposed|confirmed|declined) already"),
+        N_("four eyes: %(id)s is decided already"),
+    ),
+    (
+        re.compile(r"four eyes: no change (?P<id>\S+) was proposed"),
+        N_("four eyes: no change %(id)s was proposed"),
+    ),
     # ACCESS, separation of duties (workflows.access.duty_refusal, api.key_requests,
     # api.access.auth)
     (

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import key_requests
+from api.access import changes
 from api.access.auth import BY_DEVICE
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN
@@ -187,14 +188,21 @@ async def register(
     gettext = i18n.gettext_of(me.language)
     system = system_of(request)
     try:
-        action = key_requests.registration(
-            challenge, owner, public_key, sig, replaces, system.process.now()
-        )
+        command = key_requests.requested_command(challenge, owner, public_key, sig, replaces)
     except ValidationError:
         return await _admin_page(request, me, gettext("Check the request's fields"), 422)
 
+    def propose() -> str:
+        # Four eyes (workflows.dual): proposed here, registered when another administrator
+        # confirms it on the queue's page; the request is checked as it would be now.
+        if replaces:
+            with system.ledger.database.read() as conn:
+                key_requests.replaced(system.ledger.keys(conn), replaces, owner)
+        fields = command.model_dump(mode="json", exclude_none=True)
+        return changes.propose(system.process, me.username, command.kind, fields, True)
+
     try:
-        _, key_id = await request.app.state.writer.run(me.principal, action)
+        proposal = await run_in_threadpool(propose)
     except key_requests.RequestRefused as exc:
         why = gettext("The request cannot serve: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return await _admin_page(request, me, why, 422)
@@ -213,7 +221,8 @@ async def register(
         return await _admin_page(
             request, me, gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}, 422
         )
-    return _done("registered", key_id)
+    where = f"/web/admin/changes?{urlencode({'done': 'proposed', 'id': proposal})}"
+    return RedirectResponse(where, status_code=303)
 
 
 def _done(code: str, key_id: str) -> Response:

@@ -10,16 +10,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from custody.acts import SignedAct
+from workflows import dual
 from workflows.commands import batches as b
 from workflows.commands import intake as i
 from workflows.commands import inventory as v
 from workflows.commands import movements as m
 from workflows.commands import preparation as p
 from workflows.commands import registers as r
+from workflows.commands.base import Command
+from workflows.commands.changes import ConfirmChange, ProposeChange
 from workflows.commands.fields import ActIn
 from workflows.intake import Intake
 from workflows.process import Process
+from workflows.repository import Repository
 from workflows.terms import DEFAULT_ZONE
+from workflows.world import World
 
 DECISION_STEPS = {
     "decision_appealed": i.AppealDecision,
@@ -35,7 +40,42 @@ def intake_in(intake: Intake) -> dict[str, Any]:
     return fields
 
 
+# The founding administrators (workflows.process.Process.found): a change that makes a
+# signer is proposed by one and confirmed by the other (workflows.dual).
+ADMINS = ("admin", "admin2")
+
+
 class Driver(Process):
+    def run(self, actor: str, command: Command, device: str | None = None) -> Any:
+        """As Process.run; a change that makes a signer or an administrator (workflows.dual)
+        asked of one founding administrator is proposed by them and confirmed by the other,
+        as two administrators do it. Tests of dual control itself use `Process.run`."""
+        founding = getattr(self, "_founding", False)
+        fields = command.model_dump(mode="json", exclude_none=True)
+        if dual.needs_four_eyes(command.kind, fields) and actor in ADMINS and not founding:
+            return self.four_eyes(command, actor)
+        return super().run(actor, command, device)
+
+    def found(self, second: str = ADMINS[1]) -> str | None:
+        self._founding = True
+        try:
+            return super().found(second)
+        finally:
+            self._founding = False
+
+    def four_eyes(self, command: Command, proposer: str = "admin") -> Any:
+        """Propose `command` as `proposer`, confirm it as the other founding administrator;
+        returns what the command returns."""
+        fields = command.model_dump(mode="json", exclude_none=True)
+        confirmer = next(a for a in ADMINS if a != proposer)
+        with self.ledger.database.read() as conn:  # its creator never confirms it
+            world = World()
+            Repository(conn).load(world, "accounts", [dual.concerns(command.kind, fields)])
+        if any(a.created_by == confirmer for a in world.accounts.values()):
+            proposer, confirmer = confirmer, proposer
+        proposal = super().run(proposer, ProposeChange(change=command.kind, fields=fields))
+        return super().run(confirmer, ConfirmChange(proposal=proposal))
+
     def add_location(
         self,
         actor: str,

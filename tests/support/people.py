@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,3 +36,14 @@ def register(ledger: Ledger, user: str, purpose: str = "act") -> Person:
     from custody.entries import decode
 
     return Person(user, key, decode(entry.body).data["key"]["key_id"])
+
+
+def register_confirmed(process: Any, user: str, purpose: str = "act") -> Person:
+    """A person's key registered as the service does it: an AddKey command proposed by one
+    administrator and confirmed by another (tests.support.driver.Driver.four_eyes)."""
+    from workflows.commands.keys import AddKey
+
+    key = PersonKey.generate()
+    public = base64.b64encode(key.public_key).decode()
+    key_id = process.four_eyes(AddKey(owner=user, purpose=purpose, public_key=public))
+    return Person(user, key, key_id)

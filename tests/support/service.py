@@ -4,6 +4,7 @@ of them. `admin` is the first administrator `custody init` made; it gets its pas
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -13,9 +14,11 @@ import httpx
 
 from tests.support.databases import postgres_database
 from tests.support.processes import environment, run, server
+from workflows import dual
 
 PASSWORD = "correct horse battery"
 FOUNDER = "admin"  # the genesis actor: `custody init` makes it the first administrator
+SECOND = "admin2"  # and the second (four eyes: workflows.dual)
 PROBLEM = "application/problem+json"
 
 
@@ -32,8 +35,21 @@ class Service:
     ) -> None:
         secret = self.directory / "password"
         secret.write_text(PASSWORD + "\n")
-        if username == FOUNDER:
-            assert role == "administrator", "init made admin the administrator"
+        if username in (FOUNDER, SECOND):
+            assert role == "administrator", "init made admin and admin2 the administrators"
+            done = run(self.env, "user", "password", username, "--password-file", str(secret))
+            assert done.returncode == 0, done.stderr
+            return
+        if dual.needs_four_eyes("account_created", {"roles": [role]}):
+            # Proposed by one founding administrator, confirmed by the other (four eyes),
+            # then its password given at the console.
+            fields = {"username": username, "name": name or f"Тестовый {username}"}
+            fields |= {"roles": [role], "places": list(places)}
+            done = run(self.env, "change", "propose", "account_created", json.dumps(fields))
+            assert done.returncode == 0, done.stderr
+            proposal = done.stdout.strip()
+            done = run(self.env, "change", "confirm", proposal, "--actor", SECOND)
+            assert done.returncode == 0, done.stderr
             done = run(self.env, "user", "password", username, "--password-file", str(secret))
             assert done.returncode == 0, done.stderr
             return
@@ -52,6 +68,14 @@ class Service:
             str(secret),
         )
         assert done.returncode == 0, done.stderr
+
+    def confirm(self, proposal: str, by: str = SECOND) -> None:
+        """Another administrator confirms a proposed change over HTTP (four eyes)."""
+        if by == SECOND and by not in self.tokens:
+            self.add_user(SECOND, "administrator")
+        with self.client(by) as client:
+            done = client.post(f"/changes/{proposal}/confirm")
+        assert done.status_code == 204, done.text
 
     def login(self, username: str, password: str | None = None) -> httpx.Response:
         return httpx.post(

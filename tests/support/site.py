@@ -18,7 +18,7 @@ from custody.clock import format_time, utc_now
 from custody.ledger import Ledger
 from custody.settings import Settings
 from tests.support.driver import Driver
-from tests.support.people import Person, register
+from tests.support.people import Person, register_confirmed
 from workflows.commands.accounts import CreateAccount
 from workflows.config import ProcessConfig
 from workflows.files import FileStore
@@ -262,7 +262,7 @@ def build_site(settings: Settings) -> Site:
         "member.kim",
         "member.tokayeva",
     ):
-        site.people[person] = register(ledger, person)
+        site.people[person] = register_confirmed(site.process, person)
     return site
 
 

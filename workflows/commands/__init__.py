@@ -15,6 +15,7 @@ from __future__ import annotations
 from workflows.commands import (
     accounts,
     batches,
+    changes,
     diversion,
     intake,
     inventory,
@@ -44,6 +45,7 @@ from workflows.commands.batches import (
     RecordPresence,
     SignStatement,
 )
+from workflows.commands.changes import ConfirmChange, DeclineChange, ProposeChange
 from workflows.commands.diversion import (
     ConfirmCompensation,
     OpenCampaign,
@@ -95,10 +97,12 @@ __all__ = [
     "Burn",
     "CloseTransfer",
     "Command",
+    "ConfirmChange",
     "ConfirmCompensation",
     "CountInventory",
     "CreateAccount",
     "Cut",
+    "DeclineChange",
     "Deform",
     "Depackage",
     "DisableAccount",
@@ -112,6 +116,7 @@ __all__ = [
     "OpenBatch",
     "OpenCampaign",
     "PayCompensation",
+    "ProposeChange",
     "ReceiveAtForensics",
     "ReceiveTransfer",
     "RecordDecision",
@@ -155,6 +160,7 @@ MODULES = (
     supervision,
     keys,
     accounts,
+    changes,
     diversion,
 )
 _ORDER = {module.__name__: n for n, module in enumerate(MODULES)}

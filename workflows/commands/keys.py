@@ -3,12 +3,12 @@ that an act's signature is checked against the key valid at its seq (DESIGN §5)
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field
 
 from custody import keyring
-from custody.keys import parse_public_key
+from custody.keys import KeyRecord, check_person_possession, parse_public_key
 from custody.store import Store
 from workflows.commands.base import Command, command
 from workflows.commands.fields import Id, Part, Text, Word
@@ -49,10 +49,21 @@ class AddKey(Command):
         _refuse_anothers(work, self.owner, raw)
         key = keyring.person_key(self.owner, self.purpose, raw)
         data: dict[str, object] = {"key": key}
-        if self.possession is not None:  # the ledger checks it as it writes (custody.keys)
+        if self.possession is not None:  # the ledger checks it again as it writes
             data["possession"] = self.possession.model_dump()
+            _proved(key, raw, data["possession"])
         work.entry("key_added", None, data)
         return str(key["key_id"])
+
+
+def _proved(key: dict[str, Any], raw: bytes, possession: object) -> None:
+    """KeyRegistryError unless `possession` is the key's own proof (custody.keys), checked
+    before the entry is written, so that a proposed key (workflows.commands.changes, whose
+    entry is written only when confirmed) is refused at once, as the ledger would."""
+    record = KeyRecord(
+        str(key["key_id"]), str(key["owner"]), str(key["purpose"]), str(key["name"]), raw, 0, 0
+    )
+    check_person_possession(record, possession)
 
 
 def _refuse_anothers(work: Work, owner: str, raw: bytes) -> None:
@@ -86,6 +97,9 @@ class RotateKey(Command):
             _refuse_anothers(work, replaced.owner, new_key)
         if self.possession is not None:
             data["possession"] = self.possession.model_dump()
+            key = data["key"]
+            assert isinstance(key, dict)
+            _proved(key, new_key, data["possession"])
         work.entry("key_rotated", None, data)
 
 

@@ -1,0 +1,158 @@
+"""The one-administrator forgery (issue 14) through a real `custody serve`, on SQLite and
+PostgreSQL: one administrator alone tries to make stand-in signers (accounts it sets the
+passwords of, their keys, their seats on the commission) and is refused, as a problem naming
+four eyes with nothing written, at each step where a second administrator is needed; the
+same changes proposed by one administrator are written only when another confirms them, and
+an account made a signer that way loses the password an administrator gave it."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+
+import pytest
+
+from custody import keys, signatures
+from custody.keyfile import PersonKey
+from tests.support.processes import run
+from tests.support.service import PASSWORD, PROBLEM, Service, service
+
+KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+COMMISSION = "COM-1"
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    with service(tmp_path_factory.mktemp("dual"), request.param) as running:
+        running.add_user("admin", "administrator")
+        running.add_user("admin2", "administrator")
+        running.add_user("member.kim", "commission_member")
+        yield running
+
+
+def _size(shared: Service) -> int:
+    with shared.client("admin") as client:
+        return int(client.get("/ledger/checkpoint").text.splitlines()[1])
+
+
+def _four_eyes(answer: object) -> None:
+    import httpx
+
+    assert isinstance(answer, httpx.Response)
+    assert answer.status_code == 403, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    assert answer.json()["rule"] == "ACCESS"
+    assert "four eyes" in answer.json()["detail"]
+
+
+def _key_request(shared: Service, owner: str, key: PersonKey) -> str:
+    with shared.client(owner) as client:
+        challenge = client.post("/keys/challenge").json()["challenge"]
+        claim = keys.possession_claim(owner, "act", key.public_key, challenge)
+        sig = signatures.sign(key.seed, signatures.possession_message(claim))
+        sent = client.post(
+            "/keys/requests",
+            json={
+                "challenge": challenge,
+                "public_key": key.public_key_b64,
+                "sig": base64.b64encode(sig).decode(),
+                "label": "laptop",
+            },
+        )
+        assert sent.status_code == 204, sent.text
+    return str(challenge)
+
+
+def test_one_administrator_cannot_make_stand_in_signers(shared: Service) -> None:
+    stand_in = {"name": "Подставной", "places": [], "password": PASSWORD}
+    with shared.client("admin") as admin:
+        before = _size(shared)
+        # A stand-in made a member at once, or an administrator: refused.
+        _four_eyes(
+            admin.post(
+                "/users", json={**stand_in, "username": "stand.a", "role": "commission_member"}
+            )
+        )
+        _four_eyes(
+            admin.post("/users", json={**stand_in, "username": "admin.x", "role": "administrator"})
+        )
+        assert _size(shared) == before
+        # An auditor the administrator holds the password of: allowed (it signs nothing) ...
+        made = admin.post("/users", json={**stand_in, "username": "stand.b", "role": "auditor"})
+        assert made.status_code == 201, made.text
+        size = _size(shared)
+        # ... but made a member: refused, and by the steps too.
+        _four_eyes(admin.post("/users/stand.b/roles", json={"role": "commission_member"}))
+        _four_eyes(admin.post("/users/stand.b/roles", json={"role": "official"}))
+        seat = {"commission": COMMISSION, "person": "member.kim", "role": "member"}
+        _four_eyes(admin.post("/steps/commission_member_added", json=seat))
+        assert _size(shared) == size
+        # Proposed, it waits: its proposer cannot confirm it.
+        proposed = admin.post(
+            "/changes",
+            json={
+                "change": "role_granted",
+                "fields": {"username": "stand.b", "role": "commission_member"},
+            },
+        )
+        assert proposed.status_code == 201, proposed.text
+        grant = proposed.json()["id"]
+        assert grant in {c["id"] for c in admin.get("/changes").json()}
+        _four_eyes(admin.post(f"/changes/{grant}/confirm"))
+    # The stand-in's key: the administrator proposes it, and alone cannot register it.
+    key = PersonKey.generate()
+    challenge = _key_request(shared, "stand.b", key)
+    with shared.client("admin") as admin:
+        registered = admin.post(f"/keys/requests/{challenge}/register", json={})
+        assert registered.status_code == 202, registered.text
+        _four_eyes(admin.post(f"/changes/{registered.json()['proposal']}/confirm"))
+        published = {k["public_key"] for k in admin.get("/ledger/keys").json()}
+    assert key.public_key_b64 not in published
+    # Another administrator confirms the grant: the password the first one set is gone.
+    shared.confirm(grant)
+    assert shared.login("stand.b").status_code == 401
+    secret = shared.directory / "own.password"
+    secret.write_text("пароль самого человека\n")
+    done = run(shared.env, "user", "password", "stand.b", "--password-file", str(secret))
+    assert done.returncode == 0, done.stderr
+    assert shared.login("stand.b", "пароль самого человека").status_code == 200
+    verified = run(shared.env, "verify", "--json")
+    assert verified.returncode == 0, verified.stdout[-2000:]
+
+
+def test_a_declined_change_never_takes_effect(shared: Service) -> None:
+    with shared.client("admin") as admin:
+        proposed = admin.post(
+            "/changes",
+            json={
+                "change": "commission_member_added",
+                "fields": {
+                    "commission": COMMISSION,
+                    "person": "member.kim",
+                    "role": "member",
+                    "name": "Комиссия",
+                },
+            },
+        )
+        assert proposed.status_code == 201, proposed.text
+        change = proposed.json()["id"]
+        refused = admin.post(f"/changes/{change}/decline", json={"reason": "сам"})
+        _four_eyes(refused)
+    with shared.client("admin2") as other:
+        assert (
+            other.post(f"/changes/{change}/decline", json={"reason": "не тот состав"}).status_code
+            == 204
+        )
+        shown = other.get(f"/changes/{change}").json()
+        again = other.post(f"/changes/{change}/confirm")
+    assert (shown["state"], shown["decided_by"], shown["reason"]) == (
+        "declined",
+        "admin2",
+        "не тот состав",
+    )
+    _four_eyes(again)
+    done = run(shared.env, "change", "list", "--json")
+    assert done.returncode == 0, done.stderr
+    assert change not in done.stdout

@@ -1,0 +1,171 @@
+"""Dual control (four eyes) of what makes a signer or an administrator (issue 14, the
+one-administrator forgery; workflows.dual): each such change is proposed by one
+administrator and takes effect only when another, neither its proposer, nor the account it
+concerns, nor that account's creator, confirms it. Refused as it is written (ACCESS,
+nothing written), and failed again by `custody verify`'s access step when written straight
+into the ledger with the ledger key. Also issue 16: a commission period that would overlap
+another of the same person is refused (R8)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import pytest
+
+from custody.clock import format_time, parse_time
+from custody.entries import NewEntry
+from custody.keyfile import PersonKey
+from tests.support.site import COMMISSION, Site
+from workflows.commands import (
+    AddCommissionMember,
+    AddKey,
+    ConfirmChange,
+    CreateAccount,
+    DeclineChange,
+    GrantRole,
+    ProposeChange,
+    RemoveCommissionMember,
+)
+from workflows.commands.base import Command
+from workflows.errors import AccessRefused, RuleViolation
+from workflows.process import Process
+from workflows.replay import replay
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
+
+
+def _alone(site: Site, actor: str, command: Command) -> AccessRefused:
+    """`command` done by one administrator alone (not through the tests' Driver, which
+    proposes and confirms with both): refused naming four eyes, nothing written."""
+    before = _size(site)
+    with pytest.raises(AccessRefused) as refused:
+        Process.run(site.process, actor, command)
+    assert "four eyes" in str(refused.value)
+    assert _size(site) == before
+    return refused.value
+
+
+def _key() -> str:
+    return base64.b64encode(PersonKey.generate().public_key).decode()
+
+
+def _propose(site: Site, actor: str, command: Command) -> str:
+    fields = command.model_dump(mode="json", exclude_none=True)
+    proposal = Process.run(site.process, actor, ProposeChange(change=command.kind, fields=fields))
+    assert isinstance(proposal, str)
+    return proposal
+
+
+def _refusals(site: Site) -> list[tuple[int, str]]:
+    refused: list[tuple[int, str]] = []
+    replay(site.ledger.database, refused)
+    return refused
+
+
+def test_every_signer_making_change_is_refused_to_one_administrator(site: Site) -> None:
+    _alone(
+        site,
+        "admin",
+        CreateAccount(username="stand.in", name="Подставной", roles=["commission_member"]),
+    )
+    _alone(site, "admin", CreateAccount(username="admin3", name="Третий", roles=["administrator"]))
+    site.process.run("admin", CreateAccount(username="clerk.two", name="Клерк", roles=["auditor"]))
+    for role in ("commission_member", "official", "plant_representative", "forensic_examiner"):
+        _alone(site, "admin", GrantRole(username="clerk.two", role=role))
+    _alone(site, "admin", AddKey(owner="sklad.omarov", purpose="act", public_key=_key()))
+    _alone(site, "admin", RemoveCommissionMember(commission=COMMISSION, person="member.kim"))
+    _alone(
+        site,
+        "admin",
+        AddCommissionMember(commission=COMMISSION, person="member.tokayeva", role="member"),
+    )
+    # What makes no signer stays one administrator's work.
+    Process.run(site.process, "admin", GrantRole(username="clerk.two", role="unit_officer"))
+    assert _refusals(site) == []
+
+
+def test_a_change_takes_effect_when_another_administrator_confirms_it(site: Site) -> None:
+    before = _size(site)
+    grant = GrantRole(username="official.zhakupov", role="commission_member")
+    proposal = _propose(site, "admin", grant)
+    assert _size(site) == before + 1  # proposed: nothing granted yet
+    with pytest.raises(AccessRefused, match=r"proposed .* may not confirm it"):
+        Process.run(site.process, "admin", ConfirmChange(proposal=proposal))
+    Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
+    assert _size(site) == before + 3  # proposed, confirmed, granted
+    with pytest.raises(AccessRefused, match="confirmed already"):
+        Process.run(site.process, "admin2", ConfirmChange(proposal=proposal))
+    assert _refusals(site) == []
+
+
+def test_the_account_concerned_and_its_creator_never_confirm(site: Site) -> None:
+    # A third administrator, proposed by admin and confirmed by admin2: admin made it.
+    third = CreateAccount(username="admin3", name="Третий", roles=["administrator"])
+    Process.run(site.process, "admin2", ConfirmChange(proposal=_propose(site, "admin", third)))
+    # An auditor's account made by admin alone (admin set its password): admin never
+    # confirms it being made an official, even when another proposes it.
+    auditor = CreateAccount(username="clerk.x", name="Клерк", roles=["auditor"])
+    Process.run(site.process, "admin", auditor)
+    official = _propose(site, "admin2", GrantRole(username="clerk.x", role="official"))
+    with pytest.raises(AccessRefused, match=r"admin created the account clerk\.x"):
+        Process.run(site.process, "admin", ConfirmChange(proposal=official))
+    # Nor does the account concerned confirm a change about itself.
+    about_admin3 = _propose(site, "admin", AddKey(owner="admin3", purpose="act", public_key=_key()))
+    with pytest.raises(AccessRefused, match="own account"):
+        Process.run(site.process, "admin3", ConfirmChange(proposal=about_admin3))
+    # A third who is neither decides: one is confirmed, one declined (never takes effect).
+    Process.run(site.process, "admin3", ConfirmChange(proposal=official))
+    Process.run(site.process, "admin2", DeclineChange(proposal=about_admin3, reason="не нужно"))
+    with pytest.raises(AccessRefused, match="declined already"):
+        Process.run(site.process, "admin2", ConfirmChange(proposal=about_admin3))
+    assert _refusals(site) == []
+
+
+def test_a_signer_made_in_the_ledger_without_confirmation_fails_verify(site: Site) -> None:
+    """The forger holds the ledger key and writes the grant straight into the log."""
+    site.process.run(
+        "admin", CreateAccount(username="stand.in", name="Подставной", roles=["auditor"])
+    )
+    assert _refusals(site) == []
+    site.ledger.record(
+        NewEntry(
+            kind="role_granted", actor="admin", item="stand.in", data={"role": "commission_member"}
+        )
+    )
+    [(seq, why)] = _refusals(site)
+    assert "role_granted by admin: four eyes" in why
+    assert seq == _size(site) - 1
+
+
+def test_a_confirmation_by_the_proposer_written_into_the_ledger_fails_verify(site: Site) -> None:
+    grant = GrantRole(username="official.zhakupov", role="commission_member")
+    proposal = _propose(site, "admin2", grant)
+    site.ledger.record(NewEntry(kind="change_confirmed", actor="admin2", item=proposal, data={}))
+    [(_, why)] = _refusals(site)
+    assert "change_confirmed by admin2: four eyes: admin2 proposed" in why
+
+
+def test_a_period_overlapping_an_earlier_one_is_refused(site: Site) -> None:
+    """Issue 16: member.kim removed, then added again from before their first period."""
+    with site.ledger.database.read() as conn:
+        from workflows.repository import Repository
+        from workflows.world import World
+
+        world = World()
+        Repository(conn).load(world, "commissions", [COMMISSION])
+    first = next(p for p in world.commission(COMMISSION).members if p["person"] == "member.kim")
+    site.clock.advance(days=3)
+    site.process.remove_commission_member("admin", COMMISSION, "member.kim")
+    site.clock.advance(days=1)
+    earlier = format_time(parse_time(first["since"]) - dt.timedelta(days=1))
+    with pytest.raises(RuleViolation, match=r"R8: .*overlap"):
+        site.process.add_commission_member(
+            "admin", COMMISSION, "member.kim", "member", since=earlier
+        )
+    # From now on, after the first period ended, is a new period, not an overlap.
+    site.process.add_commission_member("admin", COMMISSION, "member.kim", "member")
+    assert _refusals(site) == []
