@@ -16,17 +16,17 @@ from tests.test_api_boundary import (
     _head,
     _raw,
     _to_test_fired,
-    refused,
     intake,
+    refused,
     site,  # noqa: F401  (the module-scoped service on both databases)
     unchanged,
 )
 from tests.test_api_process import Site
 
 
-def _results(site: Site, rifle: str, **fields: Any) -> Any:
-    act = site.act("expert.sadykova", "registry_result_recorded", rifle, **fields)
-    return site.step(
+def _results(at: Site, rifle: str, **fields: Any) -> Any:
+    act = at.act("expert.sadykova", "registry_result_recorded", rifle, **fields)
+    return at.step(
         "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": act}]}
     )
 
@@ -124,7 +124,8 @@ def test_custody_sign_refuses_an_act_the_api_would_refuse_before_signing(
         assert done.returncode != 0
         assert done.stdout == ""  # nothing signed
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-        assert "not signed" in done.stderr and named in done.stderr
+        assert "not signed" in done.stderr
+        assert named in done.stderr
 
 
 # --- ids -------------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ _INVISIBLE = re.compile(
 # it (`spreadsheet_safe`).
 FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
+
 def _describe(char: str) -> str:
     name = _CONTROLS.get(char) or unicodedata.name(char, "a control character")
     return f"U+{ord(char):04X} {name}"

@@ -12,7 +12,6 @@ from api.system import System
 from custody.clock import format_time
 from workflows.errors import UnknownObject
 
-
 MAX_ID = 2**63 - 1
 """The largest id a notice may have: a signed 64-bit integer (SQLite's and PostgreSQL's)."""
 
