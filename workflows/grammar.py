@@ -68,6 +68,18 @@ _INVISIBLE = re.compile(
 FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
 
+SHOWN = 40
+"""The most of a refused value a refusal repeats (characters): a refusal names what was
+wrong, it does not echo a megabyte back (nor write it into every log line)."""
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """`repr(value)`, cut to `limit` characters with an ellipsis: how a refusal may quote
+    what it was given (escaped, so a control or bidi character shows as its escape)."""
+    said = repr(value)
+    return said if len(said) <= limit else said[: limit - 1] + "…"
+
+
 def _describe(char: str) -> str:
     name = _CONTROLS.get(char) or unicodedata.name(char, "a control character")
     return f"U+{ord(char):04X} {name}"
@@ -184,6 +196,24 @@ def text(value: Any) -> str:
     """Free text that may run over lines (a note): like `line`, and line feeds (U+000A)
     between lines; no other control, carriage returns included. Raises ValueError."""
     return _line(value, "the text", MAX_TEXT, lines=True)
+
+
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9_+-]{1,30}){0,2}", re.ASCII)
+MAX_ZONE = 64
+"""A tz database zone's name (characters); the longest in use has 32."""
+
+
+def zone_name(value: Any) -> str:
+    """A tz database zone's name as the database spells it (`Asia/Almaty`, `UTC`,
+    `America/Argentina/Buenos_Aires`): ASCII letters, digits, `_ + -`, up to three parts
+    joined by `/`, at most MAX_ZONE characters. Raises ValueError without repeating the
+    value; whether the database knows it is workflows.terms.zone's to say."""
+    if not isinstance(value, str) or len(value) > MAX_ZONE or not _ZONE.fullmatch(value):
+        raise ValueError(
+            f"a time zone is a tz database name such as Asia/Almaty (ASCII, at most "
+            f"{MAX_ZONE} characters)"
+        )
+    return value
 
 
 def calendar_date(value: Any) -> str:
@@ -336,7 +366,7 @@ def act(value: Any) -> dict[str, Any]:
     required, optional = ACT_SHAPES[kind]
     unknown = sorted(set(value) - set(required) - set(optional))
     if unknown:
-        named = ", ".join(repr(k)[:MAX_KEY] for k in unknown[:5])
+        named = ", ".join(shown(k) for k in unknown[:5])
         raise ValueError(f"an act of kind {kind} holds no field {named}")
     missing = sorted(set(required) - set(value))
     if missing:

@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.errors import Forbidden, TooLarge
+from api.http.strict_json import StrictBody
 from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
@@ -191,7 +192,7 @@ async def registry_page(request: Request, me: Me, item: str | None = None) -> Re
     return page("registry.html.j2", me.language, me, waiting=waiting, keys=keys, chosen=item)
 
 
-class SignedResult(BaseModel):
+class SignedResult(StrictBody):
     item: str = Field(min_length=1, max_length=128)
     act: dict[str, Any]
     sig: str = Field(max_length=200)

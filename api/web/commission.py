@@ -25,13 +25,14 @@ from urllib.parse import quote
 from babel.dates import get_month_names
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden
+from api.http.strict_json import StrictBody
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
 from api.system import System
 from api.web import i18n, sessions
@@ -301,7 +302,7 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
     return await _act(request, me, batch_id, partial(step.model_validate, given))
 
 
-class SignedStatement(BaseModel):
+class SignedStatement(StrictBody):
     act: dict[str, Any]
     sig: str = Field(max_length=200)
 
