@@ -17,7 +17,8 @@ DEVICE = ("user", "device", "alice", "--role", "unit_officer", "--label", "scann
 
 
 @pytest.mark.parametrize(
-    "days", ["١٢", "３０", "3_0", " 30", "30 ", "30.0", "+30", "1e1", "0x1e", "99999999999999999999"]
+    "days",
+    ["١٢", "３０", "3_0", " 30", "30 ", "30.0", "+30", "1e1", "0x1e", "99999999999999999999"],
 )
 def test_days_take_ascii_digits_only(tmp_path: Path, days: str) -> None:
     done = run(environment(tmp_path), *DEVICE, "--days", days)
