@@ -17,12 +17,14 @@ from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN, Principal
 from api.http.problems import PROBLEM_RESPONSES
-from api.http.strict_json import StrictBody
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from custody import keys
 from workflows.commands.fields import Id
 from workflows.errors import AccessRefused, InvalidRequest
 
-router = APIRouter(prefix="/keys", tags=["keys"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/keys", tags=["keys"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute
+)
 Admin = Annotated[Principal, Depends(require(ADMIN))]
 
 
