@@ -208,3 +208,47 @@ def test_a_json_body_with_bytes_utf8_does_not_allow_is_refused(site: Site) -> No
     with unchanged(site):
         status, problem, _ = _raw(site, head, iter([body]))
     assert (status, problem["type"]) == (415, "/problems/not-utf-8")
+
+
+# --- people named by the registers -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("person", ["nobody.here", "Иванов И.И.", "ADMIN"])
+def test_a_supervisor_must_name_an_existing_account(site: Site, person: str) -> None:  # noqa: F811
+    body = {"location": "UNIT-ALM", "person": person, "level": "staff"}
+    with unchanged(site):
+        answer = site.step("admin", "supervisor_assigned", body)
+    refused(answer, 404, "unknown", f"no account {person}")
+
+
+def test_a_supervisor_with_an_account_is_assigned(site: Site) -> None:  # noqa: F811
+    body = {"location": "WH-ALM", "person": "sklad.omarov", "level": "staff"}
+    answer = site.step("admin", "supervisor_assigned", body)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_time_zone_refusal_does_not_echo_what_it_was_given(site: Site) -> None:  # noqa: F811
+    zone = "Asia/" + "Ж" * 100_000
+    body = {"location": "UNIT-NEW", "kind": "unit", "name": "Новый", "region": "Алматы"}
+    with unchanged(site):
+        answer = site.step("admin", "location_added", {**body, "time_zone": zone})
+    problem = refused(answer, 422, "invalid-parameters", "tz database name")
+    assert "ЖЖЖ" not in json.dumps(problem, ensure_ascii=False)
+    assert len(answer.content) < 2000
+    with unchanged(site):  # the shape of a name, but no zone of the database: quoted short
+        zone = "Asia/" + "X" * 29 + "/" + "Y" * 29  # 64 characters
+        answer = site.step("admin", "location_added", {**body, "time_zone": zone})
+    problem = refused(answer, 422, "invalid-request", "unknown time zone 'Asia/XXX")
+    assert "Y" * 10 not in problem["detail"]  # quoted to 40 characters
+
+
+def test_a_key_given_twice_is_quoted_short(site: Site) -> None:  # noqa: F811
+    key = "k" * 100_000
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/decision_final",
+            content=f'{{"{key}": 1, "{key}": 2}}',
+            headers={"Content-Type": "application/json"},
+        )
+    refused(answer, 422, "malformed-json", "duplicate key")
+    assert len(answer.content) < 2000
