@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.support.processes import run
+from tests.support.samples import pdf
 from tests.test_api_boundary import (
     _head,
     _raw,
@@ -252,3 +253,31 @@ def test_a_key_given_twice_is_quoted_short(site: Site) -> None:  # noqa: F811
         )
     refused(answer, 422, "malformed-json", "duplicate key")
     assert len(answer.content) < 2000
+
+
+# --- file references -------------------------------------------------------------------------
+
+
+def _upload(at: Site, content: bytes, role: str) -> dict[str, Any]:
+    with at.as_("unit.serikbaev") as client:
+        answer = client.post("/files", files={"file": ("x.bin", content)}, data={"role": role})
+    assert answer.status_code == 201, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_a_file_references_media_type_is_the_stored_files_own(site: Site) -> None:  # noqa: F811
+    scan = _upload(site, pdf(), "marking")
+    assert scan["media_type"] == "application/pdf"
+    body = {"intakes": [intake(site, files=[{**scan, "media_type": "image/png"}])]}
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", body)
+    refused(answer, 422, "invalid-request", "is application/pdf, not image/png")
+
+
+def test_r10s_marking_photo_is_an_image_not_a_pdf(site: Site) -> None:  # noqa: F811
+    scan = _upload(site, pdf(), "marking")
+    body = {"intakes": [intake(site, files=[scan])]}
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", body)
+    problem = refused(answer, 409, "rule", "application/pdf", "JPEG or PNG")
+    assert problem["rule"] == "R10"
