@@ -253,3 +253,14 @@ def test_per_item_cannot_override_what_the_step_shares(site: Site) -> None:
 def _size(site: Site) -> int:
     with site.ledger.database.read() as conn:
         return site.ledger.head(conn).size
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\u00a0\u2028\u3000\nab"), max_size=12))
+def test_typed_removes_spaces_and_tabs_at_the_ends_and_nothing_else(value: str) -> None:
+    # The one normalisation of a form field or a spreadsheet cell (docs/identifiers.md).
+    trimmed = grammar.typed(value)
+    assert trimmed == value.strip(" \t")
+    assert trimmed in value
+    if trimmed:
+        assert trimmed[0] not in " \t"
+        assert trimmed[-1] not in " \t"

@@ -118,6 +118,21 @@ def _line(value: Any, what: str, limit: int, lines: bool = False) -> str:
     return value
 
 
+TYPED_EDGES = " \t"
+"""What a person's typing leaves around a value in a form field or a spreadsheet cell: spaces
+and tabs. `typed` removes them; nothing else is ever removed."""
+
+
+def typed(value: str) -> str:
+    """The one normalisation of text a person typed into a web form's field or a CSV or
+    XLSX cell: spaces (U+0020) and tabs (U+0009) at either end removed, explicitly, before
+    the grammar checks the value. Nothing else changes: a no-break space, a line separator
+    or an ideographic space at an end stays and is refused by the grammar naming it, as the
+    API refuses it. The API takes values as a program sent them, so a space at an end there
+    is refused, not trimmed (docs/identifiers.md, "Spaces at the ends")."""
+    return value.strip(TYPED_EDGES)
+
+
 def identifier(value: Any) -> str:
     """An id (item, batch, place, commission, transfer, discrepancy, person): one line of
     at most MAX_ID printable NFC characters, no `/` or `\\`, not only dots, not beginning

@@ -21,6 +21,7 @@ from api.http.strict_json import StrictBody
 from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
+from workflows import grammar
 from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Location
@@ -100,13 +101,13 @@ async def intake(
         "files": files,
         "details": {"model": model} if model else {},
     }
-    if marking.strip():
-        given["marking"] = marking.strip()
+    if grammar.typed(marking):
+        given["marking"] = grammar.typed(marking)
     else:
         given["unmarked"] = True
     decision = (
-        {"ref": decision_ref.strip(), "authority": decision_authority, "date": decision_date}
-        if decision_ref.strip()
+        {"ref": grammar.typed(decision_ref), "authority": decision_authority, "date": decision_date}
+        if grammar.typed(decision_ref)
         else None
     )
     places = await _intake_places(request, me)

@@ -42,6 +42,7 @@ from certificates.page import Page
 from certificates.words import words
 from custody.clock import format_time
 from custody.errors import CustodyError
+from workflows import grammar
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
 from workflows.errors import RuleViolation, WorkflowError
 from workflows.model import Account, Batch, Commission, Item, Member
@@ -251,11 +252,11 @@ async def record_presence(request: Request, me: Me, batch_id: str) -> Response:
     present: list[dict[str, Any]] = [
         {"person": str(p), "role": COMMISSION_MEMBER} for p in form.getlist("member")
     ]
-    other = str(form.get("other_person") or "").strip()
+    other = grammar.typed(str(form.get("other_person") or ""))
     if other:
         person: dict[str, Any] = {"person": other, "role": str(form.get("other_role") or "")}
         for name in ("full_name", "position"):
-            given = str(form.get(f"other_{name}") or "").strip()
+            given = grammar.typed(str(form.get(f"other_{name}") or ""))
             if given:
                 person[name] = given
         present.append(person)
@@ -275,7 +276,7 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
 
     def text(name: str) -> str:
         value = form.get(name)
-        return value.strip()[:200] if isinstance(value, str) else ""
+        return grammar.typed(value)[:200] if isinstance(value, str) else ""
 
     def number(name: str) -> Any:
         # Digits become a number; anything else goes on as given, for the model to refuse.
