@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from api.http.limits import too_deep
+from api.web import i18n
 from tests.support.site import Site
 from workflows import grammar
+from workflows.commands.registers import AddLocation
 from workflows.errors import InvalidRequest
 from workflows.steps import advance
 
@@ -264,3 +267,36 @@ def test_typed_removes_spaces_and_tabs_at_the_ends_and_nothing_else(value: str) 
     if trimmed:
         assert trimmed[0] not in " \t"
         assert trimmed[-1] not in " \t"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", "Проверьте поле"), ("kk", "өрісін тексеріңіз"), ("en", "Check the field")],
+)
+def test_a_form_refused_by_the_grammar_names_the_character_in_each_language(
+    language: str, words: str
+) -> None:
+    given = {"location": "KZ\u3164-1", "kind": "unit", "name": "Отдел", "region": "Алматы"}
+    with pytest.raises(ValidationError) as refused:
+        AddLocation.model_validate(given)
+    said = i18n.invalid_field(refused.value, language)
+    assert words in said
+    assert "location" in said
+    assert "U+3164 HANGUL FILLER" in said
+    assert "which shows nothing" not in said or language == "en"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_new_refusals_are_said_in_each_language(language: str) -> None:
+
+    for message in (
+        "an id mixes scripts: U+041A CYRILLIC CAPITAL LETTER KA (cyrillic) and "
+        "U+005A LATIN CAPITAL LETTER Z (latin); an id is of one script",
+        "an id does not begin with = (a spreadsheet reads it as a formula)",
+        "no account nobody: a supervisor is a person with an account",
+        "act.case: the text holds U+202E RIGHT-TO-LEFT OVERRIDE, which is not a printable "
+        "character",
+    ):
+        said = i18n.reason(ValueError(message), language)
+        if language != "en":
+            assert said != message, said

@@ -143,8 +143,7 @@ async def intake(
             RecordDecision.model_validate({"items": ["-"], "decision": decision})
         _, ids = await request.app.state.writer.run(me.principal, _intake(command, decision))
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"][2:])
-        return refused_page(gettext("Check the field: %(field)s") % {"field": where})
+        return refused_page(i18n.invalid_field(exc, me.language, skip=2))
     except RuleViolation as refused:
         # The item's id was made for this intake and never written: not named.
         unnamed = RuleViolation(refused.rule, refused.message)

@@ -69,8 +69,7 @@ def _refused(exc: Exception, language: str) -> str:
     if isinstance(exc, RuleViolation):
         return i18n.refusal(exc, language)
     if isinstance(exc, ValidationError):
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        return gettext("Check the field: %(field)s") % {"field": where}
+        return i18n.invalid_field(exc, language)
     return gettext("Refused: %(why)s") % {"why": i18n.reason(exc, language)}
 
 

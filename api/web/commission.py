@@ -228,8 +228,7 @@ async def _act(request: Request, me: Visitor, batch_id: str, build: Any) -> Resp
         command = build()
         await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        error = gettext("Check the field: %(field)s") % {"field": where}
+        error = i18n.invalid_field(exc, me.language)
         return await _render(request, me, batch_id, error, 422)
     except RuleViolation as refused:
         return await _render(request, me, batch_id, i18n.refusal(refused, me.language), 422)

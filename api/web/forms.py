@@ -183,8 +183,7 @@ async def cut(request: Request, me: Me) -> Response:
         )
         written, _ = await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        return again(gettext("Check the field: %(field)s") % {"field": where})
+        return again(i18n.invalid_field(exc, me.language))
     except RuleViolation as refused:
         return again(i18n.refusal(refused, me.language))
     except UnknownObject:  # or at a place the clerk does not read at: the same words

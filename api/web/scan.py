@@ -514,9 +514,8 @@ async def apply(request: Request, me: Me) -> Response:
     try:
         command = REGISTRY[step].model_validate(payload(step, items, given))
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         return _outcome(
-            me, gettext("Check the field: %(field)s") % {"field": where}, False, origin=origin
+            me, i18n.invalid_field(exc, me.language), False, origin=origin
         )
     if step == "inventory_counted":
         asked = await run_in_threadpool(
