@@ -5,6 +5,12 @@ how the tests check what a ministry clerk will see. The workbook of an annual re
 sheet each for the national figures, the OSCE and UNODC tables, the year by month and the
 places; every report's workbook has the figures by path and, on a hidden sheet, the
 report's JSON, so that `custody verify-report` checks the workbook itself.
+
+No cell is a formula (OWASP, CSV injection): a text that begins with `= + - @`, a tab or a
+carriage return (a place's name, a marking: the grammar lets them begin so) is written with
+an apostrophe before it (`spreadsheet_safe`), which Excel and LibreOffice show as text and do
+not evaluate; the hidden JSON sheet's cells are typed as text, so that its chunks read back
+exactly.
 """
 
 from __future__ import annotations
@@ -16,10 +22,23 @@ from typing import Any
 
 from certificates import report_tables as tables
 from certificates.report_words import report_words
+from workflows.grammar import FORMULA_FIRST
 from workflows.reports.figures import flatten
 
 JSON_SHEET = "report.json"
 _CELL = 30_000  # under the 32,767 characters a cell holds
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """`value` as a cell may hold it: a text that a spreadsheet would read as a formula
+    (FORMULA_FIRST) gets an apostrophe before it; anything else is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_FIRST):
+        return "'" + value
+    return value
+
+
+def _row(values: Any) -> list[Any]:
+    return [spreadsheet_safe(v) for v in values]
 
 
 def to_csv(report: dict[str, Any]) -> bytes:
@@ -30,7 +49,7 @@ def to_csv(report: dict[str, Any]) -> bytes:
     for path, value in flatten(report):
         if path.startswith("checkpoint.note"):
             continue
-        writer.writerow([path, json.dumps(value) if isinstance(value, list) else value])
+        writer.writerow(_row([path, json.dumps(value) if isinstance(value, list) else value]))
     return out.getvalue().encode()
 
 
@@ -50,11 +69,12 @@ def to_xlsx(report: dict[str, Any], lang: str = "ru") -> bytes:
     figures.append(["figure", "value"])
     for path, value in flatten(report):
         if not path.startswith("checkpoint.note"):
-            figures.append([path, json.dumps(value) if isinstance(value, list) else value])
+            figures.append(_row([path, json.dumps(value) if isinstance(value, list) else value]))
     hidden = book.create_sheet(JSON_SHEET)
     text = json.dumps(report, ensure_ascii=False, sort_keys=True)
-    for start in range(0, len(text), _CELL):
-        hidden.append([text[start : start + _CELL]])
+    for row, start in enumerate(range(0, len(text), _CELL), start=1):
+        cell = hidden.cell(row=row, column=1, value=text[start : start + _CELL])
+        cell.data_type = "s"  # text, even when a chunk begins with "=": read back exactly
     hidden.sheet_state = "hidden"
     book.properties.language = lang  # verify-report makes the workbook again in it
     out = io.BytesIO()
@@ -70,25 +90,25 @@ def _annual(book: Any, report: dict[str, Any], w: dict[str, str], bold: Any) -> 
         ("UNODC", w["table.unodc"], tables.unodc(report, w)),
     ):
         sheet = book.create_sheet(name)
-        sheet.append([heading])
+        sheet.append(_row([heading]))
         sheet["A1"].font = bold
         if name == "national":
-            sheet.append([tables.paragraph(report, w)])
-        sheet.append(head)
+            sheet.append(_row([tables.paragraph(report, w)]))
+        sheet.append(_row(head))
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(_row(row))
         sheet.column_dimensions["A"].width = 60
     months = book.create_sheet("by_month")
-    months.append(["", w["registered"], w["destroyed"]])
+    months.append(_row(["", w["registered"], w["destroyed"]]))
     for index, month in enumerate(w["months"].split()):
         months.append(
             [month, report["by_month"]["registered"][index], report["by_month"]["destroyed"][index]]
         )
     places = book.create_sheet("by_place")
     figures = (*tables.SOURCES, *tables.OUTCOMES)
-    places.append([w["place"], *(tables.label(w, f) for f in figures)])
+    places.append(_row([w["place"], *(tables.label(w, f) for f in figures)]))
     for place, shown in sorted(report["by_place"].items()):
-        places.append([place, *(shown["weapons"][f]["total"] for f in figures)])
+        places.append(_row([place, *(shown["weapons"][f]["total"] for f in figures)]))
 
 
 def from_xlsx(data: bytes) -> dict[str, Any]:

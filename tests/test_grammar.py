@@ -12,10 +12,13 @@ from typing import Any
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from api.http.limits import too_deep
+from api.web import i18n
 from tests.support.site import Site
 from workflows import grammar
+from workflows.commands.registers import AddLocation
 from workflows.errors import InvalidRequest
 from workflows.steps import advance
 
@@ -26,6 +29,9 @@ SHOW_NOTHING = (
     ["\u034f", "\u17b4", "\u17b5", "\u180b", "\u180c", "\u180d", "\u180f"]
     + [chr(c) for c in range(0xFE00, 0xFE10)]
     + [chr(c) for c in range(0xE0100, 0xE01F0)]
+    # Hangul fillers and blank-looking symbols: letters and symbols by their categories,
+    # blank on a label (the breaker's "invisible letters").
+    + ["\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\U00016fe4", "\U0001d159"]
 )
 # What no label may carry: controls, bidi controls, zero-width characters, the soft hyphen.
 INVISIBLE = (
@@ -51,6 +57,11 @@ def _outcome(check: Any, value: Any) -> str | None:
 @example("\u200b")
 @example("И\u0306")
 @example("ПА\u034f 855883")
+@example("=1+1")
+@example("КZ-1")
+@example("ＫＺ-1")
+@example("Б-١")
+@example("партия 7")
 def test_an_id_is_accepted_only_when_every_part_of_the_grammar_holds(value: str) -> None:
     holds = (
         0 < len(value) <= grammar.MAX_ID
@@ -61,8 +72,57 @@ def test_an_id_is_accepted_only_when_every_part_of_the_grammar_holds(value: str)
         and "\\" not in value
         and unicodedata.is_normalized("NFC", value)
         and not any(c in SHOW_NOTHING for c in value)
+        and value[:1] not in ("=", "+", "-", "@")
+        and (value.isascii() or _of_one_script(value))
     )
     assert (_outcome(grammar.identifier, value) is None) == holds
+
+
+def _of_one_script(value: str) -> bool:
+    """The test's own reading of an id of one script: no character NFKC changes, digits
+    0-9 only, the letters' names all begin with the same word."""
+    scripts = {
+        unicodedata.name(c, "").split(" ")[0]
+        for c in value
+        if unicodedata.category(c).startswith("L")
+    }
+    return (
+        all(unicodedata.normalize("NFKC", c) == c for c in value)
+        and all(c in "0123456789" for c in value if c.isnumeric())
+        and len(scripts) <= 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("КZ-1", "mixes scripts: U+041A CYRILLIC CAPITAL LETTER KA"),
+        ("KZ-1\u0410", "U+0410 CYRILLIC CAPITAL LETTER A (cyrillic)"),
+        ("ＫＺ-1", "U+FF2B FULLWIDTH LATIN CAPITAL LETTER K, a compatibility character"),
+        ("Б-١", "U+0661 ARABIC-INDIC DIGIT ONE: digits are 0-9 only"),
+        ("=1+1", "does not begin with ="),
+        ("+77", "does not begin with +"),
+        ("-B", "does not begin with -"),
+        ("@SUM", "does not begin with @"),
+        ("KZ\u31641", "U+3164 HANGUL FILLER, which shows nothing"),
+        ("KZ\u2800", "U+2800 BRAILLE PATTERN BLANK, which shows nothing"),
+        ("\uffa0", "U+FFA0 HALFWIDTH HANGUL FILLER, which shows nothing"),
+    ],
+)
+def test_an_id_refusal_names_its_character(value: str, words: str) -> None:
+    assert words in (_outcome(grammar.identifier, value) or "")
+
+
+@pytest.mark.parametrize("value", ["KZ-000001", "партия 7", "Ә-1", "ÜBER-1", "B-1.2_x"])
+def test_ids_of_one_script_are_accepted(value: str) -> None:
+    assert _outcome(grammar.identifier, value) is None
+
+
+def test_a_marking_may_mix_scripts_and_begin_with_a_formula_character() -> None:
+    # A marking is as the plate shows it (R10); exports neutralise it (spreadsheet_safe).
+    assert grammar.marking("АК-74 MADE IN USSR") == "АК-74 MADE IN USSR"
+    assert grammar.marking("=1+1") == "=1+1"
+    assert "U+3164 HANGUL FILLER" in (_outcome(grammar.marking, "\u3164") or "")
 
 
 @given(
@@ -196,3 +256,47 @@ def test_per_item_cannot_override_what_the_step_shares(site: Site) -> None:
 def _size(site: Site) -> int:
     with site.ledger.database.read() as conn:
         return site.ledger.head(conn).size
+
+
+@given(st.text(alphabet=st.sampled_from(" \t\u00a0\u2028\u3000\nab"), max_size=12))
+def test_typed_removes_spaces_and_tabs_at_the_ends_and_nothing_else(value: str) -> None:
+    # The one normalisation of a form field or a spreadsheet cell (docs/identifiers.md).
+    trimmed = grammar.typed(value)
+    assert trimmed == value.strip(" \t")
+    assert trimmed in value
+    if trimmed:
+        assert trimmed[0] not in " \t"
+        assert trimmed[-1] not in " \t"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", "Проверьте поле"), ("kk", "өрісін тексеріңіз"), ("en", "Check the field")],
+)
+def test_a_form_refused_by_the_grammar_names_the_character_in_each_language(
+    language: str, words: str
+) -> None:
+    given = {"location": "KZ\u3164-1", "kind": "unit", "name": "Отдел", "region": "Алматы"}
+    with pytest.raises(ValidationError) as refused:
+        AddLocation.model_validate(given)
+    said = i18n.invalid_field(refused.value, language)
+    assert words in said
+    assert "location" in said
+    assert "U+3164 HANGUL FILLER" in said
+    assert "which shows nothing" not in said or language == "en"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_new_refusals_are_said_in_each_language(language: str) -> None:
+
+    for message in (
+        "an id mixes scripts: U+041A CYRILLIC CAPITAL LETTER KA (cyrillic) and "
+        "U+005A LATIN CAPITAL LETTER Z (latin); an id is of one script",
+        "an id does not begin with = (a spreadsheet reads it as a formula)",
+        "no account nobody: a supervisor is a person with an account",
+        "act.case: the text holds U+202E RIGHT-TO-LEFT OVERRIDE, which is not a printable "
+        "character",
+    ):
+        said = i18n.reason(ValueError(message), language)
+        if language != "en":
+            assert said != message, said

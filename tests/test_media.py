@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -16,6 +17,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringO
 
 from tests.support.samples import box, jpeg, mp4, pdf, png
 from workflows.errors import InvalidRequest
+from workflows.files import FileRef, FileStore
 from workflows.media import identify
 
 PAGE = b"<html><body><script>fetch('/ledger/entries')</script></body></html>"
@@ -160,3 +162,21 @@ def test_a_png_text_bomb_is_refused_without_being_inflated_whole(
     end = plain.index(b"IEND") - 4
     with pytest.raises(InvalidRequest, match="too large"):
         identify(plain[:end] + body + plain[end:])
+
+
+def test_a_reference_naming_another_media_type_is_refused_and_verify_says_so(
+    tmp_path: Path,
+) -> None:
+    """The store's word for a file's media type, not the client's: a PDF referred to as a
+    PNG is refused when named (FileStore.check_refs), and an entry that says so anyway is a
+    problem for `custody verify` (FileStore.problem)."""
+    store = FileStore(tmp_path / "files")
+    ref = store.put(pdf(), "marking")
+    claimed = FileRef(ref.sha256, ref.size, "image/png", ref.role)
+    with pytest.raises(InvalidRequest, match="is application/pdf, not image/png"):
+        store.check_refs([claimed])
+    store.check_refs([ref])
+    assert store.problem(claimed.to_json()) == (
+        f"file {ref.sha256} is application/pdf, but its entry says image/png"
+    )
+    assert store.problem(ref.to_json()) is None

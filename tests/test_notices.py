@@ -30,7 +30,9 @@ PEOPLE = {"staff": "unit.ospanov", "supervisor": "chief.bekov", "regional_head":
 def system(site: Site) -> System:
     """The site with the service's tables, its supervision register and addresses."""
     migrate.upgrade(site.ledger.database, MIGRATIONS)
-    for level, person in PEOPLE.items():
+    for level, person in PEOPLE.items():  # a supervisor is a person with an account
+        account = c.CreateAccount(username=person, name=person, roles=["official"], places=[UNIT])
+        site.process.run("admin", account)
         site.process.run("admin", c.AssignSupervisor(location=UNIT, person=person, level=level))
     with site.ledger.database.write() as conn:
         for person in PEOPLE.values():

@@ -32,6 +32,8 @@ def _overdue_site(settings: Settings) -> None:
     """An item whose R1 deadline is overdue, a staff member of its unit with an address."""
     site = build_site(settings)
     migrate.upgrade(site.ledger.database, MIGRATIONS)
+    account = c.CreateAccount(username="unit.o", name="unit.o", roles=["official"], places=[UNIT])
+    site.process.run("admin", account)
     site.process.run("admin", c.AssignSupervisor(location=UNIT, person="unit.o", level="staff"))
     with site.ledger.database.write() as conn:
         outbox.set_contact(conn, "unit.o", "unit.o@police.kz", format_time(site.clock()))

@@ -21,6 +21,8 @@ import base64
 import json
 import os
 import re
+import select
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -245,6 +247,39 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_runs(site: Demo) -> N
     )
     assert answer.status_code == 413
     assert "larger than" in answer.text
+
+
+def test_a_file_over_the_limit_is_refused_while_it_comes_not_after_64_mb(site: Demo) -> None:
+    """A 60 MB drop, chunked (no Content-Length to refuse by): the answer 413 comes once
+    the file passes MAX_BYTES, and the sender is stopped well before its 60 MB went out
+    (the multipart parser used to spool up to the upload limit, 64 MB, first)."""
+    address = httpx.URL(site.base)
+    boundary = "x" * 16
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="statement"; '
+        'filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n'
+    ).encode()
+    piece = b"0" * (1 << 20)
+    sent = 0
+    with socket.create_connection((address.host, address.port), timeout=60) as sock:
+        sock.sendall(
+            (
+                f"POST /web/check?lang=en HTTP/1.1\r\nHost: {address.host}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n"
+            ).encode()
+        )
+        for body in [head] + [piece] * 60:
+            if select.select([sock], [], [], 0)[0]:
+                break  # the server has answered
+            try:
+                sock.sendall(b"%x\r\n%s\r\n" % (len(body), body))
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(body)
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert sent < MAX_BYTES + (8 << 20), sent  # stopped near the limit, not at 60 MB
 
 
 def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn(

@@ -134,7 +134,8 @@ class FileStore:
             return False
 
     def problem(self, ref: dict[str, Any]) -> str | None:
-        """Why a referenced file does not hold (missing, changed), or None."""
+        """Why a referenced file does not hold (missing, changed, not of the media type its
+        entry says), or None."""
         path = self.path(str(ref["sha256"]))
         if not path.exists():
             return f"file {ref['sha256']} is missing from the store"
@@ -144,9 +145,26 @@ class FileStore:
                 digest.update(block)
         if digest.hexdigest() != ref["sha256"] or path.stat().st_size != ref["size"]:
             return f"file {ref['sha256']} in the store is not the file that was recorded"
+        kept = self.media_type_of(str(ref["sha256"]))
+        if "media_type" in ref and kept != ref["media_type"]:
+            return f"file {ref['sha256']} is {kept}, but its entry says {ref['media_type']}"
         return None
 
     def check_refs(self, refs: Iterable[FileRef]) -> None:
+        """InvalidRequest unless each file is kept with its size and the media type the
+        reference gives is the kept file's own (read from its first bytes, as it was checked
+        whole when kept): a client's word for it is not taken (a PDF given as a photo)."""
         for ref in dict.fromkeys(refs):  # a photo of a whole batch is named once per item
             if not self.has(ref):
                 raise InvalidRequest(f"file {ref.sha256} has not been uploaded")
+            kept = self.media_type_of(ref.sha256)
+            if kept != ref.media_type:
+                raise InvalidRequest(
+                    f"file {ref.sha256} is {kept}, not {ref.media_type}: its media type is "
+                    "the file's own, as POST /files answered"
+                )
+
+    def media_type_of(self, sha256: str) -> str | None:
+        """The media type a kept file's first bytes say (None for none of ours)."""
+        with open(os.path.join(self._root, sha256[:2], sha256), "rb") as handle:
+            return sniff(handle.read(16))

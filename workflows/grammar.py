@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 MAX_ID = 128
@@ -48,10 +48,36 @@ _CONTROLS = {
 }
 
 
-# Combining marks that show nothing (category Mn, so printable): the grapheme joiner,
-# variation selectors, the Khmer inherent vowels and the Mongolian variation selectors. A
-# marking written with one looks like the plate and folds apart from it (R11 dodged).
-_INVISIBLE = re.compile("[\u034f\u17b4\u17b5\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+# Code points that show nothing although Unicode's categories call them printable: the rest
+# of Default_Ignorable_Code_Point (DerivedCoreProperties.txt: the grapheme joiner, variation
+# selectors, the Khmer inherent vowels, the Mongolian variation selectors, the Hangul fillers
+# U+115F, U+1160, U+3164, U+FFA0) and the blank-looking symbols (U+2800 BRAILLE PATTERN BLANK,
+# U+16FE4 KHITAN SMALL SCRIPT FILLER, U+1D159 MUSICAL SYMBOL NULL NOTEHEAD). A marking written
+# with one looks like the plate and folds apart from it (R11 dodged); an id with one looks like
+# another id. The other Default_Ignorable code points (format characters: U+00AD, U+061C,
+# U+200B-U+200F, U+202A-U+202E, U+2060-U+206F, U+FEFF, U+FFF0-U+FFF8, U+1BCA0-U+1BCA3,
+# U+1D173-U+1D17A, U+E0000-U+E0FFF) are not printable and refused as such.
+_INVISIBLE = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U00016fe4\U0001d159\U000e0000-\U000e0fff]"
+)
+
+# What a spreadsheet reads as a formula when it opens a cell that begins with it (OWASP, CSV
+# injection): an id never begins so; a marking or free text may, and every export neutralises
+# it (`spreadsheet_safe`).
+FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
+
+
+SHOWN = 40
+"""The most of a refused value a refusal repeats (characters): a refusal names what was
+wrong, it does not echo a megabyte back (nor write it into every log line)."""
+
+
+def shown(value: object, limit: int = SHOWN) -> str:
+    """`repr(value)`, cut to `limit` characters with an ellipsis: how a refusal may quote
+    what it was given (escaped, so a control or bidi character shows as its escape)."""
+    said = repr(value)
+    return said if len(said) <= limit else said[: limit - 1] + "…"
 
 
 def _describe(char: str) -> str:
@@ -92,17 +118,77 @@ def _line(value: Any, what: str, limit: int, lines: bool = False) -> str:
     return value
 
 
+TYPED_EDGES = " \t"
+"""What a person's typing leaves around a value in a form field or a spreadsheet cell: spaces
+and tabs. `typed` removes them; nothing else is ever removed."""
+
+
+def typed(value: str) -> str:
+    """The one normalisation of text a person typed into a web form's field or a CSV or
+    XLSX cell: spaces (U+0020) and tabs (U+0009) at either end removed, explicitly, before
+    the grammar checks the value. Nothing else changes: a no-break space, a line separator
+    or an ideographic space at an end stays and is refused by the grammar naming it, as the
+    API refuses it. The API takes values as a program sent them, so a space at an end there
+    is refused, not trimmed (docs/identifiers.md, "Spaces at the ends")."""
+    return value.strip(TYPED_EDGES)
+
+
 def identifier(value: Any) -> str:
     """An id (item, batch, place, commission, transfer, discrepancy, person): one line of
-    at most MAX_ID printable NFC characters, no `/` or `\\`, not only dots.
+    at most MAX_ID printable NFC characters, no `/` or `\\`, not only dots, not beginning
+    with a formula's first character (`= + - @`), and of one script (`one_script`).
 
-    Raises ValueError. An id is a path segment (`/items/{id}`) and a label's barcode."""
+    Raises ValueError. An id is a path segment (`/items/{id}`) and a label's barcode, and a
+    cell of every export: ids are ours to define, so none reads as a formula or as a look-alike
+    of another."""
     _line(value, "an id", MAX_ID)
     if "/" in value or "\\" in value:
         raise ValueError("an id holds no / or \\")
     if not value.strip("."):
         raise ValueError("an id is not only dots")
-    return value  # type: ignore[no-any-return]
+    if value.startswith(FORMULA_FIRST):
+        raise ValueError(
+            f"an id does not begin with {value[0]} (a spreadsheet reads it as a formula)"
+        )
+    return one_script(value)
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter, by the first word of its Unicode name (CYRILLIC, LATIN,
+    GREEK, ARMENIAN, HANGUL, CJK, ...); None for what belongs to every script (digits,
+    punctuation, symbols, the space) or inherits its letter's (combining marks)."""
+    if not unicodedata.category(char).startswith("L"):
+        return None
+    return unicodedata.name(char, "").split(" ", 1)[0] or None
+
+
+def one_script(value: str) -> str:
+    """An id of one script: ASCII as it is; otherwise no compatibility characters (NFKC
+    keeps it as it is: no full-width, superscript or ligature letters), digits 0-9 only,
+    and the letters of one script (Unicode names' first word: КZ-1 with a Cyrillic К and a
+    Latin Z is refused, it looks like KZ-1). Raises ValueError naming the character."""
+    if value.isascii():
+        return value
+    if not unicodedata.is_normalized("NFKC", value):
+        bad = next(c for c in value if unicodedata.normalize("NFKC", c) != c)
+        raise ValueError(
+            f"an id holds {_describe(bad)}, a compatibility character (write "
+            f"{unicodedata.normalize('NFKC', bad)!r} instead)"
+        )
+    scripts: dict[str, str] = {}
+    for char in value:
+        if char.isnumeric() and not ("0" <= char <= "9"):
+            raise ValueError(f"an id holds {_describe(char)}: digits are 0-9 only")
+        script = _script(char)
+        if script is not None:
+            scripts.setdefault(script, char)
+            if len(scripts) > 1:
+                (first, one), (second, other) = scripts.items()
+                raise ValueError(
+                    f"an id mixes scripts: {_describe(one)} ({first.lower()}) and "
+                    f"{_describe(other)} ({second.lower()}); an id is of one script"
+                )
+    return value
 
 
 def marking(value: Any) -> str:
@@ -125,6 +211,24 @@ def text(value: Any) -> str:
     """Free text that may run over lines (a note): like `line`, and line feeds (U+000A)
     between lines; no other control, carriage returns included. Raises ValueError."""
     return _line(value, "the text", MAX_TEXT, lines=True)
+
+
+_ZONE = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(/[A-Za-z0-9_+-]{1,30}){0,2}", re.ASCII)
+MAX_ZONE = 64
+"""A tz database zone's name (characters); the longest in use has 32."""
+
+
+def zone_name(value: Any) -> str:
+    """A tz database zone's name as the database spells it (`Asia/Almaty`, `UTC`,
+    `America/Argentina/Buenos_Aires`): ASCII letters, digits, `_ + -`, up to three parts
+    joined by `/`, at most MAX_ZONE characters. Raises ValueError without repeating the
+    value; whether the database knows it is workflows.terms.zone's to say."""
+    if not isinstance(value, str) or len(value) > MAX_ZONE or not _ZONE.fullmatch(value):
+        raise ValueError(
+            f"a time zone is a tz database name such as Asia/Almaty (ASCII, at most "
+            f"{MAX_ZONE} characters)"
+        )
+    return value
 
 
 def calendar_date(value: Any) -> str:
@@ -198,3 +302,93 @@ def not_repeated(ids: list[str]) -> list[str]:
                 raise ValueError(f"{item} is named twice")
             seen.add(item)
     return ids
+
+
+# -- people's acts ----------------------------------------------------------------------------
+
+_KEY_ID = re.compile(r"[0-9a-f]{8}", re.ASCII)
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z", re.ASCII)
+_WORD = re.compile(r"[a-z][a-z_]{0,63}", re.ASCII)
+_SHA256 = re.compile(r"[0-9a-f]{64}", re.ASCII)
+MAX_ACT_ITEMS = 100_000
+"""Items one act may name (a statement names every item of its batch)."""
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise ValueError(f"is not {what}")
+        return value
+
+    return check
+
+
+def id_list(value: Any) -> list[str]:
+    """A list of ids (`identifier`), each once, at most MAX_ACT_ITEMS. Raises ValueError."""
+    if not isinstance(value, list) or not value or len(value) > MAX_ACT_ITEMS:
+        raise ValueError(f"is a list of 1 to {MAX_ACT_ITEMS} ids")
+    for one in value:
+        identifier(one)
+    return not_repeated(value)
+
+
+Check = Callable[[Any], Any]
+_ACT_COMMON: dict[str, Check] = {
+    "kind": _matching(_WORD, "a word of the process"),
+    "person": identifier,
+    "key_id": _matching(_KEY_ID, "a key id (eight lowercase hex digits)"),
+    "time": _matching(_MOMENT, "a moment YYYY-MM-DDTHH:MM:SS.ffffffZ"),
+    "item": identifier,
+}
+ACT_SHAPES: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
+    # kind: (the fields it must hold, the fields it may hold), each with its grammar
+    "registry_result_recorded": (
+        {**_ACT_COMMON, "result": _matching(_WORD, "a registry result")},
+        {"case": line, "note": text},
+    ),
+    "evidence_released": (
+        _ACT_COMMON,
+        {"case": line, "order": line, "basis": line, "note": text},
+    ),
+    "diversion_resolved": (
+        {
+            **_ACT_COMMON,
+            "discrepancy": identifier,
+            "outcome": _matching(_WORD, "an outcome"),
+            "note": text,
+        },
+        {},
+    ),
+    "statement_signed": (
+        {**_ACT_COMMON, "items": id_list, "statement": _matching(_SHA256, "a hex SHA-256")},
+        {},
+    ),
+}
+"""Each kind of a person's act (DESIGN §5) and its exact shape: the fields it must hold and
+those it may, each checked by its grammar. Nothing else rides along under a signature: an
+unknown field is refused by name (docs/identifiers.md, "People's acts")."""
+
+
+def act(value: Any) -> dict[str, Any]:
+    """A person's act of exactly its kind's shape (ACT_SHAPES): every field it must hold,
+    none it may not, each of its grammar. Raises ValueError naming the fields. Whether the
+    act binds (its key, time, person and items) is custody.acts'; its meaning the process's."""
+    if not isinstance(value, dict):
+        raise ValueError("an act is a JSON object")
+    kind = value.get("kind")
+    if not isinstance(kind, str) or kind not in ACT_SHAPES:
+        raise ValueError(f"an act's kind is one of {', '.join(sorted(ACT_SHAPES))}")
+    required, optional = ACT_SHAPES[kind]
+    unknown = sorted(set(value) - set(required) - set(optional))
+    if unknown:
+        named = ", ".join(shown(k) for k in unknown[:5])
+        raise ValueError(f"an act of kind {kind} holds no field {named}")
+    missing = sorted(set(required) - set(value))
+    if missing:
+        raise ValueError(f"an act of kind {kind} lacks {', '.join(missing)}")
+    for name, given in value.items():
+        try:
+            (required.get(name) or optional[name])(given)
+        except ValueError as exc:
+            raise ValueError(f"act.{name}: {exc}") from None
+    return value

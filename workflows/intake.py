@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from custody.entries import check_name
-from workflows import comebacks, grammar, registers, subjects, terms
+from workflows import comebacks, grammar, registers, rules, subjects, terms
 from workflows.decision_dates import dated
 from workflows.diversion import GONE, campaign_refusal, comeback, same_model
 from workflows.errors import InvalidRequest, RuleViolation
@@ -22,7 +22,6 @@ from workflows.vocabulary import (
     AUTHORITIES,
     CATEGORIES,
     FIREARM,
-    MARKING_PHOTO,
     SOURCES,
     SURPLUS,
     UNIT,
@@ -220,10 +219,9 @@ def _refuse_known(
 def _require_marking_photo(work: Work, item_id: str, data: dict[str, Any]) -> None:
     if data["category"] != FIREARM or "item_registered" not in work.config.photo_steps:
         return
-    if not any(f["role"] == MARKING_PHOTO for f in data["files"]):
-        raise RuleViolation(
-            "R10", "the intake of a firearm needs a photo with its marking visible", item_id
-        )
+    why = rules.r10_photo_missing(data["files"], "the intake")
+    if why is not None:
+        raise RuleViolation("R10", why, item_id)
 
 
 def record_decision(

@@ -191,12 +191,24 @@ def r10_marking_photo(check: Check) -> RuleViolation | None:
     item = check.item
     if item.category != FIREARM or check.step not in check.config.photo_steps:
         return None
-    if not any(f.get("role") == MARKING_PHOTO for f in check.data.get("files", ())):
-        return _refuse(
-            "R10",
-            f"{check.step.replace('_', ' ')} of a firearm needs a photo with its marking visible",
-        )
-    return None
+    why = r10_photo_missing(check.data.get("files", ()), check.step.replace("_", " "))
+    return _refuse("R10", why) if why is not None else None
+
+
+IMAGES = frozenset({"image/jpeg", "image/png"})
+"""What a photo of a marking is (workflows.media): a PDF or a video shows no plate to R10."""
+
+
+def r10_photo_missing(files: Sequence[Any], what: str) -> str | None:
+    """Why `files` (entry data: {sha256, size, media_type, role}) hold no R10 photo of the
+    marking for `what` ("the intake", "cut"), or None: a file of role `marking` that is an
+    image. The media type is the store's, checked against the file (FileStore.check_refs)."""
+    marked = [f for f in files if f.get("role") == MARKING_PHOTO]
+    if any(f.get("media_type") in IMAGES for f in marked):
+        return None
+    if marked:
+        return f"the marking photo is {marked[0].get('media_type')}: a photo is a JPEG or PNG image"
+    return f"{what} of a firearm needs a photo with its marking visible"
 
 
 # -- the order of the process -------------------------------------------------------------------

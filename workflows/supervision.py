@@ -6,7 +6,8 @@ levels when nobody acknowledges them (workflows.escalation)."""
 from __future__ import annotations
 
 from custody.entries import check_name
-from workflows.errors import InvalidRequest
+from workflows.errors import InvalidRequest, UnknownObject
+from workflows.model import Account
 from workflows.unit_of_work import Work
 from workflows.vocabulary import LEVELS
 
@@ -19,9 +20,17 @@ def _level(level: str) -> str:
 
 def assign(work: Work, place: str, person: str, level: str) -> None:
     """`person` answers for `place` at `level` from now on; raises InvalidRequest if they do
-    already, UnknownObject for a place not registered."""
+    already or their account is disabled, UnknownObject for a place not registered or a
+    person with no account (notices go to an account: a name nobody logs in as would
+    swallow every notice of the place)."""
     work.load("locations", [place])
     location = work.world.location(place)
+    work.load("accounts", [person])
+    account: Account | None = work.world.find("accounts", person)
+    if account is None:
+        raise UnknownObject(f"no account {person}: a supervisor is a person with an account")
+    if account.disabled:
+        raise InvalidRequest(f"the account {person} is disabled: it would read no notice")
     if person in location.on_duty(_level(level)):
         raise InvalidRequest(f"{person} is {level} of {place} already")
     try:

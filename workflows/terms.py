@@ -17,6 +17,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from custody.clock import format_time, parse_time
+from workflows import grammar
 
 DEFAULT_ZONE = "Asia/Almaty"
 
@@ -56,7 +57,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UnknownZone(f"unknown time zone {name!r}") from exc
+        raise UnknownZone(f"unknown time zone {grammar.shown(name)}") from exc
 
 
 def zone_of_region(region: str) -> str | None:

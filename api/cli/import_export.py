@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.access import accounts
 from api.access.roles import may_any
+from api.cli.numbers import Whole
 from api.cli.paths import readable, writable
 from api.config import ApiConfig
 from api.errors import Forbidden
@@ -126,7 +127,7 @@ def export(
     out: Annotated[
         Path | None, typer.Option("--out", help="a file (default: standard output)")
     ] = None,
-    start: Annotated[int, typer.Option(help="the first seq")] = 0,
+    start: Annotated[int, typer.Option(parser=Whole(0), help="the first seq")] = 0,
 ) -> None:
     """Every entry from `start` as JSON lines: seq, body (base64 of the exact bytes), leaf
     hash, signature and key id, as GET /ledger/entries gives them. Then one line says how

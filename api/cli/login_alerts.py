@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from api.cli.deadlines import reading, shown
+from api.cli.numbers import Whole
 
 SCOPES = {
     "account": "failed logins on the account from addresses it never logged in from",
@@ -17,7 +18,9 @@ SCOPES = {
 
 
 def alerts(
-    limit: Annotated[int, typer.Option(min=1, max=10_000, help="how many, newest first")] = 100,
+    limit: Annotated[
+        int, typer.Option(parser=Whole(1, 10_000), help="how many, newest first")
+    ] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="as JSON")] = False,
     tz: Annotated[str | None, typer.Option("--tz", help="time zone (default: settings)")] = None,
 ) -> None:

@@ -34,9 +34,11 @@ from api.cli import (
     users,
     verify,
 )
+from api.cli.numbers import Whole
 from api.cli.paths import PathRefused
 from custody.errors import CustodyError
 from custody.settings import Settings
+from workflows import grammar
 
 app = typer.Typer(
     name="custody",
@@ -123,7 +125,7 @@ WORKER_HEALTHCHECK_S = 60
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    port: Annotated[int, typer.Option(parser=Whole(0, 65535), help="port to listen on")] = 8000,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -199,7 +201,7 @@ def _invalid(exc: ValidationError) -> str:
     where = "_".join(str(part) for part in first["loc"])
     if exc.title.endswith(("Settings", "Config")):  # from the environment or .env
         where = f"setting CUSTODY_{where.upper()}"
-    return f"{where}: {first['msg']} (given {first.get('input')!r})"
+    return f"{where}: {first['msg']} (given {grammar.shown(first.get('input'))})"
 
 
 def main() -> None:

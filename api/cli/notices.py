@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli.numbers import Whole
 from custody.clock import format_time
 from custody.errors import CustodyError
 from custody.settings import Settings
@@ -89,7 +90,7 @@ def list_notices(
 
 @app.command(name="ack")
 def acknowledge(
-    notice: Annotated[int, typer.Argument(help="the notice's number")],
+    notice: Annotated[int, typer.Argument(parser=Whole(1), help="the notice's number")],
     by: Annotated[str, typer.Option("--by", help="the person acknowledging it")],
 ) -> None:
     """A person has read a notice: it climbs no further."""

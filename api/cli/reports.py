@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from api.cli.numbers import Whole
 from api.cli.verify import pinned_key
 from custody.settings import Settings
 
@@ -38,7 +39,10 @@ To = Annotated[dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="las
 
 @app.command("annual")
 def annual(
-    year: Annotated[int, typer.Option("--year", help="the calendar year, in the time zone")],
+    year: Annotated[
+        int,
+        typer.Option("--year", parser=Whole(1, 9999), help="the calendar year, in the time zone"),
+    ],
     place: Annotated[str | None, typer.Option("--place", help="one place's figures")] = None,
     fmt: Format = "json",
     out: Out = None,
@@ -151,7 +155,10 @@ def verify_report(
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON verdict")] = False,
     explain: Explain = None,
     workers: Annotated[
-        int | None, typer.Option(help="processes for signature checks (default: one per core)")
+        int | None,
+        typer.Option(
+            parser=Whole(1, 1024), help="processes for signature checks (default: one per core)"
+        ),
     ] = None,
 ) -> None:
     """Verify the ledger up to the report's checkpoint, recompute every figure from its

@@ -3,6 +3,8 @@
 The act is JSON (a registry result, a release, a statement signature: DESIGN §5); `person`,
 `key_id` and `time` are filled in when missing. What it prints is the body the API takes
 for the act: {"act": ..., "sig": base64}. The key never leaves the file it is encrypted in.
+An act not of its kind's exact shape (workflows.grammar.ACT_SHAPES: unknown fields, a
+control or bidi character in a text) is refused before anything is signed: exit 2, one line.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from custody import keyfile, note
 from custody.acts import sign_act
 from custody.clock import format_time, utc_now
 from custody.errors import ActError
+from workflows import grammar
 
 
 def sign(
@@ -41,6 +44,10 @@ def sign(
     key_id = note.key_id(act["person"], secret.public_key)
     if act.setdefault("key_id", key_id) != key_id:
         raise ActError(f"the act names key {act['key_id']}, but this key is {key_id}")
+    try:  # refused before it is signed, as the API would refuse it after (ACT_SHAPES)
+        grammar.act(grammar.bounded_json(act))
+    except ValueError as exc:
+        raise ActError(f"not signed: {exc}") from None
     signed = sign_act(act, secret.seed)
     out = {"act": signed.act, "sig": base64.b64encode(signed.sig).decode()}
     typer.echo(json.dumps(out, ensure_ascii=False, indent=2))

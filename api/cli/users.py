@@ -15,6 +15,7 @@ from api.access import accounts
 from api.access.passwords import WeakPassword, hash_password
 from api.access.roles import ROLES
 from api.cli.keys import Actor, read_passphrase
+from api.cli.numbers import Whole
 from api.config import ApiConfig
 from api.errors import AccountError
 from custody.settings import Settings
@@ -155,7 +156,7 @@ def device(
     role: Annotated[str, typer.Option(help="one of the account's roles")],
     label: Annotated[str, typer.Option(help="which scanner or script")],
     place: Annotated[str | None, typer.Option(help="one of the account's places")] = None,
-    days: Annotated[int, typer.Option(min=1, max=accounts.MOST_DEVICE_DAYS)] = 90,
+    days: Annotated[int, typer.Option(parser=Whole(1, accounts.MOST_DEVICE_DAYS))] = 90,
     actor: Actor = "admin",
 ) -> None:
     """Issue a device token bound to an account, a role and a place; the token is printed

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from api.cli.numbers import Whole
 from api.cli.paths import readable
 from custody.db import VERIFY_LOCK_TIMEOUT_MS, with_lock_timeout
 from custody.errors import MalformedNoteError
@@ -51,7 +52,10 @@ def verify(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print a JSON report")] = False,
     workers: Annotated[
-        int | None, typer.Option(help="processes for signature checks (default: one per core)")
+        int | None,
+        typer.Option(
+            parser=Whole(1, 1024), help="processes for signature checks (default: one per core)"
+        ),
     ] = None,
 ) -> None:
     """Audit the whole ledger: exit 0 when every step holds, 1 naming the first that fails."""

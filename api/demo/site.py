@@ -111,6 +111,7 @@ def fill(settings: Settings, progress: Progress | None = None) -> dict[str, int]
     say("accounts and keys", 0)
     _registers(demo)
     _accounts(demo)
+    _supervision(demo)
     _commission(demo)
     say("weapons", 0)
     _weapons(demo, say)
@@ -182,15 +183,19 @@ def _accounts(demo: Demo) -> None:
         keyfile.write(path, key, d.PASSWORD, keyfile.INTERACTIVE)
 
 
+def _supervision(demo: Demo) -> None:
+    """Who is told of the units' deadlines (issue 19): people with accounts."""
+    for unit in d.UNITS:
+        for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):
+            demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
+
+
 def _registers(demo: Demo) -> None:
     for place_id, kind, region in d.PLACES:
         names = d.PLACE_NAMES[place_id]
         place: dict[str, Any] = {"location": place_id, "kind": kind, "name": names["ru"]}
         place |= {"region": region, "names": names}
         demo.do("admin", c.AddLocation.model_validate(place))
-    for unit in d.UNITS:  # who is told of the units' deadlines (issue 19)
-        for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):
-            demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
     demo.photos = [demo.p.files.put(d.photo(i), "marking").to_json() for i in range(24)]
 
 

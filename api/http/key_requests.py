@@ -17,11 +17,14 @@ from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN, Principal
 from api.http.problems import PROBLEM_RESPONSES
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from custody import keys, note
 from workflows.commands.fields import Id
 from workflows.errors import AccessRefused, InvalidRequest
 
-router = APIRouter(prefix="/keys", tags=["keys"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/keys", tags=["keys"], responses=PROBLEM_RESPONSES, route_class=StrictJSONRoute
+)
 Admin = Annotated[Principal, Depends(require(ADMIN))]
 
 
@@ -42,7 +45,7 @@ class Challenge(BaseModel):
     challenge: str = Field(description="base64url, to be signed with the new key; serves once")
 
 
-class RequestIn(BaseModel):
+class RequestIn(StrictBody):
     challenge: str = Field(min_length=16, max_length=64)
     public_key: str = Field(max_length=64, description="base64 of the 32-byte Ed25519 key")
     sig: str = Field(
@@ -53,7 +56,7 @@ class RequestIn(BaseModel):
     label: str = Field(default="", max_length=128, description="the device, for the administrator")
 
 
-class WitnessIn(BaseModel):
+class WitnessIn(StrictBody):
     owner: Id = Field(description="the key's owner, as its key_added entry will name them")
 
 
@@ -74,7 +77,7 @@ class Registered(BaseModel):
     )
 
 
-class RegisterIn(BaseModel):
+class RegisterIn(StrictBody):
     replaces: str = Field(
         default="", max_length=8, description="the owner's key it rotates out, if any"
     )

@@ -7,7 +7,10 @@ the multipart parser, pydantic) sees a request over the limits:
 - a body streamed without a length is counted as it comes and cut at the limit: 413;
 - a JSON body nested deeper than CUSTODY_JSON_MAX_DEPTH is answered 422 after a scan of its
   bytes (JSON nested 300 deep used to reach the parser's recursion limit: 500, and a
-  traceback logged per request).
+  traceback logged per request);
+- a JSON body that is not UTF-8 (UTF-16 or UTF-32, which would hide its brackets from the
+  depth scan, or any byte sequence UTF-8 does not allow, or a NUL byte) is answered 415
+  /problems/not-utf-8: RFC 8259 section 8.1 says JSON exchanged between systems is UTF-8.
 
 The limit is CUSTODY_REQUEST_MAX_BYTES for every body but an upload's (multipart/form-data),
 whose limit is CUSTODY_UPLOAD_MAX_BYTES and a little for the form's own framing; the upload
@@ -57,6 +60,21 @@ def too_deep(body: bytes, limit: int) -> bool:
         else:
             depth -= 1
     return False
+
+
+def is_utf8(body: bytes) -> bool:
+    """Whether `body` is UTF-8 with no NUL byte. JSON text has no raw NUL (a string escapes
+    it), while UTF-16 and UTF-32 put one beside every ASCII character: such a body would hide
+    its brackets from `too_deep` and reach a parser that guesses encodings."""
+    if b"\x00" in body:
+        return False
+    if body.isascii():
+        return True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _Cut(Exception):
@@ -117,6 +135,10 @@ class BodyLimits:
                 await _refuse(scope, send, 413, "too-large", _size(limit))
                 return
         whole = bytes(body)
+        if _may_be_json(content_type) and not is_utf8(whole):
+            detail = "a JSON body is UTF-8 (RFC 8259 section 8.1), not UTF-16 or UTF-32"
+            await _refuse(scope, send, 415, "not-utf-8", detail)
+            return
         if _may_be_json(content_type) and too_deep(whole, self.max_depth):
             detail = f"JSON is nested at most {self.max_depth} deep"
             await _refuse(scope, send, 422, "too-deep", detail)
@@ -182,7 +204,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 async def _refuse(
     scope: MutableMapping[str, Any], send: Send, status: int, slug: str, detail: str
 ) -> None:
-    titles = {"too-large": "Request too large", "too-deep": "JSON nested too deep"}
+    titles = {
+        "too-large": "Request too large",
+        "too-deep": "JSON nested too deep",
+        "not-utf-8": "JSON body not in UTF-8",
+    }
     body = orjson.dumps(
         {
             "type": f"/problems/{slug}",

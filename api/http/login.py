@@ -16,7 +16,7 @@ from api.access.roles import ADMIN, DESCRIPTIONS, PLACE_KINDS, READ, ROLES
 from api.access.tokens import Principal
 from api.http import device_cookie, paging
 from api.http.problems import PROBLEM_RESPONSES
-from api.http.strict_json import StrictJSONRoute
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from workflows.model import Device
 from workflows.reading import READS_EVERYWHERE
 
@@ -31,7 +31,7 @@ class TokenOut(BaseModel):
     role: str
 
 
-class DeviceIn(BaseModel):
+class DeviceIn(StrictBody):
     username: str = Field(min_length=2, max_length=64, description="the account it acts for")
     role: str = Field(description="one of the account's roles")
     place: str | None = Field(

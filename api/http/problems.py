@@ -103,6 +103,11 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
 ]
 
 
+MAX_DETAIL = 2000
+"""The longest `detail` a problem carries (characters): each refusal quotes at most a short
+part of what it was given (workflows.grammar.shown), and this bounds the sum of many."""
+
+
 def problem(
     status: int,
     slug: str,
@@ -116,8 +121,8 @@ def problem(
         type=f"/problems/{slug}",
         title=title,
         status=status,
-        detail=detail,
-        instance=request.url.path,
+        detail=detail if detail is None or len(detail) <= MAX_DETAIL else detail[:MAX_DETAIL] + "…",
+        instance=request.url.path[:MAX_DETAIL],
         **extra,
     )
     return JSONResponse(

@@ -15,6 +15,20 @@ from typing import Any
 
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict
+
+from workflows import grammar
+
+
+class StrictBody(BaseModel):
+    """The one base of every JSON body a route outside /steps takes (accounts, devices, key
+    requests, the web pages' signed acts), read as strictly as the commands of /steps
+    (workflows.commands): a field the model does not name is refused, not dropped
+    (`extra="forbid"`), and no value is coerced (`strict`): `true`, `"30"` and `30.0` are not
+    the whole number 30, `30` is not the text "30". A refusal is 422 problem+json
+    /problems/invalid-parameters naming the field."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
 def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -23,7 +37,7 @@ def unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in pairs:
         if key in found:
-            raise json.JSONDecodeError(f"duplicate key {key!r}", key, 0)
+            raise json.JSONDecodeError(f"duplicate key {grammar.shown(key)}", "", 0)
         found[key] = value
     return found
 

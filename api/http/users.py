@@ -19,7 +19,7 @@ from api.access.tokens import Principal
 from api.errors import AccountError
 from api.http import paging
 from api.http.problems import PROBLEM_RESPONSES
-from api.http.strict_json import StrictJSONRoute
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from workflows.commands.accounts import (
     AssignPlace,
     EnableAccount,
@@ -35,7 +35,7 @@ router = APIRouter(
 Admin = Annotated[Principal, Depends(require(ADMIN))]
 
 
-class UserIn(BaseModel):
+class UserIn(StrictBody):
     username: str = Field(min_length=2, max_length=64)
     name: str = Field(min_length=1, max_length=256)
     role: str | None = Field(default=None, description="one role (or give `roles`)")
@@ -60,11 +60,11 @@ class UserOut(BaseModel):
     password: bool = Field(description="whether it has a password to log in with")
 
 
-class RoleIn(BaseModel):
+class RoleIn(StrictBody):
     role: str
 
 
-class PlaceIn(BaseModel):
+class PlaceIn(StrictBody):
     place: str
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from workflows import grammar
 from workflows.commands.intake import IntakeIn, new_item_id
 
 REQUIRED = ("category", "source", "location", "weight_g")
@@ -53,7 +54,6 @@ _KNOWN = frozenset(COLUMNS)
 _YES = frozenset({"yes", "y", "true", "1", "да", "иә"})
 _NO = frozenset({"no", "n", "false", "0", "нет", "жоқ", ""})
 _DIGITS = re.compile("[0-9]+")
-_BLANK = " \t"  # what a cell may carry around its value; a line break inside is the value's
 
 # The photo cell's text as written -> the stored file's reference (or RowError).
 Photo = Callable[[str], dict[str, Any]]
@@ -85,7 +85,8 @@ def check_header(header: list[str]) -> None:
 
 def intake_of(row: Mapping[str, str], photo: Photo) -> IntakeIn:
     """The intake a row ({column: cell text}) describes; RowError names the column."""
-    cell = {k: v.strip(_BLANK) for k, v in row.items()}
+    # the one normalisation of typed text (grammar.typed): spaces and tabs at the ends
+    cell = {k: grammar.typed(v) for k, v in row.items()}
     for column in REQUIRED:
         if not cell.get(column):
             raise RowError(column, "is empty")

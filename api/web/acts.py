@@ -12,14 +12,16 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.errors import Forbidden, TooLarge
+from api.http.strict_json import StrictBody
 from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
+from workflows import grammar
 from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Location
@@ -99,13 +101,13 @@ async def intake(
         "files": files,
         "details": {"model": model} if model else {},
     }
-    if marking.strip():
-        given["marking"] = marking.strip()
+    if grammar.typed(marking):
+        given["marking"] = grammar.typed(marking)
     else:
         given["unmarked"] = True
     decision = (
-        {"ref": decision_ref.strip(), "authority": decision_authority, "date": decision_date}
-        if decision_ref.strip()
+        {"ref": grammar.typed(decision_ref), "authority": decision_authority, "date": decision_date}
+        if grammar.typed(decision_ref)
         else None
     )
     places = await _intake_places(request, me)
@@ -141,8 +143,7 @@ async def intake(
             RecordDecision.model_validate({"items": ["-"], "decision": decision})
         _, ids = await request.app.state.writer.run(me.principal, _intake(command, decision))
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"][2:])
-        return refused_page(gettext("Check the field: %(field)s") % {"field": where})
+        return refused_page(i18n.invalid_field(exc, me.language, skip=2))
     except RuleViolation as refused:
         # The item's id was made for this intake and never written: not named.
         unnamed = RuleViolation(refused.rule, refused.message)
@@ -191,7 +192,7 @@ async def registry_page(request: Request, me: Me, item: str | None = None) -> Re
     return page("registry.html.j2", me.language, me, waiting=waiting, keys=keys, chosen=item)
 
 
-class SignedResult(BaseModel):
+class SignedResult(StrictBody):
     item: str = Field(min_length=1, max_length=128)
     act: dict[str, Any]
     sig: str = Field(max_length=200)

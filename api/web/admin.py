@@ -35,7 +35,7 @@ from custody.clock import format_time
 from custody.entries import decode
 from custody.errors import CustodyError
 from custody.ledger import Ledger
-from workflows import dual
+from workflows import dual, grammar
 from workflows.commands.accounts import (
     AssignPlace,
     CreateAccount,
@@ -71,8 +71,7 @@ def _refused(exc: Exception, language: str) -> str:
     if isinstance(exc, RuleViolation):
         return i18n.refusal(exc, language)
     if isinstance(exc, ValidationError):
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        return gettext("Check the field: %(field)s") % {"field": where}
+        return i18n.invalid_field(exc, language)
     return gettext("Refused: %(why)s") % {"why": i18n.reason(exc, language)}
 
 
@@ -207,7 +206,7 @@ async def create_account(
     _admin(me)
     strength = accounts_of(request).config.password_strength
     process = system_of(request).process
-    username = username.strip()
+    username = grammar.typed(username)
 
     def make() -> Proposed | None:
         accounts.check(username)
@@ -438,24 +437,26 @@ async def add_member(
     a new commission is named with its first member, in up to three languages."""
     sessions.check_csrf(me.session, csrf)
     _admin(me)
-    names = {k: v.strip() for k, v in (("ru", name_ru), ("kk", name_kk), ("en", name_en)) if v}
+    names = {
+        k: grammar.typed(v) for k, v in (("ru", name_ru), ("kk", name_kk), ("en", name_en)) if v
+    }
 
     def add() -> Proposed | None:
         command = AddCommissionMember.model_validate(
             {
-                "commission": commission.strip(),
-                "person": person.strip(),
+                "commission": grammar.typed(commission),
+                "person": grammar.typed(person),
                 "role": role,
-                "name": name.strip() or None,
+                "name": grammar.typed(name) or None,
                 "names": names or None,
-                "full_name": full_name.strip() or None,
-                "position": position.strip() or None,
+                "full_name": grammar.typed(full_name) or None,
+                "position": grammar.typed(position) or None,
             }
         )
         return _four_eyes(request, me, command)
 
     back = "/web/admin/commissions"
-    return await _act(request, me, add, _commissions, back, "joined", person.strip())
+    return await _act(request, me, add, _commissions, back, "joined", grammar.typed(person))
 
 
 @router.post("/commissions/{commission}/remove")
@@ -539,23 +540,27 @@ async def add_place(
     sessions.check_csrf(me.session, csrf)
     _admin(me)
     process = system_of(request).process
-    names = {"ru": name_ru.strip(), "kk": name_kk.strip(), "en": name_en.strip()}
+    names = {
+        "ru": grammar.typed(name_ru),
+        "kk": grammar.typed(name_kk),
+        "en": grammar.typed(name_en),
+    }
 
     def add() -> None:
         command = AddLocation.model_validate(
             {
-                "location": location.strip(),
+                "location": grammar.typed(location),
                 "kind": kind,
                 "name": names["ru"],
-                "region": region.strip(),
-                "time_zone": time_zone.strip() or None,
+                "region": grammar.typed(region),
+                "time_zone": grammar.typed(time_zone) or None,
                 "names": names,
             }
         )
         process.run(me.username, command)
 
     back = "/web/admin/places"
-    return await _act(request, me, add, _places, back, "place", location.strip())
+    return await _act(request, me, add, _places, back, "place", grammar.typed(location))
 
 
 # -- four eyes: changes awaiting another administrator's confirmation -----------------------------

@@ -25,13 +25,14 @@ from urllib.parse import quote
 from babel.dates import get_month_names
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden
+from api.http.strict_json import StrictBody
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
 from api.system import System
 from api.web import i18n, sessions
@@ -41,6 +42,7 @@ from certificates.page import Page
 from certificates.words import words
 from custody.clock import format_time
 from custody.errors import CustodyError
+from workflows import grammar
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
 from workflows.errors import RuleViolation, WorkflowError
 from workflows.model import Account, Batch, Commission, Item, Member
@@ -226,8 +228,7 @@ async def _act(request: Request, me: Visitor, batch_id: str, build: Any) -> Resp
         command = build()
         await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        error = gettext("Check the field: %(field)s") % {"field": where}
+        error = i18n.invalid_field(exc, me.language)
         return await _render(request, me, batch_id, error, 422)
     except RuleViolation as refused:
         return await _render(request, me, batch_id, i18n.refusal(refused, me.language), 422)
@@ -250,11 +251,11 @@ async def record_presence(request: Request, me: Me, batch_id: str) -> Response:
     present: list[dict[str, Any]] = [
         {"person": str(p), "role": COMMISSION_MEMBER} for p in form.getlist("member")
     ]
-    other = str(form.get("other_person") or "").strip()
+    other = grammar.typed(str(form.get("other_person") or ""))
     if other:
         person: dict[str, Any] = {"person": other, "role": str(form.get("other_role") or "")}
         for name in ("full_name", "position"):
-            given = str(form.get(f"other_{name}") or "").strip()
+            given = grammar.typed(str(form.get(f"other_{name}") or ""))
             if given:
                 person[name] = given
         present.append(person)
@@ -274,7 +275,7 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
 
     def text(name: str) -> str:
         value = form.get(name)
-        return value.strip()[:200] if isinstance(value, str) else ""
+        return grammar.typed(value)[:200] if isinstance(value, str) else ""
 
     def number(name: str) -> Any:
         # Digits become a number; anything else goes on as given, for the model to refuse.
@@ -301,7 +302,7 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
     return await _act(request, me, batch_id, partial(step.model_validate, given))
 
 
-class SignedStatement(BaseModel):
+class SignedStatement(StrictBody):
     act: dict[str, Any]
     sig: str = Field(max_length=200)
 

@@ -28,6 +28,7 @@ from api.imports.intake_rows import RowError
 from api.web import i18n, queues, sessions
 from api.web.acts import upload as keep_upload
 from api.web.render import Visitor, page, system_of, visitor
+from workflows import grammar
 from workflows.commands import CloseTransfer, Cut, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Discrepancy, Item, Transfer
@@ -156,7 +157,7 @@ async def cut(request: Request, me: Me) -> Response:
     chosen = [str(v) for v in form.getlist("items")]
     weights: dict[str, Any] = {}
     for item in chosen:
-        given = str(form.get(f"weight-{item}") or "").strip()
+        given = grammar.typed(str(form.get(f"weight-{item}") or ""))
         weights[item] = int(given) if given.isascii() and given.isdigit() else given
     files = []
     for field, role in (("before", "before"), ("after", "after"), ("marking", "marking")):
@@ -182,8 +183,7 @@ async def cut(request: Request, me: Me) -> Response:
         )
         written, _ = await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        return again(gettext("Check the field: %(field)s") % {"field": where})
+        return again(i18n.invalid_field(exc, me.language))
     except RuleViolation as refused:
         return again(i18n.refusal(refused, me.language))
     except UnknownObject:  # or at a place the clerk does not read at: the same words

@@ -21,6 +21,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from pydantic import ValidationError
 
 from api.web import labels
 from workflows.errors import RuleViolation
@@ -543,6 +544,10 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("%(place)s is a place of another kind (%(place_kind)s): no %(roles)s acts there"),
     ),
     (
+        re.compile(r"the marking photo is (?P<kind>\S+): a photo is a JPEG or PNG image"),
+        N_("the marking photo is %(kind)s: a photo of the marking is a JPEG or PNG image"),
+    ),
+    (
         re.compile(r"a registry match names the criminal case it is held for"),
         N_("a registry match names the criminal case the weapon is held for"),
     ),
@@ -579,6 +584,78 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"(?P<text>.+) is not a whole number in ASCII digits"),
         N_("%(text)s is not a whole number (digits 0-9 only)"),
+    ),
+    # The grammar of ids, markings and text (workflows.grammar, docs/identifiers.md): the
+    # character is named by its code point and Unicode name, in every language.
+    (
+        re.compile(r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which shows nothing"),
+        N_("the id holds %(char)s, which shows nothing"),
+    ),
+    (
+        re.compile(r"a marking holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which shows nothing"),
+        N_("the marking holds %(char)s, which shows nothing"),
+    ),
+    (
+        re.compile(r"the text holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which shows nothing"),
+        N_("the text holds %(char)s, which shows nothing"),
+    ),
+    (
+        re.compile(
+            r"an id mixes scripts: (?P<one>U\+[0-9A-F]{4,6} [^(]+) \((?P<first>\w+)\) and "
+            r"(?P<two>U\+[0-9A-F]{4,6} [^(]+) \((?P<second>\w+)\); an id is of one script"
+        ),
+        N_("the id mixes scripts: %(one)s and %(two)s; an id is written in one script"),
+    ),
+    (
+        re.compile(
+            r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), a compatibility character "
+            r"\(write (?P<instead>.+) instead\)"
+        ),
+        N_("the id holds %(char)s, a compatibility character: write %(instead)s instead"),
+    ),
+    (
+        re.compile(r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^:]+): digits are 0-9 only"),
+        N_("the id holds %(char)s: digits in an id are 0-9 only"),
+    ),
+    (
+        re.compile(
+            r"an id does not begin with (?P<first>.) \(a spreadsheet reads it as a formula\)"
+        ),
+        N_("an id does not begin with %(first)s: a spreadsheet would read it as a formula"),
+    ),
+    (
+        re.compile(r"act\.(?P<field>\w+): (?P<why>.+)", re.S),
+        N_("the signed act's field %(field)s: %(why)s"),
+    ),
+    (
+        re.compile(r"an act of kind (?P<kind>\w+) holds no field (?P<names>.+)"),
+        N_("a signed act of this kind holds no field %(names)s"),
+    ),
+    (
+        re.compile(r"an act of kind (?P<kind>\w+) lacks (?P<names>.+)"),
+        N_("a signed act of this kind lacks %(names)s"),
+    ),
+    (
+        re.compile(
+            r"a time zone is a tz database name such as Asia/Almaty \(ASCII, at most "
+            r"(?P<n>\d+) characters\)"
+        ),
+        N_("a time zone is a tz database name such as Asia/Almaty (at most %(n)s characters)"),
+    ),
+    (
+        re.compile(r"no account (?P<person>\S+): a supervisor is a person with an account"),
+        N_("there is no account %(person)s: a supervisor is a person with an account"),
+    ),
+    (
+        re.compile(r"the account (?P<person>\S+) is disabled: it would read no notice"),
+        N_("the account %(person)s is disabled: it would read no notice"),
+    ),
+    (
+        re.compile(
+            r"file (?P<sha>[0-9a-f]{64}) is (?P<kept>\S+), not (?P<claimed>\S+): its media "
+            r"type is the file's own, as POST /files answered"
+        ),
+        N_("the file is %(kept)s, not %(claimed)s: a file's type is read from the file itself"),
     ),
     # An intake file's photos and workbooks (api.imports.photos, api.imports.xlsx_table).
     (
@@ -673,6 +750,20 @@ def _sentence(message: str, gettext: Callable[[str], str]) -> str:
         said = _WHERE[placed.group("where")]
         return gettext(said) % {"at": placed.group("at"), "why": why}
     return _said(MESSAGES, message, gettext) or message
+
+
+def invalid_field(exc: ValidationError, language: str, skip: int = 0) -> str:
+    """A form refused by its command's model, in `language`: the first field (its path
+    without the first `skip` parts) and, when MESSAGES knows the grammar's sentence, why
+    (the character it names: `U+3164 HANGUL FILLER`)."""
+    gettext = gettext_of(language)
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"][skip:])
+    message = str(first.get("msg", "")).removeprefix("Value error, ")
+    why = _said(MESSAGES, message, gettext)
+    if why is None:
+        return gettext("Check the field: %(field)s") % {"field": where}
+    return gettext("Check the field %(field)s: %(why)s") % {"field": where, "why": why}
 
 
 def refusal(violation: RuleViolation, language: str) -> str:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import key_requests
@@ -23,6 +23,7 @@ from api.access.auth import BY_DEVICE
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
+from api.http.strict_json import StrictBody
 from api.web import i18n, sessions
 from api.web.admin import done_message
 from api.web.render import Visitor, page, system_of, visitor
@@ -90,7 +91,7 @@ async def challenge(request: Request, me: Me) -> Response:
     return JSONResponse({"challenge": await run_in_threadpool(issue)})
 
 
-class KeyRequestIn(BaseModel):
+class KeyRequestIn(StrictBody):
     challenge: str = Field(min_length=16, max_length=64)
     public_key: str = Field(max_length=64)
     sig: str = Field(max_length=100)

@@ -30,10 +30,12 @@ import asyncio
 from collections import OrderedDict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
+from api.http.limits import FORM_FRAMING, Message
 from api.public_statements import (
     PublicStatement,
     log_state,
@@ -101,20 +103,56 @@ async def drop_page(request: Request, lang: str | None = None) -> Response:
     return _public(page("check.html.j2", language, None, **_drop_context(request)))
 
 
+class _Over(Exception):
+    """The dropped file went over MAX_BYTES while it came."""
+
+
+async def _dropped(request: Request) -> tuple[bytes, str]:
+    """The `statement` file of the multipart body and its name, read as the body comes and
+    stopped at MAX_BYTES and a little for the form's framing (_Over): a 64 MB body is not
+    spooled whole before its size is known. (b"", "") when the form has no file."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES + FORM_FRAMING:
+        raise _Over
+    seen = 0
+    receive = request.receive
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BYTES + FORM_FRAMING:
+            raise _Over
+        return message
+
+    form = await Request(request.scope, counted).form(max_files=1, max_fields=4)
+    try:
+        statement = form.get("statement")
+        if not isinstance(statement, StarletteUpload):
+            return b"", ""
+        return await statement.read(MAX_BYTES + 1), statement.filename or ""
+    finally:
+        await form.close()  # a spooled temporary file, if any, is gone with it
+
+
 @router.post("/check", response_class=HTMLResponse)
-async def check_dropped(
-    request: Request, statement: UploadFile, lang: Annotated[str | None, Query()] = None
-) -> Response:
-    """verify-statement on the dropped PDF; the report as a fragment (htmx) or a page."""
+async def check_dropped(request: Request, lang: Annotated[str | None, Query()] = None) -> Response:
+    """verify-statement on the dropped PDF (the form's `statement` file); the report as a
+    fragment (htmx) or a page. A file over MAX_BYTES is 413, found while it comes."""
     language = _language(request, lang)
     gettext = i18n.gettext_of(language)
-    data = await statement.read(MAX_BYTES + 1)
-    await statement.close()  # a spooled temporary file, if any, is gone with it
+    try:
+        data, file_name = await _dropped(request)
+    except _Over:
+        data, file_name = b"", ""
+        over = True
+    else:
+        over = len(data) > MAX_BYTES
     error: str | None = None
     report: dict[str, Any] | None = None
     too_large = False
     status = 200
-    if len(data) > MAX_BYTES:
+    if over:
         error = gettext("The file is larger than %(mb)s MB: no statement is that large") % {
             "mb": MAX_BYTES // (1024 * 1024)
         }
@@ -142,7 +180,7 @@ async def check_dropped(
         "report": report,
         "error": error,
         "too_large": too_large,
-        "file_name": statement.filename or "",
+        "file_name": file_name,
         "step_names": STEP_NAMES,
         "status_names": STATUS_NAMES,
         **_drop_context(request),

@@ -36,7 +36,7 @@ from api.web.render import (
 )
 from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
-from workflows import reading
+from workflows import grammar, reading
 from workflows.access import READ, may_any
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
@@ -130,9 +130,9 @@ def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any
     """The command's input from the list and the step's fields, as the API would take it."""
     data: dict[str, Any] = {"items": items}
     for field in STEP_FIELDS[step]:
-        value = given.get(field.name, "").strip()
+        value = grammar.typed(given.get(field.name, ""))
         if field.name == "parts":
-            data["parts"] = [p.strip() for p in value.split(",") if p.strip()]
+            data["parts"] = [grammar.typed(p) for p in value.split(",") if grammar.typed(p)]
         elif value:
             data[field.name] = value
     if step == "decision_recorded":
@@ -514,9 +514,8 @@ async def apply(request: Request, me: Me) -> Response:
     try:
         command = REGISTRY[step].model_validate(payload(step, items, given))
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         return _outcome(
-            me, gettext("Check the field: %(field)s") % {"field": where}, False, origin=origin
+            me, i18n.invalid_field(exc, me.language), False, origin=origin
         )
     if step == "inventory_counted":
         asked = await run_in_threadpool(
@@ -552,12 +551,12 @@ def _unconfirmed_count(
     are recorded elsewhere. The confirmation (`confirmed`) must name the number missing as
     it is now, so a bare POST, or one confirmed before more items were scanned, records
     nothing. The count's own rules are workflows.inventory.count's."""
-    place = given.get("location", "").strip()
+    place = grammar.typed(given.get("location", ""))
     with process.ledger.database.read() as conn:
         repo = Repository(conn)
         on_hand = {i for i, state in repo.states_at(place) if state not in NOT_ON_HAND}
     missing = len(on_hand - set(items))
-    if not missing or given.get("confirmed", "").strip() == str(missing):
+    if not missing or grammar.typed(given.get("confirmed", "")) == str(missing):
         return None
     gettext = i18n.gettext_of(me.language)
     away = [i for i in items if i not in on_hand]

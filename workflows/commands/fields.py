@@ -85,7 +85,12 @@ def files(given: Sequence[FileIn]) -> list[dict[str, Any]]:
 class ActIn(Part):
     """A person's act and their detached Ed25519 signature over it (DESIGN §5)."""
 
-    act: Annotated[dict[str, Any], AfterValidator(grammar.bounded_json)]
+    act: Annotated[
+        dict[str, Any],
+        AfterValidator(grammar.bounded_json),
+        AfterValidator(grammar.act),
+        Field(description="exactly its kind's shape (workflows.grammar.ACT_SHAPES)"),
+    ]
     sig: str = Field(max_length=100, description="base64 of the 64-byte signature")
 
     @field_validator("sig")

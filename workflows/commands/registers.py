@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from workflows import registers
+from workflows import grammar, registers
 from workflows.commands.base import Command, command
 from workflows.commands.fields import Id, Text, Word
 from workflows.unit_of_work import Work
@@ -20,8 +20,9 @@ class AddLocation(Command):
     kind_of_place: Word = Field(alias="kind", description="unit, warehouse, forensics or plant")
     name: Text
     region: Text
-    time_zone: str | None = Field(
+    time_zone: Annotated[str, AfterValidator(grammar.zone_name)] | None = Field(
         default=None,
+        max_length=grammar.MAX_ZONE,
         description="tz database zone its days are counted in (R1), e.g. Asia/Qostanay; "
         "default: its region's, else CUSTODY_TIMEZONE",
     )

@@ -1,0 +1,283 @@
+"""The boundary's second round (issue 12, a breaker's findings): people's signed acts of exact
+shape with the text grammar on every field, invisible letters and look-alike ids, formula-like
+ids, a notice id beyond 64 bits, and JSON bodies that are not UTF-8. Each refusal is asserted
+with its status and problem type, and the ledger, state tables and file store stay as they
+were, on SQLite and PostgreSQL (tests.test_api_boundary's `site`)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.support.processes import run
+from tests.support.samples import pdf
+from tests.test_api_boundary import (
+    _head,
+    _raw,
+    _to_test_fired,
+    intake,
+    refused,
+    site,  # noqa: F401  (the module-scoped service on both databases)
+    unchanged,
+)
+from tests.test_api_process import Site
+
+
+def _results(at: Site, rifle: str, **fields: Any) -> Any:
+    act = at.act("expert.sadykova", "registry_result_recorded", rifle, **fields)
+    return at.step(
+        "expert.sadykova", "registry_result_recorded", {"results": [{"item": rifle, "act": act}]}
+    )
+
+
+@pytest.fixture(scope="module")
+def fired(site: Site) -> str:  # noqa: F811
+    """A rifle test-fired, waiting for its registry result."""
+    return _to_test_fired(site)
+
+
+@pytest.mark.parametrize(
+    ("case", "named"),
+    [
+        ("ЕРДР 1\u202e2", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("ЕРДР \x1b[2J1", "U+001B ESCAPE"),
+        ("ЕРДР\x001", "U+0000 NULL"),
+        ("ЕРДР\u31641", "U+3164 HANGUL FILLER"),
+    ],
+    ids=["rlo", "esc", "nul", "hangul-filler"],
+)
+def test_a_signed_registry_match_cannot_carry_a_control_in_its_case(
+    site: Site,  # noqa: F811
+    fired: str,
+    case: str,
+    named: str,
+) -> None:
+    with unchanged(site):
+        answer = _results(site, fired, result="match", case=case)
+    refused(answer, 422, "invalid-parameters", "act.case", named)
+
+
+def test_a_signed_act_with_an_unknown_field_is_refused_by_name(
+    site: Site,  # noqa: F811
+    fired: str,
+) -> None:
+    with unchanged(site):
+        answer = _results(site, fired, result="no_match", comment="между нами")
+    refused(answer, 422, "invalid-parameters", "registry_result_recorded", "'comment'")
+
+
+def test_a_signed_act_of_an_unknown_kind_is_refused(site: Site, fired: str) -> None:  # noqa: F811
+    act = site.act("expert.sadykova", "registry_result_recorded", fired, result="no_match")
+    act["act"]["kind"] = "anything_at_all"  # its signature no longer holds either
+    with unchanged(site):
+        answer = site.step(
+            "expert.sadykova",
+            "registry_result_recorded",
+            {"results": [{"item": fired, "act": act}]},
+        )
+    refused(answer, 422, "invalid-parameters", "an act's kind is one of")
+
+
+def test_a_release_act_with_a_bidi_control_in_its_order_is_refused(
+    site: Site,  # noqa: F811
+    fired: str,
+) -> None:
+    act = site.act("official.zhakupov", "evidence_released", fired, order="№17\u202e71")
+    with unchanged(site):
+        answer = site.step("official.zhakupov", "evidence_released", {"item": fired, "act": act})
+    refused(answer, 422, "invalid-parameters", "act.order", "U+202E")
+
+
+def test_a_well_formed_signed_result_is_still_accepted(site: Site) -> None:  # noqa: F811
+    rifle = _to_test_fired(site)
+    answer = _results(site, rifle, result="match", case="ЕРДР 262000021000123")
+    assert answer.status_code == 200, answer.text
+
+
+def test_custody_sign_refuses_an_act_the_api_would_refuse_before_signing(
+    site: Site,  # noqa: F811
+) -> None:
+    env, directory = site.service.env, site.service.directory
+    (directory / "sign-pass").write_text("пароль к ключу\n")
+    key = directory / "signer.key"
+    made = run(env, "keygen", "--out", str(key), "--passphrase-file", str(directory / "sign-pass"))
+    assert made.returncode == 0, made.stderr
+    for act, named in (
+        ({"kind": "registry_result_recorded", "item": "KZ-1", "result": "match",
+          "case": "1\u202e2"}, "U+202E"),
+        ({"kind": "registry_result_recorded", "item": "KZ-1", "result": "no_match",
+          "extra": 1}, "'extra'"),
+    ):  # fmt: skip
+        (directory / "bad-act.json").write_text(json.dumps(act))
+        done = run(
+            env,
+            "sign",
+            str(directory / "bad-act.json"),
+            "--key",
+            str(key),
+            "--person",
+            "expert.sadykova",
+            "--passphrase-file",
+            str(directory / "sign-pass"),
+        )
+        assert done.returncode != 0
+        assert done.stdout == ""  # nothing signed
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert "not signed" in done.stderr
+        assert named in done.stderr
+
+
+# --- ids -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        ("KZ\u3164-1", "U+3164 HANGUL FILLER"),
+        ("KZ-1\u2800", "U+2800 BRAILLE PATTERN BLANK"),
+        ("\uffa0", "U+FFA0 HALFWIDTH HANGUL FILLER"),
+        ("\u115f\u1160", "U+115F HANGUL CHOSEONG FILLER"),
+        ("КZ-1", "mixes scripts"),  # a Cyrillic К before a Latin Z
+        ("ＫＺ-1", "compatibility character"),
+        ("Б-١", "digits are 0-9 only"),
+        ("=1+1", "formula"),
+        ("+77", "formula"),
+        ("-1", "formula"),
+        ("@SUM(A1)", "formula"),
+    ],
+    ids=[
+        "hangul-filler",
+        "braille-blank",
+        "halfwidth-filler",
+        "choseong-jungseong",
+        "mixed-script",
+        "fullwidth",
+        "arabic-indic-digit",
+        "equals",
+        "plus",
+        "minus",
+        "at",
+    ],
+)
+def test_an_item_id_that_looks_like_another_or_a_formula_is_refused(
+    site: Site,  # noqa: F811
+    item: str,
+    words: str,
+) -> None:
+    body = {"intakes": [intake(site, item=item)]}  # its photo uploaded first
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", body)
+    refused(answer, 422, "invalid-parameters", words)
+
+
+def test_a_marking_with_a_hangul_filler_is_refused(site: Site) -> None:  # noqa: F811
+    body = {"intakes": [intake(site, marking="АК\u316474")]}
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", body)
+    refused(answer, 422, "invalid-parameters", "U+3164 HANGUL FILLER")
+
+
+# --- paths and bodies ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("notice", [str(2**64), str(2**63), "0", "-1"])
+def test_a_notice_id_beyond_64_bits_is_not_found(site: Site, notice: str) -> None:  # noqa: F811
+    with unchanged(site), site.as_("unit.serikbaev") as officer:
+        answer = officer.post(f"/notices/{notice}/ack")
+    refused(answer, 404, "unknown", "no such notice")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32", "utf-32-be"])
+def test_a_json_body_in_utf16_or_utf32_is_refused_before_parsing(
+    site: Site,  # noqa: F811
+    encoding: str,
+) -> None:
+    deep = ("[" * 300 + "]" * 300).encode(encoding)  # the depth scan would see no bracket
+    for body in (deep, json.dumps({"items": ["KZ-1"]}).encode(encoding)):
+        head = _head(site, "/steps/deformed", "sklad.omarov", "application/json", len(body))
+        with unchanged(site):
+            status, problem, _ = _raw(site, head, iter([body]))
+        assert (status, problem["type"]) == (415, "/problems/not-utf-8"), problem
+        assert "RFC 8259" in problem["detail"]
+
+
+def test_a_json_body_with_bytes_utf8_does_not_allow_is_refused(site: Site) -> None:  # noqa: F811
+    body = b'{"items": ["KZ-\xff1"], "method": "\xc0\xaf"}'
+    head = _head(site, "/steps/deformed", "sklad.omarov", "application/json", len(body))
+    with unchanged(site):
+        status, problem, _ = _raw(site, head, iter([body]))
+    assert (status, problem["type"]) == (415, "/problems/not-utf-8")
+
+
+# --- people named by the registers -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("person", ["nobody.here", "Иванов И.И.", "ADMIN"])
+def test_a_supervisor_must_name_an_existing_account(site: Site, person: str) -> None:  # noqa: F811
+    body = {"location": "UNIT-ALM", "person": person, "level": "staff"}
+    with unchanged(site):
+        answer = site.step("admin", "supervisor_assigned", body)
+    refused(answer, 404, "unknown", f"no account {person}")
+
+
+def test_a_supervisor_with_an_account_is_assigned(site: Site) -> None:  # noqa: F811
+    body = {"location": "WH-ALM", "person": "sklad.omarov", "level": "staff"}
+    answer = site.step("admin", "supervisor_assigned", body)
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_time_zone_refusal_does_not_echo_what_it_was_given(site: Site) -> None:  # noqa: F811
+    zone = "Asia/" + "Ж" * 100_000
+    body = {"location": "UNIT-NEW", "kind": "unit", "name": "Новый", "region": "Алматы"}
+    with unchanged(site):
+        answer = site.step("admin", "location_added", {**body, "time_zone": zone})
+    problem = refused(answer, 422, "invalid-parameters", "tz database name")
+    assert "ЖЖЖ" not in json.dumps(problem, ensure_ascii=False)
+    assert len(answer.content) < 2000
+    with unchanged(site):  # the shape of a name, but no zone of the database: quoted short
+        zone = "Asia/" + "X" * 29 + "/" + "Y" * 29  # 64 characters
+        answer = site.step("admin", "location_added", {**body, "time_zone": zone})
+    problem = refused(answer, 422, "invalid-request", "unknown time zone 'Asia/XXX")
+    assert "Y" * 10 not in problem["detail"]  # quoted to 40 characters
+
+
+def test_a_key_given_twice_is_quoted_short(site: Site) -> None:  # noqa: F811
+    key = "k" * 100_000
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/decision_final",
+            content=f'{{"{key}": 1, "{key}": 2}}',
+            headers={"Content-Type": "application/json"},
+        )
+    refused(answer, 422, "malformed-json", "duplicate key")
+    assert len(answer.content) < 2000
+
+
+# --- file references -------------------------------------------------------------------------
+
+
+def _upload(at: Site, content: bytes, role: str) -> dict[str, Any]:
+    with at.as_("unit.serikbaev") as client:
+        answer = client.post("/files", files={"file": ("x.bin", content)}, data={"role": role})
+    assert answer.status_code == 201, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_a_file_references_media_type_is_the_stored_files_own(site: Site) -> None:  # noqa: F811
+    scan = _upload(site, pdf(), "marking")
+    assert scan["media_type"] == "application/pdf"
+    body = {"intakes": [intake(site, files=[{**scan, "media_type": "image/png"}])]}
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", body)
+    refused(answer, 422, "invalid-request", "is application/pdf, not image/png")
+
+
+def test_r10s_marking_photo_is_an_image_not_a_pdf(site: Site) -> None:  # noqa: F811
+    scan = _upload(site, pdf(), "marking")
+    body = {"intakes": [intake(site, files=[scan])]}
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", body)
+    problem = refused(answer, 409, "rule", "application/pdf", "JPEG or PNG")
+    assert problem["rule"] == "R10"
