@@ -209,11 +209,17 @@ class Store:
         """(kind, body) of the entries in [start, stop) whose kind is one of `kinds`, in seq
         order, as the driver gives them: a fold that needs a few kinds (the deadlines) reads
         and parses only those. The kind is the column, which step 4 of verify checks
-        against the body."""
+        against the body.
+
+        On SQLite the rows are read along the table (`+kind` keeps the planner off the kind
+        index, which it would take without statistics and then sort): a range of seq is one
+        stretch of the table, and the deadlines' kinds are most of it (bench/deadlines.py).
+        PostgreSQL chooses by its statistics."""
         marks = ", ".join("?" * len(kinds))
+        column = "kind" if self.postgres else "+kind"
         return self._all(
             f"SELECT kind, body FROM ledger_entries WHERE seq >= ? AND seq < ? "
-            f"AND +kind IN ({marks}) ORDER BY seq",
+            f"AND {column} IN ({marks}) ORDER BY seq",
             (start, stop, *kinds),
         )
 

@@ -63,20 +63,6 @@ _INSERT = (
 _PG_TEXT = "convert_from(%s, 'UTF8')"
 _STORED = "SELECT item, rule, CAST(data AS BLOB) FROM wf_deadlines"
 _STORED_PG = "SELECT item, rule, convert_to(data, 'UTF8') FROM wf_deadlines"
-# The stored rows as one read for `_as_stored`: their keys, then their JSON joined by commas
-# with how many there are and how many do not begin as a deadline's document does, in the
-# same order (SQLite: the table's; PostgreSQL: by key, ordered as Python orders str).
-_ORDER = "ORDER BY rowid"
-_ORDER_PG = 'ORDER BY item COLLATE "C", rule COLLATE "C"'
-_KEYS = "SELECT item, rule FROM wf_deadlines {order}"
-_JOINED = (
-    "SELECT CAST(group_concat(data, ',') AS BLOB), count(*), "
-    "sum(substr(data, 1, 8) <> '{{\"item\":') FROM (SELECT data FROM wf_deadlines {order})"
-)
-_JOINED_PG = (
-    "SELECT convert_to(string_agg(data, ',' {order}), 'UTF8'), count(*), "
-    "sum(CASE WHEN left(data, 8) <> '{{\"item\":' THEN 1 ELSE 0 END) FROM wf_deadlines"
-)
 _CLOCKS: dict[str, tuple[str, Callable[..., None]]] = {
     "decision_appealed": ("appealed", deadlines.pause),
     "decision_suspended": ("suspended", deadlines.pause),
@@ -245,11 +231,11 @@ def rederive(database: Database) -> int:
         made = _derive_stored(conn)
         count = len(made)
         raw: Any = conn.connection.driver_connection
-        if _as_stored(raw, postgres, made):
-            del made  # freed while the collector is held off (see below)
-            return count
         # Each stored row compared, as it is read, with its document written out: neither
         # side is kept (the bytes of the equal ones, all after a restart, are freed at once).
+        # The table holds its rows in the order they were made (Repository.save keeps the
+        # fold's order), the order of `made`, so both are walked through memory in step: in
+        # a scattered order the same compare took twice as long (bench/deadlines.py).
         dumps, changed, stale = orjson.dumps, [], []
         for item, rule, body in raw.execute(read):
             d = made.pop((item, rule), None)
@@ -264,40 +250,6 @@ def rederive(database: Database) -> int:
         # the pause would walk every one of them (workflows.heap).
         del made, changed, rows
     return count
-
-
-def _as_stored(raw: Any, postgres: bool, made: dict[tuple[str, str], Deadline]) -> bool:
-    """Whether the table holds exactly the `made` deadlines, each row keyed as its document
-    and holding it written out, compared in bulk: the rows' keys read in one order, their
-    documents joined by the database in the same order, against the derived documents in
-    that order written out by one call. After a restart, when all are equal, this costs a
-    fraction of a compare row by row (bench/deadlines.py). Any difference answers False,
-    and the rows are then compared one by one.
-
-    Why equal joins mean equal rows: a derived document begins with `{"item":` and that text
-    occurs nowhere else in the join (inside a JSON string its quotes are escaped, and the
-    facts have no `item`), so with as many rows as documents, each beginning so, each row
-    starts where its document does and ends where the next one starts."""
-    order = _ORDER_PG if postgres else _ORDER
-    keys = raw.execute(_KEYS.format(order=order)).fetchall()
-    if len(keys) != len(made):
-        return False
-    if not made:
-        return True
-    ordered = list(made)
-    if keys == ordered:  # the order the rows were made in (Repository.save keeps it)
-        documents = list(made.values())
-    else:
-        try:  # the keys are distinct (the primary key): all found means the same keys
-            documents = [made[key] for key in map(tuple, keys)]
-        except KeyError:
-            return False
-    joined, count, unlike = raw.execute(
-        (_JOINED_PG if postgres else _JOINED).format(order=order)
-    ).fetchone()
-    if count != len(made) or unlike:
-        return False
-    return bool(orjson.dumps(documents) == b"[" + joined + b"]")
 
 
 def _write(
