@@ -146,7 +146,10 @@ class Store:
         self._many(
             "INSERT INTO ledger_entries (seq, body, leaf_hash, sig, key_id, item, kind) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(e.seq, e.body, e.leaf_hash, e.sig, e.key_id, item, kind) for e, item, kind in entries],
+            [
+                (e.seq, e.body, e.leaf_hash, e.sig, e.key_id, item, kind)
+                for e, item, kind in entries
+            ],
         )
 
     def insert_nodes(self, nodes: Sequence[StoredNode]) -> None:
