@@ -31,7 +31,7 @@ def _raw(url: str, start: int, stop: int, public_key: bytes) -> tuple[int, float
     with database.read() as conn:
         rows = Store(conn).rows_for_verify(start, stop)
     began = time.perf_counter()
-    for _seq, body, _leaf, sig, _key_id, _item in rows:
+    for _seq, body, _leaf, sig, _key_id, _item, _kind in rows:
         leaf = hashlib.sha256(b"\x00" + body).digest()
         crypto_sign_open(sig + entry_message(leaf), public_key)
     return len(rows), time.perf_counter() - began

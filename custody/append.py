@@ -85,6 +85,7 @@ class Builder:
         self.bodies: list[bytes] = []
         self.leaves: list[bytes] = []
         self.items: list[str | None] = []
+        self.kinds: list[str] = []
         self.nodes: list[merkle.StoredNode] = []
         self.signatures = Signatures(signer, count)
 
@@ -114,6 +115,7 @@ class Builder:
         self.bodies.append(raw)
         self.leaves.append(leaf)
         self.items.append(new.item)
+        self.kinds.append(new.kind)
         if new.item is not None:
             self.last_leaves[new.item] = leaf
         self.prev = leaf
@@ -157,9 +159,16 @@ class Builder:
         key_id = self.signer.verifier.key_id
         first = self.head.size
         rows = [
-            (Entry(first + i, body, leaf, sig, key_id), item)
-            for i, (body, leaf, sig, item) in enumerate(
-                zip(self.bodies, self.leaves, self.signatures.all(), self.items, strict=True)
+            (Entry(first + i, body, leaf, sig, key_id), item, kind)
+            for i, (body, leaf, sig, item, kind) in enumerate(
+                zip(
+                    self.bodies,
+                    self.leaves,
+                    self.signatures.all(),
+                    self.items,
+                    self.kinds,
+                    strict=True,
+                )
             )
         ]
         with self.store.pipeline():
@@ -171,7 +180,7 @@ class Builder:
             self.store.update_head(
                 Head(self.size, self.peaks, self.prev, self.time, self.origin, self.key_id)
             )
-        return [entry for entry, _ in rows]
+        return [row[0] for row in rows]
 
     def close(self) -> None:
         """Release the signing workers, whether or not the append got as far as writing."""

@@ -141,11 +141,15 @@ class Store:
 
     # -- entries ----------------------------------------------------------------------------
 
-    def insert_entries(self, entries: Sequence[tuple[Entry, str | None]]) -> None:
+    def insert_entries(self, entries: Sequence[tuple[Entry, str | None, str]]) -> None:
+        """Each (entry, its body's item, its body's kind): the two columns repeat the body."""
         self._many(
-            "INSERT INTO ledger_entries (seq, body, leaf_hash, sig, key_id, item) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [(e.seq, e.body, e.leaf_hash, e.sig, e.key_id, item) for e, item in entries],
+            "INSERT INTO ledger_entries (seq, body, leaf_hash, sig, key_id, item, kind) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (e.seq, e.body, e.leaf_hash, e.sig, e.key_id, item, kind)
+                for e, item, kind in entries
+            ],
         )
 
     def insert_nodes(self, nodes: Sequence[StoredNode]) -> None:
@@ -187,11 +191,11 @@ class Store:
 
     def rows_for_verify(
         self, start: int, stop: int
-    ) -> list[tuple[int, bytes, bytes, bytes, str, str | None]]:
+    ) -> list[tuple[int, bytes, bytes, bytes, str, str | None, str | None]]:
         # Rows as the driver gives them (int, bytes, str on both SQLite and PostgreSQL):
         # rebuilding a million tuples would cost the audit a second.
         return self._all(
-            "SELECT seq, body, leaf_hash, sig, key_id, item FROM ledger_entries "
+            "SELECT seq, body, leaf_hash, sig, key_id, item, kind FROM ledger_entries "
             "WHERE seq >= ? AND seq < ? ORDER BY seq",
             (start, stop),
         )
@@ -202,6 +206,24 @@ class Store:
         return self._all(
             "SELECT body FROM ledger_entries WHERE seq >= ? AND seq < ? ORDER BY seq",
             (start, stop),
+        )
+
+    def bodies_of_kinds(self, kinds: Sequence[str], start: int, stop: int) -> list[Any]:
+        """(kind, body) of the entries in [start, stop) whose kind is one of `kinds`, in seq
+        order, as the driver gives them: a fold that needs a few kinds (the deadlines) reads
+        and parses only those. The kind is the column, which step 4 of verify checks
+        against the body.
+
+        On SQLite the rows are read along the table (`+kind` keeps the planner off the kind
+        index, which it would take without statistics and then sort): a range of seq is one
+        stretch of the table, and the deadlines' kinds are most of it (bench/deadlines.py).
+        PostgreSQL chooses by its statistics."""
+        marks = ", ".join("?" * len(kinds))
+        column = "kind" if self.postgres else "+kind"
+        return self._all(
+            f"SELECT kind, body FROM ledger_entries WHERE seq >= ? AND seq < ? "
+            f"AND {column} IN ({marks}) ORDER BY seq",
+            (start, stop, *kinds),
         )
 
     def head_size(self) -> int:

@@ -2,7 +2,9 @@
 every other table here is a cache of a fold of its bodies, and verify checks it against one.
 
 - ledger_entries  seq, the exact canonical body bytes, leaf hash, ledger signature, key id;
-                  `item` repeats body.item so an item's own chain can be found by index
+                  `item` repeats body.item so an item's own chain can be found by index,
+                  `kind` repeats body.kind so a fold can read only the kinds it needs
+                  (both checked by `custody verify`, step 4)
 - merkle_nodes    every perfect subtree hash of level >= 1 (level 0 is ledger_entries.leaf_hash)
 - ledger_head     one row: tree size, its compact range, the last leaf and time, the current
                   ledger key. PostgreSQL writers lock this row, which serialises appends
@@ -31,7 +33,10 @@ SeqType = BigInteger().with_variant(Integer(), "sqlite")
 
 class LedgerEntryRow(SQLModel, table=True):
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_item_seq", "item", "seq"),)
+    __table_args__ = (
+        Index("ix_ledger_entries_item_seq", "item", "seq"),
+        Index("ix_ledger_entries_kind_seq", "kind", "seq"),
+    )
 
     seq: int = Field(sa_column=Column(SeqType, primary_key=True, autoincrement=False))
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
@@ -39,6 +44,9 @@ class LedgerEntryRow(SQLModel, table=True):
     sig: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     key_id: str = Field(sa_column=Column(String(8), nullable=False))
     item: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    # Null only in a row written by hand: the migration fills it for older rows, and step 4
+    # of verify fails a row whose kind column is not its body's kind.
+    kind: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))
 
 
 class MerkleNodeRow(SQLModel, table=True):

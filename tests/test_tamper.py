@@ -176,6 +176,26 @@ def test_duplicated_entry(target: Target) -> None:
     assert _failed_at(target.audit()) == (4, target.scenario.size)
 
 
+def test_kind_column_that_lies(target: Target) -> None:
+    """A fold that reads only some kinds by the column (the deadlines' rederive) would skip
+    an entry whose column names another kind: the body is untouched, the column is not."""
+    target.tamper(
+        lambda c: _sql(
+            c,
+            "UPDATE ledger_entries SET kind = CASE WHEN kind = 'batch_opened' "
+            "THEN 'item_registered' ELSE 'batch_opened' END WHERE seq = 11",
+        )
+    )
+    report = target.audit()
+    assert _failed_at(report) == (4, 11)
+    assert "kind column" in str(report.first_failure.reason)  # type: ignore[union-attr]
+
+
+def test_kind_column_emptied(target: Target) -> None:
+    target.tamper(lambda c: _sql(c, "UPDATE ledger_entries SET kind = NULL WHERE seq = 12"))
+    assert _failed_at(target.audit()) == (4, 12)
+
+
 def test_truncated_tail_after_a_checkpoint(target: Target) -> None:
     def attack(conn: Connection) -> None:
         size = target.scenario.size

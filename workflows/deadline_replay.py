@@ -16,7 +16,7 @@ verify` checks their form, and its state replay checks these rows against the wh
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -200,18 +200,18 @@ def derive(bodies: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Deadline]:
     return state.deadlines
 
 
-def _bodies(conn: Connection) -> Iterator[dict[str, Any]]:
-    """The parsed bodies of the entries of `KINDS`, in seq order, read a chunk at a time in
-    the caller's transaction (the kind found in the stored bytes first, as
-    workflows.reports.recompute.kind_of does)."""
-    # The kinds wanted, each with its closing quote, tested where the kind starts.
-    wanted, marker, loads = tuple(f'{k}"'.encode() for k in KINDS), b',"kind":"', orjson.loads
+def _derive_stored(conn: Connection) -> dict[tuple[str, str], Deadline]:
+    """`derive` over the ledger in the caller's transaction: only the rows of `KINDS` are
+    read, by their kind column (`custody verify` checks it repeats the body's kind), a chunk
+    at a time in seq order, and each body is parsed once and handed to its kind's handler."""
+    state = _Pass()
+    handlers, loads = state.handlers(), orjson.loads
     store = Store(conn)
-    size = store.head().size
+    size, kinds = store.head().size, sorted(KINDS)
     for start in range(0, size, CHUNK):
-        for (stored,) in store.bodies(start, min(start + CHUNK, size)):
-            if stored.startswith(wanted, stored.rfind(marker) + 9):
-                yield loads(stored)
+        for kind, stored in store.bodies_of_kinds(kinds, start, min(start + CHUNK, size)):
+            handlers[kind](loads(stored))
+    return state.deadlines
 
 
 def rederive(database: Database) -> int:
@@ -228,11 +228,14 @@ def rederive(database: Database) -> int:
     read = _STORED_PG if postgres else _STORED
     # Hundreds of thousands of small dicts made and kept for the pass (workflows.heap).
     with collector_paused(), database.write() as conn:
-        made = derive(_bodies(conn))
+        made = _derive_stored(conn)
         count = len(made)
         raw: Any = conn.connection.driver_connection
         # Each stored row compared, as it is read, with its document written out: neither
         # side is kept (the bytes of the equal ones, all after a restart, are freed at once).
+        # The table holds its rows in the order they were made (Repository.save keeps the
+        # fold's order), the order of `made`, so both are walked through memory in step: in
+        # a scattered order the same compare took twice as long (bench/deadlines.py).
         dumps, changed, stale = orjson.dumps, [], []
         for item, rule, body in raw.execute(read):
             d = made.pop((item, rule), None)

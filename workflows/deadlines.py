@@ -79,7 +79,7 @@ def start_r1(item: str, place: str, zone: str, decision: dict[str, Any]) -> Dead
         "item": item,
         "rule": R1,
         "started_at": decision["entered_at"],
-        "due_at": terms.term_end(terms.parse_date(decision["date"]), R1_DAYS, zone),
+        "due_at": _r1_due(decision["date"], zone),
         "paused_at": None,
         "met_at": None,
         "cancelled_at": None,
@@ -89,6 +89,13 @@ def start_r1(item: str, place: str, zone: str, decision: dict[str, Any]) -> Dead
         "facts": [decision],
     }
     return made
+
+
+@lru_cache(maxsize=4096)
+def _r1_due(date: str, zone: str) -> str:
+    """R1's due time from a decision dated `date` (YYYY-MM-DD) at a place in `zone`: asked
+    for 100,000 decisions of a few hundred dates in a replay, once per (date, zone)."""
+    return terms.term_end(terms.parse_date(date), R1_DAYS, zone)
 
 
 def start_r2(item: str, place: str, at: str) -> Deadline:

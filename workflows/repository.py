@@ -478,7 +478,12 @@ class Repository:
                 table, stored, shelf = world.table(kind), world.stored[kind], SHELVES[kind]
                 data_at = len(shelf.changing)
                 updates, upserts = [], []
-                for key in keys:
+                # Every row (a refold): written in the fold's order, so that the table's
+                # order is the order its rows were made in, as a process writing them one
+                # action at a time leaves it (a set's order would scatter them, and every
+                # later pass comparing the table with a fold, workflows.deadline_replay,
+                # would read it in that scattered order).
+                for key in table if len(keys) == len(table) else keys:
                     document = table[key]
                     if key in stored:
                         row = shelf.update_params(document)

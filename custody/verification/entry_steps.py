@@ -7,7 +7,8 @@
                      leaf salt")
 3 leaf hashes        the stored leaf hash is SHA-256(0x00 || body)
 4 chain links        the body's seq is its row's; prev and item_prev are the leaf hashes of
-                     the entries before; time never goes back; the item column repeats it
+                     the entries before; time never goes back; the item and kind columns
+                     repeat the body's
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class LeafHashes:
 
 @dataclass
 class ChainLinks:
-    """Step 4: seq, prev, item_prev, time order and the item column."""
+    """Step 4: seq, prev, item_prev, time order and the item and kind columns."""
 
     result: StepResult
     prev_hex: str | None = None
@@ -101,6 +102,8 @@ class ChainLinks:
                 fail(seq, "item_prev is set on an entry without an item")
             if checked.item_column != item:
                 fail(seq, "the item column does not repeat the body's item")
+            if checked.kind_column != body.kind:
+                fail(seq, "the kind column does not repeat the body's kind")
             if body.time < self.last_time:
                 fail(seq, f"time {body.time} is before the entry before ({self.last_time})")
             else:

@@ -24,6 +24,7 @@ class Row(NamedTuple):
     sig: bytes
     key_id: str
     item: str | None
+    kind: str | None
 
 
 class Body(NamedTuple):
@@ -59,6 +60,7 @@ class Checked(NamedTuple):
     act_ok: bool | None  # the act's signature with the key table's key; None: not checked
     item_column: str | None
     body: Body | None  # None when the body did not parse
+    kind_column: str | None
 
 
 def check_row(row: Row, table_keys: dict[str, bytes]) -> Checked:
@@ -77,7 +79,17 @@ def check_row(row: Row, table_keys: dict[str, bytes]) -> Checked:
         fields = entries.decode_fields(row.body)
     except MalformedEntryError as exc:
         return Checked(
-            row.seq, leaf, leaf_ok, str(exc), row.key_id, sent_sig, sig_ok, None, row.item, None
+            row.seq,
+            leaf,
+            leaf_ok,
+            str(exc),
+            row.key_id,
+            sent_sig,
+            sig_ok,
+            None,
+            row.item,
+            None,
+            row.kind,
         )
     data = fields[7]
     act_ok = None
@@ -87,7 +99,7 @@ def check_row(row: Row, table_keys: dict[str, bytes]) -> Checked:
     elif fields[3] not in entries.LEDGER_KINDS:
         kept = kept._replace(data=None)
     return Checked(
-        row.seq, leaf, leaf_ok, None, row.key_id, sent_sig, sig_ok, act_ok, row.item, kept
+        row.seq, leaf, leaf_ok, None, row.key_id, sent_sig, sig_ok, act_ok, row.item, kept, row.kind
     )
 
 

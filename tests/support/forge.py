@@ -48,7 +48,7 @@ def append_unchecked(
     leaf = leaf_hash(body)
     entry = Entry(head.size, body, leaf, signer.sign(entry_message(leaf)), signer.verifier.key_id)
     peaks, nodes = merkle.append_leaf(head.peaks, head.size, leaf)
-    store.insert_entries([(entry, item)])
+    store.insert_entries([(entry, item, kind)])
     store.insert_nodes(nodes)
     store.update_head(
         Head(head.size + 1, peaks, leaf, _time_of(body), head.origin, head.ledger_key_id)
