@@ -71,14 +71,15 @@ def test_an_item_of_another_place_is_flagged_and_the_count_asks_before_recording
     scan(page, f"custody-item:v1;id={there[0]}")
     row = page.locator("#scan-list li")
     expect(row).to_have_class("flagged")
-    assert f"not at {counted}" in row.inner_text()
+    # the places by their names in the reader's language, not their ids
+    assert f"not at {PLACE_NAMES[counted]['en']}: it is recorded at" in row.inner_text()
+    assert PLACE_NAMES[other]["en"] in row.inner_text()
     before = site.size()
     page.click("#apply-button")
     page.wait_for_selector("#outcome [data-outcome=confirm]")
     asked = page.locator("#outcome").inner_text()
-    assert f"{len(here)} items at {counted} were not scanned and will be recorded missing" in (
-        asked
-    )
+    named = PLACE_NAMES[counted]["en"]
+    assert f"{len(here)} items at {named} were not scanned and will be recorded missing" in asked
     assert there[0] in asked  # named as not at the place counted
     assert site.size() == before
     # Nor can a bare POST record it, without the confirmation or with a stale number.
@@ -97,7 +98,7 @@ def test_an_item_of_another_place_is_flagged_and_the_count_asks_before_recording
     expect(page.locator("#outcome [data-outcome=confirm]")).to_have_count(0)
     page.click("#apply-button")
     page.wait_for_selector("#outcome [data-outcome=confirm]")
-    assert f"{len(here) - 1} items at {counted}" in page.locator("#outcome").inner_text()
+    assert f"{len(here) - 1} items at {named}" in page.locator("#outcome").inner_text()
     assert site.size() == before
 
 
@@ -121,7 +122,7 @@ def test_changing_the_step_checks_the_listed_rows_again_for_the_new_step(
 
     rechecked(lambda: page.select_option("#f-inventory_counted-location", "WH-ALM"))
     expect(page.locator("#scan-list li")).to_have_class("flagged")
-    assert "not at WH-ALM" in page.locator("#scan-list li").inner_text()
+    assert f"not at {PLACE_NAMES['WH-ALM']['en']}" in page.locator("#scan-list li").inner_text()
     rechecked(lambda: page.select_option("#f-inventory_counted-location", "WH-KRG"))
     expect(page.locator("#scan-list li")).to_have_class("ok")
     # A step its state does not allow (parts are burned only once removed).
@@ -249,3 +250,78 @@ def test_the_russian_item_page_says_grams_in_russian(site: Site, browser: Browse
     page.goto(f"{site.base}/web/items/{item}")
     weight = page.locator("dt:text-is('Вес') + dd").inner_text()
     assert weight.endswith(" г")
+
+
+def test_the_kazakh_clerk_reads_places_by_their_kazakh_names_the_id_only_beside_them(
+    site: Site, browser: Browser
+) -> None:
+    """Queues, counts, the item page and a scanned row named places by id (WH-ALM): each is
+    the place's Kazakh name now, with the id in code type beside it."""
+    page = browser.page()
+    log_in(page, site.base, CLERK, "kk")
+    cells = page.locator("section.queue td:nth-child(4)")
+    assert cells.count() > 0
+    for text in cells.all_inner_texts()[:20]:
+        shown, _, place = text.rpartition(" ")
+        assert shown == PLACE_NAMES[place]["kk"], text
+    counts = page.locator("#q-counts ~ ul li").all_inner_texts()
+    assert counts
+    assert all(any(n["kk"] in c for n in PLACE_NAMES.values()) for c in counts)
+    item = on_hand(site, "WH-ALM")[0]
+    page.goto(f"{site.base}/web/items/{item}")
+    assert page.locator("dt:text-is('Орын') + dd").inner_text() == (
+        f"{PLACE_NAMES['WH-ALM']['kk']} WH-ALM"
+    )
+    page.goto(f"{site.base}/web/scan?step=inventory_counted&location=WH-KRG")
+    page.wait_for_function("() => document.body.dataset.live === 'open'")
+    scan(page, f"custody-item:v1;id={item}")
+    row = page.locator("#scan-list li")
+    expect(row).to_have_class("flagged")
+    said = row.inner_text()
+    assert PLACE_NAMES["WH-KRG"]["kk"] in said
+    assert f"{PLACE_NAMES['WH-ALM']['kk']} WH-ALM" in said  # the row's place, id beside it
+    assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_finality_date_is_a_date_checked_as_the_api_checks_it_and_kept_after_a_refusal(
+    site: Site, browser: Browser, language: str
+) -> None:
+    """The decision_final form's date was free text, and a wrong one came back as "Check the
+    field: date" in English: it is a date field now; a day not of the calendar and a day in
+    the future are refused in the reader's language, nothing is written, and what was typed
+    stays in the form."""
+    places = set(PLACES_OF[OFFICER])
+    with site.api(AUDITOR) as client:
+        paused = client.get("/items", params={"state": "appealed", "limit": 1000}).json()
+    item = [i["id"] for i in paused["items"] if i["location"] in places][
+        ["kk", "ru"].index(language)
+    ]
+    page = browser.page()
+    log_in(page, site.base, OFFICER, language)
+    page.goto(f"{site.base}/web/items/{item}")
+    field = page.locator("#s-decision_final-date")
+    assert field.get_attribute("type") == "date"
+    before = site.size()
+    # A browser without a date picker (or a hand-made request) sends what was typed.
+    field.evaluate("input => { input.type = 'text'; }")
+    field.fill("2026-02-30")
+    page.click("form[data-step=decision_final] button[type=submit]")
+    problem = page.locator("#out-item .problem")
+    expect(problem).to_be_visible()
+    said = {
+        "kk": "күнтізбедегі күн, YYYY-MM-DD түрінде жазылады",
+        "ru": "дата — день календаря в виде YYYY-MM-DD",
+    }
+    assert said[language] in problem.inner_text()
+    assert field.input_value() == "2026-02-30"
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    field.fill(tomorrow)
+    page.click("form[data-step=decision_final] button[type=submit]")
+    expect(problem).to_contain_text(tomorrow)
+    future = {"kk": "болашақта", "ru": "в будущем"}
+    assert future[language] in problem.inner_text()
+    assert "future" not in problem.inner_text()
+    assert field.input_value() == tomorrow
+    assert site.size() == before
+    assert state_of(site, item) == "appealed"

@@ -27,6 +27,7 @@ from api.imports.csv_table import TableError
 from api.imports.intake_rows import RowError
 from api.web import i18n, queues, sessions
 from api.web.acts import upload as keep_upload
+from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
 from workflows.commands import CloseTransfer, Cut, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
@@ -236,7 +237,10 @@ async def transfer_page(request: Request, me: Me, transfer_id: str) -> Response:
         gettext = i18n.gettext_of(me.language)
         message = gettext("No transfer %(id)s") % {"id": transfer_id}
         return page("error.html.j2", me.language, me, 404, message=message)
-    return page("transfer.html.j2", me.language, me, transfer=transfer, discrepancies=found)
+    names = place_names(system_of(request).process, me.language)
+    return page(
+        "transfer.html.j2", me.language, me, transfer=transfer, discrepancies=found, names=names
+    )
 
 
 @router.post("/transfers/{transfer_id}/close", response_class=HTMLResponse)

@@ -86,6 +86,14 @@ _GATED = {
     "loading into a furnace": "batch_loaded",
     "melting": "melted",
 }
+# The dated facts of a decision an R1 refusal names (workflows.deadlines.fact).
+_FACTS = {
+    "decision": N_("decision"),
+    "appealed": N_("appeal"),
+    "suspended": N_("suspension"),
+    "final": N_("finality"),
+    "reversed": N_("reversal"),
+}
 # The roles an ACCESS refusal names (an account with none "holds" no role).
 _ROLE_WORDS = {**labels.ROLES, "no role": N_("no role")}
 REFUSALS: list[tuple[re.Pattern[str], str]] = [
@@ -489,6 +497,24 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"a decision's date (?P<date>\S+) is in the future"),
         N_("the decision's date %(date)s is in the future"),
     ),
+    # A decision's later dates (workflows.decision_dates), as the item page's forms get them.
+    (
+        re.compile(
+            r"R1: (?P<date>\S+) is in the future \(today is (?P<today>\S+) at (?P<place>\S+), "
+            r"(?P<zone>\S+)\); a decision's dates are when it happened \(item (?P<item>.+)\)"
+        ),
+        N_(
+            "R1: %(date)s is in the future (today is %(today)s at %(place)s); a decision's "
+            "dates are when it happened (item %(item)s)"
+        ),
+    ),
+    (
+        re.compile(
+            r"R1: (?P<date>\S+) is before the (?P<fact>\w+) of (?P<then>\S+) it follows "
+            r"\(item (?P<item>.+)\)"
+        ),
+        N_("R1: %(date)s is before the %(fact)s of %(then)s that it follows (item %(item)s)"),
+    ),
     (
         re.compile(
             r"(?P<place>\S+) is a (?P<place_kind>\w+); an account with (?P<roles>.+) does not "
@@ -566,6 +592,8 @@ def _said(
             values["roles"] = ", ".join(
                 gettext(_ROLE_WORDS.get(role, role)) for role in values["roles"].split(", ")
             )
+        if "fact" in values:
+            values["fact"] = gettext(_FACTS.get(values["fact"], values["fact"]))
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))

@@ -23,6 +23,7 @@ from api.errors import Forbidden
 from api.http.files import INLINE_FILE_HEADERS
 from api.statements import label_items
 from api.web import i18n
+from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
 from api.web.scan import STEP_FIELDS
 from custody.entries import decode
@@ -91,7 +92,8 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
     refusals = {step: i18n.refusal(v, me.language) for step, v in next_steps if v is not None}
     # The steps this person may take here now, each a small form (through /web/steps/apply).
     doable = [s for s, v in next_steps if v is None and s in STEP_FIELDS and me.may(s)]
-    places = await run_in_threadpool(system_of(request).process.locations) if doable else []
+    process = system_of(request).process
+    places = await run_in_threadpool(process.locations) if doable else []
     return page(
         "item.html.j2",
         me.language,
@@ -103,6 +105,7 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
         doable=doable,
         fields=STEP_FIELDS,
         places=places,
+        names=place_names(process, me.language, (item.location,)),
     )
 
 

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
 from api.web import i18n, queues, sessions
+from api.web.places import names as place_names
 from api.web.render import (
     KEPT,
     Visitor,
@@ -95,7 +96,7 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     "deformed": (Field_("method", N_("Method"), "text", N_("hydraulic press")),),
     "transfer_sent": (Field_("destination", N_("Destination"), "place:warehouse"),),
     # R1 runs again from the date the decision became final (issue 19): it is asked for.
-    "decision_final": (Field_("date", N_("Date"), "text", ""),),
+    "decision_final": (Field_("date", N_("Date the decision became final"), "date"),),
     # A decision and its later steps carry their own dates: R1 counts from them (issue 19).
     "decision_recorded": (
         Field_("ref", N_("Decision reference"), "text"),
@@ -220,16 +221,20 @@ def checked(
     places = queues.places_of(me.principal) if reads else ()
     looked, shared = _look(process, wanted, step, places)
     counted = place if step == "inventory_counted" else ""
-    answers = _answers(me, wanted, looked, shared, set(listed or ()), counted, reads)
-    return shown(answers, me.language)
+    at = {item.location for item, _, elsewhere in looked.values() if not elsewhere}
+    names = place_names(process, me.language, (*at, counted))
+    answers = _answers(me, wanted, looked, shared, set(listed or ()), counted, reads, names)
+    return shown(answers, me.language, names)
 
 
-def shown(answers: list[Answer], language: str) -> str:
+def shown(answers: list[Answer], language: str, names: dict[str, str] | None = None) -> str:
     """The answers as HTML: for each, its message (what the page says and sounds) and, for
     an item, the list's row in a <template data-add> the page's script moves into the list.
     Built here rather than by Jinja: a scan is the pages' most frequent message, and a Jinja
     render of this fragment (its context made from the environment's globals) cost as much
-    as finding and checking the item. Every value is escaped (`_escaped`, as Jinja would)."""
+    as finding and checking the item. Every value is escaped (`_escaped`, as Jinja would).
+    `names`: the places' names in `language` (api.web.places), each row's place by its name
+    with its id beside it."""
     states, remove = _words(language)
     out: list[str] = []
     for a in answers:
@@ -249,7 +254,7 @@ def shown(answers: list[Answer], language: str) -> str:
             f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{item_id}"'
             f' data-code="{_escaped(a.code)}" data-name="{name}">\n'
             f'    <input type="hidden" name="items" value="{item_id}">\n'
-            f"    {_where(item, name, state, a.elsewhere)}\n"
+            f"    {_where(item, name, state, a.elsewhere, names or {})}\n"
             f"    {problem}\n"
             f'    <button type="button" class="remove secondary" data-remove>{remove}'
             f'<span class="sr-only"> {name}</span></button>\n'
@@ -280,15 +285,22 @@ def _escaped(text: str) -> str:
     )
 
 
-def _where(item: Item, name: str, state: str, elsewhere: bool) -> str:
-    """The row's name, state and place (each given escaped but the place); for an item at a
-    place the reader does not read at (docs/access.md), the id its label carries only (as
+def _where(item: Item, name: str, state: str, elsewhere: bool, names: dict[str, str]) -> str:
+    """The row's name, state and place (each given escaped but the place, shown by its name
+    in `names` with its id beside it, as the _place.html.j2 macro shows one); for an item at
+    a place the reader does not read at (docs/access.md), the id its label carries only (as
     `name`): no link, state or place."""
     if elsewhere:
         return f"<span>{name}</span>"
+    at = _escaped(item.location)
+    where = (
+        at
+        if item.location not in names
+        else (f'{_escaped(names[item.location])} <code class="place-id">{at}</code>')
+    )
     return (
         f'<a href="/web/items/{_escaped(quote(item.id, safe="/"))}">{name}</a>\n'
-        f'    <span class="state">{state} · {_escaped(item.location)}</span>'
+        f'    <span class="state">{state} · {where}</span>'
     )
 
 
@@ -418,12 +430,15 @@ def _answers(
     listed: set[str],
     counted: str = "",
     reads: bool = True,
+    names: dict[str, str] | None = None,
 ) -> list[Answer]:
     """What the page says of each code. An item elsewhere (its id scanned: a marking names
     only items the reader sees) is said to be not at the reader's places under the id as
     scanned, without its name, marking, state or place (docs/access.md); to one who reads
-    nowhere (`reads` false: the administrator), as a code nobody registered."""
+    nowhere (`reads` false: the administrator), as a code nobody registered. Places are
+    named by `names` (id -> name in the reader's language), an id not in it as it is."""
     gettext = i18n.gettext_of(me.language)
+    named = names or {}
     answers: list[Answer] = []
     for scanned in codes:
         wanted = read_code(scanned)
@@ -461,8 +476,8 @@ def _answers(
             # records it found here and, at its own place, not found (workflows.inventory).
             problem = gettext("%(name)s is not at %(place)s: it is recorded at %(there)s") % {
                 "name": name,
-                "place": counted,
-                "there": item.location,
+                "place": named.get(counted, counted),
+                "there": named.get(item.location, item.location),
             }
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
@@ -514,10 +529,7 @@ async def apply(request: Request, me: Me) -> Response:
     try:
         command = REGISTRY[step].model_validate(payload(step, items, given))
     except ValidationError as exc:
-        where = ".".join(str(p) for p in exc.errors()[0]["loc"])
-        return _outcome(
-            me, gettext("Check the field: %(field)s") % {"field": where}, False, origin=origin
-        )
+        return _outcome(me, invalid(exc, step, me.language), False, origin=origin)
     if step == "inventory_counted":
         asked = await run_in_threadpool(
             _unconfirmed_count, me, system_of(request).process, items, given
@@ -529,7 +541,8 @@ async def apply(request: Request, me: Me) -> Response:
     except RuleViolation as refused:
         return _outcome(me, i18n.refusal(refused, me.language), False, origin=origin)
     except (UnknownObject, InvalidRequest, WorkflowError) as exc:
-        return _outcome(me, gettext("Refused: %(why)s") % {"why": str(exc)}, False, origin=origin)
+        why = i18n.reason(exc, me.language)
+        return _outcome(me, gettext("Refused: %(why)s") % {"why": why}, False, origin=origin)
     message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
         "step": gettext(i18n.STEPS[step]),
         "n": len(items),
@@ -541,6 +554,23 @@ async def apply(request: Request, me: Me) -> Response:
             "R11: recorded destroyed, found here, and suspected of diversion: %(items)s"
         ) % {"items": ", ".join(destroyed)}
     return _outcome(me, message, True, len(items), origin)
+
+
+def invalid(exc: ValidationError, step: str, language: str) -> str:
+    """What the person typed that the command's model refused (its first error), in
+    `language`, naming the field by its label on the form: a date that is not a day of the
+    calendar in YYYY-MM-DD (workflows.grammar.calendar_date, as the API checks it), else
+    "check what was typed" for that field."""
+    gettext = i18n.gettext_of(language)
+    place = exc.errors()[0]["loc"]
+    name = next((str(p) for p in reversed(place) if isinstance(p, str)), "")
+    field = next((f for f in STEP_FIELDS.get(step, ()) if f.name == name), None)
+    label = gettext(field.label) if field is not None else name
+    if field is not None and field.kind == "date":
+        said = gettext("%(field)s: a date is a day of the calendar, written YYYY-MM-DD")
+    else:
+        said = gettext("%(field)s: check what was typed")
+    return said % {"field": label}
 
 
 def _unconfirmed_count(
@@ -561,13 +591,14 @@ def _unconfirmed_count(
         return None
     gettext = i18n.gettext_of(me.language)
     away = [i for i in items if i not in on_hand]
+    called = place_names(process, me.language, (place,)).get(place, place)
     question = gettext(
         "%(n)s items at %(place)s were not scanned and will be recorded missing: record the count?"
-    ) % {"n": missing, "place": place}
+    ) % {"n": missing, "place": called}
     if away:
         question += " " + gettext(
             "Not at %(place)s (recorded at another place or not on hand): %(items)s"
-        ) % {"place": place, "items": ", ".join(away)}
+        ) % {"place": called, "items": ", ".join(away)}
     return page(
         "confirm_count.html.j2",
         me.language,
