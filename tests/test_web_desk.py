@@ -325,3 +325,48 @@ def test_the_finality_date_is_a_date_checked_as_the_api_checks_it_and_kept_after
     assert field.input_value() == tomorrow
     assert site.size() == before
     assert state_of(site, item) == "appealed"
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_an_item_the_transfer_does_not_expect_is_flagged_with_what_applying_records(
+    site: Site, browser: Browser, language: str
+) -> None:
+    """A receipt's scan flagged an item not sent on the transfer with the rule of the step,
+    while applying took it and recorded it "received, not sent": the preview says that,
+    in the reader's language, and applying records exactly that."""
+    decided = [i["id"] for i in site.items("decided") if i["location"] == "UNIT-SHY"]
+    sent = decided[["kk", "ru", "en"].index(language) :][:1]
+    transfer = f"T-DESK-{language.upper()}"
+    with site.api(OFFICER) as client:
+        done = client.post(
+            "/steps/transfer_sent",
+            json={"transfer": transfer, "destination": "WH-ALM", "items": sent},
+        )
+        assert done.status_code == 200, done.text
+    stray = on_hand(site, "WH-ALM")[["kk", "ru", "en"].index(language)]
+    page = browser.page()
+    log_in(page, site.base, CLERK, language)
+    page.goto(f"{site.base}/web/scan?step=transfer_received&transfer={transfer}")
+    page.wait_for_function("() => document.body.dataset.live === 'open'")
+    scan(page, f"custody-item:v1;id={sent[0]}")
+    scan(page, f"custody-item:v1;id={stray}")
+    expect(page.locator(f"#scan-list li[data-item='{sent[0]}']")).to_have_class("ok")
+    flagged = page.locator(f"#scan-list li[data-item='{stray}']")
+    expect(flagged).to_have_class("flagged")
+    said = {
+        "en": f"was not sent on {transfer}: applying records it received, not sent",
+        "ru": f"не отправлялся по {transfer}: при применении будет записан как полученный, "
+        "но не отправленный",
+        "kk": f"{transfer} бойынша жіберілмеген: қолданғанда ол жіберілмеген, бірақ алынған "
+        "деп жазылады",
+    }
+    assert said[language] in flagged.inner_text()
+    before = site.size()
+    page.click("#apply-button")
+    page.wait_for_selector("#outcome .done")
+    with site.api(AUDITOR) as client:
+        assert client.get(f"/items/{sent[0]}").json()["state"] == "at_warehouse"
+        assert client.get(f"/items/{stray}").json()["state"] == "discrepancy"
+        # recorded received, not sent (workflows.fold lists only those as unexpected)
+        assert client.get(f"/transfers/{transfer}").json()["unexpected"] == [stray]
+    assert site.size() == before + 2

@@ -42,7 +42,8 @@ from workflows.access import READ, may_any
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
-from workflows.model import Item
+from workflows.machines import DISCREPANCY, NEW, TERMINAL
+from workflows.model import Item, Transfer
 from workflows.process import Process
 from workflows.reading import item_places
 from workflows.repository import Repository
@@ -118,6 +119,10 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     # An inventory count: every item found at the place scanned, then one count (CountInventory).
     "inventory_counted": (Field_("location", N_("Place counted"), "place:warehouse"),),
 }
+
+# The states a discrepancy can be recorded in (workflows.machines: any live state).
+LIVE_NOT = frozenset({*TERMINAL, NEW, DISCREPANCY})
+
 
 # Steps that are not an item's own step: nothing to preview per item at scan time.
 NOT_PREVIEWED = frozenset({"inventory_counted"})
@@ -197,10 +202,11 @@ async def check(request: Request, me: Me) -> Response:
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     step = str(form.get("step") or "")[:64]
     place = str(form.get("place") or "")[:128]
+    transfer = str(form.get("transfer") or "")[:128]
     codes = [str(c) for c in form.getlist("code")]
     listed = {str(i) for i in form.getlist("items")}
     process = system_of(request).process
-    html = await run_in_threadpool(checked, me, process, codes, step, listed, place)
+    html = await run_in_threadpool(checked, me, process, codes, step, listed, place, transfer)
     return HTMLResponse(html)
 
 
@@ -211,20 +217,39 @@ def checked(
     step: str,
     listed: set[str] | None = None,
     place: str = "",
+    transfer: str = "",
 ) -> str:
     """The answers to the codes read (at most MAX_CODES), as the scan page shows them
     (`shown`): one read transaction for all of them. `place`: for an inventory count, the
-    place being counted (an item recorded elsewhere is flagged "not at <place>")."""
+    place being counted (an item recorded elsewhere is flagged "not at <place>").
+    `transfer`: for a receipt, the transfer received (an item it does not expect is flagged
+    with what applying records for it: received, not sent)."""
     wanted = [c[:512] for c in codes[:MAX_CODES]]
     # One who reads nowhere (an administrator: no `read`) reads no item at any place.
     reads = may_any(me.principal.roles, READ)
     places = queues.places_of(me.principal) if reads else ()
     looked, shared = _look(process, wanted, step, places)
     counted = place if step == "inventory_counted" else ""
+    receiving = _receiving(me, process, transfer) if step == "transfer_received" else None
     at = {item.location for item, _, elsewhere in looked.values() if not elsewhere}
     names = place_names(process, me.language, (*at, counted))
-    answers = _answers(me, wanted, looked, shared, set(listed or ()), counted, reads, names)
+    answers = _answers(
+        me, wanted, looked, shared, set(listed or ()), counted, reads, names, receiving
+    )
     return shown(answers, me.language, names)
+
+
+def _receiving(me: Visitor, process: Process, transfer: str) -> Transfer | None:
+    """The transfer being received, if there is one of that id the reader reads (else None:
+    its items are checked without it, and applying says what is wrong with the id)."""
+    if not transfer:
+        return None
+    try:
+        found = process.transfer(transfer)
+    except UnknownObject:
+        return None
+    reader = reading.scope(me.principal.roles, me.principal.places)
+    return found if reading.sees_document(reader, found) else None
 
 
 def shown(answers: list[Answer], language: str, names: dict[str, str] | None = None) -> str:
@@ -343,7 +368,7 @@ async def live(socket: WebSocket) -> None:
             if asked is None:
                 await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
                 return
-            codes, step, csrf, place = asked
+            codes, step, csrf, place, transfer = asked
             try:
                 me = replace(me, session=await session_of(socket))
                 sessions.check_csrf(me.session, csrf)
@@ -354,7 +379,7 @@ async def live(socket: WebSocket) -> None:
                 await socket.close(code=status.WS_1008_POLICY_VIOLATION)
                 return
             # Run here, not in a worker thread: two indexed reads, cheaper than the hop.
-            await socket.send_text(checked(me, process, codes, step, None, place))
+            await socket.send_text(checked(me, process, codes, step, None, place, transfer))
     except WebSocketDisconnect:
         return
 
@@ -377,9 +402,10 @@ def _same_origin(socket: WebSocket) -> bool:
     return host is not None and socket.headers.get("origin") == f"{scheme}://{host}"
 
 
-def _asked(said: str) -> tuple[list[str], str, str, str] | None:
-    """A message's codes, step, CSRF token and place counted (`place`, optional: an
-    inventory count's); None unless it is that JSON object."""
+def _asked(said: str) -> tuple[list[str], str, str, str, str] | None:
+    """A message's codes, step, CSRF token, place counted (`place`, optional: an
+    inventory count's) and transfer received (`transfer`, optional: a receipt's); None
+    unless it is that JSON object."""
     try:
         asked = orjson.loads(said)
     except orjson.JSONDecodeError:
@@ -391,10 +417,15 @@ def _asked(said: str) -> tuple[list[str], str, str, str] | None:
         codes = [codes]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         return None
-    place = asked.get("place", "")
-    if not isinstance(step, str) or not isinstance(csrf, str) or not isinstance(place, str):
+    place, transfer = asked.get("place", ""), asked.get("transfer", "")
+    if not (
+        isinstance(step, str)
+        and isinstance(csrf, str)
+        and isinstance(place, str)
+        and isinstance(transfer, str)
+    ):
         return None
-    return codes, step[:64], csrf, place[:128]
+    return codes, step[:64], csrf, place[:128], transfer[:128]
 
 
 def _look(
@@ -431,12 +462,15 @@ def _answers(
     counted: str = "",
     reads: bool = True,
     names: dict[str, str] | None = None,
+    receiving: Transfer | None = None,
 ) -> list[Answer]:
     """What the page says of each code. An item elsewhere (its id scanned: a marking names
     only items the reader sees) is said to be not at the reader's places under the id as
     scanned, without its name, marking, state or place (docs/access.md); to one who reads
     nowhere (`reads` false: the administrator), as a code nobody registered. Places are
-    named by `names` (id -> name in the reader's language), an id not in it as it is."""
+    named by `names` (id -> name in the reader's language), an id not in it as it is. An
+    item scanned on the arrival of `receiving` that the transfer does not expect is flagged
+    with what applying will record for it (received, not sent: a discrepancy)."""
     gettext = i18n.gettext_of(me.language)
     named = names or {}
     answers: list[Answer] = []
@@ -479,6 +513,21 @@ def _answers(
                 "place": named.get(counted, counted),
                 "there": named.get(item.location, item.location),
             }
+        elif (
+            receiving is not None and not receiving.expects(item.id) and item.state not in LIVE_NOT
+        ):
+            # ReceiveTransfer takes it, and records it received, not sent (a discrepancy).
+            if item.id in receiving.received:
+                said = gettext(
+                    "%(name)s was received on %(transfer)s already: applying records it "
+                    "received again, not sent (a discrepancy)"
+                )
+            else:
+                said = gettext(
+                    "%(name)s was not sent on %(transfer)s: applying records it received, "
+                    "not sent (a discrepancy)"
+                )
+            problem = said % {"name": name, "transfer": receiving.id}
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
         else:
@@ -548,6 +597,11 @@ async def apply(request: Request, me: Me) -> Response:
         "n": len(items),
         "e": written,
     }
+    if step == "transfer_received" and isinstance(result, list) and result:
+        # ReceiveTransfer's discrepancies: the items the transfer did not expect.
+        message += " " + gettext(
+            "Recorded received, not sent (a discrepancy each): %(n)s items"
+        ) % {"n": len(result)}
     destroyed = result.get("destroyed_found") if isinstance(result, dict) else None
     if destroyed:
         message += " " + gettext(
