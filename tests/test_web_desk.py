@@ -243,13 +243,23 @@ def test_place_names_and_step_defaults_are_in_the_readers_language(
     assert option.inner_text() == f"{place} · {PLACE_NAMES[place][language]}"
 
 
-def test_the_russian_item_page_says_grams_in_russian(site: Site, browser: Browser) -> None:
-    item = on_hand(site, "WH-ALM")[0]
+@pytest.mark.parametrize(
+    ("language", "label", "said"),
+    [("ru", "Вес", "{n} г"), ("kk", "Салмағы", "{n} г"), ("en", "Weight", "{n} g")],
+)
+def test_the_item_page_says_a_weight_as_the_readers_language_writes_it(
+    site: Site, browser: Browser, language: str, label: str, said: str
+) -> None:
+    """Grams in the reader's language, the number grouped as it writes numbers (ru, kk:
+    "12 345 г" with a no-break space; en: "12,345 g")."""
+    heavy = next(i for i in held_at(site, "WH-ALM") if int(i["weight_g"]) >= 1000)
+    grams = int(heavy["weight_g"])
+    grouped = f"{grams:,}".replace(",", "," if language == "en" else "\u00a0")
     page = browser.page()
-    log_in(page, site.base, CLERK, "ru")
-    page.goto(f"{site.base}/web/items/{item}")
-    weight = page.locator("dt:text-is('Вес') + dd").inner_text()
-    assert weight.endswith(" г")
+    log_in(page, site.base, CLERK, language)
+    page.goto(f"{site.base}/web/items/{heavy['id']}")
+    weight = page.locator(f"dt:text-is('{label}') + dd").inner_text()
+    assert weight == said.format(n=grouped)
 
 
 def test_the_kazakh_clerk_reads_places_by_their_kazakh_names_the_id_only_beside_them(
