@@ -380,3 +380,80 @@ def test_an_item_the_transfer_does_not_expect_is_flagged_with_what_applying_reco
         # recorded received, not sent (workflows.fold lists only those as unexpected)
         assert client.get(f"/transfers/{transfer}").json()["unexpected"] == [stray]
     assert site.size() == before + 2
+
+
+def test_the_paymasters_pay_and_check_compensation_on_their_home_page(
+    site: Site, browser: Browser
+) -> None:
+    """The paymaster had no page (the API only): their home lists the surrendered items to
+    pay, each with a form, and the payments another paid to check (R13). A refusal is said
+    in the reader's language, keeps the amount and reference typed and never shows the
+    national identity number again; nothing is written until a payment holds."""
+    payer, checker = "kassa.bekov", "kassa.amanova"
+    page = browser.page()
+    log_in(page, site.base, payer, "kk")
+    assert page.locator("h1").inner_text() == "Өз еркімен тапсырылған қару үшін өтемақы"
+    to_pay = page.locator("article.to-pay")
+    unpaid = [str(a) for a in to_pay.evaluate_all("as => as.map(a => a.dataset.item)")]
+    assert len(unpaid) >= 2  # the demo's campaign: six brought, four paid
+    checks = int(page.locator("#q-check .count").inner_text())
+    assert checks >= 3  # paid by the other paymaster, not checked yet
+    assert serious_violations(page) == []
+    item = unpaid[0]
+    form = page.locator(f"article[data-item='{item}'] form")
+    before = site.size()
+    # A number that is not 12 digits (the browser's own check bypassed, as by a script).
+    form.evaluate("f => f.noValidate = true")
+    form.locator("[name=reference]").fill("ПП-7001")
+    form.locator("[name=national_id]").fill("85010")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#payment-error")
+    assert page.locator("#payment-error").inner_text() == "ЖСН — 12 цифр (0-9)"
+    form = page.locator(f"article[data-item='{item}'] form")
+    assert form.locator("[name=reference]").input_value() == "ПП-7001"
+    assert form.locator("[name=national_id]").input_value() == ""
+    assert "85010" not in page.content()
+    # Above the campaign's tariff: R15, in Kazakh, the amount as typed kept.
+    form.locator("[name=amount_tenge]").fill("70000")
+    form.locator("[name=national_id]").fill("850101300111")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#payment-error")
+    said = page.locator("#payment-error").inner_text()
+    assert said.startswith("R15: ")
+    assert "tariff" not in said
+    form = page.locator(f"article[data-item='{item}'] form")
+    assert form.locator("[name=amount_tenge]").input_value() == "70000"
+    assert "850101300111" not in page.content()
+    assert site.size() == before
+    tariff = 60_000
+    form.locator("[name=amount_tenge]").fill(str(tariff))
+    form.locator("[name=national_id]").fill("850101300111")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#payment-done")
+    assert site.size() == before + 1
+    assert page.locator(f"article[data-item='{item}']").count() == 0
+    with site.api(AUDITOR) as client:
+        paid = client.get(f"/items/{item}/payments").json()["entries"]
+    assert [(p["amount_tenge"], p["reference"], p["paid_by"]) for p in paid] == [
+        (tariff, "ПП-7001", payer)
+    ]
+    assert "850101300111" not in str(paid)
+    # The other's payment checked here; one's own is not offered for checking.
+    first = page.locator("#q-check ~ div tr[data-payment]").first
+    payment = str(first.get_attribute("data-payment"))
+    first.locator("button").click()
+    page.wait_for_selector("#payment-done")
+    assert site.size() == before + 2
+    assert page.locator(f"tr[data-payment='{payment}']").count() == 0
+    assert page.locator(f"#q-mine ~ ul li[data-payment='{paid[0]['id']}']").count() == 1
+    # The other paymaster, in Russian, checks this one.
+    log_in(page, site.base, checker, "ru")
+    row = page.locator(f"tr[data-payment='{paid[0]['id']}']")
+    assert "60\u00a0000" in row.inner_text()
+    row.locator("button").click()
+    page.wait_for_selector("#payment-done")
+    assert "проверена" in page.locator("#payment-done").inner_text()
+    with site.api(AUDITOR) as client:
+        checked = client.get(f"/items/{item}/payments").json()["entries"][0]
+    assert checked["confirmed_by"] == checker
+    assert site.size() == before + 3

@@ -27,6 +27,7 @@ from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, vi
 from api.web.scan import STEP_FIELDS
 from api.web.sessions import CsrfRefused, LoginNeeded
 from custody.errors import CustodyError
+from workflows.access import PAYMASTER
 from workflows.errors import AccessRefused, UnknownObject
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -146,6 +147,10 @@ async def home(request: Request, me: Me) -> Response:
         from api.web.dashboard import dashboard_page
 
         return await dashboard_page(request, me)
+    if me.role == PAYMASTER:  # their queues are the payments (api.web.payments)
+        from api.web.payments import payments_page
+
+        return await payments_page(request, me)
     process = system_of(request).process
     places = queues.places_of(me.principal)
     minute = process.now().replace(second=0, microsecond=0)
@@ -205,6 +210,7 @@ def install(app: FastAPI) -> None:
         forms,
         item_page,
         key_pages,
+        payments,
         public_check,
         report_pages,
         scan,
@@ -274,7 +280,7 @@ def install(app: FastAPI) -> None:
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
     web = APIRouter(include_in_schema=False)
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
-    more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check)
+    more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check, payments)
     for room in (*rooms, *(m.router for m in more)):
         web.include_router(room)
     app.router.routes.insert(0, WebFirst(web))
