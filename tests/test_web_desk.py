@@ -457,3 +457,32 @@ def test_the_paymasters_pay_and_check_compensation_on_their_home_page(
         checked = client.get(f"/items/{item}/payments").json()["entries"][0]
     assert checked["confirmed_by"] == checker
     assert site.size() == before + 3
+
+
+def test_an_account_without_a_language_takes_the_login_pages_not_the_browsers(
+    site: Site, browser: Browser
+) -> None:
+    """A Kazakh reader opened the login page in Kazakh, logged in without touching the
+    language list, and got English pages (their browser's Accept-Language): an account
+    that has chosen no language takes the one its login page was read in. A wrong password
+    keeps the username typed."""
+    page = browser.page()
+    page.goto(f"{site.base}/web/login?lang=kk")
+    page.fill("#username", "official.zhakupov")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    assert page.locator("#username").input_value() == "official.zhakupov"
+    assert page.locator("p.problem").inner_text() == "Пайдаланушы аты немесе құпия сөз қате"
+    page.fill("#password", pages.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site.base}/web/")
+    assert page.evaluate("document.documentElement.lang") == "kk"
+    assert page.evaluate("navigator.language").startswith("en")  # the browser's is English
+    # Remembered: the next login, from an English login page, keeps the account's Kazakh.
+    page.context.clear_cookies()
+    page.goto(f"{site.base}/web/login?lang=en")
+    page.fill("#username", "official.zhakupov")
+    page.fill("#password", pages.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{site.base}/web/")
+    assert page.evaluate("document.documentElement.lang") == "kk"

@@ -50,10 +50,17 @@ async def login_page(request: Request, lang: str | None = None) -> Response:
 
 
 def _login(
-    request: Request, language: str, error: str | None = None, status: int = 200
+    request: Request,
+    language: str,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
 ) -> Response:
+    """The login page; after a refusal, with the username typed (never the password)."""
     csrf = sessions.login_csrf(request)
-    response = page("login.html.j2", language, None, status, csrf=csrf, error=error)
+    response = page(
+        "login.html.j2", language, None, status, csrf=csrf, error=error, username=username
+    )
     sessions.keep_login_csrf(response, request, csrf)
     return response
 
@@ -65,9 +72,13 @@ async def login(
     password: Annotated[str, Form(max_length=1024)],
     language: Annotated[str, Form(max_length=8)] = "",
     csrf: Annotated[str | None, Form(max_length=128)] = None,
+    page_language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     chosen = language if language in i18n.LANGUAGES else None
-    shown = i18n.language_of(chosen, request.headers.get("accept-language"))
+    # The language the login page was read in (its ?lang=): an account that never chose
+    # one takes it, rather than the browser's Accept-Language.
+    read_in = page_language if page_language in i18n.LANGUAGES else None
+    shown = i18n.language_of(chosen or read_in, request.headers.get("accept-language"))
     gettext = i18n.gettext_of(shown)
     sessions.check_login_csrf(request, csrf)
     address = request.client.host if request.client else "unknown"
@@ -79,22 +90,28 @@ async def login(
         )
     except Throttled as exc:
         message = gettext("Too many failed logins; try again in %(s)s s") % {"s": exc.retry_after}
-        return _login(request, shown, message, 429)
+        return _login(request, shown, message, 429, username)
     except Unauthenticated:
-        return _login(request, shown, gettext("Wrong username or password"), 401)
-    if chosen is not None:  # else the account keeps the language it has
-        await run_in_threadpool(_remember_language, request, username, chosen)
+        return _login(request, shown, gettext("Wrong username or password"), 401, username)
+    if chosen is not None or read_in is not None:  # else the account keeps the one it has
+        await run_in_threadpool(_remember_language, request, username, chosen, read_in)
     response = RedirectResponse(HOME, status_code=303)
     sessions.start(response, request, issued.token, accounts.config.session_max_seconds)
     device_cookie.remember(response, request, issued, accounts.config.login_known_days)
     return response
 
 
-def _remember_language(request: Request, username: str, language: str) -> None:
-    """A language chosen at login is the account's from then on; its zone is kept."""
+def _remember_language(
+    request: Request, username: str, chosen: str | None, read_in: str | None
+) -> None:
+    """A language chosen at login is the account's from then on; else, for an account that
+    has none yet, the language its login page was read in. The zone is kept."""
     database = system_of(request).ledger.database
     with database.read() as conn:
         kept = preferences.of(conn, username, request.app.state.timezone)
+    language = chosen or (read_in if kept.language is None else None)
+    if language is None or language == kept.language:
+        return
     with database.write(lock=False) as conn:
         preferences.save(conn, username, language, kept.timezone)
 
