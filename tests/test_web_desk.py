@@ -486,3 +486,20 @@ def test_an_account_without_a_language_takes_the_login_pages_not_the_browsers(
     page.click("button[type=submit]")
     page.wait_for_url(f"{site.base}/web/")
     assert page.evaluate("document.documentElement.lang") == "kk"
+
+
+def test_the_kazakh_item_page_names_the_registry_result_in_kazakh(
+    site: Site, browser: Browser
+) -> None:
+    """The item page showed the registry's result as its code (not_testable), in the facts
+    and on the signed act in the timeline."""
+    with site.api(AUDITOR) as client:
+        listed = client.get("/items", params={"limit": 1000}).json()["items"]
+    item = next(i for i in listed if i.get("registry_result") == "not_testable")
+    page = browser.page()
+    log_in(page, site.base, CLERK if item["location"].startswith("WH") else AUDITOR, "kk")
+    page.goto(f"{site.base}/web/items/{item['id']}")
+    assert page.locator("dt:text-is('Оқ-гильза қоры бойынша нәтиже') + dd").inner_text() == (
+        "Тексеру мүмкін емес"
+    )
+    assert "not_testable" not in page.inner_text("main")
