@@ -141,6 +141,14 @@ def test_verify_with_a_key_of_another_ledger_fails_at_step_5_on_the_page(
     page.click("#start-verify")
     page.wait_for_selector("#verify-report", timeout=120_000)
     assert "FAILED at step 5 (ledger signatures)" in page.inner_text("#verify-verdict")
+    step = page.locator("#verify-report li[value='5']").inner_text()
+    assert f"the ledger was never signed by the key you trust ({other})" in step
+    # The same report read in Kazakh says the reason in Kazakh (it was English), the key as is.
+    log_in(page, site.base, AUDITOR, "kk")
+    page.goto(f"{site.base}/web/audit/verify")
+    step = page.locator("#verify-report li[value='5']").inner_text()
+    assert f"журналға сіз сенетін кілтпен ешқашан қол қойылмаған ({other})" in step
+    assert "never signed" not in step
     page.context.close()
 
 

@@ -569,6 +569,123 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# The reasons `custody verify` gives for a step that failed (custody.verification), each the
+# English it writes and the msgid that says it: the audit page shows them in the reader's
+# language (api.web.audit), the ids, keys and sizes as they are.
+VERIFICATION: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"checkpoint (?P<source>.+) is malformed: (?P<why>.+)", re.S),
+        N_("checkpoint %(source)s is malformed: %(why)s"),
+    ),
+    (
+        re.compile(r"stored checkpoint of size (?P<size>\d+): (?P<why>.+)", re.S),
+        N_("the stored checkpoint of size %(size)s: %(why)s"),
+    ),
+    (
+        re.compile(r"entries (?P<first>\d+) to (?P<last>\d+) are missing"),
+        N_("entries %(first)s to %(last)s are missing"),
+    ),
+    (
+        re.compile(r"(?P<n>\d+) entries are missing below seq (?P<size>\d+)"),
+        N_("%(n)s entries are missing below seq %(size)s"),
+    ),
+    (
+        re.compile(r"the stored leaf hash is not SHA-256\(0x00 \|\| body\)"),
+        N_("the stored leaf hash is not SHA-256(0x00 || body)"),
+    ),
+    (
+        re.compile(r"the body stored at seq (?P<seq>\d+) says it is seq (?P<said>\d+)"),
+        N_("the body stored at seq %(seq)s says it is seq %(said)s"),
+    ),
+    (
+        re.compile(r"prev is not the leaf hash of the entry before"),
+        N_("prev is not the leaf hash of the entry before"),
+    ),
+    (
+        re.compile(r"item_prev is not the previous entry of item (?P<item>.+)"),
+        N_("item_prev is not the previous entry of item %(item)s"),
+    ),
+    (
+        re.compile(r"item_prev is set on an entry without an item"),
+        N_("item_prev is set on an entry without an item"),
+    ),
+    (
+        re.compile(r"the item column does not repeat the body's item"),
+        N_("the item column does not repeat the body's item"),
+    ),
+    (
+        re.compile(r"time (?P<time>\S+) is before the entry before \((?P<before>\S+)\)"),
+        N_("time %(time)s is before the entry before (%(before)s)"),
+    ),
+    (
+        re.compile(r"the first entry is not ledger_created"),
+        N_("the first entry is not ledger_created"),
+    ),
+    (
+        re.compile(r"the key entry breaks the key rules: (?P<why>.+)", re.S),
+        N_("the key entry breaks the key rules: %(why)s"),
+    ),
+    (
+        re.compile(
+            r"signed by key (?P<key>\S+), but the ledger key at this seq is (?P<expected>\S+)"
+        ),
+        N_("signed by key %(key)s, but the ledger key at this seq is %(expected)s"),
+    ),
+    (
+        re.compile(r"the ledger signature does not verify with key (?P<key>\S+)"),
+        N_("the ledger signature does not verify with key %(key)s"),
+    ),
+    (
+        re.compile(r"the ledger was never signed by the key you trust \((?P<key>.+)\)"),
+        N_("the ledger was never signed by the key you trust (%(key)s)"),
+    ),
+    (
+        re.compile(r"this act was already recorded at seq (?P<seq>\d+)"),
+        N_("this act was already recorded at seq %(seq)s"),
+    ),
+    (
+        re.compile(r"ledger_keys row (?P<key>\S+) differs from the replayed keys"),
+        N_("ledger_keys row %(key)s differs from the replayed keys"),
+    ),
+    (
+        re.compile(r"ledger_acts differs from the acts recorded in the log"),
+        N_("ledger_acts differs from the acts recorded in the log"),
+    ),
+    (
+        re.compile(r"the head names another origin or ledger key than the log"),
+        N_("the head names another origin or ledger key than the log"),
+    ),
+    (
+        re.compile(r"the head's last time is not the last entry's"),
+        N_("the head's last time is not the last entry's"),
+    ),
+    (
+        re.compile(r"the head \(size (?P<size>\d+)\) does not match the recomputed tree"),
+        N_("the head (size %(size)s) does not match the recomputed tree"),
+    ),
+    (
+        re.compile(
+            r"stored node \(level (?P<level>\d+), index (?P<index>\d+)\) over entries "
+            r"(?P<first>\d+)\.\.(?P<last>\d+) differs from the recomputed tree"
+        ),
+        N_(
+            "the stored node (level %(level)s, index %(index)s) over entries "
+            "%(first)s..%(last)s differs from the recomputed tree"
+        ),
+    ),
+    (
+        re.compile(r"(?P<n>\d+) Merkle nodes are missing from the store"),
+        N_("%(n)s Merkle nodes are missing from the store"),
+    ),
+]
+
+
+def verification(reason: str, language: str) -> str:
+    """A reason `custody verify` gave, in `language` (VERIFICATION); a reason no pattern
+    knows (the process's own steps: replay, access, files) as it was written."""
+    return _said(VERIFICATION, reason, gettext_of(language)) or reason
+
+
 def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str:
     key = key.strip().replace(" ", "_")
     key = _GATED.get(key.replace("_", " "), key)
