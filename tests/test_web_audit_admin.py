@@ -533,3 +533,23 @@ def test_the_ledger_browser_screenshot_is_in_the_docs() -> None:
     from tests.test_web_pages import SHOTS
 
     assert (SHOTS / "ledger-browser.png").exists()
+
+
+def test_an_administrators_refusal_is_said_in_kazakh(site: Site, browser: Browser) -> None:
+    """The account forms' refusals came in the process's English (there is already an
+    account 'sklad.omarov'): in the reader's language now, the ids as they are."""
+    page = browser.page()
+    log_in(page, site.base, ADMIN, "kk")
+    page.goto(f"{site.base}/web/admin/accounts")
+    before = site.size()
+    page.fill("#a-username", "sklad.omarov")
+    page.fill("#a-name", "Омаров Ерлан")
+    page.fill("#a-password", "a long enough password 2026")
+    page.locator("#a-username").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    said = page.locator("main .problem").first.inner_text()
+    assert "sklad.omarov тіркелгісі бұрыннан бар" in said
+    assert "already" not in said
+    assert site.size() == before
+    page.context.close()

@@ -530,6 +530,63 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<text>.+) is not a whole number in ASCII digits"),
         N_("%(text)s is not a whole number (digits 0-9 only)"),
     ),
+    # The administrator's registers (workflows.accounts, workflows.registers).
+    (
+        re.compile(
+            r"a username is 2-64 lowercase letters, digits, '\.', '_' or '-', starting with a "
+            r"letter or digit"
+        ),
+        N_(
+            "a username is 2 to 64 lowercase Latin letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        ),
+    ),
+    (re.compile(r"an account needs the person's name"), N_("an account needs the person's name")),
+    (re.compile(r"an account needs a role"), N_("an account needs a role")),
+    (
+        re.compile(r"there is already an account '(?P<id>[^']+)'"),
+        N_("there is already an account %(id)s"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) holds (?P<roles>\w+) already"),
+        N_("%(id)s holds the role %(roles)s already"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) does not hold (?P<roles>\w+)"),
+        N_("%(id)s does not hold the role %(roles)s"),
+    ),
+    (
+        re.compile(r"an administrator does not withdraw their own administrator role"),
+        N_("an administrator does not withdraw their own administrator role"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) works at (?P<place>\S+) already"),
+        N_("%(id)s works at %(place)s already"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) does not work at (?P<place>\S+)"),
+        N_("%(id)s does not work at %(place)s"),
+    ),
+    (
+        re.compile(r"an administrator does not disable their own account"),
+        N_("an administrator does not disable their own account"),
+    ),
+    (
+        re.compile(r"the account (?P<id>\S+) is disabled already"),
+        N_("the account %(id)s is disabled already"),
+    ),
+    (
+        re.compile(r"the account (?P<id>\S+) is enabled already"),
+        N_("the account %(id)s is enabled already"),
+    ),
+    (
+        re.compile(r"location (?P<id>\S+) exists already"),
+        N_("a place %(id)s exists already"),
+    ),
+    (
+        re.compile(r"say which scanner or script the token is for"),
+        N_("say which scanner or script the token is for"),
+    ),
     # An intake file's photos and workbooks (api.imports.photos, api.imports.xlsx_table).
     (
         re.compile(r"(?P<name>.+) is not among the photos sent"),
