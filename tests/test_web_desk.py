@@ -503,3 +503,23 @@ def test_the_kazakh_item_page_names_the_registry_result_in_kazakh(
         "Тексеру мүмкін емес"
     )
     assert "not_testable" not in page.inner_text("main")
+
+
+def test_sending_from_the_home_queue_names_the_transfer_made(site: Site, browser: Browser) -> None:
+    """The send queue's bulk action made a transfer id the officer never saw, and the
+    warehouse receives by that id: the outcome names it (Russian officer)."""
+    page = browser.page()
+    log_in(page, site.base, OFFICER, "ru")
+    first = page.locator("#c-send-1")
+    if first.count() == 0:
+        pytest.skip("nothing to send at the officer's units")
+    item = str(first.get_attribute("value"))
+    page.check("#c-send-1")
+    page.locator("#c-send-1").locator("xpath=ancestor::form").locator("button[type=submit]").click()
+    said = page.locator("p[data-redrawn]")  # the line, on the page drawn again
+    expect(said).to_be_visible()
+    text = said.inner_text()
+    with site.api(AUDITOR) as client:
+        moved = client.get(f"/items/{item}").json()
+    assert moved["state"] == "in_transit", text
+    assert f"Передача {moved['transfer']}: сообщите её номер принимающему складу" in text

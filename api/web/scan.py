@@ -576,7 +576,8 @@ async def apply(request: Request, me: Me) -> Response:
         return _outcome(me, message % {"item": twice}, False, origin=origin)
     given = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
-        command = REGISTRY[step].model_validate(payload(step, items, given))
+        data = payload(step, items, given)
+        command = REGISTRY[step].model_validate(data)
     except ValidationError as exc:
         return _outcome(me, invalid(exc, step, me.language), False, origin=origin)
     if step == "inventory_counted":
@@ -597,6 +598,11 @@ async def apply(request: Request, me: Me) -> Response:
         "n": len(items),
         "e": written,
     }
+    if step == "transfer_sent":
+        # The id the receiving warehouse scans against: made here when none was given.
+        message += " " + gettext("Transfer %(id)s: tell the receiving warehouse") % {
+            "id": data["transfer"]
+        }
     if step == "transfer_received" and isinstance(result, list) and result:
         # ReceiveTransfer's discrepancies: the items the transfer did not expect.
         message += " " + gettext(
