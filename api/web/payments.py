@@ -32,6 +32,7 @@ from workflows.errors import RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Campaign, Item, Payment
 from workflows.process import Process
 from workflows.repository import ItemSearch, Repository
+from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -55,6 +56,8 @@ class Desk:
     to_pay: list[ToPay] = field(default_factory=list)
     to_check: list[Payment] = field(default_factory=list)  # paid by another, not checked
     mine: list[Payment] = field(default_factory=list)  # paid by me, waiting for another
+    items: dict[str, Item] = field(default_factory=dict)  # the payments' items, by id
+    people: dict[str, str] = field(default_factory=dict)  # the payers' names, by username
 
 
 def desk(process: Process, me: Visitor) -> Desk:
@@ -68,14 +71,18 @@ def desk(process: Process, me: Visitor) -> Desk:
         if item.compensation is None:
             refused = compensation_refusal(item)
             found.to_pay.append(ToPay(item, campaigns.get(str(item.campaign)), refused))
+    found.items = {i.id: i for i in surrendered}
     with process.ledger.database.read() as conn:
         repo = Repository(conn)
         paid: list[Payment] = [p for c in campaigns for p in repo.payments_where("campaign", c)]
-    at = {i.id for i in surrendered}
-    for payment in sorted(paid, key=lambda p: p.paid_seq):
-        if payment.confirmed_by is not None or payment.item not in at:
-            continue
-        (found.mine if payment.paid_by == me.username else found.to_check).append(payment)
+        for payment in sorted(paid, key=lambda p: p.paid_seq):
+            if payment.confirmed_by is not None or payment.item not in found.items:
+                continue
+            (found.mine if payment.paid_by == me.username else found.to_check).append(payment)
+        world = World()
+        payers = sorted({p.paid_by for p in found.to_check})
+        repo.load(world, "accounts", payers)
+        found.people = {a.id: a.name for a in world.accounts.values()}
     return found
 
 
