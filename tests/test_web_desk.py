@@ -523,3 +523,36 @@ def test_sending_from_the_home_queue_names_the_transfer_made(site: Site, browser
         moved = client.get(f"/items/{item}").json()
     assert moved["state"] == "in_transit", text
     assert f"Передача {moved['transfer']}: сообщите её номер принимающему складу" in text
+
+
+def test_a_refused_cutting_keeps_what_was_ticked_and_typed_and_names_the_weight_in_kazakh(
+    site: Site, browser: Browser
+) -> None:
+    """The cutting form came back empty after a refusal (items, weights and cuts to do
+    again) with "Check the field: weights.KZ-…": the field is named by its label and the
+    item, in the reader's language, and what was ticked and typed is kept."""
+    made = pages.ready_for_parts(site, 1)
+    with site.api(CLERK) as client:
+        done = client.post("/steps/deformed", json={"items": made, "method": "пресс"})
+        assert done.status_code == 200, done.text
+    page = browser.page()
+    log_in(page, site.base, CLERK, "kk")
+    page.goto(f"{site.base}/web/cut")
+    item = str(page.locator("#cut-1").get_attribute("value"))
+    before = site.size()
+    page.check("#cut-1")
+    page.fill("#weight-1", "0")  # no weight: the scale was not read
+    page.check("#barrel_along")
+    page.check("#parts_through")
+    page.click("form.card button[type=submit]")
+    said = page.locator("#cut-result").inner_text()
+    assert "нөлден үлкен грамның бүтін саны" in said
+    assert "weights" not in said
+    assert page.locator("#kept").count() == 1
+    assert page.locator("#cut-1").get_attribute("value") == item
+    assert page.locator("#cut-1").is_checked()
+    assert page.locator("#weight-1").input_value() == "0"
+    assert page.locator("#barrel_along").is_checked()
+    assert not page.locator("#barrel_across").is_checked()
+    assert page.locator("#parts_through").is_checked()
+    assert site.size() == before
