@@ -358,6 +358,9 @@ def test_an_item_the_transfer_does_not_expect_is_flagged_with_what_applying_reco
     log_in(page, site.base, CLERK, language)
     page.goto(f"{site.base}/web/scan?step=transfer_received&transfer={transfer}")
     page.wait_for_function("() => document.body.dataset.live === 'open'")
+    # The transfers on their way here are offered (the id was typed by hand), by route.
+    offered = page.locator(f"#f-transfer_received-open option[value='{transfer}']")
+    assert PLACE_NAMES["WH-ALM"][language] in str(offered.text_content())
     scan(page, f"custody-item:v1;id={sent[0]}")
     scan(page, f"custody-item:v1;id={stray}")
     expect(page.locator(f"#scan-list li[data-item='{sent[0]}']")).to_have_class("ok")

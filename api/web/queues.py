@@ -173,6 +173,13 @@ def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
     return Home(queues, transfers, to_count)
 
 
+def arriving(process: Process, places: Sequence[str] | None) -> list[Transfer]:
+    """The open transfers coming to `places` (None: everywhere), at most SHOWN: what a
+    clerk receives (the scan page offers their ids)."""
+    with process.ledger.database.read() as conn:
+        return _Shelf(Repository(conn), places).arriving()
+
+
 def _sifted(shelf: _Shelf, spec: QueueSpec, state: str, skip: int) -> list[Item]:
     """A page of a state's items that belong to `spec`, read in chunks until it is full."""
     chunk, offset = 1000, 0

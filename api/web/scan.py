@@ -166,6 +166,9 @@ async def scan_page(
     process = system_of(request).process
 
     def draw() -> str:
+        # The transfers on their way to the reader's places: the receipt's field offers them.
+        receiving = "transfer_received" in steps
+        on_the_way = queues.arriving(process, queues.places_of(me.principal)) if receiving else []
         return text(
             "scan.html.j2",
             me.language,
@@ -175,6 +178,7 @@ async def scan_page(
             fields=STEP_FIELDS,
             places=process.locations(),
             given=given,
+            transfers=on_the_way,
         )
 
     return await KEPT.page(key, draw)
