@@ -506,6 +506,9 @@ def test_the_kazakh_item_page_names_the_registry_result_in_kazakh(
         "Тексеру мүмкін емес"
     )
     assert "not_testable" not in page.inner_text("main")
+    # Who wrote each entry, by their name, the username beside it.
+    signed = page.locator(".timeline li", has_text="Тексеру мүмкін емес")
+    assert "Садықова Әсел Бауыржанқызы expert.sadykova" in signed.inner_text()
 
 
 def test_sending_from_the_home_queue_names_the_transfer_made(site: Site, browser: Browser) -> None:

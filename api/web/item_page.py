@@ -30,6 +30,8 @@ from custody.entries import decode
 from workflows.errors import RuleViolation, UnknownObject
 from workflows.machines import WORKFLOWS
 from workflows.model import Item
+from workflows.repository import Repository
+from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -55,12 +57,18 @@ def _reader(me: Visitor) -> None:
 
 def _read(
     request: Request, me: Visitor, item_id: str
-) -> tuple[Item, list[Moment], list[tuple[str, RuleViolation | None]]]:
+) -> tuple[Item, list[Moment], list[tuple[str, RuleViolation | None]], dict[str, str]]:
+    """The item, its entries, the steps next with the rule that stops each, and the names
+    of the people who wrote its entries (username -> name, as the accounts register has it)."""
     system = system_of(request)
     item = system.process.item(item_id)
     reading.check(me.principal, item, "item", item_id)
     with system.ledger.database.read() as conn:
         entries = system.ledger.item_history(conn, item_id)
+        world = World()
+        actors = {decode(e.body).actor for e in entries}
+        Repository(conn).load(world, "accounts", sorted(actors))
+        people = {a.id: a.name for a in world.accounts.values()}
     moments = []
     for entry in entries:
         body = decode(entry.body)
@@ -77,14 +85,14 @@ def _read(
         )
     steps = WORKFLOWS[item.workflow].steps_from(item.state)
     next_steps = [(step, system.process.refusal(step, item_id)) for step in steps]
-    return item, moments, next_steps
+    return item, moments, next_steps, people
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 async def item_page(request: Request, item_id: str, me: Me) -> Response:
     _reader(me)
     try:
-        item, moments, next_steps = await run_in_threadpool(_read, request, me, item_id)
+        item, moments, next_steps, people = await run_in_threadpool(_read, request, me, item_id)
     except UnknownObject:
         gettext = i18n.gettext_of(me.language)
         message = gettext("No item %(code)s is registered") % {"code": item_id}
@@ -106,6 +114,7 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
         fields=STEP_FIELDS,
         places=places,
         names=place_names(process, me.language, (item.location,)),
+        people=people,
     )
 
 
