@@ -141,6 +141,14 @@ def test_verify_with_a_key_of_another_ledger_fails_at_step_5_on_the_page(
     page.click("#start-verify")
     page.wait_for_selector("#verify-report", timeout=120_000)
     assert "FAILED at step 5 (ledger signatures)" in page.inner_text("#verify-verdict")
+    step = page.locator("#verify-report li[value='5']").inner_text()
+    assert f"the ledger was never signed by the key you trust ({other})" in step
+    # The same report read in Kazakh says the reason in Kazakh (it was English), the key as is.
+    log_in(page, site.base, AUDITOR, "kk")
+    page.goto(f"{site.base}/web/audit/verify")
+    step = page.locator("#verify-report li[value='5']").inner_text()
+    assert f"журналға сіз сенетін кілтпен ешқашан қол қойылмаған ({other})" in step
+    assert "never signed" not in step
     page.context.close()
 
 
@@ -525,3 +533,23 @@ def test_the_ledger_browser_screenshot_is_in_the_docs() -> None:
     from tests.test_web_pages import SHOTS
 
     assert (SHOTS / "ledger-browser.png").exists()
+
+
+def test_an_administrators_refusal_is_said_in_kazakh(site: Site, browser: Browser) -> None:
+    """The account forms' refusals came in the process's English (there is already an
+    account 'sklad.omarov'): in the reader's language now, the ids as they are."""
+    page = browser.page()
+    log_in(page, site.base, ADMIN, "kk")
+    page.goto(f"{site.base}/web/admin/accounts")
+    before = site.size()
+    page.fill("#a-username", "sklad.omarov")
+    page.fill("#a-name", "Омаров Ерлан")
+    page.fill("#a-password", "a long enough password 2026")
+    page.locator("#a-username").locator("xpath=ancestor::form").locator(
+        "button[type=submit]"
+    ).click()
+    said = page.locator("main .problem").first.inner_text()
+    assert "sklad.omarov тіркелгісі бұрыннан бар" in said
+    assert "already" not in said
+    assert site.size() == before
+    page.context.close()

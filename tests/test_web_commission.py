@@ -199,7 +199,8 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     assert "R7" in clerk.locator("#quorum-rule").inner_text()
     assert clerk.locator(".present-list .done").count() == 4
     charge = _charge(site, items)
-    assert clerk.locator("#items-weight").inner_text() == str(charge)
+    # grouped as Russian writes numbers ("12 345", a no-break space)
+    assert clerk.locator("#items-weight").inner_text() == f"{charge:,}".replace(",", "\u00a0")
     clerk.fill("#charge_weight_g", str(charge + 100))
     clerk.fill("#scrap_weight_g", str(int(charge * 0.93)))
     for n in range(1, len(items) + 1):  # each item's photo at the furnace (R10)

@@ -105,23 +105,42 @@ def test_a_tarball_is_unpacked_only_with_the_pinned_integrity(tmp_path: Path) ->
         fetch_assets.unpack(data, missing, tmp_path / "missing")
 
 
-def test_redoc_renders_in_a_browser_and_asks_nothing_of_another_host(running: Service) -> None:
-    """A breaker saw /redoc fetch its footer's logo from cdn.redoc.ly."""
+@pytest.mark.parametrize(
+    ("address", "shown"), [("/redoc", "Download OpenAPI specification"), ("/docs", "/openapi.json")]
+)
+def test_documentation_renders_in_a_browser_with_no_console_error_and_nothing_from_elsewhere(
+    running: Service, address: str, shown: str
+) -> None:
+    """A breaker saw /redoc fetch its footer's logo from cdn.redoc.ly, and then its refusal
+    by the page's policy logged as a console error: every request the page makes (those the
+    policy blocks included) goes to the service, and the console says no error."""
     from playwright.sync_api import sync_playwright
 
     asked: list[str] = []
+    errors: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
         )
         try:
             page = browser.new_page()
-            # what reached the network: a request the policy blocked gets no response
-            page.on("response", lambda response: asked.append(response.url))
-            page.goto(running.base + "/redoc")
-            page.get_by_text("Download OpenAPI specification").first.wait_for(timeout=60_000)
-            page.wait_for_timeout(1_000)  # the footer's logo is asked for after the text
+            # every request the page makes, blocked by the policy or not
+            page.on("request", lambda request: asked.append(request.url))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(running.base + address)
+            page.get_by_text(shown).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(1_500)  # the menu's logo is asked for after the text
         finally:
             browser.close()
     assert asked
     assert [a for a in asked if not a.startswith((running.base, "data:", "blob:"))] == []
+    assert errors == []
+
+
+def test_the_redoc_bundle_served_names_no_other_host(running: Service) -> None:
+    served = httpx.get(running.base + "/redoc/redoc.standalone.js")
+    assert served.status_code == 200
+    assert served.headers["content-type"].startswith("text/javascript")
+    assert "cdn.redoc.ly" not in served.text
+    assert 'src="/redoc/redoc.standalone.js"' in httpx.get(running.base + "/redoc").text

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.demo.data import PLACES_OF, photo
+from api.demo.data import PLACE_NAMES, PLACES_OF, photo
 from tests import test_web_pages as pages
 from tests.support.processes import environment, run, server
 from tests.test_web_pages import (
@@ -345,7 +345,7 @@ def test_clerk_counts_a_warehouse_by_scanning_and_the_one_not_found_is_a_discrep
     page.click("#apply-button")
     # One recorded here was not scanned: the page asks before it records it missing.
     page.wait_for_selector("#outcome [data-outcome=confirm]")
-    assert place in page.locator("#outcome .problem").inner_text()
+    assert PLACE_NAMES[place]["ru"] in page.locator("#outcome .problem").inner_text()
     assert page.locator("#confirm-button").inner_text().endswith(" 1")
     page.click("#confirm-button")
     page.wait_for_selector("#outcome .done")

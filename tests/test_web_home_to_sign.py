@@ -107,3 +107,49 @@ def test_the_officers_send_queue_shows_its_overdue_items_first(base: str) -> Non
     assert len(overdue) > 3  # the demo has more overdue ones than the old order showed
     assert late == sorted(late, reverse=True)  # none after a row that is not overdue
     assert sum(late) == min(len(rows), len(overdue))
+
+
+def test_the_send_queue_pages_over_decided_and_final_as_one_list(base: str) -> None:
+    """A queue of two states (send: decided and final) was paged state by state: page 2
+    skipped 50 of each, so rows were lost and final ones shown twice. Its pages together
+    hold each item of the two states once, overdue ones first, as the API counts them."""
+    officer = "unit.serikbaev"
+    token = httpx.post(
+        f"{base}/auth/token", data={"username": officer, "password": PASSWORD}
+    ).json()["access_token"]
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}) as api:
+        ids = [f"P-{n:04d}" for n in range(60)]
+        intakes = [
+            {"item": i, "category": "edged", "source": "found", "location": "UNIT-ALM"}
+            | {"weight_g": 500, "unmarked": True}
+            for i in ids
+        ]
+        assert api.post("/steps/item_registered", json={"intakes": intakes}).status_code == 200
+        decision = {"ref": "P-1/2026", "authority": "court", "date": "2026-11-28"}
+        made = api.post("/steps/decision_recorded", json={"items": ids, "decision": decision})
+        assert made.status_code == 200, made.text
+        final = api.post("/steps/decision_final", json={"items": ids[:30], "date": "2026-11-29"})
+        assert final.status_code == 200, final.text
+        expected: set[str] = set()
+        for state in ("decided", "final"):
+            listed = api.get("/items", params={"state": state, "limit": 1000}).json()
+            assert listed["next"] is None
+            expected |= {i["id"] for i in listed["items"]}
+    client = httpx.Client(base_url=base, timeout=60)
+    login = client.get("/web/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', login).group(1)  # type: ignore[union-attr]
+    form = {"username": officer, "password": PASSWORD, "csrf": csrf, "language": "en"}
+    assert client.post("/web/login", data=form).status_code == 303
+    shown: list[str] = []
+    late: list[bool] = []
+    for number in range(1, 40):
+        page = client.get("/web/queues/send", params={"page_no": number}).text
+        rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)[1:]
+        shown += re.findall(r'name="items" value="([^"]+)"', "".join(rows))
+        late += ['class="overdue"' in row for row in rows]
+        if 'rel="next"' not in page:
+            break
+    assert len(shown) > 50  # more than one page
+    assert len(shown) == len(set(shown))  # none twice
+    assert set(shown) == expected  # none lost
+    assert late == sorted(late, reverse=True)  # the overdue ones first, over all the pages

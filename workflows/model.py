@@ -213,6 +213,12 @@ class Transfer(Document):
     received: list[str] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)  # received, but never sent
 
+    def expects(self, item_id: str) -> bool:
+        """Whether receiving `item_id` on this transfer receives it: sent on it and not
+        received yet. Any other item scanned on arrival is recorded received, not sent (a
+        discrepancy; workflows.movements.receive), an item received twice included."""
+        return item_id in self.sent and item_id not in self.received
+
 
 @dataclass
 class Batch(Document):

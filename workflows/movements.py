@@ -53,7 +53,7 @@ def receive(work: Work, transfer_id: str, scanned: Sequence[str]) -> list[str]:
     work.load("items", ids)
     # An item missing when the transfer was closed may still turn up (once its discrepancy
     # is resolved): it is received on its own transfer, open or closed.
-    unexpected = [i for i in ids if i not in transfer.sent or i in transfer.received]
+    unexpected = [i for i in ids if not transfer.expects(i)]
     expected = [i for i in ids if i not in unexpected]
     if expected:
         advance(work, "transfer_received", expected, {"transfer": transfer_id})

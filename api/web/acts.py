@@ -21,7 +21,7 @@ from api.http.strict_json import StrictBody
 from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
-from workflows import grammar
+from workflows import grammar, reading
 from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Location
@@ -174,9 +174,13 @@ async def registry_page(request: Request, me: Me, item: str | None = None) -> Re
     _require(me, RecordRegistryResults.kind)
     system = system_of(request)
 
+    # Only the items at the examiner's own places: a select naming another laboratory's
+    # items would tell what is there (docs/access.md).
+    reader = reading.scope(me.principal.roles, me.principal.places)
+
     def read() -> tuple[list[Any], list[Any]]:
-        waiting = system.process.items(ItemSearch(state="test_fired", limit=200))
-        waiting += system.process.items(ItemSearch(state="at_forensics", limit=200))
+        waiting = system.process.items(ItemSearch(state="test_fired", limit=200, places=reader))
+        waiting += system.process.items(ItemSearch(state="at_forensics", limit=200, places=reader))
         with system.ledger.database.read() as conn:
             keys = [
                 k

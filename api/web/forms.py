@@ -27,6 +27,7 @@ from api.imports.csv_table import TableError
 from api.imports.intake_rows import RowError
 from api.web import i18n, queues, sessions
 from api.web.acts import upload as keep_upload
+from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
 from workflows import grammar
 from workflows.commands import CloseTransfer, Cut, RegisterItems
@@ -139,6 +140,26 @@ def _deformed(request: Request, me: Visitor) -> list[Item]:
     return [row.item for row in shown.rows]
 
 
+def _cut_invalid(exc: ValidationError, waiting: list[Item], language: str) -> str:
+    """The cutting form's first field the command refused, by its label on the page: an
+    item's weight after cutting (a whole number of grams), else the field's name."""
+    gettext = i18n.gettext_of(language)
+    where = [str(p) for p in exc.errors()[0]["loc"]]
+    if where[:1] == ["weights"] and len(where) > 1:
+        names = {i.id: i.name for i in waiting}
+        label = gettext("Weight after cutting, grams") + ": " + names.get(where[1], where[1])
+        return gettext("%(field)s: a whole number of grams above zero, digits 0-9") % {
+            "field": label
+        }
+    why = i18n.invalid_why(exc, language)
+    if why is not None:  # the grammar's sentence: the character it names
+        return gettext("Check the field %(field)s: %(why)s") % {
+            "field": ".".join(where),
+            "why": why,
+        }
+    return gettext("%(field)s: check what was typed") % {"field": ".".join(where)}
+
+
 @router.get("/cut", response_class=HTMLResponse)
 async def cut_page(request: Request, me: Me) -> Response:
     _require(me, Cut.kind)
@@ -156,9 +177,14 @@ async def cut(request: Request, me: Me) -> Response:
     gettext = i18n.gettext_of(me.language)
     chosen = [str(v) for v in form.getlist("items")]
     weights: dict[str, Any] = {}
+    typed: dict[str, str] = {}  # every weight typed, chosen or not: kept after a refusal
+    for key, value in form.multi_items():
+        if key.startswith("weight-") and isinstance(value, str) and value.strip():
+            typed[key.removeprefix("weight-")] = grammar.typed(value)[:32]
     for item in chosen:
-        given = grammar.typed(str(form.get(f"weight-{item}") or ""))
+        given = typed.get(item, "")
         weights[item] = int(given) if given.isascii() and given.isdigit() else given
+    cuts = {c: form.get(c) == "true" for c in ("barrel_along", "barrel_across", "parts_through")}
     files = []
     for field, role in (("before", "before"), ("after", "after"), ("marking", "marking")):
         upload = form.get(field)
@@ -167,7 +193,10 @@ async def cut(request: Request, me: Me) -> Response:
     waiting = await run_in_threadpool(_deformed, request, me)
 
     def again(message: str) -> Response:
-        return page("cut.html.j2", me.language, me, 422, waiting=waiting, error=message)
+        """The page again with the refusal, and what was typed and ticked kept (a browser
+        cannot keep the chosen photos: the page says to choose them again)."""
+        kept = {"items": set(chosen), "weights": typed, "cuts": cuts}
+        return page("cut.html.j2", me.language, me, 422, waiting=waiting, error=message, kept=kept)
 
     if not chosen:
         return again(gettext("Scan or choose at least one item"))
@@ -175,15 +204,13 @@ async def cut(request: Request, me: Me) -> Response:
         command = Cut.model_validate(
             {
                 "weights": weights,
-                "barrel_along": form.get("barrel_along") == "true",
-                "barrel_across": form.get("barrel_across") == "true",
-                "parts_through": form.get("parts_through") == "true",
+                **cuts,
                 "files": files,
             }
         )
         written, _ = await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError as exc:
-        return again(i18n.invalid_field(exc, me.language))
+        return again(_cut_invalid(exc, waiting, me.language))
     except RuleViolation as refused:
         return again(i18n.refusal(refused, me.language))
     except UnknownObject:  # or at a place the clerk does not read at: the same words
@@ -236,7 +263,10 @@ async def transfer_page(request: Request, me: Me, transfer_id: str) -> Response:
         gettext = i18n.gettext_of(me.language)
         message = gettext("No transfer %(id)s") % {"id": transfer_id}
         return page("error.html.j2", me.language, me, 404, message=message)
-    return page("transfer.html.j2", me.language, me, transfer=transfer, discrepancies=found)
+    names = place_names(system_of(request).process, me.language)
+    return page(
+        "transfer.html.j2", me.language, me, transfer=transfer, discrepancies=found, names=names
+    )
 
 
 @router.post("/transfers/{transfer_id}/close", response_class=HTMLResponse)

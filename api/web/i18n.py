@@ -87,6 +87,14 @@ _GATED = {
     "loading into a furnace": "batch_loaded",
     "melting": "melted",
 }
+# The dated facts of a decision an R1 refusal names (workflows.deadlines.fact).
+_FACTS = {
+    "decision": N_("decision"),
+    "appealed": N_("appeal"),
+    "suspended": N_("suspension"),
+    "final": N_("finality"),
+    "reversed": N_("reversal"),
+}
 # The roles an ACCESS refusal names (an account with none "holds" no role).
 _ROLE_WORDS = {**labels.ROLES, "no role": N_("no role")}
 REFUSALS: list[tuple[re.Pattern[str], str]] = [
@@ -570,6 +578,24 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"a decision's date (?P<date>\S+) is in the future"),
         N_("the decision's date %(date)s is in the future"),
     ),
+    # A decision's later dates (workflows.decision_dates), as the item page's forms get them.
+    (
+        re.compile(
+            r"R1: (?P<date>\S+) is in the future \(today is (?P<today>\S+) at (?P<place>\S+), "
+            r"(?P<zone>\S+)\); a decision's dates are when it happened \(item (?P<item>.+)\)"
+        ),
+        N_(
+            "R1: %(date)s is in the future (today is %(today)s at %(place)s); a decision's "
+            "dates are when it happened (item %(item)s)"
+        ),
+    ),
+    (
+        re.compile(
+            r"R1: (?P<date>\S+) is before the (?P<fact>\w+) of (?P<then>\S+) it follows "
+            r"\(item (?P<item>.+)\)"
+        ),
+        N_("R1: %(date)s is before the %(fact)s of %(then)s that it follows (item %(item)s)"),
+    ),
     (
         re.compile(
             r"(?P<place>\S+) is a (?P<place_kind>\w+); an account with (?P<roles>.+) does not "
@@ -657,6 +683,63 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         ),
         N_("the file is %(kept)s, not %(claimed)s: a file's type is read from the file itself"),
     ),
+    # The administrator's registers (workflows.accounts, workflows.registers).
+    (
+        re.compile(
+            r"a username is 2-64 lowercase letters, digits, '\.', '_' or '-', starting with a "
+            r"letter or digit"
+        ),
+        N_(
+            "a username is 2 to 64 lowercase Latin letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        ),
+    ),
+    (re.compile(r"an account needs the person's name"), N_("an account needs the person's name")),
+    (re.compile(r"an account needs a role"), N_("an account needs a role")),
+    (
+        re.compile(r"there is already an account '(?P<id>[^']+)'"),
+        N_("there is already an account %(id)s"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) holds (?P<roles>\w+) already"),
+        N_("%(id)s holds the role %(roles)s already"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) does not hold (?P<roles>\w+)"),
+        N_("%(id)s does not hold the role %(roles)s"),
+    ),
+    (
+        re.compile(r"an administrator does not withdraw their own administrator role"),
+        N_("an administrator does not withdraw their own administrator role"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) works at (?P<place>\S+) already"),
+        N_("%(id)s works at %(place)s already"),
+    ),
+    (
+        re.compile(r"(?P<id>\S+) does not work at (?P<place>\S+)"),
+        N_("%(id)s does not work at %(place)s"),
+    ),
+    (
+        re.compile(r"an administrator does not disable their own account"),
+        N_("an administrator does not disable their own account"),
+    ),
+    (
+        re.compile(r"the account (?P<id>\S+) is disabled already"),
+        N_("the account %(id)s is disabled already"),
+    ),
+    (
+        re.compile(r"the account (?P<id>\S+) is enabled already"),
+        N_("the account %(id)s is enabled already"),
+    ),
+    (
+        re.compile(r"location (?P<id>\S+) exists already"),
+        N_("a place %(id)s exists already"),
+    ),
+    (
+        re.compile(r"say which scanner or script the token is for"),
+        N_("say which scanner or script the token is for"),
+    ),
     # An intake file's photos and workbooks (api.imports.photos, api.imports.xlsx_table).
     (
         re.compile(r"(?P<name>.+) is not among the photos sent"),
@@ -696,6 +779,123 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# The reasons `custody verify` gives for a step that failed (custody.verification), each the
+# English it writes and the msgid that says it: the audit page shows them in the reader's
+# language (api.web.audit), the ids, keys and sizes as they are.
+VERIFICATION: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"checkpoint (?P<source>.+) is malformed: (?P<why>.+)", re.S),
+        N_("checkpoint %(source)s is malformed: %(why)s"),
+    ),
+    (
+        re.compile(r"stored checkpoint of size (?P<size>\d+): (?P<why>.+)", re.S),
+        N_("the stored checkpoint of size %(size)s: %(why)s"),
+    ),
+    (
+        re.compile(r"entries (?P<first>\d+) to (?P<last>\d+) are missing"),
+        N_("entries %(first)s to %(last)s are missing"),
+    ),
+    (
+        re.compile(r"(?P<n>\d+) entries are missing below seq (?P<size>\d+)"),
+        N_("%(n)s entries are missing below seq %(size)s"),
+    ),
+    (
+        re.compile(r"the stored leaf hash is not SHA-256\(0x00 \|\| body\)"),
+        N_("the stored leaf hash is not SHA-256(0x00 || body)"),
+    ),
+    (
+        re.compile(r"the body stored at seq (?P<seq>\d+) says it is seq (?P<said>\d+)"),
+        N_("the body stored at seq %(seq)s says it is seq %(said)s"),
+    ),
+    (
+        re.compile(r"prev is not the leaf hash of the entry before"),
+        N_("prev is not the leaf hash of the entry before"),
+    ),
+    (
+        re.compile(r"item_prev is not the previous entry of item (?P<item>.+)"),
+        N_("item_prev is not the previous entry of item %(item)s"),
+    ),
+    (
+        re.compile(r"item_prev is set on an entry without an item"),
+        N_("item_prev is set on an entry without an item"),
+    ),
+    (
+        re.compile(r"the item column does not repeat the body's item"),
+        N_("the item column does not repeat the body's item"),
+    ),
+    (
+        re.compile(r"time (?P<time>\S+) is before the entry before \((?P<before>\S+)\)"),
+        N_("time %(time)s is before the entry before (%(before)s)"),
+    ),
+    (
+        re.compile(r"the first entry is not ledger_created"),
+        N_("the first entry is not ledger_created"),
+    ),
+    (
+        re.compile(r"the key entry breaks the key rules: (?P<why>.+)", re.S),
+        N_("the key entry breaks the key rules: %(why)s"),
+    ),
+    (
+        re.compile(
+            r"signed by key (?P<key>\S+), but the ledger key at this seq is (?P<expected>\S+)"
+        ),
+        N_("signed by key %(key)s, but the ledger key at this seq is %(expected)s"),
+    ),
+    (
+        re.compile(r"the ledger signature does not verify with key (?P<key>\S+)"),
+        N_("the ledger signature does not verify with key %(key)s"),
+    ),
+    (
+        re.compile(r"the ledger was never signed by the key you trust \((?P<key>.+)\)"),
+        N_("the ledger was never signed by the key you trust (%(key)s)"),
+    ),
+    (
+        re.compile(r"this act was already recorded at seq (?P<seq>\d+)"),
+        N_("this act was already recorded at seq %(seq)s"),
+    ),
+    (
+        re.compile(r"ledger_keys row (?P<key>\S+) differs from the replayed keys"),
+        N_("ledger_keys row %(key)s differs from the replayed keys"),
+    ),
+    (
+        re.compile(r"ledger_acts differs from the acts recorded in the log"),
+        N_("ledger_acts differs from the acts recorded in the log"),
+    ),
+    (
+        re.compile(r"the head names another origin or ledger key than the log"),
+        N_("the head names another origin or ledger key than the log"),
+    ),
+    (
+        re.compile(r"the head's last time is not the last entry's"),
+        N_("the head's last time is not the last entry's"),
+    ),
+    (
+        re.compile(r"the head \(size (?P<size>\d+)\) does not match the recomputed tree"),
+        N_("the head (size %(size)s) does not match the recomputed tree"),
+    ),
+    (
+        re.compile(
+            r"stored node \(level (?P<level>\d+), index (?P<index>\d+)\) over entries "
+            r"(?P<first>\d+)\.\.(?P<last>\d+) differs from the recomputed tree"
+        ),
+        N_(
+            "the stored node (level %(level)s, index %(index)s) over entries "
+            "%(first)s..%(last)s differs from the recomputed tree"
+        ),
+    ),
+    (
+        re.compile(r"(?P<n>\d+) Merkle nodes are missing from the store"),
+        N_("%(n)s Merkle nodes are missing from the store"),
+    ),
+]
+
+
+def verification(reason: str, language: str) -> str:
+    """A reason `custody verify` gave, in `language` (VERIFICATION); a reason no pattern
+    knows (the process's own steps: replay, access, files) as it was written."""
+    return _said(VERIFICATION, reason, gettext_of(language)) or reason
+
+
 def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str:
     key = key.strip().replace(" ", "_")
     key = _GATED.get(key.replace("_", " "), key)
@@ -719,6 +919,8 @@ def _said(
             values["roles"] = ", ".join(
                 gettext(_ROLE_WORDS.get(role, role)) for role in values["roles"].split(", ")
             )
+        if "fact" in values:
+            values["fact"] = gettext(_FACTS.get(values["fact"], values["fact"]))
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
@@ -752,15 +954,20 @@ def _sentence(message: str, gettext: Callable[[str], str]) -> str:
     return _said(MESSAGES, message, gettext) or message
 
 
+def invalid_why(exc: ValidationError, language: str) -> str | None:
+    """Why the command's model refused its first field, in `language`, when MESSAGES knows
+    the grammar's sentence (the character it names: `U+3164 HANGUL FILLER`); None else."""
+    message = str(exc.errors()[0].get("msg", "")).removeprefix("Value error, ")
+    return _said(MESSAGES, message, gettext_of(language))
+
+
 def invalid_field(exc: ValidationError, language: str, skip: int = 0) -> str:
     """A form refused by its command's model, in `language`: the first field (its path
     without the first `skip` parts) and, when MESSAGES knows the grammar's sentence, why
     (the character it names: `U+3164 HANGUL FILLER`)."""
     gettext = gettext_of(language)
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"][skip:])
-    message = str(first.get("msg", "")).removeprefix("Value error, ")
-    why = _said(MESSAGES, message, gettext)
+    where = ".".join(str(p) for p in exc.errors()[0]["loc"][skip:])
+    why = invalid_why(exc, language)
     if why is None:
         return gettext("Check the field: %(field)s") % {"field": where}
     return gettext("Check the field %(field)s: %(why)s") % {"field": where, "why": why}

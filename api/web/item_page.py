@@ -23,12 +23,15 @@ from api.errors import Forbidden
 from api.http.files import INLINE_FILE_HEADERS
 from api.statements import label_items
 from api.web import i18n
+from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
 from api.web.scan import STEP_FIELDS
 from custody.entries import decode
 from workflows.errors import RuleViolation, UnknownObject
 from workflows.machines import WORKFLOWS
 from workflows.model import Item
+from workflows.repository import Repository
+from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -54,12 +57,18 @@ def _reader(me: Visitor) -> None:
 
 def _read(
     request: Request, me: Visitor, item_id: str
-) -> tuple[Item, list[Moment], list[tuple[str, RuleViolation | None]]]:
+) -> tuple[Item, list[Moment], list[tuple[str, RuleViolation | None]], dict[str, str]]:
+    """The item, its entries, the steps next with the rule that stops each, and the names
+    of the people who wrote its entries (username -> name, as the accounts register has it)."""
     system = system_of(request)
     item = system.process.item(item_id)
     reading.check(me.principal, item, "item", item_id)
     with system.ledger.database.read() as conn:
         entries = system.ledger.item_history(conn, item_id)
+        world = World()
+        actors = {decode(e.body).actor for e in entries}
+        Repository(conn).load(world, "accounts", sorted(actors))
+        people = {a.id: a.name for a in world.accounts.values()}
     moments = []
     for entry in entries:
         body = decode(entry.body)
@@ -76,14 +85,14 @@ def _read(
         )
     steps = WORKFLOWS[item.workflow].steps_from(item.state)
     next_steps = [(step, system.process.refusal(step, item_id)) for step in steps]
-    return item, moments, next_steps
+    return item, moments, next_steps, people
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 async def item_page(request: Request, item_id: str, me: Me) -> Response:
     _reader(me)
     try:
-        item, moments, next_steps = await run_in_threadpool(_read, request, me, item_id)
+        item, moments, next_steps, people = await run_in_threadpool(_read, request, me, item_id)
     except UnknownObject:
         gettext = i18n.gettext_of(me.language)
         message = gettext("No item %(code)s is registered") % {"code": item_id}
@@ -91,7 +100,8 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
     refusals = {step: i18n.refusal(v, me.language) for step, v in next_steps if v is not None}
     # The steps this person may take here now, each a small form (through /web/steps/apply).
     doable = [s for s, v in next_steps if v is None and s in STEP_FIELDS and me.may(s)]
-    places = await run_in_threadpool(system_of(request).process.locations) if doable else []
+    process = system_of(request).process
+    places = await run_in_threadpool(process.locations) if doable else []
     return page(
         "item.html.j2",
         me.language,
@@ -103,6 +113,8 @@ async def item_page(request: Request, item_id: str, me: Me) -> Response:
         doable=doable,
         fields=STEP_FIELDS,
         places=places,
+        names=place_names(process, me.language, (item.location,)),
+        people=people,
     )
 
 

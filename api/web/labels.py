@@ -175,6 +175,13 @@ REASONS = {
     "diversion_suspected": N_("suspected of diversion (R11)"),
 }
 
+# The bullet registry's results (R3, R4), as the registry page offers them.
+REGISTRY_RESULTS = {
+    "no_match": N_("No match"),
+    "match": N_("Match with a criminal case"),
+    "not_testable": N_("Not testable"),
+}
+
 LABELS: dict[str, dict[str, str]] = {
     "role": ROLES,
     "duty": DUTIES,
@@ -184,6 +191,7 @@ LABELS: dict[str, dict[str, str]] = {
     "category": CATEGORIES,
     "source": SOURCES,
     "reason": REASONS,
+    "registry_result": REGISTRY_RESULTS,
 }
 
 

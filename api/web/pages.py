@@ -27,6 +27,7 @@ from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, vi
 from api.web.scan import STEP_FIELDS
 from api.web.sessions import CsrfRefused, LoginNeeded
 from custody.errors import CustodyError
+from workflows.access import PAYMASTER
 from workflows.errors import AccessRefused, UnknownObject
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -49,10 +50,17 @@ async def login_page(request: Request, lang: str | None = None) -> Response:
 
 
 def _login(
-    request: Request, language: str, error: str | None = None, status: int = 200
+    request: Request,
+    language: str,
+    error: str | None = None,
+    status: int = 200,
+    username: str = "",
 ) -> Response:
+    """The login page; after a refusal, with the username typed (never the password)."""
     csrf = sessions.login_csrf(request)
-    response = page("login.html.j2", language, None, status, csrf=csrf, error=error)
+    response = page(
+        "login.html.j2", language, None, status, csrf=csrf, error=error, username=username
+    )
     sessions.keep_login_csrf(response, request, csrf)
     return response
 
@@ -64,9 +72,13 @@ async def login(
     password: Annotated[str, Form(max_length=1024)],
     language: Annotated[str, Form(max_length=8)] = "",
     csrf: Annotated[str | None, Form(max_length=128)] = None,
+    page_language: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     chosen = language if language in i18n.LANGUAGES else None
-    shown = i18n.language_of(chosen, request.headers.get("accept-language"))
+    # The language the login page was read in (its ?lang=): an account that never chose
+    # one takes it, rather than the browser's Accept-Language.
+    read_in = page_language if page_language in i18n.LANGUAGES else None
+    shown = i18n.language_of(chosen or read_in, request.headers.get("accept-language"))
     gettext = i18n.gettext_of(shown)
     sessions.check_login_csrf(request, csrf)
     address = request.client.host if request.client else "unknown"
@@ -78,22 +90,28 @@ async def login(
         )
     except Throttled as exc:
         message = gettext("Too many failed logins; try again in %(s)s s") % {"s": exc.retry_after}
-        return _login(request, shown, message, 429)
+        return _login(request, shown, message, 429, username)
     except Unauthenticated:
-        return _login(request, shown, gettext("Wrong username or password"), 401)
-    if chosen is not None:  # else the account keeps the language it has
-        await run_in_threadpool(_remember_language, request, username, chosen)
+        return _login(request, shown, gettext("Wrong username or password"), 401, username)
+    if chosen is not None or read_in is not None:  # else the account keeps the one it has
+        await run_in_threadpool(_remember_language, request, username, chosen, read_in)
     response = RedirectResponse(HOME, status_code=303)
     sessions.start(response, request, issued.token, accounts.config.session_max_seconds)
     device_cookie.remember(response, request, issued, accounts.config.login_known_days)
     return response
 
 
-def _remember_language(request: Request, username: str, language: str) -> None:
-    """A language chosen at login is the account's from then on; its zone is kept."""
+def _remember_language(
+    request: Request, username: str, chosen: str | None, read_in: str | None
+) -> None:
+    """A language chosen at login is the account's from then on; else, for an account that
+    has none yet, the language its login page was read in. The zone is kept."""
     database = system_of(request).ledger.database
     with database.read() as conn:
         kept = preferences.of(conn, username, request.app.state.timezone)
+    language = chosen or (read_in if kept.language is None else None)
+    if language is None or language == kept.language:
+        return
     with database.write(lock=False) as conn:
         preferences.save(conn, username, language, kept.timezone)
 
@@ -146,6 +164,10 @@ async def home(request: Request, me: Me) -> Response:
         from api.web.dashboard import dashboard_page
 
         return await dashboard_page(request, me)
+    if me.role == PAYMASTER:  # their queues are the payments (api.web.payments)
+        from api.web.payments import payments_page
+
+        return await payments_page(request, me)
     process = system_of(request).process
     places = queues.places_of(me.principal)
     minute = process.now().replace(second=0, microsecond=0)
@@ -205,6 +227,7 @@ def install(app: FastAPI) -> None:
         forms,
         item_page,
         key_pages,
+        payments,
         public_check,
         report_pages,
         scan,
@@ -274,7 +297,7 @@ def install(app: FastAPI) -> None:
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
     web = APIRouter(include_in_schema=False)
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
-    more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check)
+    more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check, payments)
     for room in (*rooms, *(m.router for m in more)):
         web.include_router(room)
     app.router.routes.insert(0, WebFirst(web))

@@ -173,6 +173,13 @@ def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
     return Home(queues, transfers, to_count)
 
 
+def arriving(process: Process, places: Sequence[str] | None) -> list[Transfer]:
+    """The open transfers coming to `places` (None: everywhere), at most SHOWN: what a
+    clerk receives (the scan page offers their ids)."""
+    with process.ledger.database.read() as conn:
+        return _Shelf(Repository(conn), places).arriving()
+
+
 def _sifted(shelf: _Shelf, spec: QueueSpec, state: str, skip: int) -> list[Item]:
     """A page of a state's items that belong to `spec`, read in chunks until it is full."""
     chunk, offset = 1000, 0
@@ -214,23 +221,27 @@ def spec_of(role: str, key: str) -> QueueSpec | None:
 
 
 def one_page(process: Process, spec: QueueSpec, places: Sequence[str] | None, number: int) -> Queue:
-    """Page `number` (from 1) of one queue, QUEUE_PAGE rows in id order (the R2 queue:
-    soonest due first), with its clocks and its total."""
+    """Page `number` (from 1) of one queue, QUEUE_PAGE rows with its clocks and its total:
+    a queue with a clock (R1) pages over all its states at once, those with the clock open
+    first, soonest due first, then the rest by id (the order of the home page's rows); the
+    R2 queue soonest due first; the others by id."""
     skip = (number - 1) * QUEUE_PAGE
     with process.ledger.database.read() as conn:
         shelf = _Shelf(Repository(conn), places)
         counts = shelf.counts()
         queue = Queue(spec)
         found: list[Item] = []
-        for state in spec.states:
-            if spec.when == "forensics":
-                found += shelf.due("R2", state, QUEUE_PAGE, skip)
-            elif spec.when is None and spec.rule:
-                found += shelf.clocks_first(spec.rule, state, QUEUE_PAGE, skip)
-            elif spec.when is None:
-                found += shelf.items(state, QUEUE_PAGE, skip, ordered=True)
-            else:  # sifted in Python, the registry result being inside the item's document
-                found += _sifted(shelf, spec, state, skip)
+        if spec.when is None and spec.rule:
+            # One paging over all the queue's states (send: decided and final), clocks first.
+            found = shelf.clocks_first(spec.rule, spec.states, QUEUE_PAGE, skip)
+        elif spec.when is None:
+            found = shelf.items(spec.states, QUEUE_PAGE, skip, ordered=True)
+        else:
+            for state in spec.states:  # the sifted queues have one state each
+                if spec.when == "forensics":
+                    found += shelf.due("R2", state, QUEUE_PAGE, skip)
+                else:  # sifted in Python, the registry result being inside the item's document
+                    found += _sifted(shelf, spec, state, skip)
         found = found[:QUEUE_PAGE]
         world = World()
         if spec.rule:
@@ -241,6 +252,16 @@ def one_page(process: Process, spec: QueueSpec, places: Sequence[str] | None, nu
         queue.rows.sort(key=lambda r: (r.deadline is None, _due(r), r.item.id))
         queue.total = _total(queue, counts, shelf)
     return queue
+
+
+States = str | Sequence[str]
+
+
+def _states_in(column: str, state: States) -> tuple[str, list[str]]:
+    """The SQL condition that `column` is the state, or one of the states, and its values."""
+    if isinstance(state, str):
+        return f"{column} = ?", [state]
+    return f"{column} IN ({', '.join('?' * len(state))})", list(state)
 
 
 class _Shelf:
@@ -265,57 +286,62 @@ class _Shelf:
         sql = f"SELECT state, COUNT(*) FROM wf_items WHERE 1 = 1{where} GROUP BY state"
         return {str(state): int(n) for state, n in self._rows(sql, params)}
 
-    def items(self, state: str, limit: int, skip: int = 0, ordered: bool = False) -> list[Item]:
+    def items(self, state: States, limit: int, skip: int = 0, ordered: bool = False) -> list[Item]:
         where, params = self._where_place()
+        states, given = _states_in("state", state)
         order = " ORDER BY id" if ordered else ""
         sql = (
-            f"SELECT {self.data} FROM wf_items WHERE state = ?{where}{order} "
+            f"SELECT {self.data} FROM wf_items WHERE {states}{where}{order} "
             f"LIMIT {int(limit)} OFFSET {int(skip)}"
         )
         return [
-            Item.from_json(orjson.loads(bytes(r[0]))) for r in self._rows(sql, [state, *params])
+            Item.from_json(orjson.loads(bytes(r[0]))) for r in self._rows(sql, [*given, *params])
         ]
 
-    def count_due(self, rule: str, state: str) -> int:
-        """How many items in `state` have an open `rule` clock."""
+    def count_due(self, rule: str, state: States) -> int:
+        """How many items in `state` (one or several) have an open `rule` clock."""
         where, params = self._where_place("i.location")
+        states, given = _states_in("i.state", state)
         sql = (
             "SELECT COUNT(*) FROM wf_deadlines d CROSS JOIN wf_items i "
-            f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND i.state = ?{where}"
+            f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND {states}{where}"
         )
-        return int(self._rows(sql, [rule, state, *params])[0][0])
+        return int(self._rows(sql, [rule, *given, *params])[0][0])
 
-    def due(self, rule: str, state: str, limit: int = SHOWN, skip: int = 0) -> list[Item]:
-        """Items in `state` with an open `rule` clock, soonest due first."""
+    def due(self, rule: str, state: States, limit: int = SHOWN, skip: int = 0) -> list[Item]:
+        """Items in `state` (one or several) with an open `rule` clock, soonest due first."""
         where, params = self._where_place("i.location")
+        states, given = _states_in("i.state", state)
         data = self.data.replace("data", "i.data")
         sql = (
             # CROSS JOIN: SQLite then starts from the open clocks, a few, not from the
             # thousands of items in the state; standard SQL, the same for PostgreSQL.
             f"SELECT {data} FROM wf_deadlines d CROSS JOIN wf_items i "
-            f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND i.state = ?{where} "
+            f"WHERE i.id = d.item AND d.rule = ? AND d.closed IS NULL AND {states}{where} "
             f"ORDER BY d.due_at IS NULL, d.due_at, i.id LIMIT {int(limit)} OFFSET {int(skip)}"
         )
         return [
             Item.from_json(orjson.loads(bytes(r[0])))
-            for r in self._rows(sql, [rule, state, *params])
+            for r in self._rows(sql, [rule, *given, *params])
         ]
 
-    def clocks_first(self, rule: str, state: str, limit: int, skip: int = 0) -> list[Item]:
-        """Items in `state`, those with an open `rule` clock first, soonest due first (a
-        paused one, with no due time, after the running ones), then the rest in id order:
-        a queue's overdue items are never behind rows that have no clock."""
+    def clocks_first(self, rule: str, state: States, limit: int, skip: int = 0) -> list[Item]:
+        """Items in `state` (one, or several paged as one), those with an open `rule` clock
+        first, soonest due first (a paused one, with no due time, after the running ones),
+        then the rest in id order: a queue's overdue items are never behind rows that have
+        no clock."""
         clocked = self.count_due(rule, state)
         found = self.due(rule, state, limit, skip) if skip < clocked else []
         if len(found) < limit:
             where, params = self._where_place()
+            states, given = _states_in("state", state)
             rest = limit - len(found)
             sql = (
-                f"SELECT {self.data} FROM wf_items WHERE state = ?{where} AND id NOT IN "
+                f"SELECT {self.data} FROM wf_items WHERE {states}{where} AND id NOT IN "
                 "(SELECT item FROM wf_deadlines WHERE rule = ? AND closed IS NULL) "
                 f"ORDER BY id LIMIT {int(rest)} OFFSET {int(max(0, skip - clocked))}"
             )
-            rows = self._rows(sql, [state, *params, rule])
+            rows = self._rows(sql, [*given, *params, rule])
             found += [Item.from_json(orjson.loads(bytes(r[0]))) for r in rows]
         return found
 

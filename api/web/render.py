@@ -153,6 +153,11 @@ def environment(language: str) -> Environment:
         # Looked up, not called, in the long tables: a call through Jinja costs ten times more.
         STATE_NAMES={state: gettext(msgid) for state, msgid in i18n.STATES.items()},
         span=lambda delta: span(delta, gettext),
+        # The places' names in this language, from the registers a page was given
+        # (api.web.places; the macro `place` of _place.html.j2 shows one).
+        place_names=lambda places: {p.id: p.names.get(language) or p.name for p in places},
+        # A reason `custody verify` gave for a failed step, in this language.
+        said_reason=lambda reason: i18n.verification(str(reason), language),
     )
     return env
 

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
 from api.web import i18n, queues, sessions
+from api.web.places import names as place_names
 from api.web.render import (
     KEPT,
     Visitor,
@@ -41,7 +42,8 @@ from workflows.access import READ, may_any
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
-from workflows.model import Item
+from workflows.machines import DISCREPANCY, NEW, TERMINAL
+from workflows.model import Item, Transfer
 from workflows.process import Process
 from workflows.reading import item_places
 from workflows.repository import Repository
@@ -95,7 +97,7 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     "deformed": (Field_("method", N_("Method"), "text", N_("hydraulic press")),),
     "transfer_sent": (Field_("destination", N_("Destination"), "place:warehouse"),),
     # R1 runs again from the date the decision became final (issue 19): it is asked for.
-    "decision_final": (Field_("date", N_("Date"), "text", ""),),
+    "decision_final": (Field_("date", N_("Date the decision became final"), "date"),),
     # A decision and its later steps carry their own dates: R1 counts from them (issue 19).
     "decision_recorded": (
         Field_("ref", N_("Decision reference"), "text"),
@@ -117,6 +119,10 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
     # An inventory count: every item found at the place scanned, then one count (CountInventory).
     "inventory_counted": (Field_("location", N_("Place counted"), "place:warehouse"),),
 }
+
+# The states a discrepancy can be recorded in (workflows.machines: any live state).
+LIVE_NOT = frozenset({*TERMINAL, NEW, DISCREPANCY})
+
 
 # Steps that are not an item's own step: nothing to preview per item at scan time.
 NOT_PREVIEWED = frozenset({"inventory_counted"})
@@ -160,6 +166,9 @@ async def scan_page(
     process = system_of(request).process
 
     def draw() -> str:
+        # The transfers on their way to the reader's places: the receipt's field offers them.
+        receiving = "transfer_received" in steps
+        on_the_way = queues.arriving(process, queues.places_of(me.principal)) if receiving else []
         return text(
             "scan.html.j2",
             me.language,
@@ -169,6 +178,7 @@ async def scan_page(
             fields=STEP_FIELDS,
             places=process.locations(),
             given=given,
+            transfers=on_the_way,
         )
 
     return await KEPT.page(key, draw)
@@ -196,10 +206,11 @@ async def check(request: Request, me: Me) -> Response:
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     step = str(form.get("step") or "")[:64]
     place = str(form.get("place") or "")[:128]
+    transfer = str(form.get("transfer") or "")[:128]
     codes = [str(c) for c in form.getlist("code")]
     listed = {str(i) for i in form.getlist("items")}
     process = system_of(request).process
-    html = await run_in_threadpool(checked, me, process, codes, step, listed, place)
+    html = await run_in_threadpool(checked, me, process, codes, step, listed, place, transfer)
     return HTMLResponse(html)
 
 
@@ -210,26 +221,49 @@ def checked(
     step: str,
     listed: set[str] | None = None,
     place: str = "",
+    transfer: str = "",
 ) -> str:
     """The answers to the codes read (at most MAX_CODES), as the scan page shows them
     (`shown`): one read transaction for all of them. `place`: for an inventory count, the
-    place being counted (an item recorded elsewhere is flagged "not at <place>")."""
+    place being counted (an item recorded elsewhere is flagged "not at <place>").
+    `transfer`: for a receipt, the transfer received (an item it does not expect is flagged
+    with what applying records for it: received, not sent)."""
     wanted = [c[:512] for c in codes[:MAX_CODES]]
     # One who reads nowhere (an administrator: no `read`) reads no item at any place.
     reads = may_any(me.principal.roles, READ)
     places = queues.places_of(me.principal) if reads else ()
     looked, shared = _look(process, wanted, step, places)
     counted = place if step == "inventory_counted" else ""
-    answers = _answers(me, wanted, looked, shared, set(listed or ()), counted, reads)
-    return shown(answers, me.language)
+    receiving = _receiving(me, process, transfer) if step == "transfer_received" else None
+    at = {item.location for item, _, elsewhere in looked.values() if not elsewhere}
+    names = place_names(process, me.language, (*at, counted))
+    answers = _answers(
+        me, wanted, looked, shared, set(listed or ()), counted, reads, names, receiving
+    )
+    return shown(answers, me.language, names)
 
 
-def shown(answers: list[Answer], language: str) -> str:
+def _receiving(me: Visitor, process: Process, transfer: str) -> Transfer | None:
+    """The transfer being received, if there is one of that id the reader reads (else None:
+    its items are checked without it, and applying says what is wrong with the id)."""
+    if not transfer:
+        return None
+    try:
+        found = process.transfer(transfer)
+    except UnknownObject:
+        return None
+    reader = reading.scope(me.principal.roles, me.principal.places)
+    return found if reading.sees_document(reader, found) else None
+
+
+def shown(answers: list[Answer], language: str, names: dict[str, str] | None = None) -> str:
     """The answers as HTML: for each, its message (what the page says and sounds) and, for
     an item, the list's row in a <template data-add> the page's script moves into the list.
     Built here rather than by Jinja: a scan is the pages' most frequent message, and a Jinja
     render of this fragment (its context made from the environment's globals) cost as much
-    as finding and checking the item. Every value is escaped (`_escaped`, as Jinja would)."""
+    as finding and checking the item. Every value is escaped (`_escaped`, as Jinja would).
+    `names`: the places' names in `language` (api.web.places), each row's place by its name
+    with its id beside it."""
     states, remove = _words(language)
     out: list[str] = []
     for a in answers:
@@ -249,7 +283,7 @@ def shown(answers: list[Answer], language: str) -> str:
             f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{item_id}"'
             f' data-code="{_escaped(a.code)}" data-name="{name}">\n'
             f'    <input type="hidden" name="items" value="{item_id}">\n'
-            f"    {_where(item, name, state, a.elsewhere)}\n"
+            f"    {_where(item, name, state, a.elsewhere, names or {})}\n"
             f"    {problem}\n"
             f'    <button type="button" class="remove secondary" data-remove>{remove}'
             f'<span class="sr-only"> {name}</span></button>\n'
@@ -280,15 +314,22 @@ def _escaped(text: str) -> str:
     )
 
 
-def _where(item: Item, name: str, state: str, elsewhere: bool) -> str:
-    """The row's name, state and place (each given escaped but the place); for an item at a
-    place the reader does not read at (docs/access.md), the id its label carries only (as
+def _where(item: Item, name: str, state: str, elsewhere: bool, names: dict[str, str]) -> str:
+    """The row's name, state and place (each given escaped but the place, shown by its name
+    in `names` with its id beside it, as the _place.html.j2 macro shows one); for an item at
+    a place the reader does not read at (docs/access.md), the id its label carries only (as
     `name`): no link, state or place."""
     if elsewhere:
         return f"<span>{name}</span>"
+    at = _escaped(item.location)
+    where = (
+        at
+        if item.location not in names
+        else (f'{_escaped(names[item.location])} <code class="place-id">{at}</code>')
+    )
     return (
         f'<a href="/web/items/{_escaped(quote(item.id, safe="/"))}">{name}</a>\n'
-        f'    <span class="state">{state} · {_escaped(item.location)}</span>'
+        f'    <span class="state">{state} · {where}</span>'
     )
 
 
@@ -331,7 +372,7 @@ async def live(socket: WebSocket) -> None:
             if asked is None:
                 await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
                 return
-            codes, step, csrf, place = asked
+            codes, step, csrf, place, transfer = asked
             try:
                 me = replace(me, session=await session_of(socket))
                 sessions.check_csrf(me.session, csrf)
@@ -342,7 +383,7 @@ async def live(socket: WebSocket) -> None:
                 await socket.close(code=status.WS_1008_POLICY_VIOLATION)
                 return
             # Run here, not in a worker thread: two indexed reads, cheaper than the hop.
-            await socket.send_text(checked(me, process, codes, step, None, place))
+            await socket.send_text(checked(me, process, codes, step, None, place, transfer))
     except WebSocketDisconnect:
         return
 
@@ -365,9 +406,10 @@ def _same_origin(socket: WebSocket) -> bool:
     return host is not None and socket.headers.get("origin") == f"{scheme}://{host}"
 
 
-def _asked(said: str) -> tuple[list[str], str, str, str] | None:
-    """A message's codes, step, CSRF token and place counted (`place`, optional: an
-    inventory count's); None unless it is that JSON object."""
+def _asked(said: str) -> tuple[list[str], str, str, str, str] | None:
+    """A message's codes, step, CSRF token, place counted (`place`, optional: an
+    inventory count's) and transfer received (`transfer`, optional: a receipt's); None
+    unless it is that JSON object."""
     try:
         asked = orjson.loads(said)
     except orjson.JSONDecodeError:
@@ -379,10 +421,15 @@ def _asked(said: str) -> tuple[list[str], str, str, str] | None:
         codes = [codes]
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         return None
-    place = asked.get("place", "")
-    if not isinstance(step, str) or not isinstance(csrf, str) or not isinstance(place, str):
+    place, transfer = asked.get("place", ""), asked.get("transfer", "")
+    if not (
+        isinstance(step, str)
+        and isinstance(csrf, str)
+        and isinstance(place, str)
+        and isinstance(transfer, str)
+    ):
         return None
-    return codes, step[:64], csrf, place[:128]
+    return codes, step[:64], csrf, place[:128], transfer[:128]
 
 
 def _look(
@@ -418,12 +465,18 @@ def _answers(
     listed: set[str],
     counted: str = "",
     reads: bool = True,
+    names: dict[str, str] | None = None,
+    receiving: Transfer | None = None,
 ) -> list[Answer]:
     """What the page says of each code. An item elsewhere (its id scanned: a marking names
     only items the reader sees) is said to be not at the reader's places under the id as
     scanned, without its name, marking, state or place (docs/access.md); to one who reads
-    nowhere (`reads` false: the administrator), as a code nobody registered."""
+    nowhere (`reads` false: the administrator), as a code nobody registered. Places are
+    named by `names` (id -> name in the reader's language), an id not in it as it is. An
+    item scanned on the arrival of `receiving` that the transfer does not expect is flagged
+    with what applying will record for it (received, not sent: a discrepancy)."""
     gettext = i18n.gettext_of(me.language)
+    named = names or {}
     answers: list[Answer] = []
     for scanned in codes:
         wanted = read_code(scanned)
@@ -461,9 +514,24 @@ def _answers(
             # records it found here and, at its own place, not found (workflows.inventory).
             problem = gettext("%(name)s is not at %(place)s: it is recorded at %(there)s") % {
                 "name": name,
-                "place": counted,
-                "there": item.location,
+                "place": named.get(counted, counted),
+                "there": named.get(item.location, item.location),
             }
+        elif (
+            receiving is not None and not receiving.expects(item.id) and item.state not in LIVE_NOT
+        ):
+            # ReceiveTransfer takes it, and records it received, not sent (a discrepancy).
+            if item.id in receiving.received:
+                said = gettext(
+                    "%(name)s was received on %(transfer)s already: applying records it "
+                    "received again, not sent (a discrepancy)"
+                )
+            else:
+                said = gettext(
+                    "%(name)s was not sent on %(transfer)s: applying records it received, "
+                    "not sent (a discrepancy)"
+                )
+            problem = said % {"name": name, "transfer": receiving.id}
         elif refused is not None:
             problem = i18n.refusal(refused, me.language)
         else:
@@ -512,11 +580,10 @@ async def apply(request: Request, me: Me) -> Response:
         return _outcome(me, message % {"item": twice}, False, origin=origin)
     given = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
-        command = REGISTRY[step].model_validate(payload(step, items, given))
+        data = payload(step, items, given)
+        command = REGISTRY[step].model_validate(data)
     except ValidationError as exc:
-        return _outcome(
-            me, i18n.invalid_field(exc, me.language), False, origin=origin
-        )
+        return _outcome(me, invalid(exc, step, me.language), False, origin=origin)
     if step == "inventory_counted":
         asked = await run_in_threadpool(
             _unconfirmed_count, me, system_of(request).process, items, given
@@ -528,18 +595,49 @@ async def apply(request: Request, me: Me) -> Response:
     except RuleViolation as refused:
         return _outcome(me, i18n.refusal(refused, me.language), False, origin=origin)
     except (UnknownObject, InvalidRequest, WorkflowError) as exc:
-        return _outcome(me, gettext("Refused: %(why)s") % {"why": str(exc)}, False, origin=origin)
+        why = i18n.reason(exc, me.language)
+        return _outcome(me, gettext("Refused: %(why)s") % {"why": why}, False, origin=origin)
     message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
         "step": gettext(i18n.STEPS[step]),
         "n": len(items),
         "e": written,
     }
+    if step == "transfer_sent":
+        # The id the receiving warehouse scans against: made here when none was given.
+        message += " " + gettext("Transfer %(id)s: tell the receiving warehouse") % {
+            "id": data["transfer"]
+        }
+    if step == "transfer_received" and isinstance(result, list) and result:
+        # ReceiveTransfer's discrepancies: the items the transfer did not expect.
+        message += " " + gettext(
+            "Recorded received, not sent (a discrepancy each): %(n)s items"
+        ) % {"n": len(result)}
     destroyed = result.get("destroyed_found") if isinstance(result, dict) else None
     if destroyed:
         message += " " + gettext(
             "R11: recorded destroyed, found here, and suspected of diversion: %(items)s"
         ) % {"items": ", ".join(destroyed)}
     return _outcome(me, message, True, len(items), origin)
+
+
+def invalid(exc: ValidationError, step: str, language: str) -> str:
+    """What the person typed that the command's model refused (its first error), in
+    `language`, naming the field by its label on the form: a date that is not a day of the
+    calendar in YYYY-MM-DD (workflows.grammar.calendar_date, as the API checks it), else
+    "check what was typed" for that field."""
+    gettext = i18n.gettext_of(language)
+    place = exc.errors()[0]["loc"]
+    name = next((str(p) for p in reversed(place) if isinstance(p, str)), "")
+    field = next((f for f in STEP_FIELDS.get(step, ()) if f.name == name), None)
+    label = gettext(field.label) if field is not None else name
+    if field is not None and field.kind == "date":
+        said = gettext("%(field)s: a date is a day of the calendar, written YYYY-MM-DD")
+    else:
+        why = i18n.invalid_why(exc, language)
+        if why is not None:  # the grammar's sentence: the character it names
+            return gettext("Check the field %(field)s: %(why)s") % {"field": label, "why": why}
+        said = gettext("%(field)s: check what was typed")
+    return said % {"field": label}
 
 
 def _unconfirmed_count(
@@ -560,13 +658,14 @@ def _unconfirmed_count(
         return None
     gettext = i18n.gettext_of(me.language)
     away = [i for i in items if i not in on_hand]
+    called = place_names(process, me.language, (place,)).get(place, place)
     question = gettext(
         "%(n)s items at %(place)s were not scanned and will be recorded missing: record the count?"
-    ) % {"n": missing, "place": place}
+    ) % {"n": missing, "place": called}
     if away:
         question += " " + gettext(
             "Not at %(place)s (recorded at another place or not on hand): %(items)s"
-        ) % {"place": place, "items": ", ".join(away)}
+        ) % {"place": called, "items": ", ".join(away)}
     return page(
         "confirm_count.html.j2",
         me.language,

@@ -94,10 +94,16 @@
     function placeOf(step) {
       return step === "inventory_counted" && counting ? counting.value : "";
     }
+    // A receipt's transfer: an item it does not expect is flagged "received, not sent".
+    const receiving = document.getElementById("f-transfer_received-transfer");
+    function transferOf(step) {
+      return step === "transfer_received" && receiving ? receiving.value.trim() : "";
+    }
     function overSocket(codes, step, csrf, place) {
       return new Promise((resolve, reject) => {
         pending = { resolve, reject };
-        live.send(JSON.stringify({ code: codes, step, csrf, place }));
+        const transfer = transferOf(step);
+        live.send(JSON.stringify({ code: codes, step, csrf, place, transfer }));
       });
     }
     async function overPost(codes, step, csrf, place) {
@@ -106,6 +112,7 @@
       body.append("step", step);
       body.append("csrf", csrf);
       body.append("place", place);
+      body.append("transfer", transferOf(step));
       const answer = await fetch(form.action, { method: "POST", body, credentials: "same-origin" });
       // The session ended: 401 (or, from a browser that does not say it is a fetch, the
       // login page the redirect led to). Off to log in, as the socket's 4401 sends.
@@ -205,6 +212,7 @@
     }
     document.getElementById("step").addEventListener("change", recheck);
     if (counting) counting.addEventListener("change", recheck);
+    if (receiving) receiving.addEventListener("change", recheck);
 
     const camera = document.getElementById("camera");
     const video = document.getElementById("viewfinder");
