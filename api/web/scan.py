@@ -514,9 +514,7 @@ async def apply(request: Request, me: Me) -> Response:
     try:
         command = REGISTRY[step].model_validate(payload(step, items, given))
     except ValidationError as exc:
-        return _outcome(
-            me, i18n.invalid_field(exc, me.language), False, origin=origin
-        )
+        return _outcome(me, i18n.invalid_field(exc, me.language), False, origin=origin)
     if step == "inventory_counted":
         asked = await run_in_threadpool(
             _unconfirmed_count, me, system_of(request).process, items, given
