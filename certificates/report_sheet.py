@@ -26,7 +26,8 @@ from workflows.grammar import FORMULA_FIRST
 from workflows.reports.figures import flatten
 
 JSON_SHEET = "report.json"
-_CELL = 30_000  # under the 32,767 characters a cell holds
+CELL = 30_000
+"""The most characters of the JSON one hidden cell holds (under the 32,767 a cell may)."""
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -72,8 +73,8 @@ def to_xlsx(report: dict[str, Any], lang: str = "ru") -> bytes:
             figures.append(_row([path, json.dumps(value) if isinstance(value, list) else value]))
     hidden = book.create_sheet(JSON_SHEET)
     text = json.dumps(report, ensure_ascii=False, sort_keys=True)
-    for row, start in enumerate(range(0, len(text), _CELL), start=1):
-        cell = hidden.cell(row=row, column=1, value=text[start : start + _CELL])
+    for row, start in enumerate(range(0, len(text), CELL), start=1):
+        cell = hidden.cell(row=row, column=1, value=text[start : start + CELL])
         cell.data_type = "s"  # text, even when a chunk begins with "=": read back exactly
     hidden.sheet_state = "hidden"
     book.properties.language = lang  # verify-report makes the workbook again in it

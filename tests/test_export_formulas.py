@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from certificates.report_sheet import _CELL, from_xlsx, spreadsheet_safe, to_csv, to_xlsx
+from certificates.report_sheet import CELL, from_xlsx, spreadsheet_safe, to_csv, to_xlsx
 
 FORMULAS = ["=1+1", "+7(777)", "-2+3", "@SUM(A1:A9)", '=HYPERLINK("http://x","y")', "\t=1"]
 
@@ -56,7 +56,7 @@ def test_an_xlsx_report_holds_no_formula_and_its_json_reads_back(text: str) -> N
 
 def test_a_json_chunk_beginning_with_equals_is_text_not_a_formula() -> None:
     prefix = '{"note": "'  # json.dumps of the report below, sort_keys: "note" first
-    report = {"note": "x" * (_CELL - len(prefix)) + "=1+1", "report": "compliance"}
+    report = {"note": "x" * (CELL - len(prefix)) + "=1+1", "report": "compliance"}
     data = to_xlsx(report)
     assert all(cell.data_type != "f" for cell in _cells(data))
     assert from_xlsx(data) == report

@@ -140,7 +140,8 @@ async def intake(
     try:
         command = RegisterItems.model_validate({"intakes": [given]})
         if decision is not None:
-            RecordDecision.model_validate({"items": ["-"], "decision": decision})
+            # the decision's fields alone: the item's id is made with its intake (NEW stands in)
+            RecordDecision.model_validate({"items": ["NEW"], "decision": decision})
         _, ids = await request.app.state.writer.run(me.principal, _intake(command, decision))
     except ValidationError as exc:
         return refused_page(i18n.invalid_field(exc, me.language, skip=2))
