@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from api.access import reading
 from api.errors import Forbidden, TooLarge
 from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
@@ -159,8 +160,10 @@ async def registry_page(request: Request, me: Me, item: str | None = None) -> Re
     system = system_of(request)
 
     def read() -> tuple[list[Any], list[Any]]:
-        waiting = system.process.items(ItemSearch(state="test_fired", limit=200))
-        waiting += system.process.items(ItemSearch(state="at_forensics", limit=200))
+        # only the items at the examiner's own forensic units (b12: not every unit's)
+        mine = reading.scope_of(me.principal)
+        waiting = system.process.items(ItemSearch(state="test_fired", limit=200, places=mine))
+        waiting += system.process.items(ItemSearch(state="at_forensics", limit=200, places=mine))
         with system.ledger.database.read() as conn:
             keys = [
                 k
