@@ -260,6 +260,18 @@ def test_an_empty_inventory_count_needs_empty_true(site: Site) -> None:
     refused(answer, 422, "invalid-parameters", "not empty")
 
 
+def test_a_count_of_more_ids_registered_nowhere_than_the_cap_is_refused(site: Site) -> None:
+    """b12: 100,000 ids that exist nowhere were stored in one 13 MB entry."""
+    from workflows.inventory import MAX_UNKNOWN
+
+    ghosts = [f"GHOST-{n:06d}" for n in range(MAX_UNKNOWN + 1)]
+    with unchanged(site):
+        answer = site.step(
+            "unit.serikbaev", "inventory_counted", {"location": "UNIT-ALM", "items": ghosts}
+        )
+    refused(answer, 422, "invalid-request", "at most 1000 ids registered nowhere", "1001")
+
+
 def test_an_empty_place_is_counted_when_the_request_says_so(site: Site) -> None:
     place = site.next_id("WH-EMPTY")
     site.ok(
@@ -823,3 +835,31 @@ def test_a_year_of_make_is_taken_only_from_1800_to_this_year(year: int) -> None:
     else:
         with pytest.raises(ValidationError, match=r"details\.year is a whole number from 1800"):
             IntakeIn.model_validate(given)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(value=st.dictionaries(st.text(max_size=6), _json, min_size=1, max_size=6), data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_an_idempotency_fingerprint_is_of_the_json_not_of_its_bytes(
+    value: dict[str, Any], data: st.DataObject
+) -> None:
+    """The same object in any key order and spacing has one fingerprint; another has another."""
+    from api.http.idempotency import fingerprint
+
+    order = data.draw(st.permutations(list(value)))
+    shuffled = {k: value[k] for k in order}
+    one = json.dumps(value).encode()
+    two = json.dumps(shuffled, indent=data.draw(st.sampled_from([None, 1, 4]))).encode()
+    assert fingerprint("POST", "/steps/x", one, b"k") == fingerprint("POST", "/steps/x", two, b"k")
+    other = json.dumps({**value, "\u0000extra": 1}).encode()
+    assert fingerprint("POST", "/steps/x", one, b"k") != fingerprint(
+        "POST", "/steps/x", other, b"k"
+    )
