@@ -174,10 +174,13 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
     given = [d for _, d in prepared]
     alike = comebacks.marked_alike(work, [fold_or_none(d["marking"]) for d in given])
     _refuse_known(work, ids, given, alike)
-    decided: list[tuple[str, dict[str, Any]]] = []
+    # the items of each decision given at a unit, one step per decision (a file's rows often
+    # share one), in the order given
+    decided: dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], list[str]]] = {}
     for (item_id, d), intake in zip(prepared, intakes, strict=True):
         if intake.decision is not None and "decision" not in d:
-            decided.append((item_id, intake.decision))
+            key = tuple(sorted(intake.decision.items()))
+            decided.setdefault(key, (intake.decision, []))[1].append(item_id)
     for item_id, d in prepared:
         _require_marking_photo(work, item_id, d)
         work.entry("item_registered", item_id, d)
@@ -190,8 +193,8 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
         # A decision given at a unit's intake is recorded as the step that starts R1's clock,
         # in the same transaction, checked as RecordDecision checks it (R1: not in the future)
         work.commit()  # the items exist for the step; the transaction goes on
-        for item_id, decision in decided:
-            record_decision(work, [item_id], decision)
+        for decision, items in decided.values():
+            record_decision(work, items, decision)
     return ids
 
 
