@@ -260,6 +260,18 @@ def test_an_empty_inventory_count_needs_empty_true(site: Site) -> None:
     refused(answer, 422, "invalid-parameters", "not empty")
 
 
+def test_a_count_of_more_ids_registered_nowhere_than_the_cap_is_refused(site: Site) -> None:
+    """b12: 100,000 ids that exist nowhere were stored in one 13 MB entry."""
+    from workflows.inventory import MAX_UNKNOWN
+
+    ghosts = [f"GHOST-{n:06d}" for n in range(MAX_UNKNOWN + 1)]
+    with unchanged(site):
+        answer = site.step(
+            "unit.serikbaev", "inventory_counted", {"location": "UNIT-ALM", "items": ghosts}
+        )
+    refused(answer, 422, "invalid-request", "at most 1000 ids registered nowhere", "1001")
+
+
 def test_an_empty_place_is_counted_when_the_request_says_so(site: Site) -> None:
     place = site.next_id("WH-EMPTY")
     site.ok(
@@ -710,3 +722,144 @@ def test_a_key_given_twice_is_refused_not_collapsed(site: Site, body: str) -> No
         )
     problem = refused(answer, 422, "malformed-json")
     assert "duplicate key" in json.dumps(problem), problem
+
+
+# --- b12: what an intake gives is recorded or refused, never dropped ----------------------
+
+
+def _item(site: Site, item: str) -> dict[str, Any]:
+    with site.as_("unit.serikbaev") as client:
+        answer = client.get(f"/items/{item}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_a_decision_given_at_a_units_intake_is_recorded_and_starts_r1(site: Site) -> None:
+    site.counter += 1
+    item = site.next_id("KZ")
+    before = site.size()
+    answer = register(site, item=item, marking=f"АК-74 №{site.counter + 9100}", decision=DECISION)
+    assert answer.status_code == 200, answer.text
+    assert site.size() == before + 2  # item_registered, then decision_recorded
+    assert _item(site, item)["state"] == "decided"
+    with site.as_("unit.serikbaev") as client:
+        page = client.get("/deadlines", params={"limit": 1000}).json()
+    [r1] = [d for d in page["deadlines"] if d["item"] == item]
+    assert r1["rule"] == "R1", r1
+
+
+@pytest.mark.parametrize(
+    ("date", "slug", "words"),
+    [
+        ("2099-01-01", "invalid-request", "in the future"),
+        ("2026-02-30", "invalid-parameters", "decision.date"),
+    ],
+    ids=["future", "not_a_day"],
+)
+def test_a_decision_at_a_units_intake_is_checked_as_recorded_alone(
+    site: Site, date: str, slug: str, words: str
+) -> None:
+    with unchanged(site):
+        answer = register(site, decision=DECISION | {"date": date})
+    refused(answer, 422, slug, words)
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"unmarked": True}, "R10"),
+        ({"unmarked": True, "marking": None}, "unmarked"),
+        ({"category": "edged", "rifled": False, "quantity": 5000}, "only a lot of ammunition"),
+        ({"category": "edged", "rifled": True}, "only a firearm is rifled"),
+        ({"details": {"year": -5}}, "details.year"),
+        ({"details": {"year": 0}}, "details.year"),
+        ({"details": {"year": 99999999999}}, "details.year"),
+        ({"details": {"year": "1986"}}, "details.year"),
+    ],
+    ids=[
+        "unmarked_with_marking",
+        "unmarked_with_marking_place",
+        "quantity_of_a_knife",
+        "rifled_knife",
+        "year_negative",
+        "year_zero",
+        "year_far_ahead",
+        "year_as_text",
+    ],
+)
+def test_contradictory_or_impossible_intake_fields_are_refused_not_dropped(
+    site: Site, changes: dict[str, Any], words: str
+) -> None:
+    given = {k: v for k, v in changes.items() if v is not None}
+    with site.as_("unit.serikbaev") as client:
+        body = {
+            "intakes": [
+                {
+                    k: v
+                    for k, v in intake(site, **given).items()
+                    if k not in changes or changes[k] is not None
+                }
+            ]
+        }
+        with unchanged(site):
+            answer = client.post("/steps/item_registered", json=body)
+    refused(answer, 422, "invalid-parameters", words)
+
+
+@given(
+    year=st.one_of(
+        st.integers(min_value=-(10**12), max_value=10**12),
+        st.integers(min_value=1795, max_value=1805),
+        st.integers(min_value=2020, max_value=2035),
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_a_year_of_make_is_taken_only_from_1800_to_this_year(year: int) -> None:
+    """The command's model (every way in builds it): a year outside is refused by name."""
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    from workflows.commands.intake import IntakeIn
+
+    given = {
+        "category": "edged",
+        "source": "found",
+        "location": "UNIT-ALM",
+        "weight_g": 400,
+        "unmarked": True,
+        "details": {"year": year},
+    }
+    if 1800 <= year <= dt.datetime.now(dt.UTC).year:
+        assert IntakeIn.model_validate(given).details["year"] == year
+    else:
+        with pytest.raises(ValidationError, match=r"details\.year is a whole number from 1800"):
+            IntakeIn.model_validate(given)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@given(value=st.dictionaries(st.text(max_size=6), _json, min_size=1, max_size=6), data=st.data())
+@settings(max_examples=200, deadline=None)
+def test_an_idempotency_fingerprint_is_of_the_json_not_of_its_bytes(
+    value: dict[str, Any], data: st.DataObject
+) -> None:
+    """The same object in any key order and spacing has one fingerprint; another has another."""
+    from api.http.idempotency import fingerprint
+
+    order = data.draw(st.permutations(list(value)))
+    shuffled = {k: value[k] for k in order}
+    one = json.dumps(value).encode()
+    two = json.dumps(shuffled, indent=data.draw(st.sampled_from([None, 1, 4]))).encode()
+    assert fingerprint("POST", "/steps/x", one, b"k") == fingerprint("POST", "/steps/x", two, b"k")
+    other = json.dumps({**value, "\u0000extra": 1}).encode()
+    assert fingerprint("POST", "/steps/x", one, b"k") != fingerprint(
+        "POST", "/steps/x", other, b"k"
+    )

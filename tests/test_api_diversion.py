@@ -147,3 +147,43 @@ def test_a_payment_at_a_place_one_does_not_read_is_answered_as_an_unknown_one(si
     assert hidden.content == unknown.content.replace(nobody.encode(), paid.encode())
     assert "UNIT-ALM" not in hidden.text
     assert site.size() == before
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"starts": "2099-01-01", "ends": "2099-06-30"}, "starts at most 366 days ahead"),
+        ({"tariffs": {"gas": 100_001}}, "is more than the whole budget"),
+    ],
+    ids=["starting_in_2099", "tariff_above_budget"],
+)
+def test_a_campaign_far_ahead_or_paying_more_than_its_budget_is_refused(
+    site: Site, changes: dict[str, Any], words: str
+) -> None:
+    """b12: a campaign starting in 2099 and one whose tariff was larger than its whole budget
+    were opened."""
+    today = dt.datetime.now(dt.UTC).date()
+    campaign = {
+        "campaign": "KARU-B12",
+        "name": "Қару B12",
+        "starts": today.isoformat(),
+        "ends": (today + dt.timedelta(days=30)).isoformat(),
+        "places": ["UNIT-ALM"],
+        "budget_tenge": 100_000,
+        "tariffs": {"gas": 20_000},
+    } | changes
+    before = site.size()
+    answer = site.step("admin", "campaign_opened", campaign)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["type"] == "/problems/invalid-request"
+    assert words in answer.json()["detail"]
+    assert site.size() == before
+    # a year ahead, less a day, and a tariff of the whole budget: taken
+    ahead = today + dt.timedelta(days=365)
+    fits = campaign | {
+        "campaign": f"KARU-B12-{changes and next(iter(changes))}",
+        "starts": ahead.isoformat(),
+        "ends": (ahead + dt.timedelta(days=10)).isoformat(),
+        "tariffs": {"gas": 100_000},
+    }
+    assert site.step("admin", "campaign_opened", fits).status_code == 200

@@ -391,6 +391,32 @@ def test_a_retried_write_with_its_key_is_written_once(site: Site) -> None:
     assert other.json()["type"] == "/problems/idempotency-key-reused"
 
 
+def test_a_retry_of_the_same_json_in_another_key_order_is_the_same_request(site: Site) -> None:
+    """b12: the same JSON, its keys in another order and other spaces, was refused as "came
+    with another request"; it is compared by its canonical form (RFC 8785) now."""
+    rifle = site.rifle()
+    key = {"Idempotency-Key": f"order-{rifle}", "Content-Type": "application/json"}
+    first_body = json.dumps({"items": [rifle], "decision": DECISION}, ensure_ascii=False)
+    again_body = json.dumps(
+        {"decision": dict(reversed(list(DECISION.items()))), "items": [rifle]}, indent=2
+    )
+    with site.as_("unit.serikbaev") as client:
+        first = client.post("/steps/decision_recorded", content=first_body.encode(), headers=key)
+        size = site.size()
+        again = client.post("/steps/decision_recorded", content=again_body.encode(), headers=key)
+        changed = client.post(
+            "/steps/decision_recorded",
+            content=again_body.replace(DECISION["ref"], "2-9999/2026").encode(),
+            headers=key,
+        )
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert site.size() == size
+    assert changed.status_code == 422
+    assert changed.json()["type"] == "/problems/idempotency-key-reused"
+
+
 def test_uploads_are_typed_by_their_whole_bytes_and_served_as_attachments(site: Site) -> None:
     with site.as_("sklad.omarov") as clerk:
         renamed = clerk.post(

@@ -329,3 +329,29 @@ def test_a_workbook_the_reader_cannot_take_is_a_422_everywhere_not_a_500(
     assert "internal error" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert site.size() == before
+
+
+def test_web_import_takes_at_most_what_one_api_request_takes_and_says_so(site: Site) -> None:
+    """b12: 100,000 rows in one form post held the write lock for seconds. The page takes
+    WEB_ROWS (1,000, what POST /steps/item_registered takes), every row or none, and names
+    the limit at the first row past it; `custody import` takes longer files."""
+    from api.web.forms import WEB_ROWS
+
+    first = next(_numbers)
+    rows = "".join(
+        f"W{first}-{n:05d},edged,found,UNIT-ALM,500,НОЖ {first}-{n}\n" for n in range(WEB_ROWS + 1)
+    )
+    path = site.tables / f"W{first}.csv"
+    path.write_text("item,category,source,location,weight_g,marking\n" + rows)
+    client, csrf = _logged_in(site)
+    assert "At most 1,000 rows in one file" in client.get("/web/import").text
+    before = site.size()
+    answer = client.post(
+        "/web/import", data={"csrf": csrf}, files=[("table", (path.name, path.read_bytes()))]
+    )
+    client.close()
+    assert answer.status_code == 422, answer.text[:500]
+    assert _said(answer.text) == (
+        f"Nothing was imported: line {WEB_ROWS + 2}: a file holds at most 1,000 rows; split it"
+    )
+    assert site.size() == before

@@ -347,3 +347,131 @@ def test_any_sheet_xml_gives_rows_or_a_table_error_never_another_exception(
     path = _crafted(tmp_path / "fuzz.xlsx", _sheet_row(2, "KZ-1", marking))
     with contextlib.suppress(TableError):
         _read(path)
+
+
+# -- b12: a few bad bytes, numbers in text columns, formulas, fields that contradict ------------
+
+
+def test_a_utf8_file_with_one_bad_byte_is_refused_naming_line_and_character(
+    tmp_path: Path,
+) -> None:
+    """Once read as Windows-1251 whole, every marking mojibake: now refused where it breaks."""
+    path = _write(tmp_path / "u.csv", [_row("KZ-1", "ЛМ №1"), _row("KZ-2", "АК 7713")])
+    content = path.read_bytes()
+    at = content.index("АК 7713".encode())
+    path.write_bytes(content[:at] + b"\xff" + content[at:])
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    line_start = content.rindex(b"\n", 0, at) + 1
+    character = len(content[line_start:at].decode()) + 1
+    assert str(refused.value).startswith(
+        f"line 3: byte 0xff is not UTF-8 (character {character} of the line;"
+    )
+    # told what it is, it is read so
+    assert _read(path, encoding="windows-1251").intakes[0].marking == "ЛМ №1".encode().decode(
+        "cp1251"
+    )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    markings=st.lists(
+        st.text(alphabet="АБВГДЕЖЗИКЛМНОПРСТУФабвгд №-0123456789", min_size=3, max_size=12)
+        .map(str.strip)
+        .filter(lambda m: len(m) >= 3 and any(c > "\x7f" for c in m)),
+        min_size=2,
+        max_size=6,
+    ),
+    bad=st.sampled_from([b"\xff", b"\xc0", b"\x80", b"\xfe"]),
+    data=st.data(),
+)
+def test_a_cyrillic_utf8_file_with_bad_bytes_is_never_read_as_windows_1251(
+    tmp_path_factory: pytest.TempPathFactory, markings: list[str], bad: bytes, data: st.DataObject
+) -> None:
+    path = _write(
+        tmp_path_factory.mktemp("bad") / "u.csv",
+        [_row(f"KZ-{n}", m) for n, m in enumerate(markings)],
+    )
+    content = path.read_bytes()
+    at = data.draw(st.integers(content.index(b"\n") + 1, len(content) - 1))
+    while at < len(content) and 0x80 <= content[at] < 0xC0:  # not inside a character
+        at += 1
+    path.write_bytes(content[:at] + bad + content[at:])
+    with pytest.raises(TableError, match=r"^line \d+: byte 0x[0-9a-f]{2} is not UTF-8 \(character"):
+        _read(path)
+
+
+def test_windows_1251_cyrillic_is_still_found_as_windows_1251(tmp_path: Path) -> None:
+    rows = [_row(f"KZ-{n}", f"ЛМ №{n} ёЁ«»") for n in range(20)]
+    path = _write(tmp_path / "w.csv", rows, "cp1251", ";")
+    assert _read(path).table.described == "Windows-1251, cells separated by ';'"
+
+
+@pytest.mark.parametrize(
+    ("marking", "words"),
+    [
+        (123456789012345678, "1.234567890123457e+17"),
+        (7.62, "7.62"),
+    ],
+    ids=["long_number", "fraction"],
+)
+def test_an_xlsx_number_in_a_text_column_is_refused_naming_the_cell(
+    tmp_path: Path, marking: Any, words: str
+) -> None:
+    path = _xlsx(tmp_path / "t.xlsx", [[*_row("KZ-1")[:5], marking, "клинок"]])
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith(
+        f"row 2: column marking: cell F2 holds the number {words},"
+    )
+
+
+def test_an_xlsx_whole_number_in_a_text_column_is_its_digits(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "t.xlsx", [[*_row("KZ-1")[:5], 4455667, "клинок"]])
+    assert _read(path).intakes[0].marking == "4455667"
+
+
+def test_an_xlsx_formula_without_its_value_is_named_as_one(tmp_path: Path) -> None:
+    rows = (
+        '<row r="2">'
+        + "".join(_inline(f"{c}2", v) for c, v in zip("ABCD", _row("KZ-1")[:4], strict=True))
+        + '<c r="E2"><f>100*30</f></c>'
+        + _inline("F2", "ЛМ 1")
+        + "</row>"
+    )
+    path = _crafted(tmp_path / "f.xlsx", rows)
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith(
+        "row 2: column weight_g: cell E2 holds a formula without a computed value"
+    )
+
+
+def test_rifled_on_a_knife_in_a_csv_names_line_and_column(tmp_path: Path) -> None:
+    header = [*HEADER, "rifled"]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows([header, [*_row("KZ-1"), "yes"]])
+    path = tmp_path / "r.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(TableError, match=r"^line 2: column rifled: .*only a firearm is rifled"):
+        _read(path)
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "words"),
+    [
+        ("year", "0", "line 2: column year: .*details.year is a whole number from 1800"),
+        ("quantity", "5000", "line 2: column quantity: .*only a lot of ammunition"),
+        ("unmarked", "yes", "line 2: column unmarked: .*R10: an item registered as unmarked"),
+    ],
+)
+def test_what_the_api_refuses_a_csv_refuses_naming_line_and_column(
+    tmp_path: Path, column: str, cell: str, words: str
+) -> None:
+    header = [*HEADER, column]
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerows([header, [*_row("KZ-1"), cell]])
+    path = tmp_path / "c.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(TableError, match=f"^{words}"):
+        _read(path)

@@ -1,8 +1,8 @@
-"""One intake, four ways in, one entry: the HTTP API, `custody import` of a CSV and of an
-.xlsx, and the command run directly (workflows.commands.RegisterItems through Process.run)
-write the same entry data for the same generated valid intake (issue 12: every way in builds
-the one command). Each way writes into its own copy of one demo site, so ids and markings
-can be the same in all four."""
+"""One intake, four ways in, one entry (a unit's decision: its decision_recorded): the HTTP
+API, `custody import` of a CSV and of an .xlsx, and the command run directly
+(workflows.commands.RegisterItems through Process.run) write the same entry data for the same
+generated valid intake (issue 12: every way in builds the one command). Each way writes into
+its own copy of one demo site, so ids and markings can be the same in all four."""
 
 from __future__ import annotations
 
@@ -104,7 +104,9 @@ def intakes(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         details["year"] = draw(st.integers(1900, 2026))
     intake["details"] = details
-    if surplus:
+    # state surplus at a warehouse carries its decision; at a unit one is given or not, and
+    # recorded as decision_recorded whichever way it came in (b12: once dropped silently)
+    if surplus or draw(st.booleans()):
         authority = draw(st.sampled_from(["court", "official", "military_technical_commission"]))
         intake["decision"] = {"ref": draw(_text), "authority": authority, "date": "2026-10-28"}
     return intake
@@ -201,6 +203,10 @@ def test_one_intake_through_every_way_in_writes_the_same_entry(
     _by_xlsx(ways, intake)
     _by_command(ways, intake)
     written = {way: _last_entry(ways.settings(way)) for way in WAYS}
-    assert written["command"][:2] == ("item_registered", intake["item"])
+    decided_at_unit = "decision" in intake and intake["location"] == "UNIT-ALM"
+    kind = "decision_recorded" if decided_at_unit else "item_registered"
+    assert written["command"][:2] == (kind, intake["item"])
+    if decided_at_unit:
+        assert written["command"][2]["date"] == intake["decision"]["date"]
     for way in ("http", "csv", "xlsx"):
         assert written[way] == written["command"], way

@@ -107,6 +107,27 @@ def test_values_jcs_cannot_carry_are_refused_and_nothing_is_written(
     assert _bodies(ledger) == before
 
 
+def test_an_entry_larger_than_the_cap_is_refused_and_nothing_is_written(ledger: Ledger) -> None:
+    """b12: a 13 MB inventory entry was signed and served; an entry is now at most
+    MAX_BODY_BYTES of canonical JSON, one just under it still written."""
+    from custody.append import MAX_BODY_BYTES
+
+    before = _bodies(ledger)
+    ids = [f"X-{n:09d}" for n in range(MAX_BODY_BYTES // 14 + 10)]
+    huge = NewEntry(kind="inventory_counted", actor="sklad", item="WH-1", data={"unknown": ids})
+    with (
+        pytest.raises(MalformedEntryError, match=r"at most 4,194,304 bytes"),
+        ledger.database.write() as conn,
+    ):
+        ledger.append_many(conn, [_item(1), huge])
+    assert _bodies(ledger) == before
+    fits = NewEntry(
+        kind="inventory_counted", actor="sklad", item="WH-1", data={"note": "x" * 1_000_000}
+    )
+    ledger.record(fits)
+    assert len(_bodies(ledger)) == len(before) + 1
+
+
 def test_unknown_kind_and_bad_names_are_refused(ledger: Ledger) -> None:
     with pytest.raises(MalformedEntryError, match="vocabulary"):
         ledger.record(NewEntry(kind="teleported", actor="x"))

@@ -180,3 +180,85 @@ def test_a_reference_naming_another_media_type_is_refused_and_verify_says_so(
         f"file {ref.sha256} is application/pdf, but its entry says image/png"
     )
     assert store.problem(ref.to_json()) is None
+
+
+# -- issue 12 (b12): MP4s that are pages or nothing, photos too large to decode ----------------
+
+
+def _zero_movie() -> bytes:
+    """The breaker's file: brands right, a movie header and a track of zeros, no tkhd."""
+    ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+    mvhd = box(b"mvhd", bytes(100))
+    return ftyp + box(b"moov", mvhd + box(b"trak", bytes(8))) + box(b"mdat", bytes(64))
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A real PNG whose header (IHDR, CRC right) claims width x height pixels."""
+    content = bytearray(png())
+    at = content.index(b"IHDR")
+    content[at + 4 : at + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(content[at : at + 4 + 13]))
+    content[at + 17 : at + 21] = struct.pack(">I", crc)
+    return bytes(content)
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (mp4()[: -64 - 8] + box(b"mdat", PAGE), "HTML or script"),
+        (box(b"ftyp", b"isom" + bytes(4) + PAGE[:12]) + mp4()[32:], "HTML or script"),
+        (box(b"ftyp", b"isom" + bytes(4) + b"<htm") + mp4()[32:], "not an MP4 brand"),
+        (box(b"ftyp", b"abcd" + bytes(4) + b"isom") + mp4()[32:], "not an MP4 brand"),
+        (_zero_movie(), "empty"),
+        (
+            mp4()[:32]
+            + box(
+                b"moov",
+                box(b"mvhd", bytes(4) + struct.pack(">IIII", 0, 0, 1000, 0) + bytes(80))
+                + box(b"trak", box(b"free", bytes(8))),
+            )
+            + box(b"mdat", bytes(8)),
+            "no track header",
+        ),
+        (_png_claiming(9400, 9400), "9400 x 9400 pixels"),
+        (_png_claiming(40_001, 1000), "at most 40,000,000 pixels"),
+    ],
+    ids=[
+        "html-in-mdat",
+        "html-in-ftyp-brands",
+        "unknown-brand",
+        "unknown-major-brand",
+        "boxes-of-zeros",
+        "track-without-header",
+        "png-9400x9400",
+        "png-just-over",
+    ],
+)
+def test_mp4_pages_empty_movies_and_giant_photos_are_refused(content: bytes, words: str) -> None:
+    with pytest.raises(InvalidRequest, match=words):
+        identify(content)
+
+
+def test_the_breakers_files_are_refused() -> None:
+    """The files of the attack, rebuilt: an MP4 with a page in mdat and in ftyp's brands."""
+    mvhd = box(b"mvhd", bytes(100))
+    in_mdat = (
+        box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+        + box(b"moov", mvhd + box(b"trak", bytes(8)))
+        + box(b"mdat", PAGE)
+    )
+    in_ftyp = box(b"ftyp", b"isom" + struct.pack(">I", 512) + PAGE + b"\x00" * 2) + box(
+        b"moov", mvhd + box(b"trak", bytes(8))
+    )
+    for content in (in_mdat, in_ftyp):
+        with pytest.raises(InvalidRequest):
+            identify(content)
+
+
+@pytest.mark.parametrize("side", [1000, 6324])
+def test_a_photo_up_to_the_pixel_cap_is_checked_as_before(side: int) -> None:
+    """At or under MAX_PIXELS the header check lets the file on to the decoder (which refuses
+    this one because its data is a 1x1 image's, not because of its size)."""
+    with pytest.raises(InvalidRequest) as refused:
+        identify(_png_claiming(side, side))
+    assert "pixels" not in str(refused.value)

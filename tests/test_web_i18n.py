@@ -186,3 +186,34 @@ def test_refusals_that_name_no_rule_are_said_in_the_readers_language() -> None:
     assert "criminal case" not in i18n.reason(r4, "kk")
     unknown = InvalidRequest("a message nobody translated yet")
     assert i18n.reason(unknown, "ru") == "a message nobody translated yet"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "line 2: column rifled: Value error, only a firearm is rifled",
+        "line 2: column quantity: Value error, only a lot of ammunition has a quantity",
+        "line 2: column unmarked: Value error, R10: an item registered as unmarked has no "
+        "marking nor marking place: give the marking, or unmarked, not both",
+        "line 2: column year: Value error, details.year is a whole number from 1800 to 2026",
+        "line 3: byte 0xff is not UTF-8 (character 40 of the line; --encoding says which the "
+        "file is)",
+        "row 2: column marking: cell F2 holds the number 1.234567890123457e+17, not the text "
+        "typed: format the column as text and type it again",
+        "row 2: column weight_g: cell E2 holds a formula without a computed value: open the "
+        "file in Excel and save it, or type the value",
+        "line 1002: a file holds at most 1,000 rows; split it",
+    ],
+)
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_b12_import_refusals_are_said_in_the_readers_language(
+    message: str, language: str
+) -> None:
+    """Each new refusal of an intake file (b12) in Russian and Kazakh, its cells and numbers
+    kept: no English word of the message is left."""
+    from api.imports.csv_table import TableError
+
+    said = i18n.reason(TableError("", message), language)
+    assert said != message
+    for english in ("only", "byte", "holds", "split", "Value error", "whole number"):
+        assert english not in said, said

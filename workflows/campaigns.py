@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from workflows import registers
@@ -17,6 +17,9 @@ from workflows.vocabulary import CATEGORIES, UNIT
 # "Karu" campaigns are biannual (the UN PoA report, A.6), the 2007 buy-back one programme; a
 # period longer than a year is a typo (`2062` for `2026`) that would keep a campaign paying.
 LONGEST_DAYS = 366
+# A campaign is opened ahead of its period by months, not years: a start further ahead than
+# this is a typo (`2099`), and would sit in the register as if planned (b12).
+FURTHEST_AHEAD_DAYS = 366
 
 
 def _days(starts: str, ends: str) -> int:
@@ -35,7 +38,14 @@ def open_campaign(
 ) -> None:
     """A campaign: its period (YYYY-MM-DD, both days in), the units that take surrenders, its
     budget and tariff per category, in whole tenge (at least one tariff; at most LONGEST_DAYS
-    days, R15). Raises InvalidRequest, UnknownObject."""
+    days, R15), starting at most FURTHEST_AHEAD_DAYS after today (UTC); no tariff above the
+    whole budget. Raises InvalidRequest, UnknownObject."""
+    latest = work.moment.date() + timedelta(days=FURTHEST_AHEAD_DAYS)
+    if date.fromisoformat(starts) > latest:
+        raise InvalidRequest(
+            f"a campaign starts at most {FURTHEST_AHEAD_DAYS} days ahead (by {latest}), "
+            f"not {starts}"
+        )
     if ends < starts:
         raise InvalidRequest(f"a campaign ends ({ends}) on or after the day it starts ({starts})")
     if _days(starts, ends) > LONGEST_DAYS:
@@ -53,6 +63,12 @@ def open_campaign(
     unknown = sorted(set(tariffs) - CATEGORIES)
     if unknown:
         raise InvalidRequest(f"a tariff is for a category ({', '.join(sorted(CATEGORIES))})")
+    over = sorted(c for c, tenge in tariffs.items() if tenge > budget_tenge)
+    if over:
+        raise InvalidRequest(
+            f"the tariff for {over[0]} ({tariffs[over[0]]} tenge) is more than the whole "
+            f"budget ({budget_tenge} tenge)"
+        )
     work.load("campaigns", [campaign_id])
     if work.world.find("campaigns", campaign_id) is not None:
         raise InvalidRequest(f"campaign {campaign_id} is opened already")

@@ -44,7 +44,9 @@ class Intake:
     unmarked: bool = False  # R10: then its id is its internal tag
     quantity: int | None = None  # ammunition lots
     details: dict[str, Any] = field(default_factory=dict)  # type, model, calibre, maker, year
-    decision: dict[str, Any] | None = None  # state surplus registered at a warehouse
+    # the decision that governs it: in the entry of state surplus registered at a warehouse;
+    # at a unit, a decision_recorded entry of its own that starts R1's clock
+    decision: dict[str, Any] | None = None
     files: Sequence[Any] = ()
     campaign: str | None = None  # the surrender campaign it came in (R15)
 
@@ -98,6 +100,14 @@ def _validate(work: Work, intake: Intake) -> dict[str, Any]:
         raise InvalidRequest("only a firearm is rifled")
     if intake.category == AMMUNITION:
         _positive(intake.quantity, "the quantity of a lot")
+    elif intake.quantity is not None:
+        raise InvalidRequest("only a lot of ammunition has a quantity")
+    if intake.unmarked and (intake.marking is not None or intake.marking_place is not None):
+        raise RuleViolation(
+            "R10",
+            "an item registered as unmarked has no marking nor marking place: give the "
+            "marking, or unmarked, not both",
+        )
     kinds = (UNIT, WAREHOUSE) if intake.source == SURPLUS else (UNIT,)
     location = registers.location_of_kind(work, intake.location, *kinds)
     data: dict[str, Any] = {
@@ -113,6 +123,8 @@ def _validate(work: Work, intake: Intake) -> dict[str, Any]:
         data["quantity"] = _positive(intake.quantity, "the quantity of a lot")
     if location.kind == WAREHOUSE:
         data["decision"] = check_decision(work, intake.decision)
+    elif intake.decision is not None:
+        check_decision(work, intake.decision)  # refused before anything is written
     if intake.campaign is not None:
         data["campaign"] = _campaign(work, intake, location.id)
     return data
@@ -161,6 +173,13 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
     given = [d for _, d in prepared]
     alike = comebacks.marked_alike(work, [fold_or_none(d["marking"]) for d in given])
     _refuse_known(work, ids, given, alike)
+    # the items of each decision given at a unit, one step per decision (a file's rows often
+    # share one), in the order given
+    decided: dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], list[str]]] = {}
+    for (item_id, d), intake in zip(prepared, intakes, strict=True):
+        if intake.decision is not None and "decision" not in d:
+            key = tuple(sorted(intake.decision.items()))
+            decided.setdefault(key, (intake.decision, []))[1].append(item_id)
     for item_id, d in prepared:
         _require_marking_photo(work, item_id, d)
         work.entry("item_registered", item_id, d)
@@ -169,6 +188,12 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
             old = comeback(d["category"], _model(d), alike[identity])
             if old is not None:
                 comebacks.suspect(work, item_id, old, d["location"], "item_registered")
+    if decided:
+        # A decision given at a unit's intake is recorded as the step that starts R1's clock,
+        # in the same transaction, checked as RecordDecision checks it (R1: not in the future)
+        work.commit()  # the items exist for the step; the transaction goes on
+        for decision, items in decided.values():
+            record_decision(work, items, decision)
     return ids
 
 

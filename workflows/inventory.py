@@ -24,6 +24,11 @@ from workflows.vocabulary import LOCATION_KINDS, NOT_ON_HAND
 RESOLUTIONS = frozenset({"found", "corrected", "lost"})
 
 
+# The ids nobody registered that one count may list (a scanner misreading labels gives a few;
+# more is a list that is not a count, and each is stored in the entry): refused beyond.
+MAX_UNKNOWN = 1000
+
+
 def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any]:
     """An inventory count: what was scanned at a place against what is recorded there.
     Each item recorded but not found, and each found but recorded elsewhere at a place the
@@ -36,12 +41,18 @@ def count(work: Work, location_id: str, scanned: Sequence[str]) -> dict[str, Any
     is opened on it (comebacks.suspect, the item its own "old" item, found_at
     inventory_counted): nothing is refused, the count is recorded as it was.
     Returns {"missing", "unexpected", "unknown", "destroyed_found", "elsewhere": [item ids],
-    "opened": [discrepancy ids], "suspected": {item: suspicion id}}."""
+    "opened": [discrepancy ids], "suspected": {item: suspicion id}}. InvalidRequest when
+    more than MAX_UNKNOWN of the ids scanned are registered nowhere."""
     registers.location_of_kind(work, location_id, *LOCATION_KINDS)
     found = list(dict.fromkeys(scanned))
     recorded = [i for i, state in work.repo.states_at(location_id) if state not in NOT_ON_HAND]
     work.load("items", found)
     unknown = [i for i in found if i not in work.world.items]
+    if len(unknown) > MAX_UNKNOWN:
+        raise InvalidRequest(
+            f"a count lists at most {MAX_UNKNOWN} ids registered nowhere; this one "
+            f"{len(unknown)} (the first: {unknown[0]})"
+        )
     missing = sorted(set(recorded) - set(found))
     unexpected = [i for i in found if i in work.world.items and i not in set(recorded)]
     destroyed = [i for i in unexpected if work.world.item(i).state in RECORDED_DESTROYED]

@@ -8,7 +8,13 @@ that a browser would run if it ever sniffed it.
   chunks).
 - PDF: opened with PDFium (pypdfium2), every page loaded; no document JavaScript.
 - MP4: ISO base media boxes (ISO/IEC 14496-12 section 4.2) that tile the file exactly, `ftyp`
-  first, a `moov` holding `mvhd` and a `trak`, and only top-level box types of the standard.
+  first with brands of MP4_BRANDS only, a `moov` holding an `mvhd` with a time scale and a
+  `trak` with its `tkhd`, only top-level box types of the standard, and no mark of a web page
+  anywhere in it (`<html`, `<script`, ... : `_PAGE`, long enough not to occur by chance in
+  compressed video).
+- A photo (JPEG, PNG) has at most MAX_PIXELS pixels, read from its header before it is
+  decoded, and at most DECODERS are decoded at once in a process: decoding memory is bounded
+  by about DECODERS x MAX_PIXELS x 4 bytes (320 MB with the defaults below).
 
 Each refusal is an InvalidRequest saying why. The API serves files back as attachments with
 `nosniff` and a sandboxing Content-Security-Policy besides (api/http/files.py).
@@ -19,6 +25,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import threading
 import warnings
 import zlib
 from collections.abc import Callable
@@ -38,6 +45,23 @@ _MARKUP = re.compile(
     rb"|javascript:",
     re.IGNORECASE,
 )
+# What a whole MP4 may not hold anywhere: marks of a web page, each long enough (6 bytes or
+# more) that compressed video does not produce it by chance.
+_PAGE = re.compile(
+    rb"<\s*(script|html|body|iframe|svg|object|embed)\b|<!doctype|javascript:", re.IGNORECASE
+)
+# The ftyp brands of MP4 and its relatives (the MP4 registration authority's list, the ones
+# cameras and phones write): ISO base media, MP4 v1/v2, AVC/HEVC, DASH, Apple, 3GPP.
+MP4_BRANDS = frozenset(
+    {
+        b"isom", b"iso2", b"iso3", b"iso4", b"iso5", b"iso6", b"iso7", b"iso8", b"iso9",
+        b"mp41", b"mp42", b"mp71", b"avc1", b"hvc1", b"hev1", b"dash", b"msnv", b"M4V ",
+        b"M4A ", b"qt  ", b"3gp4", b"3gp5", b"3gp6", b"3gp7", b"3g2a", b"cmfc", b"mmp4",
+    }
+)  # fmt: skip
+MAX_PIXELS = 40_000_000  # a photo's width x height: 40 MP, more than any phone or camera takes
+DECODERS = 2  # photos decoded at once in one process
+_DECODING = threading.BoundedSemaphore(DECODERS)
 _MP4_TOP_LEVEL = frozenset(
     {
         b"ftyp", b"moov", b"mdat", b"free", b"skip", b"wide", b"uuid", b"pdin", b"moof",
@@ -75,11 +99,17 @@ def _decode_image(content: bytes, expected: str) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
+            with Image.open(io.BytesIO(content)) as image:  # the header only
                 if image.format != expected:
                     raise InvalidRequest(f"the file is not a {expected} image")
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise InvalidRequest(
+                        f"the image has {width} x {height} pixels: a photo has at most "
+                        f"{MAX_PIXELS:,} pixels"
+                    )
                 image.verify()
-            with Image.open(io.BytesIO(content)) as image:
+            with _DECODING, Image.open(io.BytesIO(content)) as image:
                 image.load()
     except InvalidRequest:
         raise
@@ -226,6 +256,8 @@ def _boxes(content: bytes, start: int, stop: int) -> list[tuple[bytes, int, int]
 
 
 def _check_mp4(content: bytes) -> None:
+    if _PAGE.search(content):
+        raise InvalidRequest("the file carries HTML or script in its boxes")
     top = _boxes(content, 0, len(content))
     kinds = [kind for kind, _, _ in top]
     if kinds[0] != b"ftyp":
@@ -236,9 +268,33 @@ def _check_mp4(content: bytes) -> None:
     movies = [(start, end) for kind, start, end in top if kind == b"moov"]
     if len(movies) != 1:
         raise InvalidRequest("an MP4 has one moov box")
-    inside = {kind for kind, _, _ in _boxes(content, *movies[0])}
-    if not {b"mvhd", b"trak"} <= inside:
+    inside = {kind: (start, end) for kind, start, end in _boxes(content, *movies[0])}
+    if not {b"mvhd", b"trak"} <= inside.keys():
         raise InvalidRequest("the MP4's moov box has no movie header or no track")
+    start, end = inside[b"mvhd"]
+    # version 0: version+flags (4), creation, modification (4 each), time scale (4); 1: 8-byte
+    # times; the header is 100 or 112 bytes in all
+    offset = 12 if content[start] == 0 else 20
+    if (
+        end - start < offset + 4 + 84
+        or struct.unpack(">I", content[start + offset : start + offset + 4])[0] == 0
+    ):
+        raise InvalidRequest("the MP4's movie header is empty (no time scale)")
+    track = {kind for kind, _, _ in _boxes(content, *inside[b"trak"])}
+    if b"tkhd" not in track:
+        raise InvalidRequest("the MP4's track has no track header")
+    _check_brands(content[top[0][1] : top[0][2]])
+
+
+def _check_brands(ftyp: bytes) -> None:
+    """The ftyp payload: major brand, minor version, compatible brands, all of MP4_BRANDS."""
+    if len(ftyp) < 8 or len(ftyp) % 4:
+        raise InvalidRequest("the MP4's ftyp box is malformed")
+    brands = [ftyp[0:4]] + [ftyp[i : i + 4] for i in range(8, len(ftyp), 4)]
+    unknown = [b for b in brands if b not in MP4_BRANDS]
+    if unknown:
+        shown = unknown[0].decode("latin-1").encode("unicode_escape").decode()
+        raise InvalidRequest(f"not an MP4 brand: {shown!r}")
 
 
 _CHECKS: dict[str, Callable[[bytes], None]] = {

@@ -1,7 +1,9 @@
 """Idempotency-Key: the first answer to a write is kept, in the write's own transaction, and a
 retry with the same key gets it back without writing anything again, across restarts and
 across servers of one database. The key is the client's, scoped to the account; sent again
-with a different request it is refused rather than guessed at."""
+with a different request it is refused rather than guessed at. A JSON body is compared by its
+canonical form (RFC 8785), not its bytes: the same object with its keys in another order is
+the same request."""
 
 from __future__ import annotations
 
@@ -9,11 +11,14 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+import orjson
 from sqlalchemy import and_, select
 from sqlalchemy.engine import Connection
 
 from api.errors import IdempotencyConflict, MalformedIdempotencyKey
 from api.tables import IdempotentRow
+from custody import canonical
+from custody.errors import EncodingError
 
 _ROWS = IdempotentRow.__table__  # type: ignore[attr-defined]
 MAX_KEY = 256
@@ -25,12 +30,24 @@ class Answer:
     body: str
 
 
+def canonical_body(body: bytes) -> bytes:
+    """What a retry is compared by: a JSON body's RFC 8785 form (custody.canonical), so the
+    same JSON with its keys in another order or other whitespace is the same request (b12);
+    any other body (not JSON, or a value JCS cannot carry) as its bytes. Tagged, so the two
+    never meet."""
+    try:
+        return b"jcs:" + canonical.dumps(orjson.loads(body))
+    except (orjson.JSONDecodeError, EncodingError):
+        return b"raw:" + body
+
+
 def fingerprint(method: str, path: str, body: bytes, key: bytes = b"") -> str:
     """HMAC-SHA-256 under `key` (api.service_secret.fingerprint_key) of the request's method,
-    path and body, each length-prefixed: kept to tell a retry from another request under one
-    Idempotency-Key, never to be tested against guesses of what a body held."""
+    path and body (`canonical_body`), each length-prefixed: kept to tell a retry from another
+    request under one Idempotency-Key, never to be tested against guesses of what a body
+    held."""
     digest = hmac.new(key, digestmod=hashlib.sha256)
-    for part in (method.encode(), path.encode(), body):
+    for part in (method.encode(), path.encode(), canonical_body(body)):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()

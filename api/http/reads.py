@@ -20,8 +20,10 @@ from api.http import paging
 from api.http.ledger import EntryOut, entry_fields
 from api.http.problems import PROBLEM_RESPONSES
 from custody.clock import format_time
-from workflows.errors import UnknownObject
+from workflows.errors import InvalidRequest, UnknownObject
+from workflows.machines import NEW, WORKFLOWS
 from workflows.repository import ItemSearch
+from workflows.vocabulary import CATEGORIES, SOURCES
 
 router = APIRouter(tags=["reading"], responses=PROBLEM_RESPONSES)
 JSON = "application/json"
@@ -72,6 +74,16 @@ class DeadlineOut(BaseModel):
     notices: list[dict[str, Any]] = Field(description="notices written, sent, acknowledged")
 
 
+# The words a filter of /items takes: a word outside them is a 422 naming the ones there are,
+# not an empty page that reads as "none" (b12).
+STATES = frozenset(s for w in WORKFLOWS.values() for s in w.states() if s != NEW)
+
+
+def _known(name: str, given: str | None, words: frozenset[str]) -> None:
+    if given is not None and given not in words:
+        raise InvalidRequest(f"{name} is one of {', '.join(sorted(words))}, not {given!r}")
+
+
 @router.get("/items", response_model=ItemsPage)
 async def items(
     request: Request,
@@ -86,6 +98,9 @@ async def items(
     after: Annotated[str | None, Query(max_length=128)] = None,
     limit: paging.Limit = 100,
 ) -> ItemsPage:
+    _known("state", state, STATES)
+    _known("source", source, SOURCES)
+    _known("category", category, CATEGORIES)
     search = ItemSearch(
         state,
         location,

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.access.auth import require, require_everywhere, system_of
-from api.access.reading import scope_of
+from api.access.reading import scope_of, unknown
 from api.access.roles import READ
 from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
@@ -50,11 +50,16 @@ async def annual_report(
 ) -> Response:
     """Small-arms statistics of a year, from the ledger, tied to a signed checkpoint (the
     JSON shape and every definition: docs/reports.md); a place reader's, of one of its
-    places (403 for every place or another place)."""
+    places (403 for every place or another place); a place nobody registered is 404, not a
+    year of zeros."""
     reader = scope_of(caller)
     if reader is not None and (place is None or place not in reader):
         where = place or "every place"
         raise AccessRefused(f"{caller.username} does not read at {where}", place)
+    if place is not None:
+        places = await anyio.to_thread.run_sync(system_of(request).process.locations)
+        if place not in {p.id for p in places}:
+            raise unknown("location", place)
     wanted = ReportRequest.annual(year, tz or request.app.state.timezone, place)
     return await _report(request, wanted, fmt, lang)
 

@@ -2,7 +2,8 @@
 
 What Russian Excel and LibreOffice save: UTF-8 with or without a BOM, or Windows-1251, and
 `,` or `;` between cells. The encoding is the one asked for or found (UTF-8 if the whole file
-decodes as UTF-8, else Windows-1251), the delimiter the one asked for or the one the header
+decodes as UTF-8, or if it is almost UTF-8: its few bad bytes are then refused naming line and
+character; else Windows-1251), the delimiter the one asked for or the one the header
 line uses. A line break inside a quoted cell stays in the cell (whether a marking may hold
 one is for the command's grammar to say); lines are never split or joined before the parser
 (str.splitlines would split at U+2028 and U+0085 too).
@@ -54,19 +55,23 @@ def codec_of(name: str) -> str:
 
 
 def detect(path: Path) -> str:
-    """utf-8-sig (a BOM), utf-8 (all of it decodes), else cp1251; streamed, not held."""
+    """utf-8-sig (a BOM), utf-8 (all of it decodes, or it is almost UTF-8: more characters
+    beyond ASCII decode as UTF-8 than bytes fail to, so a few bad bytes in a UTF-8 file are
+    refused where they are, not read as Windows-1251 mojibake), else cp1251; streamed."""
     with path.open("rb") as handle:
         if handle.read(3) == codecs.BOM_UTF8:
             return "utf-8-sig"
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1251"
-    return "utf-8"
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        beyond = bad = 0
+        while chunk := handle.read(_CHUNK):
+            text = decoder.decode(chunk)
+            bad += text.count("\ufffd")
+            beyond += sum(1 for c in text if c > "\x7f") - text.count("\ufffd")
+        text = decoder.decode(b"", final=True)
+        bad += text.count("\ufffd")
+    # (a U+FFFD the file itself holds counts as bad: it is mojibake already)
+    return "utf-8" if bad == 0 or beyond > bad else "cp1251"
 
 
 def _delimiter(header_line: str, given: str | None) -> str:
@@ -141,25 +146,30 @@ class CsvTable:
         try:
             return read()
         except UnicodeDecodeError:
-            # The wrapper decodes ahead of the parser: find the byte's own line.
-            line, byte = _first_bad_byte(self.path, self.codec)
+            # The wrapper decodes ahead of the parser: find the byte's own line and column.
+            line, column, byte = _first_bad_byte(self.path, self.codec)
             raise TableError(
                 f"line {line}",
-                f"byte 0x{byte} is not {ENCODINGS[self.codec]} (--encoding says which the file is)",
+                f"byte 0x{byte} is not {ENCODINGS[self.codec]} (character {column} of the "
+                "line; --encoding says which the file is)",
             ) from None
 
 
-def _first_bad_byte(path: Path, codec: str) -> tuple[int, str]:
-    """The line (from 1) of the first byte `codec` cannot decode, and that byte in hex."""
+def _first_bad_byte(path: Path, codec: str) -> tuple[int, int, str]:
+    """The line (from 1) of the first byte `codec` cannot decode, its character in that line
+    (from 1), and that byte in hex."""
     decoder = codecs.getincrementaldecoder(codec)()
-    line = 1
+    line, before = 1, b""  # before: the bytes of the current line up to this chunk
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                return line + chunk[: exc.start].count(b"\n"), chunk[
-                    exc.start : exc.start + 1
-                ].hex()
+                head = before + chunk[: exc.start]
+                start = head.rfind(b"\n") + 1
+                column = len(head[start:].decode(codec, errors="replace")) + 1
+                byte = chunk[exc.start : exc.start + 1].hex()
+                return line + chunk[: exc.start].count(b"\n"), column, byte
             line += chunk.count(b"\n")
-    return line, "??"
+            before = (before + chunk)[(before + chunk).rfind(b"\n") + 1 :]
+    return line, 1, "??"

@@ -62,12 +62,14 @@ def read(
     encoding: str | None = None,
     delimiter: str | None = None,
     progress: Callable[[], Any] = lambda: None,
+    max_rows: int = FILE_ROWS,
 ) -> IntakeFile:
     """Every row as an intake, or TableError naming the first bad row and column.
 
     `photo(cell)` stores the marking photo a photo cell names (api.imports.photos) and
     returns its file reference; `places` are the registered locations (a row naming another
-    is refused here, naming its line)."""
+    is refused here, naming its line). `max_rows`: the rows a file may hold (FILE_ROWS for
+    `custody import`; the web page's form takes what one API request takes, WEB_ROWS)."""
     read_file = IntakeFile(open_table(path, encoding, delimiter))
     for row in read_file.table.rows():
         try:
@@ -84,8 +86,8 @@ def read(
                 row.where,
                 f"column item: item {intake.item} is on {read_file.where[intake.item]} too",
             )
-        if len(read_file.intakes) == FILE_ROWS:
-            raise TableError(row.where, f"a file holds at most {FILE_ROWS:,} rows; split it")
+        if len(read_file.intakes) == max_rows:
+            raise TableError(row.where, f"a file holds at most {max_rows:,} rows; split it")
         read_file.where[intake.item] = row.where
         read_file.intakes.append(intake)
         progress()

@@ -14,7 +14,8 @@ The columns, by their header names:
     unmarked        yes when it bears none (R10: its id becomes its internal tag)
     quantity        rounds or pieces (ammunition lots)
     type, model, calibre, manufacturer, country, year      what it is
-    decision_ref, decision_authority, decision_date         for surplus: the decision
+    decision_ref, decision_authority, decision_date         the decision (surplus at a
+                    warehouse: in its entry; at a unit: recorded as decision_recorded, R1)
     photo           a photo with the marking visible: a file beside the table (`custody
                     import`) or one sent with the web form, by its name (api.imports.photos)
 
@@ -119,7 +120,10 @@ def intake_of(row: Mapping[str, str], photo: Photo) -> IntakeIn:
         return IntakeIn.model_validate(given)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise RowError(_column_of(first["loc"]), first["msg"]) from None
+        column = _column_of(first["loc"])
+        if column == "details" and "details.year" in first["msg"]:
+            column = "year"
+        raise RowError(column, first["msg"]) from None
 
 
 def _column_of(loc: tuple[int | str, ...]) -> str:

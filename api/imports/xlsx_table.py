@@ -4,7 +4,9 @@ Read by openpyxl in read-only mode, which streams the sheet's XML rather than bu
 whole workbook in memory, with the values the cells hold (`data_only`: a formula's last
 computed value, never the formula). A cell becomes the text a CSV cell would hold, so one
 function (intake_rows.intake_of) reads both: a number Excel stores whole is its ASCII digits
-(3500), any other (3500.5, 1e3) its repr, which the whole-number check refuses; TRUE/FALSE
+(3500), any other (3500.5, 1e3) in a number column its repr, which the whole-number check
+refuses, and in a text or id column refused naming the cell (`NUMERIC`); a formula without
+a computed value is refused as one, not read as an empty cell; TRUE/FALSE
 are yes/no; a date is YYYY-MM-DD; a text's OOXML escapes (`_x000D_`) are decoded, so the
 grammar sees (and refuses) the character itself.
 
@@ -50,6 +52,9 @@ class _Guard:
         self.rows: set[str] = set()
         self.depth = 0  # inside a <c> or <si>
         self.size = 0
+        self.formulas: set[str] = set()  # cells (B7) with a formula and no computed value
+        self.cell: str | None = None  # the <c> being read, while it has a formula and no <v>
+        self.valued = False
         parser = expat.ParserCreate()
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
@@ -69,6 +74,12 @@ class _Guard:
         local = name.rpartition(":")[2]
         if local in ("c", "si"):
             self.depth, self.size = self.depth + 1, 0
+            if local == "c" and self.sheet:
+                self.cell, self.valued = attributes.get("r"), False
+        elif local == "f" and self.cell is not None:
+            self.formulas.add(self.cell)
+        elif local in ("v", "is"):
+            self.valued = True
         elif local == "row" and self.sheet and "r" in attributes:
             number = attributes["r"]
             if number in self.rows:
@@ -76,8 +87,13 @@ class _Guard:
             self.rows.add(number)
 
     def _end(self, name: str) -> None:
-        if name.rpartition(":")[2] in ("c", "si"):
+        local = name.rpartition(":")[2]
+        if local in ("c", "si"):
             self.depth -= 1
+        if local == "c" and self.cell is not None:
+            if self.valued:
+                self.formulas.discard(self.cell)
+            self.cell = None
 
     def _text(self, data: str) -> None:
         if self.depth:
@@ -92,8 +108,10 @@ class _Guard:
             self.parser.Parse(b"", True)
 
 
-def _guard(path: Path) -> None:
-    """Every XML part of the archive checked as the module says; TableError names what."""
+def _guard(path: Path) -> set[str]:
+    """Every XML part of the archive checked as the module says; TableError names what.
+    The cells of the sheets (B7) that hold a formula and no value it computed."""
+    formulas: set[str] = set()
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
@@ -104,11 +122,37 @@ def _guard(path: Path) -> None:
                         "", f"{info.filename} is larger than {PART_MAX:,} bytes unpacked"
                     )
                 sheet = info.filename.startswith("xl/worksheets/")
-                _Guard(info.filename, sheet).feed(archive, info)
+                guard = _Guard(info.filename, sheet)
+                guard.feed(archive, info)
+                formulas |= guard.formulas
     except expat.ExpatError as exc:
         raise TableError("", f"{path.name} holds malformed XML ({exc})") from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise TableError("", f"{path.name} is not an .xlsx workbook ({exc})") from None
+    return formulas
+
+
+# Columns whose cells are numbers: a number cell there is taken as _text makes it, and the
+# whole-number check refuses what is not one. In every other (text or id) column a number
+# cell is taken only when it is an exact whole number (a marking typed as 123456): a float
+# such as 1.234567890123457e+17 has lost the digits the person typed, and is refused.
+NUMERIC = frozenset({"weight_g", "quantity", "year"})
+_EXACT = 2**53  # a float's integers are exact below this
+
+
+def _cell(value: Any, column: str, ref: str) -> str:
+    """The text of a cell in `column`; RowError for a number a text column cannot take."""
+    if column in NUMERIC or isinstance(value, bool) or not isinstance(value, int | float):
+        return _text(value)
+    if isinstance(value, int) and abs(value) < _EXACT:
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT:
+        return str(int(value))
+    raise RowError(
+        column,
+        f"cell {ref} holds the number {value!r}, not the text typed: format the column as "
+        "text and type it again",
+    )
 
 
 def _text(value: Any) -> str:
@@ -132,6 +176,7 @@ class XlsxTable:
         self.path = path
         self.sheet = ""
         self.header: list[str] = []
+        self.formulas: set[str] = set()
 
     @property
     def described(self) -> str:
@@ -140,7 +185,7 @@ class XlsxTable:
     def rows(self) -> Iterator[Row]:
         from openpyxl import load_workbook  # a few hundred ms: only when an .xlsx comes
 
-        _guard(self.path)  # before openpyxl parses any part
+        self.formulas = _guard(self.path)  # before openpyxl parses any part
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -160,6 +205,22 @@ class XlsxTable:
         finally:
             book.close()
 
+    def _cell(self, value: Any, header: list[str], index: int, number: int) -> str:
+        from openpyxl.utils import get_column_letter
+
+        column = header[index] if index < len(header) else get_column_letter(index + 1)
+        ref = f"{get_column_letter(index + 1)}{number}"
+        try:
+            if value is None and ref in self.formulas:
+                raise RowError(
+                    column,
+                    f"cell {ref} holds a formula without a computed value: open the file in "
+                    "Excel and save it, or type the value",
+                )
+            return _cell(value, column, ref)
+        except RowError as exc:
+            raise TableError(f"row {number}", str(exc)) from None
+
     def _rows(self, sheet: Any) -> Iterator[Row]:
         number = 1
         try:
@@ -173,7 +234,7 @@ class XlsxTable:
             except RowError as exc:
                 raise TableError("row 1", str(exc)) from None
             for number, cells in enumerate(values, start=2):
-                texts = [_text(v) for v in cells]
+                texts = [self._cell(v, header, i, number) for i, v in enumerate(cells)]
                 while texts and not texts[-1].strip():
                     texts.pop()
                 if not texts:

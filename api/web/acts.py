@@ -22,11 +22,10 @@ from api.web import i18n, sessions
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
 from workflows import grammar, reading
-from workflows.commands import RecordDecision, RecordRegistryResults, RegisterItems
+from workflows.commands import RecordRegistryResults, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
 from workflows.model import Location
 from workflows.repository import ItemSearch
-from workflows.unit_of_work import Work
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -105,11 +104,12 @@ async def intake(
         given["marking"] = grammar.typed(marking)
     else:
         given["unmarked"] = True
-    decision = (
-        {"ref": grammar.typed(decision_ref), "authority": decision_authority, "date": decision_date}
-        if grammar.typed(decision_ref)
-        else None
-    )
+    if grammar.typed(decision_ref):  # recorded as its own step, as at any intake (workflows.intake)
+        given["decision"] = {
+            "ref": grammar.typed(decision_ref),
+            "authority": decision_authority,
+            "date": grammar.typed(decision_date),
+        }
     places = await _intake_places(request, me)
     # What was typed, drawn again with a refusal (a file cannot be: the page says so).
     typed = {
@@ -139,10 +139,7 @@ async def intake(
 
     try:
         command = RegisterItems.model_validate({"intakes": [given]})
-        if decision is not None:
-            # the decision's fields alone: the item's id is made with its intake (NEW stands in)
-            RecordDecision.model_validate({"items": ["NEW"], "decision": decision})
-        _, ids = await request.app.state.writer.run(me.principal, _intake(command, decision))
+        _, ids = await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError as exc:
         return refused_page(i18n.invalid_field(exc, me.language, skip=2))
     except RuleViolation as refused:
@@ -152,19 +149,6 @@ async def intake(
     except WorkflowError as exc:
         return refused_page(gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)})
     return RedirectResponse(f"/web/items/{ids[0]}?registered=1", status_code=303)
-
-
-def _intake(command: RegisterItems, decision: dict[str, Any] | None) -> Any:
-    """The intake and, when the form gave one, its decision: two commands, one transaction."""
-
-    def both(work: Work) -> list[str]:
-        ids: list[str] = command.perform(work)
-        if decision is not None:
-            work.commit()  # the items exist for the next command; the transaction goes on
-            RecordDecision.model_validate({"items": ids, "decision": decision}).perform(work)
-        return ids
-
-    return both
 
 
 # -- registry results, signed in the browser ---------------------------------------------------

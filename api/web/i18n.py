@@ -559,11 +559,108 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"a registry match names the criminal case it is held for"),
         N_("a registry match names the criminal case the weapon is held for"),
     ),
+    (
+        re.compile(
+            r"an item registered as unmarked has no marking nor marking place: give the "
+            r"marking, or unmarked, not both"
+        ),
+        N_(
+            "an item registered as unmarked has no marking nor marking place: give the "
+            "marking, or mark it unmarked, not both"
+        ),
+    ),
 ]
 
 # Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
 # English a layer writes and the msgid that says it.
 MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    # b12: an intake's fields that contradict each other or cannot be (the command's model:
+    # pydantic says "Value error, " before them), an intake file's bytes, numbers and formulas
+    (
+        re.compile(r"(?:Value error, )?only a firearm is rifled"),
+        N_("only a firearm is rifled"),
+    ),
+    (
+        re.compile(r"(?:Value error, )?only a lot of ammunition has a quantity"),
+        N_("only a lot of ammunition has a quantity"),
+    ),
+    (
+        re.compile(
+            r"(?:Value error, )?R10: an item registered as unmarked has no marking nor marking "
+            r"place: give the marking, or unmarked, not both"
+        ),
+        N_(
+            "R10: an item registered as unmarked has no marking nor marking place: give the "
+            "marking, or mark it unmarked, not both"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?:Value error, )?details\.year is a whole number from (?P<first>\d+) to "
+            r"(?P<last>\d+)"
+        ),
+        N_("the year of make is a whole number from %(first)s to %(last)s"),
+    ),
+    (
+        re.compile(
+            r"byte 0x(?P<byte>\S+) is not (?P<encoding>.+?) \(character (?P<at>\d+) of the "
+            r"line; --encoding says which the file is\)"
+        ),
+        N_(
+            "byte 0x%(byte)s is not %(encoding)s (character %(at)s of the line): save the "
+            "file as UTF-8, or say its encoding"
+        ),
+    ),
+    (
+        re.compile(
+            r"cell (?P<cell>\w+) holds the number (?P<number>\S+), not the text typed: format "
+            r"the column as text and type it again"
+        ),
+        N_(
+            "cell %(cell)s holds the number %(number)s, not the text typed: format the column "
+            "as text and type it again"
+        ),
+    ),
+    (
+        re.compile(
+            r"cell (?P<cell>\w+) holds a formula without a computed value: open the file in "
+            r"Excel and save it, or type the value"
+        ),
+        N_(
+            "cell %(cell)s holds a formula without a computed value: open the file in Excel "
+            "and save it, or type the value"
+        ),
+    ),
+    (
+        re.compile(r"a file holds at most (?P<n>[\d,]+) rows; split it"),
+        N_("a file holds at most %(n)s rows; split it"),
+    ),
+    (
+        re.compile(
+            r"a count lists at most (?P<n>\d+) ids registered nowhere; this one (?P<m>\d+) "
+            r"\(the first: (?P<id>.+)\)"
+        ),
+        N_(
+            "a count lists at most %(n)s ids registered nowhere; this one %(m)s (the first: %(id)s)"
+        ),
+    ),
+    (
+        re.compile(
+            r"a campaign starts at most (?P<n>\d+) days ahead \(by (?P<latest>\S+)\), not "
+            r"(?P<starts>\S+)"
+        ),
+        N_("a campaign starts at most %(n)s days ahead (by %(latest)s), not %(starts)s"),
+    ),
+    (
+        re.compile(
+            r"the tariff for (?P<category>\w+) \((?P<tariff>\d+) tenge\) is more than the whole "
+            r"budget \((?P<budget>\d+) tenge\)"
+        ),
+        N_(
+            "the tariff for %(category)s (%(tariff)s tenge) is more than the whole budget "
+            "(%(budget)s tenge)"
+        ),
+    ),
     (
         re.compile(
             r"id (?P<id>.+) is not available: an id names one subject for ever; choose "

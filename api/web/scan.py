@@ -648,8 +648,15 @@ def _unconfirmed_count(
     how many items recorded on hand at the place were not scanned, and which scanned items
     are recorded elsewhere. The confirmation (`confirmed`) must name the number missing as
     it is now, so a bare POST, or one confirmed before more items were scanned, records
-    nothing. The count's own rules are workflows.inventory.count's."""
+    nothing. The count's own rules are workflows.inventory.count's.
+
+    Asked only at a place the person reads at (their own places; everywhere for a reader of
+    every place): at any other, None, and the command itself refuses the count as the API
+    does (ACCESS, naming the place), having told nothing of what is there (b12)."""
     place = grammar.typed(given.get("location", ""))
+    scope = reading.scope(me.principal.roles, me.principal.places)
+    if scope is not None and place not in scope:
+        return None
     with process.ledger.database.read() as conn:
         repo = Repository(conn)
         on_hand = {i for i, state in repo.states_at(place) if state not in NOT_ON_HAND}

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import datetime as dt
+from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from workflows import grammar, intake
 from workflows.commands.base import Command, command
@@ -29,6 +30,7 @@ from workflows.unit_of_work import Work
 __all__ = ["IntakeIn", "new_item_id"]  # a label's id, for ways in that print labels first
 
 FILE_ROWS = 100_000  # the rows of one intake file, registered in one transaction
+FIRST_YEAR = 1800  # the earliest year of make an intake takes (the last: this year, UTC)
 
 
 class DecisionIn(Part):
@@ -56,6 +58,42 @@ class IntakeIn(Part):
     decision: DecisionIn | None = None
     files: Files = ()
     campaign: Id | None = Field(default=None, description="the surrender campaign it came in")
+
+    # Fields that contradict each other are refused, never one of them dropped (issue 12):
+    # each check runs when its field is reached, the fields it compares having been read.
+    @field_validator("rifled")
+    @classmethod
+    def _rifled_firearm(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("category", "firearm") != "firearm":
+            raise ValueError("only a firearm is rifled")
+        return value
+
+    @field_validator("unmarked")
+    @classmethod
+    def _unmarked_alone(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and (info.data.get("marking") or info.data.get("marking_place")):
+            raise ValueError(
+                "R10: an item registered as unmarked has no marking nor marking place: "
+                "give the marking, or unmarked, not both"
+            )
+        return value
+
+    @field_validator("quantity")
+    @classmethod
+    def _quantity_of_a_lot(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("category", "ammunition") != "ammunition":
+            raise ValueError("only a lot of ammunition has a quantity")
+        return value
+
+    @field_validator("details")
+    @classmethod
+    def _year_of_make(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """details.year, when given: a whole number from FIRST_YEAR to this year (UTC)."""
+        if "year" in value:
+            year, last = value["year"], dt.datetime.now(dt.UTC).year
+            if type(year) is not int or not FIRST_YEAR <= year <= last:
+                raise ValueError(f"details.year is a whole number from {FIRST_YEAR} to {last}")
+        return value
 
     def intake(self) -> intake.Intake:
         return intake.Intake(
