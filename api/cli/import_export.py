@@ -16,7 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from api.access import accounts
 from api.access.roles import may_any
-from api.cli.paths import readable, writable
+from api.cli.output import echo
+from api.cli.paths import TABLE, readable, writable
 from api.config import ApiConfig
 from api.errors import Forbidden
 from api.imports import intake_file, photos
@@ -72,7 +73,7 @@ def import_file(
     """
     from api.system import open_system
 
-    readable(table_file)
+    readable(table_file, "table", TABLE)
     system = open_system(Settings())
     _require_role(system, actor)
     files = system.process.files
@@ -101,7 +102,7 @@ def import_file(
     except WorkflowError as exc:
         where = _row_of(read.where, exc)
         raise ImportRefused(f"{where + ': ' if where else ''}{exc}; nothing was imported") from None
-    typer.echo(f"imported {len(ids)} items from {table_file} ({read.table.described})")
+    echo(f"imported {len(ids)} items from {table_file} ({read.table.described})")
 
 
 def _row_of(where: dict[str, str], exc: WorkflowError) -> str:
@@ -162,4 +163,4 @@ def export(
     where = str(out) if out else "standard output"
     span = f" (seq {start} to {seq - 1})" if written else ""
     said = f"exported {written} {'entry' if written == 1 else 'entries'}{span} to {where}"
-    typer.echo(said, err=out is None)
+    echo(said, err=out is None)
