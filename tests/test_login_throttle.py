@@ -309,7 +309,7 @@ def test_login_alerts_on_the_command_line_show_control_characters_escaped(
                 conn.execute(
                     text(
                         "INSERT INTO api_login_alerts (at, scope, username, address, failures)"
-                        " VALUES ('2026-11-30T11:00:00Z', 'account', :u, '127.0.0.3', 5)"
+                        " VALUES ('2026-11-30T11:00:00.000000Z', 'account', :u, '127.0.0.3', 5)"
                     ),
                     {"u": "\x1b]0;owned\x07x\x9b2J\u202eevil\r\x08"},
                 )

@@ -76,32 +76,35 @@ def import_file(
     readable(table_file, "table", TABLE)
     system = open_system(Settings())
     _require_role(system, actor)
-    files = system.process.files
-
     folder, limit = table_file.parent, ApiConfig().upload_max_bytes
+    # The photos wait beside the store until every row is checked: a refused import
+    # leaves the store as it was (FileStore.staged).
+    with system.process.files.staged() as staged:
 
-    def photo(cell: str) -> dict[str, Any]:
-        # Only a file in the table's folder, regular and within the upload limit.
-        content = photos.beside(folder, cell, limit)
+        def photo(cell: str) -> dict[str, Any]:
+            # Only a file in the table's folder, regular and within the upload limit.
+            content = photos.beside(folder, cell, limit)
+            try:
+                return staged.put(content, "marking").to_json()
+            except WorkflowError as exc:
+                raise RowError("photo", f"{cell!r}: {exc}") from None
+
+        places = {place.id for place in system.process.locations()}
         try:
-            return files.put(content, "marking").to_json()
+            with _progress() as progress:
+                task = progress.add_task("reading", total=None)
+                read = intake_file.read(
+                    table_file, photo, places, encoding, delimiter, lambda: progress.advance(task)
+                )
+        except (TableError, WorkflowError) as exc:
+            raise ImportRefused(f"{exc}; nothing was imported") from None
+        try:
+            with system.process.work(actor) as work:
+                ids = staged.action(read.command().perform)(work)
         except WorkflowError as exc:
-            raise RowError("photo", f"{cell!r}: {exc}") from None
-
-    places = {place.id for place in system.process.locations()}
-    try:
-        with _progress() as progress:
-            task = progress.add_task("reading", total=None)
-            read = intake_file.read(
-                table_file, photo, places, encoding, delimiter, lambda: progress.advance(task)
-            )
-    except (TableError, WorkflowError) as exc:
-        raise ImportRefused(f"{exc}; nothing was imported") from None
-    try:
-        ids = system.process.run(actor, read.command())
-    except WorkflowError as exc:
-        where = _row_of(read.where, exc)
-        raise ImportRefused(f"{where + ': ' if where else ''}{exc}; nothing was imported") from None
+            where = _row_of(read.where, exc)
+            said = f"{where + ': ' if where else ''}{exc}; nothing was imported"
+            raise ImportRefused(said) from None
     echo(f"imported {len(ids)} items from {table_file} ({read.table.described})")
 
 
