@@ -73,7 +73,7 @@ def import_file(
     """
     from api.system import open_system
 
-    readable(table_file, "table", TABLE)
+    readable(table_file, "", TABLE)
     system = open_system(Settings())
     _require_role(system, actor)
     folder, limit = table_file.parent, ApiConfig().upload_max_bytes

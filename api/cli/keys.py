@@ -33,7 +33,7 @@ def read_passphrase(
     """From the file's first line, or asked on the terminal; never from an argument. `what`
     and `option` name it in the prompt and the errors (a password: --password-file)."""
     if passphrase_file is not None:
-        lines = read_text(passphrase_file, option, KEY).splitlines()
+        lines = read_text(passphrase_file, "", KEY).splitlines()
         passphrase = lines[0] if lines else ""
     elif sys.stdin.isatty():
         prompt = what.capitalize()

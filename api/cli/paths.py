@@ -85,7 +85,7 @@ def read_text(path: Path, what: str, limit: int) -> str:
     try:
         return read_bytes(path, what, limit).decode()
     except UnicodeDecodeError:
-        raise PathRefused(f"{what} {path} is not UTF-8 text") from None
+        raise PathRefused(f"{(what + ' ') if what else ''}{path} is not UTF-8 text") from None
 
 
 def writable(path: Path, what: str = "") -> Path:
