@@ -35,7 +35,7 @@ def sign(
     ] = None,
 ) -> None:
     """Sign an act with your key; prints {"act", "sig"} as the API takes it."""
-    text = sys.stdin.read(ACT + 1) if str(act_file) == "-" else read_text(act_file, "act", ACT)
+    text = sys.stdin.read(ACT + 1) if str(act_file) == "-" else read_text(act_file, "", ACT)
     if len(text) > ACT:
         raise PathRefused(f"the act on standard input is larger than {ACT:,} characters")
     readable(key, "--key", KEY)
