@@ -149,3 +149,23 @@ def test_a_refused_cut_leaves_the_store_as_it_was(site: Site) -> None:
             answer = client.post("/web/cut", data={"csrf": csrf, "items": chosen}, files=photos)
             assert answer.status_code == 422, answer.text[:500]
             assert site.store() == before
+
+
+def test_an_intake_taken_keeps_its_photo_in_the_store(site: Site) -> None:
+    client, csrf = site.client(OFFICER, "/web/intake")
+    photo = _png(44)
+    form = {
+        "csrf": csrf,
+        "location": "UNIT-ALM",
+        "category": "firearm",
+        "source": "found",
+        "weight_g": "3500",
+        "marking": "АК 44",
+    }
+    with closing(client):
+        answer = client.post("/web/intake", data=form, files={"photo": ("p.png", photo)})
+        assert answer.status_code == 303, answer.text[:500]
+        item = client.get(answer.headers["location"])
+    assert site.stored(photo)
+    assert hashlib.sha256(photo).hexdigest() in item.text or item.status_code == 200
+    assert not list((site.data / "files").glob(".staged-*"))
