@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from api.notices import outbox
@@ -84,12 +84,29 @@ class KeyRequest:
 
 
 def issue(conn: Connection, owner: str, now: dt.datetime) -> str:
-    """A new challenge for `owner`: 43 characters of base64url (256 bits)."""
+    """A new challenge for `owner`: 43 characters of base64url (256 bits). It replaces the
+    owner's challenges not yet answered (one outstanding per person), and every challenge
+    older than LIFETIME that no key was registered over goes (`expire`): asking again and
+    again keeps one row, not one a request (issue 12: 300 asks left 301 rows)."""
+    expire(conn, now)
+    conn.execute(
+        delete(_TABLE).where(
+            _TABLE.c.owner == owner, _TABLE.c.submitted_at.is_(None), _TABLE.c.key_id.is_(None)
+        )
+    )
     challenge = secrets.token_urlsafe(32)
     conn.execute(
         _TABLE.insert().values(challenge=challenge, owner=owner, issued_at=format_time(now))
     )
     return challenge
+
+
+def expire(conn: Connection, now: dt.datetime) -> int:
+    """Remove every request older than LIFETIME that no key was registered over (it can no
+    longer serve: `usable`); how many went."""
+    since = format_time(now - LIFETIME)
+    gone = conn.execute(delete(_TABLE).where(_TABLE.c.issued_at < since, _TABLE.c.key_id.is_(None)))
+    return int(gone.rowcount or 0)
 
 
 def submit(
@@ -107,6 +124,15 @@ def submit(
     usable(found, now)
     if found is None or found.owner != owner:
         raise RequestRefused("this challenge was not given to you; ask for a new one")
+    # The newest request stands: one waiting for an administrator per person.
+    conn.execute(
+        delete(_TABLE).where(
+            _TABLE.c.owner == owner,
+            _TABLE.c.challenge != challenge,
+            _TABLE.c.submitted_at.is_not(None),
+            _TABLE.c.key_id.is_(None),
+        )
+    )
     conn.execute(
         update(_TABLE)
         .where(_TABLE.c.challenge == challenge)

@@ -10,6 +10,9 @@ signature) has a new content
 digest, a new checkpoint or rotation a new checkpoint, and so a new file. Files are written
 whole and renamed into place, so a reader never sees half of one; the directory may be
 emptied at any time.
+
+The cache is bounded: at most `most_files` statements and `most_bytes` in all; past either,
+the least recently read or written go first (a read touches its file's time).
 """
 
 from __future__ import annotations
@@ -53,18 +56,28 @@ class StatementBasis:
         return hashlib.sha256(named.encode()).hexdigest()
 
 
+MOST_FILES = 256
+MOST_BYTES = 512 * 1024 * 1024
+
+
 class StatementCache:
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self, directory: Path, most_files: int = MOST_FILES, most_bytes: int = MOST_BYTES
+    ) -> None:
         self.directory = directory
+        self.most_files, self.most_bytes = most_files, most_bytes
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.pdf"
 
     def get(self, key: str) -> bytes | None:
+        path = self._path(key)
         try:
-            return self._path(key).read_bytes()
+            pdf = path.read_bytes()
+            os.utime(path)  # recently used: the last to go
         except FileNotFoundError:
             return None
+        return pdf
 
     def put(self, key: str, pdf: bytes) -> None:
         path = self._path(key)
@@ -77,3 +90,20 @@ class StatementCache:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+        self._trim()
+
+    def _trim(self) -> None:
+        """Remove the least recently used statements past `most_files` or `most_bytes`."""
+        kept: list[tuple[float, int, Path]] = []
+        for path in self.directory.glob("*/*.pdf"):
+            try:
+                found = path.stat()
+            except FileNotFoundError:  # another server removed it
+                continue
+            kept.append((found.st_mtime, found.st_size, path))
+        kept.sort(reverse=True)  # newest first
+        total = 0
+        for number, (_, size, path) in enumerate(kept):
+            total += size
+            if number >= self.most_files or total > self.most_bytes:
+                path.unlink(missing_ok=True)

@@ -26,9 +26,26 @@ from typing import Any
 
 from certificates import labels, render, renderer_identity, report_pdf
 from certificates.statement_cache import StatementBasis, StatementCache
+from custody.errors import CustodyError
 
 RENDERS_PER_PROCESS = 8
 WATCH_SECONDS = 0.5
+# Statements rendered or waiting at once (statement_async): one renders, the rest wait;
+# past this a request is told to come back (RendererBusy), not queued for minutes.
+MOST_WAITING = 4
+BUSY_RETRY_SECONDS = 30
+
+
+class RendererBusy(CustodyError):
+    """As many statements as the renderer takes are rendering or waiting; `retry_after`:
+    seconds to wait before asking again (the API answers 503 with Retry-After)."""
+
+    def __init__(self, retry_after: int = BUSY_RETRY_SECONDS) -> None:
+        super().__init__(
+            f"the statement renderer is busy ({MOST_WAITING} statements rendering or waiting); "
+            f"try again in {retry_after} s"
+        )
+        self.retry_after = retry_after
 
 
 def die_with_parent(parent: int) -> None:
@@ -44,10 +61,16 @@ def die_with_parent(parent: int) -> None:
 
 class Renderer:
     def __init__(
-        self, renders_per_process: int = RENDERS_PER_PROCESS, cache: StatementCache | None = None
+        self,
+        renders_per_process: int = RENDERS_PER_PROCESS,
+        cache: StatementCache | None = None,
+        most_waiting: int = MOST_WAITING,
     ) -> None:
-        """`cache`, if given, keeps every statement rendered (statement_async) by content."""
+        """`cache`, if given, keeps the statements rendered (statement_async) by content, up
+        to its bounds. `most_waiting`: statements rendering or waiting at once before
+        statement_async refuses (RendererBusy)."""
         self.cache = cache
+        self.most_waiting, self.waiting = most_waiting, 0
         self._identity: dict[str, Any] | None = None
         self._pool = ProcessPoolExecutor(
             max_workers=1,
@@ -80,14 +103,22 @@ class Renderer:
     ) -> bytes:
         """The statement's PDF: from the cache when this content, checkpoint, language, zone,
         renderer and public URL were rendered before (no evidence is gathered then), else
-        rendered from `evidence_of(basis)` (run in a thread: it reads the database) and kept."""
+        rendered from `evidence_of(basis)` (run in a thread: it reads the database) and kept.
+        RendererBusy when `most_waiting` statements are rendering or waiting already."""
         key = basis.key(lang, zone, await self.identity_async(), public_url)
         if self.cache is not None:
             kept = await asyncio.to_thread(self.cache.get, key)
             if kept is not None:
                 return kept
-        evidence = await asyncio.to_thread(evidence_of, basis)
-        pdf = await self.render_async(evidence, lang, zone, public_url)
+        # Counted on the event loop (one thread): no lock needed.
+        if self.waiting >= self.most_waiting:
+            raise RendererBusy()
+        self.waiting += 1
+        try:
+            evidence = await asyncio.to_thread(evidence_of, basis)
+            pdf = await self.render_async(evidence, lang, zone, public_url)
+        finally:
+            self.waiting -= 1
         if self.cache is not None:
             await asyncio.to_thread(self.cache.put, key, pdf)
         return pdf

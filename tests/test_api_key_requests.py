@@ -582,3 +582,49 @@ def test_no_account_is_made_in_the_name_of_a_witness_keys_owner(shared: Service)
         assert _size(shared) == before
         another = {**account, "username": "future.member3", "role": "auditor"}
         assert admin.post("/users", json=another).is_success
+
+
+def _challenges(shared: Service, sql: str, **params: str) -> list[Any]:
+    from sqlalchemy import text
+
+    from custody.db import Database
+    from custody.settings import Settings
+
+    settings = Settings(
+        data_dir=shared.env["CUSTODY_DATA_DIR"],
+        database_url=shared.env.get("CUSTODY_DATABASE_URL", ""),
+    )
+    database = Database(settings.database_url)
+    try:
+        with database.write(lock=False) as conn:
+            found = conn.execute(text(sql), params)
+            return list(found.scalars()) if found.returns_rows else []
+    finally:
+        database.dispose()
+
+
+def test_asking_again_and_again_keeps_one_challenge_and_old_ones_expire(shared: Service) -> None:
+    """The attack of issue 12: 300 POST /keys/challenge left 301 rows. A new challenge
+    replaces the person's unanswered one; one older than a day goes for good."""
+    owner = "member.abenova"
+    _challenges(
+        shared,
+        "INSERT INTO web_key_requests (challenge, owner, issued_at) "
+        "VALUES ('stale-challenge-0000', 'someone.gone', '2020-01-01T00:00:00.000000Z')",
+    )
+    with shared.client(owner) as client:
+        asked = [client.post("/keys/challenge").json()["challenge"] for _ in range(30)]
+    outstanding = "SELECT challenge FROM web_key_requests WHERE owner = :o AND key_id IS NULL"
+    assert _challenges(shared, outstanding, o=owner) == [asked[-1]]
+    assert _challenges(shared, outstanding, o="someone.gone") == []
+    key = PersonKey.generate()
+    with shared.client(owner) as client:
+        sent = {**_proof(key, owner, asked[0]), "public_key": key.public_key_b64}
+        old = client.post("/keys/requests", json=sent)
+        assert old.status_code == 422, old.text
+        assert old.headers["content-type"] == PROBLEM
+    # two requests sent one after another: the newer stands, one waits for an administrator
+    _request(shared, owner, key, key)
+    second = PersonKey.generate()
+    newest = _request(shared, owner, second, second)
+    assert _challenges(shared, outstanding, o=owner) == [newest]

@@ -246,6 +246,20 @@ def test_a_rifle_goes_from_intake_to_melted_through_http_alone(site: Site) -> No
     assert again.content == pdf.content
     kept = list((site.service.directory / "statements").glob("*/*.pdf"))
     assert [path.read_bytes() for path in kept] == [pdf.content]
+    # One render per real zone (issue 12: 599 names and their posix/ and right/ copies were
+    # each a render and a file): a link is its zone, posix/, right/ and no zone are refused.
+    with site.as_("auditor.li") as auditor:
+        for tz in ("posix/Asia/Almaty", "right/UTC", "Nowhere/Else", "Asia/" + "x" * 100):
+            refused = auditor.get(f"/batches/{batch}/statement.pdf", params={"tz": tz})
+            assert refused.status_code == 422, (tz, refused.text)
+            assert refused.headers["content-type"] == "application/problem+json"
+        zones = [
+            auditor.get(f"/batches/{batch}/statement.pdf", params={"tz": tz}, timeout=120)
+            for tz in ("Asia/Calcutta", "Asia/Kolkata")
+        ]
+    assert zones[0].status_code == 200, zones[0].text
+    assert zones[0].content == zones[1].content
+    assert len(list((site.service.directory / "statements").glob("*/*.pdf"))) == 2
     assert listed["entries"][0]["batch"] == batch
     assert listed["entries"][0]["final"] is True
     assert label.headers["content-type"] == "application/pdf"

@@ -218,3 +218,76 @@ def test_an_imported_item_cannot_take_a_places_id_and_the_line_is_named(
     assert done.stderr.startswith("custody: line 3: id WH-ALM is not available"), done.stderr
     assert done.stderr.endswith("nothing was imported\n")
     assert len(run(env, "export").stdout.splitlines()) == before
+
+
+def _store_digest(env: dict[str, str]) -> dict[str, int]:
+    """Every file under the file store (path -> size): what a refused import must not change."""
+    root = Path(env["CUSTODY_DATA_DIR"]) / "files"
+    return {str(p.relative_to(root)): p.stat().st_size for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_refused_import_leaves_the_file_store_as_it_was(env: dict[str, str]) -> None:
+    """The attack of issue 12: a refused import left its photos in files/xx/. The photos wait
+    beside the store until every row is checked; an import that is taken keeps them."""
+    folder = Path(env["CUSTODY_DATA_DIR"])
+    (folder / "fresh.png").write_bytes(photo(4242))
+    good = "CSV-400,firearm,confiscated,UNIT-ALM,3500,yes,ЛМ 400,коробка,no,,fresh.png"
+    before = _store_digest(env)
+    for bad in [
+        "CSV-401,edged,found,UNIT-ALM,400,no,,,no,,",  # R10 when run: after the photo is read
+        "CSV-402,firearm,confiscated,UNIT-ALM,35x0,yes,ЛМ 1,коробка,no,,marking.png",
+    ]:
+        done = run(env, "import", _csv(env, "refused.csv", good, bad), "--actor", "unit.serikbaev")
+        assert done.returncode == 1, done.stdout
+        assert "nothing was imported" in done.stderr
+        assert _store_digest(env) == before
+    taken = run(env, "import", _csv(env, "taken.csv", good), "--actor", "unit.serikbaev")
+    assert taken.returncode == 0, taken.stderr
+    added = set(_store_digest(env)) - set(before)
+    digest = hashlib.sha256(photo(4242)).hexdigest()
+    assert added == {f"{digest[:2]}/{digest}"}
+    assert run(env, "verify").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["verify", "--checkpoint", "/dev/zero"], "not a regular file"),
+        (["verify", "--checkpoint", "{big}"], "larger than 65,536 bytes"),
+        (["verify-item", "/dev/zero"], "not a regular file"),
+        (["verify-item", "{fifo}"], "not a regular file"),
+        (["verify-statement", "/dev/zero"], "not a regular file"),
+        (["verify-statement", "{huge}"], "larger than"),
+        (["verify-report", "/dev/urandom"], "not a regular file"),
+        (["import", "{zero}", "--actor", "unit.serikbaev"], "not a regular file"),
+        (["import", "{random}", "--actor", "unit.serikbaev"], "not a regular file"),
+        (["import", "{fifo}", "--actor", "unit.serikbaev"], "not a regular file"),
+        (["sign", "{fifo}", "--key", "{big}"], "not a regular file"),
+    ],
+)
+def test_a_file_given_that_is_no_regular_file_or_too_large_is_one_line_and_exit_2(
+    env: dict[str, str], tmp_path: Path, args: list[str], said: str
+) -> None:
+    """The attack of issue 12: `verify --checkpoint /dev/zero` took 3.8 GB in 8 s, and an
+    import of a link to /dev/zero or of a FIFO hung for ever. Sparse files stand for large
+    ones: nothing is written to the disk."""
+    import os
+
+    names = {
+        "zero": tmp_path / "zero.csv",
+        "random": tmp_path / "random.xlsx",
+        "fifo": tmp_path / "fifo.csv",
+        "big": tmp_path / "big.note",
+        "huge": tmp_path / "huge.pdf",
+    }
+    names["zero"].symlink_to("/dev/zero")
+    names["random"].symlink_to("/dev/urandom")
+    os.mkfifo(names["fifo"])
+    with open(names["big"], "wb") as handle:
+        handle.truncate(64 * 1024 + 1)
+    with open(names["huge"], "wb") as handle:
+        handle.truncate(2 * 1024**3)
+    done = run(env, *[a.format(**{k: str(v) for k, v in names.items()}) for a in args])
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert said in done.stderr

@@ -241,3 +241,86 @@ def test_the_wait_never_shrinks_with_more_failures_and_never_exceeds_the_window(
     many = throttle.wait_seconds(throttle.Tally("account", failures + more, last), 5, NOW, CONFIG)
     assert 0 <= fewer <= many <= 15 * 60
     assert (fewer == 0) == (failures < 5 or ago >= min(900, 30 * 2 ** (failures - 5)))
+
+
+def _login_records(running: Service) -> tuple[int, int, int, int]:
+    """(attempts, longest username, locks, longest lock key) the database keeps."""
+    settings = Settings(
+        data_dir=running.env["CUSTODY_DATA_DIR"],
+        database_url=running.env.get("CUSTODY_DATABASE_URL", ""),
+    )
+    database = Database(settings.database_url)
+    try:
+        with database.read() as conn:
+            kept = conn.execute(
+                text("SELECT count(*), max(length(username)) FROM api_login_attempts")
+            ).one()
+            locks = conn.execute(text("SELECT count(*), max(length(key)) FROM api_login_locks"))
+            held = locks.one()
+    finally:
+        database.dispose()
+    return int(kept[0]), int(kept[1] or 0), int(held[0]), int(held[1] or 0)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_username_outside_the_grammar_is_refused_before_anything_is_kept(
+    tmp_path_factory: pytest.TempPathFactory, kind: str
+) -> None:
+    """The attack of issue 12: a 1 MB username was stored whole in the attempts and the
+    locks, throttled or not (30 requests grew the database 35 -> 187 MB), and a username of
+    terminal escapes reached `custody user alerts` raw."""
+    with service(
+        tmp_path_factory.mktemp("grammar"),
+        kind,
+        login_failures_per_account="2",
+        login_failures_per_address="2",
+    ) as running:
+        before = _login_records(running)
+        for name in ["a" * 200_000, "\x1b]0;owned\x07admin\x1b[2J", "A", "x" * 65]:
+            for _ in range(4):  # beyond both limits: still refused as wrong, still not kept
+                answer = login(running.base, STRANGER, name, "guess")
+                assert answer.status_code == 401, answer.text
+        assert _login_records(running) == before
+        # a name of the grammar is kept (bounded) and the address's throttle still holds
+        for _ in range(2):
+            assert login(running.base, STRANGER, "no.such.person", "x").status_code == 401
+        assert login(running.base, STRANGER, "no.such.person", "x").status_code == 429
+        assert login(running.base, STRANGER, "other.person", "x").status_code == 429
+        count, longest, _, key = _login_records(running)
+        assert count == before[0] + 4
+        assert longest <= 64
+        assert key <= len("address:") + 64
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_login_alerts_on_the_command_line_show_control_characters_escaped(
+    tmp_path_factory: pytest.TempPathFactory, kind: str
+) -> None:
+    """An alert kept before usernames were checked at login (or any stored text) cannot
+    drive the administrator's terminal: ESC, BEL, CSI and bidi overrides come out visible."""
+    with service(tmp_path_factory.mktemp("alerts"), kind) as running:
+        settings = Settings(
+            data_dir=running.env["CUSTODY_DATA_DIR"],
+            database_url=running.env.get("CUSTODY_DATABASE_URL", ""),
+        )
+        database = Database(settings.database_url)
+        try:
+            with database.write(lock=False) as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO api_login_alerts (at, scope, username, address, failures)"
+                        " VALUES ('2026-11-30T11:00:00.000000Z', 'account', :u, '127.0.0.3', 5)"
+                    ),
+                    {"u": "\x1b]0;owned\x07x\x9b2J\u202eevil\r\x08"},
+                )
+        finally:
+            database.dispose()
+        for args in (["user", "alerts"], ["user", "alerts", "--json"]):
+            listed = run(running.env, *args)
+            assert listed.returncode == 0, listed.stderr
+            shown = listed.stdout
+            assert not any(c in shown for c in "\x1b\x07\x9b\u202e\r\x08"), repr(shown)
+        shown = run(running.env, "user", "alerts").stdout
+        assert "\\u001b]0;owned\\u0007x\\u009b2J\\u202eevil\\u000d\\u0008" in shown
+        as_json = json.loads(run(running.env, "user", "alerts", "--json").stdout)
+        assert as_json[0]["username"] == "\x1b]0;owned\x07x\x9b2J\u202eevil\r\x08"

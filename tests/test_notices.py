@@ -7,9 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import text
 
 import workflows.commands as c
 from api.notices import mail as mails
@@ -20,6 +24,7 @@ from api.system import MIGRATIONS, System
 from custody import migrate
 from custody.clock import format_time
 from tests.support.mailbox import Mailbox, mailbox
+from tests.support.processes import environment, run
 from tests.support.site import DECISION, UNIT, Site
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -164,3 +169,112 @@ def test_a_key_registered_notice_reads_as_one_not_as_a_deadline() -> None:
     assert "2026-11-30 07:00" in body  # the person's zone
     assert "If you did not ask for it, tell the administrator" in body
     assert "Due:" not in body
+
+
+def test_the_command_line_acknowledges_a_notice_only_as_its_own_person(
+    site: Site, system: System, box: Mailbox, tmp_path: Path
+) -> None:
+    """The attack of issue 12: `custody notices ack 7 --by sklad.omarov` (another person) and
+    `--by ghost.nobody` (nobody) both acknowledged the notice, which then climbed no further.
+    The command line keeps the API's rule (api.notices.acknowledging): one line, exit 1,
+    nothing written; the notice's own person acknowledges it."""
+    _overdue_rifle(site)
+    one_pass(system, NoticeConfig(smtp_url=box.url))
+    with system.ledger.database.read() as conn:
+        [notice] = outbox.listed(conn)
+    assert notice["person"] == "unit.ospanov"
+    env = environment(tmp_path, site.ledger.database.url)  # the site's copy (conftest.site)
+    ack = ["notices", "ack", str(notice["id"]), "--by"]
+    for by in ["sklad.omarov", "ghost.nobody", "unit.ospanov", "\x1b[2J"]:
+        refused = run(env, *ack, by)
+        assert refused.returncode == 1, (by, refused.stdout)
+        assert len(refused.stderr.splitlines()) == 1
+        assert "\x1b" not in refused.stderr
+    assert (
+        "may not do acknowledge a notice to unit.ospanov" in run(env, *ack, "sklad.omarov").stderr
+    )
+    assert "no account 'ghost.nobody'" in run(env, *ack, "ghost.nobody").stderr
+    with system.ledger.database.read() as conn:
+        assert outbox.listed(conn)[0]["acknowledged_at"] is None
+    # once unit.ospanov is an account, they acknowledge their own notice
+    site.process.run(
+        "admin",
+        c.CreateAccount(username="unit.ospanov", name="Оспанов", roles=["unit_officer"]),
+    )
+    done = run(env, *ack, "unit.ospanov")
+    assert done.returncode == 0, done.stderr
+    with system.ledger.database.read() as conn:
+        assert outbox.listed(conn)[0]["acknowledged_by"] == "unit.ospanov"
+
+
+def test_the_command_line_sets_a_contact_only_for_an_account_and_an_address(
+    site: Site, system: System, tmp_path: Path
+) -> None:
+    """The attack of issue 12: `custody notices contact` took a 100,000-character address
+    and `nosuchperson` (exit 0). Each is one line on stderr, exit 1, and nothing kept."""
+    env = environment(tmp_path, site.ledger.database.url)
+
+    def kept() -> list[tuple[str, str]]:
+        with system.ledger.database.read() as conn:
+            rows = conn.execute(text("SELECT username, email FROM api_contacts ORDER BY 1"))
+            return [(u, e) for u, e in rows]
+
+    before = kept()
+    for person, email in [
+        ("unit.serikbaev", "a" * 100_000 + "@police.kz"),
+        ("unit.serikbaev", "a@b.kz\r\nBcc: everyone@police.kz"),
+        ("unit.serikbaev", "Someone <a@police.kz>"),
+        ("unit.serikbaev", "\x1b[2J@police.kz"),
+        ("nosuchperson", "nosuchperson@police.kz"),
+    ]:
+        refused = run(env, "notices", "contact", person, email)
+        assert refused.returncode == 1, (person, email[:40], refused.stdout)
+        assert len(refused.stderr.splitlines()) == 1
+        assert len(refused.stderr) < 400
+        assert "\x1b" not in refused.stderr
+    assert kept() == before
+    done = run(env, "notices", "contact", "unit.serikbaev", "serikbaev@police.kz")
+    assert done.returncode == 0, done.stderr
+    assert ("unit.serikbaev", "serikbaev@police.kz") in kept()
+
+
+@given(st.text(max_size=300))
+def test_an_address_kept_is_short_printable_ascii_and_one_address(email: str) -> None:
+    try:
+        outbox.check_email(email)
+    except ValueError:
+        return
+    assert len(email) <= outbox.EMAIL_MOST
+    assert email.isascii()
+    assert email.isprintable()
+    assert " " not in email
+    assert email.count("@") == 1
+
+
+@pytest.mark.parametrize(
+    "email", ["unit.ospanov@police.kz", "a+b@mail.gov.kz", "x_y-z@sub-1.example.com"]
+)
+def test_usual_addresses_are_taken(email: str) -> None:
+    assert outbox.check_email(email) == email
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "",
+        "a@b",
+        "a@@b.kz",
+        ".a@b.kz",
+        "a..b@b.kz",
+        "a@-b.kz",
+        "a@b.k",
+        "a" * 65 + "@b.kz",
+        "a@" + "b" * 250 + ".kz",
+        "ä@b.kz",
+        "a@b.kz ",
+        "a b@b.kz",
+    ],
+)
+def test_what_is_no_address_is_refused(email: str) -> None:
+    with pytest.raises(ValueError, match="e-mail address"):
+        outbox.check_email(email)

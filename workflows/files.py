@@ -11,17 +11,21 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from workflows.errors import InvalidRequest, UnknownObject
 from workflows.media import MEDIA_TYPES, identify, sniff
 from workflows.vocabulary import FILE_ROLES
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_STAGED = ".staged-"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -168,3 +172,72 @@ class FileStore:
         """The media type a kept file's first bytes say (None for none of ours)."""
         with open(os.path.join(self._root, sha256[:2], sha256), "rb") as handle:
             return sniff(handle.read(16))
+
+    @contextmanager
+    def staged(self) -> Iterator[StagedFiles]:
+        """Files sent with one action that may yet be refused (an import, a form): put into a
+        folder of their own under the store's root, moved into the store only by
+        `StagedFiles.keep`, once the action's rows are checked, and removed on leaving the
+        block whatever happened, so that a refused action leaves the store as it was."""
+        staged = StagedFiles(self)
+        try:
+            yield staged
+        finally:
+            staged.discard()
+
+
+class StagedFiles(FileStore):
+    """The files of one action, apart from the store until it is checked (FileStore.staged).
+
+    `put` and `put_stream` write to `<root>/.staged-XXXX/` (same file system: a move into
+    the store is one rename); `action(perform)` wraps a command's `perform` so that its
+    checks take these files as uploaded, and keeps them when it returns, inside the action's
+    transaction, before its commit. A commit that then fails leaves them in the store unused,
+    as an upload (POST /files) that nothing names does."""
+
+    def __init__(self, store: FileStore) -> None:
+        self.store = store
+        super().__init__(Path(tempfile.mkdtemp(prefix=_STAGED, dir=store.root)))
+        self.refs: list[FileRef] = []
+
+    def put(self, content: bytes, role: str) -> FileRef:
+        ref = super().put(content, role)
+        self.refs.append(ref)
+        return ref
+
+    def put_stream(self, chunks: Iterable[bytes], role: str) -> FileRef:
+        ref = super().put_stream(chunks, role)
+        self.refs.append(ref)
+        return ref
+
+    def has(self, ref: FileRef) -> bool:
+        return super().has(ref) or self.store.has(ref)
+
+    def media_type_of(self, sha256: str) -> str | None:
+        if self.path(sha256).exists():
+            return super().media_type_of(sha256)
+        return self.store.media_type_of(sha256)
+
+    def keep(self) -> None:
+        """Move every staged file into the store (one already there is left as it is)."""
+        for ref in dict.fromkeys(self.refs):
+            source, target = self.path(ref.sha256), self.store.path(ref.sha256)
+            if source.exists() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                os.replace(source, target)
+
+    def action(self, perform: Callable[[Any], T]) -> Callable[[Any], T]:
+        """`perform` (a command's, given a workflows.unit_of_work.Work) that takes the staged
+        files as uploaded and keeps them once it has returned."""
+
+        def act(work: Any) -> T:
+            work.uploaded.update(self.refs)
+            done = perform(work)
+            self.keep()
+            return done
+
+        return act
+
+    def discard(self) -> None:
+        """Remove the staging folder and whatever was not kept."""
+        shutil.rmtree(self.root, ignore_errors=True)

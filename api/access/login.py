@@ -15,7 +15,9 @@ from api.config import ApiConfig
 from api.errors import AccountError, Throttled, Unauthenticated
 from custody.clock import Clock, format_time
 from custody.db import Database
+from workflows.accounts import USERNAME
 
+ADDRESS_CHARS = 64  # an IPv6 address with a zone is at most 45; kept bounded all the same
 WRONG = "wrong username or password, or the account is disabled"
 
 
@@ -39,7 +41,14 @@ class Accounts:
         (Throttled, recorded). The attempt is admitted before its password is checked, so
         parallel guesses cannot all pass one count (api.access.throttle). `device_cookie`:
         the `custody_device` cookie the request carried; a success without a valid one
-        gives a new one (`Issued.device_cookie`), which makes this device known."""
+        gives a new one (`Issued.device_cookie`), which makes this device known.
+
+        A username outside the grammar (workflows.accounts.USERNAME: 2-64 characters) names
+        no account and never can: it is refused as a wrong login before anything is written,
+        so that nobody fills the login records (or an administrator's terminal) with it."""
+        if not USERNAME.fullmatch(username):
+            raise Unauthenticated(WRONG)
+        address = address[:ADDRESS_CHARS]
         device = throttle.device_digest(device_cookie)
         with self.database.write(lock=False) as conn:
             admission = throttle.admit(conn, username, address, self.clock(), self.config, device)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from api.cli.output import echo
 from api.deadline_reasons import notices_of, reasons
 from custody.clock import parse_time
 from custody.settings import Settings
@@ -109,18 +110,18 @@ def deadlines(
     late_after = system.process.config.late_entry_days
     if as_json:
         rows = [reasons(d, now, late_after, notices.get((d.item, d.rule), [])) for d in found]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not found:
-        typer.echo("no deadline is running")
+        echo("no deadline is running")
         return
     for deadline in found:
-        typer.echo(_line(deadline, now, zone, late_after))
+        echo(_line(deadline, now, zone, late_after))
         if why:
             for said in explain(deadline, late_after):
-                typer.echo(f"    {said}")
+                echo(f"    {said}")
             for notice in notices.get((deadline.item, deadline.rule), []):
-                typer.echo(f"    {_notice_line(notice, zone)}")
+                echo(f"    {_notice_line(notice, zone)}")
 
 
 def _notice_line(row: dict[str, Any], zone: ZoneInfo) -> str:
@@ -142,7 +143,7 @@ def _rebuild() -> None:
         counts = refold(system.ledger.database)
     finally:
         system.ledger.database.dispose()
-    typer.echo(f"rebuilt from the ledger: {counts['deadlines']} deadlines, {counts['items']} items")
+    echo(f"rebuilt from the ledger: {counts['deadlines']} deadlines, {counts['items']} items")
 
 
 def _rederive() -> None:
@@ -154,7 +155,7 @@ def _rederive() -> None:
         count = rederive(system.ledger.database)
     finally:
         system.ledger.database.dispose()
-    typer.echo(f"derived from the ledger: {count} deadlines")
+    echo(f"derived from the ledger: {count} deadlines")
 
 
 def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int) -> str:

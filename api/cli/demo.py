@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from api.cli.output import echo
 from api.demo import data as demo_data
 from custody.settings import Settings
 
@@ -52,16 +53,16 @@ def demo(
         states = fill(settings, say)
     took = time.perf_counter() - started
     total = sum(states.values())
-    typer.echo(f"demo: {total} items in {len(states)} states, in {took:.1f} s")
-    typer.echo("  " + ", ".join(f"{state} {n}" for state, n in sorted(states.items())))
+    echo(f"demo: {total} items in {len(states)} states, in {took:.1f} s")
+    echo("  " + ", ".join(f"{state} {n}" for state, n in sorted(states.items())))
     print_logins()
 
 
 def print_logins() -> None:
-    typer.echo(f"demo logins (password for all: {demo_data.PASSWORD}):")
+    echo(f"demo logins (password for all: {demo_data.PASSWORD}):")
     for username, (role, name) in demo_data.PEOPLE.items():
-        typer.echo(f"  {username:<20} {role:<22} {name}")
-    typer.echo("their signing keys: <data dir>/demo-keys/<login>.key (same passphrase)")
+        echo(f"  {username:<20} {role:<22} {name}")
+    echo("their signing keys: <data dir>/demo-keys/<login>.key (same passphrase)")
 
 
 def _has_ledger(settings: Settings) -> bool:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from api.cli.deadlines import reading, shown
+from api.cli.output import echo
 
 
 def campaigns(
@@ -21,11 +22,11 @@ def campaigns(
         ids = [campaign] if campaign else [c.id for c in process.campaigns()]
         totals = [process.campaign_totals(i) for i in ids]
     if as_json:
-        typer.echo(json.dumps(totals, ensure_ascii=False, indent=2))
+        echo(json.dumps(totals, ensure_ascii=False, indent=2))
         return
     for t in totals:
         categories = ", ".join(f"{k} {v}" for k, v in t["by_category"].items()) or "-"
-        typer.echo(
+        echo(
             f"{t['campaign']}  {t['name']}  {t['starts']}..{t['ends']}\n"
             f"  items {t['items']} (rifled {t['rifled']}; {categories})\n"
             f"  paid {t['paid_tenge']} tenge in {t['payments']} payments "
@@ -44,7 +45,7 @@ def suspicions(
     for d in found:
         details = d.details
         settled = f"  settled: {d.resolution} {shown(d.resolved_at, zone)}" if d.resolved_at else ""
-        typer.echo(
+        echo(
             f"{d.id}  {shown(d.opened_at, zone)}  item {d.subject} has the marking of "
             f"{details.get('old_item')} ({details.get('old_state')}, batch "
             f"{details.get('old_batch') or '-'}, statement {details.get('old_statement') or '-'})"

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from api.access import accounts
 from api.access.roles import may_any
 from api.cli.numbers import Whole
-from api.cli.paths import readable, writable
+from api.cli.output import echo
+from api.cli.paths import TABLE, readable, writable
 from api.config import ApiConfig
 from api.errors import Forbidden
 from api.imports import intake_file, photos
@@ -73,36 +74,39 @@ def import_file(
     """
     from api.system import open_system
 
-    readable(table_file)
+    readable(table_file, "", TABLE)
     system = open_system(Settings())
     _require_role(system, actor)
-    files = system.process.files
-
     folder, limit = table_file.parent, ApiConfig().upload_max_bytes
+    # The photos wait beside the store until every row is checked: a refused import
+    # leaves the store as it was (FileStore.staged).
+    with system.process.files.staged() as staged:
 
-    def photo(cell: str) -> dict[str, Any]:
-        # Only a file in the table's folder, regular and within the upload limit.
-        content = photos.beside(folder, cell, limit)
+        def photo(cell: str) -> dict[str, Any]:
+            # Only a file in the table's folder, regular and within the upload limit.
+            content = photos.beside(folder, cell, limit)
+            try:
+                return staged.put(content, "marking").to_json()
+            except WorkflowError as exc:
+                raise RowError("photo", f"{cell!r}: {exc}") from None
+
+        places = {place.id for place in system.process.locations()}
         try:
-            return files.put(content, "marking").to_json()
+            with _progress() as progress:
+                task = progress.add_task("reading", total=None)
+                read = intake_file.read(
+                    table_file, photo, places, encoding, delimiter, lambda: progress.advance(task)
+                )
+        except (TableError, WorkflowError) as exc:
+            raise ImportRefused(f"{exc}; nothing was imported") from None
+        try:
+            with system.process.work(actor) as work:
+                ids = staged.action(read.command().perform)(work)
         except WorkflowError as exc:
-            raise RowError("photo", f"{cell!r}: {exc}") from None
-
-    places = {place.id for place in system.process.locations()}
-    try:
-        with _progress() as progress:
-            task = progress.add_task("reading", total=None)
-            read = intake_file.read(
-                table_file, photo, places, encoding, delimiter, lambda: progress.advance(task)
-            )
-    except (TableError, WorkflowError) as exc:
-        raise ImportRefused(f"{exc}; nothing was imported") from None
-    try:
-        ids = system.process.run(actor, read.command())
-    except WorkflowError as exc:
-        where = _row_of(read.where, exc)
-        raise ImportRefused(f"{where + ': ' if where else ''}{exc}; nothing was imported") from None
-    typer.echo(f"imported {len(ids)} items from {table_file} ({read.table.described})")
+            where = _row_of(read.where, exc)
+            said = f"{where + ': ' if where else ''}{exc}; nothing was imported"
+            raise ImportRefused(said) from None
+    echo(f"imported {len(ids)} items from {table_file} ({read.table.described})")
 
 
 def _row_of(where: dict[str, str], exc: WorkflowError) -> str:
@@ -163,4 +167,4 @@ def export(
     where = str(out) if out else "standard output"
     span = f" (seq {start} to {seq - 1})" if written else ""
     said = f"exported {written} {'entry' if written == 1 else 'entries'}{span} to {where}"
-    typer.echo(said, err=out is None)
+    echo(said, err=out is None)

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.paths import readable, writable
+from api.cli.output import echo
+from api.cli.paths import BUNDLE, CHECKPOINT, read_bytes, writable
 from api.cli.verify import pinned_key
 from custody.settings import Settings
 
@@ -36,7 +37,7 @@ def item_proof(
     finally:
         ledger.database.dispose()
     out.write_bytes(bundle)
-    typer.echo(f"{item}: {out} ({len(bundle)} bytes)")
+    echo(f"{item}: {out} ({len(bundle)} bytes)")
 
 
 def verify_item(
@@ -55,35 +56,35 @@ def verify_item(
     fails."""
     from custody.disclosure import check
 
-    readable(file)
+    bundle = read_bytes(file, "bundle", BUNDLE)
     # Not UTF-8 is not refused here: such a note fails step 3 with its reason.
     trusted = (
-        readable(checkpoint, "--checkpoint").read_bytes().decode(errors="replace")
+        read_bytes(checkpoint, "--checkpoint", CHECKPOINT).decode(errors="replace")
         if checkpoint
         else None
     )
-    report = check(file.read_bytes(), pinned_key(key), trusted)
+    report = check(bundle, pinned_key(key), trusted)
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         raise typer.Exit(0 if report.ok else 1)
-    typer.echo(
+    echo(
         f"item {report.item or '?'} ({file.name}): {report.entries} entries, "
         f"checkpoint size {report.size}"
     )
     for step in report.steps:
         where = f" at seq {step.seq}" if step.seq is not None else ""
         status = "ok" if step.ok else f"FAILED{where}: {step.reason}"
-        typer.echo(f"{step.number:>2}. {step.name:<17} {status}")
+        echo(f"{step.number:>2}. {step.name:<17} {status}")
     failure = report.first_failure
     if failure is None:
         pins = [] if key else ["ledger key taken from the file: pin it with --key"]
         pins += [] if checkpoint else ["pin the public checkpoint with --checkpoint"]
-        typer.echo(f"verified: every step holds; last entry {report.last_kind}")
+        echo(f"verified: every step holds; last entry {report.last_kind}")
         for pin in pins:
-            typer.echo(f"  ({pin})")
+            echo(f"  ({pin})")
         raise typer.Exit(0)
     where = f", seq {failure.seq}" if failure.seq is not None else ""
-    typer.echo(
+    echo(
         f"custody verify-item: FAILED at step {failure.number} ({failure.name}{where}): "
         f"{failure.reason}",
         err=True,

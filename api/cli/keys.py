@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from api.cli.paths import readable, writable
+from api.cli.output import echo
+from api.cli.paths import KEY, read_text, readable, writable
 from custody import keyfile, keyring, signatures
 from custody.bootstrap import open_ledger, open_readonly
 from custody.entries import decode
@@ -32,7 +33,7 @@ def read_passphrase(
     """From the file's first line, or asked on the terminal; never from an argument. `what`
     and `option` name it in the prompt and the errors (a password: --password-file)."""
     if passphrase_file is not None:
-        lines = readable(passphrase_file).read_text().splitlines()
+        lines = read_text(passphrase_file, "", KEY).splitlines()
         passphrase = lines[0] if lines else ""
     elif sys.stdin.isatty():
         prompt = what.capitalize()
@@ -56,8 +57,8 @@ def keygen(
     passphrase = read_passphrase(passphrase_file, confirm=True)
     key = keyfile.PersonKey.generate()
     keyfile.write(out, key, passphrase)
-    typer.echo(f"wrote the encrypted private key to {out}", err=True)
-    typer.echo(key.public_key_b64)
+    echo(f"wrote the encrypted private key to {out}", err=True)
+    echo(key.public_key_b64)
 
 
 @app.command("add")
@@ -78,7 +79,7 @@ def add(
     key_id = process.run(actor, command)
     with process.ledger.database.read() as conn:
         size = process.ledger.head(conn).size
-    typer.echo(f"key {key_id} of {owner} ({purpose}) holds from seq {size}")
+    echo(f"key {key_id} of {owner} ({purpose}) holds from seq {size}")
 
 
 @app.command("prove")
@@ -96,7 +97,7 @@ def prove(
     prints {"public_key", "possession": {"challenge", "sig"}} for the registration."""
     if purpose not in PERSON_PURPOSES:
         raise typer.BadParameter(f"--purpose is one of {', '.join(sorted(PERSON_PURPOSES))}")
-    readable(key, "--key")
+    readable(key, "--key", KEY)
     secret = keyfile.read(key, read_passphrase(passphrase_file, confirm=False))
     claim = possession_claim(owner, purpose, secret.public_key, challenge)
     sig = signatures.sign(secret.seed, signatures.possession_message(claim))
@@ -104,7 +105,7 @@ def prove(
         "public_key": secret.public_key_b64,
         "possession": {"challenge": challenge, "sig": base64.b64encode(sig).decode()},
     }
-    typer.echo(json.dumps(out, indent=2))
+    echo(json.dumps(out, indent=2))
 
 
 @app.command("rotate")
@@ -123,14 +124,14 @@ def rotate(
         if key_id or public_key:
             raise typer.BadParameter("--ledger takes no key arguments: the new key is made here")
         entry = keyring.rotate_ledger_key(ledger, actor, LedgerKeyFile(settings.ledger_key_file))
-        typer.echo(f"ledger key rotated at seq {entry.seq}; new verifier key:")
-        typer.echo(ledger.verifier_key)
+        echo(f"ledger key rotated at seq {entry.seq}; new verifier key:")
+        echo(ledger.verifier_key)
         return
     if not key_id or not public_key:
         raise typer.BadParameter("give KEY_ID and the new PUBLIC_KEY, or --ledger")
     entry = keyring.rotate_key(ledger, actor, key_id, parse_public_key(public_key))
     new_id = decode(entry.body).data["key"]["key_id"]
-    typer.echo(f"key {key_id} replaced by {new_id} from seq {entry.seq + 1}")
+    echo(f"key {key_id} replaced by {new_id} from seq {entry.seq + 1}")
 
 
 @app.command("revoke")
@@ -142,7 +143,7 @@ def revoke(
     """Revoke a person's key: no act it signs holds from this entry on."""
     ledger = open_ledger(Settings())
     entry = keyring.revoke_key(ledger, actor, key_id, reason)
-    typer.echo(f"key {key_id} revoked at seq {entry.seq}")
+    echo(f"key {key_id} revoked at seq {entry.seq}")
 
 
 @app.command("list")
@@ -154,7 +155,7 @@ def list_keys(
     with ledger.database.read() as conn:
         records = ledger.keys(conn)
     if as_json:
-        typer.echo(json.dumps([r.to_json() for r in records], indent=2, ensure_ascii=False))
+        echo(json.dumps([r.to_json() for r in records], indent=2, ensure_ascii=False))
         return
     for r in records:
         until = (
@@ -164,4 +165,4 @@ def list_keys(
             if r.rotated_at_seq is not None
             else "on"
         )
-        typer.echo(f"{r.key_id}  {r.purpose:8} {r.owner:24} from {r.valid_from_seq} {until}")
+        echo(f"{r.key_id}  {r.purpose:8} {r.owner:24} from {r.valid_from_seq} {until}")

@@ -9,6 +9,7 @@ import typer
 
 from api.cli.deadlines import reading, shown
 from api.cli.numbers import Whole
+from api.cli.output import echo
 
 SCOPES = {
     "account": "failed logins on the account from addresses it never logged in from",
@@ -30,12 +31,12 @@ def alerts(
     with reading(tz) as (system, zone), system.ledger.database.read() as conn:
         found = throttle.alerts(conn, limit)
     if as_json:
-        typer.echo(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
+        echo(json.dumps([a.to_json() for a in found], ensure_ascii=False, indent=2))
         return
     if not found:
-        typer.echo("no login alerts")
+        echo("no login alerts")
     for alert in found:
-        typer.echo(
+        echo(
             f"{shown(alert.at, zone)}  {alert.username:<24} {alert.address:<16} "
             f"{alert.failures} {SCOPES[alert.scope]}"
         )

@@ -35,6 +35,7 @@ from api.cli import (
     verify,
 )
 from api.cli.numbers import Whole
+from api.cli.output import echo
 from api.cli.paths import PathRefused
 from custody.errors import CustodyError
 from custody.settings import Settings
@@ -91,12 +92,12 @@ def init(
     with ledger.database.read() as conn:
         size = ledger.head(conn).size
     if result.wrote_genesis:
-        typer.echo(f"created ledger {signer.name} in {settings.safe_database_url}")
+        echo(f"created ledger {signer.name} in {settings.safe_database_url}")
     else:
-        typer.echo(f"ledger {signer.name} is already there: {size} entries")
+        echo(f"ledger {signer.name} is already there: {size} entries")
     key_note = "new, " if result.created_key else ""
-    typer.echo(f"ledger key {signer.verifier.key_id} ({key_note}{settings.ledger_key_file})")
-    typer.echo(f"verifier key: {signer.verifier.vkey}")
+    echo(f"ledger key {signer.verifier.key_id} ({key_note}{settings.ledger_key_file})")
+    echo(f"verifier key: {signer.verifier.vkey}")
 
 
 @app.command()
@@ -107,7 +108,7 @@ def checkpoint() -> None:
     ledger = open_ledger(Settings())
     with ledger.database.write() as conn:
         issued = ledger.issue_checkpoint(conn)
-    typer.echo(issued.note, nl=False)
+    echo(issued.note, nl=False)
 
 
 # The largest WebSocket message the server reads (uvicorn's default is 16 MiB): the scan
@@ -156,11 +157,11 @@ def serve(
     count = workers or ApiConfig().workers
     _, system = initialise(settings)
     ledger = system.ledger
-    typer.echo(
+    echo(
         f"custody: ledger {ledger.signer.name if ledger.signer else '?'} "
         f"on {settings.safe_database_url}"
     )
-    typer.echo(
+    echo(
         f"custody: serving on {scheme}://{host}:{port}/ (pages at /web/, API docs at /docs), "
         f"{count} process{'es' if count > 1 else ''}"
     )
@@ -192,7 +193,7 @@ def serve(
 
 
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"custody: {message}", err=True)
+    echo(f"custody: {message}", err=True)
     raise SystemExit(code)
 
 

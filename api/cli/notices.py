@@ -3,18 +3,17 @@ of due and overdue deadlines, their acknowledgement, and where each person is to
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 import typer
 
 from api.cli.numbers import Whole
+from api.cli.output import echo
 from custody.clock import format_time
 from custody.errors import CustodyError
 from custody.settings import Settings
 
 app = typer.Typer(help="Notices of due and overdue deadlines.", no_args_is_help=True)
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class NoticeRefused(CustodyError):
@@ -36,9 +35,9 @@ def notify() -> None:
             addressed, unaddressed = outbox.unsent(conn)
     finally:
         system.ledger.database.dispose()
-    typer.echo(f"notices: {done.written} written, {done.sent} sent, {done.failed} not sent")
+    echo(f"notices: {done.written} written, {done.sent} sent, {done.failed} not sent")
     for line in waiting_lines(addressed, unaddressed, bool(config.smtp_url)):
-        typer.echo(line)
+        echo(line)
 
 
 def waiting_lines(addressed: int, unaddressed: int, mail: bool) -> list[str]:
@@ -82,7 +81,7 @@ def list_notices(
             else "not acknowledged"
         )
         sent = f"sent {shown(row['sent_at'], zone)}" if row["sent_at"] else "not sent"
-        typer.echo(
+        echo(
             f"{row['id']:6} {row['kind']:8} {row['rule']} {row['item']:14} to {row['person']} "
             f"({row['level']}, {row['place']}): {sent}; {acked}"
         )
@@ -93,19 +92,17 @@ def acknowledge(
     notice: Annotated[int, typer.Argument(parser=Whole(1), help="the notice's number")],
     by: Annotated[str, typer.Option("--by", help="the person acknowledging it")],
 ) -> None:
-    """A person has read a notice: it climbs no further."""
-    from api.notices import outbox
+    """A person has read their own notice: it climbs no further. `--by` is the account the
+    notice was written to (the API's rule: api.notices.acknowledging)."""
+    from api.notices.acknowledging import acknowledge_as
     from api.system import open_system
 
     system = open_system(Settings())
     try:
-        with system.ledger.database.write() as conn:
-            row = outbox.acknowledge(conn, notice, by, format_time(system.clock()))
+        row = acknowledge_as(system, by, notice)
     finally:
         system.ledger.database.dispose()
-    if row is None:
-        raise NoticeRefused(f"no notice {notice}")
-    typer.echo(f"notice {notice} acknowledged by {row['acknowledged_by']}")
+    echo(f"notice {notice} acknowledged by {row['acknowledged_by']}")
 
 
 @app.command(name="contact")
@@ -113,16 +110,23 @@ def contact(
     person: Annotated[str, typer.Argument(help="their username")],
     email: Annotated[str, typer.Argument(help="where their notices go")],
 ) -> None:
-    """Set the e-mail address a person's notices go to (administrators)."""
+    """Set the e-mail address a person's notices go to (administrators): an account of the
+    ledger, an address of at most 254 characters (api.notices.outbox.check_email)."""
+    from api.access import accounts
     from api.notices import outbox
     from api.system import initialise
 
-    if not _EMAIL.fullmatch(email):
-        raise NoticeRefused(f"{email!r} is not an e-mail address")
+    try:
+        outbox.check_email(email)
+    except ValueError as exc:
+        raise NoticeRefused(str(exc)) from None
     _, system = initialise(Settings())
     try:
+        with system.ledger.database.read() as conn:
+            if accounts.find(conn, person) is None:
+                raise NoticeRefused(f"there is no account {person!r} in the ledger")
         with system.ledger.database.write() as conn:
             outbox.set_contact(conn, person, email, format_time(system.clock()))
     finally:
         system.ledger.database.dispose()
-    typer.echo(f"{person}: notices go to {email}")
+    echo(f"{person}: notices go to {email}")

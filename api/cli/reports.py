@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from api.cli.numbers import Whole
+from api.cli.output import echo
+from api.cli.paths import CHECKPOINT, REPORT, read_bytes, read_text
 from api.cli.verify import pinned_key
 from custody.settings import Settings
 
@@ -105,7 +107,9 @@ def _run(
     signing = at is None and settings.ledger_key_file.exists()
     ledger = open_ledger(settings) if signing else open_readonly(settings)
     try:
-        report, tally = compute(ledger, request, at.read_text() if at is not None else None)
+        report, tally = compute(
+            ledger, request, read_text(at, "--checkpoint", CHECKPOINT) if at is not None else None
+        )
     finally:
         ledger.database.dispose()
     if explain is not None:
@@ -121,7 +125,7 @@ def _run(
         return
     out.write_bytes(data)
     size = report["checkpoint"]["size"]
-    typer.echo(f"wrote {out} ({len(data):,} bytes): {request.kind} at checkpoint {size}")
+    echo(f"wrote {out} ({len(data):,} bytes): {request.kind} at checkpoint {size}")
 
 
 def _pdf(report: dict[str, Any], lang: str) -> bytes:
@@ -140,8 +144,8 @@ def _explain(report: dict[str, Any], tally: Any, figure: str) -> None:
     behind = explain(report, tally, figure)
     for subject, seq, amount in behind:
         shown = int(amount) if float(amount).is_integer() else amount
-        typer.echo(f"{seq}\t{subject}\t{shown}")
-    typer.echo(f"{figure}: {len(behind)} entries", err=True)
+        echo(f"{seq}\t{subject}\t{shown}")
+    echo(f"{figure}: {len(behind)} entries", err=True)
 
 
 def verify_report(
@@ -170,9 +174,7 @@ def verify_report(
     from workflows.reports.recompute import ReportRequest, at_checkpoint
     from workflows.reports.verification import claimed_checkpoint, verify_report
 
-    if not file.is_file():
-        raise typer.BadParameter(f"no file {file}")
-    read = read_report(file.read_bytes())
+    read = read_report(read_bytes(file, "report", REPORT))
     report = read.report
     ledger = open_readonly(Settings())
     try:
@@ -191,18 +193,18 @@ def verify_report(
     finally:
         ledger.database.dispose()
     if as_json:
-        typer.echo(json.dumps(verdict.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(verdict.to_json(), indent=2, ensure_ascii=False))
     elif verdict.ok:
         size = report["checkpoint"]["size"]
         shows = {"SheetShown": "; every sheet", "PdfShown": "; every page"}
         shown = shows.get(type(read.shown).__name__, "")
-        typer.echo(
+        echo(
             f"verified: every figure of the {report['report']} report recomputes from "
             f"the ledger's first {size} entries{shown}"
             f"{' shows what the report makes' if shown else ''}"
         )
     if not verdict.ok:
-        typer.echo(f"custody verify-report: FAILED at {verdict.step}: {verdict.reason}", err=True)
+        echo(f"custody verify-report: FAILED at {verdict.step}: {verdict.reason}", err=True)
         for path in verdict.differing[1:]:
-            typer.echo(f"  also differs: {path}", err=True)
+            echo(f"  also differs: {path}", err=True)
         raise typer.Exit(1)

@@ -18,7 +18,8 @@ from typing import Annotated, Any
 import typer
 
 from api.cli.keys import read_passphrase
-from api.cli.paths import readable
+from api.cli.output import echo
+from api.cli.paths import ACT, KEY, PathRefused, read_text, readable
 from custody import keyfile, note
 from custody.acts import sign_act
 from custody.clock import format_time, utc_now
@@ -37,8 +38,10 @@ def sign(
     ] = None,
 ) -> None:
     """Sign an act with your key; prints {"act", "sig"} as the API takes it."""
-    text = sys.stdin.read() if str(act_file) == "-" else readable(act_file).read_text()
-    readable(key, "--key")
+    text = sys.stdin.read(ACT + 1) if str(act_file) == "-" else read_text(act_file, "", ACT)
+    if len(text) > ACT:
+        raise PathRefused(f"the act on standard input is larger than {ACT:,} characters")
+    readable(key, "--key", KEY)
     act = _act(text, person)
     secret = keyfile.read(key, read_passphrase(passphrase_file, confirm=False))
     key_id = note.key_id(act["person"], secret.public_key)
@@ -50,7 +53,7 @@ def sign(
         raise ActError(f"not signed: {exc}") from None
     signed = sign_act(act, secret.seed)
     out = {"act": signed.act, "sig": base64.b64encode(signed.sig).decode()}
-    typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    echo(json.dumps(out, ensure_ascii=False, indent=2))
 
 
 def _act(text: str, person: str | None) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from api.cli.deadlines import reading, shown, zone_of
-from api.cli.paths import readable, writable
+from api.cli.output import echo
+from api.cli.paths import STATEMENT, read_bytes, writable
 from api.cli.verify import pinned_key
 from custody.settings import Settings
 
@@ -33,14 +34,14 @@ def list_statements(
     with reading(tz) as (system, zone):
         found = statements(system)
     if as_json:
-        typer.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
     if not found:
-        typer.echo("no batch has been opened")
+        echo("no batch has been opened")
         return
     for s in found:
         quorum = s["quorum"] if s["quorum"] is not None else "-"
-        typer.echo(
+        echo(
             f"{s['batch']:<14} {s['kind']:<8} {s['state']:<7} {s['items']:>5} items  "
             f"signed {s['signatures']}/{quorum}  destroyed {shown(s['destroyed_at'], zone)}"
         )
@@ -80,7 +81,7 @@ def render_statement(
         finally:
             renderer.close()
     out.write_bytes(pdf)
-    typer.echo(f"wrote {out} ({len(pdf):,} bytes, {len(evidence['statement']['items'])} items)")
+    echo(f"wrote {out} ({len(pdf):,} bytes, {len(evidence['statement']['items'])} items)")
 
 
 def verify_statement(
@@ -110,23 +111,23 @@ def verify_statement(
     from certificates.verify_statement import verify_statement as check
 
     trusted = [k for k in (pinned_key(value) for value in key or []) if k is not None]
-    report = check(readable(file).read_bytes(), trusted, public_url=public_url)
+    report = check(read_bytes(file, "statement", STATEMENT), trusted, public_url=public_url)
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         raise typer.Exit(_exit_code(report))
-    typer.echo(f"statement {report.batch or '?'} ({file.name}), checkpoint size {report.size}")
+    echo(f"statement {report.batch or '?'} ({file.name}), checkpoint size {report.size}")
     if report.qr is not None:
         opens = report.qr if "://" in report.qr else f"no address (a version 1 code: {report.qr})"
-        typer.echo(f"its QR code opens {opens}")
+        echo(f"its QR code opens {opens}")
     for step in report.steps:
-        typer.echo(f"{step.number:>2}. {step.name:<17} {step.shown()}")
+        echo(f"{step.number:>2}. {step.name:<17} {step.shown()}")
     failure = report.first_failure
     if failure is None:
         note = "" if key else " (ledger key taken from the file; pin it with --key)"
-        typer.echo(f"verified: every step holds{note}")
+        echo(f"verified: every step holds{note}")
         raise typer.Exit(0)
     verdict = "COULD NOT COMPLETE" if report.incomplete else "FAILED at"
-    typer.echo(
+    echo(
         f"custody verify-statement: {verdict} step {failure.number} ({failure.name}"
         f"{_at(failure.seq)}): {failure.reason}",
         err=True,
@@ -178,4 +179,4 @@ def print_labels(
     except UnknownLanguage as exc:
         raise typer.BadParameter(str(exc)) from exc
     out.write_bytes(pdf)
-    typer.echo(f"wrote {out} ({len(found)} labels)")
+    echo(f"wrote {out} ({len(found)} labels)")

@@ -16,6 +16,7 @@ from api.access.passwords import WeakPassword, hash_password
 from api.access.roles import ROLES
 from api.cli.keys import Actor, read_passphrase
 from api.cli.numbers import Whole
+from api.cli.output import echo
 from api.config import ApiConfig
 from api.errors import AccountError
 from custody.settings import Settings
@@ -70,7 +71,7 @@ def add(
     hashed = _hash(password_file)
     accounts.add(_process(), actor, username, name, role, place or [], hashed)
     where = f" at {', '.join(place)}" if place else ""
-    typer.echo(f"account {username} ({', '.join(role)}){where} added")
+    echo(f"account {username} ({', '.join(role)}){where} added")
 
 
 @app.command("password")
@@ -78,7 +79,7 @@ def password(username: Username, password_file: PasswordFile = None) -> None:
     """Set the password of an account the ledger has (the first administrator's, made by
     `custody init`, or a forgotten one); its login tokens end."""
     accounts.set_password(_process(), username, _hash(password_file))
-    typer.echo(f"password of {username} set")
+    echo(f"password of {username} set")
 
 
 @app.command("list")
@@ -89,13 +90,13 @@ def list_users(as_json: Annotated[bool, typer.Option("--json", help="as JSON")] 
         users = accounts.all_users(conn)
     if as_json:
         shown = [{**u.__dict__} for u in users]
-        typer.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+        echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
     for u in users:
         flag = "  (disabled)" if u.disabled else ""
         flag += "" if u.password else "  (no password)"
         roles, places = ",".join(u.roles), ",".join(u.places) or "-"
-        typer.echo(f"{u.username:<24} {roles:<22} {places:<24} {u.name}{flag}")
+        echo(f"{u.username:<24} {roles:<22} {places:<24} {u.name}{flag}")
 
 
 @app.command("disable")
@@ -103,12 +104,12 @@ def disable(username: Username, actor: Actor = "admin") -> None:
     """Stop an account: its device tokens are revoked in the ledger and every token it holds
     stops at once."""
     revoked = accounts.disable(_process(), actor, username)
-    typer.echo(f"account {username} disabled; {revoked} token(s) revoked")
+    echo(f"account {username} disabled; {revoked} token(s) revoked")
 
 
 def _change(actor: str, command: Command, said: str) -> None:
     accounts.change(_process(), actor, command)
-    typer.echo(said)
+    echo(said)
 
 
 @app.command("enable")
@@ -163,8 +164,8 @@ def device(
     once (the service keeps only its hash), its id goes into the ledger."""
     lifetime = dt.timedelta(days=days)
     token, issued = accounts.issue_device(_process(), actor, username, role, place, label, lifetime)
-    typer.echo(f"device token {issued.id} for {username} ({role}) until {issued.expires_at}")
-    typer.echo(token)
+    echo(f"device token {issued.id} for {username} ({role}) until {issued.expires_at}")
+    echo(token)
 
 
 @app.command("devices")
@@ -177,11 +178,11 @@ def devices(
     with process.ledger.database.read() as conn:
         found = accounts.all_devices(conn, username)
     if as_json:
-        typer.echo(json.dumps([d.to_json() for d in found], ensure_ascii=False, indent=2))
+        echo(json.dumps([d.to_json() for d in found], ensure_ascii=False, indent=2))
         return
     for d in found:
         state = f"revoked {d.revoked_at}" if d.revoked_at else f"until {d.expires_at}"
-        typer.echo(f"{d.id}  {d.account:<20} {d.role:<18} {d.place or '-':<10} {state}  {d.label}")
+        echo(f"{d.id}  {d.account:<20} {d.role:<18} {d.place or '-':<10} {state}  {d.label}")
 
 
 @app.command("revoke-device")
@@ -191,4 +192,4 @@ def revoke_device(
 ) -> None:
     """Revoke one device token."""
     account = accounts.revoke_device(_process(), actor, device_id)
-    typer.echo(f"device token {device_id} of {account} revoked")
+    echo(f"device token {device_id} of {account} revoked")

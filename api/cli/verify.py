@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
 from api.cli.numbers import Whole
-from api.cli.paths import readable
+from api.cli.output import echo
+from api.cli.paths import CHECKPOINT, KEY, read_bytes, read_text
 from custody.db import VERIFY_LOCK_TIMEOUT_MS, with_lock_timeout
 from custody.errors import MalformedNoteError
 from custody.note import Verifier
@@ -31,7 +32,7 @@ def pinned_key(value: str | None) -> Verifier | None:
     if value is None:
         return None
     path = Path(value)
-    text = readable(path, "--key").read_text().strip() if path.is_file() else value.strip()
+    text = read_text(path, "--key", KEY).strip() if path.is_file() else value.strip()
     try:
         return Verifier.parse(text)
     except MalformedNoteError as exc:
@@ -62,7 +63,7 @@ def verify(
     pinned = pinned_key(key)
     # As bytes: a file that is not a checkpoint (not even UTF-8) fails step 9 in the report.
     given = [
-        AuditorCheckpoint(str(p), readable(p, "--checkpoint").read_bytes())
+        AuditorCheckpoint(str(p), read_bytes(p, "--checkpoint", CHECKPOINT))
         for p in checkpoint or []
     ]
     settings = Settings()
@@ -95,7 +96,7 @@ def verify(
         except Exception as exc:
             if LOCK_TIMEOUT not in str(exc):
                 raise
-            typer.echo(
+            echo(
                 f"custody verify: a table stayed locked for {VERIFY_LOCK_TIMEOUT_MS // 1000} s "
                 "(another session holds it): run custody verify again when it is released",
                 err=True,
@@ -103,7 +104,7 @@ def verify(
             raise typer.Exit(2) from None
     ledger.database.dispose()
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
         _print(report)
     raise typer.Exit(0 if report.ok else 1)
@@ -111,17 +112,17 @@ def verify(
 
 def _print(report: Report) -> None:
     root = report.root.hex() if report.root else "none"
-    typer.echo(f"ledger {report.origin}: {report.size} entries, root {root}")
+    echo(f"ledger {report.origin}: {report.size} entries, root {root}")
     for step in report.steps:
-        typer.echo(f"{step.number:>2}. {step.name:<18} {step.shown()}")
+        echo(f"{step.number:>2}. {step.name:<18} {step.shown()}")
     failure = report.first_failure
     if failure is None:
         count = report.checkpoints_checked
         noun = "checkpoint" if count == 1 else "checkpoints"
-        typer.echo(f"verified: every step holds ({count} {noun} checked)")
+        echo(f"verified: every step holds ({count} {noun} checked)")
     else:
         where = f", seq {failure.seq}" if failure.seq is not None else ""
-        typer.echo(
+        echo(
             f"custody verify: FAILED at step {failure.number} ({failure.name}{where}): "
             f"{failure.reason}",
             err=True,

@@ -24,6 +24,7 @@ from api.errors import (
     TooLarge,
     Unauthenticated,
 )
+from certificates.worker import RendererBusy
 from custody.errors import (
     ActError,
     CustodyError,
@@ -65,7 +66,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (413, "Request or file too large"),
         (422, "Invalid parameters"),
         (429, "Too many failed logins"),
-        (503, "Ledger unavailable"),
+        (503, "Ledger unavailable, or the statement renderer busy (Retry-After)"),
     )
 }
 
@@ -98,6 +99,7 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
     (EncodingError, 422, "encoding", "Value cannot be written exactly"),
     (MalformedEntryError, 422, "malformed-entry", "Malformed entry"),
     (NoteError, 422, "malformed-note", "Malformed signed note"),
+    (RendererBusy, 503, "busy", "The statement renderer is busy"),
     (LedgerStateError, 503, "ledger-state", "The ledger is not ready"),
     (LedgerKeyError, 503, "ledger-key", "The ledger key is not available"),
 ]
@@ -136,7 +138,7 @@ def problem(
 def _headers(exc: CustodyError) -> dict[str, str] | None:
     if isinstance(exc, Unauthenticated):
         return {"WWW-Authenticate": "Bearer"}
-    if isinstance(exc, Throttled):
+    if isinstance(exc, (Throttled, RendererBusy)):
         return {"Retry-After": str(exc.retry_after)}
     return None
 

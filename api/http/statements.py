@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated
 from urllib.parse import quote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
 from fastapi import APIRouter, Depends, Query, Request
@@ -20,6 +19,7 @@ from api.http.problems import PROBLEM_RESPONSES
 from api.http.reads import RegisterPage
 from api.http.strict_json import StrictJSONRoute
 from api.statements import gather_evidence, label_items, statement_basis, statements
+from api.zones import canonical
 from certificates.words import LANGUAGES
 from certificates.worker import Renderer
 from workflows.errors import InvalidRequest
@@ -51,17 +51,22 @@ async def statement_pdf(
     batch_id: str,
     caller: Reader,
     lang: Annotated[str, Query(description="ru, kk or en")] = "ru",
-    tz: Annotated[str | None, Query(description="time zone (default: the server's)")] = None,
+    tz: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="IANA time zone (default: the server's); a link (an alias) is taken "
+            "as its zone; posix/ and right/ names are refused",
+        ),
+    ] = None,
 ) -> Response:
     """The statement of a destroyed batch, with its evidence attached (`custody
-    verify-statement` checks it offline)."""
+    verify-statement` checks it offline). 503 with Retry-After when the renderer has as
+    many statements rendering or waiting as it takes (a cached one is served all the same)."""
     if lang not in LANGUAGES:
         raise InvalidRequest(f"no statement language {lang!r}: choose {', '.join(LANGUAGES)}")
-    zone = tz or request.app.state.timezone
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidRequest(f"unknown time zone {zone!r}") from exc
+    # One render per real zone: a link is its zone, posix/ and right/ are refused (api.zones).
+    zone = canonical(tz) if tz is not None else request.app.state.timezone
     system = system_of(request)
     batch = await anyio.to_thread.run_sync(system.process.batch, batch_id)
     reading.check(caller, batch, "batch", batch_id)

@@ -12,8 +12,10 @@ Message-ID is the notice's, so a mail system can drop the copy.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -197,6 +199,25 @@ def of_deadlines(
         if key in wanted:
             found.setdefault(key, []).append(row)
     return found
+
+
+# An address mail servers take (RFC 5321 §4.5.3.1: 64-octet local part, 254 in all): ASCII,
+# a dot-atom local part, a domain of LDH labels and a letters-only top label. No quotes,
+# comments, spaces or line breaks: it goes into a To header as it is.
+EMAIL_MOST = 254
+_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"(?=[^@]{{1,64}}@){_LOCAL}@(?:{_LABEL}\.)+[A-Za-z]{{2,63}}")
+
+
+def check_email(email: str) -> str:
+    """`email` if it is an address notices can go to (at most 254 characters, the grammar
+    above, and read back whole by email.utils.parseaddr); ValueError saying why otherwise."""
+    if len(email) > EMAIL_MOST:
+        raise ValueError(f"an e-mail address is at most {EMAIL_MOST} characters")
+    if not _EMAIL.fullmatch(email) or parseaddr(email) != ("", email):
+        raise ValueError(f"{email!r} is not an e-mail address (name@example.kz)")
+    return email
 
 
 def set_contact(conn: Connection, username: str, email: str, now: str) -> None:

@@ -24,6 +24,7 @@ from custody.errors import CustodyError
 from workflows import grammar, reading
 from workflows.commands import RecordRegistryResults, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
+from workflows.files import FileStore
 from workflows.model import Location
 from workflows.repository import ItemSearch
 
@@ -53,16 +54,19 @@ async def _intake_places(request: Request, me: Visitor) -> list[Location]:
     return [p for p in places if p.kind in ("unit", "warehouse") and (not mine or p.id in mine)]
 
 
-async def upload(request: Request, given: StarletteUpload, role: str) -> dict[str, Any]:
-    """Keep an uploaded photo or document in the file store under `role` (TooLarge past the
-    limit, checked as it comes); its file reference for a command's `files`."""
+async def upload(
+    request: Request, given: StarletteUpload, role: str, staged: FileStore
+) -> dict[str, Any]:
+    """Keep an uploaded photo or document under `role` in `staged` (FileStore.staged: into
+    the store only once the form's command is checked; TooLarge past the limit, checked as it
+    comes); its file reference for a command's `files`."""
     limit = request.app.state.accounts.config.upload_max_bytes
     content = bytearray()
     while chunk := await given.read(_CHUNK):
         content += chunk
         if len(content) > limit:
             raise TooLarge(f"a file is at most {limit} bytes")
-    ref = await run_in_threadpool(system_of(request).process.files.put, bytes(content), role)
+    ref = await run_in_threadpool(staged.put, bytes(content), role)
     return ref.to_json()
 
 
@@ -86,69 +90,77 @@ async def intake(
     sessions.check_csrf(me.session, csrf)
     _require(me, RegisterItems.kind)
     gettext = i18n.gettext_of(me.language)
-    files = (
-        [await upload(request, photo, "marking")] if photo is not None and photo.filename else []
-    )
-    given: dict[str, Any] = {
-        "category": category,
-        "source": source,
-        "location": location,
-        # A form is text; the command takes whole numbers as integers (docs/identifiers.md).
-        # ASCII digits only: anything else goes on as given, for the model to refuse by name.
-        "weight_g": int(weight_g) if weight_g.isascii() and weight_g.isdigit() else weight_g,
-        "rifled": rifled,
-        "files": files,
-        "details": {"model": model} if model else {},
-    }
-    if grammar.typed(marking):
-        given["marking"] = grammar.typed(marking)
-    else:
-        given["unmarked"] = True
-    if grammar.typed(decision_ref):  # recorded as its own step, as at any intake (workflows.intake)
-        given["decision"] = {
-            "ref": grammar.typed(decision_ref),
-            "authority": decision_authority,
-            "date": grammar.typed(decision_date),
-        }
-    places = await _intake_places(request, me)
-    # What was typed, drawn again with a refusal (a file cannot be: the page says so).
-    typed = {
-        "location": location,
-        "category": category,
-        "source": source,
-        "weight_g": weight_g,
-        "marking": marking,
-        "model": model,
-        "rifled": rifled,
-        "decision_ref": decision_ref,
-        "decision_authority": decision_authority,
-        "photo": bool(files),
-    }
-
-    def refused_page(error: str) -> Response:
-        return page(
-            "intake.html.j2",
-            me.language,
-            me,
-            422,
-            places=places,
-            error=error,
-            today=decision_date,
-            form=typed,
+    # A photo waits beside the store until the intake is checked (FileStore.staged).
+    with system_of(request).process.files.staged() as staged:
+        files = (
+            [await upload(request, photo, "marking", staged)]
+            if photo is not None and photo.filename
+            else []
         )
+        given: dict[str, Any] = {
+            "category": category,
+            "source": source,
+            "location": location,
+            # A form is text; the command takes whole numbers as integers (docs/identifiers.md).
+            # ASCII digits only: anything else goes on as given, for the model to refuse by name.
+            "weight_g": int(weight_g) if weight_g.isascii() and weight_g.isdigit() else weight_g,
+            "rifled": rifled,
+            "files": files,
+            "details": {"model": model} if model else {},
+        }
+        if grammar.typed(marking):
+            given["marking"] = grammar.typed(marking)
+        else:
+            given["unmarked"] = True
+        if grammar.typed(decision_ref):  # recorded as its own step (workflows.intake)
+            given["decision"] = {
+                "ref": grammar.typed(decision_ref),
+                "authority": decision_authority,
+                "date": grammar.typed(decision_date),
+            }
+        places = await _intake_places(request, me)
+        # What was typed, drawn again with a refusal (a file cannot be: the page says so).
+        typed = {
+            "location": location,
+            "category": category,
+            "source": source,
+            "weight_g": weight_g,
+            "marking": marking,
+            "model": model,
+            "rifled": rifled,
+            "decision_ref": decision_ref,
+            "decision_authority": decision_authority,
+            "photo": bool(files),
+        }
 
-    try:
-        command = RegisterItems.model_validate({"intakes": [given]})
-        _, ids = await request.app.state.writer.run(me.principal, command.perform)
-    except ValidationError as exc:
-        return refused_page(i18n.invalid_field(exc, me.language, skip=2))
-    except RuleViolation as refused:
-        # The item's id was made for this intake and never written: not named.
-        unnamed = RuleViolation(refused.rule, refused.message)
-        return refused_page(i18n.refusal(unnamed, me.language))
-    except WorkflowError as exc:
-        return refused_page(gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)})
-    return RedirectResponse(f"/web/items/{ids[0]}?registered=1", status_code=303)
+        def refused_page(error: str) -> Response:
+            return page(
+                "intake.html.j2",
+                me.language,
+                me,
+                422,
+                places=places,
+                error=error,
+                today=decision_date,
+                form=typed,
+            )
+
+        try:
+            command = RegisterItems.model_validate({"intakes": [given]})
+            _, ids = await request.app.state.writer.run(
+                me.principal, staged.action(command.perform)
+            )
+        except ValidationError as exc:
+            return refused_page(i18n.invalid_field(exc, me.language, skip=2))
+        except RuleViolation as refused:
+            # The item's id was made for this intake and never written: not named.
+            unnamed = RuleViolation(refused.rule, refused.message)
+            return refused_page(i18n.refusal(unnamed, me.language))
+        except WorkflowError as exc:
+            return refused_page(
+                gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
+            )
+        return RedirectResponse(f"/web/items/{ids[0]}?registered=1", status_code=303)
 
 
 # -- registry results, signed in the browser ---------------------------------------------------

@@ -45,6 +45,7 @@ from custody.errors import CustodyError
 from workflows import grammar
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
 from workflows.errors import RuleViolation, WorkflowError
+from workflows.files import StagedFiles
 from workflows.model import Account, Batch, Commission, Item, Member
 from workflows.reading import sees_document
 from workflows.repository import ItemSearch, Repository
@@ -220,13 +221,17 @@ async def quorum_fragment(request: Request, me: Me, batch_id: str) -> Response:
     return answer
 
 
-async def _act(request: Request, me: Visitor, batch_id: str, build: Any) -> Response:
+async def _act(
+    request: Request, me: Visitor, batch_id: str, build: Any, staged: StagedFiles | None = None
+) -> Response:
     """Run a form's command; back to the batch page, or the page again with the refusal in
-    the visitor's words (422) and nothing written."""
+    the visitor's words (422) and nothing written. `staged`: the files sent with the form,
+    kept in the store only if the command is (FileStore.staged)."""
     gettext = i18n.gettext_of(me.language)
     try:
         command = build()
-        await request.app.state.writer.run(me.principal, command.perform)
+        perform = command.perform if staged is None else staged.action(command.perform)
+        await request.app.state.writer.run(me.principal, perform)
     except ValidationError as exc:
         error = i18n.invalid_field(exc, me.language)
         return await _render(request, me, batch_id, error, 422)
@@ -294,12 +299,15 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
             "explosive_amount": number("explosive_amount"),
         }
     per_item: dict[str, Any] = {}
-    for name, value in form.multi_items():
-        if name.startswith("photo:") and isinstance(value, UploadFile) and value.filename:
-            ref = await upload(request, value, "marking")
-            per_item.setdefault(name.removeprefix("photo:"), {"files": []})["files"].append(ref)
-    given = {"batch": batch_id, "facts": facts, "per_item": per_item or None}
-    return await _act(request, me, batch_id, partial(step.model_validate, given))
+    # The photos wait beside the store until the step is checked (FileStore.staged).
+    with system_of(request).process.files.staged() as staged:
+        for name, value in form.multi_items():
+            if name.startswith("photo:") and isinstance(value, UploadFile) and value.filename:
+                ref = await upload(request, value, "marking", staged)
+                one = per_item.setdefault(name.removeprefix("photo:"), {"files": []})
+                one["files"].append(ref)
+        given = {"batch": batch_id, "facts": facts, "per_item": per_item or None}
+        return await _act(request, me, batch_id, partial(step.model_validate, given), staged)
 
 
 class SignedStatement(StrictBody):

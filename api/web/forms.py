@@ -104,35 +104,42 @@ async def import_file(
                 kept = await _save(request, photo, folder / "photos", str(number))
                 sent.setdefault(photo.filename, kept)
 
-        def stored(cell: str) -> dict[str, Any]:
-            content = intake_photos.sent(sent, cell, limit)
-            try:
-                return system.process.files.put(content, "marking").to_json()
-            except WorkflowError as exc:
-                raise RowError("photo", f"{cell!r}: {exc}") from None
+        # The photos wait beside the store until every row is checked (FileStore.staged).
+        with system.process.files.staged() as staged:
 
-        places = {p.id for p in await run_in_threadpool(system.process.locations)}
-        try:
-            read = await run_in_threadpool(
-                partial(intake_file.read, path, stored, places, max_rows=WEB_ROWS)
-            )
-        except (TableError, WorkflowError) as exc:
-            error = gettext("Nothing was imported: %(why)s") % {
-                "why": i18n.reason(exc, me.language)
-            }
-            return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
-    try:
-        command = RegisterItems(intakes=read.intakes)  # at most WEB_ROWS, as the API's
-        _, ids = await request.app.state.writer.run(me.principal, command.perform)
-    except RuleViolation as refused:
-        where = read.where.get(refused.item or "", "")
-        error = gettext("Nothing was imported: %(why)s") % {
-            "why": (where + ": " if where else "") + i18n.refusal(refused, me.language)
-        }
-        return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
-    except WorkflowError as exc:
-        error = gettext("Nothing was imported: %(why)s") % {"why": i18n.reason(exc, me.language)}
-        return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
+            def stored(cell: str) -> dict[str, Any]:
+                content = intake_photos.sent(sent, cell, limit)
+                try:
+                    return staged.put(content, "marking").to_json()
+                except WorkflowError as exc:
+                    raise RowError("photo", f"{cell!r}: {exc}") from None
+
+            places = {p.id for p in await run_in_threadpool(system.process.locations)}
+            try:
+                read = await run_in_threadpool(
+                    partial(intake_file.read, path, stored, places, max_rows=WEB_ROWS)
+                )
+            except (TableError, WorkflowError) as exc:
+                error = gettext("Nothing was imported: %(why)s") % {
+                    "why": i18n.reason(exc, me.language)
+                }
+                return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
+            try:
+                command = RegisterItems(intakes=read.intakes)  # at most WEB_ROWS, as the API's
+                _, ids = await request.app.state.writer.run(
+                    me.principal, staged.action(command.perform)
+                )
+            except RuleViolation as refused:
+                where = read.where.get(refused.item or "", "")
+                error = gettext("Nothing was imported: %(why)s") % {
+                    "why": (where + ": " if where else "") + i18n.refusal(refused, me.language)
+                }
+                return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
+            except WorkflowError as exc:
+                error = gettext("Nothing was imported: %(why)s") % {
+                    "why": i18n.reason(exc, me.language)
+                }
+                return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
     return page(
         "import.html.j2",
         me.language,
@@ -200,45 +207,45 @@ async def cut(request: Request, me: Me) -> Response:
         given = typed.get(item, "")
         weights[item] = int(given) if given.isascii() and given.isdigit() else given
     cuts = {c: form.get(c) == "true" for c in ("barrel_along", "barrel_across", "parts_through")}
-    files = []
-    for field, role in (("before", "before"), ("after", "after"), ("marking", "marking")):
-        upload = form.get(field)
-        if isinstance(upload, StarletteUpload) and upload.filename:
-            files.append(await keep_upload(request, upload, role))
-    waiting = await run_in_threadpool(_deformed, request, me)
+    # The photos wait beside the store until the cut is checked (FileStore.staged).
+    with system_of(request).process.files.staged() as staged:
+        files = []
+        for field, role in (("before", "before"), ("after", "after"), ("marking", "marking")):
+            upload = form.get(field)
+            if isinstance(upload, StarletteUpload) and upload.filename:
+                files.append(await keep_upload(request, upload, role, staged))
+        waiting = await run_in_threadpool(_deformed, request, me)
 
-    def again(message: str) -> Response:
-        """The page again with the refusal, and what was typed and ticked kept (a browser
-        cannot keep the chosen photos: the page says to choose them again)."""
-        kept = {"items": set(chosen), "weights": typed, "cuts": cuts}
-        return page("cut.html.j2", me.language, me, 422, waiting=waiting, error=message, kept=kept)
+        def again(message: str) -> Response:
+            """The page again with the refusal, and what was typed and ticked kept (a browser
+            cannot keep the chosen photos: the page says to choose them again)."""
+            kept = {"items": set(chosen), "weights": typed, "cuts": cuts}
+            return page(
+                "cut.html.j2", me.language, me, 422, waiting=waiting, error=message, kept=kept
+            )
 
-    if not chosen:
-        return again(gettext("Scan or choose at least one item"))
-    try:
-        command = Cut.model_validate(
-            {
-                "weights": weights,
-                **cuts,
-                "files": files,
-            }
-        )
-        written, _ = await request.app.state.writer.run(me.principal, command.perform)
-    except ValidationError as exc:
-        return again(_cut_invalid(exc, waiting, me.language))
-    except RuleViolation as refused:
-        return again(i18n.refusal(refused, me.language))
-    except UnknownObject:  # or at a place the clerk does not read at: the same words
-        return again(gettext("Nothing of that id is registered"))
-    except WorkflowError as exc:
-        return again(gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)})
-    waiting = await run_in_threadpool(_deformed, request, me)
-    message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
-        "step": gettext(i18n.STEPS["cut"]),
-        "n": len(chosen),
-        "e": written,
-    }
-    return page("cut.html.j2", me.language, me, waiting=waiting, done=message)
+        if not chosen:
+            return again(gettext("Scan or choose at least one item"))
+        try:
+            command = Cut.model_validate({"weights": weights, **cuts, "files": files})
+            written, _ = await request.app.state.writer.run(
+                me.principal, staged.action(command.perform)
+            )
+        except ValidationError as exc:
+            return again(_cut_invalid(exc, waiting, me.language))
+        except RuleViolation as refused:
+            return again(i18n.refusal(refused, me.language))
+        except UnknownObject:  # or at a place the clerk does not read at: the same words
+            return again(gettext("Nothing of that id is registered"))
+        except WorkflowError as exc:
+            return again(gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)})
+        waiting = await run_in_threadpool(_deformed, request, me)
+        message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
+            "step": gettext(i18n.STEPS["cut"]),
+            "n": len(chosen),
+            "e": written,
+        }
+        return page("cut.html.j2", me.language, me, waiting=waiting, done=message)
 
 
 # -- a transfer coming in, with its discrepancies ---------------------------------------------

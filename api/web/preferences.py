@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 from sqlalchemy import delete
@@ -12,6 +11,8 @@ from sqlalchemy.engine import Connection
 from api.errors import AccountError
 from api.tables import PreferenceRow
 from api.web.i18n import LANGUAGES
+from api.zones import canonical
+from workflows.errors import InvalidRequest
 
 _PREFERENCES = PreferenceRow.__table__  # type: ignore[attr-defined]
 ZONE = "Asia/Almaty"
@@ -51,18 +52,18 @@ def of(conn: Connection, username: str, default_zone: str = ZONE) -> Preferences
 
 
 def check_zone(zone: str) -> str:
-    """An IANA time zone name; AccountError otherwise."""
+    """The canonical IANA name of `zone` (a link is taken as its zone, api.zones); AccountError
+    for a posix/ or right/ name or one no zone has."""
     try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise AccountError(f"unknown time zone {zone!r}") from exc
-    return zone
+        return canonical(zone)
+    except InvalidRequest as exc:
+        raise AccountError(f"unknown time zone {zone[:64]!r}") from exc
 
 
 def save(conn: Connection, username: str, language: str, timezone: str) -> None:
     if language not in LANGUAGES:
         raise AccountError(f"no language {language!r}: {', '.join(LANGUAGES)}")
-    check_zone(timezone)
+    timezone = check_zone(timezone)
     conn.execute(delete(_PREFERENCES).where(_PREFERENCES.c.username == username))
     conn.execute(
         _PREFERENCES.insert().values(username=username, language=language, timezone=timezone)

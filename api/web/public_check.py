@@ -14,7 +14,9 @@
                                                   still holds) and, when CUSTODY_PUBLIC_URL is
                                                   set, to its address (a QR code that opens
                                                   another host fails); the PDF is kept for
-                                                  the request only, one at a time
+                                                  the request only; one check runs at a
+                                                  time, the others wait their turn in a
+                                                  short queue, one place in it an address
 
 Both answer in the visitor's language (?lang=, else Accept-Language) and carry a strict
 Content-Security-Policy of their own (nothing inline, nothing from elsewhere). The statement
@@ -64,8 +66,29 @@ HEADERS = {"Content-Security-Policy": POLICY, "Cache-Control": "no-store"}
 # page's own language links add `lang`, at most once.
 PAPER_FIELDS = ("sha256", "size", "root")
 # One dropped statement checked at a time per server process: a check renders the page again
-# (a core and some 300 MB for 1,000 items), and anyone may ask for one.
-_running = asyncio.Lock()
+# (a core and some 300 MB for 1,000 items), and anyone may ask for one. The others wait their
+# turn, in order, at most WAITING of them, and one place at a time an address: a client that
+# sends again while its own check runs or waits is told to wait for it (429), so one client
+# cannot keep everyone else out (issue 12), and a full queue is 503.
+WAITING = 4
+RETRY_SECONDS = 60
+
+
+class _Turns:
+    """Checks one at a time, first come first served (asyncio.Lock is FIFO), one place per
+    address among the running and waiting."""
+
+    def __init__(self, waiting: int) -> None:
+        self.lock, self.waiting, self.holders = asyncio.Lock(), waiting, set[str]()
+
+    def refusal(self, address: str) -> int:
+        """0 if `address` may take a place; 429 if it holds one already, 503 if all are taken."""
+        if address in self.holders:
+            return 429
+        return 503 if len(self.holders) > self.waiting else 0
+
+
+_turns = _Turns(WAITING)
 
 # verify-statement's steps as the page names them (certificates.verify_statement.STEPS).
 STEP_NAMES = {
@@ -141,6 +164,7 @@ async def check_dropped(request: Request, lang: Annotated[str | None, Query()] =
     fragment (htmx) or a page. A file over MAX_BYTES is 413, found while it comes."""
     language = _language(request, lang)
     gettext = i18n.gettext_of(language)
+    address = request.client.host if request.client else "unknown"
     try:
         data, file_name = await _dropped(request)
     except _Over:
@@ -159,22 +183,21 @@ async def check_dropped(request: Request, lang: Annotated[str | None, Query()] =
         status = 413
     elif not data:
         error, status = gettext("The file is empty"), 422
-    elif _running.locked():
-        error, status = gettext("Another statement is being checked; try again in a minute"), 503
+    elif refused := _turns.refusal(address):
+        status = refused
+        error = (
+            gettext("Your statement sent before is still being checked; wait for its report")
+            if refused == 429
+            else gettext("Another statement is being checked; try again in a minute")
+        )
     else:
-        keys = await run_in_threadpool(_ledger_keys, request)
-        async with _running:
-            try:
-                report = await check_statement(data, keys, request.app.state.public_url)
-                report["on_log"] = await run_in_threadpool(_on_log, request, report)
-            except CheckTooLarge:
-                too_large = True  # a verdict on the file, not the service's failure
-            except CheckUnavailable as exc:
-                why = str(exc)
-                error, status = (
-                    gettext("The check could not run to its end: %(why)s") % {"why": why},
-                    503,
-                )
+        _turns.holders.add(address)
+        try:
+            keys = await run_in_threadpool(_ledger_keys, request)
+            async with _turns.lock:
+                report, too_large, error, status = await _check(request, data, keys, gettext)
+        finally:
+            _turns.holders.discard(address)
     del data
     context = {
         "report": report,
@@ -186,7 +209,25 @@ async def check_dropped(request: Request, lang: Annotated[str | None, Query()] =
         **_drop_context(request),
     }
     template = "_check_report.html.j2" if request.headers.get("HX-Request") else "check.html.j2"
-    return _public(page(template, language, None, status, **context))
+    answer = _public(page(template, language, None, status, **context))
+    if status in (429, 503):
+        answer.headers["Retry-After"] = str(RETRY_SECONDS)
+    return answer
+
+
+async def _check(
+    request: Request, data: bytes, keys: Any, gettext: Any
+) -> tuple[dict[str, Any] | None, bool, str | None, int]:
+    """(report, too large, error, status) of one check, run in its turn."""
+    try:
+        report = await check_statement(data, keys, request.app.state.public_url)
+        report["on_log"] = await run_in_threadpool(_on_log, request, report)
+    except CheckTooLarge:
+        return None, True, None, 200  # a verdict on the file, not the service's failure
+    except CheckUnavailable as exc:
+        said = gettext("The check could not run to its end: %(why)s") % {"why": str(exc)}
+        return None, False, said, 503
+    return report, False, None, 200
 
 
 @router.get("/check/{batch}", response_class=HTMLResponse)
