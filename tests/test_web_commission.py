@@ -22,6 +22,7 @@ from nacl.signing import VerifyKey
 
 from api.demo.data import PASSWORD
 from tests.support.processes import run
+from tests.support.service import four_eyes, made_signer
 from tests.test_web_pages import (
     CHROMIUM,
     CLERK,
@@ -50,23 +51,15 @@ def with_fourth_member(site: Site) -> str:
     """A fourth member of the commission with an account: the quorum becomes 3 of 4."""
     if site.base in _WITH_FOURTH:
         return ABSENT
-    with site.api(ADMIN) as client:
-        made = client.post(
-            "/users",
-            json={
-                "username": ABSENT,
-                "name": "Отсутствующий Член Комиссии",
-                "role": "commission_member",
-                "places": ["PLANT-TMR"],
-                "password": PASSWORD,
-            },
-        )
-        assert made.status_code == 201, made.text
-        joined = client.post(
-            "/steps/commission_member_added",
-            json={"commission": COMMISSION, "person": ABSENT, "role": "member"},
-        )
-        assert joined.status_code == 200, joined.text
+    # A member's account and seat: proposed by one administrator, confirmed by the other.
+    secret = site.data / "fourth.password"
+    secret.write_text(PASSWORD + "\n")
+    fields = {"username": ABSENT, "name": "Отсутствующий Член Комиссии"}
+    made_signer(
+        site.env, secret, fields | {"roles": ["commission_member"], "places": ["PLANT-TMR"]}
+    )
+    member = {"commission": COMMISSION, "person": ABSENT, "role": "member"}
+    four_eyes(site.env, "commission_member_added", member)
     _WITH_FOURTH.add(site.base)
     return ABSENT
 
