@@ -23,6 +23,7 @@ from workflows.commands import (
     ConfirmChange,
     CreateAccount,
     DeclineChange,
+    DisableAccount,
     GrantRole,
     ProposeChange,
     RemoveCommissionMember,
@@ -169,3 +170,27 @@ def test_a_period_overlapping_an_earlier_one_is_refused(site: Site) -> None:
     # From now on, after the first period ended, is a new period, not an overlap.
     site.process.add_commission_member("admin", COMMISSION, "member.kim", "member")
     assert _refusals(site) == []
+
+
+def test_a_lone_administrator_never_makes_another_even_with_the_other_disabled(
+    site: Site,
+) -> None:
+    """The second founding administrator is the console's (`custody init`), while its
+    founder is the only one ever made: disabling the other administrator reopens nothing,
+    neither as it is written nor on replay."""
+    assert site.process.found() is None  # founded already: nothing written
+    site.process.run("admin", DisableAccount(username="admin2"))
+    third = CreateAccount(username="admin3", name="Третий", roles=["administrator"])
+    _alone(site, "admin", third)
+    assert site.process.found("admin3") is None  # two were made: not even at the console
+    assert _refusals(site) == []
+    site.ledger.record(
+        NewEntry(
+            kind="account_created",
+            actor="admin",
+            item="admin3",
+            data={"name": "Третий", "roles": ["administrator"], "places": []},
+        )
+    )
+    [(_, why)] = _refusals(site)
+    assert "account_created by admin: four eyes" in why
