@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import rfc8785
@@ -496,6 +497,14 @@ def test_a_member_not_present_cannot_sign_and_sees_r8_in_their_language(
     assert "was not recorded present as a commission member" in said
 
 
+def _confirmed_by_another(site: Site, url: str) -> None:
+    """The proposal the queue's address names, confirmed by the second administrator."""
+    [proposal] = parse_qs(urlsplit(url).query)["id"]
+    with site.api("admin2") as other:
+        done = other.post(f"/changes/{proposal}/confirm")
+    assert done.status_code == 204, done.text
+
+
 def test_a_browser_key_is_registered_only_with_its_own_proof_and_can_be_revoked(
     site: Site, browser: Browser
 ) -> None:
@@ -521,12 +530,14 @@ def test_a_browser_key_is_registered_only_with_its_own_proof_and_can_be_revoked(
         published = [k["public_key"] for k in client.get("/ledger/keys").json()]
     assert public_key not in published
 
-    # The same request with its own proof registers the key, as the rotation of her old one.
+    # The same request with its own proof registers the key, as the rotation of her old one,
+    # once another administrator confirms the proposal (four eyes).
     form = _request_form(admin, site.base, ABENOVA, public_key)
     form.locator("select[name=replaces]").select_option(index=1)
     form.locator("button[type=submit]").click()
-    admin.wait_for_selector("#keys-done")
-    assert site.size() == before + 1
+    admin.wait_for_url(re.compile(r".*/web/admin/changes\?done=proposed.*"))
+    _confirmed_by_another(site, admin.url)
+    assert site.size() == before + 3  # proposed, confirmed, rotated
     with site.api(ADMIN) as client:
         found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
     assert len(found) == 1
@@ -631,7 +642,8 @@ def test_a_key_file_proves_possession_in_the_page_and_is_registered(
     form = _request_form(admin, site.base, "official.zhakupov", public_key)
     form.locator("select[name=replaces]").select_option(index=1)
     form.locator("button[type=submit]").click()
-    admin.wait_for_selector("#keys-done")
+    admin.wait_for_url(re.compile(r".*/web/admin/changes\?done=proposed.*"))
+    _confirmed_by_another(site, admin.url)
     with site.api(ADMIN) as client:
         found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
     assert [k["owner"] for k in found] == ["official.zhakupov"]
