@@ -165,7 +165,8 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     _open_batch(site, batch, "furnace", "PLANT-TMR", items)
     url = f"{site.base}/web/batches/{batch}"
 
-    # Kim's tablet makes a key in the browser; the administrator registers it with its proof.
+    # Kim's tablet makes a key in the browser; the administrator proposes it with its proof
+    # and another administrator confirms it (four eyes).
     kim = browser.page(820, 1180)
     log_in(kim, site.base, KIM, "ru")
     public_key = _make_browser_key(kim, site.base)
@@ -173,7 +174,8 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     log_in(admin, site.base, ADMIN, "en")
     form = _request_form(admin, site.base, KIM, public_key)
     form.locator("button[type=submit]").click()
-    admin.wait_for_selector("#keys-done")
+    admin.wait_for_url(re.compile(r".*/web/admin/changes\?done=proposed.*"))
+    _confirmed_by_another(site, admin.url)
 
     # The clerk records presence (three of the four members and the plant) and the melting.
     clerk = browser.page()
