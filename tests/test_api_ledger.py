@@ -77,7 +77,8 @@ def test_key_and_checkpoint_verify_together(base: str, running: Service) -> None
     assert signers == [vkey]
     assert checkpoint.origin == "custody.test/ledger"
     bodies = _bodies(running)
-    assert checkpoint.size == len(bodies) == 6  # genesis, admin's account, 3 keys, an account
+    # genesis, the two administrators' accounts, 3 keys, an account
+    assert checkpoint.size == len(bodies) == 7
     assert checkpoint.root == ref.mth(bodies)
 
 
@@ -87,7 +88,7 @@ def test_entries_are_the_exact_signed_bytes(base: str, auditor: dict[str, str]) 
         f"{base}/ledger/entries", params={"start": 1, "limit": 2}, headers=auditor
     ).json()
     assert [e["seq"] for e in page["entries"]] == [1, 2]
-    assert (page["size"], page["next"]) == (6, 3)
+    assert (page["size"], page["next"]) == (7, 3)
     for entry in page["entries"]:
         body = base64.b64decode(entry["body"])
         leaf = hashlib.sha256(b"\x00" + body).digest()
@@ -103,9 +104,9 @@ def test_keys_list_every_key_with_its_validity(base: str) -> None:
     keys = httpx.get(f"{base}/ledger/keys").json()
     assert [(k["owner"], k["purpose"], k["valid_from_seq"]) for k in keys] == [
         ("ledger", "ledger", 0),
-        ("alice", "witness", 3),
-        ("bob", "witness", 4),
-        ("carol", "witness", 5),
+        ("alice", "witness", 4),
+        ("bob", "witness", 5),
+        ("carol", "witness", 6),
     ]
     assert all(k["revoked_at_seq"] is None for k in keys)
 
@@ -136,7 +137,7 @@ def test_consistency_proofs_match_the_rfc_definition(base: str, running: Service
 @pytest.mark.parametrize(
     ("path", "params", "status"),
     [
-        ("/ledger/proof/inclusion", {"index": 6}, 400),
+        ("/ledger/proof/inclusion", {"index": 7}, 400),
         ("/ledger/proof/inclusion", {"index": 0, "size": 99}, 400),
         ("/ledger/proof/inclusion", {"index": -1}, 422),
         ("/ledger/proof/inclusion", {"index": "x"}, 422),

@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from api.access.roles import PLACE_KINDS, ROLES
-from tests.support.service import PASSWORD, PROBLEM, Service, service
+from tests.support.service import PROBLEM, Service, four_eyes, service
 from tests.support.site import png, today
 from workflows.commands import REGISTRY
 
@@ -224,25 +224,11 @@ def _site(running: Service) -> dict[str, Objects]:
             for kind, place in places.items():
                 new = {"location": place, "kind": kind, "name": place, "region": which}
                 assert admin.post("/steps/location_added", json=new).status_code == 200
-            for role in PLACED:
-                made = admin.post(
-                    "/users",
-                    json={
-                        "username": _user(role, which),
-                        "name": f"{role} {which}",
-                        "role": role,
-                        "places": [places[k] for k in sorted(PLACE_KINDS[role])],
-                        "password": PASSWORD,
-                    },
-                )
-                assert made.status_code == 201, made.text
-        member = {
-            "commission": "TK-1",
-            "person": "commission_member.own",
-            "role": "chair",
-            "name": "ТК-1",
-        }
-        assert admin.post("/steps/commission_member_added", json=member).status_code == 200
+            for role in PLACED:  # a signer's account with four eyes (add_user)
+                at = [places[k] for k in sorted(PLACE_KINDS[role])]
+                running.add_user(_user(role, which), role, f"{role} {which}", at)
+    member = {"commission": "TK-1", "person": "commission_member.own", "role": "chair"}
+    four_eyes(running.env, "commission_member_added", {**member, "name": "ТК-1"})
     return {which: _objects(running, which, places) for which, places in SETS.items()}
 
 

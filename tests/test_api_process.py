@@ -25,7 +25,7 @@ from tests.support import rfc9162_reference as ref
 from tests.support.processes import run, server
 from tests.support.samples import jpeg
 from tests.support.samples import pdf as real_pdf
-from tests.support.service import PASSWORD, PROBLEM, Service, service
+from tests.support.service import PROBLEM, Service, four_eyes, service
 from tests.support.site import ACCOUNTS, png, today
 from workflows.commands import REGISTRY
 
@@ -123,41 +123,28 @@ def _build(running: Service) -> Site:
             "location_added",
             {"location": location, "kind": kind, "name": f"{location} Алматы", "region": "Алматы"},
         )
-    with running.client("admin") as admin:
-        for username, role in PEOPLE.items():
-            made = admin.post(
-                "/users",
-                json={
-                    "username": username,
-                    "name": f"Сотрудник {username}",
-                    "role": role,
-                    "places": list(ACCOUNTS[username][1]),
-                    "password": PASSWORD,
-                },
-            )
-            assert made.status_code == 201, made.text
+    for username, role in PEOPLE.items():  # a signer's account with four eyes (add_user)
+        running.add_user(username, role, f"Сотрудник {username}", list(ACCOUNTS[username][1]))
     for person, role in (
         ("chair.nurlanov", "chair"),
         ("member.abenova", "member"),
         ("member.kim", "member"),
     ):
-        site.ok(
-            "admin",
-            "commission_member_added",
-            {
-                "commission": "TK-1",
-                "person": person,
-                "role": role,
-                "name": "Техническая комиссия №1",
-            },
+        member = {"commission": "TK-1", "person": person, "role": role}
+        four_eyes(
+            running.env, "commission_member_added", {**member, "name": "Техническая комиссия №1"}
         )
     # Each signer's key over HTTP, as the pages register one: the owner's request with the
-    # key's proof, added by the administrator (`custody keys add`, the local administrator's
-    # way, is tests/test_cli.py's).
+    # key's proof, proposed by one administrator and confirmed by another (`custody keys
+    # add`, the local administrator's way, is tests/test_cli.py's).
     for person in SIGNERS:
         key = PersonKey.generate()
         added = {"owner": person, "purpose": "act", "public_key": key.public_key_b64}
-        site.ok("admin", "key_added", {**added, "possession": _asked(site, person, key)})
+        fields = {**added, "possession": _asked(site, person, key)}
+        with running.client("admin") as admin:
+            proposed = admin.post("/changes", json={"change": "key_added", "fields": fields})
+        assert proposed.status_code == 201, proposed.text
+        running.confirm(proposed.json()["id"])
         site.keys[person] = (key, "")
     published = httpx.get(f"{running.base}/ledger/keys").json()
     for record in published:
@@ -571,9 +558,14 @@ def test_people_keys_are_added_and_revoked_through_the_api(site: Site) -> None:
     rotation = {"key_id": old_id, "public_key": new_key.public_key_b64}
     refused = site.step("admin", "key_rotated", rotation)  # not without the owner's request
     assert refused.status_code == 422, refused.text
-    site.ok(
-        "admin", "key_rotated", {**rotation, "possession": _asked(site, "expert.sadykova", new_key)}
-    )
+    asked = {**rotation, "possession": _asked(site, "expert.sadykova", new_key)}
+    alone = site.step("admin", "key_rotated", asked)  # not by one administrator alone
+    assert alone.status_code == 403, alone.text
+    assert "four eyes" in alone.json()["detail"]
+    with site.as_("admin") as admin:
+        proposed = admin.post("/changes", json={"change": "key_rotated", "fields": asked})
+    assert proposed.status_code == 201, proposed.text
+    site.service.confirm(proposed.json()["id"])
     published = {k["key_id"]: k for k in httpx.get(f"{site.service.base}/ledger/keys").json()}
     new_id = next(
         k
@@ -603,18 +595,7 @@ def test_people_keys_are_added_and_revoked_through_the_api(site: Site) -> None:
 
 def test_an_act_signed_with_custody_sign_is_accepted(site: Site) -> None:
     env, directory = site.service.env, site.service.directory
-    with site.as_("admin") as admin:
-        made = admin.post(
-            "/users",
-            json={
-                "username": "expert.two",
-                "name": "Эксперт Два",
-                "role": "forensic_examiner",
-                "places": ["CSE-ALM"],
-                "password": PASSWORD,
-            },
-        )
-    assert made.status_code == 201
+    site.service.add_user("expert.two", "forensic_examiner", "Эксперт Два", ["CSE-ALM"])
     (directory / "pass").write_text("мой пароль к ключу\n")
     keygen = run(
         env,
@@ -626,8 +607,12 @@ def test_an_act_signed_with_custody_sign_is_accepted(site: Site) -> None:
     )
     assert keygen.returncode == 0, keygen.stderr
     # The operator's way on the server (not HTTP): over HTTP it needs the owner's request.
+    # At the console too, an act key alone is refused: proposed and confirmed (four eyes).
     added = run(env, "keys", "add", "expert.two", keygen.stdout.strip(), "--purpose", "act")
-    assert added.returncode == 0, added.stderr
+    assert added.returncode != 0
+    assert "four eyes" in added.stderr
+    key = {"owner": "expert.two", "purpose": "act", "public_key": keygen.stdout.strip()}
+    four_eyes(env, "key_added", key)
     rifle = site.rifle()
     site.to_warehouse(rifle)
     site.ok("sklad.omarov", "forensic_sent", {"items": [rifle], "forensics": "CSE-ALM"})

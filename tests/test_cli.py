@@ -43,7 +43,7 @@ def test_init_prints_the_verifier_key_and_is_idempotent(tmp_path: Path) -> None:
     assert Verifier.parse(vkey).name == "custody.test/ledger"
     again = run(env, "init")
     assert again.returncode == 0
-    assert "already there: 2 entries" in again.stdout
+    assert "already there: 3 entries" in again.stdout  # genesis and two administrators
     assert stat.S_IMODE((tmp_path / "ledger.key").stat().st_mode) == 0o600
 
 
@@ -88,7 +88,7 @@ def test_keys_add_rotate_revoke_and_list(env: dict[str, str], tmp_path: Path) ->
     assert taken.returncode == 1
     assert "one key, one person" in taken.stderr
     key_id = added.stdout.split()[1]
-    assert "holds from seq 3" in added.stdout
+    assert "holds from seq 4" in added.stdout
     rotated = run(env, "keys", "rotate", key_id, keys[1])
     assert rotated.returncode == 0, rotated.stderr
     new_id = rotated.stdout.split()[4]
@@ -96,8 +96,8 @@ def test_keys_add_rotate_revoke_and_list(env: dict[str, str], tmp_path: Path) ->
     assert revoked.returncode == 0
     listing = json.loads(run(env, "keys", "list", "--json").stdout)
     by_id = {k["key_id"]: k for k in listing}
-    assert by_id[key_id]["rotated_at_seq"] == 3
-    assert by_id[new_id]["revoked_at_seq"] == 4
+    assert by_id[key_id]["rotated_at_seq"] == 4
+    assert by_id[new_id]["revoked_at_seq"] == 5
     assert run(env, "verify").returncode == 0
 
 
@@ -113,7 +113,7 @@ def test_a_refused_command_says_why_in_one_line_and_writes_nothing(env: dict[str
         assert result.returncode == 1, args
         assert result.stderr.startswith("custody: ")
         assert result.stderr.count("\n") == 1, result.stderr
-    assert _size(env) == 2  # the genesis entry and the first administrator's account
+    assert _size(env) == 3  # the genesis entry and the two administrators' accounts
 
 
 def test_a_bad_setting_is_named_in_one_line(env: dict[str, str]) -> None:

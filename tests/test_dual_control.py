@@ -12,25 +12,32 @@ import base64
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from custody.clock import format_time, parse_time
 from custody.entries import NewEntry
 from custody.keyfile import PersonKey
 from tests.support.site import COMMISSION, Site
+from workflows import dual
+from workflows.access import ROLES
 from workflows.commands import (
     AddCommissionMember,
     AddKey,
     ConfirmChange,
     CreateAccount,
     DeclineChange,
+    DisableAccount,
     GrantRole,
     ProposeChange,
     RemoveCommissionMember,
 )
 from workflows.commands.base import Command
 from workflows.errors import AccessRefused, RuleViolation
+from workflows.model import Proposal
 from workflows.process import Process
 from workflows.replay import replay
+from workflows.world import World
 
 
 def _size(site: Site) -> int:
@@ -169,3 +176,70 @@ def test_a_period_overlapping_an_earlier_one_is_refused(site: Site) -> None:
     # From now on, after the first period ended, is a new period, not an overlap.
     site.process.add_commission_member("admin", COMMISSION, "member.kim", "member")
     assert _refusals(site) == []
+
+
+def test_a_lone_administrator_never_makes_another_even_with_the_other_disabled(
+    site: Site,
+) -> None:
+    """The second founding administrator is the console's (`custody init`), while its
+    founder is the only one ever made: disabling the other administrator reopens nothing,
+    neither as it is written nor on replay."""
+    assert site.process.found() is None  # founded already: nothing written
+    site.process.run("admin", DisableAccount(username="admin2"))
+    third = CreateAccount(username="admin3", name="Третий", roles=["administrator"])
+    _alone(site, "admin", third)
+    assert site.process.found("admin3") is None  # two were made: not even at the console
+    assert _refusals(site) == []
+    site.ledger.record(
+        NewEntry(
+            kind="account_created",
+            actor="admin",
+            item="admin3",
+            data={"name": "Третий", "roles": ["administrator"], "places": []},
+        )
+    )
+    [(_, why)] = _refusals(site)
+    assert "account_created by admin: four eyes" in why
+
+
+_NAMES = st.sampled_from(["kim", "abenova", "omarov", "admin2", "stand.in"])
+_ROLES = st.sampled_from(sorted(ROLES))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    proposed=st.tuples(_NAMES, _ROLES),
+    written=st.tuples(_NAMES, _ROLES),
+    proposer=_NAMES,
+    confirmer=_NAMES,
+    gap=st.integers(min_value=1, max_value=3),
+)
+def test_a_grant_is_permitted_only_right_after_the_confirmation_of_exactly_it(
+    proposed: tuple[str, str],
+    written: tuple[str, str],
+    proposer: str,
+    confirmer: str,
+    gap: int,
+) -> None:
+    """workflows.dual.refusal against its definition: a grant of a signing role passes only
+    as the entry right after its confirmation, by its confirmer, of the same account and
+    role; a grant of any other role needs nothing."""
+    world = World()
+    fields = {"username": proposed[0], "role": proposed[1]}
+    world.proposals["CHG-0000000000000001"] = Proposal(
+        "CHG-0000000000000001",
+        "role_granted",
+        fields,
+        proposed[0],
+        proposer,
+        "t",
+        5,
+        state="confirmed",
+        decided_by=confirmer,
+    )
+    world.confirmed = (10, "CHG-0000000000000001")
+    actor, (username, role) = confirmer, written
+    why = dual.refusal(world, 10 + gap, actor, "role_granted", username, {"role": role})
+    signer = role in dual.DUAL_ROLES
+    expected = not signer or (gap == 1 and (username, role) == proposed)
+    assert (why is None) == expected, why

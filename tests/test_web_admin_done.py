@@ -20,6 +20,7 @@ PAGES = [
     "/web/admin/commissions",
     "/web/admin/places",
     "/web/admin/keys",
+    "/web/admin/changes",
 ]
 
 
@@ -55,6 +56,8 @@ def test_a_crafted_address_puts_no_words_on_an_admin_page(site: Service, path: s
             {"done": "registered", "id": CRAFTED},
             {"done": "revoked", "id": CRAFTED},
             {"done": "place", "id": CRAFTED},
+            {"done": "proposed", "id": CRAFTED},
+            {"done": "confirmed", "id": "CHG-0000000000000000"},
             {"done": "no-such-code", "id": "admin"},
         ):
             page = admin.get(path, params=query)

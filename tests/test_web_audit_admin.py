@@ -14,6 +14,7 @@ import base64
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -426,8 +427,22 @@ def test_administrator_adds_a_place_in_three_languages_and_a_commission_member(
     said = page.locator(".problem").inner_text()
     assert said.startswith("R8: sklad.omarov"), said
     assert "комиссия мүшесі рөлі" in said, said
+    # Four eyes: proposed, to the queue awaiting another administrator's confirmation ...
     join("member.kim")
-    page.wait_for_url(re.compile(r".*done=joined.*"))
+    page.wait_for_url(re.compile(r".*/web/admin/changes\?done=proposed.*"))
+    proposal = parse_qs(urlsplit(page.url).query)["id"][0]
+    assert proposal in page.locator("table").inner_text()
+    assert serious_violations(page) == []
+    # ... which its proposer cannot confirm: no button, and the route refuses it.
+    assert page.locator(f"form[action='/web/admin/changes/{proposal}/confirm']").count() == 0
+    other = browser.page()
+    log_in(other, site.base, "admin2", "ru")
+    other.goto(f"{site.base}/web/admin/changes")
+    other.click(f"form[action='/web/admin/changes/{proposal}/confirm'] button")
+    other.wait_for_url(re.compile(r".*done=confirmed.*"))
+    assert f"Изменение {proposal} подтверждено" in other.locator(".done").inner_text()
+    other.context.close()
+    page.goto(f"{site.base}/web/admin/commissions")
     section = page.locator("section[aria-labelledby='c-COM-KST']").inner_text()
     assert "Қостанай комиссиясы" in section
     assert "начальник склада" in section

@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import rfc8785
@@ -22,6 +23,7 @@ from nacl.signing import VerifyKey
 
 from api.demo.data import PASSWORD
 from tests.support.processes import run
+from tests.support.service import four_eyes, made_signer
 from tests.test_web_pages import (
     CHROMIUM,
     CLERK,
@@ -50,23 +52,15 @@ def with_fourth_member(site: Site) -> str:
     """A fourth member of the commission with an account: the quorum becomes 3 of 4."""
     if site.base in _WITH_FOURTH:
         return ABSENT
-    with site.api(ADMIN) as client:
-        made = client.post(
-            "/users",
-            json={
-                "username": ABSENT,
-                "name": "Отсутствующий Член Комиссии",
-                "role": "commission_member",
-                "places": ["PLANT-TMR"],
-                "password": PASSWORD,
-            },
-        )
-        assert made.status_code == 201, made.text
-        joined = client.post(
-            "/steps/commission_member_added",
-            json={"commission": COMMISSION, "person": ABSENT, "role": "member"},
-        )
-        assert joined.status_code == 200, joined.text
+    # A member's account and seat: proposed by one administrator, confirmed by the other.
+    secret = site.data / "fourth.password"
+    secret.write_text(PASSWORD + "\n")
+    fields = {"username": ABSENT, "name": "Отсутствующий Член Комиссии"}
+    made_signer(
+        site.env, secret, fields | {"roles": ["commission_member"], "places": ["PLANT-TMR"]}
+    )
+    member = {"commission": COMMISSION, "person": ABSENT, "role": "member"}
+    four_eyes(site.env, "commission_member_added", member)
     _WITH_FOURTH.add(site.base)
     return ABSENT
 
@@ -171,7 +165,8 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     _open_batch(site, batch, "furnace", "PLANT-TMR", items)
     url = f"{site.base}/web/batches/{batch}"
 
-    # Kim's tablet makes a key in the browser; the administrator registers it with its proof.
+    # Kim's tablet makes a key in the browser; the administrator proposes it with its proof
+    # and another administrator confirms it (four eyes).
     kim = browser.page(820, 1180)
     log_in(kim, site.base, KIM, "ru")
     public_key = _make_browser_key(kim, site.base)
@@ -179,7 +174,8 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     log_in(admin, site.base, ADMIN, "en")
     form = _request_form(admin, site.base, KIM, public_key)
     form.locator("button[type=submit]").click()
-    admin.wait_for_selector("#keys-done")
+    admin.wait_for_url(re.compile(r".*/web/admin/changes\?done=proposed.*"))
+    _confirmed_by_another(site, admin.url)
 
     # The clerk records presence (three of the four members and the plant) and the melting.
     clerk = browser.page()
@@ -504,6 +500,14 @@ def test_a_member_not_present_cannot_sign_and_sees_r8_in_their_language(
     assert "was not recorded present as a commission member" in said
 
 
+def _confirmed_by_another(site: Site, url: str) -> None:
+    """The proposal the queue's address names, confirmed by the second administrator."""
+    [proposal] = parse_qs(urlsplit(url).query)["id"]
+    with site.api("admin2") as other:
+        done = other.post(f"/changes/{proposal}/confirm")
+    assert done.status_code == 204, done.text
+
+
 def test_a_browser_key_is_registered_only_with_its_own_proof_and_can_be_revoked(
     site: Site, browser: Browser
 ) -> None:
@@ -529,12 +533,14 @@ def test_a_browser_key_is_registered_only_with_its_own_proof_and_can_be_revoked(
         published = [k["public_key"] for k in client.get("/ledger/keys").json()]
     assert public_key not in published
 
-    # The same request with its own proof registers the key, as the rotation of her old one.
+    # The same request with its own proof registers the key, as the rotation of her old one,
+    # once another administrator confirms the proposal (four eyes).
     form = _request_form(admin, site.base, ABENOVA, public_key)
     form.locator("select[name=replaces]").select_option(index=1)
     form.locator("button[type=submit]").click()
-    admin.wait_for_selector("#keys-done")
-    assert site.size() == before + 1
+    admin.wait_for_url(re.compile(r".*/web/admin/changes\?done=proposed.*"))
+    _confirmed_by_another(site, admin.url)
+    assert site.size() == before + 3  # proposed, confirmed, rotated
     with site.api(ADMIN) as client:
         found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
     assert len(found) == 1
@@ -639,7 +645,8 @@ def test_a_key_file_proves_possession_in_the_page_and_is_registered(
     form = _request_form(admin, site.base, "official.zhakupov", public_key)
     form.locator("select[name=replaces]").select_option(index=1)
     form.locator("button[type=submit]").click()
-    admin.wait_for_selector("#keys-done")
+    admin.wait_for_url(re.compile(r".*/web/admin/changes\?done=proposed.*"))
+    _confirmed_by_another(site, admin.url)
     with site.api(ADMIN) as client:
         found = [k for k in client.get("/ledger/keys").json() if k["public_key"] == public_key]
     assert [k["owner"] for k in found] == ["official.zhakupov"]

@@ -407,22 +407,31 @@ def founding(kind: str, actor: str, item: str | None, data: Mapping[str, Any]) -
 
 
 def second_founding(
-    world: Any, actor: str, kind: str, item: str | None, data: Mapping[str, Any], accounts: int
+    world: Any, actor: str, kind: str, item: str | None, data: Mapping[str, Any], admins: int
 ) -> bool:
-    """The second administrator of a ledger, made by the founder at the console (`custody
-    init`) while the founder's own account is the only one (`accounts`: how many exist): from
-    then on every administrator is made by one and confirmed by another (workflows.dual)."""
+    """The second administrator of a ledger, made at the console (`custody init --second`)
+    by its one administrator while it is the only one (`admins`: on replay, how many times an
+    account was ever made an administrator, so that disabling the other administrator does
+    not reopen it; at the console, how many accounts hold the role). From then on every
+    administrator is made by one and confirmed by another (workflows.dual). Over HTTP this
+    is never done (workflows.gate: only the console's unit of work may); a ledger made
+    before dual control gets its second administrator so."""
     founder = world.accounts.get(actor)
     return (
-        accounts == 1
+        admins == 1
         and founder is not None
-        and founder.created_by == actor
-        and founder.roles == [ADMINISTRATOR]
+        and ADMINISTRATOR in founder.roles
         and kind == "account_created"
         and item != actor
         and list(data.get("roles", ())) == [ADMINISTRATOR]
         and not data.get("places")
     )
+
+
+def administrators(accounts: Iterable[Any]) -> int:
+    """How many of these accounts (workflows.model.Account) hold the administrator role,
+    enabled or not."""
+    return sum(1 for a in accounts if ADMINISTRATOR in a.roles)
 
 
 def entry_refusal(
@@ -440,8 +449,9 @@ def entry_refusal(
     (its accounts, locations, items, transfers and batches); None when they may. The one
     check the process makes as it writes and `custody verify` makes again from the log.
 
-    `any_account` says whether any account exists, `accounts` how many (a live World holds
-    only what it loaded; a replay's holds them all).
+    `any_account` says whether any account exists, `accounts` how many enabled
+    administrators (a live World holds only what it loaded; a replay's holds them all; 0
+    where the second founding may not be done, over HTTP).
 
     Besides who may write the kind there, and the separations of duties (`duty_refusal`),
     a change that makes a signer or an administrator is refused unless another
@@ -463,7 +473,8 @@ def entry_refusal(
         why = duty_refusal(world, actor, kind, item, data)
     if why is None:
         why = dual.refusal(world, seq, actor, kind, item, data)
-        count = len(world.accounts) if accounts is None else accounts
-        if why is not None and second_founding(world, actor, kind, item, data, count):
-            return None
+        if why is not None and kind == "account_created" and accounts != 0:
+            count = world.administrators_made if accounts is None else accounts
+            if second_founding(world, actor, kind, item, data, count):
+                return None
     return why

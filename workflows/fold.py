@@ -268,6 +268,8 @@ def _account_created(world: World, body: EntryBody) -> None:
             created_by=_creator(world, body),
         ),
     )
+    if "administrator" in data["roles"]:
+        world.administrators_made += 1
 
 
 def _creator(world: World, body: EntryBody) -> str:
@@ -293,6 +295,8 @@ def _account_change(field: str, add: bool) -> Handler:
         if add:
             values.append(value)
             values.sort()
+            if field == "role" and value == "administrator":
+                world.administrators_made += 1
         else:
             values.remove(value)
         world.touch("accounts", account)

@@ -12,8 +12,9 @@ from sqlalchemy import text
 
 from custody.entries import ACCOUNT_KINDS
 from workflows import dual, reading
-from workflows.access import SETTLES, entry_refusal, place_of, refusal
+from workflows.access import SETTLES, administrators, entry_refusal, place_of, refusal
 from workflows.errors import AccessRefused
+from workflows.model import Account
 
 if TYPE_CHECKING:
     from workflows.unit_of_work import Work
@@ -38,6 +39,9 @@ _CHANGES_WHO_MAY = frozenset(
 class Gate:
     def __init__(self, actor: str, device: str | None = None) -> None:
         self.actor, self.device = actor, device
+        # The console's unit of work (`custody init`): the only one that may make the second
+        # founding administrator (workflows.access.second_founding).
+        self.console = False
         self._any_account: bool | None = None
         self._allowed: set[tuple[str, str | None]] = set()  # (kind, place) checked: allowed
 
@@ -59,14 +63,16 @@ class Gate:
             self._any_account = found is not None
         return self._any_account
 
-    def _accounts(self, work: Work) -> int:
-        """How many accounts exist, up to 2, with those this unit of work made
-        (workflows.access.second_founding asks whether the founder's is the only one)."""
-        found = work.conn.execute(
-            text("SELECT count(*) FROM (SELECT 1 FROM wf_accounts LIMIT 2) a")
-        )
-        made = set(work.world.accounts) - work.world.stored["accounts"]
-        return int(found.scalar() or 0) + len(made)
+    def _administrators(self, work: Work) -> int:
+        """How many enabled administrators exist, with those this unit of work made or
+        changed; 0 unless the unit of work is the console's (`console`): the second founding
+        administrator is made only there (workflows.access.second_founding)."""
+        if not self.console:
+            return 0
+        stored: list[Account] = work.repo.documents("accounts")
+        found = {a.id: a for a in stored}
+        found.update(work.world.accounts)
+        return administrators(found.values())
 
     def _load(self, work: Work, places: Iterable[str]) -> None:
         # One statement for the account, its device token and the places (Repository).
@@ -141,7 +147,7 @@ class Gate:
             data,
             self._bound(work),
             self._any_account,
-            self._accounts(work) if kind == "account_created" else None,
+            self._administrators(work) if kind == "account_created" else None,
         )
         if why is not None:
             raise AccessRefused(why, place_of(work.world, kind, item, data))

@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import text
-
 from custody.clock import Clock, format_time, utc_now
 from custody.db import savepoint
 from custody.entries import decode
@@ -32,6 +30,7 @@ from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
 from workflows.files import FileStore
 from workflows.heap import collector_paused
 from workflows.model import (
+    Account,
     Batch,
     Campaign,
     Commission,
@@ -306,21 +305,32 @@ class Process:
     def found(self, second: str = SECOND_ADMIN) -> str | None:
         """The founding accounts, made at the console (`custody init`): while the ledger has
         none, its genesis entry's actor makes itself the administrator
-        (workflows.access.founding), then `second`, the second administrator, while its own
-        is the only account (workflows.access.second_founding): from then on one
-        administrator proposes a signer-making change and another confirms it
-        (workflows.dual). Returns the founder's username if it wrote the accounts now, None
-        if accounts exist already."""
+        (workflows.access.founding); then, while it is the only administrator, it makes
+        `second`, the second administrator (workflows.access.second_founding; a ledger made
+        before dual control gets its second so): from then on one administrator proposes a
+        signer-making change and another confirms it (workflows.dual). Returns the founder's
+        username if it wrote an account now, None if there was nothing to found."""
         with self.ledger.database.read() as conn:
-            if conn.execute(text("SELECT 1 FROM wf_accounts LIMIT 1")).first() is not None:
-                return None
             genesis = Store(conn).entries(0, 1)
+            stored: list[Account] = Repository(conn).documents("accounts")
         founder = decode(genesis[0].body).actor
         if second == founder:
             raise InvalidRequest("the second administrator is another person than the first")
-        self.run(founder, CreateAccount(username=founder, name=FOUNDER, roles=[ADMINISTRATOR]))
-        self.run(founder, CreateAccount(username=second, name=SECOND, roles=[ADMINISTRATOR]))
-        return founder
+        wrote = False
+        if not stored:
+            command = CreateAccount(username=founder, name=FOUNDER, roles=[ADMINISTRATOR])
+            self.run(founder, command)
+            wrote = True
+        elif any(a.id == second for a in stored):
+            return None
+        admins = [a for a in stored if ADMINISTRATOR in a.roles]  # enabled or not
+        if stored and (len(admins) != 1 or admins[0].disabled):
+            return None  # two already, or none to found with (a new ledger, then)
+        actor = admins[0].id if admins else founder
+        with self.work(actor) as work:
+            work.gate.console = True
+            CreateAccount(username=second, name=SECOND, roles=[ADMINISTRATOR]).perform(work)
+        return founder if wrote or admins else None
 
     # -- acting ---------------------------------------------------------------------------------
 

@@ -84,6 +84,9 @@ class World:
     # The proposal the entry just folded confirmed, as (its seq, the proposal's id): the one
     # entry after it may be that change (workflows.dual); any other entry ends it.
     confirmed: tuple[int, str] | None = None
+    # How many times an account was made an administrator (a replay's count: the second
+    # founding administrator is permitted only while it is 1, workflows.access).
+    administrators_made: int = 0
     changed: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})
     # What was read from the state tables (and so has a row there), against what is new.
     stored: dict[str, set[Any]] = field(default_factory=lambda: {k: set() for k in KINDS})

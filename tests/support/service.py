@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -20,6 +21,26 @@ PASSWORD = "correct horse battery"
 FOUNDER = "admin"  # the genesis actor: `custody init` makes it the first administrator
 SECOND = "admin2"  # and the second (four eyes: workflows.dual)
 PROBLEM = "application/problem+json"
+
+
+def four_eyes(env: dict[str, str], change: str, fields: dict[str, Any]) -> str:
+    """A change that makes a signer or an administrator (workflows.dual), done at the console
+    as two administrators do it: proposed by admin, confirmed by admin2. Returns the
+    proposal's id."""
+    done = run(env, "change", "propose", change, json.dumps(fields, ensure_ascii=False))
+    assert done.returncode == 0, done.stderr
+    proposal = done.stdout.strip()
+    done = run(env, "change", "confirm", proposal, "--actor", SECOND)
+    assert done.returncode == 0, done.stderr
+    return proposal
+
+
+def made_signer(env: dict[str, str], password_file: Path, fields: dict[str, Any]) -> None:
+    """An account that signs or administers (`fields`: CreateAccount's input), made with
+    four eyes, then given its password at the console from `password_file`."""
+    four_eyes(env, "account_created", fields)
+    done = run(env, "user", "password", fields["username"], "--password-file", str(password_file))
+    assert done.returncode == 0, done.stderr
 
 
 @dataclass
@@ -41,17 +62,8 @@ class Service:
             assert done.returncode == 0, done.stderr
             return
         if dual.needs_four_eyes("account_created", {"roles": [role]}):
-            # Proposed by one founding administrator, confirmed by the other (four eyes),
-            # then its password given at the console.
             fields = {"username": username, "name": name or f"Тестовый {username}"}
-            fields |= {"roles": [role], "places": list(places)}
-            done = run(self.env, "change", "propose", "account_created", json.dumps(fields))
-            assert done.returncode == 0, done.stderr
-            proposal = done.stdout.strip()
-            done = run(self.env, "change", "confirm", proposal, "--actor", SECOND)
-            assert done.returncode == 0, done.stderr
-            done = run(self.env, "user", "password", username, "--password-file", str(secret))
-            assert done.returncode == 0, done.stderr
+            made_signer(self.env, secret, fields | {"roles": [role], "places": list(places)})
             return
         where = [arg for place in places for arg in ("--place", place)]
         done = run(
