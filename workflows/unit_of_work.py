@@ -82,7 +82,7 @@ class Work:
                 wanted.setdefault(kind, set()).add(key)
         self.repo.load_kinds(self.world, wanted)
 
-    def _check_new_subjects(self) -> None:
+    def check_new_subjects(self) -> None:
         """The id register (workflows.subjects): no entry may bring into being a subject whose
         id names one of another kind, whichever command wrote it. Raises InvalidRequest, with
         one sentence whatever holds the id (subjects.unavailable: no existence oracle)."""
@@ -111,7 +111,7 @@ class Work:
         if not self.news:
             return []
         self._load_what_the_fold_touches()
-        self._check_new_subjects()
+        self.check_new_subjects()
         world, gate = self.world, self.gate
         gate.prepare(self, {p for n in self.news if (p := place_of(world, n.kind, n.item, n.data))})
         with self.ledger.appending(self.conn, self.news) as pending:

@@ -66,6 +66,7 @@ class ProposeChange(ChangeCommand):
         fields = change.model_dump(mode="json", exclude_none=True)
         before = len(work.news)
         change.perform(work)
+        work.check_new_subjects()  # the id register too, as the commit would check it
         del work.news[before:]
         owner = None
         if self.change == "key_rotated":
