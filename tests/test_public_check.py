@@ -27,7 +27,6 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from certificates import qr_payload, qr_reading
 from certificates.pdf_reading import read_pdf
 from custody.note import Verifier
 from tests.support.processes import environment, free_port, run, server
+from tests.support.service import four_eyes
 from tests.test_statement_forgeries import draw_over, incremental, white_box
 from tests.test_web_pages import CHROMIUM, SHOTS, Browser, screenshot, serious_violations
 from tests.test_web_pages import browser as browser  # the module's browser fixture
@@ -607,7 +607,7 @@ def _unknown_like(site: Demo, batch: str) -> str:
     """An id of the same length as `batch` that the log does not have."""
     with site.client(AUDITOR) as client:
         for n in range(100):
-            made_up = f"{batch[: -len(str(n)) - 1]}Z{n}"
+            made_up = f"{batch[: -len(str(n)) - 1]}9{n}"  # digits: of any id's script
             if client.get(f"/batches/{quote(made_up, safe='')}").status_code == 404:
                 return made_up
     raise AssertionError("every id tried is a batch")
@@ -685,29 +685,18 @@ def _web_admin(demo: Demo) -> httpx.Client:
 
 
 def _readd(demo: Demo, person: str, role: str, full_name: str, position: str) -> None:
-    """An administrator removes `person` from the demo's commission and adds them back under
-    another name and position, on the admin page (its only way to edit a position)."""
-    with closing(_web_admin(demo)) as admin:
-        page = admin.get("/web/admin/commissions").text
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf is not None
-        left = admin.post(
-            "/web/admin/commissions/TK-ALM/remove", data={"person": person, "csrf": csrf[1]}
-        )
-        assert left.status_code == 303, left.text
-        joined = admin.post(
-            "/web/admin/commissions",
-            data={
-                "commission": "TK-ALM",
-                "person": person,
-                "role": role,
-                "full_name": full_name,
-                "position": position,
-                "csrf": csrf[1],
-            },
-        )
-        assert joined.status_code == 303, joined.text
-        assert "error" not in joined.headers["location"], joined.headers["location"]
+    """Two administrators remove `person` from the demo's commission and add them back under
+    another name and position (each change proposed by admin, confirmed by admin2: four
+    eyes, workflows.dual)."""
+    four_eyes(demo.env, "commission_member_removed", {"commission": "TK-ALM", "person": person})
+    fields = {
+        "commission": "TK-ALM",
+        "person": person,
+        "role": role,
+        "full_name": full_name,
+        "position": position,
+    }
+    four_eyes(demo.env, "commission_member_added", fields)
 
 
 def test_signers_removed_and_added_again_keep_their_statement_and_their_names(
