@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from pydantic import Field, model_validator
 
-from workflows import grammar, movements
+from workflows import grammar, movements, reading
 from workflows.access import place_of
-from workflows.commands.base import Command, command
+from workflows.commands.base import Command, command, read_at
 from workflows.commands.fields import ActIn, Id, Items, Part
 from workflows.steps import advance
 from workflows.unit_of_work import Work
+from workflows.world import unknown
 
 
 def transfer_place(work: Work, kind: str, transfer: str) -> set[str]:
@@ -45,6 +46,23 @@ class ReceiveTransfer(Command):
 
     def acts_at(self, work: Work) -> set[str]:
         return transfer_place(work, self.kind, self.transfer)
+
+    def seen(self, work: Work) -> None:
+        """Command.seen, and each scanned item the transfer does not expect that is
+        registered must be one the clerk reads, else it is answered as an unknown id:
+        recording it received, not sent (a discrepancy) would freeze a weapon of another
+        place and tell that it exists (the desk's breaker, issue 15; docs/access.md)."""
+        super().seen(work)
+        reader = work.gate.reads(work)
+        transfer = work.world.find("transfers", self.transfer)
+        if reader is False or transfer is None:
+            return
+        others = [i for i in self.items if not transfer.expects(i)]
+        work.load("items", others)
+        for item in others:
+            found = work.world.find("items", item)
+            if found is not None and not reading.sees(reader, read_at(work, "items", found)):
+                raise unknown("items", item)
 
     def run(self, work: Work) -> list[str]:
         return movements.receive(work, self.transfer, self.items)
