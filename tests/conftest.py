@@ -15,6 +15,7 @@ from custody.bootstrap import init
 from custody.ledger import Ledger
 from custody.settings import Settings
 from tests.support.databases import postgres_copy, postgres_database, sqlite_url
+from tests.support.demos import Demos
 from tests.support.ran_all import (  # noqa: F401 (hooks: a run fails when fewer tests ran than were collected)
     pytest_collection_finish,
     pytest_runtest_logreport,
@@ -58,6 +59,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     tests of a file keep their order and stay together (a stable sort by file)."""
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@pytest.fixture(scope="session")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demos]:
+    """`custody demo`'s data, made once per worker and kind of database, for modules to copy
+    (tests.support.demos)."""
+    with ExitStack() as stack:
+        yield Demos(tmp_path_factory, stack)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -18,6 +18,8 @@ from types import ModuleType
 import httpx
 import pytest
 
+from tests.support.browser import Browser
+from tests.support.browser import browser as browser  # the module's Chromium
 from tests.support.service import Service, service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,23 +107,18 @@ def test_a_tarball_is_unpacked_only_with_the_pinned_integrity(tmp_path: Path) ->
         fetch_assets.unpack(data, missing, tmp_path / "missing")
 
 
-def test_redoc_renders_in_a_browser_and_asks_nothing_of_another_host(running: Service) -> None:
+def test_redoc_renders_in_a_browser_and_asks_nothing_of_another_host(
+    running: Service, browser: Browser
+) -> None:
     """A breaker saw /redoc fetch its footer's logo from cdn.redoc.ly."""
-    from playwright.sync_api import sync_playwright
-
     asked: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
-        )
-        try:
-            page = browser.new_page()
-            # what reached the network: a request the policy blocked gets no response
-            page.on("response", lambda response: asked.append(response.url))
-            page.goto(running.base + "/redoc")
-            page.get_by_text("Download OpenAPI specification").first.wait_for(timeout=60_000)
-            page.wait_for_timeout(1_000)  # the footer's logo is asked for after the text
-        finally:
-            browser.close()
+    page = browser.page()
+    page.set_default_timeout(30_000)  # Playwright's own default, as before the shared browser
+    # what reached the network: a request the policy blocked gets no response
+    page.on("response", lambda response: asked.append(response.url))
+    page.goto(running.base + "/redoc")
+    page.get_by_text("Download OpenAPI specification").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1_000)  # the footer's logo is asked for after the text
+    page.context.close()
     assert asked
     assert [a for a in asked if not a.startswith((running.base, "data:", "blob:"))] == []
