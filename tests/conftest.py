@@ -24,6 +24,7 @@ from tests.support.ran_all import (  # noqa: F401 (hooks: a run fails when fewer
 )
 from tests.support.scenario import copy_sqlite
 from tests.support.site import Site, build_site, reopen_site
+from tests.support.statements import signed_statement, statement_pdf  # noqa: F401 (fixtures)
 
 settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
