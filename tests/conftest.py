@@ -15,6 +15,7 @@ from custody.bootstrap import init
 from custody.ledger import Ledger
 from custody.settings import Settings
 from tests.support.databases import postgres_copy, postgres_database, sqlite_url
+from tests.support.demos import Demos
 from tests.support.ran_all import (  # noqa: F401 (hooks: a run fails when fewer tests ran than were collected)
     pytest_collection_finish,
     pytest_runtest_logreport,
@@ -23,6 +24,7 @@ from tests.support.ran_all import (  # noqa: F401 (hooks: a run fails when fewer
 )
 from tests.support.scenario import copy_sqlite
 from tests.support.site import Site, build_site, reopen_site
+from tests.support.statements import signed_statement, statement_pdf  # noqa: F401 (fixtures)
 
 settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
@@ -36,7 +38,13 @@ TEST_ORIGIN = "custody.test/ledger"
 # in the order they were collected (pyproject.toml: --no-loadscope-reorder; its default hands
 # out the files with the most tests first, so that these, few long tests each, came last and
 # one worker ran the last of them alone): the files that take longest go first, longest first,
-# and the short ones fill in at the end. Measured on the CI machine kind, November 2026.
+# and the short ones fill in at the end. The first twelve measured on the CI machine kind,
+# November 2026; the next ten from a run of the whole suite with --durations=0 (30 November
+# 2026 on a loaded two-core machine, stopped at two thirds: their order, not their seconds,
+# counts); test_statements and the web modules after it in the alphabet, which that run never
+# reached, from runs of their own (each web one serves its own copy of the demo). A file that
+# takes over a minute and is not named here starts when its turn in the alphabet comes, and
+# may leave one worker running it alone at the end: name it here.
 LONGEST_FIRST = (
     "test_web_commission.py",
     "test_web_labels.py",
@@ -50,6 +58,31 @@ LONGEST_FIRST = (
     "test_web_audit_admin.py",
     "test_web_forms.py",
     "test_api_key_requests.py",
+    "test_api_login.py",
+    "test_cli.py",
+    "test_api_places.py",
+    "test_api_reading.py",
+    "test_api_two_servers.py",
+    "test_cli_io.py",
+    "test_login_throttle.py",
+    "test_api_reports.py",
+    "test_demo.py",
+    "test_api_ledger.py",
+    "test_ledger_key_live_rotation.py",
+    "test_statements.py",
+    "test_statement_forgeries.py",
+    "test_web_desk.py",
+    "test_web_docs.py",
+    "test_intake_ways.py",
+    "test_intake_photos.py",
+    "test_web_late_entries.py",
+    "test_web_scan_live.py",
+    "test_web_scan_markings.py",
+    "test_web_home_to_sign.py",
+    "test_api_schema.py",
+    "test_concurrency.py",
+    "test_disclosure.py",
+    "test_notices_crash.py",
 )
 
 
@@ -58,6 +91,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     tests of a file keep their order and stay together (a stable sort by file)."""
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
+@pytest.fixture(scope="session")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demos]:
+    """`custody demo`'s data, made once per worker and kind of database, for modules to copy
+    (tests.support.demos)."""
+    with ExitStack() as stack:
+        yield Demos(tmp_path_factory, stack)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

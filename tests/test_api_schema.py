@@ -16,14 +16,14 @@ from hypothesis import strategies as st
 from api.access.roles import READ, may
 from api.demo.data import PASSWORD, PEOPLE
 from api.http.app import create_app
-from tests.support.processes import environment, run, server
+from tests.support.demos import Demos, demo_served
 
 
 @pytest.fixture(scope="module")
-def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    env = environment(tmp_path_factory.mktemp("schema"))
-    assert run(env, "demo").returncode == 0
-    with server(env) as base:
+def running(
+    tmp_path_factory: pytest.TempPathFactory, demos: Demos
+) -> Iterator[tuple[str, dict[str, str]]]:
+    with demo_served(demos, tmp_path_factory.mktemp("schema")) as (base, _):
         tokens = {}
         for username in PEOPLE:
             answer = httpx.post(

@@ -12,16 +12,16 @@ from pathlib import Path
 import pytest
 
 from api.demo.data import photo
-from tests.support.processes import environment, run
+from tests.support.demos import Demos
+from tests.support.processes import run
 
 HEADER = "item,category,source,location,weight_g,rifled,marking,marking_place,unmarked,model,photo"
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def env(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> dict[str, str]:
     directory = tmp_path_factory.mktemp("io")
-    env = environment(directory)
-    assert run(env, "demo").returncode == 0
+    env = demos.copy(directory)
     (directory / "marking.png").write_bytes(photo(99))
     return env
 

@@ -27,7 +27,8 @@ from openpyxl import Workbook
 from api.demo.data import PASSWORD
 from api.imports import photos
 from api.imports.intake_rows import RowError
-from tests.support.processes import environment, run, server
+from tests.support.demos import Demos
+from tests.support.processes import run, server
 
 OFFICER = "unit.serikbaev"
 HEADER = "item,category,source,location,weight_g,marking,photo\n"
@@ -74,10 +75,9 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("photos")
-    env = environment(root / "data")
-    assert run(env, "demo").returncode == 0
+    env = demos.copy(root / "data")
     (root / "outside").mkdir()
     secret = root / "outside" / "secret.png"
     secret.write_bytes(SECRET)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from api.system import open_system
 from custody.bootstrap import open_readonly
 from custody.entries import decode
 from custody.settings import Settings
+from tests.support.demos import Demos
 from tests.support.processes import environment, run, server
 from workflows.commands.intake import IntakeIn, RegisterItems
 
@@ -49,12 +49,11 @@ class Ways:
 
 
 @pytest.fixture(scope="module")
-def ways(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ways]:
+def ways(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[Ways]:
     root = tmp_path_factory.mktemp("ways")
-    assert run(environment(root / "demo"), "demo").returncode == 0
     dirs = {way: root / way for way in WAYS}
     for directory in dirs.values():
-        shutil.copytree(root / "demo", directory)
+        demos.copy(directory)  # the same demo in each: every way starts from the same ledger
         (directory / "marking.png").write_bytes(PHOTO)
     with server(environment(dirs["http"])) as base:
         tokens = {

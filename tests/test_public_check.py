@@ -42,7 +42,8 @@ from certificates import evidence as proof
 from certificates import qr_payload, qr_reading
 from certificates.pdf_reading import read_pdf
 from custody.note import Verifier
-from tests.support.processes import environment, free_port, run, server
+from tests.support.demos import Demos
+from tests.support.processes import free_port, run, server
 from tests.support.service import four_eyes
 from tests.test_statement_forgeries import draw_over, incremental, white_box
 from tests.test_web_pages import CHROMIUM, SHOTS, Browser, screenshot, serious_violations
@@ -115,11 +116,11 @@ def _plain_weapon(item: dict[str, Any]) -> bool:
     return bool(item["workflow"] == "weapon" and not forensics)
 
 
-def _demo(directory: Path) -> Demo:
+def _demo(demos: Demos, directory: Path) -> Demo:
+    """A copy of the demo's data in `directory` (tests.support.demos), to be served at a port
+    its public URL names."""
     port = free_port()
-    env = environment(directory, CUSTODY_PUBLIC_URL=f"http://127.0.0.1:{port}")
-    done = run(env, "demo")
-    assert done.returncode == 0, done.stderr
+    env = demos.copy(directory, CUSTODY_PUBLIC_URL=f"http://127.0.0.1:{port}")
     return Demo(port, env, directory)
 
 
@@ -131,8 +132,8 @@ def qr_of(pdf: bytes) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    demo = _demo(tmp_path_factory.mktemp("public-check"))
+def site(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[Demo]:
+    demo = _demo(demos, tmp_path_factory.mktemp("public-check"))
     with server(demo.env, port=demo.port):
         yield demo
 
@@ -318,9 +319,9 @@ def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn
 
 
 def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
-    tmp_path: Path, browser: Browser
+    tmp_path: Path, demos: Demos, browser: Browser
 ) -> None:
-    demo = _demo(tmp_path)
+    demo = _demo(demos, tmp_path)
     database, copy = tmp_path / "custody.db", tmp_path / "older-copy.db"
     with server(demo.env, port=demo.port):
         demo.copy_database(database, copy)
@@ -555,8 +556,9 @@ def test_a_check_out_of_memory_is_too_large_to_check_and_any_pinned_key_is_trust
 
 def test_a_statement_printed_before_a_ledger_key_rotation_holds_on_the_service(
     tmp_path: Path,
+    demos: Demos,
 ) -> None:
-    demo = _demo(tmp_path)
+    demo = _demo(demos, tmp_path)
     without_address = {k: v for k, v in demo.env.items() if k != "CUSTODY_PUBLIC_URL"}
     with server(demo.env, port=demo.port):
         printed = demo.statement(demo.final_batch())
@@ -701,11 +703,12 @@ def _readd(demo: Demo, person: str, role: str, full_name: str, position: str) ->
 
 def test_signers_removed_and_added_again_keep_their_statement_and_their_names(
     tmp_path: Path,
+    demos: Demos,
 ) -> None:
     """F3: the statement a member signed before being removed and added back still holds
     (GET statement.pdf, dropped on the check page, and offline), and prints them as they
     were; F2: the QR page names them as the paper does, not as today's register."""
-    demo = _demo(tmp_path)
+    demo = _demo(demos, tmp_path)
     with server(demo.env, port=demo.port):
         batch = demo.final_batch()
         before = demo.statement(batch)

@@ -38,7 +38,8 @@ from tests.conftest import make_settings
 from tests.support.databases import sqlite_url
 from tests.support.processes import environment, run
 from tests.support.site import UNIT, Site, build_site
-from tests.test_statements import MEMBERS, ZONE, _destroyed, evidence_of
+from tests.support.statements import MEMBERS, ZONE, evidence_of
+from tests.support.statements import destroyed as _destroyed
 from workflows import intake
 from workflows.intake import Intake
 
@@ -63,18 +64,15 @@ def renderer() -> Iterator[Renderer]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, str]]:
-    directory = tmp_path_factory.mktemp("forgeries")
-    site = build_site(make_settings(directory, sqlite_url(directory)))
-    batch = _destroyed(site, 3)
-    site.sign(batch, *MEMBERS)
-    yield site, batch
-    site.ledger.database.dispose()
+def site(signed_statement: tuple[Site, str]) -> tuple[Site, str]:
+    """The worker's signed statement's site and batch (tests.support.statements): only read."""
+    return signed_statement
 
 
 @pytest.fixture(scope="module")
-def genuine(site: tuple[Site, str]) -> bytes:
-    return render.render(evidence_of(*site), "ru", ZONE)
+def genuine(statement_pdf: bytes) -> bytes:
+    """That statement in Russian, rendered once per worker."""
+    return statement_pdf
 
 
 def check(pdf: bytes, renderer: Renderer, key: Verifier | None = None) -> StatementReport:

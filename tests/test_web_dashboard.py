@@ -21,14 +21,14 @@ import pytest
 
 from api.demo.data import PASSWORD
 from custody.clock import parse_time
-from tests.support.databases import postgres_database
-from tests.support.processes import environment, run, server
+from tests.support.browser import CHROMIUM, Browser
+from tests.support.browser import browser as browser  # the module's Chromium
+from tests.support.demos import Demos
+from tests.support.processes import run, server
 from tests.test_web_pages import (
-    CHROMIUM,
     CLERK,
     EXAMINER,
     OFFICER,
-    Browser,
     Site,
     log_in,
     ready_for_parts,
@@ -36,7 +36,7 @@ from tests.test_web_pages import (
     serious_violations,
 )
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 
 AUDITOR, OFFICIAL = "auditor.li", "official.zhakupov"
@@ -46,23 +46,11 @@ SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[Site]:
     with ExitStack() as stack:
         directory = tmp_path_factory.mktemp("dashboard")
-        env = environment(directory)
-        done = run(env, "demo")
-        assert done.returncode == 0, done.stderr
+        env = demos.copy(directory)
         yield Site(stack.enter_context(server(env)), env, directory)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with playwright_sync.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
-        )
-        yield Browser(launched)
-        launched.close()
 
 
 # -- the count written here, from the API and the ledger -----------------------------------------
@@ -319,13 +307,11 @@ def test_the_dashboard_screenshot_is_in_the_docs() -> None:
 
 
 def test_the_same_figures_on_postgresql(
-    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+    tmp_path_factory: pytest.TempPathFactory, demos: Demos, browser: Browser
 ) -> None:
     with ExitStack() as stack:
         directory = tmp_path_factory.mktemp("dashboard-pg")
-        env = environment(directory, stack.enter_context(postgres_database()))
-        done = run(env, "demo")
-        assert done.returncode == 0, done.stderr
+        env = demos.copy(directory, "postgresql", stack)
         site = Site(stack.enter_context(server(env)), env, directory)
         expected = count(site)
         page = browser.page()

@@ -18,6 +18,8 @@ from types import ModuleType
 import httpx
 import pytest
 
+from tests.support.browser import Browser
+from tests.support.browser import browser as browser  # the module's Chromium
 from tests.support.service import Service, service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,30 +111,23 @@ def test_a_tarball_is_unpacked_only_with_the_pinned_integrity(tmp_path: Path) ->
     ("address", "shown"), [("/redoc", "Download OpenAPI specification"), ("/docs", "/openapi.json")]
 )
 def test_documentation_renders_in_a_browser_with_no_console_error_and_nothing_from_elsewhere(
-    running: Service, address: str, shown: str
+    running: Service, browser: Browser, address: str, shown: str
 ) -> None:
     """A breaker saw /redoc fetch its footer's logo from cdn.redoc.ly, and then its refusal
     by the page's policy logged as a console error: every request the page makes (those the
     policy blocks included) goes to the service, and the console says no error."""
-    from playwright.sync_api import sync_playwright
-
     asked: list[str] = []
     errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
-        )
-        try:
-            page = browser.new_page()
-            # every request the page makes, blocked by the policy or not
-            page.on("request", lambda request: asked.append(request.url))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.goto(running.base + address)
-            page.get_by_text(shown).first.wait_for(timeout=60_000)
-            page.wait_for_timeout(1_500)  # the menu's logo is asked for after the text
-        finally:
-            browser.close()
+    page = browser.page()
+    page.set_default_timeout(30_000)
+    # every request the page makes, blocked by the policy or not
+    page.on("request", lambda request: asked.append(request.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(running.base + address)
+    page.get_by_text(shown).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1_500)  # the menu's logo is asked for after the text
+    page.context.close()
     assert asked
     assert [a for a in asked if not a.startswith((running.base, "data:", "blob:"))] == []
     assert errors == []

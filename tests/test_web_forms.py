@@ -19,7 +19,8 @@ import pytest
 
 from api.demo.data import PLACE_NAMES, PLACES_OF, photo
 from tests import test_web_pages as pages
-from tests.support.processes import environment, run, server
+from tests.support.demos import Demos, demo_served
+from tests.support.processes import run
 from tests.test_web_pages import (
     AUDITOR,
     CLERK,
@@ -254,13 +255,11 @@ def test_each_person_sees_their_notices_on_the_home_page_and_acknowledges_them(
 
 
 @pytest.fixture(scope="module")
-def short_sessions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def short_sessions(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[str]:
     """A demo site whose sessions last 4 s from their last use, and 9 s at most."""
     directory = tmp_path_factory.mktemp("web-short")
-    env = environment(directory)
-    assert run(env, "demo").returncode == 0
-    env.update(CUSTODY_TOKEN_SECONDS="4", CUSTODY_SESSION_MAX_SECONDS="9")
-    with server(env) as base:
+    short = {"CUSTODY_TOKEN_SECONDS": "4", "CUSTODY_SESSION_MAX_SECONDS": "9"}
+    with demo_served(demos, directory, **short) as (base, _):
         yield base
 
 

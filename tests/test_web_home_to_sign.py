@@ -11,12 +11,12 @@ import httpx
 import pytest
 
 from api.demo.data import MEMBERS, PASSWORD
-from tests.support.processes import demo_served
+from tests.support.demos import Demos, demo_served
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with demo_served(tmp_path_factory.mktemp("web-home-to-sign")) as running:
+def base(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[str]:
+    with demo_served(demos, tmp_path_factory.mktemp("web-home-to-sign")) as (running, _):
         yield running
 
 

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from custody.clock import parse_time
-from tests.support.processes import environment, run, server
+from tests.support.browser import CHROMIUM, Browser
+from tests.support.browser import browser as browser  # the module's Chromium
+from tests.support.demos import Demos, demo_served
 from tests.support.site import today
-from tests.test_web_pages import CHROMIUM, OFFICER, Browser, Site, log_in, serious_violations
+from tests.test_web_pages import OFFICER, Site, log_in, serious_violations
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 
 AUDITOR = "auditor.li"  # the compliance report counts every place: the auditor reads it
@@ -29,23 +30,10 @@ LATE_DAYS = 12  # CUSTODY_LATE_ENTRY_DAYS is 3 by default
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    with ExitStack() as stack:
-        directory = tmp_path_factory.mktemp("late")
-        env = environment(directory)
-        done = run(env, "demo")
-        assert done.returncode == 0, done.stderr
-        yield Site(stack.enter_context(server(env)), env, directory)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with playwright_sync.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"], headless=True
-        )
-        yield Browser(launched)
-        launched.close()
+def site(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("late")
+    with demo_served(demos, directory) as (base, env):
+        yield Site(base, env, directory)
 
 
 def decide(site: Site, item: str, days_ago: int) -> None:

@@ -25,12 +25,12 @@ import rfc8785
 from nacl.signing import VerifyKey
 
 from api.demo.data import PASSWORD
-from api.http.security_headers import PAGE_POLICY
-from tests.support.databases import postgres_database
-from tests.support.processes import environment, run, server
+from tests.support.browser import CHROMIUM, Browser
+from tests.support.browser import browser as browser  # the module's, for the modules below
+from tests.support.demos import Demos
+from tests.support.processes import server
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,18 +75,16 @@ def _needs_forensics(item: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]:
-    """Demo sites, made when first asked for: SQLite for every journey, PostgreSQL for one."""
+def sites(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[dict[str, Site]]:
+    """Demo sites, made when first asked for: SQLite for every journey, PostgreSQL for one;
+    each module's own copy of the demo (tests.support.demos)."""
     made: dict[str, Site] = {}
     with ExitStack() as stack:
 
         class Lazy(dict[str, Site]):
             def __missing__(self, kind: str) -> Site:
                 directory = tmp_path_factory.mktemp(f"web-{kind}")
-                url = None if kind == "sqlite" else stack.enter_context(postgres_database())
-                env = environment(directory, url)
-                done = run(env, "demo")
-                assert done.returncode == 0, done.stderr
+                env = demos.copy(directory, kind, stack)
                 base = stack.enter_context(server(env))
                 made[kind] = Site(base, env, directory)
                 self[kind] = made[kind]
@@ -98,64 +96,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Site]]
 @pytest.fixture(scope="module")
 def site(sites: dict[str, Site]) -> Site:
     return sites["sqlite"]
-
-
-@dataclass
-class Browser:
-    browser: Any
-    requests: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)  # what the CSP stopped
-
-    def page(self, width: int = 1280, height: int = 900) -> Any:
-        context = self.browser.new_context(viewport={"width": width, "height": height})
-        context.on("request", lambda request: self.requests.append(request.url))
-        context.route("**/web/**", strict_csp)
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda m: self.refused.append(m.text) if "Content Security Policy" in m.text else None,
-        )
-        page.set_default_timeout(20_000)
-        return page
-
-
-# The policy the pages live under, as the server sends it (api.http.security_headers): nothing
-# inline, nothing from elsewhere, no eval. WebAssembly is allowed ('wasm-unsafe-eval', which
-# lets no JavaScript be eval'ed): libsodium's Argon2id opens a key file in about a second with
-# it, and far too slowly in its asm.js fallback.
-CSP = PAGE_POLICY
-
-
-def strict_csp(route: Any) -> None:
-    """Every page must come with the server's own policy: a page without it is not shown, so
-    a journey through it breaks; a violation of it breaks the journeys too."""
-    if route.request.resource_type != "document" or route.request.method != "GET":
-        # Posts answer with a redirect to a page, which comes back here.
-        route.continue_()
-        return
-    answer = route.fetch(max_redirects=0)
-    html = answer.headers.get("content-type", "").startswith("text/html")
-    # the pages' policy, or a page's own stricter one (the public check's)
-    policy = answer.headers.get("content-security-policy", "")
-    if html and not (policy == CSP or policy.startswith("default-src 'none'; script-src 'self';")):
-        route.fulfill(status=500, body=f"served without the pages' CSP: {route.request.url}")
-        return
-    route.fulfill(response=answer)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with playwright_sync.sync_playwright() as playwright:
-        # Pages fulfilled by the route above (to check their CSP) have no address, so Chromium
-        # counts them as public and its Local Network Access checks would block their
-        # WebSocket to 127.0.0.1 (the scan page's); a page the server sends itself is not.
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-features=LocalNetworkAccessChecks"],
-            headless=True,
-        )
-        yield Browser(launched)
-        launched.close()
 
 
 def log_in(page: Any, base: str, username: str, language: str) -> None:

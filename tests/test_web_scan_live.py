@@ -16,15 +16,15 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
 from api.demo.data import PASSWORD
-from tests.support.processes import demo_served
+from tests.support.demos import Demos, demo_served
 
 CLERK, AUDITOR = "sklad.omarov", "auditor.li"
 LOGIN_NEEDED = 4401
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with demo_served(tmp_path_factory.mktemp("web-scan-live")) as running:
+def base(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[str]:
+    with demo_served(demos, tmp_path_factory.mktemp("web-scan-live")) as (running, _):
         yield running
 
 

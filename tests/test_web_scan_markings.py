@@ -13,14 +13,14 @@ import orjson
 import pytest
 
 from api.demo.data import PASSWORD
-from tests.support.processes import demo_served
+from tests.support.demos import Demos, demo_served
 from tests.support.site import png, today
 from tests.test_web_scan_live import AUDITOR, CLERK, items, logged_in, opened, outcomes
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with demo_served(tmp_path_factory.mktemp("web-scan-markings")) as running:
+def base(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[str]:
+    with demo_served(demos, tmp_path_factory.mktemp("web-scan-markings")) as (running, _):
         yield running
 
 

@@ -85,13 +85,3 @@ def server(
         process.terminate()
         process.wait(timeout=10)
         log.close()
-
-
-@contextmanager
-def demo_served(directory: Path) -> Iterator[str]:
-    """`custody demo` into `directory`, then `custody serve` on it; yields its base URL."""
-    env = environment(directory)
-    done = run(env, "demo")
-    assert done.returncode == 0, done.stderr
-    with server(env) as running:
-        yield running
