@@ -217,3 +217,28 @@ def test_the_b12_import_refusals_are_said_in_the_readers_language(
     assert said != message
     for english in ("only", "byte", "holds", "split", "Value error", "whole number"):
         assert english not in said, said
+
+
+def test_the_desks_refusals_the_newcomer_saw_in_english_are_said_in_russian_and_kazakh() -> None:
+    """The desk's newcomer (issue 15) read "Бас тартылды: no transfer 'T-9999' is
+    registered", an R6 sentence and the record horizon in English on kk and ru pages."""
+    from api.web import i18n
+    from workflows.errors import RuleViolation
+    from workflows.world import unknown
+
+    r6 = RuleViolation("R6", "the cutting must be recorded as done: barrel cut across")
+    horizon = ValueError("a decision's date 1990-01-01 is before 1991-12-16 (the record horizon)")
+    for language in ("ru", "kk"):
+        said = [
+            i18n.reason(unknown("transfers", "T-9999"), language),
+            i18n.reason(unknown("items", "KZ-1"), language),
+            i18n.reason(r6, language),
+            i18n.reason(horizon, language),
+        ]
+        for sentence in said:
+            assert "registered" not in sentence, sentence
+            assert "cut across" not in sentence, sentence
+            assert "record horizon" not in sentence, sentence
+        assert "T-9999" in said[0]
+        assert "KZ-1" in said[1]
+        assert said[2].startswith("R6: ")

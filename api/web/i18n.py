@@ -97,7 +97,19 @@ _FACTS = {
 }
 # The roles an ACCESS refusal names (an account with none "holds" no role).
 _ROLE_WORDS = {**labels.ROLES, "no role": N_("no role")}
+CUT_PARTS = {
+    "barrel cut along": N_("barrel cut along"),
+    "barrel cut across": N_("barrel cut across"),
+    "other parts cut through": N_("other parts cut through"),
+}
+"""R6's parts, as workflows.rules.r6_cut_through names those not yet cut."""
+
 REFUSALS: list[tuple[re.Pattern[str], str]] = [
+    # R6: the parts not yet cut, each in the reader's language (CUT_PARTS)
+    (
+        re.compile(r"the cutting must be recorded as done: (?P<parts>.+)"),
+        N_("the cutting must be recorded as done: %(parts)s"),
+    ),
     # R10: the item holding a marking is named only to a reader of its place.
     (
         re.compile(r"marking (?P<marking>.+) is already registered as item (?P<item>\S+)"),
@@ -574,6 +586,30 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 # Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
 # English a layer writes and the msgid that says it.
 MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    # An id nobody registered, or one the reader may not see (workflows.world.unknown): the
+    # same words for both.
+    (re.compile(r"no item '(?P<id>[^']+)' is registered"), N_("no item %(id)s is registered")),
+    (
+        re.compile(r"no transfer '(?P<id>[^']+)' is registered"),
+        N_("no transfer %(id)s is registered"),
+    ),
+    (re.compile(r"no batch '(?P<id>[^']+)' is registered"), N_("no batch %(id)s is registered")),
+    (
+        re.compile(r"no location '(?P<id>[^']+)' is registered"),
+        N_("no place %(id)s is registered"),
+    ),
+    (
+        re.compile(r"no discrepancy '(?P<id>[^']+)' is registered"),
+        N_("no discrepancy %(id)s is registered"),
+    ),
+    (
+        re.compile(
+            r"a decision's date (?P<date>\S+) is before (?P<horizon>\S+) \(the record horizon\)"
+        ),
+        N_(
+            "a decision's date %(date)s is before %(horizon)s, the earliest date the register keeps"
+        ),
+    ),
     # b12: an intake's fields that contradict each other or cannot be (the command's model:
     # pydantic says "Value error, " before them), an intake file's bytes, numbers and formulas
     (
@@ -1010,6 +1046,10 @@ def _said(
         values = found.groupdict()
         if "step" in values:
             values["step"] = _word(STEPS, values["step"], gettext)
+        if "parts" in values:
+            values["parts"] = ", ".join(
+                gettext(CUT_PARTS.get(part, part)) for part in values["parts"].split(", ")
+            )
         if "state" in values:
             values["state"] = _word(STATES, values["state"], gettext)
         if "roles" in values:
