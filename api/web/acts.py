@@ -209,8 +209,12 @@ async def record_result(request: Request, me: Me, signed: SignedResult) -> Respo
             {"results": [{"item": signed.item, "act": {"act": signed.act, "sig": signed.sig}}]}
         )
         written, _ = await request.app.state.writer.run(me.principal, command.perform)
-    except ValidationError:
-        return JSONResponse({"ok": False, "message": gettext("The signed act is malformed")}, 422)
+    except ValidationError as exc:
+        # the field and, where the grammar's sentence is known, why (the desk's newcomer: a
+        # match without its case reference was only "malformed")
+        why = i18n.invalid_field(exc, me.language, skip=3)
+        message = gettext("The signed act is malformed") + ": " + why
+        return JSONResponse({"ok": False, "message": message}, 422)
     except RuleViolation as refused:
         return JSONResponse({"ok": False, "message": i18n.refusal(refused, me.language)}, 422)
     except UnknownObject:  # or at a place the examiner does not read at: the same words
