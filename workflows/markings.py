@@ -54,9 +54,33 @@ MORE_LOOKALIKES: Final[dict[str, str]] = {
     "Q": "\u051a",  # Ԛ
     "W": "\u051c",  # Ԝ
 }
+# The remaining look-alikes among the letters a marking may hold (workflows.grammar.
+# label_letter: Latin, Cyrillic U+0400-U+04FF, Greek U+0370-U+03FF), after upper-casing:
+# Greek capitals of the rarer letters, the Latin kra, and Cyrillic and Greek letters with a
+# diacritic that look like a Latin one with the same diacritic.
+REMAINING_LOOKALIKES: Final[dict[str, str]] = {
+    "F": "\u03dc",  # Ϝ digamma
+    "J": "\u037f",  # Ϳ yot
+    "K": "\u03cf\u0138",  # Ϗ kai, ĸ kra
+    "M": "\u03fa",  # Ϻ san
+    "Y": "\u03d2",  # ϒ upsilon with hook
+    "\u00c8": "\u0400",  # Ѐ as È
+    "\u00cb": "\u0401",  # Ё as Ë
+    "\u00cf": "\u0407\u03aa",  # Ї Ϊ as Ï
+    "\u00c4": "\u04d2",  # Ӓ as Ä
+    "\u00d6": "\u04e6",  # Ӧ as Ö
+    "\u0102": "\u04d0",  # Ӑ as Ă
+    "\u0114": "\u04d6",  # Ӗ as Ĕ
+    "\u0178": "\u03ab",  # Ϋ as Ÿ
+    "\u00c1": "\u0386",  # Ά as Á
+    "\u00c9": "\u0388",  # Έ as É
+    "\u00cd": "\u038a",  # Ί as Í
+    "\u00d3": "\u038c",  # Ό as Ó
+    "\u00dd": "\u038e",  # Ύ as Ý
+}
 _TABLE: Final[dict[int, str]] = {
     ord(look): latin
-    for table in (LOOKALIKES, MORE_LOOKALIKES)
+    for table in (LOOKALIKES, MORE_LOOKALIKES, REMAINING_LOOKALIKES)
     for latin, looks in table.items()
     for look in looks
 }
