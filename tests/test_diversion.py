@@ -378,6 +378,37 @@ def test_a_campaign_that_could_pay_for_ever_or_never_is_refused(
     assert _size(site) == size
 
 
+@pytest.mark.parametrize(
+    ("starts", "places", "words"),
+    [
+        ("0001-01-01", [UNIT], "starts on or after 1991-12-16 \\(the record horizon\\)"),
+        ("1991-12-15", [UNIT], "not 1991-12-15"),
+        (None, [UNIT, UNIT], f"each place once: {UNIT} is named twice"),
+    ],
+    ids=["year-one", "a-day-before-the-horizon", "place-twice"],
+)
+def test_a_campaign_before_the_horizon_or_naming_a_place_twice_is_refused(
+    site: Site, starts: str | None, places: list[str], words: str
+) -> None:
+    # b12r: `starts: 0001-01-01` was opened, and a repeated place silently collapsed.
+    begins = dt.date.fromisoformat(starts) if starts else site.clock().date()
+    size = _size(site)
+    with pytest.raises(InvalidRequest, match=words):
+        site.process.run(
+            "admin",
+            OpenCampaign(
+                campaign="KARU-9",
+                name="Қару",
+                starts=begins.isoformat(),
+                ends=(begins + dt.timedelta(days=30)).isoformat(),
+                places=places,
+                budget_tenge=1_000_000,
+                tariffs={"gas": 20_000},
+            ),
+        )
+    assert _size(site) == size
+
+
 def test_campaign_totals_equal_an_independent_count(site: Site) -> None:
     _paying(site)
     _campaign(site, "KARU-1", budget=1_000_000)
