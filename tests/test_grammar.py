@@ -364,6 +364,17 @@ def test_the_new_refusals_are_said_in_each_language(language: str) -> None:
         "no account nobody: a supervisor is a person with an account",
         "act.case: the text holds U+202E RIGHT-TO-LEFT OVERRIDE, which is not a printable "
         "character",
+        # b12r: the script limit of ids and markings, a dot at an id's end, campaigns, acts
+        "an id does not begin or end with a dot",
+        "an id holds U+2010 HYPHEN: an id's characters are letters, digits 0-9, spaces and - _ .",
+        "an id holds U+13E6 CHEROKEE LETTER TSO, a letter the label does not print: an id's "
+        "letters are Latin, Cyrillic or Greek",
+        "a marking holds U+A4D0 LISU LETTER BA: a marking's letters are Latin, Cyrillic or "
+        "Greek, its other characters digits 0-9, ASCII punctuation, spaces and №",
+        "a campaign starts on or after 1991-12-16 (the record horizon), not 0001-01-01",
+        "a campaign names each place once: UNIT-ALM is named twice",
+        "act is dated 1990-01-01T00:00:00.000000Z, before its key 1a2b3c4d was registered "
+        "(2026-11-30T12:00:00.000000Z)",
     ):
         said = i18n.reason(ValueError(message), language)
         if language != "en":
