@@ -640,9 +640,7 @@ def test_asking_again_and_again_keeps_one_challenge_and_old_ones_expire(shared: 
     ],
     ids=["bidi_override", "nul", "escape", "line_separator"],
 )
-def test_a_key_request_label_is_text_of_one_line(
-    shared: Service, label: str, words: str
-) -> None:
+def test_a_key_request_label_is_text_of_one_line(shared: Service, label: str, words: str) -> None:
     # b12r: a request's label took controls, shown to the administrator as they came.
     key = PersonKey.generate()
     with shared.client(PERSON) as client:

@@ -171,7 +171,7 @@ def identifier(value: Any) -> str:
                 f"an id holds {_describe(char)}, a letter the label does not print: an id's "
                 "letters are Latin, Cyrillic or Greek"
             )
-    return value
+    return value  # type: ignore[no-any-return]
 
 
 ID_PUNCTUATION = "-_. "
