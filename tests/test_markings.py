@@ -11,10 +11,13 @@ canonical forms are equal."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflows import grammar
 from workflows.diversion import same_model
 from workflows.markings import fold, transliterated
 
@@ -147,3 +150,19 @@ def test_the_remaining_look_alikes_of_the_label_letters_fold_as_latin(
     # Every letter a marking may hold (workflows.grammar.label_letter) that looks like a Latin
     # one folds as it, so R11 sees a destroyed marking written with it (b12r).
     assert fold(look) == latin
+
+
+_LABEL_LETTERS = [
+    chr(c)
+    for c in range(0x80, 0x500)
+    if grammar.label_letter(chr(c)) and len(unicodedata.normalize("NFD", chr(c).upper())) > 1
+]
+
+
+@given(st.sampled_from(_LABEL_LETTERS))
+def test_a_letter_with_a_diacritic_folds_as_its_base_letter_with_the_diacritic(
+    letter: str,
+) -> None:
+    # Ё and Ë, Ќ and K + U+0301, Ή and H + U+0301 look alike on a plate: one fold (b12r).
+    parts = unicodedata.normalize("NFD", letter.upper())
+    assert fold(letter) == unicodedata.normalize("NFC", fold(parts[0]) + parts[1:])

@@ -56,27 +56,15 @@ MORE_LOOKALIKES: Final[dict[str, str]] = {
 }
 # The remaining look-alikes among the letters a marking may hold (workflows.grammar.
 # label_letter: Latin, Cyrillic U+0400-U+04FF, Greek U+0370-U+03FF), after upper-casing:
-# Greek capitals of the rarer letters, the Latin kra, and Cyrillic and Greek letters with a
-# diacritic that look like a Latin one with the same diacritic.
+# Greek capitals of the rarer letters and the Latin kra. A Cyrillic or Greek letter with a
+# diacritic (Ё, Ї, Ќ, Ά, Ή, ϔ...) folds as its base letter's Latin twin with the same
+# diacritic (`_kept`): Ё as Ë, Ќ as K + U+0301.
 REMAINING_LOOKALIKES: Final[dict[str, str]] = {
     "F": "\u03dc",  # Ϝ digamma
     "J": "\u037f",  # Ϳ yot
     "K": "\u03cf\u0138",  # Ϗ kai, ĸ kra
     "M": "\u03fa",  # Ϻ san
     "Y": "\u03d2",  # ϒ upsilon with hook
-    "\u00c8": "\u0400",  # Ѐ as È
-    "\u00cb": "\u0401",  # Ё as Ë
-    "\u00cf": "\u0407\u03aa",  # Ї Ϊ as Ï
-    "\u00c4": "\u04d2",  # Ӓ as Ä
-    "\u00d6": "\u04e6",  # Ӧ as Ö
-    "\u0102": "\u04d0",  # Ӑ as Ă
-    "\u0114": "\u04d6",  # Ӗ as Ĕ
-    "\u0178": "\u03ab",  # Ϋ as Ÿ
-    "\u00c1": "\u0386",  # Ά as Á
-    "\u00c9": "\u0388",  # Έ as É
-    "\u00cd": "\u038a",  # Ί as Í
-    "\u00d3": "\u038c",  # Ό as Ó
-    "\u00dd": "\u038e",  # Ύ as Ý
 }
 _TABLE: Final[dict[int, str]] = {
     ord(look): latin
@@ -146,8 +134,16 @@ _KEPT = 1 << 16
 
 
 def _kept(char: str) -> str | None:
-    """None for a character dropped, else its look-alike's Latin capital, or itself."""
-    return None if _dropped(char) else _TABLE.get(ord(char), char)
+    """None for a character dropped, else its look-alike's Latin capital (with its
+    diacritics, for a letter whose base letter is a look-alike), or itself."""
+    if _dropped(char):
+        return None
+    latin = _TABLE.get(ord(char))
+    if latin is not None:
+        return latin
+    parts = unicodedata.normalize("NFD", char)
+    base = _TABLE.get(ord(parts[0])) if len(parts) > 1 else None
+    return char if base is None else unicodedata.normalize("NFC", base + parts[1:])
 
 
 _PLAIN = _ByCharacter(_plain)
