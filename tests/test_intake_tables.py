@@ -369,7 +369,7 @@ def test_a_utf8_file_with_one_bad_byte_is_refused_naming_line_and_character(
     )
     # told what it is, it is read so: the mojibake of "ЛМ №1" ("Р›Рњ в„–1") is then refused
     # by the marking's grammar, naming its first character outside it (b12r)
-    with pytest.raises(TableError, match="line 2: column marking: .*U\\+203A"):
+    with pytest.raises(TableError, match=r"line 2: column marking: .*U\+203A"):
         _read(path, encoding="windows-1251")
 
 
