@@ -7,7 +7,9 @@ it carries `data.act` and `data.act_sig` (base64). The act names
     kind     the entry kind it may be recorded as (so it cannot be replayed as another act)
     person   who signs: the key's owner, and the entry's actor (nobody signs for someone else)
     key_id   the key, which must hold at the entry's seq and be for acts
-    time     when it was signed, at most MAX_CLOCK_SKEW after the entry that records it
+    time     when it was signed, at most MAX_CLOCK_SKEW after the entry that records it,
+             and at most MAX_CLOCK_SKEW before the entry that published its key (an act is
+             not dated before its key existed: no backdating by decades)
     item or items   what it is about; an entry about an item must be named by its act
 
 and any fields of its own. Each act may be recorded once: its hash is unique in the log.
@@ -86,7 +88,10 @@ def verify_signature(signed: SignedAct, public_key: bytes) -> bool:
 
 
 def check_binding(body: EntryBody, act: dict[str, Any], registry: KeyRegistry) -> KeyRecord:
-    """Every rule of an act but its signature; returns the key that must have signed it."""
+    """Every rule of an act but its signature; returns the key that must have signed it.
+    Raises ActError: fields missing, another kind or item, a time after the recording entry
+    or before its key's publication (each beyond MAX_CLOCK_SKEW), a key unknown, not for
+    acts, not in force at the entry's seq, or not the person's."""
     missing = [name for name in REQUIRED if not isinstance(act.get(name), str)]
     if missing:
         raise ActError(f"act lacks {', '.join(missing)}")
@@ -109,6 +114,11 @@ def check_binding(body: EntryBody, act: dict[str, Any], registry: KeyRegistry) -
         raise ActError(f"key {key.key_id} is for {key.purpose!r}, not for acts")
     if not key.valid_at(body.seq):
         raise ActError(key.why_not_valid_at(body.seq))
+    published = registry.added_time(key)
+    if published is not None and parse_time(act["time"]) < parse_time(published) - MAX_CLOCK_SKEW:
+        raise ActError(
+            f"act is dated {act['time']}, before its key {key.key_id} was registered ({published})"
+        )
     if key.owner != act["person"] or act["person"] != body.actor:
         raise ActError(
             f"act by {act['person']!r} recorded by {body.actor!r} "

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from custody import merkle
 from custody.acts import SignedAct, act_of, check_act
-from custody.entries import LEDGER_KINDS, Entry, EntryBody, NewEntry, encode_body, new_nonce
+from custody.entries import (
+    LEDGER_KINDS,
+    Entry,
+    EntryBody,
+    NewEntry,
+    encode_body,
+    new_nonce,
+    time_of,
+)
 from custody.errors import ActError, LedgerKeyError, LedgerStateError, MalformedEntryError
 from custody.keys import KeyRecord, KeyRegistry
 from custody.note import Signer
@@ -142,7 +150,13 @@ class Builder:
         if self.registry is None:
             self.registry = KeyRegistry(self.store.key_records())
             self.registry.origin = self.head.origin
+            self.registry.time_of = self._time_at
         return self.registry
+
+    def _time_at(self, seq: int) -> str | None:
+        """The time of stored entry `seq` (when a key was published), or None."""
+        found = self.store.entries(seq, seq + 1)
+        return time_of(found[0].body) if found else None
 
     def _apply_key_entry(self, body: EntryBody) -> None:
         registry = self._registry()

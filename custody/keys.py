@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -198,6 +198,20 @@ class KeyRegistry:
     def __init__(self, records: Iterable[KeyRecord] = ()) -> None:
         self.records: dict[str, KeyRecord] = {r.key_id: r for r in records}
         self.origin: str | None = None
+        # When each key was published (the time of the entry at its added_seq, RFC 3339
+        # UTC), as folded; for records loaded from ledger_keys, `time_of(seq)` reads it.
+        self.added_times: dict[str, str] = {}
+        self.time_of: Callable[[int], str | None] | None = None
+
+    def added_time(self, record: KeyRecord) -> str | None:
+        """The time of the entry that published `record` (RFC 3339 UTC), or None when this
+        registry neither folded that entry nor can read it."""
+        found = self.added_times.get(record.key_id)
+        if found is None and self.time_of is not None:
+            found = self.time_of(record.added_seq)
+            if found is not None:
+                self.added_times[record.key_id] = found
+        return found
 
     def get(self, key_id: str) -> KeyRecord | None:
         return self.records.get(key_id)
@@ -230,6 +244,8 @@ class KeyRegistry:
         changed = handler(body)
         for record in changed:
             self.records[record.key_id] = record
+            if record.added_seq == body.seq:
+                self.added_times[record.key_id] = body.time
         return changed
 
     def _new(self, record: KeyRecord) -> None:

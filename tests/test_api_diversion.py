@@ -154,8 +154,14 @@ def test_a_payment_at_a_place_one_does_not_read_is_answered_as_an_unknown_one(si
     [
         ({"starts": "2099-01-01", "ends": "2099-06-30"}, "starts at most 366 days ahead"),
         ({"tariffs": {"gas": 100_001}}, "is more than the whole budget"),
+        # b12r: a campaign in year 1, and a place named twice (it was silently collapsed)
+        (
+            {"starts": "0001-01-01", "ends": "0001-06-30"},
+            "a campaign starts on or after 1991-12-16 (the record horizon), not 0001-01-01",
+        ),
+        ({"places": ["UNIT-ALM", "UNIT-ALM"]}, "UNIT-ALM is named twice"),
     ],
-    ids=["starting_in_2099", "tariff_above_budget"],
+    ids=["starting_in_2099", "tariff_above_budget", "starting_in_year_1", "place_twice"],
 )
 def test_a_campaign_far_ahead_or_paying_more_than_its_budget_is_refused(
     site: Site, changes: dict[str, Any], words: str

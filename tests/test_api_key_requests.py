@@ -628,3 +628,39 @@ def test_asking_again_and_again_keeps_one_challenge_and_old_ones_expire(shared: 
     second = PersonKey.generate()
     newest = _request(shared, owner, second, second)
     assert _challenges(shared, outstanding, o=owner) == [newest]
+
+
+@pytest.mark.parametrize(
+    ("label", "words"),
+    [
+        ("laptop\u202e", "U+202E"),
+        ("lap\x00top", "U+0000"),
+        ("\x1b[31mlaptop", "U+001B"),
+        ("lap\u2028top", "U+2028"),
+    ],
+    ids=["bidi_override", "nul", "escape", "line_separator"],
+)
+def test_a_key_request_label_is_text_of_one_line(shared: Service, label: str, words: str) -> None:
+    # b12r: a request's label took controls, shown to the administrator as they came.
+    key = PersonKey.generate()
+    with shared.client(PERSON) as client:
+        challenge = client.post("/keys/challenge").json()["challenge"]
+        proof = _proof(key, PERSON, challenge)
+        body = {**proof, "public_key": key.public_key_b64, "label": label}
+        sent = client.post("/keys/requests", json=body)
+        assert sent.status_code == 422, sent.text
+        assert sent.headers["content-type"] == PROBLEM
+        assert words in sent.text
+    with shared.client("admin") as admin:
+        waiting = admin.get("/keys/requests").json()
+    assert challenge not in {r["challenge"] for r in waiting}
+
+
+def test_a_problems_instance_escapes_what_is_not_printable(shared: Service) -> None:
+    # b12r: the problem's `instance` echoed a raw U+202E from the path.
+    with shared.client("admin") as admin:
+        answer = admin.post("/keys/requests/KZ\u202e1/register", json={})
+    assert answer.headers["content-type"] == PROBLEM
+    instance = answer.json()["instance"]
+    assert "\u202e" not in instance
+    assert instance == "/keys/requests/KZ%E2%80%AE1/register"

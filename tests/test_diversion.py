@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -378,6 +379,37 @@ def test_a_campaign_that_could_pay_for_ever_or_never_is_refused(
     assert _size(site) == size
 
 
+@pytest.mark.parametrize(
+    ("starts", "places", "words"),
+    [
+        ("0001-01-01", [UNIT], "starts on or after 1991-12-16 \\(the record horizon\\)"),
+        ("1991-12-15", [UNIT], "not 1991-12-15"),
+        (None, [UNIT, UNIT], f"each place once: {UNIT} is named twice"),
+    ],
+    ids=["year-one", "a-day-before-the-horizon", "place-twice"],
+)
+def test_a_campaign_before_the_horizon_or_naming_a_place_twice_is_refused(
+    site: Site, starts: str | None, places: list[str], words: str
+) -> None:
+    # b12r: `starts: 0001-01-01` was opened, and a repeated place silently collapsed.
+    begins = dt.date.fromisoformat(starts) if starts else site.clock().date()
+    size = _size(site)
+    with pytest.raises(InvalidRequest, match=words):
+        site.process.run(
+            "admin",
+            OpenCampaign(
+                campaign="KARU-9",
+                name="Қару",
+                starts=begins.isoformat(),
+                ends=(begins + dt.timedelta(days=30)).isoformat(),
+                places=places,
+                budget_tenge=1_000_000,
+                tariffs={"gas": 20_000},
+            ),
+        )
+    assert _size(site) == size
+
+
 def test_campaign_totals_equal_an_independent_count(site: Site) -> None:
     _paying(site)
     _campaign(site, "KARU-1", budget=1_000_000)
@@ -513,14 +545,8 @@ def test_a_weapon_come_back_is_shown_on_its_old_statements_public_page(site: Sit
 
 @pytest.mark.parametrize(
     "again",
-    [
-        "ＺＺ 100001",
-        "ZZ.100001",
-        "ZZ_100001",
-        "ZZ\u2043100001",
-        "ｚｚ－１０００01",
-    ],
-    ids=["fullwidth", "dot", "underscore", "hyphen-bullet", "fullwidth-digits"],
+    ["ZZ.100001", "ZZ_100001", "zz-100001", "ΖΖ 100001"],
+    ids=["dot", "underscore", "lower-case", "greek-capitals"],
 )
 def test_a_second_payment_for_one_pistol_typed_with_other_characters_is_refused(
     site: Site, again: str
@@ -538,6 +564,27 @@ def test_a_second_payment_for_one_pistol_typed_with_other_characters_is_refused(
     second = _register(site, again, campaign="KARU-1", **kwargs | {"model": "Макаров"})
     with refused(site, "R14", payment):
         _pay(site, second, payer=PAYERS[1])
+
+
+@pytest.mark.parametrize(
+    ("again", "words"),
+    [
+        ("ＺＺ 100001", "U+FF3A FULLWIDTH LATIN CAPITAL LETTER Z"),
+        ("ZZ\u2043100001", "U+2043 HYPHEN BULLET"),
+        ("ｚｚ－１０００01", "U+FF5A FULLWIDTH LATIN SMALL LETTER Z"),
+        ("\ua4dc\ua4dc 100001", "U+A4DC LISU LETTER DZA"),
+    ],
+    ids=["fullwidth", "hyphen-bullet", "fullwidth-digits", "lisu"],
+)
+def test_a_marking_in_characters_outside_the_grammar_is_refused_before_any_rule(
+    site: Site, again: str, words: str
+) -> None:
+    """The fold reads full-width forms and dashes of every kind as the plate's, but the grammar
+    no longer takes them (b12r: letters the fold did not know dodged R11): refused, named."""
+    before = _size(site)
+    with pytest.raises(ValidationError, match=re.escape(words)):
+        _register(site, again, source="surrendered", rifled=False, model="ПМ")
+    assert _size(site) == before
 
 
 def test_a_marking_with_a_hangul_filler_is_refused_before_any_rule(site: Site) -> None:

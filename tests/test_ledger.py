@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from custody import keyring
+from custody.acts import new_act, sign_act
 from custody.bootstrap import init
 from custody.checkpoint import parse_body
-from custody.clock import parse_time
+from custody.clock import format_time, parse_time
 from custody.entries import NewEntry, decode
 from custody.errors import (
     ActError,
@@ -27,6 +28,7 @@ from custody.proofs import verify_consistency, verify_inclusion
 from custody.rfc6962 import leaf_hash
 from custody.settings import Settings
 from custody.signatures import entry_message, verify
+from custody.store import Store
 from tests.support import rfc9162_reference as ref
 from tests.support.people import register
 
@@ -237,6 +239,41 @@ def test_people_keys_are_added_rotated_and_revoked_with_seq_validity(ledger: Led
         record = next(k for k in ledger.keys(conn) if k.key_id == alice.key_id)
     assert record.revoked_at_seq == revoked.seq == 3
     assert [record.valid_at(seq) for seq in range(5)] == [False, False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("back", "refused"),
+    [
+        (dt.timedelta(days=365 * 40), True),
+        (dt.timedelta(minutes=6), True),
+        (dt.timedelta(minutes=4), False),
+    ],
+    ids=["forty-years", "six-minutes", "four-minutes"],
+)
+def test_an_act_dated_before_its_key_existed_is_refused(
+    ledger: Ledger, back: dt.timedelta, refused: bool
+) -> None:
+    # b12r: an act's time was bounded only from above, so it could be backdated by decades.
+    alice = register(ledger, "alice")
+    ledger.record(_item(1))
+    with ledger.database.read() as conn:
+        published = decode(Store(conn).entries(1, 2)[0].body).time
+    when = format_time(parse_time(published) - back)
+    act = sign_act(
+        new_act(
+            "registry_result_recorded", "alice", alice.key_id, when, "KZ-000001", result="match"
+        ),
+        alice.key.seed,
+    )
+    entry = NewEntry(
+        kind="registry_result_recorded", actor="alice", item="KZ-000001", data=act.to_data()
+    )
+    # each append loads its key registry from ledger_keys, and reads the key's entry's time
+    if refused:
+        with pytest.raises(ActError, match="before its key"):
+            ledger.record(entry)
+    else:
+        ledger.record(entry)
 
 
 def test_acts_are_checked_before_they_are_written(ledger: Ledger) -> None:

@@ -303,6 +303,40 @@ def test_act_signed_by_the_wrong_person(target: Target) -> None:
     assert "nobody signs for someone else" in str(report.first_failure.reason)  # type: ignore[union-attr]
 
 
+def test_act_backdated_before_its_key_existed(target: Target) -> None:
+    # b12r: an act dated decades back was accepted (the time was bounded only from above).
+    from custody.acts import new_act, sign_act
+
+    alice = target.scenario.alice
+    old = new_act(
+        "registry_result_recorded",
+        alice.user,
+        alice.key_id,
+        "1990-01-01T00:00:00.000000Z",
+        "KZ-000002",
+        result="match",
+    )
+    act = sign_act(old, alice.key.seed)
+
+    def attack(conn: Connection) -> None:
+        from custody.store import Store
+
+        entry = forge.append_unchecked(
+            conn,
+            target.signer(),
+            "registry_result_recorded",
+            alice.user,
+            "KZ-000002",
+            act.to_data(),
+        )
+        Store(conn).record_acts([(act.digest, entry.seq)])
+
+    target.tamper(attack)
+    report = target.audit()
+    assert _failed_at(report) == (6, target.scenario.size)
+    assert "before its key" in str(report.first_failure.reason)  # type: ignore[union-attr]
+
+
 def test_replayed_act(target: Target) -> None:
     def attack(conn: Connection) -> None:
         from custody.acts import act_of

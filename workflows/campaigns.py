@@ -38,9 +38,15 @@ def open_campaign(
 ) -> None:
     """A campaign: its period (YYYY-MM-DD, both days in), the units that take surrenders, its
     budget and tariff per category, in whole tenge (at least one tariff; at most LONGEST_DAYS
-    days, R15), starting at most FURTHEST_AHEAD_DAYS after today (UTC); no tariff above the
+    days, R15), starting on or after the record horizon (ProcessConfig.record_horizon) and at
+    most FURTHEST_AHEAD_DAYS after today (UTC); each place named once; no tariff above the
     whole budget. Raises InvalidRequest, UnknownObject."""
     latest = work.moment.date() + timedelta(days=FURTHEST_AHEAD_DAYS)
+    horizon = work.config.record_horizon
+    if date.fromisoformat(starts) < horizon:
+        raise InvalidRequest(
+            f"a campaign starts on or after {horizon} (the record horizon), not {starts}"
+        )
     if date.fromisoformat(starts) > latest:
         raise InvalidRequest(
             f"a campaign starts at most {FURTHEST_AHEAD_DAYS} days ahead (by {latest}), "
@@ -55,7 +61,10 @@ def open_campaign(
         )
     if not tariffs:
         raise InvalidRequest("a campaign pays by tariff: name the tariff of at least one category")
-    at = list(dict.fromkeys(places))
+    at = list(places)
+    if len(set(at)) != len(at):
+        twice = next(p for n, p in enumerate(at) if p in at[:n])
+        raise InvalidRequest(f"a campaign names each place once: {twice} is named twice")
     if not at:
         raise InvalidRequest("name the units that take surrenders in the campaign")
     for place in at:

@@ -135,12 +135,15 @@ def typed(value: str) -> str:
 
 def identifier(value: Any) -> str:
     """An id (item, batch, place, commission, transfer, discrepancy, person): one line of
-    at most MAX_ID printable NFC characters, no `/` or `\\`, not only dots, not beginning
-    with a formula's first character (`= + - @`), and of one script (`one_script`).
+    at most MAX_ID printable NFC characters, each a letter of the label's alphabets
+    (`label_letter`: Latin, Cyrillic with Kazakh, Greek), a digit 0-9, a space or one of
+    ID_PUNCTUATION (`- _ .`); not beginning or ending with a dot, not beginning with a
+    formula's first character (`= + - @`), and of one script (`one_script`).
 
-    Raises ValueError. An id is a path segment (`/items/{id}`) and a label's barcode, and a
-    cell of every export: ids are ours to define, so none reads as a formula or as a look-alike
-    of another."""
+    Raises ValueError naming the character. An id is a path segment (`/items/{id}`) and a
+    label's barcode, and a cell of every export: ids are ours to define, so none reads as a
+    formula, as a path, or as a look-alike of another (a Unicode dash `‐ − – ‒ ˗ ⁃` for `-`,
+    a trailing dot), and every one prints in the label's font."""
     _line(value, "an id", MAX_ID)
     if "/" in value or "\\" in value:
         raise ValueError("an id holds no / or \\")
@@ -150,7 +153,51 @@ def identifier(value: Any) -> str:
         raise ValueError(
             f"an id does not begin with {value[0]} (a spreadsheet reads it as a formula)"
         )
-    return one_script(value)
+    if value[0] == "." or value[-1] == ".":
+        raise ValueError("an id does not begin or end with a dot")
+    if not _ID_ASCII.fullmatch(value):
+        for char in value:
+            if char.isascii() or unicodedata.category(char).startswith("L"):
+                if char.isascii() and not _ID_ASCII.fullmatch(char):
+                    raise ValueError(f"an id holds {_describe(char)}: {_ID_CHARACTERS}")
+            elif char.isnumeric():
+                raise ValueError(f"an id holds {_describe(char)}: digits are 0-9 only")
+            else:
+                raise ValueError(f"an id holds {_describe(char)}: {_ID_CHARACTERS}")
+    one_script(value)
+    for char in value:
+        if not char.isascii() and not label_letter(char):
+            raise ValueError(
+                f"an id holds {_describe(char)}, a letter the label does not print: an id's "
+                "letters are Latin, Cyrillic or Greek"
+            )
+    return value  # type: ignore[no-any-return]
+
+
+ID_PUNCTUATION = "-_. "
+"""The characters other than letters and digits an id may hold (docs/identifiers.md)."""
+_ID_ASCII = re.compile(r"[A-Za-z0-9_. -]+", re.ASCII)
+_ID_CHARACTERS = "an id's characters are letters, digits 0-9, spaces and - _ ."
+
+# The letters a label prints, and that the marking fold knows (workflows.markings): Latin
+# (Basic Latin, Latin-1 Supplement, Latin Extended-A: Kazakh's Latin alphabet of 2021
+# included), Cyrillic (U+0400-U+04FF: Russian and Kazakh), Greek (U+0370-U+03FF, the Coptic
+# letters of that block excluded). Other scripts' letters (Lisu, Cherokee, Coptic, Lycian,
+# Latin small capitals...) look like these on a plate or a screen and fold apart (R11 dodged),
+# or print as nothing in the label's font.
+_LABEL_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x17F), (0x370, 0x3FF), (0x400, 0x4FF))
+_LABEL_SCRIPTS = ("LATIN ", "CYRILLIC ", "GREEK ")
+
+
+def label_letter(char: str) -> bool:
+    """Whether `char` (one character) is a letter of the label's alphabets: Latin, Cyrillic
+    (Kazakh letters included) or Greek, in the blocks above."""
+    code = ord(char)
+    return (
+        any(low <= code <= high for low, high in _LABEL_RANGES)
+        and unicodedata.category(char).startswith("L")
+        and unicodedata.name(char, "").startswith(_LABEL_SCRIPTS)
+    )
 
 
 def _script(char: str) -> str | None:
@@ -191,11 +238,29 @@ def one_script(value: str) -> str:
     return value
 
 
+MARKING_SIGNS = "\u2116"
+"""What a marking may hold beyond letters, digits 0-9 and printable ASCII: `№`, which a
+plate shows as itself."""
+
+
 def marking(value: Any) -> str:
     """A marking exactly as the plate shows it (R10): one line of at most MAX_MARKING
-    printable NFC characters with at least one letter or digit. Cyrillic and Latin letters
-    are kept as given (А and A are different letters and stay so). Raises ValueError."""
+    printable NFC characters with at least one letter or digit; its letters Latin, Cyrillic
+    (Kazakh included) or Greek (`label_letter`), its other characters digits 0-9, printable
+    ASCII (space and punctuation) or `№`. Cyrillic and Latin letters are kept as given (А and
+    A are different letters and stay so; the fold compares them, workflows.markings). Raises
+    ValueError naming a character of any other kind: a letter of another script that looks
+    like ours (Lisu `ꓐ`, Cherokee `Ᏼ`, Coptic `Ⲃ`, Latin small capital `ʙ`) would dodge R11
+    and prints as something else on the label."""
     _line(value, "a marking", MAX_MARKING)
+    if not value.isascii():
+        for char in value:
+            if char.isascii() or char in MARKING_SIGNS or label_letter(char):
+                continue
+            raise ValueError(
+                f"a marking holds {_describe(char)}: a marking's letters are Latin, Cyrillic "
+                "or Greek, its other characters digits 0-9, ASCII punctuation, spaces and №"
+            )
     if not any(c.isalnum() for c in value):
         raise ValueError("a marking shows at least one letter or digit")
     return value  # type: ignore[no-any-return]

@@ -54,9 +54,21 @@ MORE_LOOKALIKES: Final[dict[str, str]] = {
     "Q": "\u051a",  # Ԛ
     "W": "\u051c",  # Ԝ
 }
+# The remaining look-alikes among the letters a marking may hold (workflows.grammar.
+# label_letter: Latin, Cyrillic U+0400-U+04FF, Greek U+0370-U+03FF), after upper-casing:
+# Greek capitals of the rarer letters and the Latin kra. A Cyrillic or Greek letter with a
+# diacritic (Ё, Ї, Ќ, Ά, Ή, ϔ...) folds as its base letter's Latin twin with the same
+# diacritic (`_kept`): Ё as Ë, Ќ as K + U+0301.
+REMAINING_LOOKALIKES: Final[dict[str, str]] = {
+    "F": "\u03dc",  # Ϝ digamma
+    "J": "\u037f",  # Ϳ yot
+    "K": "\u03cf\u0138",  # Ϗ kai, ĸ kra
+    "M": "\u03fa",  # Ϻ san
+    "Y": "\u03d2",  # ϒ upsilon with hook
+}
 _TABLE: Final[dict[int, str]] = {
     ord(look): latin
-    for table in (LOOKALIKES, MORE_LOOKALIKES)
+    for table in (LOOKALIKES, MORE_LOOKALIKES, REMAINING_LOOKALIKES)
     for latin, looks in table.items()
     for look in looks
 }
@@ -122,8 +134,16 @@ _KEPT = 1 << 16
 
 
 def _kept(char: str) -> str | None:
-    """None for a character dropped, else its look-alike's Latin capital, or itself."""
-    return None if _dropped(char) else _TABLE.get(ord(char), char)
+    """None for a character dropped, else its look-alike's Latin capital (with its
+    diacritics, for a letter whose base letter is a look-alike), or itself."""
+    if _dropped(char):
+        return None
+    latin = _TABLE.get(ord(char))
+    if latin is not None:
+        return latin
+    parts = unicodedata.normalize("NFD", char)
+    base = _TABLE.get(ord(parts[0])) if len(parts) > 1 else None
+    return char if base is None else unicodedata.normalize("NFC", base + parts[1:])
 
 
 _PLAIN = _ByCharacter(_plain)

@@ -19,7 +19,7 @@ from api.access.tokens import LOGIN, Principal
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.strict_json import StrictBody, StrictJSONRoute
 from custody import keys, note
-from workflows.commands.fields import Id
+from workflows.commands.fields import Id, Label
 from workflows.errors import AccessRefused, InvalidRequest
 
 router = APIRouter(
@@ -53,7 +53,7 @@ class RequestIn(StrictBody):
         description='base64 Ed25519 signature of "custody/key-possession/v1" 0x00 || '
         "JCS({owner, purpose: act, public_key, challenge}) by the new key (docs/ledger.md)",
     )
-    label: str = Field(default="", max_length=128, description="the device, for the administrator")
+    label: Label = Field(default="", description="the device, for the administrator")
 
 
 class WitnessIn(StrictBody):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -110,6 +111,16 @@ MAX_DETAIL = 2000
 part of what it was given (workflows.grammar.shown), and this bounds the sum of many."""
 
 
+def shown_path(path: str) -> str:
+    """A request's path (decoded text) as a problem's `instance`: every character that is
+    not printable (controls, bidi overrides such as U+202E, line separators, zero-width
+    characters) percent-encoded as UTF-8 (RFC 3986), the rest as it is; so the path a
+    client sent cannot reorder or hide what a reader of the problem sees."""
+    if path.isprintable():
+        return path
+    return "".join(c if c.isprintable() else quote(c, safe="") for c in path)
+
+
 def problem(
     status: int,
     slug: str,
@@ -124,7 +135,7 @@ def problem(
         title=title,
         status=status,
         detail=detail if detail is None or len(detail) <= MAX_DETAIL else detail[:MAX_DETAIL] + "…",
-        instance=request.url.path[:MAX_DETAIL],
+        instance=shown_path(request.url.path)[:MAX_DETAIL],
         **extra,
     )
     return JSONResponse(

@@ -689,6 +689,17 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
+            r"a campaign starts on or after (?P<horizon>\S+) \(the record horizon\), not "
+            r"(?P<starts>\S+)"
+        ),
+        N_("a campaign starts on or after %(horizon)s (the record horizon), not %(starts)s"),
+    ),
+    (
+        re.compile(r"a campaign names each place once: (?P<place>.+) is named twice"),
+        N_("a campaign names each place once: %(place)s is named twice"),
+    ),
+    (
+        re.compile(
             r"the tariff for (?P<category>\w+) \((?P<tariff>\d+) tenge\) is more than the whole "
             r"budget \((?P<budget>\d+) tenge\)"
         ),
@@ -781,6 +792,48 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
             r"an id does not begin with (?P<first>.) \(a spreadsheet reads it as a formula\)"
         ),
         N_("an id does not begin with %(first)s: a spreadsheet would read it as a formula"),
+    ),
+    (
+        re.compile(r"an id does not begin or end with a dot"),
+        N_("an id does not begin or end with a dot"),
+    ),
+    (
+        re.compile(
+            r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^:]+): an id's characters are letters, "
+            r"digits 0-9, spaces and - _ \."
+        ),
+        N_("the id holds %(char)s: an id is written in letters, digits 0-9, spaces and - _ ."),
+    ),
+    (
+        re.compile(
+            r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), a letter the label does not print: "
+            r"an id's letters are Latin, Cyrillic or Greek"
+        ),
+        N_(
+            "the id holds %(char)s, a letter the label does not print: an id's letters are "
+            "Latin, Cyrillic or Greek"
+        ),
+    ),
+    (
+        re.compile(
+            r"a marking holds (?P<char>U\+[0-9A-F]{4,6} [^:]+): a marking's letters are Latin, "
+            r"Cyrillic or Greek, its other characters digits 0-9, ASCII punctuation, spaces "
+            r"and №"
+        ),
+        N_(
+            "the marking holds %(char)s: a marking's letters are Latin, Cyrillic or Greek, "
+            "its other characters digits 0-9, ASCII punctuation, spaces and №"
+        ),
+    ),
+    (
+        re.compile(
+            r"act is dated (?P<time>\S+), before its key (?P<key>\S+) was registered "
+            r"\((?P<published>\S+)\)"
+        ),
+        N_(
+            "the signed act is dated %(time)s, before its key %(key)s was registered "
+            "(%(published)s)"
+        ),
     ),
     (
         re.compile(r"act\.(?P<field>\w+): (?P<why>.+)", re.S),

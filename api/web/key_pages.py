@@ -30,6 +30,7 @@ from api.web.render import Visitor, page, system_of, visitor
 from custody import keys, note
 from custody.errors import CustodyError, KeyRegistryError
 from workflows.commands import RevokeKey
+from workflows.commands.fields import Label
 from workflows.errors import AccessRefused, WorkflowError
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -95,7 +96,7 @@ class KeyRequestIn(StrictBody):
     challenge: str = Field(min_length=16, max_length=64)
     public_key: str = Field(max_length=64)
     sig: str = Field(max_length=100)
-    label: str = Field(default="", max_length=128)
+    label: Label = Field(default="")
 
 
 @router.post("/keys/request")

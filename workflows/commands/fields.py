@@ -30,6 +30,15 @@ Note = Annotated[
     str, Field(min_length=1, max_length=grammar.MAX_TEXT), AfterValidator(grammar.text)
 ]
 """Free text that may run over lines (line feeds only)."""
+
+
+def _empty_or_line(value: str) -> str:
+    return value and grammar.line(value)
+
+
+Label = Annotated[str, Field(max_length=128), AfterValidator(_empty_or_line)]
+"""A short free label (a key request's device), "" for none: otherwise free text of one
+line (grammar.line: no controls, bidi overrides, line separators)."""
 Marking = Annotated[
     str,
     Field(min_length=1, max_length=grammar.MAX_MARKING, description="as the plate shows it"),
