@@ -1144,6 +1144,9 @@ def invalid_why(exc: ValidationError, language: str) -> str | None:
     return _said(MESSAGES, message, gettext_of(language))
 
 
+_DETAIL = re.compile(r"details\.(?P<key>\w+) (?P<rest>.+)", re.S)
+
+
 def invalid_field(
     exc: ValidationError, language: str, skip: int = 0, labels: dict[str, str] | None = None
 ) -> str:
@@ -1153,9 +1156,16 @@ def invalid_field(
     names: `U+3164 HANGUL FILLER`)."""
     gettext = gettext_of(language)
     where = ".".join(str(p) for p in exc.errors()[0]["loc"][skip:])
+    why = invalid_why(exc, language)
+    # A detail's check names the detail itself ("details.model holds U+3164 ..."): the field
+    # is that detail, and the sentence is a text's.
+    message = str(exc.errors()[0].get("msg", "")).removeprefix("Value error, ")
+    detail = _DETAIL.fullmatch(message)
+    if detail is not None and where == "details":
+        where = f"details.{detail['key']}"
+        why = _said(MESSAGES, f"the text {detail['rest']}", gettext)
     if labels and where in labels:
         where = gettext(labels[where])
-    why = invalid_why(exc, language)
     if why is None:
         return gettext("Check the field: %(field)s") % {"field": where}
     return gettext("Check the field %(field)s: %(why)s") % {"field": where, "why": why}
