@@ -3,9 +3,11 @@
 What Russian Excel and LibreOffice save: UTF-8 with or without a BOM, or Windows-1251, and
 `,` or `;` between cells. The encoding is the one asked for or found (UTF-8 if the whole file
 decodes as UTF-8, or if it is almost UTF-8: its few bad bytes are then refused naming line and
-character; else Windows-1251), the delimiter the one asked for or the one the header
-line uses. A line break inside a quoted cell stays in the cell (whether a marking may hold
-one is for the command's grammar to say); lines are never split or joined before the parser
+character; else Windows-1251, when it reads as Russian rather than as KOI8-R taken for it,
+else refused asking for --encoding; a UTF-16 file, by its BOM, is refused as one), the
+delimiter the one asked for or the one the header line uses. A line break inside a quoted
+cell stays in the cell (whether a marking may hold one is for the command's grammar to say);
+lines are never split or joined before the parser
 (str.splitlines would split at U+2028 and U+0085 too).
 
 Each row comes with the line it starts on, so an error names it even after a quoted break.
@@ -125,7 +127,9 @@ def utf16(path: Path) -> bool:
 def detect(path: Path) -> str:
     """utf-8-sig (a BOM), utf-8 (all of it decodes, or it is almost UTF-8: more characters
     beyond ASCII decode as UTF-8 than bytes fail to, so a few bad bytes in a UTF-8 file are
-    refused where they are, not read as Windows-1251 mojibake), else cp1251; streamed."""
+    refused where they are, not read as Windows-1251 mojibake), else cp1251 when its first
+    MiB reads as Russian (`reads_as_russian`); streamed. TableError for a file that is
+    neither (KOI8-R), asking for --encoding."""
     with path.open("rb") as handle:
         if handle.read(3) == codecs.BOM_UTF8:
             return "utf-8-sig"

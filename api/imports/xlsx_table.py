@@ -6,9 +6,14 @@ computed value, never the formula). A cell becomes the text a CSV cell would hol
 function (intake_rows.intake_of) reads both: a number Excel stores whole is its ASCII digits
 (3500), any other (3500.5, 1e3) in a number column its repr, which the whole-number check
 refuses, and in a text or id column refused naming the cell (`NUMERIC`); a formula without
-a computed value is refused as one, not read as an empty cell; TRUE/FALSE
-are yes/no; a date is YYYY-MM-DD; a text's OOXML escapes (`_x000D_`) are decoded, so the
-grammar sees (and refuses) the character itself.
+a computed value is refused as one, not read as an empty cell; TRUE/FALSE are yes/no; a date
+is YYYY-MM-DD in `decision_date` and refused in any other column (a marking Excel turned into
+a date); a text's OOXML escapes (`_x000D_`) are decoded, so the grammar sees (and refuses)
+the character itself. A cell is taken only as the person sees it: a number in a text or id
+column is refused at 10^15 or more (Excel shows 15 digits) and whenever a number format other
+than General shows it (`"АК "0000000`), in a number column when its format adds text or a
+unit (`0" кг"`, `0%`: `format_adds_text`); a row or column the sheet hides (`<row
+hidden="1">`, `<col hidden="1">`) is refused, naming it, when it holds data.
 
 Before openpyxl reads a byte, `_guard` streams every XML part of the archive through expat and
 refuses, naming it: a part larger than PART_MAX decompressed (zipfile itself stops at the
