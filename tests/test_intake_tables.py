@@ -667,3 +667,12 @@ def test_a_utf16_file_is_refused_as_utf16(tmp_path: Path, encoding: str) -> None
     for options in ({}, {"encoding": "utf-8"}):
         with pytest.raises(TableError, match=r"^the file is UTF-16"):
             _read(path, **options)
+
+
+def test_a_koi8r_file_read_as_utf8_when_asked_names_its_bad_byte(tmp_path: Path) -> None:
+    rows = [[*_row("KZ-1")[:6], "ствольная коробка"]]
+    path = _write(tmp_path / "koi.csv", rows, "koi8_r")
+    with pytest.raises(TableError, match=r"^line 2: byte 0x[0-9a-f]{2} is not UTF-8"):
+        _read(path, encoding="utf-8")
+    asked = _read(path, encoding="windows-1251")  # the person's word is taken
+    assert asked.intakes[0].marking_place != "ствольная коробка"

@@ -118,6 +118,11 @@ def reads_as_russian(data: bytes) -> bool:
     return score(ours) >= score(theirs)
 
 
+def _starts_with_bom(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(3) == codecs.BOM_UTF8
+
+
 def utf16(path: Path) -> bool:
     """Whether the file starts with a UTF-16 byte order mark (FF FE or FE FF)."""
     with path.open("rb") as handle:
@@ -177,7 +182,7 @@ class CsvTable:
                 "", "the file is UTF-16 (its first bytes say so): save it as UTF-8 (CSV UTF-8)"
             )
         codec = codec_of(encoding) if encoding else detect(path)
-        if codec == "utf-8" and detect(path) == "utf-8-sig":
+        if codec == "utf-8" and _starts_with_bom(path):
             codec = "utf-8-sig"  # asked for UTF-8, and the file starts with its BOM
         self.path, self.codec = path, codec
         self.delimiter = delimiter
