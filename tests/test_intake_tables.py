@@ -5,8 +5,10 @@ parser, Windows-1251 an internal error, int() taking `1_200` and Arabic-Indic di
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import datetime as dt
 import io
 import tracemalloc
 import zipfile
@@ -18,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from api.imports import intake_file, xlsx_table
+from api.imports import csv_table, intake_file, xlsx_table
 from api.imports.csv_table import CsvTable, TableError
 from api.imports.intake_rows import COLUMNS
 
@@ -476,3 +478,202 @@ def test_what_the_api_refuses_a_csv_refuses_naming_line_and_column(
     path.write_text(out.getvalue(), encoding="utf-8")
     with pytest.raises(TableError, match=f"^{words}"):
         _read(path)
+
+
+# -- b12r: what a sheet shows the person is what is imported, or the file is refused --------
+
+
+def _formatted(path: Path, column: int, value: Any, number_format: str) -> Path:
+    """A one-row workbook whose cell in `column` (0-based, HEADER's order) holds `value`
+    shown with `number_format`."""
+    book = Workbook()
+    sheet = book.active
+    row = [*_row("KZ-1")[:4], 3300, "ЛМ 1", "клинок"]
+    row[column] = value
+    for values in (HEADER, row):
+        sheet.append(values)
+    sheet.cell(row=2, column=column + 1).number_format = number_format
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (dt.date(2026, 3, 4), "2026-03-04"),
+        (dt.datetime(2026, 3, 4, 10, 30), "2026-03-04T10:30:00"),
+    ],
+    ids=["date", "datetime"],
+)
+def test_an_xlsx_date_in_a_text_column_is_refused_naming_the_cell(
+    tmp_path: Path, value: Any, shown: str
+) -> None:
+    path = _xlsx(tmp_path / "t.xlsx", [[*_row("KZ-1")[:5], value, "клинок"]])
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith(
+        f"row 2: column marking: cell F2 holds a date or time ({shown}),"
+    )
+
+
+def test_an_xlsx_date_in_an_id_column_is_refused(tmp_path: Path) -> None:
+    path = _xlsx(tmp_path / "t.xlsx", [[dt.date(2026, 1, 2), *_row("KZ-1")[1:]]])
+    with pytest.raises(TableError, match=r"^row 2: column item: cell A2 holds a date or time"):
+        _read(path)
+
+
+def test_an_xlsx_marking_shown_with_a_number_format_is_refused(tmp_path: Path) -> None:
+    """12345 formatted `"АК "0000000` shows АК 0012345: never imported as 12345."""
+    path = _formatted(tmp_path / "t.xlsx", 5, 12345, '"АК "0000000')
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith(
+        'row 2: column marking: cell F2 holds the number 12345 shown with the format "АК "0000000,'
+    )
+
+
+@pytest.mark.parametrize("number_format", ['0" кг"', "0%", '#,##0" g"', "@"])
+def test_an_xlsx_weight_shown_with_a_unit_is_refused(tmp_path: Path, number_format: str) -> None:
+    path = _formatted(tmp_path / "t.xlsx", 4, 3, number_format)
+    with pytest.raises(TableError, match=r"^row 2: column weight_g: cell E2 shows the number 3 "):
+        _read(path)
+
+
+@pytest.mark.parametrize("number_format", ["0", "#,##0", "[Red]0", "General"])
+def test_an_xlsx_weight_with_a_plain_number_format_is_taken(
+    tmp_path: Path, number_format: str
+) -> None:
+    path = _formatted(tmp_path / "t.xlsx", 4, 3300, number_format)
+    assert _read(path).intakes[0].weight_g == 3300
+
+
+def test_an_xlsx_sixteen_digit_marking_is_refused(tmp_path: Path) -> None:
+    """Excel shows 15 significant digits: 1234567890123456 would show as ...450."""
+    path = _xlsx(tmp_path / "t.xlsx", [[*_row("KZ-1")[:5], 10**15, "клинок"]])
+    with pytest.raises(TableError, match=r"^row 2: column marking: cell F2 holds the number "):
+        _read(path)
+    below = _xlsx(tmp_path / "b.xlsx", [[*_row("KZ-1")[:5], 10**15 - 1, "клинок"]])
+    assert _read(below).intakes[0].marking == str(10**15 - 1)
+
+
+def test_an_xlsx_hidden_row_with_data_is_refused_naming_it(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    for values in (HEADER, _row("KZ-1"), _row("KZ-2", "ЛМ 2")):
+        sheet.append(values)
+    sheet.row_dimensions[3].hidden = True
+    book.save(tmp_path / "t.xlsx")
+    with pytest.raises(TableError, match=r"^row 3: the row is hidden and holds data"):
+        _read(tmp_path / "t.xlsx")
+
+
+def test_an_xlsx_hidden_column_with_data_is_refused_naming_it(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    for values in ([*HEADER, "model"], [*_row("KZ-1"), "АКМ"]):
+        sheet.append(values)
+    sheet.column_dimensions["H"].hidden = True
+    book.save(tmp_path / "t.xlsx")
+    with pytest.raises(
+        TableError, match=r"^column H: the column is hidden and holds data \(cell H1\)"
+    ):
+        _read(tmp_path / "t.xlsx")
+
+
+def test_an_xlsx_hidden_empty_row_and_column_are_no_matter(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    for values in (HEADER, _row("KZ-1")):
+        sheet.append(values)
+    sheet.row_dimensions[5].hidden = True
+    sheet.column_dimensions["K"].hidden = True
+    book.save(tmp_path / "t.xlsx")
+    assert [i.item for i in _read(tmp_path / "t.xlsx").intakes] == ["KZ-1"]
+
+
+_WORDS = [
+    "ствольная",
+    "коробка",
+    "затвор",
+    "ствол",
+    "рамка",
+    "пистолет",
+    "Макарова",
+    "ружьё",
+    "охотничье",
+    "карабин",
+    "Сайга",
+    "обрез",
+    "газовый",
+    "травматический",
+    "нож",
+    "клинок",
+    "патроны",
+    "изъято",
+    "добровольно",
+    "сдано",
+    "найдено",
+    "Алматы",
+    "Астана",
+    "Караганда",
+    "Шымкент",
+    "районный",
+    "суд",
+    "решение",
+    "постановление",
+    "левая",
+    "сторона",
+    "ОВД",
+    "АКМ",
+    "ИЖ",
+]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_WORDS), st.sampled_from([str.lower, str.upper, str.title])),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_russian_words_read_as_windows_1251_and_their_koi8r_bytes_do_not(
+    words: list[tuple[str, Any]],
+) -> None:
+    """Words a clerk types, in any case: their Windows-1251 bytes read as Russian, their
+    KOI8-R bytes (taken for Windows-1251) do not."""
+    text = " ".join(case(word) for word, case in words)
+    assert csv_table.reads_as_russian(text.encode("cp1251"))
+    assert not csv_table.reads_as_russian(text.encode("koi8_r"))
+
+
+def test_a_koi8r_file_is_refused_not_read_as_windows_1251(tmp_path: Path) -> None:
+    rows = [_row(f"KZ-{n}", f"АК 55500{n}") for n in range(3)]
+    rows = [[*r[:6], "ствольная коробка"] for r in rows]
+    path = _write(tmp_path / "koi.csv", rows, "koi8_r")
+    with pytest.raises(TableError, match=r"reads as Russian \(KOI8-R\?\).*--encoding"):
+        _read(path)
+    right = _write(tmp_path / "w.csv", rows, "cp1251")
+    assert _read(right).intakes[0].marking_place == "ствольная коробка"
+    capitals = _write(tmp_path / "c.csv", [[*r[:6], "СТВОЛЬНАЯ КОРОБКА"] for r in rows], "cp1251")
+    assert _read(capitals).intakes[0].marking_place == "СТВОЛЬНАЯ КОРОБКА"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_utf16_file_is_refused_as_utf16(tmp_path: Path, encoding: str) -> None:
+    path = _write(tmp_path / "u.csv", [_row("KZ-1")], "utf-16")
+    if encoding == "utf-16-be":
+        path.write_bytes(
+            codecs.BOM_UTF16_BE + path.read_bytes()[2:].decode("utf-16-le").encode("utf-16-be")
+        )
+    for options in ({}, {"encoding": "utf-8"}):
+        with pytest.raises(TableError, match=r"^the file is UTF-16"):
+            _read(path, **options)
+
+
+def test_a_koi8r_file_read_as_utf8_when_asked_names_its_bad_byte(tmp_path: Path) -> None:
+    rows = [[*_row("KZ-1")[:6], "ствольная коробка"]]
+    path = _write(tmp_path / "koi.csv", rows, "koi8_r")
+    with pytest.raises(TableError, match=r"^line 2: byte 0x[0-9a-f]{2} is not UTF-8"):
+        _read(path, encoding="utf-8")
+    asked = _read(path, encoding="windows-1251")  # the person's word is taken
+    assert asked.intakes[0].marking_place != "ствольная коробка"

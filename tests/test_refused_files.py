@@ -6,6 +6,7 @@ them, once it is checked. A real served demo site, real forms, the store read fr
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import struct
 import zlib
@@ -52,11 +53,16 @@ class Site:
         sha = hashlib.sha256(content).hexdigest()
         return (self.data / "files" / sha[:2] / sha).is_file()
 
-    def client(self, username: str, page: str) -> tuple[httpx.Client, str]:
+    def client(self, username: str, page: str, language: str = "en") -> tuple[httpx.Client, str]:
         client = httpx.Client(base_url=self.base, timeout=120)
         token = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/login").text)
         assert token
-        login = {"username": username, "password": PASSWORD, "language": "en", "csrf": token[1]}
+        login = {
+            "username": username,
+            "password": PASSWORD,
+            "language": language,
+            "csrf": token[1],
+        }
         assert client.post("/web/login", data=login).status_code == 303
         token = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
         assert token
@@ -169,3 +175,90 @@ def test_an_intake_taken_keeps_its_photo_in_the_store(site: Site) -> None:
     assert site.stored(photo)
     assert hashlib.sha256(photo).hexdigest() in item.text or item.status_code == 200
     assert not list((site.data / "files").glob(".staged-*"))
+
+
+# -- b12r: the web intake drops nothing and guesses nothing ------------------------------------
+
+
+def _intake(site: Site, language: str, **fields: str) -> httpx.Response:
+    """The intake form posted (a firearm at UNIT-ALM, with a photo) with `fields` over it."""
+    client, csrf = site.client(OFFICER, "/web/intake", language)
+    form = {
+        "csrf": csrf,
+        "location": "UNIT-ALM",
+        "category": "firearm",
+        "source": "found",
+        "weight_g": "3500",
+        "marking": "АК 91",
+        **fields,
+    }
+    with closing(client):
+        return client.post("/web/intake", data=form, files={"photo": ("p.png", _png(91))})
+
+
+def _size(site: Site) -> int:
+    """The ledger's entries, as `custody verify` counts them."""
+    done = run(site.env, "verify")
+    assert done.returncode == 0, done.stderr
+    return int(re.findall(r"(\d+) entries", done.stdout + done.stderr)[-1])
+
+
+@pytest.mark.parametrize(
+    ("language", "fields", "said"),
+    [
+        ("en", {"decision_date": "2026-01-15"}, "Decision number is missing"),
+        ("ru", {"decision_date": "2026-01-15"}, "не указано «Номер решения»"),
+        ("kk", {"decision_ref": "2-91/2026"}, "«Күні» көрсетілмеген"),
+        ("en", {"decision_ref": "2-91/2026", "decision_date": "  "}, "Date is missing"),
+    ],
+    ids=["date_only_en", "date_only_ru", "ref_only_kk", "blank_date_en"],
+)
+def test_a_web_decision_with_a_field_missing_is_refused_naming_it(
+    site: Site, language: str, fields: dict[str, str], said: str
+) -> None:
+    before = (site.store(), _size(site))
+    answer = _intake(site, language, **fields)
+    assert answer.status_code == 422, answer.text[:500]
+    assert said in html.unescape(answer.text)
+    for value in fields.values():  # what was typed is kept
+        assert f'value="{value}"' in answer.text
+    assert (site.store(), _size(site)) == before
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "R10: the marking is missing; if the item has none, register it as unmarked"),
+        ("ru", "R10: не указана маркировка"),
+        ("kk", "R10: таңба көрсетілмеген"),
+    ],
+)
+def test_a_blank_marking_without_the_unmarked_box_is_refused(
+    site: Site, language: str, said: str
+) -> None:
+    before = (site.store(), _size(site))
+    answer = _intake(site, language, marking="   ")
+    assert answer.status_code == 422, answer.text[:500]
+    assert said in html.unescape(answer.text)
+    assert (site.store(), _size(site)) == before
+
+
+def test_the_unmarked_box_registers_an_item_without_a_marking(site: Site) -> None:
+    page = site.client(OFFICER, "/web/intake", "ru")[0]
+    with closing(page):
+        shown = page.get("/web/intake").text
+    assert 'name="unmarked"' in shown
+    assert "Без маркировки" in shown
+    answer = _intake(site, "en", marking="   ", unmarked="true")
+    assert answer.status_code == 303, answer.text[:500]
+    both = _intake(site, "en", marking="АК 92", unmarked="true")
+    assert both.status_code == 422
+    assert "give the marking, or mark it unmarked, not both" in html.unescape(both.text)
+
+
+def test_a_refused_model_is_named_by_its_label(site: Site) -> None:
+    answer = _intake(site, "en", model="АКМ\u3164")
+    assert answer.status_code == 422, answer.text[:500]
+    assert "Check the field Model:" in html.unescape(answer.text)
+    taken = _intake(site, "en", marking="АК 93", model="\tАКМ  ")
+    assert taken.status_code == 303, taken.text[:500]

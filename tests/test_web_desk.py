@@ -201,6 +201,7 @@ def test_an_intake_refused_keeps_what_was_typed_and_names_no_unwritten_item(
     page.fill("#model", "ИЖ-27")
     page.fill("#weight_g", "3200")
     page.fill("#decision_ref", "DESK-REF-1")
+    page.fill("#decision_date", "2026-01-15")
     before = site.size()
     page.click("form.card button[type=submit]")
     refusal = page.locator("main .problem").inner_text()

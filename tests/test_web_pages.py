@@ -331,6 +331,7 @@ def test_unit_officer_records_an_intake_with_a_photo_and_a_decision_and_prints_i
     page.fill("#weight_g", "3100")
     page.set_input_files("#photo", str(picture))
     page.fill("#decision_ref", "2-777/2026")
+    page.fill("#decision_date", "2026-01-15")
     page.select_option("#decision_authority", "court")
     before = site.size()
     page.click("form.card button[type=submit]")

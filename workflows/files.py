@@ -160,6 +160,12 @@ class FileStore:
         whole when kept): a client's word for it is not taken (a PDF given as a photo)."""
         for ref in dict.fromkeys(refs):  # a photo of a whole batch is named once per item
             if not self.has(ref):
+                size = self.size_of(ref.sha256)
+                if size is not None:  # kept, but the reference gives another size
+                    raise InvalidRequest(
+                        f"file {ref.sha256} is {size} bytes, not {ref.size} as its reference "
+                        "says: the size is the file's own, as POST /files answered"
+                    )
                 raise InvalidRequest(f"file {ref.sha256} has not been uploaded")
             kept = self.media_type_of(ref.sha256)
             if kept != ref.media_type:
@@ -167,6 +173,13 @@ class FileStore:
                     f"file {ref.sha256} is {kept}, not {ref.media_type}: its media type is "
                     "the file's own, as POST /files answered"
                 )
+
+    def size_of(self, sha256: str) -> int | None:
+        """The size in bytes of the kept file of that SHA-256 (None when none is kept)."""
+        try:
+            return os.stat(os.path.join(self._root, sha256[:2], sha256)).st_size
+        except FileNotFoundError:
+            return None
 
     def media_type_of(self, sha256: str) -> str | None:
         """The media type a kept file's first bytes say (None for none of ours)."""
@@ -212,6 +225,10 @@ class StagedFiles(FileStore):
 
     def has(self, ref: FileRef) -> bool:
         return super().has(ref) or self.store.has(ref)
+
+    def size_of(self, sha256: str) -> int | None:
+        size = super().size_of(sha256)
+        return size if size is not None else self.store.size_of(sha256)
 
     def media_type_of(self, sha256: str) -> str | None:
         if self.path(sha256).exists():

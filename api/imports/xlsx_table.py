@@ -6,9 +6,14 @@ computed value, never the formula). A cell becomes the text a CSV cell would hol
 function (intake_rows.intake_of) reads both: a number Excel stores whole is its ASCII digits
 (3500), any other (3500.5, 1e3) in a number column its repr, which the whole-number check
 refuses, and in a text or id column refused naming the cell (`NUMERIC`); a formula without
-a computed value is refused as one, not read as an empty cell; TRUE/FALSE
-are yes/no; a date is YYYY-MM-DD; a text's OOXML escapes (`_x000D_`) are decoded, so the
-grammar sees (and refuses) the character itself.
+a computed value is refused as one, not read as an empty cell; TRUE/FALSE are yes/no; a date
+is YYYY-MM-DD in `decision_date` and refused in any other column (a marking Excel turned into
+a date); a text's OOXML escapes (`_x000D_`) are decoded, so the grammar sees (and refuses)
+the character itself. A cell is taken only as the person sees it: a number in a text or id
+column is refused at 10^15 or more (Excel shows 15 digits) and whenever a number format other
+than General shows it (`"АК "0000000`), in a number column when its format adds text or a
+unit (`0" кг"`, `0%`: `format_adds_text`); a row or column the sheet hides (`<row
+hidden="1">`, `<col hidden="1">`) is refused, naming it, when it holds data.
 
 Before openpyxl reads a byte, `_guard` streams every XML part of the archive through expat and
 refuses, naming it: a part larger than PART_MAX decompressed (zipfile itself stops at the
@@ -25,6 +30,7 @@ import datetime as dt
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.parsers import expat
@@ -35,6 +41,7 @@ from api.imports.intake_rows import RowError, check_header
 PART_MAX = 256 * 1024 * 1024  # bytes of one XML part, decompressed (the sheet, its strings)
 CELL_MAX = 64 * 1024  # characters of one cell or shared string
 _ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+_TRUE = frozenset({"1", "true"})  # xsd:boolean's true
 
 
 def _unescaped(text: str) -> str:
@@ -55,6 +62,8 @@ class _Guard:
         self.formulas: set[str] = set()  # cells (B7) with a formula and no computed value
         self.cell: str | None = None  # the <c> being read, while it has a formula and no <v>
         self.valued = False
+        self.hidden_rows: set[int] = set()  # rows the sheet hides (<row hidden="1">)
+        self.hidden_columns: set[int] = set()  # columns (from 1) it hides (<col hidden="1">)
         parser = expat.ParserCreate()
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
@@ -85,6 +94,12 @@ class _Guard:
             if number in self.rows:
                 raise TableError(f"row {number}", "the sheet gives this row twice")
             self.rows.add(number)
+            if attributes.get("hidden") in _TRUE and number.isdigit():
+                self.hidden_rows.add(int(number))
+        elif local == "col" and self.sheet and attributes.get("hidden") in _TRUE:
+            first, last = attributes.get("min", ""), attributes.get("max", "")
+            if first.isdigit() and last.isdigit():  # at most 16,384 columns (XFD)
+                self.hidden_columns.update(range(int(first), min(int(last), 16_384) + 1))
 
     def _end(self, name: str) -> None:
         local = name.rpartition(":")[2]
@@ -108,10 +123,19 @@ class _Guard:
             self.parser.Parse(b"", True)
 
 
-def _guard(path: Path) -> set[str]:
-    """Every XML part of the archive checked as the module says; TableError names what.
-    The cells of the sheets (B7) that hold a formula and no value it computed."""
-    formulas: set[str] = set()
+@dataclass
+class _Found:
+    """What `_guard` found: the cells (B7) that hold a formula and no value it computed, and
+    by sheet part (xl/worksheets/sheet1.xml) the rows and columns (from 1) it hides."""
+
+    formulas: set[str] = field(default_factory=set)
+    hidden_rows: dict[str, set[int]] = field(default_factory=dict)
+    hidden_columns: dict[str, set[int]] = field(default_factory=dict)
+
+
+def _guard(path: Path) -> _Found:
+    """Every XML part of the archive checked as the module says; TableError names what."""
+    found = _Found()
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
@@ -124,26 +148,65 @@ def _guard(path: Path) -> set[str]:
                 sheet = info.filename.startswith("xl/worksheets/")
                 guard = _Guard(info.filename, sheet)
                 guard.feed(archive, info)
-                formulas |= guard.formulas
+                found.formulas |= guard.formulas
+                found.hidden_rows[info.filename] = guard.hidden_rows
+                found.hidden_columns[info.filename] = guard.hidden_columns
     except expat.ExpatError as exc:
         raise TableError("", f"{path.name} holds malformed XML ({exc})") from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise TableError("", f"{path.name} is not an .xlsx workbook ({exc})") from None
-    return formulas
+    return found
 
 
 # Columns whose cells are numbers: a number cell there is taken as _text makes it, and the
 # whole-number check refuses what is not one. In every other (text or id) column a number
-# cell is taken only when it is an exact whole number (a marking typed as 123456): a float
-# such as 1.234567890123457e+17 has lost the digits the person typed, and is refused.
+# cell is taken only when it is an exact whole number below 10^15 (a marking typed as
+# 123456) shown as typed (format General): a float such as 1.234567890123457e+17 has lost
+# the digits the person typed, Excel shows only 15 significant digits, and a number format
+# (`"АК "0000000`) shows the person another text than the number the cell holds.
 NUMERIC = frozenset({"weight_g", "quantity", "year"})
-_EXACT = 2**53  # a float's integers are exact below this
+DATES = frozenset({"decision_date"})  # the one column a date cell may be in (YYYY-MM-DD)
+_EXACT = 10**15  # Excel keeps 15 significant digits of a number
 
 
-def _cell(value: Any, column: str, ref: str) -> str:
-    """The text of a cell in `column`; RowError for a number a text column cannot take."""
-    if column in NUMERIC or isinstance(value, bool) or not isinstance(value, int | float):
+def format_adds_text(number_format: str) -> bool:
+    """Whether an Excel number format shows text or a unit besides the number (`0" кг"`,
+    `0%`, `@`), or anything beyond digits, separators and an exponent: the conditions and
+    colours in brackets ([Red]) aside. General shows the number as it is."""
+    if number_format in ("General", ""):
+        return False
+    if re.search(r'"[^"]*"|\\.|@|%', number_format):
+        return True
+    bare = re.sub(r"\[[^\]]*\]", "", number_format)
+    return any(c.isalpha() and c not in "Ee" for c in bare)
+
+
+def _cell(value: Any, column: str, ref: str, number_format: str = "General") -> str:
+    """The text of a cell in `column`, its number format as the sheet gives it; RowError for
+    a number, a date or a time a text column cannot take, and for a number a number column
+    would show with a text or unit the cell does not hold."""
+    if isinstance(value, dt.datetime | dt.date | dt.time) and column not in DATES:
+        raise RowError(
+            column,
+            f"cell {ref} holds a date or time ({_text(value)}), not the text typed: format "
+            "the column as text and type it again",
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return _text(value)
+    if column in NUMERIC:
+        if format_adds_text(number_format):
+            raise RowError(
+                column,
+                f"cell {ref} shows the number {_text(value)} with the format {number_format}, "
+                "which adds text or a unit: format the cell as General",
+            )
+        return _text(value)
+    if number_format not in ("General", ""):
+        raise RowError(
+            column,
+            f"cell {ref} holds the number {_text(value)} shown with the format "
+            f"{number_format}, not the text typed: format the column as text and type it again",
+        )
     if isinstance(value, int) and abs(value) < _EXACT:
         return str(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < _EXACT:
@@ -176,7 +239,9 @@ class XlsxTable:
         self.path = path
         self.sheet = ""
         self.header: list[str] = []
-        self.formulas: set[str] = set()
+        self.found = _Found()
+        self.hidden_rows: set[int] = set()
+        self.hidden_columns: set[int] = set()
 
     @property
     def described(self) -> str:
@@ -185,7 +250,7 @@ class XlsxTable:
     def rows(self) -> Iterator[Row]:
         from openpyxl import load_workbook  # a few hundred ms: only when an .xlsx comes
 
-        self.formulas = _guard(self.path)  # before openpyxl parses any part
+        self.found = _guard(self.path)  # before openpyxl parses any part
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -201,44 +266,71 @@ class XlsxTable:
                     f"shows {shown[0] if shown else 'none'!r}: put the sheet to import first "
                     "and visible",
                 )
+            part = getattr(sheet, "_worksheet_path", "")
+            self.hidden_rows = self.found.hidden_rows.get(part, set())
+            self.hidden_columns = self.found.hidden_columns.get(part, set())
             yield from self._rows(sheet)
         finally:
             book.close()
 
-    def _cell(self, value: Any, header: list[str], index: int, number: int) -> str:
+    def _cell(self, cell: Any, header: list[str], index: int, number: int) -> str:
         from openpyxl.utils import get_column_letter
 
+        value = cell.value
         column = header[index] if index < len(header) else get_column_letter(index + 1)
         ref = f"{get_column_letter(index + 1)}{number}"
         try:
-            if value is None and ref in self.formulas:
+            if value is None and ref in self.found.formulas:
                 raise RowError(
                     column,
                     f"cell {ref} holds a formula without a computed value: open the file in "
                     "Excel and save it, or type the value",
                 )
-            return _cell(value, column, ref)
+            return _cell(value, column, ref, getattr(cell, "number_format", None) or "General")
         except RowError as exc:
             raise TableError(f"row {number}", str(exc)) from None
+
+    def _hidden(self, texts: list[str], number: int) -> None:
+        """TableError when row `number` holds data and the sheet hides it or one of the
+        columns its data is in: Excel does not show the person what would be imported."""
+        from openpyxl.utils import get_column_letter
+
+        held = [i for i, text in enumerate(texts) if text.strip()]
+        if held and number in self.hidden_rows:
+            raise TableError(
+                f"row {number}",
+                "the row is hidden and holds data: show it, or delete it, and save the file",
+            )
+        for i in held:
+            if i + 1 in self.hidden_columns:
+                letter = get_column_letter(i + 1)
+                raise TableError(
+                    f"column {letter}",
+                    f"the column is hidden and holds data (cell {letter}{number}): show it, or "
+                    "delete it, and save the file",
+                )
 
     def _rows(self, sheet: Any) -> Iterator[Row]:
         number = 1
         try:
-            values = sheet.iter_rows(values_only=True)
-            header = [_text(v).strip() for v in next(values, ())]
+            rows = sheet.iter_rows()
+            first = tuple(next(rows, ()))
+            header = [_text(c.value).strip() for c in first]
             while header and not header[-1]:
                 header.pop()
             self.header = header
+            self._hidden(header, 1)
             try:
                 check_header(header)
             except RowError as exc:
                 raise TableError("row 1", str(exc)) from None
-            for number, cells in enumerate(values, start=2):
-                texts = [self._cell(v, header, i, number) for i, v in enumerate(cells)]
+            for number, cells in enumerate(rows, start=2):
+                texts = [self._cell(c, header, i, number) for i, c in enumerate(cells)]
                 while texts and not texts[-1].strip():
                     texts.pop()
                 if not texts:
                     continue
+                self._hidden(texts, number)
                 if len(texts) > len(header):
                     raise TableError(
                         f"row {number}", f"{len(texts)} cells, the header has {len(header)}"

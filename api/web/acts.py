@@ -19,6 +19,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from api.errors import Forbidden, TooLarge
 from api.http.strict_json import StrictBody
 from api.web import i18n, sessions
+from api.web.i18n import N_
 from api.web.render import Visitor, page, system_of, visitor
 from custody.errors import CustodyError
 from workflows import grammar, reading
@@ -31,6 +32,14 @@ from workflows.repository import ItemSearch
 router = APIRouter(prefix="/web", include_in_schema=False)
 Me = Annotated[Visitor, Depends(visitor)]
 _CHUNK = 1 << 20
+# The intake form's fields by the labels the page shows them under (a refusal names them so).
+_LABELS = {
+    "details.model": N_("Model"),
+    "marking": N_("Marking"),
+    "weight_g": N_("Weight, grams"),
+    "decision.ref": N_("Decision number"),
+    "decision.date": N_("Date"),
+}
 
 
 def _require(me: Visitor, permission: str) -> None:
@@ -81,6 +90,7 @@ async def intake(
     marking: Annotated[str, Form(max_length=2000)] = "",
     model: Annotated[str, Form(max_length=200)] = "",
     rifled: Annotated[bool, Form()] = False,
+    unmarked: Annotated[bool, Form()] = False,
     decision_ref: Annotated[str, Form(max_length=2000)] = "",
     decision_authority: Annotated[str, Form(max_length=64)] = "court",
     decision_date: Annotated[str, Form(max_length=10)] = "",
@@ -106,18 +116,25 @@ async def intake(
             "weight_g": int(weight_g) if weight_g.isascii() and weight_g.isdigit() else weight_g,
             "rifled": rifled,
             "files": files,
-            "details": {"model": model} if model else {},
+            "details": {"model": grammar.typed(model)} if grammar.typed(model) else {},
         }
+        # R10: an item without a marking is registered as unmarked only when the form says
+        # so (its checkbox); a blank marking alone is refused by the process as the API's is.
         if grammar.typed(marking):
             given["marking"] = grammar.typed(marking)
-        else:
+        if unmarked:
             given["unmarked"] = True
-        if grammar.typed(decision_ref):  # recorded as its own step (workflows.intake)
-            given["decision"] = {
-                "ref": grammar.typed(decision_ref),
-                "authority": decision_authority,
-                "date": grammar.typed(decision_date),
-            }
+        # The decision is all of its fields or none: a date without its number (or the
+        # reverse) is refused naming the missing one, never dropped (the authority has a
+        # default, so it alone says nothing).
+        ref, date = grammar.typed(decision_ref), grammar.typed(decision_date)
+        missing = [
+            label
+            for label, value in ((N_("Decision number"), ref), (N_("Date"), date))
+            if not value
+        ]
+        if ref or date:  # recorded as its own step (workflows.intake)
+            given["decision"] = {"ref": ref, "authority": decision_authority, "date": date}
         places = await _intake_places(request, me)
         # What was typed, drawn again with a refusal (a file cannot be: the page says so).
         typed = {
@@ -128,7 +145,9 @@ async def intake(
             "marking": marking,
             "model": model,
             "rifled": rifled,
+            "unmarked": unmarked,
             "decision_ref": decision_ref,
+            "decision_date": decision_date,
             "decision_authority": decision_authority,
             "photo": bool(files),
         }
@@ -141,8 +160,15 @@ async def intake(
                 422,
                 places=places,
                 error=error,
-                today=decision_date,
+                today=today,
                 form=typed,
+            )
+
+        today = dt.datetime.now(ZoneInfo(me.zone)).date().isoformat()
+        if (ref or date) and missing:
+            return refused_page(
+                gettext("The decision needs all its fields: %(field)s is missing")
+                % {"field": gettext(missing[0])}
             )
 
         try:
@@ -151,7 +177,7 @@ async def intake(
                 me.principal, staged.action(command.perform)
             )
         except ValidationError as exc:
-            return refused_page(i18n.invalid_field(exc, me.language, skip=2))
+            return refused_page(i18n.invalid_field(exc, me.language, skip=2, labels=_LABELS))
         except RuleViolation as refused:
             # The item's id was made for this intake and never written: not named.
             unnamed = RuleViolation(refused.rule, refused.message)

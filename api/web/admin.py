@@ -621,6 +621,6 @@ async def decline_change(
     process = system_of(request).process
 
     def decline() -> None:
-        changes.decline(process, me.username, proposal, reason.strip())
+        changes.decline(process, me.username, proposal, grammar.typed(reason))
 
     return await _act(request, me, decline, _changes, CHANGES, "declined", proposal)

@@ -110,6 +110,16 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"the cutting must be recorded as done: (?P<parts>.+)"),
         N_("the cutting must be recorded as done: %(parts)s"),
     ),
+    (
+        re.compile(
+            r"the marking is missing; if the item has none, register it as unmarked so that "
+            r"it gets an internal tag"
+        ),
+        N_(
+            "the marking is missing; if the item has none, register it as unmarked so that "
+            "it gets an internal tag"
+        ),
+    ),
     # R10: the item holding a marking is named only to a reader of its place.
     (
         re.compile(r"marking (?P<marking>.+) is already registered as item (?P<item>\S+)"),
@@ -668,6 +678,82 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         ),
     ),
     (
+        re.compile(
+            r"cell (?P<cell>\w+) holds a date or time \((?P<value>[^)]*)\), not the text typed: "
+            r"format the column as text and type it again"
+        ),
+        N_(
+            "cell %(cell)s holds a date or time (%(value)s), not the text typed: format the "
+            "column as text and type it again"
+        ),
+    ),
+    (
+        re.compile(
+            r"cell (?P<cell>\w+) shows the number (?P<number>\S+) with the format "
+            r"(?P<format>.+), which adds text or a unit: format the cell as General"
+        ),
+        N_(
+            "cell %(cell)s shows the number %(number)s with the format %(format)s, which adds "
+            "text or a unit: format the cell as General"
+        ),
+    ),
+    (
+        re.compile(
+            r"cell (?P<cell>\w+) holds the number (?P<number>\S+) shown with the format "
+            r"(?P<format>.+), not the text typed: format the column as text and type it again"
+        ),
+        N_(
+            "cell %(cell)s holds the number %(number)s shown with the format %(format)s, not "
+            "the text typed: format the column as text and type it again"
+        ),
+    ),
+    (
+        re.compile(r"the row is hidden and holds data: show it, or delete it, and save the file"),
+        N_("the row is hidden and holds data: show it, or delete it, and save the file"),
+    ),
+    (
+        re.compile(
+            r"the column is hidden and holds data \(cell (?P<cell>\w+)\): show it, or "
+            r"delete it, and save the file"
+        ),
+        N_(
+            "the column is hidden and holds data (cell %(cell)s): show it, or delete it, and "
+            "save the file"
+        ),
+    ),
+    (
+        re.compile(
+            r"the file is neither UTF-8 nor Windows-1251 that reads as Russian \(KOI8-R\?\): "
+            r"save it as UTF-8, or say its encoding with --encoding"
+        ),
+        N_(
+            "the file is neither UTF-8 nor Windows-1251 that reads as Russian (KOI8-R?): save "
+            "it as UTF-8, or say its encoding"
+        ),
+    ),
+    (
+        re.compile(
+            r"the file is UTF-16 \(its first bytes say so\): save it as UTF-8 \(CSV UTF-8\)"
+        ),
+        N_("the file is UTF-16 (its first bytes say so): save it as UTF-8 (CSV UTF-8)"),
+    ),
+    (
+        re.compile(
+            r"file (?P<sha>[0-9a-f]+) is (?P<size>\d+) bytes, not (?P<given>\d+) as its "
+            r"reference says: the size is the file's own, as POST /files answered"
+        ),
+        N_(
+            "file %(sha)s is %(size)s bytes, not %(given)s as its reference says: the size is "
+            "the file's own, as POST /files answered"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?:Value error, )?file (?P<sha>[0-9a-f]+) is given twice: name each file once"
+        ),
+        N_("file %(sha)s is given twice: name each file once"),
+    ),
+    (
         re.compile(r"a file holds at most (?P<n>[\d,]+) rows; split it"),
         N_("a file holds at most %(n)s rows; split it"),
     ),
@@ -1151,13 +1237,28 @@ def invalid_why(exc: ValidationError, language: str) -> str | None:
     return _said(MESSAGES, message, gettext_of(language))
 
 
-def invalid_field(exc: ValidationError, language: str, skip: int = 0) -> str:
+_DETAIL = re.compile(r"details\.(?P<key>\w+) (?P<rest>.+)", re.S)
+
+
+def invalid_field(
+    exc: ValidationError, language: str, skip: int = 0, labels: dict[str, str] | None = None
+) -> str:
     """A form refused by its command's model, in `language`: the first field (its path
-    without the first `skip` parts) and, when MESSAGES knows the grammar's sentence, why
-    (the character it names: `U+3164 HANGUL FILLER`)."""
+    without the first `skip` parts, or its label on the page when `labels` maps that path to
+    one: msgids) and, when MESSAGES knows the grammar's sentence, why (the character it
+    names: `U+3164 HANGUL FILLER`)."""
     gettext = gettext_of(language)
     where = ".".join(str(p) for p in exc.errors()[0]["loc"][skip:])
     why = invalid_why(exc, language)
+    # A detail's check names the detail itself ("details.model holds U+3164 ..."): the field
+    # is that detail, and the sentence is a text's.
+    message = str(exc.errors()[0].get("msg", "")).removeprefix("Value error, ")
+    detail = _DETAIL.fullmatch(message)
+    if detail is not None and where == "details":
+        where = f"details.{detail['key']}"
+        why = _said(MESSAGES, f"the text {detail['rest']}", gettext)
+    if labels and where in labels:
+        where = gettext(labels[where])
     if why is None:
         return gettext("Check the field: %(field)s") % {"field": where}
     return gettext("Check the field %(field)s: %(why)s") % {"field": where, "why": why}

@@ -12,6 +12,7 @@ from workflows.commands.base import Command, command
 from workflows.commands.fields import (
     Date,
     Details,
+    FileIn,
     Files,
     Flag,
     Grams,
@@ -76,6 +77,16 @@ class IntakeIn(Part):
                 "R10: an item registered as unmarked has no marking nor marking place: "
                 "give the marking, or unmarked, not both"
             )
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _each_file_once(cls, value: tuple[FileIn, ...]) -> tuple[FileIn, ...]:
+        seen: set[str] = set()
+        for given in value:
+            if given.sha256 in seen:
+                raise ValueError(f"file {given.sha256} is given twice: name each file once")
+            seen.add(given.sha256)
         return value
 
     @field_validator("quantity")
