@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 import api.http
+import api.http.changes
 import api.http.key_requests
 import api.http.login
 import api.http.users
@@ -50,6 +51,8 @@ BODIES: list[type[BaseModel]] = [
     api.web.key_pages.KeyRequestIn,
     api.web.acts.SignedResult,
     api.web.commission.SignedStatement,
+    api.http.changes.ChangeIn,
+    api.http.changes.DeclineIn,
 ]
 ACCOUNT_TABLES = ("api_users", "api_tokens", "web_key_requests")
 

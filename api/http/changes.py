@@ -16,7 +16,7 @@ from api.access.auth import require, system_of
 from api.access.roles import ADMIN
 from api.access.tokens import Principal
 from api.http.problems import PROBLEM_RESPONSES
-from api.http.strict_json import StrictJSONRoute
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from workflows.commands.fields import Text
 from workflows.model import Proposal
 from workflows.world import unknown
@@ -30,7 +30,7 @@ router = APIRouter(
 Admin = Annotated[Principal, Depends(require(ADMIN))]
 
 
-class ChangeIn(BaseModel):
+class ChangeIn(StrictBody):
     change: str = Field(
         description="the entry kind it writes once confirmed: account_created, role_granted, "
         "key_added, key_rotated, commission_member_added, commission_member_removed"
@@ -51,7 +51,7 @@ class ChangeOut(BaseModel):
     reason: str | None
 
 
-class DeclineIn(BaseModel):
+class DeclineIn(StrictBody):
     reason: Text
 
 
