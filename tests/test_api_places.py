@@ -44,14 +44,19 @@ ACT = {"act": {"kind": "placeholder"}, "sig": base64.b64encode(bytes(64)).decode
 def _statement_act(batch: str) -> dict[str, Any]:
     """A statement act of the right shape (SignStatement takes nothing else); its signature
     is nobody's: the place is what is refused, before any signature is read."""
+    return _act("statement_signed", batch, items=["KZ-NONE"], statement="0" * 64)
+
+
+def _act(kind: str, item: str, **fields: Any) -> dict[str, Any]:
+    """An act of `kind`'s exact shape (workflows.grammar.ACT_SHAPES), signed by nobody: the
+    place is what is refused, before any signature is read."""
     act = {
-        "kind": "statement_signed",
+        "kind": kind,
         "person": "commission_member.own",
-        "key_id": "0" * 16,
-        "time": "2026-11-30T00:00:00Z",
-        "item": batch,
-        "items": [],
-        "statement": "0" * 64,
+        "key_id": "0" * 8,
+        "time": "2026-11-30T00:00:00.000000Z",
+        "item": item,
+        **fields,
     }
     return {"act": act, "sig": ACT["sig"]}
 
@@ -138,10 +143,19 @@ BODIES: dict[str, Body] = {
     "forensic_received": _items(),
     "test_fired": _items(),
     "registry_result_recorded": lambda o, role: (
-        {"results": [{"item": o[ITEM_OF[role]], "act": ACT}]},
+        {
+            "results": [
+                {
+                    "item": o[ITEM_OF[role]],
+                    "act": _act("registry_result_recorded", o[ITEM_OF[role]], result="no_match"),
+                }
+            ]
+        },
         o[f"{ITEM_OF[role]}_place"],
     ),
-    "evidence_released": _item({"act": ACT}),
+    "evidence_released": lambda o, role: _item(
+        {"act": _act("evidence_released", o[ITEM_OF[role]])}
+    )(o, role),
     "forensic_returned": _items({"warehouse": "WH-ALM"}),
     "parts_removed": _items({"parts": ["приклад"]}),
     "parts_incinerated": _items(),
@@ -181,7 +195,16 @@ BODIES: dict[str, Body] = {
         o[f"{ITEM_OF[role]}_place"],
     ),
     "diversion_resolved": lambda o, role: (
-        {"discrepancy": o["discrepancy"], "act": ACT},
+        {
+            "discrepancy": o["discrepancy"],
+            "act": _act(
+                "diversion_resolved",
+                o["discrepancy"],
+                discrepancy=o["discrepancy"],
+                outcome="not_diverted",
+                note="проверено",
+            ),
+        },
         o["unit"],
     ),
     "compensation_paid": lambda o, role: (
