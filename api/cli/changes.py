@@ -12,6 +12,7 @@ import typer
 
 from api.access import changes
 from api.cli.keys import Actor
+from api.cli.output import echo
 from custody.settings import Settings
 from workflows.process import Process
 
@@ -46,14 +47,14 @@ def propose(
         given = json.loads(fields)
     except json.JSONDecodeError as exc:
         raise typer.BadParameter(f"FIELDS is not JSON: {exc.msg}") from None
-    typer.echo(changes.propose(_process(), actor, change, given))
+    echo(changes.propose(_process(), actor, change, given))
 
 
 @app.command("confirm")
 def confirm(proposal: ProposalId, actor: Actor = "admin") -> None:
     """Confirm another administrator's proposal: the change is written now, as yours."""
     changes.confirm(_process(), actor, proposal)
-    typer.echo(f"{proposal} confirmed")
+    echo(f"{proposal} confirmed")
 
 
 @app.command("decline")
@@ -64,7 +65,7 @@ def decline(
 ) -> None:
     """Decline another administrator's proposal: it never takes effect."""
     changes.decline(_process(), actor, proposal, reason)
-    typer.echo(f"{proposal} declined")
+    echo(f"{proposal} declined")
 
 
 @app.command("list")
@@ -72,8 +73,8 @@ def list_pending(as_json: Annotated[bool, typer.Option("--json", help="as JSON")
     """The proposals awaiting confirmation."""
     found = changes.pending(_process())
     if as_json:
-        typer.echo(json.dumps([p.to_json() for p in found], ensure_ascii=False, indent=2))
+        echo(json.dumps([p.to_json() for p in found], ensure_ascii=False, indent=2))
         return
     for p in found:
         fields = json.dumps(p.fields, ensure_ascii=False, sort_keys=True)
-        typer.echo(f"{p.id}  {p.kind:<26} {p.concerns:<20} by {p.proposed_by}  {fields}")
+        echo(f"{p.id}  {p.kind:<26} {p.concerns:<20} by {p.proposed_by}  {fields}")
