@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from custody.acts import new_act, sign_act
 from custody.errors import ActError
 from custody.verify import Audit
 from tests.support.driver import Driver
@@ -39,17 +40,23 @@ def test_a_row_changed_by_another_process_is_read_afresh(site: Site) -> None:
 
 def test_an_action_that_fails_after_its_fold_leaves_no_changed_document(site: Site) -> None:
     first, second = _at_forensics(site, 2)
-    # One act naming both rifles, recorded for each: refused when the entries are written,
-    # after both rifles were folded to their result.
-    shared = site.act(
-        "expert.sadykova",
+    # The second rifle's act dated before its key existed: refused when the entries are
+    # written (custody.acts, b12r), after both rifles were folded to their result.
+    expert = site.people["expert.sadykova"]
+    old = new_act(
         "registry_result_recorded",
-        first,
-        items=[first, second],
+        expert.user,
+        expert.key_id,
+        "1995-01-01T00:00:00.000000Z",
+        second,
         result="no_match",
     )
-    with pytest.raises(ActError, match="twice"):
-        site.process.record_registry_results("expert.sadykova", [(first, shared), (second, shared)])
+    results = [
+        (first, site.act("expert.sadykova", "registry_result_recorded", first, result="no_match")),
+        (second, sign_act(old, expert.key.seed)),
+    ]
+    with pytest.raises(ActError, match="before its key"):
+        site.process.record_registry_results("expert.sadykova", results)
     for rifle in (first, second):
         assert site.process.item(rifle).state == "test_fired"
     results = [
