@@ -238,8 +238,8 @@ class ProcessMachine(RuleBasedStateMachine):
 
     @rule(batch=batches, signer=st.sampled_from(MEMBERS))
     def sign(self, batch: str, signer: str) -> None:
-        if not self._exists("batches", batch):
-            return
+        if not self._exists("batches", batch) or not self.p.batch(batch).items:
+            return  # a statement names 1 or more items: an act of none is no act (ACT_SHAPES)
         self.attempt(lambda: self.site.sign(batch, signer), "signed")
         if self._exists("batches", batch) and self.p.batch(batch).state == "final":
             event("a statement became final")

@@ -22,13 +22,14 @@ Each refusal is an InvalidRequest saying why. The API serves files back as attac
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import struct
 import threading
 import warnings
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from workflows.errors import InvalidRequest
 
@@ -109,7 +110,7 @@ def _decode_image(content: bytes, expected: str) -> None:
                         f"{MAX_PIXELS:,} pixels"
                     )
                 image.verify()
-            with _DECODING, Image.open(io.BytesIO(content)) as image:
+            with _DECODING, _whole_images(), Image.open(io.BytesIO(content)) as image:
                 image.load()
     except InvalidRequest:
         raise
@@ -117,6 +118,22 @@ def _decode_image(content: bytes, expected: str) -> None:
         raise InvalidRequest("the image has too many pixels to be a photo") from exc
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         raise InvalidRequest(f"the {expected} image does not decode: {exc}") from exc
+
+
+@contextlib.contextmanager
+def _whole_images() -> Iterator[None]:
+    """Pillow decoding only whole images while inside: WeasyPrint sets
+    `ImageFile.LOAD_TRUNCATED_IMAGES` for the whole process once imported, and a truncated
+    photo (or one whose header claims more pixels than its data holds) would then decode
+    "whole" (the suite found it so). Held under _DECODING, so that uploads do not race."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 def _no_markup(text: bytes, where: str) -> None:
