@@ -280,7 +280,8 @@ def test_a_file_over_the_limit_is_refused_while_it_comes_not_after_64_mb(site: D
             sent += len(body)
         answer = sock.recv(65536)
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
-    assert sent < MAX_BYTES + (8 << 20), sent  # stopped near the limit, not at 60 MB
+    # stopped near the limit, not at 60 MB (socket buffers let a loaded machine take ~10 MB more)
+    assert sent < MAX_BYTES + (16 << 20), sent
 
 
 def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn(
