@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from custody.verify import Report, verify
 from tests.support.forge import append_unchecked
-from tests.support.site import DECISION, PLANT, UNIT, WAREHOUSE, Site
+from tests.support.site import DECISION, FORENSICS, PLANT, UNIT, WAREHOUSE, Site
 from workflows.commands.accounts import AssignPlace, GrantRole, WithdrawPlace, WithdrawRole
 from workflows.commands.inventory import CountInventory
 from workflows.errors import AccessRefused, InvalidRequest, UnknownObject
@@ -90,13 +90,16 @@ def test_a_unit_officer_cannot_act_for_items_at_another_place(site: Site) -> Non
 
 
 def test_a_clerk_receiving_cannot_put_another_places_item_into_discrepancy(site: Site) -> None:
-    """The desk's breaker (issue 15): scanning, on a transfer's receipt, an item still at
-    the unit (which the warehouse clerk does not read) recorded it received, not sent: a
+    """The desk's breaker (issue 15): scanning, on a transfer's receipt, an item at a third
+    place (which the warehouse clerk does not read) recorded it received, not sent: a
     discrepancy froze another place's weapon and told that it exists. It is answered as an
-    id nobody registered, and nothing is written; an item of the clerk's own places that
-    the transfer does not expect is still recorded received, not sent."""
-    at_unit, on_way, own = (site.register_rifle() for _ in range(3))
-    site.to_warehouse(own)
+    id nobody registered, and nothing is written; an item of the clerk's own places, or at
+    the transfer's origin (put on the vehicle unrecorded), that the transfer does not expect
+    is still recorded received, not sent."""
+    elsewhere, on_way, own, stray = (site.register_rifle() for _ in range(4))
+    site.to_warehouse(own, elsewhere)
+    site.process.send_to_forensics("sklad.omarov", [elsewhere], FORENSICS)
+    site.process.step("expert.sadykova", "forensic_received", [elsewhere])  # at the lab now
     for item in (on_way,):
         site.process.record_decision("unit.serikbaev", [item], DECISION)
         site.process.decision_step("unit.serikbaev", "decision_final", [item])
@@ -104,11 +107,11 @@ def test_a_clerk_receiving_cannot_put_another_places_item_into_discrepancy(site:
     site.process.send("unit.serikbaev", transfer, WAREHOUSE, [on_way])
     before = _size(site)
     with pytest.raises(UnknownObject) as refused:
-        site.process.receive("sklad.omarov", transfer, [on_way, at_unit])
-    assert str(refused.value) == f"no item {at_unit!r} is registered"
+        site.process.receive("sklad.omarov", transfer, [on_way, elsewhere])
+    assert str(refused.value) == f"no item {elsewhere!r} is registered"
     assert _size(site) == before
-    opened = site.process.receive("sklad.omarov", transfer, [on_way, own])
-    assert len(opened) == 1  # the warehouse's own rifle, received again: a discrepancy
+    opened = site.process.receive("sklad.omarov", transfer, [on_way, own, stray])
+    assert len(opened) == 2  # the warehouse's own rifle again, the unit's unsent one
     assert _audit(site).ok
 
 

@@ -49,8 +49,9 @@ class ReceiveTransfer(Command):
 
     def seen(self, work: Work) -> None:
         """Command.seen, and each scanned item the transfer does not expect that is
-        registered must be one the clerk reads, else it is answered as an unknown id:
-        recording it received, not sent (a discrepancy) would freeze a weapon of another
+        registered must be at the transfer's origin (put on the vehicle unrecorded: received,
+        not sent) or at a place the clerk reads, else it is answered as an unknown id:
+        recording it received, not sent (a discrepancy) would freeze a weapon of a third
         place and tell that it exists (the desk's breaker, issue 15; docs/access.md)."""
         super().seen(work)
         reader = work.gate.reads(work)
@@ -61,7 +62,9 @@ class ReceiveTransfer(Command):
         work.load("items", others)
         for item in others:
             found = work.world.find("items", item)
-            if found is not None and not reading.sees(reader, read_at(work, "items", found)):
+            if found is None or found.location == transfer.origin:
+                continue
+            if not reading.sees(reader, read_at(work, "items", found)):
                 raise unknown("items", item)
 
     def run(self, work: Work) -> list[str]:
