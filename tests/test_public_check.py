@@ -675,18 +675,6 @@ def test_a_made_up_size_says_a_rollback_or_a_made_up_size_may_be_the_cause(site:
 RENAMED = "Генеральный Прокурор РК"
 
 
-def _web_admin(demo: Demo) -> httpx.Client:
-    client = httpx.Client(base_url=demo.base, timeout=60)
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/login").text)
-    assert found is not None
-    answer = client.post(
-        "/web/login",
-        data={"username": "admin", "password": PASSWORD, "language": "en", "csrf": found[1]},
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
 def _readd(demo: Demo, person: str, role: str, full_name: str, position: str) -> None:
     """Two administrators remove `person` from the demo's commission and add them back under
     another name and position (each change proposed by admin, confirmed by admin2: four
