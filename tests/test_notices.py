@@ -5,6 +5,7 @@ once, by e-mail to a real SMTP server, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,11 +20,11 @@ import workflows.commands as c
 from api.notices import mail as mails
 from api.notices import outbox
 from api.notices.config import NoticeConfig
-from api.notices.worker import one_pass
+from api.notices.worker import one_pass, send_due, write_due
 from api.system import MIGRATIONS, System
 from custody import migrate
 from custody.clock import format_time
-from tests.support.mailbox import Mailbox, mailbox
+from tests.support.mailbox import Mailbox, mailbox, slow_mailbox
 from tests.support.processes import environment, run
 from tests.support.site import DECISION, UNIT, Site
 
@@ -134,6 +135,70 @@ def test_workers_passing_at_once_send_each_notice_once(
     assert sum(r.sent for r in results) == 6
     assert sorted(box.notice_ids()) == sorted(set(box.notice_ids()))
     assert len(box.messages) == 6
+
+
+def test_two_workers_and_a_mail_server_slower_than_the_lease_send_each_notice_once(
+    site: Site, system: System
+) -> None:
+    # Issue 19, H1: a worker kept past its batch's lease by a slow server went on sending the
+    # notices the other worker had taken over (11 messages for 6 notices).
+    for _ in range(6):
+        _overdue_rifle(site)
+    start, began = site.clock(), time.monotonic()
+    system.process.clock = lambda: start + dt.timedelta(seconds=time.monotonic() - began)
+    lease = 0.5
+    config = NoticeConfig(notice_lease_seconds=lease, smtp_timeout_seconds=20)
+    with slow_mailbox(seconds=lease * 2) as box:
+        config = config.model_copy(update={"smtp_url": box.url})
+        assert write_due(system) == 6
+
+        def worker(name: str) -> int:
+            sent, stop = 0, time.monotonic() + 30
+            while time.monotonic() < stop:  # passes, as `custody serve` runs them
+                sent += send_due(system, config, name)[0]
+                with system.ledger.database.read() as conn:
+                    if outbox.unsent(conn) == (0, 0):
+                        return sent
+                time.sleep(0.05)
+            return sent
+
+        with ThreadPoolExecutor(2) as pool:
+            sent = list(pool.map(worker, ["worker-a", "worker-b"]))
+    assert sum(sent) == 6
+    assert len(box.messages) == 6
+    assert sorted(box.notice_ids()) == sorted(set(box.notice_ids()))
+
+
+def test_a_contact_changed_after_the_notice_was_written_gets_it_at_the_new_address(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    # Issue 19, M1: the address was the one the person had when the notice was written.
+    _overdue_rifle(site)
+    assert write_due(system) == 1
+    with system.ledger.database.write() as conn:
+        outbox.set_contact(conn, "unit.ospanov", "ospanov.new@police.kz", format_time(site.clock()))
+    assert send_due(system, NoticeConfig(smtp_url=box.url), "worker") == (1, 0)
+    assert [m["To"] for m in box.messages] == ["ospanov.new@police.kz"]
+    with system.ledger.database.read() as conn:
+        [row] = outbox.listed(conn)
+    assert row["email"] == "ospanov.new@police.kz"
+
+
+def test_an_account_disabled_after_the_notice_was_written_is_not_mailed(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    _overdue_rifle(site)
+    assert write_due(system) == 1
+    site.process.run("admin", c.DisableAccount(username="unit.ospanov"))
+    config = NoticeConfig(smtp_url=box.url)
+    assert send_due(system, config, "worker") == (0, 0)
+    site.clock.advance(hours=1)
+    assert send_due(system, config, "worker") == (0, 0)  # not tried again either
+    assert box.messages == []
+    with system.ledger.database.read() as conn:
+        [row] = outbox.listed(conn)
+    assert row["sent_at"] is None
+    assert "unit.ospanov is disabled" in row["last_error"]
 
 
 def test_a_mail_server_away_leaves_notices_unsent_for_the_next_pass(

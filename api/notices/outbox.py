@@ -4,7 +4,13 @@ acknowledged. Plain SQL through SQLAlchemy Core, the same on SQLite and PostgreS
 Sending once with several servers and restarts: a notice's row is written (unique per item,
 rule, due time, kind, level and person: a second writer's copy is dropped), then claimed by
 one worker with `UPDATE ... WHERE` its lease is free (both databases let only one UPDATE of
-a row win), sent, and marked sent by that worker in its own commit. A worker killed after
+a row win), sent, and marked sent by that worker in its own commit. A batch is claimed for a
+short lease, and each notice of it is claimed again, alone, right before it is sent
+(`claim_one`: only while the lease is still the worker's or free), for as long as one message
+may take: a worker that a slow mail server kept past its batch's lease finds the notices
+another worker took since and leaves them to it (issue 19, H1: two workers had mailed 11
+messages for 6 notices). The address is the person's at that moment (`claim_one`), not the
+one they had when the notice was written. A worker killed after
 claiming leaves the lease to run out, and the next pass of any worker sends it. A worker
 killed between the mail server's "250 OK" and its commit would send again: the message's
 Message-ID is the notice's, so a mail system can drop the copy.
@@ -14,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from typing import Any
 
@@ -122,6 +128,45 @@ def claim(conn: Connection, owner: str, now: str, until: str, limit: int) -> lis
         {"owner": owner, "until": until},
     )
     return [Outgoing(*row) for row in rows]
+
+
+def claim_one(
+    conn: Connection, notice: Outgoing, owner: str, now: str, until: str
+) -> Outgoing | None:
+    """Take (or keep) the lease of one unsent notice until `until`, in one UPDATE that wins
+    only while its lease is still `owner`'s or has run out (no other worker holds it), right
+    before sending it. None when another worker holds it or it was sent meanwhile: it is not
+    the caller's to send. The notice comes back with the person's address now, in the row
+    too (api_contacts; `email` None: no address to send to, see `withhold`)."""
+    taken = conn.execute(
+        text(
+            "UPDATE api_notices SET lease_owner = :owner, lease_until = :until "
+            "WHERE id = :id AND sent_at IS NULL AND email IS NOT NULL "
+            "AND (lease_owner = :owner OR lease_until IS NULL OR lease_until < :now)"
+        ),
+        {"owner": owner, "until": until, "now": now, "id": notice.id},
+    )
+    if not taken.rowcount:
+        return None
+    email = addresses(conn, [notice.person]).get(notice.person)
+    if email is not None and email != notice.email:
+        conn.execute(
+            text("UPDATE api_notices SET email = :email WHERE id = :id"),
+            {"email": email, "id": notice.id},
+        )
+    return replace(notice, email=email or "")
+
+
+def withhold(conn: Connection, notice_id: int, owner: str, why: str) -> None:
+    """A notice that is not to be sent (no address now, or the person's account disabled):
+    kept unsent with no address, so no worker claims it again, and why in `last_error`."""
+    conn.execute(
+        text(
+            "UPDATE api_notices SET email = NULL, last_error = :why "
+            "WHERE id = :id AND lease_owner = :owner AND sent_at IS NULL"
+        ),
+        {"why": why[:2000], "id": notice_id, "owner": owner},
+    )
 
 
 def mark_sent(conn: Connection, notice_id: int, owner: str, now: str) -> bool:

@@ -6,6 +6,7 @@ api.notices.outbox for how each notice is sent once).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -15,6 +16,7 @@ import threading
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from email.message import EmailMessage
 
 from api.notices import mail, outbox
 from api.notices.config import NoticeConfig
@@ -104,11 +106,17 @@ def planned(
 
 
 def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int]:
-    """Claim and send notices until none is left; returns (sent, failed)."""
+    """Claim and send notices until none is left; returns (sent, failed).
+
+    A batch is claimed for CUSTODY_NOTICE_LEASE_SECONDS; each notice of it is claimed again
+    right before it is sent (outbox.claim_one) for the lease and the longest one message may
+    take (CUSTODY_SMTP_TIMEOUT_SECONDS, cut off then), so no other worker can take a notice
+    while it is being sent, and one taken by another worker meanwhile is left to it."""
     sent = failed = 0
     if not config.smtp_url:
         return sent, failed
     database, zone = system.ledger.database, Settings().timezone
+    hold = dt.timedelta(seconds=config.notice_lease_seconds + config.smtp_timeout_seconds)
     while True:
         now = system.clock()
         until = format_time(now + dt.timedelta(seconds=config.notice_lease_seconds))
@@ -118,12 +126,19 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
             return sent, failed
         try:
             with mail.connection(config) as server:
-                for notice in batch:
+                for index, claimed in enumerate(batch):
+                    notice = _claim_one(system, claimed, owner, hold)
+                    if notice is None:
+                        continue
                     try:
-                        server.send_message(mail.message(notice, config.notice_from, zone))
+                        message = mail.message(notice, config.notice_from, zone)
+                        _send_within(server, message, config.smtp_timeout_seconds)
                     except (OSError, smtplib.SMTPException) as exc:
                         failed += 1
                         _failed(system, notice.id, owner, exc)
+                        if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
+                            # The connection is gone: the rest wait for their batch lease.
+                            return sent, failed + len(batch) - index - 1
                         continue
                     with database.write() as conn:
                         sent += outbox.mark_sent(
@@ -133,6 +148,50 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
             # The server is away: every notice of the batch waits for its lease to run out.
             log.warning("notices not sent: %s", exc)
             return sent, failed + len(batch)
+
+
+def _claim_one(
+    system: System, notice: outbox.Outgoing, owner: str, hold: dt.timedelta
+) -> outbox.Outgoing | None:
+    """The notice to send now, with the person's address now (issue 19, M1), or None: taken
+    by another worker, or withheld (no address, or the account disabled: recorded why)."""
+    with system.ledger.database.write() as conn:
+        now = system.clock()
+        claimed = outbox.claim_one(conn, notice, owner, format_time(now), format_time(now + hold))
+        if claimed is None:
+            return None
+        world = World()
+        Repository(conn).load(world, "accounts", [claimed.person])
+        account = world.accounts.get(claimed.person)
+        why = None
+        if account is not None and account.disabled:
+            why = f"not sent: the account {claimed.person} is disabled"
+        elif not claimed.email:
+            why = f"not sent: {claimed.person} has no e-mail address"
+        if why is not None:
+            log.info("notice %s %s", claimed.id, why)
+            outbox.withhold(conn, claimed.id, owner, why)
+            return None
+    return claimed
+
+
+def _send_within(server: smtplib.SMTP, message: EmailMessage, seconds: float) -> None:
+    """Send one message, cutting the connection if it takes more than `seconds` in all (the
+    socket's timeout bounds each read, not the whole): the notice's lease covers that long."""
+    timer = threading.Timer(seconds, _cut, (server,))
+    timer.daemon = True
+    timer.start()
+    try:
+        server.send_message(message)
+    finally:
+        timer.cancel()
+
+
+def _cut(server: smtplib.SMTP) -> None:
+    sock = server.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _failed(system: System, notice_id: int, owner: str, exc: Exception) -> None:

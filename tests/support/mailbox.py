@@ -3,6 +3,7 @@ is sent; and one that accepts connections and never answers, for a worker to han
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -72,3 +73,26 @@ def silent_server() -> Iterator[str]:
         for conn in held:
             conn.close()
         listener.close()
+
+
+@dataclass
+class SlowMailbox(Mailbox):
+    """A mail server that takes `seconds` (real time) over each message before its 250."""
+
+    seconds: float = 1.0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def slow_mailbox(seconds: float) -> Iterator[SlowMailbox]:
+    port = free_port()
+    box = SlowMailbox(f"smtp://127.0.0.1:{port}", seconds=seconds)
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box
+    finally:
+        controller.stop()
