@@ -90,20 +90,39 @@ def test_unacknowledged_overdue_notice_reaches_the_supervisor_then_the_head(
     assert len(box.messages) == 3
 
 
-def test_an_acknowledged_overdue_notice_climbs_no_further(
+def test_acknowledging_an_overdue_notice_does_not_stop_it_climbing(
     site: Site, system: System, box: Mailbox
 ) -> None:
+    # Issue 19, M3: acknowledging is not acting; only the item moving stops the climb.
     _overdue_rifle(site)
     config = NoticeConfig(smtp_url=box.url)
     one_pass(system, config)
     _ack(system, "unit.ospanov")
-    site.clock.advance(hours=72)
+    site.clock.advance(hours=25)
     one_pass(system, config)
-    assert [m["To"] for m in box.messages] == ["unit.ospanov@police.kz"]
+    _ack(system, "chief.bekov")
+    site.clock.advance(hours=25)
+    one_pass(system, config)
+    assert [m["To"] for m in box.messages] == [
+        "unit.ospanov@police.kz",
+        "chief.bekov@police.kz",
+        "head.amanov@police.kz",
+    ]
     with system.ledger.database.read() as conn:
-        [row] = outbox.listed(conn)
-    assert row["acknowledged_by"] == "unit.ospanov"
-    assert row["sent_at"] is not None
+        acked = {r["person"]: r["acknowledged_by"] for r in outbox.listed(conn)}
+    assert acked["unit.ospanov"] == "unit.ospanov"
+
+
+def test_an_overdue_deadline_met_climbs_no_further(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    rifle = _overdue_rifle(site)
+    config = NoticeConfig(smtp_url=box.url)
+    one_pass(system, config)
+    site.process.send("unit.serikbaev", "T-9", "WH-ALM", [rifle])
+    site.clock.advance(hours=72)
+    assert one_pass(system, config).written == 0
+    assert [m["To"] for m in box.messages] == ["unit.ospanov@police.kz"]
 
 
 def test_a_deadline_due_today_gives_a_due_soon_notice_to_the_staff_only(

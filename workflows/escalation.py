@@ -7,9 +7,10 @@ them. For a deadline not met:
 - from CUSTODY_NOTICE_DUE_SOON_HOURS before its due time, a `due_soon` notice to the place's
   staff;
 - once it is overdue, an `overdue` notice to the place's staff;
-- an overdue notice of one level that nobody at that level has acknowledged within
-  CUSTODY_NOTICE_ACK_HOURS of its writing goes to the next level: supervisor, then regional
-  head. A level with nobody on it is passed over at once.
+- an overdue notice of one level goes, CUSTODY_NOTICE_ACK_HOURS after its writing, to the
+  next level: supervisor, then regional head, for as long as the deadline is not met (the
+  item has not moved). Acknowledging a notice says it was read; it is not acting, so it does
+  not stop the climb (issue 19, M3). A level with nobody on it is passed over at once.
 
 Each notice is one (item, rule, due time, kind, level, person): a clock that starts again
 after an appeal has a new due time, and so new notices. Nothing here sends anything.
@@ -88,14 +89,14 @@ def levels_reached(
     written: Iterable[Notice], place: Location, now: dt.datetime, timing: Timing
 ) -> list[str]:
     """The levels an overdue deadline's notices have reached by `now`: staff, and each
-    level above whose level below has an unacknowledged notice older than the ack time (or
-    nobody on duty)."""
+    level above whose level below has a notice older than the ack time, acknowledged or not
+    (or nobody on duty): only meeting the deadline stops it."""
     overdue = [n for n in written if n.kind == OVERDUE]
     reached = [STAFF]
     for lower, upper in itertools.pairwise(LEVELS):
         if place.on_duty(lower):
             mine = [n for n in overdue if n.level == lower]
-            if not mine or any(n.acknowledged_at for n in mine):
+            if not mine:
                 break
             first = min(parse_time(n.created_at or "") for n in mine)
             if now < first + timing.ack_within:

@@ -53,7 +53,8 @@ async def acknowledge(
     notice_id: int,
     csrf: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
-    """The person has read their notice: it climbs no further (Forbidden for another's)."""
+    """The person has read their notice (Forbidden for another's); reading is not acting:
+    an overdue one still climbs until the item moves."""
     sessions.check_csrf(me.session, csrf)
     await run_in_threadpool(acknowledge_own, system_of(request), me.principal, notice_id)
     return RedirectResponse(f"/web/?acknowledged={notice_id}#notices", status_code=303)
