@@ -37,6 +37,7 @@ def test_each_deadline_is_met_late_or_overdue_as_the_month_went(
     report = compliance(site, month)
     assert report["deadlines"]["R1"] | {} == {
         "met": 2, "met_late": 1, "overdue": 1, "running": 0, "paused": 0, "cancelled": 0,
+        "missed": 0, "missed_cancelled": 0,
     }  # fmt: skip
     assert report["deadlines"]["R2"]["met"] == 2
     assert report["deadlines"]["R2"]["met_late"] == 1

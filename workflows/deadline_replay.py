@@ -67,7 +67,7 @@ _CLOCKS: dict[str, tuple[str, Callable[..., None]]] = {
     "decision_appealed": ("appealed", deadlines.pause),
     "decision_suspended": ("suspended", deadlines.pause),
     "decision_final": ("final", deadlines.finalise),
-    "decision_reversed": ("reversed", lambda d, e: deadlines.cancel(d, e["entered_at"])),
+    "decision_reversed": ("reversed", deadlines.reverse),
 }
 
 

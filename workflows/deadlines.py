@@ -10,6 +10,10 @@ R1  At the unit, after a decision: 10 days, counted as the law counts days (work
     same way. The pause is recorded in whole days (lodged to final). A `decision_final` with
     no pause before it leaves the running term alone. It is met by the `transfer_sent` entry
     that takes the item from the unit, and cancelled by `decision_reversed`.
+    A pause or reversal dated after the term had run out does not erase the miss (issue 19,
+    H2): its fact keeps `missed` (`missed`, or `missed_cancelled` for a reversal), the due
+    time that was missed (`missed_due_at`) and the days overdue at its date
+    (`days_overdue`), and the deadline's status is `missed` (stopped) or `missed_cancelled`.
 R2  At the warehouse, for rifled firearms that were confiscated, surrendered or found (not
     state surplus, not smoothbore): 48 hours from the `transfer_received` entry (or from
     intake, for an item registered at the warehouse), met by the `forensic_sent` entry.
@@ -108,13 +112,33 @@ def _open(deadline: Deadline) -> bool:
     return deadline.met_at is None and deadline.cancelled_at is None
 
 
+MISSED, MISSED_CANCELLED = "missed", "missed_cancelled"
+
+
+def _with_miss(deadline: Deadline, event: dict[str, Any], kind: str) -> dict[str, Any]:
+    """`event` (a pause or reversal of a running R1 term) with the miss it comes after, if
+    its date is after the term's last day: the term had run out, and stays missed."""
+    if deadline.rule != R1 or deadline.due_at is None:
+        return event
+    zone = deadline.zone or terms.DEFAULT_ZONE
+    # The due time is 24:00 at the end of the last day: its local date is the day after it.
+    first_overdue = terms.local_date(deadline.due_at, zone)
+    day = terms.parse_date(event["date"])
+    if day < first_overdue:
+        return event
+    overdue = terms.whole_days(first_overdue, day) + 1
+    return {**event, "missed": kind, "missed_due_at": deadline.due_at, "days_overdue": overdue}
+
+
 def pause(deadline: Deadline, event: dict[str, Any]) -> None:
-    """An appeal or suspension: the clock stops (from the day it was lodged or ordered)."""
+    """An appeal or suspension: the clock stops (from the day it was lodged or ordered). One
+    dated after the term ran out stops it too, and the miss stays on record (`_with_miss`)."""
     if not _open(deadline):
         return
-    deadline.facts.append(event)
     if deadline.due_at is not None:
+        event = _with_miss(deadline, event, MISSED)
         deadline.paused_at, deadline.due_at = event["entered_at"], None
+    deadline.facts.append(event)
 
 
 def finalise(deadline: Deadline, event: dict[str, Any]) -> None:
@@ -144,6 +168,17 @@ def cancel(deadline: Deadline, at: str) -> None:
         deadline.cancelled_at = at
 
 
+def reverse(deadline: Deadline, event: dict[str, Any]) -> None:
+    """The decision reversed: R1 is cancelled at the entry. One dated after the term ran out
+    keeps the miss on record (its fact, `missed_cancelled`: `_with_miss`)."""
+    if not _open(deadline):
+        return
+    missed = _with_miss(deadline, event, MISSED_CANCELLED)
+    if missed is not event:
+        deadline.facts.append(missed)
+    deadline.cancelled_at = event["entered_at"]
+
+
 def is_late(event: dict[str, Any], late_after_days: int) -> bool:
     """Entered late: as its command found (`entered_late`), or, for an entry written before
     the command recorded it, more than `late_after_days` after its own date."""
@@ -171,6 +206,11 @@ def explain(deadline: Deadline, late_after_days: int) -> list[str]:
             line += " (no date in the entry: its entry day counts)"
         elif is_late(event, late_after_days):
             line += f" — ENTERED LATE, {event['delay_days']} days after its date"
+        if "missed" in event:
+            line += (
+                f" — after the term had run out ({event['missed_due_at']}): MISSED, "
+                f"{event['days_overdue']} days overdue, kept on record"
+            )
         lines.append(line)
     if deadline.rule == R1 and deadline.counted_from and deadline.due_at:
         lines.append(

@@ -413,10 +413,6 @@ def _decision_recorded(world: World, body: EntryBody) -> None:
     _note_late(item, body, event)
 
 
-def _cancel_r1(deadline: Any, event: dict[str, Any]) -> None:
-    deadlines.cancel(deadline, event["entered_at"])
-
-
 def _item_returned(world: World, body: EntryBody) -> None:
     _move(world, _subject(body), body)
 
@@ -763,7 +759,7 @@ _HANDLERS: dict[str, Handler] = {
     "decision_appealed": _decision("appealed", deadlines.pause),
     "decision_suspended": _decision("suspended", deadlines.pause),
     "decision_final": _decision("final", deadlines.finalise),
-    "decision_reversed": _decision("reversed", _cancel_r1),
+    "decision_reversed": _decision("reversed", deadlines.reverse),
     "item_returned": _item_returned,
     "transfer_sent": _transfer_sent,
     "transfer_received": _transfer_received,

@@ -261,6 +261,11 @@ class Deadline(Document):
     counted_from: str | None = None  # the date (YYYY-MM-DD) the running term counts from
     facts: list[dict[str, Any]] = field(default_factory=list)
 
+    def misses(self) -> list[dict[str, Any]]:
+        """The facts that stopped or cancelled the term after it had run out, each with the
+        due time missed and the days overdue at its date (workflows.deadlines, issue 19)."""
+        return [f for f in self.facts if "missed" in f]
+
     def late_entries(self) -> list[dict[str, Any]]:
         """The facts that were entered late (more than CUSTODY_LATE_ENTRY_DAYS after their
         own date, as the command that wrote them found)."""
@@ -280,12 +285,22 @@ class Deadline(Document):
     def status_at(self, now: str) -> str:
         """The status at `now`, an RFC 3339 UTC time as the ledger writes it."""
         if self.cancelled_at is not None:
-            return "cancelled"
+            return "missed_cancelled" if self.stopped_missed() else "cancelled"
         if self.met_at is not None:
             return "met" if self.due_at is None or self.met_at <= self.due_at else "met_late"
         if self.due_at is None:
-            return "paused"
+            return "missed" if self.stopped_missed() else "paused"
         return "overdue" if now > self.due_at else "running"
+
+    def stopped_missed(self) -> bool:
+        """Stopped (paused or cancelled) by a fact dated after its term had run out, and no
+        term has run since: the last term was missed."""
+        for fact in reversed(self.facts):
+            if "missed" in fact:
+                return True
+            if fact["fact"] == "final" and "paused_days" in fact:
+                return False  # a term ran again after the miss
+        return False
 
     def remaining(self, now: dt.datetime) -> dt.timedelta | None:
         if self.due_at is None or self.met_at is not None or self.cancelled_at is not None:

@@ -180,7 +180,14 @@ class Process:
                 shown: list[Deadline] = repo.open_deadlines(limit, offset)
                 return shown
             found: list[Deadline] = repo.deadlines(open_only=False)
-        order = {"overdue": 0, "met_late": 1, "running": 2, "paused": 3}
+        order = {
+            "overdue": 0,
+            "missed": 0,
+            "met_late": 1,
+            "missed_cancelled": 1,
+            "running": 2,
+            "paused": 3,
+        }
         keyed = [(order.get(d.status_at(now), 4), d.due_at or "~", d.item, d) for d in found]
         keyed = [k for k in keyed if k[0] < 4]
         keyed.sort(key=lambda k: k[:3])

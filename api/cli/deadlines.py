@@ -15,7 +15,7 @@ from api.cli.output import echo
 from api.deadline_reasons import notices_of, reasons
 from custody.clock import parse_time
 from custody.settings import Settings
-from workflows.deadlines import explain, is_late
+from workflows.deadlines import PAUSES, explain, is_late
 from workflows.model import Deadline
 
 if TYPE_CHECKING:
@@ -158,10 +158,23 @@ def _rederive() -> None:
     echo(f"derived from the ledger: {count} deadlines")
 
 
+def _paused_on(deadline: Deadline) -> str:
+    pauses = [f for f in deadline.facts if f["fact"] in PAUSES]
+    return pauses[-1]["date"] if pauses else str(deadline.paused_at)
+
+
 def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int) -> str:
     status = deadline.status(now)
     if status == "paused":
-        when = f"paused since {shown(deadline.paused_at, zone)}"
+        # The pause's own date (the appeal lodged, the suspension ordered), not its entry's.
+        when = f"paused since {_paused_on(deadline)}"
+    elif status in ("missed", "missed_cancelled"):
+        [*_, miss] = deadline.misses()
+        stop = "paused" if miss["missed"] == "missed" else "reversed"
+        when = (
+            f"due {due_shown(miss['missed_due_at'], zone)}, MISSED: {stop} {miss['date']}, "
+            f"{miss['days_overdue']} days overdue"
+        )
     elif status == "met_late":
         when = f"due {due_shown(deadline.due_at, zone)}, met late {shown(deadline.met_at, zone)}"
     else:

@@ -56,7 +56,11 @@ class History(BaseModel):
 class DeadlineOut(BaseModel):
     item: str
     rule: str
-    status: str
+    status: str = Field(
+        description="running, overdue, paused, met, met_late, cancelled; missed (stopped by an "
+        "appeal or suspension dated after the term ran out) or missed_cancelled (reversed "
+        "after it ran out): the miss stays, with days_overdue in its fact"
+    )
     started_at: str
     due_at: str | None
     paused_at: str | None
@@ -67,7 +71,8 @@ class DeadlineOut(BaseModel):
     counted_from: str | None = Field(description="the date the running term counts from")
     facts: list[dict[str, Any]] = Field(
         description="the dated events that moved it: decision, appeal, suspension, finality, "
-        "each with its date, entry time, delay_days and entered_late"
+        "each with its date, entry time, delay_days and entered_late; one dated after the "
+        "term ran out also with missed, missed_due_at and days_overdue"
     )
     late_entries: list[dict[str, Any]] = Field(description="the facts entered late")
     why: list[str] = Field(description="the same, as sentences")

@@ -34,8 +34,9 @@ def acknowledge_as(
     Raises UnknownObject for no such notice (an id outside a database's 64-bit integers
     included: no notice has it, and a driver would overflow), or for a `username` that is no
     account of the ledger (or a disabled one); Forbidden for a notice to someone else (each
-    person acknowledges their own: issue 19; an acknowledgement says that person read it). `roles`: the roles the refusal
-    names (the account's own when not given). Blocking: call it off the event loop."""
+    person acknowledges their own: issue 19; an acknowledgement says that person read it).
+    `roles`: the roles the refusal names (the account's own when not given). Blocking: call
+    it off the event loop."""
     if not 1 <= notice_id <= MAX_ID:
         raise UnknownObject("no such notice")
     with system.ledger.database.read() as conn:

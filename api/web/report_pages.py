@@ -72,6 +72,8 @@ NAMES = {
     "running": N_("running"),
     "paused": N_("paused"),
     "cancelled": N_("cancelled"),
+    "missed": N_("missed, then paused"),
+    "missed_cancelled": N_("missed, then reversed"),
 }
 
 # A deadline's fact (workflows.deadlines.fact) as the step whose entry records it: its name.

@@ -10,7 +10,12 @@ last entry up to the checkpoint.
 
 A deadline belongs to the period when it fell due in it (or, paused, started in it).
 Statuses (`workflows.model.Deadline.status`): met, met_late, overdue (due and not met by the
-report's moment), running, paused, cancelled. `met_late` and `overdue` are missed.
+report's moment), running, paused, cancelled, missed (stopped by an appeal or suspension
+dated after its term had run out), missed_cancelled (reversed after it had run out).
+`met_late`, `overdue`, `missed` and `missed_cancelled` are missed. A term missed before a
+pause belongs to the period its missed due time fell in, whatever became of the deadline
+after (issue 19, H2): a term that ran again after finality is counted apart, in its own
+period.
 `late_entries` lists the decisions, appeals, suspensions and finalities of the period's
 deadlines whose entries were written late (the `entered_late_days` their command recorded).
 """
@@ -31,8 +36,17 @@ from workflows.reports.tally import Tally
 from workflows.world import World
 
 RULES = (R1, R2)
-STATUSES = ("met", "met_late", "overdue", "running", "paused", "cancelled")
-MISSED = frozenset({"met_late", "overdue"})
+STATUSES = (
+    "met",
+    "met_late",
+    "overdue",
+    "running",
+    "paused",
+    "cancelled",
+    "missed",
+    "missed_cancelled",
+)
+MISSED = frozenset({"met_late", "overdue", "missed", "missed_cancelled"})
 
 
 @dataclass
@@ -73,6 +87,21 @@ def _in_period(deadline: Deadline, period: Period) -> bool:
     return period.holds(deadline.due_at or deadline.started_at)
 
 
+def _terms(deadline: Deadline, status: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(due time, status, miss fact or {}) of each term of a deadline: each one missed before
+    a pause or reversal, then the running one unless it is the last of those."""
+    misses = deadline.misses()
+    stopped = status in ("missed", "missed_cancelled")
+    found: list[tuple[str, str, dict[str, Any]]] = [
+        (m["missed_due_at"], m["missed"], m) for m in (misses[:-1] if stopped else misses)
+    ]
+    if stopped:
+        found.append((misses[-1]["missed_due_at"], status, misses[-1]))
+    else:
+        found.append((deadline.due_at or deadline.started_at, status, {}))
+    return found
+
+
 def _late_by_hours(deadline: Deadline, status: str, as_of: str) -> float | None:
     if status not in MISSED or deadline.due_at is None:
         return None
@@ -100,38 +129,49 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
     late_entries = []
     for key in sorted(compliance.world.deadlines):
         deadline = compliance.world.deadlines[key]
-        if not _in_period(deadline, period) or now is None:
+        if now is None:
             continue
-        status = deadline.status(now)
         place = compliance.places.get(key, "")
-        totals[deadline.rule][status] += 1
-        shelf = by_place.setdefault(place, {rule: dict.fromkeys(STATUSES, 0) for rule in RULES})
-        shelf[deadline.rule][status] += 1
         first_seq = compliance.seqs.get(key, [0])[0]
-        for fact in deadline.late_entries():  # a late entry is a fact of its own (issue 19)
-            late_entries.append(
-                {"item": deadline.item, "rule": deadline.rule, "place": place}
-                | {k: fact[k] for k in ("fact", "date", "entered_at", "seq", "delay_days")}
-            )
-        tally.add(f"deadlines.{deadline.rule}.{status}", deadline.item, first_seq)
-        tally.add(f"by_place.{place}.{deadline.rule}.{status}", deadline.item, first_seq)
-        if status in MISSED:
+        if _in_period(deadline, period):
+            for fact in deadline.late_entries():  # a late entry is a fact of its own (issue 19)
+                late_entries.append(
+                    {"item": deadline.item, "rule": deadline.rule, "place": place}
+                    | {k: fact[k] for k in ("fact", "date", "entered_at", "seq", "delay_days")}
+                )
+        for due, status, miss in _terms(deadline, deadline.status(now)):
+            if not period.holds(due):
+                continue
+            totals[deadline.rule][status] += 1
+            shelf = by_place.setdefault(place, {rule: dict.fromkeys(STATUSES, 0) for rule in RULES})
+            shelf[deadline.rule][status] += 1
+            tally.add(f"deadlines.{deadline.rule}.{status}", deadline.item, first_seq)
+            tally.add(f"by_place.{place}.{deadline.rule}.{status}", deadline.item, first_seq)
+            if status not in MISSED:
+                continue
             item = compliance.world.items[deadline.item]
-            missed.append(
-                {
-                    "item": deadline.item,
-                    "marking": item.name,
-                    "category": item.category,
-                    "rule": deadline.rule,
-                    "place": place,
-                    "status": status,
-                    "started_at": deadline.started_at,
-                    "due_at": deadline.due_at,
-                    "met_at": deadline.met_at,
-                    "late_by_hours": _late_by_hours(deadline, status, as_of),
-                    "seqs": compliance.seqs.get(key, []),
+            row = {
+                "item": deadline.item,
+                "marking": item.name,
+                "category": item.category,
+                "rule": deadline.rule,
+                "place": place,
+                "status": status,
+                "started_at": deadline.started_at,
+                "due_at": deadline.due_at,
+                "met_at": deadline.met_at,
+                "late_by_hours": _late_by_hours(deadline, status, as_of),
+                "seqs": compliance.seqs.get(key, []),
+            }
+            if miss:  # stopped after its term had run out: as of the stopping fact's date
+                row |= {
+                    "due_at": miss["missed_due_at"],
+                    "met_at": None,
+                    "late_by_hours": float(24 * miss["days_overdue"]),
+                    "days_overdue": miss["days_overdue"],
+                    "missed_on": miss["date"],
                 }
-            )
+            missed.append(row)
     figures = {
         "report": "compliance",
         "from": period.first.isoformat(),
