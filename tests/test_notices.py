@@ -22,11 +22,13 @@ from api.notices import outbox
 from api.notices.config import NoticeConfig
 from api.notices.worker import one_pass, send_due, write_due
 from api.system import MIGRATIONS, System
+from api.web import i18n
 from custody import migrate
 from custody.clock import format_time
 from tests.support.mailbox import Mailbox, mailbox, slow_mailbox
 from tests.support.processes import environment, run
 from tests.support.site import DECISION, UNIT, Site
+from workflows.errors import InvalidRequest
 
 ALMATY = ZoneInfo("Asia/Almaty")
 PEOPLE = {"staff": "unit.ospanov", "supervisor": "chief.bekov", "regional_head": "head.amanov"}
@@ -37,7 +39,8 @@ def system(site: Site) -> System:
     """The site with the service's tables, its supervision register and addresses."""
     migrate.upgrade(site.ledger.database, MIGRATIONS)
     for level, person in PEOPLE.items():  # a supervisor is a person with an account
-        account = c.CreateAccount(username=person, name=person, roles=["official"], places=[UNIT])
+        places = [UNIT] if level == "staff" else []  # above the staff: not one of them
+        account = c.CreateAccount(username=person, name=person, roles=["official"], places=places)
         site.process.run("admin", account)
         site.process.run("admin", c.AssignSupervisor(location=UNIT, person=person, level=level))
     with site.ledger.database.write() as conn:
@@ -218,6 +221,60 @@ def test_an_account_disabled_after_the_notice_was_written_is_not_mailed(
         [row] = outbox.listed(conn)
     assert row["sent_at"] is None
     assert "unit.ospanov is disabled" in row["last_error"]
+
+
+@pytest.mark.parametrize(
+    ("person", "roles", "places", "why"),
+    [
+        ("unit.kaliyev", ["official"], [UNIT], "is staff of UNIT-ALM"),
+        ("admin.two", ["administrator"], [], "is an administrator"),
+        ("plant.ivanov", None, None, "is a plant representative"),
+    ],
+)
+def test_a_supervisor_from_the_places_staff_an_administrator_or_the_plant_is_refused(
+    site: Site,
+    system: System,
+    person: str,
+    roles: list[str] | None,
+    places: list[str] | None,
+    why: str,
+) -> None:
+    # Issue 19, M2: a supervisor answers for the staff, from outside them and the plant.
+    if roles is not None:
+        made = c.CreateAccount(username=person, name=person, roles=roles, places=places or [])
+        site.process.run("admin", made)
+    with system.ledger.database.read() as conn:
+        before = system.ledger.head(conn).size
+    for level in ("supervisor", "regional_head"):
+        with pytest.raises(InvalidRequest, match=why):
+            site.process.run("admin", c.AssignSupervisor(location=UNIT, person=person, level=level))
+    with system.ledger.database.read() as conn:
+        assert system.ledger.head(conn).size == before
+
+
+def test_one_person_answers_for_a_place_at_one_level(site: Site, system: System) -> None:
+    for person, level in (("chief.bekov", "regional_head"), ("unit.ospanov", "supervisor")):
+        assign = c.AssignSupervisor(location=UNIT, person=person, level=level)
+        with pytest.raises(InvalidRequest, match="one person answers for a place at one level"):
+            site.process.run("admin", assign)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_supervisor_refusals_are_said_in_each_language(language: str) -> None:
+    for message in (
+        "unit.kaliyev is staff of UNIT-ALM: a supervisor or regional head is someone outside "
+        "the place's staff",
+        "admin is an administrator: a supervisor or regional head is neither an administrator "
+        "nor a plant representative",
+        "plant.ivanov is a plant representative: a supervisor or regional head is neither an "
+        "administrator nor a plant representative",
+        "chief.bekov is supervisor of UNIT-ALM already: one person answers for a place at one "
+        "level",
+    ):
+        said = i18n.reason(ValueError(message), language)
+        assert message.split()[0] in said
+        if language != "en":
+            assert said != message
 
 
 def test_a_mail_server_away_leaves_notices_unsent_for_the_next_pass(

@@ -9,7 +9,11 @@ from custody.entries import check_name
 from workflows.errors import InvalidRequest, UnknownObject
 from workflows.model import Account
 from workflows.unit_of_work import Work
-from workflows.vocabulary import LEVELS
+from workflows.vocabulary import LEVELS, PLANT_REPRESENTATIVE, STAFF
+
+# Who may not answer above a place's staff (issue 19, M2): an administrator keeps the register
+# itself, and a plant's representative is the destroying side, not the police's chain.
+_NOT_ABOVE = {"administrator": "an administrator", PLANT_REPRESENTATIVE: "a plant representative"}
 
 
 def _level(level: str) -> str:
@@ -20,9 +24,11 @@ def _level(level: str) -> str:
 
 def assign(work: Work, place: str, person: str, level: str) -> None:
     """`person` answers for `place` at `level` from now on; raises InvalidRequest if they do
-    already or their account is disabled, UnknownObject for a place not registered or a
-    person with no account (notices go to an account: a name nobody logs in as would
-    swallow every notice of the place)."""
+    already (at this or another level) or their account is disabled, or, for a supervisor or
+    regional head, if they are staff of the place (their account acts there), an
+    administrator or a plant representative (issue 19, M2); UnknownObject for a place not
+    registered or a person with no account (notices go to an account: a name nobody logs
+    in as would swallow every notice of the place)."""
     work.load("locations", [place])
     location = work.world.location(place)
     work.load("accounts", [person])
@@ -33,11 +39,36 @@ def assign(work: Work, place: str, person: str, level: str) -> None:
         raise InvalidRequest(f"the account {person} is disabled: it would read no notice")
     if person in location.on_duty(_level(level)):
         raise InvalidRequest(f"{person} is {level} of {place} already")
+    for other in LEVELS:
+        if other != level and person in location.on_duty(other):
+            raise InvalidRequest(
+                f"{person} is {other} of {place} already: one person answers for a place at "
+                "one level"
+            )
+    if level != STAFF:
+        _outside_the_place(account, place)
     try:
         check_name(person, "person")
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from None
     work.entry("supervisor_assigned", place, {"person": person, "level": level})
+
+
+def _outside_the_place(account: Account, place: str) -> None:
+    """A supervisor or regional head is someone the place's staff answer to: not one of its
+    staff (an account acting at the place), nor an administrator or plant representative;
+    raises InvalidRequest."""
+    for role, said in _NOT_ABOVE.items():
+        if role in account.roles:
+            raise InvalidRequest(
+                f"{account.id} is {said}: a supervisor or regional head is neither an "
+                "administrator nor a plant representative"
+            )
+    if place in account.places:
+        raise InvalidRequest(
+            f"{account.id} is staff of {place}: a supervisor or regional head is someone "
+            "outside the place's staff"
+        )
 
 
 def withdraw(work: Work, place: str, person: str, level: str) -> None:

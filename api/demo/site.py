@@ -184,9 +184,11 @@ def _accounts(demo: Demo) -> None:
 
 
 def _supervision(demo: Demo) -> None:
-    """Who is told of the units' deadlines (issue 19): people with accounts."""
+    """Who is told of the units' deadlines (issue 19): people with accounts; the supervisor
+    is outside the units' staff (the commission's chair, a deputy head of the city's police
+    department: workflows.supervision)."""
     for unit in d.UNITS:
-        for person, level in (("unit.serikbaev", "staff"), ("official.zhakupov", "supervisor")):
+        for person, level in (("unit.serikbaev", "staff"), ("chair.nurlanov", "supervisor")):
             demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
 
 

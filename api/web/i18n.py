@@ -950,6 +950,34 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
+            r"(?P<person>\S+) is (?P<level>staff|supervisor|regional_head) of (?P<place>\S+) "
+            r"already: one person answers for a place at one level"
+        ),
+        N_("%(person)s answers for %(place)s at another level already (%(level)s)"),
+    ),
+    (
+        re.compile(
+            r"(?P<person>\S+) is an administrator: a supervisor or regional head is neither "
+            r"an administrator nor a plant representative"
+        ),
+        N_("%(person)s is an administrator: a supervisor or regional head may not be one"),
+    ),
+    (
+        re.compile(
+            r"(?P<person>\S+) is a plant representative: a supervisor or regional head is "
+            r"neither an administrator nor a plant representative"
+        ),
+        N_("%(person)s is a plant representative: a supervisor or regional head may not be one"),
+    ),
+    (
+        re.compile(
+            r"(?P<person>\S+) is staff of (?P<place>\S+): a supervisor or regional head is "
+            r"someone outside the place's staff"
+        ),
+        N_("%(person)s is staff of %(place)s: a supervisor or regional head is outside its staff"),
+    ),
+    (
+        re.compile(
             r"file (?P<sha>[0-9a-f]{64}) is (?P<kept>\S+), not (?P<claimed>\S+): its media "
             r"type is the file's own, as POST /files answered"
         ),
