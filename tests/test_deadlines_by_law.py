@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+import workflows.commands as c
 from custody.clock import format_time
 from custody.entries import EntryBody
 from tests.support.site import DECISION, Site
@@ -235,3 +236,84 @@ def test_due_time_equals_an_independent_day_count(
     assert start is not None
     end = dt.datetime.combine(start + dt.timedelta(days=11), dt.time(), ZoneInfo(zone))
     assert deadline.due_at == format_time(end.astimezone(dt.UTC))
+
+
+# -- a place's zone is one of Kazakhstan's (issue 19, M5) -------------------------------------
+
+
+def test_the_kazakhstan_zones_are_those_the_tz_database_gives_country_kz() -> None:
+    import zoneinfo
+    from pathlib import Path
+
+    tables = [Path(root) / "zone1970.tab" for root in zoneinfo.TZPATH]
+    [table, *_] = [t for t in tables if t.is_file()]
+    rows = [line.split("\t") for line in table.read_text().splitlines()]
+    kz = {row[2] for row in rows if not row[0].startswith("#") and "KZ" in row[0].split(",")}
+    assert set(terms.KAZAKHSTAN_ZONES) == kz
+
+
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "Asia/Tashkent", "UTC", "Asia/Alma-Ata"])
+def test_a_place_in_a_zone_outside_kazakhstan_is_refused(site: Site, zone: str) -> None:
+    place = {"location": "UNIT-NEW", "kind": "unit", "name": "Новый", "region": "Алматы"}
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match="R1: a place's time zone is one of Kazakhstan's"):
+        site.process.run("admin", c.AddLocation.model_validate({**place, "time_zone": zone}))
+    assert _size(site) == before
+
+
+def test_a_place_in_each_zone_of_kazakhstan_is_taken(site: Site) -> None:
+    for n, zone in enumerate(terms.KAZAKHSTAN_ZONES):
+        place = {"location": f"UNIT-KZ{n}", "kind": "unit", "name": "Новый", "region": "x"}
+        site.process.run("admin", c.AddLocation.model_validate({**place, "time_zone": zone}))
+    zones = {p.id: p.time_zone for p in site.process.locations()}
+    assert [zones[f"UNIT-KZ{n}"] for n in range(7)] == list(terms.KAZAKHSTAN_ZONES)
+
+
+# -- the decision's dates in order, against every earlier step (issue 19, M4) -----------------
+
+
+def _dated_step(site: Site, step: str, rifle: str, day: dt.date) -> None:
+    site.process.decision_step("unit.serikbaev", step, [rifle], date=day.isoformat())
+
+
+def test_a_suspension_dated_before_the_appeal_before_it_is_refused(site: Site) -> None:
+    rifle = site.register_rifle()
+    today = _today(site)
+    _decide(site, rifle, today - dt.timedelta(days=20))
+    _dated_step(site, "decision_appealed", rifle, today - dt.timedelta(days=5))
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match=r"R1: .* is before the appealed of"):
+        _dated_step(site, "decision_suspended", rifle, today - dt.timedelta(days=8))
+    assert _size(site) == before
+    # ...so no finality can then come before the appeal it ends, as with the latest pause.
+    _dated_step(site, "decision_suspended", rifle, today - dt.timedelta(days=4))
+    with pytest.raises(InvalidRequest, match="is before the suspended of"):
+        _dated_step(site, "decision_final", rifle, today - dt.timedelta(days=5))
+
+
+def test_a_second_pause_dated_before_the_one_it_follows_is_refused(site: Site) -> None:
+    rifle = site.register_rifle()
+    today = _today(site)
+    _decide(site, rifle, today - dt.timedelta(days=20))
+    _dated_step(site, "decision_appealed", rifle, today - dt.timedelta(days=10))
+    _dated_step(site, "decision_suspended", rifle, today - dt.timedelta(days=6))
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match="is before the suspended of"):
+        _dated_step(site, "decision_appealed", rifle, today - dt.timedelta(days=8))
+    with pytest.raises(InvalidRequest, match="is before the suspended of"):
+        _dated_step(site, "decision_final", rifle, today - dt.timedelta(days=8))
+    assert _size(site) == before
+    _dated_step(site, "decision_final", rifle, today - dt.timedelta(days=6))  # same day: ok
+    [deadline] = site.process.deadlines()
+    assert deadline.facts[-1]["paused_days"] == 4  # stopped from the appeal, not the suspension
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_zone_refusal_is_said_in_each_language(language: str) -> None:
+    from api.web import i18n
+
+    message = f"R1: a place's time zone is one of Kazakhstan's: {', '.join(terms.KAZAKHSTAN_ZONES)}"
+    said = i18n.reason(ValueError(message), language)
+    assert said.startswith("R1: ")
+    assert "Asia/Qostanay" in said
+    assert (said == message) == (language == "en")

@@ -147,7 +147,7 @@ def finalise(deadline: Deadline, event: dict[str, Any]) -> None:
     if not _open(deadline):
         return
     if deadline.due_at is None:
-        lodged = next(f for f in reversed(deadline.facts) if f["fact"] in PAUSES)
+        lodged = _stopped_by(deadline.facts)
         final_day = terms.parse_date(event["date"])
         paused = terms.whole_days(terms.parse_date(lodged["date"]), final_day)
         event = {**event, "paused_days": paused}
@@ -156,6 +156,19 @@ def finalise(deadline: Deadline, event: dict[str, Any]) -> None:
         deadline.due_at = terms.term_end(final_day, R1_DAYS, zone)
         deadline.counted_from = event["date"]
     deadline.facts.append(event)
+
+
+def _stopped_by(facts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The pause that stopped the clock: the first since it last ran (an appeal and then a
+    suspension while it is stopped are one pause, from the appeal)."""
+    stopped = None
+    for fact in reversed(facts):
+        if fact["fact"] in PAUSES:
+            stopped = fact
+        elif fact["fact"] in ("decision", "final"):
+            break
+    assert stopped is not None, "finalise after a pause"
+    return stopped
 
 
 def meet(deadline: Deadline, at: str) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from workflows import terms
-from workflows.deadlines import PAUSES, R1
+from workflows.deadlines import R1
 from workflows.errors import InvalidRequest
 from workflows.model import Location
 from workflows.unit_of_work import Work
@@ -73,14 +73,14 @@ def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> d
 
 
 def _not_before(step: str, day: dt.date, facts: list[dict[str, Any]], item: str) -> None:
-    """An appeal, suspension or finality cannot precede the decision; finality cannot
-    precede the appeal or suspension it ends."""
+    """The decision's dated steps are in the order of their dates: an appeal, suspension,
+    finality or reversal cannot precede any step before it, not the latest one alone (issue
+    19, M4): no finality before any appeal or suspension it ends, no pause dated inside an
+    earlier pause that finality already ended (pauses do not overlap)."""
     if step == "decision_recorded" or not facts:
         return
-    follows = facts[0]
-    if step == "decision_final":
-        pauses = [f for f in facts if f["fact"] in PAUSES]
-        follows = pauses[-1] if pauses else follows
+    # The latest-dated of the facts before (the last of them on that date): what it follows.
+    follows = max(reversed(facts), key=lambda f: f["date"])
     if day.isoformat() < follows["date"]:
         raise InvalidRequest(
             f"R1: {day.isoformat()} is before the {follows['fact']} of {follows['date']} "

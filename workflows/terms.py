@@ -47,6 +47,21 @@ REGION_ZONES: dict[str, str] = {
 }
 
 
+# The tz database's zones of Kazakhstan (zone1970.tab, country code KZ, tzdata 2024a and
+# later): the only ones a place may name (issue 19, M5). Written out, not read from the
+# system's files at run time: a rule of the ledger must not change with the machine.
+# tests/test_deadlines_by_law.py checks the list against the system's zone1970.tab.
+KAZAKHSTAN_ZONES: tuple[str, ...] = (
+    "Asia/Almaty",
+    "Asia/Qyzylorda",
+    "Asia/Qostanay",
+    "Asia/Aqtobe",
+    "Asia/Aqtau",
+    "Asia/Atyrau",
+    "Asia/Oral",
+)
+
+
 class UnknownZone(ValueError):
     """A time zone the tz database does not know."""
 

@@ -941,6 +941,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("a time zone is a tz database name such as Asia/Almaty (at most %(n)s characters)"),
     ),
     (
+        re.compile(r"R1: a place's time zone is one of Kazakhstan's: (?P<zones>.+)"),
+        N_("R1: a place's time zone is one of Kazakhstan's: %(zones)s"),
+    ),
+    (
         re.compile(r"no account (?P<person>\S+): a supervisor is a person with an account"),
         N_("there is no account %(person)s: a supervisor is a person with an account"),
     ),
