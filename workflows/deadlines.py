@@ -161,7 +161,7 @@ def finalise(deadline: Deadline, event: dict[str, Any]) -> None:
 def _stopped_by(facts: list[dict[str, Any]]) -> dict[str, Any]:
     """The pause that stopped the clock: the first since it last ran (an appeal and then a
     suspension while it is stopped are one pause, from the appeal)."""
-    stopped = None
+    stopped: dict[str, Any] | None = None
     for fact in reversed(facts):
         if fact["fact"] in PAUSES:
             stopped = fact
