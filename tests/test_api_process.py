@@ -711,6 +711,7 @@ def test_late_decisions_and_notices_are_in_plain_sight(site: Site) -> None:
         with site.as_("auditor.li") as auditor:
             someone_else = auditor.post(f"/notices/{notice['id']}/ack")
             assert someone_else.status_code == 403
+            assert "unit.serikbaev" not in someone_else.text  # whose it is, is not told
             assert auditor.post("/notices/999999/ack").status_code == 404
         acked = officer.post(f"/notices/{notice['id']}/ack")
         assert acked.status_code == 200, acked.text

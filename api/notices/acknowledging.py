@@ -48,7 +48,8 @@ def acknowledge_as(
         raise UnknownObject(f"no notice {notice_id}")
     if found[0]["person"] != username:
         held = list(account[0].roles) if roles is None else list(roles)
-        raise Forbidden(held, f"acknowledge a notice to {found[0]['person']}")
+        # Whose it is is not said: the notice's person is theirs to know (issue 19).
+        raise Forbidden(held, "acknowledge a notice written to someone else")
     # On SQLite a write may wait for another process's lock.
     with system.ledger.database.write() as conn:
         row = outbox.acknowledge(conn, notice_id, username, format_time(system.clock()))

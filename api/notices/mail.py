@@ -4,10 +4,12 @@ nor put in an error message."""
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from email.utils import parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -42,6 +44,18 @@ class MailError(Exception):
     """The mail server could not be reached or refused the message (no secrets in it)."""
 
 
+def message_id(notice: Outgoing, sender: str) -> str:
+    """The notice's own Message-ID (RFC 5322 §3.6.4): the same for every copy of one notice
+    (a resend is recognisable), and no other notice's, even of another database whose ids
+    run the same (the id and a digest of what the notice is), at the sender's domain."""
+    what = "\x1f".join(
+        (notice.item, notice.rule, notice.due_at, notice.kind, notice.level, notice.person)
+    )
+    digest = hashlib.sha256(what.encode()).hexdigest()[:20]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "custody.localhost"
+    return f"<notice-{notice.id}.{digest}@{domain}>"
+
+
 def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
     """The e-mail of one notice; its Message-ID is the notice's, so a copy sent twice (a
     worker killed between the server's reply and its commit) is recognisably the same."""
@@ -54,7 +68,7 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
     mail["From"] = sender
     mail["To"] = notice.email
     mail["Subject"] = f"{ru} / {kk} / {en}: {notice.rule} {notice.item}"
-    mail["Message-ID"] = f"<notice-{notice.id}.{notice.rule}@custody>"
+    mail["Message-ID"] = message_id(notice, sender)
     mail["X-Custody-Notice"] = str(notice.id)
     if notice.kind == KEY_REGISTERED:
         mail.set_content(
