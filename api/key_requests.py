@@ -39,10 +39,13 @@ from api.tables import KeyRequestRow
 from custody import keys, note
 from custody.clock import format_time, parse_time
 from custody.keys import KeyRecord
+from workflows import dual
 from workflows.commands import AddKey, Command, RotateKey
 from workflows.errors import AccessRefused, InvalidRequest
 from workflows.escalation import Notice
+from workflows.repository import Repository
 from workflows.unit_of_work import Work
+from workflows.world import World
 
 _TABLE = KeyRequestRow.__table__  # type: ignore[attr-defined]
 LIFETIME = dt.timedelta(days=1)
@@ -83,6 +86,42 @@ class KeyRequest:
     key_id: str | None
 
 
+def signer_refusal(conn: Connection, owner: str) -> str | None:
+    """Why `owner` may not ask for an act key: their account (as the ledger says now) holds
+    no signer's role (workflows.dual.DUAL_ROLES), or is disabled or unknown. A request made
+    before the role would otherwise wait, and be registered once the role came (issue 14);
+    the requests still pending when a signer's role is granted or withdrawn go (`void`).
+    None when they may. Raises nothing."""
+    world = World()
+    Repository(conn).load(world, "accounts", [owner])
+    account = world.accounts.get(owner)
+    signer = account is not None and any(r in dual.DUAL_ROLES for r in account.roles)
+    if signer and account is not None and not account.disabled:
+        return None
+    return (
+        f"four eyes: {owner} holds no signer's role: only an account that signs acts asks "
+        "for an act key, and asks again once it holds the role"
+    )
+
+
+def ask(conn: Connection, owner: str, now: dt.datetime) -> str:
+    """A person's own challenge for their act key (`issue`), only for a signer
+    (`signer_refusal`: AccessRefused, 403, nothing written)."""
+    why = signer_refusal(conn, owner)
+    if why is not None:
+        raise AccessRefused(why)
+    return issue(conn, owner, now)
+
+
+def void(conn: Connection, owner: str) -> int:
+    """Drop `owner`'s requests no key was registered over (challenges asked, keys sent and
+    waiting): called in the transaction that grants or withdraws a signer's role, or
+    disables the account, so that a request made before cannot be registered (nor a
+    proposal of its key confirmed: its challenge is then unknown) after. How many went."""
+    gone = conn.execute(delete(_TABLE).where(_TABLE.c.owner == owner, _TABLE.c.key_id.is_(None)))
+    return int(gone.rowcount or 0)
+
+
 def issue(conn: Connection, owner: str, now: dt.datetime) -> str:
     """A new challenge for `owner`: 43 characters of base64url (256 bits). It replaces the
     owner's challenges not yet answered (one outstanding per person), and every challenge
@@ -119,7 +158,11 @@ def submit(
     now: dt.datetime,
 ) -> None:
     """The key `owner` made for `challenge`, and its proof; RequestRefused when the challenge
-    is not theirs to use. The proof itself is checked when the key is registered."""
+    is not theirs to use, AccessRefused when `owner` holds no signer's role
+    (`signer_refusal`). The proof itself is checked when the key is registered."""
+    why = signer_refusal(conn, owner)
+    if why is not None:
+        raise AccessRefused(why)
     found = find(conn, challenge)
     usable(found, now)
     if found is None or found.owner != owner:
@@ -210,6 +253,9 @@ def _requested(
             f"separation of duties: {owner} may not register their own key; "
             "another administrator does it"
         )
+    why = signer_refusal(work.conn, owner)
+    if why is not None:
+        raise AccessRefused(why)
     asked = usable(find(work.conn, challenge), now)
     if (
         asked.owner != owner

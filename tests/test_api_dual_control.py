@@ -101,9 +101,13 @@ def test_one_administrator_cannot_make_stand_in_signers(shared: Service) -> None
         grant = proposed.json()["id"]
         assert grant in {c["id"] for c in admin.get("/changes").json()}
         _four_eyes(admin.post(f"/changes/{grant}/confirm"))
-    # The stand-in's key: the administrator proposes it, and alone cannot register it.
+    # The stand-in's key, asked for with the password the administrator set, before the
+    # role came: refused, so none waits to be registered once it comes (issue 14).
+    with shared.client("stand.b") as stand_in:
+        _four_eyes(stand_in.post("/keys/challenge"))
+    # A member's key: the administrator proposes it, and alone cannot register it.
     key = PersonKey.generate()
-    challenge = _key_request(shared, "stand.b", key)
+    challenge = _key_request(shared, "member.kim", key)
     with shared.client("admin") as admin:
         registered = admin.post(f"/keys/requests/{challenge}/register", json={})
         assert registered.status_code == 202, registered.text
@@ -156,3 +160,93 @@ def test_a_declined_change_never_takes_effect(shared: Service) -> None:
     done = run(shared.env, "change", "list", "--json")
     assert done.returncode == 0, done.stderr
     assert change not in done.stdout
+
+
+def _pending(shared: Service) -> set[str]:
+    with shared.client("admin") as admin:
+        return {r["challenge"] for r in admin.get("/keys/requests").json()}
+
+
+def test_a_key_request_made_before_a_role_is_never_confirmed_after_it(shared: Service) -> None:
+    """The forger's path (issue 14): a key asked for, proposed, and left waiting while a
+    signer's role is granted, then confirmed under the new role. The grant's confirmation
+    drops the requests not yet registered, so the proposal of the key cannot be confirmed
+    (422, nothing written); a role withdrawn drops them likewise."""
+    shared.add_user("member.early", "commission_member")
+    key = PersonKey.generate()
+    challenge = _key_request(shared, "member.early", key)
+    with shared.client("admin") as admin:
+        registered = admin.post(f"/keys/requests/{challenge}/register", json={})
+        assert registered.status_code == 202, registered.text
+        granted = admin.post(
+            "/changes",
+            json={
+                "change": "role_granted",
+                "fields": {"username": "member.early", "role": "official"},
+            },
+        )
+        assert granted.status_code == 201, granted.text
+    shared.confirm(granted.json()["id"])
+    assert challenge not in _pending(shared)
+    size = _size(shared)
+    with shared.client("admin2") as other:
+        late = other.post(f"/changes/{registered.json()['proposal']}/confirm")
+        published = {k["public_key"] for k in other.get("/ledger/keys").json()}
+    assert late.status_code == 422, late.text
+    assert late.headers["content-type"] == PROBLEM
+    assert key.public_key_b64 not in published
+    assert _size(shared) == size
+    # Asked again under the role, then the role withdrawn: dropped again.
+    secret = shared.directory / "early.password"
+    secret.write_text(PASSWORD + "\n")  # its person's own, at the console
+    done = run(shared.env, "user", "password", "member.early", "--password-file", str(secret))
+    assert done.returncode == 0, done.stderr
+    shared.tokens.pop("member.early", None)
+    again = _key_request(shared, "member.early", PersonKey.generate())
+    assert again in _pending(shared)
+    with shared.client("admin") as admin:
+        gone = admin.delete("/users/member.early/roles/official")
+        assert gone.status_code == 204, gone.text
+    assert again not in _pending(shared)  # asked under the roles it held then: asked again
+    verified = run(shared.env, "verify", "--json")
+    assert verified.returncode == 0, verified.stdout[-2000:]
+
+
+def test_a_lone_administrator_cannot_issue_a_device_token_for_a_stand_in_signer(
+    shared: Service,
+) -> None:
+    """The forger's first finding (issue 14): a device token issued for a member, held by
+    the administrator who issued it, to act as her. Refused (403, four eyes, nothing
+    written); and a signer's role is not granted to an account holding a device token."""
+    with shared.client("admin") as admin:
+        asked = {"username": "member.kim", "role": "commission_member", "label": "планшет"}
+        refused = admin.post("/auth/devices", json={**asked, "days": 1})
+        _four_eyes(refused)
+        assert "device token is never issued" in refused.json()["detail"]
+        made = admin.post(
+            "/users",
+            json={
+                "username": "reader.dev",
+                "name": "Аудитор",
+                "role": "auditor",
+                "places": [],
+                "password": PASSWORD,
+            },
+        )
+        assert made.status_code == 201, made.text
+        issued = admin.post(
+            "/auth/devices",
+            json={"username": "reader.dev", "role": "auditor", "label": "скрипт", "days": 1},
+        )
+        assert issued.status_code == 201, issued.text
+        size = _size(shared)
+        proposed = admin.post(
+            "/changes",
+            json={
+                "change": "role_granted",
+                "fields": {"username": "reader.dev", "role": "official"},
+            },
+        )
+        _four_eyes(proposed)
+        assert "revoke them first" in proposed.json()["detail"]
+        assert _size(shared) == size

@@ -98,7 +98,14 @@ def test_an_administrator_does_not_issue_a_device_token_to_themselves(site: Site
         _device("admin", "warehouse_clerk", WAREHOUSE),
         "may not issue a device token to themselves",
     )
-    site.process.run(SECOND, _device("admin", "warehouse_clerk", WAREHOUSE))
+    # Nor does another for them: an administrator's account gets no device token at all,
+    # whatever its binding (a signer's role: issue 14).
+    _refused(
+        site,
+        SECOND,
+        _device("admin", "warehouse_clerk", WAREHOUSE),
+        "a device token is never issued for such an account",
+    )
 
 
 def test_a_device_token_is_never_bound_to_the_administrator_role(site: Site) -> None:

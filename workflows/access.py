@@ -373,13 +373,93 @@ def duty_refusal(
                 "a device token is for a scanner or a script and is never bound to the "
                 "administrator role: an administrator logs in"
             )
+        return signer_device_refusal(world.accounts.get(data.get("account")))
     if kind == "account_created":
         return roles_together(data.get("roles", ()))
     if kind == "role_granted":
         found = world.accounts.get(item)
         held = list(found.roles) if found is not None else []
-        return roles_together([*held, str(data.get("role"))])
+        return roles_together([*held, str(data.get("role"))]) or granted_device_refusal(
+            world, str(item), data.get("role")
+        )
+    if kind in ("account_disabled", "role_withdrawn"):
+        return last_administrators_refusal(world, kind, item, data)
     return None
+
+
+def signer_device_refusal(account: Any) -> str | None:
+    """Why no device token is issued for `account` (a workflows.model.Account, or None):
+    it holds a signer's role (workflows.dual.DUAL_ROLES). A device token is issued by one
+    administrator and held by whoever has the scanner or script, so a token of a signer's
+    account would let that administrator act as the signer (issue 14). None when it may.
+    Raises nothing: the verifier calls it for every entry."""
+    if account is None:
+        return None
+    held = sorted(r for r in account.roles if r in dual.DUAL_ROLES)
+    if not held:
+        return None
+    return (
+        f"four eyes: {account.id} holds a signer's role ({', '.join(held)}): a device token "
+        "is never issued for such an account; its person logs in"
+    )
+
+
+def live_devices(world: Any, username: str) -> list[str]:
+    """The ids of the device tokens of `username` the World holds unrevoked (expired or not:
+    from the ledger alone, an entry's check does not know its time), sorted."""
+    return sorted(
+        d.id for d in world.devices.values() if d.account == username and d.revoked_at is None
+    )
+
+
+def granted_device_refusal(world: Any, username: str, role: Any) -> str | None:
+    """Why `role` is not granted to `username`: it is a signer's role and the account holds
+    device tokens not revoked (signer_device_refusal, the other order). Refused, not revoked
+    on the way: the administrators revoke them first, knowingly (docs/access.md). The World
+    must hold the account's device tokens (a replay's holds them all; workflows.accounts
+    loads them live). None when it may. Raises nothing."""
+    if role not in dual.DUAL_ROLES:
+        return None
+    live = live_devices(world, username)
+    if not live:
+        return None
+    return (
+        f"four eyes: {username} holds device tokens ({', '.join(live)}): a signer's role "
+        f"({role}) is never granted to an account with a device token; revoke them first"
+    )
+
+
+# The fewest enabled administrators a ledger keeps once it has two: one alone would make
+# every change that needs four eyes with nobody to confirm it, or never make one again.
+FEWEST_ADMINISTRATORS: Final = 2
+
+
+def enabled_administrators(accounts: Iterable[Any]) -> int:
+    """How many of these accounts (workflows.model.Account) hold the administrator role and
+    are enabled."""
+    return sum(1 for a in accounts if ADMINISTRATOR in a.roles and not a.disabled)
+
+
+def last_administrators_refusal(
+    world: Any, kind: str, item: str | None, data: Mapping[str, Any]
+) -> str | None:
+    """Why this `account_disabled` or `role_withdrawn` may not be written: it takes an
+    enabled administrator away while the ledger has FEWEST_ADMINISTRATORS enabled or fewer
+    (dual control would be void: one administrator alone, nobody to confirm). The World must
+    hold every account (a replay's does; workflows.accounts loads them live). None when it
+    may. Raises nothing: the verifier calls it for every entry."""
+    found = world.accounts.get(item)
+    if found is None or found.disabled or ADMINISTRATOR not in found.roles:
+        return None
+    if kind == "role_withdrawn" and data.get("role") != ADMINISTRATOR:
+        return None
+    if enabled_administrators(world.accounts.values()) > FEWEST_ADMINISTRATORS:
+        return None
+    return (
+        f"four eyes: {item} is one of the last {FEWEST_ADMINISTRATORS} enabled administrators; "
+        "another administrator is made (proposed and confirmed) before one is disabled or "
+        "loses the role"
+    )
 
 
 def key_owner_refusal(username: str, key_id: str) -> str:
@@ -410,9 +490,10 @@ def second_founding(
     world: Any, actor: str, kind: str, item: str | None, data: Mapping[str, Any], admins: int
 ) -> bool:
     """The second administrator of a ledger, made at the console (`custody init --second`)
-    by its one administrator while it is the only one (`admins`: on replay, how many times an
-    account was ever made an administrator, so that disabling the other administrator does
-    not reopen it; at the console, how many accounts hold the role). From then on every
+    by its one administrator while it is the only one (`admins`: how many times an account
+    was ever made an administrator up to this entry, `makes_administrator`, counted by the
+    replay and by the console alike, so that disabling the other administrator or
+    withdrawing its role does not reopen it). From then on every
     administrator is made by one and confirmed by another (workflows.dual). Over HTTP this
     is never done (workflows.gate: only the console's unit of work may); a ledger made
     before dual control gets its second administrator so."""
@@ -428,10 +509,24 @@ def second_founding(
     )
 
 
-def administrators(accounts: Iterable[Any]) -> int:
-    """How many of these accounts (workflows.model.Account) hold the administrator role,
-    enabled or not."""
-    return sum(1 for a in accounts if ADMINISTRATOR in a.roles)
+def makes_administrator(kind: str, data: Mapping[str, Any]) -> bool:
+    """Whether an entry makes an account an administrator: `account_created` with the role,
+    or `role_granted` of it. The replay counts these (World.administrators_made) and the
+    console counts them in the log the same way (administrators_made), so that the second
+    founding is permitted at the console exactly when `custody verify` permits it."""
+    if kind == "account_created":
+        roles = data.get("roles")
+        return isinstance(roles, list) and ADMINISTRATOR in roles
+    return kind == "role_granted" and data.get("role") == ADMINISTRATOR
+
+
+ADMINISTRATOR_MAKING: Final[tuple[str, ...]] = ("account_created", "role_granted")
+
+
+def administrators_made(bodies: Iterable[Mapping[str, Any]]) -> int:
+    """How many times the entries (decoded bodies: kind, data) made an account an
+    administrator (makes_administrator): the replay's count of the log up to there."""
+    return sum(1 for b in bodies if makes_administrator(b["kind"], b.get("data") or {}))
 
 
 def entry_refusal(

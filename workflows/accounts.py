@@ -13,9 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from sqlalchemy import select
+
 from custody.clock import is_time
 from custody.store import Store
-from workflows.access import PLACE_KINDS, ROLES, key_owner_refusal, roles_together
+from workflows.access import (
+    PLACE_KINDS,
+    ROLES,
+    duty_refusal,
+    granted_device_refusal,
+    key_owner_refusal,
+    last_administrators_refusal,
+    roles_together,
+)
 from workflows.errors import AccessRefused, InvalidRequest
 from workflows.model import Account, Device
 from workflows.repository import SHELVES
@@ -86,12 +96,38 @@ def _compatible(roles: Sequence[str]) -> None:
 
 
 def grant(work: Work, username: str, role: str) -> None:
+    """Grant `role`; a signer's role is refused to an account with device tokens not
+    revoked (AccessRefused: workflows.access.granted_device_refusal), here as it is proposed
+    and again by the gate and `custody verify` on the entry."""
     check_role(role)
     held = account(work, username).roles
     if role in held:
         raise InvalidRequest(f"{username} holds {role} already")
     _compatible([*held, role])
+    _load_devices(work, username)
+    why = granted_device_refusal(work.world, username, role)
+    if why is not None:
+        raise AccessRefused(why)
     work.entry("role_granted", username, {"role": role})
+
+
+def _load_devices(work: Work, username: str) -> None:
+    """The account's device tokens, into the World the entry is checked against."""
+    table = SHELVES["devices"].table
+    held: list[Device] = work.repo.documents("devices", table.c.account == username)
+    work.load("devices", [d.id for d in held])
+
+
+def _keep_two_administrators(work: Work, kind: str, username: str, data: dict[str, str]) -> None:
+    """AccessRefused when the entry would leave fewer than two enabled administrators
+    (workflows.access.last_administrators_refusal); every account is loaded, so the gate's
+    check of the entry counts them all, as `custody verify` does."""
+    table = SHELVES["accounts"].table
+    ids = [row[0] for row in work.conn.execute(select(table.c.id))]
+    work.load("accounts", ids)
+    why = last_administrators_refusal(work.world, kind, username, data)
+    if why is not None:
+        raise AccessRefused(why)
 
 
 def withdraw(work: Work, username: str, role: str) -> None:
@@ -100,6 +136,7 @@ def withdraw(work: Work, username: str, role: str) -> None:
         raise InvalidRequest(f"{username} does not hold {role}")
     if username == work.actor and role == "administrator":
         raise InvalidRequest("an administrator does not withdraw their own administrator role")
+    _keep_two_administrators(work, "role_withdrawn", username, {"role": role})
     work.entry("role_withdrawn", username, {"role": role})
     _revoke_bound(work, username, f"role {role} withdrawn", lambda d: d.role == role)
 
@@ -136,6 +173,7 @@ def disable(work: Work, username: str) -> None:
         raise InvalidRequest("an administrator does not disable their own account")
     if account(work, username).disabled:
         raise InvalidRequest(f"the account {username} is disabled already")
+    _keep_two_administrators(work, "account_disabled", username, {})
     work.entry("account_disabled", username, {})
 
 
@@ -155,10 +193,22 @@ def issue_device(
     expires_at: str,
 ) -> None:
     """A device token bound to an account, one of its roles, one of its places (where the
-    role acts at places), until `expires_at` (RFC 3339 UTC)."""
+    role acts at places), until `expires_at` (RFC 3339 UTC). Never for an account holding a
+    signer's role (AccessRefused: workflows.access.signer_device_refusal)."""
     if not DEVICE_ID.fullmatch(device_id):
         raise InvalidRequest("a device token's id is DEV- and 16 hex digits")
     found = account(work, username)
+    # Who may have it at all first (as the gate checks the entry: duty_refusal), before its
+    # role and place: a signer's account gets none whatever its binding (issue 14).
+    why = duty_refusal(
+        work.world,
+        work.actor,
+        "device_token_issued",
+        device_id,
+        {"account": username, "role": role},
+    )
+    if why is not None:
+        raise AccessRefused(why)
     if found.disabled:
         raise InvalidRequest(f"the account {username} is disabled")
     if role not in found.roles:

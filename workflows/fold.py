@@ -14,6 +14,7 @@ from typing import Any
 
 from custody.entries import EntryBody
 from workflows import deadlines, membership, subjects, terms
+from workflows.access import makes_administrator
 from workflows.deadlines import R1, R2
 from workflows.diversion import FOUND_DIVERTED, compensation_refusal, confirmation_refusal
 from workflows.errors import FoldError, UnknownObject
@@ -268,7 +269,7 @@ def _account_created(world: World, body: EntryBody) -> None:
             created_by=_creator(world, body),
         ),
     )
-    if "administrator" in data["roles"]:
+    if makes_administrator(body.kind, data):
         world.administrators_made += 1
 
 
@@ -295,7 +296,7 @@ def _account_change(field: str, add: bool) -> Handler:
         if add:
             values.append(value)
             values.sort()
-            if field == "role" and value == "administrator":
+            if makes_administrator(body.kind, body.data):
                 world.administrators_made += 1
         else:
             values.remove(value)

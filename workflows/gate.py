@@ -8,13 +8,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
+import orjson
 from sqlalchemy import text
 
 from custody.entries import ACCOUNT_KINDS
+from custody.store import Store
 from workflows import dual, reading
-from workflows.access import SETTLES, administrators, entry_refusal, place_of, refusal
+from workflows.access import (
+    ADMINISTRATOR_MAKING,
+    SETTLES,
+    administrators_made,
+    entry_refusal,
+    place_of,
+    refusal,
+)
 from workflows.errors import AccessRefused
-from workflows.model import Account
 
 if TYPE_CHECKING:
     from workflows.unit_of_work import Work
@@ -34,6 +42,25 @@ _CHANGES_WHO_MAY = frozenset(
         "ledger_created",
     }
 )
+
+
+BY_DEVICE_SIGNED = (
+    "a signed act (a registry result, a release, a statement signature) is a person's own: "
+    "it is sent with their own login, never with a device token"
+)
+
+
+def _carries_act(data: dict[str, Any]) -> bool:
+    return "act" in data or "act_sig" in data
+
+
+def console_administrators_made(work: Work) -> int:
+    """How many times the log's entries made an account an administrator
+    (workflows.access.administrators_made), read in the unit of work's transaction: only
+    the entry kinds that may (ADMINISTRATOR_MAKING), and only at the console's founding."""
+    store = Store(work.conn)
+    rows = store.bodies_of_kinds(ADMINISTRATOR_MAKING, 0, store.head_size())
+    return administrators_made(orjson.loads(body) for _, body in rows)
 
 
 class Gate:
@@ -64,15 +91,23 @@ class Gate:
         return self._any_account
 
     def _administrators(self, work: Work) -> int:
-        """How many enabled administrators exist, with those this unit of work made or
-        changed; 0 unless the unit of work is the console's (`console`): the second founding
-        administrator is made only there (workflows.access.second_founding)."""
+        """How many times an account was made an administrator up to the entry checked,
+        counted exactly as the replay counts it (workflows.access.administrators_made over
+        the log, and the fold's count of this unit of work's entries before it), so that the
+        console permits the second founding exactly when `custody verify` does; 0 unless the
+        unit of work is the console's (`console`): the second founding administrator is
+        made only there (workflows.access.second_founding)."""
         if not self.console:
             return 0
-        stored: list[Account] = work.repo.documents("accounts")
-        found = {a.id: a for a in stored}
-        found.update(work.world.accounts)
-        return administrators(found.values())
+        return console_administrators_made(work) + work.world.administrators_made
+
+    def _signed_by_device(self, data: Any) -> None:
+        """A signed act (its data carries `act` or `act_sig`: a registry result, a release,
+        a statement signature, a resolution) is a person's own act: never through a device
+        token, which one administrator issues and whoever holds the scanner uses (issue 14).
+        Raises AccessRefused."""
+        if self.device is not None and isinstance(data, dict) and _carries_act(data):
+            raise AccessRefused(BY_DEVICE_SIGNED)
 
     def _load(self, work: Work, places: Iterable[str]) -> None:
         # One statement for the account, its device token and the places (Repository).
@@ -132,6 +167,7 @@ class Gate:
         one unit of work an answer once given holds for the entries after it (a bulk step
         of 500 asks once), until an entry that changes an account, a device token or a place:
         then every answer is asked for again."""
+        self._signed_by_device(data)
         if kind in _CHANGES_WHO_MAY:
             self._allowed.clear()
         else:

@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import orjson
+
 from custody.clock import Clock, format_time, utc_now
 from custody.db import savepoint
 from custody.entries import decode
 from custody.ledger import Ledger
 from custody.store import Store
 from workflows import campaigns, rules, statements
-from workflows.access import ADMINISTRATOR
+from workflows.access import ADMINISTRATOR, ADMINISTRATOR_MAKING, administrators_made
 from workflows.cache import DocumentCache
 from workflows.commands.accounts import CreateAccount
 from workflows.commands.base import Command
@@ -330,9 +332,18 @@ class Process:
             wrote = True
         elif any(a.id == second for a in stored):
             return None
-        admins = [a for a in stored if ADMINISTRATOR in a.roles]  # enabled or not
+        admins = [a for a in stored if ADMINISTRATOR in a.roles]
         if stored and (len(admins) != 1 or admins[0].disabled):
             return None  # two already, or none to found with (a new ledger, then)
+        # Counted as `custody verify` counts them (workflows.access.second_founding): every
+        # account ever made an administrator, whatever became of it since (the log is read
+        # only here, where one administrator holds the role: rarely).
+        with self.ledger.database.read() as conn:
+            store = Store(conn)
+            kinds = store.bodies_of_kinds(ADMINISTRATOR_MAKING, 0, store.head_size())
+            made = administrators_made(orjson.loads(body) for _, body in kinds)
+        if stored and made != 1:
+            return None  # another was made an administrator once: no second founding
         actor = admins[0].id if admins else founder
         with self.work(actor) as work:
             work.gate.console = True

@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
+from api import key_requests
 from api.access import tokens
 from api.errors import AccountError
 from api.tables import UserRow
 from custody.clock import format_time
+from workflows import dual
 from workflows.accounts import check_username
 from workflows.commands.accounts import (
     CreateAccount,
@@ -112,12 +114,23 @@ def set_password(process: Process, username: str, password_hash: str) -> None:
 def change(process: Process, actor: str, command: Command) -> None:
     """A change of roles, places or of being enabled: its entry, through the command. A
     device token the change revokes in the ledger (one bound to a role or place withdrawn:
-    workflows.accounts) is revoked here too, in the same transaction, for good."""
+    workflows.accounts) is revoked here too, in the same transaction, for good; a signer's
+    role withdrawn voids the account's pending key requests (api.key_requests.void)."""
     with process.work(actor) as work:
         command.perform(work)
         for new in work.news:
             if new.kind == "device_token_revoked" and new.item is not None:
                 tokens.revoke_device(work.conn, new.item, work.moment)
+            if _ends_signer(new.kind, new.data) and new.item is not None:
+                key_requests.void(work.conn, new.item)
+
+
+def _ends_signer(kind: str, data: dict[str, object]) -> bool:
+    """A signer's role withdrawn, or an account disabled: its key requests not yet
+    registered go (api.key_requests.void), so none made before is registered after."""
+    return kind == "account_disabled" or (
+        kind == "role_withdrawn" and data.get("role") in dual.DUAL_ROLES
+    )
 
 
 def disable(process: Process, actor: str, username: str) -> int:
@@ -125,6 +138,7 @@ def disable(process: Process, actor: str, username: str) -> int:
     every token it holds revoked at once. Returns how many tokens were revoked."""
     with process.work(actor) as work:
         DisableAccount(username=username).perform(work)
+        key_requests.void(work.conn, username)
         for device in _devices_of(work.conn, username):
             if device.revoked_at is None:
                 RevokeDeviceToken(device=device.id, reason="account disabled").perform(work)

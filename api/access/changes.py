@@ -7,8 +7,9 @@ part in the same transaction:
   and again when confirmed, and its challenge is used up only then;
 - an account made a signer or an administrator by a confirmation loses the password an
   administrator may have given it, and its logins end: a lone administrator never holds a
-  signer's credentials. Its person gets a password at the console (`custody user
-  password`), never from an administrator's page or route.
+  signer's credentials; its key requests not yet registered go (api.key_requests.void).
+  Its person gets a password at the console (`custody user password`), never from an
+  administrator's page or route.
 
     proposal = propose(process, "admin", "role_granted", {"username": "kim", "role": "official"})
     confirm(process, "admin2", proposal)
@@ -75,6 +76,8 @@ def confirm(process: Process, actor: str, proposal_id: str, over_http: bool = Fa
         result = perform(work)
         if proposal.kind in _MAKES_ACCOUNT and dual.needs_four_eyes(proposal.kind, proposal.fields):
             take_password(work, proposal.concerns)
+            # A key asked for before the role is not registered after it (issue 14).
+            key_requests.void(work.conn, proposal.concerns)
     return result
 
 

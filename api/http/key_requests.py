@@ -91,7 +91,7 @@ async def challenge(request: Request, caller: Caller) -> Challenge:
 
     def issue() -> str:
         with system.ledger.database.write(lock=False) as conn:
-            return key_requests.issue(conn, caller.username, system.process.now())
+            return key_requests.ask(conn, caller.username, system.process.now())
 
     return Challenge(challenge=await run_in_threadpool(issue))
 

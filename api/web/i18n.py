@@ -464,6 +464,60 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"four eyes: no change (?P<id>\S+) was proposed"),
         N_("four eyes: no change %(id)s was proposed"),
     ),
+    # issue 14, the forger's findings (workflows.access, workflows.gate, api.key_requests)
+    (
+        re.compile(
+            r"four eyes: (?P<name>\S+) holds a signer's role \((?P<roles>[^)]*)\): a device "
+            r"token is never issued for such an account; its person logs in"
+        ),
+        N_(
+            "four eyes: %(name)s holds a signer's role (%(roles)s): a device token is never "
+            "issued for such an account; its person logs in"
+        ),
+    ),
+    (
+        re.compile(
+            r"four eyes: (?P<name>\S+) holds device tokens \((?P<devices>[^)]*)\): a signer's "
+            r"role \((?P<role>[^)]*)\) is never granted to an account with a device token; "
+            r"revoke them first"
+        ),
+        N_(
+            "four eyes: %(name)s holds device tokens (%(devices)s): a signer's role "
+            "(%(role)s) is never granted to an account with a device token; revoke them first"
+        ),
+    ),
+    (
+        re.compile(
+            r"four eyes: (?P<name>\S+) is one of the last (?P<count>\d+) enabled "
+            r"administrators; another administrator is made \(proposed and confirmed\) before "
+            r"one is disabled or loses the role"
+        ),
+        N_(
+            "four eyes: %(name)s is one of the last %(count)s enabled administrators; another "
+            "administrator is made (proposed and confirmed) before one is disabled or loses "
+            "the role"
+        ),
+    ),
+    (
+        re.compile(
+            r"four eyes: (?P<name>\S+) holds no signer's role: only an account that signs "
+            r"acts asks for an act key, and asks again once it holds the role"
+        ),
+        N_(
+            "four eyes: %(name)s holds no signer's role: only an account that signs acts asks "
+            "for an act key, and asks again once it holds the role"
+        ),
+    ),
+    (
+        re.compile(
+            r"a signed act \(a registry result, a release, a statement signature\) is a "
+            r"person's own: it is sent with their own login, never with a device token"
+        ),
+        N_(
+            "a signed act (a registry result, a release, a statement signature) is a "
+            "person's own: it is sent with their own login, never with a device token"
+        ),
+    ),
     # ACCESS, separation of duties (workflows.access.duty_refusal, api.key_requests,
     # api.access.auth)
     (

@@ -64,6 +64,16 @@ def _not_own_login(me: Visitor) -> Response | None:
     return JSONResponse({"ok": False, "message": message}, 403)
 
 
+def _not_signer(me: Visitor) -> Response:
+    """A 403 answer when the visitor's account holds no signer's role
+    (api.key_requests.signer_refusal): an act key is asked for only by one who signs acts."""
+    gettext = i18n.gettext_of(me.language)
+    message = gettext(
+        "ACCESS: only an account that signs acts asks for a key; ask again once you hold that role"
+    )
+    return JSONResponse({"ok": False, "message": message}, 403)
+
+
 @router.get("/keys", response_class=HTMLResponse)
 async def my_keys(request: Request, me: Me) -> Response:
     system = system_of(request)
@@ -87,9 +97,12 @@ async def challenge(request: Request, me: Me) -> Response:
 
     def issue() -> str:
         with system.ledger.database.write(lock=False) as conn:
-            return key_requests.issue(conn, me.username, system.process.now())
+            return key_requests.ask(conn, me.username, system.process.now())
 
-    return JSONResponse({"challenge": await run_in_threadpool(issue)})
+    try:
+        return JSONResponse({"challenge": await run_in_threadpool(issue)})
+    except AccessRefused:
+        return _not_signer(me)
 
 
 class KeyRequestIn(StrictBody):
@@ -126,6 +139,8 @@ async def request_key(request: Request, me: Me, given: KeyRequestIn) -> Response
 
     try:
         await run_in_threadpool(submit)
+    except AccessRefused:
+        return _not_signer(me)
     except key_requests.RequestRefused:
         message = gettext("This challenge cannot serve; make the key again")
         return JSONResponse({"ok": False, "message": message}, 422)

@@ -1,0 +1,250 @@
+"""The dual-control forger's findings (issue 14, b14r), on SQLite and PostgreSQL: each attack
+refused as it is written (ACCESS, nothing written) and, where the ledger says it, failed by
+`custody verify`'s access step when written straight into the log with the ledger key.
+
+- a device token issued for an account holding a signer's role, or such a role granted to
+  an account holding a device token;
+- a signed act (a registry result) sent through a device token;
+- the second-to-last enabled administrator disabled or stripped of the role;
+- the console's second founding counting administrators otherwise than the replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from custody.clock import format_time
+from custody.entries import NewEntry
+from tests.support.site import FORENSICS, PLANT, WAREHOUSE, Site
+from workflows.access import FEWEST_ADMINISTRATORS
+from workflows.commands import (
+    CreateAccount,
+    DisableAccount,
+    GrantRole,
+    IssueDeviceToken,
+    ProposeChange,
+    RevokeDeviceToken,
+    WithdrawRole,
+)
+from workflows.commands.fields import ActIn
+from workflows.commands.movements import ReceiveAtForensics, RecordRegistryResults, TestFire
+from workflows.errors import AccessRefused
+from workflows.gate import BY_DEVICE_SIGNED
+from workflows.process import Process
+from workflows.replay import refold, replay
+
+DEVICE = "DEV-00000000000000A1"
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
+
+
+def _refusals(site: Site) -> list[tuple[int, str]]:
+    refused: list[tuple[int, str]] = []
+    replay(site.ledger.database, refused)
+    return refused
+
+
+def _refused(
+    site: Site, actor: str, command: object, words: str, device: str | None = None
+) -> None:
+    """`command` by `actor` alone (not through the tests' Driver): refused naming `words`,
+    nothing written."""
+    before = _size(site)
+    with pytest.raises(AccessRefused) as refused:
+        Process.run(site.process, actor, command, device)  # type: ignore[arg-type]
+    assert words in str(refused.value)
+    assert _size(site) == before
+
+
+def _expires(site: Site) -> str:
+    return format_time(site.clock() + dt.timedelta(days=1))
+
+
+def _device_of(site: Site, account: str, role: str, place: str | None) -> dict[str, object]:
+    return {
+        "account": account,
+        "role": role,
+        "place": place,
+        "label": "планшет",
+        "expires_at": _expires(site),
+    }
+
+
+def _forge(site: Site, *entries: NewEntry) -> None:
+    """Entries written with the ledger key alone, and the state tables made from the log
+    again (as a holder of the ledger key and the database would)."""
+    for entry in entries:
+        site.ledger.record(entry)
+    refold(site.ledger.database)
+
+
+def test_a_lone_administrator_cannot_issue_a_device_token_for_a_stand_in_signer(
+    site: Site,
+) -> None:
+    """Finding 1: the administrator issues a device token for a signer, keeps it, and acts
+    as them. Refused whatever the binding, and a ledger carrying it fails verify."""
+    for username, role, place in (
+        ("expert.sadykova", "forensic_examiner", FORENSICS),
+        ("member.kim", "commission_member", WAREHOUSE),
+        ("plant.ivanov", "plant_representative", PLANT),
+    ):
+        token = IssueDeviceToken(
+            device=DEVICE,
+            username=username,
+            role=role,
+            place=place,
+            label="сканер",
+            expires_at=_expires(site),
+        )
+        _refused(site, "admin", token, "a device token is never issued for such an account")
+    assert _refusals(site) == []
+    _forge(
+        site,
+        NewEntry(
+            kind="device_token_issued",
+            actor="admin",
+            item=DEVICE,
+            data=_device_of(site, "expert.sadykova", "forensic_examiner", FORENSICS),
+        ),
+    )
+    [(_, why)] = _refusals(site)
+    assert "device_token_issued by admin: four eyes: expert.sadykova holds a signer's" in why
+
+
+def test_a_signer_role_is_never_granted_to_an_account_holding_a_device_token(
+    site: Site,
+) -> None:
+    """Finding 1, the other order: a clerk's scanner token, then the clerk made a member.
+    Refused as it is proposed (revoke the token first), and failed by verify when forged."""
+    issued = IssueDeviceToken(
+        device=DEVICE,
+        username="sklad.omarov",
+        role="warehouse_clerk",
+        place=WAREHOUSE,
+        label="сканер",
+        expires_at=_expires(site),
+    )
+    site.process.run("admin", issued)
+    grant = {"username": "sklad.omarov", "role": "commission_member"}
+    proposal = ProposeChange(change="role_granted", fields=grant)
+    _refused(site, "admin", proposal, f"holds device tokens ({DEVICE})")
+    assert _refusals(site) == []
+    chg = "CHG-00000000000000B2"
+    _forge(
+        site,
+        NewEntry(
+            kind="change_proposed",
+            actor="admin",
+            item=chg,
+            data={"kind": "role_granted", "fields": grant, "concerns": "sklad.omarov"},
+        ),
+        NewEntry(kind="change_confirmed", actor="admin2", item=chg, data={}),
+        NewEntry(
+            kind="role_granted",
+            actor="admin2",
+            item="sklad.omarov",
+            data={"role": "commission_member"},
+        ),
+    )
+    [(_, why)] = _refusals(site)
+    assert "role_granted by admin2: four eyes: sklad.omarov holds device tokens" in why
+    assert "revoke them first" in why
+
+
+def test_a_signed_act_through_a_device_token_is_refused(site: Site) -> None:
+    """Finding 2: even a device token that exists (forged, or from before the rule) never
+    carries a signed act: the examiner's own login does. Its unsigned steps pass."""
+    _forge(
+        site,
+        NewEntry(
+            kind="device_token_issued",
+            actor="admin",
+            item=DEVICE,
+            data=_device_of(site, "expert.sadykova", "forensic_examiner", FORENSICS),
+        ),
+    )
+    item = site.register_rifle()
+    site.to_warehouse(item)
+    site.process.send_to_forensics("sklad.omarov", [item], FORENSICS)
+    Process.run(site.process, "expert.sadykova", ReceiveAtForensics(items=[item]), DEVICE)
+    Process.run(site.process, "expert.sadykova", TestFire(items=[item]), DEVICE)
+    act = site.act("expert.sadykova", "registry_result_recorded", item, result="no_match")
+    signed = RecordRegistryResults.model_validate(
+        {"results": [{"item": item, "act": ActIn.of(act)}]}
+    )
+    _refused(site, "expert.sadykova", signed, BY_DEVICE_SIGNED, DEVICE)
+    before = _size(site)
+    Process.run(site.process, "expert.sadykova", signed)  # her own login: written
+    assert _size(site) == before + 1
+
+
+def test_the_second_to_last_administrator_is_never_disabled_nor_stripped(site: Site) -> None:
+    """Finding 4: with two enabled administrators, disabling one or withdrawing its role
+    leaves one alone, and dual control void. Refused; with a third, allowed; a ledger where
+    it happened fails verify."""
+    assert FEWEST_ADMINISTRATORS == 2
+    last = "is one of the last 2 enabled administrators"
+    _refused(site, "admin", DisableAccount(username="admin2"), last)
+    _refused(site, "admin", WithdrawRole(username="admin2", role="administrator"), last)
+    _refused(site, "admin2", DisableAccount(username="admin"), last)
+    site.process.run(
+        "admin", CreateAccount(username="admin3", name="Третий", roles=["administrator"])
+    )
+    site.process.run("admin", DisableAccount(username="admin3"))  # three enabled: allowed
+    _refused(site, "admin", DisableAccount(username="admin2"), last)
+    assert _refusals(site) == []
+    _forge(site, NewEntry(kind="account_disabled", actor="admin", item="admin2", data={}))
+    [(_, why)] = _refusals(site)
+    assert f"account_disabled by admin: four eyes: admin2 {last}" in why
+
+
+def test_the_console_founds_no_second_administrator_where_verify_would_refuse_it(
+    site: Site,
+) -> None:
+    """Finding 5: the console counted the accounts holding the role now; the replay counts
+    every account ever made an administrator. With the other administrator's role taken
+    (forged here: the commands refuse it now), the console found one holder and made a
+    third administrator alone, which verify then failed. It now counts as the replay does:
+    nothing written."""
+    _forge(
+        site,
+        NewEntry(
+            kind="role_withdrawn", actor="admin", item="admin2", data={"role": "administrator"}
+        ),
+    )
+    before = _size(site)
+    assert site.process.found("admin3") is None
+    assert _size(site) == before
+    third = CreateAccount(username="admin3", name="Третий", roles=["administrator"])
+
+    def at_the_console() -> None:
+        with site.process.work("admin") as work:
+            work.gate.console = True
+            third.perform(work)
+
+    with pytest.raises(AccessRefused, match="four eyes"):
+        at_the_console()
+    assert _size(site) == before
+    [(_, why)] = _refusals(site)
+    assert "role_withdrawn by admin" in why  # the forged entry, and nothing after it
+
+
+def test_a_grant_of_a_signer_role_after_the_token_is_revoked_is_allowed(site: Site) -> None:
+    """The way left open: revoke the scanner's token, then the grant is proposed and
+    confirmed."""
+    issued = IssueDeviceToken(
+        device=DEVICE,
+        username="sklad.omarov",
+        role="warehouse_clerk",
+        place=WAREHOUSE,
+        label="сканер",
+        expires_at=_expires(site),
+    )
+    site.process.run("admin", issued)
+    site.process.run("admin", RevokeDeviceToken(device=DEVICE))
+    site.process.run("admin", GrantRole(username="sklad.omarov", role="commission_member"))
+    assert _refusals(site) == []
