@@ -302,7 +302,7 @@ def test_a_scanned_label_of_another_place_says_not_yours_but_not_where(
                 data={"code": item, "step": "transfer_received", "csrf": found[1]},
             )
             assert answer.status_code == 200, answer.text
-            assert ("is not at your places" not in answer.text) == theirs, answer.text
+            assert ("was found at your places" not in answer.text) == theirs, answer.text
             if not theirs:
                 assert other["warehouse"] not in answer.text
                 assert f"/web/items/{item}" not in answer.text

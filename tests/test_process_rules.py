@@ -242,6 +242,56 @@ def test_r6_cut_must_be_along_and_across_the_barrel(site: Site) -> None:
         )
 
 
+def test_a_cut_weight_above_the_intake_weight_and_the_scales_error_is_refused(
+    site: Site,
+) -> None:
+    """Issue 15: 99,999 g was recorded as the cut weight of a 3,292 g rifle. A weight after
+    intake is at most the intake weight plus the larger of 50 g and 2 % (3,358 g here): the
+    refusal names the item and both weights, and writes nothing; the boundary is taken."""
+    gun = site.register_rifle(source="surplus", weight_g=3292)
+    site.to_warehouse(gun)
+    site.process.remove_parts("sklad.omarov", [gun], ["приклад"])
+    site.process.incinerate_parts("sklad.omarov", [gun])
+    site.process.deform("sklad.omarov", [gun], "пресс")
+    name = site.process.item(gun).name
+
+    def cut(weight: int) -> None:
+        site.process.cut(
+            "sklad.omarov",
+            {gun: weight},
+            barrel_along=True,
+            barrel_across=True,
+            parts_through=True,
+            files=[site.photo()],
+        )
+
+    for weight in (99_999, 3359):
+        said = f"{name} weighs {weight} g now but 3292 g at intake"
+        with refused(site, "PROCESS", said + ": a weight after intake is at most 3358 g"):
+            cut(weight)
+    cut(3358)
+    assert site.process.item(gun).charge_weight_g == 3358
+
+
+def test_a_depackaged_weight_above_the_lots_intake_weight_is_refused(site: Site) -> None:
+    lot = _ammunition_lot(site)  # 12,000 g at intake: at most 12,240 g after
+    site.process.remove_fuses("sklad.omarov", lot, 0, 0, 0)
+    with refused(site, "PROCESS", "weighs 12241 g now but 12000 g at intake"):
+        site.process.depackage("sklad.omarov", {lot: 12_241})
+    site.process.depackage("sklad.omarov", {lot: 12_240})
+
+
+@given(st.integers(min_value=1, max_value=10**9))
+def test_the_heaviest_weight_after_intake_is_the_intake_plus_50_g_or_2_percent(
+    intake: int,
+) -> None:
+    most = rules.heaviest_after_intake(intake)
+    assert most >= intake + 50
+    assert most * 100 >= intake * 102
+    # and no more: one gram less falls short of one of the two
+    assert most - 1 < intake + 50 or (most - 1) * 100 < intake * 102
+
+
 def test_r6_an_uncut_weapon_is_refused_at_the_furnace(site: Site) -> None:
     gun = site.register_rifle(source="surplus")
     site.to_warehouse(gun)

@@ -74,7 +74,7 @@ def closed_with(socket: ClientConnection) -> int | None:
     return closed.value.rcvd.code if closed.value.rcvd else None
 
 
-def test_a_scan_answers_as_the_post_check_does_a_repeat_ignored_and_elsewhere_flagged(
+def test_a_scan_answers_as_the_post_check_does_a_repeat_ignored_and_elsewhere_as_unknown(
     base: str,
 ) -> None:
     client, csrf = logged_in(base)
@@ -100,10 +100,13 @@ def test_a_scan_answers_as_the_post_check_does_a_repeat_ignored_and_elsewhere_fl
     posted = client.post(
         "/web/scan/check", data={"code": codes, "step": "parts_removed", "csrf": csrf}
     ).text
-    assert outcomes(live) == ["ok", "repeat", "flag", "bad"]
+    assert outcomes(live) == ["ok", "repeat", "bad", "bad"]
     assert live == posted
-    assert "не на ваших объектах" in live  # where it is is not said (docs/access.md)
+    # neither where it is nor that it exists (issue 15): the words of an unknown code
+    assert f"Предмет {away} не найден на ваших объектах" in live
+    assert "Предмет NO-SUCH-ITEM не найден на ваших объектах" in live
     assert str(elsewhere[0]["location"]) not in live
+    assert f'data-item="{away}"' not in live
     assert size(base) == before
 
 

@@ -137,18 +137,25 @@ def test_a_shared_marking_counts_only_the_items_the_reader_sees(base: str) -> No
     assert "Предметов с этой маркировкой: 2. Отсканируйте этикетку" in seen_by_all
 
 
-def test_an_id_of_an_item_elsewhere_is_flagged_under_the_id_scanned_only(base: str) -> None:
-    """A label in hand (its id) of a unit's item: "not at your places", under the id the
-    label carries; never the item's marking, name, state or place."""
+def test_an_id_of_an_item_elsewhere_is_answered_as_an_id_nobody_registered(base: str) -> None:
+    """A label in hand (its id) of a unit's item: "not found at your places", the words of
+    an id nobody registered (issue 15: "not at your places" said it exists), under the id
+    the label carries; never the item's marking, name, state or place."""
     item = _at_units(base)[2]
     client, csrf = logged_in(base)
     label = f"custody-item:v1;id={item['id']}"
     posted = client.post(
         "/web/scan/check", data={"code": [label], "step": "parts_removed", "csrf": csrf}
     ).text
-    assert outcomes(posted) == ["flag"]
-    assert f"{item['id']} не на ваших объектах" in posted
-    assert f'data-name="{item["id"]}"' in posted
+    unknown = "Ж" * len(str(item["id"]))
+    nobodys = client.post(
+        "/web/scan/check",
+        data={"code": [unknown], "step": "parts_removed", "csrf": csrf},
+    ).text
+    assert outcomes(posted) == ["bad"]
+    assert f"Предмет {item['id']} не найден на ваших объектах" in posted
+    assert posted == nobodys.replace(unknown, str(item["id"]))
+    assert "data-item" not in posted
     assert str(item["marking"]) not in posted
     assert str(item["location"]) not in posted
     assert "/web/items/" not in posted

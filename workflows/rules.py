@@ -158,10 +158,32 @@ def r6_cut_through(check: Check) -> RuleViolation | None:
     return _weight(check)
 
 
+# A weight taken after intake (cut, depackaged) may exceed the intake weight by the scales'
+# error only: the larger of these (docs/process.md). Cutting and unpacking take metal and
+# packaging away, never add any: 99,999 g for a 3,292 g rifle is a typo or a swapped item.
+WEIGHT_SLACK_G = 50
+WEIGHT_SLACK_PERCENT = 2
+
+
+def heaviest_after_intake(intake_g: int) -> int:
+    """The most a later weight of an item weighed `intake_g` grams at intake may be, in grams:
+    the intake weight plus the larger of WEIGHT_SLACK_G and WEIGHT_SLACK_PERCENT of it."""
+    return intake_g + max(WEIGHT_SLACK_G, -(-intake_g * WEIGHT_SLACK_PERCENT // 100))
+
+
 def _weight(check: Check) -> RuleViolation | None:
+    """A whole positive number of grams, no heavier than the intake weight allows
+    (heaviest_after_intake)."""
     weight = check.data.get("weight_g")
     if not isinstance(weight, int) or isinstance(weight, bool) or weight <= 0:
         return _refuse(PROCESS, "weigh the item now (weight_g, a whole number of grams)")
+    item = check.item
+    if weight > heaviest_after_intake(item.weight_g):
+        return _refuse(
+            PROCESS,
+            f"{item.name} weighs {weight} g now but {item.weight_g} g at intake: a weight "
+            f"after intake is at most {heaviest_after_intake(item.weight_g)} g; weigh it again",
+        )
     return None
 
 

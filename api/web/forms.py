@@ -30,6 +30,7 @@ from api.web import i18n, queues, sessions
 from api.web.acts import upload as keep_upload
 from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
+from api.web.resubmit import already_applied, applied_twice
 from workflows import grammar
 from workflows.commands import CloseTransfer, Cut, RegisterItems
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
@@ -234,6 +235,10 @@ async def cut(request: Request, me: Me) -> Response:
         except ValidationError as exc:
             return again(_cut_invalid(exc, waiting, me.language))
         except RuleViolation as refused:
+            system, actor = system_of(request), me.principal.username
+            if await run_in_threadpool(already_applied, system, actor, Cut.kind, chosen):
+                said = applied_twice(Cut.kind, len(chosen), me.language)
+                return page("cut.html.j2", me.language, me, waiting=waiting, done=said)
             return again(i18n.refusal(refused, me.language))
         except UnknownObject:  # or at a place the clerk does not read at: the same words
             return again(gettext("Nothing of that id is registered"))

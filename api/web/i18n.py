@@ -110,6 +110,21 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"the cutting must be recorded as done: (?P<parts>.+)"),
         N_("the cutting must be recorded as done: %(parts)s"),
     ),
+    # A weight after intake heavier than the intake weight allows (rules._weight)
+    (
+        re.compile(
+            r"(?P<name>.+) weighs (?P<weight>\d+) g now but (?P<intake>\d+) g at intake: a "
+            r"weight after intake is at most (?P<most>\d+) g; weigh it again"
+        ),
+        N_(
+            "%(name)s weighs %(weight)s g now but %(intake)s g at intake: a weight after "
+            "intake is at most %(most)s g; weigh it again"
+        ),
+    ),
+    (
+        re.compile(r"weigh the item now \(weight_g, a whole number of grams\)"),
+        N_("weigh the item now: its weight is a whole number of grams"),
+    ),
     (
         re.compile(
             r"the marking is missing; if the item has none, register it as unmarked so that "
@@ -650,6 +665,20 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 # Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
 # English a layer writes and the msgid that says it.
 MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    # Sending and receiving (workflows.movements)
+    (
+        re.compile(r"transfer (?P<id>\S+) is not an open transfer on this route"),
+        N_("transfer %(id)s is not an open transfer on this route"),
+    ),
+    (
+        re.compile(r"transfer (?P<id>\S+) is closed already"),
+        N_("transfer %(id)s is closed already"),
+    ),
+    (
+        re.compile(r"the items of one transfer leave from one place"),
+        N_("the items of one transfer leave from one place"),
+    ),
+    (re.compile(r"a transfer goes somewhere else"), N_("a transfer goes somewhere else")),
     # An id nobody registered, or one the reader may not see (workflows.world.unknown): the
     # same words for both.
     (re.compile(r"no item '(?P<id>[^']+)' is registered"), N_("no item %(id)s is registered")),
@@ -1350,10 +1379,22 @@ def invalid_field(
     return gettext("Check the field %(field)s: %(why)s") % {"field": where, "why": why}
 
 
+# The refusals that are no rule of the law (workflows.errors: PROCESS, INVENTORY, ACCESS)
+# are named by what they are about in the reader's words, not by their constant (issue 15).
+RULE_WORDS = {
+    "PROCESS": N_("Order of the process"),
+    "INVENTORY": N_("Inventory"),
+    "ACCESS": N_("Access"),
+}
+
+
 def refusal(violation: RuleViolation, language: str) -> str:
     """`R3: <the rule's sentence in language> (<item>)`: the English of the process when no
-    pattern knows the sentence (a new rule not yet translated)."""
+    pattern knows the sentence (a new rule not yet translated). A rule of the law is named
+    by its number (R1-R15); PROCESS, INVENTORY and ACCESS by RULE_WORDS."""
     gettext = gettext_of(language)
     sentence = _said(REFUSALS, violation.message, gettext) or violation.message
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
-    return f"{violation.rule}: {sentence}{where}"
+    rule = RULE_WORDS.get(violation.rule)
+    named = gettext(rule) if rule is not None else violation.rule
+    return f"{named}: {sentence}{where}"

@@ -35,6 +35,7 @@ from api.web.render import (
     visitor,
     visitor_of,
 )
+from api.web.resubmit import already_applied, applied_twice
 from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import grammar, reading
@@ -194,6 +195,9 @@ class Answer:
     item: Item | None = None
     problem: str | None = None
     elsewhere: bool = False  # at a place the reader does not read at: no state, no place
+    # An inventory count's row for a code not found at the reader's places (unknown, or an
+    # item elsewhere: told apart by nobody but the count's own entry): the id it records.
+    unseen: str | None = None
 
 
 @router.post("/scan/check", response_class=HTMLResponse)
@@ -270,20 +274,28 @@ def shown(answers: list[Answer], language: str, names: dict[str, str] | None = N
         out.append(
             f'<p class="scan-{a.outcome}" data-outcome="{a.outcome}">{_escaped(a.message)}</p>\n'
         )
-        if a.item is None:
+        if a.item is None and a.unseen is None:
             continue
-        item = a.item
-        # elsewhere: the id the label carries (what was scanned), never the name or marking
-        item_id = _escaped(item.id)
-        name = item_id if a.elsewhere else _escaped(item.name)
-        state = _escaped(states.get(item.state, item.state))
+        # elsewhere: the id the label carries (what was scanned), never the name or marking;
+        # a count's row for a code not found: as scanned, whether or not it exists
+        item_id = _escaped(a.item.id if a.item is not None else str(a.unseen))
+        if a.item is None:
+            name = _escaped(a.code)
+        else:
+            name = item_id if a.elsewhere else _escaped(a.item.name)
+        state = "" if a.item is None else _escaped(states.get(a.item.state, a.item.state))
         problem = f'<span class="problem">{_escaped(a.problem)}</span>' if a.problem else ""
+        where = (
+            f"<span>{name}</span>"
+            if a.item is None
+            else _where(a.item, name, state, a.elsewhere, names or {})
+        )
         out.append(
             "<template data-add>\n"
             f'  <li class="{"flagged" if a.problem else "ok"}" data-item="{item_id}"'
             f' data-code="{_escaped(a.code)}" data-name="{name}">\n'
             f'    <input type="hidden" name="items" value="{item_id}">\n'
-            f"    {_where(item, name, state, a.elsewhere, names or {})}\n"
+            f"    {where}\n"
             f"    {problem}\n"
             f'    <button type="button" class="remove secondary" data-remove>{remove}'
             f'<span class="sr-only"> {name}</span></button>\n'
@@ -469,9 +481,10 @@ def _answers(
     receiving: Transfer | None = None,
 ) -> list[Answer]:
     """What the page says of each code. An item elsewhere (its id scanned: a marking names
-    only items the reader sees) is said to be not at the reader's places under the id as
-    scanned, without its name, marking, state or place (docs/access.md); to one who reads
-    nowhere (`reads` false: the administrator), as a code nobody registered. Places are
+    only items the reader sees) is answered word for word as a code nobody registered: "No
+    item <code> was found at your places" (docs/access.md), but for one the ledger records
+    destroyed (R11, flagged under its id, without its name, marking, state or place). At an
+    inventory count (`counted`) either is listed, flagged so, for the count to record. Places are
     named by `names` (id -> name in the reader's language), an id not in it as it is. An
     item scanned on the arrival of `receiving` that the transfer does not expect is flagged
     with what applying will record for it (received, not sent: a discrepancy)."""
@@ -489,9 +502,25 @@ def _answers(
             message = gettext("Items with this marking: %(n)s. Scan the label")
             answers.append(Answer("bad", message % {"n": shared[scanned]}))
             continue
-        if scanned not in looked or (looked[scanned][2] and not reads):
-            message = gettext("No item %(code)s is registered") % {"code": wanted}
-            answers.append(Answer("bad", message))
+        unseen = scanned not in looked or (
+            looked[scanned][2] and looked[scanned][0].state not in RECORDED_DESTROYED
+        )
+        if unseen or (looked[scanned][2] and not reads):
+            # Unknown, or at a place the reader does not read at: one sentence for both, so
+            # that an id typed in tells nobody that it exists elsewhere (docs/access.md). An
+            # inventory count lists either (the weapon is on the shelf: the count records it,
+            # unknown or elsewhere, for the auditor); no other step takes it.
+            message = gettext("No item %(code)s was found at your places") % {"code": wanted}
+            if not (counted and reads):
+                answers.append(Answer("bad", message))
+                continue
+            row = looked[scanned][0].id if scanned in looked else wanted
+            if row in listed:
+                said = gettext("%(name)s is in the list already") % {"name": wanted}
+                answers.append(Answer("repeat", said))
+                continue
+            listed.add(row)
+            answers.append(Answer("flag", message, wanted, None, message, True, row))
             continue
         item, refused, elsewhere = looked[scanned]
         # An item elsewhere goes by the id its label carries (the code as read), not its name.
@@ -505,10 +534,6 @@ def _answers(
             # R11: a weapon the ledger says was destroyed is in the scanner's hands, wherever
             # it is recorded: the strongest diversion signal, said before anything else.
             problem: str | None = destroyed_warning(name, me.language)
-        elif elsewhere:
-            # Not where it is: the label in hand says the item exists, but its place is
-            # another's to read (docs/access.md).
-            problem = gettext("%(name)s is not at your places") % {"name": name}
         elif counted and item.location != counted:
             # An inventory count: the item is recorded at another place; counting it here
             # records it found here and, at its own place, not found (workflows.inventory).
@@ -593,6 +618,10 @@ async def apply(request: Request, me: Me) -> Response:
     try:
         written, result = await request.app.state.writer.run(me.principal, command.perform)
     except RuleViolation as refused:
+        if await run_in_threadpool(
+            already_applied, system_of(request), me.principal.username, step, items
+        ):
+            return _outcome(me, applied_twice(step, len(items), me.language), True, 0, origin)
         return _outcome(me, i18n.refusal(refused, me.language), False, origin=origin)
     except (UnknownObject, InvalidRequest, WorkflowError) as exc:
         why = i18n.reason(exc, me.language)
@@ -612,6 +641,12 @@ async def apply(request: Request, me: Me) -> Response:
         message += " " + gettext(
             "Recorded received, not sent (a discrepancy each): %(n)s items"
         ) % {"n": len(result)}
+    missing = result.get("missing") if isinstance(result, dict) else None
+    if step == "inventory_counted" and missing:
+        # Which, not only how many: the clerk looks for these (up to MISSING_NAMED ids).
+        message += " " + gettext("Recorded missing: %(items)s") % {
+            "items": listed_up_to(list(missing[:MISSING_NAMED]), len(missing), me.language)
+        }
     destroyed = result.get("destroyed_found") if isinstance(result, dict) else None
     if destroyed:
         message += " " + gettext(
@@ -660,7 +695,10 @@ def _unconfirmed_count(
     with process.ledger.database.read() as conn:
         repo = Repository(conn)
         on_hand = {i for i, state in repo.states_at(place) if state not in NOT_ON_HAND}
-    missing = len(on_hand - set(items))
+        unscanned = sorted(on_hand - set(items))
+        world = World()
+        repo.load(world, "items", unscanned[:MISSING_NAMED])
+    missing = len(unscanned)
     if not missing or grammar.typed(given.get("confirmed", "")) == str(missing):
         return None
     gettext = i18n.gettext_of(me.language)
@@ -669,6 +707,11 @@ def _unconfirmed_count(
     question = gettext(
         "%(n)s items at %(place)s were not scanned and will be recorded missing: record the count?"
     ) % {"n": missing, "place": called}
+    # Which: a number alone sent the clerk back along the shelves for every item on hand.
+    named = [_called(world.items.get(i), i) for i in unscanned[:MISSING_NAMED]]
+    question += " " + gettext("Not scanned: %(items)s") % {
+        "items": listed_up_to(named, missing, me.language)
+    }
     if away:
         question += " " + gettext(
             "Not at %(place)s (recorded at another place or not on hand): %(items)s"
@@ -684,6 +727,27 @@ def _unconfirmed_count(
         missing=missing,
         origin=given.get("origin", ""),
     )
+
+
+MISSING_NAMED = 20  # items a count's question names before "and N more"
+
+
+def _called(item: Item | None, item_id: str) -> str:
+    """An item as a clerk finds it on the shelf: its marking or tag, and the id its label
+    carries (the id alone when they are one, or the item is not found)."""
+    if item is None or item.name == item_id:
+        return item_id
+    return f"{item.name} ({item_id})"
+
+
+def listed_up_to(named: list[str], total: int, language: str) -> str:
+    """`named` (the first of `total` things) joined by commas, then "and N more" for the
+    rest, in `language`."""
+    said = ", ".join(named)
+    if total > len(named):
+        gettext = i18n.gettext_of(language)
+        said += " " + gettext("and %(n)s more") % {"n": total - len(named)}
+    return said
 
 
 def _twice(items: list[str]) -> str | None:

@@ -47,3 +47,23 @@ document.addEventListener("DOMContentLoaded", () => {
   if (place) place.replaceChildren(line);
   else (document.querySelector("main") || document.body).prepend(line);
 });
+
+// A form that writes by a whole page's POST (data-once: cutting, intake, import) goes once:
+// a double click sent the same step twice, and the second came back refused by the rules as
+// if the first had failed. Its buttons are disabled as it goes, and enabled again when the
+// page is shown from the browser's back-forward cache. (The htmx forms: hx-disabled-elt.)
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-once")) return;
+  if (event.defaultPrevented) return;
+  if (form.dataset.sent) { event.preventDefault(); return; }
+  form.dataset.sent = "1";
+  // after this event: a disabled submitter would not be sent with the form
+  setTimeout(() => form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = true; }), 0);
+});
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-once]")) {
+    delete form.dataset.sent;
+    form.querySelectorAll("button[type=submit]").forEach((b) => { b.disabled = false; });
+  }
+});

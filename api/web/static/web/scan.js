@@ -30,6 +30,7 @@
     // would record that list, not this one); Apply asks again.
     const counted = () => {
       count.textContent = String(list.querySelectorAll("li").length);
+      keep();
       const asking = document.querySelector("#outcome [data-outcome=confirm]");
       const ids = [...list.querySelectorAll("li")].map((li) => li.dataset.item).join(" ");
       if (asking && asking.dataset.items !== ids) asking.remove();
@@ -39,6 +40,22 @@
       document.body.dataset.scans = String(Number(document.body.dataset.scans || 0) + n);
     };
     document.body.addEventListener("htmx:afterSettle", counted);
+    // The list outlives a reload (a tap on the wrong button, a phone that reloads a page in
+    // the background): kept in sessionStorage for this tab, per person and page (its address
+    // names the place counted or the transfer received), as each row's item id and the code
+    // it was scanned by, with the step and its place or transfer; emptied when the list is
+    // applied (the answer empties the list). Restored rows are checked again, as scanned.
+    const KEPT = "custody-scan:" + (form.dataset.who || "") + ":" + location.pathname + location.search;
+    let restoring = false;
+    function keep() {
+      if (restoring) return;
+      const rows = [...list.querySelectorAll("li")].map((li) => ({ item: li.dataset.item, code: li.dataset.code }));
+      try {
+        if (!rows.length) { sessionStorage.removeItem(KEPT); return; }
+        const step = document.getElementById("step").value;
+        sessionStorage.setItem(KEPT, JSON.stringify({ rows, step, place: placeOf(step), transfer: transferOf(step) }));
+      } catch (e) { /* no storage: the list lives as long as the page */ }
+    }
     // Codes read while the last check is on its way wait here and go together in the next
     // one: a scanner gun reads faster than a server answers, and the order is kept.
     // The list's items are not sent: the page knows a repeat itself (the server ignores a
@@ -210,9 +227,46 @@
       counted();
       document.body.dataset.rechecked = String(Number(document.body.dataset.rechecked || 0) + 1);
     }
+    async function restore() {
+      let kept = null;
+      try { kept = JSON.parse(sessionStorage.getItem(KEPT) || "null"); } catch (e) { return; }
+      if (!kept || !Array.isArray(kept.rows) || !kept.rows.length) return;
+      restoring = true;
+      const stepField = document.getElementById("step");
+      if (typeof kept.step === "string" && [...stepField.options].some((o) => o.value === kept.step)) {
+        stepField.value = kept.step;
+        stepField.dispatchEvent(new Event("change"));
+      }
+      if (counting && kept.place) counting.value = kept.place;
+      if (receiving && kept.transfer) receiving.value = kept.transfer;
+      try {
+        const step = stepField.value;
+        const csrf = apply.querySelector("[name=csrf]").value;
+        const rows = kept.rows.filter((r) => r && typeof r.item === "string");
+        for (let i = 0; i < rows.length; i += 200) {
+          const part = rows.slice(i, i + 200);
+          const html = await overPost(part.map((r) => r.item), step, csrf, placeOf(step));
+          const shown = document.createElement("template");
+          shown.innerHTML = html;
+          shown.content.querySelectorAll("template[data-add]").forEach((node) => {
+            [...node.content.children].forEach((row) => {
+              if (listedItem(row.dataset.item)) return;
+              const was = part.find((r) => r.item === row.dataset.item);
+              if (was && typeof was.code === "string") row.dataset.code = was.code;
+              list.append(row);
+            });
+          });
+        }
+      } finally {
+        restoring = false;
+        counted();
+        document.body.dataset.restored = String(list.querySelectorAll("li").length);
+      }
+    }
     document.getElementById("step").addEventListener("change", recheck);
     if (counting) counting.addEventListener("change", recheck);
     if (receiving) receiving.addEventListener("change", recheck);
+    restore().catch(() => { restoring = false; });
 
     const camera = document.getElementById("camera");
     const video = document.getElementById("viewfinder");
