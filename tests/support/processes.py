@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -61,19 +61,24 @@ def command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     from api.cli.main import app
 
     opened: list[api.system.System] = []
-    open_system = api.system.open_system
+    open_system, initialise = api.system.open_system, api.system.initialise
 
-    def recorded(settings: Settings) -> api.system.System:
+    def opening(settings: Settings) -> api.system.System:
         opened.append(open_system(settings))
         return opened[-1]
 
+    def initialising(settings: Settings, *rest: Any, **options: Any) -> tuple[Any, Any]:
+        result, system = initialise(settings, *rest, **options)
+        opened.append(system)
+        return result, system
+
     given = {k: v for k, v in env.items() if k.startswith("CUSTODY_")}
     unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("CUSTODY_")}
-    api.system.open_system = recorded  # type: ignore[assignment]
+    api.system.open_system, api.system.initialise = opening, initialising  # type: ignore[assignment]
     try:
         result = CliRunner().invoke(app, list(args), env={**unset, **given})
     finally:
-        api.system.open_system = open_system  # type: ignore[assignment]
+        api.system.open_system, api.system.initialise = open_system, initialise  # type: ignore[assignment]
         for system in opened:
             system.ledger.database.dispose()
     stderr = result.stderr

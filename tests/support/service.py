@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from tests.support.databases import postgres_database
-from tests.support.processes import command, environment, run, server
+from tests.support.processes import command, environment, server
 from workflows import dual
 
 PASSWORD = "correct horse battery"
@@ -118,6 +118,7 @@ def service(directory: Path, kind: str = "sqlite", **settings: str) -> Iterator[
         env = environment(
             directory, url, **{f"CUSTODY_{k.upper()}": v for k, v in settings.items()}
         )
-        assert run(env, "init").returncode == 0
+        done = command(env, "init")
+        assert done.returncode == 0, done.stderr
         base = stack.enter_context(server(env))
         yield Service(base, env, directory)
