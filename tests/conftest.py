@@ -42,7 +42,9 @@ TEST_ORIGIN = "custody.test/ledger"
 # November 2026; the next ten from a run of the whole suite with --durations=0 (30 November
 # 2026 on a loaded two-core machine, stopped at two thirds: their order, not their seconds,
 # counts); test_statements and the web modules after it in the alphabet, which that run never
-# reached, from runs of their own (each web one serves its own copy of the demo). A file that
+# reached, from runs of their own (each web one serves its own copy of the demo);
+# test_api_places and test_api_reading moved down once their setup's accounts were made
+# in-process (tests.support.processes.command: a third of the CPU they took). A file that
 # takes over a minute and is not named here starts when its turn in the alphabet comes, and
 # may leave one worker running it alone at the end: name it here.
 LONGEST_FIRST = (
@@ -60,11 +62,11 @@ LONGEST_FIRST = (
     "test_api_key_requests.py",
     "test_api_login.py",
     "test_cli.py",
-    "test_api_places.py",
-    "test_api_reading.py",
     "test_api_two_servers.py",
     "test_cli_io.py",
     "test_login_throttle.py",
+    "test_api_places.py",
+    "test_api_reading.py",
     "test_api_reports.py",
     "test_demo.py",
     "test_api_ledger.py",

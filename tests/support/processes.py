@@ -10,8 +10,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from custody.settings import Settings
 
 CUSTODY = str(Path(sys.executable).parent / "custody")
 
@@ -41,6 +45,46 @@ def run(
         timeout=120,
         check=False,
     )
+
+
+def command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`custody ARGS` run in this process: the same command (api.cli.main's typer app, its
+    arguments parsed, its settings read from `env`'s CUSTODY_* variables), without the 1-3 s
+    a new Python process takes to start and import it, which made the accounts of a test's
+    setup most of its time (test_api_places: 33 commands, 100 of its 137 s). For setting up,
+    not for testing the command line: its exit codes and one-line errors are main()'s, which
+    `run` goes through; here an exception is exit 1 with its text on stderr. Every system a
+    command opened is closed after it (a PostgreSQL connection each, otherwise left open)."""
+    from typer.testing import CliRunner
+
+    import api.system
+    from api.cli.main import app
+
+    opened: list[api.system.System] = []
+    open_system, initialise = api.system.open_system, api.system.initialise
+
+    def opening(settings: Settings) -> api.system.System:
+        opened.append(open_system(settings))
+        return opened[-1]
+
+    def initialising(settings: Settings, *rest: Any, **options: Any) -> tuple[Any, Any]:
+        result, system = initialise(settings, *rest, **options)
+        opened.append(system)
+        return result, system
+
+    given = {k: v for k, v in env.items() if k.startswith("CUSTODY_")}
+    unset: dict[str, str | None] = {k: None for k in os.environ if k.startswith("CUSTODY_")}
+    api.system.open_system, api.system.initialise = opening, initialising  # type: ignore[assignment]
+    try:
+        result = CliRunner().invoke(app, list(args), env={**unset, **given})
+    finally:
+        api.system.open_system, api.system.initialise = open_system, initialise  # type: ignore[assignment]
+        for system in opened:
+            system.ledger.database.dispose()
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += f"{type(result.exception).__name__}: {result.exception}"
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, stderr)
 
 
 def free_port() -> int:

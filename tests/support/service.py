@@ -1,5 +1,6 @@
 """A real `custody serve` for API tests, with accounts made by the real `custody user add`
-(their roles and places are entries of the ledger), and an httpx client that logs in as any
+(their roles and places are entries of the ledger; the command run in this process:
+processes.command), and an httpx client that logs in as any
 of them. `admin` is the first administrator `custody init` made; it gets its password."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 
 from tests.support.databases import postgres_database
-from tests.support.processes import environment, run, server
+from tests.support.processes import command, environment, server
 from workflows import dual
 
 PASSWORD = "correct horse battery"
@@ -27,10 +28,10 @@ def four_eyes(env: dict[str, str], change: str, fields: dict[str, Any]) -> str:
     """A change that makes a signer or an administrator (workflows.dual), done at the console
     as two administrators do it: proposed by admin, confirmed by admin2. Returns the
     proposal's id."""
-    done = run(env, "change", "propose", change, json.dumps(fields, ensure_ascii=False))
+    done = command(env, "change", "propose", change, json.dumps(fields, ensure_ascii=False))
     assert done.returncode == 0, done.stderr
     proposal = done.stdout.strip()
-    done = run(env, "change", "confirm", proposal, "--actor", SECOND)
+    done = command(env, "change", "confirm", proposal, "--actor", SECOND)
     assert done.returncode == 0, done.stderr
     return proposal
 
@@ -39,7 +40,9 @@ def made_signer(env: dict[str, str], password_file: Path, fields: dict[str, Any]
     """An account that signs or administers (`fields`: CreateAccount's input), made with
     four eyes, then given its password at the console from `password_file`."""
     four_eyes(env, "account_created", fields)
-    done = run(env, "user", "password", fields["username"], "--password-file", str(password_file))
+    done = command(
+        env, "user", "password", fields["username"], "--password-file", str(password_file)
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -58,7 +61,7 @@ class Service:
         secret.write_text(PASSWORD + "\n")
         if username in (FOUNDER, SECOND):
             assert role == "administrator", "init made admin and admin2 the administrators"
-            done = run(self.env, "user", "password", username, "--password-file", str(secret))
+            done = command(self.env, "user", "password", username, "--password-file", str(secret))
             assert done.returncode == 0, done.stderr
             return
         if dual.needs_four_eyes("account_created", {"roles": [role]}):
@@ -66,7 +69,7 @@ class Service:
             made_signer(self.env, secret, fields | {"roles": [role], "places": list(places)})
             return
         where = [arg for place in places for arg in ("--place", place)]
-        done = run(
+        done = command(
             self.env,
             "user",
             "add",
@@ -115,6 +118,7 @@ def service(directory: Path, kind: str = "sqlite", **settings: str) -> Iterator[
         env = environment(
             directory, url, **{f"CUSTODY_{k.upper()}": v for k, v in settings.items()}
         )
-        assert run(env, "init").returncode == 0
+        done = command(env, "init")
+        assert done.returncode == 0, done.stderr
         base = stack.enter_context(server(env))
         yield Service(base, env, directory)
