@@ -6,11 +6,13 @@ were, on SQLite and PostgreSQL (tests.test_api_boundary's `site`)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 import pytest
 
+from custody.acts import new_act, sign_act
 from tests.support.processes import run
 from tests.support.samples import pdf
 from tests.test_api_boundary import (
@@ -281,3 +283,130 @@ def test_r10s_marking_photo_is_an_image_not_a_pdf(site: Site) -> None:  # noqa: 
         answer = site.step("unit.serikbaev", "item_registered", body)
     problem = refused(answer, 409, "rule", "application/pdf", "JPEG or PNG")
     assert problem["rule"] == "R10"
+
+
+# --- issue 12 (b12final) ---------------------------------------------------------------------
+
+
+def test_attack_a_json_integer_of_5000_digits_is_malformed_json_naming_it(
+    site: Site,  # noqa: F811
+) -> None:
+    """Finding 1: int() of more than 4,300 digits raised a ValueError FastAPI answered as a
+    bare 400 /problems/http-error."""
+    body = '{"category": "firearm", "weight_g": ' + "0" * 5000 + "1}"
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/item_registered", content=body, headers={"Content-Type": "application/json"}
+        )
+    refused(answer, 422, "malformed-json", "5,001 digits")
+
+
+def _sign_text(at: Site, text: str) -> Any:
+    env, directory = at.service.env, at.service.directory
+    passphrase = directory / "sign12-pass"
+    key = directory / "sign12.key"
+    if not key.exists():
+        passphrase.write_text("пароль к ключу\n")
+        made = run(env, "keygen", "--out", str(key), "--passphrase-file", str(passphrase))
+        assert made.returncode == 0, made.stderr
+    (directory / "act12.json").write_text(text)
+    return run(
+        env,
+        "sign",
+        str(directory / "act12.json"),
+        "--key",
+        str(key),
+        "--person",
+        "expert.sadykova",
+        "--passphrase-file",
+        str(passphrase),
+    )
+
+
+def test_attack_custody_sign_refuses_a_key_given_twice(site: Site) -> None:  # noqa: F811
+    """Finding 5: the CLI kept the last of two equal keys and signed `match`."""
+    done = _sign_text(
+        site,
+        '{"kind": "registry_result_recorded", "item": "KZ-1", "result": "no_match", '
+        '"result": "match"}',
+    )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "duplicate key 'result'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"time": "2026-02-29T10:00:00.000000Z"}, "does not exist"),
+        ({"time": "2026-03-01T25:00:00.000000Z"}, "does not exist"),
+        ({"time": "2100-01-01T00:00:00.000000Z"}, "after now"),
+        ({"result": "nonsense_result"}, "a registry result is one of match, no_match"),
+    ],
+    ids=["feb-29", "hour-25", "year-2100", "unknown-result"],
+)
+def test_attack_custody_sign_refuses_an_act_the_server_refuses(
+    site: Site,  # noqa: F811
+    fields: dict[str, str],
+    named: str,
+) -> None:
+    """Finding 7: `custody sign` signed acts the server then refused."""
+    act = {"kind": "registry_result_recorded", "item": "KZ-1", "result": "match", **fields}
+    done = _sign_text(site, json.dumps(act))
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "not signed" in done.stderr
+    assert named in done.stderr
+
+
+def test_attack_an_act_dated_29_february_2026_is_refused_saying_the_day_does_not_exist(
+    site: Site,  # noqa: F811
+    fired: str,
+) -> None:
+    """Finding 7: the server said "must be RFC 3339 UTC with six fractional digits"."""
+    key, key_id = site.keys["expert.sadykova"]
+    made = new_act(
+        "registry_result_recorded",
+        "expert.sadykova",
+        key_id,
+        "2026-02-29T10:00:00.000000Z",
+        fired,
+        result="match",
+    )
+    act = {"act": made, "sig": base64.b64encode(sign_act(made, key.seed).sig).decode()}
+    with unchanged(site):
+        answer = site.step(
+            "expert.sadykova",
+            "registry_result_recorded",
+            {"results": [{"item": fired, "act": act}]},
+        )
+    assert answer.status_code == 422, answer.text
+    assert "does not exist" in answer.json()["detail"]
+
+
+def test_every_web_route_reads_json_strictly() -> None:
+    """Finding 6: the web pages' JSON routes used FastAPI's parser, which keeps the last of
+    two equal keys; every route of /web now parses with loads_strict."""
+    from fastapi.routing import APIRoute
+
+    from api.http.strict_json import StrictJSONRoute
+    from api.web.pages import router as pages
+
+    assert pages.routes
+    import api.web as web_room
+
+    routers = [
+        getattr(__import__(f"api.web.{name}", fromlist=["router"]), "router", None)
+        for name in (
+            "acts", "admin", "audit", "commission", "dashboard", "forms", "item_page",
+            "key_pages", "notices", "pages", "payments", "public_check", "report_pages", "scan",
+        )
+    ]  # fmt: skip
+    assert web_room is not None
+    for router in routers:
+        assert router is not None
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                assert isinstance(route, StrictJSONRoute), route.path

@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden, TooLarge
+from api.http.strict_json import StrictJSONRoute
 from api.imports import intake_file
 from api.imports import photos as intake_photos
 from api.imports.csv_table import TableError
@@ -37,7 +38,7 @@ from workflows.model import Discrepancy, Item, Transfer
 from workflows.repository import Repository
 from workflows.world import World
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 _CHUNK = 1 << 20
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")

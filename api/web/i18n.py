@@ -841,6 +841,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"(?P<text>.+) is not a whole number in ASCII digits"),
         N_("%(text)s is not a whole number (digits 0-9 only)"),
     ),
+    (
+        re.compile(r"has (?P<n>[\d,]+) digits, more than (?P<most>\d+)"),
+        N_("has %(n)s digits, more than %(most)s"),
+    ),
     # The grammar of ids, markings and text (workflows.grammar, docs/identifiers.md): the
     # character is named by its code point and Unicode name, in every language.
     (
