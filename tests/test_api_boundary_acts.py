@@ -293,7 +293,7 @@ def test_attack_a_json_integer_of_5000_digits_is_malformed_json_naming_it(
 ) -> None:
     """Finding 1: int() of more than 4,300 digits raised a ValueError FastAPI answered as a
     bare 400 /problems/http-error."""
-    body = '{"category": "firearm", "weight_g": ' + "0" * 5000 + "1}"
+    body = '{"category": "firearm", "weight_g": ' + "1" + "0" * 5000 + "}"
     with unchanged(site), site.as_("unit.serikbaev") as client:
         answer = client.post(
             "/steps/item_registered", content=body, headers={"Content-Type": "application/json"}
