@@ -410,3 +410,19 @@ def test_every_web_route_reads_json_strictly() -> None:
         for route in router.routes:
             if isinstance(route, APIRoute):
                 assert isinstance(route, StrictJSONRoute), route.path
+
+
+@pytest.mark.parametrize("key", ["place", "counted_at", "transfer", "old_item"])
+def test_attack_a_discrepancy_cannot_carry_a_details_key_the_service_writes(
+    site: Site,  # noqa: F811
+    key: str,
+) -> None:
+    """Finding 12: {"details": {"place": "UNIT-KRG"}} was written, showing the discrepancy to
+    another place; `counted_at` typed by hand passed it off as an inventory count."""
+    rifle = site.rifle()
+    body = {"subject": rifle, "reason": "не сходится", "details": {key: "UNIT-KRG"}}
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "discrepancy_recorded", body)
+    refused(answer, 422, "invalid-request", f"details.{key} is written by the service")
+    fine = {"subject": rifle, "reason": "не сходится", "details": {"model": "АК-74"}}
+    assert site.step("unit.serikbaev", "discrepancy_recorded", fine).status_code == 200

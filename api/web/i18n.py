@@ -785,6 +785,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("a campaign names each place once: %(place)s is named twice"),
     ),
     (
+        re.compile(r"(?P<what>\S+) is named twice"),
+        N_("%(what)s is named twice"),
+    ),
+    (
         re.compile(
             r"the tariff for (?P<category>\w+) \((?P<tariff>\d+) tenge\) is more than the whole "
             r"budget \((?P<budget>\d+) tenge\)"
@@ -840,6 +844,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"(?P<text>.+) is not a whole number in ASCII digits"),
         N_("%(text)s is not a whole number (digits 0-9 only)"),
+    ),
+    (
+        re.compile(r"details\.(?P<key>\w+) is written by the service, not given: leave it out"),
+        N_("details.%(key)s is written by the service, not given: leave it out"),
     ),
     (
         re.compile(r"has (?P<n>[\d,]+) digits, more than (?P<most>\d+)"),
