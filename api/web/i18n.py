@@ -850,6 +850,16 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("details.%(key)s is written by the service, not given: leave it out"),
     ),
     (
+        re.compile(
+            r"holds (?P<text>.+), which is not a number in ASCII digits as a spreadsheet "
+            r"writes one: type the number again"
+        ),
+        N_(
+            "holds %(text)s, which is not a number in ASCII digits as a spreadsheet writes "
+            "one: type the number again"
+        ),
+    ),
+    (
         re.compile(r"has (?P<n>[\d,]+) digits, more than (?P<most>\d+)"),
         N_("has %(n)s digits, more than %(most)s"),
     ),
@@ -1225,11 +1235,12 @@ def reason(exc: Exception, language: str) -> str:
     return _sentence(str(exc), gettext_of(language))
 
 
-_PLACED = re.compile(r"(?P<where>line|row|column) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
+_PLACED = re.compile(r"(?P<where>line|row|column|cell) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
 _WHERE = {
     "line": N_("line %(at)s: %(why)s"),
     "row": N_("row %(at)s: %(why)s"),
     "column": N_("column %(at)s: %(why)s"),
+    "cell": N_("cell %(at)s: %(why)s"),
 }
 
 
