@@ -102,8 +102,15 @@ async def import_file(
         (folder / "photos").mkdir()
         for number, photo in enumerate(photos or []):
             if photo.filename:
-                kept = await _save(request, photo, folder / "photos", str(number))
-                sent.setdefault(photo.filename, kept)
+                if photo.filename in sent:  # which one a cell means, nobody could tell
+                    error = gettext("Nothing was imported: %(why)s") % {
+                        "why": gettext(
+                            "two photos are named %(name)s: give each photo its own name"
+                        )
+                        % {"name": grammar.shown(photo.filename)}
+                    }
+                    return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
+                sent[photo.filename] = await _save(request, photo, folder / "photos", str(number))
 
         # The photos wait beside the store until every row is checked (FileStore.staged).
         with system.process.files.staged() as staged:
