@@ -719,3 +719,32 @@ def test_an_xlsx_number_cell_as_excel_writes_it_passes_the_guard(tmp_path: Path)
     # 5E+2 is a number as Excel writes one, read as 500.0: the whole-number check refuses it.
     with pytest.raises(TableError, match=r"column weight_g: '500\.0' is not a whole number"):
         _read(_crafted(tmp_path / "e.xlsx", _number_row(2, "5E+2")))
+
+
+def test_attack_a_csv_line_with_fewer_cells_than_the_header_is_refused(tmp_path: Path) -> None:
+    """Issue 12 (b12final), finding 10: a short line was padded with empty cells."""
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "item,category,source,location,weight_g,marking\nX-1,edged,found,UNIT-ALM,400\n"
+    )
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith("line 2: 5 cells, the header has 6: every line has")
+
+
+def test_attack_a_bare_carriage_return_in_a_csv_cell_is_named(tmp_path: Path) -> None:
+    """Finding 10: a stray CR cut the row in two and was reported as `source: is empty`."""
+    path = tmp_path / "cr.csv"
+    path.write_bytes(
+        b"item,category,source,location,weight_g,marking\r\n"
+        b"X-1,edged,found,UNIT-ALM,400,\xd0\x90\xd0\x9a\r1\r\n"
+    )
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith("line 2: holds a carriage return (CR, U+000D) alone")
+    # A file whose every line ends in a CR alone (old Mac) is still read.
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(
+        b"item,category,source,location,weight_g,marking\rX-2,edged,found,UNIT-ALM,400,\r"
+    )
+    assert _read(mac).intakes[0].item == "X-2"

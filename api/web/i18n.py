@@ -860,6 +860,26 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         ),
     ),
     (
+        re.compile(
+            r"(?P<n>\d+) cells, the header has (?P<columns>\d+): every line has a cell for each "
+            r"column, an empty one where there is nothing"
+        ),
+        N_(
+            "%(n)s cells, the header has %(columns)s: every line has a cell for each column, "
+            "an empty one where there is nothing"
+        ),
+    ),
+    (
+        re.compile(
+            r"holds a carriage return \(CR, U\+000D\) alone, not at the line's end: remove it "
+            r"and save the file again"
+        ),
+        N_(
+            "holds a carriage return (CR, U+000D) alone, not at the line's end: remove it and "
+            "save the file again"
+        ),
+    ),
+    (
         re.compile(r"has (?P<n>[\d,]+) digits, more than (?P<most>\d+)"),
         N_("has %(n)s digits, more than %(most)s"),
     ),
