@@ -426,3 +426,22 @@ def test_attack_a_discrepancy_cannot_carry_a_details_key_the_service_writes(
     refused(answer, 422, "invalid-request", f"details.{key} is written by the service")
     fine = {"subject": rifle, "reason": "не сходится", "details": {"model": "АК-74"}}
     assert site.step("unit.serikbaev", "discrepancy_recorded", fine).status_code == 200
+
+
+def test_attack_one_marking_twice_in_an_intake_request_names_the_positions_not_an_id(
+    site: Site,  # noqa: F811
+) -> None:
+    """Finding 11: R10 named an item id made for the refused request ("already registered as
+    item KZ-10B35ADD6E"), which exists nowhere."""
+    first = intake(site, marking="DU 1")
+    second = intake(site, marking="DU 1")
+    first.pop("item", None)
+    second.pop("item", None)
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", {"intakes": [first, second]})
+    refused(
+        answer,
+        409,
+        "rule",
+        "marking DU 1 is given twice in this request (positions 1 and 2)",
+    )

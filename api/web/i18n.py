@@ -130,6 +130,16 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("marking %(marking)s is already registered to a live item"),
     ),
     (
+        re.compile(
+            r"marking (?P<marking>.+) is given twice in this request \(positions "
+            r"(?P<first>\d+) and (?P<second>\d+)\)"
+        ),
+        N_(
+            "marking %(marking)s is given twice in this request (positions %(first)s and "
+            "%(second)s)"
+        ),
+    ),
+    (
         re.compile(r"the bullet-registry result must be recorded before (?P<step>.+)"),
         N_("the bullet-registry result must be recorded before this step: %(step)s"),
     ),
