@@ -445,3 +445,17 @@ def test_attack_one_marking_twice_in_an_intake_request_names_the_positions_not_a
         "rule",
         "marking DU 1 is given twice in this request (positions 1 and 2)",
     )
+
+
+@pytest.mark.parametrize(
+    "zone", ["localtime", "Factory", "posixrules", "posix/Asia/Almaty", "right/Asia/Almaty"]
+)
+def test_attack_a_place_zone_that_is_no_canonical_zone_is_refused(
+    site: Site,  # noqa: F811
+    zone: str,
+) -> None:
+    """Finding 2: `localtime` is the host's zone, so verify on another machine failed."""
+    body = {"location": "UNIT-TZ", "kind": "unit", "name": "Новый", "region": "Алматы"}
+    with unchanged(site):
+        answer = site.step("admin", "location_added", {**body, "time_zone": zone})
+    refused(answer, 422, "invalid-parameters", f"{zone!r} is not a place's time zone")

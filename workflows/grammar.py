@@ -295,6 +295,25 @@ def zone_name(value: Any) -> str:
             f"a time zone is a tz database name such as Asia/Almaty (ASCII, at most "
             f"{MAX_ZONE} characters)"
         )
+    return _canonical_zone(value)
+
+
+# Names the tz database holds that are no zone of a place: `localtime` is the host's own zone
+# (so `custody verify` on another machine would count other days), `Factory` and
+# `posixrules` are the database's own, `posix/...` and `right/...` are copies of the zones
+# (`right/` with leap seconds) under a second name (issue 12, b12final finding 2).
+_NOT_A_PLACES_ZONE = frozenset({"localtime", "factory", "posixrules"})
+_COPIES = ("posix/", "right/")
+
+
+def _canonical_zone(value: str) -> str:
+    """`value` unless it is a tz database name that is no place's zone (_NOT_A_PLACES_ZONE,
+    a `posix/` or `right/` copy); raises ValueError naming it."""
+    if value.lower() in _NOT_A_PLACES_ZONE or value.lower().startswith(_COPIES):
+        raise ValueError(
+            f"{shown(value)} is not a place's time zone: give its canonical name, such as "
+            "Asia/Almaty"
+        )
     return value
 
 

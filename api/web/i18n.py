@@ -993,6 +993,13 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("a time zone is a tz database name such as Asia/Almaty (at most %(n)s characters)"),
     ),
     (
+        re.compile(
+            r"(?P<zone>.+) is not a place's time zone: give its canonical name, such as "
+            r"Asia/Almaty"
+        ),
+        N_("%(zone)s is not a place's time zone: give its canonical name, such as Asia/Almaty"),
+    ),
+    (
         re.compile(r"no account (?P<person>\S+): a supervisor is a person with an account"),
         N_("there is no account %(person)s: a supervisor is a person with an account"),
     ),
