@@ -459,3 +459,16 @@ def test_attack_a_place_zone_that_is_no_canonical_zone_is_refused(
     with unchanged(site):
         answer = site.step("admin", "location_added", {**body, "time_zone": zone})
     refused(answer, 422, "invalid-parameters", f"{zone!r} is not a place's time zone")
+
+
+def test_attack_an_idempotency_key_of_raw_bytes_beyond_ascii_is_malformed(
+    site: Site,  # noqa: F811
+) -> None:
+    """Issue 12 (b12final), a low: the bytes 0xFF 0xFE were taken as the key `ÿþ`."""
+    rifle = site.rifle()
+    body = {"subject": rifle, "reason": "не сходится"}
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/discrepancy_recorded", json=body, headers={"Idempotency-Key": b"\xff\xfe"}
+        )
+    refused(answer, 400, "idempotency-key-malformed", "printable characters of ASCII")
