@@ -7,7 +7,7 @@ them all to problem+json).
     ├── Throttled             too many failed logins for the account or the address: 429
     ├── AccountError          an account that cannot be made or changed as asked: 422
     ├── IdempotencyConflict   an Idempotency-Key sent again with another request: 422
-    ├── MalformedIdempotencyKey an Idempotency-Key that is not 1-256 printable characters: 400
+    ├── MalformedIdempotencyKey an Idempotency-Key that is not 1-256 printable ASCII characters: 400
     └── TooLarge              an upload over CUSTODY_UPLOAD_MAX_BYTES: 413
 """
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from custody import signatures
-from custody.clock import is_time, parse_time
+from custody.clock import is_moment_shaped, is_time, parse_time
 from custody.entries import EntryBody
 from custody.errors import ActError
 from custody.keys import KeyRecord, KeyRegistry
@@ -104,6 +104,8 @@ def check_binding(body: EntryBody, act: dict[str, Any], registry: KeyRegistry) -
     ):
         raise ActError(f"act does not name item {body.item!r}")
     if not is_time(act["time"]):
+        if is_moment_shaped(act["time"]):  # 2026-02-29T..., T25:00:00
+            raise ActError("act time names a day or time that does not exist")
         raise ActError("act time must be RFC 3339 UTC with six fractional digits")
     if parse_time(act["time"]) > parse_time(body.time) + MAX_CLOCK_SKEW:
         raise ActError("act is dated after the entry that records it")

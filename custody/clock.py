@@ -35,6 +35,11 @@ def parse_time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
 
 
+def is_moment_shaped(text: object) -> bool:
+    """Whether `text` has the ledger's time's shape, be its day and hour real or not."""
+    return isinstance(text, str) and _RFC3339_UTC.fullmatch(text) is not None
+
+
 def is_time(text: object) -> bool:
     if not isinstance(text, str):
         return False

@@ -209,3 +209,37 @@ def test_arbitrary_json_to_a_body_route_is_never_a_5xx_and_never_writes(
 
         post()
     assert (_state(site), _accounts(site)) == before
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"roles": ["auditor", "auditor"]},
+        {"role": "warehouse_clerk", "places": ["WH-ALM", "WH-ALM"]},
+    ],
+    ids=["roles", "places"],
+)
+def test_attack_an_account_with_a_role_or_place_twice_is_refused_not_merged(
+    site: Site,  # noqa: F811
+    given: dict[str, Any],
+) -> None:
+    """Issue 12 (b12final), finding 4: the duplicates were merged and the account made."""
+    body = {"username": "twice.person", "name": "Дважды", "password": PASSWORD, **given}
+    before = (_state(site), _accounts(site))
+    with site.as_("admin") as admin:
+        answer = admin.post("/users", json=body)
+    refused(answer, 422, "invalid-parameters", "is named twice")
+    assert (_state(site), _accounts(site)) == before
+
+
+def test_attack_a_proposed_account_with_a_role_twice_is_refused(site: Site) -> None:  # noqa: F811
+    """Finding 4: change_proposed signed ["official","official"], account_created held one."""
+    fields = {"username": "twice.official", "name": "Дважды", "roles": ["official", "official"]}
+    before = (_state(site), _accounts(site))
+    with site.as_("admin") as admin:
+        answer = admin.post("/changes", json={"change": "account_created", "fields": fields})
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    assert answer.json()["type"] in ("/problems/invalid-parameters", "/problems/invalid-request")
+    assert "official is named twice" in answer.text
+    assert (_state(site), _accounts(site)) == before

@@ -6,11 +6,13 @@ were, on SQLite and PostgreSQL (tests.test_api_boundary's `site`)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 import pytest
 
+from custody.acts import new_act, sign_act
 from tests.support.processes import run
 from tests.support.samples import pdf
 from tests.test_api_boundary import (
@@ -281,3 +283,192 @@ def test_r10s_marking_photo_is_an_image_not_a_pdf(site: Site) -> None:  # noqa: 
         answer = site.step("unit.serikbaev", "item_registered", body)
     problem = refused(answer, 409, "rule", "application/pdf", "JPEG or PNG")
     assert problem["rule"] == "R10"
+
+
+# --- issue 12 (b12final) ---------------------------------------------------------------------
+
+
+def test_attack_a_json_integer_of_5000_digits_is_malformed_json_naming_it(
+    site: Site,  # noqa: F811
+) -> None:
+    """Finding 1: int() of more than 4,300 digits raised a ValueError FastAPI answered as a
+    bare 400 /problems/http-error."""
+    body = '{"category": "firearm", "weight_g": ' + "1" + "0" * 5000 + "}"
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/item_registered", content=body, headers={"Content-Type": "application/json"}
+        )
+    refused(answer, 422, "malformed-json", "5,001 digits")
+
+
+def _sign_text(at: Site, text: str) -> Any:
+    env, directory = at.service.env, at.service.directory
+    passphrase = directory / "sign12-pass"
+    key = directory / "sign12.key"
+    if not key.exists():
+        passphrase.write_text("пароль к ключу\n")
+        made = run(env, "keygen", "--out", str(key), "--passphrase-file", str(passphrase))
+        assert made.returncode == 0, made.stderr
+    (directory / "act12.json").write_text(text)
+    return run(
+        env,
+        "sign",
+        str(directory / "act12.json"),
+        "--key",
+        str(key),
+        "--person",
+        "expert.sadykova",
+        "--passphrase-file",
+        str(passphrase),
+    )
+
+
+def test_attack_custody_sign_refuses_a_key_given_twice(site: Site) -> None:  # noqa: F811
+    """Finding 5: the CLI kept the last of two equal keys and signed `match`."""
+    done = _sign_text(
+        site,
+        '{"kind": "registry_result_recorded", "item": "KZ-1", "result": "no_match", '
+        '"result": "match"}',
+    )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "duplicate key 'result'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"time": "2026-02-29T10:00:00.000000Z"}, "does not exist"),
+        ({"time": "2026-03-01T25:00:00.000000Z"}, "does not exist"),
+        ({"time": "2100-01-01T00:00:00.000000Z"}, "after now"),
+        ({"result": "nonsense_result"}, "a registry result is one of match, no_match"),
+    ],
+    ids=["feb-29", "hour-25", "year-2100", "unknown-result"],
+)
+def test_attack_custody_sign_refuses_an_act_the_server_refuses(
+    site: Site,  # noqa: F811
+    fields: dict[str, str],
+    named: str,
+) -> None:
+    """Finding 7: `custody sign` signed acts the server then refused."""
+    act = {"kind": "registry_result_recorded", "item": "KZ-1", "result": "match", **fields}
+    done = _sign_text(site, json.dumps(act))
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "not signed" in done.stderr
+    assert named in done.stderr
+
+
+def test_attack_an_act_dated_29_february_2026_is_refused_saying_the_day_does_not_exist(
+    site: Site,  # noqa: F811
+    fired: str,
+) -> None:
+    """Finding 7: the server said "must be RFC 3339 UTC with six fractional digits"."""
+    key, key_id = site.keys["expert.sadykova"]
+    made = new_act(
+        "registry_result_recorded",
+        "expert.sadykova",
+        key_id,
+        "2026-02-29T10:00:00.000000Z",
+        fired,
+        result="match",
+    )
+    act = {"act": made, "sig": base64.b64encode(sign_act(made, key.seed).sig).decode()}
+    with unchanged(site):
+        answer = site.step(
+            "expert.sadykova",
+            "registry_result_recorded",
+            {"results": [{"item": fired, "act": act}]},
+        )
+    assert answer.status_code == 422, answer.text
+    assert "does not exist" in answer.json()["detail"]
+
+
+def test_every_web_route_reads_json_strictly() -> None:
+    """Finding 6: the web pages' JSON routes used FastAPI's parser, which keeps the last of
+    two equal keys; every route of /web now parses with loads_strict."""
+    from fastapi.routing import APIRoute
+
+    from api.http.strict_json import StrictJSONRoute
+    from api.web.pages import router as pages
+
+    assert pages.routes
+    import api.web as web_room
+
+    routers = [
+        getattr(__import__(f"api.web.{name}", fromlist=["router"]), "router", None)
+        for name in (
+            "acts", "admin", "audit", "commission", "dashboard", "forms", "item_page",
+            "key_pages", "notices", "pages", "payments", "public_check", "report_pages", "scan",
+        )
+    ]  # fmt: skip
+    assert web_room is not None
+    for router in routers:
+        assert router is not None
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                assert isinstance(route, StrictJSONRoute), route.path
+
+
+@pytest.mark.parametrize("key", ["place", "counted_at", "transfer", "old_item"])
+def test_attack_a_discrepancy_cannot_carry_a_details_key_the_service_writes(
+    site: Site,  # noqa: F811
+    key: str,
+) -> None:
+    """Finding 12: {"details": {"place": "UNIT-KRG"}} was written, showing the discrepancy to
+    another place; `counted_at` typed by hand passed it off as an inventory count."""
+    rifle = site.rifle()
+    body = {"subject": rifle, "reason": "не сходится", "details": {key: "UNIT-KRG"}}
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "discrepancy_recorded", body)
+    refused(answer, 422, "invalid-request", f"details.{key} is written by the service")
+    fine = {"subject": rifle, "reason": "не сходится", "details": {"model": "АК-74"}}
+    assert site.step("unit.serikbaev", "discrepancy_recorded", fine).status_code == 200
+
+
+def test_attack_one_marking_twice_in_an_intake_request_names_the_positions_not_an_id(
+    site: Site,  # noqa: F811
+) -> None:
+    """Finding 11: R10 named an item id made for the refused request ("already registered as
+    item KZ-10B35ADD6E"), which exists nowhere."""
+    first = intake(site, marking="DU 1")
+    second = intake(site, marking="DU 1")
+    first.pop("item", None)
+    second.pop("item", None)
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", {"intakes": [first, second]})
+    refused(
+        answer,
+        409,
+        "rule",
+        "marking DU 1 is given twice in this request (positions 1 and 2)",
+    )
+
+
+@pytest.mark.parametrize(
+    "zone", ["localtime", "Factory", "posixrules", "posix/Asia/Almaty", "right/Asia/Almaty"]
+)
+def test_attack_a_place_zone_that_is_no_canonical_zone_is_refused(
+    site: Site,  # noqa: F811
+    zone: str,
+) -> None:
+    """Finding 2: `localtime` is the host's zone, so verify on another machine failed."""
+    body = {"location": "UNIT-TZ", "kind": "unit", "name": "Новый", "region": "Алматы"}
+    with unchanged(site):
+        answer = site.step("admin", "location_added", {**body, "time_zone": zone})
+    refused(answer, 422, "invalid-parameters", f"{zone!r} is not a place's time zone")
+
+
+def test_attack_an_idempotency_key_of_raw_bytes_beyond_ascii_is_malformed(
+    site: Site,  # noqa: F811
+) -> None:
+    """Issue 12 (b12final), a low: the bytes 0xFF 0xFE were taken as the key `ÿþ`."""
+    rifle = site.rifle()
+    body = {"subject": rifle, "reason": "не сходится"}
+    with unchanged(site), site.as_("unit.serikbaev") as client:
+        answer = client.post(
+            "/steps/discrepancy_recorded", json=body, headers={"Idempotency-Key": b"\xff\xfe"}
+        )
+    refused(answer, 400, "idempotency-key-malformed", "printable characters of ASCII")

@@ -344,3 +344,20 @@ def test_an_account_left_with_no_role_is_told_so(shared: Service) -> None:
             page = browser.get("/web/items/KZ-0", headers={"Accept-Language": language})
         assert page.status_code == 403, page.text
         assert words in page.text, (language, page.text)
+
+
+def test_attack_the_cli_refuses_a_place_given_twice_in_one_line(shared: Service) -> None:
+    """Issue 12 (b12final), finding 4: `--place WH-ALM --place WH-ALM` was merged into one."""
+    secret = shared.directory / "good-password"
+    secret.write_text("a long enough password 12\n")
+    before = run(shared.env, "export").stdout.count("\n")
+    done = run(
+        shared.env,
+        *("user", "add", "t.seven", "--role", "warehouse_clerk", "--name", "Семь"),
+        *("--place", "WH-ALM", "--place", "WH-ALM", "--password-file", str(secret)),
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "WH-ALM is named twice" in done.stderr
+    assert run(shared.env, "export").stdout.count("\n") == before
+    assert "t.seven" not in run(shared.env, "user", "list", "--json").stdout

@@ -291,3 +291,25 @@ def test_a_file_given_that_is_no_regular_file_or_too_large_is_one_line_and_exit_
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert done.stderr.count("\n") == 1, done.stderr
     assert said in done.stderr
+
+
+@pytest.mark.parametrize("column", ["weight_g", "quantity", "year"])
+def test_attack_a_number_cell_of_5000_digits_is_one_line_naming_line_and_column(
+    env: dict[str, str], column: str
+) -> None:
+    """Issue 12 (b12final), finding 1: int() of more than 4,300 digits raised ValueError,
+    and the CLI said "internal error"."""
+    huge = "0" * 5000 + "1"
+    path = Path(env["CUSTODY_DATA_DIR"]) / f"huge-{column}.csv"
+    header = "item,category,source,location,weight_g,marking,quantity,year"
+    cells = {"weight_g": "3500", "quantity": "", "year": ""} | {column: huge}
+    row = f"CSV-301,ammunition,confiscated,UNIT-ALM,{cells['weight_g']},ZQ 1,"
+    row += f"{cells['quantity']},{cells['year']}"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    before = len(run(env, "export").stdout.splitlines())
+    done = run(env, "import", str(path), "--actor", "unit.serikbaev")
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f"line 2: column {column}: has 5,001 digits, more than 18" in done.stderr
+    assert "internal error" not in done.stderr
+    assert len(run(env, "export").stdout.splitlines()) == before

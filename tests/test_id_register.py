@@ -213,3 +213,100 @@ def test_r10_names_the_item_holding_a_marking_only_at_the_readers_places(site: S
             assert (
                 refused.value.message == f"marking {marking} is already registered to a live item"
             )
+
+
+# Issue 12 (b12final), finding 3: ids that read alike on a label are one id.
+LOOK_ALIKES = [
+    ("KZ-7001", "kz-7001"),  # case
+    ("KZ-7001", "\u039a\u0396-7001"),  # ΚΖ-7001, all Greek
+    ("KX-7001", "\u041a\u0425-7001"),  # КХ-7001, all Cyrillic
+    ("KZ 1", "KZ  1"),  # a run of two spaces
+]
+
+
+def _edged_marked(item: str, marking: str) -> Intake:
+    return Intake(
+        item=item,
+        category="edged",
+        source="found",
+        location=UNIT,
+        weight_g=400,
+        marking=marking,
+        details={"type": "шашка"},
+    )
+
+
+def _written_and_ids(site: Site) -> tuple[Any, ...]:
+    with site.ledger.database.read() as conn:
+        ids = tuple(conn.execute(text("SELECT folded, data FROM wf_ids ORDER BY folded")).all())
+    return _written(site), ids
+
+
+@pytest.mark.parametrize(("first", "second"), LOOK_ALIKES)
+def test_attack_an_id_that_reads_as_a_registered_one_is_refused(
+    site: Site, first: str, second: str
+) -> None:
+    site.process.register("unit.serikbaev", _edged_marked(first, "ШШ 101"))
+    before = _written_and_ids(site)
+    with pytest.raises(InvalidRequest) as refused:
+        site.process.register("unit.serikbaev", _edged_marked(second, "ШШ 202"))
+    assert str(refused.value) == unavailable(second)
+    assert _written_and_ids(site) == before
+
+
+def test_attack_two_ids_that_read_alike_in_one_intake_are_refused(site: Site) -> None:
+    before = _written_and_ids(site)
+    with pytest.raises(InvalidRequest) as refused:
+        site.process.register(
+            "unit.serikbaev", _edged_marked("X-1", "ШШ 301"), _edged_marked("x-1", "ШШ 302")
+        )
+    assert "ids X-1 and x-1 read alike" in str(refused.value)
+    assert _written_and_ids(site) == before
+
+
+def test_attack_a_look_alike_id_of_another_kind_is_refused(site: Site) -> None:
+    _open_batch(site, "B-77")
+    before = _written_and_ids(site)
+    with pytest.raises(InvalidRequest) as refused:
+        site.process.register("unit.serikbaev", _edged_marked("\u0412-77", "ШШ 401"))  # В-77
+    assert str(refused.value) == unavailable("\u0412-77")
+    assert _written_and_ids(site) == before
+
+
+def test_the_id_register_keeps_each_id_once_by_its_folded_form(site: Site) -> None:
+    site.process.register("unit.serikbaev", _edged_marked("KZ-9", "ШШ 501"))
+    with site.ledger.database.read() as conn:
+        row = conn.execute(text("SELECT data FROM wf_ids WHERE folded = 'KZ9'")).scalar_one()
+    assert '"id":"KZ-9"' in row.replace(" ", "")
+    assert '"kind":"items"' in row.replace(" ", "")
+
+
+def test_a_ledger_with_a_look_alike_id_fails_verify_at_step_10(site: Site) -> None:
+    site.process.register("unit.serikbaev", _edged_marked("KZ-5", "ШШ 601"))
+    signer = site.ledger.signer
+    assert signer is not None
+    with site.ledger.database.engine.begin() as conn:
+        forged = forge.append_unchecked(
+            conn,
+            signer,
+            "item_registered",
+            "unit.serikbaev",
+            "kz-5",
+            {
+                "category": "edged",
+                "source": "found",
+                "location": UNIT,
+                "rifled": False,
+                "weight_g": 400,
+                "details": {},
+                "files": [],
+                "marking": "ШШ 602",
+                "marking_place": None,
+                "internal_tag": None,
+            },
+        )
+    report = Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run()
+    failure = report.first_failure
+    assert failure is not None
+    assert (failure.number, failure.name, failure.seq) == (10, "state replay", forged.seq)
+    assert "id kz-5 reads as id KZ-5" in failure.reason

@@ -355,3 +355,48 @@ def test_web_import_takes_at_most_what_one_api_request_takes_and_says_so(site: S
         f"Nothing was imported: line {WEB_ROWS + 2}: a file holds at most 1,000 rows; split it"
     )
     assert site.size() == before
+
+
+def test_attack_web_import_with_two_photos_of_one_name_is_refused(site: Site) -> None:
+    """Issue 12 (b12final), finding 9: the first of two photos of one name was used."""
+    client, csrf = _logged_in(site)
+    path, _ = _table(site, "marking.png")
+    before = site.size()
+    first, second = _png(790), _png(791)
+    answer = client.post(
+        "/web/import",
+        data={"csrf": csrf},
+        files=[
+            ("table", (path.name, path.read_bytes())),
+            ("photos", ("marking.png", first)),
+            ("photos", ("marking.png", second)),
+        ],
+    )
+    client.close()
+    assert answer.status_code == 422, answer.text[:500]
+    assert _said(answer.text) == (
+        "Nothing was imported: two photos are named 'marking.png': give each photo its own name"
+    )
+    assert site.size() == before
+    assert not site.stored(first)
+    assert not site.stored(second)
+
+
+def test_attack_web_import_of_a_weight_of_5000_digits_names_line_and_column(site: Site) -> None:
+    """Finding 1: int() of over 4,300 digits answered 500."""
+    client, csrf = _logged_in(site)
+    huge = "1" + "0" * 5000
+    path = site.tables / "huge.csv"
+    path.write_text(HEADER + f"PH-HUGE,firearm,found,UNIT-ALM,{huge},АК 99,marking.png\n")
+    before = site.size()
+    answer = client.post(
+        "/web/import",
+        data={"csrf": csrf},
+        files=[("table", (path.name, path.read_bytes())), ("photos", ("marking.png", _png(792)))],
+    )
+    client.close()
+    assert answer.status_code == 422, answer.text[:500]
+    assert _said(answer.text) == (
+        "Nothing was imported: line 2: column weight_g: has 5,001 digits, more than 18"
+    )
+    assert site.size() == before

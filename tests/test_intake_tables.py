@@ -677,3 +677,74 @@ def test_a_koi8r_file_read_as_utf8_when_asked_names_its_bad_byte(tmp_path: Path)
         _read(path, encoding="utf-8")
     asked = _read(path, encoding="windows-1251")  # the person's word is taken
     assert asked.intakes[0].marking_place != "ствольная коробка"
+
+
+def _number_row(number: int, weight: str, marking_cell: str = "") -> str:
+    cells = ["KZ-N1", "edged", "found", "UNIT-ALM"]
+    inline = "".join(_inline(f"{col}{number}", v) for col, v in zip("ABCD", cells, strict=True))
+    weight_cell = f'<c r="E{number}" t="n"><v>{weight}</v></c>'
+    marking = marking_cell or _inline(f"F{number}", "АК 1")
+    return f'<row r="{number}">{inline}{weight_cell}{marking}</row>'
+
+
+@pytest.mark.parametrize(
+    ("weight", "marking", "cell"),
+    [
+        ("500", '<c r="F2" t="n"><v>1_2_3</v></c>', "F2"),
+        ("\u0663\u0660\u0660\u0660", "", "E2"),  # Arabic-Indic ٣٠٠٠
+        ("0x10", "", "E2"),
+        ("NaN", "", "E2"),
+        ("1" * 5000, "", "E2"),
+        ("500", '<c r="F2" t="s"><v>1_0</v></c>', "F2"),
+    ],
+    ids=["underscores", "arabic-indic", "hex", "nan", "5000-digits", "string-index"],
+)
+def test_attack_an_xlsx_number_cell_not_in_ascii_digits_is_refused_naming_the_cell(
+    tmp_path: Path, weight: str, marking: str, cell: str
+) -> None:
+    """Issue 12 (b12final), finding 8: openpyxl read `1_2_3` as 123 and `٣٠٠٠` as 3000;
+    `0x10`, `NaN` gave "the sheet's XML is not as a spreadsheet writes it"."""
+    path = _crafted(tmp_path / "n.xlsx", _number_row(2, weight, marking))
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    said = str(refused.value)
+    assert said.startswith(f"cell {cell}: holds ")
+    assert "not a number in ASCII digits" in said
+    assert len(said) < 300
+
+
+def test_an_xlsx_number_cell_as_excel_writes_it_passes_the_guard(tmp_path: Path) -> None:
+    read = _read(_crafted(tmp_path / "ok.xlsx", _number_row(2, "500")))
+    assert read.intakes[0].weight_g == 500
+    # 5E+2 is a number as Excel writes one, read as 500.0: the whole-number check refuses it.
+    with pytest.raises(TableError, match=r"column weight_g: '500\.0' is not a whole number"):
+        _read(_crafted(tmp_path / "e.xlsx", _number_row(2, "5E+2")))
+
+
+def test_attack_a_csv_line_with_fewer_cells_than_the_header_is_refused(tmp_path: Path) -> None:
+    """Issue 12 (b12final), finding 10: a short line was padded with empty cells."""
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "item,category,source,location,weight_g,marking\nX-1,edged,found,UNIT-ALM,400\n"
+    )
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith("line 2: 5 cells, the header has 6: every line has")
+
+
+def test_attack_a_bare_carriage_return_in_a_csv_cell_is_named(tmp_path: Path) -> None:
+    """Finding 10: a stray CR cut the row in two and was reported as `source: is empty`."""
+    path = tmp_path / "cr.csv"
+    path.write_bytes(
+        b"item,category,source,location,weight_g,marking\r\n"
+        b"X-1,edged,found,UNIT-ALM,400,\xd0\x90\xd0\x9a\r1\r\n"
+    )
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    assert str(refused.value).startswith("line 2: holds a carriage return (CR, U+000D) alone")
+    # A file whose every line ends in a CR alone (old Mac) is still read.
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(
+        b"item,category,source,location,weight_g,marking\rX-2,edged,found,UNIT-ALM,400,\r"
+    )
+    assert _read(mac).intakes[0].item == "X-2"

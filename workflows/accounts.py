@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from custody.clock import is_time
 from custody.store import Store
+from workflows import grammar
 from workflows.access import (
     PLACE_KINDS,
     ROLES,
@@ -72,6 +73,13 @@ def create(
         raise InvalidRequest("an account needs the person's name")
     if not roles:
         raise InvalidRequest("an account needs a role")
+    # A role or place given twice is refused, not merged: the entry must hold what was asked
+    # (a proposal signs the list as given, issue 12 finding 4).
+    try:
+        grammar.not_repeated(list(roles))
+        grammar.not_repeated(list(places))
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
     for role in roles:
         check_role(role)
     _compatible(roles)

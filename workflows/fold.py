@@ -137,6 +137,8 @@ def _apply(world: World, body: EntryBody) -> None:
         handler(world, body)
     except UnknownObject as exc:
         raise FoldError(body.seq, str(exc)) from exc
+    if made is not None:
+        subjects.register(world, *made)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from workflows.vocabulary import REGISTRY_RESULTS
+
 MAX_ID = 128
 """An id: an item's label, a batch, a place, a commission, a transfer, a person (characters)."""
 MAX_MARKING = 200
@@ -293,6 +295,25 @@ def zone_name(value: Any) -> str:
             f"a time zone is a tz database name such as Asia/Almaty (ASCII, at most "
             f"{MAX_ZONE} characters)"
         )
+    return _canonical_zone(value)
+
+
+# Names the tz database holds that are no zone of a place: `localtime` is the host's own zone
+# (so `custody verify` on another machine would count other days), `Factory` and
+# `posixrules` are the database's own, `posix/...` and `right/...` are copies of the zones
+# (`right/` with leap seconds) under a second name (issue 12, b12final finding 2).
+_NOT_A_PLACES_ZONE = frozenset({"localtime", "factory", "posixrules"})
+_COPIES = ("posix/", "right/")
+
+
+def _canonical_zone(value: str) -> str:
+    """`value` unless it is a tz database name that is no place's zone (_NOT_A_PLACES_ZONE,
+    a `posix/` or `right/` copy); raises ValueError naming it."""
+    if value.lower() in _NOT_A_PLACES_ZONE or value.lower().startswith(_COPIES):
+        raise ValueError(
+            f"{shown(value)} is not a place's time zone: give its canonical name, such as "
+            "Asia/Almaty"
+        )
     return value
 
 
@@ -398,17 +419,39 @@ def id_list(value: Any) -> list[str]:
 
 
 Check = Callable[[Any], Any]
+
+
+def _act_moment(value: Any) -> str:
+    """An act's time: YYYY-MM-DDTHH:MM:SS.ffffffZ of a day and an hour that exist (no 29
+    February of a common year, no 25 o'clock), as custody.acts will read it."""
+    moment = _matching(_MOMENT, "a moment YYYY-MM-DDTHH:MM:SS.ffffffZ")(value)
+    try:
+        dt.datetime.fromisoformat(moment)
+    except ValueError:
+        raise ValueError(f"{shown(moment)} names a day or time that does not exist") from None
+    return moment
+
+
+def _one_of(words: frozenset[str], what: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value not in words:
+            raise ValueError(f"{what} is one of {', '.join(sorted(words))}")
+        return value
+
+    return check
+
+
 _ACT_COMMON: dict[str, Check] = {
     "kind": _matching(_WORD, "a word of the process"),
     "person": identifier,
     "key_id": _matching(_KEY_ID, "a key id (eight lowercase hex digits)"),
-    "time": _matching(_MOMENT, "a moment YYYY-MM-DDTHH:MM:SS.ffffffZ"),
+    "time": _act_moment,
     "item": identifier,
 }
 ACT_SHAPES: dict[str, tuple[dict[str, Check], dict[str, Check]]] = {
     # kind: (the fields it must hold, the fields it may hold), each with its grammar
     "registry_result_recorded": (
-        {**_ACT_COMMON, "result": _matching(_WORD, "a registry result")},
+        {**_ACT_COMMON, "result": _one_of(REGISTRY_RESULTS, "a registry result")},
         {"case": line, "note": text},
     ),
     "evidence_released": (

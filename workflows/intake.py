@@ -215,30 +215,36 @@ def _refuse_known(
             raise InvalidRequest(subjects.unavailable(item_id))  # not whose, nor where
     # (identity, category) -> the live items' (model, id, location): one model as R11
     # compares them
-    taken: dict[tuple[str, str], list[tuple[str | None, str, str | None]]] = {}
+    # (and, for an intake of this request, its position in it, from 1)
+    taken: dict[tuple[str, str], list[tuple[str | None, str, str | None, int | None]]] = {}
     for identity, items in alike.items():
         for item in items:
             if item.state not in TERMINAL and item.state not in GONE:
-                held = (item.model, item.id, item.location)
+                held = (item.model, item.id, item.location, None)
                 taken.setdefault((identity, item.category), []).append(held)
     account = work.world.accounts.get(work.actor)
     mine = set(account.places) if account is not None else set()
-    for item_id, d in zip(ids, data, strict=True):
+    for position, (item_id, d) in enumerate(zip(ids, data, strict=True), start=1):
         folded = fold_or_none(d["marking"])
         if not folded:
             continue
         live = taken.setdefault((folded, d["category"]), [])
         model = _model(d)
-        for other_model, other, where in live:
+        for other_model, other, where, earlier in live:
             # R10 keeps a record without a model apart from one with a model (R11, with the
             # weapon gone, does not); two models are one when they fold alike
             if (model is None) == (other_model is None) and same_model(model, other_model):
-                if where in mine:
+                if earlier is not None:  # not an item yet: its id may be one made for it
+                    said = (
+                        f"marking {d['marking']} is given twice in this request "
+                        f"(positions {earlier} and {position})"
+                    )
+                elif where in mine:
                     said = f"marking {d['marking']} is already registered as item {other}"
                 else:
                     said = f"marking {d['marking']} is already registered to a live item"
                 raise RuleViolation("R10", said, item_id)
-        live.append((model, item_id, d["location"]))
+        live.append((model, item_id, d["location"], position))
 
 
 def _require_marking_photo(work: Work, item_id: str, data: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ the discrepancy is resolved.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from workflows import registers
 from workflows.comebacks import suspect
@@ -123,14 +123,60 @@ def _may_open(work: Work, item_id: str) -> bool:
     return WORKFLOWS[item.workflow].next_state(item.state, "discrepancy_recorded") is not None
 
 
+# The keys of a discrepancy's details the service writes and its readers give meaning to:
+# where it was counted (`counted_at`: the count's place, which also lets that place read it),
+# the transfer it was found on, a diversion suspicion's place, old item and statement (R11),
+# a batch's weights (R7). A person's discrepancy may not carry them: `{"place": "UNIT-KRG"}`
+# would show it to another place, `counted_at` would pass it off as an inventory count
+# (issue 12, finding 12).
+SERVER_DETAILS: Final = frozenset(
+    {
+        "counted_at",
+        "transfer",
+        "place",
+        "found_at",
+        "rule",
+        "old_item",
+        "old_marking",
+        "old_state",
+        "old_batch",
+        "old_statement",
+        "marking_folded",
+        "expected_g",
+        "charge_g",
+        "difference_g",
+        "tolerance_g",
+    }
+)
+
+
+def reserved_refusal(details: dict[str, Any] | None) -> str | None:
+    """The refusal of a person's discrepancy details that hold a key the service writes
+    (SERVER_DETAILS), or None."""
+    taken = sorted(set(details or {}) & SERVER_DETAILS)
+    if not taken:
+        return None
+    return f"details.{taken[0]} is written by the service, not given: leave it out"
+
+
 def record(work: Work, subject: str, reason: str, details: dict[str, Any] | None = None) -> str:
-    """Open a discrepancy about an item (it is then blocked)."""
+    """Open a discrepancy about an item (it is then blocked). A count's own discrepancies
+    give `counted_at` here; a person's (RecordDiscrepancy) go through `record_given`."""
     if not reason.strip():
         raise InvalidRequest("say what does not match")
     discrepancy = new_discrepancy_id()
     data = {"discrepancy": discrepancy, "reason": reason.strip(), "details": details or {}}
     advance(work, "discrepancy_recorded", [subject], data)
     return discrepancy
+
+
+def record_given(work: Work, subject: str, reason: str, details: dict[str, Any] | None) -> str:
+    """`record` of a discrepancy a person states: InvalidRequest for details that hold a key
+    the service writes (SERVER_DETAILS)."""
+    refused = reserved_refusal(details)
+    if refused is not None:
+        raise InvalidRequest(refused)
+    return record(work, subject, reason, details)
 
 
 def resolve(work: Work, discrepancy_id: str, resolution: str, note: str) -> None:

@@ -399,6 +399,22 @@ class Proposal(Document):
 
 
 @dataclass
+class IdClaim(Document):
+    """One entry of the id register (workflows.subjects): the folded form of an id
+    (workflows.markings.fold, as a marking's identity), the id as it was first written, and
+    the register table of the subject it names. `KZ-7001`, `kz 7001` and `ΚΖ-7001` (Greek)
+    read alike, so the first of them to be registered holds the folded form for ever."""
+
+    folded: str
+    id: str
+    kind: str
+
+    @property
+    def ref(self) -> Any:
+        return self.folded
+
+
+@dataclass
 class Payment(Document):
     """A compensation paid for one surrendered item (R12-R14): the recipient only as a keyed
     hash of their national identity number; checked by a second person (four eyes)."""

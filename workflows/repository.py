@@ -30,6 +30,7 @@ from workflows.tables import (
     DeadlineRow,
     DeviceRow,
     DiscrepancyRow,
+    IdRow,
     ItemRow,
     LocationRow,
     PaymentRow,
@@ -133,6 +134,7 @@ SHELVES: dict[str, Shelf] = {
         fixed=("item", "marking_folded", "campaign"),
     ),
     "proposals": _shelf(ProposalRow, "state"),
+    "ids": _shelf(IdRow),
 }
 
 

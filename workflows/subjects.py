@@ -12,6 +12,12 @@ The rule is a plain function of the entry and the objects already known; the liv
 (`custody verify` step 10), so a ledger written around the process fails the audit. The live
 check asks the state tables which ids they hold (ids only: a 10,000-row import would
 otherwise load documents it never reads); the fold's check then finds nothing new.
+
+Ids are compared by their folded form, as markings are (workflows.markings.fold: case, the
+Cyrillic and Greek capitals that look like Latin ones, spaces, dashes and dots): `KZ-7001`,
+`kz-7001`, `ΚΖ-7001` (Greek) and `KZ 7001` read alike on a label, so they are one id, and
+the first of them to be written holds it (the `ids` register, wf_ids, kept by the fold and
+so replayed and compared by `custody verify` like every state table). docs/identifiers.md.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from workflows.markings import fold
+from workflows.model import IdClaim
 from workflows.world import World
 
 # The tables whose ids share the one register, and the word a person reads for each.
@@ -64,11 +72,41 @@ def claimed(kind: str, item: str | None, data: dict[str, Any]) -> tuple[str, str
     return (table, subject) if isinstance(subject, str) else None
 
 
+def folded(subject: str) -> str:
+    """The register's key of an id (any text): its folded form (workflows.markings.fold),
+    or the id itself for one of only spaces and dashes, which folds to nothing."""
+    return fold(subject) or subject
+
+
+def look_alike(subject: str, held: IdClaim | None) -> str | None:
+    """The refusal for `subject` when the register's entry `held` for its folded form is
+    another id written otherwise (`kz-7001` against `KZ-7001`), else None."""
+    if held is None or held.id == subject:
+        return None
+    return (
+        f"id {subject} reads as id {held.id}, which names {KINDS.get(held.kind, held.kind)} "
+        "already: an id names one subject for ever (ids that differ only in case, look-alike "
+        "Latin, Cyrillic or Greek letters, spaces, dashes or dots are one id)"
+    )
+
+
 def conflict(world: World, table: str, subject: str) -> str | None:
     """Why `subject` may not be brought into being as a member of `table`, or None, from the
-    objects `world` holds (a replay holds everything). Refused: the id of a subject of
-    another kind, and a second beginning of a subject made by one entry."""
+    objects `world` holds (a replay holds everything). Refused: an id that reads as another
+    already registered (`look_alike`), the id of a subject of another kind, and a second
+    beginning of a subject made by one entry."""
+    alike = look_alike(subject, world.find("ids", folded(subject)))
+    if alike is not None:
+        return alike
     return refusal(table, subject, [k for k in KINDS if world.find(k, subject) is not None])
+
+
+def register(world: World, table: str, subject: str) -> None:
+    """Record in `world`'s id register that `subject` names a member of `table` (once: a
+    commission's or a transfer's later entries find it there)."""
+    key = folded(subject)
+    if world.find("ids", key) is None:
+        world.put("ids", IdClaim(folded=key, id=subject, kind=table))
 
 
 def refusal(table: str, subject: str, holders: Iterable[str]) -> str | None:
@@ -96,6 +134,15 @@ def unavailable(subject: str) -> str:
     return (
         f"id {subject} is not available: an id names one subject for ever; choose another, "
         "or leave it out where the service gives one"
+    )
+
+
+def alike_in_one_action(first: str, subject: str) -> str:
+    """The refusal for one action that would make two subjects whose ids read alike."""
+    return (
+        f"ids {first} and {subject} read alike, and one action would make both: an id names "
+        "one subject for ever (ids that differ only in case, look-alike Latin, Cyrillic or "
+        "Greek letters, spaces, dashes or dots are one id)"
     )
 
 

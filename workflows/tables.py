@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 _ID = 128
+_FOLDED = 512  # an id's folded form: a compatibility character may fold to several
 
 
 class ItemRow(SQLModel, table=True):
@@ -130,6 +131,15 @@ class PaymentRow(SQLModel, table=True):
     item: str = Field(sa_column=Column(String(_ID), nullable=False))
     marking_folded: str | None = Field(default=None, sa_column=Column(String(_ID), nullable=True))
     campaign: str = Field(sa_column=Column(String(_ID), nullable=False))
+    data: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class IdRow(SQLModel, table=True):
+    """The id register by folded id (workflows.subjects): two ids that read alike are one."""
+
+    __tablename__ = "wf_ids"
+
+    folded: str = Field(sa_column=Column(String(_FOLDED), primary_key=True))
     data: str = Field(sa_column=Column(Text, nullable=False))
 
 

@@ -80,6 +80,9 @@ class Work:
                 reached.extend(fold.touches_data(new.data))
             for kind, key in reached:
                 wanted.setdefault(kind, set()).add(key)
+            claim = subjects.claimed(new.kind, new.item, new.data)
+            if claim is not None:  # the id register's entry its fold reads and may make
+                wanted.setdefault("ids", set()).add(subjects.folded(claim[1]))
         self.repo.load_kinds(self.world, wanted)
 
     def check_new_subjects(self) -> None:
@@ -91,6 +94,15 @@ class Work:
         if not made:
             return
         ids = [subject for _, subject in made]
+        # An id that reads as one registered (`kz-7001` against `KZ-7001`), or as another of
+        # this action's own: one id, the first written holds it (subjects.look_alike).
+        spelled: dict[str, str] = {}
+        for subject in ids:
+            key = subjects.folded(subject)
+            if subjects.look_alike(subject, self.world.find("ids", key)) is not None:
+                raise InvalidRequest(subjects.unavailable(subject))
+            if spelled.setdefault(key, subject) != subject:
+                raise InvalidRequest(subjects.alike_in_one_action(spelled[key], subject))
         # Each kind's own command refuses a second one of its kind; here, the other kinds.
         holders: dict[str, list[str]] = {}
         held = self.repo.holders(list(subjects.KINDS), ids)  # one statement, not one a kind

@@ -20,6 +20,7 @@ from workflows.model import (
     Device,
     Discrepancy,
     Document,
+    IdClaim,
     Item,
     Location,
     Payment,
@@ -40,6 +41,7 @@ KINDS: dict[str, type[Document]] = {
     "campaigns": Campaign,
     "payments": Payment,
     "proposals": Proposal,
+    "ids": IdClaim,
 }
 _NAMES = {
     "items": "item",
@@ -54,6 +56,7 @@ _NAMES = {
     "campaigns": "campaign",
     "payments": "payment",
     "proposals": "proposed change",
+    "ids": "id",
 }
 
 
@@ -78,6 +81,9 @@ class World:
     campaigns: dict[Any, Campaign] = field(default_factory=dict)
     payments: dict[Any, Payment] = field(default_factory=dict)
     proposals: dict[Any, Proposal] = field(default_factory=dict)
+    # The id register by folded id (workflows.subjects): a replay holds every id; a live
+    # action, the folded ids of the subjects it makes.
+    ids: dict[Any, IdClaim] = field(default_factory=dict)
     # R14: the payment made for each marking identity, as the fold has met them (a replay
     # meets them all; a live action, those it loaded or made).
     paid: dict[str, str] = field(default_factory=dict)

@@ -13,6 +13,7 @@ import typer
 from api.access import changes
 from api.cli.keys import Actor
 from api.cli.output import echo
+from api.http.strict_json import loads_strict
 from custody.settings import Settings
 from workflows.process import Process
 
@@ -44,7 +45,7 @@ def propose(
 ) -> None:
     """Propose a change; prints its id, which another administrator confirms."""
     try:
-        given = json.loads(fields)
+        given = loads_strict(fields)  # a key given twice is refused, as by the API
     except json.JSONDecodeError as exc:
         raise typer.BadParameter(f"FIELDS is not JSON: {exc.msg}") from None
     echo(changes.propose(_process(), actor, change, given))

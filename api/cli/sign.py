@@ -20,9 +20,10 @@ import typer
 from api.cli.keys import read_passphrase
 from api.cli.output import echo
 from api.cli.paths import ACT, KEY, PathRefused, read_text, readable
+from api.http.strict_json import loads_strict
 from custody import keyfile, note
-from custody.acts import sign_act
-from custody.clock import format_time, utc_now
+from custody.acts import MAX_CLOCK_SKEW, sign_act
+from custody.clock import format_time, parse_time, utc_now
 from custody.errors import ActError
 from workflows import grammar
 
@@ -51,6 +52,8 @@ def sign(
         grammar.act(grammar.bounded_json(act))
     except ValueError as exc:
         raise ActError(f"not signed: {exc}") from None
+    if parse_time(act["time"]) > utc_now() + MAX_CLOCK_SKEW:  # the server refuses it (R8)
+        raise ActError(f"not signed: the act is dated {act['time']}, after now")
     signed = sign_act(act, secret.seed)
     out = {"act": signed.act, "sig": base64.b64encode(signed.sig).decode()}
     echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -58,7 +61,7 @@ def sign(
 
 def _act(text: str, person: str | None) -> dict[str, Any]:
     try:
-        act = json.loads(text)
+        act = loads_strict(text)  # a key given twice is refused, as by the API (issue 12)
     except ValueError as exc:
         raise ActError(f"the act is not JSON: {exc}") from None
     if not isinstance(act, dict) or not isinstance(act.get("kind"), str):

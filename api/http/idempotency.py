@@ -54,8 +54,13 @@ def fingerprint(method: str, path: str, body: bytes, key: bytes = b"") -> str:
 
 
 def check_key(key: str) -> str:
-    if not key or len(key) > MAX_KEY or not key.isprintable():
-        raise MalformedIdempotencyKey(f"an Idempotency-Key is 1-{MAX_KEY} printable characters")
+    """The key as sent, or MalformedIdempotencyKey: 1-MAX_KEY printable ASCII characters
+    (RFC 9110 section 5.5: a field value's other bytes are obs-text; Starlette reads them as
+    Latin-1, so the bytes 0xFF 0xFE would pass as `ÿþ`, issue 12)."""
+    if not key or len(key) > MAX_KEY or not key.isascii() or not key.isprintable():
+        raise MalformedIdempotencyKey(
+            f"an Idempotency-Key is 1-{MAX_KEY} printable characters of ASCII"
+        )
     return key
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from api.access import accounts
@@ -20,6 +20,7 @@ from api.errors import AccountError
 from api.http import paging
 from api.http.problems import PROBLEM_RESPONSES
 from api.http.strict_json import StrictBody, StrictJSONRoute
+from workflows import grammar
 from workflows.commands.accounts import (
     AssignPlace,
     EnableAccount,
@@ -44,6 +45,11 @@ class UserIn(StrictBody):
         default_factory=list, max_length=100, description="the places the account acts at"
     )
     password: str = Field(min_length=1, max_length=1024)
+
+    @field_validator("roles", "places")
+    @classmethod
+    def _each_once(cls, given: list[str]) -> list[str]:
+        return grammar.not_repeated(given)  # refused, not merged (issue 12, finding 4)
 
     def all_roles(self) -> list[str]:
         return sorted({*self.roles, *([self.role] if self.role else [])})

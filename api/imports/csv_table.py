@@ -202,7 +202,25 @@ class CsvTable:
                 check_header(self.header)
             except RowError as exc:
                 raise TableError("line 1", str(exc)) from None
-            yield from self._records(text)
+            # A file whose lines end in a CR alone (old Mac) is read as such; in any other a
+            # CR alone is a stray character inside a line (issue 12, finding 10), which the
+            # reader would take for a line's end and so cut the row in two.
+            cr_ends_lines = first.endswith("\r")
+            yield from self._records(self._lines(text, cr_ends_lines))
+
+    def _lines(self, text: io.TextIOWrapper, cr_ends_lines: bool) -> Iterator[str]:
+        """The file's lines after the header, TableError for a carriage return alone in one
+        (unless CRs end the file's lines)."""
+        number = 1
+        for line in iter(text.readline, ""):
+            number += 1
+            if not cr_ends_lines and line.endswith("\r"):
+                raise TableError(
+                    f"line {number}",
+                    "holds a carriage return (CR, U+000D) alone, not at the line's end: "
+                    "remove it and save the file again",
+                )
+            yield line
 
     def _dialect(self) -> csv.Dialect:
         class Dialect(csv.excel):
@@ -211,7 +229,7 @@ class CsvTable:
 
         return Dialect()
 
-    def _records(self, text: io.TextIOWrapper) -> Iterator[Row]:
+    def _records(self, text: Iterator[str]) -> Iterator[Row]:
         reader = csv.reader(text, self._dialect())
         read = 1  # physical lines read so far, the header's included
         while True:
@@ -230,6 +248,12 @@ class CsvTable:
                     f"line {start}",
                     f"{len(record)} cells, the header has {len(self.header)} "
                     f"(is the delimiter {self.delimiter!r} right?)",
+                )
+            if len(record) < len(self.header):  # a cell left out, not an empty one
+                raise TableError(
+                    f"line {start}",
+                    f"{len(record)} cells, the header has {len(self.header)}: every line has "
+                    "a cell for each column, an empty one where there is nothing",
                 )
             yield Row(f"line {start}", dict(zip(self.header, record, strict=False)))
 

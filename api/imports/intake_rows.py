@@ -55,6 +55,9 @@ _KNOWN = frozenset(COLUMNS)
 _YES = frozenset({"yes", "y", "true", "1", "да", "иә"})
 _NO = frozenset({"no", "n", "false", "0", "нет", "жоқ", ""})
 _DIGITS = re.compile("[0-9]+")
+# Digits of a whole number cell: a weight in grams, a year, a count of rounds each fit in 18;
+# Python's int() refuses text of more than 4,300 digits with an error the person cannot act on.
+DIGITS_MAX = 18
 
 # The photo cell's text as written -> the stored file's reference (or RowError).
 Photo = Callable[[str], dict[str, Any]]
@@ -137,9 +140,11 @@ def _column_of(loc: tuple[int | str, ...]) -> str:
 
 
 def whole(text: str, column: str) -> int:
-    """A whole number written in ASCII digits, or RowError."""
+    """A whole number written in ASCII digits, at most DIGITS_MAX of them, or RowError."""
+    if len(text) > DIGITS_MAX and _DIGITS.fullmatch(text):
+        raise RowError(column, f"has {len(text):,} digits, more than {DIGITS_MAX}")
     if not _DIGITS.fullmatch(text):
-        raise RowError(column, f"{text!r} is not a whole number in ASCII digits")
+        raise RowError(column, f"{grammar.shown(text)} is not a whole number in ASCII digits")
     return int(text)
 
 

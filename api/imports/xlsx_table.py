@@ -37,11 +37,19 @@ from xml.parsers import expat
 
 from api.imports.csv_table import Row, TableError
 from api.imports.intake_rows import RowError, check_header
+from workflows import grammar
 
 PART_MAX = 256 * 1024 * 1024  # bytes of one XML part, decompressed (the sheet, its strings)
 CELL_MAX = 64 * 1024  # characters of one cell or shared string
 _ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 _TRUE = frozenset({"1", "true"})  # xsd:boolean's true
+# A number cell's <v> as a spreadsheet writes it (xsd:double in ASCII: 3500, -2.5, 1.5E+20),
+# at most NUMBER_MAX characters, and a shared string's index as ASCII digits. openpyxl reads
+# them with int() and float(), which take `1_2_3`, Arabic-Indic `٣٠٠٠`, `NaN` and `0x10`'s
+# neighbours, and raise on 5,000 digits (issue 12, finding 8).
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?", re.ASCII)
+_INDEX = re.compile(r"[0-9]{1,10}", re.ASCII)
+NUMBER_MAX = 32
 
 
 def _unescaped(text: str) -> str:
@@ -62,6 +70,9 @@ class _Guard:
         self.formulas: set[str] = set()  # cells (B7) with a formula and no computed value
         self.cell: str | None = None  # the <c> being read, while it has a formula and no <v>
         self.valued = False
+        self.ref = ""  # the <c> being read (B7), and its type (t: n, s, b, str, e...)
+        self.type = "n"
+        self.value: list[str] | None = None  # the text of its <v>, while it is read
         self.hidden_rows: set[int] = set()  # rows the sheet hides (<row hidden="1">)
         self.hidden_columns: set[int] = set()  # columns (from 1) it hides (<col hidden="1">)
         parser = expat.ParserCreate()
@@ -85,10 +96,13 @@ class _Guard:
             self.depth, self.size = self.depth + 1, 0
             if local == "c" and self.sheet:
                 self.cell, self.valued = attributes.get("r"), False
+                self.ref, self.type = attributes.get("r", "?"), attributes.get("t", "n")
         elif local == "f" and self.cell is not None:
             self.formulas.add(self.cell)
         elif local in ("v", "is"):
             self.valued = True
+            if local == "v" and self.sheet and self.type in ("n", "s"):
+                self.value = []
         elif local == "row" and self.sheet and "r" in attributes:
             number = attributes["r"]
             if number in self.rows:
@@ -103,6 +117,9 @@ class _Guard:
 
     def _end(self, name: str) -> None:
         local = name.rpartition(":")[2]
+        if local == "v" and self.value is not None:
+            value, self.value = "".join(self.value), None
+            self._number(value)
         if local in ("c", "si"):
             self.depth -= 1
         if local == "c" and self.cell is not None:
@@ -110,7 +127,21 @@ class _Guard:
                 self.formulas.discard(self.cell)
             self.cell = None
 
+    def _number(self, value: str) -> None:
+        """TableError for a number cell's (or a shared string index's) text that is not as
+        a spreadsheet writes it."""
+        pattern = _NUMBER if self.type == "n" else _INDEX
+        if len(value) <= NUMBER_MAX and pattern.fullmatch(value):
+            return
+        raise TableError(
+            f"cell {self.ref}",
+            f"holds {grammar.shown(value)}, which is not a number in ASCII digits as a "
+            "spreadsheet writes one: type the number again",
+        )
+
     def _text(self, data: str) -> None:
+        if self.value is not None:
+            self.value.append(data)
         if self.depth:
             self.size += len(data)
             if self.size > CELL_MAX:

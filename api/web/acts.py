@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.errors import Forbidden, TooLarge
-from api.http.strict_json import StrictBody
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from api.web import i18n, sessions
 from api.web.i18n import N_
 from api.web.render import Visitor, page, system_of, visitor
@@ -29,7 +29,7 @@ from workflows.files import FileStore
 from workflows.model import Location
 from workflows.repository import ItemSearch
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 _CHUNK = 1 << 20
 # The intake form's fields by the labels the page shows them under (a refusal names them so).

@@ -29,6 +29,7 @@ from api.access.passwords import WeakPassword, hash_password
 from api.access.roles import ADMIN, PLACE_KINDS, ROLES
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
+from api.http.strict_json import StrictJSONRoute
 from api.web import i18n, issued_tokens, sessions
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
 from custody.clock import format_time
@@ -49,7 +50,7 @@ from workflows.commands.registers import AddCommissionMember, AddLocation, Remov
 from workflows.errors import AccessRefused, RuleViolation
 from workflows.model import Commission
 
-router = APIRouter(prefix="/web/admin", include_in_schema=False)
+router = APIRouter(prefix="/web/admin", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 Csrf = Annotated[str | None, Form(max_length=128)]
 LOCATION_KINDS = ("unit", "warehouse", "forensics", "plant")

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api.access.roles import AUDITOR
 from api.errors import Forbidden
 from api.http.ledger import MAX_SEQ
+from api.http.strict_json import StrictJSONRoute
 from api.system import check_credentials
 from api.web import i18n, ledger_browser, sessions
 from api.web.render import Visitor, page, system_of, visitor
@@ -36,7 +37,7 @@ from custody.proofs import verify_consistency
 from custody.verify import AuditorCheckpoint
 from workflows.replay import verify_steps
 
-router = APIRouter(prefix="/web/audit", include_in_schema=False)
+router = APIRouter(prefix="/web/audit", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 AUDIT_ROLES = frozenset({AUDITOR})
 KINDS = sorted(LEDGER_KINDS | PROCESS_KINDS)

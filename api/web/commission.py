@@ -32,7 +32,7 @@ from starlette.datastructures import UploadFile
 from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden
-from api.http.strict_json import StrictBody
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
 from api.system import System
 from api.web import i18n, sessions
@@ -52,7 +52,7 @@ from workflows.repository import ItemSearch, Repository
 from workflows.tables import AccountRow
 from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRESENTATIVE
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 MOST_ITEMS = 1000
 

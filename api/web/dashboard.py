@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access.roles import READ
 from api.errors import Forbidden
+from api.http.strict_json import StrictJSONRoute
 from api.system import System
 from api.web import charts, i18n, queues
 from api.web.figures import RULES, Figures, ItemFilter, Reader, month_of
@@ -29,7 +30,7 @@ from custody.clock import format_time
 from workflows.model import Location
 from workflows.repository import Repository
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 LISTED = 100  # rows of a list page; a link leads to the next
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -22,6 +22,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden, TooLarge
+from api.http.strict_json import StrictJSONRoute
 from api.imports import intake_file
 from api.imports import photos as intake_photos
 from api.imports.csv_table import TableError
@@ -38,7 +39,7 @@ from workflows.model import Discrepancy, Item, Transfer
 from workflows.repository import Repository
 from workflows.world import World
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 _CHUNK = 1 << 20
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
@@ -102,8 +103,15 @@ async def import_file(
         (folder / "photos").mkdir()
         for number, photo in enumerate(photos or []):
             if photo.filename:
-                kept = await _save(request, photo, folder / "photos", str(number))
-                sent.setdefault(photo.filename, kept)
+                if photo.filename in sent:  # which one a cell means, nobody could tell
+                    error = gettext("Nothing was imported: %(why)s") % {
+                        "why": gettext(
+                            "two photos are named %(name)s: give each photo its own name"
+                        )
+                        % {"name": grammar.shown(photo.filename)}
+                    }
+                    return page("import.html.j2", me.language, me, 422, error=error, most=WEB_ROWS)
+                sent[photo.filename] = await _save(request, photo, folder / "photos", str(number))
 
         # The photos wait beside the store until every row is checked (FileStore.staged).
         with system.process.files.staged() as staged:

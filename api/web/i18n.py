@@ -145,6 +145,16 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("marking %(marking)s is already registered to a live item"),
     ),
     (
+        re.compile(
+            r"marking (?P<marking>.+) is given twice in this request \(positions "
+            r"(?P<first>\d+) and (?P<second>\d+)\)"
+        ),
+        N_(
+            "marking %(marking)s is given twice in this request (positions %(first)s and "
+            "%(second)s)"
+        ),
+    ),
+    (
         re.compile(r"the bullet-registry result must be recorded before (?P<step>.+)"),
         N_("the bullet-registry result must be recorded before this step: %(step)s"),
     ),
@@ -868,6 +878,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("a campaign names each place once: %(place)s is named twice"),
     ),
     (
+        re.compile(r"(?P<what>\S+) is named twice"),
+        N_("%(what)s is named twice"),
+    ),
+    (
         re.compile(
             r"the tariff for (?P<category>\w+) \((?P<tariff>\d+) tenge\) is more than the whole "
             r"budget \((?P<budget>\d+) tenge\)"
@@ -923,6 +937,44 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"(?P<text>.+) is not a whole number in ASCII digits"),
         N_("%(text)s is not a whole number (digits 0-9 only)"),
+    ),
+    (
+        re.compile(r"details\.(?P<key>\w+) is written by the service, not given: leave it out"),
+        N_("details.%(key)s is written by the service, not given: leave it out"),
+    ),
+    (
+        re.compile(
+            r"holds (?P<text>.+), which is not a number in ASCII digits as a spreadsheet "
+            r"writes one: type the number again"
+        ),
+        N_(
+            "holds %(text)s, which is not a number in ASCII digits as a spreadsheet writes "
+            "one: type the number again"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<n>\d+) cells, the header has (?P<columns>\d+): every line has a cell for each "
+            r"column, an empty one where there is nothing"
+        ),
+        N_(
+            "%(n)s cells, the header has %(columns)s: every line has a cell for each column, "
+            "an empty one where there is nothing"
+        ),
+    ),
+    (
+        re.compile(
+            r"holds a carriage return \(CR, U\+000D\) alone, not at the line's end: remove it "
+            r"and save the file again"
+        ),
+        N_(
+            "holds a carriage return (CR, U+000D) alone, not at the line's end: remove it and "
+            "save the file again"
+        ),
+    ),
+    (
+        re.compile(r"has (?P<n>[\d,]+) digits, more than (?P<most>\d+)"),
+        N_("has %(n)s digits, more than %(most)s"),
     ),
     # The grammar of ids, markings and text (workflows.grammar, docs/identifiers.md): the
     # character is named by its code point and Unicode name, in every language.
@@ -1026,6 +1078,13 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"R1: a place's time zone is one of Kazakhstan's: (?P<zones>.+)"),
         N_("R1: a place's time zone is one of Kazakhstan's: %(zones)s"),
+    ),
+    (
+        re.compile(
+            r"(?P<zone>.+) is not a place's time zone: give its canonical name, such as "
+            r"Asia/Almaty"
+        ),
+        N_("%(zone)s is not a place's time zone: give its canonical name, such as Asia/Almaty"),
     ),
     (
         re.compile(r"no account (?P<person>\S+): a supervisor is a person with an account"),
@@ -1328,11 +1387,12 @@ def reason(exc: Exception, language: str) -> str:
     return _sentence(str(exc), gettext_of(language))
 
 
-_PLACED = re.compile(r"(?P<where>line|row|column) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
+_PLACED = re.compile(r"(?P<where>line|row|column|cell) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
 _WHERE = {
     "line": N_("line %(at)s: %(why)s"),
     "row": N_("row %(at)s: %(why)s"),
     "column": N_("column %(at)s: %(why)s"),
+    "cell": N_("cell %(at)s: %(why)s"),
 }
 
 

@@ -21,6 +21,7 @@ from api.access import reading
 from api.access.roles import READ
 from api.errors import Forbidden
 from api.http.files import INLINE_FILE_HEADERS
+from api.http.strict_json import StrictJSONRoute
 from api.statements import label_items
 from api.web import i18n
 from api.web.places import names as place_names
@@ -33,7 +34,7 @@ from workflows.model import Item
 from workflows.repository import Repository
 from workflows.world import World
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 
 

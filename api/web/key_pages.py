@@ -23,7 +23,7 @@ from api.access.auth import BY_DEVICE
 from api.access.roles import ADMIN
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
-from api.http.strict_json import StrictBody
+from api.http.strict_json import StrictBody, StrictJSONRoute
 from api.web import i18n, sessions
 from api.web.admin import done_message
 from api.web.render import Visitor, page, system_of, visitor
@@ -33,7 +33,7 @@ from workflows.commands import RevokeKey
 from workflows.commands.fields import Label
 from workflows.errors import AccessRefused, WorkflowError
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 # What the administrator's form did, said on the page it comes back to (admin.done_message).
 DONE = {
     "registered": i18n.N_("Key %(id)s registered"),

@@ -12,11 +12,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 
+from api.http.strict_json import StrictJSONRoute
 from api.notices.acknowledging import acknowledge_own
 from api.web import sessions
 from api.web.render import Visitor, system_of, visitor
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 SHOWN = 10
 

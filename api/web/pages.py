@@ -22,6 +22,7 @@ from api.access import roles
 from api.errors import AccountError, Forbidden, Throttled, Unauthenticated
 from api.http import device_cookie
 from api.http.problems import problem
+from api.http.strict_json import StrictJSONRoute
 from api.web import i18n, notices, preferences, queues, sessions
 from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, visitor
 from api.web.scan import STEP_FIELDS
@@ -30,7 +31,7 @@ from custody.errors import CustodyError
 from workflows.access import PAYMASTER
 from workflows.errors import AccessRefused, UnknownObject
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 
 
 async def _as_problem(app: FastAPI, request: Request, exc: CustodyError) -> Response:
@@ -295,7 +296,7 @@ def install(app: FastAPI) -> None:
 
     # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
-    web = APIRouter(include_in_schema=False)
+    web = APIRouter(include_in_schema=False, route_class=StrictJSONRoute)
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
     more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check, payments)
     for room in (*rooms, *(m.router for m in more)):

@@ -22,6 +22,7 @@ from pydantic import SecretStr, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
+from api.http.strict_json import StrictJSONRoute
 from api.web import i18n, sessions
 from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
@@ -34,7 +35,7 @@ from workflows.process import Process
 from workflows.repository import ItemSearch, Repository
 from workflows.world import World
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 PAY, CONFIRM = PayCompensation.kind, ConfirmCompensation.kind
 SHOWN = 200  # rows per queue: a campaign's surrenders at a paymaster's places

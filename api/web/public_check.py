@@ -38,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.http.limits import FORM_FRAMING, Message
+from api.http.strict_json import StrictJSONRoute
 from api.public_statements import (
     PublicStatement,
     log_state,
@@ -53,7 +54,7 @@ from certificates.qr_payload import NotAStatementCode, from_fields
 from custody.keys import LEDGER
 from workflows.grammar import identifier
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 
 MAX_BYTES = 32 * 1024 * 1024  # a 1,000-item statement is some 6 MB
 KEPT_PAGES = 512

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.access.roles import READ
 from api.errors import Forbidden
 from api.http import reports as http_reports
+from api.http.strict_json import StrictJSONRoute
 from api.reports import FORMATS
 from api.web import charts, i18n, queues
 from api.web.dashboard import place_name
@@ -32,7 +33,7 @@ from workflows.errors import InvalidRequest
 from workflows.model import Location
 from workflows.reports.recompute import ReportRequest, at_checkpoint, choose_checkpoint
 
-router = APIRouter(prefix="/web/reports", include_in_schema=False)
+router = APIRouter(prefix="/web/reports", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 Year = Annotated[int | None, Query(ge=1970, le=9998)]
 Place = Annotated[str | None, Query(max_length=128)]

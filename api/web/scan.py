@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
+from api.http.strict_json import StrictJSONRoute
 from api.web import i18n, queues, sessions
 from api.web.places import names as place_names
 from api.web.render import (
@@ -51,7 +52,7 @@ from workflows.repository import Repository
 from workflows.vocabulary import NOT_ON_HAND
 from workflows.world import World
 
-router = APIRouter(prefix="/web", include_in_schema=False)
+router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 MAX_CODES = 200  # codes in one check: what a scanner reads while one answer is on the way
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from workflows import accounts
+from workflows import accounts, grammar
 from workflows.commands.base import Command, command
 from workflows.commands.fields import Id, Text
 from workflows.unit_of_work import Work
@@ -33,6 +33,11 @@ class CreateAccount(AccountCommand):
     name: Text
     roles: list[Role] = Field(min_length=1, max_length=8)
     places: list[Place] = Field(default_factory=list, max_length=100)
+
+    @field_validator("roles", "places")
+    @classmethod
+    def _each_once(cls, given: list[str]) -> list[str]:
+        return grammar.not_repeated(given)  # refused, not merged: a proposal signs the list
 
     def run(self, work: Work) -> None:
         accounts.create(work, self.username, self.name, self.roles, self.places)

@@ -37,7 +37,7 @@ class RecordDiscrepancy(Command):
         return subject_place(work, self.kind, self.subject)
 
     def run(self, work: Work) -> str:
-        return inventory.record(work, self.subject, self.reason, self.details)
+        return inventory.record_given(work, self.subject, self.reason, self.details)
 
 
 @command
