@@ -68,7 +68,8 @@ def conflict(world: World, table: str, subject: str) -> str | None:
     """Why `subject` may not be brought into being as a member of `table`, or None, from the
     objects `world` holds (a replay holds everything). Refused: the id of a subject of
     another kind, and a second beginning of a subject made by one entry."""
-    return refusal(table, subject, [k for k in KINDS if world.find(k, subject) is not None])
+    tables = vars(world)  # the fold asks this for every intake: a lookup of each table
+    return refusal(table, subject, [k for k in KINDS if subject in tables[k]])
 
 
 def refusal(table: str, subject: str, holders: Iterable[str]) -> str | None:
