@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 Clock = Callable[[], dt.datetime]
 
@@ -41,8 +42,15 @@ def is_moment_shaped(text: object) -> bool:
 
 
 def is_time(text: object) -> bool:
-    if not isinstance(text, str):
-        return False
+    """Whether `text` is a time as the ledger writes it (RFC 3339 UTC, six fractional
+    digits, a real date)."""
+    return isinstance(text, str) and _is_time_text(text)
+
+
+@lru_cache(maxsize=1024)
+def _is_time_text(text: str) -> bool:
+    # Cached: `custody verify` asks this of every entry, twice, and the entries of one
+    # append (a bulk step of 500) share their time; a miss costs a dict look-up more.
     try:
         parse_time(text)
     except ValueError:

@@ -461,6 +461,9 @@ class Repository:
         cursor = self.raw.cursor()
         cursor.execute(f"SELECT {columns}, {self._bytes} FROM {shelf.table.name}")
         while rows := cursor.fetchmany(_FETCH):
+            if not self.postgres:  # sqlite3 gives the BLOB as bytes already
+                yield from rows
+                continue
             for row in rows:  # psycopg may give the bytes as a memoryview
                 yield (*row[:-1], bytes(row[-1]))
 

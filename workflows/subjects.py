@@ -95,10 +95,11 @@ def conflict(world: World, table: str, subject: str) -> str | None:
     objects `world` holds (a replay holds everything). Refused: an id that reads as another
     already registered (`look_alike`), the id of a subject of another kind, and a second
     beginning of a subject made by one entry."""
-    alike = look_alike(subject, world.find("ids", folded(subject)))
+    tables = vars(world)  # the fold asks this for every intake: a lookup of each table
+    alike = look_alike(subject, tables["ids"].get(folded(subject)))
     if alike is not None:
         return alike
-    return refusal(table, subject, [k for k in KINDS if world.find(k, subject) is not None])
+    return refusal(table, subject, [k for k in KINDS if subject in tables[k]])
 
 
 def register(world: World, table: str, subject: str) -> None:

@@ -41,8 +41,25 @@ def _registers(process: Process, wanted: Iterable[str]) -> dict[str, Location]:
 
 def names(process: Process, language: str, wanted: Iterable[str] = ()) -> dict[str, str]:
     """Every place's id -> its name in `language`; the registers are read again first if
-    one of `wanted` (ids about to be shown) is not known yet."""
-    return {i: label(p, language) for i, p in _registers(process, wanted).items()}
+    one of `wanted` (ids about to be shown) is not known yet. The caller must not change
+    the dict: it is kept, per registers read and language (a scan asks for it each time)."""
+    kept = _registers(process, wanted)
+    key = (id(kept), language)
+    with _LOCK:
+        found = _NAMED.get(key)
+        if found is not None and found[0] is kept:
+            return found[1]
+    named = {i: label(p, language) for i, p in kept.items()}
+    with _LOCK:
+        if len(_NAMED) > 64:  # registers read again leave their old entries behind
+            _NAMED.clear()
+        _NAMED[key] = (kept, named)
+    return named
+
+
+# (id of the registers dict, language) -> (that dict, its names): the dict is kept in the
+# value, so its id is not reused while the entry lives.
+_NAMED: dict[tuple[int, str], tuple[dict[str, Location], dict[str, str]]] = {}
 
 
 def name(process: Process, place: str, language: str) -> str:

@@ -72,11 +72,12 @@ async def visitor(request: Request) -> Visitor:
     return await visitor_of(request)
 
 
-async def session_of(request: HTTPConnection) -> Session:
+async def session_of(request: HTTPConnection, known: Session | None = None) -> Session:
     """The session of the request's cookie, its token renewed when half its life is gone
-    (sliding expiry); LoginNeeded when it is missing, expired or revoked."""
+    (sliding expiry); LoginNeeded when it is missing, expired or revoked. `known`: the
+    session a WebSocket had at its last message (sessions.current)."""
     accounts = accounts_of(request)
-    session = current(request, accounts)
+    session = current(request, accounts, known)
     if session.principal.kind == LOGIN and _renew_due(accounts, session.principal):
         await run_in_threadpool(accounts.renew, session.principal)
     return session

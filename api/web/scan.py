@@ -387,7 +387,11 @@ async def live(socket: WebSocket) -> None:
                 return
             codes, step, csrf, place, transfer = asked
             try:
-                me = replace(me, session=await session_of(socket))
+                # Looked up again for every message; the same session object while the
+                # token's principal is the one kept (no new Visitor for each scan).
+                session = await session_of(socket, me.session)
+                if session is not me.session:
+                    me = replace(me, session=session)
                 sessions.check_csrf(me.session, csrf)
             except LoginNeeded:
                 await socket.close(code=LOGIN_NEEDED)

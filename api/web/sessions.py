@@ -54,8 +54,11 @@ def secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def current(request: HTTPConnection, accounts: Accounts) -> Session:
-    """The session of the request's cookie; LoginNeeded when there is none that holds."""
+def current(request: HTTPConnection, accounts: Accounts, known: Session | None = None) -> Session:
+    """The session of the request's cookie; LoginNeeded when there is none that holds.
+    The token is looked up every time (accounts.principal: expiry, revocation); `known`, the
+    session this connection had, is given back when the look-up gives its very principal
+    (the same token, so the same CSRF token), without deriving it again."""
     token = request.cookies.get(SESSION)
     if not token:
         raise LoginNeeded("log in first")
@@ -63,6 +66,8 @@ def current(request: HTTPConnection, accounts: Accounts) -> Session:
         principal = accounts.principal(token)
     except Unauthenticated as exc:
         raise LoginNeeded(str(exc)) from exc
+    if known is not None and known.principal is principal:
+        return known
     return Session(principal, csrf_of(token))
 
 
