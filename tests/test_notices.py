@@ -429,3 +429,27 @@ def test_usual_addresses_are_taken(email: str) -> None:
 def test_what_is_no_address_is_refused(email: str) -> None:
     with pytest.raises(ValueError, match="e-mail address"):
         outbox.check_email(email)
+
+
+def test_a_notice_written_while_its_person_had_no_address_goes_once_one_is_added(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    # Issue 19 re-attack, H2: claimed only with an address stored in its row, it never went.
+    with system.ledger.database.write() as conn:
+        conn.execute(text("DELETE FROM api_contacts WHERE username = 'unit.ospanov'"))
+    _overdue_rifle(site)
+    assert write_due(system) == 1
+    config = NoticeConfig(smtp_url=box.url)
+    assert send_due(system, config, "worker") == (0, 0)
+    with system.ledger.database.read() as conn:
+        assert outbox.unsent(conn) == (0, 1)  # waits, said by `custody notify`
+        [row] = outbox.listed(conn)
+    assert (row["email"], row["sent_at"]) == (None, None)
+    with system.ledger.database.write() as conn:
+        outbox.set_contact(conn, "unit.ospanov", "ospanov@police.kz", format_time(site.clock()))
+        assert outbox.unsent(conn) == (1, 0)
+    assert send_due(system, config, "worker") == (1, 0)
+    assert [m["To"] for m in box.messages] == ["ospanov@police.kz"]
+    with system.ledger.database.read() as conn:
+        [row] = outbox.listed(conn)
+    assert row["email"] == "ospanov@police.kz" and row["sent_at"] is not None

@@ -109,9 +109,17 @@ def insert(conn: Connection, planned: Sequence[Planned], emails: dict[str, str],
         raw.execute(full if len(chunk) == _ROWS else _insert_sql(len(chunk), postgres), values)
 
 
+# A notice with an address to go to: the one stored when it was written, or one its person
+# has been given since (api_contacts; looked up again at sending, `claim_one`).
+_ADDRESSED = "(email IS NOT NULL OR person IN (SELECT username FROM api_contacts))"
+
+
 def claim(conn: Connection, owner: str, now: str, until: str, limit: int) -> list[Outgoing]:
-    """Take the lease of up to `limit` unsent notices with an address whose lease is free."""
-    free = "sent_at IS NULL AND email IS NOT NULL AND (lease_until IS NULL OR lease_until < :now)"
+    """Take the lease of up to `limit` unsent notices with an address whose lease is free.
+    The address is the one the person has now (`_ADDRESSED`): a notice written while its
+    person had none goes once one is added (issue 19 re-attack, H2); one whose person still
+    has none waits, unclaimed."""
+    free = f"sent_at IS NULL AND {_ADDRESSED} AND (lease_until IS NULL OR lease_until < :now)"
     conn.execute(
         text(
             f"UPDATE api_notices SET lease_owner = :owner, lease_until = :until "  # noqa: S608
@@ -141,7 +149,7 @@ def claim_one(
     taken = conn.execute(
         text(
             "UPDATE api_notices SET lease_owner = :owner, lease_until = :until "
-            "WHERE id = :id AND sent_at IS NULL AND email IS NOT NULL "
+            f"WHERE id = :id AND sent_at IS NULL AND {_ADDRESSED} "  # noqa: S608
             "AND (lease_owner = :owner OR lease_until IS NULL OR lease_until < :now)"
         ),
         {"owner": owner, "until": until, "now": now, "id": notice.id},
@@ -159,7 +167,8 @@ def claim_one(
 
 def withhold(conn: Connection, notice_id: int, owner: str, why: str) -> None:
     """A notice that is not to be sent (no address now, or the person's account disabled):
-    kept unsent with no address, so no worker claims it again, and why in `last_error`."""
+    kept unsent with no address, and why in `last_error`. It waits: claimed again once its
+    person has an address (`_ADDRESSED`) and its lease has run out."""
     conn.execute(
         text(
             "UPDATE api_notices SET email = NULL, last_error = :why "
@@ -213,9 +222,12 @@ _COLUMNS = (
 
 
 def unsent(conn: Connection) -> tuple[int, int]:
-    """How many notices are not sent: (with an e-mail address, without one)."""
+    """How many notices are not sent: (with an e-mail address now, without one)."""
     row = conn.execute(
-        text("SELECT COUNT(email), COUNT(*) - COUNT(email) FROM api_notices WHERE sent_at IS NULL")
+        text(
+            f"SELECT COUNT(*) FILTER (WHERE {_ADDRESSED}), "  # noqa: S608
+            f"COUNT(*) FILTER (WHERE NOT {_ADDRESSED}) FROM api_notices WHERE sent_at IS NULL"
+        )
     ).one()
     return int(row[0]), int(row[1])
 
