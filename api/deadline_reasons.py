@@ -27,6 +27,10 @@ def reasons(
         "status": deadline.status(now),
         "facts": facts,
         "late_entries": [f for f in facts if f["entered_late"]],
+        # Days the term stood overdue until a late entry dated inside it (issue 19, H1).
+        "overdue_until_late_entry": [
+            f["overdue_until_late_entry"] for f in deadline.overdue_until_late_entry()
+        ],
         "why": explain(deadline, late_after),
         "notices": [_notice_json(n) for n in notices],
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from pathlib import Path
 
 from api.deadline_reasons import reasons
@@ -126,3 +127,112 @@ def test_the_command_line_shows_a_miss_kept_after_an_appeal(site: Site, tmp_path
     assert "17 days overdue" in listed.stdout
     as_json = json.loads(run(env, "deadlines", "--json").stdout)
     assert [(d["item"], d["status"]) for d in as_json] == [(rifle, "missed")]
+
+
+# Issue 19 re-attack, H1: a pause, finality or reversal dated INSIDE the term but entered
+# after the term had run out counts as the law counts it, and the overdue time stays on
+# record in the deadline's facts, `custody deadlines`, the API and the compliance report.
+
+
+def _overdue_days(site: Site, due_at: str) -> int:
+    overdue = site.clock() - dt.datetime.fromisoformat(due_at.replace("Z", "+00:00"))
+    return math.ceil(overdue / dt.timedelta(days=1))
+
+
+def test_an_appeal_dated_in_the_term_entered_after_it_ran_out_keeps_the_overdue_time(
+    site: Site, tmp_path: Path
+) -> None:
+    rifle, decided = _decided_30_days_ago(site)
+    [running] = site.process.deadlines()
+    due = running.due_at
+    assert due is not None
+    hidden = _overdue_days(site, due)
+    assert hidden >= 19
+    deadline = _step(site, "decision_appealed", rifle, decided + dt.timedelta(days=5))
+    assert deadline.status(site.clock()) == "paused"  # lodged in time: the law's pause
+    [fact] = deadline.overdue_until_late_entry()
+    assert (fact["fact"], fact["overdue_until_late_entry"], fact["overdue_due_at"]) == (
+        "appealed",
+        hidden,
+        due,
+    )
+    assert fact in deadline.late_entries()
+    assert any(f"OVERDUE {hidden} days on record" in line for line in explain(deadline, 3))
+    shown = reasons(deadline, site.clock(), 3, [])
+    assert shown["overdue_until_late_entry"] == [hidden]
+    assert any(f.get("overdue_until_late_entry") == hidden for f in shown["late_entries"])
+    # Final today: ten days run again, and the overdue time stays on record.
+    deadline = _step(site, "decision_final", rifle, _today(site))
+    assert deadline.status(site.clock()) == "running"
+    assert [f["overdue_until_late_entry"] for f in deadline.overdue_until_late_entry()] == [hidden]
+    report = _compliance(site, decided, _today(site) + dt.timedelta(days=30))
+    assert report["overdue_until_late_entry"] == {"R1": 1, "R2": 0}
+    assert [
+        (e["item"], e["fact"], e.get("overdue_until_late_entry"))
+        for e in report["late_entries"]
+        if e["fact"] == "appealed"
+    ] == [(rifle, "appealed", hidden)]
+    url = site.ledger.database.engine.url.render_as_string(hide_password=False)
+    site.ledger.database.dispose()
+    env = environment(tmp_path, url)
+    listed = run(env, "deadlines", "--tz", "Asia/Almaty", "--why")
+    assert listed.returncode == 0, listed.stderr
+    assert f"RUNNING   R1 {rifle}" in listed.stdout
+    assert f"OVERDUE {hidden} days on record until a late entry (appealed" in listed.stdout
+    as_json = json.loads(run(env, "deadlines", "--json").stdout)
+    assert [d["overdue_until_late_entry"] for d in as_json] == [[hidden]]
+
+
+def test_an_appeal_dated_the_last_day_entered_two_days_later_is_on_record(site: Site) -> None:
+    # Within CUSTODY_LATE_ENTRY_DAYS of its date, it carried no late flag and erased the miss.
+    rifle = site.register_rifle()
+    decided = _today(site) - dt.timedelta(days=12)
+    site.process.record_decision(
+        "unit.serikbaev", [rifle], {**DECISION, "date": decided.isoformat()}
+    )
+    [running] = site.process.deadlines()
+    assert running.due_at is not None
+    deadline = _step(site, "decision_appealed", rifle, decided + dt.timedelta(days=10))
+    assert deadline.status(site.clock()) == "paused"
+    [fact] = deadline.overdue_until_late_entry()
+    assert not fact.get("entered_late")
+    assert fact["delay_days"] == 2
+    assert fact["overdue_until_late_entry"] == _overdue_days(site, running.due_at)
+
+
+def test_a_reversal_dated_in_the_term_entered_after_it_ran_out_is_listed_and_reported(
+    site: Site, tmp_path: Path
+) -> None:
+    rifle, decided = _decided_30_days_ago(site)
+    [running] = site.process.deadlines()
+    assert running.due_at is not None
+    hidden = _overdue_days(site, running.due_at)
+    deadline = _step(site, "decision_reversed", rifle, decided + dt.timedelta(days=10))
+    assert deadline.status(site.clock()) == "cancelled"
+    [fact] = deadline.overdue_until_late_entry()
+    assert (fact["fact"], fact["overdue_until_late_entry"]) == ("reversed", hidden)
+    # A closed deadline is shown when closed ones are asked for (M1).
+    assert site.process.deadlines() == []
+    assert [d.item for d in site.process.deadlines(include_closed=True)] == [rifle]
+    report = _compliance(site, decided, _today(site) + dt.timedelta(days=30))
+    assert report["overdue_until_late_entry"]["R1"] == 1
+    assert ("reversed", hidden) in [
+        (e["fact"], e.get("overdue_until_late_entry")) for e in report["late_entries"]
+    ]
+    url = site.ledger.database.engine.url.render_as_string(hide_password=False)
+    site.ledger.database.dispose()
+    env = environment(tmp_path, url)
+    listed = run(env, "deadlines", "--all", "--tz", "Asia/Almaty")
+    assert listed.returncode == 0, listed.stderr
+    assert f"CANCELLED R1 {rifle}" in listed.stdout
+    assert f"OVERDUE {hidden} days on record" in listed.stdout
+
+
+def test_a_reversal_in_time_and_entered_in_time_is_plainly_cancelled(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    deadline = _step(site, "decision_reversed", rifle, _today(site))
+    assert deadline.status(site.clock()) == "cancelled"
+    assert deadline.overdue_until_late_entry() == []
+    assert deadline.late_entries() == []
+    assert [f["fact"] for f in deadline.facts] == ["decision"]

@@ -14,6 +14,12 @@ R1  At the unit, after a decision: 10 days, counted as the law counts days (work
     H2): its fact keeps `missed` (`missed`, or `missed_cancelled` for a reversal), the due
     time that was missed (`missed_due_at`) and the days overdue at its date
     (`days_overdue`), and the deadline's status is `missed` (stopped) or `missed_cancelled`.
+    A pause, finality or reversal dated inside the term but ENTERED after the term in force
+    had run out (entry time > due time) counts as the law counts it (an appeal lodged in
+    time stops the term), but the deadline keeps the overdue time on record (issue 19
+    re-attack, H1): its fact gets `overdue_until_late_entry` (whole days from the due time
+    to the entry, at least 1) and `overdue_due_at` (the due time then in force), and counts
+    as a late entry (`Deadline.late_entries`).
 R2  At the warehouse, for rifled firearms that were confiscated, surrendered or found (not
     state surplus, not smoothbore): 48 hours from the `transfer_received` entry (or from
     intake, for an item registered at the warehouse), met by the `forensic_sent` entry.
@@ -130,13 +136,28 @@ def _with_miss(deadline: Deadline, event: dict[str, Any], kind: str) -> dict[str
     return {**event, "missed": kind, "missed_due_at": deadline.due_at, "days_overdue": overdue}
 
 
+OVERDUE_UNTIL_LATE_ENTRY = "overdue_until_late_entry"
+
+
+def _with_late_entry(deadline: Deadline, event: dict[str, Any]) -> dict[str, Any]:
+    """`event` with the overdue time it hides, if it was entered after the running term's
+    due time though dated inside it (no miss of its own): the term stood overdue from the
+    due time to the entry, and that stays on record (issue 19 re-attack, H1)."""
+    due = deadline.due_at
+    if deadline.rule != R1 or due is None or "missed" in event or event["entered_at"] <= due:
+        return event
+    overdue = parse_time(event["entered_at"]) - parse_time(due)
+    days = max(1, overdue.days + (1 if overdue % dt.timedelta(days=1) else 0))
+    return {**event, OVERDUE_UNTIL_LATE_ENTRY: days, "overdue_due_at": due}
+
+
 def pause(deadline: Deadline, event: dict[str, Any]) -> None:
     """An appeal or suspension: the clock stops (from the day it was lodged or ordered). One
     dated after the term ran out stops it too, and the miss stays on record (`_with_miss`)."""
     if not _open(deadline):
         return
     if deadline.due_at is not None:
-        event = _with_miss(deadline, event, MISSED)
+        event = _with_late_entry(deadline, _with_miss(deadline, event, MISSED))
         deadline.paused_at, deadline.due_at = event["entered_at"], None
     deadline.facts.append(event)
 
@@ -146,6 +167,7 @@ def finalise(deadline: Deadline, event: dict[str, Any]) -> None:
     running clock is left alone (nothing stopped it)."""
     if not _open(deadline):
         return
+    event = _with_late_entry(deadline, event)  # a running term: entered after it ran out?
     if deadline.due_at is None:
         lodged = _stopped_by(deadline.facts)
         final_day = terms.parse_date(event["date"])
@@ -183,19 +205,31 @@ def cancel(deadline: Deadline, at: str) -> None:
 
 def reverse(deadline: Deadline, event: dict[str, Any]) -> None:
     """The decision reversed: R1 is cancelled at the entry. One dated after the term ran out
-    keeps the miss on record (its fact, `missed_cancelled`: `_with_miss`)."""
+    keeps the miss on record (its fact, `missed_cancelled`: `_with_miss`); one entered after
+    it ran out keeps the overdue time (`_with_late_entry`). Either way, or entered late,
+    its fact is kept; an ordinary reversal leaves the facts as they were."""
     if not _open(deadline):
         return
-    missed = _with_miss(deadline, event, MISSED_CANCELLED)
-    if missed is not event:
-        deadline.facts.append(missed)
+    kept = _with_late_entry(deadline, _with_miss(deadline, event, MISSED_CANCELLED))
+    if kept is not event or event.get("entered_late"):
+        deadline.facts.append(kept)
     deadline.cancelled_at = event["entered_at"]
 
 
 def is_late(event: dict[str, Any], late_after_days: int) -> bool:
-    """Entered late: as its command found (`entered_late`), or, for an entry written before
-    the command recorded it, more than `late_after_days` after its own date."""
-    return bool(event.get("entered_late")) or event.get("delay_days", 0) > late_after_days
+    """Entered late: as its command found (`entered_late`), after the term in force had run
+    out (`overdue_until_late_entry`), or, for an entry written before the command recorded
+    it, more than `late_after_days` after its own date."""
+    return (
+        bool(event.get("entered_late"))
+        or OVERDUE_UNTIL_LATE_ENTRY in event
+        or event.get("delay_days", 0) > late_after_days
+    )
+
+
+def days(count: int) -> str:
+    """`1 day`, `2 days`: a count of days in English (the CLI's and `explain`'s language)."""
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 _SAID = {
@@ -213,16 +247,22 @@ def explain(deadline: Deadline, late_after_days: int) -> list[str]:
     for event in deadline.facts:
         line = _SAID.get(event["fact"], event["fact"]).format(date=event["date"])
         if "paused_days" in event:
-            line += f" after {event['paused_days']} days paused: 10 days run again from it"
+            line += f" after {days(event['paused_days'])} paused: 10 days run again from it"
         line += f", entered {event['entered_at'][:10]}"
         if event.get("date_from") == "entry_time":
             line += " (no date in the entry: its entry day counts)"
         elif is_late(event, late_after_days):
-            line += f" — ENTERED LATE, {event['delay_days']} days after its date"
+            line += f" — ENTERED LATE, {days(event['delay_days'])} after its date"
         if "missed" in event:
             line += (
                 f" — after the term had run out ({event['missed_due_at']}): MISSED, "
-                f"{event['days_overdue']} days overdue, kept on record"
+                f"{days(event['days_overdue'])} overdue, kept on record"
+            )
+        if OVERDUE_UNTIL_LATE_ENTRY in event:
+            line += (
+                f" — entered after the term had run out ({event['overdue_due_at']}): OVERDUE "
+                f"{days(event[OVERDUE_UNTIL_LATE_ENTRY])} on record until this late entry "
+                "dated inside the term"
             )
         lines.append(line)
     if deadline.rule == R1 and deadline.counted_from and deadline.due_at:

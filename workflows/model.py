@@ -268,8 +268,14 @@ class Deadline(Document):
 
     def late_entries(self) -> list[dict[str, Any]]:
         """The facts that were entered late (more than CUSTODY_LATE_ENTRY_DAYS after their
-        own date, as the command that wrote them found)."""
-        return [f for f in self.facts if f.get("entered_late")]
+        own date, as the command that wrote them found), and those entered after the term in
+        force had run out though dated inside it (`overdue_until_late_entry`, issue 19)."""
+        return [f for f in self.facts if f.get("entered_late") or "overdue_until_late_entry" in f]
+
+    def overdue_until_late_entry(self) -> list[dict[str, Any]]:
+        """The facts dated inside the term but entered after it had run out: each keeps the
+        days the term stood overdue until it (workflows.deadlines, issue 19 re-attack H1)."""
+        return [f for f in self.facts if "overdue_until_late_entry" in f]
 
     @property
     def ref(self) -> Any:

@@ -174,7 +174,8 @@ class Process:
         self, include_closed: bool = False, limit: int | None = None, offset: int = 0
     ) -> list[Deadline]:
         """Deadlines not yet met, overdue first, then by due time, paused last; with
-        include_closed, also those met late (after the overdue ones). With `limit`, that many
+        include_closed, also those met late (after the overdue ones) and the cancelled ones
+        (last). With `limit`, that many
         from `offset` (a page)."""
         now = format_time(self.clock())
         with self._read() as (repo, _):
@@ -189,9 +190,10 @@ class Process:
             "missed_cancelled": 1,
             "running": 2,
             "paused": 3,
+            "cancelled": 4,  # closed, but shown when asked for (issue 19 re-attack, M1)
         }
-        keyed = [(order.get(d.status_at(now), 4), d.due_at or "~", d.item, d) for d in found]
-        keyed = [k for k in keyed if k[0] < 4]
+        keyed = [(order.get(d.status_at(now), 5), d.due_at or "~", d.item, d) for d in found]
+        keyed = [k for k in keyed if k[0] < 5]
         keyed.sort(key=lambda k: k[:3])
         chosen = keyed[offset:] if limit is None else keyed[offset : offset + limit]
         return [k[3] for k in chosen]

@@ -15,7 +15,7 @@ from api.cli.output import echo
 from api.deadline_reasons import notices_of, reasons
 from custody.clock import parse_time
 from custody.settings import Settings
-from workflows.deadlines import PAUSES, explain, is_late
+from workflows.deadlines import PAUSES, days, explain, is_late
 from workflows.model import Deadline
 
 if TYPE_CHECKING:
@@ -69,7 +69,8 @@ def due_shown(moment: str | None, zone: ZoneInfo) -> str:
 
 def deadlines(
     include_met: Annotated[
-        bool, typer.Option("--all", help="also deadlines that were met late")
+        bool,
+        typer.Option("--all", help="also deadlines met late, cancelled or missed and cancelled"),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="as JSON (times in UTC)")] = False,
     tz: Annotated[str | None, typer.Option("--tz", help="time zone (default: settings)")] = None,
@@ -173,14 +174,19 @@ def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int)
         stop = "paused" if miss["missed"] == "missed" else "reversed"
         when = (
             f"due {due_shown(miss['missed_due_at'], zone)}, MISSED: {stop} {miss['date']}, "
-            f"{miss['days_overdue']} days overdue"
+            f"{days(miss['days_overdue'])} overdue"
         )
     elif status == "met_late":
         when = f"due {due_shown(deadline.due_at, zone)}, met late {shown(deadline.met_at, zone)}"
     else:
         when = f"due {due_shown(deadline.due_at, zone)}"
+    for hid in deadline.overdue_until_late_entry():  # issue 19 re-attack, H1
+        when += (
+            f"; OVERDUE {days(hid['overdue_until_late_entry'])} on record until a late entry "
+            f"({hid['fact']} {hid['date']}, entered {shown(hid['entered_at'], zone)})"
+        )
     late = [f for f in deadline.facts if is_late(f, late_after)]
     if late:
-        days = ", ".join(f"{f['fact']} {f['delay_days']} days" for f in late)
-        when += f"; ENTERED LATE ({days})"
+        said = ", ".join(f"{f['fact']} {days(f['delay_days'])}" for f in late)
+        when += f"; ENTERED LATE ({said})"
     return f"{status.upper():9} {deadline.rule} {deadline.item:14} {RULES[deadline.rule]}; {when}"

@@ -72,9 +72,15 @@ class DeadlineOut(BaseModel):
     facts: list[dict[str, Any]] = Field(
         description="the dated events that moved it: decision, appeal, suspension, finality, "
         "each with its date, entry time, delay_days and entered_late; one dated after the "
-        "term ran out also with missed, missed_due_at and days_overdue"
+        "term ran out also with missed, missed_due_at and days_overdue; one dated inside "
+        "the term but entered after it ran out with overdue_until_late_entry (days) and "
+        "overdue_due_at"
     )
     late_entries: list[dict[str, Any]] = Field(description="the facts entered late")
+    overdue_until_late_entry: list[int] = Field(
+        default_factory=list,
+        description="days the term stood overdue until each late entry dated inside it",
+    )
     why: list[str] = Field(description="the same, as sentences")
     notices: list[dict[str, Any]] = Field(description="notices written, sent, acknowledged")
 
@@ -199,7 +205,9 @@ class RegisterPage(BaseModel):
 async def deadlines(
     request: Request,
     caller: Reader,
-    include_closed: Annotated[bool, Query(description="also those met late")] = False,
+    include_closed: Annotated[
+        bool, Query(description="also those met late, cancelled or missed and cancelled")
+    ] = False,
     offset: paging.Offset = 0,
     limit: paging.Limit = 100,
 ) -> DeadlinesPage:

@@ -17,7 +17,12 @@ pause belongs to the period its missed due time fell in, whatever became of the 
 after (issue 19, H2): a term that ran again after finality is counted apart, in its own
 period.
 `late_entries` lists the decisions, appeals, suspensions and finalities of the period's
-deadlines whose entries were written late (the `entered_late_days` their command recorded).
+deadlines whose entries were written late (the `entered_late_days` their command recorded),
+reversals included, and every pause, finality or reversal dated inside its term but entered
+after the term had run out (with `overdue_until_late_entry`, the days the term stood
+overdue until it). `overdue_until_late_entry` counts, by rule, the period's deadlines with
+such an entry: the law counts them as it counts an appeal lodged in time, but the term was
+overdue on record until the late entry (issue 19 re-attack, H1).
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ STATUSES = (
     "missed_cancelled",
 )
 MISSED = frozenset({"met_late", "overdue", "missed", "missed_cancelled"})
+_OVERDUE_KEYS = ("overdue_until_late_entry", "overdue_due_at")
 
 
 @dataclass
@@ -127,6 +133,7 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
     by_place: dict[str, dict[str, dict[str, int]]] = {}
     missed = []
     late_entries = []
+    hidden = dict.fromkeys(RULES, 0)  # overdue until a late entry dated inside the term
     for key in sorted(compliance.world.deadlines):
         deadline = compliance.world.deadlines[key]
         if now is None:
@@ -138,7 +145,11 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
                 late_entries.append(
                     {"item": deadline.item, "rule": deadline.rule, "place": place}
                     | {k: fact[k] for k in ("fact", "date", "entered_at", "seq", "delay_days")}
+                    | {k: fact[k] for k in _OVERDUE_KEYS if k in fact}
                 )
+            if deadline.overdue_until_late_entry():
+                hidden[deadline.rule] += 1
+                tally.add(f"overdue_until_late_entry.{deadline.rule}", deadline.item, first_seq)
         for due, status, miss in _terms(deadline, deadline.status(now)):
             if not period.holds(due):
                 continue
@@ -182,5 +193,6 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
         "by_place": dict(sorted(by_place.items())),
         "missed": missed,
         "late_entries": late_entries,
+        "overdue_until_late_entry": hidden,
     }
     return figures, tally
