@@ -4,6 +4,7 @@ them all to problem+json).
     ApiError                  (a CustodyError)
     ├── Unauthenticated       no token, or one unknown, expired or revoked: 401
     ├── Forbidden             a valid user whose role does not hold the permission: 403
+    │   └── NotYours          a notice acknowledged by someone it was not written to: 403
     ├── Throttled             too many failed logins for the account or the address: 429
     ├── AccountError          an account that cannot be made or changed as asked: 422
     ├── IdempotencyConflict   an Idempotency-Key sent again with another request: 422
@@ -40,6 +41,18 @@ class Forbidden(ApiError):
         else:
             said = f"none of the roles {', '.join(held)} may do {permission}"
         super().__init__(said)
+
+
+class NotYours(Forbidden):
+    """A notice written to someone else: each person acknowledges their own (issue 19; the
+    notice's person is not named). `roles`: those the caller holds, as for Forbidden."""
+
+    MESSAGE = "a notice is acknowledged only by the person it was written to"
+
+    def __init__(self, roles: str | Sequence[str]) -> None:
+        held = [r for r in ([roles] if isinstance(roles, str) else roles) if r]
+        self.role, self.permission = (held[0] if held else ""), "acknowledge"
+        ApiError.__init__(self, self.MESSAGE)
 
 
 class Throttled(ApiError):

@@ -712,6 +712,16 @@ def test_late_decisions_and_notices_are_in_plain_sight(site: Site) -> None:
             someone_else = auditor.post(f"/notices/{notice['id']}/ack")
             assert someone_else.status_code == 403
             assert "unit.serikbaev" not in someone_else.text  # whose it is, is not told
+            # Issue 19 re-attack (LOW): said in the language asked for, and grammatically.
+            for language, words in (
+                ("en", "a notice is acknowledged only by the person it was written to"),
+                ("ru", "уведомление подтверждает только тот, кому оно адресовано"),
+                ("kk", "хабарламаны тек ол жазылған адам ғана растай алады"),
+            ):
+                said = auditor.post(
+                    f"/notices/{notice['id']}/ack", headers={"Accept-Language": language}
+                )
+                assert (said.status_code, said.json()["detail"]) == (403, words)
             assert auditor.post("/notices/999999/ack").status_code == 404
         acked = officer.post(f"/notices/{notice['id']}/ack")
         assert acked.status_code == 200, acked.text

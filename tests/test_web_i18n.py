@@ -243,3 +243,21 @@ def test_the_desks_refusals_the_newcomer_saw_in_english_are_said_in_russian_and_
         assert "T-9999" in said[0]
         assert "KZ-1" in said[1]
         assert said[2].startswith("R6: ")
+
+
+def test_a_due_time_reads_24_00_of_its_last_day_as_on_the_command_line() -> None:
+    # Issue 19 re-attack (LOW): the home page said "2026-12-07 00:00", the CLI "2026-12-06 24:00".
+    from api.web.render import due_time
+
+    assert due_time("2026-12-06T19:00:00.000000Z", "Asia/Aqtobe") == "2026-12-06 24:00"
+    assert due_time("2026-12-06T19:30:00.000000Z", "Asia/Aqtobe") == "2026-12-07 00:30"
+    assert due_time(None, "Asia/Almaty") == ""
+
+
+def test_acknowledging_someone_elses_notice_is_refused_in_every_language() -> None:
+    from api.errors import NotYours
+
+    said = {language: i18n.reason(NotYours("auditor"), language) for language in i18n.LANGUAGES}
+    assert said["en"] == "a notice is acknowledged only by the person it was written to"
+    assert said["ru"] == "уведомление подтверждает только тот, кому оно адресовано"
+    assert said["kk"] == "хабарламаны тек ол жазылған адам ғана растай алады"

@@ -92,8 +92,9 @@ def acknowledge(
     notice: Annotated[int, typer.Argument(parser=Whole(1), help="the notice's number")],
     by: Annotated[str, typer.Option("--by", help="the person acknowledging it")],
 ) -> None:
-    """A person has read their own notice: it climbs no further. `--by` is the account the
-    notice was written to (the API's rule: api.notices.acknowledging)."""
+    """A person has read their own notice: who and when are recorded. It does not stop an
+    overdue notice climbing to the next level: only the deadline met does. `--by` is the
+    account the notice was written to (the API's rule: api.notices.acknowledging)."""
     from api.notices.acknowledging import acknowledge_as
     from api.system import open_system
 

@@ -1,5 +1,6 @@
 """Notices of due and overdue deadlines: a person's own (GET /notices), and acknowledging
-one (POST /notices/{id}/ack), which stops it climbing to the next level."""
+one (POST /notices/{id}/ack), which records that its person read it (it does not stop an
+overdue notice climbing: only the deadline met does)."""
 
 from __future__ import annotations
 
@@ -55,8 +56,9 @@ async def notices(
 
 @router.post("/notices/{notice_id}/ack", response_model=NoticeOut)
 async def acknowledge(request: Request, notice_id: int, caller: Reader) -> NoticeOut:
-    """The addressee has read the notice; it climbs no further. The first acknowledgement
-    stands (who and when); acknowledging again changes nothing."""
+    """The addressee has read the notice (it still climbs while the deadline is overdue and
+    not met). The first acknowledgement stands (who and when); acknowledging again changes
+    nothing. 403 (in the Accept-Language asked for) for a notice written to someone else."""
     system = system_of(request)
     # Off the event loop: on SQLite a write may wait for another process's lock.
     row = await run_in_threadpool(acknowledge_own, system, caller, notice_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 from api.access import accounts
 from api.access.tokens import Principal
-from api.errors import Forbidden
+from api.errors import NotYours
 from api.notices import outbox
 from api.system import System
 from custody.clock import format_time
@@ -33,8 +33,9 @@ def acknowledge_as(
 
     Raises UnknownObject for no such notice (an id outside a database's 64-bit integers
     included: no notice has it, and a driver would overflow), or for a `username` that is no
-    account of the ledger (or a disabled one); Forbidden for a notice to someone else (each
-    person acknowledges their own: issue 19; an acknowledgement says that person read it).
+    account of the ledger (or a disabled one); NotYours (a Forbidden) for a notice to someone
+    else (each person acknowledges their own: issue 19; an acknowledgement says that person
+    read it).
     `roles`: the roles the refusal names (the account's own when not given). Blocking: call
     it off the event loop."""
     if not 1 <= notice_id <= MAX_ID:
@@ -49,7 +50,7 @@ def acknowledge_as(
     if found[0]["person"] != username:
         held = list(account[0].roles) if roles is None else list(roles)
         # Whose it is is not said: the notice's person is theirs to know (issue 19).
-        raise Forbidden(held, "acknowledge a notice written to someone else")
+        raise NotYours(held)
     # On SQLite a write may wait for another process's lock.
     with system.ledger.database.write() as conn:
         row = outbox.acknowledge(conn, notice_id, username, format_time(system.clock()))

@@ -148,8 +148,8 @@ def claim_one(
     too (api_contacts; `email` None: no address to send to, see `withhold`)."""
     taken = conn.execute(
         text(
-            "UPDATE api_notices SET lease_owner = :owner, lease_until = :until "
-            f"WHERE id = :id AND sent_at IS NULL AND {_ADDRESSED} "  # noqa: S608
+            "UPDATE api_notices SET lease_owner = :owner, lease_until = :until "  # noqa: S608
+            f"WHERE id = :id AND sent_at IS NULL AND {_ADDRESSED} "
             "AND (lease_owner = :owner OR lease_until IS NULL OR lease_until < :now)"
         ),
         {"owner": owner, "until": until, "now": now, "id": notice.id},

@@ -675,6 +675,11 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 # Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
 # English a layer writes and the msgid that says it.
 MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    # Acknowledging a notice (api.notices.acknowledging; api.errors.NotYours)
+    (
+        re.compile(r"a notice is acknowledged only by the person it was written to"),
+        N_("a notice is acknowledged only by the person it was written to"),
+    ),
     # Sending and receiving (workflows.movements)
     (
         re.compile(r"transfer (?P<id>\S+) is not an open transfer on this route"),

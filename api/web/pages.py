@@ -19,7 +19,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
 from api.access import roles
-from api.errors import AccountError, Forbidden, Throttled, Unauthenticated
+from api.errors import AccountError, Forbidden, NotYours, Throttled, Unauthenticated
 from api.http import device_cookie
 from api.http.problems import problem
 from api.http.strict_json import StrictJSONRoute
@@ -267,10 +267,16 @@ def install(app: FastAPI) -> None:
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         # A page says it in the reader's language; the API answers problem+json as before.
         if not request.url.path.startswith("/web/"):
-            return problem(403, "forbidden", "Not allowed for this role", str(exc), request)
+            detail = str(exc)
+            accept = request.headers.get("accept-language")
+            if accept:  # in the language asked for, where MESSAGES knows the sentence
+                detail = i18n.reason(exc, i18n.language_of(None, accept))
+            return problem(403, "forbidden", "Not allowed for this role", detail, request)
         me = await visitor(request)
         gettext = i18n.gettext_of(me.language)
-        if exc.role:
+        if isinstance(exc, NotYours):
+            message = gettext(NotYours.MESSAGE)
+        elif exc.role:
             message = gettext("Your role may not open this page")
         else:  # every role withdrawn: there is no role to name
             message = gettext("Your account holds no role that may open this page")

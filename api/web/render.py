@@ -111,6 +111,18 @@ def local_time(value: str | None, zone: str, with_seconds: bool = False) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
 
 
+def due_time(value: str | None, zone: str) -> str:
+    """A due time as the law words it, in the reader's zone: a local midnight is `24:00` at
+    the end of the day before (`2026-12-06 24:00`), as `custody deadlines` shows it; any
+    other time as `local_time`."""
+    if not value:
+        return ""
+    moment = parse_time(value).astimezone(ZoneInfo(zone))
+    if (moment.hour, moment.minute, moment.second) != (0, 0, 0):
+        return local_time(value, zone)
+    return f"{moment.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+
+
 def span(delta: dt.timedelta, gettext: Any) -> str:
     """A length of time as people say it: `1 d 4 h`, `3 h 12 min`."""
     minutes = int(abs(delta).total_seconds() // 60)
@@ -168,7 +180,10 @@ def text(template: str, language: str, visitor: Visitor | None = None, **context
     env = environment(language)
     zone = visitor.zone if visitor else "UTC"
     return env.get_template(template).render(
-        me=visitor, when=lambda v, s=False: local_time(v, zone, s), **context
+        me=visitor,
+        when=lambda v, s=False: local_time(v, zone, s),
+        due=lambda v: due_time(v, zone),
+        **context,
     )
 
 
