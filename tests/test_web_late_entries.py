@@ -112,3 +112,35 @@ def test_compliance_report_page_lists_the_decision_entered_late(
     assert int(page.locator("#h-late .count").inner_text()) == len(report["late_entries"])
     assert serious_violations(page) == []
     page.context.close()
+
+
+def test_compliance_report_page_shows_an_appeal_entered_after_the_term_ran_out(
+    site: Site, browser: Browser, decided: dict[str, Any]
+) -> None:
+    # Issue 19 re-attack, H1: dated in the term, entered 20 days after it ran out.
+    registered = [i["id"] for i in site.items("registered") if i["location"] == "UNIT-ALM"]
+    item = next(i for i in registered if i not in (decided["late"], decided["timely"]))
+    decide(site, item, 30)
+    lodged = dt.date.fromisoformat(today()) - dt.timedelta(days=25)
+    with site.api(OFFICER) as client:
+        done = client.post(
+            "/steps/decision_appealed", json={"items": [item], "date": lodged.isoformat()}
+        )
+        assert done.status_code == 200, done.text
+    first = (dt.date.fromisoformat(today()) - dt.timedelta(days=60)).isoformat()
+    last = (dt.date.fromisoformat(today()) + dt.timedelta(days=60)).isoformat()
+    with site.api(AUDITOR) as client:
+        report = client.get("/reports/compliance", params={"from": first, "to": last}).json()
+    [entry] = [e for e in report["late_entries"] if e["item"] == item and e["fact"] == "appealed"]
+    assert entry["overdue_until_late_entry"] >= 19
+    page = browser.page()
+    log_in(page, site.base, AUDITOR, "en")
+    page.goto(f"{site.base}/web/reports/compliance?from={first}&to={last}")
+    row = page.locator(f"#late tbody tr[data-item='{item}'][data-seq='{entry['seq']}']")
+    assert int(row.locator("td").nth(7).inner_text()) == entry["overdue_until_late_entry"]
+    count = sum(report["overdue_until_late_entry"].values())
+    assert count >= 1
+    said = page.locator("#overdue-until-late-entry").inner_text()
+    assert said == f"Deadlines overdue until a late entry: {count}"
+    assert serious_violations(page) == []
+    page.context.close()
