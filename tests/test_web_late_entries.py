@@ -142,5 +142,10 @@ def test_compliance_report_page_shows_an_appeal_entered_after_the_term_ran_out(
     assert count >= 1
     said = page.locator("#overdue-until-late-entry").inner_text()
     assert said == f"Deadlines overdue until a late entry: {count}"
+    # The item page says it beside the appeal, in the reader's language.
+    days = entry["overdue_until_late_entry"]
+    page.goto(f"{site.base}/web/items/{item}")
+    shown = page.locator(f".late-entry[data-step='decision_appealed'] [data-overdue-days='{days}']")
+    assert shown.inner_text() == f"the term stood overdue {days} days until this entry"
     assert serious_violations(page) == []
     page.context.close()

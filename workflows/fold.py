@@ -197,9 +197,12 @@ def _zone(world: World, item: Item, data: dict[str, Any]) -> str:
 
 
 def _note_late(item: Item, body: EntryBody, event: dict[str, Any]) -> None:
-    """A late entry is a fact of its own: kept on the item's decision for its page."""
-    if event.get("entered_late") and item.decision is not None:
-        late = {k: event[k] for k in ("date", "entered_at", "delay_days")}
+    """A late entry is a fact of its own: kept on the item's decision for its page; one
+    entered after the term had run out too, with the days it stood overdue until then."""
+    hidden = "overdue_until_late_entry" in event
+    if (event.get("entered_late") or hidden) and item.decision is not None:
+        keys = ("date", "entered_at", "delay_days") + (("overdue_until_late_entry",) * hidden)
+        late = {k: event[k] for k in keys}
         item.decision.setdefault("late_entries", []).append({"step": body.kind, **late})
 
 
@@ -399,7 +402,9 @@ def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
         event = deadlines.fact(status, data.get("date"), body.time, body.seq, zone, late)
         clock(deadline, event)
         world.touch("deadlines", deadline)
-        _note_late(item, body, event)
+        # The fact as the clock kept it: with the overdue time a late entry hid (issue 19).
+        kept = deadline.facts[-1] if deadline.facts else event
+        _note_late(item, body, kept if kept.get("seq") == body.seq else event)
 
     return handle
 
