@@ -78,14 +78,22 @@ def test_one_administrator_cannot_make_stand_in_signers(shared: Service) -> None
         _four_eyes(
             admin.post("/users", json={**stand_in, "username": "admin.x", "role": "administrator"})
         )
+        # Nor one who ends custody, reads every body or pays (issue 14, second round).
+        for role in ("unit_officer", "auditor", "paymaster"):
+            _four_eyes(
+                admin.post("/users", json={**stand_in, "username": "unit.fake", "role": role})
+            )
         assert _size(shared) == before
-        # An auditor the administrator holds the password of: allowed (it signs nothing) ...
-        made = admin.post("/users", json={**stand_in, "username": "stand.b", "role": "auditor"})
+        # A clerk the administrator holds the password of: allowed (alone, a clerk ends no
+        # custody, signs nothing and reads only at its places) ...
+        clerk = {**stand_in, "username": "stand.b", "role": "warehouse_clerk"}
+        made = admin.post("/users", json=clerk)
         assert made.status_code == 201, made.text
         size = _size(shared)
         # ... but made a member: refused, and by the steps too.
         _four_eyes(admin.post("/users/stand.b/roles", json={"role": "commission_member"}))
         _four_eyes(admin.post("/users/stand.b/roles", json={"role": "official"}))
+        _four_eyes(admin.post("/users/stand.b/roles", json={"role": "unit_officer"}))
         seat = {"commission": COMMISSION, "person": "member.kim", "role": "member"}
         _four_eyes(admin.post("/steps/commission_member_added", json=seat))
         assert _size(shared) == size
@@ -223,17 +231,9 @@ def test_a_lone_administrator_cannot_issue_a_device_token_for_a_stand_in_signer(
         refused = admin.post("/auth/devices", json={**asked, "days": 1})
         _four_eyes(refused)
         assert "device token is never issued" in refused.json()["detail"]
-        made = admin.post(
-            "/users",
-            json={
-                "username": "reader.dev",
-                "name": "Аудитор",
-                "role": "auditor",
-                "places": [],
-                "password": PASSWORD,
-            },
-        )
-        assert made.status_code == 201, made.text
+    # An auditor (four eyes too, but no signer: a script may read with a device token).
+    shared.add_user("reader.dev", "auditor", "Аудитор")
+    with shared.client("admin") as admin:
         issued = admin.post(
             "/auth/devices",
             json={"username": "reader.dev", "role": "auditor", "label": "скрипт", "days": 1},
