@@ -590,13 +590,13 @@ def test_no_account_is_made_in_the_name_of_a_witness_keys_owner(shared: Service)
         secret.write_text(PASSWORD + "\n")
         cli = run(
             shared.env,
-            *("user", "add", owner, "--role", "auditor", "--name", "Кто-то"),
+            *("user", "add", owner, "--role", "warehouse_clerk", "--name", "Кто-то"),
             *("--password-file", str(secret)),
         )
         assert cli.returncode != 0
         assert "owns key" in cli.stderr
         assert _size(shared) == before
-        another = {**account, "username": "future.member3", "role": "auditor"}
+        another = {**account, "username": "future.member3", "role": "warehouse_clerk"}
         assert admin.post("/users", json=another).is_success
 
 
