@@ -78,14 +78,22 @@ def test_one_administrator_cannot_make_stand_in_signers(shared: Service) -> None
         _four_eyes(
             admin.post("/users", json={**stand_in, "username": "admin.x", "role": "administrator"})
         )
+        # Nor one who ends custody, reads every body or pays (issue 14, second round).
+        for role in ("unit_officer", "auditor", "paymaster"):
+            _four_eyes(
+                admin.post("/users", json={**stand_in, "username": "unit.fake", "role": role})
+            )
         assert _size(shared) == before
-        # An auditor the administrator holds the password of: allowed (it signs nothing) ...
-        made = admin.post("/users", json={**stand_in, "username": "stand.b", "role": "auditor"})
+        # A clerk the administrator holds the password of: allowed (alone, a clerk ends no
+        # custody, signs nothing and reads only at its places) ...
+        clerk = {**stand_in, "username": "stand.b", "role": "warehouse_clerk"}
+        made = admin.post("/users", json=clerk)
         assert made.status_code == 201, made.text
         size = _size(shared)
         # ... but made a member: refused, and by the steps too.
         _four_eyes(admin.post("/users/stand.b/roles", json={"role": "commission_member"}))
         _four_eyes(admin.post("/users/stand.b/roles", json={"role": "official"}))
+        _four_eyes(admin.post("/users/stand.b/roles", json={"role": "unit_officer"}))
         seat = {"commission": COMMISSION, "person": "member.kim", "role": "member"}
         _four_eyes(admin.post("/steps/commission_member_added", json=seat))
         assert _size(shared) == size
@@ -223,17 +231,9 @@ def test_a_lone_administrator_cannot_issue_a_device_token_for_a_stand_in_signer(
         refused = admin.post("/auth/devices", json={**asked, "days": 1})
         _four_eyes(refused)
         assert "device token is never issued" in refused.json()["detail"]
-        made = admin.post(
-            "/users",
-            json={
-                "username": "reader.dev",
-                "name": "Аудитор",
-                "role": "auditor",
-                "places": [],
-                "password": PASSWORD,
-            },
-        )
-        assert made.status_code == 201, made.text
+    # An auditor (four eyes too, but no signer: a script may read with a device token).
+    shared.add_user("reader.dev", "auditor", "Аудитор")
+    with shared.client("admin") as admin:
         issued = admin.post(
             "/auth/devices",
             json={"username": "reader.dev", "role": "auditor", "label": "скрипт", "days": 1},
@@ -250,3 +250,43 @@ def test_a_lone_administrator_cannot_issue_a_device_token_for_a_stand_in_signer(
         _four_eyes(proposed)
         assert "revoke them first" in proposed.json()["detail"]
         assert _size(shared) == size
+
+
+@pytest.mark.parametrize("role", ["unit_officer", "auditor", "paymaster"])
+def test_a_role_that_ends_custody_reads_or_pays_drops_the_password_an_administrator_set(
+    shared: Service, role: str
+) -> None:
+    """The breaker's stand-ins (issue 14, second round): a clerk whose password the
+    administrator set is given a unit officer's, the auditor's or a paymaster's role. Alone,
+    refused; proposed and confirmed by another, the password is gone and the person sets
+    their own at the console, as a signer does."""
+    username = f"clerk.{role}"
+    clerk = {"username": username, "name": "Кладовщик", "role": "warehouse_clerk"}
+    with shared.client("admin") as admin:
+        made = admin.post("/users", json={**clerk, "places": [], "password": PASSWORD})
+        assert made.status_code == 201, made.text
+        assert shared.login(username).status_code == 200
+        size = _size(shared)
+        _four_eyes(admin.post(f"/users/{username}/roles", json={"role": role}))
+        assert _size(shared) == size
+        grant = {"username": username, "role": role}
+        proposed = admin.post("/changes", json={"change": "role_granted", "fields": grant})
+        assert proposed.status_code == 201, proposed.text
+        assert "password" not in proposed.json()["fields"]
+        # A proposal never carries a password (CreateAccount has none): refused, nothing written.
+        made_with = {**clerk, "username": f"new.{role}", "roles": [role], "password": PASSWORD}
+        del made_with["role"]
+        size = _size(shared)
+        carried = admin.post("/changes", json={"change": "account_created", "fields": made_with})
+        assert carried.status_code == 422, carried.text
+        assert carried.headers["content-type"] == PROBLEM
+        assert _size(shared) == size
+    shared.confirm(proposed.json()["id"])
+    assert shared.login(username).status_code == 401
+    secret = shared.directory / f"{username}.password"
+    secret.write_text("пароль самого человека\n")
+    done = run(shared.env, "user", "password", username, "--password-file", str(secret))
+    assert done.returncode == 0, done.stderr
+    assert shared.login(username, "пароль самого человека").status_code == 200
+    verified = run(shared.env, "verify", "--json")
+    assert verified.returncode == 0, verified.stdout[-2000:]

@@ -541,7 +541,7 @@ def test_an_administrator_does_not_register_their_own_key(shared: Service) -> No
         form |= {"sig": sig, "csrf": sessions.csrf_of(token)}
         shown = page.post("/web/admin/keys/register", data=form)
     assert shown.status_code in (403, 422), shown.status_code
-    assert "ACCESS" in shown.text
+    assert "Доступ:" in shown.text  # the rule's word in the page's language (i18n.RULE_WORDS)
     assert _size(shared) == before
     with shared.client("admin") as other:  # another person proposes it, a third confirms
         done = other.post(f"/keys/requests/{challenge}/register", json={})
@@ -590,13 +590,13 @@ def test_no_account_is_made_in_the_name_of_a_witness_keys_owner(shared: Service)
         secret.write_text(PASSWORD + "\n")
         cli = run(
             shared.env,
-            *("user", "add", owner, "--role", "auditor", "--name", "Кто-то"),
+            *("user", "add", owner, "--role", "warehouse_clerk", "--name", "Кто-то"),
             *("--password-file", str(secret)),
         )
         assert cli.returncode != 0
         assert "owns key" in cli.stderr
         assert _size(shared) == before
-        another = {**account, "username": "future.member3", "role": "auditor"}
+        another = {**account, "username": "future.member3", "role": "warehouse_clerk"}
         assert admin.post("/users", json=another).is_success
 
 

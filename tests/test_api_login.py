@@ -165,10 +165,14 @@ def test_the_role_matrix_is_published(shared: Service) -> None:
 def test_the_cli_refuses_bad_accounts_in_one_line(shared: Service) -> None:
     secret = shared.directory / "short"
     secret.write_text("short\n")
+    good = shared.directory / "good"
+    good.write_text("a long enough pass phrase\n")
     for args, words in (
-        (["Bad Name", "--role", "auditor"], "a username is"),
+        (["Bad Name", "--role", "warehouse_clerk"], "a username is"),
         (["ok.name", "--role", "superuser"], "unknown role 'superuser'"),
-        (["ok.name", "--role", "auditor", "--password-file", str(secret)], "at least 10"),
+        (["ok.name", "--role", "warehouse_clerk", "--password-file", str(secret)], "at least 10"),
+        # A role that needs four eyes (workflows.dual): proposed and confirmed, never added.
+        (["ok.name", "--role", "auditor", "--password-file", str(good)], "four eyes"),
     ):
         done = run(shared.env, "user", "add", *args, "--name", "Имя")
         assert done.returncode == 1
@@ -299,7 +303,11 @@ def test_a_device_token_withdrawn_with_its_role_or_place_stays_revoked(shared: S
             assert admin.post("/steps/location_added", json=where).status_code == 200
     shared.add_user("scanner.l2", "warehouse_clerk", places=["WH-L2A", "WH-L2B"])
     with shared.client("admin") as admin:
-        assert admin.post("/users/scanner.l2/roles", json={"role": "unit_officer"}).is_success
+        grant = {"username": "scanner.l2", "role": "unit_officer"}  # four eyes (issue 14)
+        proposed = admin.post("/changes", json={"change": "role_granted", "fields": grant})
+        assert proposed.status_code == 201, proposed.text
+    shared.confirm(proposed.json()["id"])
+    with shared.client("admin") as admin:
         asked = {"username": "scanner.l2", "role": "warehouse_clerk", "label": "ТСД", "days": 9}
         by_place = admin.post("/auth/devices", json={**asked, "place": "WH-L2A"}).json()
         by_role = admin.post("/auth/devices", json={**asked, "place": "WH-L2B"}).json()

@@ -80,8 +80,21 @@ def test_every_signer_making_change_is_refused_to_one_administrator(site: Site) 
         CreateAccount(username="stand.in", name="Подставной", roles=["commission_member"]),
     )
     _alone(site, "admin", CreateAccount(username="admin3", name="Третий", roles=["administrator"]))
-    site.process.run("admin", CreateAccount(username="clerk.two", name="Клерк", roles=["auditor"]))
-    for role in ("commission_member", "official", "plant_representative", "forensic_examiner"):
+    # Nor a stand-in who ends custody, reads everything or pays (issue 14, second round).
+    for role in ("unit_officer", "auditor", "paymaster"):
+        made = CreateAccount(username=f"stand.{role}", name="Подставной", roles=[role])
+        _alone(site, "admin", made)
+    clerk = CreateAccount(username="clerk.two", name="Клерк", roles=["warehouse_clerk"])
+    Process.run(site.process, "admin", clerk)  # a clerk ends no custody alone: one administrator
+    for role in (
+        "commission_member",
+        "official",
+        "plant_representative",
+        "forensic_examiner",
+        "unit_officer",
+        "auditor",
+        "paymaster",
+    ):
         _alone(site, "admin", GrantRole(username="clerk.two", role=role))
     _alone(site, "admin", AddKey(owner="sklad.omarov", purpose="act", public_key=_key()))
     _alone(site, "admin", RemoveCommissionMember(commission=COMMISSION, person="member.kim"))
@@ -90,8 +103,10 @@ def test_every_signer_making_change_is_refused_to_one_administrator(site: Site) 
         "admin",
         AddCommissionMember(commission=COMMISSION, person="member.tokayeva", role="member"),
     )
-    # What makes no signer stays one administrator's work.
-    Process.run(site.process, "admin", GrantRole(username="clerk.two", role="unit_officer"))
+    # What needs no four eyes stays one administrator's work.
+    Process.run(
+        site.process, "admin", GrantRole(username="official.zhakupov", role="warehouse_clerk")
+    )
     assert _refusals(site) == []
 
 
@@ -113,10 +128,10 @@ def test_the_account_concerned_and_its_creator_never_confirm(site: Site) -> None
     # A third administrator, proposed by admin and confirmed by admin2: admin made it.
     third = CreateAccount(username="admin3", name="Третий", roles=["administrator"])
     Process.run(site.process, "admin2", ConfirmChange(proposal=_propose(site, "admin", third)))
-    # An auditor's account made by admin alone (admin set its password): admin never
+    # A clerk's account made by admin alone (admin set its password): admin never
     # confirms it being made an official, even when another proposes it.
-    auditor = CreateAccount(username="clerk.x", name="Клерк", roles=["auditor"])
-    Process.run(site.process, "admin", auditor)
+    clerk = CreateAccount(username="clerk.x", name="Клерк", roles=["warehouse_clerk"])
+    Process.run(site.process, "admin", clerk)
     official = _propose(site, "admin2", GrantRole(username="clerk.x", role="official"))
     with pytest.raises(AccessRefused, match=r"admin created the account clerk\.x"):
         Process.run(site.process, "admin", ConfirmChange(proposal=official))
@@ -132,19 +147,43 @@ def test_the_account_concerned_and_its_creator_never_confirm(site: Site) -> None
     assert _refusals(site) == []
 
 
-def test_a_signer_made_in_the_ledger_without_confirmation_fails_verify(site: Site) -> None:
-    """The forger holds the ledger key and writes the grant straight into the log."""
+@pytest.mark.parametrize(
+    "role", ["commission_member", "unit_officer", "auditor", "paymaster", "administrator"]
+)
+def test_a_signer_made_in_the_ledger_without_confirmation_fails_verify(
+    site: Site, role: str
+) -> None:
+    """The forger holds the ledger key and writes the grant straight into the log: a
+    signer's role, or one that ends custody, reads everything or pays (issue 14)."""
     site.process.run(
-        "admin", CreateAccount(username="stand.in", name="Подставной", roles=["auditor"])
+        "admin", CreateAccount(username="stand.in", name="Подставной", roles=["warehouse_clerk"])
     )
     assert _refusals(site) == []
     site.ledger.record(
-        NewEntry(
-            kind="role_granted", actor="admin", item="stand.in", data={"role": "commission_member"}
-        )
+        NewEntry(kind="role_granted", actor="admin", item="stand.in", data={"role": role})
     )
     [(seq, why)] = _refusals(site)
     assert "role_granted by admin: four eyes" in why
+    assert seq == _size(site) - 1
+
+
+@pytest.mark.parametrize("role", ["unit_officer", "auditor", "paymaster"])
+def test_a_stand_in_account_written_without_confirmation_fails_verify(
+    site: Site, role: str
+) -> None:
+    """The breaker's accounts (issue 14, second round), forged straight into the log: a unit
+    officer who returns weapons, an auditor who reads every body, a second paymaster."""
+    assert _refusals(site) == []
+    site.ledger.record(
+        NewEntry(
+            kind="account_created",
+            actor="admin",
+            item="unit.fake",
+            data={"name": "Подставной", "roles": [role], "places": []},
+        )
+    )
+    [(seq, why)] = _refusals(site)
+    assert "account_created by admin: four eyes" in why
     assert seq == _size(site) - 1
 
 
@@ -244,6 +283,6 @@ def test_a_grant_is_permitted_only_right_after_the_confirmation_of_exactly_it(
     world.confirmed = (10, "CHG-0000000000000001")
     actor, (username, role) = confirmer, written
     why = dual.refusal(world, 10 + gap, actor, "role_granted", username, {"role": role})
-    signer = role in dual.DUAL_ROLES
+    signer = role in dual.FOUR_EYES_ROLES
     expected = not signer or (gap == 1 and (username, role) == proposed)
     assert (why is None) == expected, why

@@ -236,9 +236,9 @@ def test_consistency_between_two_checkpoints_is_verified_on_the_server_and_in_th
         made = client.post(
             "/users",
             json={
-                "username": "audit.second",
-                "name": "Второй Аудитор",
-                "role": "auditor",
+                "username": "sklad.second",
+                "name": "Второй Кладовщик",
+                "role": "warehouse_clerk",
                 "password": "another-pass-phrase-2026",
             },
         )
@@ -473,7 +473,13 @@ def test_clerk_gets_the_403_page_in_kazakh_for_admin_and_audit_pages(
     csrf = page.locator("input[name=csrf]").first.input_value()
     answer = page.request.post(
         f"{site.base}/web/admin/accounts",
-        form={"csrf": csrf, "username": "x.y", "name": "X", "role": "auditor", "password": "p"},
+        form={
+            "csrf": csrf,
+            "username": "x.y",
+            "name": "X",
+            "role": "warehouse_clerk",
+            "password": "p",
+        },
     )
     assert answer.status == 403
     assert site.size() == size

@@ -549,7 +549,8 @@ def entry_refusal(
     where the second founding may not be done, over HTTP).
 
     Besides who may write the kind there, and the separations of duties (`duty_refusal`),
-    a change that makes a signer or an administrator is refused unless another
+    a change that makes a signer or an administrator, or grants a unit officer's, the
+    auditor's or a paymaster's role (workflows.dual.FOUR_EYES_ROLES), is refused unless another
     administrator confirmed it just before (workflows.dual), but for the two founding
     administrators."""
     if kind == "ledger_created":

@@ -1,16 +1,21 @@
-"""Dual control (four eyes) of every change that makes a signer or an administrator: the one
+"""Dual control (four eyes) of every change that makes a signer, an administrator, or a holder
+of another four-eyes role (FOUR_EYES_ROLES): the one
 definition, asked as an entry is written (workflows.gate) and again, entry by entry, by
 `custody verify`'s access step (workflows.replay), from the ledger alone.
 
 One administrator alone could otherwise make a final, signed destruction statement: make
 stand-in accounts, set their passwords, register keys for them, add them to the commission
-to outvote its real members, and sign as them (issue 14, the one-administrator forgery).
+to outvote its real members, and sign as them (issue 14, the one-administrator forgery). Nor
+may they make a stand-in who ends custody without a signature (a unit officer reverses a
+decision and returns the weapon), reads every body at every place (the auditor), or pays
+money and confirms the payment as the second paymaster (R13) (issue 14, second round).
 
 A **signer-making change** (`makes_signer`) is:
 
-- `account_created` holding a role of DUAL_ROLES, or `role_granted` of one: the
-  administrator, and every role whose acts are signed or who stands at the furnace
-  (commission member, official, forensic examiner, plant representative);
+- `account_created` holding a role of FOUR_EYES_ROLES, or `role_granted` of one: the
+  administrator, every role whose acts are signed or who stands at the furnace
+  (commission member, official, forensic examiner, plant representative: DUAL_ROLES), and
+  the unit officer, the auditor and the paymaster;
 - `key_added` or `key_rotated` of an **act** key (a person's key that signs acts);
 - `commission_member_added` and `commission_member_removed` (who counts for the quorum).
 
@@ -50,6 +55,18 @@ DUAL_ROLES: Final[frozenset[str]] = frozenset(
     }
 )
 
+# Roles whose holder, alone, ends custody (the unit officer: decision_reversed then
+# item_returned, no signature asked), reads every body at every place (the auditor), or pays
+# money (the paymaster: R13's second paymaster would be the same person). They are made only
+# with four eyes too, and the confirmation drops an administrator's password as for a signer
+# (api.access.changes). The warehouse clerk is not among them: nothing a clerk does alone ends
+# custody (melting and burning need the commission's signed statement, a discrepancy an
+# official), and clerks are made often, by one administrator (docs/access.md).
+# DUAL_ROLES alone still says who never holds a device token nor sends a key request.
+FOUR_EYES_ROLES: Final[frozenset[str]] = DUAL_ROLES | frozenset(
+    {"unit_officer", "auditor", "paymaster"}
+)
+
 # The kinds that may make a signer; `makes_signer` says which of their entries do.
 SIGNER_KINDS: Final[frozenset[str]] = frozenset(
     {
@@ -64,13 +81,14 @@ SIGNER_KINDS: Final[frozenset[str]] = frozenset(
 
 
 def makes_signer(kind: str, item: str | None, data: Mapping[str, Any]) -> bool:
-    """Whether an entry of `kind` with `data` makes a signer or an administrator (above).
+    """Whether an entry of `kind` with `data` makes a signer, an administrator or another
+    holder of a FOUR_EYES_ROLES role (above).
     Raises nothing: the verifier calls it for every entry."""
     if kind == "account_created":
         roles = data.get("roles")
-        return isinstance(roles, list) and any(r in DUAL_ROLES for r in roles)
+        return isinstance(roles, list) and any(r in FOUR_EYES_ROLES for r in roles)
     if kind == "role_granted":
-        return data.get("role") in DUAL_ROLES
+        return data.get("role") in FOUR_EYES_ROLES
     if kind in ("key_added", "key_rotated"):
         key = data.get("key")
         return isinstance(key, dict) and key.get("purpose") == "act"
@@ -82,9 +100,9 @@ def needs_four_eyes(kind: str, fields: Mapping[str, Any]) -> bool:
     an administrator: `makes_signer` of the entry it would write (a rotation: always, as
     the purpose is the rotated key's)."""
     if kind == "account_created":
-        return any(r in DUAL_ROLES for r in fields.get("roles") or ())
+        return any(r in FOUR_EYES_ROLES for r in fields.get("roles") or ())
     if kind == "role_granted":
-        return fields.get("role") in DUAL_ROLES
+        return fields.get("role") in FOUR_EYES_ROLES
     if kind == "key_added":
         return fields.get("purpose") == "act"
     return kind in SIGNER_KINDS
@@ -194,8 +212,8 @@ def refusal(
         or not matches(proposal.fields, kind, item, data)
     ):
         return (
-            f"four eyes: {kind} makes a signer or an administrator, and one administrator "
-            "never does it alone: propose it (change_proposed) and another administrator "
-            "confirms it"
+            f"four eyes: {kind} makes a signer, an administrator, a unit officer, an auditor "
+            "or a paymaster, and one administrator never does it alone: propose it "
+            "(change_proposed) and another administrator confirms it"
         )
     return None

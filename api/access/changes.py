@@ -5,9 +5,10 @@ part in the same transaction:
 
 - a person's key sent with its owner's request (api.key_requests) is checked when proposed
   and again when confirmed, and its challenge is used up only then;
-- an account made a signer or an administrator by a confirmation loses the password an
-  administrator may have given it, and its logins end: a lone administrator never holds a
-  signer's credentials; its key requests not yet registered go (api.key_requests.void).
+- an account given a role of workflows.dual.FOUR_EYES_ROLES by a confirmation (a signer, an
+  administrator, a unit officer, an auditor, a paymaster) loses the password an
+  administrator may have given it, and its logins end: a lone administrator never holds
+  such an account's credentials; its key requests not yet registered go (api.key_requests.void).
   Its person gets a password at the console (`custody user password`), never from an
   administrator's page or route.
 
@@ -37,8 +38,8 @@ from workflows.world import World
 
 _USERS = UserRow.__table__  # type: ignore[attr-defined]
 
-# The changes after which the account they concern holds a signer's or an administrator's
-# role: its password, if an administrator gave it one, goes.
+# The changes after which the account they concern holds a role of FOUR_EYES_ROLES: its
+# password, if an administrator gave it one, goes.
 _MAKES_ACCOUNT = frozenset({"account_created", "role_granted"})
 
 

@@ -446,13 +446,14 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     # ACCESS, four eyes (workflows.dual)
     (
         re.compile(
-            r"four eyes: (?P<step>\S+) makes a signer or an administrator, and one "
-            r"administrator never does it alone: propose it \(change_proposed\) and another "
-            r"administrator confirms it"
+            r"four eyes: (?P<step>\S+) makes a signer, an administrator, a unit officer, an "
+            r"auditor or a paymaster, and one administrator never does it alone: propose it "
+            r"\(change_proposed\) and another administrator confirms it"
         ),
         N_(
-            "four eyes: %(step)s makes a signer or an administrator, and one administrator "
-            "never does it alone: propose it and another administrator confirms it"
+            "four eyes: %(step)s makes a signer, an administrator, a unit officer, an auditor "
+            "or a paymaster, and one administrator never does it alone: propose it and "
+            "another administrator confirms it"
         ),
     ),
     (

@@ -25,7 +25,8 @@ PROBLEM = "application/problem+json"
 
 
 def four_eyes(env: dict[str, str], change: str, fields: dict[str, Any]) -> str:
-    """A change that makes a signer or an administrator (workflows.dual), done at the console
+    """A change that needs four eyes (workflows.dual: a signer, an administrator, a unit
+    officer, an auditor or a paymaster, an act key, a seat), done at the console
     as two administrators do it: proposed by admin, confirmed by admin2. Returns the
     proposal's id."""
     done = command(env, "change", "propose", change, json.dumps(fields, ensure_ascii=False))
@@ -37,8 +38,9 @@ def four_eyes(env: dict[str, str], change: str, fields: dict[str, Any]) -> str:
 
 
 def made_signer(env: dict[str, str], password_file: Path, fields: dict[str, Any]) -> None:
-    """An account that signs or administers (`fields`: CreateAccount's input), made with
-    four eyes, then given its password at the console from `password_file`."""
+    """An account holding a role of workflows.dual.FOUR_EYES_ROLES (`fields`:
+    CreateAccount's input), made with four eyes, then given its password at the console
+    from `password_file`."""
     four_eyes(env, "account_created", fields)
     done = command(
         env, "user", "password", fields["username"], "--password-file", str(password_file)
