@@ -1019,6 +1019,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("an id does not begin or end with a dot"),
     ),
     (
+        re.compile(r"an id holds at least one letter or digit"),
+        N_("an id holds at least one letter or digit"),
+    ),
+    (
         re.compile(
             r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^:]+): an id's characters are letters, "
             r"digits 0-9, spaces and - _ \."
