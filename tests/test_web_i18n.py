@@ -243,3 +243,18 @@ def test_the_desks_refusals_the_newcomer_saw_in_english_are_said_in_russian_and_
         assert "T-9999" in said[0]
         assert "KZ-1" in said[1]
         assert said[2].startswith("R6: ")
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_two_ids_alike_in_one_action_are_refused_in_the_readers_language(language: str) -> None:
+    """Issue 12, finding 7: a Russian web import of `QW-1` and `qw 1` showed English."""
+    from workflows import subjects
+    from workflows.errors import InvalidRequest
+
+    for message in (
+        subjects.alike_in_one_action("QW-1", "qw 1"),
+        subjects.conflict_in_one_action("items", "batches", "QW-1"),
+    ):
+        said = i18n.reason(InvalidRequest(message), language)
+        assert "QW-1" in said
+        assert not re.search(r"\b(ids?|read alike|would name|at once|for ever)\b", said), said

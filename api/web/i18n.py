@@ -901,6 +901,30 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
             "or leave it out where the service gives one"
         ),
     ),
+    # One action making two subjects whose ids read alike, or one id for two kinds
+    # (workflows.subjects, issue 12)
+    (
+        re.compile(
+            r"ids (?P<first>.+) and (?P<id>.+) read alike, and one action would make both: an "
+            r"id names one subject for ever \(ids that differ only in case, look-alike Latin, "
+            r"Cyrillic or Greek letters, spaces, dashes or dots are one id\)"
+        ),
+        N_(
+            "ids %(first)s and %(id)s read alike, and one action would make both: an id names "
+            "one subject for ever (ids that differ only in case, look-alike Latin, Cyrillic or "
+            "Greek letters, spaces, dashes or dots are one id)"
+        ),
+    ),
+    (
+        re.compile(
+            r"id (?P<id>.+) would name an? [a-z ]+ and an? [a-z ]+ at once: an id names one "
+            r"subject for ever"
+        ),
+        N_(
+            "id %(id)s would name two subjects of different kinds at once: an id names one "
+            "subject for ever"
+        ),
+    ),
     (
         re.compile(r"a decision's date (?P<date>\S+) is in the future"),
         N_("the decision's date %(date)s is in the future"),
