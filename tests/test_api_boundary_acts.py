@@ -428,6 +428,19 @@ def test_attack_a_discrepancy_cannot_carry_a_details_key_the_service_writes(
     assert site.step("unit.serikbaev", "discrepancy_recorded", fine).status_code == 200
 
 
+@pytest.mark.parametrize("key", ["transfer", "place", "counted_at", "old_item", "marking_folded"])
+def test_attack_an_intake_cannot_carry_a_details_key_the_service_writes(
+    site: Site,  # noqa: F811
+    key: str,
+) -> None:
+    """Issue 12, finding 8: an intake with {"details": {"transfer": ...}} was written, and
+    `fold.touches_data` reads details.transfer for every kind."""
+    given = intake(site, marking=f"RS {len(key)}", details={"model": "AK-74", key: "UNIT-KRG"})
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", {"intakes": [given]})
+    refused(answer, 422, "invalid-request", f"details.{key} is written by the service")
+
+
 def test_attack_one_marking_twice_in_an_intake_request_names_the_positions_not_an_id(
     site: Site,  # noqa: F811
 ) -> None:

@@ -13,6 +13,7 @@ from workflows import comebacks, grammar, registers, rules, subjects, terms
 from workflows.decision_dates import dated
 from workflows.diversion import GONE, campaign_refusal, comeback, same_model
 from workflows.errors import InvalidRequest, RuleViolation
+from workflows.inventory import reserved_refusal
 from workflows.machines import TERMINAL
 from workflows.markings import fold_or_none
 from workflows.steps import advance, file_refs, unique
@@ -102,6 +103,12 @@ def _validate(work: Work, intake: Intake) -> dict[str, Any]:
         _positive(intake.quantity, "the quantity of a lot")
     elif intake.quantity is not None:
         raise InvalidRequest("only a lot of ammunition has a quantity")
+    # Keys the service writes into an entry's details (the transfer, a place, R11's old
+    # item...) are read for every kind (`fold.touches_data` reads details.transfer): a person
+    # gives none of them, here as in a discrepancy (issue 12)
+    reserved = reserved_refusal(intake.details)
+    if reserved is not None:
+        raise InvalidRequest(reserved)
     if intake.unmarked and (intake.marking is not None or intake.marking_place is not None):
         raise RuleViolation(
             "R10",
