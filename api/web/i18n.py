@@ -901,6 +901,18 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
             "or leave it out where the service gives one"
         ),
     ),
+    # Two rows of an intake file with one id, or ids that read alike (api.imports.intake_file)
+    (
+        re.compile(r"item (?P<id>.+) is on (?P<on>line|row) (?P<at>\d+) too"),
+        N_("item %(id)s is on %(on)s too"),
+    ),
+    (
+        re.compile(
+            r"item (?P<id>.+) reads alike item (?P<first>.+) on (?P<on>line|row) (?P<at>\d+): "
+            r"an id names one subject for ever"
+        ),
+        N_("item %(id)s reads alike item %(first)s on %(on)s: an id names one subject for ever"),
+    ),
     # One action making two subjects whose ids read alike, or one id for two kinds
     # (workflows.subjects, issue 12)
     (
@@ -1399,6 +1411,9 @@ def _said(
             )
         if "fact" in values:
             values["fact"] = gettext(_FACTS.get(values["fact"], values["fact"]))
+        if "on" in values:  # a line of a CSV file, a row of a sheet
+            line = _ON[values["on"]]
+            values["on"] = gettext(line) % {"at": values["at"]}
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
@@ -1416,6 +1431,7 @@ def reason(exc: Exception, language: str) -> str:
 
 
 _PLACED = re.compile(r"(?P<where>line|row|column|cell) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
+_ON = {"line": N_("line %(at)s"), "row": N_("row %(at)s")}
 _WHERE = {
     "line": N_("line %(at)s: %(why)s"),
     "row": N_("row %(at)s: %(why)s"),
