@@ -323,7 +323,7 @@ def test_rifled_cannot_be_a_string(site: Site) -> None:
         ("KZ-1\u202e", "U+202E"),
         ("KZ-\u200b1", "U+200B"),
         ("KZ\x00", "U+0000"),
-        ("..", "only dots"),
+        ("..", "at least one letter or digit"),
         ("K" * 129, "at most 128"),
     ],
     ids=[

@@ -428,6 +428,19 @@ def test_attack_a_discrepancy_cannot_carry_a_details_key_the_service_writes(
     assert site.step("unit.serikbaev", "discrepancy_recorded", fine).status_code == 200
 
 
+@pytest.mark.parametrize("key", ["transfer", "place", "counted_at", "old_item", "marking_folded"])
+def test_attack_an_intake_cannot_carry_a_details_key_the_service_writes(
+    site: Site,  # noqa: F811
+    key: str,
+) -> None:
+    """Issue 12, finding 8: an intake with {"details": {"transfer": ...}} was written, and
+    `fold.touches_data` reads details.transfer for every kind."""
+    given = intake(site, marking=f"RS {len(key)}", details={"model": "AK-74", key: "UNIT-KRG"})
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", {"intakes": [given]})
+    refused(answer, 422, "invalid-request", f"details.{key} is written by the service")
+
+
 def test_attack_one_marking_twice_in_an_intake_request_names_the_positions_not_an_id(
     site: Site,  # noqa: F811
 ) -> None:
@@ -445,6 +458,32 @@ def test_attack_one_marking_twice_in_an_intake_request_names_the_positions_not_a
         "rule",
         "marking DU 1 is given twice in this request (positions 1 and 2)",
     )
+
+
+def test_attack_a_refused_intake_names_no_id_made_for_it(
+    site: Site,  # noqa: F811
+) -> None:
+    """Issue 12, finding 6: "(item KZ-82DD692FFF)" and `"item"` in the problem named an id
+    made for the refused request, which never exists, also against an existing item."""
+    rows = [intake(site, marking=marking) for marking in ("QA 91", "XW 5", "q\u0430-91")]
+    for row in rows:
+        row.pop("item", None)
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", {"intakes": rows})
+    refused(answer, 409, "rule", "marking q\u0430-91 is given twice in this request")
+    problem = answer.json()
+    assert "(item" not in problem["detail"]
+    assert problem.get("item") is None
+    held = intake(site, marking="QB 92", item="QB-HELD-1")
+    assert site.step("unit.serikbaev", "item_registered", {"intakes": [held]}).status_code == 200
+    again = intake(site, marking="qb-92")
+    again.pop("item", None)
+    with unchanged(site):
+        answer = site.step("unit.serikbaev", "item_registered", {"intakes": [again]})
+    refused(answer, 409, "rule", "marking qb-92 is already registered as item QB-HELD-1")
+    problem = answer.json()
+    assert "(item " not in problem["detail"]
+    assert problem.get("item") is None
 
 
 @pytest.mark.parametrize(

@@ -313,3 +313,37 @@ def test_attack_a_number_cell_of_5000_digits_is_one_line_naming_line_and_column(
     assert f"line 2: column {column}: has 5,001 digits, more than 18" in done.stderr
     assert "internal error" not in done.stderr
     assert len(run(env, "export").stdout.splitlines()) == before
+
+
+@pytest.mark.parametrize(
+    ("rows", "said"),
+    [
+        (
+            (
+                "CSV-501,edged,found,UNIT-ALM,400,no,,,yes,,",
+                "КZ-7,edged,found,UNIT-ALM,400,no,,,yes,,",
+            ),
+            "custody: line 3: column item: an id mixes scripts",
+        ),
+        (
+            (
+                "QW-9,edged,found,UNIT-ALM,400,no,,,yes,,",
+                "qw 9,edged,found,UNIT-ALM,400,no,,,yes,,",
+            ),
+            "custody: line 3: column item: item qw 9 reads alike item QW-9 on line 2",
+        ),
+    ],
+    ids=["pydantic-wording", "look-alike-rows"],
+)
+def test_an_import_refusal_says_the_rule_not_pydantics_wording_and_names_both_lines(
+    env: dict[str, str], rows: tuple[str, str], said: str
+) -> None:
+    """Issue 12, finding 10: "column item: Value error, an id mixes scripts..."; two rows
+    whose ids read alike named one line only."""
+    before = len(run(env, "export").stdout.splitlines())
+    done = run(env, "import", _csv(env, "alike.csv", *rows), "--actor", "unit.serikbaev")
+    assert done.returncode == 1
+    assert done.stderr.startswith(said), done.stderr
+    assert "Value error" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert len(run(env, "export").stdout.splitlines()) == before

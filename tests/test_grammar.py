@@ -132,6 +132,12 @@ def _of_one_script(value: str) -> bool:
         ("KZ\u20121", "U+2012 FIGURE DASH"),
         ("KZ\u02d71", "U+02D7 MODIFIER LETTER MINUS SIGN"),
         ("KZ\u20431", "U+2043 HYPHEN BULLET"),
+        # Ids of separators only would fold to nothing (issue 12).
+        ("_", "at least one letter or digit"),
+        ("__", "at least one letter or digit"),
+        ("_ _", "at least one letter or digit"),
+        ("_-_", "at least one letter or digit"),
+        ("..", "at least one letter or digit"),
         ("KZ-1.", "does not begin or end with a dot"),
         (".KZ-1", "does not begin or end with a dot"),
         ("KZ?1", "U+003F QUESTION MARK"),

@@ -713,6 +713,21 @@ def test_attack_an_xlsx_number_cell_not_in_ascii_digits_is_refused_naming_the_ce
     assert len(said) < 300
 
 
+def test_a_whole_number_of_nineteen_digits_is_refused_in_csv_and_xlsx_alike(
+    tmp_path: Path,
+) -> None:
+    """Issue 12, finding 9: `0000000000000000500` passed in an xlsx number cell (openpyxl
+    reads 500) while the CSV refused it: both refuse it now, naming the count."""
+    weight = "0" * 16 + "500"
+    csv_path = _write(tmp_path / "n.csv", [_row("KZ-1", "АК 1", weight)])
+    with pytest.raises(TableError, match="column weight_g: has 19 digits, more than 18"):
+        _read(csv_path)
+    with pytest.raises(TableError, match="cell E2: has 19 digits, more than 18"):
+        _read(_crafted(tmp_path / "n.xlsx", _number_row(2, weight)))
+    read = _read(_crafted(tmp_path / "ok.xlsx", _number_row(2, "0" * 15 + "500")))
+    assert read.intakes[0].weight_g == 500
+
+
 def test_an_xlsx_number_cell_as_excel_writes_it_passes_the_guard(tmp_path: Path) -> None:
     read = _read(_crafted(tmp_path / "ok.xlsx", _number_row(2, "500")))
     assert read.intakes[0].weight_g == 500

@@ -261,3 +261,35 @@ def test_acknowledging_someone_elses_notice_is_refused_in_every_language() -> No
     assert said["en"] == "a notice is acknowledged only by the person it was written to"
     assert said["ru"] == "уведомление подтверждает только тот, кому оно адресовано"
     assert said["kk"] == "хабарламаны тек ол жазылған адам ғана растай алады"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_two_ids_alike_in_one_action_are_refused_in_the_readers_language(language: str) -> None:
+    """Issue 12, finding 7: a Russian web import of `QW-1` and `qw 1` showed English."""
+    from workflows import subjects
+    from workflows.errors import InvalidRequest
+
+    for message in (
+        subjects.alike_in_one_action("QW-1", "qw 1"),
+        subjects.conflict_in_one_action("items", "batches", "QW-1"),
+    ):
+        said = i18n.reason(InvalidRequest(message), language)
+        assert "QW-1" in said
+        assert not re.search(r"\b(ids?|read alike|would name|at once|for ever)\b", said), said
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_two_rows_of_one_id_are_refused_naming_both_lines_in_the_readers_language(
+    language: str,
+) -> None:
+    """Issue 12, finding 10: the import names both rows of ids that read alike."""
+    from api.imports.csv_table import TableError
+
+    for message in (
+        "column item: item qw 9 reads alike item QW-9 on line 2: an id names one subject for ever",
+        "column item: item X-1 is on row 2 too",
+    ):
+        said = i18n.reason(TableError("line 3", message), language)
+        assert "2" in said
+        assert "3" in said
+        assert not re.search(r"\b(line|row|column|reads alike|too|is on)\b", said), said

@@ -139,8 +139,9 @@ def identifier(value: Any) -> str:
     """An id (item, batch, place, commission, transfer, discrepancy, person): one line of
     at most MAX_ID printable NFC characters, each a letter of the label's alphabets
     (`label_letter`: Latin, Cyrillic with Kazakh, Greek), a digit 0-9, a space or one of
-    ID_PUNCTUATION (`- _ .`); not beginning or ending with a dot, not beginning with a
-    formula's first character (`= + - @`), and of one script (`one_script`).
+    ID_PUNCTUATION (`- _ .`), at least one letter or digit; not beginning or ending with a
+    dot, not beginning with a formula's first character (`= + - @`), and of one script
+    (`one_script`).
 
     Raises ValueError naming the character. An id is a path segment (`/items/{id}`) and a
     label's barcode, and a cell of every export: ids are ours to define, so none reads as a
@@ -149,8 +150,9 @@ def identifier(value: Any) -> str:
     _line(value, "an id", MAX_ID)
     if "/" in value or "\\" in value:
         raise ValueError("an id holds no / or \\")
-    if not value.strip("."):
-        raise ValueError("an id is not only dots")
+    if not any(char.isalnum() for char in value):
+        # `_`, `_-_` or `..` would fold to nothing (workflows.markings.fold): not an id.
+        raise ValueError("an id holds at least one letter or digit")
     if value.startswith(FORMULA_FIRST):
         raise ValueError(
             f"an id does not begin with {value[0]} (a spreadsheet reads it as a formula)"

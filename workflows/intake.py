@@ -13,6 +13,7 @@ from workflows import comebacks, grammar, registers, rules, subjects, terms
 from workflows.decision_dates import dated
 from workflows.diversion import GONE, campaign_refusal, comeback, same_model
 from workflows.errors import InvalidRequest, RuleViolation
+from workflows.inventory import reserved_refusal
 from workflows.machines import TERMINAL
 from workflows.markings import fold_or_none
 from workflows.steps import advance, file_refs, unique
@@ -102,6 +103,12 @@ def _validate(work: Work, intake: Intake) -> dict[str, Any]:
         _positive(intake.quantity, "the quantity of a lot")
     elif intake.quantity is not None:
         raise InvalidRequest("only a lot of ammunition has a quantity")
+    # Keys the service writes into an entry's details (the transfer, a place, R11's old
+    # item...) are read for every kind (`fold.touches_data` reads details.transfer): a person
+    # gives none of them, here as in a discrepancy (issue 12)
+    reserved = reserved_refusal(intake.details)
+    if reserved is not None:
+        raise InvalidRequest(reserved)
     if intake.unmarked and (intake.marking is not None or intake.marking_place is not None):
         raise RuleViolation(
             "R10",
@@ -165,14 +172,19 @@ def _identity(intake: Intake, item_id: str) -> dict[str, Any]:
 def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
     """Register items (one, or a whole import), all or none."""
     prepared = []
+    # The ids the request gave: a refusal names only these, never one made for it here (it
+    # names no item that ever exists, issue 12)
+    named: set[str] = set()
     for intake in intakes:
         item_id = check_name(intake.item or new_item_id(), "item id")
+        if intake.item:
+            named.add(item_id)
         data = {**_validate(work, intake), **_identity(intake, item_id)}
         prepared.append((item_id, data))
     ids = unique([item_id for item_id, _ in prepared])
     given = [d for _, d in prepared]
     alike = comebacks.marked_alike(work, [fold_or_none(d["marking"]) for d in given])
-    _refuse_known(work, ids, given, alike)
+    _refuse_known(work, ids, given, alike, named)
     # the items of each decision given at a unit, one step per decision (a file's rows often
     # share one), in the order given
     decided: dict[tuple[tuple[str, Any], ...], tuple[dict[str, Any], list[str]]] = {}
@@ -181,7 +193,7 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
             key = tuple(sorted(intake.decision.items()))
             decided.setdefault(key, (intake.decision, []))[1].append(item_id)
     for item_id, d in prepared:
-        _require_marking_photo(work, item_id, d)
+        _require_marking_photo(work, item_id if item_id in named else None, d)
         work.entry("item_registered", item_id, d)
         identity = fold_or_none(d["marking"])
         if identity is not None and identity in alike:
@@ -203,7 +215,11 @@ def _model(data: dict[str, Any]) -> str | None:
 
 
 def _refuse_known(
-    work: Work, ids: list[str], data: list[dict[str, Any]], alike: dict[str, list[Any]]
+    work: Work,
+    ids: list[str],
+    data: list[dict[str, Any]],
+    alike: dict[str, list[Any]],
+    named: set[str],
 ) -> None:
     """R10: a marking's identity (not its bytes: `АК 1` and `ak-1` are one) names one live
     item of a category and model; those gone are R11's. The refusal names the item that
@@ -243,11 +259,11 @@ def _refuse_known(
                     said = f"marking {d['marking']} is already registered as item {other}"
                 else:
                     said = f"marking {d['marking']} is already registered to a live item"
-                raise RuleViolation("R10", said, item_id)
+                raise RuleViolation("R10", said, item_id if item_id in named else None)
         live.append((model, item_id, d["location"], position))
 
 
-def _require_marking_photo(work: Work, item_id: str, data: dict[str, Any]) -> None:
+def _require_marking_photo(work: Work, item_id: str | None, data: dict[str, Any]) -> None:
     if data["category"] != FIREARM or "item_registered" not in work.config.photo_steps:
         return
     why = rules.r10_photo_missing(data["files"], "the intake")

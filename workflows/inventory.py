@@ -151,8 +151,8 @@ SERVER_DETAILS: Final = frozenset(
 
 
 def reserved_refusal(details: dict[str, Any] | None) -> str | None:
-    """The refusal of a person's discrepancy details that hold a key the service writes
-    (SERVER_DETAILS), or None."""
+    """The refusal of details a person gives (a discrepancy's, an intake's) that hold a key
+    the service writes (SERVER_DETAILS), or None."""
     taken = sorted(set(details or {}) & SERVER_DETAILS)
     if not taken:
         return None

@@ -8,13 +8,17 @@ by their folded form, and keeps the marking itself exactly as it was written:
 
 Folding: Unicode NFC; compatibility forms as their plain letter or digit (fullwidth `Ｚ`,
 mathematical `𝐀`, circled `①`, superscript `¹`, Roman numeral `Ⅰ`: NFKC, character by
-character, except `№`, which a plate shows as itself); upper case; every space (any Unicode
-white space, and the blank fillers that look like one), dash (Unicode category Pd, the minus
-sign and the dash-like marks below), connector (category Pc: `_`) and dot removed; Cyrillic
-and Greek capitals that look like a Latin capital written as that Latin capital. Digits are
-kept as they are: `0` and `O` are not folded together, as a plate's serial number tells them
-apart; nor are letters with diacritics (`Й` is not `И`). `/` and `№` stay: they are part of
-what a plate says.
+character, except `№`, which a plate shows as itself); the small letters that look like a
+Latin small letter other than their capital's twin as that letter (`ν` as `v`, `υ` as `u`,
+`ӏ` as `l`; `ß` as `ẞ`, never `SS`); upper case; every space (any Unicode white space, and
+the blank fillers that look like one), dash (Unicode category Pd, the minus sign and the
+dash-like marks below), connector (category Pc: `_`) and dot removed; Cyrillic and Greek
+capitals that look like a Latin capital written as that Latin capital, Cyrillic and Greek
+twins (`Г` `Γ`, `П` `Π`, `Ф` `Φ`, `Л` `Λ`, `Ө` `Θ`) as one of them, `З` as the digit `3`.
+Kazakh letters stay apart from the letters they are built on (`Қ` is not `К`). Other digits
+are kept as they are: `0` and `O` are not folded together, as a plate's serial number tells
+them apart; nor are letters with diacritics (`Й` is not `И`). `/` and `№` stay: they are
+part of what a plate says. The table's rule: docs/identifiers.md, "Look-alikes".
 """
 
 from __future__ import annotations
@@ -24,53 +28,61 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Final
 
-# Capitals that look like a Latin capital on a plate, by the Latin capital they look like.
-# Cyrillic (Russian and Kazakh) first, then Greek.
+# The fold's table (docs/identifiers.md, "Look-alikes"), by glyph, in two passes.
+#
+# Before upper-casing: small letters that look like a Latin small letter other than the one
+# their capital looks like (Greek `ν` is a `v`, its capital `Ν` an `N`; `υ` a `u`, `Υ` a `Y`;
+# the small palochka `ӏ` an `l`, its capital `Ӏ` an `I`), and `ß`, which upper-casing would
+# make `SS`, a different plate. Each case then folds as what it looks like.
+SMALL_LOOKALIKES: Final[dict[str, str]] = {
+    "v": "\u03bd",  # ν
+    "u": "\u03c5",  # υ
+    "l": "\u04cf",  # ӏ palochka
+    "\u1e9e": "\u00df",  # ß as the capital sharp s ẞ, never SS
+}
+# After upper-casing: capitals that look like one letter, by the letter they fold to: a Latin
+# capital where one looks alike, else one of the Cyrillic and Greek twins. A letter joins
+# only by its own glyph; so Kazakh letters stay apart from the Cyrillic letter they are
+# built on (`Қ` is not `К`, `Ң` not `Н`, `Ғ` not `Г`, `Ө` not `О`, `Ү` and `Ұ` not `У`,
+# `Ә` not `А`, `Һ` not `Н`): a plate shows them, and a Kazakh reader tells them apart.
 LOOKALIKES: Final[dict[str, str]] = {
     "A": "\u0410\u0391",  # А Α
     "B": "\u0412\u0392",  # В Β
     "C": "\u0421\u03f9",  # С Ϲ
     "E": "\u0415\u0395",  # Е Ε
+    "F": "\u03dc",  # Ϝ digamma
     "H": "\u041d\u0397",  # Н Η
-    "I": "\u0406\u0399",  # І (Kazakh, Ukrainian) Ι
-    "J": "\u0408",  # Ј
-    "K": "\u041a\u039a",  # К Κ
-    "M": "\u041c\u039c",  # М Μ
+    "I": "\u0406\u0399\u04c0",  # І (Kazakh, Ukrainian) Ι Ӏ palochka
+    "J": "\u0408\u037f",  # Ј Ϳ yot
+    "K": "\u041a\u039a\u1d0b\u03cf\u0138",  # К Κ ᴋ Ϗ kai ĸ kra
+    "M": "\u041c\u039c\u03fa",  # М Μ Ϻ san
     "N": "\u039d",  # Ν
     "O": "\u041e\u039f",  # О Ο
     "P": "\u0420\u03a1",  # Р Ρ
+    "Q": "\u051a",  # Ԛ
     "S": "\u0405",  # Ѕ
     "T": "\u0422\u03a4",  # Т Τ
-    "X": "\u0425\u03a7",  # Х Χ
-    "Y": "\u04ae\u03a5",  # Ү (Kazakh) Υ
-    "Z": "\u0396",  # Ζ
-}
-# Cyrillic letters of other languages, and small capitals, that a keyboard offers and that
-# look like a Latin capital on a plate.
-MORE_LOOKALIKES: Final[dict[str, str]] = {
-    "H": "\u04ba",  # Һ (Kazakh)
-    "I": "\u04c0",  # Ӏ palochka
-    "K": "\u049a\u1d0b",  # Қ (Kazakh) ᴋ
-    "Q": "\u051a",  # Ԛ
+    "V": "\u0474",  # Ѵ izhitsa
     "W": "\u051c",  # Ԝ
+    "X": "\u0425\u03a7",  # Х Χ
+    # У: its small letter у is the Latin y, so both cases fold as Y (`ху-1` is `xy-1`).
+    "Y": "\u0423\u03a5\u03d2",  # У Υ ϒ upsilon with hook
+    "Z": "\u0396",  # Ζ
+    "3": "\u0417",  # З is drawn as the digit 3 (`ЗА-9` is `3A-9`); 0 and O are not one
+    "\u0110": "\u00d0",  # Ð eth as Đ: the same capital
+    # Cyrillic and Greek twins with no Latin look-alike
+    "\u0413": "\u0393",  # Г Γ
+    "\u041b": "\u039b",  # Л Λ
+    "\u041f": "\u03a0",  # П Π
+    "\u0424": "\u03a6",  # Ф Φ
+    "\u04e8": "\u0398\u0472",  # Ө (Kazakh) Θ Ѳ fita: a barred O, not O
+    "\u03a8": "\u0470",  # Ψ Ѱ
 }
-# The remaining look-alikes among the letters a marking may hold (workflows.grammar.
-# label_letter: Latin, Cyrillic U+0400-U+04FF, Greek U+0370-U+03FF), after upper-casing:
-# Greek capitals of the rarer letters and the Latin kra. A Cyrillic or Greek letter with a
-# diacritic (Ё, Ї, Ќ, Ά, Ή, ϔ...) folds as its base letter's Latin twin with the same
-# diacritic (`_kept`): Ё as Ë, Ќ as K + U+0301.
-REMAINING_LOOKALIKES: Final[dict[str, str]] = {
-    "F": "\u03dc",  # Ϝ digamma
-    "J": "\u037f",  # Ϳ yot
-    "K": "\u03cf\u0138",  # Ϗ kai, ĸ kra
-    "M": "\u03fa",  # Ϻ san
-    "Y": "\u03d2",  # ϒ upsilon with hook
+_SMALL: Final[dict[int, str]] = {
+    ord(look): letter for letter, looks in SMALL_LOOKALIKES.items() for look in looks
 }
 _TABLE: Final[dict[int, str]] = {
-    ord(look): latin
-    for table in (LOOKALIKES, MORE_LOOKALIKES, REMAINING_LOOKALIKES)
-    for latin, looks in table.items()
-    for look in looks
+    ord(look): letter for letter, looks in LOOKALIKES.items() for look in looks
 }
 MINUS = "\u2212"
 # Marks that separate like a dash or a dot, and blank fillers that show as a space.
@@ -133,20 +145,33 @@ class _ByCharacter(dict[int, str | None]):
 _KEPT = 1 << 16
 
 
+def _alike(char: str, table: dict[int, str]) -> str | None:
+    """`char`'s look-alike in `table`, with its diacritics for a letter whose base letter
+    is one (Ё as Ë, Ќ as K + U+0301, ύ as ú); None for a character not in it."""
+    found = table.get(ord(char))
+    if found is not None:
+        return found
+    parts = unicodedata.normalize("NFD", char)
+    base = table.get(ord(parts[0])) if len(parts) > 1 else None
+    return None if base is None else unicodedata.normalize("NFC", base + parts[1:])
+
+
+def _small(char: str) -> str:
+    """A small look-alike of the first pass (before upper-casing) as its letter, any other
+    character as it is."""
+    return _alike(char, _SMALL) or char
+
+
 def _kept(char: str) -> str | None:
-    """None for a character dropped, else its look-alike's Latin capital (with its
-    diacritics, for a letter whose base letter is a look-alike), or itself."""
+    """None for a character dropped, else its look-alike's letter (with its diacritics,
+    for a letter whose base letter is a look-alike), or itself."""
     if _dropped(char):
         return None
-    latin = _TABLE.get(ord(char))
-    if latin is not None:
-        return latin
-    parts = unicodedata.normalize("NFD", char)
-    base = _TABLE.get(ord(parts[0])) if len(parts) > 1 else None
-    return char if base is None else unicodedata.normalize("NFC", base + parts[1:])
+    return _alike(char, _TABLE) or char
 
 
 _PLAIN = _ByCharacter(_plain)
+_SMALLS = _ByCharacter(_small)
 _KEEP = _ByCharacter(_kept)
 
 
@@ -154,10 +179,11 @@ _KEEP = _ByCharacter(_kept)
 # intake's checks, its row, R11 at the furnace: about 80 µs each time).
 @lru_cache(maxsize=16_384)
 def fold(marking: str) -> str:
-    """The identity of a marking as written (any text): NFC, compatibility forms plain, upper
-    case, no spaces, dashes, connectors or dots, look-alike capitals as Latin ones. Total:
-    raises nothing; "" for a marking of only spaces and dashes."""
-    plain = unicodedata.normalize("NFC", marking).translate(_PLAIN)
+    """The identity of a marking as written (any text): NFC, compatibility forms plain, small
+    look-alikes as their Latin letter, upper case, no spaces, dashes, connectors or dots,
+    look-alike capitals as one letter (SMALL_LOOKALIKES, LOOKALIKES). Total: raises nothing;
+    "" for a marking of only spaces and dashes."""
+    plain = unicodedata.normalize("NFC", marking).translate(_PLAIN).translate(_SMALLS)
     # Dropping and the look-alike table, character by character, in one pass; NFC again:
     # upper-casing may leave a letter and a combining mark composable.
     return unicodedata.normalize("NFC", plain.upper().translate(_KEEP))

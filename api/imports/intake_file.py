@@ -17,6 +17,7 @@ from api.imports.csv_table import CsvTable, Row, TableError
 from api.imports.intake_rows import Photo, RowError, intake_of
 from api.imports.xlsx_table import XlsxTable
 from workflows.commands.intake import FILE_ROWS, IntakeIn, RegisterItemsFromFile
+from workflows.subjects import folded
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -71,6 +72,7 @@ def read(
     is refused here, naming its line). `max_rows`: the rows a file may hold (FILE_ROWS for
     `custody import`; the web page's form takes what one API request takes, WEB_ROWS)."""
     read_file = IntakeFile(open_table(path, encoding, delimiter))
+    alike: dict[str, str] = {}  # an id's folded form -> the id as its row wrote it
     for row in read_file.table.rows():
         try:
             intake = intake_of(row.cells, photo)
@@ -85,6 +87,13 @@ def read(
             raise TableError(
                 row.where,
                 f"column item: item {intake.item} is on {read_file.where[intake.item]} too",
+            )
+        first = alike.setdefault(folded(intake.item), intake.item)
+        if first != intake.item:  # `QW-1` and `qw 1`: one id (docs/identifiers.md)
+            raise TableError(
+                row.where,
+                f"column item: item {intake.item} reads alike item {first} on "
+                f"{read_file.where[first]}: an id names one subject for ever",
             )
         if len(read_file.intakes) == max_rows:
             raise TableError(row.where, f"a file holds at most {max_rows:,} rows; split it")

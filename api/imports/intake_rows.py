@@ -126,7 +126,8 @@ def intake_of(row: Mapping[str, str], photo: Photo) -> IntakeIn:
         column = _column_of(first["loc"])
         if column == "details" and "details.year" in first["msg"]:
             column = "year"
-        raise RowError(column, first["msg"]) from None
+        # pydantic's "Value error, " is its wording, not the refusal's (issue 12)
+        raise RowError(column, first["msg"].removeprefix("Value error, ")) from None
 
 
 def _column_of(loc: tuple[int | str, ...]) -> str:

@@ -36,7 +36,7 @@ from typing import Any
 from xml.parsers import expat
 
 from api.imports.csv_table import Row, TableError
-from api.imports.intake_rows import RowError, check_header
+from api.imports.intake_rows import DIGITS_MAX, RowError, check_header
 from workflows import grammar
 
 PART_MAX = 256 * 1024 * 1024  # bytes of one XML part, decompressed (the sheet, its strings)
@@ -132,7 +132,13 @@ class _Guard:
         a spreadsheet writes it."""
         pattern = _NUMBER if self.type == "n" else _INDEX
         if len(value) <= NUMBER_MAX and pattern.fullmatch(value):
-            return
+            # The digits as written, leading zeros included, at most DIGITS_MAX: the rule a
+            # CSV cell's whole number follows (`0000000000000000500` is refused in both,
+            # issue 12); openpyxl would read it as 500
+            digits = len(value.lstrip("-").split(".")[0].split("e")[0].split("E")[0])
+            if self.type != "n" or digits <= DIGITS_MAX:
+                return
+            raise TableError(f"cell {self.ref}", f"has {digits:,} digits, more than {DIGITS_MAX}")
         raise TableError(
             f"cell {self.ref}",
             f"holds {grammar.shown(value)}, which is not a number in ASCII digits as a "

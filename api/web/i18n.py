@@ -907,6 +907,42 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
             "or leave it out where the service gives one"
         ),
     ),
+    # Two rows of an intake file with one id, or ids that read alike (api.imports.intake_file)
+    (
+        re.compile(r"item (?P<id>.+) is on (?P<on>line|row) (?P<at>\d+) too"),
+        N_("item %(id)s is on %(on)s too"),
+    ),
+    (
+        re.compile(
+            r"item (?P<id>.+) reads alike item (?P<first>.+) on (?P<on>line|row) (?P<at>\d+): "
+            r"an id names one subject for ever"
+        ),
+        N_("item %(id)s reads alike item %(first)s on %(on)s: an id names one subject for ever"),
+    ),
+    # One action making two subjects whose ids read alike, or one id for two kinds
+    # (workflows.subjects, issue 12)
+    (
+        re.compile(
+            r"ids (?P<first>.+) and (?P<id>.+) read alike, and one action would make both: an "
+            r"id names one subject for ever \(ids that differ only in case, look-alike Latin, "
+            r"Cyrillic or Greek letters, spaces, dashes or dots are one id\)"
+        ),
+        N_(
+            "ids %(first)s and %(id)s read alike, and one action would make both: an id names "
+            "one subject for ever (ids that differ only in case, look-alike Latin, Cyrillic or "
+            "Greek letters, spaces, dashes or dots are one id)"
+        ),
+    ),
+    (
+        re.compile(
+            r"id (?P<id>.+) would name an? [a-z ]+ and an? [a-z ]+ at once: an id names one "
+            r"subject for ever"
+        ),
+        N_(
+            "id %(id)s would name two subjects of different kinds at once: an id names one "
+            "subject for ever"
+        ),
+    ),
     (
         re.compile(r"a decision's date (?P<date>\S+) is in the future"),
         N_("the decision's date %(date)s is in the future"),
@@ -1023,6 +1059,10 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"an id does not begin or end with a dot"),
         N_("an id does not begin or end with a dot"),
+    ),
+    (
+        re.compile(r"an id holds at least one letter or digit"),
+        N_("an id holds at least one letter or digit"),
     ),
     (
         re.compile(
@@ -1377,6 +1417,9 @@ def _said(
             )
         if "fact" in values:
             values["fact"] = gettext(_FACTS.get(values["fact"], values["fact"]))
+        if "on" in values:  # a line of a CSV file, a row of a sheet
+            line = _ON[values["on"]]
+            values["on"] = gettext(line) % {"at": values["at"]}
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
@@ -1394,6 +1437,7 @@ def reason(exc: Exception, language: str) -> str:
 
 
 _PLACED = re.compile(r"(?P<where>line|row|column|cell) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
+_ON = {"line": N_("line %(at)s"), "row": N_("row %(at)s")}
 _WHERE = {
     "line": N_("line %(at)s: %(why)s"),
     "row": N_("row %(at)s: %(why)s"),
