@@ -8,17 +8,19 @@ by their folded form, and keeps the marking itself exactly as it was written:
 
 Folding: Unicode NFC; compatibility forms as their plain letter or digit (fullwidth `Ｚ`,
 mathematical `𝐀`, circled `①`, superscript `¹`, Roman numeral `Ⅰ`: NFKC, character by
-character, except `№`, which a plate shows as itself); the small letters that look like a
-Latin small letter other than their capital's twin as that letter (`ν` as `v`, `υ` as `u`,
-`ӏ` as `l`; `ß` as `ẞ`, never `SS`); upper case; every space (any Unicode white space, and
-the blank fillers that look like one), dash (Unicode category Pd, the minus sign and the
-dash-like marks below), connector (category Pc: `_`) and dot removed; Cyrillic and Greek
-capitals that look like a Latin capital written as that Latin capital, Cyrillic and Greek
-twins (`Г` `Γ`, `П` `Π`, `Ф` `Φ`, `Л` `Λ`, `Ө` `Θ`) as one of them, `З` as the digit `3`.
-Kazakh letters stay apart from the letters they are built on (`Қ` is not `К`). Other digits
-are kept as they are: `0` and `O` are not folded together, as a plate's serial number tells
-them apart; nor are letters with diacritics (`Й` is not `И`). `/` and `№` stay: they are
-part of what a plate says. The table's rule: docs/identifiers.md, "Look-alikes".
+character, except `№`, which a plate shows as itself, and the characters the look-alike table
+maps, which it reads first: lunate `Ϲ` is `C`, not `Σ`); the small letters that look like a
+Latin small letter other than their capital's twin as that letter (`ν` as `v`, `υ` and `μ` as
+`u`, `η` and `п` as `n`, `γ` as `y`, `г` as `r`, `ӏ` as `l`; `ß` as `ẞ`, never `SS`); upper
+case, except the small `ð` (its capital is `Đ`'s, the small letter is not); every space (any
+Unicode white space, and the blank fillers that look like one), dash (Unicode category Pd, the
+minus sign and the dash-like marks below), connector (category Pc: `_`) and dot removed;
+Cyrillic and Greek capitals that look like a Latin capital written as that Latin capital,
+Cyrillic and Greek twins (`Г` `Γ`, `П` `Π`, `Ф` `Φ`, `Л` `Λ`, `Ө` `Θ`) as one of them, `З` as
+the digit `3`. Kazakh letters stay apart from the letters they are built on (`Қ` is not `К`).
+Other digits are kept as they are: `0` and `O` are not folded together, as a plate's serial
+number tells them apart; nor are letters with diacritics (`Й` is not `И`). `/` and `№` stay:
+they are part of what a plate says. The table's rule: docs/identifiers.md, "Look-alikes".
 """
 
 from __future__ import annotations
@@ -34,12 +36,21 @@ from typing import Final
 # their capital looks like (Greek `ν` is a `v`, its capital `Ν` an `N`; `υ` a `u`, `Υ` a `Y`;
 # the small palochka `ӏ` an `l`, its capital `Ӏ` an `I`), and `ß`, which upper-casing would
 # make `SS`, a different plate. Each case then folds as what it looks like.
+# Small Greek `η` is an `n` (`Η` an `H`), `γ` a `y` (`Γ` is `Г`), `μ` a `u` like the micro sign
+# `µ` (`Μ` an `M`); small Cyrillic `г` is an `r` (`Г` stays `Г`), `п` an `n` (`П` stays `П`):
+# UTS #39 confusables, by the small letter's own glyph (issue 12).
 SMALL_LOOKALIKES: Final[dict[str, str]] = {
     "v": "\u03bd",  # ν
-    "u": "\u03c5",  # υ
+    "u": "\u03c5\u03bc",  # υ μ
     "l": "\u04cf",  # ӏ palochka
+    "n": "\u03b7\u043f",  # η п
+    "y": "\u03b3",  # γ
+    "r": "\u0433",  # г
     "\u1e9e": "\u00df",  # ß as the capital sharp s ẞ, never SS
 }
+# Small letters kept small: their capital is one glyph with another letter's capital, their
+# small letter is not (`Ð` is `Đ`, but `ð` is not `đ`), so upper-casing would merge them.
+KEPT_SMALL: Final[frozenset[str]] = frozenset("\u00f0")  # ð eth
 # After upper-casing: capitals that look like one letter, by the letter they fold to: a Latin
 # capital where one looks alike, else one of the Cyrillic and Greek twins. A letter joins
 # only by its own glyph; so Kazakh letters stay apart from the Cyrillic letter they are
@@ -69,7 +80,8 @@ LOOKALIKES: Final[dict[str, str]] = {
     "Y": "\u0423\u03a5\u03d2",  # У Υ ϒ upsilon with hook
     "Z": "\u0396",  # Ζ
     "3": "\u0417",  # З is drawn as the digit 3 (`ЗА-9` is `3A-9`); 0 and O are not one
-    "\u0110": "\u00d0",  # Ð eth as Đ: the same capital
+    "\u0110": "\u00d0",  # Ð eth as Đ: the same capital (small ð stays apart: KEPT_SMALL)
+    "\u00c6": "\u04d4",  # Ӕ (Ossetian) as Æ, in both cases
     # Cyrillic and Greek twins with no Latin look-alike
     "\u0413": "\u0393",  # Г Γ
     "\u041b": "\u039b",  # Л Λ
@@ -84,6 +96,14 @@ _SMALL: Final[dict[int, str]] = {
 _TABLE: Final[dict[int, str]] = {
     ord(look): letter for letter, looks in LOOKALIKES.items() for look in looks
 }
+# Every character the table maps, and the small letters of its capitals, is read by the
+# table before any compatibility step: NFKC would make lunate `Ϲ` a `Σ` and `ϲ` a `ς`, and
+# the table's `Ϲ` as `C` would never apply (issue 12).
+_BY_TABLE: Final[frozenset[str]] = frozenset(
+    {chr(code) for code in _SMALL}
+    | {chr(code) for code in _TABLE}
+    | {chr(code).lower() for code in _TABLE if chr(code).lower().upper() == chr(code)}
+)
 MINUS = "\u2212"
 # Marks that separate like a dash or a dot, and blank fillers that show as a space.
 SEPARATORS: Final[frozenset[str]] = frozenset(
@@ -121,7 +141,11 @@ def _dropped(char: str) -> bool:
 def _plain(char: str) -> str:
     """A compatibility character (fullwidth, font, circled, super- or subscript, Roman
     numeral...) as the plain one(s) NFKC gives; any other as it is."""
-    if char in KEPT_AS_WRITTEN or not unicodedata.decomposition(char).startswith("<"):
+    if (
+        char in KEPT_AS_WRITTEN
+        or char in _BY_TABLE
+        or not unicodedata.decomposition(char).startswith("<")
+    ):
         return char
     return unicodedata.normalize("NFKC", char)
 
@@ -157,9 +181,12 @@ def _alike(char: str, table: dict[int, str]) -> str | None:
 
 
 def _small(char: str) -> str:
-    """A small look-alike of the first pass (before upper-casing) as its letter, any other
-    character as it is."""
-    return _alike(char, _SMALL) or char
+    """A small look-alike of the first pass as its letter, upper-cased; a letter of
+    KEPT_SMALL as it is; any other character upper-cased (str.upper maps each character
+    by itself, so character by character is the same)."""
+    if char in KEPT_SMALL:
+        return char
+    return (_alike(char, _SMALL) or char).upper()
 
 
 def _kept(char: str) -> str | None:
@@ -179,14 +206,15 @@ _KEEP = _ByCharacter(_kept)
 # intake's checks, its row, R11 at the furnace: about 80 µs each time).
 @lru_cache(maxsize=16_384)
 def fold(marking: str) -> str:
-    """The identity of a marking as written (any text): NFC, compatibility forms plain, small
-    look-alikes as their Latin letter, upper case, no spaces, dashes, connectors or dots,
+    """The identity of a marking as written (any text): NFC, compatibility forms plain (not
+    the look-alike table's letters), small look-alikes as their Latin letter, upper case
+    (but KEPT_SMALL), no spaces, dashes, connectors or dots,
     look-alike capitals as one letter (SMALL_LOOKALIKES, LOOKALIKES). Total: raises nothing;
     "" for a marking of only spaces and dashes."""
-    plain = unicodedata.normalize("NFC", marking).translate(_PLAIN).translate(_SMALLS)
+    upper = unicodedata.normalize("NFC", marking).translate(_PLAIN).translate(_SMALLS)
     # Dropping and the look-alike table, character by character, in one pass; NFC again:
     # upper-casing may leave a letter and a combining mark composable.
-    return unicodedata.normalize("NFC", plain.upper().translate(_KEEP))
+    return unicodedata.normalize("NFC", upper.translate(_KEEP))
 
 
 def fold_or_none(marking: str | None) -> str | None:
