@@ -236,3 +236,95 @@ def test_a_reversal_in_time_and_entered_in_time_is_plainly_cancelled(site: Site)
     assert deadline.overdue_until_late_entry() == []
     assert deadline.late_entries() == []
     assert [f["fact"] for f in deadline.facts] == ["decision"]
+
+
+def _rows(report: dict, rifle: str) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    return [(row["status"], row["due_at"]) for row in report["missed"] if row["item"] == rifle]
+
+
+def test_a_late_appeal_keeps_the_overdue_term_in_its_own_period(site: Site) -> None:
+    # Issue 19 attack 1: the appeal dated inside the term, entered 20 days after it ran out,
+    # then final today: the overdue term stays in the report of the period it fell due in.
+    rifle, decided = _decided_30_days_ago(site)
+    [running] = site.process.deadlines()
+    due = running.due_at
+    assert due is not None
+    hidden = _overdue_days(site, due)
+    _step(site, "decision_appealed", rifle, decided + dt.timedelta(days=5))
+    deadline = _step(site, "decision_final", rifle, _today(site))
+    assert deadline.status(site.clock()) == "running"
+    assert deadline.due_at is not None
+    assert deadline.due_at > due
+    before = _compliance(site, decided, _today(site))  # holds the old due time, not the new
+    assert _rows(before, rifle) == [("overdue", due)]
+    [row] = [r for r in before["missed"] if r["item"] == rifle]
+    assert row["days_overdue"] == hidden
+    assert before["deadlines"]["R1"]["overdue"] == 1
+    assert before["deadlines"]["R1"]["running"] == 0
+    assert before["overdue_until_late_entry"] == {"R1": 1, "R2": 0}
+    after = _compliance(
+        site, _today(site) + dt.timedelta(days=1), _today(site) + dt.timedelta(days=30)
+    )
+    assert _rows(after, rifle) == []
+    assert after["deadlines"]["R1"]["running"] == 1
+    assert after["overdue_until_late_entry"] == {"R1": 0, "R2": 0}
+
+
+def test_a_lost_item_keeps_the_miss_of_its_overdue_term(site: Site) -> None:
+    # Issue 19 attack 2: declared lost 20 days after R1 ran out: missed_cancelled, not erased.
+    rifle, decided = _decided_30_days_ago(site)
+    [running] = site.process.deadlines()
+    due = running.due_at
+    assert due is not None
+    opened = site.process.record_discrepancy("unit.serikbaev", rifle, "не найден")
+    site.process.resolve_discrepancy("official.zhakupov", opened, "lost", "утрата")
+    deadline = _r1(site, rifle)
+    assert deadline.status(site.clock()) == "missed_cancelled"
+    [miss] = deadline.misses()
+    assert (miss["fact"], miss["missed"], miss["missed_due_at"]) == (
+        "lost",
+        "missed_cancelled",
+        due,
+    )
+    assert miss["days_overdue"] == _overdue_days(site, due)
+    report = _compliance(site, decided, _today(site))
+    assert _rows(report, rifle) == [("missed_cancelled", due)]
+    assert any("declared lost" in line and "MISSED" in line for line in explain(deadline, 3))
+
+
+def test_a_lost_item_keeps_the_miss_of_its_overdue_r2_term(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.to_warehouse(rifle)
+    site.clock.advance(hours=50)  # R2's 48 hours ran out 2 hours ago
+    with site.ledger.database.read() as conn:
+        [r2] = [d for d in Repository(conn).deadlines(open_only=False) if d.rule == "R2"]
+    opened = site.process.record_discrepancy("sklad.omarov", rifle, "не найден")
+    site.process.resolve_discrepancy("official.zhakupov", opened, "lost", "утрата")
+    with site.ledger.database.read() as conn:
+        [lost] = [d for d in Repository(conn).deadlines(open_only=False) if d.rule == "R2"]
+    assert lost.status(site.clock()) == "missed_cancelled"
+    [miss] = lost.misses()
+    assert (miss["missed_due_at"], miss["days_overdue"]) == (r2.due_at, 1)
+    assert 2 <= miss["hours_overdue"] < 3
+
+
+def test_a_loss_before_the_due_time_is_plainly_cancelled(site: Site) -> None:
+    rifle = site.register_rifle()
+    site.process.record_decision("unit.serikbaev", [rifle], DECISION)
+    opened = site.process.record_discrepancy("unit.serikbaev", rifle, "не найден")
+    site.process.resolve_discrepancy("official.zhakupov", opened, "lost", "утрата")
+    deadline = _r1(site, rifle)
+    assert deadline.status(site.clock()) == "cancelled"
+    assert deadline.misses() == []
+
+
+def test_a_finality_with_no_pause_is_not_a_late_entry(site: Site) -> None:
+    # Issue 19 attack 3: final dated after the term (or inside it), entered today, no pause
+    # before it: it hides no overdue time and leaves the overdue term as it was.
+    for offset in (13, 5):
+        rifle, decided = _decided_30_days_ago(site)
+        deadline = _step(site, "decision_final", rifle, decided + dt.timedelta(days=offset))
+        assert deadline.status(site.clock()) == "overdue"
+        assert deadline.overdue_until_late_entry() == []
+        assert all("overdue_due_at" not in f for f in deadline.late_entries())
+        assert not any("OVERDUE" in line for line in explain(deadline, 3))

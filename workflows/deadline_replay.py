@@ -141,7 +141,8 @@ class _Pass:
         item = body["item"]
         if body["data"]["resolution"] == "lost" and item not in self.batches:
             for rule in (R1, R2):
-                self._step(item, rule, deadlines.cancel, body["time"])
+                cancel = functools.partial(deadlines.cancel, seq=body["seq"], why="lost")
+                self._step(item, rule, cancel, body["time"])
 
     def _location(self, body: dict[str, Any]) -> None:
         data = body["data"]

@@ -14,7 +14,7 @@ R1  At the unit, after a decision: 10 days, counted as the law counts days (work
     H2): its fact keeps `missed` (`missed`, or `missed_cancelled` for a reversal), the due
     time that was missed (`missed_due_at`) and the days overdue at its date
     (`days_overdue`), and the deadline's status is `missed` (stopped) or `missed_cancelled`.
-    A pause, finality or reversal dated inside the term but ENTERED after the term in force
+    A pause or reversal dated inside the term but ENTERED after the term in force
     had run out (entry time > due time) counts as the law counts it (an appeal lodged in
     time stops the term), but the deadline keeps the overdue time on record (issue 19
     re-attack, H1): its fact gets `overdue_until_late_entry` (whole days from the due time
@@ -30,7 +30,8 @@ is counted from the date of its entry time at the place, and its fact says so
 
 A deadline is due at an instant in UTC; it is overdue once that instant has passed without
 being met. Missing it blocks nothing: it is reported, and a late meeting stays on the record.
-An item that is lost has its running deadlines cancelled.
+An item that is lost has its running deadlines cancelled; one cancelled after its due time
+keeps the miss (`missed_cancelled`, the days overdue), for R1 and R2 (issue 19, H2).
 """
 
 from __future__ import annotations
@@ -146,6 +147,9 @@ def _with_late_entry(deadline: Deadline, event: dict[str, Any]) -> dict[str, Any
     due = deadline.due_at
     if deadline.rule != R1 or due is None or "missed" in event or event["entered_at"] <= due:
         return event
+    zone = deadline.zone or terms.DEFAULT_ZONE
+    if terms.parse_date(event["date"]) >= terms.local_date(due, zone):
+        return event  # dated after the term: a miss of its own (`_with_miss`), not hidden
     overdue = parse_time(event["entered_at"]) - parse_time(due)
     days = max(1, overdue.days + (1 if overdue % dt.timedelta(days=1) else 0))
     return {**event, OVERDUE_UNTIL_LATE_ENTRY: days, "overdue_due_at": due}
@@ -164,10 +168,10 @@ def pause(deadline: Deadline, event: dict[str, Any]) -> None:
 
 def finalise(deadline: Deadline, event: dict[str, Any]) -> None:
     """The decision became final: after a pause, the full term again from that date; a
-    running clock is left alone (nothing stopped it)."""
+    running clock is left alone (nothing stopped it), and its fact carries no overdue time:
+    a finality that ends no pause hides nothing (issue 19, M3)."""
     if not _open(deadline):
         return
-    event = _with_late_entry(deadline, event)  # a running term: entered after it ran out?
     if deadline.due_at is None:
         lodged = _stopped_by(deadline.facts)
         final_day = terms.parse_date(event["date"])
@@ -198,9 +202,32 @@ def meet(deadline: Deadline, at: str) -> None:
         deadline.met_at = at
 
 
-def cancel(deadline: Deadline, at: str) -> None:
-    if _open(deadline):
-        deadline.cancelled_at = at
+def cancel(deadline: Deadline, at: str, seq: int = 0, why: str = "lost") -> None:
+    """The deadline cancelled at `at` (RFC 3339 UTC) by the entry `seq` (`why`: `lost`). One
+    cancelled after its due time keeps the miss on record, for R1 and R2 alike (issue 19,
+    H2): a fact `missed_cancelled` with the due time missed (`missed_due_at`), the whole
+    days overdue at the cancellation (`days_overdue`, at least 1) and `hours_overdue`."""
+    if not _open(deadline):
+        return
+    due = deadline.due_at
+    if due is not None and at > due:
+        overdue = parse_time(at) - parse_time(due)
+        whole = overdue.days + (1 if overdue % dt.timedelta(days=1) else 0)
+        zone = deadline.zone or terms.DEFAULT_ZONE
+        deadline.facts.append(
+            {
+                "fact": why,
+                "date": terms.local_date(at[:16], zone).isoformat(),
+                "entered_at": at,
+                "seq": seq,
+                "delay_days": 0,
+                "missed": MISSED_CANCELLED,
+                "missed_due_at": due,
+                "days_overdue": max(1, whole),
+                "hours_overdue": round(overdue.total_seconds() / 3600, 2),
+            }
+        )
+    deadline.cancelled_at = at
 
 
 def reverse(deadline: Deadline, event: dict[str, Any]) -> None:
@@ -238,6 +265,7 @@ _SAID = {
     "suspended": "suspended {date}: the clock stops",
     "final": "final {date}",
     "reversed": "reversed {date}",
+    "lost": "declared lost {date}",
 }
 
 

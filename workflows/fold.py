@@ -622,7 +622,10 @@ def _discrepancy_resolved(world: World, body: EntryBody) -> None:
     item.discrepancy, item.state_before_discrepancy = None, None
     if lost:
         for rule in (R1, R2):
-            _deadline_step(world, item.id, rule, deadlines.cancel, body.time)
+            deadline = world.deadline(item.id, rule)
+            if deadline is not None:  # one cancelled overdue keeps its miss (issue 19, H2)
+                deadlines.cancel(deadline, body.time, body.seq, "lost")
+                world.touch("deadlines", deadline)
 
 
 # -- diversion, campaigns, compensation (R11-R14) -------------------------------------------------

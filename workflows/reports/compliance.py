@@ -8,7 +8,11 @@ and change with them. This module only watches the fold to learn where each dead
 entries moved it, and reads each deadline's status at the report's moment: the time of the
 last entry up to the checkpoint.
 
-A deadline belongs to the period when it fell due in it (or, paused, started in it).
+A deadline belongs to the period when it fell due in it (or, paused, started in it). A term
+that stood overdue until a late entry dated inside it (`overdue_until_late_entry`) is counted
+`overdue` and listed in the period its overdue due time (`overdue_due_at`) fell in, whatever
+became of the deadline after (issue 19, H1); one cancelled after its due time (a loss, a
+reversal) is `missed_cancelled` there (issue 19, H2).
 Statuses (`workflows.model.Deadline.status`): met, met_late, overdue (due and not met by the
 report's moment), running, paused, cancelled, missed (stopped by an appeal or suspension
 dated after its term had run out), missed_cancelled (reversed after it had run out).
@@ -94,16 +98,24 @@ def _in_period(deadline: Deadline, period: Period) -> bool:
 
 
 def _terms(deadline: Deadline, status: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """(due time, status, miss fact or {}) of each term of a deadline: each one missed before
-    a pause or reversal, then the running one unless it is the last of those."""
-    misses = deadline.misses()
-    stopped = status in ("missed", "missed_cancelled")
-    found: list[tuple[str, str, dict[str, Any]]] = [
-        (m["missed_due_at"], m["missed"], m) for m in (misses[:-1] if stopped else misses)
-    ]
-    if stopped:
-        found.append((misses[-1]["missed_due_at"], status, misses[-1]))
-    else:
+    """(due time, status, fact or {}) of each term of a deadline, in order: each one missed
+    before a pause or cancellation (its fact's `missed_due_at`), each one that stood overdue
+    until a late entry dated inside it (`overdue`, at its `overdue_due_at`: issue 19, H1),
+    then the running one unless the last of those ended it and no term has run since."""
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    ended = False  # the last term found is the deadline's last: nothing ran after it
+    for fact in deadline.facts:
+        if "missed" in fact:
+            found.append((fact["missed_due_at"], fact["missed"], fact))
+            ended = True
+        elif _OVERDUE_KEYS[0] in fact:
+            found.append((fact["overdue_due_at"], "overdue", fact))
+            ended = fact["fact"] != "final"
+        elif fact["fact"] == "final" and "paused_days" in fact:
+            ended = False  # a term ran again
+    if status in ("missed", "missed_cancelled"):
+        found[-1] = (found[-1][0], status, found[-1][2])
+    elif not (ended and status in ("paused", "cancelled")):
         found.append((deadline.due_at or deadline.started_at, status, {}))
     return found
 
@@ -140,16 +152,25 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
             continue
         place = compliance.places.get(key, "")
         first_seq = compliance.seqs.get(key, [0])[0]
-        if _in_period(deadline, period):
-            for fact in deadline.late_entries():  # a late entry is a fact of its own (issue 19)
-                late_entries.append(
-                    {"item": deadline.item, "rule": deadline.rule, "place": place}
-                    | {k: fact[k] for k in ("fact", "date", "entered_at", "seq", "delay_days")}
-                    | {k: fact[k] for k in _OVERDUE_KEYS if k in fact}
-                )
-            if deadline.overdue_until_late_entry():
-                hidden[deadline.rule] += 1
-                tally.add(f"overdue_until_late_entry.{deadline.rule}", deadline.item, first_seq)
+        in_period = _in_period(deadline, period)
+        # A late entry is a fact of its own (issue 19); one that hid overdue time belongs to
+        # the period its overdue due time fell in, as the term it hid does (issue 19, H1).
+        hiding = False
+        for fact in deadline.late_entries():
+            if "overdue_due_at" in fact:
+                if not period.holds(fact["overdue_due_at"]):
+                    continue
+                hiding = True
+            elif not in_period:
+                continue
+            late_entries.append(
+                {"item": deadline.item, "rule": deadline.rule, "place": place}
+                | {k: fact[k] for k in ("fact", "date", "entered_at", "seq", "delay_days")}
+                | {k: fact[k] for k in _OVERDUE_KEYS if k in fact}
+            )
+        if hiding:
+            hidden[deadline.rule] += 1
+            tally.add(f"overdue_until_late_entry.{deadline.rule}", deadline.item, first_seq)
         for due, status, miss in _terms(deadline, deadline.status(now)):
             if not period.holds(due):
                 continue
@@ -174,11 +195,20 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
                 "late_by_hours": _late_by_hours(deadline, status, as_of),
                 "seqs": compliance.seqs.get(key, []),
             }
-            if miss:  # stopped after its term had run out: as of the stopping fact's date
+            if _OVERDUE_KEYS[0] in miss:  # overdue until a late entry dated inside it
+                overdue = parse_time(miss["entered_at"]) - parse_time(miss["overdue_due_at"])
+                row |= {
+                    "due_at": miss["overdue_due_at"],
+                    "met_at": None,
+                    "late_by_hours": round(overdue.total_seconds() / 3600, 2),
+                    "days_overdue": miss[_OVERDUE_KEYS[0]],
+                    "overdue_until": miss["entered_at"],
+                }
+            elif miss:  # stopped after its term had run out: as of the stopping fact's date
                 row |= {
                     "due_at": miss["missed_due_at"],
                     "met_at": None,
-                    "late_by_hours": float(24 * miss["days_overdue"]),
+                    "late_by_hours": float(miss.get("hours_overdue", 24 * miss["days_overdue"])),
                     "days_overdue": miss["days_overdue"],
                     "missed_on": miss["date"],
                 }
