@@ -84,6 +84,7 @@ FACT_STEPS = {
     "suspended": "decision_suspended",
     "final": "decision_final",
     "reversed": "decision_reversed",
+    "lost": "discrepancy_resolved",
 }
 
 
