@@ -99,9 +99,9 @@ def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -
         page = httpx.get(f"{first.base}/ledger/leaves", params={"limit": 1000}).json()
         seqs = [e["seq"] for e in page["leaves"]]
         assert seqs == list(range(page["size"]))
-        # genesis, the two administrators' accounts, location, unit.a's account, intakes,
-        # decisions
-        assert page["size"] == 1 + 2 + 1 + 1 + 60 + 3 * 60
+        # genesis, the two administrators' accounts, location, unit.a's account through four
+        # eyes (proposed, confirmed, created), intakes, decisions
+        assert page["size"] == 1 + 2 + 1 + 3 + 60 + 3 * 60
         with second.client("unit.a") as unit:
             states = {unit.get(f"/items/{i}").json()["state"] for i in items}
         assert states == {"final"}
