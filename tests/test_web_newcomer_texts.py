@@ -1,0 +1,115 @@
+"""What a newcomer read wrong on the ru/kk pages (issues 15, 16), against a real `custody
+serve` on the demo's data and, where the page itself must speak, a real browser (Debian's
+Chromium): a match without its case reference is a missing field, not a damaged act; a JPG
+on the public check is "not a PDF", not the library's words; the four-eyes queue names a
+change's kind, roles and places in the reader's language; a mistyped address under /web/ is
+the localized error page, not JSON.
+
+Shares test_web_pages' helpers; this module has its own server and browser.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.demo.data import PASSWORD
+from tests import test_web_pages as pages
+from tests.test_web_pages import EXAMINER, Browser, Site, log_in
+
+sites, site, browser = pages.sites, pages.site, pages.browser
+CHROMIUM = pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="chromium")
+
+NEEDS_CASE = {
+    "en": "A match needs the case reference",
+    "ru": "Для совпадения нужен номер уголовного дела",
+    "kk": "Сәйкестік үшін қылмыстық істің нөмірі керек",
+}
+
+
+def web_client(site: Site, username: str, language: str) -> httpx.Client:
+    client = httpx.Client(base_url=site.base, timeout=60)
+    form = client.get("/web/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf is not None
+    answer = client.post(
+        "/web/login",
+        data={
+            "username": username,
+            "password": PASSWORD,
+            "language": language,
+            "csrf": csrf.group(1),
+        },
+    )
+    assert answer.status_code == 303, answer.text
+    return client
+
+
+def page_csrf(client: httpx.Client, path: str) -> str:
+    found = re.search(r'data-csrf="([^"]+)"', client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("case", [None, "", "   "])
+def test_a_match_without_its_case_is_said_as_a_missing_case_not_a_damaged_act(
+    site: Site, language: str, case: str | None
+) -> None:
+    item = site.items("test_fired")[0]["id"]
+    act = {
+        "kind": "registry_result_recorded",
+        "person": EXAMINER,
+        "key_id": "k",
+        "time": "2026-01-01T00:00:00Z",
+        "item": item,
+        "result": "match",
+    }
+    if case is not None:
+        act["case"] = case
+    before = site.size()
+    client = web_client(site, EXAMINER, language)
+    csrf = page_csrf(client, "/web/registry")
+    answer = client.post(
+        "/web/registry",
+        json={"item": item, "act": act, "sig": "AAAA"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    client.close()
+    assert answer.status_code == 422, answer.text
+    said = answer.json()
+    assert said["ok"] is False
+    assert NEEDS_CASE[language] in said["message"]
+    for wrong in ("повреждён", "malformed", "act:", "field", "поле", "blank"):
+        assert wrong not in said["message"]
+    assert site.size() == before
+
+
+@CHROMIUM
+def test_the_registry_page_asks_for_the_case_before_it_opens_the_key(
+    site: Site, browser: Browser
+) -> None:
+    item = site.items("test_fired")[0]["id"]
+    page = browser.page()
+    posted: list[str] = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    log_in(page, site.base, EXAMINER, "ru")
+    page.goto(f"{site.base}/web/registry?item={item}")
+    posted.clear()
+    page.check("#r-match")
+    page.fill("#case", "   ")
+    page.set_input_files("#keyfile", str(site.data / "demo-keys" / f"{EXAMINER}.key"))
+    page.fill("#passphrase", PASSWORD)
+    page.click("#sign button[type=submit]")
+    page.wait_for_selector("#sign-result.problem")
+    assert NEEDS_CASE["ru"] in page.locator("#sign-result").inner_text()
+    assert page.evaluate("document.getElementById('case').validationMessage").startswith(
+        NEEDS_CASE["ru"]
+    )
+    assert posted == []
+    # typing the case clears the field's message: the form may be sent again
+    page.fill("#case", "12-345")
+    assert page.evaluate("document.getElementById('case').validationMessage") == ""
