@@ -113,3 +113,31 @@ def test_the_registry_page_asks_for_the_case_before_it_opens_the_key(
     # typing the case clears the field's message: the form may be sent again
     page.fill("#case", "12-345")
     assert page.evaluate("document.getElementById('case').validationMessage") == ""
+
+
+NOT_A_PDF = {
+    "en": "The file is not a PDF",
+    "ru": "Файл — не PDF",
+    "kk": "Файл PDF емес",
+}
+# The first bytes of a JPEG (SOI, APP0 "JFIF"): what a phone's photo of the paper begins with.
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(200)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_a_jpg_dropped_on_the_check_is_said_not_a_pdf_without_the_librarys_words(
+    site: Site, language: str
+) -> None:
+    answer = httpx.post(
+        f"{site.base}/web/check?lang={language}",
+        files={"statement": ("photo.jpg", JPEG, "image/jpeg")},
+        headers={"HX-Request": "true"},
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    assert NOT_A_PDF[language] in answer.text
+    for library in ("PDFium", "Failed to load", "not a readable PDF"):
+        assert library not in answer.text
+    reason = re.search(r'<span class="reason"([^>]*)>([^<]*)</span>', answer.text)
+    assert reason is not None
+    assert 'lang="en"' not in reason.group(1)  # said in the page's language
