@@ -10,13 +10,16 @@ Shares test_web_pages' helpers; this module has its own server and browser.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import httpx
 import pytest
 
-from api.demo.data import PASSWORD
+from api.demo.data import PASSWORD, PLACE_NAMES
+from api.web import i18n, labels
+from tests.support.processes import command
 from tests import test_web_pages as pages
 from tests.test_web_pages import EXAMINER, Browser, Site, log_in
 
@@ -141,3 +144,35 @@ def test_a_jpg_dropped_on_the_check_is_said_not_a_pdf_without_the_librarys_words
     reason = re.search(r'<span class="reason"([^>]*)>([^<]*)</span>', answer.text)
     assert reason is not None
     assert 'lang="en"' not in reason.group(1)  # said in the page's language
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_the_four_eyes_queue_names_the_change_roles_and_places_in_the_readers_words(
+    site: Site, language: str
+) -> None:
+    username = f"unit.new-{language}"
+    fields = {
+        "username": username,
+        "name": "Новый Сотрудник",
+        "roles": ["unit_officer"],
+        "places": ["UNIT-ALM"],
+    }
+    done = command(site.env, "change", "propose", "account_created", json.dumps(fields))
+    assert done.returncode == 0, done.stderr
+    proposal = done.stdout.strip()
+    client = web_client(site, "admin2", language)
+    answer = client.get("/web/admin/changes")
+    client.close()
+    assert answer.status_code == 200, answer.text
+    row = re.search(
+        rf"<tr>(?:(?!</tr>).)*{re.escape(proposal)}(?:(?!</tr>).)*</tr>", answer.text, re.S
+    )
+    assert row is not None
+    shown = re.sub(r"<[^>]+>", " ", row.group(0))
+    gettext = i18n.gettext_of(language)
+    assert labels.label("kind", "account_created", gettext) in shown
+    assert gettext("Roles") + " : " + labels.label("role", "unit_officer", gettext) in shown
+    assert gettext("Places") + " : " + PLACE_NAMES["UNIT-ALM"][language] in shown
+    assert gettext("Account") + " : " + username in shown
+    for raw in ("account_created", "unit_officer", "['", "username", "roles:", "places:"):
+        assert raw not in shown
