@@ -176,3 +176,42 @@ def test_the_four_eyes_queue_names_the_change_roles_and_places_in_the_readers_wo
     assert gettext("Account") + " : " + username in shown
     for raw in ("account_created", "unit_officer", "['", "username", "roles:", "places:"):
         assert raw not in shown
+
+
+NO_PAGE = {
+    "en": "There is no page at this address",
+    "ru": "По этому адресу нет страницы",
+    "kk": "Бұл мекенжайда бет жоқ",
+}
+NOT_THIS_WAY = {
+    "en": "This page does not take this kind of request",
+    "ru": "Эта страница не принимает такой запрос",
+    "kk": "Бұл бет мұндай сұрауды қабылдамайды",
+}
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_a_mistyped_address_under_web_is_the_error_page_in_the_readers_language(
+    site: Site, language: str
+) -> None:
+    client = web_client(site, pages.CLERK, language)
+    missing = client.get("/web/nonexistent")
+    wrong_method = client.get("/web/admin/changes/P-1/confirm")  # a form's POST only
+    client.close()
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert NO_PAGE[language] in missing.text
+    assert '"title"' not in missing.text
+    assert 'href="/web/"' in missing.text  # the way back
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["content-type"].startswith("text/html")
+    assert "POST" in wrong_method.headers["allow"]
+    assert NOT_THIS_WAY[language] in wrong_method.text
+
+
+def test_a_mistyped_address_outside_web_stays_the_apis_problem(site: Site) -> None:
+    with site.api(pages.CLERK) as client:
+        answer = client.get("/nonexistent", headers={"Accept-Language": "ru"})
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["type"].endswith("not-found")
