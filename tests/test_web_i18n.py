@@ -293,3 +293,21 @@ def test_two_rows_of_one_id_are_refused_naming_both_lines_in_the_readers_languag
         assert "2" in said
         assert "3" in said
         assert not re.search(r"\b(line|row|column|reads alike|too|is on)\b", said), said
+
+
+def test_a_refused_character_is_shown_with_its_code_not_unicodes_english_name() -> None:
+    """A kk refusal read "U+2026 HORIZONTAL ELLIPSIS" (issue 16): the character and its code
+    only; a character that shows nothing by its code alone."""
+    from api.web import i18n
+
+    ellipsis = ValueError(
+        "an id holds U+2026 HORIZONTAL ELLIPSIS: an id's characters are letters, digits 0-9, "
+        "spaces and - _ ."
+    )
+    filler = ValueError("an id holds U+3164 HANGUL FILLER, which shows nothing")
+    for language in ("ru", "kk", "en"):
+        said = i18n.reason(ellipsis, language)
+        assert "«…» (U+2026)" in said, said
+        assert "ELLIPSIS" not in said
+        blank = i18n.reason(filler, language)
+        assert "U+3164" in blank and "HANGUL" not in blank and "«" not in blank, blank

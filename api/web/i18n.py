@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -1423,8 +1424,33 @@ def _said(
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
+        if "char" in values:
+            values["char"] = _character(values["char"])
         return gettext(msgid) % values
     return None
+
+
+_CODE_POINT = re.compile(r"U\+(?P<hex>[0-9A-F]{4,6})(?: .*)?", re.S)
+# Letters that print as blank (Hangul fillers, the Braille blank): quoted, they show nothing.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _character(described: str) -> str:
+    """A character the grammar names as "U+2026 HORIZONTAL ELLIPSIS" (workflows.grammar),
+    as a reader of any language sees it: «…» (U+2026), the character and its code, without
+    Unicode's English name (issue 16); one that shows nothing (a control, a space, a filler)
+    by its code alone. Text not of that shape is returned as it is."""
+    found = _CODE_POINT.fullmatch(described)
+    if found is None:
+        return described
+    code = int(found["hex"], 16)
+    char = chr(code) if code <= 0x10FFFF else ""
+    visible = (
+        char.isprintable()
+        and unicodedata.category(char)[0] in "LNPS"
+        and char not in _BLANK_LETTERS
+    )
+    return f"«{char}» (U+{found['hex']})" if visible else f"U+{found['hex']}"
 
 
 def reason(exc: Exception, language: str) -> str:
