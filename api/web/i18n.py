@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -1396,9 +1396,13 @@ def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str
 
 
 def _said(
-    patterns: list[tuple[re.Pattern[str], str]], message: str, gettext: Callable[[str], str]
+    patterns: list[tuple[re.Pattern[str], str]],
+    message: str,
+    gettext: Callable[[str], str],
+    people: Mapping[str, str] | None = None,
 ) -> str | None:
-    """`message` in the reader's language by the first pattern that matches it whole."""
+    """`message` in the reader's language by the first pattern that matches it whole; a
+    `person` it names by their name in `people` (username -> name) when the page has it."""
     for pattern, msgid in patterns:
         found = pattern.fullmatch(message)
         if found is None:
@@ -1424,6 +1428,8 @@ def _said(
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
+        if people and values.get("person") in people:
+            values["person"] = people[values["person"]]
         if "char" in values:
             values["char"] = _character(values["char"])
         return gettext(msgid) % values
@@ -1524,12 +1530,16 @@ RULE_WORDS = {
 }
 
 
-def refusal(violation: RuleViolation, language: str) -> str:
+def refusal(
+    violation: RuleViolation, language: str, people: Mapping[str, str] | None = None
+) -> str:
     """`R3: <the rule's sentence in language> (<item>)`: the English of the process when no
     pattern knows the sentence (a new rule not yet translated). A rule of the law is named
-    by its number (R1-R15); PROCESS, INVENTORY and ACCESS by RULE_WORDS."""
+    by its number (R1-R15); PROCESS, INVENTORY and ACCESS by RULE_WORDS. A person the
+    sentence names is said by their name in `people` (username -> name), when given, not
+    by their login (issue 16: "R8: member.kim уже подписал(а)")."""
     gettext = gettext_of(language)
-    sentence = _said(REFUSALS, violation.message, gettext) or violation.message
+    sentence = _said(REFUSALS, violation.message, gettext, people) or violation.message
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
     rule = RULE_WORDS.get(violation.rule)
     named = gettext(rule) if rule is not None else violation.rule
