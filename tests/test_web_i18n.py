@@ -326,3 +326,32 @@ def test_a_refusal_names_a_member_by_their_name_where_the_page_has_it() -> None:
         assert said.startswith("R8: Ким Алексей Борисович"), said
         assert "member.kim" not in said
         assert "member.kim" in i18n.refusal(signed, language)
+
+
+def test_a_weight_typed_with_a_comma_says_whole_grams_are_needed() -> None:
+    """The intake form's "3,1" was refused as "Проверьте поле: Вес, граммы" (issue 16): the
+    refusal says that grams are whole, in each language."""
+    from pydantic import ValidationError
+
+    from api.web import i18n
+    from workflows.commands import RegisterItems
+
+    intake = {
+        "category": "firearm",
+        "source": "confiscated",
+        "location": "UNIT-1",
+        "weight_g": "3,1",
+        "rifled": True,
+        "marking": "АК-1",
+    }
+    with pytest.raises(ValidationError) as refused:
+        RegisterItems.model_validate({"intakes": [intake]})
+    labels = {"weight_g": "Weight, grams"}
+    said = {
+        language: i18n.invalid_field(refused.value, language, skip=2, labels=labels)
+        for language in ("ru", "kk", "en")
+    }
+    assert "целое число граммов" in said["ru"], said
+    assert "Вес, граммы" in said["ru"]
+    assert "грамның бүтін саны" in said["kk"], said
+    assert "whole grams" in said["en"], said

@@ -1494,6 +1494,8 @@ def invalid_why(exc: ValidationError, language: str) -> str | None:
     return _said(MESSAGES, message, gettext_of(language))
 
 
+# pydantic's error types of a value that is not a whole number
+_NOT_WHOLE = frozenset({"int_type", "int_parsing", "int_from_float"})
 _DETAIL = re.compile(r"details\.(?P<key>\w+) (?P<rest>.+)", re.S)
 
 
@@ -1514,6 +1516,13 @@ def invalid_field(
     if detail is not None and where == "details":
         where = f"details.{detail['key']}"
         why = _said(MESSAGES, f"the text {detail['rest']}", gettext)
+    # A weight typed as kilograms or with a decimal ("3,1"): the model says only "not an
+    # integer"; the person needs to hear that grams are whole (issue 16).
+    kind = exc.errors()[0].get("type")
+    if why is None and where.endswith("_g") and kind in _NOT_WHOLE:
+        why = gettext(
+            "whole grams are needed, in digits 0-9 without a comma or a point (3.1 kg is 3100 g)"
+        )
     if labels and where in labels:
         where = gettext(labels[where])
     if why is None:
