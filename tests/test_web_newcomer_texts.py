@@ -19,8 +19,8 @@ import pytest
 
 from api.demo.data import PASSWORD, PLACE_NAMES
 from api.web import i18n, labels
-from tests.support.processes import command
 from tests import test_web_pages as pages
+from tests.support.processes import command
 from tests.test_web_pages import EXAMINER, Browser, Site, log_in
 
 sites, site, browser = pages.sites, pages.site, pages.browser
