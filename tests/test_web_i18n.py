@@ -293,3 +293,67 @@ def test_two_rows_of_one_id_are_refused_naming_both_lines_in_the_readers_languag
         assert "2" in said
         assert "3" in said
         assert not re.search(r"\b(line|row|column|reads alike|too|is on)\b", said), said
+
+
+def test_a_refused_character_is_shown_with_its_code_not_unicodes_english_name() -> None:
+    """A kk refusal read "U+2026 HORIZONTAL ELLIPSIS" (issue 16): the character and its code
+    only; a character that shows nothing by its code alone."""
+    from api.web import i18n
+
+    ellipsis = ValueError(
+        "an id holds U+2026 HORIZONTAL ELLIPSIS: an id's characters are letters, digits 0-9, "
+        "spaces and - _ ."
+    )
+    filler = ValueError("an id holds U+3164 HANGUL FILLER, which shows nothing")
+    for language in ("ru", "kk", "en"):
+        said = i18n.reason(ellipsis, language)
+        assert "«…» (U+2026)" in said, said
+        assert "ELLIPSIS" not in said
+        blank = i18n.reason(filler, language)
+        assert "U+3164" in blank, blank
+        assert "HANGUL" not in blank
+        assert "«" not in blank
+
+
+def test_a_refusal_names_a_member_by_their_name_where_the_page_has_it() -> None:
+    """ "R8: member.kim уже подписал(а)" (issue 16): the person by the name the commission's
+    register prints; the login only where no name is known."""
+    from api.web import i18n
+    from workflows.errors import RuleViolation
+
+    signed = RuleViolation("R8", "member.kim has signed this statement already")
+    people = {"member.kim": "Ким Алексей Борисович"}
+    for language in ("ru", "kk", "en"):
+        said = i18n.refusal(signed, language, people)
+        assert said.startswith("R8: Ким Алексей Борисович"), said
+        assert "member.kim" not in said
+        assert "member.kim" in i18n.refusal(signed, language)
+
+
+def test_a_weight_typed_with_a_comma_says_whole_grams_are_needed() -> None:
+    """The intake form's "3,1" was refused as "Проверьте поле: Вес, граммы" (issue 16): the
+    refusal says that grams are whole, in each language."""
+    from pydantic import ValidationError
+
+    from api.web import i18n
+    from workflows.commands import RegisterItems
+
+    intake = {
+        "category": "firearm",
+        "source": "confiscated",
+        "location": "UNIT-1",
+        "weight_g": "3,1",
+        "rifled": True,
+        "marking": "АК-1",
+    }
+    with pytest.raises(ValidationError) as refused:
+        RegisterItems.model_validate({"intakes": [intake]})
+    labels = {"weight_g": "Weight, grams"}
+    said = {
+        language: i18n.invalid_field(refused.value, language, skip=2, labels=labels)
+        for language in ("ru", "kk", "en")
+    }
+    assert "целое число граммов" in said["ru"], said
+    assert "Вес, граммы" in said["ru"]
+    assert "грамның бүтін саны" in said["kk"], said
+    assert "whole grams" in said["en"], said

@@ -230,6 +230,12 @@ async def record_result(request: Request, me: Me, signed: SignedResult) -> Respo
     sessions.check_csrf(me.session, request.headers.get(sessions.CSRF_HEADER))
     _require(me, RecordRegistryResults.kind)
     gettext = i18n.gettext_of(me.language)
+    case = signed.act.get("case")
+    if signed.act.get("result") == "match" and (not isinstance(case, str) or not case.strip()):
+        # A match without its case reference is a missing field, not a damaged act: the
+        # newcomer read "the signed act is malformed: ... the text is blank" (issue 15, R4).
+        message = gettext("A match needs the case reference: enter the criminal case's number.")
+        return JSONResponse({"ok": False, "message": message}, 422)
     try:
         command = RecordRegistryResults.model_validate(
             {"results": [{"item": signed.item, "act": {"act": signed.act, "sig": signed.sig}}]}

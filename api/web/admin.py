@@ -30,7 +30,8 @@ from api.access.roles import ADMIN, PLACE_KINDS, ROLES
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
-from api.web import i18n, issued_tokens, sessions
+from api.web import change_fields, i18n, issued_tokens, sessions
+from api.web.places import names as place_names_of
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
 from custody.clock import format_time
 from custody.entries import decode
@@ -573,12 +574,18 @@ async def _changes(request: Request, me: Visitor, status: int, error: str | None
     asked = request.query_params.get("id", "")
     found = await run_in_threadpool(changes.find, process, asked) if asked else None
     known = [p.id for p in waiting] + ([found.id] if found is not None else [])
+    gettext = i18n.gettext_of(me.language)
+    wanted = [str(p) for c in waiting for p in c.fields.get("places") or ()]
+    named = await run_in_threadpool(place_names_of, process, me.language, wanted)
+    # each field by its label, roles and places by their names (issue 16)
+    fields = {c.id: change_fields.shown(c.kind, c.fields, gettext, named) for c in waiting}
     return page(
         "admin_changes.html.j2",
         me.language,
         me,
         status,
         changes=waiting,
+        fields=fields,
         done=None if error else done_message(request, me.language, known),
         error=error,
     )

@@ -137,7 +137,8 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
         )
     if me.may(SignStatement.kind):
         refused = process.may_sign(batch_id, me.username)
-        view.refused = i18n.refusal(refused, me.language) if refused is not None else None
+        people = names_of(commission)
+        view.refused = i18n.refusal(refused, me.language, people) if refused is not None else None
         with system.ledger.database.read() as conn:
             view.keys = [
                 k
@@ -310,6 +311,23 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
         return await _act(request, me, batch_id, partial(step.model_validate, given), staged)
 
 
+def names_of(commission: Commission) -> dict[str, str]:
+    """username -> the name the commission's register prints for them (every period of
+    office): a refusal names a member so, not by their login (issue 16)."""
+    members = map(Member.from_json, commission.members)
+    return {m.person: m.full_name for m in members if m.full_name}
+
+
+def _people_of_batch(request: Request, batch_id: str) -> dict[str, str]:
+    process = system_of(request).process
+    try:
+        batch = process.batch(batch_id)
+    except WorkflowError:  # no such batch: its refusal names no member
+        return {}
+    found = next((c for c in process.commissions() if c.id == batch.commission), None)
+    return names_of(found) if found is not None else {}
+
+
 class SignedStatement(StrictBody):
     act: dict[str, Any]
     sig: str = Field(max_length=200)
@@ -330,7 +348,9 @@ async def sign(request: Request, me: Me, batch_id: str, signed: SignedStatement)
     except ValidationError:
         return JSONResponse({"ok": False, "message": gettext("The signed act is malformed")}, 422)
     except RuleViolation as refused:
-        return JSONResponse({"ok": False, "message": i18n.refusal(refused, me.language)}, 422)
+        people = await run_in_threadpool(_people_of_batch, request, batch_id)
+        message = i18n.refusal(refused, me.language, people)
+        return JSONResponse({"ok": False, "message": message}, 422)
     except (WorkflowError, CustodyError) as exc:
         message = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
         return JSONResponse({"ok": False, "message": message}, 422)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -1395,9 +1396,13 @@ def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str
 
 
 def _said(
-    patterns: list[tuple[re.Pattern[str], str]], message: str, gettext: Callable[[str], str]
+    patterns: list[tuple[re.Pattern[str], str]],
+    message: str,
+    gettext: Callable[[str], str],
+    people: Mapping[str, str] | None = None,
 ) -> str | None:
-    """`message` in the reader's language by the first pattern that matches it whole."""
+    """`message` in the reader's language by the first pattern that matches it whole; a
+    `person` it names by their name in `people` (username -> name) when the page has it."""
     for pattern, msgid in patterns:
         found = pattern.fullmatch(message)
         if found is None:
@@ -1423,8 +1428,35 @@ def _said(
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
+        if people and values.get("person") in people:
+            values["person"] = people[values["person"]]
+        if "char" in values:
+            values["char"] = _character(values["char"])
         return gettext(msgid) % values
     return None
+
+
+_CODE_POINT = re.compile(r"U\+(?P<hex>[0-9A-F]{4,6})(?: .*)?", re.S)
+# Letters that print as blank (Hangul fillers, the Braille blank): quoted, they show nothing.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _character(described: str) -> str:
+    """A character the grammar names as "U+2026 HORIZONTAL ELLIPSIS" (workflows.grammar),
+    as a reader of any language sees it: «…» (U+2026), the character and its code, without
+    Unicode's English name (issue 16); one that shows nothing (a control, a space, a filler)
+    by its code alone. Text not of that shape is returned as it is."""
+    found = _CODE_POINT.fullmatch(described)
+    if found is None:
+        return described
+    code = int(found["hex"], 16)
+    char = chr(code) if code <= 0x10FFFF else ""
+    visible = (
+        char.isprintable()
+        and unicodedata.category(char)[0] in "LNPS"
+        and char not in _BLANK_LETTERS
+    )
+    return f"«{char}» (U+{found['hex']})" if visible else f"U+{found['hex']}"
 
 
 def reason(exc: Exception, language: str) -> str:
@@ -1462,6 +1494,8 @@ def invalid_why(exc: ValidationError, language: str) -> str | None:
     return _said(MESSAGES, message, gettext_of(language))
 
 
+# pydantic's error types of a value that is not a whole number
+_NOT_WHOLE = frozenset({"int_type", "int_parsing", "int_from_float"})
 _DETAIL = re.compile(r"details\.(?P<key>\w+) (?P<rest>.+)", re.S)
 
 
@@ -1482,6 +1516,13 @@ def invalid_field(
     if detail is not None and where == "details":
         where = f"details.{detail['key']}"
         why = _said(MESSAGES, f"the text {detail['rest']}", gettext)
+    # A weight typed as kilograms or with a decimal ("3,1"): the model says only "not an
+    # integer"; the person needs to hear that grams are whole (issue 16).
+    kind = exc.errors()[0].get("type")
+    if why is None and where.endswith("_g") and kind in _NOT_WHOLE:
+        why = gettext(
+            "whole grams are needed, in digits 0-9 without a comma or a point (3.1 kg is 3100 g)"
+        )
     if labels and where in labels:
         where = gettext(labels[where])
     if why is None:
@@ -1498,12 +1539,16 @@ RULE_WORDS = {
 }
 
 
-def refusal(violation: RuleViolation, language: str) -> str:
+def refusal(
+    violation: RuleViolation, language: str, people: Mapping[str, str] | None = None
+) -> str:
     """`R3: <the rule's sentence in language> (<item>)`: the English of the process when no
     pattern knows the sentence (a new rule not yet translated). A rule of the law is named
-    by its number (R1-R15); PROCESS, INVENTORY and ACCESS by RULE_WORDS."""
+    by its number (R1-R15); PROCESS, INVENTORY and ACCESS by RULE_WORDS. A person the
+    sentence names is said by their name in `people` (username -> name), when given, not
+    by their login (issue 16: "R8: member.kim уже подписал(а)")."""
     gettext = gettext_of(language)
-    sentence = _said(REFUSALS, violation.message, gettext) or violation.message
+    sentence = _said(REFUSALS, violation.message, gettext, people) or violation.message
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
     rule = RULE_WORDS.get(violation.rule)
     named = gettext(rule) if rule is not None else violation.rule

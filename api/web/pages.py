@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
@@ -299,6 +300,33 @@ def install(app: FastAPI) -> None:
             return await _as_problem(app, request, exc)
         me = await visitor(request)
         return page("error.html.j2", me.language, me, 403, message=i18n.refusal(exc, me.language))
+
+    api_http_error = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def no_such_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """Under /web/, a mistyped address (404) or a method no page takes (405) is the
+        error page in the reader's language, as 403 is (issue 16: a newcomer got the API's
+        JSON); elsewhere, and for any other status, the API's problem+json."""
+        if not request.url.path.startswith("/web/") or exc.status_code not in (404, 405):
+            answer = api_http_error(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        me: Visitor | None
+        try:
+            me = await visitor(request)
+        except LoginNeeded:  # the address is wrong whoever asks: no login first
+            me = None
+        accept = request.headers.get("accept-language")
+        language = me.language if me else i18n.language_of(None, accept)
+        gettext = i18n.gettext_of(language)
+        if exc.status_code == 404:
+            message = gettext("There is no page at this address: check it, or go back")
+        else:
+            message = gettext("This page does not take this kind of request: go back")
+        answer = page("error.html.j2", language, me, exc.status_code, message=message)
+        if exc.headers:  # 405's Allow
+            answer.headers.update(exc.headers)
+        return answer
 
     # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).

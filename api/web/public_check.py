@@ -228,7 +228,19 @@ async def _check(
     except CheckUnavailable as exc:
         said = gettext("The check could not run to its end: %(why)s") % {"why": str(exc)}
         return None, False, said, 503
+    _say_unreadable(report, gettext)
     return report, False, None, 200
+
+
+def _say_unreadable(report: dict[str, Any], gettext: Any) -> None:
+    """A file that is no PDF at all (a JPG dropped by mistake) is said in the reader's words,
+    without the PDF library's own ("Failed to load document (PDFium: Data format error)"):
+    certificates.pdf_reading.UnreadablePdf's reason, replaced in `report`'s steps in place,
+    marked `said` so the page shows it in the page's language (issue 16)."""
+    for step in report.get("steps", []):
+        if str(step.get("reason") or "").startswith("not a readable PDF"):
+            step["reason"] = gettext("The file is not a PDF: drop the statement's PDF file")
+            step["said"] = True
 
 
 @router.get("/check/{batch}", response_class=HTMLResponse)

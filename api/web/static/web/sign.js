@@ -12,8 +12,24 @@
     if (!form) return;
     const out = document.getElementById("sign-result");
     const say = (text, ok) => { out.textContent = text; out.className = ok ? "done" : "problem"; };
+    // The case's own message stays until the person types or picks another result: a field
+    // left invalid would stop the next submit before this page's check runs.
+    const clearCase = () => form.elements.case.setCustomValidity("");
+    form.elements.case.addEventListener("input", clearCase);
+    form.addEventListener("change", clearCase);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
+      // A match names its case (R4): checked here, before the key is opened, with the page's
+      // own words rather than the server's answer after signing.
+      const caseField = form.elements.case;
+      caseField.setCustomValidity("");
+      if (form.elements.result.value === "match" && !caseField.value.trim()) {
+        caseField.setCustomValidity(form.dataset.needcase);
+        caseField.reportValidity();
+        say(form.dataset.needcase, false);
+        caseField.focus();
+        return;
+      }
       const passphrase = form.elements.passphrase.value;
       const file = form.elements.keyfile.files[0];
       say(form.dataset.busy, true);
