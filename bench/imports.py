@@ -23,6 +23,7 @@ import workflows.commands as c
 from api.imports import intake_file
 from api.imports.intake_rows import COLUMNS
 from bench.common import Figure, fresh, report
+from bench.lifecycles import four_eyes
 from custody.bootstrap import init
 from custody.settings import Settings
 from workflows.commands.intake import IntakeIn, RegisterItemsFromFile
@@ -81,7 +82,7 @@ def site(directory: Path) -> Process:
     place = {"location": "UNIT", "kind": "unit", "name": "УП г. Алматы", "region": "Алматы"}
     process.run("admin", c.AddLocation.model_validate(place))
     officer = {"username": ACTOR, "name": ACTOR, "roles": ["unit_officer"], "places": ["UNIT"]}
-    process.run("admin", c.CreateAccount.model_validate(officer))
+    four_eyes(process, c.CreateAccount.model_validate(officer))  # a unit officer: four eyes
     return process
 
 

@@ -15,6 +15,7 @@ from custody.bootstrap import init
 from custody.entries import NewEntry
 from custody.ledger import Ledger
 from custody.settings import Settings
+from custody.store import Store
 
 BATCH = 5000
 
@@ -29,29 +30,26 @@ PLACE = "UNIT-ALM"
 AUDITED_DATA = {**SAMPLE_DATA, "location": PLACE}
 
 
-def _preamble(founder: str) -> list[NewEntry]:
-    """The accounts and the place the intakes of an audited ledger need: the founder makes
-    itself the administrator, adds a unit and the officer who registers items there."""
-    return [
-        NewEntry(
-            kind="account_created",
-            actor=founder,
-            item=founder,
-            data={"name": "Администратор", "roles": ["administrator"], "places": []},
-        ),
-        NewEntry(
-            kind="location_added",
-            actor=founder,
-            item=PLACE,
-            data={"kind": "unit", "name": "ДП г. Алматы", "region": "Алматы"},
-        ),
-        NewEntry(
-            kind="account_created",
-            actor=founder,
-            item="unit.serikbaev",
-            data={"name": "Серікбаев Нұрлан", "roles": ["unit_officer"], "places": [PLACE]},
-        ),
-    ]
+def _preamble(ledger: Ledger, directory: Path) -> None:
+    """The accounts and the place the intakes of an audited ledger need, written by the
+    process as a site would: the two founding administrators, a unit, and its officer made
+    with four eyes (a unit officer is one of workflows.dual.FOUR_EYES_ROLES)."""
+    import workflows.commands as c
+    from bench.lifecycles import four_eyes
+    from workflows.files import FileStore
+    from workflows.process import Process
+
+    p = Process(ledger, FileStore(directory / "files"))
+    p.found()
+    place = {"location": PLACE, "kind": "unit", "name": "ДП г. Алматы", "region": "Алматы"}
+    p.run("admin", c.AddLocation.model_validate(place))
+    officer = {
+        "username": "unit.serikbaev",
+        "name": "Серікбаев Нұрлан",
+        "roles": ["unit_officer"],
+        "places": [PLACE],
+    }
+    four_eyes(p, c.CreateAccount.model_validate(officer))
 
 
 def _intake(n: int) -> NewEntry:
@@ -71,7 +69,7 @@ def audited_ledger_of(size: int) -> tuple[Ledger, Settings]:
 
     directory = WORK / f"audited-{size}"
     settings = Settings(data_dir=directory, origin="bench.custody/ledger")
-    ledger = _built(directory, size, _preamble("system"), _intake, MIGRATIONS)
+    ledger = _built(directory, size, _preamble, _intake, MIGRATIONS)
     started = time.perf_counter()
     refold(ledger.database)
     print(f"  state tables of {size:,}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -81,18 +79,21 @@ def audited_ledger_of(size: int) -> tuple[Ledger, Settings]:
 def _built(
     directory: Path,
     size: int,
-    first: list[NewEntry],
+    first: list[NewEntry] | Callable[[Ledger, Path], None],
     make: Callable[[int], NewEntry],
     migrations: Sequence[Path],
 ) -> Ledger:
     shutil.rmtree(directory, ignore_errors=True)
     settings = Settings(data_dir=directory, origin="bench.custody/ledger")
-    ledger = init(settings, migrations=migrations).ledger
+    ledger = init(settings, "admin", migrations=migrations).ledger
     start = time.perf_counter()
-    if first:
+    if callable(first):
+        first(ledger, directory)
+    elif first:
         with ledger.database.write() as conn:
             ledger.append_many(conn, first)
-    made = 1 + len(first)
+    with ledger.database.read() as conn:
+        made = Store(conn).head_size()
     while made < size:
         count = min(BATCH, size - made)
         with ledger.database.write() as conn:
