@@ -6,14 +6,19 @@ On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from sqlalchemy import create_engine
 
+from api import key_requests
+from api.tables import KeyRequestRow
 from api.web import sessions
 from custody import keyfile, keys, signatures
 from custody.keyfile import PersonKey
@@ -680,3 +685,17 @@ def test_a_problems_instance_escapes_what_is_not_printable(shared: Service) -> N
     instance = answer.json()["instance"]
     assert "\u202e" not in instance
     assert instance == "/keys/requests/KZ%E2%80%AE1/register"
+
+
+def test_a_challenge_never_begins_with_a_dash(tmp_path: Path) -> None:
+    """`custody keys prove CHALLENGE` takes the challenge as an argument: one beginning with
+    "-" was read as an option (CI failed on `-YevH…`, one draw in 64). Three hundred draws
+    would meet one with near certainty (1 - (63/64)^300 > 0.99) if nothing prevented it."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'requests.db'}")
+    KeyRequestRow.__table__.create(engine)  # type: ignore[attr-defined]
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        drawn = [key_requests.issue(conn, f"owner{n}", now) for n in range(300)]
+    assert len(set(drawn)) == 300
+    assert not [c for c in drawn if c.startswith("-")]
+    assert all(len(c) == 43 for c in drawn)
