@@ -2,8 +2,9 @@
 refused as it is written (ACCESS, nothing written) and, where the ledger says it, failed by
 `custody verify`'s access step when written straight into the log with the ledger key.
 
-- a device token issued for an account holding a signer's role, or such a role granted to
-  an account holding a device token;
+- a device token issued for an account holding a role given only with four eyes (a signer's,
+  a unit officer's, the auditor's, a paymaster's), or such a role granted to an account
+  holding a device token, or an account made with one under a username holding a token;
 - a signed act (a registry result) sent through a device token;
 - the second-to-last enabled administrator disabled or stripped of the role;
 - the console's second founding counting administrators otherwise than the replay."""
@@ -16,7 +17,8 @@ import pytest
 
 from custody.clock import format_time
 from custody.entries import NewEntry
-from tests.support.site import FORENSICS, PLANT, WAREHOUSE, Site
+from custody.verify import Audit
+from tests.support.site import FORENSICS, PLANT, UNIT, WAREHOUSE, Site
 from workflows.access import FEWEST_ADMINISTRATORS
 from workflows.commands import (
     CreateAccount,
@@ -32,9 +34,18 @@ from workflows.commands.movements import ReceiveAtForensics, RecordRegistryResul
 from workflows.errors import AccessRefused
 from workflows.gate import BY_DEVICE_SIGNED
 from workflows.process import Process
-from workflows.replay import refold, replay
+from workflows.replay import refold, replay, verify_steps
 
 DEVICE = "DEV-00000000000000A1"
+ACCESS_STEP = (11, "access")  # `custody verify`'s step that replays who may write each entry
+# The site's holders of the roles four eyes gives that sign nothing (workflows.dual), with a
+# place each acts at (the auditor at none).
+STAND_INS = [
+    ("unit.serikbaev", "unit_officer", UNIT),
+    ("auditor.li", "auditor", None),
+    ("kassa.amanova", "paymaster", UNIT),
+]
+GIVEN_WITH_FOUR_EYES = "holds a role given only with four eyes"
 
 
 def _size(site: Site) -> int:
@@ -112,7 +123,10 @@ def test_a_lone_administrator_cannot_issue_a_device_token_for_a_stand_in_signer(
         ),
     )
     [(_, why)] = _refusals(site)
-    assert "device_token_issued by admin: four eyes: expert.sadykova holds a signer's" in why
+    assert (
+        "device_token_issued by admin: four eyes: expert.sadykova "
+        f"{GIVEN_WITH_FOUR_EYES} (forensic_examiner)"
+    ) in why
 
 
 def test_a_signer_role_is_never_granted_to_an_account_holding_a_device_token(
@@ -153,6 +167,114 @@ def test_a_signer_role_is_never_granted_to_an_account_holding_a_device_token(
     [(_, why)] = _refusals(site)
     assert "role_granted by admin2: four eyes: sklad.omarov holds device tokens" in why
     assert "revoke them first" in why
+
+
+def _access_failure(site: Site) -> str:
+    """The reason `custody verify` (its ledger steps and the process's) fails the ledger:
+    at the access step, every earlier step holding."""
+    failure = Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run().first_failure
+    assert failure is not None, "the forgery went unnoticed"
+    assert (failure.number, failure.name) == ACCESS_STEP, failure
+    return str(failure.reason)
+
+
+def _confirmed(site: Site, proposal: str, kind: str, fields: dict[str, object]) -> list[NewEntry]:
+    """A change proposed by admin, confirmed by admin2, and written: the entries a forger
+    with the ledger key writes so that dual control holds (workflows.dual)."""
+    username = str(fields["username"])
+    change = {"kind": kind, "fields": fields, "concerns": username}
+    data = {k: v for k, v in fields.items() if k != "username"}
+    return [
+        NewEntry(kind="change_proposed", actor="admin", item=proposal, data=change),
+        NewEntry(kind="change_confirmed", actor="admin2", item=proposal, data={}),
+        NewEntry(kind=kind, actor="admin2", item=username, data=data),
+    ]
+
+
+def _clerks_token(site: Site, username: str = "sklad.omarov") -> None:
+    issued = IssueDeviceToken(
+        device=DEVICE,
+        username=username,
+        role="warehouse_clerk",
+        place=WAREHOUSE,
+        label="сканер",
+        expires_at=_expires(site),
+    )
+    site.process.run("admin", issued)
+
+
+@pytest.mark.parametrize(("username", "role", "place"), STAND_INS)
+def test_no_device_token_for_a_unit_officer_an_auditor_or_a_paymaster(
+    site: Site, username: str, role: str, place: str | None
+) -> None:
+    """Issue 14, fix14d: a unit officer, the auditor and a paymaster are made with four eyes,
+    but one administrator issued a device token for them and acted in their role through
+    it (returned a weapon, read everything, paid). Refused whatever the binding, nothing
+    written; a ledger carrying one fails verify's access step."""
+    token = IssueDeviceToken(
+        device=DEVICE,
+        username=username,
+        role=role,
+        place=place,
+        label="сканер",
+        expires_at=_expires(site),
+    )
+    _refused(site, "admin", token, f"{username} {GIVEN_WITH_FOUR_EYES} ({role})")
+    assert _refusals(site) == []
+    _forge(
+        site,
+        NewEntry(
+            kind="device_token_issued",
+            actor="admin",
+            item=DEVICE,
+            data=_device_of(site, username, role, place),
+        ),
+    )
+    why = _access_failure(site)
+    assert f"device_token_issued by admin: four eyes: {username} {GIVEN_WITH_FOUR_EYES}" in why
+    assert "its person logs in" in why
+
+
+@pytest.mark.parametrize("role", ["unit_officer", "auditor", "paymaster"])
+def test_no_unit_officer_auditor_or_paymaster_role_for_an_account_holding_a_token(
+    site: Site, role: str
+) -> None:
+    """The other order: a clerk's scanner token, then the clerk given one of these roles.
+    Refused as it is proposed (revoke the token first); a ledger where it was confirmed and
+    written fails verify's access step."""
+    _clerks_token(site)
+    grant = {"username": "sklad.omarov", "role": role}
+    proposal = ProposeChange(change="role_granted", fields=grant)
+    _refused(site, "admin", proposal, f"holds device tokens ({DEVICE})")
+    _refused(site, "admin", GrantRole(**grant), "four eyes")  # alone: refused anyway
+    assert _refusals(site) == []
+    _forge(site, *_confirmed(site, "CHG-00000000000000C3", "role_granted", grant))
+    why = _access_failure(site)
+    assert "role_granted by admin2: four eyes: sklad.omarov holds device tokens" in why
+    assert f"given only with four eyes ({role})" in why
+    assert "revoke them first" in why
+
+
+def test_no_account_made_an_auditor_under_a_username_holding_a_token(site: Site) -> None:
+    """A token forged under a username before its account exists is live for the account
+    once made: making it a four-eyes role's account is refused as proposed, and failed by
+    verify at the `account_created` when written anyway."""
+    _forge(
+        site,
+        NewEntry(
+            kind="device_token_issued",
+            actor="admin",
+            item=DEVICE,
+            data=_device_of(site, "auditor.ghost", "warehouse_clerk", WAREHOUSE),
+        ),
+    )
+    assert _refusals(site) == []  # a token for nobody does nobody's work
+    made = {"username": "auditor.ghost", "name": "Призрак", "roles": ["auditor"], "places": []}
+    proposal = ProposeChange(change="account_created", fields=made)
+    _refused(site, "admin", proposal, f"auditor.ghost holds device tokens ({DEVICE})")
+    _forge(site, *_confirmed(site, "CHG-00000000000000D4", "account_created", made))
+    why = _access_failure(site)
+    assert "account_created by admin2: four eyes: auditor.ghost holds device tokens" in why
 
 
 def test_a_signed_act_through_a_device_token_is_refused(site: Site) -> None:

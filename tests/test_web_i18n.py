@@ -9,14 +9,16 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from babel.messages.pofile import read_po
 
 from api.web import i18n
+from workflows.access import granted_device_refusal, signer_device_refusal
 from workflows.access import refusal as access_refusal
 from workflows.errors import RuleViolation
-from workflows.model import Account
+from workflows.model import Account, Device
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\(\w+\)s")
@@ -142,6 +144,46 @@ def test_access_refusals_are_said_in_the_readers_language_with_roles_and_steps()
             assert said.startswith({"ru": "Доступ: ", "kk": "Қолжетімділік: "}[lang]), said
             assert reason not in said, (lang, said)
             assert not re.search(r"[a-z]+_[a-z]+", said.replace("sklad.krg", "")), said
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", ("только в четыре глаза", "аудитор", "сотрудник подразделения", "отзовите")),
+        ("kk", ("тек төрт көзбен", "аудитор", "қызметкері", "кері қайтарып")),
+        ("en", ("only with four eyes", "auditor", "unit officer", "revoke them first")),
+    ],
+)
+def test_the_device_token_refusals_of_four_eyes_roles_are_said_in_every_language(
+    language: str, words: tuple[str, ...]
+) -> None:
+    """Issue 14 (fix14d): no device token for an account holding a role given only with four
+    eyes, nor such a role for an account holding one. The sentences are the functions' own,
+    said on the admin pages in the reader's language with the roles by their labels."""
+    auditor = Account(
+        "auditor.li", "Ли", ["auditor", "unit_officer"], [], disabled=False, created_at="x"
+    )
+    issued = signer_device_refusal(auditor)
+    device = Device(
+        id="DEV-00000000000000A1",
+        account="sklad.li",
+        role="warehouse_clerk",
+        place="WH-ALM",
+        label="сканер",
+        expires_at="2027-01-01T00:00:00Z",
+        issued_at="2026-01-01T00:00:00Z",
+        revoked_at=None,
+    )
+    world = SimpleNamespace(devices={device.id: device})  # the World's devices alone
+    granted = granted_device_refusal(world, "sklad.li", "unit_officer")
+    assert issued is not None
+    assert granted is not None
+    said = [i18n.refusal(RuleViolation("ACCESS", why), language) for why in (issued, granted)]
+    assert all(word in said[0] for word in words[:3]), said
+    assert all(word in said[1] for word in (words[0], words[2], words[3])), said
+    assert "DEV-00000000000000A1" in said[1]
+    for sentence in said:
+        assert not re.search(r"[a-z]+_[a-z]+", sentence), sentence  # no role's id
 
 
 def test_a_sentence_no_pattern_knows_is_shown_as_the_process_wrote_it() -> None:

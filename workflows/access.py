@@ -375,7 +375,8 @@ def duty_refusal(
             )
         return signer_device_refusal(world.accounts.get(data.get("account")))
     if kind == "account_created":
-        return roles_together(data.get("roles", ()))
+        roles = data.get("roles", ())
+        return roles_together(roles) or created_device_refusal(world, str(item), roles)
     if kind == "role_granted":
         found = world.accounts.get(item)
         held = list(found.roles) if found is not None else []
@@ -388,19 +389,22 @@ def duty_refusal(
 
 
 def signer_device_refusal(account: Any) -> str | None:
-    """Why no device token is issued for `account` (a workflows.model.Account, or None):
-    it holds a signer's role (workflows.dual.DUAL_ROLES). A device token is issued by one
-    administrator and held by whoever has the scanner or script, so a token of a signer's
-    account would let that administrator act as the signer (issue 14). None when it may.
-    Raises nothing: the verifier calls it for every entry."""
+    """Why no device token is issued for `account` (a workflows.model.Account, or None): it
+    holds a role given only with four eyes (workflows.dual.FOUR_EYES_ROLES: a signer's, the
+    administrator's, a unit officer's, the auditor's, a paymaster's). A device token is
+    issued by one administrator and held by whoever has the scanner or script, so a token of
+    such an account would let that administrator act in the role four eyes gave it (issue
+    14): end custody, read every body, pay. Least privilege: tokens are for the clerks'
+    scanners; these people log in. None when it may. Raises nothing: the verifier calls it
+    for every entry."""
     if account is None:
         return None
-    held = sorted(r for r in account.roles if r in dual.DUAL_ROLES)
+    held = sorted(r for r in account.roles if r in dual.FOUR_EYES_ROLES)
     if not held:
         return None
     return (
-        f"four eyes: {account.id} holds a signer's role ({', '.join(held)}): a device token "
-        "is never issued for such an account; its person logs in"
+        f"four eyes: {account.id} holds a role given only with four eyes ({', '.join(held)}): "
+        "a device token is never issued for such an account; its person logs in"
     )
 
 
@@ -413,20 +417,35 @@ def live_devices(world: Any, username: str) -> list[str]:
 
 
 def granted_device_refusal(world: Any, username: str, role: Any) -> str | None:
-    """Why `role` is not granted to `username`: it is a signer's role and the account holds
-    device tokens not revoked (signer_device_refusal, the other order). Refused, not revoked
-    on the way: the administrators revoke them first, knowingly (docs/access.md). The World
-    must hold the account's device tokens (a replay's holds them all; workflows.accounts
-    loads them live). None when it may. Raises nothing."""
-    if role not in dual.DUAL_ROLES:
+    """Why `role` is not granted to `username`: it is a role of workflows.dual.FOUR_EYES_ROLES
+    and the account holds device tokens not revoked (signer_device_refusal, the other order).
+    Refused, not revoked on the way: the administrators revoke them first, knowingly
+    (docs/access.md). The World must hold the account's device tokens (a replay's holds them
+    all; workflows.accounts loads them live). None when it may. Raises nothing."""
+    if role not in dual.FOUR_EYES_ROLES:
         return None
     live = live_devices(world, username)
     if not live:
         return None
     return (
-        f"four eyes: {username} holds device tokens ({', '.join(live)}): a signer's role "
-        f"({role}) is never granted to an account with a device token; revoke them first"
+        f"four eyes: {username} holds device tokens ({', '.join(live)}): a role given only "
+        f"with four eyes ({role}) is never granted to an account with a device token; "
+        "revoke them first"
     )
+
+
+def created_device_refusal(world: Any, username: str, roles: Any) -> str | None:
+    """`granted_device_refusal` of an `account_created` with `roles` (a list of role ids):
+    a token issued under a username before its account was made (forged into the log: the
+    process issues none for an unknown account) is live for the account once made. None
+    when it may, or when `roles` is not a list. Raises nothing."""
+    if not isinstance(roles, list | tuple):
+        return None
+    for role in sorted(r for r in roles if isinstance(r, str)):
+        why = granted_device_refusal(world, username, role)
+        if why is not None:
+            return why
+    return None
 
 
 # The fewest enabled administrators a ledger keeps once it has two: one alone would make

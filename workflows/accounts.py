@@ -21,6 +21,7 @@ from workflows import grammar
 from workflows.access import (
     PLACE_KINDS,
     ROLES,
+    created_device_refusal,
     duty_refusal,
     granted_device_refusal,
     key_owner_refusal,
@@ -86,6 +87,12 @@ def create(
     work.load("accounts", [username])
     if work.world.find("accounts", username) is not None:
         raise InvalidRequest(f"there is already an account {username!r}")
+    # A token under this username from before its account (only a forged log has one) would
+    # be live for it: as for a grant, refused here, by the gate and by `custody verify`.
+    _load_devices(work, username)
+    why = created_device_refusal(work.world, username, list(roles))
+    if why is not None:
+        raise AccessRefused(why)
     owned = next((k for k in Store(work.conn).key_records() if k.owner == username), None)
     if owned is not None:
         raise AccessRefused(key_owner_refusal(username, owned.key_id))
@@ -104,9 +111,9 @@ def _compatible(roles: Sequence[str]) -> None:
 
 
 def grant(work: Work, username: str, role: str) -> None:
-    """Grant `role`; a signer's role is refused to an account with device tokens not
-    revoked (AccessRefused: workflows.access.granted_device_refusal), here as it is proposed
-    and again by the gate and `custody verify` on the entry."""
+    """Grant `role`; a role of workflows.dual.FOUR_EYES_ROLES is refused to an account with
+    device tokens not revoked (AccessRefused: workflows.access.granted_device_refusal), here
+    as it is proposed and again by the gate and `custody verify` on the entry."""
     check_role(role)
     held = account(work, username).roles
     if role in held:
@@ -202,12 +209,13 @@ def issue_device(
 ) -> None:
     """A device token bound to an account, one of its roles, one of its places (where the
     role acts at places), until `expires_at` (RFC 3339 UTC). Never for an account holding a
-    signer's role (AccessRefused: workflows.access.signer_device_refusal)."""
+    role of workflows.dual.FOUR_EYES_ROLES (AccessRefused:
+    workflows.access.signer_device_refusal)."""
     if not DEVICE_ID.fullmatch(device_id):
         raise InvalidRequest("a device token's id is DEV- and 16 hex digits")
     found = account(work, username)
     # Who may have it at all first (as the gate checks the entry: duty_refusal), before its
-    # role and place: a signer's account gets none whatever its binding (issue 14).
+    # role and place: a four-eyes role's account gets none whatever its binding (issue 14).
     why = duty_refusal(
         work.world,
         work.actor,

@@ -62,7 +62,8 @@ DUAL_ROLES: Final[frozenset[str]] = frozenset(
 # (api.access.changes). The warehouse clerk is not among them: nothing a clerk does alone ends
 # custody (melting and burning need the commission's signed statement, a discrepancy an
 # official), and clerks are made often, by one administrator (docs/access.md).
-# DUAL_ROLES alone still says who never holds a device token nor sends a key request.
+# DUAL_ROLES alone still says who sends a key request (act keys are the signers'); no
+# account holding any of FOUR_EYES_ROLES holds a device token (workflows.access).
 FOUR_EYES_ROLES: Final[frozenset[str]] = DUAL_ROLES | frozenset(
     {"unit_officer", "auditor", "paymaster"}
 )

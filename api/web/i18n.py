@@ -494,23 +494,25 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     # issue 14, the forger's findings (workflows.access, workflows.gate, api.key_requests)
     (
         re.compile(
-            r"four eyes: (?P<name>\S+) holds a signer's role \((?P<roles>[^)]*)\): a device "
-            r"token is never issued for such an account; its person logs in"
+            r"four eyes: (?P<name>\S+) holds a role given only with four eyes "
+            r"\((?P<roles>[^)]*)\): a device token is never issued for such an account; its "
+            r"person logs in"
         ),
         N_(
-            "four eyes: %(name)s holds a signer's role (%(roles)s): a device token is never "
-            "issued for such an account; its person logs in"
+            "four eyes: %(name)s holds a role given only with four eyes (%(roles)s): a device "
+            "token is never issued for such an account; its person logs in"
         ),
     ),
     (
         re.compile(
-            r"four eyes: (?P<name>\S+) holds device tokens \((?P<devices>[^)]*)\): a signer's "
-            r"role \((?P<role>[^)]*)\) is never granted to an account with a device token; "
-            r"revoke them first"
+            r"four eyes: (?P<name>\S+) holds device tokens \((?P<devices>[^)]*)\): a role "
+            r"given only with four eyes \((?P<roles>[^)]*)\) is never granted to an account "
+            r"with a device token; revoke them first"
         ),
         N_(
-            "four eyes: %(name)s holds device tokens (%(devices)s): a signer's role "
-            "(%(role)s) is never granted to an account with a device token; revoke them first"
+            "four eyes: %(name)s holds device tokens (%(devices)s): a role given only with "
+            "four eyes (%(roles)s) is never granted to an account with a device token; revoke "
+            "them first"
         ),
     ),
     (
