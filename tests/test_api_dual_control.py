@@ -225,31 +225,89 @@ def test_a_lone_administrator_cannot_issue_a_device_token_for_a_stand_in_signer(
 ) -> None:
     """The forger's first finding (issue 14): a device token issued for a member, held by
     the administrator who issued it, to act as her. Refused (403, four eyes, nothing
-    written); and a signer's role is not granted to an account holding a device token."""
+    written)."""
+    size = _size(shared)
     with shared.client("admin") as admin:
         asked = {"username": "member.kim", "role": "commission_member", "label": "планшет"}
         refused = admin.post("/auth/devices", json={**asked, "days": 1})
         _four_eyes(refused)
         assert "device token is never issued" in refused.json()["detail"]
-    # An auditor (four eyes too, but no signer: a script may read with a device token).
-    shared.add_user("reader.dev", "auditor", "Аудитор")
+    assert _size(shared) == size
+
+
+# The roles four eyes gives that sign nothing (workflows.dual.FOUR_EYES_ROLES - DUAL_ROLES).
+ENDS_READS_PAYS = ["unit_officer", "auditor", "paymaster"]
+
+
+def _devices(shared: Service, username: str) -> list[dict[str, object]]:
     with shared.client("admin") as admin:
-        issued = admin.post(
-            "/auth/devices",
-            json={"username": "reader.dev", "role": "auditor", "label": "скрипт", "days": 1},
-        )
+        listed = admin.get("/auth/devices", params={"username": username})
+    assert listed.status_code == 200, listed.text
+    devices: list[dict[str, object]] = listed.json()["devices"]
+    return devices
+
+
+@pytest.mark.parametrize("role", ENDS_READS_PAYS)
+def test_no_device_token_for_an_existing_unit_officer_auditor_or_paymaster(
+    shared: Service, role: str
+) -> None:
+    """The breaker's hole (issue 14, fix14d): the account was made with four eyes, but one
+    administrator issued a device token for it and acted in its role through the token
+    (returned a weapon, read every body, paid). Refused over HTTP and at the console (403
+    problem naming four eyes and the role; one line on stderr), nothing written."""
+    username = f"holder.{role}"
+    shared.add_user(username, role)
+    size = _size(shared)
+    asked = {"username": username, "role": role, "label": "скрипт", "days": 1}
+    with shared.client("admin") as admin:
+        refused = admin.post("/auth/devices", json=asked)
+    _four_eyes(refused)
+    detail = refused.json()["detail"]
+    assert f"{username} holds a role given only with four eyes ({role})" in detail
+    assert "a device token is never issued for such an account" in detail
+    done = run(
+        shared.env, "user", "device", username, "--role", role, "--label", "x", "--days", "1"
+    )
+    assert done.returncode != 0
+    [line] = done.stderr.strip().splitlines()
+    assert "four eyes" in line
+    assert f"({role})" in line
+    assert _size(shared) == size
+    assert _devices(shared, username) == []
+
+
+def test_no_unit_officer_auditor_or_paymaster_role_for_an_account_holding_a_token(
+    shared: Service,
+) -> None:
+    """The other order: a clerk's scanner token, then the clerk proposed a unit officer, the
+    auditor or a paymaster. Refused as proposed (403, "revoke them first", nothing written);
+    once the token is revoked, the grant is proposed and confirmed, and the ledger verifies."""
+    with shared.client("admin") as admin:
+        place = {"location": "WH-D14", "kind": "warehouse", "name": "Склад", "region": "Алматы"}
+        assert admin.post("/steps/location_added", json=place).status_code == 200
+    shared.add_user("sklad.d14", "warehouse_clerk", places=["WH-D14"])
+    with shared.client("admin") as admin:
+        asked = {"username": "sklad.d14", "role": "warehouse_clerk", "place": "WH-D14"}
+        issued = admin.post("/auth/devices", json={**asked, "label": "ТСД", "days": 9})
         assert issued.status_code == 201, issued.text
+        device = issued.json()["device"]
         size = _size(shared)
-        proposed = admin.post(
-            "/changes",
-            json={
-                "change": "role_granted",
-                "fields": {"username": "reader.dev", "role": "official"},
-            },
-        )
-        _four_eyes(proposed)
-        assert "revoke them first" in proposed.json()["detail"]
+        for role in ENDS_READS_PAYS:
+            grant = {"username": "sklad.d14", "role": role}
+            proposed = admin.post("/changes", json={"change": "role_granted", "fields": grant})
+            _four_eyes(proposed)
+            detail = proposed.json()["detail"]
+            assert f"sklad.d14 holds device tokens ({device})" in detail
+            assert f"given only with four eyes ({role})" in detail
+            assert "revoke them first" in detail
         assert _size(shared) == size
+        assert admin.post(f"/auth/devices/{device}/revoke").is_success
+        grant = {"username": "sklad.d14", "role": "auditor"}
+        proposed = admin.post("/changes", json={"change": "role_granted", "fields": grant})
+        assert proposed.status_code == 201, proposed.text
+    shared.confirm(proposed.json()["id"])
+    verified = run(shared.env, "verify", "--json")
+    assert verified.returncode == 0, verified.stdout[-2000:]
 
 
 @pytest.mark.parametrize("role", ["unit_officer", "auditor", "paymaster"])

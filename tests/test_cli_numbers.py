@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from api.cli.numbers import Whole
 from tests.support.processes import environment, run
 
-DEVICE = ("user", "device", "alice", "--role", "unit_officer", "--label", "scanner")
+DEVICE = ("user", "device", "alice", "--role", "warehouse_clerk", "--label", "scanner")
 
 
 @pytest.mark.parametrize(
