@@ -457,6 +457,109 @@ def test_the_state_line_turns_final_live_for_everyone_on_the_page(
     assert chair.evaluate("() => performance.timeOrigin") == loaded
 
 
+SIGNATURE_ROWS = "article.statement table:not(#statement-items) tbody tr"
+
+
+def _signatures_shown(page: Any) -> list[str]:
+    """The rows of the statement's signatures table as the page shows them now."""
+    return page.locator(SIGNATURE_ROWS).all_inner_texts()
+
+
+def _seen_rows(page: Any, count: int) -> None:
+    page.wait_for_function(
+        "([rows, n]) => document.querySelectorAll(rows).length >= n",
+        arg=[SIGNATURE_ROWS, count],
+        timeout=20_000,
+    )
+
+
+def _as_reloaded(browser: Browser, site: Site, url: str, person: str, lang: str) -> Any:
+    """The batch page as `person` would see it on loading it now."""
+    fresh = browser.page()
+    log_in(fresh, site.base, person, lang)
+    fresh.goto(url)
+    return fresh
+
+
+def test_the_signatures_and_the_sign_form_follow_the_quorum_live(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: when a member signs, every page open on the batch lists them in the
+    statement's signatures table as a reload would, in its own language; the signer's page
+    says they have signed, the others keep their sign form (and what was typed in it); once
+    the quorum has signed, every page says final, offers the PDF and no longer offers to
+    sign. Nobody reloads."""
+    with_fourth_member(site)  # the quorum: three of four
+    batch = "FURNACE-WEB-LIVE"
+    _melted_batch(site, batch, 1)
+    url = f"{site.base}/web/batches/{batch}"
+    people = {CHAIR: "ru", ABENOVA: "kk", KIM: "en"}
+    pages = {person: browser.page() for person in people}
+    for person, page in pages.items():
+        log_in(page, site.base, person, people[person])
+        page.goto(url)
+        assert _signatures_shown(page) == []
+        assert page.locator("#sign-statement").count() == 1
+    loaded = {p: page.evaluate("() => performance.timeOrigin") for p, page in pages.items()}
+    chair, abenova, kim = pages[CHAIR], pages[ABENOVA], pages[KIM]
+    kim.fill("#passphrase", "half-typed")
+
+    _signs_with_key_file(abenova, site, ABENOVA)
+    for page in pages.values():
+        _seen_rows(page, 1)
+    # Each page's table is the one a reload shows, in that page's language and zone.
+    for person, page in pages.items():
+        fresh = _as_reloaded(browser, site, url, person, people[person])
+        assert _signatures_shown(page) == _signatures_shown(fresh)
+        assert len(_signatures_shown(page)) == 1
+        counted = page.locator("#batch-signed").inner_text()
+        assert counted == fresh.locator("#batch-signed").inner_text()
+        fresh.context.close()
+    assert "Абенова Гүлнар Өмірзаққызы" in _signatures_shown(chair)[0]
+    # The signer's page no longer offers to sign; the others keep their form as it was.
+    abenova.wait_for_selector("#signing-state.signed")
+    assert abenova.locator("#sign-statement").count() == 0
+    assert abenova.locator("#signing-state").inner_text().startswith("Сіз актіге қол қойдыңыз")
+    assert kim.input_value("#passphrase") == "half-typed"
+    assert chair.locator("#sign-statement").count() == 1
+    # The poll brings the table and the card only to a page that shows other signatures than
+    # the batch has; a member who may still sign keeps their form; a count that is not one
+    # is refused as RFC 9457 says.
+    quorum = f"{url}/quorum"
+    assert "statement-signatures" not in abenova.request.get(f"{quorum}?shown=1").text()
+    behind = abenova.request.get(f"{quorum}?shown=0").text()
+    assert 'id="statement-signatures" hx-swap-oob="true"' in behind
+    assert 'id="signing-state" class="signed" hx-swap-oob="true"' in behind
+    assert "signing-state" not in chair.request.get(f"{quorum}?shown=0").text()
+    wrong = chair.request.get(f"{quorum}?shown=-1")
+    assert wrong.status == 422
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+
+    _signs_with_key_file(kim, site, KIM)
+    _signs_with_key_file(chair, site, CHAIR)
+    final = {
+        CHAIR: "Акт окончательный",
+        ABENOVA: "Акт түпкілікті",
+        KIM: "The statement is final",
+    }
+    for person, page in pages.items():
+        page.wait_for_selector("#quorum.final")
+        _seen_rows(page, 3)
+        assert page.locator("#sign-statement").count() == 0
+        assert page.locator("#signing-state.final").inner_text().startswith(final[person])
+        link = page.locator("#quorum a#final-pdf")
+        assert link.get_attribute("href") == f"/web/batches/{batch}/statement.pdf"
+        fresh = _as_reloaded(browser, site, url, person, people[person])
+        assert _signatures_shown(page) == _signatures_shown(fresh)
+        assert (
+            page.locator("#statement-status").inner_text()
+            == fresh.locator("#statement-status").inner_text()
+        )
+        assert link.inner_text() == fresh.locator("#quorum a#final-pdf").inner_text()
+        fresh.context.close()
+        assert page.evaluate("() => performance.timeOrigin") == loaded[person]
+
+
 def test_a_member_not_present_cannot_sign_and_sees_r8_in_their_language(
     site: Site, browser: Browser, fourth_member: str
 ) -> None:

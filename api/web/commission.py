@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from babel.dates import get_month_names
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -92,6 +92,7 @@ class BatchView:
     digest: str | None = None
     statement: Page | None = None
     keys: list[Any] = field(default_factory=list)  # the visitor's keys for acts
+    signing: str = "form"  # what the signing card offers the visitor (signing_state)
 
 
 def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
@@ -99,6 +100,21 @@ def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
     signed = sorted({s["person"] for s in batch.signatures})
     present = batch.present_in_role(COMMISSION_MEMBER)
     return Quorum(quorum, signed, present, batch.state == "final", batch.state)
+
+
+def live_signing(quorum: Quorum, person: str) -> str | None:
+    """What `person`'s signing card turns to as the signatures come in (R8): "final" once
+    the quorum has signed, "signed" once they have; None while it stays as it was, for a
+    sign form half filled is the member's and an earlier refusal still holds (issue 16)."""
+    if quorum.final:
+        return "final"
+    return "signed" if person in quorum.signed else None
+
+
+def signing_state(quorum: Quorum, person: str, refused: bool) -> str:
+    """What the signing card offers `person`: "final", "signed" (live_signing), "refused"
+    when another R8 condition stops them (`refused`: may_sign named one), else "form"."""
+    return live_signing(quorum, person) or ("refused" if refused else "form")
 
 
 def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
@@ -139,6 +155,7 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
         refused = process.may_sign(batch_id, me.username)
         people = names_of(commission)
         view.refused = i18n.refusal(refused, me.language, people) if refused is not None else None
+        view.signing = signing_state(view.quorum, me.username, refused is not None)
         with system.ledger.database.read() as conn:
             view.keys = [
                 k
@@ -198,26 +215,59 @@ async def _render(
     return page("batch.html.j2", me.language, me, status, v=view, w=words(me.language), error=error)
 
 
+@dataclass(frozen=True)
+class Live:
+    """What the quorum box's poll answers: the quorum, and when the signatures changed since
+    the page showed them, the statement's page (for its signatures table) and what the
+    visitor's signing card turns to (live_signing); None for a part not sent."""
+
+    quorum: Quorum
+    statement: Page | None = None
+    signing: str | None = None
+
+
+def _live(request: Request, me: Visitor, batch_id: str, shown: int | None) -> Live:
+    system = system_of(request)
+    process = system.process
+    batch = process.batch(batch_id)
+    reading.check(me.principal, batch, "batch", batch_id)
+    commission = next(c for c in process.commissions() if c.id == batch.commission)
+    quorum = quorum_of(batch, commission, format_time(process.now()))
+    if shown is None or shown == len(quorum.signed) or batch.state not in DESTROYED:
+        return Live(quorum)
+    # Read after the quorum: the table may count a signature more than the box, never fewer;
+    # the next poll, from the box's count, brings the box up to the table.
+    _, _, statement = preview_page(system, batch_id, me.language, me.zone)
+    signing = live_signing(quorum, me.username) if me.may(SignStatement.kind) else None
+    return Live(quorum, statement, signing)
+
+
 @router.get("/batches/{batch_id}/quorum", response_class=HTMLResponse)
-async def quorum_fragment(request: Request, me: Me, batch_id: str) -> Response:
+async def quorum_fragment(
+    request: Request,
+    me: Me,
+    batch_id: str,
+    shown: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
     """The quorum box, for htmx to poll, with the batch's state line and the statement's
     status line out of band (they sit elsewhere on the page): one batch and its commission
-    read, no more. Once the statement is final the answer is 286, which tells htmx to stop
-    polling."""
+    read, no more. `shown`: how many signatures the page shows (the box sends it); when the
+    batch has others, the statement's signatures table and the visitor's signing card come
+    out of band too (issue 16: the quorum fills up live for everyone on the page). Once the
+    statement is final the answer is 286, which tells htmx to stop polling."""
     _require(me, READ)
-    process = system_of(request).process
-
-    def read() -> Quorum:
-        batch = process.batch(batch_id)
-        reading.check(me.principal, batch, "batch", batch_id)
-        commission = next(c for c in process.commissions() if c.id == batch.commission)
-        return quorum_of(batch, commission, format_time(process.now()))
-
-    shown = await run_in_threadpool(read)
+    live = await run_in_threadpool(_live, request, me, batch_id, shown)
     answer = page(
-        "_quorum_live.html.j2", me.language, me, q=shown, batch_id=batch_id, w=words(me.language)
+        "_quorum_live.html.j2",
+        me.language,
+        me,
+        q=live.quorum,
+        batch_id=batch_id,
+        w=words(me.language),
+        statement=live.statement,
+        signing=live.signing,
     )
-    if shown.final:
+    if live.quorum.final:
         answer.status_code = 286
     return answer
 
