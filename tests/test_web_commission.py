@@ -278,9 +278,10 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     assert report["batch"] == batch
 
 
-def _melted_batch(site: Site, batch: str, count: int) -> list[str]:
+def _melted_batch(site: Site, batch: str, count: int, melt: bool = True) -> list[str]:
     """A furnace batch of `count` items, three members and the plant recorded present,
-    melted within the tolerance, each item photographed (R10): ready to sign."""
+    melted within the tolerance, each item photographed (R10): ready to sign (not melted
+    yet if not `melt`: `_melt` does it)."""
     from api.demo.data import photo as picture
 
     # Deformed items cut here (R6, R10), leaving the demo's cut ones to the other journeys.
@@ -309,6 +310,16 @@ def _melted_batch(site: Site, batch: str, count: int) -> list[str]:
     with site.api(CLERK) as client:
         done = client.post("/steps/presence_recorded", json={"batch": batch, "present": present})
         assert done.status_code == 200, done.text
+    if melt:
+        _melt(site, batch, items)
+    return items
+
+
+def _melt(site: Site, batch: str, items: list[str]) -> None:
+    """The clerk records the melting of `batch`, within the tolerance (R7, R10)."""
+    from api.demo.data import photo as picture
+
+    with site.api(CLERK) as client:
         charge = _charge(site, items)
         facts = {"charge_weight_g": charge, "scrap_weight_g": charge - 50}
         photos = {}
@@ -320,7 +331,6 @@ def _melted_batch(site: Site, batch: str, count: int) -> list[str]:
         melted = {"batch": batch, "facts": facts, "per_item": photos}
         done = client.post("/steps/melted", json=melted)
         assert done.status_code == 200, done.text
-    return items
 
 
 def _served_altered(page: Any, url: str, alter: Any) -> None:
@@ -558,6 +568,37 @@ def test_the_signatures_and_the_sign_form_follow_the_quorum_live(
         assert link.inner_text() == fresh.locator("#quorum a#final-pdf").inner_text()
         fresh.context.close()
         assert page.evaluate("() => performance.timeOrigin") == loaded[person]
+
+
+def test_a_page_drawn_before_the_melting_loads_again_with_the_statement_to_sign(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: a member opens the batch page at the furnace before the melting; once the
+    clerk records it, the page loads again by itself, once, with the statement and the sign
+    form, in the member's language."""
+    batch = "FURNACE-WEB-BEFORE"
+    items = _melted_batch(site, batch, 1, melt=False)
+    url = f"{site.base}/web/batches/{batch}"
+    kim = browser.page()
+    log_in(kim, site.base, KIM, "kk")
+    kim.goto(url)
+    assert kim.locator("article.statement").count() == 0
+    assert kim.locator("#sign-statement").count() == 0
+    drawn = kim.evaluate("() => performance.timeOrigin")
+
+    _melt(site, batch, items)
+    kim.wait_for_selector("#sign-statement")
+    assert kim.evaluate("() => performance.timeOrigin") != drawn
+    assert kim.locator("#signing-state").get_attribute("class") == "form"
+    assert kim.locator("#statement-status").inner_text().startswith("Акт түпкілікті емес")
+    # The page loaded again polls on without loading again.
+    again = kim.evaluate("() => performance.timeOrigin")
+    with kim.expect_response(lambda r: "/quorum?" in r.url and r.status == 200):
+        pass
+    with kim.expect_response(lambda r: "/quorum?" in r.url and r.status == 200):
+        pass
+    assert kim.evaluate("() => performance.timeOrigin") == again
+    assert kim.locator("#sign-statement").count() == 1
 
 
 def test_a_member_not_present_cannot_sign_and_sees_r8_in_their_language(

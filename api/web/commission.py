@@ -219,20 +219,34 @@ async def _render(
 class Live:
     """What the quorum box's poll answers: the quorum, and when the signatures changed since
     the page showed them, the statement's page (for its signatures table) and what the
-    visitor's signing card turns to (live_signing); None for a part not sent."""
+    visitor's signing card turns to (live_signing); None for a part not sent. `reload`: the
+    page has no place for what changed (redrawn), and only a new one shows it."""
 
     quorum: Quorum
     statement: Page | None = None
     signing: str | None = None
+    reload: bool = False
 
 
-def _live(request: Request, me: Visitor, batch_id: str, shown: int | None) -> Live:
+def redrawn(drawn: str | None, state: str) -> bool:
+    """Whether a page drawn while the batch was `drawn` must be loaded again to show it in
+    `state`: one drawn before the destruction has no statement and no signing card, which
+    come with it (R8), so the members gathered at the furnace would wait for a form that
+    never comes (issue 16). None: the page did not say (nothing is reloaded)."""
+    return drawn == "open" and state in DESTROYED
+
+
+def _live(
+    request: Request, me: Visitor, batch_id: str, shown: int | None, drawn: str | None
+) -> Live:
     system = system_of(request)
     process = system.process
     batch = process.batch(batch_id)
     reading.check(me.principal, batch, "batch", batch_id)
     commission = next(c for c in process.commissions() if c.id == batch.commission)
     quorum = quorum_of(batch, commission, format_time(process.now()))
+    if redrawn(drawn, batch.state):
+        return Live(quorum, reload=True)
     if shown is None or shown == len(quorum.signed) or batch.state not in DESTROYED:
         return Live(quorum)
     # Read after the quorum: the table may count a signature more than the box, never fewer;
@@ -248,15 +262,18 @@ async def quorum_fragment(
     me: Me,
     batch_id: str,
     shown: Annotated[int | None, Query(ge=0)] = None,
+    state: Literal["open", "melted", "burned", "final"] | None = None,
 ) -> Response:
     """The quorum box, for htmx to poll, with the batch's state line and the statement's
     status line out of band (they sit elsewhere on the page): one batch and its commission
     read, no more. `shown`: how many signatures the page shows (the box sends it); when the
     batch has others, the statement's signatures table and the visitor's signing card come
-    out of band too (issue 16: the quorum fills up live for everyone on the page). Once the
-    statement is final the answer is 286, which tells htmx to stop polling."""
+    out of band too (issue 16: the quorum fills up live for everyone on the page). `state`:
+    the batch's state the page was drawn in (the box sends it); a page drawn before the
+    destruction is told to load again (HX-Refresh), for it has no statement to update. Once
+    the statement is final the answer is 286, which tells htmx to stop polling."""
     _require(me, READ)
-    live = await run_in_threadpool(_live, request, me, batch_id, shown)
+    live = await run_in_threadpool(_live, request, me, batch_id, shown, state)
     answer = page(
         "_quorum_live.html.j2",
         me.language,
@@ -267,6 +284,8 @@ async def quorum_fragment(
         statement=live.statement,
         signing=live.signing,
     )
+    if live.reload:
+        answer.headers["HX-Refresh"] = "true"
     if live.quorum.final:
         answer.status_code = 286
     return answer
