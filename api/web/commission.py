@@ -55,6 +55,8 @@ from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRE
 router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 MOST_ITEMS = 1000
+# What the signing card offers the visitor (signing_state, templates/_signing.html.j2).
+Signing = Literal["form", "signed", "final", "refused"]
 
 
 def _require(me: Visitor, permission: str) -> None:
@@ -92,7 +94,7 @@ class BatchView:
     digest: str | None = None
     statement: Page | None = None
     keys: list[Any] = field(default_factory=list)  # the visitor's keys for acts
-    signing: str = "form"  # what the signing card offers the visitor (signing_state)
+    signing: Signing = "form"  # what the signing card offers the visitor (signing_state)
 
 
 def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
@@ -102,7 +104,7 @@ def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
     return Quorum(quorum, signed, present, batch.state == "final", batch.state)
 
 
-def live_signing(quorum: Quorum, person: str) -> str | None:
+def live_signing(quorum: Quorum, person: str) -> Signing | None:
     """What `person`'s signing card turns to as the signatures come in (R8): "final" once
     the quorum has signed, "signed" once they have; None while it stays as it was, for a
     sign form half filled is the member's and an earlier refusal still holds (issue 16)."""
@@ -111,7 +113,7 @@ def live_signing(quorum: Quorum, person: str) -> str | None:
     return "signed" if person in quorum.signed else None
 
 
-def signing_state(quorum: Quorum, person: str, refused: bool) -> str:
+def signing_state(quorum: Quorum, person: str, refused: bool) -> Signing:
     """What the signing card offers `person`: "final", "signed" (live_signing), "refused"
     when another R8 condition stops them (`refused`: may_sign named one), else "form"."""
     return live_signing(quorum, person) or ("refused" if refused else "form")
@@ -224,7 +226,7 @@ class Live:
 
     quorum: Quorum
     statement: Page | None = None
-    signing: str | None = None
+    signing: Signing | None = None
     reload: bool = False
 
 
