@@ -278,9 +278,10 @@ def test_three_members_in_three_browsers_sign_one_statement_and_its_pdf_verifies
     assert report["batch"] == batch
 
 
-def _melted_batch(site: Site, batch: str, count: int) -> list[str]:
+def _melted_batch(site: Site, batch: str, count: int, melt: bool = True) -> list[str]:
     """A furnace batch of `count` items, three members and the plant recorded present,
-    melted within the tolerance, each item photographed (R10): ready to sign."""
+    melted within the tolerance, each item photographed (R10): ready to sign (not melted
+    yet if not `melt`: `_melt` does it)."""
     from api.demo.data import photo as picture
 
     # Deformed items cut here (R6, R10), leaving the demo's cut ones to the other journeys.
@@ -309,6 +310,16 @@ def _melted_batch(site: Site, batch: str, count: int) -> list[str]:
     with site.api(CLERK) as client:
         done = client.post("/steps/presence_recorded", json={"batch": batch, "present": present})
         assert done.status_code == 200, done.text
+    if melt:
+        _melt(site, batch, items)
+    return items
+
+
+def _melt(site: Site, batch: str, items: list[str]) -> None:
+    """The clerk records the melting of `batch`, within the tolerance (R7, R10)."""
+    from api.demo.data import photo as picture
+
+    with site.api(CLERK) as client:
         charge = _charge(site, items)
         facts = {"charge_weight_g": charge, "scrap_weight_g": charge - 50}
         photos = {}
@@ -320,7 +331,6 @@ def _melted_batch(site: Site, batch: str, count: int) -> list[str]:
         melted = {"batch": batch, "facts": facts, "per_item": photos}
         done = client.post("/steps/melted", json=melted)
         assert done.status_code == 200, done.text
-    return items
 
 
 def _served_altered(page: Any, url: str, alter: Any) -> None:
@@ -455,6 +465,140 @@ def test_the_state_line_turns_final_live_for_everyone_on_the_page(
         assert page.locator("#statement-status").inner_text().startswith("Final")
     # Nobody reloaded: the chair's page is the one first loaded.
     assert chair.evaluate("() => performance.timeOrigin") == loaded
+
+
+SIGNATURE_ROWS = "article.statement table:not(#statement-items) tbody tr"
+
+
+def _signatures_shown(page: Any) -> list[str]:
+    """The rows of the statement's signatures table as the page shows them now."""
+    return page.locator(SIGNATURE_ROWS).all_inner_texts()
+
+
+def _seen_rows(page: Any, count: int) -> None:
+    page.wait_for_function(
+        "([rows, n]) => document.querySelectorAll(rows).length >= n",
+        arg=[SIGNATURE_ROWS, count],
+        timeout=20_000,
+    )
+
+
+def _as_reloaded(browser: Browser, site: Site, url: str, person: str, lang: str) -> Any:
+    """The batch page as `person` would see it on loading it now."""
+    fresh = browser.page()
+    log_in(fresh, site.base, person, lang)
+    fresh.goto(url)
+    return fresh
+
+
+def test_the_signatures_and_the_sign_form_follow_the_quorum_live(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: when a member signs, every page open on the batch lists them in the
+    statement's signatures table as a reload would, in its own language; the signer's page
+    says they have signed, the others keep their sign form (and what was typed in it); once
+    the quorum has signed, every page says final, offers the PDF and no longer offers to
+    sign. Nobody reloads."""
+    with_fourth_member(site)  # the quorum: three of four
+    batch = "FURNACE-WEB-LIVE"
+    _melted_batch(site, batch, 1)
+    url = f"{site.base}/web/batches/{batch}"
+    people = {CHAIR: "ru", ABENOVA: "kk", KIM: "en"}
+    pages = {person: browser.page() for person in people}
+    for person, page in pages.items():
+        log_in(page, site.base, person, people[person])
+        page.goto(url)
+        assert _signatures_shown(page) == []
+        assert page.locator("#sign-statement").count() == 1
+    loaded = {p: page.evaluate("() => performance.timeOrigin") for p, page in pages.items()}
+    chair, abenova, kim = pages[CHAIR], pages[ABENOVA], pages[KIM]
+    kim.fill("#passphrase", "half-typed")
+
+    _signs_with_key_file(abenova, site, ABENOVA)
+    for page in pages.values():
+        _seen_rows(page, 1)
+    # Each page's table is the one a reload shows, in that page's language and zone.
+    for person, page in pages.items():
+        fresh = _as_reloaded(browser, site, url, person, people[person])
+        assert _signatures_shown(page) == _signatures_shown(fresh)
+        assert len(_signatures_shown(page)) == 1
+        counted = page.locator("#batch-signed").inner_text()
+        assert counted == fresh.locator("#batch-signed").inner_text()
+        fresh.context.close()
+    assert "Абенова Гүлнар Өмірзаққызы" in _signatures_shown(chair)[0]
+    # The signer's page no longer offers to sign; the others keep their form as it was.
+    abenova.wait_for_selector("#signing-state.signed")
+    assert abenova.locator("#sign-statement").count() == 0
+    assert abenova.locator("#signing-state").inner_text().startswith("Сіз актіге қол қойдыңыз")
+    assert kim.input_value("#passphrase") == "half-typed"
+    assert chair.locator("#sign-statement").count() == 1
+    # The poll brings the table and the card only to a page that shows other signatures than
+    # the batch has; a member who may still sign keeps their form; a count that is not one
+    # is refused as RFC 9457 says.
+    quorum = f"{url}/quorum"
+    assert "statement-signatures" not in abenova.request.get(f"{quorum}?shown=1").text()
+    behind = abenova.request.get(f"{quorum}?shown=0").text()
+    assert 'id="statement-signatures" hx-swap-oob="true"' in behind
+    assert 'id="signing-state" class="signed" hx-swap-oob="true"' in behind
+    assert "signing-state" not in chair.request.get(f"{quorum}?shown=0").text()
+    wrong = chair.request.get(f"{quorum}?shown=-1")
+    assert wrong.status == 422
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+
+    _signs_with_key_file(kim, site, KIM)
+    _signs_with_key_file(chair, site, CHAIR)
+    final = {
+        CHAIR: "Акт окончательный",
+        ABENOVA: "Акт түпкілікті",
+        KIM: "The statement is final",
+    }
+    for person, page in pages.items():
+        page.wait_for_selector("#quorum.final")
+        _seen_rows(page, 3)
+        assert page.locator("#sign-statement").count() == 0
+        assert page.locator("#signing-state.final").inner_text().startswith(final[person])
+        link = page.locator("#quorum a#final-pdf")
+        assert link.get_attribute("href") == f"/web/batches/{batch}/statement.pdf"
+        fresh = _as_reloaded(browser, site, url, person, people[person])
+        assert _signatures_shown(page) == _signatures_shown(fresh)
+        assert (
+            page.locator("#statement-status").inner_text()
+            == fresh.locator("#statement-status").inner_text()
+        )
+        assert link.inner_text() == fresh.locator("#quorum a#final-pdf").inner_text()
+        fresh.context.close()
+        assert page.evaluate("() => performance.timeOrigin") == loaded[person]
+
+
+def test_a_page_drawn_before_the_melting_loads_again_with_the_statement_to_sign(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: a member opens the batch page at the furnace before the melting; once the
+    clerk records it, the page loads again by itself, once, with the statement and the sign
+    form, in the member's language."""
+    batch = "FURNACE-WEB-BEFORE"
+    items = _melted_batch(site, batch, 1, melt=False)
+    url = f"{site.base}/web/batches/{batch}"
+    kim = browser.page()
+    log_in(kim, site.base, KIM, "kk")
+    kim.goto(url)
+    assert kim.locator("article.statement").count() == 0
+    assert kim.locator("#sign-statement").count() == 0
+    drawn = kim.evaluate("() => performance.timeOrigin")
+
+    _melt(site, batch, items)
+    kim.wait_for_selector("#sign-statement")
+    assert kim.evaluate("() => performance.timeOrigin") != drawn
+    assert kim.locator("#signing-state").get_attribute("class") == "form"
+    assert kim.locator("#statement-status").inner_text().startswith("Акт түпкілікті емес")
+    # The page loaded again polls on without loading again.
+    again = kim.evaluate("() => performance.timeOrigin")
+    with kim.expect_response(lambda r: "/quorum?" in r.url and r.status == 200):
+        pass
+    with kim.expect_response(lambda r: "/quorum?" in r.url and r.status == 200):
+        pass
+    assert kim.evaluate("() => performance.timeOrigin") == again
+    assert kim.locator("#sign-statement").count() == 1
 
 
 def test_a_member_not_present_cannot_sign_and_sees_r8_in_their_language(

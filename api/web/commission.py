@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from babel.dates import get_month_names
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -55,6 +55,8 @@ from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRE
 router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
 MOST_ITEMS = 1000
+# What the signing card offers the visitor (signing_state, templates/_signing.html.j2).
+Signing = Literal["form", "signed", "final", "refused"]
 
 
 def _require(me: Visitor, permission: str) -> None:
@@ -92,6 +94,7 @@ class BatchView:
     digest: str | None = None
     statement: Page | None = None
     keys: list[Any] = field(default_factory=list)  # the visitor's keys for acts
+    signing: Signing = "form"  # what the signing card offers the visitor (signing_state)
 
 
 def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
@@ -99,6 +102,21 @@ def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
     signed = sorted({s["person"] for s in batch.signatures})
     present = batch.present_in_role(COMMISSION_MEMBER)
     return Quorum(quorum, signed, present, batch.state == "final", batch.state)
+
+
+def live_signing(quorum: Quorum, person: str) -> Signing | None:
+    """What `person`'s signing card turns to as the signatures come in (R8): "final" once
+    the quorum has signed, "signed" once they have; None while it stays as it was, for a
+    sign form half filled is the member's and an earlier refusal still holds (issue 16)."""
+    if quorum.final:
+        return "final"
+    return "signed" if person in quorum.signed else None
+
+
+def signing_state(quorum: Quorum, person: str, refused: bool) -> Signing:
+    """What the signing card offers `person`: "final", "signed" (live_signing), "refused"
+    when another R8 condition stops them (`refused`: may_sign named one), else "form"."""
+    return live_signing(quorum, person) or ("refused" if refused else "form")
 
 
 def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
@@ -139,6 +157,7 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
         refused = process.may_sign(batch_id, me.username)
         people = names_of(commission)
         view.refused = i18n.refusal(refused, me.language, people) if refused is not None else None
+        view.signing = signing_state(view.quorum, me.username, refused is not None)
         with system.ledger.database.read() as conn:
             view.keys = [
                 k
@@ -198,26 +217,78 @@ async def _render(
     return page("batch.html.j2", me.language, me, status, v=view, w=words(me.language), error=error)
 
 
+@dataclass(frozen=True)
+class Live:
+    """What the quorum box's poll answers: the quorum, and when the signatures changed since
+    the page showed them, the statement's page (for its signatures table) and what the
+    visitor's signing card turns to (live_signing); None for a part not sent. `reload`: the
+    page has no place for what changed (redrawn), and only a new one shows it."""
+
+    quorum: Quorum
+    statement: Page | None = None
+    signing: Signing | None = None
+    reload: bool = False
+
+
+def redrawn(drawn: str | None, state: str) -> bool:
+    """Whether a page drawn while the batch was `drawn` must be loaded again to show it in
+    `state`: one drawn before the destruction has no statement and no signing card, which
+    come with it (R8), so the members gathered at the furnace would wait for a form that
+    never comes (issue 16). None: the page did not say (nothing is reloaded)."""
+    return drawn == "open" and state in DESTROYED
+
+
+def _live(
+    request: Request, me: Visitor, batch_id: str, shown: int | None, drawn: str | None
+) -> Live:
+    system = system_of(request)
+    process = system.process
+    batch = process.batch(batch_id)
+    reading.check(me.principal, batch, "batch", batch_id)
+    commission = next(c for c in process.commissions() if c.id == batch.commission)
+    quorum = quorum_of(batch, commission, format_time(process.now()))
+    if redrawn(drawn, batch.state):
+        return Live(quorum, reload=True)
+    if shown is None or shown == len(quorum.signed) or batch.state not in DESTROYED:
+        return Live(quorum)
+    # Read after the quorum: the table may count a signature more than the box, never fewer;
+    # the next poll, from the box's count, brings the box up to the table.
+    _, _, statement = preview_page(system, batch_id, me.language, me.zone)
+    signing = live_signing(quorum, me.username) if me.may(SignStatement.kind) else None
+    return Live(quorum, statement, signing)
+
+
 @router.get("/batches/{batch_id}/quorum", response_class=HTMLResponse)
-async def quorum_fragment(request: Request, me: Me, batch_id: str) -> Response:
+async def quorum_fragment(
+    request: Request,
+    me: Me,
+    batch_id: str,
+    shown: Annotated[int | None, Query(ge=0)] = None,
+    state: Literal["open", "melted", "burned", "final"] | None = None,
+) -> Response:
     """The quorum box, for htmx to poll, with the batch's state line and the statement's
     status line out of band (they sit elsewhere on the page): one batch and its commission
-    read, no more. Once the statement is final the answer is 286, which tells htmx to stop
-    polling."""
+    read, no more. `shown`: how many signatures the page shows (the box sends it); when the
+    batch has others, the statement's signatures table and the visitor's signing card come
+    out of band too (issue 16: the quorum fills up live for everyone on the page). `state`:
+    the batch's state the page was drawn in (the box sends it); a page drawn before the
+    destruction is told to load again (HX-Refresh), for it has no statement to update. Once
+    the statement is final the answer is 286, which tells htmx to stop polling."""
     _require(me, READ)
-    process = system_of(request).process
-
-    def read() -> Quorum:
-        batch = process.batch(batch_id)
-        reading.check(me.principal, batch, "batch", batch_id)
-        commission = next(c for c in process.commissions() if c.id == batch.commission)
-        return quorum_of(batch, commission, format_time(process.now()))
-
-    shown = await run_in_threadpool(read)
+    live = await run_in_threadpool(_live, request, me, batch_id, shown, state)
     answer = page(
-        "_quorum_live.html.j2", me.language, me, q=shown, batch_id=batch_id, w=words(me.language)
+        "_quorum_live.html.j2",
+        me.language,
+        me,
+        q=live.quorum,
+        batch_id=batch_id,
+        w=words(me.language),
+        statement=live.statement,
+        signing=live.signing,
     )
-    if shown.final:
+    if live.reload:
+        answer.headers["HX-Refresh"] = "true"
+    if live.quorum.final:
         answer.status_code = 286
     return answer
 
