@@ -115,6 +115,7 @@ class Builder:
             _hex(self.prev),
             new.data,
             new_nonce(),  # the leaf salt: every entry written carries one (format v2)
+            new.device,
         )
         raw = encode_body(*fields)
         if len(raw) > MAX_BODY_BYTES:

@@ -11,6 +11,13 @@ previous entry about the same item (null for its first). Hashes are lowercase he
 random bits from `secrets`, 32 lowercase hex digits, so that a leaf hash, which is public,
 cannot be matched against guessed bodies. Entries of a v1 ledger written before its first salted
 entry have no `nonce`; every entry written since carries one (`custody verify` step 2).
+
+`device` (optional, only beside a `nonce`): the id of the device token the actor acted
+through (a scanner, a script: docs/access.md). The account a token is bound to is the entry's
+actor, but whoever holds the token wrote it (issue 14: an administrator who issues a token
+for a clerk's account); the member says so, and `custody verify`'s access step checks that
+the token was the actor's, bound to the entry's role and place, and in force at its time.
+An entry written without a token has no such member, so its bytes are as before.
 """
 
 from __future__ import annotations
@@ -98,6 +105,19 @@ KINDS = LEDGER_KINDS | PROCESS_KINDS
 # A body of format v1 (docs/ledger.md "Entries"); v2 adds the member `nonce`.
 FIELDS = ("actor", "data", "item", "item_prev", "kind", "prev", "seq", "time")
 SALTED_FIELDS = ("actor", "data", "item", "item_prev", "kind", "nonce", "prev", "seq", "time")
+# A v2 body written through a device token: one member more (docs/ledger.md "Entries").
+DEVICE_FIELDS = (
+    "actor",
+    "data",
+    "device",
+    "item",
+    "item_prev",
+    "kind",
+    "nonce",
+    "prev",
+    "seq",
+    "time",
+)
 # The ledger format the genesis entry names (`ledger_created` data.format): v1 bodies carry
 # no nonce; in a v2 ledger every body does (and so does every body after the first salted one
 # of a v1 ledger that newer code went on writing).
@@ -110,6 +130,7 @@ _HEX_NONCE = re.compile(r"[0-9a-f]{32}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FIELD_SET = frozenset(FIELDS)
 _SALTED_SET = frozenset(SALTED_FIELDS)
+_DEVICE_SET = frozenset(DEVICE_FIELDS)
 
 
 def unsalted_message(salted_from: int) -> str:
@@ -137,6 +158,7 @@ class EntryBody:
     prev: str | None
     data: dict[str, Any] = field(default_factory=dict)
     nonce: str | None = None  # None only in entries of format v1
+    device: str | None = None  # the device token it was written through, if any
 
     def to_json(self) -> dict[str, Any]:
         body = {
@@ -151,6 +173,8 @@ class EntryBody:
         }
         if self.nonce is not None:
             body["nonce"] = self.nonce
+        if self.device is not None:
+            body["device"] = self.device
         return body
 
     def encode(self) -> bytes:
@@ -165,6 +189,7 @@ class EntryBody:
             self.prev,
             self.data,
             self.nonce,
+            self.device,
         )
 
 
@@ -178,11 +203,13 @@ def encode_body(
     prev: str | None,
     data: dict[str, Any],
     nonce: str | None = None,
+    device: str | None = None,
 ) -> bytes:
     """The canonical bytes of a body, built from its fields without an EntryBody (appends
     build thousands a second). Only `data` needs scanning: every other field is an integer,
     a hex hash, an RFC 3339 time, a word of the vocabulary, or text `check_name` passed.
-    `nonce` None gives a v1 body (no member `nonce`): only forgeries and tests write one."""
+    `nonce` None gives a v1 body (no member `nonce`): only forgeries and tests write one.
+    `device` None gives no member `device` (an entry not written through a device token)."""
     body = {
         "actor": actor,
         "data": data,
@@ -195,6 +222,8 @@ def encode_body(
     }
     if nonce is not None:
         body["nonce"] = nonce
+    if device is not None:
+        body["device"] = device
     return canonical.dumps_with_data(body, data)
 
 
@@ -238,27 +267,35 @@ def _check_hash(value: object, what: str) -> str | None:
 
 
 # The fields of a body in the order of EntryBody: seq, time, actor, kind, item, item_prev,
-# prev, data, nonce. `custody verify` works on these tuples: a million dataclasses cost seconds.
-Fields = tuple[int, str, str, str, str | None, str | None, str | None, dict[str, Any], str | None]
+# prev, data, nonce, device. `custody verify` works on these tuples: a million dataclasses
+# cost seconds.
+Fields = tuple[
+    int, str, str, str, str | None, str | None, str | None, dict[str, Any], str | None, str | None
+]
 
 
 def validate_fields(body: Any) -> Fields:
-    """Check a parsed body against the format (v2 with `nonce`, or v1 without; which one an
-    entry must be is the ledger's to say: `custody verify` step 2); return its fields.
-    Raises MalformedEntryError."""
+    """Check a parsed body against the format (v2 with `nonce`, and `device` when written
+    through a device token; or v1 without either; which one an entry must be is the
+    ledger's to say: `custody verify` step 2); return its fields. Raises
+    MalformedEntryError."""
     if type(body) is not dict:
         raise MalformedEntryError(f"a body has exactly the fields {', '.join(SALTED_FIELDS)}")
     keys = body.keys()
-    if keys == _SALTED_SET:
+    device = None
+    if keys in (_SALTED_SET, _DEVICE_SET):
         nonce = body["nonce"]
         if type(nonce) is not str or not _HEX_NONCE.fullmatch(nonce):
             raise MalformedEntryError("nonce must be 32 lowercase hex digits (128 bits)")
+        if "device" in keys:
+            device = check_name(body["device"], "device")
     elif keys == _FIELD_SET:
         nonce = None
     else:
         raise MalformedEntryError(
             f"a body has exactly the fields {', '.join(SALTED_FIELDS)}"
-            f" (or, format v1, {', '.join(FIELDS)})"
+            f" (and device, when written through a device token;"
+            f" or, format v1, {', '.join(FIELDS)})"
         )
     seq = body["seq"]
     if type(seq) is not int or seq < 0:
@@ -287,6 +324,7 @@ def validate_fields(body: Any) -> Fields:
         _check_hash(body["prev"], "prev"),
         body["data"],
         nonce,
+        device,
     )
 
 
@@ -317,6 +355,7 @@ class NewEntry:
     actor: str
     item: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    device: str | None = None  # the device token the actor acts through (body member `device`)
 
 
 def time_of(body: bytes) -> str:

@@ -256,6 +256,8 @@ def _check_new(new: NewEntry) -> None:
     check_name(new.actor, "actor")
     if new.item is not None:
         check_name(new.item, "item")
+    if new.device is not None:
+        check_name(new.device, "device")
 
 
 def _check_size(size: int, current: int) -> None:

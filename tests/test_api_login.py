@@ -366,3 +366,50 @@ def test_attack_the_cli_refuses_a_place_given_twice_in_one_line(shared: Service)
     assert "WH-ALM is named twice" in done.stderr
     assert run(shared.env, "export").stdout.count("\n") == before
     assert "t.seven" not in run(shared.env, "user", "list", "--json").stdout
+
+
+def _body_at(service: Service, seq: int) -> dict[str, object]:
+    """Entry `seq`'s body, as the ledger stores it (read by an auditor)."""
+    if "auditor.ledger" not in service.tokens:
+        service.add_user("auditor.ledger", "auditor")
+    with service.client("auditor.ledger") as auditor:
+        [entry] = auditor.get("/ledger/entries", params={"start": seq, "limit": 1}).json()[
+            "entries"
+        ]
+    body: dict[str, object] = json.loads(base64.b64decode(entry["body"]))
+    return body
+
+
+def test_a_step_through_a_device_token_names_the_device_in_its_entry(shared: Service) -> None:
+    """Issue 14 (fix14e): one administrator issues a token for a clerk's account, writes a
+    step through it, and revokes it; the entry read as the clerk's own. Now it names the
+    token (`device`), a step with the clerk's login names none, and the ledger verifies
+    after the revocation (the token was in force when it wrote)."""
+    _admin(shared)
+    with shared.client("admin") as admin:
+        where = {"location": "WH-ATTR", "kind": "warehouse", "name": "Склад", "region": "Алматы"}
+        assert admin.post("/steps/location_added", json=where).status_code == 200
+    shared.add_user("sklad.attr", "warehouse_clerk", places=["WH-ATTR"])
+    asked = {"username": "sklad.attr", "role": "warehouse_clerk", "place": "WH-ATTR"}
+    with shared.client("admin") as admin:
+        made = admin.post("/auth/devices", json={**asked, "label": "ТСД-9", "days": 1}).json()
+    count = {"location": "WH-ATTR", "items": [], "empty": True}
+    through = httpx.post(
+        f"{shared.base}/steps/inventory_counted",
+        headers=_bearer(made["access_token"]),
+        json=count,
+    )
+    assert through.status_code == 200, through.text
+    with shared.client("sklad.attr") as clerk:
+        own = clerk.post("/steps/inventory_counted", json=count)
+    assert own.status_code == 200, own.text
+    by_device = _body_at(shared, through.json()["last_seq"])
+    by_login = _body_at(shared, own.json()["last_seq"])
+    assert (by_device["actor"], by_device["kind"]) == ("sklad.attr", "inventory_counted")
+    assert by_device["device"] == made["device"]
+    assert by_login["actor"] == "sklad.attr"
+    assert "device" not in by_login
+    done = run(shared.env, "user", "revoke-device", made["device"])
+    assert done.returncode == 0, done.stderr
+    verified = run(shared.env, "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr

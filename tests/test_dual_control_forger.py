@@ -16,7 +16,7 @@ import datetime as dt
 import pytest
 
 from custody.clock import format_time
-from custody.entries import NewEntry
+from custody.entries import EntryBody, NewEntry, decode
 from custody.verify import Audit
 from tests.support.site import FORENSICS, PLANT, UNIT, WAREHOUSE, Site
 from workflows.access import FEWEST_ADMINISTRATORS
@@ -30,9 +30,11 @@ from workflows.commands import (
     WithdrawRole,
 )
 from workflows.commands.fields import ActIn
+from workflows.commands.inventory import RecordDiscrepancy
 from workflows.commands.movements import ReceiveAtForensics, RecordRegistryResults, TestFire
 from workflows.errors import AccessRefused
 from workflows.gate import BY_DEVICE_SIGNED
+from workflows.movements import new_discrepancy_id
 from workflows.process import Process
 from workflows.replay import refold, replay, verify_steps
 
@@ -370,3 +372,105 @@ def test_a_grant_of_a_signer_role_after_the_token_is_revoked_is_allowed(site: Si
     site.process.run("admin", RevokeDeviceToken(device=DEVICE))
     site.process.run("admin", GrantRole(username="sklad.omarov", role="commission_member"))
     assert _refusals(site) == []
+
+
+# -- fix14e: an entry made through a device token says so ---------------------------------------
+
+
+def _last_body(site: Site) -> EntryBody:
+    with site.ledger.database.read() as conn:
+        [entry] = site.ledger.entries(conn, _size(site) - 1, 1)
+    return decode(entry.body)
+
+
+def _discrepancy(actor: str, item: str, device: str | None) -> NewEntry:
+    """A `discrepancy_recorded` as RecordDiscrepancy writes it, by `actor` through `device`."""
+    data = {"discrepancy": new_discrepancy_id(), "reason": "пломба повреждена", "details": {}}
+    return NewEntry("discrepancy_recorded", actor, item, data, device)
+
+
+def _at_warehouse(site: Site) -> str:
+    item = site.register_rifle()
+    site.to_warehouse(item)
+    return item
+
+
+def test_an_entry_through_a_device_token_names_it_and_one_by_login_does_not(
+    site: Site,
+) -> None:
+    """Issue 14 (fix14e): an administrator issued a token for the clerk's account and wrote
+    steps through it; the entries read as the clerk's own. Now each entry written through a
+    token names it (`device`), one written with the login has no such member, and the
+    ledger verifies."""
+    _clerks_token(site)
+    by_token, by_login = _at_warehouse(site), _at_warehouse(site)
+    said = {"reason": "пломба повреждена"}
+    Process.run(site.process, "sklad.omarov", RecordDiscrepancy(subject=by_token, **said), DEVICE)
+    through = _last_body(site)
+    assert (through.kind, through.actor, through.device) == (
+        "discrepancy_recorded",
+        "sklad.omarov",
+        DEVICE,
+    )
+    Process.run(site.process, "sklad.omarov", RecordDiscrepancy(subject=by_login, **said))
+    own = _last_body(site)
+    assert (own.item, own.device) == (by_login, None)
+    assert "device" not in own.to_json()
+    audit = Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run()
+    assert audit.first_failure is None, audit.first_failure
+
+
+def test_an_entry_naming_another_accounts_device_token_fails_verify(site: Site) -> None:
+    """A forger with the ledger key names the clerk's token on the unit officer's entry:
+    the token was never the officer's."""
+    _clerks_token(site)
+    item = site.register_rifle()  # at the unit: the officer's place
+    _forge(site, _discrepancy("unit.serikbaev", item, DEVICE))
+    why = _access_failure(site)
+    assert f"discrepancy_recorded by unit.serikbaev: through {DEVICE}" in why
+    assert f"device token {DEVICE} is not unit.serikbaev's" in why
+
+
+def test_an_entry_through_a_revoked_device_token_fails_verify(site: Site) -> None:
+    """The finding's last move: the token revoked, then an entry written through it
+    (refused live; forged with the ledger key, failed by verify's access step)."""
+    _clerks_token(site)
+    item = _at_warehouse(site)
+    site.process.run("admin", RevokeDeviceToken(device=DEVICE))
+    command = RecordDiscrepancy(subject=item, reason="пломба повреждена")
+    _refused(site, "sklad.omarov", command, f"device token {DEVICE} is revoked", DEVICE)
+    _forge(site, _discrepancy("sklad.omarov", item, DEVICE))
+    why = _access_failure(site)
+    assert f"device token {DEVICE} was revoked at" in why
+
+
+def test_an_entry_through_an_expired_device_token_fails_verify(site: Site) -> None:
+    _clerks_token(site)
+    item = _at_warehouse(site)
+    site.clock.advance(days=2)  # the token was issued for a day
+    _forge(site, _discrepancy("sklad.omarov", item, DEVICE))
+    assert f"device token {DEVICE} expired at" in _access_failure(site)
+
+
+def test_an_entry_naming_a_device_token_nobody_issued_fails_verify(site: Site) -> None:
+    item = _at_warehouse(site)
+    _forge(site, _discrepancy("sklad.omarov", item, "DEV-00000000000000FF"))
+    assert "device token DEV-00000000000000FF is not sklad.omarov's" in _access_failure(site)
+
+
+def test_an_entry_through_a_device_token_is_held_to_its_place(site: Site) -> None:
+    """The clerk works at the warehouse and the plant; the token is bound to the warehouse:
+    an entry through it done at the plant fails verify, as the gate refuses it live."""
+    _clerks_token(site)
+    counted = {
+        "scanned": 0,
+        "recorded": 0,
+        "missing": [],
+        "unexpected": [],
+        "unknown": [],
+        "destroyed_found": [],
+        "elsewhere": [],
+    }
+    _forge(site, NewEntry("inventory_counted", "sklad.omarov", PLANT, counted, DEVICE))
+    why = _access_failure(site)
+    assert f"inventory_counted by sklad.omarov: sklad.omarov does not work at {PLANT}" in why

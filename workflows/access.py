@@ -416,6 +416,42 @@ def live_devices(world: Any, username: str) -> list[str]:
     )
 
 
+BY_DEVICE_SIGNED = (
+    "a signed act (a registry result, a release, a statement signature) is a person's own: "
+    "it is sent with their own login, never with a device token"
+)
+
+
+def device_refusal(
+    world: Any, actor: str, device_id: str, time: str, data: Mapping[str, Any]
+) -> str | None:
+    """Why `actor` may not have written an entry at `time` (RFC 3339 UTC, as entries carry
+    it) through device token `device_id` (the body's `device`, docs/ledger.md): the World
+    just before the entry holds no such token, or it is another account's, revoked by an
+    entry before this one, or expired by `time`; or the entry carries a person's signed
+    act (`act`, `act_sig`), which is never sent with a device token (issue 14). None when
+    it may; the role and place the token binds are then the entry's (device_bound). The
+    World must hold the token (a replay's holds them all; workflows.gate loads it live).
+    Raises nothing: the verifier calls it for every entry written through a token."""
+    device = world.devices.get(device_id)
+    if device is None or device.account != actor:
+        return f"device token {device_id} is not {actor}'s"
+    if device.revoked_at is not None:
+        return f"device token {device_id} was revoked at {device.revoked_at}, before this entry"
+    if device.expires_at <= time:
+        return f"device token {device_id} expired at {device.expires_at}"
+    if "act" in data or "act_sig" in data:
+        return BY_DEVICE_SIGNED
+    return None
+
+
+def device_bound(world: Any, device_id: str | None) -> tuple[str, str | None] | None:
+    """The (role, place) device token `device_id` binds its account to, as the World holds
+    it; None for no token, or one the World does not hold (device_refusal says why)."""
+    device = world.devices.get(device_id) if device_id is not None else None
+    return (device.role, device.place) if device is not None else None
+
+
 def granted_device_refusal(world: Any, username: str, role: Any) -> str | None:
     """Why `role` is not granted to `username`: it is a role of workflows.dual.FOUR_EYES_ROLES
     and the account holds device tokens not revoked (signer_device_refusal, the other order).

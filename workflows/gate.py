@@ -16,8 +16,10 @@ from custody.store import Store
 from workflows import dual, reading
 from workflows.access import (
     ADMINISTRATOR_MAKING,
+    BY_DEVICE_SIGNED,
     SETTLES,
     administrators_made,
+    device_refusal,
     entry_refusal,
     place_of,
     refusal,
@@ -44,14 +46,7 @@ _CHANGES_WHO_MAY = frozenset(
 )
 
 
-BY_DEVICE_SIGNED = (
-    "a signed act (a registry result, a release, a statement signature) is a person's own: "
-    "it is sent with their own login, never with a device token"
-)
-
-
-def _carries_act(data: dict[str, Any]) -> bool:
-    return "act" in data or "act_sig" in data
+__all__ = ["BY_DEVICE_SIGNED", "Gate", "console_administrators_made"]
 
 
 def console_administrators_made(work: Work) -> int:
@@ -101,13 +96,19 @@ class Gate:
             return 0
         return console_administrators_made(work) + work.world.administrators_made
 
-    def _signed_by_device(self, data: Any) -> None:
-        """A signed act (its data carries `act` or `act_sig`: a registry result, a release,
-        a statement signature, a resolution) is a person's own act: never through a device
-        token, which one administrator issues and whoever holds the scanner uses (issue 14).
-        Raises AccessRefused."""
-        if self.device is not None and isinstance(data, dict) and _carries_act(data):
-            raise AccessRefused(BY_DEVICE_SIGNED)
+    def _through_device(self, work: Work, time: str, data: Any) -> None:
+        """An entry written through the device token, at `time` (the entry's own, which the
+        ledger's clock may set after the unit of work's `now`), exactly as `custody verify`
+        checks its `device` member (workflows.access.device_refusal): the token is the
+        actor's, in force at that time; and a signed act (its data carries `act` or
+        `act_sig`: a registry result, a release, a statement signature, a resolution) is a
+        person's own act, never through a device token, which one administrator issues and
+        whoever holds the scanner uses (issue 14). Raises AccessRefused."""
+        if self.device is None:
+            return
+        why = device_refusal(work.world, self.actor, self.device, time, data)
+        if why is not None:
+            raise AccessRefused(why)
 
     def _load(self, work: Work, places: Iterable[str]) -> None:
         # One statement for the account, its device token and the places (Repository).
@@ -158,16 +159,19 @@ class Gate:
         if self.actor not in work.world.accounts:
             self._any(work)
 
-    def check(self, work: Work, seq: int, kind: str, item: str | None, data: Any) -> None:
-        """Raise AccessRefused, naming the place, unless the actor may write this entry, from
-        the state just before it (workflows.access.entry_refusal).
+    def check(
+        self, work: Work, seq: int, time: str, kind: str, item: str | None, data: Any
+    ) -> None:
+        """Raise AccessRefused, naming the place, unless the actor may write this entry (of
+        `seq`, at `time`), from the state just before it (workflows.access.entry_refusal;
+        through the device token, device_refusal).
 
         The answer depends on the entry only through its kind and place (but for SETTLES,
         whose answer depends on who recorded the discrepancy: asked each time), so within
         one unit of work an answer once given holds for the entries after it (a bulk step
         of 500 asks once), until an entry that changes an account, a device token or a place:
         then every answer is asked for again."""
-        self._signed_by_device(data)
+        self._through_device(work, time, data)
         if kind in _CHANGES_WHO_MAY:
             self._allowed.clear()
         else:

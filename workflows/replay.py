@@ -22,12 +22,12 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from custody.db import Database
-from custody.entries import decode, validate
+from custody.entries import EntryBody, decode, validate
 from custody.store import Store
 from custody.verification.background import Background
 from custody.verify import ExtraStep
 from workflows import fold
-from workflows.access import entry_refusal
+from workflows.access import device_bound, device_refusal, entry_refusal
 from workflows.errors import FoldError
 from workflows.files import FileStore
 from workflows.heap import collector_paused
@@ -67,13 +67,25 @@ def _replayed(
         for (raw,) in store.bodies(start, min(start + _CHUNK, size)):
             body = validate(loads(raw)) if canonical else decode(bytes(raw))
             if check:
-                why = entry_refusal(world, body.seq, body.actor, body.kind, body.item, body.data)
+                why = _refusal(world, body)
                 if why is not None:
                     assert refused is not None
                     refused.append((body.seq, f"{body.kind} by {body.actor}: {why}"))
                     check = False
             fold.apply(world, body)
     return world
+
+
+def _refusal(world: World, body: EntryBody) -> str | None:
+    """Why the entry's actor could not have written it (workflows.access.entry_refusal),
+    through the device token its body names, if any, held to that token's role and place
+    (device_refusal, device_bound); None when they could."""
+    if body.device is not None:
+        why = device_refusal(world, body.actor, body.device, body.time, body.data)
+        if why is not None:
+            return f"through {body.device}: {why}"
+    bound = device_bound(world, body.device)
+    return entry_refusal(world, body.seq, body.actor, body.kind, body.item, body.data, bound)
 
 
 def refold(database: Database) -> dict[str, int]:

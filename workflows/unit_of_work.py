@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -126,13 +127,20 @@ class Work:
         self.check_new_subjects()
         world, gate = self.world, self.gate
         gate.prepare(self, {p for n in self.news if (p := place_of(world, n.kind, n.item, n.data))})
+        if gate.device is not None:
+            # Each entry names the device token it is written through (its body's `device`):
+            # the token's account is the actor, but whoever holds the token wrote it (issue
+            # 14). Set here, from the gate that checks it, whatever wrote the entries.
+            self.news = [replace(new, device=gate.device) for new in self.news]
         with self.ledger.appending(self.conn, self.news) as pending:
             # The state is folded and saved while the ledger's signatures are being made.
             seq, time = pending.first, pending.time
             for new in self.news:
                 # Who may write it, where, from the state just before it, as verify will.
-                gate.check(self, seq, new.kind, new.item, new.data)
-                body = EntryBody(seq, time, new.actor, new.kind, new.item, None, None, new.data)
+                gate.check(self, seq, time, new.kind, new.item, new.data)
+                body = EntryBody(
+                    seq, time, new.actor, new.kind, new.item, None, None, new.data, None, new.device
+                )
                 fold.apply(self.world, body)
                 seq += 1
             self.repo.save(self.world)
