@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from api.web import i18n
-from workflows.access import granted_device_refusal, signer_device_refusal
+from workflows.access import device_refusal, granted_device_refusal, signer_device_refusal
 from workflows.access import refusal as access_refusal
 from workflows.errors import RuleViolation
 from workflows.model import Account, Device
@@ -184,6 +184,45 @@ def test_the_device_token_refusals_of_four_eyes_roles_are_said_in_every_language
     assert "DEV-00000000000000A1" in said[1]
     for sentence in said:
         assert not re.search(r"[a-z]+_[a-z]+", sentence), sentence  # no role's id
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("ru", ("не принадлежит", "отозван в", "до этой записи", "истёк в")),
+        ("kk", ("тиесілі емес", "кері қайтарылған", "осы жазбаға дейін", "мерзімі")),
+        ("en", ("is not", "was revoked at", "before this entry", "expired at")),
+    ],
+)
+def test_the_refusals_of_an_entry_through_a_device_token_are_said_in_every_language(
+    language: str, words: tuple[str, ...]
+) -> None:
+    """Issue 14 (fix14e): an entry through a device token not the actor's, revoked, or
+    expired (workflows.access.device_refusal), refused live and by verify's access step."""
+    device = Device(
+        id="DEV-00000000000000A1",
+        account="sklad.li",
+        role="warehouse_clerk",
+        place="WH-ALM",
+        label="сканер",
+        expires_at="2027-01-01T00:00:00.000000Z",
+        issued_at="2026-01-01T00:00:00.000000Z",
+        revoked_at=None,
+    )
+    world = SimpleNamespace(devices={device.id: device})
+    now, later = "2026-06-01T00:00:00.000000Z", "2027-06-01T00:00:00.000000Z"
+    assert device_refusal(world, "sklad.li", device.id, now, {}) is None
+    other = device_refusal(world, "unit.li", device.id, now, {})
+    expired = device_refusal(world, "sklad.li", device.id, later, {})
+    world.devices[device.id] = replace(device, revoked_at="2026-05-01T00:00:00.000000Z")
+    revoked = device_refusal(world, "sklad.li", device.id, now, {})
+    whys = (other, revoked, expired)
+    said = [i18n.refusal(RuleViolation("ACCESS", str(why)), language) for why in whys]
+    assert words[0] in said[0], said
+    assert words[1] in said[1], said
+    assert words[2] in said[1], said
+    assert words[3] in said[2], said
+    assert all("DEV-00000000000000A1" in sentence for sentence in said)
 
 
 def test_a_sentence_no_pattern_knows_is_shown_as_the_process_wrote_it() -> None:

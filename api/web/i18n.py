@@ -547,6 +547,23 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
             "person's own: it is sent with their own login, never with a device token"
         ),
     ),
+    # issue 14, fix14e: an entry through a device token (workflows.access.device_refusal)
+    (
+        re.compile(r"device token (?P<device>\S+) is not (?P<name>\S+)'s"),
+        N_("device token %(device)s is not %(name)s's"),
+    ),
+    (
+        re.compile(r"device token (?P<device>\S+) is revoked or expired"),
+        N_("device token %(device)s is revoked or expired"),
+    ),
+    (
+        re.compile(r"device token (?P<device>\S+) was revoked at (?P<time>\S+), before this entry"),
+        N_("device token %(device)s was revoked at %(time)s, before this entry"),
+    ),
+    (
+        re.compile(r"device token (?P<device>\S+) expired at (?P<time>\S+)"),
+        N_("device token %(device)s expired at %(time)s"),
+    ),
     # ACCESS, separation of duties (workflows.access.duty_refusal, api.key_requests,
     # api.access.auth)
     (
