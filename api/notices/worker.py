@@ -23,7 +23,7 @@ from api.notices.config import NoticeConfig
 from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
-from workflows.escalation import Moment, Notice, Timing, kind_at, recipients
+from workflows.escalation import Moment, Notice, Timing, escalating_due, kind_at, recipients
 from workflows.heap import collector_paused
 from workflows.model import Location
 from workflows.repository import Repository
@@ -60,6 +60,11 @@ def write_due(system: System) -> int:
     # Thousands of deadlines and notices made and kept for the pass (workflows.heap).
     with collector_paused(), system.ledger.database.write() as conn:
         due = Repository(conn).due_for_notices(moment.soon_text)
+        due += [  # stopped after their term had run out: still overdue at it
+            (d.item, d.rule, when, d.place)
+            for d in Repository(conn).stopped_deadlines()
+            if (when := escalating_due(d)) is not None
+        ]
         written: dict[tuple[str, str, str], list[Notice]] = defaultdict(list)
         for notice in outbox.written_for(conn, moment.soon_text):
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
