@@ -159,6 +159,11 @@ def _rederive() -> None:
     echo(f"derived from the ledger: {count} deadlines")
 
 
+# What stopped a missed term, by the fact that did (workflows.deadlines): an appeal or a
+# suspension pauses it, a reversal or a loss cancels it.
+STOPPED_BY = {"reversed": "reversed", "lost": "declared lost"}
+
+
 def _paused_on(deadline: Deadline) -> str:
     pauses = [f for f in deadline.facts if f["fact"] in PAUSES]
     return pauses[-1]["date"] if pauses else str(deadline.paused_at)
@@ -171,7 +176,7 @@ def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int)
         when = f"paused since {_paused_on(deadline)}"
     elif status in ("missed", "missed_cancelled"):
         [*_, miss] = deadline.misses()
-        stop = "paused" if miss["missed"] == "missed" else "reversed"
+        stop = STOPPED_BY.get(miss["fact"], "paused")  # a loss is no reversal (issue 19 fix)
         when = (
             f"due {due_shown(miss['missed_due_at'], zone)}, MISSED: {stop} {miss['date']}, "
             f"{days(miss['days_overdue'])} overdue"
