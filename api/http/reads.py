@@ -58,8 +58,9 @@ class DeadlineOut(BaseModel):
     rule: str
     status: str = Field(
         description="running, overdue, paused, met, met_late, cancelled; missed (stopped by an "
-        "appeal or suspension dated after the term ran out) or missed_cancelled (reversed "
-        "after it ran out): the miss stays, with days_overdue in its fact"
+        "appeal or suspension dated after the term ran out) or missed_cancelled (reversed or "
+        "declared lost after it ran out: its fact says which): the miss stays, with "
+        "days_overdue in its fact"
     )
     started_at: str
     due_at: str | None
