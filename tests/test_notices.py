@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -493,3 +494,35 @@ def test_a_deadline_stopped_within_its_term_gives_no_overdue_notice(
     site.process.decision_step("unit.serikbaev", "decision_appealed", [rifle], date=when)
     site.clock.advance(hours=24 * 20)
     assert one_pass(system, NoticeConfig(smtp_url=box.url)).written == 0
+
+
+def test_a_place_with_nobody_to_notify_is_said_by_notify_and_the_reasons(
+    site: Site, tmp_path: Path
+) -> None:
+    # Issue 19 fix: overdue deadlines at a place with nobody assigned at any level got no
+    # notice, and neither `custody notify` nor `custody deadlines --why` said so.
+    migrate.upgrade(site.ledger.database, MIGRATIONS)
+    system = System(site.ledger, site.process)
+    for _ in range(2):
+        _overdue_rifle(site)
+    done = one_pass(system, NoticeConfig())
+    assert (done.written, done.unattended) == (0, {UNIT: 2})
+    env = environment(tmp_path, site.ledger.database.url)
+    notified = run(env, "notify")
+    assert notified.returncode == 0, notified.stderr
+    [warning] = [line for line in notified.stderr.splitlines() if "nobody" in line]
+    assert f"{UNIT}: 2 overdue deadlines and nobody to notify at any level" in warning
+    assert "nobody" not in notified.stdout
+    why = run(env, "deadlines", "--why").stdout
+    assert why.count(f"nobody to notify at {UNIT}") == 2
+    listed = json.loads(run(env, "deadlines", "--json").stdout)
+    assert [sum(f"nobody to notify at {UNIT}" in w for w in d["why"]) for d in listed] == [1, 1]
+    # Someone on duty above the staff: the notice goes to them, and nothing is said.
+    account = c.CreateAccount(username="chief.bekov", name="Беков", roles=["official"])
+    site.process.run("admin", account)
+    site.process.run(
+        "admin", c.AssignSupervisor(location=UNIT, person="chief.bekov", level="supervisor")
+    )
+    assert one_pass(system, NoticeConfig()).unattended == {}
+    assert "nobody" not in run(env, "notify").stderr
+    assert "nobody" not in run(env, "deadlines", "--why").stdout

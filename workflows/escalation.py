@@ -108,6 +108,26 @@ def kind_at(due_at: str | None, moment: Moment) -> str | None:
     return DUE_SOON if due_at <= moment.soon_text else None
 
 
+def attended(place: Location | None) -> bool:
+    """Someone is on duty at the place at some level (staff, supervisor, regional head): a
+    place with nobody, or no place, has its deadlines' notices go to no one, which is said
+    (`unattended`; issue 19 fix: it failed silently)."""
+    return place is not None and any(place.on_duty(level) for level in LEVELS)
+
+
+def unattended(
+    due: Iterable[tuple[str, str, str, str | None]], places: dict[str, Location], now_text: str
+) -> dict[str, int]:
+    """Place → how many of the deadlines `due` (item, rule, due_at, place) are overdue at
+    `now_text` (RFC 3339 UTC) with nobody to notify at the place, at any level."""
+    counts: dict[str, int] = {}
+    for *_, due_at, place_id in due:
+        if now_text > due_at and not attended(places.get(place_id or "")):
+            where = place_id or "?"
+            counts[where] = counts.get(where, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def levels_reached(
     written: Iterable[Notice], place: Location, now: dt.datetime, timing: Timing
 ) -> list[str]:
