@@ -6,22 +6,30 @@ sent about it with their acknowledgement."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
 from api.notices import outbox
+from custody.clock import format_time
 from custody.db import Database
 from workflows.deadlines import explain, is_late
-from workflows.model import Deadline
+from workflows.escalation import attended, escalating_due
+from workflows.model import Deadline, Location
 
 
 def reasons(
-    deadline: Deadline, now: dt.datetime, late_after: int, notices: list[dict[str, Any]]
+    deadline: Deadline,
+    now: dt.datetime,
+    late_after: int,
+    notices: list[dict[str, Any]],
+    unattended: Collection[str] = (),
 ) -> dict[str, Any]:
     """A deadline as the CLI's --json and GET /deadlines give it: its row, its status, and
     why it is where it is (facts with the late ones marked, the notices and their
-    acknowledgement)."""
+    acknowledgement, and "nobody to notify at <place>" for an overdue one whose place is
+    one of `unattended`: `unattended_places`)."""
     facts = [f | {"entered_late": is_late(f, late_after)} for f in deadline.facts]
     return deadline.to_json() | {
         "status": deadline.status(now),
@@ -31,9 +39,29 @@ def reasons(
         "overdue_until_late_entry": [
             f["overdue_until_late_entry"] for f in deadline.overdue_until_late_entry()
         ],
-        "why": explain(deadline, late_after),
+        "why": explain(deadline, late_after) + nobody_to_notify(deadline, now, unattended),
         "notices": [_notice_json(n) for n in notices],
     }
+
+
+def nobody_to_notify(
+    deadline: Deadline, now: dt.datetime, unattended: Collection[str]
+) -> list[str]:
+    """["nobody to notify at <place> ..."] for a deadline overdue for its notices
+    (escalation.escalating_due) at a place with nobody on duty at any level, else []: its
+    notices go to no one (issue 19 fix: a place with nobody failed silently)."""
+    due = escalating_due(deadline)
+    if deadline.place not in unattended or due is None or format_time(now) <= due:
+        return []
+    return [
+        f"nobody to notify at {deadline.place}: no staff, supervisor or regional head is "
+        "assigned there (supervisor_assigned), so no notice of this deadline goes to anyone"
+    ]
+
+
+def unattended_places(places: Iterable[Location]) -> set[str]:
+    """The ids of the places with nobody on duty at any level (escalation.attended)."""
+    return {place.id for place in places if not attended(place)}
 
 
 def _notice_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -711,6 +711,9 @@ def test_late_decisions_and_notices_are_in_plain_sight(site: Site) -> None:
         with site.as_("auditor.li") as auditor:
             someone_else = auditor.post(f"/notices/{notice['id']}/ack")
             assert someone_else.status_code == 403
+            problem = someone_else.json()  # not "Not allowed for this role" (issue 19 fix)
+            assert problem["type"] == "/problems/notice-not-yours"
+            assert problem["title"] == "Not your notice: each person acknowledges their own"
             assert "unit.serikbaev" not in someone_else.text  # whose it is, is not told
             # Issue 19 re-attack (LOW): said in the language asked for, and grammatically.
             for language, words in (

@@ -103,11 +103,14 @@ def test_deadline_ending_31_december_counts_to_the_end_of_that_day_in_almaty(sit
     assert _status_at(site, first_instant) == "overdue"
 
 
-def test_decision_dated_tomorrow_is_refused_and_writes_nothing(site: Site) -> None:
+@pytest.mark.parametrize("ahead", [1, 2, 30])
+def test_decision_dated_tomorrow_is_refused_and_writes_nothing(site: Site, ahead: int) -> None:
+    # Issue 19 fix: one day ahead was refused as R1's, two or more (intake.check_decision)
+    # without naming the rule.
     rifle = site.register_rifle()
     before = _size(site)
-    with pytest.raises(InvalidRequest, match="is in the future"):
-        _decide(site, rifle, _today(site) + dt.timedelta(days=1))
+    with pytest.raises(InvalidRequest, match=r"^R1: .*is in the future"):
+        _decide(site, rifle, _today(site) + dt.timedelta(days=ahead))
     assert _size(site) == before
     assert site.process.item(rifle).state == "registered"
 

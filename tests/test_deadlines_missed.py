@@ -328,3 +328,22 @@ def test_a_finality_with_no_pause_is_not_a_late_entry(site: Site) -> None:
         assert deadline.overdue_until_late_entry() == []
         assert all("overdue_due_at" not in f for f in deadline.late_entries())
         assert not any("OVERDUE" in line for line in explain(deadline, 3))
+
+
+def test_the_command_line_says_lost_for_a_loss_and_reversed_for_a_reversal(
+    site: Site, tmp_path: Path
+) -> None:
+    # Issue 19 fix: every missed_cancelled deadline was listed as "MISSED: reversed".
+    lost, _ = _decided_30_days_ago(site)
+    opened = site.process.record_discrepancy("unit.serikbaev", lost, "не найден")
+    site.process.resolve_discrepancy("official.zhakupov", opened, "lost", "утрата")
+    reversed_, decided = _decided_30_days_ago(site)
+    _step(site, "decision_reversed", reversed_, decided + dt.timedelta(days=27))
+    url = site.ledger.database.engine.url.render_as_string(hide_password=False)
+    site.ledger.database.dispose()
+    listed = run(environment(tmp_path, url), "deadlines", "--all", "--tz", "Asia/Almaty")
+    assert listed.returncode == 0, listed.stderr
+    lines = {line.split()[2]: line for line in listed.stdout.splitlines() if "MISSED" in line}
+    assert "MISSED: declared lost " in lines[lost]
+    assert "reversed" not in lines[lost]
+    assert "MISSED: reversed " in lines[reversed_]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -454,3 +455,74 @@ def test_a_notice_written_while_its_person_had_no_address_goes_once_one_is_added
         [row] = outbox.listed(conn)
     assert row["email"] == "ospanov@police.kz"
     assert row["sent_at"] is not None
+
+
+def test_a_deadline_stopped_after_its_term_ran_out_still_climbs_to_the_supervisor(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    # Issue 19 fix, M1: an appeal dated after the term (a miss) or dated inside it but
+    # entered after it ran out (overdue on record) stopped the clock, and with it the climb:
+    # the supervisor never heard of the miss. While stopped, the due time it ran past climbs.
+    control, missed, late = (_overdue_rifle(site, days_ago=20) for _ in range(3))
+    config = NoticeConfig(smtp_url=box.url)
+    assert one_pass(system, config).sent == 3  # the staff's overdue notices
+    decided = site.clock().astimezone(ALMATY).date() - dt.timedelta(days=20)
+    for rifle, day in ((missed, 19), (late, 2)):
+        when = (decided + dt.timedelta(days=day)).isoformat()
+        site.process.decision_step("unit.serikbaev", "decision_appealed", [rifle], date=when)
+    statuses = {d.item: d.status(site.clock()) for d in site.process.deadlines()}
+    assert (statuses[missed], statuses[late]) == ("missed", "paused")
+    site.clock.advance(hours=25)
+    assert one_pass(system, config).sent == 3
+    told = box.to("chief.bekov@police.kz")
+    assert sorted(next(r for r in (control, missed, late) if r in m["Subject"]) for m in told) == (
+        sorted([control, missed, late])
+    )
+    site.clock.advance(hours=25)
+    assert one_pass(system, config).sent == 3
+    assert len(box.to("head.amanov@police.kz")) == 3
+    site.clock.advance(hours=100)
+    assert one_pass(system, config).written == 0  # each notice once
+    assert len(box.messages) == 9
+
+
+def test_a_deadline_stopped_within_its_term_gives_no_overdue_notice(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    rifle = _overdue_rifle(site, days_ago=5)
+    when = (site.clock().astimezone(ALMATY).date() - dt.timedelta(days=1)).isoformat()
+    site.process.decision_step("unit.serikbaev", "decision_appealed", [rifle], date=when)
+    site.clock.advance(hours=24 * 20)
+    assert one_pass(system, NoticeConfig(smtp_url=box.url)).written == 0
+
+
+def test_a_place_with_nobody_to_notify_is_said_by_notify_and_the_reasons(
+    site: Site, tmp_path: Path
+) -> None:
+    # Issue 19 fix: overdue deadlines at a place with nobody assigned at any level got no
+    # notice, and neither `custody notify` nor `custody deadlines --why` said so.
+    migrate.upgrade(site.ledger.database, MIGRATIONS)
+    system = System(site.ledger, site.process)
+    for _ in range(2):
+        _overdue_rifle(site)
+    done = one_pass(system, NoticeConfig())
+    assert (done.written, done.unattended) == (0, {UNIT: 2})
+    env = environment(tmp_path, site.ledger.database.url)
+    notified = run(env, "notify")
+    assert notified.returncode == 0, notified.stderr
+    [warning] = [line for line in notified.stderr.splitlines() if "nobody" in line]
+    assert f"{UNIT}: 2 overdue deadlines and nobody to notify at any level" in warning
+    assert "nobody" not in notified.stdout
+    why = run(env, "deadlines", "--why").stdout
+    assert why.count(f"nobody to notify at {UNIT}") == 2
+    listed = json.loads(run(env, "deadlines", "--json").stdout)
+    assert [sum(f"nobody to notify at {UNIT}" in w for w in d["why"]) for d in listed] == [1, 1]
+    # Someone on duty above the staff: the notice goes to them, and nothing is said.
+    account = c.CreateAccount(username="chief.bekov", name="Беков", roles=["official"])
+    site.process.run("admin", account)
+    site.process.run(
+        "admin", c.AssignSupervisor(location=UNIT, person="chief.bekov", level="supervisor")
+    )
+    assert one_pass(system, NoticeConfig()).unattended == {}
+    assert "nobody" not in run(env, "notify").stderr
+    assert "nobody" not in run(env, "deadlines", "--why").stdout

@@ -251,8 +251,8 @@ def test_refusals_that_name_no_rule_are_said_in_the_readers_language() -> None:
     with pytest.raises(RowError) as number:
         whole("1_200", "weight_g")
     in_file = TableError("line 2", str(number.value))
-    ahead = InvalidRequest("a decision's date 2026-12-05 is in the future")
-    for lang, words in (("ru", ("пароль", "строка 2", "столбец weight_g", "дата решения")),):
+    ahead = InvalidRequest("R1: a decision's date 2026-12-05 is in the future")
+    for lang, words in (("ru", ("пароль", "строка 2", "столбец weight_g", "R1: дата решения")),):
         assert words[0] in i18n.reason(short.value, lang)
         said = i18n.reason(in_file, lang)
         assert said.startswith(f"{words[1]}: {words[2]}: "), said

@@ -149,3 +149,59 @@ def test_compliance_report_page_shows_an_appeal_entered_after_the_term_ran_out(
     assert shown.inner_text() == f"the term stood overdue {days} days until this entry"
     assert serious_violations(page) == []
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "lost_said", "reversed_said"),
+    [
+        ("ru", "пропущен, затем объявлен утраченным", "пропущен, затем решение отменено"),
+        (
+            "kk",
+            "мерзімі өткен, кейін жоғалды деп жарияланды",
+            "мерзімі өткен, кейін шешім күшін жойды",
+        ),
+        ("en", "missed, then declared lost", "missed, then reversed"),
+    ],
+)
+def test_compliance_report_page_says_lost_for_a_loss_and_reversed_for_a_reversal(
+    site: Site,
+    browser: Browser,
+    cancelled: tuple[str, str],
+    language: str,
+    lost_said: str,
+    reversed_said: str,
+) -> None:
+    # Issue 19 fix: every missed-and-cancelled deadline was "missed, then reversed".
+    first = (dt.date.fromisoformat(today()) - dt.timedelta(days=60)).isoformat()
+    last = (dt.date.fromisoformat(today()) + dt.timedelta(days=60)).isoformat()
+    lost, reversed_ = cancelled
+    page = browser.page()
+    log_in(page, site.base, AUDITOR, language)
+    page.goto(f"{site.base}/web/reports/compliance?from={first}&to={last}")
+    for item, said in ((lost, lost_said), (reversed_, reversed_said)):
+        row = page.locator(f"#missed tbody tr:has(a[href='/web/items/{item}'])")
+        assert row.locator("td").nth(3).inner_text() == said
+    assert serious_violations(page) == []
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def cancelled(site: Site) -> tuple[str, str]:
+    """Two items of the unit decided 30 days ago, once: one declared lost, one reversed by a
+    decision dated 27 days after (both after the term had run out: missed_cancelled)."""
+    registered = [i["id"] for i in site.items("registered") if i["location"] == "UNIT-ALM"]
+    lost, reversed_ = registered[-2:]
+    decide(site, lost, 30)
+    decide(site, reversed_, 30)
+    on = (dt.date.fromisoformat(today()) - dt.timedelta(days=3)).isoformat()
+    with site.api(OFFICER) as client:
+        done = client.post("/steps/decision_reversed", json={"items": [reversed_], "date": on})
+        assert done.status_code == 200, done.text
+        body = {"subject": lost, "reason": "не найден"}
+        opened = client.post("/steps/discrepancy_recorded", json=body)
+        assert opened.status_code == 200, opened.text
+    settle = {"discrepancy": opened.json()["result"], "resolution": "lost", "note": "утрата"}
+    with site.api("official.zhakupov") as client:
+        done = client.post("/steps/discrepancy_resolved", json=settle)
+        assert done.status_code == 200, done.text
+    return lost, reversed_

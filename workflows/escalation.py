@@ -11,6 +11,11 @@ them. For a deadline not met:
   next level: supervisor, then regional head, for as long as the deadline is not met (the
   item has not moved). Acknowledging a notice says it was read; it is not acting, so it does
   not stop the climb (issue 19, M3). A level with nobody on it is passed over at once.
+- a deadline stopped (appeal, suspension) after its term had run out, or by an entry made
+  after it had (`missed_due_at`, `overdue_due_at` of the pause's fact: workflows.deadlines),
+  stays overdue at that due time for its notices while it is stopped: the staff's overdue
+  notice and the climb go on as above (`escalating_due`; issue 19 fix, M1: the stop had
+  kept the supervisor from ever hearing of the miss).
 
 Each notice is one (item, rule, due time, kind, level, person): a clock that starts again
 after an appeal has a new due time, and so new notices. Nothing here sends anything.
@@ -24,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from custody.clock import format_time, parse_time
+from workflows.deadlines import PAUSES
 from workflows.model import Deadline, Location
 from workflows.vocabulary import LEVELS, STAFF
 
@@ -69,11 +75,28 @@ class Moment:
         return cls(now, format_time(now), format_time(now + timing.due_soon))
 
 
-def kind_now(deadline: Deadline, moment: Moment) -> str | None:
-    """`overdue`, `due_soon`, or None (not yet, paused, met or cancelled)."""
+def escalating_due(deadline: Deadline) -> str | None:
+    """The due time a deadline's notices go by (RFC 3339 UTC), or None: its running due
+    time; while it is stopped, the due time it had run past when stopped (a miss, or overdue
+    until a late entry: the pause's `missed_due_at` or `overdue_due_at`); None when met,
+    cancelled, or stopped in time."""
     if deadline.closed is not None:
         return None
-    return kind_at(deadline.due_at, moment)
+    if deadline.due_at is not None:
+        return deadline.due_at
+    for fact in reversed(deadline.facts):
+        if fact["fact"] in PAUSES:
+            due = fact.get("missed_due_at") or fact.get("overdue_due_at")
+            if due:  # the pause that stopped the clock: later ones found it stopped
+                return str(due)
+        elif fact["fact"] == "decision" or "paused_days" in fact:
+            return None  # the clock ran again after the pause
+    return None
+
+
+def kind_now(deadline: Deadline, moment: Moment) -> str | None:
+    """`overdue`, `due_soon`, or None (not yet, stopped in time, met or cancelled)."""
+    return kind_at(escalating_due(deadline), moment)
 
 
 def kind_at(due_at: str | None, moment: Moment) -> str | None:
@@ -83,6 +106,26 @@ def kind_at(due_at: str | None, moment: Moment) -> str | None:
     if moment.now_text > due_at:
         return OVERDUE
     return DUE_SOON if due_at <= moment.soon_text else None
+
+
+def attended(place: Location | None) -> bool:
+    """Someone is on duty at the place at some level (staff, supervisor, regional head): a
+    place with nobody, or no place, has its deadlines' notices go to no one, which is said
+    (`unattended`; issue 19 fix: it failed silently)."""
+    return place is not None and any(place.on_duty(level) for level in LEVELS)
+
+
+def unattended(
+    due: Iterable[tuple[str, str, str, str | None]], places: dict[str, Location], now_text: str
+) -> dict[str, int]:
+    """Place → how many of the deadlines `due` (item, rule, due_at, place) are overdue at
+    `now_text` (RFC 3339 UTC) with nobody to notify at the place, at any level."""
+    counts: dict[str, int] = {}
+    for *_, due_at, place_id in due:
+        if now_text > due_at and not attended(places.get(place_id or "")):
+            where = place_id or "?"
+            counts[where] = counts.get(where, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def levels_reached(
@@ -125,15 +168,14 @@ def plan(
 ) -> list[Notice]:
     """The notices to write at `moment` for one deadline, given those written for its due
     time."""
-    kind = kind_now(deadline, moment)
-    if kind is None or place is None or deadline.due_at is None:
+    due_at = escalating_due(deadline)
+    kind = kind_at(due_at, moment)
+    if kind is None or place is None or due_at is None:
         return []
     have = {n.key for n in written}
     new = []
     for level, person in recipients(kind, place, written, moment, timing):
-        notice = Notice(
-            deadline.item, deadline.rule, deadline.due_at, kind, level, person, place.id
-        )
+        notice = Notice(deadline.item, deadline.rule, due_at, kind, level, person, place.id)
         if notice.key not in have:
             new.append(notice)
     return new

@@ -84,7 +84,7 @@ def check_decision(work: Work, decision: Any) -> dict[str, Any]:
         raise InvalidRequest(f"a decision's date: {exc}") from None
     day = dt.date.fromisoformat(str(date))
     if day > (work.moment + _AHEAD_OF_UTC).date():
-        raise InvalidRequest(f"a decision's date {date} is in the future")
+        raise InvalidRequest(f"R1: a decision's date {date} is in the future")
     if day < work.config.record_horizon:
         raise InvalidRequest(
             f"a decision's date {date} is before {work.config.record_horizon} (the record horizon)"

@@ -350,6 +350,14 @@ class Repository:
         )
         return [tuple(row) for row in self.raw.execute(sql, (horizon,)).fetchall()]
 
+    def stopped_deadlines(self) -> list[Deadline]:
+        """The deadlines not met nor cancelled whose clock is stopped (no due time), by the
+        due-time index: the notice worker keeps telling of those stopped after their term
+        had run out (workflows.escalation.escalating_due)."""
+        sql = f"SELECT {self._bytes} FROM wf_deadlines WHERE due_at IS NULL AND closed IS NULL"
+        with collector_paused():
+            return Deadline.load_rows(self.raw.execute(sql).fetchall())
+
     def stored_json(self, kind: str, key: str) -> bytes | None:
         """The document of `key` as the table holds it (UTF-8 JSON), or None."""
         shelf = SHELVES[kind]

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from api.cli.output import echo
-from api.deadline_reasons import notices_of, reasons
+from api.deadline_reasons import nobody_to_notify, notices_of, reasons, unattended_places
 from custody.clock import parse_time
 from custody.settings import Settings
 from workflows.deadlines import PAUSES, days, explain, is_late
@@ -108,9 +108,12 @@ def deadlines(
         now = dt.datetime.now(dt.UTC)
         found = system.process.deadlines(include_closed=include_met)
         notices = notices_of(system.ledger.database, found)
+        nobody = unattended_places(system.process.locations())
     late_after = system.process.config.late_entry_days
     if as_json:
-        rows = [reasons(d, now, late_after, notices.get((d.item, d.rule), [])) for d in found]
+        rows = [
+            reasons(d, now, late_after, notices.get((d.item, d.rule), []), nobody) for d in found
+        ]
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not found:
@@ -119,7 +122,7 @@ def deadlines(
     for deadline in found:
         echo(_line(deadline, now, zone, late_after))
         if why:
-            for said in explain(deadline, late_after):
+            for said in explain(deadline, late_after) + nobody_to_notify(deadline, now, nobody):
                 echo(f"    {said}")
             for notice in notices.get((deadline.item, deadline.rule), []):
                 echo(f"    {_notice_line(notice, zone)}")
@@ -159,6 +162,11 @@ def _rederive() -> None:
     echo(f"derived from the ledger: {count} deadlines")
 
 
+# What stopped a missed term, by the fact that did (workflows.deadlines): an appeal or a
+# suspension pauses it, a reversal or a loss cancels it.
+STOPPED_BY = {"reversed": "reversed", "lost": "declared lost"}
+
+
 def _paused_on(deadline: Deadline) -> str:
     pauses = [f for f in deadline.facts if f["fact"] in PAUSES]
     return pauses[-1]["date"] if pauses else str(deadline.paused_at)
@@ -171,7 +179,7 @@ def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int)
         when = f"paused since {_paused_on(deadline)}"
     elif status in ("missed", "missed_cancelled"):
         [*_, miss] = deadline.misses()
-        stop = "paused" if miss["missed"] == "missed" else "reversed"
+        stop = STOPPED_BY.get(miss["fact"], "paused")  # a loss is no reversal (issue 19 fix)
         when = (
             f"due {due_shown(miss['missed_due_at'], zone)}, MISSED: {stop} {miss['date']}, "
             f"{days(miss['days_overdue'])} overdue"

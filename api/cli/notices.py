@@ -36,8 +36,21 @@ def notify() -> None:
     finally:
         system.ledger.database.dispose()
     echo(f"notices: {done.written} written, {done.sent} sent, {done.failed} not sent")
+    for line in unattended_lines(done.unattended):
+        echo(line, err=True)
     for line in waiting_lines(addressed, unaddressed, bool(config.smtp_url)):
         echo(line)
+
+
+def unattended_lines(unattended: dict[str, int]) -> list[str]:
+    """A warning per place with overdue deadlines and nobody to notify at any level: their
+    notices go to no one, which a pass had said nothing of (issue 19 fix)."""
+    return [
+        f"warning: {place}: {count} overdue deadline{'' if count == 1 else 's'} and nobody "
+        "to notify at any level (staff, supervisor, regional head): assign someone "
+        "(supervisor_assigned)"
+        for place, count in unattended.items()
+    ]
 
 
 def waiting_lines(addressed: int, unaddressed: int, mail: bool) -> list[str]:

@@ -21,6 +21,7 @@ from api.errors import (
     Forbidden,
     IdempotencyConflict,
     MalformedIdempotencyKey,
+    NotYours,
     Throttled,
     TooLarge,
     Unauthenticated,
@@ -74,6 +75,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 # error class -> (status, type slug, title); the first match in this order wins
 _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
     (Unauthenticated, 401, "unauthenticated", "Not logged in"),
+    # Before Forbidden, whose kind it is: no role acknowledges another person's notice, so
+    # "Not allowed for this role" misled (issue 19 fix).
+    (NotYours, 403, "notice-not-yours", "Not your notice: each person acknowledges their own"),
     (Forbidden, 403, "forbidden", "Not allowed for this role"),
     (Throttled, 429, "throttled", "Too many failed logins"),
     (AccountError, 422, "account", "Account refused"),
@@ -152,6 +156,15 @@ def _headers(exc: CustodyError) -> dict[str, str] | None:
     if isinstance(exc, (Throttled, RendererBusy)):
         return {"Retry-After": str(exc.retry_after)}
     return None
+
+
+def kind_of(exc: CustodyError) -> tuple[int, str, str]:
+    """(status, type slug, title) of an error: the first of _MAPPING it is an instance of,
+    else 400 `refused`. The web pages' own handler of Forbidden answers the API with it too."""
+    for kind, status, slug, title in _MAPPING:
+        if isinstance(exc, kind):
+            return status, slug, title
+    return 400, "refused", "Refused"
 
 
 def install(app: FastAPI) -> None:

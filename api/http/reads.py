@@ -14,7 +14,7 @@ from api.access import reading
 from api.access.auth import Caller, require, system_of
 from api.access.roles import ADMIN, READ, may_any
 from api.access.tokens import Principal
-from api.deadline_reasons import notices_of, reasons
+from api.deadline_reasons import notices_of, reasons, unattended_places
 from api.errors import Forbidden
 from api.http import paging
 from api.http.ledger import EntryOut, entry_fields
@@ -58,8 +58,9 @@ class DeadlineOut(BaseModel):
     rule: str
     status: str = Field(
         description="running, overdue, paused, met, met_late, cancelled; missed (stopped by an "
-        "appeal or suspension dated after the term ran out) or missed_cancelled (reversed "
-        "after it ran out): the miss stays, with days_overdue in its fact"
+        "appeal or suspension dated after the term ran out) or missed_cancelled (reversed or "
+        "declared lost after it ran out: its fact says which): the miss stays, with "
+        "days_overdue in its fact"
     )
     started_at: str
     due_at: str | None
@@ -226,10 +227,11 @@ async def deadlines(
     following = offset + limit if len(shown) > limit else None
     shown = shown[:limit]
     notices = notices_of(system.ledger.database, shown)
+    nobody = unattended_places(process.locations())
     late_after = process.config.late_entry_days
     return DeadlinesPage(
         deadlines=[
-            DeadlineOut(**reasons(d, now, late_after, notices.get((d.item, d.rule), [])))
+            DeadlineOut(**reasons(d, now, late_after, notices.get((d.item, d.rule), []), nobody))
             for d in shown
         ],
         next=following,

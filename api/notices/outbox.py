@@ -64,13 +64,16 @@ class Outgoing:
 
 
 def written_for(conn: Connection, horizon: str) -> list[Notice]:
-    """The notices already written for the due times of open deadlines before `horizon`."""
+    """The notices already written for the due times of open deadlines before `horizon`,
+    and every notice of an open deadline whose clock is stopped (the climb of a due time it
+    had run past goes on: workflows.escalation.escalating_due)."""
     rows = conn.execute(
         text(
             "SELECT n.item, n.rule, n.due_at, n.kind, n.level, n.person, n.place, "
             "n.created_at, n.acknowledged_at FROM api_notices n JOIN wf_deadlines d "
-            "ON d.item = n.item AND d.rule = n.rule AND d.due_at = n.due_at "
-            "WHERE d.closed IS NULL AND d.due_at <= :horizon"
+            "ON d.item = n.item AND d.rule = n.rule "
+            "WHERE d.closed IS NULL AND (d.due_at = n.due_at AND d.due_at <= :horizon "
+            "OR d.due_at IS NULL)"
         ),
         {"horizon": horizon},
     )

@@ -15,7 +15,7 @@ import socket
 import threading
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from api.notices import mail, outbox
@@ -23,7 +23,15 @@ from api.notices.config import NoticeConfig
 from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
-from workflows.escalation import Moment, Notice, Timing, kind_at, recipients
+from workflows.escalation import (
+    Moment,
+    Notice,
+    Timing,
+    escalating_due,
+    kind_at,
+    recipients,
+    unattended,
+)
 from workflows.heap import collector_paused
 from workflows.model import Location
 from workflows.repository import Repository
@@ -37,6 +45,8 @@ class PassResult:
     written: int
     sent: int
     failed: int
+    # Place → its overdue deadlines with nobody to notify there at any level (issue 19 fix).
+    unattended: dict[str, int] = field(default_factory=dict)
 
 
 def worker_id() -> str:
@@ -54,12 +64,23 @@ def timing_of(system: System) -> Timing:
 
 def write_due(system: System) -> int:
     """Write the notices due now; returns how many were new."""
+    return _write_due(system)[0]
+
+
+def _write_due(system: System) -> tuple[int, dict[str, int]]:
+    """`write_due`, and the places with overdue deadlines and nobody to notify
+    (escalation.unattended): place → how many."""
     timing = timing_of(system)
     now = system.clock()
     moment = Moment.at(now, timing)
     # Thousands of deadlines and notices made and kept for the pass (workflows.heap).
     with collector_paused(), system.ledger.database.write() as conn:
         due = Repository(conn).due_for_notices(moment.soon_text)
+        due += [  # stopped after their term had run out: still overdue at it
+            (d.item, d.rule, when, d.place)
+            for d in Repository(conn).stopped_deadlines()
+            if (when := escalating_due(d)) is not None
+        ]
         written: dict[tuple[str, str, str], list[Notice]] = defaultdict(list)
         for notice in outbox.written_for(conn, moment.soon_text):
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
@@ -68,7 +89,7 @@ def write_due(system: System) -> int:
         new = planned(due, world.locations, written, moment, timing)
         emails = outbox.addresses(conn, {row[5] for row in new})
         outbox.insert(conn, new, emails, format_time(now))
-    return len(new)
+    return len(new), unattended(due, world.locations, moment.now_text)
 
 
 def planned(
@@ -204,9 +225,9 @@ def _failed(system: System, notice_id: int, owner: str, exc: Exception) -> None:
 def one_pass(system: System, config: NoticeConfig | None = None, owner: str = "") -> PassResult:
     """Write what is due, then send what is unsent."""
     config = config or NoticeConfig()
-    written = write_due(system)
+    written, nobody = _write_due(system)
     sent, failed = send_due(system, config, owner or worker_id())
-    return PassResult(written, sent, failed)
+    return PassResult(written, sent, failed, nobody)
 
 
 class Loop:

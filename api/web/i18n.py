@@ -964,8 +964,8 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         ),
     ),
     (
-        re.compile(r"a decision's date (?P<date>\S+) is in the future"),
-        N_("the decision's date %(date)s is in the future"),
+        re.compile(r"R1: a decision's date (?P<date>\S+) is in the future"),
+        N_("R1: the decision's date %(date)s is in the future"),
     ),
     # A decision's later dates (workflows.decision_dates), as the item page's forms get them.
     (

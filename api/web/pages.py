@@ -22,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 from api.access import roles
 from api.errors import AccountError, Forbidden, NotYours, Throttled, Unauthenticated
 from api.http import device_cookie
-from api.http.problems import problem
+from api.http.problems import kind_of, problem
 from api.http.strict_json import StrictJSONRoute
 from api.web import i18n, notices, preferences, queues, sessions
 from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, visitor
@@ -272,7 +272,8 @@ def install(app: FastAPI) -> None:
             accept = request.headers.get("accept-language")
             if accept:  # in the language asked for, where MESSAGES knows the sentence
                 detail = i18n.reason(exc, i18n.language_of(None, accept))
-            return problem(403, "forbidden", "Not allowed for this role", detail, request)
+            status, slug, title = kind_of(exc)  # a notice not theirs has its own (issue 19)
+            return problem(status, slug, title, detail, request)
         me = await visitor(request)
         gettext = i18n.gettext_of(me.language)
         if isinstance(exc, NotYours):

@@ -32,6 +32,8 @@ from custody.ledger import Ledger
 from workflows.errors import InvalidRequest
 from workflows.model import Location
 from workflows.reports.recompute import ReportRequest, at_checkpoint, choose_checkpoint
+from workflows.repository import Repository
+from workflows.world import World
 
 router = APIRouter(prefix="/web/reports", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -74,7 +76,10 @@ NAMES = {
     "paused": N_("paused"),
     "cancelled": N_("cancelled"),
     "missed": N_("missed, then paused"),
-    "missed_cancelled": N_("missed, then reversed"),
+    # Counted together (a status); each row says which (`cancelled_by`, issue 19 fix).
+    "missed_cancelled": N_("missed, then cancelled"),
+    "missed_reversed": N_("missed, then reversed"),
+    "missed_lost": N_("missed, then declared lost"),
 }
 
 # A deadline's fact (workflows.deadlines.fact) as the step whose entry records it: its name.
@@ -272,6 +277,27 @@ def _period(
     return ReportRequest.between(kind, first, last, request.app.state.timezone)
 
 
+def _cancelled_by(request: Request, report: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(item, rule) → `lost` or `reversed`: what cancelled each missed-and-cancelled deadline
+    of a compliance report, from the deadline's own fact of the miss (a cancelled deadline
+    changes no more, so today's row is the report's). The report says `missed_cancelled`
+    of both: a loss shown as a reversal misled (issue 19 fix)."""
+    missed = report.get("missed", [])
+    wanted = [(m["item"], m["rule"]) for m in missed if m["status"] == "missed_cancelled"]
+    if not wanted:
+        return {}
+    world = World()
+    with system_of(request).ledger.database.read() as conn:
+        Repository(conn).load(world, "deadlines", wanted)
+    found: dict[tuple[str, str], str] = {}
+    for key in wanted:
+        deadline = world.deadlines.get(key)
+        misses = deadline.misses() if deadline is not None else []
+        if misses and misses[-1]["fact"] in ("lost", "reversed"):
+            found[key] = misses[-1]["fact"]
+    return found
+
+
 async def _between(
     request: Request, me: Visitor, kind: str, first: dt.date | None, last: dt.date | None
 ) -> Response:
@@ -281,6 +307,7 @@ async def _between(
         return _refused(me)
     wanted = _period(request, kind, first, last)
     report = await _compute(request, wanted)
+    cancelled_by = await anyio.to_thread.run_sync(_cancelled_by, request, report)
     query = urlencode({"from": report["from"], "to": report["to"]})
     return page(
         f"report_{kind}.html.j2",
@@ -288,6 +315,7 @@ async def _between(
         me,
         report=report,
         words=NAMES,
+        cancelled_by=cancelled_by,
         fact_steps=FACT_STEPS,
         names={p: place_name(located, p, me.language) for p in located},
         query=query,
