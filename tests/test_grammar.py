@@ -343,6 +343,22 @@ def test_typed_removes_spaces_and_tabs_at_the_ends_and_nothing_else(value: str) 
         assert trimmed[-1] not in " \t"
 
 
+@given(
+    st.dictionaries(
+        st.sampled_from(["item", "marking", "model", "year"]),
+        st.text(alphabet=st.sampled_from(" \t\x00\u00a0\nab№"), max_size=6),
+    )
+)
+@example({"item": "a", "marking": "b\x00 ", "model": "", "year": "\t"})
+def test_a_rows_cells_are_typed_each_as_typed_does(cells: dict[str, str]) -> None:
+    # typed_cells skips the strips when no cell has a space or tab at an end: it must find
+    # every such cell (a NUL in a cell included), and leave the row's dict unchanged.
+    before = dict(cells)
+    assert grammar.typed_cells(cells) == {k: grammar.typed(v) for k, v in cells.items()}
+    assert cells == before
+    assert grammar.TYPED_EDGES == " \t"  # the four searches of typed_cells are these two's
+
+
 @pytest.mark.parametrize(
     ("language", "words"),
     [("ru", "Проверьте поле"), ("kk", "өрісін тексеріңіз"), ("en", "Check the field")],

@@ -20,9 +20,8 @@ import csv
 import io
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from api.imports.intake_rows import RowError, check_header
 
@@ -40,8 +39,10 @@ class TableError(ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """A row of a table (a tuple: a frozen dataclass took 1 µs a row to make, a tenth of
+    what an intake file's reading costs beyond the command's own checks, bench/imports.py)."""
+
     where: str  # "line 17" (CSV) or "row 17" (xlsx)
     cells: dict[str, str]
 
@@ -129,6 +130,12 @@ def utf16(path: Path) -> bool:
         return handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
+def _beyond_ascii(text: str) -> int:
+    """How many characters of `text` are not ASCII: the encoder drops them in C, where a
+    loop over the characters cost an intake file's read 2 µs a row (bench/imports.py)."""
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
 def detect(path: Path) -> str:
     """utf-8-sig (a BOM), utf-8 (all of it decodes, or it is almost UTF-8: more characters
     beyond ASCII decode as UTF-8 than bytes fail to, so a few bad bytes in a UTF-8 file are
@@ -143,8 +150,9 @@ def detect(path: Path) -> str:
         beyond = bad = 0
         while chunk := handle.read(_CHUNK):
             text = decoder.decode(chunk)
-            bad += text.count("\ufffd")
-            beyond += sum(1 for c in text if c > "\x7f") - text.count("\ufffd")
+            replaced = text.count("\ufffd")
+            bad += replaced
+            beyond += _beyond_ascii(text) - replaced
         text = decoder.decode(b"", final=True)
         bad += text.count("\ufffd")
     # (a U+FFFD the file itself holds counts as bad: it is mojibake already)
@@ -195,7 +203,7 @@ class CsvTable:
     def rows(self) -> Iterator[Row]:
         with self.path.open("rb") as raw:
             text = io.TextIOWrapper(raw, encoding=self.codec, errors="strict", newline="")
-            first = self._decoded(text.readline, 1)
+            first = self._decoded(text.readline)
             self.delimiter = _delimiter(first, self.delimiter)
             self.header = [h.strip() for h in next(csv.reader([first], self._dialect()), [])]
             try:
@@ -230,44 +238,53 @@ class CsvTable:
         return Dialect()
 
     def _records(self, text: Iterator[str]) -> Iterator[Row]:
+        # One try around the whole loop, not a wrapped call per row: it runs for each of up
+        # to 100,000 rows (bench/imports.py).
         reader = csv.reader(text, self._dialect())
-        read = 1  # physical lines read so far, the header's included
-        while True:
-            start = read + 1
-            try:
-                record = self._decoded(lambda: next(reader, None), start)
-            except csv.Error as exc:
-                raise TableError(f"line {start}", f"the CSV is malformed: {exc}") from None
-            if record is None:
-                return
-            read = 1 + reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) > len(self.header):
-                raise TableError(
-                    f"line {start}",
-                    f"{len(record)} cells, the header has {len(self.header)} "
-                    f"(is the delimiter {self.delimiter!r} right?)",
-                )
-            if len(record) < len(self.header):  # a cell left out, not an empty one
-                raise TableError(
-                    f"line {start}",
-                    f"{len(record)} cells, the header has {len(self.header)}: every line has "
-                    "a cell for each column, an empty one where there is nothing",
-                )
-            yield Row(f"line {start}", dict(zip(self.header, record, strict=False)))
+        header, width = self.header, len(self.header)
+        start = 2  # the physical line the next record starts on
+        try:
+            for record in reader:
+                line, start = start, 2 + reader.line_num
+                # every cell blank: a blank line, skipped (the first cell decides most rows)
+                if not (record and (record[0].strip() or "".join(record).strip())):
+                    continue
+                if len(record) != width:
+                    raise self._width_refused(line, len(record))
+                yield Row(f"line {line}", dict(zip(header, record, strict=True)))
+        except csv.Error as exc:
+            raise TableError(f"line {start}", f"the CSV is malformed: {exc}") from None
+        except UnicodeDecodeError:
+            raise self._bad_byte() from None
 
-    def _decoded(self, read: Callable[[], T], line: int) -> T:
+    def _width_refused(self, line: int, cells: int) -> TableError:
+        """The refusal of a record of `cells` cells, not one for each column of the header."""
+        if cells > len(self.header):
+            return TableError(
+                f"line {line}",
+                f"{cells} cells, the header has {len(self.header)} "
+                f"(is the delimiter {self.delimiter!r} right?)",
+            )
+        return TableError(  # a cell left out, not an empty one
+            f"line {line}",
+            f"{cells} cells, the header has {len(self.header)}: every line has "
+            "a cell for each column, an empty one where there is nothing",
+        )
+
+    def _decoded(self, read: Callable[[], T]) -> T:
         try:
             return read()
         except UnicodeDecodeError:
-            # The wrapper decodes ahead of the parser: find the byte's own line and column.
-            line, column, byte = _first_bad_byte(self.path, self.codec)
-            raise TableError(
-                f"line {line}",
-                f"byte 0x{byte} is not {ENCODINGS[self.codec]} (character {column} of the "
-                "line; --encoding says which the file is)",
-            ) from None
+            raise self._bad_byte() from None
+
+    def _bad_byte(self) -> TableError:
+        # The wrapper decodes ahead of the parser: find the byte's own line and column.
+        line, column, byte = _first_bad_byte(self.path, self.codec)
+        return TableError(
+            f"line {line}",
+            f"byte 0x{byte} is not {ENCODINGS[self.codec]} (character {column} of the "
+            "line; --encoding says which the file is)",
+        )
 
 
 def _first_bad_byte(path: Path, codec: str) -> tuple[int, int, str]:

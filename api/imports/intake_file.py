@@ -17,6 +17,7 @@ from api.imports.csv_table import CsvTable, Row, TableError
 from api.imports.intake_rows import Photo, RowError, intake_of
 from api.imports.xlsx_table import XlsxTable
 from workflows.commands.intake import FILE_ROWS, IntakeIn, RegisterItemsFromFile
+from workflows.heap import collector_paused
 from workflows.subjects import folded
 
 SUFFIXES = (".csv", ".xlsx")
@@ -72,6 +73,21 @@ def read(
     is refused here, naming its line). `max_rows`: the rows a file may hold (FILE_ROWS for
     `custody import`; the web page's form takes what one API request takes, WEB_ROWS)."""
     read_file = IntakeFile(open_table(path, encoding, delimiter))
+    with collector_paused():  # up to 100,000 rows' models, all kept (workflows.heap)
+        _read_rows(read_file, photo, places, progress, max_rows)
+    if not read_file.intakes:
+        raise TableError("", "the file has a header but no rows")
+    return read_file
+
+
+def _read_rows(
+    read_file: IntakeFile,
+    photo: Photo,
+    places: set[str],
+    progress: Callable[[], Any],
+    max_rows: int,
+) -> None:
+    """Each row of the file's table into `read_file`, or TableError (see `read`)."""
     alike: dict[str, str] = {}  # an id's folded form -> the id as its row wrote it
     for row in read_file.table.rows():
         try:
@@ -100,6 +116,3 @@ def read(
         read_file.where[intake.item] = row.where
         read_file.intakes.append(intake)
         progress()
-    if not read_file.intakes:
-        raise TableError("", "the file has a header but no rows")
-    return read_file
