@@ -36,15 +36,11 @@ def environment(data_dir: Path, database_url: str | None = None, **extra: str) -
 def run(
     env: dict[str, str], *args: str, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [CUSTODY, *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    """`custody ARGS` as a user runs it, in a process of its own with `env` as its
+    environment (tests.support.forked: forked from one that has imported the command line)."""
+    from tests.support import forked
+
+    return forked.run(CUSTODY, list(args), env, stdin, timeout=120)
 
 
 def command(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -104,14 +100,9 @@ def server(
     port = port or free_port()
     log_path = Path(env["CUSTODY_DATA_DIR"]) / f"serve-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "w")  # noqa: SIM115 (closed in finally, after the process)
-    process = subprocess.Popen(
-        [CUSTODY, "serve", "--port", str(port), *args],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    from tests.support import forked
+
+    process = forked.start(CUSTODY, ["serve", "--port", str(port), *args], env, log_path)
     base = f"{scheme}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90  # a loaded CI machine imports slowly
@@ -120,12 +111,14 @@ def server(
                 httpx.get(f"{base}/openapi.json", timeout=1, verify=False).raise_for_status()  # noqa: S501
                 break
             except httpx.HTTPError:
-                if process.poll() is not None or time.monotonic() > deadline:
+                if process.exitcode is not None or time.monotonic() > deadline:
                     output = log_path.read_text()
                     raise RuntimeError(f"custody serve did not start:\n{output}") from None
                 time.sleep(0.1)
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        process.join(timeout=10)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
