@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +23,7 @@ import pytest
 
 from api.demo.data import PASSWORD
 from custody.entries import decode
+from tests.support.processes import run
 from tests.test_web_pages import (
     CHROMIUM,
     CLERK,
@@ -84,11 +86,13 @@ def test_auditor_runs_verify_from_the_page_to_its_numbered_report(
     page.wait_for_selector("#verify-report", timeout=120_000)
     steps = page.locator("#verify-report li").all_inner_texts()
     assert len(steps) == 13
-    assert [s.split(":")[0].strip() for s in steps][:3] == [
-        "entries",
-        "canonical bodies",
-        "leaf hashes",
-    ]
+    # Each step in the text with its number and name as `custody verify` prints them (issue
+    # 16): the list's markers alone are not in the text a reader copies or hears.
+    printed = run(site.env, "verify", "--json")
+    assert printed.returncode == 0, printed.stderr
+    cli = [(s["step"], s["name"]) for s in json.loads(printed.stdout)["steps"]]
+    assert [n for n, _ in cli] == list(range(1, 14))
+    assert [s.split(":")[0].strip() for s in steps] == [f"{n}. {name}" for n, name in cli]
     assert all(s.endswith("ok") for s in steps), steps
     assert page.locator("#verify-report li").first.get_attribute("value") == "1"
     assert "verified: every step holds" in page.inner_text("#verify-verdict")
@@ -149,6 +153,7 @@ def test_verify_with_a_key_of_another_ledger_fails_at_step_5_on_the_page(
     page.goto(f"{site.base}/web/audit/verify")
     step = page.locator("#verify-report li[value='5']").inner_text()
     assert f"журналға сіз сенетін кілтпен ешқашан қол қойылмаған ({other})" in step
+    assert step.startswith("5. ")
     assert "never signed" not in step
     page.context.close()
 
