@@ -350,6 +350,41 @@ def test_administrator_makes_an_account_with_a_place_who_then_logs_in(
     page.context.close()
 
 
+def test_an_account_of_a_role_that_acts_at_places_is_not_made_without_one(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: the form's place defaulted to none, and a clerk made so acts and sees
+    nothing (the API accepts it: POST /users with no places). The page asks for the place,
+    in the reader's language, keeps what was typed, and writes nothing."""
+    asked = {
+        "en": "Choose the place this account acts at",
+        "ru": "Выберите место, где действует эта учётная запись",
+        "kk": "Осы есептік жазба әрекет ететін орынды таңдаңыз",
+    }
+    for n, (language, words) in enumerate(asked.items()):
+        page = browser.page()
+        log_in(page, site.base, ADMIN, language)
+        page.goto(f"{site.base}/web/admin/accounts")
+        size = site.size()
+        page.fill("#a-username", f"sklad.noplace{n}")
+        page.fill("#a-name", "Кладовщик Без Места")
+        page.select_option("#a-role", "warehouse_clerk")
+        page.fill("#a-password", "a-long-pass-phrase-2026")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.locator("form[action='/web/admin/accounts'] button[type=submit]").click()
+        assert answer.value.status == 422
+        said = page.inner_text("p.problem[role=alert]")
+        assert words in said, said
+        assert "%(" not in said
+        assert site.size() == size  # nothing written
+        assert page.locator("#user-sklad\\.noplace0").count() == 0
+        assert page.input_value("#a-username") == f"sklad.noplace{n}"
+        assert page.input_value("#a-role") == "warehouse_clerk"
+        assert page.get_attribute("#a-place", "aria-invalid") == "true"
+        assert serious_violations(page) == []
+        page.context.close()
+
+
 def test_administrator_issues_a_device_token_shown_once_and_revokes_it(
     site: Site, browser: Browser
 ) -> None:

@@ -30,7 +30,7 @@ from api.access.roles import ADMIN, PLACE_KINDS, ROLES
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
-from api.web import change_fields, i18n, issued_tokens, sessions
+from api.web import change_fields, i18n, issued_tokens, labels, sessions
 from api.web.places import names as place_names_of
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
 from custody.clock import format_time
@@ -162,7 +162,33 @@ async def admin_home(me: Me) -> Response:
     return RedirectResponse("/web/admin/accounts", status_code=303)
 
 
-async def _accounts(request: Request, me: Visitor, status: int, error: str | None) -> Response:
+def needs_place(role: str, place: str) -> bool:
+    """Whether an account of `role` made with `place` ("" for none) is missing its place: a
+    role that acts at places (workflows.access PLACE_KINDS) with none given. The process
+    accepts that account (POST /users), but it acts and reads nowhere until a place is
+    assigned (workflows.reading), so the page, which makes one role at one place, asks."""
+    return bool(PLACE_KINDS.get(role)) and not place
+
+
+def _no_place(role: str, language: str) -> str:
+    """What the page says when `role`'s account comes without a place, in `language`."""
+    gettext = i18n.gettext_of(language)
+    kinds = ", ".join(labels.label("place_kind", k, gettext) for k in sorted(PLACE_KINDS[role]))
+    return gettext(
+        "Choose the place this account acts at: the role “%(role)s” acts only at its places"
+        " (%(kinds)s); without one the account could do nothing and see nothing until a place"
+        " is assigned."
+    ) % {"role": labels.label("role", role, gettext), "kinds": kinds}
+
+
+async def _accounts(
+    request: Request,
+    me: Visitor,
+    status: int,
+    error: str | None,
+    kept: dict[str, str] | None = None,
+) -> Response:
+    """The accounts page; `kept`: the new account form's values to show again (a refusal)."""
     system = system_of(request)
 
     def read() -> tuple[list[Any], list[Any]]:
@@ -182,6 +208,7 @@ async def _accounts(request: Request, me: Visitor, status: int, error: str | Non
         place_kinds=PLACE_KINDS,
         done=None if error else done_message(request, me.language, (u.username for u in users)),
         error=error,
+        kept=kept or {},
     )
 
 
@@ -206,6 +233,9 @@ async def create_account(
     its password: an `account_created` entry, as POST /users."""
     sessions.check_csrf(me.session, csrf)
     _admin(me)
+    if needs_place(role, place):  # nothing made; the form comes back as it was filled
+        kept = {"username": username, "name": name, "role": role}
+        return await _accounts(request, me, 422, _no_place(role, me.language), kept)
     strength = accounts_of(request).config.password_strength
     process = system_of(request).process
     username = grammar.typed(username)
