@@ -969,3 +969,33 @@ def test_the_page_signs_only_a_statement_whose_every_cell_and_fact_is_the_hashed
     _signs_with_key_file(chair, site, CHAIR)
     assert site.size() == before + 1
     chair.context.close()
+
+
+def test_the_batch_page_says_its_place_and_region_in_the_readers_language(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: the place register names a place in ru, kk and en but its region once (the
+    demo's in Kazakh); the batch page's own words say both in the reader's language, while
+    the statement on it stays as its PDF prints it (the region as the register gives it)."""
+    said = {
+        "en": ("Artillery warehouse of the Karaganda Region Police Department", "Karaganda Region"),
+        "ru": ("Артиллерийский склад ДП Карагандинской области", "Карагандинская область"),
+        "kk": ("Қарағанды облысы ПД артиллериялық қоймасы", "Қарағанды облысы"),
+    }
+    page = browser.page()
+    log_in(page, site.base, CHAIR, "en")
+    page.goto(f"{site.base}/web/batches")
+    burnt = page.locator("tbody tr").filter(has_text="burn").filter(has_text="final")
+    url = f"{site.base}{burnt.first.locator('a').get_attribute('href')}"
+    page.context.close()
+    for language, (place, region) in said.items():
+        page = browser.page()
+        log_in(page, site.base, CHAIR, language)
+        page.goto(url)
+        shown = page.inner_text("#batch-place")
+        assert place in shown, shown
+        assert "(WH-KRG)" in shown, shown
+        assert page.inner_text("#batch-region") == region
+        # The statement is the paper's: its place line keeps the register's region.
+        assert "Қарағанды облысы" in page.locator(".statement").inner_text()
+        page.context.close()

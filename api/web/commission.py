@@ -35,8 +35,9 @@ from api.errors import Forbidden
 from api.http.strict_json import StrictBody, StrictJSONRoute
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
 from api.system import System
-from api.web import i18n, sessions
+from api.web import i18n, places, sessions
 from api.web.acts import upload
+from api.web.regions import region_name
 from api.web.render import Visitor, page, system_of, visitor
 from certificates.page import Page
 from certificates.words import words
@@ -87,6 +88,7 @@ class BatchView:
     tolerance_g: int
     needed: str  # the role that must be present beside the quorum (R7, R9)
     place: str  # the plant's or site's name in the visitor's language
+    region: str  # its region in the visitor's language where known (api.web.regions)
     # Accounts R7 accepts as the plant's representative here, for the presence form to offer.
     representatives: list[Account] = field(default_factory=list)
     refused: str | None = None  # why the visitor may not sign, in their language (R8)
@@ -128,6 +130,7 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
     items = process.items(ItemSearch(batch=batch_id, limit=MOST_ITEMS))
     commission = next(c for c in process.commissions() if c.id == batch.commission)
     items_weight = sum(i.charge_weight_g or 0 for i in items)
+    location = next((p for p in process.locations() if p.id == batch.location), None)
     view = BatchView(
         batch=batch,
         items=items,
@@ -138,14 +141,8 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
         items_weight_g=items_weight,
         tolerance_g=process.config.tolerance_g(items_weight),
         needed=PLANT_REPRESENTATIVE if batch.kind == FURNACE else EXPERT,
-        place=next(
-            (
-                p.names.get(me.language) or p.name
-                for p in process.locations()
-                if p.id == batch.location
-            ),
-            batch.location,
-        ),
+        place=places.label(location, me.language) if location else batch.location,
+        region=region_name(location.region, me.language) if location else "",
     )
     if batch.kind == FURNACE and batch.state == "open" and me.may(RecordPresence.kind):
         view.representatives = plant_representatives(system, batch.location, commission)
