@@ -34,7 +34,7 @@ typecheck: $(READY)
 	$(BIN)/mypy
 
 unit: $(READY) $(ASSETS)
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=30
 
 ## bench: the benchmarks, each against a baseline measured in the same run
 bench: $(READY) $(ASSETS)
