@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,6 +201,28 @@ class Database:
             return
         with conn.begin():
             yield conn
+
+    def read_rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        """Every row of one SELECT (`sql` in the driver's own placeholders: `?` for sqlite3,
+        `%s` for psycopg), as the driver gives them, read in one snapshot.
+
+        On SQLite straight through the driver on this thread's kept read connection, with no
+        BEGIN or COMMIT: outside a transaction one statement is its own snapshot, and
+        SQLAlchemy's transaction bookkeeping around it cost more than the statement (an item
+        read of the API: bench/api.py). Every row is fetched, which ends that statement's
+        snapshot; inside this thread's `read` it reads in that one's. On PostgreSQL a `read`
+        of its own."""
+        rows: list[Any]
+        if self._sqlite_reader is None:
+            with self.read() as conn:
+                cursor: Any = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+                with cursor:
+                    cursor.execute(sql, params)
+                    rows = cursor.fetchall()
+                    return rows
+        raw: Any = self._kept_connection(self._sqlite_reader, "read").connection.driver_connection
+        rows = raw.execute(sql, params).fetchall()
+        return rows
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from operator import attrgetter
 from typing import Any
 
@@ -159,6 +159,16 @@ class ItemSearch:
 def _contains(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+@cache
+def stored_json_sql(kind: str, postgres: bool) -> str:
+    """The SELECT of one document of `kind` by its one-column key, as UTF-8 JSON bytes, in
+    the driver's placeholders (one parameter: the key)."""
+    shelf = SHELVES[kind]
+    data = "convert_to(data, 'UTF8')" if postgres else "CAST(data AS BLOB)"
+    mark = "%s" if postgres else "?"
+    return f"SELECT {data} FROM {shelf.table.name} WHERE {shelf.key[0]} = {mark}"
 
 
 def row_of(kind: str, document: Document) -> dict[str, Any]:
@@ -360,9 +370,7 @@ class Repository:
 
     def stored_json(self, kind: str, key: str) -> bytes | None:
         """The document of `key` as the table holds it (UTF-8 JSON), or None."""
-        shelf = SHELVES[kind]
-        sql = f"SELECT {self._bytes} FROM {shelf.table.name} WHERE {shelf.key[0]} = ?"
-        row = self.raw.execute(self._sql(sql), (key,)).fetchone()
+        row = self.raw.execute(stored_json_sql(kind, self.postgres), (key,)).fetchone()
         return None if row is None else bytes(row[0])
 
     def items_marked(self, folded: Iterable[str]) -> list[Item]:
