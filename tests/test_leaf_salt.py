@@ -100,6 +100,11 @@ def test_a_salted_body_reads_back_exactly_and_is_canonical(
     parsed = decode(raw)
     assert (parsed.nonce, parsed.data, parsed.seq) == (nonce, data, seq)
     assert parsed.encode() == raw
+    # decode makes the body without the frozen dataclass's __init__ (entries.body_of):
+    # the very object that would make, field for field and in order.
+    made = EntryBody(seq, at, "a", "cut", "KZ-1", None, None, data, nonce)
+    assert parsed == made
+    assert list(vars(parsed)) == list(vars(made))
 
 
 @pytest.mark.parametrize(

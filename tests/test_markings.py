@@ -276,3 +276,20 @@ def test_every_entry_of_the_look_alike_table_folds_as_its_target() -> None:
 def test_the_lunate_sigma_does_not_dodge_r11() -> None:
     assert fold("\u03f9B 555001") == fold("CB 555001") == "CB555001"
     assert fold("\u03f2b-555001") == "CB555001"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_text_folds_as_the_full_fold_does(text: str) -> None:
+    """fold's one pass for ASCII text (markings._ASCII) gives what the three passes and
+    the normalisations give (markings._folded): every ASCII character, in any context."""
+    from workflows.markings import _folded
+
+    assert fold(text) == _folded(text)
+
+
+def test_each_ascii_character_folds_as_the_full_fold_does() -> None:
+    from workflows.markings import _folded
+
+    for code in range(128):
+        assert fold(chr(code)) == _folded(chr(code))
+        assert fold(f"a{chr(code)}b-1") == _folded(f"a{chr(code)}b-1")

@@ -130,7 +130,8 @@ def _apply(world: World, body: EntryBody) -> None:
         return  # the ledger's own kinds (keys) change nothing here
     made = subjects.claimed(body.kind, body.item, body.data)
     if made is not None:
-        refused = subjects.conflict(world, *made)
+        key = subjects.folded(made[1])  # once for both: a replay folds a million ids
+        refused = subjects.conflict(world, *made, key)
         if refused is not None:
             raise FoldError(body.seq, refused)
     try:
@@ -138,7 +139,7 @@ def _apply(world: World, body: EntryBody) -> None:
     except UnknownObject as exc:
         raise FoldError(body.seq, str(exc)) from exc
     if made is not None:
-        subjects.register(world, *made)
+        subjects.register(world, *made, key)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from workflows.access import device_bound, device_refusal, entry_refusal
 from workflows.errors import FoldError
 from workflows.files import FileStore
 from workflows.heap import collector_paused
+from workflows.model import Document
 from workflows.repository import SHELVES, Repository
 from workflows.world import World
 
@@ -54,11 +55,23 @@ def replay(
         return _replayed(conn, refused, canonical, Store(conn).head_size())
 
 
+class _Replayed(World):
+    """The World a replay folds the log into. Nothing is written back from it but whole
+    tables (`refold` marks every row), so it keeps no record of what changed: two set
+    insertions an entry, for a million entries, to be thrown away."""
+
+    def put(self, kind: str, document: Document) -> None:
+        getattr(self, kind)[document.ref] = document
+
+    def touch(self, kind: str, document: Document) -> None:
+        pass
+
+
 def _replayed(
     conn: Connection, refused: list[tuple[int, str]] | None, canonical: bool, size: int
 ) -> World:
     """The World of entries 0 to size-1, exactly."""
-    world = World()
+    world = _Replayed()
     check = refused is not None and not refused
     store = Store(conn)
     loads = orjson.loads
@@ -124,20 +137,26 @@ def row_differences(world: World, repo: Repository) -> Iterator[str]:
             continue
         table, values, width = world.table(kind), shelf.values, len(shelf.key)
         seen: set[Any] = set()
+        # Bound once: this loop runs for every state row (two million in the benchmark).
+        get, saw, strays = table.get, seen.add, False
         for row in repo.stored_rows(kind):
             key = row[0] if width == 1 else row[:width]
             if key in seen:
                 yield f"{kind} row {key} appears twice"
                 continue
-            seen.add(key)
-            document = table.get(key)
+            saw(key)
+            document = get(key)
             if document is None:
+                strays = True
                 yield f"{kind} row {key} is not in the ledger"
                 continue
             wanted = values(document)
             if row != wanted and not _same(row, wanted):
                 yield f"{kind} row {key} differs from what the ledger says"
-        yield from (f"{kind} row {key} is missing" for key in table if key not in seen)
+        # Without strays, every key read is one of the replay's, read once: none is
+        # missing when as many were read as the replay made (a million look-ups spared).
+        if strays or len(seen) != len(table):
+            yield from (f"{kind} row {key} is missing" for key in table if key not in seen)
 
 
 def _same(row: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:

@@ -90,22 +90,23 @@ def look_alike(subject: str, held: IdClaim | None) -> str | None:
     )
 
 
-def conflict(world: World, table: str, subject: str) -> str | None:
+def conflict(world: World, table: str, subject: str, key: str | None = None) -> str | None:
     """Why `subject` may not be brought into being as a member of `table`, or None, from the
     objects `world` holds (a replay holds everything). Refused: an id that reads as another
     already registered (`look_alike`), the id of a subject of another kind, and a second
-    beginning of a subject made by one entry."""
+    beginning of a subject made by one entry. `key`: `folded(subject)`, when the caller has
+    it already (the fold, which registers the subject under it next)."""
     tables = vars(world)  # the fold asks this for every intake: a lookup of each table
-    alike = look_alike(subject, tables["ids"].get(folded(subject)))
+    alike = look_alike(subject, tables["ids"].get(folded(subject) if key is None else key))
     if alike is not None:
         return alike
     return refusal(table, subject, [k for k in KINDS if subject in tables[k]])
 
 
-def register(world: World, table: str, subject: str) -> None:
+def register(world: World, table: str, subject: str, key: str | None = None) -> None:
     """Record in `world`'s id register that `subject` names a member of `table` (once: a
-    commission's or a transfer's later entries find it there)."""
-    key = folded(subject)
+    commission's or a transfer's later entries find it there). `key` as for `conflict`."""
+    key = folded(subject) if key is None else key
     if world.find("ids", key) is None:
         world.put("ids", IdClaim(folded=key, id=subject, kind=table))
 
