@@ -319,6 +319,26 @@ def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn
         assert "This service's log holds the statement's checkpoint" in answer.text
 
 
+def test_a_second_drop_from_the_same_address_shows_wait_in_the_readers_language(
+    site: Demo, browser: Browser
+) -> None:
+    """Issue 16: the page's script swapped only 413, 422 and 503, so a second drop from an
+    address whose first check still ran (429) left the report blank; the 429 fragment says
+    to wait, and for how long (Retry-After), in the page's language."""
+    genuine = site.statement(site.final_batch())
+    file = {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": genuine}
+    first, second = browser.page(), browser.page()
+    for page in (first, second):
+        page.goto(f"{site.base}/web/check?lang=kk")
+    first.set_input_files("#statement", files=[file])
+    first.wait_for_selector("#checking.htmx-request")  # the first is sent and runs
+    second.set_input_files("#statement", files=[file])
+    said = second.wait_for_selector("#check-error", timeout=SLOW).inner_text()
+    assert said.startswith("Сіз бұрын жіберген акт әлі тексерілуде"), said
+    assert "60 секундтан кейін" in said
+    first.wait_for_selector("#check-verdict", timeout=SLOW)  # its turn ends before the next test
+
+
 def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
     tmp_path: Path, demos: Demos, browser: Browser
 ) -> None:

@@ -187,7 +187,11 @@ async def check_dropped(request: Request, lang: Annotated[str | None, Query()] =
     elif refused := _turns.refusal(address):
         status = refused
         error = (
-            gettext("Your statement sent before is still being checked; wait for its report")
+            gettext(
+                "Your statement sent before is still being checked; wait for its report, "
+                "or send it again in %(seconds)s seconds"
+            )
+            % {"seconds": RETRY_SECONDS}
             if refused == 429
             else gettext("Another statement is being checked; try again in a minute")
         )
