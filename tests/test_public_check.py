@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import os
 import re
@@ -741,3 +742,53 @@ def test_signers_removed_and_added_again_keep_their_statement_and_their_names(
     statement.write_bytes(after)
     offline = run(demo.env, "verify-statement", str(statement))
     assert offline.returncode == 0, offline.stdout + offline.stderr
+
+
+def _flipped(pdf: bytes) -> bytes:
+    """One byte of the statement's file identifier (its trailer's /ID) changed: the pages and
+    their evidence untouched."""
+    at = pdf.index(b"/ID [(") + len(b"/ID [(")
+    return pdf[:at] + (b"1" if pdf[at : at + 1] == b"0" else b"0") + pdf[at + 1 :]
+
+
+def _reasons(site: Demo, pdf: bytes, lang: str) -> list[tuple[str, bool]]:
+    answer = httpx.post(
+        f"{site.base}/web/check?lang={lang}",
+        files={"statement": ("statement.pdf", pdf, "application/pdf")},
+        headers={"HX-Request": "true"},
+        timeout=SLOW / 1000,
+    )
+    assert answer.status_code == 200, answer.text
+    found = re.findall(r'<span class="reason"( lang="en")?>([^<]+)</span>', answer.text)
+    return [(html.unescape(text), bool(english)) for english, text in found]
+
+
+def _english_runs(text: str) -> set[str]:
+    """Each three English words in a row of `text` (ids, keys and addresses are no words)."""
+    words = text.split()
+    return {
+        " ".join(words[i : i + 3])
+        for i in range(len(words) - 2)
+        if all(re.fullmatch(r"[a-z']{2,}", w) for w in words[i : i + 3])
+    }
+
+
+@pytest.mark.parametrize("forgery", ["flipped byte", "appended bytes", "foreign host"])
+def test_a_forged_statements_reason_is_said_in_the_pages_language(site: Demo, forgery: str) -> None:
+    """Issue 16: on ru and kk pages every reason but "not a PDF" was English; each forged
+    variant's reason is said in the page's language, without a run of the English one's
+    words (api.web.statement_reasons)."""
+    genuine = site.statement(site.final_batch())
+    forged = {
+        "flipped byte": lambda: _flipped(genuine),
+        "appended bytes": lambda: genuine + b"\n" + b"%" * 19,
+        "foreign host": lambda: _re_rendered(genuine, ELSEWHERE),
+    }[forgery]()
+    english = _reasons(site, forged, "en")
+    assert len(english) == 1, english
+    said_en = english[0][0]
+    for lang in ("ru", "kk"):
+        [(said, marked_english)] = _reasons(site, forged, lang)
+        assert not marked_english, said
+        assert said != said_en
+        assert _english_runs(said) == set(), (lang, said, said_en)
