@@ -792,3 +792,15 @@ def test_a_forged_statements_reason_is_said_in_the_pages_language(site: Demo, fo
         assert not marked_english, said
         assert said != said_en
         assert _english_runs(said) == set(), (lang, said, said_en)
+
+
+@pytest.mark.parametrize("query", ["sha256=&size=12x&root=", "size=1&root=ab"])
+def test_the_public_error_page_offers_the_check_page_not_the_work_queues(
+    site: Demo, query: str
+) -> None:
+    """Issue 16: an outsider's error page (a bad size, no sha256) offered "Back to the work
+    queues", a login; it offers the public check page, in the page's language."""
+    answer = httpx.get(f"{site.base}/web/check/B-1?{query}&lang=kk", timeout=60)
+    assert answer.status_code == 404
+    assert '<a href="/web/check?lang=kk">' in answer.text
+    assert "Жұмыс кезектеріне оралу" not in answer.text  # "Back to the work queues"

@@ -276,7 +276,8 @@ async def statement_page(
     except (NotAStatementCode, ValueError):
         # Said without the address's text: nothing an attacker wrote reaches this page.
         message = gettext("This address is not one a statement's QR code carries")
-        return _public(page("error.html.j2", language, None, 404, message=message))
+        shown = page("error.html.j2", language, None, 404, message=message, public=True)
+        return _public(shown)
     system = system_of(request)
     # The page changes only when the log grows or signs a checkpoint. Two indexed reads,
     # made here on the loop: a hop to a thread costs more than they do (as the session
