@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from api.web import i18n
 from custody.acts import MAX_CLOCK_SKEW, SignedAct, new_act, sign_act
 from custody.clock import format_time, parse_time
 from custody.errors import ActError
@@ -496,6 +497,13 @@ def test_r8_statement_signed_by_members_present_only(site: Site) -> None:
     site.sign(batch, "member.kim")
     assert site.process.batch(batch).state == "final"
     assert site.process.item(gun).state == "destroyed"
+    # issue 16: the refusal names the batch as a batch, not as an item ("(зат ПЕЧЬ-0328)")
+    with pytest.raises(RuleViolation, match="is final") as final:
+        site.sign(batch, "member.kim")
+    assert (final.value.batch, final.value.item) == (batch, None)
+    assert str(final.value).endswith(f"(batch {batch})")
+    assert i18n.refusal(final.value, "kk").endswith(f"(партия {batch})")
+    assert i18n.refusal(final.value, "ru").endswith(f"(партия {batch})")
 
 
 def _act_at(site: Site, member: str, batch: str, at: dt.datetime) -> SignedAct:

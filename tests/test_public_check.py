@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import os
 import re
@@ -317,6 +318,26 @@ def test_a_genuine_statement_dropped_holds_and_a_second_meanwhile_waits_its_turn
         assert "Every step holds" in answer.text
         assert answer.text.count('class="step-ok"') == 10
         assert "This service's log holds the statement's checkpoint" in answer.text
+
+
+def test_a_second_drop_from_the_same_address_shows_wait_in_the_readers_language(
+    site: Demo, browser: Browser
+) -> None:
+    """Issue 16: the page's script swapped only 413, 422 and 503, so a second drop from an
+    address whose first check still ran (429) left the report blank; the 429 fragment says
+    to wait, and for how long (Retry-After), in the page's language."""
+    genuine = site.statement(site.final_batch())
+    file = {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": genuine}
+    first, second = browser.page(), browser.page()
+    for page in (first, second):
+        page.goto(f"{site.base}/web/check?lang=kk")
+    first.set_input_files("#statement", files=[file])
+    first.wait_for_selector("#checking.htmx-request")  # the first is sent and runs
+    second.set_input_files("#statement", files=[file])
+    said = second.wait_for_selector("#check-error", timeout=SLOW).inner_text()
+    assert said.startswith("Сіз бұрын жіберген акт әлі тексерілуде"), said
+    assert "60 секундтан кейін" in said
+    first.wait_for_selector("#check-verdict", timeout=SLOW)  # its turn ends before the next test
 
 
 def test_after_the_log_is_rolled_back_the_public_page_reports_the_inconsistency(
@@ -721,3 +742,65 @@ def test_signers_removed_and_added_again_keep_their_statement_and_their_names(
     statement.write_bytes(after)
     offline = run(demo.env, "verify-statement", str(statement))
     assert offline.returncode == 0, offline.stdout + offline.stderr
+
+
+def _flipped(pdf: bytes) -> bytes:
+    """One byte of the statement's file identifier (its trailer's /ID) changed: the pages and
+    their evidence untouched."""
+    at = pdf.index(b"/ID [(") + len(b"/ID [(")
+    return pdf[:at] + (b"1" if pdf[at : at + 1] == b"0" else b"0") + pdf[at + 1 :]
+
+
+def _reasons(site: Demo, pdf: bytes, lang: str) -> list[tuple[str, bool]]:
+    answer = httpx.post(
+        f"{site.base}/web/check?lang={lang}",
+        files={"statement": ("statement.pdf", pdf, "application/pdf")},
+        headers={"HX-Request": "true"},
+        timeout=SLOW / 1000,
+    )
+    assert answer.status_code == 200, answer.text
+    found = re.findall(r'<span class="reason"( lang="en")?>([^<]+)</span>', answer.text)
+    return [(html.unescape(text), bool(english)) for english, text in found]
+
+
+def _english_runs(text: str) -> set[str]:
+    """Each three English words in a row of `text` (ids, keys and addresses are no words)."""
+    words = text.split()
+    return {
+        " ".join(words[i : i + 3])
+        for i in range(len(words) - 2)
+        if all(re.fullmatch(r"[a-z']{2,}", w) for w in words[i : i + 3])
+    }
+
+
+@pytest.mark.parametrize("forgery", ["flipped byte", "appended bytes", "foreign host"])
+def test_a_forged_statements_reason_is_said_in_the_pages_language(site: Demo, forgery: str) -> None:
+    """Issue 16: on ru and kk pages every reason but "not a PDF" was English; each forged
+    variant's reason is said in the page's language, without a run of the English one's
+    words (api.web.statement_reasons)."""
+    genuine = site.statement(site.final_batch())
+    forged = {
+        "flipped byte": lambda: _flipped(genuine),
+        "appended bytes": lambda: genuine + b"\n" + b"%" * 19,
+        "foreign host": lambda: _re_rendered(genuine, ELSEWHERE),
+    }[forgery]()
+    english = _reasons(site, forged, "en")
+    assert len(english) == 1, english
+    said_en = english[0][0]
+    for lang in ("ru", "kk"):
+        [(said, marked_english)] = _reasons(site, forged, lang)
+        assert not marked_english, said
+        assert said != said_en
+        assert _english_runs(said) == set(), (lang, said, said_en)
+
+
+@pytest.mark.parametrize("query", ["sha256=&size=12x&root=", "size=1&root=ab"])
+def test_the_public_error_page_offers_the_check_page_not_the_work_queues(
+    site: Demo, query: str
+) -> None:
+    """Issue 16: an outsider's error page (a bad size, no sha256) offered "Back to the work
+    queues", a login; it offers the public check page, in the page's language."""
+    answer = httpx.get(f"{site.base}/web/check/B-1?{query}&lang=kk", timeout=60)
+    assert answer.status_code == 404
+    assert '<a href="/web/check?lang=kk">' in answer.text
+    assert "Жұмыс кезектеріне оралу" not in answer.text  # "Back to the work queues"

@@ -662,6 +662,10 @@ def test_a_browser_key_is_registered_only_with_its_own_proof_and_can_be_revoked(
     log_in(admin, site.base, ADMIN, "ru")
     admin.goto(f"{site.base}/web/admin/keys")
     screenshot(admin, "admin-keys")
+    # issue 16: a key's purpose in the page's language, not its raw id ("act")
+    purposes = admin.locator("tr[data-key-id] td:nth-child(3)").all_inner_texts()
+    assert "подпись актов сотрудника" in purposes
+    assert not {"act", "witness", "ledger"} & set(purposes), purposes
     assert serious_violations(admin) == []
     form = _request_form(admin, site.base, ABENOVA, public_key)
     proof = form.locator("input[name=sig]").input_value()
@@ -780,6 +784,9 @@ def test_a_key_file_proves_possession_in_the_page_and_is_registered(
     page = browser.page()
     log_in(page, site.base, "official.zhakupov", "kk")
     page.goto(f"{site.base}/web/keys")
+    assert page.locator("tbody tr td:nth-child(2)").all_inner_texts() == [
+        "қызметкер актілеріне қол қою"
+    ]
     page.set_input_files("#keyfile", str(tmp_path / "new.key"))
     page.fill("#passphrase", "a long passphrase for the new key")
     page.click("#prove-keyfile button[type=submit]")

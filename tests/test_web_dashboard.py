@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -180,6 +181,24 @@ def test_dashboard_figures_equal_a_count_of_the_api_and_the_ledger(
     page.set_viewport_size({"width": 1280, "height": 1100})
     screenshot(page, "dashboard")
     page.context.close()
+
+
+def test_the_charts_numbers_are_written_as_the_readers_language_writes_them(
+    site: Site, browser: Browser
+) -> None:
+    """Issue 16: the charts said "304.3" on ru and kk pages; the weights there are "304,3",
+    as the month table beside them and the other figures say (babel)."""
+    for language, point in (("ru", ","), ("kk", ","), ("en", ".")):
+        page = browser.page()
+        log_in(page, site.base, AUDITOR, language)
+        said = [t.strip() for t in page.locator("figure svg tspan").all_text_contents()]
+        weights = [t for t in said if re.fullmatch(r"[\d\s\u00a0]+[.,]\d", t)]
+        assert weights, said
+        assert all(w[-2] == point for w in weights), (language, weights)
+        table = page.locator("#by-month tbody td:last-child a").all_text_contents()
+        assert table, table
+        assert all(t.strip()[-2] == point for t in table), (language, table)
+        page.context.close()
 
 
 def test_each_figure_links_to_a_list_of_exactly_its_items(site: Site, browser: Browser) -> None:

@@ -32,26 +32,36 @@ class WorkflowError(CustodyError):
 class RuleViolation(WorkflowError):
     """A refused step: `rule` is "R1" ... "R10", PROCESS, INVENTORY or ACCESS."""
 
-    def __init__(self, rule: str, message: str, item: str | None = None) -> None:
+    def __init__(
+        self, rule: str, message: str, item: str | None = None, batch: str | None = None
+    ) -> None:
         self.rule = rule
         self.message = message
         self.item = item
+        self.batch = batch  # a refusal about a batch's statement (R8) names the batch
         where = f" (item {item})" if item is not None else ""
+        where = f" (batch {batch})" if batch is not None and item is None else where
         super().__init__(f"{rule}: {message}{where}")
 
     def about(self, item: str) -> RuleViolation:
         """The same refusal, naming the item (for bulk steps)."""
         return RuleViolation(self.rule, self.message, item)
 
+    def about_batch(self, batch: str) -> RuleViolation:
+        """The same refusal, naming the batch (a statement's signature: issue 16, it was
+        called an item)."""
+        return RuleViolation(self.rule, self.message, batch=batch)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, RuleViolation) and (self.rule, self.message, self.item) == (
-            other.rule,
-            other.message,
-            other.item,
-        )
+        return isinstance(other, RuleViolation) and (
+            self.rule,
+            self.message,
+            self.item,
+            self.batch,
+        ) == (other.rule, other.message, other.item, other.batch)
 
     def __hash__(self) -> int:
-        return hash((self.rule, self.message, self.item))
+        return hash((self.rule, self.message, self.item, self.batch))
 
 
 class AccessRefused(RuleViolation):

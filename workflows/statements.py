@@ -109,7 +109,7 @@ def sign(work: Work, batch_id: str, signed: SignedAct) -> None:
         rules.r8_signed_in_time(batch, str(act.get("time")), work.now)
     )
     if violation is not None:
-        raise violation.about(batch_id)
+        raise violation.about_batch(batch_id)
     expected = digest(content(work.world, batch))
     if act.get("statement") != expected:
         raise InvalidRequest("the act signs another content than this batch's statement")

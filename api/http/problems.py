@@ -54,6 +54,7 @@ class Problem(BaseModel):
     instance: str | None = None
     rule: str | None = None  # for a refused step: R1 ... R10, PROCESS, INVENTORY
     item: str | None = None  # and the item it names, in a bulk step
+    batch: str | None = None  # or the batch it names (a statement's signature, R8)
     place: str | None = None  # for ACCESS: the place the caller does not act at
 
 
@@ -178,7 +179,14 @@ def install(app: FastAPI) -> None:
                     )
                 if isinstance(exc, RuleViolation):
                     return problem(
-                        status, slug, title, str(exc), request, rule=exc.rule, item=exc.item
+                        status,
+                        slug,
+                        title,
+                        str(exc),
+                        request,
+                        rule=exc.rule,
+                        item=exc.item,
+                        batch=exc.batch,
                     )
                 return problem(status, slug, title, str(exc), request, _headers(exc))
         return problem(400, "refused", "Refused", str(exc), request)

@@ -29,7 +29,7 @@ FIELD_LABELS = {
     "since": N_("Since"),
 }
 # What a key is for (workflows.commands.keys.AddKey.purpose).
-PURPOSES = {"act": N_("signing a person's acts"), "witness": N_("co-signing checkpoints")}
+PURPOSES = labels.PURPOSES
 # A commission member's part (workflows.commands.registers.AddCommissionMember.role).
 MEMBER_ROLES = {"chair": N_("chair"), "member": N_("member")}
 HIDDEN = frozenset({"possession"})  # a proof of the private key: bytes no one reads

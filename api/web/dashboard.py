@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -115,13 +116,16 @@ def _view(kept: Kept, language: str) -> dict[str, Any]:
             state_name.get(s, s),
             figures.by_state[s],
             f"/web/items?state={s}",
-            _n(figures.by_state[s]),
+            _n(figures.by_state[s], language),
         )
         for s in states
     ]
     destroyed = [
         charts.Bar(
-            _short(m), figures.destroyed[m], f"/web/items?destroyed={m}", _n(figures.destroyed[m])
+            _short(m),
+            figures.destroyed[m],
+            f"/web/items?destroyed={m}",
+            _n(figures.destroyed[m], language),
         )
         for m in figures.months
     ]
@@ -130,7 +134,7 @@ def _view(kept: Kept, language: str) -> dict[str, Any]:
             _short(m),
             figures.melted_g[m] / 1000,
             f"/web/items?destroyed={m}",
-            _kg(figures.melted_g[m]),
+            _kg(figures.melted_g[m], language),
         )
         for m in figures.months
     ]
@@ -144,7 +148,7 @@ def _view(kept: Kept, language: str) -> dict[str, Any]:
         },
         "state_label": state_name,
         "rules": RULES,
-        "kg": _kg,
+        "kg": lambda grams: _kg(grams, language),
         "state_chart": charts.rows(by_state, gettext("Items by state")),
         "destroyed_chart": charts.columns(destroyed, gettext("Items destroyed per month")),
         "melted_chart": charts.columns(melted, gettext("Weight melted per month, kg")),
@@ -156,13 +160,16 @@ def _short(month: str) -> str:
     return f"{month[5:]}.{month[2:4]}"
 
 
-def _n(value: int) -> str:
-    return str(value)
+def _n(value: int, language: str) -> str:
+    """A count as `language` writes numbers (babel, as the pages' `number` filter)."""
+    return format_decimal(value, locale=language)
 
 
-def _kg(grams: int) -> str:
-    """Grams as kilograms with one decimal: 12345 -> 12.3."""
-    return f"{grams / 1000:.1f}"
+def _kg(grams: int, language: str) -> str:
+    """Grams as kilograms with one decimal, as `language` writes it (babel, as the pages'
+    `number` filter): 12345 -> "12.3" in English, "12,3" in Russian and Kazakh (issue 16:
+    the charts said "304.3" on ru and kk pages)."""
+    return format_decimal(grams / 1000, format="#,##0.0", locale=language)
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
@@ -233,7 +240,7 @@ async def item_list(
         following=following,
         names={p: place_name(located, p, me.language) for p in located},
         batches=batches,
-        kg=_kg,
+        kg=lambda grams: _kg(grams, me.language),
     )
 
 

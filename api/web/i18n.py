@@ -1569,6 +1569,8 @@ def refusal(
     gettext = gettext_of(language)
     sentence = _said(REFUSALS, violation.message, gettext, people) or violation.message
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
+    if violation.batch and not violation.item:
+        where = gettext(" (batch %(batch)s)") % {"batch": violation.batch}
     rule = RULE_WORDS.get(violation.rule)
     named = gettext(rule) if rule is not None else violation.rule
     return f"{named}: {sentence}{where}"

@@ -185,6 +185,13 @@ REGISTRY_RESULTS = {
     "not_testable": N_("Not testable"),
 }
 
+# What a key is for (custody.keys: a person's "act" or "witness" key, the "ledger"'s own).
+PURPOSES = {
+    "act": N_("signing a person's acts"),
+    "witness": N_("co-signing checkpoints"),
+    "ledger": N_("signing the ledger"),
+}
+
 LABELS: dict[str, dict[str, str]] = {
     "role": ROLES,
     "duty": DUTIES,
@@ -195,6 +202,7 @@ LABELS: dict[str, dict[str, str]] = {
     "source": SOURCES,
     "reason": REASONS,
     "registry_result": REGISTRY_RESULTS,
+    "purpose": PURPOSES,
 }
 
 

@@ -46,7 +46,7 @@ from api.public_statements import (
     public_statement,
 )
 from api.statement_check import CheckTooLarge, CheckUnavailable, check_statement
-from api.web import i18n
+from api.web import i18n, statement_reasons
 from api.web.i18n import N_
 from api.web.render import local_time, page, system_of
 from certificates import page as pages
@@ -187,7 +187,11 @@ async def check_dropped(request: Request, lang: Annotated[str | None, Query()] =
     elif refused := _turns.refusal(address):
         status = refused
         error = (
-            gettext("Your statement sent before is still being checked; wait for its report")
+            gettext(
+                "Your statement sent before is still being checked; wait for its report, "
+                "or send it again in %(seconds)s seconds"
+            )
+            % {"seconds": RETRY_SECONDS}
             if refused == 429
             else gettext("Another statement is being checked; try again in a minute")
         )
@@ -196,7 +200,8 @@ async def check_dropped(request: Request, lang: Annotated[str | None, Query()] =
         try:
             keys = await run_in_threadpool(_ledger_keys, request)
             async with _turns.lock:
-                report, too_large, error, status = await _check(request, data, keys, gettext)
+                checked = await _check(request, data, keys, gettext, language)
+                report, too_large, error, status = checked
         finally:
             _turns.holders.discard(address)
     del data
@@ -217,7 +222,7 @@ async def check_dropped(request: Request, lang: Annotated[str | None, Query()] =
 
 
 async def _check(
-    request: Request, data: bytes, keys: Any, gettext: Any
+    request: Request, data: bytes, keys: Any, gettext: Any, language: str
 ) -> tuple[dict[str, Any] | None, bool, str | None, int]:
     """(report, too large, error, status) of one check, run in its turn."""
     try:
@@ -228,19 +233,26 @@ async def _check(
     except CheckUnavailable as exc:
         said = gettext("The check could not run to its end: %(why)s") % {"why": str(exc)}
         return None, False, said, 503
-    _say_unreadable(report, gettext)
+    _say_reasons(report, gettext, language)
     return report, False, None, 200
 
 
-def _say_unreadable(report: dict[str, Any], gettext: Any) -> None:
-    """A file that is no PDF at all (a JPG dropped by mistake) is said in the reader's words,
-    without the PDF library's own ("Failed to load document (PDFium: Data format error)"):
-    certificates.pdf_reading.UnreadablePdf's reason, replaced in `report`'s steps in place,
-    marked `said` so the page shows it in the page's language (issue 16)."""
+def _say_reasons(report: dict[str, Any], gettext: Any, language: str) -> None:
+    """Each step's reason in the reader's language (api.web.statement_reasons), replaced in
+    `report`'s steps in place and marked `said` when it was (issue 16: ru and kk pages said
+    every reason in English). A file that is no PDF at all (a JPG dropped by mistake) is
+    said without the PDF library's own words ("Failed to load document (PDFium: Data format
+    error)"): certificates.pdf_reading.UnreadablePdf's reason."""
     for step in report.get("steps", []):
-        if str(step.get("reason") or "").startswith("not a readable PDF"):
+        reason = str(step.get("reason") or "")
+        if not reason:
+            continue
+        if reason.startswith("not a readable PDF"):
             step["reason"] = gettext("The file is not a PDF: drop the statement's PDF file")
             step["said"] = True
+            continue
+        step["reason"] = statement_reasons.said(reason, language)
+        step["said"] = language == "en" or step["reason"] != reason
 
 
 @router.get("/check/{batch}", response_class=HTMLResponse)
@@ -264,7 +276,8 @@ async def statement_page(
     except (NotAStatementCode, ValueError):
         # Said without the address's text: nothing an attacker wrote reaches this page.
         message = gettext("This address is not one a statement's QR code carries")
-        return _public(page("error.html.j2", language, None, 404, message=message))
+        shown = page("error.html.j2", language, None, 404, message=message, public=True)
+        return _public(shown)
     system = system_of(request)
     # The page changes only when the log grows or signs a checkpoint. Two indexed reads,
     # made here on the loop: a hop to a thread costs more than they do (as the session

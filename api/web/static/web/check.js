@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", () => {
   input.addEventListener("change", () => { if (input.files.length) form.requestSubmit(); });
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const status = event.detail.xhr.status;
-    if (status === 413 || status === 422 || status === 503) {
+    if (status === 413 || status === 422 || status === 429 || status === 503) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
