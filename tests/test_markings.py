@@ -281,15 +281,15 @@ def test_the_lunate_sigma_does_not_dodge_r11() -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
 def test_ascii_text_folds_as_the_full_fold_does(text: str) -> None:
     """fold's one pass for ASCII text (markings._ASCII) gives what the three passes and
-    the normalisations give (markings._folded): every ASCII character, in any context."""
-    from workflows.markings import _folded
+    the normalisations give (markings.folded_fully): every ASCII character, in any context."""
+    from workflows.markings import folded_fully
 
-    assert fold(text) == _folded(text)
+    assert fold(text) == folded_fully(text)
 
 
 def test_each_ascii_character_folds_as_the_full_fold_does() -> None:
-    from workflows.markings import _folded
+    from workflows.markings import folded_fully
 
     for code in range(128):
-        assert fold(chr(code)) == _folded(chr(code))
-        assert fold(f"a{chr(code)}b-1") == _folded(f"a{chr(code)}b-1")
+        assert fold(chr(code)) == folded_fully(chr(code))
+        assert fold(f"a{chr(code)}b-1") == folded_fully(f"a{chr(code)}b-1")

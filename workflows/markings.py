@@ -207,13 +207,15 @@ def fold(marking: str) -> str:
         # Every id, and many markings: one pass through _ASCII (`custody verify` folds a
         # million ids, each once, where the cache below only costs).
         return marking.translate(_ASCII)
-    return _folded(marking)
+    return folded_fully(marking)
 
 
 # A pure function of its text, asked for one marking several times in one action (the
 # intake's checks, its row, R11 at the furnace: about 80 µs each time).
 @lru_cache(maxsize=16_384)
-def _folded(marking: str) -> str:
+def folded_fully(marking: str) -> str:
+    """fold(marking) through its three passes for any text (fold's path for text beyond
+    ASCII; for ASCII, fold's one-table pass must equal it: tests/test_markings.py). Total."""
     upper = unicodedata.normalize("NFC", marking).translate(_PLAIN).translate(_SMALLS)
     # Dropping and the look-alike table, character by character, in one pass; NFC again:
     # upper-casing may leave a letter and a combining mark composable.
@@ -223,7 +225,7 @@ def _folded(marking: str) -> str:
 # Each ASCII character's fold, the three passes' results in one: NFC leaves ASCII text as
 # it is, and each pass maps an ASCII character to one ASCII character or to nothing, so
 # text of ASCII folds character by character (tests/test_markings.py holds the two equal).
-_ASCII: Final[dict[int, str]] = {code: _folded(chr(code)) for code in range(128)}
+_ASCII: Final[dict[int, str]] = {code: folded_fully(chr(code)) for code in range(128)}
 
 
 def fold_or_none(marking: str | None) -> str | None:
