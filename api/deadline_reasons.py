@@ -6,7 +6,7 @@ sent about it with their acknowledgement."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Set
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -55,13 +55,15 @@ def nobody_to_notify(
         return []
     return [
         f"nobody to notify at {deadline.place}: no staff, supervisor or regional head is "
-        "assigned there (supervisor_assigned), so no notice of this deadline goes to anyone"
+        "assigned there (supervisor_assigned) with an account not disabled, so no notice of "
+        "this deadline goes to anyone"
     ]
 
 
-def unattended_places(places: Iterable[Location]) -> set[str]:
-    """The ids of the places with nobody on duty at any level (escalation.attended)."""
-    return {place.id for place in places if not attended(place)}
+def unattended_places(places: Iterable[Location], disabled: Set[str] = frozenset()) -> set[str]:
+    """The ids of the places with nobody on duty at any level, the `disabled` accounts
+    (usernames) counting as nobody (escalation.attended)."""
+    return {place.id for place in places if not attended(place, disabled)}
 
 
 def _notice_json(row: dict[str, Any]) -> dict[str, Any]:

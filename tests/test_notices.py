@@ -526,3 +526,37 @@ def test_a_place_with_nobody_to_notify_is_said_by_notify_and_the_reasons(
     assert one_pass(system, NoticeConfig()).unattended == {}
     assert "nobody" not in run(env, "notify").stderr
     assert "nobody" not in run(env, "deadlines", "--why").stdout
+
+
+def test_a_place_whose_every_person_is_disabled_has_nobody_to_notify(
+    site: Site, system: System
+) -> None:
+    # Issue 19 re-attack: staff, supervisor and head all disabled; a pass wrote a notice to
+    # the disabled staff member and said nothing of a place with nobody to tell.
+    for person in PEOPLE.values():
+        site.process.run("admin", c.DisableAccount(username=person))
+    _overdue_rifle(site)
+    done = one_pass(system, NoticeConfig())
+    assert (done.written, done.unattended) == (0, {UNIT: 1})
+    with system.ledger.database.read() as conn:
+        assert outbox.listed(conn) == []
+    assert system.process.disabled_accounts() == frozenset(PEOPLE.values())
+
+
+def test_a_disabled_supervisor_is_passed_over_and_the_head_hears_a_day_after_the_staff(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    # Issue 19 re-attack: a disabled supervisor held the climb up a day (head at 50 h).
+    site.process.run("admin", c.DisableAccount(username="chief.bekov"))
+    _overdue_rifle(site)
+    config = NoticeConfig(smtp_url=box.url)
+    one_pass(system, config)
+    site.clock.advance(hours=25)
+    one_pass(system, config)
+    assert [m["To"] for m in box.messages] == [
+        "unit.ospanov@police.kz",
+        "head.amanov@police.kz",
+    ]
+    with system.ledger.database.read() as conn:
+        assert "chief.bekov" not in {row["person"] for row in outbox.listed(conn)}
+

@@ -161,6 +161,12 @@ class Process:
         with self._read() as (repo, _):
             return sorted(repo.documents("locations"), key=lambda place: place.id)
 
+    def disabled_accounts(self) -> frozenset[str]:
+        """The usernames of the disabled accounts: nobody to notify (workflows.escalation)."""
+        with self._read() as (repo, _):
+            accounts: list[Account] = repo.documents("accounts")
+        return frozenset(a.id for a in accounts if a.disabled)
+
     def batches(self) -> list[Batch]:
         """Every furnace and burn batch, in id order."""
         with self._read() as (repo, _):

@@ -108,7 +108,7 @@ def deadlines(
         now = dt.datetime.now(dt.UTC)
         found = system.process.deadlines(include_closed=include_met)
         notices = notices_of(system.ledger.database, found)
-        nobody = unattended_places(system.process.locations())
+        nobody = unattended_places(system.process.locations(), system.process.disabled_accounts())
     late_after = system.process.config.late_entry_days
     if as_json:
         rows = [

@@ -47,8 +47,8 @@ def unattended_lines(unattended: dict[str, int]) -> list[str]:
     notices go to no one, which a pass had said nothing of (issue 19 fix)."""
     return [
         f"warning: {place}: {count} overdue deadline{'' if count == 1 else 's'} and nobody "
-        "to notify at any level (staff, supervisor, regional head): assign someone "
-        "(supervisor_assigned)"
+        "to notify at any level (staff, supervisor, regional head; a disabled account is "
+        "nobody): assign someone (supervisor_assigned)"
         for place, count in unattended.items()
     ]
 

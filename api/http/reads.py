@@ -227,7 +227,7 @@ async def deadlines(
     following = offset + limit if len(shown) > limit else None
     shown = shown[:limit]
     notices = notices_of(system.ledger.database, shown)
-    nobody = unattended_places(process.locations())
+    nobody = unattended_places(process.locations(), process.disabled_accounts())
     late_after = process.config.late_entry_days
     return DeadlinesPage(
         deadlines=[

@@ -86,10 +86,20 @@ def _write_due(system: System) -> tuple[int, dict[str, int]]:
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
         world = World()
         Repository(conn).load(world, "locations", {place for *_, place in due if place})
-        new = planned(due, world.locations, written, moment, timing)
+        disabled = _disabled(Repository(conn), world)
+        new = planned(due, world.locations, written, moment, timing, disabled)
         emails = outbox.addresses(conn, {row[5] for row in new})
         outbox.insert(conn, new, emails, format_time(now))
-    return len(new), unattended(due, world.locations, moment.now_text)
+    return len(new), unattended(due, world.locations, moment.now_text, disabled)
+
+
+def _disabled(repo: Repository, world: World) -> frozenset[str]:
+    """The usernames of the disabled accounts among the people on duty at the places loaded
+    into `world`: they are told nothing, and a level of them alone is passed over
+    (workflows.escalation.on_duty)."""
+    people = {p["person"] for place in world.locations.values() for p in place.people}
+    repo.load(world, "accounts", people)
+    return frozenset(a.id for a in world.accounts.values() if a.disabled)
 
 
 def planned(
@@ -98,9 +108,11 @@ def planned(
     written: dict[tuple[str, str, str], list[Notice]],
     moment: Moment,
     timing: Timing,
+    disabled: frozenset[str] = frozenset(),
 ) -> list[outbox.Planned]:
     """The notices to write for the deadlines `due` (item, rule, due_at, place), given those
-    written for their due times: workflows.escalation's `plan`, with the recipients of a
+    written for their due times, to no one `disabled` (usernames): workflows.escalation's
+    `plan`, with the recipients of a
     deadline that has no notice yet asked once per place and kind (they depend on nothing
     else: escalation.recipients)."""
     new: list[outbox.Planned] = []
@@ -115,13 +127,14 @@ def planned(
             have = {n.key for n in before}
             to = [
                 (level, person)
-                for level, person in recipients(kind, place, before, moment, timing)
+                for level, person in recipients(kind, place, before, moment, timing, disabled)
                 if (item, rule, due_at, kind, level, person) not in have
             ]
         else:
             to = first.get((place.id, kind)) or []
             if (place.id, kind) not in first:
-                to = first[(place.id, kind)] = recipients(kind, place, [], moment, timing)
+                to = recipients(kind, place, [], moment, timing, disabled)
+                first[(place.id, kind)] = to
         new.extend((item, rule, due_at, kind, level, person, place.id) for level, person in to)
     return new
 
