@@ -560,3 +560,52 @@ def test_a_disabled_supervisor_is_passed_over_and_the_head_hears_a_day_after_the
     with system.ledger.database.read() as conn:
         assert "chief.bekov" not in {row["person"] for row in outbox.listed(conn)}
 
+
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        (
+            c.AssignPlace(username="chief.bekov", place=UNIT),
+            "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is someone "
+            "outside the place's staff",
+        ),
+        (
+            c.AssignPlace(username="head.amanov", place=UNIT),
+            "head.amanov is regional_head of UNIT-ALM: a supervisor or regional head is someone "
+            "outside the place's staff",
+        ),
+        (
+            c.GrantRole(username="chief.bekov", role="plant_representative"),
+            "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is neither",
+        ),
+    ],
+)
+def test_a_supervisor_is_not_made_the_places_staff_or_the_plant_afterwards(
+    site: Site, system: System, command: c.Command, why: str
+) -> None:
+    # Issue 19 re-attack: the register's check was at assigning the supervisor only.
+    with system.ledger.database.read() as conn:
+        before = system.ledger.head(conn).size
+    with pytest.raises(InvalidRequest, match=why):
+        site.process.run("admin", command)
+    with system.ledger.database.read() as conn:
+        assert system.ledger.head(conn).size == before
+    # Withdrawn from the register first, the person may be made the place's staff.
+    site.process.run(
+        "admin", c.WithdrawSupervisor(location=UNIT, person="chief.bekov", level="supervisor")
+    )
+    site.process.run("admin", c.AssignPlace(username="chief.bekov", place=UNIT))
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_refusals_to_make_a_supervisor_staff_are_said_in_each_language(language: str) -> None:
+    for message in (
+        "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is someone "
+        "outside the place's staff (the supervision register)",
+        "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is neither an "
+        "administrator nor a plant representative",
+    ):
+        said = i18n.reason(ValueError(message), language)
+        assert "chief.bekov" in said
+        assert "UNIT-ALM" in said
+        assert not said.isascii()  # in the reader's language, not English
