@@ -113,8 +113,9 @@ def _compatible(roles: Sequence[str]) -> None:
 def grant(work: Work, username: str, role: str) -> None:
     """Grant `role`; administrator or plant representative refused (InvalidRequest) to a
     supervisor or regional head of a place (workflows.supervision.above_staff); a role of
-    workflows.dual.FOUR_EYES_ROLES refused to an account with device tokens not revoked (AccessRefused: workflows.access.granted_device_refusal), here
-    as it is proposed and again by the gate and `custody verify` on the entry."""
+    workflows.dual.FOUR_EYES_ROLES refused to an account with device tokens not revoked
+    (AccessRefused: workflows.access.granted_device_refusal), here as it is proposed and
+    again by the gate and `custody verify` on the entry."""
     check_role(role)
     held = account(work, username).roles
     if role in held:
