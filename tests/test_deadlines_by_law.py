@@ -7,6 +7,10 @@ fold itself over random appeals, suspensions and finality against a day count of
 from __future__ import annotations
 
 import datetime as dt
+import io
+import struct
+import subprocess
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,9 +21,10 @@ from pydantic import ValidationError
 import workflows.commands as c
 from custody.clock import format_time
 from custody.entries import EntryBody
+from tests.support.processes import CUSTODY, environment
 from tests.support.site import DECISION, Site
 from workflows import fold, terms
-from workflows.errors import InvalidRequest
+from workflows.errors import InvalidRequest, ZonesOutdated
 from workflows.model import Location
 from workflows.world import World
 
@@ -320,3 +325,30 @@ def test_the_zone_refusal_is_said_in_each_language(language: str) -> None:
     assert said.startswith("R1: ")
     assert "Asia/Qostanay" in said
     assert (said == message) == (language == "en")
+
+
+def _tzif(hours: int) -> bytes:
+    """A TZif file (RFC 8536, version 2) of a zone always UTC+`hours`, no transitions: what
+    a tz database older than 2024a has for Asia/Almaty since 2004 (UTC+6)."""
+    name = f"+{hours:02d}".encode() + b"\0"
+    header = b"TZif2" + b"\0" * 15 + struct.pack(">6l", 0, 0, 0, 0, 1, len(name))
+    block = header + struct.pack(">lBB", hours * 3600, 0, 0) + name
+    return block + block + f"\n<+{hours:02d}>-{hours}\n".encode()
+
+
+def test_a_tz_database_older_than_2024a_is_refused_in_one_line(site: Site, tmp_path: Path) -> None:
+    # Issue 19 re-attack: with tzdata 2023.4, R1 of a unit in Almaty fell due at 18:00 UTC.
+    terms.check_zone_data()  # the machine's own is 2024a or later
+    old = ZoneInfo.from_file(io.BytesIO(_tzif(6)), key="Asia/Almaty")
+    with pytest.raises(ZonesOutdated, match=r"older than tzdata 2024a: Asia/Almaty is UTC\+06:00"):
+        terms.check_zone_data(old)
+    (tmp_path / "zones" / "Asia").mkdir(parents=True)
+    (tmp_path / "zones" / "Asia" / "Almaty").write_bytes(_tzif(6))
+    env = environment(tmp_path, site.ledger.database.url, PYTHONTZPATH=str(tmp_path / "zones"))
+    for args in (["deadlines"], ["deadlines", "--rederive"], ["serve", "--port", "0"]):
+        done = subprocess.run(
+            [CUSTODY, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        [line] = done.stderr.splitlines()
+        assert line.startswith("custody: the time zone database is older than tzdata 2024a")

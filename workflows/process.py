@@ -21,7 +21,7 @@ from custody.db import savepoint
 from custody.entries import decode
 from custody.ledger import Ledger
 from custody.store import Store
-from workflows import campaigns, rules, statements
+from workflows import campaigns, rules, statements, terms
 from workflows.access import ADMINISTRATOR, ADMINISTRATOR_MAKING, administrators_made
 from workflows.cache import DocumentCache
 from workflows.commands.accounts import CreateAccount
@@ -64,6 +64,7 @@ class Process:
         clock: Clock = utc_now,
         cache: DocumentCache | None = None,
     ) -> None:
+        terms.check_zone_data()  # a due time an hour off is worse than no service
         self.ledger, self.files = ledger, files
         self.config = config or ProcessConfig()
         self.clock = clock

@@ -13,11 +13,12 @@ Pure functions of dates, zones and instants: no clock, no database.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from custody.clock import format_time, parse_time
 from workflows import grammar
+from workflows.errors import ZonesOutdated
 
 DEFAULT_ZONE = "Asia/Almaty"
 
@@ -73,6 +74,28 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise UnknownZone(f"unknown time zone {grammar.shown(name)}") from exc
+
+
+# A day after Kazakhstan's 2024 change, and Almaty's offset on it (tzdata 2024a and later).
+_AFTER_CHANGE, _OFFSET_AFTER = dt.datetime(2024, 3, 2, 12), dt.timedelta(hours=5)
+
+
+@cache
+def check_zone_data(almaty: dt.tzinfo | None = None) -> None:
+    """Refuse a tz database older than Kazakhstan's change of 1 March 2024 (tzdata 2024a):
+    with tzdata 2023.4 R1 of a unit in Almaty fell due at 18:00 UTC, not 19:00 (issue 19
+    re-attack), so a service or a replay running on one would write and judge every due
+    time an hour early. Checked by Asia/Almaty's offset on 2 March 2024 (`almaty`: that
+    zone as another database has it, for tests). Raises ZonesOutdated, one line saying what
+    to do; the process checks it on opening (workflows.process) and before a replay."""
+    there = _AFTER_CHANGE.replace(tzinfo=almaty or zone(DEFAULT_ZONE))
+    if there.utcoffset() != _OFFSET_AFTER:
+        raise ZonesOutdated(
+            "the time zone database is older than tzdata 2024a: Asia/Almaty is UTC"
+            f"{there.isoformat()[19:]} "
+            "on 2024-03-02, not UTC+05:00, so every due time would be wrong; update the "
+            "system's tzdata package"
+        )
 
 
 def zone_of_region(region: str) -> str | None:
