@@ -24,6 +24,7 @@ from custody.entries import EntryBody
 from tests.support.processes import CUSTODY, environment
 from tests.support.site import DECISION, Site
 from workflows import fold, terms
+from workflows.config import ProcessConfig
 from workflows.errors import InvalidRequest, ZonesOutdated
 from workflows.model import Location
 from workflows.world import World
@@ -352,3 +353,37 @@ def test_a_tz_database_older_than_2024a_is_refused_in_one_line(site: Site, tmp_p
         assert done.returncode == 1, (args, done.stdout, done.stderr)
         [line] = done.stderr.splitlines()
         assert line.startswith("custody: the time zone database is older than tzdata 2024a")
+
+
+@pytest.mark.parametrize(
+    ("region", "zone"),
+    [
+        ("Ақтөбе облысы", "Asia/Aqtobe"),
+        ("Қостанай облысы", "Asia/Qostanay"),
+        ("Батыс Қазақстан облысы", "Asia/Oral"),
+        ("Маңғыстау  облысы", "Asia/Aqtau"),
+        ("Қызылорда облысы", "Asia/Qyzylorda"),
+        ("Атырау облысы", "Asia/Atyrau"),
+    ],
+)
+def test_a_region_named_in_kazakh_names_its_zone(region: str, zone: str) -> None:
+    # Issue 19 re-attack: "Ақтөбе облысы" was counted in Asia/Almaty.
+    assert terms.zone_of_region(region) == zone
+
+
+def test_a_place_of_no_known_region_is_not_counted_in_a_zone_outside_kazakhstan(
+    site: Site,
+) -> None:
+    # Issue 19 re-attack: CUSTODY_TIMEZONE=Europe/Moscow wrote a place with that zone.
+    site.process.config = ProcessConfig(timezone="Europe/Moscow")
+    place = {"location": "UNIT-NEW", "kind": "unit", "name": "Новый", "region": "Марс"}
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match="R1: a place's time zone is one of Kazakhstan's"):
+        site.process.run("admin", c.AddLocation.model_validate(place))
+    assert _size(site) == before
+    given = {**place, "time_zone": "Asia/Oral"}  # its zone given, the place is taken
+    site.process.run("admin", c.AddLocation.model_validate(given))
+    kazakh = {**place, "location": "UNIT-AKT", "region": "Ақтөбе облысы"}
+    site.process.run("admin", c.AddLocation.model_validate(kazakh))
+    zones = {p.id: p.time_zone for p in site.process.locations()}
+    assert (zones["UNIT-NEW"], zones["UNIT-AKT"]) == ("Asia/Oral", "Asia/Aqtobe")

@@ -45,6 +45,13 @@ REGION_ZONES: dict[str, str] = {
     "алматы": "Asia/Almaty",
     "астана": "Asia/Almaty",
     "шымкент": "Asia/Almaty",
+    # And in Kazakh ("Ақтөбе облысы": " облысы", region, is taken off as " region" is).
+    "ақтөбе": "Asia/Aqtobe",
+    "атырау": "Asia/Atyrau",
+    "қостанай": "Asia/Qostanay",
+    "қызылорда": "Asia/Qyzylorda",
+    "маңғыстау": "Asia/Aqtau",
+    "батыс қазақстан": "Asia/Oral",
 }
 
 
@@ -99,10 +106,11 @@ def check_zone_data(almaty: dt.tzinfo | None = None) -> None:
 
 
 def zone_of_region(region: str) -> str | None:
-    """The zone of a region of Kazakhstan by its name ("Kostanay region" -> Asia/Qostanay)."""
-    words = region.strip().lower()
+    """The zone of a region of Kazakhstan by its name in en, ru or kk ("Kostanay region",
+    "Костанайская область", "Қостанай облысы" -> Asia/Qostanay), or None."""
+    words = " ".join(region.lower().split())
     return REGION_ZONES.get(words) or REGION_ZONES.get(
-        words.removesuffix(" region").removesuffix(" oblast")
+        words.removesuffix(" region").removesuffix(" oblast").removesuffix(" облысы")
     )
 
 
