@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import struct
 import subprocess
 from pathlib import Path
@@ -19,9 +20,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import workflows.commands as c
+from api.system import MIGRATIONS
+from custody import migrate
 from custody.clock import format_time
 from custody.entries import EntryBody
-from tests.support.processes import CUSTODY, environment
+from tests.support.processes import CUSTODY, environment, run
 from tests.support.site import DECISION, Site
 from workflows import fold, terms
 from workflows.config import ProcessConfig
@@ -387,3 +390,37 @@ def test_a_place_of_no_known_region_is_not_counted_in_a_zone_outside_kazakhstan(
     site.process.run("admin", c.AddLocation.model_validate(kazakh))
     zones = {p.id: p.time_zone for p in site.process.locations()}
     assert (zones["UNIT-NEW"], zones["UNIT-AKT"]) == ("Asia/Oral", "Asia/Aqtobe")
+
+
+def test_a_late_entry_is_judged_by_the_ledger_not_by_the_setting_now(
+    site: Site, tmp_path: Path
+) -> None:
+    # Issue 19 re-attack: GET /deadlines and the CLI judged by CUSTODY_LATE_ENTRY_DAYS now,
+    # the item page and the compliance report by the entry's stored `entered_late_days`.
+    migrate.upgrade(site.ledger.database, MIGRATIONS)
+    late, on_time = site.register_rifle(), site.register_rifle()
+    _decide(site, late, _today(site) - dt.timedelta(days=5))  # late at the setting then, 3
+    _decide(site, on_time, _today(site) - dt.timedelta(days=2))
+    for setting in ("1", "30"):
+        env = environment(tmp_path, site.ledger.database.url, CUSTODY_LATE_ENTRY_DAYS=setting)
+        listed = json.loads(run(env, "deadlines", "--json").stdout)
+        marked = {d["item"]: [f["delay_days"] for f in d["late_entries"]] for d in listed}
+        assert marked == {late: [5], on_time: []}, setting
+        said = _said_per_deadline(run(env, "deadlines", "--why").stdout)
+        assert {item: "ENTERED LATE" in said[item] for item in said} == {
+            late: True,
+            on_time: False,
+        }, setting
+    assert [d.item for d in site.process.deadlines() if d.late_entries()] == [late]
+
+
+def _said_per_deadline(why: str) -> dict[str, str]:
+    """`custody deadlines --why`'s output by item: a deadline's line and its indented
+    reasons below it."""
+    said: dict[str, str] = {}
+    item = ""
+    for line in why.splitlines():
+        if not line.startswith(" "):
+            item = line.split()[2]  # STATUS RULE ITEM ...
+        said[item] = said.get(item, "") + line + "\n"
+    return said

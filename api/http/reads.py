@@ -228,11 +228,9 @@ async def deadlines(
     shown = shown[:limit]
     notices = notices_of(system.ledger.database, shown)
     nobody = unattended_places(process.locations(), process.disabled_accounts())
-    late_after = process.config.late_entry_days
     return DeadlinesPage(
         deadlines=[
-            DeadlineOut(**reasons(d, now, late_after, notices.get((d.item, d.rule), []), nobody))
-            for d in shown
+            DeadlineOut(**reasons(d, now, notices.get((d.item, d.rule), []), nobody)) for d in shown
         ],
         next=following,
     )
