@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 import workflows.commands as c
+from api.cli.deadlines import due_shown
 from api.notices import mail as mails
 from api.notices import outbox
 from api.notices.config import NoticeConfig
@@ -312,6 +313,18 @@ def test_a_key_registered_notice_reads_as_one_not_as_a_deadline() -> None:
     assert "2026-11-30 07:00" in body  # the person's zone
     assert "If you did not ask for it, tell the administrator" in body
     assert "Due:" not in body
+
+
+def test_a_notice_says_its_due_time_as_the_command_line_does() -> None:
+    # Issue 19 re-attack: the e-mail said "Due: 2026-12-12 00:00 +05" where `custody
+    # deadlines` and the web say "2026-12-11 24:00": a term ends at 24:00 of its last day.
+    notice = outbox.Outgoing(7, "KZ-1", "R1", "2026-12-11T19:00:00.000000Z", "overdue", "staff",
+                             "a.b", "UNIT-ALM", "a@b.kz")  # fmt: skip
+    body = mails.message(notice, "custody@police.kz", "Asia/Almaty").get_content()
+    said = "2026-12-11 24:00 +05 (2026-12-11 19:00 UTC)"
+    assert [line.count(said) for line in body.splitlines()[:3]] == [1, 1, 1]
+    assert "2026-12-12" not in body
+    assert due_shown(notice.due_at, ZoneInfo("Asia/Almaty")).startswith("2026-12-11 24:00 +05")
 
 
 def test_notices_of_two_databases_with_the_same_id_have_different_message_ids() -> None:

@@ -139,6 +139,16 @@ def term_end(event: dt.date, days: int, zone_name: str) -> str:
     return end_of_day(event + dt.timedelta(days=days), zone_name)
 
 
+def as_the_law_words(local: dt.datetime) -> str:
+    """A local time `YYYY-MM-DD HH:MM`, a midnight as 24:00 at the end of the day before
+    (`2026-12-11 24:00`, not `2026-12-12 00:00`): a term ends at 24:00 of its last day, and
+    the CLI, the web pages and the notices' e-mail say so alike (issue 19 re-attack: the
+    e-mail had said the next day's 00:00)."""
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return f"{local:%Y-%m-%d %H:%M}"
+    return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
+
+
 def whole_days(first: dt.date, last: dt.date) -> int:
     """Days from one date to a later one (a pause from its lodging to finality)."""
     return (last - first).days

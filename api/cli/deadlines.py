@@ -15,6 +15,7 @@ from api.cli.output import echo
 from api.deadline_reasons import nobody_to_notify, notices_of, reasons, unattended_places
 from custody.clock import parse_time
 from custody.settings import Settings
+from workflows import terms
 from workflows.deadlines import PAUSES, days, explain, is_late
 from workflows.model import Deadline
 
@@ -61,10 +62,7 @@ def due_shown(moment: str | None, zone: ZoneInfo) -> str:
         return "-"
     utc = parse_time(moment)
     local = utc.astimezone(zone)
-    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
-        return shown(moment, zone)
-    day = local.date() - dt.timedelta(days=1)
-    return f"{day:%Y-%m-%d} 24:00 {local:%Z} ({utc:%H:%M} UTC)"
+    return f"{terms.as_the_law_words(local)} {local:%Z} ({utc:%H:%M} UTC)"
 
 
 def deadlines(
