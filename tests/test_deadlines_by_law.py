@@ -25,10 +25,11 @@ from custody import migrate
 from custody.clock import format_time
 from custody.entries import EntryBody
 from tests.support.processes import CUSTODY, environment, run
-from tests.support.site import DECISION, Site
+from tests.support.site import DECISION, WAREHOUSE, Site
 from workflows import fold, terms
 from workflows.config import ProcessConfig
 from workflows.errors import InvalidRequest, ZonesOutdated
+from workflows.intake import Intake
 from workflows.model import Location
 from workflows.world import World
 
@@ -424,3 +425,38 @@ def _said_per_deadline(why: str) -> dict[str, str]:
             item = line.split()[2]  # STATUS RULE ITEM ...
         said[item] = said.get(item, "") + line + "\n"
     return said
+
+
+def _surplus_at_the_warehouse(site: Site, date: str) -> None:
+    decision = {**DECISION, "authority": "military_technical_commission", "date": date}
+    site.process.register(
+        "sklad.omarov",
+        Intake(
+            item=site.next_id(),
+            category="firearm",
+            source="surplus",
+            location=WAREHOUSE,
+            weight_g=3600,
+            rifled=True,
+            marking=f"АК-74 №{site.counter + 5000}",
+            marking_place="ствольная коробка",
+            details={"type": "автомат", "model": "AK-74"},
+            files=[site.photo(f"surplus {site.counter}")],
+            decision=decision,
+        ),
+    )
+
+
+def test_a_decision_dated_tomorrow_at_the_place_is_refused_at_noon_utc(site: Site) -> None:
+    # Issue 19 re-attack: "tomorrow" was judged at UTC+14, so a decision dated tomorrow in
+    # Almaty was taken at a warehouse from 10:00 UTC.
+    now = site.clock()
+    noon = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(12), dt.UTC)
+    site.clock.advance(seconds=(noon - now).total_seconds())  # 17:00 in Almaty, UTC+5
+    today = _today(site)
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match=r"R1: a decision's date \S+ is in the future"):
+        _surplus_at_the_warehouse(site, (today + dt.timedelta(days=1)).isoformat())
+    assert _size(site) == before
+    _surplus_at_the_warehouse(site, today.isoformat())
+    assert _size(site) == before + 1
