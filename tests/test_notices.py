@@ -280,16 +280,29 @@ def test_the_supervisor_refusals_are_said_in_each_language(language: str) -> Non
             assert said != message
 
 
-def test_a_mail_server_away_leaves_notices_unsent_for_the_next_pass(
-    site: Site, system: System, box: Mailbox
+def test_a_mail_server_away_gives_the_notices_back_for_the_next_pass(
+    site: Site, system: System, box: Mailbox, tmp_path: Path
 ) -> None:
+    # Issue 19 re-attack: `custody notify` exited 0 with the server refusing connections,
+    # and left the notices leased: a re-run said "0 written, 0 sent, 0 not sent".
     _overdue_rifle(site)
-    away = NoticeConfig(smtp_url="smtp://127.0.0.1:9", notice_lease_seconds=60)
-    assert one_pass(system, away).sent == 0
+    away = NoticeConfig(smtp_url="smtp://127.0.0.1:9", notice_lease_seconds=600)
+    done = one_pass(system, away)
+    assert (done.sent, done.failed) == (0, 1)
+    assert done.mail_error == "mail server 127.0.0.1:9: ConnectionRefusedError"
+    with system.ledger.database.read() as conn:
+        assert [row["sent_at"] for row in outbox.listed(conn)] == [None]
+    env = environment(tmp_path, site.ledger.database.url, CUSTODY_SMTP_URL="smtp://127.0.0.1:9")
+    for _ in range(2):  # a re-run finds the notice again
+        notified = run(env, "notify")
+        assert notified.returncode == 1
+        assert "notices: 0 written, 0 sent, 1 not sent" in notified.stdout
+        assert notified.stderr.splitlines() == [
+            "custody: notices not sent: mail server 127.0.0.1:9: ConnectionRefusedError; "
+            "1 wait for the next pass (CUSTODY_SMTP_URL)"
+        ]
     config = NoticeConfig(smtp_url=box.url)
-    assert one_pass(system, config).sent == 0  # the lease holds it for the first worker
-    site.clock.advance(seconds=61)
-    assert one_pass(system, config).sent == 1
+    assert one_pass(system, config).sent == 1  # at once, not after the lease
     assert len(box.messages) == 1
 
 

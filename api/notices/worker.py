@@ -47,6 +47,8 @@ class PassResult:
     failed: int
     # Place → its overdue deadlines with nobody to notify there at any level (issue 19 fix).
     unattended: dict[str, int] = field(default_factory=dict)
+    # Why the mail server could not be used this pass (no secrets in it), or None.
+    mail_error: str | None = None
 
 
 def worker_id() -> str:
@@ -140,7 +142,14 @@ def planned(
 
 
 def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int]:
-    """Claim and send notices until none is left; returns (sent, failed).
+    """Claim and send notices until none is left; returns (sent, failed): `sending`'s."""
+    sent, failed, _ = sending(system, config, owner)
+    return sent, failed
+
+
+def sending(system: System, config: NoticeConfig, owner: str) -> tuple[int, int, str | None]:
+    """Claim and send notices until none is left; returns (sent, failed, why the mail
+    server could not be used, or None).
 
     A batch is claimed for CUSTODY_NOTICE_LEASE_SECONDS; each notice of it is claimed again
     right before it is sent (outbox.claim_one) for the lease and the longest one message may
@@ -148,7 +157,7 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
     while it is being sent, and one taken by another worker meanwhile is left to it."""
     sent = failed = 0
     if not config.smtp_url:
-        return sent, failed
+        return sent, failed, None
     database, zone = system.ledger.database, Settings().timezone
     hold = dt.timedelta(seconds=config.notice_lease_seconds + config.smtp_timeout_seconds)
     while True:
@@ -157,7 +166,7 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
         with database.write() as conn:
             batch = outbox.claim(conn, owner, format_time(now), until, config.notice_batch)
         if not batch:
-            return sent, failed
+            return sent, failed, None
         try:
             with mail.connection(config) as server:
                 for index, claimed in enumerate(batch):
@@ -171,17 +180,27 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
                         failed += 1
                         _failed(system, notice.id, owner, exc)
                         if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
-                            # The connection is gone: the rest wait for their batch lease.
-                            return sent, failed + len(batch) - index - 1
+                            # The connection is gone: the rest go back for the next pass.
+                            rest = batch[index + 1 :]
+                            _release(system, rest, owner)
+                            return sent, failed + len(rest), f"{type(exc).__name__}: {exc}"
                         continue
                     with database.write() as conn:
                         sent += outbox.mark_sent(
                             conn, notice.id, owner, format_time(system.clock())
                         )
         except (mail.MailError, OSError, smtplib.SMTPException) as exc:
-            # The server is away: every notice of the batch waits for its lease to run out.
-            log.warning("notices not sent: %s", exc)
-            return sent, failed + len(batch)
+            # The server is away: the notices not sent go back at once for the next pass
+            # (they had waited out their lease, and a re-run found none to send). Said by the
+            # caller: `custody notify` fails in one line, the server's loop logs it.
+            _release(system, batch, owner)
+            return sent, failed + len(batch), str(exc)
+
+
+def _release(system: System, notices: list[outbox.Outgoing], owner: str) -> None:
+    """Give back the leases of `notices` not sent (outbox.release)."""
+    with system.ledger.database.write() as conn:
+        outbox.release(conn, [n.id for n in notices], owner)
 
 
 def _claim_one(
@@ -239,8 +258,8 @@ def one_pass(system: System, config: NoticeConfig | None = None, owner: str = ""
     """Write what is due, then send what is unsent."""
     config = config or NoticeConfig()
     written, nobody = _write_due(system)
-    sent, failed = send_due(system, config, owner or worker_id())
-    return PassResult(written, sent, failed, nobody)
+    sent, failed, away = sending(system, config, owner or worker_id())
+    return PassResult(written, sent, failed, nobody, away)
 
 
 class Loop:
@@ -264,6 +283,8 @@ class Loop:
         # The first pass an interval after start: a server starting takes no write lock.
         while not self.stopping.wait(self.config.notice_interval_seconds):
             try:
-                one_pass(self.system, self.config, self.owner)
+                done = one_pass(self.system, self.config, self.owner)
+                if done.mail_error is not None:
+                    log.warning("notices not sent: %s", done.mail_error)
             except Exception:  # the loop outlives a bad pass; the next one tries again
                 log.exception("notice pass failed")
