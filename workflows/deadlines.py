@@ -115,6 +115,15 @@ def start_r2(item: str, place: str, at: str) -> Deadline:
     return Deadline(item=item, rule=R2, started_at=at, due_at=due, place=place)
 
 
+def move_r2(deadline: Deadline, place: str) -> None:
+    """R2's responsible place follows the item: received at another warehouse before it went
+    to forensics, its clock (due time unchanged: 48 hours from the first receipt) is that
+    warehouse's, whose staff and supervisors are told (issue 19 re-attack: it had stayed
+    with the warehouse the item had left). A met or cancelled one stays where it was."""
+    if _open(deadline):
+        deadline.place = place
+
+
 def _open(deadline: Deadline) -> bool:
     return deadline.met_at is None and deadline.cancelled_at is None
 
