@@ -1,12 +1,12 @@
 """Why each deadline is where it is, as `custody deadlines --json` and GET /deadlines give
-it: its row and status, the dated facts that moved it (late entries marked, by
-CUSTODY_LATE_ENTRY_DAYS), the sentences `custody deadlines --why` prints, and the notices
-sent about it with their acknowledgement."""
+it: its row and status, the dated facts that moved it (late entries marked as the ledger
+stores them: workflows.deadlines.is_late), the sentences `custody deadlines --why` prints,
+and the notices sent about it with their acknowledgement."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Set
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
@@ -22,15 +22,14 @@ from workflows.model import Deadline, Location
 def reasons(
     deadline: Deadline,
     now: dt.datetime,
-    late_after: int,
     notices: list[dict[str, Any]],
     unattended: Collection[str] = (),
 ) -> dict[str, Any]:
     """A deadline as the CLI's --json and GET /deadlines give it: its row, its status, and
-    why it is where it is (facts with the late ones marked, the notices and their
-    acknowledgement, and "nobody to notify at <place>" for an overdue one whose place is
-    one of `unattended`: `unattended_places`)."""
-    facts = [f | {"entered_late": is_late(f, late_after)} for f in deadline.facts]
+    why it is where it is (facts with the late ones marked as the ledger has them, the
+    notices and their acknowledgement, and "nobody to notify at <place>" for an overdue one
+    whose place is one of `unattended`: `unattended_places`)."""
+    facts = [f | {"entered_late": is_late(f)} for f in deadline.facts]
     return deadline.to_json() | {
         "status": deadline.status(now),
         "facts": facts,
@@ -39,7 +38,7 @@ def reasons(
         "overdue_until_late_entry": [
             f["overdue_until_late_entry"] for f in deadline.overdue_until_late_entry()
         ],
-        "why": explain(deadline, late_after) + nobody_to_notify(deadline, now, unattended),
+        "why": explain(deadline) + nobody_to_notify(deadline, now, unattended),
         "notices": [_notice_json(n) for n in notices],
     }
 
@@ -55,13 +54,15 @@ def nobody_to_notify(
         return []
     return [
         f"nobody to notify at {deadline.place}: no staff, supervisor or regional head is "
-        "assigned there (supervisor_assigned), so no notice of this deadline goes to anyone"
+        "assigned there (supervisor_assigned) with an account not disabled, so no notice of "
+        "this deadline goes to anyone"
     ]
 
 
-def unattended_places(places: Iterable[Location]) -> set[str]:
-    """The ids of the places with nobody on duty at any level (escalation.attended)."""
-    return {place.id for place in places if not attended(place)}
+def unattended_places(places: Iterable[Location], disabled: Set[str] = frozenset()) -> set[str]:
+    """The ids of the places with nobody on duty at any level, the `disabled` accounts
+    (usernames) counting as nobody (escalation.attended)."""
+    return {place.id for place in places if not attended(place, disabled)}
 
 
 def _notice_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,11 @@ fold itself over random appeals, suspensions and finality against a day count of
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import struct
+import subprocess
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,11 +20,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import workflows.commands as c
+from api.system import MIGRATIONS
+from custody import migrate
 from custody.clock import format_time
 from custody.entries import EntryBody
-from tests.support.site import DECISION, Site
+from tests.support.processes import CUSTODY, environment, run
+from tests.support.site import DECISION, WAREHOUSE, Site
 from workflows import fold, terms
-from workflows.errors import InvalidRequest
+from workflows.config import ProcessConfig
+from workflows.errors import InvalidRequest, ZonesOutdated
+from workflows.intake import Intake
 from workflows.model import Location
 from workflows.world import World
 
@@ -320,3 +330,133 @@ def test_the_zone_refusal_is_said_in_each_language(language: str) -> None:
     assert said.startswith("R1: ")
     assert "Asia/Qostanay" in said
     assert (said == message) == (language == "en")
+
+
+def _tzif(hours: int) -> bytes:
+    """A TZif file (RFC 8536, version 2) of a zone always UTC+`hours`, no transitions: what
+    a tz database older than 2024a has for Asia/Almaty since 2004 (UTC+6)."""
+    name = f"+{hours:02d}".encode() + b"\0"
+    header = b"TZif2" + b"\0" * 15 + struct.pack(">6l", 0, 0, 0, 0, 1, len(name))
+    block = header + struct.pack(">lBB", hours * 3600, 0, 0) + name
+    return block + block + f"\n<+{hours:02d}>-{hours}\n".encode()
+
+
+def test_a_tz_database_older_than_2024a_is_refused_in_one_line(site: Site, tmp_path: Path) -> None:
+    # Issue 19 re-attack: with tzdata 2023.4, R1 of a unit in Almaty fell due at 18:00 UTC.
+    terms.check_zone_data()  # the machine's own is 2024a or later
+    old = ZoneInfo.from_file(io.BytesIO(_tzif(6)), key="Asia/Almaty")
+    with pytest.raises(ZonesOutdated, match=r"older than tzdata 2024a: Asia/Almaty is UTC\+06:00"):
+        terms.check_zone_data(old)
+    (tmp_path / "zones" / "Asia").mkdir(parents=True)
+    (tmp_path / "zones" / "Asia" / "Almaty").write_bytes(_tzif(6))
+    env = environment(tmp_path, site.ledger.database.url, PYTHONTZPATH=str(tmp_path / "zones"))
+    for args in (["deadlines"], ["deadlines", "--rederive"], ["serve", "--port", "0"]):
+        done = subprocess.run(
+            [CUSTODY, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        [line] = done.stderr.splitlines()
+        assert line.startswith("custody: the time zone database is older than tzdata 2024a")
+
+
+@pytest.mark.parametrize(
+    ("region", "zone"),
+    [
+        ("Ақтөбе облысы", "Asia/Aqtobe"),
+        ("Қостанай облысы", "Asia/Qostanay"),
+        ("Батыс Қазақстан облысы", "Asia/Oral"),
+        ("Маңғыстау  облысы", "Asia/Aqtau"),
+        ("Қызылорда облысы", "Asia/Qyzylorda"),
+        ("Атырау облысы", "Asia/Atyrau"),
+    ],
+)
+def test_a_region_named_in_kazakh_names_its_zone(region: str, zone: str) -> None:
+    # Issue 19 re-attack: "Ақтөбе облысы" was counted in Asia/Almaty.
+    assert terms.zone_of_region(region) == zone
+
+
+def test_a_place_of_no_known_region_is_not_counted_in_a_zone_outside_kazakhstan(
+    site: Site,
+) -> None:
+    # Issue 19 re-attack: CUSTODY_TIMEZONE=Europe/Moscow wrote a place with that zone.
+    site.process.config = ProcessConfig(timezone="Europe/Moscow")
+    place = {"location": "UNIT-NEW", "kind": "unit", "name": "Новый", "region": "Марс"}
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match="R1: a place's time zone is one of Kazakhstan's"):
+        site.process.run("admin", c.AddLocation.model_validate(place))
+    assert _size(site) == before
+    given = {**place, "time_zone": "Asia/Oral"}  # its zone given, the place is taken
+    site.process.run("admin", c.AddLocation.model_validate(given))
+    kazakh = {**place, "location": "UNIT-AKT", "region": "Ақтөбе облысы"}
+    site.process.run("admin", c.AddLocation.model_validate(kazakh))
+    zones = {p.id: p.time_zone for p in site.process.locations()}
+    assert (zones["UNIT-NEW"], zones["UNIT-AKT"]) == ("Asia/Oral", "Asia/Aqtobe")
+
+
+def test_a_late_entry_is_judged_by_the_ledger_not_by_the_setting_now(
+    site: Site, tmp_path: Path
+) -> None:
+    # Issue 19 re-attack: GET /deadlines and the CLI judged by CUSTODY_LATE_ENTRY_DAYS now,
+    # the item page and the compliance report by the entry's stored `entered_late_days`.
+    migrate.upgrade(site.ledger.database, MIGRATIONS)
+    late, on_time = site.register_rifle(), site.register_rifle()
+    _decide(site, late, _today(site) - dt.timedelta(days=5))  # late at the setting then, 3
+    _decide(site, on_time, _today(site) - dt.timedelta(days=2))
+    for setting in ("1", "30"):
+        env = environment(tmp_path, site.ledger.database.url, CUSTODY_LATE_ENTRY_DAYS=setting)
+        listed = json.loads(run(env, "deadlines", "--json").stdout)
+        marked = {d["item"]: [f["delay_days"] for f in d["late_entries"]] for d in listed}
+        assert marked == {late: [5], on_time: []}, setting
+        said = _said_per_deadline(run(env, "deadlines", "--why").stdout)
+        assert {item: "ENTERED LATE" in said[item] for item in said} == {
+            late: True,
+            on_time: False,
+        }, setting
+    assert [d.item for d in site.process.deadlines() if d.late_entries()] == [late]
+
+
+def _said_per_deadline(why: str) -> dict[str, str]:
+    """`custody deadlines --why`'s output by item: a deadline's line and its indented
+    reasons below it."""
+    said: dict[str, str] = {}
+    item = ""
+    for line in why.splitlines():
+        if not line.startswith(" "):
+            item = line.split()[2]  # STATUS RULE ITEM ...
+        said[item] = said.get(item, "") + line + "\n"
+    return said
+
+
+def _surplus_at_the_warehouse(site: Site, date: str) -> None:
+    decision = {**DECISION, "authority": "military_technical_commission", "date": date}
+    site.process.register(
+        "sklad.omarov",
+        Intake(
+            item=site.next_id(),
+            category="firearm",
+            source="surplus",
+            location=WAREHOUSE,
+            weight_g=3600,
+            rifled=True,
+            marking=f"АК-74 №{site.counter + 5000}",
+            marking_place="ствольная коробка",
+            details={"type": "автомат", "model": "AK-74"},
+            files=[site.photo(f"surplus {site.counter}")],
+            decision=decision,
+        ),
+    )
+
+
+def test_a_decision_dated_tomorrow_at_the_place_is_refused_at_noon_utc(site: Site) -> None:
+    # Issue 19 re-attack: "tomorrow" was judged at UTC+14, so a decision dated tomorrow in
+    # Almaty was taken at a warehouse from 10:00 UTC.
+    now = site.clock()
+    noon = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(12), dt.UTC)
+    site.clock.advance(seconds=(noon - now).total_seconds())  # 17:00 in Almaty, UTC+5
+    today = _today(site)
+    before = _size(site)
+    with pytest.raises(InvalidRequest, match=r"R1: a decision's date \S+ is in the future"):
+        _surplus_at_the_warehouse(site, (today + dt.timedelta(days=1)).isoformat())
+    assert _size(site) == before
+    _surplus_at_the_warehouse(site, today.isoformat())
+    assert _size(site) == before + 1

@@ -66,9 +66,9 @@ def test_an_appeal_dated_after_the_term_ran_out_does_not_erase_the_miss(site: Si
         missed_due,
         17,
     )
-    why = explain(deadline, 3)
+    why = explain(deadline)
     assert any("MISSED, 17 days overdue" in line for line in why)
-    shown = reasons(deadline, site.clock(), 3, [])
+    shown = reasons(deadline, site.clock(), [])
     assert shown["status"] == "missed"
     assert shown["facts"][-1]["days_overdue"] == 17
     # Final today: ten days run again, and the miss stays on record.
@@ -157,8 +157,8 @@ def test_an_appeal_dated_in_the_term_entered_after_it_ran_out_keeps_the_overdue_
         due,
     )
     assert fact in deadline.late_entries()
-    assert any(f"OVERDUE {hidden} days on record" in line for line in explain(deadline, 3))
-    shown = reasons(deadline, site.clock(), 3, [])
+    assert any(f"OVERDUE {hidden} days on record" in line for line in explain(deadline))
+    shown = reasons(deadline, site.clock(), [])
     assert shown["overdue_until_late_entry"] == [hidden]
     assert any(f.get("overdue_until_late_entry") == hidden for f in shown["late_entries"])
     # Final today: ten days run again, and the overdue time stays on record.
@@ -289,7 +289,7 @@ def test_a_lost_item_keeps_the_miss_of_its_overdue_term(site: Site) -> None:
     assert miss["days_overdue"] == _overdue_days(site, due)
     report = _compliance(site, decided, _today(site))
     assert _rows(report, rifle) == [("missed_cancelled", due)]
-    assert any("declared lost" in line and "MISSED" in line for line in explain(deadline, 3))
+    assert any("declared lost" in line and "MISSED" in line for line in explain(deadline))
 
 
 def test_a_lost_item_keeps_the_miss_of_its_overdue_r2_term(site: Site) -> None:
@@ -327,7 +327,7 @@ def test_a_finality_with_no_pause_is_not_a_late_entry(site: Site) -> None:
         assert deadline.status(site.clock()) == "overdue"
         assert deadline.overdue_until_late_entry() == []
         assert all("overdue_due_at" not in f for f in deadline.late_entries())
-        assert not any("OVERDUE" in line for line in explain(deadline, 3))
+        assert not any("OVERDUE" in line for line in explain(deadline))
 
 
 def test_the_command_line_says_lost_for_a_loss_and_reversed_for_a_reversal(

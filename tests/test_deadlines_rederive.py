@@ -14,10 +14,11 @@ import orjson
 from hypothesis import given
 from sqlalchemy import text
 
+import workflows.commands as c
 from custody.clock import format_time
 from custody.entries import EntryBody
 from tests.support.processes import environment, run
-from tests.support.site import DECISION, Site
+from tests.support.site import DECISION, WAREHOUSE, Site
 from tests.test_deadlines_by_law import ALMATY, _noon, histories
 from workflows import fold
 from workflows.deadline_replay import derive, rederive
@@ -139,3 +140,27 @@ def test_derive_agrees_with_the_fold(
     assert {k: d.to_json() for k, d in derived.items()} == {
         k: d.to_json() for k, d in world.table("deadlines").items()
     }
+
+
+def test_r2_follows_a_rifle_moved_to_another_warehouse_before_forensics(site: Site) -> None:
+    # Issue 19 re-attack: moved from WH-ALM to WH-2 before forensic dispatch, R2's
+    # responsible place stayed WH-ALM, whose staff were told of a rifle they no longer held.
+    place = {"location": "WH-2", "kind": "warehouse", "name": "Склад 2", "region": "Алматы"}
+    site.process.run("admin", c.AddLocation.model_validate(place))
+    site.process.run("admin", c.AssignPlace(username="sklad.omarov", place="WH-2"))
+    rifle = site.register_rifle()
+    site.to_warehouse(rifle)
+    [first] = [d for d in site.process.deadlines() if d.rule == "R2"]
+    assert first.place == WAREHOUSE
+    site.clock.advance(hours=5)
+    site.process.send("sklad.omarov", "T-WH2", "WH-2", [rifle])
+    site.process.receive("sklad.omarov", "T-WH2", [rifle])
+    [moved] = [d for d in site.process.deadlines() if d.rule == "R2"]
+    assert (moved.place, moved.due_at, moved.started_at) == ("WH-2", first.due_at, first.started_at)
+    database = site.ledger.database
+    before = _rows(site)
+    with database.write() as conn:
+        conn.execute(text("UPDATE wf_deadlines SET data = '{}'"))
+    rederive(database)  # the rederive pass agrees with the fold
+    assert _rows(site) == before
+    assert check_state(replay(database), database) is None

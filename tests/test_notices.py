@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 import workflows.commands as c
+from api.cli.deadlines import due_shown
 from api.notices import mail as mails
 from api.notices import outbox
 from api.notices.config import NoticeConfig
@@ -279,16 +280,29 @@ def test_the_supervisor_refusals_are_said_in_each_language(language: str) -> Non
             assert said != message
 
 
-def test_a_mail_server_away_leaves_notices_unsent_for_the_next_pass(
-    site: Site, system: System, box: Mailbox
+def test_a_mail_server_away_gives_the_notices_back_for_the_next_pass(
+    site: Site, system: System, box: Mailbox, tmp_path: Path
 ) -> None:
+    # Issue 19 re-attack: `custody notify` exited 0 with the server refusing connections,
+    # and left the notices leased: a re-run said "0 written, 0 sent, 0 not sent".
     _overdue_rifle(site)
-    away = NoticeConfig(smtp_url="smtp://127.0.0.1:9", notice_lease_seconds=60)
-    assert one_pass(system, away).sent == 0
+    away = NoticeConfig(smtp_url="smtp://127.0.0.1:9", notice_lease_seconds=600)
+    done = one_pass(system, away)
+    assert (done.sent, done.failed) == (0, 1)
+    assert done.mail_error == "mail server 127.0.0.1:9: ConnectionRefusedError"
+    with system.ledger.database.read() as conn:
+        assert [row["sent_at"] for row in outbox.listed(conn)] == [None]
+    env = environment(tmp_path, site.ledger.database.url, CUSTODY_SMTP_URL="smtp://127.0.0.1:9")
+    for _ in range(2):  # a re-run finds the notice again
+        notified = run(env, "notify")
+        assert notified.returncode == 1
+        assert "notices: 0 written, 0 sent, 1 not sent" in notified.stdout
+        assert notified.stderr.splitlines() == [
+            "custody: notices not sent: mail server 127.0.0.1:9: ConnectionRefusedError; "
+            "1 wait for the next pass (CUSTODY_SMTP_URL)"
+        ]
     config = NoticeConfig(smtp_url=box.url)
-    assert one_pass(system, config).sent == 0  # the lease holds it for the first worker
-    site.clock.advance(seconds=61)
-    assert one_pass(system, config).sent == 1
+    assert one_pass(system, config).sent == 1  # at once, not after the lease
     assert len(box.messages) == 1
 
 
@@ -312,6 +326,18 @@ def test_a_key_registered_notice_reads_as_one_not_as_a_deadline() -> None:
     assert "2026-11-30 07:00" in body  # the person's zone
     assert "If you did not ask for it, tell the administrator" in body
     assert "Due:" not in body
+
+
+def test_a_notice_says_its_due_time_as_the_command_line_does() -> None:
+    # Issue 19 re-attack: the e-mail said "Due: 2026-12-12 00:00 +05" where `custody
+    # deadlines` and the web say "2026-12-11 24:00": a term ends at 24:00 of its last day.
+    notice = outbox.Outgoing(7, "KZ-1", "R1", "2026-12-11T19:00:00.000000Z", "overdue", "staff",
+                             "a.b", "UNIT-ALM", "a@b.kz")  # fmt: skip
+    body = mails.message(notice, "custody@police.kz", "Asia/Almaty").get_content()
+    said = "2026-12-11 24:00 +05 (2026-12-11 19:00 UTC)"
+    assert [line.count(said) for line in body.splitlines()[:3]] == [1, 1, 1]
+    assert "2026-12-12" not in body
+    assert due_shown(notice.due_at, ZoneInfo("Asia/Almaty")).startswith("2026-12-11 24:00 +05")
 
 
 def test_notices_of_two_databases_with_the_same_id_have_different_message_ids() -> None:
@@ -526,3 +552,86 @@ def test_a_place_with_nobody_to_notify_is_said_by_notify_and_the_reasons(
     assert one_pass(system, NoticeConfig()).unattended == {}
     assert "nobody" not in run(env, "notify").stderr
     assert "nobody" not in run(env, "deadlines", "--why").stdout
+
+
+def test_a_place_whose_every_person_is_disabled_has_nobody_to_notify(
+    site: Site, system: System
+) -> None:
+    # Issue 19 re-attack: staff, supervisor and head all disabled; a pass wrote a notice to
+    # the disabled staff member and said nothing of a place with nobody to tell.
+    for person in PEOPLE.values():
+        site.process.run("admin", c.DisableAccount(username=person))
+    _overdue_rifle(site)
+    done = one_pass(system, NoticeConfig())
+    assert (done.written, done.unattended) == (0, {UNIT: 1})
+    with system.ledger.database.read() as conn:
+        assert outbox.listed(conn) == []
+    assert system.process.disabled_accounts() == frozenset(PEOPLE.values())
+
+
+def test_a_disabled_supervisor_is_passed_over_and_the_head_hears_a_day_after_the_staff(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    # Issue 19 re-attack: a disabled supervisor held the climb up a day (head at 50 h).
+    site.process.run("admin", c.DisableAccount(username="chief.bekov"))
+    _overdue_rifle(site)
+    config = NoticeConfig(smtp_url=box.url)
+    one_pass(system, config)
+    site.clock.advance(hours=25)
+    one_pass(system, config)
+    assert [m["To"] for m in box.messages] == [
+        "unit.ospanov@police.kz",
+        "head.amanov@police.kz",
+    ]
+    with system.ledger.database.read() as conn:
+        assert "chief.bekov" not in {row["person"] for row in outbox.listed(conn)}
+
+
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        (
+            c.AssignPlace(username="chief.bekov", place=UNIT),
+            "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is someone "
+            "outside the place's staff",
+        ),
+        (
+            c.AssignPlace(username="head.amanov", place=UNIT),
+            "head.amanov is regional_head of UNIT-ALM: a supervisor or regional head is someone "
+            "outside the place's staff",
+        ),
+        (
+            c.GrantRole(username="chief.bekov", role="plant_representative"),
+            "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is neither",
+        ),
+    ],
+)
+def test_a_supervisor_is_not_made_the_places_staff_or_the_plant_afterwards(
+    site: Site, system: System, command: c.Command, why: str
+) -> None:
+    # Issue 19 re-attack: the register's check was at assigning the supervisor only.
+    with system.ledger.database.read() as conn:
+        before = system.ledger.head(conn).size
+    with pytest.raises(InvalidRequest, match=why):
+        site.process.run("admin", command)
+    with system.ledger.database.read() as conn:
+        assert system.ledger.head(conn).size == before
+    # Withdrawn from the register first, the person may be made the place's staff.
+    site.process.run(
+        "admin", c.WithdrawSupervisor(location=UNIT, person="chief.bekov", level="supervisor")
+    )
+    site.process.run("admin", c.AssignPlace(username="chief.bekov", place=UNIT))
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_the_refusals_to_make_a_supervisor_staff_are_said_in_each_language(language: str) -> None:
+    for message in (
+        "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is someone "
+        "outside the place's staff (the supervision register)",
+        "chief.bekov is supervisor of UNIT-ALM: a supervisor or regional head is neither an "
+        "administrator nor a plant representative",
+    ):
+        said = i18n.reason(ValueError(message), language)
+        assert "chief.bekov" in said
+        assert "UNIT-ALM" in said
+        assert not said.isascii()  # in the reader's language, not English

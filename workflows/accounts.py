@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from custody.clock import is_time
 from custody.store import Store
-from workflows import grammar
+from workflows import grammar, supervision
 from workflows.access import (
     PLACE_KINDS,
     ROLES,
@@ -111,14 +111,18 @@ def _compatible(roles: Sequence[str]) -> None:
 
 
 def grant(work: Work, username: str, role: str) -> None:
-    """Grant `role`; a role of workflows.dual.FOUR_EYES_ROLES is refused to an account with
-    device tokens not revoked (AccessRefused: workflows.access.granted_device_refusal), here
-    as it is proposed and again by the gate and `custody verify` on the entry."""
+    """Grant `role`; administrator or plant representative refused (InvalidRequest) to a
+    supervisor or regional head of a place (workflows.supervision.above_staff); a role of
+    workflows.dual.FOUR_EYES_ROLES refused to an account with device tokens not revoked
+    (AccessRefused: workflows.access.granted_device_refusal), here as it is proposed and
+    again by the gate and `custody verify` on the entry."""
     check_role(role)
     held = account(work, username).roles
     if role in held:
         raise InvalidRequest(f"{username} holds {role} already")
     _compatible([*held, role])
+    if role in supervision.NOT_ABOVE:  # nor may a supervisor become one (issue 19)
+        supervision.above_staff(work, username)
     _load_devices(work, username)
     why = granted_device_refusal(work.world, username, role)
     if why is not None:
@@ -157,10 +161,14 @@ def withdraw(work: Work, username: str, role: str) -> None:
 
 
 def assign(work: Work, username: str, place: str) -> None:
+    """The account acts at `place` from now on; InvalidRequest if it does already, the place
+    is of no kind its roles act at, or the person answers for the place above its staff
+    (workflows.supervision.above_staff)."""
     found = account(work, username)
     if place in found.places:
         raise InvalidRequest(f"{username} works at {place} already")
     _check_place(work, found.roles, place)
+    supervision.above_staff(work, username, [place])  # not the staff they answer above
     work.entry("place_assigned", username, {"place": place})
 
 

@@ -118,6 +118,8 @@ class _Pass:
         state[_LOCATION], state[_DESTINATION] = self.transfers[body["data"]["transfer"]], None
         if state[_FORENSICS] and (item, R2) not in self.deadlines:
             self._put(deadlines.start_r2(item, state[_LOCATION], body["time"]))
+        else:  # as workflows.fold: R2 follows the item to another warehouse
+            self._step(item, R2, deadlines.move_r2, state[_LOCATION])
 
     def _forensic_sent(self, body: dict[str, Any]) -> None:
         item = body["item"]

@@ -115,6 +115,15 @@ def start_r2(item: str, place: str, at: str) -> Deadline:
     return Deadline(item=item, rule=R2, started_at=at, due_at=due, place=place)
 
 
+def move_r2(deadline: Deadline, place: str) -> None:
+    """R2's responsible place follows the item: received at another warehouse before it went
+    to forensics, its clock (due time unchanged: 48 hours from the first receipt) is that
+    warehouse's, whose staff and supervisors are told (issue 19 re-attack: it had stayed
+    with the warehouse the item had left). A met or cancelled one stays where it was."""
+    if _open(deadline):
+        deadline.place = place
+
+
 def _open(deadline: Deadline) -> bool:
     return deadline.met_at is None and deadline.cancelled_at is None
 
@@ -243,15 +252,14 @@ def reverse(deadline: Deadline, event: dict[str, Any]) -> None:
     deadline.cancelled_at = event["entered_at"]
 
 
-def is_late(event: dict[str, Any], late_after_days: int) -> bool:
-    """Entered late: as its command found (`entered_late`), after the term in force had run
-    out (`overdue_until_late_entry`), or, for an entry written before the command recorded
-    it, more than `late_after_days` after its own date."""
-    return (
-        bool(event.get("entered_late"))
-        or OVERDUE_UNTIL_LATE_ENTRY in event
-        or event.get("delay_days", 0) > late_after_days
-    )
+def is_late(event: dict[str, Any]) -> bool:
+    """Entered late, as the ledger says: as its command found (`entered_late`, from the
+    entry's `entered_late_days`, by CUSTODY_LATE_ENTRY_DAYS then), or after the term in
+    force had run out (`overdue_until_late_entry`). Never by today's setting: GET
+    /deadlines and the CLI had judged by it while the item page and the compliance report
+    went by the stored fact, so one entry was late on one page and not on another (issue
+    19 re-attack); Deadline.late_entries is the same test."""
+    return bool(event.get("entered_late")) or OVERDUE_UNTIL_LATE_ENTRY in event
 
 
 def days(count: int) -> str:
@@ -269,7 +277,7 @@ _SAID = {
 }
 
 
-def explain(deadline: Deadline, late_after_days: int) -> list[str]:
+def explain(deadline: Deadline) -> list[str]:
     """Why the deadline is due when it is, one line per fact (English; times in UTC)."""
     lines = []
     for event in deadline.facts:
@@ -279,7 +287,7 @@ def explain(deadline: Deadline, late_after_days: int) -> list[str]:
         line += f", entered {event['entered_at'][:10]}"
         if event.get("date_from") == "entry_time":
             line += " (no date in the entry: its entry day counts)"
-        elif is_late(event, late_after_days):
+        elif is_late(event):
             line += f" — ENTERED LATE, {days(event['delay_days'])} after its date"
         if "missed" in event:
             line += (

@@ -8,7 +8,9 @@
     ├── UnknownObject            an item, batch, transfer, location or commission nobody registered
     ├── InvalidRequest           a request that is malformed before any rule applies (a negative
     │                            weight, a photo that is not one)
-    └── FoldError                replay met an entry the process could not have written
+    ├── FoldError                replay met an entry the process could not have written
+    └── ZonesOutdated            the machine's tz database is older than Kazakhstan's 2024
+                                 change: every due time would be an hour off
 
 Guards return a RuleViolation rather than raising it, so that rules stay plain functions of
 plain data; the service raises the first one it gets.
@@ -88,3 +90,9 @@ class FoldError(WorkflowError):
     def __init__(self, seq: int, message: str) -> None:
         self.seq = seq
         super().__init__(f"entry {seq}: {message}")
+
+
+class ZonesOutdated(WorkflowError):
+    """The tz database zoneinfo reads (the system's, PYTHONTZPATH) is older than tzdata 2024a:
+    Almaty and the east of Kazakhstan moved from UTC+6 to UTC+5 on 1 March 2024, and with an
+    older one every due time there would be 24:00 an hour early (workflows.terms)."""

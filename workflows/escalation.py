@@ -10,7 +10,9 @@ them. For a deadline not met:
 - an overdue notice of one level goes, CUSTODY_NOTICE_ACK_HOURS after its writing, to the
   next level: supervisor, then regional head, for as long as the deadline is not met (the
   item has not moved). Acknowledging a notice says it was read; it is not acting, so it does
-  not stop the climb (issue 19, M3). A level with nobody on it is passed over at once.
+  not stop the climb (issue 19, M3). A level with nobody on it is passed over at once, and
+  so is one whose people's accounts are all disabled (`on_duty`): a disabled account reads
+  no notice, so it may neither hold the climb up nor count as someone to tell.
 - a deadline stopped (appeal, suspension) after its term had run out, or by an entry made
   after it had (`missed_due_at`, `overdue_due_at` of the pause's fact: workflows.deadlines),
   stays overdue at that due time for its notices while it is stopped: the staff's overdue
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from custody.clock import format_time, parse_time
@@ -108,36 +110,57 @@ def kind_at(due_at: str | None, moment: Moment) -> str | None:
     return DUE_SOON if due_at <= moment.soon_text else None
 
 
-def attended(place: Location | None) -> bool:
-    """Someone is on duty at the place at some level (staff, supervisor, regional head): a
-    place with nobody, or no place, has its deadlines' notices go to no one, which is said
-    (`unattended`; issue 19 fix: it failed silently)."""
-    return place is not None and any(place.on_duty(level) for level in LEVELS)
+# No one disabled: the default of the functions below that take the disabled accounts.
+NOBODY: frozenset[str] = frozenset()
+
+
+def on_duty(place: Location, level: str, disabled: Set[str] = NOBODY) -> list[str]:
+    """The people a notice of `level` at the place goes to: those assigned there now
+    (Location.on_duty) whose accounts are not `disabled` (usernames). A disabled account
+    reads no notice: counted as someone, it had hidden a place with nobody to tell and held
+    the climb up a day at its level (issue 19 re-attack)."""
+    return [person for person in place.on_duty(level) if person not in disabled]
+
+
+def attended(place: Location | None, disabled: Set[str] = NOBODY) -> bool:
+    """Someone is on duty at the place at some level (staff, supervisor, regional head),
+    their account not `disabled`: a place with nobody, or no place, has its deadlines'
+    notices go to no one, which is said (`unattended`; issue 19 fix: it failed silently)."""
+    return place is not None and any(on_duty(place, level, disabled) for level in LEVELS)
 
 
 def unattended(
-    due: Iterable[tuple[str, str, str, str | None]], places: dict[str, Location], now_text: str
+    due: Iterable[tuple[str, str, str, str | None]],
+    places: dict[str, Location],
+    now_text: str,
+    disabled: Set[str] = NOBODY,
 ) -> dict[str, int]:
     """Place → how many of the deadlines `due` (item, rule, due_at, place) are overdue at
-    `now_text` (RFC 3339 UTC) with nobody to notify at the place, at any level."""
+    `now_text` (RFC 3339 UTC) with nobody to notify at the place, at any level (`disabled`:
+    the usernames of disabled accounts, who count as nobody)."""
     counts: dict[str, int] = {}
     for *_, due_at, place_id in due:
-        if now_text > due_at and not attended(places.get(place_id or "")):
+        if now_text > due_at and not attended(places.get(place_id or ""), disabled):
             where = place_id or "?"
             counts[where] = counts.get(where, 0) + 1
     return dict(sorted(counts.items()))
 
 
 def levels_reached(
-    written: Iterable[Notice], place: Location, now: dt.datetime, timing: Timing
+    written: Iterable[Notice],
+    place: Location,
+    now: dt.datetime,
+    timing: Timing,
+    disabled: Set[str] = NOBODY,
 ) -> list[str]:
     """The levels an overdue deadline's notices have reached by `now`: staff, and each
     level above whose level below has a notice older than the ack time, acknowledged or not
-    (or nobody on duty): only meeting the deadline stops it."""
+    (or nobody on duty there, a disabled account being nobody): only meeting the deadline
+    stops it."""
     overdue = [n for n in written if n.kind == OVERDUE]
     reached = [STAFF]
     for lower, upper in itertools.pairwise(LEVELS):
-        if place.on_duty(lower):
+        if on_duty(place, lower, disabled):
             mine = [n for n in overdue if n.level == lower]
             if not mine:
                 break
@@ -149,14 +172,22 @@ def levels_reached(
 
 
 def recipients(
-    kind: str, place: Location, written: list[Notice], moment: Moment, timing: Timing
+    kind: str,
+    place: Location,
+    written: list[Notice],
+    moment: Moment,
+    timing: Timing,
+    disabled: Set[str] = NOBODY,
 ) -> list[tuple[str, str]]:
     """(level, person) of everyone a deadline's `kind` notice goes to at `moment`, given
-    the notices written for its due time (those already written among them too). With none
-    written, a function of the place and the kind alone: the notice worker asks once per
-    place and kind."""
-    levels = levels_reached(written, place, moment.now, timing) if kind == OVERDUE else [STAFF]
-    return [(level, person) for level in levels for person in place.on_duty(level)]
+    the notices written for its due time (those already written among them too), none of
+    them `disabled`. With none written, a function of the place and the kind alone: the
+    notice worker asks once per place and kind."""
+    if kind == OVERDUE:
+        levels = levels_reached(written, place, moment.now, timing, disabled)
+    else:
+        levels = [STAFF]
+    return [(level, person) for level in levels for person in on_duty(place, level, disabled)]
 
 
 def plan(
@@ -165,16 +196,17 @@ def plan(
     written: list[Notice],
     moment: Moment,
     timing: Timing,
+    disabled: Set[str] = NOBODY,
 ) -> list[Notice]:
     """The notices to write at `moment` for one deadline, given those written for its due
-    time."""
+    time, to no one whose account is `disabled`."""
     due_at = escalating_due(deadline)
     kind = kind_at(due_at, moment)
     if kind is None or place is None or due_at is None:
         return []
     have = {n.key for n in written}
     new = []
-    for level, person in recipients(kind, place, written, moment, timing):
+    for level, person in recipients(kind, place, written, moment, timing, disabled):
         notice = Notice(deadline.item, deadline.rule, due_at, kind, level, person, place.id)
         if notice.key not in have:
             new.append(notice)

@@ -454,6 +454,8 @@ def _transfer_received(world: World, body: EntryBody) -> None:
     item.location, item.destination, item.transfer = transfer.destination, None, None
     if needs_forensics(item.category, item.rifled, item.source) and not world.deadline(item.id, R2):
         _start_r2(world, item.id, transfer.destination, body.time)
+    else:  # received at another warehouse before forensics: R2 is that one's now
+        _deadline_step(world, item.id, R2, deadlines.move_r2, transfer.destination)
 
 
 def _transfer_closed(world: World, body: EntryBody) -> None:

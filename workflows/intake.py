@@ -10,12 +10,13 @@ from typing import Any
 
 from custody.entries import check_name
 from workflows import comebacks, grammar, registers, rules, subjects, terms
-from workflows.decision_dates import dated
+from workflows.decision_dates import dated, zone_of_place
 from workflows.diversion import GONE, campaign_refusal, comeback, same_model
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.inventory import reserved_refusal
 from workflows.machines import TERMINAL
 from workflows.markings import fold_or_none
+from workflows.model import Location
 from workflows.steps import advance, file_refs, unique
 from workflows.unit_of_work import Work
 from workflows.vocabulary import (
@@ -62,15 +63,15 @@ def _positive(value: Any, what: str) -> int:
     return value
 
 
-# The date a decision may bear, at the latest: today somewhere on Earth (UTC+14), so that a
-# decision taken today in Almaty (UTC+5) is accepted in the hours its day is ahead of UTC.
-_AHEAD_OF_UTC = dt.timedelta(hours=14)
-
-
-def check_decision(work: Work, decision: Any) -> dict[str, Any]:
+def check_decision(work: Work, decision: Any, place: Location | None = None) -> dict[str, Any]:
     """A decision {ref, authority, date} as entry data. Its date is a day of the calendar
     (workflows.grammar.calendar_date) from the record horizon (ProcessConfig.record_horizon)
-    up to today: a decision is recorded after it is taken. Raises InvalidRequest."""
+    up to today at `place` (in its zone: decision_dates.zone_of_place): a decision is
+    recorded after it is taken. With no place (recording a decision of items), today is
+    each item's unit's, judged by decision_dates.dated. Raises InvalidRequest.
+
+    Not "today somewhere on Earth" (UTC+14), as it was: a decision dated tomorrow at the
+    place was accepted from 10:00 UTC (issue 19 re-attack)."""
     if not isinstance(decision, dict):
         raise InvalidRequest("a decision is {ref, authority, date}")
     ref, authority, date = decision.get("ref"), decision.get("authority"), decision.get("date")
@@ -83,8 +84,10 @@ def check_decision(work: Work, decision: Any) -> dict[str, Any]:
     except ValueError as exc:
         raise InvalidRequest(f"a decision's date: {exc}") from None
     day = dt.date.fromisoformat(str(date))
-    if day > (work.moment + _AHEAD_OF_UTC).date():
-        raise InvalidRequest(f"R1: a decision's date {date} is in the future")
+    if place is not None:
+        today = terms.local_date(work.now, zone_of_place(place, work.config.timezone))
+        if day > today:
+            raise InvalidRequest(f"R1: a decision's date {date} is in the future")
     if day < work.config.record_horizon:
         raise InvalidRequest(
             f"a decision's date {date} is before {work.config.record_horizon} (the record horizon)"
@@ -129,9 +132,9 @@ def _validate(work: Work, intake: Intake) -> dict[str, Any]:
     if intake.quantity is not None:
         data["quantity"] = _positive(intake.quantity, "the quantity of a lot")
     if location.kind == WAREHOUSE:
-        data["decision"] = check_decision(work, intake.decision)
+        data["decision"] = check_decision(work, intake.decision, location)
     elif intake.decision is not None:
-        check_decision(work, intake.decision)  # refused before anything is written
+        check_decision(work, intake.decision, location)  # refused before anything is written
     if intake.campaign is not None:
         data["campaign"] = _campaign(work, intake, location.id)
     return data

@@ -21,7 +21,7 @@ from custody.db import savepoint
 from custody.entries import decode
 from custody.ledger import Ledger
 from custody.store import Store
-from workflows import campaigns, rules, statements
+from workflows import campaigns, rules, statements, terms
 from workflows.access import ADMINISTRATOR, ADMINISTRATOR_MAKING, administrators_made
 from workflows.cache import DocumentCache
 from workflows.commands.accounts import CreateAccount
@@ -64,6 +64,7 @@ class Process:
         clock: Clock = utc_now,
         cache: DocumentCache | None = None,
     ) -> None:
+        terms.check_zone_data()  # a due time an hour off is worse than no service
         self.ledger, self.files = ledger, files
         self.config = config or ProcessConfig()
         self.clock = clock
@@ -160,6 +161,12 @@ class Process:
     def locations(self) -> list[Location]:
         with self._read() as (repo, _):
             return sorted(repo.documents("locations"), key=lambda place: place.id)
+
+    def disabled_accounts(self) -> frozenset[str]:
+        """The usernames of the disabled accounts: nobody to notify (workflows.escalation)."""
+        with self._read() as (repo, _):
+            accounts: list[Account] = repo.documents("accounts")
+        return frozenset(a.id for a in accounts if a.disabled)
 
     def batches(self) -> list[Batch]:
         """Every furnace and burn batch, in id order."""

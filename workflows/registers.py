@@ -57,20 +57,23 @@ def add_location(
 ) -> None:
     """A place; the zone it counts days in is written in its entry (R1), given or found
     from its region, else the configured one, so that replay needs no settings; its name in
-    the statement languages, where given. Raises InvalidRequest ("R1: ...") for a given
-    `time_zone` that is not one of Kazakhstan's (terms.KAZAKHSTAN_ZONES)."""
+    the statement languages, where given. Raises InvalidRequest ("R1: ...") for a zone, given
+    or found (CUSTODY_TIMEZONE for a region of no known zone), that is not one of
+    Kazakhstan's (terms.KAZAKHSTAN_ZONES)."""
     _name(location_id, "location id")
     if kind not in LOCATION_KINDS:
         raise InvalidRequest(f"a location is one of {', '.join(sorted(LOCATION_KINDS))}")
     work.load("locations", [location_id])
     if work.world.find("locations", location_id) is not None:
         raise InvalidRequest(f"location {location_id} exists already")
-    if time_zone is not None and time_zone not in terms.KAZAKHSTAN_ZONES:
-        # A place counts R1's days at its own midnight: one of Kazakhstan's (issue 19, M5).
+    zone_name = time_zone or terms.zone_of_region(region) or work.config.timezone
+    if zone_name not in terms.KAZAKHSTAN_ZONES:
+        # A place counts R1's days at its own midnight: one of Kazakhstan's (issue 19, M5),
+        # given or not: CUSTODY_TIMEZONE=Europe/Moscow had made a place of an unknown region
+        # count in Moscow (issue 19 re-attack).
         raise InvalidRequest(
             f"R1: a place's time zone is one of Kazakhstan's: {', '.join(terms.KAZAKHSTAN_ZONES)}"
         )
-    zone_name = time_zone or terms.zone_of_region(region) or work.config.timezone
     try:
         terms.zone(zone_name)
     except terms.UnknownZone as exc:

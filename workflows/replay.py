@@ -26,7 +26,7 @@ from custody.entries import EntryBody, decode, validate
 from custody.store import Store
 from custody.verification.background import Background
 from custody.verify import ExtraStep
-from workflows import fold
+from workflows import fold, terms
 from workflows.access import device_bound, device_refusal, entry_refusal
 from workflows.errors import FoldError
 from workflows.files import FileStore
@@ -50,7 +50,10 @@ def replay(
     `canonical=True` says the bodies were proven canonical already (`custody verify` uses
     the replay only when the ledger's step 2 proves it): each is then parsed and checked
     against the format, without checking its bytes again (a fifth of the replay); an entry
-    appended since the ledger's steps read the log is left to the next audit's step 2."""
+    appended since the ledger's steps read the log is left to the next audit's step 2.
+    Raises ZonesOutdated on a tz database older than tzdata 2024a (terms.check_zone_data):
+    the fold's due times would be an hour off."""
+    terms.check_zone_data()
     with collector_paused(), database.read() as conn:  # the whole state, kept (workflows.heap)
         return _replayed(conn, refused, canonical, Store(conn).head_size())
 

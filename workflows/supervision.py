@@ -5,15 +5,17 @@ levels when nobody acknowledges them (workflows.escalation)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from custody.entries import check_name
 from workflows.errors import InvalidRequest, UnknownObject
-from workflows.model import Account
+from workflows.model import Account, Location
 from workflows.unit_of_work import Work
 from workflows.vocabulary import LEVELS, PLANT_REPRESENTATIVE, STAFF
 
 # Who may not answer above a place's staff (issue 19, M2): an administrator keeps the register
 # itself, and a plant's representative is the destroying side, not the police's chain.
-_NOT_ABOVE = {"administrator": "an administrator", PLANT_REPRESENTATIVE: "a plant representative"}
+NOT_ABOVE = {"administrator": "an administrator", PLANT_REPRESENTATIVE: "a plant representative"}
 
 
 def _level(level: str) -> str:
@@ -58,7 +60,7 @@ def _outside_the_place(account: Account, place: str) -> None:
     """A supervisor or regional head is someone the place's staff answer to: not one of its
     staff (an account acting at the place), nor an administrator or plant representative;
     raises InvalidRequest."""
-    for role, said in _NOT_ABOVE.items():
+    for role, said in NOT_ABOVE.items():
         if role in account.roles:
             raise InvalidRequest(
                 f"{account.id} is {said}: a supervisor or regional head is neither an "
@@ -69,6 +71,33 @@ def _outside_the_place(account: Account, place: str) -> None:
             f"{account.id} is staff of {place}: a supervisor or regional head is someone "
             "outside the place's staff"
         )
+
+
+def above_staff(work: Work, person: str, places: Sequence[str] | None = None) -> None:
+    """Refuse making `person` one the register says they may not be while they answer for a
+    place above its staff (issue 19 re-attack: the register's check was at assigning only,
+    so the supervisor could be made the place's staff, or an administrator, afterwards):
+    staff of one of `places` (its account given the place: workflows.accounts.assign), or,
+    with `places` None, an administrator or plant representative (a role granted:
+    workflows.accounts.grant). Raises InvalidRequest naming the place and level."""
+    if places is None:
+        located: list[Location] = work.repo.documents("locations")
+    else:
+        work.load("locations", places)
+        located = [work.world.location(place) for place in places]
+    for location in sorted(located, key=lambda found: found.id):
+        for level in LEVELS:
+            if level == STAFF or person not in location.on_duty(level):
+                continue
+            if places is None:
+                raise InvalidRequest(
+                    f"{person} is {level} of {location.id}: a supervisor or regional head "
+                    "is neither an administrator nor a plant representative"
+                )
+            raise InvalidRequest(
+                f"{person} is {level} of {location.id}: a supervisor or regional head is "
+                "someone outside the place's staff (the supervision register)"
+            )
 
 
 def withdraw(work: Work, place: str, person: str, level: str) -> None:

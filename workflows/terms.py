@@ -13,11 +13,12 @@ Pure functions of dates, zones and instants: no clock, no database.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from custody.clock import format_time, parse_time
 from workflows import grammar
+from workflows.errors import ZonesOutdated
 
 DEFAULT_ZONE = "Asia/Almaty"
 
@@ -44,6 +45,13 @@ REGION_ZONES: dict[str, str] = {
     "алматы": "Asia/Almaty",
     "астана": "Asia/Almaty",
     "шымкент": "Asia/Almaty",
+    # And in Kazakh ("Ақтөбе облысы": " облысы", region, is taken off as " region" is).
+    "ақтөбе": "Asia/Aqtobe",
+    "атырау": "Asia/Atyrau",
+    "қостанай": "Asia/Qostanay",
+    "қызылорда": "Asia/Qyzylorda",
+    "маңғыстау": "Asia/Aqtau",
+    "батыс қазақстан": "Asia/Oral",
 }
 
 
@@ -75,11 +83,34 @@ def zone(name: str) -> ZoneInfo:
         raise UnknownZone(f"unknown time zone {grammar.shown(name)}") from exc
 
 
+# A day after Kazakhstan's 2024 change, and Almaty's offset on it (tzdata 2024a and later).
+_AFTER_CHANGE, _OFFSET_AFTER = dt.datetime(2024, 3, 2, 12), dt.timedelta(hours=5)
+
+
+@cache
+def check_zone_data(almaty: dt.tzinfo | None = None) -> None:
+    """Refuse a tz database older than Kazakhstan's change of 1 March 2024 (tzdata 2024a):
+    with tzdata 2023.4 R1 of a unit in Almaty fell due at 18:00 UTC, not 19:00 (issue 19
+    re-attack), so a service or a replay running on one would write and judge every due
+    time an hour early. Checked by Asia/Almaty's offset on 2 March 2024 (`almaty`: that
+    zone as another database has it, for tests). Raises ZonesOutdated, one line saying what
+    to do; the process checks it on opening (workflows.process) and before a replay."""
+    there = _AFTER_CHANGE.replace(tzinfo=almaty or zone(DEFAULT_ZONE))
+    if there.utcoffset() != _OFFSET_AFTER:
+        raise ZonesOutdated(
+            "the time zone database is older than tzdata 2024a: Asia/Almaty is UTC"
+            f"{there.isoformat()[19:]} "
+            "on 2024-03-02, not UTC+05:00, so every due time would be wrong; update the "
+            "system's tzdata package"
+        )
+
+
 def zone_of_region(region: str) -> str | None:
-    """The zone of a region of Kazakhstan by its name ("Kostanay region" -> Asia/Qostanay)."""
-    words = region.strip().lower()
+    """The zone of a region of Kazakhstan by its name in en, ru or kk ("Kostanay region",
+    "Костанайская область", "Қостанай облысы" -> Asia/Qostanay), or None."""
+    words = " ".join(region.lower().split())
     return REGION_ZONES.get(words) or REGION_ZONES.get(
-        words.removesuffix(" region").removesuffix(" oblast")
+        words.removesuffix(" region").removesuffix(" oblast").removesuffix(" облысы")
     )
 
 
@@ -106,6 +137,16 @@ def term_end(event: dt.date, days: int, zone_name: str) -> str:
     """The instant a term of `days` days, started by an event on `event`, is over: it runs
     from the day after the event, and its last day is `event + days`, to its end (24:00)."""
     return end_of_day(event + dt.timedelta(days=days), zone_name)
+
+
+def as_the_law_words(local: dt.datetime) -> str:
+    """A local time `YYYY-MM-DD HH:MM`, a midnight as 24:00 at the end of the day before
+    (`2026-12-11 24:00`, not `2026-12-12 00:00`): a term ends at 24:00 of its last day, and
+    the CLI, the web pages and the notices' e-mail say so alike (issue 19 re-attack: the
+    e-mail had said the next day's 00:00)."""
+    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
+        return f"{local:%Y-%m-%d %H:%M}"
+    return f"{local.date() - dt.timedelta(days=1):%Y-%m-%d} 24:00"
 
 
 def whole_days(first: dt.date, last: dt.date) -> int:

@@ -15,6 +15,7 @@ from api.cli.output import echo
 from api.deadline_reasons import nobody_to_notify, notices_of, reasons, unattended_places
 from custody.clock import parse_time
 from custody.settings import Settings
+from workflows import terms
 from workflows.deadlines import PAUSES, days, explain, is_late
 from workflows.model import Deadline
 
@@ -61,10 +62,7 @@ def due_shown(moment: str | None, zone: ZoneInfo) -> str:
         return "-"
     utc = parse_time(moment)
     local = utc.astimezone(zone)
-    if (local.hour, local.minute, local.second, local.microsecond) != (0, 0, 0, 0):
-        return shown(moment, zone)
-    day = local.date() - dt.timedelta(days=1)
-    return f"{day:%Y-%m-%d} 24:00 {local:%Z} ({utc:%H:%M} UTC)"
+    return f"{terms.as_the_law_words(local)} {local:%Z} ({utc:%H:%M} UTC)"
 
 
 def deadlines(
@@ -108,21 +106,18 @@ def deadlines(
         now = dt.datetime.now(dt.UTC)
         found = system.process.deadlines(include_closed=include_met)
         notices = notices_of(system.ledger.database, found)
-        nobody = unattended_places(system.process.locations())
-    late_after = system.process.config.late_entry_days
+        nobody = unattended_places(system.process.locations(), system.process.disabled_accounts())
     if as_json:
-        rows = [
-            reasons(d, now, late_after, notices.get((d.item, d.rule), []), nobody) for d in found
-        ]
+        rows = [reasons(d, now, notices.get((d.item, d.rule), []), nobody) for d in found]
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not found:
         echo("no deadline is running")
         return
     for deadline in found:
-        echo(_line(deadline, now, zone, late_after))
+        echo(_line(deadline, now, zone))
         if why:
-            for said in explain(deadline, late_after) + nobody_to_notify(deadline, now, nobody):
+            for said in explain(deadline) + nobody_to_notify(deadline, now, nobody):
                 echo(f"    {said}")
             for notice in notices.get((deadline.item, deadline.rule), []):
                 echo(f"    {_notice_line(notice, zone)}")
@@ -172,7 +167,7 @@ def _paused_on(deadline: Deadline) -> str:
     return pauses[-1]["date"] if pauses else str(deadline.paused_at)
 
 
-def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int) -> str:
+def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo) -> str:
     status = deadline.status(now)
     if status == "paused":
         # The pause's own date (the appeal lodged, the suspension ordered), not its entry's.
@@ -193,7 +188,7 @@ def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo, late_after: int)
             f"; OVERDUE {days(hid['overdue_until_late_entry'])} on record until a late entry "
             f"({hid['fact']} {hid['date']}, entered {shown(hid['entered_at'], zone)})"
         )
-    late = [f for f in deadline.facts if is_late(f, late_after)]
+    late = [f for f in deadline.facts if is_late(f)]
     if late:
         said = ", ".join(f"{f['fact']} {days(f['delay_days'])}" for f in late)
         when += f"; ENTERED LATE ({said})"

@@ -21,7 +21,9 @@ class NoticeRefused(CustodyError):
 
 
 def notify() -> None:
-    """One pass of the notice worker: write the notices due now, send those unsent."""
+    """One pass of the notice worker: write the notices due now, send those unsent. Exit 1,
+    with one line, when the mail server could not be used (refused, unreachable, login
+    refused): the notices not sent go back for the next pass."""
     from api.notices import outbox
     from api.notices.config import NoticeConfig
     from api.notices.worker import one_pass
@@ -40,6 +42,12 @@ def notify() -> None:
         echo(line, err=True)
     for line in waiting_lines(addressed, unaddressed, bool(config.smtp_url)):
         echo(line)
+    if done.mail_error is not None:
+        # Not a quiet success (issue 19 re-attack): the notices wait for the next pass.
+        raise NoticeRefused(
+            f"notices not sent: {done.mail_error}; {done.failed} wait for the next pass "
+            "(CUSTODY_SMTP_URL)"
+        )
 
 
 def unattended_lines(unattended: dict[str, int]) -> list[str]:
@@ -47,8 +55,8 @@ def unattended_lines(unattended: dict[str, int]) -> list[str]:
     notices go to no one, which a pass had said nothing of (issue 19 fix)."""
     return [
         f"warning: {place}: {count} overdue deadline{'' if count == 1 else 's'} and nobody "
-        "to notify at any level (staff, supervisor, regional head): assign someone "
-        "(supervisor_assigned)"
+        "to notify at any level (staff, supervisor, regional head; a disabled account is "
+        "nobody): assign someone (supervisor_assigned)"
         for place, count in unattended.items()
     ]
 

@@ -227,12 +227,10 @@ async def deadlines(
     following = offset + limit if len(shown) > limit else None
     shown = shown[:limit]
     notices = notices_of(system.ledger.database, shown)
-    nobody = unattended_places(process.locations())
-    late_after = process.config.late_entry_days
+    nobody = unattended_places(process.locations(), process.disabled_accounts())
     return DeadlinesPage(
         deadlines=[
-            DeadlineOut(**reasons(d, now, late_after, notices.get((d.item, d.rule), []), nobody))
-            for d in shown
+            DeadlineOut(**reasons(d, now, notices.get((d.item, d.rule), []), nobody)) for d in shown
         ],
         next=following,
     )

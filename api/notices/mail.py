@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from api.notices.config import NoticeConfig
 from api.notices.outbox import KEY_REGISTERED, Outgoing
 from custody.clock import parse_time
+from workflows import terms
 
 SUBJECTS = {
     "due_soon": ("Срок истекает", "Мерзімі өтуде", "Deadline due soon"),
@@ -61,7 +62,10 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
     worker killed between the server's reply and its commit) is recognisably the same."""
     due = parse_time(notice.due_at)
     local = due.astimezone(ZoneInfo(zone))
-    when = f"{local:%Y-%m-%d %H:%M} {local:%Z} ({due:%Y-%m-%d %H:%M} UTC)"
+    # A due time as the CLI and the web say it (24:00 of the last day); a key's registration
+    # is a moment, not the end of a day.
+    wall = f"{local:%Y-%m-%d %H:%M}" if notice.kind == KEY_REGISTERED else None
+    when = f"{wall or terms.as_the_law_words(local)} {local:%Z} ({due:%Y-%m-%d %H:%M} UTC)"
     ru, kk, en = SUBJECTS[notice.kind]
     rule_ru, rule_kk, rule_en = RULES.get(notice.rule, (notice.rule,) * 3)
     mail = EmailMessage()

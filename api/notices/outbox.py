@@ -193,6 +193,22 @@ def mark_sent(conn: Connection, notice_id: int, owner: str, now: str) -> bool:
     return bool(done.rowcount)
 
 
+def release(conn: Connection, notice_ids: Iterable[int], owner: str) -> None:
+    """Give back this worker's leases of notices it did not send (the mail server refused
+    the connection): the next pass of any worker takes them at once, not after the lease
+    (issue 19 re-attack: a re-run said "0 written, 0 sent, 0 not sent" and did nothing)."""
+    wanted = sorted(set(notice_ids))
+    if not wanted:
+        return
+    conn.execute(
+        text(
+            "UPDATE api_notices SET lease_owner = NULL, lease_until = NULL "
+            "WHERE lease_owner = :owner AND sent_at IS NULL AND id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"owner": owner, "ids": wanted},
+    )
+
+
 def mark_failed(conn: Connection, notice_id: int, owner: str, error: str, retry_at: str) -> None:
     """A failed sending: tried again once the lease, moved to `retry_at`, runs out."""
     conn.execute(

@@ -47,6 +47,8 @@ class PassResult:
     failed: int
     # Place → its overdue deadlines with nobody to notify there at any level (issue 19 fix).
     unattended: dict[str, int] = field(default_factory=dict)
+    # Why the mail server could not be used this pass (no secrets in it), or None.
+    mail_error: str | None = None
 
 
 def worker_id() -> str:
@@ -86,10 +88,20 @@ def _write_due(system: System) -> tuple[int, dict[str, int]]:
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
         world = World()
         Repository(conn).load(world, "locations", {place for *_, place in due if place})
-        new = planned(due, world.locations, written, moment, timing)
+        disabled = _disabled(Repository(conn), world)
+        new = planned(due, world.locations, written, moment, timing, disabled)
         emails = outbox.addresses(conn, {row[5] for row in new})
         outbox.insert(conn, new, emails, format_time(now))
-    return len(new), unattended(due, world.locations, moment.now_text)
+    return len(new), unattended(due, world.locations, moment.now_text, disabled)
+
+
+def _disabled(repo: Repository, world: World) -> frozenset[str]:
+    """The usernames of the disabled accounts among the people on duty at the places loaded
+    into `world`: they are told nothing, and a level of them alone is passed over
+    (workflows.escalation.on_duty)."""
+    people = {p["person"] for place in world.locations.values() for p in place.people}
+    repo.load(world, "accounts", people)
+    return frozenset(a.id for a in world.accounts.values() if a.disabled)
 
 
 def planned(
@@ -98,9 +110,11 @@ def planned(
     written: dict[tuple[str, str, str], list[Notice]],
     moment: Moment,
     timing: Timing,
+    disabled: frozenset[str] = frozenset(),
 ) -> list[outbox.Planned]:
     """The notices to write for the deadlines `due` (item, rule, due_at, place), given those
-    written for their due times: workflows.escalation's `plan`, with the recipients of a
+    written for their due times, to no one `disabled` (usernames): workflows.escalation's
+    `plan`, with the recipients of a
     deadline that has no notice yet asked once per place and kind (they depend on nothing
     else: escalation.recipients)."""
     new: list[outbox.Planned] = []
@@ -115,19 +129,27 @@ def planned(
             have = {n.key for n in before}
             to = [
                 (level, person)
-                for level, person in recipients(kind, place, before, moment, timing)
+                for level, person in recipients(kind, place, before, moment, timing, disabled)
                 if (item, rule, due_at, kind, level, person) not in have
             ]
         else:
             to = first.get((place.id, kind)) or []
             if (place.id, kind) not in first:
-                to = first[(place.id, kind)] = recipients(kind, place, [], moment, timing)
+                to = recipients(kind, place, [], moment, timing, disabled)
+                first[(place.id, kind)] = to
         new.extend((item, rule, due_at, kind, level, person, place.id) for level, person in to)
     return new
 
 
 def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int]:
-    """Claim and send notices until none is left; returns (sent, failed).
+    """Claim and send notices until none is left; returns (sent, failed): `sending`'s."""
+    sent, failed, _ = sending(system, config, owner)
+    return sent, failed
+
+
+def sending(system: System, config: NoticeConfig, owner: str) -> tuple[int, int, str | None]:
+    """Claim and send notices until none is left; returns (sent, failed, why the mail
+    server could not be used, or None).
 
     A batch is claimed for CUSTODY_NOTICE_LEASE_SECONDS; each notice of it is claimed again
     right before it is sent (outbox.claim_one) for the lease and the longest one message may
@@ -135,7 +157,7 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
     while it is being sent, and one taken by another worker meanwhile is left to it."""
     sent = failed = 0
     if not config.smtp_url:
-        return sent, failed
+        return sent, failed, None
     database, zone = system.ledger.database, Settings().timezone
     hold = dt.timedelta(seconds=config.notice_lease_seconds + config.smtp_timeout_seconds)
     while True:
@@ -144,7 +166,7 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
         with database.write() as conn:
             batch = outbox.claim(conn, owner, format_time(now), until, config.notice_batch)
         if not batch:
-            return sent, failed
+            return sent, failed, None
         try:
             with mail.connection(config) as server:
                 for index, claimed in enumerate(batch):
@@ -158,17 +180,27 @@ def send_due(system: System, config: NoticeConfig, owner: str) -> tuple[int, int
                         failed += 1
                         _failed(system, notice.id, owner, exc)
                         if isinstance(exc, (OSError, smtplib.SMTPServerDisconnected)):
-                            # The connection is gone: the rest wait for their batch lease.
-                            return sent, failed + len(batch) - index - 1
+                            # The connection is gone: the rest go back for the next pass.
+                            rest = batch[index + 1 :]
+                            _release(system, rest, owner)
+                            return sent, failed + len(rest), f"{type(exc).__name__}: {exc}"
                         continue
                     with database.write() as conn:
                         sent += outbox.mark_sent(
                             conn, notice.id, owner, format_time(system.clock())
                         )
         except (mail.MailError, OSError, smtplib.SMTPException) as exc:
-            # The server is away: every notice of the batch waits for its lease to run out.
-            log.warning("notices not sent: %s", exc)
-            return sent, failed + len(batch)
+            # The server is away: the notices not sent go back at once for the next pass
+            # (they had waited out their lease, and a re-run found none to send). Said by the
+            # caller: `custody notify` fails in one line, the server's loop logs it.
+            _release(system, batch, owner)
+            return sent, failed + len(batch), str(exc)
+
+
+def _release(system: System, notices: list[outbox.Outgoing], owner: str) -> None:
+    """Give back the leases of `notices` not sent (outbox.release)."""
+    with system.ledger.database.write() as conn:
+        outbox.release(conn, [n.id for n in notices], owner)
 
 
 def _claim_one(
@@ -226,8 +258,8 @@ def one_pass(system: System, config: NoticeConfig | None = None, owner: str = ""
     """Write what is due, then send what is unsent."""
     config = config or NoticeConfig()
     written, nobody = _write_due(system)
-    sent, failed = send_due(system, config, owner or worker_id())
-    return PassResult(written, sent, failed, nobody)
+    sent, failed, away = sending(system, config, owner or worker_id())
+    return PassResult(written, sent, failed, nobody, away)
 
 
 class Loop:
@@ -251,6 +283,8 @@ class Loop:
         # The first pass an interval after start: a server starting takes no write lock.
         while not self.stopping.wait(self.config.notice_interval_seconds):
             try:
-                one_pass(self.system, self.config, self.owner)
+                done = one_pass(self.system, self.config, self.owner)
+                if done.mail_error is not None:
+                    log.warning("notices not sent: %s", done.mail_error)
             except Exception:  # the loop outlives a bad pass; the next one tries again
                 log.exception("notice pass failed")

@@ -1190,6 +1190,28 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(
+            r"(?P<person>\S+) is (?P<level>supervisor|regional_head) of (?P<place>\S+): a "
+            r"supervisor or regional head is someone outside the place's staff \(the "
+            r"supervision register\)"
+        ),
+        N_(
+            "%(person)s answers for %(place)s as %(level)s: a supervisor or regional head is "
+            "not made staff of the place they answer for"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<person>\S+) is (?P<level>supervisor|regional_head) of (?P<place>\S+): a "
+            r"supervisor or regional head is neither an administrator nor a plant "
+            r"representative"
+        ),
+        N_(
+            "%(person)s answers for %(place)s as %(level)s: a supervisor or regional head is "
+            "made neither an administrator nor a plant representative"
+        ),
+    ),
+    (
+        re.compile(
             r"file (?P<sha>[0-9a-f]{64}) is (?P<kept>\S+), not (?P<claimed>\S+): its media "
             r"type is the file's own, as POST /files answered"
         ),
