@@ -134,8 +134,10 @@ def steps_for(me: Visitor) -> list[str]:
 
 
 def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any]:
-    """The command's input from the list and the step's fields, as the API would take it."""
-    data: dict[str, Any] = {"items": items}
+    """The command's input from the list and the step's fields, as the API would take it:
+    every id and text through `grammar.typed` (spaces and tabs at the ends removed, as a CSV
+    cell's are, docs/identifiers.md), so the command is the API's for the same values."""
+    data: dict[str, Any] = {"items": [grammar.typed(item) for item in items]}
     for field in STEP_FIELDS[step]:
         value = grammar.typed(given.get(field.name, ""))
         if field.name == "parts":
@@ -145,7 +147,8 @@ def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any
     if step == "decision_recorded":
         data["decision"] = {k: data.pop(k, "") for k in ("ref", "authority", "date")}
     if step == "transfer_sent":
-        data["transfer"] = given.get("transfer") or f"T-{secrets.token_hex(4).upper()}"
+        typed = grammar.typed(given.get("transfer", ""))
+        data["transfer"] = typed or f"T-{secrets.token_hex(4).upper()}"
     return data
 
 
@@ -579,7 +582,7 @@ async def apply(request: Request, me: Me) -> Response:
     # page is drawn again (page.js), so it shows the item's new state and next steps.
     origin = "scan" if form.get("origin") == "scan" else ""
     step = str(form.get("step") or "")
-    items = [str(v) for v in form.getlist("items")]
+    items = [grammar.typed(str(v)) for v in form.getlist("items")]
     if step not in STEP_FIELDS:
         return _outcome(me, gettext("Choose a step"), False, origin=origin)
     if not me.may(step):
@@ -651,7 +654,7 @@ def invalid(exc: ValidationError, step: str, language: str) -> str:
     place = exc.errors()[0]["loc"]
     name = next((str(p) for p in reversed(place) if isinstance(p, str)), "")
     field = next((f for f in STEP_FIELDS.get(step, ()) if f.name == name), None)
-    label = gettext(field.label) if field is not None else name
+    label = gettext(field.label) if field is not None else i18n.field_label(name, gettext)
     if field is not None and field.kind == "date":
         said = gettext("%(field)s: a date is a day of the calendar, written YYYY-MM-DD")
     else:
