@@ -6,13 +6,18 @@ API itself still refuses " X-1 ": a program sends exactly what it means."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
+from api.demo.data import PASSWORD
 from api.web.acts import intake_given
 from api.web.scan import payload
+from tests.support.demos import Demos, demo_served
 from workflows.commands import REGISTRY, RegisterItems
 
 SPACED = {
@@ -98,3 +103,45 @@ def test_a_step_form_with_spaces_around_its_ids_makes_the_apis_command(
 ) -> None:
     command = REGISTRY[step]
     assert command.model_validate(payload(step, items, fields)) == command.model_validate(api)
+
+
+# -- served: the paymaster's form (PayCompensation), on the demo's campaign ------------------
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory, demos: Demos) -> Iterator[str]:
+    with demo_served(demos, tmp_path_factory.mktemp("web-typed")) as (running, _):
+        yield running
+
+
+def test_a_payment_typed_with_spaces_around_item_and_reference_is_the_apis(base: str) -> None:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/login").text)
+        assert token
+        login = {"username": "kassa.bekov", "password": PASSWORD, "csrf": token[1]}
+        assert client.post("/web/login", data=login).status_code == 303
+        page = client.get("/web/payments").text
+        form = re.search(
+            r'name="csrf" value="([^"]+)">\s*<input type="hidden" name="item" value="([^"]+)">'
+            r'.*?name="amount_tenge"[^>]*value="(\d+)"',
+            page,
+            re.S,
+        )
+        assert form, page[:2000]
+        csrf, item, tariff = form.groups()
+        paid = {
+            "csrf": csrf,
+            "item": f" {item}\t",
+            "amount_tenge": tariff,
+            "reference": "  ПП-7101 ",
+            "national_id": "850101300111",
+        }
+        answer = client.post("/web/payments/pay", data=paid)
+        assert answer.status_code == 303, answer.text[:2000]  # post/redirect/get: done
+    token = httpx.post(
+        f"{base}/auth/token", data={"username": "auditor.li", "password": PASSWORD}
+    ).json()["access_token"]
+    entries = httpx.get(
+        f"{base}/items/{item}/payments", headers={"Authorization": f"Bearer {token}"}
+    ).json()["entries"]
+    assert [(p["amount_tenge"], p["reference"]) for p in entries] == [(int(tariff), "ПП-7101")]
