@@ -9,7 +9,8 @@ them all to problem+json).
     ├── AccountError          an account that cannot be made or changed as asked: 422
     ├── IdempotencyConflict   an Idempotency-Key sent again with another request: 422
     ├── MalformedIdempotencyKey an Idempotency-Key that is not 1-256 printable ASCII characters: 400
-    └── TooLarge              an upload over CUSTODY_UPLOAD_MAX_BYTES: 413
+    ├── TooLarge              an upload over CUSTODY_UPLOAD_MAX_BYTES: 413
+    └── UnsupportedMediaType  a JSON body sent as another type (text/plain), or untyped: 415
 """
 
 from __future__ import annotations
@@ -75,3 +76,8 @@ class MalformedIdempotencyKey(ApiError):
 
 class TooLarge(ApiError):
     """An upload over the size limit: 413."""
+
+
+class UnsupportedMediaType(ApiError):
+    """A route that takes JSON sent a body of another Content-Type, or of none: 415
+    (api.http.strict_json.check_media_type); the message names the type expected."""

@@ -371,7 +371,9 @@ def test_a_form_refused_by_the_grammar_names_the_character_in_each_language(
         AddLocation.model_validate(given)
     said = i18n.invalid_field(refused.value, language)
     assert words in said
-    assert "location" in said
+    # the field by its label in the reader's language, not its name (issue 12)
+    assert {"ru": "Место", "kk": "Орын", "en": "Place"}[language] in said
+    assert "location" not in said
     assert "U+3164" in said  # its code; Unicode's English name is not shown (the newcomer)
     assert "HANGUL FILLER" not in said
     assert "which shows nothing" not in said or language == "en"

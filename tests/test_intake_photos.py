@@ -238,7 +238,7 @@ def test_web_import_takes_only_a_photo_sent_with_the_form_and_says_the_same_for_
     client.close()
     assert answer.status_code == 422, answer.text[:500]
     assert _said(answer.text) == (
-        "Nothing was imported: line 2: column photo: "
+        "Nothing was imported: line 2: column photo (Photo with the marking visible (R10)): "
         f"{given!r} is not among the photos sent with the file"
     )
     assert site.size() == before
@@ -397,6 +397,7 @@ def test_attack_web_import_of_a_weight_of_5000_digits_names_line_and_column(site
     client.close()
     assert answer.status_code == 422, answer.text[:500]
     assert _said(answer.text) == (
-        "Nothing was imported: line 2: column weight_g: has 5,001 digits, more than 18"
+        "Nothing was imported: line 2: column weight_g (Weight, grams): has 5,001 digits, "
+        "more than 18"
     )
     assert site.size() == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,3 +210,52 @@ def test_one_intake_through_every_way_in_writes_the_same_entry(
         assert written["command"][2]["date"] == intake["decision"]["date"]
     for way in ("http", "csv", "xlsx"):
         assert written[way] == written["command"], way
+
+
+def _web_intake(ways: Ways, typed: dict[str, str]) -> httpx.Response:
+    """The intake form posted on the served site's page by the unit's officer, as typed."""
+    with httpx.Client(base_url=ways.base, timeout=60) as client:
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/login").text)
+        assert token
+        login = {"username": ACTORS["UNIT-ALM"], "password": PASSWORD, "csrf": token[1]}
+        assert client.post("/web/login", data=login).status_code == 303
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/intake").text)
+        assert token
+        form = {"csrf": token[1], "rifled": "true", **typed}
+        return client.post("/web/intake", data=form, files={"photo": ("m.png", PHOTO)})
+
+
+def test_the_web_intake_form_with_spaces_around_its_fields_writes_the_apis_entry(
+    ways: Ways,
+) -> None:
+    # issue 12: the form removed the spaces of a marking but not of the place, the weight or
+    # the decision's date, so " UNIT-ALM " was refused where a CSV cell's was taken
+    typed = {
+        "location": " UNIT-ALM ",
+        "category": " firearm",
+        "source": "found\t",
+        "weight_g": " 3500 ",
+        "marking": " АК-74 №W9 ",
+        "model": " AK-74 ",
+        "decision_ref": " 2-9/2026 ",
+        "decision_authority": "court ",
+        "decision_date": " 2026-10-28 ",
+    }
+    answer = _web_intake(ways, typed)
+    assert answer.status_code == 303, answer.text[:500]
+    kind, item, data = _last_entry(ways.settings("http"))
+    assert item is not None
+    intake = {
+        "item": item,
+        "category": "firearm",
+        "source": "found",
+        "location": "UNIT-ALM",
+        "weight_g": 3500,
+        "rifled": True,
+        "marking": "АК-74 №W9",
+        "details": {"model": "AK-74"},
+        "decision": {"ref": "2-9/2026", "authority": "court", "date": "2026-10-28"},
+    }
+    _by_command(ways, intake)
+    assert (kind, item, data) == _last_entry(ways.settings("command"))
+    assert kind == "decision_recorded"

@@ -56,3 +56,12 @@ def test_refused_exactly_when_some_object_repeats_a_key(document: Any) -> None:
 def test_keys_equal_only_after_normalisation_are_different_keys() -> None:
     # "é" precomposed and decomposed are two names to JSON; the grammar refuses non-NFC text
     assert len(loads_strict('{"\u00e9": 1, "e\u0301": 2}')) == 2
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json_numbers(constant: str) -> None:
+    # the standard library takes them (JavaScript's), RFC 8259 section 6 has no such number
+    with pytest.raises(json.JSONDecodeError, match=f"{constant} is not a JSON number"):
+        loads_strict(f'{{"weight_g": {constant}}}')
+    with pytest.raises(json.JSONDecodeError, match="not a JSON number"):
+        loads_strict(f"[1, [{constant}]]")

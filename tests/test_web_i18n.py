@@ -252,7 +252,9 @@ def test_refusals_that_name_no_rule_are_said_in_the_readers_language() -> None:
         whole("1_200", "weight_g")
     in_file = TableError("line 2", str(number.value))
     ahead = InvalidRequest("R1: a decision's date 2026-12-05 is in the future")
-    for lang, words in (("ru", ("пароль", "строка 2", "столбец weight_g", "R1: дата решения")),):
+    # the column by its header's name and its label (issue 12: the name alone on a ru page)
+    column = "столбец weight_g (Вес, граммы)"
+    for lang, words in (("ru", ("пароль", "строка 2", column, "R1: дата решения")),):
         assert words[0] in i18n.reason(short.value, lang)
         said = i18n.reason(in_file, lang)
         assert said.startswith(f"{words[1]}: {words[2]}: "), said
@@ -438,3 +440,72 @@ def test_a_weight_typed_with_a_comma_says_whole_grams_are_needed() -> None:
     assert "Вес, граммы" in said["ru"]
     assert "грамның бүтін саны" in said["kk"], said
     assert "whole grams" in said["en"], said
+
+
+def _refused_intake(**changes: object) -> Exception:
+    from pydantic import ValidationError
+
+    from workflows.commands import RegisterItems
+
+    intake = {
+        "category": "firearm",
+        "source": "confiscated",
+        "location": "UNIT-1",
+        "weight_g": 3100,
+        "rifled": True,
+        "marking": "АК-1",
+        **changes,
+    }
+    with pytest.raises(ValidationError) as refused:
+        RegisterItems.model_validate({"intakes": [intake]})
+    return refused.value
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "labels"),
+    [
+        ({"location": "UNIT\u00a01"}, "location", {"ru": "Место", "kk": "Орын"}),
+        ({"weight_g": "3,1"}, "weight_g", {"ru": "Вес, граммы", "kk": "Салмағы, грамм"}),
+        ({"marking_place": "x\u200b"}, "marking_place", {"ru": "Место маркировки", "kk": "орны"}),
+        ({"quantity": "ten"}, "quantity", {"ru": "Количество", "kk": "Саны"}),
+        (
+            {"decision": {"ref": "2-1", "authority": "court", "date": "30.11.2026"}},
+            "decision.date",
+            {"ru": "Дата решения", "kk": "Шешім күні"},
+        ),
+        (
+            {"details": {"calibre": "7,62\u202e"}},
+            "details",
+            {"ru": "Калибр", "kk": "Калибр"},
+        ),
+    ],
+    ids=["location", "weight_g", "marking_place", "quantity", "decision.date", "details.calibre"],
+)
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_refused_field_is_named_by_its_label_in_the_readers_language_not_its_path(
+    changes: dict[str, object], path: str, labels: dict[str, str], language: str
+) -> None:
+    # issue 12: a ru or kk page said "Проверьте поле: weight_g" or "decision.date"
+    said = i18n.invalid_field(_refused_intake(**changes), language, skip=2)
+    assert labels[language] in said, said
+    for raw in (path, "weight_g", "decision.date", "details.", "marking_place"):
+        assert raw not in said, said
+
+
+@pytest.mark.parametrize(
+    ("column", "label"),
+    [("weight_g", "Вес, граммы"), ("decision_date", "Дата решения"), ("year", "Год")],
+)
+def test_an_import_refusal_names_the_files_column_and_its_label(column: str, label: str) -> None:
+    from api.imports.csv_table import TableError
+
+    message = f"line 2: column {column}: 'x' is not a whole number in ASCII digits"
+    said = i18n.reason(TableError("", message), "ru")
+    # the header's own name, for the person to find the column in the file, and its label
+    assert f"{column} ({label})" in said, said
+
+
+def test_a_path_no_label_is_known_for_is_shown_as_it_is() -> None:
+    assert i18n.field_label("act.case", i18n.gettext_of("ru")) == "act.case"
+    assert i18n.field_label("intakes.3.weight_g", i18n.gettext_of("kk")) == "Салмағы, грамм"
+    assert i18n.field_label("items.0", i18n.gettext_of("ru")) == "Предметы"

@@ -160,12 +160,81 @@ def test_after_logout_the_open_socket_answers_no_more(base: str) -> None:
         assert closed_with(socket) == LOGIN_NEEDED
 
 
+def closed_saying(socket: ClientConnection) -> tuple[int | None, str]:
+    with pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=10)
+    received = closed.value.rcvd
+    return (received.code, received.reason) if received else (None, "")
+
+
 @pytest.mark.parametrize("said", ["not json", "[1, 2]", '{"code": [1], "csrf": "x"}'])
 def test_a_message_not_of_the_pages_shape_closes_the_socket(base: str, said: str) -> None:
     client, _ = logged_in(base)
     with opened(base, client) as socket:
         socket.send(said)
         assert closed_with(socket) == 1003
+
+
+# Each lenient reading the socket once had (orjson took a key twice, the last winning, and
+# any key beside the page's), and each other shape: closed with 1003 and the reason, never
+# answered as a scan, never a server error (1011) nor a close without a word.
+@pytest.mark.parametrize(
+    ("template", "named"),
+    [
+        ('{"code": ["X-1"], "code": ["Y-2"], "step": "parts_removed", "csrf": "%s"}', "duplicate"),
+        ('{"code": ["X-1"], "csrf": "other", "csrf": "%s"}', "duplicate key 'csrf'"),
+        ('{"code": [NaN], "csrf": "%s"}', "NaN is not a JSON number"),
+        ('{"code": [1' + "0" * 80 + '], "csrf": "%s"}', "an integer of 81 digits"),
+        ('{"code": [12345], "csrf": "%s"}', "code"),
+        ('["X-1", "%s"]', "a JSON object, not list"),
+        ('{"code": ["X-1"], "csrf": "%s", "step": 5}', "step: Input should be a valid string"),
+        ('{"code": ["X-1"], "csrf": "%s", "items": ["X-2"]}', "items: Extra inputs"),
+        ('{"code": ["X-\\ud800"], "csrf": "%s"}', "lone surrogate"),
+        ("[" * 30_000 + '"%s"' + "]" * 30_000, "nests deeper"),
+    ],
+    ids=[
+        "duplicate-code",
+        "duplicate-csrf",
+        "nan",
+        "huge-number",
+        "number-for-text",
+        "not-an-object",
+        "wrong-type",
+        "extra-key",
+        "lone-surrogate",
+        "deep",
+    ],
+)
+def test_a_message_not_strictly_the_pages_closes_with_the_reason(
+    base: str, template: str, named: str
+) -> None:
+    client, csrf = logged_in(base)
+    before = size(base)
+    with opened(base, client) as socket:
+        socket.send(template % csrf)
+        code, reason = closed_saying(socket)
+    assert (code, named in reason) == (1003, True), reason
+    assert size(base) == before
+    # the socket's refusal is the message's alone: the next one on a new socket is answered
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": ["X-1"], "step": "parts_removed", "csrf": csrf}))
+        assert outcomes(socket.recv(timeout=10)) == ["bad"]
+
+
+def test_every_close_of_the_socket_says_why(base: str) -> None:
+    client, csrf = logged_in(base)
+    with opened(base, client) as socket:
+        socket.send(b'{"code": ["x"]}')
+        assert closed_saying(socket) == (
+            1003,
+            "a message is a text frame of JSON, not a binary frame",
+        )
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": ["x" * 100_000], "csrf": csrf}))
+        assert closed_saying(socket) == (1009, "a message is at most 65536 characters")
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": ["x"], "csrf": "not-the-token"}))
+        assert closed_saying(socket) == (1008, "the message's csrf is not the page's token")
 
 
 @pytest.mark.parametrize("size", [100_000, 1_000_000])

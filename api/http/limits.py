@@ -180,7 +180,8 @@ class BodyLimits:
 
 
 def _may_be_json(content_type: bytes) -> bool:
-    # FastAPI parses a body without a Content-Type as JSON too.
+    # An untyped body is checked as JSON too: FastAPI once parsed it as JSON; the JSON routes
+    # now answer it 415 (api.http.strict_json), and this stays a second guard before them.
     return not content_type or b"json" in content_type
 
 

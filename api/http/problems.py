@@ -25,6 +25,7 @@ from api.errors import (
     Throttled,
     TooLarge,
     Unauthenticated,
+    UnsupportedMediaType,
 )
 from certificates.worker import RendererBusy
 from custody.errors import (
@@ -67,6 +68,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "Not found"),
         (409, "Refused by a rule"),
         (413, "Request or file too large"),
+        (415, "Body not sent as application/json"),
         (422, "Invalid parameters"),
         (429, "Too many failed logins"),
         (503, "Ledger unavailable, or the statement renderer busy (Retry-After)"),
@@ -95,6 +97,7 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
         "Idempotency-Key sent with another request",
     ),
     (TooLarge, 413, "too-large", "File too large"),
+    (UnsupportedMediaType, 415, "unsupported-media-type", "Unsupported media type"),
     (AccessRefused, 403, "access", "Not allowed here"),
     (RuleViolation, 409, "rule", "Refused by a rule"),
     (UnknownObject, 404, "unknown", "No such object"),

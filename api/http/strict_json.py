@@ -1,10 +1,17 @@
-"""JSON request bodies read strictly: an object that names a key twice is refused.
+"""JSON request bodies read strictly: an object that names a key twice is refused, and so
+are NaN and Infinity, which the standard library takes though JSON has no such numbers.
 
 The standard library keeps the last of two equal keys and says nothing (RFC 8259 section 4
 only says names SHOULD be unique), so `{"item": "A-1", "item": "A-2"}` would reach the
 command as if the caller had sent one of them. A court record takes neither: the body is
 refused whole, as FastAPI refuses any JSON it cannot decode (422 problem+json,
 `json_invalid`, naming the key).
+
+A route whose body is JSON takes it only as JSON: a body sent as `text/plain` (or any type
+not `application/json` nor `application/...+json`, RFC 6839), or with no Content-Type at all,
+is answered 415 problem+json /problems/unsupported-media-type naming the type expected
+(RFC 9110 section 15.5.16). FastAPI read such a body as bytes and answered 422 "Input should
+be a valid dictionary", which sent the client looking for a wrong field (issue 12).
 """
 
 from __future__ import annotations
@@ -13,11 +20,14 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import Request, Response, params
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 
+from api.errors import UnsupportedMediaType
 from workflows import grammar
+
+JSON_TYPE = "application/json"
 
 
 class StrictBody(BaseModel):
@@ -58,11 +68,20 @@ def _integer(text: str) -> int:
     return int(text)
 
 
+def _constant(name: str) -> Any:
+    """`json.loads`'s parse_constant: NaN, Infinity and -Infinity are JavaScript, not JSON
+    (RFC 8259 section 6), and no field holds one."""
+    raise json.JSONDecodeError(f"{name} is not a JSON number (RFC 8259 section 6)", "", 0)
+
+
 def loads_strict(body: bytes | str) -> Any:
-    """Parse JSON text (bytes as UTF-8), refusing duplicate keys at any depth and integers of
-    more than INTEGER_DIGITS digits. Raises json.JSONDecodeError (ValueError)."""
+    """Parse JSON text (bytes as UTF-8), refusing duplicate keys at any depth, integers of
+    more than INTEGER_DIGITS digits, and NaN, Infinity and -Infinity. Raises
+    json.JSONDecodeError (ValueError)."""
     try:
-        return json.loads(body, object_pairs_hook=unique_pairs, parse_int=_integer)
+        return json.loads(
+            body, object_pairs_hook=unique_pairs, parse_int=_integer, parse_constant=_constant
+        )
     except _LongInteger as exc:
         digits = exc.args[0]
         raise json.JSONDecodeError(
@@ -77,13 +96,46 @@ class StrictJSONRequest(Request):
         return self._json
 
 
+def is_json_type(content_type: str) -> bool:
+    """Whether a Content-Type header's value names JSON: application/json or
+    application/<anything>+json (RFC 6839 section 3.1), parameters (`; charset=utf-8`) and
+    case aside."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    kind, _, subtype = media.partition("/")
+    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+async def check_media_type(request: Request) -> None:
+    """Raises UnsupportedMediaType (415) for a body not sent as JSON: a Content-Type that is
+    not JSON's (`is_json_type`), or none with a body that is not empty. An empty body
+    without one is left to the model (its fields are missing: 422, naming them)."""
+    given = request.headers.get("content-type")
+    if given is None:
+        if await request.body():
+            raise UnsupportedMediaType(
+                f"the body is JSON sent with Content-Type: {JSON_TYPE}; the request has none"
+            )
+        return
+    if not is_json_type(given):
+        raise UnsupportedMediaType(
+            f"the body is JSON sent with Content-Type: {JSON_TYPE}, "
+            f"not {grammar.shown(given.split(';', 1)[0].strip())}"
+        )
+
+
 class StrictJSONRoute(APIRoute):
-    """A route whose JSON body is parsed by `loads_strict`."""
+    """A route whose JSON body is parsed by `loads_strict`, and taken only as JSON
+    (`check_media_type`); a form's body (a web page's) is the form's, as FastAPI reads it."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        body = self.body_field
+        takes_json = body is not None and not isinstance(body.field_info, params.Form)
 
         async def strict(request: Request) -> Response:
-            return await handler(StrictJSONRequest(request.scope, request.receive))
+            strict_request = StrictJSONRequest(request.scope, request.receive)
+            if takes_json:  # the body is read once: the handler's is kept on the request
+                await check_media_type(strict_request)
+            return await handler(strict_request)
 
         return strict

@@ -79,6 +79,42 @@ async def upload(
     return ref.to_json()
 
 
+def intake_given(
+    typed_in: dict[str, str], rifled: bool, unmarked: bool, files: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The intake form's fields (`typed_in`: location, category, source, weight_g, marking,
+    model, decision_ref, decision_authority, decision_date, as typed) as the API's JSON gives
+    the intake: every text through `grammar.typed` (spaces and tabs at the ends removed, as
+    a CSV cell's are, docs/identifiers.md), so " UNIT-ALM " and " 3500 " make the command
+    the API makes of "UNIT-ALM" and 3500; nothing else is changed."""
+    cell = {name: grammar.typed(value) for name, value in typed_in.items()}
+    weight = cell["weight_g"]
+    given: dict[str, Any] = {
+        "category": cell["category"],
+        "source": cell["source"],
+        "location": cell["location"],
+        # A form is text; the command takes whole numbers as integers (docs/identifiers.md).
+        # ASCII digits only: anything else goes on as given, for the model to refuse by name.
+        "weight_g": int(weight) if weight.isascii() and weight.isdigit() else weight,
+        "rifled": rifled,
+        "files": files,
+        "details": {"model": cell["model"]} if cell["model"] else {},
+    }
+    # R10: an item without a marking is registered as unmarked only when the form says so
+    # (its checkbox); a blank marking alone is refused by the process as the API's is.
+    if cell["marking"]:
+        given["marking"] = cell["marking"]
+    if unmarked:
+        given["unmarked"] = True
+    # The decision is all of its fields or none: a date without its number (or the reverse)
+    # is refused by the route naming the missing one, never dropped (the authority has a
+    # default, so it alone says nothing). Recorded as its own step (workflows.intake).
+    ref, date = cell["decision_ref"], cell["decision_date"]
+    if ref or date:
+        given["decision"] = {"ref": ref, "authority": cell["decision_authority"], "date": date}
+    return given
+
+
 @router.post("/intake", response_class=HTMLResponse)
 async def intake(
     request: Request,
@@ -86,14 +122,14 @@ async def intake(
     location: Annotated[str, Form(max_length=128)],
     category: Annotated[str, Form(max_length=32)],
     source: Annotated[str, Form(max_length=32)],
-    weight_g: Annotated[str, Form(max_length=12)],
+    weight_g: Annotated[str, Form(max_length=32)],
     marking: Annotated[str, Form(max_length=2000)] = "",
     model: Annotated[str, Form(max_length=200)] = "",
     rifled: Annotated[bool, Form()] = False,
     unmarked: Annotated[bool, Form()] = False,
     decision_ref: Annotated[str, Form(max_length=2000)] = "",
     decision_authority: Annotated[str, Form(max_length=64)] = "court",
-    decision_date: Annotated[str, Form(max_length=10)] = "",
+    decision_date: Annotated[str, Form(max_length=32)] = "",
     photo: Annotated[UploadFile | None, File()] = None,
     csrf: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
@@ -107,34 +143,24 @@ async def intake(
             if photo is not None and photo.filename
             else []
         )
-        given: dict[str, Any] = {
+        fields = {
+            "location": location,
             "category": category,
             "source": source,
-            "location": location,
-            # A form is text; the command takes whole numbers as integers (docs/identifiers.md).
-            # ASCII digits only: anything else goes on as given, for the model to refuse by name.
-            "weight_g": int(weight_g) if weight_g.isascii() and weight_g.isdigit() else weight_g,
-            "rifled": rifled,
-            "files": files,
-            "details": {"model": grammar.typed(model)} if grammar.typed(model) else {},
+            "weight_g": weight_g,
+            "marking": marking,
+            "model": model,
+            "decision_ref": decision_ref,
+            "decision_authority": decision_authority,
+            "decision_date": decision_date,
         }
-        # R10: an item without a marking is registered as unmarked only when the form says
-        # so (its checkbox); a blank marking alone is refused by the process as the API's is.
-        if grammar.typed(marking):
-            given["marking"] = grammar.typed(marking)
-        if unmarked:
-            given["unmarked"] = True
-        # The decision is all of its fields or none: a date without its number (or the
-        # reverse) is refused naming the missing one, never dropped (the authority has a
-        # default, so it alone says nothing).
+        given = intake_given(fields, rifled, unmarked, files)
         ref, date = grammar.typed(decision_ref), grammar.typed(decision_date)
         missing = [
             label
             for label, value in ((N_("Decision number"), ref), (N_("Date"), date))
             if not value
         ]
-        if ref or date:  # recorded as its own step (workflows.intake)
-            given["decision"] = {"ref": ref, "authority": decision_authority, "date": date}
         places = await _intake_places(request, me)
         # What was typed, drawn again with a refusal (a file cannot be: the page says so).
         typed = {

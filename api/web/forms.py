@@ -183,12 +183,10 @@ def _cut_invalid(exc: ValidationError, waiting: list[Item], language: str) -> st
             "field": label
         }
     why = i18n.invalid_why(exc, language)
+    field = i18n.field_label(".".join(where), gettext)
     if why is not None:  # the grammar's sentence: the character it names
-        return gettext("Check the field %(field)s: %(why)s") % {
-            "field": ".".join(where),
-            "why": why,
-        }
-    return gettext("%(field)s: check what was typed") % {"field": ".".join(where)}
+        return gettext("Check the field %(field)s: %(why)s") % {"field": field, "why": why}
+    return gettext("%(field)s: check what was typed") % {"field": field}
 
 
 @router.get("/cut", response_class=HTMLResponse)
@@ -206,7 +204,7 @@ async def cut(request: Request, me: Me) -> Response:
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     _require(me, Cut.kind)
     gettext = i18n.gettext_of(me.language)
-    chosen = [str(v) for v in form.getlist("items")]
+    chosen = [grammar.typed(str(v)) for v in form.getlist("items")]
     weights: dict[str, Any] = {}
     typed: dict[str, str] = {}  # every weight typed, chosen or not: kept after a refusal
     for key, value in form.multi_items():

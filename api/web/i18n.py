@@ -1523,8 +1523,10 @@ def _sentence(message: str, gettext: Callable[[str], str]) -> str:
     placed = _PLACED.fullmatch(message)
     if placed is not None:  # "line 2: column weight_g: ..." (api.imports)
         why = _sentence(placed.group("why"), gettext)
-        said = _WHERE[placed.group("where")]
-        return gettext(said) % {"at": placed.group("at"), "why": why}
+        where, at = placed.group("where"), placed.group("at")
+        if where == "column" and at in FIELDS:  # as the file's header names it, and labelled
+            at = f"{at} ({gettext(FIELDS[at])})"
+        return gettext(_WHERE[where]) % {"at": at, "why": why}
     return _said(MESSAGES, message, gettext) or message
 
 
@@ -1533,6 +1535,58 @@ def invalid_why(exc: ValidationError, language: str) -> str | None:
     the grammar's sentence (the character it names: `U+3164 HANGUL FILLER`); None else."""
     message = str(exc.errors()[0].get("msg", "")).removeprefix("Value error, ")
     return _said(MESSAGES, message, gettext_of(language))
+
+
+# A command's fields (their path as the model names them, and a CSV or xlsx column's name)
+# by the label the pages give them: a refusal on a ru or kk page named `weight_g` or
+# `decision.date` (issue 12). A path not here is shown as it is.
+FIELDS = {
+    "item": N_("Item"),
+    "items": N_("Items"),
+    "location": N_("Place"),
+    "category": N_("Category"),
+    "source": N_("Source"),
+    "weight_g": N_("Weight, grams"),
+    "rifled": N_("Rifled barrel"),
+    "marking": N_("Marking"),
+    "marking_place": N_("Where it is marked"),
+    "unmarked": N_("Unmarked"),
+    "quantity": N_("Quantity"),
+    "type": N_("Type"),
+    "model": N_("Model"),
+    "calibre": N_("Calibre"),
+    "manufacturer": N_("Manufacturer"),
+    "country": N_("Country"),
+    "year": N_("Year"),
+    "decision_ref": N_("Decision number"),
+    "decision_authority": N_("Decided by"),
+    "decision_date": N_("Date of the decision"),
+    "photo": N_("Photo with the marking visible (R10)"),
+    "files": N_("Files (photos, documents)"),
+    "method": N_("Method"),
+    "destination": N_("Destination"),
+    "transfer": N_("Transfer"),
+    "note": N_("Note"),
+    "date": N_("Date"),
+}
+# a path inside the model, by the column that carries it in a table (api.imports.intake_rows)
+for _key in ("type", "model", "calibre", "manufacturer", "country", "year"):
+    FIELDS[f"details.{_key}"] = FIELDS[_key]
+for _key in ("ref", "authority", "date"):
+    FIELDS[f"decision.{_key}"] = FIELDS[f"decision_{_key}"]
+
+
+def field_label(path: str, gettext: Callable[[str], str]) -> str:
+    """A field's label (FIELDS) in gettext's language, by its path (`weight_g`,
+    `decision.date`), or by that path without a list's index (`intakes.0.weight_g`, `items.3`);
+    the path as it is when FIELDS has no label for it."""
+    if path in FIELDS:
+        return gettext(FIELDS[path])
+    named = ".".join(p for p in path.split(".") if not p.isdigit())
+    for tail in (named, named.partition(".")[2]):
+        if tail in FIELDS:
+            return gettext(FIELDS[tail])
+    return path
 
 
 # pydantic's error types of a value that is not a whole number
@@ -1564,8 +1618,7 @@ def invalid_field(
         why = gettext(
             "whole grams are needed, in digits 0-9 without a comma or a point (3.1 kg is 3100 g)"
         )
-    if labels and where in labels:
-        where = gettext(labels[where])
+    where = gettext(labels[where]) if labels and where in labels else field_label(where, gettext)
     if why is None:
         return gettext("Check the field: %(field)s") % {"field": where}
     return gettext("Check the field %(field)s: %(why)s") % {"field": where, "why": why}

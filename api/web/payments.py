@@ -26,7 +26,7 @@ from api.http.strict_json import StrictJSONRoute
 from api.web import i18n, sessions
 from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
-from workflows import reading
+from workflows import grammar, reading
 from workflows.commands import ConfirmCompensation, PayCompensation
 from workflows.diversion import compensation_refusal
 from workflows.errors import RuleViolation, UnknownObject, WorkflowError
@@ -160,17 +160,18 @@ async def pay(
         # Not repeated: the number is never shown back (workflows.compensation).
         return await refused(gettext("A national identity number is 12 digits (0-9)"))
     try:
-        command = PayCompensation(
-            item=item,
+        command = PayCompensation(  # a form's fields lose spaces at their ends (grammar.typed)
+            item=grammar.typed(item),
             amount_tenge=int(amount),
-            reference=reference,
+            reference=grammar.typed(reference),
             national_id=SecretStr(number),
         )
         _, payment = await request.app.state.writer.run(me.principal, command.perform)
     except ValidationError as exc:
         where = str(exc.errors()[0]["loc"][0])
         label = {"amount_tenge": gettext("Amount, tenge"), "reference": gettext("Reference")}
-        said = gettext("%(field)s: check what was typed") % {"field": label.get(where, where)}
+        field = label.get(where) or i18n.field_label(where, gettext)
+        said = gettext("%(field)s: check what was typed") % {"field": field}
         return await refused(said)
     except RuleViolation as exc:
         return await refused(i18n.refusal(exc, me.language))

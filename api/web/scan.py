@@ -16,7 +16,6 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import orjson
 from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisconnect, status
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
@@ -24,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
-from api.web import i18n, queues, sessions
+from api.web import i18n, queues, scan_messages, sessions
 from api.web.places import names as place_names
 from api.web.render import (
     KEPT,
@@ -135,8 +134,10 @@ def steps_for(me: Visitor) -> list[str]:
 
 
 def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any]:
-    """The command's input from the list and the step's fields, as the API would take it."""
-    data: dict[str, Any] = {"items": items}
+    """The command's input from the list and the step's fields, as the API would take it:
+    every id and text through `grammar.typed` (spaces and tabs at the ends removed, as a CSV
+    cell's are, docs/identifiers.md), so the command is the API's for the same values."""
+    data: dict[str, Any] = {"items": [grammar.typed(item) for item in items]}
     for field in STEP_FIELDS[step]:
         value = grammar.typed(given.get(field.name, ""))
         if field.name == "parts":
@@ -146,7 +147,8 @@ def payload(step: str, items: list[str], given: dict[str, str]) -> dict[str, Any
     if step == "decision_recorded":
         data["decision"] = {k: data.pop(k, "") for k in ("ref", "authority", "date")}
     if step == "transfer_sent":
-        data["transfer"] = given.get("transfer") or f"T-{secrets.token_hex(4).upper()}"
+        typed = grammar.typed(given.get("transfer", ""))
+        data["transfer"] = typed or f"T-{secrets.token_hex(4).upper()}"
     return data
 
 
@@ -348,6 +350,7 @@ def _where(item: Item, name: str, state: str, elsewhere: bool, names: dict[str, 
 
 LOGIN_NEEDED = 4401  # a WebSocket close code (private range): the page sends them to log in
 LIVE_MAX_CHARS = 64 * 1024  # one message: MAX_CODES codes of 512 characters fit with room
+_SESSION_GONE = "no session: log in again"
 
 
 @router.websocket("/scan/live")
@@ -360,15 +363,17 @@ async def live(socket: WebSocket) -> None:
     (Origin, against cross-site WebSocket hijacking) with a session, and every message
     carries the page's CSRF token and is answered only while the session holds (looked up
     again, as each request's is; renewed likewise). Closes with LOGIN_NEEDED when the session
-    is gone, 1008 for a foreign origin or a wrong token, 1003/1009 for a message that is not
-    JSON of that shape or is too long."""
+    is gone, 1008 for a foreign origin or a wrong token, 1009 for a message too long, 1003
+    for a binary frame, and 1003 with the reason (api.web.scan_messages) for a message that
+    is not the page's JSON: strict JSON, that shape, those fields, text only."""
     if not _same_origin(socket):
-        await socket.close(code=status.WS_1008_POLICY_VIOLATION)
+        reason = "opened from another site's page (Origin)"
+        await socket.close(code=status.WS_1008_POLICY_VIOLATION, reason=reason)
         return
     try:
         me = await visitor_of(socket)
     except LoginNeeded:
-        await socket.close(code=LOGIN_NEEDED)
+        await socket.close(code=LOGIN_NEEDED, reason=_SESSION_GONE)
         return
     await socket.accept()
     process = system_of(socket).process
@@ -376,16 +381,21 @@ async def live(socket: WebSocket) -> None:
         while True:
             said = await _received_text(socket)
             if said is None:
-                await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+                reason = "a message is a text frame of JSON, not a binary frame"
+                await socket.close(code=status.WS_1003_UNSUPPORTED_DATA, reason=reason)
                 return
             if len(said) > LIVE_MAX_CHARS:
-                await socket.close(code=status.WS_1009_MESSAGE_TOO_BIG)
+                reason = f"a message is at most {LIVE_MAX_CHARS} characters"
+                await socket.close(code=status.WS_1009_MESSAGE_TOO_BIG, reason=reason)
                 return
-            asked = _asked(said)
-            if asked is None:
-                await socket.close(code=status.WS_1003_UNSUPPORTED_DATA)
+            try:
+                asked = scan_messages.read(said)
+            except scan_messages.NotTheMessage as refused:
+                reason = scan_messages.reason(refused)
+                await socket.close(code=status.WS_1003_UNSUPPORTED_DATA, reason=reason)
                 return
-            codes, step, csrf, place, transfer = asked
+            codes, step, csrf = asked.codes, asked.step[:64], asked.csrf
+            place, transfer = asked.place[:128], asked.transfer[:128]
             try:
                 # Looked up again for every message; the same session object while the
                 # token's principal is the one kept (no new Visitor for each scan).
@@ -394,10 +404,11 @@ async def live(socket: WebSocket) -> None:
                     me = replace(me, session=session)
                 sessions.check_csrf(me.session, csrf)
             except LoginNeeded:
-                await socket.close(code=LOGIN_NEEDED)
+                await socket.close(code=LOGIN_NEEDED, reason=_SESSION_GONE)
                 return
             except CsrfRefused:
-                await socket.close(code=status.WS_1008_POLICY_VIOLATION)
+                reason = "the message's csrf is not the page's token"
+                await socket.close(code=status.WS_1008_POLICY_VIOLATION, reason=reason)
                 return
             # Run here, not in a worker thread: two indexed reads, cheaper than the hop.
             await socket.send_text(checked(me, process, codes, step, None, place, transfer))
@@ -421,32 +432,6 @@ def _same_origin(socket: WebSocket) -> bool:
     host = socket.headers.get("host")
     scheme = "https" if socket.url.scheme == "wss" else "http"
     return host is not None and socket.headers.get("origin") == f"{scheme}://{host}"
-
-
-def _asked(said: str) -> tuple[list[str], str, str, str, str] | None:
-    """A message's codes, step, CSRF token, place counted (`place`, optional: an
-    inventory count's) and transfer received (`transfer`, optional: a receipt's); None
-    unless it is that JSON object."""
-    try:
-        asked = orjson.loads(said)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(asked, dict):
-        return None
-    codes, step, csrf = asked.get("code"), asked.get("step", ""), asked.get("csrf")
-    if isinstance(codes, str):
-        codes = [codes]
-    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        return None
-    place, transfer = asked.get("place", ""), asked.get("transfer", "")
-    if not (
-        isinstance(step, str)
-        and isinstance(csrf, str)
-        and isinstance(place, str)
-        and isinstance(transfer, str)
-    ):
-        return None
-    return codes, step[:64], csrf, place[:128], transfer[:128]
 
 
 def _look(
@@ -597,7 +582,7 @@ async def apply(request: Request, me: Me) -> Response:
     # page is drawn again (page.js), so it shows the item's new state and next steps.
     origin = "scan" if form.get("origin") == "scan" else ""
     step = str(form.get("step") or "")
-    items = [str(v) for v in form.getlist("items")]
+    items = [grammar.typed(str(v)) for v in form.getlist("items")]
     if step not in STEP_FIELDS:
         return _outcome(me, gettext("Choose a step"), False, origin=origin)
     if not me.may(step):
@@ -669,7 +654,7 @@ def invalid(exc: ValidationError, step: str, language: str) -> str:
     place = exc.errors()[0]["loc"]
     name = next((str(p) for p in reversed(place) if isinstance(p, str)), "")
     field = next((f for f in STEP_FIELDS.get(step, ()) if f.name == name), None)
-    label = gettext(field.label) if field is not None else name
+    label = gettext(field.label) if field is not None else i18n.field_label(name, gettext)
     if field is not None and field.kind == "date":
         said = gettext("%(field)s: a date is a day of the calendar, written YYYY-MM-DD")
     else:
