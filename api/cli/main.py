@@ -118,8 +118,8 @@ WS_MAX_BYTES = 256 * 1024
 # No permessage-deflate on WebSockets (uvicorn accepts it by default, and browsers offer it:
 # Chromium 156 asks `permessage-deflate; client_max_window_bits` and was answered with it).
 # The scan page's messages are a few hundred bytes each, one per label, on a LAN: compressing
-# and inflating every one on both ends cost the server about 50 us of CPU a scan on top of
-# about 220 (bench/README.md, 2026-11-30 "scan15"), and saved nothing worth the wire.
+# and inflating every one cost the serving process 20-45 us more CPU a scan (of 220-260) and
+# the client about 10 us more, measured paired (bench/README.md, 2026-11-30, "scan15").
 WS_PER_MESSAGE_DEFLATE = False
 
 
