@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
@@ -108,6 +109,29 @@ def test_a_scan_answers_as_the_post_check_does_a_repeat_ignored_and_elsewhere_as
     assert str(elsewhere[0]["location"]) not in live
     assert f'data-item="{away}"' not in live
     assert size(base) == before
+
+
+def test_a_browsers_offer_of_permessage_deflate_is_declined_and_scans_go_uncompressed(
+    base: str,
+) -> None:
+    # Chromium 156 offers "permessage-deflate; client_max_window_bits" on every opening, and
+    # uvicorn took it by default: every scan was compressed and inflated on both ends
+    # (api.cli.main.WS_PER_MESSAGE_DEFLATE, bench/README.md "scan15").
+    client, csrf = logged_in(base)
+    chromium = ClientPerMessageDeflateFactory(client_max_window_bits=True)
+    url = base.replace("http://", "ws://", 1) + "/web/scan/live"
+    cookie = {"Cookie": f"custody_session={client.cookies['custody_session']}"}
+    with connect(
+        url, origin=Origin(base), additional_headers=cookie, extensions=[chromium], compression=None
+    ) as socket:
+        assert socket.request is not None
+        assert socket.response is not None
+        offered = socket.request.headers["Sec-WebSocket-Extensions"]
+        assert offered == "permessage-deflate; client_max_window_bits"
+        assert "Sec-WebSocket-Extensions" not in socket.response.headers
+        assert socket.protocol.extensions == []
+        socket.send(json.dumps({"code": ["NO-SUCH-ITEM"], "step": "parts_removed", "csrf": csrf}))
+        assert outcomes(str(socket.recv(timeout=10))) == ["bad"]
 
 
 def test_a_rule_that_stops_the_step_is_flagged_at_once_in_the_readers_language(base: str) -> None:

@@ -293,8 +293,10 @@ class Process:
         checked in the same read transaction: a scanned code costs one transaction, not two
         (api.web.scan). `find` may put the items' documents into the World it is given, if
         it reads them anyway: those are not read again. Returns what `find` returned and the
-        refusals of its items."""
-        with self._read() as (repo, world):
+        refusals of its items. The transaction is the driver's own (Database.snapshot): a
+        scan's find and check run only the Repository's raw statements."""
+        with self.ledger.database.snapshot() as conn:
+            repo, world = Repository(conn), World()
             ids = find(repo, world)
             return ids, self._refusals(repo, world, step, sorted(set(ids.values())), data)
 

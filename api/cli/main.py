@@ -115,6 +115,13 @@ def checkpoint() -> None:
 # page's socket takes a few codes at a time (api.web.scan.LIVE_MAX_CHARS, 64 Ki characters).
 WS_MAX_BYTES = 256 * 1024
 
+# No permessage-deflate on WebSockets (uvicorn accepts it by default, and browsers offer it:
+# Chromium 156 asks `permessage-deflate; client_max_window_bits` and was answered with it).
+# The scan page's messages are a few hundred bytes each, one per label, on a LAN: compressing
+# and inflating every one cost the serving process 20-45 us more CPU a scan (of 220-260) and
+# the client about 10 us more, measured paired (bench/README.md, 2026-11-30, "scan15").
+WS_PER_MESSAGE_DEFLATE = False
+
 
 # How long a server process may leave uvicorn's health ping unanswered before it is killed
 # and started again (seconds; uvicorn's default is 5). A process answers from a thread that
@@ -174,6 +181,7 @@ def serve(
             ssl_certfile=certfile,
             ssl_keyfile=keyfile,
             ws_max_size=WS_MAX_BYTES,
+            ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
         )
         return
     # Each process opens the database and the key itself (Settings from the same environment).
@@ -188,6 +196,7 @@ def serve(
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         ws_max_size=WS_MAX_BYTES,
+        ws_per_message_deflate=WS_PER_MESSAGE_DEFLATE,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
 
