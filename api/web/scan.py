@@ -106,12 +106,15 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
         Field_("authority", N_("Decided by"), _AUTHORITIES),
         Field_("date", N_("Date of the decision"), "date"),
     ),
+    # An appeal or a suspension stops R1's clock only on a document (fix19f, M3).
     "decision_appealed": (
         Field_("date", N_("Date the appeal was lodged"), "date"),
+        Field_("document", N_("Court case number of the appeal"), "text"),
         Field_("note", N_("Note"), "text", required=False),
     ),
     "decision_suspended": (
         Field_("date", N_("Date of the suspension"), "date"),
+        Field_("document", N_("Reference of the act suspending the decision"), "text"),
         Field_("note", N_("Note"), "text", required=False),
     ),
     "decision_reversed": (
