@@ -13,9 +13,9 @@ import typer
 
 from api.cli.output import echo
 from api.deadline_reasons import nobody_to_notify, notices_of, reasons, unattended_places
-from custody.clock import parse_time
+from custody.clock import format_time, parse_time
 from custody.settings import Settings
-from workflows.deadlines import PAUSES, days, explain, is_late
+from workflows.deadlines import PAUSES, days, explain, is_late, paused_so_far
 from workflows.model import Deadline
 
 if TYPE_CHECKING:
@@ -110,9 +110,11 @@ def deadlines(
         notices = notices_of(system.ledger.database, found)
         nobody = unattended_places(system.process.locations())
     late_after = system.process.config.late_entry_days
+    long_pause = system.process.config.long_pause_days
     if as_json:
         rows = [
-            reasons(d, now, late_after, notices.get((d.item, d.rule), []), nobody) for d in found
+            reasons(d, now, late_after, notices.get((d.item, d.rule), []), nobody, long_pause)
+            for d in found
         ]
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -122,7 +124,10 @@ def deadlines(
     for deadline in found:
         echo(_line(deadline, now, zone, late_after))
         if why:
-            for said in explain(deadline, late_after) + nobody_to_notify(deadline, now, nobody):
+            paused = paused_so_far(deadline, format_time(now), long_pause)
+            for said in (
+                explain(deadline, late_after) + paused + nobody_to_notify(deadline, now, nobody)
+            ):
                 echo(f"    {said}")
             for notice in notices.get((deadline.item, deadline.rule), []):
                 echo(f"    {_notice_line(notice, zone)}")
