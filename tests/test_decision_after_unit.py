@@ -14,9 +14,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from api.web import i18n
+from api.web import i18n, scan
 from custody.verify import Audit
-from tests.support.site import DECISION, WAREHOUSE, Site
+from tests.support.site import DECISION, UNIT, WAREHOUSE, Site
 from workflows.commands import AppealDecision, SuspendDecision
 from workflows.errors import AccessRefused, RuleViolation
 from workflows.replay import verify_steps
@@ -154,3 +154,14 @@ def test_appeal_keeps_its_document_on_the_decision(site: Site) -> None:
     assert decision is not None
     assert decision["appealed_document"] == "дело 2а-3/2026"
     assert decision["appealed_date"] == DECISION["date"]
+
+
+def test_unit_officer_scan_lists_appeal_of_item_now_at_warehouse(site: Site) -> None:
+    """The web's way in: the scan page of the decision's unit finds the item for a step of
+    its decision (not "no item found at your places"), and for no other step."""
+    item = _smoothbore_at_warehouse(site)
+    looked, _ = scan._look(site.process, [item], "decision_appealed", [UNIT])
+    assert looked[item][2] is False  # not elsewhere: it is the decision's place
+    assert looked[item][1] is None  # nothing stops the appeal
+    looked, _ = scan._look(site.process, [item], "transfer_sent", [UNIT])
+    assert looked[item][2] is True

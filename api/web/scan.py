@@ -40,7 +40,7 @@ from api.web.resubmit import already_applied, applied_twice
 from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import grammar, reading
-from workflows.access import READ, may_any
+from workflows.access import DECISION_LATER, READ, may_any
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
@@ -472,7 +472,10 @@ def _look(
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]
-        elsewhere = not reading.sees(reader, item_places(item))
+        # A step of a decision is done at the decision's unit, wherever the item is (fix19f):
+        # its unit's officer lists it there, though the item is at a warehouse now.
+        where = reading.decision_places(item) if step in DECISION_LATER else item_places(item)
+        elsewhere = not reading.sees(reader, where)
         found[code] = (item, None if elsewhere else refused, elsewhere)
     return found, shared
 

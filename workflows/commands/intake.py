@@ -195,8 +195,7 @@ class DecisionStep(Command):
         work.load("items", self.items)
         for item_id in self.items:
             found = work.world.find("items", item_id)
-            places = reading.item_places(found) | {found.unit} if found is not None else None
-            if places is None or not reading.sees(reader, places):
+            if found is None or not reading.sees(reader, reading.decision_places(found)):
                 raise unknown("items", item_id)
 
 
