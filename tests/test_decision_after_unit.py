@@ -15,11 +15,14 @@ import pytest
 from pydantic import ValidationError
 
 from api.web import i18n, scan
-from custody.verify import Audit
+from custody.verify import Audit, verify
+from tests.support.forge import append_unchecked
 from tests.support.site import DECISION, UNIT, WAREHOUSE, Site
 from workflows.commands import AppealDecision, SuspendDecision
 from workflows.errors import AccessRefused, RuleViolation
-from workflows.replay import verify_steps
+from workflows.replay import refold, verify_steps
+
+ACCESS = 11  # custody verify's access step (tests/test_access.py)
 
 
 def _smoothbore_at_warehouse(site: Site) -> str:
@@ -165,3 +168,21 @@ def test_unit_officer_scan_lists_appeal_of_item_now_at_warehouse(site: Site) -> 
     assert looked[item][1] is None  # nothing stops the appeal
     looked, _ = scan._look(site.process, [item], "transfer_sent", [UNIT])
     assert looked[item][2] is True
+
+
+def test_clerk_forged_appeal_at_warehouse_fails_verify_access(site: Site) -> None:
+    """An insider with the ledger key writes the appeal in the clerk's name: verify's access
+    step refuses it by the decision's place (the unit), as the process refused it live."""
+    item = _smoothbore_at_warehouse(site)
+    _verified(site)
+    signer = site.ledger.signer
+    assert signer is not None
+    data = {"date": DECISION["date"], "document": "дело 2а-1/2026", "files": []}
+    with site.ledger.database.engine.begin() as conn:
+        forged = append_unchecked(conn, signer, "decision_appealed", "sklad.omarov", item, data)
+    refold(site.ledger.database)  # the insider brings the state rows along: only access tells
+    report = verify(site.ledger.database, extra_steps=verify_steps(site.files))
+    [access] = [step for step in report.steps if step.number == ACCESS]
+    assert access.status == "failed"
+    assert access.seq == forged.seq
+    assert "sklad.omarov (warehouse_clerk) may not write decision_appealed" in str(access.reason)
