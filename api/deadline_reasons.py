@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from api.notices import outbox
 from custody.clock import format_time
 from custody.db import Database
-from workflows.deadlines import explain, is_late
+from workflows.deadlines import explain, is_late, paused_days, paused_so_far
 from workflows.escalation import attended, escalating_due
 from workflows.model import Deadline, Location
 
@@ -24,12 +24,16 @@ def reasons(
     now: dt.datetime,
     notices: list[dict[str, Any]],
     unattended: Collection[str] = (),
+    long_pause_after: int = 60,
 ) -> dict[str, Any]:
     """A deadline as the CLI's --json and GET /deadlines give it: its row, its status, and
     why it is where it is (facts with the late ones marked as the ledger has them, the
     notices and their acknowledgement, and "nobody to notify at <place>" for an overdue one
-    whose place is one of `unattended`: `unattended_places`)."""
+    whose place is one of `unattended`: `unattended_places`); a stopped clock with the whole
+    days it has stood stopped (`paused_days`, None when it runs) and, past `long_pause_after`
+    days (CUSTODY_LONG_PAUSE_DAYS), said so (fix19f M3)."""
     facts = [f | {"entered_late": is_late(f)} for f in deadline.facts]
+    at = format_time(now)
     return deadline.to_json() | {
         "status": deadline.status(now),
         "facts": facts,
@@ -38,7 +42,10 @@ def reasons(
         "overdue_until_late_entry": [
             f["overdue_until_late_entry"] for f in deadline.overdue_until_late_entry()
         ],
-        "why": explain(deadline) + nobody_to_notify(deadline, now, unattended),
+        "paused_days": paused_days(deadline, at),
+        "why": explain(deadline)
+        + paused_so_far(deadline, at, long_pause_after)
+        + nobody_to_notify(deadline, now, unattended),
         "notices": [_notice_json(n) for n in notices],
     }
 

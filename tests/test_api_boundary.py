@@ -576,7 +576,8 @@ def test_json_300_deep_is_a_422_not_a_500(site: Site) -> None:
 def test_brackets_inside_strings_do_not_count_as_depth(site: Site) -> None:
     rifle = site.rifle()
     note = "[" * 100 + "{" * 100
-    answer = site.step("unit.serikbaev", "decision_appealed", {"items": [rifle], "note": note})
+    body = {"items": [rifle], "note": note, "date": DECISION["date"], "document": "дело 2а-5/2026"}
+    answer = site.step("unit.serikbaev", "decision_appealed", body)
     # past the depth scan, refused by the process for its own reason (no decision yet)
     assert answer.status_code == 409, answer.text
 

@@ -122,8 +122,8 @@ BODIES: dict[str, Body] = {
         }
     ),
     "decision_recorded": _items({"decision": DECISION}),
-    "decision_appealed": _items(),
-    "decision_suspended": _items(),
+    "decision_appealed": _items({"date": today(), "document": "дело 2а-7/2026"}),
+    "decision_suspended": _items({"date": today(), "document": "определение 7/2026"}),
     "decision_final": _items({"date": today()}),
     "decision_reversed": _items(),
     "item_returned": _items({"owner": "Владелец"}),

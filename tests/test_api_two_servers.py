@@ -84,7 +84,8 @@ def test_two_servers_on_one_database_keep_one_chain(tmp_path: Path, kind: str) -
                 ).status_code
                 == 200
             )
-            appealed = other.post("/steps/decision_appealed", json={"items": [item]})
+            lodged = {"items": [item], "date": today(), "document": "дело 2а-9/2026"}
+            appealed = other.post("/steps/decision_appealed", json=lodged)
             assert appealed.status_code == 200, appealed.text
             assert (
                 one.post(

@@ -191,6 +191,31 @@ def test_melted_rifle_marking_typed_again_in_latin_is_registered_and_suspected(
     _verified(site)
 
 
+def test_lost_weapon_marking_registered_again_is_suspected_and_linked(site: Site) -> None:
+    """Issue 19 (fix19f, M2): a weapon declared lost before its due date, and its marking
+    registered again days later in other letters, was a fresh intake with a fresh R1 clock.
+    Lost is terminal like destroyed: the comeback is R11's, naming the lost record."""
+    old = _register(site, "АК 777001")
+    site.process.record_decision("unit.serikbaev", [old], DECISION)
+    opened = site.process.record_discrepancy("unit.serikbaev", old, "не найден в сейфе")
+    site.process.resolve_discrepancy("official.zhakupov", opened, "lost", "не найден")
+    assert site.process.item(old).state == "lost"
+    site.clock.advance(days=4)
+
+    new = _register(site, "ak-777001")
+    item = site.process.item(new)
+    assert item.diversion is not None
+    [suspicion] = site.process.suspicions()
+    assert suspicion.subject == new
+    details = suspicion.details
+    assert (details["old_item"], details["old_state"], details["rule"]) == (old, "lost", "R11")
+    site.to_warehouse(new)
+    site.through_forensics(new)
+    with refused(site, "R11", "suspected of diversion"):
+        site.prepare(new)
+    _verified(site)
+
+
 def test_a_suspicion_is_resolved_only_by_an_officials_own_signed_act(site: Site) -> None:
     _destroyed(site, "АК 555")
     new = _register(site, "AK555")

@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 import workflows.commands as c
 from api.cli.deadlines import due_shown
+from api.deadline_reasons import reasons
 from api.notices import mail as mails
 from api.notices import outbox
 from api.notices.config import NoticeConfig
@@ -635,3 +636,32 @@ def test_the_refusals_to_make_a_supervisor_staff_are_said_in_each_language(langu
         assert "chief.bekov" in said
         assert "UNIT-ALM" in said
         assert not said.isascii()  # in the reader's language, not English
+
+
+def test_unit_officer_alone_pauses_r1_for_200_days_is_seen_and_told(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    """fix19f M3: an appeal stopped R1 and after 200 days the deadline said only "paused",
+    to nobody. Its reasons now count the days paused, and past CUSTODY_LONG_PAUSE_DAYS (60)
+    the unit's supervisor gets one long_pause notice (the staff none: they made the pause)."""
+    rifle = _overdue_rifle(site, days_ago=2)
+    site.process.decision_step("unit.serikbaev", "decision_appealed", [rifle])
+    config = NoticeConfig(smtp_url=box.url)
+    site.clock.advance(days=59)
+    assert one_pass(system, config).sent == 0
+    [deadline] = [d for d in site.process.deadlines() if d.item == rifle]
+    shown = reasons(deadline, site.clock(), [], long_pause_after=60)
+    assert shown["paused_days"] == 59
+    assert any("paused 59 days so far" in line for line in shown["why"])
+    assert not any("LONGER THAN" in line for line in shown["why"])
+    site.clock.advance(days=141)  # 200 days in all
+    assert one_pass(system, config).sent == 1
+    [told] = box.to("chief.bekov@police.kz")
+    assert rifle in told["Subject"]
+    assert "Срок приостановлен слишком долго" in told["Subject"]
+    assert box.to("unit.ospanov@police.kz") == []
+    shown = reasons(deadline, site.clock(), [], long_pause_after=60)
+    assert shown["paused_days"] == 200
+    assert any("LONGER THAN 60 days" in line for line in shown["why"])
+    site.clock.advance(days=30)
+    assert one_pass(system, config).written == 0  # once per pause

@@ -145,10 +145,12 @@ def test_a_step_on_the_item_page_draws_it_again_with_the_new_state_and_no_old_re
     # Refused first: an appeal lodged tomorrow.
     tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
     page.fill("#s-decision_appealed-date", tomorrow)
+    page.fill("#s-decision_appealed-document", "дело 2а-1/2026")
     page.click("form[data-step=decision_appealed] button[type=submit]")
     page.wait_for_selector("#out-item .problem")
     before = site.size()
     page.fill("#s-decision_appealed-date", dt.date.today().isoformat())
+    page.fill("#s-decision_appealed-document", "дело 2а-2/2026")
     page.click("form[data-step=decision_appealed] button[type=submit]")
     expect(page.locator(".state-now")).to_have_text("обжаловано")
     expect(page.locator("#out-item .done")).to_be_visible()

@@ -65,6 +65,7 @@ def test_officer_appeals_a_decision_then_records_it_final_on_the_item_page(
     before = site.size()
     lodged = (dt.date.today() - dt.timedelta(days=1)).isoformat()
     page.fill("#s-decision_appealed-date", lodged)
+    page.fill("#s-decision_appealed-document", "дело 2а-1/2026")
     page.click("form[data-step=decision_appealed] button[type=submit]")
     page.wait_for_selector("#out-item .done")
     assert site.size() == before + 1
@@ -84,6 +85,7 @@ def test_officer_appeals_a_decision_then_records_it_final_on_the_item_page(
     page.goto(f"{site.base}/web/items/{other}")
     before = site.size()
     page.fill("#s-decision_appealed-date", (dt.date.today() + dt.timedelta(days=3)).isoformat())
+    page.fill("#s-decision_appealed-document", "дело 2а-2/2026")
     page.click("form[data-step=decision_appealed] button[type=submit]")
     page.wait_for_selector("#out-item .problem")
     assert site.size() == before

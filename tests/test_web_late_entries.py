@@ -124,7 +124,8 @@ def test_compliance_report_page_shows_an_appeal_entered_after_the_term_ran_out(
     lodged = dt.date.fromisoformat(today()) - dt.timedelta(days=25)
     with site.api(OFFICER) as client:
         done = client.post(
-            "/steps/decision_appealed", json={"items": [item], "date": lodged.isoformat()}
+            "/steps/decision_appealed",
+            json={"items": [item], "date": lodged.isoformat(), "document": "дело 2а-11/2026"},
         )
         assert done.status_code == 200, done.text
     first = (dt.date.fromisoformat(today()) - dt.timedelta(days=60)).isoformat()

@@ -40,6 +40,12 @@ PAYMASTER = "paymaster"
 _SUSPECTS = "diversion_suspected"
 
 
+# A decision's later steps: done at the place of the decision (the unit that recorded it,
+# the item's `unit`), wherever the item is now (place_of; issue 19).
+DECISION_LATER: Final = frozenset(
+    {"decision_appealed", "decision_suspended", "decision_final", "decision_reversed"}
+)
+
 ROLES: Final[dict[str, frozenset[str]]] = {
     UNIT_OFFICER: frozenset(
         {
@@ -66,6 +72,9 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "transfer_sent",
             "transfer_received",
             "transfer_closed",
+            # A decision reversed after the item left the unit: it is handed back to its
+            # owner where it lies (R1, issue 19).
+            "item_returned",
             "forensic_sent",
             "parts_removed",
             "parts_incinerated",
@@ -95,8 +104,18 @@ ROLES: Final[dict[str, frozenset[str]]] = {
     ),
     COMMISSION_MEMBER: frozenset({READ, "statement_signed"}),
     PLANT_REPRESENTATIVE: frozenset({READ}),
-    # The authorising official: ends evidence holds and settles discrepancies.
-    OFFICIAL: frozenset({READ, "evidence_released", "discrepancy_resolved", "diversion_resolved"}),
+    # The authorising official: ends evidence holds and settles discrepancies; records what
+    # became of a decision (appeal, suspension, finality, reversal) at the unit that
+    # recorded it, as its unit officer does (R1, issue 19).
+    OFFICIAL: frozenset(
+        {
+            READ,
+            "evidence_released",
+            "discrepancy_resolved",
+            "diversion_resolved",
+            *DECISION_LATER,
+        }
+    ),
     AUDITOR: frozenset({READ}),
     ADMINISTRATOR: frozenset(
         {
@@ -123,12 +142,14 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     UNIT_OFFICER: "registers items at intake, records decisions, appeals and suspensions, "
     "hands items over for transfer",
     WAREHOUSE_CLERK: "receives transfers, sends rifled firearms to forensics, removes parts, "
-    "deforms, cuts, loads and runs furnace and burn batches, counts the inventory",
+    "deforms, cuts, loads and runs furnace and burn batches, counts the inventory, hands "
+    "back to its owner an item whose decision was reversed",
     FORENSIC_EXAMINER: "receives and test-fires items, records bullet-registry results with "
     "their own key, returns items",
     COMMISSION_MEMBER: "signs destruction statements with their own key",
     PLANT_REPRESENTATIVE: "is recorded as present at melting; reads",
-    OFFICIAL: "releases items from evidence hold with their own key, settles discrepancies",
+    OFFICIAL: "releases items from evidence hold with their own key, settles discrepancies, "
+    "records appeals, suspensions, finality and reversals of decisions",
     AUDITOR: "reads everything, writes nothing",
     ADMINISTRATOR: "manages accounts, places, commissions, surrender campaigns and people's "
     "public keys",
@@ -183,10 +204,6 @@ def may_any(roles: Iterable[str], permission: str) -> bool:
 _AT_ITEM = frozenset(
     {
         "decision_recorded",
-        "decision_appealed",
-        "decision_suspended",
-        "decision_final",
-        "decision_reversed",
         "item_returned",
         "transfer_sent",
         "forensic_sent",
@@ -217,6 +234,9 @@ def place_of(world: Any, kind: str, item: str | None, data: Mapping[str, Any]) -
     if kind in _AT_ITEM:
         found = world.items.get(item)
         return found.location if found is not None else None
+    if kind in DECISION_LATER:  # the decision's place: the unit that recorded it
+        found = world.items.get(item)
+        return found.unit if found is not None else None
     if kind in ("item_registered", "batch_opened"):
         location = data.get("location")
         return location if isinstance(location, str) else None

@@ -13,6 +13,9 @@ CUSTODY_LATE_ENTRY_DAYS          a decision, appeal, suspension or finality ente
 CUSTODY_NOTICE_DUE_SOON_HOURS    a due-soon notice goes this long before the due time (24)
 CUSTODY_NOTICE_ACK_HOURS         an overdue notice not acknowledged this long after it was
                                  sent goes to the next level up (24)
+CUSTODY_LONG_PAUSE_DAYS          an appeal or suspension that has stopped R1's clock longer than
+                                 this many days is said in the deadline's reasons and told to the
+                                 unit's supervisor (default 60; fix19f M3)
 CUSTODY_RECORD_HORIZON           the earliest date a decision may bear and a commission
                                  membership may start (default 1991-12-16, the day the
                                  Republic's independence was declared): older is a typo
@@ -43,6 +46,7 @@ class ProcessConfig(BaseSettings):
     late_entry_days: int = Field(default=3, ge=0, le=3650)
     notice_due_soon_hours: float = Field(default=24, ge=0, le=24 * 30)
     notice_ack_hours: float = Field(default=24, gt=0, le=24 * 30)
+    long_pause_days: int = Field(default=60, ge=1, le=3650)
     record_horizon: dt.date = dt.date(1991, 12, 16)
     recipient_secret: SecretStr | None = Field(default=None, min_length=32)
 

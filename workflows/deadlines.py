@@ -20,6 +20,9 @@ R1  At the unit, after a decision: 10 days, counted as the law counts days (work
     re-attack, H1): its fact gets `overdue_until_late_entry` (whole days from the due time
     to the entry, at least 1) and `overdue_due_at` (the due time then in force), and counts
     as a late entry (`Deadline.late_entries`).
+    A pause has no end of its own: while the clock is stopped its days so far are counted
+    (`paused_days`) and said (`paused_so_far`), and past CUSTODY_LONG_PAUSE_DAYS the place's
+    supervisor is told (`long_pause_at`, workflows.escalation.long_pause; fix19f M3).
 R2  At the warehouse, for rifled firearms that were confiscated, surrendered or found (not
     state surplus, not smoothbore): 48 hours from the `transfer_received` entry (or from
     intake, for an item registered at the warehouse), met by the `forensic_sent` entry.
@@ -204,6 +207,56 @@ def _stopped_by(facts: list[dict[str, Any]]) -> dict[str, Any]:
             break
     assert stopped is not None, "finalise after a pause"
     return stopped
+
+
+def stopping_pause(deadline: Deadline) -> dict[str, Any] | None:
+    """The fact of the pause (appeal, suspension) that holds the clock stopped now, or None:
+    the deadline runs, or is met or cancelled."""
+    if deadline.due_at is not None or deadline.closed is not None:
+        return None
+    if not any(f["fact"] in PAUSES for f in deadline.facts):
+        return None
+    return _stopped_by(deadline.facts)
+
+
+def paused_days(deadline: Deadline, now: str) -> int | None:
+    """Whole days the clock has stood stopped at `now` (RFC 3339 UTC): from the date of the
+    pause that stopped it to today at the place; None when it is not stopped (fix19f M3: a
+    pause with no end was paused for ever, unseen)."""
+    pause = stopping_pause(deadline)
+    if pause is None:
+        return None
+    zone = deadline.zone or terms.DEFAULT_ZONE
+    return max(0, terms.whole_days(terms.parse_date(pause["date"]), terms.local_date(now, zone)))
+
+
+def long_pause_at(deadline: Deadline, long_after_days: int) -> str | None:
+    """The instant (RFC 3339 UTC) the stopped clock's pause has lasted `long_after_days`
+    days, counted as the law counts a term (workflows.terms: to 24:00 of the last day at the
+    place), or None when it is not stopped. A pause longer than that is told (escalation)."""
+    pause = stopping_pause(deadline)
+    if pause is None:
+        return None
+    zone = deadline.zone or terms.DEFAULT_ZONE
+    return terms.term_end(terms.parse_date(pause["date"]), long_after_days, zone)
+
+
+def paused_so_far(deadline: Deadline, now: str, long_after_days: int) -> list[str]:
+    """["paused N days so far, since <date> (<what>)..."] for a stopped clock, with the
+    warning once it is longer than `long_after_days`; [] else (English, as `explain`)."""
+    pause = stopping_pause(deadline)
+    count = paused_days(deadline, now)
+    if pause is None or count is None:
+        return []
+    what = "appeal lodged" if pause["fact"] == "appealed" else "suspended"
+    line = f"paused {days(count)} so far, since {pause['date']} ({what})"
+    long_at = long_pause_at(deadline, long_after_days)
+    if long_at is not None and now > long_at:
+        line += (
+            f": LONGER THAN {days(long_after_days)} (CUSTODY_LONG_PAUSE_DAYS); the unit's "
+            "supervisor is told"
+        )
+    return [line]
 
 
 def meet(deadline: Deadline, at: str) -> None:

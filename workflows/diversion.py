@@ -1,8 +1,10 @@
 """Diversion signals as rules (R11-R15): plain functions of plain data, no I/O.
 
     R11  an item whose marking's identity (workflows.markings.fold), category and model (when
-         both have one) are those of an item melted, burned, on a signed statement or returned
-         to its owner is registered, and at once suspected of diversion: its destruction is
+         both have one) are those of an item melted, burned, on a signed statement, returned
+         to its owner or declared lost is registered, and at once suspected of diversion (the
+         suspicion names the old item: a lost weapon coming back is linked to its loss, and
+         gets no fresh R1 clock unseen, issue 19 fix19f M2): its destruction is
          refused until an authorised official settles the suspicion with a signed act
          (a different weapon, a re-marked weapon, or diversion confirmed)
     R12  compensation is paid only for an item registered as surrendered in a campaign, and
@@ -24,7 +26,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from workflows.errors import RuleViolation
-from workflows.machines import DESTROYED, RETURNED
+from workflows.machines import DESTROYED, LOST, RETURNED
 from workflows.markings import fold, transliterated
 from workflows.model import Campaign, Item, Payment
 from workflows.vocabulary import FIREARM, NO_MATCH, SURRENDERED
@@ -36,12 +38,14 @@ SUSPECTED = "diversion_suspected"  # the reason of the discrepancy R11 opens
 DIFFERENT_WEAPON, RE_MARKED, CONFIRMED = "different_weapon", "re_marked", "diversion_confirmed"
 OUTCOMES: Final = frozenset({DIFFERENT_WEAPON, RE_MARKED, CONFIRMED})
 FOUND_DIVERTED: Final = frozenset({RE_MARKED, CONFIRMED})  # the outcomes that bar payment
-# An item whose weapon should be gone from the world: melted or burned (the statement is then
-# signed or being signed), destroyed, or handed back to its owner.
+# An item whose weapon should be gone from the world, or from the process: melted or burned
+# (the statement is then signed or being signed), destroyed, handed back to its owner, or
+# declared lost at an inventory (a lost weapon whose marking comes back is R11's as a
+# destroyed one is: found again, or a copy of its marking).
 # Recorded destroyed: such a weapon found on a shelf (an inventory count, a scan) is R11's
 # strongest signal (workflows.inventory.count).
 RECORDED_DESTROYED: Final = frozenset({"melted", "burned", DESTROYED})
-GONE: Final = RECORDED_DESTROYED | {RETURNED}
+GONE: Final = RECORDED_DESTROYED | {RETURNED, LOST}
 # The steps an open suspicion refuses: those that destroy or alter the weapon.
 BLOCKED: Final = frozenset(
     {

@@ -19,6 +19,11 @@ them. For a deadline not met:
   notice and the climb go on as above (`escalating_due`; issue 19 fix, M1: the stop had
   kept the supervisor from ever hearing of the miss).
 
+- a clock stopped (appeal, suspension) longer than CUSTODY_LONG_PAUSE_DAYS gives one
+  `long_pause` notice to the place's supervisor (the regional head if it has none), its due
+  time the moment the pause passed that many days (`long_pause`; fix19f M3: a unit officer
+  alone had stopped R1 for 200 days with nobody told).
+
 Each notice is one (item, rule, due time, kind, level, person): a clock that starts again
 after an appeal has a new due time, and so new notices. Nothing here sends anything.
 """
@@ -31,11 +36,11 @@ from collections.abc import Iterable, Set
 from dataclasses import dataclass
 
 from custody.clock import format_time, parse_time
-from workflows.deadlines import PAUSES
+from workflows.deadlines import PAUSES, long_pause_at
 from workflows.model import Deadline, Location
 from workflows.vocabulary import LEVELS, STAFF
 
-DUE_SOON, OVERDUE = "due_soon", "overdue"
+DUE_SOON, OVERDUE, LONG_PAUSE = "due_soon", "overdue", "long_pause"
 
 
 @dataclass(frozen=True)
@@ -211,3 +216,29 @@ def plan(
         if notice.key not in have:
             new.append(notice)
     return new
+
+
+def long_pause(
+    deadline: Deadline,
+    place: Location | None,
+    long_after_days: int,
+    now_text: str,
+    disabled: Set[str] = NOBODY,
+) -> list[Notice]:
+    """The `long_pause` notices of a deadline whose clock a pause has held stopped longer
+    than `long_after_days` at `now_text` (RFC 3339 UTC): one to each supervisor on duty at
+    the place, or, with none, to each regional head; [] when not stopped so long or nobody
+    is above the staff (a disabled account is nobody: `on_duty`). Their due time is the
+    moment the pause passed that long (deadlines.long_pause_at): the same every pass, so
+    each is written once."""
+    since = long_pause_at(deadline, long_after_days)
+    if place is None or since is None or now_text <= since:
+        return []
+    for level in LEVELS[1:]:
+        people = on_duty(place, level, disabled)
+        if people:
+            return [
+                Notice(deadline.item, deadline.rule, since, LONG_PAUSE, level, person, place.id)
+                for person in people
+            ]
+    return []

@@ -18,7 +18,7 @@ from workflows.access import makes_administrator
 from workflows.deadlines import R1, R2
 from workflows.diversion import FOUND_DIVERTED, compensation_refusal, confirmation_refusal
 from workflows.errors import FoldError, UnknownObject
-from workflows.machines import WORKFLOWS, workflow_for
+from workflows.machines import WORKFLOWS, decision_fact, workflow_for
 from workflows.membership import NAMED
 from workflows.model import (
     Account,
@@ -387,12 +387,17 @@ def _item_registered(world: World, body: EntryBody) -> None:
 
 def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
     def handle(world: World, body: EntryBody) -> None:
-        item = _move(world, _subject(body), body)
+        # Once the item has left the unit, its decision's status says what may follow
+        # (workflows.machines: the item stays in its state there).
+        before = world.item(_subject(body)).decision
+        item = _move(world, _subject(body), body, decision_fact(before))
         data = body.data
         kept = {k: v for k, v in data.items() if k not in _CLOCK_FIELDS}
         item.decision = {**(item.decision or {}), **kept, "status": status}
         if "date" in data:
             item.decision[f"{status}_date"] = data["date"]
+        if "document" in data:  # what it rests on, kept beside its date (issue 19)
+            item.decision[f"{status}_document"] = data["document"]
         if clock is None:
             return
         deadline = world.deadline(item.id, R1)
@@ -423,7 +428,10 @@ def _decision_recorded(world: World, body: EntryBody) -> None:
 
 
 def _item_returned(world: World, body: EntryBody) -> None:
-    _move(world, _subject(body), body)
+    """Back to its owner: at the unit from `reversed`; from a warehouse under a decision
+    reversed after the item left the unit (workflows.machines)."""
+    item = world.item(_subject(body))
+    _move(world, item.id, body, decision_fact(item.decision))
 
 
 # -- transfers ----------------------------------------------------------------------------------

@@ -291,12 +291,17 @@ def decision_step(
     note: str | None,
     files: Sequence[Any] = (),
     date: str | None = None,
+    document: str | None = None,
 ) -> None:
-    """decision_appealed / _suspended / _final / _reversed, with what the clerk notes and the
-    date of the event itself (today at the unit if none is given; finality needs one)."""
+    """decision_appealed / _suspended / _final / _reversed, with what the clerk notes, the
+    date of the event itself (today at the unit if none is given; finality, an appeal and a
+    suspension need one: their commands require it) and the document it rests on (the
+    court's case number, the act's reference: required of an appeal and a suspension)."""
     data: dict[str, Any] = {"files": list(files)}
     if note:
         data["note"] = note
+    if document:
+        data["document"] = document
     ids = unique(item_ids)
     advance(work, step, ids, data, dated(work, step, ids, date))
 

@@ -5,7 +5,14 @@ table of legal steps, shared by every item. An item's row holds only its state's
 take a step the service asks `Workflow.next_state(state, step, facts)`, which looks the step
 up in the machine. A step is an entry kind of the ledger (DESIGN §5), so the log reads as
 the path an item took. Where one step can lead to two states, the transition names a fact
-the service supplies (`match`, `lost`, `at_warehouse`, `was_<state>`).
+the service supplies (`match`, `lost`, `at_warehouse`, `was_<state>`, `decision_is_<status>`).
+
+A decision's later steps (appeal, suspension, finality, reversal) move the item's state while
+it is at the unit. Once it has left (a transfer under a decision not yet final), they are
+recorded wherever it is, leaving its state alone: the decision's status (the fact
+`decision_is_<status>`, from `Item.decision`) says what may follow, and workflows.rules
+refuses every destruction while the decision is appealed, suspended or reversed (R1). A
+reversed decision ends in return to the owner from where the item rests (issue 19).
 
     weapon      firearms, gas and edged weapons, parts: intake, decision (R1), transfer,
                 forensics (R2-R4), parts (R5), deformation and cutting (R6), melting (R7),
@@ -92,6 +99,58 @@ def _with_inventory(
     ]
 
 
+# The decision's status (Item.decision["status"]) each later step may follow, once the item
+# has left the unit: what the unit's own states decided, appealed, suspended say there.
+DECISION_STEPS_AFTER: dict[str, tuple[str, ...]] = {
+    "decision_appealed": ("recorded", "suspended"),
+    "decision_suspended": ("recorded", "appealed"),
+    "decision_final": ("recorded", "appealed", "suspended"),
+    "decision_reversed": ("recorded", "appealed", "suspended"),
+}
+# The states of an item under a decision at the unit: there the machine's own states move.
+_AT_UNIT = frozenset({"registered", "decided", "appealed", "suspended", "final", "reversed"})
+# Where an item rests at a warehouse, outside forensics, transit and batches: a reversed
+# decision hands it back to its owner from there (R1).
+RETURNABLE = frozenset(
+    {
+        "at_warehouse",
+        "parts_removed",
+        "parts_incinerated",
+        "deformed",
+        "cut",
+        "inspected",
+        "depackaged",
+    }
+)
+
+
+def decision_fact(decision: dict[str, Any] | None) -> frozenset[str]:
+    """The fact `decision_is_<status>` of an item's decision (Item.decision), or none."""
+    status = decision.get("status") if decision else None
+    return frozenset({f"decision_is_{status}"}) if isinstance(status, str) else frozenset()
+
+
+def _with_decision_after_unit(
+    steps: list[tuple[str, str | list[str], str, str | None]],
+) -> list[tuple[str, str | list[str], str, str | None]]:
+    """Add the decision's later steps from every live state after the unit (the item stays
+    in its state; its decision's status moves), and the return to the owner from where it
+    rests once the decision is reversed (R1)."""
+    after = [s for s in _states(steps) if s not in TERMINAL and s != NEW and s not in _AT_UNIT]
+    added = [
+        (step, state, state, f"decision_is_{status}")
+        for step, statuses in DECISION_STEPS_AFTER.items()
+        for status in statuses
+        for state in after
+    ]
+    returns = [
+        ("item_returned", state, RETURNED, "decision_is_reversed")
+        for state in after
+        if state in RETURNABLE
+    ]
+    return [*steps, *added, *returns]
+
+
 def _machine(name: str, steps: list[tuple[str, str | list[str], str, str | None]]) -> Machine:
     machine = Machine(
         model=None,
@@ -155,9 +214,15 @@ class Workflow:
         return list(self.machine.states)
 
 
-WEAPON = Workflow("weapon", _machine("weapon", _with_inventory(_WEAPON)), tuple(_WEAPON))
+WEAPON = Workflow(
+    "weapon",
+    _machine("weapon", _with_inventory(_with_decision_after_unit(_WEAPON))),
+    tuple(_WEAPON),
+)
 AMMUNITION = Workflow(
-    "ammunition", _machine("ammunition", _with_inventory(_AMMUNITION)), tuple(_AMMUNITION)
+    "ammunition",
+    _machine("ammunition", _with_inventory(_with_decision_after_unit(_AMMUNITION))),
+    tuple(_AMMUNITION),
 )
 WORKFLOWS = {WEAPON.name: WEAPON, AMMUNITION.name: AMMUNITION}
 

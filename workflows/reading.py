@@ -56,6 +56,13 @@ def item_places(item: Item) -> frozenset[str]:
     return frozenset(p for p in (item.location, item.destination) if p)
 
 
+def decision_places(item: Item) -> frozenset[str]:
+    """Where an item is, for a step of its decision (an appeal, a suspension, finality, a
+    reversal: workflows.access.DECISION_LATER): where it is now, and the unit that recorded
+    its decision (its `unit`), where that step is done whoever holds the item (fix19f)."""
+    return item_places(item) | {item.unit}
+
+
 def transfer_places(transfer: Transfer) -> frozenset[str]:
     return frozenset((transfer.origin, transfer.destination))
 

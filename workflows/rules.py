@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 from custody.acts import MAX_CLOCK_SKEW
 from custody.clock import is_time, parse_time
 from workflows.config import ProcessConfig
-from workflows.diversion import suspicion_blocks
+from workflows.diversion import BLOCKED, suspicion_blocks
 from workflows.errors import INVENTORY, PROCESS, RuleViolation
-from workflows.machines import DISCREPANCY, TERMINAL, WORKFLOWS
+from workflows.machines import DISCREPANCY, TERMINAL, WORKFLOWS, decision_fact
 from workflows.model import Batch, Item
 from workflows.vocabulary import (
     AMMUNITION,
@@ -98,7 +98,29 @@ def r1_decision_in_force(check: Check) -> RuleViolation | None:
             "R1", f"the decision is {state}; the item stays at the unit until it is final"
         )
     if state == "reversed":
-        return _refuse("R1", "the decision was reversed; the item goes back to its owner")
+        return _refuse("R1", REVERSED)
+    return None
+
+
+REVERSED = "the decision was reversed; the item goes back to its owner"
+# The decision's statuses under which nothing destroys the item (R1): an appeal or a
+# suspension holds it until the decision is final; a reversal sends it back to its owner.
+CONTESTED = ("appealed", "suspended")
+
+
+def r1_not_destroyed_while_contested(check: Check) -> RuleViolation | None:
+    """R1: while the decision is appealed or suspended (not final again) no step destroys or
+    alters the item, wherever it is; a reversed decision ends in return to the owner, not
+    destruction (issue 19: an appeal lodged in time after the item had left the unit)."""
+    decision = check.item.decision
+    status = decision.get("status") if decision else None
+    if status in CONTESTED:
+        return _refuse(
+            "R1",
+            f"the decision is {status}; the item may not be destroyed until the decision is final",
+        )
+    if status == "reversed":
+        return _refuse("R1", REVERSED)
     return None
 
 
@@ -248,12 +270,26 @@ _ORDER_RULES = {
 }
 
 
+# Steps that follow the decision's status once the item has left the unit (machines).
+_BY_DECISION = frozenset(
+    {
+        "decision_appealed",
+        "decision_suspended",
+        "decision_final",
+        "decision_reversed",
+        "item_returned",
+    }
+)
+
+
 def in_order(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleViolation | None:
     """PROCESS (or the step's own rule) when the step may not follow the item's state given
     `facts`; `facts=None` asks whether it may given any facts (a page's preview, before the
     person has said, e.g., what the registry answered)."""
     item = check.item
     workflow = WORKFLOWS[item.workflow]
+    if check.step in _BY_DECISION:  # as the fold gives it (fold._decision), even to a preview
+        facts = (facts or frozenset()) | decision_fact(item.decision)
     if facts is None:
         if workflow.may_follow(item.state, check.step):
             return None
@@ -282,7 +318,13 @@ STEP_GUARDS: dict[str, Sequence[Guard]] = {
 
 
 _ALWAYS: tuple[Guard, ...] = (open_discrepancy, finished, open_suspicion)
-_GUARDS = {step: (*_ALWAYS, *guards) for step, guards in STEP_GUARDS.items()}
+# R1 before the step's own gates: what destroys or alters the weapon (diversion.BLOCKED,
+# the same steps an R11 suspicion stops) waits while its decision is contested.
+_WITH_R1: dict[str, Sequence[Guard]] = {**dict.fromkeys(BLOCKED, ()), **STEP_GUARDS}
+_GUARDS: dict[str, tuple[Guard, ...]] = {
+    step: (*_ALWAYS, *((r1_not_destroyed_while_contested,) if step in BLOCKED else ()), *guards)
+    for step, guards in _WITH_R1.items()
+}
 
 
 def check_step(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleViolation | None:

@@ -13,10 +13,10 @@ import typer
 
 from api.cli.output import echo
 from api.deadline_reasons import nobody_to_notify, notices_of, reasons, unattended_places
-from custody.clock import parse_time
+from custody.clock import format_time, parse_time
 from custody.settings import Settings
 from workflows import terms
-from workflows.deadlines import PAUSES, days, explain, is_late
+from workflows.deadlines import PAUSES, days, explain, is_late, paused_so_far
 from workflows.model import Deadline
 
 if TYPE_CHECKING:
@@ -107,8 +107,11 @@ def deadlines(
         found = system.process.deadlines(include_closed=include_met)
         notices = notices_of(system.ledger.database, found)
         nobody = unattended_places(system.process.locations(), system.process.disabled_accounts())
+    long_pause = system.process.config.long_pause_days
     if as_json:
-        rows = [reasons(d, now, notices.get((d.item, d.rule), []), nobody) for d in found]
+        rows = [
+            reasons(d, now, notices.get((d.item, d.rule), []), nobody, long_pause) for d in found
+        ]
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     if not found:
@@ -117,7 +120,8 @@ def deadlines(
     for deadline in found:
         echo(_line(deadline, now, zone))
         if why:
-            for said in explain(deadline) + nobody_to_notify(deadline, now, nobody):
+            paused = paused_so_far(deadline, format_time(now), long_pause)
+            for said in explain(deadline) + paused + nobody_to_notify(deadline, now, nobody):
                 echo(f"    {said}")
             for notice in notices.get((deadline.item, deadline.rule), []):
                 echo(f"    {_notice_line(notice, zone)}")

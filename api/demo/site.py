@@ -341,8 +341,16 @@ def _weapons(demo: Demo, say: Progress) -> None:
     decision = {"ref": "2-4471/2026", "authority": "court", "date": clock.date(11)}
     demo.do("unit.serikbaev", c.RecordDecision.model_validate({"items": old, "decision": decision}))
     appealed, suspended, reversed_, rest = old[:8], old[8:12], old[12:17], old[17:]
-    demo.do("unit.serikbaev", c.AppealDecision(items=appealed, note="апелляция подана"))
-    suspend = c.SuspendDecision(items=suspended, note="производство приостановлено")
+    appeal = c.AppealDecision(
+        items=appealed, note="апелляция подана", date=clock.date(), document="дело 2а-118/2026"
+    )
+    demo.do("unit.serikbaev", appeal)
+    suspend = c.SuspendDecision(
+        items=suspended,
+        note="производство приостановлено",
+        date=clock.date(),
+        document="определение о приостановлении № 14",
+    )
     demo.do("unit.serikbaev", suspend)
     demo.do("unit.serikbaev", c.ReverseDecision(items=reversed_, note="решение отменено"))
     demo.do("unit.serikbaev", c.ReturnToOwner(items=reversed_[:3], owner="Ахметов Б. К."))

@@ -27,7 +27,10 @@ class NoticeOut(BaseModel):
     item: str
     rule: str
     due_at: str
-    kind: str = Field(description="due_soon, overdue, or key_registered (item: the key id)")
+    kind: str = Field(
+        description="due_soon, overdue, long_pause (a clock stopped longer than "
+        "CUSTODY_LONG_PAUSE_DAYS), or key_registered (item: the key id)"
+    )
     level: str = Field(description="staff, supervisor or regional_head")
     person: str
     place: str

@@ -82,6 +82,12 @@ class DeadlineOut(BaseModel):
         default_factory=list,
         description="days the term stood overdue until each late entry dated inside it",
     )
+    paused_days: int | None = Field(
+        default=None,
+        description="whole days the clock has stood stopped by an appeal or suspension so far "
+        "(null when it is not stopped); past CUSTODY_LONG_PAUSE_DAYS the place's supervisor "
+        "is told (a long_pause notice)",
+    )
     why: list[str] = Field(description="the same, as sentences")
     notices: list[dict[str, Any]] = Field(description="notices written, sent, acknowledged")
 
@@ -228,9 +234,11 @@ async def deadlines(
     shown = shown[:limit]
     notices = notices_of(system.ledger.database, shown)
     nobody = unattended_places(process.locations(), process.disabled_accounts())
+    long_pause = process.config.long_pause_days
     return DeadlinesPage(
         deadlines=[
-            DeadlineOut(**reasons(d, now, notices.get((d.item, d.rule), []), nobody)) for d in shown
+            DeadlineOut(**reasons(d, now, notices.get((d.item, d.rule), []), nobody, long_pause))
+            for d in shown
         ],
         next=following,
     )

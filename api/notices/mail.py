@@ -17,10 +17,16 @@ from api.notices.config import NoticeConfig
 from api.notices.outbox import KEY_REGISTERED, Outgoing
 from custody.clock import parse_time
 from workflows import terms
+from workflows.escalation import LONG_PAUSE
 
 SUBJECTS = {
     "due_soon": ("Срок истекает", "Мерзімі өтуде", "Deadline due soon"),
     "overdue": ("Срок пропущен", "Мерзімі өтті", "Deadline overdue"),
+    LONG_PAUSE: (
+        "Срок приостановлен слишком долго",
+        "Мерзімі тым ұзақ тоқтатылды",
+        "Deadline paused too long",
+    ),
     KEY_REGISTERED: (
         "На ваше имя зарегистрирован ключ",
         "Сіздің атыңызға кілт тіркелді",
@@ -79,6 +85,20 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
             f"{ru}: {notice.item}, {when}. Если вы его не запрашивали, сообщите администратору.\n"
             f"{kk}: {notice.item}, {when}. Оны сұрамаған болсаңыз, әкімшіге хабарлаңыз.\n"
             f"{en}: {notice.item}, {when}. If you did not ask for it, tell the administrator.\n\n"
+            f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
+        )
+        return mail
+    if notice.kind == LONG_PAUSE:
+        mail.set_content(
+            f"{ru}: {notice.item}, {notice.rule} — {rule_ru}. Обжалование или "
+            f"приостановление остановило срок и длится дольше допустимого с {when}. "
+            f"Проверьте документ. Место: {notice.place}.\n"
+            f"{kk}: {notice.item}, {notice.rule} — {rule_kk}. Шағым немесе тоқтата тұру "
+            f"мерзімді тоқтатты және {when} бастап рұқсаттан ұзақ созылуда. Құжатты "
+            f"тексеріңіз. Орны: {notice.place}.\n"
+            f"{en}: {notice.item}, {notice.rule} — {rule_en}. An appeal or suspension has "
+            f"stopped the term for longer than allowed since {when}. Check its document. "
+            f"Place: {notice.place}.\n\n"
             f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
         )
         return mail

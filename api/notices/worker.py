@@ -29,11 +29,12 @@ from workflows.escalation import (
     Timing,
     escalating_due,
     kind_at,
+    long_pause,
     recipients,
     unattended,
 )
 from workflows.heap import collector_paused
-from workflows.model import Location
+from workflows.model import Deadline, Location
 from workflows.repository import Repository
 from workflows.world import World
 
@@ -86,10 +87,13 @@ def _write_due(system: System) -> tuple[int, dict[str, int]]:
         written: dict[tuple[str, str, str], list[Notice]] = defaultdict(list)
         for notice in outbox.written_for(conn, moment.soon_text):
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
+        stopped = Repository(conn).stopped_deadlines()
         world = World()
-        Repository(conn).load(world, "locations", {place for *_, place in due if place})
+        wanted = {place for *_, place in due if place} | {d.place for d in stopped if d.place}
+        Repository(conn).load(world, "locations", wanted)
         disabled = _disabled(Repository(conn), world)
         new = planned(due, world.locations, written, moment, timing, disabled)
+        new += paused_too_long(stopped, world.locations, written, system, moment.now_text, disabled)
         emails = outbox.addresses(conn, {row[5] for row in new})
         outbox.insert(conn, new, emails, format_time(now))
     return len(new), unattended(due, world.locations, moment.now_text, disabled)
@@ -102,6 +106,29 @@ def _disabled(repo: Repository, world: World) -> frozenset[str]:
     people = {p["person"] for place in world.locations.values() for p in place.people}
     repo.load(world, "accounts", people)
     return frozenset(a.id for a in world.accounts.values() if a.disabled)
+
+
+def paused_too_long(
+    stopped: list[Deadline],
+    places: dict[str, Location],
+    written: dict[tuple[str, str, str], list[Notice]],
+    system: System,
+    now_text: str,
+    disabled: frozenset[str] = frozenset(),
+) -> list[outbox.Planned]:
+    """The `long_pause` notices (workflows.escalation.long_pause) of the stopped deadlines
+    not written yet: a clock stopped longer than CUSTODY_LONG_PAUSE_DAYS is told to the
+    place's supervisor, once per pause (fix19f M3)."""
+    days = system.process.config.long_pause_days
+    new: list[outbox.Planned] = []
+    for deadline in stopped:
+        for notice in long_pause(
+            deadline, places.get(deadline.place or ""), days, now_text, disabled
+        ):
+            have = {n.key for n in written.get((notice.item, notice.rule, notice.due_at), [])}
+            if notice.key not in have:
+                new.append((*notice.key, notice.place))
+    return new
 
 
 def planned(

@@ -181,6 +181,13 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("the decision is %(state)s; the item stays at the unit until it is final"),
     ),
     (
+        re.compile(
+            r"the decision is (?P<state>\w+); the item may not be destroyed until the "
+            r"decision is final"
+        ),
+        N_("the decision is %(state)s; the item may not be destroyed until the decision is final"),
+    ),
+    (
         re.compile(r"the decision was reversed; the item goes back to its owner"),
         N_("the decision was reversed; the item goes back to its owner"),
     ),

@@ -42,7 +42,8 @@ DUTIES = {
     ),
     "warehouse_clerk": N_(
         "receives transfers, sends rifled firearms to forensics, removes parts, deforms, cuts, "
-        "loads and runs furnace and burn batches, counts the inventory"
+        "loads and runs furnace and burn batches, counts the inventory, hands back to its "
+        "owner an item whose decision was reversed"
     ),
     "forensic_examiner": N_(
         "receives and test-fires items, records bullet-registry results with their own key, "
@@ -50,7 +51,10 @@ DUTIES = {
     ),
     "commission_member": N_("signs destruction statements with their own key"),
     "plant_representative": N_("is recorded as present at melting; reads"),
-    "official": N_("releases items from evidence hold with their own key, settles discrepancies"),
+    "official": N_(
+        "releases items from evidence hold with their own key, settles discrepancies, records "
+        "appeals, suspensions, finality and reversals of decisions"
+    ),
     "auditor": N_("reads everything, writes nothing"),
     "administrator": N_(
         "manages accounts, places, commissions, surrender campaigns and people's public keys"

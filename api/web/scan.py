@@ -39,7 +39,7 @@ from api.web.resubmit import already_applied, applied_twice
 from api.web.scan_codes import find_all, read_code
 from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import grammar, reading
-from workflows.access import READ, may_any
+from workflows.access import DECISION_LATER, READ, may_any
 from workflows.commands import REGISTRY
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
@@ -105,12 +105,15 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
         Field_("authority", N_("Decided by"), _AUTHORITIES),
         Field_("date", N_("Date of the decision"), "date"),
     ),
+    # An appeal or a suspension stops R1's clock only on a document (fix19f, M3).
     "decision_appealed": (
         Field_("date", N_("Date the appeal was lodged"), "date"),
+        Field_("document", N_("Court case number of the appeal"), "text"),
         Field_("note", N_("Note"), "text", required=False),
     ),
     "decision_suspended": (
         Field_("date", N_("Date of the suspension"), "date"),
+        Field_("document", N_("Reference of the act suspending the decision"), "text"),
         Field_("note", N_("Note"), "text", required=False),
     ),
     "decision_reversed": (
@@ -454,7 +457,10 @@ def _look(
     found: dict[str, tuple[Item, RuleViolation | None, bool]] = {}
     for code, item_id in ids.items():
         item, refused = checks[item_id]
-        elsewhere = not reading.sees(reader, item_places(item))
+        # A step of a decision is done at the decision's unit, wherever the item is (fix19f):
+        # its unit's officer lists it there, though the item is at a warehouse now.
+        where = reading.decision_places(item) if step in DECISION_LATER else item_places(item)
+        elsewhere = not reading.sees(reader, where)
         found[code] = (item, None if elsewhere else refused, elsewhere)
     return found, shared
 

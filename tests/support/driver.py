@@ -26,6 +26,9 @@ from workflows.repository import Repository
 from workflows.terms import DEFAULT_ZONE
 from workflows.world import World
 
+# What a test's appeal or suspension rests on unless it says (their commands require one).
+DOCUMENTED = {"decision_appealed": "дело 2-77/2026", "decision_suspended": "определение 3/2026"}
+
 DECISION_STEPS = {
     "decision_appealed": i.AppealDecision,
     "decision_suspended": i.SuspendDecision,
@@ -135,12 +138,18 @@ class Driver(Process):
         note: str | None = None,
         files: Sequence[Any] = (),
         date: str | None = None,
+        document: str | None = None,
     ) -> None:
-        """A later step of a decision; finality, if no date is given, dated today in the
-        default zone (the tests' units are in Almaty's)."""
-        if date is None and step == "decision_final":
+        """A later step of a decision; finality, an appeal or a suspension, if no date is
+        given, dated today in the default zone (the tests' units are in Almaty's); an appeal
+        or a suspension, if no document is given, resting on a case number made up here."""
+        if date is None and step in ("decision_final", *DOCUMENTED):
             date = self.clock().astimezone(ZoneInfo(DEFAULT_ZONE)).date().isoformat()
+        if document is None and step in DOCUMENTED:
+            document = DOCUMENTED[step]
         given = {"items": list(items), "note": note, "files": list(files), "date": date}
+        if document is not None:
+            given["document"] = document
         self.run(actor, DECISION_STEPS[step].model_validate(given))
 
     def return_to_owner(self, actor: str, items: Sequence[str], owner: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from workflows import grammar, intake
+from workflows import grammar, intake, reading
 from workflows.commands.base import Command, command
 from workflows.commands.fields import (
     Date,
@@ -27,6 +27,7 @@ from workflows.commands.fields import (
 )
 from workflows.intake import new_item_id
 from workflows.unit_of_work import Work
+from workflows.world import unknown
 
 __all__ = ["IntakeIn", "new_item_id"]  # a label's id, for ways in that print labels first
 
@@ -172,22 +173,56 @@ class DecisionStep(Command):
     note: Note | None = None
     files: Files = ()
     date: Date | None = Field(default=None, description="YYYY-MM-DD the event happened")
+    document: Text | None = Field(
+        default=None,
+        description="the document it rests on: the court's case number, the act's reference",
+    )
 
     def run(self, work: Work) -> None:
         given = files(self.files)
-        intake.decision_step(work, self.kind, self.items, self.note, given, self.date)
+        intake.decision_step(
+            work, self.kind, self.items, self.note, given, self.date, self.document
+        )
+
+    def seen(self, work: Work) -> None:
+        """As Command.seen, but an item is seen at the place of its decision too (its
+        `unit`), where this step is done (workflows.access.place_of), wherever the item is
+        now: the unit that recorded a decision records its appeal after the item has left
+        (issue 19). Where the item is now is not told: nothing is returned."""
+        reader = work.gate.reads(work)
+        if reader is False:
+            return
+        work.load("items", self.items)
+        for item_id in self.items:
+            found = work.world.find("items", item_id)
+            if found is None or not reading.sees(reader, reading.decision_places(found)):
+                raise unknown("items", item_id)
+
+
+# An appeal or a suspension stops R1's clock for as long as it lasts: one with no date and
+# nothing to show for it would let anyone at the unit stop the clock for ever (issue 19,
+# fix19f M3). Both are required of them, by every way in (the command is the one door); the
+# document is one line of text (fields.Text: not blank, no space at either end).
+_LODGED = "YYYY-MM-DD the appeal was lodged (required: R1 stops from that day)"
+_ORDERED = "YYYY-MM-DD the suspension was ordered (required: R1 stops from that day)"
 
 
 @command
 class AppealDecision(DecisionStep):
     kind: ClassVar[str] = "decision_appealed"
     summary: ClassVar[str] = "An appeal: the R1 clock stops"
+    date: Date = Field(description=_LODGED)
+    document: Text = Field(description="the court's case number of the appeal (required)")
 
 
 @command
 class SuspendDecision(DecisionStep):
     kind: ClassVar[str] = "decision_suspended"
     summary: ClassVar[str] = "A suspension: the R1 clock stops"
+    date: Date = Field(description=_ORDERED)
+    document: Text = Field(
+        description="the reference of the act that suspends the decision (required)"
+    )
 
 
 @command
