@@ -13,6 +13,11 @@ CUSTODY_LATE_ENTRY_DAYS          a decision, appeal, suspension or finality ente
 CUSTODY_NOTICE_DUE_SOON_HOURS    a due-soon notice goes this long before the due time (24)
 CUSTODY_NOTICE_ACK_HOURS         an overdue notice not acknowledged this long after it was
                                  sent goes to the next level up (24)
+CUSTODY_TRANSIT_HOURS            the transit watch (not a rule of the law): a transfer not
+                                 received this many hours of elapsed time after it was sent
+                                 is overdue, on the sending place's list (default 72: 3 days);
+                                 written into each `transfer_sent` entry, so that a replay
+                                 needs no settings and a change applies to transfers sent after
 CUSTODY_RECORD_HORIZON           the earliest date a decision may bear and a commission
                                  membership may start (default 1991-12-16, the day the
                                  Republic's independence was declared): older is a typo
@@ -43,6 +48,7 @@ class ProcessConfig(BaseSettings):
     late_entry_days: int = Field(default=3, ge=0, le=3650)
     notice_due_soon_hours: float = Field(default=24, ge=0, le=24 * 30)
     notice_ack_hours: float = Field(default=24, gt=0, le=24 * 30)
+    transit_hours: int = Field(default=72, ge=1, le=24 * 90)
     record_horizon: dt.date = dt.date(1991, 12, 16)
     recipient_secret: SecretStr | None = Field(default=None, min_length=32)
 
