@@ -673,6 +673,26 @@ def test_every_list_comes_a_page_at_a_time(site: Site) -> None:
         assert len(names) == len(set(names))
 
 
+def test_an_item_sent_and_not_received_is_listed_with_its_transit_watch(site: Site) -> None:
+    # Issue 19: a transfer sent and never received was on nobody's list.
+    rifle = site.rifle()
+    site.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": DECISION})
+    site.ok("unit.serikbaev", "decision_final", {"items": [rifle], "date": today()})
+    transfer = site.next_id("T")
+    road = {"transfer": transfer, "destination": "WH-ALM", "items": [rifle]}
+    site.ok("unit.serikbaev", "transfer_sent", road)
+    with site.as_("auditor.li") as auditor:
+        listed = auditor.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
+        [watch] = [d for d in listed if d["item"] == rifle]
+    assert (watch["rule"], watch["status"], watch["place"]) == ("transit", "running", "UNIT-ALM")
+    assert watch["facts"][0]["transfer"] == transfer
+    assert any("not a rule of the law" in line for line in watch["why"])
+    site.ok("sklad.omarov", "transfer_received", {"transfer": transfer, "items": [rifle]})
+    with site.as_("auditor.li") as auditor:
+        listed = auditor.get("/deadlines", params={"limit": 1000}).json()["deadlines"]
+    assert [d["rule"] for d in listed if d["item"] == rifle] == ["R2"]  # met: off the list
+
+
 def test_late_decisions_and_notices_are_in_plain_sight(site: Site) -> None:
     rifle, other = site.rifle(), site.rifle()
     day = dt.date.fromisoformat(today())

@@ -347,3 +347,23 @@ def test_the_command_line_says_lost_for_a_loss_and_reversed_for_a_reversal(
     assert "MISSED: declared lost " in lines[lost]
     assert "reversed" not in lines[lost]
     assert "MISSED: reversed " in lines[reversed_]
+
+
+def test_a_late_entry_is_reported_in_the_period_it_was_entered_whatever_comes_after(
+    site: Site,
+) -> None:
+    # Issue 19, L: a decision entered late was listed in the period of its deadline's due
+    # time, so a finality entered later (a new due time) moved it to another period.
+    rifle, decided = _decided_30_days_ago(site)  # entered today, 30 days after its date
+    today = _today(site)
+
+    def late_decisions(first: dt.date, last: dt.date) -> list[str]:
+        report = _compliance(site, first, last)
+        return [e["item"] for e in report["late_entries"] if e["fact"] == "decision"]
+
+    assert late_decisions(today, today) == [rifle]
+    assert late_decisions(decided, today - dt.timedelta(days=1)) == []  # its old due time
+    _step(site, "decision_appealed", rifle, decided + dt.timedelta(days=27))
+    _step(site, "decision_final", rifle, today)  # ten days run again: due in 10 days
+    assert late_decisions(today, today) == [rifle]
+    assert late_decisions(decided, today - dt.timedelta(days=1)) == []

@@ -128,8 +128,12 @@ def test_an_overdue_deadline_met_climbs_no_further(
     one_pass(system, config)
     site.process.send("unit.serikbaev", "T-9", "WH-ALM", [rifle])
     site.clock.advance(hours=72)
-    assert one_pass(system, config).written == 0
-    assert [m["To"] for m in box.messages] == ["unit.ospanov@police.kz"]
+    one_pass(system, config)
+    # R1 met: no more of it (the item on the road has its own transit watch's notices).
+    with system.ledger.database.read() as conn:
+        r1 = [row["person"] for row in outbox.listed(conn) if row["rule"] == "R1"]
+    assert r1 == ["unit.ospanov"]
+    assert [m["To"] for m in box.messages if " R1 " in m["Subject"]] == ["unit.ospanov@police.kz"]
 
 
 def test_a_deadline_due_today_gives_a_due_soon_notice_to_the_staff_only(
@@ -225,6 +229,32 @@ def test_an_account_disabled_after_the_notice_was_written_is_not_mailed(
         [row] = outbox.listed(conn)
     assert row["sent_at"] is None
     assert "unit.ospanov is disabled" in row["last_error"]
+
+
+def test_a_notice_to_a_disabled_account_is_recorded_once_and_not_claimed_each_pass(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    # Issue 19, L: it had been claimed, and withheld again, by every pass of every worker.
+    _overdue_rifle(site)
+    assert write_due(system) == 1
+    site.process.run("admin", c.DisableAccount(username="unit.ospanov"))
+    config = NoticeConfig(smtp_url=box.url)
+    read = "SELECT lease_owner, last_error FROM api_notices"
+    for worker in ("worker-1", "worker-2"):
+        assert send_due(system, config, worker) == (0, 0)
+        with system.ledger.database.read() as conn:
+            [(owner, why)] = conn.execute(text(read)).all()
+        assert owner is None  # never claimed
+        assert why == "not sent: the account unit.ospanov is disabled"
+        site.clock.advance(hours=1)  # past any lease
+    with system.ledger.database.write() as conn:
+        assert outbox.withhold_disabled(conn) == 0  # recorded once
+        now = format_time(site.clock())
+        assert outbox.claim(conn, "worker-3", now, now, 10) == []
+    # Enabled again, it goes.
+    site.process.run("admin", c.EnableAccount(username="unit.ospanov"))
+    assert send_due(system, config, "worker-4") == (1, 0)
+    assert [m["To"] for m in box.messages] == ["unit.ospanov@police.kz"]
 
 
 @pytest.mark.parametrize(

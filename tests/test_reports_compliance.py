@@ -80,6 +80,8 @@ def test_the_statuses_are_those_the_state_tables_give_at_the_same_moment(
     with site.ledger.database.read() as conn:
         stored: list[Deadline] = Repository(conn).documents("deadlines", None)
     for deadline in stored:
+        if deadline.rule == "transit":
+            continue  # the ministry's watch, not a rule of the law: not in the report
         status = deadline.status(now)
         counted[deadline.rule][status] = counted[deadline.rule].get(status, 0) + 1
     for rule in ("R1", "R2"):

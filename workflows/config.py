@@ -16,6 +16,12 @@ CUSTODY_NOTICE_ACK_HOURS         an overdue notice not acknowledged this long af
 CUSTODY_LONG_PAUSE_DAYS          an appeal or suspension that has stopped R1's clock longer than
                                  this many days is said in the deadline's reasons and told to the
                                  unit's supervisor (default 60; fix19f M3)
+CUSTODY_TRANSIT_HOURS            the transit watch (not a rule of the law): a transfer not
+                                 received this many hours of elapsed time after it was sent
+                                 is overdue, on the sending place's list (default 72: 3 days);
+                                 written into each `transfer_sent` entry, so that a replay
+                                 needs no settings and a change applies to transfers sent after
+                                 it
 CUSTODY_RECORD_HORIZON           the earliest date a decision may bear and a commission
                                  membership may start (default 1991-12-16, the day the
                                  Republic's independence was declared): older is a typo
@@ -47,6 +53,7 @@ class ProcessConfig(BaseSettings):
     notice_due_soon_hours: float = Field(default=24, ge=0, le=24 * 30)
     notice_ack_hours: float = Field(default=24, gt=0, le=24 * 30)
     long_pause_days: int = Field(default=60, ge=1, le=3650)
+    transit_hours: int = Field(default=72, ge=1, le=24 * 90)
     record_horizon: dt.date = dt.date(1991, 12, 16)
     recipient_secret: SecretStr | None = Field(default=None, min_length=32)
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from custody.db import Database
 from custody.store import Store
 from workflows import deadlines, terms
-from workflows.deadlines import R1, R2
+from workflows.deadlines import R1, R2, TRANSIT
 from workflows.heap import collector_paused
 from workflows.model import Deadline
 from workflows.reports.recompute import CHUNK
@@ -111,11 +111,13 @@ class _Pass:
         state[_DESTINATION] = self.transfers[data["transfer"]]
         if state[_LOCATION] == state[_UNIT]:
             self._step(item, R1, deadlines.meet, body["time"])
+        self._put(deadlines.start_transit(item, data, body["time"], body["seq"]))
 
     def _received(self, body: dict[str, Any]) -> None:
         item = body["item"]
         state = self.items[item]
         state[_LOCATION], state[_DESTINATION] = self.transfers[body["data"]["transfer"]], None
+        self._step(item, TRANSIT, deadlines.meet, body["time"])
         if state[_FORENSICS] and (item, R2) not in self.deadlines:
             self._put(deadlines.start_r2(item, state[_LOCATION], body["time"]))
         else:  # as workflows.fold: R2 follows the item to another warehouse
@@ -142,7 +144,7 @@ class _Pass:
     def _resolved(self, body: dict[str, Any]) -> None:
         item = body["item"]
         if body["data"]["resolution"] == "lost" and item not in self.batches:
-            for rule in (R1, R2):
+            for rule in (R1, R2, TRANSIT):
                 cancel = functools.partial(deadlines.cancel, seq=body["seq"], why="lost")
                 self._step(item, rule, cancel, body["time"])
 

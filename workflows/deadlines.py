@@ -27,6 +27,15 @@ R2  At the warehouse, for rifled firearms that were confiscated, surrendered or 
     state surplus, not smoothbore): 48 hours from the `transfer_received` entry (or from
     intake, for an item registered at the warehouse), met by the `forensic_sent` entry.
 
+transit  Not a rule of the law (the sources' R1-R10 set no term for an item on the road): the
+    ministry's configured watch on items in transit, against diversion on the way. From the
+    `transfer_sent` entry, its `transit_hours` (CUSTODY_TRANSIT_HOURS when it was sent;
+    72 for an entry written before the watch, `TRANSIT_HOURS`) of elapsed time, as R2 counts:
+    a vehicle on the road does not stop at midnight, so no law days. The sending place is
+    responsible (the item is its until received). Met by the `transfer_received` entry of
+    the item; cancelled by a discrepancy resolved as lost (kept missed after its due time, as
+    R1 and R2). A later transfer of the same item starts it again (one row per item and rule).
+
 An appeal, suspension or finality entry written before these entries carried their own date
 is counted from the date of its entry time at the place, and its fact says so
 (`date_from: entry_time`).
@@ -34,7 +43,8 @@ is counted from the date of its entry time at the place, and its fact says so
 A deadline is due at an instant in UTC; it is overdue once that instant has passed without
 being met. Missing it blocks nothing: it is reported, and a late meeting stays on the record.
 An item that is lost has its running deadlines cancelled; one cancelled after its due time
-keeps the miss (`missed_cancelled`, the days overdue), for R1 and R2 (issue 19, H2).
+keeps the miss (`missed_cancelled`, the days overdue), for R1, R2 and the transit watch
+(issue 19, H2).
 """
 
 from __future__ import annotations
@@ -48,8 +58,12 @@ from workflows import terms
 from workflows.model import Deadline
 
 R1, R2 = "R1", "R2"
+TRANSIT = "transit"  # the ministry's watch, not a rule of the law: no R-number
 R1_DAYS = 10
 R2_HOURS = dt.timedelta(hours=48)
+TRANSIT_HOURS = 72
+"""The transit watch of a `transfer_sent` entry that names none (written before the watch
+was configured): the default of CUSTODY_TRANSIT_HOURS, 3 days."""
 PAUSES = ("appealed", "suspended")
 
 
@@ -125,6 +139,27 @@ def move_r2(deadline: Deadline, place: str) -> None:
     with the warehouse the item had left). A met or cancelled one stays where it was."""
     if _open(deadline):
         deadline.place = place
+
+
+def start_transit(item: str, sent: dict[str, Any], at: str, seq: int) -> Deadline:
+    """The transit watch from a `transfer_sent` entry at `at` (RFC 3339 UTC), number `seq`,
+    whose data is `sent` (transfer, origin, destination[, transit_hours]): due that many
+    hours of elapsed time later; the sending place (`origin`) is responsible."""
+    hours = sent.get("transit_hours", TRANSIT_HOURS)
+    due = format_time(parse_time(at) + dt.timedelta(hours=hours))
+    started = {
+        "fact": "sent",
+        "date": at[:10],
+        "entered_at": at,
+        "seq": seq,
+        "delay_days": 0,
+        "transfer": sent["transfer"],
+        "destination": sent["destination"],
+        "transit_hours": hours,
+    }
+    return Deadline(
+        item=item, rule=TRANSIT, started_at=at, due_at=due, place=sent["origin"], facts=[started]
+    )
 
 
 def _open(deadline: Deadline) -> bool:
@@ -327,6 +362,7 @@ _SAID = {
     "final": "final {date}",
     "reversed": "reversed {date}",
     "lost": "declared lost {date}",
+    "sent": "sent {date}",
 }
 
 
@@ -361,4 +397,17 @@ def explain(deadline: Deadline) -> list[str]:
         )
     elif deadline.rule == R2:
         lines.append(f"48 hours from the receipt at {deadline.place} ({deadline.started_at})")
+    elif deadline.rule == TRANSIT:
+        lines.append(_transit_said(deadline))
     return lines
+
+
+def _transit_said(deadline: Deadline) -> str:
+    """The transit watch's reason in one line (English, times in UTC)."""
+    sent = deadline.facts[0]
+    return (
+        f"{sent['transit_hours']} hours from the sending at {deadline.place} "
+        f"({deadline.started_at}) on transfer {sent['transfer']} to {sent['destination']}, "
+        "until received there: the ministry's transit watch (CUSTODY_TRANSIT_HOURS), "
+        "not a rule of the law; the sending place answers for it"
+    )

@@ -1,6 +1,7 @@
 """Who is told of a deadline, and when (plain data in, notices to write out; no I/O).
 
-Every deadline has a responsible place (its unit for R1, its warehouse for R2), and through
+Every deadline has a responsible place (its unit for R1, its warehouse for R2, the sending
+place for the transit watch: workflows.deadlines), and through
 the place's supervision register (workflows.supervision) the people on duty there and above
 them. For a deadline not met:
 

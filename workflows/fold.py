@@ -15,7 +15,7 @@ from typing import Any
 from custody.entries import EntryBody
 from workflows import deadlines, membership, subjects, terms
 from workflows.access import makes_administrator
-from workflows.deadlines import R1, R2
+from workflows.deadlines import R1, R2, TRANSIT
 from workflows.diversion import FOUND_DIVERTED, compensation_refusal, confirmation_refusal
 from workflows.errors import FoldError, UnknownObject
 from workflows.machines import WORKFLOWS, decision_fact, workflow_for
@@ -72,10 +72,10 @@ MOVES_DEADLINES = {
     "decision_suspended": (R1,),
     "decision_final": (R1,),
     "decision_reversed": (R1,),
-    "transfer_sent": (R1,),
-    "transfer_received": (R2,),
+    "transfer_sent": (R1, TRANSIT),
+    "transfer_received": (R2, TRANSIT),
     "forensic_sent": (R2,),
-    "discrepancy_resolved": (R1, R2),
+    "discrepancy_resolved": (R1, R2, TRANSIT),
 }
 
 
@@ -452,6 +452,8 @@ def _transfer_sent(world: World, body: EntryBody) -> None:
     item.transfer, item.destination = transfer.id, transfer.destination
     if item.location == item.unit:
         _deadline_step(world, item.id, R1, deadlines.meet, body.time)
+    # The transit watch (not a rule of the law): the sending place answers until received.
+    world.put("deadlines", deadlines.start_transit(item.id, data, body.time, body.seq))
 
 
 def _transfer_received(world: World, body: EntryBody) -> None:
@@ -460,6 +462,7 @@ def _transfer_received(world: World, body: EntryBody) -> None:
     transfer.received.append(item.id)
     world.touch("transfers", transfer)
     item.location, item.destination, item.transfer = transfer.destination, None, None
+    _deadline_step(world, item.id, TRANSIT, deadlines.meet, body.time)
     if needs_forensics(item.category, item.rifled, item.source) and not world.deadline(item.id, R2):
         _start_r2(world, item.id, transfer.destination, body.time)
     else:  # received at another warehouse before forensics: R2 is that one's now
@@ -632,7 +635,7 @@ def _discrepancy_resolved(world: World, body: EntryBody) -> None:
     item = _move(world, subject, body, frozenset({fact}))
     item.discrepancy, item.state_before_discrepancy = None, None
     if lost:
-        for rule in (R1, R2):
+        for rule in (R1, R2, TRANSIT):
             deadline = world.deadline(item.id, rule)
             if deadline is not None:  # one cancelled overdue keeps its miss (issue 19, H2)
                 deadlines.cancel(deadline, body.time, body.seq, "lost")

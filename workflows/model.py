@@ -250,13 +250,14 @@ class Deadline(Document):
     it, {fact, date, entered_at, seq, delay_days[, entered_late][, date_from]}, in order."""
 
     item: str
-    rule: str  # R1 | R2
+    rule: str  # R1 | R2 | transit (the ministry's watch, not a rule of the law)
     started_at: str
     due_at: str | None  # None while the clock is paused
     paused_at: str | None = None
     met_at: str | None = None
     cancelled_at: str | None = None
-    place: str | None = None  # whose deadline it is: the unit (R1), the warehouse (R2)
+    # Whose deadline it is: the unit (R1), the warehouse (R2), the sending place (transit).
+    place: str | None = None
     zone: str | None = None  # the tz zone its days are counted in (R1)
     counted_from: str | None = None  # the date (YYYY-MM-DD) the running term counts from
     facts: list[dict[str, Any]] = field(default_factory=list)

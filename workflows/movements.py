@@ -25,7 +25,8 @@ def new_discrepancy_id() -> str:
 
 
 def send(work: Work, transfer_id: str, destination: str, item_ids: Sequence[str]) -> None:
-    """Items leave together for a warehouse (R1: only under a decision in force)."""
+    """Items leave together for a warehouse (R1: only under a decision in force); each is
+    watched in transit until received (CUSTODY_TRANSIT_HOURS, workflows.deadlines)."""
     registers.location_of_kind(work, destination, WAREHOUSE)
     ids = unique(item_ids)
     work.load("items", ids)
@@ -41,7 +42,14 @@ def send(work: Work, transfer_id: str, destination: str, item_ids: Sequence[str]
         existing.state != "open" or (existing.origin, existing.destination) != (origin, destination)
     ):
         raise InvalidRequest(f"transfer {transfer_id} is not an open transfer on this route")
-    data = {"transfer": transfer_id, "origin": origin, "destination": destination}
+    data = {
+        "transfer": transfer_id,
+        "origin": origin,
+        "destination": destination,
+        # The transit watch's term as configured now, kept with the sending: a replay counts
+        # it from the entry, not from settings that may have changed (workflows.deadlines).
+        "transit_hours": work.config.transit_hours,
+    }
     advance(work, "transfer_sent", ids, data)
 
 

@@ -8,7 +8,8 @@ What is "at" a place, for reading:
   checks what is coming to them);
 - a transfer: where it left from and where it goes;
 - a batch, its statement and presences: the plant or burning site where it burns;
-- a deadline: the place whose deadline it is (the unit for R1, the warehouse for R2);
+- a deadline: the place whose deadline it is (the unit for R1, the warehouse for R2, the
+  sending place for the transit watch);
 - a discrepancy: the place of its subject (an item, a batch, a transfer), or where it was
   counted.
 

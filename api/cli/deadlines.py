@@ -1,4 +1,5 @@
-"""`custody deadlines`: what is due and what is overdue (R1, R2), in the user's time zone."""
+"""`custody deadlines`: what is due and what is overdue (R1, R2, and the transit watch), in the
+user's time zone."""
 
 from __future__ import annotations
 
@@ -22,7 +23,12 @@ from workflows.model import Deadline
 if TYPE_CHECKING:
     from api.system import System
 
-RULES = {"R1": "at the unit after the decision (10 days)", "R2": "to forensics (48 hours)"}
+RULES = {
+    "R1": "at the unit after the decision (10 days)",
+    "R2": "to forensics (48 hours)",
+    # Not a rule of the law: the ministry's configured watch (workflows.deadlines).
+    "transit": "sent, to be received (transit watch, not a rule of the law)",
+}
 
 
 def zone_of(name: str) -> ZoneInfo:
@@ -196,4 +202,5 @@ def _line(deadline: Deadline, now: dt.datetime, zone: ZoneInfo) -> str:
     if late:
         said = ", ".join(f"{f['fact']} {days(f['delay_days'])}" for f in late)
         when += f"; ENTERED LATE ({said})"
-    return f"{status.upper():9} {deadline.rule} {deadline.item:14} {RULES[deadline.rule]}; {when}"
+    said = RULES.get(deadline.rule, deadline.rule)
+    return f"{status.upper():9} {deadline.rule} {deadline.item:14} {said}; {when}"

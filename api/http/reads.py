@@ -55,7 +55,6 @@ class History(BaseModel):
 
 class DeadlineOut(BaseModel):
     item: str
-    rule: str
     status: str = Field(
         description="running, overdue, paused, met, met_late, cancelled; missed (stopped by an "
         "appeal or suspension dated after the term ran out) or missed_cancelled (reversed or "
@@ -67,7 +66,15 @@ class DeadlineOut(BaseModel):
     paused_at: str | None
     met_at: str | None
     cancelled_at: str | None
-    place: str | None = Field(description="whose deadline it is: the unit (R1), warehouse (R2)")
+    rule: str = Field(
+        description="R1, R2, or transit: the ministry's watch on an item sent and not yet "
+        "received (CUSTODY_TRANSIT_HOURS of elapsed time from transfer_sent; not a rule of "
+        "the law, so no R-number)"
+    )
+    place: str | None = Field(
+        description="whose deadline it is: the unit (R1), warehouse (R2), the sending place "
+        "(transit)"
+    )
     zone: str | None = Field(description="the tz zone R1's days are counted in")
     counted_from: str | None = Field(description="the date the running term counts from")
     facts: list[dict[str, Any]] = Field(

@@ -44,6 +44,12 @@ RULES = {
         "криминалистикалық сараптамаға жіберу (48 сағат)",
         "sent to forensics (48 hours)",
     ),
+    # Not a rule of the law: the ministry's watch on an item sent and not yet received.
+    "transit": (
+        "перемещение: отправлено, не получено (контроль в пути, не норма закона)",
+        "тасымалдау: жіберілді, қабылданбады (жолдағы бақылау, заң нормасы емес)",
+        "transfer sent and not received (transit watch, not a rule of the law)",
+    ),
 }
 
 

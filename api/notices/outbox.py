@@ -115,14 +115,43 @@ def insert(conn: Connection, planned: Sequence[Planned], emails: dict[str, str],
 # A notice with an address to go to: the one stored when it was written, or one its person
 # has been given since (api_contacts; looked up again at sending, `claim_one`).
 _ADDRESSED = "(email IS NOT NULL OR person IN (SELECT username FROM api_contacts))"
+# The accounts the ledger has disabled (wf_accounts, the fold's cache: its `disabled`), by
+# database: the accounts are a few hundred rows, read by the JSON functions of each.
+_DISABLED = {
+    "sqlite": "SELECT id FROM wf_accounts WHERE json_extract(data, '$.disabled') = 1",
+    "postgresql": "SELECT id FROM wf_accounts WHERE CAST(data AS json) ->> 'disabled' = 'true'",
+}
+
+
+def _sendable(conn: Connection) -> str:
+    """The SQL condition of a notice that may be claimed to be sent: with an address, and
+    to a person whose account is not disabled. A notice to a disabled account is left
+    alone while it is (issue 19, L: it had been claimed and withheld again every pass);
+    `withhold_disabled` records why, once; enabled again, it goes."""
+    return f"{_ADDRESSED} AND person NOT IN ({_DISABLED[conn.dialect.name]})"
+
+
+def withhold_disabled(conn: Connection) -> int:
+    """Record, once, why the unsent notices to disabled accounts are not sent (`last_error`,
+    as `withhold` words it), in one UPDATE of those not recorded yet; returns how many."""
+    done = conn.execute(
+        text(
+            "UPDATE api_notices SET last_error = "  # noqa: S608
+            "'not sent: the account ' || person || ' is disabled' "
+            f"WHERE sent_at IS NULL AND person IN ({_DISABLED[conn.dialect.name]}) "
+            "AND (last_error IS NULL OR last_error NOT LIKE 'not sent: the account %')"
+        )
+    )
+    return int(done.rowcount or 0)
 
 
 def claim(conn: Connection, owner: str, now: str, until: str, limit: int) -> list[Outgoing]:
     """Take the lease of up to `limit` unsent notices with an address whose lease is free.
     The address is the one the person has now (`_ADDRESSED`): a notice written while its
     person had none goes once one is added (issue 19 re-attack, H2); one whose person still
-    has none waits, unclaimed."""
-    free = f"sent_at IS NULL AND {_ADDRESSED} AND (lease_until IS NULL OR lease_until < :now)"
+    has none waits, unclaimed, as does one to a disabled account (`_sendable`)."""
+    sendable = _sendable(conn)
+    free = f"sent_at IS NULL AND {sendable} AND (lease_until IS NULL OR lease_until < :now)"
     conn.execute(
         text(
             f"UPDATE api_notices SET lease_owner = :owner, lease_until = :until "  # noqa: S608
@@ -152,7 +181,7 @@ def claim_one(
     taken = conn.execute(
         text(
             "UPDATE api_notices SET lease_owner = :owner, lease_until = :until "  # noqa: S608
-            f"WHERE id = :id AND sent_at IS NULL AND {_ADDRESSED} "
+            f"WHERE id = :id AND sent_at IS NULL AND {_sendable(conn)} "
             "AND (lease_owner = :owner OR lease_until IS NULL OR lease_until < :now)"
         ),
         {"owner": owner, "until": until, "now": now, "id": notice.id},
@@ -169,9 +198,10 @@ def claim_one(
 
 
 def withhold(conn: Connection, notice_id: int, owner: str, why: str) -> None:
-    """A notice that is not to be sent (no address now, or the person's account disabled):
-    kept unsent with no address, and why in `last_error`. It waits: claimed again once its
-    person has an address (`_ADDRESSED`) and its lease has run out."""
+    """A notice that is not to be sent (no address now): kept unsent with no address, and
+    why in `last_error`. It waits: claimed again once its person has an address
+    (`_ADDRESSED`) and its lease has run out. (One to a disabled account is not claimed at
+    all: `_sendable`, `withhold_disabled`.)"""
     conn.execute(
         text(
             "UPDATE api_notices SET email = NULL, last_error = :why "

@@ -187,6 +187,8 @@ def sending(system: System, config: NoticeConfig, owner: str) -> tuple[int, int,
         return sent, failed, None
     database, zone = system.ledger.database, Settings().timezone
     hold = dt.timedelta(seconds=config.notice_lease_seconds + config.smtp_timeout_seconds)
+    with database.write() as conn:  # once a pass; such notices are then never claimed
+        outbox.withhold_disabled(conn)
     while True:
         now = system.clock()
         until = format_time(now + dt.timedelta(seconds=config.notice_lease_seconds))
@@ -234,21 +236,16 @@ def _claim_one(
     system: System, notice: outbox.Outgoing, owner: str, hold: dt.timedelta
 ) -> outbox.Outgoing | None:
     """The notice to send now, with the person's address now (issue 19, M1), or None: taken
-    by another worker, or withheld (no address, or the account disabled: recorded why)."""
+    by another worker, its person's account disabled (outbox.claim_one does not take it:
+    `withhold_disabled` records why, once), or withheld for want of an address (recorded
+    why)."""
     with system.ledger.database.write() as conn:
         now = system.clock()
         claimed = outbox.claim_one(conn, notice, owner, format_time(now), format_time(now + hold))
         if claimed is None:
             return None
-        world = World()
-        Repository(conn).load(world, "accounts", [claimed.person])
-        account = world.accounts.get(claimed.person)
-        why = None
-        if account is not None and account.disabled:
-            why = f"not sent: the account {claimed.person} is disabled"
-        elif not claimed.email:
+        if not claimed.email:
             why = f"not sent: {claimed.person} has no e-mail address"
-        if why is not None:
             log.info("notice %s %s", claimed.id, why)
             outbox.withhold(conn, claimed.id, owner, why)
             return None

@@ -1,5 +1,6 @@
 """The work queues of each role's home page, drawn from the state and deadline facts: which
-items wait for which step at the person's places, each with its legal clock (R1, R2) and
+items wait for which step at the person's places, each with its legal clock (R1, R2) or the
+transit watch (not a rule of the law: items sent from the place and not yet received) and
 the step a bulk action would apply. Reading only; the step itself is a command.
 
 Places: an account acts at its places (DESIGN §2). `places_of` gives them; only the roles
@@ -35,12 +36,23 @@ class QueueSpec:
     title: str  # msgid
     states: tuple[str, ...]
     step: str | None  # the bulk action, a command kind; None: link to the item's own page
-    rule: str | None = None  # the clock shown: R1, R2
+    rule: str | None = None  # the clock shown: R1, R2, transit
     when: str | None = None  # "forensics": only items that still need the registry check
 
 
 def N_(message: str) -> str:
     return message
+
+
+# Items sent from the person's places and not yet received, soonest due first: the sending
+# place answers for them until then (workflows.deadlines, the transit watch).
+_TRANSIT = QueueSpec(
+    "transit",
+    N_("Sent, not yet received (transit watch)"),
+    ("in_transit",),
+    None,
+    "transit",
+)
 
 
 ROLE_QUEUES: dict[str, tuple[QueueSpec, ...]] = {
@@ -60,6 +72,7 @@ ROLE_QUEUES: dict[str, tuple[QueueSpec, ...]] = {
             None,
             "R1",
         ),
+        _TRANSIT,
     ),
     roles.WAREHOUSE_CLERK: (
         QueueSpec(
@@ -85,6 +98,7 @@ ROLE_QUEUES: dict[str, tuple[QueueSpec, ...]] = {
         QueueSpec("cut", N_("Ready for cutting (R6)"), ("deformed",), None),
         QueueSpec("load", N_("Ready for loading (R7)"), ("cut",), None),
         QueueSpec("discrepancies", N_("Discrepancies"), ("discrepancy",), None),
+        _TRANSIT,
     ),
     roles.FORENSIC_EXAMINER: (
         QueueSpec("receive", N_("Items to receive"), ("to_forensics",), "forensic_received"),
@@ -154,7 +168,8 @@ def for_role(process: Process, role: str, places: Sequence[str] | None) -> Home:
                     shared = any(q.when == "ready" and state in q.states for q in specs)
                     fetched[state] = shelf.items(state, 3 * SHOWN if shared else SHOWN)
         world = World()
-        keys = [(i.id, r) for items in fetched.values() for i in items for r in ("R1", "R2")]
+        clocks = ("R1", "R2", "transit")
+        keys = [(i.id, r) for items in fetched.values() for i in items for r in clocks]
         shelf.repo.load(world, "deadlines", keys)
         for queue in queues:
             for state in queue.spec.states:

@@ -20,13 +20,14 @@ dated after its term had run out), missed_cancelled (reversed after it had run o
 pause belongs to the period its missed due time fell in, whatever became of the deadline
 after (issue 19, H2): a term that ran again after finality is counted apart, in its own
 period.
-`late_entries` lists the decisions, appeals, suspensions and finalities of the period's
-deadlines whose entries were written late (the `entered_late_days` their command recorded),
-reversals included, and every pause, finality or reversal dated inside its term but entered
-after the term had run out (with `overdue_until_late_entry`, the days the term stood
-overdue until it). `overdue_until_late_entry` counts, by rule, the period's deadlines with
-such an entry: the law counts them as it counts an appeal lodged in time, but the term was
-overdue on record until the late entry (issue 19 re-attack, H1).
+`late_entries` lists the decisions, appeals, suspensions and finalities entered late in the
+period (by their own entry time, which no later entry moves; the `entered_late_days` their
+command recorded), reversals included, and every pause, finality or reversal dated inside
+its term but entered after the term had run out (with `overdue_until_late_entry`, the days
+the term stood overdue until it, in the period of its `overdue_due_at`).
+`overdue_until_late_entry` counts, by rule, the period's deadlines with such an entry: the
+law counts them as it counts an appeal lodged in time, but the term was overdue on record
+until the late entry (issue 19 re-attack, H1).
 """
 
 from __future__ import annotations
@@ -93,10 +94,6 @@ class ComplianceFold:
         return found
 
 
-def _in_period(deadline: Deadline, period: Period) -> bool:
-    return period.holds(deadline.due_at or deadline.started_at)
-
-
 def _terms(deadline: Deadline, status: str) -> list[tuple[str, str, dict[str, Any]]]:
     """(due time, status, fact or {}) of each term of a deadline, in order: each one missed
     before a pause or cancellation (its fact's `missed_due_at`), each one that stood overdue
@@ -148,20 +145,22 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
     hidden = dict.fromkeys(RULES, 0)  # overdue until a late entry dated inside the term
     for key in sorted(compliance.world.deadlines):
         deadline = compliance.world.deadlines[key]
-        if now is None:
-            continue
+        if now is None or deadline.rule not in RULES:
+            continue  # the transit watch is the ministry's, not a rule of the law
         place = compliance.places.get(key, "")
         first_seq = compliance.seqs.get(key, [0])[0]
-        in_period = _in_period(deadline, period)
-        # A late entry is a fact of its own (issue 19); one that hid overdue time belongs to
-        # the period its overdue due time fell in, as the term it hid does (issue 19, H1).
+        # A late entry is a fact of its own (issue 19): listed in the period it was entered
+        # in, its own entry time, which no later entry moves (issue 19, L: it had followed
+        # the deadline's due time, which a finality entered later moves); one that hid
+        # overdue time belongs to the period its overdue due time fell in, as the term it
+        # hid does (issue 19, H1), a time also fixed when it was entered.
         hiding = False
         for fact in deadline.late_entries():
             if "overdue_due_at" in fact:
                 if not period.holds(fact["overdue_due_at"]):
                     continue
                 hiding = True
-            elif not in_period:
+            elif not period.holds(fact["entered_at"]):
                 continue
             late_entries.append(
                 {"item": deadline.item, "rule": deadline.rule, "place": place}
