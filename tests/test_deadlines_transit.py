@@ -73,7 +73,7 @@ def test_a_transfer_sent_and_never_received_becomes_overdue_at_the_sending_place
     site.clock.advance(hours=TRANSIT_HOURS + 1)
     listed = {(d.item, d.rule): d for d in site.process.deadlines()}
     assert listed[(rifle, TRANSIT)].status(site.clock()) == "overdue"
-    shown = reasons(listed[(rifle, TRANSIT)], site.clock(), 3, [])
+    shown = reasons(listed[(rifle, TRANSIT)], site.clock(), [])
     assert shown["status"] == "overdue"
     assert shown["facts"][0]["transfer"] == "T-ROAD"
     assert any("not a rule of the law" in line for line in shown["why"])
