@@ -10,6 +10,7 @@
     ├── KeyFileError           a person's encrypted key file is malformed or the passphrase wrong
     ├── ProofError
     │   ├── ProofRangeError    a proof was asked for sizes or indexes the tree does not have
+    │   ├── NotAnItem          a disclosure bundle was asked for a subject that is no item
     │   └── ProofVerificationError  a proof does not lead to the root it claims
     ├── NoteError
     │   ├── MalformedNoteError      text that is not a C2SP signed note (or key, or checkpoint)
@@ -65,6 +66,12 @@ class ProofError(CustodyError):
 class ProofRangeError(ProofError, ValueError):
     """Indexes or sizes outside the tree (RFC 9162 defines proofs only for index < size,
     0 < old <= new <= tree size)."""
+
+
+class NotAnItem(ProofError, LookupError):
+    """A disclosure bundle (custody.disclosure) asked for a subject whose entries do not begin
+    with item_registered: a batch, a place, an account. Its file would fail `custody
+    verify-item` at step 5 as if tampered, so none is made (issue 16)."""
 
 
 class ProofVerificationError(ProofError):
