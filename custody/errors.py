@@ -4,6 +4,7 @@
     ├── EncodingError          a value JCS (RFC 8785) cannot carry exactly; nothing was written
     ├── MalformedEntryError    an entry body that is not of the ledger's format (DESIGN §5)
     ├── LedgerStateError       the database is not a ledger yet, or not the one the key expects
+    │   └── NoLedger           no database where the settings point: nothing opened or made
     ├── LedgerKeyError         the ledger's signing key file is missing, unreadable or foreign
     ├── KeyRegistryError       a person's key is unknown, revoked, of the wrong owner or purpose
     ├── ActError               a person's signed act does not verify or does not fit its entry
@@ -41,6 +42,12 @@ class MalformedEntryError(CustodyError, ValueError):
 
 class LedgerStateError(CustodyError):
     """The database holds no ledger (run `custody init`), or a different one than expected."""
+
+
+class NoLedger(LedgerStateError):
+    """No database file where the settings point (CUSTODY_DATA_DIR, CUSTODY_DATABASE_URL): a
+    command that opens a ledger makes none there (issue 16: one run outside the data dir left
+    an empty database behind); the message names where it looked."""
 
 
 class LedgerKeyError(CustodyError):

@@ -38,7 +38,7 @@ from api.cli import (
 from api.cli.numbers import Whole
 from api.cli.output import echo
 from api.cli.paths import PathRefused
-from custody.errors import CustodyError, NotAnItem
+from custody.errors import CustodyError, NoLedger, NotAnItem
 from custody.settings import Settings
 from workflows import grammar
 
@@ -209,7 +209,7 @@ def _invalid(exc: ValidationError) -> str:
 def main() -> None:
     try:
         app()
-    except (PathRefused, NotAnItem) as exc:  # a path or a subject that cannot be used
+    except (PathRefused, NotAnItem, NoLedger) as exc:  # a path, subject or place not usable
         fail(str(exc), 2)
     except CustodyError as exc:
         fail(str(exc))
