@@ -40,6 +40,7 @@ from api.web.acts import upload
 from api.web.regions import region_name
 from api.web.render import Visitor, page, system_of, visitor
 from certificates.page import Page
+from certificates.regions import spellings
 from certificates.words import words
 from custody.clock import format_time
 from custody.errors import CustodyError
@@ -453,6 +454,8 @@ async def statement_words(me: Me, lang: Literal["ru", "kk", "en"]) -> Response:
     # format, certificates.page.moment): a browser may not carry a Kazakh calendar of its own.
     months = get_month_names("wide", "format", lang)
     said = words(lang) | {f"month.{n}": str(months[n]) for n in range(1, 13)}
+    # The place's region as the statement names it (certificates.regions), by its spelling.
+    said |= {f"region.{spelling}": name for spelling, name in spellings(lang).items()}
     return JSONResponse(said, headers={"Cache-Control": "private, max-age=3600"})
 
 
