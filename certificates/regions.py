@@ -93,4 +93,3 @@ def spellings(language: str) -> dict[str, str]:
     for the batch page's script, which makes the statement's place cell again from the
     content it hashes (static/web/statement-check.js)."""
     return {key: names.get(language, key) for key, names in _BY_SPELLING.items()}
-
