@@ -89,7 +89,8 @@ def region_name(region: str, language: str) -> str:
 
 
 def spellings(language: str) -> dict[str, str]:
-    """Every spelling the table reads (as `spelled` compares it) -> its name in `language`:
+    """Every spelling the table reads, as region_name compares it (`_key`: no case, no
+    spaces around it, "region" for "oblast") -> its name in `language`:
     for the batch page's script, which makes the statement's place cell again from the
     content it hashes (static/web/statement-check.js)."""
     return {key: names.get(language, key) for key, names in _BY_SPELLING.items()}
