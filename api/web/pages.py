@@ -46,13 +46,11 @@ HOME = "/web/"
 
 
 def _from_script(request: Request) -> bool:
-    """Whether a page's script sent `request` (fetch: Sec-Fetch-Dest empty; or a JSON
-    body), which reads its answer as JSON, not as a page to show; htmx's requests swap
-    HTML, and keep the page."""
-    if request.headers.get("HX-Request"):
-        return False
+    """Whether a page's script sent `request` with a JSON body (statement.js, sign.js,
+    devicekey.js), and reads its answer as JSON, not as a page to show. A script that posts
+    a form (scan.js) shows the HTML it gets, and keeps the page."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return request.headers.get("Sec-Fetch-Dest") == "empty" or kind == "application/json"
+    return kind == "application/json"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -270,8 +268,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
         """The error page in the reader's language (the account's, for a session); a
-        page's script (a fetch, or a JSON body) gets problem+json with the same sentence
-        for it to show (issue 16: statement.js could only show "403")."""
+        page's script that sent JSON gets problem+json with the same sentence for it to
+        show (issue 16: statement.js could only show "403")."""
         try:
             me: Visitor | None = await visitor(request)
         except (LoginNeeded, CustodyError):  # no session, or no longer a valid one
