@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 
 from certificates import office
 from certificates.qr_payload import Payload
+from certificates.regions import region_name
 from certificates.words import word, words
 from custody.checkpoint import parse_note
 from custody.clock import parse_time
@@ -89,7 +90,7 @@ def build(evidence: dict[str, Any], lang: str, zone: str, public_url: str | None
     return Page(
         lang=lang,
         title=w[f"title.{kind}"],
-        header=_header(statement, chairs, lang, zone),
+        header=_header(statement, chairs, lang, zone, _regions_named(evidence)),
         method=w[f"method.{kind}"],
         columns=[w[f"col.{c}"] for c in columns],
         rows=[_row(n, item, columns, lang) for n, item in enumerate(statement["items"], 1)],
@@ -118,18 +119,28 @@ def kilograms(grams: int | None, lang: str) -> str:
     return format_decimal(Decimal(grams) / 1000, format="#,##0.000", locale=lang)
 
 
+def _regions_named(evidence: dict[str, Any]) -> bool:
+    """Whether the page names the place's region in its language (certificates.regions): a
+    statement being printed does (it has no "page" yet), and one printed so says it in its
+    page evidence (render.render); one printed before printed the register's string as it
+    is, and is drawn again so, for verify-statement to find the text it printed."""
+    shown = evidence.get("page")
+    return shown is None or shown.get("regions") is True
+
+
 def _header(
-    statement: dict[str, Any], chairs: set[str], lang: str, zone: str
+    statement: dict[str, Any], chairs: set[str], lang: str, zone: str, regions: bool = True
 ) -> list[tuple[str, str]]:
     w = words(lang)
     place = statement["location"]
+    region = region_name(place["region"], lang) if regions else place["region"]
     present = "; ".join(
         f"{named(p)} ({word(lang, _role(p['person'], p['role'], chairs))})"
         for p in statement["present"]
     )
     return [
         (w["batch"], statement["batch"]),
-        (w["place"], f"{in_language(place, lang)}, {place['region']}"),
+        (w["place"], f"{in_language(place, lang)}, {region}"),
         (w["installation"], statement["installation"]),
         (w["destroyed_at"], moment(statement["destroyed_at"], lang, zone)),
         (w["commission"], in_language(statement["commission"], lang)),

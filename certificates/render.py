@@ -69,6 +69,7 @@ def render(
     moment = created(evidence)
     os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
     shown: dict[str, Any] = {"lang": lang, "zone": zone, "renderer": renderer_identity.identity()}
+    shown["regions"] = True  # the region named in `lang` (certificates.page._regions_named)
     if public_url is not None:
         shown["public_url"] = public_url
     attached = proof.dumps({**evidence, "page": shown})

@@ -26,7 +26,7 @@ FONTS = ("DejaVu Sans", "DejaVu Sans:bold")  # what the template asks for
 # Our own code and data that decide what is drawn.
 SOURCES = (
     "templates/statement.html.j2", "render.py", "page.py", "words.py", "office.py",
-    "qr_payload.py", "../workflows/membership.py",
+    "qr_payload.py", "regions.py", "../workflows/membership.py",
 )  # fmt: skip
 
 

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from custody import keys, migrate
 from custody.clock import Clock, utc_now
 from custody.db import Database
 from custody.entries import NewEntry
-from custody.errors import LedgerKeyError, LedgerStateError
+from custody.errors import LedgerKeyError, LedgerStateError, NoLedger
 from custody.ledger import Ledger
 from custody.ledger_key import LedgerKeyFile
 from custody.note import Signer
@@ -97,18 +99,38 @@ def _open(database: Database, key_file: LedgerKeyFile, ledger_key_id: str) -> Le
 
 
 def open_ledger(settings: Settings) -> Ledger:
-    """Open an initialised ledger with its signing key."""
-    database = Database(settings.database_url)
+    """Open an initialised ledger with its signing key; NoLedger where there is no database."""
+    database = _existing(settings)
     head = _head(database)
     assert head.ledger_key_id is not None
     return _open(database, LedgerKeyFile(settings.ledger_key_file), head.ledger_key_id)
 
 
 def open_readonly(settings: Settings) -> Ledger:
-    """Open a ledger to read and verify it; no key is needed or loaded."""
-    database = Database(settings.database_url)
+    """Open a ledger to read and verify it; no key is needed or loaded. NoLedger where there
+    is no database."""
+    database = _existing(settings)
     _head(database)
     return Ledger(database)
+
+
+def _existing(settings: Settings) -> Database:
+    """The settings' database, opened only if it is there: SQLite makes a missing file as it
+    connects, so a command run outside its data dir would leave an empty database behind
+    (only `custody init` and `custody demo` make one). NoLedger names the place looked at."""
+    url = make_url(settings.database_url)
+    path = Path(url.database) if url.database and url.database != ":memory:" else None
+    if url.get_backend_name() == "sqlite" and path is not None and not path.exists():
+        where = (
+            f"the data dir {settings.data_dir.resolve()} (CUSTODY_DATA_DIR)"
+            if path.parent == settings.data_dir
+            else "CUSTODY_DATABASE_URL"
+        )
+        raise NoLedger(
+            f"no ledger database at {path.resolve()}, in {where}: run the command where the "
+            "data is, set CUSTODY_DATA_DIR, or make one with `custody init`"
+        )
+    return Database(settings.database_url)
 
 
 def _head(database: Database) -> Head:

@@ -63,7 +63,7 @@ from sqlalchemy.engine import Connection
 from custody import acts, canonical, entries, note, signatures
 from custody.checkpoint import Checkpoint, open_checkpoint
 from custody.entries import Entry, EntryBody
-from custody.errors import CustodyError, ProofRangeError
+from custody.errors import CustodyError, NotAnItem, ProofRangeError
 from custody.keys import KeyRegistry
 from custody.ledger import Ledger
 from custody.proofs import verify_inclusion
@@ -94,13 +94,18 @@ _HEX = re.compile(r"[0-9a-f]{64}")
 
 def build(ledger: Ledger, conn: Connection, item: str, checkpoint: StoredCheckpoint) -> bytes:
     """The bundle of `item` proven to `checkpoint` (a checkpoint the ledger signed), as the
-    file's bytes. ProofRangeError when no entry about the item lies below the checkpoint."""
+    file's bytes. ProofRangeError when no entry about the item lies below the checkpoint;
+    NotAnItem when the subject's entries do not begin with its registration (a batch, a
+    place, an account: step 5 of the check would call its file tampered)."""
     store = Store(conn)
     chain = [e for e in store.item_entries(item) if e.seq < checkpoint.size]
     if not chain:
         raise ProofRangeError(
             f"no entry about {item!r} in the first {checkpoint.size} entries of the ledger"
         )
+    first = entries.decode(chain[0].body).kind
+    if first != "item_registered":
+        raise NotAnItem(f"{item!r} is not an item (its first entry is {first}): no bundle")
     keys = _key_entries(store, checkpoint.size)
     head = _subject_head(ledger, conn, keys, chain[-1], checkpoint.size)
     proofs = {

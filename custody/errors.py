@@ -4,12 +4,14 @@
     ├── EncodingError          a value JCS (RFC 8785) cannot carry exactly; nothing was written
     ├── MalformedEntryError    an entry body that is not of the ledger's format (DESIGN §5)
     ├── LedgerStateError       the database is not a ledger yet, or not the one the key expects
+    │   └── NoLedger           no database where the settings point: nothing opened or made
     ├── LedgerKeyError         the ledger's signing key file is missing, unreadable or foreign
     ├── KeyRegistryError       a person's key is unknown, revoked, of the wrong owner or purpose
     ├── ActError               a person's signed act does not verify or does not fit its entry
     ├── KeyFileError           a person's encrypted key file is malformed or the passphrase wrong
     ├── ProofError
     │   ├── ProofRangeError    a proof was asked for sizes or indexes the tree does not have
+    │   ├── NotAnItem          a disclosure bundle was asked for a subject that is no item
     │   └── ProofVerificationError  a proof does not lead to the root it claims
     ├── NoteError
     │   ├── MalformedNoteError      text that is not a C2SP signed note (or key, or checkpoint)
@@ -42,6 +44,12 @@ class LedgerStateError(CustodyError):
     """The database holds no ledger (run `custody init`), or a different one than expected."""
 
 
+class NoLedger(LedgerStateError):
+    """No database file where the settings point (CUSTODY_DATA_DIR, CUSTODY_DATABASE_URL): a
+    command that opens a ledger makes none there (issue 16: one run outside the data dir left
+    an empty database behind); the message names where it looked."""
+
+
 class LedgerKeyError(CustodyError):
     """The ledger's signing key file is missing, malformed, or does not match the ledger."""
 
@@ -65,6 +73,12 @@ class ProofError(CustodyError):
 class ProofRangeError(ProofError, ValueError):
     """Indexes or sizes outside the tree (RFC 9162 defines proofs only for index < size,
     0 < old <= new <= tree size)."""
+
+
+class NotAnItem(ProofError, LookupError):
+    """A disclosure bundle (custody.disclosure) asked for a subject whose entries do not begin
+    with item_registered: a batch, a place, an account. Its file would fail `custody
+    verify-item` at step 5 as if tampered, so none is made (issue 16)."""
 
 
 class ProofVerificationError(ProofError):

@@ -81,7 +81,9 @@ def _sample(model: type[BaseModel]) -> dict[str, Any]:
         kind = field.annotation
         if typing.get_origin(kind) is typing.Union or "|" in str(kind):
             kind = next(a for a in typing.get_args(kind) if a is not type(None))
-        if kind is int:
+        if isinstance(kind, type) and issubclass(kind, BaseModel):  # a part: its own sample
+            values[name] = _sample(kind)
+        elif kind is int:
             values[name] = 30
         elif typing.get_origin(kind) is list:
             values[name] = []

@@ -55,9 +55,8 @@ def _key_request(shared: Service, owner: str, key: PersonKey) -> str:
         sent = client.post(
             "/keys/requests",
             json={
-                "challenge": challenge,
                 "public_key": key.public_key_b64,
-                "sig": base64.b64encode(sig).decode(),
+                "possession": {"challenge": challenge, "sig": base64.b64encode(sig).decode()},
                 "label": "laptop",
             },
         )

@@ -51,9 +51,8 @@ def _request(shared: Service, owner: str, key: PersonKey, signer: PersonKey) -> 
         sent = client.post(
             "/keys/requests",
             json={
-                "challenge": challenge,
                 "public_key": key.public_key_b64,
-                "sig": base64.b64encode(sig).decode(),
+                "possession": {"challenge": challenge, "sig": base64.b64encode(sig).decode()},
                 "label": "laptop",
             },
         )
@@ -117,7 +116,10 @@ def test_a_challenge_serves_only_the_person_it_was_given_to(shared: Service) -> 
     with shared.client("member.abenova") as other:
         taken = other.post(
             "/keys/requests",
-            json={"challenge": challenge, "public_key": key.public_key_b64, "sig": sig.decode()},
+            json={
+                "public_key": key.public_key_b64,
+                "possession": {"challenge": challenge, "sig": sig.decode()},
+            },
         )
     assert taken.status_code == 422
     assert taken.headers["content-type"] == PROBLEM
@@ -234,9 +236,8 @@ def test_a_device_token_cannot_ask_for_a_challenge_or_send_a_key(shared: Service
         sent = client.post(
             "/keys/requests",
             json={
-                "challenge": challenge,
                 "public_key": key.public_key_b64,
-                "sig": _proof(key, AT_PLANT, challenge)["sig"],
+                "possession": _proof(key, AT_PLANT, challenge),
             },
         )
     for answer in (asked, sent):
@@ -294,7 +295,7 @@ def test_a_rotation_cannot_take_over_another_persons_key(shared: Service) -> Non
         assert (
             member.post(
                 "/keys/requests",
-                json={"challenge": challenge, "public_key": taker.public_key_b64, **proof},
+                json={"public_key": taker.public_key_b64, "possession": proof},
             ).status_code
             == 204
         )
@@ -358,7 +359,7 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
     with shared.client(MEMBER) as member:
         challenge = member.post("/keys/challenge").json()["challenge"]
         proof = _proof(taker, CHAIR, challenge)
-        sent = {"challenge": challenge, "public_key": taker.public_key_b64, **proof}
+        sent = {"public_key": taker.public_key_b64, "possession": proof}
         assert member.post("/keys/requests", json=sent).status_code == 204
     form = {"owner": MEMBER, "public_key": taker.public_key_b64, **proof}
     token = shared.token("admin")
@@ -410,8 +411,10 @@ def _witness_challenge(shared: Service, owner: str = WITNESS) -> str:
     return str(asked.json()["challenge"])
 
 
-def _prove(shared: Service, key: PersonKey, owner: str, challenge: str) -> dict[str, Any]:
-    """The witness's own proof, made on their machine by `custody keys prove`."""
+def _prove(
+    shared: Service, key: PersonKey, owner: str, challenge: str, purpose: str = "witness"
+) -> dict[str, Any]:
+    """The owner's own proof, made on their machine by `custody keys prove`."""
     secret = shared.directory / f"{owner}.passphrase"
     secret.write_text("witness passphrase\n")
     path = shared.directory / f"{owner}-{challenge[:8]}.key"
@@ -426,12 +429,29 @@ def _prove(shared: Service, key: PersonKey, owner: str, challenge: str) -> dict[
         "--owner",
         owner,
         "--purpose",
-        "witness",
+        purpose,
         "--passphrase-file",
         str(secret),
     )
     assert done.returncode == 0, done.stderr
     return dict(json.loads(done.stdout))
+
+
+def test_what_keys_prove_prints_is_the_body_of_a_key_request_as_it_is(shared: Service) -> None:
+    """Issue 16: `custody keys prove` printed {"public_key", "possession": {...}} and the route
+    took a flat {challenge, public_key, sig}: the command's output was refused 422. One shape
+    now, the ledger's (key_added's `possession`): the output is sent as printed."""
+    key = PersonKey.generate()
+    with shared.client(PERSON) as client:
+        challenge = client.post("/keys/challenge").json()["challenge"]
+        printed = _prove(shared, key, PERSON, challenge, "act")
+        assert set(printed) == {"public_key", "possession"}
+        sent = client.post("/keys/requests", json=printed)
+        assert sent.status_code == 204, sent.text
+    with shared.client("admin") as admin:
+        waiting = {r["challenge"]: r for r in admin.get("/keys/requests").json()}
+    assert waiting[challenge]["public_key"] == key.public_key_b64
+    assert waiting[challenge]["sig"] == printed["possession"]["sig"]
 
 
 def test_a_witness_key_without_proof_of_possession_is_refused(shared: Service) -> None:
@@ -640,7 +660,7 @@ def test_asking_again_and_again_keeps_one_challenge_and_old_ones_expire(shared: 
     assert _challenges(shared, outstanding, o="someone.gone") == []
     key = PersonKey.generate()
     with shared.client(owner) as client:
-        sent = {**_proof(key, owner, asked[0]), "public_key": key.public_key_b64}
+        sent = {"possession": _proof(key, owner, asked[0]), "public_key": key.public_key_b64}
         old = client.post("/keys/requests", json=sent)
         assert old.status_code == 422, old.text
         assert old.headers["content-type"] == PROBLEM
@@ -667,7 +687,7 @@ def test_a_key_request_label_is_text_of_one_line(shared: Service, label: str, wo
     with shared.client(PERSON) as client:
         challenge = client.post("/keys/challenge").json()["challenge"]
         proof = _proof(key, PERSON, challenge)
-        body = {**proof, "public_key": key.public_key_b64, "label": label}
+        body = {"possession": proof, "public_key": key.public_key_b64, "label": label}
         sent = client.post("/keys/requests", json=body)
         assert sent.status_code == 422, sent.text
         assert sent.headers["content-type"] == PROBLEM

@@ -543,7 +543,8 @@ def _asked(site: Site, person: str, key: PersonKey) -> dict[str, str]:
         challenge = client.post("/keys/challenge").json()["challenge"]
         claim = keys.possession_claim(person, "act", key.public_key, challenge)
         sig = base64.b64encode(signatures.sign(key.seed, signatures.possession_message(claim)))
-        asked = {"challenge": challenge, "public_key": key.public_key_b64, "sig": sig.decode()}
+        proof = {"challenge": challenge, "sig": sig.decode()}
+        asked = {"public_key": key.public_key_b64, "possession": proof}
         assert client.post("/keys/requests", json=asked).status_code == 204
     return {"challenge": challenge, "sig": sig.decode()}
 

@@ -165,10 +165,32 @@ def test_verify_names_the_failing_step_and_exits_1(env: dict[str, str], tmp_path
     }
 
 
-def test_verify_without_a_ledger_says_so(tmp_path: Path) -> None:
-    result = run(environment(tmp_path / "empty"), "verify")
-    assert result.returncode == 1
-    assert "run `custody init`" in result.stderr
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("verify",),
+        ("statement", "render", "ПЕЧЬ-1", "--out", "{out}"),
+        ("item-proof", "KZ-1", "--out", "{out}"),
+        ("deadlines",),
+    ],
+    ids=lambda c: c[0] if len(c) == 1 else f"{c[0]}-{c[1]}",
+)
+def test_a_command_where_there_is_no_ledger_makes_no_database_and_names_the_place(
+    tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Issue 16: `custody statement render` run outside the repo left an empty database in
+    ./custody-data and said only to run `custody init`: now one line, exit 2, naming the
+    data dir looked at, and nothing made there."""
+    place = tmp_path / "elsewhere"
+    place.mkdir()
+    args = [a.format(out=tmp_path / "out.pdf") for a in command]
+    result = run(environment(place), *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert str(place) in result.stderr
+    assert "custody init" in result.stderr
+    assert list(place.iterdir()) == []
+    assert not (tmp_path / "out.pdf").exists()
 
 
 def test_a_malformed_pinned_key_is_a_usage_error(env: dict[str, str]) -> None:

@@ -36,8 +36,10 @@ def test_days_out_of_range_are_a_usage_error(tmp_path: Path) -> None:
 
 def test_days_in_ascii_digits_reach_the_command(tmp_path: Path) -> None:
     done = run(environment(tmp_path), *DEVICE, "--days", "30")
-    assert done.returncode == 1  # parsed; then there is no ledger here
+    # parsed; then there is no ledger here (a usage error too: the place named, issue 16)
+    assert done.returncode == 2
     assert "no ledger" in done.stderr
+    assert "--days" not in done.stderr
 
 
 def test_a_notice_number_beyond_64_bits_is_a_usage_error(tmp_path: Path) -> None:

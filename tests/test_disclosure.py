@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 from custody import canonical, signatures
 from custody.disclosure import FORMAT, STEPS, ItemReport, check, disclose
 from custody.entries import decode
+from custody.errors import NotAnItem
 from custody.note import Signer
 from tests.conftest import make_settings
 from tests.support.databases import sqlite_url
 from tests.support.processes import environment, run, server
 from tests.support.service import Service
-from tests.support.site import Site, build_site
+from tests.support.site import PLANT, Site, build_site
 
 
 @pytest.fixture(scope="module")
@@ -292,6 +293,42 @@ def test_the_api_gives_the_bundle_to_readers_only(cli_env: dict[str, str]) -> No
             assert report.ok, report.first_failure
             assert auditor.get("/items/KZ-999999/proof").status_code == 404
             assert auditor.get("/items/KZ-000001/proof", params={"size": 1}).status_code == 400
+
+
+def _not_items(site: Site) -> list[str]:
+    """Subjects the ledger has entries about that are no item: an account, a place, a batch."""
+    return ["member.kim", PLANT, site.process.batches()[0].id]
+
+
+def test_a_subject_that_is_not_an_item_gets_no_bundle(site: Site) -> None:
+    """Issue 16: an account's bundle was made, then failed verify-item at step 5 as if
+    tampered; now none is made, and the refusal says it is not an item."""
+    for subject in _not_items(site):
+        with pytest.raises(NotAnItem, match="is not an item"):
+            disclose(site.ledger, subject)
+
+
+def test_the_cli_and_the_api_refuse_a_subject_that_is_not_an_item(
+    cli_env: dict[str, str], site: Site, tmp_path: Path
+) -> None:
+    subjects = _not_items(site)
+    for subject in subjects:
+        out = tmp_path / "x.json"
+        refused = run(cli_env, "item-proof", subject, "--out", str(out))
+        assert (refused.returncode, refused.stdout) == (2, ""), refused.stderr
+        assert refused.stderr.count("\n") == 1
+        assert "is not an item" in refused.stderr
+        assert not out.exists()
+    with server(cli_env) as base:
+        running = Service(base, cli_env, Path(cli_env["CUSTODY_DATA_DIR"]))
+        running.add_user("auditor.tulegenova", "auditor")
+        with running.client("auditor.tulegenova") as auditor:
+            for subject in subjects:
+                answer = auditor.get(f"/items/{subject}/proof")
+                assert answer.status_code == 404, answer.text
+                assert answer.headers["content-type"] == "application/problem+json"
+                assert answer.json()["type"] == "/problems/not-an-item"
+                assert "is not an item" in answer.json()["detail"]
 
 
 def test_a_bundle_across_a_ledger_key_rotation(tmp_path: Path) -> None:

@@ -214,6 +214,29 @@ def test_r4_nobody_releases_for_someone_else(site: Site) -> None:
     assert site.process.item(rifle).state == "evidence_hold"
 
 
+def test_an_act_signed_for_someone_else_is_said_in_each_language_naming_people(
+    site: Site,
+) -> None:
+    """Issue 16: the sign route's ru/kk refusal embedded this English sentence with logins;
+    the pages say it in the reader's language, each person by name where the page has it."""
+    from api.web import i18n
+
+    rifle = _ready_rifle(site)
+    site.through_forensics(rifle, "match", case="ЕРДР 2")
+    release = site.act("official.zhakupov", "evidence_released", rifle, case="ЕРДР 2")
+    with pytest.raises(ActError) as refused:
+        site.process.release_evidence("official.beisenov", rifle, release)
+    people = {"official.zhakupov": "Жақыпов Ержан", "official.beisenov": "Бейсенов Арман"}
+    said = {lang: i18n.reason(refused.value, lang, people) for lang in ("ru", "kk", "en")}
+    for sentence in said.values():
+        assert "Жақыпов Ержан" in sentence, sentence
+        assert "Бейсенов Арман" in sentence, sentence
+        assert "official." not in sentence, sentence
+    assert "никто не подписывает за другого" in said["ru"]
+    assert "ешкім басқаның орнына қол қоймайды" in said["kk"]
+    assert "nobody signs for someone else" in said["en"]
+
+
 # -- R5, R6: parts, deformation, cutting --------------------------------------------------------
 
 

@@ -105,12 +105,34 @@ def test_each_language_renders_a_statement_that_reads_back_as_its_data(
     assert "chair.nurlanov" not in text
     assert f"member.abenova ({words(lang)['commission_member']})" in text
     plant = {"ru": "Карагандинский металлургический комбинат"} | PLACE_NAMES[PLANT]
-    assert f"{plant[lang]}, Алматы" in text  # the place in the statement's language
+    region = {"ru": "Алматы", "kk": "Алматы", "en": "Almaty"}[lang]  # stored as "Алматы"
+    assert f"{plant[lang]}, {region}" in text  # the place and its region in the language
     assert content.attachment is not None
     attached = json.loads(content.attachment)
     shown = {"lang": lang, "zone": ZONE, "renderer": renderer_identity.identity()}
+    shown["regions"] = True
     assert attached == {**evidence, "page": shown}
     assert verify_statement(data).ok
+
+
+def test_the_region_is_printed_in_the_statements_language_and_as_stored_on_older_papers(
+    evidence: dict[str, Any],
+) -> None:
+    """Issue 16: the region was printed as the register stores it (Kazakh) in every
+    language. A statement printed now names it in its language (certificates.regions) and
+    says so in its page evidence; one printed before says nothing of it, and is drawn again
+    with the region as stored, as it was printed: verify-statement finds its text."""
+    stored = copy.deepcopy(evidence)
+    stored["statement"]["location"]["region"] = "Қарағанды облысы"
+    named = {"ru": "Карагандинская область", "kk": "Қарағанды облысы", "en": "Karaganda Region"}
+    for lang in LANGUAGES:
+        place = dict(pages.build(stored, lang, ZONE).header)[words(lang)["place"]]
+        assert place.endswith(f", {named[lang]}"), place
+        now = {**stored, "page": {"lang": lang, "zone": ZONE, "regions": True}}
+        assert dict(pages.build(now, lang, ZONE).header)[words(lang)["place"]] == place
+        before = {**stored, "page": {"lang": lang, "zone": ZONE}}
+        older = dict(pages.build(before, lang, ZONE).header)[words(lang)["place"]]
+        assert older.endswith(", Қарағанды облысы"), older
 
 
 def test_the_pdf_is_pdf_a_3_with_the_evidence_as_its_source(pdf: bytes) -> None:

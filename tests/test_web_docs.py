@@ -18,6 +18,7 @@ from types import ModuleType
 import httpx
 import pytest
 
+from api.http.security_headers import PAGE_POLICY
 from tests.support.browser import Browser
 from tests.support.browser import browser as browser  # the module's Chromium
 from tests.support.service import Service, service
@@ -52,7 +53,22 @@ def test_documentation_page_names_only_addresses_of_the_service(
 
 
 def test_swagger_ui_is_told_not_to_ask_the_outside_validator(running: Service) -> None:
-    assert '"validatorUrl": null' in httpx.get(running.base + "/docs").text
+    started = httpx.get(running.base + "/static/web/swagger-init.js")
+    assert started.status_code == 200
+    assert "validatorUrl: null" in started.text
+
+
+@pytest.mark.parametrize("page", ["/docs", "/web/login"])
+def test_the_docs_page_has_no_inline_script_and_the_pages_policy(
+    running: Service, page: str
+) -> None:
+    """Issue 16: the README says no page has an inline script, and /docs had one (FastAPI's
+    Swagger UI start-up) and no policy: it carries the pages' policy now, as /web/ does."""
+    answer = httpx.get(running.base + page)
+    assert answer.headers["content-security-policy"] == PAGE_POLICY
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", answer.text, re.S)
+    assert scripts
+    assert [s for s in scripts if "src=" not in s[0] or s[1].strip()] == []
 
 
 def test_vendored_files_match_the_pinned_packages() -> None:

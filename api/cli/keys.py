@@ -94,7 +94,8 @@ def prove(
 ) -> None:
     """Prove you hold your key: sign the possession claim over your name, the purpose, the
     public key and the challenge (custody.signatures.possession_message, domain-separated);
-    prints {"public_key", "possession": {"challenge", "sig"}} for the registration."""
+    prints {"public_key", "possession": {"challenge", "sig"}}: the body of POST /keys/requests
+    as it is, and of POST /steps/key_added with "owner" and "purpose" added."""
     if purpose not in PERSON_PURPOSES:
         raise typer.BadParameter(f"--purpose is one of {', '.join(sorted(PERSON_PURPOSES))}")
     readable(key, "--key", KEY)

@@ -2,7 +2,8 @@
 
 Errors are one line on stderr and a non-zero exit: 1 for anything refused or not verified,
 2 for a command used wrongly (a file named on the command line that is missing or cannot be
-read, an output whose folder is missing or not writable: api/cli/paths.py).
+read, an output whose folder is missing or not writable: api/cli/paths.py; an item-proof of
+a subject that is not an item; a read command where there is no database).
 
 The commands import the process and the database layers inside their functions, not at the
 top of their modules: every `custody ...`, `--help` included, would otherwise pay for all of
@@ -37,7 +38,7 @@ from api.cli import (
 from api.cli.numbers import Whole
 from api.cli.output import echo
 from api.cli.paths import PathRefused
-from custody.errors import CustodyError
+from custody.errors import CustodyError, NoLedger, NotAnItem
 from custody.settings import Settings
 from workflows import grammar
 
@@ -217,7 +218,7 @@ def _invalid(exc: ValidationError) -> str:
 def main() -> None:
     try:
         app()
-    except PathRefused as exc:
+    except (PathRefused, NotAnItem, NoLedger) as exc:  # a path, subject or place not usable
         fail(str(exc), 2)
     except CustodyError as exc:
         fail(str(exc))

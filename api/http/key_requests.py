@@ -45,14 +45,25 @@ class Challenge(BaseModel):
     challenge: str = Field(description="base64url, to be signed with the new key; serves once")
 
 
-class RequestIn(StrictBody):
+class PossessionIn(StrictBody):
+    """The new key's proof of possession, in the words of the ledger's key_added entry
+    (docs/ledger.md, "Keys"): what `custody keys prove` prints under "possession"."""
+
     challenge: str = Field(min_length=16, max_length=64)
-    public_key: str = Field(max_length=64, description="base64 of the 32-byte Ed25519 key")
     sig: str = Field(
         max_length=100,
         description='base64 Ed25519 signature of "custody/key-possession/v1" 0x00 || '
         "JCS({owner, purpose: act, public_key, challenge}) by the new key (docs/ledger.md)",
     )
+
+
+class RequestIn(StrictBody):
+    """{"public_key", "possession": {"challenge", "sig"}}: the shape `custody keys prove`
+    prints and the key_added step takes (issue 16: the route took a flat body, 422 for the
+    command's output), with an optional label."""
+
+    public_key: str = Field(max_length=64, description="base64 of the 32-byte Ed25519 key")
+    possession: PossessionIn
     label: Label = Field(default="", description="the device, for the administrator")
 
 
@@ -128,9 +139,9 @@ async def submit(request: Request, body: RequestIn, caller: Caller) -> None:
             key_requests.submit(
                 conn,
                 caller.username,
-                body.challenge,
+                body.possession.challenge,
                 body.public_key,
-                body.sig,
+                body.possession.sig,
                 body.label,
                 system.process.now(),
             )

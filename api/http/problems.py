@@ -36,6 +36,7 @@ from custody.errors import (
     LedgerKeyError,
     LedgerStateError,
     MalformedEntryError,
+    NotAnItem,
     NoteError,
     ProofRangeError,
 )
@@ -104,6 +105,7 @@ _MAPPING: list[tuple[type[CustodyError], int, str, str]] = [
     (InvalidRequest, 422, "invalid-request", "Invalid request"),
     (ActError, 422, "act", "Signed act refused"),
     (KeyRegistryError, 422, "key", "Key refused"),
+    (NotAnItem, 404, "not-an-item", "Not an item"),
     (ProofRangeError, 400, "proof-range", "No such proof in this tree"),
     (EncodingError, 422, "encoding", "Value cannot be written exactly"),
     (MalformedEntryError, 422, "malformed-entry", "Malformed entry"),

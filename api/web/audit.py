@@ -30,7 +30,7 @@ from custody import checkpoint as checkpoints
 from custody.clock import format_time
 from custody.disclosure import disclose
 from custody.entries import LEDGER_KINDS, PROCESS_KINDS
-from custody.errors import CustodyError, MalformedNoteError, ProofRangeError
+from custody.errors import CustodyError, MalformedNoteError, NotAnItem, ProofRangeError
 from custody.ledger import StoredCheckpoint
 from custody.note import Verifier
 from custody.proofs import verify_consistency
@@ -214,6 +214,12 @@ async def bundle(
     item = item.strip()
     try:
         made = await run_in_threadpool(disclose, system_of(request).ledger, item, None)
+    except NotAnItem:  # a batch, a place, an account: its file would fail verify-item
+        gettext = i18n.gettext_of(me.language)
+        message = gettext(
+            "%(code)s is not an item: a disclosure bundle is made for an item only"
+        ) % {"code": item}
+        return page("error.html.j2", me.language, me, 404, message=message)
     except ProofRangeError:
         gettext = i18n.gettext_of(me.language)
         message = gettext("No entry names %(code)s") % {"code": item}

@@ -40,12 +40,13 @@ from api.web.acts import upload
 from api.web.regions import region_name
 from api.web.render import Visitor, page, system_of, visitor
 from certificates.page import Page
+from certificates.regions import spellings
 from certificates.words import words
 from custody.clock import format_time
 from custody.errors import CustodyError
 from workflows import grammar
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
-from workflows.errors import RuleViolation, WorkflowError
+from workflows.errors import InvalidRequest, RuleViolation, WorkflowError
 from workflows.files import StagedFiles
 from workflows.model import Account, Batch, Commission, Item, Member
 from workflows.reading import sees_document
@@ -74,6 +75,12 @@ class Quorum:
     present: list[str]  # commission members recorded present
     final: bool
     state: str
+    # username -> full name, as the presence list and the paper name them (names_of)
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, person: str) -> str:
+        """How the box names `person`: their full name, else their login (an older register)."""
+        return self.names.get(person, person)
 
 
 @dataclass
@@ -103,7 +110,8 @@ def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
     quorum = batch.quorum or commission.quorum_at(batch.destroyed_at or now)
     signed = sorted({s["person"] for s in batch.signatures})
     present = batch.present_in_role(COMMISSION_MEMBER)
-    return Quorum(quorum, signed, present, batch.state == "final", batch.state)
+    final = batch.state == "final"
+    return Quorum(quorum, signed, present, final, batch.state, names_of(commission))
 
 
 def live_signing(quorum: Quorum, person: str) -> Signing | None:
@@ -387,13 +395,19 @@ def names_of(commission: Commission) -> dict[str, str]:
 
 
 def _people_of_batch(request: Request, batch_id: str) -> dict[str, str]:
-    process = system_of(request).process
+    """username -> name for a refusal of the sign route: every account by its name (a key
+    of someone else's names its owner, who may be no member), the batch's commission by the
+    name its register prints."""
+    system = system_of(request)
+    with system.ledger.database.read() as conn:
+        accounts: list[Account] = Repository(conn).documents("accounts")
+    named = {a.id: a.name for a in accounts if a.name}
     try:
-        batch = process.batch(batch_id)
-    except WorkflowError:  # no such batch: its refusal names no member
-        return {}
-    found = next((c for c in process.commissions() if c.id == batch.commission), None)
-    return names_of(found) if found is not None else {}
+        batch = system.process.batch(batch_id)
+    except WorkflowError:  # no such batch: no register to name its members
+        return named
+    found = next((c for c in system.process.commissions() if c.id == batch.commission), None)
+    return named | (names_of(found) if found is not None else {})
 
 
 class SignedStatement(StrictBody):
@@ -420,7 +434,9 @@ async def sign(request: Request, me: Me, batch_id: str, signed: SignedStatement)
         message = i18n.refusal(refused, me.language, people)
         return JSONResponse({"ok": False, "message": message}, 422)
     except (WorkflowError, CustodyError) as exc:
-        message = gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}
+        people = await run_in_threadpool(_people_of_batch, request, batch_id)
+        why = i18n.reason(exc, me.language, people)
+        message = gettext("Refused: %(why)s") % {"why": why}
         return JSONResponse({"ok": False, "message": message}, 422)
     message = gettext("Your signature under the statement of %(batch)s is recorded") % {
         "batch": batch_id
@@ -438,6 +454,8 @@ async def statement_words(me: Me, lang: Literal["ru", "kk", "en"]) -> Response:
     # format, certificates.page.moment): a browser may not carry a Kazakh calendar of its own.
     months = get_month_names("wide", "format", lang)
     said = words(lang) | {f"month.{n}": str(months[n]) for n in range(1, 13)}
+    # The place's region as the statement names it (certificates.regions), by its spelling.
+    said |= {f"region.{spelling}": name for spelling, name in spellings(lang).items()}
     return JSONResponse(said, headers={"Cache-Control": "private, max-age=3600"})
 
 
@@ -449,11 +467,15 @@ async def statement_pdf(request: Request, me: Me, batch_id: str) -> Response:
     system = system_of(request)
     batch = await run_in_threadpool(system.process.batch, batch_id)
     reading.check(me.principal, batch, "batch", batch_id)
-    basis = await run_in_threadpool(statement_basis, system, batch_id)
+    try:
+        basis = await run_in_threadpool(statement_basis, system, batch_id)
+    except InvalidRequest as exc:  # not destroyed yet: a page, in the reader's language
+        return page("error.html.j2", me.language, me, 422, message=i18n.reason(exc, me.language))
     renderer = request.app.state.renderer
-    pdf = await renderer.statement_async(
-        basis, me.language, me.zone, partial(gather_evidence, system)
-    )
+    # The same paper as the API's: its QR code opens the public check (CUSTODY_PUBLIC_URL).
+    public_url = request.app.state.public_url
+    evidence_of = partial(gather_evidence, system)
+    pdf = await renderer.statement_async(basis, me.language, me.zone, evidence_of, public_url)
     name = quote(f"statement-{batch_id}-{me.language}.pdf", safe="")
     return Response(
         pdf,

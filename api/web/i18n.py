@@ -703,6 +703,23 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 # Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
 # English a layer writes and the msgid that says it.
 MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    # An act signed with another person's key, or recorded by another (custody.acts)
+    (
+        re.compile(
+            r"act by '(?P<person>[^']+)' recorded by '(?P<actor>[^']+)' with a key of "
+            r"'(?P<owner>[^']+)': nobody signs for someone else"
+        ),
+        N_(
+            "the act is by %(person)s, sent by %(actor)s, with a key of %(owner)s: nobody "
+            "signs for someone else"
+        ),
+    ),
+    # A statement asked for before the destruction (api.statements.statement_basis)
+    (
+        # its state (open, loaded) is a word the pages have no label for: left out
+        re.compile(r"batch (?P<batch>.+) is (?P<was>\w+): nothing destroyed to state yet"),
+        N_("batch %(batch)s is not destroyed yet: there is no statement of it to print"),
+    ),
     # Acknowledging a notice (api.notices.acknowledging; api.errors.NotYours)
     (
         re.compile(r"a notice is acknowledged only by the person it was written to"),
@@ -1476,13 +1493,17 @@ def _said(
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
-        if people and values.get("person") in people:
-            values["person"] = people[values["person"]]
+        for said in _PEOPLE:  # a person by name, where the page knows it
+            if people and values.get(said) in people:
+                values[said] = people[values[said]]
         if "char" in values:
             values["char"] = _character(values["char"])
         return gettext(msgid) % values
     return None
 
+
+# The groups of a pattern that name a person by login (a `people` mapping names them).
+_PEOPLE = ("person", "actor", "owner")
 
 _CODE_POINT = re.compile(r"U\+(?P<hex>[0-9A-F]{4,6})(?: .*)?", re.S)
 # Letters that print as blank (Hangul fillers, the Braille blank): quoted, they show nothing.
@@ -1507,13 +1528,14 @@ def _character(described: str) -> str:
     return f"«{char}» (U+{found['hex']})" if visible else f"U+{found['hex']}"
 
 
-def reason(exc: Exception, language: str) -> str:
+def reason(exc: Exception, language: str, people: Mapping[str, str] | None = None) -> str:
     """Why a request was refused, in `language`: a rule's refusal by its id (`refusal`);
     another, with the line, row and column of an import it names, by MESSAGES; its English
-    where no pattern knows it (a new message not yet translated)."""
+    where no pattern knows it (a new message not yet translated). A person it names is said
+    by their name in `people` (username -> name), when given (issue 16)."""
     if isinstance(exc, RuleViolation):
-        return refusal(exc, language)
-    return _sentence(str(exc), gettext_of(language))
+        return refusal(exc, language, people)
+    return _sentence(str(exc), gettext_of(language), people)
 
 
 _PLACED = re.compile(r"(?P<where>line|row|column|cell) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
@@ -1526,7 +1548,9 @@ _WHERE = {
 }
 
 
-def _sentence(message: str, gettext: Callable[[str], str]) -> str:
+def _sentence(
+    message: str, gettext: Callable[[str], str], people: Mapping[str, str] | None = None
+) -> str:
     placed = _PLACED.fullmatch(message)
     if placed is not None:  # "line 2: column weight_g: ..." (api.imports)
         why = _sentence(placed.group("why"), gettext)
@@ -1534,7 +1558,7 @@ def _sentence(message: str, gettext: Callable[[str], str]) -> str:
         if where == "column" and at in FIELDS:  # as the file's header names it, and labelled
             at = f"{at} ({gettext(FIELDS[at])})"
         return gettext(_WHERE[where]) % {"at": at, "why": why}
-    return _said(MESSAGES, message, gettext) or message
+    return _said(MESSAGES, message, gettext, people) or message
 
 
 def invalid_why(exc: ValidationError, language: str) -> str | None:

@@ -45,6 +45,14 @@ Me = Annotated[Visitor, Depends(visitor)]
 HOME = "/web/"
 
 
+def _from_script(request: Request) -> bool:
+    """Whether a page's script sent `request` with a JSON body (statement.js, sign.js,
+    devicekey.js), and reads its answer as JSON, not as a page to show. A script that posts
+    a form (scan.js) shows the HTML it gets, and keeps the page."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return kind == "application/json"
+
+
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, lang: str | None = None) -> Response:
     language = i18n.language_of(lang, request.headers.get("accept-language"))
@@ -259,9 +267,19 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
-        language = i18n.language_of(None, request.headers.get("accept-language"))
+        """The error page in the reader's language (the account's, for a session); a
+        page's script that sent JSON gets problem+json with the same sentence for it to
+        show (issue 16: statement.js could only show "403")."""
+        try:
+            me: Visitor | None = await visitor(request)
+        except (LoginNeeded, CustodyError):  # no session, or no longer a valid one
+            me = None
+        accept = request.headers.get("accept-language")
+        language = me.language if me else i18n.language_of(None, accept)
         gettext = i18n.gettext_of(language)
         message = gettext("The form has expired or came from elsewhere; reload the page")
+        if _from_script(request):
+            return problem(403, "csrf", "Form expired or from elsewhere", message, request)
         return page("error.html.j2", language, None, 403, message=message)
 
     @app.exception_handler(Forbidden)

@@ -108,6 +108,13 @@ window.custodyStatementCheck = (() => {
     return out;
   };
   const same = (a, b) => a.length === b.length && a.every((x, n) => x === b[n]);
+  // The region in the words' language, as certificates.regions names it: its spelling read
+  // without case, spaces around it, or "oblast" for "region"; one it does not know as given.
+  const regionIn = (region, w) => {
+    const spelling = region.split(/\s+/).filter(Boolean).join(" ").toLowerCase()
+      .replaceAll(" oblast", " region");
+    return w[`region.${spelling}`] ?? region;
+  };
 
   // null when `article` (the statement shown) says what `content` says, in `w`'s words;
   // else what differs first ("row 2", "fact charge_weight_g", "header 4"), for the console.
@@ -120,7 +127,7 @@ window.custodyStatementCheck = (() => {
     const lists = article.querySelectorAll(":scope > dl.facts");
     if (lists.length !== 2) return "layout";
     const head = pairs(lists[0]);
-    const place = `${inLanguage(content.location, lang)}, ${content.location.region}`;
+    const place = `${inLanguage(content.location, lang)}, ${regionIn(content.location.region, w)}`;
     const expected = [
       [w.batch, content.batch], [w.place, place], [w.installation, content.installation],
       [w.destroyed_at, null], [w.commission, inLanguage(content.commission, lang)],
