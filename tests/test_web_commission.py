@@ -1034,6 +1034,54 @@ def test_a_settled_weight_discrepancy_is_on_the_statement_the_page_shows_and_sig
     chair.context.close()
 
 
+def test_custody_sign_help_says_the_statement_act_and_route_and_they_work(site: Site) -> None:
+    """Issue 16 (LOW): `custody sign --help` says what a statement signature act holds and
+    which route takes it, in what body; done exactly so (the README's example), the member's
+    signature is recorded."""
+    shown = run(site.env, "sign", "--help")
+    assert shown.returncode == 0, shown.stderr
+    said = " ".join(shown.stdout.split())
+    for words_ in (
+        '{"kind": "statement_signed", "item": "BATCH", "items": ["KZ-...", ...], '
+        '"statement": "<sha256>"}',
+        "GET /batches/BATCH/statement",
+        "/steps/statement_signed",
+        '{"batch": "BATCH", "act": {"act": {...}, "sig": "..."}}',
+    ):
+        assert words_ in said, (words_, said)
+    batch = "FURNACE-CLI-SIGN"
+    _melted_batch(site, batch, 1)
+    with site.api(CHAIR) as client:
+        given = client.get(f"/batches/{batch}/statement").json()
+    act = {
+        "kind": "statement_signed",
+        "item": batch,
+        "items": sorted(i["id"] for i in given["statement"]["items"]),
+        "statement": given["sha256"],
+    }
+    (site.data / "act.json").write_text(json.dumps(act))
+    (site.data / "chair.pw").write_text(PASSWORD)
+    signed = run(
+        site.env,
+        "sign",
+        str(site.data / "act.json"),
+        "--key",
+        str(site.data / "demo-keys" / f"{CHAIR}.key"),
+        "--person",
+        CHAIR,
+        "--passphrase-file",
+        str(site.data / "chair.pw"),
+    )
+    assert signed.returncode == 0, signed.stderr
+    before = site.size()
+    with site.api(CHAIR) as client:
+        body = {"batch": batch, "act": json.loads(signed.stdout)}
+        done = client.post("/steps/statement_signed", json=body)
+        assert done.status_code == 200, done.text
+        assert client.get(f"/batches/{batch}").json()["signatures"][0]["person"] == CHAIR
+    assert site.size() == before + 1
+
+
 def test_the_batch_page_says_its_place_and_region_in_the_readers_language(
     site: Site, browser: Browser
 ) -> None:
