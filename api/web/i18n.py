@@ -696,6 +696,17 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
 # Refusals that name no rule (a request the process cannot take), as REFUSALS: each the
 # English a layer writes and the msgid that says it.
 MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    # A key request a newer one of its owner superseded (api.key_requests.SUPERSEDED)
+    (
+        re.compile(
+            r"this key request was superseded: (?P<owner>\S+) sent a newer one at (?P<at>\S+), "
+            r"and only a person's newest request is registered; register that one"
+        ),
+        N_(
+            "this key request was superseded: %(owner)s sent a newer one at %(at)s, and only "
+            "a person's newest request is registered; register that one"
+        ),
+    ),
     # Acknowledging a notice (api.notices.acknowledging; api.errors.NotYours)
     (
         re.compile(r"a notice is acknowledged only by the person it was written to"),
