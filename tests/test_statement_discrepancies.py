@@ -24,10 +24,12 @@ from certificates.verify_statement import StatementReport, verify_statement
 from certificates.words import LANGUAGES, words
 from certificates.worker import Renderer
 from custody import canonical
+from custody.verify import verify as verify_ledger
 from tests.support.site import Site
 from tests.support.statements import MEMBERS, ZONE, evidence_of
 from workflows import statements
 from workflows.errors import InvalidRequest, RuleViolation
+from workflows.replay import verify_steps
 
 SHORT = 500  # grams missing from the charge: beyond the 200 g tolerance of one 3 kg rifle
 NOTE = "перевешено: весы неисправны, акт поверки №3"
@@ -129,6 +131,9 @@ def test_the_statement_states_the_discrepancy_and_how_it_was_settled_and_verifie
         2950,
     )
     assert site.process.batch(batch).statement == digest  # what the members signed
+    # The state rows are the replay's, the corrected figure too.
+    audit = verify_ledger(site.ledger.database, extra_steps=verify_steps(site.files))
+    assert audit.ok, audit
     evidence = evidence_of(site, batch)
     assert evidence["format"] == proof.FORMAT_DISCREPANCIES
     for lang in LANGUAGES:
