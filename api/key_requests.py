@@ -68,6 +68,12 @@ NEEDS_PROOF = (
 )
 
 
+SUPERSEDED = (
+    "this key request was superseded: {owner} sent a newer one at {at}, and only a person's "
+    "newest request is registered; register that one"
+)
+
+
 class RequestRefused(InvalidRequest):
     """A challenge that is unknown, someone else's, used or older than LIFETIME; a request for
     another key or owner; a rotation of a key that is not the owner's act key in force.
@@ -84,6 +90,7 @@ class KeyRequest:
     label: str | None
     submitted_at: str | None
     key_id: str | None
+    superseded_at: str | None = None  # a newer request of the owner's came (`submit`)
 
 
 def signer_refusal(conn: Connection, owner: str) -> str | None:
@@ -172,15 +179,21 @@ def submit(
     usable(found, now)
     if found is None or found.owner != owner:
         raise RequestRefused("this challenge was not given to you; ask for a new one")
-    # The newest request stands: one waiting for an administrator per person.
+    # The newest request stands: one waiting for an administrator per person. The older
+    # ones are kept, superseded, so that one proposed already is refused by name (`usable`)
+    # when an administrator confirms it, not as a challenge nobody gave (issue 16).
     conn.execute(
-        delete(_TABLE).where(
+        update(_TABLE)
+        .where(
             _TABLE.c.owner == owner,
             _TABLE.c.challenge != challenge,
             _TABLE.c.submitted_at.is_not(None),
             _TABLE.c.key_id.is_(None),
+            _TABLE.c.superseded_at.is_(None),
         )
+        .values(superseded_at=format_time(now))
     )
+    _forget_superseded(conn, owner)
     conn.execute(
         update(_TABLE)
         .where(_TABLE.c.challenge == challenge)
@@ -188,12 +201,40 @@ def submit(
     )
 
 
+# How many superseded requests a person keeps (the newest): enough to refuse by name one an
+# administrator proposed before its owner sent again, while sending again and again keeps a
+# bounded number of rows (issue 12). An older one is then "no such challenge", as before.
+KEPT_SUPERSEDED = 5
+
+
+def _forget_superseded(conn: Connection, owner: str) -> None:
+    """Delete `owner`'s superseded requests but the newest KEPT_SUPERSEDED."""
+    kept = (
+        select(_TABLE.c.challenge)
+        .where(_TABLE.c.owner == owner, _TABLE.c.superseded_at.is_not(None))
+        .order_by(_TABLE.c.submitted_at.desc(), _TABLE.c.challenge)
+        .limit(KEPT_SUPERSEDED)
+    )
+    newest = [row[0] for row in conn.execute(kept)]
+    conn.execute(
+        delete(_TABLE).where(
+            _TABLE.c.owner == owner,
+            _TABLE.c.superseded_at.is_not(None),
+            _TABLE.c.key_id.is_(None),
+            _TABLE.c.challenge.not_in(newest),
+        )
+    )
+
+
 def usable(found: KeyRequest | None, now: dt.datetime) -> KeyRequest:
-    """The request, if its challenge may still serve; RequestRefused otherwise."""
+    """The request, if its challenge may still serve; RequestRefused otherwise (one a newer
+    request of its owner superseded: SUPERSEDED)."""
     if found is None:
         raise RequestRefused("no such challenge")
     if found.key_id is not None:
         raise RequestRefused("this challenge has served already")
+    if found.superseded_at is not None:
+        raise RequestRefused(SUPERSEDED.format(owner=found.owner, at=found.superseded_at))
     if parse_time(found.issued_at) + LIFETIME < now:
         raise RequestRefused("this challenge is older than a day; ask for a new one")
     return found
@@ -205,12 +246,13 @@ def find(conn: Connection, challenge: str) -> KeyRequest | None:
 
 
 def pending(conn: Connection, now: dt.datetime) -> list[KeyRequest]:
-    """Requests with a key and proof, not registered yet, issued less than a day ago."""
+    """Requests with a key and proof, not registered yet nor superseded, issued less than a
+    day ago."""
     since = format_time(now - LIFETIME)
     rows = conn.execute(
         select(_TABLE)
         .where(_TABLE.c.submitted_at.is_not(None), _TABLE.c.key_id.is_(None))
-        .where(_TABLE.c.issued_at >= since)
+        .where(_TABLE.c.superseded_at.is_(None), _TABLE.c.issued_at >= since)
         .order_by(_TABLE.c.submitted_at)
     ).mappings()
     return [KeyRequest(**row) for row in rows]

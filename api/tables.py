@@ -182,6 +182,8 @@ class KeyRequestRow(SQLModel, table=True):
     label: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
     submitted_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     key_id: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    # When a newer request of the same person superseded it (it then cannot serve).
+    superseded_at: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
 
 
 class AuditJobRow(SQLModel, table=True):

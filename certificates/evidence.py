@@ -2,7 +2,7 @@
 check it offline, with nothing but the file.
 
     {
-      "format": "custody/statement-evidence/v1",
+      "format": "custody/statement-evidence/v1",   v2 when the statement states discrepancies
       "statement": {...the content the members signed...}, "sha256": "<hex of JCS(statement)>",
       "checkpoint": "<the C2SP signed note>",
       "chains": {"<subject>": [entry, ...]},   the batch, each item, the commission: every entry
@@ -41,7 +41,18 @@ from custody.ledger import Ledger
 from custody.store import Store, StoredCheckpoint
 
 FORMAT = "custody/statement-evidence/v1"
+# Version 2: the statement states its batch's discrepancies (workflows.statements.content,
+# issue 16). Written only for such a statement, so that every other statement, and one signed
+# before, keeps its version 1 evidence and its PDF byte for byte; a verifier older than it
+# says it does not know the format (step 1) rather than calling the page a forgery (step 10).
+FORMAT_DISCREPANCIES = "custody/statement-evidence/v2"
+FORMATS = (FORMAT, FORMAT_DISCREPANCIES)
 NAME = "evidence.json"
+
+
+def format_of(statement: dict[str, Any]) -> str:
+    """The evidence format of a statement whose content is `statement`."""
+    return FORMAT_DISCREPANCIES if "discrepancies" in statement else FORMAT
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:
@@ -102,7 +113,7 @@ def gather(
         for seq in sorted(set(proven))
     }
     return {
-        "format": FORMAT,
+        "format": format_of(statement),
         "statement": statement,
         "sha256": sha256,
         "checkpoint": checkpoint.note,

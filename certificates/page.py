@@ -54,6 +54,9 @@ class Page:
     columns: list[str]
     rows: list[list[str]]
     facts: list[tuple[str, str]]
+    # The batch's discrepancies and how each was settled (issue 16): one list of (label,
+    # value) each, as printed; empty for a statement that states none.
+    discrepancies: list[list[tuple[str, str]]]
     signatures: list[Signature]
     final: bool
     status: str
@@ -95,6 +98,9 @@ def build(evidence: dict[str, Any], lang: str, zone: str, public_url: str | None
         columns=[w[f"col.{c}"] for c in columns],
         rows=[_row(n, item, columns, lang) for n, item in enumerate(statement["items"], 1)],
         facts=_facts(statement["facts"], lang) + _removed(evidence, lang),
+        discrepancies=[
+            discrepancy_lines(d, lang, zone) for d in statement.get("discrepancies", [])
+        ],
         signatures=signatures,
         final=final,
         status=w["status.final" if final else "status.pending"],
@@ -227,6 +233,43 @@ def _facts(
             text = str(value)
         shown.append((w[f"fact.{name}"], text))
     return shown
+
+
+# A weight discrepancy's details as printed, each beside the fact of the same figure.
+DISCREPANCY_WEIGHTS = (
+    ("expected_g", "fact.items_weight_g"),
+    ("charge_g", "fact.charge_weight_g"),
+    ("difference_g", "fact.difference_g"),
+    ("tolerance_g", "fact.tolerance_g"),
+)
+
+
+def discrepancy_lines(discrepancy: dict[str, Any], lang: str, zone: str) -> list[tuple[str, str]]:
+    """One discrepancy of a statement (workflows.statements.discrepancy_line) as the paper
+    prints it: its id, reason, when it was found, the weights it recorded (kg), and how it
+    was settled (resolution, when, the note, a corrected charge weight)."""
+    w = words(lang)
+    reason = discrepancy["reason"]
+    details = discrepancy["details"]
+    lines = [
+        (w["disc.id"], discrepancy["discrepancy"]),
+        (w["disc.reason"], w.get(f"reason.{reason}", reason)),
+        (w["disc.recorded_at"], moment(discrepancy["recorded_at"], lang, zone)),
+    ]
+    lines += [
+        (w[label], kilograms(details[name], lang))
+        for name, label in DISCREPANCY_WEIGHTS
+        if isinstance(details.get(name), int)
+    ]
+    resolution = discrepancy["resolution"]
+    lines.append((w["disc.resolution"], w[f"resolution.{resolution or 'open'}"]))
+    if resolution is not None:
+        lines.append((w["disc.resolved_at"], moment(discrepancy["resolved_at"], lang, zone)))
+        lines.append((w["disc.note"], str(discrepancy["note"] or "")))
+    if "corrected_charge_g" in discrepancy:
+        corrected = kilograms(discrepancy["corrected_charge_g"], lang)
+        lines.append((w["disc.corrected_charge_g"], corrected))
+    return lines
 
 
 REMOVED = ("fuses", "firing_devices", "detonators")

@@ -17,7 +17,8 @@ The steps, in order; the first that fails is named, with why:
      6 inclusion proofs  the newest entry of every chain and every key entry is in the tree the
                          checkpoint signs (RFC 9162)
      7 statement         its SHA-256 is the one signed; its items are those loaded into the
-                         batch, each destroyed in it, each as it was registered
+                         batch, each destroyed in it, each as it was registered; in format v2
+                         its discrepancies are the batch's, each as recorded and settled
      8 signatures        each member's act verifies with their key, valid when it was recorded;
                          it signs this statement; the signer was present and a member then
      9 quorum            more than half of the commission in office signed (the quorum fixed at
@@ -248,8 +249,8 @@ class StatementCheck:
             evidence = json.loads(self.content.attachment)
         except (ValueError, RecursionError) as exc:  # nested too deep: not evidence either
             raise StepFailed(f"{proof.NAME} is not JSON: {exc}") from exc
-        if not isinstance(evidence, dict) or evidence.get("format") != proof.FORMAT:
-            raise StepFailed(f"{proof.NAME} is not of the format {proof.FORMAT}")
+        if not isinstance(evidence, dict) or evidence.get("format") not in proof.FORMATS:
+            raise StepFailed(f"{proof.NAME} is not of a format {' or '.join(proof.FORMATS)}")
         self.evidence = evidence
         self.report.batch = evidence["statement"]["batch"]
 
@@ -352,6 +353,7 @@ class StatementCheck:
             self._item_as_registered(item, statement)
         self._present_as_recorded(statement)
         self._registers_as_recorded(statement)
+        self._discrepancies_as_recorded(statement)
         destroyed = self._destruction(statement)
         weight = sum(item["weight_g"] or 0 for item in statement["items"])
         if weight != destroyed.data.get("items_weight_g"):
@@ -360,6 +362,31 @@ class StatementCheck:
                 f"{destroyed.data.get('items_weight_g')} g of items: an item is missing",
                 destroyed.seq,
             )
+
+    def _discrepancies_as_recorded(self, statement: dict[str, Any]) -> None:
+        """A statement of format v2 states every discrepancy of its batch, each as the
+        batch's discrepancy_recorded and discrepancy_resolved entries record it (issue 16);
+        one of format v1 states none (it was signed before statements carried them, or its
+        batch had none): its members signed what it says, and that is checked as before."""
+        stated = statement.get("discrepancies")
+        if self.evidence["format"] == proof.FORMAT:
+            if stated is not None:
+                raise StepFailed(f"a statement of format {proof.FORMAT} states no discrepancies")
+            return
+        recorded = _discrepancies(self.chains[statement["batch"]])
+        if not isinstance(stated, list) or not recorded:
+            raise StepFailed(
+                f"a statement of format {proof.FORMAT_DISCREPANCIES} states the discrepancies "
+                f"of its batch: it states {stated!r}, the batch's entries record "
+                f"{len(recorded)}"
+            )
+        for n, (shown, entry) in enumerate(zip_longest(stated, recorded), 1):
+            if shown != entry:
+                which = (shown or entry or {}).get("discrepancy")
+                raise StepFailed(
+                    f"discrepancy {n} ({which}) on the statement is not as the batch's "
+                    "entries record it"
+                )
 
     def _present_as_recorded(self, statement: dict[str, Any]) -> None:
         """Who the statement says was present, named as they are, is what the batch's
@@ -517,6 +544,34 @@ class StatementCheck:
         )
 
 
+def _discrepancies(batch: list[_Entry]) -> list[dict[str, Any]]:
+    """What a statement says of its batch's discrepancies (workflows.statements.
+    discrepancy_line), made from the batch's entries alone, in the order they opened."""
+    lines: dict[str, dict[str, Any]] = {}
+    for entry in batch:
+        data = entry.body.data
+        if entry.body.kind == "discrepancy_recorded":
+            lines[data["discrepancy"]] = {
+                "discrepancy": data["discrepancy"],
+                "reason": data["reason"],
+                "recorded_at": entry.body.time,
+                "details": data.get("details", {}),
+                "resolution": None,
+                "resolved_at": None,
+                "note": None,
+            }
+        elif entry.body.kind == "discrepancy_resolved":
+            line = lines[data["discrepancy"]]
+            line |= {
+                "resolution": data["resolution"],
+                "resolved_at": entry.body.time,
+                "note": data.get("note"),
+            }
+            if "corrected_charge_g" in data:
+                line["corrected_charge_g"] = data["corrected_charge_g"]
+    return list(lines.values())
+
+
 def signatures_hold(checks: list[tuple[bytes, bytes, bytes]], busy: int = 0) -> list[bool]:
     """Ed25519 (public key, message, signature) checks; a 1,000-item statement carries some
     16,000 entries, a second of Ed25519 on one core, so large sets go to one process per core,
@@ -579,7 +634,7 @@ def compare_page(page: pages.Page, text: str) -> str | None:
     after = body[len(wanted) :]
     if not after.startswith(squeeze(words(page.lang)["facts"])):
         return "the page prints rows that are not in the evidence"
-    for label, value in page.facts:
+    for label, value in page.facts + [line for lines in page.discrepancies for line in lines]:
         if squeeze(label + value) not in after:
             return f"the page does not print {label}: {value}"
     for signature in page.signatures:

@@ -86,6 +86,18 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "removed.fuses": "Извлечено взрывателей, шт.",
         "removed.firing_devices": "Извлечено средств воспламенения, шт.",
         "removed.detonators": "Извлечено детонаторов, шт.",
+        "discrepancies": "Расхождения и их урегулирование",
+        "disc.id": "Расхождение",
+        "disc.reason": "Причина",
+        "reason.weight": "масса загрузки не сходится с массой предметов по учёту сверх допуска",
+        "disc.recorded_at": "Выявлено",
+        "disc.resolution": "Урегулировано как",
+        "resolution.found": "найдено: разница объяснена",
+        "resolution.corrected": "исправлено: учётная запись была ошибочной",
+        "resolution.open": "не урегулировано",
+        "disc.resolved_at": "Дата урегулирования",
+        "disc.note": "Пояснение",
+        "disc.corrected_charge_g": "Исправленная масса загрузки, кг",
     },
     "kk": {
         "title.furnace": "Қаруды балқыту арқылы жою актісі",
@@ -162,6 +174,21 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "removed.fuses": "Алынған оталғыштар, дана",
         "removed.firing_devices": "Алынған тұтандыру құралдары, дана",
         "removed.detonators": "Алынған детонаторлар, дана",
+        "discrepancies": "Сәйкессіздіктер және оларды реттеу",
+        "disc.id": "Сәйкессіздік",
+        "disc.reason": "Себебі",
+        "reason.weight": (
+            "жүктеме салмағы есеп бойынша заттардың салмағымен рұқсат етілген ауытқудан тыс "
+            "сәйкес келмейді"
+        ),
+        "disc.recorded_at": "Анықталды",
+        "disc.resolution": "Реттелу тәсілі",
+        "resolution.found": "табылды: айырмашылық түсіндірілді",
+        "resolution.corrected": "түзетілді: есеп жазбасы қате болған",
+        "resolution.open": "реттелмеген",
+        "disc.resolved_at": "Реттелген күні",
+        "disc.note": "Түсініктеме",
+        "disc.corrected_charge_g": "Түзетілген жүктеме салмағы, кг",
     },
     "en": {
         "title.furnace": "Weapons destruction statement: melting",
@@ -238,6 +265,21 @@ _WORDS: Final[dict[str, dict[str, str]]] = {
         "removed.fuses": "Fuses removed",
         "removed.firing_devices": "Firing devices removed",
         "removed.detonators": "Detonators removed",
+        "discrepancies": "Discrepancies and how they were settled",
+        "disc.id": "Discrepancy",
+        "disc.reason": "Reason",
+        "reason.weight": (
+            "the charge weight does not reconcile with the items' weight on record beyond "
+            "the tolerance"
+        ),
+        "disc.recorded_at": "Found",
+        "disc.resolution": "Settled as",
+        "resolution.found": "found: the difference is accounted for",
+        "resolution.corrected": "corrected: the record was wrong",
+        "resolution.open": "not settled",
+        "disc.resolved_at": "Settled at",
+        "disc.note": "Note",
+        "disc.corrected_charge_g": "Corrected charge weight, kg",
     },
 }
 

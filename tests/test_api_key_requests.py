@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy import create_engine
 
 from api import key_requests
 from api.tables import KeyRequestRow
-from api.web import sessions
+from api.web import i18n, sessions
 from custody import keyfile, keys, signatures
 from custody.keyfile import PersonKey
 from tests.support.processes import run
@@ -664,11 +665,20 @@ def test_asking_again_and_again_keeps_one_challenge_and_old_ones_expire(shared: 
         old = client.post("/keys/requests", json=sent)
         assert old.status_code == 422, old.text
         assert old.headers["content-type"] == PROBLEM
-    # two requests sent one after another: the newer stands, one waits for an administrator
-    _request(shared, owner, key, key)
+    # two requests sent one after another: the newer stands, one waits for an administrator;
+    # the older is kept superseded (refused by name if proposed already: issue 16), and of
+    # those only the newest KEPT_SUPERSEDED, so that sending again and again stays bounded.
+    older = _request(shared, owner, key, key)
     second = PersonKey.generate()
     newest = _request(shared, owner, second, second)
-    assert _challenges(shared, outstanding, o=owner) == [newest]
+    standing = f"{outstanding} AND superseded_at IS NULL"
+    assert _challenges(shared, standing, o=owner) == [newest]
+    superseded = f"{outstanding} AND superseded_at IS NOT NULL"
+    assert _challenges(shared, superseded, o=owner) == [older]
+    for _ in range(key_requests.KEPT_SUPERSEDED + 3):
+        again = PersonKey.generate()
+        _request(shared, owner, again, again)
+    assert len(_challenges(shared, superseded, o=owner)) == key_requests.KEPT_SUPERSEDED
 
 
 @pytest.mark.parametrize(
@@ -719,3 +729,63 @@ def test_a_challenge_never_begins_with_a_dash(tmp_path: Path) -> None:
     assert len(set(drawn)) == 300
     assert not [c for c in drawn if c.startswith("-")]
     assert all(len(c) == 43 for c in drawn)
+
+
+def test_a_newer_key_request_supersedes_the_older_even_one_proposed(shared: Service) -> None:
+    """Issue 16 (LOW): a person who sent a key and then a newer one has asked for the newer;
+    the older, even one an administrator proposed already, is refused when registered or
+    confirmed, over HTTP and on the page, saying it was superseded by the newer (not "no
+    such challenge"), and writes nothing; the newer is registered."""
+    person = "member.twice"  # one who has no key yet
+    if person not in shared.tokens:
+        shared.add_user(person, "commission_member")
+    older, newer = PersonKey.generate(), PersonKey.generate()
+    first = _request(shared, person, older, older)
+    with shared.client("admin") as admin:
+        proposed = admin.post(f"/keys/requests/{first}/register", json={})
+        assert proposed.status_code == 202, proposed.text
+    second = _request(shared, person, newer, newer)
+    before = _size(shared)
+    with shared.client("admin") as admin:
+        listed = [r["challenge"] for r in admin.get("/keys/requests").json()]
+        again = admin.post(f"/keys/requests/{first}/register", json={})
+    assert first not in listed
+    assert second in listed
+    if "admin2" not in shared.tokens:
+        shared.add_user("admin2", "administrator")
+    with shared.client("admin2") as other:
+        confirmed = other.post(f"/changes/{proposed.json()['proposal']}/confirm")
+    for refused in (again, confirmed):
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == PROBLEM
+        detail = refused.json()["detail"]
+        assert detail.startswith(f"this key request was superseded: {person} sent a newer one")
+    token = shared.token("admin")
+    with _page_client(shared, token) as admin_page:
+        on_page = admin_page.post(
+            "/web/admin/keys/register",
+            data={
+                "challenge": first,
+                "owner": person,
+                "public_key": older.public_key_b64,
+                "sig": _proof(older, person, first)["sig"],
+                "csrf": sessions.csrf_of(token),
+            },
+        )
+    assert on_page.status_code == 422
+    said = {
+        i18n.gettext_of(lang)(
+            "this key request was superseded: %(owner)s sent a newer one at %(at)s, and only "
+            "a person's newest request is registered; register that one"
+        ).split("%(owner)s")[0]
+        for lang in ("ru", "kk", "en")
+    }
+    assert any(html.escape(words) in on_page.text for words in said), on_page.text[-3000:]
+    assert _size(shared) == before
+    with shared.client("admin") as admin:
+        done = admin.post(f"/keys/requests/{second}/register", json={})
+        assert done.status_code == 202, done.text
+    shared.confirm(done.json()["proposal"])
+    mine = {k["public_key"] for k in _keys(shared) if k["owner"] == person}
+    assert newer.public_key_b64 in mine
+    assert older.public_key_b64 not in mine

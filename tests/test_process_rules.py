@@ -628,7 +628,11 @@ def test_r8_weight_difference_blocks_the_statement_until_resolved(site: Site) ->
     with refused(site, "R8", "blocked by discrepancy"):
         site.sign(batch, "chair.nurlanov")
     site.process.resolve_discrepancy(
-        "official.zhakupov", discrepancy, "corrected", "перевешено: весы неисправны, акт №3"
+        "official.zhakupov",
+        discrepancy,
+        "corrected",
+        "перевешено: весы неисправны, акт №3",
+        corrected_charge_g=3000,  # a corrected weight states the right figure (issue 16)
     )
     site.sign(batch, "chair.nurlanov", "member.kim")
     assert site.process.item(gun).state == "destroyed"

@@ -42,7 +42,8 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's ch
 
 AUDITOR, OFFICIAL = "auditor.li", "official.zhakupov"
 ZONE = ZoneInfo("Asia/Almaty")  # the service's time zone (workflows.config)
-DESTROYED = ("melted", "burned", "destroyed")
+DESTROYED = ("destroyed",)  # on a final statement (R8)
+NOT_FINAL = ("melted", "burned")  # the statement's signatures missing: not destroyed yet
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
@@ -81,11 +82,13 @@ def count(site: Site, places: set[str] | None = None) -> dict[str, Any]:
             if d["status"] == "overdue" and d["item"] in where:
                 overdue[d["rule"]].add(d["item"])
         destroyed: dict[str, set[str]] = defaultdict(set)
+        not_final: dict[str, set[str]] = defaultdict(set)
         for item in items:
-            if item["state"] in DESTROYED and item["batch"]:
+            if item["state"] in DESTROYED + NOT_FINAL and item["batch"]:
                 batch = client.get(f"/batches/{item['batch']}").json()
                 month = parse_time(batch["destroyed_at"]).astimezone(ZONE).strftime("%Y-%m")
-                destroyed[month].add(item["id"])
+                counted = destroyed if item["state"] in DESTROYED else not_final
+                counted[month].add(item["id"])
         size = site.size()
         opened: dict[str, str] = {}
         for start in range(0, size, 1000):
@@ -106,6 +109,7 @@ def count(site: Site, places: set[str] | None = None) -> dict[str, Any]:
         "by_place": Counter(where.values()),
         "overdue": overdue,
         "destroyed": destroyed,
+        "not_final": not_final,
         "discrepancies": set(opened),
     }
 
@@ -160,14 +164,20 @@ def test_dashboard_figures_equal_a_count_of_the_api_and_the_ledger(
         assert bar_value(bars.nth(index)) == len(expected["by_state"][state])
     # Per month: the table, and the chart's bars say the same.
     rows = page.locator("#by-month tbody tr")
-    months = {}
+    months, unsigned = {}, {}
     for index in range(rows.count()):
         month = rows.nth(index).locator("th").text_content().strip()
         months[month] = int(rows.nth(index).locator("td").first.text_content())
+        unsigned[month] = int(rows.nth(index).locator("td").nth(1).text_content())
     assert {m: n for m, n in months.items() if n} == {
         m: len(ids) for m, ids in expected["destroyed"].items()
     }
     assert sum(months.values()) > 0
+    # Melted, the statement not final (the demo's unsigned batch): apart, not destroyed.
+    assert {m: n for m, n in unsigned.items() if n} == {
+        m: len(ids) for m, ids in expected["not_final"].items()
+    }
+    assert tile(page, "not-final") == sum(unsigned.values()) > 0
     # By place: each place's total.
     places = page.locator("#by-place tbody tr")
     shown = {}
@@ -216,6 +226,9 @@ def test_each_figure_links_to_a_list_of_exactly_its_items(site: Site, browser: B
     assert listed(page, site.base, links["R1"]) == expected["overdue"]["R1"]
     assert listed(page, site.base, links["R2"]) == expected["overdue"]["R2"]
     assert listed(page, site.base, f"/web/items?destroyed={month}") == expected["destroyed"][month]
+    for month, ids in expected["not_final"].items():
+        assert listed(page, site.base, f"/web/items?not_final={month}") == ids
+        assert not ids & expected["destroyed"].get(month, set())
     for state in ("at_warehouse", "appealed", "destroyed"):
         assert listed(page, site.base, f"/web/items?state={state}") == expected["by_state"][state]
     assert serious_violations(page) == []

@@ -623,6 +623,11 @@ def _discrepancy_resolved(world: World, body: EntryBody) -> None:
     discrepancy = world.discrepancy(data["discrepancy"])
     discrepancy.resolved_at, discrepancy.resolution = body.time, data["resolution"]
     discrepancy.note = data.get("note")
+    if "corrected_charge_g" in data:  # a batch's weight settled corrected: the right figure
+        discrepancy.details = {
+            **discrepancy.details,
+            "corrected_charge_g": data["corrected_charge_g"],
+        }
     world.touch("discrepancies", discrepancy)
     if subject in world.batches:
         batch = world.batch(subject)

@@ -14,8 +14,9 @@ from typing import Any, Final
 from workflows import registers
 from workflows.comebacks import suspect
 from workflows.diversion import R11, RECORDED_DESTROYED, SUSPECTED
-from workflows.errors import InvalidRequest, RuleViolation
+from workflows.errors import INVENTORY, InvalidRequest, RuleViolation, WorkflowError
 from workflows.machines import WORKFLOWS
+from workflows.model import Discrepancy
 from workflows.movements import new_discrepancy_id
 from workflows.steps import advance
 from workflows.unit_of_work import Work
@@ -126,9 +127,10 @@ def _may_open(work: Work, item_id: str) -> bool:
 # The keys of a discrepancy's details the service writes and its readers give meaning to:
 # where it was counted (`counted_at`: the count's place, which also lets that place read it),
 # the transfer it was found on, a diversion suspicion's place, old item and statement (R11),
-# a batch's weights (R7). A person's discrepancy may not carry them: `{"place": "UNIT-KRG"}`
-# would show it to another place, `counted_at` would pass it off as an inventory count
-# (issue 12, finding 12).
+# a batch's weights (R7) and the corrected charge weight its settlement states (kept among the
+# details by the fold: workflows.fold._discrepancy_resolved). A person's discrepancy may not
+# carry them: `{"place": "UNIT-KRG"}` would show it to another place, `counted_at` would pass
+# it off as an inventory count (issue 12, finding 12).
 SERVER_DETAILS: Final = frozenset(
     {
         "counted_at",
@@ -146,6 +148,7 @@ SERVER_DETAILS: Final = frozenset(
         "charge_g",
         "difference_g",
         "tolerance_g",
+        "corrected_charge_g",
     }
 )
 
@@ -179,7 +182,18 @@ def record_given(work: Work, subject: str, reason: str, details: dict[str, Any] 
     return record(work, subject, reason, details)
 
 
-def resolve(work: Work, discrepancy_id: str, resolution: str, note: str) -> None:
+def resolve(
+    work: Work,
+    discrepancy_id: str,
+    resolution: str,
+    note: str,
+    corrected_charge_g: int | None = None,
+) -> None:
+    """Settle a discrepancy: found, corrected or lost (an item's; a batch's is found or
+    corrected). A batch's weight discrepancy settled "corrected" says the charge weight
+    recorded was wrong: it states the right one (`corrected_charge_g`, grams), which must
+    reconcile with the items' weight within the tolerance the melt recorded; no other
+    settlement carries one. InvalidRequest / RuleViolation(INVENTORY) otherwise."""
     if resolution not in RESOLUTIONS:
         raise InvalidRequest(f"a resolution is one of {', '.join(sorted(RESOLUTIONS))}")
     if not note.strip():
@@ -194,7 +208,16 @@ def resolve(work: Work, discrepancy_id: str, resolution: str, note: str) -> None
         )
     if not discrepancy.open:
         raise InvalidRequest(f"discrepancy {discrepancy_id} is resolved already")
-    data = {"discrepancy": discrepancy_id, "resolution": resolution, "note": note.strip()}
+    refused = corrected_weight_refusal(discrepancy, resolution, corrected_charge_g)
+    if refused is not None:
+        raise refused
+    data: dict[str, Any] = {
+        "discrepancy": discrepancy_id,
+        "resolution": resolution,
+        "note": note.strip(),
+    }
+    if corrected_charge_g is not None:
+        data["corrected_charge_g"] = corrected_charge_g
     work.load("batches", [discrepancy.subject])
     if discrepancy.subject in work.world.batches:
         if resolution == "lost":
@@ -205,3 +228,40 @@ def resolve(work: Work, discrepancy_id: str, resolution: str, note: str) -> None
     item = work.world.item(discrepancy.subject)
     fact = "lost" if resolution == "lost" else f"was_{item.state_before_discrepancy}"
     advance(work, "discrepancy_resolved", [discrepancy.subject], data, facts=frozenset({fact}))
+
+
+WEIGHT = "weight"  # the reason of a batch's weight discrepancy (workflows.batches.destroy)
+
+
+def corrected_weight_refusal(
+    discrepancy: Discrepancy, resolution: str, corrected_charge_g: int | None
+) -> WorkflowError | None:
+    """Why this settlement's corrected charge weight is refused, or None. A weight
+    discrepancy "corrected" says the recorded charge weight was wrong, so a statement that
+    prints the settlement must print the right figure (issue 16): it is required, and must
+    reconcile with the items' weight (`expected_g`) within the tolerance (`tolerance_g`)
+    the melt recorded, else the weights still do not reconcile and nothing was corrected.
+    Any other settlement states no corrected weight."""
+    weighed = discrepancy.reason == WEIGHT and "expected_g" in discrepancy.details
+    if not (weighed and resolution == "corrected"):
+        if corrected_charge_g is None:
+            return None
+        return InvalidRequest(
+            "corrected_charge_g is stated only when a batch's weight discrepancy is settled "
+            "corrected: leave it out"
+        )
+    if corrected_charge_g is None:
+        return InvalidRequest(
+            "a weight discrepancy settled corrected states the right charge weight: give "
+            "corrected_charge_g (grams)"
+        )
+    expected, tolerance = discrepancy.details["expected_g"], discrepancy.details["tolerance_g"]
+    if abs(corrected_charge_g - expected) > tolerance:
+        return RuleViolation(
+            INVENTORY,
+            f"the corrected charge weight {corrected_charge_g} g still differs from the items' "
+            f"{expected} g by more than the tolerance of {tolerance} g: that corrects "
+            "nothing; settle it found, saying where the difference went",
+            batch=discrepancy.subject,
+        )
+    return None

@@ -155,6 +155,7 @@ class Process:
             repo.load(world, "items", batch.items)
             repo.load(world, "locations", [batch.location])
             repo.load(world, "commissions", [batch.commission])
+            repo.load(world, "discrepancies", repo.discrepancy_ids(batch_id))
             statement = statements.content(world, batch)
         return statement, statements.digest(statement)
 

@@ -300,6 +300,11 @@ class Repository:
         wanted = set(keys)
         return [row for row in rows if tuple(row[1:]) in wanted]
 
+    def discrepancy_ids(self, subject: str) -> list[str]:
+        """The ids of every discrepancy about `subject` (an item, a batch), by its index."""
+        sql = "SELECT id FROM wf_discrepancies WHERE subject = ?"
+        return [row[0] for row in self.raw.execute(self._sql(sql), (subject,))]
+
     def documents(self, kind: str, where: Any = None) -> list[Any]:
         shelf = SHELVES[kind]
         query = select(shelf.table.c.data)

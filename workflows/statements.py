@@ -16,13 +16,57 @@ from custody import canonical
 from custody.acts import SignedAct
 from workflows import rules
 from workflows.errors import InvalidRequest
-from workflows.model import Batch
+from workflows.model import Batch, Discrepancy
 from workflows.unit_of_work import Work
 from workflows.world import World
 
 
 def content(world: World, batch: Batch) -> dict[str, Any]:
-    """What the statement says, as data; every field comes from the ledger's fold."""
+    """What the statement says, as data; every field comes from the ledger's fold. The
+    batch's discrepancies (`world` holds them: load_discrepancies) are in it, as
+    `discrepancies` (discrepancy_lines), when it had any: a court reading the statement sees
+    that the weights did not reconcile and how it was settled (issue 16). A statement the
+    members signed before statements carried them keeps the content they signed
+    (`batch.statement` is its digest), so that it still verifies."""
+    stated = _content(world, batch)
+    found = batch_discrepancies(world, batch.id)
+    if not found:  # as before discrepancies were stated: the same content, the same digest
+        return stated
+    if batch.statement is not None and batch.statement == digest(stated):
+        return stated  # signed before statements carried discrepancies
+    return stated | {"discrepancies": [discrepancy_line(d) for d in found]}
+
+
+def batch_discrepancies(world: World, batch_id: str) -> list[Discrepancy]:
+    """The discrepancies about `batch_id` that `world` holds, in the order they opened."""
+    found = [d for d in world.discrepancies.values() if d.subject == batch_id]
+    return sorted(found, key=lambda d: d.opened_seq)
+
+
+# What a statement says of each discrepancy of its batch; `certificates.verify_statement`
+# makes the same from the batch's discrepancy_recorded and discrepancy_resolved entries.
+def discrepancy_line(discrepancy: Discrepancy) -> dict[str, Any]:
+    """{"discrepancy", "reason", "recorded_at", "details" (as recorded: a weight
+    discrepancy's expected_g, charge_g, difference_g, tolerance_g, grams), "resolution"
+    (found | corrected, or None while open), "resolved_at", "note", and "corrected_charge_g"
+    (grams) where the settlement stated one}."""
+    details = dict(discrepancy.details)
+    corrected = details.pop("corrected_charge_g", None)
+    line = {
+        "discrepancy": discrepancy.id,
+        "reason": discrepancy.reason,
+        "recorded_at": discrepancy.opened_at,
+        "details": details,
+        "resolution": discrepancy.resolution,
+        "resolved_at": discrepancy.resolved_at,
+        "note": discrepancy.note,
+    }
+    if corrected is not None:
+        line["corrected_charge_g"] = corrected
+    return line
+
+
+def _content(world: World, batch: Batch) -> dict[str, Any]:
     location = world.location(batch.location)
     commission = world.commission(batch.commission)
     items = [world.item(item_id) for item_id in sorted(batch.items)]
@@ -75,6 +119,7 @@ def load_for_statement(work: Work, batch_id: str) -> Batch:
     work.load("items", batch.items)
     work.load("locations", [batch.location])
     work.load("commissions", [batch.commission])
+    work.load("discrepancies", work.repo.discrepancy_ids(batch_id))
     return batch
 
 

@@ -38,7 +38,21 @@ def sign(
         Path | None, typer.Option("--passphrase-file", help="first line is the passphrase")
     ] = None,
 ) -> None:
-    """Sign an act with your key; prints {"act", "sig"} as the API takes it."""
+    """Sign an act with your key; prints {"act", "sig"} as the API takes it.
+
+    A statement signature act (R8) names the batch, every item in it, sorted,
+    and the SHA-256 of the statement's content, as GET /batches/BATCH/statement
+    gives them ({"statement": {..., "items": [{"id"}...]}, "sha256"}):
+
+    {"kind": "statement_signed", "item": "BATCH",
+     "items": ["KZ-...", ...], "statement": "<sha256>"}
+
+    person, key_id and time are added here; any other field is refused. POST
+    the printed {"act", "sig"} to /steps/statement_signed, beside the batch:
+
+    {"batch": "BATCH", "act": {"act": {...}, "sig": "..."}}
+
+    (README, "Keys": the whole example, against `make run`'s demo.)"""
     text = sys.stdin.read(ACT + 1) if str(act_file) == "-" else read_text(act_file, "", ACT)
     if len(text) > ACT:
         raise PathRefused(f"the act on standard input is larger than {ACT:,} characters")

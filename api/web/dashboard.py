@@ -190,6 +190,7 @@ async def item_list(
     overdue: Annotated[str | None, Query(max_length=2)] = None,
     destroyed: Annotated[str | None, Query(max_length=7)] = None,
     after: Place = None,
+    not_final: Annotated[str | None, Query(max_length=7)] = None,
 ) -> Response:
     """The items behind a figure of the dashboard, at the reader's places, in id order."""
     _reader(me)
@@ -198,10 +199,11 @@ async def item_list(
         (state is not None and state not in i18n.STATES)
         or (overdue is not None and overdue not in RULES)
         or (destroyed is not None and not _MONTH.match(destroyed))
+        or (not_final is not None and not _MONTH.match(not_final))
     ):
         message = gettext("This list has no such filter; open it from the dashboard")
         return page("error.html.j2", me.language, me, 422, message=message)
-    wanted = ItemFilter(state, location, overdue, destroyed, after)
+    wanted = ItemFilter(state, location, overdue, destroyed, after, not_final)
     system = system_of(request)
     places = queues.places_of(me.principal)
 
@@ -214,13 +216,15 @@ async def item_list(
             items, total = reader.items(wanted, now, zone, LISTED)
             located = {p.id: p for p in repo.documents("locations")}
             batches = []
-            if destroyed is not None:
+            month = destroyed or not_final
+            if month is not None:
                 batches = sorted(
                     (
                         b
                         for b in reader.destroyed_batches().values()
-                        if month_of(b.destroyed_at or "", zone) == destroyed
+                        if month_of(b.destroyed_at or "", zone) == month
                         and (places is None or b.location in places)
+                        and (b.state == "final") == (not_final is None)
                     ),
                     key=lambda b: b.id,
                 )

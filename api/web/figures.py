@@ -6,10 +6,13 @@ Figures (all at the reader's places; `places` None is every place):
 - overdue deadlines: open (not met, not cancelled) R1 and R2 clocks whose due time has passed
   (workflows.deadlines), by rule and by the item's place (an open R1 keeps its item at the unit,
   an open R2 at the warehouse: the step that moves the item meets the clock);
-- destroyed per month: items melted or burned (state melted, burned or destroyed) counted in
-  the calendar month, in the service's time zone, of their batch's melted / burned entry, the
-  last `MONTHS` months; weight melted: the charge weight of the furnace batches melted in
-  that month at the places (grams, as the melted entry gives it);
+- destroyed per month: items whose batch's statement is final (state destroyed: R8, the
+  statement signed by the quorum is what confirms destruction) counted in the calendar month,
+  in the service's time zone, of their batch's melted / burned entry, the last `MONTHS`
+  months; apart from them, in the same months, the items melted or burned whose statement is
+  not final yet (state melted or burned: signatures missing), which are not counted destroyed
+  (issue 16); weight melted: the charge weight of the furnace batches melted in that month at
+  the places (grams, as the melted entry gives it);
 - open discrepancies: not resolved, about an item at the places, or a batch or transfer there;
   among them the open diversion suspicions (R11: a destroyed or returned weapon come back).
 
@@ -32,7 +35,9 @@ from workflows.model import Batch, Discrepancy, Item, Transfer
 from workflows.repository import Repository
 
 MONTHS = 12
-DESTROYED_STATES = ("melted", "burned", "destroyed")
+DESTROYED_STATES = ("destroyed",)  # on a final statement (R8)
+NOT_FINAL_STATES = ("melted", "burned")  # melted or burned, the statement not final yet
+BATCH_STATES = DESTROYED_STATES + NOT_FINAL_STATES
 RULES = ("R1", "R2")
 
 
@@ -45,13 +50,15 @@ class Figures:
     by_state: dict[str, int]  # state -> items
     overdue: dict[str, dict[str, int]]  # rule -> place -> open clocks past due
     months: list[str]  # YYYY-MM, oldest first
-    destroyed: dict[str, int]  # month -> items
+    destroyed: dict[str, int]  # month -> items on a final statement
     melted_g: dict[str, int]  # month -> charge weight of furnace batches, grams
     discrepancies: int
     next_due: str | None  # the soonest open due time after `now`: the overdue figures hold until
     total: int = 0
     overdue_total: dict[str, int] = field(default_factory=dict)
     suspicions: int = 0  # open discrepancies of reason diversion_suspected (R11)
+    # month -> items melted or burned whose statement is not final (not counted destroyed)
+    not_final: dict[str, int] = field(default_factory=dict)
 
 
 class Reader:
@@ -96,19 +103,21 @@ class Reader:
         next_due = self._rows(sql, [now])[0][0]
         months = last_months(now, zone, MONTHS)
         destroyed = dict.fromkeys(months, 0)
+        not_final = dict.fromkeys(months, 0)
         melted = dict.fromkeys(months, 0)
         batches = self.destroyed_batches()
         where, params = self._in("location")
-        marks = ", ".join("?" * len(DESTROYED_STATES))
+        marks = ", ".join("?" * len(BATCH_STATES))
         sql = (
-            f"SELECT batch, COUNT(*) FROM wf_items WHERE state IN ({marks}) "
-            f"AND batch IS NOT NULL{where} GROUP BY batch"
+            f"SELECT batch, state, COUNT(*) FROM wf_items WHERE state IN ({marks}) "
+            f"AND batch IS NOT NULL{where} GROUP BY batch, state"
         )
-        for batch_id, n in self._rows(sql, [*DESTROYED_STATES, *params]):
+        for batch_id, state, n in self._rows(sql, [*BATCH_STATES, *params]):
             batch = batches.get(str(batch_id))
             month = month_of(batch.destroyed_at, zone) if batch and batch.destroyed_at else None
-            if month in destroyed:
-                destroyed[month] += int(n)
+            counted = destroyed if state in DESTROYED_STATES else not_final
+            if month in counted:
+                counted[month] += int(n)
         for batch in batches.values():
             month = month_of(batch.destroyed_at or "", zone)
             if batch.kind == "furnace" and month in melted and self._at_places(batch.location):
@@ -121,6 +130,7 @@ class Reader:
             overdue=overdue,
             months=months,
             destroyed=destroyed,
+            not_final=not_final,
             melted_g=melted,
             discrepancies=len(open_ones),
             suspicions=sum(1 for d in open_ones if d.reason == SUSPECTED),
@@ -184,16 +194,21 @@ class Reader:
                 "AND d.closed IS NULL AND d.due_at IS NOT NULL AND d.due_at < ?)"
             )
             params += [wanted.overdue, now]
-        if wanted.destroyed is not None:
+        for month, states in (
+            (wanted.destroyed, DESTROYED_STATES),
+            (wanted.not_final, NOT_FINAL_STATES),
+        ):
+            if month is None:
+                continue
             batches = [
                 b.id
                 for b in self.destroyed_batches().values()
-                if b.destroyed_at and month_of(b.destroyed_at, zone) == wanted.destroyed
+                if b.destroyed_at and month_of(b.destroyed_at, zone) == month
             ]
             marks = ", ".join("?" * len(batches)) or "NULL"
-            states = ", ".join("?" * len(DESTROYED_STATES))
-            conditions.append(f"i.batch IN ({marks}) AND i.state IN ({states})")
-            params += [*batches, *DESTROYED_STATES]
+            listed = ", ".join("?" * len(states))
+            conditions.append(f"i.batch IN ({marks}) AND i.state IN ({listed})")
+            params += [*batches, *states]
         where, places = self._in("i.location")
         condition = " AND ".join(conditions) + where
         params += places
@@ -217,8 +232,9 @@ class ItemFilter:
     state: str | None = None
     location: str | None = None
     overdue: str | None = None  # R1 | R2
-    destroyed: str | None = None  # YYYY-MM
+    destroyed: str | None = None  # YYYY-MM: on a final statement, destroyed that month
     after: str | None = None
+    not_final: str | None = None  # YYYY-MM: melted or burned that month, statement not final
 
     def query(self, **changes: str | None) -> str:
         """The list's address query string, with `changes`."""
@@ -227,6 +243,7 @@ class ItemFilter:
             "location": self.location,
             "overdue": self.overdue,
             "destroyed": self.destroyed,
+            "not_final": self.not_final,
             "after": self.after,
             **changes,
         }

@@ -720,6 +720,17 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"batch (?P<batch>.+) is (?P<was>\w+): nothing destroyed to state yet"),
         N_("batch %(batch)s is not destroyed yet: there is no statement of it to print"),
     ),
+    # A key request a newer one of its owner superseded (api.key_requests.SUPERSEDED)
+    (
+        re.compile(
+            r"this key request was superseded: (?P<owner>\S+) sent a newer one at (?P<at>\S+), "
+            r"and only a person's newest request is registered; register that one"
+        ),
+        N_(
+            "this key request was superseded: %(owner)s sent a newer one at %(at)s, and only "
+            "a person's newest request is registered; register that one"
+        ),
+    ),
     # Acknowledging a notice (api.notices.acknowledging; api.errors.NotYours)
     (
         re.compile(r"a notice is acknowledged only by the person it was written to"),

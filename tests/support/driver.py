@@ -304,6 +304,18 @@ class Driver(Process):
     def count_inventory(self, actor: str, location: str, scanned: Sequence[str]) -> dict[str, Any]:
         return self.run(actor, v.CountInventory(location=location, items=list(scanned)))  # type: ignore[no-any-return]
 
-    def resolve_discrepancy(self, actor: str, discrepancy: str, resolution: str, note: str) -> None:
-        command = v.ResolveDiscrepancy(discrepancy=discrepancy, resolution=resolution, note=note)
+    def resolve_discrepancy(
+        self,
+        actor: str,
+        discrepancy: str,
+        resolution: str,
+        note: str,
+        corrected_charge_g: int | None = None,
+    ) -> None:
+        command = v.ResolveDiscrepancy(
+            discrepancy=discrepancy,
+            resolution=resolution,
+            note=note,
+            corrected_charge_g=corrected_charge_g,
+        )
         self.run(actor, command)

@@ -180,6 +180,10 @@ def troubles(site: Site) -> Troubles:
     discrepancy = site.process.batch(month.batch).discrepancy
     assert discrepancy is not None
     site.process.resolve_discrepancy(
-        "official.zhakupov", discrepancy, "corrected", "весы не были обнулены"
+        "official.zhakupov",
+        discrepancy,
+        "corrected",
+        "весы не были обнулены",
+        corrected_charge_g=6000,  # weighed again on a zeroed scale
     )
     return month

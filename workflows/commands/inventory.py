@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from workflows import grammar, inventory
 from workflows.access import place_of
 from workflows.commands.base import Command, command
-from workflows.commands.fields import Details, Flag, Id, Note, Text, Word
+from workflows.commands.fields import Details, Flag, Grams, Id, Note, Text, Word
 from workflows.unit_of_work import Work
 
 
@@ -47,6 +47,13 @@ class ResolveDiscrepancy(Command):
     discrepancy: Id
     resolution: Word = Field(description="found, lost or corrected")
     note: Note
+    corrected_charge_g: Grams | None = Field(
+        default=None,
+        description=(
+            "grams: the right charge weight, required when a batch's weight discrepancy is "
+            "settled corrected (it must reconcile with the items' weight), given for no other"
+        ),
+    )
 
     def objects(self) -> list[tuple[str, str]]:
         return [("discrepancies", self.discrepancy)]
@@ -57,7 +64,9 @@ class ResolveDiscrepancy(Command):
         return subject_place(work, self.kind, found.subject) if found is not None else set()
 
     def run(self, work: Work) -> None:
-        inventory.resolve(work, self.discrepancy, self.resolution, self.note)
+        inventory.resolve(
+            work, self.discrepancy, self.resolution, self.note, self.corrected_charge_g
+        )
 
 
 @command

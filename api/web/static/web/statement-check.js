@@ -10,6 +10,8 @@
 // every cell, and every fact. Only what the content does not hold is left: the signatures so
 // far, the status line, and at a burn the fuses, firing devices and detonators taken out
 // (from the items' entries), which must be the three last facts, under their own headings.
+// The batch's discrepancies and how each was settled (content.discrepancies, issue 16) are
+// made again too, one list each (dl.discrepancy), as certificates.page.discrepancy_lines.
 "use strict";
 window.custodyStatementCheck = (() => {
   const COLUMNS = {
@@ -21,6 +23,10 @@ window.custodyStatementCheck = (() => {
     "method", "quantity", "explosive_type", "explosive_amount",
   ];
   const REMOVED = ["fuses", "firing_devices", "detonators"];
+  const DISCREPANCY_WEIGHTS = [
+    ["expected_g", "fact.items_weight_g"], ["charge_g", "fact.charge_weight_g"],
+    ["difference_g", "fact.difference_g"], ["tolerance_g", "fact.tolerance_g"],
+  ];
   // Babel's (CLDR's) group and decimal symbols of the statement languages; the minus is "-".
   const SYMBOLS = { ru: ["\u00a0", ","], kk: ["\u00a0", ","], en: [",", "."] };
 
@@ -116,6 +122,38 @@ window.custodyStatementCheck = (() => {
     return w[`region.${spelling}`] ?? region;
   };
 
+  // One discrepancy's lines (certificates.page.discrepancy_lines) against those shown: each
+  // label and value, the two times as `moment` reads them. null, or the line that differs.
+  function discrepancy(shown, d, w, lang) {
+    const lines = [
+      [w["disc.id"], d.discrepancy], [w["disc.reason"], w[`reason.${d.reason}`] ?? d.reason],
+      [w["disc.recorded_at"], { at: d.recorded_at }],
+    ];
+    for (const [name, label] of DISCREPANCY_WEIGHTS) {
+      if (Number.isInteger(d.details[name])) lines.push([w[label], kilograms(d.details[name], lang)]);
+    }
+    lines.push([w["disc.resolution"], w[`resolution.${d.resolution ?? "open"}`]]);
+    if (d.resolution !== null) {
+      lines.push([w["disc.resolved_at"], { at: d.resolved_at }], [w["disc.note"], String(d.note ?? "")]);
+    }
+    if ("corrected_charge_g" in d) lines.push([w["disc.corrected_charge_g"], kilograms(d.corrected_charge_g, lang)]);
+    if (!shown || shown.length !== lines.length) return "lines";
+    const wrong = lines.findIndex(([label, value], n) => shown[n][0] !== label
+      || (typeof value === "string" ? shown[n][1] !== value : !moment(shown[n][1], value.at, w, lang)));
+    return wrong >= 0 ? `line ${wrong + 1}` : null;
+  }
+
+  function discrepancies(article, content, w, lang) {
+    const lists = [...article.querySelectorAll(":scope > dl.discrepancy")];
+    const stated = content.discrepancies || [];
+    if (lists.length !== stated.length) return "discrepancies";
+    for (const [n, d] of stated.entries()) {
+      const differs = discrepancy(pairs(lists[n]), d, w, lang);
+      if (differs !== null) return `discrepancy ${n + 1} ${differs}`;
+    }
+    return null;
+  }
+
   // null when `article` (the statement shown) says what `content` says, in `w`'s words;
   // else what differs first ("row 2", "fact charge_weight_g", "header 4"), for the console.
   return function check(content, article, w) {
@@ -160,6 +198,6 @@ window.custodyStatementCheck = (() => {
       const [shownLabel, value] = facts[stated.length + n];
       return shownLabel === label && /^\d{1,3}([\u00a0,]\d{3})*$/.test(value);
     });
-    return counted ? null : "removed";
+    return counted ? discrepancies(article, content, w, lang) : "removed";
   };
 })();
