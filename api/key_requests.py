@@ -25,6 +25,8 @@ challenge or sends a request (api.http.key_requests, api.web.key_pages). The ser
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import secrets
 from collections.abc import Callable
@@ -36,7 +38,7 @@ from sqlalchemy.engine import Connection
 
 from api.notices import outbox
 from api.tables import KeyRequestRow
-from custody import keys, note
+from custody import keys, note, signatures
 from custody.clock import format_time, parse_time
 from custody.keys import KeyRecord
 from workflows import dual
@@ -152,6 +154,25 @@ def issue(conn: Connection, owner: str, now: dt.datetime) -> str:
     return challenge
 
 
+def proven(owner: str, challenge: str, public_key: str, sig: str) -> None:
+    """RequestRefused unless `sig` (base64) is the key's (`public_key`, base64) own signature
+    over `owner`'s possession claim for an act key and `challenge` (docs/ledger.md, "Keys";
+    custody.keys.check_person_possession). Checked as the request is sent: a proof made for
+    another owner, purpose or challenge had been kept, answered 204, and had replaced the
+    person's good request, to fail only when an administrator registered it (issue 16)."""
+    raw_key = keys.parse_public_key(public_key)
+    try:
+        raw_sig = base64.b64decode(sig, validate=True)
+    except (binascii.Error, ValueError):
+        raw_sig = b""
+    claim = keys.possession_claim(owner, PURPOSE, raw_key, challenge)
+    if not signatures.verify(raw_key, signatures.possession_message(claim), raw_sig):
+        raise RequestRefused(
+            "the proof of possession does not verify: it must be made by this key, for you, "
+            "for an act key and for this challenge (custody keys prove --purpose act)"
+        )
+
+
 def expire(conn: Connection, now: dt.datetime) -> int:
     """Remove every request older than LIFETIME that no key was registered over (it can no
     longer serve: `usable`); how many went."""
@@ -170,8 +191,9 @@ def submit(
     now: dt.datetime,
 ) -> None:
     """The key `owner` made for `challenge`, and its proof; RequestRefused when the challenge
-    is not theirs to use, AccessRefused when `owner` holds no signer's role
-    (`signer_refusal`). The proof itself is checked when the key is registered."""
+    is not theirs to use or the proof does not verify (`proven`), AccessRefused when `owner`
+    holds no signer's role (`signer_refusal`). The ledger checks the proof again when the key
+    is registered."""
     why = signer_refusal(conn, owner)
     if why is not None:
         raise AccessRefused(why)
@@ -179,6 +201,7 @@ def submit(
     usable(found, now)
     if found is None or found.owner != owner:
         raise RequestRefused("this challenge was not given to you; ask for a new one")
+    proven(owner, challenge, public_key, sig)
     # The newest request stands: one waiting for an administrator per person. The older
     # ones are kept, superseded, so that one proposed already is refused by name (`usable`)
     # when an administrator confirms it, not as a challenge nobody gave (issue 16).

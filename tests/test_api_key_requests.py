@@ -96,7 +96,9 @@ def test_a_key_with_its_own_proof_is_registered_once_and_verify_holds(shared: Se
 
 def test_a_proof_by_another_key_is_a_problem_and_writes_nothing(shared: Service) -> None:
     key, other = PersonKey.generate(), PersonKey.generate()
-    challenge = _request(shared, PERSON, key, other)
+    with shared.client(PERSON) as client:
+        challenge = client.post("/keys/challenge").json()["challenge"]
+    _stored_unchecked(shared, PERSON, key, _proof(other, PERSON, challenge))
     before = len(_keys(shared))
     with shared.client("admin") as admin:
         refused = admin.post(f"/keys/requests/{challenge}/register", json={})
@@ -293,13 +295,7 @@ def test_a_rotation_cannot_take_over_another_persons_key(shared: Service) -> Non
     with shared.client(MEMBER) as member:
         challenge = member.post("/keys/challenge").json()["challenge"]
         proof = _proof(taker, CHAIR, challenge)  # signed for the chair's name
-        assert (
-            member.post(
-                "/keys/requests",
-                json={"public_key": taker.public_key_b64, "possession": proof},
-            ).status_code
-            == 204
-        )
+    _stored_unchecked(shared, MEMBER, taker, proof)
     size = _size(shared)
     with shared.client("admin") as admin:
         by_request = admin.post(f"/keys/requests/{challenge}/register", json={"replaces": chairs})
@@ -324,7 +320,8 @@ def test_a_rotation_cannot_take_over_another_persons_key(shared: Service) -> Non
     new_id = rotated.json()["key_id"]
     assert published[new_id]["public_key"] == mine.public_key_b64
     assert published[hers]["replaced_by"] == new_id
-    stale = _request(shared, MEMBER, PersonKey.generate(), PersonKey.generate())
+    late = PersonKey.generate()
+    stale = _request(shared, MEMBER, late, late)
     with shared.client("admin") as admin:  # a key already rotated out is replaced no more
         again = admin.post(f"/keys/requests/{stale}/register", json={"replaces": hers})
     assert again.status_code == 422
@@ -360,8 +357,7 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
     with shared.client(MEMBER) as member:
         challenge = member.post("/keys/challenge").json()["challenge"]
         proof = _proof(taker, CHAIR, challenge)
-        sent = {"public_key": taker.public_key_b64, "possession": proof}
-        assert member.post("/keys/requests", json=sent).status_code == 204
+    _stored_unchecked(shared, MEMBER, taker, proof)
     form = {"owner": MEMBER, "public_key": taker.public_key_b64, **proof}
     token = shared.token("admin")
     with _page_client(shared, token) as admin_page:
@@ -681,7 +677,8 @@ def test_asking_again_and_again_keeps_one_challenge_and_old_ones_expire(shared: 
     assert _challenges(shared, standing, o=owner) == [newest]
     superseded = f"{outstanding} AND superseded_at IS NOT NULL"
     kept = _challenges(shared, superseded, o=owner)
-    assert older in kept and newest not in kept
+    assert older in kept
+    assert newest not in kept
     for _ in range(key_requests.KEPT_SUPERSEDED + 3):
         again = PersonKey.generate()
         _request(shared, owner, again, again)
@@ -796,3 +793,54 @@ def test_a_newer_key_request_supersedes_the_older_even_one_proposed(shared: Serv
     mine = {k["public_key"] for k in _keys(shared) if k["owner"] == person}
     assert newer.public_key_b64 in mine
     assert older.public_key_b64 not in mine
+
+
+def test_a_proof_for_another_owner_or_purpose_is_refused_as_sent_and_keeps_the_good_request(
+    shared: Service,
+) -> None:
+    """A breaker's finding (issue 16): POST /keys/requests stored a proof without checking it;
+    one made for another owner, or for a witness key, answered 204 and replaced the person's
+    good request, which then failed only when an administrator registered it."""
+    owner = "member.kim"
+    key = PersonKey.generate()
+    with shared.client(owner) as client:
+        challenge = client.post("/keys/challenge").json()["challenge"]
+        good = {"public_key": key.public_key_b64, "possession": _proof(key, owner, challenge)}
+        assert client.post("/keys/requests", json=good).status_code == 204
+        claim = keys.possession_claim(owner, "witness", key.public_key, challenge)
+        witness = signatures.sign(key.seed, signatures.possession_message(claim))
+        bad_proofs = [
+            _proof(key, "chair.one", challenge),
+            {"challenge": challenge, "sig": base64.b64encode(witness).decode()},
+            _proof(PersonKey.generate(), owner, challenge),
+        ]
+        for proof in bad_proofs:
+            sent = client.post(
+                "/keys/requests", json={"public_key": key.public_key_b64, "possession": proof}
+            )
+            assert sent.status_code == 422, sent.text
+            assert sent.headers["content-type"] == PROBLEM
+            assert "proof of possession does not verify" in sent.json()["detail"]
+    with shared.client("admin") as admin:
+        waiting = {r["challenge"]: r for r in admin.get("/keys/requests").json()}
+    assert waiting[challenge]["sig"] == good["possession"]["sig"]
+
+
+def _stored_unchecked(shared: Service, owner: str, key: PersonKey, proof: dict[str, str]) -> None:
+    """`owner`'s request of `key` with `proof` written as a database made before requests were
+    checked as sent kept it: the submit refuses a bad proof now (422), and the ledger's own
+    check at registration is what these tests hold to."""
+    with shared.client(owner) as client:
+        sent = client.post(
+            "/keys/requests", json={"public_key": key.public_key_b64, "possession": proof}
+        )
+    assert sent.status_code == 422, sent.text
+    assert "proof of possession does not verify" in sent.json()["detail"]
+    _challenges(
+        shared,
+        "UPDATE web_key_requests SET public_key = :k, sig = :s, label = '', "
+        "submitted_at = issued_at WHERE challenge = :c",
+        k=key.public_key_b64,
+        s=proof["sig"],
+        c=proof["challenge"],
+    )
