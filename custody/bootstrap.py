@@ -114,6 +114,13 @@ def open_readonly(settings: Settings) -> Ledger:
     return Ledger(database)
 
 
+def require_database(settings: Settings) -> None:
+    """NoLedger where the settings' database is not there (`_existing`): for a command that
+    maintains an existing ledger through `init` (its migrations brought up to date) but must
+    not make one where there is none (`custody notify`, `custody deadlines --rederive`)."""
+    _existing(settings).dispose()
+
+
 def _existing(settings: Settings) -> Database:
     """The settings' database, opened only if it is there: SQLite makes a missing file as it
     connects, so a command run outside its data dir would leave an empty database behind

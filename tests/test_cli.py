@@ -172,6 +172,9 @@ def test_verify_names_the_failing_step_and_exits_1(env: dict[str, str], tmp_path
         ("statement", "render", "ПЕЧЬ-1", "--out", "{out}"),
         ("item-proof", "KZ-1", "--out", "{out}"),
         ("deadlines",),
+        ("deadlines", "--rederive"),
+        ("deadlines", "--rebuild"),
+        ("notify",),
     ],
     ids=lambda c: c[0] if len(c) == 1 else f"{c[0]}-{c[1]}",
 )
@@ -180,7 +183,8 @@ def test_a_command_where_there_is_no_ledger_makes_no_database_and_names_the_plac
 ) -> None:
     """Issue 16: `custody statement render` run outside the repo left an empty database in
     ./custody-data and said only to run `custody init`: now one line, exit 2, naming the
-    data dir looked at, and nothing made there."""
+    data dir looked at, and nothing made there (`notify` and `deadlines --rederive` had
+    made a whole ledger: a re-attack's finding)."""
     place = tmp_path / "elsewhere"
     place.mkdir()
     args = [a.format(out=tmp_path / "out.pdf") for a in command]

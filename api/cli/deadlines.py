@@ -145,9 +145,12 @@ def _notice_line(row: dict[str, Any], zone: ZoneInfo) -> str:
 
 def _rebuild() -> None:
     from api.system import initialise
+    from custody.bootstrap import require_database
     from workflows.replay import refold
 
-    _, system = initialise(Settings())
+    settings = Settings()
+    require_database(settings)  # maintains a ledger; never makes one where there is none
+    _, system = initialise(settings)
     try:
         counts = refold(system.ledger.database)
     finally:
@@ -157,9 +160,12 @@ def _rebuild() -> None:
 
 def _rederive() -> None:
     from api.system import initialise
+    from custody.bootstrap import require_database
     from workflows.deadline_replay import rederive
 
-    _, system = initialise(Settings())
+    settings = Settings()
+    require_database(settings)  # maintains a ledger; never makes one where there is none
+    _, system = initialise(settings)
     try:
         count = rederive(system.ledger.database)
     finally:

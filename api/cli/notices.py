@@ -28,9 +28,12 @@ def notify() -> None:
     from api.notices.config import NoticeConfig
     from api.notices.worker import one_pass
     from api.system import initialise
+    from custody.bootstrap import require_database
 
     config = NoticeConfig()
-    _, system = initialise(Settings())
+    settings = Settings()
+    require_database(settings)  # maintains a ledger; never makes one where there is none
+    _, system = initialise(settings)
     try:
         done = one_pass(system, config)
         with system.ledger.database.read() as conn:
@@ -137,12 +140,15 @@ def contact(
     from api.access import accounts
     from api.notices import outbox
     from api.system import initialise
+    from custody.bootstrap import require_database
 
     try:
         outbox.check_email(email)
     except ValueError as exc:
         raise NoticeRefused(str(exc)) from None
-    _, system = initialise(Settings())
+    settings = Settings()
+    require_database(settings)  # maintains a ledger; never makes one where there is none
+    _, system = initialise(settings)
     try:
         with system.ledger.database.read() as conn:
             if accounts.find(conn, person) is None:
