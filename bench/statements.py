@@ -176,9 +176,15 @@ def _over_http(work: Path, batch: str) -> tuple[float, float, Load, Load]:
     secret.write_text(PASSWORD + "\n")
     # init adds the API's tables to the bench's ledger (it has the process's only).
     subprocess.run([str(BIN / "custody"), "init"], env=env, check=True, capture_output=True)
-    add = [str(BIN / "custody"), "user", "add", "auditor.li", "--role", "auditor"]
-    add += ["--name", "Ли Марина Сергеевна", "--password-file", str(secret)]
-    subprocess.run(add, env=env, check=True, capture_output=True)
+    # An auditor's account is made with four eyes (workflows.dual): proposed by one
+    # administrator, confirmed by the second, then given its password.
+    account = {"username": "auditor.li", "name": "Ли Марина Сергеевна", "roles": ["auditor"]}
+    propose = [str(BIN / "custody"), "change", "propose", "account_created", json.dumps(account)]
+    proposal = subprocess.run(propose, env=env, check=True, capture_output=True, text=True)
+    confirm = [str(BIN / "custody"), "change", "confirm", proposal.stdout.strip()]
+    subprocess.run([*confirm, "--actor", "admin2"], env=env, check=True, capture_output=True)
+    password = [str(BIN / "custody"), "user", "password", "auditor.li"]
+    subprocess.run([*password, "--password-file", str(secret)], env=env, check=True)
     serve = [str(BIN / "custody"), "serve"]
     with _serving(serve, env, "/openapi.json", work / "serve.log") as base:
         token = httpx.post(
