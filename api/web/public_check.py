@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -286,23 +287,48 @@ async def statement_page(
     kept: OrderedDict[Any, bytes] = _kept(request)
     html = kept.get(key)
     if html is None:
-        # A batch the log does not have is answered as one whose statement is not the
-        # paper's, byte for byte and by the same path (public_statement), cached alike.
-        found = await run_in_threadpool(public_statement, system, paper)
-        zone = request.app.state.timezone
-        shown = page(
-            "check_statement.html.j2",
-            language,
-            None,
-            s=found,
-            at=times_in(zone),
-            **_paper(found, language),
-        )
-        html = bytes(shown.body)
+        html = await _made_once(request, key, lambda: _drawn(request, paper, language))
         kept[key] = html
         while len(kept) > KEPT_PAGES:
             kept.popitem(last=False)
     return _public(HTMLResponse(html))  # bytes: rendered once, sent as they are
+
+
+async def _drawn(request: Request, paper: Any, language: str) -> bytes:
+    """The public page of `paper` in `language`, as bytes."""
+    # A batch the log does not have is answered as one whose statement is not the paper's,
+    # byte for byte and by the same path (public_statement), cached alike.
+    found = await run_in_threadpool(public_statement, system_of(request), paper)
+    zone = request.app.state.timezone
+    shown = page(
+        "check_statement.html.j2",
+        language,
+        None,
+        s=found,
+        at=times_in(zone),
+        **_paper(found, language),
+    )
+    return bytes(shown.body)
+
+
+async def _made_once(request: Request, key: Any, make: Callable[[], Awaitable[bytes]]) -> bytes:
+    """`make()` for `key`, once however many ask at the same moment: the others await the
+    first's answer. Without it, the moment a page was not kept (the first reading of a
+    statement, a grown log), every connection waiting built the 1,000-item page in a thread
+    of its own at once, each slowed by the others (0.6-0.95 s each for 16, against 64 ms
+    alone: the public page's p99 of 722 ms under 16 connections)."""
+    state = request.app.state
+    if not hasattr(state, "public_drawing"):
+        state.public_drawing = {}
+    drawing: dict[Any, asyncio.Task[bytes]] = state.public_drawing
+    task = drawing.get(key)
+    if task is None:
+        # A task of its own, not the asking request's: a reader who goes away does not
+        # cancel the page the others wait for.
+        task = asyncio.ensure_future(make())
+        drawing[key] = task
+        task.add_done_callback(lambda _: drawing.pop(key, None))
+    return await asyncio.shield(task)
 
 
 def _paper_query(request: Request) -> bool:
