@@ -25,8 +25,6 @@ challenge or sends a request (api.http.key_requests, api.web.key_pages). The ser
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import secrets
 from collections.abc import Callable
@@ -38,8 +36,9 @@ from sqlalchemy.engine import Connection
 
 from api.notices import outbox
 from api.tables import KeyRequestRow
-from custody import keys, note, signatures
+from custody import keys, note
 from custody.clock import format_time, parse_time
+from custody.errors import KeyRegistryError
 from custody.keys import KeyRecord
 from workflows import dual
 from workflows.commands import AddKey, Command, RotateKey
@@ -162,15 +161,12 @@ def proven(owner: str, challenge: str, public_key: str, sig: str) -> None:
     person's good request, to fail only when an administrator registered it (issue 16)."""
     raw_key = keys.parse_public_key(public_key)
     try:
-        raw_sig = base64.b64decode(sig, validate=True)
-    except (binascii.Error, ValueError):
-        raw_sig = b""
-    claim = keys.possession_claim(owner, PURPOSE, raw_key, challenge)
-    if not signatures.verify(raw_key, signatures.possession_message(claim), raw_sig):
+        keys.check_person_possession(owner, PURPOSE, raw_key, {"challenge": challenge, "sig": sig})
+    except KeyRegistryError as exc:
         raise RequestRefused(
             "the proof of possession does not verify: it must be made by this key, for you, "
             "for an act key and for this challenge (custody keys prove --purpose act)"
-        )
+        ) from exc
 
 
 def expire(conn: Connection, now: dt.datetime) -> int:

@@ -122,9 +122,11 @@ def possession_claim(owner: str, purpose: str, public_key: bytes, challenge: str
     }
 
 
-def check_person_possession(record: KeyRecord, proof: object) -> None:
-    """Raise KeyRegistryError unless `proof` ({"challenge", "sig"}) is `record`'s key's own
-    signature over its possession claim (docs/ledger.md, "Keys")."""
+def check_person_possession(owner: str, purpose: str, public_key: bytes, proof: object) -> None:
+    """Raise KeyRegistryError unless `proof` ({"challenge": 16 to 128 characters, "sig": base64
+    of 64 bytes}) is the signature of `public_key` (32 raw bytes) over its possession claim for
+    `owner` and `purpose` (`possession_claim`; docs/ledger.md, "Keys"). One check for the
+    ledger (key_added, a person's key_rotated), the commands and the key requests' API."""
     if not isinstance(proof, dict) or set(proof) != {"challenge", "sig"}:
         raise KeyRegistryError("a possession proof is {challenge, sig}")
     challenge, sig = proof["challenge"], proof["sig"]
@@ -134,10 +136,10 @@ def check_person_possession(record: KeyRecord, proof: object) -> None:
         raw = base64.b64decode(sig, validate=True) if isinstance(sig, str) else b""
     except (binascii.Error, ValueError):
         raw = b""
-    claim = possession_claim(record.owner, record.purpose, record.public_key, challenge)
-    if not signatures.verify(record.public_key, signatures.possession_message(claim), raw):
+    claim = possession_claim(owner, purpose, public_key, challenge)
+    if not signatures.verify(public_key, signatures.possession_message(claim), raw):
         raise KeyRegistryError(
-            f"the proof of possession does not verify with key {record.key_id}: "
+            f"the proof of possession does not verify with key {note.key_id(owner, public_key)}: "
             "it was not made by the key being registered, or for another owner or challenge"
         )
 
@@ -272,7 +274,9 @@ class KeyRegistry:
             raise KeyRegistryError("a person's key is named for its owner")
         self._new(record)
         if "possession" in body.data:
-            check_person_possession(record, body.data["possession"])
+            check_person_possession(
+                record.owner, record.purpose, record.public_key, body.data["possession"]
+            )
         return [record]
 
     def _current(self, key_id: object, seq: int) -> KeyRecord:
@@ -292,7 +296,7 @@ class KeyRegistry:
         if old.purpose == LEDGER:
             self._check_possession(body, new, old)
         elif "possession" in body.data:
-            check_person_possession(new, body.data["possession"])
+            check_person_possession(new.owner, new.purpose, new.public_key, body.data["possession"])
         return [replace(old, rotated_at_seq=body.seq, replaced_by=new.key_id), new]
 
     def _check_possession(self, body: EntryBody, new: KeyRecord, old: KeyRecord) -> None:

@@ -3,12 +3,12 @@ that an act's signature is checked against the key valid at its seq (DESIGN §5)
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
 from custody import keyring
-from custody.keys import KeyRecord, check_person_possession, parse_public_key
+from custody.keys import check_person_possession, parse_public_key
 from custody.store import Store
 from workflows.commands.base import Command, command
 from workflows.commands.fields import Id, Part, Text, Word
@@ -51,19 +51,11 @@ class AddKey(Command):
         data: dict[str, object] = {"key": key}
         if self.possession is not None:  # the ledger checks it again as it writes
             data["possession"] = self.possession.model_dump()
-            _proved(key, raw, data["possession"])
+            # refused at once, as the ledger would, even for a key only proposed
+            # (workflows.commands.changes writes its entry when confirmed)
+            check_person_possession(self.owner, self.purpose, raw, data["possession"])
         work.entry("key_added", None, data)
         return str(key["key_id"])
-
-
-def _proved(key: dict[str, Any], raw: bytes, possession: object) -> None:
-    """KeyRegistryError unless `possession` is the key's own proof (custody.keys), checked
-    before the entry is written, so that a proposed key (workflows.commands.changes, whose
-    entry is written only when confirmed) is refused at once, as the ledger would."""
-    record = KeyRecord(
-        str(key["key_id"]), str(key["owner"]), str(key["purpose"]), str(key["name"]), raw, 0, 0
-    )
-    check_person_possession(record, possession)
 
 
 def _refuse_anothers(work: Work, owner: str, raw: bytes) -> None:
@@ -99,7 +91,9 @@ class RotateKey(Command):
             data["possession"] = self.possession.model_dump()
             key = data["key"]
             assert isinstance(key, dict)
-            _proved(key, new_key, data["possession"])
+            check_person_possession(
+                str(key["owner"]), str(key["purpose"]), new_key, data["possession"]
+            )
         work.entry("key_rotated", None, data)
 
 
