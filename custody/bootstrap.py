@@ -115,16 +115,11 @@ def open_readonly(settings: Settings) -> Ledger:
 
 
 def require_database(settings: Settings) -> None:
-    """NoLedger where the settings' database is not there (`_existing`): for a command that
-    maintains an existing ledger through `init` (its migrations brought up to date) but must
-    not make one where there is none (`custody notify`, `custody deadlines --rederive`)."""
-    _existing(settings).dispose()
-
-
-def _existing(settings: Settings) -> Database:
-    """The settings' database, opened only if it is there: SQLite makes a missing file as it
-    connects, so a command run outside its data dir would leave an empty database behind
-    (only `custody init` and `custody demo` make one). NoLedger names the place looked at."""
+    """NoLedger (one line naming the place looked at) where the settings' SQLite database file
+    is not there: for a command that maintains an existing ledger through `init` (its
+    migrations brought up to date) but must not make one where there is none (`custody
+    notify`, `custody deadlines --rederive`). Looks at the path only: nothing is opened, so
+    nothing is made; a server's URL (PostgreSQL) is left to `init` to reach."""
     url = make_url(settings.database_url)
     path = Path(url.database) if url.database and url.database != ":memory:" else None
     if url.get_backend_name() == "sqlite" and path is not None and not path.exists():
@@ -137,6 +132,13 @@ def _existing(settings: Settings) -> Database:
             f"no ledger database at {path.resolve()}, in {where}: run the command where the "
             "data is, set CUSTODY_DATA_DIR, or make one with `custody init`"
         )
+
+
+def _existing(settings: Settings) -> Database:
+    """The settings' database, opened only if it is there (`require_database`): SQLite makes a
+    missing file as it connects, so a command run outside its data dir would leave an empty
+    database behind (only `custody init` and `custody demo` make one)."""
+    require_database(settings)
     return Database(settings.database_url)
 
 
