@@ -15,6 +15,7 @@ import socket
 import threading
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -120,15 +121,16 @@ def paused_too_long(
     not written yet: a clock stopped longer than CUSTODY_LONG_PAUSE_DAYS is told to the
     place's supervisor, once per pause (fix19f M3)."""
     days = system.process.config.long_pause_days
-    new: list[outbox.Planned] = []
-    for deadline in stopped:
-        for notice in long_pause(
-            deadline, places.get(deadline.place or ""), days, now_text, disabled
-        ):
-            have = {n.key for n in written.get((notice.item, notice.rule, notice.due_at), [])}
-            if notice.key not in have:
-                new.append((*notice.key, notice.place))
-    return new
+    return _unwritten(
+        (
+            (*notice.key, notice.place)
+            for deadline in stopped
+            for notice in long_pause(
+                deadline, places.get(deadline.place or ""), days, now_text, disabled
+            )
+        ),
+        written,
+    )
 
 
 def planned(
@@ -151,20 +153,32 @@ def planned(
         place = places.get(place_id or "")
         if kind is None or place is None:
             continue
-        before = written.get((item, rule, due_at))
+        before = written.get((item, rule, due_at), [])
         if before:
-            have = {n.key for n in before}
-            to = [
-                (level, person)
-                for level, person in recipients(kind, place, before, moment, timing, disabled)
-                if (item, rule, due_at, kind, level, person) not in have
-            ]
+            to = recipients(kind, place, before, moment, timing, disabled)
         else:
             to = first.get((place.id, kind)) or []
             if (place.id, kind) not in first:
                 to = recipients(kind, place, [], moment, timing, disabled)
                 first[(place.id, kind)] = to
         new.extend((item, rule, due_at, kind, level, person, place.id) for level, person in to)
+    return _unwritten(new, written)
+
+
+def _unwritten(
+    notices: Iterable[outbox.Planned], written: dict[tuple[str, str, str], list[Notice]]
+) -> list[outbox.Planned]:
+    """Those of `notices` (item, rule, due_at, kind, level, person, place) not among the
+    notices `written` for their deadline and due time (item, rule, due_at → notices): what
+    `planned` and `paused_too_long` share, so that a notice is written once."""
+    have: dict[tuple[str, str, str], set[tuple[str, str, str, str, str, str]]] = {}
+    new: list[outbox.Planned] = []
+    for notice in notices:
+        deadline = notice[:3]
+        if deadline not in have:
+            have[deadline] = {n.key for n in written.get(deadline, [])}
+        if notice[:6] not in have[deadline]:
+            new.append(notice)
     return new
 
 
