@@ -1462,7 +1462,7 @@ VERIFICATION: list[tuple[re.Pattern[str], str]] = [
 def verification(reason: str, language: str) -> str:
     """A reason `custody verify` gave, in `language` (VERIFICATION); a reason no pattern
     knows (the process's own steps: replay, access, files) as it was written."""
-    return _said(VERIFICATION, reason, gettext_of(language)) or reason
+    return said_by(VERIFICATION, reason, gettext_of(language)) or reason
 
 
 def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str:
@@ -1471,14 +1471,18 @@ def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str
     return gettext(table[key]) if key in table else key.replace("_", " ")
 
 
-def _said(
+def said_by(
     patterns: list[tuple[re.Pattern[str], str]],
     message: str,
     gettext: Callable[[str], str],
     people: Mapping[str, str] | None = None,
+    refine: Callable[[dict[str, str], str], None] | None = None,
 ) -> str | None:
-    """`message` in the reader's language by the first pattern that matches it whole; a
-    `person` it names by their name in `people` (username -> name) when the page has it."""
+    """`message` in the reader's language by the first of `patterns` ((regex, msgid)) that
+    matches it whole, its groups put into the msgid; a `person` it names by their name in
+    `people` (username -> name) when the page has it; `refine(values, msgid)`, where given,
+    changes the groups' values further before they are put in (api.web.statement_reasons).
+    None when no pattern matches."""
     for pattern, msgid in patterns:
         found = pattern.fullmatch(message)
         if found is None:
@@ -1509,6 +1513,8 @@ def _said(
                 values[said] = people[values[said]]
         if "char" in values:
             values["char"] = _character(values["char"])
+        if refine is not None:
+            refine(values, msgid)
         return gettext(msgid) % values
     return None
 
@@ -1569,14 +1575,14 @@ def _sentence(
         if where == "column" and at in FIELDS:  # as the file's header names it, and labelled
             at = f"{at} ({gettext(FIELDS[at])})"
         return gettext(_WHERE[where]) % {"at": at, "why": why}
-    return _said(MESSAGES, message, gettext, people) or message
+    return said_by(MESSAGES, message, gettext, people) or message
 
 
 def invalid_why(exc: ValidationError, language: str) -> str | None:
     """Why the command's model refused its first field, in `language`, when MESSAGES knows
     the grammar's sentence (the character it names: `U+3164 HANGUL FILLER`); None else."""
     message = str(exc.errors()[0].get("msg", "")).removeprefix("Value error, ")
-    return _said(MESSAGES, message, gettext_of(language))
+    return said_by(MESSAGES, message, gettext_of(language))
 
 
 # A command's fields (their path as the model names them, and a CSV or xlsx column's name)
@@ -1652,7 +1658,7 @@ def invalid_field(
     detail = _DETAIL.fullmatch(message)
     if detail is not None and where == "details":
         where = f"details.{detail['key']}"
-        why = _said(MESSAGES, f"the text {detail['rest']}", gettext)
+        why = said_by(MESSAGES, f"the text {detail['rest']}", gettext)
     # A weight typed as kilograms or with a decimal ("3,1"): the model says only "not an
     # integer"; the person needs to hear that grams are whole (issue 16).
     kind = exc.errors()[0].get("type")
@@ -1684,7 +1690,7 @@ def refusal(
     sentence names is said by their name in `people` (username -> name), when given, not
     by their login (issue 16: "R8: member.kim уже подписал(а)")."""
     gettext = gettext_of(language)
-    sentence = _said(REFUSALS, violation.message, gettext, people) or violation.message
+    sentence = said_by(REFUSALS, violation.message, gettext, people) or violation.message
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
     if violation.batch and not violation.item:
         where = gettext(" (batch %(batch)s)") % {"batch": violation.batch}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from api.web.i18n import N_, gettext_of
+from api.web.i18n import N_, gettext_of, said_by
 
 Gettext = Callable[[str], str]
 
@@ -371,11 +371,10 @@ def _sentence(reason: str, gettext: Gettext) -> str | None:
     if page is not None:
         why = _said(page["why"], gettext)
         return gettext(N_("page %(n)s: %(why)s")) % {"n": page["n"], "why": why}
-    for pattern, msgid in PATTERNS:
-        found = pattern.fullmatch(reason)
-        if found is None:
-            continue
-        values = found.groupdict()
+
+    def refine(values: dict[str, str], msgid: str) -> None:
+        """A statement's words in the reader's language: operators, PDF objects, a nested
+        reason, a field."""
         if "ops" in values:
             values["ops"] = _listed(values["ops"], " × ", OPERATORS, gettext)
         if "kinds" in values:
@@ -384,8 +383,8 @@ def _sentence(reason: str, gettext: Gettext) -> str | None:
             values["why"] = _said(values["why"], gettext)
         if "field" in values:
             values["field"] = gettext(_FIELDS[values["field"]])
-        return gettext(msgid) % values
-    return None
+
+    return said_by(PATTERNS, reason, gettext, refine=refine)
 
 
 _MORE = _P(r"and (?P<n>\d+) more")
