@@ -339,6 +339,18 @@ def _page_client(shared: Service, token: str) -> httpx.Client:
     return client
 
 
+def _register_on_page(
+    shared: Service, owner: str, key: PersonKey, challenge: str, **more: str
+) -> httpx.Response:
+    """The administrator's page registers `key` for `owner` by the request of `challenge`,
+    with the key's proof made for them and that challenge, and `more` fields (replaces)."""
+    token = shared.token("admin")
+    form = {"challenge": challenge, "owner": owner, "public_key": key.public_key_b64}
+    form |= {"sig": _proof(key, owner, challenge)["sig"], "csrf": sessions.csrf_of(token)}
+    with _page_client(shared, token) as admin_page:
+        return admin_page.post("/web/admin/keys/register", data=form | more)
+
+
 def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Service) -> None:
     _member_at_plant(shared)
     with _page_client(shared, _device_token(shared, CLERK)) as device:
@@ -371,18 +383,7 @@ def test_the_pages_refuse_a_device_session_and_a_foreign_rotation(shared: Servic
 
     mine = PersonKey.generate()
     own = _request(shared, MEMBER, mine, mine)
-    with _page_client(shared, token) as admin_page:
-        done = admin_page.post(
-            "/web/admin/keys/register",
-            data={
-                "challenge": own,
-                "owner": MEMBER,
-                "public_key": mine.public_key_b64,
-                "sig": _proof(mine, MEMBER, own)["sig"],
-                "replaces": hers,
-                "csrf": sessions.csrf_of(token),
-            },
-        )
+    done = _register_on_page(shared, MEMBER, mine, own, replaces=hers)
     assert done.status_code == 303, done.text
     asked = parse_qs(urlsplit(done.headers["location"]).query)
     assert asked["done"] == ["proposed"]  # four eyes: registered once another confirms it
@@ -764,18 +765,7 @@ def test_a_newer_key_request_supersedes_the_older_even_one_proposed(shared: Serv
         assert refused.headers["content-type"] == PROBLEM
         detail = refused.json()["detail"]
         assert detail.startswith(f"this key request was superseded: {person} sent a newer one")
-    token = shared.token("admin")
-    with _page_client(shared, token) as admin_page:
-        on_page = admin_page.post(
-            "/web/admin/keys/register",
-            data={
-                "challenge": first,
-                "owner": person,
-                "public_key": older.public_key_b64,
-                "sig": _proof(older, person, first)["sig"],
-                "csrf": sessions.csrf_of(token),
-            },
-        )
+    on_page = _register_on_page(shared, person, older, first)
     assert on_page.status_code == 422
     said = {
         i18n.gettext_of(lang)(

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from custody.db import Database
+from tests.support.databases import scratch_pair, set_scratch
 
 
 def _placeholder(database: Database) -> str:
@@ -19,21 +20,10 @@ def _select(database: Database) -> str:
     return f"SELECT v FROM scratch WHERE k = {_placeholder(database)}"
 
 
-def _set(writer: Database, value: int) -> None:
-    with writer.write(lock=False) as conn:
-        conn.exec_driver_sql(f"UPDATE scratch SET v = {value} WHERE k = 'a'")
-
-
 @pytest.fixture
 def databases(database_url: str) -> Iterator[tuple[Database, Database]]:
-    """A reader and a writer, two Database objects (two connections) on one new table."""
-    reader, writer = Database(database_url), Database(database_url)
-    with writer.write(lock=False) as conn:
-        conn.exec_driver_sql("CREATE TABLE scratch (k TEXT PRIMARY KEY, v INTEGER)")
-        conn.exec_driver_sql("INSERT INTO scratch VALUES ('a', 1), ('b', 2)")
-    yield reader, writer
-    reader.dispose()
-    writer.dispose()
+    with scratch_pair(database_url) as pair:
+        yield pair
 
 
 def test_it_gives_the_rows_and_leaves_no_snapshot_behind(
@@ -43,7 +33,7 @@ def test_it_gives_the_rows_and_leaves_no_snapshot_behind(
     assert [tuple(r) for r in reader.read_rows(_select(reader), ("a",))] == [(1,)]
     assert reader.read_rows(_select(reader), ("z",)) == []
     for value in (5, 6):
-        _set(writer, value)
+        set_scratch(writer, value)
         assert [tuple(r) for r in reader.read_rows(_select(reader), ("a",))] == [(value,)]
 
 
@@ -55,6 +45,6 @@ def test_inside_a_read_it_reads_that_reads_snapshot(
         pytest.skip("SQLite: a read of this thread shares its connection (Database.read)")
     with reader.read() as conn:
         conn.exec_driver_sql("SELECT v FROM scratch").fetchall()  # the snapshot starts
-        _set(writer, 7)
+        set_scratch(writer, 7)
         assert [tuple(r) for r in reader.read_rows(_select(reader), ("a",))] == [(1,)]
     assert [tuple(r) for r in reader.read_rows(_select(reader), ("a",))] == [(7,)]

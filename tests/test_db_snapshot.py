@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from custody.db import Database
+from tests.support.databases import scratch_pair, set_scratch
 
 
 def _value(conn: Any) -> int:
@@ -23,21 +24,10 @@ def _value(conn: Any) -> int:
     return int(cursor.fetchone()[0])
 
 
-def _set(writer: Database, value: int) -> None:
-    with writer.write(lock=False) as conn:
-        conn.exec_driver_sql(f"UPDATE scratch SET v = {value} WHERE k = 'a'")
-
-
 @pytest.fixture
 def databases(database_url: str) -> Iterator[tuple[Database, Database]]:
-    """A reader and a writer, two Database objects (two connections) on one new table."""
-    reader, writer = Database(database_url), Database(database_url)
-    with writer.write(lock=False) as conn:
-        conn.exec_driver_sql("CREATE TABLE scratch (k TEXT PRIMARY KEY, v INTEGER)")
-        conn.exec_driver_sql("INSERT INTO scratch VALUES ('a', 1), ('b', 2)")
-    yield reader, writer
-    reader.dispose()
-    writer.dispose()
+    with scratch_pair(database_url) as pair:
+        yield pair
 
 
 def test_its_statements_read_one_snapshot_and_a_later_one_sees_a_later_commit(
@@ -48,7 +38,7 @@ def test_its_statements_read_one_snapshot_and_a_later_one_sees_a_later_commit(
         pytest.skip("SQLite: on PostgreSQL a snapshot is `read`, at its isolation level")
     with reader.snapshot() as conn:
         assert _value(conn) == 1  # the snapshot starts
-        _set(writer, 7)
+        set_scratch(writer, 7)
         assert _value(conn) == 1
     with reader.snapshot() as conn:
         assert _value(conn) == 7
@@ -68,7 +58,7 @@ def test_after_an_error_inside_nothing_is_left_open(
 
     with pytest.raises(ZeroDivisionError):
         failing()
-    _set(writer, 8)
+    set_scratch(writer, 8)
     with reader.snapshot() as conn:
         assert _value(conn) == 8
 
@@ -92,7 +82,7 @@ def test_a_statement_through_sqlalchemy_inside_fails_loudly_rather_than_reading_
     for inside in (core_inside, read_inside):
         with pytest.raises(Exception, match="within a transaction"):
             inside()
-    _set(writer, 9)
+    set_scratch(writer, 9)
     with reader.read() as conn:  # the kept connection is usable and fresh afterwards
         assert _value(conn) == 9
     with reader.snapshot() as conn:
@@ -107,7 +97,7 @@ def test_inside_a_read_it_reads_that_reads_snapshot(
         pytest.skip("SQLite: a read of this thread shares its connection (Database.read)")
     with reader.read() as outer:
         assert _value(outer) == 1
-        _set(writer, 5)
+        set_scratch(writer, 5)
         with reader.snapshot() as conn:
             assert _value(conn) == 1
     with reader.snapshot() as conn:

@@ -34,11 +34,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     directory = tmp_path_factory.mktemp("disclosure")
     built = build_site(make_settings(directory, sqlite_url(directory)))
     rifles = [built.register_rifle(marking=f"ҚҰ {n:06d}") for n in range(2)]
-    built.to_warehouse(*rifles)
-    for rifle in rifles:
-        built.through_forensics(rifle)
-    built.prepare(*rifles)
-    built.melt(*rifles)
+    built.destroy(*rifles)
     yield built
     built.ledger.database.dispose()
 

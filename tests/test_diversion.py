@@ -93,10 +93,7 @@ def _register(
 def _destroyed(site: Site, marking: str) -> tuple[str, str]:
     """A rifle taken the whole way: registered, examined, cut, melted, statement signed."""
     rifle = _register(site, marking)
-    site.to_warehouse(rifle)
-    site.through_forensics(rifle)
-    site.prepare(rifle)
-    batch = site.melt(rifle)
+    batch = site.destroy(rifle)
     site.sign(batch, "chair.nurlanov", "member.abenova")
     assert site.process.item(rifle).state == "destroyed"
     return rifle, batch
@@ -627,10 +624,7 @@ def test_a_melted_pistols_model_typed_another_way_is_still_the_same_weapon(
     site: Site, model: str
 ) -> None:
     old = _register(site, "ТЕ 417959", model="ПМ")
-    site.to_warehouse(old)
-    site.through_forensics(old)
-    site.prepare(old)
-    batch = site.melt(old)
+    batch = site.destroy(old)
     site.sign(batch, "chair.nurlanov", "member.abenova")
     new = _register(site, "TE-417959", model=model)
     [suspicion] = site.process.suspicions()

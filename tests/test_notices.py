@@ -67,6 +67,15 @@ def _overdue_rifle(site: Site, days_ago: int = 12) -> str:
     return rifle
 
 
+def _written_then_disabled(site: Site, system: System, box: Mailbox) -> NoticeConfig:
+    """An overdue rifle's notice to unit.ospanov written, then his account disabled: the
+    config that sends to `box`."""
+    _overdue_rifle(site)
+    assert write_due(system) == 1
+    site.process.run("admin", c.DisableAccount(username="unit.ospanov"))
+    return NoticeConfig(smtp_url=box.url)
+
+
 def _ack(system: System, person: str) -> None:
     with system.ledger.database.write() as conn:
         for row in outbox.listed(conn, "person = :p", {"p": person}):
@@ -217,10 +226,7 @@ def test_a_contact_changed_after_the_notice_was_written_gets_it_at_the_new_addre
 def test_an_account_disabled_after_the_notice_was_written_is_not_mailed(
     site: Site, system: System, box: Mailbox
 ) -> None:
-    _overdue_rifle(site)
-    assert write_due(system) == 1
-    site.process.run("admin", c.DisableAccount(username="unit.ospanov"))
-    config = NoticeConfig(smtp_url=box.url)
+    config = _written_then_disabled(site, system, box)
     assert send_due(system, config, "worker") == (0, 0)
     site.clock.advance(hours=1)
     assert send_due(system, config, "worker") == (0, 0)  # not tried again either
@@ -235,10 +241,7 @@ def test_a_notice_to_a_disabled_account_is_recorded_once_and_not_claimed_each_pa
     site: Site, system: System, box: Mailbox
 ) -> None:
     # Issue 19, L: it had been claimed, and withheld again, by every pass of every worker.
-    _overdue_rifle(site)
-    assert write_due(system) == 1
-    site.process.run("admin", c.DisableAccount(username="unit.ospanov"))
-    config = NoticeConfig(smtp_url=box.url)
+    config = _written_then_disabled(site, system, box)
     read = "SELECT lease_owner, last_error FROM api_notices"
     for worker in ("worker-1", "worker-2"):
         assert send_due(system, config, worker) == (0, 0)

@@ -82,10 +82,7 @@ def test_deadlines_survive_a_restart(site: Site) -> None:
 
 def test_replay_equals_the_state_tables_after_a_whole_destruction(site: Site) -> None:
     rifle = site.register_rifle()
-    site.to_warehouse(rifle)
-    site.through_forensics(rifle)
-    site.prepare(rifle)
-    batch = site.melt(rifle)
+    batch = site.destroy(rifle)
     site.sign(batch, "chair.nurlanov", "member.abenova")
     report = _audit(site)
     assert report.ok, report.first_failure
@@ -203,10 +200,7 @@ def test_a_weapon_recorded_destroyed_found_at_a_count_is_named_and_suspected_r11
     site: Site,
 ) -> None:
     rifle = site.register_rifle(source="surplus")
-    site.to_warehouse(rifle)
-    site.through_forensics(rifle)
-    site.prepare(rifle)
-    batch = site.melt(rifle)
+    batch = site.destroy(rifle)
     site.sign(batch, "chair.nurlanov", "member.abenova")
     assert site.process.item(rifle).state == "destroyed"
     counted = site.process.count_inventory("sklad.omarov", WAREHOUSE, [rifle])

@@ -44,11 +44,7 @@ def _copy(site: Site, source: Path, target: Path) -> Site:
 
 
 def _melted(site: Site) -> str:
-    rifle = site.register_rifle()
-    site.to_warehouse(rifle)
-    site.through_forensics(rifle)
-    site.prepare(rifle)
-    return site.melt(rifle)
+    return site.destroy(site.register_rifle())
 
 
 def _paper(site: Site, batch: str) -> Payload:
@@ -118,10 +114,7 @@ def test_a_weapon_come_back_is_on_the_public_page_as_the_docs_say_and_why(site: 
     public page on purpose, and docs/statement-qr.md says so and why; the new item's id is not
     on the page."""
     rifle = site.register_rifle(marking="СКС 556677")
-    site.to_warehouse(rifle)
-    site.through_forensics(rifle)
-    site.prepare(rifle)
-    batch = site.melt(rifle)
+    batch = site.destroy(rifle)
     site.sign(batch, "chair.nurlanov", "member.abenova")
     paper = _paper(site, batch)
     assert 'id="come-back"' not in _page(site, paper)

@@ -56,10 +56,7 @@ def renderer() -> Iterator[Renderer]:
 def _short_batch(site: Site) -> tuple[str, str]:
     """One rifle melted in a charge SHORT grams light: the batch and its weight discrepancy."""
     rifle = site.register_rifle(marking="ҚҰ 777001")
-    site.to_warehouse(rifle)
-    site.through_forensics(rifle)
-    site.prepare(rifle)
-    batch = site.melt(rifle, charge_weight_g=3000 - SHORT)
+    batch = site.destroy(rifle, charge_weight_g=3000 - SHORT)
     discrepancy = site.process.batch(batch).discrepancy
     assert discrepancy is not None
     return batch, discrepancy
@@ -211,10 +208,7 @@ def test_a_statement_signed_before_statements_carried_discrepancies_still_verifi
 def test_a_statement_without_discrepancies_keeps_its_content_and_format(site: Site) -> None:
     """A batch that reconciled: the content, digest and evidence are as before issue 16."""
     rifle = site.register_rifle()
-    site.to_warehouse(rifle)
-    site.through_forensics(rifle)
-    site.prepare(rifle)
-    batch = site.melt(rifle)
+    batch = site.destroy(rifle)
     content, _ = site.process.statement(batch)
     assert "discrepancies" not in content
     assert evidence_of(site, batch)["format"] == proof.FORMAT

@@ -13,6 +13,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from custody.db import Database
+
 PG_HOST = os.environ.get("CUSTODY_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("CUSTODY_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("CUSTODY_TEST_PG_USER", "postgres")
@@ -81,3 +83,24 @@ def postgres_copy(template_url: str) -> Iterator[str]:
 
 def sqlite_url(directory: Path) -> str:
     return f"sqlite:///{directory / 'custody.db'}"
+
+
+@contextmanager
+def scratch_pair(url: str) -> Iterator[tuple[Database, Database]]:
+    """A reader and a writer, two Database objects (two connections) at `url`, on one new
+    table scratch (k TEXT, v INTEGER) holding ('a', 1) and ('b', 2); disposed after."""
+    reader, writer = Database(url), Database(url)
+    with writer.write(lock=False) as conn:
+        conn.exec_driver_sql("CREATE TABLE scratch (k TEXT PRIMARY KEY, v INTEGER)")
+        conn.exec_driver_sql("INSERT INTO scratch VALUES ('a', 1), ('b', 2)")
+    try:
+        yield reader, writer
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
+def set_scratch(writer: Database, value: int) -> None:
+    """Commit v = `value` for row 'a' of `scratch_pair`'s table."""
+    with writer.write(lock=False) as conn:
+        conn.exec_driver_sql(f"UPDATE scratch SET v = {value} WHERE k = 'a'")

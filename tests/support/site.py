@@ -203,6 +203,15 @@ class Site:
         )
         return batch
 
+    def destroy(self, *items: str, charge_weight_g: int | None = None) -> str:
+        """`items` (registered) taken to the warehouse, through forensics, prepared and melted
+        in one new batch (`melt`, its `charge_weight_g`); the batch's id."""
+        self.to_warehouse(*items)
+        for item in items:
+            self.through_forensics(item)
+        self.prepare(*items)
+        return self.melt(*items, charge_weight_g=charge_weight_g)
+
     def sign(self, batch: str, *members: str) -> None:
         content, digest = self.process.statement(batch)
         for member in members:

@@ -23,12 +23,7 @@ MEMBERS = ("chair.nurlanov", "member.abenova")  # two of three: the quorum
 
 def destroyed(site: Site, count: int) -> str:
     """`count` rifles registered, through forensics, prepared and melted; the batch's id."""
-    rifles = [site.register_rifle(marking=f"ҚҰ {n:06d}") for n in range(count)]
-    site.to_warehouse(*rifles)
-    for rifle in rifles:
-        site.through_forensics(rifle)
-    site.prepare(*rifles)
-    return site.melt(*rifles)
+    return site.destroy(*[site.register_rifle(marking=f"ҚҰ {n:06d}") for n in range(count)])
 
 
 def evidence_of(site: Site, batch: str) -> dict[str, Any]:
