@@ -11,7 +11,7 @@ from contextlib import closing
 import httpx
 import pytest
 
-from tests.support.service import PASSWORD, Service, service
+from tests.support.service import Service, service
 
 CRAFTED = "Срочно позвоните 8-700-000-00-00"
 PAGES = [
@@ -32,15 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 
 def _admin(site: Service, language: str) -> httpx.Client:
-    client = httpx.Client(base_url=site.base, timeout=30)
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/login").text)
-    assert found is not None
-    answer = client.post(
-        "/web/login",
-        data={"username": "admin", "password": PASSWORD, "language": language, "csrf": found[1]},
-    )
-    assert answer.status_code == 303, answer.text
-    return client
+    return site.browser("admin", language)
 
 
 def _said(html: str) -> list[str]:

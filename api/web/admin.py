@@ -30,14 +30,15 @@ from api.access.roles import ADMIN, PLACE_KINDS, ROLES
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
-from api.web import change_fields, i18n, issued_tokens, labels, sessions
+from api.web import change_fields, form_pages, i18n, issued_tokens, labels, sessions
+from api.web.form_pages import Typed
 from api.web.places import names as place_names_of
 from api.web.render import Visitor, accounts_of, page, system_of, visitor
 from custody.clock import format_time
 from custody.entries import decode
 from custody.errors import CustodyError
 from custody.ledger import Ledger
-from workflows import dual, grammar
+from workflows import dual
 from workflows.commands.accounts import (
     AssignPlace,
     CreateAccount,
@@ -222,11 +223,11 @@ async def accounts_page(request: Request, me: Me) -> Response:
 async def create_account(
     request: Request,
     me: Me,
-    username: Annotated[str, Form(max_length=64)],
-    name: Annotated[str, Form(max_length=256)],
-    role: Annotated[str, Form(max_length=64)],
+    username: Annotated[Typed, Form(max_length=64)],
+    name: Annotated[Typed, Form(max_length=256)],
+    role: Annotated[Typed, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
-    place: Annotated[str, Form(max_length=128)] = "",
+    place: Annotated[Typed, Form(max_length=128)] = "",
     csrf: Csrf = None,
 ) -> Response:
     """Make an account with one role and (for a role that acts at places) one place, and
@@ -238,7 +239,6 @@ async def create_account(
         return await _accounts(request, me, 422, _no_place(role, me.language), kept)
     strength = accounts_of(request).config.password_strength
     process = system_of(request).process
-    username = grammar.typed(username)
 
     def make() -> Proposed | None:
         accounts.check(username)
@@ -288,8 +288,8 @@ async def change_grant(
     request: Request,
     me: Me,
     username: str,
-    what: Annotated[str, Form(pattern="^(role|place)$")],
-    value: Annotated[str, Form(min_length=1, max_length=128)],
+    what: Annotated[Typed, Form(pattern="^(role|place)$")],
+    value: Annotated[Typed, Form(min_length=1, max_length=128)],
     withdraw: Annotated[bool, Form()] = False,
     csrf: Csrf = None,
 ) -> Response:
@@ -347,10 +347,10 @@ async def devices_page(request: Request, me: Me) -> Response:
 async def issue_device(
     request: Request,
     me: Me,
-    username: Annotated[str, Form(max_length=64)],
-    role: Annotated[str, Form(max_length=64)],
-    label: Annotated[str, Form(max_length=200)],
-    place: Annotated[str, Form(max_length=128)] = "",
+    username: Annotated[Typed, Form(max_length=64)],
+    role: Annotated[Typed, Form(max_length=64)],
+    label: Annotated[Typed, Form(max_length=200)],
+    place: Annotated[Typed, Form(max_length=128)] = "",
     days: Annotated[int, Form(ge=1, le=accounts.MOST_DEVICE_DAYS)] = 90,
     csrf: Csrf = None,
 ) -> Response:
@@ -454,41 +454,39 @@ async def commissions_page(request: Request, me: Me) -> Response:
 async def add_member(
     request: Request,
     me: Me,
-    commission: Annotated[str, Form(max_length=128)],
-    person: Annotated[str, Form(max_length=128)],
-    role: Annotated[str, Form(max_length=16)],
-    full_name: Annotated[str, Form(max_length=256)] = "",
-    position: Annotated[str, Form(max_length=256)] = "",
-    name: Annotated[str, Form(max_length=256)] = "",
-    name_ru: Annotated[str, Form(max_length=256)] = "",
-    name_kk: Annotated[str, Form(max_length=256)] = "",
-    name_en: Annotated[str, Form(max_length=256)] = "",
+    commission: Annotated[Typed, Form(max_length=128)],
+    person: Annotated[Typed, Form(max_length=128)],
+    role: Annotated[Typed, Form(max_length=16)],
+    full_name: Annotated[Typed, Form(max_length=256)] = "",
+    position: Annotated[Typed, Form(max_length=256)] = "",
+    name: Annotated[Typed, Form(max_length=256)] = "",
+    name_ru: Annotated[Typed, Form(max_length=256)] = "",
+    name_kk: Annotated[Typed, Form(max_length=256)] = "",
+    name_en: Annotated[Typed, Form(max_length=256)] = "",
     csrf: Csrf = None,
 ) -> Response:
     """A person joins a commission with their position (a `commission_member_added` entry);
     a new commission is named with its first member, in up to three languages."""
     sessions.check_csrf(me.session, csrf)
     _admin(me)
-    names = {
-        k: grammar.typed(v) for k, v in (("ru", name_ru), ("kk", name_kk), ("en", name_en)) if v
-    }
+    names = {k: v for k, v in (("ru", name_ru), ("kk", name_kk), ("en", name_en)) if v}
 
     def add() -> Proposed | None:
         command = AddCommissionMember.model_validate(
             {
-                "commission": grammar.typed(commission),
-                "person": grammar.typed(person),
+                "commission": commission,
+                "person": person,
                 "role": role,
-                "name": grammar.typed(name) or None,
+                "name": name or None,
                 "names": names or None,
-                "full_name": grammar.typed(full_name) or None,
-                "position": grammar.typed(position) or None,
+                "full_name": full_name or None,
+                "position": position or None,
             }
         )
         return _four_eyes(request, me, command)
 
     back = "/web/admin/commissions"
-    return await _act(request, me, add, _commissions, back, "joined", grammar.typed(person))
+    return await _act(request, me, add, _commissions, back, "joined", person)
 
 
 @router.post("/commissions/{commission}/remove")
@@ -496,7 +494,7 @@ async def remove_member(
     request: Request,
     me: Me,
     commission: str,
-    person: Annotated[str, Form(max_length=128)],
+    person: Annotated[Typed, Form(max_length=128)],
     csrf: Csrf = None,
 ) -> Response:
     """A person leaves a commission (a `commission_member_removed` entry)."""
@@ -558,13 +556,13 @@ async def places_page(request: Request, me: Me) -> Response:
 async def add_place(
     request: Request,
     me: Me,
-    location: Annotated[str, Form(max_length=128)],
-    kind: Annotated[str, Form(max_length=16)],
-    region: Annotated[str, Form(max_length=256)],
-    name_ru: Annotated[str, Form(max_length=256)],
-    name_kk: Annotated[str, Form(max_length=256)],
-    name_en: Annotated[str, Form(max_length=256)],
-    time_zone: Annotated[str, Form(max_length=64)] = "",
+    location: Annotated[Typed, Form(max_length=128)],
+    kind: Annotated[Typed, Form(max_length=16)],
+    region: Annotated[Typed, Form(max_length=256)],
+    name_ru: Annotated[Typed, Form(max_length=256)],
+    name_kk: Annotated[Typed, Form(max_length=256)],
+    name_en: Annotated[Typed, Form(max_length=256)],
+    time_zone: Annotated[Typed, Form(max_length=64)] = "",
     csrf: Csrf = None,
 ) -> Response:
     """A place with its name in the three languages (a `location_added` entry); its own
@@ -572,27 +570,23 @@ async def add_place(
     sessions.check_csrf(me.session, csrf)
     _admin(me)
     process = system_of(request).process
-    names = {
-        "ru": grammar.typed(name_ru),
-        "kk": grammar.typed(name_kk),
-        "en": grammar.typed(name_en),
-    }
+    names = {"ru": name_ru, "kk": name_kk, "en": name_en}
 
     def add() -> None:
         command = AddLocation.model_validate(
             {
-                "location": grammar.typed(location),
+                "location": location,
                 "kind": kind,
                 "name": names["ru"],
-                "region": grammar.typed(region),
-                "time_zone": grammar.typed(time_zone) or None,
+                "region": region,
+                "time_zone": time_zone or None,
                 "names": names,
             }
         )
         process.run(me.username, command)
 
     back = "/web/admin/places"
-    return await _act(request, me, add, _places, back, "place", grammar.typed(location))
+    return await _act(request, me, add, _places, back, "place", location)
 
 
 # -- four eyes: changes awaiting another administrator's confirmation -----------------------------
@@ -650,7 +644,7 @@ async def decline_change(
     request: Request,
     me: Me,
     proposal: str,
-    reason: Annotated[str, Form(min_length=1, max_length=500)],
+    reason: Annotated[Typed, Form(min_length=1, max_length=500)],
     csrf: Csrf = None,
 ) -> Response:
     """Decline another administrator's proposal: `change_declined`; it never takes effect."""
@@ -659,6 +653,66 @@ async def decline_change(
     process = system_of(request).process
 
     def decline() -> None:
-        changes.decline(process, me.username, proposal, grammar.typed(reason))
+        changes.decline(process, me.username, proposal, reason)
 
     return await _act(request, me, decline, _changes, CHANGES, "declined", proposal)
+
+
+# The pages the forms above come back to when a field is refused before the route runs (a
+# field over its max_length), with each field's label on that page (api.web.form_pages).
+form_pages.register(
+    "/web/admin/accounts",
+    _accounts,
+    _admin,
+    {
+        "username": i18n.N_("Username"),
+        "name": i18n.N_("Full name"),
+        "role": i18n.N_("Role"),
+        "place": i18n.N_("Place"),
+        "what": i18n.N_("What"),
+        "value": i18n.N_("Role or place"),
+    },
+)
+form_pages.register(
+    "/web/admin/devices",
+    _devices,
+    _admin,
+    {
+        "username": i18n.N_("Account"),
+        "role": i18n.N_("Role"),
+        "place": i18n.N_("Place"),
+        "label": i18n.N_("Label (which scanner or script)"),
+        "days": i18n.N_("Days it lasts"),
+    },
+)
+form_pages.register(
+    "/web/admin/commissions",
+    _commissions,
+    _admin,
+    {
+        "commission": i18n.N_("Commission"),
+        "person": i18n.N_("Person (username)"),
+        "role": i18n.N_("As"),
+        "full_name": i18n.N_("Full name, as the statement prints it"),
+        "position": i18n.N_("Position, as the statement prints it"),
+        "name": i18n.N_("Name"),
+        "name_ru": i18n.N_("in Russian"),
+        "name_kk": i18n.N_("in Kazakh"),
+        "name_en": i18n.N_("in English"),
+    },
+)
+form_pages.register(
+    "/web/admin/places",
+    _places,
+    _admin,
+    {
+        "location": i18n.N_("Its id"),
+        "kind": i18n.N_("Kind"),
+        "region": i18n.N_("Region"),
+        "name_ru": i18n.N_("Name in Russian"),
+        "name_kk": i18n.N_("Name in Kazakh"),
+        "name_en": i18n.N_("Name in English"),
+        "time_zone": i18n.N_("Time zone (optional: the region's)"),
+    },
+)
+form_pages.register(CHANGES, _changes, _admin, {"reason": i18n.N_("Why it is declined")})

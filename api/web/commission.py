@@ -331,11 +331,12 @@ async def record_presence(request: Request, me: Me, batch_id: str) -> Response:
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     _require(me, RecordPresence.kind)
     present: list[dict[str, Any]] = [
-        {"person": str(p), "role": COMMISSION_MEMBER} for p in form.getlist("member")
+        {"person": grammar.typed(str(p)), "role": COMMISSION_MEMBER} for p in form.getlist("member")
     ]
     other = grammar.typed(str(form.get("other_person") or ""))
     if other:
-        person: dict[str, Any] = {"person": other, "role": str(form.get("other_role") or "")}
+        role = grammar.typed(str(form.get("other_role") or ""))
+        person: dict[str, Any] = {"person": other, "role": role}
         for name in ("full_name", "position"):
             given = grammar.typed(str(form.get(f"other_{name}") or ""))
             if given:
@@ -356,8 +357,9 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
     _require(me, step.kind)
 
     def text(name: str) -> str:
+        # Trimmed, never cut: a text over the command's length is refused naming its field.
         value = form.get(name)
-        return grammar.typed(value)[:200] if isinstance(value, str) else ""
+        return grammar.typed(value) if isinstance(value, str) else ""
 
     def number(name: str) -> Any:
         # Digits become a number; anything else goes on as given, for the model to refuse.

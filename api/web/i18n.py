@@ -1667,6 +1667,12 @@ def invalid_field(
             "whole grams are needed, in digits 0-9 without a comma or a point (3.1 kg is 3100 g)"
         )
     where = gettext(labels[where]) if labels and where in labels else field_label(where, gettext)
+    most = (exc.errors()[0].get("ctx") or {}).get("max_length")
+    if why is None and kind == "string_too_long" and most is not None:
+        return gettext("The field %(field)s takes at most %(n)s characters") % {
+            "field": where,
+            "n": most,
+        }
     if why is None:
         return gettext("Check the field: %(field)s") % {"field": where}
     return gettext("Check the field %(field)s: %(why)s") % {"field": where, "why": why}

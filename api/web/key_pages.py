@@ -24,8 +24,9 @@ from api.access.roles import ADMIN
 from api.access.tokens import LOGIN
 from api.errors import Forbidden
 from api.http.strict_json import StrictBody, StrictJSONRoute
-from api.web import i18n, sessions
+from api.web import form_pages, i18n, sessions
 from api.web.admin import done_message
+from api.web.form_pages import Typed
 from api.web.render import Visitor, page, system_of, visitor
 from custody import keys, note
 from custody.errors import CustodyError, KeyRegistryError
@@ -191,11 +192,11 @@ async def _admin_page(
 async def register(
     request: Request,
     me: Me,
-    challenge: Annotated[str, Form(max_length=64)],
-    owner: Annotated[str, Form(max_length=128)],
-    public_key: Annotated[str, Form(max_length=64)],
-    sig: Annotated[str, Form(max_length=100)],
-    replaces: Annotated[str, Form(max_length=8)] = "",
+    challenge: Annotated[Typed, Form(max_length=64)],
+    owner: Annotated[Typed, Form(max_length=128)],
+    public_key: Annotated[Typed, Form(max_length=64)],
+    sig: Annotated[Typed, Form(max_length=100)],
+    replaces: Annotated[Typed, Form(max_length=8)] = "",
     csrf: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
     """Register a requested key with its proof; with `replaces`, as the rotation of that key.
@@ -252,8 +253,8 @@ def _done(code: str, key_id: str) -> Response:
 async def revoke(
     request: Request,
     me: Me,
-    key_id: Annotated[str, Form(max_length=8)],
-    reason: Annotated[str, Form(max_length=500)],
+    key_id: Annotated[Typed, Form(max_length=8)],
+    reason: Annotated[Typed, Form(max_length=500)],
     csrf: Annotated[str | None, Form(max_length=128)] = None,
 ) -> Response:
     sessions.check_csrf(me.session, csrf)
@@ -269,3 +270,24 @@ async def revoke(
             request, me, gettext("Refused: %(why)s") % {"why": i18n.reason(exc, me.language)}, 422
         )
     return _done("revoked", key_id)
+
+
+async def _refused_form(request: Request, me: Visitor, status: int, error: str) -> Response:
+    return await _admin_page(request, me, error, status)
+
+
+# The page the register and revoke forms come back to when a field is refused before the
+# route runs (a field over its max_length), with each field's label (api.web.form_pages).
+form_pages.register(
+    "/web/admin/keys",
+    _refused_form,
+    _admin,
+    {
+        "owner": i18n.N_("Owner"),
+        "public_key": i18n.N_("Public key"),
+        "challenge": i18n.N_("Challenge"),
+        "sig": i18n.N_("Proof of possession (signature)"),
+        "replaces": i18n.N_("Register as"),
+        "reason": i18n.N_("reason"),
+    },
+)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,7 +25,7 @@ from api.errors import AccountError, Forbidden, NotYours, Throttled, Unauthentic
 from api.http import device_cookie
 from api.http.problems import kind_of, problem
 from api.http.strict_json import StrictJSONRoute
-from api.web import i18n, notices, preferences, queues, sessions
+from api.web import form_pages, i18n, notices, preferences, queues, sessions
 from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, visitor
 from api.web.scan import STEP_FIELDS
 from api.web.sessions import CsrfRefused, LoginNeeded
@@ -51,6 +52,16 @@ def _from_script(request: Request) -> bool:
     a form (scan.js) shows the HTML it gets, and keeps the page."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return kind == "application/json"
+
+
+def _form_posted(request: Request) -> bool:
+    """Whether `request` is a form a browser posted (urlencoded or multipart), which is
+    answered with a page; a script's JSON and an address's query are not."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return request.method == "POST" and kind in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -319,6 +330,36 @@ def install(app: FastAPI) -> None:
             return await _as_problem(app, request, exc)
         me = await visitor(request)
         return page("error.html.j2", me.language, me, 403, message=i18n.refusal(exc, me.language))
+
+    api_invalid = app.exception_handlers[RequestValidationError]
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_form(request: Request, exc: RequestValidationError) -> Response:
+        """A browser's form under /web/ refused before its route ran (a field over its
+        max_length): its page again (api.web.form_pages) with the refusal in the reader's
+        language, or the error page where none is registered or the reader may not see it,
+        422; nothing is done. The API, a page's script sending JSON and a query refused get
+        problem+json, as before."""
+        if not request.url.path.startswith("/web/") or not _form_posted(request):
+            answer = api_invalid(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        me: Visitor | None
+        try:
+            me = await visitor(request)
+        except (LoginNeeded, CustodyError):  # the login form: no session yet
+            me = None
+        accept = request.headers.get("accept-language")
+        language = me.language if me else i18n.language_of(None, accept)
+        found = form_pages.page_of(request.url.path)
+        message = form_pages.refusal(exc, found.labels if found else {}, language)
+        if found is not None and me is not None:
+            try:
+                found.guard(me)
+            except (Forbidden, AccessRefused):  # not theirs to see: the error page
+                pass
+            else:
+                return await found.draw(request, me, 422, message)
+        return page("error.html.j2", language, me, 422, message=message)
 
     api_http_error = app.exception_handlers[StarletteHTTPException]
 

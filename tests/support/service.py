@@ -6,6 +6,7 @@ of them. `admin` is the first administrator `custody init` made; it gets its pas
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -106,6 +107,17 @@ class Service:
             assert response.status_code == 200, response.text
             self.tokens[username] = response.json()["access_token"]
         return self.tokens[username]
+
+    def browser(self, username: str, language: str) -> httpx.Client:
+        """A browser's session of `username` on the pages, logged in through the login form
+        in `language` (ru, kk, en); the caller closes it."""
+        client = httpx.Client(base_url=self.base, timeout=30)
+        found = re.search(r'name="csrf" value="([^"]+)"', client.get("/web/login").text)
+        assert found is not None
+        form = {"username": username, "password": self.password, "language": language}
+        answer = client.post("/web/login", data=form | {"csrf": found[1]})
+        assert answer.status_code == 303, answer.text
+        return client
 
     def client(self, username: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.token(username)}"} if username else {}
