@@ -9,17 +9,25 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import html
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
 
+from api.public_statements import public_statement
+from api.system import System
+from api.web.public_check import paper_shown, times_in
+from api.web.render import page
 from certificates import evidence as proof
 from certificates import page as pages
 from certificates import render
 from certificates.pdf_reading import read_pdf
+from certificates.qr_payload import Payload
 from certificates.verify_statement import StatementReport, verify_statement
 from certificates.words import LANGUAGES, words
 from certificates.worker import Renderer
@@ -30,6 +38,7 @@ from tests.support.statements import MEMBERS, ZONE, evidence_of
 from workflows import statements
 from workflows.errors import InvalidRequest, RuleViolation
 from workflows.replay import verify_steps
+from workflows.reports.recompute import ReportRequest, at_checkpoint, choose_checkpoint
 
 SHORT = 500  # grams missing from the charge: beyond the 200 g tolerance of one 3 kg rifle
 NOTE = "перевешено: весы неисправны, акт поверки №3"
@@ -144,6 +153,50 @@ def test_the_statement_states_the_discrepancy_and_how_it_was_settled_and_verifie
         assert f"{said['disc.corrected_charge_g']} {corrected}" in text
         report = verify_statement(pdf, site.ledger.signer.verifier, renderer=renderer)
         assert report.ok, report.to_json()
+
+
+def test_the_public_check_and_the_reconciliation_report_list_the_batchs_discrepancy(
+    site: Site,
+) -> None:
+    """Issue 16 leftovers: the discrepancy the signed statement states, and how it was
+    settled, is on the statement's public check page and in the reconciliation report's
+    list of batches, in each language."""
+    batch, discrepancy = _short_batch(site)
+    site.process.resolve_discrepancy("official.zhakupov", discrepancy, "corrected", NOTE, 2950)
+    site.sign(batch, *MEMBERS)
+    _, digest = site.process.statement(batch)
+    with site.ledger.database.write() as conn:
+        checkpoint = site.ledger.issue_checkpoint(conn)
+    paper = Payload(batch, digest, checkpoint.size, checkpoint.root.hex(), None)
+    found = public_statement(System(site.ledger, site.process), paper)
+    assert not found.withheld
+    today = site.clock().astimezone(ZoneInfo(ZONE)).date()
+    at = choose_checkpoint(site.ledger, None)
+    asked = ReportRequest.between("reconciliation", today, today, ZONE)
+    report, _ = at_checkpoint(site.ledger.database, asked, at)
+    for lang in LANGUAGES:
+        said = words(lang)
+        context = paper_shown(found, lang, ZONE)
+        shown = page("check_statement.html.j2", lang, None, s=found, at=times_in(ZONE), **context)
+        public = " ".join(html.unescape(bytes(shown.body).decode()).split())
+        for text in (said["discrepancies"], discrepancy, NOTE):
+            assert text in public, (lang, text)
+        assert said["resolution.corrected"] in public
+        assert pages.kilograms(2950, lang) in public
+        listed = page(
+            "report_reconciliation.html.j2",
+            lang,
+            None,
+            report=report,
+            words={},
+            names={},
+            query="",
+            formats=[],
+            paper_words=said,
+        )
+        row = re.search(rf'<tr data-batch="{batch}">.*?</tr>', bytes(listed.body).decode(), re.S)
+        assert row is not None
+        assert f"{discrepancy}: {said['resolution.corrected']}" in html.unescape(row[0])
 
 
 def test_a_statement_that_leaves_out_or_rewords_its_batchs_discrepancy_fails_at_statement(

@@ -52,6 +52,7 @@ from api.web.i18n import N_
 from api.web.render import local_time, page, system_of
 from certificates import page as pages
 from certificates.qr_payload import NotAStatementCode, from_fields
+from certificates.words import words
 from custody.keys import LEDGER
 from workflows.grammar import identifier
 
@@ -306,7 +307,7 @@ async def _drawn(request: Request, paper: Any, language: str) -> bytes:
         None,
         s=found,
         at=times_in(zone),
-        **_paper(found, language),
+        **paper_shown(found, language, zone),
     )
     return bytes(shown.body)
 
@@ -340,13 +341,23 @@ def _paper_query(request: Request) -> bool:
     return all(names.count(n) == 1 for n in PAPER_FIELDS) and names.count("lang") <= 1
 
 
-def _paper(found: PublicStatement, language: str) -> dict[str, Any]:
-    """The paper's list of items and its totals, worded as the paper in `language` words
-    them (certificates.page), for the reader to lay beside the paper; empty when withheld."""
+def paper_shown(found: PublicStatement, language: str, zone: str) -> dict[str, Any]:
+    """The paper's list of items, its totals and its batch's discrepancies with how each was
+    settled (issue 16), worded as the paper in `language` words them (certificates.page,
+    times in `zone`), for the reader to lay beside the paper; empty when withheld."""
     if found.withheld or found.content is None:
-        return {"columns": [], "rows": [], "totals": []}
+        return {"columns": [], "rows": [], "totals": [], "discrepancies": []}
     columns, rows = pages.listed(found.content, language)
-    return {"columns": columns, "rows": rows, "totals": pages.totals(found.content, language)}
+    return {
+        "columns": columns,
+        "rows": rows,
+        "totals": pages.totals(found.content, language),
+        "discrepancies": [
+            pages.discrepancy_lines(d, language, zone)
+            for d in found.content.get("discrepancies", [])
+        ],
+        "discrepancies_title": words(language)["discrepancies"],
+    }
 
 
 def times_in(zone: str) -> Any:

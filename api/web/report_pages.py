@@ -28,6 +28,7 @@ from api.reports import FORMATS
 from api.web import charts, i18n, queues
 from api.web.dashboard import place_name
 from api.web.render import Visitor, page, system_of, visitor
+from certificates.words import words as paper_words
 from custody.ledger import Ledger
 from workflows.errors import InvalidRequest
 from workflows.model import Location
@@ -315,6 +316,8 @@ async def _between(
         me,
         report=report,
         words=NAMES,
+        # a batch's discrepancies settled as its signed statement words them (issue 16)
+        paper_words=paper_words(me.language),
         cancelled_by=cancelled_by,
         fact_steps=FACT_STEPS,
         names={p: place_name(located, p, me.language) for p in located},
