@@ -57,6 +57,15 @@ def account(work: Work, username: str) -> Account:
     return work.world.account(username)
 
 
+def needs_place(role: str, place: str) -> bool:
+    """Whether an account of `role` made with `place` ("" for none) is missing its place: a
+    role that acts at places (workflows.access PLACE_KINDS) with none given. `create` accepts
+    that account (POST /users, `custody user add`, assigned a place later), but it acts and
+    reads nowhere until a place is assigned (workflows.reading), so a form that makes one
+    role at one place (api.web.admin) asks for it before anything is made."""
+    return bool(PLACE_KINDS.get(role)) and not place
+
+
 def _check_place(work: Work, roles: Sequence[str], place: str) -> None:
     """A place exists and is of a kind one of these roles acts at."""
     work.load("locations", [place])

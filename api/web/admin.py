@@ -38,6 +38,7 @@ from custody.clock import format_time
 from custody.entries import decode
 from custody.errors import CustodyError
 from custody.ledger import Ledger
+from workflows import accounts as account_rules
 from workflows import dual
 from workflows.commands.accounts import (
     AssignPlace,
@@ -163,14 +164,6 @@ async def admin_home(me: Me) -> Response:
     return RedirectResponse("/web/admin/accounts", status_code=303)
 
 
-def needs_place(role: str, place: str) -> bool:
-    """Whether an account of `role` made with `place` ("" for none) is missing its place: a
-    role that acts at places (workflows.access PLACE_KINDS) with none given. The process
-    accepts that account (POST /users), but it acts and reads nowhere until a place is
-    assigned (workflows.reading), so the page, which makes one role at one place, asks."""
-    return bool(PLACE_KINDS.get(role)) and not place
-
-
 def _no_place(role: str, language: str) -> str:
     """What the page says when `role`'s account comes without a place, in `language`."""
     gettext = i18n.gettext_of(language)
@@ -234,7 +227,7 @@ async def create_account(
     its password: an `account_created` entry, as POST /users."""
     sessions.check_csrf(me.session, csrf)
     _admin(me)
-    if needs_place(role, place):  # nothing made; the form comes back as it was filled
+    if account_rules.needs_place(role, place):  # nothing made; the form comes back as it was filled
         kept = {"username": username, "name": name, "role": role}
         return await _accounts(request, me, 422, _no_place(role, me.language), kept)
     strength = accounts_of(request).config.password_strength
