@@ -112,6 +112,8 @@ PLACES_OF = {
     "kassa.amanova": [*UNITS, *WAREHOUSES],
     "kassa.bekov": [*UNITS, *WAREHOUSES],
 }
+# place -> the person on duty there as staff (the supervision register), beside the units'
+STAFF_OF = {**dict.fromkeys(WAREHOUSES, "sklad.omarov"), "CSE-ALM": "expert.sadykova"}
 MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
 # What the statements print of the people present: full names and posts.
 POSITIONS = {
