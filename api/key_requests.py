@@ -40,6 +40,7 @@ from custody import keys, note
 from custody.clock import format_time, parse_time
 from custody.errors import KeyRegistryError
 from custody.keys import KeyRecord
+from custody.store import Store
 from workflows import dual
 from workflows.commands import AddKey, Command, RotateKey
 from workflows.errors import AccessRefused, InvalidRequest
@@ -169,6 +170,19 @@ def proven(owner: str, challenge: str, public_key: str, sig: str) -> None:
         ) from exc
 
 
+def unregistered(conn: Connection, public_key: str) -> None:
+    """RequestRefused if the key `public_key` (base64) is registered already, to anyone: the
+    ledger would refuse it when confirmed, so the request had waited for an administrator whose
+    proposal could only fail (n12: the README's example sent the demo's registered key)."""
+    raw_key = keys.parse_public_key(public_key)
+    for record in Store(conn).key_records():
+        if record.public_key == raw_key:
+            raise RequestRefused(
+                f"this key is registered already (key {record.key_id}): make a new one with "
+                "custody keygen and ask again"
+            )
+
+
 def expire(conn: Connection, now: dt.datetime) -> int:
     """Remove every request older than LIFETIME that no key was registered over (it can no
     longer serve: `usable`); how many went."""
@@ -198,6 +212,7 @@ def submit(
     if found is None or found.owner != owner:
         raise RequestRefused("this challenge was not given to you; ask for a new one")
     proven(owner, challenge, public_key, sig)
+    unregistered(conn, public_key)
     # The newest request stands: one waiting for an administrator per person. The older
     # ones are kept, superseded, so that one proposed already is refused by name (`usable`)
     # when an administrator confirms it, not as a challenge nobody gave (issue 16).

@@ -94,6 +94,31 @@ def test_a_key_with_its_own_proof_is_registered_once_and_verify_holds(shared: Se
     assert verified.returncode == 0, verified.stdout[-2000:]
 
 
+def test_a_key_registered_already_is_refused_as_sent_and_as_proposed(shared: Service) -> None:
+    """n12: the README's example sent the demo's registered key: 204, and an administrator's
+    proposal of it waited in the queue for a confirmation that could only fail. Refused at
+    once both ways in, to its owner and to anyone else, and nothing is written."""
+    key = PersonKey.generate()
+    challenge = _request(shared, PERSON, key, key)
+    with shared.client("admin") as admin:
+        done = admin.post(f"/keys/requests/{challenge}/register", json={})
+    shared.confirm(done.json()["proposal"])
+    size = _size(shared)
+    for owner in (PERSON, "member.abenova"):
+        with shared.client(owner) as client:
+            again = client.post("/keys/challenge").json()["challenge"]
+            body = {"public_key": key.public_key_b64, "possession": _proof(key, owner, again)}
+            sent = client.post("/keys/requests", json=body)
+        assert sent.status_code == 422, sent.text
+        assert sent.headers["content-type"] == PROBLEM
+        assert f"registered already (key {done.json()['key_id']})" in sent.json()["detail"]
+    fields = {"owner": PERSON, "purpose": "act", "public_key": key.public_key_b64}
+    proposed = run(shared.env, "change", "propose", "key_added", json.dumps(fields))
+    assert proposed.returncode != 0
+    assert "registered already" in proposed.stderr
+    assert _size(shared) == size
+
+
 def test_a_proof_by_another_key_is_a_problem_and_writes_nothing(shared: Service) -> None:
     key, other = PersonKey.generate(), PersonKey.generate()
     with shared.client(PERSON) as client:

@@ -270,6 +270,22 @@ def test_the_cli_writes_a_bundle_that_verify_item_checks(
     assert unknown.stderr.count("\n") == 1
 
 
+def test_a_bundle_failing_before_its_checkpoint_says_so_not_none(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """n12: checked with another ledger key (after a rotation, say), the header said "0
+    entries, checkpoint size None" of a bundle holding them: it says what was not read."""
+    out = tmp_path / "KZ-000002.json"
+    assert run(cli_env, "item-proof", "KZ-000002", "--out", str(out)).returncode == 0
+    other = Signer.generate("custody.test/ledger").verifier.vkey
+    failed = run(cli_env, "verify-item", str(out), "--key", other)
+    assert failed.returncode == 1
+    header = failed.stdout.splitlines()[0]
+    assert "None" not in header, header
+    assert "0 entries" not in header, header
+    assert "not read" in header
+
+
 def test_the_api_gives_the_bundle_to_readers_only(cli_env: dict[str, str]) -> None:
     with server(cli_env) as base:
         running = Service(base, cli_env, Path(cli_env["CUSTODY_DATA_DIR"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import unicodedata
 from typing import Any
 
@@ -311,6 +312,57 @@ def test_the_depth_scan_agrees_with_the_parsed_depth(value: Any, limit: int) -> 
 def test_json_300_deep_is_found_too_deep_without_parsing() -> None:
     assert too_deep(b"[" * 300 + b"]" * 300, 32)
     assert not too_deep(b'["' + b"[" * 300 + b'"]', 32)
+
+
+def _lexed_depth(body: bytes) -> int:
+    """The deepest nesting a JSON lexer sees in `body`, strings and their escapes skipped (RFC
+    8259 section 7), one byte at a time: the oracle for too_deep's bytes.replace and split."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (byte == 0x5C, byte != 0x22)
+        elif byte == 0x22:
+            in_string = True
+        elif byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+_UNITS = st.sampled_from([b"a", b"[", b"]", b"{", b"}"]) | st.sampled_from(b'a"\\[]{}n').map(
+    lambda c: b"\\" + bytes([c])
+)
+_STRING_TOKEN = st.lists(_UNITS, max_size=6).map(lambda units: b'"' + b"".join(units) + b'"')
+_UNCLOSED = st.tuples(st.lists(_UNITS, max_size=6), st.booleans()).map(
+    lambda pair: b'"' + b"".join(pair[0]) + (b"\\" if pair[1] else b"")
+)
+_TOKENS = st.lists(st.sampled_from([b"[", b"]", b"{", b"}", b",", b"1", b":"]) | _STRING_TOKEN)
+
+
+@given(_TOKENS, st.one_of(st.just(b""), _UNCLOSED), st.integers(min_value=0, max_value=6))
+def test_the_depth_scan_agrees_with_a_lexer_on_malformed_json(
+    tokens: list[bytes], tail: bytes, limit: int
+) -> None:
+    """Unbalanced brackets, escaped quotes and backslashes, a string left open at the end (the
+    parser refuses all these; the scan must still see the depth the parser would recurse to)."""
+    body = b"".join(tokens) + tail
+    assert too_deep(body, limit) == (_lexed_depth(body) > limit)
+
+
+def test_an_unclosed_string_of_escaped_quotes_is_scanned_in_linear_time() -> None:
+    """b12 CRITICAL: a regular expression over strings was tried again from every quote of an
+    unclosed string of escaped quotes (20 KB: seconds; 160 KB: minutes of the event loop). The
+    scan of 8 MB of them must end; a thread's join bounds the wait, since a quadratic scan of
+    this body would run for days, so the bound is a hang's guard, not a speed measure."""
+    body = b"[" * 40 + b'"' + b'\\"' * 4_000_000
+    answers: list[bool] = []
+    worker = threading.Thread(target=lambda: answers.append(too_deep(body, 32)), daemon=True)
+    worker.start()
+    worker.join(120)
+    assert answers == [True]
 
 
 # --- the process's own guard ------------------------------------------------------------

@@ -67,10 +67,14 @@ def verify_item(
     if as_json:
         echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         raise typer.Exit(0 if report.ok else 1)
-    echo(
-        f"item {report.item or '?'} ({file.name}): {report.entries} entries, "
-        f"checkpoint size {report.size}"
+    # The figures are the checked bundle's: a bundle failing before its checkpoint is read
+    # had said "0 entries, checkpoint size None" of one holding 16 (n12).
+    read = (
+        f"{report.entries} entries, checkpoint size {report.size}"
+        if report.size is not None
+        else "its entries and checkpoint not read (a step below failed first)"
     )
+    echo(f"item {report.item or '?'} ({file.name}): {read}")
     for step in report.steps:
         where = f" at seq {step.seq}" if step.seq is not None else ""
         status = "ok" if step.ok else f"FAILED{where}: {step.reason}"

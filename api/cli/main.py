@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from typer._click import exceptions as click_errors  # typer (pinned) carries its own click
 
 from api.cli import (
     changes,
@@ -217,7 +218,19 @@ def _invalid(exc: ValidationError) -> str:
 
 def main() -> None:
     try:
-        app()
+        # Not standalone: click's usage errors reach us, to be said in one line (a boxed
+        # "Usage: ... Try ... Error" had been printed for a bad --tz or an unknown option: n12).
+        code = app(standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as exc:  # the help is printed: nothing to add
+        raise SystemExit(exc.exit_code) from None
+    except click_errors.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx is not None else "custody"
+        echo(f"{where}: {exc.format_message()} (see --help)", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except click_errors.ClickException as exc:
+        fail(exc.format_message(), exc.exit_code)
+    except typer.Abort:
+        fail("interrupted", 130)
     except (PathRefused, NotAnItem, NoLedger) as exc:  # a path, subject or place not usable
         fail(str(exc), 2)
     except CustodyError as exc:
@@ -232,6 +245,7 @@ def main() -> None:
         fail(f"{exc.filename}: {exc.strerror or exc}", 2)
     except Exception as exc:  # one line for people; the traceback only when asked for
         _internal(exc)
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 def _internal(exc: Exception) -> None:

@@ -115,7 +115,8 @@ def verify_statement(
     if as_json:
         echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         raise typer.Exit(_exit_code(report))
-    echo(f"statement {report.batch or '?'} ({file.name}), checkpoint size {report.size}")
+    size = report.size if report.size is not None else "not read (a step below failed first)"
+    echo(f"statement {report.batch or '?'} ({file.name}), checkpoint size {size}")
     if report.qr is not None:
         opens = report.qr if "://" in report.qr else f"no address (a version 1 code: {report.qr})"
         echo(f"its QR code opens {opens}")

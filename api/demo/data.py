@@ -8,6 +8,8 @@ import struct
 import zlib
 from typing import Any
 
+from workflows.process import FOUNDER
+
 PASSWORD = "demo-password-2026"  # noqa: S105 (printed on purpose: demo accounts only)
 
 # (id, kind, region): the places of the site, each named below in the three languages
@@ -81,7 +83,7 @@ COMMISSION_NAMES = {
 
 # username -> (role, name); the commission's members and who signs acts follow
 PEOPLE = {
-    "admin": ("administrator", "Администратор системы"),
+    "admin": ("administrator", FOUNDER),  # as `custody init` names the first administrator
     # the second administrator (`custody init` makes both): what makes a signer is proposed
     # by one and confirmed by the other (workflows.dual)
     "admin2": ("administrator", "Второй администратор"),
@@ -112,6 +114,8 @@ PLACES_OF = {
     "kassa.amanova": [*UNITS, *WAREHOUSES],
     "kassa.bekov": [*UNITS, *WAREHOUSES],
 }
+# place -> the person on duty there as staff (the supervision register), beside the units'
+STAFF_OF = {**dict.fromkeys(WAREHOUSES, "sklad.omarov"), "CSE-ALM": "expert.sadykova"}
 MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
 # What the statements print of the people present: full names and posts.
 POSITIONS = {

@@ -186,10 +186,13 @@ def _accounts(demo: Demo) -> None:
 def _supervision(demo: Demo) -> None:
     """Who is told of the units' deadlines (issue 19): people with accounts; the supervisor
     is outside the units' staff (the commission's chair, a deputy head of the city's police
-    department: workflows.supervision)."""
+    department: workflows.supervision); the warehouses' and the forensic unit's own staff answer
+    for theirs (a fresh demo's `custody notify` had said nobody was there to tell: n12)."""
     for unit in d.UNITS:
         for person, level in (("unit.serikbaev", "staff"), ("chair.nurlanov", "supervisor")):
             demo.do("admin", c.AssignSupervisor(location=unit, person=person, level=level))
+    for place, person in d.STAFF_OF.items():  # the R2 and transit deadlines' people
+        demo.do("admin", c.AssignSupervisor(location=place, person=person, level="staff"))
 
 
 def _registers(demo: Demo) -> None:

@@ -136,6 +136,26 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
             "it gets an internal tag"
         ),
     ),
+    (
+        re.compile(
+            r"this key is registered already \(key (?P<key>[0-9a-f]{8})\): make a new one "
+            r"with custody keygen and ask again"
+        ),
+        N_(
+            "this key is registered already (key %(key)s): make a new one with custody keygen "
+            "and ask again"
+        ),
+    ),
+    (
+        re.compile(
+            r"this public key is registered already \(key (?P<key>[0-9a-f]{8})\): a new "
+            r"key is made with custody keygen"
+        ),
+        N_(
+            "this public key is registered already (key %(key)s): a new key is made with "
+            "custody keygen"
+        ),
+    ),
     # R10: the item holding a marking is named only to a reader of its place.
     (
         re.compile(r"marking (?P<marking>.+) is already registered as item (?P<item>\S+)"),

@@ -60,12 +60,20 @@ class AddKey(Command):
 
 def _refuse_anothers(work: Work, owner: str, raw: bytes) -> None:
     """One key, one person: a public key already registered for someone else (in force or
-    not) is refused, or one person's private key would sign another's acts."""
+    not) is refused, or one person's private key would sign another's acts; one registered
+    for the owner already is refused too, when proposed (the ledger refuses it at the write:
+    a proposal of it had waited in the queue for a confirmation that could only fail: n12)."""
     for record in Store(work.conn).key_records():
-        if record.public_key == raw and record.owner != owner:
+        if record.public_key != raw:
+            continue
+        if record.owner != owner:
             raise InvalidRequest(
                 f"this public key is {record.owner}'s (key {record.key_id}): one key, one person"
             )
+        raise InvalidRequest(
+            f"this public key is registered already (key {record.key_id}): a new key is made "
+            "with custody keygen"
+        )
 
 
 @command
