@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from api.imports import csv_table, intake_file, xlsx_table
 from api.imports.csv_table import CsvTable, TableError
 from api.imports.intake_rows import COLUMNS
+from api.web import i18n
 
 HEADER = ["item", "category", "source", "location", "weight_g", "marking", "marking_place"]
 PLACES = {"UNIT-ALM"}
@@ -306,6 +307,53 @@ def test_a_sheet_larger_than_its_unpacked_limit_is_refused_before_it_is_read(
             part.write(zeros)
     with pytest.raises(TableError, match=r"xl/padding.xml is larger than 268,435,456 bytes"):
         _read(path)
+
+
+def _padded(path: Path, parts: int, size: int) -> Path:
+    """`path` with `parts` more XML parts of about `size` spaces each, in an element (a
+    bomb: deflated, each is a thousandth of its size)."""
+    spaces = b" " * (1 << 24)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for n in range(parts):
+            with out.open(f"xl/padding{n}.xml", "w", force_zip64=True) as part:
+                part.write(b"<a>")
+                for _ in range(size // len(spaces)):
+                    part.write(spaces)
+                part.write(spaces[: size % len(spaces)] + b"</a>")
+    return path
+
+
+def test_parts_that_together_unpack_past_the_limit_are_refused_from_the_directory(
+    tmp_path: Path,
+) -> None:
+    """Issue 12: four 250 MB parts of spaces (1 MB as a file) took minutes of CPU, each
+    under PART_MAX. Their declared sizes add up past TOTAL_MAX: refused naming the limit."""
+    each = xlsx_table.TOTAL_MAX // 2 + 1  # two of them, each well under PART_MAX
+    assert each < xlsx_table.PART_MAX
+    path = _padded(_crafted(tmp_path / "bomb.xlsx", _sheet_row(2, "KZ-1", "АК 1")), 2, each)
+    assert path.stat().st_size < 2_000_000
+    with pytest.raises(TableError, match=r"XML parts unpack to more than 320 MiB: refused$") as no:
+        _read(path)
+    assert "320 МиБ" in i18n.reason(no.value, "ru")
+    assert "320 МиБ" in i18n.reason(no.value, "kk")
+    # at the limit, the same parts are read (and the row with them)
+    fits = _padded(_crafted(tmp_path / "fits.xlsx", _sheet_row(2, "KZ-1", "АК 1")), 1, 1 << 20)
+    assert [i.item for i in _read(fits).intakes] == ["KZ-1"]
+
+
+def test_a_workbook_of_too_many_parts_is_refused_before_any_is_read(tmp_path: Path) -> None:
+    path = _crafted(tmp_path / "many.xlsx", _sheet_row(2, "KZ-1", "АК 1"))
+    with zipfile.ZipFile(path) as archive:
+        held = len(archive.infolist())
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+        for n in range(xlsx_table.PARTS_MAX - held):
+            out.writestr(f"xl/media/p{n}.xml", "<a/>")
+    assert [i.item for i in _read(path).intakes] == ["KZ-1"]  # PARTS_MAX parts: read
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("xl/media/one-more.xml", "<a/>")
+    with pytest.raises(TableError, match=r"^the workbook holds 1,001 parts, more than 1,000") as no:
+        _read(path)
+    assert i18n.reason(no.value, "kk").startswith("Excel кітабы 1,001 бөліктен")
 
 
 _FRAGMENTS = st.sampled_from(

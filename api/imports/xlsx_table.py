@@ -16,8 +16,11 @@ unit (`0" кг"`, `0%`: `format_adds_text`); a row or column the sheet hides (`<
 hidden="1">`, `<col hidden="1">`) is refused, naming it, when it holds data.
 
 Before openpyxl reads a byte, `_guard` streams every XML part of the archive through expat and
-refuses, naming it: a part larger than PART_MAX decompressed (zipfile itself stops at the
-size the archive declares, so the declared size bounds what is inflated), a document type
+refuses, naming it: an archive of more than PARTS_MAX members, or whose XML parts together
+unpack to more than TOTAL_MAX bytes (both read from the central directory before anything is
+inflated, and the unpacked bytes counted again while inflating, since the directory can lie:
+a few 250 MB parts of spaces deflate to 250 KB each, issue 12), a part larger than PART_MAX
+decompressed (zipfile itself stops at the size the archive declares), a document type
 declaration (no workbook has one: entities, the billion laughs or an external entity), a
 cell or shared string longer than CELL_MAX characters, and a row number given twice in a
 sheet (openpyxl would keep one of them). The sheet read is the first, and only while it is
@@ -40,6 +43,8 @@ from api.imports.intake_rows import DIGITS_MAX, RowError, check_header
 from workflows import grammar
 
 PART_MAX = 256 * 1024 * 1024  # bytes of one XML part, decompressed (the sheet, its strings)
+TOTAL_MAX = 320 * 1024 * 1024  # bytes of all the XML parts together, decompressed
+PARTS_MAX = 1000  # members of the archive (a workbook Excel saves has a few dozen)
 CELL_MAX = 64 * 1024  # characters of one cell or shared string
 _ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 _TRUE = frozenset({"1", "true"})  # xsd:boolean's true
@@ -153,11 +158,22 @@ class _Guard:
             if self.size > CELL_MAX:
                 raise TableError("", f"{self.part}: a cell holds more than {CELL_MAX:,} characters")
 
-    def feed(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    def feed(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
+        """Parse the part; `budget`: the bytes the workbook's parts may still unpack to.
+        Returns the bytes this part unpacked to; TableError past the budget (TOTAL_MAX)."""
+        unpacked = 0
         with archive.open(info) as stream:
             while chunk := stream.read(1 << 20):
+                unpacked += len(chunk)
+                if unpacked > budget:
+                    raise TableError("", _too_large())
                 self.parser.Parse(chunk, False)
             self.parser.Parse(b"", True)
+        return unpacked
+
+
+def _too_large() -> str:
+    return f"the workbook's XML parts unpack to more than {TOTAL_MAX // (1 << 20):,} MiB: refused"
 
 
 @dataclass
@@ -175,16 +191,24 @@ def _guard(path: Path) -> _Found:
     found = _Found()
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not info.filename.endswith((".xml", ".rels")):
-                    continue
+            members = archive.infolist()
+            if len(members) > PARTS_MAX:
+                raise TableError(
+                    "",
+                    f"the workbook holds {len(members):,} parts, more than {PARTS_MAX:,}: refused",
+                )
+            parts = [i for i in members if i.filename.endswith((".xml", ".rels"))]
+            if sum(i.file_size for i in parts) > TOTAL_MAX:  # as the directory declares
+                raise TableError("", _too_large())
+            budget = TOTAL_MAX
+            for info in parts:
                 if info.file_size > PART_MAX:
                     raise TableError(
                         "", f"{info.filename} is larger than {PART_MAX:,} bytes unpacked"
                     )
                 sheet = info.filename.startswith("xl/worksheets/")
                 guard = _Guard(info.filename, sheet)
-                guard.feed(archive, info)
+                budget -= guard.feed(archive, info, budget)
                 found.formulas |= guard.formulas
                 found.hidden_rows[info.filename] = guard.hidden_rows
                 found.hidden_columns[info.filename] = guard.hidden_columns

@@ -1338,6 +1338,14 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("the workbook's %(part)s is larger than %(n)s bytes unpacked"),
     ),
     (
+        re.compile(r"the workbook's XML parts unpack to more than (?P<n>[\d,]+) MiB: refused"),
+        N_("the workbook's XML parts unpack to more than %(n)s MiB: refused"),
+    ),
+    (
+        re.compile(r"the workbook holds (?P<parts>[\d,]+) parts, more than (?P<n>[\d,]+): refused"),
+        N_("the workbook holds %(parts)s parts, more than %(n)s: refused"),
+    ),
+    (
         re.compile(r"the sheet's XML is not as a spreadsheet writes it \((?P<detail>.*)\)", re.S),
         N_("the sheet's XML is not as a spreadsheet writes it (%(detail)s)"),
     ),
