@@ -811,3 +811,35 @@ def test_attack_a_bare_carriage_return_in_a_csv_cell_is_named(tmp_path: Path) ->
         b"item,category,source,location,weight_g,marking\rX-2,edged,found,UNIT-ALM,400,\r"
     )
     assert _read(mac).intakes[0].item == "X-2"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    marking=st.text(alphabet="АБВГДЕЖЗИКЛМНОПРСТУФабвгдеяэю0123456789 -", min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(lambda m: m and not m.isascii() and m[0] != "-"),
+    bom=st.booleans(),
+)
+def test_a_utf8_file_said_to_be_windows_1251_is_refused_naming_both(
+    tmp_path_factory: pytest.TempPathFactory, marking: str, bom: bool
+) -> None:
+    """Issue 12: `--encoding windows-1251` on a UTF-8 file signed `АК 9903` into the ledger
+    as `РђРљ 9903`. Refused, one line naming both encodings; the same rows in Windows-1251
+    are read as told (its letters А-я are no UTF-8 continuation bytes)."""
+    folder = tmp_path_factory.mktemp("enc")
+    rows = [_row("KZ-1", marking)]
+    utf8 = _write(folder / "u.csv", rows, "utf-8-sig" if bom else "utf-8")
+    with pytest.raises(TableError) as refused:
+        _read(utf8, encoding="windows-1251")
+    said = str(refused.value)
+    assert "\n" not in said
+    assert "UTF-8" in said
+    assert "Windows-1251" in said
+    assert ("byte order mark" in said) == bom
+    cp1251 = _write(folder / "w.csv", rows, "cp1251")
+    assert _read(cp1251, encoding="windows-1251").intakes[0].marking == marking
+
+
+def test_an_ascii_file_said_to_be_windows_1251_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.csv", [[*_row("KZ-1", "AK 1")[:6], "blade"]])
+    assert _read(path, encoding="windows-1251").intakes[0].marking == "AK 1"

@@ -169,6 +169,36 @@ def detect(path: Path) -> str:
     return "cp1251"
 
 
+def _not_utf8(path: Path) -> None:
+    """TableError when a file said to be Windows-1251 (--encoding) is UTF-8: it starts with
+    the UTF-8 BOM, or all of it decodes as UTF-8 and it holds bytes beyond ASCII. Read as
+    Windows-1251, its Cyrillic would be signed into the ledger as mojibake (`АК` as `РђРљ`,
+    issue 12); a Windows-1251 text of Russian words is never valid UTF-8 throughout. Streamed."""
+    with path.open("rb") as handle:
+        if handle.read(3) == codecs.BOM_UTF8:
+            raise TableError(
+                "",
+                "the file starts with the UTF-8 byte order mark, so it is UTF-8, not "
+                "Windows-1251 as --encoding says: give --encoding utf-8, or leave it out",
+            )
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        beyond = False
+        try:
+            while chunk := handle.read(_CHUNK):
+                beyond = beyond or not chunk.isascii()
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return  # not UTF-8: Windows-1251 it may be
+    if beyond:
+        raise TableError(
+            "",
+            "the file is UTF-8 (all of it decodes as UTF-8, letters beyond ASCII included), not "
+            "Windows-1251 as --encoding says: give --encoding utf-8, or leave it out",
+        )
+
+
 def _delimiter(header_line: str, given: str | None) -> str:
     if given is not None:
         if given not in DELIMITERS:
@@ -190,6 +220,8 @@ class CsvTable:
                 "", "the file is UTF-16 (its first bytes say so): save it as UTF-8 (CSV UTF-8)"
             )
         codec = codec_of(encoding) if encoding else detect(path)
+        if encoding and codec == "cp1251":
+            _not_utf8(path)
         if codec == "utf-8" and _starts_with_bom(path):
             codec = "utf-8-sig"  # asked for UTF-8, and the file starts with its BOM
         self.path, self.codec = path, codec
