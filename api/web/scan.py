@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisc
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
@@ -41,6 +42,7 @@ from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import grammar, reading
 from workflows.access import DECISION_LATER, READ, may_any
 from workflows.commands import REGISTRY
+from workflows.commands.fields import ITEMS_MAX
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
 from workflows.machines import DISCREPANCY, NEW, TERMINAL
@@ -579,11 +581,21 @@ def _preview(step: str) -> dict[str, Any]:
     return {"method": "-"} if step == "deformed" else {}
 
 
+# The fields of the apply form: its items (as many as one step takes, as the API's) and the
+# few others (csrf, step, origin and the step's own). Starlette's default of 1,000 fields
+# refused a basket of 998 items in English (issue 12, b12 #4).
+APPLY_FIELDS = ITEMS_MAX + 32
+
+
 @router.post("/steps/apply", response_class=HTMLResponse)
 async def apply(request: Request, me: Me) -> Response:
-    form = await request.form()
-    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     gettext = i18n.gettext_of(me.language)
+    try:
+        form = await request.form(max_fields=APPLY_FIELDS)
+    except StarletteHTTPException:  # more fields than that: the list is too long
+        message = gettext("At most %(n)s items in one step: apply the list in parts")
+        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False)
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     # The page the form is on: the scan page empties its list after a step; any other
     # page is drawn again (page.js), so it shows the item's new state and next steps.
     origin = "scan" if form.get("origin") == "scan" else ""
@@ -595,6 +607,9 @@ async def apply(request: Request, me: Me) -> Response:
         raise Forbidden(me.role, step)
     if not items:
         return _outcome(me, gettext("Scan or choose at least one item"), False, origin=origin)
+    if len(items) > ITEMS_MAX:
+        message = gettext("At most %(n)s items in one step: apply the list in parts")
+        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False, origin=origin)
     twice = _twice(items)
     if twice is not None:
         message = gettext("Item %(item)s is in the list twice: remove one and apply again")
