@@ -10,6 +10,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -843,3 +844,44 @@ def test_a_utf8_file_said_to_be_windows_1251_is_refused_naming_both(
 def test_an_ascii_file_said_to_be_windows_1251_is_read(tmp_path: Path) -> None:
     path = _write(tmp_path / "a.csv", [[*_row("KZ-1", "AK 1")[:6], "blade"]])
     assert _read(path, encoding="windows-1251").intakes[0].marking == "AK 1"
+
+
+_ENGLISH = re.compile(r"\b[a-z]{2,} [a-z]{2,}\b")  # two English words running
+_REFUSED_FILES = {
+    "empty": "",
+    "header_lacks_columns": "item,category\n",
+    "unknown_column": ",".join([*HEADER, "extra"]) + "\n" + ",".join([*_row("KZ-1"), "x"]),
+    "column_twice": ",".join([*HEADER, "item"]) + "\n" + ",".join([*_row("KZ-1"), "KZ-1"]),
+    "header_but_no_rows": ",".join(HEADER) + "\n",
+    "more_cells": ",".join(HEADER) + "\n" + ",".join([*_row("KZ-1"), "x", "y"]),
+    "nul_in_type": ",".join([*HEADER, "type"]) + "\n" + ",".join([*_row("KZ-1"), "но\0ж"]),
+    "line_feed_in_marking": ",".join(HEADER) + '\nKZ-1,edged,found,UNIT-ALM,300,"АК\n1",клинок',
+}
+
+
+@pytest.mark.parametrize("content", list(_REFUSED_FILES.values()), ids=list(_REFUSED_FILES))
+def test_an_import_refusal_is_said_in_the_reader_s_language(tmp_path: Path, content: str) -> None:
+    """Issue 12 (b12 #7): the web import's kk and ru pages said these in English."""
+    path = tmp_path / "t.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    for language in ("ru", "kk"):
+        said = i18n.reason(refused.value, language)
+        assert _ENGLISH.search(said) is None, (language, said)
+        assert "details." not in said, said  # a detail by its column (type), not the model's
+
+
+def test_a_web_upload_is_named_by_the_name_it_was_sent_by(tmp_path: Path) -> None:
+    """Issue 12 (b12 #7): the web import kept the upload as table.xlsx and the refusal named
+    that (or the server's whole path), not the person's x.xlsx."""
+    kept = tmp_path / "table.xlsx"
+    kept.write_bytes(b"not a zip at all")
+    with pytest.raises(TableError) as refused:
+        intake_file.read(kept, _no_photo, PLACES, name="приём x.xlsx")
+    assert str(refused.value).startswith("приём x.xlsx is not an .xlsx workbook")
+    assert str(tmp_path) not in str(refused.value)
+    assert i18n.reason(refused.value, "ru").startswith("приём x.xlsx — не книга Excel")
+    with pytest.raises(TableError, match=r"not 'x\.txt'$") as refused:
+        intake_file.read(tmp_path / "table", _no_photo, PLACES, name="x.txt")
+    assert "'x.txt'" in i18n.reason(refused.value, "kk")

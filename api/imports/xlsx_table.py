@@ -186,9 +186,11 @@ class _Found:
     hidden_columns: dict[str, set[int]] = field(default_factory=dict)
 
 
-def _guard(path: Path) -> _Found:
-    """Every XML part of the archive checked as the module says; TableError names what."""
+def _guard(path: Path, name: str = "") -> _Found:
+    """Every XML part of the archive checked as the module says; TableError names what, and
+    the file by `name` (the name the person sent it by; the path's own name by default)."""
     found = _Found()
+    name = name or path.name
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -213,9 +215,9 @@ def _guard(path: Path) -> _Found:
                 found.hidden_rows[info.filename] = guard.hidden_rows
                 found.hidden_columns[info.filename] = guard.hidden_columns
     except expat.ExpatError as exc:
-        raise TableError("", f"{path.name} holds malformed XML ({exc})") from None
+        raise TableError("", f"{name} holds malformed XML ({exc})") from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise TableError("", f"{path.name} is not an .xlsx workbook ({exc})") from None
+        raise TableError("", f"{name} is not an .xlsx workbook ({exc})") from None
     return found
 
 
@@ -294,10 +296,12 @@ def _text(value: Any) -> str:
 
 
 class XlsxTable:
-    """Open with `XlsxTable(path)`, then iterate rows. Raises TableError naming the row."""
+    """Open with `XlsxTable(path)`, then iterate rows. Raises TableError naming the row, and
+    the file by `name` (the name it was sent by: a web upload is kept under another)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, name: str = "") -> None:
         self.path = path
+        self.name = name or path.name
         self.sheet = ""
         self.header: list[str] = []
         self.found = _Found()
@@ -311,11 +315,12 @@ class XlsxTable:
     def rows(self) -> Iterator[Row]:
         from openpyxl import load_workbook  # a few hundred ms: only when an .xlsx comes
 
-        self.found = _guard(self.path)  # before openpyxl parses any part
+        self.found = _guard(self.path, self.name)  # before openpyxl parses any part
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise TableError("", f"{self.path} is not an .xlsx workbook ({exc})") from None
+            # (the file by its name: never the server's path of it)
+            raise TableError("", f"{self.name} is not an .xlsx workbook ({exc})") from None
         try:
             sheet = book.worksheets[0]
             self.sheet = sheet.title

@@ -1076,6 +1076,25 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     # The grammar of ids, markings and text (workflows.grammar, docs/identifiers.md): the
     # character is named by its code point and Unicode name, in every language.
     (
+        re.compile(
+            r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which is not a printable character"
+        ),
+        N_("the id holds %(char)s, which is not a printable character"),
+    ),
+    (
+        re.compile(
+            r"a marking holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which is not a printable "
+            r"character"
+        ),
+        N_("the marking holds %(char)s, which is not a printable character"),
+    ),
+    (
+        re.compile(
+            r"the text holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which is not a printable character"
+        ),
+        N_("the text holds %(char)s, which is not a printable character"),
+    ),
+    (
         re.compile(r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which shows nothing"),
         N_("the id holds %(char)s, which shows nothing"),
     ),
@@ -1348,6 +1367,36 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(r"the sheet's XML is not as a spreadsheet writes it \((?P<detail>.*)\)", re.S),
         N_("the sheet's XML is not as a spreadsheet writes it (%(detail)s)"),
+    ),
+    (
+        re.compile(r"(?P<name>.+) is not an \.xlsx workbook \((?P<detail>.*)\)", re.S),
+        N_("%(name)s is not an .xlsx workbook (%(detail)s)"),
+    ),
+    (
+        re.compile(r"an intake file is \.csv or \.xlsx, not (?P<name>.+)", re.S),
+        N_("an intake file is .csv or .xlsx, not %(name)s"),
+    ),
+    # An intake file's header and rows (api.imports.intake_rows, csv_table, intake_file)
+    (
+        re.compile(r"the file is empty: the first line is the header"),
+        N_("the file is empty: its first line is the header"),
+    ),
+    (re.compile(r"the header lacks (?P<columns>.+)"), N_("the header lacks %(columns)s")),
+    (
+        re.compile(r"unknown column (?P<column>.+) \(known: (?P<known>.+)\)"),
+        N_("unknown column %(column)s (the columns are: %(known)s)"),
+    ),
+    (
+        re.compile(r"column (?P<column>\S+) is in the header twice"),
+        N_("column %(column)s is in the header twice"),
+    ),
+    (re.compile(r"the file has a header but no rows"), N_("the file has a header but no rows")),
+    (
+        re.compile(
+            r"(?P<n>\d+) cells, the header has (?P<columns>\d+) \(is the delimiter "
+            r"(?P<delimiter>.+) right\?\)"
+        ),
+        N_("%(n)s cells, the header has %(columns)s (is the delimiter %(delimiter)s right?)"),
     ),
     (
         re.compile(r"(?P<name>\S+) holds malformed XML \((?P<detail>.*)\)", re.S),
