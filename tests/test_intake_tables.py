@@ -885,3 +885,45 @@ def test_a_web_upload_is_named_by_the_name_it_was_sent_by(tmp_path: Path) -> Non
     with pytest.raises(TableError, match=r"not 'x\.txt'$") as refused:
         intake_file.read(tmp_path / "table", _no_photo, PLACES, name="x.txt")
     assert "'x.txt'" in i18n.reason(refused.value, "kk")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(delimiter=st.sampled_from([",", ";", "\t"]), crlf=st.booleans())
+def test_a_tab_separated_file_is_read_as_comma_and_semicolon_ones_are(
+    tmp_path_factory: pytest.TempPathFactory, delimiter: str, crlf: bool
+) -> None:
+    """Issue 12 (b12 #8): a tab-separated file was refused as "the header lacks category,
+    source, location, weight_g", naming the wrong cause."""
+    path = tmp_path_factory.mktemp("tab") / "t.csv"
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+    writer.writerows([HEADER, _row("KZ-1"), _row("KZ-2", "ЛМ №2")])
+    path.write_bytes(out.getvalue().encode())
+    read = _read(path)
+    assert [i.marking for i in read.intakes] == ["АК 7713", "ЛМ №2"]
+    assert read.table.described.endswith(repr(delimiter))
+    assert [
+        i.item for i in _read(path, delimiter="tab" if delimiter == "\t" else delimiter).intakes
+    ]
+
+
+def test_an_xlsx_workbook_named_csv_is_refused_as_one(tmp_path: Path) -> None:
+    path = _crafted(tmp_path / "book.xlsx", _sheet_row(2, "KZ-1", "АК 1"))
+    named = path.rename(tmp_path / "book.csv")
+    with pytest.raises(
+        TableError, match=r"^the file is an \.xlsx workbook \(a ZIP archive\)"
+    ) as no:
+        _read(named)
+    assert i18n.reason(no.value, "kk").startswith("файл — .xlsx")
+
+
+def test_a_last_line_ending_in_a_lone_cr_ends_there(tmp_path: Path) -> None:
+    """Issue 12 (b12 #8): a file whose last line ended in a CR alone (no LF) was refused as
+    holding a CR "not at the line's end"; inside the file a CR alone is still refused."""
+    body = ",".join(HEADER) + "\r\n" + ",".join(_row("KZ-1")) + "\r\n" + ",".join(_row("KZ-2"))
+    path = tmp_path / "t.csv"
+    path.write_bytes((body + "\r").encode())
+    assert [i.item for i in _read(path).intakes] == ["KZ-1", "KZ-2"]
+    path.write_bytes(body.replace("KZ-1,", "KZ-1\r,").encode() + b"\r")
+    with pytest.raises(TableError, match=r"^line 2: holds a carriage return"):
+        _read(path)

@@ -1378,6 +1378,16 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     ),
     # An intake file's header and rows (api.imports.intake_rows, csv_table, intake_file)
     (
+        re.compile(
+            r"the file is an \.xlsx workbook \(a ZIP archive\), though its name ends in \.csv: "
+            r"name it \.xlsx, or save it as CSV"
+        ),
+        N_(
+            "the file is an .xlsx workbook (a ZIP archive), though its name ends in .csv: "
+            "name it .xlsx, or save it as CSV"
+        ),
+    ),
+    (
         re.compile(r"the file is empty: the first line is the header"),
         N_("the file is empty: its first line is the header"),
     ),
