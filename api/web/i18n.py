@@ -1376,6 +1376,21 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"an intake file is \.csv or \.xlsx, not (?P<name>.+)", re.S),
         N_("an intake file is .csv or .xlsx, not %(name)s"),
     ),
+    # A membership's start (workflows.registers._since_refusal)
+    (
+        re.compile(
+            r"since (?P<since>\S+) is not a date and time that exists \(its day, hour, minute "
+            r"or second is out of range\)"
+        ),
+        N_("the start %(since)s is not a date and time that exists (check its day and hour)"),
+    ),
+    (
+        re.compile(
+            r"since (?P<since>\S+) must be UTC \(Z\), not the offset (?P<offset>\S+): "
+            r"(?P<utc>\S+)"
+        ),
+        N_("the start %(since)s must be in UTC (Z), not with the offset %(offset)s: %(utc)s"),
+    ),
     # An intake file's header and rows (api.imports.intake_rows, csv_table, intake_file)
     (
         re.compile(
