@@ -1376,6 +1376,11 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"an intake file is \.csv or \.xlsx, not (?P<name>.+)", re.S),
         N_("an intake file is .csv or .xlsx, not %(name)s"),
     ),
+    # A place's kind (workflows.registers)
+    (
+        re.compile(r"a location is one of (?P<place_kinds>[\w, ]+)"),
+        N_("a place's kind is one of: %(place_kinds)s"),
+    ),
     # A membership's start (workflows.registers._since_refusal)
     (
         re.compile(
@@ -1586,6 +1591,10 @@ def _said(
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
+        if "place_kinds" in values:  # "unit, warehouse, plant": each by its label
+            values["place_kinds"] = ", ".join(
+                gettext(labels.PLACE_KINDS.get(k, k)) for k in values["place_kinds"].split(", ")
+            )
         for said in _PEOPLE:  # a person by name, where the page knows it
             if people and values.get(said) in people:
                 values[said] = people[values[said]]
