@@ -458,9 +458,16 @@ def test_decision_dated_13th_month_is_refused(site: Site) -> None:
     [
         ("1980-01-01T00:00:00.000000Z", "record horizon"),
         ("9999-12-31T00:00:00.000000Z", "in the future"),
-        ("2026-13-01T00:00:00.000000Z", "RFC 3339"),
+        ("2026-13-01T00:00:00.000000Z", "not a date and time that exists"),
+        ("2026-02-30T00:00:00.000000Z", "not a date and time that exists"),
+        ("2026-01-10T25:00:00.000000Z", "not a date and time that exists"),
+        (
+            "2026-01-10T09:00:00.000000+05:00",
+            "must be UTC (Z), not the offset +05:00: 2026-01-10T04",
+        ),
+        ("2026-01-10 09:00", "RFC 3339"),
     ],
-    ids=["before_horizon", "future", "month_13"],
+    ids=["before_horizon", "future", "month_13", "february_30", "hour_25", "offset", "shape"],
 )
 def test_membership_since_is_neither_backdated_nor_in_the_future(
     site: Site, since: str, words: str

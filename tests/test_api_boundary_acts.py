@@ -547,9 +547,9 @@ def test_a_json_body_sent_as_another_type_is_415_naming_json(
 def test_json_with_a_charset_or_a_json_suffix_type_is_read_as_json(
     site: Site,  # noqa: F811
 ) -> None:
-    # application/json; charset=utf-8 and application/<x>+json (RFC 6839) are JSON: the
-    # body reaches the model, which names its field (not a 415)
-    for content_type in ("application/json; charset=utf-8", "application/problem+json"):
+    # application/json, with charset=utf-8 or none: the body reaches the model, which names
+    # its field (not a 415)
+    for content_type in ("application/json; charset=utf-8", 'Application/JSON; charset="UTF8"'):
         answer = httpx.post(
             site.service.base + "/steps/deformed",
             content=b'{"items": ["KZ-1"]}',
@@ -560,3 +560,34 @@ def test_json_with_a_charset_or_a_json_suffix_type_is_read_as_json(
             timeout=30,
         )
         refused(answer, 422, "invalid-parameters", "method")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json; charset=iso-8859-1",
+        "application/json; charset=windows-1251",
+        "application/vnd.foo+json",
+        "application/json-patch+json",
+        "application/problem+json",
+    ],
+)
+def test_json_in_another_charset_or_of_a_type_no_route_takes_is_415(
+    site: Site,  # noqa: F811
+    content_type: str,
+) -> None:
+    """Issue 12 (b12 #10): `charset=iso-8859-1` was read as UTF-8 all the same, and any
+    application/...+json taken, though no route takes JSON Patch or a vendor's type."""
+    body = json.dumps({"items": ["KZ-1"], "method": "press"}).encode()
+    with unchanged(site):
+        answer = httpx.post(
+            site.service.base + "/steps/deformed",
+            content=body,
+            headers={
+                "Authorization": f"Bearer {site.service.token('sklad.omarov')}",
+                "Content-Type": content_type,
+            },
+            timeout=30,
+        )
+    problem = refused(answer, 415, "unsupported-media-type", "charset=utf-8")
+    assert content_type in problem["detail"]

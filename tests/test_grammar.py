@@ -456,3 +456,18 @@ def test_the_new_refusals_are_said_in_each_language(language: str) -> None:
         said = i18n.reason(ValueError(message), language)
         if language != "en":
             assert said != message, said
+
+
+@given(
+    char=st.one_of(
+        st.integers(0xE000, 0xF8FF).map(chr),  # the Private Use Area
+        st.integers(0xD800, 0xDFFF).map(chr),  # surrogates
+    )
+)
+def test_a_private_use_character_and_a_surrogate_are_named_for_what_they_are(char: str) -> None:
+    """Issue 12 (b12 #8): U+E000 and U+DC00 were both refused as "a control character"."""
+    with pytest.raises(ValueError, match=r"holds U\+[0-9A-F]{4} ") as refused:
+        grammar.marking(f"АК {char}1")
+    kind = "a private-use character" if 0xE000 <= ord(char) <= 0xF8FF else "a surrogate"
+    assert kind in str(refused.value)
+    assert "a control character" not in str(refused.value)

@@ -11,9 +11,11 @@ the process fails `custody verify` at step 10.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import text
 
 from custody.verify import Audit
@@ -310,3 +312,60 @@ def test_a_ledger_with_a_look_alike_id_fails_verify_at_step_10(site: Site) -> No
     assert failure is not None
     assert (failure.number, failure.name, failure.seq) == (10, "state replay", forged.seq)
     assert "id kz-5 reads as id KZ-5" in failure.reason
+
+
+def _firearm(item: str, **changed: Any) -> Intake:
+    given: dict[str, Any] = {
+        "item": item,
+        "category": "firearm",
+        "source": "found",
+        "location": UNIT,
+        "weight_g": 3600,
+        "marking": f"АК-74 №{item}",
+        "marking_place": "ствольная коробка",
+        "details": {"type": "автомат", "model": "AK-74"},
+    }
+    return Intake(**{**given, **changed})
+
+
+# Requests bad for another reason than their id, each named for its defect.
+OTHERWISE_BAD: dict[str, dict[str, Any]] = {
+    "r10_no_marking": {"marking": None, "marking_place": None},
+    "r10_no_photo": {},  # a firearm's intake without the marking's photo (photo_steps)
+    "r10_marking_of_a_live_weapon": {"marking": "MARKING-OF-A-LIVE-ONE"},
+    "decision_in_the_future": {
+        "decision": {"ref": "2-1/2099", "authority": "court", "date": "2099-01-01"}
+    },
+    "unmarked_with_a_marking": {"unmarked": True},
+    "weight_zero": {"weight_g": 0},
+}
+
+
+@pytest.mark.parametrize("defect", list(OTHERWISE_BAD), ids=list(OTHERWISE_BAD))
+def test_a_request_bad_otherwise_says_the_same_whether_its_id_is_taken_or_free(
+    site: Site, defect: str
+) -> None:
+    """Issue 12 (b12 #5): an officer registering under the id of a weapon at a place they
+    may not read (GET /items/{id}: 404 to them) was told "id ... is not available" before
+    any other check: an existence oracle for any request. That an id is taken is now the
+    last thing said: a request another rule refuses is refused for that, word for word alike
+    for a taken id and a free one, and nothing is written."""
+    site.register_rifle(marking="MARKING-OF-A-LIVE-ONE")
+    away = site.register_rifle()
+    site.to_warehouse(away)  # at WH-ALM: the unit officer does not read there
+    changed = OTHERWISE_BAD[defect]
+    said = {}
+    for item in (away, "KZ-FREE-1"):
+        intake = _firearm(item, **changed)
+        if defect != "r10_no_photo":
+            intake = replace(intake, files=[site.photo(f"marking {item}")])
+        before = _written(site)
+        with pytest.raises((InvalidRequest, RuleViolation, ValidationError)) as refused:
+            site.process.register("unit.serikbaev", intake)
+        assert _written(site) == before
+        said[item] = str(refused.value).replace(item, "<id>")
+    assert len(set(said.values())) == 1, said
+    assert "not available" not in said["KZ-FREE-1"]
+    # and a request nothing else refuses is told the id is taken: it must be
+    intake = _firearm(away, marking="АК-74 №FREE-9", files=[site.photo("marking free")])
+    _refused(site, lambda: site.process.register("unit.serikbaev", intake), away)

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -23,6 +24,7 @@ from openpyxl import Workbook
 from api.imports import csv_table, intake_file, xlsx_table
 from api.imports.csv_table import CsvTable, TableError
 from api.imports.intake_rows import COLUMNS
+from api.web import i18n
 
 HEADER = ["item", "category", "source", "location", "weight_g", "marking", "marking_place"]
 PLACES = {"UNIT-ALM"}
@@ -306,6 +308,53 @@ def test_a_sheet_larger_than_its_unpacked_limit_is_refused_before_it_is_read(
             part.write(zeros)
     with pytest.raises(TableError, match=r"xl/padding.xml is larger than 268,435,456 bytes"):
         _read(path)
+
+
+def _padded(path: Path, parts: int, size: int) -> Path:
+    """`path` with `parts` more XML parts of about `size` spaces each, in an element (a
+    bomb: deflated, each is a thousandth of its size)."""
+    spaces = b" " * (1 << 24)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for n in range(parts):
+            with out.open(f"xl/padding{n}.xml", "w", force_zip64=True) as part:
+                part.write(b"<a>")
+                for _ in range(size // len(spaces)):
+                    part.write(spaces)
+                part.write(spaces[: size % len(spaces)] + b"</a>")
+    return path
+
+
+def test_parts_that_together_unpack_past_the_limit_are_refused_from_the_directory(
+    tmp_path: Path,
+) -> None:
+    """Issue 12: four 250 MB parts of spaces (1 MB as a file) took minutes of CPU, each
+    under PART_MAX. Their declared sizes add up past TOTAL_MAX: refused naming the limit."""
+    each = xlsx_table.TOTAL_MAX // 2 + 1  # two of them, each well under PART_MAX
+    assert each < xlsx_table.PART_MAX
+    path = _padded(_crafted(tmp_path / "bomb.xlsx", _sheet_row(2, "KZ-1", "АК 1")), 2, each)
+    assert path.stat().st_size < 2_000_000
+    with pytest.raises(TableError, match=r"XML parts unpack to more than 320 MiB: refused$") as no:
+        _read(path)
+    assert "320 МиБ" in i18n.reason(no.value, "ru")
+    assert "320 МиБ" in i18n.reason(no.value, "kk")
+    # at the limit, the same parts are read (and the row with them)
+    fits = _padded(_crafted(tmp_path / "fits.xlsx", _sheet_row(2, "KZ-1", "АК 1")), 1, 1 << 20)
+    assert [i.item for i in _read(fits).intakes] == ["KZ-1"]
+
+
+def test_a_workbook_of_too_many_parts_is_refused_before_any_is_read(tmp_path: Path) -> None:
+    path = _crafted(tmp_path / "many.xlsx", _sheet_row(2, "KZ-1", "АК 1"))
+    with zipfile.ZipFile(path) as archive:
+        held = len(archive.infolist())
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+        for n in range(xlsx_table.PARTS_MAX - held):
+            out.writestr(f"xl/media/p{n}.xml", "<a/>")
+    assert [i.item for i in _read(path).intakes] == ["KZ-1"]  # PARTS_MAX parts: read
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("xl/media/one-more.xml", "<a/>")
+    with pytest.raises(TableError, match=r"^the workbook holds 1,001 parts, more than 1,000") as no:
+        _read(path)
+    assert i18n.reason(no.value, "kk").startswith("Excel кітабы 1,001 бөліктен")
 
 
 _FRAGMENTS = st.sampled_from(
@@ -763,3 +812,118 @@ def test_attack_a_bare_carriage_return_in_a_csv_cell_is_named(tmp_path: Path) ->
         b"item,category,source,location,weight_g,marking\rX-2,edged,found,UNIT-ALM,400,\r"
     )
     assert _read(mac).intakes[0].item == "X-2"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    marking=st.text(alphabet="АБВГДЕЖЗИКЛМНОПРСТУФабвгдеяэю0123456789 -", min_size=1, max_size=12)
+    .map(str.strip)
+    .filter(lambda m: m and not m.isascii() and m[0] != "-"),
+    bom=st.booleans(),
+)
+def test_a_utf8_file_said_to_be_windows_1251_is_refused_naming_both(
+    tmp_path_factory: pytest.TempPathFactory, marking: str, bom: bool
+) -> None:
+    """Issue 12: `--encoding windows-1251` on a UTF-8 file signed `АК 9903` into the ledger
+    as `РђРљ 9903`. Refused, one line naming both encodings; the same rows in Windows-1251
+    are read as told (its letters А-я are no UTF-8 continuation bytes)."""
+    folder = tmp_path_factory.mktemp("enc")
+    rows = [_row("KZ-1", marking)]
+    utf8 = _write(folder / "u.csv", rows, "utf-8-sig" if bom else "utf-8")
+    with pytest.raises(TableError) as refused:
+        _read(utf8, encoding="windows-1251")
+    said = str(refused.value)
+    assert "\n" not in said
+    assert "UTF-8" in said
+    assert "Windows-1251" in said
+    assert ("byte order mark" in said) == bom
+    cp1251 = _write(folder / "w.csv", rows, "cp1251")
+    assert _read(cp1251, encoding="windows-1251").intakes[0].marking == marking
+
+
+def test_an_ascii_file_said_to_be_windows_1251_is_read(tmp_path: Path) -> None:
+    path = _write(tmp_path / "a.csv", [[*_row("KZ-1", "AK 1")[:6], "blade"]])
+    assert _read(path, encoding="windows-1251").intakes[0].marking == "AK 1"
+
+
+_ENGLISH = re.compile(r"\b[a-z]{2,} [a-z]{2,}\b")  # two English words running
+_REFUSED_FILES = {
+    "empty": "",
+    "header_lacks_columns": "item,category\n",
+    "unknown_column": ",".join([*HEADER, "extra"]) + "\n" + ",".join([*_row("KZ-1"), "x"]),
+    "column_twice": ",".join([*HEADER, "item"]) + "\n" + ",".join([*_row("KZ-1"), "KZ-1"]),
+    "header_but_no_rows": ",".join(HEADER) + "\n",
+    "more_cells": ",".join(HEADER) + "\n" + ",".join([*_row("KZ-1"), "x", "y"]),
+    "nul_in_type": ",".join([*HEADER, "type"]) + "\n" + ",".join([*_row("KZ-1"), "но\0ж"]),
+    "line_feed_in_marking": ",".join(HEADER) + '\nKZ-1,edged,found,UNIT-ALM,300,"АК\n1",клинок',
+}
+
+
+@pytest.mark.parametrize("content", list(_REFUSED_FILES.values()), ids=list(_REFUSED_FILES))
+def test_an_import_refusal_is_said_in_the_reader_s_language(tmp_path: Path, content: str) -> None:
+    """Issue 12 (b12 #7): the web import's kk and ru pages said these in English."""
+    path = tmp_path / "t.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(TableError) as refused:
+        _read(path)
+    for language in ("ru", "kk"):
+        said = i18n.reason(refused.value, language)
+        assert _ENGLISH.search(said) is None, (language, said)
+        assert "details." not in said, said  # a detail by its column (type), not the model's
+
+
+def test_a_web_upload_is_named_by_the_name_it_was_sent_by(tmp_path: Path) -> None:
+    """Issue 12 (b12 #7): the web import kept the upload as table.xlsx and the refusal named
+    that (or the server's whole path), not the person's x.xlsx."""
+    kept = tmp_path / "table.xlsx"
+    kept.write_bytes(b"not a zip at all")
+    with pytest.raises(TableError) as refused:
+        intake_file.read(kept, _no_photo, PLACES, name="приём x.xlsx")
+    assert str(refused.value).startswith("приём x.xlsx is not an .xlsx workbook")
+    assert str(tmp_path) not in str(refused.value)
+    assert i18n.reason(refused.value, "ru").startswith("приём x.xlsx — не книга Excel")
+    with pytest.raises(TableError, match=r"not 'x\.txt'$") as refused:
+        intake_file.read(tmp_path / "table", _no_photo, PLACES, name="x.txt")
+    assert "'x.txt'" in i18n.reason(refused.value, "kk")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(delimiter=st.sampled_from([",", ";", "\t"]), crlf=st.booleans())
+def test_a_tab_separated_file_is_read_as_comma_and_semicolon_ones_are(
+    tmp_path_factory: pytest.TempPathFactory, delimiter: str, crlf: bool
+) -> None:
+    """Issue 12 (b12 #8): a tab-separated file was refused as "the header lacks category,
+    source, location, weight_g", naming the wrong cause."""
+    path = tmp_path_factory.mktemp("tab") / "t.csv"
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n" if crlf else "\n")
+    writer.writerows([HEADER, _row("KZ-1"), _row("KZ-2", "ЛМ №2")])
+    path.write_bytes(out.getvalue().encode())
+    read = _read(path)
+    assert [i.marking for i in read.intakes] == ["АК 7713", "ЛМ №2"]
+    assert read.table.described.endswith(repr(delimiter))
+    assert [
+        i.item for i in _read(path, delimiter="tab" if delimiter == "\t" else delimiter).intakes
+    ]
+
+
+def test_an_xlsx_workbook_named_csv_is_refused_as_one(tmp_path: Path) -> None:
+    path = _crafted(tmp_path / "book.xlsx", _sheet_row(2, "KZ-1", "АК 1"))
+    named = path.rename(tmp_path / "book.csv")
+    with pytest.raises(
+        TableError, match=r"^the file is an \.xlsx workbook \(a ZIP archive\)"
+    ) as no:
+        _read(named)
+    assert i18n.reason(no.value, "kk").startswith("файл — .xlsx")
+
+
+def test_a_last_line_ending_in_a_lone_cr_ends_there(tmp_path: Path) -> None:
+    """Issue 12 (b12 #8): a file whose last line ended in a CR alone (no LF) was refused as
+    holding a CR "not at the line's end"; inside the file a CR alone is still refused."""
+    body = ",".join(HEADER) + "\r\n" + ",".join(_row("KZ-1")) + "\r\n" + ",".join(_row("KZ-2"))
+    path = tmp_path / "t.csv"
+    path.write_bytes((body + "\r").encode())
+    assert [i.item for i in _read(path).intakes] == ["KZ-1", "KZ-2"]
+    path.write_bytes(body.replace("KZ-1,", "KZ-1\r,").encode() + b"\r")
+    with pytest.raises(TableError, match=r"^line 2: holds a carriage return"):
+        _read(path)

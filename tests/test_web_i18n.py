@@ -509,3 +509,19 @@ def test_a_path_no_label_is_known_for_is_shown_as_it_is() -> None:
     assert i18n.field_label("act.case", i18n.gettext_of("ru")) == "act.case"
     assert i18n.field_label("intakes.3.weight_g", i18n.gettext_of("kk")) == "Салмағы, грамм"
     assert i18n.field_label("items.0", i18n.gettext_of("ru")) == "Предметы"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_a_place_of_an_unknown_kind_is_refused_with_the_kinds_in_the_readers_language(
+    language: str,
+) -> None:
+    """Issue 12 (b12 #7): the places form said "Отказано: a location is one of ..."."""
+    from workflows.errors import InvalidRequest
+    from workflows.vocabulary import LOCATION_KINDS
+
+    # the refusal as workflows.registers.add_location gives it
+
+    refused = InvalidRequest(f"a location is one of {', '.join(sorted(LOCATION_KINDS))}")
+    said = i18n.reason(refused, language)
+    assert "location is one of" not in said, said
+    assert "warehouse" not in said, said

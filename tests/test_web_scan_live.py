@@ -5,6 +5,7 @@ each message), writing nothing."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -321,3 +322,38 @@ def test_one_who_may_not_read_items_learns_nothing_more_than_for_an_unknown_code
         same = client.post("/web/scan/check", data={"code": [unknown], "step": "", "csrf": csrf})
         assert answer.text == same.text.replace(unknown, shown), code
         assert "data-item" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("step", "named"),
+    [("key_rotated", None), ("no_such_step", "'no_such_step'"), ("cut\u202e", "'cut<U+202E>'")],
+    ids=["not_theirs", "unknown", "bidi"],
+)
+def test_a_scan_for_a_step_the_reader_may_not_take_is_refused_naming_it(
+    base: str, step: str, named: str | None
+) -> None:
+    """Issue 12 (b12 #9): a scan for key_rotated (an administrator's step) or for a step that
+    does not exist was answered "added", as if the list could be applied."""
+    client, csrf = logged_in(base)
+    at_warehouse = items(base, CLERK, state="at_warehouse")
+    code = f"custody-item:v1;id={at_warehouse[0]['id']}"
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": [code], "step": step, "csrf": csrf}))
+        live = str(socket.recv(timeout=10))
+    assert outcomes(live) == ["bad"], live
+    assert "<template" not in live  # nothing to add to the list
+    assert "не тот, который вы можете применить" in live, live
+    if named is not None:
+        assert named in html.unescape(live), live
+
+
+def test_a_code_with_a_bidi_override_is_echoed_with_it_visible(base: str) -> None:
+    """Issue 12 (b12 #9): a code holding U+202E RIGHT-TO-LEFT OVERRIDE was echoed as it is,
+    turning the rest of the sentence around on the page."""
+    client, csrf = logged_in(base)
+    with opened(base, client) as socket:
+        code = "KZ-\u202e1234"
+        socket.send(json.dumps({"code": [code], "step": "parts_removed", "csrf": csrf}))
+        live = str(socket.recv(timeout=10))
+    assert "\u202e" not in live
+    assert "KZ-&lt;U+202E&gt;1234" in live, live

@@ -83,8 +83,22 @@ def shown(value: object, limit: int = SHOWN) -> str:
 
 
 def _describe(char: str) -> str:
-    name = _CONTROLS.get(char) or unicodedata.name(char, "a control character")
+    name = (
+        _CONTROLS.get(char)
+        or unicodedata.name(char, "")
+        or _UNNAMED.get(unicodedata.category(char), "a control character")
+    )
     return f"U+{ord(char):04X} {name}"
+
+
+# What a character Unicode gives no name is, by its general category (issue 12, b12 #8:
+# U+E000 and U+DC00 were both "a control character")
+_UNNAMED = {
+    "Co": "a private-use character",
+    "Cs": "a surrogate (one half of a UTF-16 pair)",
+    "Cn": "an unassigned code point",
+    "Cc": "a control character",
+}
 
 
 def _first_unprintable(value: str, allowed: str = "") -> str:

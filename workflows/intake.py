@@ -187,6 +187,10 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
     ids = unique([item_id for item_id, _ in prepared])
     given = [d for _, d in prepared]
     alike = comebacks.marked_alike(work, [fold_or_none(d["marking"]) for d in given])
+    # R10's photo before the ids: whether an id is taken is the last thing a registration
+    # says (`_refuse_known`), so that nobody learns it from a request that is otherwise bad
+    for item_id, d in prepared:
+        _require_marking_photo(work, item_id if item_id in named else None, d)
     _refuse_known(work, ids, given, alike, named)
     # the items of each decision given at a unit, one step per decision (a file's rows often
     # share one), in the order given
@@ -196,7 +200,6 @@ def register(work: Work, intakes: Sequence[Intake]) -> list[str]:
             key = tuple(sorted(intake.decision.items()))
             decided.setdefault(key, (intake.decision, []))[1].append(item_id)
     for item_id, d in prepared:
-        _require_marking_photo(work, item_id if item_id in named else None, d)
         work.entry("item_registered", item_id, d)
         identity = fold_or_none(d["marking"])
         if identity is not None and identity in alike:
@@ -227,11 +230,16 @@ def _refuse_known(
     """R10: a marking's identity (not its bytes: `АК 1` and `ak-1` are one) names one live
     item of a category and model; those gone are R11's. The refusal names the item that
     holds the marking only when it is at one of the registering account's places: another
-    place's weapon is not named to a clerk who may not read it (issue 14, L1)."""
+    place's weapon is not named to a clerk who may not read it (issue 14, L1).
+
+    Then an id taken (subjects.unavailable: not whose, nor where), last of all the checks of
+    a registration (issue 12, b12 #5): an id chosen for a new item must be refused when it is
+    taken, so that it is taken is told; but only to a request that every other rule accepts,
+    and that, had the id been free, would have registered the item (written, signed, in the
+    ledger). A request that is bad otherwise is refused for that, whether or not its id is
+    taken. The other kinds' ids, and ids that read alike, are refused at the commit
+    (Work.check_new_subjects), after these checks too."""
     work.load("items", ids)
-    for item_id in ids:
-        if work.world.find("items", item_id) is not None:
-            raise InvalidRequest(subjects.unavailable(item_id))  # not whose, nor where
     # (identity, category) -> the live items' (model, id, location): one model as R11
     # compares them
     # (and, for an intake of this request, its position in it, from 1)
@@ -264,6 +272,9 @@ def _refuse_known(
                     said = f"marking {d['marking']} is already registered to a live item"
                 raise RuleViolation("R10", said, item_id if item_id in named else None)
         live.append((model, item_id, d["location"], position))
+    for item_id in ids:
+        if work.world.find("items", item_id) is not None:
+            raise InvalidRequest(subjects.unavailable(item_id))  # not whose, nor where
 
 
 def _require_marking_photo(work: Work, item_id: str | None, data: dict[str, Any]) -> None:

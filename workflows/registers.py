@@ -10,10 +10,11 @@ entries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from custody.clock import is_time, parse_time
+from custody.clock import is_moment_shaped, is_time, parse_time
 from custody.entries import check_name
 from workflows import membership, terms
 from workflows.errors import InvalidRequest, RuleViolation
@@ -159,13 +160,42 @@ def _check_since(work: Work, since: str) -> None:
     need the member in office), and not before the record horizon: backdated years, or set
     to 9999, it would put a person in office for acts they were never part of (R7)."""
     if not is_time(since):
-        raise InvalidRequest("since is an RFC 3339 UTC time with six fractional digits")
+        raise InvalidRequest(_since_refusal(since))
     moment = parse_time(since).replace(tzinfo=dt.UTC)
     if moment > work.moment:
         raise InvalidRequest(f"since {since} is in the future: a membership starts by now")
     horizon = work.config.record_horizon
     if moment.date() < horizon:
         raise InvalidRequest(f"since {since} is before {horizon} (the record horizon)")
+
+
+# A time with an offset (RFC 3339 section 5.6): +05:00, -03:30
+_OFFSET = re.compile(
+    r"(?P<moment>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(?P<offset>[+-]\d\d:\d\d)"
+)
+
+
+def _since_refusal(since: str) -> str:
+    """Why `since` is not a time as the ledger writes it, naming the cause (issue 12, b12 #8):
+    a day or hour that does not exist (2026-02-30, hour 25), an offset other than UTC's Z
+    (with the same moment in UTC, to write instead), or another shape."""
+    if is_moment_shaped(since):
+        return (
+            f"since {since} is not a date and time that exists (its day, hour, minute or "
+            "second is out of range)"
+        )
+    offset = _OFFSET.fullmatch(since)
+    if offset is not None:
+        try:
+            moment = dt.datetime.fromisoformat(since).astimezone(dt.UTC)
+        except ValueError:
+            pass
+        else:
+            return (
+                f"since {since} must be UTC (Z), not the offset {offset['offset']}: "
+                f"{moment.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}"
+            )
+    return "since is an RFC 3339 UTC time with six fractional digits"
 
 
 def remove_member(work: Work, commission_id: str, person: str) -> None:

@@ -51,7 +51,9 @@ def _progress() -> Progress:
 def import_file(
     table_file: Annotated[
         Path,
-        typer.Argument(help="a .csv (UTF-8 or Windows-1251, , or ;) or .xlsx file of intakes"),
+        typer.Argument(
+            help="a .csv (UTF-8 or Windows-1251, , or ; or tab) or .xlsx file of intakes"
+        ),
     ],
     actor: Annotated[
         str, typer.Option("--actor", envvar="CUSTODY_ACTOR", help="the account registering them")
@@ -61,7 +63,7 @@ def import_file(
         typer.Option(help="CSV: utf-8 or windows-1251 [default: UTF-8 if it decodes, else 1251]"),
     ] = None,
     delimiter: Annotated[
-        str | None, typer.Option(help="CSV: , or ; [default: the one the header line uses]")
+        str | None, typer.Option(help="CSV: , or ; or tab [default: the one the header line uses]")
     ] = None,
 ) -> None:
     """Register the items of a CSV or .xlsx file in one transaction: every row, or none.

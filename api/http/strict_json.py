@@ -8,7 +8,7 @@ refused whole, as FastAPI refuses any JSON it cannot decode (422 problem+json,
 `json_invalid`, naming the key).
 
 A route whose body is JSON takes it only as JSON: a body sent as `text/plain` (or any type
-not `application/json` nor `application/...+json`, RFC 6839), or with no Content-Type at all,
+but `application/json`, in UTF-8: see `is_json_type`), or with no Content-Type at all,
 is answered 415 problem+json /problems/unsupported-media-type naming the type expected
 (RFC 9110 section 15.5.16). FastAPI read such a body as bytes and answered 422 "Input should
 be a valid dictionary", which sent the client looking for a wrong field (issue 12).
@@ -97,12 +97,22 @@ class StrictJSONRequest(Request):
 
 
 def is_json_type(content_type: str) -> bool:
-    """Whether a Content-Type header's value names JSON: application/json or
-    application/<anything>+json (RFC 6839 section 3.1), parameters (`; charset=utf-8`) and
-    case aside."""
-    media = content_type.split(";", 1)[0].strip().lower()
-    kind, _, subtype = media.partition("/")
-    return kind == "application" and (subtype == "json" or subtype.endswith("+json"))
+    """Whether a Content-Type header's value names JSON as the routes take it:
+    application/json, case aside, with no charset or charset=utf-8 (RFC 8259 section 8.1:
+    JSON exchanged between systems is UTF-8). Another charset (`iso-8859-1`) would be read as
+    UTF-8 all the same, and a type of its own (`application/vnd.foo+json`,
+    `application/json-patch+json`, RFC 6839) names a format no route takes (issue 12)."""
+    media, *parameters = content_type.split(";")
+    if media.strip().lower() != JSON_TYPE:
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            return False
+    return True
 
 
 async def check_media_type(request: Request) -> None:
@@ -118,8 +128,8 @@ async def check_media_type(request: Request) -> None:
         return
     if not is_json_type(given):
         raise UnsupportedMediaType(
-            f"the body is JSON sent with Content-Type: {JSON_TYPE}, "
-            f"not {grammar.shown(given.split(';', 1)[0].strip())}"
+            f"the body is JSON sent with Content-Type: {JSON_TYPE} (in UTF-8, charset=utf-8 "
+            f"or none), not {grammar.shown(given.strip())}"
         )
 
 

@@ -1,11 +1,12 @@
 """A CSV file as a table of rows, read by the csv module straight from the byte stream.
 
 What Russian Excel and LibreOffice save: UTF-8 with or without a BOM, or Windows-1251, and
-`,` or `;` between cells. The encoding is the one asked for or found (UTF-8 if the whole file
+`,`, `;` or a tab between cells. The encoding is the one asked for or found (UTF-8 if the whole file
 decodes as UTF-8, or if it is almost UTF-8: its few bad bytes are then refused naming line and
 character; else Windows-1251, when it reads as Russian rather than as KOI8-R taken for it,
 else refused asking for --encoding; a UTF-16 file, by its BOM, is refused as one), the
-delimiter the one asked for or the one the header line uses. A line break inside a quoted
+delimiter the one asked for or the one the header line uses; a ZIP archive (an .xlsx
+workbook named .csv) is refused as one. A line break inside a quoted
 cell stays in the cell (whether a marking may hold one is for the command's grammar to say);
 lines are never split or joined before the parser
 (str.splitlines would split at U+2028 and U+0085 too).
@@ -26,7 +27,8 @@ from typing import NamedTuple, TypeVar
 from api.imports.intake_rows import RowError, check_header
 
 ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1251": "Windows-1251"}
-DELIMITERS = (",", ";")
+DELIMITERS = (",", ";", "\t")  # a tab: what "Text (Tab delimited)" saves
+_ZIP = b"PK\x03\x04"  # the first bytes of a ZIP archive, which an .xlsx workbook is
 _CHUNK = 1 << 20
 T = TypeVar("T")
 
@@ -169,12 +171,44 @@ def detect(path: Path) -> str:
     return "cp1251"
 
 
+def _not_utf8(path: Path) -> None:
+    """TableError when a file said to be Windows-1251 (--encoding) is UTF-8: it starts with
+    the UTF-8 BOM, or all of it decodes as UTF-8 and it holds bytes beyond ASCII. Read as
+    Windows-1251, its Cyrillic would be signed into the ledger as mojibake (`АК` as `РђРљ`,
+    issue 12); a Windows-1251 text of Russian words is never valid UTF-8 throughout. Streamed."""
+    with path.open("rb") as handle:
+        if handle.read(3) == codecs.BOM_UTF8:
+            raise TableError(
+                "",
+                "the file starts with the UTF-8 byte order mark, so it is UTF-8, not "
+                "Windows-1251 as --encoding says: give --encoding utf-8, or leave it out",
+            )
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        beyond = False
+        try:
+            while chunk := handle.read(_CHUNK):
+                beyond = beyond or not chunk.isascii()
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return  # not UTF-8: Windows-1251 it may be
+    if beyond:
+        raise TableError(
+            "",
+            "the file is UTF-8 (all of it decodes as UTF-8, letters beyond ASCII included), not "
+            "Windows-1251 as --encoding says: give --encoding utf-8, or leave it out",
+        )
+
+
 def _delimiter(header_line: str, given: str | None) -> str:
     if given is not None:
+        given = "\t" if given.lower() in ("tab", "\\t") else given
         if given not in DELIMITERS:
-            raise TableError("", f"the delimiter is , or ;, not {given!r}")
+            raise TableError("", f"the delimiter is , or ; or tab, not {given!r}")
         return given
-    # Header names hold neither, so the header line shows which one the file uses.
+    # Header names hold none of them, so the header line shows which one the file uses (a
+    # tab-separated file was refused as one lacking its columns, issue 12).
     return max(DELIMITERS, key=header_line.count)
 
 
@@ -189,7 +223,16 @@ class CsvTable:
             raise TableError(
                 "", "the file is UTF-16 (its first bytes say so): save it as UTF-8 (CSV UTF-8)"
             )
+        with path.open("rb") as handle:
+            if handle.read(4) == _ZIP:
+                raise TableError(
+                    "",
+                    "the file is an .xlsx workbook (a ZIP archive), though its name ends in "
+                    ".csv: name it .xlsx, or save it as CSV",
+                )
         codec = codec_of(encoding) if encoding else detect(path)
+        if encoding and codec == "cp1251":
+            _not_utf8(path)
         if codec == "utf-8" and _starts_with_bom(path):
             codec = "utf-8-sig"  # asked for UTF-8, and the file starts with its BOM
         self.path, self.codec = path, codec
@@ -220,15 +263,19 @@ class CsvTable:
         """The file's lines after the header, TableError for a carriage return alone in one
         (unless CRs end the file's lines)."""
         number = 1
-        for line in iter(text.readline, ""):
+        line = text.readline()
+        while line:
             number += 1
-            if not cr_ends_lines and line.endswith("\r"):
+            following = text.readline()
+            # A CR alone at the end of the file's last line ends that line, as a CR LF would
+            if not cr_ends_lines and line.endswith("\r") and following:
                 raise TableError(
                     f"line {number}",
                     "holds a carriage return (CR, U+000D) alone, not at the line's end: "
                     "remove it and save the file again",
                 )
             yield line
+            line = following
 
     def _dialect(self) -> csv.Dialect:
         class Dialect(csv.excel):

@@ -32,17 +32,20 @@ class Table(Protocol):
     def rows(self) -> Iterator[Row]: ...
 
 
-def open_table(path: Path, encoding: str | None = None, delimiter: str | None = None) -> Table:
+def open_table(
+    path: Path, encoding: str | None = None, delimiter: str | None = None, name: str = ""
+) -> Table:
     """The table of a .csv (encoding and delimiter as given, or found) or an .xlsx file.
-    Raises TableError for another extension, or options that do not fit the file's kind."""
+    Raises TableError for another extension, or options that do not fit the file's kind; a
+    refusal names the file by `name` (the name it was sent by), else by the path's."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         if encoding or delimiter:
             raise TableError("", "--encoding and --delimiter are for CSV files, not .xlsx")
-        return XlsxTable(path)
+        return XlsxTable(path, name)
     if suffix == ".csv":
         return CsvTable(path, encoding, delimiter)
-    raise TableError("", f"an intake file is .csv or .xlsx, not {path.name!r}")
+    raise TableError("", f"an intake file is .csv or .xlsx, not {name or path.name!r}")
 
 
 @dataclass
@@ -65,14 +68,16 @@ def read(
     delimiter: str | None = None,
     progress: Callable[[], Any] = lambda: None,
     max_rows: int = FILE_ROWS,
+    name: str = "",
 ) -> IntakeFile:
     """Every row as an intake, or TableError naming the first bad row and column.
 
     `photo(cell)` stores the marking photo a photo cell names (api.imports.photos) and
     returns its file reference; `places` are the registered locations (a row naming another
     is refused here, naming its line). `max_rows`: the rows a file may hold (FILE_ROWS for
-    `custody import`; the web page's form takes what one API request takes, WEB_ROWS)."""
-    read_file = IntakeFile(open_table(path, encoding, delimiter))
+    `custody import`; the web page's form takes what one API request takes, WEB_ROWS).
+    `name`: the file's name as the person sent it (a web upload is kept as `table.xlsx`)."""
+    read_file = IntakeFile(open_table(path, encoding, delimiter, name))
     with collector_paused():  # up to 100,000 rows' models, all kept (workflows.heap)
         _read_rows(read_file, photo, places, progress, max_rows)
     if not read_file.intakes:

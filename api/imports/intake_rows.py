@@ -27,6 +27,7 @@ markings) are the process's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -97,10 +98,16 @@ def intake_of(row: Mapping[str, str], photo: Photo) -> IntakeIn:
     except ValidationError as exc:
         first = exc.errors()[0]
         column = _column_of(first["loc"])
+        # pydantic's "Value error, " is its wording, not the refusal's (issue 12)
+        message = first["msg"].removeprefix("Value error, ")
+        detail = re.fullmatch(r"details\.(\w+) (.+)", message, re.S)
         if column == "details" and "details.year" in first["msg"]:
             column = "year"
-        # pydantic's "Value error, " is its wording, not the refusal's (issue 12)
-        raise RowError(column, first["msg"].removeprefix("Value error, ")) from None
+        elif column == "details" and detail is not None and detail[1] in DETAILS:
+            # the detail's own column (`type`), as the file's header names it, not the
+            # model's path (details.type)
+            column, message = detail[1], f"the text {detail[2]}"
+        raise RowError(column, message) from None
 
 
 def _given(cell: dict[str, str], photo: Photo) -> dict[str, Any]:

@@ -16,8 +16,11 @@ unit (`0" кг"`, `0%`: `format_adds_text`); a row or column the sheet hides (`<
 hidden="1">`, `<col hidden="1">`) is refused, naming it, when it holds data.
 
 Before openpyxl reads a byte, `_guard` streams every XML part of the archive through expat and
-refuses, naming it: a part larger than PART_MAX decompressed (zipfile itself stops at the
-size the archive declares, so the declared size bounds what is inflated), a document type
+refuses, naming it: an archive of more than PARTS_MAX members, or whose XML parts together
+unpack to more than TOTAL_MAX bytes (both read from the central directory before anything is
+inflated, and the unpacked bytes counted again while inflating, since the directory can lie:
+a few 250 MB parts of spaces deflate to 250 KB each, issue 12), a part larger than PART_MAX
+decompressed (zipfile itself stops at the size the archive declares), a document type
 declaration (no workbook has one: entities, the billion laughs or an external entity), a
 cell or shared string longer than CELL_MAX characters, and a row number given twice in a
 sheet (openpyxl would keep one of them). The sheet read is the first, and only while it is
@@ -40,6 +43,8 @@ from api.imports.intake_rows import DIGITS_MAX, RowError, check_header
 from workflows import grammar
 
 PART_MAX = 256 * 1024 * 1024  # bytes of one XML part, decompressed (the sheet, its strings)
+TOTAL_MAX = 320 * 1024 * 1024  # bytes of all the XML parts together, decompressed
+PARTS_MAX = 1000  # members of the archive (a workbook Excel saves has a few dozen)
 CELL_MAX = 64 * 1024  # characters of one cell or shared string
 _ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 _TRUE = frozenset({"1", "true"})  # xsd:boolean's true
@@ -153,11 +158,22 @@ class _Guard:
             if self.size > CELL_MAX:
                 raise TableError("", f"{self.part}: a cell holds more than {CELL_MAX:,} characters")
 
-    def feed(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    def feed(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
+        """Parse the part; `budget`: the bytes the workbook's parts may still unpack to.
+        Returns the bytes this part unpacked to; TableError past the budget (TOTAL_MAX)."""
+        unpacked = 0
         with archive.open(info) as stream:
             while chunk := stream.read(1 << 20):
+                unpacked += len(chunk)
+                if unpacked > budget:
+                    raise TableError("", _too_large())
                 self.parser.Parse(chunk, False)
             self.parser.Parse(b"", True)
+        return unpacked
+
+
+def _too_large() -> str:
+    return f"the workbook's XML parts unpack to more than {TOTAL_MAX // (1 << 20):,} MiB: refused"
 
 
 @dataclass
@@ -170,28 +186,38 @@ class _Found:
     hidden_columns: dict[str, set[int]] = field(default_factory=dict)
 
 
-def _guard(path: Path) -> _Found:
-    """Every XML part of the archive checked as the module says; TableError names what."""
+def _guard(path: Path, name: str = "") -> _Found:
+    """Every XML part of the archive checked as the module says; TableError names what, and
+    the file by `name` (the name the person sent it by; the path's own name by default)."""
     found = _Found()
+    name = name or path.name
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not info.filename.endswith((".xml", ".rels")):
-                    continue
+            members = archive.infolist()
+            if len(members) > PARTS_MAX:
+                raise TableError(
+                    "",
+                    f"the workbook holds {len(members):,} parts, more than {PARTS_MAX:,}: refused",
+                )
+            parts = [i for i in members if i.filename.endswith((".xml", ".rels"))]
+            if sum(i.file_size for i in parts) > TOTAL_MAX:  # as the directory declares
+                raise TableError("", _too_large())
+            budget = TOTAL_MAX
+            for info in parts:
                 if info.file_size > PART_MAX:
                     raise TableError(
                         "", f"{info.filename} is larger than {PART_MAX:,} bytes unpacked"
                     )
                 sheet = info.filename.startswith("xl/worksheets/")
                 guard = _Guard(info.filename, sheet)
-                guard.feed(archive, info)
+                budget -= guard.feed(archive, info, budget)
                 found.formulas |= guard.formulas
                 found.hidden_rows[info.filename] = guard.hidden_rows
                 found.hidden_columns[info.filename] = guard.hidden_columns
     except expat.ExpatError as exc:
-        raise TableError("", f"{path.name} holds malformed XML ({exc})") from None
+        raise TableError("", f"{name} holds malformed XML ({exc})") from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise TableError("", f"{path.name} is not an .xlsx workbook ({exc})") from None
+        raise TableError("", f"{name} is not an .xlsx workbook ({exc})") from None
     return found
 
 
@@ -270,10 +296,12 @@ def _text(value: Any) -> str:
 
 
 class XlsxTable:
-    """Open with `XlsxTable(path)`, then iterate rows. Raises TableError naming the row."""
+    """Open with `XlsxTable(path)`, then iterate rows. Raises TableError naming the row, and
+    the file by `name` (the name it was sent by: a web upload is kept under another)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, name: str = "") -> None:
         self.path = path
+        self.name = name or path.name
         self.sheet = ""
         self.header: list[str] = []
         self.found = _Found()
@@ -287,11 +315,12 @@ class XlsxTable:
     def rows(self) -> Iterator[Row]:
         from openpyxl import load_workbook  # a few hundred ms: only when an .xlsx comes
 
-        self.found = _guard(self.path)  # before openpyxl parses any part
+        self.found = _guard(self.path, self.name)  # before openpyxl parses any part
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise TableError("", f"{self.path} is not an .xlsx workbook ({exc})") from None
+            # (the file by its name: never the server's path of it)
+            raise TableError("", f"{self.name} is not an .xlsx workbook ({exc})") from None
         try:
             sheet = book.worksheets[0]
             self.sheet = sheet.title

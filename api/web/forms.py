@@ -126,7 +126,14 @@ async def import_file(
             places = {p.id for p in await run_in_threadpool(system.process.locations)}
             try:
                 read = await run_in_threadpool(
-                    partial(intake_file.read, path, stored, places, max_rows=WEB_ROWS)
+                    partial(
+                        intake_file.read,
+                        path,
+                        stored,
+                        places,
+                        max_rows=WEB_ROWS,
+                        name=Path(table.filename or "").name,
+                    )
                 )
             except (TableError, WorkflowError) as exc:
                 error = gettext("Nothing was imported: %(why)s") % {

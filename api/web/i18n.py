@@ -1096,6 +1096,25 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
     # The grammar of ids, markings and text (workflows.grammar, docs/identifiers.md): the
     # character is named by its code point and Unicode name, in every language.
     (
+        re.compile(
+            r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which is not a printable character"
+        ),
+        N_("the id holds %(char)s, which is not a printable character"),
+    ),
+    (
+        re.compile(
+            r"a marking holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which is not a printable "
+            r"character"
+        ),
+        N_("the marking holds %(char)s, which is not a printable character"),
+    ),
+    (
+        re.compile(
+            r"the text holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which is not a printable character"
+        ),
+        N_("the text holds %(char)s, which is not a printable character"),
+    ),
+    (
         re.compile(r"an id holds (?P<char>U\+[0-9A-F]{4,6} [^,]+), which shows nothing"),
         N_("the id holds %(char)s, which shows nothing"),
     ),
@@ -1358,8 +1377,76 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("the workbook's %(part)s is larger than %(n)s bytes unpacked"),
     ),
     (
+        re.compile(r"the workbook's XML parts unpack to more than (?P<n>[\d,]+) MiB: refused"),
+        N_("the workbook's XML parts unpack to more than %(n)s MiB: refused"),
+    ),
+    (
+        re.compile(r"the workbook holds (?P<parts>[\d,]+) parts, more than (?P<n>[\d,]+): refused"),
+        N_("the workbook holds %(parts)s parts, more than %(n)s: refused"),
+    ),
+    (
         re.compile(r"the sheet's XML is not as a spreadsheet writes it \((?P<detail>.*)\)", re.S),
         N_("the sheet's XML is not as a spreadsheet writes it (%(detail)s)"),
+    ),
+    (
+        re.compile(r"(?P<name>.+) is not an \.xlsx workbook \((?P<detail>.*)\)", re.S),
+        N_("%(name)s is not an .xlsx workbook (%(detail)s)"),
+    ),
+    (
+        re.compile(r"an intake file is \.csv or \.xlsx, not (?P<name>.+)", re.S),
+        N_("an intake file is .csv or .xlsx, not %(name)s"),
+    ),
+    # A place's kind (workflows.registers)
+    (
+        re.compile(r"a location is one of (?P<place_kinds>[\w, ]+)"),
+        N_("a place's kind is one of: %(place_kinds)s"),
+    ),
+    # A membership's start (workflows.registers._since_refusal)
+    (
+        re.compile(
+            r"since (?P<since>\S+) is not a date and time that exists \(its day, hour, minute "
+            r"or second is out of range\)"
+        ),
+        N_("the start %(since)s is not a date and time that exists (check its day and hour)"),
+    ),
+    (
+        re.compile(
+            r"since (?P<since>\S+) must be UTC \(Z\), not the offset (?P<offset>\S+): "
+            r"(?P<utc>\S+)"
+        ),
+        N_("the start %(since)s must be in UTC (Z), not with the offset %(offset)s: %(utc)s"),
+    ),
+    # An intake file's header and rows (api.imports.intake_rows, csv_table, intake_file)
+    (
+        re.compile(
+            r"the file is an \.xlsx workbook \(a ZIP archive\), though its name ends in \.csv: "
+            r"name it \.xlsx, or save it as CSV"
+        ),
+        N_(
+            "the file is an .xlsx workbook (a ZIP archive), though its name ends in .csv: "
+            "name it .xlsx, or save it as CSV"
+        ),
+    ),
+    (
+        re.compile(r"the file is empty: the first line is the header"),
+        N_("the file is empty: its first line is the header"),
+    ),
+    (re.compile(r"the header lacks (?P<columns>.+)"), N_("the header lacks %(columns)s")),
+    (
+        re.compile(r"unknown column (?P<column>.+) \(known: (?P<known>.+)\)"),
+        N_("unknown column %(column)s (the columns are: %(known)s)"),
+    ),
+    (
+        re.compile(r"column (?P<column>\S+) is in the header twice"),
+        N_("column %(column)s is in the header twice"),
+    ),
+    (re.compile(r"the file has a header but no rows"), N_("the file has a header but no rows")),
+    (
+        re.compile(
+            r"(?P<n>\d+) cells, the header has (?P<columns>\d+) \(is the delimiter "
+            r"(?P<delimiter>.+) right\?\)"
+        ),
+        N_("%(n)s cells, the header has %(columns)s (is the delimiter %(delimiter)s right?)"),
     ),
     (
         re.compile(r"(?P<name>\S+) holds malformed XML \((?P<detail>.*)\)", re.S),
@@ -1528,6 +1615,10 @@ def said_by(
         if "place_kind" in values:
             kind = values["place_kind"]
             values["place_kind"] = gettext(labels.PLACE_KINDS.get(kind, kind))
+        if "place_kinds" in values:  # "unit, warehouse, plant": each by its label
+            values["place_kinds"] = ", ".join(
+                gettext(labels.PLACE_KINDS.get(k, k)) for k in values["place_kinds"].split(", ")
+            )
         for said in _PEOPLE:  # a person by name, where the page knows it
             if people and values.get(said) in people:
                 values[said] = people[values[said]]

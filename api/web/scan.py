@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Query, Request, WebSocket, WebSocketDisc
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
@@ -41,6 +42,7 @@ from api.web.sessions import CsrfRefused, LoginNeeded
 from workflows import grammar, reading
 from workflows.access import DECISION_LATER, READ, may_any
 from workflows.commands import REGISTRY
+from workflows.commands.fields import ITEMS_MAX
 from workflows.diversion import RECORDED_DESTROYED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject, WorkflowError
 from workflows.machines import DISCREPANCY, NEW, TERMINAL
@@ -238,6 +240,9 @@ def checked(
     place being counted (an item recorded elsewhere is flagged "not at <place>").
     `transfer`: for a receipt, the transfer received (an item it does not expect is flagged
     with what applying records for it: received, not sent)."""
+    # A step the page does not offer them (issue 12, b12 #9); none ("") looks the codes up only
+    if step and step not in steps_for(me):
+        return shown([Answer("bad", _not_their_step(step, me.language))], me.language)
     wanted = [c[:512] for c in codes[:MAX_CODES]]
     # One who reads nowhere (an administrator: no `read`) reads no item at any place.
     reads = may_any(me.principal.roles, READ)
@@ -251,6 +256,26 @@ def checked(
         me, wanted, looked, shared, set(listed or ()), counted, reads, names, receiving
     )
     return shown(answers, me.language, names)
+
+
+def visible(text: str) -> str:
+    """`text` as a page may echo it: each character that prints as nothing or reorders what
+    follows (a control, U+202E RIGHT-TO-LEFT OVERRIDE, a zero-width space: not
+    str.isprintable, the space aside) shown as its code, <U+202E>, so that the echo shows
+    what was sent rather than a text turned around (issue 12, b12 #9)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else f"<U+{ord(c):04X}>" for c in text)
+
+
+def _not_their_step(step: str, language: str) -> str:
+    """The refusal of a scan for `step`, a step the reader may not take or that does not
+    exist, naming it (its label, or as sent, `visible`)."""
+    gettext = i18n.gettext_of(language)
+    name = gettext(i18n.STEPS[step]) if step in i18n.STEPS else visible(step[:64])
+    return gettext("The step %(step)s is not one you may apply on this page: choose a step") % {
+        "step": repr(name) if step not in i18n.STEPS else name
+    }
 
 
 def _receiving(me: Visitor, process: Process, transfer: str) -> Transfer | None:
@@ -286,7 +311,7 @@ def shown(answers: list[Answer], language: str, names: dict[str, str] | None = N
         # a count's row for a code not found: as scanned, whether or not it exists
         item_id = _escaped(a.item.id if a.item is not None else str(a.unseen))
         if a.item is None:
-            name = _escaped(a.code)
+            name = _escaped(visible(a.code))
         else:
             name = item_id if a.elsewhere else _escaped(a.item.name)
         state = "" if a.item is None else _escaped(states.get(a.item.state, a.item.state))
@@ -506,13 +531,15 @@ def _answers(
             # that an id typed in tells nobody that it exists elsewhere (docs/access.md). An
             # inventory count lists either (the weapon is on the shelf: the count records it,
             # unknown or elsewhere, for the auditor); no other step takes it.
-            message = gettext("No item %(code)s was found at your places") % {"code": wanted}
+            message = gettext("No item %(code)s was found at your places") % {
+                "code": visible(wanted)
+            }
             if not (counted and reads):
                 answers.append(Answer("bad", message))
                 continue
             row = looked[scanned][0].id if scanned in looked else wanted
             if row in listed:
-                said = gettext("%(name)s is in the list already") % {"name": wanted}
+                said = gettext("%(name)s is in the list already") % {"name": visible(wanted)}
                 answers.append(Answer("repeat", said))
                 continue
             listed.add(row)
@@ -579,11 +606,21 @@ def _preview(step: str) -> dict[str, Any]:
     return {"method": "-"} if step == "deformed" else {}
 
 
+# The fields of the apply form: its items (as many as one step takes, as the API's) and the
+# few others (csrf, step, origin and the step's own). Starlette's default of 1,000 fields
+# refused a basket of 998 items in English (issue 12, b12 #4).
+APPLY_FIELDS = ITEMS_MAX + 32
+
+
 @router.post("/steps/apply", response_class=HTMLResponse)
 async def apply(request: Request, me: Me) -> Response:
-    form = await request.form()
-    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     gettext = i18n.gettext_of(me.language)
+    try:
+        form = await request.form(max_fields=APPLY_FIELDS)
+    except StarletteHTTPException:  # more fields than that: the list is too long
+        message = gettext("At most %(n)s items in one step: apply the list in parts")
+        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False)
+    sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     # The page the form is on: the scan page empties its list after a step; any other
     # page is drawn again (page.js), so it shows the item's new state and next steps.
     origin = "scan" if form.get("origin") == "scan" else ""
@@ -595,6 +632,9 @@ async def apply(request: Request, me: Me) -> Response:
         raise Forbidden(me.role, step)
     if not items:
         return _outcome(me, gettext("Scan or choose at least one item"), False, origin=origin)
+    if len(items) > ITEMS_MAX:
+        message = gettext("At most %(n)s items in one step: apply the list in parts")
+        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False, origin=origin)
     twice = _twice(items)
     if twice is not None:
         message = gettext("Item %(item)s is in the list twice: remove one and apply again")

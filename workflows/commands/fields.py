@@ -52,9 +52,10 @@ Date = Annotated[
     Field(min_length=10, max_length=10, description="YYYY-MM-DD"),
     AfterValidator(grammar.calendar_date),
 ]
+ITEMS_MAX = 1000  # items one step applies to (one request: the API's, a web form's)
 Items = Annotated[
     list[Id],
-    Field(min_length=1, max_length=1000, description="item ids, each once"),
+    Field(min_length=1, max_length=ITEMS_MAX, description="item ids, each once"),
     AfterValidator(grammar.not_repeated),
 ]
 # Whole numbers are JSON integers: true, "500" and 500.0 are refused, not read as 1 or 500.

@@ -55,7 +55,7 @@ class AddCommissionMember(Command):
     )
     since: str | None = Field(
         default=None,
-        max_length=27,
+        max_length=32,  # 27, and room for an offset (+05:00), refused naming it
         description="RFC 3339 UTC with six fractional digits; not before the record horizon "
         "(CUSTODY_RECORD_HORIZON), not in the future; default: now",
     )
