@@ -551,6 +551,21 @@ def _batch_loaded(world: World, body: EntryBody) -> None:
     item.batch, item.location = batch.id, batch.location
 
 
+def _unloaded(world: World, body: EntryBody) -> None:
+    """An item taken out of a batch not yet destroyed: back to its state before loading, at
+    the batch's place; the batch goes on without it (not on its statement)."""
+    batch, item_id = world.batch(body.data["batch"]), _subject(body)
+    if item_id not in batch.items or batch.state != "open":
+        raise FoldError(body.seq, f"{item_id} is not in open batch {batch.id}")
+    item = _move(world, item_id, body)
+    batch.items.remove(item.id)
+    batch.unloaded.append(
+        {"item": item.id, "reason": body.data["reason"], "seq": body.seq, "at": body.time}
+    )
+    world.touch("batches", batch)
+    item.batch = None
+
+
 def _presence_recorded(world: World, body: EntryBody) -> None:
     batch = world.batch(_subject(body))
     present = {"person": body.data["person"], "role": body.data["role"], "at": body.time}
@@ -808,6 +823,7 @@ _HANDLERS: dict[str, Handler] = {
     "depackaged": _weighed,
     "batch_opened": _batch_opened,
     "batch_loaded": _batch_loaded,
+    "unloaded": _unloaded,
     "presence_recorded": _presence_recorded,
     "melted": _destroyed("melted"),
     "burned": _destroyed("burned"),

@@ -62,6 +62,8 @@ _WEAPON = [
     ("deformed", "parts_incinerated", "deformed", None),
     ("cut", "deformed", "cut", None),
     ("batch_loaded", "cut", "loaded", None),
+    # Taken out of a batch not yet melted, back to where it was loaded from (R1: an appeal).
+    ("unloaded", "loaded", "cut", None),
     ("melted", "loaded", "melted", None),
     ("statement_signed", "melted", DESTROYED, None),
 ]
@@ -71,6 +73,7 @@ _AMMUNITION = [
     ("fuses_removed", "at_warehouse", "inspected", None),
     ("depackaged", "inspected", "depackaged", None),
     ("batch_loaded", "depackaged", "loaded", None),
+    ("unloaded", "loaded", "depackaged", None),
     ("burned", "loaded", "burned", None),
     ("statement_signed", "burned", DESTROYED, None),
 ]

@@ -124,6 +124,34 @@ def r1_not_destroyed_while_contested(check: Check) -> RuleViolation | None:
     return None
 
 
+def destruction_stopped(item: Item) -> bool:
+    """Whether something the law or R11 sets stops the item's destruction now: its decision
+    appealed, suspended or reversed (R1), or an open suspicion of diversion (R11)."""
+    decision = item.decision
+    status = decision.get("status") if decision else None
+    return status in (*CONTESTED, "reversed") or item.diversion is not None
+
+
+def unload_allowed(check: Check) -> RuleViolation | None:
+    """An item is taken out of a batch (`unloaded`) only from a batch not yet destroyed, and
+    only while its destruction is stopped (destruction_stopped): the rest of the batch then
+    goes on without it, and it is not on the statement (R1, R8; issue 19). A reason is
+    required (workflows.batches.unload)."""
+    item = check.item
+    batch: Batch | None = check.world.find("batches", check.data.get("batch"))
+    if item.state != "loaded" or batch is None or item.id not in batch.items:
+        return None  # the machine's order refuses it (in_order)
+    if batch.state != "open":
+        return _refuse(PROCESS, f"batch {batch.id} is already {batch.state}")
+    if not destruction_stopped(item):
+        return _refuse(
+            PROCESS,
+            f"nothing stops the destruction of {item.name}: only an item whose decision is "
+            "appealed, suspended or reversed, or suspected of diversion, is unloaded",
+        )
+    return None
+
+
 # The destructive steps R3 gates, as a clerk would name them in a sentence.
 _GATED_STEPS = {
     "parts_removed": "parts removal",
@@ -314,6 +342,7 @@ STEP_GUARDS: dict[str, Sequence[Guard]] = {
     "forensic_returned": [r4_evidence_hold],
     "fuses_removed": [r9_fuses_counted],
     "depackaged": [_weight],
+    "unloaded": [unload_allowed],
 }
 
 

@@ -188,6 +188,16 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("the decision is %(state)s; the item may not be destroyed until the decision is final"),
     ),
     (
+        re.compile(
+            r"nothing stops the destruction of (?P<name>.+): only an item whose decision is "
+            r"appealed, suspended or reversed, or suspected of diversion, is unloaded"
+        ),
+        N_(
+            "nothing stops the destruction of %(name)s: only an item whose decision is "
+            "appealed, suspended or reversed, or suspected of diversion, is taken out of a batch"
+        ),
+    ),
+    (
         re.compile(r"the decision was reversed; the item goes back to its owner"),
         N_("the decision was reversed; the item goes back to its owner"),
     ),
