@@ -11,43 +11,79 @@ PostgreSQL; `custody verify` replays every entry.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from custody.clock import utc_now
+from custody.entries import decode
+from custody.store import Store
 from custody.verify import Audit
+from tests.support.driver import Driver
+from tests.support.forge import append_unchecked
 from tests.support.site import COMMISSION, DECISION, PLANT, WAREHOUSE, Site
 from tests.test_reports_annual import checkpoint
 from workflows.commands import UnloadItems
+from workflows.config import ProcessConfig
 from workflows.errors import AccessRefused, RuleViolation, UnknownObject
-from workflows.replay import verify_steps
+from workflows.replay import refold, verify_steps
 from workflows.reports.recompute import ReportRequest, at_checkpoint
 
 MEMBERS = ("chair.nurlanov", "member.abenova", "member.kim")
 
 
-def _loaded(site: Site, *items: str) -> str:
-    """A furnace batch with `items` loaded and the quorum and plant recorded present."""
+def _loaded(site: Site, *items: str, legacy: Sequence[str] = ()) -> str:
+    """A furnace batch with `items` loaded and the quorum and plant recorded present; the
+    `legacy` ones (cut under a decision not final, `_cut_under_open_decision`) loaded as a
+    ledger written before fix19h M3 loaded them (no rule checked then refuses it now)."""
     batch = site.next_id("B")
     site.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
     site.process.load("sklad.omarov", batch, list(items))
+    if legacy:
+        _as_before(site, [("batch_loaded", item, {"batch": batch}) for item in legacy])
     present = [(person, "commission_member") for person in MEMBERS]
     present.append(("plant.ivanov", "plant_representative"))
     site.process.record_presence("sklad.omarov", batch, present)
     return batch
 
 
+def _as_before(site: Site, entries: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Entries by the warehouse clerk as a ledger written before fix19h M3 holds them (a
+    step that destroys or alters an item under a decision not final was allowed then): the
+    entries appended with no rule checked, the state rows refolded as `custody deadlines
+    --rebuild` does, and a process opened again on them."""
+    signer = site.ledger.signer
+    assert signer is not None
+    while utc_now() <= site.clock.now:  # the ledger's time never goes back (verify step 4)
+        time.sleep(0.01)
+    with site.ledger.database.engine.begin() as conn:
+        for kind, item, data in entries:
+            append_unchecked(conn, signer, kind, "sklad.omarov", item, data)
+    refold(site.ledger.database)
+    site.clock.now = utc_now()
+    site.process = Driver(site.ledger, site.files, ProcessConfig(), site.clock)
+
+
+PREPARING = ("parts_removed", "parts_incinerated", "deformed", "cut")
+
+
 def _cut_under_open_decision(site: Site, count: int = 2) -> list[str]:
-    """Smoothbore weapons decided (not final yet), sent, received and cut: the first of them
-    is the one whose decision will be appealed once it is in the furnace's batch."""
+    """Smoothbore weapons decided, sent, received and cut: the first under a decision not
+    final yet, as a ledger written before fix19h M3 holds it (it is the one whose decision
+    is appealed once it is in the furnace's batch), the others final."""
     items = [site.register_rifle(rifled=False) for _ in range(count)]
     site.process.record_decision("unit.serikbaev", items, DECISION)
     site.process.decision_step("unit.serikbaev", "decision_final", items[1:])
     transfer = site.next_id("T")
     site.process.send("unit.serikbaev", transfer, WAREHOUSE, items)
     site.process.receive("sklad.omarov", transfer, items)
-    site.clock.advance(hours=2)
-    site.prepare(*items)
+    site.prepare(*items[1:])
+    with site.ledger.database.read() as conn:
+        done = [decode(e.body) for e in Store(conn).item_entries(items[1])]
+    _as_before(site, [(b.kind, items[0], b.data) for b in done if b.kind in PREPARING])
     return items
 
 
@@ -87,7 +123,7 @@ def _melt_per_item(site: Site, batch: str, items: list[str]) -> None:
 
 def test_appealed_item_is_unloaded_and_the_rest_of_the_batch_is_melted(site: Site) -> None:
     appealed, other = _cut_under_open_decision(site)
-    batch = _loaded(site, appealed, other)
+    batch = _loaded(site, other, legacy=[appealed])
     _appeal(site, appealed)
     # The appeal stops the whole batch: no item is melted while the appealed one is in it.
     before = _size(site)
@@ -117,7 +153,7 @@ def test_appealed_item_is_unloaded_and_the_rest_of_the_batch_is_melted(site: Sit
 
 def test_reversed_item_is_unloaded_and_returned_to_its_owner(site: Site) -> None:
     appealed, other = _cut_under_open_decision(site)
-    batch = _loaded(site, appealed, other)
+    batch = _loaded(site, other, legacy=[appealed])
     _appeal(site, appealed)
     site.process.decision_step("unit.serikbaev", "decision_reversed", [appealed])
     # Loaded, it cannot be handed back: it is taken out first.
@@ -133,7 +169,7 @@ def test_reversed_item_is_unloaded_and_returned_to_its_owner(site: Site) -> None
 
 def test_reconciliation_weighs_the_batch_without_the_unloaded_item(site: Site) -> None:
     appealed, other = _cut_under_open_decision(site)
-    batch = _loaded(site, appealed, other)
+    batch = _loaded(site, other, legacy=[appealed])
     _appeal(site, appealed)
     _unload(site, appealed)
     _melt_per_item(site, batch, [other])
@@ -163,7 +199,7 @@ def test_unloading_with_nothing_stopping_the_destruction_is_refused(site: Site) 
 
 def test_unloading_needs_a_reason_and_a_clerk_of_the_place(site: Site) -> None:
     appealed, other = _cut_under_open_decision(site)
-    _loaded(site, appealed, other)
+    _loaded(site, other, legacy=[appealed])
     _appeal(site, appealed)
     before = _size(site)
     with pytest.raises(ValidationError):
@@ -190,7 +226,7 @@ def test_unloading_from_a_melted_batch_is_refused(site: Site) -> None:
 
 def test_suspended_item_is_unloaded(site: Site) -> None:
     suspended, other = _cut_under_open_decision(site)
-    batch = _loaded(site, suspended, other)
+    batch = _loaded(site, other, legacy=[suspended])
     site.process.decision_step(
         "official.zhakupov",
         "decision_suspended",

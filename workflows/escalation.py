@@ -46,6 +46,9 @@ DUE_SOON, OVERDUE, LONG_PAUSE = "due_soon", "overdue", "long_pause"
 # the deciding unit and the place that holds the item are told that destruction waits
 # (`appeal_waits`, fix19h M2).
 APPEALED_IN_PROCESS = "appeal_waits"
+# An appeal or suspension dated on or before a step that had already destroyed or altered
+# the item: the deciding unit's staff and its supervisor are told (fix19h M3).
+DESTROYED_EARLY = "destroyed_early"
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,26 @@ def appealed_in_process(
             notice = Notice(item, "R1", entered_at, APPEALED_IN_PROCESS, level, person, place.id)
             made.setdefault((person, place.id), notice)
     return list(made.values())
+
+
+def destroyed_early(
+    item: str, entered_at: str, unit: Location | None, disabled: Set[str] = NOBODY
+) -> list[Notice]:
+    """The `destroyed_early` notices of an appeal or suspension entered at `entered_at`
+    (RFC 3339 UTC) dated on or before a destroying step already recorded: to the deciding
+    unit's staff and to its supervisor, or its regional head where it has none."""
+    if unit is None:
+        return []
+    told = [(STAFF, person) for person in on_duty(unit, STAFF, disabled)]
+    for level in LEVELS[1:]:
+        people = on_duty(unit, level, disabled)
+        if people:
+            told += [(level, person) for person in people]
+            break
+    return [
+        Notice(item, "R1", entered_at, DESTROYED_EARLY, level, person, unit.id)
+        for level, person in told
+    ]
 
 
 def long_pause(

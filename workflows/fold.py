@@ -181,6 +181,9 @@ def _start_r2(world: World, item_id: str, place: str, at: str) -> None:
     world.put("deadlines", deadlines.start_r2(item_id, place, at))
 
 
+# An appeal or suspension dated on or before a step that had already destroyed or altered
+# the item carries that step (workflows.decision_dates.destruction_began): a flag.
+_AFTER = "after_destruction"
 # What a decision's entry carries for the clock and the record, not for the decision itself.
 _CLOCK_FIELDS = ("files", "date", "time_zone", "entered_late_days")
 
@@ -392,8 +395,22 @@ def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
         before = world.item(_subject(body)).decision
         item = _move(world, _subject(body), body, decision_fact(before))
         data = body.data
-        kept = {k: v for k, v in data.items() if k not in _CLOCK_FIELDS}
+        kept = {k: v for k, v in data.items() if k not in _CLOCK_FIELDS and k != _AFTER}
         item.decision = {**(item.decision or {}), **kept, "status": status}
+        began = data.get(_AFTER)
+        if isinstance(began, dict):  # accepted, the fact happened; flagged (fix19h M3)
+            item.decision.setdefault(
+                _AFTER,
+                {
+                    "step": began.get("step"),
+                    "step_seq": began.get("seq"),
+                    "step_date": began.get("date"),
+                    "by": status,
+                    "date": data.get("date"),
+                    "seq": body.seq,
+                    "entered_at": body.time,
+                },
+            )
         if "date" in data:
             item.decision[f"{status}_date"] = data["date"]
         if "document" in data:  # what it rests on, kept beside its date (issue 19)

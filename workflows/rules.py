@@ -111,7 +111,9 @@ CONTESTED = ("appealed", "suspended")
 def r1_not_destroyed_while_contested(check: Check) -> RuleViolation | None:
     """R1: while the decision is appealed or suspended (not final again) no step destroys or
     alters the item, wherever it is; a reversed decision ends in return to the owner, not
-    destruction (issue 19: an appeal lodged in time after the item had left the unit)."""
+    destruction (issue 19: an appeal lodged in time after the item had left the unit); and
+    a decision recorded but not final yet (no `decision_final`) holds it too, until its
+    finality is recorded (fix19h M3: an appeal may still come)."""
     decision = check.item.decision
     status = decision.get("status") if decision else None
     if status in CONTESTED:
@@ -121,15 +123,27 @@ def r1_not_destroyed_while_contested(check: Check) -> RuleViolation | None:
         )
     if status == "reversed":
         return _refuse("R1", REVERSED)
+    if status == NOT_FINAL:
+        return _refuse("R1", NOT_FINAL_YET)
     return None
+
+
+# A decision recorded and not (yet) final: the ledger knows a decision is final only from
+# its `decision_final` (or an intake that carries the decision, state surplus, which is
+# final). Until then nothing destroys the item (fix19h M3): an appeal may still come.
+NOT_FINAL = "recorded"
+NOT_FINAL_YET = (
+    "the decision is not final yet; the item may not be destroyed until its finality is recorded"
+)
 
 
 def destruction_stopped(item: Item) -> bool:
     """Whether something the law or R11 sets stops the item's destruction now: its decision
-    appealed, suspended or reversed (R1), or an open suspicion of diversion (R11)."""
+    appealed, suspended, reversed or not final yet (R1), or an open suspicion of diversion
+    (R11)."""
     decision = item.decision
     status = decision.get("status") if decision else None
-    return status in (*CONTESTED, "reversed") or item.diversion is not None
+    return status in (*CONTESTED, "reversed", NOT_FINAL) or item.diversion is not None
 
 
 def unload_allowed(check: Check) -> RuleViolation | None:
@@ -147,7 +161,7 @@ def unload_allowed(check: Check) -> RuleViolation | None:
         return _refuse(
             PROCESS,
             f"nothing stops the destruction of {item.name}: only an item whose decision is "
-            "appealed, suspended or reversed, or suspected of diversion, is unloaded",
+            "appealed, suspended, reversed or not final, or suspected of diversion, is unloaded",
         )
     return None
 

@@ -17,7 +17,7 @@ from api.notices.config import NoticeConfig
 from api.notices.outbox import KEY_REGISTERED, Outgoing
 from custody.clock import parse_time
 from workflows import terms
-from workflows.escalation import APPEALED_IN_PROCESS, LONG_PAUSE
+from workflows.escalation import APPEALED_IN_PROCESS, DESTROYED_EARLY, LONG_PAUSE
 
 SUBJECTS = {
     "due_soon": ("Срок истекает", "Мерзімі өтуде", "Deadline due soon"),
@@ -31,6 +31,11 @@ SUBJECTS = {
         "Решение обжаловано: уничтожение ожидает",
         "Шешімге шағым берілді: жою күтеді",
         "Decision appealed: destruction waits",
+    ),
+    DESTROYED_EARLY: (
+        "Обжалование после начала уничтожения",
+        "Жою басталғаннан кейінгі шағым",
+        "Appealed after destruction began",
     ),
     KEY_REGISTERED: (
         "На ваше имя зарегистрирован ключ",
@@ -81,7 +86,7 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
     local = due.astimezone(ZoneInfo(zone))
     # A due time as the CLI and the web say it (24:00 of the last day); a key's registration
     # is a moment, not the end of a day.
-    moment = notice.kind in (KEY_REGISTERED, APPEALED_IN_PROCESS)
+    moment = notice.kind in (KEY_REGISTERED, APPEALED_IN_PROCESS, DESTROYED_EARLY)
     wall = f"{local:%Y-%m-%d %H:%M}" if moment else None
     when = f"{wall or terms.as_the_law_words(local)} {local:%Z} ({due:%Y-%m-%d %H:%M} UTC)"
     ru, kk, en = SUBJECTS[notice.kind]
@@ -111,6 +116,20 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
             f"{en}: {notice.item}. The decision was appealed or suspended ({when}) after the "
             f"item had left the unit; it may not be destroyed until the decision is final. "
             f"Place: {notice.place}.\n\n"
+            f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
+        )
+        return mail
+    if notice.kind == DESTROYED_EARLY:
+        mail.set_content(
+            f"{ru}: {notice.item}. Решение обжаловано или приостановлено ({when}) с датой "
+            f"не позднее уже записанного шага уничтожения предмета. Проверьте, как это "
+            f"произошло. Место: {notice.place}.\n"
+            f"{kk}: {notice.item}. Шешімге шағым берілді немесе ол тоқтатылды ({when}), оның "
+            f"күні заттың жазылған жою қадамынан кеш емес. Бұл қалай болғанын тексеріңіз. "
+            f"Орны: {notice.place}.\n"
+            f"{en}: {notice.item}. The decision was appealed or suspended ({when}), dated on "
+            f"or before a step that had already destroyed or altered the item. Check how "
+            f"that happened. Place: {notice.place}.\n\n"
             f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
         )
         return mail

@@ -28,12 +28,15 @@ from api.notices.config import NoticeConfig
 from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
+from workflows.decision_dates import AFTER_DESTRUCTION
 from workflows.escalation import (
     APPEALED_IN_PROCESS,
+    DESTROYED_EARLY,
     Moment,
     Notice,
     Timing,
     appealed_in_process,
+    destroyed_early,
     escalating_due,
     kind_at,
     long_pause,
@@ -117,8 +120,7 @@ _STOPPING = ("decision_appealed", "decision_suspended")
 
 def _appeal_entries(conn: Connection, world: World) -> list[tuple[str, str, dict[str, Any]]]:
     """(item, entry time, data) of each appeal or suspension in the ledger whose item is
-    still under a contested decision, away from the unit that decided (its R1 met by the
-    transfer): the item and its places loaded into `world`."""
+    registered and not gone (returned, destroyed, lost): the item loaded into `world`."""
     query = text("SELECT body FROM ledger_entries WHERE kind IN :kinds")
     rows = conn.execute(
         query.bindparams(bindparam("kinds", expanding=True)), {"kinds": list(_STOPPING)}
@@ -128,9 +130,8 @@ def _appeal_entries(conn: Connection, world: World) -> list[tuple[str, str, dict
     found = []
     for body in bodies:
         item = world.items.get(body.get("item"))
-        if item is None or item.state in TERMINAL or not away_and_contested(item):
-            continue
-        found.append((item.id, str(body["time"]), dict(body.get("data") or {})))
+        if item is not None and item.state not in TERMINAL:
+            found.append((item.id, str(body["time"]), dict(body.get("data") or {})))
     return found
 
 
@@ -158,27 +159,38 @@ def appealed_after_unit(
     world: World,
     disabled: frozenset[str] = frozenset(),
 ) -> list[outbox.Planned]:
-    """The `appeal_waits` notices (workflows.escalation.appealed_in_process) not
-    written yet: one per appeal or suspension entry and person, to the deciding unit and
-    the place holding the item (and its destination while in transit), fix19h M2."""
+    """The notices about appeals and suspensions not written yet, one per entry and person:
+    `appeal_waits` (workflows.escalation.appealed_in_process) to the deciding unit and the
+    place holding the item (and its destination while in transit) while the decision is
+    still appealed or suspended and the item away from the unit (fix19h M2); and
+    `destroyed_early` (escalation.destroyed_early) to the deciding unit's staff and
+    supervisor for one dated on or before a destroying step already recorded (its
+    `after_destruction`, fix19h M3)."""
     if not appeals:
         return []
     have = {
         tuple(row)
         for row in conn.execute(
             text(
-                "SELECT item, rule, due_at, kind, level, person FROM api_notices WHERE kind = :kind"
+                "SELECT item, rule, due_at, kind, level, person FROM api_notices "
+                "WHERE kind IN (:waits, :early)"
             ),
-            {"kind": APPEALED_IN_PROCESS},
+            {"waits": APPEALED_IN_PROCESS, "early": DESTROYED_EARLY},
         )
     }
     new: list[outbox.Planned] = []
-    for item_id, entered_at, _ in appeals:
+    for item_id, entered_at, data in appeals:
         item = world.items[item_id]
-        places = [
-            world.locations.get(p or "") for p in (item.unit, item.location, item.destination)
-        ]
-        for notice in appealed_in_process(item_id, entered_at, places, disabled):
+        notices: list[Notice] = []
+        if away_and_contested(item):
+            places = [
+                world.locations.get(p or "") for p in (item.unit, item.location, item.destination)
+            ]
+            notices += appealed_in_process(item_id, entered_at, places, disabled)
+        if isinstance(data.get(AFTER_DESTRUCTION), dict):
+            unit = world.locations.get(item.unit)
+            notices += destroyed_early(item_id, entered_at, unit, disabled)
+        for notice in notices:
             if notice.key not in have:
                 have.add(notice.key)
                 new.append((*notice.key, notice.place))

@@ -190,11 +190,22 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
             r"nothing stops the destruction of (?P<name>.+): only an item whose decision is "
-            r"appealed, suspended or reversed, or suspected of diversion, is unloaded"
+            r"appealed, suspended, reversed or not final, or suspected of diversion, is unloaded"
         ),
         N_(
             "nothing stops the destruction of %(name)s: only an item whose decision is "
-            "appealed, suspended or reversed, or suspected of diversion, is taken out of a batch"
+            "appealed, suspended, reversed or not final, or suspected of diversion, is taken "
+            "out of a batch"
+        ),
+    ),
+    (
+        re.compile(
+            r"the decision is not final yet; the item may not be destroyed until its finality "
+            r"is recorded"
+        ),
+        N_(
+            "the decision is not final yet; the item may not be destroyed until its finality "
+            "is recorded"
         ),
     ),
     (
