@@ -162,6 +162,43 @@ def start_transit(item: str, sent: dict[str, Any], at: str, seq: int) -> Deadlin
     )
 
 
+EARLIER_TRANSIT = "earlier_transit"
+
+
+def restart_transit(earlier: Deadline | None, new: Deadline, at: str) -> Deadline:
+    """The transit watch of a later transfer of the item (`new`), keeping the misses of the
+    `earlier` one on record (fix19h LOW: the row of the new transfer had replaced a missed
+    watch): an earlier watch met after its due time, or still open past it at `at` (RFC 3339
+    UTC), is added to the new one's facts (`earlier_transit`: its transfer, due time, when it
+    was met or null, whole hours overdue), after the new sending, with the misses it kept."""
+    if earlier is None or earlier.rule != TRANSIT:
+        return new
+    kept = [f for f in earlier.facts if f.get("fact") == EARLIER_TRANSIT]
+    due, met = earlier.due_at, earlier.met_at
+    end = met or (at if earlier.cancelled_at is None else None)
+    if due is not None and end is not None and end > due and earlier.facts:
+        sent = earlier.facts[0]
+        late = parse_time(end) - parse_time(due)
+        hours = max(
+            1, int(late.total_seconds() // 3600) + (1 if late % dt.timedelta(hours=1) else 0)
+        )
+        kept.append(
+            {
+                "fact": EARLIER_TRANSIT,
+                "date": sent.get("date"),
+                "entered_at": earlier.started_at,
+                "seq": sent.get("seq"),
+                "delay_days": 0,
+                "transfer": sent.get("transfer"),
+                "missed_transit_due_at": due,
+                "received_at": met,
+                "hours_overdue": hours,
+            }
+        )
+    new.facts.extend(kept)
+    return new
+
+
 def _open(deadline: Deadline) -> bool:
     return deadline.met_at is None and deadline.cancelled_at is None
 
@@ -363,6 +400,7 @@ _SAID = {
     "reversed": "reversed {date}",
     "lost": "declared lost {date}",
     "sent": "sent {date}",
+    "earlier_transit": "sent {date}",
 }
 
 
@@ -382,6 +420,13 @@ def explain(deadline: Deadline) -> list[str]:
             line += (
                 f" — after the term had run out ({event['missed_due_at']}): MISSED, "
                 f"{days(event['days_overdue'])} overdue, kept on record"
+            )
+        if event["fact"] == EARLIER_TRANSIT:
+            received = event["received_at"] or "never"
+            line += (
+                f" — an earlier transfer ({event['transfer']}): its watch was due "
+                f"{event['missed_transit_due_at']}, received {received}: MISSED, "
+                f"{event['hours_overdue']} hours overdue, kept on record"
             )
         if OVERDUE_UNTIL_LATE_ENTRY in event:
             line += (

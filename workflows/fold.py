@@ -470,7 +470,9 @@ def _transfer_sent(world: World, body: EntryBody) -> None:
     if item.location == item.unit:
         _deadline_step(world, item.id, R1, deadlines.meet, body.time)
     # The transit watch (not a rule of the law): the sending place answers until received.
-    world.put("deadlines", deadlines.start_transit(item.id, data, body.time, body.seq))
+    earlier = world.deadline(item.id, TRANSIT)
+    watch = deadlines.start_transit(item.id, data, body.time, body.seq)
+    world.put("deadlines", deadlines.restart_transit(earlier, watch, body.time))
 
 
 def _transfer_received(world: World, body: EntryBody) -> None:

@@ -112,6 +112,7 @@ DECISION_STEPS_AFTER: dict[str, tuple[str, ...]] = {
 }
 # The states of an item under a decision at the unit: there the machine's own states move.
 _AT_UNIT = frozenset({"registered", "decided", "appealed", "suspended", "final", "reversed"})
+AT_UNIT = _AT_UNIT
 # Where an item rests at a warehouse, outside forensics, transit and batches: a reversed
 # decision hands it back to its owner from there (R1).
 RETURNABLE = frozenset(

@@ -18,7 +18,14 @@ from custody.clock import is_time, parse_time
 from workflows.config import ProcessConfig
 from workflows.diversion import BLOCKED, suspicion_blocks
 from workflows.errors import INVENTORY, PROCESS, RuleViolation
-from workflows.machines import DISCREPANCY, TERMINAL, WORKFLOWS, decision_fact
+from workflows.machines import (
+    AT_UNIT,
+    DECISION_STEPS_AFTER,
+    DISCREPANCY,
+    TERMINAL,
+    WORKFLOWS,
+    decision_fact,
+)
 from workflows.model import Batch, Item
 from workflows.vocabulary import (
     AMMUNITION,
@@ -372,13 +379,49 @@ _GUARDS: dict[str, tuple[Guard, ...]] = {
 
 def check_step(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleViolation | None:
     """The first rule that stops `check.step` for `check.item`, or None (`facts=None`: given
-    whichever facts the step may come with, as in_order says)."""
+    whichever facts the step may come with, as in_order says). A decision's later step for
+    an item that has left the unit is refused in words of the decision alone
+    (`away_refusal`)."""
+    violation = _first(check, facts)
+    if violation is not None and check.step in DECISION_STEPS_AFTER and away(check.item):
+        violation = away_refusal(check, violation)
+    return violation.about(check.item.id) if violation is not None else None
+
+
+def _first(check: Check, facts: frozenset[str] | None) -> RuleViolation | None:
     for guard in _GUARDS.get(check.step, _ALWAYS):
         violation = guard(check)
         if violation is not None:
-            return violation.about(check.item.id)
-    violation = in_order(check, facts)
-    return violation.about(check.item.id) if violation is not None else None
+            return violation
+    return in_order(check, facts)
+
+
+def away(item: Item) -> bool:
+    """The item has left the unit that decided: elsewhere, or on the road from it."""
+    return item.state not in AT_UNIT and (item.location != item.unit or item.transfer is not None)
+
+
+def away_refusal(check: Check, violation: RuleViolation) -> RuleViolation:
+    """A refusal of a decision's later step (appeal, suspension, finality, reversal) for an
+    item that has left the unit, said without the item's state where it is now: the unit's
+    officer records these steps wherever the item is (workflows.access, place_of) but reads
+    only their own places, and a refusal naming `cut`, `destroyed` or a discrepancy there
+    told them what their role may not read (fix19h LOW). The decision's own status is
+    theirs to know: a step out of the decision's order says it and what may follow."""
+    decision = check.item.decision or {}
+    status = str(decision.get("status") or "none")
+    step = check.step.replace("_", " ")
+    if check.item.state not in TERMINAL and check.item.state != DISCREPANCY:
+        allowed = [s for s, after in DECISION_STEPS_AFTER.items() if status in after]
+        following = ", ".join(allowed) or "none"
+        return _refuse(
+            PROCESS, f"{step} cannot follow a decision that is {status} (next: {following})"
+        )
+    return _refuse(
+        PROCESS,
+        f"{step} cannot be recorded now: the item has left the unit, and where it is and "
+        "what became of it are for the place that holds it",
+    )
 
 
 # -- batches ------------------------------------------------------------------------------------

@@ -209,6 +209,23 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         ),
     ),
     (
+        re.compile(
+            r"(?P<step>[a-z ]+) cannot follow a decision that is (?P<state>\w+) "
+            r"\(next: (?P<next>[^)]*)\)"
+        ),
+        N_("%(step)s cannot follow: the decision's status is %(state)s"),
+    ),
+    (
+        re.compile(
+            r"(?P<step>[a-z ]+) cannot be recorded now: the item has left the unit, and where "
+            r"it is and what became of it are for the place that holds it"
+        ),
+        N_(
+            "%(step)s cannot be recorded now: the item has left the unit, and where it is and "
+            "what became of it are for the place that holds it"
+        ),
+    ),
+    (
         re.compile(r"the decision was reversed; the item goes back to its owner"),
         N_("the decision was reversed; the item goes back to its owner"),
     ),
