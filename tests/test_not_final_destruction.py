@@ -18,6 +18,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
+from api.deadline_reasons import reasons
 from api.notices.config import NoticeConfig
 from api.notices.worker import one_pass
 from api.system import System
@@ -26,8 +27,11 @@ from custody.store import Store
 from tests.support.mailbox import Mailbox
 from tests.support.site import DECISION, UNIT, WAREHOUSE, Site
 from tests.test_notices import box, system
+from tests.test_reports_annual import checkpoint
 from tests.test_unload_from_batch import _as_before, _verified
+from workflows.deadline_replay import rederive
 from workflows.errors import RuleViolation
+from workflows.reports.recompute import ReportRequest, at_checkpoint
 
 __all__ = ["box", "system"]  # the fixtures of tests/test_notices.py
 
@@ -103,6 +107,24 @@ def test_appeal_dated_before_a_recorded_cutting_is_accepted_flagged_and_told(
             if b.kind == "decision_appealed"
         ]
     assert appeal.data["after_destruction"]["step"] == "parts_removed"
+    # The deadlines list: R1, met by the transfer, keeps the appeal's fact with the flag,
+    # the same from the fold and from `custody deadlines --rederive`.
+    [r1] = [d for d in site.process.deadlines(include_closed=True) if d.item == item]
+    assert r1.met_at is not None
+    [fact] = [f for f in r1.facts if f["fact"] == "appealed"]
+    assert fact["after_destruction"]["step"] == "parts_removed"
+    said = reasons(r1, site.clock(), [])
+    assert any("APPEALED AFTER DESTRUCTION BEGAN" in line for line in said["why"])
+    rederive(site.ledger.database)
+    assert [d for d in site.process.deadlines(include_closed=True) if d.item == item] == [r1]
+    # The compliance report of the period lists it.
+    today = dt.date.fromisoformat(DECISION["date"])
+    request = ReportRequest.between(
+        "compliance", today - dt.timedelta(days=1), today + dt.timedelta(days=2), "Asia/Almaty"
+    )
+    report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
+    [row] = report["appealed_after_destruction"]
+    assert (row["item"], row["fact"], row["step"]) == (item, "appealed", "parts_removed")
     one_pass(system, NoticeConfig(smtp_url=box.url))
     assert _kinds(system, "destroyed_early") == [
         ("unit.ospanov", "staff", UNIT),
@@ -124,5 +146,12 @@ def test_appeal_dated_after_the_cutting_is_not_flagged(
     held = site.process.item(item)
     assert held.decision is not None
     assert "after_destruction" not in held.decision
+    # The compliance report of the period lists none.
+    today = dt.date.fromisoformat(DECISION["date"])
+    request = ReportRequest.between(
+        "compliance", today - dt.timedelta(days=1), today + dt.timedelta(days=2), "Asia/Almaty"
+    )
+    report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
+    assert report["appealed_after_destruction"] == []
     one_pass(system, NoticeConfig(smtp_url=box.url))
     assert _kinds(system, "destroyed_early") == []

@@ -192,7 +192,7 @@ class _Pass:
         zone = deadline.zone or terms.DEFAULT_ZONE
         late = "entered_late_days" in data
         event = deadlines.fact(status, data.get("date"), body["time"], body["seq"], zone, late)
-        clock(deadline, event)
+        clock(deadline, deadlines.with_destruction(event, data))
 
 
 def derive(bodies: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Deadline]:

@@ -239,10 +239,27 @@ def _with_late_entry(deadline: Deadline, event: dict[str, Any]) -> dict[str, Any
     return {**event, OVERDUE_UNTIL_LATE_ENTRY: days, "overdue_due_at": due}
 
 
+AFTER_DESTRUCTION = "after_destruction"
+
+
+def with_destruction(event: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """`event` (an appeal's or suspension's fact) with the destroying step its entry names
+    (`after_destruction` of its data: workflows.decision_dates), if it names one."""
+    began = data.get(AFTER_DESTRUCTION)
+    if not isinstance(began, dict):
+        return event
+    return {**event, AFTER_DESTRUCTION: {"step": began.get("step"), "date": began.get("date")}}
+
+
 def pause(deadline: Deadline, event: dict[str, Any]) -> None:
     """An appeal or suspension: the clock stops (from the day it was lodged or ordered). One
-    dated after the term ran out stops it too, and the miss stays on record (`_with_miss`)."""
+    dated after the term ran out stops it too, and the miss stays on record (`_with_miss`).
+    One dated on or before a destroying step already recorded (`after_destruction`) is kept
+    among the facts even of a deadline met or cancelled, so that the deadlines list shows
+    it (fix19h M3); nothing else moves."""
     if not _open(deadline):
+        if AFTER_DESTRUCTION in event:
+            deadline.facts.append(event)
         return
     if deadline.due_at is not None:
         event = _with_late_entry(deadline, _with_miss(deadline, event, MISSED))
@@ -420,6 +437,12 @@ def explain(deadline: Deadline) -> list[str]:
             line += (
                 f" — after the term had run out ({event['missed_due_at']}): MISSED, "
                 f"{days(event['days_overdue'])} overdue, kept on record"
+            )
+        if AFTER_DESTRUCTION in event:
+            began = event[AFTER_DESTRUCTION]
+            line += (
+                f" — APPEALED AFTER DESTRUCTION BEGAN: dated on or before {began['step']} "
+                f"of {began['date']}, already recorded"
             )
         if event["fact"] == EARLIER_TRANSIT:
             received = event["received_at"] or "never"

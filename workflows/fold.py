@@ -423,7 +423,7 @@ def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
         zone = deadline.zone or terms.DEFAULT_ZONE
         late = "entered_late_days" in data
         event = deadlines.fact(status, data.get("date"), body.time, body.seq, zone, late)
-        clock(deadline, event)
+        clock(deadline, deadlines.with_destruction(event, data))
         world.touch("deadlines", deadline)
         # The fact as the clock kept it: with the overdue time a late entry hid (issue 19).
         kept = deadline.facts[-1] if deadline.facts else event
