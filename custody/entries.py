@@ -93,6 +93,7 @@ PROCESS_KINDS = frozenset(
         "campaign_opened",  # a surrender campaign (item: its id)
         "compensation_paid",  # R12-R14: compensation paid for a surrendered item
         "compensation_confirmed",  # R13: a second person checks the payment (four eyes)
+        "unloaded",  # an item taken out of a batch not yet destroyed, with the reason (R1)
         # dual control of what makes a signer or an administrator (workflows.dual):
         "change_proposed",  # one administrator proposes it (item: the proposal's id)
         "change_confirmed",  # another confirms it: the change is the entry right after

@@ -58,6 +58,8 @@ def _request(shared: Service, owner: str, key: PersonKey, signer: PersonKey) -> 
             },
         )
         assert sent.status_code == 204, sent.text
+        assert sent.content == b""
+        assert "content-type" not in sent.headers  # nothing to type (fix19h LOW)
     return str(challenge)
 
 

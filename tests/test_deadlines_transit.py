@@ -216,3 +216,37 @@ def test_an_entry_written_before_the_watch_counts_the_default_term() -> None:
     assert {k: d.to_json() for k, d in derived.items()} == {
         k: d.to_json() for k, d in world.table("deadlines").items()
     }
+
+
+def test_a_later_transfer_keeps_the_earlier_missed_watch_on_record(site: Site) -> None:
+    """fix19h LOW: the second transfer's row had replaced the first, missed, watch: the
+    miss was gone from the record. It stays in the new row's facts and reasons, and the
+    fold, the rederived rows and `custody verify`'s replay agree."""
+    rifle = _sent(site, "T-LATE")
+    site.clock.advance(hours=TRANSIT_HOURS + 5)  # received 5 hours past the watch
+    site.process.receive("sklad.omarov", "T-LATE", [rifle])
+    site.process.add_location("admin", "WH-SEC", "warehouse", "Склад №2", "Алматы")
+    site.process.send("sklad.omarov", "T-ON", "WH-SEC", [rifle])  # sent on to another
+    watch = _transit(site, rifle)
+    assert watch is not None
+    assert watch.facts[0]["transfer"] == "T-ON"
+    [missed] = [f for f in watch.facts if f["fact"] == "earlier_transit"]
+    assert missed["transfer"] == "T-LATE"
+    assert missed["hours_overdue"] == 5
+    assert missed["received_at"] is not None
+    said = reasons(watch, site.clock(), [])
+    assert any("T-LATE" in line and "MISSED" in line for line in said["why"])
+    database = site.ledger.database
+    assert check_state(replay(database), database) is None
+    rederive(database)  # the rows derived again, in one pass, are the fold's
+    assert _transit(site, rifle) == watch
+
+
+def test_a_later_transfer_after_one_met_in_time_keeps_nothing_more(site: Site) -> None:
+    rifle = _sent(site, "T-FAST")
+    site.process.receive("sklad.omarov", "T-FAST", [rifle])
+    site.process.add_location("admin", "WH-SEC", "warehouse", "Склад №2", "Алматы")
+    site.process.send("sklad.omarov", "T-ON2", "WH-SEC", [rifle])
+    watch = _transit(site, rifle)
+    assert watch is not None
+    assert [f["fact"] for f in watch.facts] == ["sent"]

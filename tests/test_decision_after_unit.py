@@ -186,3 +186,36 @@ def test_clerk_forged_appeal_at_warehouse_fails_verify_access(site: Site) -> Non
     assert access.status == "failed"
     assert access.seq == forged.seq
     assert "sklad.omarov (warehouse_clerk) may not write decision_appealed" in str(access.reason)
+
+
+# -- fix19h LOW: a refusal to the unit's officer tells nothing of the item elsewhere ----------
+
+STATE_WORDS = ("cut", "deformed", "parts removed", "at warehouse", "destroyed", "discrepancy")
+
+
+def test_refused_later_step_of_an_item_elsewhere_names_only_the_decision(site: Site) -> None:
+    item = site.register_rifle(rifled=False)
+    site.to_warehouse(item)  # decided and final, then sent and received
+    site.prepare(item)  # cut at the warehouse: the unit's officer does not read it there
+    with pytest.raises(RuleViolation) as refusal:
+        _appeal(site, "unit.serikbaev", item)
+    message = refusal.value.message
+    assert refusal.value.rule == "PROCESS"
+    assert "decision appealed cannot follow a decision that is final" in message
+    assert not any(word in message for word in STATE_WORDS), message
+    shown = i18n.refusal(refusal.value, "ru")
+    assert "Разрезано" not in shown
+    assert "cut" not in shown
+
+
+def test_refused_later_step_of_an_item_with_a_discrepancy_elsewhere_says_nothing_of_it(
+    site: Site,
+) -> None:
+    item = _smoothbore_at_warehouse(site)
+    site.process.record_discrepancy("sklad.omarov", item, "не найден при пересчёте")
+    with pytest.raises(RuleViolation) as refusal:
+        _appeal(site, "unit.serikbaev", item)
+    message = refusal.value.message
+    assert "has left the unit" in message
+    assert not any(word in message for word in STATE_WORDS), message
+    assert "D-" not in message

@@ -268,6 +268,10 @@ def test_the_cli_writes_a_bundle_that_verify_item_checks(
     unknown = run(cli_env, "item-proof", "KZ-999999", "--out", str(tmp_path / "x.json"))
     assert unknown.returncode == 1
     assert unknown.stderr.count("\n") == 1
+    empty = run(cli_env, "item-proof", "", "--out", str(tmp_path / "y.json"))  # fix19h LOW
+    assert empty.returncode == 2
+    assert empty.stderr == "custody: the item id is empty: name the item whose bundle to write\n"
+    assert not (tmp_path / "y.json").exists()
 
 
 def test_a_bundle_failing_before_its_checkpoint_says_so_not_none(

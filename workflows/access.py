@@ -84,6 +84,8 @@ ROLES: Final[dict[str, frozenset[str]]] = {
             "depackaged",
             "batch_opened",
             "batch_loaded",
+            # An item whose destruction is stopped (R1, R11) taken out of an open batch.
+            "unloaded",
             "presence_recorded",
             "melted",
             "burned",
@@ -217,6 +219,7 @@ _AT_ITEM = frozenset(
         "cut",
         "fuses_removed",
         "depackaged",
+        "unloaded",  # where it lies: the batch's place, where it was loaded
         "diversion_resolved",
         "compensation_paid",
         "compensation_confirmed",

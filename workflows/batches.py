@@ -88,6 +88,28 @@ def load(
     return suspected
 
 
+def unload(work: Work, item_ids: Sequence[str], reason: str) -> None:
+    """Take items out of the batches they are loaded into, before the batch is destroyed: one
+    `unloaded` entry each, naming its batch and `reason` (one line of text). Each item goes
+    back to its state before loading (cut, depackaged), where the batch is; the batch goes on
+    without it, and its statement does not list it. Only an item whose destruction is
+    stopped may be unloaded: its decision appealed, suspended or reversed (R1), or an open
+    R11 suspicion (rules.unload_allowed). Raises InvalidRequest with no reason, RuleViolation
+    (PROCESS) for an item not loaded, a batch destroyed, or nothing stopping it."""
+    why = _text(reason, "reason") if reason.strip() else ""
+    if not why:
+        raise InvalidRequest("name the reason the item is taken out of its batch")
+    ids = unique(item_ids)
+    work.load("items", ids)
+    per_item: dict[str, dict[str, Any]] = {}
+    for item_id in ids:
+        item = work.world.item(item_id)
+        if item.batch is not None:
+            work.load("batches", [item.batch])
+            per_item[item_id] = {"batch": item.batch}
+    advance(work, "unloaded", ids, {"reason": why}, per_item)
+
+
 @dataclass(frozen=True)
 class Present:
     """A person at a furnace or bunker, named as the statement prints them. A commission

@@ -111,7 +111,9 @@ class _Pass:
         state[_DESTINATION] = self.transfers[data["transfer"]]
         if state[_LOCATION] == state[_UNIT]:
             self._step(item, R1, deadlines.meet, body["time"])
-        self._put(deadlines.start_transit(item, data, body["time"], body["seq"]))
+        earlier = self.deadlines.get((item, TRANSIT))
+        watch = deadlines.start_transit(item, data, body["time"], body["seq"])
+        self._put(deadlines.restart_transit(earlier, watch, body["time"]))
 
     def _received(self, body: dict[str, Any]) -> None:
         item = body["item"]
@@ -190,7 +192,7 @@ class _Pass:
         zone = deadline.zone or terms.DEFAULT_ZONE
         late = "entered_late_days" in data
         event = deadlines.fact(status, data.get("date"), body["time"], body["seq"], zone, late)
-        clock(deadline, event)
+        clock(deadline, deadlines.with_destruction(event, data))
 
 
 def derive(bodies: Iterable[dict[str, Any]]) -> dict[tuple[str, str], Deadline]:

@@ -162,6 +162,43 @@ def start_transit(item: str, sent: dict[str, Any], at: str, seq: int) -> Deadlin
     )
 
 
+EARLIER_TRANSIT = "earlier_transit"
+
+
+def restart_transit(earlier: Deadline | None, new: Deadline, at: str) -> Deadline:
+    """The transit watch of a later transfer of the item (`new`), keeping the misses of the
+    `earlier` one on record (fix19h LOW: the row of the new transfer had replaced a missed
+    watch): an earlier watch met after its due time, or still open past it at `at` (RFC 3339
+    UTC), is added to the new one's facts (`earlier_transit`: its transfer, due time, when it
+    was met or null, whole hours overdue), after the new sending, with the misses it kept."""
+    if earlier is None or earlier.rule != TRANSIT:
+        return new
+    kept = [f for f in earlier.facts if f.get("fact") == EARLIER_TRANSIT]
+    due, met = earlier.due_at, earlier.met_at
+    end = met or (at if earlier.cancelled_at is None else None)
+    if due is not None and end is not None and end > due and earlier.facts:
+        sent = earlier.facts[0]
+        late = parse_time(end) - parse_time(due)
+        hours = max(
+            1, int(late.total_seconds() // 3600) + (1 if late % dt.timedelta(hours=1) else 0)
+        )
+        kept.append(
+            {
+                "fact": EARLIER_TRANSIT,
+                "date": sent.get("date"),
+                "entered_at": earlier.started_at,
+                "seq": sent.get("seq"),
+                "delay_days": 0,
+                "transfer": sent.get("transfer"),
+                "missed_transit_due_at": due,
+                "received_at": met,
+                "hours_overdue": hours,
+            }
+        )
+    new.facts.extend(kept)
+    return new
+
+
 def _open(deadline: Deadline) -> bool:
     return deadline.met_at is None and deadline.cancelled_at is None
 
@@ -202,10 +239,27 @@ def _with_late_entry(deadline: Deadline, event: dict[str, Any]) -> dict[str, Any
     return {**event, OVERDUE_UNTIL_LATE_ENTRY: days, "overdue_due_at": due}
 
 
+AFTER_DESTRUCTION = "after_destruction"
+
+
+def with_destruction(event: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """`event` (an appeal's or suspension's fact) with the destroying step its entry names
+    (`after_destruction` of its data: workflows.decision_dates), if it names one."""
+    began = data.get(AFTER_DESTRUCTION)
+    if not isinstance(began, dict):
+        return event
+    return {**event, AFTER_DESTRUCTION: {"step": began.get("step"), "date": began.get("date")}}
+
+
 def pause(deadline: Deadline, event: dict[str, Any]) -> None:
     """An appeal or suspension: the clock stops (from the day it was lodged or ordered). One
-    dated after the term ran out stops it too, and the miss stays on record (`_with_miss`)."""
+    dated after the term ran out stops it too, and the miss stays on record (`_with_miss`).
+    One dated on or before a destroying step already recorded (`after_destruction`) is kept
+    among the facts even of a deadline met or cancelled, so that the deadlines list shows
+    it (fix19h M3); nothing else moves."""
     if not _open(deadline):
+        if AFTER_DESTRUCTION in event:
+            deadline.facts.append(event)
         return
     if deadline.due_at is not None:
         event = _with_late_entry(deadline, _with_miss(deadline, event, MISSED))
@@ -363,6 +417,7 @@ _SAID = {
     "reversed": "reversed {date}",
     "lost": "declared lost {date}",
     "sent": "sent {date}",
+    "earlier_transit": "sent {date}",
 }
 
 
@@ -382,6 +437,19 @@ def explain(deadline: Deadline) -> list[str]:
             line += (
                 f" — after the term had run out ({event['missed_due_at']}): MISSED, "
                 f"{days(event['days_overdue'])} overdue, kept on record"
+            )
+        if AFTER_DESTRUCTION in event:
+            began = event[AFTER_DESTRUCTION]
+            line += (
+                f" — APPEALED AFTER DESTRUCTION BEGAN: dated on or before {began['step']} "
+                f"of {began['date']}, already recorded"
+            )
+        if event["fact"] == EARLIER_TRANSIT:
+            received = event["received_at"] or "never"
+            line += (
+                f" — an earlier transfer ({event['transfer']}): its watch was due "
+                f"{event['missed_transit_due_at']}, received {received}: MISSED, "
+                f"{event['hours_overdue']} hours overdue, kept on record"
             )
         if OVERDUE_UNTIL_LATE_ENTRY in event:
             line += (

@@ -16,8 +16,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from custody.entries import decode
+from custody.store import Store
 from workflows import terms
 from workflows.deadlines import R1
+from workflows.diversion import BLOCKED
 from workflows.errors import InvalidRequest
 from workflows.model import Location
 from workflows.unit_of_work import Work
@@ -65,11 +68,38 @@ def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> d
             data["time_zone"] = zone
         else:
             data["date"] = day.isoformat()
+        if step in PAUSING:
+            began = destruction_began(work, item.id, zone)
+            if began is not None and day.isoformat() <= began["date"]:
+                data[AFTER_DESTRUCTION] = began
         delay = (today - day).days
         if delay > work.config.late_entry_days:
             data["entered_late_days"] = delay
         per_item[item.id] = data
     return per_item
+
+
+# The steps that stop a decision, and the fact one of them carries when the item's
+# destruction had begun on or after its date (fix19h M3): accepted, the fact happened, and
+# flagged: "appealed after destruction began".
+PAUSING = ("decision_appealed", "decision_suspended")
+AFTER_DESTRUCTION = "after_destruction"
+
+
+def destruction_began(work: Work, item: str, zone: str) -> dict[str, Any] | None:
+    """{step, seq, date} of the first step that destroyed or altered `item` (a kind of
+    workflows.diversion.BLOCKED: parts removal, deformation, cutting, loading, melting...),
+    its date the entry's at the place (`zone`), from the ledger's entries about the item
+    (by its index); None when none is recorded."""
+    for entry in Store(work.conn).item_entries(item):
+        body = decode(entry.body)
+        if body.kind in BLOCKED:
+            return {
+                "step": body.kind,
+                "seq": body.seq,
+                "date": terms.local_date(body.time, zone).isoformat(),
+            }
+    return None
 
 
 def _not_before(step: str, day: dt.date, facts: list[dict[str, Any]], item: str) -> None:

@@ -42,6 +42,13 @@ from workflows.model import Deadline, Location
 from workflows.vocabulary import LEVELS, STAFF
 
 DUE_SOON, OVERDUE, LONG_PAUSE = "due_soon", "overdue", "long_pause"
+# A decision appealed or suspended after the item left its unit (R1 met by the transfer):
+# the deciding unit and the place that holds the item are told that destruction waits
+# (`appeal_waits`, fix19h M2).
+APPEALED_IN_PROCESS = "appeal_waits"
+# An appeal or suspension dated on or before a step that had already destroyed or altered
+# the item: the deciding unit's staff and its supervisor are told (fix19h M3).
+DESTROYED_EARLY = "destroyed_early"
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,57 @@ def plan(
         if notice.key not in have:
             new.append(notice)
     return new
+
+
+def first_on_duty(place: Location, disabled: Set[str] = NOBODY) -> list[tuple[str, str]]:
+    """(level, person) of the lowest level with someone on duty at the place: its staff, or,
+    with none, its supervisor, else its regional head; [] with nobody at any level."""
+    for level in LEVELS:
+        people = on_duty(place, level, disabled)
+        if people:
+            return [(level, person) for person in people]
+    return []
+
+
+def appealed_in_process(
+    item: str,
+    entered_at: str,
+    places: Iterable[Location | None],
+    disabled: Set[str] = NOBODY,
+) -> list[Notice]:
+    """The `appeal_waits` notices of an appeal or suspension entered at `entered_at`
+    (RFC 3339 UTC, its due time: one notice per entry and person) for an item that had left
+    its unit: to those on duty first (`first_on_duty`) at each of `places` (the unit that
+    decided, the place that holds the item; fix19h M2: nobody had been told, and the long
+    pause notice covers only a clock still running at the unit)."""
+    made: dict[tuple[str, str], Notice] = {}
+    for place in places:
+        if place is None:
+            continue
+        for level, person in first_on_duty(place, disabled):
+            notice = Notice(item, "R1", entered_at, APPEALED_IN_PROCESS, level, person, place.id)
+            made.setdefault((person, place.id), notice)
+    return list(made.values())
+
+
+def destroyed_early(
+    item: str, entered_at: str, unit: Location | None, disabled: Set[str] = NOBODY
+) -> list[Notice]:
+    """The `destroyed_early` notices of an appeal or suspension entered at `entered_at`
+    (RFC 3339 UTC) dated on or before a destroying step already recorded: to the deciding
+    unit's staff and to its supervisor, or its regional head where it has none."""
+    if unit is None:
+        return []
+    told = [(STAFF, person) for person in on_duty(unit, STAFF, disabled)]
+    for level in LEVELS[1:]:
+        people = on_duty(unit, level, disabled)
+        if people:
+            told += [(level, person) for person in people]
+            break
+    return [
+        Notice(item, "R1", entered_at, DESTROYED_EARLY, level, person, unit.id)
+        for level, person in told
+    ]
 
 
 def long_pause(

@@ -181,6 +181,9 @@ def _start_r2(world: World, item_id: str, place: str, at: str) -> None:
     world.put("deadlines", deadlines.start_r2(item_id, place, at))
 
 
+# An appeal or suspension dated on or before a step that had already destroyed or altered
+# the item carries that step (workflows.decision_dates.destruction_began): a flag.
+_AFTER = "after_destruction"
 # What a decision's entry carries for the clock and the record, not for the decision itself.
 _CLOCK_FIELDS = ("files", "date", "time_zone", "entered_late_days")
 
@@ -392,8 +395,22 @@ def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
         before = world.item(_subject(body)).decision
         item = _move(world, _subject(body), body, decision_fact(before))
         data = body.data
-        kept = {k: v for k, v in data.items() if k not in _CLOCK_FIELDS}
+        kept = {k: v for k, v in data.items() if k not in _CLOCK_FIELDS and k != _AFTER}
         item.decision = {**(item.decision or {}), **kept, "status": status}
+        began = data.get(_AFTER)
+        if isinstance(began, dict):  # accepted, the fact happened; flagged (fix19h M3)
+            item.decision.setdefault(
+                _AFTER,
+                {
+                    "step": began.get("step"),
+                    "step_seq": began.get("seq"),
+                    "step_date": began.get("date"),
+                    "by": status,
+                    "date": data.get("date"),
+                    "seq": body.seq,
+                    "entered_at": body.time,
+                },
+            )
         if "date" in data:
             item.decision[f"{status}_date"] = data["date"]
         if "document" in data:  # what it rests on, kept beside its date (issue 19)
@@ -406,7 +423,7 @@ def _decision(status: str, clock: Callable[..., None] | None) -> Handler:
         zone = deadline.zone or terms.DEFAULT_ZONE
         late = "entered_late_days" in data
         event = deadlines.fact(status, data.get("date"), body.time, body.seq, zone, late)
-        clock(deadline, event)
+        clock(deadline, deadlines.with_destruction(event, data))
         world.touch("deadlines", deadline)
         # The fact as the clock kept it: with the overdue time a late entry hid (issue 19).
         kept = deadline.facts[-1] if deadline.facts else event
@@ -453,7 +470,9 @@ def _transfer_sent(world: World, body: EntryBody) -> None:
     if item.location == item.unit:
         _deadline_step(world, item.id, R1, deadlines.meet, body.time)
     # The transit watch (not a rule of the law): the sending place answers until received.
-    world.put("deadlines", deadlines.start_transit(item.id, data, body.time, body.seq))
+    earlier = world.deadline(item.id, TRANSIT)
+    watch = deadlines.start_transit(item.id, data, body.time, body.seq)
+    world.put("deadlines", deadlines.restart_transit(earlier, watch, body.time))
 
 
 def _transfer_received(world: World, body: EntryBody) -> None:
@@ -549,6 +568,21 @@ def _batch_loaded(world: World, body: EntryBody) -> None:
     batch.items.append(item.id)
     world.touch("batches", batch)
     item.batch, item.location = batch.id, batch.location
+
+
+def _unloaded(world: World, body: EntryBody) -> None:
+    """An item taken out of a batch not yet destroyed: back to its state before loading, at
+    the batch's place; the batch goes on without it (not on its statement)."""
+    batch, item_id = world.batch(body.data["batch"]), _subject(body)
+    if item_id not in batch.items or batch.state != "open":
+        raise FoldError(body.seq, f"{item_id} is not in open batch {batch.id}")
+    item = _move(world, item_id, body)
+    batch.items.remove(item.id)
+    batch.unloaded.append(
+        {"item": item.id, "reason": body.data["reason"], "seq": body.seq, "at": body.time}
+    )
+    world.touch("batches", batch)
+    item.batch = None
 
 
 def _presence_recorded(world: World, body: EntryBody) -> None:
@@ -808,6 +842,7 @@ _HANDLERS: dict[str, Handler] = {
     "depackaged": _weighed,
     "batch_opened": _batch_opened,
     "batch_loaded": _batch_loaded,
+    "unloaded": _unloaded,
     "presence_recorded": _presence_recorded,
     "melted": _destroyed("melted"),
     "burned": _destroyed("burned"),

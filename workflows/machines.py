@@ -62,6 +62,8 @@ _WEAPON = [
     ("deformed", "parts_incinerated", "deformed", None),
     ("cut", "deformed", "cut", None),
     ("batch_loaded", "cut", "loaded", None),
+    # Taken out of a batch not yet melted, back to where it was loaded from (R1: an appeal).
+    ("unloaded", "loaded", "cut", None),
     ("melted", "loaded", "melted", None),
     ("statement_signed", "melted", DESTROYED, None),
 ]
@@ -71,6 +73,7 @@ _AMMUNITION = [
     ("fuses_removed", "at_warehouse", "inspected", None),
     ("depackaged", "inspected", "depackaged", None),
     ("batch_loaded", "depackaged", "loaded", None),
+    ("unloaded", "loaded", "depackaged", None),
     ("burned", "loaded", "burned", None),
     ("statement_signed", "burned", DESTROYED, None),
 ]
@@ -109,6 +112,7 @@ DECISION_STEPS_AFTER: dict[str, tuple[str, ...]] = {
 }
 # The states of an item under a decision at the unit: there the machine's own states move.
 _AT_UNIT = frozenset({"registered", "decided", "appealed", "suspended", "final", "reversed"})
+AT_UNIT = _AT_UNIT
 # Where an item rests at a warehouse, outside forensics, transit and batches: a reversed
 # decision hands it back to its owner from there (R1).
 RETURNABLE = frozenset(

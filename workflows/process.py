@@ -27,6 +27,7 @@ from workflows.cache import DocumentCache
 from workflows.commands.accounts import CreateAccount
 from workflows.commands.base import Command
 from workflows.config import ProcessConfig
+from workflows.deadlines import AFTER_DESTRUCTION
 from workflows.diversion import SUSPECTED
 from workflows.errors import InvalidRequest, RuleViolation, UnknownObject
 from workflows.files import FileStore
@@ -53,6 +54,12 @@ FOUNDER = "Первый администратор"  # the first administrator's
 SECOND = "Второй администратор"  # the second's
 SECOND_ADMIN = "admin2"  # the second administrator's username unless `custody init` is told
 Action = Callable[[Work], T]
+
+
+def flagged(deadline: Deadline) -> bool:
+    """Whether an appeal or suspension after destruction began is among the deadline's
+    facts (workflows.deadlines.with_destruction)."""
+    return any(AFTER_DESTRUCTION in fact for fact in deadline.facts)
 
 
 class Process:
@@ -188,7 +195,8 @@ class Process:
     ) -> list[Deadline]:
         """Deadlines not yet met, overdue first, then by due time, paused last; with
         include_closed, also those met late (after the overdue ones) and the cancelled ones
-        (last). With `limit`, that many
+        (last), and those met in time that carry an appeal after destruction began (at the
+        end). With `limit`, that many
         from `offset` (a page)."""
         now = format_time(self.clock())
         with self._read() as (repo, _):
@@ -206,7 +214,9 @@ class Process:
             "cancelled": 4,  # closed, but shown when asked for (issue 19 re-attack, M1)
         }
         keyed = [(order.get(d.status_at(now), 5), d.due_at or "~", d.item, d) for d in found]
-        keyed = [k for k in keyed if k[0] < 5]
+        # A deadline met in time is shown too when an appeal after destruction began is
+        # among its facts (fix19h M3): the flag is on the deadlines list.
+        keyed = [k for k in keyed if k[0] < 5 or flagged(k[3])]
         keyed.sort(key=lambda k: k[:3])
         chosen = keyed[offset:] if limit is None else keyed[offset : offset + limit]
         return [k[3] for k in chosen]

@@ -18,7 +18,14 @@ from custody.clock import is_time, parse_time
 from workflows.config import ProcessConfig
 from workflows.diversion import BLOCKED, suspicion_blocks
 from workflows.errors import INVENTORY, PROCESS, RuleViolation
-from workflows.machines import DISCREPANCY, TERMINAL, WORKFLOWS, decision_fact
+from workflows.machines import (
+    AT_UNIT,
+    DECISION_STEPS_AFTER,
+    DISCREPANCY,
+    TERMINAL,
+    WORKFLOWS,
+    decision_fact,
+)
 from workflows.model import Batch, Item
 from workflows.vocabulary import (
     AMMUNITION,
@@ -111,7 +118,9 @@ CONTESTED = ("appealed", "suspended")
 def r1_not_destroyed_while_contested(check: Check) -> RuleViolation | None:
     """R1: while the decision is appealed or suspended (not final again) no step destroys or
     alters the item, wherever it is; a reversed decision ends in return to the owner, not
-    destruction (issue 19: an appeal lodged in time after the item had left the unit)."""
+    destruction (issue 19: an appeal lodged in time after the item had left the unit); and
+    a decision recorded but not final yet (no `decision_final`) holds it too, until its
+    finality is recorded (fix19h M3: an appeal may still come)."""
     decision = check.item.decision
     status = decision.get("status") if decision else None
     if status in CONTESTED:
@@ -121,6 +130,46 @@ def r1_not_destroyed_while_contested(check: Check) -> RuleViolation | None:
         )
     if status == "reversed":
         return _refuse("R1", REVERSED)
+    if status == NOT_FINAL:
+        return _refuse("R1", NOT_FINAL_YET)
+    return None
+
+
+# A decision recorded and not (yet) final: the ledger knows a decision is final only from
+# its `decision_final` (or an intake that carries the decision, state surplus, which is
+# final). Until then nothing destroys the item (fix19h M3): an appeal may still come.
+NOT_FINAL = "recorded"
+NOT_FINAL_YET = (
+    "the decision is not final yet; the item may not be destroyed until its finality is recorded"
+)
+
+
+def destruction_stopped(item: Item) -> bool:
+    """Whether something the law or R11 sets stops the item's destruction now: its decision
+    appealed, suspended, reversed or not final yet (R1), or an open suspicion of diversion
+    (R11)."""
+    decision = item.decision
+    status = decision.get("status") if decision else None
+    return status in (*CONTESTED, "reversed", NOT_FINAL) or item.diversion is not None
+
+
+def unload_allowed(check: Check) -> RuleViolation | None:
+    """An item is taken out of a batch (`unloaded`) only from a batch not yet destroyed, and
+    only while its destruction is stopped (destruction_stopped): the rest of the batch then
+    goes on without it, and it is not on the statement (R1, R8; issue 19). A reason is
+    required (workflows.batches.unload)."""
+    item = check.item
+    batch: Batch | None = check.world.find("batches", check.data.get("batch"))
+    if item.state != "loaded" or batch is None or item.id not in batch.items:
+        return None  # the machine's order refuses it (in_order)
+    if batch.state != "open":
+        return _refuse(PROCESS, f"batch {batch.id} is already {batch.state}")
+    if not destruction_stopped(item):
+        return _refuse(
+            PROCESS,
+            f"nothing stops the destruction of {item.name}: only an item whose decision is "
+            "appealed, suspended, reversed or not final, or suspected of diversion, is unloaded",
+        )
     return None
 
 
@@ -314,6 +363,7 @@ STEP_GUARDS: dict[str, Sequence[Guard]] = {
     "forensic_returned": [r4_evidence_hold],
     "fuses_removed": [r9_fuses_counted],
     "depackaged": [_weight],
+    "unloaded": [unload_allowed],
 }
 
 
@@ -329,13 +379,49 @@ _GUARDS: dict[str, tuple[Guard, ...]] = {
 
 def check_step(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleViolation | None:
     """The first rule that stops `check.step` for `check.item`, or None (`facts=None`: given
-    whichever facts the step may come with, as in_order says)."""
+    whichever facts the step may come with, as in_order says). A decision's later step for
+    an item that has left the unit is refused in words of the decision alone
+    (`away_refusal`)."""
+    violation = _first(check, facts)
+    if violation is not None and check.step in DECISION_STEPS_AFTER and away(check.item):
+        violation = away_refusal(check, violation)
+    return violation.about(check.item.id) if violation is not None else None
+
+
+def _first(check: Check, facts: frozenset[str] | None) -> RuleViolation | None:
     for guard in _GUARDS.get(check.step, _ALWAYS):
         violation = guard(check)
         if violation is not None:
-            return violation.about(check.item.id)
-    violation = in_order(check, facts)
-    return violation.about(check.item.id) if violation is not None else None
+            return violation
+    return in_order(check, facts)
+
+
+def away(item: Item) -> bool:
+    """The item has left the unit that decided: elsewhere, or on the road from it."""
+    return item.state not in AT_UNIT and (item.location != item.unit or item.transfer is not None)
+
+
+def away_refusal(check: Check, violation: RuleViolation) -> RuleViolation:
+    """A refusal of a decision's later step (appeal, suspension, finality, reversal) for an
+    item that has left the unit, said without the item's state where it is now: the unit's
+    officer records these steps wherever the item is (workflows.access, place_of) but reads
+    only their own places, and a refusal naming `cut`, `destroyed` or a discrepancy there
+    told them what their role may not read (fix19h LOW). The decision's own status is
+    theirs to know: a step out of the decision's order says it and what may follow."""
+    decision = check.item.decision or {}
+    status = str(decision.get("status") or "none")
+    step = check.step.replace("_", " ")
+    if check.item.state not in TERMINAL and check.item.state != DISCREPANCY:
+        allowed = [s for s, after in DECISION_STEPS_AFTER.items() if status in after]
+        following = ", ".join(allowed) or "none"
+        return _refuse(
+            PROCESS, f"{step} cannot follow a decision that is {status} (next: {following})"
+        )
+    return _refuse(
+        PROCESS,
+        f"{step} cannot be recorded now: the item has left the unit, and where it is and "
+        "what became of it are for the place that holds it",
+    )
 
 
 # -- batches ------------------------------------------------------------------------------------

@@ -29,7 +29,10 @@ def item_proof(
     ledger's keys to one file that anyone can check with `custody verify-item`."""
     from custody.bootstrap import open_ledger
     from custody.disclosure import disclose
+    from custody.errors import NotAnItem
 
+    if not item.strip():  # one line, exit 2, before any ledger is opened (fix19h LOW)
+        raise NotAnItem("the item id is empty: name the item whose bundle to write")
     writable(out, "--out")
     ledger = open_ledger(Settings())
     try:

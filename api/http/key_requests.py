@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -126,8 +126,8 @@ async def witness_challenge(request: Request, body: WitnessIn, _: Admin) -> Chal
     return Challenge(challenge=await run_in_threadpool(issue))
 
 
-@router.post("/requests", status_code=204)
-async def submit(request: Request, body: RequestIn, caller: Caller) -> None:
+@router.post("/requests", status_code=204, response_class=Response)
+async def submit(request: Request, body: RequestIn, caller: Caller) -> Response:
     """The caller's new public key and its proof over their challenge, for an administrator;
     their login token only (403 for a device token)."""
     _own_login(caller)
@@ -150,6 +150,7 @@ async def submit(request: Request, body: RequestIn, caller: Caller) -> None:
         await run_in_threadpool(keep)
     except key_requests.RequestRefused as exc:
         raise InvalidRequest(str(exc)) from exc
+    return Response(status_code=204)  # no body, so no content type (fix19h LOW)
 
 
 @router.get("/requests", response_model=list[RequestOut])

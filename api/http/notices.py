@@ -29,7 +29,9 @@ class NoticeOut(BaseModel):
     due_at: str
     kind: str = Field(
         description="due_soon, overdue, long_pause (a clock stopped longer than "
-        "CUSTODY_LONG_PAUSE_DAYS), or key_registered (item: the key id)"
+        "CUSTODY_LONG_PAUSE_DAYS), appeal_waits (a decision appealed or suspended after "
+        "the item left the unit: destruction waits), destroyed_early (one dated on or before a "
+        "destroying step already recorded), or key_registered (item: the key id)"
     )
     level: str = Field(description="staff, supervisor or regional_head")
     person: str

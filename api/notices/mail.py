@@ -17,7 +17,7 @@ from api.notices.config import NoticeConfig
 from api.notices.outbox import KEY_REGISTERED, Outgoing
 from custody.clock import parse_time
 from workflows import terms
-from workflows.escalation import LONG_PAUSE
+from workflows.escalation import APPEALED_IN_PROCESS, DESTROYED_EARLY, LONG_PAUSE
 
 SUBJECTS = {
     "due_soon": ("Срок истекает", "Мерзімі өтуде", "Deadline due soon"),
@@ -26,6 +26,16 @@ SUBJECTS = {
         "Срок приостановлен слишком долго",
         "Мерзімі тым ұзақ тоқтатылды",
         "Deadline paused too long",
+    ),
+    APPEALED_IN_PROCESS: (
+        "Решение обжаловано: уничтожение ожидает",
+        "Шешімге шағым берілді: жою күтеді",
+        "Decision appealed: destruction waits",
+    ),
+    DESTROYED_EARLY: (
+        "Обжалование после начала уничтожения",
+        "Жою басталғаннан кейінгі шағым",
+        "Appealed after destruction began",
     ),
     KEY_REGISTERED: (
         "На ваше имя зарегистрирован ключ",
@@ -76,7 +86,8 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
     local = due.astimezone(ZoneInfo(zone))
     # A due time as the CLI and the web say it (24:00 of the last day); a key's registration
     # is a moment, not the end of a day.
-    wall = f"{local:%Y-%m-%d %H:%M}" if notice.kind == KEY_REGISTERED else None
+    moment = notice.kind in (KEY_REGISTERED, APPEALED_IN_PROCESS, DESTROYED_EARLY)
+    wall = f"{local:%Y-%m-%d %H:%M}" if moment else None
     when = f"{wall or terms.as_the_law_words(local)} {local:%Z} ({due:%Y-%m-%d %H:%M} UTC)"
     ru, kk, en = SUBJECTS[notice.kind]
     rule_ru, rule_kk, rule_en = RULES.get(notice.rule, (notice.rule,) * 3)
@@ -91,6 +102,34 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
             f"{ru}: {notice.item}, {when}. Если вы его не запрашивали, сообщите администратору.\n"
             f"{kk}: {notice.item}, {when}. Оны сұрамаған болсаңыз, әкімшіге хабарлаңыз.\n"
             f"{en}: {notice.item}, {when}. If you did not ask for it, tell the administrator.\n\n"
+            f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
+        )
+        return mail
+    if notice.kind == APPEALED_IN_PROCESS:
+        mail.set_content(
+            f"{ru}: {notice.item}. Решение обжаловано или приостановлено ({when}), когда "
+            f"предмет уже покинул подразделение; его нельзя уничтожать, пока решение не "
+            f"вступит в силу. Место: {notice.place}.\n"
+            f"{kk}: {notice.item}. Зат бөлімшеден кеткеннен кейін шешімге шағым берілді "
+            f"немесе ол тоқтатылды ({when}); шешім күшіне енгенше оны жоюға болмайды. "
+            f"Орны: {notice.place}.\n"
+            f"{en}: {notice.item}. The decision was appealed or suspended ({when}) after the "
+            f"item had left the unit; it may not be destroyed until the decision is final. "
+            f"Place: {notice.place}.\n\n"
+            f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
+        )
+        return mail
+    if notice.kind == DESTROYED_EARLY:
+        mail.set_content(
+            f"{ru}: {notice.item}. Решение обжаловано или приостановлено ({when}) с датой "
+            f"не позднее уже записанного шага уничтожения предмета. Проверьте, как это "
+            f"произошло. Место: {notice.place}.\n"
+            f"{kk}: {notice.item}. Шешімге шағым берілді немесе ол тоқтатылды ({when}), оның "
+            f"күні заттың жазылған жою қадамынан кеш емес. Бұл қалай болғанын тексеріңіз. "
+            f"Орны: {notice.place}.\n"
+            f"{en}: {notice.item}. The decision was appealed or suspended ({when}), dated on "
+            f"or before a step that had already destroyed or altered the item. Check how "
+            f"that happened. Place: {notice.place}.\n\n"
             f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
         )
         return mail

@@ -18,16 +18,26 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
 
 from api.notices import mail, outbox
 from api.notices.config import NoticeConfig
 from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
+from workflows.decision_dates import AFTER_DESTRUCTION
 from workflows.escalation import (
+    APPEALED_IN_PROCESS,
+    DESTROYED_EARLY,
     Moment,
     Notice,
     Timing,
+    appealed_in_process,
+    destroyed_early,
     escalating_due,
     kind_at,
     long_pause,
@@ -35,8 +45,10 @@ from workflows.escalation import (
     unattended,
 )
 from workflows.heap import collector_paused
+from workflows.machines import TERMINAL
 from workflows.model import Deadline, Location
 from workflows.repository import Repository
+from workflows.rules import CONTESTED
 from workflows.world import World
 
 log = logging.getLogger("custody.notices")
@@ -90,14 +102,100 @@ def _write_due(system: System) -> tuple[int, dict[str, int]]:
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
         stopped = Repository(conn).stopped_deadlines()
         world = World()
+        appeals = _appeal_entries(conn, world)
         wanted = {place for *_, place in due if place} | {d.place for d in stopped if d.place}
-        Repository(conn).load(world, "locations", wanted)
+        Repository(conn).load(world, "locations", wanted | _places_of(world, appeals))
         disabled = _disabled(Repository(conn), world)
         new = planned(due, world.locations, written, moment, timing, disabled)
         new += paused_too_long(stopped, world.locations, written, system, moment.now_text, disabled)
+        new += appealed_after_unit(conn, appeals, world, disabled)
         emails = outbox.addresses(conn, {row[5] for row in new})
         outbox.insert(conn, new, emails, format_time(now))
     return len(new), unattended(due, world.locations, moment.now_text, disabled)
+
+
+# The entries that stop a decision: looked up by the ledger's (kind, seq) index, so that a
+# pass reads the appeals and suspensions, a small part of the ledger, not the whole of it.
+_STOPPING = ("decision_appealed", "decision_suspended")
+
+
+def _appeal_entries(conn: Connection, world: World) -> list[tuple[str, str, dict[str, Any]]]:
+    """(item, entry time, data) of each appeal or suspension in the ledger whose item is
+    registered and not gone (returned, destroyed, lost): the item loaded into `world`."""
+    query = text("SELECT body FROM ledger_entries WHERE kind IN :kinds")
+    rows = conn.execute(
+        query.bindparams(bindparam("kinds", expanding=True)), {"kinds": list(_STOPPING)}
+    ).fetchall()
+    bodies = [orjson.loads(bytes(body)) for (body,) in rows]
+    Repository(conn).load(world, "items", {b["item"] for b in bodies if b.get("item")})
+    found = []
+    for body in bodies:
+        item = world.items.get(body.get("item"))
+        if item is not None and item.state not in TERMINAL:
+            found.append((item.id, str(body["time"]), dict(body.get("data") or {})))
+    return found
+
+
+def away_and_contested(item: Any) -> bool:
+    """The item's decision is appealed or suspended now, and the item has left the unit
+    that decided (a transfer met R1): destruction waits for the decision wherever it is."""
+    decision = item.decision or {}
+    return decision.get("status") in CONTESTED and (
+        item.location != item.unit or item.transfer is not None
+    )
+
+
+def _places_of(world: World, appeals: list[tuple[str, str, dict[str, Any]]]) -> set[str]:
+    """The unit that decided, where each item is, and where it is going (in transit)."""
+    places: set[str] = set()
+    for item_id, _, _ in appeals:
+        item = world.items[item_id]
+        places |= {p for p in (item.unit, item.location, item.destination) if p}
+    return places
+
+
+def appealed_after_unit(
+    conn: Connection,
+    appeals: list[tuple[str, str, dict[str, Any]]],
+    world: World,
+    disabled: frozenset[str] = frozenset(),
+) -> list[outbox.Planned]:
+    """The notices about appeals and suspensions not written yet, one per entry and person:
+    `appeal_waits` (workflows.escalation.appealed_in_process) to the deciding unit and the
+    place holding the item (and its destination while in transit) while the decision is
+    still appealed or suspended and the item away from the unit (fix19h M2); and
+    `destroyed_early` (escalation.destroyed_early) to the deciding unit's staff and
+    supervisor for one dated on or before a destroying step already recorded (its
+    `after_destruction`, fix19h M3)."""
+    if not appeals:
+        return []
+    have = {
+        tuple(row)
+        for row in conn.execute(
+            text(
+                "SELECT item, rule, due_at, kind, level, person FROM api_notices "
+                "WHERE kind IN (:waits, :early)"
+            ),
+            {"waits": APPEALED_IN_PROCESS, "early": DESTROYED_EARLY},
+        )
+    }
+    new: list[outbox.Planned] = []
+    for item_id, entered_at, data in appeals:
+        item = world.items[item_id]
+        notices: list[Notice] = []
+        if away_and_contested(item):
+            places = [
+                world.locations.get(p or "") for p in (item.unit, item.location, item.destination)
+            ]
+            notices += appealed_in_process(item_id, entered_at, places, disabled)
+        if isinstance(data.get(AFTER_DESTRUCTION), dict):
+            unit = world.locations.get(item.unit)
+            notices += destroyed_early(item_id, entered_at, unit, disabled)
+        for notice in notices:
+            if notice.key not in have:
+                have.add(notice.key)
+                new.append((*notice.key, notice.place))
+    return new
 
 
 def _disabled(repo: Repository, world: World) -> frozenset[str]:

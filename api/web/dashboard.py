@@ -187,7 +187,7 @@ async def item_list(
     me: Me,
     state: State = None,
     location: Place = None,
-    overdue: Annotated[str | None, Query(max_length=2)] = None,
+    overdue: Annotated[str | None, Query(max_length=8)] = None,
     destroyed: Annotated[str | None, Query(max_length=7)] = None,
     after: Place = None,
     not_final: Annotated[str | None, Query(max_length=7)] = None,

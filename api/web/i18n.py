@@ -208,6 +208,44 @@ REFUSALS: list[tuple[re.Pattern[str], str]] = [
         N_("the decision is %(state)s; the item may not be destroyed until the decision is final"),
     ),
     (
+        re.compile(
+            r"nothing stops the destruction of (?P<name>.+): only an item whose decision is "
+            r"appealed, suspended, reversed or not final, or suspected of diversion, is unloaded"
+        ),
+        N_(
+            "nothing stops the destruction of %(name)s: only an item whose decision is "
+            "appealed, suspended, reversed or not final, or suspected of diversion, is taken "
+            "out of a batch"
+        ),
+    ),
+    (
+        re.compile(
+            r"the decision is not final yet; the item may not be destroyed until its finality "
+            r"is recorded"
+        ),
+        N_(
+            "the decision is not final yet; the item may not be destroyed until its finality "
+            "is recorded"
+        ),
+    ),
+    (
+        re.compile(
+            r"(?P<step>[a-z ]+) cannot follow a decision that is (?P<state>\w+) "
+            r"\(next: (?P<next>[^)]*)\)"
+        ),
+        N_("%(step)s cannot follow: the decision's status is %(state)s"),
+    ),
+    (
+        re.compile(
+            r"(?P<step>[a-z ]+) cannot be recorded now: the item has left the unit, and where "
+            r"it is and what became of it are for the place that holds it"
+        ),
+        N_(
+            "%(step)s cannot be recorded now: the item has left the unit, and where it is and "
+            "what became of it are for the place that holds it"
+        ),
+    ),
+    (
         re.compile(r"the decision was reversed; the item goes back to its owner"),
         N_("the decision was reversed; the item goes back to its owner"),
     ),

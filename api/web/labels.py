@@ -107,6 +107,7 @@ KINDS = {
     "cut": N_("Cut"),
     "batch_opened": N_("Batch opened"),
     "batch_loaded": N_("Loaded into a batch"),
+    "unloaded": N_("Unloaded from a batch"),
     "presence_recorded": N_("Presence recorded"),
     "melted": N_("Melted"),
     "fuses_removed": N_("Fuses removed"),

@@ -122,6 +122,9 @@ STEP_FIELDS: dict[str, tuple[Field_, ...]] = {
         Field_("date", N_("Date of the reversal"), "date"),
         Field_("note", N_("Note"), "text", required=False),
     ),
+    # An item whose destruction is stopped (an appeal, a suspension, a reversal, R11) taken
+    # out of a batch not yet destroyed; the rest of the batch goes on (issue 19).
+    "unloaded": (Field_("reason", N_("Reason for taking it out of the batch"), "text"),),
     # An inventory count: every item found at the place scanned, then one count (CountInventory).
     "inventory_counted": (Field_("location", N_("Place counted"), "place:warehouse"),),
 }

@@ -44,6 +44,7 @@ from workflows.commands.batches import (
     OpenBatch,
     RecordPresence,
     SignStatement,
+    UnloadItems,
 )
 from workflows.commands.changes import ConfirmChange, DeclineChange, ProposeChange
 from workflows.commands.diversion import (
@@ -142,6 +143,7 @@ __all__ = [
     "SignStatement",
     "SuspendDecision",
     "TestFire",
+    "UnloadItems",
     "WithdrawPlace",
     "WithdrawRole",
     "WithdrawSupervisor",

@@ -60,6 +60,20 @@ class LoadBatch(AtBatch):
         return batches.load(work, self.batch, self.items) or None
 
 
+@command
+class UnloadItems(Command):
+    kind: ClassVar[str] = "unloaded"
+    summary: ClassVar[str] = (
+        "Take items whose destruction is stopped (appeal, suspension, reversal, R11) out of "
+        "a batch not yet destroyed"
+    )
+    items: Items
+    reason: Text = Field(description="why the item is taken out (e.g. the appeal's case)")
+
+    def run(self, work: Work) -> None:
+        batches.unload(work, self.items, self.reason)
+
+
 class PresentIn(Part):
     person: Id
     role: Word = Field(description="commission_member, plant_representative or expert")

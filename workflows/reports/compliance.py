@@ -25,6 +25,9 @@ period (by their own entry time, which no later entry moves; the `entered_late_d
 command recorded), reversals included, and every pause, finality or reversal dated inside
 its term but entered after the term had run out (with `overdue_until_late_entry`, the days
 the term stood overdue until it, in the period of its `overdue_due_at`).
+`appealed_after_destruction` lists the appeals and suspensions entered in the period dated
+on or before a step that had already destroyed or altered their item (its `step` and
+`step_date`; fix19h M3).
 `overdue_until_late_entry` counts, by rule, the period's deadlines with such an entry: the
 law counts them as it counts an appeal lodged in time, but the term was overdue on record
 until the late entry (issue 19 re-attack, H1).
@@ -39,7 +42,7 @@ from typing import Any
 from custody.clock import parse_time
 from custody.entries import EntryBody
 from workflows import fold as process_fold
-from workflows.deadlines import R1, R2
+from workflows.deadlines import AFTER_DESTRUCTION, R1, R2
 from workflows.model import Deadline
 from workflows.reports.period import Period
 from workflows.reports.tally import Tally
@@ -142,6 +145,7 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
     by_place: dict[str, dict[str, dict[str, int]]] = {}
     missed = []
     late_entries = []
+    after_destruction = []
     hidden = dict.fromkeys(RULES, 0)  # overdue until a late entry dated inside the term
     for key in sorted(compliance.world.deadlines):
         deadline = compliance.world.deadlines[key]
@@ -167,6 +171,14 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
                 | {k: fact[k] for k in ("fact", "date", "entered_at", "seq", "delay_days")}
                 | {k: fact[k] for k in _OVERDUE_KEYS if k in fact}
             )
+        for fact in deadline.facts:  # an appeal after destruction began (fix19h M3)
+            began = fact.get(AFTER_DESTRUCTION)
+            if isinstance(began, dict) and period.holds(fact["entered_at"]):
+                after_destruction.append(
+                    {"item": deadline.item, "rule": deadline.rule, "place": place}
+                    | {k: fact[k] for k in ("fact", "date", "entered_at", "seq")}
+                    | {"step": began.get("step"), "step_date": began.get("date")}
+                )
         if hiding:
             hidden[deadline.rule] += 1
             tally.add(f"overdue_until_late_entry.{deadline.rule}", deadline.item, first_seq)
@@ -223,5 +235,6 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
         "missed": missed,
         "late_entries": late_entries,
         "overdue_until_late_entry": hidden,
+        "appealed_after_destruction": after_destruction,
     }
     return figures, tally

@@ -95,6 +95,11 @@ class ReconciliationFold:
         if batch is not None:
             batch.items.append(str(body.item))
 
+    def _unloaded(self, body: EntryBody) -> None:
+        batch = self.batches.get(body.data["batch"])
+        if batch is not None and str(body.item) in batch.items:
+            batch.items.remove(str(body.item))
+
     def _destroyed(self, body: EntryBody) -> None:
         batch = self.batches.get(str(body.item))
         if "batch" not in body.data and batch is not None and self.period.holds(body.time):
@@ -121,6 +126,7 @@ _FACTS = {
     "depackaged": ReconciliationFold._weighed,
     "batch_opened": ReconciliationFold._opened,
     "batch_loaded": ReconciliationFold._loaded,
+    "unloaded": ReconciliationFold._unloaded,
     "melted": ReconciliationFold._destroyed,
     "burned": ReconciliationFold._destroyed,
     "discrepancy_recorded": ReconciliationFold._discrepancy,

@@ -1,0 +1,157 @@
+"""Issue 19 (fix19h, M3): destruction waits for a final decision, and an appeal dated before
+a destroying step already recorded is accepted and flagged.
+
+The attack: a smoothbore sent under a decision not final yet was cut the next day; the
+appeal lodged before the cutting was then accepted without a word. Now every step that
+destroys or alters an item is refused while its decision is recorded and not final (the
+ledger knows finality only from `decision_final`, or a decision an intake carries). An
+appeal dated on or before a destroying step recorded before this rule (a ledger written
+then) is accepted, the fact having happened, and flagged: the entry carries the step
+(`after_destruction`), the item's decision shows it, and the deciding unit's staff and
+supervisor are told (`destroyed_early`). On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from api.deadline_reasons import reasons
+from api.notices.config import NoticeConfig
+from api.notices.worker import one_pass
+from api.system import System
+from custody.entries import decode
+from custody.store import Store
+from tests.support.mailbox import Mailbox
+from tests.support.site import DECISION, UNIT, WAREHOUSE, Site
+from tests.test_notices import box, system
+from tests.test_reports_annual import checkpoint
+from tests.test_unload_from_batch import _as_before, _verified
+from workflows.deadline_replay import rederive
+from workflows.errors import RuleViolation
+from workflows.reports.recompute import ReportRequest, at_checkpoint
+
+__all__ = ["box", "system"]  # the fixtures of tests/test_notices.py
+
+NOT_FINAL = "the decision is not final yet; the item may not be destroyed until its finality"
+
+
+def _sent_not_final(site: Site) -> str:
+    item = site.register_rifle(rifled=False)
+    site.process.record_decision("unit.serikbaev", [item], DECISION)
+    transfer = site.next_id("T")
+    site.process.send("unit.serikbaev", transfer, WAREHOUSE, [item])
+    site.process.receive("sklad.omarov", transfer, [item])
+    return item
+
+
+def test_a_destroying_step_waits_for_the_decision_to_be_final(site: Site) -> None:
+    item = _sent_not_final(site)
+    with pytest.raises(RuleViolation) as refusal:
+        site.process.remove_parts("sklad.omarov", [item], ["приклад"])
+    assert refusal.value.rule == "R1"
+    assert NOT_FINAL in refusal.value.message
+    assert site.process.item(item).state == "at_warehouse"
+    site.process.decision_step("unit.serikbaev", "decision_final", [item])
+    site.prepare(item)
+    assert site.process.item(item).state == "cut"
+
+
+def _cut_before_the_appeal(site: Site) -> str:
+    """Cut under a decision not final, as a ledger written before this rule holds it."""
+    item = _sent_not_final(site)
+    other = site.register_rifle(rifled=False)
+    site.to_warehouse(other)
+    site.prepare(other)
+    with site.ledger.database.read() as conn:
+        done = [decode(e.body) for e in Store(conn).item_entries(other)]
+    preparing = ("parts_removed", "parts_incinerated", "deformed", "cut")
+    _as_before(site, [(b.kind, item, b.data) for b in done if b.kind in preparing])
+    return item
+
+
+def _appeal(site: Site, item: str, date: str) -> None:
+    site.process.decision_step(
+        "unit.serikbaev", "decision_appealed", [item], date=date, document="дело 2а-9/2026"
+    )
+
+
+def _kinds(system: System, kind: str) -> list[tuple[str, str, str]]:
+    with system.ledger.database.read() as conn:
+        rows = conn.execute(
+            text("SELECT person, level, place FROM api_notices WHERE kind = :k ORDER BY level"),
+            {"k": kind},
+        )
+        return [tuple(r) for r in rows]
+
+
+def test_appeal_dated_before_a_recorded_cutting_is_accepted_flagged_and_told(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    item = _cut_before_the_appeal(site)
+    _appeal(site, item, DECISION["date"])
+    held = site.process.item(item)
+    assert held.state == "cut"  # accepted: the fact happened
+    assert held.decision is not None
+    assert held.decision["status"] == "appealed"
+    flag = held.decision["after_destruction"]
+    assert flag["step"] == "parts_removed"
+    assert flag["by"] == "appealed"
+    assert flag["date"] == DECISION["date"]
+    with site.ledger.database.read() as conn:
+        [appeal] = [
+            b
+            for b in (decode(e.body) for e in Store(conn).item_entries(item))
+            if b.kind == "decision_appealed"
+        ]
+    assert appeal.data["after_destruction"]["step"] == "parts_removed"
+    # The deadlines list: R1, met by the transfer, keeps the appeal's fact with the flag,
+    # the same from the fold and from `custody deadlines --rederive`.
+    [r1] = [d for d in site.process.deadlines(include_closed=True) if d.item == item]
+    assert r1.met_at is not None
+    [fact] = [f for f in r1.facts if f["fact"] == "appealed"]
+    assert fact["after_destruction"]["step"] == "parts_removed"
+    said = reasons(r1, site.clock(), [])
+    assert any("APPEALED AFTER DESTRUCTION BEGAN" in line for line in said["why"])
+    rederive(site.ledger.database)
+    assert [d for d in site.process.deadlines(include_closed=True) if d.item == item] == [r1]
+    # The compliance report of the period lists it.
+    today = dt.date.fromisoformat(DECISION["date"])
+    request = ReportRequest.between(
+        "compliance", today - dt.timedelta(days=1), today + dt.timedelta(days=2), "Asia/Almaty"
+    )
+    report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
+    [row] = report["appealed_after_destruction"]
+    assert (row["item"], row["fact"], row["step"]) == (item, "appealed", "parts_removed")
+    one_pass(system, NoticeConfig(smtp_url=box.url))
+    assert _kinds(system, "destroyed_early") == [
+        ("unit.ospanov", "staff", UNIT),
+        ("chief.bekov", "supervisor", UNIT),
+    ]
+    [told] = box.to("chief.bekov@police.kz")
+    assert "Appealed after destruction began" in told["Subject"]
+    assert one_pass(system, NoticeConfig(smtp_url=box.url)).written == 0
+    _verified(site)
+
+
+def test_appeal_dated_after_the_cutting_is_not_flagged(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    item = _cut_before_the_appeal(site)
+    site.clock.advance(days=1)
+    later = (dt.date.fromisoformat(DECISION["date"]) + dt.timedelta(days=1)).isoformat()
+    _appeal(site, item, later)
+    held = site.process.item(item)
+    assert held.decision is not None
+    assert "after_destruction" not in held.decision
+    # The compliance report of the period lists none.
+    today = dt.date.fromisoformat(DECISION["date"])
+    request = ReportRequest.between(
+        "compliance", today - dt.timedelta(days=1), today + dt.timedelta(days=2), "Asia/Almaty"
+    )
+    report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
+    assert report["appealed_after_destruction"] == []
+    one_pass(system, NoticeConfig(smtp_url=box.url))
+    assert _kinds(system, "destroyed_early") == []

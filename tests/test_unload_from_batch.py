@@ -1,0 +1,245 @@
+"""Issue 19 (fix19h, HIGH): an item whose destruction is stopped, taken out of its batch.
+
+The attack: an appeal recorded for an item already loaded into a furnace batch blocked the
+whole batch (melting refused for every item) and nothing could take the item out; a
+reversal then left it stuck in `loaded`. Now the warehouse clerk unloads it (`unloaded`,
+naming the batch and the reason), the rest of the batch is melted and its statement lists
+only them; after a reversal the unloaded item is handed back to its owner. On SQLite and
+PostgreSQL; `custody verify` replays every entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from custody.clock import utc_now
+from custody.entries import decode
+from custody.store import Store
+from custody.verify import Audit
+from tests.support.driver import Driver
+from tests.support.forge import append_unchecked
+from tests.support.site import COMMISSION, DECISION, PLANT, WAREHOUSE, Site
+from tests.test_reports_annual import checkpoint
+from workflows.commands import UnloadItems
+from workflows.config import ProcessConfig
+from workflows.errors import AccessRefused, RuleViolation, UnknownObject
+from workflows.replay import refold, verify_steps
+from workflows.reports.recompute import ReportRequest, at_checkpoint
+
+MEMBERS = ("chair.nurlanov", "member.abenova", "member.kim")
+
+
+def _loaded(site: Site, *items: str, legacy: Sequence[str] = ()) -> str:
+    """A furnace batch with `items` loaded and the quorum and plant recorded present; the
+    `legacy` ones (cut under a decision not final, `_cut_under_open_decision`) loaded as a
+    ledger written before fix19h M3 loaded them (no rule checked then refuses it now)."""
+    batch = site.next_id("B")
+    site.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
+    site.process.load("sklad.omarov", batch, list(items))
+    if legacy:
+        _as_before(site, [("batch_loaded", item, {"batch": batch}) for item in legacy])
+    present = [(person, "commission_member") for person in MEMBERS]
+    present.append(("plant.ivanov", "plant_representative"))
+    site.process.record_presence("sklad.omarov", batch, present)
+    return batch
+
+
+def _as_before(site: Site, entries: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Entries by the warehouse clerk as a ledger written before fix19h M3 holds them (a
+    step that destroys or alters an item under a decision not final was allowed then): the
+    entries appended with no rule checked, the state rows refolded as `custody deadlines
+    --rebuild` does, and a process opened again on them."""
+    signer = site.ledger.signer
+    assert signer is not None
+    while utc_now() <= site.clock.now:  # the ledger's time never goes back (verify step 4)
+        time.sleep(0.01)
+    with site.ledger.database.engine.begin() as conn:
+        for kind, item, data in entries:
+            append_unchecked(conn, signer, kind, "sklad.omarov", item, data)
+    refold(site.ledger.database)
+    site.clock.now = utc_now()
+    site.process = Driver(site.ledger, site.files, ProcessConfig(), site.clock)
+
+
+PREPARING = ("parts_removed", "parts_incinerated", "deformed", "cut")
+
+
+def _cut_under_open_decision(site: Site, count: int = 2) -> list[str]:
+    """Smoothbore weapons decided, sent, received and cut: the first under a decision not
+    final yet, as a ledger written before fix19h M3 holds it (it is the one whose decision
+    is appealed once it is in the furnace's batch), the others final."""
+    items = [site.register_rifle(rifled=False) for _ in range(count)]
+    site.process.record_decision("unit.serikbaev", items, DECISION)
+    site.process.decision_step("unit.serikbaev", "decision_final", items[1:])
+    transfer = site.next_id("T")
+    site.process.send("unit.serikbaev", transfer, WAREHOUSE, items)
+    site.process.receive("sklad.omarov", transfer, items)
+    site.prepare(*items[1:])
+    with site.ledger.database.read() as conn:
+        done = [decode(e.body) for e in Store(conn).item_entries(items[1])]
+    _as_before(site, [(b.kind, items[0], b.data) for b in done if b.kind in PREPARING])
+    return items
+
+
+def _appeal(site: Site, item: str) -> None:
+    site.process.decision_step(
+        "unit.serikbaev",
+        "decision_appealed",
+        [item],
+        date=DECISION["date"],
+        document="апелляция 2-77/2026",
+    )
+
+
+def _unload(site: Site, item: str, actor: str = "sklad.omarov", reason: str = "апелляция") -> None:
+    site.process.run(actor, UnloadItems(items=[item], reason=reason))
+
+
+def _verified(site: Site) -> None:
+    report = Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run()
+    assert report.ok, report.first_failure
+
+
+def _size(site: Site) -> int:
+    with site.ledger.database.read() as conn:
+        return site.ledger.head(conn).size
+
+
+def _melt_per_item(site: Site, batch: str, items: list[str]) -> None:
+    site.process.destroy(
+        "sklad.omarov",
+        batch,
+        {"charge_weight_g": 3000 * len(items), "scrap_weight_g": 3000 * len(items) - 100},
+        files=[site.photo("furnace")],
+        per_item={i: {"files": [site.photo(f"melt {i}")]} for i in items},
+    )
+
+
+def test_appealed_item_is_unloaded_and_the_rest_of_the_batch_is_melted(site: Site) -> None:
+    appealed, other = _cut_under_open_decision(site)
+    batch = _loaded(site, other, legacy=[appealed])
+    _appeal(site, appealed)
+    # The appeal stops the whole batch: no item is melted while the appealed one is in it.
+    before = _size(site)
+    with pytest.raises(RuleViolation) as refusal:
+        _melt_per_item(site, batch, [appealed, other])
+    assert refusal.value.rule == "R1"
+    assert _size(site) == before
+    _unload(site, appealed, reason="апелляция по делу 2-77/2026")
+    taken = site.process.item(appealed)
+    assert taken.state == "cut"
+    assert taken.batch is None
+    assert taken.location == PLANT  # where it was loaded: the item does not move
+    held = site.process.batch(batch)
+    assert held.items == [other]
+    assert [u["item"] for u in held.unloaded] == [appealed]
+    assert held.unloaded[0]["reason"] == "апелляция по делу 2-77/2026"
+    _melt_per_item(site, batch, [other])
+    assert site.process.item(other).state == "melted"
+    assert site.process.item(appealed).state == "cut"
+    content, _ = site.process.statement(batch)
+    assert [i["id"] for i in content["items"]] == [other]
+    site.sign(batch, *MEMBERS[:2])
+    assert site.process.item(other).state == "destroyed"
+    assert site.process.item(appealed).state == "cut"
+    _verified(site)
+
+
+def test_reversed_item_is_unloaded_and_returned_to_its_owner(site: Site) -> None:
+    appealed, other = _cut_under_open_decision(site)
+    batch = _loaded(site, other, legacy=[appealed])
+    _appeal(site, appealed)
+    site.process.decision_step("unit.serikbaev", "decision_reversed", [appealed])
+    # Loaded, it cannot be handed back: it is taken out first.
+    with pytest.raises(RuleViolation):
+        site.process.return_to_owner("sklad.omarov", [appealed], "Иванов И. И.")
+    _unload(site, appealed, reason="решение отменено")
+    site.process.return_to_owner("sklad.omarov", [appealed], "Иванов И. И.")
+    assert site.process.item(appealed).state == "returned"
+    _melt_per_item(site, batch, [other])
+    assert site.process.batch(batch).items == [other]
+    _verified(site)
+
+
+def test_reconciliation_weighs_the_batch_without_the_unloaded_item(site: Site) -> None:
+    appealed, other = _cut_under_open_decision(site)
+    batch = _loaded(site, other, legacy=[appealed])
+    _appeal(site, appealed)
+    _unload(site, appealed)
+    _melt_per_item(site, batch, [other])
+    today = dt.date.fromisoformat(DECISION["date"])
+    request = ReportRequest.between(
+        "reconciliation", today - dt.timedelta(days=1), today + dt.timedelta(days=2), "Asia/Almaty"
+    )
+    report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
+    weighed = report["batches"][batch]
+    assert [i["item"] for i in weighed["items"]] == [other]
+    assert weighed["items_weight_g"] == 3000
+
+
+def test_unloading_with_nothing_stopping_the_destruction_is_refused(site: Site) -> None:
+    items = _cut_under_open_decision(site)
+    site.process.decision_step("unit.serikbaev", "decision_final", items[:1])
+    batch = _loaded(site, *items)
+    before = _size(site)
+    with pytest.raises(RuleViolation) as refusal:
+        _unload(site, items[0])
+    assert refusal.value.rule == "PROCESS"
+    assert "nothing stops the destruction" in refusal.value.message
+    assert _size(site) == before
+    assert site.process.item(items[0]).state == "loaded"
+    assert site.process.batch(batch).items == items
+
+
+def test_unloading_needs_a_reason_and_a_clerk_of_the_place(site: Site) -> None:
+    appealed, other = _cut_under_open_decision(site)
+    _loaded(site, other, legacy=[appealed])
+    _appeal(site, appealed)
+    before = _size(site)
+    with pytest.raises(ValidationError):
+        UnloadItems.model_validate({"items": [appealed], "reason": ""})
+    with pytest.raises(ValidationError):
+        UnloadItems.model_validate({"items": [appealed]})
+    with pytest.raises(UnknownObject):  # the unit's officer does not read the plant
+        _unload(site, appealed, actor="unit.serikbaev")
+    with pytest.raises(AccessRefused):  # an official there does not unload
+        _unload(site, appealed, actor="official.zhakupov")
+    assert _size(site) == before
+    assert site.process.item(appealed).state == "loaded"
+
+
+def test_unloading_from_a_melted_batch_is_refused(site: Site) -> None:
+    items = _cut_under_open_decision(site)
+    site.process.decision_step("unit.serikbaev", "decision_final", items[:1])
+    batch = _loaded(site, *items)
+    _melt_per_item(site, batch, items)
+    with pytest.raises(RuleViolation):
+        _unload(site, items[0])
+    assert site.process.item(items[0]).state == "melted"
+
+
+def test_suspended_item_is_unloaded(site: Site) -> None:
+    suspended, other = _cut_under_open_decision(site)
+    batch = _loaded(site, other, legacy=[suspended])
+    site.process.decision_step(
+        "official.zhakupov",
+        "decision_suspended",
+        [suspended],
+        date=DECISION["date"],
+        document="определение № 5",
+    )
+    _unload(site, suspended, reason="исполнение приостановлено")
+    _melt_per_item(site, batch, [other])
+    assert site.process.batch(batch).items == [other]
+    # Final again, it goes to a batch of its own.
+    site.process.decision_step("unit.serikbaev", "decision_final", [suspended])
+    again = _loaded(site, suspended)
+    _melt_per_item(site, again, [suspended])
+    assert site.process.item(suspended).state == "melted"
+    _verified(site)
