@@ -136,3 +136,28 @@ def test_table_locked_by_another_session_makes_verify_give_up(site: Site) -> Non
         verifying.dispose()
         holder.dispose()
     assert Audit(verifying, extra_steps=verify_steps(site.files)).run().ok
+
+
+def test_body_changed_in_place_after_the_ledger_steps_read_it(site: Site) -> None:
+    # the replay takes each body step 2 proved of the format as it is (entries.proven): a
+    # row changed in place after steps 1-9 read it is refused by the replay, not folded
+    site.register_rifle()
+    changed = _size(site) - 1
+    steps = verify_steps(site.files)
+    replay_step = steps[0]
+
+    def changed_first(database: Database, size: int) -> tuple[int | None, str] | None:
+        with site.ledger.database.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE ledger_entries SET body = :b WHERE seq = :s"),
+                {"b": b'{"data":[],"seq":0}', "s": changed},
+            )
+        return replay_step.run(database, size)
+
+    steps[0] = replace(replay_step, run=changed_first)
+    failure = Audit(site.ledger.database, extra_steps=steps).run().first_failure
+    assert failure is not None, "a body changed after step 2 read it was folded"
+    assert (failure.number, failure.name, failure.seq) == (STATE, "state replay", changed)
+    assert "its body changed since the ledger's steps read it" in str(failure.reason)
+    # the next audit's step 2 refuses it
+    assert _audit(site).first_failure.number == 2  # type: ignore[union-attr]
