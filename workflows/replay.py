@@ -35,7 +35,7 @@ from workflows.files import FileStore
 from workflows.heap import collector_paused
 from workflows.model import Document
 from workflows.repository import SHELVES, Repository
-from workflows.world import World
+from workflows.world import World, unknown
 
 Outcome = tuple[int | None, str] | None
 _CHUNK = 5000
@@ -68,10 +68,25 @@ class _Replayed(World):
     insertions an entry, for a million entries, to be thrown away."""
 
     def put(self, kind: str, document: Document) -> None:
-        getattr(self, kind)[document.ref] = document
+        vars(self)[kind][document.ref] = document
 
     def touch(self, kind: str, document: Document) -> None:
         pass
+
+    # The fold asks these for every entry (an intake: two finds, a look-up, two puts): its
+    # table taken from the instance's attributes directly, without a call of `table`.
+    def table(self, kind: str) -> dict[Any, Any]:
+        table: dict[Any, Any] = vars(self)[kind]
+        return table
+
+    def find(self, kind: str, key: Any) -> Any:
+        return vars(self)[kind].get(key)
+
+    def get(self, kind: str, key: Any) -> Any:
+        try:
+            return vars(self)[kind][key]
+        except KeyError:
+            raise unknown(kind, key) from None
 
 
 def _replayed(
