@@ -25,6 +25,7 @@ from custody.entries import (
     decode,
     encode_body,
     new_nonce,
+    proven,
 )
 from custody.errors import MalformedEntryError
 from custody.ledger import Ledger
@@ -105,6 +106,48 @@ def test_a_salted_body_reads_back_exactly_and_is_canonical(
     made = EntryBody(seq, at, "a", "cut", "KZ-1", None, None, data, nonce)
     assert parsed == made
     assert list(vars(parsed)) == list(vars(made))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    data=st.dictionaries(st.text(max_size=8), st.text(max_size=20) | st.integers(-9, 9)),
+    seq=st.integers(0, 2**53 - 1),
+    salted=st.booleans(),
+    device=st.none() | st.just("dev-1"),
+    item=st.none() | st.just("KZ-1"),
+)
+def test_a_body_step_2_proved_is_taken_as_decode_makes_it(
+    data: dict[str, object], seq: int, salted: bool, device: str | None, item: str | None
+) -> None:
+    # the state replay of custody verify takes the bodies steps 1-9 proved (entries.proven):
+    # the same object decode makes, field for field and in order
+    at = "2026-11-30T10:00:00.000000Z"
+    nonce = new_nonce() if salted or device is not None else None
+    raw = encode_body(seq, at, "a", "cut", item, None, None, data, nonce, device)
+    made, taken = decode(raw), proven(canonical.loads_canonical(raw))
+    assert taken == made
+    assert list(vars(taken)) == list(vars(made))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda b: [b],
+        lambda b: {k: v for k, v in b.items() if k != "prev"},
+        lambda b: {**b, "extra": 1},
+        lambda b: {**b, "seq": "0"},
+        lambda b: {**b, "seq": 1.0},
+        lambda b: {**b, "data": []},
+        lambda b: {**b, "data": None},
+    ],
+    ids=["list", "member missing", "member more", "seq text", "seq float", "data list", "no data"],
+)
+def test_a_body_step_2_could_not_have_passed_is_not_taken(change: object) -> None:
+    at = "2026-11-30T10:00:00.000000Z"
+    body = decode(encode_body(0, at, "a", "cut", None, None, None, {}, new_nonce())).to_json()
+    proven(body)  # the body itself is taken
+    with pytest.raises(MalformedEntryError, match="step 2"):
+        proven(change(body))  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,26 @@ def test_duplicate_row_in_place_of_a_missing_one_is_named_by_key(
     assert f"items row {hidden} is missing" in found
 
 
+def test_rows_in_another_order_than_the_replay_are_matched_by_key(site: Site) -> None:
+    # row_differences compares the rows in the replay's order while they follow it, then
+    # by key: rows read in any other order (PostgreSQL's, once rows are updated) hold, and
+    # a row changed after the order broke is still found, as are a duplicate and a missing one
+    rifles = [site.register_rifle() for _ in range(4)]
+    world = replay(site.ledger.database)
+    world.items = dict(reversed(world.items.items()))  # the replay's order, backwards
+    with site.ledger.database.read() as conn:
+        assert list(row_differences(world, Repository(conn))) == []
+    with site.ledger.database.engine.begin() as conn:
+        conn.execute(text("UPDATE wf_items SET state = 'cut' WHERE id = :i"), {"i": rifles[0]})
+    with site.ledger.database.read() as conn:
+        found = list(row_differences(world, Repository(conn)))
+    assert found == [f"items row {rifles[0]} differs from what the ledger says"]
+    world = replay(site.ledger.database)  # in the rows' order: the change is found in order
+    with site.ledger.database.read() as conn:
+        found = list(row_differences(world, Repository(conn)))
+    assert found == [f"items row {rifles[0]} differs from what the ledger says"]
+
+
 def _size(site: Site) -> int:
     with site.ledger.database.read() as conn:
         return site.ledger.head(conn).size
@@ -136,3 +156,28 @@ def test_table_locked_by_another_session_makes_verify_give_up(site: Site) -> Non
         verifying.dispose()
         holder.dispose()
     assert Audit(verifying, extra_steps=verify_steps(site.files)).run().ok
+
+
+def test_body_changed_in_place_after_the_ledger_steps_read_it(site: Site) -> None:
+    # the replay takes each body step 2 proved of the format as it is (entries.proven): a
+    # row changed in place after steps 1-9 read it is refused by the replay, not folded
+    site.register_rifle()
+    changed = _size(site) - 1
+    steps = verify_steps(site.files)
+    replay_step = steps[0]
+
+    def changed_first(database: Database, size: int) -> tuple[int | None, str] | None:
+        with site.ledger.database.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE ledger_entries SET body = :b WHERE seq = :s"),
+                {"b": b'{"data":[],"seq":0}', "s": changed},
+            )
+        return replay_step.run(database, size)
+
+    steps[0] = replace(replay_step, run=changed_first)
+    failure = Audit(site.ledger.database, extra_steps=steps).run().first_failure
+    assert failure is not None, "a body changed after step 2 read it was folded"
+    assert (failure.number, failure.name, failure.seq) == (STATE, "state replay", changed)
+    assert "its body changed since the ledger's steps read it" in str(failure.reason)
+    # the next audit's step 2 refuses it
+    assert _audit(site).first_failure.number == 2  # type: ignore[union-attr]

@@ -321,10 +321,12 @@ def refusal(
         return None
     if place not in account.places or (bound is not None and bound[1] != place):
         return f"{name} does not work at {place}: only its own staff may write {kind} there"
-    if place_kind is None or not any(place_kind in PLACE_KINDS[r] for r in roles):
-        acting = ", ".join(roles)
-        return f"{place} is a {place_kind or 'place nobody registered'}: no {acting} acts there"
-    return None
+    if place_kind is not None:
+        for role in roles:  # a loop, not any() over a generator: verify asks this per entry
+            if place_kind in PLACE_KINDS[role]:
+                return None
+    acting = ", ".join(roles)
+    return f"{place} is a {place_kind or 'place nobody registered'}: no {acting} acts there"
 
 
 def incompatible(roles: Iterable[str]) -> tuple[str, str] | None:
