@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
+import time
 from typing import Any
 
 import httpx
@@ -212,6 +214,46 @@ def test_a_json_body_with_bytes_utf8_does_not_allow_is_refused(site: Site) -> No
     with unchanged(site):
         status, problem, _ = _raw(site, head, iter([body]))
     assert (status, problem["type"]) == (415, "/problems/not-utf-8")
+
+
+@pytest.mark.parametrize("second", ["multipart/form-data; boundary=x", "text/x"])
+def test_a_content_type_given_twice_is_refused_before_the_body(
+    site: Site,  # noqa: F811
+    second: str,
+) -> None:
+    """r12 CRITICAL: the guard read the last Content-Type and the routes the first, so JSON
+    sent with a second one (an upload's, say) passed the size, depth and UTF-8 checks."""
+    deep = b"[" * 900 + b"]" * 900
+    head = _head(site, "/steps/deformed", "sklad.omarov", "application/json", len(deep))
+    head = head.replace(b"\r\n\r\n", f"\r\nContent-Type: {second}\r\n\r\n".encode())
+    with unchanged(site):
+        status, problem, _ = _raw(site, head, iter([deep]))
+    assert (status, problem["type"]) == (400, "/problems/repeated-header"), problem
+    assert "Content-Type" in problem["detail"]
+
+
+def test_a_large_json_body_is_parsed_while_other_requests_are_answered(
+    site: Site,  # noqa: F811
+) -> None:
+    """r12 CRITICAL: 16 MiB of `[0,0,...]` was parsed on the event loop (a Python call per
+    integer): every other request waited 6 s. Parsed in a worker thread, a read sent while it
+    is parsed is answered before it: the order of the answers, not a time, is asserted."""
+    body = b'{"items": [' + b"0," * ((15 << 20) // 2) + b"0]}"
+    head = _head(site, "/steps/deformed", "sklad.omarov", "application/json", len(body))
+    answered: list[str] = []
+
+    def big() -> None:
+        _raw(site, head, iter([body]))
+        answered.append("big")
+
+    sender = threading.Thread(target=big)
+    sender.start()
+    time.sleep(0.5)  # the body is sent: its parsing has begun
+    with httpx.Client(base_url=site.service.base, timeout=60) as client:
+        assert client.get("/ledger/key").status_code == 200
+    answered.append("read")
+    sender.join(120)
+    assert answered == ["read", "big"]
 
 
 # --- people named by the registers -----------------------------------------------------------

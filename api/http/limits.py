@@ -123,6 +123,14 @@ class BodyLimits:
     ) -> None:
         """The request, within the limits: `length` is its Content-Length header (None when
         it has none) and `content_type` its Content-Type, lowercased (b"" when none)."""
+        repeated = _repeated_framing(scope["headers"])
+        if repeated is not None:
+            # One of each (RFC 9110 sections 8.3 and 8.6): this guard had read the last
+            # Content-Type and the routes the first, so `application/json` then
+            # `multipart/form-data` passed a JSON body of 60 MiB as an upload (r12 CRITICAL).
+            detail = f"a request carries one {repeated} header (RFC 9110), this one several"
+            await _refuse(scope, send, 400, "repeated-header", detail)
+            return
         if length is None and scope["method"] in ("GET", "HEAD"):
             await self.app(scope, receive, send)  # the reads: no body to limit
             return
@@ -200,6 +208,18 @@ class BodyLimits:
             await _refuse(scope, send, 413, "too-large", _size(limit))
 
 
+def _repeated_framing(headers: list[tuple[bytes, bytes]]) -> str | None:
+    """The name of a header saying how to read the body (Content-Type, Content-Length) given
+    more than once, or None."""
+    types = lengths = 0
+    for name, _ in headers:
+        types += name == b"content-type"
+        lengths += name == b"content-length"
+    if types > 1:
+        return "Content-Type"
+    return "Content-Length" if lengths > 1 else None
+
+
 def _may_be_json(content_type: bytes) -> bool:
     # An untyped body is checked as JSON too: FastAPI once parsed it as JSON; the JSON routes
     # now answer it 415 (api.http.strict_json), and this stays a second guard before them.
@@ -230,6 +250,7 @@ async def _refuse(
         "too-large": "Request too large",
         "too-deep": "JSON nested too deep",
         "not-utf-8": "JSON body not in UTF-8",
+        "repeated-header": "Header given more than once",
     }
     body = orjson.dumps(
         {
