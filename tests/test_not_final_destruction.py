@@ -155,3 +155,21 @@ def test_appeal_dated_after_the_cutting_is_not_flagged(
     assert report["appealed_after_destruction"] == []
     one_pass(system, NoticeConfig(smtp_url=box.url))
     assert _kinds(system, "destroyed_early") == []
+
+
+def test_an_appeal_after_destruction_began_is_told_though_the_item_is_gone_by_the_pass(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    """r19 HIGH: the worker read only the appeals of items not gone, so an item flagged and
+    then destroyed (or, here, reversed and returned) before its next pass was never told of."""
+    item = _cut_before_the_appeal(site)
+    _appeal(site, item, DECISION["date"])
+    site.process.decision_step("unit.serikbaev", "decision_reversed", [item])
+    site.process.return_to_owner("sklad.omarov", [item], "Иванов И. И.")
+    assert site.process.item(item).state == "returned"
+    one_pass(system, NoticeConfig(smtp_url=box.url))
+    assert _kinds(system, "destroyed_early") == [
+        ("unit.ospanov", "staff", UNIT),
+        ("chief.bekov", "supervisor", UNIT),
+    ]
+    assert _kinds(system, "appeal_waits") == []  # it waits for nothing now: not said

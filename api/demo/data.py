@@ -115,7 +115,11 @@ PLACES_OF = {
     "kassa.bekov": [*UNITS, *WAREHOUSES],
 }
 # place -> the person on duty there as staff (the supervision register), beside the units'
-STAFF_OF = {**dict.fromkeys(WAREHOUSES, "sklad.omarov"), "CSE-ALM": "expert.sadykova"}
+STAFF_OF = {
+    **dict.fromkeys(WAREHOUSES, "sklad.omarov"),
+    "CSE-ALM": "expert.sadykova",
+    "PLANT-TMR": "plant.ivanov",  # told of an appeal on an item in a batch there (r19)
+}
 MEMBERS = [("chair.nurlanov", "chair"), ("member.abenova", "member"), ("member.kim", "member")]
 # What the statements print of the people present: full names and posts.
 POSITIONS = {

@@ -121,7 +121,9 @@ _STOPPING = ("decision_appealed", "decision_suspended")
 
 def _appeal_entries(conn: Connection, world: World) -> list[tuple[str, str, dict[str, Any]]]:
     """(item, entry time, data) of each appeal or suspension in the ledger whose item is
-    registered and not gone (returned, destroyed, lost): the item loaded into `world`."""
+    registered and not gone (returned, destroyed, lost), or that carries `after_destruction`
+    whatever became of the item: the item loaded into `world`. (An item destroyed before the
+    worker's next pass had been dropped, and the unit told nothing of its appeal: r19 HIGH.)"""
     query = text("SELECT body FROM ledger_entries WHERE kind IN :kinds")
     rows = conn.execute(
         query.bindparams(bindparam("kinds", expanding=True)), {"kinds": list(_STOPPING)}
@@ -131,7 +133,8 @@ def _appeal_entries(conn: Connection, world: World) -> list[tuple[str, str, dict
     found = []
     for body in bodies:
         item = world.items.get(body.get("item"))
-        if item is not None and item.state not in TERMINAL:
+        data = body.get("data") or {}
+        if item is not None and (item.state not in TERMINAL or AFTER_DESTRUCTION in data):
             found.append((item.id, str(body["time"]), dict(body.get("data") or {})))
     return found
 
@@ -183,7 +186,7 @@ def appealed_after_unit(
     for item_id, entered_at, data in appeals:
         item = world.items[item_id]
         notices: list[Notice] = []
-        if away_and_contested(item):
+        if away_and_contested(item) and item.state not in TERMINAL:  # it waits: say so
             places = [
                 world.locations.get(p or "") for p in (item.unit, item.location, item.destination)
             ]
