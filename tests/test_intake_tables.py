@@ -927,3 +927,81 @@ def test_a_last_line_ending_in_a_lone_cr_ends_there(tmp_path: Path) -> None:
     path.write_bytes(body.replace("KZ-1,", "KZ-1\r,").encode() + b"\r")
     with pytest.raises(TableError, match=r"^line 2: holds a carriage return"):
         _read(path)
+
+
+def _renamed(path: Path, name: str = "xl/worksheets/sheet1.bin") -> Path:
+    """The workbook at `path` with its first sheet's part renamed to `name`, the workbook's
+    relationships and the content types changed to match: openpyxl reads it all the same."""
+    with zipfile.ZipFile(path) as source:
+        parts = {i.filename: source.read(i) for i in source.infolist()}
+    parts[name] = parts.pop("xl/worksheets/sheet1.xml")
+    for member in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+        parts[member] = parts[member].replace(
+            b"worksheets/sheet1.xml", name.removeprefix("xl/").encode()
+        )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for member, data in parts.items():
+            out.writestr(member, data)
+    return path
+
+
+@pytest.mark.parametrize("name", ["xl/worksheets/sheet1.bin", "xl/media/image1.png", "xl/s"])
+def test_attack_a_sheet_part_not_named_xml_is_guarded_as_a_sheet(tmp_path: Path, name: str) -> None:
+    """Issue 12: a sheet renamed sheet1.bin skipped every check of the guard (it looked at
+    .xml and .rels names only): a row given twice and a hidden row with data were imported."""
+    plain = _renamed(_crafted(tmp_path / "p.xlsx", _sheet_row(2, "KZ-1", "АК 1")), name)
+    assert [i.item for i in _read(plain).intakes] == ["KZ-1"]  # openpyxl reads the part
+    rows = _sheet_row(2, "KZ-1", "АК 1") + _sheet_row(2, "KZ-2", "АК 2")
+    with pytest.raises(TableError, match=r"^row 2: the sheet gives this row twice$"):
+        _read(_renamed(_crafted(tmp_path / "d.xlsx", rows), name))
+    hidden = _sheet_row(2, "KZ-1", "АК 1").replace('<row r="2">', '<row r="2" hidden="1">')
+    with pytest.raises(TableError, match=r"^row 2: the row is hidden and holds data"):
+        _read(_renamed(_crafted(tmp_path / "h.xlsx", hidden), name))
+
+
+def test_a_binary_member_not_named_xml_is_not_parsed_as_xml(tmp_path: Path) -> None:
+    """Printer settings and images (not XML) stay as they are: the workbook is read."""
+    path = _crafted(tmp_path / "b.xlsx", _sheet_row(2, "KZ-1", "АК 1"))
+    with zipfile.ZipFile(path, "a") as out:
+        out.writestr("xl/printerSettings/printerSettings1.bin", b"M\x00i\x00c\x00\xff" * 50)
+        out.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    assert [i.item for i in _read(path).intakes] == ["KZ-1"]
+
+
+def test_attack_a_sheet_of_more_rows_than_a_file_holds_is_refused_while_parsing(
+    tmp_path: Path,
+) -> None:
+    """Issue 12: 34 MiB of `<row/>` deflate to 55 KB and took openpyxl 48 s. The guard
+    counts the rows as it parses and stops past the header and FILE_ROWS."""
+    empty = "<row/>" * xlsx_table.ROWS_MAX  # with the header row: one more than the cap
+    with pytest.raises(TableError) as refused:
+        _read(_crafted(tmp_path / "r.xlsx", empty))
+    assert str(refused.value) == "the workbook holds more than 100,001 rows in a sheet: refused"
+    numbered = "".join(f'<row r="{n}"/>' for n in range(2, xlsx_table.ROWS_MAX + 1))
+    assert list(_read_rows(_crafted(tmp_path / "n.xlsx", numbered))) == []
+
+
+def _read_rows(path: Path) -> list[Any]:
+    """The rows of an .xlsx table (none for a sheet of empty rows)."""
+    return list(xlsx_table.XlsxTable(path).rows())
+
+
+def test_attack_too_many_cells_or_elements_are_refused_while_parsing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caps counted while parsing (lowered here so the test is quick): cells of a sheet,
+    and the elements of all the parts together."""
+    monkeypatch.setattr(xlsx_table, "CELLS_MAX", 1000)
+    cells = '<row r="2">' + "<c/>" * 1000 + "</row>"
+    with pytest.raises(TableError, match=r"^the workbook holds more than 1,000 cells in a sheet"):
+        _read(_crafted(tmp_path / "c.xlsx", cells))
+    monkeypatch.setattr(xlsx_table, "ELEMENTS_MAX", 1000)
+    junk = '<row r="2">' + "<x/>" * 1000 + "</row>"
+    with pytest.raises(TableError, match=r"^the workbook holds more than 1,000 XML elements"):
+        _read(_crafted(tmp_path / "e.xlsx", junk))
+    for what in ("rows in a sheet", "cells in a sheet", "XML elements"):
+        refused = TableError("", xlsx_table._too_many(what, 100_001))
+        for language in ("ru", "kk"):
+            said = i18n.reason(refused, language)
+            assert "100,001" in said
+            assert not _ENGLISH.search(said), said

@@ -1415,6 +1415,18 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("the workbook's %(part)s is larger than %(n)s bytes unpacked"),
     ),
     (
+        re.compile(r"the workbook holds more than (?P<n>[\d,]+) rows in a sheet: refused"),
+        N_("the workbook holds more than %(n)s rows in a sheet: refused"),
+    ),
+    (
+        re.compile(r"the workbook holds more than (?P<n>[\d,]+) cells in a sheet: refused"),
+        N_("the workbook holds more than %(n)s cells in a sheet: refused"),
+    ),
+    (
+        re.compile(r"the workbook holds more than (?P<n>[\d,]+) XML elements: refused"),
+        N_("the workbook holds more than %(n)s XML elements: refused"),
+    ),
+    (
         re.compile(r"the workbook's XML parts unpack to more than (?P<n>[\d,]+) MiB: refused"),
         N_("the workbook's XML parts unpack to more than %(n)s MiB: refused"),
     ),
