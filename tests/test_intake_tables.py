@@ -418,9 +418,11 @@ def test_a_utf8_file_with_one_bad_byte_is_refused_naming_line_and_character(
     assert str(refused.value).startswith(
         f"line 3: byte 0xff is not UTF-8 (character {character} of the line;"
     )
-    # told what it is, it is read so: the mojibake of "ЛМ №1" ("Р›Рњ в„–1") is then refused
-    # by the marking's grammar, naming its first character outside it (b12r)
-    with pytest.raises(TableError, match=r"line 2: column marking: .*U\+203A"):
+    # told it is Windows-1251, it is refused still: almost all of it is UTF-8, and its UTF-8
+    # rows would be signed as mojibake ("ЛМ №1" as "Р›Рњ в„–1"; issue 12, finding 5)
+    with pytest.raises(
+        TableError, match=r"^the file is almost all UTF-8 \(\d+ characters .*1 byte does not\)"
+    ):
         _read(path, encoding="windows-1251")
 
 
@@ -1005,3 +1007,30 @@ def test_attack_too_many_cells_or_elements_are_refused_while_parsing(
             said = i18n.reason(refused, language)
             assert "100,001" in said
             assert not _ENGLISH.search(said), said
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    marking=st.text(alphabet="АБВГДЕЖЗИКЛМНОПРСТУФабвгдеяэю0123456789 -", min_size=2, max_size=12)
+    .map(str.strip)
+    .filter(lambda m: sum(not c.isascii() for c in m) >= 2 and m[0] != "-"),
+)
+def test_attack_an_almost_utf8_file_said_to_be_windows_1251_is_refused_naming_both(
+    tmp_path_factory: pytest.TempPathFactory, marking: str
+) -> None:
+    """Issue 12, finding 5: two UTF-8 rows and one Windows-1251 row, `--encoding
+    windows-1251`, stored the UTF-8 rows as mojibake. Refused as `detect` would read it:
+    almost UTF-8, one line naming both encodings; nothing read."""
+    folder = tmp_path_factory.mktemp("mixed")
+    path = folder / "m.csv"
+    utf8 = _write(folder / "u.csv", [_row("KZ-1", marking), _row("KZ-2", marking)], "utf-8")
+    cp1251 = ",".join(_row("KZ-3", marking)).encode("cp1251") + b"\n"
+    path.write_bytes(utf8.read_bytes() + cp1251)
+    with pytest.raises(TableError) as refused:
+        _read(path, encoding="windows-1251")
+    said = str(refused.value)
+    assert "\n" not in said
+    assert "almost all UTF-8" in said
+    assert "Windows-1251" in said
+    with pytest.raises(TableError, match=r"^line 4: "):  # read as UTF-8: the bad row named
+        _read(path)
