@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from api.demo.data import PASSWORD
-from api.web import acts, pages, payments
+from api.web import acts, i18n, pages, payments
 from tests.support.processes import environment, run, server
 from workflows.commands.fields import ITEMS_MAX
 
@@ -133,3 +133,30 @@ def test_the_payment_form_s_inputs_take_no_more_than_its_route_takes() -> None:
     limits = _max_lengths(payments.pay)
     for name in ("amount_tenge", "reference", "national_id"):
         assert int(inputs[name]) <= limits[name], name
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_attack_a_form_field_not_utf8_is_refused_naming_it_and_nothing_signed(
+    base: str, language: str
+) -> None:
+    """Issue 12, finding 6: `model=%CD%EE%E6` (Windows-1251 bytes) came out of the form
+    parser as '���' and was signed. Refused before the route runs, the page in the reader's
+    language naming the field; the same form in UTF-8 is not."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    said = gettext(
+        "The field %(field)s holds characters that are not UTF-8 text: type it again"
+    ) % {"field": gettext("Model")}
+    with closing(client):
+        fields = "location=UNIT-ALM&category=edged&source=found&weight_g=500&csrf=" + csrf
+        for model, refused in (("%CD%EE%E6", True), ("%EF%BF%BD", True), ("%D0%90", False)):
+            answer = client.post(
+                "/web/intake",
+                content=f"{fields}&model={model}",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+            assert (said in answer.text) == refused, answer.text[:600]
+            if refused:
+                assert answer.status_code == 422
+                assert "\ufffd" not in answer.text

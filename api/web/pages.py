@@ -390,7 +390,11 @@ def install(app: FastAPI) -> None:
 
     # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
-    web = APIRouter(include_in_schema=False, route_class=StrictJSONRoute)
+    web = APIRouter(
+        include_in_schema=False,
+        route_class=StrictJSONRoute,
+        dependencies=[Depends(form_pages.utf8_form)],  # no byte that is not UTF-8 signed
+    )
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
     more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check, payments)
     for room in (*rooms, *(m.router for m in more)):
