@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BeforeValidator
 from starlette.datastructures import FormData
+from starlette.requests import HTTPConnection
 
 from api.web import i18n
 from api.web.render import Visitor
@@ -61,13 +62,17 @@ def page_of(path: str) -> FormPage | None:
 NOT_UTF8 = "not_utf8"  # the error type of a form field that held bytes not UTF-8
 
 
-async def utf8_form(request: Request) -> None:
-    """A dependency of every page route: RequestValidationError (NOT_UTF8, naming the field)
-    for a browser's urlencoded form whose field, name or value, holds U+FFFD once decoded,
+async def utf8_form(connection: HTTPConnection) -> None:
+    """A dependency of every page route (a WebSocket passes): RequestValidationError
+    (NOT_UTF8, naming the field) for a browser's urlencoded form whose field, name or value,
+    holds U+FFFD once decoded,
     which is how a byte that is not UTF-8 (`model=%CD%EE%E6`, Windows-1251) comes out of
     the parser: signed, it would be '���' (issue 12, finding 6). Only where FastAPI has read
     the form already (the route declares Form fields); a route that reads its form itself,
     with its own limits, calls `refuse_not_utf8` on it. Other requests pass untouched."""
+    request = connection  # a WebSocket (the scan page's) has no form
+    if not isinstance(request, Request):
+        return
     route = request.scope.get("route")
     if getattr(route, "body_field", None) is None or not _urlencoded(request):
         return

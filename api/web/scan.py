@@ -266,10 +266,14 @@ def visible(text: str) -> str:
     """`text` as a page may echo it: each character that prints as nothing or reorders what
     follows (a control, U+202E RIGHT-TO-LEFT OVERRIDE, a zero-width space: not
     str.isprintable, the space aside) shown as its code, <U+202E>, so that the echo shows
-    what was sent rather than a text turned around (issue 12, b12 #9)."""
-    if text.isprintable():
+    what was sent rather than a text turned around (issue 12, b12 #9); so too one that is
+    printable yet shows nothing (U+3164 HANGUL FILLER, U+2800: `grammar.shows_nothing`)."""
+    if text.isprintable() and (text.isascii() or not any(map(grammar.shows_nothing, text))):
         return text
-    return "".join(c if c.isprintable() or c == " " else f"<U+{ord(c):04X}>" for c in text)
+    return "".join(
+        c if (c.isprintable() or c == " ") and not grammar.shows_nothing(c) else f"<U+{ord(c):04X}>"
+        for c in text
+    )
 
 
 def _not_their_step(step: str, language: str) -> str:
@@ -566,7 +570,7 @@ def _answers(
             # records it found here and, at its own place, not found (workflows.inventory).
             problem = gettext("%(name)s is not at %(place)s: it is recorded at %(there)s") % {
                 "name": name,
-                "place": named.get(counted, counted),
+                "place": named.get(counted) or visible(counted),  # as sent, if no place's
                 "there": named.get(item.location, item.location),
             }
         elif (
