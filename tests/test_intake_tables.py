@@ -1034,3 +1034,13 @@ def test_attack_an_almost_utf8_file_said_to_be_windows_1251_is_refused_naming_bo
     assert "Windows-1251" in said
     with pytest.raises(TableError, match=r"^line 4: "):  # read as UTF-8: the bad row named
         _read(path)
+
+
+@pytest.mark.parametrize("encoding", ["", "koi8-r"])
+def test_an_encoding_given_empty_or_unknown_is_refused_not_found(
+    tmp_path: Path, encoding: str
+) -> None:
+    """Issue 12: `--encoding ""` was taken as no --encoding (the encoding found)."""
+    path = _write(tmp_path / "a.csv", [_row("KZ-1")])
+    with pytest.raises(TableError, match=r"^the encoding is utf-8 or windows-1251, not "):
+        _read(path, encoding=encoding)

@@ -238,8 +238,9 @@ class CsvTable:
                     "the file is an .xlsx workbook (a ZIP archive), though its name ends in "
                     ".csv: name it .xlsx, or save it as CSV",
                 )
-        codec = codec_of(encoding) if encoding else detect(path)
-        if encoding and codec == "cp1251":
+        # (an empty --encoding "" is refused by codec_of, not taken as "find it": issue 12)
+        codec = codec_of(encoding) if encoding is not None else detect(path)
+        if encoding is not None and codec == "cp1251":
             _not_utf8(path)
         if codec == "utf-8" and _starts_with_bom(path):
             codec = "utf-8-sig"  # asked for UTF-8, and the file starts with its BOM
