@@ -1044,3 +1044,32 @@ def test_an_encoding_given_empty_or_unknown_is_refused_not_found(
     path = _write(tmp_path / "a.csv", [_row("KZ-1")])
     with pytest.raises(TableError, match=r"^the encoding is utf-8 or windows-1251, not "):
         _read(path, encoding=encoding)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "line 2: column rifled: is yes or no, not 'maybe'",
+        "line 2: column weight_g: Input should be greater than 0",
+        "row 2: column item: String should have at least 1 character",
+        "row 3: column category: a category is one of edged, firearm",
+        "line 4: column source: a source is one of found, seized, surrendered",
+    ],
+)
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_an_import_refusal_is_said_without_english(said: str, language: str) -> None:
+    """Issue 12, finding 9: the cell's reason stayed English on ru and kk pages."""
+    shown = i18n.reason(TableError("", said), language)
+    assert not _ENGLISH.search(shown.replace("yes", "").replace("no", "")), shown
+    assert shown != said
+
+
+@pytest.mark.parametrize(
+    "field", ["language", "timezone", "key_id", "reference", "national_id", "amount_tenge", "table"]
+)
+def test_a_field_is_labelled_not_named_by_its_code(field: str) -> None:
+    """Issue 12, finding 9: «national_id», «key_id»... on ru and kk pages."""
+    for language in ("ru", "kk"):
+        label = i18n.field_label(field, i18n.gettext_of(language))
+        assert field not in label
+        assert not label.isascii(), label
