@@ -1073,3 +1073,29 @@ def test_a_field_is_labelled_not_named_by_its_code(field: str) -> None:
         label = i18n.field_label(field, i18n.gettext_of(language))
         assert field not in label
         assert not label.isascii(), label
+
+
+@pytest.mark.parametrize(
+    ("head", "parsed"),
+    [
+        (b"\x00" * 16, False),
+        (b"", False),
+        (b"  \r\n", True),
+        (b"  \r\n<x", True),
+        (b"\xff\xfe<\x00x\x00", True),
+        (b"\x00<\x00x", True),
+        (b"\xef\xbb\xbf<x", True),
+        (b"M\x00i\x00c\x00", False),
+        (b"\x89PNG", False),
+    ],
+)
+def test_a_member_is_checked_as_xml_when_it_begins_as_xml(
+    tmp_path: Path, head: bytes, parsed: bool
+) -> None:
+    """Printer settings (NULs, or UTF-16 of a printer's name) and images are not XML; a
+    part that begins as XML does, in UTF-8 or UTF-16, whatever its name."""
+    path = tmp_path / "m.zip"
+    with zipfile.ZipFile(path, "w") as out:
+        out.writestr("xl/any.bin", head)
+    with zipfile.ZipFile(path) as archive:
+        assert xlsx_table._xml(archive, archive.getinfo("xl/any.bin")) == parsed

@@ -220,17 +220,27 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
 def _xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """Whether a member is to be checked as XML: named .xml or .rels, or its first bytes,
-    past a byte order mark, are blank or begin with `<` (in UTF-8 or UTF-16)."""
+    """Whether a member is to be checked as XML: named .xml or .rels, or its first 4 KiB,
+    past a byte order mark, are blank or begin with `<` (in UTF-8 or UTF-16); not a member
+    zipfile cannot open (encrypted), which openpyxl cannot read either."""
     if info.filename.endswith((".xml", ".rels")):
         return True
     if info.is_dir():
         return False
-    with archive.open(info) as stream:
-        head = stream.read(4096)
+    try:
+        with archive.open(info) as stream:
+            head = stream.read(4096)
+    except (NotImplementedError, RuntimeError):
+        return False  # encrypted, or compressed as zipfile cannot read: openpyxl cannot either
+    if not head:
+        return False  # empty: nothing to parse (an empty sheet fails openpyxl's reading)
     for bom in _BOMS:
         head = head.removeprefix(bom)
-    head = head.lstrip(b" \t\r\n\x00")
+    if b"\x00" in head[:2]:  # UTF-16 (its BOM removed, or none): its ASCII without the NULs
+        head = head.replace(b"\x00", b"")
+        if not head:
+            return False  # NULs only: no XML (printer settings may begin so)
+    head = head.lstrip(b" \t\r\n")
     return not head or head.startswith(b"<")
 
 
