@@ -14,7 +14,7 @@ from functools import lru_cache
 
 Clock = Callable[[], dt.datetime]
 
-_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z")
+_RFC3339_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", re.ASCII)  # ASCII digits
 
 
 def utc_now() -> dt.datetime:

@@ -466,8 +466,21 @@ def test_decision_dated_13th_month_is_refused(site: Site) -> None:
             "must be UTC (Z), not the offset +05:00: 2026-01-10T04",
         ),
         ("2026-01-10 09:00", "RFC 3339"),
+        # issue 12: Arabic-Indic digits were moment-shaped (\d is Unicode), said not to exist
+        ("٢٠٢٦-٠١-١٠T٠٩:٠٠:٠٠.٠٠٠٠٠٠Z", "RFC 3339"),
+        ("٢٠٢٦-٠١-١٠T٠٩:٠٠:٠٠+05:00", "RFC 3339"),
     ],
-    ids=["before_horizon", "future", "month_13", "february_30", "hour_25", "offset", "shape"],
+    ids=[
+        "before_horizon",
+        "future",
+        "month_13",
+        "february_30",
+        "hour_25",
+        "offset",
+        "shape",
+        "arabic_indic",
+        "arabic_indic_offset",
+    ],
 )
 def test_membership_since_is_neither_backdated_nor_in_the_future(
     site: Site, since: str, words: str

@@ -16,6 +16,11 @@ WRONG = [
     (("no-such-command",), "custody: ", "no-such-command"),
     (("verify-item",), "custody verify-item: ", "file"),
     (("user", "add"), "custody user add: ", "username"),
+    # issue 12: a group without its subcommand printed a 28-line help box on stdout, exit 2;
+    # an option without its value was said by `custody:`, not naming the command
+    (("keys",), "custody keys: ", "add, list, prove, revoke, rotate"),
+    (("report",), "custody report: ", "annual"),
+    (("import", "--encoding"), "custody import: ", "--encoding"),
 ]
 
 

@@ -5,6 +5,7 @@ takes. A real served demo site, real forms."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -18,7 +19,7 @@ import httpx
 import pytest
 
 from api.demo.data import PASSWORD
-from api.web import acts, pages, payments
+from api.web import acts, i18n, pages, payments
 from tests.support.processes import environment, run, server
 from workflows.commands.fields import ITEMS_MAX
 
@@ -133,3 +134,89 @@ def test_the_payment_form_s_inputs_take_no_more_than_its_route_takes() -> None:
     limits = _max_lengths(payments.pay)
     for name in ("amount_tenge", "reference", "national_id"):
         assert int(inputs[name]) <= limits[name], name
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_attack_a_form_field_not_utf8_is_refused_naming_it_and_nothing_signed(
+    base: str, language: str
+) -> None:
+    """Issue 12, finding 6: `model=%CD%EE%E6` (Windows-1251 bytes) came out of the form
+    parser as '���' and was signed. Refused before the route runs, the page in the reader's
+    language naming the field; the same form in UTF-8 is not."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    said = gettext(
+        "The field %(field)s holds characters that are not UTF-8 text: type it again"
+    ) % {"field": gettext("Model")}
+    with closing(client):
+        fields = "location=UNIT-ALM&category=edged&source=found&weight_g=500&csrf=" + csrf
+        for model, refused in (("%CD%EE%E6", True), ("%EF%BF%BD", True), ("%D0%90", False)):
+            answer = client.post(
+                "/web/intake",
+                content=f"{fields}&model={model}",
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
+            assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+            assert (said in answer.text) == refused, answer.text[:600]
+            if refused:
+                assert answer.status_code == 422
+                assert "\ufffd" not in answer.text
+
+
+def _unread_cases(csrf: str) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Forms Starlette refuses to read before any route runs: path, httpx arguments."""
+    urlencoded = {"Content-Type": "application/x-www-form-urlencoded"}
+    return {
+        "fields": (
+            "/web/intake",
+            {"content": urlencode([("csrf", csrf)] + [("x", "1")] * 1001), "headers": urlencoded},
+        ),
+        "codes": (
+            "/web/scan/check",
+            {
+                "content": urlencode([("csrf", csrf)] + [("code", "KZ-1")] * 250),
+                "headers": urlencoded,
+            },
+        ),
+        "field_size": (
+            "/web/intake",
+            {
+                "content": urlencode({"csrf": csrf, "model": "x" * (1 << 20 + 1)}),
+                "headers": urlencoded,
+            },
+        ),
+        "files": (
+            "/web/import",
+            {
+                "data": {"csrf": csrf},
+                "files": [("photos", (f"{n}.jpg", b"x")) for n in range(1001)],
+            },
+        ),
+        "empty": ("/web/intake", {"content": b""}),
+    }
+
+
+@pytest.mark.parametrize("case", ["fields", "codes", "field_size", "files", "empty"])
+def test_attack_a_form_starlette_cannot_read_is_answered_in_the_reader_s_language(
+    base: str, case: str
+) -> None:
+    """Issue 12, finding 7: a form over Starlette's limits (fields, files, a field's size),
+    the scan check with more than 200 codes, an empty body without a Content-Type got the
+    API's English problem+json ("Too many fields. Maximum number of fields is 208.")."""
+    client, csrf = _client(base, CLERK, "kk")
+    path, sent = _unread_cases(csrf)[case]
+    with closing(client):
+        answer = client.post(path, **sent)
+    assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+    assert 400 <= answer.status_code < 500
+    text = html.unescape(answer.text)
+    assert "Too many" not in text
+    assert "exceeded" not in text
+    expected = {
+        "fields": "Пішінде 1,000 өрістен артық",
+        "codes": "Бір тексеруде 200 кодтан артық емес",
+        "field_size": "Пішін өрісі 1,024 КиБ-тан үлкен",
+        "files": "Пішінде 1,000 файлдан артық",
+        "empty": "Өрісті тексеріңіз",
+    }[case]
+    assert expected in text, text[:2000]

@@ -357,3 +357,32 @@ def test_a_code_with_a_bidi_override_is_echoed_with_it_visible(base: str) -> Non
         live = str(socket.recv(timeout=10))
     assert "\u202e" not in live
     assert "KZ-&lt;U+202E&gt;1234" in live, live
+
+
+@pytest.mark.parametrize("blank", ["\u3164", "\u2800", "\u115f"])
+def test_a_code_with_a_printable_blank_is_echoed_with_it_visible(base: str, blank: str) -> None:
+    """Issue 12, finding 11: U+3164 HANGUL FILLER, U+2800 BRAILLE PATTERN BLANK and U+115F
+    are printable to str.isprintable, yet show nothing: echoed as their code."""
+    client, csrf = logged_in(base)
+    with opened(base, client) as socket:
+        socket.send(json.dumps({"code": [f"KZ-{blank}1234"], "step": "", "csrf": csrf}))
+        live = str(socket.recv(timeout=10))
+    assert blank not in live
+    assert f"KZ-&lt;U+{ord(blank):04X}&gt;1234" in live, live
+
+
+@pytest.mark.parametrize("by", ["socket", "post"])
+def test_a_counted_place_with_a_bidi_override_is_echoed_with_it_visible(base: str, by: str) -> None:
+    """Issue 12, finding 8: the place of an inventory count was echoed as sent ("not at
+    %(place)s"), its U+202E turning the sentence around."""
+    client, csrf = logged_in(base)
+    code = f"custody-item:v1;id={items(base, CLERK, state='at_warehouse')[0]['id']}"
+    fields = {"code": [code], "step": "inventory_counted", "place": "WH\u202eX", "csrf": csrf}
+    if by == "socket":
+        with opened(base, client) as socket:
+            socket.send(json.dumps(fields))
+            said = str(socket.recv(timeout=10))
+    else:
+        said = client.post("/web/scan/check", data=fields).text
+    assert "\u202e" not in said
+    assert "WH&lt;U+202E&gt;X" in said, said

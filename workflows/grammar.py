@@ -64,6 +64,13 @@ _INVISIBLE = re.compile(
     "\U00016fe4\U0001d159\U000e0000-\U000e0fff]"
 )
 
+
+def shows_nothing(char: str) -> bool:
+    """Whether `char` is printable (str.isprintable) yet shows nothing: a Hangul filler
+    (U+3164, U+115F), the blank Braille pattern U+2800, a variation selector (`_INVISIBLE`)."""
+    return _INVISIBLE.fullmatch(char) is not None
+
+
 # What a spreadsheet reads as a formula when it opens a cell that begins with it (OWASP, CSV
 # injection): an id never begins so; a marking or free text may, and every export neutralises
 # it (`spreadsheet_safe`).

@@ -171,7 +171,7 @@ def _check_since(work: Work, since: str) -> None:
 
 # A time with an offset (RFC 3339 section 5.6): +05:00, -03:30
 _OFFSET = re.compile(
-    r"(?P<moment>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(?P<offset>[+-]\d\d:\d\d)"
+    r"(?P<moment>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(?P<offset>[+-]\d\d:\d\d)", re.ASCII
 )
 
 

@@ -13,8 +13,9 @@ them before doing anything.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -50,13 +51,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(keys.app, name="keys")
+
+
+def _subcommand_needed(ctx: typer.Context) -> None:
+    """A group given no subcommand (`custody keys`): a usage error naming its subcommands,
+    one line on stderr, exit 2 (issue 12: a 28-line help box on stdout, exit 2)."""
+    if ctx.invoked_subcommand is None:
+        group = ctx.command
+        names = sorted(getattr(group, "commands", {}))
+        raise click_errors.UsageError(f"say which: {', '.join(names)}", ctx)
+
+
+# Each group's callback: no_args_is_help would print its help box before main() sees it.
+_GROUP: dict[str, Any] = {
+    "callback": _subcommand_needed,
+    "invoke_without_command": True,
+    "no_args_is_help": False,
+}
+app.add_typer(keys.app, name="keys", **_GROUP)
 users.app.command(name="alerts")(login_alerts.alerts)
-app.add_typer(users.app, name="user")
-app.add_typer(changes.app, name="change")
-app.add_typer(statements.app, name="statement")
-app.add_typer(notices.app, name="notices")
-app.add_typer(reports.app, name="report")
+app.add_typer(users.app, name="user", **_GROUP)
+app.add_typer(changes.app, name="change", **_GROUP)
+app.add_typer(statements.app, name="statement", **_GROUP)
+app.add_typer(notices.app, name="notices", **_GROUP)
+app.add_typer(reports.app, name="report", **_GROUP)
 app.command(name="verify-report")(reports.verify_report)
 app.command(name="verify")(verify.verify)
 app.command(name="verify-statement")(statements.verify_statement)
@@ -224,7 +242,7 @@ def main() -> None:
     except click_errors.NoArgsIsHelpError as exc:  # the help is printed: nothing to add
         raise SystemExit(exc.exit_code) from None
     except click_errors.UsageError as exc:
-        where = exc.ctx.command_path if exc.ctx is not None else "custody"
+        where = exc.ctx.command_path if exc.ctx is not None else _command_path(sys.argv[1:])
         echo(f"{where}: {exc.format_message()} (see --help)", err=True)
         raise SystemExit(exc.exit_code) from None
     except click_errors.ClickException as exc:
@@ -246,6 +264,20 @@ def main() -> None:
     except Exception as exc:  # one line for people; the traceback only when asked for
         _internal(exc)
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _command_path(argv: list[str]) -> str:
+    """`custody import` for a usage error click raised without its command's context (an
+    option missing its value: `custody import --encoding`): the command words of `argv`."""
+    group: Any = typer.main.get_command(app)
+    path = ["custody"]
+    for word in argv:
+        commands = getattr(group, "commands", None)
+        if not commands or word not in commands:
+            break
+        path.append(word)
+        group = commands[word]
+    return " ".join(path)
 
 
 def _internal(exc: Exception) -> None:

@@ -138,6 +138,21 @@ def _beyond_ascii(text: str) -> int:
     return len(text) - len(text.encode("ascii", "ignore"))
 
 
+def _utf8_counts(path: Path) -> tuple[int, int]:
+    """(characters beyond ASCII that decode as UTF-8, bad bytes: each a U+FFFD) of the file
+    read as UTF-8 from its first byte; streamed."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    beyond = bad = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            text = decoder.decode(chunk)
+            replaced = text.count("\ufffd")
+            bad += replaced
+            beyond += _beyond_ascii(text) - replaced
+    bad += decoder.decode(b"", final=True).count("\ufffd")
+    return beyond, bad
+
+
 def detect(path: Path) -> str:
     """utf-8-sig (a BOM), utf-8 (all of it decodes, or it is almost UTF-8: more characters
     beyond ASCII decode as UTF-8 than bytes fail to, so a few bad bytes in a UTF-8 file are
@@ -147,16 +162,7 @@ def detect(path: Path) -> str:
     with path.open("rb") as handle:
         if handle.read(3) == codecs.BOM_UTF8:
             return "utf-8-sig"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        beyond = bad = 0
-        while chunk := handle.read(_CHUNK):
-            text = decoder.decode(chunk)
-            replaced = text.count("\ufffd")
-            bad += replaced
-            beyond += _beyond_ascii(text) - replaced
-        text = decoder.decode(b"", final=True)
-        bad += text.count("\ufffd")
+    beyond, bad = _utf8_counts(path)
     # (a U+FFFD the file itself holds counts as bad: it is mojibake already)
     if bad == 0 or beyond > bad:
         return "utf-8"
@@ -173,9 +179,11 @@ def detect(path: Path) -> str:
 
 def _not_utf8(path: Path) -> None:
     """TableError when a file said to be Windows-1251 (--encoding) is UTF-8: it starts with
-    the UTF-8 BOM, or all of it decodes as UTF-8 and it holds bytes beyond ASCII. Read as
-    Windows-1251, its Cyrillic would be signed into the ledger as mojibake (`АК` as `РђРљ`,
-    issue 12); a Windows-1251 text of Russian words is never valid UTF-8 throughout. Streamed."""
+    the UTF-8 BOM, or all of it decodes as UTF-8 and it holds bytes beyond ASCII, or it is
+    almost UTF-8 (more characters beyond ASCII decode as UTF-8 than bytes fail to: `detect`'s
+    rule). Read as Windows-1251, its Cyrillic would be signed into the ledger as mojibake (`АК`
+    as `РђРљ`, issue 12); a Windows-1251 text of Russian words is never valid UTF-8 throughout,
+    nor mostly. Streamed."""
     with path.open("rb") as handle:
         if handle.read(3) == codecs.BOM_UTF8:
             raise TableError(
@@ -183,21 +191,21 @@ def _not_utf8(path: Path) -> None:
                 "the file starts with the UTF-8 byte order mark, so it is UTF-8, not "
                 "Windows-1251 as --encoding says: give --encoding utf-8, or leave it out",
             )
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        beyond = False
-        try:
-            while chunk := handle.read(_CHUNK):
-                beyond = beyond or not chunk.isascii()
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return  # not UTF-8: Windows-1251 it may be
-    if beyond:
+    beyond, bad = _utf8_counts(path)
+    if beyond and not bad:
         raise TableError(
             "",
             "the file is UTF-8 (all of it decodes as UTF-8, letters beyond ASCII included), not "
             "Windows-1251 as --encoding says: give --encoding utf-8, or leave it out",
+        )
+    if beyond > bad:
+        # Mostly UTF-8 with a few bad bytes (rows pasted from a Windows-1251 file): read as
+        # Windows-1251, its UTF-8 rows would be signed as mojibake (issue 12, finding 5).
+        raise TableError(
+            "",
+            f"the file is almost all UTF-8 ({beyond:,} characters beyond ASCII decode as UTF-8, "
+            f"{bad:,} {'byte does' if bad == 1 else 'bytes do'} not), not Windows-1251 as "
+            "--encoding says: save all of it as UTF-8 and give --encoding utf-8, or leave it out",
         )
 
 
@@ -230,8 +238,9 @@ class CsvTable:
                     "the file is an .xlsx workbook (a ZIP archive), though its name ends in "
                     ".csv: name it .xlsx, or save it as CSV",
                 )
-        codec = codec_of(encoding) if encoding else detect(path)
-        if encoding and codec == "cp1251":
+        # (an empty --encoding "" is refused by codec_of, not taken as "find it": issue 12)
+        codec = codec_of(encoding) if encoding is not None else detect(path)
+        if encoding is not None and codec == "cp1251":
             _not_utf8(path)
         if codec == "utf-8" and _starts_with_bom(path):
             codec = "utf-8-sig"  # asked for UTF-8, and the file starts with its BOM

@@ -40,7 +40,7 @@ def open_table(
     refusal names the file by `name` (the name it was sent by), else by the path's."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        if encoding or delimiter:
+        if encoding is not None or delimiter is not None:
             raise TableError("", "--encoding and --delimiter are for CSV files, not .xlsx")
         return XlsxTable(path, name)
     if suffix == ".csv":

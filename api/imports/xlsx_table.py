@@ -15,16 +15,21 @@ than General shows it (`"АК "0000000`), in a number column when its format add
 unit (`0" кг"`, `0%`: `format_adds_text`); a row or column the sheet hides (`<row
 hidden="1">`, `<col hidden="1">`) is refused, naming it, when it holds data.
 
-Before openpyxl reads a byte, `_guard` streams every XML part of the archive through expat and
-refuses, naming it: an archive of more than PARTS_MAX members, or whose XML parts together
-unpack to more than TOTAL_MAX bytes (both read from the central directory before anything is
-inflated, and the unpacked bytes counted again while inflating, since the directory can lie:
-a few 250 MB parts of spaces deflate to 250 KB each, issue 12), a part larger than PART_MAX
-decompressed (zipfile itself stops at the size the archive declares), a document type
-declaration (no workbook has one: entities, the billion laughs or an external entity), a
-cell or shared string longer than CELL_MAX characters, and a row number given twice in a
-sheet (openpyxl would keep one of them). The sheet read is the first, and only while it is
-visible: a hidden or veryHidden first sheet is refused, since Excel shows the person another.
+Before openpyxl reads a byte, `_guard` streams every XML part of the archive through expat (a
+member named .xml or .rels, and any other whose first bytes are XML's: a sheet renamed
+sheet1.bin is still read by openpyxl, issue 12; a part whose root is <worksheet> is checked as
+a sheet whatever its name) and refuses, naming it: more than ROWS_MAX rows or CELLS_MAX cells
+in a sheet, or ELEMENTS_MAX elements in all the parts (counted while parsing: 34 MiB of
+`<row/>` deflate to 55 KB and took openpyxl 48 s, issue 12), an archive of more than PARTS_MAX
+members, or whose XML parts together unpack to more than TOTAL_MAX bytes (both read from the
+central directory before anything is inflated, and the unpacked bytes counted again while
+inflating, since the directory can lie: a few 250 MB parts of spaces deflate to 250 KB each,
+issue 12), a part larger than PART_MAX decompressed (zipfile itself stops at the size the
+archive declares), a document type declaration (no workbook has one: entities, the billion
+laughs or an external entity), a cell or shared string longer than CELL_MAX characters, and a
+row number given twice in a sheet (openpyxl would keep one of them). The sheet read is the
+first, and only while it is visible: a hidden or veryHidden first sheet is refused, since Excel
+shows the person another.
 """
 
 from __future__ import annotations
@@ -41,10 +46,14 @@ from xml.parsers import expat
 from api.imports.csv_table import Row, TableError
 from api.imports.intake_rows import DIGITS_MAX, RowError, check_header
 from workflows import grammar
+from workflows.commands.intake import FILE_ROWS
 
 PART_MAX = 256 * 1024 * 1024  # bytes of one XML part, decompressed (the sheet, its strings)
 TOTAL_MAX = 320 * 1024 * 1024  # bytes of all the XML parts together, decompressed
 PARTS_MAX = 1000  # members of the archive (a workbook Excel saves has a few dozen)
+ROWS_MAX = FILE_ROWS + 1  # <row> elements of one sheet: the header and the rows a file holds
+CELLS_MAX = 4_000_000  # <c> elements of one sheet (40 a row of 100,000)
+ELEMENTS_MAX = 12_000_000  # elements of all the parts together, counted while parsing
 CELL_MAX = 64 * 1024  # characters of one cell or shared string
 _ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 _TRUE = frozenset({"1", "true"})  # xsd:boolean's true
@@ -80,6 +89,10 @@ class _Guard:
         self.value: list[str] | None = None  # the text of its <v>, while it is read
         self.hidden_rows: set[int] = set()  # rows the sheet hides (<row hidden="1">)
         self.hidden_columns: set[int] = set()  # columns (from 1) it hides (<col hidden="1">)
+        self.elements = 0  # the part's elements, counted as they start
+        self.budget = ELEMENTS_MAX  # the elements it may hold (what the earlier parts left)
+        self.row_count = 0
+        self.cell_count = 0
         parser = expat.ParserCreate()
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity
@@ -97,6 +110,19 @@ class _Guard:
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(":")[2]
+        self.elements += 1
+        if self.elements == 1 and local == "worksheet":
+            self.sheet = True  # a sheet whatever the member's name (sheet1.bin, issue 12)
+        if self.elements > self.budget:
+            raise TableError("", _too_many("XML elements", ELEMENTS_MAX))
+        if self.sheet and local == "row":
+            self.row_count += 1
+            if self.row_count > ROWS_MAX:
+                raise TableError("", _too_many("rows in a sheet", ROWS_MAX))
+        elif self.sheet and local == "c":
+            self.cell_count += 1
+            if self.cell_count > CELLS_MAX:
+                raise TableError("", _too_many("cells in a sheet", CELLS_MAX))
         if local in ("c", "si"):
             self.depth, self.size = self.depth + 1, 0
             if local == "c" and self.sheet:
@@ -172,6 +198,10 @@ class _Guard:
         return unpacked
 
 
+def _too_many(what: str, most: int) -> str:
+    return f"the workbook holds more than {most:,} {what}: refused"
+
+
 def _too_large() -> str:
     return f"the workbook's XML parts unpack to more than {TOTAL_MAX // (1 << 20):,} MiB: refused"
 
@@ -184,6 +214,34 @@ class _Found:
     formulas: set[str] = field(default_factory=set)
     hidden_rows: dict[str, set[int]] = field(default_factory=dict)
     hidden_columns: dict[str, set[int]] = field(default_factory=dict)
+
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def _xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a member is to be checked as XML: named .xml or .rels, or its first 4 KiB,
+    past a byte order mark, are blank or begin with `<` (in UTF-8 or UTF-16); not a member
+    zipfile cannot open (encrypted), which openpyxl cannot read either."""
+    if info.filename.endswith((".xml", ".rels")):
+        return True
+    if info.is_dir():
+        return False
+    try:
+        with archive.open(info) as stream:
+            head = stream.read(4096)
+    except (NotImplementedError, RuntimeError):
+        return False  # encrypted, or compressed as zipfile cannot read: openpyxl cannot either
+    if not head:
+        return False  # empty: nothing to parse (an empty sheet fails openpyxl's reading)
+    for bom in _BOMS:
+        head = head.removeprefix(bom)
+    if b"\x00" in head[:2]:  # UTF-16 (its BOM removed, or none): its ASCII without the NULs
+        head = head.replace(b"\x00", b"")
+        if not head:
+            return False  # NULs only: no XML (printer settings may begin so)
+    head = head.lstrip(b" \t\r\n")
+    return not head or head.startswith(b"<")
 
 
 def _guard(path: Path, name: str = "") -> _Found:
@@ -199,10 +257,13 @@ def _guard(path: Path, name: str = "") -> _Found:
                     "",
                     f"the workbook holds {len(members):,} parts, more than {PARTS_MAX:,}: refused",
                 )
-            parts = [i for i in members if i.filename.endswith((".xml", ".rels"))]
+            # Every member openpyxl might parse as XML, whatever its name (a sheet renamed
+            # sheet1.bin, its rels and content types changed, issue 12): named so, or
+            # beginning as XML does; an image or printer settings begin otherwise.
+            parts = [i for i in members if _xml(archive, i)]
             if sum(i.file_size for i in parts) > TOTAL_MAX:  # as the directory declares
                 raise TableError("", _too_large())
-            budget = TOTAL_MAX
+            budget, elements = TOTAL_MAX, ELEMENTS_MAX
             for info in parts:
                 if info.file_size > PART_MAX:
                     raise TableError(
@@ -210,7 +271,9 @@ def _guard(path: Path, name: str = "") -> _Found:
                     )
                 sheet = info.filename.startswith("xl/worksheets/")
                 guard = _Guard(info.filename, sheet)
+                guard.budget = elements
                 budget -= guard.feed(archive, info, budget)
+                elements -= guard.elements
                 found.formulas |= guard.formulas
                 found.hidden_rows[info.filename] = guard.hidden_rows
                 found.hidden_columns[info.filename] = guard.hidden_columns

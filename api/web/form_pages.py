@@ -16,6 +16,8 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BeforeValidator
+from starlette.datastructures import FormData
+from starlette.requests import HTTPConnection
 
 from api.web import i18n
 from api.web.render import Visitor
@@ -57,6 +59,50 @@ def page_of(path: str) -> FormPage | None:
     return _PAGES[max(held, key=len)] if held else None
 
 
+NOT_UTF8 = "not_utf8"  # the error type of a form field that held bytes not UTF-8
+
+
+async def utf8_form(connection: HTTPConnection) -> None:
+    """A dependency of every page route (a WebSocket passes): RequestValidationError
+    (NOT_UTF8, naming the field) for a browser's urlencoded form whose field, name or value,
+    holds U+FFFD once decoded,
+    which is how a byte that is not UTF-8 (`model=%CD%EE%E6`, Windows-1251) comes out of
+    the parser: signed, it would be '���' (issue 12, finding 6). Only where FastAPI has read
+    the form already (the route declares Form fields); a route that reads its form itself,
+    with its own limits, calls `refuse_not_utf8` on it. Other requests pass untouched."""
+    request = connection  # a WebSocket (the scan page's) has no form
+    if not isinstance(request, Request):
+        return
+    route = request.scope.get("route")
+    if getattr(route, "body_field", None) is None or not _urlencoded(request):
+        return
+    refuse_not_utf8(request, await request.form())  # the form FastAPI read (Starlette's cache)
+
+
+def _urlencoded(request: Request) -> bool:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return request.method == "POST" and kind == "application/x-www-form-urlencoded"
+
+
+def refuse_not_utf8(request: Request, form: FormData) -> None:
+    """RequestValidationError (NOT_UTF8) naming the first field of an urlencoded `form`
+    whose name or value holds U+FFFD (a byte not UTF-8, decoded as the replacement)."""
+    if not _urlencoded(request):
+        return
+    for name, value in form.multi_items():
+        if "\ufffd" in name or (isinstance(value, str) and "\ufffd" in value):
+            raise RequestValidationError(
+                [
+                    {
+                        "type": NOT_UTF8,
+                        "loc": ("body", name),
+                        "msg": "the field holds bytes that are not UTF-8 text",
+                        "input": None,
+                    }
+                ]
+            )
+
+
 def refusal(exc: RequestValidationError, labels: Mapping[str, str], language: str) -> str:
     """The first refused field of a form in `language` (ru, kk, en), named by its label on
     the page (`labels`, else i18n.FIELDS, else its name): its most characters, or to check
@@ -67,6 +113,10 @@ def refusal(exc: RequestValidationError, labels: Mapping[str, str], language: st
         return gettext("Check the request's fields")
     name = str(error["loc"][1])
     field = gettext(labels[name]) if name in labels else i18n.field_label(name, gettext)
+    if error["type"] == NOT_UTF8:
+        return gettext(
+            "The field %(field)s holds characters that are not UTF-8 text: type it again"
+        ) % {"field": field}
     most = (error.get("ctx") or {}).get("max_length")
     # "too_long" where the text was trimmed first (`Typed`: a validator before the length)
     if error["type"] in ("string_too_long", "too_long") and most is not None:

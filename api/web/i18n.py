@@ -1415,6 +1415,18 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("the workbook's %(part)s is larger than %(n)s bytes unpacked"),
     ),
     (
+        re.compile(r"the workbook holds more than (?P<n>[\d,]+) rows in a sheet: refused"),
+        N_("the workbook holds more than %(n)s rows in a sheet: refused"),
+    ),
+    (
+        re.compile(r"the workbook holds more than (?P<n>[\d,]+) cells in a sheet: refused"),
+        N_("the workbook holds more than %(n)s cells in a sheet: refused"),
+    ),
+    (
+        re.compile(r"the workbook holds more than (?P<n>[\d,]+) XML elements: refused"),
+        N_("the workbook holds more than %(n)s XML elements: refused"),
+    ),
+    (
         re.compile(r"the workbook's XML parts unpack to more than (?P<n>[\d,]+) MiB: refused"),
         N_("the workbook's XML parts unpack to more than %(n)s MiB: refused"),
     ),
@@ -1435,6 +1447,37 @@ MESSAGES: list[tuple[re.Pattern[str], str]] = [
         N_("an intake file is .csv or .xlsx, not %(name)s"),
     ),
     # A place's kind (workflows.registers)
+    # An import's cell refused by the command's model or checks (issue 12, finding 9)
+    (
+        re.compile(r"a category is one of (?P<values>[\w, ]+)"),
+        N_("a category is one of: %(values)s"),
+    ),
+    (re.compile(r"a source is one of (?P<values>[\w, ]+)"), N_("a source is one of: %(values)s")),
+    (
+        re.compile(r"a decision's authority is one of (?P<values>[\w, ]+)"),
+        N_("a decision's authority is one of: %(values)s"),
+    ),
+    (re.compile(r"is yes or no, not (?P<value>.+)", re.S), N_("is yes or no, not %(value)s")),
+    (
+        re.compile(r"Input should be greater than (?P<n>-?[\d.]+)"),
+        N_("must be greater than %(n)s"),
+    ),
+    (
+        re.compile(r"Input should be greater than or equal to (?P<n>-?[\d.]+)"),
+        N_("must be at least %(n)s"),
+    ),
+    (
+        re.compile(r"Input should be less than or equal to (?P<n>-?[\d.]+)"),
+        N_("must be at most %(n)s"),
+    ),
+    (
+        re.compile(r"String should have at least (?P<n>\d+) characters?"),
+        N_("must hold at least %(n)s characters"),
+    ),
+    (
+        re.compile(r"String should have at most (?P<n>\d+) characters?"),
+        N_("must hold at most %(n)s characters"),
+    ),
     (
         re.compile(r"a location is one of (?P<place_kinds>[\w, ]+)"),
         N_("a place's kind is one of: %(place_kinds)s"),
@@ -1765,6 +1808,14 @@ FIELDS = {
     "transfer": N_("Transfer"),
     "note": N_("Note"),
     "date": N_("Date"),
+    # shown by their code name on ru and kk pages (issue 12, finding 9)
+    "language": N_("Language"),
+    "timezone": N_("Time zone"),
+    "key_id": N_("Key"),
+    "reference": N_("Reference"),
+    "national_id": N_("National ID"),
+    "amount_tenge": N_("Amount, tenge"),
+    "table": N_("Table"),
 }
 # a path inside the model, by the column that carries it in a table (api.imports.intake_rows)
 for _key in ("type", "model", "calibre", "manufacturer", "country", "year"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -27,7 +28,7 @@ from api.http.problems import kind_of, problem
 from api.http.strict_json import StrictJSONRoute
 from api.web import form_pages, i18n, notices, preferences, queues, sessions
 from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, visitor
-from api.web.scan import STEP_FIELDS
+from api.web.scan import MAX_CODES, STEP_FIELDS, Answer, shown
 from api.web.sessions import CsrfRefused, LoginNeeded
 from custody.errors import CustodyError
 from workflows.access import PAYMASTER
@@ -61,7 +62,35 @@ def _form_posted(request: Request) -> bool:
     return request.method == "POST" and kind in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
+        "",  # no Content-Type (an empty body): its fields are missing, said on the page
     )
+
+
+_FORM_LIMIT = re.compile(r"Too many (?P<what>fields|files)\. Maximum number of \w+ is (?P<n>\d+)")
+_PART_SIZE = re.compile(r"exceeded maximum size of (?P<n>\d+)KB")
+
+
+def unread_form(path: str, detail: str, language: str) -> str:
+    """Why Starlette could not read a form posted to `path` (its 400 `detail`, English: "Too
+    many fields. Maximum number of fields is 1000.", "Part exceeded maximum size of
+    1024KB.", "Too many files..."), in `language`; for the scan page's check, its own
+    limit of codes (scan.MAX_CODES) rather than the fields that hold them (issue 12)."""
+    gettext = i18n.gettext_of(language)
+    limit = _FORM_LIMIT.search(detail)
+    if limit is not None and path == "/web/scan/check":
+        message = gettext("At most %(n)s codes in one check: send the list in parts")
+        return message % {"n": f"{MAX_CODES:,}"}
+    if limit is not None and limit["what"] == "files":
+        message = gettext("The form holds more than %(n)s files: send them in parts")
+        return message % {"n": f"{int(limit['n']):,}"}
+    if limit is not None:
+        message = gettext("The form holds more than %(n)s fields: send it in parts")
+        return message % {"n": f"{int(limit['n']):,}"}
+    size = _PART_SIZE.search(detail)
+    if size is not None:
+        message = gettext("A field of the form is larger than %(n)s KiB: shorten it")
+        return message % {"n": f"{int(size['n']):,}"}
+    return gettext("The form could not be read: reload the page and send it again")
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -368,17 +397,35 @@ def install(app: FastAPI) -> None:
         """Under /web/, a mistyped address (404) or a method no page takes (405) is the
         error page in the reader's language, as 403 is (issue 16: a newcomer got the API's
         JSON); elsewhere, and for any other status, the API's problem+json."""
-        if not request.url.path.startswith("/web/") or exc.status_code not in (404, 405):
+        web = request.url.path.startswith("/web/")
+        unread = web and exc.status_code == 400 and _form_posted(request)
+        if not web or (exc.status_code not in (404, 405) and not unread):
             answer = api_http_error(request, exc)
             return await answer if inspect.isawaitable(answer) else answer
         me: Visitor | None
         try:
             me = await visitor(request)
-        except LoginNeeded:  # the address is wrong whoever asks: no login first
+        except (LoginNeeded, CustodyError):  # the address is wrong whoever asks: no login first
             me = None
         accept = request.headers.get("accept-language")
         language = me.language if me else i18n.language_of(None, accept)
         gettext = i18n.gettext_of(language)
+        if unread:
+            # A form Starlette could not read (too many fields or files, a field too long):
+            # the page in the reader's language, never its English problem (issue 12).
+            message = unread_form(request.url.path, str(exc.detail), language)
+            if request.url.path == "/web/scan/check":  # the script shows what it gets
+                said = shown([Answer("bad", message)], language)
+                return HTMLResponse(said, status_code=400)
+            found = form_pages.page_of(request.url.path)
+            if found is not None and me is not None:
+                try:
+                    found.guard(me)
+                except (Forbidden, AccessRefused):
+                    pass
+                else:
+                    return await found.draw(request, me, 400, message)
+            return page("error.html.j2", language, me, 400, message=message)
         if exc.status_code == 404:
             message = gettext("There is no page at this address: check it, or go back")
         else:
@@ -390,7 +437,11 @@ def install(app: FastAPI) -> None:
 
     # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
-    web = APIRouter(include_in_schema=False, route_class=StrictJSONRoute)
+    web = APIRouter(
+        include_in_schema=False,
+        route_class=StrictJSONRoute,
+        dependencies=[Depends(form_pages.utf8_form)],  # no byte that is not UTF-8 signed
+    )
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
     more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check, payments)
     for room in (*rooms, *(m.router for m in more)):

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
-from api.web import i18n, queues, scan_messages, sessions
+from api.web import form_pages, i18n, queues, scan_messages, sessions
 from api.web.places import names as place_names
 from api.web.render import (
     KEPT,
@@ -219,6 +219,7 @@ async def check(request: Request, me: Me) -> Response:
     cannot open. The form is read as it is, without a model."""
     form = await request.form(max_fields=MAX_CODES + 8)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     step = str(form.get("step") or "")[:64]
     place = str(form.get("place") or "")[:128]
     transfer = str(form.get("transfer") or "")[:128]
@@ -265,10 +266,14 @@ def visible(text: str) -> str:
     """`text` as a page may echo it: each character that prints as nothing or reorders what
     follows (a control, U+202E RIGHT-TO-LEFT OVERRIDE, a zero-width space: not
     str.isprintable, the space aside) shown as its code, <U+202E>, so that the echo shows
-    what was sent rather than a text turned around (issue 12, b12 #9)."""
-    if text.isprintable():
+    what was sent rather than a text turned around (issue 12, b12 #9); so too one that is
+    printable yet shows nothing (U+3164 HANGUL FILLER, U+2800: `grammar.shows_nothing`)."""
+    if text.isprintable() and (text.isascii() or not any(map(grammar.shows_nothing, text))):
         return text
-    return "".join(c if c.isprintable() or c == " " else f"<U+{ord(c):04X}>" for c in text)
+    return "".join(
+        c if (c.isprintable() or c == " ") and not grammar.shows_nothing(c) else f"<U+{ord(c):04X}>"
+        for c in text
+    )
 
 
 def _not_their_step(step: str, language: str) -> str:
@@ -565,7 +570,7 @@ def _answers(
             # records it found here and, at its own place, not found (workflows.inventory).
             problem = gettext("%(name)s is not at %(place)s: it is recorded at %(there)s") % {
                 "name": name,
-                "place": named.get(counted, counted),
+                "place": named.get(counted) or visible(counted),  # as sent, if no place's
                 "there": named.get(item.location, item.location),
             }
         elif (
@@ -624,6 +629,7 @@ async def apply(request: Request, me: Me) -> Response:
         message = gettext("At most %(n)s items in one step: apply the list in parts")
         return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
+    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     # The page the form is on: the scan page empties its list after a step; any other
     # page is drawn again (page.js), so it shows the item's new state and next steps.
     origin = "scan" if form.get("origin") == "scan" else ""
