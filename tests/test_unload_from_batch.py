@@ -293,3 +293,30 @@ def test_the_batch_page_shows_the_commission_what_was_taken_out_and_loaded_again
         assert LOADED_AGAIN[language] in rows[back]
         assert LOADED_AGAIN[language] not in rows[appealed]
     _verified(site)
+
+
+def test_a_refusals_next_steps_are_only_those_no_rule_on_the_item_refuses(site: Site) -> None:
+    # r19 LOW: "unloaded cannot follow cut (next: ...)" listed every step the machine has
+    # from `cut`: loading again (refused, R1: appealed), another appeal, the return to the
+    # owner (refused: not reversed). Now only those no rule reading the item refuses.
+    appealed, other = _cut_under_open_decision(site)
+    batch = _loaded(site, other, legacy=[appealed])
+    _appeal(site, appealed)
+    _unload(site, appealed)
+    before = _size(site)
+    with pytest.raises(RuleViolation) as refusal:
+        site.process.run("sklad.omarov", UnloadItems(items=[appealed], reason="ещё раз"))
+    assert _size(site) == before
+    found = re.search(r"unloaded cannot follow cut \(next: ([^)]*)\)", refusal.value.message)
+    assert found is not None, refusal.value.message
+    offered = found.group(1).split(", ")
+    assert set(offered) == {
+        "decision_suspended",
+        "decision_final",
+        "decision_reversed",
+        "discrepancy_recorded",
+    }
+    # One of them offered, the appeal ended, is accepted; the item is then loaded again.
+    site.process.decision_step("unit.serikbaev", "decision_final", [appealed])
+    site.process.load("sklad.omarov", batch, [appealed])
+    assert site.process.item(appealed).state == "loaded"
