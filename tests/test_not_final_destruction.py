@@ -31,6 +31,7 @@ from tests.test_reports_annual import checkpoint
 from tests.test_unload_from_batch import _as_before, _verified
 from workflows.deadline_replay import rederive
 from workflows.errors import RuleViolation
+from workflows.escalation import MELTED_ALREADY, WAITS, appeal_waits_case
 from workflows.reports.recompute import ReportRequest, at_checkpoint
 
 __all__ = ["box", "system"]  # the fixtures of tests/test_notices.py
@@ -185,7 +186,10 @@ def test_appeal_waits_for_an_item_already_melted_says_so_not_that_it_waits(
     site.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
     _as_before(site, [("batch_loaded", item, {"batch": batch}), ("melted", item, {"batch": batch})])
     assert site.process.item(item).state == "melted"
+    assert appeal_waits_case(site.process.item(item)) == WAITS  # not contested yet
     _appeal(site, item, DECISION["date"])
+    # the home page's words and the e-mail's come from this
+    assert appeal_waits_case(site.process.item(item)) == MELTED_ALREADY
     one_pass(system, NoticeConfig(smtp_url=box.url))
     assert ("unit.ospanov", "staff", UNIT) in _kinds(system, "appeal_waits")
     [waits] = [m for m in box.to("unit.ospanov@police.kz") if "расплавлен" in m["Subject"]]
