@@ -5,6 +5,7 @@ PostgreSQL; arbitrary JSON posted to every command never gives a 5xx nor writes.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import select
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from api.access.roles import may
 from tests.support.service import PROBLEM, service
+from tests.support.site import today
 from tests.test_api_process import DECISION, KINDS, PEOPLE, Site, _build
 from workflows.commands import REGISTRY
 
@@ -441,6 +443,39 @@ def test_a_decision_date_is_a_real_day_not_in_the_future(
             "unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": decision}
         )
     refused(answer, 422, slug, words)
+
+
+def test_a_decision_steps_date_out_of_bounds_names_r1_and_the_item(site: Site) -> None:
+    # r19 LOW: these refusals said "R1: ..." only in their detail; a rule's refusal (409)
+    # carries the `rule` member: a date R1 bounds is still 422, with `rule` and `item` too.
+    rifle, other = site.rifle(), site.rifle()
+    site.ok("unit.serikbaev", "decision_recorded", {"items": [rifle], "decision": DECISION})
+    decided = dt.date.fromisoformat(DECISION["date"])
+    tomorrow = dt.date.fromisoformat(today()) + dt.timedelta(days=1)
+    for date, words in (
+        ((decided - dt.timedelta(days=1)).isoformat(), "is before the"),
+        (tomorrow.isoformat(), "in the future"),
+    ):
+        body = {"items": [rifle], "date": date, "document": "дело 2а-5/2026"}
+        with unchanged(site):
+            answer = site.step("unit.serikbaev", "decision_appealed", body)
+        problem = refused(answer, 422, "invalid-request", "R1: ", words)
+        assert problem["rule"] == "R1", problem
+        assert problem["item"] == rifle, problem
+    decision = DECISION | {"date": tomorrow.isoformat()}
+    with unchanged(site):
+        answer = site.step(
+            "unit.serikbaev", "decision_recorded", {"items": [other], "decision": decision}
+        )
+    assert refused(answer, 422, "invalid-request", "in the future")["rule"] == "R1"
+    # A request malformed before any rule applies names none.
+    with unchanged(site):
+        answer = site.step(
+            "unit.serikbaev",
+            "decision_recorded",
+            {"items": [other], "decision": DECISION | {"date": "1980-05-01"}},
+        )
+    assert "rule" not in refused(answer, 422, "invalid-request", "record horizon")
 
 
 def test_decision_dated_13th_month_is_refused(site: Site) -> None:

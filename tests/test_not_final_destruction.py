@@ -25,12 +25,13 @@ from api.system import System
 from custody.entries import decode
 from custody.store import Store
 from tests.support.mailbox import Mailbox
-from tests.support.site import DECISION, UNIT, WAREHOUSE, Site
+from tests.support.site import COMMISSION, DECISION, PLANT, UNIT, WAREHOUSE, Site
 from tests.test_notices import box, system
 from tests.test_reports_annual import checkpoint
 from tests.test_unload_from_batch import _as_before, _verified
 from workflows.deadline_replay import rederive
 from workflows.errors import RuleViolation
+from workflows.escalation import MELTED_ALREADY, WAITS, appeal_waits_case
 from workflows.reports.recompute import ReportRequest, at_checkpoint
 
 __all__ = ["box", "system"]  # the fixtures of tests/test_notices.py
@@ -173,3 +174,30 @@ def test_an_appeal_after_destruction_began_is_told_though_the_item_is_gone_by_th
         ("chief.bekov", "supervisor", UNIT),
     ]
     assert _kinds(system, "appeal_waits") == []  # it waits for nothing now: not said
+
+
+def test_appeal_waits_for_an_item_already_melted_says_so_not_that_it_waits(
+    site: Site, system: System, box: Mailbox
+) -> None:
+    """r19 LOW: the `appeal_waits` notice of an item melted before its appeal (a ledger
+    written before the rule) said "it may not be destroyed until the decision is final"."""
+    item = _cut_before_the_appeal(site)
+    batch = site.next_id("B")
+    site.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
+    _as_before(site, [("batch_loaded", item, {"batch": batch}), ("melted", item, {"batch": batch})])
+    assert site.process.item(item).state == "melted"
+    assert appeal_waits_case(site.process.item(item)) == WAITS  # not contested yet
+    _appeal(site, item, DECISION["date"])
+    # the home page's words and the e-mail's come from this
+    assert appeal_waits_case(site.process.item(item)) == MELTED_ALREADY
+    one_pass(system, NoticeConfig(smtp_url=box.url))
+    assert ("unit.ospanov", "staff", UNIT) in _kinds(system, "appeal_waits")
+    [waits] = [m for m in box.to("unit.ospanov@police.kz") if "расплавлен" in m["Subject"]]
+    assert "Решение обжаловано" in waits["Subject"]
+    said = waits.get_content()
+    assert "may not be destroyed" not in said
+    assert "нельзя уничтожать" not in said
+    assert "жоюға болмайды" not in said
+    assert "the item is already melted or burned" in said
+    assert "предмет уже расплавлен или сожжён" in said
+    assert "зат балқытылған немесе өртелген" in said

@@ -11,6 +11,7 @@ PostgreSQL; `custody verify` replays every entry.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from api.web.render import text
 from custody.clock import utc_now
 from custody.entries import decode
 from custody.store import Store
@@ -243,3 +245,78 @@ def test_suspended_item_is_unloaded(site: Site) -> None:
     _melt_per_item(site, again, [suspended])
     assert site.process.item(suspended).state == "melted"
     _verified(site)
+
+
+TAKEN_OUT = {"ru": "изъят", "kk": "алынды", "en": "taken out"}
+LOADED_AGAIN = {"ru": "загружен снова", "kk": "қайта тиелді", "en": "loaded again"}
+NOT_IN = {
+    "ru": "не в партии",
+    "kk": "партияда жоқ",
+    "en": "not in the batch",
+}
+
+
+def _rows(html: str) -> dict[str, str]:
+    """The taken-out table's rows by item: their text, tags dropped, spaces joined."""
+    rows = re.findall(r'<tr data-item="([^"]+)">(.*?)</tr>', html, re.S)
+    return {item: " ".join(re.sub(r"<[^>]+>", " ", row).split()) for item, row in rows}
+
+
+def test_the_batch_page_shows_the_commission_what_was_taken_out_and_loaded_again(
+    site: Site,
+) -> None:
+    # r19 MED: the batch's page listed only the items in it; the commission signing did not
+    # see the items taken out, nor that one taken out was loaded again.
+    appealed, other = _cut_under_open_decision(site)
+    back, _ = _cut_under_open_decision(site)
+    batch = _loaded(site, other, legacy=[appealed, back])
+    _appeal(site, appealed)
+    _appeal(site, back)
+    _unload(site, appealed, reason="апелляция по делу 2-77/2026")
+    _unload(site, back)
+    # The appeal dismissed: its decision final, it is loaded into the same batch again.
+    site.process.decision_step("unit.serikbaev", "decision_final", [back])
+    site.process.load("sklad.omarov", batch, [back])
+    held = site.process.batch(batch)
+    assert held.items == [other, back]
+    assert held.unloaded[0]["by"] == "sklad.omarov"
+    assert held.unloaded[1]["loaded_again_by"] == "sklad.omarov"
+    assert "loaded_again_at" not in held.unloaded[0]
+    for language in ("ru", "kk", "en"):
+        rows = _rows(text("_batch_unloaded.html.j2", language, None, b=held))
+        assert set(rows) == {appealed, back}
+        assert "апелляция по делу 2-77/2026" in rows[appealed]
+        for row in rows.values():
+            assert TAKEN_OUT[language] in row
+            assert "sklad.omarov" in row
+        assert NOT_IN[language] in rows[appealed]
+        assert LOADED_AGAIN[language] in rows[back]
+        assert LOADED_AGAIN[language] not in rows[appealed]
+    _verified(site)
+
+
+def test_a_refusals_next_steps_are_only_those_no_rule_on_the_item_refuses(site: Site) -> None:
+    # r19 LOW: "unloaded cannot follow cut (next: ...)" listed every step the machine has
+    # from `cut`: loading again (refused, R1: appealed), another appeal, the return to the
+    # owner (refused: not reversed). Now only those no rule reading the item refuses.
+    appealed, other = _cut_under_open_decision(site)
+    batch = _loaded(site, other, legacy=[appealed])
+    _appeal(site, appealed)
+    _unload(site, appealed)
+    before = _size(site)
+    with pytest.raises(RuleViolation) as refusal:
+        site.process.run("sklad.omarov", UnloadItems(items=[appealed], reason="ещё раз"))
+    assert _size(site) == before
+    found = re.search(r"unloaded cannot follow cut \(next: ([^)]*)\)", refusal.value.message)
+    assert found is not None, refusal.value.message
+    offered = found.group(1).split(", ")
+    assert set(offered) == {
+        "decision_suspended",
+        "decision_final",
+        "decision_reversed",
+        "discrepancy_recorded",
+    }
+    # One of them offered, the appeal ended, is accepted; the item is then loaded again.
+    site.process.decision_step("unit.serikbaev", "decision_final", [appealed])
+    site.process.load("sklad.omarov", batch, [appealed])
+    assert site.process.item(appealed).state == "loaded"

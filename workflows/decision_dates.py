@@ -60,7 +60,10 @@ def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> d
         if day > today:
             raise InvalidRequest(
                 f"R1: {day.isoformat()} is in the future (today is {today.isoformat()} "
-                f"at {item.unit}, {zone}); a decision's dates are when it happened (item {item.id})"
+                f"at {item.unit}, {zone}); a decision's dates are when it happened "
+                f"(item {item.id})",
+                rule="R1",
+                item=item.id,
             )
         _not_before(step, day, deadline.facts if deadline is not None else [], item.id)
         data: dict[str, Any] = {}
@@ -114,5 +117,7 @@ def _not_before(step: str, day: dt.date, facts: list[dict[str, Any]], item: str)
     if day.isoformat() < follows["date"]:
         raise InvalidRequest(
             f"R1: {day.isoformat()} is before the {follows['fact']} of {follows['date']} "
-            f"it follows (item {item})"
+            f"it follows (item {item})",
+            rule="R1",
+            item=item,
         )

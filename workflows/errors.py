@@ -80,7 +80,14 @@ class UnknownObject(WorkflowError, LookupError):
 
 
 class InvalidRequest(WorkflowError, ValueError):
-    """A request that is malformed before any rule applies."""
+    """A request that is malformed before any rule applies, or a value a rule bounds (a date
+    in the future or out of order, R1): then `rule` names it ("R1") and `item` the item, as
+    a RuleViolation's do (the API's problem+json carries both members, r19)."""
+
+    def __init__(self, message: str, *, rule: str | None = None, item: str | None = None) -> None:
+        self.rule = rule
+        self.item = item
+        super().__init__(message)
 
 
 class FoldError(WorkflowError):

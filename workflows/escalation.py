@@ -38,7 +38,8 @@ from dataclasses import dataclass
 
 from custody.clock import format_time, parse_time
 from workflows.deadlines import PAUSES, long_pause_at
-from workflows.model import Deadline, Location
+from workflows.machines import DESTROYED
+from workflows.model import Deadline, Item, Location
 from workflows.vocabulary import LEVELS, STAFF
 
 DUE_SOON, OVERDUE, LONG_PAUSE = "due_soon", "overdue", "long_pause"
@@ -46,6 +47,25 @@ DUE_SOON, OVERDUE, LONG_PAUSE = "due_soon", "overdue", "long_pause"
 # the deciding unit and the place that holds the item are told that destruction waits
 # (`appeal_waits`, fix19h M2).
 APPEALED_IN_PROCESS = "appeal_waits"
+# What an `appeal_waits` notice says of its item as it stands when read (appeal_waits_case):
+# it waits ("waits"), or its decision is still contested and it is already melted or burned
+# ("melted") or destroyed ("destroyed"): "it may not be destroyed" is then untrue (r19).
+WAITS, MELTED_ALREADY, DESTROYED_ALREADY = "waits", "melted", "destroyed"
+
+
+def appeal_waits_case(item: Item | None) -> str:
+    """How an `appeal_waits` notice about `item` is worded now: DESTROYED_ALREADY for an
+    item destroyed (statement final) and MELTED_ALREADY for one melted or burned (statement
+    not final yet) while its decision is still appealed or suspended; else WAITS (the item
+    waits for the decision, or the decision is final or reversed since: the notice's rule,
+    no destruction until final, held). `item`: workflows.model.Item, None when unknown."""
+    if item is None or (item.decision or {}).get("status") not in ("appealed", "suspended"):
+        return WAITS
+    if item.state == DESTROYED:
+        return DESTROYED_ALREADY
+    return MELTED_ALREADY if item.state in ("melted", "burned") else WAITS
+
+
 # An appeal or suspension dated on or before a step that had already destroyed or altered
 # the item: the deciding unit's staff and its supervisor are told (fix19h M3).
 DESTROYED_EARLY = "destroyed_early"

@@ -566,6 +566,17 @@ def _batch_loaded(world: World, body: EntryBody) -> None:
     batch = world.batch(body.data["batch"])
     item = _move(world, _subject(body), body)
     batch.items.append(item.id)
+    # Loaded again after it was taken out of this batch: its last `unloaded` record says so,
+    # for the commission to read both (templates/_batch_unloaded.html.j2).
+    again = [u for u in batch.unloaded if u["item"] == item.id and "loaded_again_at" not in u]
+    if again:
+        again[-1].update(
+            {
+                "loaded_again_at": body.time,
+                "loaded_again_seq": body.seq,
+                "loaded_again_by": body.actor,
+            }
+        )
     world.touch("batches", batch)
     item.batch, item.location = batch.id, batch.location
 
@@ -579,7 +590,13 @@ def _unloaded(world: World, body: EntryBody) -> None:
     item = _move(world, item_id, body)
     batch.items.remove(item.id)
     batch.unloaded.append(
-        {"item": item.id, "reason": body.data["reason"], "seq": body.seq, "at": body.time}
+        {
+            "item": item.id,
+            "reason": body.data["reason"],
+            "seq": body.seq,
+            "at": body.time,
+            "by": body.actor,
+        }
     )
     world.touch("batches", batch)
     item.batch = None

@@ -87,7 +87,7 @@ def check_decision(work: Work, decision: Any, place: Location | None = None) -> 
     if place is not None:
         today = terms.local_date(work.now, zone_of_place(place, work.config.timezone))
         if day > today:
-            raise InvalidRequest(f"R1: a decision's date {date} is in the future")
+            raise InvalidRequest(f"R1: a decision's date {date} is in the future", rule="R1")
     if day < work.config.record_horizon:
         raise InvalidRequest(
             f"a decision's date {date} is before {work.config.record_horizon} (the record horizon)"

@@ -237,7 +237,8 @@ class Batch(Document):
     discrepancy: str | None = None
     signatures: list[dict[str, Any]] = field(default_factory=list)  # person, key_id, seq
     statement: str | None = None  # hex SHA-256 of the content the signers sign
-    # Items taken out before the batch was destroyed (`unloaded`): item, reason, seq, at.
+    # Items taken out before the batch was destroyed (`unloaded`): item, reason, seq, at, by
+    # (who); an item loaded again into this batch after it adds loaded_again_at, _seq, _by.
     unloaded: list[dict[str, Any]] = field(default_factory=list)
 
     def present_in_role(self, role: str) -> list[str]:

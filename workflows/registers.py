@@ -73,7 +73,8 @@ def add_location(
         # given or not: CUSTODY_TIMEZONE=Europe/Moscow had made a place of an unknown region
         # count in Moscow (issue 19 re-attack).
         raise InvalidRequest(
-            f"R1: a place's time zone is one of Kazakhstan's: {', '.join(terms.KAZAKHSTAN_ZONES)}"
+            f"R1: a place's time zone is one of Kazakhstan's: {', '.join(terms.KAZAKHSTAN_ZONES)}",
+            rule="R1",
         )
     try:
         terms.zone(zone_name)

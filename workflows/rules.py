@@ -347,9 +347,31 @@ def in_order(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleVi
     rule = _ORDER_RULES.get(check.step, PROCESS)
     if check.step == "batch_loaded" and item.workflow == AMMUNITION:
         rule = "R9"
-    allowed = ", ".join(workflow.steps_from(item.state)) or "none"
+    allowed = ", ".join(possible_steps(check)) or "none"
     step = check.step.replace("_", " ")
     return _refuse(rule, f"{step} cannot follow {item.state.replace('_', ' ')} (next: {allowed})")
+
+
+def possible_steps(check: Check) -> list[str]:
+    """The steps a refusal's "(next: ...)" offers for `check.item` (r19 LOW): those its
+    machine allows from its state, a decision's step only under its decision's status
+    (machines.DECISION_STEPS_AFTER, item_returned only once reversed), and none that a rule
+    reading the item alone refuses now (ITEM_GUARDS: an open discrepancy or suspicion, a
+    terminal state, R1's contested or unfinal decision, R3/R4's registry gate). The guards
+    that read what the step is sent (a batch, photos, weights) are not asked: a step listed
+    may still be refused for what it is sent. A list of step names, in the machine's order."""
+    item = check.item
+    workflow = WORKFLOWS[item.workflow]
+    decided = decision_fact(item.decision)
+    found = []
+    for step in workflow.steps_from(item.state):
+        if step in _BY_DECISION and workflow.next_state(item.state, step, decided) is None:
+            continue
+        probe = check._replace(step=step, data={})
+        guards = [g for g in _GUARDS.get(step, _ALWAYS) if g in ITEM_GUARDS]
+        if all(guard(probe) is None for guard in guards):
+            found.append(step)
+    return found
 
 
 STEP_GUARDS: dict[str, Sequence[Guard]] = {
@@ -368,6 +390,10 @@ STEP_GUARDS: dict[str, Sequence[Guard]] = {
 
 
 _ALWAYS: tuple[Guard, ...] = (open_discrepancy, finished, open_suspicion)
+# The guards that read the item alone, not what a step is sent: possible_steps asks them.
+ITEM_GUARDS: frozenset[Guard] = frozenset(
+    {*_ALWAYS, r1_not_destroyed_while_contested, r1_decision_in_force, r3_registry_gate}
+)
 # R1 before the step's own gates: what destroys or alters the weapon (diversion.BLOCKED,
 # the same steps an R11 suspicion stops) waits while its decision is contested.
 _WITH_R1: dict[str, Sequence[Guard]] = {**dict.fromkeys(BLOCKED, ()), **STEP_GUARDS}

@@ -54,7 +54,8 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     instance: str | None = None
-    rule: str | None = None  # for a refused step: R1 ... R10, PROCESS, INVENTORY
+    # for a refused step: R1 ... R10, PROCESS, INVENTORY; for a 422 value a rule bounds (R1)
+    rule: str | None = None
     item: str | None = None  # and the item it names, in a bulk step
     batch: str | None = None  # or the batch it names (a statement's signature, R8)
     place: str | None = None  # for ACCESS: the place the caller does not act at
@@ -192,6 +193,11 @@ def install(app: FastAPI) -> None:
                         rule=exc.rule,
                         item=exc.item,
                         batch=exc.batch,
+                    )
+                if isinstance(exc, InvalidRequest) and exc.rule is not None:
+                    # still 422 (a value out of the rule's bounds), naming the rule (r19)
+                    return problem(
+                        status, slug, title, str(exc), request, rule=exc.rule, item=exc.item
                     )
                 return problem(status, slug, title, str(exc), request, _headers(exc))
         return problem(400, "refused", "Refused", str(exc), request)

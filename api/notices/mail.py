@@ -17,7 +17,14 @@ from api.notices.config import NoticeConfig
 from api.notices.outbox import KEY_REGISTERED, Outgoing
 from custody.clock import parse_time
 from workflows import terms
-from workflows.escalation import APPEALED_IN_PROCESS, DESTROYED_EARLY, LONG_PAUSE
+from workflows.escalation import (
+    APPEALED_IN_PROCESS,
+    DESTROYED_ALREADY,
+    DESTROYED_EARLY,
+    LONG_PAUSE,
+    MELTED_ALREADY,
+    WAITS,
+)
 
 SUBJECTS = {
     "due_soon": ("Срок истекает", "Мерзімі өтуде", "Deadline due soon"),
@@ -79,9 +86,47 @@ def message_id(notice: Outgoing, sender: str) -> str:
     return f"<notice-{notice.id}.{digest}@{domain}>"
 
 
-def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
+# An `appeal_waits` notice's subject and words for an item already melted or burned, or
+# destroyed, while its decision is contested (workflows.escalation.appeal_waits_case, r19).
+APPEALED_TOO_LATE: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
+    MELTED_ALREADY: (
+        (
+            "Решение обжаловано: предмет уже расплавлен или сожжён",
+            "Шешімге шағым берілді: зат балқытылған немесе өртелген",
+            "Decision appealed: the item is already melted or burned",
+        ),
+        (
+            "предмет уже расплавлен или сожжён, акт ещё не окончателен: обжалование уже не "
+            "может это остановить; проверьте, как это произошло",
+            "зат балқытылған немесе өртелген, акт әлі түпкілікті емес: шағым енді оны "
+            "тоқтата алмайды; бұл қалай болғанын тексеріңіз",
+            "the item is already melted or burned, its statement not final yet: the appeal "
+            "can no longer stop it; check how that happened",
+        ),
+    ),
+    DESTROYED_ALREADY: (
+        (
+            "Решение обжаловано: предмет уже уничтожен",
+            "Шешімге шағым берілді: зат жойылған",
+            "Decision appealed: the item is already destroyed",
+        ),
+        (
+            "предмет уже уничтожен, акт окончателен: обжалование уже не может это "
+            "остановить; проверьте, как это произошло",
+            "зат жойылған, акт түпкілікті: шағым енді оны тоқтата алмайды; бұл қалай "
+            "болғанын тексеріңіз",
+            "the item is already destroyed, its statement final: the appeal can no longer "
+            "stop it; check how that happened",
+        ),
+    ),
+}
+
+
+def message(notice: Outgoing, sender: str, zone: str, case: str = WAITS) -> EmailMessage:
     """The e-mail of one notice; its Message-ID is the notice's, so a copy sent twice (a
-    worker killed between the server's reply and its commit) is recognisably the same."""
+    worker killed between the server's reply and its commit) is recognisably the same.
+    `case`: for an `appeal_waits` notice, workflows.escalation.appeal_waits_case of its item
+    as it is when sent (WAITS, MELTED_ALREADY, DESTROYED_ALREADY); other kinds ignore it."""
     due = parse_time(notice.due_at)
     local = due.astimezone(ZoneInfo(zone))
     # A due time as the CLI and the web say it (24:00 of the last day); a key's registration
@@ -90,6 +135,9 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
     wall = f"{local:%Y-%m-%d %H:%M}" if moment else None
     when = f"{wall or terms.as_the_law_words(local)} {local:%Z} ({due:%Y-%m-%d %H:%M} UTC)"
     ru, kk, en = SUBJECTS[notice.kind]
+    too_late = APPEALED_TOO_LATE.get(case) if notice.kind == APPEALED_IN_PROCESS else None
+    if too_late is not None:
+        (ru, kk, en), (said_ru, said_kk, said_en) = too_late
     rule_ru, rule_kk, rule_en = RULES.get(notice.rule, (notice.rule,) * 3)
     mail = EmailMessage()
     mail["From"] = sender
@@ -102,6 +150,17 @@ def message(notice: Outgoing, sender: str, zone: str) -> EmailMessage:
             f"{ru}: {notice.item}, {when}. Если вы его не запрашивали, сообщите администратору.\n"
             f"{kk}: {notice.item}, {when}. Оны сұрамаған болсаңыз, әкімшіге хабарлаңыз.\n"
             f"{en}: {notice.item}, {when}. If you did not ask for it, tell the administrator.\n\n"
+            f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
+        )
+        return mail
+    if too_late is not None:
+        mail.set_content(
+            f"{ru}: {notice.item}. Решение обжаловано или приостановлено ({when}), когда "
+            f"предмет уже покинул подразделение; {said_ru}. Место: {notice.place}.\n"
+            f"{kk}: {notice.item}. Зат бөлімшеден кеткеннен кейін шешімге шағым берілді "
+            f"немесе ол тоқтатылды ({when}); {said_kk}. Орны: {notice.place}.\n"
+            f"{en}: {notice.item}. The decision was appealed or suspended ({when}) after the "
+            f"item had left the unit; {said_en}. Place: {notice.place}.\n\n"
             f"custody notices ack {notice.id}   |   POST /notices/{notice.id}/ack\n"
         )
         return mail

@@ -30,12 +30,15 @@ from api.system import System
 from custody.clock import format_time
 from custody.settings import Settings
 from workflows.decision_dates import AFTER_DESTRUCTION
+from workflows.errors import UnknownObject
 from workflows.escalation import (
     APPEALED_IN_PROCESS,
     DESTROYED_EARLY,
+    WAITS,
     Moment,
     Notice,
     Timing,
+    appeal_waits_case,
     appealed_in_process,
     destroyed_early,
     escalating_due,
@@ -155,6 +158,17 @@ def _places_of(world: World, appeals: list[tuple[str, str, dict[str, Any]]]) -> 
         item = world.items[item_id]
         places |= {p for p in (item.unit, item.location, item.destination) if p}
     return places
+
+
+def _case_of(system: System, notice: outbox.Outgoing) -> str:
+    """How an `appeal_waits` notice's e-mail words its item as it is now
+    (workflows.escalation.appeal_waits_case); WAITS for any other kind."""
+    if notice.kind != APPEALED_IN_PROCESS:
+        return WAITS
+    try:
+        return appeal_waits_case(system.process.item(notice.item))
+    except UnknownObject:
+        return WAITS
 
 
 def appealed_after_unit(
@@ -318,7 +332,9 @@ def sending(system: System, config: NoticeConfig, owner: str) -> tuple[int, int,
                     if notice is None:
                         continue
                     try:
-                        message = mail.message(notice, config.notice_from, zone)
+                        message = mail.message(
+                            notice, config.notice_from, zone, _case_of(system, notice)
+                        )
                         _send_within(server, message, config.smtp_timeout_seconds)
                     except (OSError, smtplib.SMTPException) as exc:
                         failed += 1

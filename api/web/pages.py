@@ -26,6 +26,7 @@ from api.errors import AccountError, Forbidden, NotYours, Throttled, Unauthentic
 from api.http import device_cookie
 from api.http.problems import kind_of, problem
 from api.http.strict_json import StrictJSONRoute
+from api.system import System
 from api.web import form_pages, i18n, notices, preferences, queues, sessions
 from api.web.render import KEPT, Visitor, accounts_of, page, system_of, text, visitor
 from api.web.scan import MAX_CODES, STEP_FIELDS, Answer, shown
@@ -33,6 +34,8 @@ from api.web.sessions import CsrfRefused, LoginNeeded
 from custody.errors import CustodyError
 from workflows.access import PAYMASTER
 from workflows.errors import AccessRefused, UnknownObject
+from workflows.escalation import APPEALED_IN_PROCESS, appeal_waits_case
+from workflows.model import Item
 
 router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 
@@ -225,11 +228,21 @@ async def home(request: Request, me: Me) -> Response:
     return await KEPT.page(key, lambda: _home(request, me, places, minute))
 
 
+def _item_or_none(system: System, item: str) -> Item | None:
+    try:
+        return system.process.item(item)
+    except UnknownObject:
+        return None
+
+
 def _home(request: Request, me: Visitor, places: Sequence[str] | None, now: dt.datetime) -> str:
     system = system_of(request)
     shown = queues.for_role(system.process, me.role, places)
     with system.ledger.database.read() as conn:
         mine = notices.open_of(conn, me.username)
+    for row in mine.rows:  # worded for what is true of the item now (r19)
+        if row["kind"] == APPEALED_IN_PROCESS:
+            row["case"] = appeal_waits_case(_item_or_none(system, row["item"]))
     return text(
         "home.html.j2",
         me.language,
