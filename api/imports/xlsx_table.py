@@ -66,6 +66,12 @@ _INDEX = re.compile(r"[0-9]{1,10}", re.ASCII)
 NUMBER_MAX = 32
 
 
+def _decimal(text: str) -> bool:
+    """Whether `text` is ASCII digits 0-9 only: str.isdigit takes `²` and `١`, which int()
+    then refuses or reads (a row numbered `²` had crashed the import with a 500: r3)."""
+    return text.isascii() and text.isdigit()
+
+
 def _unescaped(text: str) -> str:
     """OOXML's `_xHHHH_` escapes (ECMA-376 Part 1, 22.9.2.19 ST_Xstring) decoded in one
     pass: `_x000D_` is a CR, `_x005F_x000D_` the literal text `_x000D_`."""
@@ -139,11 +145,11 @@ class _Guard:
             if number in self.rows:
                 raise TableError(f"row {number}", "the sheet gives this row twice")
             self.rows.add(number)
-            if attributes.get("hidden") in _TRUE and number.isdigit():
+            if attributes.get("hidden") in _TRUE and _decimal(number):
                 self.hidden_rows.add(int(number))
         elif local == "col" and self.sheet and attributes.get("hidden") in _TRUE:
             first, last = attributes.get("min", ""), attributes.get("max", "")
-            if first.isdigit() and last.isdigit():  # at most 16,384 columns (XFD)
+            if _decimal(first) and _decimal(last):  # at most 16,384 columns (XFD)
                 self.hidden_columns.update(range(int(first), min(int(last), 16_384) + 1))
 
     def _end(self, name: str) -> None:

@@ -138,7 +138,7 @@ async def _dropped(request: Request) -> tuple[bytes, str]:
     stopped at MAX_BYTES and a little for the form's framing (_Over): a 64 MB body is not
     spooled whole before its size is known. (b"", "") when the form has no file."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BYTES + FORM_FRAMING:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BYTES + FORM_FRAMING:
         raise _Over
     seen = 0
     receive = request.receive
