@@ -256,6 +256,23 @@ def test_a_large_json_body_is_parsed_while_other_requests_are_answered(
     assert answered == ["read", "big"]
 
 
+def test_a_large_body_without_a_token_is_refused_before_it_is_read(
+    site: Site,  # noqa: F811
+) -> None:
+    """r3 MED: 16 MiB of `[{},{},...]` with no token was parsed whole (12 s, 0.5 GB) to be
+    answered 401: now the 401 comes from the headers, before the body is sent."""
+    body = b"[" + b"{}," * ((15 << 20) // 3) + b"{}]"
+    head = _head(site, "/steps/deformed", "sklad.omarov", "application/json", len(body))
+    head = b"\r\n".join(
+        line for line in head.split(b"\r\n") if not line.startswith(b"Authorization:")
+    )
+    pieces = (body[n : n + (1 << 20)] for n in range(0, len(body), 1 << 20))
+    with unchanged(site):
+        status, problem, sent = _raw(site, head, pieces)
+    assert status == 401, problem
+    assert sent < len(body)
+
+
 # --- people named by the registers -----------------------------------------------------------
 
 

@@ -45,7 +45,7 @@ class Edge(BodyLimits):
                 security_headers.add(message, login, secure, page)
             await send(message)
 
-        await self.limited(scope, receive, send_with_headers, length, content_type)
+        await self.limited(scope, receive, send_with_headers, length, content_type, login)
 
 
 class App(FastAPI):
