@@ -174,6 +174,7 @@ BODIES: dict[str, Body] = {
         o["plant"],
     ),
     "batch_loaded": _batch({"items": ["KZ-NONE"]}),
+    "unloaded": _items({"reason": "решение обжаловано"}),
     "presence_recorded": _batch(
         {"present": [{"person": "commission_member.own", "role": "commission_member"}]}
     ),
