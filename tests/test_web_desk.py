@@ -554,6 +554,7 @@ def test_a_refused_cutting_keeps_what_was_ticked_and_typed_and_names_the_weight_
     page.check("#barrel_along")
     page.check("#parts_through")
     page.click("form.card button[type=submit]")
+    page.locator("#kept").wait_for()  # the answer swapped in (under load it came after a read)
     said = page.locator("#cut-result").inner_text()
     assert "нөлден үлкен грамның бүтін саны" in said
     assert "weights" not in said
