@@ -40,9 +40,9 @@ from custody import keys, note
 from custody.clock import format_time, parse_time
 from custody.errors import KeyRegistryError
 from custody.keys import KeyRecord
-from custody.store import Store
 from workflows import dual
 from workflows.commands import AddKey, Command, RotateKey
+from workflows.commands.keys import registered_key
 from workflows.errors import AccessRefused, InvalidRequest
 from workflows.escalation import Notice
 from workflows.repository import Repository
@@ -174,13 +174,12 @@ def unregistered(conn: Connection, public_key: str) -> None:
     """RequestRefused if the key `public_key` (base64) is registered already, to anyone: the
     ledger would refuse it when confirmed, so the request had waited for an administrator whose
     proposal could only fail (n12: the README's example sent the demo's registered key)."""
-    raw_key = keys.parse_public_key(public_key)
-    for record in Store(conn).key_records():
-        if record.public_key == raw_key:
-            raise RequestRefused(
-                f"this key is registered already (key {record.key_id}): make a new one with "
-                "custody keygen and ask again"
-            )
+    record = registered_key(conn, keys.parse_public_key(public_key))
+    if record is not None:
+        raise RequestRefused(
+            f"this key is registered already (key {record.key_id}): make a new one with "
+            "custody keygen and ask again"
+        )
 
 
 def expire(conn: Connection, now: dt.datetime) -> int:

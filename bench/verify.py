@@ -62,16 +62,16 @@ def _process_cpu(settings: Settings) -> dict[str, float]:
     process's steps a few microseconds an entry beyond the nine (bench/README.md)."""
     from api.system import check_credentials, file_store
     from workflows.heap import collector_paused
-    from workflows.replay import _first_difference, _replayed, check_files
+    from workflows.replay import check_files, first_difference, replayed
 
     database = open_readonly(settings).database
     refused: list[tuple[int, str]] = []
     with collector_paused():
         with database.read() as conn:
             began = time.process_time()
-            world = _replayed(conn, refused, True, Store(conn).head_size())
-            replayed = time.process_time()
-            difference = _first_difference(world, conn)
+            world = replayed(conn, refused, True, Store(conn).head_size())
+            folded = time.process_time()
+            difference = first_difference(world, conn)
             compared = time.process_time()
         credentials = check_credentials(world, database)
         files = check_files(world, file_store(settings))
@@ -79,8 +79,8 @@ def _process_cpu(settings: Settings) -> dict[str, float]:
     assert not refused, refused
     assert (difference, credentials, files) == (None, None, None)
     return {
-        "state replay and access": replayed - began,
-        "state rows compared": compared - replayed,
+        "state replay and access": folded - began,
+        "state rows compared": compared - folded,
         "credentials and files": done - compared,
     }
 

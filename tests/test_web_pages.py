@@ -139,7 +139,9 @@ def ready_for_parts(site: Site, count: int) -> list[str]:
     ready = [
         i["id"]
         for i in site.items("at_warehouse")
-        if i["workflow"] == "weapon" and not _needs_forensics(i)
+        if i["workflow"] == "weapon"
+        and not _needs_forensics(i)
+        and (i.get("decision") or {}).get("status") == "final"  # R1: destruction waits for it
     ][:count]
     assert len(ready) == count
     with site.api(CLERK) as client:

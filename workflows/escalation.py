@@ -40,6 +40,7 @@ from custody.clock import format_time, parse_time
 from workflows.deadlines import PAUSES, long_pause_at
 from workflows.machines import DESTROYED
 from workflows.model import Deadline, Item, Location
+from workflows.rules import CONTESTED
 from workflows.vocabulary import LEVELS, STAFF
 
 DUE_SOON, OVERDUE, LONG_PAUSE = "due_soon", "overdue", "long_pause"
@@ -321,3 +322,13 @@ def long_pause(
                 for person in people
             ]
     return []
+
+
+def away_and_contested(item: Item) -> bool:
+    """The item's decision is appealed or suspended now, and the item has left the unit
+    that decided (a transfer met R1): destruction waits for the decision wherever it is
+    (the notice worker's `appeal_waits`, fix19h M2)."""
+    decision = item.decision or {}
+    return decision.get("status") in CONTESTED and (
+        item.location != item.unit or item.transfer is not None
+    )

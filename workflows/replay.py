@@ -59,7 +59,7 @@ def replay(
     the fold's due times would be an hour off."""
     terms.check_zone_data()
     with collector_paused(), database.read() as conn:  # the whole state, kept (workflows.heap)
-        return _replayed(conn, refused, canonical, Store(conn).head_size())
+        return replayed(conn, refused, canonical, Store(conn).head_size())
 
 
 class _Replayed(World):
@@ -89,7 +89,7 @@ class _Replayed(World):
             raise unknown(kind, key) from None
 
 
-def _replayed(
+def replayed(
     conn: Connection, refused: list[tuple[int, str]] | None, canonical: bool, size: int
 ) -> World:
     """The World of entries 0 to size-1, exactly."""
@@ -234,10 +234,10 @@ def _same(row: tuple[Any, ...], wanted: tuple[Any, ...]) -> bool:
 
 def check_state(world: World, database: Database) -> Outcome:
     with database.read() as conn:
-        return _first_difference(world, conn)
+        return first_difference(world, conn)
 
 
-def _first_difference(world: World, conn: Connection) -> Outcome:
+def first_difference(world: World, conn: Connection) -> Outcome:
     first = next(row_differences(world, Repository(conn)), None)
     return (None, first) if first is not None else None
 
@@ -280,10 +280,10 @@ def audit_outcomes(
             if head != verified:
                 return [(None, _moved(verified, head))]
             try:
-                world = _replayed(conn, refused, True, verified)
+                world = replayed(conn, refused, True, verified)
             except FoldError as exc:
                 return [(exc.seq, str(exc))]
-            outcomes = [_first_difference(world, conn)]
+            outcomes = [first_difference(world, conn)]
         checks: list[Callable[[], Outcome]] = [
             lambda: refused[0] if refused else None,
             *(partial(check, world, database) for _, check in more),

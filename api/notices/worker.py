@@ -40,6 +40,7 @@ from workflows.escalation import (
     Timing,
     appeal_waits_case,
     appealed_in_process,
+    away_and_contested,
     destroyed_early,
     escalating_due,
     kind_at,
@@ -51,7 +52,6 @@ from workflows.heap import collector_paused
 from workflows.machines import TERMINAL
 from workflows.model import Deadline, Location
 from workflows.repository import Repository
-from workflows.rules import CONTESTED
 from workflows.world import World
 
 log = logging.getLogger("custody.notices")
@@ -140,15 +140,6 @@ def _appeal_entries(conn: Connection, world: World) -> list[tuple[str, str, dict
         if item is not None and (item.state not in TERMINAL or AFTER_DESTRUCTION in data):
             found.append((item.id, str(body["time"]), dict(body.get("data") or {})))
     return found
-
-
-def away_and_contested(item: Any) -> bool:
-    """The item's decision is appealed or suspended now, and the item has left the unit
-    that decided (a transfer met R1): destruction waits for the decision wherever it is."""
-    decision = item.decision or {}
-    return decision.get("status") in CONTESTED and (
-        item.location != item.unit or item.transfer is not None
-    )
 
 
 def _places_of(world: World, appeals: list[tuple[str, str, dict[str, Any]]]) -> set[str]:

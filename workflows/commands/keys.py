@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from pydantic import Field
+from sqlalchemy.engine import Connection
 
 from custody import keyring
-from custody.keys import check_person_possession, parse_public_key
+from custody.keys import KeyRecord, check_person_possession, parse_public_key
 from custody.store import Store
 from workflows.commands.base import Command, command
 from workflows.commands.fields import Id, Part, Text, Word
@@ -58,14 +59,19 @@ class AddKey(Command):
         return str(key["key_id"])
 
 
+def registered_key(conn: Connection, raw: bytes) -> KeyRecord | None:
+    """The key record of the public key `raw` (32 bytes) if it is registered, to anyone, in
+    force or not; None otherwise (one key, one person, registered once)."""
+    return next((r for r in Store(conn).key_records() if r.public_key == raw), None)
+
+
 def _refuse_anothers(work: Work, owner: str, raw: bytes) -> None:
     """One key, one person: a public key already registered for someone else (in force or
     not) is refused, or one person's private key would sign another's acts; one registered
     for the owner already is refused too, when proposed (the ledger refuses it at the write:
     a proposal of it had waited in the queue for a confirmation that could only fail: n12)."""
-    for record in Store(work.conn).key_records():
-        if record.public_key != raw:
-            continue
+    record = registered_key(work.conn, raw)
+    if record is not None:
         if record.owner != owner:
             raise InvalidRequest(
                 f"this public key is {record.owner}'s (key {record.key_id}): one key, one person"
