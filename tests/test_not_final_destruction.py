@@ -14,6 +14,7 @@ supervisor are told (`destroyed_early`). On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -24,15 +25,20 @@ from api.notices.worker import one_pass
 from api.system import System
 from custody.entries import decode
 from custody.store import Store
+from custody.verify import Audit
+from tests.support.forge import append_unchecked
 from tests.support.mailbox import Mailbox
 from tests.support.site import COMMISSION, DECISION, PLANT, UNIT, WAREHOUSE, Site
 from tests.test_notices import box, system
 from tests.test_reports_annual import checkpoint
 from tests.test_unload_from_batch import _as_before, _verified
+from workflows import fold
 from workflows.deadline_replay import rederive
 from workflows.errors import RuleViolation
 from workflows.escalation import MELTED_ALREADY, WAITS, appeal_waits_case
+from workflows.replay import rewrite_rows, verify_steps
 from workflows.reports.recompute import ReportRequest, at_checkpoint
+from workflows.world import World
 
 __all__ = ["box", "system"]  # the fixtures of tests/test_notices.py
 
@@ -201,3 +207,66 @@ def test_appeal_waits_for_an_item_already_melted_says_so_not_that_it_waits(
     assert "the item is already melted or burned" in said
     assert "предмет уже расплавлен или сожжён" in said
     assert "зат балқытылған немесе өртелген" in said
+
+
+# -- fix19j: custody verify checks the flag an appeal carries --------------------------------
+
+STATE = 10  # custody verify's state replay (tests/test_state_forgeries.py)
+
+
+def _forge_appeal(site: Site, item: str, data: dict[str, Any]) -> int:
+    """An insider with the ledger key appends the unit's appeal as they like it, then writes
+    the state rows the fold makes of it (checking nothing), so that no row tells: the seq."""
+    signer = site.ledger.signer
+    assert signer is not None
+    with site.ledger.database.engine.begin() as conn:
+        forged = append_unchecked(conn, signer, "decision_appealed", "unit.serikbaev", item, data)
+    with site.ledger.database.read() as conn:
+        store = Store(conn)
+        bodies = [decode(e.body) for e in store.entries(0, store.head().size)]
+    world = World()
+    for body in bodies:
+        fold.apply(world, body)
+    rewrite_rows(site.ledger.database, world)
+    return forged.seq
+
+
+def _fails_at_the_forged_appeal(site: Site, seq: int) -> str:
+    report = Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run()
+    failure = report.first_failure
+    assert failure is not None, "the forged flag went unnoticed"
+    assert (failure.number, failure.name, failure.seq) == (STATE, "state replay", seq)
+    return str(failure.reason)
+
+
+def test_forged_appeal_hiding_that_destruction_began_fails_verify(site: Site) -> None:
+    """The appeal dated before the recorded cutting, written without its flag: the report,
+    the item page and the notices would never say the item was cut under an appeal."""
+    item = _cut_before_the_appeal(site)
+    data = {"date": DECISION["date"], "document": "дело 2а-9/2026", "files": []}
+    seq = _forge_appeal(site, item, data)
+    reason = _fails_at_the_forged_appeal(site, seq)
+    assert f"entry {seq}: R1: decision_appealed of item {item}" in reason
+    assert "after_destruction=none, but the ledger says parts_removed at entry" in reason
+
+
+def test_forged_appeal_claiming_destruction_that_never_began_fails_verify(site: Site) -> None:
+    """An appeal flagged as after destruction though nothing destroyed the item: a unit's
+    clean record smeared (and its supervisor told) by an entry the command never writes."""
+    item = _sent_not_final(site)
+    flag = {"step": "cut", "seq": 3, "date": DECISION["date"]}
+    data = {"date": DECISION["date"], "document": "дело 2а-9/2026", "files": []}
+    seq = _forge_appeal(site, item, {**data, "after_destruction": flag})
+    reason = _fails_at_the_forged_appeal(site, seq)
+    assert f"entry {seq}: R1: decision_appealed of item {item}" in reason
+    assert "after_destruction=cut at entry 3" in reason
+    assert "but the ledger says none" in reason
+
+
+def test_the_flag_the_command_wrote_passes_verify_and_a_later_final_carries_none(
+    site: Site,
+) -> None:
+    item = _cut_before_the_appeal(site)
+    _appeal(site, item, DECISION["date"])
+    site.process.decision_step("unit.serikbaev", "decision_final", [item])
+    _verified(site)

@@ -72,9 +72,9 @@ def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> d
         else:
             data["date"] = day.isoformat()
         if step in PAUSING:
-            began = destruction_began(work, item.id, zone)
-            if began is not None and day.isoformat() <= began["date"]:
-                data[AFTER_DESTRUCTION] = began
+            flag = after_destruction(destruction_began(work, item.id, zone), day.isoformat())
+            if flag is not None:
+                data[AFTER_DESTRUCTION] = flag
         delay = (today - day).days
         if delay > work.config.late_entry_days:
             data["entered_late_days"] = delay
@@ -87,6 +87,17 @@ def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> d
 # flagged: "appealed after destruction began".
 PAUSING = ("decision_appealed", "decision_suspended")
 AFTER_DESTRUCTION = "after_destruction"
+
+
+def after_destruction(began: dict[str, Any] | None, day: str) -> dict[str, Any] | None:
+    """The `after_destruction` flag an appeal or suspension dated `day` (YYYY-MM-DD) carries,
+    given the first destroying step of its item recorded before it (`began`: {step, seq,
+    date}, or None): that step when it was dated on or after `day` (a step on the appeal's
+    own date counts as after it: the ledger cannot tell which came first that day), else
+    None. The command writes it and `custody verify` checks it by this one function."""
+    if began is not None and day <= began["date"]:
+        return began
+    return None
 
 
 def destruction_began(work: Work, item: str, zone: str) -> dict[str, Any] | None:

@@ -8,6 +8,9 @@ adds with it (DESIGN §4: the state tables are a cache of the fold, and verify p
                    role that permits its kind and the place where it was done (its item's
                    place, its transfer's destination, its batch's site), as the accounts'
                    own entries say up to there (workflows.access); checked in the same pass
+    flags          (within the state replay) the `after_destruction` flag each decision
+                   step carries is the one its item's earlier entries call for
+                   (workflows.destruction_flags)
     files          every photo and document an entry names is in the store, with the SHA-256
                    and size the entry recorded
 """
@@ -30,6 +33,7 @@ from custody.verification.background import Background
 from custody.verify import ExtraStep
 from workflows import fold, terms
 from workflows.access import device_bound, device_refusal, entry_refusal
+from workflows.destruction_flags import WATCHED, FirstDestruction
 from workflows.errors import FoldError
 from workflows.files import FileStore
 from workflows.heap import collector_paused
@@ -95,6 +99,7 @@ def replayed(
     """The World of entries 0 to size-1, exactly."""
     world = _Replayed()
     check = refused is not None and not refused
+    flags, watched = FirstDestruction(), WATCHED
     store = Store(conn)
     for start in range(0, size, _CHUNK):
         # Only the bodies: the other columns are the ledger's steps' to check.
@@ -107,6 +112,8 @@ def replayed(
                     assert refused is not None
                     refused.append((body.seq, f"{body.kind} by {body.actor}: {why}"))
                     check = False
+            if body.kind in watched:  # the flag an appeal carries (R1, fix19j)
+                flags.see(world, body)
             fold.apply(world, body)
     return world
 
@@ -152,10 +159,12 @@ def refold(database: Database) -> dict[str, int]:
     passes. Returns the number of rows of each kind. Raises FoldError as `replay`."""
     with collector_paused():
         world = replay(database)
-        return _rewrite(database, world)
+        return rewrite_rows(database, world)
 
 
-def _rewrite(database: Database, world: World) -> dict[str, int]:
+def rewrite_rows(database: Database, world: World) -> dict[str, int]:
+    """Write every state row of `world` again, removing any other (refold's second half;
+    public for the tamper tests, whose forger writes the rows of a fold it made)."""
     with database.write() as conn:
         for kind, shelf in SHELVES.items():
             conn.execute(shelf.table.delete())
