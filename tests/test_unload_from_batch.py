@@ -26,7 +26,7 @@ from custody.store import Store
 from custody.verify import Audit
 from tests.support.driver import Driver
 from tests.support.forge import append_unchecked
-from tests.support.site import COMMISSION, DECISION, PLANT, WAREHOUSE, Site
+from tests.support.site import COMMISSION, DECISION, FORENSICS, PLANT, WAREHOUSE, Site
 from tests.test_reports_annual import checkpoint
 from workflows.commands import UnloadItems
 from workflows.config import ProcessConfig
@@ -320,3 +320,35 @@ def test_a_refusals_next_steps_are_only_those_no_rule_on_the_item_refuses(site: 
     site.process.decision_step("unit.serikbaev", "decision_final", [appealed])
     site.process.load("sklad.omarov", batch, [appealed])
     assert site.process.item(appealed).state == "loaded"
+
+
+def _offered(refusal: RuleViolation, step: str, state: str) -> list[str]:
+    found = re.search(rf"{step} cannot follow {state} \(next: ([^)]*)\)", refusal.message)
+    assert found is not None, refusal.message
+    return found.group(1).split(", ")
+
+
+def test_next_steps_offer_unloading_only_where_the_unloading_would_be_accepted(
+    site: Site,
+) -> None:
+    # fix19j: possible_steps asked a list of guards without unload_allowed, so a loaded item
+    # whose decision is final was offered `unloaded`, which the step then refused.
+    appealed, final = _cut_under_open_decision(site)
+    _loaded(site, final, legacy=[appealed])
+    _appeal(site, appealed)
+    with pytest.raises(RuleViolation) as refusal:
+        site.process.send_to_forensics("sklad.omarov", [final], FORENSICS)
+    offered = _offered(refusal.value, "forensic sent", "loaded")
+    assert "unloaded" not in offered
+    assert "melted" in offered
+    with pytest.raises(RuleViolation) as unloading:
+        _unload(site, final)
+    assert "nothing stops the destruction" in unloading.value.message
+    # The appealed one, whose unloading is accepted, is offered it.
+    with pytest.raises(RuleViolation) as refusal:
+        site.process.send_to_forensics("sklad.omarov", [appealed], FORENSICS)
+    offered = _offered(refusal.value, "forensic sent", "loaded")
+    assert "unloaded" in offered
+    assert "melted" not in offered  # R1: appealed
+    _unload(site, appealed)
+    assert site.process.item(appealed).state == "cut"

@@ -159,10 +159,14 @@ def unload_allowed(check: Check) -> RuleViolation | None:
     goes on without it, and it is not on the statement (R1, R8; issue 19). A reason is
     required (workflows.batches.unload)."""
     item = check.item
-    batch: Batch | None = check.world.find("batches", check.data.get("batch"))
-    if item.state != "loaded" or batch is None or item.id not in batch.items:
-        return None  # the machine's order refuses it (in_order)
-    if batch.state != "open":
+    # The batch it is in, unless the step names another: possible_steps asks with no data.
+    named = check.data.get("batch", item.batch)
+    batch: Batch | None = check.world.find("batches", named)
+    if item.state != "loaded" or named is None or named != item.batch:
+        return None  # the machine's order refuses it (in_order), or the fold (not in it)
+    if batch is not None and item.id not in batch.items:
+        return None
+    if batch is not None and batch.state != "open":
         return _refuse(PROCESS, f"batch {batch.id} is already {batch.state}")
     if not destruction_stopped(item):
         return _refuse(
@@ -355,11 +359,12 @@ def in_order(check: Check, facts: frozenset[str] | None = frozenset()) -> RuleVi
 def possible_steps(check: Check) -> list[str]:
     """The steps a refusal's "(next: ...)" offers for `check.item` (r19 LOW): those its
     machine allows from its state, a decision's step only under its decision's status
-    (machines.DECISION_STEPS_AFTER, item_returned only once reversed), and none that a rule
-    reading the item alone refuses now (ITEM_GUARDS: an open discrepancy or suspicion, a
-    terminal state, R1's contested or unfinal decision, R3/R4's registry gate). The guards
-    that read what the step is sent (a batch, photos, weights) are not asked: a step listed
-    may still be refused for what it is sent. A list of step names, in the machine's order."""
+    (machines.DECISION_STEPS_AFTER, item_returned only once reversed), and none that a
+    guard of the step refuses now: the step's own guards, from the table the step itself
+    runs (_GUARDS), asked with nothing sent. The guards that read only what the step is
+    sent (SENT_GUARDS: photos, weights, counts, the batch to load into) are passed over:
+    a step listed may still be refused for what it is sent. A list of step names, in the
+    machine's order."""
     item = check.item
     workflow = WORKFLOWS[item.workflow]
     decided = decision_fact(item.decision)
@@ -368,7 +373,7 @@ def possible_steps(check: Check) -> list[str]:
         if step in _BY_DECISION and workflow.next_state(item.state, step, decided) is None:
             continue
         probe = check._replace(step=step, data={})
-        guards = [g for g in _GUARDS.get(step, _ALWAYS) if g in ITEM_GUARDS]
+        guards = (g for g in _GUARDS.get(step, _ALWAYS) if g not in SENT_GUARDS)
         if all(guard(probe) is None for guard in guards):
             found.append(step)
     return found
@@ -390,9 +395,11 @@ STEP_GUARDS: dict[str, Sequence[Guard]] = {
 
 
 _ALWAYS: tuple[Guard, ...] = (open_discrepancy, finished, open_suspicion)
-# The guards that read the item alone, not what a step is sent: possible_steps asks them.
-ITEM_GUARDS: frozenset[Guard] = frozenset(
-    {*_ALWAYS, r1_not_destroyed_while_contested, r1_decision_in_force, r3_registry_gate}
+# The guards that read only what a step is sent, which a "(next: ...)" cannot know: every
+# other guard of a step's table is asked by possible_steps (a guard added later is asked
+# unless it is named here; unload_allowed was left out of a list of those asked: fix19j).
+SENT_GUARDS: frozenset[Guard] = frozenset(
+    {r6_cut_through, r10_marking_photo, _weight, r9_fuses_counted, batch_accepts}
 )
 # R1 before the step's own gates: what destroys or alters the weapon (diversion.BLOCKED,
 # the same steps an R11 suspicion stops) waits while its decision is contested.
