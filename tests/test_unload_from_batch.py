@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from api.web.commission import unloaders
 from api.web.render import text
 from custody.clock import utc_now
 from custody.entries import decode
@@ -283,12 +284,15 @@ def test_the_batch_page_shows_the_commission_what_was_taken_out_and_loaded_again
     assert held.unloaded[1]["loaded_again_by"] == "sklad.omarov"
     assert "loaded_again_at" not in held.unloaded[0]
     for language in ("ru", "kk", "en"):
-        rows = _rows(text("_batch_unloaded.html.j2", language, None, b=held))
+        people = unloaders(site.ledger.database, held)
+        assert people == {"sklad.omarov": "Сотрудник sklad.omarov"}
+        rows = _rows(text("_batch_unloaded.html.j2", language, None, b=held, people=people))
         assert set(rows) == {appealed, back}
         assert "апелляция по делу 2-77/2026" in rows[appealed]
         for row in rows.values():
             assert TAKEN_OUT[language] in row
-            assert "sklad.omarov" in row
+            # named as the other cards name people, not by the login alone (fix19j)
+            assert "Сотрудник sklad.omarov (sklad.omarov)" in row
         assert NOT_IN[language] in rows[appealed]
         assert LOADED_AGAIN[language] in rows[back]
         assert LOADED_AGAIN[language] not in rows[appealed]

@@ -43,6 +43,7 @@ from certificates.page import Page
 from certificates.regions import spellings
 from certificates.words import words
 from custody.clock import format_time
+from custody.db import Database
 from custody.errors import CustodyError
 from workflows import grammar
 from workflows.commands import Burn, Melt, RecordPresence, SignStatement
@@ -53,6 +54,7 @@ from workflows.reading import sees_document
 from workflows.repository import ItemSearch, Repository
 from workflows.tables import AccountRow
 from workflows.vocabulary import COMMISSION_MEMBER, EXPERT, FURNACE, PLANT_REPRESENTATIVE
+from workflows.world import World
 
 router = APIRouter(prefix="/web", include_in_schema=False, route_class=StrictJSONRoute)
 Me = Annotated[Visitor, Depends(visitor)]
@@ -104,6 +106,8 @@ class BatchView:
     statement: Page | None = None
     keys: list[Any] = field(default_factory=list)  # the visitor's keys for acts
     signing: Signing = "form"  # what the signing card offers the visitor (signing_state)
+    # username -> account name of those who took items out or loaded them again (fix19j).
+    people: dict[str, str] = field(default_factory=dict)
 
 
 def quorum_of(batch: Batch, commission: Commission, now: str) -> Quorum:
@@ -152,6 +156,7 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
         place=places.label(location, me.language) if location else batch.location,
         region=region_name(location.region, me.language) if location else "",
     )
+    view.people = unloaders(system.ledger.database, batch)
     if batch.kind == FURNACE and batch.state == "open" and me.may(RecordPresence.kind):
         view.representatives = plant_representatives(system, batch.location, commission)
     if batch.state in DESTROYED:
@@ -173,6 +178,19 @@ def _view(request: Request, me: Visitor, batch_id: str) -> BatchView:
                 and k.rotated_at_seq is None
             ]
     return view
+
+
+def unloaders(database: Database, batch: Batch) -> dict[str, str]:
+    """username -> the account's name of each clerk who took an item out of `batch` or
+    loaded one again (Batch.unloaded): the card names them as the other cards name people,
+    not by their login alone. A username with no account (or none named) is left out."""
+    wanted = {u.get(k) for u in batch.unloaded for k in ("by", "loaded_again_by")} - {None}
+    if not wanted:
+        return {}
+    world = World()
+    with database.read() as conn:
+        Repository(conn).load(world, "accounts", wanted)
+    return {a.id: a.name for a in world.accounts.values() if a.name}
 
 
 def plant_representatives(system: System, place: str, commission: Commission) -> list[Account]:
