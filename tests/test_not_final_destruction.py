@@ -23,6 +23,9 @@ from api.deadline_reasons import reasons
 from api.notices.config import NoticeConfig
 from api.notices.worker import one_pass
 from api.system import System
+from api.web.render import text as page_text
+from api.web.report_pages import FACT_STEPS, NAMES
+from certificates.words import words as paper_words
 from custody.entries import decode
 from custody.store import Store
 from custody.verify import Audit
@@ -270,3 +273,73 @@ def test_the_flag_the_command_wrote_passes_verify_and_a_later_final_carries_none
     _appeal(site, item, DECISION["date"])
     site.process.decision_step("unit.serikbaev", "decision_final", [item])
     _verified(site)
+
+
+# -- fix19j: the compliance report lists an item destroyed under a decision not final ---------
+
+NOT_FINAL_TITLE = {
+    "en": "Destroyed while the decision was not final",
+    "ru": "Уничтожено до вступления решения в силу",
+    "kk": "Шешім күшіне енгенге дейін жойылды",
+}
+
+
+def _compliance_today(site: Site) -> dict[str, Any]:
+    today = dt.date.fromisoformat(DECISION["date"])
+    request = ReportRequest.between(
+        "compliance", today - dt.timedelta(days=1), today + dt.timedelta(days=2), "Asia/Almaty"
+    )
+    report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
+    return report
+
+
+def test_compliance_report_lists_an_item_destroyed_while_its_decision_was_never_final(
+    site: Site,
+) -> None:
+    """A legacy ledger (forged here as one written before R1 refused it): the smoothbore cut
+    and melted under a decision recorded and never final, and nobody appealed, so no other
+    finding showed it. The report lists it once, at its first such step, from the ledger."""
+    final = site.register_rifle(rifled=False)
+    site.to_warehouse(final)
+    site.prepare(final)  # cut under a final decision: no finding
+    item = _cut_before_the_appeal(site)
+    batch = site.next_id("B")
+    site.process.open_batch("sklad.omarov", batch, "furnace", PLANT, "ДСП-3", COMMISSION)
+    _as_before(site, [("batch_loaded", item, {"batch": batch}), ("melted", item, {"batch": batch})])
+    assert site.process.item(item).state == "melted"
+    with site.ledger.database.read() as conn:
+        bodies = [decode(e.body) for e in Store(conn).item_entries(item)]
+    first = next(b for b in bodies if b.kind == "parts_removed")
+    report = _compliance_today(site)
+    [row] = report["destroyed_not_final"]
+    assert row["item"] == item
+    assert (row["step"], row["seq"], row["at"]) == ("parts_removed", first.seq, first.time)
+    assert (row["decision_status"], row["decision_date"]) == ("recorded", DECISION["date"])
+    assert row["place"] == UNIT
+    # Shown on the report's page, in the reader's language.
+    for language, title in NOT_FINAL_TITLE.items():
+        html = page_text(
+            "report_compliance.html.j2",
+            language,
+            None,
+            report=report,
+            words=NAMES,
+            paper_words=paper_words(language),
+            cancelled_by={},
+            fact_steps=FACT_STEPS,
+            names={},
+            query="",
+            formats=[],
+        )
+        section = html.split('id="h-not-final"')[1].split("</section>")[0]
+        assert title in section
+        assert f'data-item="{item}" data-seq="{first.seq}"' in section
+        assert str(final) not in section
+    _verified(site)
+
+
+def test_compliance_report_lists_no_item_destroyed_after_its_finality(site: Site) -> None:
+    item = site.register_rifle(rifled=False)
+    site.to_warehouse(item)
+    site.prepare(item)
+    assert _compliance_today(site)["destroyed_not_final"] == []

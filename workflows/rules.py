@@ -144,13 +144,18 @@ NOT_FINAL_YET = (
 )
 
 
+# The decision's statuses under which R1 holds every step that destroys or alters the item
+# (r1_not_destroyed_while_contested): appealed, suspended, reversed, or not final yet.
+R1_HOLDING = (*CONTESTED, "reversed", NOT_FINAL)
+
+
 def destruction_stopped(item: Item) -> bool:
     """Whether something the law or R11 sets stops the item's destruction now: its decision
     appealed, suspended, reversed or not final yet (R1), or an open suspicion of diversion
     (R11)."""
     decision = item.decision
     status = decision.get("status") if decision else None
-    return status in (*CONTESTED, "reversed", NOT_FINAL) or item.diversion is not None
+    return status in R1_HOLDING or item.diversion is not None
 
 
 def unload_allowed(check: Check) -> RuleViolation | None:

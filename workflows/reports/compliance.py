@@ -28,6 +28,11 @@ the term stood overdue until it, in the period of its `overdue_due_at`).
 `appealed_after_destruction` lists the appeals and suspensions entered in the period dated
 on or before a step that had already destroyed or altered their item (its `step` and
 `step_date`; fix19h M3).
+`destroyed_not_final` lists the items a step destroyed or altered (a kind of
+workflows.diversion.BLOCKED) in the period while their decision was not final (recorded
+and no more, appealed, suspended or reversed: rules.R1_HOLDING), one row an item, its
+first such step: R1 refuses it now, but a ledger written before that rule (fix19h M3) may
+hold it, and nothing else showed it (fix19j).
 `overdue_until_late_entry` counts, by rule, the period's deadlines with such an entry: the
 law counts them as it counts an appeal lodged in time, but the term was overdue on record
 until the late entry (issue 19 re-attack, H1).
@@ -43,9 +48,11 @@ from custody.clock import parse_time
 from custody.entries import EntryBody
 from workflows import fold as process_fold
 from workflows.deadlines import AFTER_DESTRUCTION, R1, R2
+from workflows.diversion import BLOCKED
 from workflows.model import Deadline
 from workflows.reports.period import Period
 from workflows.reports.tally import Tally
+from workflows.rules import R1_HOLDING
 from workflows.world import World
 
 RULES = (R1, R2)
@@ -68,9 +75,13 @@ class ComplianceFold:
     world: World = field(default_factory=World)
     places: dict[tuple[str, str], str] = field(default_factory=dict)
     seqs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # item -> the first step that destroyed or altered it while its decision was not final
+    not_final: dict[str, dict[str, Any]] = field(default_factory=dict)
     last_time: str = ""
 
     def apply(self, body: EntryBody) -> None:
+        if body.kind in BLOCKED and body.item is not None:
+            self._destroyed_not_final(body, body.item)
         before = self._deadlines(body.item)
         process_fold.apply(self.world, body)
         self.last_time = body.time
@@ -85,6 +96,25 @@ class ComplianceFold:
                 item = self.world.items[body.item]
                 self.places[key] = item.unit if rule == R1 else item.location
             self.seqs.setdefault(key, []).append(body.seq)
+
+    def _destroyed_not_final(self, body: EntryBody, item_id: str) -> None:
+        """Note a destroying step of an item whose decision is not final as the entries
+        before it say (the fold has not taken this one yet): the first of each item."""
+        item = self.world.items.get(item_id)  # a batch's own `melted` names the batch
+        if item is None or item_id in self.not_final or not item.decision:
+            return
+        status = item.decision.get("status")
+        if status in R1_HOLDING:
+            self.not_final[item_id] = {
+                "item": item_id,
+                "marking": item.name,
+                "place": item.unit,
+                "step": body.kind,
+                "seq": body.seq,
+                "at": body.time,
+                "decision_status": status,
+                "decision_date": item.decision.get("date"),
+            }
 
     def _deadlines(self, item: str | None) -> dict[str, dict[str, Any]]:
         if item is None:
@@ -236,5 +266,8 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
         "late_entries": late_entries,
         "overdue_until_late_entry": hidden,
         "appealed_after_destruction": after_destruction,
+        "destroyed_not_final": [
+            row for row in compliance.not_final.values() if period.holds(row["at"])
+        ],
     }
     return figures, tally
