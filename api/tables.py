@@ -156,6 +156,31 @@ class NoticeRow(SQLModel, table=True):
     )
 
 
+class NoticeMarkRow(SQLModel, table=True):
+    """How far the notice worker has read the ledger for one kind of its look-ups (`appeals`:
+    the seq of the last appeal or suspension read): a row, so that a restarted worker goes
+    on from it rather than reading every entry again (api.notices.worker, fix19j)."""
+
+    __tablename__ = "api_notice_marks"
+
+    name: str = Field(sa_column=Column(String(32), primary_key=True))
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class NoticeAppealRow(SQLModel, table=True):
+    """An appeal or suspension the notice worker has read and may still owe notices for
+    (`appeal_waits` while its item is not gone, `destroyed_early` when it carries
+    `after_destruction`): what of its entry the notices need, so that no pass reads it from
+    the ledger again. One whose item is gone and that carries no flag is removed."""
+
+    __tablename__ = "api_notice_appeals"
+
+    seq: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    item: str = Field(sa_column=Column(String(_NAME), nullable=False))
+    entered_at: str = Field(sa_column=Column(String(32), nullable=False))
+    flagged: bool = Field(sa_column=Column(Boolean, nullable=False))
+
+
 class PreferenceRow(SQLModel, table=True):
     """What the web pages remember of an account: its language and time zone."""
 

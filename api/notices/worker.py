@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any
 
 import orjson
 from sqlalchemy import bindparam, text
@@ -66,6 +65,9 @@ class PassResult:
     unattended: dict[str, int] = field(default_factory=dict)
     # Why the mail server could not be used this pass (no secrets in it), or None.
     mail_error: str | None = None
+    # The ledger's appeal and suspension entries this pass read: those after the high-water
+    # mark only (api_notice_marks), so none on a pass after which nothing was appealed.
+    appeals_read: int = 0
 
 
 def worker_id() -> str:
@@ -86,9 +88,10 @@ def write_due(system: System) -> int:
     return _write_due(system)[0]
 
 
-def _write_due(system: System) -> tuple[int, dict[str, int]]:
-    """`write_due`, and the places with overdue deadlines and nobody to notify
-    (escalation.unattended): place → how many."""
+def _write_due(system: System) -> tuple[int, dict[str, int], int]:
+    """`write_due`, the places with overdue deadlines and nobody to notify
+    (escalation.unattended): place → how many, and how many appeal and suspension entries
+    of the ledger it read (those after the high-water mark)."""
     timing = timing_of(system)
     now = system.clock()
     moment = Moment.at(now, timing)
@@ -105,7 +108,8 @@ def _write_due(system: System) -> tuple[int, dict[str, int]]:
             written[(notice.item, notice.rule, notice.due_at)].append(notice)
         stopped = Repository(conn).stopped_deadlines()
         world = World()
-        appeals = _appeal_entries(conn, world)
+        read = _read_new_appeals(conn)
+        appeals = _appeals_watched(conn, world)
         wanted = {place for *_, place in due if place} | {d.place for d in stopped if d.place}
         Repository(conn).load(world, "locations", wanted | _places_of(world, appeals))
         disabled = _disabled(Repository(conn), world)
@@ -114,35 +118,79 @@ def _write_due(system: System) -> tuple[int, dict[str, int]]:
         new += appealed_after_unit(conn, appeals, world, disabled)
         emails = outbox.addresses(conn, {row[5] for row in new})
         outbox.insert(conn, new, emails, format_time(now))
-    return len(new), unattended(due, world.locations, moment.now_text, disabled)
+    return len(new), unattended(due, world.locations, moment.now_text, disabled), read
 
 
-# The entries that stop a decision: looked up by the ledger's (kind, seq) index, so that a
-# pass reads the appeals and suspensions, a small part of the ledger, not the whole of it.
+# The entries that stop a decision: looked up by the ledger's (kind, seq) index, and only
+# those after the high-water mark (fix19j: a pass read every one ever written, each pass).
 _STOPPING = ("decision_appealed", "decision_suspended")
+_MARK = "appeals"
 
 
-def _appeal_entries(conn: Connection, world: World) -> list[tuple[str, str, dict[str, Any]]]:
-    """(item, entry time, data) of each appeal or suspension in the ledger whose item is
-    registered and not gone (returned, destroyed, lost), or that carries `after_destruction`
-    whatever became of the item: the item loaded into `world`. (An item destroyed before the
-    worker's next pass had been dropped, and the unit told nothing of its appeal: r19 HIGH.)"""
-    query = text("SELECT body FROM ledger_entries WHERE kind IN :kinds")
-    rows = conn.execute(
-        query.bindparams(bindparam("kinds", expanding=True)), {"kinds": list(_STOPPING)}
-    ).fetchall()
-    bodies = [orjson.loads(bytes(body)) for (body,) in rows]
-    Repository(conn).load(world, "items", {b["item"] for b in bodies if b.get("item")})
-    found = []
-    for body in bodies:
-        item = world.items.get(body.get("item"))
+def _read_new_appeals(conn: Connection) -> int:
+    """Read the appeals and suspensions written since the last pass (after the mark kept in
+    api_notice_marks), watch each (api_notice_appeals: its seq, item, entry time and whether
+    it carries `after_destruction`), and move the mark to the last one read, in the pass's
+    transaction: a worker killed before its commit reads them again, one restarted goes on
+    from the mark. Returns how many ledger entries it read."""
+    mark = conn.execute(
+        text("SELECT seq FROM api_notice_marks WHERE name = :name"), {"name": _MARK}
+    ).scalar()
+    query = text(
+        "SELECT seq, body FROM ledger_entries WHERE kind IN :kinds AND seq > :mark ORDER BY seq"
+    ).bindparams(bindparam("kinds", expanding=True))
+    rows = conn.execute(query, {"kinds": list(_STOPPING), "mark": -1 if mark is None else mark})
+    watched = []
+    for seq, raw in rows:
+        body = orjson.loads(bytes(raw))
         data = body.get("data") or {}
-        if item is not None and (item.state not in TERMINAL or AFTER_DESTRUCTION in data):
-            found.append((item.id, str(body["time"]), dict(body.get("data") or {})))
+        flagged = isinstance(data.get(AFTER_DESTRUCTION), dict)
+        watched.append(
+            {"seq": seq, "item": body.get("item"), "at": str(body["time"]), "f": flagged}
+        )
+    if not watched:
+        return 0
+    about_items = [w for w in watched if w["item"]]  # the fold refuses one that names none
+    if about_items:
+        conn.execute(
+            text(
+                "INSERT INTO api_notice_appeals (seq, item, entered_at, flagged) "
+                "VALUES (:seq, :item, :at, :f)"
+            ),
+            about_items,
+        )
+    last = {"name": _MARK, "seq": watched[-1]["seq"]}
+    if mark is None:
+        conn.execute(text("INSERT INTO api_notice_marks (name, seq) VALUES (:name, :seq)"), last)
+    else:
+        conn.execute(text("UPDATE api_notice_marks SET seq = :seq WHERE name = :name"), last)
+    return len(watched)
+
+
+def _appeals_watched(conn: Connection, world: World) -> list[tuple[str, str, bool]]:
+    """(item, entry time, carries `after_destruction`) of each watched appeal or suspension
+    whose item is registered and not gone (returned, destroyed, lost), or that carries the
+    flag whatever became of the item: the item loaded into `world`. (An item destroyed
+    before the worker's next pass had been dropped, and the unit told nothing of its
+    appeal: r19 HIGH.) One whose item is gone and that carries no flag can give no notice
+    again (a gone item never comes back: machines.TERMINAL), so it is no longer watched."""
+    rows = conn.execute(
+        text("SELECT seq, item, entered_at, flagged FROM api_notice_appeals ORDER BY seq")
+    ).fetchall()
+    Repository(conn).load(world, "items", {item for _, item, _, _ in rows})
+    found, done = [], []
+    for seq, item_id, entered_at, flagged in rows:
+        item = world.items.get(item_id)
+        if item is not None and (item.state not in TERMINAL or flagged):
+            found.append((item.id, str(entered_at), bool(flagged)))
+        else:
+            done.append({"seq": seq})
+    if done:
+        conn.execute(text("DELETE FROM api_notice_appeals WHERE seq = :seq"), done)
     return found
 
 
-def _places_of(world: World, appeals: list[tuple[str, str, dict[str, Any]]]) -> set[str]:
+def _places_of(world: World, appeals: list[tuple[str, str, bool]]) -> set[str]:
     """The unit that decided, where each item is, and where it is going (in transit)."""
     places: set[str] = set()
     for item_id, _, _ in appeals:
@@ -164,7 +212,7 @@ def _case_of(system: System, notice: outbox.Outgoing) -> str:
 
 def appealed_after_unit(
     conn: Connection,
-    appeals: list[tuple[str, str, dict[str, Any]]],
+    appeals: list[tuple[str, str, bool]],
     world: World,
     disabled: frozenset[str] = frozenset(),
 ) -> list[outbox.Planned]:
@@ -188,7 +236,7 @@ def appealed_after_unit(
         )
     }
     new: list[outbox.Planned] = []
-    for item_id, entered_at, data in appeals:
+    for item_id, entered_at, flagged in appeals:
         item = world.items[item_id]
         notices: list[Notice] = []
         if away_and_contested(item) and item.state not in TERMINAL:  # it waits: say so
@@ -196,7 +244,7 @@ def appealed_after_unit(
                 world.locations.get(p or "") for p in (item.unit, item.location, item.destination)
             ]
             notices += appealed_in_process(item_id, entered_at, places, disabled)
-        if isinstance(data.get(AFTER_DESTRUCTION), dict):
+        if flagged:
             unit = world.locations.get(item.unit)
             notices += destroyed_early(item_id, entered_at, unit, disabled)
         for notice in notices:
@@ -403,9 +451,9 @@ def _failed(system: System, notice_id: int, owner: str, exc: Exception) -> None:
 def one_pass(system: System, config: NoticeConfig | None = None, owner: str = "") -> PassResult:
     """Write what is due, then send what is unsent."""
     config = config or NoticeConfig()
-    written, nobody = _write_due(system)
+    written, nobody, read = _write_due(system)
     sent, failed, away = sending(system, config, owner or worker_id())
-    return PassResult(written, sent, failed, nobody, away)
+    return PassResult(written, sent, failed, nobody, away, read)
 
 
 class Loop:
