@@ -19,6 +19,7 @@ from api.notices.worker import one_pass
 from api.system import System
 from custody.clock import format_time
 from tests.support.mailbox import Mailbox
+from tests.support.notices import notices_of
 from tests.support.site import DECISION, FORENSICS, WAREHOUSE, Site
 from tests.test_notices import box, system
 
@@ -36,11 +37,7 @@ def told(site: Site, system: System) -> System:
 
 
 def _at_warehouse(site: Site) -> str:
-    item = site.register_rifle(rifled=False)
-    site.process.record_decision("unit.serikbaev", [item], DECISION)
-    transfer = site.next_id("T")
-    site.process.send("unit.serikbaev", transfer, WAREHOUSE, [item])
-    site.process.receive("sklad.omarov", transfer, [item])
+    item = site.sent_not_final()
     site.clock.advance(days=1)
     return item
 
@@ -55,26 +52,17 @@ def _appeal(site: Site, item: str) -> None:
     )
 
 
-def _kinds(system: System, kind: str) -> list[tuple[str, str, str]]:
-    with system.ledger.database.read() as conn:
-        rows = conn.execute(
-            text("SELECT item, person, place FROM api_notices WHERE kind = :k ORDER BY person"),
-            {"k": kind},
-        )
-        return [tuple(r) for r in rows]
-
-
 def test_appeal_after_the_item_left_the_unit_is_told_to_both_places(
     site: Site, told: System, box: Mailbox
 ) -> None:
     item = _at_warehouse(site)
     config = NoticeConfig(smtp_url=box.url)
     one_pass(told, config)
-    assert _kinds(told, "appeal_waits") == []
+    assert notices_of(told, "appeal_waits") == []
     _appeal(site, item)
     done = one_pass(told, config)
     assert done.written == 2
-    assert _kinds(told, "appeal_waits") == [
+    assert notices_of(told, "appeal_waits") == [
         (item, "sklad.omarov", WAREHOUSE),
         (item, "unit.ospanov", "UNIT-ALM"),
     ]
@@ -91,7 +79,7 @@ def test_appeal_at_the_unit_gives_no_such_notice(site: Site, told: System, box: 
     site.process.record_decision("unit.serikbaev", [item], DECISION)
     _appeal(site, item)
     one_pass(told, NoticeConfig(smtp_url=box.url))
-    assert _kinds(told, "appeal_waits") == []
+    assert notices_of(told, "appeal_waits") == []
 
 
 def test_appeal_final_again_before_the_pass_is_not_told(
@@ -101,7 +89,7 @@ def test_appeal_final_again_before_the_pass_is_not_told(
     _appeal(site, item)
     site.process.decision_step("unit.serikbaev", "decision_final", [item])
     one_pass(told, NoticeConfig(smtp_url=box.url))
-    assert _kinds(told, "appeal_waits") == []
+    assert notices_of(told, "appeal_waits") == []
 
 
 def test_a_pass_reads_only_the_appeals_written_since_the_last_one(
@@ -126,13 +114,13 @@ def test_a_pass_reads_only_the_appeals_written_since_the_last_one(
     site.process.send_to_forensics("sklad.omarov", [item], FORENSICS)
     moved = one_pass(restarted, config)
     assert (moved.appeals_read, moved.written) == (0, 1)
-    assert (item, "expert.sadykova", FORENSICS) in _kinds(told, "appeal_waits")
+    assert (item, "expert.sadykova", FORENSICS) in notices_of(told, "appeal_waits")
     # A new appeal is read, once.
     other = _at_warehouse(site)
     _appeal(site, other)
     assert one_pass(restarted, config).appeals_read == 1
     assert one_pass(restarted, config).appeals_read == 0
-    assert (other, "sklad.omarov", WAREHOUSE) in _kinds(told, "appeal_waits")
+    assert (other, "sklad.omarov", WAREHOUSE) in notices_of(told, "appeal_waits")
 
 
 def test_an_appeal_whose_item_is_gone_is_no_longer_watched(

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from api.web import i18n, scan
 from custody.verify import Audit, verify
 from tests.support.forge import append_unchecked
-from tests.support.site import DECISION, UNIT, WAREHOUSE, Site
+from tests.support.site import DECISION, UNIT, Site
 from workflows.commands import AppealDecision, SuspendDecision
 from workflows.errors import AccessRefused, RuleViolation
 from workflows.replay import refold, verify_steps
@@ -27,11 +27,7 @@ ACCESS = 11  # custody verify's access step (tests/test_access.py)
 
 def _smoothbore_at_warehouse(site: Site) -> str:
     """The repro: decided today, sent and received the same day, not final."""
-    item = site.register_rifle(rifled=False)
-    site.process.record_decision("unit.serikbaev", [item], DECISION)
-    transfer = site.next_id("T")
-    site.process.send("unit.serikbaev", transfer, WAREHOUSE, [item])
-    site.process.receive("sklad.omarov", transfer, [item])
+    item = site.sent_not_final()
     site.clock.advance(days=1)
     return item
 

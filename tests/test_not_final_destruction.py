@@ -17,7 +17,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from api.deadline_reasons import reasons
 from api.notices.config import NoticeConfig
@@ -31,7 +30,8 @@ from custody.store import Store
 from custody.verify import Audit
 from tests.support.forge import append_unchecked
 from tests.support.mailbox import Mailbox
-from tests.support.site import COMMISSION, DECISION, PLANT, UNIT, WAREHOUSE, Site
+from tests.support.notices import notices_of
+from tests.support.site import COMMISSION, DECISION, PLANT, UNIT, Site
 from tests.test_notices import box, system
 from tests.test_reports_annual import checkpoint
 from tests.test_unload_from_batch import _as_before, _verified
@@ -45,20 +45,12 @@ from workflows.world import World
 
 __all__ = ["box", "system"]  # the fixtures of tests/test_notices.py
 
+WHO = ("person", "level", "place")  # whom a notice is for, by level (notices_of)
 NOT_FINAL = "the decision is not final yet; the item may not be destroyed until its finality"
 
 
-def _sent_not_final(site: Site) -> str:
-    item = site.register_rifle(rifled=False)
-    site.process.record_decision("unit.serikbaev", [item], DECISION)
-    transfer = site.next_id("T")
-    site.process.send("unit.serikbaev", transfer, WAREHOUSE, [item])
-    site.process.receive("sklad.omarov", transfer, [item])
-    return item
-
-
 def test_a_destroying_step_waits_for_the_decision_to_be_final(site: Site) -> None:
-    item = _sent_not_final(site)
+    item = site.sent_not_final()
     with pytest.raises(RuleViolation) as refusal:
         site.process.remove_parts("sklad.omarov", [item], ["приклад"])
     assert refusal.value.rule == "R1"
@@ -71,7 +63,7 @@ def test_a_destroying_step_waits_for_the_decision_to_be_final(site: Site) -> Non
 
 def _cut_before_the_appeal(site: Site) -> str:
     """Cut under a decision not final, as a ledger written before this rule holds it."""
-    item = _sent_not_final(site)
+    item = site.sent_not_final()
     other = site.register_rifle(rifled=False)
     site.to_warehouse(other)
     site.prepare(other)
@@ -86,15 +78,6 @@ def _appeal(site: Site, item: str, date: str) -> None:
     site.process.decision_step(
         "unit.serikbaev", "decision_appealed", [item], date=date, document="дело 2а-9/2026"
     )
-
-
-def _kinds(system: System, kind: str) -> list[tuple[str, str, str]]:
-    with system.ledger.database.read() as conn:
-        rows = conn.execute(
-            text("SELECT person, level, place FROM api_notices WHERE kind = :k ORDER BY level"),
-            {"k": kind},
-        )
-        return [tuple(r) for r in rows]
 
 
 def test_appeal_dated_before_a_recorded_cutting_is_accepted_flagged_and_told(
@@ -136,7 +119,7 @@ def test_appeal_dated_before_a_recorded_cutting_is_accepted_flagged_and_told(
     [row] = report["appealed_after_destruction"]
     assert (row["item"], row["fact"], row["step"]) == (item, "appealed", "parts_removed")
     one_pass(system, NoticeConfig(smtp_url=box.url))
-    assert _kinds(system, "destroyed_early") == [
+    assert notices_of(system, "destroyed_early", WHO, order="level") == [
         ("unit.ospanov", "staff", UNIT),
         ("chief.bekov", "supervisor", UNIT),
     ]
@@ -164,7 +147,7 @@ def test_appeal_dated_after_the_cutting_is_not_flagged(
     report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
     assert report["appealed_after_destruction"] == []
     one_pass(system, NoticeConfig(smtp_url=box.url))
-    assert _kinds(system, "destroyed_early") == []
+    assert notices_of(system, "destroyed_early", WHO, order="level") == []
 
 
 def test_an_appeal_after_destruction_began_is_told_though_the_item_is_gone_by_the_pass(
@@ -178,11 +161,12 @@ def test_an_appeal_after_destruction_began_is_told_though_the_item_is_gone_by_th
     site.process.return_to_owner("sklad.omarov", [item], "Иванов И. И.")
     assert site.process.item(item).state == "returned"
     one_pass(system, NoticeConfig(smtp_url=box.url))
-    assert _kinds(system, "destroyed_early") == [
+    assert notices_of(system, "destroyed_early", WHO, order="level") == [
         ("unit.ospanov", "staff", UNIT),
         ("chief.bekov", "supervisor", UNIT),
     ]
-    assert _kinds(system, "appeal_waits") == []  # it waits for nothing now: not said
+    # it waits for nothing now: not said
+    assert notices_of(system, "appeal_waits", WHO, order="level") == []
 
 
 def test_appeal_waits_for_an_item_already_melted_says_so_not_that_it_waits(
@@ -200,7 +184,7 @@ def test_appeal_waits_for_an_item_already_melted_says_so_not_that_it_waits(
     # the home page's words and the e-mail's come from this
     assert appeal_waits_case(site.process.item(item)) == MELTED_ALREADY
     one_pass(system, NoticeConfig(smtp_url=box.url))
-    assert ("unit.ospanov", "staff", UNIT) in _kinds(system, "appeal_waits")
+    assert ("unit.ospanov", "staff", UNIT) in notices_of(system, "appeal_waits", WHO, order="level")
     [waits] = [m for m in box.to("unit.ospanov@police.kz") if "расплавлен" in m["Subject"]]
     assert "Решение обжаловано" in waits["Subject"]
     said = waits.get_content()
@@ -256,7 +240,7 @@ def test_forged_appeal_hiding_that_destruction_began_fails_verify(site: Site) ->
 def test_forged_appeal_claiming_destruction_that_never_began_fails_verify(site: Site) -> None:
     """An appeal flagged as after destruction though nothing destroyed the item: a unit's
     clean record smeared (and its supervisor told) by an entry the command never writes."""
-    item = _sent_not_final(site)
+    item = site.sent_not_final()
     flag = {"step": "cut", "seq": 3, "date": DECISION["date"]}
     data = {"date": DECISION["date"], "document": "дело 2а-9/2026", "files": []}
     seq = _forge_appeal(site, item, {**data, "after_destruction": flag})

@@ -27,7 +27,7 @@ from custody.store import Store
 from custody.verify import Audit
 from tests.support.driver import Driver
 from tests.support.forge import append_unchecked
-from tests.support.site import COMMISSION, DECISION, FORENSICS, PLANT, WAREHOUSE, Site
+from tests.support.site import COMMISSION, DECISION, FORENSICS, PLANT, Site
 from tests.test_reports_annual import checkpoint
 from workflows.commands import UnloadItems
 from workflows.config import ProcessConfig
@@ -77,12 +77,9 @@ def _cut_under_open_decision(site: Site, count: int = 2) -> list[str]:
     """Smoothbore weapons decided, sent, received and cut: the first under a decision not
     final yet, as a ledger written before fix19h M3 holds it (it is the one whose decision
     is appealed once it is in the furnace's batch), the others final."""
-    items = [site.register_rifle(rifled=False) for _ in range(count)]
-    site.process.record_decision("unit.serikbaev", items, DECISION)
-    site.process.decision_step("unit.serikbaev", "decision_final", items[1:])
-    transfer = site.next_id("T")
-    site.process.send("unit.serikbaev", transfer, WAREHOUSE, items)
-    site.process.receive("sklad.omarov", transfer, items)
+    items = [site.sent_not_final()]
+    items += [site.register_rifle(rifled=False) for _ in range(count - 1)]
+    site.to_warehouse(*items[1:])
     site.prepare(*items[1:])
     with site.ledger.database.read() as conn:
         done = [decode(e.body) for e in Store(conn).item_entries(items[1])]

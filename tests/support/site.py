@@ -157,6 +157,18 @@ class Site:
         self.process.receive("sklad.omarov", transfer, list(items))
         self.process.close_transfer("sklad.omarov", transfer)
 
+    def sent_not_final(self) -> str:
+        """A smoothbore decided today and not final, sent to the warehouse and received
+        there the same day (allowed from `decided`: R1's days do not wait for finality);
+        the transfer left open. The set-up of the tests of a decision's later steps after
+        the item has left the unit (issue 19)."""
+        item = self.register_rifle(rifled=False)
+        self.process.record_decision("unit.serikbaev", [item], DECISION)
+        transfer = self.next_id("T")
+        self.process.send("unit.serikbaev", transfer, WAREHOUSE, [item])
+        self.process.receive("sklad.omarov", transfer, [item])
+        return item
+
     def through_forensics(
         self, item: str, result: str = "no_match", case: str | None = None
     ) -> None:
