@@ -136,31 +136,111 @@ def test_the_payment_form_s_inputs_take_no_more_than_its_route_takes() -> None:
         assert int(inputs[name]) <= limits[name], name
 
 
+def _ledger_size(base: str) -> int:
+    return int(httpx.get(base + "/ledger/checkpoint", timeout=60).text.splitlines()[1])
+
+
+_INTAKE = b"location=UNIT-ALM&category=edged&source=found&weight_g=500&csrf="
+
+
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize(
+    ("model", "refused"),
+    [
+        (b"%CD%EE%E6", True),  # Windows-1251, escaped: came out as U+FFFD
+        (b"\xcd\xee\xe6", True),  # Windows-1251, raw: came out as Latin-1 "Íîæ", signed
+        (b"%EF%BF%BD", True),  # U+FFFD itself: a bad byte's mark already
+        (b"%D0%90", False),
+    ],
+    ids=["escaped-cp1251", "raw-cp1251", "replacement", "utf8"],
+)
 def test_attack_a_form_field_not_utf8_is_refused_naming_it_and_nothing_signed(
-    base: str, language: str
+    base: str, language: str, model: bytes, refused: bool
 ) -> None:
     """Issue 12, finding 6: `model=%CD%EE%E6` (Windows-1251 bytes) came out of the form
-    parser as '���' and was signed. Refused before the route runs, the page in the reader's
-    language naming the field; the same form in UTF-8 is not."""
+    parser as '���' and was signed, and the same bytes sent raw came out as Latin-1
+    mojibake ('Íîæ'). Refused before the route runs (400), the page in the reader's
+    language naming the field, nothing written; the same form in UTF-8 is not refused so."""
     client, csrf = _client(base, CLERK, language)
     gettext = i18n.gettext_of(language)
     said = gettext(
         "The field %(field)s holds characters that are not UTF-8 text: type it again"
     ) % {"field": gettext("Model")}
+    before = _ledger_size(base)
     with closing(client):
-        fields = "location=UNIT-ALM&category=edged&source=found&weight_g=500&csrf=" + csrf
-        for model, refused in (("%CD%EE%E6", True), ("%EF%BF%BD", True), ("%D0%90", False)):
-            answer = client.post(
-                "/web/intake",
-                content=f"{fields}&model={model}",
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            )
-            assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
-            assert (said in answer.text) == refused, answer.text[:600]
-            if refused:
-                assert answer.status_code == 422
-                assert "\ufffd" not in answer.text
+        answer = client.post(
+            "/web/intake",
+            content=_INTAKE + csrf.encode() + b"&model=" + model,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+    text = html.unescape(answer.text)
+    assert (said in text) == refused, text[:600]
+    if refused:
+        assert answer.status_code == 400
+        assert "\ufffd" not in text
+        assert "Íîæ" not in text
+        assert _ledger_size(base) == before
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("part", ["value", "name", "filename"])
+def test_attack_a_multipart_field_not_utf8_is_refused_naming_it_and_nothing_signed(
+    base: str, language: str, part: str
+) -> None:
+    """Issue 12: a multipart part that was not UTF-8 (a value, its name, a file's name) was
+    read as Latin-1 (`Íîæ`) and reached the command. Refused (400), the page in the reader's
+    language naming the field, nothing written."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    cp1251 = "Нож".encode("cp1251")
+    fields = [
+        ("csrf", csrf.encode()),
+        ("location", b"UNIT-ALM"),
+        ("category", b"edged"),
+        ("source", b"found"),
+        ("weight_g", b"500"),
+    ]
+    model = b'name="model"\r\n\r\nMODEL-VALUE'
+    if part == "value":
+        model, field = b'name="model"\r\n\r\n' + cp1251, "model"
+    elif part == "name":
+        model, field = (
+            b'name="' + cp1251 + b'"\r\n\r\nx',
+            cp1251.decode("utf-8", "backslashreplace"),
+        )
+    else:
+        model, field = b'name="photo"; filename="' + cp1251 + b'.jpg"\r\n\r\nx', "photo"
+    boundary = b"form-boundary-7713"
+    content = (
+        b"".join(
+            b"--" + boundary + b"\r\nContent-Disposition: form-data; " + disposition + b"\r\n"
+            for disposition in [
+                b'name="' + name.encode() + b'"\r\n\r\n' + value for name, value in fields
+            ]
+            + [model]
+        )
+        + b"--"
+        + boundary
+        + b"--\r\n"
+    )
+    label = {"model": gettext("Model"), "photo": i18n.field_label("photo", gettext)}
+    said = gettext(
+        "The field %(field)s holds characters that are not UTF-8 text: type it again"
+    ) % {"field": label.get(field, field)}
+    before = _ledger_size(base)
+    with closing(client):
+        answer = client.post(
+            "/web/intake",
+            content=content,
+            headers={"Content-Type": "multipart/form-data; boundary=" + boundary.decode()},
+        )
+    text = html.unescape(answer.text)
+    assert answer.status_code == 400, text[:600]
+    assert answer.headers["content-type"].startswith("text/html"), text[:300]
+    assert said in text, text[:2000]
+    assert "Íîæ" not in text
+    assert _ledger_size(base) == before
 
 
 def _unread_cases(csrf: str) -> dict[str, tuple[str, dict[str, Any]]]:

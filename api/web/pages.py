@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
@@ -69,31 +68,17 @@ def _form_posted(request: Request) -> bool:
     )
 
 
-_FORM_LIMIT = re.compile(r"Too many (?P<what>fields|files)\. Maximum number of \w+ is (?P<n>\d+)")
-_PART_SIZE = re.compile(r"exceeded maximum size of (?P<n>\d+)KB")
-
-
-def unread_form(path: str, detail: str, language: str) -> str:
-    """Why Starlette could not read a form posted to `path` (its 400 `detail`, English: "Too
-    many fields. Maximum number of fields is 1000.", "Part exceeded maximum size of
-    1024KB.", "Too many files..."), in `language`; for the scan page's check, its own
-    limit of codes (scan.MAX_CODES) rather than the fields that hold them (issue 12)."""
-    gettext = i18n.gettext_of(language)
-    limit = _FORM_LIMIT.search(detail)
-    if limit is not None and path == "/web/scan/check":
+def unread_form(
+    path: str, exc: StarletteHTTPException, labels: Mapping[str, str], language: str
+) -> str:
+    """Why the form posted to `path` could not be read (`exc`: form_pages.unread), in
+    `language`; for the scan page's check, its own limit of codes (scan.MAX_CODES) rather
+    than the fields that hold them (issue 12)."""
+    if path == "/web/scan/check" and form_pages.too_many_fields(exc) is not None:
+        gettext = i18n.gettext_of(language)  # (gettext by name: pybabel extracts it)
         message = gettext("At most %(n)s codes in one check: send the list in parts")
         return message % {"n": f"{MAX_CODES:,}"}
-    if limit is not None and limit["what"] == "files":
-        message = gettext("The form holds more than %(n)s files: send them in parts")
-        return message % {"n": f"{int(limit['n']):,}"}
-    if limit is not None:
-        message = gettext("The form holds more than %(n)s fields: send it in parts")
-        return message % {"n": f"{int(limit['n']):,}"}
-    size = _PART_SIZE.search(detail)
-    if size is not None:
-        message = gettext("A field of the form is larger than %(n)s KiB: shorten it")
-        return message % {"n": f"{int(size['n']):,}"}
-    return gettext("The form could not be read: reload the page and send it again")
+    return form_pages.unread(exc, labels, language)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -424,13 +409,14 @@ def install(app: FastAPI) -> None:
         language = me.language if me else i18n.language_of(None, accept)
         gettext = i18n.gettext_of(language)
         if unread:
-            # A form Starlette could not read (too many fields or files, a field too long):
-            # the page in the reader's language, never its English problem (issue 12).
-            message = unread_form(request.url.path, str(exc.detail), language)
+            # A form that could not be read (too many fields or files, a field too long or
+            # not UTF-8 text): the page in the reader's language, never the English problem.
+            found = form_pages.page_of(request.url.path)
+            labels = found.labels if found else {}
+            message = unread_form(request.url.path, exc, labels, language)
             if request.url.path == "/web/scan/check":  # the script shows what it gets
                 said = shown([Answer("bad", message)], language)
                 return HTMLResponse(said, status_code=400)
-            found = form_pages.page_of(request.url.path)
             if found is not None and me is not None:
                 try:
                     found.guard(me)
@@ -450,11 +436,8 @@ def install(app: FastAPI) -> None:
 
     # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
-    web = APIRouter(
-        include_in_schema=False,
-        route_class=StrictJSONRoute,
-        dependencies=[Depends(form_pages.utf8_form)],  # no byte that is not UTF-8 signed
-    )
+    # (a form's fields are UTF-8 text, or the form is refused: api.http.strict_forms)
+    web = APIRouter(include_in_schema=False, route_class=StrictJSONRoute)
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
     more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check, payments)
     for room in (*rooms, *(m.router for m in more)):

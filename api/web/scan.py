@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
-from api.web import form_pages, i18n, queues, scan_messages, sessions
+from api.web import i18n, queues, scan_messages, sessions
 from api.web.places import names as place_names
 from api.web.render import (
     KEPT,
@@ -219,7 +219,6 @@ async def check(request: Request, me: Me) -> Response:
     cannot open. The form is read as it is, without a model."""
     form = await request.form(max_fields=MAX_CODES + 8)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
-    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     step = str(form.get("step") or "")[:64]
     place = str(form.get("place") or "")[:128]
     transfer = str(form.get("transfer") or "")[:128]
@@ -629,7 +628,6 @@ async def apply(request: Request, me: Me) -> Response:
         message = gettext("At most %(n)s items in one step: apply the list in parts")
         return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
-    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     # The page the form is on: the scan page empties its list after a step; any other
     # page is drawn again (page.js), so it shows the item's new state and next steps.
     origin = "scan" if form.get("origin") == "scan" else ""
