@@ -73,6 +73,47 @@ def test_the_apply_form_takes_as_many_items_as_the_api_and_says_its_limit_past_i
             assert (limit in answer.text) == (count > ITEMS_MAX), answer.text[:600]
 
 
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("case", ["field_size", "not_utf8", "not_a_form"])
+def test_the_apply_form_says_what_failed_not_too_many_fields(
+    base: str, language: str, case: str
+) -> None:
+    """Issue 12: /web/steps/apply called every form it could not read "at most 1,000 items
+    in one step", a field of 2 MiB, a byte not UTF-8 and a broken multipart body alike. Each
+    is said as what it is, in the reader's language; nothing is written."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    urlencoded = {"Content-Type": "application/x-www-form-urlencoded"}
+    fields = [("csrf", csrf), ("step", "parts_removed"), ("items", "KZ-1")]
+    sent: dict[str, Any] = {
+        "field_size": {"content": urlencode([*fields, ("parts", "x" * (2 << 20))])},
+        "not_utf8": {"content": urlencode(fields).encode() + b"&parts=\xcd\xee\xe6"},
+        "not_a_form": {
+            "content": b"--b\r\nnot a part at all",
+            "headers": {"Content-Type": "multipart/form-data; boundary=b"},
+        },
+    }[case]
+    sent.setdefault("headers", urlencoded)
+    expected = {
+        "field_size": gettext("A field of the form is larger than %(n)s KiB: shorten it")
+        % {"n": "1,024"},
+        "not_utf8": gettext(
+            "The field %(field)s holds characters that are not UTF-8 text: type it again"
+        )
+        % {"field": "parts"},
+        "not_a_form": gettext("The form could not be read: reload the page and send it again"),
+    }[case]
+    before = _ledger_size(base)
+    with closing(client):
+        answer = client.post("/web/steps/apply", **sent)
+    text = html.unescape(answer.text)
+    assert answer.headers["content-type"].startswith("text/html"), text[:300]
+    assert expected in text, text[:600]
+    too_many = gettext("At most %(n)s items in one step: apply the list in parts")
+    assert too_many.split("%(")[0] not in text
+    assert _ledger_size(base) == before
+
+
 def _max_lengths(route: Callable[..., Any]) -> dict[str, int]:
     """A route's form fields -> the most characters it takes (its Form(max_length))."""
     found: dict[str, int] = {}

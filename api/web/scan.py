@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.errors import Forbidden
 from api.http.strict_json import StrictJSONRoute
-from api.web import i18n, queues, scan_messages, sessions
+from api.web import form_pages, i18n, queues, scan_messages, sessions
 from api.web.places import names as place_names
 from api.web.render import (
     KEPT,
@@ -624,7 +624,11 @@ async def apply(request: Request, me: Me) -> Response:
     gettext = i18n.gettext_of(me.language)
     try:
         form = await request.form(max_fields=APPLY_FIELDS)
-    except StarletteHTTPException:  # more fields than that: the list is too long
+    except StarletteHTTPException as unread:
+        # More fields than that is a list too long; a field too long, one not UTF-8 text or
+        # a body that is no form are said as what they are (issue 12: all were "too many").
+        if form_pages.too_many_fields(unread) is None:
+            return _outcome(me, form_pages.unread(unread, {}, me.language), False)
         message = gettext("At most %(n)s items in one step: apply the list in parts")
         return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
