@@ -6,6 +6,7 @@ takes. A real served demo site, real forms."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -111,6 +112,42 @@ def test_the_apply_form_says_what_failed_not_too_many_fields(
     assert expected in text, text[:600]
     too_many = gettext("At most %(n)s items in one step: apply the list in parts")
     assert too_many.split("%(")[0] not in text
+    assert _ledger_size(base) == before
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("kind", ["application/json", "text/plain"])
+def test_a_form_page_posted_as_json_or_text_is_answered_in_the_accounts_language(
+    base: str, language: str, kind: str
+) -> None:
+    """Issue 12: the intake form posted as JSON (a script) or as text/plain (a form with that
+    enctype) got the API's English problem+json ("body.location: Field required"). Refused
+    415 in the language of the account's session: problem+json for JSON, as a refused CSRF
+    token is, a page for text; nothing written."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    said = gettext(
+        "This page takes its form as application/x-www-form-urlencoded or "
+        "multipart/form-data, not %(type)s: send it from the page"
+    ) % {"type": kind}
+    body = {"location": "UNIT-ALM", "category": "edged", "source": "found", "weight_g": "500"}
+    content = json.dumps({**body, "csrf": csrf}) if kind == "application/json" else urlencode(body)
+    before = _ledger_size(base)
+    with closing(client):
+        answer = client.post(
+            "/web/intake",
+            content=content,
+            headers={"Content-Type": kind, "Accept-Language": "en"},
+        )
+    assert answer.status_code == 415, answer.text[:600]
+    if kind == "application/json":
+        assert answer.headers["content-type"] == "application/problem+json", answer.text
+        problem = answer.json()
+        assert problem["type"] == "/problems/unsupported-media-type"
+        assert problem["detail"] == said, problem
+    else:
+        assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+        assert said in html.unescape(answer.text), answer.text[:2000]
     assert _ledger_size(base) == before
 
 

@@ -12,7 +12,7 @@ import inspect
 from collections.abc import Mapping, Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -66,6 +66,41 @@ def _form_posted(request: Request) -> bool:
         "multipart/form-data",
         "",  # no Content-Type (an empty body): its fields are missing, said on the page
     )
+
+
+def _takes_form(request: Request) -> bool:
+    """Whether the route `request` reached reads its body as a form (its Form or File
+    fields: FastAPI's body field is then a params.Form)."""
+    body = getattr(request.scope.get("route"), "body_field", None)
+    return body is not None and isinstance(body.field_info, params.Form)
+
+
+async def _reader(request: Request) -> tuple[Visitor | None, str]:
+    """Who reads the answer (None without a session: the login form, a stale cookie) and
+    in which language: the account's, else the browser's (Accept-Language), else ru."""
+    try:
+        me: Visitor | None = await visitor(request)
+    except (LoginNeeded, CustodyError):
+        me = None
+    accept = request.headers.get("accept-language")
+    return me, me.language if me else i18n.language_of(None, accept)
+
+
+async def not_a_form(request: Request) -> Response:
+    """415 for a form page's route sent a body that is no form (JSON, text/plain), in the
+    reader's language (issue 12: the API's English problem+json, "body.location: Field
+    required"): problem+json to a script that sent JSON, as a refused CSRF token is; the
+    error page to a browser's form of another enctype (text/plain)."""
+    me, language = await _reader(request)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    gettext = i18n.gettext_of(language)
+    message = gettext(
+        "This page takes its form as application/x-www-form-urlencoded or "
+        "multipart/form-data, not %(type)s: send it from the page"
+    ) % {"type": kind[:100]}
+    if _from_script(request):
+        return problem(415, "unsupported-media-type", "Unsupported media type", message, request)
+    return page("error.html.j2", language, me, 415, message=message)
 
 
 def unread_form(
@@ -366,17 +401,14 @@ def install(app: FastAPI) -> None:
         max_length): its page again (api.web.form_pages) with the refusal in the reader's
         language, or the error page where none is registered or the reader may not see it,
         422; nothing is done. The API, a page's script sending JSON and a query refused get
-        problem+json, as before."""
-        if not request.url.path.startswith("/web/") or not _form_posted(request):
+        problem+json, as before; a form page's route sent JSON or text is `not_a_form`."""
+        web = request.url.path.startswith("/web/")
+        if web and request.method == "POST" and not _form_posted(request) and _takes_form(request):
+            return await not_a_form(request)
+        if not web or not _form_posted(request):
             answer = api_invalid(request, exc)
             return await answer if inspect.isawaitable(answer) else answer
-        me: Visitor | None
-        try:
-            me = await visitor(request)
-        except (LoginNeeded, CustodyError):  # the login form: no session yet
-            me = None
-        accept = request.headers.get("accept-language")
-        language = me.language if me else i18n.language_of(None, accept)
+        me, language = await _reader(request)  # (no session on the login form)
         found = form_pages.page_of(request.url.path)
         message = form_pages.refusal(exc, found.labels if found else {}, language)
         if found is not None and me is not None:
