@@ -87,14 +87,14 @@ def unread(exc: StarletteHTTPException, labels: Mapping[str, str], language: str
     limit = _FORM_LIMIT.search(str(exc.detail))
     if limit is not None and limit["what"] == "files":
         message = gettext("The form holds more than %(n)s files: send them in parts")
-        return message % {"n": f"{int(limit['n']):,}"}
+        return message % {"n": i18n.number(int(limit["n"]), language)}
     if limit is not None:
         message = gettext("The form holds more than %(n)s fields: send it in parts")
-        return message % {"n": f"{int(limit['n']):,}"}
+        return message % {"n": i18n.number(int(limit["n"]), language)}
     size = _PART_SIZE.search(str(exc.detail))
     if size is not None:
         message = gettext("A field of the form is larger than %(n)s KiB: shorten it")
-        return message % {"n": f"{int(size['n']):,}"}
+        return message % {"n": i18n.number(int(size["n"]), language)}
     return gettext("The form could not be read: reload the page and send it again")
 
 
@@ -113,6 +113,6 @@ def refusal(exc: RequestValidationError, labels: Mapping[str, str], language: st
     if error["type"] in ("string_too_long", "too_long") and most is not None:
         return gettext("The field %(field)s takes at most %(n)s characters") % {
             "field": field,
-            "n": most,
+            "n": i18n.number(most, language),
         }
     return gettext("Check the field: %(field)s") % {"field": field}

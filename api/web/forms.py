@@ -260,8 +260,8 @@ async def cut(request: Request, me: Me) -> Response:
         waiting = await run_in_threadpool(_deformed, request, me)
         message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
             "step": gettext(i18n.STEPS["cut"]),
-            "n": len(chosen),
-            "e": written,
+            "n": i18n.number(len(chosen), me.language),
+            "e": i18n.number(written, me.language),
         }
         return page("cut.html.j2", me.language, me, waiting=waiting, done=message)
 

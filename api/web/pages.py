@@ -112,7 +112,7 @@ def unread_form(
     if path == "/web/scan/check" and form_pages.too_many_fields(exc) is not None:
         gettext = i18n.gettext_of(language)  # (gettext by name: pybabel extracts it)
         message = gettext("At most %(n)s codes in one check: send the list in parts")
-        return message % {"n": f"{MAX_CODES:,}"}
+        return message % {"n": i18n.number(MAX_CODES, language)}
     return form_pages.unread(exc, labels, language)
 
 

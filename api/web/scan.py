@@ -630,7 +630,7 @@ async def apply(request: Request, me: Me) -> Response:
         if form_pages.too_many_fields(unread) is None:
             return _outcome(me, form_pages.unread(unread, {}, me.language), False)
         message = gettext("At most %(n)s items in one step: apply the list in parts")
-        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False)
+        return _outcome(me, message % {"n": i18n.number(ITEMS_MAX, me.language)}, False)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
     # The page the form is on: the scan page empties its list after a step; any other
     # page is drawn again (page.js), so it shows the item's new state and next steps.
@@ -645,7 +645,8 @@ async def apply(request: Request, me: Me) -> Response:
         return _outcome(me, gettext("Scan or choose at least one item"), False, origin=origin)
     if len(items) > ITEMS_MAX:
         message = gettext("At most %(n)s items in one step: apply the list in parts")
-        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False, origin=origin)
+        said = message % {"n": i18n.number(ITEMS_MAX, me.language)}
+        return _outcome(me, said, False, origin=origin)
     twice = _twice(items)
     if twice is not None:
         message = gettext("Item %(item)s is in the list twice: remove one and apply again")
@@ -675,8 +676,8 @@ async def apply(request: Request, me: Me) -> Response:
         return _outcome(me, gettext("Refused: %(why)s") % {"why": why}, False, origin=origin)
     message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
         "step": gettext(i18n.STEPS[step]),
-        "n": len(items),
-        "e": written,
+        "n": i18n.number(len(items), me.language),
+        "e": i18n.number(written, me.language),
     }
     if step == "transfer_sent":
         # The id the receiving warehouse scans against: made here when none was given.
