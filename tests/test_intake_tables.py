@@ -426,6 +426,29 @@ def test_a_utf8_file_with_one_bad_byte_is_refused_naming_line_and_character(
         _read(path, encoding="windows-1251")
 
 
+@pytest.mark.parametrize("line", [1, 3])
+def test_a_bad_byte_in_a_utf8_file_with_a_bom_is_named_where_it_is_not_3_bytes_early(
+    tmp_path: Path, line: int
+) -> None:
+    """The BOM's 3 bytes moved the refusal: utf-8-sig's decoder counts from after the BOM,
+    so another byte was named, 3 before the bad one, and its character. The
+    character counts from the line's first one the reader sees (the BOM is not one)."""
+    path = _write(
+        tmp_path / "bom.csv", [_row("KZ-1", "ЛМ №1"), _row("KZ-2", "АК 7713")], "utf-8-sig"
+    )
+    content = path.read_bytes()
+    at = content.index("АК 7713".encode()) if line == 3 else content.index(b"location")
+    path.write_bytes(content[:at] + b"\xff" + content[at:])
+    line_start = max(content.rfind(b"\n", 0, at) + 1, len(codecs.BOM_UTF8))
+    character = len(content[line_start:at].decode()) + 1
+    for encoding in (None, "utf-8"):
+        with pytest.raises(TableError) as refused:
+            _read(path, encoding=encoding)
+        assert str(refused.value).startswith(
+            f"line {line}: byte 0xff is not UTF-8 with BOM (character {character} of the line;"
+        ), str(refused.value)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     markings=st.lists(

@@ -6,6 +6,7 @@ takes. A real served demo site, real forms."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -69,8 +70,85 @@ def test_the_apply_form_takes_as_many_items_as_the_api_and_says_its_limit_past_i
             assert answer.status_code == 200, answer.text[:300]
             assert answer.headers["content-type"].startswith("text/html")
             assert "Too many fields" not in answer.text
-            limit = "1,000 заттан артық емес"  # the kk sentence naming the limit
+            limit = "1\u00a0000 заттан артық емес"  # the kk sentence naming the limit (1 000)
             assert (limit in answer.text) == (count > ITEMS_MAX), answer.text[:600]
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("case", ["field_size", "not_utf8", "not_a_form"])
+def test_the_apply_form_says_what_failed_not_too_many_fields(
+    base: str, language: str, case: str
+) -> None:
+    """Issue 12: /web/steps/apply called every form it could not read "at most 1,000 items
+    in one step", a field of 2 MiB, a byte not UTF-8 and a broken multipart body alike. Each
+    is said as what it is, in the reader's language; nothing is written."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    urlencoded = {"Content-Type": "application/x-www-form-urlencoded"}
+    fields = [("csrf", csrf), ("step", "parts_removed"), ("items", "KZ-1")]
+    sent: dict[str, Any] = {
+        "field_size": {"content": urlencode([*fields, ("parts", "x" * (2 << 20))])},
+        "not_utf8": {"content": urlencode(fields).encode() + b"&parts=\xcd\xee\xe6"},
+        "not_a_form": {
+            "content": b"--b\r\nnot a part at all",
+            "headers": {"Content-Type": "multipart/form-data; boundary=b"},
+        },
+    }[case]
+    sent.setdefault("headers", urlencoded)
+    expected = {
+        "field_size": gettext("A field of the form is larger than %(n)s KiB: shorten it")
+        % {"n": i18n.number(1024, language)},
+        "not_utf8": gettext(
+            "The field %(field)s holds characters that are not UTF-8 text: type it again"
+        )
+        % {"field": "parts"},
+        "not_a_form": gettext("The form could not be read: reload the page and send it again"),
+    }[case]
+    before = _ledger_size(base)
+    with closing(client):
+        answer = client.post("/web/steps/apply", **sent)
+    text = html.unescape(answer.text)
+    assert answer.headers["content-type"].startswith("text/html"), text[:300]
+    assert expected in text, text[:600]
+    too_many = gettext("At most %(n)s items in one step: apply the list in parts")
+    assert too_many.split("%(")[0] not in text
+    assert _ledger_size(base) == before
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("kind", ["application/json", "text/plain"])
+def test_a_form_page_posted_as_json_or_text_is_answered_in_the_accounts_language(
+    base: str, language: str, kind: str
+) -> None:
+    """Issue 12: the intake form posted as JSON (a script) or as text/plain (a form with that
+    enctype) got the API's English problem+json ("body.location: Field required"). Refused
+    415 in the language of the account's session: problem+json for JSON, as a refused CSRF
+    token is, a page for text; nothing written."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    said = gettext(
+        "This page takes its form as application/x-www-form-urlencoded or "
+        "multipart/form-data, not %(type)s: send it from the page"
+    ) % {"type": kind}
+    body = {"location": "UNIT-ALM", "category": "edged", "source": "found", "weight_g": "500"}
+    content = json.dumps({**body, "csrf": csrf}) if kind == "application/json" else urlencode(body)
+    before = _ledger_size(base)
+    with closing(client):
+        answer = client.post(
+            "/web/intake",
+            content=content,
+            headers={"Content-Type": kind, "Accept-Language": "en"},
+        )
+    assert answer.status_code == 415, answer.text[:600]
+    if kind == "application/json":
+        assert answer.headers["content-type"] == "application/problem+json", answer.text
+        problem = answer.json()
+        assert problem["type"] == "/problems/unsupported-media-type"
+        assert problem["detail"] == said, problem
+    else:
+        assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+        assert said in html.unescape(answer.text), answer.text[:2000]
+    assert _ledger_size(base) == before
 
 
 def _max_lengths(route: Callable[..., Any]) -> dict[str, int]:
@@ -136,31 +214,111 @@ def test_the_payment_form_s_inputs_take_no_more_than_its_route_takes() -> None:
         assert int(inputs[name]) <= limits[name], name
 
 
+def _ledger_size(base: str) -> int:
+    return int(httpx.get(base + "/ledger/checkpoint", timeout=60).text.splitlines()[1])
+
+
+_INTAKE = b"location=UNIT-ALM&category=edged&source=found&weight_g=500&csrf="
+
+
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize(
+    ("model", "refused"),
+    [
+        (b"%CD%EE%E6", True),  # Windows-1251, escaped: came out as U+FFFD
+        (b"\xcd\xee\xe6", True),  # Windows-1251, raw: came out as Latin-1 "Íîæ", signed
+        (b"%EF%BF%BD", True),  # U+FFFD itself: a bad byte's mark already
+        (b"%D0%90", False),
+    ],
+    ids=["escaped-cp1251", "raw-cp1251", "replacement", "utf8"],
+)
 def test_attack_a_form_field_not_utf8_is_refused_naming_it_and_nothing_signed(
-    base: str, language: str
+    base: str, language: str, model: bytes, refused: bool
 ) -> None:
     """Issue 12, finding 6: `model=%CD%EE%E6` (Windows-1251 bytes) came out of the form
-    parser as '���' and was signed. Refused before the route runs, the page in the reader's
-    language naming the field; the same form in UTF-8 is not."""
+    parser as '���' and was signed, and the same bytes sent raw came out as Latin-1
+    mojibake ('Íîæ'). Refused before the route runs (400), the page in the reader's
+    language naming the field, nothing written; the same form in UTF-8 is not refused so."""
     client, csrf = _client(base, CLERK, language)
     gettext = i18n.gettext_of(language)
     said = gettext(
         "The field %(field)s holds characters that are not UTF-8 text: type it again"
     ) % {"field": gettext("Model")}
+    before = _ledger_size(base)
     with closing(client):
-        fields = "location=UNIT-ALM&category=edged&source=found&weight_g=500&csrf=" + csrf
-        for model, refused in (("%CD%EE%E6", True), ("%EF%BF%BD", True), ("%D0%90", False)):
-            answer = client.post(
-                "/web/intake",
-                content=f"{fields}&model={model}",
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            )
-            assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
-            assert (said in answer.text) == refused, answer.text[:600]
-            if refused:
-                assert answer.status_code == 422
-                assert "\ufffd" not in answer.text
+        answer = client.post(
+            "/web/intake",
+            content=_INTAKE + csrf.encode() + b"&model=" + model,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    assert answer.headers["content-type"].startswith("text/html"), answer.text[:300]
+    text = html.unescape(answer.text)
+    assert (said in text) == refused, text[:600]
+    if refused:
+        assert answer.status_code == 400
+        assert "\ufffd" not in text
+        assert "Íîæ" not in text
+        assert _ledger_size(base) == before
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+@pytest.mark.parametrize("part", ["value", "name", "filename"])
+def test_attack_a_multipart_field_not_utf8_is_refused_naming_it_and_nothing_signed(
+    base: str, language: str, part: str
+) -> None:
+    """Issue 12: a multipart part that was not UTF-8 (a value, its name, a file's name) was
+    read as Latin-1 (`Íîæ`) and reached the command. Refused (400), the page in the reader's
+    language naming the field, nothing written."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    cp1251 = "Нож".encode("cp1251")
+    fields = [
+        ("csrf", csrf.encode()),
+        ("location", b"UNIT-ALM"),
+        ("category", b"edged"),
+        ("source", b"found"),
+        ("weight_g", b"500"),
+    ]
+    model = b'name="model"\r\n\r\nMODEL-VALUE'
+    if part == "value":
+        model, field = b'name="model"\r\n\r\n' + cp1251, "model"
+    elif part == "name":
+        model, field = (
+            b'name="' + cp1251 + b'"\r\n\r\nx',
+            cp1251.decode("utf-8", "backslashreplace"),
+        )
+    else:
+        model, field = b'name="photo"; filename="' + cp1251 + b'.jpg"\r\n\r\nx', "photo"
+    boundary = b"form-boundary-7713"
+    content = (
+        b"".join(
+            b"--" + boundary + b"\r\nContent-Disposition: form-data; " + disposition + b"\r\n"
+            for disposition in [
+                b'name="' + name.encode() + b'"\r\n\r\n' + value for name, value in fields
+            ]
+            + [model]
+        )
+        + b"--"
+        + boundary
+        + b"--\r\n"
+    )
+    label = {"model": gettext("Model"), "photo": i18n.field_label("photo", gettext)}
+    said = gettext(
+        "The field %(field)s holds characters that are not UTF-8 text: type it again"
+    ) % {"field": label.get(field, field)}
+    before = _ledger_size(base)
+    with closing(client):
+        answer = client.post(
+            "/web/intake",
+            content=content,
+            headers={"Content-Type": "multipart/form-data; boundary=" + boundary.decode()},
+        )
+    text = html.unescape(answer.text)
+    assert answer.status_code == 400, text[:600]
+    assert answer.headers["content-type"].startswith("text/html"), text[:300]
+    assert said in text, text[:2000]
+    assert "Íîæ" not in text
+    assert _ledger_size(base) == before
 
 
 def _unread_cases(csrf: str) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -213,10 +371,10 @@ def test_attack_a_form_starlette_cannot_read_is_answered_in_the_reader_s_languag
     assert "Too many" not in text
     assert "exceeded" not in text
     expected = {
-        "fields": "Пішінде 1,000 өрістен артық",
+        "fields": "Пішінде 1\u00a0000 өрістен артық",  # kk groups with a no-break space
         "codes": "Бір тексеруде 200 кодтан артық емес",
-        "field_size": "Пішін өрісі 1,024 КиБ-тан үлкен",
-        "files": "Пішінде 1,000 файлдан артық",
+        "field_size": "Пішін өрісі 1\u00a0024 КиБ-тан үлкен",
+        "files": "Пішінде 1\u00a0000 файлдан артық",
         "empty": "Өрісті тексеріңіз",
     }[case]
     assert expected in text, text[:2000]

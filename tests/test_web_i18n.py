@@ -328,6 +328,28 @@ def test_the_desks_refusals_the_newcomer_saw_in_english_are_said_in_russian_and_
         assert said[2].startswith("R6: ")
 
 
+@pytest.mark.parametrize(
+    ("language", "grouped"), [("ru", "100\u00a0000"), ("kk", "100\u00a0000"), ("en", "100,000")]
+)
+def test_a_count_is_grouped_as_the_readers_language_groups_it(language: str, grouped: str) -> None:
+    """Issue 12: ru and kk pages printed "1,000", which a reader of either takes for one (a
+    comma is their decimal sign): their grouping is a no-break space (CLDR), en keeps ","."""
+    from api.imports.csv_table import TableError
+
+    assert i18n.number(100_000, language) == grouped
+    said = i18n.reason(
+        TableError("line 100002", "a file holds at most 100,000 rows; split it"), language
+    )
+    assert grouped in said, said
+    assert ("100,000" in said) == (language == "en"), said
+    # a count a pattern captures among other words: the workbook's parts
+    said = i18n.reason(
+        TableError("", "the workbook holds 12,345 parts, more than 10,000: refused"), language
+    )
+    assert i18n.number(12_345, language) in said, said
+    assert i18n.number(10_000, language) in said, said
+
+
 def test_a_due_time_reads_24_00_of_its_last_day_as_on_the_command_line() -> None:
     # Issue 19 re-attack (LOW): the home page said "2026-12-07 00:00", the CLI "2026-12-06 24:00".
     from api.web.render import due_time

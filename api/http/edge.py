@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message
 
 from api.http import security_headers
-from api.http.limits import BodyLimits, Receive, Send
+from api.http.limits import BodyLimits, Receive, Send, framing
 
 
 class Edge(BodyLimits):
@@ -29,23 +29,16 @@ class Edge(BodyLimits):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length, content_type, login = None, b"", False
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                length = value
-            elif name == b"content-type":
-                content_type = value.lower()
-            elif name in (b"authorization", b"cookie"):  # a token, or a page's session
-                login = True
+        found = framing(scope["headers"])
         secure = scope.get("scheme") == "https"
         page = scope["path"].startswith("/web/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                security_headers.add(message, login, secure, page)
+                security_headers.add(message, found.login, secure, page)
             await send(message)
 
-        await self.limited(scope, receive, send_with_headers, length, content_type, login)
+        await self.limited(scope, receive, send_with_headers, found)
 
 
 class App(FastAPI):

@@ -24,7 +24,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Awaitable, Callable, MutableMapping
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 import anyio.to_thread
 import orjson
@@ -88,6 +88,34 @@ def is_utf8(body: bytes) -> bool:
     return True
 
 
+class Framing(NamedTuple):
+    """What a request's headers say of its body and its caller (`framing`)."""
+
+    length: bytes | None  # its Content-Length, None when it has none
+    content_type: bytes  # its Content-Type, lowercased; b"" when none
+    repeated: str | None  # "Content-Type" or "Content-Length" when given more than once
+    login: bool  # whether it carries a token or a cookie (a page's session)
+
+
+def framing(headers: list[tuple[bytes, bytes]]) -> Framing:
+    """The request's `Framing`, in one pass over its headers (each request's: a second walk
+    to count the repeated ones cost every request again, bench/api.py). The last of a
+    repeated header is kept, and the request refused for the repetition (`repeated`)."""
+    length, content_type, login = None, b"", False
+    types = lengths = 0
+    for name, value in headers:
+        if name == b"content-length":
+            length = value
+            lengths += 1
+        elif name == b"content-type":
+            content_type = value.lower()
+            types += 1
+        elif name in (b"authorization", b"cookie"):
+            login = True
+    repeated = "Content-Type" if types > 1 else "Content-Length" if lengths > 1 else None
+    return Framing(length, content_type, repeated, login)
+
+
 class _Cut(Exception):
     """The body went over its limit while the app was reading it."""
 
@@ -105,28 +133,21 @@ class BodyLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length, content_type = None, b""
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                length = value
-            elif name == b"content-type":
-                content_type = value.lower()
-        await self.limited(scope, receive, send, length, content_type)
+        # Alone, every caller is taken as logged in, as before: the 401 before a large JSON
+        # body from no one is the edge's (api.http.edge).
+        await self.limited(scope, receive, send, framing(scope["headers"])._replace(login=True))
 
     async def limited(
         self,
         scope: MutableMapping[str, Any],
         receive: Receive,
         send: Send,
-        length: bytes | None,
-        content_type: bytes,
-        login: bool = True,
+        found: Framing,
     ) -> None:
-        """The request, within the limits: `length` is its Content-Length header (None when
-        it has none) and `content_type` its Content-Type, lowercased (b"" when none); `login`
-        whether it carries a token or a cookie (a JSON body over ON_THE_LOOP bytes from no one
-        is answered 401 before it is read)."""
-        repeated = _repeated_framing(scope["headers"])
+        """The request, within the limits, by what its headers say (`found`, read in the
+        edge's one pass over them: `framing`): a JSON body over ON_THE_LOOP bytes from no one
+        (no token, no cookie) is answered 401 before it is read."""
+        length, content_type, repeated, login = found
         if repeated is not None:
             # One of each (RFC 9110 sections 8.3 and 8.6): this guard had read the last
             # Content-Type and the routes the first, so `application/json` then
@@ -222,18 +243,6 @@ def _over_the_loop(length: bytes | None) -> bool:
     length declared: not said here; a streamed body is counted against the limit as it comes,
     and a route that needs a token refuses it before parsing: api.http.strict_json)."""
     return length is not None and (not length.isdigit() or int(length) > ON_THE_LOOP)
-
-
-def _repeated_framing(headers: list[tuple[bytes, bytes]]) -> str | None:
-    """The name of a header saying how to read the body (Content-Type, Content-Length) given
-    more than once, or None."""
-    types = lengths = 0
-    for name, _ in headers:
-        types += name == b"content-type"
-        lengths += name == b"content-length"
-    if types > 1:
-        return "Content-Type"
-    return "Content-Length" if lengths > 1 else None
 
 
 def _may_be_json(content_type: bytes) -> bool:

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.errors import Unauthenticated, UnsupportedMediaType
 from api.http.limits import ON_THE_LOOP
+from api.http.strict_forms import StrictFormRequest
 from workflows import grammar
 
 JSON_TYPE = "application/json"
@@ -92,7 +93,10 @@ def loads_strict(body: bytes | str) -> Any:
         ) from None
 
 
-class StrictJSONRequest(Request):
+class StrictJSONRequest(StrictFormRequest):
+    """A request whose JSON body is read by `loads_strict`, and its form as UTF-8 text
+    (api.http.strict_forms)."""
+
     async def json(self) -> Any:
         """The body parsed by `loads_strict`; a body over ON_THE_LOOP bytes in a worker thread:
         16 MiB of `[0,0,...]` (a Python call per integer and object) took 6 s of the event loop
@@ -145,7 +149,8 @@ async def check_media_type(request: Request) -> None:
 
 class StrictJSONRoute(APIRoute):
     """A route whose JSON body is parsed by `loads_strict`, and taken only as JSON
-    (`check_media_type`); a form's body (a web page's) is the form's, as FastAPI reads it."""
+    (`check_media_type`); a form's body (a web page's) is the form's, read as UTF-8 text
+    (api.http.strict_forms)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()

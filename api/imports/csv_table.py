@@ -346,10 +346,17 @@ class CsvTable:
 
 def _first_bad_byte(path: Path, codec: str) -> tuple[int, int, str]:
     """The line (from 1) of the first byte `codec` cannot decode, its character in that line
-    (from 1), and that byte in hex."""
+    (from 1, the BOM of a UTF-8 file not counted: no one sees it), and that byte in hex."""
+    bom = codec == "utf-8-sig"
+    # utf-8-sig's decoder drops the BOM and counts an error's position from after it, which
+    # put the bad byte 3 bytes early (another byte named, the character 3 off): read past the
+    # BOM here, and decode the rest as the UTF-8 it is.
+    codec = "utf-8" if bom else codec
     decoder = codecs.getincrementaldecoder(codec)()
     line, before = 1, b""  # before: the bytes of the current line up to this chunk
     with path.open("rb") as handle:
+        if bom:
+            handle.read(len(codecs.BOM_UTF8))
         while chunk := handle.read(_CHUNK):
             try:
                 decoder.decode(chunk)

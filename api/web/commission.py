@@ -35,7 +35,7 @@ from api.errors import Forbidden
 from api.http.strict_json import StrictBody, StrictJSONRoute
 from api.statements import DESTROYED, gather_evidence, preview_page, statement_basis
 from api.system import System
-from api.web import form_pages, i18n, places, sessions
+from api.web import i18n, places, sessions
 from api.web.acts import upload
 from api.web.regions import region_name
 from api.web.render import Visitor, page, system_of, visitor
@@ -347,7 +347,6 @@ async def record_presence(request: Request, me: Me, batch_id: str) -> Response:
     expert, who has no account, with their name and post as printed."""
     form = await request.form()
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
-    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     _require(me, RecordPresence.kind)
     present: list[dict[str, Any]] = [
         {"person": grammar.typed(str(p)), "role": COMMISSION_MEMBER} for p in form.getlist("member")
@@ -372,7 +371,6 @@ async def destroy(request: Request, me: Me, batch_id: str) -> Response:
     photo at the furnace or bunker (R10: a firearm's marking visible)."""
     form = await request.form()
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
-    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     step = Melt if form.get("kind") == FURNACE else Burn
     _require(me, step.kind)
 

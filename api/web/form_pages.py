@@ -3,11 +3,13 @@ than its `max_length`, a number out of range): the form's own page again with th
 the reader's language, as a route's own refusals are, never the API's problem+json (a page's
 script that sends JSON still gets that: api.web.pages). Each admin page registers here the
 page its forms come back to, who may see it, and its fields' labels; `Typed` trims a form's
-text as every desk form's is (workflows.grammar.typed, docs/identifiers.md).
+text as every desk form's is (workflows.grammar.typed, docs/identifiers.md). A form that
+could not be read at all (`unread`: a field not UTF-8 text, too many fields) is said here too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -16,9 +18,9 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BeforeValidator
-from starlette.datastructures import FormData
-from starlette.requests import HTTPConnection
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.http.strict_forms import FormNotUTF8
 from api.web import i18n
 from api.web.render import Visitor
 from workflows import grammar
@@ -59,48 +61,41 @@ def page_of(path: str) -> FormPage | None:
     return _PAGES[max(held, key=len)] if held else None
 
 
-NOT_UTF8 = "not_utf8"  # the error type of a form field that held bytes not UTF-8
+# How Starlette says it could not read a form (its 400's detail, in English)
+_FORM_LIMIT = re.compile(r"Too many (?P<what>fields|files)\. Maximum number of \w+ is (?P<n>\d+)")
+_PART_SIZE = re.compile(r"exceeded maximum size of (?P<n>\d+)KB")
 
 
-async def utf8_form(connection: HTTPConnection) -> None:
-    """A dependency of every page route (a WebSocket passes): RequestValidationError
-    (NOT_UTF8, naming the field) for a browser's urlencoded form whose field, name or value,
-    holds U+FFFD once decoded,
-    which is how a byte that is not UTF-8 (`model=%CD%EE%E6`, Windows-1251) comes out of
-    the parser: signed, it would be '���' (issue 12, finding 6). Only where FastAPI has read
-    the form already (the route declares Form fields); a route that reads its form itself,
-    with its own limits, calls `refuse_not_utf8` on it. Other requests pass untouched."""
-    request = connection  # a WebSocket (the scan page's) has no form
-    if not isinstance(request, Request):
-        return
-    route = request.scope.get("route")
-    if getattr(route, "body_field", None) is None or not _urlencoded(request):
-        return
-    refuse_not_utf8(request, await request.form())  # the form FastAPI read (Starlette's cache)
+def too_many_fields(exc: StarletteHTTPException) -> int | None:
+    """The most fields a form may hold, when `exc` refused it for holding more; else None."""
+    limit = _FORM_LIMIT.search(str(exc.detail))
+    return int(limit["n"]) if limit is not None and limit["what"] == "fields" else None
 
 
-def _urlencoded(request: Request) -> bool:
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    return request.method == "POST" and kind == "application/x-www-form-urlencoded"
-
-
-def refuse_not_utf8(request: Request, form: FormData) -> None:
-    """RequestValidationError (NOT_UTF8) naming the first field of an urlencoded `form`
-    whose name or value holds U+FFFD (a byte not UTF-8, decoded as the replacement)."""
-    if not _urlencoded(request):
-        return
-    for name, value in form.multi_items():
-        if "\ufffd" in name or (isinstance(value, str) and "\ufffd" in value):
-            raise RequestValidationError(
-                [
-                    {
-                        "type": NOT_UTF8,
-                        "loc": ("body", name),
-                        "msg": "the field holds bytes that are not UTF-8 text",
-                        "input": None,
-                    }
-                ]
-            )
+def unread(exc: StarletteHTTPException, labels: Mapping[str, str], language: str) -> str:
+    """Why a form could not be read (`exc`, the 400 of request.form(): api.http.strict_forms),
+    in `language`: a field not UTF-8 text, named by its label (`labels`, else i18n.FIELDS,
+    else its name); more fields or files than the route takes; a field larger than it takes;
+    else a body that is no form (broken multipart framing: "Invalid multipart data.")."""
+    gettext = i18n.gettext_of(language)
+    if isinstance(exc, FormNotUTF8):
+        name = exc.field
+        field = gettext(labels[name]) if name in labels else i18n.field_label(name, gettext)
+        return gettext(
+            "The field %(field)s holds characters that are not UTF-8 text: type it again"
+        ) % {"field": field}
+    limit = _FORM_LIMIT.search(str(exc.detail))
+    if limit is not None and limit["what"] == "files":
+        message = gettext("The form holds more than %(n)s files: send them in parts")
+        return message % {"n": i18n.number(int(limit["n"]), language)}
+    if limit is not None:
+        message = gettext("The form holds more than %(n)s fields: send it in parts")
+        return message % {"n": i18n.number(int(limit["n"]), language)}
+    size = _PART_SIZE.search(str(exc.detail))
+    if size is not None:
+        message = gettext("A field of the form is larger than %(n)s KiB: shorten it")
+        return message % {"n": i18n.number(int(size["n"]), language)}
+    return gettext("The form could not be read: reload the page and send it again")
 
 
 def refusal(exc: RequestValidationError, labels: Mapping[str, str], language: str) -> str:
@@ -113,15 +108,11 @@ def refusal(exc: RequestValidationError, labels: Mapping[str, str], language: st
         return gettext("Check the request's fields")
     name = str(error["loc"][1])
     field = gettext(labels[name]) if name in labels else i18n.field_label(name, gettext)
-    if error["type"] == NOT_UTF8:
-        return gettext(
-            "The field %(field)s holds characters that are not UTF-8 text: type it again"
-        ) % {"field": field}
     most = (error.get("ctx") or {}).get("max_length")
     # "too_long" where the text was trimmed first (`Typed`: a validator before the length)
     if error["type"] in ("string_too_long", "too_long") and most is not None:
         return gettext("The field %(field)s takes at most %(n)s characters") % {
             "field": field,
-            "n": most,
+            "n": i18n.number(most, language),
         }
     return gettext("Check the field: %(field)s") % {"field": field}

@@ -27,7 +27,7 @@ from api.imports import intake_file
 from api.imports import photos as intake_photos
 from api.imports.csv_table import TableError
 from api.imports.intake_rows import RowError
-from api.web import form_pages, i18n, queues, sessions
+from api.web import i18n, queues, sessions
 from api.web.acts import upload as keep_upload
 from api.web.places import names as place_names
 from api.web.render import Visitor, page, system_of, visitor
@@ -209,7 +209,6 @@ async def cut(request: Request, me: Me) -> Response:
     asks confirmed, the photos before and after (and, for firearms, one with the marking)."""
     form = await request.form()
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
-    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     _require(me, Cut.kind)
     gettext = i18n.gettext_of(me.language)
     chosen = [grammar.typed(str(v)) for v in form.getlist("items")]
@@ -261,8 +260,8 @@ async def cut(request: Request, me: Me) -> Response:
         waiting = await run_in_threadpool(_deformed, request, me)
         message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
             "step": gettext(i18n.STEPS["cut"]),
-            "n": len(chosen),
-            "e": written,
+            "n": i18n.number(len(chosen), me.language),
+            "e": i18n.number(written, me.language),
         }
         return page("cut.html.j2", me.language, me, waiting=waiting, done=message)
 

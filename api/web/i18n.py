@@ -21,6 +21,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from pydantic import ValidationError
 
@@ -68,6 +69,33 @@ def translations(language: str) -> NullTranslations:
 
 def gettext_of(language: str) -> Callable[[str], str]:
     return translations(language).gettext
+
+
+def number(value: int | float, language: str) -> str:
+    """A count as a reader of `language` writes it: its digits grouped by the locale (Babel,
+    CLDR): `1,000` in English, `1 000` (a no-break space) in Russian and Kazakh, where a
+    comma is the decimal sign and `1,000` reads as one (issue 12)."""
+    return format_decimal(value, locale=language)
+
+
+# A count the English of a sentence groups with commas ("at most 100,000 rows"): a pattern
+# captures it as `[\d,]+` (`_counts`), and the reader's language groups it again.
+_COUNT_GROUP = re.compile(r"\(\?P<(\w+)>\[\\d,\]\+\)")
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})*")
+
+
+@cache
+def _counts(pattern: re.Pattern[str]) -> frozenset[str]:
+    """The names of `pattern`'s groups that capture a count grouped with commas."""
+    return frozenset(_COUNT_GROUP.findall(pattern.pattern))
+
+
+def _regrouped(count: str, language: str) -> str:
+    """`count` as the English wrote it ("1,000") grouped as `language` groups it; text that
+    is no such count as it is."""
+    if _GROUPED.fullmatch(count) is None:
+        return count
+    return number(int(count.replace(",", "")), language)
 
 
 # -- words of the process ---------------------------------------------------------------------
@@ -1650,7 +1678,7 @@ VERIFICATION: list[tuple[re.Pattern[str], str]] = [
 def verification(reason: str, language: str) -> str:
     """A reason `custody verify` gave, in `language` (VERIFICATION); a reason no pattern
     knows (the process's own steps: replay, access, files) as it was written."""
-    return said_by(VERIFICATION, reason, gettext_of(language)) or reason
+    return said_by(VERIFICATION, reason, gettext_of(language), language=language) or reason
 
 
 def _word(table: dict[str, str], key: str, gettext: Callable[[str], str]) -> str:
@@ -1665,17 +1693,21 @@ def said_by(
     gettext: Callable[[str], str],
     people: Mapping[str, str] | None = None,
     refine: Callable[[dict[str, str], str], None] | None = None,
+    language: str | None = None,
 ) -> str | None:
     """`message` in the reader's language by the first of `patterns` ((regex, msgid)) that
     matches it whole, its groups put into the msgid; a `person` it names by their name in
     `people` (username -> name) when the page has it; `refine(values, msgid)`, where given,
-    changes the groups' values further before they are put in (api.web.statement_reasons).
+    changes the groups' values further before they are put in (api.web.statement_reasons);
+    a count the English grouped with commas grouped as `language` groups it, where given.
     None when no pattern matches."""
     for pattern, msgid in patterns:
         found = pattern.fullmatch(message)
         if found is None:
             continue
         values = found.groupdict()
+        for count in _counts(pattern) if language else ():
+            values[count] = _regrouped(values[count], language or "en")
         if "step" in values:
             values["step"] = _word(STEPS, values["step"], gettext)
         if "parts" in values:
@@ -1744,7 +1776,7 @@ def reason(exc: Exception, language: str, people: Mapping[str, str] | None = Non
     by their name in `people` (username -> name), when given (issue 16)."""
     if isinstance(exc, RuleViolation):
         return refusal(exc, language, people)
-    return _sentence(str(exc), gettext_of(language), people)
+    return _sentence(str(exc), language, people)
 
 
 _PLACED = re.compile(r"(?P<where>line|row|column|cell) (?P<at>[^:\s]+): (?P<why>.+)", re.S)
@@ -1757,24 +1789,23 @@ _WHERE = {
 }
 
 
-def _sentence(
-    message: str, gettext: Callable[[str], str], people: Mapping[str, str] | None = None
-) -> str:
+def _sentence(message: str, language: str, people: Mapping[str, str] | None = None) -> str:
+    gettext = gettext_of(language)
     placed = _PLACED.fullmatch(message)
     if placed is not None:  # "line 2: column weight_g: ..." (api.imports)
-        why = _sentence(placed.group("why"), gettext)
+        why = _sentence(placed.group("why"), language)
         where, at = placed.group("where"), placed.group("at")
         if where == "column" and at in FIELDS:  # as the file's header names it, and labelled
             at = f"{at} ({gettext(FIELDS[at])})"
         return gettext(_WHERE[where]) % {"at": at, "why": why}
-    return said_by(MESSAGES, message, gettext, people) or message
+    return said_by(MESSAGES, message, gettext, people, language=language) or message
 
 
 def invalid_why(exc: ValidationError, language: str) -> str | None:
     """Why the command's model refused its first field, in `language`, when MESSAGES knows
     the grammar's sentence (the character it names: `U+3164 HANGUL FILLER`); None else."""
     message = str(exc.errors()[0].get("msg", "")).removeprefix("Value error, ")
-    return said_by(MESSAGES, message, gettext_of(language))
+    return said_by(MESSAGES, message, gettext_of(language), language=language)
 
 
 # A command's fields (their path as the model names them, and a CSV or xlsx column's name)
@@ -1858,7 +1889,7 @@ def invalid_field(
     detail = _DETAIL.fullmatch(message)
     if detail is not None and where == "details":
         where = f"details.{detail['key']}"
-        why = said_by(MESSAGES, f"the text {detail['rest']}", gettext)
+        why = said_by(MESSAGES, f"the text {detail['rest']}", gettext, language=language)
     # A weight typed as kilograms or with a decimal ("3,1"): the model says only "not an
     # integer"; the person needs to hear that grams are whole (issue 16).
     kind = exc.errors()[0].get("type")
@@ -1871,7 +1902,7 @@ def invalid_field(
     if why is None and kind == "string_too_long" and most is not None:
         return gettext("The field %(field)s takes at most %(n)s characters") % {
             "field": where,
-            "n": most,
+            "n": number(most, language),
         }
     if why is None:
         return gettext("Check the field: %(field)s") % {"field": where}
@@ -1896,7 +1927,8 @@ def refusal(
     sentence names is said by their name in `people` (username -> name), when given, not
     by their login (issue 16: "R8: member.kim уже подписал(а)")."""
     gettext = gettext_of(language)
-    sentence = said_by(REFUSALS, violation.message, gettext, people) or violation.message
+    sentence = said_by(REFUSALS, violation.message, gettext, people, language=language)
+    sentence = sentence or violation.message
     where = gettext(" (item %(item)s)") % {"item": violation.item} if violation.item else ""
     if violation.batch and not violation.item:
         where = gettext(" (batch %(batch)s)") % {"batch": violation.batch}

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -69,31 +68,52 @@ def _form_posted(request: Request) -> bool:
     )
 
 
-_FORM_LIMIT = re.compile(r"Too many (?P<what>fields|files)\. Maximum number of \w+ is (?P<n>\d+)")
-_PART_SIZE = re.compile(r"exceeded maximum size of (?P<n>\d+)KB")
+def _takes_form(request: Request) -> bool:
+    """Whether the route `request` reached reads its body as a form (its Form or File
+    fields: FastAPI's body field is then a params.Form)."""
+    body = getattr(request.scope.get("route"), "body_field", None)
+    return body is not None and isinstance(body.field_info, params.Form)
 
 
-def unread_form(path: str, detail: str, language: str) -> str:
-    """Why Starlette could not read a form posted to `path` (its 400 `detail`, English: "Too
-    many fields. Maximum number of fields is 1000.", "Part exceeded maximum size of
-    1024KB.", "Too many files..."), in `language`; for the scan page's check, its own
-    limit of codes (scan.MAX_CODES) rather than the fields that hold them (issue 12)."""
+async def _reader(request: Request) -> tuple[Visitor | None, str]:
+    """Who reads the answer (None without a session: the login form, a stale cookie) and
+    in which language: the account's, else the browser's (Accept-Language), else ru."""
+    try:
+        me: Visitor | None = await visitor(request)
+    except (LoginNeeded, CustodyError):
+        me = None
+    accept = request.headers.get("accept-language")
+    return me, me.language if me else i18n.language_of(None, accept)
+
+
+async def not_a_form(request: Request) -> Response:
+    """415 for a form page's route sent a body that is no form (JSON, text/plain), in the
+    reader's language (issue 12: the API's English problem+json, "body.location: Field
+    required"): problem+json to a script that sent JSON, as a refused CSRF token is; the
+    error page to a browser's form of another enctype (text/plain)."""
+    me, language = await _reader(request)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     gettext = i18n.gettext_of(language)
-    limit = _FORM_LIMIT.search(detail)
-    if limit is not None and path == "/web/scan/check":
+    message = gettext(
+        "This page takes its form as application/x-www-form-urlencoded or "
+        "multipart/form-data, not %(type)s: send it from the page"
+    ) % {"type": kind[:100]}
+    if _from_script(request):
+        return problem(415, "unsupported-media-type", "Unsupported media type", message, request)
+    return page("error.html.j2", language, me, 415, message=message)
+
+
+def unread_form(
+    path: str, exc: StarletteHTTPException, labels: Mapping[str, str], language: str
+) -> str:
+    """Why the form posted to `path` could not be read (`exc`: form_pages.unread), in
+    `language`; for the scan page's check, its own limit of codes (scan.MAX_CODES) rather
+    than the fields that hold them (issue 12)."""
+    if path == "/web/scan/check" and form_pages.too_many_fields(exc) is not None:
+        gettext = i18n.gettext_of(language)  # (gettext by name: pybabel extracts it)
         message = gettext("At most %(n)s codes in one check: send the list in parts")
-        return message % {"n": f"{MAX_CODES:,}"}
-    if limit is not None and limit["what"] == "files":
-        message = gettext("The form holds more than %(n)s files: send them in parts")
-        return message % {"n": f"{int(limit['n']):,}"}
-    if limit is not None:
-        message = gettext("The form holds more than %(n)s fields: send it in parts")
-        return message % {"n": f"{int(limit['n']):,}"}
-    size = _PART_SIZE.search(detail)
-    if size is not None:
-        message = gettext("A field of the form is larger than %(n)s KiB: shorten it")
-        return message % {"n": f"{int(size['n']):,}"}
-    return gettext("The form could not be read: reload the page and send it again")
+        return message % {"n": i18n.number(MAX_CODES, language)}
+    return form_pages.unread(exc, labels, language)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -381,17 +401,14 @@ def install(app: FastAPI) -> None:
         max_length): its page again (api.web.form_pages) with the refusal in the reader's
         language, or the error page where none is registered or the reader may not see it,
         422; nothing is done. The API, a page's script sending JSON and a query refused get
-        problem+json, as before."""
-        if not request.url.path.startswith("/web/") or not _form_posted(request):
+        problem+json, as before; a form page's route sent JSON or text is `not_a_form`."""
+        web = request.url.path.startswith("/web/")
+        if web and request.method == "POST" and not _form_posted(request) and _takes_form(request):
+            return await not_a_form(request)
+        if not web or not _form_posted(request):
             answer = api_invalid(request, exc)
             return await answer if inspect.isawaitable(answer) else answer
-        me: Visitor | None
-        try:
-            me = await visitor(request)
-        except (LoginNeeded, CustodyError):  # the login form: no session yet
-            me = None
-        accept = request.headers.get("accept-language")
-        language = me.language if me else i18n.language_of(None, accept)
+        me, language = await _reader(request)  # (no session on the login form)
         found = form_pages.page_of(request.url.path)
         message = form_pages.refusal(exc, found.labels if found else {}, language)
         if found is not None and me is not None:
@@ -424,13 +441,14 @@ def install(app: FastAPI) -> None:
         language = me.language if me else i18n.language_of(None, accept)
         gettext = i18n.gettext_of(language)
         if unread:
-            # A form Starlette could not read (too many fields or files, a field too long):
-            # the page in the reader's language, never its English problem (issue 12).
-            message = unread_form(request.url.path, str(exc.detail), language)
+            # A form that could not be read (too many fields or files, a field too long or
+            # not UTF-8 text): the page in the reader's language, never the English problem.
+            found = form_pages.page_of(request.url.path)
+            labels = found.labels if found else {}
+            message = unread_form(request.url.path, exc, labels, language)
             if request.url.path == "/web/scan/check":  # the script shows what it gets
                 said = shown([Answer("bad", message)], language)
                 return HTMLResponse(said, status_code=400)
-            found = form_pages.page_of(request.url.path)
             if found is not None and me is not None:
                 try:
                     found.guard(me)
@@ -450,11 +468,8 @@ def install(app: FastAPI) -> None:
 
     # The pages' own router, tried first for /web/ paths only (WebFirst): behind the API's
     # hundred-odd routes, each page request tried them all first (1 ms of a kept page's 3).
-    web = APIRouter(
-        include_in_schema=False,
-        route_class=StrictJSONRoute,
-        dependencies=[Depends(form_pages.utf8_form)],  # no byte that is not UTF-8 signed
-    )
+    # (a form's fields are UTF-8 text, or the form is refused: api.http.strict_forms)
+    web = APIRouter(include_in_schema=False, route_class=StrictJSONRoute)
     rooms = (router, scan.router, item_page.router, acts.router, notices.router, forms.router)
     more = (dashboard, report_pages, commission, key_pages, audit, admin, public_check, payments)
     for room in (*rooms, *(m.router for m in more)):

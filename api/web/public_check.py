@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from api.http.limits import FORM_FRAMING, Message
+from api.http.strict_forms import StrictFormRequest
 from api.http.strict_json import StrictJSONRoute
 from api.public_statements import (
     PublicStatement,
@@ -151,7 +152,7 @@ async def _dropped(request: Request) -> tuple[bytes, str]:
             raise _Over
         return message
 
-    form = await Request(request.scope, counted).form(max_files=1, max_fields=4)
+    form = await StrictFormRequest(request.scope, counted).form(max_files=1, max_fields=4)
     try:
         statement = form.get("statement")
         if not isinstance(statement, StarletteUpload):

@@ -219,7 +219,6 @@ async def check(request: Request, me: Me) -> Response:
     cannot open. The form is read as it is, without a model."""
     form = await request.form(max_fields=MAX_CODES + 8)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
-    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     step = str(form.get("step") or "")[:64]
     place = str(form.get("place") or "")[:128]
     transfer = str(form.get("transfer") or "")[:128]
@@ -625,11 +624,14 @@ async def apply(request: Request, me: Me) -> Response:
     gettext = i18n.gettext_of(me.language)
     try:
         form = await request.form(max_fields=APPLY_FIELDS)
-    except StarletteHTTPException:  # more fields than that: the list is too long
+    except StarletteHTTPException as unread:
+        # More fields than that is a list too long; a field too long, one not UTF-8 text or
+        # a body that is no form are said as what they are (issue 12: all were "too many").
+        if form_pages.too_many_fields(unread) is None:
+            return _outcome(me, form_pages.unread(unread, {}, me.language), False)
         message = gettext("At most %(n)s items in one step: apply the list in parts")
-        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False)
+        return _outcome(me, message % {"n": i18n.number(ITEMS_MAX, me.language)}, False)
     sessions.check_csrf(me.session, str(form.get("csrf") or ""))
-    form_pages.refuse_not_utf8(request, form)  # no byte that is not UTF-8 signed
     # The page the form is on: the scan page empties its list after a step; any other
     # page is drawn again (page.js), so it shows the item's new state and next steps.
     origin = "scan" if form.get("origin") == "scan" else ""
@@ -643,7 +645,8 @@ async def apply(request: Request, me: Me) -> Response:
         return _outcome(me, gettext("Scan or choose at least one item"), False, origin=origin)
     if len(items) > ITEMS_MAX:
         message = gettext("At most %(n)s items in one step: apply the list in parts")
-        return _outcome(me, message % {"n": f"{ITEMS_MAX:,}"}, False, origin=origin)
+        said = message % {"n": i18n.number(ITEMS_MAX, me.language)}
+        return _outcome(me, said, False, origin=origin)
     twice = _twice(items)
     if twice is not None:
         message = gettext("Item %(item)s is in the list twice: remove one and apply again")
@@ -673,8 +676,8 @@ async def apply(request: Request, me: Me) -> Response:
         return _outcome(me, gettext("Refused: %(why)s") % {"why": why}, False, origin=origin)
     message = gettext("%(step)s: %(n)s items, %(e)s ledger entries written") % {
         "step": gettext(i18n.STEPS[step]),
-        "n": len(items),
-        "e": written,
+        "n": i18n.number(len(items), me.language),
+        "e": i18n.number(written, me.language),
     }
     if step == "transfer_sent":
         # The id the receiving warehouse scans against: made here when none was given.
