@@ -45,6 +45,7 @@ _STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 opens, -1 (signed) 
 ON_THE_LOOP = 64 * 1024
 """A JSON body up to this size is checked on the event loop; a larger one in a worker thread,
 so that reading 16 MiB (tens of milliseconds of CPU) never holds other requests up."""
+_ANONYMOUS_BODY = f"log in first: a JSON body over {ON_THE_LOOP} bytes is read from a caller"
 
 
 def too_deep(body: bytes, limit: int) -> bool:
@@ -163,11 +164,11 @@ class BodyLimits:
         if length is not None and (not length.isdigit() or int(length) > limit):
             await _refuse(scope, send, 413, "too-large", _size(limit))
             return
-        if not login and not upload and _may_be_json(content_type) and _over_the_loop(length):
+        anonymous_json = not login and not upload and _may_be_json(content_type)
+        if anonymous_json and _over_the_loop(length):
             # Every route that takes JSON needs a login: 16 MiB of `[{},{},...]` from no one
             # was read and parsed whole (12 s, 0.5 GB) to be answered 401 (r3 MED).
-            detail = f"log in first: a JSON body over {ON_THE_LOOP} bytes is read from a caller"
-            await _refuse(scope, send, 401, "unauthenticated", detail)
+            await _refuse(scope, send, 401, "unauthenticated", _ANONYMOUS_BODY)
             return
         if upload:
             await self._stream(scope, receive, send, limit)
@@ -182,6 +183,11 @@ class BodyLimits:
             more = message.get("more_body", False)
             if len(body) > limit:
                 await _refuse(scope, send, 413, "too-large", _size(limit))
+                return
+            if anonymous_json and len(body) > ON_THE_LOOP:
+                # No length declared (chunked, or HTTP/1.0 to the end): 15 MiB from no one
+                # were read and parsed to be answered 401 (r12f HIGH); read no further.
+                await _refuse(scope, send, 401, "unauthenticated", _ANONYMOUS_BODY)
                 return
         whole = bytes(body)
         if _may_be_json(content_type):

@@ -171,19 +171,31 @@ class StrictJSONRoute(APIRoute):
 
 
 def _needs_login(dependant: Dependant) -> bool:
-    """Whether the route depends, at any depth, on api.access.auth.principal (a bearer
-    token's account)."""
-    from api.access.auth import principal
+    """Whether the route depends, at any depth, on a bearer token's account: on
+    api.access.auth.principal, or on a `Required` permission (which reads the token itself,
+    not through principal: r12f HIGH, the guard below never ran on /steps/*)."""
+    from api.access.auth import Required, principal
 
-    return any(d.call is principal or _needs_login(d) for d in dependant.dependencies)
+    return any(
+        d.call is principal or isinstance(d.call, Required) or _needs_login(d)
+        for d in dependant.dependencies
+    )
 
 
 def _login_before_a_large_body(request: Request) -> None:
-    """Raises Unauthenticated (401) for a body over ON_THE_LOOP bytes sent with no token to a
-    route that needs one, before a byte of it is read: 16 MiB of `[{},{},...]` was parsed
-    whole (12 s of a thread, 0.5 GB) only to be answered 401 (r3 MED). A small body keeps
-    the order of answers it had (its malformed JSON said first)."""
+    """Raises Unauthenticated (401) for a body over ON_THE_LOOP bytes, or of no declared
+    length (chunked), sent to a route that needs a token without a token that names an
+    account, before a byte of it is read: 16 MiB of `[{},{},...]` was parsed whole (12 s of
+    a thread, 0.5 GB) only to be answered 401 (r3 MED), and then again with any cookie or a
+    made-up token (r12f HIGH). A small body keeps the order of answers it had (its malformed
+    JSON said first)."""
+    from api.access.auth import accounts_of
+
     declared = request.headers.get("content-length", "")
     large = not declared.isascii() or not declared.isdigit() or int(declared) > ON_THE_LOOP
-    if large and not request.headers.get("authorization"):
+    if not large:
+        return
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("log in first: send Authorization: Bearer <token>")
+    accounts_of(request).principal(token.strip())  # Unauthenticated for a token of no one
