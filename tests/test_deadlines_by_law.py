@@ -23,7 +23,11 @@ import workflows.commands as c
 from api.system import MIGRATIONS
 from custody import migrate
 from custody.clock import format_time
-from custody.entries import EntryBody
+from custody.entries import EntryBody, decode
+from custody.store import Store
+from custody.verify import Audit
+from tests.support.driver import Driver
+from tests.support.forge import append_unchecked
 from tests.support.processes import CUSTODY, environment, run
 from tests.support.site import DECISION, WAREHOUSE, Site
 from workflows import fold, terms
@@ -31,6 +35,7 @@ from workflows.config import ProcessConfig
 from workflows.errors import InvalidRequest, ZonesOutdated
 from workflows.intake import Intake
 from workflows.model import Location
+from workflows.replay import refold, verify_steps
 from workflows.world import World
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -460,3 +465,55 @@ def test_a_decision_dated_tomorrow_at_the_place_is_refused_at_noon_utc(site: Sit
     assert _size(site) == before
     _surplus_at_the_warehouse(site, today.isoformat())
     assert _size(site) == before + 1
+
+
+def test_a_place_naming_no_zone_counts_in_almaty_whatever_the_setting(site: Site) -> None:
+    """r19j L4: the command fell back to CUSTODY_TIMEZONE, the fold and verify to
+    Asia/Almaty, for a place whose entry names no zone (written before places carried one)
+    in a region of no known zone: both now ask terms.place_zone, which reads the ledger."""
+    signer = site.ledger.signer
+    assert signer is not None
+    place = {"kind": "unit", "name": "Старый", "region": "Марс"}
+    with site.ledger.database.engine.begin() as conn:
+        append_unchecked(conn, signer, "location_added", "admin", "UNIT-OLD", place)
+    refold(site.ledger.database)
+    site.process = Driver(
+        site.ledger, site.files, ProcessConfig(timezone="Europe/Moscow"), site.clock
+    )
+    clerk = c.CreateAccount(
+        username="staryi.clerk", name="Старый", roles=["unit_officer"], places=["UNIT-OLD"]
+    )
+    site.process.run("admin", clerk)
+    [rifle] = site.process.register(
+        "staryi.clerk",
+        Intake(
+            item=site.next_id(),
+            category="firearm",
+            source="confiscated",
+            location="UNIT-OLD",
+            weight_g=3600,
+            rifled=True,
+            marking="АК-74 №77",
+            marking_place="ствольная коробка",
+            details={
+                "type": "автомат",
+                "model": "AK-74",
+                "calibre": "5.45x39",
+                "manufacturer": "Ижмаш",
+                "country": "СССР",
+                "year": 1986,
+            },
+            files=[site.photo("intake old")],
+        ),
+    )
+    site.process.record_decision("staryi.clerk", [rifle], DECISION)
+    with site.ledger.database.read() as conn:
+        [decided] = [
+            decode(e.body)
+            for e in Store(conn).item_entries(rifle)
+            if decode(e.body).kind == "decision_recorded"
+        ]
+    assert decided.data["time_zone"] == terms.DEFAULT_ZONE == "Asia/Almaty"
+    assert terms.place_zone(None, "Марс") == "Asia/Almaty"
+    report = Audit(site.ledger.database, extra_steps=verify_steps(site.files)).run()
+    assert report.ok, report.first_failure

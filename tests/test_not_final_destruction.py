@@ -14,10 +14,12 @@ supervisor are told (`destroyed_early`). On SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 
+import tests.support.forge as forge
 from api.deadline_reasons import reasons
 from api.notices.config import NoticeConfig
 from api.notices.worker import one_pass
@@ -25,6 +27,7 @@ from api.system import System
 from api.web.render import text as page_text
 from api.web.report_pages import FACT_STEPS, NAMES
 from certificates.words import words as paper_words
+from custody.clock import utc_now
 from custody.entries import decode
 from custody.store import Store
 from custody.verify import Audit
@@ -327,3 +330,149 @@ def test_compliance_report_lists_no_item_destroyed_after_its_finality(site: Site
     site.to_warehouse(item)
     site.prepare(item)
     assert _compliance_today(site)["destroyed_not_final"] == []
+
+
+# -- fix19k: verify re-checks the date rules of a decision's dated steps ----------------------
+
+
+def _day(days: int) -> str:
+    return (dt.date.fromisoformat(DECISION["date"]) + dt.timedelta(days=days)).isoformat()
+
+
+def _forge_unfolded(site: Site, kind: str, item: str, data: dict[str, Any]) -> int:
+    """A forged decision step appended with the ledger key, its rows left as they were (the
+    fold itself could not take a date that is no string): the seq."""
+    signer = site.ledger.signer
+    assert signer is not None
+    with site.ledger.database.engine.begin() as conn:
+        return append_unchecked(conn, signer, kind, "unit.serikbaev", item, data).seq
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (
+            {"document": "дело 2а-9/2026", "files": []},
+            "R1: decision_appealed of item .* carries no date",
+        ),
+        ({"date": "2026-02-30", "document": "d", "files": []}, "R1: .*is not a calendar date"),
+        ({"date": "2026-1-5", "document": "d", "files": []}, "R1: .*is not a calendar date"),
+        ({"date": _day(5), "document": "d", "files": []}, "R1: .* is in the future"),
+        ({"date": _day(-30), "document": "d", "files": []}, "R1: .* is before the decision of"),
+    ],
+    ids=["no-date", "no-such-day", "not-yyyy-mm-dd", "after-its-entry", "before-the-decision"],
+)
+def test_a_forged_appeal_breaking_a_date_rule_fails_verify_naming_it(
+    site: Site, data: dict[str, Any], said: str
+) -> None:
+    """The rules `decision_dates.check_day` holds the command to, asked again by verify of
+    the entry as the ledger has it (r19j P1, P1c, P7): step 10 names the entry and R1."""
+    item = site.sent_not_final()
+    seq = _forge_unfolded(site, "decision_appealed", item, data)
+    reason = _fails_at_the_forged_appeal(site, seq)
+    assert re.search(said, reason), reason
+    assert f"entry {seq}" in reason
+
+
+def test_a_forged_finality_dated_before_the_appeal_it_ends_fails_verify(site: Site) -> None:
+    item = site.sent_not_final()
+    site.process.decision_step(
+        "unit.serikbaev", "decision_appealed", [item], date=_day(0), document="дело 2а-9/2026"
+    )
+    seq = _forge_unfolded(site, "decision_final", item, {"date": _day(-1), "files": []})
+    reason = _fails_at_the_forged_appeal(site, seq)
+    assert f"R1: {_day(-1)} is before the " in reason, reason
+
+
+@pytest.mark.parametrize("date", [[DECISION["date"]], 20260101, {"d": 1}, None])
+def test_an_appeal_whose_date_is_no_string_fails_verify_and_does_not_crash(
+    site: Site, date: Any
+) -> None:
+    """r19j P1b: a list as the date had verify raise TypeError in the fold."""
+    item = site.sent_not_final()
+    seq = _forge_unfolded(
+        site, "decision_appealed", item, {"date": date, "document": "d", "files": []}
+    )
+    reason = _fails_at_the_forged_appeal(site, seq)
+    assert f"R1: decision_appealed of item {item} carries no date" in reason, reason
+
+
+def test_the_commands_dated_steps_pass_verify(site: Site) -> None:
+    item = site.sent_not_final()
+    site.process.decision_step(
+        "unit.serikbaev", "decision_appealed", [item], date=_day(0), document="дело 2а-9/2026"
+    )
+    site.process.decision_step("unit.serikbaev", "decision_final", [item], date=_day(0))
+    _verified(site)
+
+
+# -- fix19k: destroyed_not_final judged by the law's dates, step by step in each period -------
+
+
+def _forge_at(
+    site: Site, monkeypatch: pytest.MonkeyPatch, when: dt.datetime, entries: list[Any]
+) -> None:
+    """Entries as a ledger written before R1 refused them holds them, entered at `when`."""
+    monkeypatch.setattr(forge, "utc_now", lambda: when)
+    _as_before(site, entries)
+    monkeypatch.undo()
+
+
+def _compliance(site: Site, first: int, last: int) -> dict[str, Any]:
+    """The compliance report of the days `first` to `last` after the decision's date."""
+    day = dt.date.fromisoformat(DECISION["date"])
+    request = ReportRequest.between(
+        "compliance", day + dt.timedelta(days=first), day + dt.timedelta(days=last), "Asia/Almaty"
+    )
+    report, _ = at_checkpoint(site.ledger.database, request, checkpoint(site))
+    return report
+
+
+CUT = {"weight_g": 3000, "barrel_cut_along": True, "barrel_cut_across": True}
+
+
+def test_an_item_cut_in_a_later_period_under_a_decision_not_final_is_listed_there(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """r19j P3: only the item's first step ever was kept, then dropped as outside the
+    period, so a later period's cutting under the same open decision was listed nowhere."""
+    item = site.sent_not_final()
+    now = utc_now()
+    _forge_at(site, monkeypatch, now + dt.timedelta(seconds=1), [("parts_removed", item, {})])
+    later = now + dt.timedelta(days=3)
+    steps = [("parts_incinerated", item, {}), ("deformed", item, {})]
+    _forge_at(site, monkeypatch, later, [*steps, ("cut", item, {**CUT, "parts_cut_through": True})])
+    site.clock.now = later + dt.timedelta(minutes=1)
+    [first] = _compliance(site, -1, 1)["destroyed_not_final"]
+    [second] = _compliance(site, 2, 4)["destroyed_not_final"]
+    assert (first["item"], first["step"]) == (item, "parts_removed")
+    assert (second["item"], second["step"], second["decision_status"]) == (
+        item,
+        "parts_incinerated",
+        "recorded",
+    )
+
+
+def test_a_finality_entered_late_but_dated_before_the_step_makes_it_final(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """r19j P3b: the decision final (by its date) two days before the step, entered a day
+    after it: by the law's dates the item was not destroyed while the decision was open."""
+    item = site.sent_not_final()
+    later = utc_now() + dt.timedelta(days=3)
+    _forge_at(site, monkeypatch, later, [("parts_removed", item, {})])
+    site.clock.now = later + dt.timedelta(days=1)
+    site.process.decision_step("unit.serikbaev", "decision_final", [item], date=_day(1))
+    assert _compliance(site, -1, 6)["destroyed_not_final"] == []
+
+
+def test_a_finality_dated_after_the_step_leaves_it_listed(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = site.sent_not_final()
+    later = utc_now() + dt.timedelta(days=3)
+    _forge_at(site, monkeypatch, later, [("parts_removed", item, {})])
+    site.clock.now = later + dt.timedelta(days=1)
+    site.process.decision_step("unit.serikbaev", "decision_final", [item], date=_day(4))
+    [row] = _compliance(site, -1, 6)["destroyed_not_final"]
+    assert (row["item"], row["step"], row["decision_status"]) == (item, "parts_removed", "recorded")

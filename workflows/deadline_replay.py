@@ -152,9 +152,8 @@ class _Pass:
 
     def _location(self, body: dict[str, Any]) -> None:
         data = body["data"]
-        zone = data.get("time_zone")
-        if not isinstance(zone, str):
-            zone = terms.zone_of_region(data["region"]) or terms.DEFAULT_ZONE
+        given = data.get("time_zone")
+        zone = terms.place_zone(given if isinstance(given, str) else None, data["region"])
         self.places[body["item"]] = (data["kind"], zone)
 
     def _put(self, deadline: Deadline) -> None:

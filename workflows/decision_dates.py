@@ -22,15 +22,45 @@ from workflows import terms
 from workflows.deadlines import R1
 from workflows.diversion import BLOCKED
 from workflows.errors import InvalidRequest
-from workflows.model import Location
+from workflows.model import Item, Location
 from workflows.unit_of_work import Work
+from workflows.world import World
 
 
-def zone_of_place(place: Location | None, default: str) -> str:
-    """The zone a place counts days in: its own, its region's, else `default`."""
+def zone_of_place(place: Location | None) -> str:
+    """The zone a place counts days in: its own, its region's, else terms.DEFAULT_ZONE
+    (terms.place_zone: from the ledger, whatever CUSTODY_TIMEZONE says)."""
     if place is None:
-        return default
-    return place.time_zone or terms.zone_of_region(place.region) or default
+        return terms.DEFAULT_ZONE
+    return terms.place_zone(place.time_zone, place.region)
+
+
+def step_zone(world: World, item: Item) -> str:
+    """The zone a dated step of `item`'s decision is counted in: its R1 deadline's (the
+    zone its `decision_recorded` named), else its unit's (zone_of_place). The command that
+    writes the step and `custody verify` (workflows.destruction_flags) both ask this."""
+    deadline = world.deadline(item.id, R1)
+    if deadline is not None and deadline.zone:
+        return deadline.zone
+    return zone_of_place(world.find("locations", item.unit))
+
+
+def check_day(
+    step: str, day: dt.date, today: dt.date, zone: str, item: Item, facts: list[dict[str, Any]]
+) -> None:
+    """The date rules of a decision's dated step (R1): `day` not after `today` (the day of
+    its entry at the unit, in `zone`), and not before the facts it follows (_not_before).
+    Raises InvalidRequest ("R1: ..."). The command asks it before writing the step, and
+    `custody verify` again of each such entry (one rule, two callers)."""
+    if day > today:
+        raise InvalidRequest(
+            f"R1: {day.isoformat()} is in the future (today is {today.isoformat()} "
+            f"at {item.unit}, {zone}); a decision's dates are when it happened "
+            f"(item {item.id})",
+            rule="R1",
+            item=item.id,
+        )
+    _not_before(step, day, facts, item.id)
 
 
 def day_of(text: str) -> dt.date:
@@ -51,21 +81,11 @@ def dated(work: Work, step: str, item_ids: Sequence[str], date: str | None) -> d
     work.load("deadlines", [(i, R1) for i in item_ids])
     per_item: dict[str, Any] = {}
     for item in items:
-        zone = zone_of_place(work.world.find("locations", item.unit), work.config.timezone)
+        zone = step_zone(work.world, item)
         deadline = work.world.deadline(item.id, R1)
-        if deadline is not None and deadline.zone is not None:
-            zone = deadline.zone
         today = terms.local_date(work.now, zone)
         day = day_of(date) if date is not None else today
-        if day > today:
-            raise InvalidRequest(
-                f"R1: {day.isoformat()} is in the future (today is {today.isoformat()} "
-                f"at {item.unit}, {zone}); a decision's dates are when it happened "
-                f"(item {item.id})",
-                rule="R1",
-                item=item.id,
-            )
-        _not_before(step, day, deadline.facts if deadline is not None else [], item.id)
+        check_day(step, day, today, zone, item, deadline.facts if deadline is not None else [])
         data: dict[str, Any] = {}
         if step == "decision_recorded":  # the decision's date is in the shared data
             data["time_zone"] = zone

@@ -196,7 +196,7 @@ def _zone(world: World, item: Item, data: dict[str, Any]) -> str:
         return given
     place = world.find("locations", item.unit)
     if place is not None:
-        return place.time_zone or terms.zone_of_region(place.region) or terms.DEFAULT_ZONE
+        return terms.place_zone(place.time_zone, place.region)
     return terms.DEFAULT_ZONE
 
 

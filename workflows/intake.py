@@ -85,7 +85,7 @@ def check_decision(work: Work, decision: Any, place: Location | None = None) -> 
         raise InvalidRequest(f"a decision's date: {exc}") from None
     day = dt.date.fromisoformat(str(date))
     if place is not None:
-        today = terms.local_date(work.now, zone_of_place(place, work.config.timezone))
+        today = terms.local_date(work.now, zone_of_place(place))
         if day > today:
             raise InvalidRequest(f"R1: a decision's date {date} is in the future", rule="R1")
     if day < work.config.record_horizon:

@@ -9,8 +9,8 @@ adds with it (DESIGN §4: the state tables are a cache of the fold, and verify p
                    place, its transfer's destination, its batch's site), as the accounts'
                    own entries say up to there (workflows.access); checked in the same pass
     flags          (within the state replay) the `after_destruction` flag each decision
-                   step carries is the one its item's earlier entries call for
-                   (workflows.destruction_flags)
+                   step carries is the one its item's earlier entries call for, and its
+                   date keeps the rules its command enforced (workflows.destruction_flags)
     files          every photo and document an entry names is in the store, with the SHA-256
                    and size the entry recorded
 """

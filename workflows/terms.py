@@ -114,6 +114,15 @@ def zone_of_region(region: str) -> str | None:
     )
 
 
+def place_zone(time_zone: str | None, region: str | None) -> str:
+    """The zone a place counts R1's days in: its own (`location_added` writes it), its
+    region's, else DEFAULT_ZONE (Almaty's). Read from the ledger alone, never from the
+    settings: the command that dates a decision's step and `custody verify`, which checks
+    it, ask this one function, so an honest ledger verifies whatever CUSTODY_TIMEZONE says
+    (issue 19, fix19k)."""
+    return time_zone or (zone_of_region(region) if region else None) or DEFAULT_ZONE
+
+
 def local_date(moment: str, zone_name: str) -> dt.date:
     """The calendar date at the place of an RFC 3339 UTC instant."""
     # The tz database's offsets are whole minutes, so the minute decides the date: a replay

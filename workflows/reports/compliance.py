@@ -29,10 +29,13 @@ the term stood overdue until it, in the period of its `overdue_due_at`).
 on or before a step that had already destroyed or altered their item (its `step` and
 `step_date`; fix19h M3).
 `destroyed_not_final` lists the items a step destroyed or altered (a kind of
-workflows.diversion.BLOCKED) in the period while their decision was not final (recorded
-and no more, appealed, suspended or reversed: rules.R1_HOLDING), one row an item, its
-first such step: R1 refuses it now, but a ledger written before that rule (fix19h M3) may
-hold it, and nothing else showed it (fix19j).
+workflows.diversion.BLOCKED) in the period while their decision was not final by the law's
+dates, as `appealed_after_destruction` judges them: the decision's facts dated before the
+step's own date at the unit (a finality on that date too) leave it recorded and no more,
+appealed, suspended or reversed (rules.R1_HOLDING), a finality entered later but dated on
+or before the step included (status_on). One row an item: its first such step within the
+period, whatever steps it had before. R1 refuses it now, but a ledger written before that
+rule (fix19h M3) may hold it, and nothing else showed it (fix19j, fix19k).
 `overdue_until_late_entry` counts, by rule, the period's deadlines with such an entry: the
 law counts them as it counts an appeal lodged in time, but the term was overdue on record
 until the late entry (issue 19 re-attack, H1).
@@ -47,12 +50,14 @@ from typing import Any
 from custody.clock import parse_time
 from custody.entries import EntryBody
 from workflows import fold as process_fold
+from workflows import terms
 from workflows.deadlines import AFTER_DESTRUCTION, R1, R2
+from workflows.decision_dates import step_zone
 from workflows.diversion import BLOCKED
 from workflows.model import Deadline
 from workflows.reports.period import Period
 from workflows.reports.tally import Tally
-from workflows.rules import R1_HOLDING
+from workflows.rules import NOT_FINAL, R1_HOLDING
 from workflows.world import World
 
 RULES = (R1, R2)
@@ -75,13 +80,17 @@ class ComplianceFold:
     world: World = field(default_factory=World)
     places: dict[tuple[str, str], str] = field(default_factory=dict)
     seqs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    # item -> the first step that destroyed or altered it while its decision was not final
-    not_final: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # item -> its decision's dated facts, (date, seq, status), as the entries carry them
+    decided: dict[str, list[tuple[str, int, str]]] = field(default_factory=dict)
+    # item -> each step that destroyed or altered it after a decision was recorded
+    destroying: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     last_time: str = ""
 
     def apply(self, body: EntryBody) -> None:
         if body.kind in BLOCKED and body.item is not None:
             self._destroyed_not_final(body, body.item)
+        elif body.kind in _DECISION_STATUS and body.item is not None:
+            self._decision_fact(body, body.item)
         before = self._deadlines(body.item)
         process_fold.apply(self.world, body)
         self.last_time = body.time
@@ -98,23 +107,51 @@ class ComplianceFold:
             self.seqs.setdefault(key, []).append(body.seq)
 
     def _destroyed_not_final(self, body: EntryBody, item_id: str) -> None:
-        """Note a destroying step of an item whose decision is not final as the entries
-        before it say (the fold has not taken this one yet): the first of each item."""
+        """Note a destroying step of an item with a decision (the fold has not taken this
+        one yet), its date at the unit: whether the decision was final then is judged at
+        the report, by the dates of all its facts up to the checkpoint (a finality entered
+        later may be dated before the step: fix19k)."""
         item = self.world.items.get(item_id)  # a batch's own `melted` names the batch
-        if item is None or item_id in self.not_final or not item.decision:
+        if item is None or not item.decision:
             return
-        status = item.decision.get("status")
-        if status in R1_HOLDING:
-            self.not_final[item_id] = {
+        day = terms.local_date(body.time, step_zone(self.world, item)).isoformat()
+        self.destroying.setdefault(item_id, []).append(
+            {
                 "item": item_id,
                 "marking": item.name,
                 "place": item.unit,
                 "step": body.kind,
                 "seq": body.seq,
                 "at": body.time,
-                "decision_status": status,
+                "step_date": day,
                 "decision_date": item.decision.get("date"),
             }
+        )
+
+    def _decision_fact(self, body: EntryBody, item_id: str) -> None:
+        """Note a decision's dated fact (its date, else its entry's day at the unit)."""
+        date = body.data.get("date")
+        if not isinstance(date, str):
+            item = self.world.items.get(item_id)
+            zone = step_zone(self.world, item) if item is not None else terms.DEFAULT_ZONE
+            date = terms.local_date(body.time, zone).isoformat()
+        status = _DECISION_STATUS[body.kind]
+        self.decided.setdefault(item_id, []).append((date, body.seq, status))
+
+    def not_final(self, period: Period) -> list[dict[str, Any]]:
+        """Each item's first step in `period` that destroyed or altered it while its
+        decision was not final by the law's dates (status_on), with that status."""
+        found = []
+        for item_id, steps in self.destroying.items():
+            facts = sorted(self.decided.get(item_id, ()))
+            for step in steps:
+                if not period.holds(step["at"]):
+                    continue
+                status = status_on(facts, step["step_date"])
+                if status in R1_HOLDING:
+                    found.append({**step, "decision_status": status})
+                    break
+        return sorted(found, key=lambda row: row["seq"])
 
     def _deadlines(self, item: str | None) -> dict[str, dict[str, Any]]:
         if item is None:
@@ -125,6 +162,29 @@ class ComplianceFold:
             if deadline is not None:
                 found[rule] = dict(deadline.to_json())
         return found
+
+
+# The status each of a decision's entries gives it.
+_DECISION_STATUS = {
+    "decision_recorded": NOT_FINAL,
+    "decision_appealed": "appealed",
+    "decision_suspended": "suspended",
+    "decision_final": "final",
+    "decision_reversed": "reversed",
+}
+
+
+def status_on(facts: list[tuple[str, int, str]], day: str) -> str:
+    """The decision's status on `day` (YYYY-MM-DD) by the dates of its facts ((date, seq,
+    status), sorted): the last dated before that day, or on it if a finality (a finality
+    dated on a step's own day counts as before it; an appeal or suspension on that day as
+    after it, as workflows.decision_dates.after_destruction judges); NOT_FINAL when none
+    is (a decision dated on the step's day)."""
+    status = NOT_FINAL
+    for date, _seq, fact in facts:
+        if date < day or (date == day and fact == "final"):
+            status = fact
+    return status
 
 
 def _terms(deadline: Deadline, status: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -266,8 +326,6 @@ def report(compliance: ComplianceFold, period: Period) -> tuple[dict[str, Any], 
         "late_entries": late_entries,
         "overdue_until_late_entry": hidden,
         "appealed_after_destruction": after_destruction,
-        "destroyed_not_final": [
-            row for row in compliance.not_final.values() if period.holds(row["at"])
-        ],
+        "destroyed_not_final": compliance.not_final(period),
     }
     return figures, tally
