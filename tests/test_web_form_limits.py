@@ -321,6 +321,42 @@ def test_attack_a_multipart_field_not_utf8_is_refused_naming_it_and_nothing_sign
     assert _ledger_size(base) == before
 
 
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+def test_attack_a_multipart_form_cut_before_its_closing_boundary_is_refused_whole(
+    base: str, language: str
+) -> None:
+    """r12f MED: a multipart intake whose body stopped before its closing boundary was
+    taken without its last part (the model `АКМС складной` cut off, the item signed with no
+    model). Refused (400) as a form that could not be read, in the reader's language, nothing
+    written."""
+    client, csrf = _client(base, CLERK, language)
+    gettext = i18n.gettext_of(language)
+    fields = [
+        ("csrf", csrf),
+        ("location", "UNIT-ALM"),
+        ("category", "edged"),
+        ("source", "found"),
+        ("weight_g", "500"),
+        ("model", "АКМС складной"),
+    ]
+    boundary = "form-boundary-7714"
+    content = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields
+    ).encode()  # no closing --boundary--
+    before = _ledger_size(base)
+    with closing(client):
+        answer = client.post(
+            "/web/intake",
+            content=content,
+            headers={"Content-Type": "multipart/form-data; boundary=" + boundary},
+        )
+    text = html.unescape(answer.text)
+    assert answer.status_code == 400, text[:600]
+    assert gettext("The form could not be read: reload the page and send it again") in text
+    assert _ledger_size(base) == before
+
+
 def _unread_cases(csrf: str) -> dict[str, tuple[str, dict[str, Any]]]:
     """Forms Starlette refuses to read before any route runs: path, httpx arguments."""
     urlencoded = {"Content-Type": "application/x-www-form-urlencoded"}
