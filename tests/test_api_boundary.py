@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.access.roles import may
-from tests.support.service import PROBLEM, service
+from tests.support.api_sites import built_site
+from tests.support.service import PROBLEM
 from tests.support.site import today
 from tests.test_api_process import DECISION, KINDS, PEOPLE, Site, _build
 from workflows.commands import REGISTRY
@@ -44,9 +45,11 @@ REQUEST_LIMIT = 16 << 20  # the default CUSTODY_REQUEST_MAX_BYTES
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
+    """test_api_process's site (a copy of one built once per worker: tests.support.api_sites),
+    served with this module's upload limit."""
     directory = tmp_path_factory.mktemp("boundary")
-    with service(directory, request.param, upload_max_bytes=str(UPLOAD_LIMIT)) as running:
-        yield _build(running)
+    with built_site(directory, request.param, _build, upload_max_bytes=str(UPLOAD_LIMIT)) as copied:
+        yield copied
 
 
 def _state(site: Site) -> tuple[int, str, list[tuple[str, int]]]:

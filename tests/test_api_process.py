@@ -22,6 +22,7 @@ from custody.acts import new_act, sign_act
 from custody.clock import format_time, utc_now
 from custody.keyfile import PersonKey
 from tests.support import rfc9162_reference as ref
+from tests.support.api_sites import built_site
 from tests.support.processes import run, server
 from tests.support.samples import jpeg
 from tests.support.samples import pdf as real_pdf
@@ -157,8 +158,9 @@ def _build(running: Service) -> Site:
 def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    with service(tmp_path_factory.mktemp("process"), request.param) as running:
-        yield _build(running)
+    """The site _build makes, a copy of one built once per worker (tests.support.api_sites)."""
+    with built_site(tmp_path_factory.mktemp("process"), request.param, _build) as copied:
+        yield copied
 
 
 def test_a_rifle_goes_from_intake_to_melted_through_http_alone(site: Site) -> None:
