@@ -354,7 +354,7 @@ def test_a_workbook_of_too_many_parts_is_refused_before_any_is_read(tmp_path: Pa
         out.writestr("xl/media/one-more.xml", "<a/>")
     with pytest.raises(TableError, match=r"^the workbook holds 1,001 parts, more than 1,000") as no:
         _read(path)
-    assert i18n.reason(no.value, "kk").startswith("Excel кітабы 1,001 бөліктен")
+    assert i18n.reason(no.value, "kk").startswith("Excel кітабы 1\xa0001 бөліктен")
 
 
 _FRAGMENTS = st.sampled_from(
@@ -1028,7 +1028,7 @@ def test_attack_too_many_cells_or_elements_are_refused_while_parsing(
         refused = TableError("", xlsx_table._too_many(what, 100_001))
         for language in ("ru", "kk"):
             said = i18n.reason(refused, language)
-            assert "100,001" in said
+            assert "100\xa0001" in said  # grouped as ru and kk group (i18n.number)
             assert not _ENGLISH.search(said), said
 
 
