@@ -484,28 +484,7 @@ def test_a_place_naming_no_zone_counts_in_almaty_whatever_the_setting(site: Site
         username="staryi.clerk", name="Старый", roles=["unit_officer"], places=["UNIT-OLD"]
     )
     site.process.run("admin", clerk)
-    [rifle] = site.process.register(
-        "staryi.clerk",
-        Intake(
-            item=site.next_id(),
-            category="firearm",
-            source="confiscated",
-            location="UNIT-OLD",
-            weight_g=3600,
-            rifled=True,
-            marking="АК-74 №77",
-            marking_place="ствольная коробка",
-            details={
-                "type": "автомат",
-                "model": "AK-74",
-                "calibre": "5.45x39",
-                "manufacturer": "Ижмаш",
-                "country": "СССР",
-                "year": 1986,
-            },
-            files=[site.photo("intake old")],
-        ),
-    )
+    rifle = site.register_rifle(actor="staryi.clerk", location="UNIT-OLD", marking="АК-74 №77")
     site.process.record_decision("staryi.clerk", [rifle], DECISION)
     with site.ledger.database.read() as conn:
         [decided] = [

@@ -124,14 +124,16 @@ class Site:
         rifled: bool = True,
         marking: str | None = None,
         weight_g: int = 3600,
+        actor: str = "unit.serikbaev",
+        location: str = UNIT,
     ) -> str:
         [item] = self.process.register(
-            "unit.serikbaev",
+            actor,
             Intake(
                 item=self.next_id(),
                 category="firearm",
                 source=source,
-                location=UNIT,
+                location=location,
                 weight_g=weight_g,
                 rifled=rifled,
                 marking=marking or f"АК-74 №{self.counter + 1000}",
